@@ -1,0 +1,27 @@
+"""perfeval-xl: read, re-score and write China's budget performance self-evaluation workbooks.
+
+Typical use::
+
+    import perfeval_xl
+
+    result = perfeval_xl.score_workbook("政务大厅维护费项目.xlsx")
+    for form in result.forms:
+        print(form.name, form.total, form.grade)
+
+    batch = perfeval_xl.score_folder("收件箱", out="评分结果", jobs=4)
+    frame = batch.to_dataframe()
+"""
+from __future__ import annotations
+
+from .batch import BatchResult, score_folder, score_workbook
+from .errors import PerfevalError, RulebookError, WorkbookError
+from .model import FileResult, Flag, FormResult, ItemScore, ProjectForm, Source
+from .rules import Rulebook, builtin_rulebooks, load_rulebook
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "score_workbook", "score_folder", "load_rulebook", "builtin_rulebooks",
+    "BatchResult", "FileResult", "FormResult", "ItemScore", "ProjectForm", "Flag", "Source", "Rulebook",
+    "PerfevalError", "WorkbookError", "RulebookError", "__version__",
+]

@@ -1,0 +1,130 @@
+"""The perfeval-xl command: a thin shell over the library API."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .batch import score_folder
+from .errors import PerfevalError, RulebookError
+from .rules import builtin_rulebooks, load_rulebook, rulebook_text
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="perfeval-xl")
+def main() -> None:
+    """预算绩效自评表批量复核评分工具。
+
+    Re-score budget performance self-evaluation workbooks (项目支出绩效自评表)
+    by the official rules and write the scored forms and a batch summary.
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "-o", "outbox", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出文件夹：评分后的自评表、summary.xlsx、summary.json。 / Output folder.")
+@click.option("--rules", "-r", default=None, metavar="NAME|FILE",
+              help="评分规则：内置规则名或YAML文件（默认按表类型选择）。 / Rulebook name or YAML file.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=False,
+              help="并行进程数，0为CPU核数（默认）。 / Worker processes; 0 = all cores (default).")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度条。 / No progress bar.")
+@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈。 / Show tracebacks of internal errors.")
+def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, quiet: bool, debug: bool) -> None:
+    """对INBOX下所有工作簿评分，结果写入--out文件夹。
+
+    Score every workbook under INBOX (recursively; .xlsx, .xlsm, .xls) and
+    write OUTBOX/<name>.scored.xlsx for each, plus summary.xlsx and
+    summary.json.  Exit code 0 when every file was scored, 1 when any failed.
+    """
+    try:
+        rulebook = load_rulebook(rules)
+    except RulebookError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rules") from exc
+    jobs = jobs or os.cpu_count() or 1
+    show_bar = not quiet and sys.stderr.isatty()
+    bar = _progress_bar(inbox, outbox) if show_bar else None
+    try:
+        batch = score_folder(inbox, out=outbox, rules=rulebook, jobs=jobs,
+                             on_file=(lambda _result: bar.update(1)) if bar else None)
+    except PerfevalError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.close()
+    for file in batch.failed:
+        click.echo(f"错误 {file.file}：{file.error}", err=True)
+        if debug and file.detail:
+            click.echo(file.detail, err=True)
+    ok = sum(1 for f in batch.files if f.status == "ok")
+    skipped = sum(1 for f in batch.files if f.status == "skipped")
+    if not quiet:
+        click.echo(f"已评分 {ok} 个文件（{len(batch.forms)} 张表），失败 {len(batch.failed)} 个，"
+                   f"跳过 {skipped} 个；规则 {batch.rulebook}；结果在 {outbox}")
+    sys.exit(batch.exit_code)
+
+
+def _progress_bar(inbox: Path, outbox: Path):
+    from tqdm import tqdm
+
+    from .inbox import list_inbox
+
+    return tqdm(total=len(list_inbox(inbox, outbox)), unit="个文件", desc="评分", file=sys.stderr)
+
+
+@main.group(invoke_without_command=True, context_settings=CONTEXT)
+@click.pass_context
+def rules(ctx: click.Context) -> None:
+    """列出内置评分规则。 / List the built-in rulebooks."""
+    if ctx.invoked_subcommand is None:
+        for name in builtin_rulebooks():
+            rulebook = load_rulebook(name)
+            click.echo(f"{name}\t{rulebook.title}")
+
+
+@rules.command("show", context_settings=CONTEXT)
+@click.argument("name")
+def rules_show(name: str) -> None:
+    """显示一套规则的内容（YAML）。 / Print a rulebook (YAML)."""
+    try:
+        load_rulebook(name)
+        click.echo(rulebook_text(name), nl=False)
+    except (RulebookError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@rules.command("check", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def rules_check(file: str) -> None:
+    """检查自定义规则文件是否有效。 / Validate a rulebook file."""
+    try:
+        rulebook = load_rulebook(file)
+    except RulebookError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"规则文件有效：{rulebook.name}（{rulebook.title}）")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+def templates(dest: Path) -> None:
+    """把空白自评表模板复制到DEST，供单位填报。 / Copy the blank forms to DEST for units to fill."""
+    from .writers import blank_templates
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for template in blank_templates():
+        target = dest / template.name
+        if target.exists():
+            click.echo(f"已存在，未覆盖：{target}", err=True)
+            continue
+        shutil.copyfile(template, target)
+        click.echo(str(target))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

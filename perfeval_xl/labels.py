@@ -1,0 +1,98 @@
+"""Label matching: forms are read by what their cells say, never by address.
+
+A label is normalised (NFKC, no whitespace, no trailing "(万元)" / "(A)" /
+"(10分)" style suffixes, no leading "其中：" / "1、") and then looked up in the
+synonym table of forms.md.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_TRAILING_BRACKET = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
+_LEADING_NUMBERING = re.compile(r"^(其中[:：]?|[0-9一二三四五六七八九十]+[、.．)]|[(][0-9一二三四五六七八九十]+[)])")
+_WEIGHT_SUFFIX = re.compile(r"[(]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)]$")
+
+
+def nfkc(text: object) -> str:
+    """NFKC-normalised text of a cell value, without surrounding whitespace."""
+    if text is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+def normalise(text: object) -> str:
+    """The comparable form of a label: NFKC, no spaces, suffixes and numbering dropped."""
+    label = _SPACES.sub("", nfkc(text))
+    # Why a loop: forms stack suffixes, e.g. "全年执行数(B)(万元)".
+    while True:
+        stripped = _TRAILING_BRACKET.sub("", label)
+        stripped = _LEADING_NUMBERING.sub("", stripped)
+        if stripped == label or not stripped:
+            return label
+        label = stripped
+
+
+def weight_in_label(text: object) -> str | None:
+    """The weight a label declares, e.g. "产出指标(50分)" → "50"."""
+    match = _WEIGHT_SUFFIX.search(_SPACES.sub("", nfkc(text)))
+    return match.group(1) if match else None
+
+
+# Field name → the spellings seen in real forms (forms.md), already normalised.
+PROJECT_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("项目名称",),
+    "department": ("主管部门", "市级主管部门", "区级主管部门", "县级主管部门", "省级主管部门", "主管单位"),
+    "unit": ("实施单位", "项目实施单位"),
+    "year": ("年度", "评价年度", "自评年度"),
+    "goal": ("年度总体目标", "总体目标"),
+}
+
+FUND_COLUMNS: dict[str, tuple[str, ...]] = {
+    "initial_budget": ("年初预算数", "年初预算"),
+    "budget": ("全年预算数", "调整后预算数", "调整后预算"),
+    "executed": ("全年执行数", "预算执行数", "实际支出数", "全年实际支出数", "执行数"),
+    "weight": ("分值", "权重"),
+    "rate": ("执行率", "预算执行率"),
+    "score": ("得分", "自评得分"),
+}
+
+FUND_ROWS: dict[str, tuple[str, ...]] = {
+    "total": ("年度资金总额", "资金总额"),
+    "fiscal": ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金"),
+    "carryover": ("上年结转资金", "上年结转"),
+    "other": ("其他资金", "单位资金"),
+}
+
+INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "level1": ("一级指标",),
+    "level2": ("二级指标",),
+    "name": ("三级指标",),
+    "target": ("年度指标值", "指标值", "目标值", "年度目标值"),
+    "actual": ("实际完成值", "全年实际值", "实际值", "全年实际完成值"),
+    "weight": ("分值", "权重"),
+    "score": ("得分", "自评得分"),
+    "reason": ("偏差原因分析及改进措施", "未完成原因分析", "偏差原因", "偏差原因分析"),
+    "operator": ("指标性质",),
+    "unit": ("度量单位", "计量单位"),
+}
+
+TOTAL_ROW_LABELS = ("总分", "合计", "总计")
+GOAL_EXPECTED_LABELS = ("预期目标",)
+GOAL_ACTUAL_LABELS = ("实际完成情况", "目标实际完成情况")
+
+
+def match(text: object, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The field a label names in ``table``, or None."""
+    label = normalise(text)
+    if not label:
+        return None
+    for field_name, spellings in table.items():
+        if label in spellings:
+            return field_name
+    return None
+
+
+def is_one_of(text: object, spellings: tuple[str, ...]) -> bool:
+    return normalise(text) in spellings

@@ -1,0 +1,208 @@
+"""Plain data classes that flow read → score → write.
+
+Readers produce :class:`ProjectForm` objects; the rules engine turns them into
+:class:`FormResult` objects; writers only render those.  Nothing here holds an
+openpyxl or calamine object, so every class pickles across worker processes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value came from: a sheet and an A1 cell reference."""
+
+    sheet: str
+    cell: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell}"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A finding an officer should look at.
+
+    ``level`` is ``"error"`` (the item could not be scored as written) or
+    ``"warning"`` (scored, but worth a look).  ``message`` is Chinese text.
+    """
+
+    message: str
+    source: Optional[Source] = None
+    level: str = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.message}（{self.source.cell}）" if self.source else self.message
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    """A target or actual cell parsed per scoring.md §1.
+
+    ``operator`` is one of ``">=" "<=" ">" "<" "="`` or None (no operator in
+    the text).  ``number`` is None for placeholders, blanks and qualitative
+    text.  ``qualitative`` is True when the text carries no usable number (or
+    only a date).
+    """
+
+    text: str
+    operator: Optional[str] = None
+    number: Optional[Decimal] = None
+    unit: Optional[str] = None
+    qualitative: bool = False
+    missing: bool = False
+
+
+@dataclass
+class FundLine:
+    """One row of the 项目资金 block (年度资金总额, 财政拨款, 上年结转, 其他资金)."""
+
+    label: str
+    kind: str  # "total" | "fiscal" | "carryover" | "other"
+    initial_budget: Optional[Decimal]
+    budget: Optional[Decimal]  # 全年预算数 / 调整后预算数; None when the form has no such column
+    executed: Optional[Decimal]
+    source: Source
+
+
+@dataclass
+class Funds:
+    """The 项目资金 block of a project form."""
+
+    lines: list[FundLine]
+    weight: Optional[Decimal]  # 分值 of the execution item as written on the form
+    self_score: Optional[Decimal]
+    has_full_year_budget: bool  # False on pre-2020 forms (no 全年预算数 column)
+    source: Source  # the 年度资金总额 row (or the block header)
+    weight_source: Optional[Source] = None
+    score_source: Optional[Source] = None
+
+    @property
+    def total(self) -> Optional[FundLine]:
+        return next((line for line in self.lines if line.kind == "total"), None)
+
+
+@dataclass
+class Indicator:
+    """One 三级指标 row of the 绩效指标 table."""
+
+    level1: str
+    level2: str
+    name: str
+    target: ParsedValue
+    actual: ParsedValue
+    weight: Optional[Decimal]
+    self_score: Optional[Decimal]
+    reason: str
+    source: Source  # the 三级指标 cell
+    cells: dict[str, Source] = field(default_factory=dict)  # field name -> cell
+    declared_operator: Optional[str] = None  # from a 指标性质 column
+    declared_unit: Optional[str] = None  # from a 度量单位 column
+    flags: list[Flag] = field(default_factory=list)  # found while reading the row
+
+
+@dataclass
+class ProjectForm:
+    """A 项目支出绩效自评表 (form F1) as read from one sheet."""
+
+    file: str
+    sheet: str
+    layout: str  # e.g. "national-2020", "pre-2020", "sichuan-2023"
+    title: str = ""
+    year: Optional[int] = None
+    name: str = ""
+    department: str = ""
+    unit: str = ""
+    goal_expected: str = ""
+    goal_actual: str = ""
+    funds: Optional[Funds] = None
+    indicators: list[Indicator] = field(default_factory=list)
+    self_total: Optional[Decimal] = None
+    full_marks: Optional[Decimal] = None  # 分值 on the 总分 row
+    flags: list[Flag] = field(default_factory=list)  # found while reading
+    kind: str = "project"
+    sources: dict[str, Source] = field(default_factory=dict)  # project-level field -> cell
+
+
+@dataclass
+class ItemScore:
+    """The engine's verdict on one item (an indicator or the execution rate)."""
+
+    level1: str
+    level2: str
+    name: str
+    weight: Decimal
+    score: Decimal  # rounded half-up to 2 places
+    self_score: Optional[Decimal]
+    basis: str  # 评分依据, e.g. "48/50×8=7.68"
+    flags: list[Flag] = field(default_factory=list)
+    source: Optional[Source] = None
+    applicable: bool = True
+    target: str = ""
+    actual: str = ""
+    reason: str = ""
+
+    @property
+    def difference(self) -> Optional[Decimal]:
+        """复核得分 − 自评得分, or None when the unit gave no self-score."""
+        if self.self_score is None:
+            return None
+        return self.score - self.self_score
+
+
+@dataclass
+class FormResult:
+    """A scored form: the form as read plus every item's score."""
+
+    form: ProjectForm
+    rulebook: str
+    items: list[ItemScore]
+    total: Decimal
+    grade: str
+    flags: list[Flag] = field(default_factory=list)  # form-level flags
+
+    @property
+    def kind(self) -> str:
+        return self.form.kind
+
+    @property
+    def name(self) -> str:
+        return self.form.name
+
+    @property
+    def self_total(self) -> Optional[Decimal]:
+        return self.form.self_total
+
+    @property
+    def difference(self) -> Optional[Decimal]:
+        if self.self_total is None:
+            return None
+        return self.total - self.self_total
+
+    def all_flags(self) -> list[Flag]:
+        """Form-level flags followed by every item's flags, in form order."""
+        out = list(self.flags)
+        for item in self.items:
+            out.extend(item.flags)
+        return out
+
+
+@dataclass
+class FileResult:
+    """The outcome for one input file of a batch."""
+
+    file: str  # path relative to the inbox, with forward slashes
+    status: str  # "ok" | "error" | "skipped"
+    error: Optional[str] = None
+    forms: list[FormResult] = field(default_factory=list)
+    output: Optional[str] = None  # scored workbook, relative to the outbox
+    detail: Optional[str] = None  # traceback text, shown only with --debug
+
+    def to_dataframe(self):
+        """One row per scored item (pandas.DataFrame)."""
+        from .frames import items_frame
+
+        return items_frame([self])

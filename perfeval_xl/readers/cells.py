@@ -1,0 +1,73 @@
+"""Reading one cell of a grid: merged ranges, formulas never calculated, error values."""
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+from ..labels import nfkc
+from ..model import Flag, Source
+from ..values import PLACEHOLDERS, to_decimal
+from .grid import Grid, cell_name
+
+_ERROR_VALUES = ("#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+
+
+class SheetCells:
+    """Cell access on one grid that knows merged ranges and records read flags."""
+
+    def __init__(self, grid: Grid):
+        self.grid = grid
+        self._merged_origin: dict[tuple[int, int], tuple[int, int]] = {}
+        for r0, c0, r1, c1 in grid.merged:
+            # Why the cap: a hostile file may declare a merge over the whole sheet.
+            if (r1 - r0 + 1) * (c1 - c0 + 1) > 200_000:
+                continue
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if (r, c) != (r0, c0):
+                        self._merged_origin[(r, c)] = (r0, c0)
+
+    def source(self, row: int, col: int) -> Source:
+        return Source(self.grid.name, cell_name(row, col))
+
+    def raw(self, row: int, col: int) -> object:
+        return self.grid.value(row, col)
+
+    def merged_raw(self, row: int, col: int) -> object:
+        """The value shown in a cell, which for a merged cell is its top-left value."""
+        origin = self._merged_origin.get((row, col))
+        return self.grid.value(*origin) if origin else self.grid.value(row, col)
+
+    def is_merged_continuation(self, row: int, col: int) -> bool:
+        return (row, col) in self._merged_origin
+
+    def text(self, row: int, col: int) -> str:
+        value = self.raw(row, col)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return nfkc(value)
+
+    def problem(self, row: int, col: int, what: str) -> Flag | None:
+        """A read error of a cell a scored field needs, or None when the cell reads fine."""
+        if (row, col) in self.grid.uncalculated:
+            return Flag(f"{what}单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交",
+                        self.source(row, col), "error")
+        value = self.raw(row, col)
+        if isinstance(value, str) and value.strip().upper() in _ERROR_VALUES:
+            return Flag(f"{what}单元格为错误值{value.strip()}", self.source(row, col), "error")
+        return None
+
+    def number(self, row: int, col: int, what: str, flags: list[Flag]) -> Decimal | None:
+        """A numeric cell (money, weight, score) as Decimal; appends a flag when unreadable."""
+        problem = self.problem(row, col, what)
+        if problem:
+            flags.append(problem)
+            return None
+        value = self.raw(row, col)
+        if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+            flags.append(Flag(f"{what}单元格是日期，应为数字", self.source(row, col), "error"))
+            return None
+        number = to_decimal(value)
+        if number is None and nfkc(value).replace(" ", "") not in PLACEHOLDERS:
+            flags.append(Flag(f"{what}“{nfkc(value)}”不是数字", self.source(row, col), "error"))
+        return number

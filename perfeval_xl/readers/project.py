@@ -1,0 +1,323 @@
+"""Reader of form F1, the 项目支出绩效自评表 (one project per sheet).
+
+Every field is found by its label (labels.py); positions are only ever
+relative to a label that was found.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from .. import labels
+from ..labels import nfkc, normalise, weight_in_label
+from ..model import Flag, FundLine, Funds, Indicator, ProjectForm, Source
+from ..values import parse_value, to_decimal
+from .cells import SheetCells
+from .grid import Grid
+
+_YEAR = re.compile(r"(\d{4})\s*年度?")
+_LABEL_SCAN_COLUMNS = 40
+
+
+def find_indicator_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
+    """The row of the 绩效指标 table's header and its column of each field."""
+    grid = cells.grid
+    for row in range(grid.height):
+        columns = _label_columns(cells, row, labels.INDICATOR_COLUMNS)
+        if {"name", "target", "actual"} <= columns.keys():
+            return row, columns
+    return None
+
+
+def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
+    """The F1 form on ``grid``, or None when the sheet holds no such form."""
+    cells = SheetCells(grid)
+    header = find_indicator_header(cells)
+    if header is None:
+        return None
+    header_row, columns = header
+    form = ProjectForm(file=file, sheet=grid.name, layout="national-2020")
+    _read_heading(cells, header_row, form)
+    form.funds = _read_funds(cells, header_row, form)
+    _read_goals(cells, header_row, form)
+    end_row = _read_indicators(cells, header_row, columns, form)
+    _read_total_row(cells, end_row, columns, form)
+    form.layout = _layout_name(form, columns)
+    if not form.name:
+        form.flags.append(Flag("未找到项目名称", Source(grid.name, "A1"), "warning"))
+        form.name = grid.name
+    return form
+
+
+def _label_columns(cells: SheetCells, row: int, table: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    values = cells.grid.rows[row] if row < cells.grid.height else []
+    for col, value in enumerate(values):
+        if isinstance(value, str) and value:
+            field_name = labels.match(value, table)
+            if field_name and field_name not in columns:
+                columns[field_name] = col
+    return columns
+
+
+# ---------------------------------------------------------------- heading
+
+def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
+    grid = cells.grid
+    for row in range(min(header_row, grid.height)):
+        for col, value in enumerate(grid.rows[row][:_LABEL_SCAN_COLUMNS]):
+            if not isinstance(value, str) or not value.strip():
+                continue
+            if not form.title and row < 3 and "表" in value:
+                form.title = nfkc(value)
+            if form.year is None and row < 4:
+                year = _YEAR.search(nfkc(value).replace(" ", ""))
+                if year and ("年度" in value or "(" in nfkc(value)):
+                    form.year = int(year.group(1))
+            label, inline_value = _split_inline(value)
+            field_name = labels.match(label, labels.PROJECT_FIELDS)
+            if field_name is None or field_name == "goal":
+                continue
+            if field_name in form.sources:
+                continue
+            if inline_value:
+                found, source = inline_value, cells.source(row, col)
+            else:
+                found, source = _value_right_of(cells, row, col)
+            if field_name == "year":
+                year = _YEAR.search(found + "年") if found else None
+                if year:
+                    form.year = int(year.group(1))
+                continue
+            if found:
+                setattr(form, field_name, found)
+                form.sources[field_name] = source
+
+
+def _split_inline(value: str) -> tuple[str, str]:
+    """"项目名称：XX项目" → ("项目名称", "XX项目"); a plain label → (label, "")."""
+    text = nfkc(value)
+    for sep in (":", "："):
+        if sep in text:
+            label, _, rest = text.partition(sep)
+            if labels.match(label, labels.PROJECT_FIELDS):
+                return label, rest.strip()
+    return text, ""
+
+
+def _value_right_of(cells: SheetCells, row: int, col: int) -> tuple[str, Source | None]:
+    """The first non-empty cell right of a label, unless another label comes first."""
+    values = cells.grid.rows[row]
+    for right in range(col + 1, min(len(values), col + _LABEL_SCAN_COLUMNS)):
+        if cells.is_merged_continuation(row, right):
+            continue
+        text = cells.text(row, right)
+        if not text:
+            continue
+        if labels.match(text, labels.PROJECT_FIELDS):
+            return "", None
+        return text, cells.source(row, right)
+    return "", None
+
+
+# ---------------------------------------------------------------- funds
+
+def _read_funds(cells: SheetCells, header_row: int, form: ProjectForm) -> Funds | None:
+    grid = cells.grid
+    for row in range(header_row):
+        columns = _label_columns(cells, row, labels.FUND_COLUMNS)
+        if "executed" in columns and ("budget" in columns or "initial_budget" in columns):
+            return _read_fund_block(cells, row, columns, header_row, form)
+    form.flags.append(Flag("未找到项目资金（预算执行）表格", Source(grid.name, "A1"), "error"))
+    return None
+
+
+def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int], stop_row: int,
+                     form: ProjectForm) -> Funds:
+    first_money_col = min(columns[k] for k in ("initial_budget", "budget", "executed") if k in columns)
+    block_weight = _block_weight(cells, block_row)
+    lines: list[FundLine] = []
+    flags: list[Flag] = []
+    weight = self_score = None
+    weight_source = score_source = None
+    row = block_row
+    # The 年度资金总额 row may share the header row on compact forms, so start there.
+    while row < stop_row:
+        kind, label = _fund_row_label(cells, row, first_money_col)
+        if kind is None:
+            if lines and any(cells.text(row, c) for c in range(first_money_col)):
+                break  # the next block (年度总体目标 …) begins
+            row += 1
+            continue
+        line = FundLine(
+            label=label, kind=kind,
+            initial_budget=_money(cells, row, columns.get("initial_budget"), "年初预算数", flags),
+            budget=_money(cells, row, columns.get("budget"), "全年预算数", flags),
+            executed=_money(cells, row, columns.get("executed"), "全年执行数", flags),
+            source=cells.source(row, first_money_col),
+        )
+        lines.append(line)
+        if kind == "total" or (weight is None and kind != "total" and not any(l.kind == "total" for l in lines)):
+            if "weight" in columns:
+                weight = cells.number(row, columns["weight"], "预算执行分值", flags) if kind == "total" else weight
+                weight_source = cells.source(row, columns["weight"])
+            if "score" in columns and kind == "total":
+                self_score = cells.number(row, columns["score"], "预算执行自评得分", flags)
+                score_source = cells.source(row, columns["score"])
+        row += 1
+    if weight is None and block_weight is not None:
+        weight = block_weight
+    form.flags.extend(flags)
+    total = next((l for l in lines if l.kind == "total"), lines[0] if lines else None)
+    return Funds(
+        lines=lines, weight=weight, self_score=self_score,
+        has_full_year_budget="budget" in columns,
+        source=total.source if total else cells.source(block_row, first_money_col),
+        weight_source=weight_source, score_source=score_source,
+    )
+
+
+def _block_weight(cells: SheetCells, row: int) -> Decimal | None:
+    """A weight the block header declares: "预算执行情况(10分)" or "分值(10分)"."""
+    for value in cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]:
+        declared = weight_in_label(value) if isinstance(value, str) else None
+        if declared:
+            return Decimal(declared)
+    return None
+
+
+def _fund_row_label(cells: SheetCells, row: int, before_col: int) -> tuple[str | None, str]:
+    for col in range(before_col):
+        text = cells.text(row, col)
+        if text:
+            kind = labels.match(text, labels.FUND_ROWS)
+            if kind:
+                return kind, text
+    return None, ""
+
+
+def _money(cells: SheetCells, row: int, col: int | None, what: str, flags: list[Flag]) -> Decimal | None:
+    if col is None:
+        return None
+    return cells.number(row, col, what, flags)
+
+
+# ---------------------------------------------------------------- goals
+
+def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
+    for row in range(header_row):
+        for col, value in enumerate(cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]):
+            if not isinstance(value, str):
+                continue
+            if labels.is_one_of(value, labels.GOAL_EXPECTED_LABELS) and not form.goal_expected:
+                form.goal_expected = _text_below(cells, row, col, header_row)
+            elif labels.is_one_of(value, labels.GOAL_ACTUAL_LABELS) and not form.goal_actual:
+                form.goal_actual = _text_below(cells, row, col, header_row)
+
+
+def _text_below(cells: SheetCells, row: int, col: int, stop_row: int) -> str:
+    parts = []
+    for below in range(row + 1, stop_row):
+        text = cells.text(below, col)
+        if not text or labels.match(text, labels.INDICATOR_COLUMNS) or normalise(text) == "绩效指标":
+            break
+        parts.append(text)
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- indicators
+
+def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int], form: ProjectForm) -> int:
+    """Read indicator rows below the header; returns the row of the 总分 row (or the end)."""
+    name_col = columns["name"]
+    level1_col = columns.get("level1", name_col - 2 if name_col >= 2 else None)
+    level2_col = columns.get("level2", name_col - 1 if name_col >= 1 else None)
+    level1 = level2 = ""
+    row = header_row + 1
+    while row < cells.grid.height:
+        if _is_total_row(cells, row, name_col):
+            return row
+        name = cells.text(row, name_col)
+        new_level1 = _level_text(cells, row, level1_col)
+        new_level2 = _level_text(cells, row, level2_col)
+        if new_level1 and new_level1 != level1:
+            level1, level2 = new_level1, ""
+        if new_level2:
+            level2 = new_level2
+        target_raw = cells.raw(row, columns["target"])
+        actual_raw = cells.raw(row, columns["actual"])
+        if not name and _blank(target_raw) and _blank(actual_raw):
+            row += 1
+            continue
+        form.indicators.append(_read_indicator(cells, row, columns, level1, level2, name))
+        row += 1
+    return row
+
+
+def _level_text(cells: SheetCells, row: int, col: int | None) -> str:
+    if col is None:
+        return ""
+    text = nfkc(cells.merged_raw(row, col))
+    return re.sub(r"\s+", "", re.sub(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$", "", text))
+
+
+def _read_indicator(cells: SheetCells, row: int, columns: dict[str, int], level1: str, level2: str,
+                    name: str) -> Indicator:
+    flags: list[Flag] = []
+    operator_text = cells.text(row, columns["operator"]) if "operator" in columns else None
+    unit_text = cells.text(row, columns["unit"]) if "unit" in columns else None
+    target = _parsed(cells, row, columns["target"], "年度指标值", flags, operator_text, unit_text)
+    actual = _parsed(cells, row, columns["actual"], "实际完成值", flags, None, unit_text)
+    weight = cells.number(row, columns["weight"], "分值", flags) if "weight" in columns else None
+    self_score = cells.number(row, columns["score"], "自评得分", flags) if "score" in columns else None
+    reason = cells.text(row, columns["reason"]) if "reason" in columns else ""
+    return Indicator(
+        level1=level1, level2=level2, name=name or f"（第{row + 1}行未命名指标）",
+        target=target, actual=actual, weight=weight, self_score=self_score,
+        reason="" if reason in ("无", "/", "—", "-") else reason,
+        source=cells.source(row, columns["name"]),
+        cells={field_name: cells.source(row, col) for field_name, col in columns.items()},
+        declared_operator=operator_text or None, declared_unit=unit_text or None,
+        flags=flags,
+    )
+
+
+def _parsed(cells: SheetCells, row: int, col: int, what: str, flags: list[Flag],
+            operator_text: str | None, unit_text: str | None):
+    problem = cells.problem(row, col, what)
+    if problem:
+        flags.append(problem)
+        return parse_value(None)
+    return parse_value(cells.raw(row, col), declared_operator=operator_text, declared_unit=unit_text)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _is_total_row(cells: SheetCells, row: int, name_col: int) -> bool:
+    for col in range(name_col + 1):
+        text = cells.text(row, col)
+        if text:
+            return labels.is_one_of(text, labels.TOTAL_ROW_LABELS)
+    return False
+
+
+def _read_total_row(cells: SheetCells, row: int, columns: dict[str, int], form: ProjectForm) -> None:
+    if row >= cells.grid.height:
+        return
+    if "weight" in columns:
+        form.full_marks = to_decimal(cells.raw(row, columns["weight"]))
+    if "score" in columns:
+        form.self_total = cells.number(row, columns["score"], "自评总分", form.flags)
+        form.sources["self_total"] = cells.source(row, columns["score"])
+
+
+def _layout_name(form: ProjectForm, columns: dict[str, int]) -> str:
+    if "operator" in columns or "unit" in columns:
+        return "sichuan-2023"
+    if form.funds is not None and not form.funds.has_full_year_budget:
+        return "pre-2020"
+    if any(line.label.startswith("其中") and "本年" in line.label for line in (form.funds.lines if form.funds else [])):
+        return "anhui-2022"
+    return "national-2020"

@@ -1,0 +1,28 @@
+"""Decimal helpers shared by the scoring rules: rounding and how numbers are shown."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..values import format_number
+
+CENT = Decimal("0.01")
+
+
+def round2(value: Decimal) -> Decimal:
+    """Round half-up to 2 places, as scoring.md §4 prescribes."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def show(value: Decimal) -> str:
+    """An input number as written: 62.5, 120000, 0.95."""
+    return format_number(value)
+
+
+def show2(value: Decimal) -> str:
+    """A score with exactly 2 decimals: 7.68, 10.00."""
+    return f"{round2(value):f}"
+
+
+def percent(value: Decimal) -> str:
+    """A ratio as a percentage with 2 decimals: 0.95008 → "95.01%"."""
+    return f"{round2(value * 100):f}%"

@@ -1,0 +1,279 @@
+"""Scoring of project forms (F1) — scoring.md §2–4, pure functions over the model."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..labels import normalise
+from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
+from ..values import convert_money, is_money
+from .arithmetic import percent, round2, show, show2
+from .rulebook import Band, Rulebook
+
+ZERO = Decimal(0)
+
+
+def score_project(form: ProjectForm, rulebook: Rulebook) -> FormResult:
+    """Score every item of ``form``, total it, grade it and review the self-scores."""
+    execution = score_execution(form.funds, rulebook)
+    items = [execution] + [score_indicator(indicator, rulebook) for indicator in form.indicators]
+    flags = list(form.flags)
+    total = sum((item.score for item in items if item.applicable), ZERO)
+    if not execution.applicable:
+        full_marks = form.full_marks or rulebook.full_marks
+        rescaled = round2(total * full_marks / (full_marks - execution.weight))
+        flags.append(Flag(
+            f"预算执行不适用（预算数与执行数均为0），总分按满分折算：{show2(total)}×{show(full_marks)}/"
+            f"({show(full_marks)}−{show(execution.weight)})={show2(rescaled)}", execution.source))
+        total = rescaled
+    flags.extend(check_weights(form, execution, rulebook))
+    flags.extend(check_self_total(form, items, total, rulebook))
+    return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
+                      grade=rulebook.grade_for(total), flags=flags)
+
+
+# ------------------------------------------------------------------ execution
+
+def score_execution(funds: Funds | None, rulebook: Rulebook) -> ItemScore:
+    """The 预算执行率 item: min(执行数/预算数, 1) × w (§2), reviewed against the self-score."""
+    item = _execution_item(funds, rulebook)
+    review(item, rulebook, funds.score_source if funds else None)
+    return item
+
+
+def _execution_item(funds: Funds | None, rulebook: Rulebook) -> ItemScore:
+    item = ItemScore(level1=rulebook.execution_level1, level2="", name=rulebook.execution_name,
+                     weight=rulebook.execution_default_weight, score=ZERO, self_score=None, basis="")
+    if funds is None or not funds.lines:
+        item.basis = "表中未找到项目资金，无法计算预算执行率"
+        item.flags.append(Flag("未找到项目资金（年度资金总额）数据，预算执行率得0分", None, "error"))
+        return item
+    item.source = funds.source
+    item.self_score = funds.self_score
+    if funds.weight is None:
+        item.flags.append(Flag(f"预算执行分值缺失，按规则默认{show(rulebook.execution_default_weight)}分",
+                               funds.weight_source or funds.source))
+    else:
+        item.weight = funds.weight
+    budget, executed, how = _execution_amounts(funds, item)
+    item.target, item.actual = show(budget) if budget is not None else "", show(executed) if executed is not None else ""
+    w = item.weight
+    if budget is None or executed is None:
+        missing = "预算数" if budget is None else "执行数"
+        item.basis = f"{missing}缺失，得0分"
+        item.flags.append(Flag(f"项目资金{missing}缺失，预算执行率无法计算", funds.source, "error"))
+        return item
+    if budget == 0 and executed == 0:
+        item.applicable = False
+        item.basis = f"{how}预算数与执行数均为0，本项不适用，总分按满分折算"
+        return item
+    if budget == 0:
+        item.basis = f"{how}预算数为0而执行数为{show(executed)}，得0分"
+        item.flags.append(Flag(f"预算数为0但执行数为{show(executed)}，数据有误", funds.source, "error"))
+        return item
+    rate = executed / budget
+    if rate > 1:
+        item.score = round2(w)
+        item.basis = f"{how}{show(executed)}/{show(budget)}={percent(rate)}>100%，得满分{show2(w)}"
+        if rulebook.flag_over_execution:
+            item.flags.append(Flag(f"预算执行率{percent(rate)}超过100%，请核实执行数", funds.source))
+        return item
+    item.score = round2(rate * w)
+    item.basis = f"{how}{show(executed)}/{show(budget)}×{show(w)}={show2(item.score)}（执行率{percent(rate)}）"
+    return item
+
+
+def _execution_amounts(funds: Funds, item: ItemScore) -> tuple[Decimal | None, Decimal | None, str]:
+    """(budget, executed, note) from the 年度资金总额 row, or the sub-rows when it is empty."""
+    how = ""
+
+    def budget_of(line):
+        return line.budget if funds.has_full_year_budget else line.initial_budget
+
+    if not funds.has_full_year_budget:
+        item.flags.append(Flag("表中没有全年预算数，按年初预算数计算执行率", funds.source))
+        how = "按年初预算数："
+    total = funds.total
+    budget = budget_of(total) if total else None
+    executed = total.executed if total else None
+    parts = [line for line in funds.lines if line.kind != "total"]
+    if not budget and not executed and any(budget_of(l) or l.executed for l in parts):
+        budget = sum((budget_of(l) or ZERO for l in parts), ZERO)
+        executed = sum((l.executed or ZERO for l in parts), ZERO)
+        item.flags.append(Flag("年度资金总额为空或0，按其中各项资金合计计算", funds.source))
+        how += "按分项资金合计："
+    return budget, executed, how
+
+
+# ------------------------------------------------------------------ indicators
+
+def score_indicator(indicator: Indicator, rulebook: Rulebook) -> ItemScore:
+    """Score one 三级指标 (§3)."""
+    item = ItemScore(level1=indicator.level1, level2=indicator.level2, name=indicator.name,
+                     weight=indicator.weight if indicator.weight is not None else ZERO,
+                     score=ZERO, self_score=indicator.self_score, basis="",
+                     flags=list(indicator.flags), source=indicator.source,
+                     target=indicator.target.text, actual=indicator.actual.text, reason=indicator.reason)
+    if indicator.weight is None:
+        item.flags.append(Flag("分值缺失，按0分计", indicator.cells.get("weight", indicator.source), "error"))
+    if indicator.target.qualitative:
+        _score_qualitative(indicator, item, rulebook)
+    elif indicator.target.number is None:
+        item.basis = "年度指标值缺失，得0分"
+        item.flags.append(Flag("年度指标值缺失，自评表不完整", indicator.cells.get("target"), "error"))
+    elif indicator.actual.number is None:
+        item.basis = "实际完成值缺失，得0分"
+        what = "缺失" if indicator.actual.missing else f"“{indicator.actual.text}”不是数值"
+        item.flags.append(Flag(f"实际完成值{what}", indicator.cells.get("actual"), "error"))
+    else:
+        _score_quantitative(indicator, item, rulebook)
+    if item.applicable and item.score < item.weight and not indicator.reason:
+        item.flags.append(Flag("得分未满，缺少偏差原因", indicator.cells.get("reason", indicator.source)))
+    review(item, rulebook, indicator.cells.get("score"))
+    return item
+
+
+def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Rulebook) -> None:
+    target, actual = indicator.target, indicator.actual
+    w, t, a = item.weight, target.number, actual.number
+    notes = []
+    if is_money(target.unit) and is_money(actual.unit) and target.unit != actual.unit:
+        converted = convert_money(a, actual.unit, target.unit)
+        notes.append(f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；")
+        a = converted
+    elif (rulebook.scale_percent_fractions and target.unit == "%" and actual.unit is None
+          and t > 1 and 0 < abs(a) <= 1):
+        item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual")))
+        notes.append(f"实际值{show(a)}=" f"{show(a * 100)}%；")
+        a = a * 100
+    if a < 0 and target.unit != "%" and actual.unit != "%":
+        item.flags.append(Flag(f"实际完成值为负数（{show(a)}），按0计算", indicator.cells.get("actual")))
+        notes.append(f"实际值{show(a)}<0按0计；")
+        a = ZERO
+    note = "".join(notes)
+    operator = target.operator or ">="
+    if operator in (">=", ">") or (operator == "=" and t > 0):
+        score, basis = _positive(a, t, w, item, indicator, rulebook)
+    else:
+        score, basis = _reverse(a, t, w, rulebook)
+    item.score = round2(score)
+    item.basis = note + basis.replace("{score}", show2(item.score))
+
+
+def _positive(a, t, w, item, indicator, rulebook):
+    if a >= t:
+        if t > 0 and a >= rulebook.over_achievement_factor * t:
+            item.flags.append(Flag(
+                f"实际值{show(a)}达到目标值{show(t)}的{percent(a / t)}，超过{percent(rulebook.over_achievement_factor)}，"
+                f"目标值可能偏低，请复核", indicator.cells.get("actual")))
+        return w, f"{show(a)}≥{show(t)}，得满分{{score}}"
+    return w * a / t, f"{show(a)}/{show(t)}×{show(w)}={{score}}"
+
+
+def _reverse(a, t, w, rulebook):
+    if t == 0:
+        if a <= 0:
+            return w, f"目标值为0，实际值{show(a)}≤0，得满分{{score}}"
+        return ZERO, f"目标值为0，实际值{show(a)}>0，得0分"
+    if a <= t:
+        return w, f"{show(a)}≤{show(t)}，得满分{{score}}"
+    if rulebook.reverse == "linear":
+        score = max(ZERO, w * (1 - (a - t) / t))
+        return score, f"{show(w)}×(1−({show(a)}−{show(t)})/{show(t)})={{score}}"
+    return w * t / a, f"{show(t)}/{show(a)}×{show(w)}={{score}}"
+
+
+def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: Rulebook) -> None:
+    w = item.weight
+    if indicator.actual.missing:
+        item.basis = "定性指标实际完成情况缺失，得0分"
+        item.flags.append(Flag("实际完成值缺失", indicator.cells.get("actual"), "error"))
+        return
+    band = qualitative_band(indicator.target.text, indicator.actual.text, rulebook)
+    if band is None:
+        item.basis = f"定性指标：实际完成“{indicator.actual.text}”无法归入任何档次，得0分"
+        item.flags.append(Flag(f"无法判定定性指标（实际完成“{indicator.actual.text}”）", indicator.cells.get("actual")))
+        return
+    low, high = band_limits(band, w)
+    where = f"定性指标：“{indicator.actual.text}”属{band.name}档[{show2(low)},{show2(high)}]"
+    own = indicator.self_score
+    if own is None:
+        item.score = round2(band.midpoint * w)
+        item.basis = f"{where}，无自评得分，取中值{show(band.midpoint)}×{show(w)}={show2(item.score)}"
+        item.flags.append(Flag(f"定性指标无自评得分，按{band.name}档中值计分，需人工判定", indicator.source))
+    elif low <= own <= high:
+        item.score = round2(own)
+        item.basis = f"{where}，采用自评得分{show2(own)}"
+    else:
+        item.score = round2(min(max(own, low), high))
+        item.basis = f"{where}，自评得分{show(own)}超出该档，调整为{show2(item.score)}"
+        item.flags.append(Flag(f"自评得分{show(own)}超出{band.name}档范围[{show2(low)},{show2(high)}]，已调整为{show2(item.score)}",
+                               indicator.cells.get("score", indicator.source)))
+
+
+def qualitative_band(target_text: str, actual_text: str, rulebook: Rulebook) -> Band | None:
+    """The band an actual's text falls in, checking bands in the rulebook's order."""
+    actual = normalise(actual_text)
+    if actual and actual == normalise(target_text):
+        return rulebook.band(rulebook.equal_text_band)
+    for band in rulebook.bands:
+        if any(word in actual for word in band.words):
+            return band
+    return None
+
+
+def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:
+    """The scores a band allows; an open upper bound ends one cent below it."""
+    high = band.high * weight
+    return band.low * weight, high if band.high_inclusive else high - Decimal("0.01")
+
+
+# ------------------------------------------------------------------ review and checks
+
+def review(item: ItemScore, rulebook: Rulebook, score_cell=None) -> None:
+    """复核: flag a self-score that differs from the engine's by more than the tolerance."""
+    if item.self_score is None or not item.applicable:
+        return
+    difference = item.score - item.self_score
+    if abs(difference) > rulebook.review_tolerance:
+        item.flags.append(Flag(
+            f"自评得分{show(item.self_score)}与复核得分{show2(item.score)}不一致（差异{show2(difference)}）",
+            score_cell or item.source))
+
+
+def check_weights(form: ProjectForm, execution: ItemScore, rulebook: Rulebook) -> list[Flag]:
+    """§4: weights should add up to full marks and to the rulebook's first-level sums."""
+    flags = []
+    total = execution.weight + sum((i.weight or ZERO for i in form.indicators), ZERO)
+    if total != rulebook.total_weight:
+        flags.append(Flag(f"各项分值合计{show(total)}，应为{show(rulebook.total_weight)}"))
+    sums: dict[str, Decimal] = {}
+    for indicator in form.indicators:
+        sums[indicator.level1] = sums.get(indicator.level1, ZERO) + (indicator.weight or ZERO)
+    has_satisfaction = any("满意度" in level1 for level1 in sums)
+    expected = rulebook.level1_weights if has_satisfaction else rulebook.level1_weights_without_satisfaction
+    for name, weight in expected:
+        key = name.removesuffix("指标")
+        found = [level1 for level1 in sums if key in level1]
+        actual = sum((sums[level1] for level1 in found), ZERO)
+        if actual != weight:
+            flags.append(Flag(f"一级指标“{name}”分值合计{show(actual)}，规则要求{show(weight)}"))
+    return flags
+
+
+def check_self_total(form: ProjectForm, items: list[ItemScore], total: Decimal, rulebook: Rulebook) -> list[Flag]:
+    """Compare the unit's stated total with its item self-scores and with the engine's total."""
+    if form.self_total is None:
+        return []
+    source = form.sources.get("self_total")
+    unscored = [item for item in items if item.applicable and item.self_score is None]
+    if unscored:
+        # A total over some items only is not comparable with the engine's total.
+        return [Flag(f"自评得分未填全（{len(unscored)}项空白），自评总分{show(form.self_total)}仅供参考", source)]
+    flags = []
+    stated = sum((item.self_score for item in items if item.applicable), ZERO)
+    if abs(stated - form.self_total) > rulebook.review_tolerance:
+        flags.append(Flag(f"自评总分{show(form.self_total)}与各项自评得分合计{show(stated)}不符", source))
+    if abs(total - form.self_total) > rulebook.review_tolerance:
+        flags.append(Flag(f"自评总分{show(form.self_total)}，复核总分{show2(total)}，差异{show2(total - form.self_total)}",
+                          source))
+    return flags

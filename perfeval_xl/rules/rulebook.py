@@ -1,0 +1,272 @@
+"""Rulebooks: YAML data files, validated on load.
+
+A rulebook is chosen by name (a file shipped in ``rulebooks/``) or given as a
+path.  ``extends: NAME`` starts from another rulebook and overrides keys
+(mappings merge, lists replace).  Every validation error names the file, the
+key and what is wrong, in Chinese.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import RulebookError
+
+DEFAULT_PROJECT_RULEBOOK = "mof-2020-project"
+
+
+@dataclass(frozen=True)
+class Band:
+    """A qualitative band: a share [low, high) or [low, high] of the weight."""
+
+    name: str
+    words: tuple[str, ...]
+    low: Decimal
+    high: Decimal
+    high_inclusive: bool
+    midpoint: Decimal
+
+
+@dataclass(frozen=True)
+class Grade:
+    grade: str
+    min: Decimal
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    name: str
+    title: str
+    form: str
+    source: str  # file the rulebook came from, for messages
+    full_marks: Decimal
+    execution_name: str
+    execution_level1: str
+    execution_default_weight: Decimal
+    flag_over_execution: bool
+    reverse: str  # "ratio" | "linear"
+    over_achievement_factor: Decimal
+    scale_percent_fractions: bool
+    bands: tuple[Band, ...]
+    equal_text_band: str
+    total_weight: Decimal
+    level1_weights: tuple[tuple[str, Decimal], ...]
+    level1_weights_without_satisfaction: tuple[tuple[str, Decimal], ...]
+    grades: tuple[Grade, ...]
+    review_tolerance: Decimal
+    data: dict  # the merged YAML, for `perfeval-xl rules show`
+
+    def grade_for(self, total: Decimal) -> str:
+        for grade in self.grades:
+            if total >= grade.min:
+                return grade.grade
+        return self.grades[-1].grade
+
+    def band(self, name: str) -> Band:
+        return next(b for b in self.bands if b.name == name)
+
+
+def builtin_rulebooks() -> list[str]:
+    """Names of the rulebooks shipped with the package."""
+    folder = resources.files(__package__) / "rulebooks"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_rulebook(name_or_path: str | Path | None = None) -> Rulebook:
+    """The rulebook named ``name_or_path`` (built-in name, or a .yaml file path)."""
+    data, source = _load_merged(str(name_or_path or DEFAULT_PROJECT_RULEBOOK), seen=())
+    return _validate(data, source)
+
+
+def rulebook_text(name: str) -> str:
+    """The YAML text of a built-in rulebook, or of a rulebook file."""
+    path = _builtin_path(name)
+    if path is not None:
+        return path.read_text(encoding="utf-8")
+    return Path(name).read_text(encoding="utf-8")
+
+
+def _builtin_path(name: str):
+    candidate = resources.files(__package__) / "rulebooks" / f"{name}.yaml"
+    return candidate if candidate.is_file() else None
+
+
+def _load_merged(name_or_path: str, seen: tuple[str, ...]) -> tuple[dict, str]:
+    builtin = _builtin_path(name_or_path)
+    if builtin is not None:
+        text, source = builtin.read_text(encoding="utf-8"), f"{name_or_path}.yaml"
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            known = "、".join(builtin_rulebooks())
+            raise RulebookError(f"找不到规则“{name_or_path}”：既不是内置规则（{known}），也不是存在的文件")
+        text, source = path.read_text(encoding="utf-8"), str(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RulebookError(f"规则文件 {source}：YAML格式错误：{exc}") from exc
+    if not isinstance(data, dict):
+        raise RulebookError(f"规则文件 {source}：顶层应为键值映射")
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, source
+    if not isinstance(parent, str):
+        raise RulebookError(f"规则文件 {source} 中键 extends 有误：应为规则名称或文件路径")
+    if parent in seen:
+        raise RulebookError(f"规则文件 {source} 中键 extends 有误：循环继承（{' → '.join(seen + (parent,))}）")
+    base, _ = _load_merged(parent, seen + (parent,))
+    return _deep_merge(base, data), source
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+class _Checker:
+    """Reads typed values out of the YAML and names the key when one is wrong."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, key: str, what: str):
+        raise RulebookError(f"规则文件 {self.source} 中键 {key} 有误：{what}")
+
+    def node(self, data: dict, key: str) -> Any:
+        """The value at a dotted key; ``bands[1].low`` indexes into lists."""
+        value: Any = data
+        for part in re.findall(r"[^.\[\]]+", key):
+            if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            elif isinstance(value, dict) and part in value:
+                value = value[part]
+            else:
+                self.fail(key, "缺少此键")
+        return value
+
+    def text(self, data: dict, key: str) -> str:
+        value = self.node(data, key)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, f"应为非空文字，实际为 {value!r}")
+        return value
+
+    def number(self, data: dict, key: str, low: float | None = None, high: float | None = None,
+               value: Any = None) -> Decimal:
+        value = self.node(data, key) if value is None else value
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            self.fail(key, f"应为数字，实际为 {value!r}")
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            self.fail(key, f"应为数字，实际为 {value!r}")
+        if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
+            self.fail(key, f"应在 {low} 到 {high} 之间，实际为 {value}")
+        return number
+
+    def flag(self, data: dict, key: str) -> bool:
+        value = self.node(data, key)
+        if not isinstance(value, bool):
+            self.fail(key, f"应为 true 或 false，实际为 {value!r}")
+        return value
+
+    def choice(self, data: dict, key: str, options: tuple[str, ...]) -> str:
+        value = self.node(data, key)
+        if value not in options:
+            self.fail(key, f"应为 {' / '.join(options)} 之一，实际为 {value!r}")
+        return value
+
+    def weights(self, data: dict, key: str) -> tuple[tuple[str, Decimal], ...]:
+        value = self.node(data, key)
+        if not isinstance(value, dict) or not value:
+            self.fail(key, "应为“一级指标: 分值”的映射")
+        return tuple((str(k), self.number(data, f"{key}.{k}", 0, None, v)) for k, v in value.items())
+
+
+_KNOWN_KEYS = {"name", "title", "form", "full_marks", "execution", "indicators", "qualitative",
+               "weights", "grades", "review_tolerance", "description"}
+
+
+def _validate(data: dict, source: str) -> Rulebook:
+    check = _Checker(source)
+    for key in data:
+        if key not in _KNOWN_KEYS:
+            check.fail(str(key), f"未知的键（可用的键：{'、'.join(sorted(_KNOWN_KEYS))}）")
+    bands = _bands(check, data)
+    band_names = {band.name for band in bands}
+    equal_text_band = check.text(data, "qualitative.equal_text_band")
+    if equal_text_band not in band_names:
+        check.fail("qualitative.equal_text_band", f"应为已定义的档次之一（{'、'.join(band_names)}）")
+    return Rulebook(
+        name=check.text(data, "name"),
+        title=check.text(data, "title"),
+        form=check.choice(data, "form", ("project", "department")),
+        source=source,
+        full_marks=check.number(data, "full_marks", 1, None),
+        execution_name=check.text(data, "execution.name"),
+        execution_level1=check.text(data, "execution.level1"),
+        execution_default_weight=check.number(data, "execution.default_weight", 0, 100),
+        flag_over_execution=check.flag(data, "execution.flag_over_execution"),
+        reverse=check.choice(data, "indicators.reverse", ("ratio", "linear")),
+        over_achievement_factor=check.number(data, "indicators.over_achievement_factor", 1, None),
+        scale_percent_fractions=check.flag(data, "indicators.scale_percent_fractions"),
+        bands=bands,
+        equal_text_band=equal_text_band,
+        total_weight=check.number(data, "weights.total", 0, None),
+        level1_weights=check.weights(data, "weights.level1"),
+        level1_weights_without_satisfaction=check.weights(data, "weights.level1_without_satisfaction"),
+        grades=_grades(check, data),
+        review_tolerance=check.number(data, "review_tolerance", 0, None),
+        data=data,
+    )
+
+
+def _bands(check: _Checker, data: dict) -> tuple[Band, ...]:
+    raw = check.node(data, "qualitative.bands")
+    if not isinstance(raw, list) or not raw:
+        check.fail("qualitative.bands", "应为非空列表")
+    bands = []
+    for i, entry in enumerate(raw):
+        key = f"qualitative.bands[{i}]"
+        if not isinstance(entry, dict):
+            check.fail(key, "应为包含 name/words/low/high/high_inclusive/midpoint 的映射")
+        words = check.node(data, f"{key}.words")
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
+            check.fail(f"{key}.words", "应为非空的文字列表")
+        band = Band(
+            name=check.text(data, f"{key}.name"),
+            words=tuple(words),
+            low=check.number(data, f"{key}.low", 0, 1),
+            high=check.number(data, f"{key}.high", 0, 1),
+            high_inclusive=check.flag(data, f"{key}.high_inclusive"),
+            midpoint=check.number(data, f"{key}.midpoint", 0, 1),
+        )
+        if band.low > band.high:
+            check.fail(f"{key}.low", f"下限 {band.low} 大于上限 {band.high}")
+        if not band.low <= band.midpoint <= band.high:
+            check.fail(f"{key}.midpoint", f"中值 {band.midpoint} 不在 [{band.low}, {band.high}] 内")
+        bands.append(band)
+    return tuple(bands)
+
+
+def _grades(check: _Checker, data: dict) -> tuple[Grade, ...]:
+    raw = check.node(data, "grades")
+    if not isinstance(raw, list) or not raw:
+        check.fail("grades", "应为非空列表，如 - {grade: 优, min: 90}")
+    grades = tuple(Grade(grade=check.text(data, f"grades[{i}].grade"),
+                         min=check.number(data, f"grades[{i}].min", 0, None))
+                   for i in range(len(raw)))
+    for previous, current in zip(grades, grades[1:]):
+        if current.min >= previous.min:
+            check.fail("grades", "各等级应按最低分从高到低排列")
+    return grades

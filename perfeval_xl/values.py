@@ -1,0 +1,175 @@
+"""Parse target and actual cells into (operator, number, unit) — scoring.md §1."""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from .labels import nfkc
+from .model import ParsedValue
+
+PLACEHOLDERS = frozenset({"", "—", "——", "-", "--", "/", "*", "xx", "XX", "无", "－", "–", "N/A", "n/a", "空"})
+
+# Word operators, longest first so "不低于" wins over "低于".
+_WORD_OPERATORS: tuple[tuple[str, str], ...] = (
+    ("大于等于", ">="), ("大于或等于", ">="), ("不低于", ">="), ("不少于", ">="), ("不小于", ">="),
+    ("小于等于", "<="), ("小于或等于", "<="), ("不高于", "<="), ("不超过", "<="), ("不多于", "<="),
+    ("不大于", "<="), ("控制在", "<="),
+    ("大于", ">"), ("高于", ">"), ("超过", ">"), ("多于", ">"),
+    ("小于", "<"), ("低于", "<"), ("少于", "<"),
+    ("等于", "="),
+)
+_SYMBOL_OPERATORS: tuple[tuple[str, str], ...] = (
+    (">=", ">="), ("=>", ">="), ("≥", ">="), ("≧", ">="), ("⩾", ">="),
+    ("<=", "<="), ("=<", "<="), ("≤", "<="), ("≦", "<="), ("⩽", "<="),
+    (">", ">"), ("<", "<"), ("=", "="),
+)
+_SUFFIX_OPERATORS: tuple[tuple[str, str], ...] = (
+    ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
+)
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+# A date or deadline: its digits are a date, not a target value.
+_DATE = re.compile(
+    r"\d{4}\s*年(?!度?\s*[内均])|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月\s*(?:底|末|前|份|中旬|上旬|下旬)"
+    r"|\d{1,2}\s*日前|年底|年末|季度|月底|月末|上半年|下半年|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
+)
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+_UNIT_ALIASES = {"百分比": "%", "百分点": "%", "％": "%", "pct": "%"}
+MONEY_UNITS: dict[str, Decimal] = {
+    "元": Decimal(1), "千元": Decimal(1000), "万元": Decimal(10000),
+    "百万元": Decimal(1000000), "亿元": Decimal(100000000),
+}
+
+
+def to_decimal(raw: object) -> Decimal | None:
+    """A cell's numeric value as Decimal, or None when it holds no number.
+
+    Floats go through ``repr`` so 59.38 stays 59.38, not its binary expansion.
+    """
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            return None
+        return Decimal(repr(raw))
+    if isinstance(raw, Decimal):
+        return raw
+    text = _THOUSANDS.sub("", nfkc(raw)).replace(" ", "")
+    text = text.rstrip("元").rstrip("万").rstrip("分") if text else text
+    if text in PLACEHOLDERS:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def normalise_unit(unit: str | None) -> str | None:
+    if unit is None:
+        return None
+    unit = nfkc(unit).replace(" ", "")
+    for word, _ in _SUFFIX_OPERATORS:
+        if unit.endswith(word):
+            unit = unit[: -len(word)]
+    unit = _UNIT_ALIASES.get(unit, unit)
+    return unit or None
+
+
+def parse_value(raw: object, *, declared_operator: str | None = None,
+                declared_unit: str | None = None) -> ParsedValue:
+    """Parse a target or actual cell.
+
+    ``declared_operator`` (from a 指标性质 column) overrides the text's operator;
+    the special value "定性" makes the value qualitative.  ``declared_unit``
+    (from a 度量单位 column) supplies a unit the text lacks.
+    """
+    unit_from_column = normalise_unit(declared_unit) if declared_unit else None
+    column_operator = parse_operator_column(declared_operator)
+    if isinstance(raw, (_dt.datetime, _dt.date)):
+        text = raw.strftime("%Y年%m月%d日")
+        return ParsedValue(text=text, qualitative=True)
+    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
+        number = to_decimal(raw)
+        op = column_operator if column_operator not in (None, "qualitative") else None
+        if number is None:
+            return ParsedValue(text=str(raw), missing=True)
+        return ParsedValue(text=_plain(number), operator=op, number=number, unit=unit_from_column,
+                           qualitative=column_operator == "qualitative")
+    text = nfkc(raw)
+    compact = _THOUSANDS.sub("", text).replace(" ", "").replace("\u3000", "")
+    if compact in PLACEHOLDERS or compact.upper() == "XX":
+        return ParsedValue(text=text, missing=True)
+    if column_operator == "qualitative" or _DATE.search(compact):
+        return ParsedValue(text=text, qualitative=True)
+    number_match = _NUMBER.search(compact)
+    if number_match is None:
+        return ParsedValue(text=text, qualitative=True)
+    before, after = compact[: number_match.start()], compact[number_match.end():]
+    operator = _operator_in(before)
+    unit_text = after
+    for word, suffix_op in _SUFFIX_OPERATORS:
+        if unit_text.endswith(word):
+            unit_text = unit_text[: -len(word)]
+            operator = operator or suffix_op
+    # Why: "1300次/年" or "95%（含）" — keep the leading unit token only.
+    unit_text = re.split(r"[(/,;，；（]", unit_text, maxsplit=1)[0]
+    unit = normalise_unit(unit_text) or unit_from_column
+    if column_operator not in (None, "qualitative"):
+        operator = column_operator
+    return ParsedValue(text=text, operator=operator, number=Decimal(number_match.group()), unit=unit)
+
+
+def parse_operator_column(text: object) -> str | None:
+    """A 指标性质 cell: "≥", "≤", "=", ">" "<", or "定性" → "qualitative"."""
+    value = nfkc(text).replace(" ", "")
+    if not value:
+        return None
+    if "定性" in value:
+        return "qualitative"
+    if "定量" == value:
+        return None
+    return _operator_in(value) or _operator_in_words(value)
+
+
+def _operator_in(text: str) -> str | None:
+    for word, op in _WORD_OPERATORS:
+        if word in text:
+            return op
+    # The symbol closest to the number is the one that applies ("覆盖率≥95%").
+    for symbol, op in _SYMBOL_OPERATORS:
+        if text.endswith(symbol):
+            return op
+    for symbol, op in _SYMBOL_OPERATORS:
+        if symbol in text:
+            return op
+    return None
+
+
+def _operator_in_words(text: str) -> str | None:
+    words = {"正向": ">=", "反向": "<=", "等于": "="}
+    return words.get(text)
+
+
+def _plain(number: Decimal) -> str:
+    return format_number(number)
+
+
+def format_number(number: Decimal | None) -> str:
+    """Decimal as an officer writes it: no exponent, no trailing zeros ("120000", "59.38")."""
+    if number is None:
+        return ""
+    if number == number.to_integral_value():
+        return f"{number.quantize(Decimal(1)):f}"
+    return f"{number.normalize():f}"
+
+
+def is_money(unit: str | None) -> bool:
+    return unit in MONEY_UNITS
+
+
+def convert_money(number: Decimal, from_unit: str, to_unit: str) -> Decimal:
+    """``number`` in ``from_unit`` expressed in ``to_unit`` (both money units)."""
+    return number * MONEY_UNITS[from_unit] / MONEY_UNITS[to_unit]

@@ -1,0 +1,90 @@
+"""Rulebooks are data: built-ins load, a bureau's own file extends them, mistakes name the key."""
+import textwrap
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfeval_xl import RulebookError, builtin_rulebooks, load_rulebook
+from perfeval_xl.rules import rulebook_text
+
+
+def test_builtin_rulebooks_are_listed_and_load():
+    assert {"mof-2020-project", "central-pre2020-project"} <= set(builtin_rulebooks())
+    for name in builtin_rulebooks():
+        assert load_rulebook(name).name == name
+
+
+def test_default_is_mof_2020():
+    assert load_rulebook().name == "mof-2020-project"
+
+
+def test_a_bureau_file_extends_a_builtin_and_overrides_one_number(tmp_path):
+    own = tmp_path / "本局规则.yaml"
+    own.write_text(textwrap.dedent("""\
+        name: 本局规则
+        extends: mof-2020-project
+        indicators:
+          over_achievement_factor: 1.5
+        """), encoding="utf-8")
+    rulebook = load_rulebook(own)
+    assert rulebook.name == "本局规则"
+    assert str(rulebook.over_achievement_factor) == "1.5"
+    assert rulebook.reverse == "ratio"  # inherited
+
+
+@pytest.mark.parametrize("change, key", [
+    ({"grades": "优"}, "grades"),
+    ({"execution": {"default_weight": "十"}}, "execution.default_weight"),
+    ({"indicators": {"reverse": "cubic"}}, "indicators.reverse"),
+    ({"qualitative": {"equal_text_band": "优秀"}}, "qualitative.equal_text_band"),
+    ({"review_tolerance": -1}, "review_tolerance"),
+    ({"colour": "red"}, "colour"),
+])
+def test_errors_name_the_file_and_the_key(tmp_path, change, key):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump({"extends": "mof-2020-project", **change}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulebookError) as error:
+        load_rulebook(path)
+    assert str(path) in str(error.value) and f"键 {key} 有误" in str(error.value)
+
+
+def test_band_errors_name_the_list_index(tmp_path):
+    data = yaml.safe_load(rulebook_text("mof-2020-project"))
+    data["qualitative"]["bands"][2]["midpoint"] = 0.5
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulebookError, match=r"qualitative\.bands\[2\]\.midpoint"):
+        load_rulebook(path)
+
+
+def test_unknown_name_lists_the_builtins():
+    with pytest.raises(RulebookError, match="mof-2020-project"):
+        load_rulebook("no-such-rules")
+
+
+def test_extends_cycle_is_reported(tmp_path):
+    (tmp_path / "a.yaml").write_text(f"extends: {tmp_path / 'b.yaml'}\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(f"extends: {tmp_path / 'a.yaml'}\n", encoding="utf-8")
+    with pytest.raises(RulebookError, match="循环继承"):
+        load_rulebook(tmp_path / "a.yaml")
+
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=10)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(["name", "title", "form", "full_marks", "execution", "indicators",
+                                        "qualitative", "weights", "grades", "review_tolerance", "x"]),
+                       yaml_values, max_size=4))
+def test_any_yaml_either_loads_or_raises_a_rulebook_error(tmp_path_factory, override):
+    path = tmp_path_factory.mktemp("r") / "r.yaml"
+    path.write_text(yaml.safe_dump({"extends": "mof-2020-project", **override}, allow_unicode=True), encoding="utf-8")
+    try:
+        load_rulebook(path)
+    except RulebookError as error:
+        assert str(path) in str(error)

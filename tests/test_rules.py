@@ -1,0 +1,221 @@
+"""Each scoring rule of scoring.md §2–4, on forms built in code."""
+import dataclasses
+from decimal import Decimal
+
+import pytest
+
+from perfeval_xl.model import FundLine, Funds, Indicator, ProjectForm, Source
+from perfeval_xl.rules import load_rulebook, score_form
+from perfeval_xl.rules.project import score_execution, score_indicator
+from perfeval_xl.values import parse_value
+
+D = Decimal
+MOF = load_rulebook("mof-2020-project")
+CENTRAL = load_rulebook("central-pre2020-project")
+
+
+def indicator(target, actual, weight=10, self_score=None, reason="", level1="产出指标", name="指标"):
+    return Indicator(level1=level1, level2="数量指标", name=name,
+                     target=parse_value(target), actual=parse_value(actual),
+                     weight=None if weight is None else D(str(weight)),
+                     self_score=None if self_score is None else D(str(self_score)),
+                     reason=reason, source=Source("表", "D13"),
+                     cells={"actual": Source("表", "F13"), "score": Source("表", "H13"),
+                            "reason": Source("表", "I13")})
+
+
+def funds(budget, executed, weight=10, initial=None, full_year=True, parts=()):
+    lines = [FundLine("年度资金总额", "total", D(str(initial if initial is not None else budget)),
+                      D(str(budget)) if full_year else None, D(str(executed)), Source("表", "C6"))]
+    for kind, b, e in parts:
+        lines.append(FundLine(kind, kind, D(str(b)), D(str(b)) if full_year else None, D(str(e)), Source("表", "C7")))
+    return Funds(lines=lines, weight=None if weight is None else D(str(weight)), self_score=None,
+                 has_full_year_budget=full_year, source=Source("表", "C6"))
+
+
+def messages(item):
+    return " / ".join(flag.message for flag in item.flags)
+
+
+# ---------------------------------------------------------------- budget execution (§2)
+
+def test_execution_is_rate_times_weight_with_its_working_shown():
+    item = score_execution(funds(62.5, 59.38), MOF)
+    assert item.score == D("9.50")
+    assert item.basis.startswith("59.38/62.5×10=9.50")
+
+
+def test_execution_over_100_percent_gets_full_score_and_a_flag():
+    item = score_execution(funds(100, 104), MOF)
+    assert item.score == D("10.00")
+    assert "超过100%" in messages(item)
+
+
+def test_execution_without_full_year_budget_uses_year_start_budget_and_says_so():
+    item = score_execution(funds(12, 10.8, full_year=False), MOF)
+    assert item.score == D("9.00")
+    assert "按年初预算数" in messages(item)
+
+
+def test_empty_total_row_falls_back_to_the_sum_of_sub_rows():
+    item = score_execution(funds(0, 0, parts=[("fiscal", 35, 34), ("carryover", 1, 1.1)]), MOF)
+    assert item.score == D("9.75")  # 35.1/36×10
+    assert "各项资金合计" in messages(item)
+
+
+def test_budget_and_execution_zero_is_not_applicable_and_the_total_is_rescaled():
+    form = ProjectForm(file="f.xlsx", sheet="表", layout="national-2020", name="项目",
+                       funds=funds(0, 0), full_marks=D(100),
+                       indicators=[indicator("≥10个", "9个", weight=90, reason="进度滞后")])
+    result = score_form(form, MOF)
+    assert not result.items[0].applicable
+    assert result.total == D("90.00")  # 81 × 100 / (100 − 10)
+    assert "折算" in " ".join(f.message for f in result.flags)
+
+
+def test_budget_zero_with_spending_is_an_error_scoring_zero():
+    item = score_execution(funds(0, 5), MOF)
+    assert item.score == 0
+    assert any(flag.level == "error" for flag in item.flags)
+
+
+def test_missing_execution_weight_uses_the_rulebook_default_and_flags_it():
+    item = score_execution(funds(50, 50, weight=None), MOF)
+    assert item.weight == D(10) and item.score == D("10.00")
+    assert "默认" in messages(item)
+
+
+# ---------------------------------------------------------------- quantitative indicators (§3)
+
+@pytest.mark.parametrize("target, actual, weight, expected, basis", [
+    ("≥50个", "48个", 8, "7.68", "48/50×8=7.68"),
+    ("≥120000件", "111074件", 10, "9.26", "111074/120000×10=9.26"),
+    ("≥16个", "16个", 10, "10.00", "16≥16"),
+    ("500", "460", 10, "9.20", "460/500×10=9.20"),         # no operator → ≥
+    ("=100%", "96%", 10, "9.60", "96/100×10=9.60"),        # equal with T > 0 → as positive
+    ("≤80万元", "92万元", 10, "8.70", "80/92×10=8.70"),     # reverse
+    ("≤80万元", "75万元", 10, "10.00", "75≤80"),
+    ("≤0起", "0起", 5, "5.00", "≤0"),                       # reverse with T = 0
+    ("≤0起", "2起", 5, "0.00", ">0"),
+    ("=0", "1", 5, "0.00", ">0"),
+    ("≥95%", "0.93", 10, "9.79", "93/95×10=9.79"),         # fraction written for a percent
+    ("≤90万元", "950000元", 10, "9.47", "90/95×10=9.47"),   # 元 converted to 万元
+])
+def test_quantitative_rules(target, actual, weight, expected, basis):
+    item = score_indicator(indicator(target, actual, weight, reason="说明"), MOF)
+    assert item.score == D(expected)
+    assert basis in item.basis
+
+
+def test_linear_reverse_option():
+    linear = dataclasses.replace(MOF, reverse="linear")
+    assert score_indicator(indicator("≤80", "92", 10, reason="r"), linear).score == D("8.50")  # 10×(1−12/80)
+    assert score_indicator(indicator("≤10", "30", 10, reason="r"), linear).score == D("0.00")  # floored
+
+
+def test_fraction_scaling_is_flagged():
+    assert "按百分比换算" in messages(score_indicator(indicator("≥95%", "0.93"), MOF))
+
+
+def test_over_achievement_keeps_full_score_and_is_flagged():
+    item = score_indicator(indicator("≥100次", "130次"), MOF)
+    assert item.score == D("10.00")
+    assert "目标值可能偏低" in messages(item)
+    assert "目标值可能偏低" not in messages(score_indicator(indicator("≥100次", "119次"), MOF))
+
+
+def test_negative_actual_counts_as_zero():
+    item = score_indicator(indicator("≥10个", "-3个", reason="r"), MOF)
+    assert item.score == 0 and "负数" in messages(item)
+
+
+@pytest.mark.parametrize("actual", ["—", "/", "无", "", None])
+def test_missing_actual_scores_zero_with_a_flag_never_silently(actual):
+    item = score_indicator(indicator("≥10个", actual), MOF)
+    assert item.score == 0
+    assert "实际完成值缺失" in messages(item)
+
+
+def test_missing_target_scores_zero_and_marks_the_form_incomplete():
+    item = score_indicator(indicator("—", "10个"), MOF)
+    assert item.score == 0 and "年度指标值缺失" in messages(item)
+
+
+def test_score_below_weight_without_a_reason_is_flagged():
+    assert "缺少偏差原因" in messages(score_indicator(indicator("≥10个", "9个"), MOF))
+    assert "缺少偏差原因" not in messages(score_indicator(indicator("≥10个", "9个", reason="设备延期"), MOF))
+
+
+# ---------------------------------------------------------------- qualitative indicators (§3)
+
+@pytest.mark.parametrize("actual, self_score, expected", [
+    ("已完成", 14, "14.00"),         # 达成 [12, 15], self-score inside
+    ("已完成", None, "13.50"),       # midpoint 0.9w
+    ("已完成", 10, "12.00"),         # below the band → clamped up
+    ("基本达成", 12, "11.99"),       # 部分达成 [9, 12): open upper bound
+    ("基本达成", None, "10.50"),     # 0.7w
+    ("未达成", None, "4.50"),        # 0.3w
+    ("未完成", 15, "8.99"),          # "未完成" is checked before "完成"
+    ("明显提升", 15, "15.00"),       # same text as the target → 达成
+    ("没有变化", 15, "0.00"),        # fits no band
+])
+def test_qualitative_bands(actual, self_score, expected):
+    item = score_indicator(indicator("明显提升", actual, 15, self_score, reason="r"), MOF)
+    assert item.score == D(expected)
+
+
+def test_qualitative_without_self_score_asks_for_a_human():
+    assert "需人工判定" in messages(score_indicator(indicator("按时完成", "已完成", 10), MOF))
+
+
+def test_date_target_is_qualitative():
+    item = score_indicator(indicator("2019年12月底前", "按时完成", 10, 10), MOF)
+    assert item.score == D("10.00") and "定性" in item.basis
+
+
+def test_central_pre2020_rulebook_has_wider_bands():
+    assert score_indicator(indicator("明显提升", "基本达成", 10), CENTRAL).score == D("6.50")
+    assert score_indicator(indicator("明显提升", "未达成", 10), CENTRAL).score == D("2.50")
+
+
+# ---------------------------------------------------------------- totals, grade, review (§4)
+
+def form_with(indicators, execution=funds(100, 100)):
+    return ProjectForm(file="f.xlsx", sheet="表", layout="national-2020", name="项目",
+                       funds=execution, indicators=indicators, full_marks=D(100))
+
+
+@pytest.mark.parametrize("total_weight_left, expected_grade", [(80, "优"), (79.99, "良"), (70, "良"),
+                                                               (69.99, "中"), (50, "中"), (49.99, "差")])
+def test_grade_boundaries(total_weight_left, expected_grade):
+    # exec 10 + one indicator fully met + one scored 0
+    form = form_with([indicator("≥1", "1", total_weight_left, reason="r"),
+                      indicator("≥1", "0", 90 - total_weight_left, reason="r")])
+    result = score_form(form, MOF)
+    assert result.total == D(str(10 + total_weight_left)).quantize(D("0.01"))
+    assert result.grade == expected_grade
+
+
+def test_total_is_the_sum_of_rounded_items():
+    form = form_with([indicator("≥3", "1", 45, reason="r"), indicator("≥3", "1", 45, reason="r")])
+    result = score_form(form, MOF)
+    assert [i.score for i in result.items[1:]] == [D("15.00"), D("15.00")]
+    assert result.total == D("40.00")
+
+
+def test_self_score_differences_are_reviewed():
+    item = score_indicator(indicator("≥16个", "14个", 10, self_score=10, reason="r"), MOF)
+    assert "自评得分10与复核得分8.75不一致" in messages(item)
+    assert item.difference == D("-1.25")
+    same = score_indicator(indicator("≥16个", "14个", 10, self_score=8.75, reason="r"), MOF)
+    assert "不一致" not in messages(same)
+
+
+def test_weight_mismatches_are_flags_not_errors():
+    form = form_with([indicator("≥1", "1", 40, level1="产出指标", reason="r"),
+                      indicator("≥1", "1", 40, level1="效益指标", reason="r"),
+                      indicator("≥1", "1", 10, level1="满意度指标", reason="r")])
+    result = score_form(form, MOF)
+    text = " ".join(f.message for f in result.flags)
+    assert "产出指标”分值合计40，规则要求50" in text and "效益指标”分值合计40，规则要求30" in text
+    assert result.total == D("100.00")

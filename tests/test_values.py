@@ -1,0 +1,88 @@
+"""The value parser reads targets and actuals as units write them (scoring.md §1)."""
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from perfeval_xl.values import format_number, parse_value, to_decimal
+
+
+@pytest.mark.parametrize("text, operator, number, unit", [
+    ("≥95%", ">=", "95", "%"),
+    ("≥50个", ">=", "50", "个"),
+    ("≤90万元", "<=", "90", "万元"),
+    ("=100%", "=", "100", "%"),
+    ("＞＝95％", ">=", "95", "%"),
+    ("不低于95%", ">=", "95", "%"),
+    ("不高于10天", "<=", "10", "天"),
+    ("不超过5%", "<=", "5", "%"),
+    ("<5%", "<", "5", "%"),
+    ("≤0起", "<=", "0", "起"),
+    ("0起", None, "0", "起"),
+    ("1,300次", None, "1300", "次"),
+    ("95%", None, "95", "%"),
+    ("０.９５", None, "0.95", None),
+    ("950000元", None, "950000", "元"),
+    ("≥100百分比", ">=", "100", "%"),
+    ("95%以上", ">=", "95", "%"),
+    ("3天以内", "<=", "3", "天"),
+    ("≤3个月", "<=", "3", "个月"),
+    ("-5%", None, "-5", "%"),
+])
+def test_target_text_becomes_operator_number_and_unit(text, operator, number, unit):
+    value = parse_value(text)
+    assert (value.operator, value.number, value.unit) == (operator, Decimal(number), unit)
+    assert not value.qualitative and not value.missing
+
+
+@pytest.mark.parametrize("text", ["—", "-", "/", "*", "XX", "xx", "无", "", "  ", None])
+def test_placeholders_are_no_value_never_zero(text):
+    value = parse_value(text)
+    assert value.missing and value.number is None
+
+
+@pytest.mark.parametrize("text", ["有效提升", "按时完成", "达到国家标准", "2019年12月底前", "12月31日前",
+                                  "年底前", "第三季度", "2023年6月"])
+def test_text_without_a_number_or_with_a_date_is_qualitative(text):
+    value = parse_value(text)
+    assert value.qualitative and value.number is None
+
+
+def test_operator_column_overrides_text_and_unit_column_fills_in():
+    value = parse_value(120000.0, declared_operator="≥", declared_unit="件")
+    assert (value.operator, value.number, value.unit) == (">=", Decimal("120000"), "件")
+    assert parse_value("≥80", declared_operator="≤").operator == "<="
+    assert parse_value("明显提升", declared_operator="定性").qualitative
+    assert parse_value(80, declared_operator="定性").qualitative
+
+
+def test_numbers_from_cells_keep_their_decimal_digits():
+    assert to_decimal(59.38) == Decimal("59.38")
+    assert to_decimal("1,300") == Decimal("1300")
+    assert to_decimal("—") is None
+    assert format_number(Decimal("120000.0")) == "120000"
+    assert format_number(Decimal("62.50")) == "62.5"
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False),
+       st.sampled_from(["≥", "≤", ">", "<", "=", ""]),
+       st.sampled_from(["%", "个", "万元", "元", "次", "件", ""]))
+def test_any_written_target_round_trips(number, symbol, unit):
+    value = parse_value(f"{symbol}{number}{unit}")
+    assert value.number == number
+    assert value.operator == {"≥": ">=", "≤": "<=", ">": ">", "<": "<", "=": "=", "": None}[symbol]
+    assert value.unit == (unit or None)
+
+
+@given(st.text(max_size=30))
+def test_parser_never_raises_and_never_invents_a_zero(text):
+    value = parse_value(text)
+    if value.number is not None:
+        assert any(ch.isdigit() for ch in value.text)
+    assert not (value.missing and value.qualitative)
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_thousands_separators_are_ignored(number):
+    assert parse_value(f"{number:,}件").number == Decimal(number)
