@@ -10,9 +10,11 @@ from typing import Callable, Iterator
 
 from .errors import PerfevalError, WorkbookError
 from .inbox import InboxEntry, list_inbox, scored_path
-from .model import FileResult
-from .readers import read_workbook
-from .rules import Rulebook, load_rulebook, score_form
+from .model import BaseData, DepartmentForm, FileResult
+from .readers import pair_department_forms, read_workbook
+from .rules import Rulebook, RuleSet, resolve_rules, score_form
+
+Rules = str | Path | Rulebook | RuleSet | None
 
 
 @dataclass
@@ -43,27 +45,30 @@ class BatchResult:
         return items_frame(self.files)
 
 
-def resolve_rulebook(rules: str | Path | Rulebook | None) -> Rulebook:
-    return rules if isinstance(rules, Rulebook) else load_rulebook(rules)
-
-
-def score_workbook(path: str | os.PathLike, rules: str | Path | Rulebook | None = None) -> FileResult:
+def score_workbook(path: str | os.PathLike, rules: Rules = None) -> FileResult:
     """Read and score every form in one workbook.
 
     ``rules`` is a built-in rulebook name, a rulebook file or a loaded
-    :class:`Rulebook`; by default each form kind gets its default rulebook.
-    Raises :class:`WorkbookError` (Chinese message) when the file cannot be read
-    or holds no form.
+    :class:`Rulebook`; forms of other kinds get their kind's default rulebook.
+    A department scoring table (F3) is paired with the base data (F2) in the
+    same workbook.  Raises :class:`WorkbookError` (Chinese message) when the
+    file cannot be read or holds no form.
     """
     path = Path(path)
-    rulebook = resolve_rulebook(rules)
+    rule_set = resolve_rules(rules)
     content = read_workbook(path, name=path.name)
-    return FileResult(file=path.name, status="ok",
-                      forms=[score_form(form, rulebook) for form in content.forms])
+    forms = content.forms + content.unpaired_tables
+    if not forms:
+        raise WorkbookError("只有基础数据表（F2），未找到同一填报单位的指标评分表（F3）")
+    return FileResult(file=path.name, status="ok", forms=[score_form(form, rule_set) for form in forms])
 
 
-def score_entry(entry: InboxEntry, rulebook: Rulebook, outbox: Path | None) -> FileResult:
-    """Score one inbox file and write its scored form; never raises (errors become a status)."""
+def score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None) -> FileResult:
+    """Score one inbox file and write its outputs; never raises (errors become a status).
+
+    Department parts whose partner is in another file are kept in
+    ``result.unpaired`` for :func:`score_folder` to pair.
+    """
     if entry.skip_reason:
         return FileResult(file=entry.relative, status="skipped", error=entry.skip_reason)
     try:
@@ -71,58 +76,110 @@ def score_entry(entry: InboxEntry, rulebook: Rulebook, outbox: Path | None) -> F
         data = entry.path.read_bytes()
         content = read_workbook(entry.path, name=entry.relative, data=data)
         result = FileResult(file=entry.relative, status="ok",
-                            forms=[score_form(form, rulebook) for form in content.forms])
-        if outbox is not None:
-            from .writers import write_scored_workbook
-
-            after = entry.path.stat()
-            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-                raise WorkbookError("文件在评分过程中被修改，请待其复制完成后重新运行")
-            result.output = scored_path(entry.relative)
-            target = outbox / result.output
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_scored_workbook(result.forms, target)
+                            forms=[score_form(form, rules) for form in content.forms],
+                            unpaired=content.unpaired_tables + content.unpaired_bases)
+        after = entry.path.stat()
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            raise WorkbookError("文件在评分过程中被修改，请待其复制完成后重新运行")
+        if outbox is not None and result.forms:
+            write_outputs(result, outbox)
         return result
-    except PerfevalError as exc:
-        return FileResult(file=entry.relative, status="error", error=str(exc))
-    except FileNotFoundError:
-        return FileResult(file=entry.relative, status="error", error="文件在评分过程中被移走或删除")
-    except OSError as exc:
-        return FileResult(file=entry.relative, status="error", error=f"读写文件失败：{exc.strerror or exc}")
-    except Exception as exc:  # one file's bug must not stop the batch
-        return FileResult(file=entry.relative, status="error",
-                          error=f"处理该文件时发生内部错误（{type(exc).__name__}: {exc}）",
-                          detail=traceback.format_exc())
+    except Exception as exc:  # one file's failure must not stop the batch
+        return _failed(entry.relative, exc)
 
 
-def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
-                 rules: str | Path | Rulebook | None = None, jobs: int = 1,
-                 on_file: Callable[[FileResult], None] | None = None) -> BatchResult:
+def write_outputs(result: FileResult, outbox: Path) -> None:
+    """The scored workbook of one input, and a report draft per department form."""
+    from .writers import write_report_drafts, write_scored_workbook
+
+    result.output = scored_path(result.file)
+    target = outbox / result.output
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_scored_workbook(result.forms, target)
+    result.reports = [path.relative_to(outbox).as_posix() for path in write_report_drafts(result.forms, target)]
+
+
+def _failed(relative: str, exc: Exception) -> FileResult:
+    if isinstance(exc, PerfevalError):
+        message, detail = str(exc), None
+    elif isinstance(exc, FileNotFoundError):
+        message, detail = "文件在评分过程中被移走或删除", None
+    elif isinstance(exc, OSError):
+        message, detail = f"读写文件失败：{exc.strerror or exc}", traceback.format_exc()
+    else:
+        message = f"处理该文件时发生内部错误（{type(exc).__name__}: {exc}）"
+        detail = traceback.format_exc()
+    return FileResult(file=relative, status="error", error=message, detail=detail)
+
+
+def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None, rules: Rules = None,
+                 jobs: int = 1, on_file: Callable[[FileResult], None] | None = None) -> BatchResult:
     """Score every workbook under ``inbox``; with ``out``, write the scored forms and summaries there.
 
     ``jobs`` > 1 scores files in that many worker processes.  ``on_file`` is
     called with each :class:`FileResult` as it completes (a progress bar hook).
+    Department base data and scoring tables in separate files are paired by
+    填报单位.
     """
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise PerfevalError(f"收件箱“{inbox}”不存在或不是文件夹")
     outbox = Path(out) if out is not None else None
-    rulebook = resolve_rulebook(rules)
+    rule_set = resolve_rules(rules)
     entries = list_inbox(inbox, outbox)
     if outbox is not None:
         outbox.mkdir(parents=True, exist_ok=True)
-    results = {r.file: r for r in _run(entries, rulebook, outbox, jobs, on_file)}
-    batch = BatchResult(inbox=inbox, outbox=outbox, rulebook=rulebook.name,
-                        files=[results[e.relative] for e in entries])
+    results = {r.file: r for r in _run(entries, rule_set, outbox, jobs, on_file)}
+    files = [results[e.relative] for e in entries]
+    _pair_across_files(files, rule_set, outbox)
+    used = sorted({form.rulebook for f in files for form in f.forms}) or [rule_set.project.name]
+    batch = BatchResult(inbox=inbox, outbox=outbox, rulebook=", ".join(used), files=files)
     if outbox is not None:
         from .writers import write_summary_json, write_summary_xlsx
 
-        write_summary_xlsx(batch.files, outbox / "summary.xlsx", rulebook.name)
-        write_summary_json(batch.files, outbox / "summary.json", rulebook.name)
+        write_summary_xlsx(batch.files, outbox / "summary.xlsx", batch.rulebook)
+        write_summary_json(batch.files, outbox / "summary.json", batch.rulebook)
     return batch
 
 
-def _run(entries: list[InboxEntry], rulebook: Rulebook, outbox: Path | None, jobs: int,
+def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | None) -> None:
+    """Pair F3 tables and F2 base data that arrived in different files, then score and write them."""
+    tables = [(f, part) for f in files for part in f.unpaired if isinstance(part, DepartmentForm)]
+    bases = [(f, part) for f in files for part in f.unpaired if isinstance(part, BaseData)]
+    if not tables and not bases:
+        return
+    base_file = {id(base): f for f, base in bases}
+    paired, _, bases_left = pair_department_forms([t for _, t in tables], [b for _, b in bases])
+    paired_ids, bases_left_ids = {id(t) for t in paired}, {id(b) for b in bases_left}
+    for file, table in tables:
+        try:
+            if id(table) in paired_ids:
+                table.flags.append(_paired_note(table, base_file[id(table.base)].file))
+            file.forms.append(score_form(table, rules))  # unpaired: scored with an error flag
+        except Exception as exc:
+            file.status, file.error = "error", _failed(file.file, exc).error
+    for file, base in bases:
+        if id(base) in bases_left_ids and not file.forms and file.status == "ok":
+            file.status = "error"
+            file.error = f"只有基础数据表（F2，填报单位：{base.unit or '未填'}），未找到同一填报单位的指标评分表（F3）"
+    table_files = {id(f) for f, _ in tables}
+    for file in files:
+        file.unpaired = []
+        if outbox is not None and file.status == "ok" and file.forms and id(file) in table_files:
+            try:
+                write_outputs(file, outbox)
+            except Exception as exc:
+                failed = _failed(file.file, exc)
+                file.status, file.error, file.detail = "error", failed.error, failed.detail
+
+
+def _paired_note(table: DepartmentForm, base_file: str):
+    from .model import Flag
+
+    return Flag(f"基础数据表取自文件“{base_file}”（按填报单位配对）", None, "warning")
+
+
+def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int,
          on_file: Callable[[FileResult], None] | None) -> Iterator[FileResult]:
     def report(result: FileResult) -> FileResult:
         if on_file is not None:
@@ -132,11 +189,11 @@ def _run(entries: list[InboxEntry], rulebook: Rulebook, outbox: Path | None, job
     work = [e for e in entries if not e.skip_reason]
     for entry in entries:
         if entry.skip_reason:
-            yield report(score_entry(entry, rulebook, outbox))
+            yield report(score_entry(entry, rules, outbox))
     if jobs <= 1 or len(work) <= 1:
         for entry in work:
-            yield report(score_entry(entry, rulebook, outbox))
+            yield report(score_entry(entry, rules, outbox))
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-        for result in pool.map(score_entry, work, [rulebook] * len(work), [outbox] * len(work)):
+        for result in pool.map(score_entry, work, [rules] * len(work), [outbox] * len(work)):
             yield report(result)

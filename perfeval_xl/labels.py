@@ -96,3 +96,73 @@ def match(text: object, table: dict[str, tuple[str, ...]]) -> str | None:
 
 def is_one_of(text: object, spellings: tuple[str, ...]) -> bool:
     return normalise(text) in spellings
+
+
+# ------------------------------------------------------------------ department forms (F2, F3)
+
+_QUOTES = re.compile(r"[\"'“”‘’「」『』]")
+_YEAR_PREFIX = re.compile(r"^\d{4}年度?")
+
+
+def indicator_key(text: object) -> str:
+    """An indicator name for matching: normalised and without quotes ("“三公经费”变动率" → "三公经费变动率")."""
+    return _QUOTES.sub("", normalise(text))
+
+
+def base_row_key(text: object) -> str:
+    """The canonical F2 row a label names, or its normalised text when it is not a known row."""
+    label = indicator_key(text)
+    for key, spellings in BASE_ROWS.items():
+        if label in spellings:
+            return key
+    return label
+
+
+# F2 rows: canonical key → spellings (normalised, quotes removed).
+BASE_ROWS: dict[str, tuple[str, ...]] = {
+    "三公经费": ("三公经费", "三公经费支出", "三公经费合计"),
+    "公务用车购置和维护经费": ("公务用车购置和维护经费", "公务用车购置及运行维护费", "公务用车购置及运行费"),
+    "公车购置": ("公车购置", "公务用车购置费", "公务用车购置"),
+    "公车运行维护": ("公车运行维护", "公务用车运行维护费", "公务用车运行费"),
+    "出国经费": ("出国经费", "因公出国(境)经费", "因公出国(境)费", "因公出国经费"),
+    "公务接待": ("公务接待", "公务接待费"),
+    "项目支出": ("项目支出",),
+    "公用经费": ("公用经费",),
+    "政府采购金额": ("政府采购金额", "政府采购", "政府采购支出"),
+    "上年结转": ("上年结转", "上年结转资金", "上年结转结余"),
+    "年初预算": ("年初预算", "年初预算数"),
+    "本年追加预算": ("本年追加预算", "追加预算", "本年追加", "年中追加预算"),
+    "年末结余": ("年末结余", "年末结转结余", "年末结转"),
+    "基本支出": ("基本支出",),
+    "支出合计": ("支出合计", "部门整体支出合计", "总支出", "本年支出合计"),
+    "重点支出": ("重点支出", "重点支出金额", "重点项目支出"),
+    "固定资产总额": ("固定资产总额", "固定资产总值"),
+    "在用固定资产总额": ("在用固定资产总额", "在用固定资产", "在用固定资产总值"),
+}
+
+STAFF_LABELS: dict[str, tuple[str, ...]] = {
+    "quota": ("编制数", "核定编制数", "编制人数"),
+    "actual": ("实际在职人数", "在职人数", "实有人数", "年末实有人数", "实际在职人员"),
+}
+
+DEPARTMENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "level1": ("一级指标",),
+    "level2": ("二级指标",),
+    "name": ("三级指标",),
+    "weight": ("分值", "权重", "标准分值"),
+    "score": ("自评得分", "得分", "自评分"),
+    "standard": ("评价标准", "评分标准", "评分细则"),
+    "note": ("指标说明", "扣分原因和其他说明", "扣分原因", "说明", "备注"),
+}
+
+UNIT_LABELS = ("填报单位", "单位名称", "部门名称", "被评价单位")
+
+
+def staff_field(text: object) -> str | None:
+    """"2019年实际在职人数" → "actual"; "编制数" → "quota"."""
+    return match(_YEAR_PREFIX.sub("", normalise(text)), STAFF_LABELS)
+
+
+def match_any(values, table: dict[str, tuple[str, ...]], fields: tuple[str, ...]) -> bool:
+    """True when any of ``values`` is a label of one of ``fields`` in ``table``."""
+    return any(isinstance(v, str) and match(v, table) in fields for v in values)

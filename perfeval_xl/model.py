@@ -128,6 +128,81 @@ class ProjectForm:
 
 
 @dataclass
+class BaseAmounts:
+    """One row of form F2 (部门整体支出绩效评价基础数据表), amounts in 万元."""
+
+    label: str
+    prior_final: Optional[Decimal]  # 上年决算数, e.g. "2018年决算数" on a 2019 form
+    budget: Optional[Decimal]  # 本年预算数
+    final: Optional[Decimal]  # 本年决算数
+    source: Source
+
+    def single(self) -> Optional[Decimal]:
+        """The one amount of a row that holds only one (上年结转, 年末结余, 基本支出 …)."""
+        for value in (self.final, self.budget, self.prior_final):
+            if value is not None:
+                return value
+        return None
+
+
+@dataclass
+class BaseData:
+    """Form F2: a department's staffing and spending figures for the year."""
+
+    file: str
+    sheet: str
+    unit: str  # 填报单位
+    year: Optional[int] = None
+    staff_quota: Optional[Decimal] = None  # 编制数
+    staff_actual: Optional[Decimal] = None  # 实际在职人数
+    rows: dict[str, BaseAmounts] = field(default_factory=dict)  # normalised row label → amounts
+    sources: dict[str, Source] = field(default_factory=dict)
+    flags: list[Flag] = field(default_factory=list)
+
+
+@dataclass
+class DepartmentRow:
+    """One 三级指标 row of form F3 (部门整体支出绩效评价指标评分表)."""
+
+    level1: str
+    level2: str
+    name: str
+    weight: Optional[Decimal]  # the form's own 分值; overrides the rulebook's
+    self_score: Optional[Decimal]
+    standard: str  # 评价标准 / 评分标准
+    note: str  # 指标说明 / 扣分原因和其他说明
+    source: Source
+    cells: dict[str, Source] = field(default_factory=dict)
+    flags: list[Flag] = field(default_factory=list)
+
+
+@dataclass
+class DepartmentForm:
+    """A department's overall expenditure evaluation: F3 scoring table paired with its F2 base data."""
+
+    file: str
+    sheet: str  # the F3 sheet
+    unit: str  # 填报单位
+    title: str = ""
+    year: Optional[int] = None
+    base: Optional[BaseData] = None
+    rows: list[DepartmentRow] = field(default_factory=list)
+    self_total: Optional[Decimal] = None
+    full_marks: Optional[Decimal] = None
+    flags: list[Flag] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)
+    kind: str = "department"
+
+    @property
+    def name(self) -> str:
+        return self.unit
+
+    @property
+    def department(self) -> str:
+        return self.unit
+
+
+@dataclass
 class ItemScore:
     """The engine's verdict on one item (an indicator or the execution rate)."""
 
@@ -157,7 +232,7 @@ class ItemScore:
 class FormResult:
     """A scored form: the form as read plus every item's score."""
 
-    form: ProjectForm
+    form: "ProjectForm | DepartmentForm"
     rulebook: str
     items: list[ItemScore]
     total: Decimal
@@ -199,6 +274,8 @@ class FileResult:
     error: Optional[str] = None
     forms: list[FormResult] = field(default_factory=list)
     output: Optional[str] = None  # scored workbook, relative to the outbox
+    reports: list[str] = field(default_factory=list)  # report drafts (.docx), relative to the outbox
+    unpaired: list = field(default_factory=list)  # F2/F3 parts waiting for their partner in another file
     detail: Optional[str] = None  # traceback text, shown only with --debug
 
     def to_dataframe(self):

@@ -5,18 +5,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import WorkbookError
-from ..model import ProjectForm
+from ..model import BaseData, DepartmentForm, ProjectForm
+from .department import attach_base, pair_department_forms, read_base_data, read_scoring_table
 from .grid import load_grids
 from .project import read_project_form
 
-__all__ = ["read_workbook", "WorkbookContent"]
+__all__ = ["read_workbook", "WorkbookContent", "pair_department_forms", "attach_base"]
 
 
 @dataclass
 class WorkbookContent:
-    """The forms found in one workbook, and the sheets that were looked at."""
+    """The forms found in one workbook, and the sheets that were looked at.
 
-    forms: list[ProjectForm] = field(default_factory=list)
+    ``unpaired_tables`` / ``unpaired_bases`` are department scoring tables (F3)
+    and base data sheets (F2) whose partner was not in this workbook; a batch
+    pairs them across files by 填报单位.
+    """
+
+    forms: list[ProjectForm | DepartmentForm] = field(default_factory=list)
+    unpaired_tables: list[DepartmentForm] = field(default_factory=list)
+    unpaired_bases: list[BaseData] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
 
 
@@ -29,12 +37,24 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
     """
     name = name or Path(path).name
     content = WorkbookContent()
+    tables: list[DepartmentForm] = []
+    bases: list[BaseData] = []
     for grid in load_grids(Path(path), data):
         content.sheets.append(grid.name)
-        form = read_project_form(grid, name)
-        if form is not None:
-            content.forms.append(form)
-    if not content.forms:
+        project = read_project_form(grid, name)
+        if project is not None:
+            content.forms.append(project)
+            continue
+        table = read_scoring_table(grid, name)
+        if table is not None:
+            tables.append(table)
+            continue
+        base = read_base_data(grid, name)
+        if base is not None:
+            bases.append(base)
+    paired, content.unpaired_tables, content.unpaired_bases = pair_department_forms(tables, bases)
+    content.forms.extend(paired)
+    if not (content.forms or content.unpaired_tables or content.unpaired_bases):
         looked_at = "、".join(content.sheets) or "（无工作表）"
         raise WorkbookError(f"未识别到自评表（查看了工作表：{looked_at}）")
     return content

@@ -68,9 +68,10 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None
         for col, value in enumerate(grid.rows[row][:_LABEL_SCAN_COLUMNS]):
             if not isinstance(value, str) or not value.strip():
                 continue
-            if not form.title and row < 3 and "表" in value:
+            # Title and year line sit above the first field label, wherever the form starts.
+            if not form.sources and not form.title and "表" in value:
                 form.title = nfkc(value)
-            if form.year is None and row < 4:
+            if not form.sources and form.year is None:
                 year = _YEAR.search(nfkc(value).replace(" ", ""))
                 if year and ("年度" in value or "(" in nfkc(value)):
                     form.year = int(year.group(1))

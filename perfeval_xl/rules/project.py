@@ -7,12 +7,13 @@ from ..labels import normalise
 from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
 from ..values import convert_money, is_money
 from .arithmetic import percent, round2, show, show2
-from .rulebook import Band, Rulebook
+from .checks import check_self_total, review
+from .rulebook import Band, ProjectRulebook
 
 ZERO = Decimal(0)
 
 
-def score_project(form: ProjectForm, rulebook: Rulebook) -> FormResult:
+def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
     """Score every item of ``form``, total it, grade it and review the self-scores."""
     execution = score_execution(form.funds, rulebook)
     items = [execution] + [score_indicator(indicator, rulebook) for indicator in form.indicators]
@@ -26,21 +27,21 @@ def score_project(form: ProjectForm, rulebook: Rulebook) -> FormResult:
             f"({show(full_marks)}−{show(execution.weight)})={show2(rescaled)}", execution.source))
         total = rescaled
     flags.extend(check_weights(form, execution, rulebook))
-    flags.extend(check_self_total(form, items, total, rulebook))
+    flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
                       grade=rulebook.grade_for(total), flags=flags)
 
 
 # ------------------------------------------------------------------ execution
 
-def score_execution(funds: Funds | None, rulebook: Rulebook) -> ItemScore:
+def score_execution(funds: Funds | None, rulebook: ProjectRulebook) -> ItemScore:
     """The 预算执行率 item: min(执行数/预算数, 1) × w (§2), reviewed against the self-score."""
     item = _execution_item(funds, rulebook)
     review(item, rulebook, funds.score_source if funds else None)
     return item
 
 
-def _execution_item(funds: Funds | None, rulebook: Rulebook) -> ItemScore:
+def _execution_item(funds: Funds | None, rulebook: ProjectRulebook) -> ItemScore:
     item = ItemScore(level1=rulebook.execution_level1, level2="", name=rulebook.execution_name,
                      weight=rulebook.execution_default_weight, score=ZERO, self_score=None, basis="")
     if funds is None or not funds.lines:
@@ -106,7 +107,7 @@ def _execution_amounts(funds: Funds, item: ItemScore) -> tuple[Decimal | None, D
 
 # ------------------------------------------------------------------ indicators
 
-def score_indicator(indicator: Indicator, rulebook: Rulebook) -> ItemScore:
+def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScore:
     """Score one 三级指标 (§3)."""
     item = ItemScore(level1=indicator.level1, level2=indicator.level2, name=indicator.name,
                      weight=indicator.weight if indicator.weight is not None else ZERO,
@@ -132,7 +133,7 @@ def score_indicator(indicator: Indicator, rulebook: Rulebook) -> ItemScore:
     return item
 
 
-def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Rulebook) -> None:
+def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: ProjectRulebook) -> None:
     target, actual = indicator.target, indicator.actual
     w, t, a = item.weight, target.number, actual.number
     notes = []
@@ -140,8 +141,9 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Ruleboo
         converted = convert_money(a, actual.unit, target.unit)
         notes.append(f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；")
         a = converted
-    elif (rulebook.scale_percent_fractions and target.unit == "%" and actual.unit is None
+    elif (rulebook.scale_percent_fractions and target.unit == "%" and "%" not in actual.text
           and t > 1 and 0 < abs(a) <= 1):
+        # The % may come from a 度量单位 column; the cell itself then holds the fraction.
         item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual")))
         notes.append(f"实际值{show(a)}=" f"{show(a * 100)}%；")
         a = a * 100
@@ -182,7 +184,7 @@ def _reverse(a, t, w, rulebook):
     return w * t / a, f"{show(t)}/{show(a)}×{show(w)}={{score}}"
 
 
-def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: Rulebook) -> None:
+def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectRulebook) -> None:
     w = item.weight
     if indicator.actual.missing:
         item.basis = "定性指标实际完成情况缺失，得0分"
@@ -210,7 +212,7 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: Rulebook
                                indicator.cells.get("score", indicator.source)))
 
 
-def qualitative_band(target_text: str, actual_text: str, rulebook: Rulebook) -> Band | None:
+def qualitative_band(target_text: str, actual_text: str, rulebook: ProjectRulebook) -> Band | None:
     """The band an actual's text falls in, checking bands in the rulebook's order."""
     actual = normalise(actual_text)
     if actual and actual == normalise(target_text):
@@ -229,18 +231,7 @@ def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:
 
 # ------------------------------------------------------------------ review and checks
 
-def review(item: ItemScore, rulebook: Rulebook, score_cell=None) -> None:
-    """复核: flag a self-score that differs from the engine's by more than the tolerance."""
-    if item.self_score is None or not item.applicable:
-        return
-    difference = item.score - item.self_score
-    if abs(difference) > rulebook.review_tolerance:
-        item.flags.append(Flag(
-            f"自评得分{show(item.self_score)}与复核得分{show2(item.score)}不一致（差异{show2(difference)}）",
-            score_cell or item.source))
-
-
-def check_weights(form: ProjectForm, execution: ItemScore, rulebook: Rulebook) -> list[Flag]:
+def check_weights(form: ProjectForm, execution: ItemScore, rulebook: ProjectRulebook) -> list[Flag]:
     """§4: weights should add up to full marks and to the rulebook's first-level sums."""
     flags = []
     total = execution.weight + sum((i.weight or ZERO for i in form.indicators), ZERO)
@@ -257,23 +248,4 @@ def check_weights(form: ProjectForm, execution: ItemScore, rulebook: Rulebook) -
         actual = sum((sums[level1] for level1 in found), ZERO)
         if actual != weight:
             flags.append(Flag(f"一级指标“{name}”分值合计{show(actual)}，规则要求{show(weight)}"))
-    return flags
-
-
-def check_self_total(form: ProjectForm, items: list[ItemScore], total: Decimal, rulebook: Rulebook) -> list[Flag]:
-    """Compare the unit's stated total with its item self-scores and with the engine's total."""
-    if form.self_total is None:
-        return []
-    source = form.sources.get("self_total")
-    unscored = [item for item in items if item.applicable and item.self_score is None]
-    if unscored:
-        # A total over some items only is not comparable with the engine's total.
-        return [Flag(f"自评得分未填全（{len(unscored)}项空白），自评总分{show(form.self_total)}仅供参考", source)]
-    flags = []
-    stated = sum((item.self_score for item in items if item.applicable), ZERO)
-    if abs(stated - form.self_total) > rulebook.review_tolerance:
-        flags.append(Flag(f"自评总分{show(form.self_total)}与各项自评得分合计{show(stated)}不符", source))
-    if abs(total - form.self_total) > rulebook.review_tolerance:
-        flags.append(Flag(f"自评总分{show(form.self_total)}，复核总分{show2(total)}，差异{show2(total - form.self_total)}",
-                          source))
     return flags

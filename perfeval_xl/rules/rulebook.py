@@ -18,9 +18,6 @@ import yaml
 
 from ..errors import RulebookError
 
-DEFAULT_PROJECT_RULEBOOK = "mof-2020-project"
-
-
 @dataclass(frozen=True)
 class Band:
     """A qualitative band: a share [low, high) or [low, high] of the weight."""
@@ -41,11 +38,28 @@ class Grade:
 
 @dataclass(frozen=True)
 class Rulebook:
+    """What every rulebook has: identity, full marks, grades and the review tolerance."""
+
     name: str
     title: str
-    form: str
+    form: str  # "project" | "department": the form kind it scores
     source: str  # file the rulebook came from, for messages
     full_marks: Decimal
+    grades: tuple[Grade, ...]
+    review_tolerance: Decimal
+    data: dict  # the merged YAML, for `perfeval-xl rules show`
+
+    def grade_for(self, total: Decimal) -> str:
+        for grade in self.grades:
+            if total >= grade.min:
+                return grade.grade
+        return self.grades[-1].grade
+
+
+@dataclass(frozen=True)
+class ProjectRulebook(Rulebook):
+    """Rules for project forms (F1): scoring.md §2–4."""
+
     execution_name: str
     execution_level1: str
     execution_default_weight: Decimal
@@ -58,18 +72,70 @@ class Rulebook:
     total_weight: Decimal
     level1_weights: tuple[tuple[str, Decimal], ...]
     level1_weights_without_satisfaction: tuple[tuple[str, Decimal], ...]
-    grades: tuple[Grade, ...]
-    review_tolerance: Decimal
-    data: dict  # the merged YAML, for `perfeval-xl rules show`
-
-    def grade_for(self, total: Decimal) -> str:
-        for grade in self.grades:
-            if total >= grade.min:
-                return grade.grade
-        return self.grades[-1].grade
 
     def band(self, name: str) -> Band:
         return next(b for b in self.bands if b.name == name)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One F2 amount in a formula: ``-三公经费.上年决算`` → sign −1, row 三公经费, column prior_final."""
+
+    sign: int
+    row: str
+    column: str | None  # "prior_final" | "budget" | "final" | None (the row's single amount)
+    text: str  # as written in the rulebook
+
+
+@dataclass(frozen=True)
+class RateBand:
+    """A band of a percentage with explicit bounds; ``share`` of the weight when the rate falls in it."""
+
+    min: Decimal | None
+    max: Decimal | None
+    min_inclusive: bool
+    max_inclusive: bool
+    share: Decimal
+
+    def contains(self, pct: Decimal) -> bool:
+        if self.min is not None and (pct < self.min or (pct == self.min and not self.min_inclusive)):
+            return False
+        if self.max is not None and (pct > self.max or (pct == self.max and not self.max_inclusive)):
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class DepartmentIndicator:
+    """A quantitative 三级指标 of a department rulebook, computed from F2."""
+
+    name: str
+    level1: str
+    level2: str
+    weight: Decimal
+    numerator: tuple[Term, ...]
+    denominator: tuple[Term, ...]
+    kind: str  # deduct_per_point | deduct_per_step | bands | ratio
+    params: dict  # validated parameters of the kind
+    bands: tuple[RateBand, ...]
+    zero_denominator: str  # "error" | "full_if_numerator_zero"
+    standard: str  # 评价标准 text, shown on the scored form
+
+
+@dataclass(frozen=True)
+class DepartmentRulebook(Rulebook):
+    """Rules for department forms (F2 + F3): scoring.md §5."""
+
+    indicators: tuple[DepartmentIndicator, ...]
+    percent_places: int
+
+    def indicator(self, key: str) -> DepartmentIndicator | None:
+        from ..labels import indicator_key
+
+        return next((i for i in self.indicators if indicator_key(i.name) == key), None)
+
+
+DEFAULT_RULEBOOKS = {"project": "mof-2020-project", "department": "hunan-dept"}
 
 
 def builtin_rulebooks() -> list[str]:
@@ -79,8 +145,8 @@ def builtin_rulebooks() -> list[str]:
 
 
 def load_rulebook(name_or_path: str | Path | None = None) -> Rulebook:
-    """The rulebook named ``name_or_path`` (built-in name, or a .yaml file path)."""
-    data, source = _load_merged(str(name_or_path or DEFAULT_PROJECT_RULEBOOK), seen=())
+    """The rulebook named ``name_or_path`` (built-in name, or a .yaml file path); default mof-2020-project."""
+    data, source = _load_merged(str(name_or_path or DEFAULT_RULEBOOKS["project"]), seen=())
     return _validate(data, source)
 
 
@@ -193,26 +259,41 @@ class _Checker:
         return tuple((str(k), self.number(data, f"{key}.{k}", 0, None, v)) for k, v in value.items())
 
 
-_KNOWN_KEYS = {"name", "title", "form", "full_marks", "execution", "indicators", "qualitative",
-               "weights", "grades", "review_tolerance", "description"}
+_COMMON_KEYS = {"name", "title", "form", "full_marks", "grades", "review_tolerance", "description"}
+_PROJECT_KEYS = _COMMON_KEYS | {"execution", "indicators", "qualitative", "weights"}
+_DEPARTMENT_KEYS = _COMMON_KEYS | {"indicators", "percent_places"}
 
 
 def _validate(data: dict, source: str) -> Rulebook:
     check = _Checker(source)
+    form = check.choice(data, "form", ("project", "department"))
+    known = _PROJECT_KEYS if form == "project" else _DEPARTMENT_KEYS
     for key in data:
-        if key not in _KNOWN_KEYS:
-            check.fail(str(key), f"未知的键（可用的键：{'、'.join(sorted(_KNOWN_KEYS))}）")
+        if key not in known:
+            check.fail(str(key), f"未知的键（可用的键：{'、'.join(sorted(known))}）")
+    common = dict(
+        name=check.text(data, "name"),
+        title=check.text(data, "title"),
+        form=form,
+        source=source,
+        full_marks=check.number(data, "full_marks", 1, None),
+        grades=_grades(check, data),
+        review_tolerance=check.number(data, "review_tolerance", 0, None),
+        data=data,
+    )
+    if form == "department":
+        from .department_rulebook import department_indicators
+
+        places = check.number(data, "percent_places", 0, 6)
+        return DepartmentRulebook(**common, indicators=department_indicators(check, data),
+                                  percent_places=int(places))
     bands = _bands(check, data)
     band_names = {band.name for band in bands}
     equal_text_band = check.text(data, "qualitative.equal_text_band")
     if equal_text_band not in band_names:
         check.fail("qualitative.equal_text_band", f"应为已定义的档次之一（{'、'.join(band_names)}）")
-    return Rulebook(
-        name=check.text(data, "name"),
-        title=check.text(data, "title"),
-        form=check.choice(data, "form", ("project", "department")),
-        source=source,
-        full_marks=check.number(data, "full_marks", 1, None),
+    return ProjectRulebook(
+        **common,
         execution_name=check.text(data, "execution.name"),
         execution_level1=check.text(data, "execution.level1"),
         execution_default_weight=check.number(data, "execution.default_weight", 0, 100),
@@ -225,9 +306,6 @@ def _validate(data: dict, source: str) -> Rulebook:
         total_weight=check.number(data, "weights.total", 0, None),
         level1_weights=check.weights(data, "weights.level1"),
         level1_weights_without_satisfaction=check.weights(data, "weights.level1_without_satisfaction"),
-        grades=_grades(check, data),
-        review_tolerance=check.number(data, "review_tolerance", 0, None),
-        data=data,
     )
 
 

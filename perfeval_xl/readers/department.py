@@ -1,0 +1,259 @@
+"""Readers of the department forms: F2 base data and F3 scoring table (forms.md).
+
+Both are found by their labels.  F2 columns are year-relative ("2018年决算数",
+"2019年预算数", "2019年决算数"): the latest year is the evaluated one.
+"""
+from __future__ import annotations
+
+import re
+
+from .. import labels
+from ..labels import nfkc, normalise
+from ..model import BaseAmounts, BaseData, DepartmentForm, DepartmentRow, Flag
+from ..values import to_decimal
+from .cells import SheetCells
+from .grid import Grid
+
+_YEAR_COLUMN = re.compile(r"^(\d{4})年度?(预算|决算)数?$")
+_RELATIVE_COLUMN = {"上年决算数": "prior_final", "上年决算": "prior_final", "本年预算数": "budget",
+                    "本年预算": "budget", "本年决算数": "final", "本年决算": "final"}
+_SCAN = 40
+
+
+# ------------------------------------------------------------------ F2
+
+def read_base_data(grid: Grid, file: str) -> BaseData | None:
+    """Form F2 on ``grid``, or None when the sheet is not one."""
+    cells = SheetCells(grid)
+    columns, year = _amount_columns(cells)
+    staff = _staff(cells)
+    flags: list[Flag] = []
+    rows = _base_rows(cells, columns, flags)
+    known = sum(1 for key in rows if key in labels.BASE_ROWS)
+    if known < 3 or (not columns and staff is None):
+        return None
+    base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags)
+    if staff is not None:
+        (base.staff_quota, quota_source), (base.staff_actual, actual_source) = staff
+        base.sources.update({"编制数": quota_source, "在职人数": actual_source})
+    return base
+
+
+def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None]:
+    """Columns of 上年决算 / 本年预算 / 本年决算, from the first header row that names them."""
+    for row in range(min(cells.grid.height, 60)):
+        found: list[tuple[int, int, str]] = []  # (year, col, kind)
+        relative: dict[str, int] = {}
+        for col, value in enumerate(cells.grid.rows[row][:_SCAN]):
+            label = normalise(value) if isinstance(value, str) else ""
+            year_match = _YEAR_COLUMN.match(label)
+            if year_match:
+                found.append((int(year_match.group(1)), col, year_match.group(2)))
+            elif label in _RELATIVE_COLUMN:
+                relative.setdefault(_RELATIVE_COLUMN[label], col)
+        if relative:
+            return relative, None
+        if found:
+            year = max(y for y, _, _ in found)
+            columns = {}
+            for y, col, kind in found:
+                if y == year:
+                    columns.setdefault("budget" if kind == "预算" else "final", col)
+                elif kind == "决算" and y == year - 1:
+                    columns.setdefault("prior_final", col)
+            return columns, year
+    return {}, None
+
+
+def _staff(cells: SheetCells):
+    """((编制数, cell), (在职人数, cell)) from a header row and the row below it (or the cell right)."""
+    for row in range(min(cells.grid.height, 60)):
+        found = {}
+        for col, value in enumerate(cells.grid.rows[row][:_SCAN]):
+            field_name = labels.staff_field(value) if isinstance(value, str) else None
+            if field_name and field_name not in found:
+                found[field_name] = col
+        if "quota" in found and "actual" in found:
+            return tuple(_number_near(cells, row, found[k]) for k in ("quota", "actual"))
+    return None
+
+
+def _number_near(cells: SheetCells, row: int, col: int):
+    for r, c in ((row + 1, col), (row, col + 1)):
+        number = to_decimal(cells.raw(r, c))
+        if number is not None:
+            return number, cells.source(r, c)
+    return None, cells.source(row + 1, col)
+
+
+def _base_rows(cells: SheetCells, columns: dict[str, int], flags: list[Flag]) -> dict[str, BaseAmounts]:
+    rows: dict[str, BaseAmounts] = {}
+    first_amount_col = min(columns.values()) if columns else 1
+    for row in range(cells.grid.height):
+        label_col, label = _row_label(cells, row, first_amount_col)
+        if not label:
+            continue
+        key = labels.base_row_key(label)
+        row_flags: list[Flag] = []
+        amounts = {name: cells.number(row, col, f"{label}{_COLUMN_NAMES[name]}", row_flags)
+                   for name, col in columns.items()}
+        amounts = {name: value for name, value in amounts.items() if value is not None}
+        if not amounts:
+            # Rows with one amount may put it anywhere right of the label.
+            for col in range(label_col + 1, min(label_col + _SCAN, len(cells.grid.rows[row]))):
+                number = to_decimal(cells.raw(row, col))
+                if number is not None:
+                    amounts = {"final": number}
+                    break
+        if key not in labels.BASE_ROWS and not amounts:
+            continue  # a title or section heading, not a figure
+        if key in labels.BASE_ROWS:
+            flags.extend(row_flags)
+        entry = BaseAmounts(label=label, prior_final=amounts.get("prior_final"), budget=amounts.get("budget"),
+                            final=amounts.get("final"), source=cells.source(row, label_col))
+        if key not in rows or rows[key].single() is None:  # the first complete row of a name wins
+            rows[key] = entry
+    return rows
+
+
+_COLUMN_NAMES = {"prior_final": "上年决算数", "budget": "本年预算数", "final": "本年决算数"}
+
+
+def _row_label(cells: SheetCells, row: int, before_col: int) -> tuple[int, str]:
+    for col in range(max(before_col, 1)):
+        text = cells.text(row, col)
+        if text and not isinstance(cells.raw(row, col), (int, float)):
+            return col, text
+    return -1, ""
+
+
+def _unit(cells: SheetCells) -> str:
+    """填报单位, written "填报单位：XX局" in one cell or as a label with the value to its right."""
+    for row in range(min(cells.grid.height, 10)):
+        for col, value in enumerate(cells.grid.rows[row][:_SCAN]):
+            if not isinstance(value, str):
+                continue
+            text = nfkc(value)
+            label, sep, rest = text.replace(":", "：").partition("：")
+            if normalise(label) in labels.UNIT_LABELS:
+                if sep and rest.strip():
+                    return rest.strip()
+                for right in range(col + 1, col + _SCAN):
+                    candidate = cells.text(row, right)
+                    if candidate:
+                        return candidate
+    return ""
+
+
+# ------------------------------------------------------------------ F3
+
+def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
+    """Form F3 on ``grid`` (either column order), or None when the sheet is not one."""
+    cells = SheetCells(grid)
+    header = _scoring_header(cells)
+    if header is None:
+        return None
+    header_row, columns = header
+    form = DepartmentForm(file=file, sheet=grid.name, unit=_unit(cells), title=_title(cells))
+    level1 = level2 = ""
+    row = header_row + 1
+    while row < grid.height:
+        first = next((cells.text(row, c) for c in range(columns["name"] + 1) if cells.text(row, c)), "")
+        if first and labels.is_one_of(first, labels.TOTAL_ROW_LABELS):
+            form.full_marks = to_decimal(cells.raw(row, columns["weight"]))
+            form.self_total = cells.number(row, columns["score"], "自评总分", form.flags)
+            form.sources["self_total"] = cells.source(row, columns["score"])
+            break
+        new_level1 = _level(cells, row, columns.get("level1"))
+        if new_level1 and new_level1 != level1:
+            level1, level2 = new_level1, ""
+        level2 = _level(cells, row, columns.get("level2")) or level2
+        name = cells.text(row, columns["name"])
+        if name:
+            form.rows.append(_scoring_row(cells, row, columns, level1, level2, name))
+        row += 1
+    return form if form.rows else None
+
+
+def _scoring_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
+    for row in range(min(cells.grid.height, 60)):
+        values = cells.grid.rows[row][:_SCAN]
+        columns: dict[str, int] = {}
+        for col, value in enumerate(values):
+            field_name = labels.match(value, labels.DEPARTMENT_COLUMNS) if isinstance(value, str) else None
+            if field_name and field_name not in columns:
+                columns[field_name] = col
+        if not {"name", "weight", "score"} <= columns.keys():
+            continue
+        if labels.match_any(values, labels.INDICATOR_COLUMNS, ("target", "actual")):
+            return None  # a project form (F1), not a scoring table
+        # Order 1 has a 分值 column after each level: the one for the row is the first right of 三级指标.
+        right_weights = [col for col, value in enumerate(values)
+                         if col > columns["name"] and labels.match(value, labels.DEPARTMENT_COLUMNS) == "weight"]
+        if right_weights:
+            columns["weight"] = right_weights[0]
+        return row, columns
+    return None
+
+
+def _level(cells: SheetCells, row: int, col: int | None) -> str:
+    if col is None:
+        return ""
+    return re.sub(r"\s+", "", nfkc(cells.merged_raw(row, col)))
+
+
+def _scoring_row(cells: SheetCells, row: int, columns: dict[str, int], level1: str, level2: str,
+                 name: str) -> DepartmentRow:
+    flags: list[Flag] = []
+    return DepartmentRow(
+        level1=level1, level2=level2, name=name,
+        weight=cells.number(row, columns["weight"], "分值", flags),
+        self_score=cells.number(row, columns["score"], "自评得分", flags),
+        standard=cells.text(row, columns["standard"]) if "standard" in columns else "",
+        note=cells.text(row, columns["note"]) if "note" in columns else "",
+        source=cells.source(row, columns["name"]),
+        cells={field_name: cells.source(row, col) for field_name, col in columns.items()},
+        flags=flags,
+    )
+
+
+def _title(cells: SheetCells) -> str:
+    for row in range(min(cells.grid.height, 3)):
+        for value in cells.grid.rows[row][:_SCAN]:
+            if isinstance(value, str) and "表" in value:
+                return nfkc(value)
+    return ""
+
+
+def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData]) -> tuple[
+        list[DepartmentForm], list[DepartmentForm], list[BaseData]]:
+    """Pair scoring tables with base data by 填报单位; returns (paired, tables left, bases left).
+
+    A single table and a single base data sheet pair even when one lacks the unit name.
+    """
+    tables_left, bases_left = list(tables), list(bases)
+    paired = []
+    for table in list(tables_left):
+        base = next((b for b in bases_left if b.unit and _same_unit(b.unit, table.unit)), None)
+        if base is None and len(tables_left) == 1 and len(bases_left) == 1 and not (
+                table.unit and bases_left[0].unit):
+            base = bases_left[0]
+        if base is not None:
+            attach_base(table, base)
+            paired.append(table)
+            tables_left.remove(table)
+            bases_left.remove(base)
+    return paired, tables_left, bases_left
+
+
+def attach_base(table: DepartmentForm, base: BaseData) -> None:
+    table.base = base
+    table.unit = table.unit or base.unit
+    table.year = table.year or base.year
+
+
+def _same_unit(a: str, b: str) -> bool:
+    return normalise(a) == normalise(b)
+
+
+__all__ = ["read_base_data", "read_scoring_table", "pair_department_forms", "attach_base"]

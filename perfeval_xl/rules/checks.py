@@ -1,0 +1,39 @@
+"""Checks shared by every form kind: the review of self-scores (复核) and the self-total."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..model import Flag, ItemScore, Source
+from .arithmetic import show, show2
+from .rulebook import Rulebook
+
+ZERO = Decimal(0)
+
+
+def review(item: ItemScore, rulebook: Rulebook, score_cell: Source | None = None) -> None:
+    """复核: flag a self-score that differs from the engine's by more than the tolerance."""
+    if item.self_score is None or not item.applicable:
+        return
+    difference = item.score - item.self_score
+    if abs(difference) > rulebook.review_tolerance:
+        item.flags.append(Flag(
+            f"自评得分{show(item.self_score)}与复核得分{show2(item.score)}不一致（差异{show2(difference)}）",
+            score_cell or item.source))
+
+
+def check_self_total(self_total: Decimal | None, source: Source | None, items: list[ItemScore],
+                     total: Decimal, rulebook: Rulebook) -> list[Flag]:
+    """Compare the unit's stated total with its item self-scores and with the engine's total."""
+    if self_total is None:
+        return []
+    unscored = [item for item in items if item.applicable and item.self_score is None]
+    if unscored:
+        # A total over some items only is not comparable with the engine's total.
+        return [Flag(f"自评得分未填全（{len(unscored)}项空白），自评总分{show(self_total)}仅供参考", source)]
+    flags = []
+    stated = sum((item.self_score for item in items if item.applicable), ZERO)
+    if abs(stated - self_total) > rulebook.review_tolerance:
+        flags.append(Flag(f"自评总分{show(self_total)}与各项自评得分合计{show(stated)}不符", source))
+    if abs(total - self_total) > rulebook.review_tolerance:
+        flags.append(Flag(f"自评总分{show(self_total)}，复核总分{show2(total)}，差异{show2(total - self_total)}", source))
+    return flags

@@ -1,0 +1,171 @@
+"""Scoring of department forms (F2 + F3) — scoring.md §5, pure functions over the model."""
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..labels import indicator_key
+from ..model import BaseData, DepartmentForm, DepartmentRow, Flag, FormResult, ItemScore
+from .arithmetic import round2, show, show2
+from .checks import check_self_total, review
+from .department_rulebook import COLUMNS
+from .rulebook import DepartmentIndicator, DepartmentRulebook, Term
+
+ZERO = Decimal(0)
+_COLUMN_NAMES = {column: name + "数" for name, column in COLUMNS.items()}
+
+
+class MissingInput(Exception):
+    """An F2 amount a formula needs is absent; the message names the row."""
+
+
+def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> FormResult:
+    """Score every row of the F3 table: computed rows from F2, the rest from the self-score."""
+    items = []
+    for row in form.rows:
+        rule = rulebook.indicator(indicator_key(row.name))
+        item = score_computed_row(row, rule, form.base, rulebook) if rule else score_self_scored_row(row)
+        review(item, rulebook, row.cells.get("score"))
+        items.append(item)
+    total = sum((item.score for item in items), ZERO)
+    flags = list(form.flags)
+    if form.base is None:
+        flags.append(Flag("未找到同一填报单位的基础数据表（F2），定量指标无法计算", None, "error"))
+    else:
+        flags.extend(form.base.flags)
+    listed = {indicator_key(row.name) for row in form.rows}
+    for indicator in rulebook.indicators:
+        if indicator_key(indicator.name) not in listed:
+            flags.append(Flag(f"评分表中缺少规则指标“{indicator.name}”"))
+    weights = sum((item.weight for item in items), ZERO)
+    if weights != rulebook.full_marks:
+        flags.append(Flag(f"各项分值合计{show(weights)}，应为{show(rulebook.full_marks)}"))
+    flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
+    return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
+                      grade=rulebook.grade_for(total), flags=flags)
+
+
+def _item(row: DepartmentRow, weight: Decimal) -> ItemScore:
+    return ItemScore(level1=row.level1, level2=row.level2, name=row.name, weight=weight, score=ZERO,
+                     self_score=row.self_score, basis="", flags=list(row.flags), source=row.source,
+                     target=row.standard, reason=row.note)
+
+
+def score_self_scored_row(row: DepartmentRow) -> ItemScore:
+    """A qualitative row keeps the unit's self-score, clamped to [0, w]."""
+    item = _item(row, row.weight if row.weight is not None else ZERO)
+    if row.weight is None:
+        item.flags.append(Flag("分值缺失，按0分计", row.cells.get("weight", row.source), "error"))
+    own = row.self_score
+    if own is None:
+        item.basis = "自评指标未填写自评得分，得0分"
+        item.flags.append(Flag("未填写自评得分，需人工评分", row.cells.get("score", row.source), "error"))
+        return item
+    clamped = min(max(own, ZERO), item.weight)
+    item.score = round2(clamped)
+    if clamped != own:
+        item.basis = f"自评指标：自评得分{show(own)}超出[0,{show(item.weight)}]，调整为{show2(item.score)}"
+        item.flags.append(Flag(f"自评得分{show(own)}超出分值范围[0,{show(item.weight)}]，已调整为{show2(item.score)}",
+                               row.cells.get("score", row.source)))
+    else:
+        item.basis = f"自评指标：采用自评得分{show2(item.score)}"
+    return item
+
+
+def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: BaseData | None,
+                       rulebook: DepartmentRulebook) -> ItemScore:
+    """A quantitative row: its rate from F2, then the rule of its kind."""
+    item = _item(row, row.weight if row.weight is not None else rule.weight)
+    w = item.weight
+    try:
+        numerator, numerator_text = _sum(base, rule.numerator)
+        denominator, denominator_text = _sum(base, rule.denominator)
+    except MissingInput as missing:
+        item.basis = f"{missing}，无法计算，得0分"
+        item.flags.append(Flag(f"{missing}，“{row.name}”无法计算", row.source, "error"))
+        return item
+    formula = f"{numerator_text}/{denominator_text}"
+    if denominator == 0:
+        if rule.zero_denominator == "full_if_numerator_zero":
+            item.score = round2(w) if numerator == 0 else ZERO
+            item.basis = (f"分母为0（{denominator_text}=0），分子{'为0，得满分' if numerator == 0 else '不为0，得0分'}"
+                          f"{show2(item.score)}")
+            return item
+        item.basis = f"分母为0（{denominator_text}=0），无法计算，得0分"
+        item.flags.append(Flag(f"“{row.name}”的分母为0（{_term_names(rule.denominator)}），请核对基础数据表",
+                               row.source, "error"))
+        return item
+    quantum = Decimal(1).scaleb(-rulebook.percent_places)
+    pct = (numerator / denominator * 100).quantize(quantum, rounding=ROUND_HALF_UP)
+    item.actual = f"{pct}%"
+    score, how = _apply(rule, pct, w)
+    item.score = round2(score)
+    item.basis = f"{formula}={pct}%，{how.replace('{score}', show2(item.score))}"
+    return item
+
+
+def _apply(rule: DepartmentIndicator, pct: Decimal, w: Decimal) -> tuple[Decimal, str]:
+    p = rule.params
+    if rule.kind == "deduct_per_point":
+        over = pct - p["limit"] if p["direction"] == "over" else p["limit"] - pct
+        if over <= 0:
+            return w, f"未超过{show(p['limit'])}%，得满分{{score}}"
+        score = max(ZERO, w - p["per_point"] * over)
+        return score, f"{'超过' if p['direction'] == 'over' else '低于'}{show(p['limit'])}%共{show(over)}个百分点，" \
+                      f"{show(w)}−{show(p['per_point'])}×{show(over)}={{score}}"
+    if rule.kind == "deduct_per_step":
+        short = p["target"] - pct
+        if short <= 0:
+            return w, f"达到{show(p['target'])}%，得满分{{score}}"
+        steps = math.floor(short / p["step"])
+        score = max(ZERO, w - p["per_step"] * steps)
+        return score, f"低于{show(p['target'])}%共{show(short)}个百分点，满{show(p['step'])}个百分点{steps}次，" \
+                      f"{show(w)}−{show(p['per_step'])}×{steps}={{score}}"
+    if rule.kind == "bands":
+        for band in rule.bands:
+            if band.contains(pct):
+                return w * band.share, f"属{_band_text(band)}档，{show(w)}×{show(band.share)}={{score}}"
+        return w * p["otherwise"], f"不在任何得分档内，{show(w)}×{show(p['otherwise'])}={{score}}"
+    capped = min(pct, p["cap"])
+    return w * capped / 100, f"{show(capped)}%×{show(w)}={{score}}"
+
+
+def _band_text(band) -> str:
+    parts = []
+    if band.min is not None:
+        parts.append(f"{'≥' if band.min_inclusive else '>'}{show(band.min)}%")
+    if band.max is not None:
+        parts.append(f"{'≤' if band.max_inclusive else '<'}{show(band.max)}%")
+    return "且".join(parts)
+
+
+def _sum(base: BaseData | None, terms: tuple[Term, ...]) -> tuple[Decimal, str]:
+    values = [(term, _amount(base, term)) for term in terms]
+    total = sum((term.sign * value for term, value in values), ZERO)
+    text = ""
+    for i, (term, value) in enumerate(values):
+        shown = show(value)
+        text += (shown if term.sign > 0 else f"−{shown}") if i == 0 else (f"+{shown}" if term.sign > 0 else f"−{shown}")
+    return total, f"({text})" if len(values) > 1 else text
+
+
+def _amount(base: BaseData | None, term: Term) -> Decimal:
+    if base is None:
+        raise MissingInput("缺少基础数据表（F2）")
+    if term.row == "编制数" or term.row == "在职人数":
+        value = base.staff_quota if term.row == "编制数" else base.staff_actual
+        if value is None:
+            raise MissingInput(f"基础数据表缺少“{term.row}”")
+        return value
+    row = base.rows.get(term.row)
+    if row is None:
+        raise MissingInput(f"基础数据表缺少“{term.row}”行")
+    value = getattr(row, term.column) if term.column else row.single()
+    if value is None:
+        column = f"的{_COLUMN_NAMES[term.column]}" if term.column else "的金额"
+        raise MissingInput(f"基础数据表“{term.row}”行缺少{column.lstrip('的')}")
+    return value
+
+
+def _term_names(terms: tuple[Term, ...]) -> str:
+    return "、".join(term.text.lstrip("+-") for term in terms)

@@ -1,0 +1,104 @@
+"""Validation of a department rulebook's ``indicators`` list (scoring.md §5)."""
+from __future__ import annotations
+
+
+from .rulebook import DepartmentIndicator, RateBand, Term, _Checker
+
+COLUMNS = {"上年决算": "prior_final", "本年预算": "budget", "本年决算": "final"}
+STAFF = ("编制数", "在职人数")
+KINDS = ("deduct_per_point", "deduct_per_step", "bands", "ratio")
+_PARAMS = {
+    "deduct_per_point": ("limit", "per_point", "direction"),
+    "deduct_per_step": ("target", "step", "per_step"),
+    "bands": ("bands", "otherwise"),
+    "ratio": ("cap",),
+}
+
+
+def department_indicators(check: _Checker, data: dict) -> tuple[DepartmentIndicator, ...]:
+    raw = check.node(data, "indicators")
+    if not isinstance(raw, list) or not raw:
+        check.fail("indicators", "应为非空列表")
+    return tuple(_indicator(check, data, f"indicators[{i}]") for i in range(len(raw)))
+
+
+def _indicator(check: _Checker, data: dict, key: str) -> DepartmentIndicator:
+    entry = check.node(data, key)
+    if not isinstance(entry, dict):
+        check.fail(key, "应为包含 name/level1/weight/numerator/denominator/rule 的映射")
+    kind = check.choice(data, f"{key}.rule.kind", KINDS)
+    rule = check.node(data, f"{key}.rule")
+    for param in rule:
+        if param != "kind" and param not in _PARAMS[kind]:
+            check.fail(f"{key}.rule.{param}", f"{kind} 规则不支持此参数（可用：{'、'.join(_PARAMS[kind])}）")
+    params: dict = {}
+    bands: tuple[RateBand, ...] = ()
+    if kind == "deduct_per_point":
+        params = {"limit": check.number(data, f"{key}.rule.limit"),
+                  "per_point": check.number(data, f"{key}.rule.per_point", 0, None),
+                  "direction": rule.get("direction", "over")}
+        if params["direction"] not in ("over", "under"):
+            check.fail(f"{key}.rule.direction", "应为 over（超过上限扣分）或 under（低于下限扣分）")
+    elif kind == "deduct_per_step":
+        params = {"target": check.number(data, f"{key}.rule.target"),
+                  "step": check.number(data, f"{key}.rule.step", 0.0001, None),
+                  "per_step": check.number(data, f"{key}.rule.per_step", 0, None)}
+    elif kind == "bands":
+        bands = _rate_bands(check, data, f"{key}.rule.bands")
+        params = {"otherwise": check.number(data, f"{key}.rule.otherwise", 0, 1)}
+    elif kind == "ratio":
+        params = {"cap": check.number(data, f"{key}.rule.cap", 0, None)}
+    zero = entry.get("zero_denominator", "error")
+    if zero not in ("error", "full_if_numerator_zero"):
+        check.fail(f"{key}.zero_denominator", "应为 error 或 full_if_numerator_zero")
+    return DepartmentIndicator(
+        name=check.text(data, f"{key}.name"),
+        level1=check.text(data, f"{key}.level1"),
+        level2=str(entry.get("level2", "")),
+        weight=check.number(data, f"{key}.weight", 0, None),
+        numerator=_terms(check, data, f"{key}.numerator"),
+        denominator=_terms(check, data, f"{key}.denominator"),
+        kind=kind, params=params, bands=bands, zero_denominator=zero,
+        standard=str(entry.get("standard", "")),
+    )
+
+
+def _terms(check: _Checker, data: dict, key: str) -> tuple[Term, ...]:
+    raw = check.node(data, key)
+    if not isinstance(raw, list) or not raw or not all(isinstance(t, str) and t.strip() for t in raw):
+        check.fail(key, "应为基础数据表字段的列表，如 [三公经费.本年预算, -三公经费.上年决算]")
+    terms = []
+    for text in raw:
+        body = text.strip()
+        sign = -1 if body.startswith("-") else 1
+        body = body.lstrip("+-").strip()
+        row, _, column = body.partition(".")
+        if column and column not in COLUMNS:
+            check.fail(key, f"“{text}”的列应为 {'、'.join(COLUMNS)} 之一")
+        terms.append(Term(sign=sign, row=row, column=COLUMNS.get(column), text=text))
+    return tuple(terms)
+
+
+def _rate_bands(check: _Checker, data: dict, key: str) -> tuple[RateBand, ...]:
+    raw = check.node(data, key)
+    if not isinstance(raw, list) or not raw:
+        check.fail(key, "应为非空列表，如 - {min: 90, share: 1}")
+    bands = []
+    for i, entry in enumerate(raw):
+        band_key = f"{key}[{i}]"
+        if not isinstance(entry, dict) or not ({"min", "max"} & entry.keys()):
+            check.fail(band_key, "每一档至少要有 min 或 max（百分数）")
+        for flag_key in ("min_inclusive", "max_inclusive"):
+            if flag_key in entry and not isinstance(entry[flag_key], bool):
+                check.fail(f"{band_key}.{flag_key}", "应为 true 或 false")
+        bands.append(RateBand(
+            min=check.number(data, f"{band_key}.min") if "min" in entry else None,
+            max=check.number(data, f"{band_key}.max") if "max" in entry else None,
+            min_inclusive=entry.get("min_inclusive", True),
+            max_inclusive=entry.get("max_inclusive", True),
+            share=check.number(data, f"{band_key}.share", 0, 1),
+        ))
+    return tuple(bands)
+
+
+__all__ = ["department_indicators", "COLUMNS", "STAFF"]

@@ -1,0 +1,77 @@
+"""How model values are shown in outputs: numbers, text, labels.
+
+Shared by the scored form, the summary workbook and summary.json, so that the
+three outputs say the same thing in the same words.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Optional
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from ..model import DepartmentForm, Flag, FormResult, ProjectForm
+
+#: Excel refuses cells longer than this.
+EXCEL_MAX_TEXT = 32767
+
+_CENT = Decimal("0.01")
+
+LEVEL_LABELS = {"error": "错误", "warning": "提示"}
+STATUS_LABELS = {"ok": "已评分", "error": "错误", "skipped": "跳过"}
+GRADES = ("优", "良", "中", "差")
+FLAG_SEPARATOR = "；"
+NOT_APPLICABLE = "不适用"
+
+
+def amount(value: Optional[Decimal]) -> Optional[float]:
+    """A Decimal as a float rounded half-up to 2 places; None stays None.
+
+    Converting only here keeps all arithmetic upstream in Decimal.  NaN and
+    infinities have no place in a workbook or JSON and become None.
+    """
+    if value is None or not value.is_finite():
+        return None
+    return float(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def excel_text(text: str) -> str:
+    """Text as Excel can store it: no XML-illegal control characters, not too long.
+
+    Units paste text from other programs; a stray control character would make
+    openpyxl refuse the whole workbook, an over-long cell makes Excel "repair" it.
+    """
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if len(text) > EXCEL_MAX_TEXT:
+        text = text[: EXCEL_MAX_TEXT - 1] + "…"
+    return text
+
+
+def level_label(flag: Flag) -> str:
+    return LEVEL_LABELS.get(flag.level, flag.level)
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def joined_flags(flags: list[Flag]) -> str:
+    return FLAG_SEPARATOR.join(str(flag) for flag in flags)
+
+
+def display_name(form: ProjectForm | DepartmentForm) -> str:
+    """项目名称 of a project form; 填报单位 of a department form."""
+    if form.kind == "department":
+        return form.unit or form.name
+    return form.name
+
+
+def is_execution_item(name: str) -> bool:
+    return name == "预算执行率"
+
+
+def split_execution_item(result: FormResult):
+    """Return (the 预算执行率 item or None, the other items in form order)."""
+    execution = next((item for item in result.items if is_execution_item(item.name)), None)
+    others = [item for item in result.items if item is not execution]
+    return execution, others

@@ -1,0 +1,180 @@
+"""The figures part of a 部门整体支出绩效评价报告, drafted as .docx from F2 and the scores.
+
+Every sentence is built from numbers on the forms; a sentence whose numbers
+are missing is left out rather than guessed.  Sections follow the published
+reports: 部门整体支出概况 → 使用及管理情况 → 绩效情况 → 存在的问题.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from ..model import BaseData, DepartmentForm, FormResult
+from ..values import format_number
+from ._atomic import atomic_output
+
+CENT = Decimal("0.01")
+
+
+def write_report_drafts(forms: list[FormResult], scored_workbook: Path) -> list[Path]:
+    """One report draft per department form, next to the scored workbook; returns the paths written."""
+    departments = [f for f in forms if isinstance(f.form, DepartmentForm) and f.form.base is not None]
+    written = []
+    stem = scored_workbook.name.removesuffix(".scored.xlsx")
+    for result in departments:
+        suffix = "" if len(departments) == 1 else f".{_safe(result.form.unit)}"
+        path = scored_workbook.with_name(f"{stem}{suffix}.报告初稿.docx")
+        write_report_draft(result, path)
+        written.append(path)
+    return written
+
+
+def write_report_draft(result: FormResult, path: Path) -> None:
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = "宋体"
+    normal.font.size = Pt(12)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    for paragraph in report_paragraphs(result):
+        kind, text = paragraph
+        if kind == "title":
+            document.add_heading(text, level=0)
+        elif kind == "heading":
+            document.add_heading(text, level=1)
+        elif kind == "subheading":
+            document.add_heading(text, level=2)
+        else:
+            document.add_paragraph(text)
+    _score_table(document, result)
+    with atomic_output(path) as temporary:
+        document.save(temporary)
+
+
+def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
+    """The report as (kind, text) pairs; kinds: title, heading, subheading, text."""
+    form: DepartmentForm = result.form
+    base: BaseData = form.base
+    year = f"{form.year}年" if form.year else "本年度"
+    out: list[tuple[str, str]] = [("title", f"{form.unit}{year}部门整体支出绩效评价报告（初稿）"),
+                                  ("text", "本初稿的数字均取自单位报送的基础数据表和指标评分表的复核结果，文字请评价人员核实补充。")]
+    out.append(("heading", "一、部门整体支出概况"))
+    if base.staff_quota is not None and base.staff_actual is not None:
+        rate = _percent(base.staff_actual, base.staff_quota)
+        text = f"{year}编制数{_n(base.staff_quota)}人，实际在职人数{_n(base.staff_actual)}人"
+        out.append(("text", text + (f"，在职人员控制率{rate}。" if rate else "。")))
+    total, basic, project = _single(base, "支出合计"), _single(base, "基本支出"), _final(base, "项目支出")
+    if total:
+        parts = [f"{year}部门整体支出合计{_n(total)}万元"]
+        if basic is not None:
+            parts.append(f"其中：基本支出{_n(basic)}万元，占{_percent(basic, total)}")
+        if project is not None:
+            parts.append(f"项目支出{_n(project)}万元，占{_percent(project, total)}")
+        out.append(("text", "，".join(parts) + "。"))
+    out.append(("heading", "二、部门整体支出使用及管理情况"))
+    out.extend(_budget_paragraphs(base, year))
+    out.append(("heading", "三、部门整体支出绩效情况"))
+    own = f"，单位自评{_n(form.self_total)}分" if form.self_total is not None else ""
+    out.append(("text", f"按“{result.rulebook}”评分规则复核，总分{_n2(result.total)}分，等级为“{result.grade}”{own}。"
+                        "各项指标得分见下表。"))
+    out.append(("heading", "四、存在的问题"))
+    deducted = [item for item in result.items if item.score < item.weight]
+    if not deducted:
+        out.append(("text", "各项指标均得满分，未发现扣分事项。"))
+    for i, item in enumerate(deducted, 1):
+        text = f"{i}. {item.name}：分值{_n(item.weight)}分，复核得分{_n2(item.score)}分，扣{_n2(item.weight - item.score)}分。" \
+               f"评分依据：{item.basis}。"
+        if item.reason:
+            text += f"单位说明：{item.reason}。"
+        out.append(("text", text))
+    return out
+
+
+def _budget_paragraphs(base: BaseData, year: str) -> list[tuple[str, str]]:
+    out = []
+    carried, initial = _single(base, "上年结转"), _single(base, "年初预算")
+    added, left = _single(base, "本年追加预算"), _single(base, "年末结余")
+    if None not in (carried, initial, added, left):
+        available = carried + initial + added
+        out.append(("subheading", "（一）预算执行情况"))
+        out.append(("text", f"上年结转{_n(carried)}万元，年初预算{_n(initial)}万元，本年追加预算{_n(added)}万元，"
+                            f"年末结余{_n(left)}万元，预算完成率{_percent(available - left, available)}；"
+                            f"追加预算占年初预算的{_percent(added, initial)}。"))
+    sangong = base.rows.get("三公经费")
+    if sangong is not None and None not in (sangong.prior_final, sangong.budget, sangong.final):
+        change = sangong.final - sangong.prior_final
+        trend = f"较上年{'增加' if change > 0 else '减少'}{_n(abs(change))}万元" if change else "与上年持平"
+        text = (f"“三公经费”{year}决算{_n(sangong.final)}万元，预算{_n(sangong.budget)}万元，上年决算"
+                f"{_n(sangong.prior_final)}万元；{trend}，决算为预算的{_percent(sangong.final, sangong.budget)}。")
+        details = [f"{name}{_n(base.rows[key].final)}万元" for key, name in
+                   (("公务用车购置和维护经费", "公务用车购置和维护经费"), ("出国经费", "因公出国（境）经费"),
+                    ("公务接待", "公务接待费")) if key in base.rows and base.rows[key].final is not None]
+        if details:
+            text += "其中：" + "，".join(details) + "。"
+        out.append(("subheading", "（二）“三公经费”控制情况"))
+        out.append(("text", text))
+    numbered = 3
+    for key, heading, label in (("公用经费", "公用经费控制情况", "公用经费"),
+                                ("政府采购金额", "政府采购执行情况", "政府采购")):
+        row = base.rows.get(key)
+        if row is not None and row.budget and row.final is not None:
+            out.append(("subheading", f"（{'一二三四五六'[numbered - 1]}）{heading}"))
+            out.append(("text", f"{label}预算{_n(row.budget)}万元，决算{_n(row.final)}万元，"
+                                f"为预算的{_percent(row.final, row.budget)}。"))
+            numbered += 1
+    assets, in_use = _single(base, "固定资产总额"), _single(base, "在用固定资产总额")
+    if assets and in_use is not None:
+        out.append(("subheading", f"（{'一二三四五六'[numbered - 1]}）资产管理情况"))
+        out.append(("text", f"固定资产总额{_n(assets)}万元，在用固定资产{_n(in_use)}万元，"
+                            f"固定资产利用率{_percent(in_use, assets)}。"))
+    return out
+
+
+def _score_table(document, result: FormResult) -> None:
+    headers = ["一级指标", "二级指标", "三级指标", "分值", "自评得分", "复核得分", "评分依据"]
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers):
+        cell.text = text
+    for item in result.items:
+        values = [item.level1, item.level2, item.name, _n(item.weight),
+                  _n(item.self_score) if item.self_score is not None else "", _n2(item.score), item.basis]
+        for cell, text in zip(table.add_row().cells, values):
+            cell.text = text
+    totals = table.add_row().cells
+    totals[0].text = "合计"
+    totals[3].text = _n(sum((i.weight for i in result.items), Decimal(0)))
+    totals[4].text = _n(result.form.self_total) if result.form.self_total is not None else ""
+    totals[5].text = _n2(result.total)
+    totals[6].text = f"等级：{result.grade}"
+
+
+def _single(base: BaseData, key: str) -> Decimal | None:
+    row = base.rows.get(key)
+    return row.single() if row else None
+
+
+def _final(base: BaseData, key: str) -> Decimal | None:
+    row = base.rows.get(key)
+    return (row.final if row.final is not None else row.single()) if row else None
+
+
+def _percent(part: Decimal, whole: Decimal) -> str:
+    if not whole:
+        return ""
+    return f"{(part / whole * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%"
+
+
+def _n(value: Decimal) -> str:
+    return format_number(value)
+
+
+def _n2(value: Decimal) -> str:
+    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP)}"
+
+
+def _safe(text: str) -> str:
+    return "".join(ch for ch in text if ch not in '\\/:*?"<>|')[:40] or "部门"

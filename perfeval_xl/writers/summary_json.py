@@ -1,0 +1,100 @@
+"""summary.json: the batch outcome for other tools.
+
+Shape (extra keys may be added, none removed)::
+
+    {"rulebook": str,
+     "files": [{"file": str, "status": "ok"|"error"|"skipped", "error": str|null,
+                "forms": [{"sheet", "kind", "name", "total", "self_total", "grade",
+                           "flags": [str],
+                           "items": [{"level1", "level2", "name", "weight", "score",
+                                      "self_score", "basis", "flags": [str]}]}]}]}
+
+Numbers are JSON numbers rounded half-up to 2 places; absent numbers are null.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ..model import FileResult, Flag, FormResult, ItemScore
+from ._atomic import atomic_output
+from ._display import amount, display_name
+from ._summary_rows import issues, ranks
+
+
+def summary_dict(files: list[FileResult], rulebook: str) -> dict[str, Any]:
+    form_ranks = ranks(files)
+    return {
+        "rulebook": rulebook,
+        "files": [_file_entry(file, form_ranks) for file in files],
+    }
+
+
+def write_summary_json(files: list[FileResult], path: Path, rulebook: str) -> None:
+    text = json.dumps(summary_dict(files, rulebook), ensure_ascii=False, indent=1)
+    with atomic_output(path) as temp:
+        temp.write_text(text + "\n", encoding="utf-8")
+
+
+def _file_entry(file: FileResult, form_ranks: dict[int, int]) -> dict[str, Any]:
+    return {
+        "file": file.file,
+        "status": file.status,
+        "error": file.error,
+        "output": file.output,
+        "reports": list(file.reports),
+        "forms": [_form_entry(result, form_ranks.get(id(result))) for result in file.forms],
+    }
+
+
+def _form_entry(result: FormResult, rank: int | None) -> dict[str, Any]:
+    form = result.form
+    return {
+        "sheet": form.sheet,
+        "kind": form.kind,
+        "name": display_name(form),
+        "total": amount(result.total),
+        "self_total": amount(result.self_total),
+        "grade": result.grade,
+        "flags": [str(flag) for flag in result.flags],
+        "items": [_item_entry(item) for item in result.items],
+        # Extras.
+        "department": form.department,
+        "unit": form.unit,
+        "year": form.year,
+        "layout": getattr(form, "layout", None),  # project forms only
+        "rulebook": result.rulebook,
+        "difference": amount(result.difference),
+        "rank": rank,
+        "issues": [_issue_entry(item, flag) for item, flag in issues(result)],
+    }
+
+
+def _item_entry(item: ItemScore) -> dict[str, Any]:
+    return {
+        "level1": item.level1,
+        "level2": item.level2,
+        "name": item.name,
+        "weight": amount(item.weight),
+        "score": amount(item.score),
+        "self_score": amount(item.self_score),
+        "basis": item.basis,
+        "flags": [str(flag) for flag in item.flags],
+        # Extras.
+        "applicable": item.applicable,
+        "difference": amount(item.difference),
+        "cell": item.source.cell if item.source else None,
+        "target": item.target,
+        "actual": item.actual,
+    }
+
+
+def _issue_entry(item: ItemScore | None, flag: Flag) -> dict[str, Any]:
+    return {
+        "level": flag.level,
+        "message": flag.message,
+        "sheet": flag.source.sheet if flag.source else None,
+        "cell": flag.source.cell if flag.source else None,
+        "item": item.name if item else None,
+    }

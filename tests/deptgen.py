@@ -1,0 +1,137 @@
+"""Write filled department forms (F2 base data, F3 scoring table) for tests and examples."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import Workbook
+
+# (level1, level2, 三级指标, 分值, 自评得分) — the Hunan table of scoring.md §5.
+HUNAN_ROWS = [
+    ("投入", "预算配置", "在职人员控制率", 5, 5),
+    ("投入", "预算配置", "“三公经费”变动率", 5, 5),
+    ("投入", "预算配置", "重点支出安排率", 5, 5),
+    ("投入", "目标设定", "绩效目标合理性", 5, 5),
+    ("投入", "目标设定", "绩效指标明确性", 5, 4.5),
+    ("过程", "预算执行", "预算完成率", 5, 5),
+    ("过程", "预算执行", "预算控制率", 5, 5),
+    ("过程", "预算执行", "公用经费控制率", 5, 5),
+    ("过程", "预算执行", "“三公经费”控制率", 5, 5),
+    ("过程", "预算执行", "政府采购执行率", 5, 5),
+    ("过程", "资产管理", "固定资产利用率", 5, 5),
+    ("过程", "预算管理", "管理制度健全性", 5, 5),
+    ("过程", "预算管理", "资金使用合规性", 5, 5),
+    ("过程", "预算管理", "预决算信息公开性", 5, 5),
+    ("产出", "职责履行", "重点工作办结率", 10, 10),
+    ("效果", "履职效益", "社会效益", 10, 9),
+    ("效果", "履职效益", "社会公众或服务对象满意度", 10, 9.5),
+]
+
+
+@dataclass
+class BaseFigures:
+    """F2 figures in 万元; three-column rows are (上年决算, 本年预算, 本年决算)."""
+
+    unit: str
+    year: int = 2019
+    quota: float = 12
+    staff: float = 12
+    sangong: tuple = (6.8, 6.5, 5.92)
+    project: tuple = (190.4, 230.0, 212.58)
+    public: tuple = (61.3, 64.0, 63.1)
+    procurement: tuple = (35.0, 42.0, 40.6)
+    carried: float = 8.2
+    initial: float = 640.0
+    added: float = 36.5
+    left: float = 26.0
+    basic: float = 446.15
+    total: float = 658.73
+    key: float = 182.3
+    assets: float = 310.0
+    assets_in_use: float = 296.4
+    omit: set = field(default_factory=set)  # row labels to leave out
+
+
+def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False) -> None:
+    ws.append(["部门整体支出绩效评价基础数据表"])
+    ws.append([f"填报单位：{f.unit}", None, None, "单位：万元"])
+    ws.append(["财政供养人员情况", "编制数", f"{f.year}年实际在职人数", "控制率"])
+    ws.append([None, f.quota, f.staff])
+    heads = (["上年决算数", "本年预算数", "本年决算数"] if relative_columns
+             else [f"{f.year - 1}年决算数", f"{f.year}年预算数", f"{f.year}年决算数"])
+    ws.append(["经费控制情况", *heads])
+    rows = [("三公经费", f.sangong), ("  1、公务用车购置和维护经费", (3.2, 3.0, 2.85)),
+            ("  2、出国经费", (0, 0, 0)), ("  3、公务接待", (3.6, 3.5, 3.07)),
+            ("项目支出", f.project), ("公用经费", f.public), ("政府采购金额", f.procurement)]
+    for label, values in rows:
+        if label.strip() not in f.omit:
+            ws.append([label, *values])
+    singles = [("上年结转", f.carried, 2), ("年初预算", f.initial, 2), ("本年追加预算", f.added, 2),
+               ("年末结余", f.left, 3), ("基本支出", f.basic, 3), ("支出合计", f.total, 3),
+               ("重点支出", f.key, 3), ("固定资产总额", f.assets, 3), ("在用固定资产总额", f.assets_in_use, 3)]
+    for label, value, column in singles:
+        if label not in f.omit:
+            row = [label, None, None, None]
+            row[column] = value
+            ws.append(row)
+
+
+def write_scoring_sheet(ws, unit: str, rows=HUNAN_ROWS, *, order: int = 1, merged: bool = True) -> None:
+    """Order 1: 一级·分值·二级·分值·三级·分值·评价标准·指标说明·自评得分;
+    order 2: 一级·二级·三级·评分标准·分值·自评得分·扣分原因和其他说明."""
+    ws.append(["部门整体支出绩效评价指标评分表"])
+    ws.append([f"填报单位：{unit}"])
+    if order == 1:
+        ws.append(["一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "评价标准", "指标说明", "自评得分"])
+    else:
+        ws.append(["一级指标", "二级指标", "三级指标", "评分标准", "分值", "自评得分", "扣分原因和其他说明"])
+    start = ws.max_row + 1
+    previous = (None, None)
+    for level1, level2, name, weight, own in rows:
+        shown1 = level1 if not merged or level1 != previous[0] else None
+        shown2 = level2 if not merged or (level1, level2) != previous else None
+        if order == 1:
+            ws.append([shown1, None, shown2, None, name, weight, "见评分标准", None, own])
+        else:
+            ws.append([shown1, shown2, name, "见评分标准", weight, own, None])
+        previous = (level1, level2)
+    total_weight = sum(r[3] for r in rows)
+    ws.append(["合计", None, None, None, None, total_weight, None, None, None] if order == 1
+              else ["合计", None, None, None, total_weight, None, None])
+    return start
+
+
+def write_department_workbook(path: Path, figures: BaseFigures, *, order: int = 1, rows=HUNAN_ROWS,
+                              scoring_first: bool = False, notes: bool = True,
+                              relative_columns: bool = False) -> Path:
+    """F2 and F3 as two sheets of one workbook (in either order), with a notes sheet beside them."""
+    wb = Workbook()
+    first = wb.active
+    if scoring_first:
+        first.title = "指标评分表"
+        write_scoring_sheet(first, figures.unit, rows, order=order)
+        write_base_sheet(wb.create_sheet("基础数据表"), figures, relative_columns=relative_columns)
+    else:
+        first.title = "基础数据表"
+        write_base_sheet(first, figures, relative_columns=relative_columns)
+        write_scoring_sheet(wb.create_sheet("指标评分表"), figures.unit, rows, order=order)
+    if notes:
+        wb.create_sheet("填表说明").append(["金额单位为万元；三公经费含公务用车购置及运行维护费、因公出国（境）费、公务接待费。"])
+    wb.save(path)
+    return path
+
+
+def write_base_only(path: Path, figures: BaseFigures) -> Path:
+    wb = Workbook()
+    wb.active.title = "基础数据表"
+    write_base_sheet(wb.active, figures)
+    wb.save(path)
+    return path
+
+
+def write_scoring_only(path: Path, unit: str, *, order: int = 1, rows=HUNAN_ROWS) -> Path:
+    wb = Workbook()
+    wb.active.title = "评分表"
+    write_scoring_sheet(wb.active, unit, rows, order=order)
+    wb.save(path)
+    return path

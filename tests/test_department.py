@@ -1,0 +1,124 @@
+"""Department forms (F2 base data + F3 scoring table) score by rulebook hunan-dept (scoring.md §5)."""
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+import perfeval_xl
+from perfeval_xl.cli import main
+from deptgen import BaseFigures, HUNAN_ROWS, write_base_only, write_department_workbook, write_scoring_only
+
+D = Decimal
+UNIT = "长沙市开福区某某局"
+
+
+def scores(form):
+    return {item.name: item.score for item in form.items}
+
+
+def flags_of(form, name):
+    item = next(i for i in form.items if i.name == name)
+    return " / ".join(f.message for f in item.flags)
+
+
+@pytest.mark.parametrize("order", [1, 2])
+@pytest.mark.parametrize("scoring_first", [False, True])
+def test_both_column_orders_and_any_sheet_order_score_the_same(tmp_path, order, scoring_first):
+    path = write_department_workbook(tmp_path / "dept.xlsx", BaseFigures(UNIT), order=order,
+                                     scoring_first=scoring_first)
+    form = perfeval_xl.score_workbook(path).forms[0]
+    assert form.kind == "department" and form.name == UNIT and form.rulebook == "hunan-dept"
+    assert form.total == D("95.61") and form.grade == "优"
+    assert scores(form)["政府采购执行率"] == D("4.83")   # 40.6/42 = 96.67% × 5
+
+
+def test_each_computed_rule_by_hand(tmp_path):
+    figures = BaseFigures(
+        UNIT, quota=20, staff=21,                     # 105.00% → 5 − 0.5×5 = 2.50
+        sangong=(10, 10.5, 10.0),                      # 变动率 +5.00% → 5 − 0.5×5 = 2.50; 控制率 95.24% → 5
+        project=(100, 200, 200), key=150,              # 75.00% → band ≥70 → 3.00
+        carried=0, initial=100, added=15, left=12,     # 完成率 103/115 = 89.57%: 10.43 short → 2 steps → 1.00
+        public=(50, 50, 51.64),                        # 103.28% → 5 − 0.5×3.28 = 3.36
+        procurement=(10, 10, 12),                      # 120% → capped → 5.00
+        assets=200, assets_in_use=150,                 # 75.00% × 5 = 3.75
+    )
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
+    got = scores(form)
+    assert got["在职人员控制率"] == D("2.50")
+    assert got["“三公经费”变动率"] == D("2.50")
+    assert got["重点支出安排率"] == D("3.00")
+    assert got["预算完成率"] == D("1.00")
+    assert got["预算控制率"] == D("3.00")            # 追加 15/100 = 15% → ≤20% → 3
+    assert got["公用经费控制率"] == D("3.36")
+    assert got["“三公经费”控制率"] == D("5.00")
+    assert got["政府采购执行率"] == D("5.00")
+    assert got["固定资产利用率"] == D("3.75")
+    assert "103.28%" in next(i.basis for i in form.items if i.name == "公用经费控制率")
+
+
+def test_three_public_expenses_with_zero_last_year(tmp_path):
+    zero_both = BaseFigures(UNIT, sangong=(0, 0, 0))
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "a.xlsx", zero_both)).forms[0]
+    assert scores(form)["“三公经费”变动率"] == D("5.00")
+    spending_now = BaseFigures(UNIT, sangong=(0, 2, 2))
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "b.xlsx", spending_now)).forms[0]
+    assert scores(form)["“三公经费”变动率"] == D("0.00")
+
+
+def test_missing_input_is_an_error_on_that_row_naming_the_f2_row(tmp_path):
+    figures = BaseFigures(UNIT, omit={"重点支出"})
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
+    assert scores(form)["重点支出安排率"] == 0
+    assert "基础数据表缺少“重点支出”行" in flags_of(form, "重点支出安排率")
+    assert scores(form)["固定资产利用率"] == D("4.78")  # the rest still scores
+
+
+def test_zero_denominator_is_an_error_not_a_crash(tmp_path):
+    figures = BaseFigures(UNIT, assets=0, assets_in_use=0)
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
+    assert scores(form)["固定资产利用率"] == 0
+    assert "分母为0" in flags_of(form, "固定资产利用率")
+
+
+def test_form_weight_overrides_the_rulebook_and_self_scores_are_clamped(tmp_path):
+    rows = [list(r) for r in HUNAN_ROWS]
+    rows[2][3] = 10           # 重点支出安排率 worth 10 on this form: 85.76% → 0.8 × 10
+    rows[15][4] = 12          # 社会效益 self-scored 12 of 10 → clamped to 10
+    rows[16][3] = 5           # keep the table at 100
+    rows[16][4] = 4.5
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT),
+                                                               rows=[tuple(r) for r in rows])).forms[0]
+    assert scores(form)["重点支出安排率"] == D("8.00")
+    assert scores(form)["社会效益"] == D("10.00")
+    assert "已调整为10.00" in flags_of(form, "社会效益")
+
+
+def test_relative_column_labels(tmp_path):
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), relative_columns=True)
+    assert perfeval_xl.score_workbook(path).forms[0].total == D("95.61")
+
+
+def test_two_files_are_paired_by_unit_through_the_cli(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_base_only(inbox / "基础数据表_某某局.xlsx", BaseFigures(UNIT))
+    write_scoring_only(inbox / "评分表_某某局.xlsx", UNIT, order=2)
+    write_base_only(inbox / "基础数据表_另一局.xlsx", BaseFigures("另一局"))
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-q", "-j", "1"])
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    files = {f["file"]: f for f in summary["files"]}
+    form = files["评分表_某某局.xlsx"]["forms"][0]
+    assert form["kind"] == "department" and form["name"] == UNIT and form["total"] == 95.61
+    assert files["基础数据表_某某局.xlsx"]["status"] == "ok"
+    assert files["基础数据表_另一局.xlsx"]["status"] == "error"
+    assert "未找到同一填报单位的指标评分表" in files["基础数据表_另一局.xlsx"]["error"]
+    assert result.exit_code == 1
+    assert (tmp_path / "out" / "评分表_某某局.scored.xlsx").is_file()
+
+
+def test_scoring_table_alone_scores_self_rows_and_flags_the_missing_base(tmp_path):
+    form = perfeval_xl.score_workbook(write_scoring_only(tmp_path / "t.xlsx", UNIT)).forms[0]
+    assert scores(form)["在职人员控制率"] == 0
+    assert scores(form)["社会效益"] == D("9.00")
+    assert any("基础数据表" in f.message for f in form.flags)

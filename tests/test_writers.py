@@ -1,0 +1,556 @@
+"""Writers: the scored form, summary.json and summary.xlsx.
+
+Every test builds FormResult/FileResult objects by hand (the writers compute no
+scores), writes them to a temporary directory and reads the file back.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from perfeval_xl.model import (
+    DepartmentForm, FileResult, Flag, FormResult, FundLine, Funds, ItemScore, ProjectForm, Source,
+)
+from perfeval_xl.writers import (
+    atomic_output, blank_templates, summary_dict, template_path,
+    write_scored_workbook, write_summary_json, write_summary_xlsx,
+)
+from perfeval_xl.writers._sheet_titles import unique_sheet_titles
+from perfeval_xl.writers._templates import SCORED_FORM_STYLE
+
+D = Decimal
+SHEET = "自评表"
+A4 = 9  # OOXML paper size code
+
+
+# -- a small factory ---------------------------------------------------------------
+
+
+def fund_lines(has_full_year_budget: bool = True) -> list[FundLine]:
+    budget = (lambda value: D(value)) if has_full_year_budget else (lambda value: None)
+    return [
+        FundLine("年度资金总额", "total", D("60"), budget("62.5"), D("59.38"), Source(SHEET, "B6")),
+        FundLine("其中：当年财政拨款", "fiscal", D("60"), budget("62.5"), D("59.38"), Source(SHEET, "B7")),
+        FundLine("上年结转资金", "carryover", D("0"), budget("0"), D("0"), Source(SHEET, "B8")),
+        FundLine("其他资金", "other", D("0"), budget("0"), D("0"), Source(SHEET, "B9")),
+    ]
+
+
+def execution_item(applicable: bool = True) -> ItemScore:
+    return ItemScore(
+        "预算执行", "", "预算执行率", D("10"), D("9.50") if applicable else D("0"), D("9.5"),
+        "59.38/62.5=95.01%，×10=9.50" if applicable else "预算数与执行数均为0，不适用",
+        source=Source(SHEET, "H6"), applicable=applicable,
+    )
+
+
+def indicator(level1: str, level2: str, name: str, score: str, self_score: str | None = None,
+              flags: list[Flag] | None = None, row: int = 13, **text: str) -> ItemScore:
+    return ItemScore(
+        level1, level2, name, D("10"), D(score), D(self_score) if self_score else None,
+        text.pop("basis", f"{name}得分{score}"), flags or [], Source(SHEET, f"D{row}"),
+        target=text.pop("target", "≥100个"), actual=text.pop("actual", "100个"), reason=text.pop("reason", ""),
+    )
+
+
+def project_result(name: str = "政务大厅维护费项目", sheet: str = SHEET, total: str = "59.50",
+                   grade: str = "差", **overrides) -> FormResult:
+    """A project form with the execution item and four indicators in three groups."""
+    form = ProjectForm(
+        file="01_政务大厅维护费项目.xlsx", sheet=sheet, layout="national-2020", year=2019,
+        name=name, department="长沙市开福区行政审批服务局", unit="开福区政务服务中心",
+        goal_expected="按计划完成年度工作任务", goal_actual="已按计划完成",
+        funds=Funds(fund_lines(overrides.pop("has_full_year_budget", True)), D("10"), D("9.5"),
+                    True, Source(sheet, "B6")),
+        self_total=D("60"),
+    )
+    items = overrides.pop("items", None) or [
+        execution_item(overrides.pop("applicable", True)),
+        indicator("产出指标", "数量指标", "受理办件数量", "10", "10", row=13),
+        indicator("产出指标", "数量指标", "新增办事窗口", "9.38", "10", row=14,
+                  flags=[Flag("得分未满，缺少偏差原因", Source(sheet, "I14")),
+                         Flag("自评得分与复核得分不一致", Source(sheet, "H14"))]),
+        indicator("产出指标", "质量指标", "按时办结率", "10", row=15),
+        indicator("效益指标", "数量指标", "效益数量", "10.62", "10", row=16),
+    ]
+    flags = overrides.pop("flags", [Flag("指标分值合计为50，应为100", Source(sheet, "G21"))])
+    return FormResult(form, "mof-2020-project", items, D(total), grade, flags, **overrides)
+
+
+def department_result() -> FormResult:
+    form = DepartmentForm(file="07_部门整体支出.xlsx", sheet="评分表", unit="长沙市开福区行政审批服务局",
+                          year=2019, self_total=D("96"))
+    items = [
+        ItemScore("投入", "预算配置", "在职人员控制率", D("5"), D("5"), D("5"), "12/12=100.00%≤100%，得5"),
+        ItemScore("过程", "预算执行", "预算完成率", D("5"), D("4.78"), D("5"), "95.60%，扣0.22",
+                  [Flag("自评得分5.00与复核得分4.78不一致", Source("评分表", "I5"))]),
+    ]
+    return FormResult(form, "hunan-dept", items, D("95.61"), "优")
+
+
+def ok_file(*results: FormResult, file: str = "01_政务大厅维护费项目.xlsx") -> FileResult:
+    return FileResult(file, "ok", forms=list(results), output=f"scored/{file}")
+
+
+def scored_sheet(tmp_path: Path, *results: FormResult, template: Path | None = None):
+    path = tmp_path / "scored.xlsx"
+    write_scored_workbook(list(results), path, template=template)
+    return openpyxl.load_workbook(path)
+
+
+def row_of(sheet, text: str, column: int = 1) -> int:
+    """The row whose cell in ``column`` holds ``text``."""
+    for row in range(1, sheet.max_row + 1):
+        if sheet.cell(row, column).value == text:
+            return row
+    raise AssertionError(f"no row with {text!r} in column {column}")
+
+
+def merged(sheet) -> set[str]:
+    return {str(cell_range) for cell_range in sheet.merged_cells.ranges}
+
+
+# -- the scored form: content ------------------------------------------------------
+
+
+def test_scored_form_carries_title_year_and_project_header(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result())[SHEET]
+    assert sheet["A1"].value == "项目支出绩效自评表（复核）"
+    assert sheet["A2"].value == "（2019年度）"
+    assert (sheet["A3"].value, sheet["B3"].value) == ("项目名称", "政务大厅维护费项目")
+    assert [sheet["A4"].value, sheet["B4"].value, sheet["G4"].value, sheet["I4"].value] == [
+        "主管部门", "长沙市开福区行政审批服务局", "实施单位", "开福区政务服务中心"]
+    assert {"A1:M1", "A2:M2", "B3:M3", "B4:F4", "I4:M4"} <= merged(sheet)
+
+
+def test_year_line_is_left_out_when_the_form_has_no_year(tmp_path):
+    result = project_result()
+    result.form.year = None
+    sheet = scored_sheet(tmp_path, result)[SHEET]
+    assert sheet["A2"].value == "项目名称"
+
+
+def test_fund_block_lists_every_fund_line_and_the_execution_scores(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result())[SHEET]
+    header = row_of(sheet, "项目资金（万元）")
+    assert [sheet.cell(header, col).value for col in range(3, 12)] == [
+        "年初预算数", "全年预算数", "全年执行数", "执行率", "分值", "自评得分", "复核得分", "差异", "评分依据"]
+    lines = [[sheet.cell(row, col).value for col in range(2, 6)] for row in range(header + 1, header + 5)]
+    assert lines == [
+        ["年度资金总额", 60, 62.5, 59.38],
+        ["其中：当年财政拨款", 60, 62.5, 59.38],
+        ["上年结转资金", 0, 0, 0],
+        ["其他资金", 0, 0, 0],
+    ]
+    first = header + 1
+    assert sheet.cell(first, 6).value == pytest.approx(59.38 / 62.5)
+    assert sheet.cell(first, 6).number_format == "0.00%"
+    assert [sheet.cell(first, col).value for col in (7, 8, 9, 10, 11)] == [
+        10, 9.5, 9.5, 0, "59.38/62.5=95.01%，×10=9.50"]
+    # The execution scores are one block beside all four fund rows.
+    assert {f"G{first}:G{first + 3}", f"I{first}:I{first + 3}", f"K{first}:L{first + 3}",
+            f"A{header}:A{first + 3}"} <= merged(sheet)
+
+
+def test_forms_without_a_full_year_budget_leave_that_column_blank(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result(has_full_year_budget=False))[SHEET]
+    first = row_of(sheet, "年度资金总额", column=2)
+    assert sheet.cell(first, 4).value is None
+    assert sheet.cell(first, 6).value == pytest.approx(59.38 / 60)  # ratio on 年初预算数
+
+
+def test_execution_item_that_is_not_applicable_says_so(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result(applicable=False))[SHEET]
+    first = row_of(sheet, "年度资金总额", column=2)
+    assert sheet.cell(first, 9).value == "不适用"
+    assert sheet.cell(first, 10).value is None
+
+
+def test_goal_texts_sit_under_their_headings(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result())[SHEET]
+    header = row_of(sheet, "年度总体目标")
+    assert (sheet.cell(header, 2).value, sheet.cell(header, 7).value) == ("预期目标", "实际完成情况")
+    assert (sheet.cell(header + 1, 2).value, sheet.cell(header + 1, 7).value) == ("按计划完成年度工作任务", "已按计划完成")
+
+
+def test_indicator_table_shows_target_actual_scores_basis_and_flags(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result())[SHEET]
+    header = row_of(sheet, "绩效指标")
+    assert [sheet.cell(header, col).value for col in range(2, 14)] == [
+        "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "自评得分",
+        "复核得分", "差异", "评分依据", "偏差原因分析及改进措施", "问题提示"]
+    row = row_of(sheet, "新增办事窗口", column=4)
+    assert [sheet.cell(row, col).value for col in range(5, 14)] == [
+        "≥100个", "100个", 10, 10, 9.38, -0.62, "新增办事窗口得分9.38", None,
+        "得分未满，缺少偏差原因（I14）；自评得分与复核得分不一致（H14）"]
+    assert all(sheet.cell(row, col).number_format == "0.00" for col in range(7, 11))
+    no_self_score = row_of(sheet, "按时办结率", column=4)
+    assert sheet.cell(no_self_score, 8).value is None and sheet.cell(no_self_score, 10).value is None
+
+
+def test_equal_first_and_second_level_cells_are_merged_down(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result())[SHEET]
+    first = row_of(sheet, "受理办件数量", column=4)
+    cells = merged(sheet)
+    assert f"B{first}:B{first + 2}" in cells  # 产出指标 over three rows
+    assert f"C{first}:C{first + 1}" in cells  # 数量指标 under 产出指标
+    # 效益指标's 数量指标 is another group: no merge reaches into it from above.
+    assert not any(r.startswith(f"C{first}:C{first + 3}") for r in cells)
+    assert sheet.cell(first + 3, 3).value == "数量指标"
+
+
+def test_total_grade_rulebook_and_form_issues_close_the_form(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result())[SHEET]
+    total = row_of(sheet, "总分")
+    assert [sheet.cell(total, col).value for col in (7, 8, 9, 10)] == [50, 60, 59.5, -0.5]
+    grade = row_of(sheet, "评价等级")
+    assert sheet.cell(grade, 7).value == "差"
+    assert sheet.cell(grade + 1, 1).value == "评分规则：mof-2020-project；来源：01_政务大厅维护费项目.xlsx（工作表：自评表）"
+    issues = row_of(sheet, "复核问题")
+    assert [sheet.cell(issues + 1, col).value for col in (2, 3, 4)] == ["提示", "G21", "指标分值合计为50，应为100"]
+    assert f"A{issues}:A{issues + 1}" in merged(sheet)
+
+
+def test_a_form_without_issues_says_none(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result(flags=[]))[SHEET]
+    assert sheet.cell(row_of(sheet, "复核问题") + 1, 4).value == "无"
+
+
+def test_department_form_has_no_fund_block_and_names_the_reporting_unit(tmp_path):
+    sheet = scored_sheet(tmp_path, department_result())["评分表"]
+    assert sheet["A1"].value == "部门整体支出绩效评价指标评分表（复核）"
+    assert sheet["A2"].value == "（2019年度）"
+    assert (sheet["A3"].value, sheet["B3"].value) == ("填报单位", "长沙市开福区行政审批服务局")
+    column_a = [sheet.cell(row, 1).value for row in range(1, sheet.max_row + 1)]
+    assert "项目资金（万元）" not in column_a and "年度总体目标" not in column_a
+    assert sheet.cell(row_of(sheet, "预算完成率", column=4), 9).value == 4.78
+
+
+def test_one_sheet_per_form_with_valid_distinct_titles(tmp_path):
+    long = "一个很长很长很长很长很长很长很长很长很长很长很长很长的工作表名称"
+    workbook = scored_sheet(tmp_path, project_result(sheet=long), project_result(sheet=long),
+                            project_result(sheet="a/b"))
+    assert workbook.sheetnames == [long[:31], long[:28] + "(2)", "a_b"]
+
+
+def test_a_form_sheet_may_bear_a_name_the_template_uses(tmp_path):
+    assert scored_sheet(tmp_path, project_result(sheet="说明")).sheetnames == ["说明"]
+
+
+def test_sheet_titles_follow_excels_rules():
+    assert unique_sheet_titles(["History", "x[1]:y", "''", "Sheet", "SHEET"]) == [
+        "History_", "x_1__y", "Sheet", "Sheet(2)", "SHEET(3)"]
+
+
+def test_writing_no_forms_is_refused(tmp_path):
+    with pytest.raises(ValueError):
+        write_scored_workbook([], tmp_path / "x.xlsx")
+
+
+# -- the scored form: look and print -------------------------------------------------
+
+
+def test_scored_form_prints_on_a4_landscape_one_page_wide(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result())[SHEET]
+    assert sheet.page_setup.paperSize == A4
+    assert sheet.page_setup.orientation == "landscape"
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_area == f"'{SHEET}'!$A$1:$M${sheet.max_row}"
+    header = row_of(sheet, "绩效指标")
+    assert sheet.print_title_rows == f"${header}:${header}"
+
+
+def test_scored_form_is_styled_from_the_template(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result())[SHEET]
+    assert sheet["A1"].font.name == "宋体" and sheet["A1"].font.b and sheet["A1"].font.sz == 16
+    row = row_of(sheet, "受理办件数量", column=4)
+    assert sheet.cell(row, 4).font.name == "宋体"
+    assert sheet.cell(row, 4).alignment.wrap_text
+    assert sheet.cell(row, 4).border.left.style == "thin"
+    assert sheet.column_dimensions["K"].width > sheet.column_dimensions["G"].width
+
+
+def test_long_text_makes_its_row_taller(tmp_path):
+    long_basis = "实际完成值按季度统计，" * 12
+    items = [execution_item(), indicator("产出指标", "数量指标", "短", "10"),
+             indicator("产出指标", "数量指标", "长", "10", basis=long_basis)]
+    sheet = scored_sheet(tmp_path, project_result(items=items))[SHEET]
+    short_row, long_row = row_of(sheet, "短", column=4), row_of(sheet, "长", column=4)
+    assert sheet.row_dimensions[long_row].height > 2 * sheet.row_dimensions[short_row].height
+
+
+def test_a_restyled_template_restyles_the_output(tmp_path):
+    template = openpyxl.load_workbook(template_path(SCORED_FORM_STYLE))
+    (_, ref), = template.defined_names["style_indicator"].destinations
+    prototype_row = int(re.search(r"\d+", ref).group())
+    style_sheet = template["复核样式"]
+    style_sheet.cell(prototype_row, 4).font = openpyxl.styles.Font(name="黑体", sz=12)
+    style_sheet.column_dimensions["D"].width = 40
+    restyled = tmp_path / "restyled.xlsx"
+    template.save(restyled)
+
+    sheet = scored_sheet(tmp_path, project_result(), template=restyled)[SHEET]
+    row = row_of(sheet, "受理办件数量", column=4)
+    assert (sheet.cell(row, 4).font.name, sheet.cell(row, 4).font.sz) == ("黑体", 12)
+    assert sheet.column_dimensions["D"].width == 40
+
+
+def test_a_template_missing_a_row_kind_is_refused_by_name(tmp_path):
+    template = openpyxl.load_workbook(template_path(SCORED_FORM_STYLE))
+    del template.defined_names["style_grade"]
+    broken = tmp_path / "broken.xlsx"
+    template.save(broken)
+    with pytest.raises(ValueError, match="style_grade"):
+        write_scored_workbook([project_result()], tmp_path / "out.xlsx", template=broken)
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_output_holds_only_the_forms_not_the_template(tmp_path):
+    workbook = scored_sheet(tmp_path, project_result())
+    assert workbook.sheetnames == [SHEET]
+    assert not [name for name in workbook.defined_names if name.startswith("style_")]
+
+
+# -- unit text stays text ---------------------------------------------------------------
+
+HOSTILE_TEXTS = ['=HYPERLINK("http://x","y")', "+1+2", "-3", "@SUM(A1)", "=1+1", "#N/A"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_unit_text_is_written_as_text_never_as_a_formula(tmp_path, text):
+    items = [execution_item(), indicator("产出指标", "数量指标", text, "10", target=text, actual=text,
+                                         reason=text, basis=text)]
+    result = project_result(name=text, items=items, flags=[Flag(text, Source(SHEET, "A1"))])
+    result.form.goal_expected = text
+    path = tmp_path / "scored.xlsx"
+    write_scored_workbook([result], path)
+
+    sheet = openpyxl.load_workbook(path, data_only=False)[SHEET]
+    assert (sheet["B3"].value, sheet["B3"].data_type) == (text, "s")
+    row = row_of(sheet, text, column=4)
+    for col in (4, 5, 6, 11, 12):
+        assert (sheet.cell(row, col).value, sheet.cell(row, col).data_type) == (text, "s")
+    with zipfile.ZipFile(path) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+    assert "<hyperlinks" not in sheet_xml
+
+
+def test_control_characters_pasted_into_a_form_do_not_break_the_output(tmp_path):
+    sheet = scored_sheet(tmp_path, project_result(name="政务\x07大厅\x1b项目"))[SHEET]
+    assert sheet["B3"].value == "政务大厅项目"
+
+
+# -- atomic writes -----------------------------------------------------------------------
+
+
+def test_atomic_output_replaces_the_file_only_on_success(tmp_path):
+    target = tmp_path / "out.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_output(target) as temp:
+            temp.write_text("half")
+            raise RuntimeError("crash while writing")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["out.txt"]  # no temp file left behind
+
+    with atomic_output(target) as temp:
+        assert temp.parent == tmp_path and temp != target
+        temp.write_text("new")
+    assert target.read_text() == "new"
+    assert os.listdir(tmp_path) == ["out.txt"]
+
+
+# -- templates -----------------------------------------------------------------------------
+
+
+def test_blank_templates_are_the_forms_units_fill(tmp_path):
+    paths = blank_templates()
+    assert [path.name for path in paths] == ["项目支出绩效自评表.xlsx"]
+    assert SCORED_FORM_STYLE not in [path.name for path in paths]
+    assert template_path(SCORED_FORM_STYLE).is_file()
+    with pytest.raises(FileNotFoundError):
+        template_path("没有这个模板.xlsx")
+
+
+def test_blank_form_has_the_national_layout():
+    sheet = openpyxl.load_workbook(blank_templates()[0]).active
+    column_a = [sheet.cell(row, 1).value for row in range(1, sheet.max_row + 1)]
+    for label in ("项目支出绩效自评表", "项目名称", "主管部门", "项目资金（万元）", "年度总体目标", "绩效指标", "总分"):
+        assert label in column_a
+    fund_header = column_a.index("项目资金（万元）") + 1
+    assert [sheet.cell(fund_header, col).value for col in range(3, 9)] == [
+        "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    assert [sheet.cell(row, 2).value for row in range(fund_header + 1, fund_header + 5)] == [
+        "年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金"]
+    table = column_a.index("绩效指标") + 1
+    assert [sheet.cell(table, col).value for col in range(2, 10)] == [
+        "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    level1 = [sheet.cell(row, 2).value for row in range(table + 1, column_a.index("总分") + 1)]
+    assert [label for label in level1 if label] == ["产出指标", "效益指标", "满意度指标"]
+    assert len(level1) >= 10
+    assert sheet["A1"].font.name == "宋体" and sheet["A1"].font.b and sheet["A1"].font.sz == 16
+    assert sheet.page_setup.paperSize == A4 and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_area.endswith(f"$A$1:$I${sheet.max_row}")
+
+
+# -- summary.json -----------------------------------------------------------------------------
+
+
+def batch() -> list[FileResult]:
+    return [
+        ok_file(project_result()),
+        FileResult("坏文件.xlsx", "error", error="文件已损坏，无法打开"),
+        ok_file(department_result(), file="07_部门整体支出.xlsx"),
+        FileResult("说明.docx", "skipped", error="不是Excel文件"),
+    ]
+
+
+def test_summary_dict_has_the_documented_shape():
+    summary = summary_dict(batch(), "mof-2020-project")
+    assert summary["rulebook"] == "mof-2020-project"
+    assert [file["file"] for file in summary["files"]] == [
+        "01_政务大厅维护费项目.xlsx", "坏文件.xlsx", "07_部门整体支出.xlsx", "说明.docx"]
+
+    ok, broken, department, skipped = summary["files"]
+    assert (ok["status"], ok["error"]) == ("ok", None)
+    assert (broken["status"], broken["error"], broken["forms"]) == ("error", "文件已损坏，无法打开", [])
+    assert skipped["status"] == "skipped"
+
+    form = ok["forms"][0]
+    assert form["sheet"] == SHEET
+    assert form["kind"] == "project"
+    assert form["name"] == "政务大厅维护费项目"
+    assert form["total"] == 59.5 and isinstance(form["total"], float)
+    assert form["self_total"] == 60.0
+    assert form["grade"] == "差"
+    assert form["flags"] == ["指标分值合计为50，应为100（G21）"]
+    assert form["difference"] == -0.5 and form["department"] == "长沙市开福区行政审批服务局"
+
+    execution, *indicators = form["items"]
+    assert execution == {
+        "level1": "预算执行", "level2": "", "name": "预算执行率", "weight": 10.0, "score": 9.5,
+        "self_score": 9.5, "basis": "59.38/62.5=95.01%，×10=9.50", "flags": [],
+        "applicable": True, "difference": 0.0, "cell": "H6", "target": "", "actual": "",
+    }
+    assert indicators[1]["flags"] == ["得分未满，缺少偏差原因（I14）", "自评得分与复核得分不一致（H14）"]
+    assert indicators[2]["self_score"] is None and indicators[2]["difference"] is None
+
+    assert department["forms"][0]["kind"] == "department"
+    assert department["forms"][0]["name"] == "长沙市开福区行政审批服务局"  # 填报单位
+
+
+def test_summary_dict_lists_every_flag_with_its_level_and_item():
+    form = summary_dict(batch(), "mof-2020-project")["files"][0]["forms"][0]
+    assert form["issues"][0] == {"level": "warning", "message": "指标分值合计为50，应为100",
+                                 "sheet": SHEET, "cell": "G21", "item": None}
+    assert [issue["item"] for issue in form["issues"][1:]] == ["新增办事窗口", "新增办事窗口"]
+
+
+def test_summary_json_is_readable_chinese_json(tmp_path):
+    path = tmp_path / "summary.json"
+    write_summary_json(batch(), path, "mof-2020-project")
+    text = path.read_text(encoding="utf-8")
+    assert "政务大厅维护费项目" in text  # not \\u-escaped
+    assert json.loads(text) == json.loads(json.dumps(summary_dict(batch(), "mof-2020-project")))
+
+
+# -- summary.xlsx -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def summary_book(tmp_path):
+    path = tmp_path / "summary.xlsx"
+    files = batch()
+    files.insert(1, ok_file(project_result(name="热线工作经费项目", total="90.16", grade="优"),
+                            file="02_热线工作经费项目.xlsx"))
+    write_summary_xlsx(files, path, "mof-2020-project")
+    return path, openpyxl.load_workbook(path)
+
+
+def table(sheet) -> list[dict]:
+    header = [cell.value for cell in sheet[1]]
+    return [dict(zip(header, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=2)]
+
+
+def test_summary_xlsx_has_overview_issues_and_grade_sheets(summary_book):
+    _, workbook = summary_book
+    assert workbook.sheetnames == ["汇总", "问题清单", "等级分布"]
+
+
+def test_overview_has_one_row_per_form_and_per_failed_file(summary_book):
+    _, workbook = summary_book
+    sheet = workbook["汇总"]
+    assert [cell.value for cell in sheet[1]] == [
+        "序号", "文件", "工作表", "主管部门", "实施单位", "项目名称", "自评总分", "复核总分",
+        "差异", "等级", "问题数", "排名", "状态", "错误"]
+    rows = table(sheet)
+    assert [row["序号"] for row in rows] == [1, 2, 3, 4, 5]
+    first, hotline, broken, department, skipped = rows
+    assert (first["项目名称"], first["自评总分"], first["复核总分"], first["差异"], first["等级"]) == (
+        "政务大厅维护费项目", 60, 59.5, -0.5, "差")
+    assert first["问题数"] == 3
+    assert (hotline["排名"], first["排名"]) == (1, 2)  # projects ranked by engine total
+    assert department["排名"] == 1  # departments are ranked among themselves
+    assert department["实施单位"] == "长沙市开福区行政审批服务局"
+    assert (broken["状态"], broken["错误"], broken["复核总分"]) == ("错误", "文件已损坏，无法打开", None)
+    assert (skipped["状态"], skipped["错误"]) == ("跳过", "不是Excel文件")
+    assert sheet["H2"].number_format == "0.00"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:N6"
+
+
+def test_issue_list_has_every_flag_and_every_file_error(summary_book):
+    _, workbook = summary_book
+    sheet = workbook["问题清单"]
+    assert [cell.value for cell in sheet[1]] == ["文件", "工作表", "单元格", "项目", "指标", "级别", "问题"]
+    rows = table(sheet)
+    first_form = [row for row in rows if row["文件"] == "01_政务大厅维护费项目.xlsx"]
+    assert [(row["单元格"], row["指标"], row["级别"], row["问题"]) for row in first_form] == [
+        ("G21", None, "提示", "指标分值合计为50，应为100"),
+        ("I14", "新增办事窗口", "提示", "得分未满，缺少偏差原因"),
+        ("H14", "新增办事窗口", "提示", "自评得分与复核得分不一致"),
+    ]
+    broken = next(row for row in rows if row["文件"] == "坏文件.xlsx")
+    assert (broken["级别"], broken["问题"]) == ("错误", "文件已损坏，无法打开")
+    department = next(row for row in rows if row["文件"] == "07_部门整体支出.xlsx")
+    assert (department["项目"], department["工作表"], department["单元格"]) == ("长沙市开福区行政审批服务局", "评分表", "I5")
+    assert sheet.freeze_panes == "A2"
+
+
+def test_grade_distribution_counts_forms_and_has_a_chart(summary_book):
+    path, workbook = summary_book
+    rows = table(workbook["等级分布"])
+    assert [(row["等级"], row["数量"]) for row in rows[:5]] == [
+        ("优", 2), ("良", 0), ("中", 0), ("差", 1), ("合计", 3)]
+    assert rows[0]["占比"] == pytest.approx(2 / 3)
+    with zipfile.ZipFile(path) as archive:
+        charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        chart_xml = archive.read(charts[0]).decode("utf-8")
+    assert "<c:barChart>" in chart_xml and "等级分布!$B$2:$B$5" in chart_xml
+
+
+def test_summary_xlsx_keeps_unit_text_as_text(tmp_path):
+    path = tmp_path / "summary.xlsx"
+    hostile = '=HYPERLINK("http://x","y")'
+    result = project_result(name=hostile)
+    result.form.department = "http://example.com/x"
+    write_summary_xlsx([ok_file(result, file="+1+2.xlsx")], path, "mof-2020-project")
+    sheet = openpyxl.load_workbook(path)["汇总"]
+    assert (sheet["D2"].value, sheet["D2"].hyperlink) == ("http://example.com/x", None)
+    assert (sheet["F2"].value, sheet["F2"].data_type) == (hostile, "s")
+    assert (sheet["B2"].value, sheet["B2"].data_type) == ("+1+2.xlsx", "s")
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                xml = archive.read(name).decode("utf-8")
+                assert "<f>" not in xml and "<hyperlinks" not in xml
