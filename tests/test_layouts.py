@@ -1,0 +1,749 @@
+"""Forms nobody on the team has seen, in every layout of forms.md, scored by hand.
+
+Each test writes a filled 项目支出绩效自评表 with ``formgen`` into ``tmp_path``,
+scores it with ``perfeval_xl.score_workbook`` and compares the result with
+numbers computed BY HAND from shared/spec/scoring.md.  The arithmetic is in
+the comment beside each literal; none of it comes from the engine.
+
+Most single-rule tests use :func:`baseline`: a form on which everything except
+one "probe" row scores full marks and nothing is flagged, so that
+
+    total = 100 − w_probe + score_probe
+
+and any flag on the probe item comes from the rule under test.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from formgen import Formula, FundRow, Funds, Project, Row, write_form
+
+pytestmark = pytest.mark.unseen_forms
+
+D = Decimal
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+
+
+def score(path: Path, rules=None):
+    # Imported here so that collection works while the API is being written.
+    from perfeval_xl import score_workbook
+
+    return score_workbook(path) if rules is None else score_workbook(path, rules=rules)
+
+
+def score_one(path: Path, rules=None):
+    forms = score(path, rules).forms
+    assert len(forms) == 1, f"expected one form in {path.name}, got {len(forms)}"
+    return forms[0]
+
+
+def item(form, name: str):
+    found = [i for i in form.items if i.name == name]
+    assert found, f"no item {name!r}; items are {[i.name for i in form.items]}"
+    return found[0]
+
+
+def has_flag(flags, text: str) -> bool:
+    return any(text in flag.message for flag in flags)
+
+
+def all_flags(form) -> list:
+    return list(form.flags) + [flag for i in form.items for flag in i.flags]
+
+
+def baseline(probe: Row, funds: Funds = None) -> Project:
+    """A clean form around one probe row of 产出指标 (weight ≤ 45).
+
+    Fixed rows, all full marks and unflagged:
+      补助资金拨付时间  12月31日前 / 按时完成, w = 50 − w_probe, self = w   → w (date → qualitative, 达成, self in band)
+      居民健康素养水平  有效提升 / 达成年度指标, w 30, self 30             → 30
+      服务对象满意度    ≥90% / 93%, w 10                                  → 10 (93 ≥ 90, 93/90 < 1.2)
+      预算执行率        100 / 100, w 10                                   → 10 (rate exactly 100%)
+    Level sums 产出 50 / 效益 30 / 满意度 10; weights total 100.
+    """
+    filler = 50 - probe.weight
+    rows = [
+        probe,
+        Row("产出指标", "时效指标", "补助资金拨付时间", "12月31日前", "按时完成", filler, filler),
+        Row("效益指标", "社会效益指标", "居民健康素养水平", "有效提升", "达成年度指标", 30, 30),
+        Row("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%", "93%", 10),
+    ]
+    return Project(
+        name="社区卫生服务中心运行补助项目", department="某区卫生健康局", unit="某区东湖社区卫生服务中心",
+        year=2023, funds=funds or Funds(100, 100, 100), rows=rows, self_total="",
+    )
+
+
+def score_probe(tmp_path: Path, probe: Row, layout: str = "national-2020", funds: Funds = None,
+                suffix: str = ".xlsx", **write_kw):
+    """Write the baseline around ``probe``; return (form result, probe item)."""
+    path = write_form(tmp_path / f"probe{suffix}", baseline(probe, funds), layout, **write_kw)
+    form = score_one(path)
+    return form, item(form, probe.name)
+
+
+def quantity(target, actual, w=10, self_score=None, reason="", name="服务人次") -> Row:
+    return Row("产出指标", "数量指标", name, target, actual, w, self_score, reason)
+
+
+def qualitative(actual, self_score=None, target="有效提升", w=15, reason="部分工作进度滞后") -> Row:
+    return Row("产出指标", "质量指标", "健康档案规范化管理", target, actual, w, self_score, reason)
+
+
+FULL_PROBE = quantity("≥500人次", "500人次")  # 500 ≥ 500 → 10
+
+
+# --------------------------------------------------------------------------
+# 0. The baseline itself is clean
+# --------------------------------------------------------------------------
+
+
+def test_baseline_form_scores_full_marks_without_flags(tmp_path):
+    form, probe = score_probe(tmp_path, FULL_PROBE)
+    assert probe.score == D("10")
+    assert form.total == D("100")
+    assert form.grade == "优"
+    assert [f.message for f in all_flags(form)] == []
+
+
+# --------------------------------------------------------------------------
+# 1. One project in every layout variant: same project, same scores
+# --------------------------------------------------------------------------
+
+ALLEY = Project(
+    name="背街小巷环境整治项目",
+    department="某区城市管理和综合执法局",
+    unit="某区环境卫生服务中心",
+    year=2023,
+    funds=Funds(500, 520, 494),
+    exec_self_score=10,
+    rows=[
+        Row("产出指标", "数量指标", "整治背街小巷数量", "≥120条", "126条", 10, 10),
+        Row("产出指标", "数量指标", "更换破损井盖数量", "≥800个", "752个", 10, 10, "部分井盖权属单位未移交"),
+        Row("产出指标", "质量指标", "整治验收合格率", "≥95%", "93.1%", 10, 10, "2条小巷返工后验收"),
+        Row("产出指标", "时效指标", "整治完成时间", "12月31日前", "按时完成", 10, 10),
+        Row("产出指标", "成本指标", "每平方米整治成本", "≤42元", "45元", 10, 10, "石材价格上涨"),
+        Row("效益指标", "社会效益指标", "居民出行条件", "明显改善", "基本达成", 10, 9, "雨污分流尚未完成"),
+        Row("效益指标", "生态效益指标", "垃圾乱堆乱放投诉下降率", "≥10%", "11.5%", 10, 10),
+        Row("效益指标", "可持续影响指标", "长效管护机制", "建立并运行", "已完成", 10),
+        Row("满意度指标", "服务对象满意度指标", "沿街居民满意度", "≥90%", "87.3%", 10, 10, "施工期间噪声投诉"),
+    ],
+)
+
+ALLEY_ITEMS = {
+    "预算执行率": D("9.50"),  # 494/520 = 0.95 → 0.95×10
+    "整治背街小巷数量": D("10"),  # 126 ≥ 120 (126/120 = 1.05 < 1.2, no over-achievement flag)
+    "更换破损井盖数量": D("9.40"),  # 752/800×10
+    "整治验收合格率": D("9.80"),  # 93.1/95×10
+    "整治完成时间": D("10"),  # date target → qualitative; 按时完成 → 达成 [8,10]; self 10 in band
+    "每平方米整治成本": D("9.33"),  # reverse: 42/45×10 = 9.333…
+    "居民出行条件": D("7.99"),  # 基本达成 → 部分达成 [6,8); self 9 clamped to 8 − 0.01
+    "垃圾乱堆乱放投诉下降率": D("10"),  # 11.5 ≥ 10
+    "长效管护机制": D("9.00"),  # 已完成 → 达成; no self-score → midpoint 0.9×10
+    "沿街居民满意度": D("9.70"),  # 87.3/90×10
+}
+ALLEY_TOTAL = D("94.72")  # 9.50+10+9.40+9.80+10+9.33+7.99+10+9.00+9.70
+ALLEY_SELF_TOTAL = D("89")  # 10 (exec) + 8×10 − 1 (居民出行条件 9); 长效管护机制 blank
+
+# Beijing 2016 has no 全年预算数 column: rate = 494/500 (年初预算数) = 0.988 → 9.88.
+ALLEY_ITEMS_BEIJING = {**ALLEY_ITEMS, "预算执行率": D("9.88")}
+ALLEY_TOTAL_BEIJING = D("95.10")  # 94.72 − 9.50 + 9.88
+
+ALLEY_ANHUI_ZERO_TOTAL = Funds(
+    0, 0, 0, total_row="zero",
+    sub_rows=[FundRow("fiscal", 480, 500, 475), FundRow("carryover", 20, 20, 19), FundRow("other", 0, 0, 0)],
+)  # sub-row sums 500 / 520 / 494 → 494/520 = 0.95 → 9.50, flagged
+
+NOTE = "注：本表金额单位为万元，年度指标值以批复的绩效目标为准。"
+
+VARIANTS = {
+    # id: (file suffix, layout, write_form keywords, project changes)
+    "national": (".xlsx", "national-2020", {}, {}),
+    "national-levels-repeated": (".xlsx", "national-2020", {"levels": "repeated"}, {}),
+    "national-levels-blank": (".xlsx", "national-2020", {"levels": "blank"}, {}),
+    "national-synonyms-1": (".xlsx", "national-2020", {"label_variant": 1}, {}),
+    "national-synonyms-2": (".xlsx", "national-2020", {"label_variant": 2}, {}),
+    "national-spaced-labels": (".xlsx", "national-2020", {"spaced_labels": True}, {}),
+    "national-shifted-down-and-right": (".xlsx", "national-2020", {"extra_rows_above": 3, "col_offset": 2}, {}),
+    "national-blank-and-note-rows": (".xlsx", "national-2020", {"gap_rows": 2, "note": NOTE}, {}),
+    "national-xls": (".xls", "national-2020", {}, {}),
+    "national-xls-synonyms-shifted": (".xls", "national-2020", {"label_variant": 1, "extra_rows_above": 2}, {}),
+    "anhui": (".xlsx", "anhui-2022", {}, {}),
+    "anhui-total-row-zero": (".xlsx", "anhui-2022", {}, {"funds": ALLEY_ANHUI_ZERO_TOTAL}),
+    "anhui-spaced-gaps": (".xlsx", "anhui-2022", {"spaced_labels": True, "gap_rows": 1}, {}),
+    "sichuan": (".xlsx", "sichuan-2023", {}, {}),
+    "sichuan-merged-synonyms": (".xlsx", "sichuan-2023", {"levels": "merged", "label_variant": 1}, {}),
+    "sichuan-xls-note": (".xls", "sichuan-2023", {"note": NOTE}, {}),
+}
+BEIJING_VARIANTS = {
+    "beijing": (".xlsx", {}),
+    "beijing-spaced-labels": (".xlsx", {"spaced_labels": True}),
+    "beijing-synonyms-shifted": (".xlsx", {"label_variant": 2, "col_offset": 1, "extra_rows_above": 1}),
+    "beijing-xls-levels-repeated": (".xls", {"levels": "repeated"}),
+}
+
+
+def _alley(**changes) -> Project:
+    return Project(**{**ALLEY.__dict__, **changes})
+
+
+def assert_alley(form, items, total):
+    assert form.name == "背街小巷环境整治项目"
+    assert form.form.department == "某区城市管理和综合执法局"
+    assert form.form.unit == "某区环境卫生服务中心"
+    assert form.form.year == 2023
+    assert {i.name: i.score for i in form.items if i.applicable} == items
+    assert form.total == total
+    assert form.grade == "优"
+    assert form.self_total == ALLEY_SELF_TOTAL
+    assert has_flag(item(form, "长效管护机制").flags, "需人工判定")
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=list(VARIANTS))
+def test_same_project_scores_the_same_in_every_layout(tmp_path, variant):
+    suffix, layout, write_kw, changes = VARIANTS[variant]
+    path = write_form(tmp_path / f"{variant}{suffix}", _alley(**changes), layout, **write_kw)
+    assert_alley(score_one(path), ALLEY_ITEMS, ALLEY_TOTAL)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    layout=st.sampled_from(["national-2020", "anhui-2022", "sichuan-2023", "beijing-2016"]),
+    suffix=st.sampled_from([".xlsx", ".xls"]),
+    levels=st.sampled_from(["merged", "repeated", "blank"]),
+    label_variant=st.integers(0, 2),
+    spaced_labels=st.booleans(),
+    extra_rows_above=st.integers(0, 4),
+    col_offset=st.integers(0, 3),
+    gap_rows=st.integers(0, 2),
+    note=st.sampled_from([None, NOTE]),
+)
+def test_no_field_depends_on_a_cell_address(tmp_path, layout, suffix, **write_kw):
+    path = write_form(tmp_path / f"any{suffix}", ALLEY, layout, **write_kw)
+    if layout == "beijing-2016":
+        assert_alley(score_one(path), ALLEY_ITEMS_BEIJING, ALLEY_TOTAL_BEIJING)
+    else:
+        assert_alley(score_one(path), ALLEY_ITEMS, ALLEY_TOTAL)
+
+
+@pytest.mark.parametrize("variant", BEIJING_VARIANTS, ids=list(BEIJING_VARIANTS))
+def test_beijing_2016_scores_on_the_year_start_budget(tmp_path, variant):
+    suffix, write_kw = BEIJING_VARIANTS[variant]
+    path = write_form(tmp_path / f"{variant}{suffix}", ALLEY, "beijing-2016", **write_kw)
+    assert_alley(score_one(path), ALLEY_ITEMS_BEIJING, ALLEY_TOTAL_BEIJING)
+
+
+# --------------------------------------------------------------------------
+# 2. Several projects in one workbook, with a cover and a notes sheet
+# --------------------------------------------------------------------------
+
+TOILETS = Project(
+    name="城区公厕保洁项目",
+    department="某区城市管理和综合执法局",
+    unit="某区环境卫生服务中心",
+    year=2023,
+    funds=Funds(80, 80, 76),
+    exec_self_score=10,
+    rows=[
+        Row("产出指标", "数量指标", "公厕保洁座数", "≥60座", "60座", 20, 20),
+        Row("产出指标", "质量指标", "保洁质量检查合格率", "≥95%", "98%", 20, 20),
+        Row("产出指标", "时效指标", "问题整改及时率", "≥90%", "85.5%", 10, 10, "夜间巡查人手不足"),
+        Row("效益指标", "社会效益指标", "公厕环境", "干净整洁无异味", "干净整洁无异味", 30, 27),
+        Row("满意度指标", "服务对象满意度指标", "如厕群众满意度", "≥85%", "91%", 10, 10),
+    ],
+)
+TOILETS_ITEMS = {
+    "预算执行率": D("9.50"),  # 76/80 = 0.95
+    "公厕保洁座数": D("20"),  # 60 ≥ 60
+    "保洁质量检查合格率": D("20"),  # 98 ≥ 95
+    "问题整改及时率": D("9.50"),  # 85.5/90×10
+    "公厕环境": D("27"),  # actual = target text → 达成 [24,30]; self 27 in band
+    "如厕群众满意度": D("10"),  # 91 ≥ 85
+}
+TOILETS_TOTAL = D("96.00")  # 9.50+20+20+9.50+27+10
+
+
+@pytest.mark.parametrize("suffix,layout", [(".xlsx", "national-2020"), (".xls", "national-2020"),
+                                           (".xlsx", "sichuan-2023")])
+def test_one_project_per_sheet_beside_cover_and_notes(tmp_path, suffix, layout):
+    path = write_form(tmp_path / f"城管局{suffix}", [ALLEY, TOILETS], layout, cover_sheet=True, notes_sheet=True)
+    forms = score(path).forms
+    assert [f.name for f in forms] == ["背街小巷环境整治项目", "城区公厕保洁项目"]
+    alley, toilets = forms
+    assert alley.total == ALLEY_TOTAL
+    assert {i.name: i.score for i in toilets.items if i.applicable} == TOILETS_ITEMS
+    assert toilets.total == TOILETS_TOTAL
+    assert toilets.grade == "优"
+
+
+# --------------------------------------------------------------------------
+# 3. Numbers typed as text
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target,actual,expected", [
+    ("≥1500次", "1,300次", D("8.67")),  # 1300/1500×10 = 8.666…
+    ("≥120000件", "111,074件", D("9.26")),  # 111074/120000×10 = 9.256…
+    ("≥95%", "92%", D("9.68")),  # 92/95×10 = 9.684…
+    ("≥ 50 个", " 45 个 ", D("9.00")),  # spaces stripped: 45/50×10
+    ("＞＝95％", "90％", D("9.47")),  # full-width ≥ and %: 90/95×10 = 9.473…
+    ("≥1500次", "１３００次", D("8.67")),  # full-width digits (NFKC): 1300/1500×10
+    ("不低于95%", "93.1%", D("9.80")),  # 不低于 = ≥: 93.1/95×10
+    ("500户", "450户", D("9.00")),  # no operator → ≥: 450/500×10
+    ("≥95%", 92, D("9.68")),  # a number cell in a % row (92 > 1, not a fraction)
+    ("≥100百分比", "98%", D("9.80")),  # Anhui's "百分比" is %: 98/100×10
+    ("≥100百分比", "98百分比", D("9.80")),
+])
+def test_numbers_typed_as_text(tmp_path, target, actual, expected):
+    form, probe = score_probe(tmp_path, quantity(target, actual, reason="部分任务顺延至次年"))
+    assert probe.score == expected
+    assert form.total == D("90") + expected
+
+
+@pytest.mark.parametrize("actual", ["０.９５", "0.95", 0.95])
+def test_percent_written_as_a_fraction_is_scaled_and_flagged(tmp_path, actual):
+    # 0.95 with target 95% → ×100 = 95 ≥ 95 → full 10, and a flag (the only flag on the row).
+    form, probe = score_probe(tmp_path, quantity("≥95%", actual, name="慢病患者规范管理率"))
+    assert probe.score == D("10")
+    assert probe.flags
+
+
+def test_fraction_below_target_is_scaled_then_scored(tmp_path):
+    form, probe = score_probe(tmp_path, quantity("≥95%", "0.92", reason="流动人口随访困难"))
+    assert probe.score == D("9.68")  # 0.92 → 92; 92/95×10 = 9.684…
+    assert probe.flags
+
+
+@pytest.mark.parametrize("target,actual,expected", [
+    ("≤100万元", "950000元", D("10")),  # 95万元 ≤ 100万元
+    ("≤100万元", "1,080,000元", D("9.26")),  # 108万元 > 100: 100/108×10 = 9.259…
+    ("≥50万元", "450000元", D("9.00")),  # 45万元/50万元×10
+    ("≤800000元", "76万元", D("10")),  # 760000元 ≤ 800000元
+    ("≤800000元", "88万元", D("9.09")),  # 800000/880000×10 = 9.0909…
+])
+def test_yuan_and_wan_yuan_are_converted_before_comparing(tmp_path, target, actual, expected):
+    form, probe = score_probe(tmp_path, quantity(target, actual, name="药品采购支出", reason="药品集采价格调整"))
+    assert probe.score == expected
+
+
+# --------------------------------------------------------------------------
+# 4. Reverse (≤, <) and equality
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target,actual,expected", [
+    ("≤80万元", "72万元", D("10")),  # under the ceiling
+    ("≤80万元", "80万元", D("10")),  # on the ceiling
+    ("≤80万元", "92万元", D("8.70")),  # 80/92×10 = 8.695…
+    ("<5%", "6%", D("8.33")),  # 5/6×10 = 8.333…
+    ("不高于3%", "2.4%", D("10")),  # 不高于 = ≤
+    ("不超过30天", "36天", D("8.33")),  # 不超过 = ≤: 30/36×10
+    ("≤0起", "0起", D("10")),  # T = 0: A ≤ 0 → w
+    ("≤0起", "2起", D("0")),  # T = 0: A > 0 → 0
+    ("=0起", "0起", D("10")),
+    ("=0", "1", D("0")),
+])
+def test_reverse_indicators(tmp_path, target, actual, expected):
+    form, probe = score_probe(tmp_path, quantity(target, actual, name="医疗纠纷及安全事故", reason="已整改"))
+    assert probe.score == expected
+    assert form.total == D("90") + expected
+
+
+@pytest.mark.parametrize("target,actual,expected", [
+    ("=100%", "100%", D("10")),
+    ("=100%", "96%", D("9.60")),  # equal with T > 0 scores as positive: 96/100×10
+    ("=12次", "12次", D("10")),
+    ("=12次", "9次", D("7.50")),  # 9/12×10
+])
+def test_equality_indicators(tmp_path, target, actual, expected):
+    form, probe = score_probe(tmp_path, quantity(target, actual, name="家庭医生培训次数", reason="疫情影响"))
+    assert probe.score == expected
+
+
+def test_placeholder_actual_on_a_zero_incident_target_is_missing_not_zero(tmp_path):
+    # scoring.md §1: "无" is a placeholder, never a silent 0 — even on "≤0起".
+    form, probe = score_probe(tmp_path, quantity("≤0起", "无", name="医疗安全事故"))
+    assert probe.score == D("0")
+    assert has_flag(probe.flags, "实际完成值缺失")
+
+
+# --------------------------------------------------------------------------
+# 5. Over-achievement, negatives, rounding
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("actual,flagged", [("130场", True), ("120场", True), ("119场", False)])
+def test_over_achievement_keeps_full_score_and_flags_at_120_percent(tmp_path, actual, flagged):
+    form, probe = score_probe(tmp_path, quantity("≥100场", actual, name="健康教育讲座场次"))
+    assert probe.score == D("10")
+    assert has_flag(probe.flags, "目标值可能偏低") == flagged  # A ≥ 1.2 × T
+
+
+def test_negative_count_is_treated_as_zero_and_flagged(tmp_path):
+    form, probe = score_probe(tmp_path, quantity("≥20个", "-3个", name="新建家庭医生团队", reason="人员未到位"))
+    assert probe.score == D("0")  # A → 0: 0/20×10
+    assert probe.flags
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_rounding_is_half_up_on_exact_decimals(tmp_path, suffix):
+    form, probe = score_probe(tmp_path, quantity("≥400人次", "365人次", reason="就诊人数下降"), suffix=suffix)
+    assert probe.score == D("9.13")  # 365/400×10 = 9.125 exactly → half-up 9.13 (half-even would give 9.12)
+    assert form.total == D("99.13")
+
+
+# --------------------------------------------------------------------------
+# 6. Qualitative indicators (w = 15; bands 达成 [12,15], 部分达成 [9,12), 未达成 [0,9))
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("actual,self_score,expected", [
+    ("达成年度指标", 14, D("14")),
+    ("达成年度指标", 15, D("15")),
+    ("部分完成", 10, D("10")),
+    ("基本达成", 9, D("9")),  # lower bound of 部分达成 is closed
+    ("未达到", 3, D("3")),  # "未达到" contains "达到": negative words first
+])
+def test_qualitative_self_score_inside_its_band_is_kept(tmp_path, actual, self_score, expected):
+    form, probe = score_probe(tmp_path, qualitative(actual, self_score))
+    assert probe.score == expected
+    assert [f.message for f in probe.flags] == []
+    assert form.total == D("85") + expected
+
+
+@pytest.mark.parametrize("actual,self_score,expected", [
+    ("已完成", 10, D("12")),  # 达成 [12,15]: 10 → 12
+    ("达成年度指标", 16, D("15")),  # above w → 15
+    ("基本达成", 12, D("11.99")),  # 部分达成 [9,12): 12 → 12 − 0.01
+    ("基本完成", 8, D("9")),  # 8 → 9
+    ("未完成", 10, D("8.99")),  # 未达成 [0,9): 10 → 9 − 0.01
+])
+def test_qualitative_self_score_outside_its_band_is_clamped_and_flagged(tmp_path, actual, self_score, expected):
+    form, probe = score_probe(tmp_path, qualitative(actual, self_score))
+    assert probe.score == expected
+    assert probe.flags
+
+
+@pytest.mark.parametrize("actual,expected", [
+    ("达成年度指标", D("13.50")),  # 0.9×15
+    ("基本达成", D("10.50")),  # 0.7×15
+    ("未达成", D("4.50")),  # 0.3×15
+    ("效果较差", D("4.50")),  # 较差 → 未达成
+])
+def test_qualitative_without_self_score_takes_the_band_midpoint(tmp_path, actual, expected):
+    form, probe = score_probe(tmp_path, qualitative(actual))
+    assert probe.score == expected
+    assert has_flag(probe.flags, "需人工判定")
+
+
+def test_qualitative_actual_equal_to_target_text_is_achieved(tmp_path):
+    form, probe = score_probe(tmp_path, qualitative("群众就医获得感增强", target="群众就医获得感增强"))
+    assert probe.score == D("13.50")  # 达成, no self-score → 0.9×15
+
+
+def test_qualitative_text_fitting_no_band_scores_zero(tmp_path):
+    form, probe = score_probe(tmp_path, qualitative("有所变化", self_score=10))
+    assert probe.score == D("0")
+    assert has_flag(probe.flags, "无法判定定性指标")
+
+
+@pytest.mark.parametrize("target,actual,self_score,expected", [
+    ("12月31日前", "按时完成", 15, D("15")),  # date target → qualitative; self 15 in 达成
+    ("2023年12月31日前", "2023年11月20日完成", None, D("13.50")),  # numbers are a date: 达成 midpoint, not 2023 ≥ 2023
+    ("第三季度", "第三季度完成", None, D("13.50")),
+    ("年底前", "未完成", None, D("4.50")),  # 未达成 midpoint 0.3×15
+])
+def test_date_targets_are_qualitative(tmp_path, target, actual, self_score, expected):
+    row = Row("产出指标", "时效指标", "签约服务完成时间", target, actual, 15, self_score, "年底集中签约")
+    form, probe = score_probe(tmp_path, row)
+    assert probe.score == expected
+
+
+def test_pre2020_rulebook_has_wider_lower_bands(tmp_path):
+    # central-pre2020-project: 部分达成 [0.5,0.8) midpoint 0.65; 未达成 [0,0.5) midpoint 0.25.
+    project = Project(
+        name="基本公共卫生服务项目", department="某区卫生健康局", unit="某区疾病预防控制中心", year=2016,
+        funds=Funds(100, 100, 100), self_total="",
+        rows=[Row("产出指标", "质量指标", "健康档案规范化管理", "有效提升", "基本达成", 20, None, "档案更新滞后"),
+              Row("产出指标", "时效指标", "补助资金拨付时间", "12月31日前", "按时完成", 30, 30),
+              Row("满意度指标", "服务对象满意度指标", "投诉办结", "及时办结", "未完成", 10, None, "人手不足"),
+              Row("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%", "93%", 30)],
+    )
+    form = score_one(write_form(tmp_path / "pre2020.xlsx", project, "beijing-2016"),
+                     rules="central-pre2020-project")
+    assert item(form, "健康档案规范化管理").score == D("13.00")  # 0.65×20
+    assert item(form, "补助资金拨付时间").score == D("30")  # 达成 [24,30], self 30
+    assert item(form, "投诉办结").score == D("2.50")  # 0.25×10
+    assert form.total == D("85.50")  # 10 (100/100) + 13 + 30 + 2.50 + 30
+
+
+# --------------------------------------------------------------------------
+# 7. Missing values
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("placeholder", ["—", "-", "/", "*", "XX", "无", None, "   ", "－"])
+def test_placeholder_actual_is_missing_scores_zero_and_is_flagged(tmp_path, placeholder):
+    form, probe = score_probe(tmp_path, quantity("≥500人次", placeholder, reason="数据未统计"))
+    assert probe.score == D("0")
+    assert has_flag(probe.flags, "实际完成值缺失")
+    assert form.total == D("90")
+
+
+def test_placeholder_actual_on_a_qualitative_row_is_missing(tmp_path):
+    form, probe = score_probe(tmp_path, qualitative("/", self_score=12))
+    assert probe.score == D("0")
+    assert has_flag(probe.flags, "实际完成值缺失")
+
+
+def test_missing_target_scores_zero_and_is_flagged(tmp_path):
+    form, probe = score_probe(tmp_path, quantity("—", "520人次", reason="目标未设定"))
+    assert probe.score == D("0")
+    assert probe.flags or form.flags
+
+
+@pytest.mark.parametrize("reason,flagged", [("", True), ("部分居民外出务工", False)])
+def test_score_below_weight_needs_a_reason(tmp_path, reason, flagged):
+    form, probe = score_probe(tmp_path, quantity("≥500人次", "450人次", reason=reason))
+    assert probe.score == D("9.00")  # 450/500×10
+    assert has_flag(probe.flags, "缺少偏差原因") == flagged
+
+
+# --------------------------------------------------------------------------
+# 8. Review of self-scores (复核)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("self_score,flagged", [(10, True), (9.26, False), (9.27, False), (9.28, True)])
+def test_self_score_differing_by_more_than_a_cent_is_flagged(tmp_path, self_score, flagged):
+    row = quantity("≥120000件", "111074件", self_score=self_score, name="受理办件数量", reason="线上分流")
+    form, probe = score_probe(tmp_path, row)
+    assert probe.score == D("9.26")  # 111074/120000×10 = 9.256…
+    assert probe.self_score == D(str(self_score))
+    assert bool(probe.flags) == flagged
+    if flagged:
+        assert any("9.26" in f.message and str(self_score) in f.message for f in probe.flags)
+
+
+# --------------------------------------------------------------------------
+# 9. Budget execution (预算执行率)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("funds,expected", [
+    (Funds(60, 62.5, 59.38), D("9.50")),  # 59.38/62.5 = 0.95008 → 9.5008
+    (Funds(100, 100, 0), D("0")),  # nothing spent
+    (Funds("1,250.00", "1,250.00", "1,187.50"), D("9.50")),  # amounts typed as text: 1187.5/1250
+    (Funds(48, 50, 44.1), D("8.82")),  # full-year budget, not year-start: 44.1/50 (44.1/48 would give 9.19)
+])
+def test_execution_rate(tmp_path, funds, expected):
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=funds)
+    assert item(form, "预算执行率").score == expected
+    assert form.total == D("90") + expected
+
+
+def test_execution_over_100_percent_gets_full_score_and_a_flag(tmp_path):
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=Funds(100, 100, 104))
+    assert item(form, "预算执行率").score == D("10")  # min(1.04, 1)×10
+    assert form.total == D("100")
+    assert all_flags(form)  # the only flag on an otherwise clean form
+
+
+def test_no_budget_and_no_spending_is_not_applicable_and_total_is_rescaled(tmp_path):
+    probe = quantity("≥400人次", "365人次", reason="就诊人数下降")  # 9.13
+    form, _ = score_probe(tmp_path, probe, funds=Funds(0, 0, 0))
+    assert not [i for i in form.items if i.name == "预算执行率" and i.applicable]
+    assert form.total == D("99.03")  # (9.13+40+30+10) = 89.13 × 100/(100−10) = 99.033…
+    assert form.grade == "优"
+
+
+def test_spending_without_budget_is_an_error_scored_zero(tmp_path):
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=Funds(0, 0, 5))
+    execution = item(form, "预算执行率")
+    assert execution.score == D("0")
+    assert any(f.level == "error" for f in execution.flags)
+    assert form.total == D("90")
+
+
+def _sub_rows_only(total_row, fiscal, carryover, other) -> Funds:
+    rows = [FundRow("fiscal", *fiscal), FundRow("carryover", *carryover), FundRow("other", *other)]
+    return Funds(0, 0, 0, total_row=total_row, sub_rows=rows)
+
+
+@pytest.mark.parametrize("total_row", ["zero", "blank"])
+def test_fund_sub_rows_stand_in_for_an_empty_total_row(tmp_path, total_row):
+    funds = _sub_rows_only(total_row, (40, 42, 39.9), (5, 6, 5.4), (0, 2, 1.5))
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=funds, layout="anhui-2022")
+    assert item(form, "预算执行率").score == D("9.36")  # (39.9+5.4+1.5)/(42+6+2) = 46.8/50 = 0.936
+
+
+def test_using_the_fund_sub_rows_is_flagged(tmp_path):
+    # Sums 50/50 = 100% → full score, so the sub-row flag is the only flag (财政拨款 alone: 40/42).
+    funds = _sub_rows_only("zero", (40, 42, 40), (5, 6, 6), (0, 2, 4))
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=funds, layout="anhui-2022")
+    assert item(form, "预算执行率").score == D("10")
+    assert all_flags(form)
+
+
+@pytest.mark.parametrize("layout,expected", [
+    ("national-2020", D("7.50")),  # 45/60 (全年预算数)
+    ("anhui-2022", D("7.50")),  # 45/60
+    ("sichuan-2023", D("7.50")),  # 45/60 (调整后预算数)
+    ("beijing-2016", D("9.00")),  # no 全年预算数 column: 45/50 (年初预算数)
+])
+def test_which_budget_the_rate_uses(tmp_path, layout, expected):
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=Funds(50, 60, 45), layout=layout)
+    assert item(form, "预算执行率").score == expected
+
+
+def test_falling_back_to_the_year_start_budget_is_flagged(tmp_path):
+    # Beijing 2016: 50/50 = 100% → full score; the fallback flag is the only flag (全年预算数 would give 50/60).
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=Funds(50, 60, 50), layout="beijing-2016")
+    assert item(form, "预算执行率").score == D("10")
+    assert has_flag(all_flags(form), "年初预算")
+
+
+@pytest.mark.parametrize("layout", ["national-2020", "sichuan-2023", "beijing-2016"])
+def test_execution_weight_is_read_from_the_form(tmp_path, layout):
+    project = Project(
+        name="家庭医生签约服务补助项目", department="某区卫生健康局", unit="某区人民医院", year=2023,
+        funds=Funds(80, 80, 70), exec_weight=20, self_total="",
+        rows=[Row("产出指标", "数量指标", "签约居民人数", "≥5000人", "5000人", 40),
+              Row("效益指标", "社会效益指标", "签约居民健康管理", "有效提升", "达成年度指标", 30, 30),
+              Row("满意度指标", "服务对象满意度指标", "签约居民满意度", "≥90%", "95%", 10)],
+    )
+    form = score_one(write_form(tmp_path / f"w20-{layout}.xlsx", project, layout))
+    assert item(form, "预算执行率").score == D("17.50")  # 70/80 = 0.875 × 20
+    assert form.total == D("97.50")  # 17.50 + 40 + 30 + 10
+
+
+def test_formula_is_read_through_its_cached_value(tmp_path):
+    funds = Funds(40, 42, Formula("=SUM(E7:E9)", 39.9))
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=funds)
+    assert item(form, "预算执行率").score == D("9.50")  # 39.9/42 = 0.95
+
+
+def test_formula_never_calculated_is_an_error_not_a_crash(tmp_path):
+    funds = Funds(40, 42, Formula("=SUM(E7:E9)"), sub_rows=[FundRow("fiscal", 40, 42, Formula("=39.9"))])
+    path = write_form(tmp_path / "uncalculated.xlsx", baseline(FULL_PROBE, funds))
+    form = score_one(path)
+    assert any(f.level == "error" for f in all_flags(form))
+
+
+# --------------------------------------------------------------------------
+# 10. Sichuan columns: 指标性质 and 度量单位
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("row,expected", [
+    (Row("产出指标", "成本指标", "设备维护费", 80, 98, 10, None, "设备老化", nature="≤", unit="万元"),
+     D("8.16")),  # 指标性质 ≤: 80/98×10 = 8.163…
+    (Row("产出指标", "质量指标", "处方合格率", 100, 96, 10, None, "抽查不合格", nature="=", unit="%"),
+     D("9.60")),  # =: 96/100×10
+    (Row("产出指标", "质量指标", "慢病随访率", 95, 0.95, 10, None, "", nature="≥", unit="%"),
+     D("10")),  # 度量单位 % supplies the unit: 0.95 → 95 (flagged)
+    (Row("产出指标", "时效指标", "体检完成时间", "11月底前", "按时完成", 10, 10, "", nature="定性"),
+     D("10")),  # 定性, 达成, self 10 in band
+])
+def test_sichuan_operator_and_unit_columns(tmp_path, row, expected):
+    form, probe = score_probe(tmp_path, row, layout="sichuan-2023")
+    assert probe.score == expected
+
+
+def test_sichuan_operator_column_overrides_the_default(tmp_path):
+    # 指标性质 ≤ makes "5例" a ceiling: 8 > 5 → 5/8×10 = 6.25 (read as ≥ it would score 10).
+    row = Row("产出指标", "数量指标", "院内感染例数", "5例", "8例", 10, None, "加强消毒", nature="≤")
+    form, probe = score_probe(tmp_path, row, layout="sichuan-2023")
+    assert probe.score == D("6.25")
+
+
+# --------------------------------------------------------------------------
+# 11. Weights and grades
+# --------------------------------------------------------------------------
+
+
+def test_weights_not_summing_to_100_are_flagged_but_used(tmp_path):
+    project = baseline(quantity("≥500人次", "500人次", w=45))
+    del project.rows[1]  # drop 补助资金拨付时间 (w 5): weights 45 + 30 + 10 + exec 10 = 95
+    form = score_one(write_form(tmp_path / "w95.xlsx", project))
+    assert item(form, "服务人次").score == D("45")  # the form's own weight
+    assert form.total == D("95")  # 10 + 45 + 30 + 10
+    assert all_flags(form)  # weights ≠ 100 (and 产出 ≠ 50): the only findings
+
+
+@pytest.mark.parametrize("actual,executed,total,grade", [
+    ("7500人次", 1000, D("90.00"), "优"),  # 7500/10000×40 = 30; 1000/1000×10 = 10; 50 + 30 + 10
+    ("7500人次", 999, D("89.99"), "良"),  # 30 + 9.99
+    ("5000人次", 1000, D("80.00"), "良"),  # 20 + 10
+    ("5000人次", 999, D("79.99"), "中"),  # 20 + 9.99
+    ("625人次", 750, D("60.00"), "中"),  # 2.50 + 7.50
+    ("625人次", 749, D("59.99"), "差"),  # 2.50 + 7.49
+])
+def test_grade_boundaries(tmp_path, actual, executed, total, grade):
+    # Probe w 40 (target ≥10000人次); fixed rows: 补助资金拨付时间 10 + 健康素养 30 + 满意度 10 = 50.
+    probe = quantity("≥10000人次", actual, w=40, reason="服务人口减少")
+    form, _ = score_probe(tmp_path, probe, funds=Funds(1000, 1000, executed))
+    assert form.total == total
+    assert form.grade == grade
+
+
+# --------------------------------------------------------------------------
+# 12. The example inbox (examples/make_examples.py), totals computed by hand
+# --------------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLE_RESULTS = {
+    # file: [(project, engine total, grade, self total)]
+    "城管局/城区道路养护项目.xlsx": [
+        # 9.62 (871.3/905.5) + 8 + 7.30 (16420/18000×8) + 6 + 8 + 6 + 6 + 7.33 (38/41.5×8)
+        # + 7.99 (基本达成, self 10 clamped) + 6 + 6 + 7.20 (达到 → 0.9×8) + 9.84 (88.6/90×10)
+        ("城区道路养护项目", "95.28", "优", "92"),
+    ],
+    "城管局/城市管理局_2023年度项目支出绩效自评表.xlsx": [
+        ("市容环境卫生保洁项目", "99.91", "优", "100"),  # 9.91 (1248.6/1260) + 90; 0.97 → 97%
+        # 8.90 (382.7/430) + 15 + 8.17 (9800/12000×10) + 10 + 9.68 (92/95×10) + 5 (14200元 ≤ 1.5万元)
+        # + 11.99 (基本达成, self 14 of 15) + 15 + 10
+        ("公园绿地管护项目", "93.74", "优", "99"),
+        # 10 (283.1/275 > 100%) + 15 + 10 + 9.49 (90.2/95×10) + 5 + 10 + 15 + 15 + 10
+        ("城区路灯亮化维护项目", "99.49", "优", "85"),
+    ],
+    "教育局/中小学校舍维修改造项目.xlsx": [
+        # 9.15 (1537.2/1680) + 8 + 7.54 (39600/42000×8) + 6 + 8 + 6 + 6.39 (基本完成, self 8 of 8)
+        # + 6 + 10 + 9 (显著 → 达成, self 9) + 10 + 10
+        ("中小学校舍维修改造项目", "96.08", "优", "88.5"),
+    ],
+    "教育局/学生营养改善计划补助项目.xls": [
+        # 10 + 10 × 6 + 9.84 (90.5/92×10) + 9 (是 → 达成 midpoint) + 10
+        ("学生营养改善计划补助项目", "98.84", "优", "90"),
+    ],
+    "卫健委/社区卫生服务补助项目_安徽样式.xlsx": [
+        # 9.29 (sub-rows 408.4/439.6) + 8 + 7.62 (171500/180000×8) + 8 (0.672 → 67.2%) + 7.81 (60.5/62×8)
+        # + 8 + 9.52 (120/126×10) + 10 + 9.31 (51.2/55×10) + 7 (一定效果 → 0.7×10) + 0 (—)
+        ("社区卫生服务补助项目", "84.55", "良", "90"),
+    ],
+    "文旅局/图书馆免费开放项目_2019.xlsx": [
+        # 9.42 (301.4/320, 年初预算数) + 10 × 5 + 15 + 11.99 (部分完成, self 14 of 15) + 10
+        ("图书馆免费开放项目", "96.41", "优", "98.4"),
+    ],
+    "水利局/农村饮水安全工程项目.xlsx": [
+        # 9.00 (2385/2650) + 8 + 7.40 (78.6/85×8) + 6 + 8 + 6 + 6 + 8 (2385万元 ≤ 2650万元) + 10
+        # + 0 (基本建立 fits no band) + 9 (0.9×10) + 10
+        ("农村饮水安全工程项目", "87.40", "良", "89"),
+    ],
+}
+
+
+@pytest.mark.parametrize("file", EXAMPLE_RESULTS)
+def test_example_inbox(file):
+    forms = score(EXAMPLES / file).forms
+    got = [(f.name, f.total, f.grade, f.self_total) for f in forms]
+    assert got == [(name, D(total), grade, D(self_total)) for name, total, grade, self_total in EXAMPLE_RESULTS[file]]
