@@ -33,6 +33,7 @@ class Flag:
     message: str
     source: Optional[Source] = None
     level: str = "warning"
+    action: str = ""  # what the unit must do about it, when there is something to do
 
     def __str__(self) -> str:
         return f"{self.message}（{self.source.cell}）" if self.source else self.message
