@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .batch import BatchResult, score_folder, score_workbook
 from .errors import PerfevalError, RulebookError, WorkbookError
+from .readers import ReadLimits
 from .model import FileResult, Flag, FormResult, ItemScore, ProjectForm, Source
 from .rules import Rulebook, builtin_rulebooks, load_rulebook
 
@@ -23,5 +24,5 @@ __version__ = "0.1.0"
 __all__ = [
     "score_workbook", "score_folder", "load_rulebook", "builtin_rulebooks",
     "BatchResult", "FileResult", "FormResult", "ItemScore", "ProjectForm", "Flag", "Source", "Rulebook",
-    "PerfevalError", "WorkbookError", "RulebookError", "__version__",
+    "PerfevalError", "WorkbookError", "RulebookError", "ReadLimits", "__version__",
 ]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 import traceback
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -11,7 +12,8 @@ from typing import Callable, Iterator
 from .errors import PerfevalError, WorkbookError
 from .inbox import InboxEntry, list_inbox, scored_path
 from .model import BaseData, DepartmentForm, FileResult
-from .readers import pair_department_forms, read_workbook
+from .readers import ReadOptions, pair_department_forms, read_workbook
+from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
 
 Rules = str | Path | Rulebook | RuleSet | None
@@ -45,25 +47,28 @@ class BatchResult:
         return items_frame(self.files)
 
 
-def score_workbook(path: str | os.PathLike, rules: Rules = None) -> FileResult:
+def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: tuple[str, ...] = (),
+                   limits: ReadLimits | None = None) -> FileResult:
     """Read and score every form in one workbook.
 
     ``rules`` is a built-in rulebook name, a rulebook file or a loaded
     :class:`Rulebook`; forms of other kinds get their kind's default rulebook.
     A department scoring table (F3) is paired with the base data (F2) in the
-    same workbook.  Raises :class:`WorkbookError` (Chinese message) when the
+    same workbook.  ``passwords`` are tried on an encrypted file; ``limits``
+    bound what the file may cost (:class:`ReadLimits`).  Raises :class:`WorkbookError` (Chinese message) when the
     file cannot be read or holds no form.
     """
     path = Path(path)
     rule_set = resolve_rules(rules)
-    content = read_workbook(path, name=path.name)
+    content = read_workbook(path, name=path.name, passwords=tuple(passwords), limits=limits)
     forms = content.forms + content.unpaired_tables
     if not forms:
         raise WorkbookError("只有基础数据表（F2），未找到同一填报单位的指标评分表（F3）")
     return FileResult(file=path.name, status="ok", forms=[score_form(form, rule_set) for form in forms])
 
 
-def score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None) -> FileResult:
+def score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
+                read: ReadOptions = ReadOptions()) -> FileResult:
     """Score one inbox file and write its outputs; never raises (errors become a status).
 
     Department parts whose partner is in another file are kept in
@@ -74,7 +79,8 @@ def score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None) -> FileR
     try:
         before = entry.path.stat()
         data = entry.path.read_bytes()
-        content = read_workbook(entry.path, name=entry.relative, data=data)
+        content = read_workbook(entry.path, name=entry.relative, data=data,
+                                passwords=read.passwords, limits=read.limits)
         result = FileResult(file=entry.relative, status="ok",
                             forms=[score_form(form, rules) for form in content.forms],
                             unpaired=content.unpaired_tables + content.unpaired_bases)
@@ -84,7 +90,9 @@ def score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None) -> FileR
         if outbox is not None and result.forms:
             write_outputs(result, outbox)
         return result
-    except Exception as exc:  # one file's failure must not stop the batch
+    except BaseException as exc:  # one file's failure must not stop the batch
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
         return _failed(entry.relative, exc)
 
 
@@ -99,7 +107,7 @@ def write_outputs(result: FileResult, outbox: Path) -> None:
     result.reports = [path.relative_to(outbox).as_posix() for path in write_report_drafts(result.forms, target)]
 
 
-def _failed(relative: str, exc: Exception) -> FileResult:
+def _failed(relative: str, exc: BaseException) -> FileResult:
     if isinstance(exc, PerfevalError):
         message, detail = str(exc), None
     elif isinstance(exc, FileNotFoundError):
@@ -113,11 +121,13 @@ def _failed(relative: str, exc: Exception) -> FileResult:
 
 
 def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None, rules: Rules = None,
-                 jobs: int = 1, on_file: Callable[[FileResult], None] | None = None) -> BatchResult:
+                 jobs: int = 1, on_file: Callable[[FileResult], None] | None = None, *,
+                 passwords: tuple[str, ...] = (), limits: ReadLimits | None = None) -> BatchResult:
     """Score every workbook under ``inbox``; with ``out``, write the scored forms and summaries there.
 
     ``jobs`` > 1 scores files in that many worker processes.  ``on_file`` is
     called with each :class:`FileResult` as it completes (a progress bar hook).
+    ``passwords`` are tried on encrypted files; ``limits`` bound one file's cost.
     Department base data and scoring tables in separate files are paired by
     填报单位.
     """
@@ -129,7 +139,8 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     entries = list_inbox(inbox, outbox)
     if outbox is not None:
         outbox.mkdir(parents=True, exist_ok=True)
-    results = {r.file: r for r in _run(entries, rule_set, outbox, jobs, on_file)}
+    read = ReadOptions(tuple(passwords), limits or ReadLimits())
+    results = {r.file: r for r in _run(entries, rule_set, outbox, jobs, on_file, read)}
     files = [results[e.relative] for e in entries]
     _pair_across_files(files, rule_set, outbox)
     used = sorted({form.rulebook for f in files for form in f.forms}) or [rule_set.project.name]
@@ -180,7 +191,7 @@ def _paired_note(table: DepartmentForm, base_file: str):
 
 
 def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int,
-         on_file: Callable[[FileResult], None] | None) -> Iterator[FileResult]:
+         on_file: Callable[[FileResult], None] | None, read: ReadOptions) -> Iterator[FileResult]:
     def report(result: FileResult) -> FileResult:
         if on_file is not None:
             on_file(result)
@@ -189,11 +200,61 @@ def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: i
     work = [e for e in entries if not e.skip_reason]
     for entry in entries:
         if entry.skip_reason:
-            yield report(score_entry(entry, rules, outbox))
-    if jobs <= 1 or len(work) <= 1:
-        for entry in work:
-            yield report(score_entry(entry, rules, outbox))
+            yield report(score_entry(entry, rules, outbox, read))
+    for result in _run_in_pool(work, rules, outbox, max(1, jobs), read):
+        yield report(result)
+
+
+def _run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int,
+                 read: ReadOptions) -> Iterator[FileResult]:
+    """Score in worker processes, even at jobs=1: a corrupt file can make the parser
+    abort or exhaust memory, which must cost that file, not the batch.  If a worker
+    dies, the files it may have held are retried one by one, each in its own process.
+    """
+    if not work:
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
-        for result in pool.map(score_entry, work, [rules] * len(work), [outbox] * len(work)):
-            yield report(result)
+    done: set[str] = set()
+    try:
+        with _pool(min(jobs, len(work)), read) as pool:
+            futures = [pool.submit(score_entry, entry, rules, outbox, read) for entry in work]
+            for future in as_completed(futures):
+                result = future.result()
+                done.add(result.file)
+                yield result
+    except BrokenProcessPool:
+        for entry in work:
+            if entry.relative not in done:
+                yield _score_isolated(entry, rules, outbox, read)
+
+
+def _pool(workers: int, read: ReadOptions) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_limit_memory,
+                               initargs=(read.limits.max_worker_memory,))
+
+
+def _limit_memory(max_bytes: int) -> None:
+    """Prepare a worker: cap its address space so a runaway allocation fails inside it, and
+    silence native crash output (a Rust panic's backtrace) — each failure is reported per file."""
+    os.environ["RUST_BACKTRACE"] = "0"
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+    except OSError:
+        pass
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):  # not on every platform; the worker still isolates
+        pass
+
+
+def _score_isolated(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> FileResult:
+    try:
+        with _pool(1, read) as pool:
+            return pool.submit(score_entry, entry, rules, outbox, read).result()
+    except BrokenProcessPool:
+        return FileResult(file=entry.relative, status="error",
+                          error="读取该文件时程序异常退出（文件可能已损坏、过大或被恶意构造），已跳过")

@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .batch import score_folder
 from .errors import PerfevalError, RulebookError
+from .readers import ReadLimits
 from .rules import builtin_rulebooks, load_rulebook, rulebook_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -34,9 +35,18 @@ def main() -> None:
               help="评分规则：内置规则名或YAML文件（默认按表类型选择）。 / Rulebook name or YAML file.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=False,
               help="并行进程数，0为CPU核数（默认）。 / Worker processes; 0 = all cores (default).")
+@click.option("--password", "passwords", multiple=True, metavar="PW",
+              help="加密文件的密码，可重复给出。 / Password for encrypted files (repeatable).")
+@click.option("--passwords-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="密码文件，每行一个密码。 / File with one password per line.")
+@click.option("--max-cells", type=click.IntRange(min=1000), default=ReadLimits.max_sheet_cells, show_default=True,
+              help="单个工作表数据区域的单元格上限。 / Largest sheet area read (rows × columns).")
+@click.option("--max-unzipped-mb", type=click.IntRange(min=1), default=ReadLimits.max_unzipped_bytes // 2**20,
+              show_default=True, help="单个文件解压后的大小上限（MB）。 / Largest unzipped size of one file.")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条。 / No progress bar.")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈。 / Show tracebacks of internal errors.")
-def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, quiet: bool, debug: bool) -> None:
+def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tuple[str, ...],
+          passwords_file: Path | None, max_cells: int, max_unzipped_mb: int, quiet: bool, debug: bool) -> None:
     """对INBOX下所有工作簿评分，结果写入--out文件夹。
 
     Score every workbook under INBOX (recursively; .xlsx, .xlsm, .xls) and
@@ -47,14 +57,20 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, quiet: bool, 
         rulebook = load_rulebook(rules)
     except RulebookError as exc:
         raise click.BadParameter(str(exc), param_hint="--rules") from exc
+    if passwords_file is not None:
+        passwords += tuple(line.strip() for line in passwords_file.read_text(encoding="utf-8-sig").splitlines()
+                           if line.strip())
+    limits = ReadLimits(max_unzipped_bytes=max_unzipped_mb * 2**20, max_sheet_cells=max_cells)
     jobs = jobs or os.cpu_count() or 1
     show_bar = not quiet and sys.stderr.isatty()
     bar = _progress_bar(inbox, outbox) if show_bar else None
     try:
-        batch = score_folder(inbox, out=outbox, rules=rulebook, jobs=jobs,
+        batch = score_folder(inbox, out=outbox, rules=rulebook, jobs=jobs, passwords=passwords, limits=limits,
                              on_file=(lambda _result: bar.update(1)) if bar else None)
     except PerfevalError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"无法写入输出文件夹“{outbox}”：{exc.strerror or exc}") from exc
     finally:
         if bar is not None:
             bar.close()

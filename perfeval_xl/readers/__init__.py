@@ -7,10 +7,19 @@ from pathlib import Path
 from ..errors import WorkbookError
 from ..model import BaseData, DepartmentForm, ProjectForm
 from .department import attach_base, pair_department_forms, read_base_data, read_scoring_table
+from .container import ReadLimits
 from .grid import load_grids
 from .project import read_project_form
 
-__all__ = ["read_workbook", "WorkbookContent", "pair_department_forms", "attach_base"]
+__all__ = ["read_workbook", "WorkbookContent", "ReadLimits", "ReadOptions", "pair_department_forms", "attach_base"]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How inputs are opened: passwords to try on encrypted files, and the limits of one file."""
+
+    passwords: tuple[str, ...] = ()
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
 
 @dataclass
@@ -28,18 +37,20 @@ class WorkbookContent:
     sheets: list[str] = field(default_factory=list)
 
 
-def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = None) -> WorkbookContent:
+def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = None,
+                  passwords: tuple[str, ...] = (), limits: ReadLimits | None = None) -> WorkbookContent:
     """Read every form in the workbook at ``path``.
 
     ``name`` is how the file is named in flags and outputs (its path relative
-    to the inbox).  Raises :class:`WorkbookError` when the file cannot be read
-    or holds no recognisable form.
+    to the inbox).  ``passwords`` are tried on an encrypted file; ``limits``
+    bound what one file may cost.  Raises :class:`WorkbookError` when the file
+    cannot be read or holds no recognisable form.
     """
     name = name or Path(path).name
     content = WorkbookContent()
     tables: list[DepartmentForm] = []
     bases: list[BaseData] = []
-    for grid in load_grids(Path(path), data):
+    for grid in load_grids(Path(path), data, passwords=passwords, limits=limits):
         content.sheets.append(grid.name)
         project = read_project_form(grid, name)
         if project is not None:

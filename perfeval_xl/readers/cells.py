@@ -52,9 +52,9 @@ class SheetCells:
         if (row, col) in self.grid.uncalculated:
             return Flag(f"{what}单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交",
                         self.source(row, col), "error")
-        value = self.raw(row, col)
+        value = self.grid.errors.get((row, col), self.raw(row, col))
         if isinstance(value, str) and value.strip().upper() in _ERROR_VALUES:
-            return Flag(f"{what}单元格为错误值{value.strip()}", self.source(row, col), "error")
+            return Flag(f"{what}单元格为错误值{value.strip()}，请单位修正公式或填写数值", self.source(row, col), "error")
         return None
 
     def number(self, row: int, col: int, what: str, flags: list[Flag]) -> Decimal | None:

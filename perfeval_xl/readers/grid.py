@@ -1,25 +1,20 @@
 """Load a workbook's sheets as plain grids of cell values.
 
 python-calamine reads .xlsx/.xlsm/.xls/.ods values fast and without styles;
-that is all a reader needs.  The one thing calamine cannot tell is whether an
-empty cell is really a formula that was never calculated (a workbook saved by
-a script); for .xlsx we look that up in the sheet XML, only when the sheet has
-formulas at all.
+that is all a reader needs.  What calamine cannot tell — an empty cell that is
+really a formula never calculated, or an error value like #DIV/0! — comes from
+the screening of the sheet XML in :mod:`.container`.
 """
 from __future__ import annotations
 
 import io
-import re
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
 from ..errors import WorkbookError
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
+from .container import ZIP_MAGIC, ReadLimits, SheetFacts, inspect_xlsx, unwrap
 
 
 @dataclass
@@ -30,6 +25,7 @@ class Grid:
     rows: list[list[object]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formulas without a cached value
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # error values (#DIV/0! …) by cell
     hidden: bool = False
 
     def value(self, row: int, col: int) -> object:
@@ -56,99 +52,58 @@ def cell_name(row: int, col: int) -> str:
     return f"{letters}{row + 1}"
 
 
-def load_grids(path: Path, data: bytes | None = None) -> list[Grid]:
+def load_grids(path: Path, data: bytes | None = None, *, passwords: tuple[str, ...] = (),
+               limits: ReadLimits | None = None) -> list[Grid]:
     """Every worksheet of the workbook at ``path`` as a :class:`Grid`.
 
-    ``data`` may hold the file's bytes already read (the caller hashes them).
-    Raises :class:`WorkbookError` with a Chinese message when it cannot be read.
+    ``data`` may hold the file's bytes already read.  Encrypted files are
+    decrypted in memory with ``passwords``.  Raises :class:`WorkbookError` with
+    a Chinese message when the file cannot or must not be read.
     """
+    limits = limits or ReadLimits()
     if data is None:
         data = Path(path).read_bytes()
-    if not data:
-        raise WorkbookError("文件为空（0字节），不是Excel工作簿")
+    data = unwrap(data, passwords)
+    facts = inspect_xlsx(data, limits) if data.startswith(ZIP_MAGIC) else {}
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises several unrelated types
-        raise WorkbookError(f"文件已损坏或不是Excel工作簿（{type(exc).__name__}: {exc}）") from exc
-    uncalculated = _uncalculated_formulas(data) if data.startswith(ZIP_MAGIC) else {}
+    except BaseException as exc:  # calamine raises several unrelated types, and panics
+        raise _as_workbook_error(exc, "文件已损坏或不是Excel工作簿") from exc
     grids = []
     for meta in book.sheets_metadata:
         if str(meta.typ) != "SheetTypeEnum.WorkSheet":
             continue
         try:
             sheet = book.get_sheet_by_name(meta.name)
+            if not facts and (sheet.end[0] + 1) * (sheet.end[1] + 1) > limits.max_sheet_cells:
+                raise WorkbookError(f"工作表“{meta.name}”的数据区域异常大（{sheet.end[0] + 1}行×{sheet.end[1] + 1}列），"
+                                    f"超过上限{limits.max_sheet_cells}个单元格")
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
-        except Exception as exc:
-            raise WorkbookError(f"工作表“{meta.name}”无法读取（{exc}）") from exc
+        except WorkbookError:
+            raise
+        except BaseException as exc:
+            raise _as_workbook_error(exc, f"文件已损坏，工作表“{meta.name}”无法读取") from exc
+        sheet_facts = facts.get(meta.name, SheetFacts())
         grids.append(Grid(
             name=meta.name,
             rows=rows,
             merged=merged,
-            uncalculated=uncalculated.get(meta.name, set()),
+            uncalculated=sheet_facts.uncalculated,
+            errors=sheet_facts.errors,
             hidden=str(meta.visible) != "SheetVisibleEnum.Visible",
         ))
     return grids
 
 
-_CELL_WITH_FORMULA = re.compile(rb"<c\b([^>]*)>(.*?)</c>", re.S)
-_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_SHEET_ENTRY = re.compile(rb"<sheet\b[^>]*/?>")
-_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+def _as_workbook_error(exc: BaseException, what: str) -> WorkbookError:
+    """A parser failure as a WorkbookError.
 
-
-def _uncalculated_formulas(data: bytes) -> dict[str, set[tuple[int, int]]]:
-    """Sheet name → cells holding a formula with no cached value (.xlsx only)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        sheet_paths = _sheet_paths(archive)
-        found: dict[str, set[tuple[int, int]]] = {}
-        for name, member in sheet_paths.items():
-            xml = archive.read(member)
-            if b"<f" not in xml:
-                continue
-            cells = set()
-            for match in _CELL_WITH_FORMULA.finditer(xml):
-                body = match.group(2)
-                if b"<f" in body and (b"<v" not in body or b"<v></v>" in body or b"<v/>" in body):
-                    ref = _REF.search(match.group(1))
-                    if ref:
-                        cells.add((int(ref.group(2)) - 1, _column_index(ref.group(1).decode())))
-            if cells:
-                found[name] = cells
-        return found
-    except (zipfile.BadZipFile, KeyError, ValueError):
-        return {}
-
-
-def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → zip member of its XML, from workbook.xml and its rels."""
-    workbook = archive.read("xl/workbook.xml")
-    rels = archive.read("xl/_rels/workbook.xml.rels")
-    targets = {}
-    for rel in re.finditer(rb"<Relationship\b[^>]*>", rels):
-        attrs = dict(_ATTR.findall(rel.group()))
-        if b"Id" in attrs and b"Target" in attrs:
-            target = attrs[b"Target"].decode()
-            member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            targets[attrs[b"Id"]] = member
-    paths = {}
-    for entry in _SHEET_ENTRY.finditer(workbook):
-        attrs = dict(_ATTR.findall(entry.group()))
-        rid = attrs.get(b"r:id") or next((v for k, v in attrs.items() if k.endswith(b":id")), None)
-        name = attrs.get(b"name")
-        if rid in targets and name is not None:
-            paths[_xml_unescape(name.decode())] = targets[rid]
-    return paths
-
-
-def _xml_unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + (ord(ch) - 64)
-    return index - 1
+    Why BaseException: a Rust panic inside calamine surfaces as
+    ``pyo3_runtime.PanicException``, which derives from BaseException and
+    could not even be pickled back from a worker process.
+    """
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+        raise exc
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return WorkbookError(f"{what}（{type(exc).__name__}{'：' + detail if detail else ''}）")

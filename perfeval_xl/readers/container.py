@@ -1,0 +1,194 @@
+"""What kind of file this really is, and whether it is safe to hand to the parser.
+
+Units send .xls files named .xlsx and the reverse, password-protected files,
+web pages saved as .xls, and the odd hostile file.  Everything here works on
+the file's bytes before python-calamine sees them: the format comes from magic
+bytes, encryption is removed in memory (msoffcrypto-tool), and an .xlsx is
+screened for zip bombs, XML entity declarations and absurd sheet extents —
+calamine aborts the whole process when asked to allocate a sheet of
+1,048,576 × 16,384 cells, so that must never reach it.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from ..errors import WorkbookError
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on what one input may cost; raise them for genuinely huge workbooks."""
+
+    max_unzipped_bytes: int = 300 * 1024 * 1024
+    max_zip_members: int = 10_000
+    max_sheet_cells: int = 4_000_000  # rows × columns of a sheet's used area
+    max_worker_memory: int = 2 * 1024**3  # address space of a worker process scoring one file at a time
+
+
+@dataclass
+class SheetFacts:
+    """What the XML of one .xlsx sheet says that calamine does not."""
+
+    uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formulas with no cached value
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells holding #DIV/0! etc.
+
+
+def unwrap(data: bytes, passwords: tuple[str, ...] = ()) -> bytes:
+    """The workbook bytes to parse: decrypted when encrypted; raises WorkbookError for non-workbooks."""
+    if not data:
+        raise WorkbookError("文件为空（0字节），不是Excel工作簿")
+    if data.startswith(ZIP_MAGIC):
+        return data
+    if data.startswith(OLE_MAGIC):
+        return _decrypt_if_needed(data, passwords)
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml", b"mime-version")):
+        raise WorkbookError("文件是网页或XML格式，不是真正的Excel工作簿，请用Excel或WPS打开后另存为.xlsx再报送")
+    raise WorkbookError("文件已损坏或不是Excel工作簿")
+
+
+def _decrypt_if_needed(data: bytes, passwords: tuple[str, ...]) -> bytes:
+    import msoffcrypto
+    from msoffcrypto.exceptions import DecryptionError
+
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        encrypted = office.is_encrypted()
+    except Exception:
+        return data  # not an Office container msoffcrypto knows; let the parser decide
+    if not encrypted:
+        return data
+    if not passwords:
+        raise WorkbookError("文件已加密，请用 --password 提供密码，或请单位去掉密码后重新报送")
+    for password in passwords:
+        try:
+            office = msoffcrypto.OfficeFile(io.BytesIO(data))
+            office.load_key(password=password)
+            plain = io.BytesIO()
+            office.decrypt(plain)
+            return plain.getvalue()
+        except (DecryptionError, ValueError, KeyError):
+            continue
+        except Exception as exc:
+            raise WorkbookError(f"文件已加密，解密失败（{type(exc).__name__}）") from exc
+    raise WorkbookError(f"文件已加密，提供的{len(passwords)}个密码都无法打开")
+
+
+_ROW_OR_CELL_REF = re.compile(rb'<(?:c|row)\b[^>]*?\sr="([A-Z]{0,3})(\d+)"')
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
+_ERROR_TYPE = re.compile(rb'\st="e"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_SHEET_ENTRY = re.compile(rb"<sheet\b[^>]*/?>")
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
+def inspect_xlsx(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
+    """Screen an .xlsx/.xlsm; returns per sheet name the cells calamine cannot describe.
+
+    Raises WorkbookError for a zip bomb, an XML entity declaration or a sheet
+    whose used area exceeds ``limits.max_sheet_cells``.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise WorkbookError("文件已损坏或不是Excel工作簿（压缩包结构损坏）") from exc
+    if len(members) > limits.max_zip_members:
+        raise WorkbookError(f"文件包含{len(members)}个内部文件，超过上限{limits.max_zip_members}，疑似异常文件")
+    declared = sum(m.file_size for m in members)
+    if declared > limits.max_unzipped_bytes:
+        raise WorkbookError(f"文件解压后达{declared // 2**20}MB，超过上限{limits.max_unzipped_bytes // 2**20}MB，"
+                            "疑似压缩炸弹或异常文件")
+    try:
+        sheets = _sheet_members(archive)
+        facts = {}
+        for member in members:
+            if not member.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            xml = _read_bounded(archive, member, limits)
+            if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
+                raise WorkbookError("文件包含XML实体声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝读取")
+            name = sheets.get(member.filename)
+            if name is not None:
+                facts[name] = _sheet_facts(name, xml, limits)
+        return facts
+    except (zipfile.BadZipFile, KeyError, EOFError, ValueError) as exc:
+        raise WorkbookError(f"文件已损坏或不是Excel工作簿（{exc}）") from exc
+
+
+def _read_bounded(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: ReadLimits) -> bytes:
+    # Why bounded: a member's declared size can lie; never inflate more than the cap.
+    with archive.open(member) as stream:
+        xml = stream.read(limits.max_unzipped_bytes + 1)
+    if len(xml) > limits.max_unzipped_bytes:
+        raise WorkbookError("文件解压后超过大小上限，疑似压缩炸弹或异常文件")
+    return xml
+
+
+def _sheet_facts(name: str, xml: bytes, limits: ReadLimits) -> SheetFacts:
+    max_row = max_col = 0
+    for match in _ROW_OR_CELL_REF.finditer(xml):
+        max_row = max(max_row, int(match.group(2)))
+        if match.group(1):
+            max_col = max(max_col, _column_number(match.group(1)))
+    if max_row * max(max_col, 1) > limits.max_sheet_cells:
+        raise WorkbookError(
+            f"工作表“{name}”的数据区域异常大（{max_row}行×{max_col}列），超过上限{limits.max_sheet_cells}个单元格，"
+            "疑似异常文件；如确需读取，请提高 --max-cells")
+    facts = SheetFacts()
+    if b"<f" not in xml and b't="e"' not in xml:
+        return facts
+    for cell in _CELL.finditer(xml):
+        attrs, body = cell.group(1), cell.group(2) or b""
+        ref = _REF.search(attrs)
+        if ref is None:
+            continue
+        position = (int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1)
+        value = _VALUE.search(body)
+        if _ERROR_TYPE.search(attrs) and value:
+            facts.errors[position] = value.group(1).decode("utf-8", "replace")
+        elif b"<f" in body and (value is None or not value.group(1)):
+            facts.uncalculated.add(position)
+    return facts
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Zip member of each worksheet's XML → sheet name, from workbook.xml and its rels."""
+    workbook = archive.read("xl/workbook.xml")
+    rels = archive.read("xl/_rels/workbook.xml.rels")
+    targets = {}
+    for rel in _RELATIONSHIP.finditer(rels):
+        attrs = dict(_ATTR.findall(rel.group()))
+        if b"Id" in attrs and b"Target" in attrs:
+            target = attrs[b"Target"].decode()
+            member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            targets[attrs[b"Id"]] = member
+    members = {}
+    for entry in _SHEET_ENTRY.finditer(workbook):
+        attrs = dict(_ATTR.findall(entry.group()))
+        rid = next((v for k, v in attrs.items() if k.endswith(b":id")), None)
+        name = attrs.get(b"name")
+        if rid in targets and name is not None:
+            members[targets[rid]] = _xml_unescape(name.decode())
+    return members
+
+
+def _xml_unescape(text: str) -> str:
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&apos;", "'").replace("&amp;", "&"))
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ch - 64)
+    return number

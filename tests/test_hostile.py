@@ -1,0 +1,349 @@
+"""Never lose a file, never trust a file: bad, hostile and odd input, and safe output (issue 4).
+
+Every case is built in ``tmp_path`` by ``hostile.py``; a batch must run to the
+end, give each file a status and a one-line Chinese reason, leave the inputs
+byte-identical, and never write a formula that came from a unit's text.
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import random
+import shutil
+import time
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+import perfeval_xl
+from perfeval_xl.batch import score_entry
+from perfeval_xl.cli import main
+from perfeval_xl.inbox import InboxEntry
+from perfeval_xl.rules import resolve_rules
+
+import hostile
+from formgen import Formula, Funds, Row, write_form
+
+D = Decimal
+
+
+def run(inbox: Path, outbox: Path, **kw) -> dict[str, perfeval_xl.FileResult]:
+    batch = perfeval_xl.score_folder(inbox, out=outbox, jobs=1, **kw)
+    return {f.file: f for f in batch.files}
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def total_of(result: perfeval_xl.FileResult) -> Decimal:
+    return result.forms[0].total
+
+
+# ---------------------------------------------------------------- broken files
+
+def test_broken_files_get_a_plain_reason_and_the_batch_goes_on(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    good = hostile.write_good(inbox / "good.xlsx")
+    (inbox / "not_a_workbook.xlsx").write_text("这不是工作簿", encoding="utf-8")
+    (inbox / "empty.xlsx").write_bytes(b"")
+    (inbox / "truncated.xlsx").write_bytes(good.read_bytes()[:1500])
+    corrupt = bytearray(good.read_bytes())
+    corrupt[200:260] = b"\x00" * 60
+    (inbox / "corrupt.xlsx").write_bytes(bytes(corrupt))
+    (inbox / "webpage.xls").write_text("<html><table><tr><td>项目名称</td></tr></table></html>", encoding="utf-8")
+    results = run(inbox, tmp_path / "out")
+    assert results["good.xlsx"].status == "ok" and str(total_of(results["good.xlsx"])) == hostile.GOOD_TOTAL
+    for name in ("not_a_workbook.xlsx", "truncated.xlsx", "corrupt.xlsx"):
+        assert results[name].status == "error", name
+        assert "文件已损坏或不是Excel工作簿" in results[name].error, results[name].error
+    assert "0字节" in results["empty.xlsx"].error
+    assert "网页" in results["webpage.xls"].error
+    assert all("\n" not in r.error for r in results.values() if r.error)  # one line each
+
+
+def test_encrypted_file_is_an_error_unless_a_password_opens_it(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    plain = hostile.write_good(tmp_path / "plain.xlsx")
+    hostile.encrypt(plain, inbox / "locked.xlsx", "局123")
+    assert "文件已加密" in run(inbox, tmp_path / "o1")["locked.xlsx"].error
+    assert "无法打开" in run(inbox, tmp_path / "o2", passwords=("wrong",))["locked.xlsx"].error
+    opened = run(inbox, tmp_path / "o3", passwords=("wrong", "局123"))["locked.xlsx"]
+    assert opened.status == "ok" and str(total_of(opened)) == hostile.GOOD_TOTAL
+
+
+def test_passwords_file_on_the_command_line(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.encrypt(hostile.write_good(tmp_path / "plain.xlsx"), inbox / "locked.xlsx", "pw-2023")
+    secrets = tmp_path / "passwords.txt"
+    secrets.write_text("first\npw-2023\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "o"), "-q", "-j", "1",
+                                       "--passwords-file", str(secrets)])
+    assert result.exit_code == 0, result.output
+
+
+def test_format_comes_from_the_bytes_not_the_name(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    xls = write_form(tmp_path / "old.xls", hostile.good_project())
+    shutil.copy(xls, inbox / "really_xls.xlsx")
+    shutil.copy(hostile.write_good(tmp_path / "new.xlsx"), inbox / "really_xlsx.xls")
+    results = run(inbox, tmp_path / "out")
+    assert str(total_of(results["really_xls.xlsx"])) == hostile.GOOD_TOTAL
+    assert str(total_of(results["really_xlsx.xls"])) == hostile.GOOD_TOTAL
+
+
+def test_lock_hidden_and_earlier_output_files_are_skipped_not_errors(tmp_path):
+    inbox = tmp_path / "in"
+    (inbox / ".git").mkdir(parents=True)
+    hostile.write_good(inbox / "good.xlsx")
+    (inbox / "~$good.xlsx").write_bytes(b"\x00" * 165)          # Excel's lock file
+    (inbox / ".~lock.good.xlsx#").write_text("x")               # LibreOffice's, not a workbook name
+    (inbox / ".hidden.xlsx").write_bytes(b"junk")
+    (inbox / ".git" / "x.xlsx").write_bytes(b"junk")
+    results = run(inbox, tmp_path / "out")
+    assert results["~$good.xlsx"].status == "skipped"
+    assert results[".hidden.xlsx"].status == "skipped"
+    assert results[".git/x.xlsx"].status == "skipped"
+    assert ".~lock.good.xlsx#" not in results
+    assert perfeval_xl.score_folder(inbox, jobs=1).exit_code == 0
+
+
+def test_a_workbook_without_a_form_names_the_sheets_looked_at(tmp_path):
+    with pytest.raises(perfeval_xl.WorkbookError, match="未识别到自评表.*销售明细、汇总"):
+        perfeval_xl.score_workbook(hostile.sales_table(tmp_path / "sales.xlsx"))
+
+
+# ---------------------------------------------------------------- hostile files
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda good, target: hostile.rezip(good, target, hostile.billion_laughs), "XML实体"),
+    (lambda good, target: hostile.zip_bomb(target), "压缩炸弹"),
+    (lambda good, target: hostile.rezip(good, target, hostile.far_cell), "数据区域异常大"),
+], ids=["entity-expansion", "zip-bomb", "absurd-dimensions"])
+def test_hostile_files_fail_fast_with_bounded_work(tmp_path, make, reason):
+    good = hostile.write_good(tmp_path / "good.xlsx")
+    target = make(good, tmp_path / "hostile.xlsx")
+    started = time.monotonic()
+    with pytest.raises(perfeval_xl.WorkbookError, match=reason):
+        perfeval_xl.score_workbook(target)
+    assert time.monotonic() - started < 10
+
+
+def test_read_limits_are_configurable(tmp_path):
+    target = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "junk.xlsx", hostile.junk_rows(3000))
+    with pytest.raises(perfeval_xl.WorkbookError, match="数据区域异常大"):
+        perfeval_xl.score_workbook(target, limits=perfeval_xl.ReadLimits(max_sheet_cells=5000))
+    assert str(total_of(perfeval_xl.score_workbook(target))) == hostile.GOOD_TOTAL
+
+
+# ---------------------------------------------------------------- odd cells
+
+def test_uncalculated_formula_is_an_error_on_that_field_and_the_rest_scores(tmp_path):
+    project = hostile.good_project()
+    project.rows[0] = Row("产出指标", "数量指标", "家庭医生签约人数", "≥5000人", Formula("=B30*2"), 20, 20)
+    form = perfeval_xl.score_workbook(write_form(tmp_path / "f.xlsx", project)).forms[0]
+    signed = next(i for i in form.items if i.name == "家庭医生签约人数")
+    message = " ".join(str(f) for f in signed.flags)
+    assert "未计算的公式" in message and "Excel或WPS" in message and "（F" in message
+    assert form.total == D("80.00")  # the other items still score: 100 − 20
+
+
+def test_error_values_become_flags(tmp_path):
+    path = hostile.write_good(tmp_path / "e.xlsx")
+    workbook = load_workbook(path)
+    cell = next(c for row in workbook.worksheets[0].iter_rows() for c in row if c.value == "5200人")
+    cell.value = "#DIV/0!"  # openpyxl stores this as an error cell (t="e"), as Excel does
+    workbook.save(path)
+    form = perfeval_xl.score_workbook(path).forms[0]
+    signed = next(i for i in form.items if i.name == "家庭医生签约人数")
+    assert signed.score == 0 and any("#DIV/0!" in f.message for f in signed.flags)
+
+
+def test_dates_hidden_rows_blank_rows_and_junk_below_the_form(tmp_path):
+    path = write_form(tmp_path / "odd.xlsx", hostile.good_project(), gap_rows=2)
+    workbook = load_workbook(path)
+    sheet = workbook.worksheets[0]
+    for row in range(1, sheet.max_row + 1):
+        if sheet.cell(row, 3).value == "质量指标":
+            sheet.row_dimensions[row].hidden = True
+    weight_cell = next(c for row in sheet.iter_rows() for c in row if c.value == 15)
+    import datetime
+    weight_cell.value = datetime.datetime(2023, 3, 15)  # a date typed where a weight belongs
+    workbook.save(path)
+    junk = hostile.rezip(path, tmp_path / "junk.xlsx", hostile.junk_rows(200_000))
+    form = perfeval_xl.score_workbook(junk).forms[0]
+    assert any("日期" in f.message for i in form.items for f in i.flags)
+    assert len(form.items) == 6  # the junk rows below 总分 were not read as indicators
+
+
+# ---------------------------------------------------------------- safe output
+
+def test_unit_text_never_becomes_a_formula_or_hyperlink_in_any_output(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    project = hostile.good_project(name=hostile.INJECTION, department="+1+2", unit="@SUM(A1)")
+    project.rows[1].reason = "-3+cmd|' /C calc'!A0"
+    write_form(inbox / "inject.xlsx", project)
+    outbox = tmp_path / "out"
+    assert run(inbox, outbox)["inject.xlsx"].status == "ok"
+    written = [p for p in outbox.rglob("*.xlsx")]
+    assert len(written) == 2
+    for path in written:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    xml = archive.read(name)
+                    assert b"<f>" not in xml and b"<f " not in xml, (path.name, name)
+                    assert b"<hyperlink" not in xml
+        texts = [c.value for ws in load_workbook(path).worksheets for row in ws.iter_rows() for c in row
+                 if isinstance(c.value, str)]
+        assert any(hostile.INJECTION in t for t in texts), path.name
+    summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
+    assert summary["files"][0]["forms"][0]["name"] == hostile.INJECTION
+
+
+# ---------------------------------------------------------------- files that move, outputs that fail
+
+def test_a_file_that_vanishes_is_an_error_not_a_crash(tmp_path):
+    entry = InboxEntry(tmp_path / "gone.xlsx", "gone.xlsx")
+    result = score_entry(entry, resolve_rules(), tmp_path / "out")
+    assert result.status == "error" and "移走或删除" in result.error
+
+
+def test_a_file_changed_while_scored_is_an_error(tmp_path, monkeypatch):
+    path = hostile.write_good(tmp_path / "moving.xlsx")
+    import perfeval_xl.batch as batch
+
+    real = batch.read_workbook
+
+    def read_then_touch(*args, **kwargs):
+        content = real(*args, **kwargs)
+        path.write_bytes(path.read_bytes() + b"\x00")  # still being copied in
+        return content
+
+    monkeypatch.setattr(batch, "read_workbook", read_then_touch)
+    result = score_entry(InboxEntry(path, "moving.xlsx"), resolve_rules(), tmp_path / "out")
+    assert result.status == "error" and "被修改" in result.error
+
+
+def test_outbox_inside_inbox_is_not_read_back(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "good.xlsx")
+    first = run(inbox, inbox / "结果")
+    second = run(inbox, inbox / "结果")
+    assert list(first) == list(second) == ["good.xlsx"]
+
+
+def test_disk_full_leaves_no_half_written_file_and_a_rerun_finishes(tmp_path, monkeypatch):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "a.xlsx")
+    hostile.write_good(inbox / "b.xlsx", name="第二个项目")
+    outbox = tmp_path / "out"
+    import perfeval_xl.writers._atomic as atomic
+
+    real_replace = atomic.os.replace
+
+    def full_disk_once(source, target):
+        # Workers are forked processes, so the failure is keyed on the file, not on a call count.
+        if str(target).endswith("a.scored.xlsx"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(atomic.os, "replace", full_disk_once)
+    results = run(inbox, outbox)
+    assert results["a.xlsx"].status == "error" and "No space left" in results["a.xlsx"].error
+    assert results["b.xlsx"].status == "ok"
+    assert not [p for p in outbox.rglob("*") if p.is_file() and p.name not in
+                ("b.scored.xlsx", "summary.xlsx", "summary.json")]
+    monkeypatch.setattr(atomic.os, "replace", real_replace)
+    assert all(r.status == "ok" for r in run(inbox, outbox).values())
+
+
+def test_unwritable_outbox_is_a_plain_error_from_the_cli(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "good.xlsx")
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x")
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(blocker / "out"), "-q", "-j", "1"])
+    assert result.exit_code == 1
+    assert "无法写入输出文件夹" in result.output and "Traceback" not in result.output
+
+
+def test_a_crash_inside_one_file_is_reported_with_its_name(tmp_path, monkeypatch):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "a.xlsx")
+    hostile.write_good(inbox / "b.xlsx", name="会出错的项目")
+    import perfeval_xl.batch as batch
+
+    real = batch.score_form
+
+    def fragile(form, rules):
+        if form.name == "会出错的项目":
+            raise ZeroDivisionError("boom")
+        return real(form, rules)
+
+    monkeypatch.setattr(batch, "score_form", fragile)
+    quiet = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "o"), "-q", "-j", "1"])
+    assert quiet.exit_code == 1
+    assert "错误 b.xlsx：处理该文件时发生内部错误" in quiet.output and "Traceback" not in quiet.output
+    debug = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "o"), "-q", "-j", "1", "--debug"])
+    assert "Traceback" in debug.output and "ZeroDivisionError" in debug.output
+
+
+# ---------------------------------------------------------------- the whole mix, and fuzzing
+
+def test_mixed_folder_runs_to_the_end_with_inputs_untouched(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    good = hostile.write_good(inbox / "good.xlsx")
+    hostile.encrypt(good, inbox / "locked.xlsx", "pw")
+    (inbox / "empty.xlsx").write_bytes(b"")
+    hostile.rezip(good, inbox / "far.xlsx", hostile.far_cell)
+    hostile.zip_bomb(inbox / "bomb.xlsx", megabytes=400)
+    hostile.sales_table(inbox / "sales.xlsx")
+    (inbox / "~$good.xlsx").write_bytes(b"lock")
+    before = digest(inbox)
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-q", "-j", "2"])
+    assert result.exit_code == 1
+    assert digest(inbox) == before
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    status = {f["file"]: f["status"] for f in summary["files"]}
+    assert status == {"bomb.xlsx": "error", "empty.xlsx": "error", "far.xlsx": "error", "good.xlsx": "ok",
+                      "locked.xlsx": "error", "sales.xlsx": "error", "~$good.xlsx": "skipped"}
+    assert result.output.count("错误 ") == 5
+
+
+def test_fuzzed_workbooks_always_get_a_status_in_bounded_time(tmp_path):
+    rng = random.Random(20261125)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    sources = [hostile.write_good(tmp_path / "g.xlsx"),
+               write_form(tmp_path / "g.xls", hostile.good_project()),
+               write_form(tmp_path / "s.xlsx", hostile.good_project(), "sichuan-2023")]
+    for i in range(60):
+        source = sources[i % len(sources)]
+        if i % 2 and source.suffix == ".xlsx":
+            hostile.mutate_xml(source, inbox / f"xml_{i:02d}.xlsx", rng)
+        else:
+            (inbox / f"bytes_{i:02d}{source.suffix}").write_bytes(hostile.mutate_bytes(source.read_bytes(), rng))
+    started = time.monotonic()
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=2)
+    assert time.monotonic() - started < 120
+    assert len(batch.files) == 60
+    assert {f.status for f in batch.files} <= {"ok", "error"}
+    assert all(f.error for f in batch.files if f.status == "error")
+    assert (tmp_path / "out" / "summary.json").is_file()
