@@ -30,6 +30,7 @@ import hostile
 from formgen import Formula, Funds, Row, write_form
 
 D = Decimal
+CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 
 
 def run(inbox: Path, outbox: Path, **kw) -> dict[str, perfeval_xl.FileResult]:
@@ -316,15 +317,24 @@ def test_mixed_folder_runs_to_the_end_with_inputs_untouched(tmp_path):
     hostile.zip_bomb(inbox / "bomb.xlsx", megabytes=400)
     hostile.sales_table(inbox / "sales.xlsx")
     (inbox / "~$good.xlsx").write_bytes(b"lock")
+    expected = {}
+    if (CASES / "expected.json").is_file():  # the shared samples must score exactly as before
+        shutil.copytree(CASES, inbox / "cases", ignore=shutil.ignore_patterns("*.json"))
+        expected = json.loads((CASES / "expected.json").read_text(encoding="utf-8"))
     before = digest(inbox)
     result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-q", "-j", "2"])
     assert result.exit_code == 1
     assert digest(inbox) == before
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    status = {f["file"]: f["status"] for f in summary["files"]}
+    status = {f["file"]: f["status"] for f in summary["files"] if not f["file"].startswith("cases/")}
     assert status == {"bomb.xlsx": "error", "empty.xlsx": "error", "far.xlsx": "error", "good.xlsx": "ok",
                       "locked.xlsx": "error", "sales.xlsx": "error", "~$good.xlsx": "skipped"}
     assert result.output.count("错误 ") == 5
+    files = {f["file"]: f for f in summary["files"]}
+    for name, forms in expected.items():
+        scored = files[f"cases/{name}"]
+        assert scored["status"] == "ok"
+        assert [round(f["total"], 2) for f in scored["forms"]] == [f["total"] for f in forms]
 
 
 def test_fuzzed_workbooks_always_get_a_status_in_bounded_time(tmp_path):
