@@ -1,4 +1,4 @@
-"""Writers: the scored form, summary.json and summary.xlsx.
+"""Writers: the scored form and summary.json (summary.xlsx: test_summary_xlsx.py).
 
 Every test builds FormResult/FileResult objects by hand (the writers compute no
 scores), writes them to a temporary directory and reads the file back.
@@ -19,8 +19,7 @@ from perfeval_xl.model import (
     DepartmentForm, FileResult, Flag, FormResult, FundLine, Funds, ItemScore, ProjectForm, Source,
 )
 from perfeval_xl.writers import (
-    atomic_output, blank_templates, summary_dict, template_path,
-    write_scored_workbook, write_summary_json, write_summary_xlsx,
+    atomic_output, blank_templates, summary_dict, template_path, write_scored_workbook, write_summary_json,
 )
 from perfeval_xl.writers._sheet_titles import unique_sheet_titles
 from perfeval_xl.writers._templates import SCORED_FORM_STYLE
@@ -448,11 +447,18 @@ def test_summary_dict_has_the_documented_shape():
     assert department["forms"][0]["name"] == "长沙市开福区行政审批服务局"  # 填报单位
 
 
-def test_summary_dict_lists_every_flag_with_its_level_and_item():
+def test_summary_dict_lists_every_flag_with_its_level_item_and_what_to_do():
     form = summary_dict(batch(), "mof-2020-project")["files"][0]["forms"][0]
     assert form["issues"][0] == {"level": "warning", "message": "指标分值合计为50，应为100",
-                                 "sheet": SHEET, "cell": "G21", "item": None}
+                                 "sheet": SHEET, "cell": "G21", "item": None, "action": "请复核"}
     assert [issue["item"] for issue in form["issues"][1:]] == ["新增办事窗口", "新增办事窗口"]
+
+
+def test_summary_dict_says_what_to_do_about_a_file_that_gave_no_form():
+    ok, broken, _, skipped = summary_dict(batch(), "mof-2020-project")["files"]
+    assert ok["action"] is None
+    assert broken["action"] == "请单位重新导出/报送该文件"  # "文件已损坏，无法打开"
+    assert skipped["action"] == "如需评分，请另存为Excel工作簿后放入收件箱"  # "不是Excel文件"
 
 
 def test_summary_json_is_readable_chinese_json(tmp_path):
@@ -463,94 +469,4 @@ def test_summary_json_is_readable_chinese_json(tmp_path):
     assert json.loads(text) == json.loads(json.dumps(summary_dict(batch(), "mof-2020-project")))
 
 
-# -- summary.xlsx -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def summary_book(tmp_path):
-    path = tmp_path / "summary.xlsx"
-    files = batch()
-    files.insert(1, ok_file(project_result(name="热线工作经费项目", total="90.16", grade="优"),
-                            file="02_热线工作经费项目.xlsx"))
-    write_summary_xlsx(files, path, "mof-2020-project")
-    return path, openpyxl.load_workbook(path)
-
-
-def table(sheet) -> list[dict]:
-    header = [cell.value for cell in sheet[1]]
-    return [dict(zip(header, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=2)]
-
-
-def test_summary_xlsx_has_overview_issues_and_grade_sheets(summary_book):
-    _, workbook = summary_book
-    assert workbook.sheetnames == ["汇总", "问题清单", "等级分布"]
-
-
-def test_overview_has_one_row_per_form_and_per_failed_file(summary_book):
-    _, workbook = summary_book
-    sheet = workbook["汇总"]
-    assert [cell.value for cell in sheet[1]] == [
-        "序号", "文件", "工作表", "主管部门", "实施单位", "项目名称", "自评总分", "复核总分",
-        "差异", "等级", "问题数", "排名", "状态", "错误"]
-    rows = table(sheet)
-    assert [row["序号"] for row in rows] == [1, 2, 3, 4, 5]
-    first, hotline, broken, department, skipped = rows
-    assert (first["项目名称"], first["自评总分"], first["复核总分"], first["差异"], first["等级"]) == (
-        "政务大厅维护费项目", 60, 59.5, -0.5, "差")
-    assert first["问题数"] == 3
-    assert (hotline["排名"], first["排名"]) == (1, 2)  # projects ranked by engine total
-    assert department["排名"] == 1  # departments are ranked among themselves
-    assert department["实施单位"] == "长沙市开福区行政审批服务局"
-    assert (broken["状态"], broken["错误"], broken["复核总分"]) == ("错误", "文件已损坏，无法打开", None)
-    assert (skipped["状态"], skipped["错误"]) == ("跳过", "不是Excel文件")
-    assert sheet["H2"].number_format == "0.00"
-    assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:N6"
-
-
-def test_issue_list_has_every_flag_and_every_file_error(summary_book):
-    _, workbook = summary_book
-    sheet = workbook["问题清单"]
-    assert [cell.value for cell in sheet[1]] == ["文件", "工作表", "单元格", "项目", "指标", "级别", "问题"]
-    rows = table(sheet)
-    first_form = [row for row in rows if row["文件"] == "01_政务大厅维护费项目.xlsx"]
-    assert [(row["单元格"], row["指标"], row["级别"], row["问题"]) for row in first_form] == [
-        ("G21", None, "提示", "指标分值合计为50，应为100"),
-        ("I14", "新增办事窗口", "提示", "得分未满，缺少偏差原因"),
-        ("H14", "新增办事窗口", "提示", "自评得分与复核得分不一致"),
-    ]
-    broken = next(row for row in rows if row["文件"] == "坏文件.xlsx")
-    assert (broken["级别"], broken["问题"]) == ("错误", "文件已损坏，无法打开")
-    department = next(row for row in rows if row["文件"] == "07_部门整体支出.xlsx")
-    assert (department["项目"], department["工作表"], department["单元格"]) == ("长沙市开福区行政审批服务局", "评分表", "I5")
-    assert sheet.freeze_panes == "A2"
-
-
-def test_grade_distribution_counts_forms_and_has_a_chart(summary_book):
-    path, workbook = summary_book
-    rows = table(workbook["等级分布"])
-    assert [(row["等级"], row["数量"]) for row in rows[:5]] == [
-        ("优", 2), ("良", 0), ("中", 0), ("差", 1), ("合计", 3)]
-    assert rows[0]["占比"] == pytest.approx(2 / 3)
-    with zipfile.ZipFile(path) as archive:
-        charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
-        assert len(charts) == 1
-        chart_xml = archive.read(charts[0]).decode("utf-8")
-    assert "<c:barChart>" in chart_xml and "等级分布!$B$2:$B$5" in chart_xml
-
-
-def test_summary_xlsx_keeps_unit_text_as_text(tmp_path):
-    path = tmp_path / "summary.xlsx"
-    hostile = '=HYPERLINK("http://x","y")'
-    result = project_result(name=hostile)
-    result.form.department = "http://example.com/x"
-    write_summary_xlsx([ok_file(result, file="+1+2.xlsx")], path, "mof-2020-project")
-    sheet = openpyxl.load_workbook(path)["汇总"]
-    assert (sheet["D2"].value, sheet["D2"].hyperlink) == ("http://example.com/x", None)
-    assert (sheet["F2"].value, sheet["F2"].data_type) == (hostile, "s")
-    assert (sheet["B2"].value, sheet["B2"].data_type) == ("+1+2.xlsx", "s")
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/sheet"):
-                xml = archive.read(name).decode("utf-8")
-                assert "<f>" not in xml and "<hyperlinks" not in xml
+# summary.xlsx: see test_summary_xlsx.py

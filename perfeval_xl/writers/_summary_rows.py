@@ -1,9 +1,35 @@
-"""What the batch summaries (summary.xlsx, summary.json) say about each form."""
+"""What the batch summaries (summary.xlsx, summary.json) say about each form.
+
+Everything here is read off the results the engine produced; nothing is scored.
+"""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Iterator, Optional
 
-from ..model import FileResult, Flag, FormResult, ItemScore
+from ..model import FileResult, Flag, FormResult, FundLine, ItemScore, ProjectForm
+
+ZERO = Decimal(0)
+
+#: 处理建议 of a flag that carries no ``action`` of its own, by level.
+GENERIC_FLAG_ACTIONS = {"error": "请单位核实并更正后重新报送", "warning": "请复核"}
+
+#: 处理建议 of a file that gave no form, by words of its error (first match wins).
+FILE_ERROR_ACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("已损坏", "不是Excel", "为空", "无法读取"), "请单位重新导出/报送该文件"),
+    (("未识别到自评表",), "请确认该文件是否为绩效自评表，如是请按标准表样重新填报"),
+    (("未找到同一填报单位的指标评分表",), "请单位补报同一填报单位的指标评分表（F3）"),
+    (("被修改", "被移走", "删除"), "请待文件复制完成后重新运行评分"),
+    (("读写文件失败",), "请检查文件权限和磁盘空间后重新运行评分"),
+    (("内部错误",), "请将该文件和错误信息反馈给系统维护人员"),
+)
+FILE_ERROR_FALLBACK_ACTION = "请单位核实该文件后重新报送"
+SKIPPED_ACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("临时", "隐藏", "已是评分结果"), "无需处理"),
+)
+SKIPPED_FALLBACK_ACTION = "如需评分，请另存为Excel工作簿后放入收件箱"
 
 
 def scored_forms(files: list[FileResult]) -> Iterator[tuple[FileResult, FormResult]]:
@@ -29,9 +55,116 @@ def ranks(files: list[FileResult]) -> dict[int, int]:
     return out
 
 
+KIND_ORDER = ("project", "department")
+
+
+def ranked_forms(files: list[FileResult]) -> list[tuple[FileResult, FormResult, int]]:
+    """Every scored form with its rank: projects first, then departments, each by total, highest first.
+
+    Ties keep the inbox order (file, then form order within the file).
+    """
+    form_ranks = ranks(files)
+    entries = [(file, result, form_ranks[id(result)]) for file, result in scored_forms(files)]
+    order = {kind: index for index, kind in enumerate(KIND_ORDER)}
+    # sorted() is stable: equal keys stay in inbox order.
+    return sorted(entries, key=lambda entry: (order.get(entry[1].kind, len(order)), entry[2]))
+
+
 def issues(result: FormResult) -> list[tuple[Optional[ItemScore], Flag]]:
     """Every flag of a form with the item it belongs to (None for form-level flags)."""
     found: list[tuple[Optional[ItemScore], Flag]] = [(None, flag) for flag in result.flags]
     for item in result.items:
         found.extend((item, flag) for flag in item.flags)
     return found
+
+
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def cell_position(cell: Optional[str]) -> tuple[int, int]:
+    """(row, column) of an A1 reference, for sorting; (0, 0) when there is none."""
+    match = _CELL.match(cell or "")
+    if not match:
+        return 0, 0
+    column = 0
+    for letter in match.group(1).upper():
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return int(match.group(2)), column
+
+
+def sorted_issues(result: FormResult) -> list[tuple[Optional[ItemScore], Flag]]:
+    """A form's flags in sheet order: by sheet (as first met), then row and column.
+
+    Flags without a cell come first: they are about the form as a whole.
+    """
+    found = issues(result)
+    sheets: dict[str, int] = {}
+    for _, flag in found:
+        sheets.setdefault(flag_sheet(flag, result), len(sheets))
+
+    def key(entry: tuple[Optional[ItemScore], Flag]) -> tuple[int, int, int]:
+        flag = entry[1]
+        return (sheets[flag_sheet(flag, result)], *cell_position(flag.source.cell if flag.source else None))
+
+    return sorted(found, key=key)
+
+
+def flag_sheet(flag: Flag, result: FormResult) -> str:
+    return flag.source.sheet if flag.source else result.form.sheet
+
+
+def flag_action(flag: Flag) -> str:
+    """What to do about a flag: its own ``action``, else a suggestion by level."""
+    if flag.action:
+        return flag.action
+    return GENERIC_FLAG_ACTIONS.get(flag.level, GENERIC_FLAG_ACTIONS["warning"])
+
+
+def file_action(file: FileResult) -> str:
+    """What to do about a file that gave no scored form (status error or skipped)."""
+    message = file.error or ""
+    table, fallback = ((SKIPPED_ACTIONS, SKIPPED_FALLBACK_ACTION) if file.status == "skipped"
+                       else (FILE_ERROR_ACTIONS, FILE_ERROR_FALLBACK_ACTION))
+    for words, action in table:
+        if any(word in message for word in words):
+            return action
+    return fallback
+
+
+# -- money of project forms -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectMoney:
+    """A project's 年度资金 budget and execution (万元), read as the engine reads them (scoring.md §2)."""
+
+    budget: Optional[Decimal]
+    executed: Optional[Decimal]
+
+
+def project_money(form: ProjectForm) -> ProjectMoney:
+    """年度资金总额: 全年预算数 (年初预算数 on forms without it) and 全年执行数.
+
+    When the 年度资金总额 row is empty or 0 while the sub-rows (财政拨款, 上年结转,
+    其他资金) hold amounts, their sums are used, as the engine does.
+    """
+    funds = form.funds
+    if funds is None or not funds.lines:
+        return ProjectMoney(None, None)
+
+    def budget_of(line: FundLine) -> Optional[Decimal]:
+        return line.budget if funds.has_full_year_budget else line.initial_budget
+
+    total = funds.total
+    budget = budget_of(total) if total else None
+    executed = total.executed if total else None
+    parts = [line for line in funds.lines if line.kind != "total"]
+    if not budget and not executed and any(budget_of(line) or line.executed for line in parts):
+        budget = sum((budget_of(line) or ZERO for line in parts), ZERO)
+        executed = sum((line.executed or ZERO for line in parts), ZERO)
+    return ProjectMoney(budget, executed)
+
+
+def department_of(result: FormResult) -> str:
+    """The 主管部门 a form counts under: a project's department, a department form's own 填报单位."""
+    return (result.form.department or "").strip()

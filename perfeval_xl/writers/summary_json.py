@@ -20,7 +20,7 @@ from typing import Any
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._atomic import atomic_output
 from ._display import amount, display_name
-from ._summary_rows import issues, ranks
+from ._summary_rows import file_action, flag_action, issues, ranks
 
 
 def summary_dict(files: list[FileResult], rulebook: str) -> dict[str, Any]:
@@ -45,6 +45,8 @@ def _file_entry(file: FileResult, form_ranks: dict[int, int]) -> dict[str, Any]:
         "output": file.output,
         "reports": list(file.reports),
         "forms": [_form_entry(result, form_ranks.get(id(result))) for result in file.forms],
+        # Extras.
+        "action": file_action(file) if file.status != "ok" else None,  # 处理建议 for a file that gave no form
     }
 
 
@@ -97,4 +99,5 @@ def _issue_entry(item: ItemScore | None, flag: Flag) -> dict[str, Any]:
         "sheet": flag.source.sheet if flag.source else None,
         "cell": flag.source.cell if flag.source else None,
         "item": item.name if item else None,
+        "action": flag_action(flag),  # 处理建议, as on 问题清单
     }

@@ -1,27 +1,72 @@
-"""summary.xlsx: the batch summary an officer opens first.
+"""summary.xlsx: the batch summary an officer opens first and hands upward.
 
-Sheets: 汇总 (one row per form, and one per file that gave no form),
-问题清单 (every flag and file error), 等级分布 (grade counts and a chart).
+Sheets:
+
+- 汇总: one row per scored form, projects then departments, each ranked by the
+  engine's total (highest first); files that gave no form (错误/跳过) below,
+  with why.  Large 复核−自评 differences and the grades 差/中 are highlighted.
+- 问题清单: every flag and every file error, with file · sheet · cell and what
+  to do about it (处理建议), in file and row order.
+- 分布: grade counts and a histogram of totals, each with a native chart.
+- 部门: per 主管部门, the number of forms, average totals, and the projects'
+  budget, execution and execution rate (万元).
+
+Every sheet has a title, a frozen header row with an autofilter (tables), and
+prints on A4 landscape, one page wide, with the header row repeated.  Unit text
+is always written with ``write_string``: it never becomes a formula or a link.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Union
+from typing import Optional, Sequence, Union
 
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import FileResult, FormResult
 from ._atomic import atomic_output
 from ._display import GRADES, LEVEL_LABELS, amount, excel_text, level_label, status_label
-from ._summary_rows import issues, ranks, scored_forms
+from ._text_measure import line_height, lines_needed, text_width
+from ._summary_rows import (
+    ZERO, department_of, file_action, flag_action, flag_sheet, project_money, ranked_forms,
+    scored_forms, sorted_issues,
+)
 
 FONT_NAME = "宋体"
+FONT_SIZE = 10
 # Unit text must stay text: no formulas, links or numbers guessed from strings.
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+#: |复核总分 − 自评总分| at or above this is highlighted red on 汇总 …
+DIFFERENCE_RED_AT = 5
+#: … and at or above this (but below the red threshold) amber.
+DIFFERENCE_AMBER_AT = 2
+#: Grades highlighted on 汇总, and the fill they get.
+GRADE_HIGHLIGHTS = {"差": "red", "中": "amber"}
+#: Excel's own "light red fill with dark red text" / "yellow fill with dark yellow text".
+HIGHLIGHT_STYLES = {
+    "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    "amber": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+}
+#: Histogram of totals on 分布: [low, high) bins; the last one includes its upper bound.
+SCORE_BINS: tuple[tuple[int, int], ...] = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100))
+
+SHEET_OVERVIEW, SHEET_ISSUES, SHEET_DISTRIBUTION, SHEET_DEPARTMENTS = "汇总", "问题清单", "分布", "部门"
+KIND_LABELS = {"project": "项目", "department": "部门"}
+DEPARTMENT_PROJECT_LABEL = "部门整体支出"
+NO_DEPARTMENT = "（未填主管部门）"
+
+#: Row (0-based) of the table header on every table sheet: a title and a subtitle sit above it.
+HEADER_ROW = 2
+#: Column units added to the widest text of a column (cell margins, filter button).
+CELL_PADDING = 1.5
+#: Headers up to this width stay on one line; longer ones wrap.
+HEADER_ONE_LINE_WIDTH = 14
+FIRST_DATA_ROW = HEADER_ROW + 1
 
 Value = Union[str, int, float, Decimal, None]
 
@@ -29,23 +74,32 @@ Value = Union[str, int, float, Decimal, None]
 @dataclass(frozen=True)
 class Column:
     title: str
-    width: float
-    kind: str = "text"  # "text" | "level" (错误 in red) | "score" (0.00) | "integer" | "percent"
+    kind: str = "text"  # "text" | "center" | "level" (错误 in red) | "score" | "integer" | "money" | "percent"
+    min_width: float = 6
+    max_width: float = 24  # longer text wraps
 
 
 OVERVIEW_COLUMNS = (
-    Column("序号", 6, "integer"), Column("文件", 30), Column("工作表", 16),
-    Column("主管部门", 24), Column("实施单位", 24), Column("项目名称", 28),
-    Column("自评总分", 10, "score"), Column("复核总分", 10, "score"), Column("差异", 9, "score"),
-    Column("等级", 6), Column("问题数", 8, "integer"), Column("排名", 6, "integer"),
-    Column("状态", 8, "level"), Column("错误", 40),
+    Column("排名", "integer"), Column("文件", max_width=40), Column("工作表", max_width=22),
+    Column("类型", "center"), Column("主管部门", max_width=22), Column("实施单位/填报单位", max_width=22),
+    Column("项目名称", max_width=28), Column("自评总分", "score"), Column("复核总分", "score"),
+    Column("差异", "score"), Column("等级", "center"), Column("问题数", "integer"),
+    Column("状态", "level"), Column("原因", min_width=10, max_width=36),
 )
 ISSUE_COLUMNS = (
-    Column("文件", 30), Column("工作表", 16), Column("单元格", 8), Column("项目", 28),
-    Column("指标", 20), Column("级别", 6, "level"), Column("问题", 60),
+    Column("文件", max_width=40), Column("工作表", max_width=22), Column("单元格", "center"),
+    Column("项目/单位", max_width=24), Column("指标", max_width=22), Column("级别", "level"),
+    Column("问题", min_width=20, max_width=48), Column("处理建议", min_width=14, max_width=30),
 )
-GRADE_COLUMNS = (Column("等级", 8), Column("数量", 8, "integer"), Column("占比", 10, "percent"))
-DEPARTMENT_PROJECT_LABEL = "部门整体支出"
+GRADE_COLUMNS = (Column("等级", "center", 8), Column("数量", "integer", 8), Column("占比", "percent", 9))
+BIN_COLUMNS = (Column("分数段", "center", 10), Column("数量", "integer", 8), Column("占比", "percent", 9))
+DEPARTMENT_COLUMNS = (
+    Column("主管部门", min_width=16, max_width=28), Column("项目数", "integer"),
+    Column("部门整体评价数", "integer"), Column("平均复核总分", "score"), Column("平均自评总分", "score"),
+    Column("预算数（万元）", "money", 12), Column("执行数（万元）", "money", 12), Column("执行率", "percent", 8),
+)
+
+_CENT = Decimal("0.01")
 
 
 def write_summary_xlsx(files: list[FileResult], path: Path, rulebook: str) -> None:
@@ -53,57 +107,152 @@ def write_summary_xlsx(files: list[FileResult], path: Path, rulebook: str) -> No
         with xlsxwriter.Workbook(str(temp), WORKBOOK_OPTIONS) as workbook:
             workbook.set_properties({"title": "绩效自评复核汇总", "comments": f"评分规则：{rulebook}"})
             formats = _Formats(workbook)
-            _write_table(workbook.add_worksheet("汇总"), formats, OVERVIEW_COLUMNS, _overview_rows(files))
-            _write_table(workbook.add_worksheet("问题清单"), formats, ISSUE_COLUMNS, _issue_rows(files))
-            _write_grade_distribution(workbook, formats, files, rulebook)
+            _write_overview(workbook.add_worksheet(SHEET_OVERVIEW), formats, files, rulebook)
+            _write_issues(workbook.add_worksheet(SHEET_ISSUES), formats, files)
+            _write_distribution(workbook, workbook.add_worksheet(SHEET_DISTRIBUTION), formats, files)
+            _write_departments(workbook.add_worksheet(SHEET_DEPARTMENTS), formats, files)
 
 
 # -- rows ------------------------------------------------------------------------------
 
 
-def _overview_rows(files: list[FileResult]) -> list[list[Value]]:
-    form_ranks = ranks(files)
-    rows: list[list[Value]] = []
+def overview_rows(files: list[FileResult]) -> list[list[Value]]:
+    """汇总: ranked forms (projects, then departments), then the files that gave no form."""
+    rows = [_form_row(file, result, rank) for file, result, rank in ranked_forms(files)]
     for file in files:
-        for result in file.forms:
-            rows.append(_form_row(len(rows) + 1, file, result, form_ranks[id(result)]))
         if not file.forms:  # every input file shows up, if only to say why it gave nothing
-            rows.append([len(rows) + 1, file.file, *[None] * 10, status_label(file.status), file.error])
+            rows.append([None, file.file, *[None] * 10, status_label(file.status), file.error])
     return rows
 
 
-def _form_row(number: int, file: FileResult, result: FormResult, rank: int) -> list[Value]:
+def _form_row(file: FileResult, result: FormResult, rank: int) -> list[Value]:
     form = result.form
     project = DEPARTMENT_PROJECT_LABEL if form.kind == "department" else form.name
     return [
-        number, file.file, form.sheet, form.department, form.unit, project,
-        result.self_total, result.total, result.difference, result.grade,
-        len(result.all_flags()), rank, status_label(file.status), file.error,
+        rank, file.file, form.sheet, KIND_LABELS.get(form.kind, form.kind), form.department, form.unit,
+        project, result.self_total, result.total, result.difference, result.grade,
+        len(result.all_flags()), status_label(file.status), None,
     ]
 
 
-def _issue_rows(files: list[FileResult]) -> list[list[Value]]:
+def issue_rows(files: list[FileResult]) -> list[list[Value]]:
+    """问题清单: file errors and every flag, by file, then by sheet and row within a form."""
     rows: list[list[Value]] = []
-    for file in files:
+    for file in sorted(files, key=lambda f: f.file):
         if file.status == "error":
-            rows.append([file.file, None, None, None, None, LEVEL_LABELS["error"], file.error or "无法处理该文件"])
+            rows.append([file.file, None, None, None, None, LEVEL_LABELS["error"],
+                         file.error or "无法处理该文件", file_action(file)])
         elif file.status == "skipped":
-            rows.append([file.file, None, None, None, None, LEVEL_LABELS["warning"], f"未评分：{file.error or '已跳过'}"])
+            rows.append([file.file, None, None, None, None, LEVEL_LABELS["warning"],
+                         f"未评分：{file.error or '已跳过'}", file_action(file)])
         for result in file.forms:
             name = result.name or result.form.unit
-            for item, flag in issues(result):
-                sheet = flag.source.sheet if flag.source else result.form.sheet
-                cell = flag.source.cell if flag.source else None
-                rows.append([file.file, sheet, cell, name, item.name if item else None,
-                             level_label(flag), flag.message])
+            for item, flag in sorted_issues(result):
+                rows.append([file.file, flag_sheet(flag, result), flag.source.cell if flag.source else None,
+                             name, item.name if item else None, level_label(flag), flag.message,
+                             flag_action(flag)])
     return rows
 
 
-def _grade_counts(files: list[FileResult]) -> dict[str, int]:
+def grade_counts(files: list[FileResult]) -> dict[str, int]:
     counts = {grade: 0 for grade in GRADES}
     for _, result in scored_forms(files):
         counts[result.grade] = counts.get(result.grade, 0) + 1
     return counts
+
+
+def bin_label(low: int, high: int) -> str:
+    return f"{low}–{high}"
+
+
+def score_bin_counts(files: list[FileResult]) -> dict[str, int]:
+    """Forms per band of engine total: [0,60) [60,70) [70,80) [80,90) [90,100]."""
+    counts = {bin_label(low, high): 0 for low, high in SCORE_BINS}
+    for _, result in scored_forms(files):
+        total = result.total
+        for low, high in SCORE_BINS:
+            last = (low, high) == SCORE_BINS[-1]
+            first = (low, high) == SCORE_BINS[0]
+            if (total >= low or first) and (total < high or last):
+                counts[bin_label(low, high)] += 1
+                break
+    return counts
+
+
+@dataclass
+class DepartmentSummary:
+    """One row of 部门: a 主管部门 and the forms that count under it."""
+
+    department: str
+    projects: int = 0
+    departments: int = 0
+    totals: list[Decimal] = field(default_factory=list)  # engine totals of every form
+    self_totals: list[Decimal] = field(default_factory=list)  # self totals, where the unit wrote one
+    budget: Optional[Decimal] = None  # 万元, over project forms
+    executed: Optional[Decimal] = None
+
+    @property
+    def average_total(self) -> Optional[Decimal]:
+        return _average(self.totals)
+
+    @property
+    def average_self_total(self) -> Optional[Decimal]:
+        return _average(self.self_totals)
+
+    @property
+    def execution_rate(self) -> Optional[Decimal]:
+        if not self.budget or self.executed is None:
+            return None
+        return self.executed / self.budget
+
+    def add(self, result: FormResult) -> None:
+        if result.kind == "department":
+            self.departments += 1
+        else:
+            self.projects += 1
+            money = project_money(result.form)
+            self.budget = _plus(self.budget, money.budget)
+            self.executed = _plus(self.executed, money.executed)
+        self.totals.append(result.total)
+        if result.self_total is not None:
+            self.self_totals.append(result.self_total)
+
+    def absorb(self, other: "DepartmentSummary") -> None:
+        self.projects += other.projects
+        self.departments += other.departments
+        self.totals.extend(other.totals)
+        self.self_totals.extend(other.self_totals)
+        self.budget = _plus(self.budget, other.budget)
+        self.executed = _plus(self.executed, other.executed)
+
+
+def department_summaries(files: list[FileResult]) -> list[DepartmentSummary]:
+    """Per 主管部门 (a department form counts under its own 填报单位), largest budget first."""
+    by_name: dict[str, DepartmentSummary] = {}
+    for _, result in scored_forms(files):
+        name = department_of(result) or NO_DEPARTMENT
+        by_name.setdefault(name, DepartmentSummary(name)).add(result)
+    return sorted(by_name.values(), key=lambda s: -(s.budget or ZERO))  # stable: ties keep inbox order
+
+
+def department_rows(summaries: list[DepartmentSummary]) -> list[list[Value]]:
+    return [
+        [s.department, s.projects, s.departments, s.average_total, s.average_self_total,
+         s.budget, s.executed, s.execution_rate]
+        for s in summaries
+    ]
+
+
+def _average(values: list[Decimal]) -> Optional[Decimal]:
+    if not values:
+        return None
+    return (sum(values, ZERO) / len(values)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _plus(a: Optional[Decimal], b: Optional[Decimal]) -> Optional[Decimal]:
+    if b is None:
+        return a
+    return b if a is None else a + b
 
 
 # -- sheets ----------------------------------------------------------------------------
@@ -111,40 +260,125 @@ def _grade_counts(files: list[FileResult]) -> dict[str, int]:
 
 class _Formats:
     def __init__(self, workbook: xlsxwriter.Workbook):
-        base = {"font_name": FONT_NAME, "font_size": 10, "border": 1, "valign": "vcenter"}
+        font = {"font_name": FONT_NAME, "font_size": FONT_SIZE}
+        cell = {**font, "border": 1, "valign": "vcenter"}
+        self.title = workbook.add_format({"font_name": FONT_NAME, "font_size": 16, "bold": True,
+                                          "align": "center", "valign": "vcenter"})
+        self.subtitle = workbook.add_format({**font, "valign": "vcenter", "text_wrap": True})
+        self.note = workbook.add_format({**font, "font_color": "#595959", "valign": "top", "text_wrap": True})
         self.header = workbook.add_format(
-            {**base, "bold": True, "bg_color": "#DDEBF7", "align": "center", "text_wrap": True}
+            {**cell, "bold": True, "bg_color": "#DDEBF7", "align": "center", "text_wrap": True}
         )
         self.by_kind = {
-            "text": workbook.add_format(base),
-            "level": workbook.add_format({**base, "align": "center"}),
-            "score": workbook.add_format({**base, "num_format": "0.00"}),
-            "integer": workbook.add_format({**base, "num_format": "0", "align": "center"}),
-            "percent": workbook.add_format({**base, "num_format": "0.00%"}),
+            "text": workbook.add_format({**cell, "text_wrap": True}),
+            "center": workbook.add_format({**cell, "align": "center"}),
+            "level": workbook.add_format({**cell, "align": "center"}),
+            "score": workbook.add_format({**cell, "num_format": "0.00"}),
+            "integer": workbook.add_format({**cell, "num_format": "0", "align": "center"}),
+            "money": workbook.add_format({**cell, "num_format": "#,##0.00"}),
+            "percent": workbook.add_format({**cell, "num_format": "0.00%"}),
         }
-        self.error = workbook.add_format({**base, "align": "center", "font_color": "#C00000", "bold": True})
-        self.note = workbook.add_format({"font_name": FONT_NAME, "font_size": 10})
+        total = {**cell, "bold": True, "top": 2}
+        self.total_by_kind = {
+            kind: workbook.add_format({**total, **extra}) for kind, extra in {
+                "text": {"align": "center"}, "center": {"align": "center"}, "level": {"align": "center"},
+                "score": {"num_format": "0.00"}, "integer": {"num_format": "0", "align": "center"},
+                "money": {"num_format": "#,##0.00"}, "percent": {"num_format": "0.00%"},
+            }.items()
+        }
+        self.error = workbook.add_format({**cell, "align": "center", "font_color": "#C00000", "bold": True})
+        self.highlight = {name: workbook.add_format(style) for name, style in HIGHLIGHT_STYLES.items()}
 
 
-def _write_table(sheet: Worksheet, formats: _Formats, columns: tuple[Column, ...],
-                 rows: list[list[Value]]) -> None:
-    """Header row (frozen, with autofilter) and one typed row per entry."""
-    for col, column in enumerate(columns):
-        sheet.set_column(col, col, column.width)
-        sheet.write_string(0, col, column.title, formats.header)
-    for row_index, row in enumerate(rows, start=1):
-        for col, (column, value) in enumerate(zip(columns, row)):
-            is_error = column.kind == "level" and value == LEVEL_LABELS["error"]
-            cell_format = formats.error if is_error else formats.by_kind[column.kind]
-            _write_value(sheet, row_index, col, value, cell_format)
-    sheet.set_row(0, 24)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+class _Table:
+    """A titled table: title row, subtitle row, header row (frozen, autofilter), typed rows."""
+
+    def __init__(self, sheet: Worksheet, formats: _Formats, columns: Sequence[Column],
+                 first_col: int = 0, header_row: int = HEADER_ROW):
+        self.sheet, self.formats, self.columns = sheet, formats, tuple(columns)
+        self.first_col, self.header_row = first_col, header_row
+        self.last_col = first_col + len(self.columns) - 1
+        self.widths = [column.min_width for column in self.columns]
+        self.rows_written = 0
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def last_data_row(self) -> int:
+        """Last row holding data (the header row when there is none)."""
+        return self.header_row + self.rows_written
+
+    def write(self, rows: list[list[Value]], total: Optional[list[Value]] = None) -> None:
+        for col, column in enumerate(self.columns):
+            self._measure(col, column.title, header=True)
+            self.sheet.write_string(self.header_row, self.first_col + col, column.title, self.formats.header)
+        for row in rows:
+            self._write_row(self.first_data_row + self.rows_written, row, self.formats.by_kind)
+            self.rows_written += 1
+        if total is not None:
+            self._write_row(self.last_data_row + 1, total, self.formats.total_by_kind)
+        for col, width in enumerate(self.widths):
+            self.sheet.set_column(self.first_col + col, self.first_col + col, width)
+        self._fit_heights(rows, self.first_data_row)
+        if total is not None:
+            self._fit_heights([total], self.last_data_row + 1)
+
+    def _write_row(self, row_index: int, row: list[Value], formats: dict[str, Format]) -> None:
+        for col, (column, value) in enumerate(zip(self.columns, row)):
+            if column.kind == "percent" and isinstance(value, Decimal) and value.is_finite():
+                value = float(value)  # a ratio: rounding it to 2 places would show 93.00% for 92.50%
+            is_error = column.kind == "level" and value == LEVEL_LABELS["error"] and formats is self.formats.by_kind
+            cell_format = self.formats.error if is_error else formats[column.kind]
+            write_value(self.sheet, row_index, self.first_col + col, value, cell_format)
+            self._measure(col, _shown(value, column.kind))
+
+    def _measure(self, col: int, text: str, header: bool = False) -> None:
+        column = self.columns[col]
+        needed = text_width(text, FONT_SIZE) + CELL_PADDING
+        if header:  # a long header wraps onto two lines rather than widen its column
+            needed = min(needed, max(HEADER_ONE_LINE_WIDTH, needed / 2 + CELL_PADDING))
+        self.widths[col] = max(self.widths[col], min(needed, column.max_width))
+
+    def _fit_heights(self, rows: list[list[Value]], first_row: int) -> None:
+        """Rows whose wrapped text needs more than one line get the height for it."""
+        header_lines = max(lines_needed(c.title, w, FONT_SIZE) for c, w in zip(self.columns, self.widths))
+        self.sheet.set_row(self.header_row, max(2, header_lines) * line_height(FONT_SIZE) + 4)
+        for offset, row in enumerate(rows):
+            lines = max((lines_needed(_shown(value, column.kind), width, FONT_SIZE)
+                         for column, width, value in zip(self.columns, self.widths, row)), default=1)
+            self.sheet.set_row(first_row + offset, max(1, lines) * line_height(FONT_SIZE) + 5)
+
+    def title(self, text: str, subtitle: str = "") -> None:
+        """Title over the table's width (row 0) and a subtitle (row 1); call after :meth:`write`."""
+        _title(self.sheet, self.formats, self.first_col, self.last_col, text, subtitle, sum(self.widths))
+
+    def freeze_and_filter(self) -> None:
+        self.sheet.freeze_panes(self.first_data_row, 0)
+        self.sheet.autofilter(self.header_row, self.first_col, self.last_data_row, self.last_col)
+
+    def column_of(self, title: str) -> int:
+        return self.first_col + next(i for i, c in enumerate(self.columns) if c.title == title)
 
 
-def _write_value(sheet: Worksheet, row: int, col: int, value: Value, cell_format: Format) -> None:
+def _title(sheet: Worksheet, formats: _Formats, first_col: int, last_col: int, text: str,
+           subtitle: str = "", width: Optional[float] = None) -> None:
+    """A title merged over columns ``first_col``–``last_col`` (row 0), a wrapped subtitle below it (row 1)."""
+    sheet.merge_range(0, first_col, 0, last_col, "", formats.title)
+    sheet.write_string(0, first_col, excel_text(text), formats.title)
+    sheet.set_row(0, 30)
+    if subtitle:
+        sheet.merge_range(1, first_col, 1, last_col, "", formats.subtitle)
+        sheet.write_string(1, first_col, excel_text(subtitle), formats.subtitle)
+        lines = lines_needed(subtitle, width, FONT_SIZE) if width else 1
+        sheet.set_row(1, lines * line_height(FONT_SIZE) + 6)
+
+
+def write_value(sheet: Worksheet, row: int, col: int, value: Value, cell_format: Format) -> None:
+    """Numbers as numbers, None as a blank cell, every text with ``write_string``."""
     if isinstance(value, Decimal):
-        value = amount(value)
+        value = amount(value) if value.is_finite() else None
     if value is None:
         sheet.write_blank(row, col, None, cell_format)
     elif isinstance(value, str):
@@ -153,34 +387,153 @@ def _write_value(sheet: Worksheet, row: int, col: int, value: Value, cell_format
         sheet.write_number(row, col, value, cell_format)
 
 
-def _write_grade_distribution(workbook: xlsxwriter.Workbook, formats: _Formats,
-                              files: list[FileResult], rulebook: str) -> None:
-    sheet = workbook.add_worksheet("等级分布")
-    counts = _grade_counts(files)
-    evaluated = sum(counts.values())
-    rows: list[list[Value]] = [
-        [grade, count, count / evaluated if evaluated else 0] for grade, count in counts.items()
-    ]
-    _write_table(sheet, formats, GRADE_COLUMNS, rows)
-    total_row = len(rows) + 1
-    _write_value(sheet, total_row, 0, "合计", formats.header)
-    _write_value(sheet, total_row, 1, evaluated, formats.by_kind["integer"])
-    _write_value(sheet, total_row, 2, 1 if evaluated else 0, formats.by_kind["percent"])
-    sheet.write_string(total_row + 2, 0, f"评分规则：{excel_text(rulebook)}", formats.note)
-    sheet.insert_chart(1, len(GRADE_COLUMNS) + 1, _grade_chart(workbook, sheet.get_name(), len(rows)))
+def _shown(value: Value, kind: str) -> str:
+    """The text a cell shows, for measuring."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    if kind == "percent":
+        return f"{number:.2%}"
+    if kind == "integer":
+        return f"{number:.0f}"
+    if kind == "money":
+        return f"{number:,.2f}"
+    return f"{number:.2f}"
 
 
-def _grade_chart(workbook: xlsxwriter.Workbook, sheet_name: str, grade_count: int):
+def _print_setup(sheet: Worksheet, repeat_row: Optional[int] = HEADER_ROW, landscape: bool = True) -> None:
+    """A4, one page wide, header row on every page, sheet name above and page number below."""
+    sheet.set_paper(9)
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+    if repeat_row is not None:
+        sheet.repeat_rows(repeat_row)
+    sheet.set_header("&C&A")
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+
+
+def _write_overview(sheet: Worksheet, formats: _Formats, files: list[FileResult], rulebook: str) -> None:
+    rows = overview_rows(files)
+    table = _Table(sheet, formats, OVERVIEW_COLUMNS)
+    table.write(rows)
+    table.title("预算绩效自评复核汇总表", _batch_line(files, rulebook))
+    table.freeze_and_filter()
+    if rows:
+        _highlight_overview(sheet, formats, table)
+    note_row = table.last_data_row + 2
+    sheet.merge_range(note_row, 0, note_row, table.last_col, "", formats.note)
+    sheet.write_string(note_row, 0, (
+        f"说明：差异＝复核总分－自评总分；|差异|≥{DIFFERENCE_RED_AT}分标红，≥{DIFFERENCE_AMBER_AT}分标黄；"
+        "等级“差”标红、“中”标黄。排名按复核总分从高到低，项目与部门整体分别排名；"
+        "未能评分的文件列在最后，原因见“原因”列，处理建议见“问题清单”。"), formats.note)
+    sheet.set_row(note_row, 2 * line_height(FONT_SIZE) + 4)
+    _print_setup(sheet)
+
+
+def _highlight_overview(sheet: Worksheet, formats: _Formats, table: _Table) -> None:
+    first, last = table.first_data_row, table.last_data_row
+    difference = table.column_of("差异")
+    cell = xl_rowcol_to_cell(first, difference, row_abs=False, col_abs=True)
+    sheet.conditional_format(first, difference, last, difference, {
+        "type": "formula", "criteria": f"=AND(ISNUMBER({cell}),ABS({cell})>={DIFFERENCE_RED_AT})",
+        "format": formats.highlight["red"], "stop_if_true": True,
+    })
+    sheet.conditional_format(first, difference, last, difference, {
+        "type": "formula",
+        "criteria": f"=AND(ISNUMBER({cell}),ABS({cell})>={DIFFERENCE_AMBER_AT},ABS({cell})<{DIFFERENCE_RED_AT})",
+        "format": formats.highlight["amber"],
+    })
+    grade = table.column_of("等级")
+    for grade_text, style in GRADE_HIGHLIGHTS.items():
+        sheet.conditional_format(first, grade, last, grade, {
+            "type": "cell", "criteria": "==", "value": f'"{grade_text}"', "format": formats.highlight[style],
+        })
+
+
+def _batch_line(files: list[FileResult], rulebook: str) -> str:
+    statuses = [file.status for file in files]
+    kinds = [result.kind for _, result in scored_forms(files)]
+    return (f"评分规则：{rulebook}　　文件 {len(files)} 个（已评分 {statuses.count('ok')}，"
+            f"错误 {statuses.count('error')}，跳过 {statuses.count('skipped')}）　　"
+            f"评价表 {len(kinds)} 张（项目 {kinds.count('project')}，部门整体 {kinds.count('department')}）")
+
+
+def _write_issues(sheet: Worksheet, formats: _Formats, files: list[FileResult]) -> None:
+    rows = issue_rows(files)
+    levels = [row[5] for row in rows]
+    table = _Table(sheet, formats, ISSUE_COLUMNS)
+    table.write(rows)
+    table.title("问题清单", f"共 {len(rows)} 条（错误 {levels.count(LEVEL_LABELS['error'])} 条，"
+                           f"提示 {levels.count(LEVEL_LABELS['warning'])} 条），按文件、工作表行号排列")
+    table.freeze_and_filter()
+    _print_setup(sheet)
+
+
+def _write_distribution(workbook: xlsxwriter.Workbook, sheet: Worksheet, formats: _Formats,
+                        files: list[FileResult]) -> None:
+    grades = grade_counts(files)
+    bins = score_bin_counts(files)
+    evaluated = sum(grades.values())
+
+    def share(count: int) -> float:
+        return count / evaluated if evaluated else 0
+
+    grade_table = _Table(sheet, formats, GRADE_COLUMNS)
+    grade_table.write([[grade, count, share(count)] for grade, count in grades.items()],
+                      total=["合计", evaluated, 1 if evaluated else 0])
+    bin_table = _Table(sheet, formats, BIN_COLUMNS, first_col=len(GRADE_COLUMNS) + 1)
+    bin_table.write([[label, count, share(count)] for label, count in bins.items()],
+                    total=["合计", evaluated, 1 if evaluated else 0])
+    sheet.set_column(len(GRADE_COLUMNS), len(GRADE_COLUMNS), 3)  # gap between the tables
+    _title(sheet, formats, 0, bin_table.last_col, "等级与分数分布",
+           f"评价表 {evaluated} 张；分数段含下限、不含上限（90–100含100分）")
+
+    chart_row = max(grade_table.last_data_row, bin_table.last_data_row) + 3
+    name = sheet.get_name()
+    sheet.insert_chart(chart_row, 0, _column_chart(
+        workbook, name, grade_table, "评价等级分布", "等级", "#5B9BD5"), {"x_offset": 4, "y_offset": 4})
+    sheet.insert_chart(chart_row, 0, _column_chart(
+        workbook, name, bin_table, "复核总分分布", "分数段", "#ED7D31", gap=15), {"x_offset": 444, "y_offset": 4})
+    _print_setup(sheet, repeat_row=None)
+
+
+def _column_chart(workbook: xlsxwriter.Workbook, sheet_name: str, table: _Table, title: str,
+                  axis: str, color: str, gap: int = 80):
+    first, last = table.first_data_row, table.last_data_row
     chart = workbook.add_chart({"type": "column"})
     chart.add_series({
-        "name": "评价数量",
-        "categories": [sheet_name, 1, 0, grade_count, 0],
-        "values": [sheet_name, 1, 1, grade_count, 1],
-        "data_labels": {"value": True},
-        "fill": {"color": "#5B9BD5"},
+        "name": "数量",
+        "categories": [sheet_name, first, table.first_col, last, table.first_col],
+        "values": [sheet_name, first, table.first_col + 1, last, table.first_col + 1],
+        "data_labels": {"value": True, "font": {"name": FONT_NAME}},
+        "fill": {"color": color},
+        "gap": gap,
     })
-    chart.set_title({"name": "评价等级分布", "name_font": {"name": FONT_NAME, "size": 12}})
-    chart.set_x_axis({"name": "等级", "num_font": {"name": FONT_NAME}})
-    chart.set_y_axis({"name": "数量", "major_unit": 1, "min": 0})
+    font = {"name": FONT_NAME, "size": 10}
+    chart.set_title({"name": title, "name_font": {"name": FONT_NAME, "size": 12, "bold": True}})
+    chart.set_x_axis({"name": axis, "name_font": font, "num_font": font})
+    chart.set_y_axis({"name": "数量（张）", "name_font": font, "num_font": font, "major_unit": 1, "min": 0,
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_legend({"none": True})
+    chart.set_size({"width": 430, "height": 280})
     return chart
+
+
+def _write_departments(sheet: Worksheet, formats: _Formats, files: list[FileResult]) -> None:
+    summaries = department_summaries(files)
+    everything = DepartmentSummary("合计")
+    for summary in summaries:
+        everything.absorb(summary)
+    table = _Table(sheet, formats, DEPARTMENT_COLUMNS)
+    table.write(department_rows(summaries), total=department_rows([everything])[0])
+    table.title("按主管部门汇总", "金额单位：万元。预算数为项目“年度资金总额”的全年预算数（无全年预算数的表用年初预算数，"
+                "总额为0或空时用分项合计），执行率＝执行数÷预算数；部门整体评价计入其填报单位。")
+    table.freeze_and_filter()
+    _print_setup(sheet)

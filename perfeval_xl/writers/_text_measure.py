@@ -1,0 +1,36 @@
+"""How much room text needs in a cell: column widths and row heights for the summary and base-data sheets.
+
+Neither xlsxwriter nor openpyxl can measure text, and Excel does not grow a
+row for wrapped text it did not lay out itself, so widths and heights are
+estimated.  The unit is Excel's column-width unit (≈ one digit of the default
+11 pt font); a CJK character of 宋体 is about two of them.  Estimates err on the
+generous side: a little white space reads better than a cut-off line.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+
+REFERENCE_FONT_SIZE = 11.0
+CELL_MARGIN = 0.8  # column units lost to the cell's left and right margins
+
+
+def text_width(text: str, font_size: float) -> float:
+    """Width of the longest line of ``text`` in column units."""
+    return max((_line_width(line, font_size) for line in text.split("\n")), default=0.0)
+
+
+def _line_width(line: str, font_size: float) -> float:
+    wide = sum(1 for ch in line if unicodedata.east_asian_width(ch) in "WF")
+    return (wide * 2.0 + (len(line) - wide) * 1.1) * font_size / REFERENCE_FONT_SIZE
+
+
+def lines_needed(text: str, width: float, font_size: float) -> int:
+    """Lines ``text`` wraps onto in a cell ``width`` column units wide."""
+    usable = max(width - CELL_MARGIN, 1.0)
+    return sum(max(1, math.ceil(_line_width(line, font_size) / usable)) for line in text.split("\n"))
+
+
+def line_height(font_size: float) -> float:
+    """Height in points of one line of text."""
+    return font_size * 1.35 + 1.5

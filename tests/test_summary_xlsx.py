@@ -1,0 +1,357 @@
+"""summary.xlsx, the workbook an officer hands upward.
+
+A small batch is built by hand (the writer computes no scores), written, and
+read back with openpyxl:
+
+    01_城区道路养护项目.xlsx  城管局  91.27 (自评 96)    优  budget 500 / executed 475
+    02_路灯维护项目.xlsx      城管局  58.50 (自评 65)    差  总额 row 0: sub-rows 80+20 / 70+10
+    03_图书馆免费开放项目.xlsx 文旅局  75.00 (no 自评)   中  no 全年预算数: 年初预算 320 / 301.4
+    04_开福区部门整体支出.xlsx department form of 开福区行政审批服务局, 95.61 (自评 96) 优
+    05_坏文件.xlsx            error: corrupt
+    ~$06_锁定.xlsx            skipped: lock file
+"""
+from __future__ import annotations
+
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from perfeval_xl.model import (
+    DepartmentForm, FileResult, Flag, FormResult, FundLine, Funds, ItemScore, ProjectForm, Source,
+)
+from perfeval_xl.writers import write_summary_xlsx
+from perfeval_xl.writers.summary_xlsx import (
+    DIFFERENCE_AMBER_AT, DIFFERENCE_RED_AT, SCORE_BINS, department_summaries, score_bin_counts,
+)
+
+D = Decimal
+SHEET = "自评表"
+HEADER_ROW = 3  # a title and a subtitle sit above every table
+A4 = 9
+
+
+# -- a hand-built batch ------------------------------------------------------------------
+
+
+def funds(total: tuple, *parts: tuple, full_year: bool = True) -> Funds:
+    """Fund lines from (kind, budget, executed); without ``full_year`` the budget is 年初预算数 only."""
+    def line(kind: str, budget: str, executed: str, row: int) -> FundLine:
+        amount = D(budget)
+        return FundLine(kind, kind, amount, amount if full_year else None, D(executed), Source(SHEET, f"B{row}"))
+
+    lines = [line(*total, row=6)] + [line(*part, row=7 + i) for i, part in enumerate(parts)]
+    return Funds(lines, D("10"), None, full_year, Source(SHEET, "B6"))
+
+
+def project(file: str, name: str, department: str, total: str, self_total: str | None, grade: str,
+            money: Funds, flags: list[Flag] = (), items: list[ItemScore] = ()) -> FileResult:
+    form = ProjectForm(file=file, sheet=SHEET, layout="national-2020", year=2019, name=name,
+                       department=department, unit=f"{name}实施单位", funds=money,
+                       self_total=D(self_total) if self_total else None)
+    result = FormResult(form, "mof-2020-project", list(items), D(total), grade, list(flags))
+    return FileResult(file, "ok", forms=[result], output=file.replace(".xlsx", ".scored.xlsx"))
+
+
+def road_items() -> list[ItemScore]:
+    execution = ItemScore("预算执行", "", "预算执行率", D("10"), D("9.5"), D("10"), "475/500×10=9.50",
+                          [Flag("执行率低于100%", Source(SHEET, "C6"))])
+    target = ItemScore("产出指标", "数量指标", "养护里程", D("10"), D("0"), D("10"), "实际完成值缺失，得0分", [
+        Flag("得分未满，缺少偏差原因", Source(SHEET, "I14")),
+        Flag("实际完成值缺失", Source(SHEET, "F14"), "error", action="请单位补填实际完成值"),
+    ])
+    return [execution, target]
+
+
+def batch() -> list[FileResult]:
+    road = project("01_城区道路养护项目.xlsx", "城区道路养护项目", "城管局", "91.27", "96", "优",
+                   funds(("total", "500", "475")), items=road_items(),
+                   flags=[Flag("指标分值合计为95，应为100", Source(SHEET, "G21")),
+                          Flag("自评得分未填全，自评总分仅供参考")])
+    lights = project("02_路灯维护项目.xlsx", "路灯维护项目", "城管局", "58.50", "65", "差",
+                     funds(("total", "0", "0"), ("fiscal", "80", "70"), ("carryover", "20", "10")))
+    library = project("03_图书馆免费开放项目.xlsx", "图书馆免费开放项目", "文旅局", "75.00", None, "中",
+                      funds(("total", "320", "301.4"), full_year=False))
+    department = DepartmentForm(file="04_开福区部门整体支出.xlsx", sheet="指标评分表",
+                                unit="开福区行政审批服务局", year=2019, self_total=D("96"))
+    department_file = FileResult("04_开福区部门整体支出.xlsx", "ok",
+                                 forms=[FormResult(department, "hunan-dept", [], D("95.61"), "优")])
+    broken = FileResult("05_坏文件.xlsx", "error", error="文件已损坏或不是Excel工作簿（BadZipFile: x）")
+    locked = FileResult("~$06_锁定.xlsx", "skipped", error="Excel/WPS临时锁定文件，已跳过")
+    # Not in file order: the summary sorts.
+    return [department_file, lights, broken, road, locked, library]
+
+
+@pytest.fixture(scope="module")
+def summary(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("summary") / "summary.xlsx"
+    write_summary_xlsx(batch(), path, "hunan-dept, mof-2020-project")
+    return path
+
+
+@pytest.fixture(scope="module")
+def book(summary):
+    return openpyxl.load_workbook(summary)
+
+
+def header(sheet) -> list:
+    return [cell.value for cell in sheet[HEADER_ROW] if cell.value is not None]
+
+
+def table(sheet, first_col: int = 1) -> list[dict]:
+    """The rows under the header row, up to the first empty one, as dicts by header."""
+    titles = [cell.value for cell in sheet[HEADER_ROW]][first_col - 1:]
+    titles = titles[: titles.index(None)] if None in titles else titles
+    rows = []
+    for row in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=first_col, max_col=first_col + len(titles) - 1):
+        values = [cell.value for cell in row]
+        if all(value is None for value in values):
+            break
+        rows.append(dict(zip(titles, values)))
+    return rows
+
+
+# -- the workbook ------------------------------------------------------------------------
+
+
+def test_four_sheets_in_chinese(book):
+    assert book.sheetnames == ["汇总", "问题清单", "分布", "部门"]
+
+
+@pytest.mark.parametrize("name", ["汇总", "问题清单", "部门"])
+def test_every_table_has_a_title_a_frozen_header_and_an_autofilter(book, name):
+    sheet = book[name]
+    assert sheet["A1"].value and sheet["A1"].font.b
+    assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+    assert sheet.auto_filter.ref.startswith(f"A{HEADER_ROW}:")
+
+
+@pytest.mark.parametrize("name", ["汇总", "问题清单", "分布", "部门"])
+def test_every_sheet_prints_on_a4_landscape_one_page_wide(book, name):
+    sheet = book[name]
+    assert sheet.page_setup.paperSize == A4
+    assert sheet.page_setup.orientation == "landscape"
+    # fitToWidth 1 is the OOXML default, which xlsxwriter leaves out of the file.
+    assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.oddHeader.center.text == "&A"  # the sheet name
+    assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+    if name != "分布":  # the tables repeat their header row on every page
+        assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+
+
+def test_columns_are_wide_enough_to_read(book):
+    sheet = book["汇总"]
+    assert sheet.column_dimensions["B"].width >= 20  # 文件
+    assert sheet.column_dimensions["G"].width >= 16  # 项目名称
+
+
+# -- 汇总 ---------------------------------------------------------------------------------
+
+
+def test_overview_header(book):
+    assert header(book["汇总"]) == [
+        "排名", "文件", "工作表", "类型", "主管部门", "实施单位/填报单位", "项目名称",
+        "自评总分", "复核总分", "差异", "等级", "问题数", "状态", "原因"]
+
+
+def test_overview_ranks_projects_then_departments_by_engine_total_and_lists_failed_files_last(book):
+    rows = table(book["汇总"])
+    assert [(row["排名"], row["类型"], row["文件"], row["复核总分"]) for row in rows] == [
+        (1, "项目", "01_城区道路养护项目.xlsx", 91.27),
+        (2, "项目", "03_图书馆免费开放项目.xlsx", 75),
+        (3, "项目", "02_路灯维护项目.xlsx", 58.5),
+        (1, "部门", "04_开福区部门整体支出.xlsx", 95.61),
+        (None, None, "05_坏文件.xlsx", None),
+        (None, None, "~$06_锁定.xlsx", None),
+    ]
+    assert [(row["状态"], row["原因"]) for row in rows[-2:]] == [
+        ("错误", "文件已损坏或不是Excel工作簿（BadZipFile: x）"), ("跳过", "Excel/WPS临时锁定文件，已跳过")]
+
+
+def test_overview_row_of_a_project(book):
+    road = table(book["汇总"])[0]
+    assert road == {
+        "排名": 1, "文件": "01_城区道路养护项目.xlsx", "工作表": SHEET, "类型": "项目", "主管部门": "城管局",
+        "实施单位/填报单位": "城区道路养护项目实施单位", "项目名称": "城区道路养护项目",
+        "自评总分": 96, "复核总分": 91.27, "差异": -4.73, "等级": "优", "问题数": 5, "状态": "已评分", "原因": None,
+    }
+    assert book["汇总"]["I4"].number_format == "0.00"
+
+
+def test_overview_row_of_a_department_names_the_reporting_unit(book):
+    department = table(book["汇总"])[3]
+    assert (department["主管部门"], department["实施单位/填报单位"], department["项目名称"]) == (
+        "开福区行政审批服务局", "开福区行政审批服务局", "部门整体支出")
+    assert table(book["汇总"])[1]["自评总分"] is None  # no self total: blank, not 0
+
+
+def conditional_rules(sheet) -> dict[str, list]:
+    return {str(rng.sqref): rng.rules for rng in sheet.conditional_formatting}
+
+
+def test_large_differences_are_red_and_amber(book):
+    rules = conditional_rules(book["汇总"])["J4:J9"]  # 差异, every data row
+    formulas = [rule.formula[0] for rule in rules]
+    assert formulas == [
+        f"AND(ISNUMBER($J4),ABS($J4)>={DIFFERENCE_RED_AT})",
+        f"AND(ISNUMBER($J4),ABS($J4)>={DIFFERENCE_AMBER_AT},ABS($J4)<{DIFFERENCE_RED_AT})",
+    ]
+    red, amber = (rule.dxf.fill.bgColor.rgb for rule in rules)
+    assert red.endswith("FFC7CE") and amber.endswith("FFEB9C")
+    assert (DIFFERENCE_RED_AT, DIFFERENCE_AMBER_AT) == (5, 2)
+
+
+def test_grades_poor_and_fair_are_highlighted(book):
+    rules = conditional_rules(book["汇总"])["K4:K9"]  # 等级
+    assert [(rule.operator, rule.formula[0]) for rule in rules] == [("equal", '"差"'), ("equal", '"中"')]
+
+
+# -- 问题清单 ------------------------------------------------------------------------------
+
+
+def test_issue_list_header(book):
+    assert header(book["问题清单"]) == [
+        "文件", "工作表", "单元格", "项目/单位", "指标", "级别", "问题", "处理建议"]
+
+
+def test_issues_of_a_form_come_in_row_order_with_what_to_do(book):
+    rows = [row for row in table(book["问题清单"]) if row["文件"] == "01_城区道路养护项目.xlsx"]
+    assert [(row["单元格"], row["指标"], row["级别"], row["问题"], row["处理建议"]) for row in rows] == [
+        (None, None, "提示", "自评得分未填全，自评总分仅供参考", "请复核"),  # no cell: about the whole form
+        ("C6", "预算执行率", "提示", "执行率低于100%", "请复核"),
+        ("F14", "养护里程", "错误", "实际完成值缺失", "请单位补填实际完成值"),  # the flag's own action
+        ("I14", "养护里程", "提示", "得分未满，缺少偏差原因", "请复核"),
+        ("G21", None, "提示", "指标分值合计为95，应为100", "请复核"),
+    ]
+    assert {(row["工作表"], row["项目/单位"]) for row in rows} == {(SHEET, "城区道路养护项目")}
+
+
+def test_issue_list_is_sorted_by_file_and_holds_file_errors(book):
+    rows = table(book["问题清单"])
+    files = [row["文件"] for row in rows]
+    assert files == sorted(files)
+    broken, locked = rows[-2:]
+    assert broken == {"文件": "05_坏文件.xlsx", "工作表": None, "单元格": None, "项目/单位": None, "指标": None,
+                      "级别": "错误", "问题": "文件已损坏或不是Excel工作簿（BadZipFile: x）",
+                      "处理建议": "请单位重新导出/报送该文件"}
+    assert (locked["级别"], locked["问题"], locked["处理建议"]) == (
+        "提示", "未评分：Excel/WPS临时锁定文件，已跳过", "无需处理")
+
+
+def test_an_error_flag_without_an_action_asks_the_unit_to_correct_it(tmp_path):
+    files = batch()
+    files[0].forms[0].flags.append(Flag("预算完成率分母为0", Source("基础数据表", "D14"), "error"))
+    write_summary_xlsx(files, tmp_path / "summary.xlsx", "hunan-dept")
+    rows = table(openpyxl.load_workbook(tmp_path / "summary.xlsx")["问题清单"])
+    row = next(row for row in rows if row["问题"] == "预算完成率分母为0")
+    assert (row["工作表"], row["单元格"], row["处理建议"]) == ("基础数据表", "D14", "请单位核实并更正后重新报送")
+
+
+# -- 分布 -----------------------------------------------------------------------------------
+
+
+def test_grade_counts_and_score_bands(book):
+    sheet = book["分布"]
+    grades = table(sheet)
+    assert [(row["等级"], row["数量"]) for row in grades] == [
+        ("优", 2), ("良", 0), ("中", 1), ("差", 1), ("合计", 4)]
+    assert grades[0]["占比"] == pytest.approx(0.5)
+    bands = table(sheet, first_col=5)
+    assert [(row["分数段"], row["数量"]) for row in bands] == [
+        ("0–60", 1), ("60–70", 0), ("70–80", 1), ("80–90", 0), ("90–100", 2), ("合计", 4)]
+
+
+def test_score_bands_include_their_lower_bound_and_the_last_includes_100():
+    def counts(*totals: str) -> list[int]:
+        files = [project(f"{i}.xlsx", "p", "d", total, None, "优", funds(("total", "1", "1")))
+                 for i, total in enumerate(totals)]
+        return list(score_bin_counts(files).values())
+
+    assert len(SCORE_BINS) == 5
+    assert counts("59.99", "60", "79.99", "80", "90", "100") == [1, 1, 1, 1, 2]
+
+
+def test_distribution_has_two_native_column_charts(summary):
+    with zipfile.ZipFile(summary) as archive:
+        charts = sorted(name for name in archive.namelist() if name.startswith("xl/charts/chart"))
+        xml = [archive.read(name).decode("utf-8") for name in charts]
+    assert len(charts) == 2
+    assert all("<c:barChart>" in chart for chart in xml)
+    grade_chart, band_chart = xml
+    assert "分布!$A$4:$A$7" in grade_chart and "分布!$B$4:$B$7" in grade_chart  # 优 良 中 差
+    assert "分布!$E$4:$E$8" in band_chart and "分布!$F$4:$F$8" in band_chart  # five bands
+
+
+# -- 部门 -----------------------------------------------------------------------------------
+
+
+def test_department_header(book):
+    assert header(book["部门"]) == [
+        "主管部门", "项目数", "部门整体评价数", "平均复核总分", "平均自评总分",
+        "预算数（万元）", "执行数（万元）", "执行率"]
+
+
+def test_departments_aggregate_their_projects_largest_budget_first(book):
+    rows = table(book["部门"])
+    city, culture, bureau, total = rows
+    # 城管局: 道路 500/475 and 路灯, whose 年度资金总额 row is 0: its sub-rows 80+20 / 70+10.
+    assert city == {"主管部门": "城管局", "项目数": 2, "部门整体评价数": 0,
+                    "平均复核总分": 74.89,  # (91.27 + 58.50) / 2 = 74.885, half-up
+                    "平均自评总分": 80.5, "预算数（万元）": 600, "执行数（万元）": 555,
+                    "执行率": pytest.approx(555 / 600)}
+    # 文旅局: a form without 全年预算数 counts its 年初预算数; no self total.
+    assert (culture["主管部门"], culture["预算数（万元）"], culture["执行数（万元）"], culture["平均自评总分"]) == (
+        "文旅局", 320, 301.4, None)
+    assert culture["执行率"] == pytest.approx(301.4 / 320)
+    # A department form counts under its own 填报单位 and brings no budget.
+    assert (bureau["主管部门"], bureau["项目数"], bureau["部门整体评价数"], bureau["平均复核总分"],
+            bureau["预算数（万元）"], bureau["执行率"]) == ("开福区行政审批服务局", 0, 1, 95.61, None, None)
+    assert total == {"主管部门": "合计", "项目数": 3, "部门整体评价数": 1,
+                     "平均复核总分": 80.1,  # 320.38 / 4 = 80.095
+                     "平均自评总分": 85.67,  # (96 + 65 + 96) / 3
+                     "预算数（万元）": 920, "执行数（万元）": 856.4, "执行率": pytest.approx(856.4 / 920)}
+
+
+def test_department_amounts_show_two_decimals_and_rates_as_percent(book):
+    sheet = book["部门"]
+    assert sheet["F4"].number_format == "#,##0.00" and sheet["G4"].number_format == "#,##0.00"
+    assert sheet["H4"].number_format == "0.00%"
+
+
+def test_forms_without_a_department_are_grouped_under_a_placeholder():
+    files = [project("x.xlsx", "p", "", "80", None, "良", funds(("total", "1", "1")))]
+    assert [summary.department for summary in department_summaries(files)] == ["（未填主管部门）"]
+
+
+# -- robustness ----------------------------------------------------------------------------
+
+
+def test_an_empty_batch_still_gives_a_complete_workbook(tmp_path):
+    write_summary_xlsx([], tmp_path / "summary.xlsx", "mof-2020-project")
+    book = openpyxl.load_workbook(tmp_path / "summary.xlsx")
+    assert book.sheetnames == ["汇总", "问题清单", "分布", "部门"]
+    assert table(book["汇总"]) == []
+
+
+def test_unit_text_stays_text(tmp_path):
+    path = tmp_path / "summary.xlsx"
+    hostile = '=HYPERLINK("http://x","y")'
+    road = batch()[3]
+    road.file = "+1+2.xlsx"
+    road.forms[0].form.name = hostile
+    road.forms[0].form.department = "http://example.com/x"
+    write_summary_xlsx([road], path, "mof-2020-project")
+    book = openpyxl.load_workbook(path)
+    sheet = book["汇总"]
+    assert (sheet["E4"].value, sheet["E4"].hyperlink) == ("http://example.com/x", None)
+    assert (sheet["G4"].value, sheet["G4"].data_type) == (hostile, "s")
+    assert (sheet["B4"].value, sheet["B4"].data_type) == ("+1+2.xlsx", "s")
+    assert book["部门"]["A4"].value == "http://example.com/x"
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                xml = archive.read(name).decode("utf-8")
+                assert "<f>" not in xml and "<hyperlinks" not in xml
