@@ -1,0 +1,160 @@
+"""The F2 base data sheet of a scored department workbook (writers/base_data_sheet.py).
+
+Figures of the seed report (开福区行政审批服务局 2019), amounts in 万元.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from perfeval_xl.model import BaseAmounts, BaseData, Source
+from perfeval_xl.writers import add_base_data_sheet
+
+D = Decimal
+F2 = "基础数据表"
+
+
+def amounts(label: str, prior: str | None, budget: str | None, final: str | None, row: int) -> BaseAmounts:
+    def value(text):
+        return D(text) if text is not None else None
+
+    return BaseAmounts(label, value(prior), value(budget), value(final), Source(F2, f"A{row}"))
+
+
+def base_data(year: int | None = 2019, **overrides) -> BaseData:
+    rows = [
+        amounts("三公经费", "6.8", "6.5", "5.92", 6),
+        amounts("1、公务用车购置和维护经费", "3.2", "3.0", "2.85", 7),
+        amounts("其中：公车运行维护", "3.2", "3.0", "2.85", 8),
+        amounts("政府采购金额", "35", "42", "40.6", 9),
+        amounts("年初预算", None, "640", None, 10),
+        amounts("支出合计", None, None, "658.73", 11),
+    ]
+    fields = dict(file="07_部门整体支出.xlsx", sheet=F2, unit="长沙市开福区行政审批服务局", year=year,
+                  staff_quota=D("12"), staff_actual=D("11"), rows={row.label: row for row in rows})
+    fields.update(overrides)
+    return BaseData(**fields)
+
+
+def rendered(base: BaseData, title: str = F2, tmp_path=None):
+    """The sheet as Excel sees it: written, saved and read back."""
+    workbook = openpyxl.Workbook()
+    add_base_data_sheet(workbook, base, title)
+    path = tmp_path / "dept.xlsx"
+    workbook.save(path)
+    return openpyxl.load_workbook(path)[title]
+
+
+def row_of(sheet, text: str) -> int:
+    return next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 1).value == text)
+
+
+def values(sheet, row: int) -> list:
+    return [sheet.cell(row, col).value for col in range(1, 5)]
+
+
+def test_heading_names_the_form_the_year_the_unit_and_the_money_unit(tmp_path):
+    sheet = rendered(base_data(), tmp_path=tmp_path)
+    assert sheet["A1"].value == "部门整体支出绩效评价基础数据表"
+    assert sheet["A1"].font.b and sheet["A1"].font.name == "宋体"
+    assert sheet["A2"].value == "（2019年度）"
+    assert (sheet["A3"].value, sheet["D3"].value) == ("填报单位：长沙市开福区行政审批服务局", "单位：万元")
+
+
+def test_staffing_with_its_control_rate(tmp_path):
+    sheet = rendered(base_data(), tmp_path=tmp_path)
+    header = row_of(sheet, "财政供养人员情况")
+    assert values(sheet, header) == ["财政供养人员情况", "编制数", "2019年实际在职人数", "控制率"]
+    assert values(sheet, header + 1)[1:] == [12, 11, pytest.approx(11 / 12)]  # not rounded to 0.92
+    assert sheet.cell(header + 1, 4).number_format == "0.00%"
+
+
+def test_amount_columns_are_labelled_with_the_years(tmp_path):
+    sheet = rendered(base_data(), tmp_path=tmp_path)
+    assert values(sheet, row_of(sheet, "经费控制情况")) == [
+        "经费控制情况", "2018年决算数", "2019年预算数", "2019年决算数"]
+
+
+def test_without_a_year_the_columns_say_last_year_and_this_year(tmp_path):
+    sheet = rendered(base_data(year=None), tmp_path=tmp_path)
+    assert sheet["A2"].value == "填报单位：长沙市开福区行政审批服务局"  # no year line
+    assert values(sheet, row_of(sheet, "经费控制情况"))[1:] == ["上年决算数", "本年预算数", "本年决算数"]
+    assert sheet.cell(row_of(sheet, "财政供养人员情况"), 3).value == "实际在职人数"
+
+
+def test_every_row_of_the_form_in_form_order_with_its_amounts(tmp_path):
+    sheet = rendered(base_data(), tmp_path=tmp_path)
+    first = row_of(sheet, "经费控制情况") + 1
+    assert [values(sheet, row) for row in range(first, first + 6)] == [
+        ["三公经费", 6.8, 6.5, 5.92],
+        ["1、公务用车购置和维护经费", 3.2, 3, 2.85],
+        ["其中：公车运行维护", 3.2, 3, 2.85],
+        ["政府采购金额", 35, 42, 40.6],
+        ["年初预算", None, 640, None],  # one-amount rows keep the column the form had them in
+        ["支出合计", None, None, 658.73],
+    ]
+    assert sheet.cell(first, 2).number_format == "#,##0.00"
+    indents = [sheet.cell(row, 1).alignment.indent for row in range(first, first + 3)]
+    assert indents == [0, 1, 2]  # 三公经费 › 1、… › 其中：…
+    assert sheet.cell(first + 6, 1).value == "来源：07_部门整体支出.xlsx（工作表：基础数据表）"
+
+
+def test_the_table_is_bordered(tmp_path):
+    sheet = rendered(base_data(), tmp_path=tmp_path)
+    first = row_of(sheet, "财政供养人员情况")
+    last = row_of(sheet, "支出合计")
+    for row in range(first, last + 1):
+        for col in range(1, 5):
+            assert sheet.cell(row, col).border.left.style == "thin", sheet.cell(row, col).coordinate
+
+
+def test_missing_figures_stay_blank_and_a_zero_quota_gives_no_rate(tmp_path):
+    sheet = rendered(base_data(staff_quota=D("0"), staff_actual=None), tmp_path=tmp_path)
+    staffing = row_of(sheet, "财政供养人员情况") + 1
+    assert values(sheet, staffing)[1:] == [0, None, None]
+
+
+def test_prints_on_a4_one_page_wide(tmp_path):
+    sheet = rendered(base_data(), tmp_path=tmp_path)
+    assert sheet.page_setup.paperSize == 9
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_area == f"'{F2}'!$A$1:$D${sheet.max_row}"
+    assert sheet.column_dimensions["A"].width >= 30
+
+
+def test_unit_text_is_written_as_text(tmp_path):
+    hostile = '=HYPERLINK("http://x","y")'
+    base = base_data(unit=hostile)
+    base.rows = {hostile: amounts(hostile, "1", "2", "3", 6)}
+    sheet = rendered(base, tmp_path=tmp_path)
+    row = row_of(sheet, hostile)
+    assert sheet.cell(row, 1).data_type == "s"
+    assert sheet["A3"].value == f"填报单位：{hostile}"
+
+
+def test_a_title_already_taken_gets_a_number():
+    workbook = openpyxl.Workbook()
+    workbook.active.title = F2
+    sheet = add_base_data_sheet(workbook, base_data(), F2)
+    assert sheet.title == f"{F2}(2)"
+    assert workbook.sheetnames == [F2, f"{F2}(2)"]
+
+
+def test_the_sheet_can_be_placed_before_another():
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "指标评分表"
+    add_base_data_sheet(workbook, base_data(), F2, index=0)
+    assert workbook.sheetnames == [F2, "指标评分表"]
+
+
+def test_a_long_label_wraps_onto_a_taller_row(tmp_path):
+    base = base_data()
+    long_label = "其中：会议费、培训费、差旅费及其他按规定列支的一般性支出（含上年结转）"
+    base.rows[long_label] = amounts(long_label, "1", "2", "3", 12)
+    sheet = rendered(base, tmp_path=tmp_path)
+    short, long = row_of(sheet, "三公经费"), row_of(sheet, long_label)
+    assert sheet.cell(long, 1).alignment.wrap_text
+    assert sheet.row_dimensions[long].height > 1.5 * sheet.row_dimensions[short].height
