@@ -158,3 +158,24 @@ def test_a_long_label_wraps_onto_a_taller_row(tmp_path):
     short, long = row_of(sheet, "三公经费"), row_of(sheet, long_label)
     assert sheet.cell(long, 1).alignment.wrap_text
     assert sheet.row_dimensions[long].height > 1.5 * sheet.row_dimensions[short].height
+
+
+def test_every_department_form_with_base_data_gets_its_sheet_after_the_forms():
+    from perfeval_xl.model import DepartmentForm, FormResult, ProjectForm
+    from perfeval_xl.writers import add_base_data_sheets
+
+    def result(form) -> FormResult:
+        return FormResult(form, "rules", [], D("90"), "优")
+
+    paired = DepartmentForm(file="a.xlsx", sheet="指标评分表", unit="甲局", base=base_data(unit="甲局"))
+    unpaired = DepartmentForm(file="b.xlsx", sheet="评分表", unit="乙局")  # its F2 never arrived
+    project = ProjectForm(file="c.xlsx", sheet="自评表", layout="national-2020")
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "指标评分表"
+    workbook.create_sheet("自评表")
+    workbook.create_sheet("评分表")
+
+    added = add_base_data_sheets(workbook, [result(paired), result(project), result(unpaired)])
+    assert [sheet.title for sheet in added] == [F2]
+    assert workbook.sheetnames == ["指标评分表", "自评表", "评分表", F2]
+    assert workbook[F2]["A3"].value == "填报单位：甲局"

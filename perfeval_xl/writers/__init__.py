@@ -1,7 +1,7 @@
 """Writers: render scored forms, batch summaries and report drafts.  They compute no scores."""
 from ._atomic import atomic_output
 from ._templates import blank_templates, template_path
-from .base_data_sheet import add_base_data_sheet
+from .base_data_sheet import add_base_data_sheet, add_base_data_sheets
 from .report_draft import write_report_drafts
 from .scored_form import write_scored_workbook
 from .summary_json import summary_dict, write_summary_json
@@ -9,6 +9,7 @@ from .summary_xlsx import write_summary_xlsx
 
 __all__ = [
     "add_base_data_sheet",
+    "add_base_data_sheets",
     "atomic_output",
     "blank_templates",
     "summary_dict",

@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..model import BaseData
+from ..model import BaseData, DepartmentForm, FormResult
 from ._cell import CellValue, write_cell
 from ._sheet_titles import unique_sheet_titles
 from ._text_measure import line_height, lines_needed
@@ -67,6 +67,18 @@ def add_base_data_sheet(workbook: Workbook, base: BaseData, title: str, *, index
     sheet = workbook.create_sheet(sheet_title, index)
     _BaseDataSheet(sheet).render(base)
     return sheet
+
+
+def add_base_data_sheets(workbook: Workbook, forms: list[FormResult]) -> list[Worksheet]:
+    """One base-data sheet per department form that has its F2, appended in form order.
+
+    Call it once the forms' own sheets exist, so the new titles cannot take theirs.
+    """
+    return [
+        add_base_data_sheet(workbook, result.form.base, result.form.base.sheet or TITLE)
+        for result in forms
+        if isinstance(result.form, DepartmentForm) and result.form.base is not None
+    ]
 
 
 def year_headers(year: Optional[int]) -> tuple[str, str, str]:
