@@ -13,13 +13,13 @@ Typical use::
 """
 from __future__ import annotations
 
+from ._version import __version__
 from .batch import BatchResult, score_folder, score_workbook
 from .errors import PerfevalError, RulebookError, WorkbookError
 from .readers import ReadLimits
 from .model import FileResult, Flag, FormResult, ItemScore, ProjectForm, Source
 from .rules import Rulebook, builtin_rulebooks, load_rulebook
 
-__version__ = "0.1.0"
 
 __all__ = [
     "score_workbook", "score_folder", "load_rulebook", "builtin_rulebooks",

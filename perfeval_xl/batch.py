@@ -3,34 +3,44 @@ from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ._version import __version__
 from .errors import PerfevalError, WorkbookError
 from .inbox import InboxEntry, list_inbox, scored_path
 from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_department_forms, read_workbook
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
+from .store import ResultStore, StoredResults, file_digest, rules_fingerprint
 
 Rules = str | Path | Rulebook | RuleSet | None
 
 
 @dataclass
 class BatchResult:
-    """Every file of an inbox with its status and scored forms."""
+    """Every file of an inbox with its status and scored forms.
+
+    With an outbox, ``files`` reads each result back from OUTBOX/.perfeval on
+    access, so a batch of any size holds one result in memory at a time.
+    """
 
     inbox: Path
     outbox: Path | None
     rulebook: str
-    files: list[FileResult] = field(default_factory=list)
+    files: Sequence[FileResult] = field(default_factory=list)
+    statuses: dict[str, str] = field(default_factory=dict)  # file → "ok" | "error" | "skipped"
+    reused: int = 0  # results taken over unchanged from an earlier run in the same outbox
 
     @property
     def failed(self) -> list[FileResult]:
-        return [f for f in self.files if f.status == "error"]
+        order = list(self.statuses)
+        return [self.files[order.index(f)] for f, status in self.statuses.items() if status == "error"]
 
     @property
     def forms(self):
@@ -39,7 +49,7 @@ class BatchResult:
     @property
     def exit_code(self) -> int:
         """0 when every file was scored (or skipped), 1 when any failed."""
-        return 1 if self.failed else 0
+        return 1 if "error" in self.statuses.values() else 0
 
     def to_dataframe(self):
         """One row per scored item (pandas.DataFrame); see :func:`perfeval_xl.frames.items_frame`."""
@@ -122,35 +132,112 @@ def _failed(relative: str, exc: BaseException) -> FileResult:
 
 def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None, rules: Rules = None,
                  jobs: int = 1, on_file: Callable[[FileResult], None] | None = None, *,
-                 passwords: tuple[str, ...] = (), limits: ReadLimits | None = None) -> BatchResult:
+                 passwords: tuple[str, ...] = (), limits: ReadLimits | None = None, force: bool = False,
+                 executor: str = "local", scheduler: str | None = None) -> BatchResult:
     """Score every workbook under ``inbox``; with ``out``, write the scored forms and summaries there.
 
-    ``jobs`` > 1 scores files in that many worker processes.  ``on_file`` is
-    called with each :class:`FileResult` as it completes (a progress bar hook).
-    ``passwords`` are tried on encrypted files; ``limits`` bound one file's cost.
-    Department base data and scoring tables in separate files are paired by
-    填报单位.
+    ``jobs`` worker processes score files (even ``jobs=1`` uses one, so a file
+    that crashes the parser costs only itself).  ``on_file`` is called with each
+    :class:`FileResult` as it completes (a progress bar hook).  ``passwords``
+    are tried on encrypted files; ``limits`` bound one file's cost.  Department
+    base data and scoring tables in separate files are paired by 填报单位.
+
+    With ``out``, an input whose content and rulebooks are unchanged since the
+    last run in that outbox is not scored again (``force=True`` redoes all).
+    ``executor="dask"`` runs the per-file task on a Dask cluster at
+    ``scheduler`` (``tcp://host:8786``; a local cluster of ``jobs`` workers when
+    None); inputs and outbox must then be on a path every worker sees.
     """
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise PerfevalError(f"收件箱“{inbox}”不存在或不是文件夹")
-    outbox = Path(out) if out is not None else None
+    if executor not in ("local", "dask"):
+        raise PerfevalError(f"未知的执行方式“{executor}”，应为 local 或 dask")
+    outbox = Path(out).resolve() if out is not None else None
     rule_set = resolve_rules(rules)
     entries = list_inbox(inbox, outbox)
     if outbox is not None:
         outbox.mkdir(parents=True, exist_ok=True)
     read = ReadOptions(tuple(passwords), limits or ReadLimits())
-    results = {r.file: r for r in _run(entries, rule_set, outbox, jobs, on_file, read)}
-    files = [results[e.relative] for e in entries]
-    _pair_across_files(files, rule_set, outbox)
-    used = sorted({form.rulebook for f in files for form in f.forms}) or [rule_set.project.name]
-    batch = BatchResult(inbox=inbox, outbox=outbox, rulebook=", ".join(used), files=files)
+    run = _BatchRun(outbox, rule_set, on_file, force)
+    todo = run.reuse_unchanged(entries)
+    for result in _run(todo, rule_set, outbox, jobs, read, executor, scheduler):
+        run.add(result)
+    run.pair_departments()
+    batch = run.finish(inbox, entries)
     if outbox is not None:
         from .writers import write_summary_json, write_summary_xlsx
 
-        write_summary_xlsx(batch.files, outbox / "summary.xlsx", batch.rulebook)
-        write_summary_json(batch.files, outbox / "summary.json", batch.rulebook)
+        files = list(batch.files)
+        write_summary_xlsx(files, outbox / "summary.xlsx", batch.rulebook)
+        write_summary_json(files, outbox / "summary.json", batch.rulebook)
     return batch
+
+
+class _BatchRun:
+    """Collects a batch's results: into the outbox's store when there is one, else in memory."""
+
+    def __init__(self, outbox: Path | None, rules: RuleSet, on_file, force: bool):
+        self.outbox, self.rules, self.on_file, self.force = outbox, rules, on_file, force
+        self.store = ResultStore(outbox) if outbox is not None else None
+        self.fingerprint = rules_fingerprint([rules.project, rules.department], __version__)
+        self.digests: dict[str, str | None] = {}
+        self.memory: dict[str, FileResult] = {}
+        self.pending: list[FileResult] = []  # department parts waiting for a partner file
+        self.statuses: dict[str, str] = {}
+        self.rulebooks: set[str] = set()
+        self.reused = 0
+
+    def reuse_unchanged(self, entries: list[InboxEntry]) -> list[InboxEntry]:
+        """Take over stored results of unchanged inputs; return the entries left to score."""
+        todo = []
+        for entry in entries:
+            if self.store is not None and not entry.skip_reason:
+                try:
+                    self.digests[entry.relative] = file_digest(entry.path)
+                except OSError:
+                    self.digests[entry.relative] = None
+                cached = None if self.force else self.store.reusable(
+                    entry.relative, self.digests[entry.relative], self.fingerprint, self.outbox)
+                if cached is not None:
+                    self.reused += 1
+                    self.add(cached, store=False)
+                    continue
+            todo.append(entry)
+        return todo
+
+    def add(self, result: FileResult, store: bool = True) -> None:
+        if self.on_file is not None:
+            self.on_file(result)
+        if result.unpaired:
+            self.pending.append(result)
+            return
+        self._keep(result, cacheable=result.status == "ok", store=store)
+
+    def _keep(self, result: FileResult, cacheable: bool, store: bool = True) -> None:
+        self.statuses[result.file] = result.status
+        self.rulebooks.update(form.rulebook for form in result.forms)
+        if self.store is None:
+            self.memory[result.file] = result
+        elif store:
+            self.store.put(result.file, result, self.digests.get(result.file), self.fingerprint, cacheable)
+
+    def pair_departments(self) -> None:
+        _pair_across_files(self.pending, self.rules, self.outbox)
+        for result in self.pending:
+            # Depends on another file, so it is scored again on every run.
+            self._keep(result, cacheable=False)
+
+    def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
+        order = [e.relative for e in entries]
+        if self.store is not None:
+            self.store.save(keep=order)
+            files: Sequence[FileResult] = StoredResults(self.store, order)
+        else:
+            files = [self.memory[f] for f in order]
+        used = sorted(self.rulebooks) or [self.rules.project.name]
+        return BatchResult(inbox=inbox, outbox=self.outbox, rulebook=", ".join(used), files=files,
+                           statuses={f: self.statuses[f] for f in order}, reused=self.reused)
 
 
 def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | None) -> None:
@@ -190,19 +277,18 @@ def _paired_note(table: DepartmentForm, base_file: str):
     return Flag(f"基础数据表取自文件“{base_file}”（按填报单位配对）", None, "warning")
 
 
-def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int,
-         on_file: Callable[[FileResult], None] | None, read: ReadOptions) -> Iterator[FileResult]:
-    def report(result: FileResult) -> FileResult:
-        if on_file is not None:
-            on_file(result)
-        return result
-
+def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int, read: ReadOptions,
+         executor: str, scheduler: str | None) -> Iterator[FileResult]:
     work = [e for e in entries if not e.skip_reason]
     for entry in entries:
         if entry.skip_reason:
-            yield report(score_entry(entry, rules, outbox, read))
-    for result in _run_in_pool(work, rules, outbox, max(1, jobs), read):
-        yield report(result)
+            yield score_entry(entry, rules, outbox, read)
+    if executor == "dask":
+        from .dask_executor import run_on_dask
+
+        yield from run_on_dask(work, rules, outbox, read, jobs, scheduler)
+    else:
+        yield from _run_in_pool(work, rules, outbox, max(1, jobs), read)
 
 
 def _run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .batch import score_folder
 from .errors import PerfevalError, RulebookError
 from .readers import ReadLimits
@@ -43,10 +43,17 @@ def main() -> None:
               help="单个工作表数据区域的单元格上限。 / Largest sheet area read (rows × columns).")
 @click.option("--max-unzipped-mb", type=click.IntRange(min=1), default=ReadLimits.max_unzipped_bytes // 2**20,
               show_default=True, help="单个文件解压后的大小上限（MB）。 / Largest unzipped size of one file.")
+@click.option("--force", is_flag=True,
+              help="全部重新评分（默认跳过内容和规则都未变的文件）。 / Re-score unchanged files too.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="本机多进程或Dask集群。 / Local worker processes or a Dask cluster.")
+@click.option("--scheduler", metavar="ADDR",
+              help="Dask调度器地址，如 tcp://10.0.0.5:8786（不填则在本机启动）。 / Dask scheduler address.")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条。 / No progress bar.")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈。 / Show tracebacks of internal errors.")
 def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tuple[str, ...],
-          passwords_file: Path | None, max_cells: int, max_unzipped_mb: int, quiet: bool, debug: bool) -> None:
+          passwords_file: Path | None, max_cells: int, max_unzipped_mb: int, force: bool, executor: str,
+          scheduler: str | None, quiet: bool, debug: bool) -> None:
     """对INBOX下所有工作簿评分，结果写入--out文件夹。
 
     Score every workbook under INBOX (recursively; .xlsx, .xlsm, .xls) and
@@ -66,6 +73,7 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
     bar = _progress_bar(inbox, outbox) if show_bar else None
     try:
         batch = score_folder(inbox, out=outbox, rules=rulebook, jobs=jobs, passwords=passwords, limits=limits,
+                             force=force, executor=executor, scheduler=scheduler,
                              on_file=(lambda _result: bar.update(1)) if bar else None)
     except PerfevalError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -78,11 +86,11 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
         click.echo(f"错误 {file.file}：{file.error}", err=True)
         if debug and file.detail:
             click.echo(file.detail, err=True)
-    ok = sum(1 for f in batch.files if f.status == "ok")
-    skipped = sum(1 for f in batch.files if f.status == "skipped")
+    statuses = list(batch.statuses.values())
     if not quiet:
-        click.echo(f"已评分 {ok} 个文件（{len(batch.forms)} 张表），失败 {len(batch.failed)} 个，"
-                   f"跳过 {skipped} 个；规则 {batch.rulebook}；结果在 {outbox}")
+        reused = f"（其中 {batch.reused} 个未变化，沿用上次结果）" if batch.reused else ""
+        click.echo(f"已评分 {statuses.count('ok')} 个文件{reused}，失败 {statuses.count('error')} 个，"
+                   f"跳过 {statuses.count('skipped')} 个；规则 {batch.rulebook}；结果在 {outbox}")
     sys.exit(batch.exit_code)
 
 

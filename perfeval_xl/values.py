@@ -98,8 +98,8 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
             return ParsedValue(text=str(raw), missing=True)
         return ParsedValue(text=_plain(number), operator=op, number=number, unit=unit_from_column,
                            qualitative=column_operator == "qualitative")
-    text = nfkc(raw)
-    compact = _THOUSANDS.sub("", text).replace(" ", "").replace("\u3000", "")
+    text = "" if raw is None else str(raw).strip()  # shown as written; parsed after NFKC
+    compact = _THOUSANDS.sub("", nfkc(raw)).replace(" ", "").replace("\u3000", "")
     if compact in PLACEHOLDERS or compact.upper() == "XX":
         return ParsedValue(text=text, missing=True)
     if column_operator == "qualitative" or _DATE.search(compact):

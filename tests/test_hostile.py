@@ -266,8 +266,9 @@ def test_disk_full_leaves_no_half_written_file_and_a_rerun_finishes(tmp_path, mo
     results = run(inbox, outbox)
     assert results["a.xlsx"].status == "error" and "No space left" in results["a.xlsx"].error
     assert results["b.xlsx"].status == "ok"
-    assert not [p for p in outbox.rglob("*") if p.is_file() and p.name not in
+    assert not [p for p in outbox.rglob("*") if p.is_file() and ".perfeval" not in p.parts and p.name not in
                 ("b.scored.xlsx", "summary.xlsx", "summary.json")]
+    assert not [p for p in outbox.rglob("*.tmp*")]
     monkeypatch.setattr(atomic.os, "replace", real_replace)
     assert all(r.status == "ok" for r in run(inbox, outbox).values())
 

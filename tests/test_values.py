@@ -1,4 +1,5 @@
 """The value parser reads targets and actuals as units write them (scoring.md §1)."""
+import unicodedata
 from decimal import Decimal
 
 import pytest
@@ -57,6 +58,12 @@ def test_operator_column_overrides_text_and_unit_column_fills_in():
     assert parse_value(80, declared_operator="定性").qualitative
 
 
+def test_text_is_kept_as_written_and_parsed_after_nfkc():
+    value = parse_value("＞＝９５％")
+    assert value.text == "＞＝９５％"
+    assert (value.operator, value.number, value.unit) == (">=", Decimal("95"), "%")
+
+
 def test_numbers_from_cells_keep_their_decimal_digits():
     assert to_decimal(59.38) == Decimal("59.38")
     assert to_decimal("1,300") == Decimal("1300")
@@ -79,7 +86,7 @@ def test_any_written_target_round_trips(number, symbol, unit):
 def test_parser_never_raises_and_never_invents_a_zero(text):
     value = parse_value(text)
     if value.number is not None:
-        assert any(ch.isdigit() for ch in value.text)
+        assert any(ch.isdigit() for ch in unicodedata.normalize("NFKC", value.text))
     assert not (value.missing and value.qualitative)
 
 

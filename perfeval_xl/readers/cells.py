@@ -42,10 +42,11 @@ class SheetCells:
         return (row, col) in self._merged_origin
 
     def text(self, row: int, col: int) -> str:
+        """A cell's text as the unit wrote it (trimmed); normalise only to compare."""
         value = self.raw(row, col)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return nfkc(value)
+        return "" if value is None else str(value).strip()
 
     def problem(self, row: int, col: int, what: str) -> Flag | None:
         """A read error of a cell a scored field needs, or None when the cell reads fine."""

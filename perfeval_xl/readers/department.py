@@ -133,8 +133,7 @@ def _unit(cells: SheetCells) -> str:
         for col, value in enumerate(cells.grid.rows[row][:_SCAN]):
             if not isinstance(value, str):
                 continue
-            text = nfkc(value)
-            label, sep, rest = text.replace(":", "：").partition("：")
+            label, sep, rest = value.strip().replace(":", "：").partition("：")
             if normalise(label) in labels.UNIT_LABELS:
                 if sep and rest.strip():
                     return rest.strip()
@@ -199,7 +198,8 @@ def _scoring_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
 def _level(cells: SheetCells, row: int, col: int | None) -> str:
     if col is None:
         return ""
-    return re.sub(r"\s+", "", nfkc(cells.merged_raw(row, col)))
+    merged = cells.merged_raw(row, col)
+    return re.sub(r"\s+", "", "" if merged is None else str(merged))
 
 
 def _scoring_row(cells: SheetCells, row: int, columns: dict[str, int], level1: str, level2: str,
@@ -221,7 +221,7 @@ def _title(cells: SheetCells) -> str:
     for row in range(min(cells.grid.height, 3)):
         for value in cells.grid.rows[row][:_SCAN]:
             if isinstance(value, str) and "表" in value:
-                return nfkc(value)
+                return value.strip()
     return ""
 
 

@@ -70,7 +70,7 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None
                 continue
             # Title and year line sit above the first field label, wherever the form starts.
             if not form.sources and not form.title and "表" in value:
-                form.title = nfkc(value)
+                form.title = value.strip()
             if not form.sources and form.year is None:
                 year = _YEAR.search(nfkc(value).replace(" ", ""))
                 if year and ("年度" in value or "(" in nfkc(value)):
@@ -97,8 +97,8 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None
 
 def _split_inline(value: str) -> tuple[str, str]:
     """"项目名称：XX项目" → ("项目名称", "XX项目"); a plain label → (label, "")."""
-    text = nfkc(value)
-    for sep in (":", "："):
+    text = value.strip()
+    for sep in (":", "：", "∶"):
         if sep in text:
             label, _, rest = text.partition(sep)
             if labels.match(label, labels.PROJECT_FIELDS):
@@ -258,7 +258,8 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
 def _level_text(cells: SheetCells, row: int, col: int | None) -> str:
     if col is None:
         return ""
-    text = nfkc(cells.merged_raw(row, col))
+    merged = cells.merged_raw(row, col)
+    text = "" if merged is None else str(merged)
     return re.sub(r"\s+", "", re.sub(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$", "", text))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..labels import normalise
+from ..labels import nfkc, normalise
 from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
 from ..values import convert_money, is_money
 from .arithmetic import percent, round2, show, show2
@@ -141,7 +141,7 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
         converted = convert_money(a, actual.unit, target.unit)
         notes.append(f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；")
         a = converted
-    elif (rulebook.scale_percent_fractions and target.unit == "%" and "%" not in actual.text
+    elif (rulebook.scale_percent_fractions and target.unit == "%" and "%" not in nfkc(actual.text)
           and t > 1 and 0 < abs(a) <= 1):
         # The % may come from a 度量单位 column; the cell itself then holds the fraction.
         item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual")))

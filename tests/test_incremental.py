@@ -1,0 +1,95 @@
+"""A rerun in the same outbox scores only what changed; the cache there can never run code."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import perfeval_xl
+from hostile import write_good
+
+CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    write_good(folder / "a.xlsx", name="甲项目")
+    write_good(folder / "b.xlsx", name="乙项目")
+    write_good(folder / "sub" / "c.xlsx", name="丙项目")
+    return folder
+
+
+def scored_mtimes(outbox: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in outbox.rglob("*.scored.xlsx")}
+
+
+def test_a_rerun_reuses_every_unchanged_file(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    first = perfeval_xl.score_folder(inbox, out=outbox)
+    before = scored_mtimes(outbox)
+    second = perfeval_xl.score_folder(inbox, out=outbox)
+    assert (first.reused, second.reused) == (0, 3)
+    assert scored_mtimes(outbox) == before  # nothing rewritten
+    assert [f.forms[0].total for f in second.files] == [f.forms[0].total for f in first.files]
+    summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary["files"]) == 3
+
+
+def test_only_new_or_changed_files_cost_work(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    write_good(inbox / "b.xlsx", name="乙项目（修改后）")
+    write_good(inbox / "d.xlsx", name="丁项目")
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    assert batch.reused == 2
+    names = {f.file: f.forms[0].name for f in batch.files}
+    assert names["b.xlsx"] == "乙项目（修改后）" and names["d.xlsx"] == "丁项目"
+
+
+@pytest.mark.parametrize("change", ["rules", "force", "deleted output", "removed input"])
+def test_what_makes_a_file_scored_again(inbox, tmp_path, change):
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    kwargs = {}
+    if change == "rules":
+        kwargs["rules"] = "central-pre2020-project"
+    elif change == "force":
+        kwargs["force"] = True
+    elif change == "deleted output":
+        (outbox / "a.scored.xlsx").unlink()
+    else:
+        (inbox / "a.xlsx").unlink()
+    batch = perfeval_xl.score_folder(inbox, out=outbox, **kwargs)
+    expected = {"rules": 0, "force": 0, "deleted output": 2, "removed input": 2}[change]
+    assert batch.reused == expected
+    assert (outbox / "a.scored.xlsx").exists() or change == "removed input"
+    assert len(batch.files) == (2 if change == "removed input" else 3)
+
+
+def test_a_damaged_or_hostile_cache_is_ignored_not_trusted(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    results = sorted((outbox / ".perfeval" / "results").glob("*.json"))
+    results[0].write_text(json.dumps({"__type__": "system", "command": "touch /tmp/pwned"}), encoding="utf-8")
+    results[1].write_text("{not json", encoding="utf-8")
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    assert batch.reused == 1 and batch.exit_code == 0
+    (outbox / ".perfeval" / "state.json").write_text("garbage", encoding="utf-8")
+    assert perfeval_xl.score_folder(inbox, out=outbox).reused == 0
+
+
+@pytest.mark.skipif(not (CASES / "expected.json").is_file(), reason="../shared/cases is not beside this checkout")
+def test_dask_local_cluster_gives_the_same_results_as_local_processes(tmp_path):
+    pytest.importorskip("distributed")
+    inbox = tmp_path / "cases"
+    shutil.copytree(CASES, inbox)
+    local = perfeval_xl.score_folder(inbox, out=tmp_path / "local", jobs=2)
+    dask = perfeval_xl.score_folder(inbox, out=tmp_path / "dask", jobs=2, executor="dask")
+    assert dask.statuses == local.statuses
+    summaries = [json.loads((tmp_path / name / "summary.json").read_text(encoding="utf-8"))
+                 for name in ("local", "dask")]
+    assert summaries[0] == summaries[1]
+    assert sorted(p.name for p in (tmp_path / "dask").glob("*.scored.xlsx")) == \
+        sorted(p.name for p in (tmp_path / "local").glob("*.scored.xlsx"))
