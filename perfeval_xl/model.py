@@ -36,7 +36,8 @@ class Flag:
     action: str = ""  # what the unit must do about it, when there is something to do
 
     def __str__(self) -> str:
-        return f"{self.message}（{self.source.cell}）" if self.source else self.message
+        text = f"{self.message}，{self.action}" if self.action else self.message
+        return f"{text}（{self.source.cell}）" if self.source else text
 
 
 @dataclass(frozen=True)

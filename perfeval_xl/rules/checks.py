@@ -18,7 +18,7 @@ def review(item: ItemScore, rulebook: Rulebook, score_cell: Source | None = None
     if abs(difference) > rulebook.review_tolerance:
         item.flags.append(Flag(
             f"自评得分{show(item.self_score)}与复核得分{show2(item.score)}不一致（差异{show2(difference)}）",
-            score_cell or item.source))
+            score_cell or item.source, action="请单位核实自评得分"))
 
 
 def check_self_total(self_total: Decimal | None, source: Source | None, items: list[ItemScore],
@@ -29,11 +29,12 @@ def check_self_total(self_total: Decimal | None, source: Source | None, items: l
     unscored = [item for item in items if item.applicable and item.self_score is None]
     if unscored:
         # A total over some items only is not comparable with the engine's total.
-        return [Flag(f"自评得分未填全（{len(unscored)}项空白），自评总分{show(self_total)}仅供参考", source)]
+        return [Flag(f"自评得分未填全（{len(unscored)}项空白），自评总分{show(self_total)}仅供参考", source,
+                     action="请单位补填全部自评得分")]
     flags = []
     stated = sum((item.self_score for item in items if item.applicable), ZERO)
     if abs(stated - self_total) > rulebook.review_tolerance:
-        flags.append(Flag(f"自评总分{show(self_total)}与各项自评得分合计{show(stated)}不符", source))
+        flags.append(Flag(f"自评总分{show(self_total)}与各项自评得分合计{show(stated)}不符", source, action="请单位核对自评总分"))
     if abs(total - self_total) > rulebook.review_tolerance:
         flags.append(Flag(f"自评总分{show(self_total)}，复核总分{show2(total)}，差异{show2(total - self_total)}", source))
     return flags

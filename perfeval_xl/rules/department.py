@@ -30,16 +30,16 @@ def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> Form
     total = sum((item.score for item in items), ZERO)
     flags = list(form.flags)
     if form.base is None:
-        flags.append(Flag("未找到同一填报单位的基础数据表（F2），定量指标无法计算", None, "error"))
+        flags.append(Flag("未找到同一填报单位的基础数据表（F2），定量指标无法计算", None, "error", "请单位报送基础数据表"))
     else:
         flags.extend(form.base.flags)
     listed = {indicator_key(row.name) for row in form.rows}
     for indicator in rulebook.indicators:
         if indicator_key(indicator.name) not in listed:
-            flags.append(Flag(f"评分表中缺少规则指标“{indicator.name}”"))
+            flags.append(Flag(f"评分表中缺少规则指标“{indicator.name}”", action="请单位按规定指标体系填报"))
     weights = sum((item.weight for item in items), ZERO)
     if weights != rulebook.full_marks:
-        flags.append(Flag(f"各项分值合计{show(weights)}，应为{show(rulebook.full_marks)}"))
+        flags.append(Flag(f"各项分值合计{show(weights)}，应为{show(rulebook.full_marks)}", action="请单位核对各指标分值"))
     flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
                       grade=rulebook.grade_for(total), flags=flags)
@@ -55,18 +55,18 @@ def score_self_scored_row(row: DepartmentRow) -> ItemScore:
     """A qualitative row keeps the unit's self-score, clamped to [0, w]."""
     item = _item(row, row.weight if row.weight is not None else ZERO)
     if row.weight is None:
-        item.flags.append(Flag("分值缺失，按0分计", row.cells.get("weight", row.source), "error"))
+        item.flags.append(Flag("分值缺失，按0分计", row.cells.get("weight", row.source), "error", "请单位补填分值"))
     own = row.self_score
     if own is None:
         item.basis = "自评指标未填写自评得分，得0分"
-        item.flags.append(Flag("未填写自评得分，需人工评分", row.cells.get("score", row.source), "error"))
+        item.flags.append(Flag("未填写自评得分，需人工评分", row.cells.get("score", row.source), "error", "请单位补填自评得分"))
         return item
     clamped = min(max(own, ZERO), item.weight)
     item.score = round2(clamped)
     if clamped != own:
         item.basis = f"自评指标：自评得分{show(own)}超出[0,{show(item.weight)}]，调整为{show2(item.score)}"
         item.flags.append(Flag(f"自评得分{show(own)}超出分值范围[0,{show(item.weight)}]，已调整为{show2(item.score)}",
-                               row.cells.get("score", row.source)))
+                               row.cells.get("score", row.source), action="请单位按分值范围调整自评得分"))
     else:
         item.basis = f"自评指标：采用自评得分{show2(item.score)}"
     return item
@@ -82,7 +82,7 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
         denominator, denominator_text = _sum(base, rule.denominator)
     except MissingInput as missing:
         item.basis = f"{missing}，无法计算，得0分"
-        item.flags.append(Flag(f"{missing}，“{row.name}”无法计算", row.source, "error"))
+        item.flags.append(Flag(f"{missing}，“{row.name}”无法计算", row.source, "error", "请单位补填基础数据表相应数据"))
         return item
     formula = f"{numerator_text}/{denominator_text}"
     if denominator == 0:

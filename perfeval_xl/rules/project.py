@@ -46,13 +46,13 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook) -> ItemScore
                      weight=rulebook.execution_default_weight, score=ZERO, self_score=None, basis="")
     if funds is None or not funds.lines:
         item.basis = "表中未找到项目资金，无法计算预算执行率"
-        item.flags.append(Flag("未找到项目资金（年度资金总额）数据，预算执行率得0分", None, "error"))
+        item.flags.append(Flag("未找到项目资金（年度资金总额）数据，预算执行率得0分", None, "error", "请单位补填项目资金表"))
         return item
     item.source = funds.source
     item.self_score = funds.self_score
     if funds.weight is None:
         item.flags.append(Flag(f"预算执行分值缺失，按规则默认{show(rulebook.execution_default_weight)}分",
-                               funds.weight_source or funds.source))
+                               funds.weight_source or funds.source, action="请单位补填预算执行分值"))
     else:
         item.weight = funds.weight
     budget, executed, how = _execution_amounts(funds, item)
@@ -61,7 +61,7 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook) -> ItemScore
     if budget is None or executed is None:
         missing = "预算数" if budget is None else "执行数"
         item.basis = f"{missing}缺失，得0分"
-        item.flags.append(Flag(f"项目资金{missing}缺失，预算执行率无法计算", funds.source, "error"))
+        item.flags.append(Flag(f"项目资金{missing}缺失，预算执行率无法计算", funds.source, "error", f"请单位补填{missing}"))
         return item
     if budget == 0 and executed == 0:
         item.applicable = False
@@ -69,14 +69,14 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook) -> ItemScore
         return item
     if budget == 0:
         item.basis = f"{how}预算数为0而执行数为{show(executed)}，得0分"
-        item.flags.append(Flag(f"预算数为0但执行数为{show(executed)}，数据有误", funds.source, "error"))
+        item.flags.append(Flag(f"预算数为0但执行数为{show(executed)}，数据有误", funds.source, "error", "请单位核实预算数与执行数"))
         return item
     rate = executed / budget
     if rate > 1:
         item.score = round2(w)
         item.basis = f"{how}{show(executed)}/{show(budget)}={percent(rate)}>100%，得满分{show2(w)}"
         if rulebook.flag_over_execution:
-            item.flags.append(Flag(f"预算执行率{percent(rate)}超过100%，请核实执行数", funds.source))
+            item.flags.append(Flag(f"预算执行率{percent(rate)}超过100%", funds.source, action="请单位说明超预算支出原因并核实执行数"))
         return item
     item.score = round2(rate * w)
     item.basis = f"{how}{show(executed)}/{show(budget)}×{show(w)}={show2(item.score)}（执行率{percent(rate)}）"
@@ -100,7 +100,7 @@ def _execution_amounts(funds: Funds, item: ItemScore) -> tuple[Decimal | None, D
     if not budget and not executed and any(budget_of(l) or l.executed for l in parts):
         budget = sum((budget_of(l) or ZERO for l in parts), ZERO)
         executed = sum((l.executed or ZERO for l in parts), ZERO)
-        item.flags.append(Flag("年度资金总额为空或0，按其中各项资金合计计算", funds.source))
+        item.flags.append(Flag("年度资金总额为空或0，按其中各项资金合计计算", funds.source, action="请单位在年度资金总额行填写合计数"))
         how += "按分项资金合计："
     return budget, executed, how
 
@@ -115,20 +115,21 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
                      flags=list(indicator.flags), source=indicator.source,
                      target=indicator.target.text, actual=indicator.actual.text, reason=indicator.reason)
     if indicator.weight is None:
-        item.flags.append(Flag("分值缺失，按0分计", indicator.cells.get("weight", indicator.source), "error"))
+        item.flags.append(Flag("分值缺失，按0分计", indicator.cells.get("weight", indicator.source), "error", "请单位补填分值"))
     if indicator.target.qualitative:
         _score_qualitative(indicator, item, rulebook)
     elif indicator.target.number is None:
         item.basis = "年度指标值缺失，得0分"
-        item.flags.append(Flag("年度指标值缺失，自评表不完整", indicator.cells.get("target"), "error"))
+        item.flags.append(Flag("年度指标值缺失，自评表不完整", indicator.cells.get("target"), "error", "请单位补填年度指标值"))
     elif indicator.actual.number is None:
         item.basis = "实际完成值缺失，得0分"
         what = "缺失" if indicator.actual.missing else f"“{indicator.actual.text}”不是数值"
-        item.flags.append(Flag(f"实际完成值{what}", indicator.cells.get("actual"), "error"))
+        item.flags.append(Flag(f"实际完成值{what}", indicator.cells.get("actual"), "error", "请单位填写实际完成值（数值）"))
     else:
         _score_quantitative(indicator, item, rulebook)
     if item.applicable and item.score < item.weight and not indicator.reason:
-        item.flags.append(Flag("得分未满，缺少偏差原因", indicator.cells.get("reason", indicator.source)))
+        item.flags.append(Flag("得分未满，缺少偏差原因", indicator.cells.get("reason", indicator.source),
+                               action="请单位补充偏差原因分析及改进措施"))
     review(item, rulebook, indicator.cells.get("score"))
     return item
 
@@ -144,11 +145,13 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
     elif (rulebook.scale_percent_fractions and target.unit == "%" and "%" not in nfkc(actual.text)
           and t > 1 and 0 < abs(a) <= 1):
         # The % may come from a 度量单位 column; the cell itself then holds the fraction.
-        item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual")))
+        item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual"),
+                               action="请单位按百分数填写实际完成值"))
         notes.append(f"实际值{show(a)}=" f"{show(a * 100)}%；")
         a = a * 100
     if a < 0 and target.unit != "%" and actual.unit != "%":
-        item.flags.append(Flag(f"实际完成值为负数（{show(a)}），按0计算", indicator.cells.get("actual")))
+        item.flags.append(Flag(f"实际完成值为负数（{show(a)}），按0计算", indicator.cells.get("actual"),
+                               action="请单位核实实际完成值"))
         notes.append(f"实际值{show(a)}<0按0计；")
         a = ZERO
     note = "".join(notes)
@@ -165,8 +168,8 @@ def _positive(a, t, w, item, indicator, rulebook):
     if a >= t:
         if t > 0 and a >= rulebook.over_achievement_factor * t:
             item.flags.append(Flag(
-                f"实际值{show(a)}达到目标值{show(t)}的{percent(a / t)}，超过{percent(rulebook.over_achievement_factor)}，"
-                f"目标值可能偏低，请复核", indicator.cells.get("actual")))
+                f"实际值{show(a)}为目标值{show(t)}的{percent(a / t)}，超出目标{percent(rulebook.over_achievement_factor)}以上，"
+                f"目标值可能偏低", indicator.cells.get("actual"), action="请单位说明超额完成原因，并在下年度调整目标值"))
         return w, f"{show(a)}≥{show(t)}，得满分{{score}}"
     return w * a / t, f"{show(a)}/{show(t)}×{show(w)}={{score}}"
 
@@ -193,7 +196,8 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
     band = qualitative_band(indicator.target.text, indicator.actual.text, rulebook)
     if band is None:
         item.basis = f"定性指标：实际完成“{indicator.actual.text}”无法归入任何档次，得0分"
-        item.flags.append(Flag(f"无法判定定性指标（实际完成“{indicator.actual.text}”）", indicator.cells.get("actual")))
+        item.flags.append(Flag(f"无法判定定性指标（实际完成“{indicator.actual.text}”）", indicator.cells.get("actual"),
+                               action="请单位按“已完成/部分完成/未完成”等表述填写实际完成情况，或由评价人员人工评分"))
         return
     low, high = band_limits(band, w)
     where = f"定性指标：“{indicator.actual.text}”属{band.name}档[{show2(low)},{show2(high)}]"
@@ -201,7 +205,8 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
     if own is None:
         item.score = round2(band.midpoint * w)
         item.basis = f"{where}，无自评得分，取中值{show(band.midpoint)}×{show(w)}={show2(item.score)}"
-        item.flags.append(Flag(f"定性指标无自评得分，按{band.name}档中值计分，需人工判定", indicator.source))
+        item.flags.append(Flag(f"定性指标无自评得分，按{band.name}档中值计分，需人工判定", indicator.source,
+                               action="请评价人员人工判定得分"))
     elif low <= own <= high:
         item.score = round2(own)
         item.basis = f"{where}，采用自评得分{show2(own)}"
@@ -209,7 +214,7 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
         item.score = round2(min(max(own, low), high))
         item.basis = f"{where}，自评得分{show(own)}超出该档，调整为{show2(item.score)}"
         item.flags.append(Flag(f"自评得分{show(own)}超出{band.name}档范围[{show2(low)},{show2(high)}]，已调整为{show2(item.score)}",
-                               indicator.cells.get("score", indicator.source)))
+                               indicator.cells.get("score", indicator.source), action="请单位按实际完成情况调整自评得分"))
 
 
 def qualitative_band(target_text: str, actual_text: str, rulebook: ProjectRulebook) -> Band | None:
@@ -236,7 +241,7 @@ def check_weights(form: ProjectForm, execution: ItemScore, rulebook: ProjectRule
     flags = []
     total = execution.weight + sum((i.weight or ZERO for i in form.indicators), ZERO)
     if total != rulebook.total_weight:
-        flags.append(Flag(f"各项分值合计{show(total)}，应为{show(rulebook.total_weight)}"))
+        flags.append(Flag(f"各项分值合计{show(total)}，应为{show(rulebook.total_weight)}", action="请单位核对各指标分值"))
     sums: dict[str, Decimal] = {}
     for indicator in form.indicators:
         sums[indicator.level1] = sums.get(indicator.level1, ZERO) + (indicator.weight or ZERO)
@@ -247,5 +252,5 @@ def check_weights(form: ProjectForm, execution: ItemScore, rulebook: ProjectRule
         found = [level1 for level1 in sums if key in level1]
         actual = sum((sums[level1] for level1 in found), ZERO)
         if actual != weight:
-            flags.append(Flag(f"一级指标“{name}”分值合计{show(actual)}，规则要求{show(weight)}"))
+            flags.append(Flag(f"一级指标“{name}”分值合计{show(actual)}，规则要求{show(weight)}", action="请单位按规定调整一级指标分值"))
     return flags
