@@ -1,4 +1,4 @@
-"""The one way writers put a value into an openpyxl cell."""
+"""The one way writers put a value into a cell (openpyxl, or the scored form's own XML)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -11,21 +11,30 @@ from ._display import amount, excel_text
 CellValue = Union[str, int, float, Decimal, None]
 
 
+def cell_value(value: CellValue) -> Union[str, int, float, None]:
+    """The value as it is stored: Decimal → float (2 places), text cleaned, "" → None.
+
+    Decimals become floats here, at the last moment; text loses XML-illegal
+    control characters and is cut to Excel's limit (see :func:`excel_text`).
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return amount(value)
+    if isinstance(value, str):
+        return excel_text(value) or None
+    return value
+
+
 def write_cell(cell: Cell, value: CellValue) -> None:
     """Store ``value`` in ``cell``; text always stays text.
 
     openpyxl turns a str starting with "=" into a formula and "#N/A"-like
     strings into error values.  Text from a unit must never run as a formula
     (=HYPERLINK(...), =WEBSERVICE(...)), so every str is forced to the string
-    type after assignment.  Decimals become floats here, at the last moment;
-    empty text leaves the cell blank.
+    type after assignment.  Empty text leaves the cell blank.
     """
-    if value == "":
-        value = None
-    if isinstance(value, Decimal):
-        value = amount(value)
+    value = cell_value(value)
+    cell.value = value
     if isinstance(value, str):
-        cell.value = excel_text(value)
         cell.data_type = "s"
-    else:
-        cell.value = value

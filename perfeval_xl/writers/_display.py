@@ -41,7 +41,8 @@ def excel_text(text: str) -> str:
     Units paste text from other programs; a stray control character would make
     openpyxl refuse the whole workbook, an over-long cell makes Excel "repair" it.
     """
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if not text.isprintable():  # printable text has no control character: skip the regex
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
     if len(text) > EXCEL_MAX_TEXT:
         text = text[: EXCEL_MAX_TEXT - 1] + "…"
     return text

@@ -9,19 +9,33 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Sequence
 
-from openpyxl.worksheet.worksheet import Worksheet
-
-from ._style_template import column_width
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 _DEFAULT_FONT_SIZE = 11.0
 _PADDING_UNITS = 0.8  # cell margins, in column-width units
 
+#: Character → 1 if East Asian wide/full-width (two units), else 0; filled as characters are met.
+_WIDE: dict[str, int] = {}
+
+
+def _wide_count(text: str) -> int:
+    if text.isascii():
+        return 0
+    try:
+        return sum(map(_WIDE.__getitem__, text))
+    except KeyError:
+        for ch in text:
+            if ch not in _WIDE:
+                _WIDE[ch] = 1 if unicodedata.east_asian_width(ch) in "WF" else 0
+        return sum(map(_WIDE.__getitem__, text))
+
 
 def _text_units(text: str, font_size: float) -> float:
     """Width of ``text`` in column-width units (≈ one digit of an 11 pt font)."""
-    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+    wide = _wide_count(text)
     narrow = len(text) - wide
     return (wide * 2.0 + narrow * 1.1) * font_size / _DEFAULT_FONT_SIZE
 
@@ -35,12 +49,77 @@ def line_height(font_size: float) -> float:
     return font_size * 1.35 + 1.5
 
 
-def fit_row_heights(sheet: Worksheet, minimum: dict[int, Optional[float]]) -> None:
-    """Give every row in ``minimum`` the height its wrapped text needs.
+_HEIGHTS: dict[tuple[str, float, float], float] = {}  # (text, width, font size) → height it needs
+_HEIGHTS_MAX = 50_000
 
-    ``minimum`` maps row number to the prototype row's height (or None).
+
+def text_height(text: str, width: float, font_size: float) -> float:
+    """The row height ``text`` needs in a cell ``width`` wide (memoised: headers and labels repeat)."""
+    key = (text, width, font_size)
+    height = _HEIGHTS.get(key)
+    if height is None:
+        usable = max(width - _PADDING_UNITS, 1.0)
+        if len(text) * 2.0 * font_size / _DEFAULT_FONT_SIZE <= usable and "\n" not in text:
+            lines = 1  # fits even if every character were wide
+        else:
+            lines = lines_needed(text, width, font_size)
+        height = lines * line_height(font_size) + 4
+        if len(_HEIGHTS) >= _HEIGHTS_MAX:
+            _HEIGHTS.clear()
+        _HEIGHTS[key] = height
+    return height
+
+
+def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[float]],
+                merges: Sequence[tuple[int, int, int, int]], column_widths: Sequence[float],
+                font_sizes: Sequence[Sequence[Optional[float]]]) -> list[Optional[float]]:
+    """The height of every row: its floor, raised to what its wrapped text needs.
+
+    ``rows[i]`` maps column → value of row ``i + 1``; ``floors[i]`` is the
+    prototype row's height (or None); ``merges`` are (first row, first column,
+    last row, last column), 1-based; ``column_widths[c - 1]`` is the width of
+    column ``c`` and ``font_sizes[i][c - 1]`` the font size of its cell in row
+    ``i + 1`` (None: the default).  Only text counts; a value under a merge (not
+    its top-left cell) is ignored, and cells merged over several rows are
+    skipped: their text has room enough.  A row with no floor and no text gets None.
+    """
+    widths: dict[tuple[int, int], Optional[float]] = {}  # merged cells: the range's width, None to skip
+    for first_row, first_col, last_row, last_col in merges:
+        for row in range(first_row, last_row + 1):
+            for col in range(first_col, last_col + 1):
+                widths[row, col] = None
+        if last_row == first_row:
+            widths[first_row, first_col] = sum(column_widths[first_col - 1:last_col])
+    heights: list[Optional[float]] = []
+    missing = -1.0
+    for index, values in enumerate(rows):
+        row = index + 1
+        needed = floors[index] or 0.0
+        sizes = font_sizes[index]
+        for col, value in values.items():
+            if value.__class__ is not str or not value:
+                continue
+            width = widths.get((row, col), missing)
+            if width is None:
+                continue
+            if width == missing:
+                width = column_widths[col - 1]
+            size = float(sizes[col - 1] or _DEFAULT_FONT_SIZE)
+            height = text_height(value, width, size)
+            if height > needed:
+                needed = height
+        heights.append(round(needed, 1) if needed else None)
+    return heights
+
+
+def fit_row_heights(sheet: Worksheet, minimum: dict[int, Optional[float]]) -> None:
+    """Give every row of an openpyxl ``sheet`` in ``minimum`` the height its wrapped text needs.
+
+    ``minimum`` maps row number to the row's minimum height (or None).
     Cells merged over several rows are skipped: their text has room enough.
     """
+    from ._style_template import column_width
+
     spans = _horizontal_spans(sheet)
     for row, floor in minimum.items():
         needed = floor or 0.0

@@ -9,17 +9,32 @@ borders, fills, number formats, widths, margins, header/footer) and every
 scored form follows; Excel keeps the names pointing at the right rows when rows
 are inserted or moved.
 
-The output is built inside the loaded template workbook, so copied styles refer
-to the template's own style tables and come out exactly as drawn.
+Two ways to use it:
+
+- :func:`load_scored_form_style` opens the template with openpyxl; output
+  sheets are then built inside that workbook, so copied styles refer to the
+  template's own style tables (the reference writer, and ``build_templates``).
+- :func:`compiled_scored_form_style` does that once per process and template
+  file and keeps the result as XML: the style sheet (``styles.xml``) with the
+  cell format (xf) of every prototype cell, the xf openpyxl gives to each cell of
+  a merged range, the column widths and fonts needed for row heights, and the
+  worksheet XML around ``<sheetData>`` (sheet properties, views, columns, print
+  options, margins, page setup, header/footer), all as openpyxl writes them.
+  The scored form writer fills in the rows without parsing the template again.
 """
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+import datetime
+import re
+import threading
+from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 from typing import Optional
 
 import openpyxl
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.dimensions import ColumnDimension
@@ -169,3 +184,224 @@ class TemplateRowStyler:
 
     def height(self, role: str) -> Optional[float]:
         return self._rows[role].height
+
+
+# ---------------------------------------------------------------------------------
+# The compiled template: everything the XML writer needs, computed once per process
+# ---------------------------------------------------------------------------------
+
+#: Shapes of a merged range as seen by openpyxl's border rules: rows (1 or "several")
+#: × columns.  A position in a real range maps onto one of these (see :func:`merge_position`).
+_MERGE_SHAPES = ((1, 3), (3, 1), (3, 3))
+
+_MODIFIED_SENTINEL = datetime.datetime(1901, 1, 1)
+
+
+def merge_position(index: int, length: int) -> tuple[int, int]:
+    """(shape length, position) of cell ``index`` along a merged range of ``length`` cells.
+
+    openpyxl gives the cells of a merged range borders by whether they lie on
+    its first or last row/column; a range of one row (or column) has both.
+    """
+    if length == 1:
+        return 1, 0
+    return 3, (0 if index == 0 else 2 if index == length - 1 else 1)
+
+
+@dataclass(frozen=True)
+class RowXml:
+    """A prototype row: per column (index 0 = A) its xf, whether the cell is written when empty, and its font size."""
+
+    xfs: tuple[int, ...]
+    border_ids: tuple[int, ...]
+    styled: tuple[bool, ...]
+    font_sizes: tuple[Optional[float], ...]
+    height: Optional[float]
+
+
+@dataclass(frozen=True)
+class CompiledStyle:
+    """A style template as XML parts (see the module docstring)."""
+
+    rows: dict[str, RowXml]
+    column_widths: tuple[float, ...]  # A … M
+    #: (xf of the range's top-left cell as drawn, border of its bottom-right cell as drawn,
+    #: shape rows, shape columns, row position, column position) → (xf, written when empty)
+    #: of that cell once merged.
+    merged: dict[tuple[int, int, int, int, int, int], tuple[int, bool]]
+    sheet_head: dict[bool, bytes]  # tab selected? → worksheet XML up to <dimension>
+    sheet_middle: dict[bool, bytes]  # after <dimension> up to <sheetData>
+    sheet_tail: dict[bool, bytes]  # after </sheetData> (mergeCells go first)
+    workbook_head: bytes  # workbook.xml up to <sheets>
+    workbook_tail: bytes  # workbook.xml after </definedNames>
+    root_rels: bytes
+    app: bytes
+    core: bytes  # with MODIFIED_PLACEHOLDER for the save time
+    styles: bytes
+    theme: bytes
+    #: Pieces the writer derives from the above and keeps (XML fragments, compressed parts).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+MODIFIED_PLACEHOLDER = _MODIFIED_SENTINEL.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+
+_COMPILED: dict[tuple[str, int, int], CompiledStyle] = {}
+_COMPILED_LOCK = threading.Lock()
+_COMPILED_MAX = 8
+
+
+def compiled_scored_form_style(path: Path) -> CompiledStyle:
+    """The template at ``path``, compiled; cached per process by path, size and modification time.
+
+    A bureau that edits the template between two runs (or during one) gets the
+    new look from the next workbook on.  Raises TemplateError like
+    :func:`load_scored_form_style`.
+    """
+    path = Path(path)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        with _COMPILED_LOCK:
+            compiled = _COMPILED.get(key)
+            if compiled is None:
+                compiled = _compile(path)
+                if len(_COMPILED) >= _COMPILED_MAX:
+                    _COMPILED.clear()
+                _COMPILED[key] = compiled
+    return compiled
+
+
+def _compile(path: Path) -> CompiledStyle:
+    from openpyxl.packaging.extended import ExtendedProperties
+    from openpyxl.styles.stylesheet import write_stylesheet
+    from openpyxl.workbook._writer import WorkbookWriter
+    from openpyxl.writer.theme import theme_xml
+    from openpyxl.xml.functions import tostring
+
+    style = load_scored_form_style(path)
+    workbook = style.workbook
+    cell_styles = workbook._cell_styles
+
+    rows = {}
+    for role, row_style in style.rows.items():
+        arrays = [row_style.cells[col] for col in range(1, COLUMN_COUNT + 1)]
+        rows[role] = RowXml(
+            xfs=tuple(cell_styles.add(array) for array in arrays),
+            border_ids=tuple(array.borderId for array in arrays),
+            styled=tuple(any(array) for array in arrays),
+            font_sizes=tuple(workbook._fonts[array.fontId].sz for array in arrays),
+            height=row_style.height,
+        )
+    widths = tuple(column_width(style.prototype_sheet, col) for col in range(1, COLUMN_COUNT + 1))
+    merged = _merged_styles(workbook, {array for row in style.rows.values() for array in
+                                       (StyleArray(a) for a in row.cells.values())})
+
+    heads, middles, tails = {}, {}, {}
+    for selected in (True, False):  # a fresh sheet each: openpyxl's writer changes the sheet it writes
+        skeleton = workbook.create_sheet(f"~skeleton{int(selected)}")
+        copy_sheet_setup(style.prototype_sheet, skeleton)
+        skeleton.sheet_view.tabSelected = selected
+        heads[selected], middles[selected], tails[selected] = _split_sheet(_worksheet_xml(skeleton), path)
+        if not selected:
+            workbook.remove(skeleton)
+
+    styles = tostring(write_stylesheet(workbook))  # after every xf above is registered
+    theme = workbook.loaded_theme or theme_xml
+    theme = theme.encode("utf-8") if isinstance(theme, str) else theme
+
+    for sheet in style.template_sheets:
+        workbook.remove(sheet)
+    for name in list(workbook.defined_names):  # style names, and any pointing into the template
+        del workbook.defined_names[name]
+    workbook.active = 0
+    writer = WorkbookWriter(workbook)
+    workbook_xml = writer.write()
+    root_rels = writer.write_root_rels()
+    workbook_head, workbook_tail = _split_workbook(workbook_xml, path)
+
+    workbook.properties.creator = "perfeval-xl"
+    workbook.properties.modified = _MODIFIED_SENTINEL
+    core = tostring(workbook.properties.to_tree())
+    if MODIFIED_PLACEHOLDER not in core:
+        raise TemplateError(f"模板 {path.name} 的文档属性无法写出")
+    app = tostring(ExtendedProperties().to_tree())
+    return CompiledStyle(rows, widths, merged, heads, middles, tails, workbook_head, workbook_tail,
+                         root_rels, app, core, styles, theme)
+
+
+def _merged_styles(workbook: Workbook, arrays: set) -> dict[tuple[int, int, int, int, int, int], tuple[int, bool]]:
+    """Let openpyxl merge ranges of every shape from every prototype style, and record the result.
+
+    openpyxl gives the top-left cell of a merged range the right and bottom
+    border of its bottom-right cell, replaces the other cells by blank ones and
+    gives those on the range's edges the top-left cell's border on that side.
+    Only borders change, so its own code is run on a scratch sheet once per
+    top-left border, bottom-right border and shape; the result is exactly what
+    it writes.
+    """
+    cell_styles = workbook._cell_styles
+    borders = sorted({array.borderId for array in arrays})
+    # (top-left border, bottom-right border, shape rows, shape cols, i, j) → the cell's style once merged
+    outcome: dict[tuple[int, int, int, int, int, int], StyleArray] = {}
+    for start_border in borders:
+        for end_border in borders:
+            scratch = workbook.create_sheet("~merge")  # fresh: openpyxl slows down as merges pile up
+            row = 1
+            for rows, cols in _MERGE_SHAPES:
+                start = StyleArray()
+                start.borderId = start_border
+                scratch.cell(row, 1)._style = start
+                end = StyleArray()
+                end.borderId = end_border
+                scratch.cell(row + rows - 1, cols)._style = end
+                scratch.merge_cells(start_row=row, start_column=1, end_row=row + rows - 1, end_column=cols)
+                for i in range(rows):
+                    for j in range(cols):
+                        cell = scratch._cells.get((row + i, 1 + j))
+                        result = cell._style if cell is not None and cell._style is not None else StyleArray()
+                        outcome[start_border, end_border, rows, cols, i, j] = StyleArray(result)
+                row += rows + 1
+            workbook.remove(scratch)
+    merged = {}
+    for array in sorted(arrays, key=tuple):
+        start_xf = cell_styles.add(array)
+        for (start_border, end_border, rows, cols, i, j), result in outcome.items():
+            if start_border != array.borderId:
+                continue
+            if (i, j) == (0, 0):  # the top-left cell keeps its font, fill, …: only its border changes
+                border_id = result.borderId
+                result = StyleArray(array)
+                result.borderId = border_id
+            merged[start_xf, end_border, rows, cols, i, j] = (cell_styles.add(result), any(result))
+    return merged
+
+
+def _worksheet_xml(sheet: Worksheet) -> bytes:
+    from openpyxl.worksheet._writer import WorksheetWriter
+
+    writer = WorksheetWriter(sheet, out=BytesIO())
+    writer.write()
+    return writer.read()
+
+
+_DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
+_EMPTY_SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData>\s*</sheetData>")
+_SHEETS = re.compile(rb"<sheets\b.*?</sheets>|<sheets\s*/>", re.S)
+_DEFINED_NAMES = re.compile(rb"<definedNames\b.*?</definedNames>|<definedNames\s*/>", re.S)
+
+
+def _split_sheet(xml: bytes, path: Path) -> tuple[bytes, bytes, bytes]:
+    dimension = _DIMENSION.search(xml)
+    sheet_data = _EMPTY_SHEET_DATA.search(xml)
+    if dimension is None or sheet_data is None or dimension.end() > sheet_data.start():
+        raise TemplateError(f"模板 {path.name} 的工作表设置无法写出")
+    return xml[:dimension.start()], xml[dimension.end():sheet_data.start()], xml[sheet_data.end():]
+
+
+def _split_workbook(xml: bytes, path: Path) -> tuple[bytes, bytes]:
+    sheets = _SHEETS.search(xml)
+    if sheets is None:
+        raise TemplateError(f"模板 {path.name} 的工作簿结构无法写出")
+    tail = _DEFINED_NAMES.sub(b"", xml[sheets.end():], count=1)
+    return xml[:sheets.start()], tail

@@ -1,0 +1,286 @@
+"""Benchmark score_folder against a naive openpyxl script and a floor (issue 5).
+
+    python bench/bench.py --n 1000 [--no-jobs-all] [--keep DIR] [--seed 2024]
+    python bench/bench.py --n 200 --profile          # pyinstrument of jobs=1
+
+Writes N realistic workbooks (see corpus.py; not timed), then measures, in one
+run and on the same files, each phase in a fresh child process:
+
+  baseline  naive.py: openpyxl load_workbook(data_only=True) + save a filled copy
+  floor     python-calamine reads every sheet of every file + shutil.copy of the
+            scored-form template once per file (the least any tool must do)
+  jobs=1    perfeval_xl.score_folder(inbox, out=..., jobs=1): read, score, write
+            every scored form, summary.xlsx and summary.json
+  jobs=K    the same with jobs=os.cpu_count()
+
+Wall time is timed inside the child around the work only (imports done before).
+Peak RSS is the largest sum of RSS over the child and all its descendants
+(worker processes included), sampled every 10 ms with psutil; "max proc" is the
+largest single process (getrusage ru_maxrss).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+if str(REPO) not in sys.path:
+    sys.path.insert(1, str(REPO))
+
+PHASES = ("baseline", "floor", "jobs1", "jobsall")
+
+
+# -- phases (run in a child process) ---------------------------------------------------------
+
+
+def _workbooks(inbox: Path) -> list[Path]:
+    return sorted(p for p in inbox.rglob("*") if p.is_file() and p.name.lower().endswith((".xlsx", ".xlsm", ".xls")))
+
+
+def run_phase(name: str, inbox: Path, out: Path, jobs: int) -> dict:
+    """Do one phase's work; return its wall time and what it produced."""
+    if name == "baseline":
+        import naive
+
+        start = time.perf_counter()
+        written = naive.fill_folder(inbox, out)
+        wall = time.perf_counter() - start
+        return {"wall": wall, "files": written}
+    if name == "floor":
+        from python_calamine import CalamineWorkbook
+
+        from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
+
+        template = template_path(SCORED_FORM_STYLE)
+        start = time.perf_counter()
+        files = _workbooks(inbox)
+        cells = 0
+        for path in files:
+            book = CalamineWorkbook.from_path(str(path))
+            for sheet_name in book.sheet_names:
+                rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+                cells += sum(len(row) for row in rows)
+            target = out / path.relative_to(inbox).with_suffix(".scored.xlsx")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(template, target)
+        wall = time.perf_counter() - start
+        return {"wall": wall, "files": len(files), "cells": cells}
+    import perfeval_xl
+    import perfeval_xl.writers  # noqa: F401  (imported by the CLI before any work, too)
+
+    start = time.perf_counter()
+    batch = perfeval_xl.score_folder(inbox, out=out, jobs=jobs)
+    wall = time.perf_counter() - start
+    return {"wall": wall, "files": len(batch.files), "forms": len(batch.forms),
+            "failed": len(batch.failed), "exit_code": batch.exit_code}
+
+
+def _child_main(args) -> None:
+    import resource
+
+    result = run_phase(args.phase, Path(args.inbox), Path(args.out), args.jobs)
+    result["maxrss_self_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["maxrss_children_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+# -- the driver ------------------------------------------------------------------------------
+
+
+def measure(phase: str, inbox: Path, out: Path, jobs: int) -> dict:
+    """Run ``phase`` in a child process, sampling the RSS of its whole process tree."""
+    import psutil
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase,
+               "--inbox", str(inbox), "--out", str(out), "--jobs", str(jobs)]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO)
+    root = psutil.Process(child.pid)
+    peak = 0
+    while child.poll() is None:
+        try:
+            procs = [root, *root.children(recursive=True)]
+            total = 0
+            for proc in procs:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak = max(peak, total)
+        except psutil.Error:
+            pass
+        time.sleep(0.01)
+    stdout = child.stdout.read()
+    if child.returncode != 0:
+        raise SystemExit(f"phase {phase} failed (exit {child.returncode})")
+    line = next(line for line in stdout.splitlines() if line.startswith("RESULT "))
+    result = json.loads(line[len("RESULT "):])
+    result["peak_tree_mb"] = peak / 2**20
+    result["max_proc_mb"] = max(result["maxrss_self_kb"], result["maxrss_children_kb"]) / 1024
+    return result
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "arch": platform.machine(), "cpu": model,
+            "python": platform.python_version(), "system": f"{platform.system()} {platform.release()}",
+            "date": _dt.date.today().isoformat()}
+
+
+def make_corpus(inbox: Path, n: int, seed: int) -> None:
+    """Generate the inbox unless the same one (n, seed) is already there (--keep)."""
+    import corpus
+
+    stamp = inbox.parent / "corpus.json"
+    wanted = {"n": n, "seed": seed}
+    if inbox.is_dir() and stamp.is_file() and json.loads(stamp.read_text()) == wanted:
+        print(f"reusing {n} workbooks in {inbox}", flush=True)
+        return
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    start = time.perf_counter()
+    corpus.make_inbox(inbox, n, seed, workers=os.cpu_count() or 1)
+    stamp.write_text(json.dumps(wanted))
+    print(f"generated {n} workbooks in {time.perf_counter() - start:.1f} s (not timed)", flush=True)
+
+
+def profile(inbox: Path, out: Path) -> Path:
+    """pyinstrument of score_folder(jobs=1), and of the per-file work in this process.
+
+    score_folder may hand files to worker processes, which a profiler of this
+    process does not see; the second profile runs ``batch.score_entry`` (read,
+    score, write the scored form) on every file right here.  Both text reports
+    are printed and saved beside the inbox (profile.txt, profile-files.txt, and .html).
+    """
+    from pyinstrument import Profiler
+
+    import perfeval_xl
+    import perfeval_xl.writers  # noqa: F401
+    from perfeval_xl import batch
+    from perfeval_xl.inbox import list_inbox
+    from perfeval_xl.rules import resolve_rules
+
+    reports = []
+    for name, work in (("profile", lambda: perfeval_xl.score_folder(inbox, out=out, jobs=1)),
+                       ("profile-files", lambda: _score_entries(batch, list_inbox(inbox), resolve_rules(None), out))):
+        if out.exists():
+            shutil.rmtree(out)
+        out.mkdir(parents=True)
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+        work()
+        profiler.stop()
+        text = profiler.output_text(unicode=True, color=False, show_all=False)
+        report = inbox.parent / f"{name}.txt"
+        report.write_text(text)
+        (inbox.parent / f"{name}.html").write_text(profiler.output_html())
+        print(f"== {name} ==")
+        print(text)
+        reports.append(report)
+    return reports[0]
+
+
+def _score_entries(batch, entries, rules, out: Path) -> None:
+    for entry in entries:
+        batch.score_entry(entry, rules, out)
+
+
+def report(rows: dict[str, dict], info: dict, n: int, cpu_jobs: int) -> str:
+    labels = {"baseline": "baseline (openpyxl load+save)", "floor": "floor (calamine read + copy)",
+              "jobs1": "perfeval-xl jobs=1", "jobsall": f"perfeval-xl jobs={cpu_jobs}"}
+    lines = [f"machine: {info['cores']} cores, {info['arch']}, {info['cpu'] or 'cpu ?'}, "
+             f"Python {info['python']}, {info['system']}, {info['date']}",
+             f"N = {n} workbooks", "",
+             f"{'phase':<32}{'wall s':>9}{'files/s':>10}{'ms/file':>9}{'peak RSS MB':>13}{'max proc MB':>13}"]
+    for phase, row in rows.items():
+        per_second = row["files"] / row["wall"] if row["wall"] else float("inf")
+        lines.append(f"{labels[phase]:<32}{row['wall']:>9.2f}{per_second:>10.1f}{1000 * row['wall'] / row['files']:>9.2f}"
+                     f"{row['peak_tree_mb']:>13.0f}{row['max_proc_mb']:>13.0f}")
+    lines.append("")
+    for phase in ("jobs1", "jobsall"):
+        if phase not in rows:
+            continue
+        for reference, goal in (("baseline", "goal ≤ 0.10"), ("floor", "aim ≤ 5")):
+            if reference in rows:
+                ratio = rows[phase]["wall"] / rows[reference]["wall"]
+                lines.append(f"{labels[phase]} / {reference}: {ratio:.3f}  ({goal})")
+    for phase in ("jobs1", "jobsall"):
+        row = rows.get(phase)
+        if row and (row.get("failed") or row.get("files") != n):
+            lines.append(f"WARNING {labels[phase]}: {row.get('failed')} failed, {row.get('files')} files")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="number of workbooks (default 1000)")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--keep", type=Path, help="work in DIR and keep it (inbox reused when N and seed match)")
+    parser.add_argument("--jobs-all", dest="jobs_all", action="store_true", default=True,
+                        help="also measure jobs=os.cpu_count() (default)")
+    parser.add_argument("--no-jobs-all", dest="jobs_all", action="store_false")
+    parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
+    parser.add_argument("--profile", action="store_true", help="profile score_folder(jobs=1) with pyinstrument instead")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    # internal: run one phase in this (child) process
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--inbox", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.phase:
+        _child_main(args)
+        return
+
+    work = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="perfeval-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    inbox = work / "inbox"
+    try:
+        make_corpus(inbox, args.n, args.seed)
+        if args.profile:
+            profile(inbox, work / "out-profile")
+            return
+        cpu_jobs = os.cpu_count() or 1
+        phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+        if not args.jobs_all and "jobsall" in phases:
+            phases.remove("jobsall")
+        rows = {}
+        for phase in phases:
+            print(f"measuring {phase} …", flush=True)
+            rows[phase] = measure(phase, inbox, work / f"out-{phase}", cpu_jobs if phase == "jobsall" else 1)
+            if not args.keep:
+                shutil.rmtree(work / f"out-{phase}", ignore_errors=True)
+        info = machine()
+        text = report(rows, info, args.n, cpu_jobs)
+        print()
+        print(text)
+        if args.json:
+            args.json.write_text(json.dumps({"machine": info, "n": args.n, "seed": args.seed, "phases": rows},
+                                            ensure_ascii=False, indent=2))
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
