@@ -102,6 +102,69 @@ def _progress_bar(inbox: Path, outbox: Path):
     return tqdm(total=len(list_inbox(inbox, outbox)), unit="个文件", desc="评分", file=sys.stderr)
 
 
+@main.command(context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rules", "-r", default=None, metavar="NAME|FILE",
+              help="评分规则：内置规则名或YAML文件。 / Rulebook name or YAML file.")
+@click.option("--password", "passwords", multiple=True, metavar="PW", help="加密文件的密码。 / Password.")
+def explain(file: Path, rules: str | None, passwords: tuple[str, ...]) -> None:
+    """逐项显示一个工作簿的评分过程（评分依据、问题）。
+
+    Print one workbook's scoring, item by item with its 评分依据 and flags.
+    """
+    from .batch import score_workbook
+    from .explain import print_explanation
+
+    try:
+        result = score_workbook(file, rules=rules, passwords=passwords)
+    except PerfevalError as exc:
+        raise click.ClickException(f"{file.name}：{exc}") from exc
+    print_explanation(result)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "-o", "outbox", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="输出文件夹。 / Output folder.")
+@click.option("--rules", "-r", default=None, metavar="NAME|FILE", help="评分规则。 / Rulebook name or file.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="并行进程数，0为CPU核数。 / Workers.")
+@click.option("--settle", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
+              help="文件大小保持不变多少秒后才评分（等待复制完成）。 / Seconds a file's size must hold still.")
+@click.option("--password", "passwords", multiple=True, metavar="PW", help="加密文件的密码。 / Password.")
+def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float,
+          passwords: tuple[str, ...]) -> None:
+    """监视INBOX，新文件复制完成后自动评分并更新汇总；按Ctrl-C停止。
+
+    Watch INBOX: score each workbook once it has finished being copied in,
+    update the summary, and keep running until Ctrl-C.
+    """
+    import datetime
+
+    from .watch import watch_folder
+
+    try:
+        rulebook = load_rulebook(rules) if rules else None
+    except RulebookError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rules") from exc
+
+    def report(batch) -> None:
+        statuses = list(batch.statuses.values())
+        stamp = datetime.datetime.now().strftime("%H:%M:%S")
+        click.echo(f"[{stamp}] {len(statuses)} 个文件：新评分 {statuses.count('ok') - batch.reused} 个，"
+                   f"沿用 {batch.reused} 个，失败 {statuses.count('error')} 个；汇总已更新")
+        for failed in batch.failed:
+            click.echo(f"  错误 {failed.file}：{failed.error}", err=True)
+
+    click.echo(f"开始监视 {inbox}，结果写入 {outbox}；按 Ctrl-C 停止。")
+    try:
+        watch_folder(inbox, outbox, settle=settle, on_batch=report, rules=rulebook,
+                     jobs=jobs or os.cpu_count() or 1, passwords=passwords)
+    except KeyboardInterrupt:
+        click.echo("已停止监视。")
+    except OSError as exc:
+        raise click.ClickException(f"无法写入输出文件夹“{outbox}”：{exc.strerror or exc}") from exc
+
+
 @main.group(invoke_without_command=True, context_settings=CONTEXT)
 @click.pass_context
 def rules(ctx: click.Context) -> None:

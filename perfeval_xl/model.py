@@ -254,8 +254,14 @@ class FormResult:
         return self.form.self_total
 
     @property
+    def self_scored_in_full(self) -> bool:
+        """True when the unit gave a self-score for every applicable item."""
+        return all(item.self_score is not None for item in self.items if item.applicable)
+
+    @property
     def difference(self) -> Optional[Decimal]:
-        if self.self_total is None:
+        """复核总分 − 自评总分; None when the unit's total covers only some items (not comparable)."""
+        if self.self_total is None or not self.self_scored_in_full:
             return None
         return self.total - self.self_total
 

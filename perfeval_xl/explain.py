@@ -1,0 +1,76 @@
+"""`perfeval-xl explain FILE`: one workbook's scoring, item by item, as a table in the terminal."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .model import FileResult, FormResult
+
+KIND_NAMES = {"project": "项目支出绩效自评表", "department": "部门整体支出绩效评价"}
+
+
+def print_explanation(result: FileResult, console=None) -> None:
+    """Print every form of ``result``: its items with 评分依据, the total and grade, then every flag."""
+    from rich.console import Console
+
+    console = console or Console()
+    for form in result.forms:
+        console.print(_heading(result.file, form))
+        console.print(_items_table(form))
+        console.print(_total_line(form))
+        for text in _flag_lines(form):
+            console.print(text)
+        console.print()
+
+
+def _heading(file: str, form: FormResult) -> str:
+    f = form.form
+    who = f"主管部门：{f.department}　实施单位：{f.unit}" if form.kind == "project" else f"填报单位：{f.unit}"
+    year = f"（{f.year}年度）" if f.year else ""
+    return (f"[bold]{_escape(form.name)}[/bold]{year}　{KIND_NAMES.get(form.kind, form.kind)}\n"
+            f"{_escape(file)} › {_escape(f.sheet)}　{_escape(who)}　规则：{form.rulebook}")
+
+
+def _items_table(form: FormResult):
+    from rich.table import Table
+
+    table = Table(show_lines=False, header_style="bold", pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("指标", overflow="fold", ratio=2)
+    table.add_column("指标值 → 实际", overflow="fold", ratio=2)
+    for title in ("分值", "自评", "复核"):
+        table.add_column(title, justify="right", no_wrap=True)
+    table.add_column("评分依据", overflow="fold", ratio=3)
+    for number, item in enumerate(form.items, 1):
+        differs = item.difference is not None and abs(item.difference) > Decimal("0.01")
+        levels = "/".join(part for part in (item.level1, item.level2) if part)
+        name = f"{_escape(item.name)}\n[dim]{_escape(levels)}[/dim]" if levels else _escape(item.name)
+        values = f"{_escape(item.target)} → {_escape(item.actual)}" if item.target or item.actual else ""
+        score = _n(item.score) if item.applicable else "不适用"
+        table.add_row(str(number), name, values, _n(item.weight),
+                      f"[red]{_n(item.self_score)}[/red]" if differs else _n(item.self_score),
+                      f"[bold]{score}[/bold]", _escape(item.basis))
+    return table
+
+
+def _flag_lines(form: FormResult) -> list[str]:
+    lines = [f"  [yellow]•[/yellow] {_escape(str(flag))}" for flag in form.flags]
+    for number, item in enumerate(form.items, 1):
+        for flag in item.flags:
+            colour = "red" if flag.level == "error" else "yellow"
+            lines.append(f"  [{colour}]{number}.[/{colour}] {_escape(item.name)}：{_escape(str(flag))}")
+    return (["[bold]问题：[/bold]"] + lines) if lines else []
+
+
+def _total_line(form: FormResult) -> str:
+    own = f"　自评总分 {_n(form.self_total)}　差异 {_n(form.difference)}" if form.self_total is not None else ""
+    return f"[bold]复核总分 {_n(form.total)}　等级 {form.grade}[/bold]{own}"
+
+
+def _n(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text or "")
