@@ -345,6 +345,92 @@ def build_blank_form(path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------
+# The blank department forms (F2 基础数据表 + F3 指标评分表)
+# ---------------------------------------------------------------------------------
+
+F2_ROWS = (
+    ("三公经费", 3), ("  1、公务用车购置和维护经费", 3), ("     其中：公车购置", 3), ("           公车运行维护", 3),
+    ("  2、出国经费", 3), ("  3、公务接待", 3), ("项目支出", 3), ("公用经费", 3), ("政府采购金额", 3),
+    ("上年结转", 1), ("年初预算", 1), ("本年追加预算", 1), ("年末结余", 2), ("基本支出", 2), ("支出合计", 2),
+    ("重点支出", 2), ("固定资产总额", 2), ("在用固定资产总额", 2),
+)
+# Rows of the Hunan table that are self-scored (the quantitative ones come from the rulebook).
+F3_SELF_SCORED = {
+    "目标设定": (("绩效目标合理性", 5), ("绩效指标明确性", 5)),
+    "预算管理": (("管理制度健全性", 5), ("资金使用合规性", 5), ("预决算信息公开性", 5)),
+    "职责履行": (("重点工作办结率", 10),),
+    "履职效益": (("社会效益", 10), ("社会公众或服务对象满意度", 10)),
+}
+F3_LEVEL1 = {"目标设定": "投入", "预算管理": "过程", "职责履行": "产出", "履职效益": "效果"}
+
+
+def build_department_forms(path: Path) -> None:
+    """F2 and F3 as two sheets of one workbook, as units usually send them, plus 填表说明."""
+    from perfeval_xl.rules import load_rulebook
+
+    workbook = Workbook()
+    base = workbook.active
+    base.title = "基础数据表"
+    form = BlankForm(base)
+    set_column_widths(base, (30, 16, 16, 16))
+    form.box("A1:D1", CellStyle(font(16, bold=True), align(), NO_BORDER), "部门整体支出绩效评价基础数据表")
+    form.box("A2:C2", CellStyle(font(11), align("left"), NO_BORDER), "填报单位：")
+    form.put("D2", "单位：万元", CellStyle(font(11), align("right"), NO_BORDER))
+    for column, label in zip("ABCD", ("财政供养人员情况", "编制数", "实际在职人数", "控制率")):
+        form.put(f"{column}3", label, HEADER)
+    for column in "ABCD":
+        form.put(f"{column}4", None, NUMBER if column in "BC" else LABEL)
+    for column, label in zip("ABCD", ("经费控制情况", "上年决算数", "本年预算数", "本年决算数")):
+        form.put(f"{column}5", label, HEADER)
+    for row, (label, amounts) in enumerate(F2_ROWS, start=6):
+        form.put(f"A{row}", label, TEXT)
+        for column in "BCD":
+            usable = amounts == 3 or (amounts == 1 and column == "C") or (amounts == 2 and column == "D")
+            form.put(f"{column}{row}", None if usable else "—", NUMBER if usable else LABEL)
+    base.print_area = f"A1:D{5 + len(F2_ROWS)}"
+    set_print_setup(base, orientation="portrait")
+
+    table = workbook.create_sheet("指标评分表")
+    form = BlankForm(table)
+    set_column_widths(table, (8, 8, 12, 26, 8, 48, 10, 24))
+    form.box("A1:H1", CellStyle(font(16, bold=True), align(), NO_BORDER), "部门整体支出绩效评价指标评分表")
+    form.box("A2:H2", CellStyle(font(11), align("left"), NO_BORDER), "填报单位：")
+    for column, label in zip("ABCDEFGH", ("一级指标", "二级指标", "三级指标", "评分标准", "分值", "自评得分",
+                                          "扣分原因和其他说明", "")):
+        if label:
+            form.put(f"{column}3", label, HEADER)
+    rows = []
+    for indicator in load_rulebook("hunan-dept").indicators:
+        rows.append((indicator.level1, indicator.level2, indicator.name, indicator.standard, indicator.weight))
+    for level2, items in F3_SELF_SCORED.items():
+        for name, weight in items:
+            rows.append((F3_LEVEL1[level2], level2, name, "按评价工作方案的评分细则自评", weight))
+    order = {"投入": 0, "过程": 1, "产出": 2, "效果": 3}
+    rows.sort(key=lambda r: order[r[0]])
+    for row, (level1, level2, name, standard, weight) in enumerate(rows, start=4):
+        for column, value, style in (("A", level1, LABEL), ("B", level2, LABEL), ("C", name, TEXT),
+                                     ("D", standard, TEXT), ("E", weight, NUMBER), ("F", None, NUMBER),
+                                     ("G", None, TEXT)):
+            form.put(f"{column}{row}", value, style)
+        form.height(row, 30)
+    total = 4 + len(rows)
+    form.box(f"A{total}:D{total}", LABEL, "合计")
+    form.put(f"E{total}", sum(r[4] for r in rows), NUMBER)
+    form.put(f"F{total}", None, NUMBER)
+    form.put(f"G{total}", None, TEXT)
+    table.print_area = f"A1:G{total}"
+    set_print_setup(table, orientation="landscape")
+
+    notes = workbook.create_sheet("填表说明")
+    for line in ("1. 金额单位为万元；“本年”指被评价年度，“上年”指其前一年。",
+                 "2. 三公经费含公务用车购置及运行维护费、因公出国（境）费、公务接待费。",
+                 "3. 指标评分表中定量指标由财政部门根据基础数据表复核计算，定性指标请如实自评并在说明栏写明扣分原因。"):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 100
+    workbook.save(path)
+
+
+# ---------------------------------------------------------------------------------
 # Shared sheet setup
 # ---------------------------------------------------------------------------------
 
@@ -369,10 +455,12 @@ def set_print_setup(sheet: Worksheet, orientation: str) -> None:
 
 
 def main() -> None:
-    (blank_name,) = BLANK_FORMS
-    build_blank_form(HERE / blank_name)
+    project_blank, department_blank = BLANK_FORMS
+    build_blank_form(HERE / project_blank)
+    build_department_forms(HERE / department_blank)
     build_scored_form_style(HERE / SCORED_FORM_STYLE)
-    print(f"wrote {HERE / blank_name}\nwrote {HERE / SCORED_FORM_STYLE}")
+    for name in (*BLANK_FORMS, SCORED_FORM_STYLE):
+        print(f"wrote {HERE / name}")
 
 
 if __name__ == "__main__":

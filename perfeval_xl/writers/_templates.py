@@ -9,7 +9,7 @@ import importlib.resources
 from pathlib import Path
 
 #: Blank forms handed to budget units to fill in (``perfeval-xl templates DEST``).
-BLANK_FORMS = ("项目支出绩效自评表.xlsx",)
+BLANK_FORMS = ("项目支出绩效自评表.xlsx", "部门整体支出绩效评价表.xlsx")
 
 #: Style template of the scored (复核) form; a bureau may restyle it.
 SCORED_FORM_STYLE = "项目支出绩效自评表_复核.xlsx"
