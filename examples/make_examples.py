@@ -11,6 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
+from deptgen import HUNAN_ROWS, BaseFigures, write_base_only, write_department_workbook, write_scoring_only  # noqa: E402
 from formgen import FundRow, Funds, Project, Row, write_form  # noqa: E402
 
 OUT = "产出指标"
@@ -230,6 +231,29 @@ RURAL_WATER = Project(
 )
 
 
+# --------------------------------------------------------------------------
+# 部门整体支出 (F2 + F3)
+# --------------------------------------------------------------------------
+
+# A market regulation bureau: staff over quota, 三公经费 up on last year, a late budget top-up.
+MARKET_BUREAU = BaseFigures(
+    unit="某区市场监督管理局", year=2023, quota=86, staff=88,
+    sangong=(21.4, 22.0, 21.7), project=(1320.0, 1480.0, 1402.6), public=(210.0, 215.0, 219.3),
+    procurement=(160.0, 185.0, 171.2), carried=42.0, initial=5120.0, added=690.0, left=118.5,
+    basic=3806.3, total=5208.9, key=1186.0, assets=2360.0, assets_in_use=2118.0,
+)
+MARKET_ROWS = [(l1, l2, name, w, {"绩效指标明确性": 5, "社会效益": 10, "社会公众或服务对象满意度": 9.5}.get(name, own))
+               for l1, l2, name, w, own in HUNAN_ROWS]
+
+# A statistics bureau that sent its two sheets as two files (paired by 填报单位).
+STATISTICS_BUREAU = BaseFigures(
+    unit="某区统计局", year=2023, quota=24, staff=23,
+    sangong=(3.1, 2.8, 2.46), project=(96.0, 118.0, 109.7), public=(30.5, 31.0, 29.8),
+    procurement=(12.0, 15.0, 14.1), carried=3.6, initial=612.0, added=0.0, left=9.4,
+    basic=497.2, total=606.9, key=101.3, assets=188.0, assets_in_use=181.5,
+)
+
+
 def main() -> None:
     write_form(HERE / "城管局" / "城区道路养护项目.xlsx", ROAD_MAINTENANCE)
     write_form(HERE / "城管局" / "城市管理局_2023年度项目支出绩效自评表.xlsx",
@@ -241,6 +265,16 @@ def main() -> None:
     write_form(HERE / "文旅局" / "图书馆免费开放项目_2019.xlsx", LIBRARY, "beijing-2016")
     write_form(HERE / "水利局" / "农村饮水安全工程项目.xlsx", RURAL_WATER, label_variant=2,
                spaced_labels=True, extra_rows_above=2, note="注：金额单位为万元，实际完成值以年度统计数据为准。")
+
+
+    department = HERE / "市场监管局"
+    department.mkdir(exist_ok=True)
+    write_department_workbook(department / "市场监督管理局_2023年度部门整体支出绩效评价表.xlsx", MARKET_BUREAU,
+                              rows=MARKET_ROWS)
+    statistics = HERE / "统计局"
+    statistics.mkdir(exist_ok=True)
+    write_base_only(statistics / "统计局_基础数据表.xlsx", STATISTICS_BUREAU)
+    write_scoring_only(statistics / "统计局_指标评分表.xlsx", STATISTICS_BUREAU.unit, order=2)
 
 
 if __name__ == "__main__":
