@@ -374,7 +374,7 @@ def test_atomic_output_replaces_the_file_only_on_success(tmp_path):
 
 def test_blank_templates_are_the_forms_units_fill(tmp_path):
     paths = blank_templates()
-    assert [path.name for path in paths] == ["项目支出绩效自评表.xlsx"]
+    assert [path.name for path in paths] == ["项目支出绩效自评表.xlsx", "部门整体支出绩效评价表.xlsx"]
     assert SCORED_FORM_STYLE not in [path.name for path in paths]
     assert template_path(SCORED_FORM_STYLE).is_file()
     with pytest.raises(FileNotFoundError):
