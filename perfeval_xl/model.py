@@ -240,6 +240,8 @@ class FormResult:
     total: Decimal
     grade: str
     flags: list[Flag] = field(default_factory=list)  # form-level flags
+    budget: Optional[Decimal] = None  # the 项目资金 amounts the execution rate used (万元)
+    executed: Optional[Decimal] = None
 
     @property
     def kind(self) -> str:

@@ -28,8 +28,9 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
         total = rescaled
     flags.extend(check_weights(form, execution, rulebook))
     flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
+    budget, executed = execution_amounts(form.funds)[:2] if form.funds and form.funds.lines else (None, None)
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
-                      grade=rulebook.grade_for(total), flags=flags)
+                      grade=rulebook.grade_for(total), flags=flags, budget=budget, executed=executed)
 
 
 # ------------------------------------------------------------------ execution
@@ -55,7 +56,8 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook) -> ItemScore
                                funds.weight_source or funds.source, action="请单位补填预算执行分值"))
     else:
         item.weight = funds.weight
-    budget, executed, how = _execution_amounts(funds, item)
+    budget, executed, how, notes = execution_amounts(funds)
+    item.flags.extend(notes)
     item.target, item.actual = show(budget) if budget is not None else "", show(executed) if executed is not None else ""
     w = item.weight
     if budget is None or executed is None:
@@ -83,15 +85,15 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook) -> ItemScore
     return item
 
 
-def _execution_amounts(funds: Funds, item: ItemScore) -> tuple[Decimal | None, Decimal | None, str]:
-    """(budget, executed, note) from the 年度资金总额 row, or the sub-rows when it is empty."""
-    how = ""
+def execution_amounts(funds: Funds) -> tuple[Decimal | None, Decimal | None, str, list[Flag]]:
+    """(budget, executed, note, flags): from the 年度资金总额 row, or its sub-rows when it is empty (§2)."""
+    how, flags = "", []
 
     def budget_of(line):
         return line.budget if funds.has_full_year_budget else line.initial_budget
 
     if not funds.has_full_year_budget:
-        item.flags.append(Flag("表中没有全年预算数，按年初预算数计算执行率", funds.source))
+        flags.append(Flag("表中没有全年预算数，按年初预算数计算执行率", funds.source))
         how = "按年初预算数："
     total = funds.total
     budget = budget_of(total) if total else None
@@ -100,9 +102,10 @@ def _execution_amounts(funds: Funds, item: ItemScore) -> tuple[Decimal | None, D
     if not budget and not executed and any(budget_of(l) or l.executed for l in parts):
         budget = sum((budget_of(l) or ZERO for l in parts), ZERO)
         executed = sum((l.executed or ZERO for l in parts), ZERO)
-        item.flags.append(Flag("年度资金总额为空或0，按其中各项资金合计计算", funds.source, action="请单位在年度资金总额行填写合计数"))
+        flags.append(Flag("年度资金总额为空或0，按其中各项资金合计计算", funds.source,
+                          action="请单位在年度资金总额行填写合计数"))
         how += "按分项资金合计："
-    return budget, executed, how
+    return budget, executed, how, flags
 
 
 # ------------------------------------------------------------------ indicators
