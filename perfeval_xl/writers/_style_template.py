@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -245,27 +246,26 @@ class CompiledStyle:
 
 MODIFIED_PLACEHOLDER = _MODIFIED_SENTINEL.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
 
-_COMPILED: dict[tuple[str, int, int], CompiledStyle] = {}
+_COMPILED: dict[tuple[int, int, int, int], CompiledStyle] = {}
 _COMPILED_LOCK = threading.Lock()
 _COMPILED_MAX = 8
 
 
 def compiled_scored_form_style(path: Path) -> CompiledStyle:
-    """The template at ``path``, compiled; cached per process by path, size and modification time.
+    """The template at ``path``, compiled; cached per process by file, size and modification time.
 
     A bureau that edits the template between two runs (or during one) gets the
     new look from the next workbook on.  Raises TemplateError like
     :func:`load_scored_form_style`.
     """
-    path = Path(path)
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    stat = os.stat(path)
+    key = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)  # the file, as it is now
     compiled = _COMPILED.get(key)
     if compiled is None:
         with _COMPILED_LOCK:
             compiled = _COMPILED.get(key)
             if compiled is None:
-                compiled = _compile(path)
+                compiled = _compile(Path(path))
                 if len(_COMPILED) >= _COMPILED_MAX:
                     _COMPILED.clear()
                 _COMPILED[key] = compiled

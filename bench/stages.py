@@ -1,0 +1,93 @@
+"""Where the time goes: each stage of the pipeline timed on its own, in one process.
+
+    python bench/stages.py INBOX [--repeat 3]
+
+Times, over every workbook of INBOX (e.g. a corpus kept with ``bench.py --keep``):
+reading the file's bytes, python-calamine grids alone, ``read_workbook``
+(grids + form readers), scoring, the scored form, report drafts, pickling a
+result (what a worker sends back), the result store (encode + write, read +
+decode) when the package has one, summary.xlsx and summary.json.  Prints ms per
+file, the best of ``--repeat`` rounds (a loaded machine only ever adds time).
+No profiler: these are the real costs.
+"""
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("inbox", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--code", type=Path, default=HERE.parent, help="the perfeval-xl source tree to time")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(args.code.resolve()))
+
+    from perfeval_xl.inbox import list_inbox
+    from perfeval_xl.model import FileResult
+    from perfeval_xl.readers import read_workbook
+    from perfeval_xl.readers.grid import load_grids
+    from perfeval_xl.rules import resolve_rules, score_form
+    from perfeval_xl.writers import write_report_drafts, write_scored_workbook, write_summary_json, write_summary_xlsx
+
+    entries = [e for e in list_inbox(args.inbox) if not e.skip_reason]
+    rules = resolve_rules(None)
+    n = len(entries)
+    rows: list[tuple[str, float]] = []
+
+    def stage(name: str, work):
+        best, out = float("inf"), None
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            out = work()
+            best = min(best, time.perf_counter() - start)
+        rows.append((name, best))
+        return out
+
+    datas = stage("read bytes", lambda: [e.path.read_bytes() for e in entries])
+    stage("calamine grids (load_grids)", lambda: [load_grids(e.path, d) for e, d in zip(entries, datas)])
+    contents = stage("read_workbook (grids + readers)",
+                     lambda: [read_workbook(e.path, name=e.relative, data=d) for e, d in zip(entries, datas)])
+    files = stage("score", lambda: [
+        FileResult(file=e.relative, status="ok", forms=[score_form(f, rules) for f in c.forms],
+                   unpaired=c.unpaired_tables + c.unpaired_bases)
+        for e, c in zip(entries, contents)])
+    with tempfile.TemporaryDirectory() as work:
+        out = Path(work)
+        for index, file in enumerate(files):
+            file.output = f"{index}.scored.xlsx"
+
+        def scored():
+            for file in files:
+                if file.forms:
+                    write_scored_workbook(file.forms, out / file.output)
+
+        stage("scored form", scored)
+        stage("report drafts", lambda: [write_report_drafts(f.forms, out / f.output) for f in files if f.forms])
+        stage("pickle a result (worker → parent)", lambda: [pickle.loads(pickle.dumps(f)) for f in files])
+        try:
+            from perfeval_xl.store import ResultStore
+        except ImportError:
+            ResultStore = None
+        if ResultStore is not None:
+            store = ResultStore(out)
+            stage("result store put", lambda: [store.put(f.file, f, None, "", True) for f in files])
+            stage("result store get", lambda: [store.get(f.file) for f in files])
+        stage("summary.xlsx", lambda: write_summary_xlsx(files, out / "summary.xlsx", "mof-2020-project"))
+        stage("summary.json", lambda: write_summary_json(files, out / "summary.json", "mof-2020-project"))
+
+    forms = sum(len(f.forms) for f in files)
+    print(f"{n} workbooks, {forms} forms; best of {args.repeat}; ms per workbook")
+    for name, seconds in rows:
+        print(f"  {name:<36}{1000 * seconds / n:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
