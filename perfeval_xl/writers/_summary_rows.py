@@ -1,15 +1,18 @@
-"""What the batch summaries (summary.xlsx, summary.json) say about each form.
+"""What the batch summaries (summary.xlsx, summary.json, summary.csv) say about each form.
 
 Everything here is read off the results the engine produced; nothing is scored.
+The row builders work on one file at a time, so a summary can be spooled as
+results arrive (see :mod:`.summary_spool`).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 from ..model import FileResult, Flag, FormResult, FundLine, ItemScore, ProjectForm
+from ._display import LEVEL_LABELS, level_label, status_label
 
 ZERO = Decimal(0)
 
@@ -32,42 +35,75 @@ SKIPPED_ACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
 SKIPPED_FALLBACK_ACTION = "如需评分，请另存为Excel工作簿后放入收件箱"
 
 
-def scored_forms(files: list[FileResult]) -> Iterator[tuple[FileResult, FormResult]]:
+def scored_forms(files: Iterable[FileResult]) -> Iterator[tuple[FileResult, FormResult]]:
     for file in files:
         for result in file.forms:
             yield file, result
 
 
-def ranks(files: list[FileResult]) -> dict[int, int]:
-    """Rank of each form (keyed by ``id``) by engine total, highest first.
-
-    Projects are ranked among projects and departments among departments;
-    equal totals share a rank (1, 2, 2, 4).
-    """
-    by_kind: dict[str, list[FormResult]] = {}
-    for _, result in scored_forms(files):
-        by_kind.setdefault(result.kind, []).append(result)
-    out: dict[int, int] = {}
-    for results in by_kind.values():
-        totals = sorted((result.total for result in results), reverse=True)
-        for result in results:
-            out[id(result)] = totals.index(result.total) + 1
-    return out
-
-
 KIND_ORDER = ("project", "department")
+KIND_LABELS = {"project": "项目", "department": "部门"}
+DEPARTMENT_PROJECT_LABEL = "部门整体支出"
 
 
-def ranked_forms(files: list[FileResult]) -> list[tuple[FileResult, FormResult, int]]:
-    """Every scored form with its rank: projects first, then departments, each by total, highest first.
+@dataclass(frozen=True, slots=True)
+class FormFacts:
+    """What the summaries count, rank and add up about one form — no reference to the form itself.
 
-    Ties keep the inbox order (file, then form order within the file).
+    The summary spool keeps these (packed into a short string) in memory while
+    everything bulky about the form goes to disk.
     """
-    form_ranks = ranks(files)
-    entries = [(file, result, form_ranks[id(result)]) for file, result in scored_forms(files)]
-    order = {kind: index for index, kind in enumerate(KIND_ORDER)}
-    # sorted() is stable: equal keys stay in inbox order.
-    return sorted(entries, key=lambda entry: (order.get(entry[1].kind, len(order)), entry[2]))
+
+    kind: str
+    total: Decimal
+    self_total: Optional[Decimal]
+    grade: str
+    department: str  # the 主管部门 it counts under (see :func:`department_of`), "" when not filled
+    budget: Optional[Decimal] = None  # 万元, project forms only (see :func:`project_money`)
+    executed: Optional[Decimal] = None
+
+
+def form_facts(result: FormResult) -> FormFacts:
+    budget = executed = None
+    if result.kind != "department":
+        money = project_money(result.form)
+        budget, executed = money.budget, money.executed
+    return FormFacts(result.kind, result.total, result.self_total, result.grade, department_of(result),
+                     budget, executed)
+
+
+def overview_row(file: FileResult, result: FormResult) -> list:
+    """The 汇总 row of a scored form; its first cell (排名) is left None for the caller to fill."""
+    form = result.form
+    project = DEPARTMENT_PROJECT_LABEL if form.kind == "department" else form.name
+    return [
+        None, file.file, form.sheet, KIND_LABELS.get(form.kind, form.kind), form.department, form.unit,
+        project, result.self_total, result.total, result.difference, result.grade,
+        len(result.all_flags()), status_label(file.status), None,
+    ]
+
+
+def formless_row(file: FileResult) -> list:
+    """The 汇总 row of a file that gave no form: every input file shows up, if only to say why."""
+    return [None, file.file, *[None] * 10, status_label(file.status), file.error]
+
+
+def file_issue_rows(file: FileResult) -> list[list]:
+    """问题清单 rows of one file: its error (or why it was skipped), then every flag, form by form in sheet order."""
+    rows: list[list] = []
+    if file.status == "error":
+        rows.append([file.file, None, None, None, None, LEVEL_LABELS["error"],
+                     file.error or "无法处理该文件", file_action(file)])
+    elif file.status == "skipped":
+        rows.append([file.file, None, None, None, None, LEVEL_LABELS["warning"],
+                     f"未评分：{file.error or '已跳过'}", file_action(file)])
+    for result in file.forms:
+        name = result.name or result.form.unit
+        for item, flag in sorted_issues(result):
+            rows.append([file.file, flag_sheet(flag, result), flag.source.cell if flag.source else None,
+                         name, item.name if item else None, level_label(flag), flag.message,
+                         flag_action(flag)])
+    return rows
 
 
 def issues(result: FormResult) -> list[tuple[Optional[ItemScore], Flag]]:

@@ -10,41 +10,62 @@ Shape (extra keys may be added, none removed)::
                                       "self_score", "basis", "flags": [str]}]}]}]}
 
 Numbers are JSON numbers rounded half-up to 2 places; absent numbers are null.
+A batch builds it with :class:`~.summary_spool.SummarySpool`, one file entry at a
+time; ``rank`` is each form's rank by engine total (projects and departments
+ranked apart).
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, TextIO
 
 from ..model import FileResult, Flag, FormResult, ItemScore
-from ._atomic import atomic_output
 from ._display import amount, display_name
-from ._summary_rows import file_action, flag_action, issues, ranks
+from ._summary_rows import file_action, flag_action, issues
 
 
 def summary_dict(files: list[FileResult], rulebook: str) -> dict[str, Any]:
-    form_ranks = ranks(files)
-    return {
-        "rulebook": rulebook,
-        "files": [_file_entry(file, form_ranks) for file in files],
-    }
+    """The whole summary.json as a dict (holds it all in memory: for small batches and tests)."""
+    from .summary_spool import spooled
+
+    with spooled(files) as (spool, order):
+        return {"rulebook": rulebook, "files": list(spool.file_entries(order))}
 
 
 def write_summary_json(files: list[FileResult], path: Path, rulebook: str) -> None:
-    text = json.dumps(summary_dict(files, rulebook), ensure_ascii=False, indent=1)
-    with atomic_output(path) as temp:
-        temp.write_text(text + "\n", encoding="utf-8")
+    """summary.json for a list of results; a batch streams it with :class:`SummarySpool` instead."""
+    from .summary_spool import spooled
+
+    with spooled(files) as (spool, order):
+        spool.write_json(path, rulebook, order)
 
 
-def _file_entry(file: FileResult, form_ranks: dict[int, int]) -> dict[str, Any]:
+def write_json_stream(out: TextIO, rulebook: str, entries: Iterable[dict[str, Any]]) -> None:
+    """Write ``{"rulebook", "files": [...]}`` one file entry at a time.
+
+    The text is exactly ``json.dumps(summary, ensure_ascii=False, indent=1)``
+    followed by a newline, without ever holding more than one entry.
+    """
+    out.write('{\n "rulebook": ' + json.dumps(rulebook, ensure_ascii=False) + ',\n "files": [')
+    empty = True
+    for entry in entries:
+        text = json.dumps(entry, ensure_ascii=False, indent=1)
+        # Nested two levels deep: every line two spaces in (JSON text has no raw newline inside a string).
+        out.write(("\n" if empty else ",\n") + "\n".join("  " + line for line in text.split("\n")))
+        empty = False
+    out.write("]\n}\n" if empty else "\n ]\n}\n")
+
+
+def file_entry(file: FileResult) -> dict[str, Any]:
+    """The summary.json entry of one file; every form's ``rank`` is None until the batch is ranked."""
     return {
         "file": file.file,
         "status": file.status,
         "error": file.error,
         "output": file.output,
         "reports": list(file.reports),
-        "forms": [_form_entry(result, form_ranks.get(id(result))) for result in file.forms],
+        "forms": [_form_entry(result, None) for result in file.forms],
         # Extras.
         "action": file_action(file) if file.status != "ok" else None,  # 处理建议 for a file that gave no form
     }

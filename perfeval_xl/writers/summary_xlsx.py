@@ -14,27 +14,34 @@ Sheets:
 Every sheet has a title, a frozen header row with an autofilter (tables), and
 prints on A4 landscape, one page wide, with the header row repeated.  Unit text
 is always written with ``write_string``: it never becomes a formula or a link.
+
+The workbook is written in xlsxwriter's ``constant_memory`` mode: each row goes
+to disk as soon as the next one starts, so 问题清单 of 100,000 flags costs no
+more memory than one of ten.  That mode needs rows in order, so every table is
+laid out in two passes over its rows (read again from the summary spool): the
+first measures column widths, the second writes each row with the height its
+wrapped text needs.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Callable, Iterable, Optional, Sequence, Union
 
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from ..model import FileResult, FormResult
+from ..model import FileResult
 from ._atomic import atomic_output
-from ._display import GRADES, LEVEL_LABELS, amount, excel_text, level_label, status_label
-from ._text_measure import line_height, lines_needed, text_width
-from ._summary_rows import (
-    ZERO, department_of, file_action, flag_action, flag_sheet, project_money, ranked_forms,
-    scored_forms, sorted_issues,
+from ._display import GRADES, LEVEL_LABELS, amount, excel_text
+from ._summary_rows import (  # noqa: F401 (KIND_LABELS, DEPARTMENT_PROJECT_LABEL: re-exported)
+    DEPARTMENT_PROJECT_LABEL, KIND_LABELS, ZERO, FormFacts, form_facts, scored_forms,
 )
+from ._text_measure import line_height, lines_needed, text_width
 
 FONT_NAME = "宋体"
 FONT_SIZE = 10
@@ -56,8 +63,6 @@ HIGHLIGHT_STYLES = {
 SCORE_BINS: tuple[tuple[int, int], ...] = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100))
 
 SHEET_OVERVIEW, SHEET_ISSUES, SHEET_DISTRIBUTION, SHEET_DEPARTMENTS = "汇总", "问题清单", "分布", "部门"
-KIND_LABELS = {"project": "项目", "department": "部门"}
-DEPARTMENT_PROJECT_LABEL = "部门整体支出"
 NO_DEPARTMENT = "（未填主管部门）"
 
 #: Row (0-based) of the table header on every table sheet: a title and a subtitle sit above it.
@@ -67,6 +72,8 @@ CELL_PADDING = 1.5
 #: Headers up to this width stay on one line; longer ones wrap.
 HEADER_ONE_LINE_WIDTH = 14
 FIRST_DATA_ROW = HEADER_ROW + 1
+#: In constant_memory mode xlsxwriter still keeps each row's height; forget those of written rows this often.
+RELEASE_ROWS_EVERY = 256
 
 Value = Union[str, int, float, Decimal, None]
 
@@ -102,74 +109,67 @@ DEPARTMENT_COLUMNS = (
 _CENT = Decimal("0.01")
 
 
+@dataclass
+class SummaryContent:
+    """What summary.xlsx shows, as :class:`~.summary_spool.SummarySpool` hands it over.
+
+    Each source is called once per pass and reads again from the spool, so no
+    sheet's rows (nor a list of every form) are ever all in memory.
+    """
+
+    rulebook: str
+    statuses: Callable[[], Iterable[str]]  # of every input file, inbox order
+    facts: Callable[[], Iterable[FormFacts]]  # of every scored form, inbox order
+    overview_rows: Callable[[], Iterable[list[Value]]]  # 汇总: ranked forms, then the files that gave none
+    issue_rows: Callable[[], Iterable[list[Value]]]  # 问题清单: by file, then sheet and row
+
+
 def write_summary_xlsx(files: list[FileResult], path: Path, rulebook: str) -> None:
+    """summary.xlsx for a list of results; a batch streams it with :class:`SummarySpool` instead."""
+    from .summary_spool import spooled
+
+    with spooled(files) as (spool, order):
+        spool.write_xlsx(path, rulebook, order)
+
+
+def write_summary_workbook(path: Path, content: SummaryContent, tmpdir: Optional[Path] = None) -> None:
+    """Write summary.xlsx from ``content``; ``tmpdir`` holds xlsxwriter's row files meanwhile."""
+    options = {**WORKBOOK_OPTIONS, "constant_memory": True}
+    if tmpdir is not None:
+        options["tmpdir"] = str(tmpdir)
     with atomic_output(path) as temp:
-        with xlsxwriter.Workbook(str(temp), WORKBOOK_OPTIONS) as workbook:
-            workbook.set_properties({"title": "绩效自评复核汇总", "comments": f"评分规则：{rulebook}"})
+        with xlsxwriter.Workbook(str(temp), options) as workbook:
+            workbook.set_properties({"title": "绩效自评复核汇总", "comments": f"评分规则：{content.rulebook}"})
             formats = _Formats(workbook)
-            _write_overview(workbook.add_worksheet(SHEET_OVERVIEW), formats, files, rulebook)
-            _write_issues(workbook.add_worksheet(SHEET_ISSUES), formats, files)
-            _write_distribution(workbook, workbook.add_worksheet(SHEET_DISTRIBUTION), formats, files)
-            _write_departments(workbook.add_worksheet(SHEET_DEPARTMENTS), formats, files)
+            _write_overview(workbook.add_worksheet(SHEET_OVERVIEW), formats, content)
+            _write_issues(workbook.add_worksheet(SHEET_ISSUES), formats, content)
+            _write_distribution(workbook, workbook.add_worksheet(SHEET_DISTRIBUTION), formats, content.facts)
+            _write_departments(workbook.add_worksheet(SHEET_DEPARTMENTS), formats, content.facts())
 
 
-# -- rows ------------------------------------------------------------------------------
+# -- aggregates ------------------------------------------------------------------------
 
 
-def overview_rows(files: list[FileResult]) -> list[list[Value]]:
-    """汇总: ranked forms (projects, then departments), then the files that gave no form."""
-    rows = [_form_row(file, result, rank) for file, result, rank in ranked_forms(files)]
-    for file in files:
-        if not file.forms:  # every input file shows up, if only to say why it gave nothing
-            rows.append([None, file.file, *[None] * 10, status_label(file.status), file.error])
-    return rows
-
-
-def _form_row(file: FileResult, result: FormResult, rank: int) -> list[Value]:
-    form = result.form
-    project = DEPARTMENT_PROJECT_LABEL if form.kind == "department" else form.name
-    return [
-        rank, file.file, form.sheet, KIND_LABELS.get(form.kind, form.kind), form.department, form.unit,
-        project, result.self_total, result.total, result.difference, result.grade,
-        len(result.all_flags()), status_label(file.status), None,
-    ]
-
-
-def issue_rows(files: list[FileResult]) -> list[list[Value]]:
-    """问题清单: file errors and every flag, by file, then by sheet and row within a form."""
-    rows: list[list[Value]] = []
-    for file in sorted(files, key=lambda f: f.file):
-        if file.status == "error":
-            rows.append([file.file, None, None, None, None, LEVEL_LABELS["error"],
-                         file.error or "无法处理该文件", file_action(file)])
-        elif file.status == "skipped":
-            rows.append([file.file, None, None, None, None, LEVEL_LABELS["warning"],
-                         f"未评分：{file.error or '已跳过'}", file_action(file)])
-        for result in file.forms:
-            name = result.name or result.form.unit
-            for item, flag in sorted_issues(result):
-                rows.append([file.file, flag_sheet(flag, result), flag.source.cell if flag.source else None,
-                             name, item.name if item else None, level_label(flag), flag.message,
-                             flag_action(flag)])
-    return rows
+def grade_counts_of(facts: Iterable[FormFacts]) -> dict[str, int]:
+    counts = {grade: 0 for grade in GRADES}
+    for form in facts:
+        counts[form.grade] = counts.get(form.grade, 0) + 1
+    return counts
 
 
 def grade_counts(files: list[FileResult]) -> dict[str, int]:
-    counts = {grade: 0 for grade in GRADES}
-    for _, result in scored_forms(files):
-        counts[result.grade] = counts.get(result.grade, 0) + 1
-    return counts
+    return grade_counts_of(_facts(files))
 
 
 def bin_label(low: int, high: int) -> str:
     return f"{low}–{high}"
 
 
-def score_bin_counts(files: list[FileResult]) -> dict[str, int]:
+def score_bin_counts_of(facts: Iterable[FormFacts]) -> dict[str, int]:
     """Forms per band of engine total: [0,60) [60,70) [70,80) [80,90) [90,100]."""
     counts = {bin_label(low, high): 0 for low, high in SCORE_BINS}
-    for _, result in scored_forms(files):
-        total = result.total
+    for form in facts:
+        total = form.total
         for low, high in SCORE_BINS:
             last = (low, high) == SCORE_BINS[-1]
             first = (low, high) == SCORE_BINS[0]
@@ -179,25 +179,31 @@ def score_bin_counts(files: list[FileResult]) -> dict[str, int]:
     return counts
 
 
+def score_bin_counts(files: list[FileResult]) -> dict[str, int]:
+    return score_bin_counts_of(_facts(files))
+
+
 @dataclass
 class DepartmentSummary:
-    """One row of 部门: a 主管部门 and the forms that count under it."""
+    """One row of 部门: a 主管部门 and the forms that count under it (running sums, not lists)."""
 
     department: str
     projects: int = 0
     departments: int = 0
-    totals: list[Decimal] = field(default_factory=list)  # engine totals of every form
-    self_totals: list[Decimal] = field(default_factory=list)  # self totals, where the unit wrote one
+    total_sum: Decimal = ZERO  # engine totals of every form
+    total_count: int = 0
+    self_total_sum: Decimal = ZERO  # self totals, where the unit wrote one
+    self_total_count: int = 0
     budget: Optional[Decimal] = None  # 万元, over project forms
     executed: Optional[Decimal] = None
 
     @property
     def average_total(self) -> Optional[Decimal]:
-        return _average(self.totals)
+        return _average(self.total_sum, self.total_count)
 
     @property
     def average_self_total(self) -> Optional[Decimal]:
-        return _average(self.self_totals)
+        return _average(self.self_total_sum, self.self_total_count)
 
     @property
     def execution_rate(self) -> Optional[Decimal]:
@@ -205,34 +211,41 @@ class DepartmentSummary:
             return None
         return self.executed / self.budget
 
-    def add(self, result: FormResult) -> None:
-        if result.kind == "department":
+    def add(self, form: FormFacts) -> None:
+        if form.kind == "department":
             self.departments += 1
         else:
             self.projects += 1
-            money = project_money(result.form)
-            self.budget = _plus(self.budget, money.budget)
-            self.executed = _plus(self.executed, money.executed)
-        self.totals.append(result.total)
-        if result.self_total is not None:
-            self.self_totals.append(result.self_total)
+            self.budget = _plus(self.budget, form.budget)
+            self.executed = _plus(self.executed, form.executed)
+        self.total_sum += form.total
+        self.total_count += 1
+        if form.self_total is not None:
+            self.self_total_sum += form.self_total
+            self.self_total_count += 1
 
     def absorb(self, other: "DepartmentSummary") -> None:
         self.projects += other.projects
         self.departments += other.departments
-        self.totals.extend(other.totals)
-        self.self_totals.extend(other.self_totals)
+        self.total_sum += other.total_sum
+        self.total_count += other.total_count
+        self.self_total_sum += other.self_total_sum
+        self.self_total_count += other.self_total_count
         self.budget = _plus(self.budget, other.budget)
         self.executed = _plus(self.executed, other.executed)
 
 
-def department_summaries(files: list[FileResult]) -> list[DepartmentSummary]:
+def department_summaries_of(facts: Iterable[FormFacts]) -> list[DepartmentSummary]:
     """Per 主管部门 (a department form counts under its own 填报单位), largest budget first."""
     by_name: dict[str, DepartmentSummary] = {}
-    for _, result in scored_forms(files):
-        name = department_of(result) or NO_DEPARTMENT
-        by_name.setdefault(name, DepartmentSummary(name)).add(result)
+    for form in facts:
+        name = form.department or NO_DEPARTMENT
+        by_name.setdefault(name, DepartmentSummary(name)).add(form)
     return sorted(by_name.values(), key=lambda s: -(s.budget or ZERO))  # stable: ties keep inbox order
+
+
+def department_summaries(files: list[FileResult]) -> list[DepartmentSummary]:
+    return department_summaries_of(_facts(files))
 
 
 def department_rows(summaries: list[DepartmentSummary]) -> list[list[Value]]:
@@ -243,10 +256,14 @@ def department_rows(summaries: list[DepartmentSummary]) -> list[list[Value]]:
     ]
 
 
-def _average(values: list[Decimal]) -> Optional[Decimal]:
-    if not values:
+def _facts(files: list[FileResult]) -> list[FormFacts]:
+    return [form_facts(result) for _, result in scored_forms(files)]
+
+
+def _average(total: Decimal, count: int) -> Optional[Decimal]:
+    if not count:
         return None
-    return (sum(values, ZERO) / len(values)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return (total / count).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def _plus(a: Optional[Decimal], b: Optional[Decimal]) -> Optional[Decimal]:
@@ -291,7 +308,12 @@ class _Formats:
 
 
 class _Table:
-    """A titled table: title row, subtitle row, header row (frozen, autofilter), typed rows."""
+    """A titled table: title row, subtitle row, header row (frozen, autofilter), typed rows.
+
+    Written in row order for constant_memory mode: :meth:`measure` goes over the
+    rows once (column widths, row count), then :meth:`title` and :meth:`stream`
+    (or :meth:`write_header` and :meth:`write_row`) write them.
+    """
 
     def __init__(self, sheet: Worksheet, formats: _Formats, columns: Sequence[Column],
                  first_col: int = 0, header_row: int = HEADER_ROW):
@@ -299,7 +321,7 @@ class _Table:
         self.first_col, self.header_row = first_col, header_row
         self.last_col = first_col + len(self.columns) - 1
         self.widths = [column.min_width for column in self.columns]
-        self.rows_written = 0
+        self.rows_counted = 0
 
     @property
     def first_data_row(self) -> int:
@@ -308,30 +330,54 @@ class _Table:
     @property
     def last_data_row(self) -> int:
         """Last row holding data (the header row when there is none)."""
-        return self.header_row + self.rows_written
+        return self.header_row + self.rows_counted
 
-    def write(self, rows: list[list[Value]], total: Optional[list[Value]] = None) -> None:
+    def measure(self, rows: Iterable[list[Value]], total: Optional[list[Value]] = None) -> None:
+        """First pass: count the rows and fit the column widths to the header, the rows and the total."""
         for col, column in enumerate(self.columns):
             self._measure(col, column.title, header=True)
-            self.sheet.write_string(self.header_row, self.first_col + col, column.title, self.formats.header)
         for row in rows:
-            self._write_row(self.first_data_row + self.rows_written, row, self.formats.by_kind)
-            self.rows_written += 1
+            self._measure_row(row)
+            self.rows_counted += 1
         if total is not None:
-            self._write_row(self.last_data_row + 1, total, self.formats.total_by_kind)
+            self._measure_row(total)
         for col, width in enumerate(self.widths):
             self.sheet.set_column(self.first_col + col, self.first_col + col, width)
-        self._fit_heights(rows, self.first_data_row)
-        if total is not None:
-            self._fit_heights([total], self.last_data_row + 1)
 
-    def _write_row(self, row_index: int, row: list[Value], formats: dict[str, Format]) -> None:
+    def stream(self, rows: Iterable[list[Value]], total: Optional[list[Value]] = None) -> None:
+        """Second pass: the header row, every row and the total, each with the height its text needs."""
+        self.sheet.set_row(self.header_row, self.write_header())
+        row_index = self.first_data_row
+        for row in rows:
+            self.sheet.set_row(row_index, self.write_row(row_index, row))
+            row_index += 1
+            if row_index % RELEASE_ROWS_EVERY == 0:
+                _release_written_rows(self.sheet)
+        if total is not None:
+            self.sheet.set_row(row_index, self.write_row(row_index, total, is_total=True))
+
+    def write_header(self) -> float:
+        """Write the header cells; return the header row's height."""
+        for col, column in enumerate(self.columns):
+            self.sheet.write_string(self.header_row, self.first_col + col, column.title, self.formats.header)
+        header_lines = max(lines_needed(c.title, w, FONT_SIZE) for c, w in zip(self.columns, self.widths))
+        return max(2, header_lines) * line_height(FONT_SIZE) + 4
+
+    def write_row(self, row_index: int, row: list[Value], is_total: bool = False) -> float:
+        """Write one row (typed cells); return the height its wrapped text needs."""
+        formats = self.formats.total_by_kind if is_total else self.formats.by_kind
         for col, (column, value) in enumerate(zip(self.columns, row)):
             if column.kind == "percent" and isinstance(value, Decimal) and value.is_finite():
                 value = float(value)  # a ratio: rounding it to 2 places would show 93.00% for 92.50%
-            is_error = column.kind == "level" and value == LEVEL_LABELS["error"] and formats is self.formats.by_kind
+            is_error = column.kind == "level" and value == LEVEL_LABELS["error"] and not is_total
             cell_format = self.formats.error if is_error else formats[column.kind]
             write_value(self.sheet, row_index, self.first_col + col, value, cell_format)
+        lines = max((lines_needed(_shown(value, column.kind), width, FONT_SIZE)
+                     for column, width, value in zip(self.columns, self.widths, row)), default=1)
+        return max(1, lines) * line_height(FONT_SIZE) + 5
+
+    def _measure_row(self, row: list[Value]) -> None:
+        for col, (column, value) in enumerate(zip(self.columns, row)):
             self._measure(col, _shown(value, column.kind))
 
     def _measure(self, col: int, text: str, header: bool = False) -> None:
@@ -341,17 +387,8 @@ class _Table:
             needed = min(needed, max(HEADER_ONE_LINE_WIDTH, needed / 2 + CELL_PADDING))
         self.widths[col] = max(self.widths[col], min(needed, column.max_width))
 
-    def _fit_heights(self, rows: list[list[Value]], first_row: int) -> None:
-        """Rows whose wrapped text needs more than one line get the height for it."""
-        header_lines = max(lines_needed(c.title, w, FONT_SIZE) for c, w in zip(self.columns, self.widths))
-        self.sheet.set_row(self.header_row, max(2, header_lines) * line_height(FONT_SIZE) + 4)
-        for offset, row in enumerate(rows):
-            lines = max((lines_needed(_shown(value, column.kind), width, FONT_SIZE)
-                         for column, width, value in zip(self.columns, self.widths, row)), default=1)
-            self.sheet.set_row(first_row + offset, max(1, lines) * line_height(FONT_SIZE) + 5)
-
     def title(self, text: str, subtitle: str = "") -> None:
-        """Title over the table's width (row 0) and a subtitle (row 1); call after :meth:`write`."""
+        """Title over the table's width (row 0) and a subtitle (row 1); call after :meth:`measure`."""
         _title(self.sheet, self.formats, self.first_col, self.last_col, text, subtitle, sum(self.widths))
 
     def freeze_and_filter(self) -> None:
@@ -360,6 +397,28 @@ class _Table:
 
     def column_of(self, title: str) -> int:
         return self.first_col + next(i for i, c in enumerate(self.columns) if c.title == title)
+
+
+def _release_written_rows(sheet: Worksheet) -> None:
+    """Forget what xlsxwriter keeps about rows constant_memory mode has already written to disk.
+
+    xlsxwriter flushes a row's cells when the next row starts but keeps every
+    set_row() height (``row_info``, and ``row_sizes`` for placing drawings) until
+    the workbook closes: two small entries per row, which would grow with the
+    number of flags.  Rows before ``previous_row`` are on disk and never looked
+    at again; ``row_sizes`` is kept on a sheet with drawings, whose anchors need
+    it.  (Private attributes: left alone if a version of xlsxwriter lacks them.)
+    """
+    current = getattr(sheet, "previous_row", None)
+    if not getattr(sheet, "constant_memory", False) or current is None:
+        return
+    kept = [getattr(sheet, "row_info", None)]
+    if not getattr(sheet, "charts", None) and not getattr(sheet, "images", None):
+        kept.append(getattr(sheet, "row_sizes", None))
+    for rows in kept:
+        if isinstance(rows, dict):
+            for row in [row for row in rows if row < current]:
+                del rows[row]
 
 
 def _title(sheet: Worksheet, formats: _Formats, first_col: int, last_col: int, text: str,
@@ -419,13 +478,13 @@ def _print_setup(sheet: Worksheet, repeat_row: Optional[int] = HEADER_ROW, lands
     sheet.set_footer("&C第 &P 页，共 &N 页")
 
 
-def _write_overview(sheet: Worksheet, formats: _Formats, files: list[FileResult], rulebook: str) -> None:
-    rows = overview_rows(files)
+def _write_overview(sheet: Worksheet, formats: _Formats, content: SummaryContent) -> None:
     table = _Table(sheet, formats, OVERVIEW_COLUMNS)
-    table.write(rows)
-    table.title("预算绩效自评复核汇总表", _batch_line(files, rulebook))
+    table.measure(content.overview_rows())
+    table.title("预算绩效自评复核汇总表", _batch_line(content))
+    table.stream(content.overview_rows())
     table.freeze_and_filter()
-    if rows:
+    if table.rows_counted:
         _highlight_overview(sheet, formats, table)
     note_row = table.last_data_row + 2
     sheet.merge_range(note_row, 0, note_row, table.last_col, "", formats.note)
@@ -457,61 +516,92 @@ def _highlight_overview(sheet: Worksheet, formats: _Formats, table: _Table) -> N
         })
 
 
-def _batch_line(files: list[FileResult], rulebook: str) -> str:
-    statuses = [file.status for file in files]
-    kinds = [result.kind for _, result in scored_forms(files)]
-    return (f"评分规则：{rulebook}　　文件 {len(files)} 个（已评分 {statuses.count('ok')}，"
-            f"错误 {statuses.count('error')}，跳过 {statuses.count('skipped')}）　　"
-            f"评价表 {len(kinds)} 张（项目 {kinds.count('project')}，部门整体 {kinds.count('department')}）")
+def _batch_line(content: SummaryContent) -> str:
+    statuses = Counter(content.statuses())
+    kinds = Counter(form.kind for form in content.facts())
+    return (f"评分规则：{content.rulebook}　　文件 {statuses.total()} 个（已评分 {statuses['ok']}，"
+            f"错误 {statuses['error']}，跳过 {statuses['skipped']}）　　"
+            f"评价表 {kinds.total()} 张（项目 {kinds['project']}，部门整体 {kinds['department']}）")
 
 
-def _write_issues(sheet: Worksheet, formats: _Formats, files: list[FileResult]) -> None:
-    rows = issue_rows(files)
-    levels = [row[5] for row in rows]
+def _write_issues(sheet: Worksheet, formats: _Formats, content: SummaryContent) -> None:
+    levels: dict[Value, int] = {}
+
+    def counted() -> Iterable[list[Value]]:
+        for row in content.issue_rows():
+            levels[row[5]] = levels.get(row[5], 0) + 1
+            yield row
+
     table = _Table(sheet, formats, ISSUE_COLUMNS)
-    table.write(rows)
-    table.title("问题清单", f"共 {len(rows)} 条（错误 {levels.count(LEVEL_LABELS['error'])} 条，"
-                           f"提示 {levels.count(LEVEL_LABELS['warning'])} 条），按文件、工作表行号排列")
+    table.measure(counted())
+    table.title("问题清单", f"共 {table.rows_counted} 条（错误 {levels.get(LEVEL_LABELS['error'], 0)} 条，"
+                           f"提示 {levels.get(LEVEL_LABELS['warning'], 0)} 条），按文件、工作表行号排列")
+    table.stream(content.issue_rows())
     table.freeze_and_filter()
     _print_setup(sheet)
 
 
 def _write_distribution(workbook: xlsxwriter.Workbook, sheet: Worksheet, formats: _Formats,
-                        files: list[FileResult]) -> None:
-    grades = grade_counts(files)
-    bins = score_bin_counts(files)
+                        facts: Callable[[], Iterable[FormFacts]]) -> None:
+    grades = grade_counts_of(facts())
+    bins = score_bin_counts_of(facts())
     evaluated = sum(grades.values())
 
     def share(count: int) -> float:
         return count / evaluated if evaluated else 0
 
+    total = ["合计", evaluated, 1 if evaluated else 0]
     grade_table = _Table(sheet, formats, GRADE_COLUMNS)
-    grade_table.write([[grade, count, share(count)] for grade, count in grades.items()],
-                      total=["合计", evaluated, 1 if evaluated else 0])
+    grade_rows = [[grade, count, share(count)] for grade, count in grades.items()]
+    grade_table.measure(grade_rows, total)
     bin_table = _Table(sheet, formats, BIN_COLUMNS, first_col=len(GRADE_COLUMNS) + 1)
-    bin_table.write([[label, count, share(count)] for label, count in bins.items()],
-                    total=["合计", evaluated, 1 if evaluated else 0])
+    bin_rows = [[label, count, share(count)] for label, count in bins.items()]
+    bin_table.measure(bin_rows, total)
     sheet.set_column(len(GRADE_COLUMNS), len(GRADE_COLUMNS), 3)  # gap between the tables
     _title(sheet, formats, 0, bin_table.last_col, "等级与分数分布",
            f"评价表 {evaluated} 张；分数段含下限、不含上限（90–100含100分）")
+    _stream_side_by_side(sheet, [(grade_table, grade_rows, total), (bin_table, bin_rows, total)])
 
     chart_row = max(grade_table.last_data_row, bin_table.last_data_row) + 3
     name = sheet.get_name()
     sheet.insert_chart(chart_row, 0, _column_chart(
-        workbook, name, grade_table, "评价等级分布", "等级", "#5B9BD5"), {"x_offset": 4, "y_offset": 4})
+        workbook, name, grade_table, grades, "评价等级分布", "等级", "#5B9BD5"), {"x_offset": 4, "y_offset": 4})
     sheet.insert_chart(chart_row, 0, _column_chart(
-        workbook, name, bin_table, "复核总分分布", "分数段", "#ED7D31", gap=15), {"x_offset": 444, "y_offset": 4})
+        workbook, name, bin_table, bins, "复核总分分布", "分数段", "#ED7D31", gap=15),
+        {"x_offset": 444, "y_offset": 4})
     _print_setup(sheet, repeat_row=None)
 
 
-def _column_chart(workbook: xlsxwriter.Workbook, sheet_name: str, table: _Table, title: str,
-                  axis: str, color: str, gap: int = 80):
+def _stream_side_by_side(sheet: Worksheet, tables: list[tuple[_Table, list[list[Value]], list[Value]]]) -> None:
+    """Tables sharing the header row, written row by row; where two rows meet, the later table's height holds."""
+    header_row = tables[0][0].header_row
+    heights = [table.write_header() for table, _, _ in tables]
+    sheet.set_row(header_row, heights[-1])
+    lengths = [len(rows) + 1 for _, rows, _ in tables]  # + the total row
+    for offset in range(max(lengths)):
+        row_index = header_row + 1 + offset
+        heights = [table.write_row(row_index, rows[offset] if offset < len(rows) else total,
+                                   is_total=offset == len(rows))
+                   for (table, rows, total), length in zip(tables, lengths) if offset < length]
+        sheet.set_row(row_index, heights[-1])
+
+
+def _column_chart(workbook: xlsxwriter.Workbook, sheet_name: str, table: _Table, counts: dict[str, int],
+                  title: str, axis: str, color: str, gap: int = 80):
+    """A column chart of ``counts`` as the table shows them (its data rows: categories, then counts).
+
+    The series carry their data too: in constant_memory mode xlsxwriter cannot
+    read the cells back for the chart's cached values, which viewers that do
+    not recalculate (and Excel before it does) draw from.
+    """
     first, last = table.first_data_row, table.last_data_row
     chart = workbook.add_chart({"type": "column"})
     chart.add_series({
         "name": "数量",
         "categories": [sheet_name, first, table.first_col, last, table.first_col],
         "values": [sheet_name, first, table.first_col + 1, last, table.first_col + 1],
+        "categories_data": list(counts),
+        "values_data": list(counts.values()),
         "data_labels": {"value": True, "font": {"name": FONT_NAME}},
         "fill": {"color": color},
         "gap": gap,
@@ -526,14 +616,16 @@ def _column_chart(workbook: xlsxwriter.Workbook, sheet_name: str, table: _Table,
     return chart
 
 
-def _write_departments(sheet: Worksheet, formats: _Formats, files: list[FileResult]) -> None:
-    summaries = department_summaries(files)
+def _write_departments(sheet: Worksheet, formats: _Formats, facts: Iterable[FormFacts]) -> None:
+    summaries = department_summaries_of(facts)
     everything = DepartmentSummary("合计")
     for summary in summaries:
         everything.absorb(summary)
+    rows, total = department_rows(summaries), department_rows([everything])[0]
     table = _Table(sheet, formats, DEPARTMENT_COLUMNS)
-    table.write(department_rows(summaries), total=department_rows([everything])[0])
+    table.measure(rows, total)
     table.title("按主管部门汇总", "金额单位：万元。预算数为项目“年度资金总额”的全年预算数（无全年预算数的表用年初预算数，"
                 "总额为0或空时用分项合计），执行率＝执行数÷预算数；部门整体评价计入其填报单位。")
+    table.stream(rows, total)
     table.freeze_and_filter()
     _print_setup(sheet)

@@ -1,0 +1,377 @@
+"""SummarySpool: the batch summaries built from results arriving one at a time, in bounded memory.
+
+A hand-built batch (the writers compute no scores) is fed through the spool in
+several orders; what it writes must equal what the list-based writers write,
+and it must not keep the results it was given.
+"""
+from __future__ import annotations
+
+import csv
+import gc
+import json
+import random
+import tracemalloc
+import weakref
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from perfeval_xl.model import (
+    DepartmentForm, FileResult, Flag, FormResult, FundLine, Funds, ItemScore, ProjectForm, Source,
+)
+from perfeval_xl.writers import SummarySpool, summary_dict, write_summary_csv, write_summary_xlsx
+from perfeval_xl.writers.summary_spool import csv_text
+
+D = Decimal
+SHEET = "自评表"
+RULEBOOK = "hunan-dept, mof-2020-project"
+HEADER_ROW = 3  # a title and a subtitle sit above every table
+OVERVIEW = ["排名", "文件", "工作表", "类型", "主管部门", "实施单位/填报单位", "项目名称",
+            "自评总分", "复核总分", "差异", "等级", "问题数", "状态", "原因"]
+
+
+# -- a small factory ---------------------------------------------------------------------
+
+
+def items(count: int, flags_every: int = 3, sheet: str = SHEET) -> list[ItemScore]:
+    """``count`` indicators; every ``flags_every``-th one carries an error and a warning."""
+    out = []
+    for i in range(count):
+        flags = [] if i % flags_every else [
+            Flag(f"实际完成值缺失（第{i}项）", Source(sheet, f"F{13 + i}"), "error", action="请单位补填实际完成值"),
+            Flag("得分未满，缺少偏差原因", Source(sheet, f"I{13 + i}")),
+        ]
+        out.append(ItemScore("产出指标", "数量指标", f"指标{i}", D("5"), D("4.5"), D("5"),
+                             f"{i}/{i + 1}×5=4.50", flags, Source(sheet, f"D{13 + i}"),
+                             target=f"≥{100 + i}个", actual=f"{90 + i}个", reason="天气原因"))
+    return out
+
+
+def project_file(file: str, total: str, *, name: str = "", department: str = "城管局", self_total: str | None = "90",
+                 grade: str = "良", item_count: int = 4, flags_every: int = 3, forms: int = 1,
+                 form_flags: list[Flag] | None = None, unit: str = "实施单位") -> FileResult:
+    results = []
+    for k in range(forms):
+        sheet = SHEET if forms == 1 else f"{SHEET}{k + 1}"
+        money = Funds([FundLine("年度资金总额", "total", D("100"), D("120"), D("110"), Source(sheet, "B6"))],
+                      D("10"), None, True, Source(sheet, "B6"))
+        form = ProjectForm(file=file, sheet=sheet, layout="national-2020", year=2019,
+                           name=name or f"{Path(file).stem}项目{k + 1}", department=department, unit=unit,
+                           funds=money, self_total=D(self_total) if self_total else None)
+        results.append(FormResult(form, "mof-2020-project", items(item_count, flags_every, sheet), D(total), grade,
+                                  list(form_flags or [])))
+    return FileResult(file, "ok", forms=results, output=file.replace(".xlsx", ".scored.xlsx"))
+
+
+def department_file(file: str, total: str, unit: str = "开福区行政审批服务局") -> FileResult:
+    form = DepartmentForm(file=file, sheet="指标评分表", unit=unit, year=2019, self_total=D("96"))
+    result = FormResult(form, "hunan-dept", items(3, sheet="指标评分表"), D(total), "优",
+                        [Flag("基础数据表取自文件“b.xlsx”（按填报单位配对）")])
+    return FileResult(file, "ok", forms=[result], output=file.replace(".xlsx", ".scored.xlsx"),
+                      reports=[file.replace(".xlsx", ".报告初稿.docx")])
+
+
+def batch() -> list[FileResult]:
+    """Inbox order: ties in total (shared rank), two kinds ranked apart, a file with two forms, failures."""
+    return [
+        project_file("城管局/01_道路.xlsx", "91.27", self_total="96", grade="优",
+                     form_flags=[Flag("指标分值合计为95，应为100", Source(SHEET, "G21"))]),
+        project_file("城管局/02_路灯.xlsx", "75.00", department="", self_total=None, grade="中"),
+        FileResult("坏文件.xlsx", "error", error="文件已损坏或不是Excel工作簿（BadZipFile: x）"),
+        department_file("开福区/部门整体.xlsx", "95.61"),
+        project_file("文旅局/03_图书馆.xlsx", "75", department="文旅局", forms=2),  # ties 02_路灯 (75.00)
+        FileResult("~$锁定.xlsx", "skipped", error="Excel/WPS临时锁定文件，已跳过"),
+        department_file("开福区/部门整体2.xlsx", "88", unit="开福区城管局"),
+        project_file("水利局/04_堤防.xlsx", "58.5", department="水利局", grade="差", item_count=12),
+    ]
+
+
+def order_of(files: list[FileResult]) -> list[str]:
+    return [file.file for file in files]
+
+
+def spool_write(folder: Path, files: list[FileResult], order: list[str],
+                formats=("xlsx", "json", "csv")) -> list[Path]:
+    spool = SummarySpool(folder / ".perfeval" / "summary")
+    for file in files:
+        spool.add(file)
+    written = spool.write(folder, RULEBOOK, order, formats)
+    spool.close()
+    return written
+
+
+# -- summary.json --------------------------------------------------------------------------
+
+
+def test_the_spool_writes_byte_for_byte_the_summary_json_of_summary_dict(tmp_path):
+    files = batch()
+    [path] = spool_write(tmp_path, files, order_of(files), formats=("json",))
+    assert path == tmp_path / "summary.json"
+    text = path.read_text(encoding="utf-8")
+    expected = summary_dict(batch(), RULEBOOK)
+    assert text == json.dumps(expected, ensure_ascii=False, indent=1) + "\n"
+    assert json.loads(text) == json.loads(json.dumps(expected))
+
+
+def test_summary_json_ranks_by_total_per_kind_with_shared_ranks_in_inbox_order(tmp_path):
+    files = batch()
+    spool_write(tmp_path, files, order_of(files), formats=("json",))
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rulebook"] == RULEBOOK
+    assert [entry["file"] for entry in summary["files"]] == order_of(files)
+    ranks = {(entry["file"], form["sheet"]): (form["kind"], form["rank"])
+             for entry in summary["files"] for form in entry["forms"]}
+    assert ranks == {
+        ("城管局/01_道路.xlsx", SHEET): ("project", 1),
+        ("城管局/02_路灯.xlsx", SHEET): ("project", 2),  # 75.00, 75 and 75 share rank 2
+        ("文旅局/03_图书馆.xlsx", "自评表1"): ("project", 2),
+        ("文旅局/03_图书馆.xlsx", "自评表2"): ("project", 2),
+        ("水利局/04_堤防.xlsx", SHEET): ("project", 5),
+        ("开福区/部门整体.xlsx", "指标评分表"): ("department", 1),
+        ("开福区/部门整体2.xlsx", "指标评分表"): ("department", 2),
+    }
+    road = summary["files"][0]["forms"][0]
+    assert road["issues"][0] == {"level": "warning", "message": "指标分值合计为95，应为100", "sheet": SHEET,
+                                 "cell": "G21", "item": None, "action": "请复核"}
+    assert len(road["items"]) == 4 and road["items"][0]["flags"] == [
+        "实际完成值缺失（第0项），请单位补填实际完成值（F13）", "得分未满，缺少偏差原因（I13）"]
+
+
+def test_an_empty_batch_gives_the_same_json_as_json_dumps(tmp_path):
+    spool_write(tmp_path, [], [], formats=("json",))
+    text = (tmp_path / "summary.json").read_text(encoding="utf-8")
+    assert text == json.dumps({"rulebook": RULEBOOK, "files": []}, ensure_ascii=False, indent=1) + "\n"
+
+
+# -- any order in, the same summaries out ---------------------------------------------------
+
+
+def zip_members(path: Path) -> dict[str, bytes]:
+    """Every part of an .xlsx but the timestamps of docProps/core.xml."""
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"}
+
+
+def test_adding_files_in_any_order_gives_the_same_summaries(tmp_path):
+    files = batch()
+    order = order_of(files)
+    outputs = []
+    for seed in range(4):
+        shuffled = batch()
+        random.Random(seed).shuffle(shuffled)
+        if seed == 0:
+            shuffled.reverse()
+        folder = tmp_path / f"run{seed}"
+        spool_write(folder, shuffled, order)
+        outputs.append(((folder / "summary.json").read_bytes(), (folder / "summary.csv").read_bytes(),
+                        zip_members(folder / "summary.xlsx")))
+    assert all(output == outputs[0] for output in outputs[1:])
+    # … and the same workbook as the list-based writer, in inbox order.
+    write_summary_xlsx(files, tmp_path / "list.xlsx", RULEBOOK)
+    assert zip_members(tmp_path / "list.xlsx") == outputs[0][2]
+
+
+def test_adding_a_file_again_replaces_it(tmp_path):
+    files = batch()
+    spool = SummarySpool(tmp_path / "spool")
+    for file in files:
+        spool.add(file)
+    rescored = project_file("城管局/02_路灯.xlsx", "99", grade="优")  # e.g. scored again after pairing
+    spool.add(rescored)
+    spool.write_json(tmp_path / "summary.json", RULEBOOK, order_of(files))
+    spool.close()
+    expected = [rescored if file.file == rescored.file else file for file in batch()]
+    assert (json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+            == json.loads(json.dumps(summary_dict(expected, RULEBOOK))))
+
+
+def test_only_the_files_in_the_order_are_summarised_and_each_must_have_been_added(tmp_path):
+    files = batch()
+    spool = SummarySpool(tmp_path / "spool")
+    for file in files:
+        spool.add(file)
+    spool.write(tmp_path, RULEBOOK, ["坏文件.xlsx", "城管局/01_道路.xlsx"], ("json",))
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert [entry["file"] for entry in summary["files"]] == ["坏文件.xlsx", "城管局/01_道路.xlsx"]
+    with pytest.raises(ValueError, match="never added"):
+        spool.write(tmp_path, RULEBOOK, ["不存在.xlsx"], ("json",))
+    with pytest.raises(ValueError, match="unknown summary format"):
+        spool.write(tmp_path, RULEBOOK, [], ("pdf",))
+    spool.close()
+
+
+def test_write_returns_the_paths_of_the_formats_asked_and_close_removes_the_spool(tmp_path):
+    folder = tmp_path / ".perfeval" / "summary"
+    spool = SummarySpool(folder)
+    assert folder.is_dir()
+    for file in batch():
+        spool.add(file)
+    assert len(spool) == len(batch())
+    assert spool.write(tmp_path, RULEBOOK, order_of(batch())) == [tmp_path / "summary.xlsx", tmp_path / "summary.json"]
+    assert spool.write(tmp_path, RULEBOOK, order_of(batch()), ("csv",)) == [tmp_path / "summary.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".perfeval", "summary.csv", "summary.json", "summary.xlsx"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".summary")]  # no temporary left
+    spool.close()
+    assert not folder.exists()  # its own files gone, and the folder with them when empty
+
+
+def test_a_stale_spool_of_an_interrupted_run_is_not_read_again(tmp_path):
+    folder = tmp_path / "spool"
+    first = SummarySpool(folder)
+    first.add(batch()[0])  # never closed: the run was killed
+    second = SummarySpool(folder)
+    second.add(batch()[1])
+    second.write(tmp_path, RULEBOOK, [batch()[1].file], ("json",))
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert [entry["file"] for entry in summary["files"]] == [batch()[1].file]
+    second.close()
+
+
+# -- summary.xlsx in constant_memory mode -------------------------------------------------------
+
+
+def table(sheet) -> list[dict]:
+    titles = [cell.value for cell in sheet[HEADER_ROW]]
+    titles = titles[: titles.index(None)] if None in titles else titles
+    rows = []
+    for row in sheet.iter_rows(min_row=HEADER_ROW + 1, max_col=len(titles), values_only=True):
+        if all(value is None for value in row):
+            break
+        rows.append(dict(zip(titles, row)))
+    return rows
+
+
+def test_a_long_issue_list_is_written_row_by_row_with_its_heights_filter_and_print_titles(tmp_path):
+    files = [project_file(f"f{i:03d}.xlsx", str(60 + i % 40), item_count=30, flags_every=1) for i in range(40)]
+    spool_write(tmp_path, files, order_of(files), formats=("xlsx",))
+    book = openpyxl.load_workbook(tmp_path / "summary.xlsx")
+    issues = book["问题清单"]
+    rows = table(issues)
+    assert len(rows) == 40 * 30 * 2
+    last = HEADER_ROW + len(rows)
+    assert issues.auto_filter.ref == f"A{HEADER_ROW}:H{last}"
+    assert issues.freeze_panes == f"A{HEADER_ROW + 1}" and issues.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert all(issues.row_dimensions[row].height for row in range(1, last + 1))  # every row kept its height
+    assert "共 2400 条（错误 1200 条，提示 1200 条）" in issues["A2"].value
+    assert [row["单元格"] for row in rows[:4]] == ["F13", "I13", "F14", "I14"]  # sheet order within a form
+    overview = table(book["汇总"])
+    assert [row["复核总分"] for row in overview] == sorted((row["复核总分"] for row in overview), reverse=True)
+    assert book["汇总"].conditional_formatting  # highlights survive constant_memory mode
+    with zipfile.ZipFile(tmp_path / "summary.xlsx") as archive:
+        chart = archive.read("xl/charts/chart1.xml").decode("utf-8")
+    assert "<c:strCache>" in chart and "<c:v>优</c:v>" in chart  # cached values for viewers that do not recalculate
+
+
+# -- summary.csv ------------------------------------------------------------------------------
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        return list(csv.reader(stream))
+
+
+def test_summary_csv_has_the_overview_columns_one_row_per_form_and_a_bom(tmp_path):
+    files = batch()
+    [path] = spool_write(tmp_path, files, order_of(files), formats=("csv",))
+    assert path == tmp_path / "summary.csv"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel and WPS read it as UTF-8
+    header, *rows = read_csv(path)
+    assert header == OVERVIEW
+    assert [row[:4] + row[8:11] for row in rows] == [
+        ["1", "城管局/01_道路.xlsx", SHEET, "项目", "91.27", "-4.73", "优"],
+        ["2", "城管局/02_路灯.xlsx", SHEET, "项目", "75.00", "", "中"],
+        ["2", "文旅局/03_图书馆.xlsx", "自评表1", "项目", "75.00", "-15.00", "良"],
+        ["2", "文旅局/03_图书馆.xlsx", "自评表2", "项目", "75.00", "-15.00", "良"],
+        ["5", "水利局/04_堤防.xlsx", SHEET, "项目", "58.50", "-31.50", "差"],
+        ["1", "开福区/部门整体.xlsx", "指标评分表", "部门", "95.61", "-0.39", "优"],
+        ["2", "开福区/部门整体2.xlsx", "指标评分表", "部门", "88.00", "-8.00", "优"],
+        ["", "坏文件.xlsx", "", "", "", "", ""],
+        ["", "~$锁定.xlsx", "", "", "", "", ""],
+    ]
+    road = dict(zip(header, rows[0]))
+    assert road == {"排名": "1", "文件": "城管局/01_道路.xlsx", "工作表": SHEET, "类型": "项目", "主管部门": "城管局",
+                    "实施单位/填报单位": "实施单位", "项目名称": "01_道路项目1", "自评总分": "96.00",
+                    "复核总分": "91.27", "差异": "-4.73", "等级": "优", "问题数": "5", "状态": "已评分", "原因": ""}
+    assert rows[-2][-2:] == ["错误", "文件已损坏或不是Excel工作簿（BadZipFile: x）"]
+    # The same rows, in the same order, as 汇总.
+    spool_write(tmp_path, files, order_of(files), formats=("xlsx",))
+    overview = table(openpyxl.load_workbook(tmp_path / "summary.xlsx")["汇总"])
+    assert [(row["文件"], row["工作表"]) for row in overview] == [(row[1], row[2] or None) for row in rows]
+
+
+@pytest.mark.parametrize("text", [
+    "=HYPERLINK(\"http://x\",\"y\")", "+SUM(A1:A9)", "-2+3", "@SUM(1)", "\t=1", "\r=1", "＝1+1",
+])
+def test_csv_text_that_would_run_as_a_formula_gets_a_single_quote(text):
+    assert csv_text(text) == "'" + text
+    assert csv_text("城区" + text) == "城区" + text  # only at the start
+
+
+def test_summary_csv_neutralises_formula_injection_in_every_text_cell(tmp_path):
+    hostile = project_file("=cmd|' /C calc'!A0.xlsx", "80", name="+SUM(A1:A9)", department="-2+3",
+                           unit="@SUM(1)", self_total="85")
+    tabbed = project_file("\tx.xlsx", "70", name="\r=1", department="城管局")
+    broken = FileResult("@坏.xlsx", "error", error="=文件已损坏")
+    write_summary_csv([hostile, tabbed, broken], tmp_path / "summary.csv")
+    header, *rows = read_csv(tmp_path / "summary.csv")
+    first = dict(zip(header, rows[0]))
+    assert (first["文件"], first["项目名称"], first["主管部门"], first["实施单位/填报单位"]) == (
+        "'=cmd|' /C calc'!A0.xlsx", "'+SUM(A1:A9)", "'-2+3", "'@SUM(1)")
+    assert first["差异"] == "-5.00"  # a number this tool computed, not text: left as it is
+    second = dict(zip(header, rows[1]))
+    assert (second["文件"], second["项目名称"]) == ("'\tx.xlsx", "'\r=1")
+    assert (rows[2][1], rows[2][-1]) == ("'@坏.xlsx", "'=文件已损坏")
+    for row in rows:  # no text cell of the file starts with a trigger any more
+        for value in row:
+            if value and not value.lstrip("-").replace(".", "").isdigit():
+                assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+# -- memory --------------------------------------------------------------------------------------
+
+
+def synthetic_file(index: int) -> FileResult:
+    """A realistic result: one project form of 20 indicators, 14 flags, long-ish texts."""
+    return project_file(f"单位{index % 50:02d}/项目{index:05d}绩效自评表.xlsx", f"{60 + index % 40}.{index % 100:02d}",
+                        department=f"主管部门{index % 17}", item_count=20, flags_every=3,
+                        form_flags=[Flag("自评得分未填全，自评总分仅供参考")])
+
+
+def test_the_spool_keeps_no_result_and_little_memory_per_file(tmp_path):
+    spool = SummarySpool(tmp_path / "spool")
+    probe = synthetic_file(0)
+    alive = weakref.ref(probe)
+    probe_form = weakref.ref(probe.forms[0])
+    spool.add(probe)
+    del probe
+    gc.collect()
+    assert alive() is None and probe_form() is None  # nothing of the result is kept
+
+    count = 3000
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        kept_alone = synthetic_file(1)  # what keeping one result would cost
+        size_of_one = tracemalloc.get_traced_memory()[0] - before
+        del kept_alone
+        gc.collect()
+        before, _ = tracemalloc.get_traced_memory()
+        for index in range(1, count + 1):
+            spool.add(synthetic_file(index))
+        gc.collect()
+        after, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    kept = after - before
+    assert kept < 15 * 2**20, f"{kept / 2**20:.1f} MB kept for {count} files"
+    assert kept / count < size_of_one / 10, (kept / count, size_of_one)  # a small fraction of one result each
+    order = [f"单位{i % 50:02d}/项目{i:05d}绩效自评表.xlsx" for i in range(count + 1)]
+    spool.write(tmp_path, RULEBOOK, order, ("json", "csv"))
+    spool.close()
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary["files"]) == count + 1 and len(summary["files"][5]["forms"][0]["items"]) == 20
+    assert len(read_csv(tmp_path / "summary.csv")) == count + 2
