@@ -18,6 +18,7 @@ from .readers import ReadOptions, pair_department_forms, read_workbook
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
 from .store import ResultStore, StoredResults, file_digest, rules_fingerprint
+from .writers.summary_spool import SUMMARY_FILES, SummarySpool
 
 Rules = str | Path | Rulebook | RuleSet | None
 
@@ -133,7 +134,8 @@ def _failed(relative: str, exc: BaseException) -> FileResult:
 def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None, rules: Rules = None,
                  jobs: int = 1, on_file: Callable[[FileResult], None] | None = None, *,
                  passwords: tuple[str, ...] = (), limits: ReadLimits | None = None, force: bool = False,
-                 executor: str = "local", scheduler: str | None = None) -> BatchResult:
+                 executor: str = "local", scheduler: str | None = None,
+                 formats: tuple[str, ...] = ("xlsx", "json")) -> BatchResult:
     """Score every workbook under ``inbox``; with ``out``, write the scored forms and summaries there.
 
     ``jobs`` worker processes score files (even ``jobs=1`` uses one, so a file
@@ -147,12 +149,16 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     ``executor="dask"`` runs the per-file task on a Dask cluster at
     ``scheduler`` (``tcp://host:8786``; a local cluster of ``jobs`` workers when
     None); inputs and outbox must then be on a path every worker sees.
+    ``formats`` are the summaries written to the outbox: any of xlsx, json, csv.
     """
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise PerfevalError(f"收件箱“{inbox}”不存在或不是文件夹")
     if executor not in ("local", "dask"):
         raise PerfevalError(f"未知的执行方式“{executor}”，应为 local 或 dask")
+    unknown = set(formats) - set(SUMMARY_FILES)
+    if unknown:
+        raise PerfevalError(f"未知的汇总格式：{'、'.join(sorted(unknown))}（可用：{'、'.join(SUMMARY_FILES)}）")
     outbox = Path(out).resolve() if out is not None else None
     rule_set = resolve_rules(rules)
     entries = list_inbox(inbox, outbox)
@@ -160,17 +166,17 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
         outbox.mkdir(parents=True, exist_ok=True)
     read = ReadOptions(tuple(passwords), limits or ReadLimits())
     run = _BatchRun(outbox, rule_set, on_file, force)
-    todo = run.reuse_unchanged(entries)
-    for result in _run(todo, rule_set, outbox, jobs, read, executor, scheduler):
-        run.add(result)
-    run.pair_departments()
-    batch = run.finish(inbox, entries)
-    if outbox is not None:
-        from .writers import write_summary_json, write_summary_xlsx
-
-        files = list(batch.files)
-        write_summary_xlsx(files, outbox / "summary.xlsx", batch.rulebook)
-        write_summary_json(files, outbox / "summary.json", batch.rulebook)
+    try:
+        todo = run.reuse_unchanged(entries)
+        for result in _run(todo, rule_set, outbox, jobs, read, executor, scheduler):
+            run.add(result)
+        run.pair_departments()
+        batch = run.finish(inbox, entries)
+        if run.spool is not None:
+            run.spool.write(outbox, batch.rulebook, [e.relative for e in entries], tuple(formats))
+    finally:
+        if run.spool is not None:
+            run.spool.close()
     return batch
 
 
@@ -180,6 +186,8 @@ class _BatchRun:
     def __init__(self, outbox: Path | None, rules: RuleSet, on_file, force: bool):
         self.outbox, self.rules, self.on_file, self.force = outbox, rules, on_file, force
         self.store = ResultStore(outbox) if outbox is not None else None
+        # Summaries are built as results arrive, so memory does not grow with the batch.
+        self.spool = SummarySpool(outbox / ".perfeval" / "summary") if outbox is not None else None
         self.fingerprint = rules_fingerprint([rules.project, rules.department], __version__)
         self.digests: dict[str, str | None] = {}
         self.memory: dict[str, FileResult] = {}
@@ -217,6 +225,8 @@ class _BatchRun:
     def _keep(self, result: FileResult, cacheable: bool, store: bool = True) -> None:
         self.statuses[result.file] = result.status
         self.rulebooks.update(form.rulebook for form in result.forms)
+        if self.spool is not None:
+            self.spool.add(result)
         if self.store is None:
             self.memory[result.file] = result
         elif store:

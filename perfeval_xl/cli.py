@@ -49,11 +49,14 @@ def main() -> None:
               help="本机多进程或Dask集群。 / Local worker processes or a Dask cluster.")
 @click.option("--scheduler", metavar="ADDR",
               help="Dask调度器地址，如 tcp://10.0.0.5:8786（不填则在本机启动）。 / Dask scheduler address.")
+@click.option("--format", "formats", default="xlsx,json", show_default=True, metavar="LIST",
+              callback=lambda _ctx, _param, value: _formats(value),
+              help="汇总格式，逗号分隔：xlsx、json、csv。 / Summary formats, comma-separated.")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条。 / No progress bar.")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈。 / Show tracebacks of internal errors.")
 def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tuple[str, ...],
           passwords_file: Path | None, max_cells: int, max_unzipped_mb: int, force: bool, executor: str,
-          scheduler: str | None, quiet: bool, debug: bool) -> None:
+          scheduler: str | None, formats: tuple[str, ...], quiet: bool, debug: bool) -> None:
     """对INBOX下所有工作簿评分，结果写入--out文件夹。
 
     Score every workbook under INBOX (recursively; .xlsx, .xlsm, .xls) and
@@ -73,7 +76,7 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
     bar = _progress_bar(inbox, outbox) if show_bar else None
     try:
         batch = score_folder(inbox, out=outbox, rules=rulebook, jobs=jobs, passwords=passwords, limits=limits,
-                             force=force, executor=executor, scheduler=scheduler,
+                             force=force, executor=executor, scheduler=scheduler, formats=formats,
                              on_file=(lambda _result: bar.update(1)) if bar else None)
     except PerfevalError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -92,6 +95,16 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
         click.echo(f"已评分 {statuses.count('ok')} 个文件{reused}，失败 {statuses.count('error')} 个，"
                    f"跳过 {statuses.count('skipped')} 个；规则 {batch.rulebook}；结果在 {outbox}")
     sys.exit(batch.exit_code)
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from .writers.summary_spool import SUMMARY_FILES
+
+    formats = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [f for f in formats if f not in SUMMARY_FILES]
+    if unknown or not formats:
+        raise click.BadParameter(f"未知的格式 {'、'.join(unknown) or '（空）'}；可用：{'、'.join(SUMMARY_FILES)}")
+    return formats
 
 
 def _progress_bar(inbox: Path, outbox: Path):

@@ -22,6 +22,7 @@ import pytest
 from perfeval_xl.model import (
     DepartmentForm, FileResult, Flag, FormResult, FundLine, Funds, ItemScore, ProjectForm, Source,
 )
+from perfeval_xl.rules.project import execution_amounts
 from perfeval_xl.writers import write_summary_xlsx
 from perfeval_xl.writers.summary_xlsx import (
     DIFFERENCE_AMBER_AT, DIFFERENCE_RED_AT, SCORE_BINS, department_summaries, score_bin_counts,
@@ -51,7 +52,9 @@ def project(file: str, name: str, department: str, total: str, self_total: str |
     form = ProjectForm(file=file, sheet=SHEET, layout="national-2020", year=2019, name=name,
                        department=department, unit=f"{name}实施单位", funds=money,
                        self_total=D(self_total) if self_total else None)
-    result = FormResult(form, "mof-2020-project", list(items), D(total), grade, list(flags))
+    budget, executed, *_ = execution_amounts(money)  # as the engine hands them over
+    result = FormResult(form, "mof-2020-project", list(items), D(total), grade, list(flags),
+                        budget=budget, executed=executed)
     return FileResult(file, "ok", forms=[result], output=file.replace(".xlsx", ".scored.xlsx"))
 
 

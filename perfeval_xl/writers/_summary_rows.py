@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Iterator, Optional
 
-from ..model import FileResult, Flag, FormResult, FundLine, ItemScore, ProjectForm
+from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import LEVEL_LABELS, level_label, status_label
 
-ZERO = Decimal(0)
 
 #: 处理建议 of a flag that carries no ``action`` of its own, by level.
 GENERIC_FLAG_ACTIONS = {"error": "请单位核实并更正后重新报送", "warning": "请复核"}
@@ -59,17 +58,13 @@ class FormFacts:
     self_total: Optional[Decimal]
     grade: str
     department: str  # the 主管部门 it counts under (see :func:`department_of`), "" when not filled
-    budget: Optional[Decimal] = None  # 万元, project forms only (see :func:`project_money`)
+    budget: Optional[Decimal] = None  # 万元, project forms only: the amounts the engine's execution rate used
     executed: Optional[Decimal] = None
 
 
 def form_facts(result: FormResult) -> FormFacts:
-    budget = executed = None
-    if result.kind != "department":
-        money = project_money(result.form)
-        budget, executed = money.budget, money.executed
     return FormFacts(result.kind, result.total, result.self_total, result.grade, department_of(result),
-                     budget, executed)
+                     result.budget, result.executed)
 
 
 def overview_row(file: FileResult, result: FormResult) -> list:
@@ -168,37 +163,6 @@ def file_action(file: FileResult) -> str:
 
 
 # -- money of project forms -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProjectMoney:
-    """A project's 年度资金 budget and execution (万元), read as the engine reads them (scoring.md §2)."""
-
-    budget: Optional[Decimal]
-    executed: Optional[Decimal]
-
-
-def project_money(form: ProjectForm) -> ProjectMoney:
-    """年度资金总额: 全年预算数 (年初预算数 on forms without it) and 全年执行数.
-
-    When the 年度资金总额 row is empty or 0 while the sub-rows (财政拨款, 上年结转,
-    其他资金) hold amounts, their sums are used, as the engine does.
-    """
-    funds = form.funds
-    if funds is None or not funds.lines:
-        return ProjectMoney(None, None)
-
-    def budget_of(line: FundLine) -> Optional[Decimal]:
-        return line.budget if funds.has_full_year_budget else line.initial_budget
-
-    total = funds.total
-    budget = budget_of(total) if total else None
-    executed = total.executed if total else None
-    parts = [line for line in funds.lines if line.kind != "total"]
-    if not budget and not executed and any(budget_of(line) or line.executed for line in parts):
-        budget = sum((budget_of(line) or ZERO for line in parts), ZERO)
-        executed = sum((line.executed or ZERO for line in parts), ZERO)
-    return ProjectMoney(budget, executed)
 
 
 def department_of(result: FormResult) -> str:
