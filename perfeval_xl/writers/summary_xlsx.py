@@ -39,8 +39,10 @@ from ..model import FileResult
 from ._atomic import atomic_output
 from ._display import GRADES, LEVEL_LABELS, amount, excel_text
 from ._summary_rows import (  # noqa: F401 (KIND_LABELS, DEPARTMENT_PROJECT_LABEL: re-exported)
-    DEPARTMENT_PROJECT_LABEL, KIND_LABELS, ZERO, FormFacts, form_facts, scored_forms,
+    DEPARTMENT_PROJECT_LABEL, KIND_LABELS, FormFacts, form_facts, scored_forms,
 )
+
+ZERO = Decimal(0)
 from ._text_measure import line_height, lines_needed, text_width
 
 FONT_NAME = "宋体"
