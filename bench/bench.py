@@ -89,6 +89,9 @@ def run_phase(name: str, inbox: Path, out: Path, jobs: int) -> dict:
 def _child_main(args) -> None:
     import resource
 
+    if args.code:
+        sys.path.insert(0, str(Path(args.code).resolve()))
+
     result = run_phase(args.phase, Path(args.inbox), Path(args.out), args.jobs)
     result["maxrss_self_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result["maxrss_children_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -98,7 +101,7 @@ def _child_main(args) -> None:
 # -- the driver ------------------------------------------------------------------------------
 
 
-def measure(phase: str, inbox: Path, out: Path, jobs: int) -> dict:
+def measure(phase: str, inbox: Path, out: Path, jobs: int, code: Path | None = None) -> dict:
     """Run ``phase`` in a child process, sampling the RSS of its whole process tree."""
     import psutil
 
@@ -107,6 +110,8 @@ def measure(phase: str, inbox: Path, out: Path, jobs: int) -> dict:
     out.mkdir(parents=True)
     command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase,
                "--inbox", str(inbox), "--out", str(out), "--jobs", str(jobs)]
+    if code is not None:
+        command += ["--code", str(code)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO)
     root = psutil.Process(child.pid)
     peak = 0
@@ -242,6 +247,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
     parser.add_argument("--profile", action="store_true", help="profile score_folder(jobs=1) with pyinstrument instead")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--code", type=Path,
+                        help="measure the perfeval-xl source tree in CODE (e.g. an older checkout) instead of this one")
     # internal: run one phase in this (child) process
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--inbox", help=argparse.SUPPRESS)
@@ -267,11 +274,14 @@ def main(argv: list[str] | None = None) -> None:
         rows = {}
         for phase in phases:
             print(f"measuring {phase} …", flush=True)
-            rows[phase] = measure(phase, inbox, work / f"out-{phase}", cpu_jobs if phase == "jobsall" else 1)
+            rows[phase] = measure(phase, inbox, work / f"out-{phase}", cpu_jobs if phase == "jobsall" else 1,
+                                  args.code)
             if not args.keep:
                 shutil.rmtree(work / f"out-{phase}", ignore_errors=True)
         info = machine()
         text = report(rows, info, args.n, cpu_jobs)
+        if args.code:
+            text = f"perfeval-xl from {args.code.resolve()}\n" + text
         print()
         print(text)
         if args.json:

@@ -17,6 +17,11 @@ def cell_value(value: CellValue) -> Union[str, int, float, None]:
     Decimals become floats here, at the last moment; text loses XML-illegal
     control characters and is cut to Excel's limit (see :func:`excel_text`).
     """
+    kind = value.__class__
+    if kind is str:
+        return excel_text(value) or None if value else None
+    if kind is Decimal:
+        return amount(value)
     if value is None or value == "":
         return None
     if isinstance(value, Decimal):

@@ -404,6 +404,26 @@ def _role_fragments(style: CompiledStyle, role: str) -> list[tuple[str, Optional
     return fragments
 
 
+def _merge_block(style: CompiledStyle, start_xf: int, end_border: int, tall: bool, first_col: int,
+                 last_col: int) -> list[list[tuple[str, Optional[str], str, str]]]:
+    """The fragments of a merged range's cells: for its first, middle and last rows (memoised)."""
+    key = ("merge", start_xf, end_border, tall, first_col, last_col)
+    block = style.memo.get(key)
+    if block is None:
+        width = last_col - first_col + 1
+        block = []
+        for i in (0, 1, 2):
+            shape_rows, row_position = merge_position(i, 3) if tall else merge_position(0, 1)
+            cells = []
+            for j in range(width):
+                shape_cols, col_position = merge_position(j, width)
+                xf, styled = style.merged[start_xf, end_border, shape_rows, shape_cols, row_position, col_position]
+                cells.append(_cell_fragments(style, first_col + j, xf, styled))
+            block.append(cells)
+        style.memo[key] = block
+    return block
+
+
 def _sheet_xml(style: CompiledStyle, layout: FormLayout, selected: bool) -> bytes:
     """The worksheet XML of one form, cell formats taken from the compiled template."""
     rows = layout.rows
@@ -413,18 +433,14 @@ def _sheet_xml(style: CompiledStyle, layout: FormLayout, selected: bool) -> byte
     for first_row, first_col, last_row, last_col in layout.merges:
         start_xf = prototypes[rows[first_row - 1][0]].xfs[first_col - 1]
         end_border = prototypes[rows[last_row - 1][0]].border_ids[last_col - 1]
-        height, width = last_row - first_row + 1, last_col - first_col + 1
+        height = last_row - first_row + 1
+        block = _merge_block(style, start_xf, end_border, height > 1, first_col, last_col)
         for i in range(height):
             row = first_row + i
             cells = merged.get(row)
             if cells is None:
                 cells = merged[row] = list(_role_fragments(style, rows[row - 1][0]))
-            shape_rows, row_position = merge_position(i, height)
-            for j in range(width):
-                shape_cols, col_position = merge_position(j, width)
-                xf, styled = style.merged[start_xf, end_border, shape_rows, shape_cols, row_position, col_position]
-                cells[first_col + j - 1] = _cell_fragments(style, first_col + j, xf, styled)
-
+            cells[first_col - 1:last_col] = block[0 if i == 0 else 2 if i == height - 1 else 1]
     heights = fit_heights(
         [values for _, values in rows], [prototypes[role].height for role, _ in rows], layout.merges,
         style.column_widths, [prototypes[role].font_sizes for role, _ in rows],
