@@ -122,3 +122,16 @@ def test_scoring_table_alone_scores_self_rows_and_flags_the_missing_base(tmp_pat
     assert scores(form)["在职人员控制率"] == 0
     assert scores(form)["社会效益"] == D("9.00")
     assert any("基础数据表" in f.message for f in form.flags)
+
+
+def test_scored_department_workbook_carries_the_base_data_sheet(tmp_path):
+    from openpyxl import load_workbook
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_department_workbook(inbox / "dept.xlsx", BaseFigures(UNIT))
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)
+    workbook = load_workbook(tmp_path / "out" / "dept.scored.xlsx")
+    assert workbook.sheetnames == ["指标评分表", "基础数据表"]
+    texts = [c.value for row in workbook["基础数据表"].iter_rows() for c in row if c.value is not None]
+    assert "2018年决算数" in texts and 212.58 in texts and any(UNIT in str(t) for t in texts)

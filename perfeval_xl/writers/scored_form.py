@@ -32,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import DepartmentForm, Flag, FormResult, FundLine, ItemScore, ProjectForm
 from ._atomic import atomic_output
+from .base_data_sheet import add_base_data_sheets
 from ._cell import CellValue, cell_value, write_cell
 from ._display import NOT_APPLICABLE, display_name, joined_flags, level_label, split_execution_item
 from ._row_heights import fit_heights
@@ -92,6 +93,10 @@ def write_scored_workbook(forms: list[FormResult], path: Path, template: Optiona
     """
     if not forms:
         raise ValueError("没有可写入的评分结果")
+    if any(isinstance(result.form, DepartmentForm) and result.form.base is not None for result in forms):
+        # The F2 base data sheet is drawn with openpyxl; department forms are few, so they take that path.
+        write_scored_workbook_openpyxl(forms, path, template)
+        return
     style = compiled_scored_form_style(Path(template) if template else _default_template())
     titles = unique_sheet_titles([result.form.sheet for result in forms])
     sheets = []
@@ -128,6 +133,7 @@ def write_scored_workbook_openpyxl(forms: list[FormResult], path: Path, template
         sheet = style.workbook.create_sheet(title)
         copy_sheet_setup(style.prototype_sheet, sheet)
         render_form(sheet, result, styler)
+    add_base_data_sheets(style.workbook, forms)
     remove_template_sheets(style)
     style.workbook.properties.creator = CREATOR
     with atomic_output(path) as temp:
