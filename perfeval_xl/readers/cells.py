@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
+from .. import labels
 from ..labels import nfkc
 from ..model import Flag, Source
 from ..values import PLACEHOLDERS, to_decimal
@@ -26,6 +27,17 @@ class SheetCells:
                 for c in range(c0, c1 + 1):
                     if (r, c) != (r0, c0):
                         self._merged_origin[(r, c)] = (r0, c0)
+
+    def label_columns(self, row: int, table: dict[str, tuple[str, ...]]) -> dict[str, int]:
+        """Field → column of the first cell in ``row`` whose label names that field in ``table``."""
+        columns: dict[str, int] = {}
+        values = self.grid.rows[row] if row < self.grid.height else []
+        for col, value in enumerate(values):
+            if isinstance(value, str) and value:
+                field_name = labels.match(value, table)
+                if field_name and field_name not in columns:
+                    columns[field_name] = col
+        return columns
 
     def source(self, row: int, col: int) -> Source:
         return Source(self.grid.name, cell_name(row, col))

@@ -177,11 +177,7 @@ def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
 def _scoring_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
     for row in range(min(cells.grid.height, 60)):
         values = cells.grid.rows[row][:_SCAN]
-        columns: dict[str, int] = {}
-        for col, value in enumerate(values):
-            field_name = labels.match(value, labels.DEPARTMENT_COLUMNS) if isinstance(value, str) else None
-            if field_name and field_name not in columns:
-                columns[field_name] = col
+        columns = cells.label_columns(row, labels.DEPARTMENT_COLUMNS)
         if not {"name", "weight", "score"} <= columns.keys():
             continue
         if labels.match_any(values, labels.INDICATOR_COLUMNS, ("target", "actual")):

@@ -23,7 +23,7 @@ def find_indicator_header(cells: SheetCells) -> tuple[int, dict[str, int]] | Non
     """The row of the 绩效指标 table's header and its column of each field."""
     grid = cells.grid
     for row in range(grid.height):
-        columns = _label_columns(cells, row, labels.INDICATOR_COLUMNS)
+        columns = cells.label_columns(row, labels.INDICATOR_COLUMNS)
         if {"name", "target", "actual"} <= columns.keys():
             return row, columns
     return None
@@ -47,17 +47,6 @@ def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
         form.flags.append(Flag("未找到项目名称", Source(grid.name, "A1"), "warning"))
         form.name = grid.name
     return form
-
-
-def _label_columns(cells: SheetCells, row: int, table: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    values = cells.grid.rows[row] if row < cells.grid.height else []
-    for col, value in enumerate(values):
-        if isinstance(value, str) and value:
-            field_name = labels.match(value, table)
-            if field_name and field_name not in columns:
-                columns[field_name] = col
-    return columns
 
 
 # ---------------------------------------------------------------- heading
@@ -126,7 +115,7 @@ def _value_right_of(cells: SheetCells, row: int, col: int) -> tuple[str, Source 
 def _read_funds(cells: SheetCells, header_row: int, form: ProjectForm) -> Funds | None:
     grid = cells.grid
     for row in range(header_row):
-        columns = _label_columns(cells, row, labels.FUND_COLUMNS)
+        columns = cells.label_columns(row, labels.FUND_COLUMNS)
         if "executed" in columns and ("budget" in columns or "initial_budget" in columns):
             return _read_fund_block(cells, row, columns, header_row, form)
     form.flags.append(Flag("未找到项目资金（预算执行）表格", Source(grid.name, "A1"), "error"))
