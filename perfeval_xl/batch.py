@@ -40,8 +40,8 @@ class BatchResult:
 
     @property
     def failed(self) -> list[FileResult]:
-        order = list(self.statuses)
-        return [self.files[order.index(f)] for f, status in self.statuses.items() if status == "error"]
+        """The files that could not be scored (read back one by one)."""
+        return [self.files[i] for i, status in enumerate(self.statuses.values()) if status == "error"]
 
     @property
     def forms(self):
@@ -66,8 +66,9 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
     :class:`Rulebook`; forms of other kinds get their kind's default rulebook.
     A department scoring table (F3) is paired with the base data (F2) in the
     same workbook.  ``passwords`` are tried on an encrypted file; ``limits``
-    bound what the file may cost (:class:`ReadLimits`).  Raises :class:`WorkbookError` (Chinese message) when the
-    file cannot be read or holds no form.
+    bound what the file may cost (:class:`ReadLimits`).  Raises
+    :class:`WorkbookError` (Chinese message) when the file cannot be read or
+    holds no form.
     """
     path = Path(path)
     rule_set = resolve_rules(rules)
