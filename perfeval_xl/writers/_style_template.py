@@ -240,6 +240,11 @@ class CompiledStyle:
     core: bytes  # with MODIFIED_PLACEHOLDER for the save time
     styles: bytes
     theme: bytes
+    #: The loaded template's workbook, left with one empty sheet: its style tables are the
+    #: ones ``styles`` was written from, so sheets drawn in it with openpyxl (the F2 base
+    #: data sheet) can join the package.  Use under ``lock``.
+    workbook: Workbook = field(default=None, compare=False, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
     #: Pieces the writer derives from the above and keeps (XML fragments, compressed parts).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -326,8 +331,10 @@ def _compile(path: Path) -> CompiledStyle:
     if MODIFIED_PLACEHOLDER not in core:
         raise TemplateError(f"模板 {path.name} 的文档属性无法写出")
     app = tostring(ExtendedProperties().to_tree())
-    return CompiledStyle(rows, widths, merged, heads, middles, tails, workbook_head, workbook_tail,
-                         root_rels, app, core, styles, theme)
+    compiled = CompiledStyle(rows, widths, merged, heads, middles, tails, workbook_head, workbook_tail,
+                             root_rels, app, core, styles, theme, workbook)
+    compiled.memo["styles-compiled"] = _style_tables(workbook)
+    return compiled
 
 
 def _merged_styles(workbook: Workbook, arrays: set) -> dict[tuple[int, int, int, int, int, int], tuple[int, bool]]:
@@ -383,6 +390,47 @@ def _worksheet_xml(sheet: Worksheet) -> bytes:
     writer = WorksheetWriter(sheet, out=BytesIO())
     writer.write()
     return writer.read()
+
+
+def worksheet_part(sheet: Worksheet) -> Optional[bytes]:
+    """An openpyxl sheet as worksheet XML, as openpyxl saves it; None if it needs parts of its own.
+
+    A sheet with hyperlinks, comments, images, charts or tables has relationships
+    this writer does not produce; the caller then takes the openpyxl path.
+    """
+    from openpyxl.worksheet._writer import WorksheetWriter
+
+    if sheet._images or sheet._charts or sheet.tables or sheet.legacy_drawing is not None:
+        return None
+    writer = WorksheetWriter(sheet, out=BytesIO())
+    writer.write()
+    xml = writer.read()
+    return None if len(writer._rels) or sheet._comments else xml
+
+
+def styles_xml(style: CompiledStyle) -> bytes:
+    """``styles.xml`` for a package whose sheets were drawn in ``style.workbook`` (call under ``style.lock``).
+
+    The compiled ``style.styles`` while nothing was added to the style tables;
+    written again (and kept) once sheets drawn with openpyxl added fonts, fills, ….
+    """
+    from openpyxl.styles.stylesheet import write_stylesheet
+    from openpyxl.xml.functions import tostring
+
+    key = _style_tables(style.workbook)
+    if key == style.memo["styles-compiled"]:
+        return style.styles
+    cached = style.memo.get(key)
+    if cached is None:
+        cached = style.memo[key] = tostring(write_stylesheet(style.workbook))
+    return cached
+
+
+def _style_tables(workbook: Workbook) -> tuple:
+    """The sizes of a workbook's style tables: they only grow, so this says whether any did."""
+    return ("styles", len(workbook._cell_styles), len(workbook._fonts), len(workbook._fills),
+            len(workbook._borders), len(workbook._number_formats), len(workbook._alignments),
+            len(workbook._protections), len(workbook._named_styles), len(workbook._differential_styles.styles))
 
 
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")

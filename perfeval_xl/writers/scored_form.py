@@ -32,7 +32,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import DepartmentForm, Flag, FormResult, FundLine, ItemScore, ProjectForm
 from ._atomic import atomic_output
-from .base_data_sheet import add_base_data_sheets
 from ._cell import CellValue, cell_value, write_cell
 from ._display import NOT_APPLICABLE, display_name, joined_flags, level_label, split_execution_item
 from ._row_heights import fit_heights
@@ -48,8 +47,11 @@ from ._style_template import (
     load_scored_form_style,
     merge_position,
     remove_template_sheets,
+    styles_xml,
+    worksheet_part,
 )
 from ._templates import SCORED_FORM_STYLE, template_path
+from .base_data_sheet import add_base_data_sheets
 
 # Columns of the 绩效指标 table; the fund block reuses G–M for the execution item.
 SECTION, LEVEL1, LEVEL2, NAME, TARGET, ACTUAL = 1, 2, 3, 4, 5, 6
@@ -89,23 +91,73 @@ class RowStyler(Protocol):
 def write_scored_workbook(forms: list[FormResult], path: Path, template: Optional[Path] = None) -> None:
     """Write one scored sheet per form to ``path`` (atomically).
 
-    ``template`` overrides the shipped style template (a bureau's restyled copy).
+    A department form with its F2 gets the base data sheet too, after the
+    forms' sheets (:mod:`.base_data_sheet`).  ``template`` overrides the shipped
+    style template (a bureau's restyled copy).
     """
     if not forms:
         raise ValueError("没有可写入的评分结果")
-    if any(isinstance(result.form, DepartmentForm) and result.form.base is not None for result in forms):
-        # The F2 base data sheet is drawn with openpyxl; department forms are few, so they take that path.
-        write_scored_workbook_openpyxl(forms, path, template)
-        return
     style = compiled_scored_form_style(Path(template) if template else _default_template())
     titles = unique_sheet_titles([result.form.sheet for result in forms])
     sheets = []
     for index, (result, title) in enumerate(zip(forms, titles)):
         layout = lay_out_form(result)
-        sheets.append((title, layout, _sheet_xml(style, layout, selected=index == 0)))
-    data = _zip(style, _package(style, sheets))
+        sheets.append(_SheetPart(title, _sheet_xml(style, layout, selected=index == 0),
+                                 _print_names(title, layout.print_title_row, len(layout.rows))))
+    styles = style.styles
+    if any(isinstance(result.form, DepartmentForm) and result.form.base is not None for result in forms):
+        drawn = _base_data_parts(style, titles, forms)
+        if drawn is None:  # a sheet this writer cannot package: let openpyxl save it all
+            write_scored_workbook_openpyxl(forms, path, template)
+            return
+        base_sheets, styles = drawn
+        sheets += base_sheets
+    data = _zip(style, _package(style, sheets, styles))
     with atomic_output(path) as temp:
         temp.write_bytes(data)
+
+
+@dataclass
+class _SheetPart:
+    """A worksheet of the package: its title, XML and sheet-scoped defined names (name, escaped value)."""
+
+    title: str
+    xml: bytes
+    names: list[tuple[str, str]]
+
+
+def _print_names(title: str, title_row: int, last_row: int) -> list[tuple[str, str]]:
+    quoted = quote_sheetname(title).translate(_ESCAPES)
+    return [("_xlnm.Print_Titles", f"{quoted}!${title_row}:${title_row}"),
+            ("_xlnm.Print_Area", f"{quoted}!$A$1:${_LETTERS[-1]}${last_row}")]
+
+
+def _base_data_parts(style: CompiledStyle, titles: list[str],
+                     forms: list[FormResult]) -> Optional[tuple[list[_SheetPart], bytes]]:
+    """The F2 base data sheets, drawn with openpyxl in the compiled template's workbook.
+
+    They share its style tables, so their cell formats are in the ``styles.xml``
+    returned with them.  None when a sheet needs parts this writer does not make.
+    """
+    with style.lock:
+        workbook = style.workbook
+        placeholders = [workbook.create_sheet(title) for title in titles]  # their titles are taken
+        drawn = add_base_data_sheets(workbook, forms)
+        try:
+            parts = []
+            for sheet in drawn:
+                sheet.sheet_view.tabSelected = False
+                xml = worksheet_part(sheet)
+                if xml is None or sheet.defined_names or sheet.auto_filter.ref:
+                    return None
+                names = [(name, value.translate(_ESCAPES)) for name, value in
+                         (("_xlnm.Print_Titles", sheet.print_titles), ("_xlnm.Print_Area", sheet.print_area))
+                         if value]
+                parts.append(_SheetPart(sheet.title, xml, names))
+            return parts, styles_xml(style)
+        finally:
+            for sheet in placeholders + drawn:
+                workbook.remove(sheet)
 
 
 _DEFAULT_TEMPLATE: list[Path] = []
@@ -512,21 +564,16 @@ _SHEET_ENTRY = ('<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocumen
                 'name="{name}" sheetId="{n}" state="visible" r:id="rId{n}"/>')
 
 
-def _package(style: CompiledStyle, sheets: list[tuple[str, FormLayout, bytes]]) -> list[tuple[str, bytes, bool]]:
+def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> list[tuple[str, bytes, bool]]:
     """Every part of the .xlsx package, in the order openpyxl writes them, and whether it is the same in every file."""
     count = len(sheets)
-    names = []
-    for index, (title, layout, _) in enumerate(sheets):
-        quoted = quote_sheetname(title).translate(_ESCAPES)
-        names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
-                     f"{quoted}!${layout.print_title_row}:${layout.print_title_row}</definedName>")
-        names.append(f'<definedName name="_xlnm.Print_Area" localSheetId="{index}">'
-                     f"{quoted}!$A$1:${_LETTERS[-1]}${len(layout.rows)}</definedName>")
+    names = [f'<definedName name="{name}" localSheetId="{index}">{value}</definedName>'
+             for index, sheet in enumerate(sheets) for name, value in sheet.names]
     workbook = b"".join((
         style.workbook_head,
-        ("<sheets>" + "".join(_SHEET_ENTRY.format(name=title.translate(_ATTRIBUTE_ESCAPES), n=n)
-                              for n, (title, _, _) in enumerate(sheets, start=1))
-         + "</sheets><definedNames>" + "".join(names) + "</definedNames>").encode("utf-8"),
+        ("<sheets>" + "".join(_SHEET_ENTRY.format(name=sheet.title.translate(_ATTRIBUTE_ESCAPES), n=n)
+                              for n, sheet in enumerate(sheets, start=1))
+         + "</sheets>" + ("<definedNames>" + "".join(names) + "</definedNames>" if names else "")).encode("utf-8"),
         style.workbook_tail,
     ))
     relationships = "".join(_RELATIONSHIP.format(kind="worksheet", target=f"/xl/worksheets/sheet{n}.xml", n=n)
@@ -538,8 +585,8 @@ def _package(style: CompiledStyle, sheets: list[tuple[str, FormLayout, bytes]]) 
         ("docProps/app.xml", style.app, True),
         ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), False),
         ("xl/theme/theme1.xml", style.theme, True),
-        *((f"xl/worksheets/sheet{n}.xml", xml, False) for n, (_, _, xml) in enumerate(sheets, start=1)),
-        ("xl/styles.xml", style.styles, True),
+        *((f"xl/worksheets/sheet{n}.xml", sheet.xml, False) for n, sheet in enumerate(sheets, start=1)),
+        ("xl/styles.xml", styles, styles is style.styles),
         ("_rels/.rels", style.root_rels, True),
         ("xl/workbook.xml", workbook, False),
         ("xl/_rels/workbook.xml.rels",
