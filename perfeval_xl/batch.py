@@ -1,10 +1,11 @@
 """Scoring one workbook, and a whole inbox of them (in parallel when asked)."""
 from __future__ import annotations
 
+import itertools
 import os
 import traceback
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,11 +314,19 @@ def _run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, jo
     done: set[str] = set()
     try:
         with _pool(min(jobs, len(work)), read) as pool:
-            futures = [pool.submit(score_entry, entry, rules, outbox, read) for entry in work]
-            for future in as_completed(futures):
-                result = future.result()
-                done.add(result.file)
-                yield result
+            # A bounded window of submissions: a finished future holds its result, so holding
+            # every future of a 10,000-file batch would hold every result.
+            pending = iter(work)
+            running = {pool.submit(score_entry, entry, rules, outbox, read)
+                       for entry in itertools.islice(pending, jobs * 4)}
+            while running:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    result = future.result()
+                    done.add(result.file)
+                    yield result
+                for entry in itertools.islice(pending, len(finished)):
+                    running.add(pool.submit(score_entry, entry, rules, outbox, read))
     except BrokenProcessPool:
         for entry in work:
             if entry.relative not in done:
