@@ -15,7 +15,8 @@ ZERO = Decimal(0)
 
 def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
     """Score every item of ``form``, total it, grade it and review the self-scores."""
-    execution = score_execution(form.funds, rulebook)
+    amounts = execution_amounts(form.funds) if form.funds and form.funds.lines else None
+    execution = score_execution(form.funds, rulebook, amounts)
     items = [execution] + [score_indicator(indicator, rulebook) for indicator in form.indicators]
     flags = list(form.flags)
     total = sum((item.score for item in items if item.applicable), ZERO)
@@ -28,21 +29,24 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
         total = rescaled
     flags.extend(check_weights(form, execution, rulebook))
     flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
-    budget, executed = execution_amounts(form.funds)[:2] if form.funds and form.funds.lines else (None, None)
+    budget, executed = amounts[:2] if amounts else (None, None)
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
                       grade=rulebook.grade_for(total), flags=flags, budget=budget, executed=executed)
 
 
 # ------------------------------------------------------------------ execution
 
-def score_execution(funds: Funds | None, rulebook: ProjectRulebook) -> ItemScore:
-    """The 预算执行率 item: min(执行数/预算数, 1) × w (§2), reviewed against the self-score."""
-    item = _execution_item(funds, rulebook)
+def score_execution(funds: Funds | None, rulebook: ProjectRulebook, amounts=None) -> ItemScore:
+    """The 预算执行率 item: min(执行数/预算数, 1) × w (§2), reviewed against the self-score.
+
+    ``amounts`` is :func:`execution_amounts` of ``funds`` when the caller has it already.
+    """
+    item = _execution_item(funds, rulebook, amounts)
     review(item, rulebook, funds.score_source if funds else None)
     return item
 
 
-def _execution_item(funds: Funds | None, rulebook: ProjectRulebook) -> ItemScore:
+def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> ItemScore:
     item = ItemScore(level1=rulebook.execution_level1, level2="", name=rulebook.execution_name,
                      weight=rulebook.execution_default_weight, score=ZERO, self_score=None, basis="")
     if funds is None or not funds.lines:
@@ -56,7 +60,7 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook) -> ItemScore
                                funds.weight_source or funds.source, action="请单位补填预算执行分值"))
     else:
         item.weight = funds.weight
-    budget, executed, how, notes = execution_amounts(funds)
+    budget, executed, how, notes = amounts or execution_amounts(funds)
     item.flags.extend(notes)
     item.target, item.actual = show(budget) if budget is not None else "", show(executed) if executed is not None else ""
     w = item.weight
