@@ -9,6 +9,7 @@ model's own classes can be rebuilt from it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -25,10 +26,15 @@ _TYPES = {cls.__name__: cls for cls in (
     model.ItemScore, model.FormResult, model.FileResult)}
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))
+
+
 def encode(value):
     """A model object as JSON-able data; Decimals keep every digit."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {field.name: encode(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        data = {name: encode(getattr(value, name)) for name in _field_names(type(value))}
         data["__type__"] = type(value).__name__
         return data
     if isinstance(value, Decimal):
