@@ -125,38 +125,37 @@ def _read_funds(cells: SheetCells, header_row: int, form: ProjectForm) -> Funds 
 def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int], stop_row: int,
                      form: ProjectForm) -> Funds:
     first_money_col = min(columns[k] for k in ("initial_budget", "budget", "executed") if k in columns)
-    block_weight = _block_weight(cells, block_row)
     lines: list[FundLine] = []
+    rows: list[int] = []
     flags: list[Flag] = []
-    weight = self_score = None
-    weight_source = score_source = None
-    row = block_row
     # The 年度资金总额 row may share the header row on compact forms, so start there.
-    while row < stop_row:
+    for row in range(block_row, stop_row):
         kind, label = _fund_row_label(cells, row, first_money_col)
         if kind is None:
             if lines and any(cells.text(row, c) for c in range(first_money_col)):
                 break  # the next block (年度总体目标 …) begins
-            row += 1
             continue
-        line = FundLine(
+        lines.append(FundLine(
             label=label, kind=kind,
             initial_budget=_money(cells, row, columns.get("initial_budget"), "年初预算数", flags),
             budget=_money(cells, row, columns.get("budget"), "全年预算数", flags),
             executed=_money(cells, row, columns.get("executed"), "全年执行数", flags),
             source=cells.source(row, first_money_col),
-        )
-        lines.append(line)
-        if kind == "total" or (weight is None and kind != "total" and not any(l.kind == "total" for l in lines)):
-            if "weight" in columns:
-                weight = cells.number(row, columns["weight"], "预算执行分值", flags) if kind == "total" else weight
-                weight_source = cells.source(row, columns["weight"])
-            if "score" in columns and kind == "total":
-                self_score = cells.number(row, columns["score"], "预算执行自评得分", flags)
-                score_source = cells.source(row, columns["score"])
-        row += 1
-    if weight is None and block_weight is not None:
-        weight = block_weight
+        ))
+        rows.append(row)
+    # The execution item's 分值 and 得分 sit on the 年度资金总额 row; the block header may declare the 分值.
+    total_row = next((row for row, line in zip(rows, lines) if line.kind == "total"), None)
+    item_row = total_row if total_row is not None else (rows[0] if rows else block_row)
+    weight = self_score = weight_source = score_source = None
+    if "weight" in columns:
+        weight_source = cells.source(item_row, columns["weight"])
+        if total_row is not None:
+            weight = cells.number(total_row, columns["weight"], "预算执行分值", flags)
+    if "score" in columns and total_row is not None:
+        score_source = cells.source(total_row, columns["score"])
+        self_score = cells.number(total_row, columns["score"], "预算执行自评得分", flags)
+    if weight is None:
+        weight = _block_weight(cells, block_row)
     form.flags.extend(flags)
     total = next((l for l in lines if l.kind == "total"), lines[0] if lines else None)
     return Funds(
