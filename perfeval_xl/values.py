@@ -96,7 +96,7 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         op = column_operator if column_operator not in (None, "qualitative") else None
         if number is None:
             return ParsedValue(text=str(raw), missing=True)
-        return ParsedValue(text=_plain(number), operator=op, number=number, unit=unit_from_column,
+        return ParsedValue(text=format_number(number), operator=op, number=number, unit=unit_from_column,
                            qualitative=column_operator == "qualitative")
     text = "" if raw is None else str(raw).strip()  # shown as written; parsed after NFKC
     compact = _THOUSANDS.sub("", nfkc(raw)).replace(" ", "").replace("\u3000", "")
@@ -151,10 +151,6 @@ def _operator_in(text: str) -> str | None:
 def _operator_in_words(text: str) -> str | None:
     words = {"正向": ">=", "反向": "<=", "等于": "="}
     return words.get(text)
-
-
-def _plain(number: Decimal) -> str:
-    return format_number(number)
 
 
 def format_number(number: Decimal | None) -> str:
