@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .model import FileResult, FormResult
-
-KIND_NAMES = {"project": "项目支出绩效自评表", "department": "部门整体支出绩效评价"}
+from .model import FORM_NAMES, FileResult, FormResult
 
 
 def print_explanation(result: FileResult, console=None) -> None:
@@ -26,7 +24,7 @@ def _heading(file: str, form: FormResult) -> str:
     f = form.form
     who = f"主管部门：{f.department}　实施单位：{f.unit}" if form.kind == "project" else f"填报单位：{f.unit}"
     year = f"（{f.year}年度）" if f.year else ""
-    return (f"[bold]{_escape(form.name)}[/bold]{year}　{KIND_NAMES.get(form.kind, form.kind)}\n"
+    return (f"[bold]{_escape(form.name)}[/bold]{year}　{FORM_NAMES.get(form.kind, form.kind)}\n"
             f"{_escape(file)} › {_escape(f.sheet)}　{_escape(who)}　规则：{form.rulebook}")
 
 

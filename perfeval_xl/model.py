@@ -11,6 +11,10 @@ from decimal import Decimal
 from typing import Optional
 
 
+#: The name of each form kind, as officers call it.
+FORM_NAMES = {"project": "项目支出绩效自评表", "department": "部门整体支出绩效评价表"}
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a value came from: a sheet and an A1 cell reference."""

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import PerfevalError
-from ..model import DepartmentForm, FormResult, ProjectForm
+from ..model import FORM_NAMES, DepartmentForm, FormResult, ProjectForm
 from .department import score_department
 from .project import score_project
 from .rulebook import (DEFAULT_RULEBOOKS, DepartmentRulebook, ProjectRulebook, Rulebook, builtin_rulebooks,
@@ -13,8 +13,6 @@ from .rulebook import (DEFAULT_RULEBOOKS, DepartmentRulebook, ProjectRulebook, R
 
 __all__ = ["Rulebook", "ProjectRulebook", "DepartmentRulebook", "RuleSet", "load_rulebook", "resolve_rules",
            "builtin_rulebooks", "rulebook_text", "score_form", "DEFAULT_RULEBOOKS"]
-
-_FORM_KIND_NAMES = {"project": "项目支出绩效自评表", "department": "部门整体支出评价表"}
 
 
 @dataclass(frozen=True)
@@ -48,8 +46,8 @@ def score_form(form: ProjectForm | DepartmentForm, rules: Rulebook | RuleSet) ->
     """Score one form read from a workbook with its kind's rulebook."""
     rulebook = rules.for_kind(form.kind) if isinstance(rules, RuleSet) else rules
     if rulebook.form != form.kind:
-        raise PerfevalError(f"规则“{rulebook.name}”用于{_FORM_KIND_NAMES[rulebook.form]}，"
-                            f"不能用于{_FORM_KIND_NAMES[form.kind]}")
+        raise PerfevalError(f"规则“{rulebook.name}”用于{FORM_NAMES[rulebook.form]}，"
+                            f"不能用于{FORM_NAMES[form.kind]}")
     if isinstance(form, DepartmentForm):
         return score_department(form, rulebook)
     return score_project(form, rulebook)
