@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Callable
 from decimal import Decimal
 
 from .. import labels
@@ -38,6 +39,35 @@ class SheetCells:
                 if field_name and field_name not in columns:
                     columns[field_name] = col
         return columns
+
+    def labelled_value(self, row: int, col: int, is_label: Callable[[str], bool],
+                       scan: int = 40) -> tuple[str, str, Source | None] | None:
+        """(label, value, value's cell) when the cell at (row, col) is a label ``is_label`` accepts.
+
+        The value is written after the label in the same cell ("项目名称：XX项目"),
+        or is the first non-empty cell to its right, unless another label comes
+        first.  None when the cell is not such a label.
+        """
+        value = self.raw(row, col)
+        if not isinstance(value, str) or not value.strip():
+            return None
+        text = value.strip()
+        for sep in (":", "：", "∶"):
+            label, found, rest = text.partition(sep)
+            if found and is_label(label):
+                if rest.strip():
+                    return label, rest.strip(), self.source(row, col)
+                text = label
+                break
+        if not is_label(text):
+            return None
+        for right in range(col + 1, min(len(self.grid.rows[row]), col + scan)):
+            if self.is_merged_continuation(row, right):
+                continue
+            found_text = self.text(row, right)
+            if found_text:
+                return (text, "", None) if is_label(found_text) else (text, found_text, self.source(row, right))
+        return text, "", None
 
     def source(self, row: int, col: int) -> Source:
         return Source(self.grid.name, cell_name(row, col))

@@ -130,17 +130,10 @@ def _row_label(cells: SheetCells, row: int, before_col: int) -> tuple[int, str]:
 def _unit(cells: SheetCells) -> str:
     """填报单位, written "填报单位：XX局" in one cell or as a label with the value to its right."""
     for row in range(min(cells.grid.height, 10)):
-        for col, value in enumerate(cells.grid.rows[row][:_SCAN]):
-            if not isinstance(value, str):
-                continue
-            label, sep, rest = value.strip().replace(":", "：").partition("：")
-            if normalise(label) in labels.UNIT_LABELS:
-                if sep and rest.strip():
-                    return rest.strip()
-                for right in range(col + 1, col + _SCAN):
-                    candidate = cells.text(row, right)
-                    if candidate:
-                        return candidate
+        for col in range(min(len(cells.grid.rows[row]), _SCAN)):
+            found = cells.labelled_value(row, col, lambda t: normalise(t) in labels.UNIT_LABELS)
+            if found and found[1]:
+                return found[1]
     return ""
 
 

@@ -51,6 +51,10 @@ def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
 
 # ---------------------------------------------------------------- heading
 
+def _is_field_label(text: str) -> bool:
+    return labels.match(text, labels.PROJECT_FIELDS) is not None
+
+
 def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
     grid = cells.grid
     for row in range(min(header_row, grid.height)):
@@ -64,16 +68,13 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None
                 year = _YEAR.search(nfkc(value).replace(" ", ""))
                 if year and ("年度" in value or "(" in nfkc(value)):
                     form.year = int(year.group(1))
-            label, inline_value = _split_inline(value)
+            found_label = cells.labelled_value(row, col, _is_field_label)
+            if found_label is None:
+                continue
+            label, found, source = found_label
             field_name = labels.match(label, labels.PROJECT_FIELDS)
-            if field_name is None or field_name == "goal":
+            if field_name == "goal" or field_name in form.sources:
                 continue
-            if field_name in form.sources:
-                continue
-            if inline_value:
-                found, source = inline_value, cells.source(row, col)
-            else:
-                found, source = _value_right_of(cells, row, col)
             if field_name == "year":
                 year = _YEAR.search(found + "年") if found else None
                 if year:
@@ -82,32 +83,6 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None
             if found:
                 setattr(form, field_name, found)
                 form.sources[field_name] = source
-
-
-def _split_inline(value: str) -> tuple[str, str]:
-    """"项目名称：XX项目" → ("项目名称", "XX项目"); a plain label → (label, "")."""
-    text = value.strip()
-    for sep in (":", "：", "∶"):
-        if sep in text:
-            label, _, rest = text.partition(sep)
-            if labels.match(label, labels.PROJECT_FIELDS):
-                return label, rest.strip()
-    return text, ""
-
-
-def _value_right_of(cells: SheetCells, row: int, col: int) -> tuple[str, Source | None]:
-    """The first non-empty cell right of a label, unless another label comes first."""
-    values = cells.grid.rows[row]
-    for right in range(col + 1, min(len(values), col + _LABEL_SCAN_COLUMNS)):
-        if cells.is_merged_continuation(row, right):
-            continue
-        text = cells.text(row, right)
-        if not text:
-            continue
-        if labels.match(text, labels.PROJECT_FIELDS):
-            return "", None
-        return text, cells.source(row, right)
-    return "", None
 
 
 # ---------------------------------------------------------------- funds
