@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .. import labels
-from ..labels import nfkc, normalise
+from ..labels import normalise
 from ..model import BaseAmounts, BaseData, DepartmentForm, DepartmentRow, Flag
 from ..values import to_decimal
 from .cells import SheetCells
