@@ -1,6 +1,5 @@
 """`perfeval-xl explain` prints a form's scoring; `perfeval-xl watch` keeps an outbox up to date."""
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -27,7 +27,7 @@ from perfeval_xl.inbox import InboxEntry
 from perfeval_xl.rules import resolve_rules
 
 import hostile
-from formgen import Formula, Funds, Row, write_form
+from formgen import Formula, Row, write_form
 
 D = Decimal
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
