@@ -106,14 +106,27 @@ def spool_write(folder: Path, files: list[FileResult], order: list[str],
 # -- summary.json --------------------------------------------------------------------------
 
 
+def one_entry_per_line(summary: dict) -> str:
+    """The layout of summary.json: compact JSON with each file entry on a line of its own."""
+    def compact(value) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    entries = "".join("\n" + compact(entry) + ("," if index < len(summary["files"]) - 1 else "")
+                      for index, entry in enumerate(summary["files"]))
+    return f'{{"rulebook":{compact(summary["rulebook"])},"files":[{entries}\n]}}\n'
+
+
 def test_the_spool_writes_byte_for_byte_the_summary_json_of_summary_dict(tmp_path):
     files = batch()
     [path] = spool_write(tmp_path, files, order_of(files), formats=("json",))
     assert path == tmp_path / "summary.json"
     text = path.read_text(encoding="utf-8")
     expected = summary_dict(batch(), RULEBOOK)
-    assert text == json.dumps(expected, ensure_ascii=False, indent=1) + "\n"
+    assert text == one_entry_per_line(expected)
+    assert len(text.splitlines()) == len(files) + 2
     assert json.loads(text) == json.loads(json.dumps(expected))
+    assert list(json.loads(text)) == ["rulebook", "files"]  # and every key in its order
+    assert [list(entry) for entry in json.loads(text)["files"]] == [list(entry) for entry in expected["files"]]
 
 
 def test_summary_json_ranks_by_total_per_kind_with_shared_ranks_in_inbox_order(tmp_path):
@@ -140,10 +153,18 @@ def test_summary_json_ranks_by_total_per_kind_with_shared_ranks_in_inbox_order(t
         "实际完成值缺失（第0项），请单位补填实际完成值（F13）", "得分未满，缺少偏差原因（I13）"]
 
 
-def test_an_empty_batch_gives_the_same_json_as_json_dumps(tmp_path):
+def test_an_empty_batch_gives_an_empty_file_list(tmp_path):
     spool_write(tmp_path, [], [], formats=("json",))
     text = (tmp_path / "summary.json").read_text(encoding="utf-8")
-    assert text == json.dumps({"rulebook": RULEBOOK, "files": []}, ensure_ascii=False, indent=1) + "\n"
+    assert text == one_entry_per_line({"rulebook": RULEBOOK, "files": []})
+    assert json.loads(text) == {"rulebook": RULEBOOK, "files": []}
+
+
+def test_a_file_name_that_is_not_valid_utf8_reads_back_as_the_same_str(tmp_path):
+    name = "单位/\udcff坏名.xlsx"  # os.fsdecode of a name in a legacy encoding keeps the bytes as surrogates
+    spool_write(tmp_path, [FileResult(name, "error", error="文件已损坏")], [name], formats=("json",))
+    summary = json.loads((tmp_path / "summary.json").read_bytes())
+    assert summary["files"][0]["file"] == name
 
 
 # -- any order in, the same summaries out ---------------------------------------------------

@@ -13,12 +13,24 @@ Numbers are JSON numbers rounded half-up to 2 places; absent numbers are null.
 A batch builds it with :class:`~.summary_spool.SummarySpool`, one file entry at a
 time; ``rank`` is each form's rank by engine total (projects and departments
 ranked apart).
+
+Layout: compact JSON (no spaces), each file entry on a line of its own::
+
+    {"rulebook":"…","files":[
+    {"file":"a.xlsx",…},
+    {"file":"b.xlsx",…}
+    ]}
+
+Each entry is encoded once, as its file's result arrives (:func:`encode_entry`,
+by Python's C encoder: ``indent`` would force the pure-Python one), with every
+form's ``rank`` null; writing the summary only splices the ranks in
+(:func:`ranked_entry`).
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterable, TextIO
+from typing import Any, BinaryIO, Iterable
 
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import amount, display_name
@@ -41,20 +53,45 @@ def write_summary_json(files: list[FileResult], path: Path, rulebook: str) -> No
         spool.write_json(path, rulebook, order)
 
 
-def write_json_stream(out: TextIO, rulebook: str, entries: Iterable[dict[str, Any]]) -> None:
-    """Write ``{"rulebook", "files": [...]}`` one file entry at a time.
+#: How an entry leaves each form's rank for the end of the batch (see :func:`ranked_entry`).
+_NO_RANK = b'"rank":null'
 
-    The text is exactly ``json.dumps(summary, ensure_ascii=False, indent=1)``
-    followed by a newline, without ever holding more than one entry.
-    """
-    out.write('{\n "rulebook": ' + json.dumps(rulebook, ensure_ascii=False) + ',\n "files": [')
-    empty = True
+
+def write_json_lines(out: BinaryIO, rulebook: str, entries: Iterable[bytes]) -> None:
+    """Write ``{"rulebook", "files": [...]}``, one encoded file entry per line, holding one at a time."""
+    out.write(b'{"rulebook":' + _encoded(rulebook) + b',"files":[')
+    separator = b"\n"
     for entry in entries:
-        text = json.dumps(entry, ensure_ascii=False, indent=1)
-        # Nested two levels deep: every line two spaces in (JSON text has no raw newline inside a string).
-        out.write(("\n" if empty else ",\n") + "\n".join("  " + line for line in text.split("\n")))
-        empty = False
-    out.write("]\n}\n" if empty else "\n ]\n}\n")
+        out.write(separator)
+        out.write(entry)
+        separator = b",\n"
+    out.write(b"\n]}\n")
+
+
+def encode_entry(file: FileResult) -> bytes:
+    """The summary.json entry of one file as UTF-8 JSON text, every form's ``rank`` null."""
+    return _encoded(file_entry(file))
+
+
+def ranked_entry(entry: bytes, ranks: list[int]) -> bytes:
+    """An entry of :func:`encode_entry` with the ranks of its forms, in form order, spliced in.
+
+    ``"rank":null`` can only be a form's own key: inside a JSON string every
+    quote is escaped, so the bytes cannot occur there.
+    """
+    parts = entry.split(_NO_RANK)
+    if len(parts) != len(ranks) + 1:
+        raise ValueError(f"an entry of {len(parts) - 1} form(s) given {len(ranks)} rank(s)")
+    ranked = [parts[0]]
+    for rank, part in zip(ranks, parts[1:]):
+        ranked += (b'"rank":%d' % rank, part)
+    return b"".join(ranked)
+
+
+def _encoded(value: Any) -> bytes:
+    # Readable Chinese (no \u escapes); a lone surrogate (from a file name that is not valid
+    # UTF-8) becomes its JSON escape \udcXX, so it reads back as the same str.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
 
 
 def file_entry(file: FileResult) -> dict[str, Any]:

@@ -45,7 +45,7 @@ from ..model import FileResult
 from ._atomic import atomic_output
 from ._display import amount
 from ._summary_rows import KIND_ORDER, FormFacts, file_issue_rows, form_facts, formless_row, overview_row
-from .summary_json import file_entry, write_json_stream
+from .summary_json import encode_entry, ranked_entry, write_json_lines
 from .summary_xlsx import OVERVIEW_COLUMNS, SummaryContent, write_summary_workbook
 
 #: The summaries :meth:`SummarySpool.write` can write, and the file name of each in the outbox.
@@ -89,22 +89,25 @@ class _SpoolFile:
         self._stream: IO[bytes] = open(path, "w+b")  # a stale spool of an earlier run is truncated
         self._end = 0
 
-    def append(self, value: Any) -> Span:
-        # ASCII escapes: any str round-trips, lone surrogates included.
-        data = json.dumps(value, separators=(",", ":"), default=_jsonable).encode("ascii") + b"\n"
+    def append(self, data: bytes) -> Span:
         self._stream.seek(self._end)
         self._stream.write(data)
         span = (self._end, len(data))
         self._end += len(data)
         return span
 
-    def read(self, span: Span) -> Any:
+    def read(self, span: Span) -> bytes:
         self._stream.seek(span[0])
-        return json.loads(self._stream.read(span[1]))
+        return self._stream.read(span[1])
 
     def close(self) -> None:
         self._stream.close()
         self.path.unlink(missing_ok=True)
+
+
+def _json_line(value: Any) -> bytes:
+    # ASCII escapes: any str round-trips, lone surrogates included.
+    return json.dumps(value, separators=(",", ":"), default=_jsonable).encode("ascii") + b"\n"
 
 
 def _jsonable(value: Any) -> Any:
@@ -211,14 +214,14 @@ class SummarySpool:
         self._add(file.file, file)
 
     def _add(self, key: Hashable, file: FileResult) -> None:
-        forms = tuple(_Form(form_facts(result), self._rows.append(overview_row(file, result)))
+        forms = tuple(_Form(form_facts(result), self._rows.append(_json_line(overview_row(file, result))))
                       for result in file.forms)
         spooled = _File(
             name=file.file,
             status=file.status,
-            entry=self._entries.append(file_entry(file)),
-            issues=self._issues.append(file_issue_rows(file)),
-            formless_row=None if file.forms else self._rows.append(formless_row(file)),
+            entry=self._entries.append(encode_entry(file)),
+            issues=self._issues.append(_json_line(file_issue_rows(file))),
+            formless_row=None if file.forms else self._rows.append(_json_line(formless_row(file))),
             forms=forms,
         )
         self._files[key] = self._records.encode(key, spooled)
@@ -253,8 +256,8 @@ class SummarySpool:
         """summary.json, streamed: ``{"rulebook", "files": [...]}`` with one file entry in memory at a time."""
         batch = self._batch(order)
         with atomic_output(path) as temp:
-            with open(temp, "w", encoding="utf-8") as out:
-                write_json_stream(out, rulebook, self._file_entries(batch))
+            with open(temp, "wb") as out:
+                write_json_lines(out, rulebook, self._ranked_entries(batch))
 
     def write_xlsx(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
         """summary.xlsx: 汇总, 问题清单, 分布, 部门 (see :mod:`.summary_xlsx`)."""
@@ -299,27 +302,28 @@ class SummarySpool:
         return self._records.decode(key, self._files[key])
 
     def _file_entries(self, batch: "_Batch") -> Iterator[dict[str, Any]]:
+        for entry in self._ranked_entries(batch):
+            yield json.loads(entry)
+
+    def _ranked_entries(self, batch: "_Batch") -> Iterator[bytes]:
         for file in batch.files():
-            entry = self._entries.read(file.entry)
-            for form_entry, form in zip(entry["forms"], file.forms):
-                form_entry["rank"] = batch.rank(form.facts)
-            yield entry
+            yield ranked_entry(self._entries.read(file.entry), [batch.rank(form.facts) for form in file.forms])
 
     def _overview_rows(self, batch: "_Batch") -> Iterator[list]:
         """汇总: ranked forms (projects, then departments), then the files that gave no form, in inbox order."""
         for span, rank in batch.ranked_rows():
-            row = self._rows.read(span)
+            row = json.loads(self._rows.read(span))
             row[0] = rank
             yield row
         for file in batch.files():
             if file.formless_row is not None:
-                yield self._rows.read(file.formless_row)
+                yield json.loads(self._rows.read(file.formless_row))
 
     def _issue_rows(self, batch: "_Batch") -> Iterator[list]:
         """问题清单: by file name (equal names in inbox order), each file's rows as added."""
         by_name = sorted(range(len(batch.keys)), key=lambda index: batch.file(index).name)
         for index in by_name:
-            yield from self._issues.read(batch.file(index).issues)
+            yield from json.loads(self._issues.read(batch.file(index).issues))
 
 
 class _Batch:
