@@ -7,8 +7,10 @@ and it must not keep the results it was given.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gc
 import json
+import pickle
 import random
 import tracemalloc
 import weakref
@@ -23,7 +25,7 @@ from perfeval_xl.model import (
     DepartmentForm, FileResult, Flag, FormResult, FundLine, Funds, ItemScore, ProjectForm, Source,
 )
 from perfeval_xl.writers import SummarySpool, summary_dict, write_summary_csv, write_summary_xlsx
-from perfeval_xl.writers.summary_spool import csv_text
+from perfeval_xl.writers.summary_spool import SummaryRecord, csv_text, prepare_summary
 
 D = Decimal
 SHEET = "自评表"
@@ -249,6 +251,54 @@ def test_a_stale_spool_of_an_interrupted_run_is_not_read_again(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert [entry["file"] for entry in summary["files"]] == [batch()[1].file]
     second.close()
+
+
+# -- prepared in a worker, added in the parent ---------------------------------------------------
+
+
+def summaries(folder: Path) -> tuple[bytes, bytes, dict[str, bytes]]:
+    return ((folder / "summary.json").read_bytes(), (folder / "summary.csv").read_bytes(),
+            zip_members(folder / "summary.xlsx"))
+
+
+def test_a_record_that_went_through_pickle_or_bytes_writes_the_same_summaries_as_add(tmp_path):
+    files = batch()
+    spool_write(tmp_path / "add", files, order_of(files))
+    for name, carry in (("pickle", lambda record: pickle.loads(pickle.dumps(record))),
+                        ("bytes", lambda record: SummaryRecord.from_bytes(record.to_bytes()))):
+        spool = SummarySpool(tmp_path / name / "spool")
+        for file in reversed(batch()):
+            record = carry(prepare_summary(file))
+            assert record == prepare_summary(file)
+            spool.add_record(file.file, record)
+        spool.write(tmp_path / name, RULEBOOK, order_of(files), ("xlsx", "json", "csv"))
+        spool.close()
+        assert summaries(tmp_path / name) == summaries(tmp_path / "add"), name
+
+
+def test_a_prepared_record_keeps_nothing_of_the_result_and_says_what_the_summaries_need():
+    file = batch()[4]  # two forms
+    alive = weakref.ref(file.forms[0])
+    record = prepare_summary(file)
+    assert (record.file, record.status, len(record.facts), len(record.rows)) == (file.file, "ok", 2, 2)
+    assert [facts.total for facts in record.facts] == [D("75"), D("75")]
+    assert json.loads(record.entry)["forms"][0]["rank"] is None  # ranked when the batch is written
+    assert record.issues.count(b"</row>") == sum(len(result.all_flags()) for result in file.forms)
+    del file
+    gc.collect()
+    assert alive() is None
+    failed = prepare_summary(batch()[2])
+    assert (failed.facts, len(failed.rows), failed.issues.count(b"</row>")) == ((), 1, 1)
+
+
+def test_a_damaged_record_is_refused(tmp_path):
+    data = prepare_summary(batch()[0]).to_bytes()
+    for damaged in (data[:-1], data + b"x", b"[]\n"):
+        with pytest.raises(ValueError):
+            SummaryRecord.from_bytes(damaged)
+    record = prepare_summary(batch()[4])
+    with SummarySpool(tmp_path / "spool") as spool, pytest.raises(ValueError, match="row"):
+        spool.add_record(record.file, dataclasses.replace(record, rows=record.rows[:1]))
 
 
 # -- summary.xlsx in constant_memory mode -------------------------------------------------------

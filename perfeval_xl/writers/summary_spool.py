@@ -1,30 +1,36 @@
 """The batch summaries built one result at a time, in memory that does not grow with the batch.
 
 A batch of 10,000 forms must not need more memory than one of 100, so the
-summaries are not built from a list of every result.  The batch hands each
-:class:`~perfeval_xl.model.FileResult` to :meth:`SummarySpool.add` as it
-arrives (in completion order).  ``add`` works out at once everything the
-summaries will say about that file and then lets the result go:
+summaries are not built from a list of every result.  Each
+:class:`~perfeval_xl.model.FileResult` goes through two steps as it arrives (in
+completion order):
 
-- in memory stays one short record per file (about 150 bytes for a one-form
-  file): its status, where its lines are on disk, and per form the facts that
-  are ranked, counted and added up (:class:`FormFacts`: kind, total, self
-  total, grade, 主管部门 and money);
-- on disk, in the spool folder, go the bulky parts as JSON lines: the file's
-  summary.json entry (every item and flag), its 问题清单 rows and the 汇总 row
-  of each form.
+1. :func:`prepare_summary` works out everything the summaries will say about
+   the file, needing nothing but the result, so it can run in the worker
+   process that scored it.  It returns a :class:`SummaryRecord`: the per-form
+   facts that are ranked, counted and added up (:class:`FormFacts`: kind,
+   total, self total, grade, 主管部门 and money) and the bulky parts already
+   encoded: the file's summary.json entry (every item and flag), the 汇总 row
+   of each form and its 问题清单 rows, both rendered as worksheet XML and
+   measured (see :mod:`._rendered_rows`).  It pickles cheaply, and
+   :meth:`SummaryRecord.to_bytes` stores it.
+2. :meth:`SummarySpool.add_record`, in the parent, appends the encoded parts
+   to the spool files on disk and keeps in memory one short string per file
+   (about 150 bytes for a one-form file): its status, where its parts are on
+   disk and its facts.
 
 :meth:`SummarySpool.write` then ranks the forms (keyed by file and form
 index) and streams summary.json, summary.xlsx (xlsxwriter ``constant_memory``)
-and summary.csv in inbox order, reading the spooled lines back one at a time.
-Measured on 10,000 one-form files of 20 indicators and 15 flags each: peak RSS
-58 MB against 52 MB for 100 files (the list-based writers needed 1.46 GB).
+and summary.csv in inbox order, reading the spooled parts back one at a time:
+it only splices in ranks, row numbers and cell formats.  Measured on 10,000
+one-form files of 20 indicators and 15 flags each: peak RSS 58 MB against
+52 MB for 100 files (the list-based writers needed 1.46 GB).
 
 ::
 
     spool = SummarySpool(outbox / ".perfeval" / "summary")
     for result in results:            # any order
-        spool.add(result)
+        spool.add(result)             # = spool.add_record(result.file, prepare_summary(result))
     spool.write(outbox, rulebook, order=[...inbox order of FileResult.file...],
                 formats=("xlsx", "json", "csv"))
     spool.close()                     # removes the spool files
@@ -36,6 +42,7 @@ import contextlib
 import csv
 import json
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -43,10 +50,11 @@ from typing import IO, Any, Hashable, Iterable, Iterator, Optional, Sequence
 
 from ..model import FileResult
 from ._atomic import atomic_output
-from ._display import amount
+from ._display import LEVEL_LABELS, amount
+from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
 from ._summary_rows import KIND_ORDER, FormFacts, file_issue_rows, form_facts, formless_row, overview_row
 from .summary_json import encode_entry, ranked_entry, write_json_lines
-from .summary_xlsx import OVERVIEW_COLUMNS, SummaryContent, write_summary_workbook
+from .summary_xlsx import ISSUE_COLUMNS, OVERVIEW_COLUMNS, RenderedTable, SummaryContent, write_summary_workbook
 
 #: The summaries :meth:`SummarySpool.write` can write, and the file name of each in the outbox.
 SUMMARY_FILES = {"xlsx": "summary.xlsx", "json": "summary.json", "csv": "summary.csv"}
@@ -62,7 +70,115 @@ def csv_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-Span = tuple[int, int]  # (offset, length) of one line in a spool file
+
+# -- one file, prepared -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRecord:
+    """Everything the summaries say about one input file, encoded (see :func:`prepare_summary`)."""
+
+    file: str  # FileResult.file
+    status: str
+    facts: tuple[FormFacts, ...]  # per form
+    entry: bytes  # summary.json entry, UTF-8 JSON, every form's rank null (summary_json.encode_entry)
+    rows: tuple[bytes, ...]  # 汇总: a row per form, or the one row of a file that gave none (_overview_line)
+    issues: bytes  # 问题清单 rows, rendered (_rendered_rows)
+    measures: bytes  # JSON [汇总 widths, 问题清单 widths, 问题清单 rows, of them 错误, 提示]
+
+    def to_bytes(self) -> bytes:
+        """The record as bytes: a JSON header line (file, status, facts, part sizes), then the parts as they are."""
+        parts = (self.entry, self.issues, self.measures, *self.rows)
+        header = json.dumps([self.file, self.status, [_facts_json(facts) for facts in self.facts],
+                             [len(part) for part in parts]], separators=(",", ":"))
+        return b"".join((header.encode("ascii"), b"\n", *parts))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "SummaryRecord":
+        """The record :meth:`to_bytes` gave."""
+        end = data.index(b"\n")
+        file, status, facts, sizes = json.loads(data[:end])
+        parts = []
+        at = end + 1
+        for size in sizes:
+            parts.append(data[at:at + size])
+            at += size
+        if at != len(data) or len(parts) != 3 + max(1, len(facts)):
+            raise ValueError("not a summary record")
+        entry, issues, measures, *rows = parts
+        return cls(file, status, tuple(_facts_from_json(item) for item in facts), entry, tuple(rows),
+                   issues, measures)
+
+
+def prepare_summary(file: FileResult) -> SummaryRecord:
+    """Everything the summaries say about ``file``, worked out from the result alone (ranks come later)."""
+    if file.forms:
+        rows = [overview_row(file, result) for result in file.forms]
+        rendered = [render_rows(OVERVIEW_COLUMNS, [[LATER, *row[1:]]]) for row in rows]  # 排名 filled in later
+    else:
+        rows = [formless_row(file)]
+        rendered = [render_rows(OVERVIEW_COLUMNS, rows)]
+    issue_rows = file_issue_rows(file)
+    issues, issue_widths = render_rows(ISSUE_COLUMNS, issue_rows)
+    levels = Counter(row[5] for row in issue_rows)
+    overview_widths = [max(widths) for widths in zip(*(widths for _, widths in rendered))]
+    measures = [overview_widths, issue_widths, len(issue_rows), levels[LEVEL_LABELS["error"]],
+                levels[LEVEL_LABELS["warning"]]]
+    return SummaryRecord(
+        file=file.file,
+        status=file.status,
+        facts=tuple(form_facts(result) for result in file.forms),
+        entry=encode_entry(file),
+        rows=tuple(_overview_line(row, xml) for row, (xml, _) in zip(rows, rendered)),
+        issues=issues,
+        measures=json.dumps(measures, separators=(",", ":")).encode("ascii"),
+    )
+
+
+def _overview_line(values: list, xml: bytes) -> bytes:
+    """A 汇总 row as spooled: its values as a JSON line (for summary.csv), then its XML (for summary.xlsx)."""
+    # ASCII escapes: any str round-trips, lone surrogates included.
+    return json.dumps(values, separators=(",", ":"), default=_jsonable).encode("ascii") + b"\n" + xml
+
+
+def _overview_values(line: bytes) -> list:
+    return json.loads(line[:line.index(b"\n")])
+
+
+def _overview_xml(line: bytes) -> bytes:
+    return line[line.index(b"\n") + 1:]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return amount(value)  # as write_value shows it: 2 places, None when not finite
+    raise TypeError(f"cannot spool {type(value).__name__}")
+
+
+def _facts_json(facts: FormFacts) -> list:
+    """FormFacts as JSON-able data; amounts as Decimal strings, so nothing is rounded."""
+    return [facts.kind, facts.grade, facts.department, _number(facts.total), _number(facts.self_total),
+            _number(facts.budget), _number(facts.executed)]
+
+
+def _facts_from_json(data: list) -> FormFacts:
+    kind, grade, department, total, self_total, budget, executed = data
+    return FormFacts(kind, Decimal(total), _decimal(self_total), grade, department, _decimal(budget),
+                     _decimal(executed))
+
+
+def _number(value: Optional[Decimal]) -> Optional[str]:
+    return None if value is None else str(value)
+
+
+def _decimal(text: Optional[str]) -> Optional[Decimal]:
+    return None if text is None else Decimal(text)
+
+
+# -- the spool --------------------------------------------------------------------------------
+
+
+Span = tuple[int, int]  # (offset, length) of one part in a spool file
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +193,13 @@ class _File:
     status: str
     entry: Span  # summary.json entry in the entries spool
     issues: Span  # 问题清单 rows in the issues spool
+    measures: Span  # widths and issue counts in the measures spool
     formless_row: Optional[Span]  # 汇总 row of a file that gave no form
     forms: tuple[_Form, ...]
 
 
 class _SpoolFile:
-    """An append-only file of JSON lines, read back by (offset, length)."""
+    """An append-only file of encoded parts, read back by (offset, length)."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -105,26 +222,16 @@ class _SpoolFile:
         self.path.unlink(missing_ok=True)
 
 
-def _json_line(value: Any) -> bytes:
-    # ASCII escapes: any str round-trips, lone surrogates included.
-    return json.dumps(value, separators=(",", ":"), default=_jsonable).encode("ascii") + b"\n"
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return amount(value)  # as write_value shows it: 2 places, None when not finite
-    raise TypeError(f"cannot spool {type(value).__name__}")
-
-
 class _Records:
     """What stays in memory per file: one short ASCII string (~100 bytes for a one-form file).
 
-    A record is the JSON list ``[status, entry offset, entry length, issues offset,
-    issues length, formless-row offset, formless-row length, name, form, ...]``
-    with each form ``[kind, grade, department, total, self total, budget,
-    executed, row offset, row length]``.  Repeated words (status, kind, grade,
-    主管部门) are numbers into a table of distinct strings; amounts are
-    Decimal strings, so nothing is rounded; ``name`` is null when it is the key.
+    A record is the JSON list ``[status, entry offset, entry length, issues
+    offset, issues length, measures offset, measures length, formless-row
+    offset, formless-row length, name, form, ...]`` with each form ``[kind,
+    grade, department, total, self total, budget, executed, row offset, row
+    length]``.  Repeated words (status, kind, grade, 主管部门) are numbers into
+    a table of distinct strings; amounts are Decimal strings, so nothing is
+    rounded; ``name`` is null when it is the key.
     """
 
     def __init__(self) -> None:
@@ -139,7 +246,7 @@ class _Records:
         return code
 
     def encode(self, key: Hashable, file: _File) -> str:
-        record: list[Any] = [self._code(file.status), *file.entry, *file.issues,
+        record: list[Any] = [self._code(file.status), *file.entry, *file.issues, *file.measures,
                              *(file.formless_row or (None, None)), None if key == file.name else file.name]
         for form in file.forms:
             facts = form.facts
@@ -149,27 +256,21 @@ class _Records:
         return json.dumps(record, separators=(",", ":"))
 
     def decode(self, key: Hashable, record: str) -> _File:
-        status, entry_at, entry_size, issues_at, issues_size, row_at, row_size, name, *forms = json.loads(record)
+        (status, entry_at, entry_size, issues_at, issues_size, measures_at, measures_size, row_at, row_size,
+         name, *forms) = json.loads(record)
         words = self._words
         return _File(
             name=key if name is None else name,
             status=words[status],
             entry=(entry_at, entry_size),
             issues=(issues_at, issues_size),
+            measures=(measures_at, measures_size),
             formless_row=None if row_at is None else (row_at, row_size),
             forms=tuple(
                 _Form(FormFacts(words[kind], Decimal(total), _decimal(self_total), words[grade], words[department],
                                 _decimal(budget), _decimal(executed)), (at, size))
                 for kind, grade, department, total, self_total, budget, executed, at, size in forms),
         )
-
-
-def _number(value: Optional[Decimal]) -> Optional[str]:
-    return None if value is None else str(value)
-
-
-def _decimal(text: Optional[str]) -> Optional[Decimal]:
-    return None if text is None else Decimal(text)
 
 
 class SummarySpool:
@@ -180,8 +281,9 @@ class SummarySpool:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._entries = _SpoolFile(self.folder / "entries.jsonl")  # summary.json entry per file
-        self._issues = _SpoolFile(self.folder / "issues.jsonl")  # 问题清单 rows per file
-        self._rows = _SpoolFile(self.folder / "rows.jsonl")  # 汇总 row per form / formless file
+        self._issues = _SpoolFile(self.folder / "issues.xml")  # 问题清单 rows per file
+        self._measures = _SpoolFile(self.folder / "measures.jsonl")  # widths and issue counts per file
+        self._rows = _SpoolFile(self.folder / "rows.spool")  # 汇总 row per form / formless file
         self._records = _Records()
         self._files: dict[Hashable, str] = {}  # key (FileResult.file) → record
 
@@ -196,7 +298,7 @@ class SummarySpool:
 
     def close(self) -> None:
         """Remove the spool files (and the folder, when nothing else is in it)."""
-        for spool in (self._entries, self._issues, self._rows):
+        for spool in (self._entries, self._issues, self._measures, self._rows):
             spool.close()
         self._files.clear()
         with contextlib.suppress(OSError):
@@ -211,20 +313,21 @@ class SummarySpool:
         added for it before, e.g. a department file scored again once its base
         data turned up in another file.
         """
-        self._add(file.file, file)
+        self.add_record(file.file, prepare_summary(file))
 
-    def _add(self, key: Hashable, file: FileResult) -> None:
-        forms = tuple(_Form(form_facts(result), self._rows.append(_json_line(overview_row(file, result))))
-                      for result in file.forms)
-        spooled = _File(
-            name=file.file,
-            status=file.status,
-            entry=self._entries.append(encode_entry(file)),
-            issues=self._issues.append(_json_line(file_issue_rows(file))),
-            formless_row=None if file.forms else self._rows.append(_json_line(formless_row(file))),
-            forms=forms,
-        )
-        self._files[key] = self._records.encode(key, spooled)
+    def add_record(self, key: Hashable, record: SummaryRecord) -> None:
+        """Take in a prepared file under ``key`` (the batch uses ``FileResult.file``); as :meth:`add`."""
+        if len(record.rows) != max(1, len(record.facts)):
+            raise ValueError(f"a summary record of {len(record.facts)} form(s) with {len(record.rows)} row(s)")
+        self._files[key] = self._records.encode(key, _File(
+            name=record.file,
+            status=record.status,
+            entry=self._entries.append(record.entry),
+            issues=self._issues.append(record.issues),
+            measures=self._measures.append(record.measures),
+            formless_row=None if record.facts else self._rows.append(record.rows[0]),
+            forms=tuple(_Form(facts, self._rows.append(row)) for facts, row in zip(record.facts, record.rows)),
+        ))
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -262,12 +365,22 @@ class SummarySpool:
     def write_xlsx(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
         """summary.xlsx: 汇总, 问题清单, 分布, 部门 (see :mod:`.summary_xlsx`)."""
         batch = self._batch(order)
+        overview_widths, issue_widths = [0.0] * len(OVERVIEW_COLUMNS), [0.0] * len(ISSUE_COLUMNS)
+        issue_rows, levels = 0, Counter()
+        for file in batch.files():
+            overview, issues, rows, errors, warnings = json.loads(self._measures.read(file.measures))
+            overview_widths = list(map(max, overview_widths, overview))
+            issue_widths = list(map(max, issue_widths, issues))
+            issue_rows += rows
+            levels.update({LEVEL_LABELS["error"]: errors, LEVEL_LABELS["warning"]: warnings})
+        overview_widths[0] = width_needed(OVERVIEW_COLUMNS[0], shown(batch.lowest_rank(), "integer"))  # 排名
         content = SummaryContent(
             rulebook=rulebook,
             statuses=lambda: (file.status for file in batch.files()),
             facts=lambda: (form.facts for file in batch.files() for form in file.forms),
-            overview_rows=lambda: self._overview_rows(batch),
-            issue_rows=lambda: self._issue_rows(batch),
+            overview=RenderedTable(overview_widths, batch.overview_rows, lambda: self._overview_xml(batch)),
+            issues=RenderedTable(issue_widths, issue_rows, lambda: self._issue_xml(batch)),
+            issue_levels=levels,
         )
         write_summary_workbook(path, content, tmpdir=self.folder)
 
@@ -310,20 +423,26 @@ class SummarySpool:
             yield ranked_entry(self._entries.read(file.entry), [batch.rank(form.facts) for form in file.forms])
 
     def _overview_rows(self, batch: "_Batch") -> Iterator[list]:
-        """汇总: ranked forms (projects, then departments), then the files that gave no form, in inbox order."""
+        """汇总 as values: ranked forms (projects, then departments), then the files that gave no form."""
         for span, rank in batch.ranked_rows():
-            row = json.loads(self._rows.read(span))
+            row = _overview_values(self._rows.read(span))
             row[0] = rank
             yield row
-        for file in batch.files():
-            if file.formless_row is not None:
-                yield json.loads(self._rows.read(file.formless_row))
+        for span in batch.formless_rows():
+            yield _overview_values(self._rows.read(span))
 
-    def _issue_rows(self, batch: "_Batch") -> Iterator[list]:
-        """问题清单: by file name (equal names in inbox order), each file's rows as added."""
-        by_name = sorted(range(len(batch.keys)), key=lambda index: batch.file(index).name)
-        for index in by_name:
-            yield from json.loads(self._issues.read(batch.file(index).issues))
+    def _overview_xml(self, batch: "_Batch") -> Iterator[bytes]:
+        """汇总 as rendered rows, in the order of :meth:`_overview_rows`."""
+        for span, rank in batch.ranked_rows():
+            yield _overview_xml(self._rows.read(span)).replace(LATER_MARK.encode(), b"%d" % rank)
+        for span in batch.formless_rows():
+            yield _overview_xml(self._rows.read(span))
+
+    def _issue_xml(self, batch: "_Batch") -> Iterator[bytes]:
+        """问题清单 as rendered rows: by file name (equal names in inbox order), each file's rows as added."""
+        by_name = sorted((file.name, position, file.issues) for position, file in enumerate(batch.files()))
+        for _, _, span in by_name:
+            yield self._issues.read(span)
 
 
 class _Batch:
@@ -336,15 +455,14 @@ class _Batch:
     def __init__(self, spool: SummarySpool, keys: list[Hashable]):
         self.spool, self.keys = spool, keys
         by_kind: dict[str, list[Decimal]] = {}
+        self.overview_rows = 0  # of 汇总: a row per form, and one per file that gave none
         for file in self.files():
+            self.overview_rows += max(1, len(file.forms))
             for form in file.forms:
                 by_kind.setdefault(form.facts.kind, []).append(form.facts.total)
         for totals in by_kind.values():
             totals.sort()
         self._totals = by_kind
-
-    def file(self, index: int) -> _File:
-        return self.spool._file(self.keys[index])
 
     def files(self) -> Iterator[_File]:
         for key in self.keys:
@@ -354,6 +472,11 @@ class _Batch:
         """Rank by engine total among forms of the same kind, highest first; equal totals share a rank."""
         totals = self._totals[facts.kind]
         return len(totals) - bisect.bisect_right(totals, facts.total) + 1
+
+    def lowest_rank(self) -> Optional[int]:
+        """The largest rank number given (None without forms)."""
+        return max((len(totals) - bisect.bisect_right(totals, totals[0]) + 1 for totals in self._totals.values()),
+                   default=None)
 
     def ranked_rows(self) -> Iterator[tuple[Span, int]]:
         """Each form's 汇总 row and rank: projects first, then departments, each by total, highest first.
@@ -365,10 +488,16 @@ class _Batch:
         for position, file in enumerate(self.files()):
             for index, form in enumerate(file.forms):
                 entries.append((kind_order.get(form.facts.kind, len(kind_order)), self.rank(form.facts),
-                                position, index))
+                                position, index, form.row))
         entries.sort()  # (kind, rank), then inbox position and form index: the order of a stable sort
-        for _, rank, position, index in entries:
-            yield self.file(position).forms[index].row, rank
+        for _, rank, _, _, row in entries:
+            yield row, rank
+
+    def formless_rows(self) -> Iterator[Span]:
+        """The 汇总 rows of the files that gave no form, in inbox order."""
+        for file in self.files():
+            if file.formless_row is not None:
+                yield file.formless_row
 
 
 def _csv_cell(value: Any, kind: str) -> str:
@@ -395,7 +524,7 @@ def spooled(files: Iterable[FileResult]) -> Iterator[tuple[SummarySpool, list[in
         with SummarySpool(Path(folder) / "spool") as spool:
             order = []
             for index, file in enumerate(files):
-                spool._add(index, file)
+                spool.add_record(index, prepare_summary(file))
                 order.append(index)
             yield spool, order
 

@@ -18,9 +18,11 @@ is always written with ``write_string``: it never becomes a formula or a link.
 The workbook is written in xlsxwriter's ``constant_memory`` mode: each row goes
 to disk as soon as the next one starts, so 问题清单 of 100,000 flags costs no
 more memory than one of ten.  That mode needs rows in order, so every table is
-laid out in two passes over its rows (read again from the summary spool): the
-first measures column widths, the second writes each row with the height its
-wrapped text needs.
+measured (column widths) before its first row is written.  The rows of 汇总 and
+问题清单 come rendered and measured ahead of time, one file at a time, by the
+summary spool (see :mod:`._rendered_rows`): here they only get their row
+numbers and formats.  The small tables (分布, 部门) are laid out here, in two
+passes over their rows.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence, Union
+from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -38,6 +40,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..model import FileResult
 from ._atomic import atomic_output
 from ._display import GRADES, LEVEL_LABELS, amount, excel_text
+from ._rendered_rows import CELL_PADDING, FONT_SIZE, ROW_PADDING, shown, style_of, write_rendered_rows
 from ._summary_rows import (  # noqa: F401 (KIND_LABELS, DEPARTMENT_PROJECT_LABEL: re-exported)
     DEPARTMENT_PROJECT_LABEL, KIND_LABELS, FormFacts, form_facts, scored_forms,
 )
@@ -46,7 +49,6 @@ ZERO = Decimal(0)
 from ._text_measure import line_height, lines_needed, text_width
 
 FONT_NAME = "宋体"
-FONT_SIZE = 10
 # Unit text must stay text: no formulas, links or numbers guessed from strings.
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
@@ -69,13 +71,9 @@ NO_DEPARTMENT = "（未填主管部门）"
 
 #: Row (0-based) of the table header on every table sheet: a title and a subtitle sit above it.
 HEADER_ROW = 2
-#: Column units added to the widest text of a column (cell margins, filter button).
-CELL_PADDING = 1.5
 #: Headers up to this width stay on one line; longer ones wrap.
 HEADER_ONE_LINE_WIDTH = 14
 FIRST_DATA_ROW = HEADER_ROW + 1
-#: In constant_memory mode xlsxwriter still keeps each row's height; forget those of written rows this often.
-RELEASE_ROWS_EVERY = 256
 
 Value = Union[str, int, float, Decimal, None]
 
@@ -112,18 +110,28 @@ _CENT = Decimal("0.01")
 
 
 @dataclass
+class RenderedTable:
+    """A table whose rows come rendered and measured (see :mod:`._rendered_rows`)."""
+
+    widths: Sequence[float]  # per column, the most any row needs
+    rows: int
+    blocks: Callable[[], Iterable[bytes]]  # the rows in order, a few at a time, their LATER_MARK filled in
+
+
+@dataclass
 class SummaryContent:
     """What summary.xlsx shows, as :class:`~.summary_spool.SummarySpool` hands it over.
 
-    Each source is called once per pass and reads again from the spool, so no
-    sheet's rows (nor a list of every form) are ever all in memory.
+    Each source reads again from the spool when called, so no sheet's rows
+    (nor a list of every form) are ever all in memory.
     """
 
     rulebook: str
     statuses: Callable[[], Iterable[str]]  # of every input file, inbox order
     facts: Callable[[], Iterable[FormFacts]]  # of every scored form, inbox order
-    overview_rows: Callable[[], Iterable[list[Value]]]  # 汇总: ranked forms, then the files that gave none
-    issue_rows: Callable[[], Iterable[list[Value]]]  # 问题清单: by file, then sheet and row
+    overview: RenderedTable  # 汇总 (OVERVIEW_COLUMNS): ranked forms, then the files that gave none
+    issues: RenderedTable  # 问题清单 (ISSUE_COLUMNS): by file, then sheet and row
+    issue_levels: Mapping[str, int]  # rows of 问题清单 per level label (错误, 提示)
 
 
 def write_summary_xlsx(files: list[FileResult], path: Path, rulebook: str) -> None:
@@ -308,13 +316,22 @@ class _Formats:
         self.error = workbook.add_format({**cell, "align": "center", "font_color": "#C00000", "bold": True})
         self.highlight = {name: workbook.add_format(style) for name, style in HIGHLIGHT_STYLES.items()}
 
+    def data_cell(self, style: str) -> Format:
+        """The format of a data cell of style ``style`` (see :func:`._rendered_rows.style_of`)."""
+        return self.error if style == "error" else self.by_kind[style]
+
+    def indices(self) -> dict[str, int]:
+        """The workbook's index of each data-cell style, for rendered rows."""
+        return {style: self.data_cell(style)._get_xf_index() for style in (*self.by_kind, "error")}
+
 
 class _Table:
     """A titled table: title row, subtitle row, header row (frozen, autofilter), typed rows.
 
     Written in row order for constant_memory mode: :meth:`measure` goes over the
     rows once (column widths, row count), then :meth:`title` and :meth:`stream`
-    (or :meth:`write_header` and :meth:`write_row`) write them.
+    (or :meth:`write_header` and :meth:`write_row`) write them.  Rows rendered
+    ahead of time take :meth:`measured` and :meth:`stream_rendered` instead.
     """
 
     def __init__(self, sheet: Worksheet, formats: _Formats, columns: Sequence[Column],
@@ -336,13 +353,22 @@ class _Table:
 
     def measure(self, rows: Iterable[list[Value]], total: Optional[list[Value]] = None) -> None:
         """First pass: count the rows and fit the column widths to the header, the rows and the total."""
-        for col, column in enumerate(self.columns):
-            self._measure(col, column.title, header=True)
         for row in rows:
             self._measure_row(row)
             self.rows_counted += 1
         if total is not None:
             self._measure_row(total)
+        self._fit_header_and_set_widths()
+
+    def measured(self, rendered: RenderedTable) -> None:
+        """Instead of :meth:`measure`, for rendered rows: take their count and widths."""
+        self.rows_counted = rendered.rows
+        self.widths = [max(width, needed) for width, needed in zip(self.widths, rendered.widths)]
+        self._fit_header_and_set_widths()
+
+    def _fit_header_and_set_widths(self) -> None:
+        for col, column in enumerate(self.columns):
+            self._measure(col, column.title, header=True)
         for col, width in enumerate(self.widths):
             self.sheet.set_column(self.first_col + col, self.first_col + col, width)
 
@@ -353,10 +379,16 @@ class _Table:
         for row in rows:
             self.sheet.set_row(row_index, self.write_row(row_index, row))
             row_index += 1
-            if row_index % RELEASE_ROWS_EVERY == 0:
-                _release_written_rows(self.sheet)
         if total is not None:
             self.sheet.set_row(row_index, self.write_row(row_index, total, is_total=True))
+
+    def stream_rendered(self, rendered: RenderedTable) -> None:
+        """Instead of :meth:`stream`, after :meth:`measured`: the header row and the rendered rows."""
+        if self.first_col:
+            raise ValueError("rendered rows start in column A")
+        self.sheet.set_row(self.header_row, self.write_header())
+        write_rendered_rows(self.sheet, self.first_data_row, len(self.columns), rendered.blocks(),
+                            self.formats.indices())
 
     def write_header(self) -> float:
         """Write the header cells; return the header row's height."""
@@ -367,20 +399,19 @@ class _Table:
 
     def write_row(self, row_index: int, row: list[Value], is_total: bool = False) -> float:
         """Write one row (typed cells); return the height its wrapped text needs."""
-        formats = self.formats.total_by_kind if is_total else self.formats.by_kind
         for col, (column, value) in enumerate(zip(self.columns, row)):
             if column.kind == "percent" and isinstance(value, Decimal) and value.is_finite():
                 value = float(value)  # a ratio: rounding it to 2 places would show 93.00% for 92.50%
-            is_error = column.kind == "level" and value == LEVEL_LABELS["error"] and not is_total
-            cell_format = self.formats.error if is_error else formats[column.kind]
+            cell_format = (self.formats.total_by_kind[column.kind] if is_total
+                           else self.formats.data_cell(style_of(column, value)))
             write_value(self.sheet, row_index, self.first_col + col, value, cell_format)
-        lines = max((lines_needed(_shown(value, column.kind), width, FONT_SIZE)
+        lines = max((lines_needed(shown(value, column.kind), width, FONT_SIZE)
                      for column, width, value in zip(self.columns, self.widths, row)), default=1)
-        return max(1, lines) * line_height(FONT_SIZE) + 5
+        return max(1, lines) * line_height(FONT_SIZE) + ROW_PADDING
 
     def _measure_row(self, row: list[Value]) -> None:
         for col, (column, value) in enumerate(zip(self.columns, row)):
-            self._measure(col, _shown(value, column.kind))
+            self._measure(col, shown(value, column.kind))
 
     def _measure(self, col: int, text: str, header: bool = False) -> None:
         column = self.columns[col]
@@ -399,28 +430,6 @@ class _Table:
 
     def column_of(self, title: str) -> int:
         return self.first_col + next(i for i, c in enumerate(self.columns) if c.title == title)
-
-
-def _release_written_rows(sheet: Worksheet) -> None:
-    """Forget what xlsxwriter keeps about rows constant_memory mode has already written to disk.
-
-    xlsxwriter flushes a row's cells when the next row starts but keeps every
-    set_row() height (``row_info``, and ``row_sizes`` for placing drawings) until
-    the workbook closes: two small entries per row, which would grow with the
-    number of flags.  Rows before ``previous_row`` are on disk and never looked
-    at again; ``row_sizes`` is kept on a sheet with drawings, whose anchors need
-    it.  (Private attributes: left alone if a version of xlsxwriter lacks them.)
-    """
-    current = getattr(sheet, "previous_row", None)
-    if not getattr(sheet, "constant_memory", False) or current is None:
-        return
-    kept = [getattr(sheet, "row_info", None)]
-    if not getattr(sheet, "charts", None) and not getattr(sheet, "images", None):
-        kept.append(getattr(sheet, "row_sizes", None))
-    for rows in kept:
-        if isinstance(rows, dict):
-            for row in [row for row in rows if row < current]:
-                del rows[row]
 
 
 def _title(sheet: Worksheet, formats: _Formats, first_col: int, last_col: int, text: str,
@@ -448,22 +457,6 @@ def write_value(sheet: Worksheet, row: int, col: int, value: Value, cell_format:
         sheet.write_number(row, col, value, cell_format)
 
 
-def _shown(value: Value, kind: str) -> str:
-    """The text a cell shows, for measuring."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    number = float(value)
-    if kind == "percent":
-        return f"{number:.2%}"
-    if kind == "integer":
-        return f"{number:.0f}"
-    if kind == "money":
-        return f"{number:,.2f}"
-    return f"{number:.2f}"
-
-
 def _print_setup(sheet: Worksheet, repeat_row: Optional[int] = HEADER_ROW, landscape: bool = True) -> None:
     """A4, one page wide, header row on every page, sheet name above and page number below."""
     sheet.set_paper(9)
@@ -482,9 +475,9 @@ def _print_setup(sheet: Worksheet, repeat_row: Optional[int] = HEADER_ROW, lands
 
 def _write_overview(sheet: Worksheet, formats: _Formats, content: SummaryContent) -> None:
     table = _Table(sheet, formats, OVERVIEW_COLUMNS)
-    table.measure(content.overview_rows())
+    table.measured(content.overview)
     table.title("预算绩效自评复核汇总表", _batch_line(content))
-    table.stream(content.overview_rows())
+    table.stream_rendered(content.overview)
     table.freeze_and_filter()
     if table.rows_counted:
         _highlight_overview(sheet, formats, table)
@@ -527,18 +520,12 @@ def _batch_line(content: SummaryContent) -> str:
 
 
 def _write_issues(sheet: Worksheet, formats: _Formats, content: SummaryContent) -> None:
-    levels: dict[Value, int] = {}
-
-    def counted() -> Iterable[list[Value]]:
-        for row in content.issue_rows():
-            levels[row[5]] = levels.get(row[5], 0) + 1
-            yield row
-
+    levels = content.issue_levels
     table = _Table(sheet, formats, ISSUE_COLUMNS)
-    table.measure(counted())
+    table.measured(content.issues)
     table.title("问题清单", f"共 {table.rows_counted} 条（错误 {levels.get(LEVEL_LABELS['error'], 0)} 条，"
                            f"提示 {levels.get(LEVEL_LABELS['warning'], 0)} 条），按文件、工作表行号排列")
-    table.stream(content.issue_rows())
+    table.stream_rendered(content.issues)
     table.freeze_and_filter()
     _print_setup(sheet)
 

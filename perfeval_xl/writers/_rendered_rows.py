@@ -1,0 +1,243 @@
+"""Rows of summary.xlsx's long tables rendered as worksheet XML ahead of time.
+
+xlsxwriter spends several microseconds on every cell (argument checks, a cell
+object, then the XML when the row is flushed), and 问题清单 of a large batch has
+hundreds of thousands of cells: that was most of the end-of-batch time.  So each
+row of 汇总 and 问题清单 is rendered once, when its file's result arrives (in a
+worker process, if need be), into the very XML xlsxwriter writes in
+``constant_memory`` mode, with placeholders for what only the workbook knows:
+
+- the row number (:data:`ROW`);
+- the cell formats, whose indices the workbook hands out: one placeholder per
+  style name (:data:`STYLES`);
+- a number known only when the table is written (:data:`LATER` in the row,
+  :data:`LATER_MARK` in the XML: 汇总's 排名).
+
+Rendering also measures each cell: the column width it needs and the lines it
+wraps onto.  A row's height does not depend on the final column widths (see
+:func:`_measure`), so it is settled here too.  :func:`write_rendered_rows` then
+fills in the placeholders and writes the rows straight into the worksheet.
+
+The placeholders are control characters that :func:`~._display.excel_text`
+removes from every text, so no text can be taken for one.  Text is escaped as
+xlsxwriter escapes it, with one exception: xlsxwriter passes text that looks
+like rich-text XML (``<r>…</r>``) through unescaped, here it stays text.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from decimal import Decimal
+from typing import Iterable, Mapping, Optional, Protocol, Sequence
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from ._display import EXCEL_MAX_TEXT, LEVEL_LABELS, amount, excel_text
+from ._text_measure import line_height, lines_needed, text_width
+
+FONT_SIZE = 10
+#: Column units added to the widest text of a column (cell margins, filter button).
+CELL_PADDING = 1.5
+#: Points added to the lines of a data row.
+ROW_PADDING = 5
+
+#: Placeholder of the row number, in the row tag and every cell reference.
+ROW = "\x00"
+#: Placeholder of a number filled in when the table is written (:data:`LATER`).
+LATER_MARK = "\x0e"
+#: Placeholder of each style name's format index.
+STYLES = {"text": "\x01", "center": "\x02", "level": "\x03", "score": "\x04", "integer": "\x05",
+          "money": "\x06", "percent": "\x07", "error": "\x08"}
+#: How every rendered row ends (text cannot contain it: "<" is escaped).
+ROW_END = b"</row>"
+
+#: xlsxwriter's default row height in pixels: a row of that height gets no ``ht`` attribute.
+_DEFAULT_ROW_PIXELS = 20
+# What xlsxwriter escapes in an inline string: "_xHHHH_" literals (by escaping the
+# underscore) and the control characters XML cannot hold (as _xHHHH_).
+_ESCAPE_LITERAL = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+
+
+class Column(Protocol):
+    kind: str  # "text" | "center" | "level" (错误 in red) | "score" | "integer" | "money" | "percent"
+    max_width: float
+
+
+class _Later:
+    """A number in a row that is known only when the table is written (see :data:`LATER`)."""
+
+    def __repr__(self) -> str:
+        return "LATER"
+
+
+LATER = _Later()
+
+
+def style_of(column: Column, value: object) -> str:
+    """The style name of a data cell: its column's kind, but a 错误 level stands out."""
+    return "error" if column.kind == "level" and value == LEVEL_LABELS["error"] else column.kind
+
+
+def shown(value: object, kind: str) -> str:
+    """The text a cell shows, for measuring."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    if kind == "percent":
+        return f"{number:.2%}"
+    if kind == "integer":
+        return f"{number:.0f}"
+    if kind == "money":
+        return f"{number:,.2f}"
+    return f"{number:.2f}"
+
+
+def width_needed(column: Column, text: str) -> float:
+    """Column units ``text`` needs in ``column``, up to the column's maximum (longer text wraps)."""
+    return min(text_width(text, FONT_SIZE) + CELL_PADDING, column.max_width)
+
+
+def render_rows(columns: Sequence[Column], rows: Iterable[list]) -> tuple[bytes, list[float]]:
+    """``rows`` as worksheet XML with placeholders, and the width each column needs for them.
+
+    A Decimal shows as its 2-place float, None as a blank cell; :data:`LATER`
+    as a number filled in by the caller (not measured).
+    """
+    starts = _cell_starts(tuple(columns))
+    widths = [0.0] * len(columns)
+    xml = []
+    for row in rows:
+        lines = 1
+        cells = []
+        for index, (column, start, value) in enumerate(zip(columns, starts, row)):
+            if isinstance(value, Decimal):
+                value = amount(value)
+            if value is LATER:
+                cells.append(f"{start[column.kind]}><v>{LATER_MARK}</v></c>")
+                continue
+            if isinstance(value, str):
+                cell = _cached_text_cell if len(value) <= _CACHED_TEXT_LENGTH else _text_cell
+                rest, needed, cell_lines = cell(value, column.max_width)
+            else:
+                rest, needed, cell_lines = _number_cell(value, column)
+            cells.append(start[style_of(column, value)] + rest)
+            if needed > widths[index]:
+                widths[index] = needed
+            if cell_lines > lines:
+                lines = cell_lines
+        xml.append(_row_start(lines * line_height(FONT_SIZE) + ROW_PADDING))
+        xml.extend(cells)
+        xml.append("</row>")
+    # A lone surrogate (a file name that is not valid UTF-8) cannot go into XML.
+    return "".join(xml).encode("utf-8", "replace"), widths
+
+
+def _text_cell(text: str, max_width: float) -> tuple[str, float, int]:
+    """A text cell: its XML after the format, the width it needs and the lines it wraps onto."""
+    return (' t="inlineStr"><is><t' + _inline_string(excel_text(text)) + "</t></is></c>",
+            *_measure(text, max_width))
+
+
+# Files repeat their names, sheets, levels and actions on every row, and many messages recur
+# across files: short texts are rendered once.  (Long ones are not kept, so the cache stays small.)
+_CACHED_TEXT_LENGTH = 200
+_cached_text_cell = functools.lru_cache(maxsize=4096)(_text_cell)
+
+
+def _number_cell(value: Optional[float], column: Column) -> tuple[str, float, int]:
+    rest = "/>" if value is None else f"><v>{value:.16G}</v></c>"
+    return (rest, *_measure(shown(value, column.kind), column.max_width))
+
+
+def _measure(text: str, max_width: float) -> tuple[float, int]:
+    """The width ``text`` needs (up to ``max_width``) and the lines it wraps onto in its column.
+
+    The lines do not depend on the width the rest of the table gives the
+    column: that is at least what this cell needs, up to ``max_width``.  So
+    text that fits in ``max_width`` keeps its own lines, and longer text makes
+    the column exactly ``max_width`` wide.
+    """
+    needed = text_width(text, FONT_SIZE) + CELL_PADDING
+    if needed <= max_width:
+        return needed, text.count("\n") + 1
+    return max_width, lines_needed(text, max_width, FONT_SIZE)
+
+
+def _inline_string(text: str) -> str:
+    """The rest of a ``<t`` element holding ``text``, escaped as xlsxwriter escapes it."""
+    text = _excel_limit(text)
+    if "_x" in text or not text.isprintable():
+        text = _CONTROL.sub(lambda match: f"_x{ord(match.group(1)):04X}_", _ESCAPE_LITERAL.sub(r"_x005F\1", text))
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"{space}>{text}"
+
+
+def _excel_limit(text: str) -> str:
+    """Text cut to Excel's limit in UTF-16 units (a character beyond U+FFFF counts twice)."""
+    if len(text) <= EXCEL_MAX_TEXT // 2 or len(text.encode("utf-16-le", "surrogatepass")) <= 2 * EXCEL_MAX_TEXT:
+        return text
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > EXCEL_MAX_TEXT:
+            return text[:index]
+    return text
+
+
+def _row_start(height: float) -> str:
+    """The ``<row>`` tag xlsxwriter writes for a row set to ``height`` points."""
+    pixels = int(height * 4.0 / 3.0 + 0.5)  # as Worksheet.set_row rounds it
+    if pixels == _DEFAULT_ROW_PIXELS:
+        return f'<row r="{ROW}">'
+    return f'<row r="{ROW}" ht="{pixels * 0.75:.16g}" customHeight="1">'
+
+
+@functools.cache
+def _cell_starts(columns: tuple[Column, ...]) -> tuple[dict[str, str], ...]:
+    """Per column, the start of a cell's XML (reference and format placeholder) for each style name."""
+    return tuple({style: f'<c r="{xl_col_to_name(col)}{ROW}" s="{code}"' for style, code in STYLES.items()}
+                 for col in range(len(columns)))
+
+
+def write_rendered_rows(sheet: Worksheet, first_row: int, columns: int, blocks: Iterable[bytes],
+                        styles: Mapping[str, int]) -> int:
+    """Write rendered rows of ``columns`` columns into a ``constant_memory`` worksheet from ``first_row`` on.
+
+    ``first_row`` is 0-based; ``blocks`` hold any number of whole rows each,
+    :data:`LATER_MARK` filled in; ``styles`` gives the format index of each
+    style name.  Returns the number of rows written.  Nothing may be written
+    to those rows afterwards.
+
+    This goes past xlsxwriter's public API, to the row file it keeps in
+    ``constant_memory`` mode: the row it holds (the header) is flushed first,
+    as its own next write would do, and afterwards it is told where the sheet
+    now ends.
+    """
+    if not sheet.constant_memory:
+        raise ValueError("rendered rows can only go into a constant_memory worksheet")
+    sheet._write_single_row(first_row)
+    out = sheet.row_data_fh
+    out.flush()  # the text layer's buffer first: the rows go to the bytes beneath it
+    raw = out.buffer
+    placeholders = [(STYLES[name].encode(), str(index).encode()) for name, index in styles.items()]
+    row = ROW.encode()
+    number = first_row
+    for block in blocks:
+        for placeholder, index in placeholders:
+            block = block.replace(placeholder, index)
+        for xml in block.split(ROW_END)[:-1]:
+            number += 1  # 1-based in the XML
+            raw.write(xml.replace(row, b"%d" % number))
+            raw.write(ROW_END)
+    written = number - first_row
+    if written:
+        sheet._check_dimensions(first_row, 0)
+        sheet._check_dimensions(number - 1, columns - 1)
+        sheet.previous_row = number  # rows up to the last one written are refused from now on
+    return written
