@@ -47,7 +47,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Hashable, Iterable, Iterator, Optional, Sequence
+from typing import IO, Any, Hashable, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 from ..model import FileResult
 from ._atomic import atomic_output
@@ -182,14 +182,13 @@ def _decimal(text: Optional[str]) -> Optional[Decimal]:
 Span = tuple[int, int]  # (offset, length) of one part in a spool file
 
 
-@dataclass(frozen=True, slots=True)
-class _Form:
+# Named tuples, not dataclasses: every write decodes each file's record several times.
+class _Form(NamedTuple):
     facts: FormFacts
     row: Span  # its 汇总 row (排名 left empty) in the rows spool
 
 
-@dataclass(frozen=True, slots=True)
-class _File:
+class _File(NamedTuple):
     name: str  # FileResult.file
     status: str
     entry: Span  # summary.json entry in the entries spool
