@@ -71,7 +71,6 @@ def csv_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-
 # -- one file, prepared -----------------------------------------------------------------------
 
 
@@ -83,7 +82,7 @@ class SummaryRecord:
     status: str
     facts: tuple[FormFacts, ...]  # per form
     entry: bytes  # summary.json entry, UTF-8 JSON, every form's rank null (summary_json.encode_entry)
-    rows: tuple[bytes, ...]  # 汇总: a row per form, or the one row of a file that gave none (_overview_line)
+    rows: tuple[bytes, ...]  # 汇总: a row per form, or the one row of a file that gave none (_overview_lines)
     issues: bytes  # 问题清单 rows, rendered (_rendered_rows)
     measures: bytes  # JSON [汇总 widths, 问题清单 widths, 问题清单 rows, of them 错误, 提示]
 
@@ -113,16 +112,10 @@ class SummaryRecord:
 
 def prepare_summary(file: FileResult) -> SummaryRecord:
     """Everything the summaries say about ``file``, worked out from the result alone (ranks come later)."""
-    if file.forms:
-        rows = [overview_row(file, result) for result in file.forms]
-        rendered = [render_rows(OVERVIEW_COLUMNS, [[LATER, *row[1:]]]) for row in rows]  # 排名 filled in later
-    else:
-        rows = [formless_row(file)]
-        rendered = [render_rows(OVERVIEW_COLUMNS, rows)]
+    rows, overview_widths = _overview_lines(file)
     issue_rows = file_issue_rows(file)
     issues, issue_widths = render_rows(ISSUE_COLUMNS, issue_rows)
     levels = Counter(row[5] for row in issue_rows)
-    overview_widths = [max(widths) for widths in zip(*(widths for _, widths in rendered))]
     measures = [overview_widths, issue_widths, len(issue_rows), levels[LEVEL_LABELS["error"]],
                 levels[LEVEL_LABELS["warning"]]]
     return SummaryRecord(
@@ -130,23 +123,35 @@ def prepare_summary(file: FileResult) -> SummaryRecord:
         status=file.status,
         facts=tuple(form_facts(result) for result in file.forms),
         entry=encode_entry(file),
-        rows=tuple(_overview_line(row, xml) for row, (xml, _) in zip(rows, rendered)),
+        rows=rows,
         issues=issues,
         measures=json.dumps(measures, separators=(",", ":")).encode("ascii"),
     )
 
 
-def _overview_line(values: list, xml: bytes) -> bytes:
-    """A 汇总 row as spooled: its values as a JSON line (for summary.csv), then its XML (for summary.xlsx)."""
+def _overview_lines(file: FileResult) -> tuple[tuple[bytes, ...], list[float]]:
+    """The file's 汇总 rows as spooled, and the width each column needs for them.
+
+    A row is spooled as its values on a JSON line (for summary.csv), then its
+    XML (for summary.xlsx); a form's 排名 is filled in when the batch is written.
+    """
+    if file.forms:
+        rows = [overview_row(file, result) for result in file.forms]
+        rendered = [render_rows(OVERVIEW_COLUMNS, [[LATER, *row[1:]]]) for row in rows]
+    else:
+        rows = [formless_row(file)]
+        rendered = [render_rows(OVERVIEW_COLUMNS, rows)]
     # ASCII escapes: any str round-trips, lone surrogates included.
-    return json.dumps(values, separators=(",", ":"), default=_jsonable).encode("ascii") + b"\n" + xml
+    lines = tuple(json.dumps(row, separators=(",", ":"), default=_jsonable).encode("ascii") + b"\n" + xml
+                  for row, (xml, _) in zip(rows, rendered))
+    return lines, [max(widths) for widths in zip(*(widths for _, widths in rendered))]
 
 
-def _overview_values(line: bytes) -> list:
+def _overview_line_values(line: bytes) -> list:
     return json.loads(line[:line.index(b"\n")])
 
 
-def _overview_xml(line: bytes) -> bytes:
+def _overview_line_xml(line: bytes) -> bytes:
     return line[line.index(b"\n") + 1:]
 
 
@@ -365,15 +370,7 @@ class SummarySpool:
     def write_xlsx(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
         """summary.xlsx: 汇总, 问题清单, 分布, 部门 (see :mod:`.summary_xlsx`)."""
         batch = self._batch(order)
-        overview_widths, issue_widths = [0.0] * len(OVERVIEW_COLUMNS), [0.0] * len(ISSUE_COLUMNS)
-        issue_rows, levels = 0, Counter()
-        for file in batch.files():
-            overview, issues, rows, errors, warnings = json.loads(self._measures.read(file.measures))
-            overview_widths = list(map(max, overview_widths, overview))
-            issue_widths = list(map(max, issue_widths, issues))
-            issue_rows += rows
-            levels.update({LEVEL_LABELS["error"]: errors, LEVEL_LABELS["warning"]: warnings})
-        overview_widths[0] = width_needed(OVERVIEW_COLUMNS[0], shown(batch.lowest_rank(), "integer"))  # 排名
+        overview_widths, issue_widths, issue_rows, levels = self._measures_of(batch)
         content = SummaryContent(
             rulebook=rulebook,
             statuses=lambda: (file.status for file in batch.files()),
@@ -422,21 +419,35 @@ class SummarySpool:
         for file in batch.files():
             yield ranked_entry(self._entries.read(file.entry), [batch.rank(form.facts) for form in file.forms])
 
+    def _measures_of(self, batch: "_Batch") -> tuple[list[float], list[float], int, Counter]:
+        """Widths of 汇总 and 问题清单, and the rows of 问题清单 in all and per level, over the batch."""
+        overview_widths, issue_widths = [0.0] * len(OVERVIEW_COLUMNS), [0.0] * len(ISSUE_COLUMNS)
+        issue_rows, levels = 0, Counter()
+        for file in batch.files():
+            overview, issues, rows, errors, warnings = json.loads(self._measures.read(file.measures))
+            overview_widths = list(map(max, overview_widths, overview))
+            issue_widths = list(map(max, issue_widths, issues))
+            issue_rows += rows
+            levels.update({LEVEL_LABELS["error"]: errors, LEVEL_LABELS["warning"]: warnings})
+        # 排名 is filled in now, and measured now: the widest number is the largest.
+        overview_widths[0] = width_needed(OVERVIEW_COLUMNS[0], shown(batch.lowest_rank(), "integer"))
+        return overview_widths, issue_widths, issue_rows, levels
+
     def _overview_rows(self, batch: "_Batch") -> Iterator[list]:
         """汇总 as values: ranked forms (projects, then departments), then the files that gave no form."""
         for span, rank in batch.ranked_rows():
-            row = _overview_values(self._rows.read(span))
+            row = _overview_line_values(self._rows.read(span))
             row[0] = rank
             yield row
         for span in batch.formless_rows():
-            yield _overview_values(self._rows.read(span))
+            yield _overview_line_values(self._rows.read(span))
 
     def _overview_xml(self, batch: "_Batch") -> Iterator[bytes]:
         """汇总 as rendered rows, in the order of :meth:`_overview_rows`."""
         for span, rank in batch.ranked_rows():
-            yield _overview_xml(self._rows.read(span)).replace(LATER_MARK.encode(), b"%d" % rank)
+            yield _overview_line_xml(self._rows.read(span)).replace(LATER_MARK.encode(), b"%d" % rank)
         for span in batch.formless_rows():
-            yield _overview_xml(self._rows.read(span))
+            yield _overview_line_xml(self._rows.read(span))
 
     def _issue_xml(self, batch: "_Batch") -> Iterator[bytes]:
         """问题清单 as rendered rows: by file name (equal names in inbox order), each file's rows as added."""
