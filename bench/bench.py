@@ -12,6 +12,8 @@ run and on the same files, each phase in a fresh child process:
   jobs=1    perfeval_xl.score_folder(inbox, out=..., jobs=1): read, score, write
             every scored form, summary.xlsx and summary.json
   jobs=K    the same with jobs=os.cpu_count()
+  rerun     jobs=1 into an outbox that already holds all but 10 of the files:
+            the cost of dropping ten new files into a scored inbox
 
 Wall time is timed inside the child around the work only (imports done before).
 Peak RSS is the largest sum of RSS over the child and all its descendants
@@ -38,7 +40,8 @@ sys.path.insert(0, str(HERE))
 if str(REPO) not in sys.path:
     sys.path.insert(1, str(REPO))
 
-PHASES = ("baseline", "floor", "jobs1", "jobsall")
+PHASES = ("baseline", "floor", "jobs1", "jobsall", "rerun")
+RERUN_NEW = 10  # files dropped into an already scored inbox in the "rerun" phase
 
 
 # -- phases (run in a child process) ---------------------------------------------------------
@@ -79,12 +82,38 @@ def run_phase(name: str, inbox: Path, out: Path, jobs: int) -> dict:
     import perfeval_xl
     import perfeval_xl.writers  # noqa: F401  (imported by the CLI before any work, too)
 
+    if name == "rerun":
+        return _rerun(perfeval_xl, inbox, out, jobs)
     start = time.perf_counter()
     batch = perfeval_xl.score_folder(inbox, out=out, jobs=jobs)
     wall = time.perf_counter() - start
     # Not batch.forms: with a result store that reads every result back into memory,
     # which would count in this phase's peak RSS.
     return {"wall": wall, "files": len(batch.files), "failed": len(batch.failed), "exit_code": batch.exit_code}
+
+
+def _rerun(perfeval_xl, inbox: Path, out: Path, jobs: int) -> dict:
+    """Score all but the last RERUN_NEW files (not timed), add those, and time the second run.
+
+    The inbox of this phase links to the corpus files, so nothing is copied.
+    """
+    files = _workbooks(inbox)
+    linked = out / "inbox"
+    for path in files[:-RERUN_NEW]:
+        _link(path, linked / path.relative_to(inbox))
+    perfeval_xl.score_folder(linked, out=out / "outbox", jobs=jobs)
+    for path in files[-RERUN_NEW:]:
+        _link(path, linked / path.relative_to(inbox))
+    start = time.perf_counter()
+    batch = perfeval_xl.score_folder(linked, out=out / "outbox", jobs=jobs)
+    wall = time.perf_counter() - start
+    return {"wall": wall, "files": len(batch.statuses), "reused": batch.reused,
+            "failed": list(batch.statuses.values()).count("error"), "exit_code": batch.exit_code}
+
+
+def _link(path: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.symlink_to(path)
 
 
 def _child_main(args) -> None:
@@ -94,8 +123,12 @@ def _child_main(args) -> None:
         sys.path.insert(0, str(Path(args.code).resolve()))
 
     result = run_phase(args.phase, Path(args.inbox), Path(args.out), args.jobs)
-    result["maxrss_self_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result["maxrss_children_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["maxrss_self_kb"] = own.ru_maxrss
+    result["maxrss_children_kb"] = children.ru_maxrss
+    # CPU of this process and its workers, imports included: the work a wall time hides when
+    # the parent and a worker run side by side (jobs=1 is one worker plus the parent).
+    result["cpu_s"] = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
     print("RESULT " + json.dumps(result), flush=True)
 
 
@@ -174,21 +207,24 @@ def profile(inbox: Path, out: Path) -> Path:
     """pyinstrument of score_folder(jobs=1), and of the per-file work in this process.
 
     score_folder may hand files to worker processes, which a profiler of this
-    process does not see; the second profile runs ``batch.score_entry`` (read,
-    score, write the scored form) on every file right here.  Both text reports
+    process does not see; the second profile runs ``task.process_entry`` (a
+    worker's whole task: read, score, write the outputs, store the result,
+    prepare the summary record) on every file right here.  Both text reports
     are printed and saved beside the inbox (profile.txt, profile-files.txt, and .html).
     """
     from pyinstrument import Profiler
 
     import perfeval_xl
     import perfeval_xl.writers  # noqa: F401
-    from perfeval_xl import batch
+    from perfeval_xl import task
     from perfeval_xl.inbox import list_inbox
+    from perfeval_xl.readers import ReadOptions
     from perfeval_xl.rules import resolve_rules
 
     reports = []
     for name, work in (("profile", lambda: perfeval_xl.score_folder(inbox, out=out, jobs=1)),
-                       ("profile-files", lambda: _score_entries(batch, list_inbox(inbox), resolve_rules(None), out))):
+                       ("profile-files", lambda: _process_entries(task, list_inbox(inbox), resolve_rules(None), out,
+                                                                  ReadOptions()))):
         if out.exists():
             shutil.rmtree(out)
         out.mkdir(parents=True)
@@ -206,22 +242,27 @@ def profile(inbox: Path, out: Path) -> Path:
     return reports[0]
 
 
-def _score_entries(batch, entries, rules, out: Path) -> None:
+def _process_entries(task, entries, rules, out: Path, read) -> None:
+    (out / ".perfeval" / "results").mkdir(parents=True, exist_ok=True)
     for entry in entries:
-        batch.score_entry(entry, rules, out)
+        task.process_entry(entry, rules, out, read)
 
 
 def report(rows: dict[str, dict], info: dict, n: int, cpu_jobs: int) -> str:
     labels = {"baseline": "baseline (openpyxl load+save)", "floor": "floor (calamine read + copy)",
-              "jobs1": "perfeval-xl jobs=1", "jobsall": f"perfeval-xl jobs={cpu_jobs}"}
+              "jobs1": "perfeval-xl jobs=1", "jobsall": f"perfeval-xl jobs={cpu_jobs}",
+              "rerun": f"rerun, {RERUN_NEW} new files, jobs=1"}
     lines = [f"machine: {info['cores']} cores, {info['arch']}, {info['cpu'] or 'cpu ?'}, "
              f"Python {info['python']}, {info['system']}, {info['date']}",
              f"N = {n} workbooks", "",
-             f"{'phase':<32}{'wall s':>9}{'files/s':>10}{'ms/file':>9}{'peak RSS MB':>13}{'max proc MB':>13}"]
+             f"{'phase':<32}{'wall s':>9}{'files/s':>10}{'ms/file':>9}{'cpu s':>8}{'peak RSS MB':>13}"
+             f"{'max proc MB':>13}"]
     for phase, row in rows.items():
+        if phase == "rerun":  # a different measure: reported on its own line below
+            continue
         per_second = row["files"] / row["wall"] if row["wall"] else float("inf")
         lines.append(f"{labels[phase]:<32}{row['wall']:>9.2f}{per_second:>10.1f}{1000 * row['wall'] / row['files']:>9.2f}"
-                     f"{row['peak_tree_mb']:>13.0f}{row['max_proc_mb']:>13.0f}")
+                     f"{row.get('cpu_s', float('nan')):>8.2f}{row['peak_tree_mb']:>13.0f}{row['max_proc_mb']:>13.0f}")
     lines.append("")
     for phase in ("jobs1", "jobsall"):
         if phase not in rows:
@@ -230,7 +271,10 @@ def report(rows: dict[str, dict], info: dict, n: int, cpu_jobs: int) -> str:
             if reference in rows:
                 ratio = rows[phase]["wall"] / rows[reference]["wall"]
                 lines.append(f"{labels[phase]} / {reference}: {ratio:.3f}  ({goal})")
-    for phase in ("jobs1", "jobsall"):
+    if "rerun" in rows:
+        row = rows["rerun"]
+        lines.append(f"{labels['rerun']}: {row['reused']} of {row['files']} files reused, {row['wall']:.2f} s")
+    for phase in ("jobs1", "jobsall", "rerun"):
         row = rows.get(phase)
         if row and (row.get("failed") or row.get("files") != n):
             lines.append(f"WARNING {labels[phase]}: {row.get('failed')} failed, {row.get('files')} files")

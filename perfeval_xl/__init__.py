@@ -14,7 +14,7 @@ Typical use::
 from __future__ import annotations
 
 from ._version import __version__
-from .batch import BatchResult, score_folder, score_workbook
+from .batch import BatchResult, FileOutcome, score_folder, score_workbook
 from .errors import PerfevalError, RulebookError, WorkbookError
 from .readers import ReadLimits
 from .model import FileResult, Flag, FormResult, ItemScore, ProjectForm, Source
@@ -23,6 +23,6 @@ from .rules import Rulebook, builtin_rulebooks, load_rulebook
 
 __all__ = [
     "score_workbook", "score_folder", "load_rulebook", "builtin_rulebooks",
-    "BatchResult", "FileResult", "FormResult", "ItemScore", "ProjectForm", "Flag", "Source", "Rulebook",
+    "BatchResult", "FileOutcome", "FileResult", "FormResult", "ItemScore", "ProjectForm", "Flag", "Source", "Rulebook",
     "PerfevalError", "WorkbookError", "RulebookError", "ReadLimits", "__version__",
 ]

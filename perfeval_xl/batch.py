@@ -1,25 +1,25 @@
 """Scoring one workbook, and a whole inbox of them (in parallel when asked)."""
 from __future__ import annotations
 
-import itertools
 import os
-import traceback
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
-from .inbox import InboxEntry, list_inbox, scored_path
+from .inbox import InboxEntry, list_inbox
 from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_department_forms, read_workbook
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
 from .store import ResultStore, StoredResults, file_digest, rules_fingerprint
-from .writers.summary_spool import SUMMARY_FILES, SummarySpool
+from .task import FileOutcome, failed_result, process_entry, score_entry, write_outputs
+from .worker_pool import run_in_pool
+from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool, prepare_summary
+
+__all__ = ["BatchResult", "FileOutcome", "score_entry", "score_folder", "score_workbook"]
 
 Rules = str | Path | Rulebook | RuleSet | None
 
@@ -80,69 +80,20 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
     return FileResult(file=path.name, status="ok", forms=[score_form(form, rule_set) for form in forms])
 
 
-def score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
-                read: ReadOptions = ReadOptions()) -> FileResult:
-    """Score one inbox file and write its outputs; never raises (errors become a status).
-
-    Department parts whose partner is in another file are kept in
-    ``result.unpaired`` for :func:`score_folder` to pair.
-    """
-    if entry.skip_reason:
-        return FileResult(file=entry.relative, status="skipped", error=entry.skip_reason)
-    try:
-        before = entry.path.stat()
-        data = entry.path.read_bytes()
-        content = read_workbook(entry.path, name=entry.relative, data=data,
-                                passwords=read.passwords, limits=read.limits)
-        result = FileResult(file=entry.relative, status="ok",
-                            forms=[score_form(form, rules) for form in content.forms],
-                            unpaired=content.unpaired_tables + content.unpaired_bases)
-        after = entry.path.stat()
-        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-            raise WorkbookError("文件在评分过程中被修改，请待其复制完成后重新运行")
-        if outbox is not None and result.forms:
-            write_outputs(result, outbox)
-        return result
-    except BaseException as exc:  # one file's failure must not stop the batch
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        return _failed(entry.relative, exc)
-
-
-def write_outputs(result: FileResult, outbox: Path) -> None:
-    """The scored workbook of one input, and a report draft per department form."""
-    from .writers import write_report_drafts, write_scored_workbook
-
-    result.output = scored_path(result.file)
-    target = outbox / result.output
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_scored_workbook(result.forms, target)
-    result.reports = [path.relative_to(outbox).as_posix() for path in write_report_drafts(result.forms, target)]
-
-
-def _failed(relative: str, exc: BaseException) -> FileResult:
-    if isinstance(exc, PerfevalError):
-        message, detail = str(exc), None
-    elif isinstance(exc, FileNotFoundError):
-        message, detail = "文件在评分过程中被移走或删除", None
-    elif isinstance(exc, OSError):
-        message, detail = f"读写文件失败：{exc.strerror or exc}", traceback.format_exc()
-    else:
-        message = f"处理该文件时发生内部错误（{type(exc).__name__}: {exc}）"
-        detail = traceback.format_exc()
-    return FileResult(file=relative, status="error", error=message, detail=detail)
-
-
 def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None, rules: Rules = None,
-                 jobs: int = 1, on_file: Callable[[FileResult], None] | None = None, *,
+                 jobs: int = 1, on_file: Callable[[FileOutcome], None] | None = None, *,
                  passwords: tuple[str, ...] = (), limits: ReadLimits | None = None, force: bool = False,
                  executor: str = "local", scheduler: str | None = None,
-                 formats: tuple[str, ...] = ("xlsx", "json")) -> BatchResult:
+                 formats: tuple[str, ...] = ("xlsx", "json"),
+                 on_listed: Callable[[int], None] | None = None) -> BatchResult:
     """Score every workbook under ``inbox``; with ``out``, write the scored forms and summaries there.
 
     ``jobs`` worker processes score files (even ``jobs=1`` uses one, so a file
-    that crashes the parser costs only itself).  ``on_file`` is called with each
-    :class:`FileResult` as it completes (a progress bar hook).  ``passwords``
+    that crashes the parser costs only itself).  Progress hooks: ``on_listed``
+    is called once with the number of files found, before any is scored;
+    ``on_file`` with each file's :class:`FileOutcome` (``file``, ``status``,
+    ``error``) as it completes; whole results are in ``files`` of the returned
+    :class:`BatchResult`.  ``passwords``
     are tried on encrypted files; ``limits`` bound one file's cost.  Department
     base data and scoring tables in separate files are paired by 填报单位.
 
@@ -164,14 +115,16 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     outbox = Path(out).resolve() if out is not None else None
     rule_set = resolve_rules(rules)
     entries = list_inbox(inbox, outbox)
+    if on_listed is not None:
+        on_listed(len(entries))
     if outbox is not None:
         outbox.mkdir(parents=True, exist_ok=True)
     read = ReadOptions(tuple(passwords), limits or ReadLimits())
     run = _BatchRun(outbox, rule_set, on_file, force)
     try:
         todo = run.reuse_unchanged(entries)
-        for result in _run(todo, rule_set, outbox, jobs, read, executor, scheduler):
-            run.add(result)
+        for outcome in _run(todo, rule_set, outbox, jobs, read, executor, scheduler):
+            run.add(outcome)
         run.pair_departments()
         batch = run.finish(inbox, entries)
         if run.spool is not None:
@@ -183,7 +136,8 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
 
 
 class _BatchRun:
-    """Collects a batch's results: into the outbox's store when there is one, else in memory."""
+    """Collects a batch's outcomes: statuses and summary records, with the results in the
+    outbox's store (written by the workers) or, without an outbox, in memory."""
 
     def __init__(self, outbox: Path | None, rules: RuleSet, on_file, force: bool):
         self.outbox, self.rules, self.on_file, self.force = outbox, rules, on_file, force
@@ -191,54 +145,83 @@ class _BatchRun:
         # Summaries are built as results arrive, so memory does not grow with the batch.
         self.spool = SummarySpool(outbox / ".perfeval" / "summary") if outbox is not None else None
         self.fingerprint = rules_fingerprint([rules.project, rules.department], __version__)
-        self.digests: dict[str, str | None] = {}
         self.memory: dict[str, FileResult] = {}
-        self.pending: list[FileResult] = []  # department parts waiting for a partner file
+        self.pending: list[FileOutcome] = []  # department parts waiting for a partner file
         self.statuses: dict[str, str] = {}
         self.rulebooks: set[str] = set()
         self.reused = 0
 
     def reuse_unchanged(self, entries: list[InboxEntry]) -> list[InboxEntry]:
-        """Take over stored results of unchanged inputs; return the entries left to score."""
+        """Take over stored results of unchanged inputs; return the entries left to score.
+
+        Only inputs an earlier run scored are hashed here; the others are hashed
+        by the worker from the bytes it reads anyway.
+        """
+        if self.store is None or self.force:
+            return list(entries)
         todo = []
         for entry in entries:
-            if self.store is not None and not entry.skip_reason:
-                try:
-                    self.digests[entry.relative] = file_digest(entry.path)
-                except OSError:
-                    self.digests[entry.relative] = None
-                cached = None if self.force else self.store.reusable(
-                    entry.relative, self.digests[entry.relative], self.fingerprint, self.outbox)
-                if cached is not None:
-                    self.reused += 1
-                    self.add(cached, store=False)
-                    continue
-            todo.append(entry)
+            if entry.skip_reason or not self.store.known(entry.relative) or not self._reuse(entry):
+                todo.append(entry)
         return todo
 
-    def add(self, result: FileResult, store: bool = True) -> None:
+    def _reuse(self, entry: InboxEntry) -> bool:
+        try:
+            digest = file_digest(entry.path)
+        except OSError:
+            return False
+        stored = self.store.reusable(entry.relative, digest, self.fingerprint)
+        try:
+            record = SummaryRecord.from_bytes(stored) if stored is not None else None
+        except ValueError:  # a damaged record: score the file again
+            record = None
+        if record is None:
+            return False
+        state = self.store.state[entry.relative]
+        self.reused += 1
+        outcome = FileOutcome(entry.relative, state["status"], digest=digest, outputs=tuple(state["outputs"]),
+                              rulebooks=tuple(state.get("rulebooks", ())))
         if self.on_file is not None:
-            self.on_file(result)
-        if result.unpaired:
-            self.pending.append(result)
-            return
-        self._keep(result, cacheable=result.status == "ok", store=store)
+            self.on_file(outcome)
+        self._count(outcome)
+        self.spool.add_record(entry.relative, record)
+        return True
 
-    def _keep(self, result: FileResult, cacheable: bool, store: bool = True) -> None:
-        self.statuses[result.file] = result.status
-        self.rulebooks.update(form.rulebook for form in result.forms)
-        if self.spool is not None:
-            self.spool.add(result)
+    def add(self, outcome: FileOutcome) -> None:
+        if self.on_file is not None:
+            self.on_file(outcome)
+        if outcome.result is not None and outcome.result.unpaired:
+            self.pending.append(outcome)
+            return
+        self._count(outcome)
         if self.store is None:
-            self.memory[result.file] = result
-        elif store:
-            self.store.put(result.file, result, self.digests.get(result.file), self.fingerprint, cacheable)
+            self.memory[outcome.file] = outcome.result
+        elif outcome.summary is None:  # the worker could not store it (it says why in the result)
+            self._store_here(outcome.result, outcome.digest)
+        else:
+            self.spool.add_record(outcome.file, SummaryRecord.from_bytes(outcome.summary))
+            self.store.note(outcome.file, outcome.status, outcome.outputs, outcome.rulebooks, outcome.digest,
+                            self.fingerprint, cacheable=outcome.status == "ok")
+
+    def _count(self, outcome: FileOutcome) -> None:
+        self.statuses[outcome.file] = outcome.status
+        self.rulebooks.update(outcome.rulebooks)
+
+    def _store_here(self, result: FileResult, digest: str | None) -> None:
+        """Store and summarise a result finished in this process; it is scored again on the next run."""
+        summary = prepare_summary(result).to_bytes()
+        self.store.put(result, summary, digest, self.fingerprint, cacheable=False)
+        self.spool.add_record(result.file, SummaryRecord.from_bytes(summary))
 
     def pair_departments(self) -> None:
-        _pair_across_files(self.pending, self.rules, self.outbox)
-        for result in self.pending:
-            # Depends on another file, so it is scored again on every run.
-            self._keep(result, cacheable=False)
+        results = [outcome.result for outcome in self.pending]
+        _pair_across_files(results, self.rules, self.outbox)
+        for outcome, result in zip(self.pending, results):
+            self._count(replace(outcome, status=result.status, rulebooks=tuple(f.rulebook for f in result.forms)))
+            if self.store is None:
+                self.memory[result.file] = result
+            else:  # depends on another file, so never reused
+                self._store_here(result, outcome.digest)
 
     def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
         order = [e.relative for e in entries]
@@ -267,7 +250,7 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
                 table.flags.append(_paired_note(table, base_file[id(table.base)].file))
             file.forms.append(score_form(table, rules))  # unpaired: scored with an error flag
         except Exception as exc:
-            file.status, file.error = "error", _failed(file.file, exc).error
+            file.status, file.error = "error", failed_result(file.file, exc).error
     for file, base in bases:
         if id(base) in bases_left_ids and not file.forms and file.status == "ok":
             file.status = "error"
@@ -279,7 +262,7 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
             try:
                 write_outputs(file, outbox)
             except Exception as exc:
-                failed = _failed(file.file, exc)
+                failed = failed_result(file.file, exc)
                 file.status, file.error, file.detail = "error", failed.error, failed.detail
 
 
@@ -290,77 +273,14 @@ def _paired_note(table: DepartmentForm, base_file: str):
 
 
 def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int, read: ReadOptions,
-         executor: str, scheduler: str | None) -> Iterator[FileResult]:
+         executor: str, scheduler: str | None) -> Iterator[FileOutcome]:
     work = [e for e in entries if not e.skip_reason]
     for entry in entries:
         if entry.skip_reason:
-            yield score_entry(entry, rules, outbox, read)
+            yield process_entry(entry, rules, outbox, read)
     if executor == "dask":
         from .dask_executor import run_on_dask
 
         yield from run_on_dask(work, rules, outbox, read, jobs, scheduler)
     else:
-        yield from _run_in_pool(work, rules, outbox, max(1, jobs), read)
-
-
-def _run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int,
-                 read: ReadOptions) -> Iterator[FileResult]:
-    """Score in worker processes, even at jobs=1: a corrupt file can make the parser
-    abort or exhaust memory, which must cost that file, not the batch.  If a worker
-    dies, the files it may have held are retried one by one, each in its own process.
-    """
-    if not work:
-        return
-    done: set[str] = set()
-    try:
-        with _pool(min(jobs, len(work)), read) as pool:
-            # A bounded window of submissions: a finished future holds its result, so holding
-            # every future of a 10,000-file batch would hold every result.
-            pending = iter(work)
-            running = {pool.submit(score_entry, entry, rules, outbox, read)
-                       for entry in itertools.islice(pending, jobs * 4)}
-            while running:
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    result = future.result()
-                    done.add(result.file)
-                    yield result
-                for entry in itertools.islice(pending, len(finished)):
-                    running.add(pool.submit(score_entry, entry, rules, outbox, read))
-    except BrokenProcessPool:
-        for entry in work:
-            if entry.relative not in done:
-                yield _score_isolated(entry, rules, outbox, read)
-
-
-def _pool(workers: int, read: ReadOptions) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, initializer=_limit_memory,
-                               initargs=(read.limits.max_worker_memory,))
-
-
-def _limit_memory(max_bytes: int) -> None:
-    """Prepare a worker: cap its address space so a runaway allocation fails inside it, and
-    silence native crash output (a Rust panic's backtrace) — each failure is reported per file."""
-    os.environ["RUST_BACKTRACE"] = "0"
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-    except OSError:
-        pass
-    try:
-        import resource
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, ValueError, OSError):  # not on every platform; the worker still isolates
-        pass
-
-
-def _score_isolated(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> FileResult:
-    try:
-        with _pool(1, read) as pool:
-            return pool.submit(score_entry, entry, rules, outbox, read).result()
-    except BrokenProcessPool:
-        return FileResult(file=entry.relative, status="error",
-                          error="读取该文件时程序异常退出（文件可能已损坏、过大或被恶意构造），已跳过")
+        yield from run_in_pool(work, rules, outbox, max(1, jobs), read)

@@ -73,11 +73,12 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
     limits = ReadLimits(max_unzipped_bytes=max_unzipped_mb * 2**20, max_sheet_cells=max_cells)
     jobs = jobs or os.cpu_count() or 1
     show_bar = not quiet and sys.stderr.isatty()
-    bar = _progress_bar(inbox, outbox) if show_bar else None
+    bar = _progress_bar() if show_bar else None
     try:
         batch = score_folder(inbox, out=outbox, rules=rulebook, jobs=jobs, passwords=passwords, limits=limits,
                              force=force, executor=executor, scheduler=scheduler, formats=formats,
-                             on_file=(lambda _result: bar.update(1)) if bar else None)
+                             on_listed=bar.reset if bar else None,
+                             on_file=(lambda _outcome: bar.update(1)) if bar else None)
     except PerfevalError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
@@ -107,12 +108,11 @@ def _formats(value: str) -> tuple[str, ...]:
     return formats
 
 
-def _progress_bar(inbox: Path, outbox: Path):
+def _progress_bar():
     from tqdm import tqdm
 
-    from .inbox import list_inbox
-
-    return tqdm(total=len(list_inbox(inbox, outbox)), unit="个文件", desc="评分", file=sys.stderr)
+    # The total is set (bar.reset) once score_folder has listed the inbox.
+    return tqdm(total=None, unit="个文件", desc="评分", file=sys.stderr)
 
 
 @main.command(context_settings=CONTEXT)

@@ -1,14 +1,15 @@
 """Running the per-file task on a Dask distributed cluster (extra ``perfeval-xl[dask]``).
 
-The task is the same one the local process pool runs (:func:`batch.score_entry`):
+The task is the same one the local process pool runs (:func:`.task.process_entry`):
 each worker reads one input and writes its scored form straight to the outbox,
 so inputs and outbox must sit on a path every worker sees under the same name.
-Only the small results travel back to this process, which writes the summary.
+and stores its result there; only the small outcomes travel back to this
+process, which writes the summary.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .errors import PerfevalError
 from .inbox import InboxEntry
@@ -16,14 +17,17 @@ from .model import FileResult
 from .readers import ReadOptions
 from .rules import RuleSet
 
+if TYPE_CHECKING:
+    from .task import FileOutcome
+
 
 def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, read: ReadOptions, jobs: int,
-                scheduler: str | None) -> Iterator[FileResult]:
+                scheduler: str | None) -> Iterator[FileOutcome]:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
         raise PerfevalError("使用 --executor dask 需要先安装：pip install \"perfeval-xl[dask]\"") from exc
-    from .batch import score_entry
+    from .task import outcome_of_failure, process_entry
 
     if not work:
         return
@@ -36,15 +40,16 @@ def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, rea
     except OSError as exc:
         raise PerfevalError(f"无法连接Dask调度器“{scheduler}”：{exc}") from exc
     try:
-        futures = client.map(score_entry, work, rules=rules, outbox=outbox, read=read, pure=False)
+        futures = client.map(process_entry, work, rules=rules, outbox=outbox, read=read, pure=False)
         owner = {future.key: entry for future, entry in zip(futures, work)}
         for future in as_completed(futures):
             try:
                 yield future.result()
             except Exception as exc:  # a worker died on this file (KilledWorker) or lost its connection
                 entry = owner[future.key]
-                yield FileResult(file=entry.relative, status="error",
-                                 error=f"集群上处理该文件失败（{type(exc).__name__}），请单独重试")
+                failed = FileResult(file=entry.relative, status="error",
+                                    error=f"集群上处理该文件失败（{type(exc).__name__}），请单独重试")
+                yield outcome_of_failure(failed, outbox)
     finally:
         client.close()
         if cluster is not None:

@@ -223,16 +223,16 @@ def test_a_file_that_vanishes_is_an_error_not_a_crash(tmp_path):
 
 def test_a_file_changed_while_scored_is_an_error(tmp_path, monkeypatch):
     path = hostile.write_good(tmp_path / "moving.xlsx")
-    import perfeval_xl.batch as batch
+    import perfeval_xl.task as task
 
-    real = batch.read_workbook
+    real = task.read_workbook
 
     def read_then_touch(*args, **kwargs):
         content = real(*args, **kwargs)
         path.write_bytes(path.read_bytes() + b"\x00")  # still being copied in
         return content
 
-    monkeypatch.setattr(batch, "read_workbook", read_then_touch)
+    monkeypatch.setattr(task, "read_workbook", read_then_touch)
     result = score_entry(InboxEntry(path, "moving.xlsx"), resolve_rules(), tmp_path / "out")
     assert result.status == "error" and "被修改" in result.error
 
@@ -284,21 +284,45 @@ def test_unwritable_outbox_is_a_plain_error_from_the_cli(tmp_path):
     assert "无法写入输出文件夹" in result.output and "Traceback" not in result.output
 
 
+def test_a_result_the_worker_cannot_store_fails_that_file_only(tmp_path, monkeypatch):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "a.xlsx")
+    hostile.write_good(inbox / "b.xlsx", name="存不下的项目")
+    import errno
+
+    import perfeval_xl.task as task
+
+    real = task.write_result
+
+    def full_disk(outbox, result, summary):
+        if result.file == "b.xlsx":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(outbox, result, summary)
+
+    monkeypatch.setattr(task, "write_result", full_disk)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)
+    assert batch.statuses == {"a.xlsx": "ok", "b.xlsx": "error"}
+    assert "读写文件失败" in batch.failed[0].error
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert [f["status"] for f in summary["files"]] == ["ok", "error"]
+
+
 def test_a_crash_inside_one_file_is_reported_with_its_name(tmp_path, monkeypatch):
     inbox = tmp_path / "in"
     inbox.mkdir()
     hostile.write_good(inbox / "a.xlsx")
     hostile.write_good(inbox / "b.xlsx", name="会出错的项目")
-    import perfeval_xl.batch as batch
+    import perfeval_xl.task as task
 
-    real = batch.score_form
+    real = task.score_form
 
     def fragile(form, rules):
         if form.name == "会出错的项目":
             raise ZeroDivisionError("boom")
         return real(form, rules)
 
-    monkeypatch.setattr(batch, "score_form", fragile)
+    monkeypatch.setattr(task, "score_form", fragile)
     quiet = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "o"), "-q", "-j", "1"])
     assert quiet.exit_code == 1
     assert "错误 b.xlsx：处理该文件时发生内部错误" in quiet.output and "Traceback" not in quiet.output

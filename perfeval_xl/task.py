@@ -1,0 +1,128 @@
+"""The per-file task of a batch: read, score and write one input, in whichever process runs it.
+
+The local process pool (:mod:`.worker_pool`) and Dask (:mod:`.dask_executor`)
+run the same :func:`process_entry`.  With an outbox it writes everything about
+its file there — the scored workbook, report drafts, the stored result — and
+sends back only a :class:`FileOutcome`: the status and the summary record.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .errors import PerfevalError, WorkbookError
+from .inbox import InboxEntry, scored_path
+from .model import FileResult
+from .readers import ReadOptions, read_workbook
+from .rules import RuleSet, score_form
+from .store import bytes_digest, output_paths, write_result
+from .writers.summary_spool import prepare_summary
+
+
+def score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
+                read: ReadOptions = ReadOptions()) -> FileResult:
+    """Score one inbox file and write its outputs; never raises (errors become a status).
+
+    Department parts whose partner is in another file are kept in
+    ``result.unpaired`` for :func:`score_folder` to pair.
+    """
+    return _score_entry(entry, rules, outbox, read)[0]
+
+
+def _score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
+                 read: ReadOptions) -> tuple[FileResult, str | None]:
+    """:func:`score_entry`, and the digest of the bytes that were scored (None if unread)."""
+    if entry.skip_reason:
+        return FileResult(file=entry.relative, status="skipped", error=entry.skip_reason), None
+    digest = None
+    try:
+        before = entry.path.stat()
+        data = entry.path.read_bytes()
+        digest = bytes_digest(data)
+        content = read_workbook(entry.path, name=entry.relative, data=data,
+                                passwords=read.passwords, limits=read.limits)
+        result = FileResult(file=entry.relative, status="ok",
+                            forms=[score_form(form, rules) for form in content.forms],
+                            unpaired=content.unpaired_tables + content.unpaired_bases)
+        after = entry.path.stat()
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            raise WorkbookError("文件在评分过程中被修改，请待其复制完成后重新运行")
+        if outbox is not None and result.forms:
+            write_outputs(result, outbox)
+        return result, digest
+    except BaseException as exc:  # one file's failure must not stop the batch
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return failed_result(entry.relative, exc), digest
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What a worker sends back for one file: its status, and only as much more as the parent needs.
+
+    With an outbox the worker has already written the file's outputs and
+    stored its result, so only the summary record travels (a few kilobytes,
+    cheap to pickle); ``result`` is the whole :class:`FileResult` only without
+    an outbox, or while department parts wait for a partner in another file.
+    """
+
+    file: str
+    status: str
+    error: str | None = None
+    detail: str | None = None
+    digest: str | None = None  # of the input bytes that were scored
+    outputs: tuple[str, ...] = ()  # scored workbook and report drafts, relative to the outbox
+    rulebooks: tuple[str, ...] = ()  # of the file's forms
+    summary: bytes | None = None  # the summary record, as stored
+    result: FileResult | None = None
+
+
+def outcome_of_failure(failed: FileResult, outbox: Path | None) -> FileOutcome:
+    """The outcome of a file whose worker never reported (it crashed, or its cluster node was lost)."""
+    outcome = FileOutcome(failed.file, failed.status, failed.error)
+    if outbox is None:
+        return replace(outcome, result=failed)
+    summary = prepare_summary(failed).to_bytes()
+    write_result(outbox, failed, summary)
+    return replace(outcome, summary=summary)
+
+
+def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> FileOutcome:
+    """The per-file task of a batch, run in a worker process (local pool or Dask)."""
+    result, digest = _score_entry(entry, rules, outbox, read)
+    outcome = FileOutcome(result.file, result.status, result.error, result.detail, digest,
+                          tuple(output_paths(result)), tuple(form.rulebook for form in result.forms))
+    if outbox is None or result.unpaired:
+        return replace(outcome, result=result)
+    try:
+        summary = prepare_summary(result).to_bytes()
+        write_result(outbox, result, summary)
+    except Exception as exc:  # e.g. the outbox is full: this file fails, the batch goes on
+        failed = failed_result(result.file, exc)
+        return replace(outcome, status="error", error=failed.error, detail=failed.detail, result=failed)
+    return replace(outcome, summary=summary)
+
+
+def write_outputs(result: FileResult, outbox: Path) -> None:
+    """The scored workbook of one input, and a report draft per department form."""
+    from .writers import write_report_drafts, write_scored_workbook
+
+    result.output = scored_path(result.file)
+    target = outbox / result.output
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_scored_workbook(result.forms, target)
+    result.reports = [path.relative_to(outbox).as_posix() for path in write_report_drafts(result.forms, target)]
+
+
+def failed_result(relative: str, exc: BaseException) -> FileResult:
+    if isinstance(exc, PerfevalError):
+        message, detail = str(exc), None
+    elif isinstance(exc, FileNotFoundError):
+        message, detail = "文件在评分过程中被移走或删除", None
+    elif isinstance(exc, OSError):
+        message, detail = f"读写文件失败：{exc.strerror or exc}", traceback.format_exc()
+    else:
+        message = f"处理该文件时发生内部错误（{type(exc).__name__}: {exc}）"
+        detail = traceback.format_exc()
+    return FileResult(file=relative, status="error", error=message, detail=detail)

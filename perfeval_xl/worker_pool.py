@@ -1,0 +1,102 @@
+"""Running the per-file task in local worker processes, where a crash costs only its file.
+
+Every file is parsed in a worker, even at ``jobs=1``: a corrupt or hostile
+workbook can make the parser abort or exhaust memory, which must cost that
+file, not the batch.  Each worker is told once, when it starts, what the batch
+is (rulebooks, outbox, read options) and then receives only small chunks of
+inbox entries, so a task costs little more than its file's own work.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Iterator
+
+from .inbox import InboxEntry
+from .model import FileResult
+from .readers import ReadOptions
+from .rules import RuleSet
+from .task import FileOutcome, outcome_of_failure, process_entry
+
+#: Files per task: enough to make the hand-over cheap, few enough to keep the workers evenly busy.
+MAX_CHUNK = 8
+
+_batch: tuple[RuleSet, Path | None, ReadOptions] | None = None  # set in each worker by _start_worker
+
+
+def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int,
+                read: ReadOptions) -> Iterator[FileOutcome]:
+    """Score ``work`` in ``jobs`` worker processes, yielding each file's outcome as it completes.
+
+    If a worker dies, the files it may have held are retried one by one, each
+    in its own process, so the culprit fails alone.
+    """
+    if not work:
+        return
+    jobs = min(jobs, len(work))
+    # Small batches go a file at a time, so that every worker has some.
+    size = max(1, min(MAX_CHUNK, len(work) // (jobs * 4)))
+    chunks = (work[start:start + size] for start in range(0, len(work), size))
+    done: set[str] = set()
+    try:
+        with _pool(jobs, rules, outbox, read) as pool:
+            # A bounded window of submissions: a finished future holds its outcomes, so holding
+            # every future of a 10,000-file batch would hold every outcome.
+            running = {pool.submit(_process_chunk, chunk) for chunk in itertools.islice(chunks, jobs * 4)}
+            while running:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    for outcome in future.result():
+                        done.add(outcome.file)
+                        yield outcome
+                for chunk in itertools.islice(chunks, len(finished)):
+                    running.add(pool.submit(_process_chunk, chunk))
+    except BrokenProcessPool:
+        for entry in work:
+            if entry.relative not in done:
+                yield _score_isolated(entry, rules, outbox, read)
+
+
+def _process_chunk(entries: list[InboxEntry]) -> list[FileOutcome]:
+    rules, outbox, read = _batch
+    return [process_entry(entry, rules, outbox, read) for entry in entries]
+
+
+def _pool(workers: int, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(rules, outbox, read))
+
+
+def _start_worker(rules: RuleSet, outbox: Path | None, read: ReadOptions) -> None:
+    """Prepare a worker: remember the batch, cap its address space so a runaway allocation fails
+    inside it, and silence native crash output (a Rust panic's backtrace) — each failure is
+    reported per file."""
+    global _batch
+    _batch = (rules, outbox, read)
+    os.environ["RUST_BACKTRACE"] = "0"
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+    except OSError:
+        pass
+    try:
+        import resource
+
+        max_bytes = read.limits.max_worker_memory
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):  # not on every platform; the worker still isolates
+        pass
+
+
+def _score_isolated(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> FileOutcome:
+    try:
+        with _pool(1, rules, outbox, read) as pool:
+            return pool.submit(_process_chunk, [entry]).result()[0]
+    except BrokenProcessPool:
+        failed = FileResult(file=entry.relative, status="error",
+                            error="读取该文件时程序异常退出（文件可能已损坏、过大或被恶意构造），已跳过")
+        return outcome_of_failure(failed, outbox)
