@@ -2,15 +2,15 @@
 
     python bench/stages.py INBOX [--repeat 3]
 
-Times, over every workbook of INBOX (e.g. a corpus kept with ``bench.py --keep``):
-reading the file's bytes, python-calamine grids alone, ``read_workbook``
-(grids + form readers), scoring, the scored form, report drafts, pickling a
-result (what a worker sends back), the result store (encode + write, read +
-decode) when the package has one, summary.xlsx and summary.json; and, when the
-package prepares summaries per file, their parts: preparing (worker), pickling
-a record, adding it (parent) and the end-of-batch writes.  Prints ms per file,
-the best of ``--repeat`` rounds (a loaded machine only ever adds time).  No
-profiler: these are the real costs.
+Times, over every workbook of INBOX (e.g. a corpus kept with ``bench.py --keep``),
+the stages of a batch in the order they run.  A worker's task: reading the
+file's bytes, python-calamine grids alone, ``read_workbook`` (grids + form
+readers), scoring, the scored form, report drafts, preparing the summary
+record, storing the result.  Then pickling the outcome a worker sends back,
+the parent's ``add_record``, the end-of-batch summary.xlsx and summary.json,
+and reading a stored result back (what ``BatchResult.files`` does).  Prints ms
+per workbook, the best of ``--repeat`` rounds (a loaded machine only ever adds
+time).  No profiler: these are the real costs.
 """
 from __future__ import annotations
 
@@ -38,7 +38,10 @@ def main(argv: list[str] | None = None) -> None:
     from perfeval_xl.readers import read_workbook
     from perfeval_xl.readers.grid import load_grids
     from perfeval_xl.rules import resolve_rules, score_form
-    from perfeval_xl.writers import write_report_drafts, write_scored_workbook, write_summary_json, write_summary_xlsx
+    from perfeval_xl.store import ResultStore, write_result
+    from perfeval_xl.task import FileOutcome
+    from perfeval_xl.writers import write_report_drafts, write_scored_workbook
+    from perfeval_xl.writers.summary_spool import SummaryRecord, SummarySpool, prepare_summary
 
     entries = [e for e in list_inbox(args.inbox) if not e.skip_reason]
     rules = resolve_rules(None)
@@ -92,30 +95,22 @@ def main(argv: list[str] | None = None) -> None:
 
         stage("scored form", scored)
         stage("report drafts", drafts)
-        stage("pickle a result (worker → parent)", lambda: [pickle.loads(pickle.dumps(f)) for f in files])
-        try:
-            from perfeval_xl.store import ResultStore
-        except ImportError:
-            ResultStore = None
-        if ResultStore is not None:
-            store = ResultStore(out)
-            stage("result store put", lambda: [store.put(f.file, f, None, "", True) for f in files])
-            stage("result store get", lambda: [store.get(f.file) for f in files])
-        stage("summary.xlsx", lambda: write_summary_xlsx(files, out / "summary.xlsx", "mof-2020-project"))
-        stage("summary.json", lambda: write_summary_json(files, out / "summary.json", "mof-2020-project"))
-        try:
-            from perfeval_xl.writers.summary_spool import SummarySpool, prepare_summary
-        except ImportError:
-            prepare_summary = None
-        if prepare_summary is not None:  # the same summaries in their parts: worker, parent, end of batch
-            records = stage("summary: prepare_summary (worker)", lambda: [prepare_summary(f) for f in files])
-            stage("summary: pickle a record", lambda: [pickle.loads(pickle.dumps(r)) for r in records])
-            spool = SummarySpool(out / "spool")
-            stage("summary: add_record (parent)", lambda: [spool.add_record(f.file, r) for f, r in zip(files, records)])
-            order = [f.file for f in files]
-            stage("summary.xlsx: end-of-batch write", lambda: spool.write_xlsx(out / "summary.xlsx", "mof", order))
-            stage("summary.json: end-of-batch write", lambda: spool.write_json(out / "summary.json", "mof", order))
-            spool.close()
+        # The rest of a worker's task, then the parent's share, then the end of the batch.
+        records = stage("summary record: prepare_summary", lambda: [prepare_summary(f) for f in files])
+        summaries = [record.to_bytes() for record in records]
+        (out / ".perfeval" / "results").mkdir(parents=True)
+        stage("result store: write_result", lambda: [write_result(out, f, b) for f, b in zip(files, summaries)])
+        outcomes = [FileOutcome(f.file, f.status, summary=b) for f, b in zip(files, summaries)]
+        stage("pickle an outcome (worker → parent)", lambda: [pickle.loads(pickle.dumps(o)) for o in outcomes])
+        spool = SummarySpool(out / "spool")
+        stage("add_record (parent)", lambda: [spool.add_record(o.file, SummaryRecord.from_bytes(o.summary))
+                                              for o in outcomes])
+        order = [f.file for f in files]
+        stage("summary.xlsx (end of batch)", lambda: spool.write_xlsx(out / "summary.xlsx", "mof", order))
+        stage("summary.json (end of batch)", lambda: spool.write_json(out / "summary.json", "mof", order))
+        spool.close()
+        store = ResultStore(out)
+        stage("read a stored result back (API)", lambda: [store.get(f.file) for f in files])
 
     forms = sum(len(f.forms) for f in files)
     print(f"{n} workbooks, {forms} forms; best of {args.repeat}; ms per workbook")
