@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -14,7 +15,7 @@ from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_department_forms, read_workbook
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
-from .store import ResultStore, StoredResults, file_digest, rules_fingerprint
+from .store import ResultStore, StoredResults, bytes_digest, file_digest, rules_fingerprint
 from .task import FileOutcome, failed_result, process_entry, score_entry, write_outputs
 from .worker_pool import run_in_pool
 from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool, prepare_summary
@@ -28,8 +29,10 @@ Rules = str | Path | Rulebook | RuleSet | None
 class BatchResult:
     """Every file of an inbox with its status and scored forms.
 
-    With an outbox, ``files`` reads each result back from OUTBOX/.perfeval on
-    access, so a batch of any size holds one result in memory at a time.
+    With an outbox, ``files`` gets each result on access, so a batch of any
+    size holds one result in memory at a time: a file that failed is read back
+    from OUTBOX/.perfeval, a scored one is read and scored again from its input
+    (which must be unchanged since the batch; PerfevalError otherwise).
     """
 
     inbox: Path
@@ -41,7 +44,7 @@ class BatchResult:
 
     @property
     def failed(self) -> list[FileResult]:
-        """The files that could not be scored (read back one by one)."""
+        """The files that could not be scored (read back one by one, never rebuilt)."""
         return [self.files[i] for i, status in enumerate(self.statuses.values()) if status == "error"]
 
     @property
@@ -120,7 +123,7 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     if outbox is not None:
         outbox.mkdir(parents=True, exist_ok=True)
     read = ReadOptions(tuple(passwords), limits or ReadLimits())
-    run = _BatchRun(outbox, rule_set, on_file, force)
+    run = _BatchRun(outbox, rule_set, read, on_file, force)
     try:
         todo = run.reuse_unchanged(entries)
         for outcome in _run(todo, rule_set, outbox, jobs, read, executor, scheduler):
@@ -139,8 +142,8 @@ class _BatchRun:
     """Collects a batch's outcomes: statuses and summary records, with the results in the
     outbox's store (written by the workers) or, without an outbox, in memory."""
 
-    def __init__(self, outbox: Path | None, rules: RuleSet, on_file, force: bool):
-        self.outbox, self.rules, self.on_file, self.force = outbox, rules, on_file, force
+    def __init__(self, outbox: Path | None, rules: RuleSet, read: ReadOptions, on_file, force: bool):
+        self.outbox, self.rules, self.read, self.on_file, self.force = outbox, rules, read, on_file, force
         self.store = ResultStore(outbox) if outbox is not None else None
         # Summaries are built as results arrive, so memory does not grow with the batch.
         self.spool = SummarySpool(outbox / ".perfeval" / "summary") if outbox is not None else None
@@ -179,8 +182,8 @@ class _BatchRun:
             return False
         state = self.store.state[entry.relative]
         self.reused += 1
-        outcome = FileOutcome(entry.relative, state["status"], digest=digest, outputs=tuple(state["outputs"]),
-                              rulebooks=tuple(state.get("rulebooks", ())))
+        outcome = FileOutcome(entry.relative, state["status"], digest=digest, output=state["output"],
+                              reports=tuple(state["reports"]), rulebooks=tuple(state["rulebooks"]))
         if self.on_file is not None:
             self.on_file(outcome)
         self._count(outcome)
@@ -200,8 +203,9 @@ class _BatchRun:
             self._store_here(outcome.result, outcome.digest)
         else:
             self.spool.add_record(outcome.file, SummaryRecord.from_bytes(outcome.summary))
-            self.store.note(outcome.file, outcome.status, outcome.outputs, outcome.rulebooks, outcome.digest,
-                            self.fingerprint, cacheable=outcome.status == "ok")
+            self.store.note(outcome.file, status=outcome.status, output=outcome.output, reports=outcome.reports,
+                            rulebooks=outcome.rulebooks, digest=outcome.digest, fingerprint=self.fingerprint,
+                            cacheable=outcome.status == "ok")
 
     def _count(self, outcome: FileOutcome) -> None:
         self.statuses[outcome.file] = outcome.status
@@ -223,11 +227,26 @@ class _BatchRun:
             else:  # depends on another file, so never reused
                 self._store_here(result, outcome.digest)
 
+    def _rebuild(self, inbox: Path, relative: str) -> FileResult:
+        """A scored input's result, scored again from the input (the store kept only its summary)."""
+        state = self.store.entry(relative)
+        path = inbox / relative
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise PerfevalError(f"文件“{relative}”已被移走或无法读取，无法重建其评分结果，请重新评分") from exc
+        if bytes_digest(data) != state["digest"]:
+            raise PerfevalError(f"文件“{relative}”在评分后已被修改，无法重建其评分结果，请重新评分")
+        content = read_workbook(path, name=relative, data=data, passwords=self.read.passwords,
+                                limits=self.read.limits)
+        return FileResult(file=relative, status="ok", forms=[score_form(form, self.rules) for form in content.forms],
+                          output=state["output"], reports=list(state["reports"]))
+
     def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
         order = [e.relative for e in entries]
         if self.store is not None:
             self.store.save(keep=order)
-            files: Sequence[FileResult] = StoredResults(self.store, order)
+            files: Sequence[FileResult] = StoredResults(self.store, order, partial(self._rebuild, inbox.resolve()))
         else:
             files = [self.memory[f] for f in order]
         used = sorted(self.rulebooks) or [self.rules.project.name]

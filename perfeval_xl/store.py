@@ -1,28 +1,33 @@
-"""Results kept on disk in OUTBOX/.perfeval: incremental reruns and flat memory.
+"""What a batch keeps in OUTBOX/.perfeval: incremental reruns and flat memory.
 
-Each input's result is saved as soon as it is scored, by the worker that
+Each input's record is saved as soon as it is scored, by the worker that
 scored it, so a batch of 10,000 forms never holds more than a few results in
 memory and the parent process only learns each file's status; a rerun reuses
-the result of every input whose content hash and rulebooks are unchanged.
+the record of every input whose content hash and rulebooks are unchanged.
 
-A result file holds three lines: a header naming the model's schema, the
-:class:`~perfeval_xl.model.FileResult` as compact JSON (:mod:`._codec`), and
-the file's summary record, so a reused input rebuilds the summaries without
-decoding its whole result.  JSON, not pickle: a cache in a shared folder must
-never be able to run code, so only the model's own classes can be rebuilt.
+A record file holds three lines: a header naming the model's schema, the
+:class:`~perfeval_xl.model.FileResult` as compact JSON (:mod:`._codec`) or an
+empty line, and the file's summary record.  The whole result is kept only
+when it cannot be had again from the input alone: a file that failed (its
+error is the result) or a department form paired with another file.  A
+scored input's result is rebuilt on demand from the input, whose digest the
+state holds: reading and scoring a form again costs about what decoding a
+stored one does, and a province's inbox would otherwise leave gigabytes of
+JSON behind.  JSON, not pickle: a cache in a shared folder must never be able
+to run code, so only the model's own classes can be rebuilt.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import model
 from ._codec import SCHEMA, decode_file_result, encode_file_result
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 _HEADER = f"perfeval-result {SCHEMA}\n".encode("ascii")
 
 
@@ -49,23 +54,18 @@ def result_path(outbox: Path, relative: str) -> Path:
     return outbox / ".perfeval" / "results" / name
 
 
-def write_result(outbox: Path, result: model.FileResult, summary: bytes) -> None:
-    """Save one input's result and its summary record (one line of bytes); safe in any worker.
+def write_result(outbox: Path, result: model.FileResult, summary: bytes, whole: bool) -> None:
+    """Save one input's summary record (one line of bytes) and, when ``whole``, its result.
 
-    Written to a temporary name and renamed, so a crash never leaves half a
-    result that a rerun would trust.
+    Safe in any worker.  Written to a temporary name and renamed, so a crash
+    never leaves half a record that a rerun would trust.
     """
     path = result_path(outbox, result.file)
-    text = json.dumps(encode_file_result(result), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(encode_file_result(result), ensure_ascii=False, separators=(",", ":")) if whole else ""
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as stream:
         stream.write(_HEADER + text.encode("utf-8") + b"\n" + summary)
     os.replace(temporary, path)
-
-
-def output_paths(result: model.FileResult) -> list[str]:
-    """The files written for ``result`` (scored workbook, report drafts), relative to the outbox."""
-    return ([result.output] if result.output else []) + list(result.reports)
 
 
 def _read_parts(path: Path) -> tuple[bytes, bytes]:
@@ -100,9 +100,11 @@ class ResultStore:
     def reusable(self, relative: str, digest: str, fingerprint: str) -> bytes | None:
         """The stored summary record of an unchanged input whose outputs are all still there, else None."""
         entry = self.state.get(relative)
-        if not entry or entry.get("digest") != digest or entry.get("fingerprint") != fingerprint:
+        if not entry or not entry.get("reusable") or entry.get("digest") != digest \
+                or entry.get("fingerprint") != fingerprint:
             return None
-        if not all((self.outbox / output).is_file() for output in entry.get("outputs", ())):
+        outputs = ([entry["output"]] if entry.get("output") else []) + entry.get("reports", [])
+        if not all((self.outbox / output).is_file() for output in outputs):
             return None
         try:
             _, summary = _read_parts(result_path(self.outbox, relative))
@@ -110,27 +112,32 @@ class ResultStore:
             return None
         return summary
 
-    def note(self, relative: str, status: str, outputs: Sequence[str], rulebooks: Sequence[str],
-             digest: str | None, fingerprint: str, cacheable: bool) -> None:
-        """Record in the state what ``relative`` was scored from (its result file is written by
-        :func:`write_result`): the input's digest (None when the result must not be reused), the
-        rulebooks' fingerprint, its status, outputs and the rulebooks its forms were scored by."""
-        self.state[relative] = {"digest": digest if cacheable else None, "fingerprint": fingerprint,
-                                "status": status, "outputs": list(outputs), "rulebooks": list(rulebooks)}
+    def note(self, relative: str, *, status: str, output: str | None, reports: Sequence[str],
+             rulebooks: Sequence[str], digest: str | None, fingerprint: str, cacheable: bool) -> None:
+        """Record in the state what ``relative`` was scored from (its record file is written by
+        :func:`write_result`): the input's digest (kept even when the result must not be reused,
+        to rebuild it), whether it may be reused, the rulebooks' fingerprint, its status and
+        outputs, and the rulebooks its forms were scored by."""
+        self.state[relative] = {"digest": digest, "reusable": cacheable, "fingerprint": fingerprint,
+                                "status": status, "output": output, "reports": list(reports),
+                                "rulebooks": list(rulebooks)}
 
     def put(self, result: model.FileResult, summary: bytes, digest: str | None, fingerprint: str,
             cacheable: bool) -> None:
-        """Save a result scored in this process, and note it."""
-        write_result(self.outbox, result, summary)
-        self.note(result.file, result.status, output_paths(result), [form.rulebook for form in result.forms],
-                  digest, fingerprint, cacheable)
+        """Save a result scored in this process whole, and note it."""
+        write_result(self.outbox, result, summary, whole=True)
+        self.note(result.file, status=result.status, output=result.output, reports=result.reports,
+                  rulebooks=[form.rulebook for form in result.forms], digest=digest, fingerprint=fingerprint,
+                  cacheable=cacheable)
 
-    def get(self, relative: str) -> model.FileResult:
+    def get(self, relative: str) -> model.FileResult | None:
+        """The stored result of ``relative``, or None when only its summary record was kept."""
         result, _ = _read_parts(result_path(self.outbox, relative))
-        return decode_file_result(json.loads(result))
+        return decode_file_result(json.loads(result)) if result else None
 
-    def status(self, relative: str) -> str:
-        return self.state[relative]["status"]
+    def entry(self, relative: str) -> dict:
+        """What the state says of ``relative`` (digest, status, output, reports, ...)."""
+        return self.state[relative]
 
     def save(self, keep: list[str]) -> None:
         """Write state.json for the files of this run; results of inputs that are gone are removed."""
@@ -145,18 +152,23 @@ class ResultStore:
 
 
 class StoredResults(Sequence):
-    """The results of a batch, read back from the store one at a time."""
+    """The results of a batch, one at a time: read from the store, or rebuilt from the input.
 
-    def __init__(self, store: ResultStore, files: list[str]):
-        self._store, self._files = store, files
+    ``rebuild(relative)`` scores an input again (the batch checks that it is
+    unchanged); it is called for the files whose whole result was not kept.
+    """
+
+    def __init__(self, store: ResultStore, files: list[str], rebuild: Callable[[str], model.FileResult]):
+        self._store, self._files, self._rebuild = store, files, rebuild
 
     def __len__(self) -> int:
         return len(self._files)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [self._store.get(f) for f in self._files[index]]
-        return self._store.get(self._files[index])
+            return [self._result(f) for f in self._files[index]]
+        return self._result(self._files[index])
 
-    def statuses(self) -> dict[str, str]:
-        return {f: self._store.status(f) for f in self._files}
+    def _result(self, relative: str) -> model.FileResult:
+        stored = self._store.get(relative)
+        return stored if stored is not None else self._rebuild(relative)

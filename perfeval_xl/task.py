@@ -16,7 +16,7 @@ from .inbox import InboxEntry, scored_path
 from .model import FileResult
 from .readers import ReadOptions, read_workbook
 from .rules import RuleSet, score_form
-from .store import bytes_digest, output_paths, write_result
+from .store import bytes_digest, write_result
 from .writers.summary_spool import prepare_summary
 
 
@@ -72,7 +72,8 @@ class FileOutcome:
     error: str | None = None
     detail: str | None = None
     digest: str | None = None  # of the input bytes that were scored
-    outputs: tuple[str, ...] = ()  # scored workbook and report drafts, relative to the outbox
+    output: str | None = None  # the scored workbook, relative to the outbox
+    reports: tuple[str, ...] = ()  # report drafts, relative to the outbox
     rulebooks: tuple[str, ...] = ()  # of the file's forms
     summary: bytes | None = None  # the summary record, as stored
     result: FileResult | None = None
@@ -84,20 +85,21 @@ def outcome_of_failure(failed: FileResult, outbox: Path | None) -> FileOutcome:
     if outbox is None:
         return replace(outcome, result=failed)
     summary = prepare_summary(failed).to_bytes()
-    write_result(outbox, failed, summary)
+    write_result(outbox, failed, summary, whole=True)
     return replace(outcome, summary=summary)
 
 
 def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> FileOutcome:
     """The per-file task of a batch, run in a worker process (local pool or Dask)."""
     result, digest = _score_entry(entry, rules, outbox, read)
-    outcome = FileOutcome(result.file, result.status, result.error, result.detail, digest,
-                          tuple(output_paths(result)), tuple(form.rulebook for form in result.forms))
+    outcome = FileOutcome(result.file, result.status, result.error, result.detail, digest, result.output,
+                          tuple(result.reports), tuple(form.rulebook for form in result.forms))
     if outbox is None or result.unpaired:
         return replace(outcome, result=result)
     try:
         summary = prepare_summary(result).to_bytes()
-        write_result(outbox, result, summary)
+        # A scored input's result can be rebuilt from the input; an error cannot.
+        write_result(outbox, result, summary, whole=result.status != "ok")
     except Exception as exc:  # e.g. the outbox is full: this file fails, the batch goes on
         failed = failed_result(result.file, exc)
         return replace(outcome, status="error", error=failed.error, detail=failed.detail, result=failed)

@@ -64,7 +64,9 @@ def test_watch_scores_a_file_once_it_has_finished_arriving(tmp_path):
             copying.write(complete[len(complete) // 2:])
         assert wait_for(lambda: "second.xlsx" in summary_files(outbox))
         assert all(batch.statuses.get("second.xlsx", "ok") == "ok" for batch in batches)  # never half-read
-        assert batches[-1].reused == 1  # first.xlsx was not scored again
+        # first.xlsx was never scored again (a busy machine may see the copy settle twice, so
+        # second.xlsx may be reused by a later batch too)
+        assert len(batches) >= 2 and all(batch.reused >= 1 for batch in batches[1:])
     finally:
         stop.set()
         watcher.join(timeout=10)

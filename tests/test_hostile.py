@@ -295,10 +295,10 @@ def test_a_result_the_worker_cannot_store_fails_that_file_only(tmp_path, monkeyp
 
     real = task.write_result
 
-    def full_disk(outbox, result, summary):
+    def full_disk(outbox, result, summary, whole):
         if result.file == "b.xlsx":
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(outbox, result, summary)
+        return real(outbox, result, summary, whole)
 
     monkeypatch.setattr(task, "write_result", full_disk)
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)

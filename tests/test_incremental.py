@@ -123,3 +123,27 @@ def test_a_stored_result_can_only_name_the_models_classes():
         _codec.decode_file_result(data)
     with pytest.raises(ValueError, match="fields"):
         _codec.decode_file_result(data[:-1])
+
+
+def test_a_scored_result_is_rebuilt_from_its_unchanged_input(inbox, tmp_path):
+    """The store keeps a scored file's summary, not its whole result: that is read again on access."""
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    records = sorted((tmp_path / "out" / ".perfeval" / "results").glob("*.json"))
+    assert all(record.read_bytes().split(b"\n")[1] == b"" for record in records)
+    assert batch.files[0].forms[0].name == "甲项目"
+    assert batch.files[0].output == "a.scored.xlsx"
+    write_good(inbox / "a.xlsx", name="改过的项目")
+    with pytest.raises(perfeval_xl.PerfevalError, match="在评分后已被修改"):
+        batch.files[0]
+    (inbox / "b.xlsx").unlink()
+    with pytest.raises(perfeval_xl.PerfevalError, match="已被移走"):
+        batch.files[1]
+
+
+def test_a_failed_file_is_stored_whole(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "broken.xlsx").write_bytes(b"not a workbook")
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    (inbox / "broken.xlsx").unlink()  # its result does not need the input
+    assert batch.failed[0].file == "broken.xlsx" and batch.failed[0].error
