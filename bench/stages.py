@@ -7,8 +7,8 @@ the stages of a batch in the order they run.  A worker's task: reading the
 file's bytes, python-calamine grids alone, ``read_workbook`` (grids + form
 readers), scoring, the scored form, report drafts, preparing the summary
 record, storing the result.  Then pickling the outcome a worker sends back,
-the parent's ``add_record``, the end-of-batch summary.xlsx and summary.json,
-and reading a stored result back (what ``BatchResult.files`` does).  Prints ms
+the parent's ``add_record``, and the end-of-batch summary.xlsx and
+summary.json.  (``BatchResult.files`` scores an input again: read + score.)  Prints ms
 per workbook, the best of ``--repeat`` rounds (a loaded machine only ever adds
 time).  No profiler: these are the real costs.
 """
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     from perfeval_xl.readers import read_workbook
     from perfeval_xl.readers.grid import load_grids
     from perfeval_xl.rules import resolve_rules, score_form
-    from perfeval_xl.store import ResultStore, write_result
+    from perfeval_xl.store import write_result
     from perfeval_xl.task import FileOutcome
     from perfeval_xl.writers import write_report_drafts, write_scored_workbook
     from perfeval_xl.writers.summary_spool import SummaryRecord, SummarySpool, prepare_summary
@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> None:
         records = stage("summary record: prepare_summary", lambda: [prepare_summary(f) for f in files])
         summaries = [record.to_bytes() for record in records]
         (out / ".perfeval" / "results").mkdir(parents=True)
-        stage("result store: write_result", lambda: [write_result(out, f, b) for f, b in zip(files, summaries)])
+        stage("result store: write_result", lambda: [write_result(out, f, b, whole=f.status != "ok")
+                                                     for f, b in zip(files, summaries)])
         outcomes = [FileOutcome(f.file, f.status, summary=b) for f, b in zip(files, summaries)]
         stage("pickle an outcome (worker → parent)", lambda: [pickle.loads(pickle.dumps(o)) for o in outcomes])
         spool = SummarySpool(out / "spool")
@@ -109,8 +110,6 @@ def main(argv: list[str] | None = None) -> None:
         stage("summary.xlsx (end of batch)", lambda: spool.write_xlsx(out / "summary.xlsx", "mof", order))
         stage("summary.json (end of batch)", lambda: spool.write_json(out / "summary.json", "mof", order))
         spool.close()
-        store = ResultStore(out)
-        stage("read a stored result back (API)", lambda: [store.get(f.file) for f in files])
 
     forms = sum(len(f.forms) for f in files)
     print(f"{n} workbooks, {forms} forms; best of {args.repeat}; ms per workbook")
