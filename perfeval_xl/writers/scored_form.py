@@ -19,9 +19,6 @@ merged ranges); then it is drawn either
 from __future__ import annotations
 
 import datetime
-import struct
-import time
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +48,7 @@ from ._style_template import (
     worksheet_part,
 )
 from ._templates import SCORED_FORM_STYLE, template_path
+from ._zip import SHARED_LEVEL, deflated, zip_archive
 from .base_data_sheet import add_base_data_sheets
 
 # Columns of the 绩效指标 table; the fund block reuses G–M for the execution item.
@@ -597,48 +595,16 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
     ]
 
 
-# -- the zip container ---------------------------------------------------------------------
-# A plain zip archive (deflate, no zip64: a scored form is far below 4 GB), written in one
-# go so that the parts every file shares are compressed once per process.
-
-_DEFLATE_LEVEL = 1  # sheets: 4× faster than level 6 for files ~15 % larger
-_SHARED_DEFLATE_LEVEL = 9  # parts every file shares, compressed once
-_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
-_CENTRAL_HEADER = struct.Struct("<IHHHHHHIIIHHHHHII")
-_END_RECORD = struct.Struct("<IHHHHIIH")
-_VERSION = 20  # deflate
-_MADE_BY = (3 << 8) | _VERSION  # Unix
-_FILE_ATTRIBUTES = (0o600 & 0xFFFF) << 16  # as zipfile.writestr
-
-
-def _deflate(data: bytes, level: int = _DEFLATE_LEVEL) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush()
-
-
 def _zip(style: CompiledStyle, parts: list[tuple[str, bytes, bool]]) -> bytes:
-    now = time.localtime()
-    dos_time = (now.tm_hour << 11) | (now.tm_min << 5) | (now.tm_sec // 2)
-    dos_date = ((now.tm_year - 1980) << 9) | (now.tm_mon << 5) | now.tm_mday
-    chunks: list[bytes] = []
-    central: list[bytes] = []
-    offset = 0
+    """The package as a zip archive; the parts every file shares are compressed once per process."""
+    members = []
     for name, data, shared in parts:
-        entry = style.memo.get(("zip", name, len(data))) if shared else None
-        if entry is None:
-            entry = (zlib.crc32(data), _deflate(data, _SHARED_DEFLATE_LEVEL if shared else _DEFLATE_LEVEL), len(data))
-            if shared:
-                style.memo["zip", name, len(data)] = entry
-        crc, compressed, size = entry
-        encoded = name.encode("ascii")
-        chunks.append(_LOCAL_HEADER.pack(0x04034B50, _VERSION, 0, 8, dos_time, dos_date, crc,
-                                         len(compressed), size, len(encoded), 0))
-        chunks.append(encoded)
-        chunks.append(compressed)
-        central.append(_CENTRAL_HEADER.pack(0x02014B50, _MADE_BY, _VERSION, 0, 8, dos_time, dos_date, crc,
-                                            len(compressed), size, len(encoded), 0, 0, 0, 0,
-                                            _FILE_ATTRIBUTES, offset) + encoded)
-        offset += _LOCAL_HEADER.size + len(encoded) + len(compressed)
-    directory = b"".join(central)
-    end = _END_RECORD.pack(0x06054B50, 0, 0, len(parts), len(parts), len(directory), offset, 0)
-    return b"".join(chunks) + directory + end
+        if not shared:
+            members.append(deflated(name, data))
+            continue
+        key = ("zip", name, len(data))
+        member = style.memo.get(key)
+        if member is None:
+            member = style.memo[key] = deflated(name, data, SHARED_LEVEL)
+        members.append(member)
+    return zip_archive(members)
