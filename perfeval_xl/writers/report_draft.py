@@ -15,7 +15,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..model import BaseData, DepartmentForm, FormResult
 from ..values import format_number
-from ._atomic import atomic_output
+from ._atomic import atomic_write_bytes
 from ._report_template import DOCUMENT_PART, ReportTemplate, report_template
 from ._zip import deflated, zip_archive
 
@@ -46,9 +46,7 @@ def write_report_draft(result: FormResult, path: Path) -> None:
     """
     template = report_template(len(SCORE_TABLE_HEADERS))
     document = deflated(DOCUMENT_PART, _document_xml(template, result).encode("utf-8"))
-    data = zip_archive([*template.before, document, *template.after])
-    with atomic_output(path) as temporary:
-        temporary.write_bytes(data)
+    atomic_write_bytes(path, zip_archive([*template.before, document, *template.after]))
 
 
 def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:

@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import DepartmentForm, Flag, FormResult, FundLine, ItemScore, ProjectForm
-from ._atomic import atomic_output
+from ._atomic import atomic_output, atomic_write_bytes
 from ._cell import CellValue, cell_value, write_cell
 from ._display import NOT_APPLICABLE, display_name, joined_flags, level_label, split_execution_item
 from ._row_heights import fit_heights
@@ -110,9 +110,7 @@ def write_scored_workbook(forms: list[FormResult], path: Path, template: Optiona
             return
         base_sheets, styles = drawn
         sheets += base_sheets
-    data = _zip(style, _package(style, sheets, styles))
-    with atomic_output(path) as temp:
-        temp.write_bytes(data)
+    atomic_write_bytes(path, _zip(style, _package(style, sheets, styles)))
 
 
 @dataclass
