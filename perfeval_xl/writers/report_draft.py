@@ -17,6 +17,7 @@ from ..model import BaseData, DepartmentForm, FormResult
 from ..values import format_number
 from ._atomic import atomic_write_bytes
 from ._report_template import DOCUMENT_PART, ReportTemplate, report_template
+from ._xml import escape_text
 from ._zip import deflated, zip_archive
 
 CENT = Decimal("0.01")
@@ -149,7 +150,6 @@ _PARAGRAPH_STARTS = {
     "subheading": '<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr>',
     "text": "<w:p>",
 }
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _RUN_BREAKS = re.compile(r"([\t\r\n])")
 _BREAK_ELEMENTS = {"\t": "<w:tab/>", "\r": "<w:br/>", "\n": "<w:br/>"}
 
@@ -187,8 +187,8 @@ def _run(text: str) -> str:
 
 def _text_element(text: str) -> str:
     if len(text.strip()) < len(text):  # python-docx keeps leading and trailing blanks this way
-        return '<w:t xml:space="preserve">' + text.translate(_ESCAPES) + "</w:t>"
-    return "<w:t>" + text.translate(_ESCAPES) + "</w:t>"
+        return '<w:t xml:space="preserve">' + escape_text(text) + "</w:t>"
+    return "<w:t>" + escape_text(text) + "</w:t>"
 
 
 def _single(base: BaseData, key: str) -> Decimal | None:

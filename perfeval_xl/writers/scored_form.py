@@ -31,7 +31,7 @@ from ..model import DepartmentForm, Flag, FormResult, FundLine, ItemScore, Proje
 from ._atomic import atomic_output, atomic_write_bytes
 from ._cell import CellValue, cell_value, write_cell
 from ._display import NOT_APPLICABLE, display_name, joined_flags, level_label, split_execution_item
-from ._row_heights import fit_heights
+from ._row_heights import DEFAULT_FONT_SIZE, fit_heights, single_line, text_height
 from ._sheet_titles import unique_sheet_titles
 from ._style_template import (
     COLUMN_COUNT,
@@ -48,6 +48,7 @@ from ._style_template import (
     worksheet_part,
 )
 from ._templates import SCORED_FORM_STYLE, template_path
+from ._xml import escape_text
 from ._zip import SHARED_LEVEL, deflated, zip_archive
 from .base_data_sheet import add_base_data_sheets
 
@@ -123,7 +124,7 @@ class _SheetPart:
 
 
 def _print_names(title: str, title_row: int, last_row: int) -> list[tuple[str, str]]:
-    quoted = quote_sheetname(title).translate(_ESCAPES)
+    quoted = escape_text(quote_sheetname(title))
     return [("_xlnm.Print_Titles", f"{quoted}!${title_row}:${title_row}"),
             ("_xlnm.Print_Area", f"{quoted}!$A$1:${_LETTERS[-1]}${last_row}")]
 
@@ -146,7 +147,7 @@ def _base_data_parts(style: CompiledStyle, titles: list[str],
                 xml = worksheet_part(sheet)
                 if xml is None or sheet.defined_names or sheet.auto_filter.ref:
                     return None
-                names = [(name, value.translate(_ESCAPES)) for name, value in
+                names = [(name, escape_text(value)) for name, value in
                          (("_xlnm.Print_Titles", sheet.print_titles), ("_xlnm.Print_Area", sheet.print_area))
                          if value]
                 parts.append(_SheetPart(sheet.title, xml, names))
@@ -428,26 +429,32 @@ def render_form(sheet: Worksheet, result: FormResult, styler: RowStyler) -> dict
 # -- drawing as worksheet XML -------------------------------------------------------------
 
 _LETTERS = [get_column_letter(col) for col in range(1, COLUMN_COUNT + 1)]
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
                                     "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
 _INFINITY = float("inf")
 
 
-def _cell_fragments(style: CompiledStyle, column: int, xf: int, styled: bool) -> tuple[str, Optional[str], str, str]:
-    """A cell of format ``xf`` in ``column``: ``<c r="B`` and what follows the row number when it
-    is empty (None: not written), holds text, or a number (memoised)."""
+#: Stands for the row number in a row's fragments until the row is joined; it cannot occur in
+#: escaped text (which has no "<") nor in a number.
+_ROW_NUMBER = "<#>"
+
+_Fragments = tuple[str, str, str, str]  # a cell: empty, up to its text, the same keeping blanks, up to its number
+
+
+def _cell_fragments(style: CompiledStyle, column: int, xf: int, styled: bool) -> _Fragments:
+    """A cell of format ``xf`` in ``column``: as written when empty ("" if not written), and up to
+    the value when it holds text, text with leading or trailing blanks, or a number (memoised)."""
     key = ("cell", column, xf, styled)
     fragments = style.memo.get(key)
     if fragments is None:
-        attribute = f' s="{xf}"' if styled else ""
-        fragments = (f'<c r="{_LETTERS[column - 1]}', f'"{attribute}/>' if styled else None,
-                     f'"{attribute} t="inlineStr"><is><t>', f'"{attribute} t="n"><v>')
+        start = f'<c r="{_LETTERS[column - 1]}{_ROW_NUMBER}"' + (f' s="{xf}"' if styled else "")
+        fragments = (start + "/>" if styled else "", start + ' t="inlineStr"><is><t>',
+                     start + ' t="inlineStr"><is><t xml:space="preserve">', start + ' t="n"><v>')
         style.memo[key] = fragments
     return fragments
 
 
-def _role_fragments(style: CompiledStyle, role: str) -> list[tuple[str, Optional[str], str, str]]:
+def _role_fragments(style: CompiledStyle, role: str) -> list[_Fragments]:
     key = ("role", role)
     fragments = style.memo.get(key)
     if fragments is None:
@@ -459,7 +466,7 @@ def _role_fragments(style: CompiledStyle, role: str) -> list[tuple[str, Optional
 
 
 def _merge_block(style: CompiledStyle, start_xf: int, end_border: int, tall: bool, first_col: int,
-                 last_col: int) -> list[list[tuple[str, Optional[str], str, str]]]:
+                 last_col: int) -> list[list[_Fragments]]:
     """The fragments of a merged range's cells: for its first, middle and last rows (memoised)."""
     key = ("merge", start_xf, end_border, tall, first_col, last_col)
     block = style.memo.get(key)
@@ -478,65 +485,116 @@ def _merge_block(style: CompiledStyle, start_xf: int, end_border: int, tall: boo
     return block
 
 
-def _sheet_xml(style: CompiledStyle, layout: FormLayout, selected: bool) -> bytes:
-    """The worksheet XML of one form, cell formats taken from the compiled template."""
+#: A merged range as it crosses one row: (first column, last column, xf of its top-left cell,
+#: border of its bottom-right cell, spans several rows?, row position: 0 first, 1 middle, 2 last).
+_Cut = tuple[int, int, int, int, bool, int]
+
+
+@dataclass(frozen=True)
+class _RowShape:
+    """How a row of one role, crossed by given merged ranges, is drawn (see :func:`_row_shape`).
+
+    ``slots`` is the row with every cell empty: slot 0 opens the row, slot c
+    is column c, the last slot closes it.  The per-column tuples are indexed
+    by column too (index 0 unused).  Fragments hold ``_ROW_NUMBER``.
+    """
+
+    slots: tuple[str, ...]
+    text: tuple[str, ...]
+    spaced_text: tuple[str, ...]
+    number: tuple[str, ...]
+    floor: float  # the prototype row's height; 0: none
+    #: (single-line length, its height, width, font size) for the text of the cell, or None when
+    #: its text does not decide the row's height (it lies under a merged range of several rows).
+    fits: tuple[Optional[tuple[int, float, float, float]], ...]
+
+
+def _row_shapes(style: CompiledStyle, layout: FormLayout) -> list[_RowShape]:
+    """The shape of every row of ``layout``; a sheet's rows share a handful of shapes."""
     rows = layout.rows
     prototypes = style.rows
-    # Cells of merged ranges, with the formats openpyxl leaves them: row → its cells' fragments.
-    merged: dict[int, list[tuple[str, Optional[str], str, str]]] = {}
+    cuts: list[list[_Cut]] = [[] for _ in rows]
     for first_row, first_col, last_row, last_col in layout.merges:
         start_xf = prototypes[rows[first_row - 1][0]].xfs[first_col - 1]
         end_border = prototypes[rows[last_row - 1][0]].border_ids[last_col - 1]
-        height = last_row - first_row + 1
-        block = _merge_block(style, start_xf, end_border, height > 1, first_col, last_col)
-        for i in range(height):
-            row = first_row + i
-            cells = merged.get(row)
-            if cells is None:
-                cells = merged[row] = list(_role_fragments(style, rows[row - 1][0]))
-            cells[first_col - 1:last_col] = block[0 if i == 0 else 2 if i == height - 1 else 1]
-    heights = fit_heights(
-        [values for _, values in rows], [prototypes[role].height for role, _ in rows], layout.merges,
-        style.column_widths, [prototypes[role].font_sizes for role, _ in rows],
-    )
-    parts = ["<sheetData>"]
-    append = parts.append
-    escapes = _ESCAPES
-    for index, (role, values) in enumerate(rows):
-        row = index + 1
-        number = str(row)
-        height = heights[index]
-        append(f'<row r="{number}" ht="{height:.16g}" customHeight="1">' if height is not None
-               else f'<row r="{number}">')
-        cells = merged.get(row) or _role_fragments(style, role)
-        get = values.get
-        for col, (start, empty, text, numeric) in enumerate(cells, start=1):
-            value = get(col)
-            if value is None:
-                if empty is not None:
-                    append(start + number + empty)
-            elif value.__class__ is str:
-                if value[0].isspace() or value[-1].isspace():
-                    text = text[:-3] + '<t xml:space="preserve">'
-                append(start + number + text + value.translate(escapes) + "</t></is></c>")
-            elif value.__class__ is float or value.__class__ is int:
-                if value != value or value in (_INFINITY, -_INFINITY):
-                    if empty is not None:
-                        append(start + number + empty)
-                else:
-                    append(start + number + numeric + f"{value:.16g}</v></c>")
-            elif value.__class__ is bool:
-                append(start + number + numeric.replace(' t="n"', ' t="b"') + str(int(value)) + "</v></c>")
+        tall = last_row > first_row
+        for row in range(first_row, last_row + 1):
+            position = 0 if row == first_row else 2 if row == last_row else 1
+            cuts[row - 1].append((first_col, last_col, start_xf, end_border, tall, position))
+    memo = style.memo
+    shapes = []
+    for (role, _), cut in zip(rows, cuts):
+        key = ("shape", role, tuple(cut))
+        shape = memo.get(key)
+        if shape is None:
+            shape = memo[key] = _row_shape(style, role, cut)
+        shapes.append(shape)
+    return shapes
+
+
+def _row_shape(style: CompiledStyle, role: str, cut: list[_Cut]) -> _RowShape:
+    """A row of ``role`` crossed by the merged ranges ``cut``: its cells' formats as openpyxl leaves
+    them once merged, and the width each cell's text wraps in (that of the range when merged across)."""
+    prototype = style.rows[role]
+    cells = list(_role_fragments(style, role))
+    widths: list[Optional[float]] = list(style.column_widths)
+    for first_col, last_col, start_xf, end_border, tall, position in cut:
+        cells[first_col - 1:last_col] = _merge_block(style, start_xf, end_border, tall, first_col, last_col)[position]
+        widths[first_col - 1:last_col] = [None] * (last_col - first_col + 1)
+        if not tall:
+            widths[first_col - 1] = sum(style.column_widths[first_col - 1:last_col])
+    fits = []
+    for width, size in zip(widths, prototype.font_sizes):
+        size = float(size or DEFAULT_FONT_SIZE)
+        fits.append(None if width is None else (*single_line(width, size), width, size))
+    empty, text, spaced_text, number = zip(*cells)
+    return _RowShape((f'<row r="{_ROW_NUMBER}">', *empty, "</row>"), ("", *text), ("", *spaced_text),
+                     ("", *number), prototype.height or 0.0, (None, *fits))
+
+
+def _sheet_rows(style: CompiledStyle, layout: FormLayout) -> list[str]:
+    """Every ``<row>`` of the sheet, each with the height its wrapped text needs (see :func:`fit_heights`)."""
+    out = []
+    for index, ((_, values), shape) in enumerate(zip(layout.rows, _row_shapes(style, layout)), start=1):
+        slots = list(shape.slots)
+        needed = shape.floor
+        for col, value in values.items():
+            kind = value.__class__
+            if kind is str:
+                spaced = value[0].isspace() or value[-1].isspace()
+                slots[col] = ((shape.spaced_text if spaced else shape.text)[col] + escape_text(value)
+                              + "</t></is></c>")
+                fit = shape.fits[col]
+                if fit is not None:
+                    length, height, width, size = fit
+                    if len(value) > length or "\n" in value:
+                        height = text_height(value, width, size)
+                    if height > needed:
+                        needed = height
+            elif value is None:  # blanked by the layout: the cell stays as written when empty
+                continue
+            elif kind is float or kind is int:
+                if value == value and value != _INFINITY and value != -_INFINITY:  # else: no value, left empty
+                    slots[col] = shape.number[col] + f"{value:.16g}</v></c>"
+            elif kind is bool:
+                slots[col] = shape.number[col].replace(' t="n"', ' t="b"') + str(int(value)) + "</v></c>"
             else:  # not produced by the layout; shown as text rather than lost
-                append(start + number + text + str(value).translate(escapes) + "</t></is></c>")
-        append("</row>")
-    append("</sheetData>")
+                slots[col] = shape.text[col] + escape_text(str(value)) + "</t></is></c>"
+        if needed:
+            slots[0] = f'<row r="{_ROW_NUMBER}" ht="{round(needed, 1):.16g}" customHeight="1">'
+        out.append("".join(slots).replace(_ROW_NUMBER, str(index)))
+    return out
+
+
+def _sheet_xml(style: CompiledStyle, layout: FormLayout, selected: bool) -> bytes:
+    """The worksheet XML of one form, cell formats taken from the compiled template."""
+    parts = ["<sheetData>", *_sheet_rows(style, layout), "</sheetData>"]
     if layout.merges:
-        append(f'<mergeCells count="{len(layout.merges)}">')
-        for first_row, first_col, last_row, last_col in layout.merges:
-            append(f'<mergeCell ref="{_LETTERS[first_col - 1]}{first_row}:{_LETTERS[last_col - 1]}{last_row}"/>')
-        append("</mergeCells>")
-    dimension = f'<dimension ref="A1:{_LETTERS[-1]}{len(rows)}"/>'.encode()
+        parts.append(f'<mergeCells count="{len(layout.merges)}">')
+        parts.extend(f'<mergeCell ref="{_LETTERS[first_col - 1]}{first_row}:{_LETTERS[last_col - 1]}{last_row}"/>'
+                     for first_row, first_col, last_row, last_col in layout.merges)
+        parts.append("</mergeCells>")
+    dimension = f'<dimension ref="A1:{_LETTERS[-1]}{len(layout.rows)}"/>'.encode()
     return b"".join((style.sheet_head[selected], dimension, style.sheet_middle[selected],
                      "".join(parts).encode("utf-8"), style.sheet_tail[selected]))
 
