@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import DepartmentForm, Flag, FormResult, FundLine, ItemScore, ProjectForm
 from ._atomic import atomic_output, atomic_write_bytes
-from ._cell import CellValue, cell_value, write_cell
+from ._cell import CellValue, cell_value, cell_values, write_cell
 from ._display import NOT_APPLICABLE, display_name, joined_flags, level_label, split_execution_item
 from ._row_heights import DEFAULT_FONT_SIZE, fit_heights, single_line, text_height
 from ._sheet_titles import unique_sheet_titles
@@ -232,7 +232,7 @@ class _Layout:
 
     def new_row(self, role: str, values: Optional[dict[int, CellValue]] = None) -> int:
         self.row += 1
-        self.form.rows.append((role, {column: cell_value(value) for column, value in (values or {}).items()}))
+        self.form.rows.append((role, cell_values(values) if values else {}))
         self.form.first_rows.setdefault(role, self.row)
         return self.row
 
@@ -251,9 +251,8 @@ class _Layout:
         for first_row, first_col, last_row, last_col in self.form.merges:
             for row in range(first_row, last_row + 1):
                 values = rows[row - 1][1]
-                for col in range(first_col, last_col + 1):
-                    if (row, col) != (first_row, first_col):
-                        values.pop(col, None)
+                for col in range(first_col + 1 if row == first_row else first_col, last_col + 1):
+                    values.pop(col, None)
         return self.form
 
     # -- sections -------------------------------------------------------------------
@@ -282,7 +281,8 @@ class _Layout:
         ]
         first, last = rows[0], rows[-1]
         if execution is not None:
-            self._put_scores(first, execution)
+            for column, value in _score_values(execution).items():
+                self.put(first, column, value)
             self.put(first, BASIS, execution.basis)
             self.put(first, FLAGS, joined_flags(execution.flags))
         for column in (WEIGHT, SELF_SCORE, SCORE, DIFFERENCE, FLAGS):
@@ -317,22 +317,12 @@ class _Layout:
         return header
 
     def _indicator_row(self, item: ItemScore) -> int:
-        row = self.new_row("indicator", {
+        return self.new_row("indicator", {
             LEVEL1: item.level1, LEVEL2: item.level2, NAME: item.name,
             TARGET: item.target, ACTUAL: item.actual,
             BASIS: item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags),
+            **_score_values(item),
         })
-        self._put_scores(row, item)
-        return row
-
-    def _put_scores(self, row: int, item: ItemScore) -> None:
-        self.put(row, WEIGHT, item.weight)
-        self.put(row, SELF_SCORE, item.self_score)
-        if item.applicable:
-            self.put(row, SCORE, item.score)
-            self.put(row, DIFFERENCE, item.difference)
-        else:
-            self.put(row, SCORE, NOT_APPLICABLE)
 
     def _merge_equal_runs(self, rows: list[int], keys: list[tuple[str, ...]], column: int) -> None:
         """Merge vertically the cells of ``column`` whose keys repeat in consecutive rows.
@@ -380,6 +370,13 @@ class _Layout:
             ISSUE_CELL: _cell_reference(flag, form_sheet),
             ISSUE_TEXT: flag.message,
         })
+
+
+def _score_values(item: ItemScore) -> dict[int, CellValue]:
+    """分值, 自评得分, 复核得分 and 差异 of ``item``; a 不适用 item is not scored, so has no 差异."""
+    if item.applicable:
+        return {WEIGHT: item.weight, SELF_SCORE: item.self_score, SCORE: item.score, DIFFERENCE: item.difference}
+    return {WEIGHT: item.weight, SELF_SCORE: item.self_score, SCORE: NOT_APPLICABLE}
 
 
 def _execution_ratio(line: FundLine) -> Optional[float]:
