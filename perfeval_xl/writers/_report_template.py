@@ -44,7 +44,8 @@ def report_template(columns: int) -> ReportTemplate:
     archive = zipfile.ZipFile(io.BytesIO(_prototype_package(columns)))
     names = archive.namelist()
     position = names.index(DOCUMENT_PART)
-    members = [deflated(name, archive.read(name), SHARED_LEVEL) for name in names]
+    before, after = ([deflated(name, archive.read(name), SHARED_LEVEL) for name in part]
+                     for part in (names[:position], names[position + 1:]))
     document = archive.read(DOCUMENT_PART).decode("utf-8")
     head, table, tail = _split_document(document)
     row_start = table.index(_ROW)
@@ -54,8 +55,7 @@ def report_template(columns: int) -> ReportTemplate:
     # A python-docx release that lays the body out differently must fail loudly, not draw subtly wrong drafts.
     if not table.startswith("<w:tbl>") or table != expected:
         raise RuntimeError("python-docx 生成的表格结构与报告初稿模板不一致")
-    return ReportTemplate(tuple(members[:position]), tuple(members[position + 1:]), head, tail,
-                          table_head, cell_head)
+    return ReportTemplate(tuple(before), tuple(after), head, tail, table_head, cell_head)
 
 
 def _prototype_package(columns: int) -> bytes:
