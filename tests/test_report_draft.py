@@ -1,11 +1,17 @@
 """The department report draft (.docx): the published report's figures, only from the forms."""
+import zipfile
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Pt
 
 import perfeval_xl
 from deptgen import BaseFigures, write_department_workbook
+from perfeval_xl.values import format_number
+from perfeval_xl.writers.report_draft import report_paragraphs, write_report_draft
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 SEED = CASES / "07_开福区行政审批服务局_部门整体支出.xlsx"
@@ -46,3 +52,84 @@ def test_a_missing_figure_leaves_its_sentence_out_rather_than_guessing(tmp_path)
     text = draft_text(tmp_path, workbook)
     assert "部门整体支出合计" not in text
     assert "编制数12人" in text
+
+
+def reference_draft(result, path: Path) -> None:
+    """The draft built with python-docx, as the writer did before it rendered document.xml itself."""
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = "宋体"
+    normal.font.size = Pt(12)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    for kind, text in report_paragraphs(result):
+        if kind == "title":
+            document.add_heading(text, level=0)
+        elif kind == "heading":
+            document.add_heading(text, level=1)
+        elif kind == "subheading":
+            document.add_heading(text, level=2)
+        else:
+            document.add_paragraph(text)
+    n, n2 = format_number, lambda value: f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+    headers = ["一级指标", "二级指标", "三级指标", "分值", "自评得分", "复核得分", "评分依据"]
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers):
+        cell.text = text
+    for item in result.items:
+        values = [item.level1, item.level2, item.name, n(item.weight),
+                  n(item.self_score) if item.self_score is not None else "", n2(item.score), item.basis]
+        for cell, text in zip(table.add_row().cells, values):
+            cell.text = text
+    totals = table.add_row().cells
+    totals[0].text = "合计"
+    totals[3].text = n(sum((i.weight for i in result.items), Decimal(0)))
+    totals[4].text = n(result.form.self_total) if result.form.self_total is not None else ""
+    totals[5].text = n2(result.total)
+    totals[6].text = f"等级：{result.grade}"
+    document.save(path)
+
+
+def department_result(tmp_path: Path, figures: BaseFigures):
+    (result,) = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "dept.xlsx", figures)).forms
+    return result
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@pytest.mark.parametrize("figures", [
+    BaseFigures("某局"),
+    BaseFigures("某局", omit={"支出合计", "三公经费"}),
+    BaseFigures("某局 & <分局>", assets=200, assets_in_use=150),
+], ids=["full", "missing-figures", "escaped-unit"])
+def test_draft_is_the_package_python_docx_saves(tmp_path, figures):
+    result = department_result(tmp_path, figures)
+    write_report_draft(result, tmp_path / "fast.docx")
+    reference_draft(result, tmp_path / "reference.docx")
+    fast, reference = parts(tmp_path / "fast.docx"), parts(tmp_path / "reference.docx")
+    assert list(fast) == list(reference)
+    for name in reference:
+        assert fast[name] == reference[name], name
+
+
+def test_tabs_breaks_and_blanks_in_unit_text_are_written_as_python_docx_does(tmp_path):
+    result = department_result(tmp_path, BaseFigures("某局"))
+    result.items[0].basis = "  缩进的依据\t制表\n换行\r\n回车 "
+    result.items[0].reason = "\t"
+    result.items[1].name = "A&B <C> “D”"
+    result.items[1].basis = ""
+    write_report_draft(result, tmp_path / "fast.docx")
+    reference_draft(result, tmp_path / "reference.docx")
+    assert parts(tmp_path / "fast.docx") == parts(tmp_path / "reference.docx")
+
+
+def test_control_characters_are_dropped_rather_than_breaking_the_document(tmp_path):
+    result = department_result(tmp_path, BaseFigures("某局"))
+    result.items[0].basis = "依据\x00\x07说明\x1f"
+    write_report_draft(result, tmp_path / "draft.docx")
+    cells = [cell.text for table in Document(tmp_path / "draft.docx").tables for row in table.rows
+             for cell in row.cells]
+    assert "依据说明" in cells

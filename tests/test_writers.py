@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +22,7 @@ from perfeval_xl.model import (
 from perfeval_xl.writers import (
     atomic_output, blank_templates, summary_dict, template_path, write_scored_workbook, write_summary_json,
 )
+from perfeval_xl.writers._atomic import atomic_write_bytes
 from perfeval_xl.writers._sheet_titles import unique_sheet_titles
 from perfeval_xl.writers._templates import SCORED_FORM_STYLE
 
@@ -367,6 +369,24 @@ def test_atomic_output_replaces_the_file_only_on_success(tmp_path):
         temp.write_text("new")
     assert target.read_text() == "new"
     assert os.listdir(tmp_path) == ["out.txt"]
+
+
+def test_atomic_write_bytes_creates_the_folder_and_leaves_only_the_file(tmp_path):
+    target = tmp_path / "new" / "out.xlsx"
+    atomic_write_bytes(target, b"first")
+    atomic_write_bytes(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert os.listdir(target.parent) == ["out.xlsx"]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask  # as a normal save, not mkstemp's 0600
+
+
+def test_atomic_write_bytes_removes_its_temporary_file_when_the_rename_fails(tmp_path):
+    (tmp_path / "taken.xlsx").mkdir()  # a folder where the file should go
+    with pytest.raises(OSError):
+        atomic_write_bytes(tmp_path / "taken.xlsx", b"data")
+    assert os.listdir(tmp_path) == ["taken.xlsx"]
 
 
 # -- templates -----------------------------------------------------------------------------

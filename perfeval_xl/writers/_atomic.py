@@ -9,6 +9,7 @@ success.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import tempfile
 from pathlib import Path
@@ -48,4 +49,47 @@ def atomic_output(path: os.PathLike[str] | str) -> Iterator[Path]:
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+        raise
+
+
+#: Numbers the temporary files of :func:`atomic_write_bytes` within this process.
+_TEMP_NUMBERS = itertools.count()
+_CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def atomic_write_bytes(path: os.PathLike[str] | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` with the guarantee of :func:`atomic_output`, in fewer system calls.
+
+    For outputs built in memory (the scored form, report drafts), written by
+    the thousand: the temporary file is created with the final mode (the umask
+    applies, as for a normal save) and written through the descriptor that
+    created it, and the directory is created only when it is missing.  The
+    temporary name is unique per process (pid and a counter); O_EXCL makes any
+    clash (a leftover of a crashed run) move on to the next number.
+    """
+    target = os.fspath(path)
+    directory, name = os.path.split(target)
+    stem, suffix = os.path.splitext(name)
+    while True:
+        temp = os.path.join(directory, f".{stem}.{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp{suffix}")
+        try:
+            fd = os.open(temp, _CREATE_NEW, 0o666)
+            break
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            if not directory or os.path.isdir(directory):
+                raise
+            os.makedirs(directory, exist_ok=True)
+    try:
+        try:
+            view = memoryview(data)
+            while view:  # a regular file takes it all at once; anything else may take less
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
         raise

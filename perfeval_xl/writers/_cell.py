@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Union
+from typing import Optional, Union
 
 from openpyxl.cell.cell import Cell
 
-from ._display import amount, excel_text
+from ._display import EXCEL_MAX_TEXT, amount, excel_text
 
 CellValue = Union[str, int, float, Decimal, None]
 
@@ -29,6 +29,42 @@ def cell_value(value: CellValue) -> Union[str, int, float, None]:
     if isinstance(value, str):
         return excel_text(value) or None
     return value
+
+
+def cell_values(values: dict[int, CellValue]) -> dict[int, Union[str, int, float, None]]:
+    """:func:`cell_value` of each value of a row (column → value).
+
+    Laying out a form converts hundreds of values: clean text (the usual case)
+    is recognised here, without a call.
+    """
+    stored = {}
+    for column, value in values.items():
+        kind = value.__class__
+        if kind is str and value.isprintable() and len(value) <= EXCEL_MAX_TEXT:
+            stored[column] = value or None
+        elif kind is Decimal:
+            stored[column] = _stored_amount(value)
+        else:
+            stored[column] = cell_value(value)
+    return stored
+
+
+#: Decimal → the float stored for it.  Weights and scores repeat from form to form (5, 10,
+#: 4.5 …) and rounding a Decimal costs several lookups.  Zeros are not kept: 0 and -0 are the
+#: same key but are stored as 0.0 and -0.0.
+_STORED_AMOUNTS: dict[Decimal, float] = {}
+_STORED_AMOUNTS_MAX = 10_000
+
+
+def _stored_amount(value: Decimal) -> Optional[float]:
+    if not value or not value.is_finite():
+        return amount(value)
+    stored = _STORED_AMOUNTS.get(value)
+    if stored is None:
+        if len(_STORED_AMOUNTS) >= _STORED_AMOUNTS_MAX:
+            _STORED_AMOUNTS.clear()
+        stored = _STORED_AMOUNTS[value] = amount(value)
+    return stored
 
 
 def write_cell(cell: Cell, value: CellValue) -> None:

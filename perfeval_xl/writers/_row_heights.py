@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-_DEFAULT_FONT_SIZE = 11.0
+DEFAULT_FONT_SIZE = 11.0  # of a cell whose font has no size; the unit of text widths
 _PADDING_UNITS = 0.8  # cell margins, in column-width units
 
 #: Character → 1 if East Asian wide/full-width (two units), else 0; filled as characters are met.
@@ -37,7 +37,7 @@ def _text_units(text: str, font_size: float) -> float:
     """Width of ``text`` in column-width units (≈ one digit of an 11 pt font)."""
     wide = _wide_count(text)
     narrow = len(text) - wide
-    return (wide * 2.0 + narrow * 1.1) * font_size / _DEFAULT_FONT_SIZE
+    return (wide * 2.0 + narrow * 1.1) * font_size / DEFAULT_FONT_SIZE
 
 
 def lines_needed(text: str, width: float, font_size: float) -> int:
@@ -59,15 +59,32 @@ def text_height(text: str, width: float, font_size: float) -> float:
     height = _HEIGHTS.get(key)
     if height is None:
         usable = max(width - _PADDING_UNITS, 1.0)
-        if len(text) * 2.0 * font_size / _DEFAULT_FONT_SIZE <= usable and "\n" not in text:
+        if len(text) * 2.0 * font_size / DEFAULT_FONT_SIZE <= usable and "\n" not in text:
             lines = 1  # fits even if every character were wide
         else:
             lines = lines_needed(text, width, font_size)
-        height = lines * line_height(font_size) + 4
+        height = _lines_height(lines, font_size)
         if len(_HEIGHTS) >= _HEIGHTS_MAX:
             _HEIGHTS.clear()
         _HEIGHTS[key] = height
     return height
+
+
+def _lines_height(lines: int, font_size: float) -> float:
+    return lines * line_height(font_size) + 4
+
+
+def single_line(width: float, font_size: float) -> tuple[int, float]:
+    """(n, h): text of at most n characters and no line break takes one line, h high, in a cell ``width`` wide.
+
+    What :func:`text_height` finds for such text, without measuring it: n
+    characters fit even if every one is wide.
+    """
+    usable = max(width - _PADDING_UNITS, 1.0)
+    length = int(usable * DEFAULT_FONT_SIZE / (2.0 * font_size)) + 1
+    while length > 0 and length * 2.0 * font_size / DEFAULT_FONT_SIZE > usable:  # the test text_height makes
+        length -= 1
+    return length, _lines_height(1, font_size)
 
 
 def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[float]],
@@ -104,7 +121,7 @@ def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[flo
                 continue
             if width == missing:
                 width = column_widths[col - 1]
-            size = float(sizes[col - 1] or _DEFAULT_FONT_SIZE)
+            size = float(sizes[col - 1] or DEFAULT_FONT_SIZE)
             height = text_height(value, width, size)
             if height > needed:
                 needed = height
@@ -130,8 +147,8 @@ def fit_row_heights(sheet: Worksheet, minimum: dict[int, Optional[float]]) -> No
             if span is None:
                 continue
             width = sum(column_width(sheet, col) for col in range(span[0], span[1] + 1))
-            size = float(cell.font.sz or _DEFAULT_FONT_SIZE)
-            needed = max(needed, lines_needed(cell.value, width, size) * line_height(size) + 4)
+            size = float(cell.font.sz or DEFAULT_FONT_SIZE)
+            needed = max(needed, _lines_height(lines_needed(cell.value, width, size), size))
         if needed:
             sheet.row_dimensions[row].height = round(needed, 1)
 

@@ -17,12 +17,15 @@ Layout (columns A–D)::
 """
 from __future__ import annotations
 
+import copy
 import re
+import weakref
 from decimal import Decimal
 from typing import Optional
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import BaseData, DepartmentForm, FormResult
@@ -52,6 +55,13 @@ _NOTE_FONT = Font(name=FONT_NAME, sz=9, color="595959")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _RIGHT = Alignment(horizontal="right", vertical="center")
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+#: Row labels by indent level (see :func:`label_indent`).
+_LABEL_ALIGNMENTS = tuple(Alignment(horizontal="left", vertical="center", wrap_text=True, indent=indent)
+                          for indent in range(3))
+
+#: Workbook → (font, alignment, number format, border, fill), by identity → the cell style
+#: openpyxl made of them in that workbook (its style tables only grow, so the style stays valid).
+_WORKBOOK_STYLES: weakref.WeakKeyDictionary[Workbook, dict[tuple, StyleArray]] = weakref.WeakKeyDictionary()
 
 # "1、…" / "（1）…" rows sit under a heading row; "其中：…" rows under those.
 _NUMBERED = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]\d+[）)]")
@@ -101,6 +111,7 @@ class _BaseDataSheet:
         self.sheet = sheet
         self.row = 0
         self.text_rows: dict[int, tuple[str, float, float]] = {}  # row → (text, width, minimum height)
+        self.styles = _WORKBOOK_STYLES.setdefault(sheet.parent, {})
 
     def render(self, base: BaseData) -> None:
         self._title(base)
@@ -120,6 +131,13 @@ class _BaseDataSheet:
              fill: Optional[PatternFill] = None):
         cell = self.sheet.cell(row, column)
         write_cell(cell, value)
+        # openpyxl finds a style's index by hashing it, attribute by attribute, on every
+        # assignment: each combination is assigned once per workbook, then copied.
+        key = (id(font), id(alignment), number_format, border, id(fill))
+        style = self.styles.get(key)
+        if style is not None:
+            cell._style = copy.copy(style)
+            return cell
         cell.font, cell.alignment = font, alignment
         if border:
             cell.border = _BORDER
@@ -127,6 +145,7 @@ class _BaseDataSheet:
             cell.number_format = number_format
         if fill is not None:
             cell.fill = fill
+        self.styles[key] = copy.copy(cell._style)
         return cell
 
     def _title(self, base: BaseData) -> None:
@@ -164,8 +183,7 @@ class _BaseDataSheet:
             row = self._next()
             label = amounts.label.strip()
             self.text_rows[row] = (label, COLUMN_WIDTHS["A"] - 2 * label_indent(label), 18)
-            self._put(row, LABEL, label, alignment=Alignment(
-                horizontal="left", vertical="center", wrap_text=True, indent=label_indent(label)))
+            self._put(row, LABEL, label, alignment=_LABEL_ALIGNMENTS[label_indent(label)])
             for column, value in ((PRIOR, amounts.prior_final), (BUDGET, amounts.budget), (FINAL, amounts.final)):
                 self._put(row, column, value, alignment=_RIGHT, number_format=MONEY_FORMAT)
 

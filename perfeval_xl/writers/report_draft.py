@@ -6,14 +6,22 @@ reports: 部门整体支出概况 → 使用及管理情况 → 绩效情况 →
 """
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Optional
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..model import BaseData, DepartmentForm, FormResult
 from ..values import format_number
-from ._atomic import atomic_output
+from ._atomic import atomic_write_bytes
+from ._report_template import DOCUMENT_PART, ReportTemplate, report_template
+from ._xml import escape_text
+from ._zip import deflated, zip_archive
 
 CENT = Decimal("0.01")
+SCORE_TABLE_HEADERS = ("一级指标", "二级指标", "三级指标", "分值", "自评得分", "复核得分", "评分依据")
 
 
 def write_report_drafts(forms: list[FormResult], scored_workbook: Path) -> list[Path]:
@@ -30,28 +38,16 @@ def write_report_drafts(forms: list[FormResult], scored_workbook: Path) -> list[
 
 
 def write_report_draft(result: FormResult, path: Path) -> None:
-    from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
+    """Write the draft of one department form to ``path`` (atomically).
 
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = "宋体"
-    normal.font.size = Pt(12)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    for paragraph in report_paragraphs(result):
-        kind, text = paragraph
-        if kind == "title":
-            document.add_heading(text, level=0)
-        elif kind == "heading":
-            document.add_heading(text, level=1)
-        elif kind == "subheading":
-            document.add_heading(text, level=2)
-        else:
-            document.add_paragraph(text)
-    _score_table(document, result)
-    with atomic_output(path) as temporary:
-        document.save(temporary)
+    The package is the one python-docx saves (``document.add_heading`` /
+    ``add_paragraph`` / ``add_table``), but only ``word/document.xml`` is made
+    per draft: the rest comes from a template prepared once per process
+    (:mod:`._report_template`).
+    """
+    template = report_template(len(SCORE_TABLE_HEADERS))
+    document = deflated(DOCUMENT_PART, _document_xml(template, result).encode("utf-8"))
+    atomic_write_bytes(path, zip_archive([*template.before, document, *template.after]))
 
 
 def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
@@ -133,23 +129,66 @@ def _budget_paragraphs(base: BaseData, year: str) -> list[tuple[str, str]]:
     return out
 
 
-def _score_table(document, result: FormResult) -> None:
-    headers = ["一级指标", "二级指标", "三级指标", "分值", "自评得分", "复核得分", "评分依据"]
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers):
-        cell.text = text
+def _score_table(result: FormResult) -> list[list[Optional[str]]]:
+    """The rows of the 指标得分 table; None is a cell left as python-docx creates it (no run)."""
+    rows: list[list[Optional[str]]] = [list(SCORE_TABLE_HEADERS)]
     for item in result.items:
-        values = [item.level1, item.level2, item.name, _n(item.weight),
-                  _n(item.self_score) if item.self_score is not None else "", _n2(item.score), item.basis]
-        for cell, text in zip(table.add_row().cells, values):
-            cell.text = text
-    totals = table.add_row().cells
-    totals[0].text = "合计"
-    totals[3].text = _n(sum((i.weight for i in result.items), Decimal(0)))
-    totals[4].text = _n(result.form.self_total) if result.form.self_total is not None else ""
-    totals[5].text = _n2(result.total)
-    totals[6].text = f"等级：{result.grade}"
+        rows.append([item.level1, item.level2, item.name, _n(item.weight),
+                     _n(item.self_score) if item.self_score is not None else "", _n2(item.score), item.basis])
+    rows.append(["合计", None, None, _n(sum((i.weight for i in result.items), Decimal(0))),
+                 _n(result.form.self_total) if result.form.self_total is not None else "", _n2(result.total),
+                 f"等级：{result.grade}"])
+    return rows
+
+
+# -- document.xml, as python-docx writes it -------------------------------------------
+
+#: Paragraph openings by kind: add_heading(level=0 / 1 / 2) and add_paragraph.
+_PARAGRAPH_STARTS = {
+    "title": '<w:p><w:pPr><w:pStyle w:val="Title"/></w:pPr>',
+    "heading": '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr>',
+    "subheading": '<w:p><w:pPr><w:pStyle w:val="Heading2"/></w:pPr>',
+    "text": "<w:p>",
+}
+_RUN_BREAKS = re.compile(r"([\t\r\n])")
+_BREAK_ELEMENTS = {"\t": "<w:tab/>", "\r": "<w:br/>", "\n": "<w:br/>"}
+
+
+def _document_xml(template: ReportTemplate, result: FormResult) -> str:
+    parts = [template.document_head]
+    append = parts.append
+    for kind, text in report_paragraphs(result):
+        append(_PARAGRAPH_STARTS[kind] + _run(text) + "</w:p>" if text else _PARAGRAPH_STARTS[kind] + "</w:p>")
+    append(template.table_head)
+    cell_head = template.cell_head
+    for row in _score_table(result):
+        append("<w:tr>")
+        for text in row:
+            append(cell_head + ("<w:p/>" if text is None else "<w:p>" + _run(text) + "</w:p>") + "</w:tc>")
+        append("</w:tr>")
+    append("</w:tbl>")
+    append(template.document_tail)
+    return "".join(parts)
+
+
+def _run(text: str) -> str:
+    """A run holding ``text`` as python-docx writes it: a tab is <w:tab/>, a line break <w:br/>.
+
+    Characters XML cannot hold (stray control characters pasted by units) are
+    dropped: python-docx would refuse the whole document.
+    """
+    if not text.isprintable():
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        if "\t" in text or "\r" in text or "\n" in text:
+            return "<w:r>" + "".join(_BREAK_ELEMENTS.get(piece) or _text_element(piece)
+                                     for piece in _RUN_BREAKS.split(text) if piece) + "</w:r>"
+    return "<w:r>" + _text_element(text) + "</w:r>" if text else "<w:r/>"
+
+
+def _text_element(text: str) -> str:
+    if len(text.strip()) < len(text):  # python-docx keeps leading and trailing blanks this way
+        return '<w:t xml:space="preserve">' + escape_text(text) + "</w:t>"
+    return "<w:t>" + escape_text(text) + "</w:t>"
 
 
 def _single(base: BaseData, key: str) -> Decimal | None:

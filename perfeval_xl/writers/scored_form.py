@@ -19,9 +19,6 @@ merged ranges); then it is drawn either
 from __future__ import annotations
 
 import datetime
-import struct
-import time
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -31,10 +28,10 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import DepartmentForm, Flag, FormResult, FundLine, ItemScore, ProjectForm
-from ._atomic import atomic_output
-from ._cell import CellValue, cell_value, write_cell
+from ._atomic import atomic_output, atomic_write_bytes
+from ._cell import CellValue, cell_value, cell_values, write_cell
 from ._display import NOT_APPLICABLE, display_name, joined_flags, level_label, split_execution_item
-from ._row_heights import fit_heights
+from ._row_heights import DEFAULT_FONT_SIZE, fit_heights, single_line, text_height
 from ._sheet_titles import unique_sheet_titles
 from ._style_template import (
     COLUMN_COUNT,
@@ -51,6 +48,8 @@ from ._style_template import (
     worksheet_part,
 )
 from ._templates import SCORED_FORM_STYLE, template_path
+from ._xml import escape_text
+from ._zip import SHARED_LEVEL, deflated, zip_archive
 from .base_data_sheet import add_base_data_sheets
 
 # Columns of the 绩效指标 table; the fund block reuses G–M for the execution item.
@@ -112,9 +111,7 @@ def write_scored_workbook(forms: list[FormResult], path: Path, template: Optiona
             return
         base_sheets, styles = drawn
         sheets += base_sheets
-    data = _zip(style, _package(style, sheets, styles))
-    with atomic_output(path) as temp:
-        temp.write_bytes(data)
+    atomic_write_bytes(path, _zip(style, _package(style, sheets, styles)))
 
 
 @dataclass
@@ -127,7 +124,7 @@ class _SheetPart:
 
 
 def _print_names(title: str, title_row: int, last_row: int) -> list[tuple[str, str]]:
-    quoted = quote_sheetname(title).translate(_ESCAPES)
+    quoted = escape_text(quote_sheetname(title))
     return [("_xlnm.Print_Titles", f"{quoted}!${title_row}:${title_row}"),
             ("_xlnm.Print_Area", f"{quoted}!$A$1:${_LETTERS[-1]}${last_row}")]
 
@@ -150,7 +147,7 @@ def _base_data_parts(style: CompiledStyle, titles: list[str],
                 xml = worksheet_part(sheet)
                 if xml is None or sheet.defined_names or sheet.auto_filter.ref:
                     return None
-                names = [(name, value.translate(_ESCAPES)) for name, value in
+                names = [(name, escape_text(value)) for name, value in
                          (("_xlnm.Print_Titles", sheet.print_titles), ("_xlnm.Print_Area", sheet.print_area))
                          if value]
                 parts.append(_SheetPart(sheet.title, xml, names))
@@ -235,7 +232,7 @@ class _Layout:
 
     def new_row(self, role: str, values: Optional[dict[int, CellValue]] = None) -> int:
         self.row += 1
-        self.form.rows.append((role, {column: cell_value(value) for column, value in (values or {}).items()}))
+        self.form.rows.append((role, cell_values(values) if values else {}))
         self.form.first_rows.setdefault(role, self.row)
         return self.row
 
@@ -254,9 +251,8 @@ class _Layout:
         for first_row, first_col, last_row, last_col in self.form.merges:
             for row in range(first_row, last_row + 1):
                 values = rows[row - 1][1]
-                for col in range(first_col, last_col + 1):
-                    if (row, col) != (first_row, first_col):
-                        values.pop(col, None)
+                for col in range(first_col + 1 if row == first_row else first_col, last_col + 1):
+                    values.pop(col, None)
         return self.form
 
     # -- sections -------------------------------------------------------------------
@@ -285,7 +281,8 @@ class _Layout:
         ]
         first, last = rows[0], rows[-1]
         if execution is not None:
-            self._put_scores(first, execution)
+            for column, value in _score_values(execution).items():
+                self.put(first, column, value)
             self.put(first, BASIS, execution.basis)
             self.put(first, FLAGS, joined_flags(execution.flags))
         for column in (WEIGHT, SELF_SCORE, SCORE, DIFFERENCE, FLAGS):
@@ -320,22 +317,12 @@ class _Layout:
         return header
 
     def _indicator_row(self, item: ItemScore) -> int:
-        row = self.new_row("indicator", {
+        return self.new_row("indicator", {
             LEVEL1: item.level1, LEVEL2: item.level2, NAME: item.name,
             TARGET: item.target, ACTUAL: item.actual,
             BASIS: item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags),
+            **_score_values(item),
         })
-        self._put_scores(row, item)
-        return row
-
-    def _put_scores(self, row: int, item: ItemScore) -> None:
-        self.put(row, WEIGHT, item.weight)
-        self.put(row, SELF_SCORE, item.self_score)
-        if item.applicable:
-            self.put(row, SCORE, item.score)
-            self.put(row, DIFFERENCE, item.difference)
-        else:
-            self.put(row, SCORE, NOT_APPLICABLE)
 
     def _merge_equal_runs(self, rows: list[int], keys: list[tuple[str, ...]], column: int) -> None:
         """Merge vertically the cells of ``column`` whose keys repeat in consecutive rows.
@@ -385,6 +372,13 @@ class _Layout:
         })
 
 
+def _score_values(item: ItemScore) -> dict[int, CellValue]:
+    """分值, 自评得分, 复核得分 and 差异 of ``item``; a 不适用 item is not scored, so has no 差异."""
+    if item.applicable:
+        return {WEIGHT: item.weight, SELF_SCORE: item.self_score, SCORE: item.score, DIFFERENCE: item.difference}
+    return {WEIGHT: item.weight, SELF_SCORE: item.self_score, SCORE: NOT_APPLICABLE}
+
+
 def _execution_ratio(line: FundLine) -> Optional[float]:
     """全年执行数 ÷ 全年预算数 of one fund row (年初预算数 on forms without 全年预算数).
 
@@ -432,26 +426,32 @@ def render_form(sheet: Worksheet, result: FormResult, styler: RowStyler) -> dict
 # -- drawing as worksheet XML -------------------------------------------------------------
 
 _LETTERS = [get_column_letter(col) for col in range(1, COLUMN_COUNT + 1)]
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
                                     "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
 _INFINITY = float("inf")
 
 
-def _cell_fragments(style: CompiledStyle, column: int, xf: int, styled: bool) -> tuple[str, Optional[str], str, str]:
-    """A cell of format ``xf`` in ``column``: ``<c r="B`` and what follows the row number when it
-    is empty (None: not written), holds text, or a number (memoised)."""
+#: Stands for the row number in a row's fragments until the row is joined; it cannot occur in
+#: escaped text (which has no "<") nor in a number.
+_ROW_NUMBER = "<#>"
+
+_Fragments = tuple[str, str, str, str]  # a cell: empty, up to its text, the same keeping blanks, up to its number
+
+
+def _cell_fragments(style: CompiledStyle, column: int, xf: int, styled: bool) -> _Fragments:
+    """A cell of format ``xf`` in ``column``: as written when empty ("" if not written), and up to
+    the value when it holds text, text with leading or trailing blanks, or a number (memoised)."""
     key = ("cell", column, xf, styled)
     fragments = style.memo.get(key)
     if fragments is None:
-        attribute = f' s="{xf}"' if styled else ""
-        fragments = (f'<c r="{_LETTERS[column - 1]}', f'"{attribute}/>' if styled else None,
-                     f'"{attribute} t="inlineStr"><is><t>', f'"{attribute} t="n"><v>')
+        start = f'<c r="{_LETTERS[column - 1]}{_ROW_NUMBER}"' + (f' s="{xf}"' if styled else "")
+        fragments = (start + "/>" if styled else "", start + ' t="inlineStr"><is><t>',
+                     start + ' t="inlineStr"><is><t xml:space="preserve">', start + ' t="n"><v>')
         style.memo[key] = fragments
     return fragments
 
 
-def _role_fragments(style: CompiledStyle, role: str) -> list[tuple[str, Optional[str], str, str]]:
+def _role_fragments(style: CompiledStyle, role: str) -> list[_Fragments]:
     key = ("role", role)
     fragments = style.memo.get(key)
     if fragments is None:
@@ -463,7 +463,7 @@ def _role_fragments(style: CompiledStyle, role: str) -> list[tuple[str, Optional
 
 
 def _merge_block(style: CompiledStyle, start_xf: int, end_border: int, tall: bool, first_col: int,
-                 last_col: int) -> list[list[tuple[str, Optional[str], str, str]]]:
+                 last_col: int) -> list[list[_Fragments]]:
     """The fragments of a merged range's cells: for its first, middle and last rows (memoised)."""
     key = ("merge", start_xf, end_border, tall, first_col, last_col)
     block = style.memo.get(key)
@@ -482,65 +482,116 @@ def _merge_block(style: CompiledStyle, start_xf: int, end_border: int, tall: boo
     return block
 
 
-def _sheet_xml(style: CompiledStyle, layout: FormLayout, selected: bool) -> bytes:
-    """The worksheet XML of one form, cell formats taken from the compiled template."""
+#: A merged range as it crosses one row: (first column, last column, xf of its top-left cell,
+#: border of its bottom-right cell, spans several rows?, row position: 0 first, 1 middle, 2 last).
+_Cut = tuple[int, int, int, int, bool, int]
+
+
+@dataclass(frozen=True)
+class _RowShape:
+    """How a row of one role, crossed by given merged ranges, is drawn (see :func:`_row_shape`).
+
+    ``slots`` is the row with every cell empty: slot 0 opens the row, slot c
+    is column c, the last slot closes it.  The per-column tuples are indexed
+    by column too (index 0 unused).  Fragments hold ``_ROW_NUMBER``.
+    """
+
+    slots: tuple[str, ...]
+    text: tuple[str, ...]
+    spaced_text: tuple[str, ...]
+    number: tuple[str, ...]
+    floor: float  # the prototype row's height; 0: none
+    #: (single-line length, its height, width, font size) for the text of the cell, or None when
+    #: its text does not decide the row's height (it lies under a merged range of several rows).
+    fits: tuple[Optional[tuple[int, float, float, float]], ...]
+
+
+def _row_shapes(style: CompiledStyle, layout: FormLayout) -> list[_RowShape]:
+    """The shape of every row of ``layout``; a sheet's rows share a handful of shapes."""
     rows = layout.rows
     prototypes = style.rows
-    # Cells of merged ranges, with the formats openpyxl leaves them: row → its cells' fragments.
-    merged: dict[int, list[tuple[str, Optional[str], str, str]]] = {}
+    cuts: list[list[_Cut]] = [[] for _ in rows]
     for first_row, first_col, last_row, last_col in layout.merges:
         start_xf = prototypes[rows[first_row - 1][0]].xfs[first_col - 1]
         end_border = prototypes[rows[last_row - 1][0]].border_ids[last_col - 1]
-        height = last_row - first_row + 1
-        block = _merge_block(style, start_xf, end_border, height > 1, first_col, last_col)
-        for i in range(height):
-            row = first_row + i
-            cells = merged.get(row)
-            if cells is None:
-                cells = merged[row] = list(_role_fragments(style, rows[row - 1][0]))
-            cells[first_col - 1:last_col] = block[0 if i == 0 else 2 if i == height - 1 else 1]
-    heights = fit_heights(
-        [values for _, values in rows], [prototypes[role].height for role, _ in rows], layout.merges,
-        style.column_widths, [prototypes[role].font_sizes for role, _ in rows],
-    )
-    parts = ["<sheetData>"]
-    append = parts.append
-    escapes = _ESCAPES
-    for index, (role, values) in enumerate(rows):
-        row = index + 1
-        number = str(row)
-        height = heights[index]
-        append(f'<row r="{number}" ht="{height:.16g}" customHeight="1">' if height is not None
-               else f'<row r="{number}">')
-        cells = merged.get(row) or _role_fragments(style, role)
-        get = values.get
-        for col, (start, empty, text, numeric) in enumerate(cells, start=1):
-            value = get(col)
-            if value is None:
-                if empty is not None:
-                    append(start + number + empty)
-            elif value.__class__ is str:
-                if value[0].isspace() or value[-1].isspace():
-                    text = text[:-3] + '<t xml:space="preserve">'
-                append(start + number + text + value.translate(escapes) + "</t></is></c>")
-            elif value.__class__ is float or value.__class__ is int:
-                if value != value or value in (_INFINITY, -_INFINITY):
-                    if empty is not None:
-                        append(start + number + empty)
-                else:
-                    append(start + number + numeric + f"{value:.16g}</v></c>")
-            elif value.__class__ is bool:
-                append(start + number + numeric.replace(' t="n"', ' t="b"') + str(int(value)) + "</v></c>")
+        tall = last_row > first_row
+        for row in range(first_row, last_row + 1):
+            position = 0 if row == first_row else 2 if row == last_row else 1
+            cuts[row - 1].append((first_col, last_col, start_xf, end_border, tall, position))
+    memo = style.memo
+    shapes = []
+    for (role, _), cut in zip(rows, cuts):
+        key = ("shape", role, tuple(cut))
+        shape = memo.get(key)
+        if shape is None:
+            shape = memo[key] = _row_shape(style, role, cut)
+        shapes.append(shape)
+    return shapes
+
+
+def _row_shape(style: CompiledStyle, role: str, cut: list[_Cut]) -> _RowShape:
+    """A row of ``role`` crossed by the merged ranges ``cut``: its cells' formats as openpyxl leaves
+    them once merged, and the width each cell's text wraps in (that of the range when merged across)."""
+    prototype = style.rows[role]
+    cells = list(_role_fragments(style, role))
+    widths: list[Optional[float]] = list(style.column_widths)
+    for first_col, last_col, start_xf, end_border, tall, position in cut:
+        cells[first_col - 1:last_col] = _merge_block(style, start_xf, end_border, tall, first_col, last_col)[position]
+        widths[first_col - 1:last_col] = [None] * (last_col - first_col + 1)
+        if not tall:
+            widths[first_col - 1] = sum(style.column_widths[first_col - 1:last_col])
+    fits = []
+    for width, size in zip(widths, prototype.font_sizes):
+        size = float(size or DEFAULT_FONT_SIZE)
+        fits.append(None if width is None else (*single_line(width, size), width, size))
+    empty, text, spaced_text, number = zip(*cells)
+    return _RowShape((f'<row r="{_ROW_NUMBER}">', *empty, "</row>"), ("", *text), ("", *spaced_text),
+                     ("", *number), prototype.height or 0.0, (None, *fits))
+
+
+def _sheet_rows(style: CompiledStyle, layout: FormLayout) -> list[str]:
+    """Every ``<row>`` of the sheet, each with the height its wrapped text needs (see :func:`fit_heights`)."""
+    out = []
+    for index, ((_, values), shape) in enumerate(zip(layout.rows, _row_shapes(style, layout)), start=1):
+        slots = list(shape.slots)
+        needed = shape.floor
+        for col, value in values.items():
+            kind = value.__class__
+            if kind is str:
+                spaced = value[0].isspace() or value[-1].isspace()
+                slots[col] = ((shape.spaced_text if spaced else shape.text)[col] + escape_text(value)
+                              + "</t></is></c>")
+                fit = shape.fits[col]
+                if fit is not None:
+                    length, height, width, size = fit
+                    if len(value) > length or "\n" in value:
+                        height = text_height(value, width, size)
+                    if height > needed:
+                        needed = height
+            elif value is None:  # blanked by the layout: the cell stays as written when empty
+                continue
+            elif kind is float or kind is int:
+                if value == value and value != _INFINITY and value != -_INFINITY:  # else: no value, left empty
+                    slots[col] = shape.number[col] + f"{value:.16g}</v></c>"
+            elif kind is bool:
+                slots[col] = shape.number[col].replace(' t="n"', ' t="b"') + str(int(value)) + "</v></c>"
             else:  # not produced by the layout; shown as text rather than lost
-                append(start + number + text + str(value).translate(escapes) + "</t></is></c>")
-        append("</row>")
-    append("</sheetData>")
+                slots[col] = shape.text[col] + escape_text(str(value)) + "</t></is></c>"
+        if needed:
+            slots[0] = f'<row r="{_ROW_NUMBER}" ht="{round(needed, 1):.16g}" customHeight="1">'
+        out.append("".join(slots).replace(_ROW_NUMBER, str(index)))
+    return out
+
+
+def _sheet_xml(style: CompiledStyle, layout: FormLayout, selected: bool) -> bytes:
+    """The worksheet XML of one form, cell formats taken from the compiled template."""
+    parts = ["<sheetData>", *_sheet_rows(style, layout), "</sheetData>"]
     if layout.merges:
-        append(f'<mergeCells count="{len(layout.merges)}">')
-        for first_row, first_col, last_row, last_col in layout.merges:
-            append(f'<mergeCell ref="{_LETTERS[first_col - 1]}{first_row}:{_LETTERS[last_col - 1]}{last_row}"/>')
-        append("</mergeCells>")
-    dimension = f'<dimension ref="A1:{_LETTERS[-1]}{len(rows)}"/>'.encode()
+        parts.append(f'<mergeCells count="{len(layout.merges)}">')
+        parts.extend(f'<mergeCell ref="{_LETTERS[first_col - 1]}{first_row}:{_LETTERS[last_col - 1]}{last_row}"/>'
+                     for first_row, first_col, last_row, last_col in layout.merges)
+        parts.append("</mergeCells>")
+    dimension = f'<dimension ref="A1:{_LETTERS[-1]}{len(layout.rows)}"/>'.encode()
     return b"".join((style.sheet_head[selected], dimension, style.sheet_middle[selected],
                      "".join(parts).encode("utf-8"), style.sheet_tail[selected]))
 
@@ -597,48 +648,16 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
     ]
 
 
-# -- the zip container ---------------------------------------------------------------------
-# A plain zip archive (deflate, no zip64: a scored form is far below 4 GB), written in one
-# go so that the parts every file shares are compressed once per process.
-
-_DEFLATE_LEVEL = 1  # sheets: 4× faster than level 6 for files ~15 % larger
-_SHARED_DEFLATE_LEVEL = 9  # parts every file shares, compressed once
-_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
-_CENTRAL_HEADER = struct.Struct("<IHHHHHHIIIHHHHHII")
-_END_RECORD = struct.Struct("<IHHHHIIH")
-_VERSION = 20  # deflate
-_MADE_BY = (3 << 8) | _VERSION  # Unix
-_FILE_ATTRIBUTES = (0o600 & 0xFFFF) << 16  # as zipfile.writestr
-
-
-def _deflate(data: bytes, level: int = _DEFLATE_LEVEL) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush()
-
-
 def _zip(style: CompiledStyle, parts: list[tuple[str, bytes, bool]]) -> bytes:
-    now = time.localtime()
-    dos_time = (now.tm_hour << 11) | (now.tm_min << 5) | (now.tm_sec // 2)
-    dos_date = ((now.tm_year - 1980) << 9) | (now.tm_mon << 5) | now.tm_mday
-    chunks: list[bytes] = []
-    central: list[bytes] = []
-    offset = 0
+    """The package as a zip archive; the parts every file shares are compressed once per process."""
+    members = []
     for name, data, shared in parts:
-        entry = style.memo.get(("zip", name, len(data))) if shared else None
-        if entry is None:
-            entry = (zlib.crc32(data), _deflate(data, _SHARED_DEFLATE_LEVEL if shared else _DEFLATE_LEVEL), len(data))
-            if shared:
-                style.memo["zip", name, len(data)] = entry
-        crc, compressed, size = entry
-        encoded = name.encode("ascii")
-        chunks.append(_LOCAL_HEADER.pack(0x04034B50, _VERSION, 0, 8, dos_time, dos_date, crc,
-                                         len(compressed), size, len(encoded), 0))
-        chunks.append(encoded)
-        chunks.append(compressed)
-        central.append(_CENTRAL_HEADER.pack(0x02014B50, _MADE_BY, _VERSION, 0, 8, dos_time, dos_date, crc,
-                                            len(compressed), size, len(encoded), 0, 0, 0, 0,
-                                            _FILE_ATTRIBUTES, offset) + encoded)
-        offset += _LOCAL_HEADER.size + len(encoded) + len(compressed)
-    directory = b"".join(central)
-    end = _END_RECORD.pack(0x06054B50, 0, 0, len(parts), len(parts), len(directory), offset, 0)
-    return b"".join(chunks) + directory + end
+        if not shared:
+            members.append(deflated(name, data))
+            continue
+        key = ("zip", name, len(data))
+        member = style.memo.get(key)
+        if member is None:
+            member = style.memo[key] = deflated(name, data, SHARED_LEVEL)
+        members.append(member)
+    return zip_archive(members)
