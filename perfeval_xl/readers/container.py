@@ -10,6 +10,7 @@ calamine aborts the whole process when asked to allocate a sheet of
 """
 from __future__ import annotations
 
+import functools
 import io
 import re
 import struct
@@ -244,9 +245,7 @@ def _sheet_members(data: bytes, archive: zipfile.ZipFile) -> dict[str, str]:
     for rel in _RELATIONSHIP.finditer(rels):
         attrs = dict(_ATTR.findall(rel.group()))
         if b"Id" in attrs and b"Target" in attrs:
-            target = attrs[b"Target"].decode()
-            member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            targets[attrs[b"Id"]] = member
+            targets[attrs[b"Id"]] = _member_of(attrs[b"Target"].decode())
     members = {}
     for entry in _SHEET_ENTRY.finditer(workbook):
         attrs = dict(_ATTR.findall(entry.group()))
@@ -255,6 +254,12 @@ def _sheet_members(data: bytes, archive: zipfile.ZipFile) -> dict[str, str]:
         if rid in targets and name is not None:
             members[targets[rid]] = _xml_unescape(name.decode())
     return members
+
+
+@functools.lru_cache(maxsize=256)  # Why cached: every workbook names the same few targets
+def _member_of(target: str) -> str:
+    """The zip member a relationship target of workbook.xml points at."""
+    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
 
 
 def _xml_unescape(text: str) -> str:
