@@ -6,6 +6,7 @@ synonym table of forms.md.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -24,6 +25,11 @@ def nfkc(text: object) -> str:
 
 def normalise(text: object) -> str:
     """The comparable form of a label: NFKC, no spaces, suffixes and numbering dropped."""
+    return _normalised("" if text is None else str(text))
+
+
+@functools.lru_cache(maxsize=8192)  # Why cached: readers compare the same few hundred labels on every form
+def _normalised(text: str) -> str:
     label = _SPACES.sub("", nfkc(text))
     # Why a loop: forms stack suffixes, e.g. "全年执行数(B)(万元)".
     while True:
