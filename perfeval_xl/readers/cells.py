@@ -9,7 +9,7 @@ from .. import labels
 from ..labels import nfkc
 from ..model import Flag, Source
 from ..values import PLACEHOLDERS, to_decimal
-from .grid import Grid, cell_name
+from .grid import Grid, cell_name, column_letters
 
 _ERROR_VALUES = ("#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 
@@ -72,8 +72,20 @@ class SheetCells:
     def source(self, row: int, col: int) -> Source:
         return Source(self.grid.name, cell_name(row, col))
 
+    def sources(self, row: int, columns: dict[str, int]) -> dict[str, Source]:
+        """Field → its cell in ``row``, for each field of ``columns``."""
+        number = str(row + 1)  # Why not source(): a row's cells share the sheet and the row number
+        return {field_name: Source(self.grid.name, column_letters(col) + number)
+                for field_name, col in columns.items()}
+
     def raw(self, row: int, col: int) -> object:
-        return self.grid.value(row, col)
+        # Why not grid.value: this is the readers' innermost call; one call level less is measurable.
+        rows = self.grid.rows
+        if 0 <= row < len(rows):
+            values = rows[row]
+            if 0 <= col < len(values):
+                return values[col]
+        return ""
 
     def merged_raw(self, row: int, col: int) -> object:
         """The value shown in a cell, which for a merged cell is its top-left value."""
@@ -85,17 +97,25 @@ class SheetCells:
 
     def text(self, row: int, col: int) -> str:
         """A cell's text as the unit wrote it (trimmed); normalise only to compare."""
-        value = self.raw(row, col)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return "" if value is None else str(value).strip()
+        return _text_of(self.raw(row, col))
+
+    def first_text(self, row: int, stop_col: int) -> str:
+        """The text of the first non-empty cell of ``row`` left of ``stop_col``, or ""."""
+        values = self.grid.rows[row] if 0 <= row < self.grid.height else ()
+        for value in values[:max(stop_col, 0)]:
+            text = _text_of(value)
+            if text:
+                return text
+        return ""
 
     def problem(self, row: int, col: int, what: str) -> Flag | None:
         """A read error of a cell a scored field needs, or None when the cell reads fine."""
-        if (row, col) in self.grid.uncalculated:
+        position = (row, col)
+        if position in self.grid.uncalculated:
             return Flag(f"{what}单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交",
                         self.source(row, col), "error")
-        value = self.grid.errors.get((row, col), self.raw(row, col))
+        errors = self.grid.errors
+        value = errors[position] if position in errors else self.raw(row, col)
         if isinstance(value, str) and value.strip().upper() in _ERROR_VALUES:
             return Flag(f"{what}单元格为错误值{value.strip()}，请单位修正公式或填写数值", self.source(row, col), "error")
         return None
@@ -114,3 +134,9 @@ class SheetCells:
         if number is None and nfkc(value).replace(" ", "") not in PLACEHOLDERS:
             flags.append(Flag(f"{what}“{nfkc(value)}”不是数字", self.source(row, col), "error"))
         return number
+
+
+def _text_of(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
