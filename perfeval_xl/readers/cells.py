@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from typing import Callable
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from .. import labels
 from ..labels import nfkc
 from ..model import Flag, Source
 from ..values import PLACEHOLDERS, to_decimal
-from .grid import Grid, cell_name, column_letters
+from .grid import Grid, cell_name
 
 _ERROR_VALUES = ("#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 
@@ -70,13 +71,12 @@ class SheetCells:
         return text, "", None
 
     def source(self, row: int, col: int) -> Source:
-        return Source(self.grid.name, cell_name(row, col))
+        return _source(self.grid.name, row, col)
 
     def sources(self, row: int, columns: dict[str, int]) -> dict[str, Source]:
         """Field → its cell in ``row``, for each field of ``columns``."""
-        number = str(row + 1)  # Why not source(): a row's cells share the sheet and the row number
-        return {field_name: Source(self.grid.name, column_letters(col) + number)
-                for field_name, col in columns.items()}
+        sheet = self.grid.name
+        return {field_name: _source(sheet, row, col) for field_name, col in columns.items()}
 
     def raw(self, row: int, col: int) -> object:
         # Why not grid.value: this is the readers' innermost call; one call level less is measurable.
@@ -134,6 +134,16 @@ class SheetCells:
         if number is None and nfkc(value).replace(" ", "") not in PLACEHOLDERS:
             flags.append(Flag(f"{what}“{nfkc(value)}”不是数字", self.source(row, col), "error"))
         return number
+
+
+@functools.lru_cache(maxsize=16384)
+def _source(sheet: str, row: int, col: int) -> Source:
+    """The cell (row, col) of ``sheet``.
+
+    Why cached: every indicator row names ten cells, Source is immutable, and
+    the forms of a batch mostly share their sheet names and layouts.
+    """
+    return Source(sheet, cell_name(row, col))
 
 
 def _text_of(value: object) -> str:

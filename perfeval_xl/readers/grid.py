@@ -45,11 +45,11 @@ class Grid:
 
 def cell_name(row: int, col: int) -> str:
     """Zero-based (row, col) → "B13"."""
-    return f"{column_letters(col)}{row + 1}"
+    return f"{_column_letters(col)}{row + 1}"
 
 
 @functools.lru_cache(maxsize=1024)  # Why cached: every indicator row names the same few columns
-def column_letters(col: int) -> str:
+def _column_letters(col: int) -> str:
     """Zero-based column → "B"."""
     letters = ""
     col += 1
