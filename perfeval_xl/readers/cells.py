@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import itertools
 from typing import Callable
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from ..model import Flag, Source
 from ..values import PLACEHOLDERS, to_decimal
 from .grid import Grid, cell_name
 
+_DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
 _ERROR_VALUES = ("#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 
 
@@ -25,10 +27,9 @@ class SheetCells:
             # Why the cap: a hostile file may declare a merge over the whole sheet.
             if (r1 - r0 + 1) * (c1 - c0 + 1) > 200_000:
                 continue
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
-                    if (r, c) != (r0, c0):
-                        self._merged_origin[(r, c)] = (r0, c0)
+            covered = dict.fromkeys(itertools.product(range(r0, r1 + 1), range(c0, c1 + 1)), (r0, c0))
+            covered.pop((r0, c0), None)
+            self._merged_origin.update(covered)
 
     def label_columns(self, row: int, table: dict[str, tuple[str, ...]]) -> dict[str, int]:
         """Field → column of the first cell in ``row`` whose label names that field in ``table``."""
@@ -110,12 +111,12 @@ class SheetCells:
 
     def problem(self, row: int, col: int, what: str) -> Flag | None:
         """A read error of a cell a scored field needs, or None when the cell reads fine."""
-        position = (row, col)
-        if position in self.grid.uncalculated:
+        uncalculated, errors = self.grid.uncalculated, self.grid.errors
+        # Why test for emptiness first: most sheets have neither, and this runs for every scored cell.
+        if uncalculated and (row, col) in uncalculated:
             return Flag(f"{what}单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交",
                         self.source(row, col), "error")
-        errors = self.grid.errors
-        value = errors[position] if position in errors else self.raw(row, col)
+        value = errors[(row, col)] if errors and (row, col) in errors else self.raw(row, col)
         if isinstance(value, str) and value.strip().upper() in _ERROR_VALUES:
             return Flag(f"{what}单元格为错误值{value.strip()}，请单位修正公式或填写数值", self.source(row, col), "error")
         return None
@@ -127,7 +128,7 @@ class SheetCells:
             flags.append(problem)
             return None
         value = self.raw(row, col)
-        if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        if isinstance(value, _DATE_TYPES):
             flags.append(Flag(f"{what}单元格是日期，应为数字", self.source(row, col), "error"))
             return None
         number = to_decimal(value)

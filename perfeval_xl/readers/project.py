@@ -174,9 +174,10 @@ def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
         for col, value in enumerate(cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]):
             if not isinstance(value, str):
                 continue
-            if labels.is_one_of(value, labels.GOAL_EXPECTED_LABELS) and not form.goal_expected:
+            label = normalise(value)
+            if label in labels.GOAL_EXPECTED_LABELS and not form.goal_expected:
                 form.goal_expected = _text_below(cells, row, col, header_row)
-            elif labels.is_one_of(value, labels.GOAL_ACTUAL_LABELS) and not form.goal_actual:
+            elif label in labels.GOAL_ACTUAL_LABELS and not form.goal_actual:
                 form.goal_actual = _text_below(cells, row, col, header_row)
 
 
@@ -264,19 +265,18 @@ def _parsed(cells: SheetCells, row: int, col: int, what: str, flags: list[Flag],
         flags.append(problem)
         return parse_value(None)
     raw = cells.raw(row, col)
-    if isinstance(raw, str):
-        return _parsed_text(raw, operator_text, unit_text)
+    if isinstance(raw, (str, int, float)) and raw != 0:  # Why not zero: 0.0 == -0.0, yet they read "0" and "-0"
+        return _parsed_value(raw, operator_text, unit_text)
     return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
 
 
-@functools.lru_cache(maxsize=8192)
-def _parsed_text(text: str, operator_text: str | None, unit_text: str | None) -> ParsedValue:
-    """A target or actual written as text, parsed once per distinct text.
+@functools.lru_cache(maxsize=8192, typed=True)
+def _parsed_value(raw: str | int | float, operator_text: str | None, unit_text: str | None) -> ParsedValue:
+    """A target or actual, parsed once per distinct value (typed: 1 and 1.0 read differently).
 
-    Why only text: "≥90%" or "按时完成" recur on nearly every form and ParsedValue
-    is immutable; numbers are cheap to parse and 0.0 == -0.0 would share an entry.
+    Why cached: "≥90%", "按时完成" or 100 recur on nearly every form, and ParsedValue is immutable.
     """
-    return parse_value(text, declared_operator=operator_text, declared_unit=unit_text)
+    return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
 
 
 def _blank(value: object) -> bool:
