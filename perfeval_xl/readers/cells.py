@@ -137,7 +137,7 @@ class SheetCells:
         return number
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=65536)  # about 17 MB when full
 def _source(sheet: str, row: int, col: int) -> Source:
     """The cell (row, col) of ``sheet``.
 
