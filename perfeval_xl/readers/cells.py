@@ -14,7 +14,7 @@ from ..values import PLACEHOLDERS, to_decimal
 from .grid import Grid, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
-_ERROR_VALUES = ("#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+_ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 
 
 class SheetCells:
@@ -117,7 +117,7 @@ class SheetCells:
             return Flag(f"{what}单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交",
                         self.source(row, col), "error")
         value = errors[(row, col)] if errors and (row, col) in errors else self.raw(row, col)
-        if isinstance(value, str) and value.strip().upper() in _ERROR_VALUES:
+        if isinstance(value, str) and "#" in value and value.strip().upper() in _ERROR_VALUES:
             return Flag(f"{what}单元格为错误值{value.strip()}，请单位修正公式或填写数值", self.source(row, col), "error")
         return None
 
