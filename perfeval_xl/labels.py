@@ -6,6 +6,7 @@ synonym table of forms.md.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -24,6 +25,11 @@ def nfkc(text: object) -> str:
 
 def normalise(text: object) -> str:
     """The comparable form of a label: NFKC, no spaces, suffixes and numbering dropped."""
+    return _normalised("" if text is None else str(text))
+
+
+@functools.lru_cache(maxsize=8192)  # Why cached: readers compare the same few hundred labels on every form
+def _normalised(text: str) -> str:
     label = _SPACES.sub("", nfkc(text))
     # Why a loop: forms stack suffixes, e.g. "全年执行数(B)(万元)".
     while True:
@@ -88,6 +94,9 @@ def match(text: object, table: dict[str, tuple[str, ...]]) -> str | None:
     label = normalise(text)
     if not label:
         return None
+    index = _SPELLING_INDEXES.get(id(table))
+    if index is not None:
+        return index.get(label)
     for field_name, spellings in table.items():
         if label in spellings:
             return field_name
@@ -166,3 +175,17 @@ def staff_field(text: object) -> str | None:
 def match_any(values, table: dict[str, tuple[str, ...]], fields: tuple[str, ...]) -> bool:
     """True when any of ``values`` is a label of one of ``fields`` in ``table``."""
     return any(isinstance(v, str) and match(v, table) in fields for v in values)
+
+
+def _spelling_index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Spelling → the first field of ``table`` listing it, which is what match() finds by scanning."""
+    index: dict[str, str] = {}
+    for field_name, spellings in table.items():
+        for spelling in spellings:
+            index.setdefault(spelling, field_name)
+    return index
+
+
+# Why: match() runs for every text cell above a form's tables, and these tables are constants.
+_SPELLING_INDEXES = {id(table): _spelling_index(table) for table in (
+    PROJECT_FIELDS, FUND_COLUMNS, FUND_ROWS, INDICATOR_COLUMNS, STAFF_LABELS, DEPARTMENT_COLUMNS)}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -52,7 +53,7 @@ def to_decimal(raw: object) -> Decimal | None:
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
-        if raw != raw or raw in (float("inf"), float("-inf")):
+        if not math.isfinite(raw):  # NaN or ±inf
             return None
         return Decimal(repr(raw))
     if isinstance(raw, Decimal):

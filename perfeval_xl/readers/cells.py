@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import itertools
 from typing import Callable
 from decimal import Decimal
 
@@ -11,7 +13,8 @@ from ..model import Flag, Source
 from ..values import PLACEHOLDERS, to_decimal
 from .grid import Grid, cell_name
 
-_ERROR_VALUES = ("#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+_DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
+_ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 
 
 class SheetCells:
@@ -24,10 +27,9 @@ class SheetCells:
             # Why the cap: a hostile file may declare a merge over the whole sheet.
             if (r1 - r0 + 1) * (c1 - c0 + 1) > 200_000:
                 continue
-            for r in range(r0, r1 + 1):
-                for c in range(c0, c1 + 1):
-                    if (r, c) != (r0, c0):
-                        self._merged_origin[(r, c)] = (r0, c0)
+            covered = dict.fromkeys(itertools.product(range(r0, r1 + 1), range(c0, c1 + 1)), (r0, c0))
+            covered.pop((r0, c0), None)
+            self._merged_origin.update(covered)
 
     def label_columns(self, row: int, table: dict[str, tuple[str, ...]]) -> dict[str, int]:
         """Field → column of the first cell in ``row`` whose label names that field in ``table``."""
@@ -70,10 +72,21 @@ class SheetCells:
         return text, "", None
 
     def source(self, row: int, col: int) -> Source:
-        return Source(self.grid.name, cell_name(row, col))
+        return _source(self.grid.name, row, col)
+
+    def sources(self, row: int, columns: dict[str, int]) -> dict[str, Source]:
+        """Field → its cell in ``row``, for each field of ``columns``."""
+        sheet = self.grid.name
+        return {field_name: _source(sheet, row, col) for field_name, col in columns.items()}
 
     def raw(self, row: int, col: int) -> object:
-        return self.grid.value(row, col)
+        # Why not grid.value: this is the readers' innermost call; one call level less is measurable.
+        rows = self.grid.rows
+        if 0 <= row < len(rows):
+            values = rows[row]
+            if 0 <= col < len(values):
+                return values[col]
+        return ""
 
     def merged_raw(self, row: int, col: int) -> object:
         """The value shown in a cell, which for a merged cell is its top-left value."""
@@ -85,18 +98,26 @@ class SheetCells:
 
     def text(self, row: int, col: int) -> str:
         """A cell's text as the unit wrote it (trimmed); normalise only to compare."""
-        value = self.raw(row, col)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return "" if value is None else str(value).strip()
+        return _text_of(self.raw(row, col))
+
+    def first_text(self, row: int, stop_col: int) -> str:
+        """The text of the first non-empty cell of ``row`` left of ``stop_col``, or ""."""
+        values = self.grid.rows[row] if 0 <= row < self.grid.height else ()
+        for value in values[:max(stop_col, 0)]:
+            text = _text_of(value)
+            if text:
+                return text
+        return ""
 
     def problem(self, row: int, col: int, what: str) -> Flag | None:
         """A read error of a cell a scored field needs, or None when the cell reads fine."""
-        if (row, col) in self.grid.uncalculated:
+        uncalculated, errors = self.grid.uncalculated, self.grid.errors
+        # Why test for emptiness first: most sheets have neither, and this runs for every scored cell.
+        if uncalculated and (row, col) in uncalculated:
             return Flag(f"{what}单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交",
                         self.source(row, col), "error")
-        value = self.grid.errors.get((row, col), self.raw(row, col))
-        if isinstance(value, str) and value.strip().upper() in _ERROR_VALUES:
+        value = errors[(row, col)] if errors and (row, col) in errors else self.raw(row, col)
+        if isinstance(value, str) and "#" in value and value.strip().upper() in _ERROR_VALUES:
             return Flag(f"{what}单元格为错误值{value.strip()}，请单位修正公式或填写数值", self.source(row, col), "error")
         return None
 
@@ -107,10 +128,26 @@ class SheetCells:
             flags.append(problem)
             return None
         value = self.raw(row, col)
-        if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        if isinstance(value, _DATE_TYPES):
             flags.append(Flag(f"{what}单元格是日期，应为数字", self.source(row, col), "error"))
             return None
         number = to_decimal(value)
         if number is None and nfkc(value).replace(" ", "") not in PLACEHOLDERS:
             flags.append(Flag(f"{what}“{nfkc(value)}”不是数字", self.source(row, col), "error"))
         return number
+
+
+@functools.lru_cache(maxsize=65536)  # about 17 MB when full
+def _source(sheet: str, row: int, col: int) -> Source:
+    """The cell (row, col) of ``sheet``.
+
+    Why cached: every indicator row names ten cells, Source is immutable, and
+    the forms of a batch mostly share their sheet names and layouts.
+    """
+    return Source(sheet, cell_name(row, col))
+
+
+def _text_of(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()

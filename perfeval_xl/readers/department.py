@@ -150,7 +150,7 @@ def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
     level1 = level2 = ""
     row = header_row + 1
     while row < grid.height:
-        first = next((cells.text(row, c) for c in range(columns["name"] + 1) if cells.text(row, c)), "")
+        first = cells.first_text(row, columns["name"] + 1)
         if first and labels.is_one_of(first, labels.TOTAL_ROW_LABELS):
             form.full_marks = to_decimal(cells.raw(row, columns["weight"]))
             form.self_total = cells.number(row, columns["score"], "自评总分", form.flags)
@@ -201,7 +201,7 @@ def _scoring_row(cells: SheetCells, row: int, columns: dict[str, int], level1: s
         standard=cells.text(row, columns["standard"]) if "standard" in columns else "",
         note=cells.text(row, columns["note"]) if "note" in columns else "",
         source=cells.source(row, columns["name"]),
-        cells={field_name: cells.source(row, col) for field_name, col in columns.items()},
+        cells=cells.sources(row, columns),
         flags=flags,
     )
 

@@ -7,6 +7,7 @@ the screening of the sheet XML in :mod:`.container`.
 """
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,12 +45,18 @@ class Grid:
 
 def cell_name(row: int, col: int) -> str:
     """Zero-based (row, col) → "B13"."""
+    return f"{_column_letters(col)}{row + 1}"
+
+
+@functools.lru_cache(maxsize=1024)  # Why cached: every indicator row names the same few columns
+def _column_letters(col: int) -> str:
+    """Zero-based column → "B"."""
     letters = ""
     col += 1
     while col:
         col, rem = divmod(col - 1, 26)
         letters = chr(65 + rem) + letters
-    return f"{letters}{row + 1}"
+    return letters
 
 
 def load_grids(path: Path, data: bytes | None = None, *, passwords: tuple[str, ...] = (),

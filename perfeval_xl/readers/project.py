@@ -5,12 +5,13 @@ relative to a label that was found.
 """
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
 from .. import labels
 from ..labels import nfkc, normalise, weight_in_label
-from ..model import Flag, FundLine, Funds, Indicator, ProjectForm, Source
+from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
 from ..values import parse_value, to_decimal
 from .cells import SheetCells
 from .grid import Grid
@@ -173,9 +174,10 @@ def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
         for col, value in enumerate(cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]):
             if not isinstance(value, str):
                 continue
-            if labels.is_one_of(value, labels.GOAL_EXPECTED_LABELS) and not form.goal_expected:
+            label = normalise(value)
+            if label in labels.GOAL_EXPECTED_LABELS and not form.goal_expected:
                 form.goal_expected = _text_below(cells, row, col, header_row)
-            elif labels.is_one_of(value, labels.GOAL_ACTUAL_LABELS) and not form.goal_actual:
+            elif label in labels.GOAL_ACTUAL_LABELS and not form.goal_actual:
                 form.goal_actual = _text_below(cells, row, col, header_row)
 
 
@@ -222,8 +224,17 @@ def _level_text(cells: SheetCells, row: int, col: int | None) -> str:
     if col is None:
         return ""
     merged = cells.merged_raw(row, col)
-    text = "" if merged is None else str(merged)
-    return re.sub(r"\s+", "", re.sub(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$", "", text))
+    return _level_name("" if merged is None else str(merged))
+
+
+_LEVEL_WEIGHT = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=1024)  # Why cached: a sheet repeats a handful of level names on every row
+def _level_name(text: str) -> str:
+    """A level cell without spaces or its trailing weight: "产出指标 (50分)" → "产出指标"."""
+    return _SPACES.sub("", _LEVEL_WEIGHT.sub("", text))
 
 
 def _read_indicator(cells: SheetCells, row: int, columns: dict[str, int], level1: str, level2: str,
@@ -241,19 +252,31 @@ def _read_indicator(cells: SheetCells, row: int, columns: dict[str, int], level1
         target=target, actual=actual, weight=weight, self_score=self_score,
         reason="" if reason in ("无", "/", "—", "-") else reason,
         source=cells.source(row, columns["name"]),
-        cells={field_name: cells.source(row, col) for field_name, col in columns.items()},
+        cells=cells.sources(row, columns),
         declared_operator=operator_text or None, declared_unit=unit_text or None,
         flags=flags,
     )
 
 
 def _parsed(cells: SheetCells, row: int, col: int, what: str, flags: list[Flag],
-            operator_text: str | None, unit_text: str | None):
+            operator_text: str | None, unit_text: str | None) -> ParsedValue:
     problem = cells.problem(row, col, what)
     if problem:
         flags.append(problem)
         return parse_value(None)
-    return parse_value(cells.raw(row, col), declared_operator=operator_text, declared_unit=unit_text)
+    raw = cells.raw(row, col)
+    if isinstance(raw, (str, int, float)) and raw != 0:  # Why not zero: 0.0 == -0.0, yet they read "0" and "-0"
+        return _parsed_value(raw, operator_text, unit_text)
+    return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
+
+
+@functools.lru_cache(maxsize=16384, typed=True)
+def _parsed_value(raw: str | int | float, operator_text: str | None, unit_text: str | None) -> ParsedValue:
+    """A target or actual, parsed once per distinct value (typed: 1 and 1.0 read differently).
+
+    Why cached: "≥90%", "按时完成" or 100 recur on nearly every form, and ParsedValue is immutable.
+    """
+    return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
 
 
 def _blank(value: object) -> bool:
@@ -261,11 +284,7 @@ def _blank(value: object) -> bool:
 
 
 def _is_total_row(cells: SheetCells, row: int, name_col: int) -> bool:
-    for col in range(name_col + 1):
-        text = cells.text(row, col)
-        if text:
-            return labels.is_one_of(text, labels.TOTAL_ROW_LABELS)
-    return False
+    return labels.is_one_of(cells.first_text(row, name_col + 1), labels.TOTAL_ROW_LABELS)
 
 
 def _read_total_row(cells: SheetCells, row: int, columns: dict[str, int], form: ProjectForm) -> None:
