@@ -137,7 +137,7 @@ class SheetCells:
         return number
 
 
-@functools.lru_cache(maxsize=65536)  # about 17 MB when full
+@functools.lru_cache(maxsize=4096)  # about 1 MB when full: the worker stays the same size all batch
 def _source(sheet: str, row: int, col: int) -> Source:
     """The cell (row, col) of ``sheet``.
 

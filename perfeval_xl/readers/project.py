@@ -270,7 +270,7 @@ def _parsed(cells: SheetCells, row: int, col: int, what: str, flags: list[Flag],
     return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
 
 
-@functools.lru_cache(maxsize=16384, typed=True)
+@functools.lru_cache(maxsize=2048, typed=True)  # full within ~100 forms: memory stays flat
 def _parsed_value(raw: str | int | float, operator_text: str | None, unit_text: str | None) -> ParsedValue:
     """A target or actual, parsed once per distinct value (typed: 1 and 1.0 read differently).
 
