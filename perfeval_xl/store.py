@@ -50,7 +50,8 @@ def rules_fingerprint(rulebooks, version: str) -> str:
 
 def result_path(outbox: Path, relative: str) -> Path:
     """Where the result of the input ``relative`` is kept."""
-    name = hashlib.sha256(relative.encode("utf-8")).hexdigest()[:32] + ".json"
+    # surrogateescape: a file name that is not valid UTF-8 reaches Python with lone surrogates.
+    name = hashlib.sha256(relative.encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".json"
     return outbox / ".perfeval" / "results" / name
 
 
@@ -61,10 +62,11 @@ def write_result(outbox: Path, result: model.FileResult, summary: bytes, whole: 
     never leaves half a record that a rerun would trust.
     """
     path = result_path(outbox, result.file)
-    text = json.dumps(encode_file_result(result), ensure_ascii=False, separators=(",", ":")) if whole else ""
+    # ASCII escapes: a file name that is not valid UTF-8 (a lone surrogate in Python) round-trips.
+    text = json.dumps(encode_file_result(result), separators=(",", ":")) if whole else ""
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as stream:
-        stream.write(_HEADER + text.encode("utf-8") + b"\n" + summary)
+        stream.write(_HEADER + text.encode("ascii") + b"\n" + summary)
     os.replace(temporary, path)
 
 
@@ -146,9 +148,15 @@ class ResultStore:
         for relative in set(self.state) - set(keep):
             result_path(self.outbox, relative).unlink(missing_ok=True)
             del self.state[relative]
-        with atomic_output(self.state_path) as temporary:
-            Path(temporary).write_text(json.dumps({"version": STATE_VERSION, "files": self.state},
-                                                  ensure_ascii=False, indent=0), encoding="utf-8")
+        # One file per line, each encoded on its own: a batch of 100,000 never builds one huge
+        # string.  ASCII escapes: a file name that is not valid UTF-8 round-trips too.
+        with atomic_output(self.state_path) as temporary, open(temporary, "w", encoding="ascii") as out:
+            out.write(f'{{"version": {STATE_VERSION}, "files": {{')
+            separator = "\n"
+            for relative, entry in self.state.items():
+                out.write(f"{separator}{json.dumps(relative)}: {json.dumps(entry, separators=(',', ':'))}")
+                separator = ",\n"
+            out.write("\n}}\n")
 
 
 class StoredResults(Sequence):

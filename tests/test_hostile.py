@@ -9,8 +9,10 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import os
 import random
 import shutil
+import sys
 import time
 import zipfile
 from decimal import Decimal
@@ -306,6 +308,20 @@ def test_a_result_the_worker_cannot_store_fails_that_file_only(tmp_path, monkeyp
     assert "读写文件失败" in batch.failed[0].error
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert [f["status"] for f in summary["files"]] == ["ok", "error"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes only on Linux-like systems")
+def test_file_names_that_are_not_utf8_are_scored_and_summarised(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / os.fsdecode(b"good\xfe.xlsx"))
+    (inbox / os.fsdecode(b"bad\xff.xlsx")).write_bytes(b"junk")
+    outbox = tmp_path / "out"
+    batch = perfeval_xl.score_folder(inbox, out=outbox, formats=("xlsx", "json", "csv"))
+    assert sorted(batch.statuses.values()) == ["error", "ok"]
+    assert "文件已损坏" in batch.failed[0].error
+    assert len(list(outbox.glob("*.scored.xlsx"))) == 1
+    assert perfeval_xl.score_folder(inbox, out=outbox).reused == 1  # the state round-trips the names
 
 
 def test_a_crash_inside_one_file_is_reported_with_its_name(tmp_path, monkeypatch):

@@ -1,6 +1,10 @@
 """Escaping text for the XML this library writes by hand (worksheets, document.xml)."""
 from __future__ import annotations
 
+#: The encoding error handler for the XML we write: a file name that is not valid UTF-8 reaches
+#: Python with lone surrogates, which UTF-8 cannot carry; each shows as "?" instead of failing.
+NOT_UTF8 = "replace"
+
 
 def escape_text(text: str) -> str:
     """``text`` as XML character data: &, < and > escaped, \\r kept as a character reference.

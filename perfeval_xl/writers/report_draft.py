@@ -17,7 +17,7 @@ from ..model import BaseData, DepartmentForm, FormResult
 from ..values import format_number
 from ._atomic import atomic_write_bytes
 from ._report_template import DOCUMENT_PART, ReportTemplate, report_template
-from ._xml import escape_text
+from ._xml import NOT_UTF8, escape_text
 from ._zip import deflated, zip_archive
 
 CENT = Decimal("0.01")
@@ -46,7 +46,7 @@ def write_report_draft(result: FormResult, path: Path) -> None:
     (:mod:`._report_template`).
     """
     template = report_template(len(SCORE_TABLE_HEADERS))
-    document = deflated(DOCUMENT_PART, _document_xml(template, result).encode("utf-8"))
+    document = deflated(DOCUMENT_PART, _document_xml(template, result).encode("utf-8", NOT_UTF8))
     atomic_write_bytes(path, zip_archive([*template.before, document, *template.after]))
 
 

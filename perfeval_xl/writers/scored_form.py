@@ -48,7 +48,7 @@ from ._style_template import (
     worksheet_part,
 )
 from ._templates import SCORED_FORM_STYLE, template_path
-from ._xml import escape_text
+from ._xml import NOT_UTF8 as _NOT_UTF8, escape_text
 from ._zip import SHARED_LEVEL, deflated, zip_archive
 from .base_data_sheet import add_base_data_sheets
 
@@ -593,7 +593,7 @@ def _sheet_xml(style: CompiledStyle, layout: FormLayout, selected: bool) -> byte
         parts.append("</mergeCells>")
     dimension = f'<dimension ref="A1:{_LETTERS[-1]}{len(layout.rows)}"/>'.encode()
     return b"".join((style.sheet_head[selected], dimension, style.sheet_middle[selected],
-                     "".join(parts).encode("utf-8"), style.sheet_tail[selected]))
+                     "".join(parts).encode("utf-8", _NOT_UTF8), style.sheet_tail[selected]))
 
 
 _CONTENT_TYPES = (

@@ -389,7 +389,8 @@ class SummarySpool:
         """
         batch = self._batch(order)
         with atomic_output(path) as temp:
-            with open(temp, "w", encoding="utf-8-sig", newline="") as out:
+            # errors="replace": a file name that is not valid UTF-8 shows "?" rather than failing.
+            with open(temp, "w", encoding="utf-8-sig", newline="", errors="replace") as out:
                 writer = csv.writer(out)
                 writer.writerow([column.title for column in OVERVIEW_COLUMNS])
                 for row in self._overview_rows(batch):
