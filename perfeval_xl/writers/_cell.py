@@ -53,7 +53,7 @@ def cell_values(values: dict[int, CellValue]) -> dict[int, Union[str, int, float
 #: 4.5 …) and rounding a Decimal costs several lookups.  Zeros are not kept: 0 and -0 are the
 #: same key but are stored as 0.0 and -0.0.
 _STORED_AMOUNTS: dict[Decimal, float] = {}
-_STORED_AMOUNTS_MAX = 10_000
+_STORED_AMOUNTS_MAX = 4096
 
 
 def _stored_amount(value: Decimal) -> Optional[float]:

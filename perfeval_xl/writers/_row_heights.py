@@ -50,7 +50,7 @@ def line_height(font_size: float) -> float:
 
 
 _HEIGHTS: dict[tuple[str, float, float], float] = {}  # (text, width, font size) → height it needs
-_HEIGHTS_MAX = 50_000
+_HEIGHTS_MAX = 4096  # full within ~100 forms: a worker stays the same size all batch
 
 
 def text_height(text: str, width: float, font_size: float) -> float:
