@@ -76,8 +76,7 @@ class SheetCells:
 
     def sources(self, row: int, columns: dict[str, int]) -> dict[str, Source]:
         """Field → its cell in ``row``, for each field of ``columns``."""
-        sheet = self.grid.name
-        return {field_name: _source(sheet, row, col) for field_name, col in columns.items()}
+        return dict(_row_sources(self.grid.name, row, tuple(columns.items())))
 
     def raw(self, row: int, col: int) -> object:
         # Why not grid.value: this is the readers' innermost call; one call level less is measurable.
@@ -98,36 +97,46 @@ class SheetCells:
 
     def text(self, row: int, col: int) -> str:
         """A cell's text as the unit wrote it (trimmed); normalise only to compare."""
-        return _text_of(self.raw(row, col))
+        return text_of(self.raw(row, col))
 
     def first_text(self, row: int, stop_col: int) -> str:
         """The text of the first non-empty cell of ``row`` left of ``stop_col``, or ""."""
         values = self.grid.rows[row] if 0 <= row < self.grid.height else ()
         for value in values[:max(stop_col, 0)]:
-            text = _text_of(value)
+            if value == "":  # Why: most cells left of an indicator's name are empty; skip the call
+                continue
+            text = text_of(value)
             if text:
                 return text
         return ""
 
     def problem(self, row: int, col: int, what: str) -> Flag | None:
         """A read error of a cell a scored field needs, or None when the cell reads fine."""
+        return self.problem_of(self.raw(row, col), row, col, what)
+
+    def problem_of(self, value: object, row: int, col: int, what: str) -> Flag | None:
+        """:meth:`problem` for the cell at (row, col) whose raw value the caller already holds."""
         uncalculated, errors = self.grid.uncalculated, self.grid.errors
         # Why test for emptiness first: most sheets have neither, and this runs for every scored cell.
         if uncalculated and (row, col) in uncalculated:
             return Flag(f"{what}单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交",
                         self.source(row, col), "error")
-        value = errors[(row, col)] if errors and (row, col) in errors else self.raw(row, col)
+        if errors and (row, col) in errors:
+            value = errors[(row, col)]
         if isinstance(value, str) and "#" in value and value.strip().upper() in _ERROR_VALUES:
             return Flag(f"{what}单元格为错误值{value.strip()}，请单位修正公式或填写数值", self.source(row, col), "error")
         return None
 
     def number(self, row: int, col: int, what: str, flags: list[Flag]) -> Decimal | None:
         """A numeric cell (money, weight, score) as Decimal; appends a flag when unreadable."""
-        problem = self.problem(row, col, what)
+        return self.number_of(self.raw(row, col), row, col, what, flags)
+
+    def number_of(self, value: object, row: int, col: int, what: str, flags: list[Flag]) -> Decimal | None:
+        """:meth:`number` for the cell at (row, col) whose raw value the caller already holds."""
+        problem = self.problem_of(value, row, col, what)
         if problem:
             flags.append(problem)
             return None
-        value = self.raw(row, col)
         if isinstance(value, _DATE_TYPES):
             flags.append(Flag(f"{what}单元格是日期，应为数字", self.source(row, col), "error"))
             return None
@@ -147,7 +156,18 @@ def _source(sheet: str, row: int, col: int) -> Source:
     return Source(sheet, cell_name(row, col))
 
 
-def _text_of(value: object) -> str:
+@functools.lru_cache(maxsize=1024)  # a few hundred KB when full, within ~100 forms
+def _row_sources(sheet: str, row: int, columns: tuple[tuple[str, int], ...]) -> tuple[tuple[str, Source], ...]:
+    """(field, cell) of each of ``columns`` in ``row`` of ``sheet``.
+
+    Why cached per row: an indicator row names ten cells, and the forms of a
+    batch mostly share their sheet names, layouts and rows.
+    """
+    return tuple((field_name, _source(sheet, row, col)) for field_name, col in columns)
+
+
+def text_of(value: object) -> str:
+    """A raw cell value's text as the unit wrote it (trimmed)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return "" if value is None else str(value).strip()

@@ -13,7 +13,7 @@ from .. import labels
 from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
 from ..values import parse_value, to_decimal
-from .cells import SheetCells
+from .cells import SheetCells, text_of
 from .grid import Grid
 
 _YEAR = re.compile(r"(\d{4})\s*年度?")
@@ -195,29 +195,39 @@ def _text_below(cells: SheetCells, row: int, col: int, stop_row: int) -> str:
 
 def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int], form: ProjectForm) -> int:
     """Read indicator rows below the header; returns the row of the 总分 row (or the end)."""
-    name_col = columns["name"]
+    name_col, target_col, actual_col = columns["name"], columns["target"], columns["actual"]
     level1_col = columns.get("level1", name_col - 2 if name_col >= 2 else None)
     level2_col = columns.get("level2", name_col - 1 if name_col >= 1 else None)
+    width = max(columns.values()) + 1
     level1 = level2 = ""
     row = header_row + 1
     while row < cells.grid.height:
         if _is_total_row(cells, row, name_col):
             return row
-        name = cells.text(row, name_col)
+        values = _row_values(cells, row, width)
+        name = text_of(values[name_col])
         new_level1 = _level_text(cells, row, level1_col)
         new_level2 = _level_text(cells, row, level2_col)
         if new_level1 and new_level1 != level1:
             level1, level2 = new_level1, ""
         if new_level2:
             level2 = new_level2
-        target_raw = cells.raw(row, columns["target"])
-        actual_raw = cells.raw(row, columns["actual"])
-        if not name and _blank(target_raw) and _blank(actual_raw):
+        if not name and _blank(values[target_col]) and _blank(values[actual_col]):
             row += 1
             continue
-        form.indicators.append(_read_indicator(cells, row, columns, level1, level2, name))
+        form.indicators.append(_read_indicator(cells, row, values, columns, level1, level2, name))
         row += 1
     return row
+
+
+def _row_values(cells: SheetCells, row: int, width: int) -> list[object]:
+    """The raw values of ``row``, at least ``width`` of them (a short row is padded with '').
+
+    Why whole rows: an indicator row reads ten cells, and indexing a list
+    costs far less than a call per cell.
+    """
+    values = cells.grid.rows[row]
+    return values if len(values) >= width else values + [""] * (width - len(values))
 
 
 def _level_text(cells: SheetCells, row: int, col: int | None) -> str:
@@ -237,16 +247,17 @@ def _level_name(text: str) -> str:
     return _SPACES.sub("", _LEVEL_WEIGHT.sub("", text))
 
 
-def _read_indicator(cells: SheetCells, row: int, columns: dict[str, int], level1: str, level2: str,
-                    name: str) -> Indicator:
+def _read_indicator(cells: SheetCells, row: int, values: list[object], columns: dict[str, int],
+                    level1: str, level2: str, name: str) -> Indicator:
+    """The indicator on ``row``, whose raw ``values`` reach every column of ``columns``."""
     flags: list[Flag] = []
-    operator_text = cells.text(row, columns["operator"]) if "operator" in columns else None
-    unit_text = cells.text(row, columns["unit"]) if "unit" in columns else None
-    target = _parsed(cells, row, columns["target"], "年度指标值", flags, operator_text, unit_text)
-    actual = _parsed(cells, row, columns["actual"], "实际完成值", flags, None, unit_text)
-    weight = cells.number(row, columns["weight"], "分值", flags) if "weight" in columns else None
-    self_score = cells.number(row, columns["score"], "自评得分", flags) if "score" in columns else None
-    reason = cells.text(row, columns["reason"]) if "reason" in columns else ""
+    operator_text = text_of(values[columns["operator"]]) if "operator" in columns else None
+    unit_text = text_of(values[columns["unit"]]) if "unit" in columns else None
+    target = _parsed(cells, row, values, columns["target"], "年度指标值", flags, operator_text, unit_text)
+    actual = _parsed(cells, row, values, columns["actual"], "实际完成值", flags, None, unit_text)
+    weight = _number(cells, row, values, columns.get("weight"), "分值", flags)
+    self_score = _number(cells, row, values, columns.get("score"), "自评得分", flags)
+    reason = text_of(values[columns["reason"]]) if "reason" in columns else ""
     return Indicator(
         level1=level1, level2=level2, name=name or f"（第{row + 1}行未命名指标）",
         target=target, actual=actual, weight=weight, self_score=self_score,
@@ -258,13 +269,20 @@ def _read_indicator(cells: SheetCells, row: int, columns: dict[str, int], level1
     )
 
 
-def _parsed(cells: SheetCells, row: int, col: int, what: str, flags: list[Flag],
+def _number(cells: SheetCells, row: int, values: list[object], col: int | None, what: str,
+            flags: list[Flag]) -> Decimal | None:
+    if col is None:
+        return None
+    return cells.number_of(values[col], row, col, what, flags)
+
+
+def _parsed(cells: SheetCells, row: int, values: list[object], col: int, what: str, flags: list[Flag],
             operator_text: str | None, unit_text: str | None) -> ParsedValue:
-    problem = cells.problem(row, col, what)
+    raw = values[col]
+    problem = cells.problem_of(raw, row, col, what)
     if problem:
         flags.append(problem)
         return parse_value(None)
-    raw = cells.raw(row, col)
     if isinstance(raw, (str, int, float)) and raw != 0:  # Why not zero: 0.0 == -0.0, yet they read "0" and "-0"
         return _parsed_value(raw, operator_text, unit_text)
     return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
