@@ -114,43 +114,53 @@ def render_rows(columns: Sequence[Column], rows: Iterable[list]) -> tuple[bytes,
         lines = 1
         cells = []
         for index, (column, start, value) in enumerate(zip(columns, starts, row)):
-            if isinstance(value, Decimal):
-                value = amount(value)
-            if value is LATER:
-                cells.append(f"{start[column.kind]}><v>{LATER_MARK}</v></c>")
-                continue
             if isinstance(value, str):
                 cell = _cached_text_cell if len(value) <= _CACHED_TEXT_LENGTH else _text_cell
-                rest, needed, cell_lines = cell(value, column.max_width)
+                xml_cell, needed, cell_lines = cell(start[style_of(column, value)], value, column.max_width)
+            elif value is LATER:
+                cells.append(f"{start[column.kind]}><v>{LATER_MARK}</v></c>")
+                continue
+            elif value is None:
+                xml_cell, needed, cell_lines = _blank_cell(start[column.kind], column.max_width)
             else:
-                rest, needed, cell_lines = _number_cell(value, column)
-            cells.append(start[style_of(column, value)] + rest)
+                if isinstance(value, Decimal):
+                    value = amount(value)
+                xml_cell, needed, cell_lines = _number_cell(start[column.kind], value, column.kind, column.max_width)
+            cells.append(xml_cell)
             if needed > widths[index]:
                 widths[index] = needed
             if cell_lines > lines:
                 lines = cell_lines
-        xml.append(_row_start(lines * line_height(FONT_SIZE) + ROW_PADDING))
+        xml.append(_row_start(lines))
         xml.extend(cells)
         xml.append("</row>")
     # A lone surrogate (a file name that is not valid UTF-8) cannot go into XML.
     return "".join(xml).encode("utf-8", "replace"), widths
 
 
-def _text_cell(text: str, max_width: float) -> tuple[str, float, int]:
-    """A text cell: its XML after the format, the width it needs and the lines it wraps onto."""
-    return (' t="inlineStr"><is><t' + _inline_string(excel_text(text)) + "</t></is></c>",
+def _text_cell(start: str, text: str, max_width: float) -> tuple[str, float, int]:
+    """A text cell's XML (``start``: its reference and format), the width it needs and the lines it wraps onto."""
+    return (start + ' t="inlineStr"><is><t' + _inline_string(excel_text(text)) + "</t></is></c>",
             *_measure(text, max_width))
 
 
 # Files repeat their names, sheets, levels and actions on every row, and many messages recur
-# across files: short texts are rendered once.  (Long ones are not kept, so the cache stays small.)
+# across files: short texts are rendered once per column.  (Long ones are not kept, so the
+# cache stays small.)
 _CACHED_TEXT_LENGTH = 200
 _cached_text_cell = functools.lru_cache(maxsize=4096)(_text_cell)
 
 
-def _number_cell(value: Optional[float], column: Column) -> tuple[str, float, int]:
+def _number_cell(start: str, value: Optional[float], kind: str, max_width: float) -> tuple[str, float, int]:
     rest = "/>" if value is None else f"><v>{value:.16G}</v></c>"
-    return (rest, *_measure(shown(value, column.kind), column.max_width))
+    return (start + rest, *_measure(shown(value, kind), max_width))
+
+
+# Most rows of 问题清单 leave a cell or two blank.  (Numbers are not cached: 0.0 and -0.0 are
+# one key but show differently.)
+@functools.lru_cache(maxsize=256)
+def _blank_cell(start: str, max_width: float) -> tuple[str, float, int]:
+    return _number_cell(start, None, "text", max_width)
 
 
 def _measure(text: str, max_width: float) -> tuple[float, int]:
@@ -190,8 +200,10 @@ def _excel_limit(text: str) -> str:
     return text
 
 
-def _row_start(height: float) -> str:
-    """The ``<row>`` tag xlsxwriter writes for a row set to ``height`` points."""
+@functools.lru_cache(maxsize=64)  # Why cached: nearly every row has one to a few lines
+def _row_start(lines: int) -> str:
+    """The ``<row>`` tag xlsxwriter writes for a row of ``lines`` lines of text (its height set in points)."""
+    height = lines * line_height(FONT_SIZE) + ROW_PADDING
     pixels = int(height * 4.0 / 3.0 + 0.5)  # as Worksheet.set_row rounds it
     if pixels == _DEFAULT_ROW_PIXELS:
         return f'<row r="{ROW}">'

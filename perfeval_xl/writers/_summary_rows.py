@@ -6,6 +6,7 @@ results arrive (see :mod:`.summary_spool`).
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -112,6 +113,7 @@ def issues(result: FormResult) -> list[tuple[Optional[ItemScore], Flag]]:
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
+@functools.lru_cache(maxsize=1024)  # Why cached: flags point at the same few hundred cells of every form
 def cell_position(cell: Optional[str]) -> tuple[int, int]:
     """(row, column) of an A1 reference, for sorting; (0, 0) when there is none."""
     match = _CELL.match(cell or "")

@@ -88,10 +88,15 @@ def ranked_entry(entry: bytes, ranks: list[int]) -> bytes:
     return b"".join(ranked)
 
 
+# Readable Chinese (no \u escapes).  No check for circular references: an entry is a tree of
+# fresh dicts and lists, and the check costs a dict entry per container.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def _encoded(value: Any) -> bytes:
-    # Readable Chinese (no \u escapes); a lone surrogate (from a file name that is not valid
-    # UTF-8) becomes its JSON escape \udcXX, so it reads back as the same str.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
+    # A lone surrogate (from a file name that is not valid UTF-8) becomes its JSON escape
+    # \udcXX, so it reads back as the same str.
+    return _ENCODER.encode(value).encode("utf-8", "backslashreplace")
 
 
 def file_entry(file: FileResult) -> dict[str, Any]:
@@ -117,7 +122,7 @@ def _form_entry(result: FormResult, rank: int | None) -> dict[str, Any]:
         "total": amount(result.total),
         "self_total": amount(result.self_total),
         "grade": result.grade,
-        "flags": [str(flag) for flag in result.flags],
+        "flags": list(map(str, result.flags)),
         "items": [_item_entry(item) for item in result.items],
         # Extras.
         "department": form.department,
@@ -140,7 +145,7 @@ def _item_entry(item: ItemScore) -> dict[str, Any]:
         "score": amount(item.score),
         "self_score": amount(item.self_score),
         "basis": item.basis,
-        "flags": [str(flag) for flag in item.flags],
+        "flags": list(map(str, item.flags)),  # map: no comprehension frame per item
         # Extras.
         "applicable": item.applicable,
         "difference": amount(item.difference),
