@@ -487,7 +487,7 @@ def _merge_block(style: CompiledStyle, start_xf: int, end_border: int, tall: boo
 _Cut = tuple[int, int, int, int, bool, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _RowShape:
     """How a row of one role, crossed by given merged ranges, is drawn (see :func:`_row_shape`).
 
@@ -555,13 +555,14 @@ def _sheet_rows(style: CompiledStyle, layout: FormLayout) -> list[str]:
     for index, ((_, values), shape) in enumerate(zip(layout.rows, _row_shapes(style, layout)), start=1):
         slots = list(shape.slots)
         needed = shape.floor
+        text, spaced_text, number, fits = shape.text, shape.spaced_text, shape.number, shape.fits
         for col, value in values.items():
             kind = value.__class__
             if kind is str:
-                spaced = value[0].isspace() or value[-1].isspace()
-                slots[col] = ((shape.spaced_text if spaced else shape.text)[col] + escape_text(value)
-                              + "</t></is></c>")
-                fit = shape.fits[col]
+                # strip() finds leading and trailing blanks (str.isspace) in one call.
+                opening = spaced_text[col] if len(value.strip()) != len(value) else text[col]
+                slots[col] = opening + escape_text(value) + "</t></is></c>"
+                fit = fits[col]
                 if fit is not None:
                     length, height, width, size = fit
                     if len(value) > length or "\n" in value:
@@ -572,11 +573,11 @@ def _sheet_rows(style: CompiledStyle, layout: FormLayout) -> list[str]:
                 continue
             elif kind is float or kind is int:
                 if value == value and value != _INFINITY and value != -_INFINITY:  # else: no value, left empty
-                    slots[col] = shape.number[col] + f"{value:.16g}</v></c>"
+                    slots[col] = number[col] + f"{value:.16g}</v></c>"
             elif kind is bool:
-                slots[col] = shape.number[col].replace(' t="n"', ' t="b"') + str(int(value)) + "</v></c>"
+                slots[col] = number[col].replace(' t="n"', ' t="b"') + str(int(value)) + "</v></c>"
             else:  # not produced by the layout; shown as text rather than lost
-                slots[col] = shape.text[col] + escape_text(str(value)) + "</t></is></c>"
+                slots[col] = text[col] + escape_text(str(value)) + "</t></is></c>"
         if needed:
             slots[0] = f'<row r="{_ROW_NUMBER}" ht="{round(needed, 1):.16g}" customHeight="1">'
         out.append("".join(slots).replace(_ROW_NUMBER, str(index)))
