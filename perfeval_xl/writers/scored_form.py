@@ -616,8 +616,20 @@ _SHEET_ENTRY = ('<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocumen
                 'name="{name}" sheetId="{n}" state="visible" r:id="rId{n}"/>')
 
 
-def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> list[tuple[str, bytes, bool]]:
-    """Every part of the .xlsx package, in the order openpyxl writes them, and whether it is the same in every file."""
+#: Parts that depend only on the number of sheets are compressed once per count up to this many.
+_SHARED_SHEET_COUNTS = 16
+
+#: A part of the package: its name, bytes, and what it is the same for (see :func:`_zip`).
+_Part = tuple[str, bytes, Optional[tuple]]
+
+
+def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> list[_Part]:
+    """Every part of the .xlsx package, in the order openpyxl writes them.
+
+    Each with the key under which its compressed form is kept (the parts every
+    file shares, and those that depend only on the number of sheets), or None
+    when it is compressed for this file alone.
+    """
     count = len(sheets)
     names = [f'<definedName name="{name}" localSheetId="{index}">{value}</definedName>'
              for index, sheet in enumerate(sheets) for name, value in sheet.names]
@@ -633,30 +645,31 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
     relationships += _RELATIONSHIP.format(kind="styles", target="styles.xml", n=count + 1)
     relationships += _RELATIONSHIP.format(kind="theme", target="theme/theme1.xml", n=count + 2)
     modified = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    by_count = (count,) if count <= _SHARED_SHEET_COUNTS else None
     return [
-        ("docProps/app.xml", style.app, True),
-        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), False),
-        ("xl/theme/theme1.xml", style.theme, True),
-        *((f"xl/worksheets/sheet{n}.xml", sheet.xml, False) for n, sheet in enumerate(sheets, start=1)),
-        ("xl/styles.xml", styles, styles is style.styles),
-        ("_rels/.rels", style.root_rels, True),
-        ("xl/workbook.xml", workbook, False),
+        ("docProps/app.xml", style.app, ()),
+        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), None),
+        ("xl/theme/theme1.xml", style.theme, ()),
+        *((f"xl/worksheets/sheet{n}.xml", sheet.xml, None) for n, sheet in enumerate(sheets, start=1)),
+        ("xl/styles.xml", styles, () if styles is style.styles else None),
+        ("_rels/.rels", style.root_rels, ()),
+        ("xl/workbook.xml", workbook, None),
         ("xl/_rels/workbook.xml.rels",
          ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-          + relationships + "</Relationships>").encode(), False),
+          + relationships + "</Relationships>").encode(), by_count),
         ("[Content_Types].xml", _CONTENT_TYPES.format(
-            sheets="".join(_SHEET_CONTENT_TYPE.format(n=n) for n in range(1, count + 1))).encode(), False),
+            sheets="".join(_SHEET_CONTENT_TYPE.format(n=n) for n in range(1, count + 1))).encode(), by_count),
     ]
 
 
-def _zip(style: CompiledStyle, parts: list[tuple[str, bytes, bool]]) -> bytes:
-    """The package as a zip archive; the parts every file shares are compressed once per process."""
+def _zip(style: CompiledStyle, parts: list[_Part]) -> bytes:
+    """The package as a zip archive; a part with a key is compressed once per process and key."""
     members = []
     for name, data, shared in parts:
-        if not shared:
+        if shared is None:
             members.append(deflated(name, data))
             continue
-        key = ("zip", name, len(data))
+        key = ("zip", name, *shared)
         member = style.memo.get(key)
         if member is None:
             member = style.memo[key] = deflated(name, data, SHARED_LEVEL)
