@@ -281,7 +281,7 @@ class _Layout:
         ]
         first, last = rows[0], rows[-1]
         if execution is not None:
-            for column, value in _score_values(execution).items():
+            for column, value in _with_score_values({}, execution).items():
                 self.put(first, column, value)
             self.put(first, BASIS, execution.basis)
             self.put(first, FLAGS, joined_flags(execution.flags))
@@ -317,12 +317,11 @@ class _Layout:
         return header
 
     def _indicator_row(self, item: ItemScore) -> int:
-        return self.new_row("indicator", {
+        return self.new_row("indicator", _with_score_values({
             LEVEL1: item.level1, LEVEL2: item.level2, NAME: item.name,
             TARGET: item.target, ACTUAL: item.actual,
             BASIS: item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags),
-            **_score_values(item),
-        })
+        }, item))
 
     def _merge_equal_runs(self, rows: list[int], keys: list[tuple[str, ...]], column: int) -> None:
         """Merge vertically the cells of ``column`` whose keys repeat in consecutive rows.
@@ -372,11 +371,17 @@ class _Layout:
         })
 
 
-def _score_values(item: ItemScore) -> dict[int, CellValue]:
-    """分值, 自评得分, 复核得分 and 差异 of ``item``; a 不适用 item is not scored, so has no 差异."""
+def _with_score_values(values: dict[int, CellValue], item: ItemScore) -> dict[int, CellValue]:
+    """``values`` with 分值, 自评得分, 复核得分 and 差异 of ``item`` added; a 不适用 item is not scored,
+    so has no 差异.  Filled in place: an indicator row is built as one dict, not merged from two."""
+    values[WEIGHT] = item.weight
+    values[SELF_SCORE] = item.self_score
     if item.applicable:
-        return {WEIGHT: item.weight, SELF_SCORE: item.self_score, SCORE: item.score, DIFFERENCE: item.difference}
-    return {WEIGHT: item.weight, SELF_SCORE: item.self_score, SCORE: NOT_APPLICABLE}
+        values[SCORE] = item.score
+        values[DIFFERENCE] = item.difference
+    else:
+        values[SCORE] = NOT_APPLICABLE
+    return values
 
 
 def _execution_ratio(line: FundLine) -> Optional[float]:
