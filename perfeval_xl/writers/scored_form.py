@@ -281,7 +281,7 @@ class _Layout:
         ]
         first, last = rows[0], rows[-1]
         if execution is not None:
-            for column, value in _score_values(execution).items():
+            for column, value in _with_score_values({}, execution).items():
                 self.put(first, column, value)
             self.put(first, BASIS, execution.basis)
             self.put(first, FLAGS, joined_flags(execution.flags))
@@ -317,12 +317,11 @@ class _Layout:
         return header
 
     def _indicator_row(self, item: ItemScore) -> int:
-        return self.new_row("indicator", {
+        return self.new_row("indicator", _with_score_values({
             LEVEL1: item.level1, LEVEL2: item.level2, NAME: item.name,
             TARGET: item.target, ACTUAL: item.actual,
             BASIS: item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags),
-            **_score_values(item),
-        })
+        }, item))
 
     def _merge_equal_runs(self, rows: list[int], keys: list[tuple[str, ...]], column: int) -> None:
         """Merge vertically the cells of ``column`` whose keys repeat in consecutive rows.
@@ -372,11 +371,17 @@ class _Layout:
         })
 
 
-def _score_values(item: ItemScore) -> dict[int, CellValue]:
-    """分值, 自评得分, 复核得分 and 差异 of ``item``; a 不适用 item is not scored, so has no 差异."""
+def _with_score_values(values: dict[int, CellValue], item: ItemScore) -> dict[int, CellValue]:
+    """``values`` with 分值, 自评得分, 复核得分 and 差异 of ``item`` added; a 不适用 item is not scored,
+    so has no 差异.  Filled in place: an indicator row is built as one dict, not merged from two."""
+    values[WEIGHT] = item.weight
+    values[SELF_SCORE] = item.self_score
     if item.applicable:
-        return {WEIGHT: item.weight, SELF_SCORE: item.self_score, SCORE: item.score, DIFFERENCE: item.difference}
-    return {WEIGHT: item.weight, SELF_SCORE: item.self_score, SCORE: NOT_APPLICABLE}
+        values[SCORE] = item.score
+        values[DIFFERENCE] = item.difference
+    else:
+        values[SCORE] = NOT_APPLICABLE
+    return values
 
 
 def _execution_ratio(line: FundLine) -> Optional[float]:
@@ -487,7 +492,7 @@ def _merge_block(style: CompiledStyle, start_xf: int, end_border: int, tall: boo
 _Cut = tuple[int, int, int, int, bool, int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _RowShape:
     """How a row of one role, crossed by given merged ranges, is drawn (see :func:`_row_shape`).
 
@@ -555,13 +560,14 @@ def _sheet_rows(style: CompiledStyle, layout: FormLayout) -> list[str]:
     for index, ((_, values), shape) in enumerate(zip(layout.rows, _row_shapes(style, layout)), start=1):
         slots = list(shape.slots)
         needed = shape.floor
+        text, spaced_text, number, fits = shape.text, shape.spaced_text, shape.number, shape.fits
         for col, value in values.items():
             kind = value.__class__
             if kind is str:
-                spaced = value[0].isspace() or value[-1].isspace()
-                slots[col] = ((shape.spaced_text if spaced else shape.text)[col] + escape_text(value)
-                              + "</t></is></c>")
-                fit = shape.fits[col]
+                # strip() finds leading and trailing blanks (str.isspace) in one call.
+                opening = spaced_text[col] if len(value.strip()) != len(value) else text[col]
+                slots[col] = opening + escape_text(value) + "</t></is></c>"
+                fit = fits[col]
                 if fit is not None:
                     length, height, width, size = fit
                     if len(value) > length or "\n" in value:
@@ -572,11 +578,11 @@ def _sheet_rows(style: CompiledStyle, layout: FormLayout) -> list[str]:
                 continue
             elif kind is float or kind is int:
                 if value == value and value != _INFINITY and value != -_INFINITY:  # else: no value, left empty
-                    slots[col] = shape.number[col] + f"{value:.16g}</v></c>"
+                    slots[col] = number[col] + f"{value:.16g}</v></c>"
             elif kind is bool:
-                slots[col] = shape.number[col].replace(' t="n"', ' t="b"') + str(int(value)) + "</v></c>"
+                slots[col] = number[col].replace(' t="n"', ' t="b"') + str(int(value)) + "</v></c>"
             else:  # not produced by the layout; shown as text rather than lost
-                slots[col] = shape.text[col] + escape_text(str(value)) + "</t></is></c>"
+                slots[col] = text[col] + escape_text(str(value)) + "</t></is></c>"
         if needed:
             slots[0] = f'<row r="{_ROW_NUMBER}" ht="{round(needed, 1):.16g}" customHeight="1">'
         out.append("".join(slots).replace(_ROW_NUMBER, str(index)))
@@ -615,8 +621,20 @@ _SHEET_ENTRY = ('<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocumen
                 'name="{name}" sheetId="{n}" state="visible" r:id="rId{n}"/>')
 
 
-def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> list[tuple[str, bytes, bool]]:
-    """Every part of the .xlsx package, in the order openpyxl writes them, and whether it is the same in every file."""
+#: Parts that depend only on the number of sheets are compressed once per count up to this many.
+_SHARED_SHEET_COUNTS = 16
+
+#: A part of the package: its name, bytes, and what it is the same for (see :func:`_zip`).
+_Part = tuple[str, bytes, Optional[tuple]]
+
+
+def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> list[_Part]:
+    """Every part of the .xlsx package, in the order openpyxl writes them.
+
+    Each with the key under which its compressed form is kept (the parts every
+    file shares, and those that depend only on the number of sheets), or None
+    when it is compressed for this file alone.
+    """
     count = len(sheets)
     names = [f'<definedName name="{name}" localSheetId="{index}">{value}</definedName>'
              for index, sheet in enumerate(sheets) for name, value in sheet.names]
@@ -632,30 +650,31 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
     relationships += _RELATIONSHIP.format(kind="styles", target="styles.xml", n=count + 1)
     relationships += _RELATIONSHIP.format(kind="theme", target="theme/theme1.xml", n=count + 2)
     modified = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    by_count = (count,) if count <= _SHARED_SHEET_COUNTS else None
     return [
-        ("docProps/app.xml", style.app, True),
-        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), False),
-        ("xl/theme/theme1.xml", style.theme, True),
-        *((f"xl/worksheets/sheet{n}.xml", sheet.xml, False) for n, sheet in enumerate(sheets, start=1)),
-        ("xl/styles.xml", styles, styles is style.styles),
-        ("_rels/.rels", style.root_rels, True),
-        ("xl/workbook.xml", workbook, False),
+        ("docProps/app.xml", style.app, ()),
+        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), None),
+        ("xl/theme/theme1.xml", style.theme, ()),
+        *((f"xl/worksheets/sheet{n}.xml", sheet.xml, None) for n, sheet in enumerate(sheets, start=1)),
+        ("xl/styles.xml", styles, () if styles is style.styles else None),
+        ("_rels/.rels", style.root_rels, ()),
+        ("xl/workbook.xml", workbook, None),
         ("xl/_rels/workbook.xml.rels",
          ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-          + relationships + "</Relationships>").encode(), False),
+          + relationships + "</Relationships>").encode(), by_count),
         ("[Content_Types].xml", _CONTENT_TYPES.format(
-            sheets="".join(_SHEET_CONTENT_TYPE.format(n=n) for n in range(1, count + 1))).encode(), False),
+            sheets="".join(_SHEET_CONTENT_TYPE.format(n=n) for n in range(1, count + 1))).encode(), by_count),
     ]
 
 
-def _zip(style: CompiledStyle, parts: list[tuple[str, bytes, bool]]) -> bytes:
-    """The package as a zip archive; the parts every file shares are compressed once per process."""
+def _zip(style: CompiledStyle, parts: list[_Part]) -> bytes:
+    """The package as a zip archive; a part with a key is compressed once per process and key."""
     members = []
     for name, data, shared in parts:
-        if not shared:
+        if shared is None:
             members.append(deflated(name, data))
             continue
-        key = ("zip", name, len(data))
+        key = ("zip", name, *shared)
         member = style.memo.get(key)
         if member is None:
             member = style.memo[key] = deflated(name, data, SHARED_LEVEL)
