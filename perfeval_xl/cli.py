@@ -77,8 +77,8 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
     try:
         batch = score_folder(inbox, out=outbox, rules=rulebook, jobs=jobs, passwords=passwords, limits=limits,
                              force=force, executor=executor, scheduler=scheduler, formats=formats,
-                             on_listed=bar.reset if bar else None,
-                             on_file=(lambda _outcome: bar.update(1)) if bar else None)
+                             on_listed=bar.reset if bar is not None else None,
+                             on_file=(lambda _outcome: bar.update(1)) if bar is not None else None)
     except PerfevalError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:

@@ -1,5 +1,7 @@
 """`perfeval-xl explain` prints a form's scoring; `perfeval-xl watch` keeps an outbox up to date."""
 import json
+import os
+import select
 import signal
 import subprocess
 import sys
@@ -7,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from perfeval_xl.cli import main
@@ -84,3 +87,37 @@ def test_ctrl_c_stops_watch_cleanly(tmp_path):
     out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert "已停止监视" in out and "Traceback" not in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_score_on_a_terminal_shows_a_progress_bar(tmp_path):
+    """With a terminal on stderr, `score` draws a tqdm bar whose total is set once the inbox is listed."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_good(inbox / "a.xlsx")
+    write_good(inbox / "b.xlsx", name="乙项目")
+    import fcntl
+    import struct
+    import termios
+
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100-column terminal
+    try:
+        done = subprocess.run([sys.executable, "-m", "perfeval_xl", "score", str(inbox), "--out", str(tmp_path / "out"),
+                               "-j", "1"], stdout=subprocess.PIPE, stderr=follower, timeout=120)
+        os.close(follower)
+        shown = b""
+        while select.select([leader], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is gone once the process has exited (Linux)
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0, shown.decode("utf-8", "replace")
+    assert "已评分 2 个文件" in done.stdout.decode("utf-8")
+    assert "Traceback" not in shown.decode("utf-8", "replace")
+    assert "评分: 100%" in shown.decode("utf-8", "replace") and "2/2" in shown.decode("utf-8", "replace")
