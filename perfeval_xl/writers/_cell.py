@@ -1,6 +1,7 @@
 """The one way writers put a value into a cell (openpyxl, or the scored form's own XML)."""
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Optional, Union
 
@@ -49,22 +50,17 @@ def cell_values(values: dict[int, CellValue]) -> dict[int, Union[str, int, float
     return stored
 
 
-#: Decimal → the float stored for it.  Weights and scores repeat from form to form (5, 10,
-#: 4.5 …) and rounding a Decimal costs several lookups.  Zeros are not kept: 0 and -0 are the
-#: same key but are stored as 0.0 and -0.0.
-_STORED_AMOUNTS: dict[Decimal, float] = {}
-_STORED_AMOUNTS_MAX = 4096
-
-
 def _stored_amount(value: Decimal) -> Optional[float]:
-    if not value or not value.is_finite():
+    if not value or not value.is_finite():  # zeros too: 0 and -0 are one cache key, stored as 0.0 and -0.0
         return amount(value)
-    stored = _STORED_AMOUNTS.get(value)
-    if stored is None:
-        if len(_STORED_AMOUNTS) >= _STORED_AMOUNTS_MAX:
-            _STORED_AMOUNTS.clear()
-        stored = _STORED_AMOUNTS[value] = amount(value)
-    return stored
+    return _stored_nonzero_amount(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _stored_nonzero_amount(value: Decimal) -> Optional[float]:
+    """The float stored for ``value``.  Cached: weights and scores repeat from form to form (5, 10,
+    4.5 …) and rounding a Decimal costs several lookups."""
+    return amount(value)
 
 
 def write_cell(cell: Cell, value: CellValue) -> None:

@@ -7,6 +7,7 @@ white space reads better than a cut-off 评分依据.
 """
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from typing import TYPE_CHECKING, Optional, Sequence
@@ -49,25 +50,15 @@ def line_height(font_size: float) -> float:
     return font_size * 1.35 + 1.5
 
 
-_HEIGHTS: dict[tuple[str, float, float], float] = {}  # (text, width, font size) → height it needs
-_HEIGHTS_MAX = 4096  # full within ~100 forms: a worker stays the same size all batch
-
-
+@functools.lru_cache(maxsize=4096)  # full within ~100 forms: a worker stays the same size all batch
 def text_height(text: str, width: float, font_size: float) -> float:
     """The row height ``text`` needs in a cell ``width`` wide (memoised: headers and labels repeat)."""
-    key = (text, width, font_size)
-    height = _HEIGHTS.get(key)
-    if height is None:
-        usable = max(width - _PADDING_UNITS, 1.0)
-        if len(text) * 2.0 * font_size / DEFAULT_FONT_SIZE <= usable and "\n" not in text:
-            lines = 1  # fits even if every character were wide
-        else:
-            lines = lines_needed(text, width, font_size)
-        height = _lines_height(lines, font_size)
-        if len(_HEIGHTS) >= _HEIGHTS_MAX:
-            _HEIGHTS.clear()
-        _HEIGHTS[key] = height
-    return height
+    usable = max(width - _PADDING_UNITS, 1.0)
+    if len(text) * 2.0 * font_size / DEFAULT_FONT_SIZE <= usable and "\n" not in text:
+        lines = 1  # fits even if every character were wide
+    else:
+        lines = lines_needed(text, width, font_size)
+    return _lines_height(lines, font_size)
 
 
 def _lines_height(lines: int, font_size: float) -> float:
