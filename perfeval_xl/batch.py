@@ -16,9 +16,9 @@ from .readers import ReadOptions, pair_department_forms, read_workbook
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
 from .store import ResultStore, StoredResults, bytes_digest, file_digest, rules_fingerprint
-from .task import FileOutcome, failed_result, process_entry, score_entry, write_outputs
+from .task import FileOutcome, failed_result, process_entry, score_entry, store_result, write_outputs
 from .worker_pool import run_in_pool
-from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool, prepare_summary
+from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool
 
 __all__ = ["BatchResult", "FileOutcome", "score_entry", "score_folder", "score_workbook"]
 
@@ -213,8 +213,10 @@ class _BatchRun:
 
     def _store_here(self, result: FileResult, digest: str | None) -> None:
         """Store and summarise a result finished in this process; it is scored again on the next run."""
-        summary = prepare_summary(result).to_bytes()
-        self.store.put(result, summary, digest, self.fingerprint, cacheable=False)
+        summary = store_result(result, self.outbox, whole=True)
+        self.store.note(result.file, status=result.status, output=result.output, reports=result.reports,
+                        rulebooks=[form.rulebook for form in result.forms], digest=digest,
+                        fingerprint=self.fingerprint, cacheable=False)
         self.spool.add_record(result.file, SummaryRecord.from_bytes(summary))
 
     def pair_departments(self) -> None:

@@ -124,14 +124,6 @@ class ResultStore:
                                 "status": status, "output": output, "reports": list(reports),
                                 "rulebooks": list(rulebooks)}
 
-    def put(self, result: model.FileResult, summary: bytes, digest: str | None, fingerprint: str,
-            cacheable: bool) -> None:
-        """Save a result scored in this process whole, and note it."""
-        write_result(self.outbox, result, summary, whole=True)
-        self.note(result.file, status=result.status, output=result.output, reports=result.reports,
-                  rulebooks=[form.rulebook for form in result.forms], digest=digest, fingerprint=fingerprint,
-                  cacheable=cacheable)
-
     def get(self, relative: str) -> model.FileResult | None:
         """The stored result of ``relative``, or None when only its summary record was kept."""
         result, _ = _read_parts(result_path(self.outbox, relative))

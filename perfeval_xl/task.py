@@ -79,14 +79,20 @@ class FileOutcome:
     result: FileResult | None = None
 
 
+def store_result(result: FileResult, outbox: Path, whole: bool) -> bytes:
+    """Prepare ``result``'s summary record and store it (with the whole result when ``whole``) in the
+    outbox; return the record's bytes, which the batch adds to its summaries."""
+    summary = prepare_summary(result).to_bytes()
+    write_result(outbox, result, summary, whole)
+    return summary
+
+
 def outcome_of_failure(failed: FileResult, outbox: Path | None) -> FileOutcome:
     """The outcome of a file whose worker never reported (it crashed, or its cluster node was lost)."""
     outcome = FileOutcome(failed.file, failed.status, failed.error)
     if outbox is None:
         return replace(outcome, result=failed)
-    summary = prepare_summary(failed).to_bytes()
-    write_result(outbox, failed, summary, whole=True)
-    return replace(outcome, summary=summary)
+    return replace(outcome, summary=store_result(failed, outbox, whole=True))
 
 
 def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> FileOutcome:
@@ -97,9 +103,8 @@ def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: 
     if outbox is None or result.unpaired:
         return replace(outcome, result=result)
     try:
-        summary = prepare_summary(result).to_bytes()
         # A scored input's result can be rebuilt from the input; an error cannot.
-        write_result(outbox, result, summary, whole=result.status != "ok")
+        summary = store_result(result, outbox, whole=result.status != "ok")
     except Exception as exc:  # e.g. the outbox is full: this file fails, the batch goes on
         failed = failed_result(result.file, exc)
         return replace(outcome, status="error", error=failed.error, detail=failed.detail, result=failed)
