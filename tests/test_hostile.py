@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 import perfeval_xl
+import perfeval_xl.task as task
 from perfeval_xl.batch import score_entry
 from perfeval_xl.cli import main
 from perfeval_xl.inbox import InboxEntry
@@ -225,8 +226,6 @@ def test_a_file_that_vanishes_is_an_error_not_a_crash(tmp_path):
 
 def test_a_file_changed_while_scored_is_an_error(tmp_path, monkeypatch):
     path = hostile.write_good(tmp_path / "moving.xlsx")
-    import perfeval_xl.task as task
-
     real = task.read_workbook
 
     def read_then_touch(*args, **kwargs):
@@ -286,18 +285,18 @@ def test_unwritable_outbox_is_a_plain_error_from_the_cli(tmp_path):
     assert "无法写入输出文件夹" in result.output and "Traceback" not in result.output
 
 
-def test_a_result_the_worker_cannot_store_fails_that_file_only(tmp_path, monkeypatch):
+def two_projects(tmp_path: Path, second: str) -> Path:
+    """An inbox of two good project forms: a.xlsx, and b.xlsx whose project is named ``second``."""
     inbox = tmp_path / "in"
     inbox.mkdir()
     hostile.write_good(inbox / "a.xlsx")
-    hostile.write_good(inbox / "b.xlsx", name="存不下的项目")
-    import errno
+    hostile.write_good(inbox / "b.xlsx", name=second)
+    return inbox
 
-    import perfeval_xl.task as task
 
-    real = task.write_result
-
-    parent = os.getpid()
+def test_a_result_the_worker_cannot_store_fails_that_file_only(tmp_path, monkeypatch):
+    inbox = two_projects(tmp_path, "存不下的项目")
+    real, parent = task.write_result, os.getpid()
 
     def full_disk(outbox, result, summary, whole):  # in the worker only: the parent stores it after all
         if result.file == "b.xlsx" and os.getpid() != parent:
@@ -327,12 +326,7 @@ def test_file_names_that_are_not_utf8_are_scored_and_summarised(tmp_path):
 
 
 def test_a_crash_inside_one_file_is_reported_with_its_name(tmp_path, monkeypatch):
-    inbox = tmp_path / "in"
-    inbox.mkdir()
-    hostile.write_good(inbox / "a.xlsx")
-    hostile.write_good(inbox / "b.xlsx", name="会出错的项目")
-    import perfeval_xl.task as task
-
+    inbox = two_projects(tmp_path, "会出错的项目")
     real = task.score_form
 
     def fragile(form, rules):
