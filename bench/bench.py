@@ -208,8 +208,8 @@ def profile(inbox: Path, out: Path) -> Path:
 
     score_folder may hand files to worker processes, which a profiler of this
     process does not see; the second profile runs ``task.process_entry`` (a
-    worker's whole task: read, score, write the outputs, store the result,
-    prepare the summary record) on every file right here.  Both text reports
+    worker's whole task: read, score, write the outputs, prepare the
+    summary record) on every file right here.  Both text reports
     are printed and saved beside the inbox (profile.txt, profile-files.txt, and .html).
     """
     from pyinstrument import Profiler
@@ -243,7 +243,6 @@ def profile(inbox: Path, out: Path) -> Path:
 
 
 def _process_entries(task, entries, rules, out: Path, read) -> None:
-    (out / ".perfeval" / "results").mkdir(parents=True, exist_ok=True)
     for entry in entries:
         task.process_entry(entry, rules, out, read)
 

@@ -6,8 +6,8 @@ Times, over every workbook of INBOX (e.g. a corpus kept with ``bench.py --keep``
 the stages of a batch in the order they run.  A worker's task: reading the
 file's bytes, python-calamine grids alone, ``read_workbook`` (grids + form
 readers), scoring, the scored form, report drafts, preparing the summary
-record, storing the result.  Then pickling the outcome a worker sends back,
-the parent's ``add_record``, and the end-of-batch summary.xlsx and
+record.  Then pickling the outcome a worker sends back, the parent's
+``add_record`` and store, and the end-of-batch summary.xlsx and
 summary.json.  (``BatchResult.files`` scores an input again: read + score.)  Prints ms
 per workbook, the best of ``--repeat`` rounds (a loaded machine only ever adds
 time).  No profiler: these are the real costs.
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     from perfeval_xl.readers import read_workbook
     from perfeval_xl.readers.grid import load_grids
     from perfeval_xl.rules import resolve_rules, score_form
-    from perfeval_xl.store import write_result
+    from perfeval_xl.store import ResultStore
     from perfeval_xl.task import FileOutcome
     from perfeval_xl.writers import write_report_drafts, write_scored_workbook
     from perfeval_xl.writers.summary_spool import SummaryRecord, SummarySpool, prepare_summary
@@ -98,14 +98,21 @@ def main(argv: list[str] | None = None) -> None:
         # The rest of a worker's task, then the parent's share, then the end of the batch.
         records = stage("summary record: prepare_summary", lambda: [prepare_summary(f) for f in files])
         summaries = [record.to_bytes() for record in records]
-        (out / ".perfeval" / "results").mkdir(parents=True)
-        stage("result store: write_result", lambda: [write_result(out, f, b, whole=f.status != "ok")
-                                                     for f, b in zip(files, summaries)])
         outcomes = [FileOutcome(f.file, f.status, summary=b) for f, b in zip(files, summaries)]
         stage("pickle an outcome (worker → parent)", lambda: [pickle.loads(pickle.dumps(o)) for o in outcomes])
         spool = SummarySpool(out / "spool")
         stage("add_record (parent)", lambda: [spool.add_record(o.file, SummaryRecord.from_bytes(o.summary))
                                               for o in outcomes])
+        store = ResultStore(out)
+
+        def note():
+            for f, b in zip(files, summaries):
+                store.note(f.file, status=f.status, output=f.output, reports=f.reports, rulebooks=["mof"],
+                           digest="0" * 64, fingerprint="f", cacheable=True, summary=b)
+            store.save()
+
+        stage("result store: note (parent)", note)
+        store.close()
         order = [f.file for f in files]
         stage("summary.xlsx (end of batch)", lambda: spool.write_xlsx(out / "summary.xlsx", "mof", order))
         stage("summary.json (end of batch)", lambda: spool.write_json(out / "summary.json", "mof", order))

@@ -16,7 +16,7 @@ from .readers import ReadOptions, pair_department_forms, read_workbook
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
 from .store import ResultStore, StoredResults, bytes_digest, file_digest, rules_fingerprint
-from .task import FileOutcome, failed_result, process_entry, score_entry, store_result, write_outputs
+from .task import FileOutcome, failed_result, process_entry, score_entry, summarise, write_outputs
 from .worker_pool import run_in_pool
 from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool
 
@@ -135,6 +135,8 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     finally:
         if run.spool is not None:
             run.spool.close()
+        if run.store is not None:
+            run.store.close()
     return batch
 
 
@@ -174,16 +176,17 @@ class _BatchRun:
         except OSError:
             return False
         stored = self.store.reusable(entry.relative, digest, self.fingerprint)
-        try:
-            record = SummaryRecord.from_bytes(stored) if stored is not None else None
-        except ValueError:  # a damaged record: score the file again
-            record = None
-        if record is None:
+        if stored is None:
             return False
-        state = self.store.state[entry.relative]
+        state, summary = stored
+        try:
+            record = SummaryRecord.from_bytes(summary)
+            outcome = FileOutcome(entry.relative, state["status"], digest=digest, output=state["output"],
+                                  reports=tuple(state["reports"]), rulebooks=tuple(state["rulebooks"]))
+        except (ValueError, KeyError, TypeError):  # a damaged record: score the file again
+            return False
         self.reused += 1
-        outcome = FileOutcome(entry.relative, state["status"], digest=digest, output=state["output"],
-                              reports=tuple(state["reports"]), rulebooks=tuple(state["rulebooks"]))
+        self.store.keep(entry.relative)
         if self.on_file is not None:
             self.on_file(outcome)
         self._count(outcome)
@@ -199,24 +202,25 @@ class _BatchRun:
         self._count(outcome)
         if self.store is None:
             self.memory[outcome.file] = outcome.result
-        elif outcome.summary is None:  # the worker could not store it (it says why in the result)
+        elif outcome.summary is None:  # a failed file: its result came whole, to be kept whole
             self._store_here(outcome.result, outcome.digest)
         else:
             self.spool.add_record(outcome.file, SummaryRecord.from_bytes(outcome.summary))
             self.store.note(outcome.file, status=outcome.status, output=outcome.output, reports=outcome.reports,
                             rulebooks=outcome.rulebooks, digest=outcome.digest, fingerprint=self.fingerprint,
-                            cacheable=outcome.status == "ok")
+                            cacheable=outcome.status == "ok", summary=outcome.summary)
 
     def _count(self, outcome: FileOutcome) -> None:
         self.statuses[outcome.file] = outcome.status
         self.rulebooks.update(outcome.rulebooks)
 
     def _store_here(self, result: FileResult, digest: str | None) -> None:
-        """Store and summarise a result finished in this process; it is scored again on the next run."""
-        summary = store_result(result, self.outbox, whole=True)
+        """Summarise and store a result whole: a failed file, or one paired with another file (either
+        is scored again on the next run)."""
+        summary = summarise(result)
         self.store.note(result.file, status=result.status, output=result.output, reports=result.reports,
                         rulebooks=[form.rulebook for form in result.forms], digest=digest,
-                        fingerprint=self.fingerprint, cacheable=False)
+                        fingerprint=self.fingerprint, cacheable=False, summary=summary, result=result)
         self.spool.add_record(result.file, SummaryRecord.from_bytes(summary))
 
     def pair_departments(self) -> None:
@@ -247,7 +251,8 @@ class _BatchRun:
     def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
         order = [e.relative for e in entries]
         if self.store is not None:
-            self.store.save(keep=order)
+            self.store.save()
+            self.store.close()
             files: Sequence[FileResult] = StoredResults(self.store, order, partial(self._rebuild, inbox.resolve()))
         else:
             files = [self.memory[f] for f in order]

@@ -3,8 +3,8 @@
 The task is the same one the local process pool runs (:func:`.task.process_entry`):
 each worker reads one input and writes its scored form straight to the outbox,
 so inputs and outbox must sit on a path every worker sees under the same name.
-and stores its result there; only the small outcomes travel back to this
-process, which writes the summary.
+Only the small outcomes travel back to this process, which stores them and
+writes the summary.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, rea
                 entry = owner[future.key]
                 failed = FileResult(file=entry.relative, status="error",
                                     error=f"集群上处理该文件失败（{type(exc).__name__}），请单独重试")
-                yield outcome_of_failure(failed, outbox)
+                yield outcome_of_failure(failed)
     finally:
         client.close()
         if cluster is not None:

@@ -1,34 +1,51 @@
-"""What a batch keeps in OUTBOX/.perfeval: incremental reruns and flat memory.
+"""What a batch keeps in OUTBOX/.perfeval: incremental reruns, in memory that does not grow.
 
-Each input's record is saved as soon as it is scored, by the worker that
-scored it, so a batch of 10,000 forms never holds more than a few results in
-memory and the parent process only learns each file's status; a rerun reuses
-the record of every input whose content hash and rulebooks are unchanged.
+One SQLite database, ``state.sqlite``, written by the batch's own process
+only (workers and Dask nodes never touch it, so a shared folder sees a single
+writer).  A row per input holds what it was scored from (the content digest
+and the rulebooks' fingerprint), its status and outputs, its summary record,
+and — only when it cannot be had again from the input alone — the whole
+:class:`~perfeval_xl.model.FileResult`: a file that failed (its error is the
+result) or a department form paired with another file.  A scored input's
+result is rebuilt on demand from the input, whose digest the row holds:
+reading and scoring a form again costs about what decoding a stored one does,
+and a province's inbox would otherwise leave gigabytes behind.
 
-A record file holds three lines: a header naming the model's schema, the
-:class:`~perfeval_xl.model.FileResult` as compact JSON (:mod:`._codec`) or an
-empty line, and the file's summary record.  The whole result is kept only
-when it cannot be had again from the input alone: a file that failed (its
-error is the result) or a department form paired with another file.  A
-scored input's result is rebuilt on demand from the input, whose digest the
-state holds: reading and scoring a form again costs about what decoding a
-stored one does, and a province's inbox would otherwise leave gigabytes of
-JSON behind.  JSON, not pickle: a cache in a shared folder must never be able
-to run code, so only the model's own classes can be rebuilt.
+Rows are looked up one at a time, so a batch of 100,000 inputs keeps none of
+them in memory; they are committed every few hundred files, so a batch that
+is killed still lets the next run reuse what it finished.  Whole results are
+compact JSON (:mod:`._codec`), never pickle: a cache in a shared folder must
+never be able to run code, so only the model's own classes can be rebuilt.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import os
+import shutil
+import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import model
 from ._codec import SCHEMA, decode_file_result, encode_file_result
 
-STATE_VERSION = 3
-_HEADER = f"perfeval-result {SCHEMA}\n".encode("ascii")
+#: Changes whenever the database's layout or the stored model changes; a store of another
+#: version is emptied (everything is scored again), never misread.
+STATE_VERSION = f"4 {SCHEMA}"
+#: Rows written between two commits: a killed batch loses at most this many files' records.
+COMMIT_EVERY = 500
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    name BLOB PRIMARY KEY,   -- the input's path in the inbox, UTF-8 (surrogateescape: any file name)
+    run INTEGER NOT NULL,    -- the run that last scored or reused it
+    entry TEXT NOT NULL,     -- JSON: digest, fingerprint, reusable, status, output, reports, rulebooks
+    summary BLOB NOT NULL,   -- the summary record (SummaryRecord.to_bytes)
+    result TEXT              -- the whole FileResult (_codec JSON), or NULL when it is rebuilt from the input
+);
+"""
 
 
 def file_digest(path: Path) -> str:
@@ -48,107 +65,137 @@ def rules_fingerprint(rulebooks, version: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def result_path(outbox: Path, relative: str) -> Path:
-    """Where the result of the input ``relative`` is kept."""
+def _key(relative: str) -> bytes:
     # surrogateescape: a file name that is not valid UTF-8 reaches Python with lone surrogates.
-    name = hashlib.sha256(relative.encode("utf-8", "surrogateescape")).hexdigest()[:32] + ".json"
-    return outbox / ".perfeval" / "results" / name
-
-
-def write_result(outbox: Path, result: model.FileResult, summary: bytes, whole: bool) -> None:
-    """Save one input's summary record (one line of bytes) and, when ``whole``, its result.
-
-    Safe in any worker.  Written to a temporary name and renamed, so a crash
-    never leaves half a record that a rerun would trust.
-    """
-    path = result_path(outbox, result.file)
-    # ASCII escapes: a file name that is not valid UTF-8 (a lone surrogate in Python) round-trips.
-    text = json.dumps(encode_file_result(result), separators=(",", ":")) if whole else ""
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as stream:
-        stream.write(_HEADER + text.encode("ascii") + b"\n" + summary)
-    os.replace(temporary, path)
-
-
-def _read_parts(path: Path) -> tuple[bytes, bytes]:
-    """(result JSON, summary record) of a result file; ValueError unless it is in this model's format."""
-    header, result, summary = path.read_bytes().split(b"\n", 2)
-    if header + b"\n" != _HEADER:
-        raise ValueError(f"{path.name} was stored by another version of the model")
-    return result, summary
+    return relative.encode("utf-8", "surrogateescape")
 
 
 class ResultStore:
-    """OUTBOX/.perfeval: state.json (what was scored from what) and one result file per input."""
+    """OUTBOX/.perfeval/state.sqlite: what was scored from what, a row per input."""
 
     def __init__(self, outbox: Path):
         self.outbox = outbox
         self.root = outbox / ".perfeval"
-        (self.root / "results").mkdir(parents=True, exist_ok=True)
-        self.state_path = self.root / "state.json"
-        self.state: dict[str, dict] = self._load_state()
-
-    def _load_state(self) -> dict[str, dict]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.path = self.root / "state.sqlite"
+        _remove_earlier_layout(self.root)
+        self._uncommitted = 0
+        self.run = 0
         try:
-            data = json.loads(self.state_path.read_text(encoding="utf-8"))
-            return data["files"] if data.get("version") == STATE_VERSION else {}
-        except (OSError, ValueError, KeyError, TypeError):
-            return {}  # no state or a damaged one: score everything again
+            self._db = self._open()
+        except sqlite3.DatabaseError:  # not a database, or a damaged one: start afresh, score everything
+            for suffix in ("", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._db = self._open()
+
+    def _connect(self) -> sqlite3.Connection:
+        # Another batch writing to the same outbox holds the lock: wait for it rather than fail at once.
+        return sqlite3.connect(self.path, timeout=60)
+
+    def _open(self) -> sqlite3.Connection:
+        db = self._connect()
+        try:
+            self._start(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _start(self, db: sqlite3.Connection) -> None:
+        """Create the tables, empty a store of another version, and number this run."""
+        db.executescript(_TABLES)
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        if meta.get("version") != STATE_VERSION:
+            db.execute("DELETE FROM files")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (STATE_VERSION,))
+        self.run = int(meta.get("run", 0)) + 1
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('run', ?)", (str(self.run),))
+        db.commit()
+
+    def _row(self, relative: str, columns: str):
+        if self._db is None:  # closed after the batch: reading results back reopens it
+            self._db = self._connect()
+        return self._db.execute(f"SELECT {columns} FROM files WHERE name = ?", (_key(relative),)).fetchone()
 
     def known(self, relative: str) -> bool:
         """True when an earlier run in this outbox scored ``relative`` (worth hashing it to compare)."""
-        return relative in self.state
+        return self._row(relative, "1") is not None
 
-    def reusable(self, relative: str, digest: str, fingerprint: str) -> bytes | None:
-        """The stored summary record of an unchanged input whose outputs are all still there, else None."""
-        entry = self.state.get(relative)
-        if not entry or not entry.get("reusable") or entry.get("digest") != digest \
-                or entry.get("fingerprint") != fingerprint:
-            return None
-        outputs = ([entry["output"]] if entry.get("output") else []) + entry.get("reports", [])
-        if not all((self.outbox / output).is_file() for output in outputs):
+    def reusable(self, relative: str, digest: str, fingerprint: str) -> tuple[dict, bytes] | None:
+        """(state entry, summary record) of an unchanged input whose outputs are all still there, else None."""
+        row = self._row(relative, "entry, summary")
+        if row is None:
             return None
         try:
-            _, summary = _read_parts(result_path(self.outbox, relative))
-        except (OSError, ValueError):
+            entry = json.loads(row[0])
+        except ValueError:
             return None
-        return summary
+        if not isinstance(entry, dict) or not entry.get("reusable") or entry.get("digest") != digest \
+                or entry.get("fingerprint") != fingerprint:
+            return None
+        outputs = ([entry["output"]] if entry.get("output") else []) + list(entry.get("reports", []))
+        if not all(isinstance(output, str) and (self.outbox / output).is_file() for output in outputs):
+            return None
+        return entry, row[1]
+
+    def keep(self, relative: str) -> None:
+        """Mark ``relative``'s row as part of this run (it was reused unchanged)."""
+        self._db.execute("UPDATE files SET run = ? WHERE name = ?", (self.run, _key(relative)))
+        self._written()
 
     def note(self, relative: str, *, status: str, output: str | None, reports: Sequence[str],
-             rulebooks: Sequence[str], digest: str | None, fingerprint: str, cacheable: bool) -> None:
-        """Record in the state what ``relative`` was scored from (its record file is written by
-        :func:`write_result`): the input's digest (kept even when the result must not be reused,
-        to rebuild it), whether it may be reused, the rulebooks' fingerprint, its status and
-        outputs, and the rulebooks its forms were scored by."""
-        self.state[relative] = {"digest": digest, "reusable": cacheable, "fingerprint": fingerprint,
-                                "status": status, "output": output, "reports": list(reports),
-                                "rulebooks": list(rulebooks)}
+             rulebooks: Sequence[str], digest: str | None, fingerprint: str, cacheable: bool,
+             summary: bytes, result: model.FileResult | None = None) -> None:
+        """Record what ``relative`` was scored from: the input's digest (kept even when the result must
+        not be reused, to rebuild it), whether it may be reused, the rulebooks' fingerprint, its status,
+        outputs and rulebooks, its summary record, and ``result`` when it must be kept whole."""
+        # ASCII escapes: a file name that is not valid UTF-8 (a lone surrogate) round-trips.
+        entry = json.dumps({"digest": digest, "reusable": cacheable, "fingerprint": fingerprint, "status": status,
+                            "output": output, "reports": list(reports), "rulebooks": list(rulebooks)},
+                           separators=(",", ":"))
+        whole = json.dumps(encode_file_result(result), separators=(",", ":")) if result is not None else None
+        self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                         (_key(relative), self.run, entry, summary, whole))
+        self._written()
+
+    def _written(self) -> None:
+        self._uncommitted += 1
+        if self._uncommitted >= COMMIT_EVERY:
+            self._db.commit()
+            self._uncommitted = 0
+
+    def entry(self, relative: str) -> dict:
+        """What the store says of ``relative`` (digest, status, output, reports, ...)."""
+        row = self._row(relative, "entry")
+        if row is None:
+            raise KeyError(relative)
+        return json.loads(row[0])
 
     def get(self, relative: str) -> model.FileResult | None:
         """The stored result of ``relative``, or None when only its summary record was kept."""
-        result, _ = _read_parts(result_path(self.outbox, relative))
-        return decode_file_result(json.loads(result)) if result else None
+        row = self._row(relative, "result")
+        return decode_file_result(json.loads(row[0])) if row is not None and row[0] else None
 
-    def entry(self, relative: str) -> dict:
-        """What the state says of ``relative`` (digest, status, output, reports, ...)."""
-        return self.state[relative]
+    def save(self) -> None:
+        """Forget the inputs this run did not see (they are gone from the inbox) and commit."""
+        self._db.execute("DELETE FROM files WHERE run != ?", (self.run,))
+        self._db.commit()
+        self._uncommitted = 0
 
-    def save(self, keep: list[str]) -> None:
-        """Write state.json for the files of this run; results of inputs that are gone are removed."""
-        from .writers._atomic import atomic_output
+    def close(self) -> None:
+        """Commit what is written and close the database (reading results back reopens it)."""
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.commit()
+            self._db.close()
+            self._db = None
 
-        for relative in set(self.state) - set(keep):
-            result_path(self.outbox, relative).unlink(missing_ok=True)
-            del self.state[relative]
-        # One file per line, each encoded on its own: a batch of 100,000 never builds one huge
-        # string.  ASCII escapes: a file name that is not valid UTF-8 round-trips too.
-        with atomic_output(self.state_path) as temporary, open(temporary, "w", encoding="ascii") as out:
-            out.write(f'{{"version": {STATE_VERSION}, "files": {{')
-            separator = "\n"
-            for relative, entry in self.state.items():
-                out.write(f"{separator}{json.dumps(relative)}: {json.dumps(entry, separators=(',', ':'))}")
-                separator = ",\n"
-            out.write("\n}}\n")
+
+def _remove_earlier_layout(root: Path) -> None:
+    """Version 3 and before kept state.json and a file per input; their records are not reusable here."""
+    if (root / "state.json").exists():
+        (root / "state.json").unlink(missing_ok=True)
+        shutil.rmtree(root / "results", ignore_errors=True)
 
 
 class StoredResults(Sequence):

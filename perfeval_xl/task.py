@@ -1,9 +1,10 @@
 """The per-file task of a batch: read, score and write one input, in whichever process runs it.
 
 The local process pool (:mod:`.worker_pool`) and Dask (:mod:`.dask_executor`)
-run the same :func:`process_entry`.  With an outbox it writes everything about
-its file there — the scored workbook, report drafts, the stored result — and
-sends back only a :class:`FileOutcome`: the status and the summary record.
+run the same :func:`process_entry`.  With an outbox it writes the file's
+outputs there — the scored workbook and report drafts — and sends back only a
+:class:`FileOutcome`: the status and the summary record, which the batch's own
+process stores (:mod:`.store`).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from .inbox import InboxEntry, scored_path
 from .model import FileResult
 from .readers import ReadOptions, read_workbook
 from .rules import RuleSet, score_form
-from .store import bytes_digest, write_result
+from .store import bytes_digest
 from .writers.summary_spool import prepare_summary
 
 
@@ -61,10 +62,11 @@ def _score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
 class FileOutcome:
     """What a worker sends back for one file: its status, and only as much more as the parent needs.
 
-    With an outbox the worker has already written the file's outputs and
-    stored its result, so only the summary record travels (a few kilobytes,
-    cheap to pickle); ``result`` is the whole :class:`FileResult` only without
-    an outbox, or while department parts wait for a partner in another file.
+    With an outbox the worker has already written the file's outputs, so only
+    the summary record travels (a few kilobytes, cheap to pickle); ``result``
+    is the whole :class:`FileResult` only when the batch needs it: without an
+    outbox, for a file that failed (its error is kept whole), or while
+    department parts wait for a partner in another file.
     """
 
     file: str
@@ -79,20 +81,14 @@ class FileOutcome:
     result: FileResult | None = None
 
 
-def store_result(result: FileResult, outbox: Path, whole: bool) -> bytes:
-    """Prepare ``result``'s summary record and store it (with the whole result when ``whole``) in the
-    outbox; return the record's bytes, which the batch adds to its summaries."""
-    summary = prepare_summary(result).to_bytes()
-    write_result(outbox, result, summary, whole)
-    return summary
+def summarise(result: FileResult) -> bytes:
+    """``result``'s summary record, as the batch adds it to its summaries and stores it."""
+    return prepare_summary(result).to_bytes()
 
 
-def outcome_of_failure(failed: FileResult, outbox: Path | None) -> FileOutcome:
+def outcome_of_failure(failed: FileResult) -> FileOutcome:
     """The outcome of a file whose worker never reported (it crashed, or its cluster node was lost)."""
-    outcome = FileOutcome(failed.file, failed.status, failed.error)
-    if outbox is None:
-        return replace(outcome, result=failed)
-    return replace(outcome, summary=store_result(failed, outbox, whole=True))
+    return FileOutcome(failed.file, failed.status, failed.error, failed.detail, result=failed)
 
 
 def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> FileOutcome:
@@ -100,12 +96,12 @@ def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: 
     result, digest = _score_entry(entry, rules, outbox, read)
     outcome = FileOutcome(result.file, result.status, result.error, result.detail, digest, result.output,
                           tuple(result.reports), tuple(form.rulebook for form in result.forms))
-    if outbox is None or result.unpaired:
+    # A scored input's result can be rebuilt from the input; an error cannot, so it travels whole.
+    if outbox is None or result.unpaired or result.status != "ok":
         return replace(outcome, result=result)
     try:
-        # A scored input's result can be rebuilt from the input; an error cannot.
-        summary = store_result(result, outbox, whole=result.status != "ok")
-    except Exception as exc:  # e.g. the outbox is full: this file fails, the batch goes on
+        summary = summarise(result)
+    except Exception as exc:  # one file's failure must not stop the batch
         failed = failed_result(result.file, exc)
         return replace(outcome, status="error", error=failed.error, detail=failed.detail, result=failed)
     return replace(outcome, summary=summary)

@@ -99,4 +99,4 @@ def _score_isolated(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read
     except BrokenProcessPool:
         failed = FileResult(file=entry.relative, status="error",
                             error="读取该文件时程序异常退出（文件可能已损坏、过大或被恶意构造），已跳过")
-        return outcome_of_failure(failed, outbox)
+        return outcome_of_failure(failed)

@@ -294,19 +294,19 @@ def two_projects(tmp_path: Path, second: str) -> Path:
     return inbox
 
 
-def test_a_result_the_worker_cannot_store_fails_that_file_only(tmp_path, monkeypatch):
-    inbox = two_projects(tmp_path, "存不下的项目")
-    real, parent = task.write_result, os.getpid()
+def test_a_file_whose_summary_cannot_be_prepared_fails_alone(tmp_path, monkeypatch):
+    inbox = two_projects(tmp_path, "汇总不了的项目")
+    real, parent = task.prepare_summary, os.getpid()
 
-    def full_disk(outbox, result, summary, whole):  # in the worker only: the parent stores it after all
+    def broken(result):  # in the worker only: the parent summarises the failed file after all
         if result.file == "b.xlsx" and os.getpid() != parent:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(outbox, result, summary, whole)
+            raise ValueError("summary broke")
+        return real(result)
 
-    monkeypatch.setattr(task, "write_result", full_disk)
+    monkeypatch.setattr(task, "prepare_summary", broken)
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)
     assert batch.statuses == {"a.xlsx": "ok", "b.xlsx": "error"}
-    assert "读写文件失败" in batch.failed[0].error
+    assert "内部错误" in batch.failed[0].error and "summary broke" in batch.failed[0].error
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert [f["status"] for f in summary["files"]] == ["ok", "error"]
 

@@ -1,6 +1,8 @@
 """A rerun in the same outbox scores only what changed; the cache there can never run code."""
+import contextlib
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -68,16 +70,51 @@ def test_what_makes_a_file_scored_again(inbox, tmp_path, change):
     assert len(batch.files) == (2 if change == "removed input" else 3)
 
 
+def stored_rows(outbox: Path) -> list[tuple]:
+    """(name, entry, summary, result) of every input in the outbox's store."""
+    with contextlib.closing(sqlite3.connect(outbox / ".perfeval" / "state.sqlite")) as db:
+        return db.execute("SELECT name, entry, summary, result FROM files ORDER BY name").fetchall()
+
+
+def tamper(outbox: Path, name: bytes, **columns) -> None:
+    with contextlib.closing(sqlite3.connect(outbox / ".perfeval" / "state.sqlite")) as db:
+        for column, value in columns.items():
+            db.execute(f"UPDATE files SET {column} = ? WHERE name = ?", (value, name))
+        db.commit()
+
+
 def test_a_damaged_or_hostile_cache_is_ignored_not_trusted(inbox, tmp_path):
     outbox = tmp_path / "out"
     perfeval_xl.score_folder(inbox, out=outbox)
-    results = sorted((outbox / ".perfeval" / "results").glob("*.json"))
-    results[0].write_text(json.dumps({"__type__": "system", "command": "touch /tmp/pwned"}), encoding="utf-8")
-    results[1].write_text("{not json", encoding="utf-8")
+    tamper(outbox, b"a.xlsx", summary=json.dumps({"__type__": "system", "command": "touch /tmp/pwned"}).encode())
+    tamper(outbox, b"b.xlsx", entry="{not json")
     batch = perfeval_xl.score_folder(inbox, out=outbox)
     assert batch.reused == 1 and batch.exit_code == 0
-    (outbox / ".perfeval" / "state.json").write_text("garbage", encoding="utf-8")
+    assert [f.forms[0].name for f in batch.files] == ["甲项目", "乙项目", "丙项目"]
+    (outbox / ".perfeval" / "state.sqlite").write_text("garbage", encoding="utf-8")
     assert perfeval_xl.score_folder(inbox, out=outbox).reused == 0
+    assert perfeval_xl.score_folder(inbox, out=outbox).reused == 3
+
+
+def test_the_store_of_an_earlier_version_is_replaced_not_misread(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    (outbox / ".perfeval" / "results").mkdir(parents=True)
+    (outbox / ".perfeval" / "state.json").write_text('{"version": 3, "files": {}}', encoding="utf-8")
+    (outbox / ".perfeval" / "results" / "0123.json").write_text("old", encoding="utf-8")
+    assert perfeval_xl.score_folder(inbox, out=outbox).exit_code == 0
+    assert sorted(p.name for p in (outbox / ".perfeval").iterdir()) == ["state.sqlite"]
+    with contextlib.closing(sqlite3.connect(outbox / ".perfeval" / "state.sqlite")) as db:
+        db.execute("UPDATE meta SET value = 'another version' WHERE key = 'version'")
+        db.commit()
+    assert perfeval_xl.score_folder(inbox, out=outbox).reused == 0
+
+
+def test_a_removed_input_leaves_the_store(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    (inbox / "b.xlsx").unlink()
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert [row[0] for row in stored_rows(outbox)] == [b"a.xlsx", b"sub/c.xlsx"]
 
 
 @pytest.mark.skipif(not (CASES / "expected.json").is_file(), reason="../shared/cases is not beside this checkout")
@@ -128,8 +165,7 @@ def test_a_stored_result_can_only_name_the_models_classes():
 def test_a_scored_result_is_rebuilt_from_its_unchanged_input(inbox, tmp_path):
     """The store keeps a scored file's summary, not its whole result: that is read again on access."""
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
-    records = sorted((tmp_path / "out" / ".perfeval" / "results").glob("*.json"))
-    assert all(record.read_bytes().split(b"\n")[1] == b"" for record in records)
+    assert [result for *_, result in stored_rows(tmp_path / "out")] == [None, None, None]
     assert batch.files[0].forms[0].name == "甲项目"
     assert batch.files[0].output == "a.scored.xlsx"
     write_good(inbox / "a.xlsx", name="改过的项目")
