@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ._memory import MemoryReleaser
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
 from .inbox import InboxEntry, list_inbox
@@ -155,6 +156,7 @@ class _BatchRun:
         self.statuses: dict[str, str] = {}
         self.rulebooks: set[str] = set()
         self.reused = 0
+        self.releaser = MemoryReleaser(every=256)
 
     def reuse_unchanged(self, entries: list[InboxEntry]) -> list[InboxEntry]:
         """Take over stored results of unchanged inputs; return the entries left to score.
@@ -162,9 +164,12 @@ class _BatchRun:
         Only inputs an earlier run scored are hashed here; the others are hashed
         by the worker from the bytes it reads anyway.
         """
+        todo = []
+        # Every file's status, in inbox order; filling in a listed name keeps the listed string,
+        # so the names that come back with the outcomes are not kept a second time.
+        self.statuses = dict.fromkeys(entry.relative for entry in entries)
         if self.store is None or self.force:
             return list(entries)
-        todo = []
         for entry in entries:
             if entry.skip_reason or not self.store.known(entry.relative) or not self._reuse(entry):
                 todo.append(entry)
@@ -194,6 +199,7 @@ class _BatchRun:
         return True
 
     def add(self, outcome: FileOutcome) -> None:
+        self.releaser.done()
         if self.on_file is not None:
             self.on_file(outcome)
         if outcome.result is not None and outcome.result.unpaired:
@@ -258,7 +264,7 @@ class _BatchRun:
             files = [self.memory[f] for f in order]
         used = sorted(self.rulebooks) or [self.rules.project.name]
         return BatchResult(inbox=inbox, outbox=self.outbox, rulebook=", ".join(used), files=files,
-                           statuses={f: self.statuses[f] for f in order}, reused=self.reused)
+                           statuses=self.statuses, reused=self.reused)
 
 
 def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | None) -> None:

@@ -40,7 +40,9 @@ def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, rea
     except OSError as exc:
         raise PerfevalError(f"无法连接Dask调度器“{scheduler}”：{exc}") from exc
     try:
-        futures = client.map(process_entry, work, rules=rules, outbox=outbox, read=read, pure=False)
+        # The rulebooks go to every worker once, not inside each of thousands of tasks.
+        [shared_rules] = client.scatter([rules], broadcast=True)
+        futures = client.map(process_entry, work, rules=shared_rules, outbox=outbox, read=read, pure=False)
         owner = {future.key: entry for future, entry in zip(futures, work)}
         for future in as_completed(futures):
             try:

@@ -1,6 +1,7 @@
 """Finding the workbooks in an inbox, and where each one's outputs go."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -8,35 +9,51 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SCORED_SUFFIX = ".scored.xlsx"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InboxEntry:
-    path: Path
+    """One workbook of an inbox: the inbox folder (one Path object shared by every entry, so a
+    list of 100,000 entries costs little more than their names) and its path under it."""
+
+    folder: Path
     relative: str  # forward slashes, relative to the inbox
     skip_reason: str | None = None  # set for lock/hidden/temp files, which are listed but not read
 
+    @property
+    def path(self) -> Path:
+        return self.folder / self.relative
+
 
 def list_inbox(inbox: Path, outbox: Path | None = None) -> list[InboxEntry]:
-    """Every workbook under ``inbox`` (recursively), sorted; the outbox is left out."""
+    """Every workbook under ``inbox`` (recursively, not into linked folders), sorted as paths
+    sort; the outbox is left out."""
     inbox = inbox.resolve()
-    outbox = outbox.resolve() if outbox is not None else None
-    entries = []
-    for path in sorted(inbox.rglob("*")):
-        if outbox is not None and (path == outbox or outbox in path.parents):
-            continue
-        if not path.is_file() or not path.name.lower().endswith(WORKBOOK_SUFFIXES):
-            continue
-        relative = path.relative_to(inbox).as_posix()
-        entries.append(InboxEntry(path, relative, _skip_reason(path, inbox)))
-    return entries
+    skipped = os.fspath(outbox.resolve()) if outbox is not None else None
+    found: list[str] = []
+    for directory, folders, names in os.walk(inbox):
+        if skipped is not None:
+            folders[:] = [f for f in folders if os.path.join(directory, f) != skipped]
+        prefix = os.path.relpath(directory, inbox).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
+        for name in names:
+            if name.lower().endswith(WORKBOOK_SUFFIXES) and os.path.isfile(os.path.join(directory, name)):
+                found.append(prefix + name)
+    found.sort(key=_path_order)
+    return [InboxEntry(inbox, relative, _skip_reason(relative)) for relative in found]
 
 
-def _skip_reason(path: Path, inbox: Path) -> str | None:
-    name = path.name
+def _path_order(relative: str) -> list[str]:
+    # The order of sorted(Path objects): part by part, case-insensitively where the system is.
+    return [os.path.normcase(part) for part in relative.split("/")]
+
+
+def _skip_reason(relative: str) -> str | None:
+    parts = relative.split("/")
+    name = parts[-1]
     if name.startswith("~$"):
         return "Excel/WPS临时锁定文件，已跳过"
     if name.startswith(".~") or name.startswith("~"):
         return "临时文件，已跳过"
-    if any(part.startswith(".") for part in path.relative_to(inbox).parts):
+    if any(part.startswith(".") for part in parts):
         return "隐藏文件，已跳过"
     if name.lower().endswith(SCORED_SUFFIX):
         return "已是评分结果文件，已跳过"

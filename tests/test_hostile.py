@@ -219,7 +219,7 @@ def test_unit_text_never_becomes_a_formula_or_hyperlink_in_any_output(tmp_path):
 # ---------------------------------------------------------------- files that move, outputs that fail
 
 def test_a_file_that_vanishes_is_an_error_not_a_crash(tmp_path):
-    entry = InboxEntry(tmp_path / "gone.xlsx", "gone.xlsx")
+    entry = InboxEntry(tmp_path, "gone.xlsx")
     result = score_entry(entry, resolve_rules(), tmp_path / "out")
     assert result.status == "error" and "移走或删除" in result.error
 
@@ -234,7 +234,7 @@ def test_a_file_changed_while_scored_is_an_error(tmp_path, monkeypatch):
         return content
 
     monkeypatch.setattr(task, "read_workbook", read_then_touch)
-    result = score_entry(InboxEntry(path, "moving.xlsx"), resolve_rules(), tmp_path / "out")
+    result = score_entry(InboxEntry(path.parent, "moving.xlsx"), resolve_rules(), tmp_path / "out")
     assert result.status == "error" and "被修改" in result.error
 
 
