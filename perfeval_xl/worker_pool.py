@@ -8,6 +8,7 @@ inbox entries, so a task costs little more than its file's own work.
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -71,10 +72,12 @@ def _pool(workers: int, rules: RuleSet, outbox: Path | None, read: ReadOptions) 
 
 def _start_worker(rules: RuleSet, outbox: Path | None, read: ReadOptions) -> None:
     """Prepare a worker: remember the batch, cap its address space so a runaway allocation fails
-    inside it, and silence native crash output (a Rust panic's backtrace) — each failure is
-    reported per file."""
+    inside it, silence native crash output (a Rust panic's backtrace) — each failure is
+    reported per file — and leave cyclic garbage to the task's periodic collection (_memory.py)."""
     global _batch
     _batch = (rules, outbox, read)
+    gc.freeze()  # what the worker inherited (modules, rulebooks) is never garbage: never scan it
+    gc.disable()
     os.environ["RUST_BACKTRACE"] = "0"
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
