@@ -163,6 +163,11 @@ def _builtin_path(name: str):
     return candidate if candidate.is_file() else None
 
 
+#: libyaml's safe loader when PyYAML was built with it (every wheel is): ~10× faster than the
+#: pure-Python one, which matters for a batch that starts by loading its rulebooks.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_merged(name_or_path: str, seen: tuple[str, ...]) -> tuple[dict, str]:
     builtin = _builtin_path(name_or_path)
     if builtin is not None:
@@ -174,7 +179,7 @@ def _load_merged(name_or_path: str, seen: tuple[str, ...]) -> tuple[dict, str]:
             raise RulebookError(f"找不到规则“{name_or_path}”：既不是内置规则（{known}），也不是存在的文件")
         text, source = path.read_text(encoding="utf-8"), str(path)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise RulebookError(f"规则文件 {source}：YAML格式错误：{exc}") from exc
     if not isinstance(data, dict):
