@@ -4,6 +4,8 @@
 
 - 项目支出绩效自评表.xlsx — the blank national 2020 form F1 (财预〔2020〕10号 附件1) that
   budget units fill in.
+- 报告初稿原型.docx — the empty report draft (Normal style, one score-table row) that
+  every department's .docx draft is assembled from; python-docx writes it.
 - 项目支出绩效自评表_复核.xlsx — the style template of the scored form.  It is a
   small sample of the scored form drawn by the writer itself; each kind of row
   appears once and is marked by a defined name ``style_<role>``.  Restyle it in
@@ -31,8 +33,10 @@ if __package__ in (None, ""):  # run as a script from a source checkout
 
 from perfeval_xl.model import Flag, FormResult, FundLine, Funds, ItemScore, ProjectForm, Source  # noqa: E402
 from perfeval_xl.writers._cell import write_cell  # noqa: E402
+from perfeval_xl.writers._report_template import PROTOTYPE, prototype_package  # noqa: E402
 from perfeval_xl.writers._style_template import NAME_PREFIX, ROLES  # noqa: E402
 from perfeval_xl.writers._templates import BLANK_FORMS, SCORED_FORM_STYLE  # noqa: E402
+from perfeval_xl.writers.report_draft import SCORE_TABLE_HEADERS  # noqa: E402
 from perfeval_xl.writers.scored_form import render_form  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -459,7 +463,8 @@ def main() -> None:
     build_blank_form(HERE / project_blank)
     build_department_forms(HERE / department_blank)
     build_scored_form_style(HERE / SCORED_FORM_STYLE)
-    for name in (*BLANK_FORMS, SCORED_FORM_STYLE):
+    (HERE / PROTOTYPE).write_bytes(prototype_package(len(SCORE_TABLE_HEADERS)))
+    for name in (*BLANK_FORMS, SCORED_FORM_STYLE, PROTOTYPE):
         print(f"wrote {HERE / name}")
 
 

@@ -133,3 +133,25 @@ def test_control_characters_are_dropped_rather_than_breaking_the_document(tmp_pa
     cells = [cell.text for table in Document(tmp_path / "draft.docx").tables for row in table.rows
              for cell in row.cells]
     assert "依据说明" in cells
+
+
+def test_the_shipped_prototype_is_the_one_python_docx_writes(tmp_path):
+    """templates/报告初稿原型.docx must be regenerated (build_templates.py) when the draft's look changes."""
+    from perfeval_xl.writers._report_template import PROTOTYPE, prototype_package
+    from perfeval_xl.writers._templates import template_path
+    from perfeval_xl.writers.report_draft import SCORE_TABLE_HEADERS
+
+    (tmp_path / "fresh.docx").write_bytes(prototype_package(len(SCORE_TABLE_HEADERS)))
+    assert parts(template_path(PROTOTYPE)) == parts(tmp_path / "fresh.docx")
+
+
+def test_drafts_need_no_python_docx_at_run_time(tmp_path):
+    """Importing python-docx and building the prototype cost a worker ~0.2 s; the shipped one is used."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from perfeval_xl.writers._report_template import report_template; "
+            "report_template(7); print('docx' in sys.modules)")
+    repo = Path(__file__).resolve().parents[1]
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo, check=True)
+    assert shown.stdout.strip() == "False"

@@ -2,10 +2,14 @@
 
 python-docx spends ~40 ms per document loading its default template (a 430 kB
 styles part) and building the tree, yet drafts differ only in
-``word/document.xml``.  So python-docx builds one prototype per process — an
-empty document with the draft's Normal style and a one-row score table — and
-the writer keeps every other part of its package compressed, and its
-``document.xml`` cut into the pieces a draft's body is assembled from.
+``word/document.xml``.  So the drafts start from one prototype — an empty
+document with the draft's Normal style and a one-row score table, as
+python-docx saves it — and the writer keeps every other part of its package
+compressed, and its ``document.xml`` cut into the pieces a draft's body is
+assembled from.  The prototype ships as ``templates/报告初稿原型.docx``
+(``templates/build_templates.py`` has python-docx write it; a test checks the
+drafts against python-docx's own): importing python-docx and building it
+costs a worker ~0.2 s, on its first department form of every batch.
 """
 from __future__ import annotations
 
@@ -14,9 +18,12 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from ._templates import template_path
 from ._zip import SHARED_LEVEL, ZipMember, deflated
 
 DOCUMENT_PART = "word/document.xml"
+#: The prototype as shipped, with a score table of :data:`report_draft.SCORE_TABLE_HEADERS` columns.
+PROTOTYPE = "报告初稿原型.docx"
 FONT_NAME = "宋体"
 FONT_SIZE_PT = 12
 
@@ -38,27 +45,51 @@ class ReportTemplate:
     cell_head: str  # <w:tc><w:tcPr>…</w:tcPr>: every cell has its column's width
 
 
+class _NotThisPrototype(ValueError):
+    """The prototype's document is not laid out as the draft writer expects."""
+
+
 @functools.lru_cache(maxsize=None)
 def report_template(columns: int) -> ReportTemplate:
-    """The template for drafts whose score table has ``columns`` columns (built once per process)."""
-    archive = zipfile.ZipFile(io.BytesIO(_prototype_package(columns)))
+    """The template for drafts whose score table has ``columns`` columns (prepared once per process).
+
+    From the shipped prototype when its table has that many columns; otherwise
+    python-docx builds one.
+    """
+    try:
+        return _template_of(template_path(PROTOTYPE).read_bytes(), columns)
+    except (OSError, zipfile.BadZipFile, KeyError, _NotThisPrototype):
+        pass
+    try:
+        return _template_of(prototype_package(columns), columns)
+    except _NotThisPrototype:
+        # A python-docx release that lays the body out differently must fail loudly, not draw subtly wrong drafts.
+        raise RuntimeError("python-docx 生成的表格结构与报告初稿模板不一致") from None
+
+
+def _template_of(package: bytes, columns: int) -> ReportTemplate:
+    archive = zipfile.ZipFile(io.BytesIO(package))
     names = archive.namelist()
     position = names.index(DOCUMENT_PART)
     before, after = ([deflated(name, archive.read(name), SHARED_LEVEL) for name in part]
                      for part in (names[:position], names[position + 1:]))
     document = archive.read(DOCUMENT_PART).decode("utf-8")
-    head, table, tail = _split_document(document)
-    row_start = table.index(_ROW)
+    try:
+        head, table, tail = _split_document(document)
+    except ValueError:
+        raise _NotThisPrototype() from None
+    row_start, paragraph = table.find(_ROW), table.find(_EMPTY_PARAGRAPH)
+    if row_start < 0 or paragraph < 0:
+        raise _NotThisPrototype()
     table_head = table[:row_start]
-    cell_head = table[row_start + len(_ROW):table.index(_EMPTY_PARAGRAPH)]
+    cell_head = table[row_start + len(_ROW):paragraph]
     expected = table_head + _ROW + (cell_head + _EMPTY_PARAGRAPH + "</w:tc>") * columns + "</w:tr>" + _TABLE_END
-    # A python-docx release that lays the body out differently must fail loudly, not draw subtly wrong drafts.
     if not table.startswith("<w:tbl>") or table != expected:
-        raise RuntimeError("python-docx 生成的表格结构与报告初稿模板不一致")
+        raise _NotThisPrototype()
     return ReportTemplate(tuple(before), tuple(after), head, tail, table_head, cell_head)
 
 
-def _prototype_package(columns: int) -> bytes:
+def prototype_package(columns: int) -> bytes:
     """An empty draft as python-docx saves it: Normal is 宋体 12 pt; one empty "Table Grid" row."""
     from docx import Document
     from docx.oxml.ns import qn
