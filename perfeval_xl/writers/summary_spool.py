@@ -52,8 +52,9 @@ from typing import IO, Any, Hashable, Iterable, Iterator, NamedTuple, Optional, 
 from ..model import FileResult
 from ._atomic import atomic_output
 from ._display import LEVEL_LABELS, amount
+from ._issue_rows import render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
-from ._summary_rows import KIND_ORDER, FormFacts, file_issue_rows, form_facts, formless_row, overview_row
+from ._summary_rows import KIND_ORDER, FormFacts, form_facts, formless_row, overview_row
 from .summary_json import encode_entry, ranked_entry, write_json_lines
 from .summary_xlsx import ISSUE_COLUMNS, OVERVIEW_COLUMNS, RenderedTable, SummaryContent, write_summary_workbook
 
@@ -113,18 +114,15 @@ class SummaryRecord:
 def prepare_summary(file: FileResult) -> SummaryRecord:
     """Everything the summaries say about ``file``, worked out from the result alone (ranks come later)."""
     rows, overview_widths = _overview_lines(file)
-    issue_rows = file_issue_rows(file)
-    issues, issue_widths = render_rows(ISSUE_COLUMNS, issue_rows)
-    levels = Counter(row[5] for row in issue_rows)
-    measures = [overview_widths, issue_widths, len(issue_rows), levels[LEVEL_LABELS["error"]],
-                levels[LEVEL_LABELS["warning"]]]
+    issues = render_file_issues(file)
+    measures = [overview_widths, issues.widths, issues.rows, issues.errors, issues.warnings]
     return SummaryRecord(
         file=file.file,
         status=file.status,
         facts=tuple(form_facts(result) for result in file.forms),
         entry=encode_entry(file),
         rows=rows,
-        issues=issues,
+        issues=issues.xml,
         measures=json.dumps(measures, separators=(",", ":")).encode("ascii"),
     )
 
