@@ -112,15 +112,24 @@ def _issues(result: FormResult) -> list[tuple[Optional[ItemScore], Flag]]:
 
 
 def _item_json(item: ItemScore) -> str:
-    number = number_text
+    # The numbers looked up inline (number_text for anything but a Decimal): four per item.
+    numbers = _NUMBERS
+    weight, score, self_score = item.weight, item.score, item.self_score
+    weight = numbers[str(weight)] if weight.__class__ is Decimal else number_text(weight)
+    if score.__class__ is Decimal and (self_score is None or self_score.__class__ is Decimal):
+        difference = "null" if self_score is None else numbers[str(score - self_score)]
+        self_score = "null" if self_score is None else numbers[str(self_score)]
+        score = numbers[str(score)]
+    else:
+        difference = "null" if self_score is None else number_text(score - self_score)
+        score, self_score = number_text(score), number_text(self_score)
     source = item.source
-    self_score = item.self_score
-    flags = ",".join([_string(flag_text(flag)) for flag in item.flags])
+    flags = ",".join([_string(flag_text(flag)) for flag in item.flags]) if item.flags else ""
     return (f'{{"level1":{_string(item.level1)},"level2":{_string(item.level2)},"name":{_string(item.name)},'
-            f'"weight":{number(item.weight)},"score":{number(item.score)},"self_score":{number(self_score)},'
+            f'"weight":{weight},"score":{score},"self_score":{self_score},'
             f'"basis":{_string(item.basis)},"flags":[{flags}],'
-            f'"applicable":{_boolean(item.applicable)},'
-            f'"difference":{"null" if self_score is None else number(item.score - self_score)},'
+            f'"applicable":{"true" if item.applicable is True else _boolean(item.applicable)},'
+            f'"difference":{difference},'
             f'"cell":{"null" if source is None else _string(source.cell)},'
             f'"target":{_string(item.target)},"actual":{_string(item.actual)}}}')
 
