@@ -264,11 +264,15 @@ def write_rendered_rows(sheet: Worksheet, first_row: int, columns: int, blocks: 
     number = first_row
     for block in blocks:
         for placeholder, index in placeholders:
-            block = block.replace(placeholder, index)
-        for xml in block.split(ROW_END)[:-1]:
+            if placeholder in block:
+                block = block.replace(placeholder, index)
+        rows = block.split(ROW_END)
+        del rows[-1]  # what follows the last row's end: nothing
+        for at, xml in enumerate(rows):
             number += 1  # 1-based in the XML
-            raw.write(xml.replace(row, b"%d" % number))
-            raw.write(ROW_END)
+            rows[at] = xml.replace(row, b"%d" % number)
+        rows.append(b"")
+        raw.write(ROW_END.join(rows))  # one write per block, not two per row
     written = number - first_row
     if written:
         sheet._check_dimensions(first_row, 0)
