@@ -155,12 +155,18 @@ class _ColumnPlan:
         self.later = f"{starts[column.kind]}><v>{LATER_MARK}</v></c>"
         self.texts: dict[str, tuple[str, float, int]] = {}  # short text → rendered cell
 
+    #: Entries in the memos of every column together: they are bounded together.
+    memo_entries = 0
+
     def text(self, value: str) -> tuple[str, float, int]:
         rendered = _text_cell(self.starts[style_of(self.column, value)], value, self.max_width)
-        if len(value) <= _CACHED_TEXT_LENGTH:  # long texts are not kept, so the memo stays small
-            if len(self.texts) >= _CACHED_TEXTS:
+        if len(value) <= _CACHED_TEXT_LENGTH and value not in self.texts:  # long texts are not kept
+            if _ColumnPlan.memo_entries >= _CACHED_TEXTS:
+                # Full: the column adding (mostly one of unique texts, such as 问题) starts afresh.
+                _ColumnPlan.memo_entries -= len(self.texts)
                 self.texts.clear()
             self.texts[value] = rendered
+            _ColumnPlan.memo_entries += 1
         return rendered
 
 
@@ -175,9 +181,9 @@ def _text_cell(start: str, text: str, max_width: float) -> tuple[str, float, int
             *_measure(text, max_width))
 
 
-# Texts up to this length are rendered once per column (see _ColumnPlan), up to this many.
+# Texts up to this length are rendered once per column (see _ColumnPlan), up to this many in all.
 _CACHED_TEXT_LENGTH = 200
-_CACHED_TEXTS = 4096
+_CACHED_TEXTS = 8192
 
 
 def _number_cell(start: str, value: Optional[float], kind: str, max_width: float) -> tuple[str, float, int]:
