@@ -17,7 +17,9 @@ completion order):
 2. :meth:`SummarySpool.add_record`, in the parent, appends the encoded parts
    to the spool files on disk and keeps in memory one short string per file
    (about 150 bytes for a one-form file): its status, where its parts are on
-   disk and its facts.
+   disk and its facts.  It also sums up the column widths and issue counts
+   as files arrive (a few numbers in all), so writing the batch need not
+   read them back.
 
 :meth:`SummarySpool.write` then ranks the forms (keyed by file and form
 index) and streams summary.json, summary.xlsx (xlsxwriter ``constant_memory``)
@@ -84,7 +86,7 @@ class SummaryRecord:
     facts: tuple[FormFacts, ...]  # per form
     entry: bytes  # summary.json entry, UTF-8 JSON, every form's rank null (summary_json.encode_entry)
     rows: tuple[bytes, ...]  # 汇总: a row per form, or the one row of a file that gave none (_overview_lines)
-    issues: bytes  # 问题清单 rows, rendered (_rendered_rows)
+    issues: bytes  # 问题清单 rows, rendered (_issue_rows, as _rendered_rows renders rows)
     measures: bytes  # JSON [汇总 widths, 问题清单 widths, 问题清单 rows, of them 错误, 提示]
 
     def to_bytes(self) -> bytes:
