@@ -446,3 +446,23 @@ def test_the_spool_keeps_no_result_and_little_memory_per_file(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert len(summary["files"]) == count + 1 and len(summary["files"][5]["forms"][0]["items"]) == 20
     assert len(read_csv(tmp_path / "summary.csv")) == count + 2
+
+
+def test_measures_summed_as_files_arrive_give_the_workbook_of_a_pass_over_the_spool(tmp_path):
+    """The spool sums widths and counts in add_record; a replaced file or another order falls back to a pass."""
+    files = batch()
+    write_summary_xlsx(files, tmp_path / "list.xlsx", RULEBOOK)  # a spool of its own, each file once
+    expected = zip_members(tmp_path / "list.xlsx")
+
+    spool = SummarySpool(tmp_path / "replaced")
+    spool.add(project_file("城管局/02_路灯.xlsx", "99", grade="优", item_count=30, flags_every=1))  # wider, more
+    for file in files:
+        spool.add(file)  # 02_路灯 again: the running maximum no longer holds
+    spool.write_xlsx(tmp_path / "replaced.xlsx", RULEBOOK, order_of(files))
+    assert zip_members(tmp_path / "replaced.xlsx") == expected
+
+    some = files[:3]
+    write_summary_xlsx(some, tmp_path / "some.xlsx", RULEBOOK)
+    spool.write_xlsx(tmp_path / "subset.xlsx", RULEBOOK, order_of(some))  # fewer files than were added
+    assert zip_members(tmp_path / "subset.xlsx") == zip_members(tmp_path / "some.xlsx")
+    spool.close()

@@ -33,7 +33,7 @@ def show(value: Decimal) -> str:
 
 def show2(value: Decimal) -> str:
     """A score with exactly 2 decimals: 7.68, 10.00."""
-    return f"{round2(value):f}"
+    return f"{_quantize_half_up(value, CENT):f}"  # round2, without the call: a form shows ~60 scores
 
 
 def percent(value: Decimal) -> str:

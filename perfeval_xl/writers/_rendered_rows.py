@@ -107,25 +107,31 @@ def render_rows(columns: Sequence[Column], rows: Iterable[list]) -> tuple[bytes,
     A Decimal shows as its 2-place float, None as a blank cell; :data:`LATER`
     as a number filled in by the caller (not measured).
     """
-    starts = _cell_starts(tuple(columns))
-    widths = [0.0] * len(columns)
+    plans = _column_plans(tuple(columns))
+    widths = [0.0] * len(plans)
     xml = []
     for row in rows:
         lines = 1
         cells = []
-        for index, (column, start, value) in enumerate(zip(columns, starts, row)):
-            if isinstance(value, str):
-                cell = _cached_text_cell if len(value) <= _CACHED_TEXT_LENGTH else _text_cell
-                xml_cell, needed, cell_lines = cell(start[style_of(column, value)], value, column.max_width)
-            elif value is LATER:
-                cells.append(f"{start[column.kind]}><v>{LATER_MARK}</v></c>")
-                continue
+        for index, (plan, value) in enumerate(zip(plans, row)):
+            if value.__class__ is str:
+                # Files repeat their names, sheets, levels and actions on every row, and many
+                # messages recur across files: a column renders each short text once.
+                rendered = plan.texts.get(value)
+                if rendered is None:
+                    rendered = plan.text(value)
             elif value is None:
-                xml_cell, needed, cell_lines = _blank_cell(start[column.kind], column.max_width)
+                rendered = plan.blank
+            elif value is LATER:
+                cells.append(plan.later)
+                continue
+            elif isinstance(value, str):
+                rendered = _text_cell(plan.starts[style_of(plan.column, value)], value, plan.max_width)
             else:
                 if isinstance(value, Decimal):
                     value = amount(value)
-                xml_cell, needed, cell_lines = _number_cell(start[column.kind], value, column.kind, column.max_width)
+                rendered = _number_cell(plan.starts[plan.kind], value, plan.kind, plan.max_width)
+            xml_cell, needed, cell_lines = rendered
             cells.append(xml_cell)
             if needed > widths[index]:
                 widths[index] = needed
@@ -138,29 +144,51 @@ def render_rows(columns: Sequence[Column], rows: Iterable[list]) -> tuple[bytes,
     return "".join(xml).encode("utf-8", "replace"), widths
 
 
+class _ColumnPlan:
+    """What rendering a cell of one column needs, worked out once per column."""
+
+    __slots__ = ("column", "kind", "max_width", "starts", "blank", "later", "texts")
+
+    def __init__(self, column: Column, starts: dict[str, str]):
+        self.column, self.kind, self.max_width, self.starts = column, column.kind, column.max_width, starts
+        self.blank = _number_cell(starts[column.kind], None, "text", column.max_width)
+        self.later = f"{starts[column.kind]}><v>{LATER_MARK}</v></c>"
+        self.texts: dict[str, tuple[str, float, int]] = {}  # short text → rendered cell
+
+    #: Entries in the memos of every column together: they are bounded together.
+    memo_entries = 0
+
+    def text(self, value: str) -> tuple[str, float, int]:
+        rendered = _text_cell(self.starts[style_of(self.column, value)], value, self.max_width)
+        if len(value) <= _CACHED_TEXT_LENGTH and value not in self.texts:  # long texts are not kept
+            if _ColumnPlan.memo_entries >= _CACHED_TEXTS:
+                # Full: the column adding (mostly one of unique texts, such as 问题) starts afresh.
+                _ColumnPlan.memo_entries -= len(self.texts)
+                self.texts.clear()
+            self.texts[value] = rendered
+            _ColumnPlan.memo_entries += 1
+        return rendered
+
+
+@functools.lru_cache(maxsize=16)
+def _column_plans(columns: tuple[Column, ...]) -> tuple[_ColumnPlan, ...]:
+    return tuple(_ColumnPlan(column, starts) for column, starts in zip(columns, _cell_starts(columns)))
+
+
 def _text_cell(start: str, text: str, max_width: float) -> tuple[str, float, int]:
     """A text cell's XML (``start``: its reference and format), the width it needs and the lines it wraps onto."""
     return (start + ' t="inlineStr"><is><t' + _inline_string(excel_text(text)) + "</t></is></c>",
             *_measure(text, max_width))
 
 
-# Files repeat their names, sheets, levels and actions on every row, and many messages recur
-# across files: short texts are rendered once per column.  (Long ones are not kept, so the
-# cache stays small.)
+# Texts up to this length are rendered once per column (see _ColumnPlan), up to this many in all.
 _CACHED_TEXT_LENGTH = 200
-_cached_text_cell = functools.lru_cache(maxsize=4096)(_text_cell)
+_CACHED_TEXTS = 8192
 
 
 def _number_cell(start: str, value: Optional[float], kind: str, max_width: float) -> tuple[str, float, int]:
     rest = "/>" if value is None else f"><v>{value:.16G}</v></c>"
     return (start + rest, *_measure(shown(value, kind), max_width))
-
-
-# Most rows of 问题清单 leave a cell or two blank.  (Numbers are not cached: 0.0 and -0.0 are
-# one key but show differently.)
-@functools.lru_cache(maxsize=256)
-def _blank_cell(start: str, max_width: float) -> tuple[str, float, int]:
-    return _number_cell(start, None, "text", max_width)
 
 
 def _measure(text: str, max_width: float) -> tuple[float, int]:
@@ -242,11 +270,15 @@ def write_rendered_rows(sheet: Worksheet, first_row: int, columns: int, blocks: 
     number = first_row
     for block in blocks:
         for placeholder, index in placeholders:
-            block = block.replace(placeholder, index)
-        for xml in block.split(ROW_END)[:-1]:
+            if placeholder in block:
+                block = block.replace(placeholder, index)
+        rows = block.split(ROW_END)
+        del rows[-1]  # what follows the last row's end: nothing
+        for at, xml in enumerate(rows):
             number += 1  # 1-based in the XML
-            raw.write(xml.replace(row, b"%d" % number))
-            raw.write(ROW_END)
+            rows[at] = xml.replace(row, b"%d" % number)
+        rows.append(b"")
+        raw.write(ROW_END.join(rows))  # one write per block, not two per row
     written = number - first_row
     if written:
         sheet._check_dimensions(first_row, 0)

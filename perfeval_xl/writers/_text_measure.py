@@ -21,8 +21,23 @@ def text_width(text: str, font_size: float) -> float:
 
 
 def _line_width(line: str, font_size: float) -> float:
-    wide = sum(1 for ch in line if unicodedata.east_asian_width(ch) in "WF")
+    wide = 0 if line.isascii() else sum(map(_WIDE.__getitem__, line))
     return (wide * 2.0 + (len(line) - wide) * 1.1) * font_size / REFERENCE_FONT_SIZE
+
+
+class _Wide(dict):
+    """Character → 1 if it is wide (East Asian Width W or F), else 0.
+
+    A dict lookup per character instead of a unicodedata call: texts are mostly
+    the same few thousand CJK characters.  At most one entry per character met.
+    """
+
+    def __missing__(self, char: str) -> int:
+        wide = self[char] = 1 if unicodedata.east_asian_width(char) in "WF" else 0
+        return wide
+
+
+_WIDE = _Wide()
 
 
 def lines_needed(text: str, width: float, font_size: float) -> int:

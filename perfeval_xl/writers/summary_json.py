@@ -28,12 +28,12 @@ form's ``rank`` null; writing the summary only splices the ranks in
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable
 
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import amount, display_name
+from ._entry_json import ENCODER, encode_file_entry
 from ._summary_rows import file_action, flag_action, issues
 
 
@@ -69,8 +69,14 @@ def write_json_lines(out: BinaryIO, rulebook: str, entries: Iterable[bytes]) -> 
 
 
 def encode_entry(file: FileResult) -> bytes:
-    """The summary.json entry of one file as UTF-8 JSON text, every form's ``rank`` null."""
-    return _encoded(file_entry(file))
+    """The summary.json entry of one file as UTF-8 JSON text, every form's ``rank`` null.
+
+    The text of ``file_entry(file)`` as the encoder writes it, put together
+    directly (see :mod:`._entry_json`): the dicts cost more than the text.
+    """
+    text = encode_file_entry(file, file_action(file) if file.status != "ok" else None)
+    # As _encoded: a lone surrogate becomes its JSON escape.
+    return text.encode("utf-8", "backslashreplace")
 
 
 def ranked_entry(entry: bytes, ranks: list[int]) -> bytes:
@@ -90,7 +96,7 @@ def ranked_entry(entry: bytes, ranks: list[int]) -> bytes:
 
 # Readable Chinese (no \u escapes).  No check for circular references: an entry is a tree of
 # fresh dicts and lists, and the check costs a dict entry per container.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+_ENCODER = ENCODER
 
 
 def _encoded(value: Any) -> bytes:

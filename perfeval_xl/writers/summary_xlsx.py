@@ -127,7 +127,7 @@ class SummaryContent:
     """
 
     rulebook: str
-    statuses: Callable[[], Iterable[str]]  # of every input file, inbox order
+    statuses: Callable[[], Iterable[str]]  # of every input file, in any order (they are counted)
     facts: Callable[[], Iterable[FormFacts]]  # of every scored form, inbox order
     overview: RenderedTable  # 汇总 (OVERVIEW_COLUMNS): ranked forms, then the files that gave none
     issues: RenderedTable  # 问题清单 (ISSUE_COLUMNS): by file, then sheet and row

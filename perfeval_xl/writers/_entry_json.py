@@ -1,0 +1,147 @@
+"""A file's summary.json entry written straight as JSON text, item by item.
+
+:func:`.summary_json.file_entry` builds the entry as dicts for
+``json.JSONEncoder`` to walk; a form of 37 items and 26 flags made that about
+half of the summary work a worker does per file.  Here the same text is put
+together from pieces: strings through the C string encoder
+(``json.encoder.encode_basestring``, as ``ensure_ascii=False`` uses), numbers
+as the encoder writes ``amount(...)`` (``float.__repr__``, ``null``), with the
+keys in the same order and the same compact separators.  Form- and file-level
+values (few per file) still go through the encoder itself.
+
+Anything the fast path is not written for (a value of an unexpected type)
+raises inside it, and that item or issue is then encoded the old way, so the
+text is always what the encoder would have written.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from json.encoder import encode_basestring as _string  # type: ignore[attr-defined]
+from typing import Any, Optional
+
+from ..model import FileResult, Flag, FormResult, ItemScore
+from ._display import amount, display_name
+from ._summary_rows import flag_action
+
+# The encoder summary_json uses: readable Chinese, compact, no circular check (a tree of fresh values).
+ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+_encode = ENCODER.encode
+
+
+class _NumberTexts(dict):
+    """str(Decimal) → JSON text of its ``amount``; weights and scores repeat from form to form.
+
+    Keyed by the Decimal's text, not the Decimal: hashing a fresh Decimal costs
+    several times more than writing it, and the text tells 0 from -0 (one key
+    as Decimals, but written 0.0 and -0.0).  Bounded: emptied when full.
+    """
+
+    LIMIT = 8192
+
+    def __missing__(self, text: str) -> str:
+        number = amount(Decimal(text))  # Decimal(str(d)) is d: sign, digits and exponent
+        json_text = "null" if number is None else float.__repr__(number)
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[text] = json_text
+        return json_text
+
+
+_NUMBERS = _NumberTexts()
+
+
+def number_text(value: Optional[Decimal]) -> str:
+    """``amount(value)`` as JSON text."""
+    if value.__class__ is Decimal:
+        return _NUMBERS[str(value)]
+    if value is None:
+        return "null"
+    return _encode(amount(value))  # not a Decimal: as the encoder did (amount may raise)
+
+
+def flag_text(flag: Flag) -> str:
+    """``str(flag)`` (see :meth:`Flag.__str__`), without the method call."""
+    text = flag.message + "，" + flag.action if flag.action else flag.message
+    source = flag.source
+    return text + "（" + source.cell + "）" if source else text
+
+
+def encode_file_entry(file: FileResult, file_action: Optional[str]) -> str:
+    """The JSON text of ``summary_json.file_entry(file)``; ``file_action`` is its ``action``."""
+    forms = ",".join([_form_json(result) for result in file.forms])
+    return (f'{{"file":{_encode(file.file)},"status":{_encode(file.status)},"error":{_encode(file.error)},'
+            f'"output":{_encode(file.output)},"reports":{_encode(list(file.reports))},"forms":[{forms}],'
+            f'"action":{_encode(file_action)}}}')
+
+
+def _form_json(result: FormResult) -> str:
+    from .summary_json import _issue_entry, _item_entry  # the reference encoding, for the odd value
+
+    form = result.form
+    items = []
+    for item in result.items:
+        try:
+            items.append(_item_json(item))
+        except (TypeError, AttributeError):
+            items.append(_encode(_item_entry(item)))
+    issues = []
+    for item, flag in _issues(result):
+        try:
+            issues.append(_issue_json(item, flag))
+        except (TypeError, AttributeError):
+            issues.append(_encode(_issue_entry(item, flag)))
+    try:
+        flags = ",".join([_string(flag_text(flag)) for flag in result.flags])
+    except (TypeError, AttributeError):
+        flags = ",".join([_encode(str(flag)) for flag in result.flags])
+    return (f'{{"sheet":{_encode(form.sheet)},"kind":{_encode(form.kind)},"name":{_encode(display_name(form))},'
+            f'"total":{number_text(result.total)},"self_total":{number_text(result.self_total)},'
+            f'"grade":{_encode(result.grade)},"flags":[{flags}],"items":[{",".join(items)}],'
+            f'"department":{_encode(form.department)},"unit":{_encode(form.unit)},"year":{_encode(form.year)},'
+            f'"layout":{_encode(getattr(form, "layout", None))},"rulebook":{_encode(result.rulebook)},'
+            f'"difference":{number_text(result.difference)},"rank":null,"issues":[{",".join(issues)}]}}')
+
+
+def _issues(result: FormResult) -> list[tuple[Optional[ItemScore], Flag]]:
+    found: list[tuple[Optional[ItemScore], Flag]] = [(None, flag) for flag in result.flags]
+    for item in result.items:
+        for flag in item.flags:
+            found.append((item, flag))
+    return found
+
+
+def _item_json(item: ItemScore) -> str:
+    # The numbers looked up inline (number_text for anything but a Decimal): four per item.
+    numbers = _NUMBERS
+    weight, score, self_score = item.weight, item.score, item.self_score
+    weight = numbers[str(weight)] if weight.__class__ is Decimal else number_text(weight)
+    if score.__class__ is Decimal and (self_score is None or self_score.__class__ is Decimal):
+        difference = "null" if self_score is None else numbers[str(score - self_score)]
+        self_score = "null" if self_score is None else numbers[str(self_score)]
+        score = numbers[str(score)]
+    else:
+        difference = "null" if self_score is None else number_text(score - self_score)
+        score, self_score = number_text(score), number_text(self_score)
+    source = item.source
+    flags = ",".join([_string(flag_text(flag)) for flag in item.flags]) if item.flags else ""
+    return (f'{{"level1":{_string(item.level1)},"level2":{_string(item.level2)},"name":{_string(item.name)},'
+            f'"weight":{weight},"score":{score},"self_score":{self_score},'
+            f'"basis":{_string(item.basis)},"flags":[{flags}],'
+            f'"applicable":{"true" if item.applicable is True else _boolean(item.applicable)},'
+            f'"difference":{difference},'
+            f'"cell":{"null" if source is None else _string(source.cell)},'
+            f'"target":{_string(item.target)},"actual":{_string(item.actual)}}}')
+
+
+def _boolean(value: Any) -> str:
+    # Not a dict lookup: 1 and 0 are equal to True and False but written as numbers.
+    return "true" if value is True else "false" if value is False else _encode(value)
+
+
+def _issue_json(item: Optional[ItemScore], flag: Flag) -> str:
+    source = flag.source
+    return (f'{{"level":{_string(flag.level)},"message":{_string(flag.message)},'
+            f'"sheet":{"null" if source is None else _string(source.sheet)},'
+            f'"cell":{"null" if source is None else _string(source.cell)},'
+            f'"item":{"null" if item is None else _string(item.name)},"action":{_string(flag_action(flag))}}}')
