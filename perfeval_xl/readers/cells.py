@@ -11,7 +11,7 @@ from .. import labels
 from ..labels import nfkc
 from ..model import Flag, Source
 from ..values import PLACEHOLDERS, to_decimal
-from .grid import Grid, cell_name
+from .grid import Grid, _column_letters, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
 _ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
@@ -76,7 +76,11 @@ class SheetCells:
 
     def sources(self, row: int, columns: dict[str, int]) -> dict[str, Source]:
         """Field → its cell in ``row``, for each field of ``columns``."""
-        return dict(_row_sources(self.grid.name, row, tuple(columns.items())))
+        return self.row_cells(columns).of(row)
+
+    def row_cells(self, columns: dict[str, int]) -> RowCells:
+        """The cells of ``columns`` on any row of this sheet; fetch once per table, then call ``of(row)``."""
+        return _row_cells(self.grid.name, tuple(columns.items()))
 
     def raw(self, row: int, col: int) -> object:
         # Why not grid.value: this is the readers' innermost call; one call level less is measurable.
@@ -156,14 +160,37 @@ def _source(sheet: str, row: int, col: int) -> Source:
     return Source(sheet, cell_name(row, col))
 
 
-@functools.lru_cache(maxsize=1024)  # a few hundred KB when full, within ~100 forms
-def _row_sources(sheet: str, row: int, columns: tuple[tuple[str, int], ...]) -> tuple[tuple[str, Source], ...]:
-    """(field, cell) of each of ``columns`` in ``row`` of ``sheet``.
+class RowCells:
+    """The Source of each field of one table layout on any row of one sheet.
 
-    Why cached per row: an indicator row names ten cells, and the forms of a
-    batch mostly share their sheet names, layouts and rows.
+    Why: an indicator row names ten cells; building them is a dict copy when
+    the row was seen before (the forms of a batch share sheet names and
+    layouts), and a few string joins when not.  Rows are memoised up to a
+    bound, so a hostile sheet of a million rows cannot grow the memo.
     """
-    return tuple((field_name, _source(sheet, row, col)) for field_name, col in columns)
+
+    __slots__ = ("sheet", "columns", "rows")
+    _MAX_ROWS = 128
+
+    def __init__(self, sheet: str, columns: tuple[tuple[str, int], ...]):
+        self.sheet = sheet
+        self.columns = tuple((field_name, _column_letters(col)) for field_name, col in columns)
+        self.rows: dict[int, dict[str, Source]] = {}
+
+    def of(self, row: int) -> dict[str, Source]:
+        """Field → its cell on ``row``: a new dict the caller may keep."""
+        cells = self.rows.get(row)
+        if cells is None:
+            sheet, number = self.sheet, str(row + 1)
+            cells = {field_name: Source(sheet, letters + number) for field_name, letters in self.columns}
+            if len(self.rows) < self._MAX_ROWS:
+                self.rows[row] = cells
+        return cells.copy()
+
+
+@functools.lru_cache(maxsize=64)  # at most 64 × 128 rows of ten cells, a few MB: memory stays flat
+def _row_cells(sheet: str, columns: tuple[tuple[str, int], ...]) -> RowCells:
+    return RowCells(sheet, columns)
 
 
 def text_of(value: object) -> str:
