@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import itertools
+import math
 from typing import Callable
 from decimal import Decimal
 
@@ -22,14 +22,36 @@ class SheetCells:
 
     def __init__(self, grid: Grid):
         self.grid = grid
-        self._merged_origin: dict[tuple[int, int], tuple[int, int]] = {}
-        for r0, c0, r1, c1 in grid.merged:
+        # Why no plain cell → origin map: expanding every merged range cost more than all lookups.
+        self._merged_by_column: dict[int, list[tuple[int, int, int, int]]] | None = None
+        self.plain = not grid.uncalculated and not grid.errors  # no cell can have a read problem but #text
+
+    def _merged_index(self) -> dict[int, list[tuple[int, int, int, int]]]:
+        """Column → (r0, r1, r0, c0) of the merged ranges crossing it, the last declared first."""
+        index: dict[int, list[tuple[int, int, int, int]]] = {}
+        for r0, c0, r1, c1 in reversed(self.grid.merged):
             # Why the cap: a hostile file may declare a merge over the whole sheet.
             if (r1 - r0 + 1) * (c1 - c0 + 1) > 200_000:
                 continue
-            covered = dict.fromkeys(itertools.product(range(r0, r1 + 1), range(c0, c1 + 1)), (r0, c0))
-            covered.pop((r0, c0), None)
-            self._merged_origin.update(covered)
+            entry = (r0, r1, r0, c0)
+            for col in range(c0, c1 + 1):
+                index.setdefault(col, []).append(entry)
+        self._merged_by_column = index
+        return index
+
+    def merged_origin(self, row: int, col: int) -> tuple[int, int] | None:
+        """The top-left cell of the merged range that covers (row, col) other than at its top-left.
+
+        Where ranges overlap, the one declared last wins, and a range's own
+        top-left cell may still be covered by an earlier one.
+        """
+        index = self._merged_by_column
+        if index is None:
+            index = self._merged_index()
+        for r0, r1, origin_row, origin_col in index.get(col, ()):
+            if r0 <= row <= r1 and (row != origin_row or col != origin_col):
+                return origin_row, origin_col
+        return None
 
     def label_columns(self, row: int, table: dict[str, tuple[str, ...]]) -> dict[str, int]:
         """Field → column of the first cell in ``row`` whose label names that field in ``table``."""
@@ -51,18 +73,22 @@ class SheetCells:
         first.  None when the cell is not such a label.
         """
         value = self.raw(row, col)
-        if not isinstance(value, str) or not value.strip():
+        if value.__class__ is not str:
+            if not isinstance(value, str):
+                return None
+            value = str(value)
+        key = (is_label, value)
+        try:
+            head = _LABEL_HEADS[key]
+        except KeyError:
+            head = _LABEL_HEADS[key] = _label_head(value, is_label)
+            if len(_LABEL_HEADS) > 4096:  # bounded: a batch of odd cells must not grow the worker
+                _LABEL_HEADS.clear()
+        if head is None:
             return None
-        text = value.strip()
-        for sep in (":", "：", "∶"):
-            label, found, rest = text.partition(sep)
-            if found and is_label(label):
-                if rest.strip():
-                    return label, rest.strip(), self.source(row, col)
-                text = label
-                break
-        if not is_label(text):
-            return None
+        text, rest = head
+        if rest:
+            return text, rest, self.source(row, col)
         for right in range(col + 1, min(len(self.grid.rows[row]), col + scan)):
             if self.is_merged_continuation(row, right):
                 continue
@@ -93,11 +119,11 @@ class SheetCells:
 
     def merged_raw(self, row: int, col: int) -> object:
         """The value shown in a cell, which for a merged cell is its top-left value."""
-        origin = self._merged_origin.get((row, col))
+        origin = self.merged_origin(row, col)
         return self.grid.value(*origin) if origin else self.grid.value(row, col)
 
     def is_merged_continuation(self, row: int, col: int) -> bool:
-        return (row, col) in self._merged_origin
+        return self.merged_origin(row, col) is not None
 
     def text(self, row: int, col: int) -> str:
         """A cell's text as the unit wrote it (trimmed); normalise only to compare."""
@@ -137,6 +163,16 @@ class SheetCells:
 
     def number_of(self, value: object, row: int, col: int, what: str, flags: list[Flag]) -> Decimal | None:
         """:meth:`number` for the cell at (row, col) whose raw value the caller already holds."""
+        if self.plain:
+            # Why: most scored cells hold a float or nothing; skip the general path for them.
+            cls = value.__class__
+            if cls is float:
+                if math.isfinite(value):
+                    return Decimal(repr(value))
+            elif cls is int:
+                return Decimal(value)
+            elif value == "":
+                return None
         problem = self.problem_of(value, row, col, what)
         if problem:
             flags.append(problem)
@@ -148,6 +184,27 @@ class SheetCells:
         if number is None and nfkc(value).replace(" ", "") not in PLACEHOLDERS:
             flags.append(Flag(f"{what}“{nfkc(value)}”不是数字", self.source(row, col), "error"))
         return number
+
+
+# (is_label, cell text) → what _label_head found: headings repeat the same label cells on every form.
+_LABEL_HEADS: dict[tuple[Callable[[str], bool], str], tuple[str, str] | None] = {}
+
+
+def _label_head(value: str, is_label: Callable[[str], bool]) -> tuple[str, str] | None:
+    """(label, value written after it in the cell or "") when ``value`` is a label ``is_label`` accepts."""
+    if not value.strip():
+        return None
+    text = value.strip()
+    for sep in (":", "：", "∶"):
+        label, found, rest = text.partition(sep)
+        if found and is_label(label):
+            if rest.strip():
+                return label, rest.strip()
+            text = label
+            break
+    if not is_label(text):
+        return None
+    return text, ""
 
 
 @functools.lru_cache(maxsize=4096)  # about 1 MB when full: the worker stays the same size all batch

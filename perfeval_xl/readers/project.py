@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 from .. import labels
-from ..labels import nfkc, normalise, weight_in_label
+from ..labels import nfkc, normalise, normalise_str, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
 from ..values import parse_value, to_decimal
 from .cells import SheetCells, text_of
@@ -174,7 +174,7 @@ def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
         for col, value in enumerate(cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]):
             if not isinstance(value, str):
                 continue
-            label = normalise(value)
+            label = normalise_str(value) if value.__class__ is str else normalise(value)
             if label in labels.GOAL_EXPECTED_LABELS and not form.goal_expected:
                 form.goal_expected = _text_below(cells, row, col, header_row)
             elif label in labels.GOAL_ACTUAL_LABELS and not form.goal_actual:
@@ -242,20 +242,14 @@ def _starts_total_row(values: list[object], stop_col: int) -> bool:
     return False
 
 
-def _row_values(cells: SheetCells, row: int, width: int) -> list[object]:
-    """The raw values of ``row``, at least ``width`` of them (a short row is padded with '').
-
-    Why whole rows: an indicator row reads ten cells, and indexing a list
-    costs far less than a call per cell.
-    """
-    values = cells.grid.rows[row]
-    return values if len(values) >= width else values + [""] * (width - len(values))
-
-
 def _level_text(cells: SheetCells, row: int, col: int | None) -> str:
     if col is None:
         return ""
-    merged = cells.merged_raw(row, col)
+    origin = cells.merged_origin(row, col)  # Why not merged_raw: two calls per indicator row add up
+    if origin is not None:
+        row, col = origin
+    rows = cells.grid.rows
+    merged = rows[row][col] if 0 <= row < len(rows) and 0 <= col < len(rows[row]) else ""
     return _level_name("" if merged is None else str(merged))
 
 
