@@ -120,6 +120,14 @@ def match(text: object, table: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
+def match_memo(table: dict[str, tuple[str, ...]]) -> dict[str, str | None] | None:
+    """Cell text → :func:`match` of it in ``table``, for texts seen before (None for other tables).
+
+    Read only; match() fills it.
+    """
+    return _MATCHES.get(id(table))
+
+
 def is_one_of(text: object, spellings: tuple[str, ...]) -> bool:
     return normalise(text) in spellings
 

@@ -14,6 +14,7 @@ from ..values import PLACEHOLDERS, to_decimal
 from .grid import Grid, _column_letters, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
+_UNSEEN = object()
 _ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 
 
@@ -57,9 +58,13 @@ class SheetCells:
         """Field → column of the first cell in ``row`` whose label names that field in ``table``."""
         columns: dict[str, int] = {}
         values = self.grid.rows[row] if row < self.grid.height else []
+        memo = labels.match_memo(table)
         for col, value in enumerate(values):
             if isinstance(value, str) and value:
-                field_name = labels.match(value, table)
+                # Why the memo first: this runs for every cell of every row above a form's tables.
+                field_name = memo.get(value, _UNSEEN) if memo is not None else _UNSEEN
+                if field_name is _UNSEEN:
+                    field_name = labels.match(value, table)
                 if field_name and field_name not in columns:
                     columns[field_name] = col
         return columns
@@ -252,6 +257,8 @@ def _row_cells(sheet: str, columns: tuple[tuple[str, int], ...]) -> RowCells:
 
 def text_of(value: object) -> str:
     """A raw cell value's text as the unit wrote it (trimmed)."""
+    if value.__class__ is str:  # Why first: most cells the readers look at hold text
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return "" if value is None else str(value).strip()

@@ -284,8 +284,17 @@ class _IndicatorReader:
         cells, flags = self.cells, []
         operator_text = text_of(values[self.operator_col]) if self.operator_col is not None else None
         unit_text = text_of(values[self.unit_col]) if self.unit_col is not None else None
-        target = self._parsed(row, values, self.target_col, "年度指标值", flags, operator_text, unit_text)
-        actual = self._parsed(row, values, self.actual_col, "实际完成值", flags, None, unit_text)
+        raw = values[self.target_col]
+        # Why inline: the common target (text without '#', a non-zero number) is one cache lookup.
+        if self.plain and raw and (raw.__class__ is float or (raw.__class__ is str and "#" not in raw)):
+            target = _parsed_value(raw, operator_text, unit_text)
+        else:
+            target = self._parsed(row, values, self.target_col, "年度指标值", flags, operator_text, unit_text)
+        raw = values[self.actual_col]
+        if self.plain and raw and (raw.__class__ is float or (raw.__class__ is str and "#" not in raw)):
+            actual = _parsed_value(raw, None, unit_text)
+        else:
+            actual = self._parsed(row, values, self.actual_col, "实际完成值", flags, None, unit_text)
         col = self.weight_col
         weight = None if col is None else cells.number_of(values[col], row, col, "分值", flags)
         col = self.score_col
