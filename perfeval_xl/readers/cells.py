@@ -15,6 +15,7 @@ from .grid import Grid, _column_letters, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
 _UNSEEN = object()
+_MERGED_SCAN = 8  # merged ranges of one column scanned per lookup; more get a row → origin map
 _ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 
 
@@ -24,12 +25,17 @@ class SheetCells:
     def __init__(self, grid: Grid):
         self.grid = grid
         # Why no plain cell → origin map: expanding every merged range cost more than all lookups.
-        self._merged_by_column: dict[int, list[tuple[int, int, int, int]]] | None = None
+        self._merged_by_column: dict | None = None
         self.plain = not grid.uncalculated and not grid.errors  # no cell can have a read problem but #text
 
-    def _merged_index(self) -> dict[int, list[tuple[int, int, int, int]]]:
-        """Column → (r0, r1, r0, c0) of the merged ranges crossing it, the last declared first."""
-        index: dict[int, list[tuple[int, int, int, int]]] = {}
+    def _merged_index(self) -> dict[int, list[tuple[int, int, int, int]] | dict[int, tuple[int, int]]]:
+        """Column → (r0, r1, r0, c0) of the merged ranges crossing it, the last declared first.
+
+        A column crossed by many ranges gets row → origin instead, so that no
+        lookup scans more than a few ranges (a hostile sheet may merge every
+        other row).
+        """
+        index: dict = {}
         for r0, c0, r1, c1 in reversed(self.grid.merged):
             # Why the cap: a hostile file may declare a merge over the whole sheet.
             if (r1 - r0 + 1) * (c1 - c0 + 1) > 200_000:
@@ -37,6 +43,15 @@ class SheetCells:
             entry = (r0, r1, r0, c0)
             for col in range(c0, c1 + 1):
                 index.setdefault(col, []).append(entry)
+        for col, entries in index.items():
+            if len(entries) > _MERGED_SCAN:
+                rows: dict[int, tuple[int, int]] = {}
+                for r0, r1, origin_row, origin_col in reversed(entries):  # as declared: the last wins
+                    origin = (origin_row, origin_col)
+                    for row in range(r0, r1 + 1):
+                        if row != origin_row or col != origin_col:
+                            rows[row] = origin
+                index[col] = rows
         self._merged_by_column = index
         return index
 
@@ -49,7 +64,12 @@ class SheetCells:
         index = self._merged_by_column
         if index is None:
             index = self._merged_index()
-        for r0, r1, origin_row, origin_col in index.get(col, ()):
+        entries = index.get(col)
+        if entries is None:
+            return None
+        if entries.__class__ is dict:
+            return entries.get(row)
+        for r0, r1, origin_row, origin_col in entries:
             if r0 <= row <= r1 and (row != origin_row or col != origin_col):
                 return origin_row, origin_col
         return None
