@@ -29,7 +29,8 @@ def normalise(text: object) -> str:
 
 
 @functools.lru_cache(maxsize=8192)  # Why cached: readers compare the same few hundred labels on every form
-def _normalised(text: str) -> str:
+def normalise_str(text: str) -> str:
+    """:func:`normalise` of a ``str``, one call level less for the readers' inner loops."""
     label = _SPACES.sub("", nfkc(text))
     # Why a loop: forms stack suffixes, e.g. "全年执行数(B)(万元)".
     while True:
@@ -38,6 +39,9 @@ def _normalised(text: str) -> str:
         if stripped == label or not stripped:
             return label
         label = stripped
+
+
+_normalised = normalise_str
 
 
 def weight_in_label(text: object) -> str | None:
@@ -91,6 +95,19 @@ GOAL_ACTUAL_LABELS = ("实际完成情况", "目标实际完成情况")
 
 def match(text: object, table: dict[str, tuple[str, ...]]) -> str | None:
     """The field a label names in ``table``, or None."""
+    memo = _MATCHES.get(id(table))
+    if memo is not None and text.__class__ is str:
+        # Why: the readers ask this of every text cell above a form's tables, and cells repeat.
+        try:
+            return memo[text]
+        except KeyError:
+            pass
+        label = normalise_str(text)
+        found = _SPELLING_INDEXES[id(table)].get(label) if label else None
+        if len(memo) >= _MATCH_MEMO_SIZE:
+            memo.clear()  # bounded: a batch of odd labels must not grow the worker
+        memo[text] = found
+        return found
     label = normalise(text)
     if not label:
         return None
@@ -101,6 +118,14 @@ def match(text: object, table: dict[str, tuple[str, ...]]) -> str | None:
         if label in spellings:
             return field_name
     return None
+
+
+def match_memo(table: dict[str, tuple[str, ...]]) -> dict[str, str | None] | None:
+    """Cell text → :func:`match` of it in ``table``, for texts seen before (None for other tables).
+
+    Read only; match() fills it.
+    """
+    return _MATCHES.get(id(table))
 
 
 def is_one_of(text: object, spellings: tuple[str, ...]) -> bool:
@@ -189,3 +214,7 @@ def _spelling_index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 # Why: match() runs for every text cell above a form's tables, and these tables are constants.
 _SPELLING_INDEXES = {id(table): _spelling_index(table) for table in (
     PROJECT_FIELDS, FUND_COLUMNS, FUND_ROWS, INDICATOR_COLUMNS, STAFF_LABELS, DEPARTMENT_COLUMNS)}
+
+# Raw cell text → the field it names, per constant table: match() without normalising again.
+_MATCHES: dict[int, dict[str, str | None]] = {key: {} for key in _SPELLING_INDEXES}
+_MATCH_MEMO_SIZE = 4096

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -34,7 +35,9 @@ _DATE = re.compile(
     r"\d{4}\s*年(?!度?\s*[内均])|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月\s*(?:底|末|前|份|中旬|上旬|下旬)"
     r"|\d{1,2}\s*日前|年底|年末|季度|月底|月末|上半年|下半年|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
 )
+_DATE_CHARS = re.compile(r"[年月日季\-/.]")  # one of these is in every match of _DATE
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_UNIT_END = re.compile(r"[(/,;，；（]")
 
 _UNIT_ALIASES = {"百分比": "%", "百分点": "%", "％": "%", "pct": "%"}
 MONEY_UNITS: dict[str, Decimal] = {
@@ -71,6 +74,15 @@ def to_decimal(raw: object) -> Decimal | None:
 def normalise_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
+    return _normalised_unit(unit) if unit.__class__ is str else _normalise_unit(unit)
+
+
+@functools.lru_cache(maxsize=1024)  # Why cached: a few dozen units (台, 万元, %) recur on every form
+def _normalised_unit(unit: str) -> str | None:
+    return _normalise_unit(unit)
+
+
+def _normalise_unit(unit: str) -> str | None:
     unit = nfkc(unit).replace(" ", "")
     for word, _ in _SUFFIX_OPERATORS:
         if unit.endswith(word):
@@ -88,7 +100,7 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     (from a 度量单位 column) supplies a unit the text lacks.
     """
     unit_from_column = normalise_unit(declared_unit) if declared_unit else None
-    column_operator = parse_operator_column(declared_operator)
+    column_operator = None if declared_operator is None else parse_operator_column(declared_operator)
     if isinstance(raw, (_dt.datetime, _dt.date)):
         text = raw.strftime("%Y年%m月%d日")
         return ParsedValue(text=text, qualitative=True)
@@ -103,20 +115,21 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     compact = _THOUSANDS.sub("", nfkc(raw)).replace(" ", "").replace("\u3000", "")
     if compact in PLACEHOLDERS or compact.upper() == "XX":
         return ParsedValue(text=text, missing=True)
-    if column_operator == "qualitative" or _DATE.search(compact):
+    # Why the character test: every spelling _DATE knows has one of these, and most values none.
+    if column_operator == "qualitative" or (_DATE_CHARS.search(compact) and _DATE.search(compact)):
         return ParsedValue(text=text, qualitative=True)
     number_match = _NUMBER.search(compact)
     if number_match is None:
         return ParsedValue(text=text, qualitative=True)
     before, after = compact[: number_match.start()], compact[number_match.end():]
-    operator = _operator_in(before)
+    operator = _operator_in(before) if before else None
     unit_text = after
     for word, suffix_op in _SUFFIX_OPERATORS:
         if unit_text.endswith(word):
             unit_text = unit_text[: -len(word)]
             operator = operator or suffix_op
     # Why: "1300次/年" or "95%（含）" — keep the leading unit token only.
-    unit_text = re.split(r"[(/,;，；（]", unit_text, maxsplit=1)[0]
+    unit_text = _UNIT_END.split(unit_text, maxsplit=1)[0]
     unit = normalise_unit(unit_text) or unit_from_column
     if column_operator not in (None, "qualitative"):
         operator = column_operator

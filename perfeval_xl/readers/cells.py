@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import itertools
+import math
 from typing import Callable
 from decimal import Decimal
 
@@ -11,9 +11,11 @@ from .. import labels
 from ..labels import nfkc
 from ..model import Flag, Source
 from ..values import PLACEHOLDERS, to_decimal
-from .grid import Grid, cell_name
+from .grid import Grid, _column_letters, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
+_UNSEEN = object()
+_MERGED_SCAN = 8  # merged ranges of one column scanned per lookup; more get a row → origin map
 _ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 
 
@@ -22,22 +24,67 @@ class SheetCells:
 
     def __init__(self, grid: Grid):
         self.grid = grid
-        self._merged_origin: dict[tuple[int, int], tuple[int, int]] = {}
-        for r0, c0, r1, c1 in grid.merged:
+        # Why no plain cell → origin map: expanding every merged range cost more than all lookups.
+        self._merged_by_column: dict | None = None
+        self.plain = not grid.uncalculated and not grid.errors  # no cell can have a read problem but #text
+
+    def _merged_index(self) -> dict[int, list[tuple[int, int, int, int]] | dict[int, tuple[int, int]]]:
+        """Column → (r0, r1, r0, c0) of the merged ranges crossing it, the last declared first.
+
+        A column crossed by many ranges gets row → origin instead, so that no
+        lookup scans more than a few ranges (a hostile sheet may merge every
+        other row).
+        """
+        index: dict = {}
+        for r0, c0, r1, c1 in reversed(self.grid.merged):
             # Why the cap: a hostile file may declare a merge over the whole sheet.
             if (r1 - r0 + 1) * (c1 - c0 + 1) > 200_000:
                 continue
-            covered = dict.fromkeys(itertools.product(range(r0, r1 + 1), range(c0, c1 + 1)), (r0, c0))
-            covered.pop((r0, c0), None)
-            self._merged_origin.update(covered)
+            entry = (r0, r1, r0, c0)
+            for col in range(c0, c1 + 1):
+                index.setdefault(col, []).append(entry)
+        for col, entries in index.items():
+            if len(entries) > _MERGED_SCAN:
+                rows: dict[int, tuple[int, int]] = {}
+                for r0, r1, origin_row, origin_col in reversed(entries):  # as declared: the last wins
+                    origin = (origin_row, origin_col)
+                    for row in range(r0, r1 + 1):
+                        if row != origin_row or col != origin_col:
+                            rows[row] = origin
+                index[col] = rows
+        self._merged_by_column = index
+        return index
+
+    def merged_origin(self, row: int, col: int) -> tuple[int, int] | None:
+        """The top-left cell of the merged range that covers (row, col) other than at its top-left.
+
+        Where ranges overlap, the one declared last wins, and a range's own
+        top-left cell may still be covered by an earlier one.
+        """
+        index = self._merged_by_column
+        if index is None:
+            index = self._merged_index()
+        entries = index.get(col)
+        if entries is None:
+            return None
+        if entries.__class__ is dict:
+            return entries.get(row)
+        for r0, r1, origin_row, origin_col in entries:
+            if r0 <= row <= r1 and (row != origin_row or col != origin_col):
+                return origin_row, origin_col
+        return None
 
     def label_columns(self, row: int, table: dict[str, tuple[str, ...]]) -> dict[str, int]:
         """Field → column of the first cell in ``row`` whose label names that field in ``table``."""
         columns: dict[str, int] = {}
         values = self.grid.rows[row] if row < self.grid.height else []
+        memo = labels.match_memo(table)
         for col, value in enumerate(values):
             if isinstance(value, str) and value:
-                field_name = labels.match(value, table)
+                # Why the memo first: this runs for every cell of every row above a form's tables.
+                field_name = memo.get(value, _UNSEEN) if memo is not None else _UNSEEN
+                if field_name is _UNSEEN:
+                    field_name = labels.match(value, table)
                 if field_name and field_name not in columns:
                     columns[field_name] = col
         return columns
@@ -51,18 +98,22 @@ class SheetCells:
         first.  None when the cell is not such a label.
         """
         value = self.raw(row, col)
-        if not isinstance(value, str) or not value.strip():
+        if value.__class__ is not str:
+            if not isinstance(value, str):
+                return None
+            value = str(value)
+        key = (is_label, value)
+        try:
+            head = _LABEL_HEADS[key]
+        except KeyError:
+            head = _LABEL_HEADS[key] = _label_head(value, is_label)
+            if len(_LABEL_HEADS) > 4096:  # bounded: a batch of odd cells must not grow the worker
+                _LABEL_HEADS.clear()
+        if head is None:
             return None
-        text = value.strip()
-        for sep in (":", "：", "∶"):
-            label, found, rest = text.partition(sep)
-            if found and is_label(label):
-                if rest.strip():
-                    return label, rest.strip(), self.source(row, col)
-                text = label
-                break
-        if not is_label(text):
-            return None
+        text, rest = head
+        if rest:
+            return text, rest, self.source(row, col)
         for right in range(col + 1, min(len(self.grid.rows[row]), col + scan)):
             if self.is_merged_continuation(row, right):
                 continue
@@ -76,7 +127,11 @@ class SheetCells:
 
     def sources(self, row: int, columns: dict[str, int]) -> dict[str, Source]:
         """Field → its cell in ``row``, for each field of ``columns``."""
-        return dict(_row_sources(self.grid.name, row, tuple(columns.items())))
+        return self.row_cells(columns).of(row)
+
+    def row_cells(self, columns: dict[str, int]) -> RowCells:
+        """The cells of ``columns`` on any row of this sheet; fetch once per table, then call ``of(row)``."""
+        return _row_cells(self.grid.name, tuple(columns.items()))
 
     def raw(self, row: int, col: int) -> object:
         # Why not grid.value: this is the readers' innermost call; one call level less is measurable.
@@ -89,11 +144,11 @@ class SheetCells:
 
     def merged_raw(self, row: int, col: int) -> object:
         """The value shown in a cell, which for a merged cell is its top-left value."""
-        origin = self._merged_origin.get((row, col))
+        origin = self.merged_origin(row, col)
         return self.grid.value(*origin) if origin else self.grid.value(row, col)
 
     def is_merged_continuation(self, row: int, col: int) -> bool:
-        return (row, col) in self._merged_origin
+        return self.merged_origin(row, col) is not None
 
     def text(self, row: int, col: int) -> str:
         """A cell's text as the unit wrote it (trimmed); normalise only to compare."""
@@ -133,6 +188,16 @@ class SheetCells:
 
     def number_of(self, value: object, row: int, col: int, what: str, flags: list[Flag]) -> Decimal | None:
         """:meth:`number` for the cell at (row, col) whose raw value the caller already holds."""
+        if self.plain:
+            # Why: most scored cells hold a float or nothing; skip the general path for them.
+            cls = value.__class__
+            if cls is float:
+                if math.isfinite(value):
+                    return Decimal(repr(value))
+            elif cls is int:
+                return Decimal(value)
+            elif value == "":
+                return None
         problem = self.problem_of(value, row, col, what)
         if problem:
             flags.append(problem)
@@ -146,6 +211,27 @@ class SheetCells:
         return number
 
 
+# (is_label, cell text) → what _label_head found: headings repeat the same label cells on every form.
+_LABEL_HEADS: dict[tuple[Callable[[str], bool], str], tuple[str, str] | None] = {}
+
+
+def _label_head(value: str, is_label: Callable[[str], bool]) -> tuple[str, str] | None:
+    """(label, value written after it in the cell or "") when ``value`` is a label ``is_label`` accepts."""
+    if not value.strip():
+        return None
+    text = value.strip()
+    for sep in (":", "：", "∶"):
+        label, found, rest = text.partition(sep)
+        if found and is_label(label):
+            if rest.strip():
+                return label, rest.strip()
+            text = label
+            break
+    if not is_label(text):
+        return None
+    return text, ""
+
+
 @functools.lru_cache(maxsize=4096)  # about 1 MB when full: the worker stays the same size all batch
 def _source(sheet: str, row: int, col: int) -> Source:
     """The cell (row, col) of ``sheet``.
@@ -156,18 +242,43 @@ def _source(sheet: str, row: int, col: int) -> Source:
     return Source(sheet, cell_name(row, col))
 
 
-@functools.lru_cache(maxsize=1024)  # a few hundred KB when full, within ~100 forms
-def _row_sources(sheet: str, row: int, columns: tuple[tuple[str, int], ...]) -> tuple[tuple[str, Source], ...]:
-    """(field, cell) of each of ``columns`` in ``row`` of ``sheet``.
+class RowCells:
+    """The Source of each field of one table layout on any row of one sheet.
 
-    Why cached per row: an indicator row names ten cells, and the forms of a
-    batch mostly share their sheet names, layouts and rows.
+    Why: an indicator row names ten cells; building them is a dict copy when
+    the row was seen before (the forms of a batch share sheet names and
+    layouts), and a few string joins when not.  Rows are memoised up to a
+    bound, so a hostile sheet of a million rows cannot grow the memo.
     """
-    return tuple((field_name, _source(sheet, row, col)) for field_name, col in columns)
+
+    __slots__ = ("sheet", "columns", "rows")
+    _MAX_ROWS = 128
+
+    def __init__(self, sheet: str, columns: tuple[tuple[str, int], ...]):
+        self.sheet = sheet
+        self.columns = tuple((field_name, _column_letters(col)) for field_name, col in columns)
+        self.rows: dict[int, dict[str, Source]] = {}
+
+    def of(self, row: int) -> dict[str, Source]:
+        """Field → its cell on ``row``: a new dict the caller may keep."""
+        cells = self.rows.get(row)
+        if cells is None:
+            sheet, number = self.sheet, str(row + 1)
+            cells = {field_name: Source(sheet, letters + number) for field_name, letters in self.columns}
+            if len(self.rows) < self._MAX_ROWS:
+                self.rows[row] = cells
+        return cells.copy()
+
+
+@functools.lru_cache(maxsize=64)  # at most 64 × 128 rows of ten cells, a few MB: memory stays flat
+def _row_cells(sheet: str, columns: tuple[tuple[str, int], ...]) -> RowCells:
+    return RowCells(sheet, columns)
 
 
 def text_of(value: object) -> str:
     """A raw cell value's text as the unit wrote it (trimmed)."""
+    if value.__class__ is str:  # Why first: most cells the readers look at hold text
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return "" if value is None else str(value).strip()

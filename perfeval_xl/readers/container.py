@@ -87,6 +87,10 @@ def _decrypt_if_needed(data: bytes, passwords: tuple[str, ...]) -> bytes:
 _ROW_OR_CELL_REF = re.compile(rb'<(?:c|row)\b[^>]*?\sr="([A-Z]{0,3}\d+)"')
 # Every reference _ROW_OR_CELL_REF finds and maybe a few more, found several times faster.
 _ANY_REF = re.compile(rb'r="([A-Z]{0,3}\d+)"')
+# Every reference _ANY_REF finds past column ZZ or row 999 (and a few more); without one,
+# a sheet's extent is at most 999 rows × 702 columns.
+_FAR_REF = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{0,2}\d{4})')
+_SMALL_EXTENT_CELLS = 999 * 702
 _LETTERS = bytes(range(ord("A"), ord("Z") + 1))
 _DIGITS = b"0123456789"
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
@@ -116,13 +120,16 @@ def inspect_xlsx(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
         raise WorkbookError(f"文件解压后达{declared // 2**20}MB，超过上限{limits.max_unzipped_bytes // 2**20}MB，"
                             "疑似压缩炸弹或异常文件")
     try:
-        sheets = _sheet_members(data, archive)
+        read: dict[zipfile.ZipInfo, bytes] = {}  # Why: workbook.xml and its rels are inflated once, not twice
+        sheets = _sheet_members(data, archive, read)
         facts = {}
         for member in members:
             if not member.filename.endswith((".xml", ".rels", ".vml")):
                 continue
-            xml = _read_member(data, archive, member, limits)
-            if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
+            xml = read.pop(member, None) if read else None  # by entry: a name may occur twice
+            if xml is None:
+                xml = _read_member(data, archive, member, limits)
+            if xml.find(b"<!DOCTYPE", 0, 4096) >= 0 or xml.find(b"<!ENTITY", 0, 4096) >= 0:
                 raise WorkbookError("文件包含XML实体声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝读取")
             name = sheets.get(member.filename)
             if name is not None:
@@ -143,10 +150,19 @@ def _read_member(data: bytes, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
     return content if content is not None else _read_bounded(archive, member, limits)
 
 
-def _read_named(data: bytes, archive: zipfile.ZipFile, name: str) -> bytes:
-    """The member called ``name``, as ``archive.read(name)`` gives it (and fails on it)."""
-    content = _inflate_plain(data, archive.getinfo(name))
-    return content if content is not None else archive.read(name)
+def _read_named(data: bytes, archive: zipfile.ZipFile, name: str, read: dict[zipfile.ZipInfo, bytes]) -> bytes:
+    """The member called ``name``, as ``archive.read(name)`` gives it (and fails on it).
+
+    A member inflated here straight from ``data`` is kept in ``read``, so the
+    screen need not inflate it again.  One that needed zipfile is not: the
+    screen then reads it its own, bounded way, as before.
+    """
+    info = archive.getinfo(name)
+    content = _inflate_plain(data, info)
+    if content is None:
+        return archive.read(name)
+    read[info] = content
+    return content
 
 
 _LOCAL_HEADER = struct.Struct("<4s2xH18xHH")  # signature, flags, name and extra field lengths
@@ -217,8 +233,11 @@ def _sheet_facts(name: str, xml: bytes, limits: ReadLimits) -> SheetFacts:
 
 def _check_extent(name: str, xml: bytes, limits: ReadLimits) -> None:
     """Refuse a sheet whose used area (last row × last column) exceeds the limit."""
-    # Why two scans: the extent of all r="…" references bounds the true one and
-    # settles every ordinary sheet; only a sheet over the limit pays for the exact scan.
+    # Why three scans: no reference past column ZZ or row 999 settles every ordinary
+    # sheet with one search; else the extent of all r="…" references bounds the true
+    # one; only a sheet over the limit pays for the exact scan.
+    if _SMALL_EXTENT_CELLS <= limits.max_sheet_cells and _FAR_REF.search(xml) is None:
+        return
     max_row, max_col = _extent(_ANY_REF.findall(xml))
     if max_row * max(max_col, 1) <= limits.max_sheet_cells:
         return
@@ -237,10 +256,10 @@ def _extent(refs: list[bytes]) -> tuple[int, int]:
     return max(map(int, rows), default=0), max(map(_column_number, columns), default=0)
 
 
-def _sheet_members(data: bytes, archive: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_members(data: bytes, archive: zipfile.ZipFile, read: dict[zipfile.ZipInfo, bytes]) -> dict[str, str]:
     """Zip member of each worksheet's XML → sheet name, from workbook.xml and its rels."""
-    workbook = _read_named(data, archive, "xl/workbook.xml")
-    rels = _read_named(data, archive, "xl/_rels/workbook.xml.rels")
+    workbook = _read_named(data, archive, "xl/workbook.xml", read)
+    rels = _read_named(data, archive, "xl/_rels/workbook.xml.rels", read)
     targets = {}
     for rel in _RELATIONSHIP.finditer(rels):
         attrs = dict(_ATTR.findall(rel.group()))

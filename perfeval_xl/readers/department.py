@@ -127,11 +127,15 @@ def _row_label(cells: SheetCells, row: int, before_col: int) -> tuple[int, str]:
     return -1, ""
 
 
+def _is_unit_label(text: str) -> bool:
+    return normalise(text) in labels.UNIT_LABELS
+
+
 def _unit(cells: SheetCells) -> str:
     """填报单位, written "填报单位：XX局" in one cell or as a label with the value to its right."""
     for row in range(min(cells.grid.height, 10)):
         for col in range(min(len(cells.grid.rows[row]), _SCAN)):
-            found = cells.labelled_value(row, col, lambda t: normalise(t) in labels.UNIT_LABELS)
+            found = cells.labelled_value(row, col, _is_unit_label)
             if found and found[1]:
                 return found[1]
     return ""

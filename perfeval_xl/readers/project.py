@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 from .. import labels
-from ..labels import nfkc, normalise, weight_in_label
+from ..labels import nfkc, normalise, normalise_str, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
 from ..values import parse_value, to_decimal
 from .cells import SheetCells, text_of
@@ -174,7 +174,7 @@ def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
         for col, value in enumerate(cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]):
             if not isinstance(value, str):
                 continue
-            label = normalise(value)
+            label = normalise_str(value) if value.__class__ is str else normalise(value)
             if label in labels.GOAL_EXPECTED_LABELS and not form.goal_expected:
                 form.goal_expected = _text_below(cells, row, col, header_row)
             elif label in labels.GOAL_ACTUAL_LABELS and not form.goal_actual:
@@ -199,12 +199,17 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     level1_col = columns.get("level1", name_col - 2 if name_col >= 2 else None)
     level2_col = columns.get("level2", name_col - 1 if name_col >= 1 else None)
     width = max(columns.values()) + 1
+    # Why locals and a plan made once per table: this loop runs for every indicator of every form.
+    reader = _IndicatorReader(cells, columns)
+    rows, indicators = cells.grid.rows, form.indicators
     level1 = level2 = ""
     row = header_row + 1
-    while row < cells.grid.height:
-        if _is_total_row(cells, row, name_col):
+    while row < len(rows):
+        values = rows[row]
+        if _starts_total_row(values, name_col + 1):
             return row
-        values = _row_values(cells, row, width)
+        if len(values) < width:  # a short row reads as padded with ''
+            values = values + [""] * (width - len(values))
         name = text_of(values[name_col])
         new_level1 = _level_text(cells, row, level1_col)
         new_level2 = _level_text(cells, row, level2_col)
@@ -215,25 +220,36 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         if not name and _blank(values[target_col]) and _blank(values[actual_col]):
             row += 1
             continue
-        form.indicators.append(_read_indicator(cells, row, values, columns, level1, level2, name))
+        indicators.append(reader.read(row, values, level1, level2, name))
         row += 1
     return row
 
 
-def _row_values(cells: SheetCells, row: int, width: int) -> list[object]:
-    """The raw values of ``row``, at least ``width`` of them (a short row is padded with '').
+def _starts_total_row(values: list[object], stop_col: int) -> bool:
+    """``_is_total_row`` on a row's values: is its first text left of ``stop_col`` 总分/合计/总计?
 
-    Why whole rows: an indicator row reads ten cells, and indexing a list
-    costs far less than a call per cell.
+    Why not first_text: this runs on every indicator row.  A first non-empty
+    cell that is not text (a number, a date) never normalises to those words.
     """
-    values = cells.grid.rows[row]
-    return values if len(values) >= width else values + [""] * (width - len(values))
+    for value in values[:max(stop_col, 0)]:
+        if value == "" or value is None:
+            continue
+        if value.__class__ is not str:
+            return False
+        text = value.strip()
+        if text:
+            return labels.normalise_str(text) in labels.TOTAL_ROW_LABELS
+    return False
 
 
 def _level_text(cells: SheetCells, row: int, col: int | None) -> str:
     if col is None:
         return ""
-    merged = cells.merged_raw(row, col)
+    origin = cells.merged_origin(row, col)  # Why not merged_raw: two calls per indicator row add up
+    if origin is not None:
+        row, col = origin
+    rows = cells.grid.rows
+    merged = rows[row][col] if 0 <= row < len(rows) and 0 <= col < len(rows[row]) else ""
     return _level_name("" if merged is None else str(merged))
 
 
@@ -247,48 +263,68 @@ def _level_name(text: str) -> str:
     return _SPACES.sub("", _LEVEL_WEIGHT.sub("", text))
 
 
-def _read_indicator(cells: SheetCells, row: int, values: list[object], columns: dict[str, int],
-                    level1: str, level2: str, name: str) -> Indicator:
-    """The indicator on ``row``, whose raw ``values`` reach every column of ``columns``."""
-    flags: list[Flag] = []
-    operator_text = text_of(values[columns["operator"]]) if "operator" in columns else None
-    unit_text = text_of(values[columns["unit"]]) if "unit" in columns else None
-    target = _parsed(cells, row, values, columns["target"], "年度指标值", flags, operator_text, unit_text)
-    actual = _parsed(cells, row, values, columns["actual"], "实际完成值", flags, None, unit_text)
-    weight = _number(cells, row, values, columns.get("weight"), "分值", flags)
-    self_score = _number(cells, row, values, columns.get("score"), "自评得分", flags)
-    reason = text_of(values[columns["reason"]]) if "reason" in columns else ""
-    return Indicator(
-        level1=level1, level2=level2, name=name or f"（第{row + 1}行未命名指标）",
-        target=target, actual=actual, weight=weight, self_score=self_score,
-        reason="" if reason in ("无", "/", "—", "-") else reason,
-        source=cells.source(row, columns["name"]),
-        cells=cells.sources(row, columns),
-        declared_operator=operator_text or None, declared_unit=unit_text or None,
-        flags=flags,
-    )
+class _IndicatorReader:
+    """Reads indicator rows of one table: the columns are looked up once, not per row."""
+
+    def __init__(self, cells: SheetCells, columns: dict[str, int]):
+        self.cells = cells
+        self.columns = columns
+        self.row_cells = cells.row_cells(columns)
+        self.name_col = columns["name"]
+        self.target_col, self.actual_col = columns["target"], columns["actual"]
+        self.operator_col, self.unit_col = columns.get("operator"), columns.get("unit")
+        self.weight_col, self.score_col = columns.get("weight"), columns.get("score")
+        self.reason_col = columns.get("reason")
+        grid = cells.grid
+        # Why: with neither, a cell's only possible read problem is an error value written as text.
+        self.plain = not grid.uncalculated and not grid.errors
+
+    def read(self, row: int, values: list[object], level1: str, level2: str, name: str) -> Indicator:
+        """The indicator on ``row``, whose raw ``values`` reach every column of the table."""
+        cells, flags = self.cells, []
+        operator_text = text_of(values[self.operator_col]) if self.operator_col is not None else None
+        unit_text = text_of(values[self.unit_col]) if self.unit_col is not None else None
+        raw = values[self.target_col]
+        # Why inline: the common target (text without '#', a non-zero number) is one cache lookup.
+        if self.plain and raw and (raw.__class__ is float or (raw.__class__ is str and "#" not in raw)):
+            target = _parsed_value(raw, operator_text, unit_text)
+        else:
+            target = self._parsed(row, values, self.target_col, "年度指标值", flags, operator_text, unit_text)
+        raw = values[self.actual_col]
+        if self.plain and raw and (raw.__class__ is float or (raw.__class__ is str and "#" not in raw)):
+            actual = _parsed_value(raw, None, unit_text)
+        else:
+            actual = self._parsed(row, values, self.actual_col, "实际完成值", flags, None, unit_text)
+        col = self.weight_col
+        weight = None if col is None else cells.number_of(values[col], row, col, "分值", flags)
+        col = self.score_col
+        self_score = None if col is None else cells.number_of(values[col], row, col, "自评得分", flags)
+        reason = text_of(values[self.reason_col]) if self.reason_col is not None else ""
+        sources = self.row_cells.of(row)
+        return Indicator(
+            level1=level1, level2=level2, name=name or f"（第{row + 1}行未命名指标）",
+            target=target, actual=actual, weight=weight, self_score=self_score,
+            reason="" if reason in ("无", "/", "—", "-") else reason,
+            source=sources["name"],
+            cells=sources,
+            declared_operator=operator_text or None, declared_unit=unit_text or None,
+            flags=flags,
+        )
+
+    def _parsed(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
+                operator_text: str | None, unit_text: str | None) -> ParsedValue:
+        raw = values[col]
+        if not self.plain or (isinstance(raw, str) and "#" in raw):
+            problem = self.cells.problem_of(raw, row, col, what)
+            if problem:
+                flags.append(problem)
+                return parse_value(None)
+        if isinstance(raw, (str, int, float)) and raw != 0:  # Why not zero: 0.0 == -0.0, yet they read "0" and "-0"
+            return _parsed_value(raw, operator_text, unit_text)
+        return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
 
 
-def _number(cells: SheetCells, row: int, values: list[object], col: int | None, what: str,
-            flags: list[Flag]) -> Decimal | None:
-    if col is None:
-        return None
-    return cells.number_of(values[col], row, col, what, flags)
-
-
-def _parsed(cells: SheetCells, row: int, values: list[object], col: int, what: str, flags: list[Flag],
-            operator_text: str | None, unit_text: str | None) -> ParsedValue:
-    raw = values[col]
-    problem = cells.problem_of(raw, row, col, what)
-    if problem:
-        flags.append(problem)
-        return parse_value(None)
-    if isinstance(raw, (str, int, float)) and raw != 0:  # Why not zero: 0.0 == -0.0, yet they read "0" and "-0"
-        return _parsed_value(raw, operator_text, unit_text)
-    return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
-
-
-@functools.lru_cache(maxsize=2048, typed=True)  # full within ~100 forms: memory stays flat
+@functools.lru_cache(maxsize=4096, typed=True)  # full within ~200 forms: memory stays flat
 def _parsed_value(raw: str | int | float, operator_text: str | None, unit_text: str | None) -> ParsedValue:
     """A target or actual, parsed once per distinct value (typed: 1 and 1.0 read differently).
 
