@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import json
 import os
 import random
 import shutil
+import struct
 import sys
 import time
 import zipfile
@@ -52,6 +54,14 @@ def total_of(result: perfeval_xl.FileResult) -> Decimal:
 
 # ---------------------------------------------------------------- broken files
 
+def broken_deflate(data: bytes, member: str) -> bytes:
+    """``data`` with the compressed stream of ``member`` made invalid (a deflate block of reserved type)."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+    start = info.header_offset + 30 + name_length + extra_length
+    return data[:start] + b"\xff\xff" + data[start + 2:]
+
+
 def test_broken_files_get_a_plain_reason_and_the_batch_goes_on(tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -62,10 +72,11 @@ def test_broken_files_get_a_plain_reason_and_the_batch_goes_on(tmp_path):
     corrupt = bytearray(good.read_bytes())
     corrupt[200:260] = b"\x00" * 60
     (inbox / "corrupt.xlsx").write_bytes(bytes(corrupt))
+    (inbox / "bad_deflate.xlsx").write_bytes(broken_deflate(good.read_bytes(), "xl/styles.xml"))
     (inbox / "webpage.xls").write_text("<html><table><tr><td>项目名称</td></tr></table></html>", encoding="utf-8")
     results = run(inbox, tmp_path / "out")
     assert results["good.xlsx"].status == "ok" and str(total_of(results["good.xlsx"])) == hostile.GOOD_TOTAL
-    for name in ("not_a_workbook.xlsx", "truncated.xlsx", "corrupt.xlsx"):
+    for name in ("not_a_workbook.xlsx", "truncated.xlsx", "corrupt.xlsx", "bad_deflate.xlsx"):
         assert results[name].status == "error", name
         assert "文件已损坏或不是Excel工作簿" in results[name].error, results[name].error
     assert "0字节" in results["empty.xlsx"].error
