@@ -88,6 +88,20 @@ TABLE_HEADERS = {
 }
 
 
+class _FixedRow(dict):
+    """The values of a row that is the same on every form (a header): the XML writer draws it once
+    per row shape and number.  Shared by every layout, so never changed."""
+
+    __slots__ = ()
+
+
+_FUND_HEADER = _FixedRow({SECTION: "项目资金（万元）", **FUND_HEADERS})
+_GOAL_HEADER = _FixedRow({SECTION: "年度总体目标", LEFT_VALUE: "预期目标", RIGHT_LABEL: "实际完成情况"})
+_TABLE_HEADER = _FixedRow({SECTION: "绩效指标", **TABLE_HEADERS})
+_ISSUE_HEADER = _FixedRow({SECTION: "复核问题", ISSUE_LEVEL: "级别", ISSUE_CELL: "单元格", ISSUE_TEXT: "问题"})
+_NO_ISSUE = _FixedRow({ISSUE_TEXT: "无"})
+
+
 class RowStyler(Protocol):
     """Gives a row of a given role its styles (see ``_style_template.ROLES``)."""
 
@@ -259,7 +273,8 @@ class _Layout:
     # -- primitives -----------------------------------------------------------------
 
     def new_row(self, role: str, values: Optional[dict[int, CellValue]] = None) -> int:
-        """Append a row of ``role``; ``values`` (a dict of the caller's own) becomes the row's."""
+        """Append a row of ``role``; ``values`` (a dict of the caller's own, or a shared _FixedRow)
+        becomes the row's."""
         self.roles.append(role)
         self.values.append({} if values is None else values)
         return len(self.roles)
@@ -293,7 +308,7 @@ class _Layout:
             self.merge_across(row, RIGHT_VALUE, LAST)
 
     def write_funds(self, lines: list[FundLine], execution: Optional[ItemScore]) -> None:
-        header = self.new_row("fund_header", {SECTION: "项目资金（万元）", **FUND_HEADERS})
+        header = self.new_row("fund_header", _FUND_HEADER)
         self.merge_across(header, BASIS, REASON)
         rows = [self._fund_line_row(line) for line in lines] or [
             self.new_row("fund_line", {FUND_LABEL: "预算执行率"})
@@ -319,7 +334,7 @@ class _Layout:
         })
 
     def write_goals(self, form: ProjectForm) -> None:
-        header = self.new_row("goal_header", {SECTION: "年度总体目标", LEFT_VALUE: "预期目标", RIGHT_LABEL: "实际完成情况"})
+        header = self.new_row("goal_header", _GOAL_HEADER)
         text = self.new_row("goal_text", {LEFT_VALUE: form.goal_expected, RIGHT_LABEL: form.goal_actual})
         for row in (header, text):
             self.merge_across(row, LEFT_VALUE, RIGHT_LABEL - 1)
@@ -328,7 +343,7 @@ class _Layout:
 
     def write_indicators(self, items: list[ItemScore]) -> int:
         """Write the 绩效指标 table; return its header row (repeated on printed pages)."""
-        header = self.new_row("table_header", {SECTION: "绩效指标", **TABLE_HEADERS})
+        header = self.new_row("table_header", _TABLE_HEADER)
         # The rows are appended here rather than one new_row() each: a form has dozens of them.
         self.values += [_with_score_values({
             LEVEL1: item.level1, LEVEL2: item.level2, NAME: item.name,
@@ -374,10 +389,8 @@ class _Layout:
         self.merge_across(note, SECTION, LAST)
 
     def write_issues(self, flags: list[Flag], form_sheet: str) -> None:
-        header = self.new_row("issue_header", {
-            SECTION: "复核问题", ISSUE_LEVEL: "级别", ISSUE_CELL: "单元格", ISSUE_TEXT: "问题",
-        })
-        rows = [self._issue_row(flag, form_sheet) for flag in flags] or [self.new_row("issue", {ISSUE_TEXT: "无"})]
+        header = self.new_row("issue_header", _ISSUE_HEADER)
+        rows = [self._issue_row(flag, form_sheet) for flag in flags] or [self.new_row("issue", _NO_ISSUE)]
         for row in (header, *rows):
             self.merge_across(row, ISSUE_TEXT, LAST)
         self.merge(header, SECTION, rows[-1], SECTION)
@@ -532,6 +545,8 @@ class _RowShape:
     #: True for a cell under a merged range that is not its top-left cell: its value is dropped.
     covered: tuple[bool, ...]
     numbered: dict = field(default_factory=dict, compare=False, hash=False)
+    #: (row number, id of a _FixedRow) → that row as drawn.
+    drawn: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 #: A shape's fragments for one row number: '<row r="n"', then the empty cells, "</row>"; the
@@ -691,6 +706,12 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) 
     index = 0
     for values, shape in zip(layout.values, shapes):
         index += 1
+        fixed = values.__class__ is _FixedRow
+        if fixed:
+            drawn = shape.drawn.get((index, id(values)))
+            if drawn is not None:
+                out.append(drawn)
+                continue
         numbered = shape.numbered.get(index) or _numbered(shape, index)
         row_start, slots, text, spaced_text, number = numbered
         slots = list(slots)
@@ -737,7 +758,10 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) 
                 if cell is not None:
                     slots[col] = cell
         slots[0] = row_start + _height_attributes(needed) if needed else row_start + ">"
-        out.append("".join(slots))
+        row = "".join(slots)
+        if fixed and len(shape.drawn) < _NUMBERED_MAX:
+            shape.drawn[index, id(values)] = row
+        out.append(row)
     return out
 
 
