@@ -19,6 +19,7 @@ merged ranges); then it is drawn either
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -659,6 +660,8 @@ _HEIGHT_ATTRIBUTES: dict[float, str] = {}
 
 
 def _decimal_text(value: Decimal) -> Optional[str]:
+    if not value:  # what amount() makes of a zero, without rounding it: 0.0 or -0.0
+        return "-0" if value.is_signed() else "0"
     stored = amount(value)
     if stored is None:
         return None
@@ -703,6 +706,7 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) 
     """
     out = []
     decimal_text = _DECIMAL_TEXT.get
+    height_attributes = _HEIGHT_ATTRIBUTES.get
     index = 0
     for values, shape in zip(layout.values, shapes):
         index += 1
@@ -722,10 +726,12 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) 
                 continue
             kind = value.__class__
             if kind is str:
-                if not value.isprintable() or len(value) > EXCEL_MAX_TEXT:
-                    value = excel_text(value)
                 if not value:
                     continue
+                if not value.isprintable() or len(value) > EXCEL_MAX_TEXT:
+                    value = excel_text(value)
+                    if not value:
+                        continue
                 escaped = value
                 if "&" in value or "<" in value or ">" in value or "\r" in value:
                     escaped = escape_text(value)
@@ -757,7 +763,10 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) 
                 cell = _other_cell(text[col], number[col], value)
                 if cell is not None:
                     slots[col] = cell
-        slots[0] = row_start + _height_attributes(needed) if needed else row_start + ">"
+        if needed:
+            slots[0] = row_start + (height_attributes(needed) or _height_attributes(needed))
+        else:
+            slots[0] = row_start + ">"
         row = "".join(slots)
         if fixed and len(shape.drawn) < _NUMBERED_MAX:
             shape.drawn[index, id(values)] = row
@@ -822,11 +831,11 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
                             for n in range(1, count + 1))
     relationships += _RELATIONSHIP.format(kind="styles", target="styles.xml", n=count + 1)
     relationships += _RELATIONSHIP.format(kind="theme", target="theme/theme1.xml", n=count + 2)
-    modified = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    modified = _modified_now()
     by_count = (count,) if count <= _SHARED_SHEET_COUNTS else None
     return [
         ("docProps/app.xml", style.app, ()),
-        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), None),
+        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), (_LATEST, modified)),
         ("xl/theme/theme1.xml", style.theme, ()),
         *((f"xl/worksheets/sheet{n}.xml", sheet.xml, None) for n, sheet in enumerate(sheets, start=1)),
         ("xl/styles.xml", styles, () if styles is style.styles else None),
@@ -840,12 +849,36 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
     ]
 
 
+#: The key of a part that is the same for every file written within a second (core.xml and its
+#: save time): only the latest is kept, compressed at the per-file level.
+_LATEST = "latest"
+
+
+def _modified_now() -> bytes:
+    """The save time of core.xml, UTC to the second; formatted once per second."""
+    now = int(time.time())
+    cached = _MODIFIED[0]
+    if cached[0] != now:
+        stamp = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        cached = _MODIFIED[0] = (now, stamp.encode())
+    return cached[1]
+
+
+_MODIFIED: list[tuple[int, bytes]] = [(-1, b"")]
+
+
 def _zip(style: CompiledStyle, parts: list[_Part]) -> bytes:
     """The package as a zip archive; a part with a key is compressed once per process and key."""
     members = []
     for name, data, shared in parts:
         if shared is None:
             members.append(deflated(name, data))
+            continue
+        if shared and shared[0] == _LATEST:
+            latest = style.memo.get((_LATEST, name))
+            if latest is None or latest[0] != shared:
+                latest = style.memo[_LATEST, name] = (shared, deflated(name, data))
+            members.append(latest[1])
             continue
         key = ("zip", name, *shared)
         member = style.memo.get(key)
