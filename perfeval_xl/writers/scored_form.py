@@ -650,35 +650,35 @@ def _structure(style: CompiledStyle, roles: list[str], merges: list[tuple[int, i
     return found
 
 
-#: Decimal → its cell's number as written ("12.5"), or None when it is shown empty; filled as
-#: values are met (weights and scores repeat from form to form).  Zeros are not kept: 0 and -0
-#: are one key but written "0" and "-0".
+#: Nonzero finite Decimal → its cell's number as written ("12.5"); filled as values are met
+#: (weights and scores repeat from form to form).  Zeros are not kept: 0 and -0 are one key
+#: but written "0" and "-0".
 _DECIMAL_TEXT: dict[Decimal, str] = {}
-_DECIMAL_TEXT_MAX = 8192
 #: Row height → the attributes closing a ``<row>`` tag.
 _HEIGHT_ATTRIBUTES: dict[float, str] = {}
+#: Entries each of these memos holds at most (emptied when full: a worker stays the same size).
+_MEMO_MAX = 8192
 
 
 def _decimal_text(value: Decimal) -> Optional[str]:
+    """What :func:`amount` stores for ``value``, as written in the cell; None: the cell stays empty."""
     if not value:  # what amount() makes of a zero, without rounding it: 0.0 or -0.0
         return "-0" if value.is_signed() else "0"
     stored = amount(value)
-    if stored is None:
+    if stored is None:  # NaN, infinities
         return None
     text = f"{stored:.16g}"
-    if value:
-        if len(_DECIMAL_TEXT) >= _DECIMAL_TEXT_MAX:
-            _DECIMAL_TEXT.clear()
-        _DECIMAL_TEXT[value] = text
+    if len(_DECIMAL_TEXT) >= _MEMO_MAX:
+        _DECIMAL_TEXT.clear()
+    _DECIMAL_TEXT[value] = text
     return text
 
 
 def _height_attributes(needed: float) -> str:
-    attributes = _HEIGHT_ATTRIBUTES.get(needed)
-    if attributes is None:
-        attributes = f' ht="{round(needed, 1):.16g}" customHeight="1">'
-        if len(_HEIGHT_ATTRIBUTES) < _DECIMAL_TEXT_MAX:
-            _HEIGHT_ATTRIBUTES[needed] = attributes
+    """`` ht="…" customHeight="1">`` for a row ``needed`` high (rounded as fit_heights rounds)."""
+    if len(_HEIGHT_ATTRIBUTES) >= _MEMO_MAX:
+        _HEIGHT_ATTRIBUTES.clear()
+    attributes = _HEIGHT_ATTRIBUTES[needed] = f' ht="{round(needed, 1):.16g}" customHeight="1">'
     return attributes
 
 
