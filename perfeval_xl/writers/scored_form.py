@@ -352,24 +352,28 @@ class _Layout:
             BASIS: item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags) if item.flags else "",
         }, item) for item in items]
         self.roles += ["indicator"] * len(items)
-        rows = range(header + 1, header + 1 + len(items))
-        self._merge_equal_runs(rows, [(item.level1,) for item in items], LEVEL1)
-        self._merge_equal_runs(rows, [(item.level1, item.level2) for item in items], LEVEL2)
-        self.merge(header, SECTION, rows[-1] if rows else header, SECTION)
+        level1 = [item.level1 for item in items]
+        level2 = [item.level2 for item in items]
+        self._merge_equal_runs(header + 1, level1, level1, LEVEL1)
+        self._merge_equal_runs(header + 1, list(zip(level1, level2)), level2, LEVEL2)
+        self.merge(header, SECTION, header + len(items), SECTION)
         return header
 
-    def _merge_equal_runs(self, rows: range, keys: list[tuple[str, ...]], column: int) -> None:
-        """Merge vertically the cells of ``column`` whose keys repeat in consecutive rows.
+    def _merge_equal_runs(self, first_row: int, keys: list, names: list[str], column: int) -> None:
+        """Merge vertically the cells of ``column`` (``names``, from ``first_row`` down) whose keys
+        repeat in consecutive rows.
 
         A key holds the enclosing levels too, so a 二级 name never merges across
         two 一级.  Blank cells are left alone: a blank is not a group.
         """
+        merges = self.merges
         start = 0
-        for index in range(1, len(rows) + 1):
-            if index < len(rows) and keys[index] == keys[start]:
+        count = len(keys)
+        for index in range(1, count + 1):
+            if index < count and keys[index] == keys[start]:
                 continue
-            if keys[start][-1]:
-                self.merge(rows[start], column, rows[index - 1], column)
+            if index - start > 1 and names[start]:  # one cell is no merged range
+                merges.append((first_row + start, column, first_row + index - 1, column))
             start = index
 
     def write_totals(self, result: FormResult) -> None:
