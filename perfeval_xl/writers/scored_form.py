@@ -19,6 +19,7 @@ merged ranges); then it is drawn either
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -831,10 +832,7 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
          + "</sheets>" + ("<definedNames>" + "".join(names) + "</definedNames>" if names else "")).encode("utf-8"),
         style.workbook_tail,
     ))
-    relationships = "".join(_RELATIONSHIP.format(kind="worksheet", target=f"/xl/worksheets/sheet{n}.xml", n=n)
-                            for n in range(1, count + 1))
-    relationships += _RELATIONSHIP.format(kind="styles", target="styles.xml", n=count + 1)
-    relationships += _RELATIONSHIP.format(kind="theme", target="theme/theme1.xml", n=count + 2)
+    relationships, content_types = _sheet_count_parts(count)
     modified = _modified_now()
     by_count = (count,) if count <= _SHARED_SHEET_COUNTS else None
     return [
@@ -845,12 +843,22 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
         ("xl/styles.xml", styles, () if styles is style.styles else None),
         ("_rels/.rels", style.root_rels, ()),
         ("xl/workbook.xml", workbook, None),
-        ("xl/_rels/workbook.xml.rels",
-         ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-          + relationships + "</Relationships>").encode(), by_count),
-        ("[Content_Types].xml", _CONTENT_TYPES.format(
-            sheets="".join(_SHEET_CONTENT_TYPE.format(n=n) for n in range(1, count + 1))).encode(), by_count),
+        ("xl/_rels/workbook.xml.rels", relationships, by_count),
+        ("[Content_Types].xml", content_types, by_count),
     ]
+
+
+@functools.lru_cache(maxsize=2 * _SHARED_SHEET_COUNTS)
+def _sheet_count_parts(count: int) -> tuple[bytes, bytes]:
+    """``workbook.xml.rels`` and ``[Content_Types].xml`` of a package of ``count`` sheets (memoised:
+    they depend on nothing else, and most files have one or two sheets)."""
+    relationships = "".join(_RELATIONSHIP.format(kind="worksheet", target=f"/xl/worksheets/sheet{n}.xml", n=n)
+                            for n in range(1, count + 1))
+    relationships += _RELATIONSHIP.format(kind="styles", target="styles.xml", n=count + 1)
+    relationships += _RELATIONSHIP.format(kind="theme", target="theme/theme1.xml", n=count + 2)
+    return (('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+             + relationships + "</Relationships>").encode(),
+            _CONTENT_TYPES.format(sheets="".join(_SHEET_CONTENT_TYPE.format(n=n) for n in range(1, count + 1))).encode())
 
 
 #: The key of a part that is the same for every file written within a second (core.xml and its
