@@ -53,11 +53,49 @@ def line_height(font_size: float) -> float:
 @functools.lru_cache(maxsize=4096)  # full within ~100 forms: a worker stays the same size all batch
 def text_height(text: str, width: float, font_size: float) -> float:
     """The row height ``text`` needs in a cell ``width`` wide (memoised: headers and labels repeat)."""
+    return measured_height(text, width, font_size)
+
+
+class TextHeights(dict):
+    """Text → the row height it needs in a cell ``width`` wide with a font of ``font_size``.
+
+    :func:`text_height` for one kind of cell, for the scored form's hot loop:
+    ``heights[text]`` is one dict lookup where an lru_cache builds and hashes
+    a key tuple on every call.  Measured on first use; emptied when full, so it
+    stays bounded like the lru_cache.
+    """
+
+    __slots__ = ("width", "font_size")
+    MAX = 8192
+
+    def __init__(self, width: float, font_size: float):
+        super().__init__()
+        self.width = width
+        self.font_size = font_size
+
+    def __missing__(self, text: str) -> float:
+        if len(self) >= self.MAX:
+            self.clear()
+        height = self[text] = measured_height(text, self.width, self.font_size)
+        return height
+
+
+def measured_height(text: str, width: float, font_size: float) -> float:
+    """The row height ``text`` needs in a cell ``width`` wide (not memoised)."""
     usable = max(width - _PADDING_UNITS, 1.0)
-    if len(text) * 2.0 * font_size / DEFAULT_FONT_SIZE <= usable and "\n" not in text:
-        lines = 1  # fits even if every character were wide
-    else:
+    if "\n" in text:
         lines = lines_needed(text, width, font_size)
+    elif len(text) * 2.0 * font_size / DEFAULT_FONT_SIZE <= usable:
+        lines = 1  # fits even if every character were wide
+    else:  # lines_needed of a single line, inlined: most texts measured are one long line
+        if text.isascii():
+            wide = 0
+        else:
+            try:
+                wide = sum(map(_WIDE.__getitem__, text))
+            except KeyError:
+                wide = _wide_count(text)
+        lines = max(1, math.ceil((wide * 2.0 + (len(text) - wide) * 1.1) * font_size / DEFAULT_FONT_SIZE / usable))
     return _lines_height(lines, font_size)
 
 

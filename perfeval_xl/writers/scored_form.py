@@ -19,6 +19,8 @@ merged ranges); then it is drawn either
 from __future__ import annotations
 
 import datetime
+import functools
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -30,8 +32,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..model import DepartmentForm, Flag, FormResult, FundLine, ItemScore, ProjectForm
 from ._atomic import atomic_output, atomic_write_bytes
 from ._cell import CellValue, cell_value, cell_values, write_cell
-from ._display import NOT_APPLICABLE, display_name, joined_flags, level_label, split_execution_item
-from ._row_heights import DEFAULT_FONT_SIZE, fit_heights, single_line, text_height
+from ._display import (
+    EXCEL_MAX_TEXT,
+    NOT_APPLICABLE,
+    amount,
+    display_name,
+    excel_text,
+    joined_flags,
+    level_label,
+    split_execution_item,
+)
+from ._row_heights import DEFAULT_FONT_SIZE, TextHeights, fit_heights, single_line
 from ._sheet_titles import unique_sheet_titles
 from ._style_template import (
     COLUMN_COUNT,
@@ -79,6 +90,20 @@ TABLE_HEADERS = {
 }
 
 
+class _FixedRow(dict):
+    """The values of a row that is the same on every form (a header): the XML writer draws it once
+    per row shape and number.  Shared by every layout, so never changed."""
+
+    __slots__ = ()
+
+
+_FUND_HEADER = _FixedRow({SECTION: "项目资金（万元）", **FUND_HEADERS})
+_GOAL_HEADER = _FixedRow({SECTION: "年度总体目标", LEFT_VALUE: "预期目标", RIGHT_LABEL: "实际完成情况"})
+_TABLE_HEADER = _FixedRow({SECTION: "绩效指标", **TABLE_HEADERS})
+_ISSUE_HEADER = _FixedRow({SECTION: "复核问题", ISSUE_LEVEL: "级别", ISSUE_CELL: "单元格", ISSUE_TEXT: "问题"})
+_NO_ISSUE = _FixedRow({ISSUE_TEXT: "无"})
+
+
 class RowStyler(Protocol):
     """Gives a row of a given role its styles (see ``_style_template.ROLES``)."""
 
@@ -100,9 +125,9 @@ def write_scored_workbook(forms: list[FormResult], path: Path, template: Optiona
     titles = unique_sheet_titles([result.form.sheet for result in forms])
     sheets = []
     for index, (result, title) in enumerate(zip(forms, titles)):
-        layout = lay_out_form(result)
+        layout = _lay_out(result)
         sheets.append(_SheetPart(title, _sheet_xml(style, layout, selected=index == 0),
-                                 _print_names(title, layout.print_title_row, len(layout.rows))))
+                                 _print_names(title, layout.print_title_row, len(layout.roles))))
     styles = style.styles
     if any(isinstance(result.form, DepartmentForm) and result.form.base is not None for result in forms):
         drawn = _base_data_parts(style, titles, forms)
@@ -207,6 +232,23 @@ def lay_out_form(result: FormResult) -> FormLayout:
 
     A value under a merged range (not its top-left cell) is dropped, as Excel would.
     """
+    raw = _lay_out(result)
+    layout = FormLayout([(role, cell_values(values)) for role, values in zip(raw.roles, raw.values)],
+                        raw.merges, print_title_row=raw.print_title_row)
+    for row, role in enumerate(raw.roles, start=1):
+        layout.first_rows.setdefault(role, row)
+    rows = layout.rows
+    for first_row, first_col, last_row, last_col in layout.merges:
+        for row in range(first_row, last_row + 1):
+            values = rows[row - 1][1]
+            for col in range(first_col + 1 if row == first_row else first_col, last_col + 1):
+                values.pop(col, None)
+    return layout
+
+
+def _lay_out(result: FormResult) -> _Layout:
+    """The rows of ``result``'s sheet with the model's own values (Decimal, text as read), merges not
+    applied: the XML writer converts each value once, as it draws it, and skips those under merges."""
     layout = _Layout()
     execution, indicators = split_execution_item(result)
     form = result.form
@@ -215,45 +257,39 @@ def lay_out_form(result: FormResult) -> FormLayout:
         if form.funds is not None or execution is not None:
             layout.write_funds(form.funds.lines if form.funds else [], execution)
         layout.write_goals(form)
-    layout.form.print_title_row = layout.write_indicators(indicators)
+    layout.print_title_row = layout.write_indicators(indicators)
     layout.write_totals(result)
     layout.write_issues(result.flags, form.sheet)
-    return layout.finish()
+    return layout
 
 
 class _Layout:
     """Lays a form out top to bottom, one row at a time, and remembers merges."""
 
     def __init__(self):
-        self.form = FormLayout()
-        self.row = 0
+        self.roles: list[str] = []
+        self.values: list[dict[int, CellValue]] = []  # per row: column → value, as the model has it
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.print_title_row = 1
 
     # -- primitives -----------------------------------------------------------------
 
     def new_row(self, role: str, values: Optional[dict[int, CellValue]] = None) -> int:
-        self.row += 1
-        self.form.rows.append((role, cell_values(values) if values else {}))
-        self.form.first_rows.setdefault(role, self.row)
-        return self.row
+        """Append a row of ``role``; ``values`` (a dict of the caller's own, or a shared _FixedRow)
+        becomes the row's."""
+        self.roles.append(role)
+        self.values.append({} if values is None else values)
+        return len(self.roles)
 
     def put(self, row: int, column: int, value: CellValue) -> None:
-        self.form.rows[row - 1][1][column] = cell_value(value)
+        self.values[row - 1][column] = value
 
     def merge(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         if (first_row, first_col) != (last_row, last_col):
-            self.form.merges.append((first_row, first_col, last_row, last_col))
+            self.merges.append((first_row, first_col, last_row, last_col))
 
     def merge_across(self, row: int, first_col: int, last_col: int) -> None:
         self.merge(row, first_col, row, last_col)
-
-    def finish(self) -> FormLayout:
-        rows = self.form.rows
-        for first_row, first_col, last_row, last_col in self.form.merges:
-            for row in range(first_row, last_row + 1):
-                values = rows[row - 1][1]
-                for col in range(first_col + 1 if row == first_row else first_col, last_col + 1):
-                    values.pop(col, None)
-        return self.form
 
     # -- sections -------------------------------------------------------------------
 
@@ -274,7 +310,7 @@ class _Layout:
             self.merge_across(row, RIGHT_VALUE, LAST)
 
     def write_funds(self, lines: list[FundLine], execution: Optional[ItemScore]) -> None:
-        header = self.new_row("fund_header", {SECTION: "项目资金（万元）", **FUND_HEADERS})
+        header = self.new_row("fund_header", _FUND_HEADER)
         self.merge_across(header, BASIS, REASON)
         rows = [self._fund_line_row(line) for line in lines] or [
             self.new_row("fund_line", {FUND_LABEL: "预算执行率"})
@@ -300,7 +336,7 @@ class _Layout:
         })
 
     def write_goals(self, form: ProjectForm) -> None:
-        header = self.new_row("goal_header", {SECTION: "年度总体目标", LEFT_VALUE: "预期目标", RIGHT_LABEL: "实际完成情况"})
+        header = self.new_row("goal_header", _GOAL_HEADER)
         text = self.new_row("goal_text", {LEFT_VALUE: form.goal_expected, RIGHT_LABEL: form.goal_actual})
         for row in (header, text):
             self.merge_across(row, LEFT_VALUE, RIGHT_LABEL - 1)
@@ -309,32 +345,36 @@ class _Layout:
 
     def write_indicators(self, items: list[ItemScore]) -> int:
         """Write the 绩效指标 table; return its header row (repeated on printed pages)."""
-        header = self.new_row("table_header", {SECTION: "绩效指标", **TABLE_HEADERS})
-        rows = [self._indicator_row(item) for item in items]
-        self._merge_equal_runs(rows, [(item.level1,) for item in items], LEVEL1)
-        self._merge_equal_runs(rows, [(item.level1, item.level2) for item in items], LEVEL2)
-        self.merge(header, SECTION, rows[-1] if rows else header, SECTION)
-        return header
-
-    def _indicator_row(self, item: ItemScore) -> int:
-        return self.new_row("indicator", _with_score_values({
+        header = self.new_row("table_header", _TABLE_HEADER)
+        # The rows are appended here rather than one new_row() each: a form has dozens of them.
+        self.values += [_with_score_values({
             LEVEL1: item.level1, LEVEL2: item.level2, NAME: item.name,
             TARGET: item.target, ACTUAL: item.actual,
-            BASIS: item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags),
-        }, item))
+            BASIS: item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags) if item.flags else "",
+        }, item) for item in items]
+        self.roles += ["indicator"] * len(items)
+        level1 = [item.level1 for item in items]
+        level2 = [item.level2 for item in items]
+        self._merge_equal_runs(header + 1, level1, level1, LEVEL1)
+        self._merge_equal_runs(header + 1, list(zip(level1, level2)), level2, LEVEL2)
+        self.merge(header, SECTION, header + len(items), SECTION)
+        return header
 
-    def _merge_equal_runs(self, rows: list[int], keys: list[tuple[str, ...]], column: int) -> None:
-        """Merge vertically the cells of ``column`` whose keys repeat in consecutive rows.
+    def _merge_equal_runs(self, first_row: int, keys: list, names: list[str], column: int) -> None:
+        """Merge vertically the cells of ``column`` (``names``, from ``first_row`` down) whose keys
+        repeat in consecutive rows.
 
         A key holds the enclosing levels too, so a 二级 name never merges across
         two 一级.  Blank cells are left alone: a blank is not a group.
         """
+        merges = self.merges
         start = 0
-        for index in range(1, len(rows) + 1):
-            if index < len(rows) and keys[index] == keys[start]:
+        count = len(keys)
+        for index in range(1, count + 1):
+            if index < count and keys[index] == keys[start]:
                 continue
-            if keys[start][-1]:
-                self.merge(rows[start], column, rows[index - 1], column)
+            if index - start > 1 and names[start]:  # one cell is no merged range
+                merges.append((first_row + start, column, first_row + index - 1, column))
             start = index
 
     def write_totals(self, result: FormResult) -> None:
@@ -355,10 +395,8 @@ class _Layout:
         self.merge_across(note, SECTION, LAST)
 
     def write_issues(self, flags: list[Flag], form_sheet: str) -> None:
-        header = self.new_row("issue_header", {
-            SECTION: "复核问题", ISSUE_LEVEL: "级别", ISSUE_CELL: "单元格", ISSUE_TEXT: "问题",
-        })
-        rows = [self._issue_row(flag, form_sheet) for flag in flags] or [self.new_row("issue", {ISSUE_TEXT: "无"})]
+        header = self.new_row("issue_header", _ISSUE_HEADER)
+        rows = [self._issue_row(flag, form_sheet) for flag in flags] or [self.new_row("issue", _NO_ISSUE)]
         for row in (header, *rows):
             self.merge_across(row, ISSUE_TEXT, LAST)
         self.merge(header, SECTION, rows[-1], SECTION)
@@ -498,7 +536,8 @@ class _RowShape:
 
     ``slots`` is the row with every cell empty: slot 0 opens the row, slot c
     is column c, the last slot closes it.  The per-column tuples are indexed
-    by column too (index 0 unused).  Fragments hold ``_ROW_NUMBER``.
+    by column too (index 0 unused).  Fragments hold ``_ROW_NUMBER``; ``numbered``
+    keeps them with the number filled in, per row number (see :func:`_numbered`).
     """
 
     slots: tuple[str, ...]
@@ -506,26 +545,49 @@ class _RowShape:
     spaced_text: tuple[str, ...]
     number: tuple[str, ...]
     floor: float  # the prototype row's height; 0: none
-    #: (single-line length, its height, width, font size) for the text of the cell, or None when
-    #: its text does not decide the row's height (it lies under a merged range of several rows).
-    fits: tuple[Optional[tuple[int, float, float, float]], ...]
+    #: (single-line length, its height, the heights of longer texts) for the text of the cell, or
+    #: None when its text does not decide the row's height (it lies under a merged range of several rows).
+    fits: tuple[Optional[tuple[int, float, TextHeights]], ...]
+    #: True for a cell under a merged range that is not its top-left cell: its value is dropped.
+    covered: tuple[bool, ...]
+    numbered: dict = field(default_factory=dict, compare=False, hash=False)
+    #: (row number, id of a _FixedRow) → that row as drawn.
+    drawn: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-def _row_shapes(style: CompiledStyle, layout: FormLayout) -> list[_RowShape]:
-    """The shape of every row of ``layout``; a sheet's rows share a handful of shapes."""
-    rows = layout.rows
+#: A shape's fragments for one row number: '<row r="n"', then the empty cells, "</row>"; the
+#: openings of text, spaced text and number cells.
+_Numbered = tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+#: Row numbers a shape keeps its numbered fragments for (a form of thousands of rows is rare).
+_NUMBERED_MAX = 2048
+
+
+def _numbered(shape: _RowShape, index: int) -> _Numbered:
+    """``shape``'s fragments for row ``index``: numbered once per shape and row number, not per
+    row drawn, so no row is searched for the placeholder."""
+    number = str(index)
+    numbered = (f'<row r="{number}"', *(tuple(fragment.replace(_ROW_NUMBER, number) for fragment in fragments)
+                                        for fragments in (shape.slots, shape.text, shape.spaced_text, shape.number)))
+    if len(shape.numbered) < _NUMBERED_MAX:
+        shape.numbered[index] = numbered
+    return numbered
+
+
+def _row_shapes(style: CompiledStyle, roles: list[str], merges: list[tuple[int, int, int, int]]) -> list[_RowShape]:
+    """The shape of every row; a sheet's rows share a handful of shapes."""
     prototypes = style.rows
-    cuts: list[list[_Cut]] = [[] for _ in rows]
-    for first_row, first_col, last_row, last_col in layout.merges:
-        start_xf = prototypes[rows[first_row - 1][0]].xfs[first_col - 1]
-        end_border = prototypes[rows[last_row - 1][0]].border_ids[last_col - 1]
+    cuts: list[list[_Cut]] = [[] for _ in roles]
+    for first_row, first_col, last_row, last_col in merges:
+        start_xf = prototypes[roles[first_row - 1]].xfs[first_col - 1]
+        end_border = prototypes[roles[last_row - 1]].border_ids[last_col - 1]
         tall = last_row > first_row
         for row in range(first_row, last_row + 1):
             position = 0 if row == first_row else 2 if row == last_row else 1
             cuts[row - 1].append((first_col, last_col, start_xf, end_border, tall, position))
     memo = style.memo
     shapes = []
-    for (role, _), cut in zip(rows, cuts):
+    for role, cut in zip(roles, cuts):
         key = ("shape", role, tuple(cut))
         shape = memo.get(key)
         if shape is None:
@@ -540,66 +602,191 @@ def _row_shape(style: CompiledStyle, role: str, cut: list[_Cut]) -> _RowShape:
     prototype = style.rows[role]
     cells = list(_role_fragments(style, role))
     widths: list[Optional[float]] = list(style.column_widths)
+    covered = [False] * (LAST + 1)
     for first_col, last_col, start_xf, end_border, tall, position in cut:
         cells[first_col - 1:last_col] = _merge_block(style, start_xf, end_border, tall, first_col, last_col)[position]
         widths[first_col - 1:last_col] = [None] * (last_col - first_col + 1)
         if not tall:
             widths[first_col - 1] = sum(style.column_widths[first_col - 1:last_col])
+        for col in range(first_col + 1 if position == 0 else first_col, last_col + 1):
+            covered[col] = True
     fits = []
     for width, size in zip(widths, prototype.font_sizes):
         size = float(size or DEFAULT_FONT_SIZE)
-        fits.append(None if width is None else (*single_line(width, size), width, size))
+        fits.append(None if width is None else (*single_line(width, size), _text_heights(style, width, size)))
     empty, text, spaced_text, number = zip(*cells)
     return _RowShape((f'<row r="{_ROW_NUMBER}">', *empty, "</row>"), ("", *text), ("", *spaced_text),
-                     ("", *number), prototype.height or 0.0, (None, *fits))
+                     ("", *number), prototype.height or 0.0, (None, *fits), tuple(covered))
 
 
-def _sheet_rows(style: CompiledStyle, layout: FormLayout) -> list[str]:
-    """Every ``<row>`` of the sheet, each with the height its wrapped text needs (see :func:`fit_heights`)."""
+def _text_heights(style: CompiledStyle, width: float, size: float) -> TextHeights:
+    """The heights of texts in cells of ``width`` and font ``size``, shared by every row shape."""
+    key = ("heights", width, size)
+    heights = style.memo.get(key)
+    if heights is None:
+        heights = style.memo[key] = TextHeights(width, size)
+    return heights
+
+
+#: Forms of the same structure (roles of their rows, merged ranges) share their row shapes and
+#: ``<mergeCells>``; a batch holds a few hundred structures at most, and this many are kept.
+_STRUCTURES_MAX = 1024
+
+
+def _structure(style: CompiledStyle, roles: list[str], merges: list[tuple[int, int, int, int]]
+               ) -> tuple[list[_RowShape], str]:
+    """The row shapes and the ``<mergeCells>`` element of a form laid out as ``roles`` and ``merges``."""
+    structures = style.memo.get("structures")
+    if structures is None:
+        structures = style.memo["structures"] = {}
+    key = (tuple(roles), tuple(merges))
+    found = structures.get(key)
+    if found is None:
+        merge_xml = ""
+        if merges:
+            merge_xml = (f'<mergeCells count="{len(merges)}">'
+                         + "".join(f'<mergeCell ref="{_LETTERS[first_col - 1]}{first_row}:'
+                                   f'{_LETTERS[last_col - 1]}{last_row}"/>'
+                                   for first_row, first_col, last_row, last_col in merges)
+                         + "</mergeCells>")
+        if len(structures) >= _STRUCTURES_MAX:
+            structures.clear()
+        found = structures[key] = (_row_shapes(style, roles, merges), merge_xml)
+    return found
+
+
+#: Nonzero finite Decimal → its cell's number as written ("12.5"); filled as values are met
+#: (weights and scores repeat from form to form).  Zeros are not kept: 0 and -0 are one key
+#: but written "0" and "-0".
+_DECIMAL_TEXT: dict[Decimal, str] = {}
+#: Row height → the attributes closing a ``<row>`` tag.
+_HEIGHT_ATTRIBUTES: dict[float, str] = {}
+#: Entries each of these memos holds at most (emptied when full: a worker stays the same size).
+_MEMO_MAX = 8192
+
+
+def _decimal_text(value: Decimal) -> Optional[str]:
+    """What :func:`amount` stores for ``value``, as written in the cell; None: the cell stays empty."""
+    if not value:  # what amount() makes of a zero, without rounding it: 0.0 or -0.0
+        return "-0" if value.is_signed() else "0"
+    stored = amount(value)
+    if stored is None:  # NaN, infinities
+        return None
+    text = f"{stored:.16g}"
+    if len(_DECIMAL_TEXT) >= _MEMO_MAX:
+        _DECIMAL_TEXT.clear()
+    _DECIMAL_TEXT[value] = text
+    return text
+
+
+def _height_attributes(needed: float) -> str:
+    """`` ht="…" customHeight="1">`` for a row ``needed`` high (rounded as fit_heights rounds)."""
+    if len(_HEIGHT_ATTRIBUTES) >= _MEMO_MAX:
+        _HEIGHT_ATTRIBUTES.clear()
+    attributes = _HEIGHT_ATTRIBUTES[needed] = f' ht="{round(needed, 1):.16g}" customHeight="1">'
+    return attributes
+
+
+def _other_cell(opening_text: str, opening_number: str, value: object) -> Optional[str]:
+    """The cell of a value the layout does not usually produce (int, bool, …), as :func:`cell_value`
+    stores it; None when it is stored empty."""
+    value = cell_value(value)
+    kind = value.__class__
+    if value is None:
+        return None
+    if kind is float or kind is int:
+        if value == value and value != _INFINITY and value != -_INFINITY:
+            return opening_number + f"{value:.16g}</v></c>"
+        return None
+    if kind is bool:
+        return opening_number.replace(' t="n"', ' t="b"') + str(int(value)) + "</v></c>"
+    return opening_text + escape_text(str(value)) + "</t></is></c>"  # shown as text rather than lost
+
+
+def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) -> list[str]:
+    """Every ``<row>`` of the sheet, each with the height its wrapped text needs (see :func:`fit_heights`).
+
+    Values are converted here as :func:`cell_value` would (Decimal → 2 places, text cleaned, "" →
+    empty), inline: this loop runs for every cell of every form.
+    """
     out = []
-    for index, ((_, values), shape) in enumerate(zip(layout.rows, _row_shapes(style, layout)), start=1):
-        slots = list(shape.slots)
+    decimal_text = _DECIMAL_TEXT.get
+    height_attributes = _HEIGHT_ATTRIBUTES.get
+    index = 0
+    for values, shape in zip(layout.values, shapes):
+        index += 1
+        fixed = values.__class__ is _FixedRow
+        if fixed:
+            drawn = shape.drawn.get((index, id(values)))
+            if drawn is not None:
+                out.append(drawn)
+                continue
+        numbered = shape.numbered.get(index) or _numbered(shape, index)
+        row_start, slots, text, spaced_text, number = numbered
+        slots = list(slots)
         needed = shape.floor
-        text, spaced_text, number, fits = shape.text, shape.spaced_text, shape.number, shape.fits
+        fits, covered = shape.fits, shape.covered
         for col, value in values.items():
+            if covered[col]:
+                continue
             kind = value.__class__
             if kind is str:
-                # strip() finds leading and trailing blanks (str.isspace) in one call.
-                opening = spaced_text[col] if len(value.strip()) != len(value) else text[col]
-                slots[col] = opening + escape_text(value) + "</t></is></c>"
+                if not value:
+                    continue
+                if not value.isprintable() or len(value) > EXCEL_MAX_TEXT:
+                    value = excel_text(value)
+                    if not value:
+                        continue
+                escaped = value
+                if "&" in value or "<" in value or ">" in value or "\r" in value:
+                    escaped = escape_text(value)
+                # Leading or trailing blanks (what str.strip() removes) need xml:space.
+                if value[0].isspace() or value[-1].isspace():
+                    slots[col] = spaced_text[col] + escaped + "</t></is></c>"
+                else:
+                    slots[col] = text[col] + escaped + "</t></is></c>"
                 fit = fits[col]
                 if fit is not None:
-                    length, height, width, size = fit
+                    length, height, heights = fit
                     if len(value) > length or "\n" in value:
-                        height = text_height(value, width, size)
+                        height = heights[value]
                     if height > needed:
                         needed = height
-            elif value is None:  # blanked by the layout: the cell stays as written when empty
+            elif kind is Decimal:
+                try:
+                    formatted = decimal_text(value) or _decimal_text(value)
+                except TypeError:  # a signalling NaN cannot be hashed; it has no value to show either
+                    formatted = None
+                if formatted is not None:
+                    slots[col] = number[col] + formatted + "</v></c>"
+            elif value is None:  # the cell stays as written when empty
                 continue
-            elif kind is float or kind is int:
+            elif kind is float:
                 if value == value and value != _INFINITY and value != -_INFINITY:  # else: no value, left empty
                     slots[col] = number[col] + f"{value:.16g}</v></c>"
-            elif kind is bool:
-                slots[col] = number[col].replace(' t="n"', ' t="b"') + str(int(value)) + "</v></c>"
-            else:  # not produced by the layout; shown as text rather than lost
-                slots[col] = text[col] + escape_text(str(value)) + "</t></is></c>"
+            else:
+                cell = _other_cell(text[col], number[col], value)
+                if cell is not None:
+                    slots[col] = cell
         if needed:
-            slots[0] = f'<row r="{_ROW_NUMBER}" ht="{round(needed, 1):.16g}" customHeight="1">'
-        out.append("".join(slots).replace(_ROW_NUMBER, str(index)))
+            slots[0] = row_start + (height_attributes(needed) or _height_attributes(needed))
+        else:
+            slots[0] = row_start + ">"
+        row = "".join(slots)
+        if fixed and len(shape.drawn) < _NUMBERED_MAX:
+            shape.drawn[index, id(values)] = row
+        out.append(row)
     return out
 
 
-def _sheet_xml(style: CompiledStyle, layout: FormLayout, selected: bool) -> bytes:
+def _sheet_xml(style: CompiledStyle, layout: _Layout, selected: bool) -> bytes:
     """The worksheet XML of one form, cell formats taken from the compiled template."""
-    parts = ["<sheetData>", *_sheet_rows(style, layout), "</sheetData>"]
-    if layout.merges:
-        parts.append(f'<mergeCells count="{len(layout.merges)}">')
-        parts.extend(f'<mergeCell ref="{_LETTERS[first_col - 1]}{first_row}:{_LETTERS[last_col - 1]}{last_row}"/>'
-                     for first_row, first_col, last_row, last_col in layout.merges)
-        parts.append("</mergeCells>")
-    dimension = f'<dimension ref="A1:{_LETTERS[-1]}{len(layout.rows)}"/>'.encode()
+    shapes, merge_xml = _structure(style, layout.roles, layout.merges)
+    rows = _sheet_rows(style, layout, shapes)
+    dimension = f'<dimension ref="A1:{_LETTERS[-1]}{len(layout.roles)}"/>'.encode()
     return b"".join((style.sheet_head[selected], dimension, style.sheet_middle[selected],
-                     "".join(parts).encode("utf-8", _NOT_UTF8), style.sheet_tail[selected]))
+                     ("<sheetData>" + "".join(rows) + "</sheetData>" + merge_xml).encode("utf-8", _NOT_UTF8),
+                     style.sheet_tail[selected]))
 
 
 _CONTENT_TYPES = (
@@ -645,26 +832,51 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
          + "</sheets>" + ("<definedNames>" + "".join(names) + "</definedNames>" if names else "")).encode("utf-8"),
         style.workbook_tail,
     ))
-    relationships = "".join(_RELATIONSHIP.format(kind="worksheet", target=f"/xl/worksheets/sheet{n}.xml", n=n)
-                            for n in range(1, count + 1))
-    relationships += _RELATIONSHIP.format(kind="styles", target="styles.xml", n=count + 1)
-    relationships += _RELATIONSHIP.format(kind="theme", target="theme/theme1.xml", n=count + 2)
-    modified = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    relationships, content_types = _sheet_count_parts(count)
+    modified = _modified_now()
     by_count = (count,) if count <= _SHARED_SHEET_COUNTS else None
     return [
         ("docProps/app.xml", style.app, ()),
-        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), None),
+        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), (_LATEST, modified)),
         ("xl/theme/theme1.xml", style.theme, ()),
         *((f"xl/worksheets/sheet{n}.xml", sheet.xml, None) for n, sheet in enumerate(sheets, start=1)),
         ("xl/styles.xml", styles, () if styles is style.styles else None),
         ("_rels/.rels", style.root_rels, ()),
         ("xl/workbook.xml", workbook, None),
-        ("xl/_rels/workbook.xml.rels",
-         ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-          + relationships + "</Relationships>").encode(), by_count),
-        ("[Content_Types].xml", _CONTENT_TYPES.format(
-            sheets="".join(_SHEET_CONTENT_TYPE.format(n=n) for n in range(1, count + 1))).encode(), by_count),
+        ("xl/_rels/workbook.xml.rels", relationships, by_count),
+        ("[Content_Types].xml", content_types, by_count),
     ]
+
+
+@functools.lru_cache(maxsize=2 * _SHARED_SHEET_COUNTS)
+def _sheet_count_parts(count: int) -> tuple[bytes, bytes]:
+    """``workbook.xml.rels`` and ``[Content_Types].xml`` of a package of ``count`` sheets (memoised:
+    they depend on nothing else, and most files have one or two sheets)."""
+    relationships = "".join(_RELATIONSHIP.format(kind="worksheet", target=f"/xl/worksheets/sheet{n}.xml", n=n)
+                            for n in range(1, count + 1))
+    relationships += _RELATIONSHIP.format(kind="styles", target="styles.xml", n=count + 1)
+    relationships += _RELATIONSHIP.format(kind="theme", target="theme/theme1.xml", n=count + 2)
+    return (('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+             + relationships + "</Relationships>").encode(),
+            _CONTENT_TYPES.format(sheets="".join(_SHEET_CONTENT_TYPE.format(n=n) for n in range(1, count + 1))).encode())
+
+
+#: The key of a part that is the same for every file written within a second (core.xml and its
+#: save time): only the latest is kept, compressed at the per-file level.
+_LATEST = "latest"
+
+
+def _modified_now() -> bytes:
+    """The save time of core.xml, UTC to the second; formatted once per second."""
+    now = int(time.time())
+    cached = _MODIFIED[0]
+    if cached[0] != now:
+        stamp = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        cached = _MODIFIED[0] = (now, stamp.encode())
+    return cached[1]
+
+
+_MODIFIED: list[tuple[int, bytes]] = [(-1, b"")]
 
 
 def _zip(style: CompiledStyle, parts: list[_Part]) -> bytes:
@@ -673,6 +885,12 @@ def _zip(style: CompiledStyle, parts: list[_Part]) -> bytes:
     for name, data, shared in parts:
         if shared is None:
             members.append(deflated(name, data))
+            continue
+        if shared and shared[0] == _LATEST:
+            latest = style.memo.get((_LATEST, name))
+            if latest is None or latest[0] != shared:
+                latest = style.memo[_LATEST, name] = (shared, deflated(name, data))
+            members.append(latest[1])
             continue
         key = ("zip", name, *shared)
         member = style.memo.get(key)
