@@ -7,17 +7,11 @@ resident size creeps up by ~25 MB over its first few hundred files although
 the memory Python holds stays level.  ``malloc_trim`` returns those pages; it
 costs well under a millisecond, so calling it every few dozen files is free.
 Elsewhere (macOS, Windows, musl) this is a no-op.
-
-A worker of the local pool also runs with Python's cyclic garbage collector
-switched off (see :mod:`.worker_pool`): a file's objects are freed by
-reference counting as soon as it is done, the collector's frequent passes
-over them cost ~0.4 ms per file, and the few cycles left are collected here.
 """
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import gc
 import sys
 
 
@@ -37,8 +31,7 @@ _TRIM = _malloc_trim()
 
 
 class MemoryReleaser:
-    """Once every ``every`` files counted with :meth:`done`: collects cyclic garbage if the automatic
-    collector is off, then gives the C heap's free pages back."""
+    """Gives the C heap's free pages back once every ``every`` files counted with :meth:`done`."""
 
     def __init__(self, every: int = 32):
         self.every, self._count = every, 0
@@ -47,8 +40,6 @@ class MemoryReleaser:
         self._count += files
         if self._count >= self.every:
             self._count = 0
-            if not gc.isenabled():
-                gc.collect()
             release_free_memory()
 
 

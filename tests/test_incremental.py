@@ -185,33 +185,6 @@ def test_a_failed_file_is_stored_whole(tmp_path):
     assert batch.failed[0].file == "broken.xlsx" and batch.failed[0].error
 
 
-def test_a_worker_without_automatic_garbage_collection_still_frees_cycles():
-    """Pool workers switch the cyclic collector off; the task's periodic release collects instead."""
-    import gc
-    import weakref
-
-    from perfeval_xl._memory import MemoryReleaser
-
-    class Node:
-        pass
-
-    releaser = MemoryReleaser(every=3)
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        node = Node()
-        node.self = node  # a cycle: reference counting alone never frees it
-        alive = weakref.ref(node)
-        del node
-        releaser.done(2)
-        assert alive() is not None
-        releaser.done()
-        assert alive() is None
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def test_a_batch_of_many_files_in_one_worker_matches_one_file_at_a_time(inbox, tmp_path):
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)
     alone = [perfeval_xl.score_workbook(inbox / name) for name in batch.statuses]
