@@ -24,6 +24,7 @@ import hashlib
 import json
 import shutil
 import sqlite3
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -32,9 +33,12 @@ from ._codec import SCHEMA, decode_file_result, encode_file_result
 
 #: Changes whenever the database's layout or the stored model changes; a store of another
 #: version is emptied (everything is scored again), never misread.
-STATE_VERSION = f"4 {SCHEMA}"
+STATE_VERSION = f"5 {SCHEMA}"
 #: Rows written between two commits: a killed batch loses at most this many files' records.
 COMMIT_EVERY = 500
+#: Summary records are mostly rendered XML and JSON (~40 KB a form): zlib's fastest level stores
+#: them in a seventh of that, for ~0.1 ms of the batch process's time per file.
+_RECORD_LEVEL = 1
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,7 +46,7 @@ CREATE TABLE IF NOT EXISTS files (
     name BLOB PRIMARY KEY,   -- the input's path in the inbox, UTF-8 (surrogateescape: any file name)
     run INTEGER NOT NULL,    -- the run that last scored or reused it
     entry TEXT NOT NULL,     -- JSON: digest, fingerprint, reusable, status, output, reports, rulebooks
-    summary BLOB NOT NULL,   -- the summary record (SummaryRecord.to_bytes)
+    summary BLOB NOT NULL,   -- the summary record (SummaryRecord.to_bytes), deflated
     result TEXT              -- the whole FileResult (_codec JSON), or NULL when it is rebuilt from the input
 );
 """
@@ -141,7 +145,10 @@ class ResultStore:
         outputs = ([entry["output"]] if entry.get("output") else []) + list(entry.get("reports", []))
         if not all(isinstance(output, str) and (self.outbox / output).is_file() for output in outputs):
             return None
-        return entry, row[1]
+        try:
+            return entry, zlib.decompress(row[1])
+        except (zlib.error, TypeError):
+            return None
 
     def keep(self, relative: str) -> None:
         """Mark ``relative``'s row as part of this run (it was reused unchanged)."""
@@ -160,7 +167,7 @@ class ResultStore:
                            separators=(",", ":"))
         whole = json.dumps(encode_file_result(result), separators=(",", ":")) if result is not None else None
         self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                         (_key(relative), self.run, entry, summary, whole))
+                         (_key(relative), self.run, entry, zlib.compress(summary, _RECORD_LEVEL), whole))
         self._written()
 
     def _written(self) -> None:
