@@ -20,6 +20,7 @@ never be able to run code, so only the model's own classes can be rebuilt.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import shutil
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from . import model
 from ._codec import SCHEMA, decode_file_result, encode_file_result
+from .errors import PerfevalError
 
 #: Changes whenever the database's layout or the stored model changes; a store of another
 #: version is emptied (everything is scored again), never misread.
@@ -69,6 +71,23 @@ def rules_fingerprint(rulebooks, version: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: Seconds to wait for another batch that is writing to the same outbox before giving up.
+LOCK_TIMEOUT = 60.0
+
+
+def _plain_errors(method):
+    """Turn SQLite's errors (locked by another batch, disk full, no permission) into a PerfevalError
+    naming the database: an officer gets one Chinese line, not a traceback."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise PerfevalError(f"无法读写评分记录“{self.path}”（{exc}）：可能另一次评分正在使用同一输出文件夹，"
+                                "或磁盘已满、没有写入权限；删除该文件可重新评分全部文件") from exc
+    return wrapper
+
+
 def _key(relative: str) -> bytes:
     # surrogateescape: a file name that is not valid UTF-8 reaches Python with lone surrogates.
     return relative.encode("utf-8", "surrogateescape")
@@ -85,16 +104,22 @@ class ResultStore:
         _remove_earlier_layout(self.root)
         self._uncommitted = 0
         self.run = 0
+        self._db = self._open_or_start_afresh()
+
+    @_plain_errors
+    def _open_or_start_afresh(self) -> sqlite3.Connection:
         try:
-            self._db = self._open()
+            return self._open()
+        except sqlite3.OperationalError:  # locked, full, read-only: the database itself is fine
+            raise
         except sqlite3.DatabaseError:  # not a database, or a damaged one: start afresh, score everything
             for suffix in ("", "-journal"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            self._db = self._open()
+            return self._open()
 
     def _connect(self) -> sqlite3.Connection:
         # Another batch writing to the same outbox holds the lock: wait for it rather than fail at once.
-        db = sqlite3.connect(self.path, timeout=60)
+        db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT)
         # No fsync per commit (~20 ms each here): the store is a cache.  The rollback journal still
         # keeps it whole when the process is killed; after a power cut a damaged database is
         # found on opening (or a row fails its digest or record check) and the inputs are scored again.
@@ -126,10 +151,12 @@ class ResultStore:
             self._db = self._connect()
         return self._db.execute(f"SELECT {columns} FROM files WHERE name = ?", (_key(relative),)).fetchone()
 
+    @_plain_errors
     def known(self, relative: str) -> bool:
         """True when an earlier run in this outbox scored ``relative`` (worth hashing it to compare)."""
         return self._row(relative, "1") is not None
 
+    @_plain_errors
     def reusable(self, relative: str, digest: str, fingerprint: str) -> tuple[dict, bytes] | None:
         """(state entry, summary record) of an unchanged input whose outputs are all still there, else None."""
         row = self._row(relative, "entry, summary")
@@ -150,11 +177,13 @@ class ResultStore:
         except (zlib.error, TypeError):
             return None
 
+    @_plain_errors
     def keep(self, relative: str) -> None:
         """Mark ``relative``'s row as part of this run (it was reused unchanged)."""
         self._db.execute("UPDATE files SET run = ? WHERE name = ?", (self.run, _key(relative)))
         self._written()
 
+    @_plain_errors
     def note(self, relative: str, *, status: str, output: str | None, reports: Sequence[str],
              rulebooks: Sequence[str], digest: str | None, fingerprint: str, cacheable: bool,
              summary: bytes, result: model.FileResult | None = None) -> None:
@@ -176,6 +205,7 @@ class ResultStore:
             self._db.commit()
             self._uncommitted = 0
 
+    @_plain_errors
     def entry(self, relative: str) -> dict:
         """What the store says of ``relative`` (digest, status, output, reports, ...)."""
         row = self._row(relative, "entry")
@@ -183,11 +213,13 @@ class ResultStore:
             raise KeyError(relative)
         return json.loads(row[0])
 
+    @_plain_errors
     def get(self, relative: str) -> model.FileResult | None:
         """The stored result of ``relative``, or None when only its summary record was kept."""
         row = self._row(relative, "result")
         return decode_file_result(json.loads(row[0])) if row is not None and row[0] else None
 
+    @_plain_errors
     def save(self) -> None:
         """Forget the inputs this run did not see (they are gone from the inbox) and commit."""
         self._db.execute("DELETE FROM files WHERE run != ?", (self.run,))

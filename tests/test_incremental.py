@@ -189,3 +189,17 @@ def test_a_batch_of_many_files_in_one_worker_matches_one_file_at_a_time(inbox, t
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)
     alone = [perfeval_xl.score_workbook(inbox / name) for name in batch.statuses]
     assert [f.forms[0].total for f in batch.files] == [f.forms[0].total for f in alone]
+
+
+def test_an_outbox_another_batch_holds_is_a_plain_error_not_a_deleted_store(inbox, tmp_path, monkeypatch):
+    from perfeval_xl import store
+
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    monkeypatch.setattr(store, "LOCK_TIMEOUT", 0.1)
+    with contextlib.closing(sqlite3.connect(outbox / ".perfeval" / "state.sqlite")) as other:
+        other.execute("BEGIN EXCLUSIVE")  # another batch, writing
+        with pytest.raises(perfeval_xl.PerfevalError, match="另一次评分正在使用同一输出文件夹"):
+            perfeval_xl.score_folder(inbox, out=outbox)
+        other.rollback()
+    assert perfeval_xl.score_folder(inbox, out=outbox).reused == 3  # the store was kept
