@@ -164,12 +164,12 @@ class _BatchRun:
         Only inputs an earlier run scored are hashed here; the others are hashed
         by the worker from the bytes it reads anyway.
         """
-        todo = []
         # Every file's status, in inbox order; filling in a listed name keeps the listed string,
         # so the names that come back with the outcomes are not kept a second time.
         self.statuses = dict.fromkeys(entry.relative for entry in entries)
         if self.store is None or self.force:
             return list(entries)
+        todo = []
         for entry in entries:
             if entry.skip_reason or not self.store.known(entry.relative) or not self._reuse(entry):
                 todo.append(entry)

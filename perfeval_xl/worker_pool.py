@@ -8,7 +8,6 @@ inbox entries, so a task costs little more than its file's own work.
 """
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -22,8 +21,6 @@ from .readers import ReadOptions
 from .rules import RuleSet
 from .task import FileOutcome, outcome_of_failure, process_entry
 
-#: Allocations between two collections of the youngest generation in a worker (Python's default: 700).
-_GC_THRESHOLD = 5000
 #: Files per task: enough to make the hand-over cheap, few enough to keep the workers evenly busy.
 MAX_CHUNK = 8
 
@@ -74,15 +71,10 @@ def _pool(workers: int, rules: RuleSet, outbox: Path | None, read: ReadOptions) 
 
 def _start_worker(rules: RuleSet, outbox: Path | None, read: ReadOptions) -> None:
     """Prepare a worker: remember the batch, cap its address space so a runaway allocation fails
-    inside it, silence native crash output (a Rust panic's backtrace) — each failure is
-    reported per file — and make the cyclic garbage collector run less often."""
+    inside it, and silence native crash output (a Rust panic's backtrace) — each failure is
+    reported per file."""
     global _batch
     _batch = (rules, outbox, read)
-    # A file makes some 100,000 short-lived objects, which reference counting frees; at Python's
-    # default threshold (700) the collector walks them ~150 times per file, ~0.3 ms of its ~4 ms.
-    # What the worker inherited (modules, rulebooks) is never garbage: frozen, it is never walked.
-    gc.freeze()
-    gc.set_threshold(_GC_THRESHOLD, 10, 10)
     os.environ["RUST_BACKTRACE"] = "0"
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
