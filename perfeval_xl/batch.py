@@ -8,7 +8,6 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ._memory import MemoryReleaser
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
 from .inbox import InboxEntry, list_inbox
@@ -156,7 +155,6 @@ class _BatchRun:
         self.statuses: dict[str, str] = {}
         self.rulebooks: set[str] = set()
         self.reused = 0
-        self.releaser = MemoryReleaser(every=256)
 
     def reuse_unchanged(self, entries: list[InboxEntry]) -> list[InboxEntry]:
         """Take over stored results of unchanged inputs; return the entries left to score.
@@ -199,7 +197,6 @@ class _BatchRun:
         return True
 
     def add(self, outcome: FileOutcome) -> None:
-        self.releaser.done()
         if self.on_file is not None:
             self.on_file(outcome)
         if outcome.result is not None and outcome.result.unpaired:

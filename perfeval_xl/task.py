@@ -12,7 +12,6 @@ import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ._memory import MemoryReleaser
 from .errors import PerfevalError, WorkbookError
 from .inbox import InboxEntry, scored_path
 from .model import FileResult
@@ -92,13 +91,8 @@ def outcome_of_failure(failed: FileResult) -> FileOutcome:
     return FileOutcome(failed.file, failed.status, failed.error, failed.detail, result=failed)
 
 
-#: A worker's process runs thousands of files: its resident size must not creep up with them.
-_releaser = MemoryReleaser(every=32)
-
-
 def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> FileOutcome:
     """The per-file task of a batch, run in a worker process (local pool or Dask)."""
-    _releaser.done()
     result, digest = _score_entry(entry, rules, outbox, read)
     outcome = FileOutcome(result.file, result.status, result.error, result.detail, digest, result.output,
                           tuple(result.reports), tuple(form.rulebook for form in result.forms))
