@@ -9,6 +9,7 @@ inbox entries, so a task costs little more than its file's own work.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +38,10 @@ def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, job
     if not work:
         return
     jobs = min(jobs, len(work))
+    if jobs > 1 and outbox is not None and multiprocessing.get_start_method() == "fork":
+        from .writers.scored_form import prepare_templates
+
+        prepare_templates()  # once here, not once per forked worker
     # Small batches go a file at a time, so that every worker has some.
     size = max(1, min(MAX_CHUNK, len(work) // (jobs * 4)))
     chunks = (work[start:start + size] for start in range(0, len(work), size))

@@ -29,3 +29,15 @@ def test_fast_writer_equals_the_openpyxl_reference(tmp_path, make):
     write_scored_workbook(forms, fast)
     write_scored_workbook_openpyxl(forms, reference)
     assert check.compare(fast, reference) is None
+
+
+def test_templates_prepared_before_forking_are_what_the_workers_inherit():
+    """The batch compiles the style template and the draft prototype once, before forking workers."""
+    from perfeval_xl.writers import _report_template, _style_template
+    from perfeval_xl.writers.scored_form import prepare_templates
+
+    _style_template._COMPILED.clear()
+    _report_template.report_template.cache_clear()
+    prepare_templates()
+    assert len(_style_template._COMPILED) == 1
+    assert _report_template.report_template.cache_info().currsize == 1
