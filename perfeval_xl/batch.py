@@ -15,8 +15,9 @@ from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_department_forms, read_workbook
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
-from .store import ResultStore, StoredResults, bytes_digest, file_digest, rules_fingerprint
-from .task import FileOutcome, failed_result, process_entry, score_entry, summarise, write_outputs
+from .store import ResultStore, StoredResults, file_digest, rules_fingerprint
+from .task import (FileOutcome, failed_result, process_entry, score_entry, score_with_digest, summarise,
+                   write_outputs)
 from .worker_pool import run_in_pool
 from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool
 
@@ -131,7 +132,7 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
         run.pair_departments()
         batch = run.finish(inbox, entries)
         if run.spool is not None:
-            run.spool.write(outbox, batch.rulebook, [e.relative for e in entries], tuple(formats))
+            run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats))
     finally:
         if run.spool is not None:
             run.spool.close()
@@ -142,7 +143,7 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
 
 class _BatchRun:
     """Collects a batch's outcomes: statuses and summary records, with the results in the
-    outbox's store (written by the workers) or, without an outbox, in memory."""
+    outbox's store (written here, never by the workers) or, without an outbox, in memory."""
 
     def __init__(self, outbox: Path | None, rules: RuleSet, read: ReadOptions, on_file, force: bool):
         self.outbox, self.rules, self.read, self.on_file, self.force = outbox, rules, read, on_file, force
@@ -239,17 +240,15 @@ class _BatchRun:
     def _rebuild(self, inbox: Path, relative: str) -> FileResult:
         """A scored input's result, scored again from the input (the store kept only its summary)."""
         state = self.store.entry(relative)
-        path = inbox / relative
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise PerfevalError(f"文件“{relative}”已被移走或无法读取，无法重建其评分结果，请重新评分") from exc
-        if bytes_digest(data) != state["digest"]:
+        result, digest = score_with_digest(InboxEntry(inbox, relative), self.rules, None, self.read)
+        if digest is None:
+            raise PerfevalError(f"文件“{relative}”已被移走或无法读取，无法重建其评分结果，请重新评分")
+        if digest != state["digest"]:
             raise PerfevalError(f"文件“{relative}”在评分后已被修改，无法重建其评分结果，请重新评分")
-        content = read_workbook(path, name=relative, data=data, passwords=self.read.passwords,
-                                limits=self.read.limits)
-        return FileResult(file=relative, status="ok", forms=[score_form(form, self.rules) for form in content.forms],
-                          output=state["output"], reports=list(state["reports"]))
+        if result.status != "ok":
+            raise PerfevalError(result.error)
+        result.output, result.reports = state["output"], list(state["reports"])
+        return result
 
     def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
         order = [e.relative for e in entries]

@@ -28,12 +28,15 @@ def score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
     Department parts whose partner is in another file are kept in
     ``result.unpaired`` for :func:`score_folder` to pair.
     """
-    return _score_entry(entry, rules, outbox, read)[0]
+    return score_with_digest(entry, rules, outbox, read)[0]
 
 
-def _score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
+def score_with_digest(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
                  read: ReadOptions) -> tuple[FileResult, str | None]:
-    """:func:`score_entry`, and the digest of the bytes that were scored (None if unread)."""
+    """:func:`score_entry`, and the digest of the bytes that were scored (None if unread).
+
+    Also how :class:`~.batch.BatchResult` rebuilds a result it did not keep
+    (without an outbox: nothing is written again)."""
     if entry.skip_reason:
         return FileResult(file=entry.relative, status="skipped", error=entry.skip_reason), None
     digest = None
@@ -93,7 +96,7 @@ def outcome_of_failure(failed: FileResult) -> FileOutcome:
 
 def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> FileOutcome:
     """The per-file task of a batch, run in a worker process (local pool or Dask)."""
-    result, digest = _score_entry(entry, rules, outbox, read)
+    result, digest = score_with_digest(entry, rules, outbox, read)
     outcome = FileOutcome(result.file, result.status, result.error, result.detail, digest, result.output,
                           tuple(result.reports), tuple(form.rulebook for form in result.forms))
     # A scored input's result can be rebuilt from the input; an error cannot, so it travels whole.
