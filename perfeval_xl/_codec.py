@@ -1,8 +1,9 @@
 """Model objects as compact JSON, and back: the on-disk form of a stored result.
 
 A scored workbook is a few thousand small objects (indicators, item scores,
-flags, cell sources), and the store writes one per input, so the encoding is
-on the hot path.  Each data class becomes a JSON list of its field values in
+flags, cell sources).  The store keeps whole results only of files that failed
+or were paired across files, and ``BatchResult.files`` decodes them; each
+data class becomes a JSON list of its field values in
 field order, converted by the field's declared type: ``Decimal`` as its exact
 string, ``Source`` as ``[sheet, cell]``, nested classes and lists of them
 recursively.  Only a field whose type does not name one class (the form of a
@@ -65,7 +66,9 @@ def _compile(cls: type, namespace: dict) -> None:
 
     Generated (as :mod:`dataclasses` does for ``__init__``) because a generic
     walker spends several microseconds per object on type checks, and a stored
-    result holds about a thousand objects.
+    result holds about a thousand objects.  (Written when every result was
+    stored; now only failed and cross-file results are, and a plain walker
+    would be fast enough.)
     """
     hints = typing.get_type_hints(cls, vars(model))
     fields = [field.name for field in dataclasses.fields(cls)]

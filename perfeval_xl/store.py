@@ -65,8 +65,9 @@ def bytes_digest(data: bytes) -> str:
 
 
 def rules_fingerprint(rulebooks, version: str) -> str:
-    """Changes when any rulebook's content, the package version or the stored model changes."""
-    text = json.dumps([version, SCHEMA] + [r.data for r in rulebooks], sort_keys=True, ensure_ascii=False,
+    """Changes when any rulebook's content or the package version changes (a changed stored model
+    empties the whole store: :data:`STATE_VERSION`)."""
+    text = json.dumps([version] + [r.data for r in rulebooks], sort_keys=True, ensure_ascii=False,
                       default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
