@@ -41,15 +41,15 @@ def score_with_digest(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
         return FileResult(file=entry.relative, status="skipped", error=entry.skip_reason), None
     digest = None
     try:
-        before = entry.path.stat()
-        data = entry.path.read_bytes()
+        path = entry.path  # built from the folder and name on each access
+        before = path.stat()
+        data = path.read_bytes()
         digest = bytes_digest(data)
-        content = read_workbook(entry.path, name=entry.relative, data=data,
-                                passwords=read.passwords, limits=read.limits)
+        content = read_workbook(path, name=entry.relative, data=data, passwords=read.passwords, limits=read.limits)
         result = FileResult(file=entry.relative, status="ok",
                             forms=[score_form(form, rules) for form in content.forms],
                             unpaired=content.unpaired_tables + content.unpaired_bases)
-        after = entry.path.stat()
+        after = path.stat()
         if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
             raise WorkbookError("文件在评分过程中被修改，请待其复制完成后重新运行")
         if outbox is not None and result.forms:
