@@ -226,7 +226,7 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
 
 
 def _starts_total_row(values: list[object], stop_col: int) -> bool:
-    """``_is_total_row`` on a row's values: is its first text left of ``stop_col`` 总分/合计/总计?
+    """Is the first text of a row's values left of ``stop_col`` 总分/合计/总计?
 
     Why not first_text: this runs on every indicator row.  A first non-empty
     cell that is not text (a number, a date) never normalises to those words.
@@ -335,10 +335,6 @@ def _parsed_value(raw: str | int | float, operator_text: str | None, unit_text: 
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _is_total_row(cells: SheetCells, row: int, name_col: int) -> bool:
-    return labels.is_one_of(cells.first_text(row, name_col + 1), labels.TOTAL_ROW_LABELS)
 
 
 def _read_total_row(cells: SheetCells, row: int, columns: dict[str, int], form: ProjectForm) -> None:
