@@ -275,26 +275,14 @@ class _IndicatorReader:
         self.operator_col, self.unit_col = columns.get("operator"), columns.get("unit")
         self.weight_col, self.score_col = columns.get("weight"), columns.get("score")
         self.reason_col = columns.get("reason")
-        grid = cells.grid
-        # Why: with neither, a cell's only possible read problem is an error value written as text.
-        self.plain = not grid.uncalculated and not grid.errors
 
     def read(self, row: int, values: list[object], level1: str, level2: str, name: str) -> Indicator:
         """The indicator on ``row``, whose raw ``values`` reach every column of the table."""
         cells, flags = self.cells, []
         operator_text = text_of(values[self.operator_col]) if self.operator_col is not None else None
         unit_text = text_of(values[self.unit_col]) if self.unit_col is not None else None
-        raw = values[self.target_col]
-        # Why inline: the common target (text without '#', a non-zero number) is one cache lookup.
-        if self.plain and raw and (raw.__class__ is float or (raw.__class__ is str and "#" not in raw)):
-            target = _parsed_value(raw, operator_text, unit_text)
-        else:
-            target = self._parsed(row, values, self.target_col, "年度指标值", flags, operator_text, unit_text)
-        raw = values[self.actual_col]
-        if self.plain and raw and (raw.__class__ is float or (raw.__class__ is str and "#" not in raw)):
-            actual = _parsed_value(raw, None, unit_text)
-        else:
-            actual = self._parsed(row, values, self.actual_col, "实际完成值", flags, None, unit_text)
+        target = self._parsed(row, values, self.target_col, "年度指标值", flags, operator_text, unit_text)
+        actual = self._parsed(row, values, self.actual_col, "实际完成值", flags, None, unit_text)
         col = self.weight_col
         weight = None if col is None else cells.number_of(values[col], row, col, "分值", flags)
         col = self.score_col
@@ -314,7 +302,9 @@ class _IndicatorReader:
     def _parsed(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
                 operator_text: str | None, unit_text: str | None) -> ParsedValue:
         raw = values[col]
-        if not self.plain or (isinstance(raw, str) and "#" in raw):
+        # Why the test: on a sheet with neither uncalculated formulas nor error cells
+        # (SheetCells.plain), a cell's only possible read problem is an error value written as text.
+        if not self.cells.plain or (isinstance(raw, str) and "#" in raw):
             problem = self.cells.problem_of(raw, row, col, what)
             if problem:
                 flags.append(problem)
