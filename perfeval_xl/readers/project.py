@@ -245,11 +245,7 @@ def _starts_total_row(values: list[object], stop_col: int) -> bool:
 def _level_text(cells: SheetCells, row: int, col: int | None) -> str:
     if col is None:
         return ""
-    origin = cells.merged_origin(row, col)  # Why not merged_raw: two calls per indicator row add up
-    if origin is not None:
-        row, col = origin
-    rows = cells.grid.rows
-    merged = rows[row][col] if 0 <= row < len(rows) and 0 <= col < len(rows[row]) else ""
+    merged = cells.merged_raw(row, col)
     return _level_name("" if merged is None else str(merged))
 
 
