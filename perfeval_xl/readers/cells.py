@@ -98,17 +98,9 @@ class SheetCells:
         first.  None when the cell is not such a label.
         """
         value = self.raw(row, col)
-        if value.__class__ is not str:
-            if not isinstance(value, str):
-                return None
-            value = str(value)
-        key = (is_label, value)
-        try:
-            head = _LABEL_HEADS[key]
-        except KeyError:
-            head = _LABEL_HEADS[key] = _label_head(value, is_label)
-            if len(_LABEL_HEADS) > 4096:  # bounded: a batch of odd cells must not grow the worker
-                _LABEL_HEADS.clear()
+        if not isinstance(value, str):
+            return None
+        head = _label_head(str(value), is_label)
         if head is None:
             return None
         text, rest = head
@@ -211,10 +203,9 @@ class SheetCells:
         return number
 
 
-# (is_label, cell text) → what _label_head found: headings repeat the same label cells on every form.
-_LABEL_HEADS: dict[tuple[Callable[[str], bool], str], tuple[str, str] | None] = {}
-
-
+# Why cached: headings repeat the same label cells on every form; bounded so a batch
+# of odd cells cannot grow the worker.
+@functools.lru_cache(maxsize=4096)
 def _label_head(value: str, is_label: Callable[[str], bool]) -> tuple[str, str] | None:
     """(label, value written after it in the cell or "") when ``value`` is a label ``is_label`` accepts."""
     if not value.strip():
