@@ -25,7 +25,7 @@ def nfkc(text: object) -> str:
 
 def normalise(text: object) -> str:
     """The comparable form of a label: NFKC, no spaces, suffixes and numbering dropped."""
-    return _normalised("" if text is None else str(text))
+    return normalise_str("" if text is None else str(text))
 
 
 @functools.lru_cache(maxsize=8192)  # Why cached: readers compare the same few hundred labels on every form
@@ -39,9 +39,6 @@ def normalise_str(text: str) -> str:
         if stripped == label or not stripped:
             return label
         label = stripped
-
-
-_normalised = normalise_str
 
 
 def weight_in_label(text: object) -> str | None:
