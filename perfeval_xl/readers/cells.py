@@ -14,7 +14,6 @@ from ..values import PLACEHOLDERS, to_decimal
 from .grid import Grid, _column_letters, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
-_UNSEEN = object()
 _MERGED_SCAN = 8  # merged ranges of one column scanned per lookup; more get a row → origin map
 _ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 
@@ -78,13 +77,9 @@ class SheetCells:
         """Field → column of the first cell in ``row`` whose label names that field in ``table``."""
         columns: dict[str, int] = {}
         values = self.grid.rows[row] if row < self.grid.height else []
-        memo = labels.match_memo(table)
         for col, value in enumerate(values):
             if isinstance(value, str) and value:
-                # Why the memo first: this runs for every cell of every row above a form's tables.
-                field_name = memo.get(value, _UNSEEN) if memo is not None else _UNSEEN
-                if field_name is _UNSEEN:
-                    field_name = labels.match(value, table)
+                field_name = labels.match(value, table)
                 if field_name and field_name not in columns:
                     columns[field_name] = col
         return columns
