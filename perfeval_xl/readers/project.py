@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 from .. import labels
-from ..labels import nfkc, normalise, normalise_str, weight_in_label
+from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
 from ..values import parse_value, to_decimal
 from .cells import SheetCells, text_of
@@ -174,7 +174,7 @@ def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
         for col, value in enumerate(cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]):
             if not isinstance(value, str):
                 continue
-            label = normalise_str(value) if value.__class__ is str else normalise(value)
+            label = normalise(value)
             if label in labels.GOAL_EXPECTED_LABELS and not form.goal_expected:
                 form.goal_expected = _text_below(cells, row, col, header_row)
             elif label in labels.GOAL_ACTUAL_LABELS and not form.goal_actual:
