@@ -141,16 +141,22 @@ class SheetCells:
         """A cell's text as the unit wrote it (trimmed); normalise only to compare."""
         return text_of(self.raw(row, col))
 
-    def first_text(self, row: int, stop_col: int) -> str:
-        """The text of the first non-empty cell of ``row`` left of ``stop_col``, or ""."""
+    def is_total_row(self, row: int, stop_col: int) -> bool:
+        """Is the first non-empty cell of ``row`` left of ``stop_col`` 总分/合计/总计?
+
+        A first non-empty cell that is not text (a number, a date) never
+        normalises to those words, so it settles the question without one.
+        """
         values = self.grid.rows[row] if 0 <= row < self.grid.height else ()
         for value in values[:max(stop_col, 0)]:
-            if value == "":  # Why: most cells left of an indicator's name are empty; skip the call
+            if value == "" or value is None:  # Why first: most cells left of a row's name are empty
                 continue
-            text = text_of(value)
+            if not isinstance(value, str):
+                return False
+            text = value.strip()
             if text:
-                return text
-        return ""
+                return labels.normalise_str(text) in labels.TOTAL_ROW_LABELS
+        return False
 
     def problem(self, row: int, col: int, what: str) -> Flag | None:
         """A read error of a cell a scored field needs, or None when the cell reads fine."""

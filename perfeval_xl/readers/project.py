@@ -206,7 +206,7 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     row = header_row + 1
     while row < len(rows):
         values = rows[row]
-        if _starts_total_row(values, name_col + 1):
+        if cells.is_total_row(row, name_col + 1):
             return row
         if len(values) < width:  # a short row reads as padded with ''
             values = values + [""] * (width - len(values))
@@ -223,23 +223,6 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         indicators.append(reader.read(row, values, level1, level2, name))
         row += 1
     return row
-
-
-def _starts_total_row(values: list[object], stop_col: int) -> bool:
-    """Is the first text of a row's values left of ``stop_col`` 总分/合计/总计?
-
-    Why not first_text: this runs on every indicator row.  A first non-empty
-    cell that is not text (a number, a date) never normalises to those words.
-    """
-    for value in values[:max(stop_col, 0)]:
-        if value == "" or value is None:
-            continue
-        if value.__class__ is not str:
-            return False
-        text = value.strip()
-        if text:
-            return labels.normalise_str(text) in labels.TOTAL_ROW_LABELS
-    return False
 
 
 def _level_text(cells: SheetCells, row: int, col: int | None) -> str:
