@@ -25,7 +25,7 @@ def nfkc(text: object) -> str:
 
 def normalise(text: object) -> str:
     """The comparable form of a label: NFKC, no spaces, suffixes and numbering dropped."""
-    return _normalised("" if text is None else str(text))
+    return normalise_str("" if text is None else str(text))
 
 
 @functools.lru_cache(maxsize=8192)  # Why cached: readers compare the same few hundred labels on every form
@@ -39,9 +39,6 @@ def normalise_str(text: str) -> str:
         if stripped == label or not stripped:
             return label
         label = stripped
-
-
-_normalised = normalise_str
 
 
 def weight_in_label(text: object) -> str | None:
@@ -95,19 +92,8 @@ GOAL_ACTUAL_LABELS = ("实际完成情况", "目标实际完成情况")
 
 def match(text: object, table: dict[str, tuple[str, ...]]) -> str | None:
     """The field a label names in ``table``, or None."""
-    memo = _MATCHES.get(id(table))
-    if memo is not None and text.__class__ is str:
-        # Why: the readers ask this of every text cell above a form's tables, and cells repeat.
-        try:
-            return memo[text]
-        except KeyError:
-            pass
-        label = normalise_str(text)
-        found = _SPELLING_INDEXES[id(table)].get(label) if label else None
-        if len(memo) >= _MATCH_MEMO_SIZE:
-            memo.clear()  # bounded: a batch of odd labels must not grow the worker
-        memo[text] = found
-        return found
+    if text.__class__ is str and id(table) in _SPELLING_INDEXES:
+        return _indexed_match(text, id(table))
     label = normalise(text)
     if not label:
         return None
@@ -120,12 +106,11 @@ def match(text: object, table: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
-def match_memo(table: dict[str, tuple[str, ...]]) -> dict[str, str | None] | None:
-    """Cell text → :func:`match` of it in ``table``, for texts seen before (None for other tables).
-
-    Read only; match() fills it.
-    """
-    return _MATCHES.get(id(table))
+@functools.lru_cache(maxsize=8192)  # Why cached: the readers ask this of every text cell above a form's tables
+def _indexed_match(text: str, table_id: int) -> str | None:
+    """:func:`match` of a raw cell text in the constant table whose spelling index is ``table_id``'s."""
+    label = normalise_str(text)
+    return _SPELLING_INDEXES[table_id].get(label) if label else None
 
 
 def is_one_of(text: object, spellings: tuple[str, ...]) -> bool:
@@ -214,7 +199,3 @@ def _spelling_index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 # Why: match() runs for every text cell above a form's tables, and these tables are constants.
 _SPELLING_INDEXES = {id(table): _spelling_index(table) for table in (
     PROJECT_FIELDS, FUND_COLUMNS, FUND_ROWS, INDICATOR_COLUMNS, STAFF_LABELS, DEPARTMENT_COLUMNS)}
-
-# Raw cell text → the field it names, per constant table: match() without normalising again.
-_MATCHES: dict[int, dict[str, str | None]] = {key: {} for key in _SPELLING_INDEXES}
-_MATCH_MEMO_SIZE = 4096

@@ -14,7 +14,6 @@ from ..values import PLACEHOLDERS, to_decimal
 from .grid import Grid, _column_letters, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
-_UNSEEN = object()
 _MERGED_SCAN = 8  # merged ranges of one column scanned per lookup; more get a row → origin map
 _ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 
@@ -78,13 +77,9 @@ class SheetCells:
         """Field → column of the first cell in ``row`` whose label names that field in ``table``."""
         columns: dict[str, int] = {}
         values = self.grid.rows[row] if row < self.grid.height else []
-        memo = labels.match_memo(table)
         for col, value in enumerate(values):
             if isinstance(value, str) and value:
-                # Why the memo first: this runs for every cell of every row above a form's tables.
-                field_name = memo.get(value, _UNSEEN) if memo is not None else _UNSEEN
-                if field_name is _UNSEEN:
-                    field_name = labels.match(value, table)
+                field_name = labels.match(value, table)
                 if field_name and field_name not in columns:
                     columns[field_name] = col
         return columns
@@ -98,17 +93,9 @@ class SheetCells:
         first.  None when the cell is not such a label.
         """
         value = self.raw(row, col)
-        if value.__class__ is not str:
-            if not isinstance(value, str):
-                return None
-            value = str(value)
-        key = (is_label, value)
-        try:
-            head = _LABEL_HEADS[key]
-        except KeyError:
-            head = _LABEL_HEADS[key] = _label_head(value, is_label)
-            if len(_LABEL_HEADS) > 4096:  # bounded: a batch of odd cells must not grow the worker
-                _LABEL_HEADS.clear()
+        if not isinstance(value, str):
+            return None
+        head = _label_head(str(value), is_label)
         if head is None:
             return None
         text, rest = head
@@ -154,16 +141,22 @@ class SheetCells:
         """A cell's text as the unit wrote it (trimmed); normalise only to compare."""
         return text_of(self.raw(row, col))
 
-    def first_text(self, row: int, stop_col: int) -> str:
-        """The text of the first non-empty cell of ``row`` left of ``stop_col``, or ""."""
+    def is_total_row(self, row: int, stop_col: int) -> bool:
+        """Is the first non-empty cell of ``row`` left of ``stop_col`` 总分/合计/总计?
+
+        A first non-empty cell that is not text (a number, a date) never
+        normalises to those words, so it settles the question without one.
+        """
         values = self.grid.rows[row] if 0 <= row < self.grid.height else ()
         for value in values[:max(stop_col, 0)]:
-            if value == "":  # Why: most cells left of an indicator's name are empty; skip the call
+            if value == "" or value is None:  # Why first: most cells left of a row's name are empty
                 continue
-            text = text_of(value)
+            if not isinstance(value, str):
+                return False
+            text = value.strip()
             if text:
-                return text
-        return ""
+                return labels.normalise_str(text) in labels.TOTAL_ROW_LABELS
+        return False
 
     def problem(self, row: int, col: int, what: str) -> Flag | None:
         """A read error of a cell a scored field needs, or None when the cell reads fine."""
@@ -211,10 +204,9 @@ class SheetCells:
         return number
 
 
-# (is_label, cell text) → what _label_head found: headings repeat the same label cells on every form.
-_LABEL_HEADS: dict[tuple[Callable[[str], bool], str], tuple[str, str] | None] = {}
-
-
+# Why cached: headings repeat the same label cells on every form; bounded so a batch
+# of odd cells cannot grow the worker.
+@functools.lru_cache(maxsize=4096)
 def _label_head(value: str, is_label: Callable[[str], bool]) -> tuple[str, str] | None:
     """(label, value written after it in the cell or "") when ``value`` is a label ``is_label`` accepts."""
     if not value.strip():

@@ -121,7 +121,7 @@ def inspect_xlsx(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
                             "疑似压缩炸弹或异常文件")
     try:
         read: dict[zipfile.ZipInfo, bytes] = {}  # Why: workbook.xml and its rels are inflated once, not twice
-        sheets = _sheet_members(data, archive, read)
+        sheets = _sheet_members(data, archive, limits, read)
         facts = {}
         for member in members:
             if not member.filename.endswith((".xml", ".rels", ".vml")):
@@ -150,18 +150,14 @@ def _read_member(data: bytes, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
     return content if content is not None else _read_bounded(archive, member, limits)
 
 
-def _read_named(data: bytes, archive: zipfile.ZipFile, name: str, read: dict[zipfile.ZipInfo, bytes]) -> bytes:
-    """The member called ``name``, as ``archive.read(name)`` gives it (and fails on it).
+def _read_named(data: bytes, archive: zipfile.ZipFile, name: str, limits: ReadLimits,
+                read: dict[zipfile.ZipInfo, bytes]) -> bytes:
+    """The member called ``name`` (the last entry of that name, as ``archive.read`` picks).
 
-    A member inflated here straight from ``data`` is kept in ``read``, so the
-    screen need not inflate it again.  One that needed zipfile is not: the
-    screen then reads it its own, bounded way, as before.
+    It is kept in ``read``, so the screen need not inflate it again.
     """
     info = archive.getinfo(name)
-    content = _inflate_plain(data, info)
-    if content is None:
-        return archive.read(name)
-    read[info] = content
+    content = read[info] = _read_member(data, archive, info, limits)
     return content
 
 
@@ -256,10 +252,11 @@ def _extent(refs: list[bytes]) -> tuple[int, int]:
     return max(map(int, rows), default=0), max(map(_column_number, columns), default=0)
 
 
-def _sheet_members(data: bytes, archive: zipfile.ZipFile, read: dict[zipfile.ZipInfo, bytes]) -> dict[str, str]:
+def _sheet_members(data: bytes, archive: zipfile.ZipFile, limits: ReadLimits,
+                   read: dict[zipfile.ZipInfo, bytes]) -> dict[str, str]:
     """Zip member of each worksheet's XML → sheet name, from workbook.xml and its rels."""
-    workbook = _read_named(data, archive, "xl/workbook.xml", read)
-    rels = _read_named(data, archive, "xl/_rels/workbook.xml.rels", read)
+    workbook = _read_named(data, archive, "xl/workbook.xml", limits, read)
+    rels = _read_named(data, archive, "xl/_rels/workbook.xml.rels", limits, read)
     targets = {}
     for rel in _RELATIONSHIP.finditer(rels):
         attrs = dict(_ATTR.findall(rel.group()))

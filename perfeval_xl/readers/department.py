@@ -154,8 +154,7 @@ def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
     level1 = level2 = ""
     row = header_row + 1
     while row < grid.height:
-        first = cells.first_text(row, columns["name"] + 1)
-        if first and labels.is_one_of(first, labels.TOTAL_ROW_LABELS):
+        if cells.is_total_row(row, columns["name"] + 1):
             form.full_marks = to_decimal(cells.raw(row, columns["weight"]))
             form.self_total = cells.number(row, columns["score"], "自评总分", form.flags)
             form.sources["self_total"] = cells.source(row, columns["score"])

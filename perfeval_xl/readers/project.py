@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 from .. import labels
-from ..labels import nfkc, normalise, normalise_str, weight_in_label
+from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
 from ..values import parse_value, to_decimal
 from .cells import SheetCells, text_of
@@ -174,7 +174,7 @@ def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
         for col, value in enumerate(cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]):
             if not isinstance(value, str):
                 continue
-            label = normalise_str(value) if value.__class__ is str else normalise(value)
+            label = normalise(value)
             if label in labels.GOAL_EXPECTED_LABELS and not form.goal_expected:
                 form.goal_expected = _text_below(cells, row, col, header_row)
             elif label in labels.GOAL_ACTUAL_LABELS and not form.goal_actual:
@@ -206,7 +206,7 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     row = header_row + 1
     while row < len(rows):
         values = rows[row]
-        if _starts_total_row(values, name_col + 1):
+        if cells.is_total_row(row, name_col + 1):
             return row
         if len(values) < width:  # a short row reads as padded with ''
             values = values + [""] * (width - len(values))
@@ -225,31 +225,10 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     return row
 
 
-def _starts_total_row(values: list[object], stop_col: int) -> bool:
-    """``_is_total_row`` on a row's values: is its first text left of ``stop_col`` 总分/合计/总计?
-
-    Why not first_text: this runs on every indicator row.  A first non-empty
-    cell that is not text (a number, a date) never normalises to those words.
-    """
-    for value in values[:max(stop_col, 0)]:
-        if value == "" or value is None:
-            continue
-        if value.__class__ is not str:
-            return False
-        text = value.strip()
-        if text:
-            return labels.normalise_str(text) in labels.TOTAL_ROW_LABELS
-    return False
-
-
 def _level_text(cells: SheetCells, row: int, col: int | None) -> str:
     if col is None:
         return ""
-    origin = cells.merged_origin(row, col)  # Why not merged_raw: two calls per indicator row add up
-    if origin is not None:
-        row, col = origin
-    rows = cells.grid.rows
-    merged = rows[row][col] if 0 <= row < len(rows) and 0 <= col < len(rows[row]) else ""
+    merged = cells.merged_raw(row, col)
     return _level_name("" if merged is None else str(merged))
 
 
@@ -275,26 +254,14 @@ class _IndicatorReader:
         self.operator_col, self.unit_col = columns.get("operator"), columns.get("unit")
         self.weight_col, self.score_col = columns.get("weight"), columns.get("score")
         self.reason_col = columns.get("reason")
-        grid = cells.grid
-        # Why: with neither, a cell's only possible read problem is an error value written as text.
-        self.plain = not grid.uncalculated and not grid.errors
 
     def read(self, row: int, values: list[object], level1: str, level2: str, name: str) -> Indicator:
         """The indicator on ``row``, whose raw ``values`` reach every column of the table."""
         cells, flags = self.cells, []
         operator_text = text_of(values[self.operator_col]) if self.operator_col is not None else None
         unit_text = text_of(values[self.unit_col]) if self.unit_col is not None else None
-        raw = values[self.target_col]
-        # Why inline: the common target (text without '#', a non-zero number) is one cache lookup.
-        if self.plain and raw and (raw.__class__ is float or (raw.__class__ is str and "#" not in raw)):
-            target = _parsed_value(raw, operator_text, unit_text)
-        else:
-            target = self._parsed(row, values, self.target_col, "年度指标值", flags, operator_text, unit_text)
-        raw = values[self.actual_col]
-        if self.plain and raw and (raw.__class__ is float or (raw.__class__ is str and "#" not in raw)):
-            actual = _parsed_value(raw, None, unit_text)
-        else:
-            actual = self._parsed(row, values, self.actual_col, "实际完成值", flags, None, unit_text)
+        target = self._parsed(row, values, self.target_col, "年度指标值", flags, operator_text, unit_text)
+        actual = self._parsed(row, values, self.actual_col, "实际完成值", flags, None, unit_text)
         col = self.weight_col
         weight = None if col is None else cells.number_of(values[col], row, col, "分值", flags)
         col = self.score_col
@@ -314,7 +281,9 @@ class _IndicatorReader:
     def _parsed(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
                 operator_text: str | None, unit_text: str | None) -> ParsedValue:
         raw = values[col]
-        if not self.plain or (isinstance(raw, str) and "#" in raw):
+        # Why the test: on a sheet with neither uncalculated formulas nor error cells
+        # (SheetCells.plain), a cell's only possible read problem is an error value written as text.
+        if not self.cells.plain or (isinstance(raw, str) and "#" in raw):
             problem = self.cells.problem_of(raw, row, col, what)
             if problem:
                 flags.append(problem)
@@ -335,10 +304,6 @@ def _parsed_value(raw: str | int | float, operator_text: str | None, unit_text: 
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _is_total_row(cells: SheetCells, row: int, name_col: int) -> bool:
-    return labels.is_one_of(cells.first_text(row, name_col + 1), labels.TOTAL_ROW_LABELS)
 
 
 def _read_total_row(cells: SheetCells, row: int, columns: dict[str, int], form: ProjectForm) -> None:
