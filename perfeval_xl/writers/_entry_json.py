@@ -22,7 +22,7 @@ from typing import Any, Optional
 
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import amount, display_name
-from ._summary_rows import flag_action
+from ._summary_rows import flag_action, issues
 
 # The encoder summary_json uses: readable Chinese, compact, no circular check (a tree of fresh values).
 ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
@@ -85,12 +85,12 @@ def _form_json(result: FormResult) -> str:
             items.append(_item_json(item))
         except (TypeError, AttributeError):
             items.append(_encode(_item_entry(item)))
-    issues = []
-    for item, flag in _issues(result):
+    issue_texts = []
+    for item, flag in issues(result):
         try:
-            issues.append(_issue_json(item, flag))
+            issue_texts.append(_issue_json(item, flag))
         except (TypeError, AttributeError):
-            issues.append(_encode(_issue_entry(item, flag)))
+            issue_texts.append(_encode(_issue_entry(item, flag)))
     try:
         flags = ",".join([_string(flag_text(flag)) for flag in result.flags])
     except (TypeError, AttributeError):
@@ -100,15 +100,7 @@ def _form_json(result: FormResult) -> str:
             f'"grade":{_encode(result.grade)},"flags":[{flags}],"items":[{",".join(items)}],'
             f'"department":{_encode(form.department)},"unit":{_encode(form.unit)},"year":{_encode(form.year)},'
             f'"layout":{_encode(getattr(form, "layout", None))},"rulebook":{_encode(result.rulebook)},'
-            f'"difference":{number_text(result.difference)},"rank":null,"issues":[{",".join(issues)}]}}')
-
-
-def _issues(result: FormResult) -> list[tuple[Optional[ItemScore], Flag]]:
-    found: list[tuple[Optional[ItemScore], Flag]] = [(None, flag) for flag in result.flags]
-    for item in result.items:
-        for flag in item.flags:
-            found.append((item, flag))
-    return found
+            f'"difference":{number_text(result.difference)},"rank":null,"issues":[{",".join(issue_texts)}]}}')
 
 
 def _item_json(item: ItemScore) -> str:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from ..model import FileResult
 from ._display import LEVEL_LABELS
 from ._rendered_rows import _column_plans, _row_start, render_rows
-from ._summary_rows import cell_position, file_issue_rows, flag_action
+from ._summary_rows import cell_position, file_issue_rows, flag_action, issues
 from .summary_xlsx import ISSUE_COLUMNS
 
 _ERROR, _WARNING = LEVEL_LABELS["error"], LEVEL_LABELS["warning"]
@@ -56,7 +56,7 @@ def _rendered(file: FileResult) -> RenderedIssues:
         # the position in the form breaks ties as a stable sort would.
         sheets: dict[str, int] = {}
         keyed = []
-        for item, flag in _issues(result):
+        for item, flag in issues(result):
             source = flag.source
             sheet = source.sheet if source else form_sheet
             index = sheets.setdefault(sheet, len(sheets))
@@ -92,14 +92,6 @@ def _rendered(file: FileResult) -> RenderedIssues:
     xml = "".join(chain.from_iterable(rows))
     # A lone surrogate (a file name that is not valid UTF-8) cannot go into XML.
     return RenderedIssues(xml.encode("utf-8", "replace"), widths, len(rendered), errors, warnings)
-
-
-def _issues(result) -> list:  # as _summary_rows.issues
-    found = [(None, flag) for flag in result.flags]
-    for item in result.items:
-        for flag in item.flags:
-            found.append((item, flag))
-    return found
 
 
 def _rendered_the_long_way(file: FileResult) -> RenderedIssues:
