@@ -60,13 +60,6 @@ def number_text(value: Optional[Decimal]) -> str:
     return _encode(amount(value))  # not a Decimal: as the encoder did (amount may raise)
 
 
-def flag_text(flag: Flag) -> str:
-    """``str(flag)`` (see :meth:`Flag.__str__`), without the method call."""
-    text = flag.message + "，" + flag.action if flag.action else flag.message
-    source = flag.source
-    return text + "（" + source.cell + "）" if source else text
-
-
 def encode_file_entry(file: FileResult, file_action: Optional[str]) -> str:
     """The JSON text of ``summary_json.file_entry(file)``; ``file_action`` is its ``action``."""
     forms = ",".join([_form_json(result) for result in file.forms])
@@ -91,10 +84,8 @@ def _form_json(result: FormResult) -> str:
             issue_texts.append(_issue_json(item, flag))
         except (TypeError, AttributeError):
             issue_texts.append(_encode(_issue_entry(item, flag)))
-    try:
-        flags = ",".join([_string(flag_text(flag)) for flag in result.flags])
-    except (TypeError, AttributeError):
-        flags = ",".join([_encode(str(flag)) for flag in result.flags])
+    # str(flag) is what the encoder is given (Flag.__str__); text or a TypeError, either way.
+    flags = ",".join([_string(str(flag)) for flag in result.flags])
     return (f'{{"sheet":{_encode(form.sheet)},"kind":{_encode(form.kind)},"name":{_encode(display_name(form))},'
             f'"total":{number_text(result.total)},"self_total":{number_text(result.self_total)},'
             f'"grade":{_encode(result.grade)},"flags":[{flags}],"items":[{",".join(items)}],'
@@ -116,7 +107,7 @@ def _item_json(item: ItemScore) -> str:
         difference = "null" if self_score is None else number_text(score - self_score)
         score, self_score = number_text(score), number_text(self_score)
     source = item.source
-    flags = ",".join([_string(flag_text(flag)) for flag in item.flags]) if item.flags else ""
+    flags = ",".join([_string(str(flag)) for flag in item.flags]) if item.flags else ""
     return (f'{{"level1":{_string(item.level1)},"level2":{_string(item.level2)},"name":{_string(item.name)},'
             f'"weight":{weight},"score":{score},"self_score":{self_score},'
             f'"basis":{_string(item.basis)},"flags":[{flags}],'
