@@ -22,7 +22,7 @@ from typing import Any, Optional
 
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import amount, display_name
-from ._summary_rows import flag_action
+from ._summary_rows import flag_action, issues
 
 # The encoder summary_json uses: readable Chinese, compact, no circular check (a tree of fresh values).
 ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
@@ -60,13 +60,6 @@ def number_text(value: Optional[Decimal]) -> str:
     return _encode(amount(value))  # not a Decimal: as the encoder did (amount may raise)
 
 
-def flag_text(flag: Flag) -> str:
-    """``str(flag)`` (see :meth:`Flag.__str__`), without the method call."""
-    text = flag.message + "，" + flag.action if flag.action else flag.message
-    source = flag.source
-    return text + "（" + source.cell + "）" if source else text
-
-
 def encode_file_entry(file: FileResult, file_action: Optional[str]) -> str:
     """The JSON text of ``summary_json.file_entry(file)``; ``file_action`` is its ``action``."""
     forms = ",".join([_form_json(result) for result in file.forms])
@@ -85,30 +78,20 @@ def _form_json(result: FormResult) -> str:
             items.append(_item_json(item))
         except (TypeError, AttributeError):
             items.append(_encode(_item_entry(item)))
-    issues = []
-    for item, flag in _issues(result):
+    issue_texts = []
+    for item, flag in issues(result):
         try:
-            issues.append(_issue_json(item, flag))
+            issue_texts.append(_issue_json(item, flag))
         except (TypeError, AttributeError):
-            issues.append(_encode(_issue_entry(item, flag)))
-    try:
-        flags = ",".join([_string(flag_text(flag)) for flag in result.flags])
-    except (TypeError, AttributeError):
-        flags = ",".join([_encode(str(flag)) for flag in result.flags])
+            issue_texts.append(_encode(_issue_entry(item, flag)))
+    # str(flag) is what the encoder is given (Flag.__str__); text or a TypeError, either way.
+    flags = ",".join([_string(str(flag)) for flag in result.flags])
     return (f'{{"sheet":{_encode(form.sheet)},"kind":{_encode(form.kind)},"name":{_encode(display_name(form))},'
             f'"total":{number_text(result.total)},"self_total":{number_text(result.self_total)},'
             f'"grade":{_encode(result.grade)},"flags":[{flags}],"items":[{",".join(items)}],'
             f'"department":{_encode(form.department)},"unit":{_encode(form.unit)},"year":{_encode(form.year)},'
             f'"layout":{_encode(getattr(form, "layout", None))},"rulebook":{_encode(result.rulebook)},'
-            f'"difference":{number_text(result.difference)},"rank":null,"issues":[{",".join(issues)}]}}')
-
-
-def _issues(result: FormResult) -> list[tuple[Optional[ItemScore], Flag]]:
-    found: list[tuple[Optional[ItemScore], Flag]] = [(None, flag) for flag in result.flags]
-    for item in result.items:
-        for flag in item.flags:
-            found.append((item, flag))
-    return found
+            f'"difference":{number_text(result.difference)},"rank":null,"issues":[{",".join(issue_texts)}]}}')
 
 
 def _item_json(item: ItemScore) -> str:
@@ -124,7 +107,7 @@ def _item_json(item: ItemScore) -> str:
         difference = "null" if self_score is None else number_text(score - self_score)
         score, self_score = number_text(score), number_text(self_score)
     source = item.source
-    flags = ",".join([_string(flag_text(flag)) for flag in item.flags]) if item.flags else ""
+    flags = ",".join([_string(str(flag)) for flag in item.flags]) if item.flags else ""
     return (f'{{"level1":{_string(item.level1)},"level2":{_string(item.level2)},"name":{_string(item.name)},'
             f'"weight":{weight},"score":{score},"self_score":{self_score},'
             f'"basis":{_string(item.basis)},"flags":[{flags}],'

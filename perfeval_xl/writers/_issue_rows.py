@@ -17,7 +17,7 @@ from typing import NamedTuple
 from ..model import FileResult
 from ._display import LEVEL_LABELS
 from ._rendered_rows import _column_plans, _row_start, render_rows
-from ._summary_rows import cell_position, file_issue_rows, flag_action
+from ._summary_rows import file_issue_rows, flag_action, sorted_issues
 from .summary_xlsx import ISSUE_COLUMNS
 
 _ERROR, _WARNING = LEVEL_LABELS["error"], LEVEL_LABELS["warning"]
@@ -52,18 +52,9 @@ def _rendered(file: FileResult) -> RenderedIssues:
         form_sheet = result.form.sheet
         name = result.name or result.form.unit
         name_cell = name_plan.texts.get(name) or name_plan.text(name)
-        # In sheet order (sheets as first met, then row and column), as sorted_issues sorts them;
-        # the position in the form breaks ties as a stable sort would.
-        sheets: dict[str, int] = {}
-        keyed = []
-        for item, flag in _issues(result):
+        for item, flag in sorted_issues(result):
             source = flag.source
-            sheet = source.sheet if source else form_sheet
-            index = sheets.setdefault(sheet, len(sheets))
-            keyed.append((index, *cell_position(source.cell if source else None), len(keyed), sheet, item, flag))
-        keyed.sort()
-        for *_, sheet, item, flag in keyed:
-            source = flag.source
+            sheet = source.sheet if source else form_sheet  # as flag_sheet
             level = flag.level
             label = LEVEL_LABELS.get(level, level)
             if label == _ERROR:
@@ -92,14 +83,6 @@ def _rendered(file: FileResult) -> RenderedIssues:
     xml = "".join(chain.from_iterable(rows))
     # A lone surrogate (a file name that is not valid UTF-8) cannot go into XML.
     return RenderedIssues(xml.encode("utf-8", "replace"), widths, len(rendered), errors, warnings)
-
-
-def _issues(result) -> list:  # as _summary_rows.issues
-    found = [(None, flag) for flag in result.flags]
-    for item in result.items:
-        for flag in item.flags:
-            found.append((item, flag))
-    return found
 
 
 def _rendered_the_long_way(file: FileResult) -> RenderedIssues:

@@ -106,7 +106,8 @@ def issues(result: FormResult) -> list[tuple[Optional[ItemScore], Flag]]:
     """Every flag of a form with the item it belongs to (None for form-level flags)."""
     found: list[tuple[Optional[ItemScore], Flag]] = [(None, flag) for flag in result.flags]
     for item in result.items:
-        found.extend((item, flag) for flag in item.flags)
+        for flag in item.flags:  # a plain loop: a generator per item cost more (every file's summary runs this)
+            found.append((item, flag))
     return found
 
 
@@ -130,16 +131,17 @@ def sorted_issues(result: FormResult) -> list[tuple[Optional[ItemScore], Flag]]:
 
     Flags without a cell come first: they are about the form as a whole.
     """
-    found = issues(result)
+    # Decorated, not a key function: every file's 问题清单 sorts its flags (see _issue_rows).
+    # The position in the form breaks ties, as a stable sort would; item and flag are never compared.
+    form_sheet = result.form.sheet
     sheets: dict[str, int] = {}
-    for _, flag in found:
-        sheets.setdefault(flag_sheet(flag, result), len(sheets))
-
-    def key(entry: tuple[Optional[ItemScore], Flag]) -> tuple[int, int, int]:
-        flag = entry[1]
-        return (sheets[flag_sheet(flag, result)], *cell_position(flag.source.cell if flag.source else None))
-
-    return sorted(found, key=key)
+    keyed = []
+    for item, flag in issues(result):
+        source = flag.source
+        index = sheets.setdefault(source.sheet if source else form_sheet, len(sheets))
+        keyed.append((index, *cell_position(source.cell if source else None), len(keyed), item, flag))
+    keyed.sort()
+    return [(item, flag) for *_, item, flag in keyed]
 
 
 def flag_sheet(flag: Flag, result: FormResult) -> str:

@@ -94,15 +94,10 @@ def ranked_entry(entry: bytes, ranks: list[int]) -> bytes:
     return b"".join(ranked)
 
 
-# Readable Chinese (no \u escapes).  No check for circular references: an entry is a tree of
-# fresh dicts and lists, and the check costs a dict entry per container.
-_ENCODER = ENCODER
-
-
 def _encoded(value: Any) -> bytes:
     # A lone surrogate (from a file name that is not valid UTF-8) becomes its JSON escape
     # \udcXX, so it reads back as the same str.
-    return _ENCODER.encode(value).encode("utf-8", "backslashreplace")
+    return ENCODER.encode(value).encode("utf-8", "backslashreplace")
 
 
 def file_entry(file: FileResult) -> dict[str, Any]:

@@ -17,9 +17,7 @@ completion order):
 2. :meth:`SummarySpool.add_record`, in the parent, appends the encoded parts
    to the spool files on disk and keeps in memory one short string per file
    (about 150 bytes for a one-form file): its status, where its parts are on
-   disk and its facts.  It also sums up the column widths and issue counts
-   as files arrive (a few numbers in all), so writing the batch need not
-   read them back.
+   disk and its facts.
 
 :meth:`SummarySpool.write` then ranks the forms (keyed by file and form
 index) and streams summary.json, summary.xlsx (xlsxwriter ``constant_memory``)
@@ -278,34 +276,6 @@ class _Records:
         )
 
 
-class _RunningMeasures:
-    """The widths and issue counts of every file added so far, summed up as records arrive.
-
-    The parent has little to do while workers score, so this work is done in
-    :meth:`SummarySpool.add_record` rather than in a pass over the spool when
-    the batch is written.  The sums hold for a summary of exactly the files
-    added, each once: a file added again (replacing what it had) cannot be
-    taken out of a maximum, so from then on they are not used (see
-    :meth:`SummarySpool._measures_of`).  A few numbers, whatever the batch size.
-    """
-
-    def __init__(self) -> None:
-        self.overview_widths = [0.0] * len(OVERVIEW_COLUMNS)
-        self.issue_widths = [0.0] * len(ISSUE_COLUMNS)
-        self.issue_rows = self.errors = self.warnings = 0
-        self.statuses: Counter = Counter()
-        self.valid = True
-
-    def add(self, status: str, measures: bytes) -> None:
-        overview, issues, rows, errors, warnings = json.loads(measures)
-        self.overview_widths = list(map(max, self.overview_widths, overview))
-        self.issue_widths = list(map(max, self.issue_widths, issues))
-        self.issue_rows += rows
-        self.errors += errors
-        self.warnings += warnings
-        self.statuses[status] += 1
-
-
 class SummarySpool:
     """Collects what the batch summaries need, one file at a time, in bounded memory."""
 
@@ -319,7 +289,6 @@ class SummarySpool:
         self._rows = _SpoolFile(self.folder / "rows.spool")  # 汇总 row per form / formless file
         self._records = _Records()
         self._files: dict[Hashable, str] = {}  # key (FileResult.file) → record
-        self._running = _RunningMeasures()
 
     def __enter__(self) -> "SummarySpool":
         return self
@@ -335,7 +304,6 @@ class SummarySpool:
         for spool in (self._entries, self._issues, self._measures, self._rows):
             spool.close()
         self._files.clear()
-        self._running = _RunningMeasures()
         with contextlib.suppress(OSError):
             self.folder.rmdir()
 
@@ -354,10 +322,6 @@ class SummarySpool:
         """Take in a prepared file under ``key`` (the batch uses ``FileResult.file``); as :meth:`add`."""
         if len(record.rows) != max(1, len(record.facts)):
             raise ValueError(f"a summary record of {len(record.facts)} form(s) with {len(record.rows)} row(s)")
-        if key in self._files:
-            self._running.valid = False
-        else:
-            self._running.add(record.status, record.measures)
         self._files[key] = self._records.encode(key, _File(
             name=record.file,
             status=record.status,
@@ -404,10 +368,10 @@ class SummarySpool:
     def write_xlsx(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
         """summary.xlsx: 汇总, 问题清单, 分布, 部门 (see :mod:`.summary_xlsx`)."""
         batch = self._batch(order)
-        overview_widths, issue_widths, issue_rows, levels = self._measures_of(batch)
+        overview_widths, issue_widths, issue_rows, levels, statuses = self._measures_of(batch)
         content = SummaryContent(
             rulebook=rulebook,
-            statuses=lambda: self._statuses(batch),
+            statuses=statuses.elements,
             facts=lambda: (form.facts for file in batch.files() for form in file.forms),
             overview=RenderedTable(overview_widths, batch.overview_rows, lambda: self._overview_xml(batch)),
             issues=RenderedTable(issue_widths, issue_rows, lambda: self._issue_xml(batch)),
@@ -454,36 +418,29 @@ class SummarySpool:
         for file in batch.files():
             yield ranked_entry(self._entries.read(file.entry), [batch.rank(form.facts) for form in file.forms])
 
-    def _measures_of(self, batch: "_Batch") -> tuple[list[float], list[float], int, Counter]:
-        """Widths of 汇总 and 问题清单, and the rows of 问题清单 in all and per level, over the batch."""
-        running = self._running
-        if self._summarises_all(batch):
-            overview_widths, issue_widths = list(running.overview_widths), list(running.issue_widths)
-            issue_rows = running.issue_rows
-            levels = Counter({LEVEL_LABELS["error"]: running.errors, LEVEL_LABELS["warning"]: running.warnings})
-        else:
-            overview_widths, issue_widths = [0.0] * len(OVERVIEW_COLUMNS), [0.0] * len(ISSUE_COLUMNS)
-            issue_rows, levels = 0, Counter()
-            for file in batch.files():
-                overview, issues, rows, errors, warnings = json.loads(self._measures.read(file.measures))
-                overview_widths = list(map(max, overview_widths, overview))
-                issue_widths = list(map(max, issue_widths, issues))
-                issue_rows += rows
-                levels.update({LEVEL_LABELS["error"]: errors, LEVEL_LABELS["warning"]: warnings})
+    def _measures_of(self, batch: "_Batch") -> tuple[list[float], list[float], int, Counter, Counter]:
+        """Widths of 汇总 and 问题清单, the rows of 问题清单 in all and per level, and the files per status.
+
+        One pass over the batch's measures (a short JSON line per file): sums
+        kept as files are added could not take a replaced file back out of a
+        maximum, and this pass costs little next to writing the sheets.
+        """
+        overview_widths, issue_widths = [0.0] * len(OVERVIEW_COLUMNS), [0.0] * len(ISSUE_COLUMNS)
+        issue_rows = errors = warnings = 0
+        statuses: Counter = Counter()
+        read = self._measures.read
+        for file in batch.files():
+            overview, issues, rows, file_errors, file_warnings = json.loads(read(file.measures))
+            overview_widths = list(map(max, overview_widths, overview))
+            issue_widths = list(map(max, issue_widths, issues))
+            issue_rows += rows
+            errors += file_errors
+            warnings += file_warnings
+            statuses[file.status] += 1
+        levels = Counter({LEVEL_LABELS["error"]: errors, LEVEL_LABELS["warning"]: warnings})
         # 排名 is filled in now, and measured now: the widest number is the largest.
         overview_widths[0] = width_needed(OVERVIEW_COLUMNS[0], shown(batch.lowest_rank(), "integer"))
-        return overview_widths, issue_widths, issue_rows, levels
-
-    def _summarises_all(self, batch: "_Batch") -> bool:
-        """True when the running measures hold for ``batch``: every file added, each once, none replaced."""
-        return (self._running.valid and len(batch.keys) == len(self._files)
-                and len(set(batch.keys)) == len(batch.keys))  # every key was added (see _batch)
-
-    def _statuses(self, batch: "_Batch") -> Iterable[str]:
-        """The status of every file of ``batch`` (for counting: the order is not inbox order)."""
-        if self._summarises_all(batch):
-            return self._running.statuses.elements()
-        return (file.status for file in batch.files())
+        return overview_widths, issue_widths, issue_rows, levels, statuses
 
     def _overview_rows(self, batch: "_Batch") -> Iterator[list]:
         """汇总 as values: ranked forms (projects, then departments), then the files that gave no form."""
