@@ -79,6 +79,7 @@ def test_broken_files_get_a_plain_reason_and_the_batch_goes_on(tmp_path):
     for name in ("not_a_workbook.xlsx", "truncated.xlsx", "corrupt.xlsx", "bad_deflate.xlsx"):
         assert results[name].status == "error", name
         assert "文件已损坏或不是Excel工作簿" in results[name].error, results[name].error
+    assert "压缩数据损坏" in results["bad_deflate.xlsx"].error
     assert "0字节" in results["empty.xlsx"].error
     assert "网页" in results["webpage.xls"].error
     assert all("\n" not in r.error for r in results.values() if r.error)  # one line each

@@ -135,7 +135,9 @@ def inspect_xlsx(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
             if name is not None:
                 facts[name] = _sheet_facts(name, xml, limits)
         return facts
-    except (zipfile.BadZipFile, KeyError, EOFError, ValueError, zlib.error) as exc:  # zipfile lets zlib's through
+    except zlib.error as exc:  # zipfile lets zlib's through; its English text means nothing to an officer
+        raise WorkbookError("文件已损坏或不是Excel工作簿（压缩数据损坏）") from exc
+    except (zipfile.BadZipFile, KeyError, EOFError, ValueError) as exc:
         raise WorkbookError(f"文件已损坏或不是Excel工作簿（{exc}）") from exc
 
 
