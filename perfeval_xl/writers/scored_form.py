@@ -42,7 +42,7 @@ from ._display import (
     level_label,
     split_execution_item,
 )
-from ._row_heights import DEFAULT_FONT_SIZE, TextHeights, fit_heights, single_line
+from ._row_heights import DEFAULT_FONT_SIZE, TextHeights, fit_heights, single_line, text_heights
 from ._sheet_titles import unique_sheet_titles
 from ._style_template import (
     COLUMN_COUNT,
@@ -630,19 +630,10 @@ def _row_shape(style: CompiledStyle, role: str, cut: list[_Cut]) -> _RowShape:
     fits = []
     for width, size in zip(widths, prototype.font_sizes):
         size = float(size or DEFAULT_FONT_SIZE)
-        fits.append(None if width is None else (*single_line(width, size), _text_heights(style, width, size)))
+        fits.append(None if width is None else (*single_line(width, size), text_heights(width, size)))
     empty, text, spaced_text, number = zip(*cells)
     return _RowShape((f'<row r="{_ROW_NUMBER}">', *empty, "</row>"), ("", *text), ("", *spaced_text),
                      ("", *number), prototype.height or 0.0, (None, *fits), tuple(covered))
-
-
-def _text_heights(style: CompiledStyle, width: float, size: float) -> TextHeights:
-    """The heights of texts in cells of ``width`` and font ``size``, shared by every row shape."""
-    key = ("heights", width, size)
-    heights = style.memo.get(key)
-    if heights is None:
-        heights = style.memo[key] = TextHeights(width, size)
-    return heights
 
 
 #: Forms of the same structure (roles of their rows, merged ranges) share their row shapes and
