@@ -182,9 +182,6 @@ def _base_data_parts(style: CompiledStyle, titles: list[str],
                 workbook.remove(sheet)
 
 
-_DEFAULT_TEMPLATE: list[Path] = []
-
-
 def prepare_templates() -> None:
     """Compile the shipped style template and the report draft's prototype in this process now.
 
@@ -202,11 +199,10 @@ def prepare_templates() -> None:
         pass
 
 
+@functools.cache  # a missing template raises, and is looked up again next time
 def _default_template() -> Path:
     """The shipped style template, looked up once per process."""
-    if not _DEFAULT_TEMPLATE:
-        _DEFAULT_TEMPLATE.append(template_path(SCORED_FORM_STYLE))
-    return _DEFAULT_TEMPLATE[0]
+    return template_path(SCORED_FORM_STYLE)
 
 
 def write_scored_workbook_openpyxl(forms: list[FormResult], path: Path, template: Optional[Path] = None) -> None:
@@ -217,7 +213,7 @@ def write_scored_workbook_openpyxl(forms: list[FormResult], path: Path, template
     """
     if not forms:
         raise ValueError("没有可写入的评分结果")
-    style = load_scored_form_style(Path(template) if template else template_path(SCORED_FORM_STYLE))
+    style = load_scored_form_style(Path(template) if template else _default_template())
     styler = TemplateRowStyler(style)
     titles = unique_sheet_titles([result.form.sheet for result in forms])
     for result, title in zip(forms, titles):
