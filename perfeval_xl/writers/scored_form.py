@@ -59,7 +59,7 @@ from ._style_template import (
     worksheet_part,
 )
 from ._templates import SCORED_FORM_STYLE, template_path
-from ._xml import NOT_UTF8 as _NOT_UTF8, escape_text
+from ._xml import NOT_UTF8 as _NOT_UTF8, escape_attribute, escape_text
 from ._zip import SHARED_LEVEL, deflated, zip_archive
 from .base_data_sheet import add_base_data_sheets
 
@@ -482,8 +482,6 @@ def render_form(sheet: Worksheet, result: FormResult, styler: RowStyler) -> dict
 # -- drawing as worksheet XML -------------------------------------------------------------
 
 _LETTERS = [get_column_letter(col) for col in range(1, COLUMN_COUNT + 1)]
-_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                                    "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
 _INFINITY = float("inf")
 
 
@@ -831,7 +829,7 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
              for index, sheet in enumerate(sheets) for name, value in sheet.names]
     workbook = b"".join((
         style.workbook_head,
-        ("<sheets>" + "".join(_SHEET_ENTRY.format(name=sheet.title.translate(_ATTRIBUTE_ESCAPES), n=n)
+        ("<sheets>" + "".join(_SHEET_ENTRY.format(name=escape_attribute(sheet.title), n=n)
                               for n, sheet in enumerate(sheets, start=1))
          + "</sheets>" + ("<definedNames>" + "".join(names) + "</definedNames>" if names else "")).encode("utf-8"),
         style.workbook_tail,
