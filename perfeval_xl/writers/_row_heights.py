@@ -11,7 +11,7 @@ import functools
 import math
 from typing import Optional, Sequence
 
-from ._text_measure import CELL_MARGIN, REFERENCE_FONT_SIZE, line_height, lines_needed, text_width
+from ._text_measure import CELL_MARGIN, REFERENCE_FONT_SIZE, _line_width, line_height, lines_needed
 
 DEFAULT_FONT_SIZE = REFERENCE_FONT_SIZE  # of a cell whose font has no size
 
@@ -54,7 +54,7 @@ def measured_height(text: str, width: float, font_size: float) -> float:
     elif len(text) * 2.0 * font_size / REFERENCE_FONT_SIZE <= usable:
         lines = 1  # fits even if every character were wide: no need to measure it
     else:  # lines_needed of a single line, without splitting it: most texts measured are one long line
-        lines = max(1, math.ceil(text_width(text, font_size) / usable))
+        lines = max(1, math.ceil(_line_width(text, font_size) / usable))
     return _lines_height(lines, font_size)
 
 
