@@ -1,13 +1,12 @@
 """The one way writers put a value into a cell (openpyxl, or the scored form's own XML)."""
 from __future__ import annotations
 
-import functools
 from decimal import Decimal
-from typing import Optional, Union
+from typing import Union
 
 from openpyxl.cell.cell import Cell
 
-from ._display import EXCEL_MAX_TEXT, amount, excel_text
+from ._display import amount, excel_text
 
 CellValue = Union[str, int, float, Decimal, None]
 
@@ -33,34 +32,8 @@ def cell_value(value: CellValue) -> Union[str, int, float, None]:
 
 
 def cell_values(values: dict[int, CellValue]) -> dict[int, Union[str, int, float, None]]:
-    """:func:`cell_value` of each value of a row (column → value).
-
-    Laying out a form converts hundreds of values: clean text (the usual case)
-    is recognised here, without a call.
-    """
-    stored = {}
-    for column, value in values.items():
-        kind = value.__class__
-        if kind is str and value.isprintable() and len(value) <= EXCEL_MAX_TEXT:
-            stored[column] = value or None
-        elif kind is Decimal:
-            stored[column] = _stored_amount(value)
-        else:
-            stored[column] = cell_value(value)
-    return stored
-
-
-def _stored_amount(value: Decimal) -> Optional[float]:
-    if not value or not value.is_finite():  # zeros too: 0 and -0 are one cache key, stored as 0.0 and -0.0
-        return amount(value)
-    return _stored_nonzero_amount(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _stored_nonzero_amount(value: Decimal) -> Optional[float]:
-    """The float stored for ``value``.  Cached: weights and scores repeat from form to form (5, 10,
-    4.5 …) and rounding a Decimal costs several lookups."""
-    return amount(value)
+    """:func:`cell_value` of each value of a row (column → value)."""
+    return {column: cell_value(value) for column, value in values.items()}
 
 
 def write_cell(cell: Cell, value: CellValue) -> None:

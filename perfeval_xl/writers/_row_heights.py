@@ -9,60 +9,20 @@ from __future__ import annotations
 
 import functools
 import math
-import unicodedata
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import Optional, Sequence
 
-if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
+from ._text_measure import CELL_MARGIN, REFERENCE_FONT_SIZE, _line_width, line_height, lines_needed
 
-DEFAULT_FONT_SIZE = 11.0  # of a cell whose font has no size; the unit of text widths
-_PADDING_UNITS = 0.8  # cell margins, in column-width units
-
-#: Character → 1 if East Asian wide/full-width (two units), else 0; filled as characters are met.
-_WIDE: dict[str, int] = {}
-
-
-def _wide_count(text: str) -> int:
-    if text.isascii():
-        return 0
-    try:
-        return sum(map(_WIDE.__getitem__, text))
-    except KeyError:
-        for ch in text:
-            if ch not in _WIDE:
-                _WIDE[ch] = 1 if unicodedata.east_asian_width(ch) in "WF" else 0
-        return sum(map(_WIDE.__getitem__, text))
-
-
-def _text_units(text: str, font_size: float) -> float:
-    """Width of ``text`` in column-width units (≈ one digit of an 11 pt font)."""
-    wide = _wide_count(text)
-    narrow = len(text) - wide
-    return (wide * 2.0 + narrow * 1.1) * font_size / DEFAULT_FONT_SIZE
-
-
-def lines_needed(text: str, width: float, font_size: float) -> int:
-    usable = max(width - _PADDING_UNITS, 1.0)
-    return sum(max(1, math.ceil(_text_units(part, font_size) / usable)) for part in text.split("\n"))
-
-
-def line_height(font_size: float) -> float:
-    return font_size * 1.35 + 1.5
-
-
-@functools.lru_cache(maxsize=4096)  # full within ~100 forms: a worker stays the same size all batch
-def text_height(text: str, width: float, font_size: float) -> float:
-    """The row height ``text`` needs in a cell ``width`` wide (memoised: headers and labels repeat)."""
-    return measured_height(text, width, font_size)
+DEFAULT_FONT_SIZE = REFERENCE_FONT_SIZE  # of a cell whose font has no size
 
 
 class TextHeights(dict):
     """Text → the row height it needs in a cell ``width`` wide with a font of ``font_size``.
 
-    :func:`text_height` for one kind of cell, for the scored form's hot loop:
-    ``heights[text]`` is one dict lookup where an lru_cache builds and hashes
-    a key tuple on every call.  Measured on first use; emptied when full, so it
-    stays bounded like the lru_cache.
+    The one memo of measured heights (see :func:`text_heights`): for the
+    scored form's hot loop ``heights[text]`` is one dict lookup, where a
+    function cache builds and hashes a key tuple on every call.  Measured on
+    first use; emptied when full, so a worker stays the same size all batch.
     """
 
     __slots__ = ("width", "font_size")
@@ -80,22 +40,21 @@ class TextHeights(dict):
         return height
 
 
+@functools.cache  # one per kind of cell (width, font size): a template has a handful
+def text_heights(width: float, font_size: float) -> TextHeights:
+    """The memo of heights of texts in cells ``width`` wide with a font of ``font_size``."""
+    return TextHeights(width, font_size)
+
+
 def measured_height(text: str, width: float, font_size: float) -> float:
     """The row height ``text`` needs in a cell ``width`` wide (not memoised)."""
-    usable = max(width - _PADDING_UNITS, 1.0)
+    usable = max(width - CELL_MARGIN, 1.0)
     if "\n" in text:
         lines = lines_needed(text, width, font_size)
-    elif len(text) * 2.0 * font_size / DEFAULT_FONT_SIZE <= usable:
-        lines = 1  # fits even if every character were wide
-    else:  # lines_needed of a single line, inlined: most texts measured are one long line
-        if text.isascii():
-            wide = 0
-        else:
-            try:
-                wide = sum(map(_WIDE.__getitem__, text))
-            except KeyError:
-                wide = _wide_count(text)
-        lines = max(1, math.ceil((wide * 2.0 + (len(text) - wide) * 1.1) * font_size / DEFAULT_FONT_SIZE / usable))
+    elif len(text) * 2.0 * font_size / REFERENCE_FONT_SIZE <= usable:
+        lines = 1  # fits even if every character were wide: no need to measure it
+    else:  # lines_needed of a single line, without splitting it: most texts measured are one long line
+        lines = max(1, math.ceil(_line_width(text, font_size) / usable))
     return _lines_height(lines, font_size)
 
 
@@ -106,12 +65,12 @@ def _lines_height(lines: int, font_size: float) -> float:
 def single_line(width: float, font_size: float) -> tuple[int, float]:
     """(n, h): text of at most n characters and no line break takes one line, h high, in a cell ``width`` wide.
 
-    What :func:`text_height` finds for such text, without measuring it: n
+    What :func:`measured_height` finds for such text, without measuring it: n
     characters fit even if every one is wide.
     """
-    usable = max(width - _PADDING_UNITS, 1.0)
-    length = int(usable * DEFAULT_FONT_SIZE / (2.0 * font_size)) + 1
-    while length > 0 and length * 2.0 * font_size / DEFAULT_FONT_SIZE > usable:  # the test text_height makes
+    usable = max(width - CELL_MARGIN, 1.0)
+    length = int(usable * REFERENCE_FONT_SIZE / (2.0 * font_size)) + 1
+    while length > 0 and length * 2.0 * font_size / REFERENCE_FONT_SIZE > usable:  # the test measured_height makes
         length -= 1
     return length, _lines_height(1, font_size)
 
@@ -151,41 +110,8 @@ def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[flo
             if width == missing:
                 width = column_widths[col - 1]
             size = float(sizes[col - 1] or DEFAULT_FONT_SIZE)
-            height = text_height(value, width, size)
+            height = text_heights(width, size)[value]
             if height > needed:
                 needed = height
         heights.append(round(needed, 1) if needed else None)
     return heights
-
-
-def fit_row_heights(sheet: Worksheet, minimum: dict[int, Optional[float]]) -> None:
-    """Give every row of an openpyxl ``sheet`` in ``minimum`` the height its wrapped text needs.
-
-    ``minimum`` maps row number to the row's minimum height (or None).
-    Cells merged over several rows are skipped: their text has room enough.
-    """
-    from ._style_template import column_width
-
-    spans = _horizontal_spans(sheet)
-    for row, floor in minimum.items():
-        needed = floor or 0.0
-        for cell in sheet[row]:
-            if not isinstance(cell.value, str) or not cell.value:
-                continue
-            span = spans.get(cell.coordinate, (cell.column, cell.column))
-            if span is None:
-                continue
-            width = sum(column_width(sheet, col) for col in range(span[0], span[1] + 1))
-            size = float(cell.font.sz or DEFAULT_FONT_SIZE)
-            needed = max(needed, _lines_height(lines_needed(cell.value, width, size), size))
-        if needed:
-            sheet.row_dimensions[row].height = round(needed, 1)
-
-
-def _horizontal_spans(sheet: Worksheet) -> dict[str, Optional[tuple[int, int]]]:
-    """Top-left coordinate of each merged range → its columns, or None if it spans rows."""
-    spans: dict[str, Optional[tuple[int, int]]] = {}
-    for merged in sheet.merged_cells.ranges:
-        top_left = merged.start_cell.coordinate
-        spans[top_left] = None if merged.max_row > merged.min_row else (merged.min_col, merged.max_col)
-    return spans

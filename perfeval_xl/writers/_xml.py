@@ -1,4 +1,4 @@
-"""Escaping text for the XML this library writes by hand (worksheets, document.xml)."""
+"""Escaping text for the XML this library writes by hand (worksheets, workbook.xml, document.xml)."""
 from __future__ import annotations
 
 #: The encoding error handler for the XML we write: a file name that is not valid UTF-8 reaches
@@ -16,3 +16,13 @@ def escape_text(text: str) -> str:
     if "&" in text or "<" in text or ">" in text or "\r" in text:
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     return text
+
+
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                                    "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
+
+
+def escape_attribute(text: str) -> str:
+    """``text`` as a double-quoted attribute value: also " escaped, and \\r, \\n and \\t kept as character
+    references (a parser would otherwise turn them into spaces)."""
+    return text.translate(_ATTRIBUTE_ESCAPES)

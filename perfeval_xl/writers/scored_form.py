@@ -42,7 +42,7 @@ from ._display import (
     level_label,
     split_execution_item,
 )
-from ._row_heights import DEFAULT_FONT_SIZE, TextHeights, fit_heights, single_line
+from ._row_heights import DEFAULT_FONT_SIZE, TextHeights, fit_heights, single_line, text_heights
 from ._sheet_titles import unique_sheet_titles
 from ._style_template import (
     COLUMN_COUNT,
@@ -59,7 +59,7 @@ from ._style_template import (
     worksheet_part,
 )
 from ._templates import SCORED_FORM_STYLE, template_path
-from ._xml import NOT_UTF8 as _NOT_UTF8, escape_text
+from ._xml import NOT_UTF8 as _NOT_UTF8, escape_attribute, escape_text
 from ._zip import SHARED_LEVEL, deflated, zip_archive
 from .base_data_sheet import add_base_data_sheets
 
@@ -182,9 +182,6 @@ def _base_data_parts(style: CompiledStyle, titles: list[str],
                 workbook.remove(sheet)
 
 
-_DEFAULT_TEMPLATE: list[Path] = []
-
-
 def prepare_templates() -> None:
     """Compile the shipped style template and the report draft's prototype in this process now.
 
@@ -202,11 +199,10 @@ def prepare_templates() -> None:
         pass
 
 
+@functools.cache  # a missing template raises, and is looked up again next time
 def _default_template() -> Path:
     """The shipped style template, looked up once per process."""
-    if not _DEFAULT_TEMPLATE:
-        _DEFAULT_TEMPLATE.append(template_path(SCORED_FORM_STYLE))
-    return _DEFAULT_TEMPLATE[0]
+    return template_path(SCORED_FORM_STYLE)
 
 
 def write_scored_workbook_openpyxl(forms: list[FormResult], path: Path, template: Optional[Path] = None) -> None:
@@ -217,7 +213,7 @@ def write_scored_workbook_openpyxl(forms: list[FormResult], path: Path, template
     """
     if not forms:
         raise ValueError("没有可写入的评分结果")
-    style = load_scored_form_style(Path(template) if template else template_path(SCORED_FORM_STYLE))
+    style = load_scored_form_style(Path(template) if template else _default_template())
     styler = TemplateRowStyler(style)
     titles = unique_sheet_titles([result.form.sheet for result in forms])
     for result, title in zip(forms, titles):
@@ -486,8 +482,6 @@ def render_form(sheet: Worksheet, result: FormResult, styler: RowStyler) -> dict
 # -- drawing as worksheet XML -------------------------------------------------------------
 
 _LETTERS = [get_column_letter(col) for col in range(1, COLUMN_COUNT + 1)]
-_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                                    "\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
 _INFINITY = float("inf")
 
 
@@ -630,19 +624,10 @@ def _row_shape(style: CompiledStyle, role: str, cut: list[_Cut]) -> _RowShape:
     fits = []
     for width, size in zip(widths, prototype.font_sizes):
         size = float(size or DEFAULT_FONT_SIZE)
-        fits.append(None if width is None else (*single_line(width, size), _text_heights(style, width, size)))
+        fits.append(None if width is None else (*single_line(width, size), text_heights(width, size)))
     empty, text, spaced_text, number = zip(*cells)
     return _RowShape((f'<row r="{_ROW_NUMBER}">', *empty, "</row>"), ("", *text), ("", *spaced_text),
                      ("", *number), prototype.height or 0.0, (None, *fits), tuple(covered))
-
-
-def _text_heights(style: CompiledStyle, width: float, size: float) -> TextHeights:
-    """The heights of texts in cells of ``width`` and font ``size``, shared by every row shape."""
-    key = ("heights", width, size)
-    heights = style.memo.get(key)
-    if heights is None:
-        heights = style.memo[key] = TextHeights(width, size)
-    return heights
 
 
 #: Forms of the same structure (roles of their rows, merged ranges) share their row shapes and
@@ -844,7 +829,7 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
              for index, sheet in enumerate(sheets) for name, value in sheet.names]
     workbook = b"".join((
         style.workbook_head,
-        ("<sheets>" + "".join(_SHEET_ENTRY.format(name=sheet.title.translate(_ATTRIBUTE_ESCAPES), n=n)
+        ("<sheets>" + "".join(_SHEET_ENTRY.format(name=escape_attribute(sheet.title), n=n)
                               for n, sheet in enumerate(sheets, start=1))
          + "</sheets>" + ("<definedNames>" + "".join(names) + "</definedNames>" if names else "")).encode("utf-8"),
         style.workbook_tail,
