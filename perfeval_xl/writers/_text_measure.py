@@ -9,8 +9,7 @@ generous side: a little white space reads better than a cut-off line.
 from __future__ import annotations
 
 import math
-
-from ._row_heights import _wide_count
+import unicodedata
 
 REFERENCE_FONT_SIZE = 11.0
 CELL_MARGIN = 0.8  # column units lost to the cell's left and right margins
@@ -22,8 +21,23 @@ def text_width(text: str, font_size: float) -> float:
 
 
 def _line_width(line: str, font_size: float) -> float:
-    wide = _wide_count(line)  # the scored forms' table of wide characters: one table, filled once
+    wide = 0 if line.isascii() else sum(map(_WIDE.__getitem__, line))
     return (wide * 2.0 + (len(line) - wide) * 1.1) * font_size / REFERENCE_FONT_SIZE
+
+
+class _Wide(dict):
+    """Character → 1 if it is wide (East Asian Width W or F), else 0.
+
+    A dict lookup per character instead of a unicodedata call: texts are mostly
+    the same few thousand CJK characters.  At most one entry per character met.
+    """
+
+    def __missing__(self, char: str) -> int:
+        wide = self[char] = 1 if unicodedata.east_asian_width(char) in "WF" else 0
+        return wide
+
+
+_WIDE = _Wide()
 
 
 def lines_needed(text: str, width: float, font_size: float) -> int:
