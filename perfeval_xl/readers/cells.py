@@ -76,7 +76,8 @@ class SheetCells:
     def label_columns(self, row: int, table: dict[str, tuple[str, ...]]) -> dict[str, int]:
         """Field → column of the first cell in ``row`` whose label names that field in ``table``."""
         columns: dict[str, int] = {}
-        values = self.grid.rows[row] if row < self.grid.height else []
+        rows = self.grid.rows
+        values = rows[row] if row < len(rows) else []
         for col, value in enumerate(values):
             if isinstance(value, str) and value:
                 field_name = labels.match(value, table)
@@ -132,7 +133,7 @@ class SheetCells:
     def merged_raw(self, row: int, col: int) -> object:
         """The value shown in a cell, which for a merged cell is its top-left value."""
         origin = self.merged_origin(row, col)
-        return self.grid.value(*origin) if origin else self.grid.value(row, col)
+        return self.raw(*origin) if origin else self.raw(row, col)
 
     def is_merged_continuation(self, row: int, col: int) -> bool:
         return self.merged_origin(row, col) is not None
@@ -147,7 +148,8 @@ class SheetCells:
         A first non-empty cell that is not text (a number, a date) never
         normalises to those words, so it settles the question without one.
         """
-        values = self.grid.rows[row] if 0 <= row < self.grid.height else ()
+        rows = self.grid.rows  # Why not grid.height: a property call costs more than this whole test often does
+        values = rows[row] if 0 <= row < len(rows) else ()
         for value in values[:max(stop_col, 0)]:
             if value == "" or value is None:  # Why first: most cells left of a row's name are empty
                 continue

@@ -96,6 +96,10 @@ _DIGITS = b"0123456789"
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _ERROR_TYPE = re.compile(rb'\st="e"')
+# Why patterns for two plain substrings: on sheet XML, re's literal search is about twice as
+# fast as ``in`` (whose skip table is defeated by the many "<", "&" and '"' of markup).
+_FORMULA_MARK = re.compile(rb"<f")
+_ERROR_MARK = re.compile(rb't="e"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _SHEET_ENTRY = re.compile(rb"<sheet\b[^>]*/?>")
 _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
@@ -129,7 +133,7 @@ def inspect_xlsx(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
             xml = read.pop(member, None) if read else None  # by entry: a name may occur twice
             if xml is None:
                 xml = _read_member(data, archive, member, limits)
-            if xml.find(b"<!DOCTYPE", 0, 4096) >= 0 or xml.find(b"<!ENTITY", 0, 4096) >= 0:
+            if _declares_entities(xml):
                 raise WorkbookError("文件包含XML实体声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝读取")
             name = sheets.get(member.filename)
             if name is not None:
@@ -139,6 +143,15 @@ def inspect_xlsx(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
         raise WorkbookError("文件已损坏或不是Excel工作簿（压缩数据损坏）") from exc
     except (zipfile.BadZipFile, KeyError, EOFError, ValueError) as exc:
         raise WorkbookError(f"文件已损坏或不是Excel工作簿（{exc}）") from exc
+
+
+def _declares_entities(xml: bytes) -> bool:
+    """Does a DOCTYPE or ENTITY declaration start in the first 4 KB of ``xml``?"""
+    # Why look for "!" first: both markers hold one, a one-byte search is a memchr,
+    # and the parts of an ordinary workbook have none there.
+    if xml.find(b"!", 0, 4096) < 0:
+        return False
+    return xml.find(b"<!DOCTYPE", 0, 4096) >= 0 or xml.find(b"<!ENTITY", 0, 4096) >= 0
 
 
 def _read_member(data: bytes, archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: ReadLimits) -> bytes:
@@ -213,7 +226,7 @@ def _read_bounded(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Rea
 def _sheet_facts(name: str, xml: bytes, limits: ReadLimits) -> SheetFacts:
     _check_extent(name, xml, limits)
     facts = SheetFacts()
-    if b"<f" not in xml and b't="e"' not in xml:
+    if _FORMULA_MARK.search(xml) is None and _ERROR_MARK.search(xml) is None:
         return facts
     for cell in _CELL.finditer(xml):
         attrs, body = cell.group(1), cell.group(2) or b""

@@ -172,9 +172,9 @@ def _money(cells: SheetCells, row: int, col: int | None, what: str, flags: list[
 def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
     for row in range(header_row):
         for col, value in enumerate(cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]):
-            if not isinstance(value, str):
+            if not isinstance(value, str) or not value:  # Why: most cells of a form's top are empty
                 continue
-            label = normalise(value)
+            label = labels.normalise_str(value)
             if label in labels.GOAL_EXPECTED_LABELS and not form.goal_expected:
                 form.goal_expected = _text_below(cells, row, col, header_row)
             elif label in labels.GOAL_ACTUAL_LABELS and not form.goal_actual:
@@ -211,8 +211,8 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         if len(values) < width:  # a short row reads as padded with ''
             values = values + [""] * (width - len(values))
         name = text_of(values[name_col])
-        new_level1 = _level_text(cells, row, level1_col)
-        new_level2 = _level_text(cells, row, level2_col)
+        new_level1 = _level_text(cells, row, values, level1_col)
+        new_level2 = _level_text(cells, row, values, level2_col)
         if new_level1 and new_level1 != level1:
             level1, level2 = new_level1, ""
         if new_level2:
@@ -225,11 +225,14 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     return row
 
 
-def _level_text(cells: SheetCells, row: int, col: int | None) -> str:
+def _level_text(cells: SheetCells, row: int, values: list[object], col: int | None) -> str:
+    """The level name shown at (row, col), where ``values`` are the row's raw values up to the table's width."""
     if col is None:
         return ""
-    merged = cells.merged_raw(row, col)
-    return _level_name("" if merged is None else str(merged))
+    origin = cells.merged_origin(row, col)
+    # Why values: the row is at hand, and only a merged continuation needs another cell.
+    shown = values[col] if origin is None else cells.raw(*origin)
+    return _level_name(shown if shown.__class__ is str else "" if shown is None else str(shown))
 
 
 _LEVEL_WEIGHT = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")
