@@ -1,6 +1,6 @@
 """Benchmark score_folder against a naive openpyxl script and a floor (issue 5).
 
-    python bench/bench.py --n 1000 [--no-jobs-all] [--keep DIR] [--seed 2024]
+    python bench/bench.py --n 1000 [--no-jobs-all] [--keep DIR] [--seed 2024] [--distinct-texts]
     python bench/bench.py --n 200 --profile          # pyinstrument of jobs=1
 
 Writes N realistic workbooks (see corpus.py; not timed), then measures, in one
@@ -186,19 +186,21 @@ def machine() -> dict:
             "date": _dt.date.today().isoformat()}
 
 
-def make_corpus(inbox: Path, n: int, seed: int) -> None:
-    """Generate the inbox unless the same one (n, seed) is already there (--keep)."""
+def make_corpus(inbox: Path, n: int, seed: int, distinct_texts: bool = False) -> None:
+    """Generate the inbox unless the same one (n, seed, texts) is already there (--keep)."""
     import corpus
 
     stamp = inbox.parent / "corpus.json"
     wanted = {"n": n, "seed": seed}
+    if distinct_texts:  # only then: a stamp of an earlier corpus still matches the same files
+        wanted["distinct_texts"] = True
     if inbox.is_dir() and stamp.is_file() and json.loads(stamp.read_text()) == wanted:
         print(f"reusing {n} workbooks in {inbox}", flush=True)
         return
     if inbox.exists():
         shutil.rmtree(inbox)
     start = time.perf_counter()
-    corpus.make_inbox(inbox, n, seed, workers=os.cpu_count() or 1)
+    corpus.make_inbox(inbox, n, seed, workers=os.cpu_count() or 1, distinct_texts=distinct_texts)
     stamp.write_text(json.dumps(wanted))
     print(f"generated {n} workbooks in {time.perf_counter() - start:.1f} s (not timed)", flush=True)
 
@@ -247,13 +249,13 @@ def _process_entries(task, entries, rules, out: Path, read) -> None:
         task.process_entry(entry, rules, out, read)
 
 
-def report(rows: dict[str, dict], info: dict, n: int, cpu_jobs: int) -> str:
+def report(rows: dict[str, dict], info: dict, n: int, cpu_jobs: int, distinct_texts: bool = False) -> str:
     labels = {"baseline": "baseline (openpyxl load+save)", "floor": "floor (calamine read + copy)",
               "jobs1": "perfeval-xl jobs=1", "jobsall": f"perfeval-xl jobs={cpu_jobs}",
               "rerun": f"rerun, {RERUN_NEW} new files, jobs=1"}
     lines = [f"machine: {info['cores']} cores, {info['arch']}, {info['cpu'] or 'cpu ?'}, "
              f"Python {info['python']}, {info['system']}, {info['date']}",
-             f"N = {n} workbooks", "",
+             f"N = {n} workbooks" + (", distinct texts" if distinct_texts else ""), "",
              f"{'phase':<32}{'wall s':>9}{'files/s':>10}{'ms/file':>9}{'cpu s':>8}{'peak RSS MB':>13}"
              f"{'max proc MB':>13}"]
     for phase, row in rows.items():
@@ -284,6 +286,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="number of workbooks (default 1000)")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--distinct-texts", action="store_true",
+                        help="make the words units write themselves almost all different, as in real forms")
     parser.add_argument("--keep", type=Path, help="work in DIR and keep it (inbox reused when N and seed match)")
     parser.add_argument("--jobs-all", dest="jobs_all", action="store_true", default=True,
                         help="also measure jobs=os.cpu_count() (default)")
@@ -307,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     work.mkdir(parents=True, exist_ok=True)
     inbox = work / "inbox"
     try:
-        make_corpus(inbox, args.n, args.seed)
+        make_corpus(inbox, args.n, args.seed, args.distinct_texts)
         if args.profile:
             profile(inbox, work / "out-profile")
             return
@@ -323,13 +327,14 @@ def main(argv: list[str] | None = None) -> None:
             if not args.keep:
                 shutil.rmtree(work / f"out-{phase}", ignore_errors=True)
         info = machine()
-        text = report(rows, info, args.n, cpu_jobs)
+        text = report(rows, info, args.n, cpu_jobs, args.distinct_texts)
         if args.code:
             text = f"perfeval-xl from {args.code.resolve()}\n" + text
         print()
         print(text)
         if args.json:
-            args.json.write_text(json.dumps({"machine": info, "n": args.n, "seed": args.seed, "phases": rows},
+            args.json.write_text(json.dumps({"machine": info, "n": args.n, "seed": args.seed,
+                                            "distinct_texts": args.distinct_texts, "phases": rows},
                                             ensure_ascii=False, indent=2))
     finally:
         if not args.keep:

@@ -14,6 +14,13 @@ follows what a city finance bureau receives in spring:
 
 Everything is drawn from a seeded random generator: the same ``--n`` and
 ``--seed`` give the same files.
+
+The words a unit writes itself (project names, indicator names, goals,
+qualitative results, reasons) are drawn from short lists, so they recur from
+file to file far more than in a real spring's inbox.  With
+``distinct_texts=True`` (``bench.py --distinct-texts``) they are made almost
+all different, as in real forms, which is what memos keyed by text meet in
+practice; the rest of each file is drawn exactly as without it.
 """
 from __future__ import annotations
 
@@ -72,6 +79,7 @@ SUBJECTS = ["养护道路", "清运垃圾", "受助学生", "培训人次", "检
 UNITS = ["件", "人次", "公里", "平方米", "所", "个", "台", "次", "户", "场", "万元", "吨"]
 QUALITATIVE_TARGETS = ["明显提升", "有效改善", "持续改善", "有效保障", "长效运行", "建立健全", "有效控制"]
 QUALITATIVE_ACTUALS = ["达成年度指标", "基本达成", "部分达成", "效果明显", "显著改善", "一定效果", "正常运行，达到预期"]
+PLACES = ["东城", "西城", "南湖", "北岸", "新区", "高新区", "老城", "滨江", "城东", "城西", "河西", "开发区"]
 REASONS = ["受疫情影响部分工作延期", "材料价格上涨", "项目立项时间较晚", "雨季延长施工受阻", "资金拨付滞后",
            "部分乡镇数据尚未汇总", "招标流程延长"]
 
@@ -83,6 +91,7 @@ class Spec:
     path: Path
     kind: str  # "project" | "department"
     seed: int
+    distinct_texts: bool = False  # the unit's own words made almost all different (see the module docstring)
 
 
 def _quantity(rng: random.Random, quality: float) -> tuple[object, object, bool]:
@@ -125,7 +134,35 @@ def _weights(points: int, count: int) -> list[object]:
     return [base + (1 if i < extra else 0) for i in range(count)]
 
 
-def random_project(rng: random.Random, department: str, unit: str, year: int, size: int) -> "formgen.Project":
+class _OwnWords:
+    """The words of one unit, almost all different from any other form's (``distinct_texts``).
+
+    Drawn from a generator of their own, so the rest of the file is drawn as without them.
+    """
+
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed ^ 0x5EED)
+
+    def place(self) -> str:
+        return f"{self.rng.choice(PLACES)}{self.rng.randint(1, 99)}号片区"
+
+    def project_name(self, name: str) -> str:
+        return f"{self.place()}{name}（第{self.rng.randint(1, 999)}批）"
+
+    def indicator_name(self, name: str) -> str:
+        return f"{self.place()}{name}" if self.rng.random() < 0.7 else name  # some names are standard
+
+    def sentence(self, text: str) -> str:
+        return f"{text}（{self.place()}，{self.rng.randint(2, 980)}{self.rng.choice(UNITS)}）" if text else text
+
+    def goal(self, text: str) -> str:
+        subjects = self.rng.sample(SUBJECTS, 2)
+        return (f"{self.place()}完成{subjects[0]}{self.rng.randint(10, 9000)}{self.rng.choice(UNITS)}、"
+                f"{subjects[1]}{self.rng.randint(10, 9000)}{self.rng.choice(UNITS)}，{text}")
+
+
+def random_project(rng: random.Random, department: str, unit: str, year: int, size: int,
+                   own_words: "_OwnWords | None" = None) -> "formgen.Project":
     counts = {"满意度指标": max(1, round(size * 0.1))}
     counts["效益指标"] = max(1, round(size * 0.3))
     counts["产出指标"] = max(1, size - counts["满意度指标"] - counts["效益指标"])
@@ -145,6 +182,10 @@ def random_project(rng: random.Random, department: str, unit: str, year: int, si
             draw = rng.random()
             self_score = None if draw < 0.08 else (max(0, weight - 1) if draw < 0.25 else weight)
             reason = rng.choice(REASONS) if under and rng.random() < 0.7 else ""
+            if own_words is not None:
+                name, reason = own_words.indicator_name(name), own_words.sentence(reason)
+                if isinstance(actual, str) and not actual[:1].isdigit():  # a qualitative result, in words
+                    actual = own_words.sentence(actual)
             rows.append(formgen.Row(level1, level2, name, target, actual, weight, self_score, reason))
     planned = round(rng.uniform(20, 3000), 1)
     adjusted = round(planned * rng.uniform(1.0, 1.15), 1)
@@ -154,12 +195,17 @@ def random_project(rng: random.Random, department: str, unit: str, year: int, si
         funds = formgen.Funds(0, 0, 0, total_row="zero", sub_rows=[
             formgen.FundRow("fiscal", planned, adjusted, executed),
             formgen.FundRow("carryover", 0, 0, 0), formgen.FundRow("other", 0, 0, 0)])
-    return formgen.Project(
+    project = formgen.Project(
         name=f"{unit}{rng.choice(PROJECT_TOPICS)}项目", department=department, unit=f"某市{unit}",
         year=year, funds=funds, rows=rows, exec_self_score=rng.choice([10, 10, 9, None]),
         goal_expected="按计划完成年度工作任务，" + "确保资金使用规范、项目按期实施。" * rng.randint(1, 3),
         goal_actual="已按计划完成年度工作任务。" + "部分指标因客观原因未完全达成。" * rng.randint(0, 2),
     )
+    if own_words is not None:
+        project.name = own_words.project_name(project.name)
+        project.goal_expected = own_words.goal(project.goal_expected)
+        project.goal_actual = own_words.goal(project.goal_actual)
+    return project
 
 
 def write_spec(spec: Spec) -> Path:
@@ -174,7 +220,8 @@ def write_spec(spec: Spec) -> Path:
     year = rng.choice([2019, 2021, 2022, 2023])
     layout = rng.choices(list(LAYOUT_WEIGHTS), list(LAYOUT_WEIGHTS.values()))[0]
     many = rng.random() < 0.06
-    projects = [random_project(rng, department, rng.choice(units), year, rng.randint(8, 60))
+    own_words = _OwnWords(spec.seed) if spec.distinct_texts else None
+    projects = [random_project(rng, department, rng.choice(units), year, rng.randint(8, 60), own_words)
                 for _ in range(rng.randint(2, 3) if many else 1)]
     names = set()
     for index, project in enumerate(projects):  # distinct sheet names in one workbook
@@ -194,23 +241,26 @@ def write_spec(spec: Spec) -> Path:
 
 
 def plan(inbox: Path, n: int, seed: int = 2024, xls_share: float = 0.1,
-         department_share: float = 0.02) -> list[Spec]:
+         department_share: float = 0.02, distinct_texts: bool = False) -> list[Spec]:
     rng = random.Random(seed)
     bureaus = list(BUREAUS)
     specs = []
     for index in range(n):
         bureau = bureaus[index % len(bureaus)]
         if rng.random() < department_share:
-            specs.append(Spec(inbox / bureau / f"{index:05d}_部门整体支出绩效评价表.xlsx", "department", rng.randrange(2**32)))
+            specs.append(Spec(inbox / bureau / f"{index:05d}_部门整体支出绩效评价表.xlsx", "department",
+                              rng.randrange(2**32), distinct_texts))
             continue
         suffix = ".xls" if rng.random() < xls_share else ".xlsx"
-        specs.append(Spec(inbox / bureau / f"{index:05d}_项目支出绩效自评表{suffix}", "project", rng.randrange(2**32)))
+        specs.append(Spec(inbox / bureau / f"{index:05d}_项目支出绩效自评表{suffix}", "project",
+                          rng.randrange(2**32), distinct_texts))
     return specs
 
 
-def make_inbox(inbox: Path, n: int, seed: int = 2024, workers: int = 1, **shares: float) -> list[Path]:
-    """Write ``n`` workbooks under ``inbox`` (by bureau folder); return their paths."""
-    specs = plan(inbox, n, seed, **shares)
+def make_inbox(inbox: Path, n: int, seed: int = 2024, workers: int = 1, **options) -> list[Path]:
+    """Write ``n`` workbooks under ``inbox`` (by bureau folder); return their paths.  ``options``
+    go to :func:`plan` (shares of .xls and department workbooks, ``distinct_texts``)."""
+    specs = plan(inbox, n, seed, **options)
     if workers <= 1:
         return [write_spec(spec) for spec in specs]
     with ProcessPoolExecutor(workers) as pool:
