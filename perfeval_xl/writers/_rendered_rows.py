@@ -34,7 +34,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ._display import EXCEL_MAX_TEXT, LEVEL_LABELS, amount, excel_text
-from ._text_measure import line_height, lines_needed, text_width
+from ._text_measure import line_height, line_widths, text_width, wrapped_lines
 
 FONT_SIZE = 10
 #: Column units added to the widest text of a column (cell margins, filter button).
@@ -199,10 +199,11 @@ def _measure(text: str, max_width: float) -> tuple[float, int]:
     text that fits in ``max_width`` keeps its own lines, and longer text makes
     the column exactly ``max_width`` wide.
     """
-    needed = text_width(text, FONT_SIZE) + CELL_PADDING
+    widths = line_widths(text, FONT_SIZE)  # measured once, for the width and for the lines
+    needed = max(widths) + CELL_PADDING
     if needed <= max_width:
-        return needed, text.count("\n") + 1
-    return max_width, lines_needed(text, max_width, FONT_SIZE)
+        return needed, len(widths)
+    return max_width, wrapped_lines(widths, max_width)
 
 
 def _inline_string(text: str) -> str:

@@ -17,7 +17,14 @@ CELL_MARGIN = 0.8  # column units lost to the cell's left and right margins
 
 def text_width(text: str, font_size: float) -> float:
     """Width of the longest line of ``text`` in column units."""
-    return max((_line_width(line, font_size) for line in text.split("\n")), default=0.0)
+    return max(line_widths(text, font_size))
+
+
+def line_widths(text: str, font_size: float) -> list[float]:
+    """Width of each line of ``text`` in column units (one at least: "" is one empty line)."""
+    if "\n" not in text:  # most texts are one line: no split, no comprehension
+        return [_line_width(text, font_size)]
+    return [_line_width(line, font_size) for line in text.split("\n")]
 
 
 def _line_width(line: str, font_size: float) -> float:
@@ -42,8 +49,13 @@ _WIDE = _Wide()
 
 def lines_needed(text: str, width: float, font_size: float) -> int:
     """Lines ``text`` wraps onto in a cell ``width`` column units wide."""
+    return wrapped_lines(line_widths(text, font_size), width)
+
+
+def wrapped_lines(widths: list[float], width: float) -> int:
+    """Lines that lines of ``widths`` (see :func:`line_widths`) wrap onto in a cell ``width`` column units wide."""
     usable = max(width - CELL_MARGIN, 1.0)
-    return sum(max(1, math.ceil(_line_width(line, font_size) / usable)) for line in text.split("\n"))
+    return sum(max(1, math.ceil(line / usable)) for line in widths)
 
 
 def line_height(font_size: float) -> float:
