@@ -28,7 +28,7 @@ def normalise(text: object) -> str:
     return normalise_str("" if text is None else str(text))
 
 
-@functools.lru_cache(maxsize=8192)  # Why cached: readers compare the same few hundred labels on every form
+@functools.lru_cache(maxsize=2048)  # Why cached: readers compare the same few hundred labels on every form
 def normalise_str(text: str) -> str:
     """:func:`normalise` of a ``str``, one call level less for the readers' inner loops."""
     label = _SPACES.sub("", nfkc(text))
@@ -106,7 +106,7 @@ def match(text: object, table: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=8192)  # Why cached: the readers ask this of every text cell above a form's tables
+@functools.lru_cache(maxsize=2048)  # Why cached: the readers ask this of every text cell above a form's tables
 def _indexed_match(text: str, table_id: int) -> str | None:
     """:func:`match` of a raw cell text in the constant table whose spelling index is ``table_id``'s."""
     label = normalise_str(text)

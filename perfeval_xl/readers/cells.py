@@ -208,7 +208,7 @@ class SheetCells:
 
 # Why cached: headings repeat the same label cells on every form; bounded so a batch
 # of odd cells cannot grow the worker.
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _label_head(value: str, is_label: Callable[[str], bool]) -> tuple[str, str] | None:
     """(label, value written after it in the cell or "") when ``value`` is a label ``is_label`` accepts."""
     if not value.strip():
@@ -226,7 +226,7 @@ def _label_head(value: str, is_label: Callable[[str], bool]) -> tuple[str, str] 
     return text, ""
 
 
-@functools.lru_cache(maxsize=4096)  # about 1 MB when full: the worker stays the same size all batch
+@functools.lru_cache(maxsize=1024)  # about 0.2 MB when full, within the first forms of a batch
 def _source(sheet: str, row: int, col: int) -> Source:
     """The cell (row, col) of ``sheet``.
 
@@ -246,7 +246,7 @@ class RowCells:
     """
 
     __slots__ = ("sheet", "columns", "rows")
-    _MAX_ROWS = 128
+    _MAX_ROWS = 64
 
     def __init__(self, sheet: str, columns: tuple[tuple[str, int], ...]):
         self.sheet = sheet
@@ -264,7 +264,7 @@ class RowCells:
         return cells.copy()
 
 
-@functools.lru_cache(maxsize=64)  # at most 64 × 128 rows of ten cells, a few MB: memory stays flat
+@functools.lru_cache(maxsize=16)  # at most 16 × 64 rows of ten cells, about 1.5 MB: memory stays flat
 def _row_cells(sheet: str, columns: tuple[tuple[str, int], ...]) -> RowCells:
     return RowCells(sheet, columns)
 

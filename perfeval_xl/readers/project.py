@@ -296,7 +296,7 @@ class _IndicatorReader:
         return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
 
 
-@functools.lru_cache(maxsize=4096, typed=True)  # full within ~200 forms: memory stays flat
+@functools.lru_cache(maxsize=1024, typed=True)  # full within a few dozen forms: memory stays flat
 def _parsed_value(raw: str | int | float, operator_text: str | None, unit_text: str | None) -> ParsedValue:
     """A target or actual, parsed once per distinct value (typed: 1 and 1.0 read differently).
 

@@ -181,9 +181,10 @@ def _text_cell(start: str, text: str, max_width: float) -> tuple[str, float, int
             *_measure(text, max_width))
 
 
-# Texts up to this length are rendered once per column (see _ColumnPlan), up to this many in all.
+# Texts up to this length are rendered once per column (see _ColumnPlan), up to this many in all
+# (about 1 MB: most texts of real forms never recur, so more would hold little that is used again).
 _CACHED_TEXT_LENGTH = 200
-_CACHED_TEXTS = 8192
+_CACHED_TEXTS = 4096
 
 
 def _number_cell(start: str, value: Optional[float], kind: str, max_width: float) -> tuple[str, float, int]:
