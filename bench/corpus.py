@@ -162,7 +162,7 @@ class _OwnWords:
 
 
 def random_project(rng: random.Random, department: str, unit: str, year: int, size: int,
-                   own_words: "_OwnWords | None" = None) -> "formgen.Project":
+                   own_words: _OwnWords | None = None) -> "formgen.Project":
     counts = {"满意度指标": max(1, round(size * 0.1))}
     counts["效益指标"] = max(1, round(size * 0.3))
     counts["产出指标"] = max(1, size - counts["满意度指标"] - counts["效益指标"])
