@@ -2,9 +2,10 @@
 
 A scored workbook is a few thousand small objects (indicators, item scores,
 flags, cell sources).  The store keeps whole results only of files that failed
-or were paired across files, and ``BatchResult.files`` decodes them; each
-data class becomes a JSON list of its field values in
-field order, converted by the field's declared type: ``Decimal`` as its exact
+or were paired across files, and ``BatchResult.files`` decodes them, so a
+plain walker over the declared field types is fast enough.  Each data class
+becomes a JSON list of its field values in field order, converted by the
+field's declared type: ``Decimal`` as its exact
 string, ``Source`` as ``[sheet, cell]``, nested classes and lists of them
 recursively.  Only a field whose type does not name one class (the form of a
 :class:`~perfeval_xl.model.FormResult`, the parts in ``FileResult.unpaired``)
@@ -33,71 +34,83 @@ CLASSES = (model.Source, model.Flag, model.ParsedValue, model.FundLine, model.Fu
 _BY_NAME = {cls.__name__: cls for cls in CLASSES}
 
 
-def _expression(hint: Any, value: str, encoding: bool, depth: int = 0) -> str:
-    """Python source converting the expression ``value`` of type ``hint`` to (or from) JSON data."""
+def _declared_fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    hints = typing.get_type_hints(cls, vars(model))
+    return tuple((field.name, hints[field.name]) for field in dataclasses.fields(cls))
+
+
+#: Each class's fields in order, with their declared types.
+_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {cls: _declared_fields(cls) for cls in CLASSES}
+
+
+def _encode(value: Any, hint: Any) -> Any:
+    """``value``, declared as ``hint``, as JSON data."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
         members = [arg for arg in args if arg is not type(None)]
-        if len(members) > 1:  # e.g. ProjectForm | DepartmentForm: the value names its class
-            return f"{'_tagged_encode' if encoding else '_tagged_decode'}({value})"
-        inner = _expression(members[0], f"_v{depth}", encoding, depth + 1)
-        if inner == f"_v{depth}":
-            return value
-        return f"(None if (_v{depth} := {value}) is None else {inner})"
+        if value is None:
+            return None
+        return _tagged_encode(value) if len(members) > 1 else _encode(value, members[0])
     if hint is list:  # a list of model objects of any class (FileResult.unpaired)
-        return f"[{'_tagged_encode' if encoding else '_tagged_decode'}(_e{depth}) for _e{depth} in {value}]"
+        return [_tagged_encode(element) for element in value]
     if origin is list:
-        inner = _expression(args[0], f"_e{depth}", encoding, depth + 1)
-        return value if inner == f"_e{depth}" else f"[{inner} for _e{depth} in {value}]"
+        return [_encode(element, args[0]) for element in value]
     if origin is dict:
-        inner = _expression(args[1], f"_e{depth}", encoding, depth + 1)
-        return value if inner == f"_e{depth}" else f"{{_k{depth}: {inner} for _k{depth}, _e{depth} in {value}.items()}}"
+        return {key: _encode(element, args[1]) for key, element in value.items()}
     if hint is Decimal:
-        return f"str({value})" if encoding else f"Decimal({value})"
-    if hint is model.Source:  # the commonest object by far: inlined as a pair
-        return f"[{value}.sheet, {value}.cell]" if encoding else f"Source(*{value})"
-    if hint in CLASSES:
-        return f"{'_encode' if encoding else '_decode'}_{hint.__name__}({value})"
+        return str(value)
+    if hint is model.Source:  # the commonest object by far: a pair
+        return [value.sheet, value.cell]
+    if hint in _FIELDS:
+        return _encode_object(value, hint)
     return value  # str, int, bool: JSON as they are
 
 
-def _compile(cls: type, namespace: dict) -> None:
-    """Define ``_encode_<Class>`` and ``_decode_<Class>`` in ``namespace``, as plain generated code.
+def _encode_object(value: Any, cls: type) -> list:
+    return [_encode(getattr(value, name), hint) for name, hint in _FIELDS[cls]]
 
-    Generated (as :mod:`dataclasses` does for ``__init__``) because a generic
-    walker spends several microseconds per object on type checks, and a stored
-    result holds about a thousand objects.  (Written when every result was
-    stored; now only failed and cross-file results are, and a plain walker
-    would be fast enough.)
-    """
-    hints = typing.get_type_hints(cls, vars(model))
-    fields = [field.name for field in dataclasses.fields(cls)]
-    encoded = ", ".join(_expression(hints[name], f"value.{name}", True) for name in fields)
-    decoded = ", ".join(_expression(hints[name], f"data[{index}]", False) for index, name in enumerate(fields))
-    source = (f"def _encode_{cls.__name__}(value):\n    return [{encoded}]\n"
-              f"def _decode_{cls.__name__}(data):\n"
-              f"    if len(data) != {len(fields)}:\n"
-              f"        raise ValueError('stored {cls.__name__} has %d fields, the model has {len(fields)}'"
-              f" % len(data))\n"
-              f"    return {cls.__name__}({decoded})\n")
-    exec(source, namespace)
+
+def _decode(data: Any, hint: Any) -> Any:
+    """The inverse of :func:`_encode`: builds nothing but the model's own classes."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        members = [arg for arg in args if arg is not type(None)]
+        if data is None:
+            return None
+        return _tagged_decode(data) if len(members) > 1 else _decode(data, members[0])
+    if hint is list:
+        return [_tagged_decode(element) for element in data]
+    if origin is list:
+        return [_decode(element, args[0]) for element in data]
+    if origin is dict:
+        return {key: _decode(element, args[1]) for key, element in data.items()}
+    if hint is Decimal:
+        return Decimal(data)
+    if hint is model.Source:
+        return model.Source(*data)
+    if hint in _FIELDS:
+        return _decode_object(data, hint)
+    return data
+
+
+def _decode_object(data: list, cls: type) -> Any:
+    fields = _FIELDS[cls]
+    if len(data) != len(fields):
+        raise ValueError(f"stored {cls.__name__} has {len(data)} fields, the model has {len(fields)}")
+    return cls(*(_decode(item, hint) for item, (_, hint) in zip(data, fields)))
 
 
 def _tagged_encode(value: Any) -> list:
-    return [type(value).__name__, _NAMESPACE[f"_encode_{type(value).__name__}"](value)]
+    """A value whose declared type does not name its class: ``[class name, fields]``."""
+    return [type(value).__name__, _encode_object(value, type(value))]
 
 
 def _tagged_decode(data: list) -> Any:
     name, value = data
     if name not in _BY_NAME:  # never a foreign class
         raise ValueError(f"stored data names an unknown class {name!r}")
-    return _NAMESPACE[f"_decode_{name}"](value)
+    return _decode_object(value, _BY_NAME[name])
 
-
-_NAMESPACE: dict[str, Any] = {"Decimal": Decimal, "_tagged_encode": _tagged_encode,
-                              "_tagged_decode": _tagged_decode, **_BY_NAME}
-for _cls in CLASSES:
-    _compile(_cls, _NAMESPACE)
 
 #: Changes when any stored class gains, loses, renames or retypes a field.
 SCHEMA = hashlib.sha256(repr([(cls.__name__, [(f.name, str(f.type)) for f in dataclasses.fields(cls)])
@@ -106,9 +119,9 @@ SCHEMA = hashlib.sha256(repr([(cls.__name__, [(f.name, str(f.type)) for f in dat
 
 def encode_file_result(result: model.FileResult) -> list:
     """A :class:`~perfeval_xl.model.FileResult` as JSON-able lists; Decimals keep every digit."""
-    return _NAMESPACE["_encode_FileResult"](result)
+    return _encode_object(result, model.FileResult)
 
 
 def decode_file_result(data: list) -> model.FileResult:
     """The inverse of :func:`encode_file_result`."""
-    return _NAMESPACE["_decode_FileResult"](data)
+    return _decode_object(data, model.FileResult)
