@@ -25,7 +25,8 @@ from perfeval_xl.model import (
 from perfeval_xl.rules.project import execution_amounts
 from perfeval_xl.writers import write_summary_xlsx
 from perfeval_xl.writers.summary_xlsx import (
-    DIFFERENCE_AMBER_AT, DIFFERENCE_RED_AT, SCORE_BINS, department_summaries, score_bin_counts,
+    DIFFERENCE_AMBER_AT, DIFFERENCE_RED_AT, SCORE_BINS, SUMMARY_DEFLATE_LEVEL, department_summaries,
+    score_bin_counts,
 )
 
 D = Decimal
@@ -358,3 +359,18 @@ def test_unit_text_stays_text(tmp_path):
             if name.startswith("xl/worksheets/sheet"):
                 xml = archive.read(name).decode("utf-8")
                 assert "<f>" not in xml and "<hyperlinks" not in xml
+
+
+def test_the_workbook_is_deflated_at_the_fast_level_and_xlsxwriter_is_left_as_it_was(summary):
+    """xlsxwriter has no compression setting: its zip is swapped for one at level 1 while a summary
+    is saved, and only then (a large 问题清单 spent most of its save time in zlib at level 6)."""
+    import zlib
+
+    import xlsxwriter.workbook
+
+    with zipfile.ZipFile(summary) as archive:
+        info = archive.getinfo("xl/worksheets/sheet2.xml")  # 问题清单
+        data = archive.read(info)
+    assert info.compress_size == len(zlib.compress(data, SUMMARY_DEFLATE_LEVEL)) - 6  # less zlib's header and check
+    assert info.compress_size != len(zlib.compress(data, 6)) - 6
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
