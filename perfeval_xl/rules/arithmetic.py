@@ -1,20 +1,10 @@
 """Decimal helpers shared by the scoring rules: rounding and how numbers are shown."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 
+from ..rounding import CENT, quantize_half_up, round2
 from ..values import format_number
-
-CENT = Decimal("0.01")
-# Why a context of its own: ``Context.quantize`` takes no keyword argument and is several times
-# faster than ``value.quantize(CENT, rounding=ROUND_HALF_UP)``, with the same result (the default
-# context's precision and traps, rounding half-up).
-_quantize_half_up = Context(rounding=ROUND_HALF_UP).quantize
-
-
-def round2(value: Decimal) -> Decimal:
-    """Round half-up to 2 places, as scoring.md §4 prescribes."""
-    return _quantize_half_up(value, CENT)
 
 
 def show(value: Decimal) -> str:
@@ -33,7 +23,7 @@ def show(value: Decimal) -> str:
 
 def show2(value: Decimal) -> str:
     """A score with exactly 2 decimals: 7.68, 10.00."""
-    return f"{_quantize_half_up(value, CENT):f}"  # round2, without the call: a form shows ~60 scores
+    return f"{quantize_half_up(value, CENT):f}"  # round2, without the call: a form shows ~60 scores
 
 
 def percent(value: Decimal) -> str:

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from ..labels import nfkc, normalise
 from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
+from ..rounding import round2
 from ..values import convert_money, is_money
-from .arithmetic import percent, round2, show, show2
+from .arithmetic import percent, show, show2
 from .checks import check_self_total, review
 from .rulebook import Band, ProjectRulebook
 

@@ -5,21 +5,16 @@ three outputs say the same thing in the same words.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 from typing import Optional
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..model import DepartmentForm, Flag, FormResult, ProjectForm
+from ..rounding import CENT, quantize_half_up
 
 #: Excel refuses cells longer than this.
 EXCEL_MAX_TEXT = 32767
-
-_CENT = Decimal("0.01")
-# Why a context of its own: ``Context.quantize`` takes no keyword argument and is several times
-# faster than ``value.quantize(_CENT, rounding=ROUND_HALF_UP)``, with the same result (the
-# default context's precision and traps, rounding half-up).
-_quantize_half_up = Context(rounding=ROUND_HALF_UP).quantize
 
 LEVEL_LABELS = {"error": "错误", "warning": "提示"}
 STATUS_LABELS = {"ok": "已评分", "error": "错误", "skipped": "跳过"}
@@ -36,7 +31,7 @@ def amount(value: Optional[Decimal]) -> Optional[float]:
     """
     if value is None or not value.is_finite():
         return None
-    return float(_quantize_half_up(value, _CENT))
+    return float(quantize_half_up(value, CENT))
 
 
 def excel_text(text: str) -> str:

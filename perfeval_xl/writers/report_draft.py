@@ -7,20 +7,20 @@ reports: 部门整体支出概况 → 使用及管理情况 → 绩效情况 →
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Optional
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..model import BaseData, DepartmentForm, FormResult
+from ..rounding import round2
 from ..values import format_number
 from ._atomic import atomic_write_bytes
 from ._report_template import DOCUMENT_PART, ReportTemplate, report_template
 from ._xml import NOT_UTF8, escape_text
 from ._zip import deflated, zip_archive
 
-CENT = Decimal("0.01")
 SCORE_TABLE_HEADERS = ("一级指标", "二级指标", "三级指标", "分值", "自评得分", "复核得分", "评分依据")
 
 
@@ -204,7 +204,7 @@ def _final(base: BaseData, key: str) -> Decimal | None:
 def _percent(part: Decimal, whole: Decimal) -> str:
     if not whole:
         return ""
-    return f"{(part / whole * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%"
+    return f"{round2(part / whole * 100)}%"
 
 
 def _n(value: Decimal) -> str:
@@ -212,7 +212,7 @@ def _n(value: Decimal) -> str:
 
 
 def _n2(value: Decimal) -> str:
-    return f"{value.quantize(CENT, rounding=ROUND_HALF_UP)}"
+    return f"{round2(value)}"
 
 
 def _safe(text: str) -> str:

@@ -31,7 +31,7 @@ import threading
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
@@ -42,6 +42,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import FileResult
+from ..rounding import round2
 from ._atomic import atomic_output
 from ._display import GRADES, LEVEL_LABELS, amount, excel_text
 from ._rendered_rows import CELL_PADDING, FONT_SIZE, ROW_PADDING, shown, style_of, write_rendered_rows
@@ -109,9 +110,6 @@ DEPARTMENT_COLUMNS = (
     Column("部门整体评价数", "integer"), Column("平均复核总分", "score"), Column("平均自评总分", "score"),
     Column("预算数（万元）", "money", 12), Column("执行数（万元）", "money", 12), Column("执行率", "percent", 8),
 )
-
-_CENT = Decimal("0.01")
-
 
 @dataclass
 class RenderedTable:
@@ -311,7 +309,7 @@ def _facts(files: list[FileResult]) -> list[FormFacts]:
 def _average(total: Decimal, count: int) -> Optional[Decimal]:
     if not count:
         return None
-    return (total / count).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return round2(total / count)
 
 
 def _plus(a: Optional[Decimal], b: Optional[Decimal]) -> Optional[Decimal]:
