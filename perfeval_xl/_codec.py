@@ -5,9 +5,9 @@ flags, cell sources).  The store keeps whole results only of files that failed
 or were paired across files, and ``BatchResult.files`` decodes them, so a
 plain walker over the declared field types is fast enough.  Each data class
 becomes a JSON list of its field values in field order, converted by the
-field's declared type: ``Decimal`` as its exact
-string, ``Source`` as ``[sheet, cell]``, nested classes and lists of them
-recursively.  Only a field whose type does not name one class (the form of a
+field's declared type: ``Decimal`` as its exact string, ``Source`` as
+``[sheet, cell]``, nested classes and lists of them recursively.  Only a
+field whose type does not name one class (the form of a
 :class:`~perfeval_xl.model.FormResult`, the parts in ``FileResult.unpaired``)
 carries a tag: ``[class name, value]``.
 
