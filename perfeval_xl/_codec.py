@@ -23,7 +23,7 @@ import hashlib
 import types
 import typing
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
 from . import model
 
@@ -43,73 +43,64 @@ def _declared_fields(cls: type) -> tuple[tuple[str, Any], ...]:
 _FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {cls: _declared_fields(cls) for cls in CLASSES}
 
 
-def _encode(value: Any, hint: Any) -> Any:
-    """``value``, declared as ``hint``, as JSON data."""
+class _Way(NamedTuple):
+    """One direction of the conversion: what becomes of each kind of value the walk meets."""
+
+    decimal: Callable[[Any], Any]
+    source: Callable[[Any], Any]
+    model_object: Callable[[Any, type], Any]  # (value, its declared class)
+    tagged: Callable[[Any], Any]  # a value whose declared type does not name its class
+
+
+def _convert(value: Any, hint: Any, way: _Way) -> Any:
+    """``value``, declared as ``hint``, converted ``way`` (to JSON data or back), recursively."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        members = [arg for arg in args if arg is not type(None)]
         if value is None:
             return None
-        return _tagged_encode(value) if len(members) > 1 else _encode(value, members[0])
+        members = [arg for arg in args if arg is not type(None)]
+        return way.tagged(value) if len(members) > 1 else _convert(value, members[0], way)
     if hint is list:  # a list of model objects of any class (FileResult.unpaired)
-        return [_tagged_encode(element) for element in value]
+        return [way.tagged(element) for element in value]
     if origin is list:
-        return [_encode(element, args[0]) for element in value]
+        return [_convert(element, args[0], way) for element in value]
     if origin is dict:
-        return {key: _encode(element, args[1]) for key, element in value.items()}
+        return {key: _convert(element, args[1], way) for key, element in value.items()}
     if hint is Decimal:
-        return str(value)
+        return way.decimal(value)
     if hint is model.Source:  # the commonest object by far: a pair
-        return [value.sheet, value.cell]
+        return way.source(value)
     if hint in _FIELDS:
-        return _encode_object(value, hint)
+        return way.model_object(value, hint)
     return value  # str, int, bool: JSON as they are
 
 
-def _encode_object(value: Any, cls: type) -> list:
-    return [_encode(getattr(value, name), hint) for name, hint in _FIELDS[cls]]
+def _object_to_json(value: Any, cls: type) -> list:
+    return [_convert(getattr(value, name), hint, _TO_JSON) for name, hint in _FIELDS[cls]]
 
 
-def _decode(data: Any, hint: Any) -> Any:
-    """The inverse of :func:`_encode`: builds nothing but the model's own classes."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        members = [arg for arg in args if arg is not type(None)]
-        if data is None:
-            return None
-        return _tagged_decode(data) if len(members) > 1 else _decode(data, members[0])
-    if hint is list:
-        return [_tagged_decode(element) for element in data]
-    if origin is list:
-        return [_decode(element, args[0]) for element in data]
-    if origin is dict:
-        return {key: _decode(element, args[1]) for key, element in data.items()}
-    if hint is Decimal:
-        return Decimal(data)
-    if hint is model.Source:
-        return model.Source(*data)
-    if hint in _FIELDS:
-        return _decode_object(data, hint)
-    return data
-
-
-def _decode_object(data: list, cls: type) -> Any:
+def _object_from_json(data: list, cls: type) -> Any:
     fields = _FIELDS[cls]
     if len(data) != len(fields):
         raise ValueError(f"stored {cls.__name__} has {len(data)} fields, the model has {len(fields)}")
-    return cls(*(_decode(item, hint) for item, (_, hint) in zip(data, fields)))
+    return cls(*(_convert(item, hint, _FROM_JSON) for item, (_, hint) in zip(data, fields)))
 
 
-def _tagged_encode(value: Any) -> list:
-    """A value whose declared type does not name its class: ``[class name, fields]``."""
-    return [type(value).__name__, _encode_object(value, type(value))]
+def _tagged_to_json(value: Any) -> list:
+    """``[class name, fields]``."""
+    return [type(value).__name__, _object_to_json(value, type(value))]
 
 
-def _tagged_decode(data: list) -> Any:
+def _tagged_from_json(data: list) -> Any:
     name, value = data
     if name not in _BY_NAME:  # never a foreign class
         raise ValueError(f"stored data names an unknown class {name!r}")
-    return _decode_object(value, _BY_NAME[name])
+    return _object_from_json(value, _BY_NAME[name])
+
+
+_TO_JSON = _Way(str, lambda source: [source.sheet, source.cell], _object_to_json, _tagged_to_json)
+#: Builds nothing but the model's own classes.
+_FROM_JSON = _Way(Decimal, lambda pair: model.Source(*pair), _object_from_json, _tagged_from_json)
 
 
 #: Changes when any stored class gains, loses, renames or retypes a field.
@@ -119,9 +110,9 @@ SCHEMA = hashlib.sha256(repr([(cls.__name__, [(f.name, str(f.type)) for f in dat
 
 def encode_file_result(result: model.FileResult) -> list:
     """A :class:`~perfeval_xl.model.FileResult` as JSON-able lists; Decimals keep every digit."""
-    return _encode_object(result, model.FileResult)
+    return _object_to_json(result, model.FileResult)
 
 
 def decode_file_result(data: list) -> model.FileResult:
     """The inverse of :func:`encode_file_result`."""
-    return _decode_object(data, model.FileResult)
+    return _object_from_json(data, model.FileResult)
