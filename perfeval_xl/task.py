@@ -32,7 +32,7 @@ def score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
 
 
 def score_with_digest(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
-                 read: ReadOptions) -> tuple[FileResult, str | None]:
+                      read: ReadOptions) -> tuple[FileResult, str | None]:
     """:func:`score_entry`, and the digest of the bytes that were scored (None if unread).
 
     Also how :class:`~.batch.BatchResult` rebuilds a result it did not keep
