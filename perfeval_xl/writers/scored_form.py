@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -835,11 +834,11 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
         style.workbook_tail,
     ))
     relationships, content_types = _sheet_count_parts(count)
-    modified = _modified_now()
+    modified = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     by_count = (count,) if count <= _SHARED_SHEET_COUNTS else None
     return [
         ("docProps/app.xml", style.app, ()),
-        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), (_LATEST, modified)),
+        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), None),
         ("xl/theme/theme1.xml", style.theme, ()),
         *((f"xl/worksheets/sheet{n}.xml", sheet.xml, None) for n, sheet in enumerate(sheets, start=1)),
         ("xl/styles.xml", styles, () if styles is style.styles else None),
@@ -863,36 +862,12 @@ def _sheet_count_parts(count: int) -> tuple[bytes, bytes]:
             _CONTENT_TYPES.format(sheets="".join(_SHEET_CONTENT_TYPE.format(n=n) for n in range(1, count + 1))).encode())
 
 
-#: The key of a part that is the same for every file written within a second (core.xml and its
-#: save time): only the latest is kept, compressed at the per-file level.
-_LATEST = "latest"
-
-
-def _modified_now() -> bytes:
-    """The save time of core.xml, UTC to the second; formatted once per second."""
-    now = int(time.time())
-    cached = _MODIFIED[0]
-    if cached[0] != now:
-        stamp = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        cached = _MODIFIED[0] = (now, stamp.encode())
-    return cached[1]
-
-
-_MODIFIED: list[tuple[int, bytes]] = [(-1, b"")]
-
-
 def _zip(style: CompiledStyle, parts: list[_Part]) -> bytes:
     """The package as a zip archive; a part with a key is compressed once per process and key."""
     members = []
     for name, data, shared in parts:
         if shared is None:
             members.append(deflated(name, data))
-            continue
-        if shared and shared[0] == _LATEST:
-            latest = style.memo.get((_LATEST, name))
-            if latest is None or latest[0] != shared:
-                latest = style.memo[_LATEST, name] = (shared, deflated(name, data))
-            members.append(latest[1])
             continue
         key = ("zip", name, *shared)
         member = style.memo.get(key)
