@@ -8,10 +8,9 @@ white space reads better than a cut-off 评分依据.
 from __future__ import annotations
 
 import functools
-import math
 from typing import Optional, Sequence
 
-from ._text_measure import CELL_MARGIN, REFERENCE_FONT_SIZE, _line_width, line_height, lines_needed
+from ._text_measure import CELL_MARGIN, REFERENCE_FONT_SIZE, line_height, lines_needed
 
 DEFAULT_FONT_SIZE = REFERENCE_FONT_SIZE  # of a cell whose font has no size
 
@@ -52,12 +51,10 @@ def text_heights(width: float, font_size: float) -> TextHeights:
 def measured_height(text: str, width: float, font_size: float) -> float:
     """The row height ``text`` needs in a cell ``width`` wide (not memoised)."""
     usable = max(width - CELL_MARGIN, 1.0)
-    if "\n" in text:
-        lines = lines_needed(text, width, font_size)
-    elif len(text) * 2.0 * font_size / REFERENCE_FONT_SIZE <= usable:
+    if "\n" not in text and len(text) * 2.0 * font_size / REFERENCE_FONT_SIZE <= usable:
         lines = 1  # fits even if every character were wide: no need to measure it
-    else:  # lines_needed of a single line, without splitting it: most texts measured are one long line
-        lines = max(1, math.ceil(_line_width(text, font_size) / usable))
+    else:
+        lines = lines_needed(text, width, font_size)
     return _lines_height(lines, font_size)
 
 
