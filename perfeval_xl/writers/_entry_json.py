@@ -22,6 +22,7 @@ from typing import Any, Optional
 
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import amount, display_name
+from ._memo import BoundedMemo
 from ._summary_rows import flag_action, issues
 
 # The encoder summary_json uses: readable Chinese, compact, no circular check (a tree of fresh values).
@@ -29,26 +30,16 @@ ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circ
 _encode = ENCODER.encode
 
 
-class _NumberTexts(dict):
-    """str(Decimal) → JSON text of its ``amount``; weights and scores repeat from form to form.
-
-    Keyed by the Decimal's text, not the Decimal: hashing a fresh Decimal costs
-    several times more than writing it, and the text tells 0 from -0 (one key
-    as Decimals, but written 0.0 and -0.0).  Bounded: emptied when full.
-    """
-
-    LIMIT = 8192
-
-    def __missing__(self, text: str) -> str:
-        number = amount(Decimal(text))  # Decimal(str(d)) is d: sign, digits and exponent
-        json_text = "null" if number is None else float.__repr__(number)
-        if len(self) >= self.LIMIT:
-            self.clear()
-        self[text] = json_text
-        return json_text
+def _number_json(text: str) -> str:
+    """The JSON text of ``amount(Decimal(text))``."""
+    number = amount(Decimal(text))  # Decimal(str(d)) is d: sign, digits and exponent
+    return "null" if number is None else float.__repr__(number)
 
 
-_NUMBERS = _NumberTexts()
+#: str(Decimal) → JSON text of its ``amount``; weights and scores repeat from form to form.  Keyed
+#: by the Decimal's text, not the Decimal: hashing a fresh Decimal costs several times more than
+#: writing it, and the text tells 0 from -0 (one key as Decimals, but written 0.0 and -0.0).
+_NUMBERS = BoundedMemo(_number_json, 8192)
 
 
 def number_text(value: Optional[Decimal]) -> str:

@@ -10,42 +10,27 @@ from __future__ import annotations
 import functools
 from typing import Optional, Sequence
 
+from ._memo import BoundedMemo
 from ._text_measure import CELL_MARGIN, REFERENCE_FONT_SIZE, line_height, lines_needed
 
 DEFAULT_FONT_SIZE = REFERENCE_FONT_SIZE  # of a cell whose font has no size
 
 
-class TextHeights(dict):
-    """Text → the row height it needs in a cell ``width`` wide with a font of ``font_size``.
+#: Text → the row height it needs in one kind of cell (see :func:`text_heights`).
+TextHeights = BoundedMemo[str, float]
 
-    The one memo of measured heights (see :func:`text_heights`): for the
-    scored form's hot loop ``heights[text]`` is one dict lookup, where a
-    function cache builds and hashes a key tuple on every call.  Measured on
-    first use; emptied when full, so a worker stays the same size all batch.
-    """
-
-    __slots__ = ("width", "font_size")
-    #: Why not more: real forms' texts are mostly their own, so a bigger memo mostly holds texts
-    #: that never recur; at 4,096 (≈1 MB per kind of cell) it keeps the recurring ones at ~1 %
-    #: more work than 8,192 did, on a corpus of distinct texts as on a repetitive one.
-    MAX = 4096
-
-    def __init__(self, width: float, font_size: float):
-        super().__init__()
-        self.width = width
-        self.font_size = font_size
-
-    def __missing__(self, text: str) -> float:
-        if len(self) >= self.MAX:
-            self.clear()
-        height = self[text] = measured_height(text, self.width, self.font_size)
-        return height
+#: Texts whose heights are kept per kind of cell.  Why not more: real forms' texts are mostly
+#: their own, so a bigger memo mostly holds texts that never recur; at 4,096 (≈1 MB per kind of
+#: cell) it keeps the recurring ones at ~1 % more work than 8,192 did, on a corpus of distinct
+#: texts as on a repetitive one.
+TEXT_HEIGHTS_KEPT = 4096
 
 
 @functools.cache  # one per kind of cell (width, font size): a template has a handful
 def text_heights(width: float, font_size: float) -> TextHeights:
-    """The memo of heights of texts in cells ``width`` wide with a font of ``font_size``."""
-    return TextHeights(width, font_size)
+    """The one memo of heights of texts in cells ``width`` wide with a font of ``font_size``:
+    the scored form's hot loop asks ``heights[text]``."""
+    return BoundedMemo(functools.partial(measured_height, width=width, font_size=font_size), TEXT_HEIGHTS_KEPT)
 
 
 def measured_height(text: str, width: float, font_size: float) -> float:
