@@ -284,13 +284,10 @@ class _IndicatorReader:
     def _parsed(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
                 operator_text: str | None, unit_text: str | None) -> ParsedValue:
         raw = values[col]
-        # Why the test: on a sheet with neither uncalculated formulas nor error cells
-        # (SheetCells.plain), a cell's only possible read problem is an error value written as text.
-        if not self.cells.plain or (isinstance(raw, str) and "#" in raw):
-            problem = self.cells.problem_of(raw, row, col, what)
-            if problem:
-                flags.append(problem)
-                return parse_value(None)
+        problem = self.cells.problem_of(raw, row, col, what)
+        if problem:
+            flags.append(problem)
+            return parse_value(None)
         if isinstance(raw, (str, int, float)) and raw != 0:  # Why not zero: 0.0 == -0.0, yet they read "0" and "-0"
             return _parsed_value(raw, operator_text, unit_text)
         return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
