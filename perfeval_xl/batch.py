@@ -253,8 +253,7 @@ class _BatchRun:
     def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
         order = [e.relative for e in entries]
         if self.store is not None:
-            self.store.save()
-            self.store.close()
+            self.store.save()  # committed; score_folder closes the store
             files: Sequence[FileResult] = StoredResults(self.store, order, partial(self._rebuild, inbox.resolve()))
         else:
             files = [self.memory[f] for f in order]
