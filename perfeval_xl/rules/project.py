@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ..labels import nfkc, normalise
 from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
-from ..rounding import round2
+from ..rounding import CENT, round2
 from ..values import convert_money, is_money
 from .arithmetic import percent, show, show2
 from .checks import check_self_total, review
@@ -241,7 +241,7 @@ def qualitative_band(target_text: str, actual_text: str, rulebook: ProjectRulebo
 def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:
     """The scores a band allows; an open upper bound ends one cent below it."""
     high = band.high * weight
-    return band.low * weight, high if band.high_inclusive else high - Decimal("0.01")
+    return band.low * weight, high if band.high_inclusive else high - CENT
 
 
 # ------------------------------------------------------------------ review and checks
