@@ -11,8 +11,9 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -45,23 +46,27 @@ def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, job
     # Small batches go a file at a time, so that every worker has some.
     size = max(1, min(MAX_CHUNK, len(work) // (jobs * 4)))
     chunks = (work[start:start + size] for start in range(0, len(work), size))
-    done: set[str] = set()
+    # Each submitted chunk until its outcomes are out: a bounded window, for a finished future
+    # holds its outcomes, and holding every future of a 10,000-file batch would hold every outcome.
+    running: dict[Future, list[InboxEntry]] = {}
     try:
         with _pool(jobs, rules, outbox, read) as pool:
-            # A bounded window of submissions: a finished future holds its outcomes, so holding
-            # every future of a 10,000-file batch would hold every outcome.
-            running = {pool.submit(_process_chunk, chunk) for chunk in itertools.islice(chunks, jobs * 4)}
+            for chunk in itertools.islice(chunks, jobs * 4):
+                running[pool.submit(_process_chunk, chunk)] = chunk
             while running:
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    for outcome in future.result():
-                        done.add(outcome.file)
-                        yield outcome
+                    outcomes = future.result()
+                    for entry, outcome in zip(running.pop(future), outcomes):
+                        # The listed name, not the copy unpickled with the outcome: the batch keeps
+                        # each file's name once.
+                        yield replace(outcome, file=entry.relative)
                 for chunk in itertools.islice(chunks, len(finished)):
-                    running.add(pool.submit(_process_chunk, chunk))
+                    running[pool.submit(_process_chunk, chunk)] = chunk
     except BrokenProcessPool:
-        for entry in work:
-            if entry.relative not in done:
+        # The chunks that never gave their outcomes, and those never submitted.
+        for chunk in itertools.chain(running.values(), chunks):
+            for entry in chunk:
                 yield _score_isolated(entry, rules, outbox, read)
 
 

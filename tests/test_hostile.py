@@ -323,6 +323,30 @@ def test_a_file_whose_summary_cannot_be_prepared_fails_alone(tmp_path, monkeypat
     assert [f["status"] for f in summary["files"]] == ["ok", "error"]
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="the patched task reaches the workers by fork")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_worker_that_dies_costs_only_its_file(tmp_path, monkeypatch, jobs):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    names = [f"{letter}.xlsx" for letter in "abcdefgh"]
+    for name in names:
+        hostile.write_good(inbox / name, name=f"项目{name[0]}")
+    real, parent = task.score_with_digest, os.getpid()
+
+    def deadly(entry, *args):  # as a parser that aborts the whole process would be
+        if entry.relative == "e.xlsx" and os.getpid() != parent:
+            os._exit(3)
+        return real(entry, *args)
+
+    monkeypatch.setattr(task, "score_with_digest", deadly)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=jobs)
+    assert batch.statuses == {name: "error" if name == "e.xlsx" else "ok" for name in names}
+    assert "程序异常退出" in batch.failed[0].error
+    assert len(list((tmp_path / "out").glob("*.scored.xlsx"))) == 7
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert sorted(f["file"] for f in summary["files"]) == names
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes only on Linux-like systems")
 def test_file_names_that_are_not_utf8_are_scored_and_summarised(tmp_path):
     inbox = tmp_path / "in"
