@@ -8,6 +8,7 @@ inbox entries, so a task costs little more than its file's own work.
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -80,11 +81,17 @@ def _pool(workers: int, rules: RuleSet, outbox: Path | None, read: ReadOptions) 
 
 
 def _start_worker(rules: RuleSet, outbox: Path | None, read: ReadOptions) -> None:
-    """Prepare a worker: remember the batch, cap its address space so a runaway allocation fails
-    inside it, and silence native crash output (a Rust panic's backtrace) — each failure is
+    """Prepare a worker: remember the batch, tune the garbage collector, cap its address space so
+    a runaway allocation fails inside it, and silence native crash output (a Rust panic's backtrace) — each failure is
     reported per file."""
     global _batch
     _batch = (rules, outbox, read)
+    # The collector: what the worker inherited (modules, rulebooks, templates) is never garbage,
+    # so it need not be scanned; and a file's work makes and drops so many containers that the
+    # default threshold (700) set off a collection every four files or so.  Collections took
+    # about 3 % of a worker's time, 0.5 % so (1,000 files; 1.5 % fewer instructions in all).
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
     os.environ["RUST_BACKTRACE"] = "0"
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
