@@ -71,18 +71,10 @@ def to_decimal(raw: object) -> Decimal | None:
         return None
 
 
+@functools.lru_cache(maxsize=1024)  # Why cached: a few dozen units (台, 万元, %) recur on every form
 def normalise_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
-    return _normalised_unit(unit) if unit.__class__ is str else _normalise_unit(unit)
-
-
-@functools.lru_cache(maxsize=1024)  # Why cached: a few dozen units (台, 万元, %) recur on every form
-def _normalised_unit(unit: str) -> str | None:
-    return _normalise_unit(unit)
-
-
-def _normalise_unit(unit: str) -> str | None:
     unit = nfkc(unit).replace(" ", "")
     for word, _ in _SUFFIX_OPERATORS:
         if unit.endswith(word):
