@@ -170,22 +170,21 @@ class _BatchRun:
             return list(entries)
         todo = []
         for entry in entries:
-            if entry.skip_reason or not self.store.known(entry.relative) or not self._reuse(entry):
+            if entry.skip_reason or not self._reuse(entry):
                 todo.append(entry)
         return todo
 
     def _reuse(self, entry: InboxEntry) -> bool:
         try:
-            digest = file_digest(entry.path)
-        except OSError:
+            stored = self.store.reusable(entry.relative, self.fingerprint, partial(file_digest, entry.path))
+        except OSError:  # the input cannot be read now: the worker will say why
             return False
-        stored = self.store.reusable(entry.relative, digest, self.fingerprint)
         if stored is None:
             return False
         state, summary = stored
         try:
             record = SummaryRecord.from_bytes(summary)
-            outcome = FileOutcome(entry.relative, state["status"], digest=digest, output=state["output"],
+            outcome = FileOutcome(entry.relative, state["status"], digest=state["digest"], output=state["output"],
                                   reports=tuple(state["reports"]), rulebooks=tuple(state["rulebooks"]))
         except (ValueError, KeyError, TypeError):  # a damaged record: score the file again
             return False

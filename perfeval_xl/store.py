@@ -156,13 +156,13 @@ class ResultStore:
         return self._db.execute(f"SELECT {columns} FROM files WHERE name = ?", (_key(relative),)).fetchone()
 
     @_plain_errors
-    def known(self, relative: str) -> bool:
-        """True when an earlier run in this outbox scored ``relative`` (worth hashing it to compare)."""
-        return self._row(relative, "1") is not None
+    def reusable(self, relative: str, fingerprint: str,
+                 digest: Callable[[], str]) -> tuple[dict, bytes] | None:
+        """(state entry, summary record) of an unchanged input whose outputs are all still there, else None.
 
-    @_plain_errors
-    def reusable(self, relative: str, digest: str, fingerprint: str) -> tuple[dict, bytes] | None:
-        """(state entry, summary record) of an unchanged input whose outputs are all still there, else None."""
+        ``digest`` hashes the input now; it is called only when an earlier run in
+        this outbox scored ``relative``, so a new input is not read twice.
+        """
         row = self._row(relative, "entry, summary")
         if row is None:
             return None
@@ -170,8 +170,8 @@ class ResultStore:
             entry = json.loads(row[0])
         except ValueError:
             return None
-        if not isinstance(entry, dict) or not entry.get("reusable") or entry.get("digest") != digest \
-                or entry.get("fingerprint") != fingerprint:
+        if not isinstance(entry, dict) or not entry.get("reusable") or entry.get("fingerprint") != fingerprint \
+                or entry.get("digest") != digest():
             return None
         outputs = ([entry["output"]] if entry.get("output") else []) + list(entry.get("reports", []))
         if not all(isinstance(output, str) and (self.outbox / output).is_file() for output in outputs):

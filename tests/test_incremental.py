@@ -50,6 +50,18 @@ def test_only_new_or_changed_files_cost_work(inbox, tmp_path):
     assert names["b.xlsx"] == "乙项目（修改后）" and names["d.xlsx"] == "丁项目"
 
 
+def test_a_rerun_hashes_only_the_inputs_an_earlier_run_scored(inbox, tmp_path, monkeypatch):
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    write_good(inbox / "d.xlsx", name="丁项目")
+    hashed = []
+    real = perfeval_xl.batch.file_digest
+    monkeypatch.setattr(perfeval_xl.batch, "file_digest", lambda path: hashed.append(path.name) or real(path))
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    assert batch.reused == 3
+    assert sorted(hashed) == ["a.xlsx", "b.xlsx", "c.xlsx"]  # d.xlsx is hashed by its worker, from what it reads
+
+
 @pytest.mark.parametrize("change", ["rules", "force", "deleted output", "removed input"])
 def test_what_makes_a_file_scored_again(inbox, tmp_path, change):
     outbox = tmp_path / "out"
