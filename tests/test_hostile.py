@@ -347,6 +347,32 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, monkeypatch, jobs):
     assert sorted(f["file"] for f in summary["files"]) == names
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="the patched task reaches the workers by fork")
+def test_a_worker_that_dies_while_chunks_wait_loses_no_file(tmp_path, monkeypatch):
+    # 40 files at jobs=1 go in chunks of 8, four at a time: the fifth waits.  The worker dies on
+    # the second chunk while the parent is still busy with the first chunk's outcomes, so the
+    # pool is already broken when the parent hands out the fifth chunk.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    names = [f"f{number:02d}.xlsx" for number in range(40)]
+    for name in names:
+        hostile.write_good(inbox / name, name=f"项目{name[1:3]}")
+    real, parent = task.score_with_digest, os.getpid()
+
+    def deadly(entry, *args):
+        if entry.relative == "f10.xlsx" and os.getpid() != parent:
+            os._exit(3)
+        return real(entry, *args)
+
+    def slow_first(outcome):
+        if outcome.file == "f00.xlsx":
+            time.sleep(1)
+
+    monkeypatch.setattr(task, "score_with_digest", deadly)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1, on_file=slow_first)
+    assert batch.statuses == {name: "error" if name == "f10.xlsx" else "ok" for name in names}
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes only on Linux-like systems")
 def test_file_names_that_are_not_utf8_are_scored_and_summarised(tmp_path):
     inbox = tmp_path / "in"
