@@ -125,8 +125,9 @@ class ResultStore:
         # keeps it whole when the process is killed; after a power cut a damaged database is
         # found on opening (or a row fails its digest or record check) and the inputs are scored again.
         db.execute("PRAGMA synchronous = OFF")
-        # A page cache of 256 KiB, not SQLite's default 2 MiB: the batch writes and reads a row at a
-        # time, and a larger cache only made the batch's memory grow with its size (by ~2 MB at 10,000 files).
+        # A page cache of 256 KiB, not SQLite's default of 2,000 KiB: the larger cache only made the
+        # batch's memory grow with its size (by ~2 MB at 10,000 files); noting 1,000 results cost
+        # 0.15-0.16 ms each with either.
         db.execute("PRAGMA cache_size = -256")
         return db
 

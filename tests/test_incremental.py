@@ -50,16 +50,21 @@ def test_only_new_or_changed_files_cost_work(inbox, tmp_path):
     assert names["b.xlsx"] == "乙项目（修改后）" and names["d.xlsx"] == "丁项目"
 
 
-def test_a_rerun_hashes_only_the_inputs_an_earlier_run_scored(inbox, tmp_path, monkeypatch):
+@pytest.mark.parametrize("rules", [None, "central-pre2020-project"])
+def test_a_rerun_hashes_only_the_inputs_it_may_reuse(inbox, tmp_path, monkeypatch, rules):
     outbox = tmp_path / "out"
     perfeval_xl.score_folder(inbox, out=outbox)
     write_good(inbox / "d.xlsx", name="丁项目")
     hashed = []
     real = perfeval_xl.batch.file_digest
     monkeypatch.setattr(perfeval_xl.batch, "file_digest", lambda path: hashed.append(path.name) or real(path))
-    batch = perfeval_xl.score_folder(inbox, out=outbox)
-    assert batch.reused == 3
-    assert sorted(hashed) == ["a.xlsx", "b.xlsx", "c.xlsx"]  # d.xlsx is hashed by its worker, from what it reads
+    batch = perfeval_xl.score_folder(inbox, out=outbox, rules=rules)
+    # d.xlsx is new and, under other rules, every file is scored again: each is hashed by its
+    # worker from the bytes it reads, never read a second time for the hash.
+    if rules is None:
+        assert batch.reused == 3 and sorted(hashed) == ["a.xlsx", "b.xlsx", "c.xlsx"]
+    else:
+        assert batch.reused == 0 and hashed == []
 
 
 @pytest.mark.parametrize("change", ["rules", "force", "deleted output", "removed input"])
