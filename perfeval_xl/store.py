@@ -161,8 +161,9 @@ class ResultStore:
                  digest: Callable[[], str]) -> tuple[dict, bytes] | None:
         """(state entry, summary record) of an unchanged input whose outputs are all still there, else None.
 
-        ``digest`` hashes the input now; it is called only when an earlier run in
-        this outbox scored ``relative``, so a new input is not read twice.
+        ``digest`` hashes the input now.  It is called only when an earlier run in
+        this outbox scored ``relative`` under the same rulebooks, so any other input
+        is read once, by the worker that scores it.
         """
         row = self._row(relative, "entry, summary")
         if row is None:
