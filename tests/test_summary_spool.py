@@ -315,6 +315,21 @@ def table(sheet) -> list[dict]:
     return rows
 
 
+def test_files_of_the_same_name_keep_their_inbox_order_in_the_issue_list(tmp_path):
+    """问题清单 sorts by file name; equal names (a list naming a file twice) stay in inbox order."""
+    first = FileResult("同名.xlsx", "error", error="第一份已损坏")
+    second = FileResult("同名.xlsx", "skipped", error="第二份已跳过")
+    other = FileResult("a.xlsx", "error", error="另一份已损坏")
+    spool = SummarySpool(tmp_path / "spool")
+    for key, file in (("k3", other), ("k2", second), ("k1", first)):  # completion order: not inbox order
+        spool.add_record(key, prepare_summary(file))
+    spool.write_xlsx(tmp_path / "summary.xlsx", RULEBOOK, ["k1", "k2", "k3"])
+    spool.close()
+    rows = table(openpyxl.load_workbook(tmp_path / "summary.xlsx")["问题清单"])
+    assert [(row["文件"], row["问题"]) for row in rows] == [
+        ("a.xlsx", "另一份已损坏"), ("同名.xlsx", "第一份已损坏"), ("同名.xlsx", "未评分：第二份已跳过")]
+
+
 def test_a_long_issue_list_is_written_row_by_row_with_its_heights_filter_and_print_titles(tmp_path):
     files = [project_file(f"f{i:03d}.xlsx", str(60 + i % 40), item_count=30, flags_every=1) for i in range(40)]
     spool_write(tmp_path, files, order_of(files), formats=("xlsx",))

@@ -50,8 +50,8 @@ DEPARTMENT_PROJECT_LABEL = "部门整体支出"
 class FormFacts:
     """What the summaries count, rank and add up about one form — no reference to the form itself.
 
-    The summary spool keeps these (packed into a short string) in memory while
-    everything bulky about the form goes to disk.
+    The summary spool keeps these, packed into each file's short record, beside
+    the bulky parts of the form on disk.
     """
 
     kind: str
