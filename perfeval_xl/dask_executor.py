@@ -8,6 +8,7 @@ writes the summary.
 """
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -20,6 +21,9 @@ from .rules import RuleSet
 if TYPE_CHECKING:
     from .task import FileOutcome
 
+#: Tasks on the cluster at a time, per worker thread: enough that no thread waits for work.
+IN_FLIGHT_PER_THREAD = 4
+
 
 def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, read: ReadOptions, jobs: int,
                 scheduler: str | None) -> Iterator[FileOutcome]:
@@ -27,7 +31,7 @@ def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, rea
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
         raise PerfevalError("使用 --executor dask 需要先安装：pip install \"perfeval-xl[dask]\"") from exc
-    from .task import outcome_of_failure, process_entry
+    from .task import outcome_of_failure, process_entry, under_listed_name
 
     if not work:
         return
@@ -42,16 +46,33 @@ def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, rea
     try:
         # The rulebooks go to every worker once, not inside each of thousands of tasks.
         [shared_rules] = client.scatter([rules], broadcast=True)
-        futures = client.map(process_entry, work, rules=shared_rules, outbox=outbox, read=read, pure=False)
-        owner = {future.key: entry for future, entry in zip(futures, work)}
-        for future in as_completed(futures):
+        # A bounded window of tasks, each forgotten once its outcome is here: a task's outcome stays
+        # in its worker's memory while this process holds the task (about 40 KB with its summary
+        # record), so holding every task of the batch made the cluster's memory grow with it.
+        window = IN_FLIGHT_PER_THREAD * max(jobs, sum(client.nthreads().values()), 1)
+        waiting = iter(work)
+        done = as_completed()
+        owner: dict[str, InboxEntry] = {}
+
+        def submit(count: int) -> None:
+            for entry in itertools.islice(waiting, count):
+                future = client.submit(process_entry, entry, rules=shared_rules, outbox=outbox, read=read,
+                                       pure=False)
+                owner[future.key] = entry
+                done.add(future)
+
+        submit(window)
+        for future in done:
+            entry = owner.pop(future.key)
             try:
-                yield future.result()
+                outcome = under_listed_name(future.result(), entry)
             except Exception as exc:  # a worker died on this file (KilledWorker) or lost its connection
-                entry = owner[future.key]
                 failed = FileResult(file=entry.relative, status="error",
                                     error=f"集群上处理该文件失败（{type(exc).__name__}），请单独重试")
-                yield outcome_of_failure(failed)
+                outcome = outcome_of_failure(failed)
+            future.release()
+            submit(1)
+            yield outcome
     finally:
         client.close()
         if cluster is not None:

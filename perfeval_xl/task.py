@@ -89,6 +89,14 @@ def summarise(result: FileResult) -> bytes:
     return prepare_summary(result).to_bytes()
 
 
+def under_listed_name(outcome: FileOutcome, entry: InboxEntry) -> FileOutcome:
+    """``outcome`` of ``entry`` under the listed name string, not the copy that came back with it
+    from another process: the batch then keeps each file's name once."""
+    if outcome.result is not None:
+        outcome.result.file = entry.relative
+    return replace(outcome, file=entry.relative)
+
+
 def outcome_of_failure(failed: FileResult) -> FileOutcome:
     """The outcome of a file whose worker never reported (it crashed, or its cluster node was lost)."""
     return FileOutcome(failed.file, failed.status, failed.error, failed.detail, result=failed)

@@ -14,7 +14,6 @@ import multiprocessing
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -22,7 +21,7 @@ from .inbox import InboxEntry
 from .model import FileResult
 from .readers import ReadOptions
 from .rules import RuleSet
-from .task import FileOutcome, outcome_of_failure, process_entry
+from .task import FileOutcome, outcome_of_failure, process_entry, under_listed_name
 
 #: Files per task: enough to make the hand-over cheap, few enough to keep the workers evenly busy.
 MAX_CHUNK = 8
@@ -63,20 +62,12 @@ def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, job
                 for future in finished:
                     outcomes = future.result()  # or BrokenProcessPool: the chunk stays in ``running``
                     for entry, outcome in zip(running.pop(future), outcomes, strict=True):
-                        yield _under_listed_name(outcome, entry)
+                        yield under_listed_name(outcome, entry)
     except BrokenProcessPool:
         # Every file not yet reported: the running chunks, the one being submitted, the rest.
         for unreported in itertools.chain(running.values(), [chunk] if chunk else [], chunks):
             for entry in unreported:
                 yield _score_isolated(entry, rules, outbox, read)
-
-
-def _under_listed_name(outcome: FileOutcome, entry: InboxEntry) -> FileOutcome:
-    """``outcome`` under the listed name string, not the copy unpickled with it: the batch keeps each
-    file's name once."""
-    if outcome.result is not None:
-        outcome.result.file = entry.relative
-    return replace(outcome, file=entry.relative)
 
 
 def _process_chunk(entries: list[InboxEntry]) -> list[FileOutcome]:

@@ -149,6 +149,33 @@ def test_dask_local_cluster_gives_the_same_results_as_local_processes(tmp_path):
         sorted(p.name for p in (tmp_path / "local").glob("*.scored.xlsx"))
 
 
+def test_dask_keeps_a_bounded_window_of_tasks_and_forgets_each_one_done(tmp_path, monkeypatch):
+    """The cluster holds a task's outcome while the batch holds the task: a window, not the batch."""
+    distributed = pytest.importorskip("distributed")
+    import perfeval_xl.dask_executor as dask_executor
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for number in range(12):
+        write_good(inbox / f"f{number:02d}.xlsx", name=f"项目{number}")
+    monkeypatch.setattr(dask_executor, "IN_FLIGHT_PER_THREAD", 1, raising=False)
+    held = []
+    real_submit = distributed.Client.submit
+
+    def submit(client, *args, **kwargs):
+        future = real_submit(client, *args, **kwargs)
+        held.append(len(client.futures))
+        return future
+
+    monkeypatch.setattr(distributed.Client, "submit", submit)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=2, executor="dask")
+    assert set(batch.statuses.values()) == {"ok"} and len(batch.statuses) == 12
+    assert len(held) == 12  # a task per file
+    # The scattered rulebooks, a window of one task per worker thread, and the few done tasks whose
+    # release is still on its way; holding every task would reach 13.
+    assert max(held) <= 1 + 2 + 2
+
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
