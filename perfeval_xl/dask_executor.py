@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from .task import FileOutcome
 
 #: Tasks on the cluster at a time, per worker thread: enough that no thread waits for work.
-IN_FLIGHT_PER_THREAD = 4
+IN_FLIGHT_PER_THREAD = 16
+#: Tasks submitted together once that many have come back.
+SUBMIT_GROUP = 16
 
 
 def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, read: ReadOptions, jobs: int,
@@ -46,18 +48,22 @@ def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, rea
     try:
         # The rulebooks go to every worker once, not inside each of thousands of tasks.
         [shared_rules] = client.scatter([rules], broadcast=True)
-        # A bounded window of tasks, each forgotten once its outcome is here: a task's outcome stays
+        # A bounded window of tasks, each released once its outcome is here: a task's outcome stays
         # in its worker's memory while this process holds the task (about 40 KB with its summary
         # record), so holding every task of the batch made the cluster's memory grow with it.
-        window = IN_FLIGHT_PER_THREAD * max(jobs, sum(client.nthreads().values()), 1)
+        # Tasks go in groups, one message to the scheduler per group rather than per file.
+        group = SUBMIT_GROUP
+        window = max(2 * group, IN_FLIGHT_PER_THREAD * max(jobs, sum(client.nthreads().values()), 1))
         waiting = iter(work)
         done = as_completed()
         owner: dict[str, InboxEntry] = {}
 
         def submit(count: int) -> None:
-            for entry in itertools.islice(waiting, count):
-                future = client.submit(process_entry, entry, rules=shared_rules, outbox=outbox, read=read,
-                                       pure=False)
+            entries = list(itertools.islice(waiting, count))
+            if not entries:
+                return
+            futures = client.map(process_entry, entries, rules=shared_rules, outbox=outbox, read=read, pure=False)
+            for future, entry in zip(futures, entries):
                 owner[future.key] = entry
                 done.add(future)
 
@@ -71,7 +77,8 @@ def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, rea
                                     error=f"集群上处理该文件失败（{type(exc).__name__}），请单独重试")
                 outcome = outcome_of_failure(failed)
             future.release()
-            submit(1)
+            if len(owner) <= window - group:
+                submit(group)
             yield outcome
     finally:
         client.close()

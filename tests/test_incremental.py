@@ -159,18 +159,20 @@ def test_dask_keeps_a_bounded_window_of_tasks_and_forgets_each_one_done(tmp_path
     for number in range(12):
         write_good(inbox / f"f{number:02d}.xlsx", name=f"项目{number}")
     monkeypatch.setattr(dask_executor, "IN_FLIGHT_PER_THREAD", 1, raising=False)
-    held = []
-    real_submit = distributed.Client.submit
+    monkeypatch.setattr(dask_executor, "SUBMIT_GROUP", 1, raising=False)
+    held, submitted = [], []
+    real_map = distributed.Client.map
 
-    def submit(client, *args, **kwargs):
-        future = real_submit(client, *args, **kwargs)
+    def map_(client, function, entries, *args, **kwargs):
+        futures = real_map(client, function, entries, *args, **kwargs)
+        submitted.extend(entries)
         held.append(len(client.futures))
-        return future
+        return futures
 
-    monkeypatch.setattr(distributed.Client, "submit", submit)
+    monkeypatch.setattr(distributed.Client, "map", map_)
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=2, executor="dask")
     assert set(batch.statuses.values()) == {"ok"} and len(batch.statuses) == 12
-    assert len(held) == 12  # a task per file
+    assert len(submitted) == 12  # a task per file
     # The scattered rulebooks, a window of one task per worker thread, and the few done tasks whose
     # release is still on its way; holding every task would reach 13.
     assert max(held) <= 1 + 2 + 2
