@@ -110,7 +110,7 @@ def _start_worker(rules: RuleSet, outbox: Path | None, read: ReadOptions) -> Non
 def _score_isolated(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> FileOutcome:
     try:
         with _pool(1, rules, outbox, read) as pool:
-            return pool.submit(_process_chunk, [entry]).result()[0]
+            return under_listed_name(pool.submit(_process_chunk, [entry]).result()[0], entry)
     except BrokenProcessPool:
         failed = FileResult(file=entry.relative, status="error",
                             error="读取该文件时程序异常退出（文件可能已损坏、过大或被恶意构造），已跳过")
