@@ -43,21 +43,29 @@ def _new_temporary(target: str) -> tuple[str, int]:
 
 
 @contextlib.contextmanager
-def atomic_output(path: os.PathLike[str] | str) -> Iterator[Path]:
-    """Yield a temporary path to write to; on success it replaces ``path``.
-
-    If the body raises, the temporary file is removed and ``path`` is left as it was.
-    """
+def _replacing(path: os.PathLike[str] | str) -> Iterator[tuple[str, int]]:
+    """A new temporary file beside ``path`` as (name, open descriptor, for the body to close): it
+    replaces ``path`` when the body ends, and is removed if the body raises."""
     target = os.fspath(path)
     temp, fd = _new_temporary(target)
-    os.close(fd)
     try:
-        yield Path(temp)
+        yield temp, fd
         os.replace(temp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_output(path: os.PathLike[str] | str) -> Iterator[Path]:
+    """Yield a temporary path to write to; on success it replaces ``path``.
+
+    If the body raises, the temporary file is removed and ``path`` is left as it was.
+    """
+    with _replacing(path) as (temp, fd):
+        os.close(fd)
+        yield Path(temp)
 
 
 def atomic_write_bytes(path: os.PathLike[str] | str, data: bytes) -> None:
@@ -67,17 +75,10 @@ def atomic_write_bytes(path: os.PathLike[str] | str, data: bytes) -> None:
     the thousand: the bytes go through the descriptor that created the
     temporary file, which is never reopened by name.
     """
-    target = os.fspath(path)
-    temp, fd = _new_temporary(target)
-    try:
+    with _replacing(path) as (_, fd):
         try:
             view = memoryview(data)
             while view:  # a regular file takes it all at once; anything else may take less
                 view = view[os.write(fd, view):]
         finally:
             os.close(fd)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
