@@ -1,4 +1,5 @@
-"""Half-up rounding to 2 places (scoring.md §4), the one way every score and amount is rounded."""
+"""Half-up rounding to 2 places (scoring.md §4), the one way every score and amount is rounded, and the
+two ways a rounded number is shown (a score with 2 decimals, a ratio as a percentage)."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -14,3 +15,13 @@ quantize_half_up = Context(rounding=ROUND_HALF_UP).quantize
 def round2(value: Decimal) -> Decimal:
     """``value`` rounded half-up to 2 places."""
     return quantize_half_up(value, CENT)
+
+
+def show2(value: Decimal) -> str:
+    """A score with exactly 2 decimals: 7.68, 10.00."""
+    return f"{quantize_half_up(value, CENT):f}"  # round2, without the call: a form shows ~60 scores
+
+
+def percent(value: Decimal) -> str:
+    """A ratio as a percentage with 2 decimals: 0.95008 → "95.01%"."""
+    return f"{round2(value * 100):f}%"

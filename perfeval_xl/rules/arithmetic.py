@@ -1,9 +1,8 @@
-"""Decimal helpers shared by the scoring rules: rounding and how numbers are shown."""
+"""How the scoring rules show an input number (scores and percentages: :mod:`perfeval_xl.rounding`)."""
 from __future__ import annotations
 
 from decimal import Decimal
 
-from ..rounding import CENT, quantize_half_up, round2
 from ..values import format_number
 
 
@@ -19,13 +18,3 @@ def show(value: Decimal) -> str:
     if value is not None and value.is_finite() and value.adjusted() < 27:
         return f"{value.normalize():f}"
     return format_number(value)
-
-
-def show2(value: Decimal) -> str:
-    """A score with exactly 2 decimals: 7.68, 10.00."""
-    return f"{quantize_half_up(value, CENT):f}"  # round2, without the call: a form shows ~60 scores
-
-
-def percent(value: Decimal) -> str:
-    """A ratio as a percentage with 2 decimals: 0.95008 → "95.01%"."""
-    return f"{round2(value * 100):f}%"

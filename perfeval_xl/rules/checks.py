@@ -4,7 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..model import Flag, ItemScore, Source
-from .arithmetic import show, show2
+from ..rounding import show2
+from .arithmetic import show
 from .rulebook import Rulebook
 
 ZERO = Decimal(0)

@@ -6,8 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..labels import indicator_key
 from ..model import BaseData, DepartmentForm, DepartmentRow, Flag, FormResult, ItemScore
-from ..rounding import round2
-from .arithmetic import show, show2
+from ..rounding import round2, show2
+from .arithmetic import show
 from .checks import check_self_total, review
 from .department_rulebook import COLUMNS
 from .rulebook import DepartmentIndicator, DepartmentRulebook, Term

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from ..labels import nfkc, normalise
 from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
-from ..rounding import CENT, round2
+from ..rounding import CENT, percent, round2, show2
 from ..values import convert_money, is_money
-from .arithmetic import percent, show, show2
+from .arithmetic import show
 from .checks import check_self_total, review
 from .rulebook import Band, ProjectRulebook
 

@@ -14,7 +14,7 @@ from typing import Optional
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..model import BaseData, DepartmentForm, FormResult
-from ..rounding import round2
+from ..rounding import percent, show2
 from ..values import format_number
 from ._atomic import atomic_write_bytes
 from ._report_template import DOCUMENT_PART, ReportTemplate, report_template
@@ -74,14 +74,14 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
     out.extend(_budget_paragraphs(base, year))
     out.append(("heading", "三、部门整体支出绩效情况"))
     own = f"，单位自评{_n(form.self_total)}分" if form.self_total is not None else ""
-    out.append(("text", f"按“{result.rulebook}”评分规则复核，总分{_n2(result.total)}分，等级为“{result.grade}”{own}。"
+    out.append(("text", f"按“{result.rulebook}”评分规则复核，总分{show2(result.total)}分，等级为“{result.grade}”{own}。"
                         "各项指标得分见下表。"))
     out.append(("heading", "四、存在的问题"))
     deducted = [item for item in result.items if item.score < item.weight]
     if not deducted:
         out.append(("text", "各项指标均得满分，未发现扣分事项。"))
     for i, item in enumerate(deducted, 1):
-        text = f"{i}. {item.name}：分值{_n(item.weight)}分，复核得分{_n2(item.score)}分，扣{_n2(item.weight - item.score)}分。" \
+        text = f"{i}. {item.name}：分值{_n(item.weight)}分，复核得分{show2(item.score)}分，扣{show2(item.weight - item.score)}分。" \
                f"评分依据：{item.basis}。"
         if item.reason:
             text += f"单位说明：{item.reason}。"
@@ -134,9 +134,9 @@ def _score_table(result: FormResult) -> list[list[Optional[str]]]:
     rows: list[list[Optional[str]]] = [list(SCORE_TABLE_HEADERS)]
     for item in result.items:
         rows.append([item.level1, item.level2, item.name, _n(item.weight),
-                     _n(item.self_score) if item.self_score is not None else "", _n2(item.score), item.basis])
+                     _n(item.self_score) if item.self_score is not None else "", show2(item.score), item.basis])
     rows.append(["合计", None, None, _n(sum((i.weight for i in result.items), Decimal(0))),
-                 _n(result.form.self_total) if result.form.self_total is not None else "", _n2(result.total),
+                 _n(result.form.self_total) if result.form.self_total is not None else "", show2(result.total),
                  f"等级：{result.grade}"])
     return rows
 
@@ -202,17 +202,11 @@ def _final(base: BaseData, key: str) -> Decimal | None:
 
 
 def _percent(part: Decimal, whole: Decimal) -> str:
-    if not whole:
-        return ""
-    return f"{round2(part / whole * 100)}%"
+    return percent(part / whole) if whole else ""
 
 
 def _n(value: Decimal) -> str:
     return format_number(value)
-
-
-def _n2(value: Decimal) -> str:
-    return f"{round2(value)}"
 
 
 def _safe(text: str) -> str:
