@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from ..labels import indicator_key
 from ..model import BaseData, DepartmentForm, DepartmentRow, Flag, FormResult, ItemScore
-from ..rounding import round2, show2
+from ..rounding import quantize_half_up, round2, show2
 from .arithmetic import show
 from .checks import check_self_total, review
 from .department_rulebook import COLUMNS
@@ -97,7 +97,7 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
                                row.source, "error"))
         return item
     quantum = Decimal(1).scaleb(-rulebook.percent_places)
-    pct = (numerator / denominator * 100).quantize(quantum, rounding=ROUND_HALF_UP)
+    pct = quantize_half_up(numerator / denominator * 100, quantum)
     item.actual = f"{pct}%"
     score, how = _apply(rule, pct, w)
     item.score = round2(score)
