@@ -356,28 +356,45 @@ class SummarySpool:
         if unknown:
             raise ValueError(f"unknown summary format(s) {unknown}; choose from {sorted(SUMMARY_FILES)}")
         outbox = Path(outbox)
+        batch = self._batch(order)  # ranked once for every format
         written = []
         for name in dict.fromkeys(formats):
             path = outbox / SUMMARY_FILES[name]
             if name == "xlsx":
-                self.write_xlsx(path, rulebook, order)
+                self._write_xlsx(path, rulebook, batch)
             elif name == "json":
-                self.write_json(path, rulebook, order)
+                self._write_json(path, rulebook, batch)
             else:
-                self.write_csv(path, order)
+                self._write_csv(path, batch)
             written.append(path)
         return written
 
     def write_json(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
         """summary.json, streamed: ``{"rulebook", "files": [...]}`` with one file entry in memory at a time."""
-        batch = self._batch(order)
+        self._write_json(path, rulebook, self._batch(order))
+
+    def write_xlsx(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
+        """summary.xlsx: 汇总, 问题清单, 分布, 部门 (see :mod:`.summary_xlsx`)."""
+        self._write_xlsx(path, rulebook, self._batch(order))
+
+    def write_csv(self, path: Path, order: Sequence[Hashable]) -> None:
+        """summary.csv: the 汇总 rows (ranked forms, then files that gave none), UTF-8 with BOM.
+
+        Scores have 2 decimals, blanks are empty, and text that Excel or WPS
+        would run as a formula gets a leading single quote (:func:`csv_text`).
+        """
+        self._write_csv(path, self._batch(order))
+
+    def file_entries(self, order: Sequence[Hashable]) -> Iterator[dict[str, Any]]:
+        """The summary.json file entries in ``order``, ranked, read back one at a time."""
+        return self._file_entries(self._batch(order))
+
+    def _write_json(self, path: Path, rulebook: str, batch: "_Batch") -> None:
         with atomic_output(path) as temp:
             with open(temp, "wb") as out:
                 write_json_lines(out, rulebook, self._ranked_entries(batch))
 
-    def write_xlsx(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
-        """summary.xlsx: 汇总, 问题清单, 分布, 部门 (see :mod:`.summary_xlsx`)."""
-        batch = self._batch(order)
+    def _write_xlsx(self, path: Path, rulebook: str, batch: "_Batch") -> None:
         overview_widths, issue_widths, issue_rows, levels, statuses = self._measures_of(batch)
         content = SummaryContent(
             rulebook=rulebook,
@@ -389,13 +406,7 @@ class SummarySpool:
         )
         write_summary_workbook(path, content, tmpdir=self.folder)
 
-    def write_csv(self, path: Path, order: Sequence[Hashable]) -> None:
-        """summary.csv: the 汇总 rows (ranked forms, then files that gave none), UTF-8 with BOM.
-
-        Scores have 2 decimals, blanks are empty, and text that Excel or WPS
-        would run as a formula gets a leading single quote (:func:`csv_text`).
-        """
-        batch = self._batch(order)
+    def _write_csv(self, path: Path, batch: "_Batch") -> None:
         with atomic_output(path) as temp:
             # errors="replace": a file name that is not valid UTF-8 shows "?" rather than failing.
             with open(temp, "w", encoding="utf-8-sig", newline="", errors="replace") as out:
@@ -403,10 +414,6 @@ class SummarySpool:
                 writer.writerow([column.title for column in OVERVIEW_COLUMNS])
                 for row in self._overview_rows(batch):
                     writer.writerow([_csv_cell(value, column.kind) for column, value in zip(OVERVIEW_COLUMNS, row)])
-
-    def file_entries(self, order: Sequence[Hashable]) -> Iterator[dict[str, Any]]:
-        """The summary.json file entries in ``order``, ranked, read back one at a time."""
-        return self._file_entries(self._batch(order))
 
     # -- reading back ----------------------------------------------------------------------
 
