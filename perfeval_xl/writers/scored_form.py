@@ -41,6 +41,7 @@ from ._display import (
     level_label,
     split_execution_item,
 )
+from ._memo import BoundedMemo
 from ._row_heights import DEFAULT_FONT_SIZE, TextHeights, fit_heights, single_line, text_heights
 from ._sheet_titles import unique_sheet_titles
 from ._style_template import (
@@ -656,36 +657,21 @@ def _structure(style: CompiledStyle, roles: list[str], merges: list[tuple[int, i
     return found
 
 
-#: Nonzero finite Decimal → its cell's number as written ("12.5"); filled as values are met
-#: (weights and scores repeat from form to form).  Zeros are not kept: 0 and -0 are one key
-#: but written "0" and "-0".
-_DECIMAL_TEXT: dict[Decimal, str] = {}
-#: Row height → the attributes closing a ``<row>`` tag.
-_HEIGHT_ATTRIBUTES: dict[float, str] = {}
+def _decimal_text(value: Decimal) -> Optional[str]:
+    """What :func:`amount` stores for a nonzero ``value``, as written in the cell; None: the cell
+    stays empty (NaN, infinities)."""
+    stored = amount(value)
+    return None if stored is None else f"{stored:.16g}"
+
+
 #: Entries each of these memos holds at most (emptied when full: a worker stays the same size).
 _MEMO_MAX = 8192
-
-
-def _decimal_text(value: Decimal) -> Optional[str]:
-    """What :func:`amount` stores for ``value``, as written in the cell; None: the cell stays empty."""
-    if not value:  # what amount() makes of a zero, without rounding it: 0.0 or -0.0
-        return "-0" if value.is_signed() else "0"
-    stored = amount(value)
-    if stored is None:  # NaN, infinities
-        return None
-    text = f"{stored:.16g}"
-    if len(_DECIMAL_TEXT) >= _MEMO_MAX:
-        _DECIMAL_TEXT.clear()
-    _DECIMAL_TEXT[value] = text
-    return text
-
-
-def _height_attributes(needed: float) -> str:
-    """`` ht="…" customHeight="1">`` for a row ``needed`` high (rounded as fit_heights rounds)."""
-    if len(_HEIGHT_ATTRIBUTES) >= _MEMO_MAX:
-        _HEIGHT_ATTRIBUTES.clear()
-    attributes = _HEIGHT_ATTRIBUTES[needed] = f' ht="{round(needed, 1):.16g}" customHeight="1">'
-    return attributes
+#: Nonzero Decimal → its cell's number as written ("12.5"): weights and scores repeat from form
+#: to form.  Zeros are written without it: 0 and -0 are one key but written "0" and "-0".
+_DECIMAL_TEXT: BoundedMemo[Decimal, Optional[str]] = BoundedMemo(_decimal_text, _MEMO_MAX)
+#: Row height → the attributes closing a ``<row>`` tag (rounded as fit_heights rounds).
+_HEIGHT_ATTRIBUTES: BoundedMemo[float, str] = BoundedMemo(
+    lambda needed: f' ht="{round(needed, 1):.16g}" customHeight="1">', _MEMO_MAX)
 
 
 def _other_cell(opening_text: str, opening_number: str, value: object) -> Optional[str]:
@@ -711,8 +697,7 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) 
     empty), inline: this loop runs for every cell of every form.
     """
     out = []
-    decimal_text = _DECIMAL_TEXT.get
-    height_attributes = _HEIGHT_ATTRIBUTES.get
+    decimal_text, height_attributes = _DECIMAL_TEXT, _HEIGHT_ATTRIBUTES
     index = 0
     for values, shape in zip(layout.values, shapes):
         index += 1
@@ -754,10 +739,13 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) 
                     if height > needed:
                         needed = height
             elif kind is Decimal:
-                try:
-                    formatted = decimal_text(value) or _decimal_text(value)
-                except TypeError:  # a signalling NaN cannot be hashed; it has no value to show either
-                    formatted = None
+                if not value:  # what amount() makes of a zero, without rounding it: 0.0 or -0.0
+                    formatted = "-0" if value.is_signed() else "0"
+                else:
+                    try:
+                        formatted = decimal_text[value]
+                    except TypeError:  # a signalling NaN cannot be hashed; it has no value to show either
+                        formatted = None
                 if formatted is not None:
                     slots[col] = number[col] + formatted + "</v></c>"
             elif value is None:  # the cell stays as written when empty
@@ -770,7 +758,7 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) 
                 if cell is not None:
                     slots[col] = cell
         if needed:
-            slots[0] = row_start + (height_attributes(needed) or _height_attributes(needed))
+            slots[0] = row_start + height_attributes[needed]
         else:
             slots[0] = row_start + ">"
         row = "".join(slots)
