@@ -149,8 +149,8 @@ def write_summary_workbook(path: Path, content: SummaryContent, tmpdir: Optional
     options = {**WORKBOOK_OPTIONS, "constant_memory": True}
     if tmpdir is not None:
         options["tmpdir"] = str(tmpdir)
-    with atomic_output(path) as temp, _fast_deflate():
-        with xlsxwriter.Workbook(str(temp), options) as workbook:
+    with atomic_output(path) as temp:
+        with _SummaryWorkbook(str(temp), options) as workbook:
             workbook.set_properties({"title": "绩效自评复核汇总", "comments": f"评分规则：{content.rulebook}"})
             formats = _Formats(workbook)
             _write_overview(workbook.add_worksheet(SHEET_OVERVIEW), formats, content)
@@ -173,6 +173,14 @@ class _SummaryZipFile(zipfile.ZipFile):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("compresslevel", SUMMARY_DEFLATE_LEVEL)
         super().__init__(*args, **kwargs)
+
+
+class _SummaryWorkbook(xlsxwriter.Workbook):
+    """xlsxwriter's workbook, zipped at :data:`SUMMARY_DEFLATE_LEVEL` when it closes (the only time it zips)."""
+
+    def close(self) -> None:
+        with _fast_deflate():
+            super().close()
 
 
 @contextlib.contextmanager
