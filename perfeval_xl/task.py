@@ -123,8 +123,7 @@ def write_outputs(result: FileResult, outbox: Path) -> None:
     from .writers import write_report_drafts, write_scored_workbook
 
     result.output = scored_path(result.file)
-    target = outbox / result.output
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = outbox / result.output  # its folder is made by the atomic write when missing
     write_scored_workbook(result.forms, target)
     result.reports = [path.relative_to(outbox).as_posix() for path in write_report_drafts(result.forms, target)]
 
