@@ -71,7 +71,9 @@ class FundLine:
     initial_budget: Optional[Decimal]
     budget: Optional[Decimal]  # 全年预算数 / 调整后预算数; None when the form has no such column
     executed: Optional[Decimal]
-    source: Source
+    source: Source  # the row's first money cell
+    #: "initial_budget", "budget", "executed" → the cell each amount was read from (the columns the form has)
+    cells: dict[str, Source] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,6 +91,12 @@ class Funds:
     @property
     def total(self) -> Optional[FundLine]:
         return next((line for line in self.lines if line.kind == "total"), None)
+
+    def total_cell(self, amount: str) -> Source:
+        """The cell of the 年度资金总额 row holding ``amount`` ("initial_budget", "budget" or
+        "executed"), where a finding about that amount points; the block's cell when there is none."""
+        total = self.total
+        return total.cells.get(amount, self.source) if total else self.source
 
 
 @dataclass

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from formgen import Formula, FundRow, Funds, Project, Row, write_form
+from formgen import LAYOUTS, Formula, FundRow, Funds, Project, Row, write_form
 
 pytestmark = pytest.mark.unseen_forms
 
@@ -572,6 +572,39 @@ def test_spending_without_budget_is_an_error_scored_zero(tmp_path):
     assert execution.score == D("0")
     assert any(f.level == "error" for f in execution.flags)
     assert form.total == D("90")
+
+
+def _cell_value(path: Path, flag):
+    """What the cell a flag points at holds in the workbook the unit sent."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, data_only=True)
+    return workbook[flag.source.sheet][flag.source.cell].value
+
+
+def _row_of(source) -> int:
+    return int(source.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+def _execution_flag(form, text: str):
+    return next(flag for flag in item(form, "预算执行率").flags if text in flag.message)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_execution_flags_point_at_the_amount_they_are_about(tmp_path, layout):
+    # The officer opens the cell a flag names: it must be the amount in question, not the row's first cell.
+    path = write_form(tmp_path / "over.xlsx", baseline(FULL_PROBE, Funds(100, 100, 104)), layout)
+    over = _execution_flag(score_one(path), "超过100%")
+    assert _cell_value(path, over) == 104
+
+    path = write_form(tmp_path / "unspent.xlsx", baseline(FULL_PROBE, Funds(100, 100, None)), layout)
+    missing = _execution_flag(score_one(path), "执行数缺失")
+    assert missing.source == over.source and _cell_value(path, missing) is None
+
+    path = write_form(tmp_path / "no-budget.xlsx", baseline(FULL_PROBE, Funds(0, 0, 5)), layout)
+    zero = _execution_flag(score_one(path), "预算数为0")
+    assert _cell_value(path, zero) == 0 and zero.source != over.source
+    assert _row_of(zero.source) == _row_of(over.source)  # the budget beside the amount spent
 
 
 def _sub_rows_only(total_row, fiscal, carryover, other) -> Funds:

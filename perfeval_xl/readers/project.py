@@ -117,6 +117,8 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
             budget=_money(cells, row, columns.get("budget"), "全年预算数", flags),
             executed=_money(cells, row, columns.get("executed"), "全年执行数", flags),
             source=cells.source(row, first_money_col),
+            cells={amount: cells.source(row, columns[amount])
+                   for amount in ("initial_budget", "budget", "executed") if amount in columns},
         ))
         rows.append(row)
     # The execution item's 分值 and 得分 sit on the 年度资金总额 row; the block header may declare the 分值.

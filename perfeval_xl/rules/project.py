@@ -65,10 +65,11 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
     item.flags.extend(notes)
     item.target, item.actual = show(budget) if budget is not None else "", show(executed) if executed is not None else ""
     w = item.weight
+    budget_amount = "budget" if funds.has_full_year_budget else "initial_budget"
     if budget is None or executed is None:
-        missing = "预算数" if budget is None else "执行数"
+        missing, cell = ("预算数", funds.total_cell(budget_amount)) if budget is None else ("执行数", funds.total_cell("executed"))
         item.basis = f"{missing}缺失，得0分"
-        item.flags.append(Flag(f"项目资金{missing}缺失，预算执行率无法计算", funds.source, "error", f"请单位补填{missing}"))
+        item.flags.append(Flag(f"项目资金{missing}缺失，预算执行率无法计算", cell, "error", f"请单位补填{missing}"))
         return item
     if budget == 0 and executed == 0:
         item.applicable = False
@@ -76,14 +77,16 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
         return item
     if budget == 0:
         item.basis = f"{how}预算数为0而执行数为{show(executed)}，得0分"
-        item.flags.append(Flag(f"预算数为0但执行数为{show(executed)}，数据有误", funds.source, "error", "请单位核实预算数与执行数"))
+        item.flags.append(Flag(f"预算数为0但执行数为{show(executed)}，数据有误", funds.total_cell(budget_amount), "error",
+                               "请单位核实预算数与执行数"))
         return item
     rate = executed / budget
     if rate > 1:
         item.score = round2(w)
         item.basis = f"{how}{show(executed)}/{show(budget)}={percent(rate)}>100%，得满分{show2(w)}"
         if rulebook.flag_over_execution:
-            item.flags.append(Flag(f"预算执行率{percent(rate)}超过100%", funds.source, action="请单位说明超预算支出原因并核实执行数"))
+            item.flags.append(Flag(f"预算执行率{percent(rate)}超过100%", funds.total_cell("executed"),
+                                   action="请单位说明超预算支出原因并核实执行数"))
         return item
     item.score = round2(rate * w)
     item.basis = f"{how}{show(executed)}/{show(budget)}×{show(w)}={show2(item.score)}（执行率{percent(rate)}）"
