@@ -46,12 +46,10 @@ from ..rounding import round2
 from ._atomic import atomic_output
 from ._display import GRADES, LEVEL_LABELS, amount, excel_text
 from ._rendered_rows import CELL_PADDING, FONT_SIZE, ROW_PADDING, shown, style_of, write_rendered_rows
-from ._summary_rows import (  # noqa: F401 (KIND_LABELS, DEPARTMENT_PROJECT_LABEL: re-exported)
-    DEPARTMENT_PROJECT_LABEL, KIND_LABELS, FormFacts, form_facts, scored_forms,
-)
+from ._summary_rows import FormFacts, form_facts, scored_forms
+from ._text_measure import line_height, lines_needed, text_width
 
 ZERO = Decimal(0)
-from ._text_measure import line_height, lines_needed, text_width
 
 FONT_NAME = "宋体"
 # Unit text must stay text: no formulas, links or numbers guessed from strings.
