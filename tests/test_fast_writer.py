@@ -41,3 +41,80 @@ def test_templates_prepared_before_forking_are_what_the_workers_inherit():
     prepare_templates()
     assert len(_style_template._COMPILED) == 1
     assert _report_template.report_template.cache_info().currsize == 1
+
+
+def _merge_outcomes_by_openpyxl(workbook, borders):
+    """What openpyxl's own merge_cells leaves in each cell of a merged range, on scratch sheets:
+    the reference :func:`merge_outcomes` must reproduce."""
+    from openpyxl.styles.cell_style import StyleArray
+
+    from perfeval_xl.writers._style_template import _MERGE_SHAPES
+
+    outcome = {}
+    for start_border in borders:
+        for end_border in borders:
+            scratch = workbook.create_sheet("~merge")
+            row = 1
+            for rows, cols in _MERGE_SHAPES:
+                start, end = StyleArray(), StyleArray()
+                start.borderId, end.borderId = start_border, end_border
+                scratch.cell(row, 1)._style = start
+                scratch.cell(row + rows - 1, cols)._style = end
+                scratch.merge_cells(start_row=row, start_column=1, end_row=row + rows - 1, end_column=cols)
+                for i in range(rows):
+                    for j in range(cols):
+                        cell = scratch._cells.get((row + i, 1 + j))
+                        result = cell._style if cell is not None and cell._style is not None else StyleArray()
+                        outcome[start_border, end_border, rows, cols, i, j] = StyleArray(result)
+                row += rows + 1
+            workbook.remove(scratch)
+    return outcome
+
+
+def _template_with_odd_borders(tmp_path):
+    """The shipped template with borders a bureau might draw: thick, dashed, coloured, one side only,
+    a side with a colour and no style, no outline."""
+    import openpyxl
+    from openpyxl.styles import Border, Side
+
+    from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
+
+    template = openpyxl.load_workbook(template_path(SCORED_FORM_STYLE))
+    sheet = template["复核样式"]
+    odd = [Border(left=Side("thick"), right=Side("dashed", color="FF0000"), top=Side("thin"), bottom=Side("double")),
+           Border(bottom=Side("medium")), Border(right=Side(None, color="00FF00"), top=Side("hair")),
+           Border(left=Side("thin"), diagonal=Side("thin"), diagonalUp=True),
+           Border(left=Side("thin"), outline=False)]
+    for name in ("style_indicator", "style_fund_line", "style_table_header", "style_total"):
+        (_, ref), = template.defined_names[name].destinations
+        row = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
+        for col in range(1, 14):
+            sheet.cell(row, col).border = odd[(row + col) % len(odd)]
+    path = tmp_path / "odd-borders.xlsx"
+    template.save(path)
+    return path
+
+
+@pytest.mark.parametrize("odd", [False, True], ids=["shipped", "odd-borders"])
+def test_merged_cell_borders_are_worked_out_as_openpyxl_merges_them(tmp_path, odd):
+    from openpyxl.styles.cell_style import StyleArray
+
+    from perfeval_xl.writers._style_template import load_scored_form_style, merge_outcomes
+    from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
+
+    path = _template_with_odd_borders(tmp_path) if odd else template_path(SCORED_FORM_STYLE)
+    ours, openpyxls = load_scored_form_style(path).workbook, load_scored_form_style(path).workbook
+    arrays = {StyleArray(a) for row in load_scored_form_style(path).rows.values() for a in row.cells.values()}
+    borders = sorted({array.borderId for array in arrays})
+    assert len(borders) > (6 if odd else 2)
+    assert merge_outcomes(ours, borders) == _merge_outcomes_by_openpyxl(openpyxls, borders)
+    assert list(ours._borders) == list(openpyxls._borders)  # new borders registered under the same ids
+
+
+def test_fast_writer_equals_the_openpyxl_reference_with_odd_borders(tmp_path):
+    template = _template_with_odd_borders(tmp_path)
+    forms = perfeval_xl.score_workbook(write_form(tmp_path / "national.xlsx", good_project())).forms
+    fast, reference = tmp_path / "fast.xlsx", tmp_path / "reference.xlsx"
+    write_scored_workbook(forms, fast, template=template)
+    write_scored_workbook_openpyxl(forms, reference, template=template)
+    assert check.compare(fast, reference) is None
