@@ -30,12 +30,19 @@ _SUFFIX_OPERATORS: tuple[tuple[str, str], ...] = (
     ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
 )
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
-# A date or deadline: its digits are a date, not a target value.
+# A date or deadline: its digits are a date, not a target value.  Matched on the compact text
+# (NFKC, no spaces).  Why not every "季度" or "月": "每季度≥1次" and "≥2次/月" are frequencies,
+# "12个月" a duration; a quarter is a date only when it is named ("第三季度", "四季度末").
+_DEADLINE_END = r"(?=$|前|之前|以前|底|末|完成|止|截止)"
 _DATE = re.compile(
-    r"\d{4}\s*年(?!度?\s*[内均])|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月\s*(?:底|末|前|份|中旬|上旬|下旬)"
-    r"|\d{1,2}\s*日前|年底|年末|季度|月底|月末|上半年|下半年|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
+    r"\d{4}年(?!度?[内均])"
+    r"|(?<![\d.])(?:0?[1-9]|1[0-2])月(?![\d个])|(?<![\d.])(?:0?[1-9]|1[0-2])月\d{1,2}[日号]"
+    r"|\d{1,2}[日号](?:前|之前|以前)"
+    r"|年底|年末|月底|月末|上半年|下半年|(?:第|[一二三四1-4])季度|季度[末底]"
+    r"|(?<![\d.])(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\d{1,2})?" + _DEADLINE_END +
+    r"|(?<![\d.])(?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?:前|之前|以前)"
 )
-_DATE_CHARS = re.compile(r"[年月日季\-/.]")  # one of these is in every match of _DATE
+_DATE_CHARS = re.compile(r"[年月日号季\-/.]")  # one of these is in every match of _DATE
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _UNIT_END = re.compile(r"[(/,;，；（]")
 
