@@ -10,7 +10,9 @@ import functools
 import re
 import unicodedata
 
-_SPACES = re.compile(r"\s+")
+# Whitespace, and the invisible characters text pasted from web pages and chat carries (zero-width
+# spaces and joiners, word joiner, BOM), which NFKC keeps.
+_SPACES = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 _TRAILING_BRACKET = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
 _LEADING_NUMBERING = re.compile(r"^(其中[:：]?|[0-9一二三四五六七八九十]+[、.．)]|[(][0-9一二三四五六七八九十]+[)])")
 _WEIGHT_SUFFIX = re.compile(r"[(]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)]$")
@@ -21,6 +23,12 @@ def nfkc(text: object) -> str:
     if text is None:
         return ""
     return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+def compact(text: object) -> str:
+    """A value's text as scoring.md §1 compares it: NFKC, no whitespace; its brackets kept
+    ("已上线（基本完成）" still says 基本完成)."""
+    return _SPACES.sub("", nfkc(text))
 
 
 def normalise(text: object) -> str:

@@ -235,6 +235,14 @@ def test_no_field_depends_on_a_cell_address(tmp_path, layout, suffix, **write_kw
         assert_alley(score_one(path), ALLEY_ITEMS, ALLEY_TOTAL)
 
 
+def test_labels_pasted_with_invisible_characters_still_match(tmp_path):
+    # Text copied from a web page or a chat carries zero-width spaces and word joiners, which NFKC keeps.
+    pasted = {"target": "年度\u200b指标值", "actual": "实际\u2060完成值", "executed": "\ufeff全年执行数",
+              "name": "项目\u200d名称"}
+    path = write_form(tmp_path / "pasted.xlsx", ALLEY, "national-2020", labels=pasted)
+    assert_alley(score_one(path), ALLEY_ITEMS, ALLEY_TOTAL)
+
+
 @pytest.mark.parametrize("variant", BEIJING_VARIANTS, ids=list(BEIJING_VARIANTS))
 def test_beijing_2016_scores_on_the_year_start_budget(tmp_path, variant):
     suffix, write_kw = BEIJING_VARIANTS[variant]

@@ -158,6 +158,9 @@ def test_score_below_weight_without_a_reason_is_flagged():
     ("未完成", 15, "8.99"),          # "未完成" is checked before "完成"
     ("明显提升", 15, "15.00"),       # same text as the target → 达成
     ("没有变化", 15, "0.00"),        # fits no band
+    ("系统上线运行（已完成）", 14, "14.00"),    # the band word in brackets at the end still counts
+    ("制度建设推进中（基本完成）", 12, "11.99"),
+    ("明显 提升", 15, "15.00"),       # spaces do not matter (§1)
 ])
 def test_qualitative_bands(actual, self_score, expected):
     item = score_indicator(indicator("明显提升", actual, 15, self_score, reason="r"), MOF)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..labels import nfkc, normalise
+from ..labels import compact, nfkc
 from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
 from ..rounding import CENT, percent, round2, show2
 from ..values import convert_money, is_money
@@ -231,8 +231,9 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
 
 def qualitative_band(target_text: str, actual_text: str, rulebook: ProjectRulebook) -> Band | None:
     """The band an actual's text falls in, checking bands in the rulebook's order."""
-    actual = normalise(actual_text)
-    if actual and actual == normalise(target_text):
+    # Why not labels.normalise: it drops a trailing bracket, where units put the band word itself.
+    actual = compact(actual_text)
+    if actual and actual == compact(target_text):
         return rulebook.band(rulebook.equal_text_band)
     for band in rulebook.bands:
         for word in band.words:  # plain loops: a generator per band cost more than the search
