@@ -293,6 +293,33 @@ def test_one_project_per_sheet_beside_cover_and_notes(tmp_path, suffix, layout):
     assert toilets.grade == "优"
 
 
+def test_notes_explaining_the_columns_and_a_blank_copy_are_not_projects(tmp_path):
+    import openpyxl
+
+    from perfeval_xl.writers._templates import template_path
+
+    path = write_form(tmp_path / "城管局.xlsx", ALLEY, "national-2020")
+    workbook = openpyxl.load_workbook(path)
+    notes = workbook.create_sheet("填表说明")  # the indicator table's header, explained
+    notes.append(["栏目", "三级指标", "年度指标值", "实际完成值", "分值"])
+    notes.append(["说明", "按批复的绩效目标填写", "含运算符号和计量单位", "按实际完成情况填写", "合计100分"])
+    blank = openpyxl.load_workbook(template_path("项目支出绩效自评表.xlsx")).active  # the form, unfilled
+    copy = workbook.create_sheet("模板")
+    for row in blank.iter_rows(values_only=True):
+        copy.append(row)
+    workbook.save(path)
+    assert [f.name for f in score(path).forms] == ["背街小巷环境整治项目"]
+
+
+def test_a_blank_form_alone_is_reported_as_not_filled_in(tmp_path):
+    from perfeval_xl.writers._templates import template_path
+
+    from perfeval_xl import WorkbookError
+
+    with pytest.raises(WorkbookError, match="自评表未填写"):
+        score(template_path("项目支出绩效自评表.xlsx"))
+
+
 # --------------------------------------------------------------------------
 # 3. Numbers typed as text
 # --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from ..model import BaseData, DepartmentForm, ProjectForm
 from .department import attach_base, pair_department_forms, read_base_data, read_scoring_table
 from .container import ReadLimits
 from .grid import load_grids
-from .project import read_project_form
+from .project import nothing_filled, read_project_form
 
 __all__ = ["read_workbook", "WorkbookContent", "ReadLimits", "ReadOptions", "pair_department_forms", "attach_base"]
 
@@ -50,11 +50,15 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
     content = WorkbookContent()
     tables: list[DepartmentForm] = []
     bases: list[BaseData] = []
+    blank: list[str] = []  # sheets holding an unfilled copy of the project form
     for grid in load_grids(Path(path), data, passwords=passwords, limits=limits):
         content.sheets.append(grid.name)
         project = read_project_form(grid, name)
         if project is not None:
-            content.forms.append(project)
+            if nothing_filled(project):
+                blank.append(grid.name)
+            else:
+                content.forms.append(project)
             continue
         table = read_scoring_table(grid, name)
         if table is not None:
@@ -66,6 +70,9 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
     paired, content.unpaired_tables, content.unpaired_bases = pair_department_forms(tables, bases)
     content.forms.extend(paired)
     if not (content.forms or content.unpaired_tables or content.unpaired_bases):
+        if blank:
+            raise WorkbookError(f"自评表未填写（工作表：{'、'.join(blank)}，项目名称、项目资金和指标分值均为空），"
+                                "请单位填写后重新报送")
         looked_at = "、".join(content.sheets) or "（无工作表）"
         raise WorkbookError(f"未识别到自评表（查看了工作表：{looked_at}）")
     return content

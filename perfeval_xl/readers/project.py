@@ -50,6 +50,19 @@ def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
     return form
 
 
+def nothing_filled(form: ProjectForm) -> bool:
+    """True for a sheet with the form's tables and nothing a unit filled in: no project name, no
+    amount in the fund block, no indicator weight.  Such a sheet is a blank copy of the form or a
+    填表说明 sheet explaining its columns, left beside the filled ones; scored, it would be a
+    project of 0 points in the summary."""
+    if "name" in form.sources:
+        return False
+    if form.funds is not None and any(line.initial_budget is not None or line.budget is not None
+                                      or line.executed is not None for line in form.funds.lines):
+        return False
+    return all(indicator.weight is None for indicator in form.indicators)
+
+
 # ---------------------------------------------------------------- heading
 
 def _is_field_label(text: str) -> bool:
