@@ -14,6 +14,7 @@ and any flag on the probe item comes from the rule under test.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -705,6 +706,25 @@ def test_formula_never_calculated_is_an_error_not_a_crash(tmp_path):
     path = write_form(tmp_path / "uncalculated.xlsx", baseline(FULL_PROBE, funds))
     form = score_one(path)
     assert any(f.level == "error" for f in all_flags(form))
+
+
+def test_formula_whose_result_is_empty_text_was_calculated(tmp_path):
+    # Excel saves =IF(…,"") showing nothing as a string result with an empty value.
+    import zipfile
+
+    probe = quantity("≥500人次", "500人次", self_score=Formula('=IF(F13="","",10)'))
+    written = write_form(tmp_path / "written.xlsx", baseline(probe))
+    path = tmp_path / "excel.xlsx"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<c r="([A-Z]+\d+)"( s="\d+")?><f>IF', rb'<c r="\1"\2 t="str"><f>IF', data)
+            target.writestr(member, data)
+    assert b't="str"' in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    form = score_one(path)
+    assert item(form, "服务人次").self_score is None  # shown empty, so no self-score
+    assert not any("未计算" in f.message for f in all_flags(form))
 
 
 # --------------------------------------------------------------------------

@@ -96,6 +96,7 @@ _DIGITS = b"0123456789"
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
 _ERROR_TYPE = re.compile(rb'\st="e"')
+_STRING_TYPE = re.compile(rb'\st="str"')
 # Why patterns for two plain substrings: on sheet XML, re's literal search is about twice as
 # fast as ``in`` (whose skip table is defeated by the many "<", "&" and '"' of markup).
 _FORMULA_MARK = re.compile(rb"<f")
@@ -237,7 +238,9 @@ def _sheet_facts(name: str, xml: bytes, limits: ReadLimits) -> SheetFacts:
         value = _VALUE.search(body)
         if _ERROR_TYPE.search(attrs) and value:
             facts.errors[position] = value.group(1).decode("utf-8", "replace")
-        elif b"<f" in body and (value is None or not value.group(1)):
+        elif b"<f" in body and (value is None or not value.group(1) and _STRING_TYPE.search(attrs) is None):
+            # An empty <v> is what openpyxl writes for a formula never calculated; Excel writes it,
+            # typed t="str", for a formula whose result is the empty string (=IF(…,"")).
             facts.uncalculated.add(position)
     return facts
 
