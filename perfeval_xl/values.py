@@ -179,6 +179,25 @@ def is_money(unit: str | None) -> bool:
     return unit in MONEY_UNITS
 
 
+_AMOUNT_WITH_UNIT = re.compile(r"([-+]?\d+(?:\.\d+)?)(" + "|".join(sorted(MONEY_UNITS, key=len, reverse=True)) + r")")
+_DECLARED_MONEY_UNIT = re.compile(r"(?:[(（]|单位[:：]?)(" + "|".join(sorted(MONEY_UNITS, key=len, reverse=True)) + r")[)）]?")
+
+
+def amount_with_unit(raw: object) -> tuple[Decimal, str] | None:
+    """(number, money unit) of a text amount that names its unit ("1,000,000元", "125万元");
+    None for anything else (a bare number, a placeholder, other text)."""
+    if not isinstance(raw, str):
+        return None
+    match = _AMOUNT_WITH_UNIT.fullmatch(_THOUSANDS.sub("", nfkc(raw)).replace(" ", ""))
+    return (Decimal(match.group(1)), match.group(2)) if match else None
+
+
+def declared_money_unit(text: object) -> str | None:
+    """The money unit a label declares: "项目资金（万元）", "单位：元" → "万元", "元"."""
+    match = _DECLARED_MONEY_UNIT.search(nfkc(text).replace(" ", ""))
+    return match.group(1) if match else None
+
+
 def convert_money(number: Decimal, from_unit: str, to_unit: str) -> Decimal:
     """``number`` in ``from_unit`` expressed in ``to_unit`` (both money units)."""
     return number * MONEY_UNITS[from_unit] / MONEY_UNITS[to_unit]

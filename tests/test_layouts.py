@@ -610,6 +610,18 @@ def test_spending_without_budget_is_an_error_scored_zero(tmp_path):
     assert form.total == D("90")
 
 
+@pytest.mark.parametrize("funds,flagged", [
+    (Funds("125万元", "125万元", "1,000,000元"), 2),  # 元 in a 万元 block: 100 万元 (total and 财政拨款 rows)
+    (Funds("1,250,000元", "1,250,000元", "1,000,000元"), 6),
+    (Funds(125, 125, 100), 0),
+])
+def test_fund_amounts_written_with_another_money_unit_are_converted(tmp_path, funds, flagged):
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=funds)
+    assert item(form, "预算执行率").score == D("8.00")  # 100/125 × 10
+    conversions = [f for f in all_flags(form) if "按万元折算" in f.message]
+    assert len(conversions) == flagged
+
+
 def _cell_value(path: Path, flag):
     """What the cell a flag points at holds in the workbook the unit sent."""
     import openpyxl

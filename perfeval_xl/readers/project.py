@@ -12,7 +12,7 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
-from ..values import parse_value, to_decimal
+from ..values import amount_with_unit, convert_money, declared_money_unit, format_number, parse_value, to_decimal
 from .cells import SheetCells, text_of
 from .grid import Grid
 
@@ -117,6 +117,11 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
     lines: list[FundLine] = []
     rows: list[int] = []
     flags: list[Flag] = []
+    unit = _block_money_unit(cells, block_row, first_money_col)
+
+    def money(row: int, amount: str, what: str) -> Decimal | None:
+        return _money(cells, row, columns.get(amount), what, unit, flags)
+
     # The 年度资金总额 row may share the header row on compact forms, so start there.
     for row in range(block_row, stop_row):
         kind, label = _fund_row_label(cells, row, first_money_col)
@@ -126,9 +131,9 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
             continue
         lines.append(FundLine(
             label=label, kind=kind,
-            initial_budget=_money(cells, row, columns.get("initial_budget"), "年初预算数", flags),
-            budget=_money(cells, row, columns.get("budget"), "全年预算数", flags),
-            executed=_money(cells, row, columns.get("executed"), "全年执行数", flags),
+            initial_budget=money(row, "initial_budget", "年初预算数"),
+            budget=money(row, "budget", "全年预算数"),
+            executed=money(row, "executed", "全年执行数"),
             source=cells.source(row, first_money_col),
             cells={amount: cells.source(row, columns[amount])
                    for amount in ("initial_budget", "budget", "executed") if amount in columns},
@@ -176,10 +181,33 @@ def _fund_row_label(cells: SheetCells, row: int, before_col: int) -> tuple[str |
     return None, ""
 
 
-def _money(cells: SheetCells, row: int, col: int | None, what: str, flags: list[Flag]) -> Decimal | None:
+def _block_money_unit(cells: SheetCells, block_row: int, first_money_col: int) -> str:
+    """The unit the fund block declares ("项目资金（万元）", "年初预算数(元)"), 万元 when it says none."""
+    for row in (block_row, block_row + 1):  # "（万元）" often sits under 项目资金, beside 年度资金总额
+        for col in range(cells.grid.width if row == block_row else first_money_col):
+            text = cells.text(row, col)
+            unit = declared_money_unit(text) if text else None
+            if unit:
+                return unit
+    return "万元"
+
+
+def _money(cells: SheetCells, row: int, col: int | None, what: str, unit: str,
+           flags: list[Flag]) -> Decimal | None:
+    """An amount of the fund block in the block's ``unit``; one written with another unit
+    ("1,000,000元" in a 万元 block) is converted, and the conversion flagged."""
     if col is None:
         return None
-    return cells.number(row, col, what, flags)
+    written = amount_with_unit(cells.raw(row, col))
+    if written is None:
+        return cells.number(row, col, what, flags)
+    number, written_unit = written
+    if written_unit == unit:
+        return number
+    converted = convert_money(number, written_unit, unit)
+    flags.append(Flag(f"{what}“{cells.text(row, col)}”按{unit}折算为{format_number(converted)}",
+                      cells.source(row, col), action=f"请单位按{unit}填写金额"))
+    return converted
 
 
 # ---------------------------------------------------------------- goals
