@@ -52,9 +52,11 @@ class BaseFigures:
     omit: set = field(default_factory=set)  # row labels to leave out
 
 
-def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False) -> None:
+def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_line_heading: bool = False) -> None:
+    """``one_line_heading``: "填报单位：<unit>　…　单位：万元" in one cell, as forms.md draws the line."""
     ws.append(["部门整体支出绩效评价基础数据表"])
-    ws.append([f"填报单位：{f.unit}", None, None, "单位：万元"])
+    ws.append([f"填报单位：{f.unit}　　　　　　单位：万元"] if one_line_heading
+              else [f"填报单位：{f.unit}", None, None, "单位：万元"])
     ws.append(["财政供养人员情况", "编制数", f"{f.year}年实际在职人数", "控制率"])
     ws.append([None, f.quota, f.staff])
     heads = (["上年决算数", "本年预算数", "本年决算数"] if relative_columns
@@ -76,11 +78,12 @@ def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False) -> N
             ws.append(row)
 
 
-def write_scoring_sheet(ws, unit: str, rows=HUNAN_ROWS, *, order: int = 1, merged: bool = True) -> None:
+def write_scoring_sheet(ws, unit: str, rows=HUNAN_ROWS, *, order: int = 1, merged: bool = True,
+                        one_line_heading: bool = False) -> None:
     """Order 1: 一级·分值·二级·分值·三级·分值·评价标准·指标说明·自评得分;
     order 2: 一级·二级·三级·评分标准·分值·自评得分·扣分原因和其他说明."""
     ws.append(["部门整体支出绩效评价指标评分表"])
-    ws.append([f"填报单位：{unit}"])
+    ws.append([f"填报单位：{unit}　　　　金额单位：万元" if one_line_heading else f"填报单位：{unit}"])
     if order == 1:
         ws.append(["一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "评价标准", "指标说明", "自评得分"])
     else:
@@ -102,29 +105,33 @@ def write_scoring_sheet(ws, unit: str, rows=HUNAN_ROWS, *, order: int = 1, merge
 
 
 def write_department_workbook(path: Path, figures: BaseFigures, *, order: int = 1, rows=HUNAN_ROWS,
-                              scoring_first: bool = False, notes: bool = True,
-                              relative_columns: bool = False) -> Path:
-    """F2 and F3 as two sheets of one workbook (in either order), with a notes sheet beside them."""
+                              scoring_first: bool = False, notes: bool = True, scoring_one_line_heading: bool = False,
+                              **base_layout) -> Path:
+    """F2 and F3 as two sheets of one workbook (in either order), with a notes sheet beside them.
+
+    ``base_layout`` goes to :func:`write_base_sheet`.
+    """
     wb = Workbook()
     first = wb.active
     if scoring_first:
         first.title = "指标评分表"
-        write_scoring_sheet(first, figures.unit, rows, order=order)
-        write_base_sheet(wb.create_sheet("基础数据表"), figures, relative_columns=relative_columns)
+        write_scoring_sheet(first, figures.unit, rows, order=order, one_line_heading=scoring_one_line_heading)
+        write_base_sheet(wb.create_sheet("基础数据表"), figures, **base_layout)
     else:
         first.title = "基础数据表"
-        write_base_sheet(first, figures, relative_columns=relative_columns)
-        write_scoring_sheet(wb.create_sheet("指标评分表"), figures.unit, rows, order=order)
+        write_base_sheet(first, figures, **base_layout)
+        write_scoring_sheet(wb.create_sheet("指标评分表"), figures.unit, rows, order=order,
+                            one_line_heading=scoring_one_line_heading)
     if notes:
         wb.create_sheet("填表说明").append(["金额单位为万元；三公经费含公务用车购置及运行维护费、因公出国（境）费、公务接待费。"])
     wb.save(path)
     return path
 
 
-def write_base_only(path: Path, figures: BaseFigures) -> Path:
+def write_base_only(path: Path, figures: BaseFigures, **base_layout) -> Path:
     wb = Workbook()
     wb.active.title = "基础数据表"
-    write_base_sheet(wb.active, figures)
+    write_base_sheet(wb.active, figures, **base_layout)
     wb.save(path)
     return path
 

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 import perfeval_xl
 from perfeval_xl.cli import main
+from perfeval_xl.readers import read_workbook
 from deptgen import BaseFigures, HUNAN_ROWS, write_base_only, write_department_workbook, write_scoring_only
 
 D = Decimal
@@ -97,6 +98,21 @@ def test_form_weight_overrides_the_rulebook_and_self_scores_are_clamped(tmp_path
 def test_relative_column_labels(tmp_path):
     path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), relative_columns=True)
     assert perfeval_xl.score_workbook(path).forms[0].total == D("95.61")
+
+
+@pytest.mark.parametrize("one_line", ["base", "scoring", "both"])
+def test_unit_heading_with_the_money_unit_in_the_same_cell_still_pairs(tmp_path, one_line):
+    # "填报单位：<unit>　　　单位：万元" is one line of forms.md; the unit ends where the next label starts.
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT),
+                                     one_line_heading=one_line in ("base", "both"),
+                                     scoring_one_line_heading=one_line in ("scoring", "both"))
+    form = perfeval_xl.score_workbook(path).forms[0]
+    assert form.name == UNIT and form.total == D("95.61")
+
+
+def test_blank_unit_before_the_money_unit_label_reads_as_no_unit(tmp_path):
+    content = read_workbook(write_base_only(tmp_path / "b.xlsx", BaseFigures(""), one_line_heading=True))
+    assert content.unpaired_bases[0].unit == ""
 
 
 def test_two_files_are_paired_by_unit_through_the_cli(tmp_path):

@@ -18,6 +18,8 @@ _YEAR_COLUMN = re.compile(r"^(\d{4})年度?(预算|决算)数?$")
 _RELATIVE_COLUMN = {"上年决算数": "prior_final", "上年决算": "prior_final", "本年预算数": "budget",
                     "本年预算": "budget", "本年决算数": "final", "本年决算": "final"}
 _SCAN = 40
+# A label written after a value on the same line ("　　单位：万元", "（金额单位：万元）"): it ends the value.
+_NEXT_LABEL = re.compile(r"(?:^|\s+)[(（]?[^\s:：∶()（）]{1,6}[:：∶]")
 
 
 # ------------------------------------------------------------------ F2
@@ -132,13 +134,22 @@ def _is_unit_label(text: str) -> bool:
 
 
 def _unit(cells: SheetCells) -> str:
-    """填报单位, written "填报单位：XX局" in one cell or as a label with the value to its right."""
+    """填报单位, written "填报单位：XX局" in one cell or as a label with the value to its right.
+
+    The heading line may go on in the same cell ("填报单位：XX局　　　单位：万元").
+    """
     for row in range(min(cells.grid.height, 10)):
         for col in range(min(len(cells.grid.rows[row]), _SCAN)):
             found = cells.labelled_value(row, col, _is_unit_label)
-            if found and found[1]:
-                return found[1]
+            unit = _before_next_label(found[1]) if found else ""
+            if unit:
+                return unit
     return ""
+
+
+def _before_next_label(value: str) -> str:
+    """``value`` up to a label that follows it on the same line; "" when it starts with one (no value)."""
+    return _NEXT_LABEL.split(value, 1)[0].strip()
 
 
 # ------------------------------------------------------------------ F3
