@@ -52,22 +52,27 @@ class BaseFigures:
     omit: set = field(default_factory=set)  # row labels to leave out
 
 
-def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_line_heading: bool = False) -> None:
-    """``one_line_heading``: "填报单位：<unit>　…　单位：万元" in one cell, as forms.md draws the line."""
+def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_line_heading: bool = False,
+                     section_column: bool = False, merge_section: bool = True) -> None:
+    """``one_line_heading``: "填报单位：<unit>　…　单位：万元" in one cell, as forms.md draws the line.
+    ``section_column``: the row labels in column B beside a caption "经费情况" in column A, merged
+    down over the amount rows (``merge_section``) or typed on the first of them only."""
     ws.append(["部门整体支出绩效评价基础数据表"])
     ws.append([f"填报单位：{f.unit}　　　　　　单位：万元"] if one_line_heading
               else [f"填报单位：{f.unit}", None, None, "单位：万元"])
-    ws.append(["财政供养人员情况", "编制数", f"{f.year}年实际在职人数", "控制率"])
-    ws.append([None, f.quota, f.staff])
+    pad = [None] * section_column
+    ws.append([*pad, "财政供养人员情况", "编制数", f"{f.year}年实际在职人数", "控制率"])
+    ws.append([*pad, None, f.quota, f.staff])
     heads = (["上年决算数", "本年预算数", "本年决算数"] if relative_columns
              else [f"{f.year - 1}年决算数", f"{f.year}年预算数", f"{f.year}年决算数"])
-    ws.append(["经费控制情况", *heads])
+    ws.append([*pad, "经费控制情况", *heads])
+    first_amount_row = ws.max_row + 1
     rows = [("三公经费", f.sangong), ("  1、公务用车购置和维护经费", (3.2, 3.0, 2.85)),
             ("  2、出国经费", (0, 0, 0)), ("  3、公务接待", (3.6, 3.5, 3.07)),
             ("项目支出", f.project), ("公用经费", f.public), ("政府采购金额", f.procurement)]
     for label, values in rows:
         if label.strip() not in f.omit:
-            ws.append([label, *values])
+            ws.append([*pad, label, *values])
     singles = [("上年结转", f.carried, 2), ("年初预算", f.initial, 2), ("本年追加预算", f.added, 2),
                ("年末结余", f.left, 3), ("基本支出", f.basic, 3), ("支出合计", f.total, 3),
                ("重点支出", f.key, 3), ("固定资产总额", f.assets, 3), ("在用固定资产总额", f.assets_in_use, 3)]
@@ -75,7 +80,11 @@ def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_
         if label not in f.omit:
             row = [label, None, None, None]
             row[column] = value
-            ws.append(row)
+            ws.append([*pad, *row])
+    if section_column:
+        ws.cell(first_amount_row, 1, "经费情况")
+        if merge_section:
+            ws.merge_cells(start_row=first_amount_row, start_column=1, end_row=ws.max_row, end_column=1)
 
 
 def write_scoring_sheet(ws, unit: str, rows=HUNAN_ROWS, *, order: int = 1, merged: bool = True,

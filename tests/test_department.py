@@ -115,6 +115,27 @@ def test_blank_unit_before_the_money_unit_label_reads_as_no_unit(tmp_path):
     assert content.unpaired_bases[0].unit == ""
 
 
+@pytest.mark.parametrize("merge_section", [True, False])
+def test_section_caption_left_of_the_row_labels(tmp_path, merge_section):
+    # "经费情况" in column A beside the first amount row must not stand for its label "三公经费" in column B.
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), section_column=True,
+                                     merge_section=merge_section)
+    form = perfeval_xl.score_workbook(path).forms[0]
+    assert scores(form)["“三公经费”变动率"] == D("5.00") and form.total == D("95.61")
+
+
+def test_merged_section_caption_does_not_hide_a_row_label_not_in_the_f2_list(tmp_path):
+    from openpyxl import load_workbook
+
+    path = write_base_only(tmp_path / "b.xlsx", BaseFigures(UNIT), section_column=True)
+    workbook = load_workbook(path)
+    caption_row = next(row for row in workbook.active.iter_rows() if row[0].value == "经费情况")
+    caption_row[1].value = "业务工作专项"  # a sub-row the F2 list does not know, first under the caption
+    workbook.save(path)
+    rows = read_workbook(path).unpaired_bases[0].rows
+    assert "业务工作专项" in rows and "经费情况" not in rows
+
+
 def test_two_files_are_paired_by_unit_through_the_cli(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -122,11 +122,31 @@ _COLUMN_NAMES = {"prior_final": "上年决算数", "budget": "本年预算数", 
 
 
 def _row_label(cells: SheetCells, row: int, before_col: int) -> tuple[int, str]:
+    """(column, text) of a row's label, left of ``before_col``; (-1, "") when the row has none.
+
+    A section caption beside the labels ("经费情况" merged down column A) is
+    not the label of the row it starts on, nor is a text that names no F2 row
+    when a later cell names one.
+    """
+    texts = _texts_before(cells, row, before_col)
+    if len(texts) > 1:
+        texts = [(col, text) for col, text in texts if not _is_section_caption(cells, row, col)] or texts
+        texts = [(col, text) for col, text in texts if labels.base_row_key(text) in labels.BASE_ROWS] or texts
+    return texts[0] if texts else (-1, "")
+
+
+def _texts_before(cells: SheetCells, row: int, before_col: int) -> list[tuple[int, str]]:
+    texts = []
     for col in range(max(before_col, 1)):
         text = cells.text(row, col)
         if text and not isinstance(cells.raw(row, col), (int, float)):
-            return col, text
-    return -1, ""
+            texts.append((col, text))
+    return texts
+
+
+def _is_section_caption(cells: SheetCells, row: int, col: int) -> bool:
+    """Is (row, col) the top of a range merged down over the rows below it?"""
+    return cells.merged_origin(row + 1, col) == (row, col)
 
 
 def _is_unit_label(text: str) -> bool:
