@@ -34,8 +34,8 @@ class BaseFigures:
 
     unit: str
     year: int = 2019
-    quota: float = 12
-    staff: float = 12
+    quota: float | str = 12  # a str is written as typed, e.g. "12人"
+    staff: float | str = 12
     sangong: tuple = (6.8, 6.5, 5.92)
     project: tuple = (190.4, 230.0, 212.58)
     public: tuple = (61.3, 64.0, 63.1)
@@ -53,20 +53,26 @@ class BaseFigures:
 
 
 def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_line_heading: bool = False,
-                     section_column: bool = False, merge_section: bool = True) -> None:
+                     section_column: bool = False, merge_section: bool = True, staff_rows: bool = False) -> None:
     """``one_line_heading``: "填报单位：<unit>　…　单位：万元" in one cell, as forms.md draws the line.
     ``section_column``: the row labels in column B beside a caption "经费情况" in column A, merged
-    down over the amount rows (``merge_section``) or typed on the first of them only."""
+    down over the amount rows (``merge_section``) or typed on the first of them only.
+    ``staff_rows``: 编制数 and 实际在职人数 as the first two rows of the amounts table, count in the
+    本年决算 column, instead of a header row of their own."""
     ws.append(["部门整体支出绩效评价基础数据表"])
     ws.append([f"填报单位：{f.unit}　　　　　　单位：万元"] if one_line_heading
               else [f"填报单位：{f.unit}", None, None, "单位：万元"])
     pad = [None] * section_column
-    ws.append([*pad, "财政供养人员情况", "编制数", f"{f.year}年实际在职人数", "控制率"])
-    ws.append([*pad, None, f.quota, f.staff])
+    if not staff_rows:
+        ws.append([*pad, "财政供养人员情况", "编制数", f"{f.year}年实际在职人数", "控制率"])
+        ws.append([*pad, None, f.quota, f.staff])
     heads = (["上年决算数", "本年预算数", "本年决算数"] if relative_columns
              else [f"{f.year - 1}年决算数", f"{f.year}年预算数", f"{f.year}年决算数"])
     ws.append([*pad, "经费控制情况", *heads])
     first_amount_row = ws.max_row + 1
+    if staff_rows:
+        ws.append([*pad, "编制数", None, None, f.quota])
+        ws.append([*pad, "实际在职人数", None, None, f.staff])
     rows = [("三公经费", f.sangong), ("  1、公务用车购置和维护经费", (3.2, 3.0, 2.85)),
             ("  2、出国经费", (0, 0, 0)), ("  3、公务接待", (3.6, 3.5, 3.07)),
             ("项目支出", f.project), ("公用经费", f.public), ("政府采购金额", f.procurement)]

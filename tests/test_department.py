@@ -136,6 +136,15 @@ def test_merged_section_caption_does_not_hide_a_row_label_not_in_the_f2_list(tmp
     assert "业务工作专项" in rows and "经费情况" not in rows
 
 
+@pytest.mark.parametrize("section_column", [False, True])
+def test_staff_counts_written_as_two_rows_of_the_table(tmp_path, section_column):
+    figures = BaseFigures(UNIT, quota=20, staff=21)   # 105.00% → 5 − 0.5×5 = 2.50
+    path = write_department_workbook(tmp_path / "d.xlsx", figures, staff_rows=True, section_column=section_column)
+    form = perfeval_xl.score_workbook(path).forms[0]
+    assert scores(form)["在职人员控制率"] == D("2.50")
+    assert not {"编制数", "实际在职人数"} & form.form.base.rows.keys()  # counts, not amount rows
+
+
 def test_two_files_are_paired_by_unit_through_the_cli(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

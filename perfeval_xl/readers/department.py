@@ -68,24 +68,34 @@ def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None]:
 
 
 def _staff(cells: SheetCells):
-    """((编制数, cell), (在职人数, cell)) from a header row and the row below it (or the cell right)."""
+    """((编制数, cell), (在职人数, cell)), or None when the sheet does not name both.
+
+    The labels head two columns with the counts below them ("编制数 | 2019年实际在职人数"
+    over "12 | 12"), or each starts a row with its count to the right ("编制数 | 12").
+    """
+    found: dict[str, tuple[int, int]] = {}
     for row in range(min(cells.grid.height, 60)):
-        found = {}
         for col, value in enumerate(cells.grid.rows[row][:_SCAN]):
             field_name = labels.staff_field(value) if isinstance(value, str) else None
             if field_name and field_name not in found:
-                found[field_name] = col
-        if "quota" in found and "actual" in found:
-            return tuple(_number_near(cells, row, found[k]) for k in ("quota", "actual"))
+                found[field_name] = row, col
+    if "quota" in found and "actual" in found:
+        return tuple(_count_of(cells, *found[k]) for k in ("quota", "actual"))
     return None
 
 
-def _number_near(cells: SheetCells, row: int, col: int):
-    for r, c in ((row + 1, col), (row, col + 1)):
-        number = to_decimal(cells.raw(r, c))
+def _is_staff_label(text: str) -> bool:
+    return labels.staff_field(text) is not None
+
+
+def _count_of(cells: SheetCells, row: int, col: int):
+    """The count a staff label gives: after it in its cell or to its right (before another label), else below it."""
+    found = cells.labelled_value(row, col, _is_staff_label)
+    if found and found[2] is not None:
+        number = to_decimal(found[1])
         if number is not None:
-            return number, cells.source(r, c)
-    return None, cells.source(row + 1, col)
+            return number, found[2]
+    return to_decimal(cells.raw(row + 1, col)), cells.source(row + 1, col)
 
 
 def _base_rows(cells: SheetCells, columns: dict[str, int], flags: list[Flag]) -> dict[str, BaseAmounts]:
@@ -93,8 +103,8 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], flags: list[Flag]) ->
     first_amount_col = min(columns.values()) if columns else 1
     for row in range(cells.grid.height):
         label_col, label = _row_label(cells, row, first_amount_col)
-        if not label:
-            continue
+        if not label or labels.staff_field(label):
+            continue  # staff rows hold head counts, read by _staff, not amounts
         key = labels.base_row_key(label)
         row_flags: list[Flag] = []
         amounts = {name: cells.number(row, col, f"{label}{_COLUMN_NAMES[name]}", row_flags)
