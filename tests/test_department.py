@@ -145,6 +145,14 @@ def test_staff_counts_written_as_two_rows_of_the_table(tmp_path, section_column)
     assert not {"编制数", "实际在职人数"} & form.form.base.rows.keys()  # counts, not amount rows
 
 
+@pytest.mark.parametrize("staff_rows", [False, True])
+def test_staff_counts_typed_with_their_unit(tmp_path, staff_rows):
+    figures = BaseFigures(UNIT, quota="20人", staff="21 名")   # 105.00% → 5 − 0.5×5 = 2.50
+    path = write_department_workbook(tmp_path / "d.xlsx", figures, staff_rows=staff_rows)
+    form = perfeval_xl.score_workbook(path).forms[0]
+    assert scores(form)["在职人员控制率"] == D("2.50")
+
+
 def test_two_files_are_paired_by_unit_through_the_cli(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -6,9 +6,10 @@ Both are found by their labels.  F2 columns are year-relative ("2018年决算数
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from .. import labels
-from ..labels import normalise
+from ..labels import nfkc, normalise
 from ..model import BaseAmounts, BaseData, DepartmentForm, DepartmentRow, Flag
 from ..values import to_decimal
 from .cells import SheetCells
@@ -20,6 +21,7 @@ _RELATIVE_COLUMN = {"上年决算数": "prior_final", "上年决算": "prior_fin
 _SCAN = 40
 # A label written after a value on the same line ("　　单位：万元", "（金额单位：万元）"): it ends the value.
 _NEXT_LABEL = re.compile(r"(?:^|\s+)[(（]?[^\s:：∶()（）]{1,6}[:：∶]")
+_HEADCOUNT_UNIT = re.compile(r"\s*[人名]$")
 
 
 # ------------------------------------------------------------------ F2
@@ -92,10 +94,17 @@ def _count_of(cells: SheetCells, row: int, col: int):
     """The count a staff label gives: after it in its cell or to its right (before another label), else below it."""
     found = cells.labelled_value(row, col, _is_staff_label)
     if found and found[2] is not None:
-        number = to_decimal(found[1])
+        number = _headcount(found[1])
         if number is not None:
             return number, found[2]
-    return to_decimal(cells.raw(row + 1, col)), cells.source(row + 1, col)
+    return _headcount(cells.raw(row + 1, col)), cells.source(row + 1, col)
+
+
+def _headcount(value: object) -> Decimal | None:
+    """A number of people as written: 12, "12", "12人", "12 名"."""
+    if isinstance(value, str):
+        value = _HEADCOUNT_UNIT.sub("", nfkc(value))
+    return to_decimal(value)
 
 
 def _base_rows(cells: SheetCells, columns: dict[str, int], flags: list[Flag]) -> dict[str, BaseAmounts]:
