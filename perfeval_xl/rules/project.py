@@ -67,7 +67,8 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
     w = item.weight
     budget_amount = "budget" if funds.has_full_year_budget else "initial_budget"
     if budget is None or executed is None:
-        missing, cell = ("预算数", funds.total_cell(budget_amount)) if budget is None else ("执行数", funds.total_cell("executed"))
+        missing = "预算数" if budget is None else "执行数"
+        cell = funds.total_cell(budget_amount if budget is None else "executed")
         item.basis = f"{missing}缺失，得0分"
         item.flags.append(Flag(f"项目资金{missing}缺失，预算执行率无法计算", cell, "error", f"请单位补填{missing}"))
         return item
