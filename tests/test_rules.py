@@ -73,6 +73,18 @@ def test_budget_and_execution_zero_is_not_applicable_and_the_total_is_rescaled()
     assert "折算" in " ".join(f.message for f in result.flags)
 
 
+def test_rescaling_uses_the_rulebooks_full_marks_not_the_subtotal_a_unit_wrote_on_the_total_row():
+    form = ProjectForm(file="f.xlsx", sheet="表", layout="national-2020", name="项目",
+                       funds=funds(0, 0), full_marks=D(90),  # the 总分 row's 分值: the indicators' subtotal
+                       indicators=[indicator("≥10个", "10个", weight=90)])
+    assert score_form(form, MOF).total == D("100.00")  # 90 × 100 / (100 − 10), never above full marks
+
+
+def test_execution_rate_times_weight_is_rounded_once():
+    # 1.3/12×9 = 11.7/12 = 0.975 exactly: half-up gives 0.98 (the rate rounded first gave 0.97499…)
+    assert score_execution(funds(12, 1.3, weight=9), MOF).score == D("0.98")
+
+
 def test_budget_zero_with_spending_is_an_error_scoring_zero():
     item = score_execution(funds(0, 5), MOF)
     assert item.score == 0
@@ -111,6 +123,36 @@ def test_linear_reverse_option():
     linear = dataclasses.replace(MOF, reverse="linear")
     assert score_indicator(indicator("≤80", "92", 10, reason="r"), linear).score == D("8.50")  # 10×(1−12/80)
     assert score_indicator(indicator("≤10", "30", 10, reason="r"), linear).score == D("0.00")  # floored
+    # 15×(1−(58.01−30)/30) = 15×1.99/30 = 0.995 exactly: half-up gives 1.00, not 0.99
+    assert score_indicator(indicator("≤30", "58.01", 15, reason="r"), linear).score == D("1.00")
+
+
+@pytest.mark.parametrize("target, actual, expected", [
+    ("≥0%", "-5%", "0.00"),    # T = 0: no ratio to take (it raised DivisionByZero and lost the whole form)
+    ("≥-5%", "-10%", "0.00"),  # T < 0: w × A / T would give twice the weight
+])
+def test_a_target_of_zero_or_below_not_reached_scores_zero_for_a_human_to_review(target, actual, expected):
+    item = score_indicator(indicator(target, actual, 10, reason="r"), MOF)
+    assert item.score == D(expected)
+    assert "人工复核" in " ".join(flag.action for flag in item.flags)
+
+
+def test_a_negative_rate_against_a_positive_target_scores_zero_not_below():
+    assert score_indicator(indicator("≥5%", "-3%", 30, reason="r"), MOF).score == D("0.00")  # not −18
+
+
+def test_bands_are_matched_from_the_lowest_share_up_whatever_the_rulebook_order(tmp_path):
+    import yaml
+
+    from perfeval_xl.rules.rulebook import rulebook_text
+
+    data = yaml.safe_load(rulebook_text("mof-2020-project"))
+    data["qualitative"]["bands"].reverse()  # 达成 listed first: its "完成" is inside "未完成"
+    path = tmp_path / "reordered.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    reordered = load_rulebook(path)
+    assert score_indicator(indicator("按期完成", "未完成", 10), reordered).score == D("3.00")  # 未达成 midpoint
+    assert score_indicator(indicator("按期完成", "基本完成", 10), reordered).score == D("7.00")
 
 
 def test_fraction_scaling_is_flagged():

@@ -22,7 +22,9 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
     flags = list(form.flags)
     total = sum((item.score for item in items if item.applicable), ZERO)
     if not execution.applicable:
-        full_marks = form.full_marks or rulebook.full_marks
+        # scoring.md §2: total × 100 / (100 − w_exec), 100 being the rulebook's full marks.  Why not
+        # the 分值 written on the 总分 row: units put the indicators' subtotal there too.
+        full_marks = rulebook.full_marks
         rescaled = round2(total * full_marks / (full_marks - execution.weight))
         flags.append(Flag(
             f"预算执行不适用（预算数与执行数均为0），总分按满分折算：{show2(total)}×{show(full_marks)}/"
@@ -89,7 +91,7 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
             item.flags.append(Flag(f"预算执行率{percent(rate)}超过100%", funds.total_cell("executed"),
                                    action="请单位说明超预算支出原因并核实执行数"))
         return item
-    item.score = round2(rate * w)
+    item.score = round2(executed * w / budget)  # one division: rate × w would round 0.975 down
     item.basis = f"{how}{show(executed)}/{show(budget)}×{show(w)}={show2(item.score)}（执行率{percent(rate)}）"
     return item
 
@@ -184,6 +186,12 @@ def _positive(a, t, w, item, indicator, rulebook):
                 f"实际值{show(a)}为目标值{show(t)}的{percent(a / t)}，超出目标{percent(rulebook.over_achievement_factor)}以上，"
                 f"目标值可能偏低", indicator.cells.get("actual"), action="请单位说明超额完成原因，并在下年度调整目标值"))
         return w, f"{show(a)}≥{show(t)}，得满分{{score}}"
+    if t <= 0:  # w × A / T means nothing here (above w for T < 0, a division by 0 for T = 0)
+        item.flags.append(Flag(f"目标值{show(t)}不大于0而实际值{show(a)}未达到，无法按比例计分", indicator.cells.get("actual"),
+                               action="请评价人员人工复核该指标得分"))
+        return ZERO, f"{show(a)}<{show(t)}，目标值不大于0，得0分"
+    if a < 0:  # a rate below zero (a fall against a growth target): w × A / T would be negative
+        return ZERO, f"{show(a)}<0，得0分"
     return w * a / t, f"{show(a)}/{show(t)}×{show(w)}={{score}}"
 
 
@@ -195,7 +203,7 @@ def _reverse(a, t, w, rulebook):
     if a <= t:
         return w, f"{show(a)}≤{show(t)}，得满分{{score}}"
     if rulebook.reverse == "linear":
-        score = max(ZERO, w * (1 - (a - t) / t))
+        score = max(ZERO, w * (2 * t - a) / t)  # = w × (1 − (A−T)/T), one division: no double rounding
         return score, f"{show(w)}×(1−({show(a)}−{show(t)})/{show(t)})={{score}}"
     return w * t / a, f"{show(t)}/{show(a)}×{show(w)}={{score}}"
 
@@ -231,7 +239,8 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
 
 
 def qualitative_band(target_text: str, actual_text: str, rulebook: ProjectRulebook) -> Band | None:
-    """The band an actual's text falls in, checking bands in the rulebook's order."""
+    """The band an actual's text falls in, checking the bands from the lowest share up (the
+    rulebook keeps them so): negative and partial words before positive ones."""
     # Why not labels.normalise: it drops a trailing bracket, where units put the band word itself.
     actual = compact(actual_text)
     if actual and actual == compact(target_text):

@@ -339,7 +339,9 @@ def _bands(check: _Checker, data: dict) -> tuple[Band, ...]:
         if not band.low <= band.midpoint <= band.high:
             check.fail(f"{key}.midpoint", f"中值 {band.midpoint} 不在 [{band.low}, {band.high}] 内")
         bands.append(band)
-    return tuple(bands)
+    # Matched from the lowest share up, whatever the file's order: scoring.md §3 checks the negative
+    # and partial words first ("未达成" contains "达成", "未完成" contains "完成").
+    return tuple(sorted(bands, key=lambda band: band.low))
 
 
 def _grades(check: _Checker, data: dict) -> tuple[Grade, ...]:
