@@ -117,6 +117,9 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     if unknown:
         raise PerfevalError(f"未知的汇总格式：{'、'.join(sorted(unknown))}（可用：{'、'.join(SUMMARY_FILES)}）")
     outbox = Path(out).resolve() if out is not None else None
+    if outbox is not None and outbox == inbox.resolve():
+        raise PerfevalError(f"输出文件夹“{out}”就是收件箱：评分结果会混进单位报送的文件里。"
+                            "请另选一个文件夹（收件箱之外，或收件箱下的子文件夹，如“评分结果”）")
     rule_set = resolve_rules(rules)
     entries = list_inbox(inbox, outbox)
     if on_listed is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SCORED_SUFFIX = ".scored.xlsx"
@@ -38,7 +38,23 @@ def list_inbox(inbox: Path, outbox: Path | None = None) -> list[InboxEntry]:
             if name.lower().endswith(WORKBOOK_SUFFIXES) and os.path.isfile(os.path.join(directory, name)):
                 found.append(prefix + name)
     found.sort(key=_path_order)
-    return [InboxEntry(inbox, relative, _skip_reason(relative)) for relative in found]
+    entries = [InboxEntry(inbox, relative, _skip_reason(relative)) for relative in found]
+    return _without_shared_outputs(entries)
+
+
+def _without_shared_outputs(entries: list[InboxEntry]) -> list[InboxEntry]:
+    """``entries``, a later one whose scored form would overwrite an earlier one's set to be skipped
+    ("b.xls.xlsx" and "b.xls" both make "b.xls.scored.xlsx")."""
+    owners: dict[str, str] = {}
+    for index, entry in enumerate(entries):
+        if entry.skip_reason:
+            continue
+        output = os.path.normcase(scored_path(entry.relative))
+        owner = owners.setdefault(output, entry.relative)
+        if owner != entry.relative:
+            entries[index] = InboxEntry(entry.folder, entry.relative,
+                                        f"评分结果文件名与“{owner}”的相同，已跳过；请将其中一个文件改名后重新运行")
+    return entries
 
 
 def _path_order(relative: str) -> list[str]:
@@ -61,6 +77,13 @@ def _skip_reason(relative: str) -> str | None:
 
 
 def scored_path(relative: str) -> str:
-    """Where the scored form of an input goes, relative to the outbox: a/b.xls → a/b.scored.xlsx."""
-    path = Path(relative)
-    return (path.parent / (path.stem + SCORED_SUFFIX)).as_posix()
+    """Where the scored form of an input goes, relative to the outbox: a/b.xlsx → a/b.scored.xlsx,
+    a/b.xls → a/b.xls.scored.xlsx.
+
+    Why other suffixes are kept: a unit that sends its form twice, as b.xls and b.xlsx, must not
+    get one scored form overwriting the other.
+    """
+    path = PurePosixPath(relative)
+    if path.suffix.lower() == ".xlsx":
+        return str(path.with_name(path.stem + SCORED_SUFFIX))
+    return relative + SCORED_SUFFIX

@@ -259,6 +259,29 @@ def test_outbox_inside_inbox_is_not_read_back(tmp_path):
     assert list(first) == list(second) == ["good.xlsx"]
 
 
+def test_outbox_that_is_the_inbox_is_refused_and_nothing_is_written(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "good.xlsx")
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(inbox), "--quiet"])
+    assert result.exit_code == 1 and "就是收件箱" in result.output
+    assert sorted(p.name for p in inbox.iterdir()) == ["good.xlsx"]
+
+
+def test_one_form_sent_as_xls_and_as_xlsx_gets_two_scored_forms(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "同名.xlsx")
+    shutil.copy(CASES / "06_集中办公及政务公开经费项目.xls", inbox / "同名.xls")
+    hostile.write_good(inbox / "同名.xls.xlsx")  # would write 同名.xls.scored.xlsx as 同名.xls does
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    outputs = {f.file: f.output for f in batch.files}
+    assert outputs["同名.xlsx"] == "同名.scored.xlsx" and outputs["同名.xls"] == "同名.xls.scored.xlsx"
+    assert (tmp_path / "out" / "同名.scored.xlsx").is_file() and (tmp_path / "out" / "同名.xls.scored.xlsx").is_file()
+    assert batch.statuses["同名.xls.xlsx"] == "skipped"
+    assert "同名.xls" in batch.files[[f.file for f in batch.files].index("同名.xls.xlsx")].error
+
+
 def test_disk_full_leaves_no_half_written_file_and_a_rerun_finishes(tmp_path, monkeypatch):
     inbox = tmp_path / "in"
     inbox.mkdir()
