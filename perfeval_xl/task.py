@@ -8,6 +8,8 @@ process stores (:mod:`.store`).
 """
 from __future__ import annotations
 
+import errno
+
 import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -133,6 +135,8 @@ def failed_result(relative: str, exc: BaseException) -> FileResult:
         message, detail = str(exc), None
     elif isinstance(exc, FileNotFoundError):
         message, detail = "文件在评分过程中被移走或删除", None
+    elif isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+        message, detail = "文件名过长，评分结果无法写出，请缩短文件名（或所在文件夹名）后重新运行", None
     elif isinstance(exc, OSError):
         message, detail = f"读写文件失败：{exc.strerror or exc}", traceback.format_exc()
     else:

@@ -268,6 +268,17 @@ def test_outbox_that_is_the_inbox_is_refused_and_nothing_is_written(tmp_path):
     assert sorted(p.name for p in inbox.iterdir()) == ["good.xlsx"]
 
 
+def test_the_longest_name_a_scored_form_may_have_is_written(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    name = "长" * 81 + ".xlsx"  # its scored form's name is 255 bytes, the most a file name may have
+    hostile.write_good(inbox / name)
+    assert len(("长" * 81 + ".scored.xlsx").encode()) == 255
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    assert batch.statuses[name] == "ok", batch.files[0].error
+    assert (tmp_path / "out" / ("长" * 81 + ".scored.xlsx")).is_file()
+
+
 def test_one_form_sent_as_xls_and_as_xlsx_gets_two_scored_forms(tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
