@@ -162,6 +162,43 @@ def test_read_limits_are_configurable(tmp_path):
     assert str(total_of(perfeval_xl.score_workbook(target))) == hostile.GOOD_TOTAL
 
 
+@pytest.mark.parametrize("tail", [
+    b'<row r="1048576"><c r="I1048576" s="1"/></row>',  # a cell formatted once, far down
+    b'<row r="1048576" ht="14.25" customHeight="1"/>',  # a row resized at the sheet's end
+    b'<row r="20"><c r="XFD20" s="1"></c></row>',  # the last column, formatted and empty
+], ids=["formatted-cell", "resized-row", "last-column"])
+def test_empty_cells_and_rows_excel_keeps_far_away_do_not_make_a_sheet_absurd(tmp_path, tail):
+    target = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "far.xlsx",
+                           lambda xml: xml.replace(b"</sheetData>", tail + b"</sheetData>"))
+    assert str(total_of(perfeval_xl.score_workbook(target))) == hostile.GOOD_TOTAL
+
+
+def test_rich_text_whose_run_names_a_font_family_is_text_not_a_formula(tmp_path):
+    # <family val="3"/> in a run's properties starts like <f>: it is not an uncalculated formula.
+    def rich(xml: bytes) -> bytes:
+        return xml.replace(b"</sheetData>", b'<row r="90"><c r="A90" t="inlineStr"><is><r><rPr><rFont val="SimSun"/>'
+                                            b'<family val="3"/></rPr><t>x</t></r></is></c></row></sheetData>')
+    target = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "rich.xlsx", rich)
+    from perfeval_xl.readers.container import ReadLimits, inspect_xlsx
+
+    assert not any(facts.uncalculated for facts in inspect_xlsx(target.read_bytes(), ReadLimits()).values())
+
+
+def test_a_year_cell_holding_a_date_gives_the_year(tmp_path):
+    import datetime
+
+    path = hostile.write_good(tmp_path / "g.xlsx")
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    for merged in [r for r in sheet.merged_cells.ranges if r.min_row == 2]:
+        sheet.unmerge_cells(str(merged))
+    sheet["A2"] = "年度"  # instead of the title line "（2023年度）"
+    sheet["B2"] = datetime.datetime(2023, 1, 1)
+    sheet["B2"].number_format = 'yyyy"年"'  # Excel shows 2023年
+    workbook.save(path)
+    assert perfeval_xl.score_workbook(path).forms[0].form.year == 2023
+
+
 # ---------------------------------------------------------------- odd cells
 
 def test_uncalculated_formula_is_an_error_on_that_field_and_the_rest_scores(tmp_path):

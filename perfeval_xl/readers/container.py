@@ -84,8 +84,11 @@ def _decrypt_if_needed(data: bytes, passwords: tuple[str, ...]) -> bytes:
     raise WorkbookError(f"文件已加密，提供的{len(passwords)}个密码都无法打开")
 
 
-_ROW_OR_CELL_REF = re.compile(rb'<(?:c|row)\b[^>]*?\sr="([A-Z]{0,3}\d+)"')
-# Every reference _ROW_OR_CELL_REF finds and maybe a few more, found several times faster.
+# The reference of a cell that holds something (a value, inline text or a formula).  Why not every
+# <c> and <row>: Excel writes empty ones down to row 1,048,576 where a user once formatted a cell
+# or resized a row, and calamine, which reads only filled cells, sizes the sheet by these.
+_FILLED_CELL_REF = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,3}\d+)"[^>]*?(?<!/)>\s*<(?:v|is|f)\b')
+# Every reference _FILLED_CELL_REF finds and maybe many more, found several times faster.
 _ANY_REF = re.compile(rb'r="([A-Z]{0,3}\d+)"')
 # Every reference _ANY_REF finds past column ZZ or row 999 (and a few more); without one,
 # a sheet's extent is at most 999 rows × 702 columns.
@@ -100,6 +103,7 @@ _STRING_TYPE = re.compile(rb'\st="str"')
 # Why patterns for two plain substrings: on sheet XML, re's literal search is about twice as
 # fast as ``in`` (whose skip table is defeated by the many "<", "&" and '"' of markup).
 _FORMULA_MARK = re.compile(rb"<f")
+_FORMULA_TAG = re.compile(rb"<f[\s>/]")  # <f>, <f t="shared" …/>; not <family> of a rich-text run
 _ERROR_MARK = re.compile(rb't="e"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _SHEET_ENTRY = re.compile(rb"<sheet\b[^>]*/?>")
@@ -238,7 +242,7 @@ def _sheet_facts(name: str, xml: bytes, limits: ReadLimits) -> SheetFacts:
         value = _VALUE.search(body)
         if _ERROR_TYPE.search(attrs) and value:
             facts.errors[position] = value.group(1).decode("utf-8", "replace")
-        elif b"<f" in body and (value is None or not value.group(1) and _STRING_TYPE.search(attrs) is None):
+        elif _FORMULA_TAG.search(body) and (value is None or not value.group(1) and _STRING_TYPE.search(attrs) is None):
             # An empty <v> is what openpyxl writes for a formula never calculated; Excel writes it,
             # typed t="str", for a formula whose result is the empty string (=IF(…,"")).
             facts.uncalculated.add(position)
@@ -255,7 +259,7 @@ def _check_extent(name: str, xml: bytes, limits: ReadLimits) -> None:
     max_row, max_col = _extent(_ANY_REF.findall(xml))
     if max_row * max(max_col, 1) <= limits.max_sheet_cells:
         return
-    max_row, max_col = _extent(_ROW_OR_CELL_REF.findall(xml))
+    max_row, max_col = _extent(_FILLED_CELL_REF.findall(xml))
     if max_row * max(max_col, 1) > limits.max_sheet_cells:
         raise WorkbookError(
             f"工作表“{name}”的数据区域异常大（{max_row}行×{max_col}列），超过上限{limits.max_sheet_cells}个单元格，"

@@ -17,6 +17,7 @@ from .cells import SheetCells, text_of
 from .grid import Grid
 
 _YEAR = re.compile(r"(\d{4})\s*年度?")
+_DATE_TEXT = re.compile(r"(\d{4})-\d{1,2}-\d{1,2}")
 _LABEL_SCAN_COLUMNS = 40
 
 
@@ -90,7 +91,9 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None
             if field_name == "goal" or field_name in form.sources:
                 continue
             if field_name == "year":
-                year = _YEAR.search(found + "年") if found else None
+                # A 年度 cell holding a date (Excel shows "2019年" for a date formatted yyyy"年") reads
+                # as its text, "2019-01-01" or "2019-01-01 00:00:00".
+                year = (_YEAR.search(found + "年") or _DATE_TEXT.match(found)) if found else None
                 if year:
                     form.year = int(year.group(1))
                 continue
