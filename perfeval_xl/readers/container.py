@@ -41,6 +41,8 @@ class SheetFacts:
 
     uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formulas with no cached value
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells holding #DIV/0! etc.
+    #: Numbers shown as a percentage: Excel turns "95%" typed into a cell into 0.95 formatted 0%.
+    percent: set[tuple[int, int]] = field(default_factory=set)
 
 
 def unwrap(data: bytes, passwords: tuple[str, ...] = ()) -> bytes:
@@ -131,6 +133,7 @@ def inspect_xlsx(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
     try:
         read: dict[zipfile.ZipInfo, bytes] = {}  # Why: workbook.xml and its rels are inflated once, not twice
         sheets = _sheet_members(data, archive, limits, read)
+        percent_cell = _percent_cell_pattern(data, archive, limits, read)
         facts = {}
         for member in members:
             if not member.filename.endswith((".xml", ".rels", ".vml")):
@@ -143,6 +146,8 @@ def inspect_xlsx(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
             name = sheets.get(member.filename)
             if name is not None:
                 facts[name] = _sheet_facts(name, xml, limits)
+                if percent_cell is not None:
+                    facts[name].percent = _percent_cells(xml, percent_cell)
         return facts
     except zlib.error as exc:  # zipfile lets zlib's through; its English text means nothing to an officer
         raise WorkbookError("文件已损坏或不是Excel工作簿（压缩数据损坏）") from exc
@@ -247,6 +252,48 @@ def _sheet_facts(name: str, xml: bytes, limits: ReadLimits) -> SheetFacts:
             # typed t="str", for a formula whose result is the empty string (=IF(…,"")).
             facts.uncalculated.add(position)
     return facts
+
+
+#: Number formats 9 (0%) and 10 (0.00%) are Excel's own; a workbook's own formats are declared.
+_BUILTIN_PERCENT_FORMATS = {b"9", b"10"}
+_NUMBER_FORMAT = re.compile(rb'<numFmt\b[^>]*?\snumFmtId="(\d+)"[^>]*?\sformatCode="([^"]*)"')
+_CELL_FORMATS = re.compile(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.S)
+_FORMAT_ID = re.compile(rb'<xf\b[^>]*?\snumFmtId="(\d+)"|<xf\b')
+# Parts of a format code that show text as written: "…" strings and \x escapes (a % there is not a percentage).
+_LITERAL_IN_FORMAT = re.compile(rb'"[^"]*"|\\.|&quot;.*?&quot;')
+
+
+def _percent_cell_pattern(data: bytes, archive: zipfile.ZipFile, limits: ReadLimits,
+                          read: dict[zipfile.ZipInfo, bytes]) -> re.Pattern | None:
+    """A pattern for the cells whose style shows a number as a percentage; None when no style does."""
+    try:
+        styles = _read_named(data, archive, "xl/styles.xml", limits, read)
+    except KeyError:
+        return None
+    percent_formats = set(_BUILTIN_PERCENT_FORMATS)
+    for number_format, code in _NUMBER_FORMAT.findall(styles):
+        if b"%" in _LITERAL_IN_FORMAT.sub(b"", code):
+            percent_formats.add(number_format)
+    cell_formats = _CELL_FORMATS.search(styles)
+    if cell_formats is None:
+        return None
+    styles_shown_as_percent = [str(index).encode() for index, match in enumerate(_FORMAT_ID.finditer(cell_formats.group(1)))
+                               if match.group(1) in percent_formats]
+    if not styles_shown_as_percent:
+        return None
+    return re.compile(rb'<c\b([^>]*?\ss="(?:' + b"|".join(styles_shown_as_percent) + rb')"[^>]*)>(.*?)</c>', re.S)
+
+
+def _percent_cells(xml: bytes, pattern: re.Pattern) -> set[tuple[int, int]]:
+    """(row, col) of every cell holding a number in a percentage style."""
+    cells = set()
+    for cell in pattern.finditer(xml):
+        attrs, body = cell.groups()
+        ref = _REF.search(attrs)
+        if ref is None or (b' t="' in attrs and b' t="n"' not in attrs) or b"<v>" not in body:
+            continue  # text, a boolean, an error or an empty cell: not a number shown as a percentage
+        cells.add((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1))
+    return cells
 
 
 def _check_extent(name: str, xml: bytes, limits: ReadLimits) -> None:

@@ -27,6 +27,7 @@ class Grid:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formulas without a cached value
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # error values (#DIV/0! …) by cell
+    percent: set[tuple[int, int]] = field(default_factory=set)  # numbers shown as a percentage (0.95 → 95%)
     hidden: bool = False
 
     def value(self, row: int, col: int) -> object:
@@ -98,6 +99,7 @@ def load_grids(path: Path, data: bytes | None = None, *, passwords: tuple[str, .
             merged=merged,
             uncalculated=sheet_facts.uncalculated,
             errors=sheet_facts.errors,
+            percent=sheet_facts.percent,
             hidden=str(meta.visible) != "SheetVisibleEnum.Visible",
         ))
     return grids

@@ -334,6 +334,10 @@ class _IndicatorReader:
         if problem:
             flags.append(problem)
             return parse_value(None)
+        percent = self.cells.grid.percent
+        if percent and (row, col) in percent and raw.__class__ in (int, float):
+            # Shown as Excel shows it: 0.95 in a 0% cell is "95%" (what the unit typed).
+            raw = f"{format_number(to_decimal(raw) * 100)}%"
         if isinstance(raw, (str, int, float)) and raw != 0:  # Why not zero: 0.0 == -0.0, yet they read "0" and "-0"
             return _parsed_value(raw, operator_text, unit_text)
         return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
