@@ -3,17 +3,65 @@
 A workbook is scored once it has finished being copied in: its size must stay
 the same for ``settle`` seconds.  Every run is an incremental batch (see
 store.py), so a new file costs one file's work and the summary is rewritten.
-File events come from watchdog, so nothing polls the whole inbox.
+File events come from watchdog, so nothing polls the whole inbox; only a
+workbook's content or name changing counts (see :func:`changed_inputs`), so
+with nothing arriving watch stays idle.
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
 from typing import Callable
 
 from .batch import BatchResult, score_folder
-from .inbox import WORKBOOK_SUFFIXES
+from .inbox import WORKBOOK_SUFFIXES, _skip_reason
+from .writers.summary_spool import SUMMARY_FILES
+
+#: The watchdog event types that mean a file's content or name changed.  Reading a file gives
+#: "opened" and "closed_no_write" (watchdog 5 and later), and "attrib" is metadata only: taking
+#: those for changes made every batch's own reads of the inputs start the next batch, forever.
+CHANGE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})
+#: A folder's own events that change which files are in it: one moved out of the inbox or
+#: deleted gives a single event for the folder, none for the files it held.  (A folder moved in
+#: gives a "created" event for each of its files; a folder's "modified" only echoes its files'.)
+FOLDER_CHANGE_EVENTS = frozenset({"moved", "deleted"})
+
+
+def changed_inputs(event, inbox: Path, out: Path) -> list[str]:
+    """The paths of inbox workbooks (or folders) a watchdog ``event`` changed; usually none.
+
+    ``inbox`` and ``out`` are resolved.  Left out: reads and metadata changes, other files than
+    workbooks, files the inbox listing skips (Excel/WPS lock files, hidden and temp files, scored
+    forms: so never the outputs' temp files), anything in an outbox inside the inbox, and the
+    summaries when the outbox is the inbox itself.
+    """
+    kinds = FOLDER_CHANGE_EVENTS if event.is_directory else CHANGE_EVENTS
+    if event.event_type not in kinds:
+        return []
+    paths = []
+    for path in (event.src_path, getattr(event, "dest_path", "")):
+        path = os.fsdecode(path) if path else ""
+        if path and _is_input(Path(path), inbox, out, folder=event.is_directory):
+            paths.append(path)
+    return paths
+
+
+def _is_input(path: Path, inbox: Path, out: Path, *, folder: bool) -> bool:
+    if path == inbox or not path.is_relative_to(inbox):
+        return False
+    if not folder and not path.name.lower().endswith(WORKBOOK_SUFFIXES):
+        return False
+    if out == inbox:
+        if path.parent == out and path.name in SUMMARY_FILES.values():
+            return False
+    elif out.is_relative_to(inbox) and path.is_relative_to(out):
+        return False
+    relative = path.relative_to(inbox).as_posix()
+    if folder:
+        return not any(part.startswith(".") for part in relative.split("/"))
+    return _skip_reason(relative) is None
 
 
 class _Changes:
@@ -62,11 +110,8 @@ def watch_folder(inbox: str | Path, out: str | Path, *, settle: float = 2.0, pol
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event):
-            if event.is_directory:
-                return
-            for path in (event.src_path, getattr(event, "dest_path", "")):
-                if path and str(path).lower().endswith(WORKBOOK_SUFFIXES) and out not in Path(path).parents:
-                    changes.touch(str(path))
+            for path in changed_inputs(event, inbox, out):
+                changes.touch(path)
 
     def run_batch() -> None:
         batch = score_folder(inbox, out=out, **score_options)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from perfeval_xl.cli import main
-from perfeval_xl.watch import watch_folder
+from perfeval_xl.watch import changed_inputs, watch_folder
 from hostile import write_good
 
 
@@ -70,6 +70,69 @@ def test_watch_scores_a_file_once_it_has_finished_arriving(tmp_path):
         # first.xlsx was never scored again (a busy machine may see the copy settle twice, so
         # second.xlsx may be reused by a later batch too)
         assert len(batches) >= 2 and all(batch.reused >= 1 for batch in batches[1:])
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert not watcher.is_alive()
+
+
+def test_watch_reacts_to_changes_of_workbooks_only(tmp_path):
+    """Reads (opened, closed without writing), metadata, other files, our own outputs and temp
+    files, and Excel lock files start no batch; created, modified, moved, deleted and
+    closed-after-write workbooks do."""
+    from watchdog import events as ev
+
+    inbox = tmp_path / "in"
+    out = inbox / "结果"  # an outbox inside the inbox
+
+    def changed(event, out=out):
+        return changed_inputs(event, inbox, out)
+
+    form = str(inbox / "卫健委" / "a.xlsx")
+    for read in (ev.FileOpenedEvent(form), ev.FileClosedNoWriteEvent(form), ev.FileAttribEvent(form),
+                 ev.DirModifiedEvent(str(inbox / "卫健委")), ev.DirCreatedEvent(str(inbox / "新单位"))):
+        assert changed(read) == [], read
+    for change in (ev.FileCreatedEvent(form), ev.FileModifiedEvent(form), ev.FileClosedEvent(form),
+                   ev.FileDeletedEvent(form)):
+        assert changed(change) == [form], change
+    assert changed(ev.FileModifiedEvent(str(inbox / "b.XLS"))) == [str(inbox / "b.XLS")]
+    # an editor's save: a temp file renamed over the workbook
+    assert changed(ev.FileMovedEvent(str(inbox / "卫健委" / "~WRL0001.tmp"), form)) == [form]
+    assert changed(ev.FileMovedEvent(form, str(tmp_path / "elsewhere.xlsx"))) == [form]
+    # a unit's folder moved out of the inbox or deleted: watchdog reports the folder only
+    assert changed(ev.DirDeletedEvent(str(inbox / "卫健委"))) == [str(inbox / "卫健委")]
+    for ignored in (inbox / "说明.docx", inbox / "卫健委" / "~$a.xlsx", inbox / ".hidden.xlsx",
+                    out / "卫健委" / "a.scored.xlsx", out / "summary.xlsx", out / ".summary.123-4.tmp.xlsx",
+                    out / ".perfeval" / "x.xlsx", tmp_path / "outside.xlsx"):
+        assert changed(ev.FileCreatedEvent(str(ignored))) == [], ignored
+        assert changed(ev.FileClosedEvent(str(ignored))) == [], ignored
+    assert changed(ev.DirDeletedEvent(str(out))) == []
+    # the outbox is the inbox: its summaries and temp files are ours, the forms still count
+    for ignored in ("summary.xlsx", "summary.json", ".summary.1-1.tmp.xlsx", "a.scored.xlsx"):
+        assert changed(ev.FileClosedEvent(str(inbox / ignored)), out=inbox) == [], ignored
+    assert changed(ev.FileClosedEvent(form), out=inbox) == [form]
+    # the inbox inside the outbox: every inbox form counts
+    assert changed(ev.FileCreatedEvent(form), out=tmp_path) == [form]
+
+
+def test_watch_goes_idle_when_nothing_changes(tmp_path):
+    """The batch's own reads of the inputs and its writes to an outbox inside the inbox start no
+    further batch: with nothing changing, watch scores once and then waits."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_good(inbox / "a.xlsx")
+    batches = []
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_folder, args=(inbox, inbox / "结果"),
+                               kwargs=dict(settle=0.2, poll=0.05, stop=stop, on_batch=batches.append, jobs=1))
+    watcher.start()
+    try:
+        assert wait_for(lambda: len(batches) == 1, timeout=60)
+        time.sleep(1.5)  # before the fix, a batch followed every ~0.3 s
+        assert len(batches) == 1
+        write_good(inbox / "b.xlsx", name="乙项目")
+        assert wait_for(lambda: len(batches) == 2, timeout=60)
+        assert batches[-1].statuses == {"a.xlsx": "ok", "b.xlsx": "ok"} and batches[-1].reused == 1
     finally:
         stop.set()
         watcher.join(timeout=10)
