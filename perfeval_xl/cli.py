@@ -16,8 +16,28 @@ from .rules import builtin_rulebooks, load_rulebook, rulebook_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+#: Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it); 1 means a file failed.
+EXIT_INTERRUPTED = 130
 
-@click.group(context_settings=CONTEXT)
+
+class Interrupted(click.ClickException):
+    """Ctrl-C: one Chinese line instead of click's "Aborted!", and exit code 130, not 1."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def show(self, file=None) -> None:
+        click.echo(f"\n{self.format_message()}", file=file, err=file is None)  # the blank line ends the ^C echo
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted("已中断。") from None
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="perfeval-xl")
 def main() -> None:
     """预算绩效自评表批量复核评分工具。
@@ -61,7 +81,8 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
 
     Score every workbook under INBOX (recursively; .xlsx, .xlsm, .xls) and
     write OUTBOX/<name>.scored.xlsx for each, plus summary.xlsx and
-    summary.json.  Exit code 0 when every file was scored, 1 when any failed.
+    summary.json.  Exit code 0 when every file was scored, 1 when any failed
+    (or the batch could not run), 2 for a usage error, 130 when stopped by Ctrl-C.
     """
     try:
         rulebook = load_rulebook(rules)
@@ -79,6 +100,9 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
                              force=force, executor=executor, scheduler=scheduler, formats=formats,
                              on_listed=bar.reset if bar is not None else None,
                              on_file=(lambda _outcome: bar.update(1)) if bar is not None else None)
+    except KeyboardInterrupt:
+        # Each finished file's result is in OUTBOX/.perfeval once the batch has unwound.
+        raise Interrupted("已中断：已完成的文件下次在同一输出文件夹运行时会被复用") from None
     except PerfevalError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
@@ -172,7 +196,7 @@ def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float
     try:
         watch_folder(inbox, outbox, settle=settle, on_batch=report, rules=rulebook,
                      jobs=jobs or os.cpu_count() or 1, passwords=passwords)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # the way to stop watching: not an error
         click.echo("已停止监视。")
     except OSError as exc:
         raise click.ClickException(f"无法写入输出文件夹“{outbox}”：{exc.strerror or exc}") from exc

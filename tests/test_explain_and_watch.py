@@ -1,4 +1,5 @@
 """`perfeval-xl explain` prints a form's scoring; `perfeval-xl watch` keeps an outbox up to date."""
+import errno
 import json
 import os
 import select
@@ -186,3 +187,45 @@ def test_score_on_a_terminal_shows_a_progress_bar(tmp_path):
     assert "已评分 2 个文件" in done.stdout.decode("utf-8")
     assert "Traceback" not in shown.decode("utf-8", "replace")
     assert "评分: 100%" in shown.decode("utf-8", "replace") and "2/2" in shown.decode("utf-8", "replace")
+
+
+# ---- the command line's messages and exit codes -------------------------------------------
+
+def test_ctrl_c_during_score_exits_130_and_the_finished_files_are_reused(tmp_path, monkeypatch):
+    """Ctrl-C is not "a file failed" (exit 1): one Chinese line and exit 130, and what it says
+    holds: the files finished before the interrupt are reused by the next run."""
+    import perfeval_xl.cli as cli
+
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    for n, name in enumerate(["甲项目", "乙项目", "丙项目"]):
+        write_good(inbox / f"{n}.xlsx", name=name)
+    real_score_folder = cli.score_folder
+
+    def interrupted_after_one_file(*args, **kwargs):
+        done = []
+
+        def on_file(outcome):
+            done.append(outcome)
+            if len(done) == 2:
+                raise KeyboardInterrupt
+        return real_score_folder(*args, **{**kwargs, "on_file": on_file})
+
+    monkeypatch.setattr(cli, "score_folder", interrupted_after_one_file)
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(outbox), "-j", "1"])
+    assert result.exit_code == 130, result.output
+    assert "已中断：已完成的文件下次在同一输出文件夹运行时会被复用" in result.output
+    assert "Aborted" not in result.output
+    monkeypatch.setattr(cli, "score_folder", real_score_folder)
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(outbox), "-j", "1"])
+    assert result.exit_code == 0 and "（其中 1 个未变化，沿用上次结果）" in result.output, result.output
+
+
+def test_ctrl_c_in_any_command_exits_130_in_chinese(tmp_path, monkeypatch):
+    import perfeval_xl.batch
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(perfeval_xl.batch, "score_workbook", interrupted)
+    result = CliRunner().invoke(main, ["explain", str(write_good(tmp_path / "f.xlsx"))])
+    assert result.exit_code == 130 and "已中断" in result.output and "Aborted" not in result.output
