@@ -20,6 +20,17 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_INTERRUPTED = 130
 
 
+class ChineseUsageError(click.UsageError):
+    """A usage error (exit code 2) shown in Chinese: click's own frame around it is English."""
+
+    def show(self, file=None) -> None:
+        err = file is None
+        if self.ctx is not None:
+            usage = " ".join([self.ctx.command_path, *self.ctx.command.collect_usage_pieces(self.ctx)])
+            click.echo(f"用法：{usage}\n运行“{self.ctx.command_path} --help”查看帮助。\n", file=file, err=err)
+        click.echo(f"错误：{self.format_message()}", file=file, err=err)
+
+
 class Interrupted(click.ClickException):
     """Ctrl-C: one Chinese line instead of click's "Aborted!", and exit code 130, not 1."""
 
@@ -37,6 +48,76 @@ class _Group(click.Group):
             raise Interrupted("已中断。") from None
 
 
+class _Path(click.Path):
+    """click.Path with its complaints in Chinese; ``what`` names the path in them (收件箱, 文件…)."""
+
+    def __init__(self, what: str, **kwargs):
+        kwargs.setdefault("path_type", Path)
+        super().__init__(**kwargs)
+        self.what = what
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            path = Path(os.fsdecode(value))
+            if not path.exists():
+                why = "不存在"
+            elif path.is_dir() and not self.dir_okay:
+                why = "是文件夹，不是文件"
+            elif not path.is_dir() and not self.file_okay:
+                why = "是文件，不是文件夹"
+            else:
+                why = "无法读取（没有权限）"
+            raise ChineseUsageError(f"{self.what}“{value}”{why}", ctx) from None
+
+
+class _IntAtLeast(click.IntRange):
+    def __init__(self, minimum: int):
+        super().__init__(min=minimum)
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            raise ChineseUsageError(f"{_option_name(param)} 应为不小于 {self.min} 的整数，而不是“{value}”", ctx) from None
+
+
+class _FloatAtLeast(click.FloatRange):
+    def __init__(self, minimum: float):
+        super().__init__(min=minimum)
+
+    def convert(self, value, param, ctx):
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            raise ChineseUsageError(f"{_option_name(param)} 应为不小于 {self.min} 的数，而不是“{value}”", ctx) from None
+
+
+class _Required:
+    """A required option or argument whose absence is reported in Chinese."""
+
+    def process_value(self, ctx, value):
+        try:
+            return super().process_value(ctx, value)
+        except click.MissingParameter:
+            if isinstance(self, click.Option):
+                raise ChineseUsageError(f"缺少必填选项 {_option_name(self)}", ctx) from None
+            raise ChineseUsageError(f"缺少参数 {self.human_readable_name}", ctx) from None
+
+
+class _RequiredOption(_Required, click.Option):
+    pass
+
+
+class _RequiredArgument(_Required, click.Argument):
+    pass
+
+
+def _option_name(param) -> str:
+    return "/".join(param.opts) if param is not None and param.opts else "参数"
+
+
 @click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="perfeval-xl")
 def main() -> None:
@@ -48,20 +129,21 @@ def main() -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "-o", "outbox", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.argument("inbox", cls=_RequiredArgument, type=_Path("收件箱", exists=True, file_okay=False))
+@click.option("--out", "-o", "outbox", cls=_RequiredOption, required=True,
+              type=_Path("输出文件夹", file_okay=False),
               help="输出文件夹：评分后的自评表、summary.xlsx、summary.json。 / Output folder.")
 @click.option("--rules", "-r", default=None, metavar="NAME|FILE",
               help="评分规则：内置规则名或YAML文件（默认按表类型选择）。 / Rulebook name or YAML file.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=False,
+@click.option("--jobs", "-j", type=_IntAtLeast(0), default=0, show_default=False,
               help="并行进程数，0为CPU核数（默认）。 / Worker processes; 0 = all cores (default).")
 @click.option("--password", "passwords", multiple=True, metavar="PW",
               help="加密文件的密码，可重复给出。 / Password for encrypted files (repeatable).")
-@click.option("--passwords-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--passwords-file", type=_Path("密码文件", exists=True, dir_okay=False),
               help="密码文件，每行一个密码。 / File with one password per line.")
-@click.option("--max-cells", type=click.IntRange(min=1000), default=ReadLimits.max_sheet_cells, show_default=True,
+@click.option("--max-cells", type=_IntAtLeast(1000), default=ReadLimits.max_sheet_cells, show_default=True,
               help="单个工作表数据区域的单元格上限。 / Largest sheet area read (rows × columns).")
-@click.option("--max-unzipped-mb", type=click.IntRange(min=1), default=ReadLimits.max_unzipped_bytes // 2**20,
+@click.option("--max-unzipped-mb", type=_IntAtLeast(1), default=ReadLimits.max_unzipped_bytes // 2**20,
               show_default=True, help="单个文件解压后的大小上限（MB）。 / Largest unzipped size of one file.")
 @click.option("--force", is_flag=True,
               help="全部重新评分（默认跳过内容和规则都未变的文件）。 / Re-score unchanged files too.")
@@ -70,7 +152,7 @@ def main() -> None:
 @click.option("--scheduler", metavar="ADDR",
               help="Dask调度器地址，如 tcp://10.0.0.5:8786（不填则在本机启动）。 / Dask scheduler address.")
 @click.option("--format", "formats", default="xlsx,json", show_default=True, metavar="LIST",
-              callback=lambda _ctx, _param, value: _formats(value),
+              callback=lambda ctx, _param, value: _formats(ctx, value),
               help="汇总格式，逗号分隔：xlsx、json、csv。 / Summary formats, comma-separated.")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条。 / No progress bar.")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈。 / Show tracebacks of internal errors.")
@@ -84,10 +166,7 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
     summary.json.  Exit code 0 when every file was scored, 1 when any failed
     (or the batch could not run), 2 for a usage error, 130 when stopped by Ctrl-C.
     """
-    try:
-        rulebook = load_rulebook(rules)
-    except RulebookError as exc:
-        raise click.BadParameter(str(exc), param_hint="--rules") from exc
+    rulebook = _rulebook(rules)
     if passwords_file is not None:
         passwords += tuple(line.strip() for line in passwords_file.read_text(encoding="utf-8-sig").splitlines()
                            if line.strip())
@@ -122,14 +201,22 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
     sys.exit(batch.exit_code)
 
 
-def _formats(value: str) -> tuple[str, ...]:
+def _formats(ctx: click.Context, value: str) -> tuple[str, ...]:
     from .writers.summary_spool import SUMMARY_FILES
 
     formats = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
     unknown = [f for f in formats if f not in SUMMARY_FILES]
     if unknown or not formats:
-        raise click.BadParameter(f"未知的格式 {'、'.join(unknown) or '（空）'}；可用：{'、'.join(SUMMARY_FILES)}")
+        raise ChineseUsageError(f"--format：未知的格式 {'、'.join(unknown) or '（空）'}；可用：{'、'.join(SUMMARY_FILES)}",
+                                ctx)
     return formats
+
+
+def _rulebook(rules: str | None):
+    try:
+        return load_rulebook(rules)
+    except RulebookError as exc:
+        raise ChineseUsageError(f"--rules：{exc}") from exc
 
 
 def _progress_bar():
@@ -140,7 +227,7 @@ def _progress_bar():
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", cls=_RequiredArgument, type=_Path("文件", exists=True, dir_okay=False))
 @click.option("--rules", "-r", default=None, metavar="NAME|FILE",
               help="评分规则：内置规则名或YAML文件。 / Rulebook name or YAML file.")
 @click.option("--password", "passwords", multiple=True, metavar="PW", help="加密文件的密码。 / Password.")
@@ -160,12 +247,12 @@ def explain(file: Path, rules: str | None, passwords: tuple[str, ...]) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "-o", "outbox", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.argument("inbox", cls=_RequiredArgument, type=_Path("收件箱", exists=True, file_okay=False))
+@click.option("--out", "-o", "outbox", cls=_RequiredOption, required=True, type=_Path("输出文件夹", file_okay=False),
               help="输出文件夹。 / Output folder.")
 @click.option("--rules", "-r", default=None, metavar="NAME|FILE", help="评分规则。 / Rulebook name or file.")
-@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="并行进程数，0为CPU核数。 / Workers.")
-@click.option("--settle", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
+@click.option("--jobs", "-j", type=_IntAtLeast(0), default=0, help="并行进程数，0为CPU核数。 / Workers.")
+@click.option("--settle", type=_FloatAtLeast(0.1), default=2.0, show_default=True,
               help="文件大小保持不变多少秒后才评分（等待复制完成）。 / Seconds a file's size must hold still.")
 @click.option("--password", "passwords", multiple=True, metavar="PW", help="加密文件的密码。 / Password.")
 def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float,
@@ -179,10 +266,7 @@ def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float
 
     from .watch import watch_folder
 
-    try:
-        rulebook = load_rulebook(rules) if rules else None
-    except RulebookError as exc:
-        raise click.BadParameter(str(exc), param_hint="--rules") from exc
+    rulebook = _rulebook(rules) if rules else None
 
     def report(batch) -> None:
         statuses = list(batch.statuses.values())
@@ -224,7 +308,7 @@ def rules_show(name: str) -> None:
 
 
 @rules.command("check", context_settings=CONTEXT)
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", cls=_RequiredArgument, type=_Path("规则文件", exists=True, dir_okay=False, path_type=str))
 def rules_check(file: str) -> None:
     """检查自定义规则文件是否有效。 / Validate a rulebook file."""
     try:
@@ -235,7 +319,7 @@ def rules_check(file: str) -> None:
 
 
 @main.command(context_settings=CONTEXT)
-@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("dest", cls=_RequiredArgument, type=_Path("目标文件夹", file_okay=False))
 def templates(dest: Path) -> None:
     """把空白自评表模板复制到DEST，供单位填报。 / Copy the blank forms to DEST for units to fill."""
     from .writers import blank_templates

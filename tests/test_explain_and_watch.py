@@ -229,3 +229,34 @@ def test_ctrl_c_in_any_command_exits_130_in_chinese(tmp_path, monkeypatch):
     monkeypatch.setattr(perfeval_xl.batch, "score_workbook", interrupted)
     result = CliRunner().invoke(main, ["explain", str(write_good(tmp_path / "f.xlsx"))])
     assert result.exit_code == 130 and "已中断" in result.output and "Aborted" not in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["score", "{tmp}/没有这个文件夹", "--out", "{tmp}/out"], "错误：收件箱“{tmp}/没有这个文件夹”不存在"),
+    (["score", "{tmp}/f.xlsx", "--out", "{tmp}/out"], "错误：收件箱“{tmp}/f.xlsx”是文件，不是文件夹"),
+    (["watch", "{tmp}/没有这个文件夹", "--out", "{tmp}/out"], "错误：收件箱“{tmp}/没有这个文件夹”不存在"),
+    (["score", "{tmp}", "--out", "{tmp}/f.xlsx"], "错误：输出文件夹“{tmp}/f.xlsx”是文件，不是文件夹"),
+    (["score", "{tmp}"], "错误：缺少必填选项 --out/-o"),
+    (["score"], "错误：缺少参数 INBOX"),
+    (["score", "{tmp}", "--out", "{tmp}/out", "--jobs", "-1"], "错误：--jobs/-j 应为不小于 0 的整数，而不是“-1”"),
+    (["score", "{tmp}", "--out", "{tmp}/out", "-j", "many"], "错误：--jobs/-j 应为不小于 0 的整数，而不是“many”"),
+    (["score", "{tmp}", "--out", "{tmp}/out", "--max-cells", "10"], "错误：--max-cells 应为不小于 1000 的整数"),
+    (["watch", "{tmp}", "--out", "{tmp}/out", "--settle", "0"], "错误：--settle 应为不小于 0.1 的数，而不是“0”"),
+    (["score", "{tmp}", "--out", "{tmp}/out", "--format", "pdf"], "错误：--format：未知的格式 pdf"),
+    (["score", "{tmp}", "--out", "{tmp}/out", "--rules", "没有这套规则"], "错误：--rules：找不到规则“没有这套规则”"),
+    (["score", "{tmp}", "--out", "{tmp}/out", "--passwords-file", "{tmp}/pw.txt"], "错误：密码文件“{tmp}/pw.txt”不存在"),
+    (["explain", "{tmp}/没有.xlsx"], "错误：文件“{tmp}/没有.xlsx”不存在"),
+    (["explain", "{tmp}"], "错误：文件“{tmp}”是文件夹，不是文件"),
+    (["rules", "check", "{tmp}/没有.yaml"], "错误：规则文件“{tmp}/没有.yaml”不存在"),
+], ids=["no-inbox", "inbox-is-file", "watch-no-inbox", "outbox-is-file", "no-out", "no-inbox-arg", "jobs-negative",
+        "jobs-text", "max-cells", "settle", "format", "rules", "passwords-file", "explain-missing", "explain-folder",
+        "rules-check-missing"])
+def test_common_usage_errors_are_in_chinese_with_exit_code_2(tmp_path, args, message):
+    (tmp_path / "f.xlsx").write_bytes(b"")
+    result = CliRunner().invoke(main, [arg.format(tmp=tmp_path) for arg in args], prog_name="perfeval-xl")
+    assert result.exit_code == 2, result.output
+    assert message.format(tmp=tmp_path) in result.output
+    command = " ".join(args[:2] if args[0] == "rules" else args[:1])
+    assert f"用法：perfeval-xl {command} [OPTIONS]" in result.output
+    for english in ("Usage:", "Error:", "Invalid value", "does not exist", "Missing"):
+        assert english not in result.output
