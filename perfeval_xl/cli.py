@@ -1,6 +1,7 @@
 """The perfeval-xl command: a thin shell over the library API."""
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sys
@@ -29,6 +30,13 @@ class ChineseUsageError(click.UsageError):
             usage = " ".join([self.ctx.command_path, *self.ctx.command.collect_usage_pieces(self.ctx)])
             click.echo(f"用法：{usage}\n运行“{self.ctx.command_path} --help”查看帮助。\n", file=file, err=err)
         click.echo(f"错误：{self.format_message()}", file=file, err=err)
+
+
+class ChineseError(click.ClickException):
+    """An error that stops a command (exit code 1), shown as 错误：… rather than click's "Error: …"."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误：{self.format_message()}", file=file, err=file is None)
 
 
 class Interrupted(click.ClickException):
@@ -118,6 +126,21 @@ def _option_name(param) -> str:
     return "/".join(param.opts) if param is not None and param.opts else "参数"
 
 
+def _os_error(exc: OSError, outbox: Path) -> ChineseError:
+    """An OS error that stopped a batch, in Chinese, naming the folder (or file) it is about."""
+    reasons = {errno.EACCES: "没有写入权限", errno.EPERM: "系统不允许在这里写入", errno.EROFS: "所在磁盘是只读的",
+               errno.ENOSPC: "磁盘空间已满", errno.ENOENT: "路径不存在或无法创建",
+               errno.ENOTDIR: "路径中有一段是文件，不是文件夹", errno.EEXIST: "已有同名文件",
+               errno.ENAMETOOLONG: "路径太长", errno.EIO: "磁盘读写出错"}
+    if hasattr(errno, "EDQUOT"):
+        reasons[errno.EDQUOT] = "磁盘配额已用完"
+    reason = reasons.get(exc.errno) or f"系统错误（{exc.strerror or exc}）"
+    where = Path(os.fsdecode(exc.filename)) if exc.filename else None
+    if where is not None and where.resolve() != outbox.resolve() and outbox.resolve() not in where.resolve().parents:
+        return ChineseError(f"无法访问“{where}”：{reason}")
+    return ChineseError(f"无法写入输出文件夹“{outbox}”：{reason}")
+
+
 @click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="perfeval-xl")
 def main() -> None:
@@ -183,9 +206,9 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
         # Each finished file's result is in OUTBOX/.perfeval once the batch has unwound.
         raise Interrupted("已中断：已完成的文件下次在同一输出文件夹运行时会被复用") from None
     except PerfevalError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise ChineseError(str(exc)) from exc
     except OSError as exc:
-        raise click.ClickException(f"无法写入输出文件夹“{outbox}”：{exc.strerror or exc}") from exc
+        raise _os_error(exc, outbox) from exc
     finally:
         if bar is not None:
             bar.close()
@@ -242,7 +265,7 @@ def explain(file: Path, rules: str | None, passwords: tuple[str, ...]) -> None:
     try:
         result = score_workbook(file, rules=rules, passwords=passwords)
     except PerfevalError as exc:
-        raise click.ClickException(f"{file.name}：{exc}") from exc
+        raise ChineseError(f"{file.name}：{exc}") from exc
     print_explanation(result)
 
 
@@ -282,8 +305,10 @@ def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float
                      jobs=jobs or os.cpu_count() or 1, passwords=passwords)
     except KeyboardInterrupt:  # the way to stop watching: not an error
         click.echo("已停止监视。")
+    except PerfevalError as exc:
+        raise ChineseError(str(exc)) from exc
     except OSError as exc:
-        raise click.ClickException(f"无法写入输出文件夹“{outbox}”：{exc.strerror or exc}") from exc
+        raise _os_error(exc, outbox) from exc
 
 
 @main.group(invoke_without_command=True, context_settings=CONTEXT)
@@ -304,7 +329,7 @@ def rules_show(name: str) -> None:
         load_rulebook(name)
         click.echo(rulebook_text(name), nl=False)
     except (RulebookError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise ChineseError(str(exc)) from exc
 
 
 @rules.command("check", context_settings=CONTEXT)
@@ -314,7 +339,7 @@ def rules_check(file: str) -> None:
     try:
         rulebook = load_rulebook(file)
     except RulebookError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise ChineseError(str(exc)) from exc
     click.echo(f"规则文件有效：{rulebook.name}（{rulebook.title}）")
 
 

@@ -9,6 +9,7 @@ with nothing arriving watch stays idle.
 """
 from __future__ import annotations
 
+import errno
 import os
 import threading
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .batch import BatchResult, score_folder
+from .errors import PerfevalError
 from .inbox import WORKBOOK_SUFFIXES, _skip_reason
 from .writers.summary_spool import SUMMARY_FILES
 
@@ -27,6 +29,15 @@ CHANGE_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})
 #: deleted gives a single event for the folder, none for the files it held.  (A folder moved in
 #: gives a "created" event for each of its files; a folder's "modified" only echoes its files'.)
 FOLDER_CHANGE_EVENTS = frozenset({"moved", "deleted"})
+
+
+#: Why the file-system events could not be had (Linux inotify's limits are the usual reasons).
+_WATCH_FAILURES = {
+    errno.ENOSPC: "系统可监视的文件夹数已达上限，请调高 fs.inotify.max_user_watches，或监视较小的文件夹",
+    errno.EMFILE: "系统的文件监视实例数已达上限，请调高 fs.inotify.max_user_instances",
+    errno.EACCES: "没有读取权限",
+    errno.ENOENT: "文件夹不存在",
+}
 
 
 def changed_inputs(event, inbox: Path, out: Path) -> list[str]:
@@ -119,8 +130,11 @@ def watch_folder(inbox: str | Path, out: str | Path, *, settle: float = 2.0, pol
             on_batch(batch)
 
     observer = Observer()
-    observer.schedule(Handler(), str(inbox), recursive=True)
-    observer.start()
+    try:
+        observer.schedule(Handler(), str(inbox), recursive=True)
+        observer.start()
+    except OSError as exc:  # not the outbox's fault: say what it is
+        raise PerfevalError(f"无法监视收件箱“{inbox}”：{_WATCH_FAILURES.get(exc.errno, exc.strerror or exc)}") from exc
     try:
         run_batch()
         while not stop.wait(poll):

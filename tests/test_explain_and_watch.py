@@ -260,3 +260,38 @@ def test_common_usage_errors_are_in_chinese_with_exit_code_2(tmp_path, args, mes
     assert f"用法：perfeval-xl {command} [OPTIONS]" in result.output
     for english in ("Usage:", "Error:", "Invalid value", "does not exist", "Missing"):
         assert english not in result.output
+
+
+def test_an_outbox_that_cannot_be_written_is_named_in_chinese(tmp_path, monkeypatch):
+    import perfeval_xl.cli as cli
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_good(inbox / "a.xlsx")
+    (tmp_path / "a-file").write_bytes(b"")
+    outbox = tmp_path / "a-file" / "out"  # cannot be made: its parent is a file
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(outbox), "-q"])
+    assert result.exit_code == 1
+    assert f"错误：无法写入输出文件夹“{outbox}”：路径中有一段是文件，不是文件夹" in result.output, result.output
+
+    def no_permission(*_args, out, **_kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(Path(out).resolve() / "summary.json"))
+    monkeypatch.setattr(cli, "score_folder", no_permission)
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"错误：无法写入输出文件夹“{tmp_path / 'out'}”：没有写入权限"
+
+
+def test_watch_says_why_it_cannot_watch(tmp_path, monkeypatch):
+    """An inotify limit is not an outbox that cannot be written."""
+    import watchdog.observers
+
+    class NoWatches:
+        def schedule(self, *_args, **_kwargs):
+            raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(watchdog.observers, "Observer", NoWatches)
+    result = CliRunner().invoke(main, ["watch", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert f"错误：无法监视收件箱“{tmp_path.resolve()}”：系统可监视的文件夹数已达上限" in result.output
+    assert "fs.inotify.max_user_watches" in result.output and "输出文件夹" not in result.output.splitlines()[-1]
