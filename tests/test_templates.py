@@ -46,3 +46,10 @@ def test_blank_department_form_filled_in_scores_by_hunan_dept(tmp_path):
     scores = {item.name: item.score for item in form.items}
     assert scores["政府采购执行率"] == Decimal("4.83") and scores["重点支出安排率"] == Decimal("4.00")
     assert form.total == Decimal("97.61")  # 100 − 1 (重点支出) − 1 (预算控制) − 0.17 − 0.22
+
+
+def test_blank_forms_sent_back_unfilled_are_reported_as_not_filled_in(tmp_path):
+    CliRunner().invoke(main, ["templates", str(tmp_path / "blank")])
+    batch = perfeval_xl.score_folder(tmp_path / "blank", out=tmp_path / "out")
+    assert set(batch.statuses.values()) == {"error"}  # neither is a department or project of 0 points
+    assert all("自评表未填写" in f.error for f in batch.files)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from ..errors import WorkbookError
 from ..model import BaseData, DepartmentForm, ProjectForm
-from .department import attach_base, pair_department_forms, read_base_data, read_scoring_table
+from .department import (attach_base, base_not_filled, pair_department_forms, read_base_data,
+                         read_scoring_table, table_not_filled)
 from .container import ReadLimits
 from .grid import load_grids
 from .project import nothing_filled, read_project_form
@@ -50,7 +51,7 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
     content = WorkbookContent()
     tables: list[DepartmentForm] = []
     bases: list[BaseData] = []
-    blank: list[str] = []  # sheets holding an unfilled copy of the project form
+    blank: list[str] = []  # sheets holding an unfilled copy of a form
     for grid in load_grids(Path(path), data, passwords=passwords, limits=limits):
         content.sheets.append(grid.name)
         project = read_project_form(grid, name)
@@ -62,16 +63,22 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
             continue
         table = read_scoring_table(grid, name)
         if table is not None:
-            tables.append(table)
+            if table_not_filled(table):
+                blank.append(grid.name)
+            else:
+                tables.append(table)
             continue
         base = read_base_data(grid, name)
         if base is not None:
-            bases.append(base)
+            if base_not_filled(base):
+                blank.append(grid.name)
+            else:
+                bases.append(base)
     paired, content.unpaired_tables, content.unpaired_bases = pair_department_forms(tables, bases)
     content.forms.extend(paired)
     if not (content.forms or content.unpaired_tables or content.unpaired_bases):
         if blank:
-            raise WorkbookError(f"自评表未填写（工作表：{'、'.join(blank)}，项目名称、项目资金和指标分值均为空），"
+            raise WorkbookError(f"自评表未填写（工作表：{'、'.join(blank)}，没有填报单位、项目名称、金额或自评得分），"
                                 "请单位填写后重新报送")
         looked_at = "、".join(content.sheets) or "（无工作表）"
         raise WorkbookError(f"未识别到自评表（查看了工作表：{looked_at}）")

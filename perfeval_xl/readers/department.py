@@ -24,6 +24,18 @@ _NEXT_LABEL = re.compile(r"(?:^|\s+)[(（]?[^\s:：∶()（）]{1,6}[:：∶]")
 _HEADCOUNT_UNIT = re.compile(r"\s*[人名]$")
 
 
+def table_not_filled(table: DepartmentForm) -> bool:
+    """An F3 with no 填报单位 and no 自评得分: the blank form (``perfeval-xl templates``), not a
+    department's evaluation."""
+    return not table.unit and all(row.self_score is None for row in table.rows)
+
+
+def base_not_filled(base: BaseData) -> bool:
+    """An F2 with no 填报单位, no head count and no amount: the blank form."""
+    return (not base.unit and base.staff_quota is None and base.staff_actual is None
+            and all(a.prior_final is None and a.budget is None and a.final is None for a in base.rows.values()))
+
+
 # ------------------------------------------------------------------ F2
 
 def read_base_data(grid: Grid, file: str) -> BaseData | None:
