@@ -1,6 +1,8 @@
 """Scoring one workbook, and a whole inbox of them (in parallel when asked)."""
 from __future__ import annotations
 
+import contextlib
+
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -10,7 +12,7 @@ from typing import Callable, Iterator
 
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
-from .inbox import InboxEntry, list_inbox
+from .inbox import InboxEntry, list_inbox, scored_path
 from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_department_forms, read_workbook
 from .readers.container import ReadLimits
@@ -127,7 +129,7 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     if outbox is not None:
         outbox.mkdir(parents=True, exist_ok=True)
     read = ReadOptions(tuple(passwords), limits or ReadLimits())
-    run = _BatchRun(outbox, rule_set, read, on_file, force)
+    run = _BatchRun(outbox, inbox.resolve(), rule_set, read, on_file, force)
     try:
         todo = run.reuse_unchanged(entries)
         for outcome in _run(todo, rule_set, outbox, jobs, read, executor, scheduler):
@@ -136,6 +138,8 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
         batch = run.finish(inbox, entries)
         if run.spool is not None:
             run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats))
+            # A summary of a format not asked for this time is an earlier run's: it would disagree.
+            _remove_outputs(outbox, [name for kind, name in SUMMARY_FILES.items() if kind not in formats])
     finally:
         if run.spool is not None:
             run.spool.close()
@@ -148,9 +152,9 @@ class _BatchRun:
     """Collects a batch's outcomes: statuses and summary records, with the results in the
     outbox's store (written here, never by the workers) or, without an outbox, in memory."""
 
-    def __init__(self, outbox: Path | None, rules: RuleSet, read: ReadOptions, on_file, force: bool):
+    def __init__(self, outbox: Path | None, inbox: Path, rules: RuleSet, read: ReadOptions, on_file, force: bool):
         self.outbox, self.rules, self.read, self.on_file, self.force = outbox, rules, read, on_file, force
-        self.store = ResultStore(outbox) if outbox is not None else None
+        self.store = ResultStore(outbox, inbox) if outbox is not None else None
         # Summaries are built as results arrive, so memory does not grow with the batch.
         self.spool = SummarySpool(outbox / ".perfeval" / "summary") if outbox is not None else None
         self.fingerprint = rules_fingerprint([rules.project, rules.department], __version__)
@@ -210,6 +214,8 @@ class _BatchRun:
             self.memory[outcome.file] = outcome.result
         elif outcome.summary is None:  # a failed file: its result came whole, to be kept whole
             self._store_here(outcome.result, outcome.digest)
+            if outcome.status == "error":  # a scored form of its earlier content would contradict the summary
+                _remove_outputs(self.outbox, [scored_path(outcome.file)])
         else:
             self.spool.add_record(outcome.file, SummaryRecord.from_bytes(outcome.summary))
             self.store.note(outcome.file, status=outcome.status, output=outcome.output, reports=outcome.reports,
@@ -255,13 +261,23 @@ class _BatchRun:
     def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
         order = [e.relative for e in entries]
         if self.store is not None:
-            self.store.save()  # committed; score_folder closes the store
+            _remove_outputs(self.outbox, self.store.save())  # committed; score_folder closes the store
             files: Sequence[FileResult] = StoredResults(self.store, order, partial(self._rebuild, inbox.resolve()))
         else:
             files = [self.memory[f] for f in order]
         used = sorted(self.rulebooks) or [self.rules.project.name]
         return BatchResult(inbox=inbox, outbox=self.outbox, rulebook=", ".join(used), files=files,
                            statuses=self.statuses, reused=self.reused)
+
+
+def _remove_outputs(outbox: Path, outputs: list[str]) -> None:
+    """Delete earlier outputs (paths relative to ``outbox``) that no input of this run has; never
+    anything outside the outbox."""
+    for output in outputs:
+        path = (outbox / output).resolve()
+        if path.is_relative_to(outbox) and path != outbox:
+            with contextlib.suppress(OSError):  # already gone, or open in Excel: it stays, harmless
+                path.unlink()
 
 
 def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | None) -> None:

@@ -97,8 +97,10 @@ def _key(relative: str) -> bytes:
 class ResultStore:
     """OUTBOX/.perfeval/state.sqlite: what was scored from what, a row per input."""
 
-    def __init__(self, outbox: Path):
+    def __init__(self, outbox: Path, inbox: Path | None = None):
         self.outbox = outbox
+        self.inbox = None if inbox is None else str(inbox)
+        self.same_inbox = False  # did the last run in this outbox score the same inbox?
         self.root = outbox / ".perfeval"
         self.root.mkdir(parents=True, exist_ok=True)
         self.path = self.root / "state.sqlite"
@@ -149,6 +151,9 @@ class ResultStore:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (STATE_VERSION,))
         self.run = int(meta.get("run", 0)) + 1
         db.execute("INSERT OR REPLACE INTO meta VALUES ('run', ?)", (str(self.run),))
+        if self.inbox is not None:
+            self.same_inbox = meta.get("inbox") == self.inbox
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('inbox', ?)", (self.inbox,))
         db.commit()
 
     def _row(self, relative: str, columns: str):
@@ -226,11 +231,23 @@ class ResultStore:
         return decode_file_result(json.loads(row[0])) if row is not None and row[0] else None
 
     @_plain_errors
-    def save(self) -> None:
-        """Forget the inputs this run did not see (they are gone from the inbox) and commit."""
+    def save(self) -> list[str]:
+        """Forget the inputs this run did not see and commit.
+
+        Returns the outputs (relative to the outbox) of those that are gone from the inbox the
+        last run scored too, for the batch to remove: a deleted input's scored form must not stay
+        beside summaries that no longer list it.  After a run on another inbox nothing is
+        returned: that inbox's files are not gone, only elsewhere.
+        """
+        gone = []
+        if self.same_inbox:
+            for (entry,) in self._db.execute("SELECT entry FROM files WHERE run != ?", (self.run,)):
+                state = json.loads(entry)
+                gone.extend(([state["output"]] if state.get("output") else []) + list(state.get("reports") or []))
         self._db.execute("DELETE FROM files WHERE run != ?", (self.run,))
         self._db.commit()
         self._uncommitted = 0
+        return gone
 
     def close(self) -> None:
         """Commit what is written and close the database (reading results back reopens it)."""

@@ -249,3 +249,39 @@ def test_an_outbox_another_batch_holds_is_a_plain_error_not_a_deleted_store(inbo
             perfeval_xl.score_folder(inbox, out=outbox)
         other.rollback()
     assert perfeval_xl.score_folder(inbox, out=outbox).reused == 3  # the store was kept
+
+
+def test_a_deleted_inputs_scored_form_goes_with_it(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert (outbox / "a.scored.xlsx").is_file()
+    (inbox / "a.xlsx").unlink()
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert not (outbox / "a.scored.xlsx").exists()
+    assert (outbox / "b.scored.xlsx").is_file()
+
+
+def test_another_inbox_scored_into_the_same_outbox_leaves_the_first_ones_forms(inbox, tmp_path):
+    outbox, other = tmp_path / "out", tmp_path / "other"
+    other.mkdir()
+    write_good(other / "c.xlsx")
+    perfeval_xl.score_folder(inbox, out=outbox)
+    perfeval_xl.score_folder(other, out=outbox)  # that inbox's files are not gone, only elsewhere
+    assert (outbox / "a.scored.xlsx").is_file() and (outbox / "c.scored.xlsx").is_file()
+
+
+def test_a_summary_not_asked_for_this_time_is_not_left_from_an_earlier_run(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox, formats=("xlsx", "json", "csv"))
+    assert (outbox / "summary.csv").is_file()
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert not (outbox / "summary.csv").exists() and (outbox / "summary.json").is_file()
+
+
+def test_a_file_that_fails_now_loses_the_scored_form_of_its_earlier_content(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    (inbox / "a.xlsx").write_bytes(b"not a workbook any more")
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    assert batch.statuses["a.xlsx"] == "error"
+    assert not (outbox / "a.scored.xlsx").exists()
