@@ -265,7 +265,14 @@ class FormResult:
 
     @property
     def self_total(self) -> Optional[Decimal]:
-        return self.form.self_total
+        """The unit's 自评总分: as written on the total row, or, where the unit left it blank but
+        scored every item itself, the sum of its item self-scores (what an officer adds up by hand)."""
+        if self.form.self_total is not None:
+            return self.form.self_total
+        scores = [item.self_score for item in self.items if item.applicable]
+        if not scores or any(score is None for score in scores):
+            return None
+        return sum(scores, Decimal(0))
 
     @property
     def self_scored_in_full(self) -> bool:

@@ -1,6 +1,7 @@
 """Department forms (F2 base data + F3 scoring table) score by rulebook hunan-dept (scoring.md §5)."""
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -9,6 +10,8 @@ import perfeval_xl
 from perfeval_xl.cli import main
 from perfeval_xl.readers import read_workbook
 from deptgen import BaseFigures, HUNAN_ROWS, write_base_only, write_department_workbook, write_scoring_only
+
+CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 
 D = Decimal
 UNIT = "长沙市开福区某某局"
@@ -189,3 +192,17 @@ def test_scored_department_workbook_carries_the_base_data_sheet(tmp_path):
     assert workbook.sheetnames == ["指标评分表", "基础数据表"]
     texts = [c.value for row in workbook["基础数据表"].iter_rows() for c in row if c.value is not None]
     assert "2018年决算数" in texts and 212.58 in texts and any(UNIT in str(t) for t in texts)
+
+
+def test_a_blank_total_self_score_is_the_sum_of_the_rows_the_unit_scored():
+    # The 合计 row's 自评得分 is left blank on the sample (and on the blank form we hand out).
+    [form] = perfeval_xl.score_workbook(CASES / "07_开福区行政审批服务局_部门整体支出.xlsx").forms
+    assert form.form.self_total is None
+    assert form.self_total == sum(item.self_score for item in form.items if item.applicable)
+    assert form.difference == form.total - form.self_total
+
+
+def test_no_self_total_is_made_up_when_a_row_is_not_self_scored():
+    [form] = perfeval_xl.score_workbook(CASES / "07_开福区行政审批服务局_部门整体支出.xlsx").forms
+    form.items[0].self_score = None
+    assert form.self_total is None and form.difference is None

@@ -368,7 +368,7 @@ def test_summary_csv_has_the_overview_columns_one_row_per_form_and_a_bom(tmp_pat
     assert header == OVERVIEW
     assert [row[:4] + row[8:11] for row in rows] == [
         ["1", "城管局/01_道路.xlsx", SHEET, "项目", "91.27", "-4.73", "优"],
-        ["2", "城管局/02_路灯.xlsx", SHEET, "项目", "75.00", "", "中"],
+        ["2", "城管局/02_路灯.xlsx", SHEET, "项目", "75.00", "55.00", "中"],  # no 自评总分 written: the items' self-scores add up to 20
         ["2", "文旅局/03_图书馆.xlsx", "自评表1", "项目", "75.00", "-15.00", "良"],
         ["2", "文旅局/03_图书馆.xlsx", "自评表2", "项目", "75.00", "-15.00", "良"],
         ["5", "水利局/04_堤防.xlsx", SHEET, "项目", "58.50", "-31.50", "差"],
