@@ -71,6 +71,16 @@ def test_extends_cycle_is_reported(tmp_path):
         load_rulebook(tmp_path / "a.yaml")
 
 
+def test_an_unknown_extends_names_the_file_and_the_key(tmp_path):
+    path = tmp_path / "本局规则.yaml"
+    path.write_text("name: 本局规则\nextends: mof-2021-project\n", encoding="utf-8")
+    with pytest.raises(RulebookError) as error:
+        load_rulebook(path)
+    message = str(error.value)
+    assert message.startswith(f"规则文件 {path} 中键 extends 有误：") and "mof-2021-project" in message
+    assert "mof-2020-project" in message  # the built-ins it could have meant
+
+
 yaml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),

@@ -146,8 +146,9 @@ def builtin_rulebooks() -> list[str]:
 
 def load_rulebook(name_or_path: str | Path | None = None) -> Rulebook:
     """The rulebook named ``name_or_path`` (built-in name, or a .yaml file path); default mof-2020-project."""
-    data, source = _load_merged(str(name_or_path or DEFAULT_RULEBOOKS["project"]), seen=())
-    return _validate(data, source)
+    name = str(name_or_path or DEFAULT_RULEBOOKS["project"])
+    chain = _load_chain(name, seen=(name,), referrer=None)
+    return _validate(_merge_chain(chain), chain[0].source)
 
 
 def rulebook_text(name: str) -> str:
@@ -168,7 +169,17 @@ def _builtin_path(name: str):
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _load_merged(name_or_path: str, seen: tuple[str, ...]) -> tuple[dict, str]:
+@dataclass(frozen=True)
+class _File:
+    """One file of an ``extends`` chain: its own keys as parsed (``extends`` taken out)."""
+
+    source: str
+    own: dict
+    builtin: bool
+
+
+def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None) -> list[_File]:
+    """The file ``name_or_path`` and the files it extends, the file itself first."""
     builtin = _builtin_path(name_or_path)
     if builtin is not None:
         text, source = builtin.read_text(encoding="utf-8"), f"{name_or_path}.yaml"
@@ -176,7 +187,8 @@ def _load_merged(name_or_path: str, seen: tuple[str, ...]) -> tuple[dict, str]:
         path = Path(name_or_path)
         if not path.is_file():
             known = "、".join(builtin_rulebooks())
-            raise RulebookError(f"找不到规则“{name_or_path}”：既不是内置规则（{known}），也不是存在的文件")
+            missing = f"找不到规则“{name_or_path}”：既不是内置规则（{known}），也不是存在的文件"
+            raise RulebookError(missing if referrer is None else f"规则文件 {referrer} 中键 extends 有误：{missing}")
         text, source = path.read_text(encoding="utf-8"), str(path)
     try:
         data = yaml.load(text, Loader=_YAML_LOADER)
@@ -185,14 +197,22 @@ def _load_merged(name_or_path: str, seen: tuple[str, ...]) -> tuple[dict, str]:
     if not isinstance(data, dict):
         raise RulebookError(f"规则文件 {source}：顶层应为键值映射")
     parent = data.pop("extends", None)
+    own = _File(source, data, builtin is not None)
     if parent is None:
-        return data, source
+        return [own]
     if not isinstance(parent, str):
         raise RulebookError(f"规则文件 {source} 中键 extends 有误：应为规则名称或文件路径")
     if parent in seen:
         raise RulebookError(f"规则文件 {source} 中键 extends 有误：循环继承（{' → '.join(seen + (parent,))}）")
-    base, _ = _load_merged(parent, seen + (parent,))
-    return _deep_merge(base, data), source
+    return [own] + _load_chain(parent, seen + (parent,), referrer=source)
+
+
+def _merge_chain(chain: list[_File]) -> dict:
+    """The chain's keys merged, the extending file's winning."""
+    merged: dict = {}
+    for file in reversed(chain):
+        merged = _deep_merge(merged, file.own)
+    return merged
 
 
 def _deep_merge(base: dict, override: dict) -> dict:
