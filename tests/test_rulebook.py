@@ -34,6 +34,32 @@ def test_a_bureau_file_extends_a_builtin_and_overrides_one_number(tmp_path):
     assert rulebook.reverse == "ratio"  # inherited
 
 
+def test_a_file_without_a_name_is_named_after_itself_not_after_what_it_extends(tmp_path):
+    own = tmp_path / "本局线性.yaml"
+    own.write_text("extends: mof-2020-project\nindicators:\n  reverse: linear\n", encoding="utf-8")
+    rulebook = load_rulebook(own)
+    assert rulebook.reverse == "linear"
+    assert rulebook.name == "本局线性"  # outputs must not claim mof-2020-project's rules were applied
+
+
+@pytest.mark.parametrize("file_name, text", [
+    ("本局规则.yaml", "name: mof-2020-project\nextends: mof-2020-project\nindicators:\n  reverse: linear\n"),
+    ("mof-2020-project.yaml", "extends: mof-2020-project\nindicators:\n  reverse: linear\n"),
+], ids=["name-written", "name-from-file-stem"])
+def test_changed_rules_may_not_carry_a_builtin_name(tmp_path, file_name, text):
+    path = tmp_path / file_name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulebookError) as error:
+        load_rulebook(path)
+    assert str(path) in str(error.value) and "键 name 有误" in str(error.value)
+
+
+def test_an_unchanged_copy_of_a_builtin_keeps_its_name(tmp_path):
+    path = tmp_path / "copy.yaml"
+    path.write_text(rulebook_text("hunan-dept") + "description: 本局存档的官方规则\n", encoding="utf-8")
+    assert load_rulebook(path).name == "hunan-dept"
+
+
 @pytest.mark.parametrize("change, key", [
     ({"grades": "优"}, "grades"),
     ({"execution": {"default_weight": "十"}}, "execution.default_weight"),

@@ -8,7 +8,7 @@ key and what is wrong, in Chinese.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
@@ -148,7 +148,9 @@ def load_rulebook(name_or_path: str | Path | None = None) -> Rulebook:
     """The rulebook named ``name_or_path`` (built-in name, or a .yaml file path); default mof-2020-project."""
     name = str(name_or_path or DEFAULT_RULEBOOKS["project"])
     chain = _load_chain(name, seen=(name,), referrer=None)
-    return _validate(_merge_chain(chain), chain[0].source)
+    rulebook = _validate(_merge_chain(chain), chain[0].source)
+    _not_posing_as_builtin(rulebook, chain)
+    return rulebook
 
 
 def rulebook_text(name: str) -> str:
@@ -208,11 +210,39 @@ def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None) 
 
 
 def _merge_chain(chain: list[_File]) -> dict:
-    """The chain's keys merged, the extending file's winning."""
+    """The chain's keys merged, the extending file's winning; its name is its own, never inherited.
+
+    A file without ``name`` is named after itself (its file stem): a bureau's file that extends
+    mof-2020-project and changes a value must not report its results as mof-2020-project's.
+    """
     merged: dict = {}
     for file in reversed(chain):
         merged = _deep_merge(merged, file.own)
+    if "name" not in chain[0].own:
+        merged["name"] = _stem(chain[0].source)
     return merged
+
+
+def _stem(source: str) -> str:
+    return Path(source).stem
+
+
+def _not_posing_as_builtin(rulebook: Rulebook, chain: list[_File]) -> None:
+    """A bureau's file may carry a built-in's name only as an unchanged copy of it.
+
+    Outputs print the rulebook's name as the rules the forms were scored by; a file named
+    mof-2020-project that scores differently would tell an officer the official rules were applied.
+    Rulebooks are compared as validated (numbers as numbers, comments and ``description`` aside).
+    """
+    if rulebook.name not in builtin_rulebooks() or (chain[0].builtin and _stem(chain[0].source) == rulebook.name):
+        return
+    official = load_rulebook(rulebook.name)
+    if replace(rulebook, source=official.source, data=official.data) == official:
+        return
+    how = f"“{rulebook.name}”是内置规则的名称" if "name" in chain[0].own else \
+        f"文件未写 name，按文件名取名为“{rulebook.name}”，与内置规则同名"
+    raise RulebookError(f"规则文件 {chain[0].source} 中键 name 有误：{how}，而本文件的规则与内置规则不同；"
+                        f"请写上本局自己的名称（如 name: 本局规则），以免结果看似按内置规则评分")
 
 
 def _deep_merge(base: dict, override: dict) -> dict:
