@@ -76,6 +76,18 @@ def test_errors_name_the_file_and_the_key(tmp_path, change, key):
     assert str(path) in str(error.value) and f"键 {key} 有误" in str(error.value)
 
 
+@pytest.mark.parametrize("value, says", [(-1, "应不小于 1，实际为 -1"), (".inf", "应为数字"), (".nan", "应为数字")],
+                         ids=["below-lower-bound", "infinity", "nan"])
+def test_a_number_out_of_an_open_range_reads_naturally(tmp_path, value, says):
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"name: 本局规则\nextends: mof-2020-project\nindicators:\n  over_achievement_factor: {value}\n",
+                    encoding="utf-8")
+    with pytest.raises(RulebookError) as error:
+        load_rulebook(path)
+    message = str(error.value)
+    assert "键 indicators.over_achievement_factor 有误" in message and says in message and "None" not in message
+
+
 def test_band_errors_name_the_list_index(tmp_path):
     data = yaml.safe_load(rulebook_text("mof-2020-project"))
     data["qualitative"]["bands"][2]["midpoint"] = 0.5

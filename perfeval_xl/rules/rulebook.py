@@ -291,8 +291,14 @@ class _Checker:
             number = Decimal(str(value))
         except InvalidOperation:
             self.fail(key, f"应为数字，实际为 {value!r}")
-        if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
-            self.fail(key, f"应在 {low} 到 {high} 之间，实际为 {value}")
+        if not number.is_finite():  # .inf / .nan: not a number a rule can use, and NaN cannot be compared
+            self.fail(key, f"应为数字，实际为 {value!r}")
+        too_low = low is not None and number < Decimal(str(low))
+        too_high = high is not None and number > Decimal(str(high))
+        if too_low or too_high:
+            if low is not None and high is not None:
+                self.fail(key, f"应在 {low} 到 {high} 之间，实际为 {value}")
+            self.fail(key, f"应不小于 {low}，实际为 {value}" if too_low else f"应不大于 {high}，实际为 {value}")
         return number
 
     def flag(self, data: dict, key: str) -> bool:
