@@ -1,4 +1,5 @@
 """Rulebooks are data: built-ins load, a bureau's own file extends them, mistakes name the key."""
+import re
 import textwrap
 
 import pytest
@@ -86,6 +87,61 @@ def test_a_number_out_of_an_open_range_reads_naturally(tmp_path, value, says):
         load_rulebook(path)
     message = str(error.value)
     assert "键 indicators.over_achievement_factor 有误" in message and says in message and "None" not in message
+
+
+def _dept_indicator(**changes) -> dict:
+    """The hunan-dept indicator 重点支出安排率 (a bands rule) with ``changes``."""
+    data = yaml.safe_load(rulebook_text("hunan-dept"))
+    return {**next(i for i in data["indicators"] if i["name"] == "重点支出安排率"), **changes}
+
+
+def _full(name: str, edit) -> dict:
+    data = yaml.safe_load(rulebook_text(name))
+    edit(data)
+    return data
+
+
+@pytest.mark.parametrize("own, key, meant", [
+    ({"extends": "mof-2020-project", "indicators": {"over_achievment_factor": 1.5}},
+     "indicators.over_achievment_factor", "over_achievement_factor"),
+    ({"extends": "mof-2020-project", "execution": {"flag_over": True}}, "execution.flag_over", "flag_over_execution"),
+    (_full("mof-2020-project", lambda d: d["qualitative"]["bands"][1].update(wrods=["基本达成"])),
+     "qualitative.bands[1].wrods", "words"),
+    (_full("mof-2020-project", lambda d: d["grades"][3].update(minimum=0)), "grades[3].minimum", "min"),
+    ({"extends": "hunan-dept", "indicators": [_dept_indicator(stadnard="≥90%得5分")]},
+     "indicators[0].stadnard", "standard"),
+    ({"extends": "hunan-dept", "indicators": [_dept_indicator(rule={
+        "kind": "bands", "bands": [{"min": 90, "min_inclusve": False, "share": 1}], "otherwise": 0})]},
+     "indicators[0].rule.bands[0].min_inclusve", "min_inclusive"),
+], ids=["project-indicators", "project-execution", "in-a-list", "grades", "department", "department-band"])
+def test_an_unknown_key_anywhere_in_the_file_is_an_error(tmp_path, own, key, meant):
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(yaml.safe_dump({"name": "本局规则", **own}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulebookError) as error:
+        load_rulebook(path)
+    message = str(error.value)
+    assert message.startswith(f"规则文件 {path} 中键 {key} 有误：未知的键") and meant in message
+
+
+def test_an_unknown_key_is_blamed_on_the_file_that_wrote_it(tmp_path):
+    base = tmp_path / "市规则.yaml"
+    base.write_text("name: 市规则\nextends: mof-2020-project\nindicators:\n  revrese: linear\n", encoding="utf-8")
+    top = tmp_path / "本局规则.yaml"
+    top.write_text(f"name: 本局规则\nextends: {base}\n", encoding="utf-8")
+    with pytest.raises(RulebookError, match=f"^规则文件 {re.escape(str(base))} 中键 indicators.revrese 有误"):
+        load_rulebook(top)
+
+
+def test_names_the_bureau_chooses_are_not_unknown_keys(tmp_path):
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(textwrap.dedent("""\
+        name: 本局规则
+        description: 一级指标分值按本局口径
+        extends: mof-2020-project
+        weights:
+          level1: {产出指标: 60, 效益指标: 30, 满意度指标: 10}
+        """), encoding="utf-8")
+    assert [name for name, _ in load_rulebook(path).level1_weights] == ["产出指标", "效益指标", "满意度指标"]
 
 
 def test_band_errors_name_the_list_index(tmp_path):

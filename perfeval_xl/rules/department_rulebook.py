@@ -13,12 +13,21 @@ _PARAMS = {
     "bands": ("bands", "otherwise"),
     "ratio": ("cap",),
 }
+_BAND_KEYS = ("min", "max", "min_inclusive", "max_inclusive", "share")
 
 
 def department_indicators(check: _Checker, data: dict) -> tuple[DepartmentIndicator, ...]:
     raw = check.node(data, "indicators")
     if not isinstance(raw, list) or not raw:
         check.fail("indicators", "应为非空列表")
+    # Every kind's parameters are keys of an indicator's rule, whatever kinds this list uses (a file
+    # further down an `extends` chain may use others); a parameter of another kind is reported by
+    # _indicator with the parameters its kind takes.
+    for params in _PARAMS.values():
+        for param in ("kind", *params):
+            check.allow(f"indicators[0].rule.{param}")
+    for band_key in _BAND_KEYS:
+        check.allow(f"indicators[0].rule.bands[0].{band_key}")
     return tuple(_indicator(check, data, f"indicators[{i}]") for i in range(len(raw)))
 
 
@@ -36,7 +45,7 @@ def _indicator(check: _Checker, data: dict, key: str) -> DepartmentIndicator:
     if kind == "deduct_per_point":
         params = {"limit": check.number(data, f"{key}.rule.limit"),
                   "per_point": check.number(data, f"{key}.rule.per_point", 0, None),
-                  "direction": rule.get("direction", "over")}
+                  "direction": _optional(check, data, f"{key}.rule.direction", "over")}
         if params["direction"] not in ("over", "under"):
             check.fail(f"{key}.rule.direction", "应为 over（超过上限扣分）或 under（低于下限扣分）")
     elif kind == "deduct_per_step":
@@ -48,19 +57,24 @@ def _indicator(check: _Checker, data: dict, key: str) -> DepartmentIndicator:
         params = {"otherwise": check.number(data, f"{key}.rule.otherwise", 0, 1)}
     elif kind == "ratio":
         params = {"cap": check.number(data, f"{key}.rule.cap", 0, None)}
-    zero = entry.get("zero_denominator", "error")
+    zero = _optional(check, data, f"{key}.zero_denominator", "error")
     if zero not in ("error", "full_if_numerator_zero"):
         check.fail(f"{key}.zero_denominator", "应为 error 或 full_if_numerator_zero")
     return DepartmentIndicator(
         name=check.text(data, f"{key}.name"),
         level1=check.text(data, f"{key}.level1"),
-        level2=str(entry.get("level2", "")),
+        level2=str(_optional(check, data, f"{key}.level2", "")),
         weight=check.number(data, f"{key}.weight", 0, None),
         numerator=_terms(check, data, f"{key}.numerator"),
         denominator=_terms(check, data, f"{key}.denominator"),
         kind=kind, params=params, bands=bands, zero_denominator=zero,
-        standard=str(entry.get("standard", "")),
+        standard=str(_optional(check, data, f"{key}.standard", "")),
     )
+
+
+def _optional(check: _Checker, data: dict, key: str, default):
+    found, value = check.optional(data, key)
+    return value if found else default
 
 
 def _terms(check: _Checker, data: dict, key: str) -> tuple[Term, ...]:

@@ -7,6 +7,7 @@ key and what is wrong, in Chinese.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
@@ -148,7 +149,7 @@ def load_rulebook(name_or_path: str | Path | None = None) -> Rulebook:
     """The rulebook named ``name_or_path`` (built-in name, or a .yaml file path); default mof-2020-project."""
     name = str(name_or_path or DEFAULT_RULEBOOKS["project"])
     chain = _load_chain(name, seen=(name,), referrer=None)
-    rulebook = _validate(_merge_chain(chain), chain[0].source)
+    rulebook = _validate(_merge_chain(chain), chain)
     _not_posing_as_builtin(rulebook, chain)
     return rulebook
 
@@ -255,26 +256,80 @@ def _deep_merge(base: dict, override: dict) -> dict:
     return merged
 
 
+#: A list index in a dotted key: ``bands[1].low`` → ``bands[].low``, the key whatever the index.
+_INDEX = re.compile(r"\[\d+\]")
+_PARTS = re.compile(r"[^.\[\]]+")
+
+
+def _lookup(data: Any, key: str) -> tuple[bool, Any]:
+    """(found, value) at a dotted key; ``bands[1].low`` indexes into lists."""
+    value: Any = data
+    for part in _PARTS.findall(key):
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            return False, None
+    return True, value
+
+
 class _Checker:
-    """Reads typed values out of the YAML and names the key when one is wrong."""
+    """Reads typed values out of the YAML and names the file and the key when one is wrong.
 
-    def __init__(self, source: str):
-        self.source = source
+    Every key asked for is recorded (list indices as ``[]``), so that afterwards
+    :meth:`unknown_keys` can report each key of a file that no rule ever read: a misspelt
+    ``over_achievment_factor`` is an error, not a silently ignored line.
+    """
 
-    def fail(self, key: str, what: str):
-        raise RulebookError(f"规则文件 {self.source} 中键 {key} 有误：{what}")
+    def __init__(self, chain: list[_File]):
+        self.chain = chain
+        self.source = chain[0].source
+        self.read: set[str] = set()  # keys asked for, as patterns (``grades[].min``) and their parents
+        self.free: set[str] = set()  # mappings whose keys the bureau names (weights.level1): not checked
+
+    def fail(self, key: str, what: str, source: str | None = None):
+        raise RulebookError(f"规则文件 {source or self._source_of(key)} 中键 {key} 有误：{what}")
+
+    def _source_of(self, key: str) -> str:
+        """The file that wrote ``key``: the first bureau file of the chain that has it; else the file loaded.
+
+        A built-in file is never blamed: when its value turns wrong, a file extending it made it so.
+        """
+        for file in self.chain:
+            if not file.builtin and _lookup(file.own, key)[0]:
+                return file.source
+        return self.source
+
+    def allow(self, key: str, free: bool = False) -> None:
+        """Record ``key`` as one the rulebook may have; ``free``: its mapping's keys are not checked."""
+        pattern = _INDEX.sub("[]", key)
+        for match in re.finditer(r"[.\[]", pattern):
+            self.read.add(pattern[:match.start()])
+        self.read.add(pattern)
+        if free:
+            self.free.add(pattern)
 
     def node(self, data: dict, key: str) -> Any:
         """The value at a dotted key; ``bands[1].low`` indexes into lists."""
-        value: Any = data
-        for part in re.findall(r"[^.\[\]]+", key):
-            if isinstance(value, list) and part.isdigit() and int(part) < len(value):
-                value = value[int(part)]
-            elif isinstance(value, dict) and part in value:
-                value = value[part]
-            else:
-                self.fail(key, "缺少此键")
+        found, value = self.optional(data, key)
+        if not found:
+            self.fail(key, "缺少此键" + self._misspelt(data, key))
         return value
+
+    def optional(self, data: dict, key: str) -> tuple[bool, Any]:
+        """(found, value) at a dotted key that a rulebook may leave out."""
+        self.allow(key)
+        return _lookup(data, key)
+
+    def _misspelt(self, data: dict, key: str) -> str:
+        """"（是否写成了 X？）" when the mapping holding a missing key has a key spelt like it."""
+        parent, _, name = key.rpartition(".")
+        found, mapping = _lookup(data, parent) if parent else (True, data)
+        if not found or not isinstance(mapping, dict):
+            return ""
+        close = difflib.get_close_matches(name, [str(k) for k in mapping], n=1, cutoff=0.75)
+        return f"（是否写成了 {close[0]}？）" if close else ""
 
     def text(self, data: dict, key: str) -> str:
         value = self.node(data, key)
@@ -284,6 +339,7 @@ class _Checker:
 
     def number(self, data: dict, key: str, low: float | None = None, high: float | None = None,
                value: Any = None) -> Decimal:
+        self.allow(key)
         value = self.node(data, key) if value is None else value
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             self.fail(key, f"应为数字，实际为 {value!r}")
@@ -317,7 +373,34 @@ class _Checker:
         value = self.node(data, key)
         if not isinstance(value, dict) or not value:
             self.fail(key, "应为“一级指标: 分值”的映射")
+        self.allow(key, free=True)
         return tuple((str(k), self.number(data, f"{key}.{k}", 0, None, v)) for k, v in value.items())
+
+    def unknown_keys(self, file: _File) -> None:
+        """Fail on the first key of ``file`` that no rule read: a misspelt or unsupported key."""
+        self._walk(file, file.own, "", "")
+
+    def _walk(self, file: _File, value: Any, key: str, pattern: str) -> None:
+        if isinstance(value, list):
+            for i, child in enumerate(value):
+                self._walk(file, child, f"{key}[{i}]", f"{pattern}[]")
+            return
+        if not isinstance(value, dict) or pattern in self.free:
+            return
+        for name, child in value.items():
+            child_key = f"{key}.{name}" if key else str(name)
+            child_pattern = f"{pattern}.{name}" if pattern else str(name)
+            if child_pattern not in self.read:
+                self.fail(child_key, self._unknown(str(name), pattern), source=file.source)
+            self._walk(file, child, child_key, child_pattern)
+
+    def _unknown(self, name: str, parent: str) -> str:
+        prefix = f"{parent}." if parent else ""
+        known = sorted({p[len(prefix):] for p in self.read
+                        if p.startswith(prefix) and not re.search(r"[.\[]", p[len(prefix):])})
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"是否应为 {close[0]}？" if close else ""
+        return f"未知的键（{hint}可用的键：{'、'.join(known)}）" if known else f"未知的键（{hint.rstrip('？')}）"
 
 
 _COMMON_KEYS = {"name", "title", "form", "full_marks", "grades", "review_tolerance", "description"}
@@ -325,18 +408,20 @@ _PROJECT_KEYS = _COMMON_KEYS | {"execution", "indicators", "qualitative", "weigh
 _DEPARTMENT_KEYS = _COMMON_KEYS | {"indicators", "percent_places"}
 
 
-def _validate(data: dict, source: str) -> Rulebook:
-    check = _Checker(source)
+def _validate(data: dict, chain: list[_File]) -> Rulebook:
+    check = _Checker(chain)
     form = check.choice(data, "form", ("project", "department"))
     known = _PROJECT_KEYS if form == "project" else _DEPARTMENT_KEYS
-    for key in data:
-        if key not in known:
-            check.fail(str(key), f"未知的键（可用的键：{'、'.join(sorted(known))}）")
+    for file in chain:
+        for key in file.own:
+            if key not in known:
+                check.fail(str(key), f"未知的键（可用的键：{'、'.join(sorted(known))}）", source=file.source)
+    check.allow("description", free=True)  # free text for the reader of the file
     common = dict(
         name=check.text(data, "name"),
         title=check.text(data, "title"),
         form=form,
-        source=source,
+        source=chain[0].source,
         full_marks=check.number(data, "full_marks", 1, None),
         grades=_grades(check, data),
         review_tolerance=check.number(data, "review_tolerance", 0, None),
@@ -346,8 +431,16 @@ def _validate(data: dict, source: str) -> Rulebook:
         from .department_rulebook import department_indicators
 
         places = check.number(data, "percent_places", 0, 6)
-        return DepartmentRulebook(**common, indicators=department_indicators(check, data),
-                                  percent_places=int(places))
+        rulebook: Rulebook = DepartmentRulebook(**common, indicators=department_indicators(check, data),
+                                                percent_places=int(places))
+    else:
+        rulebook = _project(check, data, common)
+    for file in chain:
+        check.unknown_keys(file)
+    return rulebook
+
+
+def _project(check: _Checker, data: dict, common: dict) -> ProjectRulebook:
     bands = _bands(check, data)
     band_names = {band.name for band in bands}
     equal_text_band = check.text(data, "qualitative.equal_text_band")
