@@ -144,6 +144,32 @@ def test_names_the_bureau_chooses_are_not_unknown_keys(tmp_path):
     assert [name for name, _ in load_rulebook(path).level1_weights] == ["产出指标", "效益指标", "满意度指标"]
 
 
+@pytest.mark.parametrize("numerator, key, says", [
+    (["年初预算书"], "indicators[0].numerator[0]", "“年初预算书”不是基础数据表的行（是否应为“年初预算”？"),
+    (["上年结转", "-年末结於"], "indicators[0].numerator[1]", "“年末结於”不是基础数据表的行"),
+    (["编制数.本年决算"], "indicators[0].numerator[0]", "编制数是人数，不分列"),
+], ids=["unknown-row", "unknown-subtracted-row", "column-of-a-head-count"])
+def test_a_formula_naming_no_f2_row_is_a_rulebook_error_on_load(tmp_path, numerator, key, says):
+    path = tmp_path / "本局部门规则.yaml"
+    own = {"name": "本局部门规则", "extends": "hunan-dept",
+           "indicators": [_dept_indicator(numerator=numerator, denominator=["年初预算"])]}
+    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulebookError) as error:
+        load_rulebook(path)
+    assert str(error.value).startswith(f"规则文件 {path} 中键 {key} 有误：") and says in str(error.value)
+
+
+def test_a_formula_may_name_an_f2_row_by_any_spelling_the_reader_knows(tmp_path):
+    path = tmp_path / "本局部门规则.yaml"
+    own = {"name": "本局部门规则", "extends": "hunan-dept", "indicators": [
+        _dept_indicator(numerator=["年初预算数", "-“三公经费”.本年决算", "会议费、培训费"], denominator=["核定编制数"])]}
+    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    indicator = load_rulebook(path).indicators[0]
+    assert [(t.sign, t.row, t.column) for t in indicator.numerator] == [
+        (1, "年初预算", None), (-1, "三公经费", "final"), (1, "会议费、培训费", None)]
+    assert [t.row for t in indicator.denominator] == ["编制数"]
+
+
 def test_band_errors_name_the_list_index(tmp_path):
     data = yaml.safe_load(rulebook_text("mof-2020-project"))
     data["qualitative"]["bands"][2]["midpoint"] = 0.5

@@ -1,11 +1,19 @@
 """Validation of a department rulebook's ``indicators`` list (scoring.md §5)."""
 from __future__ import annotations
 
+import difflib
 
+from ..labels import BASE_ROWS, base_row_key, staff_field
 from .rulebook import DepartmentIndicator, RateBand, Term, _Checker
 
 COLUMNS = {"上年决算": "prior_final", "本年预算": "budget", "本年决算": "final"}
 STAFF = ("编制数", "在职人数")
+_STAFF_BY_FIELD = {"quota": "编制数", "actual": "在职人数"}
+#: Rows of the official F2 form (forms.md) under 公用经费 / 项目支出 that the reader keeps by their
+#: label but that no built-in formula names; a bureau's own formula may.
+F2_SUBROWS = ("办公经费", "水费、电费、差旅费", "会议费、培训费", "业务工作专项", "运行维护专项")
+#: Every row a formula term may name: the F2 rows the reader knows, then the head counts.
+KNOWN_ROWS = (*BASE_ROWS, *F2_SUBROWS, *STAFF)
 KINDS = ("deduct_per_point", "deduct_per_step", "bands", "ratio")
 _PARAMS = {
     "deduct_per_point": ("limit", "per_point", "direction"),
@@ -82,15 +90,37 @@ def _terms(check: _Checker, data: dict, key: str) -> tuple[Term, ...]:
     if not isinstance(raw, list) or not raw or not all(isinstance(t, str) and t.strip() for t in raw):
         check.fail(key, "应为基础数据表字段的列表，如 [三公经费.本年预算, -三公经费.上年决算]")
     terms = []
-    for text in raw:
+    for i, text in enumerate(raw):
         body = text.strip()
         sign = -1 if body.startswith("-") else 1
         body = body.lstrip("+-").strip()
-        row, _, column = body.partition(".")
+        written, _, column = body.partition(".")
         if column and column not in COLUMNS:
             check.fail(key, f"“{text}”的列应为 {'、'.join(COLUMNS)} 之一")
+        row = _row(check, f"{key}[{i}]", text, written)
+        if row in STAFF and column:
+            check.fail(f"{key}[{i}]", f"“{text}”：{row}是人数，不分列，应写作“{row}”")
         terms.append(Term(sign=sign, row=row, column=COLUMNS.get(column), text=text))
     return tuple(terms)
+
+
+def _row(check: _Checker, key: str, text: str, written: str) -> str:
+    """The F2 row a term names, as the reader keys it (a synonym such as 年初预算数 → 年初预算).
+
+    A name the F2 form has no row for is the rulebook's mistake: reported here, on load, rather
+    than blamed on every unit at scoring time ("基础数据表缺少…行").
+    """
+    staff = staff_field(written)
+    if staff is not None:
+        return _STAFF_BY_FIELD[staff]
+    row = base_row_key(written)
+    if row in KNOWN_ROWS:
+        return row
+    close = difflib.get_close_matches(row, KNOWN_ROWS, n=1, cutoff=0.5)
+    hint = f"是否应为“{close[0]}”？" if close else ""
+    named = f"“{written}”" if written == text.strip() else f"“{text}”中的“{written}”"
+    rows = "、".join(f"“{known}”" for known in KNOWN_ROWS)
+    check.fail(key, f"{named}不是基础数据表的行（{hint}可用的行：{rows}）")
 
 
 def _rate_bands(check: _Checker, data: dict, key: str) -> tuple[RateBand, ...]:
@@ -115,4 +145,4 @@ def _rate_bands(check: _Checker, data: dict, key: str) -> tuple[RateBand, ...]:
     return tuple(bands)
 
 
-__all__ = ["department_indicators", "COLUMNS", "STAFF"]
+__all__ = ["department_indicators", "COLUMNS", "STAFF", "KNOWN_ROWS"]
