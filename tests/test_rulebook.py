@@ -1,6 +1,7 @@
 """Rulebooks are data: built-ins load, a bureau's own file extends them, mistakes name the key."""
 import re
 import textwrap
+from decimal import Decimal
 
 import pytest
 import yaml
@@ -168,6 +169,31 @@ def test_a_formula_may_name_an_f2_row_by_any_spelling_the_reader_knows(tmp_path)
     assert [(t.sign, t.row, t.column) for t in indicator.numerator] == [
         (1, "年初预算", None), (-1, "三公经费", "final"), (1, "会议费、培训费", None)]
     assert [t.row for t in indicator.denominator] == ["编制数"]
+
+
+@pytest.mark.parametrize("bands, key, says", [
+    ([{"min": 80, "share": 0.8}, {"min": 90, "share": 1}], "indicators[0].rule.bands[1]", "第1档（≥80%）已包含此档（≥90%）"),
+    ([{"max": 10, "share": 0.8}, {"max": 0, "share": 1}], "indicators[0].rule.bands[1]", "第1档（≤10%）已包含此档（≤0%）"),
+    ([{"min": 60, "share": 0.4}, {"min": 70, "max": 80, "share": 0.6}], "indicators[0].rule.bands[1]", "永远用不到"),
+    ([{"min": 90, "max": 80, "share": 1}], "indicators[0].rule.bands[0].min", "下限 90 大于上限 80"),
+], ids=["min-ascending", "max-descending", "inside-an-open-band", "empty-band"])
+def test_a_rate_band_that_can_never_apply_is_an_error(tmp_path, bands, key, says):
+    path = tmp_path / "本局部门规则.yaml"
+    rule = {"kind": "bands", "bands": bands, "otherwise": 0}
+    own = {"name": "本局部门规则", "extends": "hunan-dept", "indicators": [_dept_indicator(rule=rule)]}
+    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulebookError) as error:
+        load_rulebook(path)
+    assert str(error.value).startswith(f"规则文件 {path} 中键 {key} 有误：") and says in str(error.value)
+
+
+def test_rate_bands_keep_their_order_when_each_can_apply(tmp_path):
+    path = tmp_path / "本局部门规则.yaml"
+    rule = {"kind": "bands", "otherwise": 0, "bands": [
+        {"min": 150, "min_inclusive": False, "share": 0}, {"min": 90, "share": 1}, {"min": 80, "share": 0.8}]}
+    own = {"name": "本局部门规则", "extends": "hunan-dept", "indicators": [_dept_indicator(rule=rule)]}
+    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    assert [band.share for band in load_rulebook(path).indicators[0].bands] == [0, 1, Decimal("0.8")]
 
 
 def test_band_errors_name_the_list_index(tmp_path):

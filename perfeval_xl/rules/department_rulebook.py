@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 
 from ..labels import BASE_ROWS, base_row_key, staff_field
+from .arithmetic import show
 from .rulebook import DepartmentIndicator, RateBand, Term, _Checker
 
 COLUMNS = {"上年决算": "prior_final", "本年预算": "budget", "本年决算": "final"}
@@ -124,6 +125,14 @@ def _row(check: _Checker, key: str, text: str, written: str) -> str:
 
 
 def _rate_bands(check: _Checker, data: dict, key: str) -> tuple[RateBand, ...]:
+    """The bands of a ``bands`` rule, in the file's order: scoring takes the first band a rate is in.
+
+    Out of order is an error, not sorted away, as with ``grades``: the order is part of the rule
+    (a first band ``{min: 150, share: 0}`` can take the points of an implausible rate that a later
+    ``{min: 90, share: 1}`` would give), so no sort fits every list.  What is certainly wrong is a
+    band that an earlier one contains, which can never apply: ``min: 80`` before ``min: 90`` gave
+    92.34% the 80% band.
+    """
     raw = check.node(data, key)
     if not isinstance(raw, list) or not raw:
         check.fail(key, "应为非空列表，如 - {min: 90, share: 1}")
@@ -135,14 +144,48 @@ def _rate_bands(check: _Checker, data: dict, key: str) -> tuple[RateBand, ...]:
         for flag_key in ("min_inclusive", "max_inclusive"):
             if flag_key in entry and not isinstance(entry[flag_key], bool):
                 check.fail(f"{band_key}.{flag_key}", "应为 true 或 false")
-        bands.append(RateBand(
+        band = RateBand(
             min=check.number(data, f"{band_key}.min") if "min" in entry else None,
             max=check.number(data, f"{band_key}.max") if "max" in entry else None,
             min_inclusive=entry.get("min_inclusive", True),
             max_inclusive=entry.get("max_inclusive", True),
             share=check.number(data, f"{band_key}.share", 0, 1),
-        ))
+        )
+        if band.min is not None and band.max is not None and (
+                band.min > band.max or (band.min == band.max and not (band.min_inclusive and band.max_inclusive))):
+            check.fail(f"{band_key}.min", f"下限 {band.min} 大于上限 {band.max}，此档为空" if band.min > band.max
+                       else f"下限与上限都是 {band.min}，却不同时包含端点，此档为空")
+        for j, earlier in enumerate(bands):
+            if _within(band, earlier):
+                check.fail(band_key, f"永远用不到：排在前面的第{j + 1}档（{_text(earlier)}）已包含此档（{_text(band)}）。"
+                                     "各档按排列顺序取第一个符合的档，应把范围小的档排在前面"
+                                     "（min 从高到低，max 从低到高）")
+        bands.append(band)
     return tuple(bands)
+
+
+def _within(inner: RateBand, outer: RateBand) -> bool:
+    """Whether every rate in ``inner`` is also in ``outer`` (so a band listed after ``outer`` never applies)."""
+    if outer.min is not None:
+        if inner.min is None or inner.min < outer.min:
+            return False
+        if inner.min == outer.min and inner.min_inclusive and not outer.min_inclusive:
+            return False
+    if outer.max is not None:
+        if inner.max is None or inner.max > outer.max:
+            return False
+        if inner.max == outer.max and inner.max_inclusive and not outer.max_inclusive:
+            return False
+    return True
+
+
+def _text(band: RateBand) -> str:
+    parts = []
+    if band.min is not None:
+        parts.append(f"{'≥' if band.min_inclusive else '>'}{show(band.min)}%")
+    if band.max is not None:
+        parts.append(f"{'≤' if band.max_inclusive else '<'}{show(band.max)}%")
+    return "且".join(parts)
 
 
 __all__ = ["department_indicators", "COLUMNS", "STAFF", "KNOWN_ROWS"]
