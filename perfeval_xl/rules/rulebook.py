@@ -3,7 +3,9 @@
 A rulebook is chosen by name (a file shipped in ``rulebooks/``) or given as a
 path.  ``extends: NAME`` starts from another rulebook and overrides keys
 (mappings merge, lists replace).  Every validation error names the file, the
-key and what is wrong, in Chinese.
+key and what is wrong, in Chinese; a key no rule reads (a misspelling) is one.
+A file's name is its own (``name:``, else its file stem), never inherited, and
+a built-in's name is accepted only on an unchanged copy of that built-in.
 """
 from __future__ import annotations
 
