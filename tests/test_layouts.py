@@ -294,6 +294,24 @@ def test_one_project_per_sheet_beside_cover_and_notes(tmp_path, suffix, layout):
     assert toilets.grade == "优"
 
 
+def test_a_form_on_a_hidden_sheet_beside_a_visible_one_is_not_scored(tmp_path):
+    import openpyxl
+
+    path = write_form(tmp_path / "城管局.xlsx", [ALLEY, TOILETS], "national-2020")
+    workbook = openpyxl.load_workbook(path)
+    workbook.worksheets[1].sheet_state = "hidden"  # last year's form, hidden rather than deleted
+    workbook.save(path)
+    forms = score(path).forms
+    assert [f.name for f in forms] == ["背街小巷环境整治项目"]
+    assert any("隐藏的工作表" in flag.message for flag in forms[0].flags)
+
+    workbook.worksheets[0].sheet_state = "hidden"  # the other way round
+    workbook.worksheets[1].sheet_state = "visible"
+    workbook.active = 1
+    workbook.save(path)
+    assert [f.name for f in score(path).forms] == ["城区公厕保洁项目"]
+
+
 def test_notes_explaining_the_columns_and_a_blank_copy_are_not_projects(tmp_path):
     import openpyxl
 

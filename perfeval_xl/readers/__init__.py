@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import WorkbookError
-from ..model import BaseData, DepartmentForm, ProjectForm
+from ..model import BaseData, DepartmentForm, Flag, ProjectForm
 from .department import (attach_base, base_not_filled, pair_department_forms, read_base_data,
                          read_scoring_table, table_not_filled)
 from .container import ReadLimits
@@ -52,8 +52,11 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
     tables: list[DepartmentForm] = []
     bases: list[BaseData] = []
     blank: list[str] = []  # sheets holding an unfilled copy of a form
+    hidden: set[str] = set()
     for grid in load_grids(Path(path), data, passwords=passwords, limits=limits):
         content.sheets.append(grid.name)
+        if grid.hidden:
+            hidden.add(grid.name)
         project = read_project_form(grid, name)
         if project is not None:
             if nothing_filled(project):
@@ -74,6 +77,8 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
                 blank.append(grid.name)
             else:
                 bases.append(base)
+    if hidden:
+        content.forms, tables, bases = _visible_first(hidden, content.forms, tables, bases)
     paired, content.unpaired_tables, content.unpaired_bases = pair_department_forms(tables, bases)
     content.forms.extend(paired)
     if not (content.forms or content.unpaired_tables or content.unpaired_bases):
@@ -83,3 +88,24 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
         looked_at = "、".join(content.sheets) or "（无工作表）"
         raise WorkbookError(f"未识别到自评表（查看了工作表：{looked_at}）")
     return content
+
+
+def _visible_first(hidden: set[str], projects: list[ProjectForm], tables: list[DepartmentForm],
+                   bases: list[BaseData]):
+    """The forms of a workbook without those on hidden sheets, when a visible sheet holds one.
+
+    Why: a unit hides last year's or a discarded copy of the form rather than deleting it; scored,
+    it would be an extra project, or an old F2 paired with this year's F3.  Each form kept says
+    which hidden sheets were left out.  A workbook whose forms are all hidden is read as it is.
+    """
+    everything = [*projects, *tables, *bases]
+    left_out = sorted({form.sheet for form in everything if form.sheet in hidden})
+    if not left_out or all(form.sheet in hidden for form in everything):
+        return projects, tables, bases
+    note = Flag(f"隐藏的工作表“{'、'.join(left_out)}”中的表格未评分（可能是往年或作废的表）", None, "warning",
+                "如其中才是本年度的表，请单位取消隐藏并删除旧表后重新报送")
+    kept = [[form for form in forms if form.sheet not in hidden] for forms in (projects, tables, bases)]
+    for form in kept[0] + kept[1]:
+        form.flags.append(note)
+    return kept[0], kept[1], kept[2]
+
