@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
-from .inbox import InboxEntry, list_inbox, scored_path
+from .inbox import WORKBOOK_SUFFIXES, InboxEntry, list_inbox, scored_path
 from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_department_forms, read_workbook
 from .readers.container import ReadLimits
@@ -72,7 +72,9 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
     ``rules`` is a built-in rulebook name, a rulebook file or a loaded
     :class:`Rulebook`; forms of other kinds get their kind's default rulebook.
     A department scoring table (F3) is paired with the base data (F2) in the
-    same workbook.  ``passwords`` are tried on an encrypted file; ``limits``
+    same workbook, or else, by 填报单位, with one in another workbook of the same
+    folder (as :func:`score_folder` pairs them across its inbox).
+    ``passwords`` are tried on an encrypted file; ``limits``
     bound what the file may cost (:class:`ReadLimits`).  Raises
     :class:`WorkbookError` (Chinese message) when the file cannot be read or
     holds no form.
@@ -80,10 +82,34 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
     path = Path(path)
     rule_set = resolve_rules(rules)
     content = read_workbook(path, name=path.name, passwords=tuple(passwords), limits=limits)
+    if content.unpaired_tables:
+        content.forms += _paired_in_folder(path, content.unpaired_tables, tuple(passwords), limits)
+        content.unpaired_tables = [t for t in content.unpaired_tables if t.base is None]
     forms = content.forms + content.unpaired_tables
     if not forms:
         raise WorkbookError("只有基础数据表（F2），未找到同一填报单位的指标评分表（F3）")
     return FileResult(file=path.name, status="ok", forms=[score_form(form, rule_set) for form in forms])
+
+
+def _paired_in_folder(path: Path, tables: list[DepartmentForm], passwords: tuple[str, ...],
+                      limits: ReadLimits | None) -> list[DepartmentForm]:
+    """``tables`` (F3 without an F2 in their own workbook) paired with the F2 of another workbook
+    in ``path``'s folder; returns those that found one, each saying where its F2 came from."""
+    bases, base_file = [], {}
+    for other in sorted(path.parent.iterdir()):
+        if other == path or not other.is_file() or not other.name.lower().endswith(WORKBOOK_SUFFIXES):
+            continue
+        try:
+            found = read_workbook(other, name=other.name, passwords=passwords, limits=limits).unpaired_bases
+        except (WorkbookError, OSError):
+            continue  # not a workbook with an F2 of its own: nothing to pair with
+        for base in found:
+            base_file[id(base)] = other.name
+        bases.extend(found)
+    paired, _, _ = pair_department_forms(tables, bases) if bases else ([], None, None)
+    for table in paired:
+        table.flags.append(_paired_note(table, base_file[id(table.base)]))
+    return paired
 
 
 def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None, rules: Rules = None,

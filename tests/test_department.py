@@ -156,6 +156,17 @@ def test_staff_counts_typed_with_their_unit(tmp_path, staff_rows):
     assert scores(form)["在职人员控制率"] == D("2.50")
 
 
+def test_explaining_a_scoring_table_pairs_it_with_the_base_data_of_the_same_folder(tmp_path):
+    write_base_only(tmp_path / "基础数据表_另一局.xlsx", BaseFigures("另一局"))
+    write_base_only(tmp_path / "基础数据表_某某局.xlsx", BaseFigures(UNIT))
+    table = write_scoring_only(tmp_path / "评分表_某某局.xlsx", UNIT, order=2)
+    [form] = perfeval_xl.score_workbook(table).forms
+    assert form.total == D("95.61")  # as the batch scores it, not 0 for every quantitative row
+    assert any("基础数据表_某某局.xlsx" in flag.message for flag in form.flags)
+    result = CliRunner().invoke(main, ["explain", str(table)])
+    assert result.exit_code == 0 and "95.61" in result.output
+
+
 def test_two_files_are_paired_by_unit_through_the_cli(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
