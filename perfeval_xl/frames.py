@@ -27,7 +27,7 @@ def items_frame(files: Iterable[FileResult]):
                     "weight": float(item.weight), "score": float(item.score),
                     "self_score": _float(item.self_score), "difference": _float(item.difference),
                     "applicable": item.applicable, "basis": item.basis,
-                    "flags": "；".join(flag.message for flag in item.flags),
+                    "flags": "；".join(str(flag) for flag in item.flags),  # as summary.json: what to do, and where
                     "cell": str(item.source) if item.source else "",
                 })
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)

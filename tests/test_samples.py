@@ -57,3 +57,20 @@ def test_sample_inputs_are_never_modified(tmp_path):
     before = {p.name: p.read_bytes() for p in CASES.iterdir()}
     CliRunner().invoke(main, ["score", str(CASES), "--out", str(tmp_path / "o"), "--quiet", "--jobs", "2"])
     assert {p.name: p.read_bytes() for p in CASES.iterdir()} == before
+
+
+def test_the_dataframe_has_a_row_per_item_that_adds_up_to_each_forms_total(tmp_path):
+    batch = perfeval_xl.score_folder(CASES, out=tmp_path / "out")
+    frame = batch.to_dataframe()
+    assert list(frame.columns) == ["file", "sheet", "kind", "department", "unit", "name", "grade", "total",
+                                   "self_total", "level1", "level2", "item", "weight", "score", "self_score",
+                                   "difference", "applicable", "basis", "flags", "cell"]
+    assert len(frame) == sum(len(form.items) for form in batch.forms)
+    applicable = frame[frame["applicable"]]
+    for (file, sheet), rows in applicable.groupby(["file", "sheet"]):
+        assert round(rows["score"].sum(), 2) == rows["total"].iloc[0], (file, sheet)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    flags_in_json = {(f["file"], item["name"]): "；".join(item["flags"])
+                     for f in summary["files"] for form in f["forms"] for item in form["items"]}
+    for row in frame.itertuples():  # the same words as summary.json: what to do, and the cell
+        assert row.flags == flags_in_json[(row.file, row.item)]
