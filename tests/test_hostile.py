@@ -12,6 +12,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import struct
 import sys
@@ -171,6 +172,32 @@ def test_empty_cells_and_rows_excel_keeps_far_away_do_not_make_a_sheet_absurd(tm
     target = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "far.xlsx",
                            lambda xml: xml.replace(b"</sheetData>", tail + b"</sheetData>"))
     assert str(total_of(perfeval_xl.score_workbook(target))) == hostile.GOOD_TOTAL
+
+
+def test_empty_cells_in_a_percent_style_after_the_table_cost_little(tmp_path):
+    # A column formatted 0% all the way down: Excel writes each empty cell as <c r=".." s=".."/>.
+    good = hostile.write_good(tmp_path / "g.xlsx")
+    workbook = load_workbook(good)
+    workbook.active["F40"].number_format = "0%"
+    workbook.save(good)
+    style = re.search(rb'<c r="F40" s="(\d+)"', zipfile.ZipFile(good).read("xl/worksheets/sheet1.xml")).group(1)
+    rows = b"".join(b'<row r="%d"><c r="F%d" s="%s"/></row>' % (r, r, style) for r in range(41, 20041))
+    target = hostile.rezip(good, tmp_path / "column.xlsx",
+                           lambda xml: re.sub(rb'<row r="40".*?</row>', b"", xml).replace(b"</sheetData>", rows + b"</sheetData>"))
+    started = time.monotonic()
+    assert str(total_of(perfeval_xl.score_workbook(target))) == hostile.GOOD_TOTAL
+    assert time.monotonic() - started < 10  # a hang guard: quadratic, this took over a minute
+
+
+@pytest.mark.parametrize("far", [
+    b'<row r="20"><c r="BXX20"><v>1</v></c></row><row r="1048576"><c><v>1</v></c></row>',  # placed by counting
+    b'<row r="20"><c r="BXX1048576"><!-- --><v>1</v></c></row>',  # a comment before the value
+], ids=["cell-without-r", "comment-before-value"])
+def test_a_far_cell_written_oddly_is_still_refused(tmp_path, far):
+    target = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "far.xlsx",
+                           lambda xml: xml.replace(b"</sheetData>", far + b"</sheetData>"))
+    with pytest.raises(perfeval_xl.WorkbookError, match="数据区域异常大"):
+        perfeval_xl.score_workbook(target)
 
 
 def test_rich_text_whose_run_names_a_font_family_is_text_not_a_formula(tmp_path):

@@ -86,10 +86,14 @@ def _decrypt_if_needed(data: bytes, passwords: tuple[str, ...]) -> bytes:
     raise WorkbookError(f"文件已加密，提供的{len(passwords)}个密码都无法打开")
 
 
-# The reference of a cell that holds something (a value, inline text or a formula).  Why not every
-# <c> and <row>: Excel writes empty ones down to row 1,048,576 where a user once formatted a cell
-# or resized a row, and calamine, which reads only filled cells, sizes the sheet by these.
-_FILLED_CELL_REF = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,3}\d+)"[^>]*?(?<!/)>\s*<(?:v|is|f)\b')
+# The reference of a cell that is not empty (<c …/> and <c …></c> are).  Why not every <c> and
+# <row>: Excel writes empty ones down to row 1,048,576 where a user once formatted a cell or
+# resized a row, and calamine, which reads only filled cells, does not size the sheet by them.
+_FILLED_CELL_REF = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,3}\d+)"[^>]*?(?<!/)>(?!</c>)')
+# A cell without its (optional) r= reference: its place is only known by counting, so a sheet
+# holding one is measured by every reference, empty cells and rows included, as before.
+_CELL_WITHOUT_REF = re.compile(rb'<c(?=[\s>/])(?![^>]*\sr=")')
+_ROW_OR_CELL_REF = re.compile(rb'<(?:c|row)\b[^>]*?\sr="([A-Z]{0,3}\d+)"')
 # Every reference _FILLED_CELL_REF finds and maybe many more, found several times faster.
 _ANY_REF = re.compile(rb'r="([A-Z]{0,3}\d+)"')
 # Every reference _ANY_REF finds past column ZZ or row 999 (and a few more); without one,
@@ -281,7 +285,9 @@ def _percent_cell_pattern(data: bytes, archive: zipfile.ZipFile, limits: ReadLim
                                if match.group(1) in percent_formats]
     if not styles_shown_as_percent:
         return None
-    return re.compile(rb'<c\b([^>]*?\ss="(?:' + b"|".join(styles_shown_as_percent) + rb')"[^>]*)>(.*?)</c>', re.S)
+    # (?<!/)>: an empty <c …/> has no body; taking its "/" into the attributes would send (.*?)</c>
+    # looking for the next cell's end, past every empty cell after the last filled one (quadratic).
+    return re.compile(rb'<c\b([^>]*?\ss="(?:' + b"|".join(styles_shown_as_percent) + rb')"[^>]*?)(?<!/)>(.*?)</c>', re.S)
 
 
 def _percent_cells(xml: bytes, pattern: re.Pattern) -> set[tuple[int, int]]:
@@ -306,7 +312,8 @@ def _check_extent(name: str, xml: bytes, limits: ReadLimits) -> None:
     max_row, max_col = _extent(_ANY_REF.findall(xml))
     if max_row * max(max_col, 1) <= limits.max_sheet_cells:
         return
-    max_row, max_col = _extent(_FILLED_CELL_REF.findall(xml))
+    exact = _ROW_OR_CELL_REF if _CELL_WITHOUT_REF.search(xml) else _FILLED_CELL_REF
+    max_row, max_col = _extent(exact.findall(xml))
     if max_row * max(max_col, 1) > limits.max_sheet_cells:
         raise WorkbookError(
             f"工作表“{name}”的数据区域异常大（{max_row}行×{max_col}列），超过上限{limits.max_sheet_cells}个单元格，"
