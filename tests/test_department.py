@@ -217,3 +217,31 @@ def test_no_self_total_is_made_up_when_a_row_is_not_self_scored():
     [form] = perfeval_xl.score_workbook(CASES / "07_开福区行政审批服务局_部门整体支出.xlsx").forms
     form.items[0].self_score = None
     assert form.self_total is None and form.difference is None
+
+
+def test_a_hidden_base_data_sheet_beside_a_visible_scoring_table_is_still_its_f2(tmp_path):
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "dept.xlsx", BaseFigures(UNIT))
+    workbook = openpyxl.load_workbook(path)
+    base = next(sheet for sheet in workbook.worksheets if "基础数据" in sheet.title)
+    base.sheet_state = "hidden"  # hidden, and no other F2 to take its place
+    workbook.active = workbook.worksheets.index(next(s for s in workbook.worksheets if s is not base))
+    workbook.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61")
+
+
+def test_a_scoring_table_without_self_scores_beside_its_base_data_is_scored(tmp_path):
+    # Its quantitative rows need nothing from the unit: it is not the blank form.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "dept.xlsx", BaseFigures(""))  # no 填报单位 either
+    workbook = openpyxl.load_workbook(path)
+    table = workbook["指标评分表"]
+    header = next(cell for row in table.iter_rows() for cell in row if cell.value == "自评得分")
+    for row in range(header.row + 1, table.max_row + 1):
+        table.cell(row, header.column).value = None
+    workbook.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.kind == "department" and form.total > 0

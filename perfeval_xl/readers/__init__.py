@@ -66,10 +66,7 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
             continue
         table = read_scoring_table(grid, name)
         if table is not None:
-            if table_not_filled(table):
-                blank.append(grid.name)
-            else:
-                tables.append(table)
+            tables.append(table)  # a blank one is told after pairing: a filled F2 makes it a form
             continue
         base = read_base_data(grid, name)
         if base is not None:
@@ -80,6 +77,8 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
     if hidden:
         content.forms, tables, bases = _visible_first(hidden, content.forms, tables, bases)
     paired, content.unpaired_tables, content.unpaired_bases = pair_department_forms(tables, bases)
+    blank += [table.sheet for table in content.unpaired_tables if table_not_filled(table)]
+    content.unpaired_tables = [table for table in content.unpaired_tables if not table_not_filled(table)]
     content.forms.extend(paired)
     if not (content.forms or content.unpaired_tables or content.unpaired_bases):
         if blank:
@@ -92,20 +91,21 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
 
 def _visible_first(hidden: set[str], projects: list[ProjectForm], tables: list[DepartmentForm],
                    bases: list[BaseData]):
-    """The forms of a workbook without those on hidden sheets, when a visible sheet holds one.
+    """The forms of a workbook without those on hidden sheets, for each kind (F1, F3, F2) that a
+    visible sheet also holds.
 
     Why: a unit hides last year's or a discarded copy of the form rather than deleting it; scored,
     it would be an extra project, or an old F2 paired with this year's F3.  Each form kept says
-    which hidden sheets were left out.  A workbook whose forms are all hidden is read as it is.
+    which hidden sheets were left out.  A kind found only on hidden sheets is read as it is.
     """
-    everything = [*projects, *tables, *bases]
-    left_out = sorted({form.sheet for form in everything if form.sheet in hidden})
-    if not left_out or all(form.sheet in hidden for form in everything):
-        return projects, tables, bases
-    note = Flag(f"隐藏的工作表“{'、'.join(left_out)}”中的表格未评分（可能是往年或作废的表）", None, "warning",
-                "如其中才是本年度的表，请单位取消隐藏并删除旧表后重新报送")
-    kept = [[form for form in forms if form.sheet not in hidden] for forms in (projects, tables, bases)]
-    for form in kept[0] + kept[1]:
-        form.flags.append(note)
+    # Kind by kind: a hidden F2 stays when no visible F2 takes its place beside a visible F3.
+    kept = [[form for form in forms if form.sheet not in hidden] or forms for forms in (projects, tables, bases)]
+    left_out = sorted({form.sheet for forms, still in zip((projects, tables, bases), kept)
+                       if still is not forms for form in forms if form.sheet in hidden})
+    if left_out:
+        note = Flag(f"隐藏的工作表“{'、'.join(left_out)}”中的表格未评分（可能是往年或作废的表）", None, "warning",
+                    "如其中才是本年度的表，请单位取消隐藏并删除旧表后重新报送")
+        for form in kept[0] + kept[1]:
+            form.flags.append(note)
     return kept[0], kept[1], kept[2]
 
