@@ -33,13 +33,18 @@ _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 # A date or deadline: its digits are a date, not a target value.  Matched on the compact text
 # (NFKC, no spaces).  Why not every "季度" or "月": "每季度≥1次" and "≥2次/月" are frequencies,
 # "12个月" a duration; a quarter is a date only when it is named ("第三季度", "四季度末").
-_DEADLINE_END = r"(?=$|前|之前|以前|底|末|完成|止|截止)"
+_DEADLINE_WORD = r"(?=前|之前|以前|底|末|完成|止|截止)"
+# Why so narrow for "2019.12": a bare "2015.6" is as likely a number as a year and month, so a
+# year and month with a dot is a date only before a deadline word, or with its day (2019.12.31);
+# with "-" or "/" (2019-12, 2019/12) it cannot be a number.  "≥12月" counts months: an operator
+# before a month makes it a duration.
 _DATE = re.compile(
     r"\d{4}年(?!度?[内均])"
-    r"|(?<![\d.])(?:0?[1-9]|1[0-2])月(?![\d个])|(?<![\d.])(?:0?[1-9]|1[0-2])月\d{1,2}[日号]"
+    r"|(?<![\d.≥≤><=])(?:0?[1-9]|1[0-2])月(?![\d个])|(?<![\d.])(?:0?[1-9]|1[0-2])月\d{1,2}[日号]"
     r"|\d{1,2}[日号](?:前|之前|以前)"
     r"|年底|年末|月底|月末|上半年|下半年|(?:第|[一二三四1-4])季度|季度[末底]"
-    r"|(?<![\d.])(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])(?:[-/.]\d{1,2})?" + _DEADLINE_END +
+    r"|(?<![\d.])(?:19|20)\d{2}(?:[-/](?:0?[1-9]|1[0-2])(?:[-/]\d{1,2})?(?=$|前|之前|以前|底|末|完成|止|截止)"
+    r"|\.(?:0?[1-9]|1[0-2])\.\d{1,2}(?![\d.])|\.(?:0?[1-9]|1[0-2])" + _DEADLINE_WORD + r")"
     r"|(?<![\d.])(?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?:前|之前|以前)"
 )
 _DATE_CHARS = re.compile(r"[年月日号季\-/.]")  # one of these is in every match of _DATE

@@ -46,7 +46,7 @@ def test_placeholders_are_no_value_never_zero(text):
 @pytest.mark.parametrize("text", ["有效提升", "按时完成", "达到国家标准", "2019年12月底前", "12月31日前",
                                   "年底前", "第三季度", "2023年6月",
                                   # deadlines as units also write them
-                                  "2019.12前", "2019.12", "2019-12", "2019/12", "2019-12-31", "12.31前",
+                                  "2019.12前", "2019.12.31", "2019-12", "2019/12", "2019-12-31", "12.31前",
                                   "12月31号前", "10月完成", "11月", "6月底", "三季度末", "第4季度"])
 def test_text_without_a_number_or_with_a_date_is_qualitative(text):
     value = parse_value(text)
@@ -60,6 +60,9 @@ def test_text_without_a_number_or_with_a_date_is_qualitative(text):
     ("≥2次/月", ">=", "2", "次"),
     ("≥12个月", ">=", "12", "个月"),  # a duration, not December
     ("2020.5万元", None, "2020.5", "万元"),  # an amount that looks like a year and month
+    ("2015.6", None, "2015.6", None),  # a bare number, its unit in a 度量单位 column
+    ("≥2000.5", ">=", "2000.5", None),
+    ("≥12月", ">=", "12", "月"),  # a count of months, not December
 ])
 def test_frequencies_durations_and_amounts_are_not_dates(text, operator, number, unit):
     value = parse_value(text)
