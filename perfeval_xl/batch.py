@@ -15,6 +15,7 @@ from .errors import PerfevalError, WorkbookError
 from .inbox import WORKBOOK_SUFFIXES, InboxEntry, list_inbox, scored_path
 from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_department_forms, read_workbook
+from .readers.department import attach_base, same_unit
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
 from .store import ResultStore, StoredResults, file_digest, rules_fingerprint
@@ -73,7 +74,9 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
     :class:`Rulebook`; forms of other kinds get their kind's default rulebook.
     A department scoring table (F3) is paired with the base data (F2) in the
     same workbook, or else, by 填报单位, with one in another workbook of the same
-    folder (as :func:`score_folder` pairs them across its inbox).
+    folder (as :func:`score_folder` pairs them across its inbox; a table that
+    names no 填报单位 is not paired across files, and every workbook of the
+    folder is read to find its F2).
     ``passwords`` are tried on an encrypted file; ``limits``
     bound what the file may cost (:class:`ReadLimits`).  Raises
     :class:`WorkbookError` (Chinese message) when the file cannot be read or
@@ -95,20 +98,29 @@ def _paired_in_folder(path: Path, tables: list[DepartmentForm], passwords: tuple
                       limits: ReadLimits | None) -> list[DepartmentForm]:
     """``tables`` (F3 without an F2 in their own workbook) paired with the F2 of another workbook
     in ``path``'s folder; returns those that found one, each saying where its F2 came from."""
+    named = [table for table in tables if table.unit]
+    if not named:  # pairing across files goes by 填报单位 only
+        return []
     bases, base_file = [], {}
     for other in sorted(path.parent.iterdir()):
         if other == path or not other.is_file() or not other.name.lower().endswith(WORKBOOK_SUFFIXES):
             continue
         try:
             found = read_workbook(other, name=other.name, passwords=passwords, limits=limits).unpaired_bases
-        except (WorkbookError, OSError):
-            continue  # not a workbook with an F2 of its own: nothing to pair with
+        except Exception:  # noqa: BLE001 — a neighbour that cannot be read holds no F2 to pair with
+            continue
         for base in found:
-            base_file[id(base)] = other.name
-        bases.extend(found)
-    paired, _, _ = pair_department_forms(tables, bases) if bases else ([], None, None)
-    for table in paired:
-        table.flags.append(_paired_note(table, base_file[id(table.base)]))
+            if base.unit:
+                base_file[id(base)] = other.name
+                bases.append(base)
+    paired = []
+    for table in named:
+        base = next((base for base in bases if same_unit(base.unit, table.unit)), None)
+        if base is not None:
+            attach_base(table, base)
+            bases.remove(base)
+            table.flags.append(_paired_note(table, base_file[id(base)]))
+            paired.append(table)
     return paired
 
 

@@ -167,6 +167,15 @@ def test_explaining_a_scoring_table_pairs_it_with_the_base_data_of_the_same_fold
     assert result.exit_code == 0 and "95.61" in result.output
 
 
+def test_a_scoring_table_naming_no_unit_is_not_paired_with_another_units_base_data(tmp_path):
+    write_base_only(tmp_path / "基础数据表_某某局.xlsx", BaseFigures(UNIT))
+    write_scoring_only(tmp_path / "评分表_某某局.xlsx", UNIT, order=2)
+    nameless = write_scoring_only(tmp_path / "评分表_未署名.xlsx", "", order=2)
+    (tmp_path / "坏文件.xlsx").write_bytes(b"PK\x03\x04 truncated")  # a neighbour that cannot be read
+    [form] = perfeval_xl.score_workbook(nameless).forms
+    assert form.form.base is None and form.name != UNIT  # as the batch leaves it
+
+
 def test_two_files_are_paired_by_unit_through_the_cli(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
