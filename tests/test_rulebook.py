@@ -160,6 +160,15 @@ def test_a_formula_naming_no_f2_row_is_a_rulebook_error_on_load(tmp_path, numera
     assert str(error.value).startswith(f"规则文件 {path} 中键 {key} 有误：") and says in str(error.value)
 
 
+def test_a_formula_may_name_a_row_of_the_bureaus_own_f2(tmp_path):
+    # forms.md: the rows after 政府采购金额 vary most between places; the reader keeps every labelled row.
+    path = tmp_path / "本局部门规则.yaml"
+    own = {"name": "本局部门规则", "extends": "hunan-dept",
+           "indicators": [_dept_indicator(numerator=["人员经费.本年决算"], denominator=["年初预算"])]}
+    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    assert load_rulebook(path).name == "本局部门规则"
+
+
 def test_a_formula_may_name_an_f2_row_by_any_spelling_the_reader_knows(tmp_path):
     path = tmp_path / "本局部门规则.yaml"
     own = {"name": "本局部门规则", "extends": "hunan-dept", "indicators": [

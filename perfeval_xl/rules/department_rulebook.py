@@ -1,8 +1,6 @@
 """Validation of a department rulebook's ``indicators`` list (scoring.md §5)."""
 from __future__ import annotations
 
-import difflib
-
 from ..labels import BASE_ROWS, base_row_key, staff_field
 from .arithmetic import show
 from .rulebook import DepartmentIndicator, RateBand, Term, _Checker
@@ -108,8 +106,10 @@ def _terms(check: _Checker, data: dict, key: str) -> tuple[Term, ...]:
 def _row(check: _Checker, key: str, text: str, written: str) -> str:
     """The F2 row a term names, as the reader keys it (a synonym such as 年初预算数 → 年初预算).
 
-    A name the F2 form has no row for is the rulebook's mistake: reported here, on load, rather
-    than blamed on every unit at scoring time ("基础数据表缺少…行").
+    A name one character away from a row the F2 form has (年初预算书 for 年初预算数) is the
+    rulebook's typo: reported here, on load, rather than blamed on every unit at scoring time
+    ("基础数据表缺少…行").  Any other name is a row of the bureau's own F2 (forms.md: the rows after
+    政府采购金额 vary most between places, e.g. 人员经费), which the reader keeps under its label.
     """
     staff = staff_field(written)
     if staff is not None:
@@ -117,11 +117,21 @@ def _row(check: _Checker, key: str, text: str, written: str) -> str:
     row = base_row_key(written)
     if row in KNOWN_ROWS:
         return row
-    close = difflib.get_close_matches(row, KNOWN_ROWS, n=1, cutoff=0.5)
-    hint = f"是否应为“{close[0]}”？" if close else ""
-    named = f"“{written}”" if written == text.strip() else f"“{text}”中的“{written}”"
-    rows = "、".join(f"“{known}”" for known in KNOWN_ROWS)
-    check.fail(key, f"{named}不是基础数据表的行（{hint}可用的行：{rows}）")
+    typo = next((known for known in KNOWN_ROWS if _one_apart(row, known)), None)
+    if typo is not None:
+        named = f"“{written}”" if written == text.strip() else f"“{text}”中的“{written}”"
+        check.fail(key, f"{named}不是基础数据表的行（是否应为“{typo}”？）")
+    return row
+
+
+def _one_apart(a: str, b: str) -> bool:
+    """Do ``a`` and ``b`` differ by one character changed, added or dropped?"""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    shorter, longer = sorted((a, b), key=len)
+    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
 
 
 def _rate_bands(check: _Checker, data: dict, key: str) -> tuple[RateBand, ...]:
