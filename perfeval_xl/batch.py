@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
-from .inbox import WORKBOOK_SUFFIXES, InboxEntry, list_inbox, scored_path
+from .inbox import WORKBOOK_SUFFIXES, InboxEntry, list_inbox
 from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_department_forms, read_workbook
 from .readers.department import attach_base, same_unit
@@ -251,9 +251,10 @@ class _BatchRun:
         if self.store is None:
             self.memory[outcome.file] = outcome.result
         elif outcome.summary is None:  # a failed file: its result came whole, to be kept whole
+            # The scored form and drafts of its earlier content would contradict the summary.
+            earlier = self.store.outputs(outcome.file) if outcome.status == "error" else []
             self._store_here(outcome.result, outcome.digest)
-            if outcome.status == "error":  # a scored form of its earlier content would contradict the summary
-                _remove_outputs(self.outbox, [scored_path(outcome.file)])
+            _remove_outputs(self.outbox, earlier)
         else:
             self.spool.add_record(outcome.file, SummaryRecord.from_bytes(outcome.summary))
             self.store.note(outcome.file, status=outcome.status, output=outcome.output, reports=outcome.reports,

@@ -23,6 +23,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import zlib
@@ -225,6 +226,12 @@ class ResultStore:
         return json.loads(row[0])
 
     @_plain_errors
+    def outputs(self, relative: str) -> list[str]:
+        """The outputs (relative to the outbox) the last run that scored ``relative`` wrote for it."""
+        row = self._row(relative, "entry")
+        return _outputs(json.loads(row[0])) if row is not None else []
+
+    @_plain_errors
     def get(self, relative: str) -> model.FileResult | None:
         """The stored result of ``relative``, or None when only its summary record was kept."""
         row = self._row(relative, "result")
@@ -241,9 +248,13 @@ class ResultStore:
         """
         gone = []
         if self.same_inbox:
-            for (entry,) in self._db.execute("SELECT entry FROM files WHERE run != ?", (self.run,)):
-                state = json.loads(entry)
-                gone.extend(([state["output"]] if state.get("output") else []) + list(state.get("reports") or []))
+            gone = [path for (entry,) in self._db.execute("SELECT entry FROM files WHERE run != ?", (self.run,))
+                    for path in _outputs(json.loads(entry))]
+        if gone:  # an output name a file of this run has now (b.xls gone, b.xls.xlsx new) is kept
+            current = {os.path.normcase(path) for (entry,) in
+                       self._db.execute("SELECT entry FROM files WHERE run = ?", (self.run,))
+                       for path in _outputs(json.loads(entry))}
+            gone = [path for path in gone if os.path.normcase(path) not in current]
         self._db.execute("DELETE FROM files WHERE run != ?", (self.run,))
         self._db.commit()
         self._uncommitted = 0
@@ -256,6 +267,11 @@ class ResultStore:
                 self._db.commit()
             self._db.close()
             self._db = None
+
+
+def _outputs(state: dict) -> list[str]:
+    """A stored entry's scored workbook and report drafts."""
+    return ([state["output"]] if state.get("output") else []) + list(state.get("reports") or [])
 
 
 def _remove_earlier_layout(root: Path) -> None:

@@ -285,3 +285,29 @@ def test_a_file_that_fails_now_loses_the_scored_form_of_its_earlier_content(inbo
     batch = perfeval_xl.score_folder(inbox, out=outbox)
     assert batch.statuses["a.xlsx"] == "error"
     assert not (outbox / "a.scored.xlsx").exists()
+
+
+def test_an_input_replaced_by_one_with_the_same_output_keeps_that_output(tmp_path):
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[2] / "shared" / "cases" / "06_集中办公及政务公开经费项目.xls",
+                inbox / "b.xls")
+    perfeval_xl.score_folder(inbox, out=outbox)
+    (inbox / "b.xls").unlink()
+    write_good(inbox / "b.xls.xlsx")  # its scored form is b.xls.scored.xlsx too
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    assert batch.statuses == {"b.xls.xlsx": "ok"}
+    assert (outbox / "b.xls.scored.xlsx").is_file()
+
+
+def test_a_department_file_that_fails_now_loses_its_report_draft_too(tmp_path):
+    from deptgen import BaseFigures, write_department_workbook
+
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    write_department_workbook(inbox / "d.xlsx", BaseFigures("某局"))
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert list(outbox.glob("d.*.docx"))
+    (inbox / "d.xlsx").write_bytes(b"not a workbook any more")
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert not list(outbox.glob("d.*")), list(outbox.glob("d.*"))
