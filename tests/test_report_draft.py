@@ -38,6 +38,24 @@ def test_seed_report_figures_are_reproduced(tmp_path):
     assert "总分95.61分，等级为“优”" in text
 
 
+@pytest.mark.skipif(not SEED.is_file(), reason="../shared/cases is not beside this checkout")
+def test_the_units_own_total_is_given_when_its_rows_are_all_self_scored(tmp_path):
+    # The seed leaves the 合计 row's 自评得分 blank; its seventeen rows add up to 98.
+    text = draft_text(tmp_path, SEED)
+    assert "单位自评98分" in text
+
+
+def test_a_draft_beside_the_longest_scored_form_name_is_written(tmp_path):
+    workbook = write_department_workbook(tmp_path / ("长" * 81 + ".xlsx"), BaseFigures("某局"))
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    workbook.rename(inbox / workbook.name)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    assert batch.exit_code == 0, batch.files[0].error
+    (report,) = batch.files[0].reports
+    assert len(Path(report).name.encode()) <= 255 and (tmp_path / "out" / report).is_file()
+
+
 def test_sections_come_in_the_published_order_and_deductions_are_listed(tmp_path):
     workbook = write_department_workbook(tmp_path / "某局.xlsx", BaseFigures("某局", assets=200, assets_in_use=150))
     text = draft_text(tmp_path, workbook)
@@ -84,7 +102,7 @@ def reference_draft(result, path: Path) -> None:
     totals = table.add_row().cells
     totals[0].text = "合计"
     totals[3].text = n(sum((i.weight for i in result.items), Decimal(0)))
-    totals[4].text = n(result.form.self_total) if result.form.self_total is not None else ""
+    totals[4].text = n(result.self_total) if result.self_total is not None else ""
     totals[5].text = n2(result.total)
     totals[6].text = f"等级：{result.grade}"
     document.save(path)

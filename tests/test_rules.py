@@ -130,6 +130,8 @@ def test_linear_reverse_option():
 @pytest.mark.parametrize("target, actual, expected", [
     ("≥0%", "-5%", "0.00"),    # T = 0: no ratio to take (it raised DivisionByZero and lost the whole form)
     ("≥-5%", "-10%", "0.00"),  # T < 0: w × A / T would give twice the weight
+    ("≤-5%", "-3%", "0.00"),   # reverse, T < 0: w × T / A would give 16.67 of 10
+    ("≤-5%", "3%", "0.00"),    # … or −16.67
 ])
 def test_a_target_of_zero_or_below_not_reached_scores_zero_for_a_human_to_review(target, actual, expected):
     item = score_indicator(indicator(target, actual, 10, reason="r"), MOF)

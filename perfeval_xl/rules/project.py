@@ -174,7 +174,7 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
     if operator in (">=", ">") or (operator == "=" and t > 0):
         score, basis = _positive(a, t, w, item, indicator, rulebook)
     else:
-        score, basis = _reverse(a, t, w, rulebook)
+        score, basis = _reverse(a, t, w, item, indicator, rulebook)
     item.score = round2(score)
     item.basis = note + basis.replace("{score}", f"{item.score:f}")  # show2 of a rounded score
 
@@ -195,13 +195,17 @@ def _positive(a, t, w, item, indicator, rulebook):
     return w * a / t, f"{show(a)}/{show(t)}×{show(w)}={{score}}"
 
 
-def _reverse(a, t, w, rulebook):
+def _reverse(a, t, w, item, indicator, rulebook):
     if t == 0:
         if a <= 0:
             return w, f"目标值为0，实际值{show(a)}≤0，得满分{{score}}"
         return ZERO, f"目标值为0，实际值{show(a)}>0，得0分"
     if a <= t:
         return w, f"{show(a)}≤{show(t)}，得满分{{score}}"
+    if t < 0:  # w × T / A is above w or below 0 here: as for a positive target of 0 or below
+        item.flags.append(Flag(f"目标值{show(t)}小于0而实际值{show(a)}未达到，无法按比例计分", indicator.cells.get("actual"),
+                               action="请评价人员人工复核该指标得分"))
+        return ZERO, f"{show(a)}>{show(t)}，目标值小于0，得0分"
     if rulebook.reverse == "linear":
         score = max(ZERO, w * (2 * t - a) / t)  # = w × (1 − (A−T)/T), one division: no double rounding
         return score, f"{show(w)}×(1−({show(a)}−{show(t)})/{show(t)})={{score}}"

@@ -6,6 +6,8 @@ reports: 部门整体支出概况 → 使用及管理情况 → 绩效情况 →
 """
 from __future__ import annotations
 
+import os
+
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -31,10 +33,22 @@ def write_report_drafts(forms: list[FormResult], scored_workbook: Path) -> list[
     stem = scored_workbook.name.removesuffix(".scored.xlsx")
     for result in departments:
         suffix = "" if len(departments) == 1 else f".{_safe(result.form.unit)}"
-        path = scored_workbook.with_name(f"{stem}{suffix}.报告初稿.docx")
+        path = scored_workbook.with_name(_fitting(stem, f"{suffix}.报告初稿.docx"))
         write_report_draft(result, path)
         written.append(path)
     return written
+
+
+#: Bytes a file name may have (ext4, NTFS, APFS).
+_NAME_MAX = 255
+
+
+def _fitting(stem: str, ending: str) -> str:
+    """``stem + ending``, the stem cut by whole characters where the name would pass 255 bytes: the
+    draft's ending is longer than ".scored.xlsx", so a scored form's longest name has no room for it."""
+    while len(os.fsencode(stem + ending)) > _NAME_MAX and stem:
+        stem = stem[:-1]
+    return stem + ending
 
 
 def write_report_draft(result: FormResult, path: Path) -> None:
@@ -73,7 +87,7 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
     out.append(("heading", "二、部门整体支出使用及管理情况"))
     out.extend(_budget_paragraphs(base, year))
     out.append(("heading", "三、部门整体支出绩效情况"))
-    own = f"，单位自评{_n(form.self_total)}分" if form.self_total is not None else ""
+    own = f"，单位自评{_n(result.self_total)}分" if result.self_total is not None else ""
     out.append(("text", f"按“{result.rulebook}”评分规则复核，总分{show2(result.total)}分，等级为“{result.grade}”{own}。"
                         "各项指标得分见下表。"))
     out.append(("heading", "四、存在的问题"))
@@ -136,7 +150,7 @@ def _score_table(result: FormResult) -> list[list[Optional[str]]]:
         rows.append([item.level1, item.level2, item.name, _n(item.weight),
                      _n(item.self_score) if item.self_score is not None else "", show2(item.score), item.basis])
     rows.append(["合计", None, None, _n(sum((i.weight for i in result.items), Decimal(0))),
-                 _n(result.form.self_total) if result.form.self_total is not None else "", show2(result.total),
+                 _n(result.self_total) if result.self_total is not None else "", show2(result.total),
                  f"等级：{result.grade}"])
     return rows
 
