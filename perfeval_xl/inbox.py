@@ -38,7 +38,7 @@ def list_inbox(inbox: Path, outbox: Path | None = None) -> list[InboxEntry]:
             if name.lower().endswith(WORKBOOK_SUFFIXES) and os.path.isfile(os.path.join(directory, name)):
                 found.append(prefix + name)
     found.sort(key=_path_order)
-    entries = [InboxEntry(inbox, relative, _skip_reason(relative)) for relative in found]
+    entries = [InboxEntry(inbox, relative, skip_reason(relative)) for relative in found]
     return _without_shared_outputs(entries)
 
 
@@ -62,7 +62,8 @@ def _path_order(relative: str) -> list[str]:
     return [os.path.normcase(part) for part in relative.split("/")]
 
 
-def _skip_reason(relative: str) -> str | None:
+def skip_reason(relative: str) -> str | None:
+    """Why the listing skips a file (lock, hidden, temporary, already a scored form), or None."""
     parts = relative.split("/")
     name = parts[-1]
     if name.startswith("~$"):

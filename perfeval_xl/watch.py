@@ -18,7 +18,7 @@ from typing import Callable
 
 from .batch import BatchResult, score_folder
 from .errors import PerfevalError
-from .inbox import WORKBOOK_SUFFIXES, _skip_reason
+from .inbox import WORKBOOK_SUFFIXES, skip_reason
 from .writers.summary_spool import SUMMARY_FILES
 
 #: The watchdog event types that mean a file's content or name changed.  Reading a file gives
@@ -72,7 +72,7 @@ def _is_input(path: Path, inbox: Path, out: Path, *, folder: bool) -> bool:
     relative = path.relative_to(inbox).as_posix()
     if folder:
         return not any(part.startswith(".") for part in relative.split("/"))
-    return _skip_reason(relative) is None
+    return skip_reason(relative) is None
 
 
 class _Changes:
