@@ -22,6 +22,12 @@ class InboxEntry:
     def path(self) -> Path:
         return self.folder / self.relative
 
+    def __reduce__(self):
+        # Why a copy of the name: pickling a str leaves its UTF-8 form cached on it for good (49
+        # bytes for a typical Chinese path), and the batch's process keeps every listed name.
+        name = self.relative.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
+        return InboxEntry, (self.folder, name, self.skip_reason)
+
 
 def list_inbox(inbox: Path, outbox: Path | None = None) -> list[InboxEntry]:
     """Every workbook under ``inbox`` (recursively, not into linked folders), sorted as paths

@@ -554,3 +554,14 @@ def test_fuzzed_workbooks_always_get_a_status_in_bounded_time(tmp_path):
     assert {f.status for f in batch.files} <= {"ok", "error"}
     assert all(f.error for f in batch.files if f.status == "error")
     assert (tmp_path / "out" / "summary.json").is_file()
+
+
+def test_sending_an_inbox_entry_to_a_worker_leaves_its_name_as_it_was():
+    # Pickling a str caches its UTF-8 form on it; the batch keeps every listed name all batch long.
+    import pickle
+    from perfeval_xl.inbox import InboxEntry
+
+    entry = InboxEntry(Path("/收件箱"), "教育局/" + "中小学校舍维修改造项目" + ".xlsx")
+    size = sys.getsizeof(entry.relative)
+    assert pickle.loads(pickle.dumps(entry)) == entry
+    assert sys.getsizeof(entry.relative) == size
