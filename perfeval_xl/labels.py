@@ -13,7 +13,7 @@ import unicodedata
 # Whitespace, and the invisible characters text pasted from web pages and chat carries (zero-width
 # spaces and joiners, word joiner, BOM), which NFKC keeps.
 _SPACES = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
-_TRAILING_BRACKET = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
+_TRAILING_BRACKET = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$|[:：∶]$")  # "(万元)", "(A)"; "年度资金总额："
 _LEADING_NUMBERING = re.compile(r"^(其中[:：]?|[0-9一二三四五六七八九十]+[、.．)]|[(][0-9一二三四五六七八九十]+[)])")
 _WEIGHT_SUFFIX = re.compile(r"[(]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)]$")
 

@@ -890,3 +890,79 @@ def test_example_inbox(file):
     forms = score(EXAMPLES / file).forms
     got = [(f.name, f.total, f.grade, f.self_total) for f in forms]
     assert got == [(name, D(total), grade, D(self_total)) for name, total, grade, self_total in EXAMPLE_RESULTS[file]]
+
+
+# --------------------------------------------------------------------------
+# Variants a plain openpyxl sheet shows most clearly (found by adversarial runs)
+# --------------------------------------------------------------------------
+
+
+PLAIN_ROWS = [  # 一级, 二级, 三级, 年度指标值, 实际完成值, 分值, 自评得分, 偏差原因
+    ("产出指标", "数量指标", "受理件数", "≥100件", "90件", 50, 45, "需求下降"),
+    ("效益指标", "社会效益指标", "群众满意度", "≥90%", "95%", 40, 40, ""),
+]
+PLAIN_TOTAL = D("93.00")  # 80/100×10 = 8; 90/100×50 = 45; 95 ≥ 90: 40
+
+
+def plain_form(path: Path, *, funds_after=False, fund_labels=("年度资金总额", "其中：当年财政拨款"),
+               weight_columns=("分值",), score_columns=("自评得分",), merged_reason=False) -> Path:
+    """An F1 sheet written cell by cell: heading, 项目资金 (before or after the indicators), indicators."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["项目支出绩效自评表"])
+    sheet.append(["（2023年度）"])
+    sheet.append(["项目名称", "测试项目"])
+    sheet.append(["主管部门", "某局", "实施单位", "某中心"])
+
+    def fund_block():
+        sheet.append(["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "得分"])
+        sheet.append([None, fund_labels[0], 100, 100, 80, 10, None])
+        sheet.append([None, fund_labels[1], 100, 100, 80, None, None])
+
+    if not funds_after:
+        fund_block()
+    extra_weights = [label for label in weight_columns if label != "分值"]
+    extra_scores = [label for label in score_columns if label != "自评得分"]
+    sheet.append(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", *extra_weights, "分值",
+                  *extra_scores, "自评得分", "偏差原因分析及改进措施"])
+    first = sheet.max_row + 1
+    for level1, level2, name, target, actual, weight, self_score, reason in PLAIN_ROWS:
+        sheet.append([level1, level2, name, target, actual, *[f"{weight}%" for _ in extra_weights], weight,
+                      *[None for _ in extra_scores], self_score, reason])
+    if merged_reason:
+        column = sheet.max_column
+        sheet.cell(first + 1, column).value = None
+        sheet.cell(first, column).value = "需求下降，群众满意度提升"
+        sheet.merge_cells(start_row=first, start_column=column, end_row=first + 1, end_column=column)
+    sheet.append(["总分", None, None, None, None, *[None for _ in extra_weights], 100])
+    if funds_after:
+        fund_block()
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("variant", [
+    dict(funds_after=True),  # the 项目资金 block below the indicator table
+    dict(fund_labels=("年度资金总额：", "其中：财政拨款：")),  # fund rows labelled with a colon
+    dict(weight_columns=("权重", "分值")),  # 权重 as "50%" before the 分值 the scores use
+    dict(score_columns=("得分", "自评得分")),  # a 得分 column left blank for the bureau
+])
+def test_plain_variants_read_as_the_plain_form(tmp_path, variant):
+    form = score_one(plain_form(tmp_path / "form.xlsx", **variant))
+    assert form.total == PLAIN_TOTAL, [(i.name, i.score, i.basis) for i in form.items]
+    assert item(form, "受理件数").self_score == D("45")
+
+
+def test_one_reason_merged_down_over_its_rows_explains_each(tmp_path):
+    import openpyxl
+
+    path = plain_form(tmp_path / "form.xlsx", merged_reason=True)
+    workbook = openpyxl.load_workbook(path)
+    cell = next(c for row in workbook.active.iter_rows() for c in row if c.value == "95%")
+    cell.value = "85%"  # 群众满意度 below its target too: both rows need the reason
+    workbook.save(path)
+    form = score_one(path)
+    assert item(form, "群众满意度").score < D("40")
+    assert not any("缺少偏差原因" in flag.message for flag in all_flags(form))

@@ -27,8 +27,33 @@ def find_indicator_header(cells: SheetCells) -> tuple[int, dict[str, int]] | Non
     for row in range(grid.height):
         columns = cells.label_columns(row, labels.INDICATOR_COLUMNS)
         if {"name", "target", "actual"} <= columns.keys():
+            for field_name in _NUMERIC_FIELDS:
+                if field_name in columns:
+                    columns[field_name] = _fullest_column(cells, row, field_name)
             return row, columns
     return None
+
+
+#: Fields some forms label twice: 权重 ("10%") beside 分值 (10), or a 得分 left blank for the
+#: finance bureau beside the unit's 自评得分.
+_NUMERIC_FIELDS = ("weight", "score")
+_BODY_ROWS = 80  # rows below the header looked at to choose between two such columns
+
+
+def _fullest_column(cells: SheetCells, header_row: int, field_name: str) -> int:
+    """Of the header's columns labelled ``field_name``, the one holding the most numbers below it
+    (the first on a tie, as when only one is labelled so)."""
+    rows, table = cells.grid.rows, {field_name: labels.INDICATOR_COLUMNS[field_name]}
+    candidates = [col for col, value in enumerate(rows[header_row])
+                  if isinstance(value, str) and value and labels.match(value, table)]
+    if len(candidates) == 1:
+        return candidates[0]
+    body = rows[header_row + 1:header_row + 1 + _BODY_ROWS]
+
+    def numbers(col: int) -> int:
+        return sum(1 for values in body if col < len(values) and to_decimal(values[col]) is not None)
+
+    return max(candidates, key=lambda col: (numbers(col), -col))
 
 
 def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
@@ -40,10 +65,14 @@ def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
     header_row, columns = header
     form = ProjectForm(file=file, sheet=grid.name, layout="national-2020")
     _read_heading(cells, header_row, form)
-    form.funds = _read_funds(cells, header_row, form)
+    form.funds = _read_funds(cells, 0, header_row, form)
     _read_goals(cells, header_row, form)
     end_row = _read_indicators(cells, header_row, columns, form)
     _read_total_row(cells, end_row, columns, form)
+    if form.funds is None:  # some forms put the 项目资金 block after the indicator table
+        form.funds = _read_funds(cells, end_row + 1, grid.height, form)
+    if form.funds is None:
+        form.flags.append(Flag("未找到项目资金（预算执行）表格", Source(grid.name, "A1"), "error"))
     form.layout = _layout_name(form, columns)
     if not form.name:
         form.flags.append(Flag("未找到项目名称", Source(grid.name, "A1"), "warning"))
@@ -104,13 +133,12 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None
 
 # ---------------------------------------------------------------- funds
 
-def _read_funds(cells: SheetCells, header_row: int, form: ProjectForm) -> Funds | None:
-    grid = cells.grid
-    for row in range(header_row):
+def _read_funds(cells: SheetCells, first_row: int, stop_row: int, form: ProjectForm) -> Funds | None:
+    """The 项目资金 block whose header lies in rows [first_row, stop_row), or None."""
+    for row in range(first_row, stop_row):
         columns = cells.label_columns(row, labels.FUND_COLUMNS)
         if "executed" in columns and ("budget" in columns or "initial_budget" in columns):
-            return _read_fund_block(cells, row, columns, header_row, form)
-    form.flags.append(Flag("未找到项目资金（预算执行）表格", Source(grid.name, "A1"), "error"))
+            return _read_fund_block(cells, row, columns, stop_row, form)
     return None
 
 
@@ -266,6 +294,8 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         if not name and _blank(values[target_col]) and _blank(values[actual_col]):
             row += 1
             continue
+        if not name:  # a name merged down over rows that each have their own target
+            name = text_of(cells.merged_raw(row, name_col))
         indicators.append(reader.read(row, values, level1, level2, name))
         row += 1
     return row
@@ -315,7 +345,8 @@ class _IndicatorReader:
         weight = None if col is None else cells.number_of(values[col], row, col, "分值", flags)
         col = self.score_col
         self_score = None if col is None else cells.number_of(values[col], row, col, "自评得分", flags)
-        reason = text_of(values[self.reason_col]) if self.reason_col is not None else ""
+        # One 偏差原因 merged down over several rows explains each of them.
+        reason = text_of(cells.merged_raw(row, self.reason_col)) if self.reason_col is not None else ""
         sources = self.row_cells.of(row)
         return Indicator(
             level1=level1, level2=level2, name=name or f"（第{row + 1}行未命名指标）",
