@@ -905,7 +905,8 @@ PLAIN_TOTAL = D("93.00")  # 80/100×10 = 8; 90/100×50 = 45; 95 ≥ 90: 40
 
 
 def plain_form(path: Path, *, funds_after=False, fund_labels=("年度资金总额", "其中：当年财政拨款"),
-               weight_columns=("分值",), score_columns=("自评得分",), merged_reason=False) -> Path:
+               weight_columns=("分值",), score_columns=("自评得分",), merged_reason=False,
+               two_row_header=False) -> Path:
     """An F1 sheet written cell by cell: heading, 项目资金 (before or after the indicators), indicators."""
     import openpyxl
 
@@ -925,8 +926,17 @@ def plain_form(path: Path, *, funds_after=False, fund_labels=("年度资金总�
         fund_block()
     extra_weights = [label for label in weight_columns if label != "分值"]
     extra_scores = [label for label in score_columns if label != "自评得分"]
-    sheet.append(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", *extra_weights, "分值",
-                  *extra_scores, "自评得分", "偏差原因分析及改进措施"])
+    if two_row_header:  # group labels merged across, their columns' labels below, the rest merged down
+        sheet.append(["一级指标", "二级指标", "三级指标", "指标值", None, "自评情况", None, "偏差原因分析及改进措施"])
+        sheet.append([None, None, None, "年度指标值", "实际完成值", "分值", "自评得分", None])
+        top = sheet.max_row - 1
+        for column in (1, 2, 3, 8):
+            sheet.merge_cells(start_row=top, start_column=column, end_row=top + 1, end_column=column)
+        for column in (4, 6):
+            sheet.merge_cells(start_row=top, start_column=column, end_row=top, end_column=column + 1)
+    else:
+        sheet.append(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", *extra_weights, "分值",
+                      *extra_scores, "自评得分", "偏差原因分析及改进措施"])
     first = sheet.max_row + 1
     for level1, level2, name, target, actual, weight, self_score, reason in PLAIN_ROWS:
         sheet.append([level1, level2, name, target, actual, *[f"{weight}%" for _ in extra_weights], weight,
@@ -948,6 +958,7 @@ def plain_form(path: Path, *, funds_after=False, fund_labels=("年度资金总�
     dict(fund_labels=("年度资金总额：", "其中：财政拨款：")),  # fund rows labelled with a colon
     dict(weight_columns=("权重", "分值")),  # 权重 as "50%" before the 分值 the scores use
     dict(score_columns=("得分", "自评得分")),  # a 得分 column left blank for the bureau
+    dict(two_row_header=True),  # 指标值 over 年度指标值 | 实际完成值, 自评情况 over 分值 | 自评得分
 ])
 def test_plain_variants_read_as_the_plain_form(tmp_path, variant):
     form = score_one(plain_form(tmp_path / "form.xlsx", **variant))

@@ -26,11 +26,37 @@ def find_indicator_header(cells: SheetCells) -> tuple[int, dict[str, int]] | Non
     grid = cells.grid
     for row in range(grid.height):
         columns = cells.label_columns(row, labels.INDICATOR_COLUMNS)
-        if {"name", "target", "actual"} <= columns.keys():
-            for field_name in _NUMERIC_FIELDS:
-                if field_name in columns:
-                    columns[field_name] = _fullest_column(cells, row, field_name)
-            return row, columns
+        header = _header_rows(cells, row, columns, labels.INDICATOR_COLUMNS, {"name", "target", "actual"})
+        if header is None:
+            continue
+        last_row, columns = header
+        for field_name in _NUMERIC_FIELDS:
+            if field_name in columns:
+                columns[field_name] = _fullest_column(cells, last_row, field_name, columns[field_name])
+        return last_row, columns
+    return None
+
+
+def _header_rows(cells: SheetCells, row: int, columns: dict[str, int], table: dict[str, tuple[str, ...]],
+                 needed: set[str]) -> tuple[int, dict[str, int]] | None:
+    """(the header's last row, field → column) when ``row`` starts a table's header, else None.
+
+    A header may take two rows: a group label merged across columns ("指标值", "自评情况",
+    "预算数") over the labels of its columns (年度指标值 | 实际完成值, 分值 | 得分), the other labels
+    merged down over both.  Then the second row's labels are added (and win for their columns).
+    """
+    if not columns:
+        return None
+    below = cells.label_columns(row + 1, table) if row + 1 < cells.grid.height else {}
+    groups = [col for col in below.values() if cells.merged_origin(row, col) is not None
+              or col not in columns.values()]
+    if below and groups and needed <= (columns.keys() | below.keys()):
+        merged = {field: col for field, col in columns.items() if col not in below.values()}
+        merged.update(below)
+        if needed <= merged.keys() and not needed <= below.keys():
+            return row + 1, merged
+    if needed <= columns.keys():
+        return row, columns
     return None
 
 
@@ -40,14 +66,14 @@ _NUMERIC_FIELDS = ("weight", "score")
 _BODY_ROWS = 80  # rows below the header looked at to choose between two such columns
 
 
-def _fullest_column(cells: SheetCells, header_row: int, field_name: str) -> int:
+def _fullest_column(cells: SheetCells, header_row: int, field_name: str, found: int) -> int:
     """Of the header's columns labelled ``field_name``, the one holding the most numbers below it
-    (the first on a tie, as when only one is labelled so)."""
+    (``found``, the first, on a tie or when only one is labelled so)."""
     rows, table = cells.grid.rows, {field_name: labels.INDICATOR_COLUMNS[field_name]}
     candidates = [col for col, value in enumerate(rows[header_row])
                   if isinstance(value, str) and value and labels.match(value, table)]
-    if len(candidates) == 1:
-        return candidates[0]
+    if len(candidates) < 2 or found not in candidates:
+        return found
     body = rows[header_row + 1:header_row + 1 + _BODY_ROWS]
 
     def numbers(col: int) -> int:
@@ -137,8 +163,10 @@ def _read_funds(cells: SheetCells, first_row: int, stop_row: int, form: ProjectF
     """The 项目资金 block whose header lies in rows [first_row, stop_row), or None."""
     for row in range(first_row, stop_row):
         columns = cells.label_columns(row, labels.FUND_COLUMNS)
-        if "executed" in columns and ("budget" in columns or "initial_budget" in columns):
-            return _read_fund_block(cells, row, columns, stop_row, form)
+        for budget in ("budget", "initial_budget"):
+            header = _header_rows(cells, row, columns, labels.FUND_COLUMNS, {"executed", budget})
+            if header is not None:
+                return _read_fund_block(cells, row, header[1], stop_row, form)
     return None
 
 
