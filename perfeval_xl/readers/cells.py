@@ -85,6 +85,18 @@ class SheetCells:
                     columns[field_name] = col
         return columns
 
+    def labelled_columns(self, row: int, table: dict[str, tuple[str, ...]]) -> dict[str, list[int]]:
+        """Field → every column in ``row`` whose label names that field in ``table``, left to right."""
+        columns: dict[str, list[int]] = {}
+        rows = self.grid.rows
+        values = rows[row] if row < len(rows) else []
+        for col, value in enumerate(values):
+            if isinstance(value, str) and value:
+                field_name = labels.match(value, table)
+                if field_name:
+                    columns.setdefault(field_name, []).append(col)
+        return columns
+
     def labelled_value(self, row: int, col: int, is_label: Callable[[str], bool],
                        scan: int = 40) -> tuple[str, str, Source | None] | None:
         """(label, value, value's cell) when the cell at (row, col) is a label ``is_label`` accepts.

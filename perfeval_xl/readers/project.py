@@ -30,9 +30,11 @@ def find_indicator_header(cells: SheetCells) -> tuple[int, dict[str, int]] | Non
         if header is None:
             continue
         last_row, columns = header
-        for field_name in _NUMERIC_FIELDS:
-            if field_name in columns:
-                columns[field_name] = _fullest_column(cells, last_row, field_name, columns[field_name])
+        if any(field_name in columns for field_name in _NUMERIC_FIELDS):
+            labelled = cells.labelled_columns(last_row, labels.INDICATOR_COLUMNS)
+            for field_name in _NUMERIC_FIELDS:
+                if len(labelled.get(field_name, ())) > 1 and columns.get(field_name) in labelled[field_name]:
+                    columns[field_name] = _fullest_column(cells, last_row, labelled[field_name])
         return last_row, columns
     return None
 
@@ -66,15 +68,10 @@ _NUMERIC_FIELDS = ("weight", "score")
 _BODY_ROWS = 80  # rows below the header looked at to choose between two such columns
 
 
-def _fullest_column(cells: SheetCells, header_row: int, field_name: str, found: int) -> int:
-    """Of the header's columns labelled ``field_name``, the one holding the most numbers below it
-    (``found``, the first, on a tie or when only one is labelled so)."""
-    rows, table = cells.grid.rows, {field_name: labels.INDICATOR_COLUMNS[field_name]}
-    candidates = [col for col, value in enumerate(rows[header_row])
-                  if isinstance(value, str) and value and labels.match(value, table)]
-    if len(candidates) < 2 or found not in candidates:
-        return found
-    body = rows[header_row + 1:header_row + 1 + _BODY_ROWS]
+def _fullest_column(cells: SheetCells, header_row: int, candidates: list[int]) -> int:
+    """Of several columns labelled for one field, the one holding the most numbers below the header
+    (the leftmost on a tie)."""
+    body = cells.grid.rows[header_row + 1:header_row + 1 + _BODY_ROWS]
 
     def numbers(col: int) -> int:
         return sum(1 for values in body if col < len(values) and to_decimal(values[col]) is not None)
@@ -373,8 +370,9 @@ class _IndicatorReader:
         weight = None if col is None else cells.number_of(values[col], row, col, "分值", flags)
         col = self.score_col
         self_score = None if col is None else cells.number_of(values[col], row, col, "自评得分", flags)
+        col = self.reason_col
         # One 偏差原因 merged down over several rows explains each of them.
-        reason = text_of(cells.merged_raw(row, self.reason_col)) if self.reason_col is not None else ""
+        reason = "" if col is None else text_of(values[col]) or text_of(cells.merged_raw(row, col))
         sources = self.row_cells.of(row)
         return Indicator(
             level1=level1, level2=level2, name=name or f"（第{row + 1}行未命名指标）",
