@@ -125,19 +125,10 @@ def _apply(rule: DepartmentIndicator, pct: Decimal, w: Decimal) -> tuple[Decimal
     if rule.kind == "bands":
         for band in rule.bands:
             if band.contains(pct):
-                return w * band.share, f"属{_band_text(band)}档，{show(w)}×{show(band.share)}={{score}}"
+                return w * band.share, f"属{band.text()}档，{show(w)}×{show(band.share)}={{score}}"
         return w * p["otherwise"], f"不在任何得分档内，{show(w)}×{show(p['otherwise'])}={{score}}"
     capped = min(pct, p["cap"])
     return w * capped / 100, f"{show(capped)}%×{show(w)}={{score}}"
-
-
-def _band_text(band) -> str:
-    parts = []
-    if band.min is not None:
-        parts.append(f"{'≥' if band.min_inclusive else '>'}{show(band.min)}%")
-    if band.max is not None:
-        parts.append(f"{'≤' if band.max_inclusive else '<'}{show(band.max)}%")
-    return "且".join(parts)
 
 
 def _sum(base: BaseData | None, terms: tuple[Term, ...]) -> tuple[Decimal, str]:

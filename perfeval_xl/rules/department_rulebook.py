@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from ..labels import BASE_ROWS, base_row_key, staff_field
-from .arithmetic import show
 from .rulebook import DepartmentIndicator, RateBand, Term, _Checker
 
 COLUMNS = {"上年决算": "prior_final", "本年预算": "budget", "本年决算": "final"}
@@ -167,7 +166,7 @@ def _rate_bands(check: _Checker, data: dict, key: str) -> tuple[RateBand, ...]:
                        else f"下限与上限都是 {band.min}，却不同时包含端点，此档为空")
         for j, earlier in enumerate(bands):
             if _within(band, earlier):
-                check.fail(band_key, f"永远用不到：排在前面的第{j + 1}档（{_text(earlier)}）已包含此档（{_text(band)}）。"
+                check.fail(band_key, f"永远用不到：排在前面的第{j + 1}档（{earlier.text()}）已包含此档（{band.text()}）。"
                                      "各档按排列顺序取第一个符合的档，应把范围小的档排在前面"
                                      "（min 从高到低，max 从低到高）")
         bands.append(band)
@@ -187,15 +186,6 @@ def _within(inner: RateBand, outer: RateBand) -> bool:
         if inner.max == outer.max and inner.max_inclusive and not outer.max_inclusive:
             return False
     return True
-
-
-def _text(band: RateBand) -> str:
-    parts = []
-    if band.min is not None:
-        parts.append(f"{'≥' if band.min_inclusive else '>'}{show(band.min)}%")
-    if band.max is not None:
-        parts.append(f"{'≤' if band.max_inclusive else '<'}{show(band.max)}%")
-    return "且".join(parts)
 
 
 __all__ = ["department_indicators", "COLUMNS", "STAFF", "KNOWN_ROWS"]

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import RulebookError
+from .arithmetic import show
 
 @dataclass(frozen=True)
 class Band:
@@ -106,6 +107,15 @@ class RateBand:
         if self.max is not None and (pct > self.max or (pct == self.max and not self.max_inclusive)):
             return False
         return True
+
+    def text(self) -> str:
+        """The band as a 评分依据 and a rulebook error show it: "≥90%且<100%"."""
+        parts = []
+        if self.min is not None:
+            parts.append(f"{'≥' if self.min_inclusive else '>'}{show(self.min)}%")
+        if self.max is not None:
+            parts.append(f"{'≤' if self.max_inclusive else '<'}{show(self.max)}%")
+        return "且".join(parts)
 
 
 @dataclass(frozen=True)
