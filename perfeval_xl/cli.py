@@ -80,26 +80,28 @@ class _Path(click.Path):
             raise ChineseUsageError(f"{self.what}“{value}”{why}", ctx) from None
 
 
-class _IntAtLeast(click.IntRange):
-    def __init__(self, minimum: int):
+class _AtLeast:
+    """A number of at least ``minimum`` whose wrong value is reported in Chinese."""
+
+    noun = "数"
+
+    def __init__(self, minimum):
         super().__init__(min=minimum)
 
     def convert(self, value, param, ctx):
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter:
-            raise ChineseUsageError(f"{_option_name(param)} 应为不小于 {self.min} 的整数，而不是“{value}”", ctx) from None
+            raise ChineseUsageError(f"{_option_name(param)} 应为不小于 {self.min} 的{self.noun}，而不是“{value}”",
+                                    ctx) from None
 
 
-class _FloatAtLeast(click.FloatRange):
-    def __init__(self, minimum: float):
-        super().__init__(min=minimum)
+class _IntAtLeast(_AtLeast, click.IntRange):
+    noun = "整数"
 
-    def convert(self, value, param, ctx):
-        try:
-            return super().convert(value, param, ctx)
-        except click.BadParameter:
-            raise ChineseUsageError(f"{_option_name(param)} 应为不小于 {self.min} 的数，而不是“{value}”", ctx) from None
+
+class _FloatAtLeast(_AtLeast, click.FloatRange):
+    pass
 
 
 class _Required:
