@@ -2,6 +2,7 @@
 import re
 import textwrap
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import yaml
@@ -96,6 +97,20 @@ def _dept_indicator(**changes) -> dict:
     return {**next(i for i in data["indicators"] if i["name"] == "重点支出安排率"), **changes}
 
 
+def _bureau_department_rulebook(tmp_path, indicator: dict) -> Path:
+    """本局部门规则.yaml: hunan-dept with its first indicator replaced by ``indicator``."""
+    path = tmp_path / "本局部门规则.yaml"
+    own = {"name": "本局部门规则", "extends": "hunan-dept", "indicators": [indicator]}
+    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _load_error(path: Path) -> str:
+    with pytest.raises(RulebookError) as error:
+        load_rulebook(path)
+    return str(error.value)
+
+
 def _full(name: str, edit) -> dict:
     data = yaml.safe_load(rulebook_text(name))
     edit(data)
@@ -151,29 +166,20 @@ def test_names_the_bureau_chooses_are_not_unknown_keys(tmp_path):
     (["编制数.本年决算"], "indicators[0].numerator[0]", "编制数是人数，不分列"),
 ], ids=["unknown-row", "unknown-subtracted-row", "column-of-a-head-count"])
 def test_a_formula_naming_no_f2_row_is_a_rulebook_error_on_load(tmp_path, numerator, key, says):
-    path = tmp_path / "本局部门规则.yaml"
-    own = {"name": "本局部门规则", "extends": "hunan-dept",
-           "indicators": [_dept_indicator(numerator=numerator, denominator=["年初预算"])]}
-    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(RulebookError) as error:
-        load_rulebook(path)
-    assert str(error.value).startswith(f"规则文件 {path} 中键 {key} 有误：") and says in str(error.value)
+    path = _bureau_department_rulebook(tmp_path, _dept_indicator(numerator=numerator, denominator=["年初预算"]))
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 {key} 有误：") and says in error
 
 
 def test_a_formula_may_name_a_row_of_the_bureaus_own_f2(tmp_path):
     # forms.md: the rows after 政府采购金额 vary most between places; the reader keeps every labelled row.
-    path = tmp_path / "本局部门规则.yaml"
-    own = {"name": "本局部门规则", "extends": "hunan-dept",
-           "indicators": [_dept_indicator(numerator=["人员经费.本年决算"], denominator=["年初预算"])]}
-    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    path = _bureau_department_rulebook(tmp_path, _dept_indicator(numerator=["人员经费.本年决算"], denominator=["年初预算"]))
     assert load_rulebook(path).name == "本局部门规则"
 
 
 def test_a_formula_may_name_an_f2_row_by_any_spelling_the_reader_knows(tmp_path):
-    path = tmp_path / "本局部门规则.yaml"
-    own = {"name": "本局部门规则", "extends": "hunan-dept", "indicators": [
-        _dept_indicator(numerator=["年初预算数", "-“三公经费”.本年决算", "会议费、培训费"], denominator=["核定编制数"])]}
-    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    path = _bureau_department_rulebook(tmp_path, _dept_indicator(
+        numerator=["年初预算数", "-“三公经费”.本年决算", "会议费、培训费"], denominator=["核定编制数"]))
     indicator = load_rulebook(path).indicators[0]
     assert [(t.sign, t.row, t.column) for t in indicator.numerator] == [
         (1, "年初预算", None), (-1, "三公经费", "final"), (1, "会议费、培训费", None)]
@@ -187,21 +193,15 @@ def test_a_formula_may_name_an_f2_row_by_any_spelling_the_reader_knows(tmp_path)
     ([{"min": 90, "max": 80, "share": 1}], "indicators[0].rule.bands[0].min", "下限 90 大于上限 80"),
 ], ids=["min-ascending", "max-descending", "inside-an-open-band", "empty-band"])
 def test_a_rate_band_that_can_never_apply_is_an_error(tmp_path, bands, key, says):
-    path = tmp_path / "本局部门规则.yaml"
-    rule = {"kind": "bands", "bands": bands, "otherwise": 0}
-    own = {"name": "本局部门规则", "extends": "hunan-dept", "indicators": [_dept_indicator(rule=rule)]}
-    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(RulebookError) as error:
-        load_rulebook(path)
-    assert str(error.value).startswith(f"规则文件 {path} 中键 {key} 有误：") and says in str(error.value)
+    path = _bureau_department_rulebook(tmp_path, _dept_indicator(rule={"kind": "bands", "bands": bands, "otherwise": 0}))
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 {key} 有误：") and says in error
 
 
 def test_rate_bands_keep_their_order_when_each_can_apply(tmp_path):
-    path = tmp_path / "本局部门规则.yaml"
     rule = {"kind": "bands", "otherwise": 0, "bands": [
         {"min": 150, "min_inclusive": False, "share": 0}, {"min": 90, "share": 1}, {"min": 80, "share": 0.8}]}
-    own = {"name": "本局部门规则", "extends": "hunan-dept", "indicators": [_dept_indicator(rule=rule)]}
-    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    path = _bureau_department_rulebook(tmp_path, _dept_indicator(rule=rule))
     assert [band.share for band in load_rulebook(path).indicators[0].bands] == [0, 1, Decimal("0.8")]
 
 
