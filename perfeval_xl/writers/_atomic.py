@@ -18,7 +18,14 @@ from typing import Iterator
 _TEMP_NUMBERS = itertools.count()
 _CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 #: Bytes a file name may have on the file systems outboxes live on (ext4, NTFS via SMB, APFS).
-_NAME_MAX = 255
+NAME_MAX = 255
+
+
+def fitting_name(stem: str, ending: str) -> str:
+    """``stem + ending``, the stem cut by whole characters where the name would pass NAME_MAX bytes."""
+    while len(os.fsencode(stem + ending)) > NAME_MAX and stem:
+        stem = stem[:-1]
+    return stem + ending
 
 
 def _new_temporary(target: str) -> tuple[str, int]:
@@ -33,12 +40,8 @@ def _new_temporary(target: str) -> tuple[str, int]:
     directory, name = os.path.split(target)
     stem, suffix = os.path.splitext(name)
     while True:
-        tail = f".{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp{suffix}"
-        # Why cut: a name the target may have (up to 255 bytes) would be too long with the tail.
-        room, short = _NAME_MAX - 1 - len(os.fsencode(tail)), stem
-        while len(os.fsencode(short)) > room:  # whole characters off the end
-            short = short[:-1]
-        temp = os.path.join(directory, f".{short}{tail}")
+        # Why fitted: a name the target may have (up to 255 bytes) would be too long with the tail.
+        temp = os.path.join(directory, fitting_name("." + stem, f".{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp{suffix}"))
         try:
             return temp, os.open(temp, _CREATE_NEW, 0o666)
         except FileExistsError:

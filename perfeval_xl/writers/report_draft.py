@@ -6,8 +6,6 @@ reports: 部门整体支出概况 → 使用及管理情况 → 绩效情况 →
 """
 from __future__ import annotations
 
-import os
-
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +16,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from ..model import BaseData, DepartmentForm, FormResult
 from ..rounding import percent, show2
 from ..values import format_number
-from ._atomic import atomic_write_bytes
+from ._atomic import atomic_write_bytes, fitting_name
 from ._report_template import DOCUMENT_PART, ReportTemplate, report_template
 from ._xml import NOT_UTF8, escape_text
 from ._zip import deflated, zip_archive
@@ -33,22 +31,12 @@ def write_report_drafts(forms: list[FormResult], scored_workbook: Path) -> list[
     stem = scored_workbook.name.removesuffix(".scored.xlsx")
     for result in departments:
         suffix = "" if len(departments) == 1 else f".{_safe(result.form.unit)}"
-        path = scored_workbook.with_name(_fitting(stem, f"{suffix}.报告初稿.docx"))
+        # Fitted: the draft's ending is longer than ".scored.xlsx", so beside a scored form of the
+        # longest name it would not fit whole.
+        path = scored_workbook.with_name(fitting_name(stem, f"{suffix}.报告初稿.docx"))
         write_report_draft(result, path)
         written.append(path)
     return written
-
-
-#: Bytes a file name may have (ext4, NTFS, APFS).
-_NAME_MAX = 255
-
-
-def _fitting(stem: str, ending: str) -> str:
-    """``stem + ending``, the stem cut by whole characters where the name would pass 255 bytes: the
-    draft's ending is longer than ".scored.xlsx", so a scored form's longest name has no room for it."""
-    while len(os.fsencode(stem + ending)) > _NAME_MAX and stem:
-        stem = stem[:-1]
-    return stem + ending
 
 
 def write_report_draft(result: FormResult, path: Path) -> None:
