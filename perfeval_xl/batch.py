@@ -15,7 +15,6 @@ from .errors import PerfevalError, WorkbookError
 from .inbox import WORKBOOK_SUFFIXES, InboxEntry, list_inbox
 from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_department_forms, read_workbook
-from .readers.department import attach_base, same_unit
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
 from .store import ResultStore, StoredResults, file_digest, rules_fingerprint
@@ -113,14 +112,9 @@ def _paired_in_folder(path: Path, tables: list[DepartmentForm], passwords: tuple
             if base.unit:
                 base_file[id(base)] = other.name
                 bases.append(base)
-    paired = []
-    for table in named:
-        base = next((base for base in bases if same_unit(base.unit, table.unit)), None)
-        if base is not None:
-            attach_base(table, base)
-            bases.remove(base)
-            table.flags.append(_paired_note(table, base_file[id(base)]))
-            paired.append(table)
+    paired, _, _ = pair_department_forms(named, bases)  # all named: paired by 填报单位 alone
+    for table in paired:
+        table.flags.append(_paired_note(table, base_file[id(table.base)]))
     return paired
 
 

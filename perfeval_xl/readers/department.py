@@ -288,7 +288,7 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData]) -
     tables_left, bases_left = list(tables), list(bases)
     paired = []
     for table in list(tables_left):
-        base = next((b for b in bases_left if b.unit and same_unit(b.unit, table.unit)), None)
+        base = next((b for b in bases_left if b.unit and _same_unit(b.unit, table.unit)), None)
         if base is None and len(tables_left) == 1 and len(bases_left) == 1 and not (
                 table.unit and bases_left[0].unit):
             base = bases_left[0]
@@ -306,9 +306,9 @@ def attach_base(table: DepartmentForm, base: BaseData) -> None:
     table.year = table.year or base.year
 
 
-def same_unit(a: str, b: str) -> bool:
+def _same_unit(a: str, b: str) -> bool:
     """Do two 填报单位 name one unit (spaces, full-width brackets and suffixes aside)?"""
     return normalise(a) == normalise(b)
 
 
-__all__ = ["read_base_data", "read_scoring_table", "pair_department_forms", "attach_base", "same_unit"]
+__all__ = ["read_base_data", "read_scoring_table", "pair_department_forms", "attach_base"]
