@@ -138,7 +138,7 @@ def _os_error(exc: OSError, outbox: Path) -> ChineseError:
         reasons[errno.EDQUOT] = "磁盘配额已用完"
     reason = reasons.get(exc.errno) or f"系统错误（{exc.strerror or exc}）"
     where = Path(os.fsdecode(exc.filename)) if exc.filename else None
-    if where is not None and where.resolve() != outbox.resolve() and outbox.resolve() not in where.resolve().parents:
+    if where is not None and not where.resolve().is_relative_to(outbox.resolve()):
         return ChineseError(f"无法访问“{where}”：{reason}")
     return ChineseError(f"无法写入输出文件夹“{outbox}”：{reason}")
 
