@@ -187,12 +187,18 @@ def _positive(a, t, w, item, indicator, rulebook):
                 f"目标值可能偏低", indicator.cells.get("actual"), action="请单位说明超额完成原因，并在下年度调整目标值"))
         return w, f"{show(a)}≥{show(t)}，得满分{{score}}"
     if t <= 0:  # w × A / T means nothing here (above w for T < 0, a division by 0 for T = 0)
-        item.flags.append(Flag(f"目标值{show(t)}不大于0而实际值{show(a)}未达到，无法按比例计分", indicator.cells.get("actual"),
-                               action="请评价人员人工复核该指标得分"))
-        return ZERO, f"{show(a)}<{show(t)}，目标值不大于0，得0分"
+        return _not_proportional(item, indicator, "不大于0", f"{show(a)}<{show(t)}", a, t)
     if a < 0:  # a rate below zero (a fall against a growth target): w × A / T would be negative
         return ZERO, f"{show(a)}<0，得0分"
     return w * a / t, f"{show(a)}/{show(t)}×{show(w)}={{score}}"
+
+
+def _not_proportional(item, indicator, target_is: str, comparison: str, a, t):
+    """0 for a target at or below zero that was not reached (no ratio of the two means anything),
+    flagged for a human to review."""
+    item.flags.append(Flag(f"目标值{show(t)}{target_is}而实际值{show(a)}未达到，无法按比例计分", indicator.cells.get("actual"),
+                           action="请评价人员人工复核该指标得分"))
+    return ZERO, f"{comparison}，目标值{target_is}，得0分"
 
 
 def _reverse(a, t, w, item, indicator, rulebook):
@@ -203,9 +209,7 @@ def _reverse(a, t, w, item, indicator, rulebook):
     if a <= t:
         return w, f"{show(a)}≤{show(t)}，得满分{{score}}"
     if t < 0:  # w × T / A is above w or below 0 here: as for a positive target of 0 or below
-        item.flags.append(Flag(f"目标值{show(t)}小于0而实际值{show(a)}未达到，无法按比例计分", indicator.cells.get("actual"),
-                               action="请评价人员人工复核该指标得分"))
-        return ZERO, f"{show(a)}>{show(t)}，目标值小于0，得0分"
+        return _not_proportional(item, indicator, "小于0", f"{show(a)}>{show(t)}", a, t)
     if rulebook.reverse == "linear":
         score = max(ZERO, w * (2 * t - a) / t)  # = w × (1 − (A−T)/T), one division: no double rounding
         return score, f"{show(w)}×(1−({show(a)}−{show(t)})/{show(t)})={{score}}"
