@@ -184,8 +184,9 @@ def is_money(unit: str | None) -> bool:
     return unit in MONEY_UNITS
 
 
-_AMOUNT_WITH_UNIT = re.compile(r"([-+]?\d+(?:\.\d+)?)(" + "|".join(sorted(MONEY_UNITS, key=len, reverse=True)) + r")")
-_DECLARED_MONEY_UNIT = re.compile(r"(?:[(（]|单位[:：]?)(" + "|".join(sorted(MONEY_UNITS, key=len, reverse=True)) + r")[)）]?")
+_MONEY_UNIT = "|".join(sorted(MONEY_UNITS, key=len, reverse=True))  # 万元 tried before 元
+_AMOUNT_WITH_UNIT = re.compile(f"({_NUMBER.pattern})({_MONEY_UNIT})")
+_DECLARED_MONEY_UNIT = re.compile(f"(?:[(（]|单位[:：]?)({_MONEY_UNIT})[)）]?")
 
 
 def amount_with_unit(raw: object) -> tuple[Decimal, str] | None:
