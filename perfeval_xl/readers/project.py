@@ -40,8 +40,9 @@ def find_indicator_header(cells: SheetCells) -> tuple[int, dict[str, int]] | Non
 
 
 def _header_rows(cells: SheetCells, row: int, columns: dict[str, int], table: dict[str, tuple[str, ...]],
-                 needed: set[str]) -> tuple[int, dict[str, int]] | None:
-    """(the header's last row, field → column) when ``row`` starts a table's header, else None.
+                 *needs: set[str]) -> tuple[int, dict[str, int]] | None:
+    """(the header's last row, field → column) when ``row`` starts a table's header holding one of
+    the sets of fields ``needs`` (tried in order), else None.
 
     A header may take two rows: a group label merged across columns ("指标值", "自评情况",
     "预算数") over the labels of its columns (年度指标值 | 实际完成值, 分值 | 得分), the other labels
@@ -49,6 +50,19 @@ def _header_rows(cells: SheetCells, row: int, columns: dict[str, int], table: di
     """
     if not columns:
         return None
+    below = cells.label_columns(row + 1, table) if row + 1 < cells.grid.height else {}
+    groups = [col for col in below.values() if cells.merged_origin(row, col) is not None
+              or col not in columns.values()]
+    merged = None
+    if groups:
+        merged = {field: col for field, col in columns.items() if col not in below.values()}
+        merged.update(below)
+    for needed in needs:
+        if merged is not None and needed <= merged.keys() and not needed <= below.keys():
+            return row + 1, merged
+        if needed <= columns.keys():
+            return row, columns
+    return None
     below = cells.label_columns(row + 1, table) if row + 1 < cells.grid.height else {}
     groups = [col for col in below.values() if cells.merged_origin(row, col) is not None
               or col not in columns.values()]
@@ -160,10 +174,10 @@ def _read_funds(cells: SheetCells, first_row: int, stop_row: int, form: ProjectF
     """The 项目资金 block whose header lies in rows [first_row, stop_row), or None."""
     for row in range(first_row, stop_row):
         columns = cells.label_columns(row, labels.FUND_COLUMNS)
-        for budget in ("budget", "initial_budget"):
-            header = _header_rows(cells, row, columns, labels.FUND_COLUMNS, {"executed", budget})
-            if header is not None:
-                return _read_fund_block(cells, row, header[1], stop_row, form)
+        header = _header_rows(cells, row, columns, labels.FUND_COLUMNS, {"executed", "budget"},
+                              {"executed", "initial_budget"})
+        if header is not None:
+            return _read_fund_block(cells, row, header[1], stop_row, form)
     return None
 
 
