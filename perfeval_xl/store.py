@@ -108,6 +108,7 @@ class ResultStore:
         _remove_earlier_layout(self.root)
         self._uncommitted = 0
         self.run = 0
+        self._dropped: list[str] = []  # outputs an input scored again no longer has (see note)
         self._db = self._open_or_start_afresh()
 
     @_plain_errors
@@ -207,6 +208,13 @@ class ResultStore:
                             "output": output, "reports": list(reports), "rulebooks": list(rulebooks)},
                            separators=(",", ":"))
         whole = json.dumps(encode_file_result(result), separators=(",", ":")) if result is not None else None
+        if self.same_inbox:
+            # Why: an input scored again may write less than before (a department workbook sent
+            # again without its F2 has no report draft now); what it no longer has must not stay.
+            row = self._row(relative, "entry")
+            if row is not None:
+                now = set(([output] if output else []) + list(reports))
+                self._dropped += [path for path in _stored_outputs(row[0]) if path not in now]
         self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                          (_key(relative), self.run, entry, zlib.compress(summary, _RECORD_LEVEL), whole))
         self._written()
@@ -229,7 +237,7 @@ class ResultStore:
     def outputs(self, relative: str) -> list[str]:
         """The outputs (relative to the outbox) the last run that scored ``relative`` wrote for it."""
         row = self._row(relative, "entry")
-        return _outputs(json.loads(row[0])) if row is not None else []
+        return _stored_outputs(row[0]) if row is not None else []
 
     @_plain_errors
     def get(self, relative: str) -> model.FileResult | None:
@@ -242,18 +250,19 @@ class ResultStore:
         """Forget the inputs this run did not see and commit.
 
         Returns the outputs (relative to the outbox) of those that are gone from the inbox the
-        last run scored too, for the batch to remove: a deleted input's scored form must not stay
-        beside summaries that no longer list it.  After a run on another inbox nothing is
-        returned: that inbox's files are not gone, only elsewhere.
+        last run scored too, and those an input scored again no longer has, for the batch to
+        remove: a deleted input's scored form must not stay beside summaries that no longer list
+        it.  After a run on another inbox nothing is returned: that inbox's files are not gone,
+        only elsewhere.
         """
-        gone = []
+        gone, self._dropped = self._dropped, []
         if self.same_inbox:
-            gone = [path for (entry,) in self._db.execute("SELECT entry FROM files WHERE run != ?", (self.run,))
-                    for path in _outputs(json.loads(entry))]
+            gone += [path for (entry,) in self._db.execute("SELECT entry FROM files WHERE run != ?", (self.run,))
+                     for path in _stored_outputs(entry)]
         if gone:  # an output name a file of this run has now (b.xls gone, b.xls.xlsx new) is kept
             current = {os.path.normcase(path) for (entry,) in
                        self._db.execute("SELECT entry FROM files WHERE run = ?", (self.run,))
-                       for path in _outputs(json.loads(entry))}
+                       for path in _stored_outputs(entry)}
             gone = [path for path in gone if os.path.normcase(path) not in current]
         self._db.execute("DELETE FROM files WHERE run != ?", (self.run,))
         self._db.commit()
@@ -272,6 +281,14 @@ class ResultStore:
 def _outputs(state: dict) -> list[str]:
     """A stored entry's scored workbook and report drafts."""
     return ([state["output"]] if state.get("output") else []) + list(state.get("reports") or [])
+
+
+def _stored_outputs(entry: str) -> list[str]:
+    """:func:`_outputs` of an entry as stored; none when it is damaged (the store is a cache)."""
+    try:
+        return [path for path in _outputs(json.loads(entry)) if isinstance(path, str)]
+    except (ValueError, TypeError, AttributeError):
+        return []
 
 
 def _remove_earlier_layout(root: Path) -> None:

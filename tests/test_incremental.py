@@ -311,3 +311,26 @@ def test_a_department_file_that_fails_now_loses_its_report_draft_too(tmp_path):
     (inbox / "d.xlsx").write_bytes(b"not a workbook any more")
     perfeval_xl.score_folder(inbox, out=outbox)
     assert not list(outbox.glob("d.*")), list(outbox.glob("d.*"))
+
+
+def test_an_input_scored_again_without_its_f2_loses_its_report_draft(tmp_path):
+    from deptgen import BaseFigures, write_department_workbook, write_scoring_only
+
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    write_department_workbook(inbox / "d.xlsx", BaseFigures("某局"))
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert list(outbox.glob("*.docx"))
+    write_scoring_only(inbox / "d.xlsx", "某局")  # sent again without the 基础数据表
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    assert batch.statuses == {"d.xlsx": "ok"} and (outbox / "d.scored.xlsx").is_file()
+    assert not list(outbox.glob("*.docx"))  # its figures came from the F2 that is gone
+
+
+def test_a_damaged_entry_of_a_deleted_input_does_not_stop_the_rerun(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    tamper(outbox, b"a.xlsx", entry="{not json")
+    (inbox / "a.xlsx").unlink()
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    assert batch.exit_code == 0 and batch.reused == 2
