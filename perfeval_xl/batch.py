@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 
 import os
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -236,11 +237,11 @@ class _BatchRun:
         return True
 
     def add(self, outcome: FileOutcome) -> None:
+        if outcome.result is not None and outcome.result.unpaired:
+            self.pending.append(outcome)  # told to on_file once paired: its status may still change
+            return
         if self.on_file is not None:
             self.on_file(outcome)
-        if outcome.result is not None and outcome.result.unpaired:
-            self.pending.append(outcome)
-            return
         self._count(outcome)
         if self.store is None:
             self.memory[outcome.file] = outcome.result
@@ -269,10 +270,18 @@ class _BatchRun:
         self.spool.add_record(result.file, SummaryRecord.from_bytes(summary))
 
     def pair_departments(self) -> None:
+        # In inbox order, not the order the workers finished in: which F2 an F3 pairs with must
+        # not depend on the run.
+        place = {name: index for index, name in enumerate(self.statuses)}
+        self.pending.sort(key=lambda outcome: place.get(outcome.file, len(place)))
         results = [outcome.result for outcome in self.pending]
         _pair_across_files(results, self.rules, self.outbox)
         for outcome, result in zip(self.pending, results):
-            self._count(replace(outcome, status=result.status, rulebooks=tuple(f.rulebook for f in result.forms)))
+            outcome = replace(outcome, status=result.status, error=result.error,
+                              rulebooks=tuple(f.rulebook for f in result.forms))
+            if self.on_file is not None:
+                self.on_file(outcome)
+            self._count(outcome)
             if self.store is None:
                 self.memory[result.file] = result
             else:  # depends on another file, so never reused
@@ -314,14 +323,26 @@ def _remove_outputs(outbox: Path, outputs: list[str]) -> None:
 
 
 def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | None) -> None:
-    """Pair F3 tables and F2 base data that arrived in different files, then score and write them."""
+    """Pair F3 tables and F2 base data that arrived in different files of one folder, by 填报单位
+    (as ``explain`` does), then score and write them.
+
+    Why one folder: a unit sends its F2 and F3 together, and an inbox may hold last year's F2 of
+    the same unit in another folder.  ``files`` come in inbox order, so a unit with two F2 in
+    one folder always gets the first.
+    """
     tables = [(f, part) for f in files for part in f.unpaired if isinstance(part, DepartmentForm)]
     bases = [(f, part) for f in files for part in f.unpaired if isinstance(part, BaseData)]
     if not tables and not bases:
         return
     base_file = {id(base): f for f, base in bases}
-    paired, _, bases_left = pair_department_forms([t for _, t in tables], [b for _, b in bases])
-    paired_ids, bases_left_ids = {id(t) for t in paired}, {id(b) for b in bases_left}
+    paired = []
+    for folder in dict.fromkeys(posixpath.dirname(f.file) for f in files):
+        # Across files only by 填报单位: a form without one could pair with anybody's.
+        paired += pair_department_forms(
+            [t for f, t in tables if t.unit and posixpath.dirname(f.file) == folder],
+            [b for f, b in bases if b.unit and posixpath.dirname(f.file) == folder])[0]
+    paired_ids, used_bases = {id(t) for t in paired}, {id(t.base) for t in paired}
+    bases_left_ids = {id(b) for _, b in bases if id(b) not in used_bases}
     for file, table in tables:
         try:
             if id(table) in paired_ids:

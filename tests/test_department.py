@@ -194,6 +194,25 @@ def test_two_files_are_paired_by_unit_through_the_cli(tmp_path):
     assert (tmp_path / "out" / "评分表_某某局.scored.xlsx").is_file()
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_batch_pairs_a_scoring_table_with_the_base_data_of_its_own_folder(tmp_path, jobs):
+    inbox = tmp_path / "inbox"
+    (inbox / "2019").mkdir(parents=True)
+    (inbox / "2020").mkdir()
+    write_base_only(inbox / "2019" / "基础数据表.xlsx", BaseFigures(UNIT, staff=13))  # last year's
+    write_base_only(inbox / "2020" / "基础数据表.xlsx", BaseFigures(UNIT))
+    write_scoring_only(inbox / "2020" / "评分表.xlsx", UNIT, order=2)
+    told = {}
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=jobs,
+                                     on_file=lambda outcome: told.update({outcome.file: outcome.status}))
+    [form] = next(f for f in batch.files if f.file == "2020/评分表.xlsx").forms
+    assert form.total == D("95.61")  # as explain gives it, whichever worker finishes first
+    assert any("“2020/基础数据表.xlsx”" in flag.message for flag in form.flags)
+    assert batch.statuses["2020/基础数据表.xlsx"] == "ok"
+    # The F2 left over is an error, and on_file hears the status the batch ends with.
+    assert batch.statuses["2019/基础数据表.xlsx"] == "error" and told == batch.statuses
+
+
 def test_scoring_table_alone_scores_self_rows_and_flags_the_missing_base(tmp_path):
     form = perfeval_xl.score_workbook(write_scoring_only(tmp_path / "t.xlsx", UNIT)).forms[0]
     assert scores(form)["在职人员控制率"] == 0
