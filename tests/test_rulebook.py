@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from perfeval_xl import RulebookError, builtin_rulebooks, load_rulebook
+from perfeval_xl.cli import main
 from perfeval_xl.rules import rulebook_text
 
 
@@ -253,3 +255,38 @@ def test_any_yaml_either_loads_or_raises_a_rulebook_error(tmp_path_factory, over
         load_rulebook(path)
     except RulebookError as error:
         assert str(path) in str(error)
+
+
+def test_a_rulebook_saved_as_gbk_is_a_rulebook_error_saying_utf8(tmp_path):
+    # Notepad on a Chinese Windows saves "ANSI", i.e. GBK: name: 本局规则
+    path = tmp_path / "本局规则.yaml"
+    path.write_bytes("name: 本局规则\nextends: mof-2020-project\n".encode("gbk"))
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path}：不是UTF-8编码（第1行") and "UTF-8" in error
+
+
+def test_a_rulebook_extending_a_gbk_file_blames_the_gbk_file(tmp_path):
+    parent = tmp_path / "市规则.yaml"
+    parent.write_bytes("name: 市规则\nextends: mof-2020-project\n".encode("gbk"))
+    own = tmp_path / "本局规则.yaml"
+    own.write_text(f"name: 本局规则\nextends: {parent}\n", encoding="utf-8")
+    assert _load_error(own).startswith(f"规则文件 {parent}：不是UTF-8编码")
+
+
+def test_a_utf8_rulebook_with_a_bom_loads(tmp_path):
+    path = tmp_path / "本局规则.yaml"
+    path.write_text("name: 本局规则\nextends: mof-2020-project\n", encoding="utf-8-sig")
+    assert load_rulebook(path).name == "本局规则"
+
+
+@pytest.mark.parametrize("args", [
+    ["rules", "check", "{rules}"], ["rules", "show", "{rules}"],
+    ["score", "{tmp}", "--out", "{tmp}/out", "--rules", "{rules}"], ["explain", "{tmp}/f.xlsx", "--rules", "{rules}"],
+], ids=["rules-check", "rules-show", "score", "explain"])
+def test_every_command_reports_a_gbk_rulebook_in_chinese_without_a_traceback(tmp_path, args):
+    rules = tmp_path / "本局规则.yaml"
+    rules.write_bytes("name: 本局规则\nextends: mof-2020-project\n".encode("gbk"))
+    (tmp_path / "f.xlsx").write_bytes(b"")  # never read: the rulebook fails first
+    result = CliRunner().invoke(main, [a.format(tmp=tmp_path, rules=rules) for a in args])
+    assert isinstance(result.exception, SystemExit) and result.exit_code in (1, 2)
+    assert f"规则文件 {rules}：不是UTF-8编码" in result.output

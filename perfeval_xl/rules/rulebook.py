@@ -171,7 +171,7 @@ def rulebook_text(name: str) -> str:
     path = _builtin_path(name)
     if path is not None:
         return path.read_text(encoding="utf-8")
-    return Path(name).read_text(encoding="utf-8")
+    return _file_text(Path(name), name)
 
 
 def _builtin_path(name: str):
@@ -204,7 +204,8 @@ def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None) 
             known = "、".join(builtin_rulebooks())
             missing = f"找不到规则“{name_or_path}”：既不是内置规则（{known}），也不是存在的文件"
             raise RulebookError(missing if referrer is None else f"规则文件 {referrer} 中键 extends 有误：{missing}")
-        text, source = path.read_text(encoding="utf-8"), str(path)
+        source = str(path)
+        text = _file_text(path, source)
     try:
         data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
@@ -220,6 +221,21 @@ def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None) 
     if parent in seen:
         raise RulebookError(f"规则文件 {source} 中键 extends 有误：循环继承（{' → '.join(seen + (parent,))}）")
     return [own] + _load_chain(parent, seen + (parent,), referrer=source)
+
+
+def _file_text(path: Path, source: str) -> str:
+    """A rulebook file's text: UTF-8, with or without the BOM Notepad writes.
+
+    Why a message of our own: Notepad on a Chinese Windows saves "ANSI" (GBK) by default, and a
+    UnicodeDecodeError traceback tells an officer nothing about how to fix the file.
+    """
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise RulebookError(f"规则文件 {source}：不是UTF-8编码（第{line}行有无法按UTF-8读取的字节，"
+                            f"可能是用记事本按ANSI/GBK保存的）；请用记事本“另存为”，编码选“UTF-8”后保存") from exc
 
 
 def _merge_chain(chain: list[_File]) -> dict:
