@@ -290,3 +290,24 @@ def test_every_command_reports_a_gbk_rulebook_in_chinese_without_a_traceback(tmp
     result = CliRunner().invoke(main, [a.format(tmp=tmp_path, rules=rules) for a in args])
     assert isinstance(result.exception, SystemExit) and result.exit_code in (1, 2)
     assert f"规则文件 {rules}：不是UTF-8编码" in result.output
+
+
+@pytest.mark.parametrize("grades, key", [
+    ([{"grade": "优", "min": 90}, {"grade": "良", "min": 80}, {"grade": "中", "min": 60}], "grades[2].min"),
+    ([{"grade": "合格", "min": 0.01}], "grades[0].min"),
+], ids=["no-lowest-grade", "lowest-above-zero"])
+def test_the_lowest_grade_must_start_at_zero(tmp_path, grades, key):
+    # Without it a total below every min got the last grade listed: 30 points graded 中.
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(yaml.safe_dump({"name": "本局规则", "extends": "mof-2020-project", "grades": grades},
+                                   allow_unicode=True), encoding="utf-8")
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 {key} 有误：最低一档") and "应从0分起" in error
+
+
+def test_a_bureau_may_grade_with_its_own_words_from_zero(tmp_path):
+    path = tmp_path / "本局规则.yaml"
+    path.write_text("name: 本局规则\nextends: mof-2020-project\ngrades:\n"
+                    "  - {grade: 合格, min: 60}\n  - {grade: 不合格, min: 0}\n", encoding="utf-8")
+    rulebook = load_rulebook(path)
+    assert [rulebook.grade_for(Decimal(t)) for t in ("60", "59.99", "0")] == ["合格", "不合格", "不合格"]

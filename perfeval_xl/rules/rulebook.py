@@ -531,4 +531,10 @@ def _grades(check: _Checker, data: dict) -> tuple[Grade, ...]:
     for previous, current in zip(grades, grades[1:]):
         if current.min >= previous.min:
             check.fail("grades", "各等级应按最低分从高到低排列")
+    lowest = grades[-1]
+    if lowest.min != 0:
+        # A total below every min would otherwise get the lowest grade listed: 30 points graded 中.
+        check.fail(f"grades[{len(grades) - 1}].min",
+                   f"最低一档“{lowest.grade}”应从0分起，实际为 {show(lowest.min)}：低于 {show(lowest.min)} 分的总分"
+                   f"没有等级可评；请改为0，或在最后加上一档，如 - {{grade: 差, min: 0}}")
     return grades
