@@ -311,3 +311,14 @@ def test_a_bureau_may_grade_with_its_own_words_from_zero(tmp_path):
                     "  - {grade: 合格, min: 60}\n  - {grade: 不合格, min: 0}\n", encoding="utf-8")
     rulebook = load_rulebook(path)
     assert [rulebook.grade_for(Decimal(t)) for t in ("60", "59.99", "0")] == ["合格", "不合格", "不合格"]
+
+
+@pytest.mark.parametrize("full_marks, default_weight", [(100, 100), (100, 110), (50, 50)])
+def test_the_default_execution_weight_must_be_below_full_marks(tmp_path, full_marks, default_weight):
+    # A form whose execution is not applicable is rescaled by full/(full − w): w = full divides by zero.
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(f"name: 本局规则\nextends: mof-2020-project\nfull_marks: {full_marks}\n"
+                    f"weights:\n  total: {full_marks}\nexecution:\n  default_weight: {default_weight}\n",
+                    encoding="utf-8")
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 execution.default_weight 有误：应小于满分")

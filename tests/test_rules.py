@@ -80,6 +80,19 @@ def test_rescaling_uses_the_rulebooks_full_marks_not_the_subtotal_a_unit_wrote_o
     assert score_form(form, MOF).total == D("100.00")  # 90 × 100 / (100 − 10), never above full marks
 
 
+@pytest.mark.parametrize("w_exec", [100, 110], ids=["division-by-zero", "negative-total"])
+def test_an_execution_weight_of_full_marks_or_more_is_not_rescaled_but_flagged_on_its_cell(w_exec):
+    # total × 100 / (100 − w_exec) divided by zero at 100 and turned the total negative above it.
+    form = ProjectForm(file="f.xlsx", sheet="表", layout="national-2020", name="项目",
+                       funds=dataclasses.replace(funds(0, 0, weight=w_exec), weight_source=Source("表", "F6")),
+                       full_marks=D(100), indicators=[indicator("≥10个", "9个", weight=10, reason="进度滞后")])
+    result = score_form(form, MOF)
+    assert result.total == D("9.00") and result.grade == "差"  # the indicators' own points, unscaled
+    flag = next(f for f in result.flags if "折算" in f.message)
+    assert flag.level == "error" and flag.source == Source("表", "F6")
+    assert f"预算执行分值为{w_exec}，不小于满分100，总分无法按满分折算" in flag.message
+
+
 def test_execution_rate_times_weight_is_rounded_once():
     # 1.3/12×9 = 11.7/12 = 0.975 exactly: half-up gives 0.98 (the rate rounded first gave 0.97499…)
     assert score_execution(funds(12, 1.3, weight=9), MOF).score == D("0.98")

@@ -22,19 +22,36 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
     flags = list(form.flags)
     total = sum((item.score for item in items if item.applicable), ZERO)
     if not execution.applicable:
-        # scoring.md §2: total × 100 / (100 − w_exec), 100 being the rulebook's full marks.  Why not
-        # the 分值 written on the 总分 row: units put the indicators' subtotal there too.
-        full_marks = rulebook.full_marks
-        rescaled = round2(total * full_marks / (full_marks - execution.weight))
-        flags.append(Flag(
-            f"预算执行不适用（预算数与执行数均为0），总分按满分折算：{show2(total)}×{show(full_marks)}/"
-            f"({show(full_marks)}−{show(execution.weight)})={show2(rescaled)}", execution.source))
-        total = rescaled
+        total = _rescaled(total, execution, form, rulebook, flags)
     flags.extend(check_weights(form, execution, rulebook))
     flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
     budget, executed = amounts[:2] if amounts else (None, None)
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
                       grade=rulebook.grade_for(total), flags=flags, budget=budget, executed=executed)
+
+
+def _rescaled(total: Decimal, execution: ItemScore, form: ProjectForm, rulebook: ProjectRulebook,
+              flags: list[Flag]) -> Decimal:
+    """The total without a not-applicable execution item, rescaled to full marks (scoring.md §2).
+
+    total × 100 / (100 − w_exec), 100 being the rulebook's full marks.  Why not the 分值 written on
+    the 总分 row: units put the indicators' subtotal there too.
+    """
+    full_marks = rulebook.full_marks
+    if execution.weight >= full_marks:
+        # The rescale would divide by zero (w_exec = 100) or turn the total negative (w_exec > 100):
+        # the form's weight is wrong, so the total stays unscaled and an officer is told why.
+        cell = form.funds.weight_source if form.funds and form.funds.weight is not None else None
+        flags.append(Flag(
+            f"预算执行不适用（预算数与执行数均为0），但预算执行分值为{show(execution.weight)}，不小于满分"
+            f"{show(full_marks)}，总分无法按满分折算，未折算", cell or execution.source, "error",
+            "请单位核对预算执行分值"))
+        return total
+    rescaled = round2(total * full_marks / (full_marks - execution.weight))
+    flags.append(Flag(
+        f"预算执行不适用（预算数与执行数均为0），总分按满分折算：{show2(total)}×{show(full_marks)}/"
+        f"({show(full_marks)}−{show(execution.weight)})={show2(rescaled)}", execution.source))
+    return rescaled
 
 
 # ------------------------------------------------------------------ execution

@@ -478,7 +478,7 @@ def _project(check: _Checker, data: dict, common: dict) -> ProjectRulebook:
         **common,
         execution_name=check.text(data, "execution.name"),
         execution_level1=check.text(data, "execution.level1"),
-        execution_default_weight=check.number(data, "execution.default_weight", 0, 100),
+        execution_default_weight=_execution_default_weight(check, data, common["full_marks"]),
         flag_over_execution=check.flag(data, "execution.flag_over_execution"),
         reverse=check.choice(data, "indicators.reverse", ("ratio", "linear")),
         over_achievement_factor=check.number(data, "indicators.over_achievement_factor", 1, None),
@@ -489,6 +489,16 @@ def _project(check: _Checker, data: dict, common: dict) -> ProjectRulebook:
         level1_weights=check.weights(data, "weights.level1"),
         level1_weights_without_satisfaction=check.weights(data, "weights.level1_without_satisfaction"),
     )
+
+
+def _execution_default_weight(check: _Checker, data: dict, full_marks: Decimal) -> Decimal:
+    """Below full marks: a form whose execution is not applicable is rescaled by full/(full − w)."""
+    weight = check.number(data, "execution.default_weight", 0, None)
+    if weight >= full_marks:
+        check.fail("execution.default_weight",
+                   f"应小于满分 full_marks（{show(full_marks)}），实际为 {show(weight)}：预算执行不适用时，"
+                   f"总分按 满分/(满分−预算执行分值) 折算")
+    return weight
 
 
 def _bands(check: _Checker, data: dict) -> tuple[Band, ...]:
