@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from perfeval_xl import RulebookError, builtin_rulebooks, load_rulebook
 from perfeval_xl.cli import main
 from perfeval_xl.rules import rulebook_text
+from perfeval_xl.rules.project import qualitative_band
 
 
 def test_builtin_rulebooks_are_listed_and_load():
@@ -322,3 +323,28 @@ def test_the_default_execution_weight_must_be_below_full_marks(tmp_path, full_ma
                     encoding="utf-8")
     error = _load_error(path)
     assert error.startswith(f"规则文件 {path} 中键 execution.default_weight 有误：应小于满分")
+
+
+def _with_band_words(tmp_path, words_by_band: dict) -> Path:
+    """本局规则.yaml: mof-2020-project with ``words_by_band`` added to its qualitative bands."""
+    data = yaml.safe_load(rulebook_text("mof-2020-project"))
+    for band in data["qualitative"]["bands"]:
+        band["words"] += words_by_band.get(band["name"], [])
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(yaml.safe_dump({"name": "本局规则", "extends": "mof-2020-project",
+                                    "qualitative": {"bands": data["qualitative"]["bands"]}},
+                                   allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_band_words_are_normalised_like_the_units_text_so_a_copied_text_matches(tmp_path):
+    # The actual's text is compared NFKC'd and without spaces; the words must be too.
+    rulebook = load_rulebook(_with_band_words(tmp_path, {"达成": ["达标（优良）"], "部分达成": ["基本 达标"]}))
+    assert qualitative_band("有效提升", "达标（优良）", rulebook).name == "达成"
+    assert qualitative_band("明显提升", "基本 达标", rulebook).name == "部分达成"
+
+
+def test_a_band_word_of_spaces_only_is_an_error_not_a_word_every_text_contains(tmp_path):
+    path = _with_band_words(tmp_path, {"未达成": ["\u3000"]})
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 qualitative.bands[0].words 有误：第7个词为空")

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import RulebookError
+from ..labels import compact
 from .arithmetic import show
 
 @dataclass(frozen=True)
@@ -510,12 +511,9 @@ def _bands(check: _Checker, data: dict) -> tuple[Band, ...]:
         key = f"qualitative.bands[{i}]"
         if not isinstance(entry, dict):
             check.fail(key, "应为包含 name/words/low/high/high_inclusive/midpoint 的映射")
-        words = check.node(data, f"{key}.words")
-        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
-            check.fail(f"{key}.words", "应为非空的文字列表")
         band = Band(
             name=check.text(data, f"{key}.name"),
-            words=tuple(words),
+            words=_band_words(check, data, f"{key}.words"),
             low=check.number(data, f"{key}.low", 0, 1),
             high=check.number(data, f"{key}.high", 0, 1),
             high_inclusive=check.flag(data, f"{key}.high_inclusive"),
@@ -529,6 +527,21 @@ def _bands(check: _Checker, data: dict) -> tuple[Band, ...]:
     # Matched from the lowest share up, whatever the file's order: scoring.md §3 checks the negative
     # and partial words first ("未达成" contains "达成", "未完成" contains "完成").
     return tuple(sorted(bands, key=lambda band: band.low))
+
+
+def _band_words(check: _Checker, data: dict, key: str) -> tuple[str, ...]:
+    """A band's words as the scorer compares them with a unit's text (labels.compact: NFKC, no spaces).
+
+    Why on load: the actual's text is compacted, so a word written with full-width brackets or a
+    space ("达标（优良）", "基本 达标") would never match the very text it was copied from.
+    """
+    words = check.node(data, key)
+    if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+        check.fail(key, "应为非空的文字列表")
+    compacted = tuple(compact(word) for word in words)
+    if not all(compacted):  # an empty word is contained in every text: every actual would match
+        check.fail(key, f"第{compacted.index('') + 1}个词为空（或只有空格）")
+    return compacted
 
 
 def _grades(check: _Checker, data: dict) -> tuple[Grade, ...]:
