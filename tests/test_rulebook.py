@@ -348,3 +348,34 @@ def test_a_band_word_of_spaces_only_is_an_error_not_a_word_every_text_contains(t
     path = _with_band_words(tmp_path, {"未达成": ["\u3000"]})
     error = _load_error(path)
     assert error.startswith(f"规则文件 {path} 中键 qualitative.bands[0].words 有误：第7个词为空")
+
+
+def _city_and_district(folder: Path) -> Path:
+    """市级规则.yaml (reverse: linear) and 区级规则.yaml extending it by its bare file name, in ``folder``."""
+    folder.mkdir()
+    (folder / "市级规则.yaml").write_text("name: 市级规则\nextends: mof-2020-project\nindicators:\n  reverse: linear\n",
+                                      encoding="utf-8")
+    district = folder / "区级规则.yaml"
+    district.write_text("name: 区级规则\nextends: 市级规则.yaml\n", encoding="utf-8")
+    return district
+
+
+def test_a_relative_extends_is_found_beside_the_extending_file_from_any_working_folder(tmp_path, monkeypatch):
+    _city_and_district(tmp_path / "规则")
+    monkeypatch.chdir(tmp_path)
+    assert load_rulebook("规则/区级规则.yaml").reverse == "linear"
+
+
+def test_a_same_named_file_in_the_working_folder_is_not_taken_for_the_sibling(tmp_path, monkeypatch):
+    district = _city_and_district(tmp_path / "规则")
+    (tmp_path / "市级规则.yaml").write_text("name: 市级规则\nextends: mof-2020-project\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert load_rulebook(district).reverse == "linear"  # the sibling's, not the working folder's ratio
+
+
+def test_a_cycle_of_relative_extends_is_reported(tmp_path, monkeypatch):
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("extends: ./a.yaml\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path.parent)
+    with pytest.raises(RulebookError, match="循环继承"):
+        load_rulebook(f"{tmp_path.name}/a.yaml")

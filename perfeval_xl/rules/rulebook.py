@@ -219,9 +219,27 @@ def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None) 
         return [own]
     if not isinstance(parent, str):
         raise RulebookError(f"规则文件 {source} 中键 extends 有误：应为规则名称或文件路径")
-    if parent in seen:
+    if builtin is None:
+        parent = _beside(parent, Path(source))
+    if _identity(parent) in map(_identity, seen):
         raise RulebookError(f"规则文件 {source} 中键 extends 有误：循环继承（{' → '.join(seen + (parent,))}）")
     return [own] + _load_chain(parent, seen + (parent,), referrer=source)
+
+
+def _beside(parent: str, referrer: Path) -> str:
+    """``extends: 市级规则.yaml`` of a file: a built-in's name, else a path from the file's own folder.
+
+    Why not from the working directory: the same command run from another folder found no parent,
+    or silently a different file of the same name there.
+    """
+    if _builtin_path(parent) is not None or Path(parent).is_absolute():
+        return parent
+    return str(referrer.parent / parent)
+
+
+def _identity(name_or_path: str) -> str:
+    """What a chain entry is, however it was spelt (``a.yaml``, ``./a.yaml``, ``../r/a.yaml``): for cycles."""
+    return name_or_path if _builtin_path(name_or_path) is not None else str(Path(name_or_path).resolve())
 
 
 def _file_text(path: Path, source: str) -> str:
