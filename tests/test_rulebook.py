@@ -379,3 +379,27 @@ def test_a_cycle_of_relative_extends_is_reported(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path.parent)
     with pytest.raises(RulebookError, match="循环继承"):
         load_rulebook(f"{tmp_path.name}/a.yaml")
+
+
+@pytest.mark.parametrize("text, key, says", [
+    ("name: 本局规则\nextends: mof-2020-project\nindicators:\n  reverse: linear\nqualitative:\n"
+     "  equal_text_band: 达成\nindicators:\n  over_achievement_factor: 1.5\n",
+     "indicators", "第7行重复了第3行的同名键"),
+    ("name: 本局规则\nextends: mof-2020-project\nindicators:\n  reverse: linear\n  reverse: ratio\n",
+     "indicators.reverse", "第5行重复了第4行的同名键"),
+    ("name: 本局规则\nextends: mof-2020-project\ngrades:\n  - {grade: 优, min: 90, min: 95}\n  - {grade: 差, min: 0}\n",
+     "grades[0].min", "第4行写了两次"),
+], ids=["top-level-block", "nested", "in-a-flow-mapping"])
+def test_a_key_written_twice_is_an_error_naming_both_lines(tmp_path, text, key, says):
+    # YAML keeps the last one: the first indicators: block (reverse: linear) was silently dropped.
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(text, encoding="utf-8")
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 {key} 有误：{says}")
+
+
+def test_yaml_merge_keys_and_aliases_are_not_duplicates(tmp_path):
+    path = tmp_path / "本局规则.yaml"
+    path.write_text("name: 本局规则\nextends: mof-2020-project\ngrades:\n  - &top {grade: 优, min: 90}\n"
+                    "  - {<<: *top, grade: 良, min: 80}\n  - {grade: 差, min: 0}\n", encoding="utf-8")
+    assert [g.grade for g in load_rulebook(path).grades] == ["优", "良", "差"]

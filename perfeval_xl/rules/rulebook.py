@@ -207,10 +207,7 @@ def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None) 
             raise RulebookError(missing if referrer is None else f"规则文件 {referrer} 中键 extends 有误：{missing}")
         source = str(path)
         text = _file_text(path, source)
-    try:
-        data = yaml.load(text, Loader=_YAML_LOADER)
-    except yaml.YAMLError as exc:
-        raise RulebookError(f"规则文件 {source}：YAML格式错误：{exc}") from exc
+    data = _parse(text, source)
     if not isinstance(data, dict):
         raise RulebookError(f"规则文件 {source}：顶层应为键值映射")
     parent = data.pop("extends", None)
@@ -224,6 +221,52 @@ def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None) 
     if _identity(parent) in map(_identity, seen):
         raise RulebookError(f"规则文件 {source} 中键 extends 有误：循环继承（{' → '.join(seen + (parent,))}）")
     return [own] + _load_chain(parent, seen + (parent,), referrer=source)
+
+
+def _parse(text: str, source: str) -> Any:
+    """The YAML document of a rulebook file, its keys each written once."""
+    loader = _YAML_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _no_duplicate_keys(node, "", source, visited=set())
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise RulebookError(f"规则文件 {source}：YAML格式错误：{exc}") from exc
+    finally:
+        loader.dispose()
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _no_duplicate_keys(node: yaml.Node, key: str, source: str, visited: set[int]) -> None:
+    """Fail on a key written twice in one mapping.
+
+    Why: YAML loaders keep the last one, so a second ``indicators:`` block silently replaced the
+    first (its ``reverse: linear`` was lost).  ``<<`` merges are overrides by design and not checked.
+    """
+    if id(node) in visited:  # an alias: its node is checked where its anchor is; a cycle ends here
+        return
+    visited.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for i, child in enumerate(node.value):
+            _no_duplicate_keys(child, f"{key}[{i}]", source, visited)
+    elif isinstance(node, yaml.MappingNode):
+        first_line: dict[tuple[str, str], int] = {}
+        for key_node, child in node.value:
+            if key_node.tag == _MERGE_TAG or not isinstance(key_node, yaml.ScalarNode):
+                continue
+            child_key = f"{key}.{key_node.value}" if key else key_node.value
+            line, same = key_node.start_mark.line + 1, (key_node.tag, key_node.value)
+            if same in first_line:
+                where = f"第{line}行重复了第{first_line[same]}行的同名键" if line != first_line[same] \
+                    else f"第{line}行写了两次"
+                raise RulebookError(f"规则文件 {source} 中键 {child_key} 有误：{where}，"
+                                    f"后写的会整个替换先写的；请把两处合并为一处")
+            first_line[same] = line
+            _no_duplicate_keys(child, child_key, source, visited)
 
 
 def _beside(parent: str, referrer: Path) -> str:
