@@ -403,3 +403,34 @@ def test_yaml_merge_keys_and_aliases_are_not_duplicates(tmp_path):
     path.write_text("name: 本局规则\nextends: mof-2020-project\ngrades:\n  - &top {grade: 优, min: 90}\n"
                     "  - {<<: *top, grade: 良, min: 80}\n  - {grade: 差, min: 0}\n", encoding="utf-8")
     assert [g.grade for g in load_rulebook(path).grades] == ["优", "良", "差"]
+
+
+def _empty_middle_band(bands):
+    bands[0]["high"] = 0.7
+    bands[1].update(low=0.7, high=0.7, midpoint=0.7)
+    bands[2]["low"] = 0.7
+
+
+@pytest.mark.parametrize("edit, key, says", [
+    (lambda b: b[1].update(midpoint=0.8), "qualitative.bands[1].midpoint", "中值 0.8 不在此档 [0.6, 0.8) 内（不含上限）"),
+    (lambda b: b[0].update(high=0.7), "qualitative.bands[1]", "与第1档重叠：未达成 [0, 0.7) 与 部分达成 [0.6, 0.8)"),
+    (lambda b: b[0].update(high_inclusive=True), "qualitative.bands[1]", "与第1档重叠：未达成 [0, 0.6] 与 部分达成"),
+    (lambda b: b[0].update(name="达成"), "qualitative.bands[2].name", "档次名称“达成”与第1档重复"),
+    (_empty_middle_band, "qualitative.bands[1].high", "下限与上限都是 0.7，且不含上限（high_inclusive: false），此档为空"),
+    (lambda b: b[0].update(high=0.5), "qualitative.bands[1].low", "与第1档（未达成 [0, 0.5)）之间空出 [0.5, 0.6)"),
+], ids=["midpoint-on-an-open-bound", "overlap", "overlap-at-a-shared-bound", "same-name", "empty", "gap"])
+def test_contradictory_qualitative_bands_are_an_error(tmp_path, edit, key, says):
+    # Each was accepted: a midpoint scored 8 on a band allowing at most 7.99, a text fell in two bands
+    # (or none), equal_text_band took the lowest band of two named 达成.
+    path = tmp_path / "本局规则.yaml"
+    data = _full("mof-2020-project", lambda d: edit(d["qualitative"]["bands"]))
+    path.write_text(yaml.safe_dump({**data, "name": "本局规则"}, allow_unicode=True), encoding="utf-8")
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 {key} 有误：") and says in error
+
+
+def test_bands_listed_in_any_order_that_meet_end_to_end_load(tmp_path):
+    path = tmp_path / "本局规则.yaml"
+    data = _full("mof-2020-project", lambda d: d["qualitative"]["bands"].reverse())
+    path.write_text(yaml.safe_dump({**data, "name": "本局规则"}, allow_unicode=True), encoding="utf-8")
+    assert [band.name for band in load_rulebook(path).bands] == ["未达成", "部分达成", "达成"]

@@ -580,14 +580,59 @@ def _bands(check: _Checker, data: dict) -> tuple[Band, ...]:
             high_inclusive=check.flag(data, f"{key}.high_inclusive"),
             midpoint=check.number(data, f"{key}.midpoint", 0, 1),
         )
-        if band.low > band.high:
-            check.fail(f"{key}.low", f"下限 {band.low} 大于上限 {band.high}")
-        if not band.low <= band.midpoint <= band.high:
-            check.fail(f"{key}.midpoint", f"中值 {band.midpoint} 不在 [{band.low}, {band.high}] 内")
+        _check_band(check, key, band)
         bands.append(band)
+    _check_band_names(check, bands)
     # Matched from the lowest share up, whatever the file's order: scoring.md §3 checks the negative
     # and partial words first ("未达成" contains "达成", "未完成" contains "完成").
-    return tuple(sorted(bands, key=lambda band: band.low))
+    in_order = sorted(enumerate(bands), key=lambda indexed: (indexed[1].low, indexed[1].high))
+    _check_band_neighbours(check, in_order)
+    return tuple(band for _, band in in_order)
+
+
+def _interval(band: Band) -> str:
+    """"[0.6, 0.8)": a band's shares as an error shows them."""
+    return f"[{show(band.low)}, {show(band.high)}{']' if band.high_inclusive else ')'}"
+
+
+def _check_band(check: _Checker, key: str, band: Band) -> None:
+    """A band holds at least one share, its midpoint among them (the score given without a self-score)."""
+    if band.low > band.high:
+        check.fail(f"{key}.low", f"下限 {show(band.low)} 大于上限 {show(band.high)}")
+    if band.low == band.high and not band.high_inclusive:
+        check.fail(f"{key}.high", f"下限与上限都是 {show(band.low)}，且不含上限（high_inclusive: false），此档为空")
+    above_open_high = band.midpoint == band.high and not band.high_inclusive
+    if not band.low <= band.midpoint <= band.high or above_open_high:
+        check.fail(f"{key}.midpoint", f"中值 {show(band.midpoint)} 不在此档 {_interval(band)} 内"
+                                      + ("（不含上限）" if above_open_high else ""))
+
+
+def _check_band_names(check: _Checker, bands: list[Band]) -> None:
+    """Names are unique: equal_text_band and the scored forms name a band by its name."""
+    first: dict[str, int] = {}
+    for i, band in enumerate(bands):
+        if band.name in first:
+            check.fail(f"qualitative.bands[{i}].name", f"档次名称“{band.name}”与第{first[band.name] + 1}档重复")
+        first[band.name] = i
+
+
+def _check_band_neighbours(check: _Checker, in_order: list[tuple[int, Band]]) -> None:
+    """Bands, by share, neither overlap nor leave a gap between them.
+
+    Why both: a self-score is kept when it lies in its band and clamped to it otherwise, so a share
+    in two bands is judged by two rules, and a share between two bands by none.
+    """
+    for (i, lower), (j, upper) in zip(in_order, in_order[1:]):
+        if lower.high > upper.low or (lower.high == upper.low and lower.high_inclusive):
+            later, earlier = max(i, j), min(i, j)  # blamed: the band written after the one it overlaps
+            check.fail(f"qualitative.bands[{later}]",
+                       f"与第{earlier + 1}档重叠：{lower.name} {_interval(lower)} 与 {upper.name} {_interval(upper)} "
+                       f"有共同的得分比例；各档应首尾相接、互不重叠")
+        if lower.high < upper.low:
+            gap = f"{'(' if lower.high_inclusive else '['}{show(lower.high)}, {show(upper.low)})"
+            check.fail(f"qualitative.bands[{j}].low",
+                       f"与第{i + 1}档（{lower.name} {_interval(lower)}）之间空出 {gap}，这段得分比例不属于任何档次；"
+                       f"下限应为 {show(lower.high)}")
 
 
 def _band_words(check: _Checker, data: dict, key: str) -> tuple[str, ...]:
