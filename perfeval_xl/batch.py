@@ -84,6 +84,7 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
     """
     path = Path(path)
     rule_set = resolve_rules(rules)
+    _must_be_a_file(path)
     content = read_workbook(path, name=path.name, passwords=tuple(passwords), limits=limits)
     if content.unpaired_tables:
         content.forms += _paired_in_folder(path, content.unpaired_tables, tuple(passwords), limits)
@@ -92,6 +93,15 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
     if not forms:
         raise WorkbookError("只有基础数据表（F2），未找到同一填报单位的指标评分表（F3）")
     return FileResult(file=path.name, status="ok", forms=[score_form(form, rule_set) for form in forms])
+
+
+def _must_be_a_file(path: Path) -> None:
+    """Why: the OS's FileNotFoundError / IsADirectoryError speak English and are not the
+    WorkbookError the API promises for a file that cannot be read."""
+    if path.is_dir():
+        raise WorkbookError(f"“{path}”是文件夹，不是工作簿文件；对文件夹中的所有工作簿评分请用 score_folder")
+    if not path.exists():
+        raise WorkbookError(f"找不到文件“{path}”")
 
 
 def _paired_in_folder(path: Path, tables: list[DepartmentForm], passwords: tuple[str, ...],

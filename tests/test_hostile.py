@@ -565,3 +565,15 @@ def test_sending_an_inbox_entry_to_a_worker_leaves_its_name_as_it_was():
     size = sys.getsizeof(entry.relative)
     assert pickle.loads(pickle.dumps(entry)) == entry
     assert sys.getsizeof(entry.relative) == size
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda tmp: tmp / "没有这个文件.xlsx", "找不到文件“{path}”"),
+    (lambda tmp: tmp, "“{path}”是文件夹，不是工作簿文件"),
+], ids=["missing-file", "a-folder"])
+def test_score_workbook_on_a_missing_file_or_a_folder_raises_a_chinese_workbook_error(tmp_path, make, says):
+    # The README promises WorkbookError; the OS's FileNotFoundError / IsADirectoryError are English.
+    path = make(tmp_path)
+    with pytest.raises(perfeval_xl.WorkbookError) as error:
+        perfeval_xl.score_workbook(path)
+    assert str(error.value).startswith(says.format(path=path))
