@@ -434,3 +434,16 @@ def test_bands_listed_in_any_order_that_meet_end_to_end_load(tmp_path):
     data = _full("mof-2020-project", lambda d: d["qualitative"]["bands"].reverse())
     path.write_text(yaml.safe_dump({**data, "name": "本局规则"}, allow_unicode=True), encoding="utf-8")
     assert [band.name for band in load_rulebook(path).bands] == ["未达成", "部分达成", "达成"]
+
+
+@pytest.mark.parametrize("text, says", [
+    ("name: 本局规则\nextends: mof-2020-project\nindicators:\n\treverse: linear\n", "第4行用了Tab键"),
+    ("name: 本局规则\nextends: mof-2020-project\nindicators:\n  reverse: linear\n   x: 1\n", "第5行第5列YAML格式错误"),
+    ("name: 本局规则\nextends: mof-2020-project\nindicators: [\n", "到文件末尾仍未结束"),
+], ids=["tab", "indentation", "unclosed-bracket"])
+def test_a_yaml_syntax_error_says_in_chinese_where_in_the_file(tmp_path, text, says):
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(text, encoding="utf-8")
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path}：") and says in error
+    assert "<unicode string>" not in error and not re.search(r"[a-z]{4,} [a-z]{4,}", error)  # no PyYAML English

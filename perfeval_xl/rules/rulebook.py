@@ -233,9 +233,27 @@ def _parse(text: str, source: str) -> Any:
         _no_duplicate_keys(node, "", source, visited=set())
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
-        raise RulebookError(f"规则文件 {source}：YAML格式错误：{exc}") from exc
+        raise RulebookError(f"规则文件 {source}：{_syntax_error(exc, text)}") from exc
     finally:
         loader.dispose()
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str) -> str:
+    """A YAML syntax error in Chinese, at its line: PyYAML's English names "<unicode string>", not the file.
+
+    A tab is named: Notepad indents with it, YAML forbids it, and PyYAML only says "found character
+    that cannot start any token".
+    """
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return "YAML格式错误"
+    lines = text.splitlines()
+    if mark.line >= len(lines) or not lines[mark.line].strip() and mark.line == len(lines) - 1:
+        return "YAML格式错误：到文件末尾仍未结束，请检查括号 [ ] { } 与引号是否成对"
+    if "\t" in lines[mark.line]:
+        return f"第{mark.line + 1}行用了Tab键（制表符）缩进或分隔，YAML只能用空格；请把Tab换成空格"
+    return (f"第{mark.line + 1}行第{mark.column + 1}列YAML格式错误；"
+            f"请检查该行及上一行的缩进（只能用空格）、冒号后的空格、括号与引号是否成对")
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
