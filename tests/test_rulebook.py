@@ -447,3 +447,17 @@ def test_a_yaml_syntax_error_says_in_chinese_where_in_the_file(tmp_path, text, s
     error = _load_error(path)
     assert error.startswith(f"规则文件 {path}：") and says in error
     assert "<unicode string>" not in error and not re.search(r"[a-z]{4,} [a-z]{4,}", error)  # no PyYAML English
+
+
+@pytest.mark.parametrize("places", ["2.5", "0.1"])
+def test_percent_places_must_be_a_whole_number_not_truncated(tmp_path, places):
+    path = tmp_path / "本局部门规则.yaml"
+    path.write_text(f"name: 本局部门规则\nextends: hunan-dept\npercent_places: {places}\n", encoding="utf-8")
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 percent_places 有误：应为 0 到 6 之间的整数")
+
+
+def test_percent_places_may_be_written_as_a_whole_decimal(tmp_path):
+    path = tmp_path / "本局部门规则.yaml"
+    path.write_text("name: 本局部门规则\nextends: hunan-dept\npercent_places: 3.0\n", encoding="utf-8")
+    assert load_rulebook(path).percent_places == 3

@@ -538,14 +538,21 @@ def _validate(data: dict, chain: list[_File]) -> Rulebook:
     if form == "department":
         from .department_rulebook import department_indicators
 
-        places = check.number(data, "percent_places", 0, 6)
         rulebook: Rulebook = DepartmentRulebook(**common, indicators=department_indicators(check, data),
-                                                percent_places=int(places))
+                                                percent_places=_percent_places(check, data))
     else:
         rulebook = _project(check, data, common)
     for file in chain:
         check.unknown_keys(file)
     return rulebook
+
+
+def _percent_places(check: _Checker, data: dict) -> int:
+    """Decimal places of the department rates: a whole number (int() truncated 2.5 to 2 silently)."""
+    places = check.number(data, "percent_places", 0, 6)
+    if places != places.to_integral_value():
+        check.fail("percent_places", f"应为 0 到 6 之间的整数（小数位数），实际为 {show(places)}")
+    return int(places)
 
 
 def _project(check: _Checker, data: dict, common: dict) -> ProjectRulebook:
