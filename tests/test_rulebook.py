@@ -461,3 +461,17 @@ def test_percent_places_may_be_written_as_a_whole_decimal(tmp_path):
     path = tmp_path / "本局部门规则.yaml"
     path.write_text("name: 本局部门规则\nextends: hunan-dept\npercent_places: 3.0\n", encoding="utf-8")
     assert load_rulebook(path).percent_places == 3
+
+
+@pytest.mark.parametrize("own, key, says", [
+    ({"extends": "mof-2020-project", "indicators": 5}, "indicators", "应为键值映射（其下写 reverse: … 等），实际为 5"),
+    ({"extends": "mof-2020-project", "indicators": None}, "indicators", "应为键值映射（其下写 reverse: … 等），实际为空"),
+    ({"extends": "mof-2020-project", "grades": ["优"]}, "grades[0]", "应为键值映射（其下写 grade: … 等），实际为 '优'"),
+    ({"extends": "hunan-dept", "indicators": [_dept_indicator(rule="ratio")]}, "indicators[0].rule",
+     "应为键值映射（其下写 kind: … 等），实际为 'ratio'"),
+], ids=["a-number", "empty", "a-list-item", "department-rule"])
+def test_a_value_where_a_mapping_belongs_is_named_not_reported_as_a_missing_key_under_it(tmp_path, own, key, says):
+    # Was: "indicators.reverse 缺少此键" for indicators: 5, "rule.kind 缺少此键" for rule: ratio.
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(yaml.safe_dump({"name": "本局规则", **own}, allow_unicode=True), encoding="utf-8")
+    assert _load_error(path) == f"规则文件 {path} 中键 {key} 有误：{says}"

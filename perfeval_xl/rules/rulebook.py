@@ -422,8 +422,26 @@ class _Checker:
         """The value at a dotted key; ``bands[1].low`` indexes into lists."""
         found, value = self.optional(data, key)
         if not found:
+            self._no_wrong_container(data, key)
             self.fail(key, "缺少此键" + self._misspelt(data, key))
         return value
+
+    def _no_wrong_container(self, data: dict, key: str) -> None:
+        """Fail on the part of ``key`` that holds a value where a mapping or a list belongs.
+
+        Why: ``indicators: 5`` (or ``rule: ratio``) is one wrong value, not a missing
+        ``indicators.reverse`` (``rule.kind``).
+        """
+        for separator in re.finditer(r"[.\[]", key):
+            outer = key[:separator.start()]
+            found, value = _lookup(data, outer)
+            if not found:
+                return
+            if separator.group() == "." and not isinstance(value, dict):
+                inner = _PARTS.match(key, separator.end()).group()
+                self.fail(outer, f"应为键值映射（其下写 {inner}: … 等），实际{_shown(value)}")
+            if separator.group() == "[" and not isinstance(value, list):
+                self.fail(outer, f"应为列表（每项以 - 开头），实际{_shown(value)}")
 
     def optional(self, data: dict, key: str) -> tuple[bool, Any]:
         """(found, value) at a dotted key that a rulebook may leave out."""
@@ -509,6 +527,11 @@ class _Checker:
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f"是否应为 {close[0]}？" if close else ""
         return f"未知的键（{hint}可用的键：{'、'.join(known)}）" if known else f"未知的键（{hint.rstrip('？')}）"
+
+
+def _shown(value: Any) -> str:
+    """"为空" / "为 5": a value after 实际 in a message."""
+    return "为空" if value is None else f"为 {value!r}"
 
 
 _COMMON_KEYS = {"name", "title", "form", "full_marks", "grades", "review_tolerance", "description"}
