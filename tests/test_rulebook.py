@@ -475,3 +475,49 @@ def test_a_value_where_a_mapping_belongs_is_named_not_reported_as_a_missing_key_
     path = tmp_path / "本局规则.yaml"
     path.write_text(yaml.safe_dump({"name": "本局规则", **own}, allow_unicode=True), encoding="utf-8")
     assert _load_error(path) == f"规则文件 {path} 中键 {key} 有误：{says}"
+
+
+def _keys(value, parent: str = ""):
+    """Every key of a rulebook's YAML, without list indices; the names a bureau chooses left out."""
+    if isinstance(value, list):
+        for child in value:
+            yield from _keys(child, parent)
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            if re.fullmatch(r"[a-z_0-9]+", str(key)):  # not 产出指标: weights.level1 names first-level indicators
+                yield str(key)
+                yield from _keys(child, key)
+
+
+@pytest.mark.parametrize("name", builtin_rulebooks())
+def test_readme_names_every_key_of_the_builtin_rulebooks(name):
+    # A bureau writing a rulebook from scratch by README's list failed on execution.name and the rest.
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 评分规则 / Rulebooks")[1].split("\n## ")[0]
+    unlisted = {key for key in _keys(yaml.safe_load(rulebook_text(name))) if not re.search(f"`{key}[`:]", section)}
+    assert not unlisted
+
+
+def test_a_rulebook_from_scratch_with_readmes_keys_loads(tmp_path):
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(textwrap.dedent("""\
+        name: 本局规则
+        title: 本局项目支出绩效自评
+        form: project
+        full_marks: 100
+        execution: {name: 预算执行率, level1: 预算执行, default_weight: 10, flag_over_execution: true}
+        indicators: {reverse: ratio, over_achievement_factor: 1.2, scale_percent_fractions: true}
+        qualitative:
+          bands:
+            - {name: 未达成, words: [未完成], low: 0, high: 0.6, high_inclusive: false, midpoint: 0.3}
+            - {name: 部分达成, words: [基本完成], low: 0.6, high: 0.8, high_inclusive: false, midpoint: 0.7}
+            - {name: 达成, words: [完成], low: 0.8, high: 1, high_inclusive: true, midpoint: 0.9}
+          equal_text_band: 达成
+        weights:
+          total: 100
+          level1: {产出指标: 50, 效益指标: 30, 满意度指标: 10}
+          level1_without_satisfaction: {产出指标: 50, 效益指标: 40}
+        grades: [{grade: 优, min: 90}, {grade: 良, min: 80}, {grade: 中, min: 60}, {grade: 差, min: 0}]
+        review_tolerance: 0.01
+        """), encoding="utf-8")
+    assert load_rulebook(path).name == "本局规则"
