@@ -264,8 +264,9 @@ def explain(file: Path, rules: str | None, passwords: tuple[str, ...]) -> None:
     from .batch import score_workbook
     from .explain import print_explanation
 
+    rulebook = _rulebook(rules) if rules else None  # as score does: a bad --rules is a usage error, not the file's
     try:
-        result = score_workbook(file, rules=rules, passwords=passwords)
+        result = score_workbook(file, rules=rulebook, passwords=passwords)
     except PerfevalError as exc:
         raise ChineseError(f"{file.name}：{exc}") from exc
     print_explanation(result)

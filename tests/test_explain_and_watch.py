@@ -247,12 +247,13 @@ def test_ctrl_c_in_any_command_exits_130_in_chinese(tmp_path, monkeypatch):
     (["score", "{tmp}", "--out", "{tmp}/out", "--format", "pdf"], "错误：--format：未知的格式 pdf"),
     (["score", "{tmp}", "--out", "{tmp}/out", "--rules", "没有这套规则"], "错误：--rules：找不到规则“没有这套规则”"),
     (["score", "{tmp}", "--out", "{tmp}/out", "--passwords-file", "{tmp}/pw.txt"], "错误：密码文件“{tmp}/pw.txt”不存在"),
+    (["explain", "{tmp}/f.xlsx", "--rules", "没有这套规则"], "错误：--rules：找不到规则“没有这套规则”"),
     (["explain", "{tmp}/没有.xlsx"], "错误：文件“{tmp}/没有.xlsx”不存在"),
     (["explain", "{tmp}"], "错误：文件“{tmp}”是文件夹，不是文件"),
     (["rules", "check", "{tmp}/没有.yaml"], "错误：规则文件“{tmp}/没有.yaml”不存在"),
 ], ids=["no-inbox", "inbox-is-file", "watch-no-inbox", "outbox-is-file", "no-out", "no-inbox-arg", "jobs-negative",
-        "jobs-text", "max-cells", "settle", "format", "rules", "passwords-file", "explain-missing", "explain-folder",
-        "rules-check-missing"])
+        "jobs-text", "max-cells", "settle", "format", "rules", "passwords-file", "explain-rules", "explain-missing",
+        "explain-folder", "rules-check-missing"])
 def test_common_usage_errors_are_in_chinese_with_exit_code_2(tmp_path, args, message):
     (tmp_path / "f.xlsx").write_bytes(b"")
     result = CliRunner().invoke(main, [arg.format(tmp=tmp_path) for arg in args], prog_name="perfeval-xl")
