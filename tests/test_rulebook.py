@@ -521,3 +521,14 @@ def test_a_rulebook_from_scratch_with_readmes_keys_loads(tmp_path):
         review_tolerance: 0.01
         """), encoding="utf-8")
     assert load_rulebook(path).name == "本局规则"
+
+
+@pytest.mark.parametrize("second", ["重点支出安排率", "“重点支出安排率”"], ids=["same-name", "same-name-quoted"])
+def test_two_department_indicators_of_one_name_are_an_error(tmp_path, second):
+    # An F3 row finds its indicator by name: the second was accepted and silently never scored.
+    first = _dept_indicator()
+    path = tmp_path / "本局部门规则.yaml"
+    own = {"name": "本局部门规则", "extends": "hunan-dept", "indicators": [first, {**first, "name": second}]}
+    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 indicators[1].name 有误：“{second}”与第1个指标“重点支出安排率”重名")

@@ -1,7 +1,7 @@
 """Validation of a department rulebook's ``indicators`` list (scoring.md §5)."""
 from __future__ import annotations
 
-from ..labels import BASE_ROWS, base_row_key, staff_field
+from ..labels import BASE_ROWS, base_row_key, indicator_key, staff_field
 from .rulebook import DepartmentIndicator, RateBand, Term, _Checker
 
 COLUMNS = {"上年决算": "prior_final", "本年预算": "budget", "本年决算": "final"}
@@ -34,7 +34,21 @@ def department_indicators(check: _Checker, data: dict) -> tuple[DepartmentIndica
             check.allow(f"indicators[0].rule.{param}")
     for band_key in _BAND_KEYS:
         check.allow(f"indicators[0].rule.bands[0].{band_key}")
-    return tuple(_indicator(check, data, f"indicators[{i}]") for i in range(len(raw)))
+    indicators = tuple(_indicator(check, data, f"indicators[{i}]") for i in range(len(raw)))
+    _names_unique(check, indicators)
+    return indicators
+
+
+def _names_unique(check: _Checker, indicators: tuple[DepartmentIndicator, ...]) -> None:
+    """Two indicators never share a name: an F3 row finds its indicator by name, so the second of two
+    (“三公经费”变动率 and 三公经费变动率 alike, as the reader compares them) would never be scored."""
+    first: dict[str, int] = {}
+    for i, indicator in enumerate(indicators):
+        key = indicator_key(indicator.name)
+        if key in first:
+            check.fail(f"indicators[{i}].name", f"“{indicator.name}”与第{first[key] + 1}个指标"
+                                                f"“{indicators[first[key]].name}”重名：评分表按名称对应指标，此项永远用不到")
+        first[key] = i
 
 
 def _indicator(check: _Checker, data: dict, key: str) -> DepartmentIndicator:
