@@ -532,3 +532,11 @@ def test_two_department_indicators_of_one_name_are_an_error(tmp_path, second):
     path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
     error = _load_error(path)
     assert error.startswith(f"规则文件 {path} 中键 indicators[1].name 有误：“{second}”与第1个指标“重点支出安排率”重名")
+
+
+def test_an_extends_not_found_is_named_as_written_and_says_where_it_was_looked_for(tmp_path):
+    path = tmp_path / "本局规则.yaml"
+    path.write_text("name: 本局规则\nextends: 市级规则.yaml\n", encoding="utf-8")
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 extends 有误：找不到规则“市级规则.yaml”")
+    assert f"按本文件所在文件夹查找：{tmp_path / '市级规则.yaml'}" in error

@@ -194,8 +194,13 @@ class _File:
     builtin: bool
 
 
-def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None) -> list[_File]:
-    """The file ``name_or_path`` and the files it extends, the file itself first."""
+def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None,
+                written: str | None = None) -> list[_File]:
+    """The file ``name_or_path`` and the files it extends, the file itself first.
+
+    ``written``: the ``extends:`` value as the referrer wrote it, when ``name_or_path`` is that
+    value read from the referrer's folder.
+    """
     builtin = _builtin_path(name_or_path)
     if builtin is not None:
         text, source = builtin.read_text(encoding="utf-8"), f"{name_or_path}.yaml"
@@ -203,7 +208,8 @@ def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None) 
         path = Path(name_or_path)
         if not path.is_file():
             known = "、".join(builtin_rulebooks())
-            missing = f"找不到规则“{name_or_path}”：既不是内置规则（{known}），也不是存在的文件"
+            looked = f"（按本文件所在文件夹查找：{name_or_path}）" if written not in (None, name_or_path) else ""
+            missing = f"找不到规则“{written or name_or_path}”：既不是内置规则（{known}），也不是存在的文件{looked}"
             raise RulebookError(missing if referrer is None else f"规则文件 {referrer} 中键 extends 有误：{missing}")
         source = str(path)
         text = _file_text(path, source)
@@ -216,11 +222,10 @@ def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None) 
         return [own]
     if not isinstance(parent, str):
         raise RulebookError(f"规则文件 {source} 中键 extends 有误：应为规则名称或文件路径")
-    if builtin is None:
-        parent = _beside(parent, Path(source))
-    if _identity(parent) in map(_identity, seen):
-        raise RulebookError(f"规则文件 {source} 中键 extends 有误：循环继承（{' → '.join(seen + (parent,))}）")
-    return [own] + _load_chain(parent, seen + (parent,), referrer=source)
+    found = parent if builtin is not None else _beside(parent, Path(source))
+    if _identity(found) in map(_identity, seen):
+        raise RulebookError(f"规则文件 {source} 中键 extends 有误：循环继承（{' → '.join(seen + (found,))}）")
+    return [own] + _load_chain(found, seen + (found,), referrer=source, written=parent)
 
 
 def _parse(text: str, source: str) -> Any:
