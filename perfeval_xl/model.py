@@ -149,14 +149,25 @@ class BaseAmounts:
     prior_final: Optional[Decimal]  # 上年决算数, e.g. "2018年决算数" on a 2019 form
     budget: Optional[Decimal]  # 本年预算数
     final: Optional[Decimal]  # 本年决算数
-    source: Source
+    source: Source  # the label cell
+    #: "prior_final", "budget", "final" → the cell each amount was read from (where a finding points)
+    cells: dict[str, Source] = field(default_factory=dict)
 
     def single(self) -> Optional[Decimal]:
         """The one amount of a row that holds only one (上年结转, 年末结余, 基本支出 …)."""
-        for value in (self.final, self.budget, self.prior_final):
-            if value is not None:
-                return value
+        column = self.single_column()
+        return getattr(self, column) if column else None
+
+    def single_column(self) -> Optional[str]:
+        """The column :meth:`single` reads: "final", "budget" or "prior_final"; None when all are blank."""
+        for column in ("final", "budget", "prior_final"):
+            if getattr(self, column) is not None:
+                return column
         return None
+
+    def cell(self, column: Optional[str]) -> Source:
+        """The cell of the amount in ``column``; the label cell when the form gave none."""
+        return self.cells.get(column, self.source) if column else self.source
 
 
 @dataclass

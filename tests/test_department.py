@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 import perfeval_xl
 from perfeval_xl.cli import main
+from perfeval_xl.model import Source
 from perfeval_xl.readers import read_workbook
 from deptgen import BaseFigures, HUNAN_ROWS, write_base_only, write_department_workbook, write_scoring_only
 
@@ -83,6 +84,29 @@ def test_zero_denominator_is_an_error_not_a_crash(tmp_path):
     form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
     assert scores(form)["固定资产利用率"] == 0
     assert "分母为0" in flags_of(form, "固定资产利用率")
+
+
+def test_a_negative_amount_counts_as_0_and_is_flagged_at_its_f2_cell(tmp_path):
+    # As a negative actual on a project form (scoring.md §3): w × rate never goes below 0.
+    figures = BaseFigures(UNIT, procurement=(35, 42, -4.2), assets=310, assets_in_use=-31)
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
+    procurement = next(item for item in form.items if item.name == "政府采购执行率")
+    assets = next(item for item in form.items if item.name == "固定资产利用率")
+    assert procurement.score == assets.score == 0            # not −4.2/42 × 5 = −0.50
+    assert procurement.basis.startswith("“政府采购金额”行本年决算数-4.2<0按0计；0/42=0.00%")
+    [flag] = [f for f in procurement.flags if "负数" in f.message]
+    assert flag.message == "基础数据表“政府采购金额”行本年决算数为负数（-4.2），按0计算"
+    assert flag.source == Source("基础数据表", "D12")  # the amount's own cell, not the F3 row
+    [flag] = [f for f in assets.flags if "负数" in f.message]
+    assert flag.source == Source("基础数据表", "D21") and "在用固定资产总额" in flag.message
+
+
+def test_a_budget_cut_or_a_deficit_may_be_negative(tmp_path):
+    # 本年追加预算 below 0 is a cut (band "≤0 → 5"), 年末结余 below 0 spending beyond the budget.
+    figures = BaseFigures(UNIT, carried=0, initial=100, added=-10, left=-5)
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
+    assert scores(form)["预算控制率"] == D("5.00") and scores(form)["预算完成率"] == D("5.00")
+    assert "负数" not in flags_of(form, "预算控制率") + flags_of(form, "预算完成率")
 
 
 def test_form_weight_overrides_the_rulebook_and_self_scores_are_clamped(tmp_path):

@@ -131,19 +131,20 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], flags: list[Flag]) ->
         amounts = {name: cells.number(row, col, f"{label}{_COLUMN_NAMES[name]}", row_flags)
                    for name, col in columns.items()}
         amounts = {name: value for name, value in amounts.items() if value is not None}
+        amount_cells = {name: cells.source(row, columns[name]) for name in amounts}
         if not amounts:
             # Rows with one amount may put it anywhere right of the label.
             for col in range(label_col + 1, min(label_col + _SCAN, len(cells.grid.rows[row]))):
                 number = to_decimal(cells.raw(row, col))
                 if number is not None:
-                    amounts = {"final": number}
+                    amounts, amount_cells = {"final": number}, {"final": cells.source(row, col)}
                     break
         if key not in labels.BASE_ROWS and not amounts:
             continue  # a title or section heading, not a figure
         if key in labels.BASE_ROWS:
             flags.extend(row_flags)
         entry = BaseAmounts(label=label, prior_final=amounts.get("prior_final"), budget=amounts.get("budget"),
-                            final=amounts.get("final"), source=cells.source(row, label_col))
+                            final=amounts.get("final"), source=cells.source(row, label_col), cells=amount_cells)
         if key not in rows or rows[key].single() is None:  # the first complete row of a name wins
             rows[key] = entry
     return rows

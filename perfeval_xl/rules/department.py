@@ -14,6 +14,11 @@ from .rulebook import DepartmentIndicator, DepartmentRulebook, Term
 
 ZERO = Decimal(0)
 _COLUMN_NAMES = {column: name + "数" for name, column in COLUMNS.items()}
+#: F2 rows whose amount may be below zero: a deficit (年末结余) or a budget cut (本年追加预算).
+#: Any other amount below zero (spending, a budget, assets, a head count) is a slip of the unit's:
+#: as a negative actual on a project form (scoring.md §3), it counts as 0 and is flagged, so that
+#: no rate below zero gives a score below 0 (−4.2/42 × 5 = −0.50) and none gives full marks.
+MAY_BE_NEGATIVE = frozenset({"年末结余", "本年追加预算"})
 
 
 class MissingInput(Exception):
@@ -78,21 +83,23 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
     """A quantitative row: its rate from F2, then the rule of its kind."""
     item = _item(row, row.weight if row.weight is not None else rule.weight)
     w = item.weight
+    notes: list[str] = []
     try:
-        numerator, numerator_text = _sum(base, rule.numerator)
-        denominator, denominator_text = _sum(base, rule.denominator)
+        numerator, numerator_text = _sum(base, rule.numerator, item, notes)
+        denominator, denominator_text = _sum(base, rule.denominator, item, notes)
     except MissingInput as missing:
         item.basis = f"{missing}，无法计算，得0分"
         item.flags.append(Flag(f"{missing}，“{row.name}”无法计算", row.source, "error", "请单位补填基础数据表相应数据"))
         return item
     formula = f"{numerator_text}/{denominator_text}"
+    note = "".join(notes)
     if denominator == 0:
         if rule.zero_denominator == "full_if_numerator_zero":
             item.score = round2(w) if numerator == 0 else ZERO
-            item.basis = (f"分母为0（{denominator_text}=0），分子{'为0，得满分' if numerator == 0 else '不为0，得0分'}"
+            item.basis = (f"{note}分母为0（{denominator_text}=0），分子{'为0，得满分' if numerator == 0 else '不为0，得0分'}"
                           f"{show2(item.score)}")
             return item
-        item.basis = f"分母为0（{denominator_text}=0），无法计算，得0分"
+        item.basis = f"{note}分母为0（{denominator_text}=0），无法计算，得0分"
         item.flags.append(Flag(f"“{row.name}”的分母为0（{_term_names(rule.denominator)}），请核对基础数据表",
                                row.source, "error"))
         return item
@@ -101,7 +108,7 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
     item.actual = f"{pct}%"
     score, how = _apply(rule, pct, w)
     item.score = round2(score)
-    item.basis = f"{formula}={pct}%，{how.replace('{score}', show2(item.score))}"
+    item.basis = f"{note}{formula}={pct}%，{how.replace('{score}', show2(item.score))}"
     return item
 
 
@@ -127,12 +134,27 @@ def _apply(rule: DepartmentIndicator, pct: Decimal, w: Decimal) -> tuple[Decimal
             if band.contains(pct):
                 return w * band.share, f"属{band.text()}档，{show(w)}×{show(band.share)}={{score}}"
         return w * p["otherwise"], f"不在任何得分档内，{show(w)}×{show(p['otherwise'])}={{score}}"
+    if pct < 0:  # a rulebook's own formula over rows that may be negative: w × rate would be below 0
+        return ZERO, f"{show(pct)}%<0，得0分"
     capped = min(pct, p["cap"])
     return w * capped / 100, f"{show(capped)}%×{show(w)}={{score}}"
 
 
-def _sum(base: BaseData | None, terms: tuple[Term, ...]) -> tuple[Decimal, str]:
-    values = [(term, _amount(base, term)) for term in terms]
+def _sum(base: BaseData | None, terms: tuple[Term, ...], item: ItemScore, notes: list[str]) -> tuple[Decimal, str]:
+    """The signed sum of ``terms`` and its text; an amount below zero that cannot be is counted as 0,
+    flagged on ``item`` at its F2 cell and noted for the 评分依据 in ``notes``."""
+    values = []
+    for term in terms:
+        value = _amount(base, term)
+        if value < 0 and term.row not in MAY_BE_NEGATIVE:
+            what = _amount_name(term)
+            flag = Flag(f"基础数据表{what}为负数（{show(value)}），按0计算", _amount_cell(base, term),
+                        action="请单位核实基础数据表该数据")
+            if flag not in item.flags:  # one amount may be a term of both numerator and denominator
+                item.flags.append(flag)
+                notes.append(f"{what}{show(value)}<0按0计；")
+            value = ZERO
+        values.append((term, value))
     total = sum((term.sign * value for term, value in values), ZERO)
     text = ""
     for i, (term, value) in enumerate(values):
@@ -157,6 +179,21 @@ def _amount(base: BaseData | None, term: Term) -> Decimal:
         column = f"的{_COLUMN_NAMES[term.column]}" if term.column else "的金额"
         raise MissingInput(f"基础数据表“{term.row}”行缺少{column.lstrip('的')}")
     return value
+
+
+def _amount_name(term: Term) -> str:
+    """How a flag names the amount of ``term``: "在职人数", "“政府采购金额”行本年决算数"."""
+    if term.row in ("编制数", "在职人数"):
+        return f"“{term.row}”"
+    return f"“{term.row}”行{_COLUMN_NAMES[term.column]}" if term.column else f"“{term.row}”行金额"
+
+
+def _amount_cell(base: BaseData, term: Term):
+    """The F2 cell :func:`_amount` read ``term`` from."""
+    if term.row in ("编制数", "在职人数"):
+        return base.sources.get(term.row)
+    row = base.rows[term.row]
+    return row.cell(term.column or row.single_column())
 
 
 def _term_names(terms: tuple[Term, ...]) -> str:
