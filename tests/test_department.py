@@ -109,6 +109,20 @@ def test_a_budget_cut_or_a_deficit_may_be_negative(tmp_path):
     assert "负数" not in flags_of(form, "预算控制率") + flags_of(form, "预算完成率")
 
 
+def test_an_amount_typed_in_yuan_is_converted_to_wan_yuan_and_flagged(tmp_path):
+    # F2 is in 万元: "406000元" is 40.6, not 406000 (and "42万元" is just 42).
+    figures = BaseFigures(UNIT, procurement=(35, "42万元", "406000元"), key="1,823,000元")
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
+    assert form.total == D("95.61")  # as with the plain figures
+    assert next(i.basis for i in form.items if i.name == "政府采购执行率").startswith("40.6/42=96.67%")
+    assert next(i.basis for i in form.items if i.name == "重点支出安排率").startswith("182.3/212.58=85.76%")
+    converted = {f.source.cell: str(f) for f in form.flags if "折算" in f.message}
+    assert converted == {
+        "D12": "政府采购金额本年决算数“406000元”按万元折算为40.6，请单位按万元填写金额（D12）",
+        "D19": "重点支出本年决算数“1,823,000元”按万元折算为182.3，请单位按万元填写金额（D19）",
+    }
+
+
 def test_form_weight_overrides_the_rulebook_and_self_scores_are_clamped(tmp_path):
     rows = [list(r) for r in HUNAN_ROWS]
     rows[2][3] = 10           # 重点支出安排率 worth 10 on this form: 85.76% → 0.8 × 10

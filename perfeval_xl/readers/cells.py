@@ -10,7 +10,7 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc
 from ..model import Flag, Source
-from ..values import PLACEHOLDERS, to_decimal
+from ..values import PLACEHOLDERS, amount_with_unit, convert_money, format_number, to_decimal
 from .grid import Grid, _column_letters, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
@@ -216,6 +216,21 @@ class SheetCells:
         if number is None and nfkc(value).replace(" ", "") not in PLACEHOLDERS:
             flags.append(Flag(f"{what}“{nfkc(value)}”不是数字", self.source(row, col), "error"))
         return number
+
+    def money(self, row: int, col: int, what: str, unit: str, flags: list[Flag]) -> Decimal | None:
+        """An amount in ``unit`` ("万元"); one written with another money unit ("1,000,000元" where
+        the form is in 万元) is converted, and the conversion flagged."""
+        value = self.raw(row, col)
+        written = amount_with_unit(value)
+        if written is None:
+            return self.number_of(value, row, col, what, flags)
+        number, written_unit = written
+        if written_unit == unit:
+            return number
+        converted = convert_money(number, written_unit, unit)
+        flags.append(Flag(f"{what}“{self.text(row, col)}”按{unit}折算为{format_number(converted)}",
+                          self.source(row, col), action=f"请单位按{unit}填写金额"))
+        return converted
 
 
 # Why cached: headings repeat the same label cells on every form; bounded so a batch

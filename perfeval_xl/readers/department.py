@@ -22,6 +22,8 @@ _SCAN = 40
 # A label written after a value on the same line ("　　单位：万元", "（金额单位：万元）"): it ends the value.
 _NEXT_LABEL = re.compile(r"(?:^|\s+)[(（]?[^\s:：∶()（）]{1,6}[:：∶]")
 _HEADCOUNT_UNIT = re.compile(r"\s*[人名]$")
+#: Every F2 amount is in 万元 (forms.md); one typed in 元 is converted and flagged.
+MONEY_UNIT = "万元"
 
 
 def table_not_filled(table: DepartmentForm) -> bool:
@@ -128,15 +130,15 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], flags: list[Flag]) ->
             continue  # staff rows hold head counts, read by _staff, not amounts
         key = labels.base_row_key(label)
         row_flags: list[Flag] = []
-        amounts = {name: cells.number(row, col, f"{label}{_COLUMN_NAMES[name]}", row_flags)
+        amounts = {name: cells.money(row, col, f"{label}{_COLUMN_NAMES[name]}", MONEY_UNIT, row_flags)
                    for name, col in columns.items()}
         amounts = {name: value for name, value in amounts.items() if value is not None}
         amount_cells = {name: cells.source(row, columns[name]) for name in amounts}
         if not amounts:
             # Rows with one amount may put it anywhere right of the label.
             for col in range(label_col + 1, min(label_col + _SCAN, len(cells.grid.rows[row]))):
-                number = to_decimal(cells.raw(row, col))
-                if number is not None:
+                if to_decimal(cells.raw(row, col)) is not None:
+                    number = cells.money(row, col, f"{label}金额", MONEY_UNIT, row_flags)
                     amounts, amount_cells = {"final": number}, {"final": cells.source(row, col)}
                     break
         if key not in labels.BASE_ROWS and not amounts:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
-from ..values import amount_with_unit, convert_money, declared_money_unit, format_number, parse_value, to_decimal
+from ..values import declared_money_unit, format_number, parse_value, to_decimal
 from .cells import SheetCells, text_of
 from .grid import Grid
 
@@ -264,20 +264,10 @@ def _block_money_unit(cells: SheetCells, block_row: int, first_money_col: int) -
 
 def _money(cells: SheetCells, row: int, col: int | None, what: str, unit: str,
            flags: list[Flag]) -> Decimal | None:
-    """An amount of the fund block in the block's ``unit``; one written with another unit
-    ("1,000,000元" in a 万元 block) is converted, and the conversion flagged."""
+    """An amount of the fund block in the block's ``unit`` (:meth:`SheetCells.money`)."""
     if col is None:
         return None
-    written = amount_with_unit(cells.raw(row, col))
-    if written is None:
-        return cells.number(row, col, what, flags)
-    number, written_unit = written
-    if written_unit == unit:
-        return number
-    converted = convert_money(number, written_unit, unit)
-    flags.append(Flag(f"{what}“{cells.text(row, col)}”按{unit}折算为{format_number(converted)}",
-                      cells.source(row, col), action=f"请单位按{unit}填写金额"))
-    return converted
+    return cells.money(row, col, what, unit, flags)
 
 
 # ---------------------------------------------------------------- goals
