@@ -50,6 +50,8 @@ class BaseFigures:
     assets: float = 310.0
     assets_in_use: float = 296.4
     omit: set = field(default_factory=set)  # row labels to leave out
+    #: 项目支出 written again after 基本支出, its 本年决算数 alone (forms.md: 基本支出 / 项目支出 / 支出合计)
+    project_spent: float | None = None
 
 
 def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_line_heading: bool = False,
@@ -80,7 +82,8 @@ def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_
         if label.strip() not in f.omit:
             ws.append([*pad, label, *values])
     singles = [("上年结转", f.carried, 2), ("年初预算", f.initial, 2), ("本年追加预算", f.added, 2),
-               ("年末结余", f.left, 3), ("基本支出", f.basic, 3), ("支出合计", f.total, 3),
+               ("年末结余", f.left, 3), ("基本支出", f.basic, 3),
+               *([("项目支出", f.project_spent, 3)] if f.project_spent is not None else []), ("支出合计", f.total, 3),
                ("重点支出", f.key, 3), ("固定资产总额", f.assets, 3), ("在用固定资产总额", f.assets_in_use, 3)]
     for label, value, column in singles:
         if label not in f.omit:

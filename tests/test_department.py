@@ -123,6 +123,26 @@ def test_an_amount_typed_in_yuan_is_converted_to_wan_yuan_and_flagged(tmp_path):
     }
 
 
+def test_project_spending_left_blank_above_is_taken_from_its_second_row(tmp_path):
+    # forms.md has 项目支出 twice: 上年决算/本年预算/本年决算 in the 经费控制情况 block, and its
+    # 本年决算数 again among 基本支出 / 项目支出 / 支出合计.  重点支出安排率 = 182.3/212.58 = 85.76%.
+    figures = BaseFigures(UNIT, project=(190.4, 230, None), project_spent=212.58)
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
+    assert scores(form)["重点支出安排率"] == D("4.00") and form.total == D("95.61")
+    spending = form.form.base.rows["项目支出"]
+    assert (spending.prior_final, spending.budget, spending.final) == (D("190.4"), D("230"), D("212.58"))
+    assert spending.cells["final"] == Source("基础数据表", "D18")  # the second row's cell
+
+
+def test_two_rows_of_one_name_giving_different_amounts_are_flagged(tmp_path):
+    figures = BaseFigures(UNIT, project_spent=200)  # the first 项目支出 row says 212.58
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
+    assert scores(form)["重点支出安排率"] == D("4.00")  # by the first row, 85.76%
+    [flag] = [f for f in form.flags if "两处" in f.message]
+    assert str(flag) == ("基础数据表两处“项目支出”的本年决算数不一致（212.58与200），按第一处212.58计算，"
+                         "请单位核对并改正其中一处（D18）")
+
+
 def test_form_weight_overrides_the_rulebook_and_self_scores_are_clamped(tmp_path):
     rows = [list(r) for r in HUNAN_ROWS]
     rows[2][3] = 10           # 重点支出安排率 worth 10 on this form: 85.76% → 0.8 × 10

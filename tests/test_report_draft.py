@@ -19,7 +19,7 @@ SEED = CASES / "07_开福区行政审批服务局_部门整体支出.xlsx"
 
 def draft_text(tmp_path: Path, workbook: Path) -> str:
     inbox = tmp_path / "in"
-    inbox.mkdir()
+    inbox.mkdir(parents=True)
     (inbox / workbook.name).write_bytes(workbook.read_bytes())
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)
     (report,) = batch.files[0].reports
@@ -63,6 +63,15 @@ def test_sections_come_in_the_published_order_and_deductions_are_listed(tmp_path
                                      "三、部门整体支出绩效情况", "四、存在的问题")]
     assert order == sorted(order)
     assert "固定资产利用率：分值5分，复核得分3.75分，扣1.25分。评分依据：150/200=75.00%" in text
+
+
+def test_project_spending_is_its_final_amount_never_its_budget(tmp_path):
+    blank = write_department_workbook(tmp_path / "甲局.xlsx", BaseFigures("甲局", project=(190.4, 230, None)))
+    text = draft_text(tmp_path / "a", blank)
+    assert "基本支出446.15万元，占67.73%。" in text and "项目支出230万元" not in text
+    lower = write_department_workbook(tmp_path / "乙局.xlsx", BaseFigures("乙局", project=(190.4, 230, None),
+                                                                          project_spent=212.58))
+    assert "项目支出212.58万元，占32.27%" in draft_text(tmp_path / "b", lower)
 
 
 def test_a_missing_figure_leaves_its_sentence_out_rather_than_guessing(tmp_path):

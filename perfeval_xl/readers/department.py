@@ -11,7 +11,7 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc, normalise
 from ..model import BaseAmounts, BaseData, DepartmentForm, DepartmentRow, Flag
-from ..values import to_decimal
+from ..values import format_number, to_decimal
 from .cells import SheetCells
 from .grid import Grid
 
@@ -149,7 +149,26 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], flags: list[Flag]) ->
                             final=amounts.get("final"), source=cells.source(row, label_col), cells=amount_cells)
         if key not in rows or rows[key].single() is None:  # the first complete row of a name wins
             rows[key] = entry
+        else:
+            # A name written twice (forms.md has 项目支出 in the 经费控制情况 block and again among
+            # 基本支出 / 项目支出 / 支出合计, 本年决算数): the later row fills what the first left blank.
+            _fill_blanks(rows[key], entry, flags if key in labels.BASE_ROWS else [])
     return rows
+
+
+def _fill_blanks(first: BaseAmounts, later: BaseAmounts, flags: list[Flag]) -> None:
+    """Take into ``first`` each amount of ``later`` that ``first`` lacks; flag one they both give differently."""
+    for column, name in _COLUMN_NAMES.items():
+        value, earlier = getattr(later, column), getattr(first, column)
+        if value is None:
+            continue
+        if earlier is None:
+            setattr(first, column, value)
+            first.cells[column] = later.cell(column)
+        elif value != earlier:
+            flags.append(Flag(f"基础数据表两处“{first.label}”的{name}不一致（{format_number(earlier)}与"
+                              f"{format_number(value)}），按第一处{format_number(earlier)}计算", later.cell(column),
+                              action="请单位核对并改正其中一处"))
 
 
 _COLUMN_NAMES = {"prior_final": "上年决算数", "budget": "本年预算数", "final": "本年决算数"}

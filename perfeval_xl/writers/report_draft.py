@@ -199,8 +199,9 @@ def _single(base: BaseData, key: str) -> Decimal | None:
 
 
 def _final(base: BaseData, key: str) -> Decimal | None:
+    """The row's 本年决算数 only: its budget is not spending, and the draft says no figure it lacks."""
     row = base.rows.get(key)
-    return (row.final if row.final is not None else row.single()) if row else None
+    return row.final if row else None
 
 
 def _percent(part: Decimal, whole: Decimal) -> str:
