@@ -171,6 +171,19 @@ class BaseAmounts:
 
 
 @dataclass
+class BaseLine:
+    """One line of form F2's amounts table as the unit wrote it, for the scored workbook to carry over
+    (forms.md Outputs): a row the rules never read ("部门整体支出预算调整 | 年初预算 | 全年预算" and the
+    figures under it), a name written twice, a "—" all keep their place."""
+
+    label: str  # "" for a line of figures under a heading line
+    #: "prior_final", "budget", "final" → the amount read in that column (converted to 万元)
+    amounts: dict[str, Decimal] = field(default_factory=dict)
+    #: the same columns → what is written there when it is not an amount ("—", "年初预算")
+    texts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class BaseData:
     """Form F2: a department's staffing and spending figures for the year."""
 
@@ -183,6 +196,8 @@ class BaseData:
     rows: dict[str, BaseAmounts] = field(default_factory=dict)  # normalised row label → amounts
     sources: dict[str, Source] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)
+    #: every line of the amounts table in form order, as written (empty when not read from a sheet)
+    lines: list[BaseLine] = field(default_factory=list)
 
 
 @dataclass

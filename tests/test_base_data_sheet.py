@@ -9,7 +9,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from perfeval_xl.model import BaseAmounts, BaseData, Source
+from perfeval_xl.model import BaseAmounts, BaseData, BaseLine, Source
 from perfeval_xl.writers import add_base_data_sheet
 
 D = Decimal
@@ -99,6 +99,26 @@ def test_every_row_of_the_form_in_form_order_with_its_amounts(tmp_path):
     indents = [sheet.cell(row, 1).alignment.indent for row in range(first, first + 3)]
     assert indents == [0, 1, 2]  # 三公经费 › 1、… › 其中：…
     assert sheet.cell(first + 6, 1).value == "来源：07_部门整体支出.xlsx（工作表：基础数据表）"
+
+
+def test_lines_as_written_are_rendered_in_their_order_text_and_all(tmp_path):
+    base = base_data()
+    base.lines = [
+        BaseLine("2、出国经费", texts={"prior_final": "—", "budget": "—", "final": "—"}),
+        BaseLine("部门整体支出预算调整", texts={"budget": "年初预算", "final": "全年预算"}),
+        BaseLine("", amounts={"budget": D("640"), "final": D("676.5")}),
+        BaseLine("项目支出", amounts={"final": D("212.58")}),
+    ]
+    sheet = rendered(base, tmp_path=tmp_path)
+    first = row_of(sheet, "经费控制情况") + 1
+    assert [values(sheet, row) for row in range(first, first + 4)] == [
+        ["2、出国经费", "—", "—", "—"],
+        ["部门整体支出预算调整", None, "年初预算", "全年预算"],
+        [None, None, 640, 676.5],
+        ["项目支出", None, None, 212.58],
+    ]
+    assert sheet.cell(first + 2, 3).number_format == "#,##0.00"
+    assert sheet.cell(first + 4, 1).value.startswith("来源：")  # the lines stand for base.rows, not beside them
 
 
 def test_the_table_is_bordered(tmp_path):

@@ -291,6 +291,31 @@ def test_scored_department_workbook_carries_the_base_data_sheet(tmp_path):
     assert "2018年决算数" in texts and 212.58 in texts and any(UNIT in str(t) for t in texts)
 
 
+def test_the_scored_base_data_sheet_carries_every_line_of_the_input_as_written(tmp_path):
+    # forms.md Outputs: "every field carried over from the input", the lines no rule reads included.
+    from openpyxl import load_workbook
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    path = write_department_workbook(inbox / "dept.xlsx", BaseFigures(UNIT, project_spent=212.58))
+    workbook = load_workbook(path)
+    sheet = workbook["基础数据表"]
+    abroad = next(row for row in sheet.iter_rows() if str(row[0].value).strip() == "2、出国经费")
+    for cell in abroad[1:4]:
+        cell.value = "—"
+    sheet.append(["部门整体支出预算调整", None, "年初预算", "全年预算"])  # as forms.md draws it
+    sheet.append([None, None, 640, 676.5])
+    workbook.save(path)
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)
+    scored = load_workbook(tmp_path / "out" / "dept.scored.xlsx")["基础数据表"]
+    lines = [tuple(c.value for c in row[:4]) for row in scored.iter_rows()]
+    assert ("2、出国经费", "—", "—", "—") in lines                     # not blanks
+    assert lines.count(("项目支出", None, None, 212.58)) == 1         # the second 项目支出 line
+    assert lines.count(("项目支出", 190.4, 230, 212.58)) == 1         # and the first
+    adjustment = lines.index(("部门整体支出预算调整", None, "年初预算", "全年预算"))
+    assert lines[adjustment + 1] == (None, None, 640, 676.5)          # the 全年预算 figure too
+
+
 def test_a_blank_total_self_score_is_the_sum_of_the_rows_the_unit_scored():
     # The 合计 row's 自评得分 is left blank on the sample (and on the blank form we hand out).
     [form] = perfeval_xl.score_workbook(CASES / "07_开福区行政审批服务局_部门整体支出.xlsx").forms

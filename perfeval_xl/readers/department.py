@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from .. import labels
 from ..labels import nfkc, normalise
-from ..model import BaseAmounts, BaseData, DepartmentForm, DepartmentRow, Flag
+from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag
 from ..values import format_number, to_decimal
 from .cells import SheetCells
 from .grid import Grid
@@ -43,22 +43,24 @@ def base_not_filled(base: BaseData) -> bool:
 def read_base_data(grid: Grid, file: str) -> BaseData | None:
     """Form F2 on ``grid``, or None when the sheet is not one."""
     cells = SheetCells(grid)
-    columns, year = _amount_columns(cells)
+    columns, year, header_row = _amount_columns(cells)
     staff = _staff(cells)
     flags: list[Flag] = []
-    rows = _base_rows(cells, columns, flags)
+    lines: list[BaseLine] = []
+    rows = _base_rows(cells, columns, header_row, flags, lines)
     known = sum(1 for key in rows if key in labels.BASE_ROWS)
     if known < 3 or (not columns and staff is None):
         return None
-    base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags)
+    base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags, lines=lines)
     if staff is not None:
         (base.staff_quota, quota_source), (base.staff_actual, actual_source) = staff
         base.sources.update({"编制数": quota_source, "在职人数": actual_source})
     return base
 
 
-def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None]:
-    """Columns of 上年决算 / 本年预算 / 本年决算, from the first header row that names them."""
+def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None, int]:
+    """(columns of 上年决算 / 本年预算 / 本年决算, the year, the row) of the first header row that
+    names them; ({}, None, -1) when no row does."""
     for row in range(min(cells.grid.height, 60)):
         found: list[tuple[int, int, str]] = []  # (year, col, kind)
         relative: dict[str, int] = {}
@@ -70,7 +72,7 @@ def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None]:
             elif label in _RELATIVE_COLUMN:
                 relative.setdefault(_RELATIVE_COLUMN[label], col)
         if relative:
-            return relative, None
+            return relative, None, row
         if found:
             year = max(y for y, _, _ in found)
             columns = {}
@@ -79,8 +81,8 @@ def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None]:
                     columns.setdefault("budget" if kind == "预算" else "final", col)
                 elif kind == "决算" and y == year - 1:
                     columns.setdefault("prior_final", col)
-            return columns, year
-    return {}, None
+            return columns, year, row
+    return {}, None, -1
 
 
 def _staff(cells: SheetCells):
@@ -121,13 +123,21 @@ def _headcount(value: object) -> Decimal | None:
     return to_decimal(value)
 
 
-def _base_rows(cells: SheetCells, columns: dict[str, int], flags: list[Flag]) -> dict[str, BaseAmounts]:
+def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flags: list[Flag],
+               lines: list[BaseLine]) -> dict[str, BaseAmounts]:
+    """The amount rows by name; every line of the table below ``header_row`` goes to ``lines`` as written."""
     rows: dict[str, BaseAmounts] = {}
     first_amount_col = min(columns.values()) if columns else 1
     for row in range(cells.grid.height):
         label_col, label = _row_label(cells, row, first_amount_col)
-        if not label or labels.staff_field(label):
+        if label and labels.staff_field(label):
             continue  # staff rows hold head counts, read by _staff, not amounts
+        if not label:
+            if row > header_row >= 0:  # figures under a heading line ("部门整体支出预算调整 | 年初预算 | 全年预算")
+                unread: list[Flag] = []  # no rule reads them: nothing to flag
+                figures = {name: cells.money(row, col, "", MONEY_UNIT, unread) for name, col in columns.items()}
+                _keep_line(cells, row, columns, "", {k: v for k, v in figures.items() if v is not None}, lines)
+            continue
         key = labels.base_row_key(label)
         row_flags: list[Flag] = []
         amounts = {name: cells.money(row, col, f"{label}{_COLUMN_NAMES[name]}", MONEY_UNIT, row_flags)
@@ -141,6 +151,8 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], flags: list[Flag]) ->
                     number = cells.money(row, col, f"{label}金额", MONEY_UNIT, row_flags)
                     amounts, amount_cells = {"final": number}, {"final": cells.source(row, col)}
                     break
+        if row > header_row >= 0 or (header_row < 0 and (amounts or key in labels.BASE_ROWS)):
+            _keep_line(cells, row, columns, label, amounts, lines)
         if key not in labels.BASE_ROWS and not amounts:
             continue  # a title or section heading, not a figure
         if key in labels.BASE_ROWS:
@@ -154,6 +166,15 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], flags: list[Flag]) ->
             # 基本支出 / 项目支出 / 支出合计, 本年决算数): the later row fills what the first left blank.
             _fill_blanks(rows[key], entry, flags if key in labels.BASE_ROWS else [])
     return rows
+
+
+def _keep_line(cells: SheetCells, row: int, columns: dict[str, int], label: str, amounts: dict[str, Decimal],
+               lines: list[BaseLine]) -> None:
+    """Add ``row`` to ``lines`` as written: its ``amounts``, and the text of each other amount cell."""
+    texts = {name: cells.text(row, col) for name, col in columns.items() if name not in amounts}
+    texts = {name: text for name, text in texts.items() if text}
+    if label or amounts or texts:
+        lines.append(BaseLine(label=label, amounts=dict(amounts), texts=texts))
 
 
 def _fill_blanks(first: BaseAmounts, later: BaseAmounts, flags: list[Flag]) -> None:

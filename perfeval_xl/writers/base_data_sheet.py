@@ -12,7 +12,7 @@ Layout (columns A–D)::
     财政供养人员情况 | 编制数 | 2019年实际在职人数 | 控制率
                      |   12   |        12          | 100.00%
     经费控制情况     | 2018年决算数 | 2019年预算数 | 2019年决算数
-    <every row of the form, in form order>
+    <every line of the form's amounts table, in form order, as written>
     来源：<file>（工作表：<sheet>）
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..model import BaseData, DepartmentForm, FormResult
+from ..model import BaseData, BaseLine, DepartmentForm, FormResult
 from ._cell import CellValue, write_cell
 from ._sheet_titles import unique_sheet_titles
 from ._text_measure import line_height, lines_needed
@@ -179,13 +179,17 @@ class _BaseDataSheet:
         self._put(header, LABEL, AMOUNTS_LABEL, _BOLD_FONT, _CENTER, fill=_HEADER_FILL)
         for column, text in zip((PRIOR, BUDGET, FINAL), year_headers(base.year)):
             self._put(header, column, text, _BOLD_FONT, _CENTER, fill=_HEADER_FILL)
-        for amounts in base.rows.values():
+        for line in base.lines or _lines_of(base):
             row = self._next()
-            label = amounts.label.strip()
+            label = line.label.strip()
             self.text_rows[row] = (label, COLUMN_WIDTHS["A"] - 2 * label_indent(label), 18)
-            self._put(row, LABEL, label, alignment=_LABEL_ALIGNMENTS[label_indent(label)])
-            for column, value in ((PRIOR, amounts.prior_final), (BUDGET, amounts.budget), (FINAL, amounts.final)):
-                self._put(row, column, value, alignment=_RIGHT, number_format=MONEY_FORMAT)
+            self._put(row, LABEL, label or None, alignment=_LABEL_ALIGNMENTS[label_indent(label)])
+            for column, name in ((PRIOR, "prior_final"), (BUDGET, "budget"), (FINAL, "final")):
+                amount = line.amounts.get(name)
+                if amount is None and name in line.texts:  # "—", or a heading such as "年初预算"
+                    self._put(row, column, line.texts[name], alignment=_CENTER)
+                else:
+                    self._put(row, column, amount, alignment=_RIGHT, number_format=MONEY_FORMAT)
 
     def _source(self, base: BaseData) -> None:
         row = self._next()
@@ -210,6 +214,13 @@ class _BaseDataSheet:
         sheet.print_area = f"A1:D{self.row}"
         sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
         sheet.sheet_view.showGridLines = False
+
+
+def _lines_of(base: BaseData) -> list[BaseLine]:
+    """The lines of a :class:`BaseData` made without a sheet (no ``lines``): one per row it names."""
+    return [BaseLine(label=amounts.label, amounts={name: value for name, value in (
+        ("prior_final", amounts.prior_final), ("budget", amounts.budget), ("final", amounts.final)) if value is not None})
+        for amounts in base.rows.values()]
 
 
 def _control_rate(base: BaseData) -> Optional[float]:
