@@ -232,6 +232,9 @@ class DepartmentForm:
     flags: list[Flag] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)
     kind: str = "department"
+    #: F2 sheets of the same workbook left unpaired (another 填报单位): sheet → its 填报单位.  Never
+    #: paired by a guess, but named when the table has no F2, so the officer sees where it is.
+    other_bases: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

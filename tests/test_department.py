@@ -10,7 +10,8 @@ import perfeval_xl
 from perfeval_xl.cli import main
 from perfeval_xl.model import Source
 from perfeval_xl.readers import read_workbook
-from deptgen import BaseFigures, HUNAN_ROWS, write_base_only, write_department_workbook, write_scoring_only
+from deptgen import (BaseFigures, HUNAN_ROWS, write_base_only, write_base_sheet, write_department_workbook,
+                     write_scoring_only, write_scoring_sheet)
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 
@@ -269,6 +270,24 @@ def test_a_batch_pairs_a_scoring_table_with_the_base_data_of_its_own_folder(tmp_
     assert batch.statuses["2020/基础数据表.xlsx"] == "ok"
     # The F2 left over is an error, and on_file hears the status the batch ends with.
     assert batch.statuses["2019/基础数据表.xlsx"] == "error" and told == batch.statuses
+
+
+def test_an_f2_of_the_same_workbook_under_another_unit_name_is_named_not_paired(tmp_path):
+    # "长沙市开福区…" and "开福区…" may well be one unit, but a guess could pair two units' forms.
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "基础数据表"
+    write_base_sheet(workbook.active, BaseFigures("长沙市开福区行政审批服务局"))
+    write_scoring_sheet(workbook.create_sheet("指标评分表"), "开福区行政审批服务局")
+    workbook.save(tmp_path / "dept.xlsx")
+    [form] = perfeval_xl.score_workbook(tmp_path / "dept.xlsx").forms
+    assert form.form.base is None and scores(form)["在职人员控制率"] == 0
+    [flag] = [f for f in form.flags if "基础数据表（F2）" in f.message]
+    assert flag.level == "error" and str(flag) == (
+        "本文件中的基础数据表（F2）工作表“基础数据表”的填报单位为“长沙市开福区行政审批服务局”，"
+        "与本表的填报单位“开福区行政审批服务局”不一致，未配对，定量指标无法计算，"
+        "如为同一单位，请单位将两表的填报单位改为一致后重新报送；如不是，请补报本单位的基础数据表")
 
 
 def test_scoring_table_alone_scores_self_rows_and_flags_the_missing_base(tmp_path):

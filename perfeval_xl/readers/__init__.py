@@ -79,6 +79,8 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
     paired, content.unpaired_tables, content.unpaired_bases = pair_department_forms(tables, bases)
     blank += [table.sheet for table in content.unpaired_tables if table_not_filled(table)]
     content.unpaired_tables = [table for table in content.unpaired_tables if not table_not_filled(table)]
+    for table in content.unpaired_tables:  # a batch may still pair it with another file's F2
+        table.other_bases = {base.sheet: base.unit for base in content.unpaired_bases}
     content.forms.extend(paired)
     if not (content.forms or content.unpaired_tables or content.unpaired_bases):
         if blank:

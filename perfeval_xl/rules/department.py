@@ -36,7 +36,7 @@ def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> Form
     total = sum((item.score for item in items), ZERO)
     flags = list(form.flags)
     if form.base is None:
-        flags.append(Flag("未找到同一填报单位的基础数据表（F2），定量指标无法计算", None, "error", "请单位报送基础数据表"))
+        flags.append(_no_base_flag(form))
     else:
         flags.extend(form.base.flags)
     listed = {indicator_key(row.name) for row in form.rows}
@@ -49,6 +49,17 @@ def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> Form
     flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
                       grade=rulebook.grade_for(total), flags=flags)
+
+
+def _no_base_flag(form: DepartmentForm) -> Flag:
+    """Why the quantitative rows of ``form`` could not be computed: no F2, or an F2 of the same
+    workbook whose 填报单位 differs (named, not paired by a guess: "XX区…局" may be another unit)."""
+    if not form.other_bases:
+        return Flag("未找到同一填报单位的基础数据表（F2），定量指标无法计算", None, "error", "请单位报送基础数据表")
+    found = "、".join(f"工作表“{sheet}”的填报单位为“{unit or '未填'}”" for sheet, unit in form.other_bases.items())
+    return Flag(f"本文件中的基础数据表（F2）{found}，与本表的填报单位“{form.unit or '未填'}”不一致，未配对，"
+                "定量指标无法计算", None, "error",
+                "如为同一单位，请单位将两表的填报单位改为一致后重新报送；如不是，请补报本单位的基础数据表")
 
 
 def _item(row: DepartmentRow, weight: Decimal) -> ItemScore:
