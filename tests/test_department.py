@@ -215,6 +215,25 @@ def test_staff_counts_typed_with_their_unit(tmp_path, staff_rows):
     assert scores(form)["在职人员控制率"] == D("2.50")
 
 
+@pytest.mark.parametrize("staff_rows, cells", [(False, ("B4", "C4")), (True, ("D4", "D5"))])
+def test_a_head_count_that_is_not_a_number_is_flagged_at_its_f2_cell(tmp_path, staff_rows, cells):
+    # As an unreadable amount is ("…“约40.6”不是数字（D9）"), not only "缺少…" at the F3 row.
+    figures = BaseFigures(UNIT, quota="十二", staff="12（含借调2人）")
+    path = write_department_workbook(tmp_path / "d.xlsx", figures, staff_rows=staff_rows)
+    form = perfeval_xl.score_workbook(path).forms[0]
+    assert scores(form)["在职人员控制率"] == 0
+    unread = [str(flag) for flag in form.flags if "不是数字" in flag.message]
+    assert unread == [f"编制数“十二”不是数字，请单位填写阿拉伯数字的人数，如12（{cells[0]}）",
+                      f"实际在职人数“12（含借调2人）”不是数字，请单位填写阿拉伯数字的人数，如12（{cells[1]}）"]
+    assert all(flag.source.sheet == "基础数据表" for flag in form.flags if "不是数字" in flag.message)
+
+
+def test_a_blank_head_count_is_missing_not_unreadable(tmp_path):
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT, quota="—"))).forms[0]
+    assert "基础数据表缺少“编制数”" in flags_of(form, "在职人员控制率")
+    assert not any("不是数字" in flag.message for flag in form.flags)
+
+
 def test_explaining_a_scoring_table_pairs_it_with_the_base_data_of_the_same_folder(tmp_path):
     write_base_only(tmp_path / "基础数据表_另一局.xlsx", BaseFigures("另一局"))
     write_base_only(tmp_path / "基础数据表_某某局.xlsx", BaseFigures(UNIT))

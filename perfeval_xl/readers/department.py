@@ -11,7 +11,7 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc, normalise
 from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag
-from ..values import format_number, to_decimal
+from ..values import PLACEHOLDERS, format_number, to_decimal
 from .cells import SheetCells
 from .grid import Grid
 
@@ -44,8 +44,8 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
     """Form F2 on ``grid``, or None when the sheet is not one."""
     cells = SheetCells(grid)
     columns, year, header_row = _amount_columns(cells)
-    staff = _staff(cells)
     flags: list[Flag] = []
+    staff = _staff(cells, flags)
     lines: list[BaseLine] = []
     rows = _base_rows(cells, columns, header_row, flags, lines)
     known = sum(1 for key in rows if key in labels.BASE_ROWS)
@@ -85,11 +85,12 @@ def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None, int]
     return {}, None, -1
 
 
-def _staff(cells: SheetCells):
+def _staff(cells: SheetCells, flags: list[Flag]):
     """((编制数, cell), (在职人数, cell)), or None when the sheet does not name both.
 
     The labels head two columns with the counts below them ("编制数 | 2019年实际在职人数"
     over "12 | 12"), or each starts a row with its count to the right ("编制数 | 12").
+    A count that is not a number ("十二", "12（含借调2人）") is flagged at its cell.
     """
     found: dict[str, tuple[int, int]] = {}
     for row in range(min(cells.grid.height, 60)):
@@ -98,22 +99,39 @@ def _staff(cells: SheetCells):
             if field_name and field_name not in found:
                 found[field_name] = row, col
     if "quota" in found and "actual" in found:
-        return tuple(_count_of(cells, *found[k]) for k in ("quota", "actual"))
+        heading_columns = found["quota"][0] == found["actual"][0]  # side by side on one row
+        return tuple(_count_of(cells, *found[k], _STAFF_NAMES[k], heading_columns, flags) for k in ("quota", "actual"))
     return None
+
+
+_STAFF_NAMES = {"quota": "编制数", "actual": "实际在职人数"}
 
 
 def _is_staff_label(text: str) -> bool:
     return labels.staff_field(text) is not None
 
 
-def _count_of(cells: SheetCells, row: int, col: int):
-    """The count a staff label gives: after it in its cell or to its right (before another label), else below it."""
+def _count_of(cells: SheetCells, row: int, col: int, what: str, heading_columns: bool, flags: list[Flag]):
+    """The count a staff label gives: after it in its cell or to its right (before another label), else below it.
+
+    When there is none, what is written where the count belongs (below a label heading a column,
+    else after it) is flagged unless it is blank.
+    """
     found = cells.labelled_value(row, col, _is_staff_label)
     if found and found[2] is not None:
         number = _headcount(found[1])
         if number is not None:
             return number, found[2]
-    return _headcount(cells.raw(row + 1, col)), cells.source(row + 1, col)
+    below = cells.source(row + 1, col)
+    number = _headcount(cells.raw(row + 1, col))
+    if number is not None:
+        return number, below
+    in_place = found is not None and found[2] is not None and (
+        not heading_columns or found[2] == cells.source(row, col))  # "编制数：十二" in the label's own cell
+    written, cell = (found[1], found[2]) if in_place else (cells.text(row + 1, col), below)
+    if written and nfkc(written).replace(" ", "") not in PLACEHOLDERS:
+        flags.append(Flag(f"{what}“{written}”不是数字", cell, "error", "请单位填写阿拉伯数字的人数，如12"))
+    return None, cell
 
 
 def _headcount(value: object) -> Decimal | None:
