@@ -136,6 +136,12 @@ def indicator_key(text: object) -> str:
     return _QUOTES.sub("", normalise(text))
 
 
+def quoted(name: str) -> str:
+    """``name`` in “…” for a message, its own double quotes made single as Chinese nests them:
+    “‘三公经费’控制率”, not ““三公经费”控制率”."""
+    return "“" + name.replace("“", "‘").replace("”", "’") + "”"
+
+
 def base_row_key(text: object) -> str:
     """The canonical F2 row a label names, or its normalised text when it is not a known row."""
     label = indicator_key(text)

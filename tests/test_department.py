@@ -80,6 +80,20 @@ def test_missing_input_is_an_error_on_that_row_naming_the_f2_row(tmp_path):
     assert scores(form)["固定资产利用率"] == D("4.78")  # the rest still scores
 
 
+def test_basis_texts_read_cleanly_with_negatives_zeros_and_quoted_names(tmp_path):
+    deficit = BaseFigures(UNIT, carried=0, initial=100, added=0, left=-5)
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "a.xlsx", deficit)).forms[0]
+    assert next(i.basis for i in form.items if i.name == "预算完成率").startswith(
+        "(0+100+0−(−5))/(0+100+0)=105.00%")                          # not "0−-5"
+    spending_now = BaseFigures(UNIT, sangong=(0, 1, 0))            # 上年 0, 本年 1: 0 points, said plainly
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "b.xlsx", spending_now)).forms[0]
+    assert next(i.basis for i in form.items if i.name == "“三公经费”变动率") == \
+        "分母为0（0=0），分子(1−0)=1≠0，得0分"                          # not "得0分0.00"
+    no_budget = BaseFigures(UNIT, sangong=(1, 0, 1))
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "c.xlsx", no_budget)).forms[0]
+    assert "“‘三公经费’控制率”的分母为0" in flags_of(form, "“三公经费”控制率")  # not "““三公经费”控制率”"
+
+
 def test_zero_denominator_is_an_error_not_a_crash(tmp_path):
     figures = BaseFigures(UNIT, assets=0, assets_in_use=0)
     form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]

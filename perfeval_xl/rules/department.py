@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from ..labels import indicator_key
+from ..labels import indicator_key, quoted
 from ..model import BaseData, DepartmentForm, DepartmentRow, Flag, FormResult, ItemScore
 from ..rounding import quantize_half_up, round2, show2
 from .arithmetic import show
@@ -42,7 +42,7 @@ def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> Form
     listed = {indicator_key(row.name) for row in form.rows}
     for indicator in rulebook.indicators:
         if indicator_key(indicator.name) not in listed:
-            flags.append(Flag(f"评分表中缺少规则指标“{indicator.name}”", action="请单位按规定指标体系填报"))
+            flags.append(Flag(f"评分表中缺少规则指标{quoted(indicator.name)}", action="请单位按规定指标体系填报"))
     weights = sum((item.weight for item in items), ZERO)
     if weights != rulebook.full_marks:
         flags.append(Flag(f"各项分值合计{show(weights)}，应为{show(rulebook.full_marks)}", action="请单位核对各指标分值"))
@@ -100,18 +100,19 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
         denominator, denominator_text = _sum(base, rule.denominator, item, notes)
     except MissingInput as missing:
         item.basis = f"{missing}，无法计算，得0分"
-        item.flags.append(Flag(f"{missing}，“{row.name}”无法计算", row.source, "error", "请单位补填基础数据表相应数据"))
+        item.flags.append(Flag(f"{missing}，{quoted(row.name)}无法计算", row.source, "error", "请单位补填基础数据表相应数据"))
         return item
     formula = f"{numerator_text}/{denominator_text}"
     note = "".join(notes)
     if denominator == 0:
         if rule.zero_denominator == "full_if_numerator_zero":
             item.score = round2(w) if numerator == 0 else ZERO
-            item.basis = (f"{note}分母为0（{denominator_text}=0），分子{'为0，得满分' if numerator == 0 else '不为0，得0分'}"
-                          f"{show2(item.score)}")
+            outcome = f"分子为0，得满分{show2(item.score)}" if numerator == 0 else \
+                f"分子{numerator_text}={show(numerator)}≠0，得0分"
+            item.basis = f"{note}分母为0（{denominator_text}=0），{outcome}"
             return item
         item.basis = f"{note}分母为0（{denominator_text}=0），无法计算，得0分"
-        item.flags.append(Flag(f"“{row.name}”的分母为0（{_term_names(rule.denominator)}），请核对基础数据表",
+        item.flags.append(Flag(f"{quoted(row.name)}的分母为0（{_term_names(rule.denominator)}），请核对基础数据表",
                                row.source, "error"))
         return item
     quantum = Decimal(1).scaleb(-rulebook.percent_places)
@@ -169,7 +170,8 @@ def _sum(base: BaseData | None, terms: tuple[Term, ...], item: ItemScore, notes:
     total = sum((term.sign * value for term, value in values), ZERO)
     text = ""
     for i, (term, value) in enumerate(values):
-        shown = show(value)
+        # A negative amount after a sign is bracketed: "0+100+0−(−5)", never "0+100+0−-5".
+        shown = f"(−{show(-value)})" if value < 0 and (i > 0 or term.sign < 0) else show(value)
         text += (shown if term.sign > 0 else f"−{shown}") if i == 0 else (f"+{shown}" if term.sign > 0 else f"−{shown}")
     return total, f"({text})" if len(values) > 1 else text
 
