@@ -95,7 +95,7 @@ def test_every_row_of_the_form_in_form_order_with_its_amounts(tmp_path):
         ["年初预算", None, 640, None],  # one-amount rows keep the column the form had them in
         ["支出合计", None, None, 658.73],
     ]
-    assert sheet.cell(first, 2).number_format == "#,##0.00"
+    assert sheet.cell(first, 2).number_format == "#,##0.00##"
     indents = [sheet.cell(row, 1).alignment.indent for row in range(first, first + 3)]
     assert indents == [0, 1, 2]  # 三公经费 › 1、… › 其中：…
     assert sheet.cell(first + 6, 1).value == "来源：07_部门整体支出.xlsx（工作表：基础数据表）"
@@ -117,7 +117,7 @@ def test_lines_as_written_are_rendered_in_their_order_text_and_all(tmp_path):
         [None, None, 640, 676.5],
         ["项目支出", None, None, 212.58],
     ]
-    assert sheet.cell(first + 2, 3).number_format == "#,##0.00"
+    assert sheet.cell(first + 2, 3).number_format == "#,##0.00##"
     assert sheet.cell(first + 4, 1).value.startswith("来源：")  # the lines stand for base.rows, not beside them
 
 

@@ -160,6 +160,20 @@ def test_fund_block_lists_every_fund_line_and_the_execution_scores(tmp_path):
             f"A{header}:A{first + 3}"} <= merged(sheet)
 
 
+def test_figures_from_the_form_are_carried_over_as_written_not_rounded(tmp_path):
+    # 0.0449 万元 is 449 yuan; rounded to 0.04 the form would disagree with its own 评分依据.
+    result = project_result()
+    result.form.funds.lines[0] = FundLine("年度资金总额", "total", D("0.0449"), D("0.0449"), D("0.0444"),
+                                          Source(SHEET, "B6"))
+    result.items[1] = indicator("产出指标", "数量指标", "受理办件数量", "13.89", "13.885", row=13)
+    sheet = scored_sheet(tmp_path, result)[SHEET]
+    first = row_of(sheet, "项目资金（万元）") + 1
+    assert [sheet.cell(first, col).value for col in (3, 4, 5)] == [0.0449, 0.0449, 0.0444]
+    assert sheet.cell(first, 3).number_format == "0.00##"  # 2 places at least, as written up to 4
+    row = row_of(sheet, "受理办件数量", 4)
+    assert [sheet.cell(row, col).value for col in (8, 9, 10)] == [13.885, 13.89, pytest.approx(0.005)]
+
+
 def test_forms_without_a_full_year_budget_leave_that_column_blank(tmp_path):
     sheet = scored_sheet(tmp_path, project_result(has_full_year_budget=False))[SHEET]
     first = row_of(sheet, "年度资金总额", column=2)
@@ -191,7 +205,7 @@ def test_indicator_table_shows_target_actual_scores_basis_and_flags(tmp_path):
     assert [sheet.cell(row, col).value for col in range(5, 14)] == [
         "≥100个", "100个", 10, 10, 9.38, -0.62, "新增办事窗口得分9.38", None,
         "得分未满，缺少偏差原因（I14）；自评得分与复核得分不一致（H14）"]
-    assert all(sheet.cell(row, col).number_format == "0.00" for col in range(7, 11))
+    assert all(sheet.cell(row, col).number_format == "0.00##" for col in range(7, 11))
     no_self_score = row_of(sheet, "按时办结率", column=4)
     assert sheet.cell(no_self_score, 8).value is None and sheet.cell(no_self_score, 10).value is None
 

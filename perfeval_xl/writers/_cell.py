@@ -6,13 +6,13 @@ from typing import Union
 
 from openpyxl.cell.cell import Cell
 
-from ._display import amount, excel_text
+from ._display import exact_number, excel_text
 
 CellValue = Union[str, int, float, Decimal, None]
 
 
 def cell_value(value: CellValue) -> Union[str, int, float, None]:
-    """The value as it is stored: Decimal → float (2 places), text cleaned, "" → None.
+    """The value as it is stored: Decimal → float (as written, not rounded), text cleaned, "" → None.
 
     Decimals become floats here, at the last moment; text loses XML-illegal
     control characters and is cut to Excel's limit (see :func:`excel_text`).
@@ -21,11 +21,11 @@ def cell_value(value: CellValue) -> Union[str, int, float, None]:
     if kind is str:
         return excel_text(value) or None if value else None
     if kind is Decimal:
-        return amount(value)
+        return exact_number(value)
     if value is None or value == "":
         return None
     if isinstance(value, Decimal):
-        return amount(value)
+        return exact_number(value)
     if isinstance(value, str):
         return excel_text(value) or None
     return value

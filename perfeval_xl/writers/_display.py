@@ -34,6 +34,18 @@ def amount(value: Optional[Decimal]) -> Optional[float]:
     return float(quantize_half_up(value, CENT))
 
 
+def exact_number(value: Optional[Decimal]) -> Optional[float]:
+    """A Decimal as the float nearest it, not rounded; None stays None, as do NaN and infinities.
+
+    Why not :func:`amount` in the scored form: a figure from the form (0.0449 万元, a self-score
+    of 13.885) must be carried over as written, or the form disagrees with its own 评分依据; the
+    engine's scores already have 2 places.
+    """
+    if value is None or not value.is_finite():
+        return None
+    return float(value)
+
+
 def excel_text(text: str) -> str:
     """Text as Excel can store it: no XML-illegal control characters, not too long.
 

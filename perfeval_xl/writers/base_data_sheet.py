@@ -42,7 +42,7 @@ LAST = FINAL
 COLUMN_WIDTHS = {"A": 40, "B": 17, "C": 21, "D": 17}
 
 FONT_NAME = "宋体"
-MONEY_FORMAT = "#,##0.00"
+MONEY_FORMAT = "#,##0.00##"  # 万元 to the yuan (4 places) when the form gives them
 STAFF_FORMAT = "0"
 RATE_FORMAT = "0.00%"
 _THIN = Side(style="thin")

@@ -34,8 +34,8 @@ from ._cell import CellValue, cell_value, cell_values, write_cell
 from ._display import (
     EXCEL_MAX_TEXT,
     NOT_APPLICABLE,
-    amount,
     display_name,
+    exact_number,
     excel_text,
     joined_flags,
     level_label,
@@ -658,9 +658,9 @@ def _structure(style: CompiledStyle, roles: list[str], merges: list[tuple[int, i
 
 
 def _decimal_text(value: Decimal) -> Optional[str]:
-    """What :func:`amount` stores for a nonzero ``value``, as written in the cell; None: the cell
+    """What :func:`exact_number` stores for a nonzero ``value``, as written in the cell; None: the cell
     stays empty (NaN, infinities)."""
-    stored = amount(value)
+    stored = exact_number(value)
     return None if stored is None else f"{stored:.16g}"
 
 
@@ -693,7 +693,7 @@ def _other_cell(opening_text: str, opening_number: str, value: object) -> Option
 def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) -> list[str]:
     """Every ``<row>`` of the sheet, each with the height its wrapped text needs (see :func:`fit_heights`).
 
-    Values are converted here as :func:`cell_value` would (Decimal → 2 places, text cleaned, "" →
+    Values are converted here as :func:`cell_value` would (Decimal → float, text cleaned, "" →
     empty), inline: this loop runs for every cell of every form.
     """
     out = []
@@ -739,7 +739,7 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) 
                     if height > needed:
                         needed = height
             elif kind is Decimal:
-                if not value:  # what amount() makes of a zero, without rounding it: 0.0 or -0.0
+                if not value:  # what exact_number() makes of a zero: 0.0 or -0.0
                     formatted = "-0" if value.is_signed() else "0"
                 else:
                     try:
