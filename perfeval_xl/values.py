@@ -12,8 +12,14 @@ from .model import ParsedValue
 
 PLACEHOLDERS = frozenset({"", "—", "——", "-", "--", "/", "*", "xx", "XX", "无", "－", "–", "N/A", "n/a", "空"})
 
-# Word operators, longest first so "不低于" wins over "低于".
+# Word operators, longest first so "不低于" wins over "低于".  Official texts put a modal between
+# 不 and the comparison ("不得低于", "不应超过", "不能多于"): the inner word alone is the opposite.
+_MODALS = ("得", "应", "能", "可", "宜", "会")
 _WORD_OPERATORS: tuple[tuple[str, str], ...] = (
+    *((f"不{modal}{word}", op) for modal in _MODALS
+      for word, op in (("低于", ">="), ("少于", ">="), ("小于", ">="),
+                       ("高于", "<="), ("超过", "<="), ("多于", "<="), ("大于", "<="))),
+    ("最多", "<="), ("至多", "<="), ("最少", ">="), ("至少", ">="),
     ("大于等于", ">="), ("大于或等于", ">="), ("不低于", ">="), ("不少于", ">="), ("不小于", ">="),
     ("小于等于", "<="), ("小于或等于", "<="), ("不高于", "<="), ("不超过", "<="), ("不多于", "<="),
     ("不大于", "<="), ("控制在", "<="),
@@ -49,6 +55,8 @@ _DATE = re.compile(
 )
 _DATE_CHARS = re.compile(r"[年月日号季\-/.]")  # one of these is in every match of _DATE
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# U+2212 MINUS SIGN, as Word and web pages write it: NFKC leaves it, so "−5" would read as 5.
+_MINUS_SIGN = str.maketrans({"\u2212": "-"})
 _UNIT_END = re.compile(r"[(/,;，；（]")
 
 _UNIT_ALIASES = {"百分比": "%", "百分点": "%", "％": "%", "pct": "%"}
@@ -73,7 +81,7 @@ def to_decimal(raw: object) -> Decimal | None:
         return Decimal(repr(raw))
     if isinstance(raw, Decimal):
         return raw
-    text = _THOUSANDS.sub("", nfkc(raw)).replace(" ", "")
+    text = _THOUSANDS.sub("", nfkc(raw)).replace(" ", "").translate(_MINUS_SIGN)
     text = text.rstrip("元").rstrip("万").rstrip("分") if text else text
     if text in PLACEHOLDERS:
         return None
@@ -116,13 +124,20 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         return ParsedValue(text=format_number(number), operator=op, number=number, unit=unit_from_column,
                            qualitative=column_operator == "qualitative")
     text = "" if raw is None else str(raw).strip()  # shown as written; parsed after NFKC
-    compact = _THOUSANDS.sub("", nfkc(raw)).replace(" ", "").replace("\u3000", "")
+    compact = _THOUSANDS.sub("", nfkc(raw)).replace(" ", "").replace("\u3000", "").translate(_MINUS_SIGN)
     if compact in PLACEHOLDERS or compact.upper() == "XX":
         return ParsedValue(text=text, missing=True)
-    # Why the character test: every spelling _DATE knows has one of these, and most values none.
-    if column_operator == "qualitative" or (_DATE_CHARS.search(compact) and _DATE.search(compact)):
+    if column_operator == "qualitative":
         return ParsedValue(text=text, qualitative=True)
-    number_match = _NUMBER.search(compact)
+    number_match = None
+    # Why the character test: every spelling _DATE knows has one of these, and most values none.
+    if _DATE_CHARS.search(compact) and _DATE.search(compact):
+        # A year may be the base or the period of a target ("较2021年增长≥5%", "2022年度培训≥500
+        # 人次"): a comparison with a number that is not itself a date is the target.
+        number_match = _compared_number(compact)
+        if number_match is None:
+            return ParsedValue(text=text, qualitative=True)
+    number_match = number_match or _NUMBER.search(compact)
     if number_match is None:
         return ParsedValue(text=text, qualitative=True)
     before, after = compact[: number_match.start()], compact[number_match.end():]
@@ -138,6 +153,20 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     if column_operator not in (None, "qualitative"):
         operator = column_operator
     return ParsedValue(text=text, operator=operator, number=Decimal(number_match.group()), unit=unit)
+
+
+_OPERATOR_THEN_NUMBER = re.compile(
+    "(?:" + "|".join(re.escape(word) for word, _ in sorted(_WORD_OPERATORS + _SYMBOL_OPERATORS,
+                                                           key=lambda pair: -len(pair[0]))) + ")"
+    + f"({_NUMBER.pattern})")
+
+
+def _compared_number(compact: str) -> re.Match | None:
+    """The number right after a comparison ("≥5", "不低于95") that does not start a date, or None."""
+    for match in _OPERATOR_THEN_NUMBER.finditer(compact):
+        if not _DATE.match(compact, match.start(1)):
+            return _NUMBER.match(compact, match.start(1))
+    return None
 
 
 def parse_operator_column(text: object) -> str | None:
@@ -202,6 +231,29 @@ def declared_money_unit(text: object) -> str | None:
     """The money unit a label declares: "项目资金（万元）", "单位：元" → "万元", "元"."""
     match = _DECLARED_MONEY_UNIT.search(nfkc(text).replace(" ", ""))
     return match.group(1) if match else None
+
+
+#: Scale words a unit may start with ("12万件", "3亿人次").
+_SCALE_WORDS = {"万": Decimal(10000), "亿": Decimal(100000000)}
+
+
+def _unit_and_scale(unit: str) -> tuple[str, Decimal]:
+    """("件", 10000) for "万件"; a bare "万" is 万元, as "≤90万" of a 成本指标 means."""
+    if unit in _SCALE_WORDS:
+        return "元", _SCALE_WORDS[unit]
+    if len(unit) > 1 and unit[0] in _SCALE_WORDS:
+        return unit[1:], _SCALE_WORDS[unit[0]]
+    return unit, Decimal(1)
+
+
+def scale_between(from_unit: str | None, to_unit: str | None) -> Decimal | None:
+    """The factor that turns an amount in ``from_unit`` into ``to_unit`` when both name one unit at
+    two scales ("件" → "万件": 0.0001, "元" → "万": 0.0001); None when they do not, or when either
+    is missing (an actual written without its unit is taken in the target's)."""
+    if not from_unit or not to_unit or from_unit == to_unit:
+        return None
+    (base_from, scale_from), (base_to, scale_to) = _unit_and_scale(from_unit), _unit_and_scale(to_unit)
+    return scale_from / scale_to if base_from == base_to and scale_from != scale_to else None
 
 
 def convert_money(number: Decimal, from_unit: str, to_unit: str) -> Decimal:

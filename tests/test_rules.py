@@ -125,6 +125,12 @@ def test_missing_execution_weight_uses_the_rulebook_default_and_flags_it():
     ("=0", "1", 5, "0.00", ">0"),
     ("≥95%", "0.93", 10, "9.79", "93/95×10=9.79"),         # fraction written for a percent
     ("≤90万元", "950000元", 10, "9.47", "90/95×10=9.47"),   # 元 converted to 万元
+    ("≤90万", "920000元", 10, "9.78", "90/92×10=9.78"),     # a bare 万 in a cost target is 万元
+    ("≥12万件", "111074件", 10, "9.26", "11.1074/12×10=9.26"),  # one unit at two scales
+    ("≥12万件", "11", 10, "9.17", "11/12×10=9.17"),          # an actual without a unit is in the target's
+    ("不得低于95%", "90%", 10, "9.47", "90/95×10=9.47"),    # a modal between 不 and 低于
+    ("不得超过5%", "8%", 10, "6.25", "5/8×10=6.25"),
+    ("较2021年增长≥5%", "增长4%", 10, "8.00", "4/5×10=8.00"),  # a year as the base, not a deadline
 ])
 def test_quantitative_rules(target, actual, weight, expected, basis):
     item = score_indicator(indicator(target, actual, weight, reason="说明"), MOF)
@@ -181,8 +187,9 @@ def test_over_achievement_keeps_full_score_and_is_flagged():
     assert "目标值可能偏低" not in messages(score_indicator(indicator("≥100次", "119次"), MOF))
 
 
-def test_negative_actual_counts_as_zero():
-    item = score_indicator(indicator("≥10个", "-3个", reason="r"), MOF)
+@pytest.mark.parametrize("minus", ["-", "－", "\u2212"], ids=["hyphen", "full-width", "minus-sign"])
+def test_negative_actual_counts_as_zero(minus):
+    item = score_indicator(indicator("≥10个", f"{minus}3个", reason="r"), MOF)
     assert item.score == 0 and "负数" in messages(item)
 
 

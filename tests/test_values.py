@@ -30,6 +30,14 @@ from perfeval_xl.values import format_number, parse_value, to_decimal
     ("3天以内", "<=", "3", "天"),
     ("≤3个月", "<=", "3", "个月"),
     ("-5%", None, "-5", "%"),
+    ("\u22125%", None, "-5", "%"),  # the minus sign Word writes
+    ("不得低于95%", ">=", "95", "%"),
+    ("不应超过3起", "<=", "3", "起"),
+    ("不能多于2次", "<=", "2", "次"),
+    ("最多3次", "<=", "3", "次"),
+    ("至少10人", ">=", "10", "人"),
+    ("较2021年增长≥5%", ">=", "5", "%"),      # a year as the base of a growth target
+    ("2022年度培训≥500人次", ">=", "500", "人次"),  # a year as the period
 ])
 def test_target_text_becomes_operator_number_and_unit(text, operator, number, unit):
     value = parse_value(text)
@@ -47,7 +55,8 @@ def test_placeholders_are_no_value_never_zero(text):
                                   "年底前", "第三季度", "2023年6月",
                                   # deadlines as units also write them
                                   "2019.12前", "2019.12.31", "2019-12", "2019/12", "2019-12-31", "12.31前",
-                                  "12月31号前", "10月完成", "11月", "6月底", "三季度末", "第4季度"])
+                                  "12月31号前", "10月完成", "11月", "6月底", "三季度末", "第4季度",
+                                  "≤2019年12月", "不晚于2019年12月底"])
 def test_text_without_a_number_or_with_a_date_is_qualitative(text):
     value = parse_value(text)
     assert value.qualitative and value.number is None

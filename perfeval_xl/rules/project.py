@@ -6,7 +6,7 @@ from decimal import Decimal
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
 from ..rounding import CENT, percent, round2, show2
-from ..values import convert_money, is_money
+from ..values import convert_money, is_money, scale_between
 from .arithmetic import show
 from .checks import check_self_total, review
 from .rulebook import Band, ProjectRulebook
@@ -172,6 +172,10 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
     notes = []
     if is_money(target.unit) and is_money(actual.unit) and target.unit != actual.unit:
         converted = convert_money(a, actual.unit, target.unit)
+        notes.append(f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；")
+        a = converted
+    elif (factor := scale_between(actual.unit, target.unit)) is not None:  # "≥12万件" against "111074件"
+        converted = a * factor
         notes.append(f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；")
         a = converted
     elif (rulebook.scale_percent_fractions and target.unit == "%" and t > 1 and 0 < abs(a) <= 1
