@@ -471,6 +471,50 @@ def test_a_worker_that_dies_while_chunks_wait_loses_no_file(tmp_path, monkeypatc
     assert batch.statuses == {name: "error" if name == "f10.xlsx" else "ok" for name in names}
 
 
+def test_ctrl_c_is_the_batchs_to_handle_not_a_workers():
+    # Ctrl-C reaches every process of the group; a worker that took it while handing back a
+    # result died holding the result queue's lock, and the batch then waited forever.
+    import signal
+
+    from perfeval_xl.readers import ReadOptions
+    from perfeval_xl.rules import resolve_rules
+    from perfeval_xl.worker_pool import _pool
+
+    with _pool(1, resolve_rules(None), None, ReadOptions()) as pool:
+        assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the request to die with the parent is Linux's")
+def test_workers_do_not_outlive_a_killed_batch(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for number in range(40):
+        hostile.write_good(inbox / f"f{number:02d}.xlsx", name=f"项目{number}")
+    killed = (
+        "import multiprocessing, os, signal, sys, perfeval_xl\n"
+        "def on_file(outcome):\n"
+        "    print(' '.join(str(p.pid) for p in multiprocessing.active_children()), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer or a scheduler's timeout would\n"
+        "perfeval_xl.score_folder(sys.argv[1], out=sys.argv[2], jobs=2, on_file=on_file)\n")
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-c", killed, str(inbox), str(tmp_path / "out")], capture_output=True,
+                         text=True, timeout=30, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    workers = [int(pid) for pid in run.stdout.split()]
+    assert workers
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + 10
+    while any(map(alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(alive, workers))
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes only on Linux-like systems")
 def test_file_names_that_are_not_utf8_are_scored_and_summarised(tmp_path):
     inbox = tmp_path / "in"
