@@ -621,7 +621,16 @@ def _plain_value(value: Value) -> Value:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _render_openpyxl(path: Path, sheets: list[tuple[str, Grid, int]]) -> None:
+def _number_format(value: Value, number_formats: dict) -> Optional[str]:
+    """The number format asked for the cells holding ``value`` (a formula: its cached value)."""
+    if isinstance(value, Formula):
+        value = value.cached
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return number_formats.get(_plain_value(value))
+    return None
+
+
+def _render_openpyxl(path: Path, sheets: list[tuple[str, Grid, int]], number_formats: dict) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -641,6 +650,9 @@ def _render_openpyxl(path: Path, sheets: list[tuple[str, Grid, int]]) -> None:
             if isinstance(value, str):
                 cell.data_type = "s"  # "=100%" is a target, not a formula
             cell.alignment = centre
+            number_format = _number_format(value, number_formats)
+            if number_format:
+                cell.number_format = number_format
             if (r, c) in grid.title_cells:
                 cell.font = Font(bold=True, size=16)
             elif (r, c) in grid.bold:
@@ -652,7 +664,7 @@ def _render_openpyxl(path: Path, sheets: list[tuple[str, Grid, int]]) -> None:
     wb.save(path)
 
 
-def _render_xlsxwriter(path: Path, sheets: list[tuple[str, Grid, int]]) -> None:
+def _render_xlsxwriter(path: Path, sheets: list[tuple[str, Grid, int]], number_formats: dict) -> None:
     """Used when a formula carries a cached value (openpyxl cannot write one)."""
     import xlsxwriter
 
@@ -660,6 +672,9 @@ def _render_xlsxwriter(path: Path, sheets: list[tuple[str, Grid, int]]) -> None:
     plain = wb.add_format({"align": "center", "valign": "vcenter", "text_wrap": True})
     boxed = wb.add_format({"align": "center", "valign": "vcenter", "text_wrap": True, "border": 1})
     title = wb.add_format({"align": "center", "valign": "vcenter", "bold": True, "font_size": 16})
+    numbered = {num_format: wb.add_format({"align": "center", "valign": "vcenter", "text_wrap": True, "border": 1,
+                                           "num_format": num_format})
+                for num_format in set(number_formats.values())}
     for name, grid, col_offset in sheets:
         ws = wb.add_worksheet(name)
         covered = {(r, c) for r1, c1, r2, c2 in grid.merges
@@ -668,6 +683,9 @@ def _render_xlsxwriter(path: Path, sheets: list[tuple[str, Grid, int]]) -> None:
         def fmt(r, c):
             if (r, c) in grid.title_cells:
                 return title
+            number_format = _number_format(grid.cells.get((r, c)), number_formats)
+            if number_format:
+                return numbered[number_format]
             return boxed if r >= grid.table_top and c >= col_offset else plain
 
         for r, c in _table_cells(grid, col_offset):
@@ -686,10 +704,12 @@ def _render_xlsxwriter(path: Path, sheets: list[tuple[str, Grid, int]]) -> None:
     wb.close()
 
 
-def _render_xlwt(path: Path, sheets: list[tuple[str, Grid, int]]) -> None:
+def _render_xlwt(path: Path, sheets: list[tuple[str, Grid, int]], number_formats: dict) -> None:
     import xlwt
 
-    boxed = xlwt.easyxf("align: horiz center, vert center, wrap on; borders: left thin, right thin, top thin, bottom thin")
+    box = "align: horiz center, vert center, wrap on; borders: left thin, right thin, top thin, bottom thin"
+    boxed = xlwt.easyxf(box)
+    numbered = {num_format: xlwt.easyxf(box, num_format_str=num_format) for num_format in set(number_formats.values())}
     plain = xlwt.easyxf("align: horiz center, vert center, wrap on")
     title = xlwt.easyxf("font: bold on, height 320; align: horiz center, vert center")
     wb = xlwt.Workbook(encoding="utf-8")
@@ -702,6 +722,9 @@ def _render_xlwt(path: Path, sheets: list[tuple[str, Grid, int]]) -> None:
         def fmt(r, c):
             if (r, c) in grid.title_cells:
                 return title
+            number_format = _number_format(grid.cells.get((r, c)), number_formats)
+            if number_format:
+                return numbered[number_format]
             return boxed if r >= grid.table_top and c >= col_offset else plain
 
         for r1, c1, r2, c2 in grid.merges:
@@ -740,7 +763,8 @@ def write_form(path: Union[str, Path], projects: Union[Project, list[Project]],
                cover_sheet: bool = False, notes_sheet: bool = False,
                extra_rows_above: int = 0, col_offset: int = 0, gap_rows: int = 0,
                note: Optional[str] = None, label_variant: int = 0, spaced_labels: bool = False,
-               labels: Optional[dict[str, str]] = None) -> Path:
+               labels: Optional[dict[str, str]] = None,
+               number_formats: Optional[dict[Union[int, float], str]] = None) -> Path:
     """Write a filled F1 workbook, one project per sheet, and return its path.
 
     layout          "national-2020", "anhui-2022", "beijing-2016" or "sichuan-2023"
@@ -754,6 +778,8 @@ def write_form(path: Union[str, Path], projects: Union[Project, list[Project]],
     label_variant   0: the layout's own labels; 1, 2: synonyms from forms.md
     spaced_labels   "项 目 名 称", full-width brackets, "年初预算数（万元）"
     labels          explicit field → label overrides (see SYNONYMS for the fields)
+    number_formats  number → Excel number format of every cell holding it, e.g.
+                    {1.05: "0%"}: the unit typed 105% (a formula: its cached value)
 
     A path ending in .xls is written with xlwt; .xlsx with openpyxl, or with
     xlsxwriter when a Formula carries a cached value.
@@ -776,12 +802,13 @@ def write_form(path: Union[str, Path], projects: Union[Project, list[Project]],
 
     path.parent.mkdir(parents=True, exist_ok=True)
     kinds = _formula_kinds(sheets)
+    number_formats = number_formats or {}
     if path.suffix.lower() == ".xls":
-        _render_xlwt(path, sheets)
+        _render_xlwt(path, sheets, number_formats)
     elif kinds == {True, False}:
         raise ValueError("mixing formulas with and without cached values is not supported")
     elif kinds == {True}:
-        _render_xlsxwriter(path, sheets)
+        _render_xlsxwriter(path, sheets, number_formats)
     else:
-        _render_openpyxl(path, sheets)
+        _render_openpyxl(path, sheets, number_formats)
     return path

@@ -3,19 +3,22 @@
 python-calamine reads .xlsx/.xlsm/.xls/.ods values fast and without styles;
 that is all a reader needs.  What calamine cannot tell — an empty cell that is
 really a formula never calculated, or an error value like #DIV/0! — comes from
-the screening of the sheet XML in :mod:`.container`.
+the screening of the sheet XML in :mod:`.container`; which numbers of an .xls
+are shown as a percentage, from :mod:`.xls_formats` when a reader asks.
 """
 from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
 from ..errors import WorkbookError
-from .container import ZIP_MAGIC, ReadLimits, SheetFacts, inspect_xlsx, unwrap
+from .container import OLE_MAGIC, ZIP_MAGIC, ReadLimits, SheetFacts, inspect_xlsx, unwrap
+from .xls_formats import PercentCells, XlsPercentFormats
 
 
 @dataclass
@@ -27,7 +30,9 @@ class Grid:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
     uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formulas without a cached value
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # error values (#DIV/0! …) by cell
-    percent: set[tuple[int, int]] = field(default_factory=set)  # numbers shown as a percentage (0.95 → 95%)
+    #: Numbers shown as a percentage (0.95 → 95%).  For an .xls, a set read on the first lookup:
+    #: test a cell's value is a number before asking, so that a form without one costs nothing.
+    percent: Set[tuple[int, int]] = field(default_factory=set)
     hidden: bool = False
 
     def value(self, row: int, col: int) -> object:
@@ -73,6 +78,7 @@ def load_grids(path: Path, data: bytes | None = None, *, passwords: tuple[str, .
         data = Path(path).read_bytes()
     data = unwrap(data, passwords)
     facts = inspect_xlsx(data, limits) if data.startswith(ZIP_MAGIC) else {}
+    xls_formats = XlsPercentFormats(data) if data.startswith(OLE_MAGIC) else None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # calamine raises several unrelated types, and panics
@@ -99,7 +105,7 @@ def load_grids(path: Path, data: bytes | None = None, *, passwords: tuple[str, .
             merged=merged,
             uncalculated=sheet_facts.uncalculated,
             errors=sheet_facts.errors,
-            percent=sheet_facts.percent,
+            percent=sheet_facts.percent if xls_formats is None else PercentCells(xls_formats, meta.name),
             hidden=str(meta.visible) != "SheetVisibleEnum.Visible",
         ))
     return grids

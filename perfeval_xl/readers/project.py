@@ -395,8 +395,8 @@ class _IndicatorReader:
         if problem:
             flags.append(problem)
             return parse_value(None)
-        percent = self.cells.grid.percent
-        if percent and (row, col) in percent and raw.__class__ in (int, float):
+        # The number test first: for an .xls, asking Grid.percent parses the workbook's formats.
+        if raw.__class__ in (int, float) and (row, col) in self.cells.grid.percent:
             # Shown as Excel shows it: 0.95 in a 0% cell is "95%" (what the unit typed).
             raw = f"{format_number(to_decimal(raw) * 100)}%"
         if isinstance(raw, (str, int, float)) and raw != 0:  # Why not zero: 0.0 == -0.0, yet they read "0" and "-0"

@@ -1,0 +1,199 @@
+"""Which numbers of an .xls (BIFF) workbook are shown as a percentage.
+
+Excel stores "95%" typed into a cell as 0.95 with a percentage format.
+python-calamine reads an .xls's values but not its formats, so without this
+module a reader would see 0.95 where the unit sees 95%.  For an .xlsx the
+styles come from the sheet XML screened anyway (:mod:`.container`); an .xls
+needs a second parser, xlrd, whose ``formatting_info`` gives each cell's XF.
+
+Why lazily and in two steps: xlrd costs more than calamine's whole read of the
+same file (its globals alone, shared strings included, ~0.7 ms for a 13 KB
+form), yet a reader asks only about a few numbers (a target or an actual), and
+most .xls use no percentage format at all.  So nothing is read until the first
+question; then a walk over the format and XF records of the globals (olefile
+and struct, ~0.1 ms) tells whether any cell format shows a percentage; only if
+one may does xlrd parse the globals and then each sheet asked about.  The walk
+can only spare xlrd's work: where it is unsure, it says "may", and which cells
+are percentages always comes from xlrd.
+
+Whatever goes wrong here (xlrd missing, a file xlrd cannot parse, a sheet name
+it decodes otherwise than calamine) leaves the sheet with no percentage cells:
+the values read as plain numbers, exactly as before this module existed.  It
+must never fail a workbook that calamine read.
+"""
+from __future__ import annotations
+
+import io
+import re
+import struct
+from collections.abc import Iterator, Set
+
+#: Number formats 9 (0%) and 10 (0.00%) are built into Excel; xlrd names them in format_map too.
+_BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
+# Parts of a format code that show text as written: "…" strings and \x escapes (a % there is not a
+# percentage).  The same rule as container._LITERAL_IN_FORMAT, on a decoded string instead of XML.
+_LITERAL_IN_FORMAT = re.compile(r'"[^"]*"|\\.')
+_NO_CELLS: frozenset[tuple[int, int]] = frozenset()
+
+
+class _Quiet:
+    """A log file that drops what xlrd would print (its warnings are about the file, not for the officer)."""
+
+    @staticmethod
+    def write(_text: str) -> int:
+        return 0
+
+    @staticmethod
+    def flush() -> None:
+        pass
+
+
+class XlsPercentFormats:
+    """The numbers shown as a percentage in one .xls, read on first demand, sheet by sheet.
+
+    One instance is shared by the grids of a workbook: the globals are parsed
+    at most once.  Holds the workbook's bytes (and, once asked, xlrd's book)
+    only as long as those grids live, i.e. within one ``read_workbook``.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self._data: bytes | None = data
+        self._book = None
+        self._percent_xfs: frozenset[int] = frozenset()
+        self._sheets: dict[str, frozenset[tuple[int, int]]] = {}
+
+    def cells_of(self, sheet: str) -> frozenset[tuple[int, int]]:
+        """(row, col) of every number in ``sheet`` whose format shows it as a percentage."""
+        cells = self._sheets.get(sheet)
+        if cells is None:
+            try:
+                cells = self._read_sheet(sheet)
+            except Exception:  # xlrd raises many types on odd files; see the module docstring
+                cells = _NO_CELLS
+            self._sheets[sheet] = cells
+        return cells
+
+    def _read_sheet(self, sheet: str) -> frozenset[tuple[int, int]]:
+        if self._data is not None:
+            data, self._data = self._data, None  # tried once: a file xlrd refuses is not parsed per sheet
+            self._open(data)
+        if self._book is None or not self._percent_xfs:
+            return _NO_CELLS
+        import xlrd
+
+        book = self._book
+        try:
+            grid = book.sheet_by_name(sheet)
+        except xlrd.XLRDError:  # calamine decoded the name otherwise: no percentages rather than a guess
+            return _NO_CELLS
+        percent_xfs, number = self._percent_xfs, xlrd.XL_CELL_NUMBER  # a formula's numeric result too
+        cells = frozenset((row, col) for row in range(grid.nrows)
+                          for col, kind in enumerate(grid.row_types(row))
+                          if kind == number and grid.cell_xf_index(row, col) in percent_xfs)
+        book.unload_sheet(sheet)  # Why: only its few percentage cells are needed from now on
+        return cells
+
+    def _open(self, data: bytes) -> None:
+        if not _may_show_percent(data):
+            return
+        import xlrd
+
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
+                                  logfile=_Quiet(), ignore_workbook_corruption=True)
+        formats = book.format_map
+        # Only cell XFs: Excel and LibreOffice also write a style XF for the built-in "Percent" style,
+        # which no cell refers to; counting it would parse every sheet of nearly every workbook.
+        self._percent_xfs = frozenset(index for index, xf in enumerate(book.xf_list)
+                                      if not xf.is_style and _shows_percent(xf.format_key, formats))
+        if self._percent_xfs:
+            self._book = book
+        else:
+            book.release_resources()
+
+
+def _shows_percent(format_key: int, formats: dict) -> bool:
+    if format_key in _BUILTIN_PERCENT_FORMATS:
+        return True
+    number_format = formats.get(format_key)
+    code = getattr(number_format, "format_str", None)
+    return bool(code) and "%" in _LITERAL_IN_FORMAT.sub("", code)
+
+
+_RECORD_HEADER = struct.Struct("<HH")  # BIFF record: type, length of its data
+_BOF, _EOF, _FILEPASS, _XF, _FORMAT = 0x0809, 0x000A, 0x002F, 0x00E0, 0x041E
+_BIFF8 = 0x0600
+_XF_IS_STYLE = 0x0004  # in the XF's third 16-bit field
+
+
+def _may_show_percent(data: bytes) -> bool:
+    """False only when the globals of this BIFF8 workbook surely give no cell a percentage format.
+
+    Reads just the FORMAT and XF records; anything it does not know for sure (a BIFF5
+    file, an encrypted one, a record cut short, a parse error) answers True.
+    """
+    try:
+        import olefile
+
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            stream = ole.openstream("Workbook").read()  # BIFF5 and older name it "Book": raises, so True
+    except Exception:
+        return True
+    if len(stream) < 6 or struct.unpack_from("<HHH", stream)[::2] != (_BOF, _BIFF8):
+        return True  # not a BIFF8 BOF first: its records are not the ones read below
+    percent_formats = set(_BUILTIN_PERCENT_FORMATS)
+    cell_formats = set()
+    position, end = 0, len(stream)
+    while position + 4 <= end:
+        kind, length = _RECORD_HEADER.unpack_from(stream, position)
+        body = stream[position + 4:position + 4 + length]
+        position += 4 + length
+        if kind == _FORMAT:
+            if len(body) < 5:
+                return True
+            number_format, characters, wide = struct.unpack_from("<HHB", body)
+            size = characters * (2 if wide & 1 else 1)
+            # Any % byte, even a quoted one or half a UTF-16 character, only costs xlrd's parse; and a
+            # code cut short (continued in another record) may hold its % further on.
+            if b"%" in body[5:5 + size] or len(body) < 5 + size:
+                percent_formats.add(number_format)
+        elif kind == _XF:
+            if len(body) < 6:
+                return True
+            _font, number_format, flags = struct.unpack_from("<HHH", body)
+            if not flags & _XF_IS_STYLE:
+                cell_formats.add(number_format)
+        elif kind == _FILEPASS:
+            return True  # encrypted records: not readable here
+        elif kind == _EOF:  # the end of the globals; every FORMAT and XF was before it
+            return not cell_formats.isdisjoint(percent_formats)
+    return True  # no EOF: a stream cut short
+
+
+class PercentCells(Set):
+    """``Grid.percent`` of one .xls sheet: looked up in :class:`XlsPercentFormats` on first use."""
+
+    __slots__ = ("_formats", "_sheet", "_cells")
+
+    def __init__(self, formats: XlsPercentFormats, sheet: str) -> None:
+        self._formats = formats
+        self._sheet = sheet
+        self._cells: frozenset[tuple[int, int]] | None = None
+
+    def _loaded(self) -> frozenset[tuple[int, int]]:
+        if self._cells is None:
+            self._cells = self._formats.cells_of(self._sheet)
+            self._formats = None  # Why: the set no longer keeps the workbook's bytes alive
+        return self._cells
+
+    def __contains__(self, cell: object) -> bool:
+        return cell in self._loaded()
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    def __repr__(self) -> str:
+        state = "not read yet" if self._cells is None else sorted(self._cells)
+        return f"PercentCells({self._sheet!r}: {state})"

@@ -1,0 +1,113 @@
+"""An .xls is scored as the unit sees it: a number shown as a percentage is that percentage.
+
+Excel keeps "105%" typed into a cell as 1.05 formatted 0%.  python-calamine
+reads an .xls's values but not its formats, so the readers ask xlrd which
+numbers are shown as a percentage (``perfeval_xl.readers.xls_formats``) —
+only when a target or an actual is a number, and never at the cost of a
+workbook: if xlrd cannot tell, the numbers read as before.
+
+The same cases written by xlwt, for .xlsx and .xls alike, are in
+``test_layouts.test_numbers_shown_as_percentages_read_as_the_percentage_shown``.
+"""
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from perfeval_xl import score_workbook
+
+from formgen import Funds, Project, Row, write_form
+
+D = Decimal
+LIBREOFFICE_XLS = Path(__file__).resolve().parent / "data" / "percent_libreoffice.xls"
+
+
+def items(path: Path) -> dict:
+    forms = score_workbook(path).forms
+    assert len(forms) == 1
+    return {item.name: item for item in forms[0].items}
+
+
+def test_a_workbook_saved_as_xls_by_libreoffice_scores_as_it_reads(tmp_path):
+    # data/make_percent_libreoffice.py: the numbers below typed as percentages, one of them a formula's result.
+    scored = items(LIBREOFFICE_XLS)
+    signed_up = scored["家庭医生签约服务完成率"]  # ≥95% → =0.5+0.55 shown 105.0%: 105 ≥ 95, full marks
+    assert (str(signed_up.actual), signed_up.score) == ("105%", D("20"))
+    records = scored["健康档案规范化率"]  # target 0.95 shown 95% → "90%": 90/95×20 = 18.947…
+    assert (str(records.target), records.score) == ("95%", D("18.95"))
+    assert not records.flags  # no "target may be too low": the target is 95, not 0.95
+    satisfied = scored["服务对象满意度"]  # ≥90% → 0.93 shown 93%: 93 ≥ 90, and the unit typed 93%
+    assert satisfied.score == D("10") and not any("按百分比换算" in f.message for f in satisfied.flags)
+    assert score_workbook(LIBREOFFICE_XLS).forms[0].total == D("98.95")  # 10 + 20 + 18.95 + 10 + 30 + 10
+
+
+def _fraction_project() -> Project:
+    """105% typed as 1.05 in a 0% cell, against ≥95%: full marks when read as shown, 1.05/95×20 = 0.22 when not."""
+    return Project(
+        name="社区卫生服务中心运行补助项目", department="某区卫生健康局", unit="某区东湖社区卫生服务中心",
+        year=2023, funds=Funds(100, 100, 100), self_total="",
+        rows=[Row("产出指标", "数量指标", "家庭医生签约服务完成率", "≥95%", 1.05, 20, reason="r"),
+              Row("产出指标", "时效指标", "补助资金拨付时间", "12月31日前", "按时完成", 30, 30),
+              Row("效益指标", "社会效益指标", "居民健康素养水平", "有效提升", "达成年度指标", 30, 30),
+              Row("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%", "93%", 10)],
+    )
+
+
+def _xlrd_refuses(monkeypatch):
+    import xlrd
+
+    def refuse(*args, **kwargs):
+        raise xlrd.XLRDError("Unsupported format, or corrupt file")
+    monkeypatch.setattr(xlrd, "open_workbook", refuse)
+
+
+def _xlrd_missing(monkeypatch):
+    monkeypatch.setitem(sys.modules, "xlrd", None)  # import xlrd → ImportError, as where it is not installed
+
+
+@pytest.mark.parametrize("break_xlrd", [_xlrd_refuses, _xlrd_missing], ids=["xlrd refuses the file", "no xlrd"])
+def test_when_the_formats_cannot_be_read_the_numbers_read_as_before(tmp_path, monkeypatch, break_xlrd):
+    path = write_form(tmp_path / "shown.xls", _fraction_project(), number_formats={1.05: "0%"})
+    assert items(path)["家庭医生签约服务完成率"].score == D("20")  # read as shown: 105 ≥ 95
+    break_xlrd(monkeypatch)
+    assert items(path)["家庭医生签约服务完成率"].score == D("0.22")  # 1.05/95×20, the workbook still scored
+
+
+def _count_opens(monkeypatch) -> list:
+    import xlrd
+
+    opened, open_workbook = [], xlrd.open_workbook
+
+    def counted(*args, **kwargs):
+        opened.append(kwargs.get("file_contents", args[0] if args else None))
+        return open_workbook(*args, **kwargs)
+    monkeypatch.setattr(xlrd, "open_workbook", counted)
+    return opened
+
+
+@pytest.mark.parametrize("actual, number_formats", [
+    ("105%", {}),           # no number where a reader would ask: not even the formats are looked at
+    (1.05, {1.05: "0.00"}),  # a number, but no cell format shows a percentage: the XF records say so
+], ids=["text", "number not shown as a percentage"])
+def test_an_xls_that_needs_no_percentages_is_not_parsed_again(tmp_path, monkeypatch, actual, number_formats):
+    # Why it matters: xlrd's parse costs more than calamine's whole read; most .xls never need it.
+    project = _fraction_project()
+    project.rows[0] = Row("产出指标", "数量指标", "家庭医生签约服务完成率", "≥95%", actual, 20, reason="r")
+    path = write_form(tmp_path / "plain.xls", project, number_formats=number_formats)
+    opened = _count_opens(monkeypatch)
+    expected = D("20") if actual == "105%" else D("0.22")  # 1.05 shown as 1.05: 1.05/95×20
+    assert items(path)["家庭医生签约服务完成率"].score == expected
+    assert opened == []
+
+
+def test_an_xls_with_several_forms_is_parsed_again_once(tmp_path, monkeypatch):
+    first, second = _fraction_project(), _fraction_project()
+    second.name, second.sheet_name = "家庭医生签约服务项目", "签约服务"
+    path = write_form(tmp_path / "two.xls", [first, second], number_formats={1.05: "0%"})
+    opened = _count_opens(monkeypatch)
+    forms = score_workbook(path).forms
+    assert [next(i.score for i in form.items if i.name == "家庭医生签约服务完成率") for form in forms] == [D("20")] * 2
+    assert len(opened) == 1
