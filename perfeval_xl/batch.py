@@ -257,7 +257,8 @@ class _BatchRun:
             self.memory[outcome.file] = outcome.result
         elif outcome.summary is None:  # a failed file: its result came whole, to be kept whole
             # The scored form and drafts of its earlier content would contradict the summary.
-            earlier = self.store.outputs(outcome.file) if outcome.status == "error" else []
+            # Only this inbox's: the same name in another inbox scored into this outbox is not this file.
+            earlier = self.store.outputs(outcome.file) if outcome.status == "error" and self.store.same_inbox else []
             self._store_here(outcome.result, outcome.digest)
             _remove_outputs(self.outbox, earlier)
         else:

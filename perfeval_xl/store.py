@@ -83,7 +83,15 @@ def _plain_errors(method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            except sqlite3.DatabaseError as exc:
+                if type(exc) is not sqlite3.DatabaseError:  # locked, full, read-only: not damage
+                    raise
+                # A page damaged by a power cut shows only when it is read, not on opening: the
+                # store is a cache, so it starts afresh (the inputs are scored again) once.
+                self._start_afresh()
+                return method(self, *args, **kwargs)
         except sqlite3.Error as exc:
             raise PerfevalError(f"无法读写评分记录“{self.path}”（{exc}）：可能另一次评分正在使用同一输出文件夹，"
                                 "或磁盘已满、没有写入权限；删除该文件可重新评分全部文件") from exc
@@ -118,9 +126,20 @@ class ResultStore:
         except sqlite3.OperationalError:  # locked, full, read-only: the database itself is fine
             raise
         except sqlite3.DatabaseError:  # not a database, or a damaged one: start afresh, score everything
-            for suffix in ("", "-journal"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            return self._open()
+            return self._fresh()
+
+    def _fresh(self) -> sqlite3.Connection:
+        for suffix in ("", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        return self._open()
+
+    def _start_afresh(self) -> None:
+        """Replace a database found damaged in the middle of a run by an empty one."""
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db, self._dropped, self._uncommitted = None, [], 0
+        self._db = self._fresh()
 
     def _connect(self) -> sqlite3.Connection:
         # Another batch writing to the same outbox holds the lock: wait for it rather than fail at once.

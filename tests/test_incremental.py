@@ -270,6 +270,15 @@ def test_another_inbox_scored_into_the_same_outbox_leaves_the_first_ones_forms(i
     assert (outbox / "a.scored.xlsx").is_file() and (outbox / "c.scored.xlsx").is_file()
 
 
+def test_a_failing_file_of_another_inbox_leaves_the_first_ones_form_of_the_same_name(inbox, tmp_path):
+    outbox, other = tmp_path / "out", tmp_path / "other"
+    other.mkdir()
+    (other / "a.xlsx").write_bytes(b"not a workbook")
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert perfeval_xl.score_folder(other, out=outbox).statuses == {"a.xlsx": "error"}
+    assert (outbox / "a.scored.xlsx").is_file()  # the first inbox's a.xlsx is not this one
+
+
 def test_a_summary_not_asked_for_this_time_is_not_left_from_an_earlier_run(inbox, tmp_path):
     outbox = tmp_path / "out"
     perfeval_xl.score_folder(inbox, out=outbox, formats=("xlsx", "json", "csv"))
@@ -334,3 +343,20 @@ def test_a_damaged_entry_of_a_deleted_input_does_not_stop_the_rerun(inbox, tmp_p
     (inbox / "a.xlsx").unlink()
     batch = perfeval_xl.score_folder(inbox, out=outbox)
     assert batch.exit_code == 0 and batch.reused == 2
+
+
+def test_a_store_damaged_in_a_page_read_later_is_started_afresh_not_fatal(inbox, tmp_path):
+    # A power cut may tear a page that opening the database does not read; the store is a cache.
+    outbox = tmp_path / "out"
+    for number in range(40):  # enough rows for the files table to span several pages
+        write_good(inbox / f"more{number:02d}.xlsx", name=f"项目{number}")
+    perfeval_xl.score_folder(inbox, out=outbox)
+    path = outbox / ".perfeval" / "state.sqlite"
+    data = bytearray(path.read_bytes())
+    data[-4096:] = b"\x5a" * 4096  # the last page, a leaf of the files table
+    path.write_bytes(bytes(data))
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    assert batch.exit_code == 0 and set(batch.statuses.values()) == {"ok"}
+    summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary["files"]) == 43
+    assert perfeval_xl.score_folder(inbox, out=outbox).exit_code == 0
