@@ -202,8 +202,9 @@ class ResultStore:
                 or entry.get("digest") != digest():
             return None
         outputs = ([entry["output"]] if entry.get("output") else []) + list(entry.get("reports", []))
-        if not all(isinstance(output, str) and (self.outbox / output).is_file() for output in outputs):
-            return None
+        if not all(isinstance(output, str) for output in outputs) \
+                or [self._stamp(output) for output in outputs] != entry.get("stamps"):
+            return None  # an output is gone, or is not the one noted (rewritten by a run stopped early)
         try:
             return entry, zlib.decompress(row[1])
         except (zlib.error, TypeError):
@@ -223,8 +224,10 @@ class ResultStore:
         not be reused, to rebuild it), whether it may be reused, the rulebooks' fingerprint, its status,
         outputs and rulebooks, its summary record, and ``result`` when it must be kept whole."""
         # ASCII escapes: a file name that is not valid UTF-8 (a lone surrogate) round-trips.
+        outputs = ([output] if output else []) + list(reports)
         entry = json.dumps({"digest": digest, "reusable": cacheable, "fingerprint": fingerprint, "status": status,
-                            "output": output, "reports": list(reports), "rulebooks": list(rulebooks)},
+                            "output": output, "reports": list(reports), "rulebooks": list(rulebooks),
+                            "stamps": [self._stamp(path) for path in outputs]},
                            separators=(",", ":"))
         whole = json.dumps(encode_file_result(result), separators=(",", ":")) if result is not None else None
         if self.same_inbox:
@@ -237,6 +240,18 @@ class ResultStore:
         self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                          (_key(relative), self.run, entry, zlib.compress(summary, _RECORD_LEVEL), whole))
         self._written()
+
+    def _stamp(self, output: str) -> list[int] | None:
+        """[size, mtime in ns] of an output as it is now; None when it is missing.
+
+        Why: a run stopped early (Ctrl-C) leaves outputs its workers wrote that were never noted
+        here; an input changed back to what was noted must not reuse that other content's form.
+        """
+        try:
+            stat = os.stat(self.outbox / output)
+        except (OSError, ValueError):
+            return None
+        return [stat.st_size, stat.st_mtime_ns]
 
     def _written(self) -> None:
         self._uncommitted += 1

@@ -5,6 +5,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import perfeval_xl
@@ -277,6 +278,17 @@ def test_a_failing_file_of_another_inbox_leaves_the_first_ones_form_of_the_same_
     perfeval_xl.score_folder(inbox, out=outbox)
     assert perfeval_xl.score_folder(other, out=outbox).statuses == {"a.xlsx": "error"}
     assert (outbox / "a.scored.xlsx").is_file()  # the first inbox's a.xlsx is not this one
+
+
+def test_a_scored_form_rewritten_since_it_was_noted_is_not_reused(inbox, tmp_path):
+    # A run stopped with Ctrl-C leaves forms its workers wrote for inputs as they were then; when
+    # the inputs are changed back, the form on disk is not the one the store noted.
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    shutil.copy(outbox / "b.scored.xlsx", outbox / "a.scored.xlsx")  # as a stopped run's worker
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    assert batch.reused == 2
+    assert openpyxl.load_workbook(outbox / "a.scored.xlsx").active["B3"].value == "甲项目"
 
 
 def test_a_summary_not_asked_for_this_time_is_not_left_from_an_earlier_run(inbox, tmp_path):
