@@ -257,8 +257,7 @@ class _BatchRun:
             self.memory[outcome.file] = outcome.result
         elif outcome.summary is None:  # a failed file: its result came whole, to be kept whole
             # The scored form and drafts of its earlier content would contradict the summary.
-            # Only this inbox's: the same name in another inbox scored into this outbox is not this file.
-            earlier = self.store.outputs(outcome.file) if outcome.status == "error" and self.store.same_inbox else []
+            earlier = self.store.outputs(outcome.file) if outcome.status == "error" else []  # this inbox's
             self._store_here(outcome.result, outcome.digest)
             _remove_outputs(self.outbox, earlier)
         else:

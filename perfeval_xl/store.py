@@ -36,7 +36,7 @@ from .errors import PerfevalError
 
 #: Changes whenever the database's layout or the stored model changes; a store of another
 #: version is emptied (everything is scored again), never misread.
-STATE_VERSION = f"5 {SCHEMA}"
+STATE_VERSION = f"6 {SCHEMA}"
 #: Rows written between two commits: a killed batch loses at most this many files' records.
 COMMIT_EVERY = 500
 #: Summary records are mostly rendered XML and JSON (~40 KB a form): zlib's fastest level stores
@@ -46,11 +46,13 @@ _RECORD_LEVEL = 1
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
-    name BLOB PRIMARY KEY,   -- the input's path in the inbox, UTF-8 (surrogateescape: any file name)
+    inbox TEXT NOT NULL,     -- the inbox scored into this outbox ("" when not known)
+    name BLOB NOT NULL,      -- the input's path in the inbox, UTF-8 (surrogateescape: any file name)
     run INTEGER NOT NULL,    -- the run that last scored or reused it
     entry TEXT NOT NULL,     -- JSON: digest, fingerprint, reusable, status, output, reports, rulebooks
     summary BLOB NOT NULL,   -- the summary record (SummaryRecord.to_bytes), deflated
-    result TEXT              -- the whole FileResult (_codec JSON), or NULL when it is rebuilt from the input
+    result TEXT,             -- the whole FileResult (_codec JSON), or NULL when it is rebuilt from the input
+    PRIMARY KEY (inbox, name)
 );
 """
 
@@ -108,8 +110,9 @@ class ResultStore:
 
     def __init__(self, outbox: Path, inbox: Path | None = None):
         self.outbox = outbox
-        self.inbox = None if inbox is None else str(inbox)
-        self.same_inbox = False  # did the last run in this outbox score the same inbox?
+        # Rows are kept per inbox: scoring another inbox into this outbox and then this one again
+        # reuses this one's results and still knows which of its inputs were deleted since.
+        self.inbox = "" if inbox is None else str(inbox)
         self.root = outbox / ".perfeval"
         self.root.mkdir(parents=True, exist_ok=True)
         self.path = self.root / "state.sqlite"
@@ -167,20 +170,30 @@ class ResultStore:
         """Create the tables, empty a store of another version, and number this run."""
         db.executescript(_TABLES)
         meta = dict(db.execute("SELECT key, value FROM meta"))
-        if meta.get("version") != STATE_VERSION:
-            db.execute("DELETE FROM files")
+        if meta.get("version") != STATE_VERSION:  # its table may be laid out otherwise too
+            db.execute("DROP TABLE files")
+            db.executescript(_TABLES)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (STATE_VERSION,))
         self.run = int(meta.get("run", 0)) + 1
         db.execute("INSERT OR REPLACE INTO meta VALUES ('run', ?)", (str(self.run),))
-        if self.inbox is not None:
-            self.same_inbox = meta.get("inbox") == self.inbox
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('inbox', ?)", (self.inbox,))
+        self._adopt_moved_inbox(db)
         db.commit()
+
+    def _adopt_moved_inbox(self, db: sqlite3.Connection) -> None:
+        """Give this inbox, when it has no rows, the rows of an inbox folder that is gone: the
+        officer moved or renamed it, and its unchanged inputs are reused as before."""
+        if db.execute("SELECT 1 FROM files WHERE inbox = ? LIMIT 1", (self.inbox,)).fetchone():
+            return
+        for (other,) in db.execute("SELECT DISTINCT inbox FROM files").fetchall():
+            if other and not os.path.isdir(other):
+                db.execute("UPDATE files SET inbox = ? WHERE inbox = ?", (self.inbox, other))
+                return
 
     def _row(self, relative: str, columns: str):
         if self._db is None:  # closed after the batch: reading results back reopens it
             self._db = self._connect()
-        return self._db.execute(f"SELECT {columns} FROM files WHERE name = ?", (_key(relative),)).fetchone()
+        return self._db.execute(f"SELECT {columns} FROM files WHERE inbox = ? AND name = ?",
+                                (self.inbox, _key(relative))).fetchone()
 
     @_plain_errors
     def reusable(self, relative: str, fingerprint: str,
@@ -213,7 +226,7 @@ class ResultStore:
     @_plain_errors
     def keep(self, relative: str) -> None:
         """Mark ``relative``'s row as part of this run (it was reused unchanged)."""
-        self._db.execute("UPDATE files SET run = ? WHERE name = ?", (self.run, _key(relative)))
+        self._db.execute("UPDATE files SET run = ? WHERE inbox = ? AND name = ?", (self.run, self.inbox, _key(relative)))
         self._written()
 
     @_plain_errors
@@ -230,15 +243,13 @@ class ResultStore:
                             "stamps": [self._stamp(path) for path in outputs]},
                            separators=(",", ":"))
         whole = json.dumps(encode_file_result(result), separators=(",", ":")) if result is not None else None
-        if self.same_inbox:
-            # Why: an input scored again may write less than before (a department workbook sent
-            # again without its F2 has no report draft now); what it no longer has must not stay.
-            row = self._row(relative, "entry")
-            if row is not None:
-                now = set(([output] if output else []) + list(reports))
-                self._dropped += [path for path in _stored_outputs(row[0]) if path not in now]
-        self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                         (_key(relative), self.run, entry, zlib.compress(summary, _RECORD_LEVEL), whole))
+        # Why: an input scored again may write less than before (a department workbook sent again
+        # without its F2 has no report draft now); what it no longer has must not stay.
+        row = self._row(relative, "entry")
+        if row is not None:
+            self._dropped += [path for path in _stored_outputs(row[0]) if path not in outputs]
+        self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                         (self.inbox, _key(relative), self.run, entry, zlib.compress(summary, _RECORD_LEVEL), whole))
         self._written()
 
     def _stamp(self, output: str) -> list[int] | None:
@@ -281,24 +292,25 @@ class ResultStore:
 
     @_plain_errors
     def save(self) -> list[str]:
-        """Forget the inputs this run did not see and commit.
+        """Forget the inputs of this inbox this run did not see and commit.
 
-        Returns the outputs (relative to the outbox) of those that are gone from the inbox the
-        last run scored too, and those an input scored again no longer has, for the batch to
-        remove: a deleted input's scored form must not stay beside summaries that no longer list
-        it.  After a run on another inbox nothing is returned: that inbox's files are not gone,
-        only elsewhere.
+        Returns the outputs (relative to the outbox) of those, deleted from the inbox since, and
+        those an input scored again no longer has, for the batch to remove: a deleted input's
+        scored form must not stay beside summaries that no longer list it.  An output another
+        row still names (another inbox's, or b.xls.xlsx now writing what b.xls wrote) is kept.
         """
         gone, self._dropped = self._dropped, []
-        if self.same_inbox:
-            gone += [path for (entry,) in self._db.execute("SELECT entry FROM files WHERE run != ?", (self.run,))
-                     for path in _stored_outputs(entry)]
-        if gone:  # an output name a file of this run has now (b.xls gone, b.xls.xlsx new) is kept
-            current = {os.path.normcase(path) for (entry,) in
-                       self._db.execute("SELECT entry FROM files WHERE run = ?", (self.run,))
-                       for path in _stored_outputs(entry)}
-            gone = [path for path in gone if os.path.normcase(path) not in current]
-        self._db.execute("DELETE FROM files WHERE run != ?", (self.run,))
+        gone += [path for (entry,) in self._db.execute("SELECT entry FROM files WHERE inbox = ? AND run != ?",
+                                                        (self.inbox, self.run))
+                 for path in _stored_outputs(entry)]
+        self._db.execute("DELETE FROM files WHERE inbox = ? AND run != ?", (self.inbox, self.run))
+        for (other,) in self._db.execute("SELECT DISTINCT inbox FROM files WHERE inbox != ?", (self.inbox,)).fetchall():
+            if not other or not os.path.isdir(other):  # an inbox deleted since: its inputs are gone
+                self._db.execute("DELETE FROM files WHERE inbox = ?", (other,))
+        if gone:
+            kept = {os.path.normcase(path) for (entry,) in self._db.execute("SELECT entry FROM files")
+                    for path in _stored_outputs(entry)}
+            gone = [path for path in gone if os.path.normcase(path) not in kept]
         self._db.commit()
         self._uncommitted = 0
         return gone

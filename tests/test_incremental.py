@@ -291,6 +291,26 @@ def test_a_scored_form_rewritten_since_it_was_noted_is_not_reused(inbox, tmp_pat
     assert openpyxl.load_workbook(outbox / "a.scored.xlsx").active["B3"].value == "甲项目"
 
 
+def test_two_inboxes_scored_in_turn_into_one_outbox_each_keep_their_own_record(inbox, tmp_path):
+    outbox, other = tmp_path / "out", tmp_path / "other"
+    other.mkdir()
+    write_good(other / "d.xlsx")
+    perfeval_xl.score_folder(inbox, out=outbox)
+    perfeval_xl.score_folder(other, out=outbox)
+    (inbox / "a.xlsx").unlink()
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    assert batch.reused == 2  # b and c: the other inbox's run did not make this one's record go
+    assert not (outbox / "a.scored.xlsx").exists()  # deleted since this inbox's last run
+    assert (outbox / "d.scored.xlsx").is_file()
+
+
+def test_a_moved_inbox_reuses_its_results(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    moved = inbox.rename(tmp_path / "收件箱2025")
+    assert perfeval_xl.score_folder(moved, out=outbox).reused == 3
+
+
 def test_a_summary_not_asked_for_this_time_is_not_left_from_an_earlier_run(inbox, tmp_path):
     outbox = tmp_path / "out"
     perfeval_xl.score_folder(inbox, out=outbox, formats=("xlsx", "json", "csv"))
