@@ -29,7 +29,8 @@ from . import model
 
 #: The classes a stored result may contain.
 CLASSES = (model.Source, model.Flag, model.ParsedValue, model.FundLine, model.Funds, model.Indicator,
-           model.ProjectForm, model.BaseAmounts, model.BaseLine, model.BaseData, model.DepartmentRow, model.DepartmentForm,
+           model.ProjectForm, model.BaseAmounts, model.BaseLine, model.BaseData, model.DepartmentRow,
+           model.DepartmentForm,
            model.ItemScore, model.FormResult, model.FileResult)
 _BY_NAME = {cls.__name__: cls for cls in CLASSES}
 

@@ -226,7 +226,8 @@ class ResultStore:
     @_plain_errors
     def keep(self, relative: str) -> None:
         """Mark ``relative``'s row as part of this run (it was reused unchanged)."""
-        self._db.execute("UPDATE files SET run = ? WHERE inbox = ? AND name = ?", (self.run, self.inbox, _key(relative)))
+        self._db.execute("UPDATE files SET run = ? WHERE inbox = ? AND name = ?",
+                         (self.run, self.inbox, _key(relative)))
         self._written()
 
     @_plain_errors
@@ -304,7 +305,8 @@ class ResultStore:
                                                         (self.inbox, self.run))
                  for path in _stored_outputs(entry)]
         self._db.execute("DELETE FROM files WHERE inbox = ? AND run != ?", (self.inbox, self.run))
-        for (other,) in self._db.execute("SELECT DISTINCT inbox FROM files WHERE inbox != ?", (self.inbox,)).fetchall():
+        others = self._db.execute("SELECT DISTINCT inbox FROM files WHERE inbox != ?", (self.inbox,)).fetchall()
+        for (other,) in others:
             if not other or not os.path.isdir(other):  # an inbox deleted since: its inputs are gone
                 self._db.execute("DELETE FROM files WHERE inbox = ?", (other,))
         if gone:
