@@ -196,7 +196,10 @@ def _operator_in(text: str) -> str | None:
 
 
 def _operator_in_words(text: str) -> str | None:
-    words = {"正向": ">=", "反向": "<=", "等于": "="}
+    """A 指标性质 written as a direction: 正向, 反向 (逆向), with or without 指标 / 型."""
+    words = {"正向": ">=", "反向": "<=", "逆向": "<=", "等于": "="}
+    for suffix in ("指标", "型"):
+        text = text.removesuffix(suffix)
     return words.get(text)
 
 

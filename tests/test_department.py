@@ -323,6 +323,36 @@ def test_an_f2_of_the_same_workbook_under_another_unit_name_is_named_not_paired(
         "如为同一单位，请单位将两表的填报单位改为一致后重新报送；如不是，请补报本单位的基础数据表")
 
 
+def relabel(path: Path, renames: dict[str, str]) -> Path:
+    """Rewrite every cell reading one of ``renames``' keys, as another place's form spells it."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.strip() in renames:
+                    cell.value = renames[cell.value.strip()]
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("renames", [
+    {"2018年决算数": "2018年实际数", "2019年预算数": "2019年预算数", "2019年决算数": "2019年实际数"},
+    {"2019年决算数": "2019年执行数"},
+    {"2019年实际在职人数": "2019年末实有人数"},
+    {"年末结余": "年末结转和结余", "上年结转": "年初结转和结余", "本年追加预算": "年中追加"},
+    {"三公经费": "“三公”经费支出合计", "政府采购金额": "政府采购支出金额", "固定资产总额": "固定资产原值",
+     "公用经费": "公用经费合计"},
+    {"自评得分": "评分"},
+    {"自评得分": "自评分数", "分值": "指标分值"},
+], ids=lambda renames: "·".join(renames.values()))
+def test_other_places_spellings_of_f2_and_f3_read_the_same(tmp_path, renames):
+    path = relabel(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT)), renames)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61")
+
+
 def test_scoring_table_alone_scores_self_rows_and_flags_the_missing_base(tmp_path):
     form = perfeval_xl.score_workbook(write_scoring_only(tmp_path / "t.xlsx", UNIT)).forms[0]
     assert scores(form)["在职人员控制率"] == 0

@@ -236,6 +236,45 @@ def test_no_field_depends_on_a_cell_address(tmp_path, layout, suffix, **write_kw
         assert_alley(score_one(path), ALLEY_ITEMS, ALLEY_TOTAL)
 
 
+@pytest.mark.parametrize("spellings", [
+    {"target": "指标目标值", "actual": "指标完成值"},
+    {"target": "全年目标值", "actual": "全年完成值", "weight": "指标分值", "score": "自评分"},
+    {"target": "预期目标值", "actual": "完成值", "weight": "指标权重", "score": "指标得分"},
+    {"target": "计划指标值", "actual": "实际完成指标值", "weight": "满分", "score": "单位自评得分"},
+    {"full_year": "全年（调整）预算数", "executed": "实际执行数", "total": "总额"},
+    {"full_year": "调整预算数", "executed": "全年支出数", "reason": "未完成原因和改进措施"},
+], ids=lambda spellings: "·".join(spellings.values()))
+def test_other_provinces_spellings_of_the_columns_read_the_same(tmp_path, spellings):
+    # Seen on published forms of other provinces and cities (Sichuan, Chongqing, …).
+    path = write_form(tmp_path / "province.xlsx", ALLEY, "national-2020", labels=spellings)
+    assert_alley(score_one(path), ALLEY_ITEMS, ALLEY_TOTAL)
+
+
+def test_signature_lines_under_a_table_without_a_total_row_are_not_indicators(tmp_path):
+    from openpyxl import load_workbook
+
+    path = write_form(tmp_path / "signed.xlsx", ALLEY, "national-2020")
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    total = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 1).value == "总分")
+    sheet.delete_rows(total, sheet.max_row)  # no 总分 row; the unit signs under the table instead
+    sheet.cell(total, 1, "单位负责人：王五")
+    sheet.cell(total, 4, "财务负责人：赵六")
+    sheet.cell(total, 7, "联系电话：12345678")
+    workbook.save(path)
+    form = score_one(path)
+    assert {i.name: i.score for i in form.items if i.applicable} == ALLEY_ITEMS  # no 单位负责人 item
+    assert form.total == ALLEY_TOTAL and not any("联系电话" in f.message for f in all_flags(form))
+
+
+def test_a_project_form_with_unknown_value_columns_is_not_taken_for_a_department_table(tmp_path):
+    from perfeval_xl.errors import WorkbookError
+
+    path = write_form(tmp_path / "odd.xlsx", ALLEY, "national-2020", labels={"target": "甲值", "actual": "乙值"})
+    with pytest.raises(WorkbookError, match="未识别到自评表"):  # not scored by hunan-dept as an F3
+        score_one(path)
+
+
 def test_labels_pasted_with_invisible_characters_still_match(tmp_path):
     # Text copied from a web page or a chat carries zero-width spaces and word joiners, which NFKC keeps.
     pasted = {"target": "年度\u200b指标值", "actual": "实际\u2060完成值", "executed": "\ufeff全年执行数",

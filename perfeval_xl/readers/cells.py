@@ -155,7 +155,12 @@ class SheetCells:
         return text_of(self.raw(row, col))
 
     def is_total_row(self, row: int, stop_col: int) -> bool:
-        """Is the first non-empty cell of ``row`` left of ``stop_col`` 总分/合计/总计?
+        """Is the first non-empty cell of ``row`` left of ``stop_col`` 总分/合计/总计?"""
+        return self.table_end(row, stop_col) == "total"
+
+    def table_end(self, row: int, stop_col: int) -> str | None:
+        """"total" when the first non-empty cell of ``row`` left of ``stop_col`` is 总分/合计/总计,
+        "footer" when it starts the lines under a table (单位负责人, 填表人, 联系电话 …), else None.
 
         A first non-empty cell that is not text (a number, a date) never
         normalises to those words, so it settles the question without one.
@@ -166,11 +171,14 @@ class SheetCells:
             if value == "" or value is None:  # Why first: most cells left of a row's name are empty
                 continue
             if not isinstance(value, str):
-                return False
+                return None
             text = value.strip()
             if text:
-                return labels.normalise_str(text) in labels.TOTAL_ROW_LABELS
-        return False
+                label = labels.normalise_str(text)
+                if label in labels.TOTAL_ROW_LABELS:
+                    return "total"
+                return "footer" if label.startswith(labels.FOOTER_PREFIXES) else None
+        return None
 
     def problem(self, row: int, col: int, what: str) -> Flag | None:
         """A read error of a cell a scored field needs, or None when the cell reads fine."""

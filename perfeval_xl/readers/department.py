@@ -15,9 +15,11 @@ from ..values import PLACEHOLDERS, format_number, to_decimal
 from .cells import SheetCells
 from .grid import Grid
 
-_YEAR_COLUMN = re.compile(r"^(\d{4})年度?(预算|决算)数?$")
-_RELATIVE_COLUMN = {"上年决算数": "prior_final", "上年决算": "prior_final", "本年预算数": "budget",
-                    "本年预算": "budget", "本年决算数": "final", "本年决算": "final"}
+# Spending may be headed 决算, 实际 or 执行 ("2019年实际数", "2019年执行数"): all are what was spent.
+_YEAR_COLUMN = re.compile(r"^(\d{4})年度?(预算|决算|实际支出|实际|执行)数?$")
+_RELATIVE_COLUMN = {"上年决算数": "prior_final", "上年决算": "prior_final", "上年实际数": "prior_final",
+                    "本年预算数": "budget", "本年预算": "budget", "本年决算数": "final", "本年决算": "final",
+                    "本年实际数": "final", "本年执行数": "final"}
 _SCAN = 40
 # A label written after a value on the same line ("　　单位：万元", "（金额单位：万元）"): it ends the value.
 _NEXT_LABEL = re.compile(r"(?:^|\s+)[(（]?[^\s:：∶()（）]{1,6}[:：∶]")
@@ -68,7 +70,8 @@ def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None, int]
             label = normalise(value) if isinstance(value, str) else ""
             year_match = _YEAR_COLUMN.match(label)
             if year_match:
-                found.append((int(year_match.group(1)), col, year_match.group(2)))
+                kind = "预算" if year_match.group(2) == "预算" else "决算"
+                found.append((int(year_match.group(1)), col, kind))
             elif label in _RELATIVE_COLUMN:
                 relative.setdefault(_RELATIVE_COLUMN[label], col)
         if relative:
@@ -273,11 +276,16 @@ def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
     if header is None:
         return None
     header_row, columns = header
+    if _project_form_above(cells, header_row):
+        return None  # an F1 whose target/actual columns are spelt unknown ways: not a department's table
     form = DepartmentForm(file=file, sheet=grid.name, unit=_unit(cells), title=_title(cells))
     level1 = level2 = ""
     row = header_row + 1
     while row < grid.height:
-        if cells.is_total_row(row, columns["name"] + 1):
+        end = cells.table_end(row, columns["name"] + 1)
+        if end == "footer":
+            break
+        if end == "total":
             form.full_marks = to_decimal(cells.raw(row, columns["weight"]))
             form.self_total = cells.number(row, columns["score"], "自评总分", form.flags)
             form.sources["self_total"] = cells.source(row, columns["score"])
@@ -291,6 +299,17 @@ def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
             form.rows.append(_scoring_row(cells, row, columns, level1, level2, name))
         row += 1
     return form if form.rows else None
+
+
+def _project_form_above(cells: SheetCells, header_row: int) -> bool:
+    """Does a project form's own label (项目名称, 年度资金总额 …) stand above ``header_row``?"""
+    for values in cells.grid.rows[:header_row]:
+        for value in values[:_SCAN]:
+            if value.__class__ is str and value.strip() and (
+                    labels.match(value, labels.PROJECT_FIELDS) == "name"
+                    or labels.match(value, labels.FUND_ROWS) == "total"):
+                return True
+    return False
 
 
 def _scoring_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:

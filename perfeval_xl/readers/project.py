@@ -309,8 +309,9 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     row = header_row + 1
     while row < len(rows):
         values = rows[row]
-        if cells.is_total_row(row, name_col + 1):
-            return row
+        end = cells.table_end(row, name_col + 1)
+        if end is not None:  # a footer (signatures, contacts) ends a table that has no 总分 row
+            return row if end == "total" else len(rows)
         if len(values) < width:  # a short row reads as padded with ''
             values = values + [""] * (width - len(values))
         name = text_of(values[name_col])
