@@ -87,6 +87,7 @@ class Funds:
     source: Source  # the 年度资金总额 row (or the block header)
     weight_source: Optional[Source] = None
     score_source: Optional[Source] = None
+    reason: str = ""  # 未完成原因分析 of the execution (Sichuan), as written on the 资金总额 row
 
     @property
     def total(self) -> Optional[FundLine]:

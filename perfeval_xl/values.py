@@ -169,6 +169,29 @@ def _compared_number(compact: str) -> re.Match | None:
     return None
 
 
+#: How an operator is shown to an officer.
+OPERATOR_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
+
+
+def shown_as_understood(value: ParsedValue, declared_operator: str | None, declared_unit: str | None) -> str:
+    """A target or actual as the engine understood it, with what a 指标性质 and a 度量单位 column
+    add to its cell: 80 under "≤" and "万元" is "≤80万元", 98 under "万元" is "98万元".
+
+    Why: without them a cost ceiling of 80 reads like a target to reach.  What the text says
+    itself ("≥90%", "16个") is not said twice; a qualitative value is shown as written (its
+    评分依据 says it was scored as 定性).
+    """
+    text = value.text
+    if value.number is None or value.qualitative or not text:
+        return text
+    own = parse_value(text)
+    if declared_operator and value.operator and own.operator is None:
+        text = OPERATOR_SIGNS.get(value.operator, "") + text
+    if declared_unit and value.unit and own.unit is None:
+        text += value.unit
+    return text
+
+
 def parse_operator_column(text: object) -> str | None:
     """A 指标性质 cell: "≥", "≤", "=", ">" "<", or "定性" → "qualitative"."""
     value = nfkc(text).replace(" ", "")

@@ -110,6 +110,7 @@ class Project:
     goal_expected: str = "按计划完成年度工作任务"
     goal_actual: str = "已按计划完成"
     sheet_name: Optional[str] = None
+    exec_reason: str = ""  # Sichuan: 未完成原因分析 of the execution, on the 资金总额 row
 
 
 # --------------------------------------------------------------------------
@@ -504,7 +505,8 @@ def _sichuan(p: Project, o: _Options) -> Grid:
                     3: L["full_year"], 4: L["executed"], 5: "预算执行率", 6: L["weight"], 7: L["score"],
                     8: L["reason"]})
     ys, fy, ex = _total_money(p.funds)
-    g.line({1: L["total"], 2: ys, 3: fy, 4: ex, 5: _rate(ex, fy), 6: p.exec_weight, 7: p.exec_self_score})
+    g.line({1: L["total"], 2: ys, 3: fy, 4: ex, 5: _rate(ex, fy), 6: p.exec_weight, 7: p.exec_self_score,
+            8: p.exec_reason or None})
     for fund in _fund_rows(p.funds, ("fiscal", "carryover", "other")):
         g.line({1: L[fund.kind], 2: fund.year_start, 3: fund.full_year, 4: fund.executed})
     g.merge_down(0, first, g.next_row - 1)

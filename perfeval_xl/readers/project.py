@@ -222,6 +222,10 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
         self_score = cells.number(total_row, columns["score"], "预算执行自评得分", flags)
     if weight is None:
         weight = _block_weight(cells, block_row)
+    reason = ""
+    if "reason" in columns:  # one cell merged down the block's rows explains them all
+        col = columns["reason"]
+        reason = cells.text(item_row, col) or text_of(cells.merged_raw(item_row, col))
     form.flags.extend(flags)
     total = next((l for l in lines if l.kind == "total"), lines[0] if lines else None)
     return Funds(
@@ -229,6 +233,7 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
         has_full_year_budget="budget" in columns,
         source=total.source if total else cells.source(block_row, first_money_col),
         weight_source=weight_source, score_source=score_source,
+        reason="" if reason in ("无", "/", "—", "-") else reason,
     )
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
 from ..rounding import CENT, percent, round2, show2
-from ..values import convert_money, is_money, scale_between
+from ..values import convert_money, is_money, scale_between, shown_as_understood
 from .arithmetic import show
 from .checks import check_self_total, review
 from .rulebook import Band, ProjectRulebook
@@ -75,6 +75,7 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
         return item
     item.source = funds.source
     item.self_score = funds.self_score
+    item.reason = funds.reason
     if funds.weight is None:
         item.flags.append(Flag(f"预算执行分值缺失，按规则默认{show(rulebook.execution_default_weight)}分",
                                funds.weight_source or funds.source, action="请单位补填预算执行分值"))
@@ -142,10 +143,13 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
     """Score one 三级指标 (§3)."""
     # Positional arguments (level1, level2, name, weight, score, self_score, basis, flags, source,
     # applicable, target, actual, reason): half the cost of keywords, for every indicator.
+    target, actual = indicator.target.text, indicator.actual.text
+    if indicator.declared_operator or indicator.declared_unit:  # Sichuan: 指标性质 and 度量单位 columns
+        target = shown_as_understood(indicator.target, indicator.declared_operator, indicator.declared_unit)
+        actual = shown_as_understood(indicator.actual, None, indicator.declared_unit)
     item = ItemScore(indicator.level1, indicator.level2, indicator.name,
                      indicator.weight if indicator.weight is not None else ZERO, ZERO, indicator.self_score, "",
-                     list(indicator.flags), indicator.source, True, indicator.target.text, indicator.actual.text,
-                     indicator.reason)
+                     list(indicator.flags), indicator.source, True, target, actual, indicator.reason)
     if indicator.weight is None:
         item.flags.append(Flag("分值缺失，按0分计", indicator.cells.get("weight", indicator.source), "error", "请单位补填分值"))
     if indicator.target.qualitative:

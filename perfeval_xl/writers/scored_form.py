@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -98,6 +99,9 @@ class _FixedRow(dict):
 
 
 _FUND_HEADER = _FixedRow({SECTION: "项目资金（万元）", **FUND_HEADERS})
+#: The fund block of a form that explains its execution (Sichuan's 未完成原因分析): the reason
+#: takes column L, beside a 评分依据 of column K alone.
+_FUND_HEADER_WITH_REASON = _FixedRow({**_FUND_HEADER, REASON: TABLE_HEADERS[REASON]})
 _GOAL_HEADER = _FixedRow({SECTION: "年度总体目标", LEFT_VALUE: "预期目标", RIGHT_LABEL: "实际完成情况"})
 _TABLE_HEADER = _FixedRow({SECTION: "绩效指标", **TABLE_HEADERS})
 _ISSUE_HEADER = _FixedRow({SECTION: "复核问题", ISSUE_LEVEL: "级别", ISSUE_CELL: "单元格", ISSUE_TEXT: "问题"})
@@ -323,8 +327,10 @@ class _Layout:
             self.merge_across(row, RIGHT_VALUE, LAST)
 
     def write_funds(self, lines: list[FundLine], execution: Optional[ItemScore]) -> None:
-        header = self.new_row("fund_header", _FUND_HEADER)
-        self.merge_across(header, BASIS, REASON)
+        explained = execution is not None and bool(execution.reason)
+        header = self.new_row("fund_header", _FUND_HEADER_WITH_REASON if explained else _FUND_HEADER)
+        if not explained:
+            self.merge_across(header, BASIS, REASON)
         rows = [self._fund_line_row(line) for line in lines] or [
             self.new_row("fund_line", {FUND_LABEL: "预算执行率"})
         ]
@@ -334,9 +340,14 @@ class _Layout:
                 self.put(first, column, value)
             self.put(first, BASIS, execution.basis)
             self.put(first, FLAGS, joined_flags(execution.flags))
-        for column in (WEIGHT, SELF_SCORE, SCORE, DIFFERENCE, FLAGS):
+        if explained:
+            self.put(first, REASON, execution.reason)
+            merged_down = (WEIGHT, SELF_SCORE, SCORE, DIFFERENCE, BASIS, REASON, FLAGS)
+        else:
+            merged_down = (WEIGHT, SELF_SCORE, SCORE, DIFFERENCE, FLAGS)
+            self.merge(first, BASIS, last, REASON)
+        for column in merged_down:
             self.merge(first, column, last, column)
-        self.merge(first, BASIS, last, REASON)
         self.merge(header, SECTION, last, SECTION)
 
     def _fund_line_row(self, line: FundLine) -> int:
@@ -362,7 +373,7 @@ class _Layout:
         # The rows are appended here rather than one new_row() each: a form has dozens of them.
         self.values += [_with_score_values({
             LEVEL1: item.level1, LEVEL2: item.level2, NAME: item.name,
-            TARGET: item.target, ACTUAL: item.actual,
+            TARGET: _FIGURES[item.target], ACTUAL: _FIGURES[item.actual],
             BASIS: item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags) if item.flags else "",
         }, item) for item in items]
         self.roles += ["indicator"] * len(items)
@@ -433,6 +444,23 @@ def _with_score_values(values: dict[int, CellValue], item: ItemScore) -> dict[in
     else:
         values[SCORE] = NOT_APPLICABLE
     return values
+
+
+#: A target or actual that is a bare number as an officer writes it ("80", "0.5", "-3"): no leading
+#: zero, no trailing zero after a point, at most 15 digits (what a float holds exactly).
+_BARE_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?")
+
+
+def _figure(text: str) -> CellValue:
+    """A target or actual as its cell shows it: a bare number as a number (as the unit typed it,
+    not turned into text), anything else ("≤80万元", "按时完成") as text."""
+    if len(text) <= 16 and _BARE_NUMBER.fullmatch(text) and sum(ch.isdigit() for ch in text) <= 15:
+        return Decimal(text)
+    return text
+
+
+#: Target or actual text → its cell value; "100", "≥90%" recur on nearly every form.
+_FIGURES: BoundedMemo[str, CellValue] = BoundedMemo(_figure, 8192)
 
 
 def _execution_ratio(line: FundLine) -> Optional[float]:

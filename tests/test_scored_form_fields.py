@@ -1,0 +1,92 @@
+"""Every field of the input reaches the scored form (forms.md Outputs §1), in both writers.
+
+Each test writes a form with ``formgen``/``deptgen``, scores it, draws it with the fast
+XML writer and with the openpyxl reference, checks the two are the same, and reads
+the fields an officer looks for off the fast writer's sheet.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import openpyxl
+
+import perfeval_xl
+from formgen import Funds, Project, Row, write_form
+from perfeval_xl.writers.scored_form import write_scored_workbook, write_scored_workbook_openpyxl
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("check_scored_form", ROOT / "bench" / "check_scored_form.py")
+check = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(check)
+
+
+def scored_workbook(tmp_path: Path, form: Path):
+    """The scored workbook of ``form`` as the fast writer draws it, once checked against the reference."""
+    forms = perfeval_xl.score_workbook(form).forms
+    fast, reference = tmp_path / "fast.xlsx", tmp_path / "reference.xlsx"
+    write_scored_workbook(forms, fast)
+    write_scored_workbook_openpyxl(forms, reference)
+    assert check.compare(fast, reference) is None
+    return openpyxl.load_workbook(fast)
+
+
+def row_with(sheet, text: str) -> list:
+    """The values of the first row holding ``text``."""
+    for row in sheet.iter_rows(values_only=True):
+        if text in row:
+            return list(row)
+    raise AssertionError(f"no row holds {text!r}")
+
+
+def sichuan_project(**overrides) -> Project:
+    rows = [
+        Row("产出指标", "成本指标", "大厅维护成本", 80, 98, 10, None, "设备老化", nature="≤", unit="万元"),
+        Row("产出指标", "数量指标", "新增办事窗口", 16, 13, 10, 10, "场地不足", nature="≥", unit="个"),
+        Row("产出指标", "数量指标", "培训场次", 12, 12, 10, 10, "", nature="≥"),
+        Row("效益指标", "社会效益指标", "企业开办便利度", "明显提升", "基本达成", 60, 50, "", nature="定性"),
+    ]
+    fields = dict(name="优化办工作经费项目", department="某局", unit="某中心", year=2023,
+                  funds=Funds(20, 24, 19.2), rows=rows)
+    fields.update(overrides)
+    return Project(**fields)
+
+
+# -- Sichuan 2023: 指标性质, 度量单位 and the execution's 未完成原因分析 ----------------------------
+
+
+def test_sichuan_target_shows_its_operator_and_unit_as_the_engine_read_them(tmp_path):
+    sheet = scored_workbook(tmp_path, write_form(tmp_path / "sc.xlsx", sichuan_project(), "sichuan-2023")).active
+    # A cost ceiling reads as one: "≤ | 80 | 万元 | 98" is not the target "80" reached at "98".
+    assert row_with(sheet, "大厅维护成本")[4:6] == ["≤80万元", "98万元"]
+    assert row_with(sheet, "新增办事窗口")[4:6] == ["≥16个", "13个"]
+
+
+def test_a_bare_number_stays_a_number(tmp_path):
+    sheet = scored_workbook(tmp_path, write_form(tmp_path / "sc.xlsx", sichuan_project(), "sichuan-2023")).active
+    # 12 with no 度量单位: the actual 12 is carried as the number it was, not rewritten as text "12".
+    assert row_with(sheet, "培训场次")[4:6] == ["≥12", 12]
+
+
+def test_a_qualitative_target_is_shown_as_written(tmp_path):
+    sheet = scored_workbook(tmp_path, write_form(tmp_path / "sc.xlsx", sichuan_project(), "sichuan-2023")).active
+    row = row_with(sheet, "企业开办便利度")
+    assert row[4:6] == ["明显提升", "基本达成"]
+    assert row[10].startswith("定性指标")  # its 评分依据 says how it was read
+
+
+def test_sichuan_reason_for_the_execution_sits_beside_its_basis(tmp_path):
+    reason = "政府采购流程延迟，部分资金未能在年内支付"
+    form = write_form(tmp_path / "sc.xlsx", sichuan_project(exec_reason=reason), "sichuan-2023")
+    sheet = scored_workbook(tmp_path, form).active
+    header = row_with(sheet, "评分依据")
+    assert header[10:12] == ["评分依据", "偏差原因分析及改进措施"]
+    line = row_with(sheet, reason)
+    assert line[10].startswith("19.2/24×10") and line[11] == reason
+
+
+def test_a_fund_block_without_a_reason_keeps_its_wide_basis(tmp_path):
+    sheet = scored_workbook(tmp_path, write_form(tmp_path / "sc.xlsx", sichuan_project(), "sichuan-2023")).active
+    merged = {str(cells) for cells in sheet.merged_cells.ranges}
+    first_fund_row = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 2).value == "资金总额")
+    assert f"K{first_fund_row}:L{first_fund_row + 3}" in merged
