@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 
 import perfeval_xl
-from formgen import Funds, Project, Row, write_form
+from formgen import FundRow, Funds, Project, Row, write_form
 from perfeval_xl.writers.scored_form import write_scored_workbook, write_scored_workbook_openpyxl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,3 +90,22 @@ def test_a_fund_block_without_a_reason_keeps_its_wide_basis(tmp_path):
     merged = {str(cells) for cells in sheet.merged_cells.ranges}
     first_fund_row = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 2).value == "资金总额")
     assert f"K{first_fund_row}:L{first_fund_row + 3}" in merged
+
+
+# -- row heights: a text merged down several rows is not cut off ----------------------------
+
+
+def test_a_problem_text_merged_down_the_fund_rows_gets_the_height_it_needs(tmp_path):
+    from perfeval_xl.writers._row_heights import measured_height
+
+    # 年度资金总额 0, 130 spent of 100, self-score 3: three flags in the one 问题提示 cell M6:M9.
+    funds = Funds(0, 0, 0, sub_rows=[FundRow("fiscal", 100, 100, 130), FundRow("carryover"), FundRow("other")],
+                  total_row="zero")
+    project = sichuan_project(funds=funds, exec_self_score=3)
+    sheet = scored_workbook(tmp_path, write_form(tmp_path / "f.xlsx", project)).active
+    first = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 2).value == "年度资金总额")
+    flags = sheet.cell(first, 13).value
+    assert flags.count("；") >= 2 and f"M{first}:M{first + 3}" in {str(r) for r in sheet.merged_cells.ranges}
+    height = sum(sheet.row_dimensions[row].height for row in range(first, first + 4))
+    assert height >= measured_height(flags, sheet.column_dimensions["M"].width, 10)
+    assert sheet.row_dimensions[first].height == 20  # the rows above keep their own height: the last takes the rest

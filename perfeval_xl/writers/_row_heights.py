@@ -60,6 +60,25 @@ def single_line(width: float, font_size: float) -> tuple[int, float]:
     return length, _lines_height(1, font_size)
 
 
+#: The merged ranges of several rows that hold text, by their last row: [(the height their text
+#: needs, their first row)].
+TallEnds = dict[int, list[tuple[float, int]]]
+
+
+def raised_for_tall_merges(needed: float, row: int, ends: TallEnds, drawn: list[float]) -> float:
+    """``needed`` of ``row`` raised so that each merged range of several rows ending there is as tall
+    as its text needs: its last row takes what the rows above it (``drawn``, as written) lack.
+
+    Why the last row: a 问题提示 of three flags merged down four fund lines must not be cut off,
+    and the rows above keep the height their own cells need.
+    """
+    for required, first_row in ends[row]:
+        shortfall = required - sum(drawn[first_row - 1:row - 1])
+        if shortfall > needed:
+            needed = shortfall
+    return needed
+
+
 def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[float]],
                 merges: Sequence[tuple[int, int, int, int]], column_widths: Sequence[float],
                 font_sizes: Sequence[Sequence[Optional[float]]]) -> list[Optional[float]]:
@@ -70,17 +89,26 @@ def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[flo
     last row, last column), 1-based; ``column_widths[c - 1]`` is the width of
     column ``c`` and ``font_sizes[i][c - 1]`` the font size of its cell in row
     ``i + 1`` (None: the default).  Only text counts; a value under a merge (not
-    its top-left cell) is ignored, and cells merged over several rows are
-    skipped: their text has room enough.  A row with no floor and no text gets None.
+    its top-left cell) is ignored.  The text of a range merged over several
+    rows is given room by its last row (:func:`raised_for_tall_merges`).  A row
+    with no floor and no text gets None.
     """
     widths: dict[tuple[int, int], Optional[float]] = {}  # merged cells: the range's width, None to skip
+    ends: TallEnds = {}
     for first_row, first_col, last_row, last_col in merges:
         for row in range(first_row, last_row + 1):
             for col in range(first_col, last_col + 1):
                 widths[row, col] = None
+        width = sum(column_widths[first_col - 1:last_col])
         if last_row == first_row:
-            widths[first_row, first_col] = sum(column_widths[first_col - 1:last_col])
+            widths[first_row, first_col] = width
+            continue
+        value = rows[first_row - 1].get(first_col)
+        if value.__class__ is str and value:
+            size = float(font_sizes[first_row - 1][first_col - 1] or DEFAULT_FONT_SIZE)
+            ends.setdefault(last_row, []).append((text_heights(width, size)[value], first_row))
     heights: list[Optional[float]] = []
+    drawn: list[float] = []
     missing = -1.0
     for index, values in enumerate(rows):
         row = index + 1
@@ -98,5 +126,8 @@ def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[flo
             height = text_heights(width, size)[value]
             if height > needed:
                 needed = height
-        heights.append(round(needed, 1) if needed else None)
+        if row in ends:
+            needed = raised_for_tall_merges(needed, row, ends, drawn)
+        drawn.append(round(needed, 1))
+        heights.append(drawn[-1] if needed else None)
     return heights

@@ -43,7 +43,15 @@ from ._display import (
     split_execution_item,
 )
 from ._memo import BoundedMemo
-from ._row_heights import DEFAULT_FONT_SIZE, TextHeights, fit_heights, single_line, text_heights
+from ._row_heights import (
+    DEFAULT_FONT_SIZE,
+    TallEnds,
+    TextHeights,
+    fit_heights,
+    raised_for_tall_merges,
+    single_line,
+    text_heights,
+)
 from ._sheet_titles import unique_sheet_titles
 from ._style_template import (
     COLUMN_COUNT,
@@ -590,7 +598,7 @@ class _RowShape:
     #: True for a cell under a merged range that is not its top-left cell: its value is dropped.
     covered: tuple[bool, ...]
     numbered: dict = field(default_factory=dict, compare=False, hash=False)
-    #: (row number, id of a _FixedRow) → that row as drawn.
+    #: (row number, id of a _FixedRow) → that row as drawn, and its height as written.
     drawn: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -663,9 +671,26 @@ def _row_shape(style: CompiledStyle, role: str, cut: list[_Cut]) -> _RowShape:
 _STRUCTURES_MAX = 1024
 
 
+#: The merged ranges of several rows, by their first row: (column of their text, last row, the
+#: heights of texts in their width and font).
+_TallStarts = dict[int, tuple[tuple[int, int, TextHeights], ...]]
+
+
+def _tall_starts(style: CompiledStyle, roles: list[str], merges: list[tuple[int, int, int, int]]) -> _TallStarts:
+    """Where the merged ranges of several rows start (see :func:`raised_for_tall_merges`)."""
+    starts: dict[int, list[tuple[int, int, TextHeights]]] = {}
+    for first_row, first_col, last_row, last_col in merges:
+        if last_row > first_row:
+            size = float(style.rows[roles[first_row - 1]].font_sizes[first_col - 1] or DEFAULT_FONT_SIZE)
+            width = sum(style.column_widths[first_col - 1:last_col])
+            starts.setdefault(first_row, []).append((first_col, last_row, text_heights(width, size)))
+    return {row: tuple(ranges) for row, ranges in starts.items()}
+
+
 def _structure(style: CompiledStyle, roles: list[str], merges: list[tuple[int, int, int, int]]
-               ) -> tuple[list[_RowShape], str]:
-    """The row shapes and the ``<mergeCells>`` element of a form laid out as ``roles`` and ``merges``."""
+               ) -> tuple[list[_RowShape], str, _TallStarts]:
+    """The row shapes, the ``<mergeCells>`` element and the merged ranges of several rows of a form
+    laid out as ``roles`` and ``merges``."""
     structures = style.memo.get("structures")
     if structures is None:
         structures = style.memo["structures"] = {}
@@ -681,7 +706,7 @@ def _structure(style: CompiledStyle, roles: list[str], merges: list[tuple[int, i
                          + "</mergeCells>")
         if len(structures) >= _STRUCTURES_MAX:
             structures.clear()
-        found = structures[key] = (_row_shapes(style, roles, merges), merge_xml)
+        found = structures[key] = (_row_shapes(style, roles, merges), merge_xml, _tall_starts(style, roles, merges))
     return found
 
 
@@ -718,7 +743,17 @@ def _other_cell(opening_text: str, opening_number: str, value: object) -> Option
     return opening_text + escape_text(str(value)) + "</t></is></c>"  # shown as text rather than lost
 
 
-def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) -> list[str]:
+def _note_tall_texts(ends: TallEnds, starts: tuple[tuple[int, int, TextHeights], ...],
+                     values: dict[int, CellValue], row: int) -> None:
+    """Note in ``ends`` the height the text of each merged range of several rows starting on ``row``
+    needs (as :func:`fit_heights` finds it)."""
+    for col, last_row, heights in starts:
+        value = cell_value(values.get(col))
+        if value.__class__ is str:
+            ends.setdefault(last_row, []).append((heights[value], row))
+
+
+def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], tall: _TallStarts) -> list[str]:
     """Every ``<row>`` of the sheet, each with the height its wrapped text needs (see :func:`fit_heights`).
 
     Values are converted here as :func:`cell_value` would (Decimal → float, text cleaned, "" →
@@ -726,14 +761,19 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) 
     """
     out = []
     decimal_text, height_attributes = _DECIMAL_TEXT, _HEIGHT_ATTRIBUTES
+    ends: TallEnds = {}
+    drawn_heights: list[float] = []  # of every row so far, as written (0: none)
     index = 0
     for values, shape in zip(layout.values, shapes):
         index += 1
-        fixed = values.__class__ is _FixedRow
+        if index in tall:
+            _note_tall_texts(ends, tall[index], values, index)
+        fixed = values.__class__ is _FixedRow and index not in ends  # a row that may be raised is drawn anew
         if fixed:
             drawn = shape.drawn.get((index, id(values)))
             if drawn is not None:
-                out.append(drawn)
+                out.append(drawn[0])
+                drawn_heights.append(drawn[1])
                 continue
         numbered = shape.numbered.get(index) or _numbered(shape, index)
         row_start, slots, text, spaced_text, number = numbered
@@ -785,21 +825,25 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape]) 
                 cell = _other_cell(text[col], number[col], value)
                 if cell is not None:
                     slots[col] = cell
+        if index in ends:
+            needed = raised_for_tall_merges(needed, index, ends, drawn_heights)
         if needed:
             slots[0] = row_start + height_attributes[needed]
         else:
             slots[0] = row_start + ">"
         row = "".join(slots)
+        height = round(needed, 1)
+        drawn_heights.append(height)
         if fixed and len(shape.drawn) < _NUMBERED_MAX:
-            shape.drawn[index, id(values)] = row
+            shape.drawn[index, id(values)] = (row, height)
         out.append(row)
     return out
 
 
 def _sheet_xml(style: CompiledStyle, layout: _Layout, selected: bool) -> bytes:
     """The worksheet XML of one form, cell formats taken from the compiled template."""
-    shapes, merge_xml = _structure(style, layout.roles, layout.merges)
-    rows = _sheet_rows(style, layout, shapes)
+    shapes, merge_xml, tall = _structure(style, layout.roles, layout.merges)
+    rows = _sheet_rows(style, layout, shapes, tall)
     dimension = f'<dimension ref="A1:{_LETTERS[-1]}{len(layout.roles)}"/>'.encode()
     return b"".join((style.sheet_head[selected], dimension, style.sheet_middle[selected],
                      ("<sheetData>" + "".join(rows) + "</sheetData>" + merge_xml).encode("utf-8", _NOT_UTF8),
