@@ -88,6 +88,7 @@ class Funds:
     weight_source: Optional[Source] = None
     score_source: Optional[Source] = None
     reason: str = ""  # 未完成原因分析 of the execution (Sichuan), as written on the 资金总额 row
+    method: str = ""  # 得分计算方法 of the execution (Beijing 2016), as written on the 资金总额 row
 
     @property
     def total(self) -> Optional[FundLine]:
@@ -117,6 +118,7 @@ class Indicator:
     declared_operator: Optional[str] = None  # from a 指标性质 column
     declared_unit: Optional[str] = None  # from a 度量单位 column
     flags: list[Flag] = field(default_factory=list)  # found while reading the row
+    method: str = ""  # from a 得分计算方法 column (Beijing 2016): how the form says it is scored
 
 
 @dataclass
@@ -263,6 +265,7 @@ class ItemScore:
     target: str = ""
     actual: str = ""
     reason: str = ""
+    method: str = ""  # the form's own 得分计算方法 ("B/A×分值"), shown beside the engine's basis
 
     @property
     def difference(self) -> Optional[Decimal]:

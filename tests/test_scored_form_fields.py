@@ -109,3 +109,25 @@ def test_a_problem_text_merged_down_the_fund_rows_gets_the_height_it_needs(tmp_p
     height = sum(sheet.row_dimensions[row].height for row in range(first, first + 4))
     assert height >= measured_height(flags, sheet.column_dimensions["M"].width, 10)
     assert sheet.row_dimensions[first].height == 20  # the rows above keep their own height: the last takes the rest
+
+
+# -- Beijing 2016: 得分计算方法 ------------------------------------------------------------------
+
+
+def test_beijing_scoring_method_of_the_form_follows_the_engines_basis(tmp_path):
+    rows = [Row("产出指标", "数量指标", "受理办件数量", "≥120000件", "111074件", 50, 45, "原因"),
+            Row("效益指标", "社会效益指标", "便利度", "明显提升", "基本达成", 30, 25, "原因"),
+            Row("满意度指标", "服务对象满意度指标", "投诉率", "≤5%", "4%", 10, 10)]
+    project = Project(name="北京样式项目", department="某局", unit="某中心", year=2016,
+                      funds=Funds(12, None, 10.8), rows=rows)
+    sheet = scored_workbook(tmp_path, write_form(tmp_path / "bj.xlsx", project, "beijing-2016")).active
+    assert row_with(sheet, "受理办件数量")[10] == "111074/120000×50=46.28（原表得分计算方法：B/A×分值）"
+    assert row_with(sheet, "便利度")[10].endswith("（原表得分计算方法：定性指标按完成程度评分）")
+    assert row_with(sheet, "投诉率")[10].endswith("（原表得分计算方法：A/B×分值）")
+    assert row_with(sheet, "年度资金总额")[10] == (
+        "按年初预算数：10.8/12×10=9.00（执行率90.00%）（原表得分计算方法：执行率*该指标分值，最高不得超过分值上限）")
+
+
+def test_a_form_without_a_scoring_method_shows_the_basis_alone(tmp_path):
+    sheet = scored_workbook(tmp_path, write_form(tmp_path / "sc.xlsx", sichuan_project(), "sichuan-2023")).active
+    assert not any("原表得分计算方法" in str(value) for row in sheet.iter_rows(values_only=True) for value in row)

@@ -222,10 +222,9 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
         self_score = cells.number(total_row, columns["score"], "预算执行自评得分", flags)
     if weight is None:
         weight = _block_weight(cells, block_row)
-    reason = ""
-    if "reason" in columns:  # one cell merged down the block's rows explains them all
-        col = columns["reason"]
-        reason = cells.text(item_row, col) or text_of(cells.merged_raw(item_row, col))
+    # One cell merged down the block's rows speaks for them all.
+    reason, method = (cells.text(item_row, columns[name]) or text_of(cells.merged_raw(item_row, columns[name]))
+                      if name in columns else "" for name in ("reason", "method"))
     form.flags.extend(flags)
     total = next((l for l in lines if l.kind == "total"), lines[0] if lines else None)
     return Funds(
@@ -233,7 +232,7 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
         has_full_year_budget="budget" in columns,
         source=total.source if total else cells.source(block_row, first_money_col),
         weight_source=weight_source, score_source=score_source,
-        reason="" if reason in ("无", "/", "—", "-") else reason,
+        reason="" if reason in ("无", "/", "—", "-") else reason, method=method,
     )
 
 
@@ -368,6 +367,7 @@ class _IndicatorReader:
         self.operator_col, self.unit_col = columns.get("operator"), columns.get("unit")
         self.weight_col, self.score_col = columns.get("weight"), columns.get("score")
         self.reason_col = columns.get("reason")
+        self.method_col = columns.get("method")
 
     def read(self, row: int, values: list[object], level1: str, level2: str, name: str) -> Indicator:
         """The indicator on ``row``, whose raw ``values`` reach every column of the table."""
@@ -383,6 +383,8 @@ class _IndicatorReader:
         col = self.reason_col
         # One 偏差原因 merged down over several rows explains each of them.
         reason = "" if col is None else text_of(values[col]) or text_of(cells.merged_raw(row, col))
+        col = self.method_col
+        method = "" if col is None else text_of(values[col]) or text_of(cells.merged_raw(row, col))
         sources = self.row_cells.of(row)
         return Indicator(
             level1=level1, level2=level2, name=name or f"（第{row + 1}行未命名指标）",
@@ -391,7 +393,7 @@ class _IndicatorReader:
             source=sources["name"],
             cells=sources,
             declared_operator=operator_text or None, declared_unit=unit_text or None,
-            flags=flags,
+            flags=flags, method=method,
         )
 
     def _parsed(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],

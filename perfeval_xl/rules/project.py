@@ -76,6 +76,7 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
     item.source = funds.source
     item.self_score = funds.self_score
     item.reason = funds.reason
+    item.method = funds.method
     if funds.weight is None:
         item.flags.append(Flag(f"预算执行分值缺失，按规则默认{show(rulebook.execution_default_weight)}分",
                                funds.weight_source or funds.source, action="请单位补填预算执行分值"))
@@ -149,7 +150,8 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         actual = shown_as_understood(indicator.actual, None, indicator.declared_unit)
     item = ItemScore(indicator.level1, indicator.level2, indicator.name,
                      indicator.weight if indicator.weight is not None else ZERO, ZERO, indicator.self_score, "",
-                     list(indicator.flags), indicator.source, True, target, actual, indicator.reason)
+                     list(indicator.flags), indicator.source, True, target, actual, indicator.reason,
+                     indicator.method)
     if indicator.weight is None:
         item.flags.append(Flag("分值缺失，按0分计", indicator.cells.get("weight", indicator.source), "error", "请单位补填分值"))
     if indicator.target.qualitative:

@@ -346,7 +346,7 @@ class _Layout:
         if execution is not None:
             for column, value in _with_score_values({}, execution).items():
                 self.put(first, column, value)
-            self.put(first, BASIS, execution.basis)
+            self.put(first, BASIS, _basis_with_method(execution) if execution.method else execution.basis)
             self.put(first, FLAGS, joined_flags(execution.flags))
         if explained:
             self.put(first, REASON, execution.reason)
@@ -382,7 +382,7 @@ class _Layout:
         self.values += [_with_score_values({
             LEVEL1: item.level1, LEVEL2: item.level2, NAME: item.name,
             TARGET: _FIGURES[item.target], ACTUAL: _FIGURES[item.actual],
-            BASIS: item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags) if item.flags else "",
+            BASIS: _basis_with_method(item) if item.method else item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags) if item.flags else "",
         }, item) for item in items]
         self.roles += ["indicator"] * len(items)
         level1 = [item.level1 for item in items]
@@ -469,6 +469,11 @@ def _figure(text: str) -> CellValue:
 
 #: Target or actual text → its cell value; "100", "≥90%" recur on nearly every form.
 _FIGURES: BoundedMemo[str, CellValue] = BoundedMemo(_figure, 8192)
+
+
+def _basis_with_method(item: ItemScore) -> str:
+    """The engine's 评分依据 followed by the form's own 得分计算方法, so the officer sees both."""
+    return f"{item.basis}（原表得分计算方法：{item.method}）"
 
 
 def _execution_ratio(line: FundLine) -> Optional[float]:
