@@ -217,6 +217,8 @@ class DepartmentRow:
     source: Source
     cells: dict[str, Source] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)
+    level1_weight: Optional[Decimal] = None  # the 分值 beside the 一级指标, as written
+    level2_weight: Optional[Decimal] = None  # the 分值 beside the 二级指标, as written
 
 
 @dataclass
@@ -238,6 +240,8 @@ class DepartmentForm:
     #: F2 sheets of the same workbook left unpaired (another 填报单位): sheet → its 填报单位.  Never
     #: paired by a guess, but named when the table has no F2, so the officer sees where it is.
     other_bases: dict[str, str] = field(default_factory=dict)
+    #: "standard", "note" → the table's own label of that column ("评价标准", "扣分原因和其他说明")
+    column_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

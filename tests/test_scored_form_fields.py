@@ -131,3 +131,38 @@ def test_beijing_scoring_method_of_the_form_follows_the_engines_basis(tmp_path):
 def test_a_form_without_a_scoring_method_shows_the_basis_alone(tmp_path):
     sheet = scored_workbook(tmp_path, write_form(tmp_path / "sc.xlsx", sichuan_project(), "sichuan-2023")).active
     assert not any("原表得分计算方法" in str(value) for row in sheet.iter_rows(values_only=True) for value in row)
+
+
+# -- department F3: its level weights and its own column names ----------------------------
+
+
+def department_workbook(tmp_path: Path, order: int = 1) -> Path:
+    from deptgen import BaseFigures, write_department_workbook
+
+    path = write_department_workbook(tmp_path / "dept.xlsx", BaseFigures("某局"), order=order)
+    if order == 1:  # 分值 beside each level, written on the level's first row
+        book = openpyxl.load_workbook(path)
+        table = book["指标评分表"]
+        table["B4"], table["D4"], table["D7"] = 30, 15, 10
+        book.save(path)
+    return path
+
+
+def test_department_form_shows_the_weights_of_its_first_and_second_levels(tmp_path):
+    sheet = scored_workbook(tmp_path, department_workbook(tmp_path))["指标评分表"]
+    assert row_with(sheet, "在职人员控制率")[1:3] == ["投入（30分）", "预算配置（15分）"]
+    assert row_with(sheet, "绩效目标合理性")[2] == "目标设定（10分）"
+
+
+def test_department_form_heads_its_columns_with_f3s_own_names(tmp_path):
+    sheet = scored_workbook(tmp_path, department_workbook(tmp_path))["指标评分表"]
+    header = row_with(sheet, "三级指标")
+    assert (header[4], header[11]) == ("评价标准", "指标说明")
+    assert "年度指标值" not in header and "偏差原因分析及改进措施" not in header
+
+
+def test_department_form_of_the_other_column_order_heads_them_with_its_names(tmp_path):
+    sheet = scored_workbook(tmp_path, department_workbook(tmp_path, order=2))["指标评分表"]
+    header = row_with(sheet, "三级指标")
+    assert (header[4], header[11]) == ("评分标准", "扣分原因和其他说明")
+    assert row_with(sheet, "在职人员控制率")[1] == "投入"  # no level weights on this order

@@ -279,6 +279,8 @@ def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
     if _project_form_above(cells, header_row):
         return None  # an F1 whose target/actual columns are spelt unknown ways: not a department's table
     form = DepartmentForm(file=file, sheet=grid.name, unit=_unit(cells), title=_title(cells))
+    form.column_labels = {name: cells.text(header_row, columns[name]) for name in ("standard", "note")
+                          if name in columns}
     level1 = level2 = ""
     row = header_row + 1
     while row < grid.height:
@@ -325,8 +327,23 @@ def _scoring_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
                          if col > columns["name"] and labels.match(value, labels.DEPARTMENT_COLUMNS) == "weight"]
         if right_weights:
             columns["weight"] = right_weights[0]
+            columns.update(_level_weight_columns(values, columns))
         return row, columns
     return None
+
+
+def _level_weight_columns(values: list[object], columns: dict[str, int]) -> dict[str, int]:
+    """The 分值 columns of order 1 beside each level: the first after 一级指标 and after 二级指标,
+    each before the next level."""
+    found = {}
+    for level, next_level in (("level1", "level2"), ("level2", "name")):
+        if level not in columns or next_level not in columns:
+            continue
+        for col in range(columns[level] + 1, columns[next_level]):
+            if labels.match(values[col], labels.DEPARTMENT_COLUMNS) == "weight":
+                found[f"{level}_weight"] = col
+                break
+    return found
 
 
 def _level(cells: SheetCells, row: int, col: int | None) -> str:
@@ -348,7 +365,14 @@ def _scoring_row(cells: SheetCells, row: int, columns: dict[str, int], level1: s
         source=cells.source(row, columns["name"]),
         cells=cells.sources(row, columns),
         flags=flags,
+        level1_weight=_level_weight(cells, row, columns.get("level1_weight")),
+        level2_weight=_level_weight(cells, row, columns.get("level2_weight")),
     )
+
+
+def _level_weight(cells: SheetCells, row: int, col: int | None) -> Decimal | None:
+    """A level's 分值, often merged down the level's rows."""
+    return None if col is None else to_decimal(cells.merged_raw(row, col))
 
 
 def _title(cells: SheetCells) -> str:

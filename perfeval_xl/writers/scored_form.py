@@ -18,6 +18,7 @@ merged ranges); then it is drawn either
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import re
@@ -30,6 +31,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import DepartmentForm, Flag, FormResult, FundLine, ItemScore, ProjectForm
+from ..values import format_number
 from ._atomic import atomic_output, atomic_write_bytes
 from ._cell import CellValue, cell_value, cell_values, write_cell
 from ._display import (
@@ -112,6 +114,22 @@ _FUND_HEADER = _FixedRow({SECTION: "项目资金（万元）", **FUND_HEADERS})
 _FUND_HEADER_WITH_REASON = _FixedRow({**_FUND_HEADER, REASON: TABLE_HEADERS[REASON]})
 _GOAL_HEADER = _FixedRow({SECTION: "年度总体目标", LEFT_VALUE: "预期目标", RIGHT_LABEL: "实际完成情况"})
 _TABLE_HEADER = _FixedRow({SECTION: "绩效指标", **TABLE_HEADERS})
+#: The table header of a department form: F3's own names of its columns (评价标准, 指标说明 …)
+#: where the project form has 年度指标值 and 偏差原因分析及改进措施; one row per set of names.
+_DEPARTMENT_HEADERS: dict[tuple[str, str], _FixedRow] = {}
+_DEPARTMENT_HEADERS_MAX = 256
+
+
+def _department_header(form: DepartmentForm) -> _FixedRow:
+    names = (form.column_labels.get("standard") or "评价标准", form.column_labels.get("note") or "指标说明")
+    header = _DEPARTMENT_HEADERS.get(names)
+    if header is None:
+        if len(_DEPARTMENT_HEADERS) >= _DEPARTMENT_HEADERS_MAX:
+            _DEPARTMENT_HEADERS.clear()
+        header = _DEPARTMENT_HEADERS[names] = _FixedRow({**_TABLE_HEADER, TARGET: names[0], REASON: names[1]})
+    return header
+
+
 _ISSUE_HEADER = _FixedRow({SECTION: "复核问题", ISSUE_LEVEL: "级别", ISSUE_CELL: "单元格", ISSUE_TEXT: "问题"})
 _NO_ISSUE = _FixedRow({ISSUE_TEXT: "无"})
 
@@ -282,7 +300,11 @@ def _lay_out(result: FormResult) -> _Layout:
         if form.funds is not None or execution is not None:
             layout.write_funds(form.funds.lines if form.funds else [], execution)
         layout.write_goals(form)
-    layout.print_title_row = layout.write_indicators(indicators)
+    if isinstance(form, DepartmentForm):
+        layout.print_title_row = layout.write_indicators(_with_level_weights(indicators, form),
+                                                         _department_header(form))
+    else:
+        layout.print_title_row = layout.write_indicators(indicators)
     layout.write_totals(result)
     layout.write_issues(result.flags, form.sheet)
     return layout
@@ -375,9 +397,9 @@ class _Layout:
             self.merge_across(row, RIGHT_LABEL, LAST)
         self.merge(header, SECTION, text, SECTION)
 
-    def write_indicators(self, items: list[ItemScore]) -> int:
+    def write_indicators(self, items: list[ItemScore], header_row: _FixedRow = _TABLE_HEADER) -> int:
         """Write the 绩效指标 table; return its header row (repeated on printed pages)."""
-        header = self.new_row("table_header", _TABLE_HEADER)
+        header = self.new_row("table_header", header_row)
         # The rows are appended here rather than one new_row() each: a form has dozens of them.
         self.values += [_with_score_values({
             LEVEL1: item.level1, LEVEL2: item.level2, NAME: item.name,
@@ -439,6 +461,24 @@ class _Layout:
             ISSUE_CELL: _cell_reference(flag, form_sheet),
             ISSUE_TEXT: flag.message,
         })
+
+
+def _with_level_weights(items: list[ItemScore], form: DepartmentForm) -> list[ItemScore]:
+    """``items`` with the 分值 F3 gives each 一级 and 二级指标 shown beside its name ("投入（30分）"),
+    as the table has them in their own columns; copies, the result stays as scored."""
+    level1 = {row.level1: row.level1_weight for row in form.rows if row.level1_weight is not None}
+    level2 = {(row.level1, row.level2): row.level2_weight for row in form.rows if row.level2_weight is not None}
+    if not level1 and not level2:
+        return items
+    shown = []
+    for item in items:
+        weight1, weight2 = level1.get(item.level1), level2.get((item.level1, item.level2))
+        shown.append(dataclasses.replace(
+            item,
+            level1=f"{item.level1}（{format_number(weight1)}分）" if weight1 is not None and item.level1 else item.level1,
+            level2=f"{item.level2}（{format_number(weight2)}分）" if weight2 is not None and item.level2 else item.level2,
+        ))
+    return shown
 
 
 def _with_score_values(values: dict[int, CellValue], item: ItemScore) -> dict[int, CellValue]:
