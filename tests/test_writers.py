@@ -284,6 +284,13 @@ def test_scored_form_prints_on_a4_landscape_one_page_wide(tmp_path):
     assert sheet.print_title_rows == f"${header}:${header}"
 
 
+def test_page_number_footer_has_room_inside_the_bottom_margin(tmp_path):
+    margins = scored_sheet(tmp_path, project_result())[SHEET].page_margins
+    # The footer's 9–10 pt line needs ~0.2 in between its edge and the body's bottom margin.
+    assert margins.bottom - margins.footer >= 0.25
+    assert margins.top - margins.header >= 0.25
+
+
 def test_scored_form_is_styled_from_the_template(tmp_path):
     sheet = scored_sheet(tmp_path, project_result())[SHEET]
     assert sheet["A1"].font.name == "宋体" and sheet["A1"].font.b and sheet["A1"].font.sz == 16
