@@ -196,6 +196,8 @@ class BaseData:
     year: Optional[int] = None
     staff_quota: Optional[Decimal] = None  # 编制数
     staff_actual: Optional[Decimal] = None  # 实际在职人数
+    #: "quota", "actual" → a head count written as something other than a number ("十二"), as written
+    staff_texts: dict[str, str] = field(default_factory=dict)
     rows: dict[str, BaseAmounts] = field(default_factory=dict)  # normalised row label → amounts
     sources: dict[str, Source] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)

@@ -71,6 +71,34 @@ def test_staffing_with_its_control_rate(tmp_path):
     assert sheet.cell(header + 1, 4).number_format == "0.00%"
 
 
+def test_head_counts_written_in_words_are_carried_as_written(tmp_path):
+    base = base_data(staff_quota=None, staff_actual=None, staff_texts={"quota": "十二", "actual": "12（含借调2人）"})
+    sheet = rendered(base, tmp_path=tmp_path)
+    header = row_of(sheet, "财政供养人员情况")
+    assert values(sheet, header + 1)[1:] == ["十二", "12（含借调2人）", None]  # no rate from words
+
+
+def test_head_counts_in_words_are_read_for_the_scored_workbook(tmp_path):
+    from deptgen import BaseFigures, write_department_workbook
+
+    from perfeval_xl import score_workbook
+
+    path = write_department_workbook(tmp_path / "dept.xlsx", BaseFigures("某局"))
+    book = openpyxl.load_workbook(path)
+    quota = next(cell for row in book[F2].iter_rows() for cell in row if cell.value == "编制数")
+    book[F2].cell(quota.row + 1, quota.column).value = "十二"
+    book.save(path)
+    base = score_workbook(path).forms[0].form.base
+    assert base.staff_quota is None and base.staff_texts == {"quota": "十二"}
+
+
+def test_a_long_reporting_unit_wraps_onto_a_taller_row(tmp_path):
+    unit = "长沙市开福区行政审批服务局（长沙市开福区政务服务中心、长沙市开福区大数据中心、长沙市开福区营商环境优化办公室）"
+    sheet = rendered(base_data(unit=unit), tmp_path=tmp_path)
+    assert sheet["A3"].value == f"填报单位：{unit}" and sheet["A3"].alignment.wrap_text
+    assert sheet.row_dimensions[3].height >= 2 * 14  # two lines of 10 pt text across A–C
+
+
 def test_amount_columns_are_labelled_with_the_years(tmp_path):
     sheet = rendered(base_data(), tmp_path=tmp_path)
     assert values(sheet, row_of(sheet, "经费控制情况")) == [

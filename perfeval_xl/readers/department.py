@@ -55,8 +55,9 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
         return None
     base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags, lines=lines)
     if staff is not None:
-        (base.staff_quota, quota_source), (base.staff_actual, actual_source) = staff
+        (base.staff_quota, quota_source, quota_text), (base.staff_actual, actual_source, actual_text) = staff
         base.sources.update({"编制数": quota_source, "在职人数": actual_source})
+        base.staff_texts = {name: text for name, text in (("quota", quota_text), ("actual", actual_text)) if text}
     return base
 
 
@@ -89,11 +90,12 @@ def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None, int]
 
 
 def _staff(cells: SheetCells, flags: list[Flag]):
-    """((编制数, cell), (在职人数, cell)), or None when the sheet does not name both.
+    """((编制数, cell, text), (在职人数, cell, text)), or None when the sheet does not name both.
 
     The labels head two columns with the counts below them ("编制数 | 2019年实际在职人数"
     over "12 | 12"), or each starts a row with its count to the right ("编制数 | 12").
-    A count that is not a number ("十二", "12（含借调2人）") is flagged at its cell.
+    A count that is not a number ("十二", "12（含借调2人）") is flagged at its cell, and its text
+    kept for the scored workbook to carry over ("" when there is a number or nothing).
     """
     found: dict[str, tuple[int, int]] = {}
     for row in range(min(cells.grid.height, 60)):
@@ -124,17 +126,18 @@ def _count_of(cells: SheetCells, row: int, col: int, what: str, heading_columns:
     if found and found[2] is not None:
         number = _headcount(found[1])
         if number is not None:
-            return number, found[2]
+            return number, found[2], ""
     below = cells.source(row + 1, col)
     number = _headcount(cells.raw(row + 1, col))
     if number is not None:
-        return number, below
+        return number, below, ""
     in_place = found is not None and found[2] is not None and (
         not heading_columns or found[2] == cells.source(row, col))  # "编制数：十二" in the label's own cell
     written, cell = (found[1], found[2]) if in_place else (cells.text(row + 1, col), below)
     if written and nfkc(written).replace(" ", "") not in PLACEHOLDERS:
         flags.append(Flag(f"{what}“{written}”不是数字", cell, "error", "请单位填写阿拉伯数字的人数，如12"))
-    return None, cell
+        return None, cell, written
+    return None, cell, ""
 
 
 def _headcount(value: object) -> Decimal | None:

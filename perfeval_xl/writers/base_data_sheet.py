@@ -157,7 +157,9 @@ class _BaseDataSheet:
             self._put(row, LABEL, f"（{base.year}年度）", _TEXT_FONT, _CENTER, border=False)
             self.sheet.merge_cells(start_row=row, start_column=LABEL, end_row=row, end_column=LAST)
         row = self._next(height=20)
-        self._put(row, LABEL, f"填报单位：{base.unit or '未填'}", border=False)
+        unit = f"填报单位：{base.unit or '未填'}"
+        self.text_rows[row] = (unit, COLUMN_WIDTHS["A"] + COLUMN_WIDTHS["B"] + COLUMN_WIDTHS["C"], 20)
+        self._put(row, LABEL, unit, border=False)
         self.sheet.merge_cells(start_row=row, start_column=LABEL, end_row=row, end_column=BUDGET)
         self._put(row, FINAL, MONEY_UNIT, alignment=_RIGHT, border=False)
 
@@ -170,8 +172,10 @@ class _BaseDataSheet:
         row = self._next(height=20)
         self._put(row, LABEL, None, fill=_HEADER_FILL)
         self.sheet.merge_cells(start_row=header, start_column=LABEL, end_row=row, end_column=LABEL)
-        self._put(row, PRIOR, base.staff_quota, alignment=_RIGHT, number_format=STAFF_FORMAT)
-        self._put(row, BUDGET, base.staff_actual, alignment=_RIGHT, number_format=STAFF_FORMAT)
+        # A count written in words ("十二") is carried as written: the officer sees what the unit sent.
+        for column, count, name in ((PRIOR, base.staff_quota, "quota"), (BUDGET, base.staff_actual, "actual")):
+            self._put(row, column, count if count is not None else base.staff_texts.get(name),
+                      alignment=_RIGHT, number_format=STAFF_FORMAT)
         self._put(row, FINAL, _control_rate(base), alignment=_RIGHT, number_format=RATE_FORMAT)
 
     def _amounts(self, base: BaseData) -> None:
