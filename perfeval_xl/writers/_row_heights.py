@@ -8,6 +8,7 @@ white space reads better than a cut-off 评分依据.
 from __future__ import annotations
 
 import functools
+import math
 from typing import Optional, Sequence
 
 from ._memo import BoundedMemo
@@ -60,6 +61,17 @@ def single_line(width: float, font_size: float) -> tuple[int, float]:
     return length, _lines_height(1, font_size)
 
 
+def roomy_length(width: float, font_size: float, height: float) -> int:
+    """The length up to which a text with no line break needs at most ``height`` in a cell ``width``
+    wide, even if every character were wide (what :func:`measured_height` would find, without
+    measuring it); -1 when not even an empty text fits."""
+    lines = math.floor((height - 4) / line_height(font_size))
+    if lines < 1:
+        return -1
+    usable = max(width - CELL_MARGIN, 1.0)
+    return max(int(lines * usable * REFERENCE_FONT_SIZE / (2.0 * font_size)) - 1, 0)  # − 1: rounding's margin
+
+
 #: The merged ranges of several rows that hold text, by their last row: [(the height their text
 #: needs, their first row)].
 TallEnds = dict[int, list[tuple[float, int]]]
@@ -67,13 +79,14 @@ TallEnds = dict[int, list[tuple[float, int]]]
 
 def raised_for_tall_merges(needed: float, row: int, ends: TallEnds, drawn: list[float]) -> float:
     """``needed`` of ``row`` raised so that each merged range of several rows ending there is as tall
-    as its text needs: its last row takes what the rows above it (``drawn``, as written) lack.
+    as its text needs: its last row takes what the rows above it lack (``drawn``: the height each
+    row needs, written rounded to 0.1 pt).
 
     Why the last row: a 问题提示 of three flags merged down four fund lines must not be cut off,
     and the rows above keep the height their own cells need.
     """
     for required, first_row in ends[row]:
-        shortfall = required - sum(drawn[first_row - 1:row - 1])
+        shortfall = required - sum([round(height, 1) for height in drawn[first_row - 1:row - 1]])
         if shortfall > needed:
             needed = shortfall
     return needed
@@ -128,6 +141,6 @@ def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[flo
                 needed = height
         if row in ends:
             needed = raised_for_tall_merges(needed, row, ends, drawn)
-        drawn.append(round(needed, 1))
-        heights.append(drawn[-1] if needed else None)
+        drawn.append(needed)
+        heights.append(round(needed, 1) if needed else None)
     return heights

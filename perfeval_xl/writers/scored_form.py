@@ -51,6 +51,7 @@ from ._row_heights import (
     TextHeights,
     fit_heights,
     raised_for_tall_merges,
+    roomy_length,
     single_line,
     text_heights,
 )
@@ -401,9 +402,13 @@ class _Layout:
         """Write the 绩效指标 table; return its header row (repeated on printed pages)."""
         header = self.new_row("table_header", header_row)
         # The rows are appended here rather than one new_row() each: a form has dozens of them.
+        # Why the first and last characters are tested here: most targets and actuals start with an
+        # operator or a word, or end with a unit ("≥90%", "5200人"), so are no bare number.
+        starts, ends = _NUMBER_STARTS, _DIGITS
         self.values += [_with_score_values({
             LEVEL1: item.level1, LEVEL2: item.level2, NAME: item.name,
-            TARGET: _FIGURES[item.target], ACTUAL: _FIGURES[item.actual],
+            TARGET: _figure(item.target) if item.target[:1] in starts and item.target[-1:] in ends else item.target,
+            ACTUAL: _figure(item.actual) if item.actual[:1] in starts and item.actual[-1:] in ends else item.actual,
             BASIS: _basis_with_method(item) if item.method else item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags) if item.flags else "",
         }, item) for item in items]
         self.roles += ["indicator"] * len(items)
@@ -495,20 +500,20 @@ def _with_score_values(values: dict[int, CellValue], item: ItemScore) -> dict[in
 
 
 #: A target or actual that is a bare number as an officer writes it ("80", "0.5", "-3"): no leading
-#: zero, no trailing zero after a point, at most 15 digits (what a float holds exactly).
+#: zero, no trailing zero after a point; of at most 15 characters, so of digits a float holds exactly.
 _BARE_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?")
 
 
 def _figure(text: str) -> CellValue:
     """A target or actual as its cell shows it: a bare number as a number (as the unit typed it,
     not turned into text), anything else ("≤80万元", "按时完成") as text."""
-    if len(text) <= 16 and _BARE_NUMBER.fullmatch(text) and sum(ch.isdigit() for ch in text) <= 15:
+    if len(text) <= 15 and _BARE_NUMBER.fullmatch(text):
         return Decimal(text)
     return text
 
 
-#: Target or actual text → its cell value; "100", "≥90%" recur on nearly every form.
-_FIGURES: BoundedMemo[str, CellValue] = BoundedMemo(_figure, 8192)
+_DIGITS = frozenset("0123456789")
+_NUMBER_STARTS = _DIGITS | {"-"}
 
 
 def _basis_with_method(item: ItemScore) -> str:
@@ -717,18 +722,21 @@ _STRUCTURES_MAX = 1024
 
 
 #: The merged ranges of several rows, by their first row: (column of their text, last row, the
-#: heights of texts in their width and font).
-_TallStarts = dict[int, tuple[tuple[int, int, TextHeights], ...]]
+#: heights of texts in their width and font, the least height of their rows, the length up to
+#: which a text with no line break has room in those: see :func:`roomy_length`).
+_TallStarts = dict[int, tuple[tuple[int, int, TextHeights, float, int], ...]]
 
 
 def _tall_starts(style: CompiledStyle, roles: list[str], merges: list[tuple[int, int, int, int]]) -> _TallStarts:
     """Where the merged ranges of several rows start (see :func:`raised_for_tall_merges`)."""
-    starts: dict[int, list[tuple[int, int, TextHeights]]] = {}
+    starts: dict[int, list[tuple[int, int, TextHeights, float, int]]] = {}
     for first_row, first_col, last_row, last_col in merges:
         if last_row > first_row:
             size = float(style.rows[roles[first_row - 1]].font_sizes[first_col - 1] or DEFAULT_FONT_SIZE)
             width = sum(style.column_widths[first_col - 1:last_col])
-            starts.setdefault(first_row, []).append((first_col, last_row, text_heights(width, size)))
+            floors = sum(style.rows[role].height or 0.0 for role in roles[first_row - 1:last_row])
+            starts.setdefault(first_row, []).append(
+                (first_col, last_row, text_heights(width, size), floors, roomy_length(width, size, floors)))
     return {row: tuple(ranges) for row, ranges in starts.items()}
 
 
@@ -788,14 +796,20 @@ def _other_cell(opening_text: str, opening_number: str, value: object) -> Option
     return opening_text + escape_text(str(value)) + "</t></is></c>"  # shown as text rather than lost
 
 
-def _note_tall_texts(ends: TallEnds, starts: tuple[tuple[int, int, TextHeights], ...],
+def _note_tall_texts(ends: TallEnds, starts: tuple[tuple[int, int, TextHeights, float, int], ...],
                      values: dict[int, CellValue], row: int) -> None:
     """Note in ``ends`` the height the text of each merged range of several rows starting on ``row``
-    needs (as :func:`fit_heights` finds it)."""
-    for col, last_row, heights in starts:
-        value = cell_value(values.get(col))
+    needs (as :func:`fit_heights` finds it), unless its rows' least heights give it room: then no
+    row of it can be raised (most ranges: 一级指标 names, 复核问题, amounts)."""
+    for col, last_row, heights, floors, short in starts:
+        value = values.get(col)
+        if value.__class__ is not str or (len(value) <= short and "\n" not in value):
+            continue
+        value = cell_value(value)
         if value.__class__ is str:
-            ends.setdefault(last_row, []).append((heights[value], row))
+            required = heights[value]
+            if required > floors:
+                ends.setdefault(last_row, []).append((required, row))
 
 
 def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], tall: _TallStarts) -> list[str]:
@@ -807,7 +821,7 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
     out = []
     decimal_text, height_attributes = _DECIMAL_TEXT, _HEIGHT_ATTRIBUTES
     ends: TallEnds = {}
-    drawn_heights: list[float] = []  # of every row so far, as written (0: none)
+    drawn_heights: list[float] = []  # the height every row so far needs (0: none)
     index = 0
     for values, shape in zip(layout.values, shapes):
         index += 1
@@ -877,10 +891,9 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
         else:
             slots[0] = row_start + ">"
         row = "".join(slots)
-        height = round(needed, 1)
-        drawn_heights.append(height)
+        drawn_heights.append(needed)
         if fixed and len(shape.drawn) < _NUMBERED_MAX:
-            shape.drawn[index, id(values)] = (row, height)
+            shape.drawn[index, id(values)] = (row, needed)
         out.append(row)
     return out
 
