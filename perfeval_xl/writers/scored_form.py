@@ -122,6 +122,7 @@ _DEPARTMENT_HEADERS_MAX = 256
 
 
 def _department_header(form: DepartmentForm) -> _FixedRow:
+    """The table header of ``form``, shared by every form naming its columns alike."""
     names = (form.column_labels.get("standard") or "评价标准", form.column_labels.get("note") or "指标说明")
     header = _DEPARTMENT_HEADERS.get(names)
     if header is None:
@@ -409,7 +410,8 @@ class _Layout:
             LEVEL1: item.level1, LEVEL2: item.level2, NAME: item.name,
             TARGET: _figure(item.target) if item.target[:1] in starts and item.target[-1:] in ends else item.target,
             ACTUAL: _figure(item.actual) if item.actual[:1] in starts and item.actual[-1:] in ends else item.actual,
-            BASIS: _basis_with_method(item) if item.method else item.basis, REASON: item.reason, FLAGS: joined_flags(item.flags) if item.flags else "",
+            BASIS: _basis_with_method(item) if item.method else item.basis, REASON: item.reason,
+            FLAGS: joined_flags(item.flags) if item.flags else "",
         }, item) for item in items]
         self.roles += ["indicator"] * len(items)
         level1 = [item.level1 for item in items]
@@ -648,7 +650,7 @@ class _RowShape:
     #: True for a cell under a merged range that is not its top-left cell: its value is dropped.
     covered: tuple[bool, ...]
     numbered: dict = field(default_factory=dict, compare=False, hash=False)
-    #: (row number, id of a _FixedRow) → that row as drawn, and its height as written.
+    #: (row number, id of a _FixedRow) → that row as drawn, and the height it needs.
     drawn: dict = field(default_factory=dict, compare=False, hash=False)
 
 
