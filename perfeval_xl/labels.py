@@ -204,6 +204,15 @@ DEPARTMENT_COLUMNS: dict[str, tuple[str, ...]] = {
 UNIT_LABELS = ("填报单位", "单位名称", "部门名称", "被评价单位")
 
 
+def is_footer_label(label: str) -> bool:
+    """Is a normalised label a footer's ("填表人", "单位负责人:王五"), not a name that starts alike
+    ("审核人员培训人次", "联系电话接通率")?"""
+    for prefix in FOOTER_PREFIXES:
+        if label.startswith(prefix):
+            return len(label) == len(prefix) or label[len(prefix)] in ":："
+    return False
+
+
 def staff_field(text: object) -> str | None:
     """"2019年实际在职人数" → "actual"; "编制数" → "quota"; "2019年末实有人数" → "actual"."""
     label = normalise(text)

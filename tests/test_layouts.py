@@ -267,6 +267,16 @@ def test_signature_lines_under_a_table_without_a_total_row_are_not_indicators(tm
     assert form.total == ALLEY_TOTAL and not any("联系电话" in f.message for f in all_flags(form))
 
 
+def test_indicator_names_that_start_like_a_signature_line_are_indicators(tmp_path):
+    rows = [Row("产出指标", "数量指标", "审核人员培训人次", "≥50人次", "60人次", 20),
+            Row("效益指标", "社会效益指标", "联系电话接通率", "≥90%", "95%", 15),
+            Row("满意度指标", "服务对象满意度指标", "填报人满意度", "≥90%", "96%", 15)]
+    project = Project(name="政务服务项目", department="某市政务服务局", unit="某市政务服务中心", year=2023,
+                      funds=Funds(100, 100, 95), rows=rows)
+    form = score_one(write_form(tmp_path / "names.xlsx", project, "national-2020"))
+    assert [i.name for i in form.items if i.name != "预算执行率"] == ["审核人员培训人次", "联系电话接通率", "填报人满意度"]
+
+
 def test_a_project_form_with_unknown_value_columns_is_not_taken_for_a_department_table(tmp_path):
     from perfeval_xl.errors import WorkbookError
 

@@ -177,7 +177,7 @@ class SheetCells:
                 label = labels.normalise_str(text)
                 if label in labels.TOTAL_ROW_LABELS:
                     return "total"
-                return "footer" if label.startswith(labels.FOOTER_PREFIXES) else None
+                return "footer" if labels.is_footer_label(label) else None
         return None
 
     def problem(self, row: int, col: int, what: str) -> Flag | None:
