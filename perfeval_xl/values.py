@@ -5,6 +5,7 @@ import datetime as _dt
 import functools
 import math
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from .labels import nfkc
@@ -190,6 +191,22 @@ def shown_as_understood(value: ParsedValue, declared_operator: str | None, decla
     if declared_unit and value.unit and own.unit is None:
         text += value.unit
     return text
+
+
+def number_beside_dates(value: ParsedValue) -> ParsedValue | None:
+    """A value read as a date that also states a number outside every date in it ("2022年度培训520
+    人次", "较2021年增长6%"): that number, with its unit; None when all its numbers are dates.
+
+    Why: the actual beside a target such as "2022年度培训≥500人次" repeats the year without an
+    operator; scored as a date it would be "missing".
+    """
+    compact = _THOUSANDS.sub("", nfkc(value.text)).replace(" ", "").replace("\u3000", "").translate(_MINUS_SIGN)
+    dates = [match.span() for match in _DATE.finditer(compact)]
+    for number in _NUMBER.finditer(compact):
+        if not any(start < number.end() and number.start() < end for start, end in dates):
+            found = parse_value(compact[number.start():])
+            return None if found.number is None or found.qualitative else replace(found, text=value.text)
+    return None
 
 
 def parse_operator_column(text: object) -> str | None:

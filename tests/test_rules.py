@@ -131,6 +131,8 @@ def test_missing_execution_weight_uses_the_rulebook_default_and_flags_it():
     ("不得低于95%", "90%", 10, "9.47", "90/95×10=9.47"),    # a modal between 不 and 低于
     ("不得超过5%", "8%", 10, "6.25", "5/8×10=6.25"),
     ("较2021年增长≥5%", "增长4%", 10, "8.00", "4/5×10=8.00"),  # a year as the base, not a deadline
+    ("较2021年增长≥5%", "较2021年增长4%", 10, "8.00", "4/5×10=8.00"),  # the actual repeats the year
+    ("2022年度培训≥500人次", "2022年度培训450人次", 10, "9.00", "450/500×10=9.00"),
 ])
 def test_quantitative_rules(target, actual, weight, expected, basis):
     item = score_indicator(indicator(target, actual, weight, reason="说明"), MOF)
@@ -191,6 +193,12 @@ def test_over_achievement_keeps_full_score_and_is_flagged():
 def test_negative_actual_counts_as_zero(minus):
     item = score_indicator(indicator("≥10个", f"{minus}3个", reason="r"), MOF)
     assert item.score == 0 and "负数" in messages(item)
+
+
+def test_an_actual_that_is_only_a_date_against_a_number_is_not_a_number_not_missing():
+    item = score_indicator(indicator("≥500人次", "2022年12月", reason="r"), MOF)
+    assert item.score == 0 and "实际完成值“2022年12月”不是数值" in messages(item)
+    assert item.basis.startswith("实际完成值“2022年12月”不是数值")
 
 
 @pytest.mark.parametrize("actual", ["—", "/", "无", "", None])

@@ -1,12 +1,13 @@
 """Scoring of project forms (F1) — scoring.md §2–4, pure functions over the model."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
 from ..rounding import CENT, percent, round2, show2
-from ..values import convert_money, is_money, scale_between, shown_as_understood
+from ..values import convert_money, is_money, number_beside_dates, scale_between, shown_as_understood
 from .arithmetic import show
 from .checks import check_self_total, review
 from .rulebook import Band, ProjectRulebook
@@ -159,10 +160,12 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
     elif indicator.target.number is None:
         item.basis = "年度指标值缺失，得0分"
         item.flags.append(Flag("年度指标值缺失，自评表不完整", indicator.cells.get("target"), "error", "请单位补填年度指标值"))
-    elif indicator.actual.number is None:
-        item.basis = "实际完成值缺失，得0分"
+    elif indicator.actual.number is None and (beside := number_beside_dates(indicator.actual)) is None:
         what = "缺失" if indicator.actual.missing else f"“{indicator.actual.text}”不是数值"
+        item.basis = f"实际完成值{what}，得0分"
         item.flags.append(Flag(f"实际完成值{what}", indicator.cells.get("actual"), "error", "请单位填写实际完成值（数值）"))
+    elif indicator.actual.number is None:  # "2022年度培训520人次" beside "2022年度培训≥500人次"
+        _score_quantitative(replace(indicator, actual=beside), item, rulebook)
     else:
         _score_quantitative(indicator, item, rulebook)
     if item.applicable and item.score < item.weight and not indicator.reason:
