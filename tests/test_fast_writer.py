@@ -118,3 +118,21 @@ def test_fast_writer_equals_the_openpyxl_reference_with_odd_borders(tmp_path):
     write_scored_workbook(forms, fast, template=template)
     write_scored_workbook_openpyxl(forms, reference, template=template)
     assert check.compare(fast, reference) is None
+
+
+def test_department_forms_naming_their_columns_each_their_own_way_keep_their_names(tmp_path, monkeypatch):
+    # The writer keeps a header row as drawn by its id; a header freed from a full cache and its id
+    # reused drew another form's column names.
+    import openpyxl
+
+    from perfeval_xl.writers import scored_form
+
+    monkeypatch.setattr(scored_form, "_DEPARTMENT_HEADERS", {})
+    monkeypatch.setattr(scored_form, "_DEPARTMENT_HEADERS_MAX", 2)
+    [result] = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", BaseFigures("某局"))).forms
+    for edition in range(12):
+        result.form.column_labels = {"standard": f"评价标准（第{edition}版）", "note": "指标说明"}
+        write_scored_workbook([result], tmp_path / "out.xlsx")
+        sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").worksheets[0]
+        shown = [c.value for row in sheet.iter_rows() for c in row if str(c.value).startswith("评价标准")]
+        assert shown == [f"评价标准（第{edition}版）"]

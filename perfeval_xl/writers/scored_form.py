@@ -121,14 +121,20 @@ _DEPARTMENT_HEADERS: dict[tuple[str, str], _FixedRow] = {}
 _DEPARTMENT_HEADERS_MAX = 256
 
 
-def _department_header(form: DepartmentForm) -> _FixedRow:
-    """The table header of ``form``, shared by every form naming its columns alike."""
+def _department_header(form: DepartmentForm) -> dict:
+    """The table header of ``form``, shared by every form naming its columns alike.
+
+    Never emptied: the XML writer keeps each fixed row as drawn by the row's id, and a header freed
+    and its id reused would be drawn with another form's names.  Past the bound a header is a plain
+    row, drawn anew for its form.
+    """
     names = (form.column_labels.get("standard") or "评价标准", form.column_labels.get("note") or "指标说明")
     header = _DEPARTMENT_HEADERS.get(names)
     if header is None:
+        values = {**_TABLE_HEADER, TARGET: names[0], REASON: names[1]}
         if len(_DEPARTMENT_HEADERS) >= _DEPARTMENT_HEADERS_MAX:
-            _DEPARTMENT_HEADERS.clear()
-        header = _DEPARTMENT_HEADERS[names] = _FixedRow({**_TABLE_HEADER, TARGET: names[0], REASON: names[1]})
+            return values
+        header = _DEPARTMENT_HEADERS[names] = _FixedRow(values)
     return header
 
 
@@ -399,7 +405,7 @@ class _Layout:
             self.merge_across(row, RIGHT_LABEL, LAST)
         self.merge(header, SECTION, text, SECTION)
 
-    def write_indicators(self, items: list[ItemScore], header_row: _FixedRow = _TABLE_HEADER) -> int:
+    def write_indicators(self, items: list[ItemScore], header_row: dict = _TABLE_HEADER) -> int:
         """Write the 绩效指标 table; return its header row (repeated on printed pages)."""
         header = self.new_row("table_header", header_row)
         # The rows are appended here rather than one new_row() each: a form has dozens of them.
