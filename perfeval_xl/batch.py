@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
-from .inbox import WORKBOOK_SUFFIXES, InboxEntry, list_inbox
+from .inbox import WORKBOOK_SUFFIXES, InboxEntry, list_inbox, scored_path
 from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_department_forms, read_workbook
 from .readers.container import ReadLimits
@@ -299,7 +299,13 @@ class _BatchRun:
 
     def _rebuild(self, inbox: Path, relative: str) -> FileResult:
         """A scored input's result, scored again from the input (the store kept only its summary)."""
-        state = self.store.entry(relative)
+        try:
+            state = self.store.entry(relative)
+        except KeyError:  # the store was found damaged and started afresh during this run
+            result = score_with_digest(InboxEntry(inbox, relative), self.rules, None, self.read)[0]
+            if result.forms and (self.outbox / scored_path(relative)).is_file():
+                result.output = scored_path(relative)
+            return result
         result, digest = score_with_digest(InboxEntry(inbox, relative), self.rules, None, self.read)
         if digest is None:
             raise PerfevalError(f"文件“{relative}”已被移走或无法读取，无法重建其评分结果，请重新评分")

@@ -392,3 +392,23 @@ def test_a_store_damaged_in_a_page_read_later_is_started_afresh_not_fatal(inbox,
     summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
     assert len(summary["files"]) == 43
     assert perfeval_xl.score_folder(inbox, out=outbox).exit_code == 0
+
+
+def test_results_read_back_after_the_store_was_started_afresh_mid_run(inbox, tmp_path, monkeypatch):
+    # A damaged page found on the fourth read of a rerun: the rows kept before it are gone too.
+    import perfeval_xl.store as store
+
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    real, reads = store.ResultStore._row, []
+
+    def damaged_on_the_fourth_read(self, relative, columns):
+        reads.append(relative)
+        if len(reads) == 4:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real(self, relative, columns)
+
+    monkeypatch.setattr(store.ResultStore, "_row", damaged_on_the_fourth_read)
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    assert [f.forms[0].name for f in batch.files] == ["甲项目", "乙项目", "丙项目"]
+    assert all(f.output for f in batch.files)
