@@ -13,6 +13,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -26,6 +27,8 @@ from .task import FileOutcome, outcome_of_failure, process_entry, under_listed_n
 
 #: Files per task: enough to make the hand-over cheap, few enough to keep the workers evenly busy.
 MAX_CHUNK = 8
+#: Seconds a stopped batch waits for the files its workers are on before ending them.
+STOP_GRACE = 5.0
 
 _batch: tuple[RuleSet, Path | None, ReadOptions] | None = None  # set in each worker by _start_worker
 
@@ -67,14 +70,28 @@ def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, job
                             yield under_listed_name(outcome, entry)
             except (KeyboardInterrupt, GeneratorExit):
                 # Stopped (Ctrl-C, or the batch stopped reading): the chunks not started are
-                # dropped; those running finish their files (each output whole) and the pool ends.
-                pool.shutdown(wait=True, cancel_futures=True)
+                # dropped; those running may finish their files (each output whole), for a while.
+                _stop(pool, STOP_GRACE)
                 raise
     except BrokenProcessPool:
         # Every file not yet reported: the running chunks, the one being submitted, the rest.
         for unreported in itertools.chain(running.values(), [chunk] if chunk else [], chunks):
             for entry in unreported:
                 yield _score_isolated(entry, rules, outbox, read)
+
+
+def _stop(pool: ProcessPoolExecutor, grace: float) -> None:
+    """End ``pool`` now: no new chunk starts; a worker still busy after ``grace`` seconds (a file
+    that takes its parser minutes) is terminated, so one Ctrl-C is enough."""
+    processes = list((pool._processes or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+            process.join(1.0)
 
 
 def _process_chunk(entries: list[InboxEntry]) -> list[FileOutcome]:

@@ -6,6 +6,7 @@ byte-identical, and never write a formula that came from a unit's text.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import io
@@ -482,6 +483,45 @@ def test_ctrl_c_is_the_batchs_to_handle_not_a_workers():
 
     with _pool(1, resolve_rules(None), None, ReadOptions()) as pool:
         assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the patched task reaches the workers by fork")
+def test_one_ctrl_c_stops_a_batch_whose_worker_is_stuck_on_a_file(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for number in range(8):
+        hostile.write_good(inbox / f"f{number}.xlsx", name=f"项目{number}")
+    stuck = (
+        "import signal, sys, time, perfeval_xl\n"
+        "from perfeval_xl import worker_pool\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "worker_pool.STOP_GRACE = 1.0\n"
+        "real = worker_pool._process_chunk\n"
+        "def slow(entries):  # a workbook its parser takes minutes over\n"
+        "    if any(e.relative == 'f0.xlsx' for e in entries):\n"
+        "        time.sleep(120)\n"
+        "    return real(entries)\n"
+        "worker_pool._process_chunk = slow\n"
+        "print('started', flush=True)\n"
+        "try:\n"
+        "    perfeval_xl.score_folder(sys.argv[1], out=sys.argv[2], jobs=2)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('stopped', flush=True)\n")
+    import signal
+    import subprocess
+
+    child = subprocess.Popen([sys.executable, "-c", stuck, str(inbox), str(tmp_path / "out")], stdout=subprocess.PIPE,
+                             text=True, start_new_session=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert child.stdout.readline().strip() == "started"
+    time.sleep(2)
+    started = time.monotonic()
+    os.killpg(child.pid, signal.SIGINT)  # as a terminal sends Ctrl-C: to every process of the group
+    try:
+        output, _ = child.communicate(timeout=30)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+    assert "stopped" in output and time.monotonic() - started < 15
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the request to die with the parent is Linux's")
