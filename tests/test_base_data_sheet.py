@@ -227,3 +227,24 @@ def test_every_department_form_with_base_data_gets_its_sheet_after_the_forms():
     assert [sheet.title for sheet in added] == [F2]
     assert workbook.sheetnames == ["指标评分表", "自评表", "评分表", F2]
     assert workbook[F2]["A3"].value == "填报单位：甲局"
+
+
+def test_staff_counts_below_the_amounts_are_not_carried_as_amount_lines(tmp_path):
+    from openpyxl import Workbook
+
+    from perfeval_xl.readers import read_workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["部门整体支出绩效评价基础数据表"])
+    sheet.append(["填报单位：某局", None, None, "单位：万元"])
+    sheet.append(["经费控制情况", "2018年决算数", "2019年预算数", "2019年决算数"])
+    for label, amounts in (("三公经费", (6.8, 6.5, 5.92)), ("项目支出", (190.4, 230, 212.58)),
+                           ("公用经费", (61.3, 64, 63.1)), ("政府采购金额", (35, 42, 40.6))):
+        sheet.append([label, *amounts])
+    sheet.append(["财政供养人员情况", "编制数", "2019年实际在职人数", "控制率"])  # below, not above
+    sheet.append([None, 12, 12, None])
+    workbook.save(tmp_path / "f2.xlsx")
+    [base] = read_workbook(tmp_path / "f2.xlsx").unpaired_bases
+    assert (base.staff_quota, base.staff_actual) == (12, 12)
+    assert [line.label for line in base.lines] == ["三公经费", "项目支出", "公用经费", "政府采购金额"]

@@ -152,11 +152,17 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
     """The amount rows by name; every line of the table below ``header_row`` goes to ``lines`` as written."""
     rows: dict[str, BaseAmounts] = {}
     first_amount_col = min(columns.values()) if columns else 1
+    staff_heading = -2
     for row in range(cells.grid.height):
         label_col, label = _row_label(cells, row, first_amount_col)
         if label and labels.staff_field(label):
             continue  # staff rows hold head counts, read by _staff, not amounts
+        if _names_staff(cells.grid.rows[row]):  # "财政供养人员情况 | 编制数 | 在职人数 | 控制率", anywhere
+            staff_heading = row
+            continue
         if not label:
+            if row == staff_heading + 1:
+                continue  # the head counts under that heading: read by _staff
             if row > header_row >= 0:  # figures under a heading line ("部门整体支出预算调整 | 年初预算 | 全年预算")
                 unread: list[Flag] = []  # no rule reads them: nothing to flag
                 figures = {name: cells.money(row, col, "", MONEY_UNIT, unread) for name, col in columns.items()}
@@ -190,6 +196,11 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
             # 基本支出 / 项目支出 / 支出合计, 本年决算数): the later row fills what the first left blank.
             _fill_blanks(rows[key], entry, flags if key in labels.BASE_ROWS else [])
     return rows
+
+
+def _names_staff(values: list[object]) -> bool:
+    """Does a row head the staff counts (a cell names 编制数 or 在职人数)?"""
+    return any(value.__class__ is str and value and labels.staff_field(value) for value in values[:_SCAN])
 
 
 def _keep_line(cells: SheetCells, row: int, columns: dict[str, int], label: str, amounts: dict[str, Decimal],
