@@ -60,6 +60,9 @@ class ParsedValue:
     unit: Optional[str] = None
     qualitative: bool = False
     missing: bool = False
+    #: The operator / unit came from a 指标性质 / 度量单位 column, not from the text.
+    operator_declared: bool = False
+    unit_declared: bool = False
 
 
 @dataclass

@@ -123,7 +123,8 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         if number is None:
             return ParsedValue(text=str(raw), missing=True)
         return ParsedValue(text=format_number(number), operator=op, number=number, unit=unit_from_column,
-                           qualitative=column_operator == "qualitative")
+                           qualitative=column_operator == "qualitative", operator_declared=op is not None,
+                           unit_declared=unit_from_column is not None)
     text = "" if raw is None else str(raw).strip()  # shown as written; parsed after NFKC
     compact = _THOUSANDS.sub("", nfkc(raw)).replace(" ", "").replace("\u3000", "").translate(_MINUS_SIGN)
     if compact in PLACEHOLDERS or compact.upper() == "XX":
@@ -150,10 +151,14 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
             operator = operator or suffix_op
     # Why: "1300次/年" or "95%（含）" — keep the leading unit token only.
     unit_text = _UNIT_END.split(unit_text, maxsplit=1)[0]
-    unit = normalise_unit(unit_text) or unit_from_column
+    own_unit = normalise_unit(unit_text)
+    unit = own_unit or unit_from_column
+    own_operator = operator
     if column_operator not in (None, "qualitative"):
         operator = column_operator
-    return ParsedValue(text=text, operator=operator, number=Decimal(number_match.group()), unit=unit)
+    return ParsedValue(text=text, operator=operator, number=Decimal(number_match.group()), unit=unit,
+                       operator_declared=own_operator is None and operator is not None,
+                       unit_declared=own_unit is None and unit is not None)
 
 
 _OPERATOR_THEN_NUMBER = re.compile(
@@ -185,10 +190,9 @@ def shown_as_understood(value: ParsedValue, declared_operator: str | None, decla
     text = value.text
     if value.number is None or value.qualitative or not text:
         return text
-    own = parse_value(text)
-    if declared_operator and value.operator and own.operator is None:
+    if declared_operator and value.operator_declared:
         text = OPERATOR_SIGNS.get(value.operator, "") + text
-    if declared_unit and value.unit and own.unit is None:
+    if declared_unit and value.unit_declared:
         text += value.unit
     return text
 
