@@ -2,8 +2,9 @@
 
 One SQLite database, ``state.sqlite``, written by the batch's own process
 only (workers and Dask nodes never touch it, so a shared folder sees a single
-writer).  A row per input holds what it was scored from (the content digest
-and the rulebooks' fingerprint), its status and outputs, its summary record,
+writer).  A row per inbox and input holds what it was scored from (the content
+digest and the rulebooks' fingerprint), its status and outputs (with each one's
+size and time, to know it is still the one written), its summary record,
 and — only when it cannot be had again from the input alone — the whole
 :class:`~perfeval_xl.model.FileResult`: a file that failed (its error is the
 result) or a department form paired with another file.  A scored input's
