@@ -267,6 +267,22 @@ def test_signature_lines_under_a_table_without_a_total_row_are_not_indicators(tm
     assert form.total == ALLEY_TOTAL and not any("联系电话" in f.message for f in all_flags(form))
 
 
+def test_a_second_form_stacked_below_the_first_on_one_sheet_is_flagged_not_lost_silently(tmp_path):
+    from openpyxl import load_workbook
+
+    first = load_workbook(write_form(tmp_path / "first.xlsx", ALLEY, "national-2020"))
+    second = load_workbook(write_form(tmp_path / "second.xlsx", ALLEY, "national-2020")).active
+    sheet = first.active
+    below = sheet.max_row + 2
+    for row in second.iter_rows(values_only=True):
+        sheet.append(row)
+    first.save(tmp_path / "stacked.xlsx")
+    form = score_one(tmp_path / "stacked.xlsx")
+    assert {i.name: i.score for i in form.items if i.applicable} == ALLEY_ITEMS
+    [flag] = [f for f in form.flags if "还有一张自评表" in f.message]
+    assert flag.level == "error" and int(flag.source.cell[1:]) >= below
+
+
 def test_indicator_names_that_start_like_a_signature_line_are_indicators(tmp_path):
     rows = [Row("产出指标", "数量指标", "审核人员培训人次", "≥50人次", "60人次", 20),
             Row("效益指标", "社会效益指标", "联系电话接通率", "≥90%", "95%", 15),

@@ -114,7 +114,24 @@ def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
     if not form.name:
         form.flags.append(Flag("未找到项目名称", Source(grid.name, "A1"), "warning"))
         form.name = grid.name
+    another = _another_form_below(cells, end_row + 1)
+    if another is not None:
+        form.flags.append(Flag("本工作表下方还有一张自评表，未评分", another, "error",
+                               "请单位每张工作表只填一个项目（把下方的表移到单独的工作表）后重新报送"))
     return form
+
+
+def _another_form_below(cells: SheetCells, first_row: int) -> Source | None:
+    """The 项目名称 label of a second form written below this one on the same sheet, if any.
+
+    Why: forms.md has one project per sheet; a unit that stacks two would otherwise see the
+    second silently left out.
+    """
+    for row in range(first_row, cells.grid.height):
+        for col, value in enumerate(cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]):
+            if value.__class__ is str and value and labels.match(value, labels.PROJECT_FIELDS) == "name":
+                return cells.source(row, col)
+    return None
 
 
 def nothing_filled(form: ProjectForm) -> bool:
