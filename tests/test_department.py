@@ -353,6 +353,15 @@ def test_other_places_spellings_of_f2_and_f3_read_the_same(tmp_path, renames):
     assert form.total == D("95.61")
 
 
+@pytest.mark.parametrize("name", ["财政供养人员控制率", "人员控制率"])
+def test_an_f3_row_under_another_indicator_systems_name_is_computed_from_f2(tmp_path, name):
+    path = relabel(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT, staff=13)),
+                   {"在职人员控制率": name})
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert scores(form)[name] == D("0.84")  # 13/12 = 108.33%: 5 − 0.5 × 8.33
+    assert not any("缺少规则指标" in flag.message for flag in form.flags)
+
+
 def test_scoring_table_alone_scores_self_rows_and_flags_the_missing_base(tmp_path):
     form = perfeval_xl.score_workbook(write_scoring_only(tmp_path / "t.xlsx", UNIT)).forms[0]
     assert scores(form)["在职人员控制率"] == 0

@@ -534,6 +534,24 @@ def test_two_department_indicators_of_one_name_are_an_error(tmp_path, second):
     assert error.startswith(f"规则文件 {path} 中键 indicators[1].name 有误：“{second}”与第1个指标“重点支出安排率”重名")
 
 
+def test_an_alias_another_indicator_has_is_an_error(tmp_path):
+    staff = {**_dept_indicator(), "name": "在职人员控制率", "aliases": ["人员控制率"]}
+    other = {**_dept_indicator(), "aliases": ["人员控制率"]}
+    path = tmp_path / "本局部门规则.yaml"
+    own = {"name": "本局部门规则", "extends": "hunan-dept", "indicators": [staff, other]}
+    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    assert _load_error(path).startswith(
+        f"规则文件 {path} 中键 indicators[1].aliases 有误：“人员控制率”与第1个指标“在职人员控制率”重名")
+
+
+def test_aliases_are_a_list_of_names(tmp_path):
+    path = tmp_path / "本局部门规则.yaml"
+    own = {"name": "本局部门规则", "extends": "hunan-dept",
+           "indicators": [{**_dept_indicator(), "aliases": "人员控制率"}]}
+    path.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    assert _load_error(path).startswith(f"规则文件 {path} 中键 indicators[0].aliases 有误：应为指标其他名称的列表")
+
+
 def test_an_extends_not_found_is_named_as_written_and_says_where_it_was_looked_for(tmp_path):
     path = tmp_path / "本局规则.yaml"
     path.write_text("name: 本局规则\nextends: 市级规则.yaml\n", encoding="utf-8")

@@ -44,11 +44,13 @@ def _names_unique(check: _Checker, indicators: tuple[DepartmentIndicator, ...]) 
     (“三公经费”变动率 and 三公经费变动率 alike, as the reader compares them) would never be scored."""
     first: dict[str, int] = {}
     for i, indicator in enumerate(indicators):
-        key = indicator_key(indicator.name)
-        if key in first:
-            check.fail(f"indicators[{i}].name", f"“{indicator.name}”与第{first[key] + 1}个指标"
-                                                f"“{indicators[first[key]].name}”重名：评分表按名称对应指标，此项永远用不到")
-        first[key] = i
+        for field, name in ((f"indicators[{i}].name", indicator.name),
+                            *((f"indicators[{i}].aliases", alias) for alias in indicator.aliases)):
+            key = indicator_key(name)
+            if key in first and first[key] != i:
+                check.fail(field, f"“{name}”与第{first[key] + 1}个指标“{indicators[first[key]].name}”重名："
+                                  "评分表按名称对应指标，此项永远用不到")
+            first[key] = i
 
 
 def _indicator(check: _Checker, data: dict, key: str) -> DepartmentIndicator:
@@ -89,7 +91,16 @@ def _indicator(check: _Checker, data: dict, key: str) -> DepartmentIndicator:
         denominator=_terms(check, data, f"{key}.denominator"),
         kind=kind, params=params, bands=bands, zero_denominator=zero,
         standard=str(_optional(check, data, f"{key}.standard", "")),
+        aliases=_aliases(check, data, f"{key}.aliases"),
     )
+
+
+def _aliases(check: _Checker, data: dict, key: str) -> tuple[str, ...]:
+    """Other names of an indicator ("财政供养人员控制率" for 在职人员控制率): an F3 row of either is it."""
+    aliases = _optional(check, data, key, [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+        check.fail(key, "应为指标其他名称的列表，如 [财政供养人员控制率, 人员控制率]")
+    return tuple(a.strip() for a in aliases)
 
 
 def _optional(check: _Checker, data: dict, key: str, default):

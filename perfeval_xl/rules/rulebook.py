@@ -134,6 +134,7 @@ class DepartmentIndicator:
     bands: tuple[RateBand, ...]
     zero_denominator: str  # "error" | "full_if_numerator_zero"
     standard: str  # 评价标准 text, shown on the scored form
+    aliases: tuple[str, ...] = ()  # other names of the row in other places' indicator systems
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ class DepartmentRulebook(Rulebook):
     def indicator(self, key: str) -> DepartmentIndicator | None:
         from ..labels import indicator_key
 
-        return next((i for i in self.indicators if indicator_key(i.name) == key), None)
+        return next((i for i in self.indicators
+                     if indicator_key(i.name) == key or any(indicator_key(a) == key for a in i.aliases)), None)
 
 
 DEFAULT_RULEBOOKS = {"project": "mof-2020-project", "department": "hunan-dept"}
