@@ -485,12 +485,25 @@ def test_ctrl_c_is_the_batchs_to_handle_not_a_workers():
         assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
 
 
+def good_inbox(folder: Path, count: int) -> Path:
+    """``folder`` holding ``count`` good project forms, f00.xlsx, f01.xlsx, …"""
+    folder.mkdir()
+    for number in range(count):
+        hostile.write_good(folder / f"f{number:02d}.xlsx", name=f"项目{number}")
+    return folder
+
+
+def python_running(code: str, *args: object, **popen) -> "subprocess.Popen":
+    """A Python child running ``code`` with ``args`` and this test run's import path."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-c", code, *map(str, args)], text=True,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, **popen)
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="the patched task reaches the workers by fork")
 def test_one_ctrl_c_stops_a_batch_whose_worker_is_stuck_on_a_file(tmp_path):
-    inbox = tmp_path / "in"
-    inbox.mkdir()
-    for number in range(8):
-        hostile.write_good(inbox / f"f{number}.xlsx", name=f"项目{number}")
+    inbox = good_inbox(tmp_path / "in", 8)
     stuck = (
         "import signal, sys, time, perfeval_xl\n"
         "from perfeval_xl import worker_pool\n"
@@ -498,7 +511,7 @@ def test_one_ctrl_c_stops_a_batch_whose_worker_is_stuck_on_a_file(tmp_path):
         "worker_pool.STOP_GRACE = 1.0\n"
         "real = worker_pool._process_chunk\n"
         "def slow(entries):  # a workbook its parser takes minutes over\n"
-        "    if any(e.relative == 'f0.xlsx' for e in entries):\n"
+        "    if any(e.relative == 'f00.xlsx' for e in entries):\n"
         "        time.sleep(120)\n"
         "    return real(entries)\n"
         "worker_pool._process_chunk = slow\n"
@@ -510,8 +523,7 @@ def test_one_ctrl_c_stops_a_batch_whose_worker_is_stuck_on_a_file(tmp_path):
     import signal
     import subprocess
 
-    child = subprocess.Popen([sys.executable, "-c", stuck, str(inbox), str(tmp_path / "out")], stdout=subprocess.PIPE,
-                             text=True, start_new_session=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    child = python_running(stuck, inbox, tmp_path / "out", stdout=subprocess.PIPE, start_new_session=True)
     assert child.stdout.readline().strip() == "started"
     time.sleep(2)
     started = time.monotonic()
@@ -526,10 +538,7 @@ def test_one_ctrl_c_stops_a_batch_whose_worker_is_stuck_on_a_file(tmp_path):
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the request to die with the parent is Linux's")
 def test_workers_do_not_outlive_a_killed_batch(tmp_path):
-    inbox = tmp_path / "in"
-    inbox.mkdir()
-    for number in range(40):
-        hostile.write_good(inbox / f"f{number:02d}.xlsx", name=f"项目{number}")
+    inbox = good_inbox(tmp_path / "in", 40)
     killed = (
         "import multiprocessing, os, signal, sys, perfeval_xl\n"
         "def on_file(outcome):\n"
@@ -538,9 +547,8 @@ def test_workers_do_not_outlive_a_killed_batch(tmp_path):
         "perfeval_xl.score_folder(sys.argv[1], out=sys.argv[2], jobs=2, on_file=on_file)\n")
     import subprocess
 
-    run = subprocess.run([sys.executable, "-c", killed, str(inbox), str(tmp_path / "out")], capture_output=True,
-                         text=True, timeout=30, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
-    workers = [int(pid) for pid in run.stdout.split()]
+    output, _ = python_running(killed, inbox, tmp_path / "out", stdout=subprocess.PIPE).communicate(timeout=30)
+    workers = [int(pid) for pid in output.split()]
     assert workers
 
     def alive(pid: int) -> bool:

@@ -341,7 +341,8 @@ def test_an_input_replaced_by_one_with_the_same_output_keeps_that_output(tmp_pat
     assert (outbox / "b.xls.scored.xlsx").is_file()
 
 
-def test_a_department_file_that_fails_now_loses_its_report_draft_too(tmp_path):
+def scored_department(tmp_path: Path) -> tuple[Path, Path]:
+    """(inbox, outbox): d.xlsx, a department workbook with its F2, scored once (a report draft written)."""
     from deptgen import BaseFigures, write_department_workbook
 
     inbox, outbox = tmp_path / "in", tmp_path / "out"
@@ -349,19 +350,20 @@ def test_a_department_file_that_fails_now_loses_its_report_draft_too(tmp_path):
     write_department_workbook(inbox / "d.xlsx", BaseFigures("某局"))
     perfeval_xl.score_folder(inbox, out=outbox)
     assert list(outbox.glob("d.*.docx"))
+    return inbox, outbox
+
+
+def test_a_department_file_that_fails_now_loses_its_report_draft_too(tmp_path):
+    inbox, outbox = scored_department(tmp_path)
     (inbox / "d.xlsx").write_bytes(b"not a workbook any more")
     perfeval_xl.score_folder(inbox, out=outbox)
     assert not list(outbox.glob("d.*")), list(outbox.glob("d.*"))
 
 
 def test_an_input_scored_again_without_its_f2_loses_its_report_draft(tmp_path):
-    from deptgen import BaseFigures, write_department_workbook, write_scoring_only
+    from deptgen import write_scoring_only
 
-    inbox, outbox = tmp_path / "in", tmp_path / "out"
-    inbox.mkdir()
-    write_department_workbook(inbox / "d.xlsx", BaseFigures("某局"))
-    perfeval_xl.score_folder(inbox, out=outbox)
-    assert list(outbox.glob("*.docx"))
+    inbox, outbox = scored_department(tmp_path)
     write_scoring_only(inbox / "d.xlsx", "某局")  # sent again without the 基础数据表
     batch = perfeval_xl.score_folder(inbox, out=outbox)
     assert batch.statuses == {"d.xlsx": "ok"} and (outbox / "d.scored.xlsx").is_file()
