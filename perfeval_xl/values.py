@@ -58,6 +58,12 @@ _DATE_CHARS = re.compile(r"[年月日号季\-/.]")  # one of these is in every m
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # U+2212 MINUS SIGN, as Word and web pages write it: NFKC leaves it, so "−5" would read as 5.
 _MINUS_SIGN = str.maketrans({"\u2212": "-"})
+
+
+def _compact(text: object) -> str:
+    """A value's text as its number is read: NFKC (a full-width space becomes a space), no spaces,
+    no thousands separators, Word's minus sign a hyphen."""
+    return _THOUSANDS.sub("", nfkc(text)).replace(" ", "").translate(_MINUS_SIGN)
 _UNIT_END = re.compile(r"[(/,;，；（]")
 
 _UNIT_ALIASES = {"百分比": "%", "百分点": "%", "％": "%", "pct": "%"}
@@ -82,7 +88,7 @@ def to_decimal(raw: object) -> Decimal | None:
         return Decimal(repr(raw))
     if isinstance(raw, Decimal):
         return raw
-    text = _THOUSANDS.sub("", nfkc(raw)).replace(" ", "").translate(_MINUS_SIGN)
+    text = _compact(raw)
     text = text.rstrip("元").rstrip("万").rstrip("分") if text else text
     if text in PLACEHOLDERS:
         return None
@@ -126,7 +132,7 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
                            qualitative=column_operator == "qualitative", operator_declared=op is not None,
                            unit_declared=unit_from_column is not None)
     text = "" if raw is None else str(raw).strip()  # shown as written; parsed after NFKC
-    compact = _THOUSANDS.sub("", nfkc(raw)).replace(" ", "").replace("\u3000", "").translate(_MINUS_SIGN)
+    compact = _compact(raw)
     if compact in PLACEHOLDERS or compact.upper() == "XX":
         return ParsedValue(text=text, missing=True)
     if column_operator == "qualitative":
@@ -204,7 +210,7 @@ def number_beside_dates(value: ParsedValue) -> ParsedValue | None:
     Why: the actual beside a target such as "2022年度培训≥500人次" repeats the year without an
     operator; scored as a date it would be "missing".
     """
-    compact = _THOUSANDS.sub("", nfkc(value.text)).replace(" ", "").replace("\u3000", "").translate(_MINUS_SIGN)
+    compact = _compact(value.text)
     dates = [match.span() for match in _DATE.finditer(compact)]
     for number in _NUMBER.finditer(compact):
         if not any(start < number.end() and number.start() < end for start, end in dates):
