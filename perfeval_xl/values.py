@@ -262,10 +262,6 @@ def format_number(number: Decimal | None) -> str:
     return f"{number.normalize():f}"
 
 
-def is_money(unit: str | None) -> bool:
-    return unit in MONEY_UNITS
-
-
 _MONEY_UNIT = "|".join(sorted(MONEY_UNITS, key=len, reverse=True))  # 万元 tried before 元
 _AMOUNT_WITH_UNIT = re.compile(f"({_NUMBER.pattern})({_MONEY_UNIT})")
 _DECLARED_MONEY_UNIT = re.compile(f"(?:[(（]|单位[:：]?)({_MONEY_UNIT})[)）]?")
@@ -299,12 +295,15 @@ def _unit_and_scale(unit: str) -> tuple[str, Decimal]:
     return unit, Decimal(1)
 
 
-def scale_between(from_unit: str | None, to_unit: str | None) -> Decimal | None:
-    """The factor that turns an amount in ``from_unit`` into ``to_unit`` when both name one unit at
-    two scales ("件" → "万件": 0.0001, "元" → "万": 0.0001); None when they do not, or when either
-    is missing (an actual written without its unit is taken in the target's)."""
+def unit_factor(from_unit: str | None, to_unit: str | None) -> Decimal | None:
+    """The factor that turns an amount in ``from_unit`` into ``to_unit`` when both are money units
+    ("元" → "万元": 0.0001) or name one unit at two scales ("件" → "万件", "元" → "万"); None when
+    they do not, or when either is missing (an actual written without its unit is taken in the
+    target's)."""
     if not from_unit or not to_unit or from_unit == to_unit:
         return None
+    if from_unit in MONEY_UNITS and to_unit in MONEY_UNITS:
+        return MONEY_UNITS[from_unit] / MONEY_UNITS[to_unit]
     (base_from, scale_from), (base_to, scale_to) = _unit_and_scale(from_unit), _unit_and_scale(to_unit)
     return scale_from / scale_to if base_from == base_to and scale_from != scale_to else None
 

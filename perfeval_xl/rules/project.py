@@ -7,7 +7,7 @@ from decimal import Decimal
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
 from ..rounding import CENT, percent, round2, show2
-from ..values import convert_money, is_money, number_beside_dates, scale_between, shown_as_understood
+from ..values import number_beside_dates, shown_as_understood, unit_factor
 from .arithmetic import show
 from .checks import check_self_total, review
 from .rulebook import Band, ProjectRulebook
@@ -179,11 +179,8 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
     target, actual = indicator.target, indicator.actual
     w, t, a = item.weight, target.number, actual.number
     notes = []
-    if is_money(target.unit) and is_money(actual.unit) and target.unit != actual.unit:
-        converted = convert_money(a, actual.unit, target.unit)
-        notes.append(f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；")
-        a = converted
-    elif (factor := scale_between(actual.unit, target.unit)) is not None:  # "≥12万件" against "111074件"
+    # 元 against 万元 (scoring.md §1), or one unit at two scales: "≥12万件" against "111074件".
+    if (factor := unit_factor(actual.unit, target.unit)) is not None:
         converted = a * factor
         notes.append(f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；")
         a = converted
