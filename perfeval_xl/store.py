@@ -215,7 +215,7 @@ class ResultStore:
         if not isinstance(entry, dict) or not entry.get("reusable") or entry.get("fingerprint") != fingerprint \
                 or entry.get("digest") != digest():
             return None
-        outputs = ([entry["output"]] if entry.get("output") else []) + list(entry.get("reports", []))
+        outputs = _outputs(entry)
         if not all(isinstance(output, str) for output in outputs) \
                 or [self._stamp(output) for output in outputs] != entry.get("stamps"):
             return None  # an output is gone, or is not the one noted (rewritten by a run stopped early)
@@ -239,7 +239,7 @@ class ResultStore:
         not be reused, to rebuild it), whether it may be reused, the rulebooks' fingerprint, its status,
         outputs and rulebooks, its summary record, and ``result`` when it must be kept whole."""
         # ASCII escapes: a file name that is not valid UTF-8 (a lone surrogate) round-trips.
-        outputs = ([output] if output else []) + list(reports)
+        outputs = _output_paths(output, reports)
         entry = json.dumps({"digest": digest, "reusable": cacheable, "fingerprint": fingerprint, "status": status,
                             "output": output, "reports": list(reports), "rulebooks": list(rulebooks),
                             "stamps": [self._stamp(path) for path in outputs]},
@@ -327,9 +327,14 @@ class ResultStore:
             self._db = None
 
 
+def _output_paths(output: str | None, reports: Sequence[str] | None) -> list[str]:
+    """A scored workbook (if any) and its report drafts, as one list."""
+    return ([output] if output else []) + list(reports or [])
+
+
 def _outputs(state: dict) -> list[str]:
     """A stored entry's scored workbook and report drafts."""
-    return ([state["output"]] if state.get("output") else []) + list(state.get("reports") or [])
+    return _output_paths(state.get("output"), state.get("reports"))
 
 
 def _stored_outputs(entry: str) -> list[str]:
