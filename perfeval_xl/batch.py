@@ -15,7 +15,7 @@ from ._version import __version__
 from .errors import PerfevalError, WorkbookError
 from .inbox import WORKBOOK_SUFFIXES, InboxEntry, list_inbox, scored_path
 from .model import BaseData, DepartmentForm, FileResult
-from .readers import ReadOptions, pair_department_forms, read_workbook
+from .readers import ReadOptions, pair_by_unit, read_workbook
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
 from .store import ResultStore, StoredResults, file_digest, rules_fingerprint
@@ -108,8 +108,7 @@ def _paired_in_folder(path: Path, tables: list[DepartmentForm], passwords: tuple
                       limits: ReadLimits | None) -> list[DepartmentForm]:
     """``tables`` (F3 without an F2 in their own workbook) paired with the F2 of another workbook
     in ``path``'s folder; returns those that found one, each saying where its F2 came from."""
-    named = [table for table in tables if table.unit]
-    if not named:  # pairing across files goes by 填报单位 only
+    if not any(table.unit for table in tables):  # pairing across files goes by 填报单位 only
         return []
     bases, base_file = [], {}
     for other in sorted(path.parent.iterdir()):
@@ -120,10 +119,9 @@ def _paired_in_folder(path: Path, tables: list[DepartmentForm], passwords: tuple
         except Exception:  # noqa: BLE001 — a neighbour that cannot be read holds no F2 to pair with
             continue
         for base in found:
-            if base.unit:
-                base_file[id(base)] = other.name
-                bases.append(base)
-    paired, _, _ = pair_department_forms(named, bases)  # all named: paired by 填报单位 alone
+            base_file[id(base)] = other.name
+            bases.append(base)
+    paired = pair_by_unit(tables, bases)
     for table in paired:
         table.flags.append(_paired_note(table, base_file[id(table.base)]))
     return paired
@@ -353,10 +351,8 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
     base_file = {id(base): f for f, base in bases}
     paired = []
     for folder in dict.fromkeys(posixpath.dirname(f.file) for f in files):
-        # Across files only by 填报单位: a form without one could pair with anybody's.
-        paired += pair_department_forms(
-            [t for f, t in tables if t.unit and posixpath.dirname(f.file) == folder],
-            [b for f, b in bases if b.unit and posixpath.dirname(f.file) == folder])[0]
+        paired += pair_by_unit([t for f, t in tables if posixpath.dirname(f.file) == folder],
+                               [b for f, b in bases if posixpath.dirname(f.file) == folder])
     paired_ids, used_bases = {id(t) for t in paired}, {id(t.base) for t in paired}
     bases_left_ids = {id(b) for _, b in bases if id(b) not in used_bases}
     for file, table in tables:

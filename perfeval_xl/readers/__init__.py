@@ -6,13 +6,14 @@ from pathlib import Path
 
 from ..errors import WorkbookError
 from ..model import BaseData, DepartmentForm, Flag, ProjectForm
-from .department import (attach_base, base_not_filled, pair_department_forms, read_base_data,
+from .department import (attach_base, base_not_filled, pair_by_unit, pair_department_forms, read_base_data,
                          read_scoring_table, table_not_filled)
 from .container import ReadLimits
 from .grid import load_grids
 from .project import nothing_filled, read_project_form
 
-__all__ = ["read_workbook", "WorkbookContent", "ReadLimits", "ReadOptions", "pair_department_forms", "attach_base"]
+__all__ = ["read_workbook", "WorkbookContent", "ReadLimits", "ReadOptions", "pair_department_forms", "pair_by_unit",
+           "attach_base"]
 
 
 @dataclass(frozen=True)

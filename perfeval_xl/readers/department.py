@@ -418,6 +418,12 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData]) -
     return paired, tables_left, bases_left
 
 
+def pair_by_unit(tables: list[DepartmentForm], bases: list[BaseData]) -> list[DepartmentForm]:
+    """The ``tables`` paired with one of ``bases`` by 填报单位 alone, as forms of different files are:
+    a form naming no unit is left out, since it could pair with anybody's."""
+    return pair_department_forms([t for t in tables if t.unit], [b for b in bases if b.unit])[0]
+
+
 def attach_base(table: DepartmentForm, base: BaseData) -> None:
     table.base = base
     table.unit = table.unit or base.unit
@@ -429,4 +435,4 @@ def _same_unit(a: str, b: str) -> bool:
     return normalise(a) == normalise(b)
 
 
-__all__ = ["read_base_data", "read_scoring_table", "pair_department_forms", "attach_base"]
+__all__ = ["read_base_data", "read_scoring_table", "pair_department_forms", "pair_by_unit", "attach_base"]
