@@ -207,10 +207,10 @@ UNIT_LABELS = ("填报单位", "单位名称", "部门名称", "被评价单位"
 def is_footer_label(label: str) -> bool:
     """Is a normalised label a footer's ("填表人", "单位负责人:王五"), not a name that starts alike
     ("审核人员培训人次", "联系电话接通率")?"""
-    for prefix in FOOTER_PREFIXES:
-        if label.startswith(prefix):
-            return len(label) == len(prefix) or label[len(prefix)] in ":："
-    return False
+    if not label.startswith(FOOTER_PREFIXES):  # Why first: asked of every indicator row's name
+        return False
+    prefix = next(prefix for prefix in FOOTER_PREFIXES if label.startswith(prefix))
+    return len(label) == len(prefix) or label[len(prefix)] in ":："
 
 
 def staff_field(text: object) -> str | None:
