@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
-from .inbox import WORKBOOK_SUFFIXES, InboxEntry, list_inbox, scored_path
+from .inbox import WORKBOOK_SUFFIXES, InboxEntry, list_inbox, scored_path, skip_reason
 from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_by_unit, read_workbook
 from .readers.container import ReadLimits
@@ -113,6 +113,8 @@ def _paired_in_folder(path: Path, tables: list[DepartmentForm], passwords: tuple
     bases, base_file = [], {}
     for other in sorted(path.parent.iterdir()):
         if other == path or not other.is_file() or not other.name.lower().endswith(WORKBOOK_SUFFIXES):
+            continue
+        if skip_reason(other.name):  # a lock, hidden or temporary file, or a scored form: the batch skips it too
             continue
         try:
             found = read_workbook(other, name=other.name, passwords=passwords, limits=limits).unpaired_bases

@@ -268,6 +268,16 @@ def test_a_scoring_table_naming_no_unit_is_not_paired_with_another_units_base_da
     assert form.form.base is None and form.name != UNIT  # as the batch leaves it
 
 
+@pytest.mark.parametrize("name", ["~基础数据表_某某局.xlsx", ".基础数据表_某某局.xlsx", "基础数据表_某某局.scored.xlsx"])
+def test_explaining_a_scoring_table_ignores_the_files_a_batch_skips(tmp_path, name):
+    # A temporary copy, a hidden file or a scored form left in the folder is not the unit's F2:
+    # the batch skips them, and explain must give the score the batch gives.
+    write_base_only(tmp_path / name, BaseFigures(UNIT))
+    table = write_scoring_only(tmp_path / "评分表_某某局.xlsx", UNIT, order=2)
+    [form] = perfeval_xl.score_workbook(table).forms
+    assert form.form.base is None and not any(name in flag.message for flag in form.flags)
+
+
 def test_two_files_are_paired_by_unit_through_the_cli(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
