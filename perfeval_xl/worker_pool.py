@@ -43,7 +43,7 @@ def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, job
     if not work:
         return
     jobs = min(jobs, len(work))
-    if jobs > 1 and outbox is not None and multiprocessing.get_start_method() == "fork":
+    if jobs > 1 and outbox is not None and _forks():
         from .writers.scored_form import prepare_templates
 
         prepare_templates()  # once here, not once per forked worker
@@ -101,9 +101,15 @@ def _process_chunk(entries: list[InboxEntry]) -> list[FileOutcome]:
 
 def _pool(workers: int, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> ProcessPoolExecutor:
     # Forked workers are the batch's own children; others (spawn, forkserver) are not.
-    batch_pid = os.getpid() if multiprocessing.get_start_method() == "fork" else None
+    batch_pid = os.getpid() if _forks() else None
     return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
                                initargs=(rules, outbox, read, batch_pid))
+
+
+def _forks() -> bool:
+    """Whether workers start as forks of the batch's process (Linux's default), sharing what it
+    has loaded and prepared."""
+    return multiprocessing.get_start_method() == "fork"
 
 
 def _start_worker(rules: RuleSet, outbox: Path | None, read: ReadOptions, batch_pid: int | None) -> None:
