@@ -1,6 +1,6 @@
 """Does memory stay flat?  Peak RSS of one batch of N files against one of a few (issue 5).
 
-    python bench/memory.py --large 10000 --small 100 [--keep DIR] [--distinct-texts] [--jobs K]
+    python bench/memory.py --large 10000 --small 100 [--between 1000,3000] [--keep DIR] [--distinct-texts] [--jobs K]
 
 Generates (or, with ``--keep``, reuses) a corpus of ``--large`` workbooks as
 ``bench.py`` does, takes its first ``--small`` files as a second inbox
@@ -9,6 +9,9 @@ Generates (or, with ``--keep``, reuses) a corpus of ``--large`` workbooks as
 whole process tree every 10 ms as ``bench.py`` does.  Prints, for each, the
 peak of the parent, of the largest worker and of the tree, and the
 difference.  The issue's goal: 10,000 forms need no more memory than 100.
+``--between`` also scores the first K files for each K listed, to show where
+the growth happens (the bounded memos and caches of a worker fill within its
+first thousand or so forms; what grows after that grows with the batch).
 """
 from __future__ import annotations
 
@@ -41,6 +44,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--large", type=int, default=10_000, help="files in the large batch (default 10000)")
     parser.add_argument("--small", type=int, default=100, help="files in the small batch (default 100)")
+    parser.add_argument("--between", default="",
+                        help="also score the first K files for each K of this comma-separated list")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--distinct-texts", action="store_true",
@@ -51,13 +56,20 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not 0 < args.small < args.large:
         parser.error("--small must be at least 1 and below --large")
+    try:
+        between = sorted({int(size) for size in args.between.split(",") if size.strip()})
+    except ValueError:
+        parser.error("--between takes whole numbers separated by commas, e.g. 1000,3000")
+    if any(not args.small < size < args.large for size in between):
+        parser.error("every size of --between must lie between --small and --large")
 
     work = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="perfeval-memory-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         inbox = work / "inbox"
         bench.make_corpus(inbox, args.large, args.seed, args.distinct_texts)
-        inboxes = {args.small: first_files(inbox, args.small, work / f"first-{args.small}"), args.large: inbox}
+        inboxes = {size: first_files(inbox, size, work / f"first-{size}") for size in (args.small, *between)}
+        inboxes[args.large] = inbox
         rows = {}
         for count, folder in inboxes.items():
             print(f"scoring {count} files, jobs={args.jobs} …", flush=True)
