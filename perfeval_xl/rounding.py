@@ -2,14 +2,17 @@
 two ways a rounded number is shown (a score with 2 decimals, a ratio as a percentage)."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import MAX_PREC, ROUND_HALF_UP, Context, Decimal
 
 CENT = Decimal("0.01")
 
 #: ``quantize_half_up(value, CENT)`` is ``value.quantize(CENT, rounding=ROUND_HALF_UP)`` (the default
-#: context's precision and traps, rounding half-up).  Why a context of its own: ``Context.quantize``
-#: takes no keyword argument and is several times faster, and the rules call it for every score.
-quantize_half_up = Context(rounding=ROUND_HALF_UP).quantize
+#: context's traps, rounding half-up).  Why a context of its own: ``Context.quantize`` takes no
+#: keyword argument and is several times faster, and the rules call it for every score.  Why no
+#: limit on precision: the default 28 digits made quantizing 1E+30 (an ID number typed as an
+#: actual value) raise InvalidOperation, and the whole workbook was lost; a number is at most
+#: what a cell can hold, so the digits are bounded anyway.
+quantize_half_up = Context(prec=MAX_PREC, rounding=ROUND_HALF_UP).quantize
 
 
 def round2(value: Decimal) -> Decimal:

@@ -257,8 +257,9 @@ def format_number(number: Decimal | None) -> str:
     """Decimal as an officer writes it: no exponent, no trailing zeros ("120000", "59.38")."""
     if number is None:
         return ""
-    if number == number.to_integral_value():
-        return f"{number.quantize(Decimal(1)):f}"
+    integral = number.to_integral_value()
+    if number == integral:  # not quantize(1): it raises beyond 28 digits (1E+30 typed in a cell)
+        return f"{integral:f}"
     return f"{number.normalize():f}"
 
 

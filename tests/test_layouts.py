@@ -507,6 +507,15 @@ def test_over_achievement_keeps_full_score_and_flags_at_120_percent(tmp_path, ac
     assert has_flag(probe.flags, "目标值可能偏低") == flagged  # A ≥ 1.2 × T
 
 
+@pytest.mark.parametrize("actual", [1e30, "1" + "0" * 30 + "场"])
+def test_an_absurdly_large_actual_is_scored_and_flagged_not_a_lost_workbook(tmp_path, actual):
+    # An ID number typed into 实际完成值: quantizing beyond 28 digits raised InvalidOperation,
+    # and the whole workbook failed as an internal error.
+    form, probe = score_probe(tmp_path, quantity("≥100场", actual, name="健康教育讲座场次"))
+    assert probe.score == D("10") and probe.basis == "1" + "0" * 30 + "≥100，得满分10.00"
+    assert has_flag(probe.flags, "目标值可能偏低")
+
+
 def test_negative_count_is_treated_as_zero_and_flagged(tmp_path):
     form, probe = score_probe(tmp_path, quantity("≥20个", "-3个", name="新建家庭医生团队", reason="人员未到位"))
     assert probe.score == D("0")  # A → 0: 0/20×10
