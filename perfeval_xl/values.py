@@ -5,7 +5,7 @@ import datetime as _dt
 import functools
 import math
 import re
-from dataclasses import replace
+from dataclasses import fields, replace
 from decimal import Decimal, InvalidOperation
 
 from .labels import nfkc
@@ -36,6 +36,7 @@ _SYMBOL_OPERATORS: tuple[tuple[str, str], ...] = (
 _SUFFIX_OPERATORS: tuple[tuple[str, str], ...] = (
     ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
 )
+_SUFFIX_WORDS = tuple(word for word, _ in _SUFFIX_OPERATORS)
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 # A date or deadline: its digits are a date, not a target value.  Matched on the compact text
 # (NFKC, no spaces).  Why not every "季度" or "月": "每季度≥1次" and "≥2次/月" are frequencies,
@@ -63,7 +64,13 @@ _MINUS_SIGN = str.maketrans({"\u2212": "-"})
 def _compact(text: object) -> str:
     """A value's text as its number is read: NFKC (a full-width space becomes a space), no spaces,
     no thousands separators, Word's minus sign a hyphen."""
-    return _THOUSANDS.sub("", nfkc(text)).replace(" ", "").translate(_MINUS_SIGN)
+    compact = nfkc(text)
+    # Why the tests: the regex tries its lookbehind at every character and translate looks every
+    # character up in a dict, each costing more than the rest; most values have neither character.
+    if "," in compact:
+        compact = _THOUSANDS.sub("", compact)
+    compact = compact.replace(" ", "")
+    return compact.translate(_MINUS_SIGN) if "\u2212" in compact else compact
 _UNIT_END = re.compile(r"[(/,;，；（]")
 
 _UNIT_ALIASES = {"百分比": "%", "百分点": "%", "％": "%", "pct": "%"}
@@ -110,6 +117,22 @@ def normalise_unit(unit: str | None) -> str | None:
     return unit or None
 
 
+#: ParsedValue's fields in order, each with its default (``text`` has none and is always given).
+_VALUE_FIELDS = {field.name: field.default for field in fields(ParsedValue)}
+
+
+def _value(text: str, **given: object) -> ParsedValue:
+    """``ParsedValue(text, **given)``, built without the frozen dataclass's ``__init__``: the same
+    object (equal, same hash and repr).
+
+    Why: that ``__init__`` sets each of the eight fields through ``object.__setattr__``, a third of
+    what parse_value costs; a batch parses every distinct target and actual once.
+    """
+    value = object.__new__(ParsedValue)
+    value.__dict__.update(_VALUE_FIELDS, text=text, **given)
+    return value
+
+
 def parse_value(raw: object, *, declared_operator: str | None = None,
                 declared_unit: str | None = None) -> ParsedValue:
     """Parse a target or actual cell.
@@ -122,21 +145,21 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     column_operator = None if declared_operator is None else parse_operator_column(declared_operator)
     if isinstance(raw, (_dt.datetime, _dt.date)):
         text = raw.strftime("%Y年%m月%d日")
-        return ParsedValue(text=text, qualitative=True)
+        return _value(text, qualitative=True)
     if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
         number = to_decimal(raw)
         op = column_operator if column_operator not in (None, "qualitative") else None
         if number is None:
-            return ParsedValue(text=str(raw), missing=True)
-        return ParsedValue(text=format_number(number), operator=op, number=number, unit=unit_from_column,
-                           qualitative=column_operator == "qualitative", operator_declared=op is not None,
-                           unit_declared=unit_from_column is not None)
+            return _value(str(raw), missing=True)
+        return _value(format_number(number), operator=op, number=number, unit=unit_from_column,
+                      qualitative=column_operator == "qualitative", operator_declared=op is not None,
+                      unit_declared=unit_from_column is not None)
     text = "" if raw is None else str(raw).strip()  # shown as written; parsed after NFKC
     compact = _compact(raw)
     if compact in PLACEHOLDERS or compact.upper() == "XX":
-        return ParsedValue(text=text, missing=True)
+        return _value(text, missing=True)
     if column_operator == "qualitative":
-        return ParsedValue(text=text, qualitative=True)
+        return _value(text, qualitative=True)
     number_match = None
     # Why the character test: every spelling _DATE knows has one of these, and most values none.
     if _DATE_CHARS.search(compact) and _DATE.search(compact):
@@ -144,17 +167,18 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         # 人次"): a comparison with a number that is not itself a date is the target.
         number_match = _compared_number(compact)
         if number_match is None:
-            return ParsedValue(text=text, qualitative=True)
+            return _value(text, qualitative=True)
     number_match = number_match or _NUMBER.search(compact)
     if number_match is None:
-        return ParsedValue(text=text, qualitative=True)
+        return _value(text, qualitative=True)
     before, after = compact[: number_match.start()], compact[number_match.end():]
     operator = _operator_in(before) if before else None
     unit_text = after
-    for word, suffix_op in _SUFFIX_OPERATORS:
-        if unit_text.endswith(word):
-            unit_text = unit_text[: -len(word)]
-            operator = operator or suffix_op
+    if unit_text.endswith(_SUFFIX_WORDS):  # Why the test first: most units end with none of them
+        for word, suffix_op in _SUFFIX_OPERATORS:
+            if unit_text.endswith(word):
+                unit_text = unit_text[: -len(word)]
+                operator = operator or suffix_op
     # Why: "1300次/年" or "95%（含）" — keep the leading unit token only.
     unit_text = _UNIT_END.split(unit_text, maxsplit=1)[0]
     own_unit = normalise_unit(unit_text)
@@ -162,7 +186,7 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     own_operator = operator
     if column_operator not in (None, "qualitative"):
         operator = column_operator
-    return ParsedValue(text=text, operator=operator, number=Decimal(number_match.group()), unit=unit,
+    return _value(text, operator=operator, number=Decimal(number_match.group()), unit=unit,
                        operator_declared=own_operator is None and operator is not None,
                        unit_declared=own_unit is None and unit is not None)
 

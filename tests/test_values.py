@@ -122,3 +122,19 @@ def test_parser_never_raises_and_never_invents_a_zero(text):
 @given(st.integers(min_value=0, max_value=10**12))
 def test_thousands_separators_are_ignored(number):
     assert parse_value(f"{number:,}件").number == Decimal(number)
+
+
+@pytest.mark.parametrize("raw", ["≥95%", "按时完成", "—", 0.95, 12, "2019年12月底前", "－5", "1,300次"])
+def test_parsed_values_are_the_dataclass_they_look_like(raw):
+    """parse_value builds its ParsedValue without the dataclass __init__: it must be the same object."""
+    import dataclasses
+    import pickle
+
+    from perfeval_xl.model import ParsedValue
+
+    value = parse_value(raw, declared_unit="%")
+    rebuilt = ParsedValue(**{field.name: getattr(value, field.name) for field in dataclasses.fields(ParsedValue)})
+    assert (value, hash(value), repr(value), vars(value)) == (rebuilt, hash(rebuilt), repr(rebuilt), vars(rebuilt))
+    assert list(vars(value)) == list(vars(rebuilt)) and pickle.loads(pickle.dumps(value)) == rebuilt
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        value.number = None
