@@ -293,10 +293,22 @@ class RowCells:
         cells = self.rows.get(row)
         if cells is None:
             sheet, number = self.sheet, str(row + 1)
-            cells = {field_name: Source(sheet, letters + number) for field_name, letters in self.columns}
+            cells = {field_name: _new_source(sheet, letters + number) for field_name, letters in self.columns}
             if len(self.rows) < self._MAX_ROWS:
                 self.rows[row] = cells
         return cells.copy()
+
+
+def _new_source(sheet: str, cell: str) -> Source:
+    """``Source(sheet, cell)``, built without the frozen dataclass's ``__init__``: the same object
+    (equal, same hash and repr).
+
+    Why: that ``__init__`` sets each field through ``object.__setattr__``, and a batch builds one
+    for every cell of every indicator row on a sheet name it has not met before.
+    """
+    source = object.__new__(Source)
+    source.__dict__.update(sheet=sheet, cell=cell)
+    return source
 
 
 @functools.lru_cache(maxsize=16)  # at most 16 × 64 rows of ten cells, about 1.5 MB: memory stays flat

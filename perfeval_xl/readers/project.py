@@ -63,17 +63,6 @@ def _header_rows(cells: SheetCells, row: int, columns: dict[str, int], table: di
         if needed <= columns.keys():
             return row, columns
     return None
-    below = cells.label_columns(row + 1, table) if row + 1 < cells.grid.height else {}
-    groups = [col for col in below.values() if cells.merged_origin(row, col) is not None
-              or col not in columns.values()]
-    if below and groups and needed <= (columns.keys() | below.keys()):
-        merged = {field: col for field, col in columns.items() if col not in below.values()}
-        merged.update(below)
-        if needed <= merged.keys() and not needed <= below.keys():
-            return row + 1, merged
-    if needed <= columns.keys():
-        return row, columns
-    return None
 
 
 #: Fields some forms label twice: 权重 ("10%") beside 分值 (10), or a 得分 left blank for the
@@ -377,6 +366,7 @@ class _IndicatorReader:
 
     def __init__(self, cells: SheetCells, columns: dict[str, int]):
         self.cells = cells
+        self.plain = cells.plain
         self.columns = columns
         self.row_cells = cells.row_cells(columns)
         self.name_col = columns["name"]
@@ -399,9 +389,9 @@ class _IndicatorReader:
         self_score = None if col is None else cells.number_of(values[col], row, col, "自评得分", flags)
         col = self.reason_col
         # One 偏差原因 merged down over several rows explains each of them.
-        reason = "" if col is None else text_of(values[col]) or text_of(cells.merged_raw(row, col))
+        reason = "" if col is None else text_of(values[col]) or self._merged_text(row, col)
         col = self.method_col
-        method = "" if col is None else text_of(values[col]) or text_of(cells.merged_raw(row, col))
+        method = "" if col is None else text_of(values[col]) or self._merged_text(row, col)
         sources = self.row_cells.of(row)
         return Indicator(
             level1=level1, level2=level2, name=name or f"（第{row + 1}行未命名指标）",
@@ -413,13 +403,24 @@ class _IndicatorReader:
             flags=flags, method=method,
         )
 
+    def _merged_text(self, row: int, col: int) -> str:
+        """The text of the merged range covering the blank cell (row, col) at its top-left, "" when none does.
+
+        Why not merged_raw: the cell itself is known blank, so only a range's top-left can give text.
+        """
+        origin = self.cells.merged_origin(row, col)
+        return text_of(self.cells.raw(*origin)) if origin else ""
+
     def _parsed(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
                 operator_text: str | None, unit_text: str | None) -> ParsedValue:
         raw = values[col]
-        problem = self.cells.problem_of(raw, row, col, what)
-        if problem:
-            flags.append(problem)
-            return parse_value(None)
+        # Why the test: on a plain sheet (no uncalculated formula, no error cell) the only problem is
+        # an error value typed as text, which has a "#"; most rows need not ask.
+        if not self.plain or isinstance(raw, str) and "#" in raw:
+            problem = self.cells.problem_of(raw, row, col, what)
+            if problem:
+                flags.append(problem)
+                return parse_value(None)
         # The number test first: for an .xls, asking Grid.percent parses the workbook's formats.
         if raw.__class__ in (int, float) and (row, col) in self.cells.grid.percent:
             # Shown as Excel shows it: 0.95 in a 0% cell is "95%" (what the unit typed).
