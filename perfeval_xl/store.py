@@ -37,7 +37,7 @@ from .errors import PerfevalError
 
 #: Changes whenever the database's layout or the stored model changes; a store of another
 #: version is emptied (everything is scored again), never misread.
-STATE_VERSION = f"6 {SCHEMA}"
+STATE_VERSION = f"7 {SCHEMA}"  # 7: a summary record's measures are packed (summary_spool._MEASURES)
 #: Rows written between two commits: a killed batch loses at most this many files' records.
 COMMIT_EVERY = 500
 #: Summary records are mostly rendered XML and JSON (~40 KB a form): zlib's fastest level stores

@@ -22,7 +22,6 @@ from typing import Any, Optional
 
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import amount, display_name
-from ._memo import BoundedMemo
 from ._summary_rows import flag_action, issues
 
 # The encoder summary_json uses: readable Chinese, compact, no circular check (a tree of fresh values).
@@ -39,24 +38,51 @@ def _number_json(text: str) -> str:
 #: str(Decimal) → JSON text of its ``amount``; weights and scores repeat from form to form.  Keyed
 #: by the Decimal's text, not the Decimal: hashing a fresh Decimal costs several times more than
 #: writing it, and the text tells 0 from -0 (one key as Decimals, but written 0.0 and -0.0).
-_NUMBERS = BoundedMemo(_number_json, 8192)
+#: A plain dict, not a BoundedMemo: subscripting a dict subclass goes through its ``__getitem__``
+#: as a Python-level method (CPython's slot_mp_subscript), ~700 instructions a hit against ~100,
+#: and an item looks up four numbers.  Misses go through :func:`_remembered`.
+_NUMBERS: dict[str, str] = {}
+_NUMBERS_LIMIT = 8192
+
+
+def _remembered(text: str) -> str:
+    """``_number_json(text)``, kept in :data:`_NUMBERS` (emptied when full, as a BoundedMemo)."""
+    if len(_NUMBERS) >= _NUMBERS_LIMIT:
+        _NUMBERS.clear()
+    number = _NUMBERS[text] = _number_json(text)
+    return number
 
 
 def number_text(value: Optional[Decimal]) -> str:
     """``amount(value)`` as JSON text."""
     if value.__class__ is Decimal:
-        return _NUMBERS[str(value)]
+        text = str(value)
+        return _NUMBERS.get(text) or _remembered(text)
     if value is None:
         return "null"
     return _encode(amount(value))  # not a Decimal: as the encoder did (amount may raise)
 
 
+def _value(value: Any) -> str:
+    """The encoder's text of a file- or form-level value.
+
+    Strings and None written here: the encoder takes its pure-Python
+    ``iterencode`` path for anything but a string (a new C encoder each call).
+    """
+    if value.__class__ is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    return _encode(value)
+
+
 def encode_file_entry(file: FileResult, file_action: Optional[str]) -> str:
     """The JSON text of ``summary_json.file_entry(file)``; ``file_action`` is its ``action``."""
     forms = ",".join([_form_json(result) for result in file.forms])
-    return (f'{{"file":{_encode(file.file)},"status":{_encode(file.status)},"error":{_encode(file.error)},'
-            f'"output":{_encode(file.output)},"reports":{_encode(list(file.reports))},"forms":[{forms}],'
-            f'"action":{_encode(file_action)}}}')
+    reports = _encode(list(file.reports)) if file.reports else "[]"
+    return (f'{{"file":{_value(file.file)},"status":{_value(file.status)},"error":{_value(file.error)},'
+            f'"output":{_value(file.output)},"reports":{reports},"forms":[{forms}],'
+            f'"action":{_value(file_action)}}}')
 
 
 def _form_json(result: FormResult) -> str:
@@ -75,13 +101,14 @@ def _form_json(result: FormResult) -> str:
             issue_texts.append(_issue_json(item, flag))
         except (TypeError, AttributeError):
             issue_texts.append(_encode(_issue_entry(item, flag)))
-    # str(flag) is what the encoder is given (Flag.__str__); text or a TypeError, either way.
-    flags = ",".join([_string(str(flag)) for flag in result.flags])
-    return (f'{{"sheet":{_encode(form.sheet)},"kind":{_encode(form.kind)},"name":{_encode(display_name(form))},'
+    # str(flag) is what the encoder is given (Flag.__str__); text or a TypeError, either way.  Called
+    # as a method: str() reaches a Python __str__ through C, in a second interpreter frame.
+    flags = ",".join([_string(flag.__str__()) for flag in result.flags])
+    return (f'{{"sheet":{_value(form.sheet)},"kind":{_value(form.kind)},"name":{_value(display_name(form))},'
             f'"total":{number_text(result.total)},"self_total":{number_text(result.self_total)},'
-            f'"grade":{_encode(result.grade)},"flags":[{flags}],"items":[{",".join(items)}],'
-            f'"department":{_encode(form.department)},"unit":{_encode(form.unit)},"year":{_encode(form.year)},'
-            f'"layout":{_encode(getattr(form, "layout", None))},"rulebook":{_encode(result.rulebook)},'
+            f'"grade":{_value(result.grade)},"flags":[{flags}],"items":[{",".join(items)}],'
+            f'"department":{_value(form.department)},"unit":{_value(form.unit)},"year":{_value(form.year)},'
+            f'"layout":{_value(getattr(form, "layout", None))},"rulebook":{_value(result.rulebook)},'
             f'"difference":{number_text(result.difference)},"rank":null,"issues":[{",".join(issue_texts)}]}}')
 
 
@@ -89,16 +116,26 @@ def _item_json(item: ItemScore) -> str:
     # The numbers looked up inline (number_text for anything but a Decimal): four per item.
     numbers = _NUMBERS
     weight, score, self_score = item.weight, item.score, item.self_score
-    weight = numbers[str(weight)] if weight.__class__ is Decimal else number_text(weight)
+    if weight.__class__ is Decimal:
+        text = str(weight)
+        weight = numbers.get(text) or _remembered(text)
+    else:
+        weight = number_text(weight)
     if score.__class__ is Decimal and (self_score is None or self_score.__class__ is Decimal):
-        difference = "null" if self_score is None else numbers[str(score - self_score)]
-        self_score = "null" if self_score is None else numbers[str(self_score)]
-        score = numbers[str(score)]
+        if self_score is None:
+            difference = self_score = "null"
+        else:
+            text = str(score - self_score)
+            difference = numbers.get(text) or _remembered(text)
+            text = str(self_score)
+            self_score = numbers.get(text) or _remembered(text)
+        text = str(score)
+        score = numbers.get(text) or _remembered(text)
     else:
         difference = "null" if self_score is None else number_text(score - self_score)
         score, self_score = number_text(score), number_text(self_score)
     source = item.source
-    flags = ",".join([_string(str(flag)) for flag in item.flags]) if item.flags else ""
+    flags = ",".join([_string(flag.__str__()) for flag in item.flags]) if item.flags else ""  # as str(flag)
     return (f'{{"level1":{_string(item.level1)},"level2":{_string(item.level2)},"name":{_string(item.name)},'
             f'"weight":{weight},"score":{score},"self_score":{self_score},'
             f'"basis":{_string(item.basis)},"flags":[{flags}],'

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..model import FileResult
 from ._display import LEVEL_LABELS
-from ._rendered_rows import _column_plans, _row_start, render_rows
+from ._rendered_rows import ROW_END, _column_plans, _row_start, render_rows
 from ._summary_rows import file_issue_rows, flag_action, sorted_issues
 from .summary_xlsx import ISSUE_COLUMNS
 
@@ -79,10 +79,9 @@ def _rendered(file: FileResult) -> RenderedIssues:
     columns = list(zip(*rendered))
     widths = [max(map(_NEEDED, column)) for column in columns]
     lines = map(max, *[map(_LINES, column) for column in columns])
-    rows = zip(map(_row_start, lines), *[map(_XML, column) for column in columns], repeat("</row>"))
-    xml = "".join(chain.from_iterable(rows))
-    # A lone surrogate (a file name that is not valid UTF-8) cannot go into XML.
-    return RenderedIssues(xml.encode("utf-8", "replace"), widths, len(rendered), errors, warnings)
+    rows = zip(map(_row_start, lines), *[map(_XML, column) for column in columns], repeat(ROW_END))
+    xml = b"".join(chain.from_iterable(rows))  # cells come encoded (see _rendered_rows._text_cell)
+    return RenderedIssues(xml, widths, len(rendered), errors, warnings)
 
 
 def _rendered_the_long_way(file: FileResult) -> RenderedIssues:

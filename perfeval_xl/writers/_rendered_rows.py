@@ -109,7 +109,7 @@ def render_rows(columns: Sequence[Column], rows: Iterable[list]) -> tuple[bytes,
     """
     plans = _column_plans(tuple(columns))
     widths = [0.0] * len(plans)
-    xml = []
+    xml: list[bytes] = []
     for row in rows:
         lines = 1
         cells = []
@@ -139,26 +139,28 @@ def render_rows(columns: Sequence[Column], rows: Iterable[list]) -> tuple[bytes,
                 lines = cell_lines
         xml.append(_row_start(lines))
         xml.extend(cells)
-        xml.append("</row>")
-    # A lone surrogate (a file name that is not valid UTF-8) cannot go into XML.
-    return "".join(xml).encode("utf-8", "replace"), widths
+        xml.append(ROW_END)
+    return b"".join(xml), widths
 
 
 class _ColumnPlan:
-    """What rendering a cell of one column needs, worked out once per column."""
+    """What rendering a cell of one column needs, worked out once per column.
+
+    Cells are rendered as UTF-8 bytes (see :func:`_text_cell`).
+    """
 
     __slots__ = ("column", "kind", "max_width", "starts", "blank", "later", "texts")
 
     def __init__(self, column: Column, starts: dict[str, str]):
         self.column, self.kind, self.max_width, self.starts = column, column.kind, column.max_width, starts
         self.blank = _number_cell(starts[column.kind], None, "text", column.max_width)
-        self.later = f"{starts[column.kind]}><v>{LATER_MARK}</v></c>"
-        self.texts: dict[str, tuple[str, float, int]] = {}  # short text → rendered cell
+        self.later = f"{starts[column.kind]}><v>{LATER_MARK}</v></c>".encode()
+        self.texts: dict[str, tuple[bytes, float, int]] = {}  # short text → rendered cell
 
     #: Entries in the memos of every column together: they are bounded together.
     memo_entries = 0
 
-    def text(self, value: str) -> tuple[str, float, int]:
+    def text(self, value: str) -> tuple[bytes, float, int]:
         rendered = _text_cell(self.starts[style_of(self.column, value)], value, self.max_width)
         if len(value) <= _CACHED_TEXT_LENGTH and value not in self.texts:  # long texts are not kept
             if _ColumnPlan.memo_entries >= _CACHED_TEXTS:
@@ -175,10 +177,16 @@ def _column_plans(columns: tuple[Column, ...]) -> tuple[_ColumnPlan, ...]:
     return tuple(_ColumnPlan(column, starts) for column, starts in zip(columns, _cell_starts(columns)))
 
 
-def _text_cell(start: str, text: str, max_width: float) -> tuple[str, float, int]:
-    """A text cell's XML (``start``: its reference and format), the width it needs and the lines it wraps onto."""
-    return (start + ' t="inlineStr"><is><t' + _inline_string(excel_text(text)) + "</t></is></c>",
-            *_measure(text, max_width))
+def _text_cell(start: str, text: str, max_width: float) -> tuple[bytes, float, int]:
+    """A text cell's XML (``start``: its reference and format), the width it needs and the lines it wraps onto.
+
+    The XML is encoded here, cell by cell, not row by row: the cells a column renders once
+    (:class:`_ColumnPlan`) come back on every row of a file, and joining bytes is a copy, where
+    a table's text would be widened to UCS-2 by its Chinese and encoded whole.  A lone
+    surrogate (a file name that is not valid UTF-8) cannot go into XML: it becomes "?".
+    """
+    xml = start + ' t="inlineStr"><is><t' + _inline_string(excel_text(text)) + "</t></is></c>"
+    return (xml.encode("utf-8", "replace"), *_measure(text, max_width))
 
 
 # Texts up to this length are rendered once per column (see _ColumnPlan), up to this many in all
@@ -187,9 +195,9 @@ _CACHED_TEXT_LENGTH = 200
 _CACHED_TEXTS = 4096
 
 
-def _number_cell(start: str, value: Optional[float], kind: str, max_width: float) -> tuple[str, float, int]:
+def _number_cell(start: str, value: Optional[float], kind: str, max_width: float) -> tuple[bytes, float, int]:
     rest = "/>" if value is None else f"><v>{value:.16G}</v></c>"
-    return (start + rest, *_measure(shown(value, kind), max_width))
+    return ((start + rest).encode(), *_measure(shown(value, kind), max_width))
 
 
 def _measure(text: str, max_width: float) -> tuple[float, int]:
@@ -231,13 +239,13 @@ def _excel_limit(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=64)  # Why cached: nearly every row has one to a few lines
-def _row_start(lines: int) -> str:
+def _row_start(lines: int) -> bytes:
     """The ``<row>`` tag xlsxwriter writes for a row of ``lines`` lines of text (its height set in points)."""
     height = lines * line_height(FONT_SIZE) + ROW_PADDING
     pixels = int(height * 4.0 / 3.0 + 0.5)  # as Worksheet.set_row rounds it
     if pixels == _DEFAULT_ROW_PIXELS:
-        return f'<row r="{ROW}">'
-    return f'<row r="{ROW}" ht="{pixels * 0.75:.16g}" customHeight="1">'
+        return f'<row r="{ROW}">'.encode()
+    return f'<row r="{ROW}" ht="{pixels * 0.75:.16g}" customHeight="1">'.encode()
 
 
 @functools.cache

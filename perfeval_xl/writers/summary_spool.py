@@ -42,6 +42,7 @@ import bisect
 import contextlib
 import csv
 import json
+import struct
 import tempfile
 from array import array
 from collections import Counter
@@ -86,13 +87,13 @@ class SummaryRecord:
     entry: bytes  # summary.json entry, UTF-8 JSON, every form's rank null (summary_json.encode_entry)
     rows: tuple[bytes, ...]  # 汇总: a row per form, or the one row of a file that gave none (_overview_lines)
     issues: bytes  # 问题清单 rows, rendered (_issue_rows, as _rendered_rows renders rows)
-    measures: bytes  # JSON [汇总 widths, 问题清单 widths, 问题清单 rows, of them 错误, 提示]
+    measures: bytes  # _MEASURES: 汇总 widths, 问题清单 widths, 问题清单 rows, of them 错误, 提示
 
     def to_bytes(self) -> bytes:
         """The record as bytes: a JSON header line (file, status, facts, part sizes), then the parts as they are."""
         parts = (self.entry, self.issues, self.measures, *self.rows)
-        header = json.dumps([self.file, self.status, [_facts_json(facts) for facts in self.facts],
-                             [len(part) for part in parts]], separators=(",", ":"))
+        header = _compact_json([self.file, self.status, [_facts_json(facts) for facts in self.facts],
+                                [len(part) for part in parts]])
         return b"".join((header.encode("ascii"), b"\n", *parts))
 
     @classmethod
@@ -116,7 +117,6 @@ def prepare_summary(file: FileResult) -> SummaryRecord:
     """Everything the summaries say about ``file``, worked out from the result alone (ranks come later)."""
     rows, overview_widths = _overview_lines(file)
     issues = render_file_issues(file)
-    measures = [overview_widths, issues.widths, issues.rows, issues.errors, issues.warnings]
     return SummaryRecord(
         file=file.file,
         status=file.status,
@@ -124,7 +124,7 @@ def prepare_summary(file: FileResult) -> SummaryRecord:
         entry=encode_entry(file),
         rows=rows,
         issues=issues.xml,
-        measures=json.dumps(measures, separators=(",", ":")).encode("ascii"),
+        measures=_MEASURES.pack(*overview_widths, *issues.widths, issues.rows, issues.errors, issues.warnings),
     )
 
 
@@ -141,9 +141,23 @@ def _overview_lines(file: FileResult) -> tuple[tuple[bytes, ...], list[float]]:
         rows = [formless_row(file)]
         rendered = [render_rows(OVERVIEW_COLUMNS, rows)]
     # ASCII escapes: any str round-trips, lone surrogates included.
-    lines = tuple(json.dumps(row, separators=(",", ":"), default=_jsonable).encode("ascii") + b"\n" + xml
+    lines = tuple(_row_json(row).encode("ascii") + b"\n" + xml
                   for row, (xml, _) in zip(rows, rendered))
     return lines, [max(widths) for widths in zip(*(widths for _, widths in rendered))]
+
+
+#: A file's measures as spooled and stored: the width each column of 汇总 and of 问题清单 needs
+#: (doubles), then 问题清单's rows and, of them, those of level 错误 and 提示 (integers).  Packed,
+#: not JSON: writing 22 floats as text (their shortest repr) and reading them back cost more than
+#: the rest of the measures.
+_MEASURES = struct.Struct(f"<{len(OVERVIEW_COLUMNS) + len(ISSUE_COLUMNS)}d3q")
+
+
+def _unpacked_measures(data: bytes) -> tuple[Sequence[float], Sequence[float], int, int, int]:
+    """汇总 widths, 问题清单 widths, 问题清单 rows, of them 错误, 提示: what :data:`_MEASURES` packed."""
+    values = _MEASURES.unpack(data)
+    issues_end = len(OVERVIEW_COLUMNS) + len(ISSUE_COLUMNS)
+    return (values[:len(OVERVIEW_COLUMNS)], values[len(OVERVIEW_COLUMNS):issues_end], *values[issues_end:])
 
 
 def _overview_line_values(line: bytes) -> list:
@@ -158,6 +172,13 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return amount(value)  # as write_value shows it: 2 places, None when not finite
     raise TypeError(f"cannot spool {type(value).__name__}")
+
+
+# What json.dumps(value, separators=(",", ":")) writes (with default=_jsonable for a 汇总 row), by
+# encoders made once: json.dumps with any argument builds a JSONEncoder on every call.  No circular
+# check: the values are fresh lists of plain values.
+_compact_json = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+_row_json = json.JSONEncoder(separators=(",", ":"), default=_jsonable, check_circular=False).encode
 
 
 def _facts_json(facts: FormFacts) -> list:
@@ -293,7 +314,7 @@ class SummarySpool:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._entries = _SpoolFile(self.folder / "entries.jsonl")  # summary.json entry per file
         self._issues = _SpoolFile(self.folder / "issues.xml")  # 问题清单 rows per file
-        self._measures = _SpoolFile(self.folder / "measures.jsonl")  # widths and issue counts per file
+        self._measures = _SpoolFile(self.folder / "measures.bin")  # widths and issue counts per file
         self._rows = _SpoolFile(self.folder / "rows.spool")  # 汇总 row per form / formless file
         self._record_lines = _SpoolFile(self.folder / "records.jsonl")  # the record of each file
         self._records = _Records()
@@ -438,7 +459,7 @@ class SummarySpool:
     def _measures_of(self, batch: "_Batch") -> tuple[list[float], list[float], int, Counter, Counter]:
         """Widths of 汇总 and 问题清单, the rows of 问题清单 in all and per level, and the files per status.
 
-        One pass over the batch's measures (a short JSON line per file): sums
+        One pass over the batch's measures (a short packed record per file): sums
         kept as files are added could not take a replaced file back out of a
         maximum, and this pass costs little next to writing the sheets.
         """
@@ -447,7 +468,7 @@ class SummarySpool:
         statuses: Counter = Counter()
         read = self._measures.read
         for file in batch.files():
-            overview, issues, rows, file_errors, file_warnings = json.loads(read(file.measures))
+            overview, issues, rows, file_errors, file_warnings = _unpacked_measures(read(file.measures))
             overview_widths = list(map(max, overview_widths, overview))
             issue_widths = list(map(max, issue_widths, issues))
             issue_rows += rows
