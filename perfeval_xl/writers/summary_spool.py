@@ -285,7 +285,7 @@ class _Records:
             record.append([self._code(facts.kind), self._code(facts.grade), self._code(facts.department),
                            _number(facts.total), _number(facts.self_total), _number(facts.budget),
                            _number(facts.executed), *form.row])
-        return json.dumps(record, separators=(",", ":")).encode("ascii") + b"\n"
+        return _compact_json(record).encode("ascii") + b"\n"
 
     def decode(self, key: Hashable, record: bytes) -> _File:
         (status, entry_at, entry_size, issues_at, issues_size, measures_at, measures_size, row_at, row_size,
