@@ -220,7 +220,7 @@ class _File(NamedTuple):
     issues: Span  # 问题清单 rows in the issues spool
     measures: Span  # widths and issue counts in the measures spool
     formless_row: Optional[Span]  # 汇总 row of a file that gave no form
-    forms: tuple[_Form, ...]
+    forms: Optional[tuple[_Form, ...]]  # None when read back without them (_Batch.files(forms=False))
 
 
 class _SpoolFile:
@@ -287,7 +287,8 @@ class _Records:
                            _number(facts.executed), *form.row])
         return _compact_json(record).encode("ascii") + b"\n"
 
-    def decode(self, key: Hashable, record: bytes) -> _File:
+    def decode(self, key: Hashable, record: bytes, with_forms: bool = True) -> _File:
+        """The file :meth:`encode` gave; its forms None unless ``with_forms`` (their facts are most of the work)."""
         (status, entry_at, entry_size, issues_at, issues_size, measures_at, measures_size, row_at, row_size,
          name, *forms) = json.loads(record)
         words = self._words
@@ -301,7 +302,8 @@ class _Records:
             forms=tuple(
                 _Form(FormFacts(words[kind], Decimal(total), _decimal(self_total), words[grade], words[department],
                                 _decimal(budget), _decimal(executed)), (at, size))
-                for kind, grade, department, total, self_total, budget, executed, at, size in forms),
+                for kind, grade, department, total, self_total, budget, executed, at, size in forms)
+            if with_forms else None,
         )
 
 
@@ -445,8 +447,8 @@ class SummarySpool:
                              f"e.g. {missing[:3]}")
         return _Batch(self, list(order))
 
-    def _file(self, key: Hashable) -> _File:
-        return self._records.decode(key, self._record_lines.read_line(self._files[key]))
+    def _file(self, key: Hashable, with_forms: bool = True) -> _File:
+        return self._records.decode(key, self._record_lines.read_line(self._files[key]), with_forms)
 
     def _file_entries(self, batch: "_Batch") -> Iterator[dict[str, Any]]:
         for entry in self._ranked_entries(batch):
@@ -467,7 +469,7 @@ class SummarySpool:
         issue_rows = errors = warnings = 0
         statuses: Counter = Counter()
         read = self._measures.read
-        for file in batch.files():
+        for file in batch.files(with_forms=False):
             overview, issues, rows, file_errors, file_warnings = _unpacked_measures(read(file.measures))
             overview_widths = list(map(max, overview_widths, overview))
             issue_widths = list(map(max, issue_widths, issues))
@@ -499,7 +501,7 @@ class SummarySpool:
     def _issue_xml(self, batch: "_Batch") -> Iterator[bytes]:
         """问题清单 as rendered rows: by file name (equal names in inbox order), each file's rows as added."""
         names, spans = [], array("q")
-        for file in batch.files():
+        for file in batch.files(with_forms=False):
             names.append(file.name)
             spans.extend(file.issues)
         for _, span in _in_key_order(spans, names):
@@ -525,9 +527,15 @@ class _Batch:
             totals.sort()
         self._totals = by_kind
 
-    def files(self) -> Iterator[_File]:
+    def files(self, with_forms: bool = True) -> Iterator[_File]:
+        """Each file, decoded from its record; ``with_forms=False`` leaves its forms out (None).
+
+        Why: a write passes over the batch about ten times, and building the facts of each
+        form (Decimals, FormFacts) was most of decoding a record; three passes need no form.
+        """
+        decode = self.spool._file
         for key in self.keys:
-            yield self.spool._file(key)
+            yield decode(key, with_forms)
 
     def rank(self, facts: FormFacts) -> int:
         """Rank by engine total among forms of the same kind, highest first; equal totals share a rank."""
@@ -556,7 +564,7 @@ class _Batch:
 
     def formless_rows(self) -> Iterator[Span]:
         """The 汇总 rows of the files that gave no form, in inbox order."""
-        for file in self.files():
+        for file in self.files(with_forms=False):
             if file.formless_row is not None:
                 yield file.formless_row
 
