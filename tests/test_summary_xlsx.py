@@ -374,3 +374,22 @@ def test_the_workbook_is_deflated_at_the_fast_level_and_xlsxwriter_is_left_as_it
     assert info.compress_size == len(zlib.compress(data, SUMMARY_DEFLATE_LEVEL)) - 6  # less zlib's header and check
     assert info.compress_size != len(zlib.compress(data, 6)) - 6
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+
+
+def test_the_sheet_rows_are_copied_as_bytes_and_the_same_as_xlsxwriters_own_copy(tmp_path, monkeypatch):
+    # _SummarySheet copies xlsxwriter's row files byte for byte.  The test fails, instead of the
+    # batch silently taking xlsxwriter's slower copy, if an upgrade renames what the copy uses.
+    from perfeval_xl.writers import summary_xlsx
+
+    copied = []
+    real_copy = summary_xlsx.shutil.copyfileobj
+    monkeypatch.setattr(summary_xlsx.shutil, "copyfileobj", lambda *args: copied.append(1) or real_copy(*args))
+    fast = tmp_path / "fast.xlsx"
+    write_summary_xlsx(batch(), fast, "hunan-dept, mof-2020-project")
+    assert copied  # the byte copy was taken
+    monkeypatch.setattr(summary_xlsx._SummarySheet, "_COPY_NEEDS", ("an attribute no xlsxwriter has",))
+    slow = tmp_path / "slow.xlsx"
+    write_summary_xlsx(batch(), slow, "hunan-dept, mof-2020-project")
+    with zipfile.ZipFile(fast) as a, zipfile.ZipFile(slow) as b:
+        sheets = [name for name in a.namelist() if name.startswith("xl/worksheets/")]
+        assert sheets and all(a.read(name) == b.read(name) for name in sheets)

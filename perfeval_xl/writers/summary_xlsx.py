@@ -185,7 +185,14 @@ class _SummarySheet(Worksheet):
     end-of-batch work on summary.xlsx; a byte copy gives the same bytes.
     """
 
+    #: What the byte copy uses of xlsxwriter's private state (3.1–3.3).  Why ask: if a later
+    #: xlsxwriter renames any of it, its own (slower) copy is used and the summary still comes out.
+    _COPY_NEEDS = ("dim_rowmin", "fh", "row_data_fh", "row_data_filename", "_xml_start_tag", "_xml_end_tag")
+
     def _write_optimized_sheet_data(self) -> None:
+        if not all(hasattr(self, name) for name in self._COPY_NEEDS):
+            super()._write_optimized_sheet_data()
+            return
         target = getattr(self.fh, "buffer", None)  # None when xlsxwriter writes the sheet in memory
         if self.dim_rowmin is None or target is None:
             super()._write_optimized_sheet_data()
