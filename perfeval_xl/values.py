@@ -94,15 +94,30 @@ def to_decimal(raw: object) -> Decimal | None:
             return None
         return Decimal(repr(raw))
     if isinstance(raw, Decimal):
-        return raw
+        return raw if _fits_a_cell(raw) else None
     text = _compact(raw)
     text = text.rstrip("元").rstrip("万").rstrip("分") if text else text
     if text in PLACEHOLDERS:
         return None
     try:
-        return Decimal(text)
+        number = Decimal(text)
     except InvalidOperation:
         return None
+    return number if _fits_a_cell(number) else None
+
+
+#: The decimal exponents a number cell can hold (an IEEE double, as Excel and WPS store numbers).
+_CELL_EXPONENTS = range(-324, 309)
+
+
+def _fits_a_cell(number: Decimal) -> bool:
+    """Is ``number`` one a number cell could hold: finite, and within a double's range?
+
+    Why: Decimal reads text that is no number on a form — "NaN", "Infinity", "sNaN", "1e999999" —
+    and the rules' comparisons and rounding raised InvalidOperation or Overflow on it, losing the
+    whole workbook.  Read as no number, the cell gets a plain error naming it instead.
+    """
+    return number.is_finite() and number.adjusted() in _CELL_EXPONENTS
 
 
 @functools.lru_cache(maxsize=1024)  # Why cached: a few dozen units (台, 万元, %) recur on every form

@@ -116,6 +116,16 @@ def test_a_negative_amount_counts_as_0_and_is_flagged_at_its_f2_cell(tmp_path):
     assert flag.source == Source("基础数据表", "D21") and "在用固定资产总额" in flag.message
 
 
+@pytest.mark.parametrize("text", ["NaN", "sNaN", "Infinity", "1e999999"])
+def test_nan_or_infinity_typed_as_an_f2_amount_is_flagged_at_its_cell(tmp_path, text):
+    # Decimal reads these words; the rates computed from them raised InvalidOperation or Overflow.
+    figures = BaseFigures(UNIT, procurement=(35, 42, text))
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
+    assert scores(form)["政府采购执行率"] == 0
+    [flag] = [f for f in form.flags if "不是数字" in f.message]
+    assert flag.source == Source("基础数据表", "D12") and f"“{text}”" in flag.message
+
+
 def test_a_budget_cut_or_a_deficit_may_be_negative(tmp_path):
     # 本年追加预算 below 0 is a cut (band "≤0 → 5"), 年末结余 below 0 spending beyond the budget.
     figures = BaseFigures(UNIT, carried=0, initial=100, added=-10, left=-5)

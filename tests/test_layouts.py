@@ -516,6 +516,16 @@ def test_an_absurdly_large_actual_is_scored_and_flagged_not_a_lost_workbook(tmp_
     assert has_flag(probe.flags, "目标值可能偏低")
 
 
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "sNaN", "1e999999"])
+def test_nan_or_infinity_typed_in_a_number_cell_is_an_error_on_that_cell_not_a_lost_workbook(tmp_path, text):
+    # Python's Decimal reads "NaN" and "Infinity"; comparing or rounding them raised
+    # InvalidOperation, and the whole workbook failed as an internal error.
+    form, got = score_probe(tmp_path, quantity("≥500人次", "500人次", w=10, self_score=text))
+    [flag] = [f for f in got.flags + form.flags if f"“{text}”不是数字" in f.message]
+    assert flag.level == "error" and flag.source.sheet and flag.source.cell
+    assert form.total == sum(i.score for i in form.items if i.applicable)
+
+
 def test_negative_count_is_treated_as_zero_and_flagged(tmp_path):
     form, probe = score_probe(tmp_path, quantity("≥20个", "-3个", name="新建家庭医生团队", reason="人员未到位"))
     assert probe.score == D("0")  # A → 0: 0/20×10

@@ -101,6 +101,20 @@ def test_numbers_from_cells_keep_their_decimal_digits():
     assert format_number(Decimal("62.50")) == "62.5"
 
 
+@pytest.mark.parametrize("text", ["NaN", "nan", "sNaN", "Infinity", "-inf", "+Infinity", "NaN万元",
+                                  "1e999999", "1E+400", "1e-400", "0e999999"])
+def test_text_a_number_cell_cannot_hold_is_no_number(text):
+    # Decimal reads these, and the rules' comparisons and rounding raised on them (NaN < 0 is
+    # InvalidOperation, 1e999999 × 10 overflows): the workbook was lost instead of the cell flagged.
+    assert to_decimal(text) is None
+    assert to_decimal(Decimal(text.removesuffix("万元"))) is None
+
+
+@pytest.mark.parametrize("text, number", [("1e308", "1E+308"), ("5e-324", "5E-324"), ("-0", "0"), ("1e5", "1E+5")])
+def test_text_of_any_number_a_cell_can_hold_is_read(text, number):
+    assert to_decimal(text) == Decimal(number)
+
+
 @given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False),
        st.sampled_from(["≥", "≤", ">", "<", "=", ""]),
        st.sampled_from(["%", "个", "万元", "元", "次", "件", ""]))
