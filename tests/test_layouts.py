@@ -712,6 +712,27 @@ def test_spending_without_budget_is_an_error_scored_zero(tmp_path):
     assert form.total == D("90")
 
 
+def test_negative_spending_counts_as_zero_and_is_flagged_not_a_negative_score(tmp_path):
+    # min(−1/62.5, 1) × 10 = −0.16 lowered the total below what an empty row gives.
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=Funds(60, 62.5, -1))
+    execution = item(form, "预算执行率")
+    assert execution.score == D("0")  # −1 → 0: 0/62.5 × 10
+    assert execution.basis == "执行数-1<0按0计；0/62.5×10=0.00（执行率0.00%）"
+    [flag] = [f for f in execution.flags if "负数" in f.message]
+    assert flag.message == "执行数为负数（-1），按0计算" and flag.source.cell == "E6"  # 年度资金总额 row
+    assert form.total == D("90")
+
+
+def test_a_negative_budget_is_an_error_on_its_cell_scored_zero(tmp_path):
+    # 59.38/−62.5 × 10 = −9.50 was given as the score.
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=Funds(60, -62.5, 59.38))
+    execution = item(form, "预算执行率")
+    assert execution.score == D("0") and execution.basis == "预算数-62.5为负数，得0分"
+    [flag] = [f for f in execution.flags if "负数" in f.message]
+    assert flag.level == "error" and flag.source.cell == "D6"  # 全年预算数 of 年度资金总额
+    assert form.total == D("90")
+
+
 @pytest.mark.parametrize("funds,flagged", [
     (Funds("125万元", "125万元", "1,000,000元"), 2),  # 元 in a 万元 block: 100 万元 (total and 财政拨款 rows)
     (Funds("1,250,000元", "1,250,000元", "1,000,000元"), 6),

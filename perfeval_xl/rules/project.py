@@ -94,6 +94,19 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
         item.basis = f"{missing}缺失，得0分"
         item.flags.append(Flag(f"项目资金{missing}缺失，预算执行率无法计算", cell, "error", f"请单位补填{missing}"))
         return item
+    # Why these two: min(执行数/预算数, 1) × w went negative on either sign (-9.50 for a budget
+    # of -62.5), a score below 0 that lowered the total.  Spending below 0 counts as 0, as a
+    # negative actual does (§3); a budget below 0 cannot be scored against.
+    if executed < 0:
+        item.flags.append(Flag(f"执行数为负数（{show(executed)}），按0计算", funds.total_cell("executed"),
+                               action="请单位核实执行数"))
+        how += f"执行数{show(executed)}<0按0计；"
+        executed = ZERO
+    if budget < 0:
+        item.basis = f"{how}预算数{show(budget)}为负数，得0分"
+        item.flags.append(Flag(f"预算数为负数（{show(budget)}），数据有误", funds.total_cell(budget_amount), "error",
+                               "请单位核实预算数"))
+        return item
     if budget == 0 and executed == 0:
         item.applicable = False
         item.basis = f"{how}预算数与执行数均为0，本项不适用，总分按满分折算"
