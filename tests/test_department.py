@@ -168,6 +168,17 @@ def test_two_rows_of_one_name_giving_different_amounts_are_flagged(tmp_path):
                          "请单位核对并改正其中一处（D18）")
 
 
+@pytest.mark.parametrize("row", [0, 15])  # 在职人员控制率 (computed), 社会效益 (self-scored)
+def test_a_negative_weight_on_the_scoring_table_is_an_error_on_its_cell(tmp_path, row):
+    # −5 gave "得满分-5.00" and clamped self-scores to "[0,-10]".
+    rows = [list(r) for r in HUNAN_ROWS]
+    rows[row][3] = -rows[row][3]
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), rows=rows)).forms[0]
+    assert all(i.score >= 0 and i.weight >= 0 for i in form.items)
+    found = [f for f in [*form.flags, *(f for i in form.items for f in i.flags)] if "不能作为分值" in f.message]
+    assert found and all(f.level == "error" and f.source == Source("指标评分表", f"F{row + 4}") for f in found)
+
+
 def test_form_weight_overrides_the_rulebook_and_self_scores_are_clamped(tmp_path):
     rows = [list(r) for r in HUNAN_ROWS]
     rows[2][3] = 10           # 重点支出安排率 worth 10 on this form: 85.76% → 0.8 × 10

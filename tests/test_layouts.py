@@ -834,6 +834,27 @@ def test_falling_back_to_the_year_start_budget_is_flagged(tmp_path):
     assert has_flag(all_flags(form), "年初预算")
 
 
+@pytest.mark.parametrize("exec_weight, weight", [(10, -10), (-10, 10), (10, "-10")])
+def test_a_negative_weight_is_an_error_on_its_cell_and_scored_as_a_missing_one(tmp_path, exec_weight, weight):
+    # Every rule scales by the weight: −10 gave "得满分-10.00" and a negative total.
+    project = Project(
+        name="家庭医生签约服务补助项目", department="某区卫生健康局", unit="某区人民医院", year=2023,
+        funds=Funds(80, 80, 70), exec_weight=exec_weight, self_total="",
+        rows=[Row("产出指标", "数量指标", "签约居民人数", "≥5000人", "5000人", weight),
+              Row("效益指标", "社会效益指标", "签约居民健康管理", "有效提升", "达成年度指标", 30, 30),
+              Row("满意度指标", "服务对象满意度指标", "签约居民满意度", "≥90%", "95%", 10)],
+    )
+    form = score_one(write_form(tmp_path / "negative-weight.xlsx", project))
+    assert all(i.score >= 0 and i.weight >= 0 for i in form.items)
+    [flag] = [f for f in all_flags(form) if "为负数（-10），不能作为分值" in f.message]
+    assert flag.level == "error" and flag.source.cell
+    if exec_weight < 0:  # a missing 预算执行分值 takes the rulebook's default
+        assert item(form, "预算执行率").score == D("8.75")  # 70/80 × 10
+        assert flag.message.startswith("预算执行分值")
+    else:
+        assert item(form, "签约居民人数").score == 0 and has_flag(item(form, "签约居民人数").flags, "分值缺失")
+
+
 @pytest.mark.parametrize("layout", ["national-2020", "sichuan-2023", "beijing-2016"])
 def test_execution_weight_is_read_from_the_form(tmp_path, layout):
     project = Project(

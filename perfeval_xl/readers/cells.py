@@ -225,6 +225,24 @@ class SheetCells:
             flags.append(Flag(f"{what}“{nfkc(value)}”不是数字", self.source(row, col), "error"))
         return number
 
+    def weight(self, row: int, col: int, what: str, flags: list[Flag]) -> Decimal | None:
+        """A 分值 cell: :meth:`number`, where a negative number is unreadable too."""
+        return self.weight_of(self.raw(row, col), row, col, what, flags)
+
+    def weight_of(self, value: object, row: int, col: int, what: str, flags: list[Flag]) -> Decimal | None:
+        """:meth:`weight` for the cell at (row, col) whose raw value the caller already holds.
+
+        Why: every rule scales by the weight, so a weight of −10 gave "得满分-10.00", a
+        qualitative band [−8.00, −10.00] and a total below the sum of what was earned.  Read as
+        no weight, it is scored as a missing one is, and the cell is named.
+        """
+        number = self.number_of(value, row, col, what, flags)
+        if number is not None and number < 0:
+            flags.append(Flag(f"{what}为负数（{format_number(number)}），不能作为分值", self.source(row, col), "error",
+                              "请单位核对分值"))
+            return None
+        return number
+
     def money(self, row: int, col: int, what: str, unit: str, flags: list[Flag]) -> Decimal | None:
         """An amount in ``unit`` ("万元"); one written with another money unit ("1,000,000元" where
         the form is in 万元) is converted, and the conversion flagged."""

@@ -372,7 +372,7 @@ def _scoring_row(cells: SheetCells, row: int, columns: dict[str, int], level1: s
     flags: list[Flag] = []
     return DepartmentRow(
         level1=level1, level2=level2, name=name,
-        weight=cells.number(row, columns["weight"], "分值", flags),
+        weight=cells.weight(row, columns["weight"], "分值", flags),
         self_score=cells.number(row, columns["score"], "自评得分", flags),
         standard=cells.text(row, columns["standard"]) if "standard" in columns else "",
         note=cells.text(row, columns["note"]) if "note" in columns else "",

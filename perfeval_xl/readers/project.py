@@ -222,7 +222,7 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
     if "weight" in columns:
         weight_source = cells.source(item_row, columns["weight"])
         if total_row is not None:
-            weight = cells.number(total_row, columns["weight"], "预算执行分值", flags)
+            weight = cells.weight(total_row, columns["weight"], "预算执行分值", flags)
     if "score" in columns and total_row is not None:
         score_source = cells.source(total_row, columns["score"])
         self_score = cells.number(total_row, columns["score"], "预算执行自评得分", flags)
@@ -384,7 +384,7 @@ class _IndicatorReader:
         target = self._parsed(row, values, self.target_col, "年度指标值", flags, operator_text, unit_text)
         actual = self._parsed(row, values, self.actual_col, "实际完成值", flags, None, unit_text)
         col = self.weight_col
-        weight = None if col is None else cells.number_of(values[col], row, col, "分值", flags)
+        weight = None if col is None else cells.weight_of(values[col], row, col, "分值", flags)
         col = self.score_col
         self_score = None if col is None else cells.number_of(values[col], row, col, "自评得分", flags)
         col = self.reason_col
