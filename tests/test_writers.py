@@ -265,6 +265,13 @@ def test_sheet_titles_follow_excels_rules():
         "History_", "x_1__y", "Sheet", "Sheet(2)", "SHEET(3)"]
 
 
+def test_a_sheet_name_with_a_control_character_still_gives_a_form_excel_opens(tmp_path):
+    # A workbook.xml may write one as &#x1B;; copied into the scored form's workbook.xml it made
+    # the file ill-formed, while the batch reported it scored.
+    assert scored_sheet(tmp_path, project_result(sheet="自评\x1b[2J表\x07")).sheetnames == ["自评_2J表"]
+    assert unique_sheet_titles(["\x00\x1f"]) == ["Sheet"]
+
+
 def test_writing_no_forms_is_refused(tmp_path):
     with pytest.raises(ValueError):
         write_scored_workbook([], tmp_path / "x.xlsx")

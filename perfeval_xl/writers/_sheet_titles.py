@@ -5,11 +5,15 @@ import re
 
 EXCEL_MAX_TITLE = 31
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+# Why: a workbook.xml may spell a control character in a sheet name (&#x1B;), the reader keeps
+# it, and written back raw it made the scored form's workbook.xml ill-formed: Excel could not
+# open a file the batch reported as scored.  Excel's own sheet names never hold one.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 _RESERVED = {"history"}  # Excel keeps this name for its change-tracking sheet
 
 
 def _clean_title(name: str) -> str:
-    title = _FORBIDDEN.sub("_", name).strip().strip("'")
+    title = _FORBIDDEN.sub("_", _CONTROL.sub("", name)).strip().strip("'")
     if not title or title.casefold() in _RESERVED:
         title = f"{title}_" if title else "Sheet"
     return title[:EXCEL_MAX_TITLE]
