@@ -293,6 +293,33 @@ def test_unit_text_never_becomes_a_formula_or_hyperlink_in_any_output(tmp_path):
     assert summary["files"][0]["forms"][0]["name"] == hostile.INJECTION
 
 
+@pytest.mark.parametrize("spelled", [b"&#xFFFF;", b"&#xFFFE;", "\uffff".encode()])
+def test_a_character_xml_cannot_hold_in_unit_text_leaves_every_output_well_formed(tmp_path, spelled):
+    # The reader accepts U+FFFE / U+FFFF in a cell, raw or as a character reference; copied into
+    # the scored form, summary.xlsx and the report draft, it made them ill-formed XML: files
+    # Excel cannot open, from a batch that reported them scored.
+    from lxml import etree
+    from deptgen import BaseFigures, write_department_workbook
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    written_by_generator = [hostile.write_good(tmp_path / "p.xlsx", name="社区卫生@@服务补助项目"),
+                            write_department_workbook(tmp_path / "d.xlsx", BaseFigures("某@@局"))]
+    for source in written_by_generator:  # openpyxl refuses to write the character itself
+        with zipfile.ZipFile(source) as src, zipfile.ZipFile(inbox / source.name, "w") as out:
+            for info in src.infolist():
+                out.writestr(info, src.read(info).replace(b"@@", spelled))
+    outbox = tmp_path / "out"
+    assert [outcome.status for outcome in run(inbox, outbox).values()] == ["ok", "ok"]
+    written = [p for p in outbox.rglob("*") if p.suffix in (".xlsx", ".docx")]
+    assert len(written) == 4  # two scored forms, summary.xlsx, one report draft
+    for path in written:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.endswith((".xml", ".rels")):
+                    etree.fromstring(archive.read(name))  # raises on a character XML cannot hold
+
+
 # ---------------------------------------------------------------- files that move, outputs that fail
 
 def test_a_file_that_vanishes_is_an_error_not_a_crash(tmp_path):

@@ -5,16 +5,22 @@ three outputs say the same thing in the same words.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Optional
-
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..model import DepartmentForm, Flag, FormResult, ProjectForm
 from ..rounding import CENT, quantize_half_up
 
 #: Excel refuses cells longer than this.
 EXCEL_MAX_TEXT = 32767
+
+#: The characters XML 1.0 cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (the C0 controls but tab
+#: and line breaks) and also U+FFFE, U+FFFF and lone surrogates.  Why more than openpyxl's: a
+#: unit's cell or sheet name may hold U+FFFF (typed raw or as &#xFFFF; in the sheet's XML, which
+#: the reader accepts), and written as is it made the scored form and summary.xlsx ill-formed,
+#: files Excel cannot open from a batch that reported success.
+XML_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 LEVEL_LABELS = {"error": "错误", "warning": "提示"}
 STATUS_LABELS = {"ok": "已评分", "error": "错误", "skipped": "跳过"}
@@ -53,7 +59,7 @@ def excel_text(text: str) -> str:
     openpyxl refuse the whole workbook, an over-long cell makes Excel "repair" it.
     """
     if not text.isprintable():  # printable text has no control character: skip the regex
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        text = XML_ILLEGAL_CHARACTERS.sub("", text)
     if len(text) > EXCEL_MAX_TEXT:
         text = text[: EXCEL_MAX_TEXT - 1] + "…"
     return text

@@ -11,12 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Optional
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from ..model import BaseData, DepartmentForm, FormResult
 from ..rounding import percent, show2
 from ..values import format_number
 from ._atomic import atomic_write_bytes, fitting_name
+from ._display import XML_ILLEGAL_CHARACTERS
 from ._report_template import DOCUMENT_PART, ReportTemplate, report_template
 from ._xml import NOT_UTF8, escape_text
 from ._zip import deflated, zip_archive
@@ -180,7 +179,7 @@ def _run(text: str) -> str:
     dropped: python-docx would refuse the whole document.
     """
     if not text.isprintable():
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        text = XML_ILLEGAL_CHARACTERS.sub("", text)
         if "\t" in text or "\r" in text or "\n" in text:
             return "<w:r>" + "".join(_BREAK_ELEMENTS.get(piece) or _text_element(piece)
                                      for piece in _RUN_BREAKS.split(text) if piece) + "</w:r>"
