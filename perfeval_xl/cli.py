@@ -12,6 +12,7 @@ import click
 from ._version import __version__
 from .batch import score_folder
 from .errors import PerfevalError, RulebookError
+from .explain import terminal_text
 from .readers import ReadLimits
 from .rules import builtin_rulebooks, load_rulebook, rulebook_text
 
@@ -215,7 +216,7 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
         if bar is not None:
             bar.close()
     for file in batch.failed:
-        click.echo(f"错误 {file.file}：{file.error}", err=True)
+        click.echo(terminal_text(f"错误 {file.file}：{file.error}"), err=True)
         if debug and file.detail:
             click.echo(file.detail, err=True)
     statuses = list(batch.statuses.values())
@@ -268,7 +269,7 @@ def explain(file: Path, rules: str | None, passwords: tuple[str, ...]) -> None:
     try:
         result = score_workbook(file, rules=rulebook, passwords=passwords)
     except PerfevalError as exc:
-        raise ChineseError(f"{file.name}：{exc}") from exc
+        raise ChineseError(terminal_text(f"{file.name}：{exc}")) from exc
     print_explanation(result)
 
 
@@ -300,7 +301,7 @@ def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float
         click.echo(f"[{stamp}] {len(statuses)} 个文件：新评分 {statuses.count('ok') - batch.reused} 个，"
                    f"沿用 {batch.reused} 个，失败 {statuses.count('error')} 个；汇总已更新")
         for failed in batch.failed:
-            click.echo(f"  错误 {failed.file}：{failed.error}", err=True)
+            click.echo(terminal_text(f"  错误 {failed.file}：{failed.error}"), err=True)
 
     click.echo(f"开始监视 {inbox}，结果写入 {outbox}；按 Ctrl-C 停止。")
     try:

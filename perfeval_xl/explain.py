@@ -1,6 +1,7 @@
 """`perfeval-xl explain FILE`: one workbook's scoring, item by item, as a table in the terminal."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from .model import FORM_NAMES, FileResult, FormResult
@@ -72,4 +73,18 @@ def _n(value: Decimal | None) -> str:
 def _escape(text: str) -> str:
     from rich.markup import escape
 
-    return escape(text or "")
+    return escape(terminal_text(text or ""))
+
+
+# The C0 and C1 control characters but tab and line feed (a cell may hold line breaks).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(text: str) -> str:
+    """Text from a workbook (a cell, a sheet name, a file name) as it may be printed on a terminal.
+
+    Why: a cell or sheet name may hold ESC sequences (written _x001B_ or &#x1B; in the sheet's
+    XML, which the reader accepts); printed as is, they cleared the officer's screen, retitled
+    the window or overwrote the lines above.  Dropped, the rest still reads.
+    """
+    return _CONTROL.sub("", text) if not text.isprintable() else text

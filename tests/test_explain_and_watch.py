@@ -33,6 +33,41 @@ def test_explain_on_a_broken_file_is_a_one_line_error(tmp_path):
     assert result.exit_code == 1 and "broken.xlsx：文件已损坏" in result.output
 
 
+def _with_escape_sequences(source: Path, target: Path, spelled: bytes = b"_x001B_[2J_x001B_]0;x_x0007_") -> Path:
+    """``source`` with every "@@" of its XML spelled as an ESC sequence (openpyxl refuses ESC itself):
+    _x001B_ in a cell, a character reference in a sheet name."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w") as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info).replace(b"@@", spelled))
+    return target
+
+
+def test_explain_prints_no_escape_sequence_a_cell_holds(tmp_path):
+    # Printed as is, ESC[2J cleared the officer's terminal and ESC]0; retitled it.
+    path = _with_escape_sequences(write_good(tmp_path / "g.xlsx", name="社区@@卫生服务补助项目"), tmp_path / "f.xlsx")
+    result = CliRunner().invoke(main, ["explain", str(path)], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "社区[2J]0;x卫生服务补助项目" in result.output
+
+
+def test_a_failed_files_line_prints_no_escape_sequence_its_sheet_name_holds(tmp_path):
+    from openpyxl import Workbook
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    workbook = Workbook()
+    workbook.active.title = "说明@@"
+    workbook.active["A1"] = "本工作簿没有自评表"
+    workbook.save(tmp_path / "g.xlsx")
+    _with_escape_sequences(tmp_path / "g.xlsx", inbox / "f.xlsx", b"&#x1B;[2J&#x7;")
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1 and "未识别到自评表（查看了工作表：说明[2J）" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+
+
 def summary_files(outbox: Path) -> list[str]:
     try:
         return [f["file"] for f in json.loads((outbox / "summary.json").read_text(encoding="utf-8"))["files"]]
