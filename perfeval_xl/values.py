@@ -313,7 +313,12 @@ def amount_with_unit(raw: object) -> tuple[Decimal, str] | None:
     if not isinstance(raw, str):
         return None
     match = _AMOUNT_WITH_UNIT.fullmatch(_THOUSANDS.sub("", nfkc(raw)).replace(" ", ""))
-    return (Decimal(match.group(1)), match.group(2)) if match else None
+    if not match:
+        return None
+    number = Decimal(match.group(1))
+    # Why: as in to_decimal, an amount no number cell could hold (5,000 digits typed before 元) is
+    # no amount; the rules' step counts on it exceeded Python's int-to-text limit and lost the workbook.
+    return (number, match.group(2)) if _fits_a_cell(number) else None
 
 
 def declared_money_unit(text: object) -> str | None:

@@ -126,6 +126,15 @@ def test_nan_or_infinity_typed_as_an_f2_amount_is_flagged_at_its_cell(tmp_path, 
     assert flag.source == Source("基础数据表", "D12") and f"“{text}”" in flag.message
 
 
+def test_an_amount_of_thousands_of_digits_with_its_unit_is_flagged_at_its_cell(tmp_path):
+    # "999…9元": the 预算完成率 step count on it exceeded Python's int-to-text limit (4300 digits).
+    figures = BaseFigures(UNIT, left="9" * 5000 + "元")
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
+    assert scores(form)["预算完成率"] == 0
+    [flag] = [f for f in form.flags if "不是数字" in f.message]
+    assert flag.source == Source("基础数据表", "D16") and flag.level == "error"
+
+
 def test_a_budget_cut_or_a_deficit_may_be_negative(tmp_path):
     # 本年追加预算 below 0 is a cut (band "≤0 → 5"), 年末结余 below 0 spending beyond the budget.
     figures = BaseFigures(UNIT, carried=0, initial=100, added=-10, left=-5)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfeval_xl.values import format_number, parse_value, to_decimal
+from perfeval_xl.values import amount_with_unit, format_number, parse_value, to_decimal
 
 
 @pytest.mark.parametrize("text, operator, number, unit", [
@@ -108,6 +108,11 @@ def test_text_a_number_cell_cannot_hold_is_no_number(text):
     # InvalidOperation, 1e999999 × 10 overflows): the workbook was lost instead of the cell flagged.
     assert to_decimal(text) is None
     assert to_decimal(Decimal(text.removesuffix("万元"))) is None
+
+
+def test_an_amount_with_its_unit_a_cell_cannot_hold_is_no_amount():
+    assert amount_with_unit("9" * 400 + "元") is None
+    assert amount_with_unit("1,000,000元") == (Decimal("1000000"), "元")
 
 
 @pytest.mark.parametrize("text, number", [("1e308", "1E+308"), ("5e-324", "5E-324"), ("-0", "0"), ("1e5", "1E+5")])
