@@ -320,6 +320,32 @@ def test_a_character_xml_cannot_hold_in_unit_text_leaves_every_output_well_forme
                     etree.fromstring(archive.read(name))  # raises on a character XML cannot hold
 
 
+def test_a_total_beyond_a_floats_range_leaves_every_summary_readable(tmp_path):
+    # Each weight fits a cell, their sum does not fit a float: as one it became inf, written
+    # "total":inf (summary.json no longer JSON), <v>inf</v> (a cell Excel repairs away) and "inf".
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    # Written over the generated form: formgen sums the weights for the 总分 row, which overflows.
+    workbook = load_workbook(hostile.write_good(tmp_path / "good.xlsx"))
+    sheet = workbook.active
+    assert (sheet["G12"].value, sheet["H12"].value) == ("分值", "得分")
+    for cell in ("G13", "H13", "G14", "H14"):  # 家庭医生签约人数, 健康档案规范化率: met, self-scored in full
+        sheet[cell] = 1.7e308
+    workbook.save(inbox / "huge.xlsx")
+    outbox = tmp_path / "out"
+    batch = perfeval_xl.score_folder(inbox, out=outbox, jobs=1, formats=("xlsx", "json", "csv"))
+    assert batch.statuses == {"huge.xlsx": "ok"}
+    summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"),
+                         parse_constant=lambda word: pytest.fail(f"{word} in summary.json"))
+    assert summary["files"][0]["forms"][0]["total"] is None
+    assert "inf" not in (outbox / "summary.csv").read_text(encoding="utf-8-sig")
+    for path in outbox.glob("*.xlsx"):
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    assert not re.search(rb"<v>-?(inf|nan)</v>", archive.read(name)), (path.name, name)
+
+
 # ---------------------------------------------------------------- files that move, outputs that fail
 
 def test_a_file_that_vanishes_is_an_error_not_a_crash(tmp_path):

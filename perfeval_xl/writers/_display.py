@@ -5,6 +5,7 @@ three outputs say the same thing in the same words.
 """
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from typing import Optional
@@ -33,11 +34,12 @@ def amount(value: Optional[Decimal]) -> Optional[float]:
     """A Decimal as a float rounded half-up to 2 places; None stays None.
 
     Converting only here keeps all arithmetic upstream in Decimal.  NaN and
-    infinities have no place in a workbook or JSON and become None.
+    infinities have no place in a workbook or JSON and become None, as does a
+    number beyond a float's range (see :func:`finite_float`).
     """
     if value is None or not value.is_finite():
         return None
-    return float(quantize_half_up(value, CENT))
+    return finite_float(quantize_half_up(value, CENT))
 
 
 def exact_number(value: Optional[Decimal]) -> Optional[float]:
@@ -49,7 +51,19 @@ def exact_number(value: Optional[Decimal]) -> Optional[float]:
     """
     if value is None or not value.is_finite():
         return None
-    return float(value)
+    return finite_float(value)
+
+
+def finite_float(value: Decimal) -> Optional[float]:
+    """``float(value)``, or None when the float would be infinite.
+
+    Why: each number a cell holds fits a float, but sums and ratios of them need not (two weights
+    of 1.7E+308 total 3.4E+308; an amount over a tiny budget).  As floats they became inf:
+    "total":inf made summary.json unreadable as JSON, <v>inf</v> a cell Excel repairs away and
+    summary.csv showed "inf".  The 评分依据 still shows the number in full.
+    """
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def excel_text(text: str) -> str:

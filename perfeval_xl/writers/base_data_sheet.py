@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import BaseData, BaseLine, DepartmentForm, FormResult
 from ._cell import CellValue, write_cell
+from ._display import finite_float
 from ._sheet_titles import unique_sheet_titles
 from ._text_measure import line_height, lines_needed
 
@@ -231,4 +232,4 @@ def _control_rate(base: BaseData) -> Optional[float]:
     """实际在职人数 / 编制数, unrounded (the cell shows 2 decimals of a percent)."""
     if base.staff_quota is None or base.staff_actual is None or base.staff_quota == 0:
         return None
-    return float(Decimal(base.staff_actual) / Decimal(base.staff_quota))
+    return finite_float(Decimal(base.staff_actual) / Decimal(base.staff_quota))

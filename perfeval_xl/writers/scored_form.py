@@ -40,6 +40,7 @@ from ._display import (
     display_name,
     exact_number,
     excel_text,
+    finite_float,
     joined_flags,
     level_label,
     split_execution_item,
@@ -538,7 +539,7 @@ def _execution_ratio(line: FundLine) -> Optional[float]:
     denominator = line.budget if line.budget is not None else line.initial_budget
     if line.executed is None or not denominator:
         return None
-    return float(line.executed / denominator)
+    return finite_float(line.executed / denominator)
 
 
 def _cell_reference(flag: Flag, form_sheet: str) -> str:

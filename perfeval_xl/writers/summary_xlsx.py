@@ -46,7 +46,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..model import FileResult
 from ..rounding import round2
 from ._atomic import atomic_output
-from ._display import GRADES, LEVEL_LABELS, amount, excel_text
+from ._display import GRADES, LEVEL_LABELS, amount, excel_text, finite_float
 from ._rendered_rows import CELL_PADDING, FONT_SIZE, ROW_PADDING, shown, style_of, write_rendered_rows
 from ._summary_rows import FormFacts, form_facts, scored_forms
 from ._text_measure import line_height, lines_needed, text_width
@@ -478,7 +478,7 @@ class _Table:
         """Write one row (typed cells); return the height its wrapped text needs."""
         for col, (column, value) in enumerate(zip(self.columns, row)):
             if column.kind == "percent" and isinstance(value, Decimal) and value.is_finite():
-                value = float(value)  # a ratio: rounding it to 2 places would show 93.00% for 92.50%
+                value = finite_float(value)  # a ratio: rounding it to 2 places would show 93.00% for 92.50%
             cell_format = (self.formats.total_by_kind[column.kind] if is_total
                            else self.formats.data_cell(style_of(column, value)))
             write_value(self.sheet, row_index, self.first_col + col, value, cell_format)
