@@ -772,18 +772,21 @@ def _structure(style: CompiledStyle, roles: list[str], merges: list[tuple[int, i
     return found
 
 
-def _decimal_text(value: Decimal) -> Optional[str]:
-    """What :func:`exact_number` stores for a nonzero ``value``, as written in the cell; None: the cell
-    stays empty (NaN, infinities)."""
-    stored = exact_number(value)
+def _decimal_text(text: str) -> Optional[str]:
+    """What :func:`exact_number` stores for the Decimal written ``text`` (its ``str()``), as written in
+    the cell; None: the cell stays empty (NaN, infinities)."""
+    stored = exact_number(Decimal(text))
     return None if stored is None else f"{stored:.16g}"
 
 
 #: Entries each of these memos holds at most (emptied when full: a worker stays the same size).
 _MEMO_MAX = 8192
-#: Nonzero Decimal → its cell's number as written ("12.5"): weights and scores repeat from form
-#: to form.  Zeros are written without it: 0 and -0 are one key but written "0" and "-0".
-_DECIMAL_TEXT: BoundedMemo[Decimal, Optional[str]] = BoundedMemo(_decimal_text, _MEMO_MAX)
+#: A Decimal's ``str()`` → its cell's number as written ("12.5"): weights and scores repeat from
+#: form to form.  Why keyed by the text and not by the Decimal: hashing a Decimal takes a modular
+#: power (~6,000 instructions, paid once per object, and most values reach the writer as fresh
+#: objects), str() a third of that.  The text also tells 0 from -0 (written "0" and "-0"), which
+#: are one Decimal key, and a signalling NaN, which cannot be hashed.
+_DECIMAL_TEXT: BoundedMemo[str, Optional[str]] = BoundedMemo(_decimal_text, _MEMO_MAX)
 #: Row height → the attributes closing a ``<row>`` tag (rounded as fit_heights rounds).
 _HEIGHT_ATTRIBUTES: BoundedMemo[float, str] = BoundedMemo(
     lambda needed: f' ht="{round(needed, 1):.16g}" customHeight="1">', _MEMO_MAX)
@@ -875,13 +878,7 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
                     if height > needed:
                         needed = height
             elif kind is Decimal:
-                if not value:  # what exact_number() makes of a zero: 0.0 or -0.0
-                    formatted = "-0" if value.is_signed() else "0"
-                else:
-                    try:
-                        formatted = decimal_text[value]
-                    except TypeError:  # a signalling NaN cannot be hashed; it has no value to show either
-                        formatted = None
+                formatted = decimal_text[str(value)]
                 if formatted is not None:
                     slots[col] = number[col] + formatted + "</v></c>"
             elif value is None:  # the cell stays as written when empty
