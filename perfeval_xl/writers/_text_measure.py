@@ -9,6 +9,7 @@ generous side: a little white space reads better than a cut-off line.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 
 REFERENCE_FONT_SIZE = 11.0
@@ -28,8 +29,34 @@ def line_widths(text: str, font_size: float) -> list[float]:
 
 
 def _line_width(line: str, font_size: float) -> float:
-    wide = 0 if line.isascii() else sum(map(_WIDE.__getitem__, line))
+    wide = 0 if line.isascii() else _wide_count(line)
     return (wide * 2.0 + (len(line) - wide) * 1.1) * font_size / REFERENCE_FONT_SIZE
+
+
+#: Code points wide in every Unicode version Python 3.10+ knows (CJK punctuation, the CJK unified
+#: ideographs as of Unicode 13, fullwidth forms): the bulk of a Chinese text.  A test checks them
+#: against unicodedata.
+COMMON_WIDE = ((0x3000, 0x303E), (0x4E00, 0x9FFC), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6))
+#: Runs of ASCII (narrow) and common wide characters.
+_ASCII_OR_COMMON_WIDE = re.compile("[\\x00-\\x7f" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in COMMON_WIDE) + "]+")
+
+
+def _wide_count(line: str) -> int:
+    """How many characters of ``line`` are wide, as :class:`_Wide` tells them.
+
+    Why not a lookup per character: at ~700 instructions a character, it made most of the cost
+    of a scored form's row heights.  The ASCII characters take one byte in UTF-8 and the common
+    wide ones three, so their number follows from byte and character counts; only the others
+    ("≥", "×", "“" …: a few in a line) are looked up one by one.
+    """
+    others = _ASCII_OR_COMMON_WIDE.sub("", line)
+    # Lone surrogates cannot be UTF-8: "surrogatepass" gives them 3 bytes, but they are among the
+    # others, whose bytes are taken off again.
+    extra_bytes = len(line.encode("utf-8", "surrogatepass")) - len(line)
+    if others:
+        extra_bytes -= len(others.encode("utf-8", "surrogatepass")) - len(others)
+        return extra_bytes // 2 + sum(map(_WIDE.__getitem__, others))
+    return extra_bytes // 2
 
 
 class _Wide(dict):
@@ -49,6 +76,8 @@ _WIDE = _Wide()
 
 def lines_needed(text: str, width: float, font_size: float) -> int:
     """Lines ``text`` wraps onto in a cell ``width`` column units wide."""
+    if "\n" not in text:  # most texts are one line: what wrapped_lines finds, without a list and a generator
+        return max(1, math.ceil(_line_width(text, font_size) / max(width - CELL_MARGIN, 1.0)))
     return wrapped_lines(line_widths(text, font_size), width)
 
 

@@ -1,0 +1,49 @@
+"""Text measurement: the fast count of wide characters agrees with unicodedata, character by character."""
+from __future__ import annotations
+
+import random
+import unicodedata
+
+import pytest
+
+from perfeval_xl.writers._text_measure import (
+    COMMON_WIDE, _line_width, _wide_count, line_widths, lines_needed, wrapped_lines,
+)
+
+
+def wide_by_character(text: str) -> int:
+    return sum(unicodedata.east_asian_width(char) in "WF" for char in text)
+
+
+def test_the_common_wide_characters_are_wide_in_this_pythons_unicode_data():
+    for low, high in COMMON_WIDE:
+        narrow = [hex(point) for point in range(low, high + 1) if unicodedata.east_asian_width(chr(point)) not in "WF"]
+        assert not narrow
+
+
+@pytest.mark.parametrize("text", [
+    "产出指标", "完成率≥90%，满意度（%）", "“一带一路”×2", "ｶﾀｶﾅ半角", "全角空格\u3000开头", "emoji😀在中间",
+    "lone\ud800surrogate中", "\udc00\ud83d", "é à ü ß", "한국어", "ひらがなカタカナ", "〿〾", "\x00\x7f\x80",
+    "……——·", "￡￥￦", "ａｂｃ１２３", "\u9ffd\u9fff\ua000", "⌚☔", "ASCII only",
+])
+def test_wide_characters_are_counted_as_one_by_one(text):
+    assert _wide_count(text) == wide_by_character(text)
+
+
+def test_wide_characters_of_random_texts_are_counted_as_one_by_one():
+    rng = random.Random(7)
+    pool = [chr(point) for point in (*range(0x20, 0x7F), *range(0xA0, 0x400), *range(0x2000, 0x2500),
+                                     *range(0x2E80, 0x3100), *range(0x4E00, 0x4F00), *range(0x9F00, 0xA100),
+                                     *range(0xFE30, 0x10000), 0x1F600, 0x20000, 0xD800)]
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 60)))
+        assert _wide_count(text) == wide_by_character(text), text
+
+
+def test_a_line_of_text_wraps_as_its_widths_say():
+    for text in ("很长的问题描述，" * 12, "short", "≥90%" * 30, "a\nb" * 3, ""):
+        for width in (1.0, 8.0, 24.0, 69.0):
+            assert lines_needed(text, width, 10.0) == wrapped_lines(line_widths(text, 10.0), width)
+            assert line_widths(text, 10.0)[0] == pytest.approx(
+                (wide_by_character(text.split("\n")[0]) * 0.9 + len(text.split("\n")[0]) * 1.1) * 10.0 / 11.0)
+    assert _line_width("", 11.0) == 0.0
