@@ -858,22 +858,25 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
             if kind is str:
                 if not value:
                     continue
-                if not value.isprintable() or len(value) > EXCEL_MAX_TEXT:
+                # Printable text has no control character, so neither "\r" (escaped) nor "\n" (a line
+                # break): most text is, and is asked less.
+                printable = value.isprintable()
+                if not printable or len(value) > EXCEL_MAX_TEXT:
                     value = excel_text(value)
                     if not value:
                         continue
                 escaped = value
-                if "&" in value or "<" in value or ">" in value or "\r" in value:
+                if "&" in value or "<" in value or ">" in value or (not printable and "\r" in value):
                     escaped = escape_text(value)
                 # Leading or trailing blanks (what str.strip() removes) need xml:space.
-                if value[0].isspace() or value[-1].isspace():
-                    slots[col] = spaced_text[col] + escaped + "</t></is></c>"
+                if value.strip() != value:
+                    slots[col] = f"{spaced_text[col]}{escaped}</t></is></c>"
                 else:
-                    slots[col] = text[col] + escaped + "</t></is></c>"
+                    slots[col] = f"{text[col]}{escaped}</t></is></c>"
                 fit = fits[col]
                 if fit is not None:
                     length, height, heights = fit
-                    if len(value) > length or "\n" in value:
+                    if len(value) > length or (not printable and "\n" in value):
                         height = heights[value]
                     if height > needed:
                         needed = height
@@ -909,9 +912,10 @@ def _sheet_xml(style: CompiledStyle, layout: _Layout, selected: bool) -> bytes:
     shapes, merge_xml, tall = _structure(style, layout.roles, layout.merges)
     rows = _sheet_rows(style, layout, shapes, tall)
     dimension = f'<dimension ref="A1:{_LETTERS[-1]}{len(layout.roles)}"/>'.encode()
+    # One join: concatenating the rows' text to its tags would copy all of it once per tag.
+    sheet_data = "".join(["<sheetData>", *rows, "</sheetData>", merge_xml])
     return b"".join((style.sheet_head[selected], dimension, style.sheet_middle[selected],
-                     ("<sheetData>" + "".join(rows) + "</sheetData>" + merge_xml).encode("utf-8", _NOT_UTF8),
-                     style.sheet_tail[selected]))
+                     sheet_data.encode("utf-8", _NOT_UTF8), style.sheet_tail[selected]))
 
 
 _CONTENT_TYPES = (
