@@ -723,6 +723,17 @@ def test_negative_spending_counts_as_zero_and_is_flagged_not_a_negative_score(tm
     assert form.total == D("90")
 
 
+def test_negative_spending_on_a_zero_budget_is_an_error_not_a_row_that_does_not_apply(tmp_path):
+    # Counted as 0 before the test for 不适用, −5 against a budget of 0 read as "both 0": the
+    # item was dropped and the total rescaled from 90 to 100 (scoring.md §2: both must be 0).
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=Funds(0, 0, -5))
+    execution = item(form, "预算执行率")
+    assert execution.applicable and execution.score == D("0")
+    assert execution.basis == "预算数为0而执行数为-5，得0分"
+    assert any(f.level == "error" and "预算数为0但执行数为-5" in f.message for f in execution.flags)
+    assert form.total == D("90")
+
+
 def test_a_negative_budget_is_an_error_on_its_cell_scored_zero(tmp_path):
     # 59.38/−62.5 × 10 = −9.50 was given as the score.
     form, _ = score_probe(tmp_path, FULL_PROBE, funds=Funds(60, -62.5, 59.38))

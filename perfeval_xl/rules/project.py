@@ -94,14 +94,10 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
         item.basis = f"{missing}缺失，得0分"
         item.flags.append(Flag(f"项目资金{missing}缺失，预算执行率无法计算", cell, "error", f"请单位补填{missing}"))
         return item
-    # Why these two: min(执行数/预算数, 1) × w went negative on either sign (-9.50 for a budget
-    # of -62.5), a score below 0 that lowered the total.  Spending below 0 counts as 0, as a
-    # negative actual does (§3); a budget below 0 cannot be scored against.
-    if executed < 0:
-        item.flags.append(Flag(f"执行数为负数（{show(executed)}），按0计算", funds.total_cell("executed"),
-                               action="请单位核实执行数"))
-        how += f"执行数{show(executed)}<0按0计；"
-        executed = ZERO
+    # Why the sign tests: min(执行数/预算数, 1) × w went negative on either sign (-9.50 for a
+    # budget of -62.5), a score below 0 that lowered the total.  A budget below 0 cannot be scored
+    # against; spending below 0 counts as 0, as a negative actual does (§3), but only after the
+    # test for 不适用: a budget of 0 with spending of −5 is an error, not "both 0".
     if budget < 0:
         item.basis = f"{how}预算数{show(budget)}为负数，得0分"
         item.flags.append(Flag(f"预算数为负数（{show(budget)}），数据有误", funds.total_cell(budget_amount), "error",
@@ -116,6 +112,11 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
         item.flags.append(Flag(f"预算数为0但执行数为{show(executed)}，数据有误", funds.total_cell(budget_amount), "error",
                                "请单位核实预算数与执行数"))
         return item
+    if executed < 0:
+        item.flags.append(Flag(f"执行数为负数（{show(executed)}），按0计算", funds.total_cell("executed"),
+                               action="请单位核实执行数"))
+        how += f"执行数{show(executed)}<0按0计；"
+        executed = ZERO
     rate = executed / budget
     if rate > 1:
         item.score = round2(w)
