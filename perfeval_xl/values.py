@@ -106,18 +106,18 @@ def to_decimal(raw: object) -> Decimal | None:
     return number if _fits_a_cell(number) else None
 
 
-#: The decimal exponents a number cell can hold (an IEEE double, as Excel and WPS store numbers).
-_CELL_EXPONENTS = range(-324, 309)
-
-
 def _fits_a_cell(number: Decimal) -> bool:
-    """Is ``number`` one a number cell could hold: finite, and within a double's range?
+    """Is ``number`` one a number cell could hold: finite, and within a double's range (as Excel
+    and WPS store numbers: neither infinite nor a nonzero that becomes 0 as a double)?
 
     Why: Decimal reads text that is no number on a form — "NaN", "Infinity", "sNaN", "1e999999" —
     and the rules' comparisons and rounding raised InvalidOperation or Overflow on it, losing the
     whole workbook.  Read as no number, the cell gets a plain error naming it instead.
     """
-    return number.is_finite() and number.adjusted() in _CELL_EXPONENTS
+    if not number.is_finite() or not -400 < number.adjusted() < 400:  # "0e999999" too: no cell holds it
+        return False
+    as_double = float(number)  # inf beyond ±1.8E+308; 0.0 below 5E-324
+    return math.isfinite(as_double) and (as_double != 0 or not number)
 
 
 @functools.lru_cache(maxsize=1024)  # Why cached: a few dozen units (台, 万元, %) recur on every form
