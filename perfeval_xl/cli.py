@@ -218,7 +218,7 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
     for file in batch.failed:
         click.echo(terminal_text(f"错误 {file.file}：{file.error}"), err=True)
         if debug and file.detail:
-            click.echo(file.detail, err=True)
+            click.echo(terminal_text(file.detail), err=True)
     statuses = list(batch.statuses.values())
     if not quiet:
         reused = f"（其中 {batch.reused} 个未变化，沿用上次结果）" if batch.reused else ""

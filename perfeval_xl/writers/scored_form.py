@@ -876,7 +876,7 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
                     escaped = escape_text(value)
                 try:
                     encoded = escaped.encode()
-                except UnicodeEncodeError:  # lone surrogates: each shows as "?"
+                except UnicodeEncodeError:  # lone surrogates; a safety net, excel_text drops them above
                     encoded = escaped.encode("utf-8", _NOT_UTF8)
                 # Leading or trailing blanks (what str.strip() removes) need xml:space.
                 if value.strip() != value:

@@ -220,7 +220,7 @@ class _File(NamedTuple):
     issues: Span  # 问题清单 rows in the issues spool
     measures: Span  # widths and issue counts in the measures spool
     formless_row: Optional[Span]  # 汇总 row of a file that gave no form
-    forms: Optional[tuple[_Form, ...]]  # None when read back without them (_Batch.files(forms=False))
+    forms: Optional[tuple[_Form, ...]]  # None when read back without them (_Batch.files(with_forms=False))
 
 
 class _SpoolFile:
