@@ -302,11 +302,12 @@ class _BatchRun:
         try:
             state = self.store.entry(relative)
         except KeyError:  # the store was found damaged and started afresh during this run
-            result = score_with_digest(InboxEntry(inbox, relative), self.rules, None, self.read)[0]
+            state = None
+        result, digest = score_with_digest(InboxEntry(inbox, relative), self.rules, None, self.read)
+        if state is None:  # nothing noted to check it against: its scored form, if one is there
             if result.forms and (self.outbox / scored_path(relative)).is_file():
                 result.output = scored_path(relative)
             return result
-        result, digest = score_with_digest(InboxEntry(inbox, relative), self.rules, None, self.read)
         if digest is None:
             raise PerfevalError(f"文件“{relative}”已被移走或无法读取，无法重建其评分结果，请重新评分")
         if digest != state["digest"]:
