@@ -5,11 +5,11 @@ import datetime as _dt
 import functools
 import math
 import re
-from dataclasses import fields, replace
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from .labels import nfkc
-from .model import ParsedValue
+from .model import ParsedValue, new_parsed_value
 
 PLACEHOLDERS = frozenset({"", "—", "——", "-", "--", "/", "*", "xx", "XX", "无", "－", "–", "N/A", "n/a", "空"})
 
@@ -132,22 +132,6 @@ def normalise_unit(unit: str | None) -> str | None:
     return unit or None
 
 
-#: ParsedValue's fields in order, each with its default (``text`` has none and is always given).
-_VALUE_FIELDS = {field.name: field.default for field in fields(ParsedValue)}
-
-
-def _value(text: str, **given: object) -> ParsedValue:
-    """``ParsedValue(text, **given)``, built without the frozen dataclass's ``__init__``: the same
-    object (equal, same hash and repr).
-
-    Why: that ``__init__`` sets each of the eight fields through ``object.__setattr__``, a third of
-    what parse_value costs; a batch parses every distinct target and actual once.
-    """
-    value = object.__new__(ParsedValue)
-    value.__dict__.update(_VALUE_FIELDS, text=text, **given)
-    return value
-
-
 def parse_value(raw: object, *, declared_operator: str | None = None,
                 declared_unit: str | None = None) -> ParsedValue:
     """Parse a target or actual cell.
@@ -160,21 +144,21 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     column_operator = None if declared_operator is None else parse_operator_column(declared_operator)
     if isinstance(raw, (_dt.datetime, _dt.date)):
         text = raw.strftime("%Y年%m月%d日")
-        return _value(text, qualitative=True)
+        return new_parsed_value(text=text, qualitative=True)
     if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
         number = to_decimal(raw)
         op = column_operator if column_operator not in (None, "qualitative") else None
         if number is None:
-            return _value(str(raw), missing=True)
-        return _value(format_number(number), operator=op, number=number, unit=unit_from_column,
-                      qualitative=column_operator == "qualitative", operator_declared=op is not None,
-                      unit_declared=unit_from_column is not None)
+            return new_parsed_value(text=str(raw), missing=True)
+        return new_parsed_value(text=format_number(number), operator=op, number=number, unit=unit_from_column,
+                                qualitative=column_operator == "qualitative", operator_declared=op is not None,
+                                unit_declared=unit_from_column is not None)
     text = "" if raw is None else str(raw).strip()  # shown as written; parsed after NFKC
     compact = _compact(raw)
     if compact in PLACEHOLDERS or compact.upper() == "XX":
-        return _value(text, missing=True)
+        return new_parsed_value(text=text, missing=True)
     if column_operator == "qualitative":
-        return _value(text, qualitative=True)
+        return new_parsed_value(text=text, qualitative=True)
     number_match = None
     # Why the character test: every spelling _DATE knows has one of these, and most values none.
     if _DATE_CHARS.search(compact) and _DATE.search(compact):
@@ -182,10 +166,10 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         # 人次"): a comparison with a number that is not itself a date is the target.
         number_match = _compared_number(compact)
         if number_match is None:
-            return _value(text, qualitative=True)
+            return new_parsed_value(text=text, qualitative=True)
     number_match = number_match or _NUMBER.search(compact)
     if number_match is None:
-        return _value(text, qualitative=True)
+        return new_parsed_value(text=text, qualitative=True)
     before, after = compact[: number_match.start()], compact[number_match.end():]
     operator = _operator_in(before) if before else None
     unit_text = after
@@ -201,9 +185,9 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     own_operator = operator
     if column_operator not in (None, "qualitative"):
         operator = column_operator
-    return _value(text, operator=operator, number=Decimal(number_match.group()), unit=unit,
-                       operator_declared=own_operator is None and operator is not None,
-                       unit_declared=own_unit is None and unit is not None)
+    return new_parsed_value(text=text, operator=operator, number=Decimal(number_match.group()), unit=unit,
+                            operator_declared=own_operator is None and operator is not None,
+                            unit_declared=own_unit is None and unit is not None)
 
 
 _OPERATOR_THEN_NUMBER = re.compile(

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from .. import labels
 from ..labels import nfkc
-from ..model import Flag, Source
+from ..model import Flag, Source, new_source
 from ..values import PLACEHOLDERS, amount_with_unit, convert_money, format_number, to_decimal
 from .grid import Grid, _column_letters, cell_name
 
@@ -311,22 +311,10 @@ class RowCells:
         cells = self.rows.get(row)
         if cells is None:
             sheet, number = self.sheet, str(row + 1)
-            cells = {field_name: _new_source(sheet, letters + number) for field_name, letters in self.columns}
+            cells = {field_name: new_source(sheet=sheet, cell=letters + number) for field_name, letters in self.columns}
             if len(self.rows) < self._MAX_ROWS:
                 self.rows[row] = cells
         return cells.copy()
-
-
-def _new_source(sheet: str, cell: str) -> Source:
-    """``Source(sheet, cell)``, built without the frozen dataclass's ``__init__``: the same object
-    (equal, same hash and repr).
-
-    Why: that ``__init__`` sets each field through ``object.__setattr__``, and a batch builds one
-    for every cell of every indicator row on a sheet name it has not met before.
-    """
-    source = object.__new__(Source)
-    source.__dict__.update(sheet=sheet, cell=cell)
-    return source
 
 
 @functools.lru_cache(maxsize=16)  # at most 16 × 64 rows of ten cells, about 1.5 MB: memory stays flat
