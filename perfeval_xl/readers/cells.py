@@ -147,6 +147,12 @@ class SheetCells:
         origin = self.merged_origin(row, col)
         return self.raw(*origin) if origin else self.raw(row, col)
 
+    def merged_text(self, row: int, col: int) -> str:
+        """The text of the merged range covering (row, col) other than at its top-left, "" when none
+        does: what a blank cell under one 偏差原因 merged down several rows says."""
+        origin = self.merged_origin(row, col)
+        return text_of(self.raw(*origin)) if origin else ""
+
     def is_merged_continuation(self, row: int, col: int) -> bool:
         return self.merged_origin(row, col) is not None
 

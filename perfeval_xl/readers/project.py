@@ -229,7 +229,7 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
     if weight is None:
         weight = _block_weight(cells, block_row)
     # One cell merged down the block's rows speaks for them all.
-    reason, method = (cells.text(item_row, columns[name]) or text_of(cells.merged_raw(item_row, columns[name]))
+    reason, method = (cells.text(item_row, columns[name]) or cells.merged_text(item_row, columns[name])
                       if name in columns else "" for name in ("reason", "method"))
     form.flags.extend(flags)
     total = next((l for l in lines if l.kind == "total"), lines[0] if lines else None)
@@ -389,9 +389,9 @@ class _IndicatorReader:
         self_score = None if col is None else cells.number_of(values[col], row, col, "自评得分", flags)
         col = self.reason_col
         # One 偏差原因 merged down over several rows explains each of them.
-        reason = "" if col is None else text_of(values[col]) or self._merged_text(row, col)
+        reason = "" if col is None else text_of(values[col]) or cells.merged_text(row, col)
         col = self.method_col
-        method = "" if col is None else text_of(values[col]) or self._merged_text(row, col)
+        method = "" if col is None else text_of(values[col]) or cells.merged_text(row, col)
         sources = self.row_cells.of(row)
         return Indicator(
             level1=level1, level2=level2, name=name or f"（第{row + 1}行未命名指标）",
@@ -402,14 +402,6 @@ class _IndicatorReader:
             declared_operator=operator_text or None, declared_unit=unit_text or None,
             flags=flags, method=method,
         )
-
-    def _merged_text(self, row: int, col: int) -> str:
-        """The text of the merged range covering the blank cell (row, col) at its top-left, "" when none does.
-
-        Why not merged_raw: the cell itself is known blank, so only a range's top-left can give text.
-        """
-        origin = self.cells.merged_origin(row, col)
-        return text_of(self.cells.raw(*origin)) if origin else ""
 
     def _parsed(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
                 operator_text: str | None, unit_text: str | None) -> ParsedValue:
