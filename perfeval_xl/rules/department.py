@@ -41,7 +41,7 @@ def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> Form
         flags.extend(form.base.flags)
     listed = {indicator_key(row.name) for row in form.rows}
     for indicator in rulebook.indicators:
-        if not listed & {indicator_key(name) for name in (indicator.name, *indicator.aliases)}:
+        if not listed & {indicator_key(name) for name in indicator.names}:
             flags.append(Flag(f"评分表中缺少规则指标{quoted(indicator.name)}", action="请单位按规定指标体系填报"))
     weights = sum((item.weight for item in items), ZERO)
     if weights != rulebook.full_marks:

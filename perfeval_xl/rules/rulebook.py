@@ -136,6 +136,11 @@ class DepartmentIndicator:
     standard: str  # 评价标准 text, shown on the scored form
     aliases: tuple[str, ...] = ()  # other names of the row in other places' indicator systems
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name an F3 row of this indicator may have: its own, then its aliases."""
+        return (self.name, *self.aliases)
+
 
 @dataclass(frozen=True)
 class DepartmentRulebook(Rulebook):
@@ -147,8 +152,7 @@ class DepartmentRulebook(Rulebook):
     def indicator(self, key: str) -> DepartmentIndicator | None:
         from ..labels import indicator_key
 
-        return next((i for i in self.indicators
-                     if indicator_key(i.name) == key or any(indicator_key(a) == key for a in i.aliases)), None)
+        return next((i for i in self.indicators if any(indicator_key(name) == key for name in i.names)), None)
 
 
 DEFAULT_RULEBOOKS = {"project": "mof-2020-project", "department": "hunan-dept"}
