@@ -55,7 +55,11 @@ _DATE = re.compile(
     r"|\.(?:0?[1-9]|1[0-2])\.\d{1,2}(?![\d.])|\.(?:0?[1-9]|1[0-2])" + _DEADLINE_WORD + r")"
     r"|(?<![\d.])(?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?:前|之前|以前)"
 )
-_DATE_CHARS = re.compile(r"[年月日号季\-/.]")  # one of these is in every match of _DATE
+# What every match of _DATE holds: 年, 月, 季 or 前 (a day, "15日", is a date only before 前), or a
+# year of 19xx/20xx followed by "-", "/" or ".".  Why not the date characters alone: "." is in every
+# decimal and 号 in most place names ("36号片区"), and on such a value the full _DATE search cost
+# about 20,000 instructions; on 300 forms of distinct texts it saved 2.4 % of reading them.
+_DATE_HINT = re.compile(r"[年月季前]|(?:19|20)\d\d[-/.]")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # U+2212 MINUS SIGN, as Word and web pages write it: NFKC leaves it, so "−5" would read as 5.
 _MINUS_SIGN = str.maketrans({"\u2212": "-"})
@@ -160,8 +164,8 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     if column_operator == "qualitative":
         return new_parsed_value(text=text, qualitative=True)
     number_match = None
-    # Why the character test: every spelling _DATE knows has one of these, and most values none.
-    if _DATE_CHARS.search(compact) and _DATE.search(compact):
+    # Why the hint first: every spelling _DATE knows has one, and most values none.
+    if _DATE_HINT.search(compact) and _DATE.search(compact):
         # A year may be the base or the period of a target ("较2021年增长≥5%", "2022年度培训≥500
         # 人次"): a comparison with a number that is not itself a date is the target.
         number_match = _compared_number(compact)
@@ -254,14 +258,25 @@ def parse_operator_column(text: object) -> str | None:
     return _operator_in(value) or _operator_in_words(value)
 
 
+# Why these three: _operator_in is asked of the text before every number, and looping over the
+# 70 word operators and twice over the symbols cost more than the rest of parsing it; a search
+# for any of them, and the symbol its last one or two characters spell, answer the same.
+_ANY_WORD_OPERATOR = re.compile("|".join(re.escape(word) for word, _ in _WORD_OPERATORS))
+_ANY_SYMBOL_OPERATOR = re.compile("|".join(re.escape(symbol) for symbol, _ in _SYMBOL_OPERATORS))
+# A text ending in a two-character symbol (">=") ends in a one-character one too ("="); the list
+# tries every two-character symbol before those, so the longer suffix wins.
+_SYMBOL_SUFFIXES = dict(_SYMBOL_OPERATORS)
+
+
 def _operator_in(text: str) -> str | None:
-    for word, op in _WORD_OPERATORS:
-        if word in text:
-            return op
+    if _ANY_WORD_OPERATOR.search(text):
+        for word, op in _WORD_OPERATORS:  # the first word of the list wins, wherever it stands
+            if word in text:
+                return op
     # The symbol closest to the number is the one that applies ("覆盖率≥95%").
-    for symbol, op in _SYMBOL_OPERATORS:
-        if text.endswith(symbol):
-            return op
+    op = _SYMBOL_SUFFIXES.get(text[-2:]) or _SYMBOL_SUFFIXES.get(text[-1:])
+    if op is not None or _ANY_SYMBOL_OPERATOR.search(text) is None:
+        return op
     for symbol, op in _SYMBOL_OPERATORS:
         if symbol in text:
             return op
