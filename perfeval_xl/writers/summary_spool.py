@@ -58,7 +58,9 @@ from ._issue_rows import render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
 from ._summary_rows import KIND_ORDER, FormFacts, form_facts, formless_row, overview_row
 from .summary_json import encode_entry, ranked_entry, write_json_lines
-from .summary_xlsx import ISSUE_COLUMNS, OVERVIEW_COLUMNS, RenderedTable, SummaryContent, write_summary_workbook
+from .summary_xlsx import (
+    ISSUE_COLUMNS, OVERVIEW_COLUMNS, FormTally, RenderedTable, SummaryContent, write_summary_workbook,
+)
 
 #: The summaries :meth:`SummarySpool.write` can write, and the file name of each in the outbox.
 SUMMARY_FILES = {"xlsx": "summary.xlsx", "json": "summary.json", "csv": "summary.csv"}
@@ -207,7 +209,7 @@ def _decimal(text: Optional[str]) -> Optional[Decimal]:
 Span = tuple[int, int]  # (offset, length) of one part in a spool file
 
 
-# Named tuples, not dataclasses: every write decodes each file's record several times.
+# Named tuples, not dataclasses: cheaper to build, and every write decodes each file's record.
 class _Form(NamedTuple):
     facts: FormFacts
     row: Span  # its 汇总 row (排名 left empty) in the rows spool
@@ -220,7 +222,7 @@ class _File(NamedTuple):
     issues: Span  # 问题清单 rows in the issues spool
     measures: Span  # widths and issue counts in the measures spool
     formless_row: Optional[Span]  # 汇总 row of a file that gave no form
-    forms: Optional[tuple[_Form, ...]]  # None when read back without them (_Batch.files(with_forms=False))
+    forms: tuple[_Form, ...]
 
 
 class _SpoolFile:
@@ -287,8 +289,8 @@ class _Records:
                            _number(facts.executed), *form.row])
         return _compact_json(record).encode("ascii") + b"\n"
 
-    def decode(self, key: Hashable, record: bytes, with_forms: bool = True) -> _File:
-        """The file :meth:`encode` gave; its forms None unless ``with_forms`` (their facts are most of the work)."""
+    def decode(self, key: Hashable, record: bytes) -> _File:
+        """The file :meth:`encode` gave."""
         (status, entry_at, entry_size, issues_at, issues_size, measures_at, measures_size, row_at, row_size,
          name, *forms) = json.loads(record)
         words = self._words
@@ -302,8 +304,7 @@ class _Records:
             forms=tuple(
                 _Form(FormFacts(words[kind], Decimal(total), _decimal(self_total), words[grade], words[department],
                                 _decimal(budget), _decimal(executed)), (at, size))
-                for kind, grade, department, total, self_total, budget, executed, at, size in forms)
-            if with_forms else None,
+                for kind, grade, department, total, self_total, budget, executed, at, size in forms),
         )
 
 
@@ -418,14 +419,17 @@ class SummarySpool:
                 write_json_lines(out, rulebook, self._ranked_entries(batch))
 
     def _write_xlsx(self, path: Path, rulebook: str, batch: "_Batch") -> None:
-        overview_widths, issue_widths, issue_rows, levels, statuses = self._measures_of(batch)
+        measures = batch.measures
+        overview_widths = list(measures.overview_widths)
+        # 排名 is filled in now, and measured now: the widest number is the largest.
+        overview_widths[0] = width_needed(OVERVIEW_COLUMNS[0], shown(batch.lowest_rank, "integer"))
         content = SummaryContent(
             rulebook=rulebook,
-            statuses=statuses.elements,
-            facts=lambda: (form.facts for file in batch.files() for form in file.forms),
+            statuses=batch.statuses,
+            forms=batch.forms,
             overview=RenderedTable(overview_widths, batch.overview_rows, lambda: self._overview_xml(batch)),
-            issues=RenderedTable(issue_widths, issue_rows, lambda: self._issue_xml(batch)),
-            issue_levels=levels,
+            issues=RenderedTable(measures.issue_widths, measures.issue_rows, lambda: self._issue_xml(batch)),
+            issue_levels=Counter({LEVEL_LABELS["error"]: measures.errors, LEVEL_LABELS["warning"]: measures.warnings}),
         )
         write_summary_workbook(path, content, tmpdir=self.folder)
 
@@ -447,40 +451,16 @@ class SummarySpool:
                              f"e.g. {missing[:3]}")
         return _Batch(self, list(order))
 
-    def _file(self, key: Hashable, with_forms: bool = True) -> _File:
-        return self._records.decode(key, self._record_lines.read_line(self._files[key]), with_forms)
+    def _file(self, key: Hashable) -> _File:
+        return self._records.decode(key, self._record_lines.read_line(self._files[key]))
 
     def _file_entries(self, batch: "_Batch") -> Iterator[dict[str, Any]]:
         for entry in self._ranked_entries(batch):
             yield json.loads(entry)
 
     def _ranked_entries(self, batch: "_Batch") -> Iterator[bytes]:
-        for file in batch.files():
-            yield ranked_entry(self._entries.read(file.entry), [batch.rank(form.facts) for form in file.forms])
-
-    def _measures_of(self, batch: "_Batch") -> tuple[list[float], list[float], int, Counter, Counter]:
-        """Widths of 汇总 and 问题清单, the rows of 问题清单 in all and per level, and the files per status.
-
-        One pass over the batch's measures (a short packed record per file): sums
-        kept as files are added could not take a replaced file back out of a
-        maximum, and this pass costs little next to writing the sheets.
-        """
-        overview_widths, issue_widths = [0.0] * len(OVERVIEW_COLUMNS), [0.0] * len(ISSUE_COLUMNS)
-        issue_rows = errors = warnings = 0
-        statuses: Counter = Counter()
-        read = self._measures.read
-        for file in batch.files(with_forms=False):
-            overview, issues, rows, file_errors, file_warnings = _unpacked_measures(read(file.measures))
-            overview_widths = list(map(max, overview_widths, overview))
-            issue_widths = list(map(max, issue_widths, issues))
-            issue_rows += rows
-            errors += file_errors
-            warnings += file_warnings
-            statuses[file.status] += 1
-        levels = Counter({LEVEL_LABELS["error"]: errors, LEVEL_LABELS["warning"]: warnings})
-        # 排名 is filled in now, and measured now: the widest number is the largest.
-        overview_widths[0] = width_needed(OVERVIEW_COLUMNS[0], shown(batch.lowest_rank(), "integer"))
-        return overview_widths, issue_widths, issue_rows, levels, statuses
+        for span, ranks in batch.entries():
+            yield ranked_entry(self._entries.read(span), ranks)
 
     def _overview_rows(self, batch: "_Batch") -> Iterator[list]:
         """汇总 as values: ranked forms (projects, then departments), then the files that gave no form."""
@@ -500,73 +480,114 @@ class SummarySpool:
 
     def _issue_xml(self, batch: "_Batch") -> Iterator[bytes]:
         """问题清单 as rendered rows: by file name (equal names in inbox order), each file's rows as added."""
-        names, spans = [], array("q")
-        for file in batch.files(with_forms=False):
-            names.append(file.name)
-            spans.extend(file.issues)
-        for _, span in _in_key_order(spans, names):
+        for span in batch.issues():
             yield self._issues.read(span)
 
 
-class _Batch:
-    """The files of one summary, in inbox order, decoded from their records as they are needed.
+class _Measures:
+    """The widths 汇总 and 问题清单 need, and the rows of 问题清单 in all and per level, over a batch's files.
 
-    Holds the sorted totals of each kind (to rank a form: one plus the number
-    of higher totals), not the files.
+    Summed over the files of each write: sums kept as files are added could not
+    take a replaced file back out of a maximum.
     """
 
-    def __init__(self, spool: SummarySpool, keys: list[Hashable]):
-        self.spool, self.keys = spool, keys
-        by_kind: dict[str, list[Decimal]] = {}
-        self.overview_rows = 0  # of 汇总: a row per form, and one per file that gave none
-        for file in self.files():
-            self.overview_rows += max(1, len(file.forms))
+    def __init__(self) -> None:
+        self.overview_widths = [0.0] * len(OVERVIEW_COLUMNS)
+        self.issue_widths = [0.0] * len(ISSUE_COLUMNS)
+        self.issue_rows = self.errors = self.warnings = 0
+
+    def add(self, packed: bytes) -> None:
+        """Take in one file's measures, as :data:`_MEASURES` packed them."""
+        overview, issues, rows, errors, warnings = _unpacked_measures(packed)
+        self.overview_widths = list(map(max, self.overview_widths, overview))
+        self.issue_widths = list(map(max, self.issue_widths, issues))
+        self.issue_rows += rows
+        self.errors += errors
+        self.warnings += warnings
+
+
+class _Batch:
+    """The files of one summary in inbox order: what every summary needs of them, taken from their
+    records in one pass.
+
+    Why one pass: the sheets, the counts and the formats each read every record
+    again, twelve decodes per file for a write of the three summaries (a fifth of
+    the write's instructions for 1,000 files).  What is kept is numbers in arrays,
+    a few dozen bytes per file (where its parts are in the spool, its forms'
+    ranks), and sums (:class:`_Measures`, :class:`FormTally`); the parts stay on
+    disk until a summary reads them.
+    """
+
+    def __init__(self, spool: SummarySpool, keys: Sequence[Hashable]):
+        self.statuses: Counter = Counter()  # input files per status
+        self.forms = FormTally()
+        self.measures = _Measures()
+        self._entries, self._issues = array("q"), array("q")  # per file: span of its part in its spool
+        self._names: list[str] = []  # per file (问题清单 is in file-name order)
+        self._form_counts = array("q")  # per file
+        self._form_rows = array("q")  # per form, inbox order: span of its 汇总 row
+        self._form_kinds = array("q")  # per form: place of its kind in KIND_ORDER (others after)
+        self._formless_rows = array("q")  # span of the 汇总 row of each file that gave no form
+        kinds, totals = [], []  # per form: what ranks it, until the ranks are known
+        kind_order = {kind: index for index, kind in enumerate(KIND_ORDER)}
+        read_measures = spool._measures.read
+        for key in keys:
+            file = spool._file(key)
+            self.statuses[file.status] += 1
+            self.measures.add(read_measures(file.measures))
+            self._entries.extend(file.entry)
+            self._issues.extend(file.issues)
+            self._names.append(file.name)
+            self._form_counts.append(len(file.forms))
+            if file.formless_row is not None:
+                self._formless_rows.extend(file.formless_row)
             for form in file.forms:
-                by_kind.setdefault(form.facts.kind, []).append(form.facts.total)
-        for totals in by_kind.values():
-            totals.sort()
-        self._totals = by_kind
+                self.forms.add(form.facts)
+                kinds.append(form.facts.kind)
+                totals.append(form.facts.total)
+                self._form_kinds.append(kind_order.get(form.facts.kind, len(kind_order)))
+                self._form_rows.extend(form.row)
+        self.overview_rows = (len(self._form_rows) + len(self._formless_rows)) // 2  # of 汇总
+        self._ranks = _ranks(kinds, totals)  # per form, inbox order
+        self.lowest_rank = max(self._ranks, default=None)  # the largest rank number given
 
-    def files(self, with_forms: bool = True) -> Iterator[_File]:
-        """Each file, decoded from its record; ``with_forms=False`` leaves its forms out (None).
-
-        Why: a write passes over the batch about ten times, and building the facts of each
-        form (Decimals, FormFacts) was most of decoding a record; three passes need no form.
-        """
-        decode = self.spool._file
-        for key in self.keys:
-            yield decode(key, with_forms)
-
-    def rank(self, facts: FormFacts) -> int:
-        """Rank by engine total among forms of the same kind, highest first; equal totals share a rank."""
-        totals = self._totals[facts.kind]
-        return len(totals) - bisect.bisect_right(totals, facts.total) + 1
-
-    def lowest_rank(self) -> Optional[int]:
-        """The largest rank number given (None without forms)."""
-        return max((len(totals) - bisect.bisect_right(totals, totals[0]) + 1 for totals in self._totals.values()),
-                   default=None)
+    def entries(self) -> Iterator[tuple[Span, list[int]]]:
+        """Each file's summary.json entry and the ranks of its forms, in inbox order."""
+        form = 0
+        for index, count in enumerate(self._form_counts):
+            yield (self._entries[2 * index], self._entries[2 * index + 1]), self._ranks[form:form + count].tolist()
+            form += count
 
     def ranked_rows(self) -> Iterator[tuple[Span, int]]:
         """Each form's 汇总 row and rank: projects first, then departments, each by total, highest first.
 
         Ties keep the inbox order (file, then form order within the file).
         """
-        kind_order = {kind: index for index, kind in enumerate(KIND_ORDER)}
-        kinds, ranks, rows = array("q"), array("q"), array("q")
-        for file in self.files():
-            for form in file.forms:
-                kinds.append(kind_order.get(form.facts.kind, len(kind_order)))
-                ranks.append(self.rank(form.facts))
-                rows.extend(form.row)
-        for index, row in _in_key_order(rows, kinds, ranks):
-            yield row, ranks[index]
+        for index, row in _in_key_order(self._form_rows, self._form_kinds, self._ranks):
+            yield row, self._ranks[index]
 
     def formless_rows(self) -> Iterator[Span]:
         """The 汇总 rows of the files that gave no form, in inbox order."""
-        for file in self.files(with_forms=False):
-            if file.formless_row is not None:
-                yield file.formless_row
+        rows = self._formless_rows
+        for at in range(0, len(rows), 2):
+            yield rows[at], rows[at + 1]
+
+    def issues(self) -> Iterator[Span]:
+        """Each file's 问题清单 rows, by file name (equal names in inbox order)."""
+        for _, span in _in_key_order(self._issues, self._names):
+            yield span
+
+
+def _ranks(kinds: Sequence[str], totals: Sequence[Decimal]) -> array:
+    """The rank of each form by engine total among forms of the same kind, highest first; equal totals
+    share a rank (one plus the number of higher totals)."""
+    by_kind: dict[str, list[Decimal]] = {}
+    for kind, total in zip(kinds, totals):
+        by_kind.setdefault(kind, []).append(total)
+    for kind_totals in by_kind.values():
+        kind_totals.sort()
+    return array("q", (len(by_kind[kind]) - bisect.bisect_right(by_kind[kind], total) + 1
+                       for kind, total in zip(kinds, totals)))
 
 
 def _in_key_order(spans: array, *keys: Sequence) -> Iterator[tuple[int, Span]]:

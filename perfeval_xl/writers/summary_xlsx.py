@@ -124,13 +124,14 @@ class RenderedTable:
 class SummaryContent:
     """What summary.xlsx shows, as :class:`~.summary_spool.SummarySpool` hands it over.
 
-    Each source reads again from the spool when called, so no sheet's rows
-    (nor a list of every form) are ever all in memory.
+    The long tables' rows are read from the spool when their sheet is written,
+    and the forms come counted, so no sheet's rows (nor a list of every form)
+    are ever all in memory.
     """
 
     rulebook: str
-    statuses: Callable[[], Iterable[str]]  # of every input file, in any order (they are counted)
-    facts: Callable[[], Iterable[FormFacts]]  # of every scored form, inbox order
+    statuses: Mapping[str, int]  # input files per status
+    forms: "FormTally"  # every scored form, counted in inbox order
     overview: RenderedTable  # 汇总 (OVERVIEW_COLUMNS): ranked forms, then the files that gave none
     issues: RenderedTable  # 问题清单 (ISSUE_COLUMNS): by file, then sheet and row
     issue_levels: Mapping[str, int]  # rows of 问题清单 per level label (错误, 提示)
@@ -155,8 +156,8 @@ def write_summary_workbook(path: Path, content: SummaryContent, tmpdir: Optional
             formats = _Formats(workbook)
             _write_overview(workbook.add_worksheet(SHEET_OVERVIEW), formats, content)
             _write_issues(workbook.add_worksheet(SHEET_ISSUES), formats, content)
-            _write_distribution(workbook, workbook.add_worksheet(SHEET_DISTRIBUTION), formats, content.facts)
-            _write_departments(workbook.add_worksheet(SHEET_DEPARTMENTS), formats, content.facts())
+            _write_distribution(workbook, workbook.add_worksheet(SHEET_DISTRIBUTION), formats, content.forms)
+            _write_departments(workbook.add_worksheet(SHEET_DEPARTMENTS), formats, content.forms.departments())
 
 
 #: Deflate level of summary.xlsx's parts.  xlsxwriter zips at zlib's default, 6, and has no
@@ -237,37 +238,27 @@ def _fast_deflate():
 # -- aggregates ------------------------------------------------------------------------
 
 
-def grade_counts_of(facts: Iterable[FormFacts]) -> dict[str, int]:
-    counts = {grade: 0 for grade in GRADES}
-    for form in facts:
-        counts[form.grade] = counts.get(form.grade, 0) + 1
-    return counts
-
-
 def grade_counts(files: list[FileResult]) -> dict[str, int]:
-    return grade_counts_of(_facts(files))
+    return FormTally.of(_facts(files)).grades
 
 
 def bin_label(low: int, high: int) -> str:
     return f"{low}–{high}"
 
 
-def score_bin_counts_of(facts: Iterable[FormFacts]) -> dict[str, int]:
-    """Forms per band of engine total: [0,60) [60,70) [70,80) [80,90) [90,100]."""
-    counts = {bin_label(low, high): 0 for low, high in SCORE_BINS}
-    for form in facts:
-        total = form.total
-        for low, high in SCORE_BINS:
-            last = (low, high) == SCORE_BINS[-1]
-            first = (low, high) == SCORE_BINS[0]
-            if (total >= low or first) and (total < high or last):
-                counts[bin_label(low, high)] += 1
-                break
-    return counts
+def _score_bin(total: Decimal) -> str:
+    """The band of ``total`` (see :func:`score_bin_counts`)."""
+    for low, high in SCORE_BINS:
+        last = (low, high) == SCORE_BINS[-1]
+        first = (low, high) == SCORE_BINS[0]
+        if (total >= low or first) and (total < high or last):
+            return bin_label(low, high)
+    raise AssertionError("the first and the last band take every total")
 
 
 def score_bin_counts(files: list[FileResult]) -> dict[str, int]:
-    return score_bin_counts_of(_facts(files))
+    """Forms per band of engine total: [0,60) [60,70) [70,80) [80,90) [90,100]."""
+    return FormTally.of(_facts(files)).bins
 
 
 @dataclass
@@ -322,17 +313,44 @@ class DepartmentSummary:
         self.executed = _plus(self.executed, other.executed)
 
 
-def department_summaries_of(facts: Iterable[FormFacts]) -> list[DepartmentSummary]:
-    """Per 主管部门 (a department form counts under its own 填报单位), largest budget first."""
-    by_name: dict[str, DepartmentSummary] = {}
-    for form in facts:
+class FormTally:
+    """What summary.xlsx counts and adds up of the scored forms (汇总's subtitle, 分布, 部门), taken in
+    one form at a time, in inbox order.
+
+    Why one tally: the spool reads each form's facts back once per summary, not once per count
+    (each read back decodes the file's record).
+    """
+
+    def __init__(self) -> None:
+        self.kinds: Counter = Counter()
+        self.grades = {grade: 0 for grade in GRADES}  # a grade outside GRADES comes after them
+        self.bins = {bin_label(low, high): 0 for low, high in SCORE_BINS}  # see score_bin_counts
+        self._departments: dict[str, DepartmentSummary] = {}  # by name, as first met
+
+    @classmethod
+    def of(cls, facts: Iterable[FormFacts]) -> "FormTally":
+        tally = cls()
+        for form in facts:
+            tally.add(form)
+        return tally
+
+    def add(self, form: FormFacts) -> None:
+        self.kinds[form.kind] += 1
+        self.grades[form.grade] = self.grades.get(form.grade, 0) + 1
+        self.bins[_score_bin(form.total)] += 1
         name = form.department or NO_DEPARTMENT
-        by_name.setdefault(name, DepartmentSummary(name)).add(form)
-    return sorted(by_name.values(), key=lambda s: -(s.budget or ZERO))  # stable: ties keep inbox order
+        department = self._departments.get(name)
+        if department is None:
+            department = self._departments[name] = DepartmentSummary(name)
+        department.add(form)
+
+    def departments(self) -> list[DepartmentSummary]:
+        """Per 主管部门 (a department form counts under its own 填报单位), largest budget first."""
+        return sorted(self._departments.values(), key=lambda s: -(s.budget or ZERO))  # stable: ties keep inbox order
 
 
 def department_summaries(files: list[FileResult]) -> list[DepartmentSummary]:
-    return department_summaries_of(_facts(files))
+    return FormTally.of(_facts(files)).departments()
 
 
 def department_rows(summaries: list[DepartmentSummary]) -> list[list[Value]]:
@@ -589,8 +607,7 @@ def _highlight_overview(sheet: Worksheet, formats: _Formats, table: _Table) -> N
 
 
 def _batch_line(content: SummaryContent) -> str:
-    statuses = Counter(content.statuses())
-    kinds = Counter(form.kind for form in content.facts())
+    statuses, kinds = Counter(content.statuses), content.forms.kinds
     return (f"评分规则：{content.rulebook}　　文件 {statuses.total()} 个（已评分 {statuses['ok']}，"
             f"错误 {statuses['error']}，跳过 {statuses['skipped']}）　　"
             f"评价表 {kinds.total()} 张（项目 {kinds['project']}，部门整体 {kinds['department']}）")
@@ -608,9 +625,8 @@ def _write_issues(sheet: Worksheet, formats: _Formats, content: SummaryContent) 
 
 
 def _write_distribution(workbook: xlsxwriter.Workbook, sheet: Worksheet, formats: _Formats,
-                        facts: Callable[[], Iterable[FormFacts]]) -> None:
-    grades = grade_counts_of(facts())
-    bins = score_bin_counts_of(facts())
+                        forms: FormTally) -> None:
+    grades, bins = forms.grades, forms.bins
     evaluated = sum(grades.values())
 
     def share(count: int) -> float:
@@ -682,8 +698,7 @@ def _column_chart(workbook: xlsxwriter.Workbook, sheet_name: str, table: _Table,
     return chart
 
 
-def _write_departments(sheet: Worksheet, formats: _Formats, facts: Iterable[FormFacts]) -> None:
-    summaries = department_summaries_of(facts)
+def _write_departments(sheet: Worksheet, formats: _Formats, summaries: list[DepartmentSummary]) -> None:
     everything = DepartmentSummary("合计")
     for summary in summaries:
         everything.absorb(summary)
