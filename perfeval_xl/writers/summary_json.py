@@ -29,7 +29,7 @@ form's ``rank`` null; writing the summary only splices the ranks in
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable
+from typing import Any, BinaryIO, Iterable, Sequence, Union
 
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import amount, display_name
@@ -53,17 +53,23 @@ def write_summary_json(files: list[FileResult], path: Path, rulebook: str) -> No
         spool.write_json(path, rulebook, order)
 
 
+#: What summary.json is written from: bytes, or a view of them.
+Buffer = Union[bytes, memoryview]
+
 #: How an entry leaves each form's rank for the end of the batch (see :func:`ranked_entry`).
 _NO_RANK = b'"rank":null'
 
 
-def write_json_lines(out: BinaryIO, rulebook: str, entries: Iterable[bytes]) -> None:
-    """Write ``{"rulebook", "files": [...]}``, one encoded file entry per line, holding one at a time."""
+def write_json_lines(out: BinaryIO, rulebook: str, entries: Iterable[Iterable[Buffer]]) -> None:
+    """Write ``{"rulebook", "files": [...]}``, one encoded file entry per line, holding one at a time.
+
+    Each entry comes in parts written one after another (see :func:`ranked_entry_parts`).
+    """
     out.write(b'{"rulebook":' + _encoded(rulebook) + b',"files":[')
     separator = b"\n"
-    for entry in entries:
+    for parts in entries:
         out.write(separator)
-        out.write(entry)
+        out.writelines(parts)
         separator = b",\n"
     out.write(b"\n]}\n")
 
@@ -79,19 +85,35 @@ def encode_entry(file: FileResult) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
-def ranked_entry(entry: bytes, ranks: list[int]) -> bytes:
-    """An entry of :func:`encode_entry` with the ranks of its forms, in form order, spliced in.
+def ranked_entry(entry: bytes, ranks: Sequence[int]) -> bytes:
+    """An entry of :func:`encode_entry` with the ranks of its forms, in form order, spliced in."""
+    return b"".join(ranked_entry_parts(entry, ranks))
+
+
+def ranked_entry_parts(entry: bytes, ranks: Sequence[int]) -> list[Buffer]:
+    """:func:`ranked_entry` as parts to write one after another: views of ``entry`` around the ranks.
+
+    Why views: summary.json of 1,000 files has ~20 MB of entries, and splitting
+    each entry at its ranks and joining it again copied all of it twice: writing
+    the views instead took summary.json from 84 M to 62 M instructions.
 
     ``"rank":null`` can only be a form's own key: inside a JSON string every
     quote is escaped, so the bytes cannot occur there.
     """
-    parts = entry.split(_NO_RANK)
-    if len(parts) != len(ranks) + 1:
-        raise ValueError(f"an entry of {len(parts) - 1} form(s) given {len(ranks)} rank(s)")
-    ranked = [parts[0]]
-    for rank, part in zip(ranks, parts[1:]):
-        ranked += (b'"rank":%d' % rank, part)
-    return b"".join(ranked)
+    view = memoryview(entry)
+    parts: list[Buffer] = []
+    start = 0
+    for rank in ranks:
+        at = entry.find(_NO_RANK, start)
+        if at < 0:
+            break
+        parts += (view[start:at], b'"rank":%d' % rank)
+        start = at + len(_NO_RANK)
+    else:
+        if entry.find(_NO_RANK, start) < 0:
+            parts.append(view[start:])
+            return parts
+    raise ValueError(f"an entry of {entry.count(_NO_RANK)} form(s) given {len(ranks)} rank(s)")
 
 
 def _encoded(value: Any) -> bytes:

@@ -57,7 +57,7 @@ from ._display import LEVEL_LABELS, amount
 from ._issue_rows import render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
 from ._summary_rows import KIND_ORDER, FormFacts, form_facts, formless_row, overview_row
-from .summary_json import encode_entry, ranked_entry, write_json_lines
+from .summary_json import encode_entry, ranked_entry, ranked_entry_parts, write_json_lines
 from .summary_xlsx import (
     ISSUE_COLUMNS, OVERVIEW_COLUMNS, FormTally, RenderedTable, SummaryContent, write_summary_workbook,
 )
@@ -416,7 +416,8 @@ class SummarySpool:
     def _write_json(self, path: Path, rulebook: str, batch: "_Batch") -> None:
         with atomic_output(path) as temp:
             with open(temp, "wb") as out:
-                write_json_lines(out, rulebook, self._ranked_entries(batch))
+                write_json_lines(out, rulebook, (ranked_entry_parts(self._entries.read(span), ranks)
+                                                 for span, ranks in batch.entries()))
 
     def _write_xlsx(self, path: Path, rulebook: str, batch: "_Batch") -> None:
         measures = batch.measures
@@ -455,12 +456,8 @@ class SummarySpool:
         return self._records.decode(key, self._record_lines.read_line(self._files[key]))
 
     def _file_entries(self, batch: "_Batch") -> Iterator[dict[str, Any]]:
-        for entry in self._ranked_entries(batch):
-            yield json.loads(entry)
-
-    def _ranked_entries(self, batch: "_Batch") -> Iterator[bytes]:
         for span, ranks in batch.entries():
-            yield ranked_entry(self._entries.read(span), ranks)
+            yield json.loads(ranked_entry(self._entries.read(span), ranks))
 
     def _overview_rows(self, batch: "_Batch") -> Iterator[list]:
         """汇总 as values: ranked forms (projects, then departments), then the files that gave no form."""
