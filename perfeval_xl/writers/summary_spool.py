@@ -163,7 +163,7 @@ def _unpacked_measures(data: bytes) -> tuple[Sequence[float], Sequence[float], i
 
 
 def _overview_line_values(line: bytes) -> list:
-    return json.loads(line[:line.index(b"\n")])
+    return _ascii_json(line[:line.index(b"\n")])
 
 
 def _overview_line_xml(line: bytes) -> bytes:
@@ -181,6 +181,17 @@ def _jsonable(value: Any) -> Any:
 # check: the values are fresh lists of plain values.
 _compact_json = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 _row_json = json.JSONEncoder(separators=(",", ":"), default=_jsonable, check_circular=False).encode
+
+# Reads back what they wrote (ASCII: ensure_ascii is on) by a decoder made once, from str.  Why not
+# json.loads: given the bytes of a line it guesses their encoding, decodes them with an error
+# handler and matches whitespace around the value, and took three times as long (7.7 against 2.6 µs
+# a 汇总 row).
+_parse_json = json.JSONDecoder().raw_decode
+
+
+def _ascii_json(line: bytes) -> Any:
+    """The value a spooled JSON line (ASCII, see :data:`_compact_json`) starts with; what follows it is ignored."""
+    return _parse_json(line.decode("ascii"))[0]
 
 
 def _facts_json(facts: FormFacts) -> list:
@@ -292,7 +303,7 @@ class _Records:
     def decode(self, key: Hashable, record: bytes) -> _File:
         """The file :meth:`encode` gave."""
         (status, entry_at, entry_size, issues_at, issues_size, measures_at, measures_size, row_at, row_size,
-         name, *forms) = json.loads(record)
+         name, *forms) = _ascii_json(record)
         words = self._words
         return _File(
             name=key if name is None else name,
