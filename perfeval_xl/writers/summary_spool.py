@@ -69,11 +69,14 @@ SUMMARY_FILES = {"xlsx": "summary.xlsx", "json": "summary.json", "csv": "summary
 #: when the CSV is opened (OWASP "CSV injection").  The full-width forms are included to be safe:
 #: a quote in front of such text costs nothing.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+# Single characters, so a set can tell: text.startswith(FORMULA_TRIGGERS) tries them one by one.
+_FORMULA_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
+assert all(len(trigger) == 1 for trigger in _FORMULA_TRIGGER_SET)
 
 
 def csv_text(text: str) -> str:
     """Text made safe for a CSV cell: a leading formula trigger gets a single quote in front (OWASP)."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    return "'" + text if text[:1] in _FORMULA_TRIGGER_SET else text
 
 
 # -- one file, prepared -----------------------------------------------------------------------
@@ -451,8 +454,7 @@ class SummarySpool:
             with open(temp, "w", encoding="utf-8-sig", newline="", errors="replace") as out:
                 writer = csv.writer(out)
                 writer.writerow([column.title for column in OVERVIEW_COLUMNS])
-                for row in self._overview_rows(batch):
-                    writer.writerow([_csv_cell(value, column.kind) for column, value in zip(OVERVIEW_COLUMNS, row)])
+                writer.writerows(map(_csv_row, self._overview_rows(batch)))
 
     # -- reading back ----------------------------------------------------------------------
 
@@ -612,6 +614,19 @@ def _in_key_order(spans: array, *keys: Sequence) -> Iterator[tuple[int, Span]]:
         order.sort(key=key.__getitem__)
     for index in order:
         yield index, (spans[2 * index], spans[2 * index + 1])
+
+
+#: The kind of each 汇总 column, in column order (see :func:`_csv_cell`).
+_OVERVIEW_KINDS = tuple(column.kind for column in OVERVIEW_COLUMNS)
+
+
+def _csv_row(row: list) -> Iterator[str]:
+    """A 汇总 row as summary.csv's cells.
+
+    Why map: a comprehension over zip(OVERVIEW_COLUMNS, row) built a tuple and
+    looked up the column's kind per cell.
+    """
+    return map(_csv_cell, row, _OVERVIEW_KINDS)
 
 
 def _csv_cell(value: Any, kind: str) -> str:
