@@ -26,6 +26,7 @@ passes over their rows.
 """
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import shutil
@@ -246,14 +247,21 @@ def bin_label(low: int, high: int) -> str:
     return f"{low}–{high}"
 
 
+#: The label of each band of SCORE_BINS, and where each band but the first starts.
+_BIN_LABELS = tuple(bin_label(low, high) for low, high in SCORE_BINS)
+_BIN_STARTS = tuple(low for low, _ in SCORE_BINS[1:])
+# The bands follow one another, so the starts alone place a total.
+assert all(high == next_low for (_, high), next_low in zip(SCORE_BINS, _BIN_STARTS))
+
+
 def _score_bin(total: Decimal) -> str:
-    """The band of ``total`` (see :func:`score_bin_counts`)."""
-    for low, high in SCORE_BINS:
-        last = (low, high) == SCORE_BINS[-1]
-        first = (low, high) == SCORE_BINS[0]
-        if (total >= low or first) and (total < high or last):
-            return bin_label(low, high)
-    raise AssertionError("the first and the last band take every total")
+    """The band of ``total`` (see :func:`score_bin_counts`): the first takes every total below the
+    second's start, the last every total from its own start up.
+
+    Why bisect: trying the bands in turn, each label formatted anew, made the tally of the
+    forms of 1,000 files 21 M instructions, against 5 M.
+    """
+    return _BIN_LABELS[bisect.bisect_right(_BIN_STARTS, total)]
 
 
 def score_bin_counts(files: list[FileResult]) -> dict[str, int]:
