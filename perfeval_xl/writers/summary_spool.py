@@ -301,17 +301,19 @@ class _Records:
         (status, entry_at, entry_size, issues_at, issues_size, measures_at, measures_size, row_at, row_size,
          name, *forms) = _ascii_json(record)
         words = self._words
+        # Positional, and the forms from a list: keyword arguments and a generator cost 5 M
+        # instructions of the 113 M of a pass over 1,000 files.
         return _File(
-            name=key if name is None else name,
-            status=words[status],
-            entry=(entry_at, entry_size),
-            issues=(issues_at, issues_size),
-            measures=(measures_at, measures_size),
-            formless_row=None if row_at is None else (row_at, row_size),
-            forms=tuple(
+            key if name is None else name,  # name
+            words[status],  # status
+            (entry_at, entry_size),  # entry
+            (issues_at, issues_size),  # issues
+            (measures_at, measures_size),  # measures
+            None if row_at is None else (row_at, row_size),  # formless_row
+            tuple([  # forms
                 _Form(FormFacts(words[kind], Decimal(total), _decimal(self_total), words[grade], words[department],
                                 _decimal(budget), _decimal(executed)), (at, size))
-                for kind, grade, department, total, self_total, budget, executed, at, size in forms),
+                for kind, grade, department, total, self_total, budget, executed, at, size in forms]),
         )
 
 
