@@ -525,7 +525,7 @@ class _Batch:
     records in one pass.
 
     Why one pass: the sheets, the counts and the formats each read every record
-    again, twelve decodes per file for a write of the three summaries (a fifth of
+    again, twelve decodes per file for a write of the three summaries (a third of
     the write's instructions for 1,000 files).  What is kept is numbers in arrays,
     a few dozen bytes per file (where its parts are in the spool, its forms'
     ranks), and sums (:class:`_Measures`, :class:`FormTally`); the parts stay on
