@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from perfeval_xl.writers._text_measure import (
-    COMMON_WIDE, _line_width, _wide_count, line_widths, lines_needed, wrapped_lines,
+    COMMON_WIDE, line_width, _wide_count, line_widths, lines_needed, wrapped_lines,
 )
 
 
@@ -46,4 +46,17 @@ def test_a_line_of_text_wraps_as_its_widths_say():
             assert lines_needed(text, width, 10.0) == wrapped_lines(line_widths(text, 10.0), width)
             assert line_widths(text, 10.0)[0] == pytest.approx(
                 (wide_by_character(text.split("\n")[0]) * 0.9 + len(text.split("\n")[0]) * 1.1) * 10.0 / 11.0)
-    assert _line_width("", 11.0) == 0.0
+    assert line_width("", 11.0) == 0.0
+
+
+def test_a_cells_memo_of_heights_measures_as_measured_height_does():
+    from perfeval_xl.writers._row_heights import _measurer, measured_height
+
+    rng = random.Random(11)
+    pool = [*"产出指标完成率，满意度（%）≥≤×“”—", *"abc 0123.%", "\n", "\ud800", "😀"]
+    texts = ["", "很长的问题描述，" * 12, "a\nb" * 3, "≥90%" * 30]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(1, 120))) for _ in range(500)]
+    for width, size in ((13.0, 10.0), (24.0, 10.0), (69.0, 12.0), (1.5, 11.0), (0.5, 9.0)):
+        measure = _measurer(width, size)
+        for text in texts:
+            assert measure(text) == measured_height(text, width, size), (text, width, size)
