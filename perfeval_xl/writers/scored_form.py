@@ -73,7 +73,7 @@ from ._style_template import (
 )
 from ._templates import SCORED_FORM_STYLE, template_path
 from ._xml import NOT_UTF8 as _NOT_UTF8, escape_attribute, escape_text
-from ._zip import SHARED_LEVEL, deflated, zip_archive
+from ._zip import SHARED_LEVEL, ZipMember, deflated, zip_archive
 from .base_data_sheet import add_base_data_sheets
 
 # Columns of the 绩效指标 table; the fund block reuses G–M for the execution item.
@@ -949,16 +949,22 @@ _SHEET_ENTRY = ('<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocumen
 #: Parts that depend only on the number of sheets are compressed once per count up to this many.
 _SHARED_SHEET_COUNTS = 16
 
+#: A part of the package kept compressed by its bytes among the last ones met (see :func:`_zip`).
+_RECENT = "recent"
+#: How many such parts are kept: a few hundred bytes each, compressed.
+_RECENT_PARTS_MAX = 64
+
 #: A part of the package: its name, bytes, and what it is the same for (see :func:`_zip`).
-_Part = tuple[str, bytes, Optional[tuple]]
+_Part = tuple[str, bytes, Optional[tuple | str]]
 
 
 def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> list[_Part]:
     """Every part of the .xlsx package, in the order openpyxl writes them.
 
     Each with the key under which its compressed form is kept (the parts every
-    file shares, and those that depend only on the number of sheets), or None
-    when it is compressed for this file alone.
+    file shares, and those that depend only on the number of sheets), _RECENT
+    for small parts that often recur from file to file, or None when it is
+    compressed for this file alone.
     """
     count = len(sheets)
     names = [f'<definedName name="{name}" localSheetId="{index}">{value}</definedName>'
@@ -975,12 +981,12 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
     by_count = (count,) if count <= _SHARED_SHEET_COUNTS else None
     return [
         ("docProps/app.xml", style.app, ()),
-        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), None),
+        ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), _RECENT),
         ("xl/theme/theme1.xml", style.theme, ()),
         *((f"xl/worksheets/sheet{n}.xml", sheet.xml, None) for n, sheet in enumerate(sheets, start=1)),
         ("xl/styles.xml", styles, () if styles is style.styles else None),
         ("_rels/.rels", style.root_rels, ()),
-        ("xl/workbook.xml", workbook, None),
+        ("xl/workbook.xml", workbook, _RECENT),
         ("xl/_rels/workbook.xml.rels", relationships, by_count),
         ("[Content_Types].xml", content_types, by_count),
     ]
@@ -999,12 +1005,27 @@ def _sheet_count_parts(count: int) -> tuple[bytes, bytes]:
             _CONTENT_TYPES.format(sheets="".join(_SHEET_CONTENT_TYPE.format(n=n) for n in range(1, count + 1))).encode())
 
 
+def _deflated_part(part: tuple[str, bytes]) -> ZipMember:
+    return deflated(*part)
+
+
+#: (name, bytes) → the part compressed.  Why: compressing a part of a few hundred bytes takes
+#: ~150,000 instructions (most of them to set up the compressor), and core.xml is the same for
+#: every file saved within the same second, workbook.xml for forms of the same sheet titles and
+#: number of rows (123 different ones in 300 workbooks).
+_RECENT_PARTS: BoundedMemo[tuple[str, bytes], ZipMember] = BoundedMemo(_deflated_part, _RECENT_PARTS_MAX)
+
+
 def _zip(style: CompiledStyle, parts: list[_Part]) -> bytes:
-    """The package as a zip archive; a part with a key is compressed once per process and key."""
+    """The package as a zip archive; a part with a key is compressed once per process and key, a
+    _RECENT part once per recent bytes."""
     members = []
     for name, data, shared in parts:
         if shared is None:
             members.append(deflated(name, data))
+            continue
+        if shared == _RECENT:
+            members.append(_RECENT_PARTS[name, data])
             continue
         key = ("zip", name, *shared)
         member = style.memo.get(key)
