@@ -294,3 +294,20 @@ def test_weight_mismatches_are_flags_not_errors():
     text = " ".join(f.message for f in result.flags)
     assert "产出指标”分值合计40，规则要求50" in text and "效益指标”分值合计40，规则要求30" in text
     assert result.total == D("100.00")
+
+
+@pytest.mark.parametrize("text", [
+    "显著改善（北岸46号片区，425次）", "已完成：达到预期；良好！", "正常运行，达到预期", "按时完成", "",
+    "　已完成（全角空格）", "ｆｕｌｌ（１００％）", "Ａ\u0301（重音）", "e\u0301（组合）", "﹪（小百分号）", "（\u0301",
+])
+def test_compact_of_actuals_is_labels_compact(text):
+    """The qualitative bands' own compact (fullwidth punctuation replaced first) is labels.compact."""
+    import unicodedata
+
+    from perfeval_xl.labels import compact
+    from perfeval_xl.rules.project import _FULLWIDTH_PUNCTUATION, _compact
+
+    assert _compact(text) == compact(text)
+    for wide, narrow in _FULLWIDTH_PUNCTUATION:
+        assert unicodedata.normalize("NFKD", wide) == narrow
+
