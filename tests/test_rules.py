@@ -311,3 +311,33 @@ def test_compact_of_actuals_is_labels_compact(text):
     for wide, narrow in _FULLWIDTH_PUNCTUATION:
         assert unicodedata.normalize("NFKD", wide) == narrow
 
+
+def test_show_and_show2_write_numbers_as_before():
+    """show's and show2's shortcuts through str give the text of the long way for every kind of number."""
+    import random
+
+    from perfeval_xl.rounding import CENT, percent, quantize_half_up, show2
+    from perfeval_xl.rules.arithmetic import show
+    from perfeval_xl.values import format_number
+
+    def show_long_way(value):
+        if value is not None and value.is_finite() and value.adjusted() < 27:
+            return f"{value.normalize():f}"
+        return format_number(value)
+
+    texts = ["0", "-0", "0.0", "-0.00", "0E+2", "0E-9", "48", "62.5", "62.50", "10.00", "100", "1E+2", "1.20E+3",
+             "120000", "0.000001", "0.0000001", "1E-7", "123456789012345678901234567", "1234567890123456789012345678",
+             "0.12345678901234567890123456789", "1E+26", "9.99E+26", "1E+27", "1E+30", "-7.68", "0.95008",
+             "12345678901234567890.123456", "NaN", "-NaN", "Infinity", "-Infinity", "1.000000000000000000000000001"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 32)))
+        texts.append(f"{rng.choice(['', '-'])}{digits}E{rng.randint(-35, 10)}")
+        texts.append(f"{digits[:rng.randint(1, len(digits))]}.{digits}")
+    for text in texts:
+        value = Decimal(text)
+        assert show(value) == show_long_way(value), text
+        if value.is_finite():
+            assert show2(value) == f"{quantize_half_up(value, CENT):f}", text
+            assert percent(value) == f"{quantize_half_up(value * 100, CENT):f}%", text
+    assert show(None) == format_number(None)

@@ -218,7 +218,7 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
     else:
         score, basis = _reverse(a, t, w, item, indicator, rulebook)
     item.score = round2(score)
-    item.basis = note + basis.replace("{score}", f"{item.score:f}")  # show2 of a rounded score
+    item.basis = note + basis.replace("{score}", item.score.__str__())  # show2 of a rounded score
 
 
 def _positive(a, t, w, item, indicator, rulebook):
