@@ -89,3 +89,27 @@ def test_issue_rows_are_what_render_rows_renders(index):
 def test_issue_rows_of_a_value_that_is_not_text_fall_back():
     file = _file([_item("指标", D("1"), D("1"), D("1"), [Flag(12345, Source("表", "B2"))])])
     assert tuple(render_file_issues(file)) == _reference_issues(file)
+
+
+def test_sorted_issues_is_by_sheet_as_met_then_row_then_column_then_form_order():
+    """sorted_issues' numeric keys give the order of sorting (sheet, row, column, position) tuples."""
+    import random
+
+    from perfeval_xl.writers._summary_rows import cell_position, issues, sorted_issues
+
+    rng = random.Random(3)
+    cells = ["A1", "B1", "$F$9", "Z10", "AA2", "ZZZ1", "A1048576", "C99999999999", "", "not a cell", "b7", "A0"]
+    for sheets in (["自评表"], ["自评表", "其他表", "表"]):
+        for _ in range(50):
+            def flag():
+                if rng.random() < 0.2:
+                    return Flag("表级", None)
+                return Flag("格", Source(rng.choice(sheets), rng.choice(cells)))
+            items = [_item(f"指标{n}", D("1"), D("1"), D("1"), [flag() for _ in range(rng.randint(0, 3))])
+                     for n in range(rng.randint(0, 8))]
+            result = _file(items, [flag() for _ in range(rng.randint(0, 3))]).forms[0]
+            met: dict = {}
+            expected = sorted(issues(result), key=lambda pair: (
+                met.setdefault(pair[1].source.sheet if pair[1].source else result.form.sheet, len(met)),
+                *cell_position(pair[1].source.cell if pair[1].source else None)))
+            assert sorted_issues(result) == expected

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from ..model import FileResult
 from ._display import LEVEL_LABELS
 from ._rendered_rows import ROW_END, _column_plans, _row_start, render_rows
-from ._summary_rows import file_issue_rows, flag_action, sorted_issues
+from ._summary_rows import GENERIC_FLAG_ACTIONS, file_issue_rows, sorted_issues
 from .summary_xlsx import ISSUE_COLUMNS
 
 _ERROR, _WARNING = LEVEL_LABELS["error"], LEVEL_LABELS["warning"]
@@ -45,8 +45,13 @@ def render_file_issues(file: FileResult) -> RenderedIssues:
 def _rendered(file: FileResult) -> RenderedIssues:
     plans = _column_plans(ISSUE_COLUMNS)
     file_plan, sheet_plan, cell_plan, name_plan, item_plan, level_plan, message_plan, action_plan = plans
+    # Each column's memo of rendered texts, looked up directly: a plan only ever empties its memo,
+    # never replaces it.  The level and action are taken as level_label and flag_action take them.
+    sheets, cells, items, levels, messages, actions = (
+        sheet_plan.texts, cell_plan.texts, item_plan.texts, level_plan.texts, message_plan.texts, action_plan.texts)
+    generic_actions, default_action = GENERIC_FLAG_ACTIONS, GENERIC_FLAG_ACTIONS["warning"]
     rendered = []  # per row, its cells: (XML, width needed, lines)
-    errors = warnings = 0
+    labels = []  # per row, its level's label
     file_cell = file_plan.texts.get(file.file) or file_plan.text(file.file)
     for result in file.forms:
         form_sheet = result.form.sheet
@@ -54,24 +59,28 @@ def _rendered(file: FileResult) -> RenderedIssues:
         name_cell = name_plan.texts.get(name) or name_plan.text(name)
         for item, flag in sorted_issues(result):
             source = flag.source
-            sheet = source.sheet if source else form_sheet  # as flag_sheet
             level = flag.level
             label = LEVEL_LABELS.get(level, level)
-            if label == _ERROR:
-                errors += 1
-            elif label == _WARNING:
-                warnings += 1
-            action = flag_action(flag)
+            labels.append(label)
+            action = flag.action or generic_actions.get(level, default_action)
             message = flag.message
+            if source is None:
+                sheet_cell = sheets.get(form_sheet) or sheet_plan.text(form_sheet)
+                cell_cell = cell_plan.blank
+            else:
+                sheet = source.sheet
+                sheet_cell = sheets.get(sheet) or sheet_plan.text(sheet)
+                cell = source.cell
+                cell_cell = cells.get(cell) or cell_plan.text(cell)
             rendered.append((
                 file_cell,
-                sheet_plan.texts.get(sheet) or sheet_plan.text(sheet),
-                cell_plan.blank if source is None else cell_plan.texts.get(source.cell) or cell_plan.text(source.cell),
+                sheet_cell,
+                cell_cell,
                 name_cell,
-                item_plan.blank if item is None else item_plan.texts.get(item.name) or item_plan.text(item.name),
-                level_plan.texts.get(label) or level_plan.text(label),
-                message_plan.texts.get(message) or message_plan.text(message),
-                action_plan.texts.get(action) or action_plan.text(action),
+                item_plan.blank if item is None else items.get(item.name) or item_plan.text(item.name),
+                levels.get(label) or level_plan.text(label),
+                messages.get(message) or message_plan.text(message),
+                actions.get(action) or action_plan.text(action),
             ))
     if not rendered:
         return RenderedIssues(b"", [0.0] * len(plans), 0, 0, 0)
@@ -81,7 +90,7 @@ def _rendered(file: FileResult) -> RenderedIssues:
     lines = map(max, *[map(_LINES, column) for column in columns])
     rows = zip(map(_row_start, lines), *[map(_XML, column) for column in columns], repeat(ROW_END))
     xml = b"".join(chain.from_iterable(rows))  # cells come encoded (see _rendered_rows._text_cell)
-    return RenderedIssues(xml, widths, len(rendered), errors, warnings)
+    return RenderedIssues(xml, widths, len(rendered), labels.count(_ERROR), labels.count(_WARNING))
 
 
 def _rendered_the_long_way(file: FileResult) -> RenderedIssues:
