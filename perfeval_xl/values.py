@@ -38,6 +38,7 @@ _SUFFIX_OPERATORS: tuple[tuple[str, str], ...] = (
 )
 _SUFFIX_WORDS = tuple(word for word, _ in _SUFFIX_OPERATORS)
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_EXPONENT = re.compile(r"[eE][-+]?\d+")  # right after a _NUMBER: scientific notation
 # A date or deadline: its digits are a date, not a target value.  Matched on the compact text
 # (NFKC, no spaces).  Why not every "季度" or "月": "每季度≥1次" and "≥2次/月" are frequencies,
 # "12个月" a duration; a quarter is a date only when it is named ("第三季度", "四季度末").
@@ -174,7 +175,16 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     number_match = number_match or _NUMBER.search(compact)
     if number_match is None:
         return new_parsed_value(text=text, qualitative=True)
+    number_text = number_match.group()
     before, after = compact[: number_match.start()], compact[number_match.end():]
+    if after[:1] in ("e", "E") and (exponent := _EXPONENT.match(after)):
+        # "1e5", "1.5E+3万元": a number in scientific notation, as Excel shows a large one (and
+        # as to_decimal reads a number cell), not 1 with the unit "e5".  Written so large or small
+        # that no cell could hold it ("1e999999"), it is no number, and the engine says so.
+        number_text += exponent.group()
+        after = after[exponent.end():]
+        if not _fits_a_cell(Decimal(number_text)):
+            return new_parsed_value(text=text)
     operator = _operator_in(before) if before else None
     unit_text = after
     if unit_text.endswith(_SUFFIX_WORDS):  # Why the test first: most units end with none of them
@@ -189,7 +199,7 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     own_operator = operator
     if column_operator not in (None, "qualitative"):
         operator = column_operator
-    return new_parsed_value(text=text, operator=operator, number=Decimal(number_match.group()), unit=unit,
+    return new_parsed_value(text=text, operator=operator, number=Decimal(number_text), unit=unit,
                             operator_declared=own_operator is None and operator is not None,
                             unit_declared=own_unit is None and unit is not None)
 

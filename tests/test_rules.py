@@ -213,6 +213,19 @@ def test_missing_target_scores_zero_and_marks_the_form_incomplete():
     assert item.score == 0 and "年度指标值缺失" in messages(item)
 
 
+@pytest.mark.parametrize("target, actual, flagged", [("1e999999", "10个", "年度指标值“1e999999”不是数值"),
+                                                      ("≥10个", "1e999999个", "实际完成值“1e999999个”不是数值")])
+def test_a_number_no_cell_could_hold_scores_zero_and_says_it_is_no_number(target, actual, flagged):
+    item = score_indicator(indicator(target, actual, reason="r"), MOF)
+    assert item.score == 0 and flagged in messages(item)
+    assert item.basis == f"{flagged}，得0分"
+
+
+def test_a_target_in_scientific_notation_is_scored_as_its_number():
+    item = score_indicator(indicator("≥1e5人次", "60000人次", reason="r"), MOF)
+    assert item.score == D("6.00") and item.basis.startswith("60000/100000×10=")
+
+
 def test_score_below_weight_without_a_reason_is_flagged():
     assert "缺少偏差原因" in messages(score_indicator(indicator("≥10个", "9个"), MOF))
     assert "缺少偏差原因" not in messages(score_indicator(indicator("≥10个", "9个", reason="设备延期"), MOF))

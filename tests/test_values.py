@@ -120,6 +120,22 @@ def test_text_of_any_number_a_cell_can_hold_is_read(text, number):
     assert to_decimal(text) == Decimal(number)
 
 
+@pytest.mark.parametrize("text, number, unit, operator", [
+    ("1e5", "100000", None, None), ("1.5E+3万元", "1500", "万元", None), ("≥2e-1%", "0.2", "%", ">="),
+    ("1E3吨", "1000", "吨", None)])
+def test_a_target_or_actual_in_scientific_notation_is_that_number(text, number, unit, operator):
+    # As Excel shows a large number, and as to_decimal reads a number cell: not 1 with the unit "e5".
+    value = parse_value(text)
+    assert (value.number, value.unit, value.operator) == (Decimal(number), unit, operator)
+    assert not value.qualitative and not value.missing
+
+
+@pytest.mark.parametrize("text", ["1e999999", "≥1E+400个", "1e-400"])
+def test_a_target_or_actual_no_cell_could_hold_is_no_number_nor_a_qualitative_text(text):
+    value = parse_value(text)
+    assert value.number is None and not value.qualitative and not value.missing and value.text == text
+
+
 @given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False),
        st.sampled_from(["≥", "≤", ">", "<", "=", ""]),
        st.sampled_from(["%", "个", "万元", "元", "次", "件", ""]))

@@ -172,9 +172,13 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         item.flags.append(Flag("分值缺失，按0分计", indicator.cells.get("weight", indicator.source), "error", "请单位补填分值"))
     if indicator.target.qualitative:
         _score_qualitative(indicator, item, rulebook)
-    elif indicator.target.number is None:
+    elif indicator.target.number is None and indicator.target.missing:
         item.basis = "年度指标值缺失，得0分"
         item.flags.append(Flag("年度指标值缺失，自评表不完整", indicator.cells.get("target"), "error", "请单位补填年度指标值"))
+    elif indicator.target.number is None:  # "1e999999": written as a number no cell could hold
+        item.basis = f"年度指标值“{indicator.target.text}”不是数值，得0分"
+        item.flags.append(Flag(f"年度指标值“{indicator.target.text}”不是数值", indicator.cells.get("target"), "error",
+                               "请单位填写年度指标值（数值）"))
     elif indicator.actual.number is None and (beside := number_beside_dates(indicator.actual)) is None:
         what = "缺失" if indicator.actual.missing else f"“{indicator.actual.text}”不是数值"
         item.basis = f"实际完成值{what}，得0分"
