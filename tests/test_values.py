@@ -173,3 +173,13 @@ def test_parsed_values_are_the_dataclass_they_look_like(raw):
     assert list(vars(value)) == list(vars(rebuilt)) and pickle.loads(pickle.dumps(value)) == rebuilt
     with pytest.raises(dataclasses.FrozenInstanceError):
         value.number = None
+
+
+@pytest.mark.parametrize("logical, shown", [(True, "TRUE"), (False, "FALSE")])
+def test_a_logical_value_in_a_number_cell_is_named_as_excel_shows_it(logical, shown):
+    from perfeval_xl.readers.cells import SheetCells
+    from perfeval_xl.readers.grid import Grid
+
+    flags = []
+    assert SheetCells(Grid("表", [["自评得分", logical]])).number(0, 1, "自评得分", flags) is None
+    assert [(flag.message, flag.source.cell) for flag in flags] == [(f"自评得分“{shown}”不是数字", "B1")]

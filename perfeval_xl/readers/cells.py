@@ -228,7 +228,9 @@ class SheetCells:
             return None
         number = to_decimal(value)
         if number is None and nfkc(value).replace(" ", "") not in PLACEHOLDERS:
-            flags.append(Flag(f"{what}“{nfkc(value)}”不是数字", self.source(row, col), "error"))
+            # A logical value as Excel and WPS show it, not as Python spells it ("True").
+            shown = ("TRUE" if value else "FALSE") if value.__class__ is bool else nfkc(value)
+            flags.append(Flag(f"{what}“{shown}”不是数字", self.source(row, col), "error"))
         return number
 
     def weight(self, row: int, col: int, what: str, flags: list[Flag]) -> Decimal | None:
