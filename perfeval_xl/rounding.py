@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import MAX_PREC, ROUND_HALF_UP, Context, Decimal
 
 CENT = Decimal("0.01")
+#: The score of an item nothing was awarded to (a missing target, no funds found …): 0 with its
+#: 2 places, as every score the rules round, so a library caller reads "0.00" as the outputs show.
+NO_POINTS = Decimal("0.00")
 
 #: ``quantize_half_up(value, CENT)`` is ``value.quantize(CENT, rounding=ROUND_HALF_UP)`` (the default
 #: context's traps, rounding half-up).  Why a context of its own: ``Context.quantize`` takes no

@@ -213,6 +213,12 @@ def test_missing_target_scores_zero_and_marks_the_form_incomplete():
     assert item.score == 0 and "年度指标值缺失" in messages(item)
 
 
+def test_an_item_awarded_nothing_has_the_two_places_of_every_score():
+    # Library callers read str(score): "0.00", as the outputs show it, not "0".
+    assert str(score_indicator(indicator("—", "10个"), MOF).score) == "0.00"
+    assert str(score_execution(None, MOF).score) == "0.00"
+
+
 @pytest.mark.parametrize("target, actual, flagged", [("1e999999", "10个", "年度指标值“1e999999”不是数值"),
                                                       ("≥10个", "1e999999个", "实际完成值“1e999999个”不是数值")])
 def test_a_number_no_cell_could_hold_scores_zero_and_says_it_is_no_number(target, actual, flagged):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ..labels import indicator_key, quoted
 from ..model import BaseData, DepartmentForm, DepartmentRow, Flag, FormResult, ItemScore
-from ..rounding import quantize_half_up, round2, show2
+from ..rounding import NO_POINTS, quantize_half_up, round2, show2
 from .arithmetic import show
 from .checks import check_self_total, review
 from .department_rulebook import COLUMNS
@@ -63,7 +63,7 @@ def _no_base_flag(form: DepartmentForm) -> Flag:
 
 
 def _item(row: DepartmentRow, weight: Decimal) -> ItemScore:
-    return ItemScore(level1=row.level1, level2=row.level2, name=row.name, weight=weight, score=ZERO,
+    return ItemScore(level1=row.level1, level2=row.level2, name=row.name, weight=weight, score=NO_POINTS,
                      self_score=row.self_score, basis="", flags=list(row.flags), source=row.source,
                      target=row.standard, reason=row.note)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
-from ..rounding import CENT, percent, round2, show2
+from ..rounding import CENT, NO_POINTS, percent, round2, show2
 from ..values import number_beside_dates, shown_as_understood, unit_factor
 from .arithmetic import show
 from .checks import check_self_total, review
@@ -70,7 +70,7 @@ def score_execution(funds: Funds | None, rulebook: ProjectRulebook, amounts=None
 
 def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> ItemScore:
     item = ItemScore(level1=rulebook.execution_level1, level2="", name=rulebook.execution_name,
-                     weight=rulebook.execution_default_weight, score=ZERO, self_score=None, basis="")
+                     weight=rulebook.execution_default_weight, score=NO_POINTS, self_score=None, basis="")
     if funds is None or not funds.lines:
         item.basis = "表中未找到项目资金，无法计算预算执行率"
         item.flags.append(Flag("未找到项目资金（年度资金总额）数据，预算执行率得0分", None, "error", "请单位补填项目资金表"))
@@ -165,7 +165,7 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         target = shown_as_understood(indicator.target, indicator.declared_operator, indicator.declared_unit)
         actual = shown_as_understood(indicator.actual, None, indicator.declared_unit)
     item = ItemScore(indicator.level1, indicator.level2, indicator.name,
-                     indicator.weight if indicator.weight is not None else ZERO, ZERO, indicator.self_score, "",
+                     indicator.weight if indicator.weight is not None else ZERO, NO_POINTS, indicator.self_score, "",
                      list(indicator.flags), indicator.source, True, target, actual, indicator.reason,
                      indicator.method)
     if indicator.weight is None:
