@@ -104,6 +104,23 @@ def test_budget_zero_with_spending_is_an_error_scoring_zero():
     assert any(flag.level == "error" for flag in item.flags)
 
 
+@pytest.mark.parametrize("budgets, spent, message, cell", [
+    ((10, -40), (5, 0), "预算数为负数（-30），数据有误", "D8"),
+    ((100, 60), (-20, 10), "执行数为负数（-10），按0计算", "F7"),
+])
+def test_a_negative_sum_of_the_sub_rows_is_flagged_at_the_negative_sub_row_not_the_empty_total(budgets, spent,
+                                                                                             message, cell):
+    lines = [FundLine("年度资金总额", "total", None, None, None, Source("表", "C6"),
+                      {"budget": Source("表", "D6"), "executed": Source("表", "F6")})]
+    for row, (kind, budget, executed) in enumerate(zip(("fiscal", "other"), budgets, spent), start=7):
+        lines.append(FundLine(kind, kind, D(budget), D(budget), D(executed), Source("表", f"C{row}"),
+                              {"budget": Source("表", f"D{row}"), "executed": Source("表", f"F{row}")}))
+    funds = Funds(lines=lines, weight=D(10), self_score=None, has_full_year_budget=True, source=Source("表", "C5"))
+    item = score_execution(funds, MOF)
+    [flag] = [flag for flag in item.flags if flag.message == message]
+    assert flag.source.cell == cell
+
+
 def test_missing_execution_weight_uses_the_rulebook_default_and_flags_it():
     item = score_execution(funds(50, 50, weight=None), MOF)
     assert item.weight == D(10) and item.score == D("10.00")

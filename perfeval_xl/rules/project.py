@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from ..labels import compact, nfkc
-from ..model import Flag, FormResult, Funds, Indicator, ItemScore, ProjectForm
+from ..model import Flag, FormResult, FundLine, Funds, Indicator, ItemScore, ProjectForm, Source
 from ..rounding import CENT, NO_POINTS, percent, round2, show2
 from ..values import number_beside_dates, shown_as_understood, unit_factor
 from .arithmetic import show
@@ -101,7 +101,7 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
     # test for 不适用: a budget of 0 with spending of −5 is an error, not "both 0".
     if budget < 0:
         item.basis = f"{how}预算数{show(budget)}为负数，得0分"
-        item.flags.append(Flag(f"预算数为负数（{show(budget)}），数据有误", funds.total_cell(budget_amount), "error",
+        item.flags.append(Flag(f"预算数为负数（{show(budget)}），数据有误", _finding_cell(funds, budget_amount), "error",
                                "请单位核实预算数"))
         return item
     if budget == 0 and executed == 0:
@@ -110,11 +110,11 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
         return item
     if budget == 0:
         item.basis = f"{how}预算数为0而执行数为{show(executed)}，得0分"
-        item.flags.append(Flag(f"预算数为0但执行数为{show(executed)}，数据有误", funds.total_cell(budget_amount), "error",
+        item.flags.append(Flag(f"预算数为0但执行数为{show(executed)}，数据有误", _finding_cell(funds, budget_amount), "error",
                                "请单位核实预算数与执行数"))
         return item
     if executed < 0:
-        item.flags.append(Flag(f"执行数为负数（{show(executed)}），按0计算", funds.total_cell("executed"),
+        item.flags.append(Flag(f"执行数为负数（{show(executed)}），按0计算", _finding_cell(funds, "executed"),
                                action="请单位核实执行数"))
         how += f"执行数{show(executed)}<0按0计；"
         executed = ZERO
@@ -144,14 +144,40 @@ def execution_amounts(funds: Funds) -> tuple[Decimal | None, Decimal | None, str
     total = funds.total
     budget = budget_of(total) if total else None
     executed = total.executed if total else None
-    parts = [line for line in funds.lines if line.kind != "total"]
-    if not budget and not executed and any(budget_of(l) or l.executed for l in parts):
+    if _from_sub_rows(funds):
+        parts = _sub_rows(funds)
         budget = sum((budget_of(l) or ZERO for l in parts), ZERO)
         executed = sum((l.executed or ZERO for l in parts), ZERO)
         flags.append(Flag("年度资金总额为空或0，按其中各项资金合计计算", funds.source,
                           action="请单位在年度资金总额行填写合计数"))
         how += "按分项资金合计："
     return budget, executed, how, flags
+
+
+def _sub_rows(funds: Funds) -> list[FundLine]:
+    return [line for line in funds.lines if line.kind != "total"]
+
+
+def _from_sub_rows(funds: Funds) -> bool:
+    """Are the execution amounts the sums of the sub-rows (年度资金总额 empty or 0, §2)?"""
+    budget_name = "budget" if funds.has_full_year_budget else "initial_budget"
+    total = funds.total
+    if total and (getattr(total, budget_name) or total.executed):
+        return False
+    return any(getattr(line, budget_name) or line.executed for line in _sub_rows(funds))
+
+
+def _finding_cell(funds: Funds, amount: str) -> Source:
+    """Where a finding about ``amount`` (a name of :class:`FundLine`'s amounts) points: the
+    年度资金总额 row's cell; when the amounts were summed from the sub-rows, the first sub-row
+    whose amount is below 0, or the block (that row is empty: pointing there misled)."""
+    if not _from_sub_rows(funds):
+        return funds.total_cell(amount)
+    for line in _sub_rows(funds):
+        value = getattr(line, amount)
+        if value is not None and value < 0:
+            return line.cells.get(amount, line.source)
+    return funds.source
 
 
 # ------------------------------------------------------------------ indicators
