@@ -183,7 +183,11 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         # that no cell could hold it ("1e999999"), it is no number, and the engine says so.
         number_text += exponent.group()
         after = after[exponent.end():]
-        if not _fits_a_cell(Decimal(number_text)):
+        try:
+            fits = _fits_a_cell(Decimal(number_text))
+        except InvalidOperation:  # an exponent of 19 digits or more is beyond what Decimal holds
+            fits = False
+        if not fits:
             return new_parsed_value(text=text)
     operator = _operator_in(before) if before else None
     unit_text = after
