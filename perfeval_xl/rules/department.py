@@ -106,7 +106,7 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
     note = "".join(notes)
     if denominator == 0:
         if rule.zero_denominator == "full_if_numerator_zero":
-            item.score = round2(w) if numerator == 0 else ZERO
+            item.score = round2(w) if numerator == 0 else NO_POINTS
             outcome = f"分子为0，得满分{show2(item.score)}" if numerator == 0 else \
                 f"分子{numerator_text}={show(numerator)}≠0，得0分"
             item.basis = f"{note}分母为0（{denominator_text}=0），{outcome}"
