@@ -85,6 +85,11 @@ MONEY_UNITS: dict[str, Decimal] = {
 }
 
 
+def logical_text(value: bool) -> str:
+    """A logical cell value as Excel and WPS show it (TRUE, FALSE), not as Python spells it (True)."""
+    return "TRUE" if value else "FALSE"
+
+
 def to_decimal(raw: object) -> Decimal | None:
     """A cell's numeric value as Decimal, or None when it holds no number.
 
@@ -158,7 +163,8 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         return new_parsed_value(text=format_number(number), operator=op, number=number, unit=unit_from_column,
                                 qualitative=column_operator == "qualitative", operator_declared=op is not None,
                                 unit_declared=unit_from_column is not None)
-    text = "" if raw is None else str(raw).strip()  # shown as written; parsed after NFKC
+    # Shown as written (a logical value as the unit's spreadsheet shows it); parsed after NFKC.
+    text = "" if raw is None else logical_text(raw) if raw.__class__ is bool else str(raw).strip()
     compact = _compact(raw)
     if compact in PLACEHOLDERS or compact.upper() == "XX":
         return new_parsed_value(text=text, missing=True)

@@ -183,3 +183,16 @@ def test_a_logical_value_in_a_number_cell_is_named_as_excel_shows_it(logical, sh
     flags = []
     assert SheetCells(Grid("表", [["自评得分", logical]])).number(0, 1, "自评得分", flags) is None
     assert [(flag.message, flag.source.cell) for flag in flags] == [(f"自评得分“{shown}”不是数字", "B1")]
+
+
+@pytest.mark.parametrize("logical, shown", [(True, "TRUE"), (False, "FALSE")])
+def test_a_logical_value_is_named_as_excel_shows_it_wherever_its_text_is_said(logical, shown):
+    # A head count (the same 不是数字 message as a number cell's) and a target or actual.
+    from perfeval_xl.readers.cells import SheetCells
+    from perfeval_xl.readers.department import _count_of
+    from perfeval_xl.readers.grid import Grid
+
+    flags = []
+    _count_of(SheetCells(Grid("表", [["编制数", logical]])), 0, 0, "编制数", False, flags)
+    assert [flag.message for flag in flags] == [f"编制数“{shown}”不是数字"]
+    assert parse_value(logical).text == shown

@@ -10,7 +10,7 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc
 from ..model import Flag, Source, new_source
-from ..values import PLACEHOLDERS, amount_with_unit, convert_money, format_number, to_decimal
+from ..values import PLACEHOLDERS, amount_with_unit, convert_money, format_number, logical_text, to_decimal
 from .grid import Grid, _column_letters, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
@@ -228,8 +228,7 @@ class SheetCells:
             return None
         number = to_decimal(value)
         if number is None and nfkc(value).replace(" ", "") not in PLACEHOLDERS:
-            # A logical value as Excel and WPS show it, not as Python spells it ("True").
-            shown = ("TRUE" if value else "FALSE") if value.__class__ is bool else nfkc(value)
+            shown = logical_text(value) if value.__class__ is bool else nfkc(value)
             flags.append(Flag(f"{what}“{shown}”不是数字", self.source(row, col), "error"))
         return number
 
@@ -334,6 +333,8 @@ def text_of(value: object) -> str:
     """A raw cell value's text as the unit wrote it (trimmed)."""
     if value.__class__ is str:  # Why first: most cells the readers look at hold text
         return value.strip()
+    if value.__class__ is bool:
+        return logical_text(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return "" if value is None else str(value).strip()
