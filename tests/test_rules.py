@@ -336,15 +336,14 @@ def test_weight_mismatches_are_flags_not_errors():
     "显著改善（北岸46号片区，425次）", "已完成：达到预期；良好！", "正常运行，达到预期", "按时完成", "",
     "　已完成（全角空格）", "ｆｕｌｌ（１００％）", "Ａ\u0301（重音）", "e\u0301（组合）", "﹪（小百分号）", "（\u0301",
 ])
-def test_compact_of_actuals_is_labels_compact(text):
-    """The qualitative bands' own compact (fullwidth punctuation replaced first) is labels.compact."""
+def test_nfkc_with_fullwidth_punctuation_replaced_first_is_nfkc(text):
+    """labels.nfkc's shortcut (fullwidth punctuation made ASCII before NFKC) gives NFKC's text."""
     import unicodedata
 
-    from perfeval_xl.labels import compact
-    from perfeval_xl.rules.project import _FULLWIDTH_PUNCTUATION, _compact
+    from perfeval_xl.labels import _FULL_WIDTH, nfkc
 
-    assert _compact(text) == compact(text)
-    for wide, narrow in _FULLWIDTH_PUNCTUATION:
+    assert nfkc(text) == unicodedata.normalize("NFKC", text).strip()
+    for wide, narrow in _FULL_WIDTH:
         assert unicodedata.normalize("NFKD", wide) == narrow
 
 

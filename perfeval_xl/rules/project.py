@@ -1,7 +1,6 @@
 """Scoring of project forms (F1) — scoring.md §2–4, pure functions over the model."""
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import replace
 from decimal import Decimal
 
@@ -322,7 +321,7 @@ def qualitative_band(target_text: str, actual_text: str, rulebook: ProjectRulebo
     """The band an actual's text falls in, checking the bands from the lowest share up (the
     rulebook keeps them so): negative and partial words before positive ones."""
     # Why not labels.normalise: it drops a trailing bracket, where units put the band word itself.
-    actual = _compact(actual_text)
+    actual = compact(actual_text)
     if actual and actual == compact(target_text):
         return rulebook.band(rulebook.equal_text_band)
     for band in rulebook.bands:
@@ -330,28 +329,6 @@ def qualitative_band(target_text: str, actual_text: str, rulebook: ProjectRulebo
             if word in actual:
                 return band
     return None
-
-
-#: Fullwidth punctuation of Chinese text, each with the ASCII character that is its whole NFKC
-#: (and NFKD) form: "（" → "(".
-_FULLWIDTH_PUNCTUATION = tuple((chr(ord(narrow) + 0xFEE0), narrow) for narrow in "(),:;%!?")
-
-
-def _compact(text: str) -> str:
-    """``compact(text)``, cheaper for text with fullwidth punctuation (most actuals of 定性 indicators).
-
-    Why: NFKC of text that is not already normalised costs ~28,000 instructions for 20
-    characters (its quick check fails on the first "（" and the whole text is decomposed and
-    recomposed), which was 8 % of scoring a form with distinct actual texts.  The same
-    text with its fullwidth punctuation replaced by the ASCII characters normalises
-    identically: NFKC is NFC of NFKD, and NFKD maps each of these characters to that one
-    character, a starter, so both texts have the same NFKD.  Mostly the replaced text is
-    normalised already and NFKC's quick check passes it at ~1,000 instructions.
-    """
-    if text.__class__ is str and not unicodedata.is_normalized("NFKC", text):
-        for wide, narrow in _FULLWIDTH_PUNCTUATION:
-            text = text.replace(wide, narrow)
-    return compact(text)
 
 
 def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:
