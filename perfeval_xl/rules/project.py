@@ -168,8 +168,9 @@ def _from_sub_rows(funds: Funds) -> bool:
 
 def _finding_cell(funds: Funds, amount: str) -> Source:
     """Where a finding about ``amount`` (a name of :class:`FundLine`'s amounts) points: the
-    年度资金总额 row's cell; when the amounts were summed from the sub-rows, the first sub-row
-    whose amount is below 0, or the block (that row is empty: pointing there misled)."""
+    年度资金总额 row's cell; when the amounts were summed from the sub-rows, the cell of the first
+    sub-row whose amount is below 0 (the total row is empty: pointing there misled), else
+    ``funds.source`` (the first money cell of the total row as read, or of the block without one)."""
     if not _from_sub_rows(funds):
         return funds.total_cell(amount)
     for line in _sub_rows(funds):
