@@ -322,7 +322,7 @@ def format_number(number: Decimal | None) -> str:
 
 
 _MONEY_UNIT = "|".join(sorted(MONEY_UNITS, key=len, reverse=True))  # 万元 tried before 元
-_AMOUNT_WITH_UNIT = re.compile(f"({_NUMBER.pattern})({_MONEY_UNIT})")
+_AMOUNT_WITH_UNIT = re.compile(f"({_NUMBER.pattern}(?:{_EXPONENT.pattern})?)({_MONEY_UNIT})")  # "1e5元" too
 _DECLARED_MONEY_UNIT = re.compile(f"(?:[(（]|单位[:：]?)({_MONEY_UNIT})[)）]?")
 
 
@@ -334,7 +334,10 @@ def amount_with_unit(raw: object) -> tuple[Decimal, str] | None:
     match = _AMOUNT_WITH_UNIT.fullmatch(_THOUSANDS.sub("", nfkc(raw)).replace(" ", ""))
     if not match:
         return None
-    number = Decimal(match.group(1))
+    try:
+        number = Decimal(match.group(1))
+    except InvalidOperation:  # an exponent of 19 digits or more is beyond what Decimal holds
+        return None
     # Why: as in to_decimal, an amount no number cell could hold (5,000 digits typed before 元) is
     # no amount; the rules' step counts on it exceeded Python's int-to-text limit and lost the workbook.
     return (number, match.group(2)) if _fits_a_cell(number) else None

@@ -196,3 +196,12 @@ def test_a_logical_value_is_named_as_excel_shows_it_wherever_its_text_is_said(lo
     _count_of(SheetCells(Grid("表", [["编制数", logical]])), 0, 0, "编制数", False, flags)
     assert [flag.message for flag in flags] == [f"编制数“{shown}”不是数字"]
     assert parse_value(logical).text == shown
+
+
+@pytest.mark.parametrize("text, amount", [("1e5元", ("1E+5", "元")), ("1.5E+3万元", ("1500", "万元")),
+                                          ("1e9999999999999999999元", None)])
+def test_an_amount_in_scientific_notation_keeps_its_money_unit(text, amount):
+    # As a target in scientific notation is its number: "1e5元" in a form in 万元 is 10 万元, not 100000.
+    from perfeval_xl.values import amount_with_unit
+
+    assert amount_with_unit(text) == (None if amount is None else (Decimal(amount[0]), amount[1]))
