@@ -121,6 +121,17 @@ def test_a_negative_sum_of_the_sub_rows_is_flagged_at_the_negative_sub_row_not_t
     assert flag.source.cell == cell
 
 
+def test_a_negative_sub_row_hidden_in_a_sum_that_is_not_negative_is_flagged_at_its_cell():
+    lines = [FundLine("年度资金总额", "total", None, None, None, Source("表", "C6"))]
+    lines += [FundLine("财政拨款", "fiscal", D(100), D(100), D(-20), Source("表", "C7"), {"executed": Source("表", "F7")}),
+              FundLine("其他资金", "other", D(50), D(50), D(30), Source("表", "C8"), {"executed": Source("表", "F8")})]
+    funds = Funds(lines=lines, weight=D(10), self_score=None, has_full_year_budget=True, source=Source("表", "C6"))
+    item = score_execution(funds, MOF)
+    assert item.score == D("0.67")  # 10/150×10: summed as written
+    [flag] = [flag for flag in item.flags if "为负数" in flag.message]
+    assert (flag.message, flag.source.cell) == ("财政拨款执行数为负数（-20），已按所填数计入合计", "F7")
+
+
 def test_missing_execution_weight_uses_the_rulebook_default_and_flags_it():
     item = score_execution(funds(50, 50, weight=None), MOF)
     assert item.weight == D(10) and item.score == D("10.00")

@@ -150,6 +150,15 @@ def execution_amounts(funds: Funds) -> tuple[Decimal | None, Decimal | None, str
         flags.append(Flag("年度资金总额为空或0，按其中各项资金合计计算", funds.source,
                           action="请单位在年度资金总额行填写合计数"))
         how += "按分项资金合计："
+        budget_name = "budget" if funds.has_full_year_budget else "initial_budget"
+        # Why: a negative sub-row hides in a sum that is not (−20 and 30 spent sum to 10); only a
+        # negative sum was flagged.  Summed as written: whether it is a refund is for a person to say.
+        for line in parts:
+            for name, what in ((budget_name, "预算数"), ("executed", "执行数")):
+                value = getattr(line, name)
+                if value is not None and value < 0:
+                    flags.append(Flag(f"{line.label}{what}为负数（{show(value)}），已按所填数计入合计",
+                                      line.cells.get(name, line.source), action=f"请单位核实{line.label}{what}"))
     return budget, executed, how, flags
 
 
