@@ -117,7 +117,9 @@ class Indicator:
     self_score: Optional[Decimal]
     reason: str
     source: Source  # the 三级指标 cell
-    cells: dict[str, Source] = field(default_factory=dict)  # field name -> cell
+    #: field name -> cell; read-only, and from the readers a mapping that makes each Source when
+    #: asked (readers.cells.RowSources), still declared a dict for the store's codec
+    cells: dict[str, Source] = field(default_factory=dict)
     declared_operator: Optional[str] = None  # from a 指标性质 column
     declared_unit: Optional[str] = None  # from a 度量单位 column
     flags: list[Flag] = field(default_factory=list)  # found while reading the row
@@ -220,7 +222,7 @@ class DepartmentRow:
     standard: str  # 评价标准 / 评分标准
     note: str  # 指标说明 / 扣分原因和其他说明
     source: Source
-    cells: dict[str, Source] = field(default_factory=dict)
+    cells: dict[str, Source] = field(default_factory=dict)  # read-only, as Indicator.cells
     flags: list[Flag] = field(default_factory=list)
     level1_weight: Optional[Decimal] = None  # the 分值 beside the 一级指标, as written
     level2_weight: Optional[Decimal] = None  # the 分值 beside the 二级指标, as written

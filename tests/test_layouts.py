@@ -1107,3 +1107,24 @@ def test_one_reason_merged_down_over_its_rows_explains_each(tmp_path):
     form = score_one(path)
     assert item(form, "群众满意度").score < D("40")
     assert not any("缺少偏差原因" in flag.message for flag in all_flags(form))
+
+
+def test_an_indicators_cells_are_the_dict_of_its_sources_and_survive_pickle(tmp_path):
+    """The readers make an indicator's cells when asked (readers.cells.RowSources): still the same
+    mapping of field → Source, also after a worker process sends it back."""
+    import pickle
+
+    from perfeval_xl.model import Source
+    from perfeval_xl.readers import read_workbook
+
+    path = write_form(tmp_path / "cells.xlsx", baseline(FULL_PROBE), "national-2020")
+    indicator = read_workbook(path).forms[0].indicators[0]
+    cells = indicator.cells
+    as_dict = {field: cells[field] for field in cells}
+    assert cells == as_dict and as_dict == cells and dict(cells) == as_dict
+    assert all(isinstance(source, Source) for source in as_dict.values())
+    assert cells["name"] == indicator.source and cells.get("name") == indicator.source
+    assert "operator" not in cells and cells.get("operator") is None and cells.get("operator", "A1") == "A1"
+    with pytest.raises(KeyError):
+        cells["operator"]
+    assert pickle.loads(pickle.dumps(indicator)) == indicator

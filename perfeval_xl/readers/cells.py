@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import math
+from collections.abc import Mapping
 from typing import Callable
 from decimal import Decimal
 
@@ -125,7 +126,7 @@ class SheetCells:
     def source(self, row: int, col: int) -> Source:
         return _source(self.grid.name, row, col)
 
-    def sources(self, row: int, columns: dict[str, int]) -> dict[str, Source]:
+    def sources(self, row: int, columns: dict[str, int]) -> RowSources:
         """Field → its cell in ``row``, for each field of ``columns``."""
         return self.row_cells(columns).of(row)
 
@@ -297,34 +298,64 @@ def _source(sheet: str, row: int, col: int) -> Source:
 
 
 class RowCells:
-    """The Source of each field of one table layout on any row of one sheet.
+    """The cells of one table layout on one sheet: each field's column letters, found once per table.
 
-    Why: an indicator row names ten cells; building them is a dict copy when
-    the row was seen before (the forms of a batch share sheet names and
-    layouts), and a few string joins when not.  Rows are memoised up to a
-    bound, so a hostile sheet of a million rows cannot grow the memo.
+    ``of(row)`` gives the fields' cells on a row as a :class:`RowSources`.
     """
 
-    __slots__ = ("sheet", "columns", "rows")
-    _MAX_ROWS = 64
+    __slots__ = ("sheet", "letters")
 
     def __init__(self, sheet: str, columns: tuple[tuple[str, int], ...]):
         self.sheet = sheet
-        self.columns = tuple((field_name, _column_letters(col)) for field_name, col in columns)
-        self.rows: dict[int, dict[str, Source]] = {}
+        self.letters = {field_name: _column_letters(col) for field_name, col in columns}
 
-    def of(self, row: int) -> dict[str, Source]:
-        """Field → its cell on ``row``: a new dict the caller may keep."""
-        cells = self.rows.get(row)
-        if cells is None:
-            sheet, number = self.sheet, str(row + 1)
-            cells = {field_name: new_source(sheet=sheet, cell=letters + number) for field_name, letters in self.columns}
-            if len(self.rows) < self._MAX_ROWS:
-                self.rows[row] = cells
-        return cells.copy()
+    def of(self, row: int) -> RowSources:
+        """Field → its cell on ``row``."""
+        return RowSources(self, row)
 
 
-@functools.lru_cache(maxsize=16)  # at most 16 × 64 rows of ten cells, about 1.5 MB: memory stays flat
+class RowSources(Mapping):
+    """Field → its cell (a :class:`Source`) on one row of a table, each Source made when asked for.
+
+    Why lazy: an indicator row names up to ten cells, a Source costs about 7,000 instructions
+    to make and keep (the garbage collector's share included), and the rules ask for a row's
+    cells only to point a flag at one.  Made for every row (a memo of rows seen shared them
+    between forms of one sheet name), they were 12 % of reading the indicator rows of 300 forms
+    of distinct texts (164 M of 1,386 M instructions).
+
+    A read-only mapping, equal to the dict of the same Sources; the store's codec writes it
+    as that dict.
+    """
+
+    __slots__ = ("_cells", "_row")
+
+    def __init__(self, cells: RowCells, row: int):
+        self._cells, self._row = cells, row
+
+    def __getitem__(self, field_name: str) -> Source:
+        return new_source(sheet=self._cells.sheet, cell=self._cells.letters[field_name] + str(self._row + 1))
+
+    def get(self, field_name: str, default=None):  # Why not Mapping.get: it raises KeyError for a field the table lacks
+        letters = self._cells.letters.get(field_name)
+        return default if letters is None else new_source(sheet=self._cells.sheet, cell=letters + str(self._row + 1))
+
+    def __contains__(self, field_name: object) -> bool:
+        return field_name in self._cells.letters
+
+    def __iter__(self):
+        return iter(self._cells.letters)
+
+    def __len__(self) -> int:
+        return len(self._cells.letters)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+    def __reduce__(self):
+        return RowSources, (self._cells, self._row)
+
+
+@functools.lru_cache(maxsize=16)  # Why cached: department rows ask for their plan per row; a plan is a few letters
 def _row_cells(sheet: str, columns: tuple[tuple[str, int], ...]) -> RowCells:
     return RowCells(sheet, columns)
 
