@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import math
+import re
 from collections.abc import Mapping
 from typing import Callable
+from unicodedata import is_normalized
 from decimal import Decimal
 
 from .. import labels
@@ -16,6 +18,13 @@ from .grid import Grid, _column_letters, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
 _MERGED_SCAN = 8  # merged ranges of one column scanned per lookup; more get a row → origin map
+# A character each 总分 and footer label starts with.  Normalising a text already in NFKC only takes
+# characters out of it (spaces, suffixes, numbering), so a text without any of these is neither.
+# Why: table_end is asked of every indicator row, whose first cell is mostly the indicator's name,
+# a new text on each row; normalising it cost 27 % of table_end's instructions over 300 forms of
+# distinct texts (152 M -> 111 M), 21 % over repetitive ones (129 M -> 102 M).
+_END_LABEL_INITIAL = re.compile(
+    "[" + "".join(sorted({label[0] for label in labels.TOTAL_ROW_LABELS + labels.FOOTER_PREFIXES})) + "]")
 _ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 
 
@@ -181,6 +190,8 @@ class SheetCells:
                 return None
             text = value.strip()
             if text:
+                if _END_LABEL_INITIAL.search(text) is None and is_normalized("NFKC", text):
+                    return None  # an indicator's name, which need not be normalised (see _END_LABEL_INITIAL)
                 label = labels.normalise_str(text)
                 if label in labels.TOTAL_ROW_LABELS:
                     return "total"
