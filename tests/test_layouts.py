@@ -649,7 +649,8 @@ def test_missing_target_scores_zero_and_is_flagged(tmp_path):
     assert probe.flags or form.flags
 
 
-@pytest.mark.parametrize("reason,flagged", [("", True), ("部分居民外出务工", False)])
+@pytest.mark.parametrize("reason,flagged", [("", True), ("无", True), ("——", True), ("N/A", True), ("xx", True),
+                                            ("部分居民外出务工", False)])
 def test_score_below_weight_needs_a_reason(tmp_path, reason, flagged):
     form, probe = score_probe(tmp_path, quantity("≥500人次", "450人次", reason=reason))
     assert probe.score == D("9.00")  # 450/500×10

@@ -12,7 +12,7 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
-from ..values import declared_money_unit, format_number, parse_value, to_decimal
+from ..values import PLACEHOLDERS, declared_money_unit, format_number, parse_value, to_decimal
 from .cells import SheetCells, text_of
 from .grid import Grid
 
@@ -238,7 +238,7 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
         has_full_year_budget="budget" in columns,
         source=total.source if total else cells.source(block_row, first_money_col),
         weight_source=weight_source, score_source=score_source,
-        reason="" if reason in ("无", "/", "—", "-") else reason, method=method,
+        reason="" if reason in PLACEHOLDERS else reason, method=method,  # "无", "——", "N/A": no reason given
     )
 
 
@@ -398,7 +398,7 @@ class _IndicatorReader:
         return Indicator(
             level1, level2, name or f"（第{row + 1}行未命名指标）",  # level1, level2, name
             target, actual, weight, self_score,
-            "" if reason in ("无", "/", "—", "-") else reason,  # reason
+            "" if reason in PLACEHOLDERS else reason,  # reason ("无", "——", "N/A": none given)
             sources["name"], sources,  # source, cells
             operator_text or None, unit_text or None,  # declared_operator, declared_unit
             flags, method,
