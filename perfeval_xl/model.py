@@ -97,6 +97,12 @@ class Funds:
     def total(self) -> Optional[FundLine]:
         return next((line for line in self.lines if line.kind == "total"), None)
 
+    @property
+    def budget_amount(self) -> str:
+        """The name of the FundLine amount the execution rate is against: "budget" (全年预算数), or
+        "initial_budget" (年初预算数) on a form without a 全年预算数 column."""
+        return "budget" if self.has_full_year_budget else "initial_budget"
+
     def total_cell(self, amount: str) -> Source:
         """The cell of the 年度资金总额 row holding ``amount`` ("initial_budget", "budget" or
         "executed"), where a finding about that amount points; the block's cell when there is none."""

@@ -87,7 +87,7 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
     item.flags.extend(notes)
     item.target, item.actual = show(budget) if budget is not None else "", show(executed) if executed is not None else ""
     w = item.weight
-    budget_amount = "budget" if funds.has_full_year_budget else "initial_budget"
+    budget_amount = funds.budget_amount
     if budget is None or executed is None:
         missing = "预算数" if budget is None else "执行数"
         cell = funds.total_cell(budget_amount if budget is None else "executed")
@@ -133,24 +133,20 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
 def execution_amounts(funds: Funds) -> tuple[Decimal | None, Decimal | None, str, list[Flag]]:
     """(budget, executed, note, flags): from the 年度资金总额 row, or its sub-rows when it is empty (§2)."""
     how, flags = "", []
-
-    def budget_of(line):
-        return line.budget if funds.has_full_year_budget else line.initial_budget
-
+    budget_name = funds.budget_amount
     if not funds.has_full_year_budget:
         flags.append(Flag("表中没有全年预算数，按年初预算数计算执行率", funds.source))
         how = "按年初预算数："
     total = funds.total
-    budget = budget_of(total) if total else None
+    budget = getattr(total, budget_name) if total else None
     executed = total.executed if total else None
     if _from_sub_rows(funds):
         parts = _sub_rows(funds)
-        budget = sum((budget_of(l) or ZERO for l in parts), ZERO)
+        budget = sum((getattr(l, budget_name) or ZERO for l in parts), ZERO)
         executed = sum((l.executed or ZERO for l in parts), ZERO)
         flags.append(Flag("年度资金总额为空或0，按其中各项资金合计计算", funds.source,
                           action="请单位在年度资金总额行填写合计数"))
         how += "按分项资金合计："
-        budget_name = "budget" if funds.has_full_year_budget else "initial_budget"
         # Why: a negative sub-row hides in a sum that is not (−20 and 30 spent sum to 10); only a
         # negative sum was flagged.  Summed as written: whether it is a refund is for a person to say.
         for line in parts:
@@ -168,7 +164,7 @@ def _sub_rows(funds: Funds) -> list[FundLine]:
 
 def _from_sub_rows(funds: Funds) -> bool:
     """Are the execution amounts the sums of the sub-rows (年度资金总额 empty or 0, §2)?"""
-    budget_name = "budget" if funds.has_full_year_budget else "initial_budget"
+    budget_name = funds.budget_amount
     total = funds.total
     if total and (getattr(total, budget_name) or total.executed):
         return False
