@@ -189,11 +189,7 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         # that no cell could hold it ("1e999999"), it is no number, and the engine says so.
         number_text += exponent.group()
         after = after[exponent.end():]
-        try:
-            fits = _fits_a_cell(Decimal(number_text))
-        except InvalidOperation:  # an exponent of 19 digits or more is beyond what Decimal holds
-            fits = False
-        if not fits:
+        if to_decimal(number_text) is None:  # as a number cell holding that text is read
             return new_parsed_value(text=text)
     operator = _operator_in(before) if before else None
     unit_text = after
@@ -334,13 +330,10 @@ def amount_with_unit(raw: object) -> tuple[Decimal, str] | None:
     match = _AMOUNT_WITH_UNIT.fullmatch(_THOUSANDS.sub("", nfkc(raw)).replace(" ", ""))
     if not match:
         return None
-    try:
-        number = Decimal(match.group(1))
-    except InvalidOperation:  # an exponent of 19 digits or more is beyond what Decimal holds
-        return None
-    # Why: as in to_decimal, an amount no number cell could hold (5,000 digits typed before 元) is
-    # no amount; the rules' step counts on it exceeded Python's int-to-text limit and lost the workbook.
-    return (number, match.group(2)) if _fits_a_cell(number) else None
+    # Why to_decimal: an amount no number cell could hold (5,000 digits typed before 元) is no
+    # amount; the rules' step counts on it exceeded Python's int-to-text limit and lost the workbook.
+    number = to_decimal(match.group(1))
+    return None if number is None else (number, match.group(2))
 
 
 def declared_money_unit(text: object) -> str | None:
