@@ -132,6 +132,23 @@ def test_a_negative_sub_row_hidden_in_a_sum_that_is_not_negative_is_flagged_at_i
     assert (flag.message, flag.source.cell) == ("财政拨款执行数为负数（-20），已按所填数计入合计", "F7")
 
 
+@pytest.mark.parametrize("parts, cell", [
+    ([("财政拨款", "fiscal", 100, 90), ("其他资金", "other", 10, 30)], "F8"),  # the sub-row that overspent
+    ([("财政拨款", "fiscal", 100, 100), ("其他资金", "other", None, 5)], "F8"),  # spent without a budget
+], ids=["over-its-budget", "without-a-budget"])
+def test_spending_over_the_budget_summed_from_sub_rows_is_flagged_at_a_sub_row_not_the_empty_total(parts, cell):
+    lines = [FundLine("年度资金总额", "total", None, None, None, Source("表", "C6"),
+                      {"budget": Source("表", "D6"), "executed": Source("表", "F6")})]
+    for row, (label, kind, budget, executed) in enumerate(parts, start=7):
+        amount = None if budget is None else D(budget)
+        lines.append(FundLine(label, kind, amount, amount, D(executed), Source("表", f"C{row}"),
+                              {"budget": Source("表", f"D{row}"), "executed": Source("表", f"F{row}")}))
+    funds = Funds(lines=lines, weight=D(10), self_score=None, has_full_year_budget=True, source=Source("表", "C5"))
+    item = score_execution(funds, MOF)
+    [flag] = [flag for flag in item.flags if "超过100%" in flag.message]
+    assert flag.source.cell == cell
+
+
 def test_missing_execution_weight_uses_the_rulebook_default_and_flags_it():
     item = score_execution(funds(50, 50, weight=None), MOF)
     assert item.weight == D(10) and item.score == D("10.00")

@@ -122,7 +122,7 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
         item.score = round2(w)
         item.basis = f"{how}{show(executed)}/{show(budget)}={percent(rate)}>100%，得满分{show2(w)}"
         if rulebook.flag_over_execution:
-            item.flags.append(Flag(f"预算执行率{percent(rate)}超过100%", funds.total_cell("executed"),
+            item.flags.append(Flag(f"预算执行率{percent(rate)}超过100%", _over_execution_cell(funds),
                                    action="请单位说明超预算支出原因并核实执行数"))
         return item
     item.score = round2(executed * w / budget)  # one division: rate × w would round 0.975 down
@@ -183,6 +183,19 @@ def _finding_cell(funds: Funds, amount: str) -> Source:
         if value is not None and value < 0:
             return line.cells.get(amount, line.source)
     return funds.source
+
+
+def _over_execution_cell(funds: Funds) -> Source:
+    """Where "执行率超过100%" points: the 年度资金总额 row's 执行数; when the amounts were summed from
+    the sub-rows (that cell is empty: pointing there misled), the 执行数 of the first sub-row that
+    spent more than its budget, else of the first sub-row that spent anything."""
+    if not _from_sub_rows(funds):
+        return funds.total_cell("executed")
+    budget_name = funds.budget_amount
+    parts = [line for line in _sub_rows(funds) if line.executed]
+    over = next((line for line in parts if line.executed > (getattr(line, budget_name) or ZERO)), None)
+    line = over or (parts[0] if parts else None)
+    return line.cells.get("executed", line.source) if line else funds.source
 
 
 # ------------------------------------------------------------------ indicators
