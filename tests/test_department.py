@@ -188,6 +188,21 @@ def test_a_negative_weight_on_the_scoring_table_is_an_error_on_its_cell(tmp_path
     assert found and all(f.level == "error" and f.source == Source("指标评分表", f"F{row + 4}") for f in found)
 
 
+def test_a_level_weight_that_is_not_the_sum_of_its_rows_is_flagged_at_its_cell(tmp_path):
+    # The scored form shows it beside the level's name ("目标设定（-10分）"); a negative one went unflagged.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    table = book["指标评分表"]
+    table["B4"], table["D4"], table["D7"], table["B9"] = 25, 15, -10, 45  # all right but 目标设定
+    book.save(path)
+    form = perfeval_xl.score_workbook(path).forms[0]
+    found = [(f.message, f.source.cell, f.level) for f in form.flags if "其下各指标分值合计" in f.message]
+    assert found == [("二级指标“目标设定”的分值-10与其下各指标分值合计10不一致", "D7", "warning")]
+    assert form.total == D("95.61")  # nothing is scored by it
+
+
 def test_form_weight_overrides_the_rulebook_and_self_scores_are_clamped(tmp_path):
     rows = [list(r) for r in HUNAN_ROWS]
     rows[2][3] = 10           # 重点支出安排率 worth 10 on this form: 85.76% → 0.8 × 10

@@ -46,9 +46,34 @@ def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> Form
     weights = sum((item.weight for item in items), ZERO)
     if weights != rulebook.full_marks:
         flags.append(Flag(f"各项分值合计{show(weights)}，应为{show(rulebook.full_marks)}", action="请单位核对各指标分值"))
+    flags.extend(check_level_weights(form, items))
     flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
                       grade=rulebook.grade_for(total), flags=flags)
+
+
+def check_level_weights(form: DepartmentForm, items: list[ItemScore]) -> list[Flag]:
+    """A 分值 F3 writes beside a 一级 or 二级指标 should be the sum of its rows' 分值.
+
+    Why: the scored form shows it beside the level's name ("投入（30分）"), so one that is not
+    the sum (a negative one never is) would be shown as if it were right.  Nothing is scored by it.
+    """
+    written: dict[tuple[str, ...], tuple[Decimal, DepartmentRow]] = {}
+    sums: dict[tuple[str, ...], Decimal] = {}
+    for row, item in zip(form.rows, items):
+        for key, weight in (((row.level1,), row.level1_weight), ((row.level1, row.level2), row.level2_weight)):
+            if not key[-1]:
+                continue
+            sums[key] = sums.get(key, ZERO) + item.weight
+            if weight is not None and key not in written:
+                written[key] = (weight, row)
+    flags = []
+    for key, (weight, row) in written.items():
+        if weight != sums[key]:
+            what, column = ("一级指标", "level1_weight") if len(key) == 1 else ("二级指标", "level2_weight")
+            flags.append(Flag(f"{what}{quoted(key[-1])}的分值{show(weight)}与其下各指标分值合计{show(sums[key])}不一致",
+                              row.cells.get(column, row.source), action="请单位核对分值"))
+    return flags
 
 
 def _no_base_flag(form: DepartmentForm) -> Flag:
