@@ -191,6 +191,10 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         after = after[exponent.end():]
         if to_decimal(number_text) is None:  # as a number cell holding that text is read
             return new_parsed_value(text=text)
+    elif len(number_text) > 300 and to_decimal(number_text) is None:
+        # The same for a number written out in 400 digits; shorter ones all fit (the length test
+        # keeps the check off the ordinary value).
+        return new_parsed_value(text=text)
     operator = _operator_in(before) if before else None
     unit_text = after
     if unit_text.endswith(_SUFFIX_WORDS):  # Why the test first: most units end with none of them

@@ -130,7 +130,8 @@ def test_a_target_or_actual_in_scientific_notation_is_that_number(text, number, 
     assert not value.qualitative and not value.missing
 
 
-@pytest.mark.parametrize("text", ["1e999999", "≥1E+400个", "1e-400", "1e9999999999999999999", "≥1E-99999999999999999999个"])
+@pytest.mark.parametrize("text", ["1e999999", "≥1E+400个", "1e-400", "1e9999999999999999999", "≥1E-99999999999999999999个",
+                                  "≥1" + "0" * 400 + "个", "0." + "0" * 400 + "1"])
 def test_a_target_or_actual_no_cell_could_hold_is_no_number_nor_a_qualitative_text(text):
     value = parse_value(text)
     assert value.number is None and not value.qualitative and not value.missing and value.text == text
