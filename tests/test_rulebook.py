@@ -350,6 +350,20 @@ def test_a_band_word_of_spaces_only_is_an_error_not_a_word_every_text_contains(t
     assert error.startswith(f"规则文件 {path} 中键 qualitative.bands[0].words 有误：第7个词为空")
 
 
+@pytest.mark.parametrize("negations, says", [("不", "应为文字列表"), (["没", " "], "第2个词为空")])
+def test_negation_words_are_a_list_of_words(tmp_path, negations, says):
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(yaml.safe_dump({"extends": "mof-2020-project", "qualitative": {"negations": negations}},
+                                   allow_unicode=True), encoding="utf-8")
+    assert _load_error(path).startswith(f"规则文件 {path} 中键 qualitative.negations 有误：{says}")
+
+
+def test_a_bureau_may_switch_the_negation_check_off(tmp_path):
+    path = tmp_path / "本局规则.yaml"
+    path.write_text("extends: mof-2020-project\nqualitative:\n  negations: []\n", encoding="utf-8")
+    assert load_rulebook(path).negations == () and load_rulebook().negations
+
+
 def _city_and_district(folder: Path) -> Path:
     """市级规则.yaml (reverse: linear) and 区级规则.yaml extending it by its bare file name, in ``folder``."""
     folder.mkdir()

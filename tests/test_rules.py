@@ -284,6 +284,25 @@ def test_score_below_weight_without_a_reason_is_flagged():
 
 # ---------------------------------------------------------------- qualitative indicators (§3)
 
+@pytest.mark.parametrize("actual, flagged", [
+    ("没有完成", "实际完成“没有完成”中“完成”前有否定词“没”，按达成档评分可能有误"),
+    ("未能按时完成", "实际完成“未能按时完成”中“完成”前有否定词“未能”，按达成档评分可能有误"),
+    ("效果不显著", "实际完成“效果不显著”中“显著”前有否定词“不”，按达成档评分可能有误"),
+    ("尚未全部完成，基本完成", "实际完成“尚未全部完成，基本完成”中“基本完成”前有否定词“尚未”，按部分达成档评分可能有误"),
+    ("已完成", None), ("全年未发生安全事故，已完成", None), ("无延误，按时完成", None), ("未完成", None),
+])
+def test_a_negation_before_the_band_word_keeps_the_band_but_is_flagged_for_a_person(actual, flagged):
+    item = score_indicator(indicator("按时完成", actual, self_score=9, reason="r"), MOF)
+    found = [flag for flag in item.flags if "否定词" in flag.message]
+    assert [flag.message for flag in found] == ([flagged] if flagged else [])
+    assert all(flag.source == Source("表", "F13") and flag.level == "warning" for flag in found)
+
+
+def test_an_actual_repeating_the_targets_text_is_not_flagged_for_its_negation():
+    item = score_indicator(indicator("不出现重大失误，按时完成", "不出现重大失误，按时完成", self_score=10), MOF)
+    assert item.score == D("10.00") and not [flag for flag in item.flags if "否定词" in flag.message]
+
+
 @pytest.mark.parametrize("actual, self_score, expected", [
     ("已完成", 14, "14.00"),         # 达成 [12, 15], self-score inside
     ("已完成", None, "13.50"),       # midpoint 0.9w

@@ -320,6 +320,11 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
         return
     low, high = band_limits(band, w)
     where = f"定性指标：“{indicator.actual.text}”属{band.name}档[{show2(low)},{show2(high)}]"
+    denied = negated_band_word(indicator.target.text, indicator.actual.text, band, rulebook)
+    if denied is not None:
+        negation, word = denied
+        item.flags.append(Flag(f"实际完成“{indicator.actual.text}”中“{word}”前有否定词“{negation}”，按{band.name}档评分可能有误",
+                               indicator.cells.get("actual"), action="请评价人员核实完成情况，必要时人工评分"))
     own = indicator.self_score
     if own is None:
         item.score = round2(band.midpoint * w)
@@ -347,6 +352,26 @@ def qualitative_band(target_text: str, actual_text: str, rulebook: ProjectRulebo
         for word in band.words:  # plain loops: a generator per band cost more than the search
             if word in actual:
                 return band
+    return None
+
+
+def negated_band_word(target_text: str, actual_text: str, band: Band,
+                      rulebook: ProjectRulebook) -> tuple[str, str] | None:
+    """(negation, band word) when a negation of the rulebook stands before the word that put
+    ``actual_text`` in ``band`` ("没有完成": 没, 完成), else None.  The lowest band is what a
+    negation means anyway, and an actual repeating the target's text is banded by that, not a word."""
+    if not rulebook.negations or band is rulebook.bands[0]:
+        return None
+    actual = compact(actual_text)
+    if actual == compact(target_text):
+        return None
+    for word in band.words:
+        at = actual.find(word)
+        if at >= 0:
+            for negation in rulebook.negations:
+                if actual.rfind(negation, 0, at) >= 0:
+                    return negation, word
+            return None
     return None
 
 

@@ -74,6 +74,9 @@ class ProjectRulebook(Rulebook):
     scale_percent_fractions: bool
     bands: tuple[Band, ...]
     equal_text_band: str
+    #: Words that deny what follows them ("没有完成"): an actual in a band above the lowest with one
+    #: before its band word is flagged for a person (scoring.md §3 bands by "contains" alone).
+    negations: tuple[str, ...]
     total_weight: Decimal
     level1_weights: tuple[tuple[str, Decimal], ...]
     level1_weights_without_satisfaction: tuple[tuple[str, Decimal], ...]
@@ -606,6 +609,7 @@ def _project(check: _Checker, data: dict, common: dict) -> ProjectRulebook:
         scale_percent_fractions=check.flag(data, "indicators.scale_percent_fractions"),
         bands=bands,
         equal_text_band=equal_text_band,
+        negations=_negations(check, data),
         total_weight=check.number(data, "weights.total", 0, None),
         level1_weights=check.weights(data, "weights.level1"),
         level1_weights_without_satisfaction=check.weights(data, "weights.level1_without_satisfaction"),
@@ -706,6 +710,19 @@ def _band_words(check: _Checker, data: dict, key: str) -> tuple[str, ...]:
     compacted = tuple(compact(word) for word in words)
     if not all(compacted):  # an empty word is contained in every text: every actual would match
         check.fail(key, f"第{compacted.index('') + 1}个词为空（或只有空格）")
+    return compacted
+
+
+def _negations(check: _Checker, data: dict) -> tuple[str, ...]:
+    """``qualitative.negations``, optional (none: no actual is flagged for one), compacted as band words are."""
+    found, words = check.optional(data, "qualitative.negations")
+    if not found or words is None:
+        return ()
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        check.fail("qualitative.negations", "应为文字列表")
+    compacted = tuple(compact(word) for word in words)
+    if not all(compacted):  # an empty word stands before every band word: every actual would be flagged
+        check.fail("qualitative.negations", f"第{compacted.index('') + 1}个词为空（或只有空格）")
     return compacted
 
 
