@@ -31,7 +31,7 @@ def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> Form
     for row in form.rows:
         rule = rulebook.indicator(indicator_key(row.name))
         item = score_computed_row(row, rule, form.base, rulebook) if rule else score_self_scored_row(row)
-        review(item, rulebook, row.cells.get("score"))
+        review(item, rulebook, cells=row.cells)
         items.append(item)
     total = sum((item.score for item in items), ZERO)
     flags = list(form.flags)

@@ -234,7 +234,7 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
     if item.applicable and item.score < item.weight and not indicator.reason:
         item.flags.append(Flag("得分未满，缺少偏差原因", indicator.cells.get("reason", indicator.source),
                                action="请单位补充偏差原因分析及改进措施"))
-    review(item, rulebook, indicator.cells.get("score"))
+    review(item, rulebook, cells=indicator.cells)
     return item
 
 
