@@ -50,13 +50,27 @@ def test_a_line_of_text_wraps_as_its_widths_say():
 
 
 def test_a_cells_memo_of_heights_measures_as_measured_height_does():
-    from perfeval_xl.writers._row_heights import _measurer, measured_height
+    from perfeval_xl.writers._row_heights import TextHeights, measured_height
 
     rng = random.Random(11)
     pool = [*"产出指标完成率，满意度（%）≥≤×“”—", *"abc 0123.%", "\n", "\ud800", "😀"]
     texts = ["", "很长的问题描述，" * 12, "a\nb" * 3, "≥90%" * 30]
     texts += ["".join(rng.choice(pool) for _ in range(rng.randint(1, 120))) for _ in range(500)]
     for width, size in ((13.0, 10.0), (24.0, 10.0), (69.0, 12.0), (1.5, 11.0), (0.5, 9.0)):
-        measure = _measurer(width, size)
+        heights = TextHeights(width, size)
         for text in texts:
-            assert measure(text) == measured_height(text, width, size), (text, width, size)
+            assert heights[text] == measured_height(text, width, size), (text, width, size)
+            assert heights[text] == measured_height(text, width, size), (text, width, size)  # as kept
+
+
+def test_no_text_needs_more_than_the_widest_of_its_length():
+    from perfeval_xl.writers._row_heights import WIDEST_KEPT, TextHeights, measured_height
+
+    rng = random.Random(12)
+    pool = [*"产出指标完成率，满意度（%）≥≤×“”—", *"abc 0123.%", "\ud800", "😀"]
+    for width, size in ((13.0, 10.0), (24.0, 10.0), (69.0, 12.0), (1.5, 11.0), (0.5, 9.0)):
+        heights = TextHeights(width, size)
+        for length in range(WIDEST_KEPT):
+            assert heights.widest[length] == measured_height("中" * length, width, size)
+            text = "".join(rng.choice(pool) for _ in range(length))
+            assert measured_height(text, width, size) <= heights.widest[length], (text, width, size)

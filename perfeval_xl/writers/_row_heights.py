@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
-from ._memo import BoundedMemo
 from ._text_measure import CELL_MARGIN, REFERENCE_FONT_SIZE, line_height, line_width, lines_needed
 
 DEFAULT_FONT_SIZE = REFERENCE_FONT_SIZE  # of a cell whose font has no size
 
-
-#: Text → the row height it needs in one kind of cell (see :func:`text_heights`).
-TextHeights = BoundedMemo[str, float]
 
 #: Texts whose heights are kept per kind of cell.  Why not more: real forms' texts are mostly
 #: their own, so a bigger memo mostly holds texts that never recur; at 4,096 (≈1 MB per kind of
@@ -27,36 +23,59 @@ TextHeights = BoundedMemo[str, float]
 TEXT_HEIGHTS_KEPT = 4096
 
 
+#: The lengths of text :attr:`TextHeights.widest` covers: most texts of a form are shorter.
+WIDEST_KEPT = 256
+
+
+class TextHeights(dict):
+    """Text → the row height it needs in cells ``width`` wide with a font of ``font_size``
+    (:func:`measured_height`), measured on first use and kept (emptied when it holds
+    :data:`TEXT_HEIGHTS_KEPT` texts, as a :class:`BoundedMemo`).
+
+    Why a class of its own rather than a BoundedMemo of a function: real forms' texts are mostly
+    their own, so most texts asked about are measured, here without a call to a compute function
+    in between; and each keeps :attr:`widest`.  The arithmetic is measured_height's, operation for
+    operation, so the heights are the same floats.
+    """
+
+    __slots__ = ("width", "font_size", "usable", "one_line", "per_line", "widest")
+
+    def __init__(self, width: float, font_size: float):
+        super().__init__()
+        self.width, self.font_size = width, font_size
+        self.usable = usable = max(width - CELL_MARGIN, 1.0)
+        self.one_line = _lines_height(1, font_size)
+        self.per_line = per_line = line_height(font_size)
+        ceil = math.ceil
+        #: ``widest[n]``: the most a text of n characters and no line break can need, that of n
+        #: wide characters (line_width's arithmetic with every character wide; each narrow one
+        #: makes a text 0.9 units narrower, far beyond any rounding), for n < WIDEST_KEPT.  Why:
+        #: a text whose most is no more than its row already needs cannot raise the row, and is
+        #: not measured (see scored_form._sheet_rows).
+        self.widest = tuple(max(ceil(n * 2.0 * font_size / REFERENCE_FONT_SIZE / usable), 1) * per_line + 4
+                            for n in range(WIDEST_KEPT))
+
+    def __missing__(self, text: str) -> float:
+        if len(self) >= TEXT_HEIGHTS_KEPT:
+            self.clear()
+        font_size = self.font_size
+        length = len(text)
+        if "\n" in text:
+            height = _lines_height(lines_needed(text, self.width, font_size), font_size)
+        elif length * 2.0 * font_size / REFERENCE_FONT_SIZE <= self.usable:
+            height = self.one_line  # fits even if every character were wide: no need to measure it
+        else:
+            lines = math.ceil(line_width(text, font_size) / self.usable)
+            height = (lines if lines > 1 else 1) * self.per_line + 4
+        self[text] = height
+        return height
+
+
 @functools.cache  # one per kind of cell (width, font size): a template has a handful
 def text_heights(width: float, font_size: float) -> TextHeights:
     """The one memo of heights of texts in cells ``width`` wide with a font of ``font_size``:
     the scored form's hot loop asks ``heights[text]``."""
-    return BoundedMemo(_measurer(width, font_size), TEXT_HEIGHTS_KEPT)
-
-
-def _measurer(width: float, font_size: float) -> Callable[[str], float]:
-    """:func:`measured_height` in cells ``width`` wide with a font of ``font_size``, what depends on
-    them computed once.
-
-    Why: real forms' texts are mostly distinct, so most texts the scored form asks about are
-    measured; one call here instead of measured_height's chain of six took ~1/3 of the
-    instructions of a measurement (~25,000 of them for 300 workbooks).  The arithmetic is
-    measured_height's, operation for operation, so the heights are the same floats.
-    """
-    usable = max(width - CELL_MARGIN, 1.0)
-    one_line = _lines_height(1, font_size)
-    per_line = line_height(font_size)
-    ceil = math.ceil
-
-    def measure(text: str) -> float:
-        if "\n" in text:
-            return _lines_height(lines_needed(text, width, font_size), font_size)
-        if len(text) * 2.0 * font_size / REFERENCE_FONT_SIZE <= usable:
-            return one_line  # fits even if every character were wide: no need to measure it
-        lines = ceil(line_width(text, font_size) / usable)
-        return (lines if lines > 1 else 1) * per_line + 4
-
-    return measure
+    return TextHeights(width, font_size)
 
 
 def measured_height(text: str, width: float, font_size: float) -> float:
