@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import struct
 import zipfile
 from pathlib import Path
 
@@ -84,6 +85,28 @@ def encrypt(source: Path, target: Path, password: str) -> Path:
 
     with open(source, "rb") as plain, open(target, "wb") as out:
         OOXMLFile(plain).encrypt(password, out)
+    return target
+
+
+def xls_with_filepass(source: Path, target: Path) -> Path:
+    """A copy of an .xls whose Workbook stream says it is RC4-encrypted (a FILEPASS record after its BOF).
+
+    Nothing is really encrypted and no password opens it; the records right after the
+    BOF become one FILEPASS record of the same length, so the stream keeps its size.
+    """
+    import olefile
+
+    target.write_bytes(source.read_bytes())
+    with olefile.OleFileIO(str(target), write_mode=True) as ole:
+        stream = bytearray(ole.openstream("Workbook").read())
+        kind, length = struct.unpack_from("<HH", stream)
+        assert kind == 0x0809, "BOF first"
+        start = position = 4 + length
+        while position - start < 4 + 54:  # the RC4 FILEPASS: type, version, salt, verifier and its hash
+            position += 4 + struct.unpack_from("<HH", stream, position)[1]
+        filepass = struct.pack("<HHHHH", 0x002F, position - start - 4, 0x0001, 1, 1)
+        stream[start:position] = filepass.ljust(position - start, b"\x00")
+        ole.write_stream("Workbook", bytes(stream))
     return target
 
 

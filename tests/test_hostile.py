@@ -98,6 +98,18 @@ def test_encrypted_file_is_an_error_unless_a_password_opens_it(tmp_path):
     assert opened.status == "ok" and str(total_of(opened)) == hostile.GOOD_TOTAL
 
 
+def test_encrypted_xls_is_an_error_unless_a_password_opens_it(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    plain = write_form(tmp_path / "plain.xls", hostile.good_project())
+    hostile.xls_with_filepass(plain, inbox / "locked.xls")
+    shutil.copy(plain, inbox / "plain.xls")
+    results = run(inbox, tmp_path / "o1")
+    assert "文件已加密" in results["locked.xls"].error and "--password" in results["locked.xls"].error
+    assert str(total_of(results["plain.xls"])) == hostile.GOOD_TOTAL
+    assert "无法打开" in run(inbox, tmp_path / "o2", passwords=("wrong",))["locked.xls"].error
+
+
 def test_passwords_file_on_the_command_line(tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
