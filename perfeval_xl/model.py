@@ -6,7 +6,7 @@ openpyxl or calamine object, so every class pickles across worker processes.
 """
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional
 
@@ -364,36 +364,33 @@ class FileResult:
         return items_frame([self])
 
 
-def _built_without_init(cls):
-    """A function making ``cls(**values)`` of the frozen dataclass ``cls`` without its ``__init__``:
-    the same object (equal, same hash, repr and pickle); fields not given take their defaults.
-
-    Why: a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, which
-    cost a third of parsing a target or actual, and the readers make a ParsedValue for every
-    distinct target and actual and a Source for every cell of every indicator row.
-    """
-    if any(f.default_factory is not MISSING for f in fields(cls)):
-        raise TypeError(f"{cls.__name__} has a field with a default factory")
-    # Every field in declared order, so the instance's __dict__ is laid out as __init__ lays it out;
-    # the fields without a default are always given.
-    defaults = {f.name: f.default for f in fields(cls)}
-    if all(value is MISSING for value in defaults.values()):  # every field given (Source): no defaults
-        def build_all(**values):
-            instance = object.__new__(cls)
-            instance.__dict__.update(values)  # in declared order, as the callers pass them
-            return instance
-
-        return build_all
-
-    def build(**values):
-        instance = object.__new__(cls)
-        instance.__dict__.update(defaults, **values)
-        return instance
-
-    return build
+# Why these two builders: a frozen dataclass's ``__init__`` sets each field through
+# ``object.__setattr__``, which cost a third of parsing a target or actual, and the readers make a
+# ParsedValue for every distinct target and actual and a Source for every cell of an indicator row
+# that is asked for.  Each makes the same object as the class would (equal, same hash, repr and
+# pickle), its fields in declared order.  Why named parameters and a dict display, not ``**values``
+# merged into a copy of the defaults: packing and merging cost thousands of instructions a
+# ParsedValue (a cold pass over 300 forms of distinct texts: see the commit).  Why a dict of its
+# own and not the instance's __dict__ filled in place: that one shares its keys with the class, and
+# CPython 3.11 reads an attribute of such a dict on its slow path: 0.3 % more instructions in the
+# later stages than were saved.  tests/test_values.py checks the parameters against the fields.
+_new_object = object.__new__
+_set_dict = object.__setattr__  # Why: the classes are frozen, their own __setattr__ raises
 
 
-#: ``Source(sheet=…, cell=…)`` for the readers' hot loops (see :func:`_built_without_init`).
-new_source = _built_without_init(Source)
-#: ``ParsedValue(text=…, …)`` for the readers' hot loops (see :func:`_built_without_init`).
-new_parsed_value = _built_without_init(ParsedValue)
+def new_source(sheet: str, cell: str) -> Source:
+    """``Source(sheet, cell)`` for the readers' hot loops, without its ``__init__``."""
+    source = _new_object(Source)
+    _set_dict(source, "__dict__", {"sheet": sheet, "cell": cell})
+    return source
+
+
+def new_parsed_value(text: str, operator: Optional[str] = None, number: Optional[Decimal] = None,
+                     unit: Optional[str] = None, qualitative: bool = False, missing: bool = False,
+                     operator_declared: bool = False, unit_declared: bool = False) -> ParsedValue:
+    """``ParsedValue(text, …)`` for the readers' hot loops, without its ``__init__``."""
+    value = _new_object(ParsedValue)
+    _set_dict(value, "__dict__", {"text": text, "operator": operator, "number": number, "unit": unit,
+                                  "qualitative": qualitative, "missing": missing,
+                                  "operator_declared": operator_declared, "unit_declared": unit_declared})
+    return value

@@ -206,3 +206,24 @@ def test_an_amount_in_scientific_notation_keeps_its_money_unit(text, amount):
     from perfeval_xl.values import amount_with_unit
 
     assert amount_with_unit(text) == (None if amount is None else (Decimal(amount[0]), amount[1]))
+
+
+def test_the_readers_builders_make_what_the_dataclasses_make():
+    """new_parsed_value and new_source skip __init__: their parameters must be the fields, with the same defaults."""
+    import inspect
+    import pickle
+    from dataclasses import MISSING, fields
+
+    from perfeval_xl.model import ParsedValue, Source, new_parsed_value, new_source
+
+    for builder, cls in ((new_parsed_value, ParsedValue), (new_source, Source)):
+        parameters = inspect.signature(builder).parameters
+        assert list(parameters) == [f.name for f in fields(cls)]
+        assert [p.default for p in parameters.values()] == [
+            inspect.Parameter.empty if f.default is MISSING else f.default for f in fields(cls)]
+    made = new_parsed_value("≥95%", operator=">=", number=Decimal("95"), unit="%")
+    expected = ParsedValue("≥95%", ">=", Decimal("95"), "%")
+    assert made == expected and hash(made) == hash(expected) and repr(made) == repr(expected)
+    assert vars(made) == vars(expected) and list(vars(made)) == list(vars(expected))
+    assert pickle.dumps(made) == pickle.dumps(expected)
+    assert pickle.dumps(new_source("表1", "B5")) == pickle.dumps(Source("表1", "B5"))
