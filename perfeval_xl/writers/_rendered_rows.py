@@ -297,23 +297,45 @@ def write_rendered_rows(sheet: Worksheet, first_row: int, columns: int, blocks: 
     out = sheet.row_data_fh
     out.flush()  # the text layer's buffer first: the rows go to the bytes beneath it
     raw = out.buffer
-    placeholders = [(STYLES[name].encode(), str(index).encode()) for name, index in styles.items()]
-    row = ROW.encode()
-    number = first_row
+    numbering = RowNumbering(first_row, styles)
     for block in blocks:
-        for placeholder, index in placeholders:
+        raw.write(numbering.rows(block))  # one write per block, not two per row
+    written = numbering.last_row - first_row
+    rows_written(sheet, first_row, written, columns)
+    return written
+
+
+class RowNumbering:
+    """Fills in rendered rows' placeholders, block after block: the format indices of their styles
+    and their row numbers, counting on from ``first_row`` (0-based)."""
+
+    def __init__(self, first_row: int, styles: Mapping[str, int]):
+        self.last_row = first_row  # 1-based number of the last row numbered (0-based: the one before)
+        self._placeholders = [(STYLES[name].encode(), str(index).encode()) for name, index in styles.items()]
+
+    def rows(self, block: bytes) -> bytes:
+        """``block`` (whole rows, :data:`LATER_MARK` filled in) as the sheet's XML."""
+        for placeholder, index in self._placeholders:
             if placeholder in block:
                 block = block.replace(placeholder, index)
         rows = block.split(ROW_END)
         del rows[-1]  # what follows the last row's end: nothing
+        row, number = _ROW_MARK, self.last_row
         for at, xml in enumerate(rows):
             number += 1  # 1-based in the XML
             rows[at] = xml.replace(row, b"%d" % number)
+        self.last_row = number
         rows.append(b"")
-        raw.write(ROW_END.join(rows))  # one write per block, not two per row
-    written = number - first_row
-    if written:
+        return ROW_END.join(rows)
+
+
+_ROW_MARK = ROW.encode()
+
+
+def rows_written(sheet: Worksheet, first_row: int, rows: int, columns: int) -> None:
+    """Tell a ``constant_memory`` worksheet that ``rows`` rows of ``columns`` columns from ``first_row``
+    (0-based) on were written past it: where the sheet now ends, and that they are taken."""
+    if rows:
         sheet._check_dimensions(first_row, 0)
-        sheet._check_dimensions(number - 1, columns - 1)
-        sheet.previous_row = number  # rows up to the last one written are refused from now on
-    return written
+        sheet._check_dimensions(first_row + rows - 1, columns - 1)
+        sheet.previous_row = first_row + rows  # rows up to the last one written are refused from now on
