@@ -393,3 +393,15 @@ def test_the_sheet_rows_are_copied_as_bytes_and_the_same_as_xlsxwriters_own_copy
     with zipfile.ZipFile(fast) as a, zipfile.ZipFile(slow) as b:
         sheets = [name for name in a.namelist() if name.startswith("xl/worksheets/")]
         assert sheets and all(a.read(name) == b.read(name) for name in sheets)
+
+
+@pytest.mark.parametrize("length", [0, 1, 2, 3, 7, 64, 1000, 65537, 300_001])
+def test_crc32_combine_gives_the_crc_of_the_parts_joined(length):
+    import random
+    import zlib
+
+    from perfeval_xl.writers._zip import crc32_combine
+
+    generator = random.Random(length)
+    first, second = generator.randbytes(generator.randrange(50)), generator.randbytes(length)
+    assert crc32_combine(zlib.crc32(first), zlib.crc32(second), len(second)) == zlib.crc32(first + second)
