@@ -173,6 +173,8 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
         outbox.mkdir(parents=True, exist_ok=True)
     read = ReadOptions(tuple(passwords), limits or ReadLimits())
     run = _BatchRun(outbox, inbox.resolve(), rule_set, read, on_file, force)
+    if run.spool is not None and "xlsx" in formats:
+        run.spool.expect([entry.relative for entry in entries])  # 问题清单 deflated as files arrive
     try:
         todo = run.reuse_unchanged(entries)
         for outcome in _run(todo, rule_set, outbox, jobs, read, executor, scheduler):

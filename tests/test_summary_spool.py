@@ -481,3 +481,122 @@ def test_measures_summed_as_files_arrive_give_the_workbook_of_a_pass_over_the_sp
     spool.write_xlsx(tmp_path / "subset.xlsx", RULEBOOK, order_of(some))  # fewer files than were added
     assert zip_members(tmp_path / "subset.xlsx") == zip_members(tmp_path / "some.xlsx")
     spool.close()
+
+
+# -- 问题清单 deflated as files arrive (SummarySpool.expect) -------------------------------------
+
+
+def deflating_spool(folder: Path, files: list[FileResult], expected: list[str]) -> SummarySpool:
+    spool = SummarySpool(folder / ".perfeval" / "summary")
+    spool.expect(expected)
+    for file in files:
+        spool.add(file)
+    return spool
+
+
+def spliced_sheets(monkeypatch) -> list[str]:
+    """The zip members written from rows deflated ahead of time, as summaries are written."""
+    from perfeval_xl.writers import summary_xlsx
+
+    spliced: list[str] = []
+    write_spliced = summary_xlsx._SummaryZipFile._write_spliced
+    monkeypatch.setattr(summary_xlsx._SummaryZipFile, "_write_spliced",
+                        lambda self, filename, arcname, *rest: spliced.append(arcname)
+                        or write_spliced(self, filename, arcname, *rest))
+    return spliced
+
+
+def long_batch() -> list[FileResult]:
+    return [*batch(), *(project_file(f"z{i:03d}.xlsx", str(60 + i % 40), item_count=30, flags_every=1)
+                        for i in range(30))]
+
+
+@pytest.mark.parametrize("arrival", ["inbox order", "reversed", "shuffled"])
+def test_issue_rows_deflated_as_files_arrive_give_the_same_workbook(tmp_path, monkeypatch, arrival):
+    files = long_batch()
+    order = order_of(files)
+    write_summary_xlsx(files, tmp_path / "list.xlsx", RULEBOOK)
+    arriving = long_batch()
+    if arrival == "reversed":
+        arriving.reverse()  # every file waits for the last one
+    elif arrival == "shuffled":
+        random.Random(5).shuffle(arriving)
+    spliced = spliced_sheets(monkeypatch)
+    spool = deflating_spool(tmp_path / "out", arriving, order)
+    spool.write(tmp_path / "out", RULEBOOK, order, ("xlsx",))
+    spool.close()
+    assert spliced == ["xl/worksheets/sheet2.xml"]  # 问题清单
+    assert zip_members(tmp_path / "out" / "summary.xlsx") == zip_members(tmp_path / "list.xlsx")
+    with zipfile.ZipFile(tmp_path / "out" / "summary.xlsx") as archive:
+        assert archive.testzip() is None  # every CRC checks
+    assert not (tmp_path / "out" / ".perfeval" / "summary").exists()  # the deflated rows went with the spool
+
+
+def test_issue_rows_deflated_ahead_are_not_taken_when_they_would_be_wrong(tmp_path, monkeypatch):
+    """A file added again after its rows went, a file named otherwise than its key, other files
+    written, or formats numbered otherwise: the rows are written from the spool as before."""
+    from perfeval_xl.writers import summary_spool
+
+    files = long_batch()
+    order = order_of(files)
+    write_summary_xlsx(files, tmp_path / "list.xlsx", RULEBOOK)
+    expected = zip_members(tmp_path / "list.xlsx")
+    spliced = spliced_sheets(monkeypatch)
+
+    def written(name: str, spool: SummarySpool, order=order) -> dict[str, bytes]:
+        spool.write_xlsx(tmp_path / name, RULEBOOK, order)
+        spool.close()
+        return zip_members(tmp_path / name)
+
+    spool = deflating_spool(tmp_path / "again", files, order)
+    spool.add(files[0])  # the same result again, after its rows were deflated
+    assert written("again.xlsx", spool) == expected
+
+    spool = deflating_spool(tmp_path / "named", [], order)
+    spool.add_record(order[0], prepare_summary(dataclasses.replace(files[0], file="别名.xlsx")))
+    for file in files[1:]:
+        spool.add(file)
+    named = written("named.xlsx", spool)
+    assert named != expected and len(named) == len(expected)  # its name is on its rows, as without expect
+
+    some = files[:5]
+    write_summary_xlsx(some, tmp_path / "some.xlsx", RULEBOOK)
+    assert written("some-of.xlsx", deflating_spool(tmp_path / "some", files, order), order_of(some)) == \
+        zip_members(tmp_path / "some.xlsx")
+
+    assert written("missing.xlsx", deflating_spool(tmp_path / "missing", files, [*order, "未到.xlsx"])) == expected
+
+    monkeypatch.setattr(summary_spool, "data_style_indices", lambda: {"text": 99})
+    assert written("styles.xlsx", deflating_spool(tmp_path / "styles", files, order)) == expected
+    assert spliced == []
+
+
+def test_issue_rows_deflated_ahead_are_inflated_again_if_zipfile_changed(tmp_path, monkeypatch):
+    from perfeval_xl.writers import summary_xlsx
+
+    files = long_batch()
+    write_summary_xlsx(files, tmp_path / "list.xlsx", RULEBOOK)
+    monkeypatch.setattr(summary_xlsx._SummaryZipFile, "_RAW_WRITE_NEEDS", ("an attribute no zipfile has",))
+    spliced = spliced_sheets(monkeypatch)
+    spool = deflating_spool(tmp_path / "out", files, order_of(files))
+    spool.write_xlsx(tmp_path / "out.xlsx", RULEBOOK, order_of(files))
+    spool.close()
+    assert spliced == ["xl/worksheets/sheet2.xml"]
+    assert zip_members(tmp_path / "out.xlsx") == zip_members(tmp_path / "list.xlsx")
+
+
+def test_a_batch_deflates_its_issue_rows_as_files_arrive(tmp_path, monkeypatch):
+    from perfeval_xl import score_folder
+
+    from hostile import write_good
+
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    write_good(inbox / "b.xlsx", name="乙项目")
+    write_good(inbox / "sub" / "a.xlsx", name="甲项目")
+    (inbox / "a.xlsx").write_bytes(b"not a workbook")
+    spliced = spliced_sheets(monkeypatch)
+    score_folder(inbox, out=tmp_path / "out")
+    assert spliced == ["xl/worksheets/sheet2.xml"]
+    rows = table(openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["问题清单"])
+    assert rows and [row["文件"] for row in rows] == sorted(row["文件"] for row in rows)

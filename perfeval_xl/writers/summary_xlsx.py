@@ -28,15 +28,18 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
+import io
 import os
 import shutil
 import threading
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
+from typing import IO, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 import xlsxwriter
 import xlsxwriter.workbook
@@ -48,9 +51,12 @@ from ..model import FileResult
 from ..rounding import round2
 from ._atomic import atomic_output
 from ._display import GRADES, LEVEL_LABELS, amount, excel_text, finite_float
-from ._rendered_rows import CELL_PADDING, FONT_SIZE, ROW_PADDING, shown, style_of, write_rendered_rows
+from ._rendered_rows import (
+    CELL_PADDING, FONT_SIZE, ROW_PADDING, RowNumbering, rows_written, shown, style_of, write_rendered_rows,
+)
 from ._summary_rows import FormFacts, form_facts, scored_forms
 from ._text_measure import line_height, lines_needed, text_width
+from ._zip import crc32_combine
 
 ZERO = Decimal(0)
 
@@ -119,6 +125,7 @@ class RenderedTable:
     widths: Sequence[float]  # per column, the most any row needs
     rows: int
     blocks: Callable[[], Iterable[bytes]]  # the rows in order, a few at a time, their LATER_MARK filled in
+    deflated: Optional["DeflatedRows"] = None  # the same rows, numbered and deflated ahead of time, if they were
 
 
 @dataclass
@@ -169,12 +176,120 @@ SUMMARY_DEFLATE_LEVEL = 1
 _DEFLATE_LOCK = threading.Lock()
 
 
-class _SummaryZipFile(zipfile.ZipFile):
-    """The zip xlsxwriter saves into, deflating at :data:`SUMMARY_DEFLATE_LEVEL` unless told otherwise."""
+class DeflatedRows:
+    """Rendered rows of a long table, numbered and deflated as they come, in the table's order, into
+    a file of their own: summary.xlsx then takes them as they are (see :meth:`_SummarySheet.splice_rows`).
 
-    def __init__(self, *args, **kwargs):
+    Why: deflating 问题清单's rows (and their CRC) was about half of writing summary.xlsx, which
+    the batch waits for after its last file; while files still arrive, the batch's process mostly
+    waits for its workers.  The rows end with a sync flush: byte-aligned and not final, so the
+    sheet's XML around them is deflated apart and joined to them.
+    """
+
+    def __init__(self, path: Path, first_row: int, styles: Mapping[str, int]):
+        """Rows from ``first_row`` (0-based) on, their styles' placeholders filled in with ``styles``."""
+        self.path, self.first_row, self.styles = path, first_row, dict(styles)
+        self._numbering = RowNumbering(first_row, styles)
+        self._compressor = zlib.compressobj(SUMMARY_DEFLATE_LEVEL, zlib.DEFLATED, -15)
+        self._out: IO[bytes] = open(path, "w+b")
+        self.crc = self.size = 0  # of the rows' XML
+        self.compressed_size: Optional[int] = None  # once finished
+
+    @property
+    def rows(self) -> int:
+        return self._numbering.last_row - self.first_row
+
+    def add(self, block: bytes) -> None:
+        """The next rendered rows (whole rows, :data:`._rendered_rows.LATER_MARK` filled in)."""
+        if self.compressed_size is not None:
+            raise ValueError("rows added to finished rows")
+        xml = self._numbering.rows(block)
+        self.crc = zlib.crc32(xml, self.crc)
+        self.size += len(xml)
+        self._out.write(self._compressor.compress(xml))
+
+    def finish(self) -> None:
+        """No more rows: the last of them deflated, byte-aligned, with no final block."""
+        if self.compressed_size is None:
+            self._out.write(self._compressor.flush(zlib.Z_SYNC_FLUSH))
+            self._compressor = None  # its ~260 KB of state, before summary.xlsx is written
+            self._out.flush()
+            self.compressed_size = self._out.tell()
+
+    def copy_to(self, target: IO[bytes]) -> None:
+        """The deflated rows, after :meth:`finish`."""
+        self._out.seek(0)
+        shutil.copyfileobj(self._out, target)
+
+    def inflated(self) -> Iterator[bytes]:
+        """The rows' XML, a part at a time, after :meth:`finish`."""
+        self._out.seek(0)
+        inflater = zlib.decompressobj(-15)
+        for part in iter(functools.partial(self._out.read, 1 << 16), b""):
+            yield inflater.decompress(part)
+
+    def close(self) -> None:
+        self._out.close()
+        self.path.unlink(missing_ok=True)
+
+
+class _AllFlushed:
+    """A compressor with nothing left in it (zipfile's write handle flushes its compressor on close)."""
+
+    def flush(self) -> bytes:
+        return b""
+
+
+_ALL_FLUSHED = _AllFlushed()
+
+
+class _SummaryZipFile(zipfile.ZipFile):
+    """The zip xlsxwriter saves into, deflating at :data:`SUMMARY_DEFLATE_LEVEL` unless told otherwise;
+    the sheets given are searched for rows deflated ahead of time (see :meth:`_SummarySheet.splice_rows`)."""
+
+    def __init__(self, *args, sheets: Sequence["_SummarySheet"] = (), **kwargs):
         kwargs.setdefault("compresslevel", SUMMARY_DEFLATE_LEVEL)
         super().__init__(*args, **kwargs)
+        self._sheets = sheets
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        sheet = next((sheet for sheet in self._sheets if sheet.spliced_file == filename), None)
+        if sheet is None:
+            return super().write(filename, arcname, compress_type, compresslevel)
+        self._write_spliced(filename, arcname, sheet.spliced_rows, sheet.spliced_at)
+
+    #: What writing deflated bytes as they are uses of zipfile's private state (3.8–3.13).  Why
+    #: ask: if a later Python renames any of it, the rows are inflated and deflated again.
+    _RAW_WRITE_NEEDS = ("_fileobj", "_compressor", "_crc", "_file_size", "_compress_size")
+
+    def _write_spliced(self, filename: str, arcname: Optional[str], rows: DeflatedRows, at: int) -> None:
+        """The sheet ``filename`` with the deflated ``rows`` at byte ``at``: its XML before and after
+        them deflated here, the rows copied as they are, the CRC of the whole made of the three."""
+        with open(filename, "rb") as sheet:
+            xml = sheet.read()  # the sheet without its data rows: a few KB
+        head, tail = xml[:at], xml[at:]
+        member = zipfile.ZipInfo.from_file(filename, arcname)
+        member.compress_type = zipfile.ZIP_DEFLATED
+        member.file_size = len(head) + rows.size + len(tail)  # the zip64 extra is needed, or not, from the start
+        with self.open(member, "w") as out:
+            if not all(hasattr(out, name) for name in self._RAW_WRITE_NEEDS):
+                out.write(head)
+                for part in rows.inflated():
+                    out.write(part)
+                out.write(tail)
+                return
+            head_deflater = zlib.compressobj(self.compresslevel, zlib.DEFLATED, -15)
+            deflated_head = head_deflater.compress(head) + head_deflater.flush(zlib.Z_SYNC_FLUSH)
+            tail_deflater = zlib.compressobj(self.compresslevel, zlib.DEFLATED, -15)
+            deflated_tail = tail_deflater.compress(tail) + tail_deflater.flush()
+            out._fileobj.write(deflated_head)
+            rows.copy_to(out._fileobj)
+            out._fileobj.write(deflated_tail)
+            out._compressor = _ALL_FLUSHED  # close() then takes the sizes and CRC below as they are
+            out._file_size = member.file_size
+            out._compress_size = len(deflated_head) + rows.compressed_size + len(deflated_tail)
+            out._crc = crc32_combine(crc32_combine(zlib.crc32(head), rows.crc, rows.size), zlib.crc32(tail),
+                                     len(tail))
 
 
 class _SummarySheet(Worksheet):
@@ -191,12 +306,31 @@ class _SummarySheet(Worksheet):
     #: xlsxwriter renames any of it, its own (slower) copy is used and the summary still comes out.
     _COPY_NEEDS = ("dim_rowmin", "fh", "row_data_fh", "row_data_filename", "_xml_start_tag", "_xml_end_tag")
 
+    #: Rows deflated ahead of time that follow the rows written (see :meth:`splice_rows`); the
+    #: sheet's XML file and the byte where they go, once it is written.
+    spliced_rows: Optional[DeflatedRows] = None
+    spliced_file: Optional[str] = None
+    spliced_at = 0
+
+    def splice_rows(self, first_row: int, columns: int, rows: DeflatedRows) -> bool:
+        """Take ``rows`` (of ``columns`` columns, from ``first_row`` on) as the rest of the sheet's rows, to
+        go into summary.xlsx as they are deflated (:class:`_SummaryZipFile`); False if this xlsxwriter
+        cannot (then nothing is written)."""
+        if not (self.constant_memory and rows.rows and all(hasattr(self, name) for name in self._COPY_NEEDS)):
+            return False
+        self._write_single_row(first_row)  # the row xlsxwriter holds goes before them (as write_rendered_rows)
+        rows_written(self, first_row, rows.rows, columns)
+        self.spliced_rows = rows
+        return True
+
     def _write_optimized_sheet_data(self) -> None:
-        if not all(hasattr(self, name) for name in self._COPY_NEEDS):
-            super()._write_optimized_sheet_data()
-            return
         target = getattr(self.fh, "buffer", None)  # None when xlsxwriter writes the sheet in memory
-        if self.dim_rowmin is None or target is None:
+        if not all(hasattr(self, name) for name in self._COPY_NEEDS) or self.dim_rowmin is None or target is None:
+            if self.spliced_rows is not None:  # never with the xlsxwriter this is written for: its rows as text
+                self.row_data_fh.flush()
+                for part in self.spliced_rows.inflated():
+                    self.row_data_fh.buffer.write(part)
+                self.spliced_rows = None
             super()._write_optimized_sheet_data()
             return
         self._xml_start_tag("sheetData")
@@ -205,6 +339,8 @@ class _SummarySheet(Worksheet):
         with open(self.row_data_filename, "rb") as rows:
             shutil.copyfileobj(rows, target)
         os.unlink(self.row_data_filename)
+        if self.spliced_rows is not None:
+            self.spliced_file, self.spliced_at = self.fh.name, target.tell()
         self._xml_end_tag("sheetData")
 
 
@@ -214,12 +350,12 @@ class _SummaryWorkbook(xlsxwriter.Workbook):
     worksheet_class = _SummarySheet
 
     def close(self) -> None:
-        with _fast_deflate():
+        with _fast_deflate(self.worksheets()):
             super().close()
 
 
 @contextlib.contextmanager
-def _fast_deflate():
+def _fast_deflate(sheets: Sequence[_SummarySheet] = ()):
     """While a summary is saved, xlsxwriter's zip deflates at :data:`SUMMARY_DEFLATE_LEVEL`.
 
     Why this way: xlsxwriter looks ``ZipFile`` up in its own module when it
@@ -229,11 +365,32 @@ def _fast_deflate():
     """
     with _DEFLATE_LOCK:
         original = xlsxwriter.workbook.ZipFile
-        xlsxwriter.workbook.ZipFile = _SummaryZipFile
+        xlsxwriter.workbook.ZipFile = functools.partial(_SummaryZipFile, sheets=sheets)
         try:
             yield
         finally:
             xlsxwriter.workbook.ZipFile = original
+
+
+def data_style_indices() -> dict[str, int]:
+    """The format index of each data-cell style in summary.xlsx, known before it is written.
+
+    A workbook numbers its formats as they are first used, and the data rows' are first used
+    after the title and subtitle of 汇总 (see :func:`_write_overview`; in ``constant_memory``
+    mode a row's cells are numbered when the row is flushed, and the header row is still held
+    when the data rows' formats are asked for).  Rows numbered with these ahead of time
+    (:class:`DeflatedRows`) are taken only if the workbook gives the same
+    (:meth:`_Table.stream_rendered`); else they are written again from the spool.
+    """
+    return dict(_data_style_indices())
+
+
+@functools.cache
+def _data_style_indices() -> tuple[tuple[str, int], ...]:
+    formats = _Formats(xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True}))  # never closed: never written
+    for first_used in (formats.title, formats.subtitle):
+        first_used._get_xf_index()
+    return tuple(formats.indices().items())
 
 
 # -- aggregates ------------------------------------------------------------------------
@@ -490,8 +647,13 @@ class _Table:
         if self.first_col:
             raise ValueError("rendered rows start in column A")
         self.sheet.set_row(self.header_row, self.write_header())
-        write_rendered_rows(self.sheet, self.first_data_row, len(self.columns), rendered.blocks(),
-                            self.formats.indices())
+        styles = self.formats.indices()
+        deflated = rendered.deflated
+        if (deflated is not None and deflated.first_row == self.first_data_row and deflated.rows == rendered.rows
+                and deflated.styles == styles and isinstance(self.sheet, _SummarySheet)
+                and self.sheet.splice_rows(self.first_data_row, len(self.columns), deflated)):
+            return
+        write_rendered_rows(self.sheet, self.first_data_row, len(self.columns), rendered.blocks(), styles)
 
     def write_header(self) -> float:
         """Write the header cells; return the header row's height."""
