@@ -6,6 +6,7 @@ import contextlib
 import os
 import posixpath
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -21,7 +22,7 @@ from .rules import Rulebook, RuleSet, resolve_rules, score_form
 from .store import ResultStore, StoredResults, file_digest, rules_fingerprint
 from .task import (FileOutcome, failed_result, process_entry, score_entry, score_with_digest, summarise,
                    write_outputs)
-from .worker_pool import run_in_pool
+from .worker_pool import run_in_pool, start_pool
 from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool
 
 __all__ = ["BatchResult", "FileOutcome", "score_entry", "score_folder", "score_workbook"]
@@ -166,18 +167,21 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
         raise PerfevalError(f"输出文件夹“{out}”就是收件箱：评分结果会混进单位报送的文件里。"
                             "请另选一个文件夹（收件箱之外，或收件箱下的子文件夹，如“评分结果”）")
     rule_set = resolve_rules(rules)
-    entries = list_inbox(inbox, outbox)
-    if on_listed is not None:
-        on_listed(len(entries))
-    if outbox is not None:
-        outbox.mkdir(parents=True, exist_ok=True)
     read = ReadOptions(tuple(passwords), limits or ReadLimits())
-    run = _BatchRun(outbox, inbox.resolve(), rule_set, read, on_file, force)
-    if run.spool is not None and "xlsx" in formats:
-        run.spool.expect([entry.relative for entry in entries])  # 问题清单 deflated as files arrive
+    # The local workers are forked before the listing, so that they do not carry a copy of it.
+    pool = start_pool(max(1, jobs), rule_set, outbox, read) if executor == "local" else None
+    run = None
     try:
+        entries = list_inbox(inbox, outbox)
+        if on_listed is not None:
+            on_listed(len(entries))
+        if outbox is not None:
+            outbox.mkdir(parents=True, exist_ok=True)
+        run = _BatchRun(outbox, inbox.resolve(), rule_set, read, on_file, force)
+        if run.spool is not None and "xlsx" in formats:
+            run.spool.expect([entry.relative for entry in entries])  # 问题清单 deflated as files arrive
         todo = run.reuse_unchanged(entries)
-        for outcome in _run(todo, rule_set, outbox, jobs, read, executor, scheduler):
+        for outcome in _run(todo, rule_set, outbox, jobs, read, executor, scheduler, pool):
             run.add(outcome)
         run.pair_departments()
         batch = run.finish(inbox, entries)
@@ -186,9 +190,11 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
             # A summary of a format not asked for this time is an earlier run's: it would disagree.
             _remove_outputs(outbox, [name for kind, name in SUMMARY_FILES.items() if kind not in formats])
     finally:
-        if run.spool is not None:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)  # done already unless the batch failed
+        if run is not None and run.spool is not None:
             run.spool.close()
-        if run.store is not None:
+        if run is not None and run.store is not None:
             run.store.close()
     return batch
 
@@ -389,7 +395,7 @@ def _paired_note(table: DepartmentForm, base_file: str):
 
 
 def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int, read: ReadOptions,
-         executor: str, scheduler: str | None) -> Iterator[FileOutcome]:
+         executor: str, scheduler: str | None, pool: ProcessPoolExecutor | None) -> Iterator[FileOutcome]:
     work = [e for e in entries if not e.skip_reason]
     for entry in entries:
         if entry.skip_reason:
@@ -399,4 +405,4 @@ def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: i
 
         yield from run_on_dask(work, rules, outbox, read, jobs, scheduler)
     else:
-        yield from run_in_pool(work, rules, outbox, max(1, jobs), read)
+        yield from run_in_pool(work, rules, outbox, max(1, jobs), read, pool)

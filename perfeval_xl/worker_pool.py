@@ -33,20 +33,39 @@ STOP_GRACE = 5.0
 _batch: tuple[RuleSet, Path | None, ReadOptions] | None = None  # set in each worker by _start_worker
 
 
-def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int,
-                read: ReadOptions) -> Iterator[FileOutcome]:
-    """Score ``work`` in ``jobs`` worker processes, yielding each file's outcome as it completes.
+def start_pool(jobs: int, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> ProcessPoolExecutor:
+    """The batch's ``jobs`` workers, forked now, before the batch lists its inbox.
 
-    If a worker dies, the files it may have held are retried one by one, each
-    in its own process, so the culprit fails alone.
+    Why before: a forked worker's RSS counts every page of the batch's process it inherits, and
+    the listing and statuses of 10,000 files held 4.5 MB there, so each worker of a large batch
+    started 4.5 MB larger than one of a small batch (13.5 MB of the tree at jobs=2).  Forked
+    first, they start the same size whatever the inbox holds.
     """
-    if not work:
-        return
-    jobs = min(jobs, len(work))
     if jobs > 1 and outbox is not None and _forks():
         from .writers.scored_form import prepare_templates
 
         prepare_templates()  # once here, not once per forked worker
+    pool = _pool(jobs, rules, outbox, read)
+    if _forks():
+        pool.submit(int)  # the first task forks every worker (all at once when they fork)
+    return pool
+
+
+def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int,
+                read: ReadOptions, pool: ProcessPoolExecutor | None = None) -> Iterator[FileOutcome]:
+    """Score ``work`` in ``jobs`` worker processes, yielding each file's outcome as it completes.
+
+    ``pool``: workers of :func:`start_pool`, shut down here when done; started here if None.
+    If a worker dies, the files it may have held are retried one by one, each
+    in its own process, so the culprit fails alone.
+    """
+    if not work:
+        if pool is not None:
+            pool.shutdown()
+        return
+    jobs = min(jobs, len(work))
+    if pool is None:
+        pool = start_pool(jobs, rules, outbox, read)
     # Small batches go a file at a time, so that every worker has some.
     size = max(1, min(MAX_CHUNK, len(work) // (jobs * 4)))
     chunks = (work[start:start + size] for start in range(0, len(work), size))
@@ -55,7 +74,7 @@ def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, job
     running: dict[Future, list[InboxEntry]] = {}
     chunk: list[InboxEntry] | None = None  # taken from ``chunks``, not yet in ``running``
     try:
-        with _pool(jobs, rules, outbox, read) as pool:
+        with pool:
             try:
                 while True:
                     while len(running) < jobs * 4 and (chunk := next(chunks, None)) is not None:
