@@ -185,6 +185,9 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
             run.add(outcome)
         run.pair_departments()
         batch = run.finish(inbox, entries)
+        # The listing (an InboxEntry per file, ~80 bytes) is done with: dropped, its memory serves
+        # the summaries, which are written next and are when the batch's process peaks.
+        entries = todo = None
         if run.spool is not None:
             run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats))
             # A summary of a format not asked for this time is an earlier run's: it would disagree.
