@@ -413,6 +413,28 @@ def test_atomic_write_bytes_creates_the_folder_and_leaves_only_the_file(tmp_path
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask  # as a normal save, not mkstemp's 0600
 
 
+def test_atomic_write_bytes_into_a_folder_another_worker_makes_meanwhile(tmp_path, monkeypatch):
+    # Two workers start in one new folder: this one's first attempt fails for want of the folder,
+    # which the other one makes before this one looks again.  It is written, not an error.
+    import perfeval_xl.writers._atomic as atomic
+
+    target = tmp_path / "new" / "out.xlsx"
+    real_open, attempts = os.open, []
+
+    def open_racing(path, *args):
+        attempts.append(path)
+        if len(attempts) == 1:
+            os.mkdir(target.parent)  # the other worker, just after this attempt failed
+            raise FileNotFoundError(2, "No such file or directory", path)
+        return real_open(path, *args)
+
+    monkeypatch.setattr(atomic.os, "open", open_racing)
+    atomic_write_bytes(target, b"data")
+    monkeypatch.undo()
+    assert target.read_bytes() == b"data"
+    assert os.listdir(target.parent) == ["out.xlsx"]
+
+
 def test_atomic_write_bytes_removes_its_temporary_file_when_the_rename_fails(tmp_path):
     (tmp_path / "taken.xlsx").mkdir()  # a folder where the file should go
     with pytest.raises(OSError):

@@ -39,6 +39,7 @@ def _new_temporary(target: str) -> tuple[str, int]:
     """
     directory, name = os.path.split(target)
     stem, suffix = os.path.splitext(name)
+    made_directory = False
     while True:
         # Why fitted: a name the target may have (up to 255 bytes) would be too long with the tail.
         temp = os.path.join(directory, fitting_name("." + stem, f".{os.getpid()}-{next(_TEMP_NUMBERS)}.tmp{suffix}"))
@@ -47,9 +48,13 @@ def _new_temporary(target: str) -> tuple[str, int]:
         except FileExistsError:
             continue
         except FileNotFoundError:
-            if not directory or os.path.isdir(directory):
+            # Why not "raise if the directory is there now": another worker may have made it since
+            # this one's attempt (two workers starting in one new folder), and the file was then
+            # reported as moved or deleted.  Made (or found made) once; a second failure is real.
+            if not directory or made_directory:
                 raise
             os.makedirs(directory, exist_ok=True)
+            made_directory = True
 
 
 @contextlib.contextmanager
