@@ -42,7 +42,7 @@ def _number_json(text: str) -> str:
 #: as a Python-level method (CPython's slot_mp_subscript), ~700 instructions a hit against ~100,
 #: and an item looks up four numbers.  Misses go through :func:`_remembered`.
 _NUMBERS: dict[str, str] = {}
-_NUMBERS_LIMIT = 8192
+_NUMBERS_LIMIT = 2048  # as scored_form's _MEMO_MAX, and why
 
 
 def _remembered(text: str) -> str:
