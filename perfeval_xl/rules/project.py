@@ -312,7 +312,7 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
         item.basis = "定性指标实际完成情况缺失，得0分"
         item.flags.append(Flag("实际完成值缺失", indicator.cells.get("actual"), "error"))
         return
-    band = qualitative_band(indicator.target.text, indicator.actual.text, rulebook)
+    band, word, actual = _band_match(indicator.target.text, indicator.actual.text, rulebook)
     if band is None:
         item.basis = f"定性指标：实际完成“{indicator.actual.text}”无法归入任何档次，得0分"
         item.flags.append(Flag(f"无法判定定性指标（实际完成“{indicator.actual.text}”）", indicator.cells.get("actual"),
@@ -320,9 +320,8 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
         return
     low, high = band_limits(band, w)
     where = f"定性指标：“{indicator.actual.text}”属{band.name}档[{show2(low)},{show2(high)}]"
-    denied = negated_band_word(indicator.target.text, indicator.actual.text, band, rulebook)
-    if denied is not None:
-        negation, word = denied
+    negation = _negation_before(actual, word, band, rulebook)
+    if negation is not None:
         item.flags.append(Flag(f"实际完成“{indicator.actual.text}”中“{word}”前有否定词“{negation}”，按{band.name}档评分可能有误",
                                indicator.cells.get("actual"), action="请评价人员核实完成情况，必要时人工评分"))
     own = indicator.self_score
@@ -344,34 +343,32 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
 def qualitative_band(target_text: str, actual_text: str, rulebook: ProjectRulebook) -> Band | None:
     """The band an actual's text falls in, checking the bands from the lowest share up (the
     rulebook keeps them so): negative and partial words before positive ones."""
+    return _band_match(target_text, actual_text, rulebook)[0]
+
+
+def _band_match(target_text: str, actual_text: str, rulebook: ProjectRulebook) -> tuple[Band | None, str, str]:
+    """(band, the band word found or "" for an actual repeating the target's text, the actual as compared)."""
     # Why not labels.normalise: it drops a trailing bracket, where units put the band word itself.
     actual = compact(actual_text)
     if actual and actual == compact(target_text):
-        return rulebook.band(rulebook.equal_text_band)
+        return rulebook.band(rulebook.equal_text_band), "", actual
     for band in rulebook.bands:
         for word in band.words:  # plain loops: a generator per band cost more than the search
             if word in actual:
-                return band
-    return None
+                return band, word, actual
+    return None, "", actual
 
 
-def negated_band_word(target_text: str, actual_text: str, band: Band,
-                      rulebook: ProjectRulebook) -> tuple[str, str] | None:
-    """(negation, band word) when a negation of the rulebook stands before the word that put
-    ``actual_text`` in ``band`` ("没有完成": 没, 完成), else None.  The lowest band is what a
-    negation means anyway, and an actual repeating the target's text is banded by that, not a word."""
-    if not rulebook.negations or band is rulebook.bands[0]:
+def _negation_before(actual: str, word: str, band: Band, rulebook: ProjectRulebook) -> str | None:
+    """The rulebook's negation standing before ``word``, the band word found in ``actual``
+    ("没有完成": 没), if any.  The lowest band is what a negation means anyway, and an actual
+    repeating the target's text (no word) is banded by that, not by a word."""
+    if not word or band is rulebook.bands[0]:
         return None
-    actual = compact(actual_text)
-    if actual == compact(target_text):
-        return None
-    for word in band.words:
-        at = actual.find(word)
-        if at >= 0:
-            for negation in rulebook.negations:
-                if actual.rfind(negation, 0, at) >= 0:
-                    return negation, word
-            return None
+    at = actual.find(word)
+    for negation in rulebook.negations:
+        if actual.rfind(negation, 0, at) >= 0:
+            return negation
     return None
 
 
