@@ -31,7 +31,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import model
+from . import _fast_zlib, model
 from ._codec import SCHEMA, decode_file_result, encode_file_result
 from .errors import PerfevalError
 
@@ -40,9 +40,8 @@ from .errors import PerfevalError
 STATE_VERSION = f"7 {SCHEMA}"  # 7: a summary record's measures are packed (summary_spool._MEASURES)
 #: Rows written between two commits: a killed batch loses at most this many files' records.
 COMMIT_EVERY = 500
-#: Summary records are mostly rendered XML and JSON (~40 KB a form): zlib's fastest level stores
-#: them in a seventh of that, for ~0.1 ms of the batch process's time per file.
-_RECORD_LEVEL = 1
+# Summary records are mostly rendered XML and JSON (~40 KB a form): compressed at the fastest
+# level (ISA-L's where installed, see _fast_zlib) into about a seventh of that, in the zlib format.
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -251,7 +250,7 @@ class ResultStore:
         if row is not None:
             self._dropped += [path for path in _stored_outputs(row[0]) if path not in outputs]
         self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                         (self.inbox, _key(relative), self.run, entry, zlib.compress(summary, _RECORD_LEVEL), whole))
+                         (self.inbox, _key(relative), self.run, entry, _fast_zlib.compress(summary), whole))
         self._written()
 
     def _stamp(self, output: str) -> list[int] | None:

@@ -47,6 +47,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from .. import _fast_zlib
 from ..model import FileResult
 from ..rounding import round2
 from ._atomic import atomic_output
@@ -190,7 +191,7 @@ class DeflatedRows:
         """Rows from ``first_row`` (0-based) on, their styles' placeholders filled in with ``styles``."""
         self.path, self.first_row, self.styles = path, first_row, dict(styles)
         self._numbering = RowNumbering(first_row, styles)
-        self._compressor = zlib.compressobj(SUMMARY_DEFLATE_LEVEL, zlib.DEFLATED, -15)
+        self._compressor = _fast_zlib.raw_deflater()
         self._out: IO[bytes] = open(path, "w+b")
         self.crc = self.size = 0  # of the rows' XML
         self.compressed_size: Optional[int] = None  # once finished
@@ -204,14 +205,14 @@ class DeflatedRows:
         if self.compressed_size is not None:
             raise ValueError("rows added to finished rows")
         xml = self._numbering.rows(block)
-        self.crc = zlib.crc32(xml, self.crc)
+        self.crc = _fast_zlib.crc32(xml, self.crc)
         self.size += len(xml)
         self._out.write(self._compressor.compress(xml))
 
     def finish(self) -> None:
         """No more rows: the last of them deflated, byte-aligned, with no final block."""
         if self.compressed_size is None:
-            self._out.write(self._compressor.flush(zlib.Z_SYNC_FLUSH))
+            self._out.write(self._compressor.flush(_fast_zlib.SYNC_FLUSH))
             self._compressor = None  # its ~260 KB of state, before summary.xlsx is written
             self._out.flush()
             self.compressed_size = self._out.tell()
@@ -278,9 +279,9 @@ class _SummaryZipFile(zipfile.ZipFile):
                     out.write(part)
                 out.write(tail)
                 return
-            head_deflater = zlib.compressobj(self.compresslevel, zlib.DEFLATED, -15)
-            deflated_head = head_deflater.compress(head) + head_deflater.flush(zlib.Z_SYNC_FLUSH)
-            tail_deflater = zlib.compressobj(self.compresslevel, zlib.DEFLATED, -15)
+            head_deflater = _fast_zlib.raw_deflater()
+            deflated_head = head_deflater.compress(head) + head_deflater.flush(_fast_zlib.SYNC_FLUSH)
+            tail_deflater = _fast_zlib.raw_deflater()
             deflated_tail = tail_deflater.compress(tail) + tail_deflater.flush()
             out._fileobj.write(deflated_head)
             rows.copy_to(out._fileobj)
@@ -288,7 +289,7 @@ class _SummaryZipFile(zipfile.ZipFile):
             out._compressor = _ALL_FLUSHED  # close() then takes the sizes and CRC below as they are
             out._file_size = member.file_size
             out._compress_size = len(deflated_head) + rows.compressed_size + len(deflated_tail)
-            out._crc = crc32_combine(crc32_combine(zlib.crc32(head), rows.crc, rows.size), zlib.crc32(tail),
+            out._crc = crc32_combine(crc32_combine(_fast_zlib.crc32(head), rows.crc, rows.size), _fast_zlib.crc32(tail),
                                      len(tail))
 
 
