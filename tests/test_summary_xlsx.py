@@ -405,3 +405,34 @@ def test_crc32_combine_gives_the_crc_of_the_parts_joined(length):
     generator = random.Random(length)
     first, second = generator.randbytes(generator.randrange(50)), generator.randbytes(length)
     assert crc32_combine(zlib.crc32(first), zlib.crc32(second), len(second)) == zlib.crc32(first + second)
+
+
+@pytest.mark.parametrize("engine", ["installed", "zlib"])
+def test_parts_deflated_by_the_fast_engine_read_back_with_zlib(monkeypatch, engine):
+    # ISA-L where installed, the standard zlib elsewhere: either way zlib, as every reader of the
+    # outputs, must read back exactly what went in, with the CRC-32 and Adler-32 it computes.
+    import importlib
+    import sys
+    import zlib
+
+    import perfeval_xl._fast_zlib as fast
+
+    if engine == "zlib":
+        monkeypatch.setitem(sys.modules, "isal", None)  # as on a platform without its wheel
+        fast = importlib.reload(fast)
+        assert fast._engine is zlib
+    try:
+        from perfeval_xl.writers._zip import deflated
+
+        data = ("<row r=\"1\"><c t=\"inlineStr\"><is><t>城区道路养护项目</t></is></c></row>" * 500).encode()
+        member = deflated("xl/worksheets/sheet1.xml", data)
+        assert zlib.decompressobj(-15).decompress(member.compressed) == data
+        assert fast.crc32(data) == zlib.crc32(data) and fast.crc32(data, 7) == zlib.crc32(data, 7)
+        assert zlib.decompress(fast.compress(data)) == data
+        deflater = fast.raw_deflater()
+        synced = deflater.compress(data[:1000]) + deflater.flush(fast.SYNC_FLUSH)
+        tail = fast.raw_deflater()
+        assert zlib.decompressobj(-15).decompress(synced + tail.compress(data[1000:]) + tail.flush()) == data
+    finally:
+        monkeypatch.undo()
+        importlib.reload(fast)
