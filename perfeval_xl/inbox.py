@@ -48,6 +48,23 @@ def list_inbox(inbox: Path, outbox: Path | None = None) -> list[InboxEntry]:
     return _without_shared_outputs(entries)
 
 
+def count_workbooks(inbox: Path, outbox: Path | None = None, *, up_to: int) -> int:
+    """How many files :func:`list_inbox` would find under ``inbox``, counted up to ``up_to`` only
+    (a walk that stops there: the batch asks whether there is work for every worker before it lists)."""
+    inbox = inbox.resolve()
+    skipped = os.fspath(outbox.resolve()) if outbox is not None else None
+    count = 0
+    for directory, folders, names in os.walk(inbox):
+        if skipped is not None:
+            folders[:] = [f for f in folders if os.path.join(directory, f) != skipped]
+        for name in names:
+            if name.lower().endswith(WORKBOOK_SUFFIXES) and os.path.isfile(os.path.join(directory, name)):
+                count += 1
+                if count >= up_to:
+                    return count
+    return count
+
+
 def _without_shared_outputs(entries: list[InboxEntry]) -> list[InboxEntry]:
     """``entries``, a later one whose scored form would overwrite an earlier one's set to be skipped
     ("b.xls.xlsx" and "b.xls" both make "b.xls.scored.xlsx")."""

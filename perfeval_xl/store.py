@@ -113,14 +113,19 @@ class ResultStore:
         # Rows are kept per inbox: scoring another inbox into this outbox and then this one again
         # reuses this one's results and still knows which of its inputs were deleted since.
         self.inbox = "" if inbox is None else str(inbox)
-        self.root = outbox / ".perfeval"
+        self.path = self.path_in(outbox)
+        self.root = self.path.parent
         self.root.mkdir(parents=True, exist_ok=True)
-        self.path = self.root / "state.sqlite"
         _remove_earlier_layout(self.root)
         self._uncommitted = 0
         self.run = 0
         self._dropped: list[str] = []  # outputs an input scored again no longer has (see note)
         self._db = self._open_or_start_afresh()
+
+    @staticmethod
+    def path_in(outbox: Path) -> Path:
+        """Where the store of ``outbox`` is (it exists once a batch has written there)."""
+        return outbox / ".perfeval" / "state.sqlite"
 
     @_plain_errors
     def _open_or_start_afresh(self) -> sqlite3.Connection:

@@ -572,6 +572,32 @@ def test_workers_are_forked_before_the_inbox_is_listed(tmp_path, monkeypatch):
     assert set(result.statuses.values()) == {"ok"}
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="workers forked from the batch's process")
+def test_no_more_workers_are_forked_than_there_is_work_for(tmp_path, monkeypatch):
+    # Forking before the listing must not fork jobs workers for one file, nor any for a rerun
+    # that finds nothing changed (watch reruns the batch on every event).
+    import perfeval_xl.worker_pool as worker_pool
+
+    forked = []
+    real = worker_pool._pool
+
+    def pool(workers, *args):
+        forked.append(workers)
+        return real(workers, *args)
+
+    monkeypatch.setattr(worker_pool, "_pool", pool)
+    inbox = good_inbox(tmp_path / "in", 1)
+    assert set(perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=4).statuses.values()) == {"ok"}
+    assert forked == [1]
+    assert perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=4).reused == 1
+    assert forked == [1]  # none for the rerun
+    good_inbox(tmp_path / "more", 2)
+    for name in ("f00.xlsx", "f01.xlsx"):
+        (inbox / f"new-{name}").write_bytes((tmp_path / "more" / name).read_bytes())
+    assert perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=4).reused == 1
+    assert forked == [1, 2]  # a rerun: as many as files changed
+
+
 def good_inbox(folder: Path, count: int) -> Path:
     """``folder`` holding ``count`` good project forms, f00.xlsx, f01.xlsx, …"""
     folder.mkdir()
