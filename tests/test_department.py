@@ -203,6 +203,19 @@ def test_a_level_weight_that_is_not_the_sum_of_its_rows_is_flagged_at_its_cell(t
     assert form.total == D("95.61")  # nothing is scored by it
 
 
+def test_each_level_weight_written_on_a_row_of_its_own_is_checked(tmp_path):
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    table = book["指标评分表"]
+    table["B4"], table["B6"] = 25, 20  # 投入 written twice, rows not merged: right, then wrong
+    book.save(path)
+    form = perfeval_xl.score_workbook(path).forms[0]
+    found = [(f.message, f.source.cell) for f in form.flags if "其下各指标分值合计" in f.message]
+    assert found == [("一级指标“投入”的分值20与其下各指标分值合计25不一致", "B6")]
+
+
 def test_form_weight_overrides_the_rulebook_and_self_scores_are_clamped(tmp_path):
     rows = [list(r) for r in HUNAN_ROWS]
     rows[2][3] = 10           # 重点支出安排率 worth 10 on this form: 85.76% → 0.8 × 10

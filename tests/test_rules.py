@@ -288,8 +288,11 @@ def test_score_below_weight_without_a_reason_is_flagged():
     ("没有完成", "实际完成“没有完成”中“完成”前有否定词“没”，按达成档评分可能有误"),
     ("未能按时完成", "实际完成“未能按时完成”中“完成”前有否定词“未能”，按达成档评分可能有误"),
     ("效果不显著", "实际完成“效果不显著”中“显著”前有否定词“不”，按达成档评分可能有误"),
-    ("尚未全部完成，基本完成", "实际完成“尚未全部完成，基本完成”中“基本完成”前有否定词“尚未”，按部分达成档评分可能有误"),
+    ("尚未基本完成", "实际完成“尚未基本完成”中“基本完成”前有否定词“尚未”，按部分达成档评分可能有误"),
     ("已完成", None), ("全年未发生安全事故，已完成", None), ("无延误，按时完成", None), ("未完成", None),
+    # A negation further off is mostly about something else:
+    ("不低于95%，已完成", None), ("没有发生安全事故，已完成", None), ("不断完善制度，效果明显", None),
+    ("不超过预算，按时完成", None),
 ])
 def test_a_negation_before_the_band_word_keeps_the_band_but_is_flagged_for_a_person(actual, flagged):
     item = score_indicator(indicator("按时完成", actual, self_score=9, reason="r"), MOF)

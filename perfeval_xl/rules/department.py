@@ -58,17 +58,19 @@ def check_level_weights(form: DepartmentForm, items: list[ItemScore]) -> list[Fl
     Why: the scored form shows it beside the level's name ("投入（30分）"), so one that is not
     the sum (a negative one never is) would be shown as if it were right.  Nothing is scored by it.
     """
-    written: dict[tuple[str, ...], tuple[Decimal, DepartmentRow]] = {}
+    # Every value written for a level, with the first row writing it: rows not merged may each
+    # write one, and the scored form shows one of them.
+    written: dict[tuple[tuple[str, ...], Decimal], DepartmentRow] = {}
     sums: dict[tuple[str, ...], Decimal] = {}
     for row, item in zip(form.rows, items):
         for key, weight in (((row.level1,), row.level1_weight), ((row.level1, row.level2), row.level2_weight)):
             if not key[-1]:
                 continue
             sums[key] = sums.get(key, ZERO) + item.weight
-            if weight is not None and key not in written:
-                written[key] = (weight, row)
+            if weight is not None:
+                written.setdefault((key, weight), row)
     flags = []
-    for key, (weight, row) in written.items():
+    for (key, weight), row in written.items():
         if weight != sums[key]:
             what, column = ("一级指标", "level1_weight") if len(key) == 1 else ("二级指标", "level2_weight")
             flags.append(Flag(f"{what}{quoted(key[-1])}的分值{show(weight)}与其下各指标分值合计{show(sums[key])}不一致",

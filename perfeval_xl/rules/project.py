@@ -360,16 +360,23 @@ def _band_match(target_text: str, actual_text: str, rulebook: ProjectRulebook) -
 
 
 def _negation_before(actual: str, word: str, band: Band, rulebook: ProjectRulebook) -> str | None:
-    """The rulebook's negation standing before ``word``, the band word found in ``actual``
-    ("没有完成": 没), if any.  The lowest band is what a negation means anyway, and an actual
+    """The rulebook's negation standing just before ``word``, the band word found in ``actual``
+    (at most :data:`NEGATION_REACH` characters between: "没有完成", "未能按时完成", "效果不显著"),
+    if any.  Why so close: one further off is mostly about something else ("不低于95%，已完成",
+    "没有发生安全事故，已完成").  The lowest band is what a negation means anyway, and an actual
     repeating the target's text (no word) is banded by that, not by a word."""
     if not word or band is rulebook.bands[0]:
         return None
     at = actual.find(word)
     for negation in rulebook.negations:
-        if actual.rfind(negation, 0, at) >= 0:
+        found = actual.rfind(negation, max(0, at - NEGATION_REACH - len(negation)), at)
+        if found >= 0:
             return negation
     return None
+
+
+#: Characters that may stand between a negation and the band word it denies ("没有完成": 有).
+NEGATION_REACH = 2
 
 
 def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:

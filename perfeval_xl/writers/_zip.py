@@ -108,8 +108,8 @@ def _times_mod_p(a: int, b: int) -> int:
 
 @functools.cache
 def _powers_of_x() -> tuple[int, ...]:
-    """x^(2^k) modulo the CRC-32 polynomial, k = 0 … 31 (x^(2^32) is x^(2^1) again, the polynomial's order
-    dividing 2^32 − 1)."""
+    """x^(2^k) modulo the CRC-32 polynomial, k = 0 … 31 (x^(2^32) is x^(2^0) = x again, the order of x
+    dividing 2^32 − 1: so k is taken modulo 32)."""
     powers = [_X0 >> 1]  # x^1
     for _ in range(31):
         powers.append(_times_mod_p(powers[-1], powers[-1]))
