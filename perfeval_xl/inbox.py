@@ -1,9 +1,11 @@
 """Finding the workbooks in an inbox, and where each one's outputs go."""
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SCORED_SUFFIX = ".scored.xlsx"
@@ -33,16 +35,7 @@ def list_inbox(inbox: Path, outbox: Path | None = None) -> list[InboxEntry]:
     """Every workbook under ``inbox`` (recursively, not into linked folders), sorted as paths
     sort; the outbox is left out."""
     inbox = inbox.resolve()
-    skipped = os.fspath(outbox.resolve()) if outbox is not None else None
-    found: list[str] = []
-    for directory, folders, names in os.walk(inbox):
-        if skipped is not None:
-            folders[:] = [f for f in folders if os.path.join(directory, f) != skipped]
-        prefix = os.path.relpath(directory, inbox).replace(os.sep, "/") + "/"
-        prefix = "" if prefix == "./" else prefix
-        for name in names:
-            if name.lower().endswith(WORKBOOK_SUFFIXES) and os.path.isfile(os.path.join(directory, name)):
-                found.append(prefix + name)
+    found = list(_workbook_names(inbox, outbox))
     found.sort(key=_path_order)
     entries = [InboxEntry(inbox, relative, skip_reason(relative)) for relative in found]
     return _without_shared_outputs(entries)
@@ -51,18 +44,20 @@ def list_inbox(inbox: Path, outbox: Path | None = None) -> list[InboxEntry]:
 def count_workbooks(inbox: Path, outbox: Path | None = None, *, up_to: int) -> int:
     """How many files :func:`list_inbox` would find under ``inbox``, counted up to ``up_to`` only
     (a walk that stops there: the batch asks whether there is work for every worker before it lists)."""
-    inbox = inbox.resolve()
+    return sum(1 for _ in itertools.islice(_workbook_names(inbox.resolve(), outbox), up_to))
+
+
+def _workbook_names(inbox: Path, outbox: Path | None) -> Iterator[str]:
+    """The path under the (resolved) ``inbox`` of each workbook file, as the walk finds them."""
     skipped = os.fspath(outbox.resolve()) if outbox is not None else None
-    count = 0
     for directory, folders, names in os.walk(inbox):
         if skipped is not None:
             folders[:] = [f for f in folders if os.path.join(directory, f) != skipped]
+        prefix = os.path.relpath(directory, inbox).replace(os.sep, "/") + "/"
+        prefix = "" if prefix == "./" else prefix
         for name in names:
             if name.lower().endswith(WORKBOOK_SUFFIXES) and os.path.isfile(os.path.join(directory, name)):
-                count += 1
-                if count >= up_to:
-                    return count
-    return count
+                yield prefix + name
 
 
 def _without_shared_outputs(entries: list[InboxEntry]) -> list[InboxEntry]:
