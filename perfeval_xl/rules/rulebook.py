@@ -705,12 +705,9 @@ def _band_words(check: _Checker, data: dict, key: str) -> tuple[str, ...]:
     space ("达标（优良）", "基本 达标") would never match the very text it was copied from.
     """
     words = check.node(data, key)
-    if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+    if not isinstance(words, list) or not words:
         check.fail(key, "应为非空的文字列表")
-    compacted = tuple(compact(word) for word in words)
-    if not all(compacted):  # an empty word is contained in every text: every actual would match
-        check.fail(key, f"第{compacted.index('') + 1}个词为空（或只有空格）")
-    return compacted
+    return _compacted_words(check, key, words, "应为非空的文字列表")
 
 
 def _negations(check: _Checker, data: dict) -> tuple[str, ...]:
@@ -718,11 +715,17 @@ def _negations(check: _Checker, data: dict) -> tuple[str, ...]:
     found, words = check.optional(data, "qualitative.negations")
     if not found or words is None:
         return ()
+    return _compacted_words(check, "qualitative.negations", words, "应为文字列表")
+
+
+def _compacted_words(check: _Checker, key: str, words: object, not_a_list: str) -> tuple[str, ...]:
+    """``words`` compacted as a unit's text is; an empty one is an error (it is contained in every
+    text: every actual would match a band, or be flagged for a negation)."""
     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-        check.fail("qualitative.negations", "应为文字列表")
+        check.fail(key, not_a_list)
     compacted = tuple(compact(word) for word in words)
-    if not all(compacted):  # an empty word stands before every band word: every actual would be flagged
-        check.fail("qualitative.negations", f"第{compacted.index('') + 1}个词为空（或只有空格）")
+    if not all(compacted):
+        check.fail(key, f"第{compacted.index('') + 1}个词为空（或只有空格）")
     return compacted
 
 
