@@ -22,6 +22,7 @@ from typing import Any, Optional
 
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import amount, display_name
+from ._memo import NUMBERS_KEPT
 from ._summary_rows import flag_action, issues
 
 # The encoder summary_json uses: readable Chinese, compact, no circular check (a tree of fresh values).
@@ -42,12 +43,11 @@ def _number_json(text: str) -> str:
 #: as a Python-level method (CPython's slot_mp_subscript), ~700 instructions a hit against ~100,
 #: and an item looks up four numbers.  Misses go through :func:`_remembered`.
 _NUMBERS: dict[str, str] = {}
-_NUMBERS_LIMIT = 2048  # as scored_form's _MEMO_MAX, and why
 
 
 def _remembered(text: str) -> str:
     """``_number_json(text)``, kept in :data:`_NUMBERS` (emptied when full, as a BoundedMemo)."""
-    if len(_NUMBERS) >= _NUMBERS_LIMIT:
+    if len(_NUMBERS) >= NUMBERS_KEPT:
         _NUMBERS.clear()
     number = _NUMBERS[text] = _number_json(text)
     return number

@@ -45,7 +45,7 @@ from ._display import (
     level_label,
     split_execution_item,
 )
-from ._memo import BoundedMemo
+from ._memo import NUMBERS_KEPT, BoundedMemo
 from ._row_heights import (
     DEFAULT_FONT_SIZE,
     WIDEST_KEPT,
@@ -789,10 +789,7 @@ def _decimal_text(text: str) -> Optional[bytes]:
 
 
 #: Entries each of these memos holds at most (emptied when full: a worker stays the same size).
-#: Why not more: on distinct texts amounts rarely recur, and at 8,192 the memo of numbers was still
-#: filling after 5,000 files of a worker (0.8 MB, 6,423 numbers); at 2,048 with _entry_json's
-#: _NUMBERS a worker keeps 0.7 MB less then, at +0.1 % instructions on 300 workbooks.
-_MEMO_MAX = 2048
+_MEMO_MAX = NUMBERS_KEPT
 #: A Decimal's ``str()`` → its cell's number as written ("12.5"): weights and scores repeat from
 #: form to form.  Why keyed by the text and not by the Decimal: hashing a Decimal takes a modular
 #: power (~6,000 instructions, paid once per object, and most values reach the writer as fresh
