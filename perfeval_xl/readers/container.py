@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 
 from .._fast_zlib import crc32 as fast_crc32  # ISA-L's where installed: ~10× zlib's
 from ..errors import WorkbookError
+from .xls_formats import BOF, FILEPASS, globals_records
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -89,10 +90,6 @@ def _decrypt_if_needed(data: bytes, passwords: tuple[str, ...]) -> bytes:
     raise WorkbookError(f"文件已加密，提供的{len(passwords)}个密码都无法打开")
 
 
-_BIFF_RECORD = struct.Struct("<HH")  # type, length of its data
-_BOF, _EOF, _FILEPASS = 0x0809, 0x000A, 0x002F
-
-
 def _may_be_encrypted(data: bytes) -> bool:
     """False when msoffcrypto would find this OLE file not encrypted, or not know it; else True.
 
@@ -114,17 +111,12 @@ def _may_be_encrypted(data: bytes) -> bool:
             stream = ole.openstream("Workbook").read()
     except Exception:
         return False  # msoffcrypto cannot open it either and leaves it to the parser
-    if len(stream) < 4 or _BIFF_RECORD.unpack_from(stream)[0] != _BOF:
+    records = globals_records(stream)
+    first = next(records, None)
+    if first is None or first[0] != BOF:
         return False
-    position = 4 + _BIFF_RECORD.unpack_from(stream)[1]
-    while position + 4 <= len(stream):
-        kind, length = _BIFF_RECORD.unpack_from(stream, position)
-        position += 4 + length
-        if position > len(stream) or kind == _EOF:
-            return False  # a record cut short, or the globals ended without one
-        if kind == _FILEPASS:
-            return True
-    return False
+    # Not at a record cut short, nor after the globals' EOF.
+    return any(kind == FILEPASS for kind, _ in records)
 
 
 # The reference of a cell that is not empty (<c …/> and <c …></c> are).  Why not every <c> and

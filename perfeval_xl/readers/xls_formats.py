@@ -120,7 +120,7 @@ def _shows_percent(format_key: int, formats: dict) -> bool:
 
 
 _RECORD_HEADER = struct.Struct("<HH")  # BIFF record: type, length of its data
-_BOF, _EOF, _FILEPASS, _XF, _FORMAT = 0x0809, 0x000A, 0x002F, 0x00E0, 0x041E
+BOF, _EOF, FILEPASS, _XF, _FORMAT = 0x0809, 0x000A, 0x002F, 0x00E0, 0x041E
 _BIFF8 = 0x0600
 _XF_IS_STYLE = 0x0004  # in the XF's third 16-bit field
 
@@ -138,15 +138,11 @@ def _may_show_percent(data: bytes) -> bool:
             stream = ole.openstream("Workbook").read()  # BIFF5 and older name it "Book": raises, so True
     except Exception:
         return True
-    if len(stream) < 6 or struct.unpack_from("<HHH", stream)[::2] != (_BOF, _BIFF8):
+    if len(stream) < 6 or struct.unpack_from("<HHH", stream)[::2] != (BOF, _BIFF8):
         return True  # not a BIFF8 BOF first: its records are not the ones read below
     percent_formats = set(_BUILTIN_PERCENT_FORMATS)
     cell_formats = set()
-    position, end = 0, len(stream)
-    while position + 4 <= end:
-        kind, length = _RECORD_HEADER.unpack_from(stream, position)
-        body = stream[position + 4:position + 4 + length]
-        position += 4 + length
+    for kind, body in globals_records(stream):
         if kind == _FORMAT:
             if len(body) < 5:
                 return True
@@ -162,11 +158,25 @@ def _may_show_percent(data: bytes) -> bool:
             _font, number_format, flags = struct.unpack_from("<HHH", body)
             if not flags & _XF_IS_STYLE:
                 cell_formats.add(number_format)
-        elif kind == _FILEPASS:
+        elif kind == FILEPASS:
             return True  # encrypted records: not readable here
         elif kind == _EOF:  # the end of the globals; every FORMAT and XF was before it
             return not cell_formats.isdisjoint(percent_formats)
     return True  # no EOF: a stream cut short
+
+
+def globals_records(stream: bytes) -> Iterator[tuple[int, bytes]]:
+    """(type, data) of each BIFF record of a workbook stream, from the first (its BOF) up to and
+    including the EOF that ends the workbook globals; none after a record cut short."""
+    position, end = 0, len(stream)
+    while position + 4 <= end:
+        kind, length = _RECORD_HEADER.unpack_from(stream, position)
+        position += 4 + length
+        if position > end:
+            return
+        yield kind, stream[position - length:position]
+        if kind == _EOF:
+            return
 
 
 class PercentCells(Set):
