@@ -1,6 +1,7 @@
 """Scoring of project forms (F1) — scoring.md §2–4, pure functions over the model."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
@@ -122,7 +123,8 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
         item.score = round2(w)
         item.basis = f"{how}{show(executed)}/{show(budget)}={percent(rate)}>100%，得满分{show2(w)}"
         if rulebook.flag_over_execution:
-            item.flags.append(Flag(f"预算执行率{percent(rate)}超过100%", _over_execution_cell(funds),
+            item.flags.append(Flag(f"预算执行率{percent(rate)}超过100%",
+                                   _finding_cell(funds, "executed", _overspent(budget_amount)),
                                    action="请单位说明超预算支出原因并核实执行数"))
         return item
     item.score = round2(executed * w / budget)  # one division: rate × w would round 0.975 down
@@ -171,31 +173,24 @@ def _from_sub_rows(funds: Funds) -> bool:
     return any(getattr(line, budget_name) or line.executed for line in _sub_rows(funds))
 
 
-def _finding_cell(funds: Funds, amount: str) -> Source:
+def _finding_cell(funds: Funds, amount: str, concerns: Callable[[FundLine], bool] | None = None) -> Source:
     """Where a finding about ``amount`` (a name of :class:`FundLine`'s amounts) points: the
-    年度资金总额 row's cell; when the amounts were summed from the sub-rows, the cell of the first
-    sub-row whose amount is below 0 (the total row is empty: pointing there misled), else
-    ``funds.source`` (the first money cell of the total row as read, or of the block without one)."""
+    年度资金总额 row's cell; when the amounts were summed from the sub-rows (the total row is empty:
+    pointing there misled), the cell of ``amount`` on the first sub-row the finding ``concerns`` (by
+    default: whose ``amount`` is below 0), else ``funds.source`` (the first money cell of the total
+    row as read, or of the block without one)."""
     if not _from_sub_rows(funds):
         return funds.total_cell(amount)
-    for line in _sub_rows(funds):
-        value = getattr(line, amount)
-        if value is not None and value < 0:
-            return line.cells.get(amount, line.source)
-    return funds.source
+    if concerns is None:
+        def concerns(line: FundLine) -> bool:
+            return (getattr(line, amount) or ZERO) < 0
+    line = next((line for line in _sub_rows(funds) if concerns(line)), None)
+    return line.cells.get(amount, line.source) if line else funds.source
 
 
-def _over_execution_cell(funds: Funds) -> Source:
-    """Where "执行率超过100%" points: the 年度资金总额 row's 执行数; when the amounts were summed from
-    the sub-rows (that cell is empty: pointing there misled), the 执行数 of the first sub-row that
-    spent more than its budget, else of the first sub-row that spent anything."""
-    if not _from_sub_rows(funds):
-        return funds.total_cell("executed")
-    budget_name = funds.budget_amount
-    parts = [line for line in _sub_rows(funds) if line.executed]
-    over = next((line for line in parts if line.executed > (getattr(line, budget_name) or ZERO)), None)
-    line = over or (parts[0] if parts else None)
-    return line.cells.get("executed", line.source) if line else funds.source
+def _overspent(budget_amount: str) -> Callable[[FundLine], bool]:
+    """Did a sub-row spend more than its budget (``budget_amount``, none counting as 0)?"""
+    return lambda line: bool(line.executed) and line.executed > (getattr(line, budget_amount) or ZERO)
 
 
 # ------------------------------------------------------------------ indicators
