@@ -172,30 +172,12 @@ class _ColumnPlan:
         return rendered
 
 
+@functools.lru_cache(maxsize=16)
 def _column_plans(columns: tuple[Column, ...]) -> tuple[_ColumnPlan, ...]:
     """The plans of ``columns``: the same plans (and their memos) for the same columns.
 
-    Found first by the tuple's identity: the lru_cache hashes the tuple, which calls each
-    column's dataclass ``__hash__`` in Python, ~1,500 instructions a column, and every file's
-    汇总 row and 问题清单 rows asked for them (1 % of a summary record).  The tuple is kept
-    beside its plans, so its id cannot be another tuple's while it is there.
-    """
-    known = _PLANS_BY_ID.get(id(columns))
-    if known is not None and known[0] is columns:
-        return known[1]
-    plans = _planned_columns(columns)
-    if len(_PLANS_BY_ID) >= _PLANS_BY_ID_LIMIT:
-        _PLANS_BY_ID.clear()
-    _PLANS_BY_ID[id(columns)] = (columns, plans)
-    return plans
-
-
-_PLANS_BY_ID: dict[int, tuple[tuple[Column, ...], tuple[_ColumnPlan, ...]]] = {}
-_PLANS_BY_ID_LIMIT = 16
-
-
-@functools.lru_cache(maxsize=16)
-def _planned_columns(columns: tuple[Column, ...]) -> tuple[_ColumnPlan, ...]:
+    Cheap to look up for every file's 汇总 row and 问题清单 rows because a Column hashes by its
+    identity (see summary_xlsx.Column)."""
     return tuple(_ColumnPlan(column, starts) for column, starts in zip(columns, _cell_starts(columns)))
 
 
