@@ -1,6 +1,6 @@
 """Benchmark score_folder against a naive openpyxl script and a floor (issue 5).
 
-    python bench/bench.py --n 1000 [--no-jobs-all] [--keep DIR] [--seed 2024] [--distinct-texts]
+    python bench/bench.py --n 1000 [--no-jobs-all] [--keep DIR] [--seed 2024] [--distinct-texts] [--rounds 3]
     python bench/bench.py --n 200 --profile          # pyinstrument of jobs=1
 
 Writes N realistic workbooks (see corpus.py; not timed), then measures, in one
@@ -16,6 +16,12 @@ run and on the same files, each phase in a fresh child process:
             the cost of dropping ten new files into a scored inbox
 
 Wall time is timed inside the child around the work only (imports done before).
+``--rounds R`` runs the timed phases R times, each round in the reverse order of
+the one before (baseline, floor, jobs=1, jobs=K, then jobs=K, jobs=1, floor,
+baseline, ...): on a shared machine whose speed drifts by a third from minute to
+minute, one baseline and one jobs=1 run minutes apart give a ratio that is as
+much the machine as the code.  Each round's ratios are printed, and the table
+shows the median round's wall time of each phase.
 Peak RSS is the largest sum of RSS over the child and all its descendants
 (worker processes included), sampled every 10 ms with psutil; "max proc" is the
 largest single process (getrusage ru_maxrss).
@@ -28,6 +34,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -267,6 +274,28 @@ def _process_entries(task, entries, rules, out: Path, read) -> None:
         task.process_entry(entry, rules, out, read)
 
 
+def median_rows(rounds: list[dict[str, dict]], phases: list[str]) -> dict[str, dict]:
+    """Each phase's row from the round of its median wall time (the lower median for an even count)."""
+    rows = {}
+    for phase in phases:
+        runs = sorted((round_rows[phase] for round_rows in rounds if phase in round_rows), key=lambda row: row["wall"])
+        if runs:
+            rows[phase] = runs[(len(runs) - 1) // 2]
+    return rows
+
+
+def round_ratios(rounds: list[dict[str, dict]]) -> str:
+    """jobs=1 / baseline (and jobs=K / baseline) of each round: phases run minutes apart, not days."""
+    lines = []
+    for phase, label in (("jobs1", "jobs=1 / baseline"), ("jobsall", "jobs=K / baseline")):
+        ratios = [rows[phase]["wall"] / rows["baseline"]["wall"] for rows in rounds
+                  if phase in rows and "baseline" in rows]
+        if ratios:
+            lines.append(f"{label} by round: {', '.join(f'{r:.3f}' for r in ratios)}; "
+                         f"median {statistics.median(ratios):.3f}, best {min(ratios):.3f}")
+    return "\n".join(lines)
+
+
 def report(rows: dict[str, dict], info: dict, n: int, cpu_jobs: int, distinct_texts: bool = False) -> str:
     labels = {"baseline": "baseline (openpyxl load+save)", "floor": "floor (calamine read + copy)",
               "jobs1": "perfeval-xl jobs=1", "jobsall": f"perfeval-xl jobs={cpu_jobs}",
@@ -311,6 +340,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="also measure jobs=os.cpu_count() (default)")
     parser.add_argument("--no-jobs-all", dest="jobs_all", action="store_false")
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the timed phases this many times, alternating their order (default 1)")
     parser.add_argument("--profile", action="store_true", help="profile score_folder(jobs=1) with pyinstrument instead")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--code", type=Path,
@@ -337,20 +368,32 @@ def main(argv: list[str] | None = None) -> None:
         phases = [p.strip() for p in args.phases.split(",") if p.strip()]
         if not args.jobs_all and "jobsall" in phases:
             phases.remove("jobsall")
-        rows = {}
-        for phase in phases:
-            print(f"measuring {phase} …", flush=True)
-            rows[phase] = measure(phase, inbox, work / f"out-{phase}", cpu_jobs if phase == "jobsall" else 1,
-                                  args.code)
+        rounds = []
+        for number in range(args.rounds):
+            # The rerun phase measures a different thing (ten new files), once is enough.
+            order = [p for p in phases if p != "rerun" or number == 0]
+            if number % 2:
+                order.reverse()
+            rows = {}
+            for phase in order:
+                print(f"measuring {phase} …" + (f" (round {number + 1} of {args.rounds})" if args.rounds > 1 else ""),
+                      flush=True)
+                rows[phase] = measure(phase, inbox, work / f"out-{phase}", cpu_jobs if phase == "jobsall" else 1,
+                                      args.code)
+            rounds.append(rows)
+        rows = median_rows(rounds, phases)
         info = machine()
         text = report(rows, info, args.n, cpu_jobs, args.distinct_texts)
+        if len(rounds) > 1:
+            text += "\n" + round_ratios(rounds)
         if args.code:
             text = f"perfeval-xl from {args.code.resolve()}\n" + text
         print()
         print(text)
         if args.json:
             args.json.write_text(json.dumps({"machine": info, "n": args.n, "seed": args.seed,
-                                            "distinct_texts": args.distinct_texts, "phases": rows},
+                                            "distinct_texts": args.distinct_texts, "phases": rows,
+                                            "rounds": rounds},
                                             ensure_ascii=False, indent=2))
     finally:
         # Deleted only now, after every phase: see set_aside.
