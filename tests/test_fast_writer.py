@@ -136,3 +136,47 @@ def test_department_forms_naming_their_columns_each_their_own_way_keep_their_nam
         sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").worksheets[0]
         shown = [c.value for row in sheet.iter_rows() for c in row if str(c.value).startswith("评价标准")]
         assert shown == [f"评价标准（第{edition}版）"]
+
+
+def _template_with_odd_merges(tmp_path):
+    """The template with odd borders, and merged ranges openpyxl binds in less usual ways: over
+    cells the file does not hold (no bottom-right cell to take borders from), of one cell, over
+    a locked cell of its own protection, on the template's second sheet."""
+    import openpyxl
+    from openpyxl.styles import Border, Protection, Side
+
+    template = openpyxl.load_workbook(_template_with_odd_borders(tmp_path))
+    sheet, notes = template["复核样式"], template.worksheets[1]
+    sheet.cell(30, 2).border = Border(left=Side("thick"), top=Side("dotted"))
+    sheet.cell(30, 2).protection = Protection(locked=False, hidden=True)
+    sheet.merge_cells("B30:E33")  # its bottom-right cell is not in the file
+    sheet.cell(35, 3).border = Border(bottom=Side("thin"))
+    sheet.merge_cells("C35:C35")
+    notes.cell(3, 3).border = Border(right=Side("medium"), bottom=Side("thick"))
+    notes.cell(1, 1).border = Border(top=Side("thin"))
+    notes.merge_cells("A1:C3")
+    path = tmp_path / "odd-merges.xlsx"
+    template.save(path)
+    return path
+
+
+@pytest.mark.parametrize("make", [None, _template_with_odd_borders, _template_with_odd_merges],
+                         ids=["shipped", "odd-borders", "odd-merges"])
+def test_templates_merges_replayed_on_ids_bind_as_openpyxl_binds_them(tmp_path, make, monkeypatch):
+    import openpyxl
+
+    from perfeval_xl.writers import _style_template
+    from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
+
+    path = make(tmp_path) if make else template_path(SCORED_FORM_STYLE)
+    replayed = _style_template.load_scored_form_style(path, replay_merges=True).workbook
+    compiled = _style_template._compile(path)
+    monkeypatch.setattr(_style_template, "_load_replaying_merges", openpyxl.load_workbook)
+    loaded = _style_template.load_scored_form_style(path, replay_merges=True).workbook
+    assert compiled == _style_template._compile(path)  # every part of the compiled template
+    for table in ("_borders", "_protections", "_cell_styles"):
+        assert list(getattr(replayed, table)) == list(getattr(loaded, table))
+    for ours, theirs in zip(replayed.worksheets, loaded.worksheets, strict=True):
+        assert ({coordinate: (type(cell), cell._style) for coordinate, cell in ours._cells.items()}
+                == {coordinate: (type(cell), cell._style) for coordinate, cell in theirs._cells.items()})
+        assert sorted(map(str, ours.merged_cells.ranges)) == sorted(map(str, theirs.merged_cells.ranges))

@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import copy
 import datetime
+import itertools
 import os
 import re
 import threading
+import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -37,6 +39,7 @@ from typing import Optional
 import openpyxl
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
@@ -93,12 +96,14 @@ class ScoredFormStyle:
     template_sheets: list[Worksheet]
 
 
-def load_scored_form_style(path: Path) -> ScoredFormStyle:
+def load_scored_form_style(path: Path, replay_merges: bool = False) -> ScoredFormStyle:
     """Open the template and read the styles of its prototype rows.
 
-    Raises TemplateError naming the first ``style_<role>`` name that is missing.
+    ``replay_merges``: load it with :func:`_load_replaying_merges` (what :func:`_compile` does),
+    not with openpyxl's ``load_workbook`` (the reference writer's way).  Raises TemplateError
+    naming the first ``style_<role>`` name that is missing.
     """
-    workbook = openpyxl.load_workbook(path)
+    workbook = _load_replaying_merges(path) if replay_merges else openpyxl.load_workbook(path)
     locations = _role_locations(workbook, path)
     sheet_titles = {sheet for sheet, _ in locations.values()}
     if len(sheet_titles) != 1:
@@ -284,7 +289,7 @@ def _compile(path: Path) -> CompiledStyle:
     from openpyxl.writer.theme import theme_xml
     from openpyxl.xml.functions import tostring
 
-    style = load_scored_form_style(path)
+    style = load_scored_form_style(path, replay_merges=True)
     workbook = style.workbook
     cell_styles = workbook._cell_styles
 
@@ -366,6 +371,32 @@ def _merged_styles(workbook: Workbook, arrays: set) -> dict[tuple[int, int, int,
 _Addend = tuple[str, int]
 
 
+class _BorderSums:
+    """Sums of borders in a workbook's border table, by id: each distinct sum is formed and
+    registered once (openpyxl's ``Border.__add__`` and ``IndexedList.add``); asked again, it
+    is the id the table gave it, as adding an equal border again would give."""
+
+    def __init__(self, table):
+        self.table = table
+        self._sums: dict[tuple[int, _Addend], int] = {}
+
+    def plus(self, border_id: int, addend: _Addend) -> int:
+        from openpyxl.styles.borders import Border
+
+        key = (border_id, addend)
+        found = self._sums.get(key)
+        if found is None:
+            table = self.table
+            side, source = addend
+            other = table[source]
+            if side == "corner":
+                added = Border(right=other.right, bottom=other.bottom)
+            else:
+                added = Border(**{side: getattr(other, side)})
+            found = self._sums[key] = table.add(table[border_id] + added)
+        return found
+
+
 def merge_outcomes(workbook: Workbook, borders: list[int]) -> dict[tuple[int, int, int, int, int, int], StyleArray]:
     """(top-left border, bottom-right border, shape rows, shape cols, i, j) → the style of cell
     (i, j) of a merged range of that shape, as openpyxl's ``merge_cells`` leaves it.
@@ -383,24 +414,8 @@ def merge_outcomes(workbook: Workbook, borders: list[int]) -> dict[tuple[int, in
     ``merge_cells`` leaves, on the shipped template and on one with odd borders,
     so a change in a new openpyxl release fails there.
     """
-    from openpyxl.styles.borders import Border
-
     table = workbook._borders
-    sums: dict[tuple[int, _Addend], int] = {}
-
-    def plus(border_id: int, addend: _Addend) -> int:
-        key = (border_id, addend)
-        found = sums.get(key)
-        if found is None:
-            side, source = addend
-            other = table[source]
-            if side == "corner":
-                added = Border(right=other.right, bottom=other.bottom)
-            else:
-                added = Border(**{side: getattr(other, side)})
-            found = sums[key] = table.add(table[border_id] + added)
-        return found
-
+    plus = _BorderSums(table).plus
     outcome: dict[tuple[int, int, int, int, int, int], StyleArray] = {}
     for start_border in borders:
         for end_border in borders:
@@ -423,6 +438,93 @@ def merge_outcomes(workbook: Workbook, borders: list[int]) -> dict[tuple[int, in
                     result.borderId = border_id
                     outcome[start_border, end_border, rows, cols, i, j] = result
     return outcome
+
+
+_MERGE_CELLS = re.compile(rb"<mergeCells\b[^>]*>(.*?)</mergeCells>", re.S)
+_MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"/>')
+
+
+def _load_replaying_merges(path: Path) -> Workbook:
+    """The template as openpyxl's ``load_workbook`` loads it, but for its merged ranges: those are
+    taken out of the worksheets before openpyxl reads them, then bound by :func:`_bind_merges`.
+
+    Why: openpyxl binds a merged range cell by cell, each border it adds hashing whole Border
+    objects into the border table; the template's 23 ranges took 172 M instructions, half the
+    compile.  A worksheet whose ranges are written otherwise than Excel and openpyxl write
+    them is left to openpyxl: then the whole file is, so the borders are registered in order.
+    """
+    from openpyxl.reader.excel import ExcelReader
+
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    merges: dict[str, list[str]] = {}
+    rewritten = BytesIO()
+    with zipfile.ZipFile(rewritten, "w") as package:  # stored: read back at once
+        for name, data in parts:
+            if name.startswith("xl/worksheets/") and b"mergeCell" in data:
+                found = _MERGE_CELLS.search(data)
+                refs = _MERGE_REF.findall(found[1]) if found else []
+                data = data[:found.start()] + data[found.end():] if found else data
+                if not refs or len(refs) != found[1].count(b"<mergeCell") or b"mergeCell" in data:
+                    return openpyxl.load_workbook(path)
+                merges[name] = [ref.decode() for ref in refs]
+            package.writestr(name, data)
+    reader = ExcelReader(rewritten)
+    reader.read()
+    for sheet, relationship in reader.parser.find_sheets():  # openpyxl's order of reading them
+        refs = merges.get(relationship.target)
+        if refs:
+            _bind_merges(reader.wb[sheet.name], refs)
+    return reader.wb
+
+
+def _bind_merges(sheet: Worksheet, refs: list[str]) -> None:
+    """What openpyxl's ``WorksheetReader.bind_merged_cells`` does to ``sheet`` (``MergedCellRange``,
+    ``Worksheet._clean_merge_range``, ``MergedCellRange.format``), on style ids: the same cells,
+    with the same styles, and the same borders registered in the same order.
+
+    ``tests/test_fast_writer.py`` holds it to openpyxl's own loading of templates.
+    """
+    from openpyxl.cell.cell import MergedCell
+
+    workbook = sheet.parent
+    plus = _BorderSums(workbook._borders).plus
+    protections = workbook._protections
+    cells = sheet._cells
+
+    def style_of(cell) -> StyleArray:  # as openpyxl's style descriptors give a cell without one
+        if cell._style is None:
+            cell._style = StyleArray()
+        return cell._style
+
+    for ref in refs:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        start = cells.get((min_row, min_col))
+        if start is None:
+            start = sheet.cell(min_row, min_col)
+        start_style = style_of(start)
+        end = cells.get((max_row, max_col))
+        if end is not None:
+            start_style.borderId = plus(start_style.borderId, ("corner", style_of(end).borderId))
+        coordinates = list(itertools.product(range(min_row, max_row + 1), range(min_col, max_col + 1)))
+        for row, col in coordinates[1:]:
+            cells[row, col] = MergedCell(sheet, row, col)
+        edges = {"top": [(min_row, col) for col in range(min_col, max_col + 1)],
+                 "left": [(row, min_col) for row in range(min_row, max_row + 1)],
+                 "right": [(row, max_col) for row in range(min_row, max_row + 1)],
+                 "bottom": [(max_row, col) for col in range(min_col, max_col + 1)]}
+        for side in ("top", "left", "right", "bottom"):  # openpyxl's order
+            corner = start_style.borderId
+            line = getattr(workbook._borders[corner], side)
+            if line is not None and line.style is None:
+                continue  # openpyxl: a side without a style is not spread
+            for coordinate in edges[side]:
+                style = style_of(cells[coordinate])
+                style.borderId = plus(style.borderId, (side, corner))
+        protection = protections.add(protections[start_style.protectionId])
+        for coordinate in coordinates:
+            style_of(cells[coordinate]).protectionId = protection
+    sheet.merged_cells = MultiCellRange(refs)
 
 
 def _worksheet_xml(sheet: Worksheet) -> bytes:
