@@ -471,10 +471,13 @@ def _load_replaying_merges(path: Path) -> Workbook:
             package.writestr(name, data)
     reader = ExcelReader(rewritten)
     reader.read()
+    loaded = {sheet.title: sheet for sheet in reader.wb.worksheets}
     for sheet, relationship in reader.parser.find_sheets():  # openpyxl's order of reading them
         refs = merges.get(relationship.target)
         if refs:
-            _bind_merges(reader.wb[sheet.name], refs)
+            if sheet.name not in loaded:  # a title openpyxl changed: which sheet is which is unsure
+                return openpyxl.load_workbook(path)
+            _bind_merges(loaded[sheet.name], refs)
     return reader.wb
 
 
