@@ -248,3 +248,39 @@ def test_staff_counts_below_the_amounts_are_not_carried_as_amount_lines(tmp_path
     [base] = read_workbook(tmp_path / "f2.xlsx").unpaired_bases
     assert (base.staff_quota, base.staff_actual) == (12, 12)
     assert [line.label for line in base.lines] == ["三公经费", "项目支出", "公用经费", "政府采购金额"]
+
+
+@pytest.mark.parametrize("in_template", [False, True], ids=["new-workbook", "template-workbook"])
+def test_ranges_merged_on_style_ids_are_merged_as_openpyxl_merges_them(monkeypatch, in_template):
+    """The sheet's merged ranges, their borders spread on style ids (_style_template.merge_cells), leave
+    the cells, the workbook's style tables and the written sheet as openpyxl's merge_cells does."""
+    from openpyxl.styles import Border, Side
+
+    from perfeval_xl.writers import base_data_sheet
+    from perfeval_xl.writers._style_template import load_scored_form_style, worksheet_part
+    from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
+
+    def drawn():
+        workbook = (load_scored_form_style(template_path(SCORED_FORM_STYLE)).workbook if in_template
+                    else openpyxl.Workbook())
+        sheets = [add_base_data_sheet(workbook, base_data(), F2), add_base_data_sheet(workbook, base_data(None), F2)]
+        odd = add_base_data_sheet(workbook, base_data(unit="某单位"), F2)  # ranges over cells of other borders
+        odd.cell(8, 4).border = Border(right=Side("thick"), bottom=Side("dashed"))
+        base_data_sheet.merge_cells(odd, 6, 2, 8, 4)
+        odd.cell(20, 2).value = "无边框"
+        odd.cell(22, 4).border = Border(left=Side("thin"), right=Side("thick"), bottom=Side("dashed"))
+        base_data_sheet.merge_cells(odd, 20, 2, 22, 4)
+        return workbook, [*sheets, odd]
+
+    ours, our_sheets = drawn()
+    monkeypatch.setattr(base_data_sheet, "merge_cells", lambda sheet, first_row, first_col, last_row, last_col:
+                        sheet.merge_cells(start_row=first_row, start_column=first_col, end_row=last_row,
+                                          end_column=last_col))
+    theirs, their_sheets = drawn()
+    for table in ("_borders", "_protections", "_cell_styles", "_fonts"):
+        assert list(getattr(ours, table)) == list(getattr(theirs, table))
+    for mine, openpyxls in zip(our_sheets, their_sheets, strict=True):
+        assert ({coordinate: (type(cell), cell._style) for coordinate, cell in mine._cells.items()}
+                == {coordinate: (type(cell), cell._style) for coordinate, cell in openpyxls._cells.items()})
+        assert [str(cells) for cells in mine.merged_cells] == [str(cells) for cells in openpyxls.merged_cells]
+        assert worksheet_part(mine) == worksheet_part(openpyxls)

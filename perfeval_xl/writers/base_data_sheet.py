@@ -32,6 +32,7 @@ from ..model import BaseData, BaseLine, DepartmentForm, FormResult
 from ._cell import CellValue, write_cell
 from ._display import finite_float
 from ._sheet_titles import unique_sheet_titles
+from ._style_template import merge_cells
 from ._text_measure import line_height, lines_needed
 
 TITLE = "部门整体支出绩效评价基础数据表"
@@ -152,16 +153,16 @@ class _BaseDataSheet:
     def _title(self, base: BaseData) -> None:
         row = self._next(height=30)
         self._put(row, LABEL, TITLE, _TITLE_FONT, _CENTER, border=False)
-        self.sheet.merge_cells(start_row=row, start_column=LABEL, end_row=row, end_column=LAST)
+        merge_cells(self.sheet, row, LABEL, row, LAST)
         if base.year is not None:
             row = self._next(height=18)
             self._put(row, LABEL, f"（{base.year}年度）", _TEXT_FONT, _CENTER, border=False)
-            self.sheet.merge_cells(start_row=row, start_column=LABEL, end_row=row, end_column=LAST)
+            merge_cells(self.sheet, row, LABEL, row, LAST)
         row = self._next(height=20)
         unit = f"填报单位：{base.unit or '未填'}"
         self.text_rows[row] = (unit, COLUMN_WIDTHS["A"] + COLUMN_WIDTHS["B"] + COLUMN_WIDTHS["C"], 20)
         self._put(row, LABEL, unit, border=False)
-        self.sheet.merge_cells(start_row=row, start_column=LABEL, end_row=row, end_column=BUDGET)
+        merge_cells(self.sheet, row, LABEL, row, BUDGET)
         self._put(row, FINAL, MONEY_UNIT, alignment=_RIGHT, border=False)
 
     def _staffing(self, base: BaseData) -> None:
@@ -172,7 +173,7 @@ class _BaseDataSheet:
             self._put(header, column, text, _BOLD_FONT, _CENTER, fill=_HEADER_FILL)
         row = self._next(height=20)
         self._put(row, LABEL, None, fill=_HEADER_FILL)
-        self.sheet.merge_cells(start_row=header, start_column=LABEL, end_row=row, end_column=LABEL)
+        merge_cells(self.sheet, header, LABEL, row, LABEL)
         # A count written in words ("十二") is carried as written: the officer sees what the unit sent.
         for column, count, name in ((PRIOR, base.staff_quota, "quota"), (BUDGET, base.staff_actual, "actual")):
             self._put(row, column, count if count is not None else base.staff_texts.get(name),
@@ -201,7 +202,7 @@ class _BaseDataSheet:
         note = f"来源：{base.file}（工作表：{base.sheet}）"
         self.text_rows[row] = (note, sum(COLUMN_WIDTHS.values()), 16)
         self._put(row, LABEL, note, _NOTE_FONT, _LEFT, border=False)
-        self.sheet.merge_cells(start_row=row, start_column=LABEL, end_row=row, end_column=LAST)
+        merge_cells(self.sheet, row, LABEL, row, LAST)
 
     def _finish(self) -> None:
         sheet = self.sheet
