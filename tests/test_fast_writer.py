@@ -160,8 +160,25 @@ def _template_with_odd_merges(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("make", [None, _template_with_odd_borders, _template_with_odd_merges],
-                         ids=["shipped", "odd-borders", "odd-merges"])
+def _template_with_merges_written_otherwise(tmp_path):
+    """The shipped template, its merged ranges written as no Excel writes them (left to openpyxl)."""
+    import zipfile
+
+    from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
+
+    path = tmp_path / "merges-otherwise.xlsx"
+    with zipfile.ZipFile(template_path(SCORED_FORM_STYLE)) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = data.replace(b'<mergeCell ref="B4:F4"/>', b'<mergeCell  ref="B4:F4" />')
+            target.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize("make", [None, _template_with_odd_borders, _template_with_odd_merges,
+                                  _template_with_merges_written_otherwise],
+                         ids=["shipped", "odd-borders", "odd-merges", "merges-written-otherwise"])
 def test_templates_merges_replayed_on_ids_bind_as_openpyxl_binds_them(tmp_path, make, monkeypatch):
     import openpyxl
 

@@ -469,11 +469,11 @@ def _load_replaying_merges(path: Path) -> Workbook:
     from openpyxl.reader.excel import ExcelReader
 
     with zipfile.ZipFile(path) as archive:
-        parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
     merges: dict[str, list[str]] = {}
     rewritten = BytesIO()
     with zipfile.ZipFile(rewritten, "w") as package:  # stored: read back at once
-        for name, data in parts:
+        for name, data in parts.items():
             if name.startswith("xl/worksheets/") and b"mergeCell" in data:
                 found = _MERGE_CELLS.search(data)
                 refs = _MERGE_REF.findall(found[1]) if found else []
@@ -487,10 +487,13 @@ def _load_replaying_merges(path: Path) -> Workbook:
     loaded = {sheet.title: sheet for sheet in reader.wb.worksheets}
     for sheet, relationship in reader.parser.find_sheets():  # openpyxl's order of reading them
         refs = merges.get(relationship.target)
-        if refs:
-            if sheet.name not in loaded:  # a title openpyxl changed: which sheet is which is unsure
+        if refs is None:
+            if b"mergeCell" in parts.get(relationship.target, b""):  # a sheet elsewhere, bound by openpyxl
                 return openpyxl.load_workbook(path)
-            _bind_merges(loaded[sheet.name], refs)
+            continue
+        if sheet.name not in loaded:  # a title openpyxl changed: which sheet is which is unsure
+            return openpyxl.load_workbook(path)
+        _bind_merges(loaded[sheet.name], refs)
     return reader.wb
 
 
