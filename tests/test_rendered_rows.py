@@ -110,3 +110,16 @@ def test_rendered_rows_need_constant_memory_mode(tmp_path):
     with pytest.raises(ValueError, match="constant_memory"):
         write_rendered_rows(book.add_worksheet(), 1, 1, [], {})
     book.close()
+
+
+def test_a_text_cell_taken_the_short_way_is_the_cell_of_the_long_way():
+    from perfeval_xl.writers._rendered_rows import _cell_starts, _text_cell, _text_cell_the_long_way
+
+    start = _cell_starts(ISSUE_COLUMNS)[6]["text"]
+    pieces = ["预算执行率", "实际完成“已完成”", "≥95%", "×", " ", "\u3000", "a&b", "<r>x</r>", ">", "_x", "_x0041_",
+              "😀", "\n", "\r", "\t", "\x01", "\ud800", "\uffff", "ABC", "12.5", "（万元）", "…", "=", ""]
+    texts = list(HOSTILE_TEXTS) + [a + b + c for a in pieces for b in pieces for c in pieces[:8]]
+    texts += ["很长的问题描述，" * n for n in (1, 5, 9, 30)] + ["x" * 16383, "x" * 16384, "中" * 16384, "😀" * 16383]
+    for text in texts:
+        for max_width in (8.0, 30.0, 60.0):
+            assert _text_cell(start, text, max_width) == _text_cell_the_long_way(start, text, max_width), text

@@ -34,7 +34,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ._display import EXCEL_MAX_TEXT, LEVEL_LABELS, amount, excel_text
-from ._text_measure import line_height, line_widths, text_width, wrapped_lines
+from ._text_measure import line_height, line_width, line_widths, text_width, wrapped_lines
 
 FONT_SIZE = 10
 #: Column units added to the widest text of a column (cell margins, filter button).
@@ -189,8 +189,33 @@ def _text_cell(start: str, text: str, max_width: float) -> tuple[bytes, float, i
     a table's text would be widened to UCS-2 by its Chinese and encoded whole.  A lone
     surrogate (a file name that is not valid UTF-8) cannot go into XML: it becomes "?".
     """
+    if text.isprintable() and "_x" not in text and len(text) <= _PLAIN_TEXT_MAX:
+        # Most texts: one line that excel_text and _inline_string leave as it is, but for the
+        # markup it escapes.  Their steps taken inline, once each (the text was scanned twice
+        # for controls, built up by three concatenations, measured through four calls): ~40 %
+        # fewer instructions for a text met once, as most 问题 and 指标 names are.  Printable
+        # text holds no lone surrogate, so it encodes as it is.
+        space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+        escaped = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                   if "&" in text or "<" in text or ">" in text else text)
+        xml = f'{start} t="inlineStr"><is><t{space}>{escaped}</t></is></c>'.encode()
+        width = line_width(text, FONT_SIZE)
+        needed = width + CELL_PADDING  # as _measure measures one line
+        if needed <= max_width:
+            return xml, needed, 1
+        return xml, max_width, wrapped_lines([width], max_width)
+    return _text_cell_the_long_way(start, text, max_width)
+
+
+def _text_cell_the_long_way(start: str, text: str, max_width: float) -> tuple[bytes, float, int]:
+    """:func:`_text_cell` for any text: cut, cleaned, escaped and measured line by line."""
     xml = start + ' t="inlineStr"><is><t' + _inline_string(excel_text(text)) + "</t></is></c>"
     return (xml.encode("utf-8", "replace"), *_measure(text, max_width))
+
+
+#: The longest text :func:`_text_cell` takes the short way: up to it neither excel_text nor
+#: :func:`_excel_limit` (which counts UTF-16 units, two for a character beyond U+FFFF) cuts it.
+_PLAIN_TEXT_MAX = EXCEL_MAX_TEXT // 2
 
 
 # Texts up to this length are rendered once per column (see _ColumnPlan), up to this many in all
