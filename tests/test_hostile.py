@@ -761,6 +761,48 @@ def test_fuzzed_workbooks_always_get_a_status_in_bounded_time(tmp_path):
     assert (tmp_path / "out" / "summary.json").is_file()
 
 
+def _as_calamine_reads(data: bytes):
+    """Every sheet of ``data`` as calamine reads it (values, merged ranges, kind, visibility), or its failure."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return [(str(meta.typ), str(meta.visible), meta.name, sheet.to_python(skip_empty_area=False),
+                 sheet.merged_cell_ranges)
+                for meta in book.sheets_metadata for sheet in [book.get_sheet_by_name(meta.name)]]
+    except BaseException as exc:  # noqa: BLE001 (calamine panics too)
+        return type(exc).__name__, str(exc)
+
+
+def test_calamine_reads_the_screens_stored_copy_as_the_workbook_sent(tmp_path):
+    # The screen hands calamine the parts it inflated, stored: the workbook must read the same, member
+    # for member, whatever else the archive holds and however it was damaged (when the screen passes it).
+    from perfeval_xl.readers.container import ReadLimits, screen_xlsx
+
+    rng = random.Random(20261126)
+    good = hostile.write_good(tmp_path / "g.xlsx")
+    sources = [good, write_form(tmp_path / "s.xlsx", hostile.good_project(), "sichuan-2023"),
+               hostile.rezip(good, tmp_path / "media.xlsx",
+                             extra={"xl/media/图片1.png": rng.randbytes(3000), "docProps/thumbnail.jpeg": b"\xff" * 900}),
+               hostile.rezip(good, tmp_path / "stored.xlsx", compression=zipfile.ZIP_STORED)]
+    cases = [source.read_bytes() for source in sources]
+    for i in range(80):
+        source = sources[i % len(sources)]
+        if i % 2:
+            cases.append(hostile.mutate_xml(source, tmp_path / f"xml_{i}.xlsx", rng).read_bytes())
+        else:
+            cases.append(hostile.mutate_bytes(source.read_bytes(), rng))
+    copied = 0
+    for data in cases:
+        try:
+            _, parsed = screen_xlsx(data, ReadLimits())
+        except Exception:  # refused (a damaged member may even raise zipfile's NotImplementedError)
+            continue
+        copied += parsed is not data
+        assert _as_calamine_reads(parsed) == _as_calamine_reads(data)
+    assert copied >= 40
+
+
 def test_sending_an_inbox_entry_to_a_worker_leaves_its_name_as_it_was():
     # Pickling a str caches its UTF-8 form on it; the batch keeps every listed name all batch long.
     import pickle

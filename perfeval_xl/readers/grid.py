@@ -17,7 +17,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from ..errors import WorkbookError
-from .container import OLE_MAGIC, ZIP_MAGIC, ReadLimits, SheetFacts, inspect_xlsx, unwrap
+from .container import OLE_MAGIC, ZIP_MAGIC, ReadLimits, SheetFacts, screen_xlsx, unwrap
 from .xls_formats import PercentCells, XlsPercentFormats
 
 
@@ -77,10 +77,10 @@ def load_grids(path: Path, data: bytes | None = None, *, passwords: tuple[str, .
     if data is None:
         data = Path(path).read_bytes()
     data = unwrap(data, passwords)
-    facts = inspect_xlsx(data, limits) if data.startswith(ZIP_MAGIC) else {}
+    facts, parsed = screen_xlsx(data, limits) if data.startswith(ZIP_MAGIC) else ({}, data)
     xls_formats = XlsPercentFormats(data) if data.startswith(OLE_MAGIC) else None
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(parsed))
     except BaseException as exc:  # calamine raises several unrelated types, and panics
         raise _as_workbook_error(exc, "文件已损坏或不是Excel工作簿") from exc
     grids = []
