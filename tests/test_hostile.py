@@ -803,6 +803,49 @@ def test_calamine_reads_the_screens_stored_copy_as_the_workbook_sent(tmp_path):
     assert copied >= 40
 
 
+def test_the_screens_reading_of_a_plain_zip_directory_is_zipfiles(tmp_path):
+    # The screen reads a plain central directory itself and leaves every other to zipfile: what it
+    # reads must be what zipfile reads, and an archive zipfile refuses must never look plain.
+    from perfeval_xl.readers.container import _plain_directory
+
+    rng = random.Random(20261127)
+    good = hostile.write_good(tmp_path / "g.xlsx").read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as odd:
+        odd.writestr("xl/图片.xml", b"<a/>")  # a UTF-8 name
+        odd.writestr(zipfile.ZipInfo("docProps/\x80.xml"), b"<b/>")  # a name zipfile reads as cp437
+        odd.writestr("a.xml", b"<c/>")
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            odd.writestr("a.xml", b"<d/>")  # a name twice
+    odd = buffer.getvalue()
+    commented, extra = io.BytesIO(), io.BytesIO()
+    for target, change in ((commented, "comment"), (extra, "extra")):
+        with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(target, "w") as copy:
+            for info in source.infolist():
+                if change == "extra":
+                    info.extra = struct.pack("<HH", 0x5455, 5) + b"\x01abcd"
+                copy.writestr(info, source.read(info))
+            copy.comment = b"made by hand" if change == "comment" else b""
+    nul_name = good.replace(b"xl/styles.xml", b"xl/style\0.xml")  # zipfile cuts the name at the NUL
+    cases = [good, odd, commented.getvalue(), extra.getvalue(), b"junk" + good, good + b"\0" * 30, nul_name]
+    cases += [hostile.mutate_bytes(rng.choice(cases[:4]), rng) for _ in range(400)]
+    fields = ("filename", "orig_filename", "flag_bits", "compress_type", "CRC", "compress_size", "file_size",
+              "header_offset")
+    assert _plain_directory(good) is not None and _plain_directory(odd) is not None
+    plain = 0
+    for data in cases:
+        members = _plain_directory(data)
+        try:
+            infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        except Exception:
+            assert members is None
+            continue
+        if members is not None:
+            plain += 1
+            assert [[getattr(m, f) for f in fields] for m in members] == [[getattr(i, f) for f in fields] for i in infos]
+    assert plain >= 25
+
+
 def test_sending_an_inbox_entry_to_a_worker_leaves_its_name_as_it_was():
     # Pickling a str caches its UTF-8 form on it; the batch keeps every listed name all batch long.
     import pickle
