@@ -160,6 +160,13 @@ def _indexed_match(text: str, table_id: int) -> str | None:
     return _SPELLING_INDEXES[table_id].get(label) if label else None
 
 
+def spelling_index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Normalised spelling → the field of ``table`` it names: ``match(text, table)`` is
+    ``spelling_index(table).get(normalise(text))`` for a text that normalises to something."""
+    index = _SPELLING_INDEXES.get(id(table))
+    return index if index is not None else _spelling_index(table)
+
+
 def is_one_of(text: object, spellings: tuple[str, ...]) -> bool:
     return normalise(text) in spellings
 

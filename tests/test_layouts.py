@@ -1129,3 +1129,37 @@ def test_an_indicators_cells_are_the_dict_of_its_sources_and_survive_pickle(tmp_
     with pytest.raises(KeyError):
         cells["operator"]
     assert pickle.loads(pickle.dumps(indicator)) == indicator
+
+
+def test_a_rows_labels_found_once_a_sheet_name_the_fields_match_names():
+    # SheetCells normalises a row's cells once and looks each table's fields up in its spelling index;
+    # that must find, cell for cell, what labels.match finds asking of every cell for every table.
+    import random
+
+    from perfeval_xl import labels
+    from perfeval_xl.readers.cells import SheetCells
+    from perfeval_xl.readers.grid import Grid
+
+    rng = random.Random(20261126)
+    tables = (labels.INDICATOR_COLUMNS, labels.FUND_COLUMNS, labels.DEPARTMENT_COLUMNS, labels.PROJECT_FIELDS,
+              labels.FUND_ROWS, {"own": ("分值", "得分"), "other": ("得分",)})
+    spellings = [spelling for table in tables for spellings in table.values() for spelling in spellings]
+    dressings = [lambda s: s, lambda s: f" {s} ", lambda s: s + "（万元）", lambda s: s + "：", lambda s: "1、" + s,
+                 lambda s: "其中：" + s + "(A)", lambda s: s[:1] + "\u3000" + s[1:], lambda s: s + "\u200b",
+                 lambda s: s + "合计", lambda s: "\u3000", lambda s: s.replace("(", "（")]
+    others = ["", " ", None, 0, 12.5, True, "项目名称：某项目", "绩效指标", "x"]
+    rows = [[rng.choice(dressings)(rng.choice(spellings)) if rng.random() < 0.7 else rng.choice(others)
+             for _ in range(rng.randint(0, 12))] for _ in range(300)]
+    cells = SheetCells(Grid(name="表", rows=rows))
+    for row in range(len(rows) + 2):
+        values = rows[row] if row < len(rows) else []
+        for table in tables:
+            expected_first: dict[str, int] = {}
+            expected_all: dict[str, list[int]] = {}
+            for col, value in enumerate(values):
+                field_name = labels.match(value, table) if isinstance(value, str) and value else None
+                if field_name:
+                    expected_first.setdefault(field_name, col)
+                    expected_all.setdefault(field_name, []).append(col)
+            assert cells.label_columns(row, table) == expected_first
+            assert cells.labelled_columns(row, table) == expected_all

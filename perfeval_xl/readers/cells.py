@@ -36,6 +36,7 @@ class SheetCells:
         # Why no plain cell → origin map: expanding every merged range cost more than all lookups.
         self._merged_by_column: dict | None = None
         self.plain = not grid.uncalculated and not grid.errors  # no cell can have a read problem but #text
+        self._row_labels: dict[int, list[tuple[int, str]]] = {}
 
     def _merged_index(self) -> dict[int, list[tuple[int, int, int, int]] | dict[int, tuple[int, int]]]:
         """Column → (r0, r1, r0, c0) of the merged ranges crossing it, the last declared first.
@@ -83,28 +84,40 @@ class SheetCells:
                 return origin_row, origin_col
         return None
 
+    def row_labels(self, row: int) -> list[tuple[int, str]]:
+        """(column, normalised label) of each cell of ``row`` holding text that normalises to
+        something, left to right.
+
+        Why: the rows above a form's tables are searched for the labels of the indicator header,
+        of the fund block and of the goals; each cell is normalised, and its memo asked, once a
+        sheet rather than once a table and a row.
+        """
+        found = self._row_labels.get(row)
+        if found is None:
+            rows = self.grid.rows
+            values = rows[row] if row < len(rows) else ()
+            found = self._row_labels[row] = [(col, label) for col, value in enumerate(values)
+                                             if isinstance(value, str) and value and (label := labels.normalise_str(value))]
+        return found
+
     def label_columns(self, row: int, table: dict[str, tuple[str, ...]]) -> dict[str, int]:
         """Field → column of the first cell in ``row`` whose label names that field in ``table``."""
         columns: dict[str, int] = {}
-        rows = self.grid.rows
-        values = rows[row] if row < len(rows) else []
-        for col, value in enumerate(values):
-            if isinstance(value, str) and value:
-                field_name = labels.match(value, table)
-                if field_name and field_name not in columns:
-                    columns[field_name] = col
+        field_of = labels.spelling_index(table)
+        for col, label in self.row_labels(row):
+            field_name = field_of.get(label)
+            if field_name and field_name not in columns:
+                columns[field_name] = col
         return columns
 
     def labelled_columns(self, row: int, table: dict[str, tuple[str, ...]]) -> dict[str, list[int]]:
         """Field → every column in ``row`` whose label names that field in ``table``, left to right."""
         columns: dict[str, list[int]] = {}
-        rows = self.grid.rows
-        values = rows[row] if row < len(rows) else []
-        for col, value in enumerate(values):
-            if isinstance(value, str) and value:
-                field_name = labels.match(value, table)
-                if field_name:
-                    columns.setdefault(field_name, []).append(col)
+        field_of = labels.spelling_index(table)
+        for col, label in self.row_labels(row):
+            field_name = field_of.get(label)
+            if field_name:
+                columns.setdefault(field_name, []).append(col)
         return columns
 
     def labelled_value(self, row: int, col: int, is_label: Callable[[str], bool],

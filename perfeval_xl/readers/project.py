@@ -284,10 +284,9 @@ def _money(cells: SheetCells, row: int, col: int | None, what: str, unit: str,
 
 def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
     for row in range(header_row):
-        for col, value in enumerate(cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]):
-            if not isinstance(value, str) or not value:  # Why: most cells of a form's top are empty
-                continue
-            label = labels.normalise_str(value)
+        for col, label in cells.row_labels(row):
+            if col >= _LABEL_SCAN_COLUMNS:
+                break
             if label in labels.GOAL_EXPECTED_LABELS and not form.goal_expected:
                 form.goal_expected = _text_below(cells, row, col, header_row)
             elif label in labels.GOAL_ACTUAL_LABELS and not form.goal_actual:
