@@ -244,7 +244,7 @@ class _BatchRun:
 
     def _reuse(self, entry: InboxEntry) -> bool:
         try:
-            stored = self.store.reusable(entry.relative, self.fingerprint, partial(file_digest, entry.path))
+            stored = self.store.reusable(entry.relative, self.fingerprint, partial(file_digest, entry.location))
         except OSError:  # the input cannot be read now: the worker will say why
             return False
         if stored is None:

@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS files (
 """
 
 
-def file_digest(path: Path) -> str:
+def file_digest(path: str | Path) -> str:
     with open(path, "rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
@@ -265,7 +265,7 @@ class ResultStore:
         here; an input changed back to what was noted must not reuse that other content's form.
         """
         try:
-            stat = os.stat(self.outbox / output)
+            stat = os.stat(os.path.join(self.outbox, output))  # not outbox / output: see InboxEntry.location
         except (OSError, ValueError):
             return None
         return [stat.st_size, stat.st_mtime_ns]

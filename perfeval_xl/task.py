@@ -9,6 +9,7 @@ process stores (:mod:`.store`).
 from __future__ import annotations
 
 import errno
+import os
 
 import traceback
 from dataclasses import dataclass, replace
@@ -43,15 +44,16 @@ def score_with_digest(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
         return FileResult(file=entry.relative, status="skipped", error=entry.skip_reason), None
     digest = None
     try:
-        path = entry.path  # built from the folder and name on each access
-        before = path.stat()
-        data = path.read_bytes()
+        path = entry.location  # built from the folder and name on each access
+        before = os.stat(path)
+        with open(path, "rb") as stream:
+            data = stream.read()
         digest = bytes_digest(data)
         content = read_workbook(path, name=entry.relative, data=data, passwords=read.passwords, limits=read.limits)
         result = FileResult(file=entry.relative, status="ok",
                             forms=[score_form(form, rules) for form in content.forms],
                             unpaired=content.unpaired_tables + content.unpaired_bases)
-        after = path.stat()
+        after = os.stat(path)
         if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
             raise WorkbookError("文件在评分过程中被修改，请待其复制完成后重新运行")
         if outbox is not None and result.forms:
@@ -125,7 +127,9 @@ def write_outputs(result: FileResult, outbox: Path) -> None:
     from .writers import write_report_drafts, write_scored_workbook
 
     result.output = scored_path(result.file)
-    target = outbox / result.output  # its folder is made by the atomic write when missing
+    # Its folder is made by the atomic write when missing.  A string, not outbox / output: see
+    # InboxEntry.location.
+    target = os.path.join(outbox, result.output)
     write_scored_workbook(result.forms, target)
     result.reports = [path.relative_to(outbox).as_posix() for path in write_report_drafts(result.forms, target)]
 

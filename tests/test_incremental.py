@@ -58,7 +58,7 @@ def test_a_rerun_hashes_only_the_inputs_it_may_reuse(inbox, tmp_path, monkeypatc
     write_good(inbox / "d.xlsx", name="丁项目")
     hashed = []
     real = perfeval_xl.batch.file_digest
-    monkeypatch.setattr(perfeval_xl.batch, "file_digest", lambda path: hashed.append(path.name) or real(path))
+    monkeypatch.setattr(perfeval_xl.batch, "file_digest", lambda path: hashed.append(Path(path).name) or real(path))
     batch = perfeval_xl.score_folder(inbox, out=outbox, rules=rules)
     # d.xlsx is new and, under other rules, every file is scored again: each is hashed by its
     # worker from the bytes it reads, never read a second time for the hash.

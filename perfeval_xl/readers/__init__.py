@@ -39,7 +39,7 @@ class WorkbookContent:
     sheets: list[str] = field(default_factory=list)
 
 
-def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = None,
+def read_workbook(path: str | Path, *, name: str | None = None, data: bytes | None = None,
                   passwords: tuple[str, ...] = (), limits: ReadLimits | None = None) -> WorkbookContent:
     """Read every form in the workbook at ``path``.
 
@@ -54,7 +54,7 @@ def read_workbook(path: Path, *, name: str | None = None, data: bytes | None = N
     bases: list[BaseData] = []
     blank: list[str] = []  # sheets holding an unfilled copy of a form
     hidden: set[str] = set()
-    for grid in load_grids(Path(path), data, passwords=passwords, limits=limits):
+    for grid in load_grids(path, data, passwords=passwords, limits=limits):
         content.sheets.append(grid.name)
         if grid.hidden:
             hidden.add(grid.name)

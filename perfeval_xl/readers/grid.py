@@ -65,7 +65,7 @@ def _column_letters(col: int) -> str:
     return letters
 
 
-def load_grids(path: Path, data: bytes | None = None, *, passwords: tuple[str, ...] = (),
+def load_grids(path: str | Path, data: bytes | None = None, *, passwords: tuple[str, ...] = (),
                limits: ReadLimits | None = None) -> list[Grid]:
     """Every worksheet of the workbook at ``path`` as a :class:`Grid`.
 

@@ -23,9 +23,12 @@ from ._zip import deflated, zip_archive
 SCORE_TABLE_HEADERS = ("一级指标", "二级指标", "三级指标", "分值", "自评得分", "复核得分", "评分依据")
 
 
-def write_report_drafts(forms: list[FormResult], scored_workbook: Path) -> list[Path]:
+def write_report_drafts(forms: list[FormResult], scored_workbook: str | Path) -> list[Path]:
     """One report draft per department form, next to the scored workbook; returns the paths written."""
     departments = [f for f in forms if isinstance(f.form, DepartmentForm) and f.form.base is not None]
+    if not departments:
+        return []
+    scored_workbook = Path(scored_workbook)
     written = []
     stem = scored_workbook.name.removesuffix(".scored.xlsx")
     for result in departments:

@@ -152,7 +152,7 @@ class RowStyler(Protocol):
     def height(self, role: str) -> Optional[float]: ...
 
 
-def write_scored_workbook(forms: list[FormResult], path: Path, template: Optional[Path] = None) -> None:
+def write_scored_workbook(forms: list[FormResult], path: str | Path, template: Optional[Path] = None) -> None:
     """Write one scored sheet per form to ``path`` (atomically).
 
     A department form with its F2 gets the base data sheet too, after the
