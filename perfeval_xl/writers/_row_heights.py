@@ -16,21 +16,26 @@ from ._text_measure import CELL_MARGIN, REFERENCE_FONT_SIZE, line_height, line_w
 DEFAULT_FONT_SIZE = REFERENCE_FONT_SIZE  # of a cell whose font has no size
 
 
-#: Texts whose heights are kept per kind of cell.  Why not more: real forms' texts are mostly
-#: their own, so a bigger memo mostly holds texts that never recur; at 4,096 (≈1 MB per kind of
-#: cell) it keeps the recurring ones at ~1 % more work than 8,192 did, on a corpus of distinct
-#: texts as on a repetitive one.
+#: Texts whose heights are kept, by every kind of cell together (≈180 bytes each).  Why together:
+#: a template has a handful of kinds of cell, each filling at its own pace, so a bound per kind
+#: (4,096 each) let the memos grow for the whole batch: 1.7 MB after 3,000 distinct forms, and
+#: more with each kind that filled later.  Why not more: real forms' texts are mostly their own,
+#: so a bigger memo mostly holds texts that never recur.
 TEXT_HEIGHTS_KEPT = 4096
 
 
 #: The lengths of text :attr:`TextHeights.widest` covers: most texts of a form are shorter.
 WIDEST_KEPT = 256
 
+#: Every TextHeights made (a handful: one per kind of cell), and the texts they hold together.
+_EVERY_KIND: list["TextHeights"] = []
+_texts_kept = 0
+
 
 class TextHeights(dict):
     """Text → the row height it needs in cells ``width`` wide with a font of ``font_size``
-    (:func:`measured_height`), measured on first use and kept (emptied when it holds
-    :data:`TEXT_HEIGHTS_KEPT` texts, as a :class:`BoundedMemo`).
+    (:func:`measured_height`), measured on first use and kept (every kind's memo is emptied when
+    they hold :data:`TEXT_HEIGHTS_KEPT` texts together, as a :class:`BoundedMemo` is when full).
 
     Why a class of its own rather than a BoundedMemo of a function: real forms' texts are mostly
     their own, so most texts asked about are measured, here without a call to a compute function
@@ -42,6 +47,7 @@ class TextHeights(dict):
 
     def __init__(self, width: float, font_size: float):
         super().__init__()
+        _EVERY_KIND.append(self)
         self.width, self.font_size = width, font_size
         self.usable = usable = max(width - CELL_MARGIN, 1.0)
         self.one_line = _lines_height(1, font_size)
@@ -56,8 +62,12 @@ class TextHeights(dict):
                             for n in range(WIDEST_KEPT))
 
     def __missing__(self, text: str) -> float:
-        if len(self) >= TEXT_HEIGHTS_KEPT:
-            self.clear()
+        global _texts_kept
+        if _texts_kept >= TEXT_HEIGHTS_KEPT:
+            for memo in _EVERY_KIND:
+                memo.clear()
+            _texts_kept = 0
+        _texts_kept += 1
         font_size = self.font_size
         length = len(text)
         if "\n" in text:
