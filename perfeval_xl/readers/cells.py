@@ -293,7 +293,7 @@ class SheetCells:
 
 # Why cached: headings repeat the same label cells on every form; bounded so a batch
 # of odd cells cannot grow the worker.
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=512)  # the labels that recur fit; more held texts of one form (0.2 MB)
 def _label_head(value: str, is_label: Callable[[str], bool]) -> tuple[str, str] | None:
     """(label, value written after it in the cell or "") when ``value`` is a label ``is_label`` accepts."""
     if not value.strip():
@@ -311,7 +311,7 @@ def _label_head(value: str, is_label: Callable[[str], bool]) -> tuple[str, str] 
     return text, ""
 
 
-@functools.lru_cache(maxsize=1024)  # about 0.2 MB when full, within the first forms of a batch
+@functools.lru_cache(maxsize=512)  # about 0.15 MB when full, within the first forms of a batch
 def _source(sheet: str, row: int, col: int) -> Source:
     """The cell (row, col) of ``sheet``.
 
