@@ -197,3 +197,29 @@ def test_templates_merges_replayed_on_ids_bind_as_openpyxl_binds_them(tmp_path, 
         assert ({coordinate: (type(cell), cell._style) for coordinate, cell in ours._cells.items()}
                 == {coordinate: (type(cell), cell._style) for coordinate, cell in theirs._cells.items()})
         assert sorted(map(str, ours.merged_cells.ranges)) == sorted(map(str, theirs.merged_cells.ranges))
+
+
+def test_a_template_of_a_file_type_openpyxl_refuses_is_refused_by_the_fast_writer_too(tmp_path):
+    import shutil
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    from perfeval_xl.writers._style_template import compiled_scored_form_style
+    from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
+
+    odd = tmp_path / "样式.dat"
+    shutil.copyfile(template_path(SCORED_FORM_STYLE), odd)
+    with pytest.raises(InvalidFileException):  # as openpyxl.load_workbook, the reference writer's loader
+        compiled_scored_form_style(odd)
+
+
+def test_the_templates_merged_ranges_are_bound_in_openpyxls_order():
+    import openpyxl
+
+    from perfeval_xl.writers._style_template import _load_replaying_merges
+    from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
+
+    path = template_path(SCORED_FORM_STYLE)
+    ours, theirs = _load_replaying_merges(path), openpyxl.load_workbook(path)
+    for mine, openpyxls in zip(ours.worksheets, theirs.worksheets, strict=True):
+        assert [str(r) for r in mine.merged_cells] == [str(r) for r in openpyxls.merged_cells]

@@ -74,3 +74,16 @@ def test_no_text_needs_more_than_the_widest_of_its_length():
             assert heights.widest[length] == measured_height("中" * length, width, size)
             text = "".join(rng.choice(pool) for _ in range(length))
             assert measured_height(text, width, size) <= heights.widest[length], (text, width, size)
+
+
+def test_the_memos_of_heights_of_every_kind_of_cell_hold_no_more_texts_than_kept_between_them():
+    from perfeval_xl.writers._row_heights import TEXT_HEIGHTS_KEPT, HeightBound, TextHeights, measured_height
+
+    bound = HeightBound()
+    kinds = [TextHeights(width, 10.0, bound) for width in (13.0, 24.0, 69.0)]
+    for number in range(3 * TEXT_HEIGHTS_KEPT):
+        memo = kinds[number % len(kinds)]
+        text = f"问题{number}"
+        assert memo[text] == measured_height(text, memo.width, 10.0)
+        assert sum(len(kind) for kind in kinds) <= TEXT_HEIGHTS_KEPT
+    assert min(len(kind) for kind in kinds) > 0  # each kind still keeps its recent texts

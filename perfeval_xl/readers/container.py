@@ -154,22 +154,17 @@ _RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 
 
-def inspect_xlsx(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
-    """Screen an .xlsx/.xlsm; returns per sheet name the cells calamine cannot describe.
-
-    Raises WorkbookError for a zip bomb, an XML entity declaration or a sheet
-    whose used area exceeds ``limits.max_sheet_cells``.
-    """
-    return screen_xlsx(data, limits, copy=False)[0]
-
-
 #: The most a workbook may inflate to and still be handed to the parser as a stored copy.
 _STORED_COPY_LIMIT = 32 * 2**20
 
 
 def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[dict[str, SheetFacts], bytes]:
-    """:func:`inspect_xlsx`, and the workbook to hand to the parser: with ``copy``, one whose parts
-    the screen inflated are stored as inflated (:func:`_stored_copy`), else ``data``.
+    """Screen an .xlsx/.xlsm: (per sheet name, the cells calamine cannot describe; the workbook
+    to hand to the parser).  With ``copy`` the latter is one whose parts the screen inflated are
+    stored as inflated (:func:`_stored_copy`), else it is ``data``.
+
+    Raises WorkbookError for a zip bomb, an XML entity declaration or a sheet
+    whose used area exceeds ``limits.max_sheet_cells``.
 
     Why: the screen inflates every XML part, and calamine inflated them again, each sheet twice
     (its cells, then its merged ranges): 12 % of calamine's instructions on 271 forms.  Stored,
@@ -255,8 +250,9 @@ class _Archive:
 
     def open(self, member: _Member):
         """zipfile's stream of ``member``."""
-        if self._zipfile is None:  # the directory is plain: zipfile reads it into the same entries, in order
+        if self._zipfile is None:
             self._zipfile = zipfile.ZipFile(io.BytesIO(self.data))
+        if not isinstance(member, zipfile.ZipInfo):  # the directory is plain: zipfile reads it into the same entries, in order
             member = self._zipfile.infolist()[self.members.index(member)]
         return self._zipfile.open(member)
 
@@ -264,7 +260,6 @@ class _Archive:
 _END_OF_DIRECTORY = struct.Struct("<4s4H2IH")
 _DIRECTORY_ENTRY = struct.Struct("<4s4x2H4x3I3H8xI")  # signature, flags, method, CRC, sizes, lengths, offset
 _ZIP64_LOCATOR = b"PK\x06\x07"
-_MAX_EXTRACT_VERSION = 63  # zipfile's: a later one it refuses
 
 
 def _plain_directory(data: bytes) -> list[_Member] | None:
@@ -288,13 +283,13 @@ def _plain_directory(data: bytes) -> list[_Member] | None:
         version_needed = data[position + 6]
         position = name_start + name_length
         if (signature != b"PK\x01\x02" or extra_length or comment_length or position > end
-                or version_needed > _MAX_EXTRACT_VERSION):
+                or version_needed > zipfile.MAX_EXTRACT_VERSION):
             return None
         try:
             name = data[name_start:position].decode("utf-8" if flags & 0x800 else "cp437")
         except UnicodeDecodeError:
             return None
-        if "\0" in name:
+        if "\0" in name or "\\" in name:  # zipfile cuts a name at a NUL, and makes "\\" "/" on Windows
             return None
         members.append(_Member(name, flags, method, crc, compress_size, file_size, header_offset))
     return members
@@ -377,10 +372,9 @@ def _plain_payload(data: bytes, member: _Member) -> bytes | None:
     return data[start:start + member.compress_size]
 
 
-# Local header, central directory entry and end of central directory as _stored_copy writes them.
+# Local header and central directory entry as _stored_copy writes them.
 _STORED_LOCAL = struct.Struct("<4s5H3I2H")  # signature, version, flags, method, time, date, CRC, sizes, lengths
 _STORED_CENTRAL = struct.Struct("<4s6H3I5H2I")  # … and comment length, disk, attributes, offset
-_STORED_END = struct.Struct("<4s4H2IH")
 _UTF8_NAME = 0x800
 _DOS_DATE = 0x21  # 1980-01-01: the parser never looks at the members' dates
 
@@ -411,7 +405,7 @@ def _stored_copy(data: bytes, members: list[_Member], inflated: dict[_Member, by
         central_parts += (_STORED_CENTRAL.pack(b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset), name)
         offset += _STORED_LOCAL.size + len(name) + len(payload)
     central = b"".join(central_parts)
-    end = _STORED_END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(central), offset, 0)
+    end = _END_OF_DIRECTORY.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(central), offset, 0)
     return b"".join((*local_parts, central, end))
 
 

@@ -27,9 +27,28 @@ TEXT_HEIGHTS_KEPT = 4096
 #: The lengths of text :attr:`TextHeights.widest` covers: most texts of a form are shorter.
 WIDEST_KEPT = 256
 
-#: Every TextHeights made (a handful: one per kind of cell), and the texts they hold together.
-_EVERY_KIND: list["TextHeights"] = []
-_texts_kept = 0
+
+class HeightBound:
+    """The memos of heights of several kinds of cell (:class:`TextHeights`), bounded together:
+    when they hold :data:`TEXT_HEIGHTS_KEPT` texts between them, every one is emptied."""
+
+    __slots__ = ("memos", "texts")
+
+    def __init__(self):
+        self.memos: list[TextHeights] = []
+        self.texts = 0
+
+    def take_one(self) -> None:
+        """Make room for one more text."""
+        if self.texts >= TEXT_HEIGHTS_KEPT:
+            for memo in self.memos:
+                memo.clear()
+            self.texts = 0
+        self.texts += 1
+
+
+#: The bound of the memos :func:`text_heights` makes, one per kind of cell of the templates.
+_TEMPLATE_CELLS = HeightBound()
 
 
 class TextHeights(dict):
@@ -43,11 +62,12 @@ class TextHeights(dict):
     operation, so the heights are the same floats.
     """
 
-    __slots__ = ("width", "font_size", "usable", "one_line", "per_line", "widest")
+    __slots__ = ("width", "font_size", "usable", "one_line", "per_line", "widest", "bound")
 
-    def __init__(self, width: float, font_size: float):
+    def __init__(self, width: float, font_size: float, bound: HeightBound | None = None):
         super().__init__()
-        _EVERY_KIND.append(self)
+        self.bound = bound = bound or HeightBound()
+        bound.memos.append(self)
         self.width, self.font_size = width, font_size
         self.usable = usable = max(width - CELL_MARGIN, 1.0)
         self.one_line = _lines_height(1, font_size)
@@ -62,12 +82,7 @@ class TextHeights(dict):
                             for n in range(WIDEST_KEPT))
 
     def __missing__(self, text: str) -> float:
-        global _texts_kept
-        if _texts_kept >= TEXT_HEIGHTS_KEPT:
-            for memo in _EVERY_KIND:
-                memo.clear()
-            _texts_kept = 0
-        _texts_kept += 1
+        self.bound.take_one()
         font_size = self.font_size
         length = len(text)
         if "\n" in text:
@@ -85,7 +100,7 @@ class TextHeights(dict):
 def text_heights(width: float, font_size: float) -> TextHeights:
     """The one memo of heights of texts in cells ``width`` wide with a font of ``font_size``:
     the scored form's hot loop asks ``heights[text]``."""
-    return TextHeights(width, font_size)
+    return TextHeights(width, font_size, _TEMPLATE_CELLS)
 
 
 def measured_height(text: str, width: float, font_size: float) -> float:

@@ -466,9 +466,9 @@ def _load_replaying_merges(path: Path) -> Workbook:
     compile.  A worksheet whose ranges are written otherwise than Excel and openpyxl write
     them is left to openpyxl: then the whole file is, so the borders are registered in order.
     """
-    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.reader.excel import ExcelReader, _validate_archive
 
-    with zipfile.ZipFile(path) as archive:
+    with _validate_archive(path) as archive:  # openpyxl's checks of the file type, as load_workbook
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
     merges: dict[str, list[str]] = {}
     rewritten = BytesIO()
@@ -507,7 +507,7 @@ def _bind_merges(sheet: Worksheet, refs: list[str]) -> None:
     for ref in refs:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
         _merge_on_ids(sheet, min_row, min_col, max_row, max_col, plus)
-    sheet.merged_cells = MultiCellRange(refs)
+    sheet.merged_cells = MultiCellRange([CellRange(ref) for ref in refs])  # in file order, as openpyxl
 
 
 def merge_cells(sheet: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
