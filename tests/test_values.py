@@ -227,3 +227,36 @@ def test_the_readers_builders_make_what_the_dataclasses_make():
     assert vars(made) == vars(expected) and list(vars(made)) == list(vars(expected))
     assert pickle.dumps(made) == pickle.dumps(expected)
     assert pickle.dumps(new_source("表1", "B5")) == pickle.dumps(Source("表1", "B5"))
+
+
+def _plain_value_cases():
+    """Targets and actuals of every shape near the plain ones parse_value reads by a shortcut."""
+    operators = ("", "≥", "≤", ">", "<", "=", ">=", "<=", "=>", "=<", "==", "＞", "≧", "⩾", "约", "不低于",
+                 "达到", " ")
+    numbers = ("0", "7", "12", "-5", "+3", "−5", "1059.3", "0.95", "120,211", "1,234,567.89", "1234,567",
+               "12,34", "1,2345", "１２", "2019.12", "2020.5", "1990.1", "19.5", "2021", "1e5", "5.", ".5",
+               "12-30", "2019-12", "9" * 401, "1,000,000")
+    units = ("", "元", "万元", "%", "％", "个", "平方米", "人次", "次/年", "以上", "及以上", "以内", "年", "个月",
+             "月", "季度", "底", "末", "完成", "前", "日前", "号片区", "km", "元 ", "万", "e5", "(含)", "吨,",
+             "户）", "日", "\u00a0")
+    for operator in operators:
+        for number in numbers:
+            for unit in units:
+                yield operator + number + unit
+    yield from ("1059.3元", "≥95%", "", "XX", "无", "按时完成", "2019年12月底前", "达成年度指标（滨江98号片区，514户）")
+
+
+@pytest.mark.parametrize("declared", [(None, None), ("≥", None), (None, "%"), ("定性", "个"), ("正向", "万元"),
+                                      ("≤", "")])
+def test_plain_values_read_as_the_general_path_reads_them(monkeypatch, declared):
+    import re
+
+    from perfeval_xl import values
+
+    operator, unit = declared
+    texts = list(_plain_value_cases())
+    fast = [parse_value(text, declared_operator=operator, declared_unit=unit) for text in texts]
+    monkeypatch.setattr(values, "_PLAIN_VALUE", re.compile(r"(?!)"))  # matches nothing: the general path
+    general = [parse_value(text, declared_operator=operator, declared_unit=unit) for text in texts]
+    for text, one, other in zip(texts, fast, general):
+        assert (one, str(one.number)) == (other, str(other.number)), text
