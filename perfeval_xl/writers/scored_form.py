@@ -583,6 +583,16 @@ def render_form(sheet: Worksheet, result: FormResult, styler: RowStyler) -> dict
 
 _LETTERS = [get_column_letter(col) for col in range(1, COLUMN_COUNT + 1)]
 _INFINITY = float("inf")
+#: The end of a text cell, after its text.
+_TEXT_END = b"</t></is></c>"
+#: Where column c's cell lies among a row's slots (see :class:`_RowShape`): the cell up to its
+#: value, the value, the rest.  Why three slots a cell: a row is one join of its slots, where a
+#: cell joined first (two ``+`` of bytes, each through the buffer protocol) cost ≈ 700
+#: instructions more, 30 M on 300 workbooks.  Looked up rather than computed: a tuple's item costs
+#: less than arithmetic on ints, per cell.
+_OPENING = tuple(3 * col - 1 for col in range(COLUMN_COUNT + 1))
+_VALUE = tuple(3 * col for col in range(COLUMN_COUNT + 1))
+_END = tuple(3 * col + 1 for col in range(COLUMN_COUNT + 1))
 
 
 #: Stands for the row number in a row's fragments until the row is joined; it cannot occur in
@@ -649,10 +659,13 @@ _Cut = tuple[int, int, int, int, bool, int]
 class _RowShape:
     """How a row of one role, crossed by given merged ranges, is drawn (see :func:`_row_shape`).
 
-    ``slots`` is the row with every cell empty: slot 0 opens the row, slot c
-    is column c, the last slot closes it.  The per-column tuples are indexed
-    by column too (index 0 unused).  Fragments hold ``_ROW_NUMBER``; ``numbered``
-    keeps them with the number filled in, per row number (see :func:`_numbered`).
+    ``slots`` is the row with every cell empty: slots 0 and 1 open the row (its
+    number, then its height), column c takes the three slots from ``3 * c - 1``
+    (the cell up to its value, the value, the rest of the cell: an empty cell
+    is all in the first), the last slot closes the row; see :func:`_sheet_rows`.
+    The per-column tuples are indexed by column (index 0 unused).  Fragments
+    hold ``_ROW_NUMBER``; ``numbered`` keeps them with the number filled in,
+    per row number (see :func:`_numbered`).
     """
 
     slots: tuple[bytes, ...]
@@ -670,9 +683,9 @@ class _RowShape:
     drawn: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-#: A shape's fragments for one row number: '<row r="n"', then the empty cells, "</row>"; the
-#: openings of text, spaced text and number cells.
-_Numbered = tuple[bytes, tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]]
+#: A shape's fragments for one row number: its slots, and the openings of text, spaced text and
+#: number cells.
+_Numbered = tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]]
 
 #: Row numbers a shape keeps its numbered fragments for (a form of thousands of rows is rare).
 _NUMBERED_MAX = 2048
@@ -682,8 +695,8 @@ def _numbered(shape: _RowShape, index: int) -> _Numbered:
     """``shape``'s fragments for row ``index``: numbered once per shape and row number, not per
     row drawn, so no row is searched for the placeholder."""
     number = str(index).encode()
-    numbered = (b'<row r="' + number + b'"', *(tuple(fragment.replace(_ROW_NUMBER, number) for fragment in fragments)
-                                        for fragments in (shape.slots, shape.text, shape.spaced_text, shape.number)))
+    numbered = tuple(tuple(fragment.replace(_ROW_NUMBER, number) for fragment in fragments)
+                     for fragments in (shape.slots, shape.text, shape.spaced_text, shape.number))
     if len(shape.numbered) < _NUMBERED_MAX:
         shape.numbered[index] = numbered
     return numbered
@@ -730,7 +743,11 @@ def _row_shape(style: CompiledStyle, role: str, cut: list[_Cut]) -> _RowShape:
         size = float(size or DEFAULT_FONT_SIZE)
         fits.append(None if width is None else (*single_line(width, size), text_heights(width, size)))
     empty, text, spaced_text, number = zip(*cells)
-    return _RowShape((b'<row r="' + _ROW_NUMBER + b'">', *empty, b"</row>"), (b"", *text), (b"", *spaced_text),
+    slots = [b'<row r="' + _ROW_NUMBER + b'"', b">"]
+    for cell in empty:
+        slots += (cell, b"", b"")
+    slots.append(b"</row>")
+    return _RowShape(tuple(slots), (b"", *text), (b"", *spaced_text),
                      (b"", *number), prototype.height or 0.0, (None, *fits), tuple(covered))
 
 
@@ -783,18 +800,18 @@ def _structure(style: CompiledStyle, roles: list[str], merges: list[tuple[int, i
 
 def _decimal_text(text: str) -> Optional[bytes]:
     """What :func:`exact_number` stores for the Decimal written ``text`` (its ``str()``), as written in
-    the cell; None: the cell stays empty (NaN, infinities)."""
+    the cell, up to the cell's end; None: the cell stays empty (NaN, infinities)."""
     stored = exact_number(Decimal(text))
-    return None if stored is None else f"{stored:.16g}".encode()
+    return None if stored is None else f"{stored:.16g}</v></c>".encode()
 
 
 #: Entries each of these memos holds at most (emptied when full: a worker stays the same size).
 _MEMO_MAX = NUMBERS_KEPT
-#: A Decimal's ``str()`` → its cell's number as written ("12.5"): weights and scores repeat from
-#: form to form.  Why keyed by the text and not by the Decimal: hashing a Decimal takes a modular
-#: power (~6,000 instructions, paid once per object, and most values reach the writer as fresh
-#: objects), str() a third of that.  The text also tells 0 from -0 (written "0" and "-0"), which
-#: are one Decimal key, and a signalling NaN, which cannot be hashed.
+#: A Decimal's ``str()`` → its cell's number as written and the cell's end ("12.5</v></c>"):
+#: weights and scores repeat from form to form.  Why keyed by the text and not by the Decimal:
+#: hashing a Decimal takes a modular power (~6,000 instructions, paid once per object, and most
+#: values reach the writer as fresh objects), str() a third of that.  The text also tells 0 from
+#: -0 (written "0" and "-0"), which are one Decimal key, and a signalling NaN, which cannot be hashed.
 _DECIMAL_TEXT: BoundedMemo[str, Optional[bytes]] = BoundedMemo(_decimal_text, _MEMO_MAX)
 #: Row height → the attributes closing a ``<row>`` tag (rounded as fit_heights rounds).
 _HEIGHT_ATTRIBUTES: BoundedMemo[float, bytes] = BoundedMemo(
@@ -843,6 +860,7 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
     """
     out = []
     decimal_text, height_attributes = _DECIMAL_TEXT, _HEIGHT_ATTRIBUTES
+    opening_at, value_at, end_at, text_end = _OPENING, _VALUE, _END, _TEXT_END
     ends: TallEnds = {}
     drawn_heights: list[float] = []  # the height every row so far needs (0: none)
     index = 0
@@ -857,8 +875,7 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
                 out.append(drawn[0])
                 drawn_heights.append(drawn[1])
                 continue
-        numbered = shape.numbered.get(index) or _numbered(shape, index)
-        row_start, slots, text, spaced_text, number = numbered
+        slots, text, spaced_text, number = shape.numbered.get(index) or _numbered(shape, index)
         slots = list(slots)
         needed = shape.floor
         fits, covered = shape.fits, shape.covered
@@ -884,10 +901,9 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
                 except UnicodeEncodeError:  # lone surrogates; a safety net, excel_text drops them above
                     encoded = escaped.encode("utf-8", _NOT_UTF8)
                 # Leading or trailing blanks (what str.strip() removes) need xml:space.
-                if value.strip() != value:
-                    slots[col] = spaced_text[col] + encoded + b"</t></is></c>"
-                else:
-                    slots[col] = text[col] + encoded + b"</t></is></c>"
+                slots[opening_at[col]] = spaced_text[col] if value.strip() != value else text[col]
+                slots[value_at[col]] = encoded
+                slots[end_at[col]] = text_end
                 fit = fits[col]
                 if fit is not None:
                     length, height, heights = fit
@@ -906,22 +922,22 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
             elif kind is Decimal:
                 formatted = decimal_text[str(value)]
                 if formatted is not None:
-                    slots[col] = number[col] + formatted + b"</v></c>"
+                    slots[opening_at[col]] = number[col]
+                    slots[value_at[col]] = formatted
             elif value is None:  # the cell stays as written when empty
                 continue
             elif kind is float:
                 if value == value and value != _INFINITY and value != -_INFINITY:  # else: no value, left empty
-                    slots[col] = number[col] + f"{value:.16g}</v></c>".encode()
+                    slots[opening_at[col]] = number[col]
+                    slots[value_at[col]] = f"{value:.16g}</v></c>".encode()
             else:
                 cell = _other_cell(text[col], number[col], value)
                 if cell is not None:
-                    slots[col] = cell
+                    slots[opening_at[col]] = cell
         if index in ends:
             needed = raised_for_tall_merges(needed, index, ends, drawn_heights)
         if needed:
-            slots[0] = row_start + height_attributes[needed]
-        else:
-            slots[0] = row_start + b">"
+            slots[1] = height_attributes[needed]
         row = b"".join(slots)
         drawn_heights.append(needed)
         if fixed and len(shape.drawn) < _NUMBERED_MAX:
