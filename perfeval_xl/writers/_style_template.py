@@ -31,7 +31,6 @@ import os
 import re
 import threading
 import weakref
-import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -453,48 +452,32 @@ def merge_outcomes(workbook: Workbook, borders: list[int]) -> dict[tuple[int, in
     return outcome
 
 
-_MERGE_CELLS = re.compile(rb"<mergeCells\b[^>]*>(.*?)</mergeCells>", re.S)
-_MERGE_REF = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"/>')
+_BINDING_LOCK = threading.Lock()
 
 
 def _load_replaying_merges(path: Path) -> Workbook:
-    """The template as openpyxl's ``load_workbook`` loads it, but for its merged ranges: those are
-    taken out of the worksheets before openpyxl reads them, then bound by :func:`_bind_merges`.
+    """The template as openpyxl's ``load_workbook`` loads it, its merged ranges bound by
+    :func:`_bind_merges` in place of openpyxl's ``WorksheetReader.bind_merged_cells``.
 
     Why: openpyxl binds a merged range cell by cell, each border it adds hashing whole Border
     objects into the border table; the template's 23 ranges took 172 M instructions, half the
-    compile.  A worksheet whose ranges are written otherwise than Excel and openpyxl write
-    them is left to openpyxl: then the whole file is, so the borders are registered in order.
+    compile.  Why its method is swapped for the load, under a lock (as summary_xlsx swaps
+    xlsxwriter's deflate): it is the one step of openpyxl's loading to change, and everything
+    else, from the checks of the file type to the order of binding, stays openpyxl's own.
     """
-    from openpyxl.reader.excel import ExcelReader, _validate_archive
+    from openpyxl.worksheet._reader import WorksheetReader
 
-    with _validate_archive(path) as archive:  # openpyxl's checks of the file type, as load_workbook
-        parts = {info.filename: archive.read(info) for info in archive.infolist()}
-    merges: dict[str, list[str]] = {}
-    rewritten = BytesIO()
-    with zipfile.ZipFile(rewritten, "w") as package:  # stored: read back at once
-        for name, data in parts.items():
-            if name.startswith("xl/worksheets/") and b"mergeCell" in data:
-                found = _MERGE_CELLS.search(data)
-                refs = _MERGE_REF.findall(found[1]) if found else []
-                data = data[:found.start()] + data[found.end():] if found else data
-                if not refs or len(refs) != found[1].count(b"<mergeCell") or b"mergeCell" in data:
-                    return openpyxl.load_workbook(path)
-                merges[name] = [ref.decode() for ref in refs]
-            package.writestr(name, data)
-    reader = ExcelReader(rewritten)
-    reader.read()
-    loaded = {sheet.title: sheet for sheet in reader.wb.worksheets}
-    for sheet, relationship in reader.parser.find_sheets():  # openpyxl's order of reading them
-        refs = merges.get(relationship.target)
-        if refs is None:
-            if b"mergeCell" in parts.get(relationship.target, b""):  # a sheet elsewhere, bound by openpyxl
-                return openpyxl.load_workbook(path)
-            continue
-        if sheet.name not in loaded:  # a title openpyxl changed: which sheet is which is unsure
+    def bind_merged_cells(reader: WorksheetReader) -> None:
+        if reader.parser.merged_cells:
+            _bind_merges(reader.ws, [merged.ref for merged in reader.parser.merged_cells.mergeCell])
+
+    with _BINDING_LOCK:
+        openpyxls = WorksheetReader.bind_merged_cells
+        WorksheetReader.bind_merged_cells = bind_merged_cells
+        try:
             return openpyxl.load_workbook(path)
-        _bind_merges(loaded[sheet.name], refs)
-    return reader.wb
+        finally:
+            WorksheetReader.bind_merged_cells = openpyxls
 
 
 def _bind_merges(sheet: Worksheet, refs: list[str]) -> None:
