@@ -409,6 +409,26 @@ def _border_sums(workbook: Workbook) -> _BorderSums:
     return sums
 
 
+def _merged_border_ids(table, plus, top_left: int, rows: int, cols: int) -> dict[tuple[int, int], int]:
+    """Border id of each cell (i, j) of a merged range of ``rows`` × ``cols`` whose top-left cell
+    has border ``top_left`` (its corner added), once openpyxl's ``MergedCellRange.format`` has
+    spread that border's sides along the range's edges.  Every other cell is a new MergedCell,
+    border 0.  ``plus`` forms and registers each sum, in openpyxl's order (:class:`_BorderSums`).
+    """
+    ids = {(i, j): 0 for i in range(rows) for j in range(cols)}
+    ids[0, 0] = top_left
+    edges = {"top": [(0, j) for j in range(cols)], "left": [(i, 0) for i in range(rows)],
+             "right": [(i, cols - 1) for i in range(rows)], "bottom": [(rows - 1, j) for j in range(cols)]}
+    for side in ("top", "left", "right", "bottom"):  # openpyxl's order
+        corner = ids[0, 0]
+        line = getattr(table[corner], side)
+        if line is not None and line.style is None:
+            continue  # openpyxl: a side without a style is not spread
+        for cell in edges[side]:
+            ids[cell] = plus(ids[cell], (side, corner))
+    return ids
+
+
 def merge_outcomes(workbook: Workbook, borders: list[int]) -> dict[tuple[int, int, int, int, int, int], StyleArray]:
     """(top-left border, bottom-right border, shape rows, shape cols, i, j) → the style of cell
     (i, j) of a merged range of that shape, as openpyxl's ``merge_cells`` leaves it.
@@ -432,19 +452,7 @@ def merge_outcomes(workbook: Workbook, borders: list[int]) -> dict[tuple[int, in
     for start_border in borders:
         for end_border in borders:
             for rows, cols in _MERGE_SHAPES:
-                # Every cell but the top-left one becomes a blank MergedCell: border 0.
-                ids = {(i, j): 0 for i in range(rows) for j in range(cols)}
-                ids[0, 0] = plus(start_border, ("corner", end_border))
-                edges = {"top": [(0, j) for j in range(cols)], "left": [(i, 0) for i in range(rows)],
-                         "right": [(i, cols - 1) for i in range(rows)],
-                         "bottom": [(rows - 1, j) for j in range(cols)]}
-                for side in ("top", "left", "right", "bottom"):  # openpyxl's order
-                    corner = ids[0, 0]
-                    line = getattr(table[corner], side)
-                    if line is not None and line.style is None:
-                        continue  # openpyxl: a side without a style is not spread
-                    for cell in edges[side]:
-                        ids[cell] = plus(ids[cell], (side, corner))
+                ids = _merged_border_ids(table, plus, plus(start_border, ("corner", end_border)), rows, cols)
                 for (i, j), border_id in ids.items():
                     result = StyleArray()
                     result.borderId = border_id
@@ -525,27 +533,18 @@ def _merge_on_ids(sheet: Worksheet, min_row: int, min_col: int, max_row: int, ma
     if start is None:
         start = sheet.cell(min_row, min_col)
     start_style = style_of(start)
+    top_left = start_style.borderId
     end = cells.get((max_row, max_col))
     if end is not None:
-        start_style.borderId = plus(start_style.borderId, ("corner", style_of(end).borderId))
-    coordinates = list(itertools.product(range(min_row, max_row + 1), range(min_col, max_col + 1)))
-    for row, col in coordinates[1:]:
-        cells[row, col] = MergedCell(sheet, row, col)
-    edges = {"top": [(min_row, col) for col in range(min_col, max_col + 1)],
-             "left": [(row, min_col) for row in range(min_row, max_row + 1)],
-             "right": [(row, max_col) for row in range(min_row, max_row + 1)],
-             "bottom": [(max_row, col) for col in range(min_col, max_col + 1)]}
-    for side in ("top", "left", "right", "bottom"):  # openpyxl's order
-        corner = start_style.borderId
-        line = getattr(workbook._borders[corner], side)
-        if line is not None and line.style is None:
-            continue  # openpyxl: a side without a style is not spread
-        for coordinate in edges[side]:
-            style = style_of(cells[coordinate])
-            style.borderId = plus(style.borderId, (side, corner))
+        top_left = plus(top_left, ("corner", style_of(end).borderId))
+    for row, col in itertools.product(range(min_row, max_row + 1), range(min_col, max_col + 1)):
+        if (row, col) != (min_row, min_col):
+            cells[row, col] = MergedCell(sheet, row, col)
     protection = protections.add(protections[start_style.protectionId])
-    for coordinate in coordinates:
-        style_of(cells[coordinate]).protectionId = protection
+    ids = _merged_border_ids(workbook._borders, plus, top_left, max_row - min_row + 1, max_col - min_col + 1)
+    for (i, j), border_id in ids.items():
+        style = style_of(cells[min_row + i, min_col + j])
+        style.borderId, style.protectionId = border_id, protection
 
 
 def _worksheet_xml(sheet: Worksheet) -> bytes:
