@@ -164,15 +164,10 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         # Why: the general path below cost about 30,000 instructions on such a value, most of it
         # in tests that cannot apply (tests/test_values.py holds the two paths equal).
         before, number_text, unit_text = plain.groups()
-        number_text = number_text.replace(",", "") if "," in number_text else number_text
-        if len(number_text) <= 300:  # longer ones are checked below to fit a cell
-            own_unit = normalise_unit(unit_text)
-            unit = own_unit or unit_from_column
-            own_operator = _SYMBOL_SUFFIXES[before] if before else None
-            operator = column_operator or own_operator
-            return new_parsed_value(text=raw, operator=operator, number=Decimal(number_text), unit=unit,
-                                    operator_declared=own_operator is None and operator is not None,
-                                    unit_declared=own_unit is None and unit is not None)
+        number_text = number_text.replace(",", "")
+        if len(number_text) <= _CHECKED_DIGITS:  # longer ones are checked below to fit a cell
+            return _numeric_value(raw, number_text, _SYMBOL_SUFFIXES[before] if before else None, unit_text,
+                                  column_operator, unit_from_column)
     if isinstance(raw, (_dt.datetime, _dt.date)):
         text = raw.strftime("%Y年%m月%d日")
         return new_parsed_value(text=text, qualitative=True)
@@ -212,7 +207,7 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         after = after[exponent.end():]
         if to_decimal(number_text) is None:  # as a number cell holding that text is read
             return new_parsed_value(text=text)
-    elif len(number_text) > 300 and to_decimal(number_text) is None:
+    elif len(number_text) > _CHECKED_DIGITS and to_decimal(number_text) is None:
         # The same for a number written out in 400 digits; shorter ones all fit (the length test
         # keeps the check off the ordinary value).
         return new_parsed_value(text=text)
@@ -225,11 +220,21 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
                 operator = operator or suffix_op
     # Why: "1300次/年" or "95%（含）" — keep the leading unit token only.
     unit_text = _UNIT_END.split(unit_text, maxsplit=1)[0]
+    return _numeric_value(text, number_text, operator, unit_text, column_operator, unit_from_column)
+
+
+#: Digits up to which a number written out always fits a cell; a longer one is checked to.
+_CHECKED_DIGITS = 300
+
+
+def _numeric_value(text: str, number_text: str, own_operator: str | None, unit_text: str,
+                   column_operator: str | None, unit_from_column: str | None) -> ParsedValue:
+    """The value ``text`` holding the number ``number_text`` with its own operator and unit: the
+    column's declared operator overrides the text's, its declared unit fills in a missing one
+    (``column_operator`` is never "qualitative" here)."""
     own_unit = normalise_unit(unit_text)
     unit = own_unit or unit_from_column
-    own_operator = operator
-    if column_operator not in (None, "qualitative"):
-        operator = column_operator
+    operator = column_operator or own_operator
     return new_parsed_value(text=text, operator=operator, number=Decimal(number_text), unit=unit,
                             operator_declared=own_operator is None and operator is not None,
                             unit_declared=own_unit is None and unit is not None)
