@@ -145,15 +145,7 @@ def match(text: object, table: dict[str, tuple[str, ...]]) -> str | None:
     if text.__class__ is str and id(table) in _SPELLING_INDEXES:
         return _indexed_match(text, id(table))
     label = normalise(text)
-    if not label:
-        return None
-    index = _SPELLING_INDEXES.get(id(table))
-    if index is not None:
-        return index.get(label)
-    for field_name, spellings in table.items():
-        if label in spellings:
-            return field_name
-    return None
+    return spelling_index(table).get(label) if label else None
 
 
 # Why cached: the readers ask this of every text cell above a form's tables.  Why this size: as
