@@ -182,10 +182,14 @@ def _finding_cell(funds: Funds, amount: str, concerns: Callable[[FundLine], bool
     if not _from_sub_rows(funds):
         return funds.total_cell(amount)
     if concerns is None:
-        def concerns(line: FundLine) -> bool:
-            return (getattr(line, amount) or ZERO) < 0
+        concerns = _negative(amount)
     line = next((line for line in _sub_rows(funds) if concerns(line)), None)
     return line.cells.get(amount, line.source) if line else funds.source
+
+
+def _negative(amount: str) -> Callable[[FundLine], bool]:
+    """Is a sub-row's ``amount`` below 0 (none counting as 0)?"""
+    return lambda line: (getattr(line, amount) or ZERO) < 0
 
 
 def _overspent(budget_amount: str) -> Callable[[FundLine], bool]:
