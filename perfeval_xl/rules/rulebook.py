@@ -705,15 +705,15 @@ def _band_words(check: _Checker, data: dict, key: str) -> tuple[str, ...]:
     space ("达标（优良）", "基本 达标") would never match the very text it was copied from.
     """
     words = check.node(data, key)
-    if not isinstance(words, list) or not words:
+    if not words:
         check.fail(key, "应为非空的文字列表")
     return _compacted_words(check, key, words, "应为非空的文字列表")
 
 
 def _negations(check: _Checker, data: dict) -> tuple[str, ...]:
     """``qualitative.negations``, optional (none: no actual is flagged for one), compacted as band words are."""
-    found, words = check.optional(data, "qualitative.negations")
-    if not found or words is None:
+    _, words = check.optional(data, "qualitative.negations")
+    if words is None:  # absent, or written without a value
         return ()
     return _compacted_words(check, "qualitative.negations", words, "应为文字列表")
 
