@@ -260,7 +260,7 @@ def _markup(text: str) -> str:
 
 def _excel_limit(text: str) -> str:
     """Text cut to Excel's limit in UTF-16 units (a character beyond U+FFFF counts twice)."""
-    if len(text) <= EXCEL_MAX_TEXT // 2 or len(text.encode("utf-16-le", "surrogatepass")) <= 2 * EXCEL_MAX_TEXT:
+    if len(text) <= _PLAIN_TEXT_MAX or len(text.encode("utf-16-le", "surrogatepass")) <= 2 * EXCEL_MAX_TEXT:
         return text
     units = 0
     for index, char in enumerate(text):

@@ -292,8 +292,8 @@ class _SummaryZipFile(zipfile.ZipFile):
             out._compressor = _ALL_FLUSHED  # close() then takes the sizes and CRC below as they are
             out._file_size = member.file_size
             out._compress_size = len(deflated_head) + rows.compressed_size + len(deflated_tail)
-            out._crc = crc32_combine(crc32_combine(_fast_zlib.crc32(head), rows.crc, rows.size), _fast_zlib.crc32(tail),
-                                     len(tail))
+            # The rows' CRC is combined after the head's; the tail's is simply continued from both.
+            out._crc = _fast_zlib.crc32(tail, crc32_combine(_fast_zlib.crc32(head), rows.crc, rows.size))
 
 
 class _SummarySheet(Worksheet):
