@@ -400,7 +400,7 @@ def test_crc32_combine_gives_the_crc_of_the_parts_joined(length):
     import random
     import zlib
 
-    from perfeval_xl.writers._zip import crc32_combine
+    from perfeval_xl._zip import crc32_combine
 
     generator = random.Random(length)
     first, second = generator.randbytes(generator.randrange(50)), generator.randbytes(length)
@@ -422,7 +422,7 @@ def test_parts_deflated_by_the_fast_engine_read_back_with_zlib(monkeypatch, engi
         fast = importlib.reload(fast)
         assert fast._engine is zlib
     try:
-        from perfeval_xl.writers._zip import deflated
+        from perfeval_xl._zip import deflated
 
         data = ("<row r=\"1\"><c t=\"inlineStr\"><is><t>城区道路养护项目</t></is></c></row>" * 500).encode()
         member = deflated("xl/worksheets/sheet1.xml", data)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .._fast_zlib import crc32 as fast_crc32  # ISA-L's where installed: ~10× zlib's
+from .._zip import ZipMember, zip_archive
 from ..errors import WorkbookError
 from .xls_formats import BOF, FILEPASS, globals_records
 
@@ -262,6 +263,17 @@ _DIRECTORY_ENTRY = struct.Struct("<4s4x2H4x3I3H8xI")  # signature, flags, method
 _ZIP64_LOCATOR = b"PK\x06\x07"
 
 
+_UTF8_NAME = 0x800  # a member's flag: its name is UTF-8, else cp437
+
+
+def _member_name(raw: bytes, flags: int) -> str | None:
+    """A member's name as zipfile decodes it, or None when it does not decode."""
+    try:
+        return raw.decode("utf-8" if flags & _UTF8_NAME else "cp437")
+    except UnicodeDecodeError:
+        return None
+
+
 def _plain_directory(data: bytes) -> list[_Member] | None:
     """The entries of a zip's central directory, as zipfile reads them, when the archive is plain:
     no comment, no zip64 record, nothing before its first member, entries without extra fields,
@@ -285,11 +297,8 @@ def _plain_directory(data: bytes) -> list[_Member] | None:
         if (signature != b"PK\x01\x02" or extra_length or comment_length or position > end
                 or version_needed > zipfile.MAX_EXTRACT_VERSION):
             return None
-        try:
-            name = data[name_start:position].decode("utf-8" if flags & 0x800 else "cp437")
-        except UnicodeDecodeError:
-            return None
-        if "\0" in name or "\\" in name:  # zipfile cuts a name at a NUL, and makes "\\" "/" on Windows
+        name = _member_name(data[name_start:position], flags)
+        if name is None or "\0" in name or "\\" in name:  # zipfile cuts a name at a NUL, and makes "\\" "/" on Windows
             return None
         members.append(_Member(name, flags, method, crc, compress_size, file_size, header_offset))
     return members
@@ -362,21 +371,11 @@ def _plain_payload(data: bytes, member: _Member) -> bytes | None:
         return None
     signature, flags, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, offset)
     name_start = offset + _LOCAL_HEADER.size
-    try:  # zipfile insists that the local header names the same member
-        name = data[name_start:name_start + name_length].decode("utf-8" if flags & 0x800 else "cp437")
-    except UnicodeDecodeError:
-        return None
-    if signature != ZIP_MAGIC or name != member.orig_filename:
+    # zipfile insists that the local header names the same member.
+    if signature != ZIP_MAGIC or _member_name(data[name_start:name_start + name_length], flags) != member.orig_filename:
         return None
     start = name_start + name_length + extra_length
     return data[start:start + member.compress_size]
-
-
-# Local header and central directory entry as _stored_copy writes them.
-_STORED_LOCAL = struct.Struct("<4s5H3I2H")  # signature, version, flags, method, time, date, CRC, sizes, lengths
-_STORED_CENTRAL = struct.Struct("<4s6H3I5H2I")  # … and comment length, disk, attributes, offset
-_UTF8_NAME = 0x800
-_DOS_DATE = 0x21  # 1980-01-01: the parser never looks at the members' dates
 
 
 def _stored_copy(data: bytes, members: list[_Member], inflated: dict[_Member, bytes]) -> bytes:
@@ -386,9 +385,7 @@ def _stored_copy(data: bytes, members: list[_Member], inflated: dict[_Member, by
     ``data`` itself when a member not inflated is not plain (:func:`_plain_payload`): the
     parser then meets the archive as it was sent, whatever it makes of it.
     """
-    local_parts: list[bytes] = []
-    central_parts: list[bytes] = []
-    offset = 0
+    parts = []
     for member in members:
         content = inflated.get(member)
         if content is not None:
@@ -400,13 +397,8 @@ def _stored_copy(data: bytes, members: list[_Member], inflated: dict[_Member, by
             method = member.compress_type
         flags = member.flag_bits & _UTF8_NAME
         name = member.orig_filename.encode("utf-8" if flags else "cp437")
-        fields = (20, flags, method, 0, _DOS_DATE, member.CRC, len(payload), member.file_size, len(name))
-        local_parts += (_STORED_LOCAL.pack(ZIP_MAGIC, *fields, 0), name, payload)
-        central_parts += (_STORED_CENTRAL.pack(b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset), name)
-        offset += _STORED_LOCAL.size + len(name) + len(payload)
-    central = b"".join(central_parts)
-    end = _END_OF_DIRECTORY.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(central), offset, 0)
-    return b"".join((*local_parts, central, end))
+        parts.append(ZipMember(name, member.CRC, payload, member.file_size, method, flags))
+    return zip_archive(parts)
 
 
 def _read_bounded(archive: _Archive, member: _Member, limits: ReadLimits) -> bytes:

@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass
 
 from ._templates import template_path
-from ._zip import SHARED_LEVEL, ZipMember, deflated
+from .._zip import SHARED_LEVEL, ZipMember, deflated
 
 DOCUMENT_PART = "word/document.xml"
 #: The prototype as shipped, with a score table of :data:`report_draft.SCORE_TABLE_HEADERS` columns.

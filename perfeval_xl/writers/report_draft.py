@@ -18,7 +18,7 @@ from ._atomic import atomic_write_bytes, fitting_name
 from ._display import XML_ILLEGAL_CHARACTERS
 from ._report_template import DOCUMENT_PART, ReportTemplate, report_template
 from ._xml import NOT_UTF8, escape_text
-from ._zip import deflated, zip_archive
+from .._zip import deflated, zip_archive
 
 SCORE_TABLE_HEADERS = ("一级指标", "二级指标", "三级指标", "分值", "自评得分", "复核得分", "评分依据")
 

@@ -74,7 +74,7 @@ from ._style_template import (
 )
 from ._templates import SCORED_FORM_STYLE, template_path
 from ._xml import NOT_UTF8 as _NOT_UTF8, escape_attribute, escape_text
-from ._zip import SHARED_LEVEL, ZipMember, deflated, zip_archive
+from .._zip import SHARED_LEVEL, ZipMember, deflated, zip_archive
 from .base_data_sheet import add_base_data_sheets
 
 # Columns of the 绩效指标 table; the fund block reuses G–M for the execution item.

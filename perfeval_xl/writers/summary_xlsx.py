@@ -57,7 +57,7 @@ from ._rendered_rows import (
 )
 from ._summary_rows import FormFacts, form_facts, scored_forms
 from ._text_measure import line_height, lines_needed, text_width
-from ._zip import crc32_combine
+from .._zip import crc32_combine
 
 ZERO = Decimal(0)
 

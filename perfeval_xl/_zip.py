@@ -1,4 +1,5 @@
-"""A minimal zip writer for the Office packages this library writes (.xlsx, .docx).
+"""A minimal zip writer for the Office packages this library writes (.xlsx, .docx), and for the
+copy of a unit's workbook the reader hands its parser (readers.container).
 
 A package is a plain zip archive (deflate, no zip64: our outputs are far below
 4 GB) written in one go.  Most of its parts are the same in every file, so they
@@ -11,10 +12,10 @@ import functools
 import struct
 import time
 import zlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from .. import _fast_zlib
-from .._fast_zlib import FAST_LEVEL  # parts that change per file (see _fast_zlib): fast, ~15 % larger than level 6
+from . import _fast_zlib
+from ._fast_zlib import FAST_LEVEL  # parts that change per file (see _fast_zlib): fast, ~15 % larger than level 6
 
 #: Parts compressed once per process: the smallest output is worth the time.
 SHARED_LEVEL = 9
@@ -25,16 +26,21 @@ _END_RECORD = struct.Struct("<IHHHHIIH")
 _VERSION = 20  # deflate
 _MADE_BY = (3 << 8) | _VERSION  # Unix
 _FILE_ATTRIBUTES = (0o600 & 0xFFFF) << 16  # as zipfile.writestr
+DEFLATED = 8
 
 
-@dataclass(frozen=True)
-class ZipMember:
-    """A part, compressed: its name in the archive, CRC-32, deflated bytes and size."""
+class ZipMember(NamedTuple):
+    """A part, compressed: its name in the archive, CRC-32, compressed bytes and size; how they
+    are compressed (zip's method: deflated, or 0, stored) and its flags (0x800: a UTF-8 name).
+
+    Why a named tuple: the reader makes one per part of every workbook it reads."""
 
     name: bytes
     crc: int
     compressed: bytes
     size: int
+    method: int = DEFLATED
+    flags: int = 0
 
 
 def deflated(name: str, data: bytes, level: int = FAST_LEVEL) -> ZipMember:
@@ -53,19 +59,19 @@ def zip_archive(members: list[ZipMember]) -> bytes:
     chunks: list[bytes] = []
     central: list[bytes] = []
     offset = 0
-    for member in members:
-        name, crc, compressed, size = member.name, member.crc, member.compressed, member.size
-        chunks.append(_LOCAL_HEADER.pack(0x04034B50, _VERSION, 0, 8, dos_time, dos_date, crc,
+    for name, crc, compressed, size, method, flags in members:
+        chunks.append(_LOCAL_HEADER.pack(0x04034B50, _VERSION, flags, method, dos_time, dos_date, crc,
                                          len(compressed), size, len(name), 0))
         chunks.append(name)
         chunks.append(compressed)
-        central.append(_CENTRAL_HEADER.pack(0x02014B50, _MADE_BY, _VERSION, 0, 8, dos_time, dos_date, crc,
+        central.append(_CENTRAL_HEADER.pack(0x02014B50, _MADE_BY, _VERSION, flags, method, dos_time, dos_date, crc,
                                             len(compressed), size, len(name), 0, 0, 0, 0,
-                                            _FILE_ATTRIBUTES, offset) + name)
+                                            _FILE_ATTRIBUTES, offset))
+        central.append(name)
         offset += _LOCAL_HEADER.size + len(name) + len(compressed)
-    directory = b"".join(central)
-    end = _END_RECORD.pack(0x06054B50, 0, 0, len(members), len(members), len(directory), offset, 0)
-    return b"".join(chunks) + directory + end
+    directory_size = sum(map(len, central))
+    end = _END_RECORD.pack(0x06054B50, 0, 0, len(members), len(members), directory_size, offset, 0)
+    return b"".join((*chunks, *central, end))  # one copy of the archive, not one per "+"
 
 
 def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
