@@ -177,7 +177,6 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     if executor == "local" and (force or outbox is None or not ResultStore.path_in(outbox).exists()):
         workers = count_workbooks(inbox, outbox, up_to=max(1, jobs))
         pool = start_pool(workers, rule_set, outbox, read) if workers else None
-    run = None
     try:
         entries = list_inbox(inbox, outbox)
         if on_listed is not None:
@@ -185,27 +184,29 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
         if outbox is not None:
             outbox.mkdir(parents=True, exist_ok=True)
         run = _BatchRun(outbox, inbox.resolve(), rule_set, read, on_file, force)
-        if run.spool is not None and "xlsx" in formats:
-            run.spool.expect([entry.relative for entry in entries])  # 问题清单 deflated as files arrive
-        todo = run.reuse_unchanged(entries)
-        for outcome in _run(todo, rule_set, outbox, jobs, read, executor, scheduler, pool):
-            run.add(outcome)
-        run.pair_departments()
-        batch = run.finish(inbox, entries)
-        # The listing (an InboxEntry per file, ~80 bytes) is done with: dropped, its memory serves
-        # the summaries, which are written next and are when the batch's process peaks.
-        entries = todo = None
-        if run.spool is not None:
-            run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats))
-            # A summary of a format not asked for this time is an earlier run's: it would disagree.
-            _remove_outputs(outbox, [name for kind, name in SUMMARY_FILES.items() if kind not in formats])
+        try:
+            if run.spool is not None and "xlsx" in formats:
+                run.spool.expect([entry.relative for entry in entries])  # 问题清单 deflated as files arrive
+            todo = run.reuse_unchanged(entries)
+            for outcome in _run(todo, rule_set, outbox, jobs, read, executor, scheduler, pool):
+                run.add(outcome)
+            run.pair_departments()
+            batch = run.finish(inbox, entries)
+            # The listing (an InboxEntry per file, ~80 bytes) is done with: dropped, its memory serves
+            # the summaries, which are written next and are when the batch's process peaks.
+            entries = todo = None
+            if run.spool is not None:
+                run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats))
+                # A summary of a format not asked for this time is an earlier run's: it would disagree.
+                _remove_outputs(outbox, [name for kind, name in SUMMARY_FILES.items() if kind not in formats])
+        finally:
+            if run.spool is not None:
+                run.spool.close()
+            if run.store is not None:
+                run.store.close()
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)  # done already unless the batch failed
-        if run is not None and run.spool is not None:
-            run.spool.close()
-        if run is not None and run.store is not None:
-            run.store.close()
     return batch
 
 
