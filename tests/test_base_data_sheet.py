@@ -257,7 +257,7 @@ def test_ranges_merged_on_style_ids_are_merged_as_openpyxl_merges_them(monkeypat
     from openpyxl.styles import Border, Side
 
     from perfeval_xl.writers import base_data_sheet
-    from perfeval_xl.writers._style_template import load_scored_form_style, worksheet_part
+    from perfeval_xl.writers._style_template import _worksheet_xml, load_scored_form_style
     from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
 
     def drawn():
@@ -283,4 +283,4 @@ def test_ranges_merged_on_style_ids_are_merged_as_openpyxl_merges_them(monkeypat
         assert ({coordinate: (type(cell), cell._style) for coordinate, cell in mine._cells.items()}
                 == {coordinate: (type(cell), cell._style) for coordinate, cell in openpyxls._cells.items()})
         assert [str(cells) for cells in mine.merged_cells] == [str(cells) for cells in openpyxls.merged_cells]
-        assert worksheet_part(mine) == worksheet_part(openpyxls)
+        assert _worksheet_xml(mine) == _worksheet_xml(openpyxls)

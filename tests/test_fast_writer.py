@@ -31,6 +31,54 @@ def test_fast_writer_equals_the_openpyxl_reference(tmp_path, make):
     assert check.compare(fast, reference) is None
 
 
+def _department(tmp_path, **layout):
+    [result] = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "dept.xlsx", BaseFigures("某局"),
+                                                                    **layout)).forms
+    return result
+
+
+def _without_year_or_lines(tmp_path):
+    result = _department(tmp_path)
+    result.form.base.year, result.form.base.lines = None, []  # a BaseData made without a sheet: lines of its rows
+    return [result]
+
+
+def _odd_texts(tmp_path):
+    from perfeval_xl.model import BaseLine
+
+    result = _department(tmp_path)
+    base = result.form.base
+    base.unit = " 长沙市开福区行政审批服务局（含下属二级单位：政务服务中心、公共资源交易中心）& <其他> "
+    base.staff_quota, base.staff_actual, base.staff_texts = None, None, {"quota": "十二", "actual": "12人"}
+    base.lines = [BaseLine("其中：会议费、培训费、差旅费及其他按规定列支的一般性支出（含上年结转）",
+                           texts={"prior_final": "—", "budget": "年初预算"}), BaseLine(""), *base.lines]
+    return [result]
+
+
+def _two_departments(tmp_path):
+    (tmp_path / "second").mkdir()
+    first, second = _department(tmp_path), _department(tmp_path / "second", staff_rows=True)
+    second.form.sheet = first.form.sheet  # two sheets of each title: the later ones are numbered
+    return [first, second]
+
+
+@pytest.mark.parametrize("forms", [
+    lambda d: [_department(d)],
+    lambda d: [_department(d, order=2, scoring_first=True, relative_columns=True)],
+    lambda d: [_department(d, section_column=True, staff_rows=True)],
+    _without_year_or_lines,
+    _odd_texts,
+    _two_departments,
+], ids=["department", "second-order", "section-column", "no-year-no-lines", "odd-texts", "two-departments"])
+def test_fast_writer_draws_department_workbooks_as_the_openpyxl_reference(tmp_path, forms):
+    """The F2 base data sheet, written as XML with formats compiled with the template, as openpyxl draws it."""
+    forms = forms(tmp_path)
+    fast, reference = tmp_path / "fast.xlsx", tmp_path / "reference.xlsx"
+    write_scored_workbook(forms, fast)
+    write_scored_workbook_openpyxl(forms, reference)
+    assert check.compare(fast, reference) is None
+
+
 def test_templates_prepared_before_forking_are_what_the_workers_inherit():
     """The batch compiles the style template and the draft prototype once, before forking workers."""
     from perfeval_xl.writers import _report_template, _style_template
@@ -111,9 +159,13 @@ def test_merged_cell_borders_are_worked_out_as_openpyxl_merges_them(tmp_path, od
     assert list(ours._borders) == list(openpyxls._borders)  # new borders registered under the same ids
 
 
-def test_fast_writer_equals_the_openpyxl_reference_with_odd_borders(tmp_path):
+@pytest.mark.parametrize("make", [
+    lambda d: write_form(d / "national.xlsx", good_project()),
+    lambda d: write_department_workbook(d / "dept.xlsx", BaseFigures("某局")),
+], ids=["national", "department"])
+def test_fast_writer_equals_the_openpyxl_reference_with_odd_borders(tmp_path, make):
     template = _template_with_odd_borders(tmp_path)
-    forms = perfeval_xl.score_workbook(write_form(tmp_path / "national.xlsx", good_project())).forms
+    forms = perfeval_xl.score_workbook(make(tmp_path)).forms
     fast, reference = tmp_path / "fast.xlsx", tmp_path / "reference.xlsx"
     write_scored_workbook(forms, fast, template=template)
     write_scored_workbook_openpyxl(forms, reference, template=template)
@@ -223,3 +275,12 @@ def test_the_templates_merged_ranges_are_bound_in_openpyxls_order():
     ours, theirs = _load_replaying_merges(path), openpyxl.load_workbook(path)
     for mine, openpyxls in zip(ours.worksheets, theirs.worksheets, strict=True):
         assert [str(r) for r in mine.merged_cells] == [str(r) for r in openpyxls.merged_cells]
+
+
+def test_the_base_data_specimen_has_a_cell_of_every_role():
+    """The compile reads each role's cell format off the specimen: a role it lacks could not be written."""
+    from perfeval_xl.writers.base_data_sheet import FORMATS
+    from perfeval_xl.writers._style_template import _compile
+    from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
+
+    assert set(_compile(template_path(SCORED_FORM_STYLE)).base_data.xfs) == set(FORMATS)

@@ -19,7 +19,9 @@ Two ways to use it:
   cell format (xf) of every prototype cell, the xf openpyxl gives to each cell of
   a merged range, the column widths and fonts needed for row heights, and the
   worksheet XML around ``<sheetData>`` (sheet properties, views, columns, print
-  options, margins, page setup, header/footer), all as openpyxl writes them.
+  options, margins, page setup, header/footer), all as openpyxl writes them;
+  and the same for the F2 base data sheet of a department workbook, whose cell
+  formats join the template's in a second style sheet (:class:`BaseDataXml`).
   The scored form writer fills in the rows without parsing the template again.
 """
 from __future__ import annotations
@@ -226,6 +228,18 @@ class RowXml:
 
 
 @dataclass(frozen=True)
+class BaseDataXml:
+    """The F2 base data sheet as compiled with the template (see :mod:`.base_data_sheet`)."""
+
+    xfs: dict[str, tuple[int, bool]]  # role → (xf, written when empty)
+    sheet_head: bytes  # worksheet XML up to <dimension>
+    sheet_middle: bytes  # after <dimension> up to <sheetData>
+    sheet_tail: bytes  # after </sheetData> and its <mergeCells>
+    #: ``styles.xml`` of a package holding the sheet: the template's cell formats, then the sheet's.
+    styles: bytes
+
+
+@dataclass(frozen=True)
 class CompiledStyle:
     """A style template as XML parts (see the module docstring)."""
 
@@ -245,11 +259,7 @@ class CompiledStyle:
     core: bytes  # with MODIFIED_PLACEHOLDER for the save time
     styles: bytes
     theme: bytes
-    #: The loaded template's workbook, left with one empty sheet: its style tables are the
-    #: ones ``styles`` was written from, so sheets drawn in it with openpyxl (the F2 base
-    #: data sheet) can join the package.  Use under ``lock``.
-    workbook: Workbook = field(default=None, compare=False, repr=False)
-    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+    base_data: BaseDataXml
     #: Pieces the writer derives from the above and keeps (XML fragments, compressed parts).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -336,10 +346,34 @@ def _compile(path: Path) -> CompiledStyle:
     if MODIFIED_PLACEHOLDER not in core:
         raise TemplateError(f"模板 {path.name} 的文档属性无法写出")
     app = tostring(ExtendedProperties().to_tree())
-    compiled = CompiledStyle(rows, widths, merged, heads, middles, tails, workbook_head, workbook_tail,
-                             root_rels, app, core, styles, theme, workbook)
-    compiled.memo["styles-compiled"] = _style_tables(workbook)
-    return compiled
+    return CompiledStyle(rows, widths, merged, heads, middles, tails, workbook_head, workbook_tail,
+                         root_rels, app, core, styles, theme, _compile_base_data(workbook, path))
+
+
+def _compile_base_data(workbook: Workbook, path: Path) -> BaseDataXml:
+    """The F2 base data sheet's parts: its setup on an empty sheet, and the format of each role as
+    openpyxl gives it on a specimen sheet drawn in the template's workbook, whose style tables then
+    hold the template's formats and the sheet's."""
+    from openpyxl.styles.stylesheet import write_stylesheet
+    from openpyxl.xml.functions import tostring
+
+    from .base_data_sheet import draw_base_data, set_up_base_data_sheet, specimen_layout
+
+    skeleton = workbook.create_sheet("~base-data-skeleton")
+    set_up_base_data_sheet(skeleton)
+    skeleton.sheet_view.tabSelected = False
+    head, middle, tail = _split_sheet(_worksheet_xml(skeleton), path)
+    specimen = workbook.create_sheet("~base-data-specimen")
+    layout = specimen_layout()
+    draw_base_data(specimen, layout)
+    xfs = {}
+    for number, (_, cells) in enumerate(layout.rows, start=1):
+        for column, role, _ in cells:
+            style = specimen._cells[number, column]._style
+            xfs[role] = (workbook._cell_styles.add(style), any(style))
+    for sheet in (skeleton, specimen):
+        workbook.remove(sheet)
+    return BaseDataXml(xfs, head, middle, tail, tostring(write_stylesheet(workbook)))
 
 
 def _merged_styles(workbook: Workbook, arrays: set) -> dict[tuple[int, int, int, int, int, int], tuple[int, bool]]:
@@ -398,7 +432,7 @@ class _BorderSums:
 
 
 #: Workbook → the sums formed in its border table: kept while the workbook lives, as the table
-#: only grows (the compiled template's workbook draws every F2 base data sheet).
+#: only grows (a workbook may have several F2 base data sheets drawn in it).
 _BORDER_SUMS: weakref.WeakKeyDictionary[Workbook, _BorderSums] = weakref.WeakKeyDictionary()
 
 
@@ -553,47 +587,6 @@ def _worksheet_xml(sheet: Worksheet) -> bytes:
     writer = WorksheetWriter(sheet, out=BytesIO())
     writer.write()
     return writer.read()
-
-
-def worksheet_part(sheet: Worksheet) -> Optional[bytes]:
-    """An openpyxl sheet as worksheet XML, as openpyxl saves it; None if it needs parts of its own.
-
-    A sheet with hyperlinks, comments, images, charts or tables has relationships
-    this writer does not produce; the caller then takes the openpyxl path.
-    """
-    from openpyxl.worksheet._writer import WorksheetWriter
-
-    if sheet._images or sheet._charts or sheet.tables or sheet.legacy_drawing is not None:
-        return None
-    writer = WorksheetWriter(sheet, out=BytesIO())
-    writer.write()
-    xml = writer.read()
-    return None if len(writer._rels) or sheet._comments else xml
-
-
-def styles_xml(style: CompiledStyle) -> bytes:
-    """``styles.xml`` for a package whose sheets were drawn in ``style.workbook`` (call under ``style.lock``).
-
-    The compiled ``style.styles`` while nothing was added to the style tables;
-    written again (and kept) once sheets drawn with openpyxl added fonts, fills, ….
-    """
-    from openpyxl.styles.stylesheet import write_stylesheet
-    from openpyxl.xml.functions import tostring
-
-    key = _style_tables(style.workbook)
-    if key == style.memo["styles-compiled"]:
-        return style.styles
-    cached = style.memo.get(key)
-    if cached is None:
-        cached = style.memo[key] = tostring(write_stylesheet(style.workbook))
-    return cached
-
-
-def _style_tables(workbook: Workbook) -> tuple:
-    """The sizes of a workbook's style tables: they only grow, so this says whether any did."""
-    return ("styles", len(workbook._cell_styles), len(workbook._fonts), len(workbook._fills),
-            len(workbook._borders), len(workbook._number_formats), len(workbook._alignments),
-            len(workbook._protections), len(workbook._named_styles), len(workbook._differential_styles.styles))
 
 
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")

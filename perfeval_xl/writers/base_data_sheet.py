@@ -14,26 +14,39 @@ Layout (columns A–D)::
     经费控制情况     | 2018年决算数 | 2019年预算数 | 2019年决算数
     <every line of the form's amounts table, in form order, as written>
     来源：<file>（工作表：<sheet>）
+
+The sheet is first laid out as rows of cells, each named by its role (what it
+is: ``"title"``, ``"amount"`` …); then drawn either on an openpyxl worksheet
+(:func:`add_base_data_sheet`: the public API, and the reference of the scored
+workbook) or as worksheet XML in the scored workbook's package
+(:func:`base_data_sheet_xml`), whose cell formats were compiled with the style
+template: each role's format as openpyxl gives it, merged ranges included
+(``_style_template.BaseDataXml``).
 """
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import weakref
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Optional
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Optional
 
 from ..model import BaseData, BaseLine, DepartmentForm, FormResult
-from ._cell import CellValue, write_cell
+from ._cell import CellValue, cell_value, write_cell
 from ._display import finite_float
 from ._sheet_titles import unique_sheet_titles
 from ._style_template import merge_cells
 from ._text_measure import line_height, lines_needed
+from ._xml import NOT_UTF8, escape_text
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from ._style_template import BaseDataXml
 
 TITLE = "部门整体支出绩效评价基础数据表"
 MONEY_UNIT = "单位：万元"
@@ -44,26 +57,66 @@ LAST = FINAL
 COLUMN_WIDTHS = {"A": 40, "B": 17, "C": 21, "D": 17}
 
 FONT_NAME = "宋体"
+TEXT_SIZE = 10
+NOTE_SIZE = 9
 MONEY_FORMAT = "#,##0.00##"  # 万元 to the yuan (4 places) when the form gives them
 STAFF_FORMAT = "0"
 RATE_FORMAT = "0.00%"
-_THIN = Side(style="thin")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_TITLE_FONT = Font(name=FONT_NAME, sz=16, b=True)
-_TEXT_FONT = Font(name=FONT_NAME, sz=10)
-_BOLD_FONT = Font(name=FONT_NAME, sz=10, b=True)
-_NOTE_FONT = Font(name=FONT_NAME, sz=9, color="595959")
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_RIGHT = Alignment(horizontal="right", vertical="center")
-_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-#: Row labels by indent level (see :func:`label_indent`).
-_LABEL_ALIGNMENTS = tuple(Alignment(horizontal="left", vertical="center", wrap_text=True, indent=indent)
-                          for indent in range(3))
+HEADER_FILL = "DDEBF7"
 
-#: Workbook → (font, alignment, number format, border, fill), by identity → the cell style
-#: openpyxl made of them in that workbook (its style tables only grow, so the style stays valid).
-_WORKBOOK_STYLES: weakref.WeakKeyDictionary[Workbook, dict[tuple, StyleArray]] = weakref.WeakKeyDictionary()
+#: Fonts and alignments by name, as openpyxl's Font and Alignment arguments.
+_FONTS = {
+    "title": {"sz": 16, "b": True},
+    "text": {"sz": TEXT_SIZE},
+    "bold": {"sz": TEXT_SIZE, "b": True},
+    "note": {"sz": NOTE_SIZE, "color": "595959"},
+}
+_ALIGNMENTS = {
+    "center": {"horizontal": "center", "vertical": "center", "wrap_text": True},
+    "right": {"horizontal": "right", "vertical": "center"},
+    "left": {"horizontal": "left", "vertical": "center", "wrap_text": True},
+    "indent1": {"horizontal": "left", "vertical": "center", "wrap_text": True, "indent": 1},
+    "indent2": {"horizontal": "left", "vertical": "center", "wrap_text": True, "indent": 2},
+}
+
+
+@dataclass(frozen=True)
+class CellFormat:
+    """How a cell looks: a font and an alignment of the tables above, its number format, whether
+    thin borders box it and whether the header fill fills it."""
+
+    font: str = "text"
+    alignment: str = "left"
+    number_format: Optional[str] = None
+    boxed: bool = True
+    filled: bool = False
+
+
+#: Role of a cell → its format.  Roles of the same format stay apart where a merged range makes
+#: them differ: the staffing caption (A4) is merged down over the cell below it (A5).
+FORMATS = {
+    "title": CellFormat("title", "center", boxed=False),
+    "year": CellFormat("text", "center", boxed=False),
+    "unit": CellFormat(boxed=False),
+    "money_unit": CellFormat(alignment="right", boxed=False),
+    "header": CellFormat("bold", "center", filled=True),
+    "staff_caption": CellFormat("bold", "center", filled=True),
+    "under_staff_caption": CellFormat(filled=True),
+    "staff_count": CellFormat(alignment="right", number_format=STAFF_FORMAT),
+    "control_rate": CellFormat(alignment="right", number_format=RATE_FORMAT),
+    "line_label": CellFormat(),
+    "numbered_line_label": CellFormat(alignment="indent1"),
+    "of_which_line_label": CellFormat(alignment="indent2"),
+    "amount": CellFormat(alignment="right", number_format=MONEY_FORMAT),
+    "amount_text": CellFormat(alignment="center"),
+    "source": CellFormat("note", boxed=False),
+}
+#: Line label roles by indent level (see :func:`label_indent`).
+_LABEL_ROLES = ("line_label", "numbered_line_label", "of_which_line_label")
+
+#: Workbook → role → the cell style openpyxl made of the role's format in that workbook (its style
+#: tables only grow, so the style stays valid).
+_WORKBOOK_STYLES: weakref.WeakKeyDictionary[Workbook, dict[str, StyleArray]] = weakref.WeakKeyDictionary()
 
 # "1、…" / "（1）…" rows sit under a heading row; "其中：…" rows under those.
 _NUMBERED = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]|^[（(]\d+[）)]")
@@ -75,9 +128,8 @@ def add_base_data_sheet(workbook: Workbook, base: BaseData, title: str, *, index
 
     ``index`` places the sheet (as :meth:`openpyxl.Workbook.create_sheet`); by default it is appended.
     """
-    sheet_title = unique_sheet_titles([*workbook.sheetnames, title or TITLE])[-1]
-    sheet = workbook.create_sheet(sheet_title, index)
-    _BaseDataSheet(sheet).render(base)
+    sheet = workbook.create_sheet(base_data_title(workbook.sheetnames, title), index)
+    draw_base_data(sheet, lay_out_base_data(base))
     return sheet
 
 
@@ -86,11 +138,18 @@ def add_base_data_sheets(workbook: Workbook, forms: list[FormResult]) -> list[Wo
 
     Call it once the forms' own sheets exist, so the new titles cannot take theirs.
     """
-    return [
-        add_base_data_sheet(workbook, result.form.base, result.form.base.sheet or TITLE)
-        for result in forms
-        if isinstance(result.form, DepartmentForm) and result.form.base is not None
-    ]
+    return [add_base_data_sheet(workbook, base, base.sheet) for base in bases_of(forms)]
+
+
+def bases_of(forms: list[FormResult]) -> list[BaseData]:
+    """The F2 of each department form that has one, in form order."""
+    return [result.form.base for result in forms
+            if isinstance(result.form, DepartmentForm) and result.form.base is not None]
+
+
+def base_data_title(taken: list[str], name: str) -> str:
+    """The title of a base data sheet named ``name`` (the F2's own sheet name) beside sheets ``taken``."""
+    return unique_sheet_titles([*taken, name or TITLE])[-1]
 
 
 def year_headers(year: Optional[int]) -> tuple[str, str, str]:
@@ -108,118 +167,79 @@ def label_indent(label: str) -> int:
     return 0
 
 
-class _BaseDataSheet:
-    def __init__(self, sheet: Worksheet):
-        self.sheet = sheet
-        self.row = 0
-        self.text_rows: dict[int, tuple[str, float, float]] = {}  # row → (text, width, minimum height)
-        self.styles = _WORKBOOK_STYLES.setdefault(sheet.parent, {})
+# -- layout -------------------------------------------------------------------------
 
-    def render(self, base: BaseData) -> None:
-        self._title(base)
-        self._staffing(base)
-        self._amounts(base)
-        self._source(base)
-        self._finish()
+#: A cell of the sheet: its column, role (a key of FORMATS) and value as the model has it.
+_Cell = tuple[int, str, CellValue]
 
-    def _next(self, height: Optional[float] = None) -> int:
-        self.row += 1
-        if height:
-            self.sheet.row_dimensions[self.row].height = height
-        return self.row
 
-    def _put(self, row: int, column: int, value: CellValue, font: Font = _TEXT_FONT,
-             alignment: Alignment = _LEFT, number_format: Optional[str] = None, border: bool = True,
-             fill: Optional[PatternFill] = None):
-        cell = self.sheet.cell(row, column)
-        write_cell(cell, value)
-        # openpyxl finds a style's index by hashing it, attribute by attribute, on every
-        # assignment: each combination is assigned once per workbook, then copied.
-        key = (id(font), id(alignment), number_format, border, id(fill))
-        style = self.styles.get(key)
-        if style is not None:
-            cell._style = copy.copy(style)
-            return cell
-        cell.font, cell.alignment = font, alignment
-        if border:
-            cell.border = _BORDER
-        if number_format:
-            cell.number_format = number_format
-        if fill is not None:
-            cell.fill = fill
-        self.styles[key] = copy.copy(cell._style)
-        return cell
+@dataclass
+class BaseDataLayout:
+    """The sheet as rows: ``rows[i]`` is (height, cells) of sheet row ``i + 1``."""
 
-    def _title(self, base: BaseData) -> None:
-        row = self._next(height=30)
-        self._put(row, LABEL, TITLE, _TITLE_FONT, _CENTER, border=False)
-        merge_cells(self.sheet, row, LABEL, row, LAST)
-        if base.year is not None:
-            row = self._next(height=18)
-            self._put(row, LABEL, f"（{base.year}年度）", _TEXT_FONT, _CENTER, border=False)
-            merge_cells(self.sheet, row, LABEL, row, LAST)
-        row = self._next(height=20)
-        unit = f"填报单位：{base.unit or '未填'}"
-        self.text_rows[row] = (unit, COLUMN_WIDTHS["A"] + COLUMN_WIDTHS["B"] + COLUMN_WIDTHS["C"], 20)
-        self._put(row, LABEL, unit, border=False)
-        merge_cells(self.sheet, row, LABEL, row, BUDGET)
-        self._put(row, FINAL, MONEY_UNIT, alignment=_RIGHT, border=False)
+    rows: list[tuple[float, list[_Cell]]] = field(default_factory=list)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, col, last row, col
 
-    def _staffing(self, base: BaseData) -> None:
-        actual_header = f"{base.year}年实际在职人数" if base.year is not None else "实际在职人数"
-        header = self._next(height=22)
-        self._put(header, LABEL, STAFF_LABEL, _BOLD_FONT, _CENTER, fill=_HEADER_FILL)
-        for column, text in ((PRIOR, "编制数"), (BUDGET, actual_header), (FINAL, "控制率")):
-            self._put(header, column, text, _BOLD_FONT, _CENTER, fill=_HEADER_FILL)
-        row = self._next(height=20)
-        self._put(row, LABEL, None, fill=_HEADER_FILL)
-        merge_cells(self.sheet, header, LABEL, row, LABEL)
-        # A count written in words ("十二") is carried as written: the officer sees what the unit sent.
-        for column, count, name in ((PRIOR, base.staff_quota, "quota"), (BUDGET, base.staff_actual, "actual")):
-            self._put(row, column, count if count is not None else base.staff_texts.get(name),
-                      alignment=_RIGHT, number_format=STAFF_FORMAT)
-        self._put(row, FINAL, _control_rate(base), alignment=_RIGHT, number_format=RATE_FORMAT)
+    def add(self, height: float, *cells: _Cell) -> int:
+        self.rows.append((height, list(cells)))
+        return len(self.rows)
 
-    def _amounts(self, base: BaseData) -> None:
-        header = self._next(height=22)
-        self._put(header, LABEL, AMOUNTS_LABEL, _BOLD_FONT, _CENTER, fill=_HEADER_FILL)
-        for column, text in zip((PRIOR, BUDGET, FINAL), year_headers(base.year)):
-            self._put(header, column, text, _BOLD_FONT, _CENTER, fill=_HEADER_FILL)
-        for line in base.lines or _lines_of(base):
-            row = self._next()
-            label = line.label.strip()
-            self.text_rows[row] = (label, COLUMN_WIDTHS["A"] - 2 * label_indent(label), 18)
-            self._put(row, LABEL, label or None, alignment=_LABEL_ALIGNMENTS[label_indent(label)])
-            for column, name in ((PRIOR, "prior_final"), (BUDGET, "budget"), (FINAL, "final")):
-                amount = line.amounts.get(name)
-                if amount is None and name in line.texts:  # "—", or a heading such as "年初预算"
-                    self._put(row, column, line.texts[name], alignment=_CENTER)
-                else:
-                    self._put(row, column, amount, alignment=_RIGHT, number_format=MONEY_FORMAT)
+    def merge_across(self, row: int, first_col: int, last_col: int) -> None:
+        self.merges.append((row, first_col, row, last_col))
 
-    def _source(self, base: BaseData) -> None:
-        row = self._next()
-        note = f"来源：{base.file}（工作表：{base.sheet}）"
-        self.text_rows[row] = (note, sum(COLUMN_WIDTHS.values()), 16)
-        self._put(row, LABEL, note, _NOTE_FONT, _LEFT, border=False)
-        merge_cells(self.sheet, row, LABEL, row, LAST)
 
-    def _finish(self) -> None:
-        sheet = self.sheet
-        for letter, width in COLUMN_WIDTHS.items():
-            sheet.column_dimensions[letter].width = width
-        for row, (text, width, minimum) in self.text_rows.items():
-            size = float(sheet.cell(row, LABEL).font.sz or 10)
-            sheet.row_dimensions[row].height = max(minimum, lines_needed(text, width, size) * line_height(size) + 4)
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_options.horizontalCentered = True
-        sheet.print_area = f"A1:D{self.row}"
-        sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
-        sheet.sheet_view.showGridLines = False
+def lay_out_base_data(base: BaseData) -> BaseDataLayout:
+    """Every row, cell and merged range of ``base``'s sheet."""
+    layout = BaseDataLayout()
+    _lay_out_title(layout, base)
+    _lay_out_staffing(layout, base)
+    _lay_out_amounts(layout, base)
+    note = f"来源：{base.file}（工作表：{base.sheet}）"
+    row = layout.add(_text_height(note, sum(COLUMN_WIDTHS.values()), 16, NOTE_SIZE), (LABEL, "source", note))
+    layout.merge_across(row, LABEL, LAST)
+    return layout
+
+
+def _text_height(text: str, width: float, minimum: float, size: float) -> float:
+    """The height of a row whose text wraps in ``width``: what its lines need, ``minimum`` at least."""
+    return max(minimum, lines_needed(text, width, size) * line_height(size) + 4)
+
+
+def _lay_out_title(layout: BaseDataLayout, base: BaseData) -> None:
+    layout.merge_across(layout.add(30, (LABEL, "title", TITLE)), LABEL, LAST)
+    if base.year is not None:
+        layout.merge_across(layout.add(18, (LABEL, "year", f"（{base.year}年度）")), LABEL, LAST)
+    unit = f"填报单位：{base.unit or '未填'}"
+    width = COLUMN_WIDTHS["A"] + COLUMN_WIDTHS["B"] + COLUMN_WIDTHS["C"]
+    row = layout.add(_text_height(unit, width, 20, TEXT_SIZE), (LABEL, "unit", unit), (FINAL, "money_unit", MONEY_UNIT))
+    layout.merge_across(row, LABEL, BUDGET)
+
+
+def _lay_out_staffing(layout: BaseDataLayout, base: BaseData) -> None:
+    actual_header = f"{base.year}年实际在职人数" if base.year is not None else "实际在职人数"
+    header = layout.add(22, (LABEL, "staff_caption", STAFF_LABEL), (PRIOR, "header", "编制数"),
+                        (BUDGET, "header", actual_header), (FINAL, "header", "控制率"))
+    # A count written in words ("十二") is carried as written: the officer sees what the unit sent.
+    counts = [(column, "staff_count", count if count is not None else base.staff_texts.get(name))
+              for column, count, name in ((PRIOR, base.staff_quota, "quota"), (BUDGET, base.staff_actual, "actual"))]
+    row = layout.add(20, (LABEL, "under_staff_caption", None), *counts, (FINAL, "control_rate", _control_rate(base)))
+    layout.merges.append((header, LABEL, row, LABEL))
+
+
+def _lay_out_amounts(layout: BaseDataLayout, base: BaseData) -> None:
+    layout.add(22, (LABEL, "header", AMOUNTS_LABEL),
+               *((column, "header", text) for column, text in zip((PRIOR, BUDGET, FINAL), year_headers(base.year))))
+    for line in base.lines or _lines_of(base):
+        label = line.label.strip()
+        indent = label_indent(label)
+        cells = [(LABEL, _LABEL_ROLES[indent], label or None)]
+        for column, name in ((PRIOR, "prior_final"), (BUDGET, "budget"), (FINAL, "final")):
+            amount = line.amounts.get(name)
+            if amount is None and name in line.texts:  # "—", or a heading such as "年初预算"
+                cells.append((column, "amount_text", line.texts[name]))
+            else:
+                cells.append((column, "amount", amount))
+        layout.add(_text_height(label, COLUMN_WIDTHS["A"] - 2 * indent, 18, TEXT_SIZE), *cells)
 
 
 def _lines_of(base: BaseData) -> list[BaseLine]:
@@ -234,3 +254,106 @@ def _control_rate(base: BaseData) -> Optional[float]:
     if base.staff_quota is None or base.staff_actual is None or base.staff_quota == 0:
         return None
     return finite_float(Decimal(base.staff_actual) / Decimal(base.staff_quota))
+
+
+def specimen_layout() -> BaseDataLayout:
+    """A sheet with a cell of every role: the style template's compile reads their formats off it."""
+    line = BaseLine("1、公务用车购置和维护经费", {"prior_final": Decimal("3.2")}, {"budget": "—"})
+    base = BaseData(file="specimen.xlsx", sheet=TITLE, unit="某局", year=2019, staff_quota=Decimal(12),
+                    staff_actual=Decimal(11), lines=[BaseLine("三公经费"), line, BaseLine("其中：公车运行维护")])
+    return lay_out_base_data(base)
+
+
+# -- drawing on an openpyxl worksheet ----------------------------------------------------
+
+
+def draw_base_data(sheet: Worksheet, layout: BaseDataLayout) -> None:
+    """Draw ``layout`` on an empty openpyxl ``sheet``."""
+    styles = _WORKBOOK_STYLES.setdefault(sheet.parent, {})
+    for number, (height, cells) in enumerate(layout.rows, start=1):
+        sheet.row_dimensions[number].height = height
+        for column, role, value in cells:
+            cell = sheet.cell(number, column)
+            write_cell(cell, value)
+            # openpyxl finds a style's index by hashing it, attribute by attribute, on every
+            # assignment: each role's format is assigned once per workbook, then copied.
+            style = styles.get(role)
+            if style is None:
+                _apply_format(cell, FORMATS[role])
+                styles[role] = copy.copy(cell._style)
+            else:
+                cell._style = copy.copy(style)
+    for first_row, first_col, last_row, last_col in layout.merges:
+        merge_cells(sheet, first_row, first_col, last_row, last_col)
+    set_up_base_data_sheet(sheet)
+    sheet.print_area = f"A1:D{len(layout.rows)}"
+
+
+def _apply_format(cell, cell_format: CellFormat) -> None:
+    border, fill, fonts, alignments = _openpyxl_styles()
+    cell.font, cell.alignment = fonts[cell_format.font], alignments[cell_format.alignment]
+    if cell_format.boxed:
+        cell.border = border
+    if cell_format.number_format:
+        cell.number_format = cell_format.number_format
+    if cell_format.filled:
+        cell.fill = fill
+
+
+@functools.cache
+def _openpyxl_styles() -> tuple:
+    """The thin box, the header fill, and the fonts and alignments by name, as openpyxl objects."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin")
+    return (Border(left=thin, right=thin, top=thin, bottom=thin), PatternFill("solid", fgColor=HEADER_FILL),
+            {name: Font(name=FONT_NAME, **arguments) for name, arguments in _FONTS.items()},
+            {name: Alignment(**arguments) for name, arguments in _ALIGNMENTS.items()})
+
+
+def set_up_base_data_sheet(sheet: Worksheet) -> None:
+    """The column widths, print setup and view of the sheet: the same for every F2."""
+    for letter, width in COLUMN_WIDTHS.items():
+        sheet.column_dimensions[letter].width = width
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_PORTRAIT
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    sheet.sheet_view.showGridLines = False
+
+
+# -- drawing as worksheet XML -------------------------------------------------------------
+
+_LETTERS = " ABCD"  # by column number
+
+
+def base_data_sheet_xml(parts: BaseDataXml, layout: BaseDataLayout) -> bytes:
+    """The worksheet XML of ``layout``, cell formats and everything around ``<sheetData>`` taken from the
+    compiled template (the sheet is never the selected one)."""
+    xfs = parts.xfs
+    out = []
+    for number, (height, cells) in enumerate(layout.rows, start=1):
+        out.append(f'<row r="{number}" ht="{height:.16g}" customHeight="1">')
+        for column, role, value in cells:
+            xf, styled = xfs[role]
+            opening = f'<c r="{_LETTERS[column]}{number}"' + (f' s="{xf}"' if styled else "")
+            value = cell_value(value)
+            if value is None:
+                if styled:
+                    out.append(opening + "/>")
+            elif value.__class__ is str:
+                space = ' xml:space="preserve"' if value.strip() != value else ""
+                out.append(f'{opening} t="inlineStr"><is><t{space}>{escape_text(value)}</t></is></c>')
+            else:
+                out.append(f'{opening} t="n"><v>{value:.16g}</v></c>')
+        out.append("</row>")
+    merges = "".join(f'<mergeCell ref="{_LETTERS[first_col]}{first_row}:{_LETTERS[last_col]}{last_row}"/>'
+                     for first_row, first_col, last_row, last_col in layout.merges)
+    return b"".join([
+        parts.sheet_head, f'<dimension ref="A1:D{len(layout.rows)}"/>'.encode(), parts.sheet_middle,
+        b"<sheetData>", "".join(out).encode("utf-8", NOT_UTF8), b"</sheetData>",
+        f'<mergeCells count="{len(layout.merges)}">{merges}</mergeCells>'.encode(), parts.sheet_tail,
+    ])

@@ -69,13 +69,17 @@ from ._style_template import (
     load_scored_form_style,
     merge_position,
     remove_template_sheets,
-    styles_xml,
-    worksheet_part,
 )
 from ._templates import SCORED_FORM_STYLE, template_path
 from ._xml import NOT_UTF8 as _NOT_UTF8, escape_attribute, escape_text
 from .._zip import SHARED_LEVEL, ZipMember, deflated, zip_archive
-from .base_data_sheet import add_base_data_sheets
+from .base_data_sheet import (
+    add_base_data_sheets,
+    base_data_sheet_xml,
+    base_data_title,
+    bases_of,
+    lay_out_base_data,
+)
 
 # Columns of the 绩效指标 table; the fund block reuses G–M for the execution item.
 SECTION, LEVEL1, LEVEL2, NAME, TARGET, ACTUAL = 1, 2, 3, 4, 5, 6
@@ -168,14 +172,14 @@ def write_scored_workbook(forms: list[FormResult], path: str | Path, template: O
         layout = _lay_out(result)
         sheets.append(_SheetPart(title, _sheet_xml(style, layout, selected=index == 0),
                                  _print_names(title, layout.print_title_row, len(layout.roles))))
-    styles = style.styles
-    if any(isinstance(result.form, DepartmentForm) and result.form.base is not None for result in forms):
-        drawn = _base_data_parts(style, titles, forms)
-        if drawn is None:  # a sheet this writer cannot package: let openpyxl save it all
-            write_scored_workbook_openpyxl(forms, path, template)
-            return
-        base_sheets, styles = drawn
-        sheets += base_sheets
+    bases = bases_of(forms)
+    for base in bases:
+        title = base_data_title(titles, base.sheet)
+        titles.append(title)
+        layout = lay_out_base_data(base)
+        sheets.append(_SheetPart(title, base_data_sheet_xml(style.base_data, layout),
+                                 [_print_area(title, "D", len(layout.rows))]))
+    styles = style.base_data.styles if bases else style.styles
     atomic_write_bytes(path, _zip(style, _package(style, sheets, styles)))
 
 
@@ -189,37 +193,17 @@ class _SheetPart:
 
 
 def _print_names(title: str, title_row: int, last_row: int) -> list[tuple[str, str]]:
-    quoted = escape_text(quote_sheetname(title))
-    return [("_xlnm.Print_Titles", f"{quoted}!${title_row}:${title_row}"),
-            ("_xlnm.Print_Area", f"{quoted}!$A$1:${_LETTERS[-1]}${last_row}")]
+    return [("_xlnm.Print_Titles", f"{_quoted(title)}!${title_row}:${title_row}"),
+            _print_area(title, _LETTERS[-1], last_row)]
 
 
-def _base_data_parts(style: CompiledStyle, titles: list[str],
-                     forms: list[FormResult]) -> Optional[tuple[list[_SheetPart], bytes]]:
-    """The F2 base data sheets, drawn with openpyxl in the compiled template's workbook.
+def _print_area(title: str, last_column: str, last_row: int) -> tuple[str, str]:
+    return "_xlnm.Print_Area", f"{_quoted(title)}!$A$1:${last_column}${last_row}"
 
-    They share its style tables, so their cell formats are in the ``styles.xml``
-    returned with them.  None when a sheet needs parts this writer does not make.
-    """
-    with style.lock:
-        workbook = style.workbook
-        placeholders = [workbook.create_sheet(title) for title in titles]  # their titles are taken
-        drawn = add_base_data_sheets(workbook, forms)
-        try:
-            parts = []
-            for sheet in drawn:
-                sheet.sheet_view.tabSelected = False
-                xml = worksheet_part(sheet)
-                if xml is None or sheet.defined_names or sheet.auto_filter.ref:
-                    return None
-                names = [(name, escape_text(value)) for name, value in
-                         (("_xlnm.Print_Titles", sheet.print_titles), ("_xlnm.Print_Area", sheet.print_area))
-                         if value]
-                parts.append(_SheetPart(sheet.title, xml, names))
-            return parts, styles_xml(style)
-        finally:
-            for sheet in placeholders + drawn:
-                workbook.remove(sheet)
+
+def _quoted(title: str) -> str:
+    """A sheet title as a defined name refers to it (quoted as openpyxl quotes it), escaped for workbook.xml."""
+    return escape_text("'" + title.replace("'", "''") + "'")
 
 
 def prepare_templates() -> None:
@@ -1013,7 +997,7 @@ def _package(style: CompiledStyle, sheets: list[_SheetPart], styles: bytes) -> l
         ("docProps/core.xml", style.core.replace(MODIFIED_PLACEHOLDER, modified), _RECENT),
         ("xl/theme/theme1.xml", style.theme, ()),
         *((f"xl/worksheets/sheet{n}.xml", sheet.xml, None) for n, sheet in enumerate(sheets, start=1)),
-        ("xl/styles.xml", styles, () if styles is style.styles else None),
+        ("xl/styles.xml", styles, () if styles is style.styles else ("base data",)),
         ("_rels/.rels", style.root_rels, ()),
         ("xl/workbook.xml", workbook, _RECENT),
         ("xl/_rels/workbook.xml.rels", relationships, by_count),
