@@ -9,7 +9,8 @@
 - 项目支出绩效自评表_复核.xlsx — the style template of the scored form.  It is a
   small sample of the scored form drawn by the writer itself; each kind of row
   appears once and is marked by a defined name ``style_<role>``.  Restyle it in
-  Excel to change how every scored form looks.
+  Excel to change how every scored form looks.  Its compiled form ships beside
+  it: run ``python tools/compile_style_template.py`` after rebuilding it.
 
 The default look is the one a finance bureau prints: 宋体, thin borders, wrapped
 text, A4 fitted to the page width.

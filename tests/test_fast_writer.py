@@ -11,9 +11,16 @@ from hostile import good_project
 from formgen import write_form
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("check_scored_form", ROOT / "bench" / "check_scored_form.py")
-check = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(check)
+
+
+def _module(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+check = _module("check_scored_form", ROOT / "bench" / "check_scored_form.py")
 
 
 @pytest.mark.parametrize("make", [
@@ -91,6 +98,59 @@ def test_templates_prepared_before_forking_are_what_the_workers_inherit():
     assert _report_template.report_template.cache_info().currsize == 1
 
 
+def test_the_shipped_compiled_template_is_a_fresh_compile_of_the_shipped_template():
+    from perfeval_xl.writers._templates import SCORED_FORM_STYLE, SCORED_FORM_STYLE_COMPILED
+
+    tool = _module("compile_style_template", ROOT / "tools" / "compile_style_template.py")
+    shipped = (ROOT / "templates" / SCORED_FORM_STYLE_COMPILED).read_text(encoding="utf-8")
+    assert shipped == tool.compiled_json(ROOT / "templates" / SCORED_FORM_STYLE), (
+        f"templates/{SCORED_FORM_STYLE_COMPILED} is not what templates/{SCORED_FORM_STYLE} compiles to: "
+        "run `python tools/compile_style_template.py`")
+
+
+def test_the_shipped_template_is_loaded_compiled_not_compiled_again(tmp_path, monkeypatch):
+    """Its compiled form ships as data, for its bytes wherever they lie (a bureau's unchanged copy too)."""
+    import shutil
+
+    from perfeval_xl.writers import _style_template
+    from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
+
+    shipped = template_path(SCORED_FORM_STYLE)
+    fresh = _style_template._compile(shipped)
+    copy = tmp_path / "复核样式.xlsx"
+    shutil.copyfile(shipped, copy)
+
+    def compile_again(path):
+        raise AssertionError(f"{path} compiled again")
+
+    monkeypatch.setattr(_style_template, "_compile", compile_again)
+    monkeypatch.setattr(_style_template, "_COMPILED", {})
+    assert _style_template.compiled_scored_form_style(shipped) == fresh
+    assert _style_template.compiled_scored_form_style(copy) == fresh
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: write_form(d / "national.xlsx", good_project()),
+    lambda d: write_department_workbook(d / "dept.xlsx", BaseFigures("某局")),
+], ids=["national", "department"])
+def test_a_restyled_template_is_compiled_and_its_forms_follow_it(tmp_path, monkeypatch, make):
+    from perfeval_xl.writers import _style_template
+
+    template = _template_with_odd_borders(tmp_path)
+    compiled = []
+    compile_template = _style_template._compile
+    monkeypatch.setattr(_style_template, "_compile", lambda path: compiled.append(path) or compile_template(path))
+    monkeypatch.setattr(_style_template, "_COMPILED", {})
+    forms = perfeval_xl.score_workbook(make(tmp_path)).forms
+    restyled, shipped, reference = tmp_path / "restyled.xlsx", tmp_path / "shipped.xlsx", tmp_path / "reference.xlsx"
+    write_scored_workbook(forms, restyled, template=template)
+    write_scored_workbook(forms, shipped)
+    write_scored_workbook_openpyxl(forms, reference, template=template)
+    assert compiled == [template]
+    assert check.compare(restyled, reference) is None
+    assert check.compare(restyled, shipped) is not None
+
+
 def _merge_outcomes_by_openpyxl(workbook, borders):
     """What openpyxl's own merge_cells leaves in each cell of a merged range, on scratch sheets:
     the reference :func:`merge_outcomes` must reproduce."""
@@ -157,19 +217,6 @@ def test_merged_cell_borders_are_worked_out_as_openpyxl_merges_them(tmp_path, od
     assert len(borders) > (6 if odd else 2)
     assert merge_outcomes(ours, borders) == _merge_outcomes_by_openpyxl(openpyxls, borders)
     assert list(ours._borders) == list(openpyxls._borders)  # new borders registered under the same ids
-
-
-@pytest.mark.parametrize("make", [
-    lambda d: write_form(d / "national.xlsx", good_project()),
-    lambda d: write_department_workbook(d / "dept.xlsx", BaseFigures("某局")),
-], ids=["national", "department"])
-def test_fast_writer_equals_the_openpyxl_reference_with_odd_borders(tmp_path, make):
-    template = _template_with_odd_borders(tmp_path)
-    forms = perfeval_xl.score_workbook(make(tmp_path)).forms
-    fast, reference = tmp_path / "fast.xlsx", tmp_path / "reference.xlsx"
-    write_scored_workbook(forms, fast, template=template)
-    write_scored_workbook_openpyxl(forms, reference, template=template)
-    assert check.compare(fast, reference) is None
 
 
 def test_department_forms_naming_their_columns_each_their_own_way_keep_their_names(tmp_path, monkeypatch):

@@ -13,6 +13,8 @@ BLANK_FORMS = ("项目支出绩效自评表.xlsx", "部门整体支出绩效评�
 
 #: Style template of the scored (复核) form; a bureau may restyle it.
 SCORED_FORM_STYLE = "项目支出绩效自评表_复核.xlsx"
+#: The shipped style template compiled (see ``_style_template``; ``tools/compile_style_template.py`` writes it).
+SCORED_FORM_STYLE_COMPILED = "项目支出绩效自评表_复核.compiled.json"
 
 
 def _templates_dir() -> Path:
