@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Union
-
-from openpyxl.cell.cell import Cell
+from typing import TYPE_CHECKING, Union
 
 from ._display import exact_number, excel_text
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
 CellValue = Union[str, int, float, Decimal, None]
 

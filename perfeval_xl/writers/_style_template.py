@@ -45,16 +45,16 @@ import weakref
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from ._templates import SCORED_FORM_STYLE_COMPILED, template_path
-import openpyxl
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
-from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.dimensions import ColumnDimension
-from openpyxl.worksheet.worksheet import Worksheet
+
+# openpyxl is imported where it is used: a batch of the shipped template never needs it, and
+# importing it (with numpy and lxml, which it imports when present) took ~0.1 s of every batch.
+if TYPE_CHECKING:
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 #: Number of columns of the scored form (A … M).
 COLUMN_COUNT = 13
@@ -115,6 +115,8 @@ def load_scored_form_style(path: Path, replay_merges: bool = False) -> ScoredFor
     not with openpyxl's ``load_workbook`` (the reference writer's way).  Raises TemplateError
     naming the first ``style_<role>`` name that is missing.
     """
+    import openpyxl
+
     workbook = _load_replaying_merges(path) if replay_merges else openpyxl.load_workbook(path)
     locations = _role_locations(workbook, path)
     sheet_titles = {sheet for sheet, _ in locations.values()}
@@ -130,6 +132,8 @@ def load_scored_form_style(path: Path, replay_merges: bool = False) -> ScoredFor
 
 def _role_locations(workbook: Workbook, path: Path) -> dict[str, tuple[str, int]]:
     """Map each role to (sheet title, row number) through its defined name."""
+    from openpyxl.utils.cell import range_boundaries
+
     names = dict(workbook.defined_names.items())
     for sheet in workbook.worksheets:  # names Excel saved as sheet-scoped
         names.update(sheet.defined_names.items())
@@ -152,6 +156,8 @@ def _row_style(sheet: Worksheet, row: int) -> RowStyle:
 
 def copy_sheet_setup(source: Worksheet, target: Worksheet) -> None:
     """Give ``target`` the column widths, page setup and view options of ``source``."""
+    from openpyxl.worksheet.dimensions import ColumnDimension
+
     for key, dimension in source.column_dimensions.items():
         target.column_dimensions[key] = ColumnDimension(
             target, index=key, width=dimension.width, hidden=dimension.hidden,
@@ -170,6 +176,8 @@ def copy_sheet_setup(source: Worksheet, target: Worksheet) -> None:
 
 def column_width(sheet: Worksheet, column: int) -> float:
     """The width of ``column`` in character units, resolving grouped column ranges."""
+    from openpyxl.utils.cell import column_index_from_string
+
     for key, dimension in sheet.column_dimensions.items():
         low = dimension.min or column_index_from_string(key)
         high = dimension.max or low
@@ -340,8 +348,8 @@ def compiled_as_data(compiled: CompiledStyle, template_sha256: str) -> dict:
         "rows": {role: dataclasses.asdict(row) for role, row in compiled.rows.items()},
         "column_widths": compiled.column_widths,
         "merged": [[*key, *value] for key, value in compiled.merged.items()],
-        **{part: {"selected": xml[True].decode(), "other": xml[False].decode()}
-           for part, xml in ((part, getattr(compiled, part)) for part in _SHEET_PARTS)},
+        **{part: {"selected": getattr(compiled, part)[True].decode(), "other": getattr(compiled, part)[False].decode()}
+           for part in _SHEET_PARTS},
         **{part: getattr(compiled, part).decode() for part in _PACKAGE_PARTS},
         "base_data": {"xfs": base_data.xfs, **{part: getattr(base_data, part).decode()
                                                for part in (*_SHEET_PARTS, "styles")}},
@@ -365,6 +373,7 @@ def compiled_from_data(data: dict) -> CompiledStyle:
 
 def _compile(path: Path) -> CompiledStyle:
     from openpyxl.packaging.extended import ExtendedProperties
+    from openpyxl.styles.cell_style import StyleArray
     from openpyxl.styles.stylesheet import write_stylesheet
     from openpyxl.workbook._writer import WorkbookWriter
     from openpyxl.writer.theme import theme_xml
@@ -455,6 +464,8 @@ def _merged_styles(workbook: Workbook, arrays: set) -> dict[tuple[int, int, int,
     gives those on the range's edges the top-left cell's border on that side.
     Only borders change; :func:`merge_outcomes` works them out.
     """
+    from openpyxl.styles.cell_style import StyleArray
+
     cell_styles = workbook._cell_styles
     outcome = merge_outcomes(workbook, sorted({array.borderId for array in arrays}))
     merged = {}
@@ -551,6 +562,8 @@ def merge_outcomes(workbook: Workbook, borders: list[int]) -> dict[tuple[int, in
     ``merge_cells`` leaves, on the shipped template and on one with odd borders,
     so a change in a new openpyxl release fails there.
     """
+    from openpyxl.styles.cell_style import StyleArray
+
     table = workbook._borders
     plus = _border_sums(workbook).plus
     outcome: dict[tuple[int, int, int, int, int, int], StyleArray] = {}
@@ -578,6 +591,7 @@ def _load_replaying_merges(path: Path) -> Workbook:
     xlsxwriter's deflate): it is the one step of openpyxl's loading to change, and everything
     else, from the checks of the file type to the order of binding, stays openpyxl's own.
     """
+    import openpyxl
     from openpyxl.worksheet._reader import WorksheetReader
 
     def bind_merged_cells(reader: WorksheetReader) -> None:
@@ -599,6 +613,9 @@ def _bind_merges(sheet: Worksheet, refs: list[str]) -> None:
 
     ``tests/test_fast_writer.py`` holds it to openpyxl's own loading of templates.
     """
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+
     plus = _border_sums(sheet.parent).plus
     for ref in refs:
         min_col, min_row, max_col, max_row = range_boundaries(ref)
@@ -611,6 +628,8 @@ def merge_cells(sheet: Worksheet, first_row: int, first_col: int, last_row: int,
     :func:`_merge_on_ids`): the same cells, styles and border table, ~10 M instructions fewer for
     the five ranges of an F2 base data sheet.  ``tests/test_base_data_sheet.py`` holds it to
     openpyxl's ``merge_cells``."""
+    from openpyxl.worksheet.cell_range import CellRange
+
     sheet.merged_cells.add(CellRange(min_col=first_col, min_row=first_row, max_col=last_col, max_row=last_row))
     _merge_on_ids(sheet, first_row, first_col, last_row, last_col, _border_sums(sheet.parent).plus)
 
@@ -624,6 +643,7 @@ def _merge_on_ids(sheet: Worksheet, min_row: int, min_col: int, max_row: int, ma
     into the border table; here each distinct sum is formed once per workbook (``plus``).
     """
     from openpyxl.cell.cell import MergedCell
+    from openpyxl.styles.cell_style import StyleArray
 
     workbook = sheet.parent
     protections = workbook._protections

@@ -25,10 +25,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Optional, Protocol
-
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Optional, Protocol
 
 from ..model import DepartmentForm, Flag, FormResult, FundLine, ItemScore, ProjectForm
 from ..values import format_number
@@ -80,6 +77,9 @@ from .base_data_sheet import (
     bases_of,
     lay_out_base_data,
 )
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # Columns of the 绩效指标 table; the fund block reuses G–M for the execution item.
 SECTION, LEVEL1, LEVEL2, NAME, TARGET, ACTUAL = 1, 2, 3, 4, 5, 6
@@ -173,7 +173,7 @@ def write_scored_workbook(forms: list[FormResult], path: str | Path, template: O
         sheets.append(_SheetPart(title, _sheet_xml(style, layout, selected=index == 0),
                                  _print_names(title, layout.print_title_row, len(layout.roles))))
     bases = bases_of(forms)
-    for base in bases:
+    for base in bases:  # after the forms' sheets, each titled apart from every sheet before it
         title = base_data_title(titles, base.sheet)
         titles.append(title)
         layout = lay_out_base_data(base)
@@ -558,14 +558,14 @@ def render_form(sheet: Worksheet, result: FormResult, styler: RowStyler) -> dict
     for row, height in enumerate(heights, start=1):
         if height is not None:
             sheet.row_dimensions[row].height = height
-    sheet.print_area = f"A1:{get_column_letter(LAST)}{len(layout.rows)}"
+    sheet.print_area = f"A1:{_LETTERS[-1]}{len(layout.rows)}"
     sheet.print_title_rows = f"{layout.print_title_row}:{layout.print_title_row}"
     return layout.first_rows
 
 
 # -- drawing as worksheet XML -------------------------------------------------------------
 
-_LETTERS = [get_column_letter(col) for col in range(1, COLUMN_COUNT + 1)]
+_LETTERS = "ABCDEFGHIJKLM"  # the COLUMN_COUNT columns
 _INFINITY = float("inf")
 #: The end of a text cell, after its text.
 _TEXT_END = b"</t></is></c>"
