@@ -803,6 +803,59 @@ def test_calamine_reads_the_screens_stored_copy_as_the_workbook_sent(tmp_path):
     assert copied >= 40
 
 
+_BLOCK = b'<mergeCells count="2"><mergeCell ref="A1:B1"/><mergeCell ref="A3:A4"/></mergeCells>'
+_CELLS = b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="3"><c r="B3"><v>2</v></c></row></sheetData>'
+_TAIL = b'<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>'
+
+
+_EXTRA_END = _CELLS.replace(b"</sheetData>", b"</x></sheetData>")
+
+
+@pytest.mark.parametrize("between, cells, after, moved", [
+    pytest.param(b"", _CELLS, _BLOCK, True, id="as Excel and openpyxl write it"),
+    pytest.param(b'\n <sheetProtection sheet="1" objects="1"/><autoFilter ref="A1:B4"/>\n', _CELLS, _BLOCK, True,
+                 id="empty elements between"),
+    pytest.param(b"", _CELLS, b'<mergeCells>\n  <mergeCell ref="A1:B1" />\n</mergeCells>', True, id="spaced"),
+    pytest.param(b"", _CELLS, b'<mergeCells count="1"><mergeCell ref="A0:B"/></mergeCells>', True, id="bad range"),
+    pytest.param(b"", _EXTRA_END, _BLOCK, True, id="an end tag too many in the cells"),
+    pytest.param(b"", _CELLS, b"", False, id="no merged range"),
+    pytest.param(b"", _EXTRA_END, b"", False, id="no merged range, an end tag too many"),
+    pytest.param(b'<autoFilter ref="A1:B4"><filterColumn colId="0"/></autoFilter>', _CELLS, _BLOCK, False,
+                 id="an element with children between"),
+    pytest.param(b"<x>", _CELLS, _BLOCK, False, id="an element left open between"),
+    pytest.param(b"</x></y>", _CELLS, _BLOCK, False, id="end tags without a start between"),
+    pytest.param(b"<!-- x", _CELLS, _BLOCK, False, id="a comment cut short between"),
+    pytest.param(b"text", _CELLS, _BLOCK, False, id="text between"),
+    pytest.param(b"<mergeCells/>", _CELLS, _BLOCK, False, id="an empty block first"),
+    pytest.param(b"", _CELLS, _BLOCK + b'<mergeCells><mergeCell ref="C1:D1"/></mergeCells>', False, id="two blocks"),
+    pytest.param(b"", _CELLS.replace(b'<row r="3">', _BLOCK + b'<row r="3">'), b"", False, id="a block among the rows"),
+    pytest.param(b"", _CELLS.replace(b'<c r="B3">', b'<c r="B3"><mergeCell ref="A1:C9"/>'), _BLOCK, False,
+                 id="a range in a cell"),
+    pytest.param(b"", _CELLS, _BLOCK.replace(b"<mergeCell ", b"<x:mergeCell "), False, id="prefixed ranges"),
+    pytest.param(b"", _CELLS, b"<x:mergeCells>" + _BLOCK[22:-13] + b"</x:mergeCells>", False, id="a prefixed block"),
+    pytest.param(b"", _CELLS.replace(b"</sheetData>", b"</sheetData><sheetData></sheetData>"), _BLOCK, False,
+                 id="cells twice"),
+    pytest.param(b"", _CELLS.replace(b"<sheetData>", b"<sheetData/><sheetData>"), _BLOCK, False,
+                 id="empty cells first"),
+    pytest.param(b"", _CELLS, _BLOCK[:-5], False, id="a block cut short"),
+    pytest.param(b"", _CELLS, _BLOCK.replace(b"/><", b"><", 1), False, id="a range left open"),
+])
+def test_calamine_reads_a_sheet_whose_merged_ranges_the_screen_moved_before_its_cells_alike(tmp_path, between, cells,
+                                                                                              after, moved):
+    # The screen's copy has a plainly shaped sheet's <mergeCells> before its <sheetData>, so that calamine's merge
+    # pass stops before the cells: calamine must read the cells, merged ranges and failures as in the part sent.
+    from perfeval_xl.readers.container import ReadLimits, screen_xlsx
+
+    head = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:B4"/>'
+    source = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "s.xlsx",
+                           patch_sheet=lambda _xml: head + cells + between + after + _TAIL)
+    data = source.read_bytes()
+    _, parsed = screen_xlsx(data, ReadLimits())
+    sheet = zipfile.ZipFile(io.BytesIO(parsed)).read("xl/worksheets/sheet1.xml")
+    assert (sheet != zipfile.ZipFile(source).read("xl/worksheets/sheet1.xml")) == moved
+    assert _as_calamine_reads(parsed) == _as_calamine_reads(data)
+
+
 def test_the_screens_reading_of_a_plain_zip_directory_is_zipfiles(tmp_path):
     # The screen reads a plain central directory itself and leaves every other to zipfile: what it
     # reads must be what zipfile reads, and an archive zipfile refuses must never look plain.

@@ -162,14 +162,16 @@ _STORED_COPY_LIMIT = 32 * 2**20
 def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[dict[str, SheetFacts], bytes]:
     """Screen an .xlsx/.xlsm: (per sheet name, the cells calamine cannot describe; the workbook
     to hand to the parser).  With ``copy`` the latter is one whose parts the screen inflated are
-    stored as inflated (:func:`_stored_copy`), else it is ``data``.
+    stored as inflated (:func:`_stored_copy`), a sheet's merged ranges before its cells
+    (:func:`_merged_ranges_first`), else it is ``data``.
 
     Raises WorkbookError for a zip bomb, an XML entity declaration or a sheet
     whose used area exceeds ``limits.max_sheet_cells``.
 
     Why: the screen inflates every XML part, and calamine inflated them again, each sheet twice
     (its cells, then its merged ranges): 12 % of calamine's instructions on 271 forms.  Stored,
-    they are only copied; the parts are the same bytes, so calamine reads the same workbook.
+    they are only copied; the parts are the same bytes (a sheet's <mergeCells> moved aside, which
+    calamine reads alike), so calamine reads the same workbook.
     """
     try:
         archive = _Archive(data)
@@ -182,7 +184,7 @@ def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[
     if declared > limits.max_unzipped_bytes:
         raise WorkbookError(f"文件解压后达{declared // 2**20}MB，超过上限{limits.max_unzipped_bytes // 2**20}MB，"
                             "疑似压缩炸弹或异常文件")
-    inflated: dict[_Member, bytes] | None = {} if copy and declared <= _STORED_COPY_LIMIT else None
+    inflated: dict[_Member, tuple[bytes, int]] | None = {} if copy and declared <= _STORED_COPY_LIMIT else None
     try:
         read: dict[_Member, bytes] = {}  # Why: workbook.xml and its rels are inflated once, not twice
         sheets = _sheet_members(data, archive, limits, read)
@@ -195,7 +197,7 @@ def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[
             if xml is None:
                 xml = _read_member(data, archive, member, limits)
             if inflated is not None:
-                inflated[member] = xml
+                inflated[member] = xml, member.CRC
             if _declares_entities(xml):
                 raise WorkbookError("文件包含XML实体声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝读取")
             name = sheets.get(member.filename)
@@ -203,6 +205,10 @@ def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[
                 facts[name] = _sheet_facts(name, xml, limits)
                 if percent_cell is not None:
                     facts[name].percent = _percent_cells(xml, percent_cell)
+                if inflated is not None:
+                    moved = _merged_ranges_first(xml)
+                    if moved is not xml:
+                        inflated[member] = moved, fast_crc32(moved)
         return facts, data if inflated is None else _stored_copy(data, members, inflated)
     except zlib.error as exc:  # zipfile lets zlib's through; its English text means nothing to an officer
         raise WorkbookError("文件已损坏或不是Excel工作簿（压缩数据损坏）") from exc
@@ -378,27 +384,72 @@ def _plain_payload(data: bytes, member: _Member) -> bytes | None:
     return data[start:start + member.compress_size]
 
 
-def _stored_copy(data: bytes, members: list[_Member], inflated: dict[_Member, bytes]) -> bytes:
-    """The archive ``data`` rebuilt with the members in ``inflated`` stored as those bytes, the
-    others copied compressed as they are: the same members, names and order.
+def _stored_copy(data: bytes, members: list[_Member], inflated: dict[_Member, tuple[bytes, int]]) -> bytes:
+    """The archive ``data`` rebuilt with the members in ``inflated`` stored as those bytes (with
+    that CRC-32), the others copied compressed as they are: the same members, names and order.
 
     ``data`` itself when a member not inflated is not plain (:func:`_plain_payload`): the
     parser then meets the archive as it was sent, whatever it makes of it.
     """
     parts = []
     for member in members:
-        content = inflated.get(member)
-        if content is not None:
-            method, payload = zipfile.ZIP_STORED, content
+        stored = inflated.get(member)
+        if stored is not None:
+            payload, crc = stored
+            method, size = zipfile.ZIP_STORED, len(payload)
         else:
             payload = _plain_payload(data, member)
             if payload is None or len(payload) != member.compress_size:
                 return data
-            method = member.compress_type
+            crc, method, size = member.CRC, member.compress_type, member.file_size
         flags = member.flag_bits & _UTF8_NAME
         name = member.orig_filename.encode("utf-8" if flags else "cp437")
-        parts.append(ZipMember(name, member.CRC, payload, member.file_size, method, flags))
+        parts.append(ZipMember(name, crc, payload, size, method, flags))
     return zip_archive(parts)
+
+
+# A worksheet's merged ranges as Excel, WPS and openpyxl write them: nothing but <mergeCell ref="A1:B2"/>s.
+# Why possessive (*+, ++): sre keeps no state to backtrack to; a third fewer instructions on the forms' blocks.
+_MERGE_BLOCK = re.compile(rb'<mergeCells(?: count="\d+")?>(?:\s*+<mergeCell ref="[A-Z\d:]++"\s*+/>)*+\s*+</mergeCells>')
+# Empty elements with double-quoted attributes (<sheetProtection …/>, <autoFilter ref="…"/>), and spaces between.
+_EMPTY_ELEMENTS = re.compile(rb'(?:\s*+<[A-Za-z][\w.:-]*+(?:\s++[\w.:-]++="[^"<>]*+")*+\s*+/>)*+\s*+')
+_DATA_START, _DATA_END = b"<sheetData>", b"</sheetData>"
+
+
+def _merged_ranges_first(xml: bytes) -> bytes:
+    """A worksheet part with its <mergeCells> block moved to just before its <sheetData>, when the
+    part is plainly shaped (else ``xml`` itself): calamine reads the same cells and merged ranges
+    from it, and reads the cells once instead of twice.
+
+    Why: python-calamine 0.9.1 (calamine 0.37) reads a sheet's cells, from its <sheetData> to the
+    first </sheetData>, then its merged ranges in a second pass over the same XML, from the start
+    to the first <mergeCells> and to its end.  The forms' block comes after the cells (where the
+    schema puts it), so that pass parsed the cells again: 30 % of calamine's instructions.  Moved,
+    a batch read costs 406 M instructions (4.6 %) less on 300 workbooks, this function included.
+
+    Why the same: the cell pass skips every element before <sheetData> but <dimension>, so a
+    block of <mergeCell/>s before it changes nothing there; the merge pass reads the same block,
+    and meets nothing else it acts on before it (no other "mergeCell" in the part).  What that
+    pass no longer reads, the cells and whatever stands between them and the block, cannot fail
+    it either: the cells were read by the cell pass without error (it fails first, before the
+    merge pass starts, and on the same XML events), and between them and the block only empty
+    elements are allowed, which neither end an element they did not open nor end the input.
+    A part without merged ranges is left as it is: an empty block would spare its merge pass
+    the cells too, but that pass then reads up to the end of the part, and whether its
+    </worksheet> fails it depends on every element before (an extra end tag in the cells).
+    """
+    data_start = xml.find(_DATA_START)
+    data_end = xml.rfind(_DATA_END)  # Why from the end: the cells are most of the part
+    if data_start < 0 or data_end < data_start or xml.count(b"sheetData") != 2:  # no other, prefixed or nested
+        return xml
+    after_data = data_end + len(_DATA_END)
+    block_start = xml.find(b"<mergeCells", after_data)
+    block = _MERGE_BLOCK.match(xml, block_start) if block_start >= 0 else None
+    if (block is None or block_start > after_data and _EMPTY_ELEMENTS.fullmatch(xml, after_data, block_start) is None
+            or xml.count(b"mergeCell") != block.group().count(b"mergeCell")):
+        return xml
+    # Why a memoryview: the cells are copied once, into the new part, not first into a slice.
+    return b"".join((xml[:data_start], block.group(), memoryview(xml)[data_start:block_start], xml[block.end():]))
 
 
 def _read_bounded(archive: _Archive, member: _Member, limits: ReadLimits) -> bytes:
