@@ -899,6 +899,15 @@ def test_the_screens_reading_of_a_plain_zip_directory_is_zipfiles(tmp_path):
     assert plain >= 25
 
 
+def test_a_member_name_in_ascii_is_read_as_zipfile_reads_it_in_cp437():
+    # The screen decodes an ASCII name as UTF-8, faster than through the cp437 codec: the same text.
+    from perfeval_xl.readers.container import _member_name
+
+    ascii_name = bytes(range(1, 128))
+    assert _member_name(ascii_name, 0) == ascii_name.decode("cp437") == ascii_name.decode("ascii")
+    assert _member_name("xl/\u00e9.xml".encode("cp437"), 0) == "xl/\u00e9.xml"
+
+
 def test_sending_an_inbox_entry_to_a_worker_leaves_its_name_as_it_was():
     # Pickling a str caches its UTF-8 form on it; the batch keeps every listed name all batch long.
     import pickle

@@ -275,7 +275,9 @@ _UTF8_NAME = 0x800  # a member's flag: its name is UTF-8, else cp437
 def _member_name(raw: bytes, flags: int) -> str | None:
     """A member's name as zipfile decodes it, or None when it does not decode."""
     try:
-        return raw.decode("utf-8" if flags & _UTF8_NAME else "cp437")
+        # Why an ASCII name as UTF-8: cp437 decodes it alike, through a charmap codec called from Python, in
+        # five times the instructions (~19 names a workbook, central directory and local headers: −20 M on 300).
+        return raw.decode("utf-8" if flags & _UTF8_NAME or raw.isascii() else "cp437")
     except UnicodeDecodeError:
         return None
 
