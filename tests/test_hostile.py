@@ -899,13 +899,19 @@ def test_the_screens_reading_of_a_plain_zip_directory_is_zipfiles(tmp_path):
     assert plain >= 25
 
 
-def test_a_member_name_in_ascii_is_read_as_zipfile_reads_it_in_cp437():
-    # The screen decodes an ASCII name as UTF-8, faster than through the cp437 codec: the same text.
-    from perfeval_xl.readers.container import _member_name
+def test_member_names_in_ascii_are_read_and_written_as_zipfile_does_in_cp437(tmp_path):
+    # The screen decodes and encodes an ASCII name as UTF-8, faster than through the cp437 codec: the same
+    # text, and its stored copy names every member as the workbook sent does, cp437 names included.
+    from perfeval_xl.readers.container import ReadLimits, _member_name, screen_xlsx
 
     ascii_name = bytes(range(1, 128))
     assert _member_name(ascii_name, 0) == ascii_name.decode("cp437") == ascii_name.decode("ascii")
-    assert _member_name("xl/\u00e9.xml".encode("cp437"), 0) == "xl/\u00e9.xml"
+    named = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "n.xlsx",
+                          extra={"xl/media/a b~.png": b"png", "xl/_.xml": b"<a/>"})
+    data = named.read_bytes().replace(b"xl/_.xml", b"xl/\x82.xml")  # a cp437 name: no UTF-8 flag
+    copy = screen_xlsx(data, ReadLimits())[1]
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert "xl/\u00e9.xml" in names and copy is not data and zipfile.ZipFile(io.BytesIO(copy)).namelist() == names
 
 
 def test_sending_an_inbox_entry_to_a_worker_leaves_its_name_as_it_was():
