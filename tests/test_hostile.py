@@ -914,6 +914,23 @@ def test_member_names_in_ascii_are_read_and_written_as_zipfile_does_in_cp437(tmp
     assert "xl/\u00e9.xml" in names and copy is not data and zipfile.ZipFile(io.BytesIO(copy)).namelist() == names
 
 
+@pytest.mark.parametrize("styles", [
+    b'<styleSheet><cellXfs count="2"><xf numFmtId="9"/><xf numFmtId="0"><alignment wrapText="1"/></xf></cellXfs></styleSheet>',
+    b'<cellXfs>\n<xf numFmtId="10"\n/></cellXfs><cellXfs><xf numFmtId="9"/></cellXfs>',
+    b'<cellXfsX><xf numFmtId="9"/></cellXfsX><cellXfs><xf/></cellXfs>',
+    b'<cellXfs count="1"/><xf numFmtId="9"/></cellXfs>',
+    b'<cellXfs><xf numFmtId="9"/></cellXfs >',
+    b'<cellXfs><xf numFmtId="9"/>',
+    b"<cellXfs></cellXfs>",
+    b"<styleSheet/>",
+])
+def test_the_screen_finds_the_cell_formats_of_a_styles_part_where_a_plain_lazy_match_does(styles):
+    from perfeval_xl.readers.container import _CELL_FORMATS
+
+    found, plain = _CELL_FORMATS.search(styles), re.search(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
+    assert (found and found.group(1)) == (plain and plain.group(1))
+
+
 def test_sending_an_inbox_entry_to_a_worker_leaves_its_name_as_it_was():
     # Pickling a str caches its UTF-8 form on it; the batch keeps every listed name all batch long.
     import pickle
