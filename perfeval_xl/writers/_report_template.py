@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass
 
 from ._templates import template_path
-from .._zip import SHARED_LEVEL, ZipMember, deflated
+from .._zip import ZipMember, members_as_compressed
 
 DOCUMENT_PART = "word/document.xml"
 #: The prototype as shipped, with a score table of :data:`report_draft.SCORE_TABLE_HEADERS` columns.
@@ -69,10 +69,9 @@ def report_template(columns: int) -> ReportTemplate:
 
 def _template_of(package: bytes, columns: int) -> ReportTemplate:
     archive = zipfile.ZipFile(io.BytesIO(package))
-    names = archive.namelist()
-    position = names.index(DOCUMENT_PART)
-    before, after = ([deflated(name, archive.read(name), SHARED_LEVEL) for name in part]
-                     for part in (names[:position], names[position + 1:]))
+    members = members_as_compressed(package)
+    position = [member.name for member in members].index(DOCUMENT_PART.encode())
+    before, after = members[:position], members[position + 1:]
     document = archive.read(DOCUMENT_PART).decode("utf-8")
     try:
         head, table, tail = _split_document(document)
