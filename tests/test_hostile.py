@@ -251,6 +251,16 @@ def test_uncalculated_formula_is_an_error_on_that_field_and_the_rest_scores(tmp_
     assert form.total == D("80.00")  # the other items still score: 100 − 20
 
 
+def test_a_project_name_that_is_an_uncalculated_formula_is_flagged_at_its_cell(tmp_path):
+    project = hostile.good_project()
+    project.name = Formula('=CONCATENATE("社区","卫生")')
+    form = perfeval_xl.score_workbook(write_form(tmp_path / "f.xlsx", project)).forms[0]
+    flagged = [f for f in form.flags if "项目名称" in f.message]
+    assert len(flagged) == 1, [str(f) for f in form.flags]
+    assert "未计算的公式" in flagged[0].message and flagged[0].source.cell != "A1"
+    assert form.total is not None  # the form still scores
+
+
 def test_error_values_become_flags(tmp_path):
     path = hostile.write_good(tmp_path / "e.xlsx")
     workbook = load_workbook(path)

@@ -28,6 +28,11 @@ _END_LABEL_INITIAL = re.compile(
 _ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 
 
+def uncalculated_formula(source: Source, what: str) -> Flag:
+    """The flag of ``what``'s cell at ``source``: a formula saved without its result (calamine reads it empty)."""
+    return Flag(f"{what}单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交", source, "error")
+
+
 class SheetCells:
     """Cell access on one grid that knows merged ranges and records read flags."""
 
@@ -126,7 +131,9 @@ class SheetCells:
 
         The value is written after the label in the same cell ("项目名称：XX项目"),
         or is the first non-empty cell to its right, unless another label comes
-        first.  None when the cell is not such a label.
+        first.  None when the cell is not such a label.  A formula never
+        calculated reads as empty: met first, it is the value's cell, with the
+        value "" (for the caller to flag with :meth:`problem`).
         """
         value = self.raw(row, col)
         if not isinstance(value, str):
@@ -143,6 +150,8 @@ class SheetCells:
             found_text = self.text(row, right)
             if found_text:
                 return (text, "", None) if is_label(found_text) else (text, found_text, self.source(row, right))
+            if (row, right) in self.grid.uncalculated:
+                return text, "", self.source(row, right)
         return text, "", None
 
     def source(self, row: int, col: int) -> Source:
@@ -220,8 +229,7 @@ class SheetCells:
         uncalculated, errors = self.grid.uncalculated, self.grid.errors
         # Why test for emptiness first: most sheets have neither, and this runs for every scored cell.
         if uncalculated and (row, col) in uncalculated:
-            return Flag(f"{what}单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交",
-                        self.source(row, col), "error")
+            return uncalculated_formula(self.source(row, col), what)
         if errors and (row, col) in errors:
             value = errors[(row, col)]
         if isinstance(value, str) and "#" in value and value.strip().upper() in _ERROR_VALUES:

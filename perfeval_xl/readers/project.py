@@ -13,7 +13,7 @@ from .. import labels
 from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
 from ..values import PLACEHOLDERS, declared_money_unit, format_number, parse_value, to_decimal
-from .cells import SheetCells, text_of
+from .cells import SheetCells, text_of, uncalculated_formula
 from .grid import Grid
 
 _YEAR = re.compile(r"(\d{4})\s*年度?")
@@ -101,7 +101,8 @@ def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
         form.flags.append(Flag("未找到项目资金（预算执行）表格", Source(grid.name, "A1"), "error"))
     form.layout = _layout_name(form, columns)
     if not form.name:
-        form.flags.append(Flag("未找到项目名称", Source(grid.name, "A1"), "warning"))
+        if "name" not in form.sources:  # else its cell is flagged already
+            form.flags.append(Flag("未找到项目名称", Source(grid.name, "A1"), "warning"))
         form.name = grid.name
     another = _another_form_below(cells, end_row + 1)
     if another is not None:
@@ -172,6 +173,9 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None
             if found:
                 setattr(form, field_name, found)
                 form.sources[field_name] = source
+            elif source is not None and field_name is not None:  # its cell is a formula never calculated
+                form.sources[field_name] = source
+                form.flags.append(uncalculated_formula(source, labels.PROJECT_FIELDS[field_name][0]))
 
 
 # ---------------------------------------------------------------- funds
