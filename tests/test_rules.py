@@ -397,6 +397,20 @@ def test_nfkc_with_fullwidth_punctuation_replaced_first_is_nfkc(text):
         assert unicodedata.normalize("NFKD", wide) == narrow
 
 
+def test_without_spaces_skips_the_substitution_only_where_it_removes_nothing():
+    """labels.without_spaces substitutes only in a text holding " " or an unprintable character:
+    every character _SPACES removes is one of those, over all of Unicode."""
+    import sys
+
+    from perfeval_xl.labels import _SPACES, compact, nfkc, without_spaces
+
+    removed = [c for c in map(chr, range(sys.maxunicode + 1)) if _SPACES.fullmatch(c)]
+    assert removed and all(c == " " or not c.isprintable() for c in removed)
+    for text in ("显著改善（北岸46号片区，425次）", "已 完成", "已\u200b完成", "已\t完成\n", "按时完成", ""):
+        assert without_spaces(text) == _SPACES.sub("", text)
+        assert compact(text) == _SPACES.sub("", nfkc(text))
+
+
 def test_show_and_show2_write_numbers_as_before():
     """show's and show2's shortcuts through str give the text of the long way for every kind of number."""
     import random
