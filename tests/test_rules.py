@@ -301,6 +301,32 @@ def test_a_negation_before_the_band_word_keeps_the_band_but_is_flagged_for_a_per
     assert all(flag.source == Source("表", "F13") and flag.level == "warning" for flag in found)
 
 
+def test_the_negation_check_finds_what_a_search_per_negation_finds():
+    """_negation_before's first test (every place a negation within reach may end, at once) only
+    skips actuals in which a search for each negation over its own stretch finds none."""
+    import itertools
+
+    from perfeval_xl.rules.project import NEGATION_REACH, _band_match, _negation_before
+
+    def each_negation_searched(actual, word, band):
+        if not word or band is MOF.bands[0]:
+            return None
+        at = actual.find(word)
+        for negation in MOF.negations:
+            if actual.rfind(negation, max(0, at - NEGATION_REACH - len(negation)), at) >= 0:
+                return negation
+        return None
+
+    pieces = ("", "没", "未能", "尚", "不", "有", "按时", "，", "无法", "a")
+    checked = 0
+    for before, between in itertools.product(itertools.product(pieces, repeat=2), pieces + ("有效", "已经")):
+        for word in ("完成", "基本完成", "显著"):
+            band, found, actual = _band_match("t", "".join(before) + between + word + "b", MOF)
+            checked += band is not None
+            assert _negation_before(actual, found, band, MOF) == each_negation_searched(actual, found, band)
+    assert checked > 1000
+
+
 def test_an_actual_repeating_the_targets_text_is_not_flagged_for_its_negation():
     item = score_indicator(indicator("不出现重大失误，按时完成", "不出现重大失误，按时完成", self_score=10), MOF)
     assert item.score == D("10.00") and not [flag for flag in item.flags if "否定词" in flag.message]

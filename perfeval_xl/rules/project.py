@@ -367,6 +367,14 @@ def _negation_before(actual: str, word: str, band: Band, rulebook: ProjectRulebo
     if not word or band is rulebook.bands[0]:
         return None
     at = actual.find(word)
+    # Why the test first: a negation within reach ends at one of these few places, and str.endswith
+    # tries them all at once; most actuals have none, and a search per negation, over its own
+    # stretch, cost 41 M instructions scoring 300 forms of distinct texts (16,000 an actual).
+    for end in range(max(0, at - NEGATION_REACH), at + 1):
+        if actual.endswith(rulebook.negations, 0, end):
+            break
+    else:
+        return None
     for negation in rulebook.negations:
         found = actual.rfind(negation, max(0, at - NEGATION_REACH - len(negation)), at)
         if found >= 0:
