@@ -229,6 +229,29 @@ def test_the_readers_builders_make_what_the_dataclasses_make():
     assert pickle.dumps(new_source("表1", "B5")) == pickle.dumps(Source("表1", "B5"))
 
 
+def test_a_flag_made_by_its_own_init_is_the_frozen_dataclass_it_declares():
+    """Flag's __init__ fills its dict at once: its parameters must be the fields, with the same
+    defaults, and a Flag must stay frozen, comparable, hashable and picklable as a dataclass."""
+    import dataclasses
+    import inspect
+    import pickle
+
+    from perfeval_xl.model import Flag, Source
+
+    parameters = list(inspect.signature(Flag).parameters.values())
+    assert [(p.name, p.default) for p in parameters] == [
+        (f.name, inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default)
+        for f in dataclasses.fields(Flag)]
+    made = Flag("分值缺失", Source("表", "E9"), action="请补填")
+    assert list(vars(made)) == [f.name for f in dataclasses.fields(Flag)]
+    assert made == Flag(message="分值缺失", source=Source("表", "E9"), level="warning", action="请补填")
+    assert hash(made) == hash(Flag("分值缺失", Source("表", "E9"), "warning", "请补填"))
+    assert repr(made) == "Flag(message='分值缺失', source=Source(sheet='表', cell='E9'), level='warning', action='请补填')"
+    assert pickle.loads(pickle.dumps(made)) == made and dataclasses.replace(made, level="error").level == "error"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.level = "error"
+
+
 def _plain_value_cases():
     """Targets and actuals of every shape near the plain ones parse_value reads by a shortcut."""
     operators = ("", "≥", "≤", ">", "<", "=", ">=", "<=", "=>", "=<", "==", "＞", "≧", "⩾", "约", "不低于",
