@@ -1163,3 +1163,33 @@ def test_a_rows_labels_found_once_a_sheet_name_the_fields_match_names():
                     expected_all.setdefault(field_name, []).append(col)
             assert cells.label_columns(row, table) == expected_first
             assert cells.labelled_columns(row, table) == expected_all
+
+
+def test_a_heading_cell_passed_over_as_no_field_label_is_none_to_labelled_value():
+    # _read_heading asks labelled_value only of the text cells _may_be_field_label lets through; every
+    # other text cell must be one labelled_value finds no field label in, whatever dresses the label.
+    import sys
+
+    from perfeval_xl import labels
+    from perfeval_xl.readers.cells import LABEL_SEPARATORS, SheetCells
+    from perfeval_xl.readers.grid import Grid
+    from perfeval_xl.readers.project import _is_field_label, _may_be_field_label
+
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() or not c.isprintable()][:400]
+    spellings = [spelling for spellings in labels.PROJECT_FIELDS.values() for spelling in spellings]
+    texts = dict.fromkeys(
+        dressed for spelling in spellings + ["项目", "名称", "项目名", "年", "度年", "总体"]
+        for separator in LABEL_SEPARATORS + ("-", "|") for dressed in (
+            spelling, f" {spelling}\u3000", f"1、{spelling}", f"{spelling}（全称）", spelling + "\u200b",
+            f"{spelling}{separator}某项目", f"{spelling}{separator}", f"{spelling} {separator} ", f"某{separator}{spelling}",
+            *(f"{space}{spelling}{space}" for space in spaces), "".join(f"{c}\u3000" for c in spelling)))
+    rows = [[text, "某值"] for text in texts]
+    cells = SheetCells(Grid(name="表", rows=rows))
+    field_of = labels.spelling_index(labels.PROJECT_FIELDS)
+    passed_over = 0
+    for row, (text, _) in enumerate(rows):
+        label = labels.normalise_str(text)
+        if label and not _may_be_field_label(text, label, field_of):
+            passed_over += 1
+            assert cells.labelled_value(row, 0, _is_field_label) is None, text
+    assert passed_over > 1000

@@ -299,6 +299,10 @@ class SheetCells:
         return converted
 
 
+#: What may stand between a label and its value written in one cell ("项目名称：XX项目").
+LABEL_SEPARATORS = (":", "：", "∶")
+
+
 # Why cached: headings repeat the same label cells on every form; bounded so a batch
 # of odd cells cannot grow the worker.
 @functools.lru_cache(maxsize=512)  # the labels that recur fit; more held texts of one form (0.2 MB)
@@ -307,7 +311,7 @@ def _label_head(value: str, is_label: Callable[[str], bool]) -> tuple[str, str] 
     if not value.strip():
         return None
     text = value.strip()
-    for sep in (":", "：", "∶"):
+    for sep in LABEL_SEPARATORS:
         label, found, rest = text.partition(sep)
         if found and is_label(label):
             if rest.strip():
