@@ -283,3 +283,23 @@ def test_plain_values_read_as_the_general_path_reads_them(monkeypatch, declared)
     general = [parse_value(text, declared_operator=operator, declared_unit=unit) for text in texts]
     for text, one, other in zip(texts, fast, general):
         assert (one, str(one.number)) == (other, str(other.number)), text
+
+
+def test_a_float_kept_as_decimal_is_the_decimal_of_its_repr():
+    """float_decimal keeps the Decimals of the floats it met: each must stay Decimal(repr(x)), −0.0 apart
+    from 0.0, and the floats kept are bounded."""
+    import random
+    import struct
+
+    from perfeval_xl import values
+
+    rng = random.Random(5)
+    floats = [0.0, -0.0, 2.0, 1e-300, 5e-324, 1.7976931348623157e308, 59.38, 0.1 + 0.2, -7.5, 1e16, 123456789.125]
+    floats += [rng.uniform(-1e6, 1e6) for _ in range(3000)]
+    floats += [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0] for _ in range(3000)]
+    floats = [number for number in floats if number == number and abs(number) != float("inf")]
+    for number in floats + floats[::-1]:
+        decimal = values.float_decimal(number)
+        assert str(decimal) == str(Decimal(repr(number))), number
+    assert str(values.float_decimal(-0.0)) == "-0.0" and str(values.float_decimal(0.0)) == "0.0"
+    assert len(values._FLOAT_DECIMALS) <= values._FLOAT_DECIMALS_KEPT

@@ -13,7 +13,8 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc
 from ..model import Flag, Source, new_source
-from ..values import PLACEHOLDERS, amount_with_unit, convert_money, format_number, logical_text, to_decimal
+from ..values import (PLACEHOLDERS, amount_with_unit, convert_money, float_decimal, format_number, logical_text,
+                      to_decimal)
 from .grid import Grid, _column_letters, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
@@ -247,7 +248,7 @@ class SheetCells:
             cls = value.__class__
             if cls is float:
                 if math.isfinite(value):
-                    return Decimal(repr(value))
+                    return float_decimal(value)
             elif cls is int:
                 return Decimal(value)
             elif value == "":
