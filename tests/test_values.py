@@ -303,3 +303,24 @@ def test_a_float_kept_as_decimal_is_the_decimal_of_its_repr():
         assert str(decimal) == str(Decimal(repr(number))), number
     assert str(values.float_decimal(-0.0)) == "-0.0" and str(values.float_decimal(0.0)) == "0.0"
     assert len(values._FLOAT_DECIMALS) <= values._FLOAT_DECIMALS_KEPT
+
+
+def test_the_date_hint_and_the_thousands_pattern_find_what_their_plain_patterns_find():
+    """_may_hold_a_date tests characters before one small pattern, and _THOUSANDS starts with its comma:
+    each must find what the plain pattern it replaced finds."""
+    import itertools
+    import random
+    import re
+
+    from perfeval_xl.values import _THOUSANDS, _may_hold_a_date
+
+    date_hint = re.compile(r"[年月季前]|(?:19|20)\d\d[-/.]")
+    thousands = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+    alphabet = "0129５٣,.-/年月季前日号底x ，"
+    rng = random.Random(11)
+    texts = ["".join(chars) for chars in itertools.product("0129,.-/年x", repeat=4)]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(20000)]
+    texts += ["2019.12底", "1,234,567.89", "12,34", "1,2345", "达成年度指标(滨江98号片区,514户)", "20２0-1", "١٩٩٩/"]
+    for text in texts:
+        assert _may_hold_a_date(text) == (date_hint.search(text) is not None), text
+        assert _THOUSANDS.sub("", text) == thousands.sub("", text), text
