@@ -240,25 +240,24 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
 def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: ProjectRulebook) -> None:
     target, actual = indicator.target, indicator.actual
     w, t, a = item.weight, target.number, actual.number
-    notes = []
+    note = ""  # how the actual was converted before scoring
     # 元 against 万元 (scoring.md §1), or one unit at two scales: "≥12万件" against "111074件".
     if (factor := unit_factor(actual.unit, target.unit)) is not None:
         converted = a * factor
-        notes.append(f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；")
+        note = f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；"
         a = converted
     elif (rulebook.scale_percent_fractions and target.unit == "%" and t > 1 and 0 < abs(a) <= 1
           and "%" not in nfkc(actual.text)):  # the text last: normalising it costs most
         # The % may come from a 度量单位 column; the cell itself then holds the fraction.
         item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual"),
                                action="请单位按百分数填写实际完成值"))
-        notes.append(f"实际值{show(a)}=" f"{show(a * 100)}%；")
+        note = f"实际值{show(a)}={show(a * 100)}%；"
         a = a * 100
     if a < 0 and target.unit != "%" and actual.unit != "%":
         item.flags.append(Flag(f"实际完成值为负数（{show(a)}），按0计算", indicator.cells.get("actual"),
                                action="请单位核实实际完成值"))
-        notes.append(f"实际值{show(a)}<0按0计；")
+        note += f"实际值{show(a)}<0按0计；"
         a = ZERO
-    note = "".join(notes)
     operator = target.operator or ">="
     if operator in (">=", ">") or (operator == "=" and t > 0):
         score, basis = _positive(a, t, w, item, indicator, rulebook)
@@ -318,7 +317,8 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
                                action="请单位按“已完成/部分完成/未完成”等表述填写实际完成情况，或由评价人员人工评分"))
         return
     low, high = band_limits(band, w)
-    where = f"定性指标：“{indicator.actual.text}”属{band.name}档[{show2(low)},{show2(high)}]"
+    limits = f"[{show2(low)},{show2(high)}]"
+    where = f"定性指标：“{indicator.actual.text}”属{band.name}档{limits}"
     negation = _negation_before(actual, word, band, rulebook)
     if negation is not None:
         item.flags.append(Flag(f"实际完成“{indicator.actual.text}”中“{word}”前有否定词“{negation}”，按{band.name}档评分可能有误",
@@ -326,16 +326,17 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
     own = indicator.self_score
     if own is None:
         item.score = round2(band.midpoint * w)
-        item.basis = f"{where}，无自评得分，取中值{show(band.midpoint)}×{show(w)}={show2(item.score)}"
+        item.basis = f"{where}，无自评得分，取中值{show(band.midpoint)}×{show(w)}={item.score.__str__()}"
         item.flags.append(Flag(f"定性指标无自评得分，按{band.name}档中值计分，需人工判定", indicator.source,
                                action="请评价人员人工判定得分"))
     elif low <= own <= high:
         item.score = round2(own)
-        item.basis = f"{where}，采用自评得分{show2(own)}"
+        item.basis = f"{where}，采用自评得分{item.score.__str__()}"
     else:
         item.score = round2(min(max(own, low), high))
-        item.basis = f"{where}，自评得分{show(own)}超出该档，调整为{show2(item.score)}"
-        item.flags.append(Flag(f"自评得分{show(own)}超出{band.name}档范围[{show2(low)},{show2(high)}]，已调整为{show2(item.score)}",
+        own_text, score_text = show(own), item.score.__str__()  # show2 of a rounded score
+        item.basis = f"{where}，自评得分{own_text}超出该档，调整为{score_text}"
+        item.flags.append(Flag(f"自评得分{own_text}超出{band.name}档范围{limits}，已调整为{score_text}",
                                indicator.cells.get("score", indicator.source), action="请单位按实际完成情况调整自评得分"))
 
 
@@ -397,12 +398,15 @@ def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:
 def check_weights(form: ProjectForm, execution: ItemScore, rulebook: ProjectRulebook) -> list[Flag]:
     """§4: weights should add up to full marks and to the rulebook's first-level sums."""
     flags = []
-    total = execution.weight + sum((i.weight or ZERO for i in form.indicators), ZERO)
-    if total != rulebook.total_weight:
-        flags.append(Flag(f"各项分值合计{show(total)}，应为{show(rulebook.total_weight)}", action="请单位核对各指标分值"))
+    weights = ZERO
     sums: dict[str, Decimal] = {}
     for indicator in form.indicators:
-        sums[indicator.level1] = sums.get(indicator.level1, ZERO) + (indicator.weight or ZERO)
+        weight = indicator.weight or ZERO
+        weights += weight
+        sums[indicator.level1] = sums.get(indicator.level1, ZERO) + weight
+    total = execution.weight + weights
+    if total != rulebook.total_weight:
+        flags.append(Flag(f"各项分值合计{show(total)}，应为{show(rulebook.total_weight)}", action="请单位核对各指标分值"))
     has_satisfaction = any("满意度" in level1 for level1 in sums)
     expected = rulebook.level1_weights if has_satisfaction else rulebook.level1_weights_without_satisfaction
     for name, weight in expected:
