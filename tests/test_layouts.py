@@ -1193,3 +1193,32 @@ def test_a_heading_cell_passed_over_as_no_field_label_is_none_to_labelled_value(
             passed_over += 1
             assert cells.labelled_value(row, 0, _is_field_label) is None, text
     assert passed_over > 1000
+
+
+def test_a_fund_rows_label_found_among_the_rows_labels_is_the_one_labels_match_finds():
+    # _fund_row_label looks a row's fund kind up among the labels SheetCells made of its text cells; it
+    # must find, cell for cell, the first cell whose text labels.match names a fund row by.
+    import random
+
+    from perfeval_xl import labels
+    from perfeval_xl.readers.cells import SheetCells
+    from perfeval_xl.readers.grid import Grid
+    from perfeval_xl.readers.project import _fund_row_label
+
+    rng = random.Random(20261127)
+    spellings = [spelling for spellings in labels.FUND_ROWS.values() for spelling in spellings]
+    dressings = [lambda s: s, lambda s: f" {s}\u3000", lambda s: "其中：" + s, lambda s: s + "（万元）", lambda s: s + "：",
+                 lambda s: "1、" + s, lambda s: s + "\u200b", lambda s: s + "合计", lambda s: s[:1] + " " + s[1:]]
+    others = ["", " ", None, 0, 12.5, True, "项目资金", "年度", "\u200b", 2023]
+    rows = [[rng.choice(dressings)(rng.choice(spellings)) if rng.random() < 0.4 else rng.choice(others)
+             for _ in range(rng.randint(0, 6))] for _ in range(600)]
+    cells = SheetCells(Grid(name="表", rows=rows))
+    for row in range(len(rows) + 1):
+        for before_col in range(7):
+            expected = None, ""
+            for col in range(before_col):
+                text = cells.text(row, col)
+                if text and labels.match(text, labels.FUND_ROWS):
+                    expected = labels.match(text, labels.FUND_ROWS), text
+                    break
+            assert _fund_row_label(cells, row, before_col) == expected

@@ -44,10 +44,6 @@ class Grid:
     def height(self) -> int:
         return len(self.rows)
 
-    @property
-    def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
-
 
 def cell_name(row: int, col: int) -> str:
     """Zero-based (row, col) → "B13"."""

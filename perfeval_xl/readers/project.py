@@ -274,19 +274,25 @@ def _block_weight(cells: SheetCells, row: int) -> Decimal | None:
 
 
 def _fund_row_label(cells: SheetCells, row: int, before_col: int) -> tuple[str | None, str]:
-    for col in range(before_col):
-        text = cells.text(row, col)
-        if text:
-            kind = labels.match(text, labels.FUND_ROWS)
-            if kind:
-                return kind, text
+    """(kind, label as written) of the first cell left of ``before_col`` naming a fund row."""
+    # Why the row's labels: only a text cell can name one, and find_indicator_header has normalised
+    # them all (−11 M instructions reading 300 forms).
+    kind_of = labels.spelling_index(labels.FUND_ROWS)
+    for col, label in cells.row_labels(row):
+        if col >= before_col:
+            break
+        kind = kind_of.get(label)
+        if kind:
+            return kind, cells.text(row, col)
     return None, ""
 
 
 def _block_money_unit(cells: SheetCells, block_row: int, first_money_col: int) -> str:
     """The unit the fund block declares ("项目资金（万元）", "年初预算数(元)"), 万元 when it says none."""
+    # Why the header row's own length: the cells beyond it are blank, and the sheet's width was a pass
+    # over every row of the sheet (−10 M instructions reading 300 forms).
     for row in (block_row, block_row + 1):  # "（万元）" often sits under 项目资金, beside 年度资金总额
-        for col in range(cells.grid.width if row == block_row else first_money_col):
+        for col in range(len(cells.grid.rows[row]) if row == block_row else first_money_col):
             text = cells.text(row, col)
             unit = declared_money_unit(text) if text else None
             if unit:
