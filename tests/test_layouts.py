@@ -1222,3 +1222,27 @@ def test_a_fund_rows_label_found_among_the_rows_labels_is_the_one_labels_match_f
                     expected = labels.match(text, labels.FUND_ROWS), text
                     break
             assert _fund_row_label(cells, row, before_col) == expected
+
+
+def test_a_level_name_kept_by_its_merged_cell_is_the_name_read_on_each_row():
+    # _read_indicators keeps a level name merged down over rows by its top-left cell; on every row it
+    # must be the name read afresh there, overlapping ranges (the last declared wins) included.
+    import random
+
+    from perfeval_xl.readers.cells import SheetCells
+    from perfeval_xl.readers.grid import Grid
+    from perfeval_xl.readers.project import _level_text
+
+    rng = random.Random(7)
+    names = ["产出指标", "效益指标（30分）", " 满意度 指标 ", "", None, 12.0, "数量指标"]
+    for _ in range(40):
+        rows = [[rng.choice(names) for _ in range(3)] for _ in range(30)]
+        merged = []
+        for _ in range(rng.randint(0, 12)):
+            r0, c0 = rng.randrange(30), rng.randrange(3)
+            merged.append((r0, c0, min(29, r0 + rng.randrange(8)), min(2, c0 + rng.randrange(2))))
+        cells = SheetCells(Grid(name="表", rows=rows, merged=merged))
+        kept: dict = {}
+        for row in range(30):
+            for col in (0, 1, 2, None):
+                assert _level_text(cells, row, rows[row], col, kept) == _level_text(cells, row, rows[row], col, {})
