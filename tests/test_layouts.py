@@ -1246,3 +1246,24 @@ def test_a_level_name_kept_by_its_merged_cell_is_the_name_read_on_each_row():
         for row in range(30):
             for col in (0, 1, 2, None):
                 assert _level_text(cells, row, rows[row], col, kept) == _level_text(cells, row, rows[row], col, {})
+
+
+def test_a_column_no_merged_range_reaches_below_a_row_has_no_merged_cell_there():
+    # _IndicatorReader skips the merged lookup of an empty 偏差原因 when merged_below says no range
+    # reaches below the header: merged_origin must then be None on every row below.
+    import random
+
+    from perfeval_xl.readers.cells import SheetCells
+    from perfeval_xl.readers.grid import Grid
+
+    rng = random.Random(3)
+    for _ in range(60):
+        merged = []
+        for _ in range(rng.randint(0, 14)):  # some columns crossed by more than _MERGED_SCAN ranges
+            r0, c0 = rng.randrange(40), rng.randrange(4)
+            merged.append((r0, c0, min(39, r0 + rng.randrange(4)), min(3, c0 + rng.randrange(2))))
+        cells = SheetCells(Grid(name="表", rows=[[""] * 4 for _ in range(40)], merged=merged))
+        for col in range(5):
+            for row in range(41):
+                if not cells.merged_below(row, col):
+                    assert all(cells.merged_origin(below, col) is None for below in range(row + 1, 45))

@@ -90,6 +90,17 @@ class SheetCells:
                 return origin_row, origin_col
         return None
 
+    def merged_below(self, row: int, col: int) -> bool:
+        """Might a merged range cover a cell of column ``col`` below ``row``?  When not,
+        :meth:`merged_origin` is None on every row below."""
+        index = self._merged_by_column
+        if index is None:
+            index = self._merged_index()
+        entries = index.get(col, ())
+        if entries.__class__ is dict:
+            return any(covered > row for covered in entries)
+        return any(r1 > row for _, r1, _, _ in entries)
+
     def row_labels(self, row: int) -> list[tuple[int, str]]:
         """(column, normalised label) of each cell of ``row`` holding text that normalises to
         something, left to right.
