@@ -123,3 +123,14 @@ def test_a_text_cell_taken_the_short_way_is_the_cell_of_the_long_way():
     for text in texts:
         for max_width in (8.0, 30.0, 60.0):
             assert _text_cell(start, text, max_width) == _text_cell_the_long_way(start, text, max_width), text
+
+
+def test_rendering_a_new_text_leaves_the_column_plan_class_as_it_was():
+    """The memos' shared count is not kept on _ColumnPlan: a class attribute set on every text
+    rendered made the interpreter read every plan's attributes the slow way (see _memo_entries)."""
+    from perfeval_xl.writers._rendered_rows import _column_plans, _ColumnPlan
+
+    before = dict(vars(_ColumnPlan))
+    plan = _column_plans(tuple(ISSUE_COLUMNS))[6]
+    plan.text("一个从未渲染过的问题描述")
+    assert dict(vars(_ColumnPlan)) == before
