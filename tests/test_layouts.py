@@ -1224,28 +1224,62 @@ def test_a_fund_rows_label_found_among_the_rows_labels_is_the_one_labels_match_f
             assert _fund_row_label(cells, row, before_col) == expected
 
 
-def test_a_level_name_kept_by_its_merged_cell_is_the_name_read_on_each_row():
-    # _read_indicators keeps a level name merged down over rows by its top-left cell; on every row it
-    # must be the name read afresh there, overlapping ranges (the last declared wins) included.
+def test_a_columns_merged_origins_found_at_once_are_merged_origin_on_each_row():
+    # _read_indicators finds the merged cells of its level columns once a table (merged_origins); on
+    # every row they must be merged_origin's, overlapping ranges (the last declared wins) and columns
+    # crossed by more than _MERGED_SCAN ranges included.
     import random
 
     from perfeval_xl.readers.cells import SheetCells
     from perfeval_xl.readers.grid import Grid
-    from perfeval_xl.readers.project import _level_text
 
     rng = random.Random(7)
-    names = ["产出指标", "效益指标（30分）", " 满意度 指标 ", "", None, 12.0, "数量指标"]
-    for _ in range(40):
-        rows = [[rng.choice(names) for _ in range(3)] for _ in range(30)]
+    for _ in range(60):
         merged = []
-        for _ in range(rng.randint(0, 12)):
+        for _ in range(rng.randint(0, 24)):
+            r0, c0 = rng.randrange(30), rng.randrange(3)
+            merged.append((r0, c0, min(34, r0 + rng.randrange(8)), min(2, c0 + rng.randrange(2))))
+        cells = SheetCells(Grid(name="表", rows=[[""] * 3 for _ in range(30)], merged=merged))
+        for col in range(4):
+            for first_row, stop_row in ((0, 30), (1, 35), (7, 20), (29, 40)):
+                expected = {row: origin for row in range(first_row, stop_row)
+                            if (origin := cells.merged_origin(row, col)) is not None}
+                assert cells.merged_origins(col, first_row, stop_row) == expected
+
+
+def test_the_level_names_of_indicator_rows_are_those_each_row_shows():
+    # _read_indicators reads a level name merged down over rows once, by its top-left cell: each
+    # indicator's levels must be what reading each row's merged cells afresh gives.
+    import random
+
+    from perfeval_xl.model import ProjectForm
+    from perfeval_xl.readers.cells import SheetCells
+    from perfeval_xl.readers.grid import Grid
+    from perfeval_xl.readers.project import _read_indicators, _shown_level
+
+    rng = random.Random(11)
+    names = ["产出指标", "效益指标（30分）", " 满意度 指标 ", "", None, 12.0, "数量指标"]
+    columns = {"level1": 0, "level2": 1, "name": 2, "target": 3, "actual": 4}
+    for _ in range(40):
+        rows = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值"]]
+        rows += [[rng.choice(names), rng.choice(names), f"指标{row}", "≥1", "1"] for row in range(1, 30)]
+        merged = []
+        for _ in range(rng.randint(0, 16)):
             r0, c0 = rng.randrange(30), rng.randrange(3)
             merged.append((r0, c0, min(29, r0 + rng.randrange(8)), min(2, c0 + rng.randrange(2))))
         cells = SheetCells(Grid(name="表", rows=rows, merged=merged))
-        kept: dict = {}
-        for row in range(30):
-            for col in (0, 1, 2, None):
-                assert _level_text(cells, row, rows[row], col, kept) == _level_text(cells, row, rows[row], col, {})
+        form = ProjectForm(file="f.xlsx", sheet="表", layout="national-2020")
+        _read_indicators(cells, 0, columns, form)
+        level1 = level2 = ""
+        expected = []
+        for row in range(1, 30):
+            new_level1, new_level2 = (_shown_level(cells.merged_raw(row, col)) for col in (0, 1))
+            if new_level1 and new_level1 != level1:
+                level1, level2 = new_level1, ""
+            if new_level2:
+                level2 = new_level2
+            expected.append((level1, level2))  # every row names an indicator
+        assert [(indicator.level1, indicator.level2) for indicator in form.indicators] == expected
 
 
 def test_a_column_no_merged_range_reaches_below_a_row_has_no_merged_cell_there():

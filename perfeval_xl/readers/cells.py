@@ -90,6 +90,27 @@ class SheetCells:
                 return origin_row, origin_col
         return None
 
+    def merged_origins(self, col: int, first_row: int, stop_row: int) -> dict[int, tuple[int, int]]:
+        """Row → :meth:`merged_origin` of (row, col), for every row in [first_row, stop_row) that a
+        merged range covers other than at its top-left: a table's lookups in one column, made at once.
+
+        Why the stop: a range may be declared far below the sheet's last row."""
+        index = self._merged_by_column
+        if index is None:
+            index = self._merged_index()
+        entries = index.get(col)
+        if entries is None:
+            return {}
+        if entries.__class__ is dict:
+            return {row: origin for row, origin in entries.items() if first_row <= row < stop_row}
+        origins: dict[int, tuple[int, int]] = {}
+        for r0, r1, origin_row, origin_col in entries:  # the last declared first: the first to cover a row wins
+            origin = (origin_row, origin_col)
+            for row in range(max(r0, first_row), min(r1 + 1, stop_row)):
+                if row not in origins and (row != origin_row or col != origin_col):
+                    origins[row] = origin
+        return origins
+
     def merged_below(self, row: int, col: int) -> bool:
         """Might a merged range cover a cell of column ``col`` below ``row``?  When not,
         :meth:`merged_origin` is None on every row below."""

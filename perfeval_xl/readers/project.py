@@ -343,6 +343,13 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     reader = _IndicatorReader(cells, columns, header_row)
     rows, indicators = cells.grid.rows, form.indicators
     level1 = level2 = ""
+    # Why the level columns' merged cells found once a table, and the rows' level names read here: a
+    # level name is merged down over its rows, and a call per row and column to read it, asking
+    # merged_origin each time, cost 38 M instructions reading 300 forms of distinct texts.  Why the
+    # names kept by their merged cell's top-left cell: reading and cleaning one on each of its rows
+    # cost 28 M more.
+    origins1 = cells.merged_origins(level1_col, header_row + 1, len(rows)) if level1_col is not None else None
+    origins2 = cells.merged_origins(level2_col, header_row + 1, len(rows)) if level2_col is not None else None
     merged_names: dict[tuple[int, int], str] = {}
     row = header_row + 1
     while row < len(rows):
@@ -353,8 +360,24 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         if len(values) < width:  # a short row reads as padded with ''
             values = values + [""] * (width - len(values))
         name = text_of(values[name_col])
-        new_level1 = _level_text(cells, row, values, level1_col, merged_names)
-        new_level2 = _level_text(cells, row, values, level2_col, merged_names)
+        if origins1 is None:
+            new_level1 = ""
+        elif (origin := origins1.get(row)) is None:
+            shown = values[level1_col]
+            new_level1 = _level_name(shown) if shown.__class__ is str else _shown_level(shown)
+        else:
+            new_level1 = merged_names.get(origin)
+            if new_level1 is None:
+                new_level1 = merged_names[origin] = _shown_level(cells.raw(*origin))
+        if origins2 is None:
+            new_level2 = ""
+        elif (origin := origins2.get(row)) is None:
+            shown = values[level2_col]
+            new_level2 = _level_name(shown) if shown.__class__ is str else _shown_level(shown)
+        else:
+            new_level2 = merged_names.get(origin)
+            if new_level2 is None:
+                new_level2 = merged_names[origin] = _shown_level(cells.raw(*origin))
         if new_level1 and new_level1 != level1:
             level1, level2 = new_level1, ""
         if new_level2:
@@ -369,28 +392,9 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     return row
 
 
-def _level_text(cells: SheetCells, row: int, values: list[object], col: int | None,
-                merged_names: dict[tuple[int, int], str]) -> str:
-    """The level name shown at (row, col), where ``values`` are the row's raw values up to the table's
-    width; ``merged_names`` keeps the table's names of merged cells by their top-left cell.
-
-    Why kept: a level name is merged down over its rows, and reading and cleaning it again on each
-    of them cost 28 M instructions reading 300 forms of distinct texts.
-    """
-    if col is None:
-        return ""
-    origin = cells.merged_origin(row, col)
-    if origin is None:
-        shown = values[col]  # Why values: the row is at hand, and only a merged continuation needs another cell.
-    else:
-        name = merged_names.get(origin)
-        if name is not None:
-            return name
-        shown = cells.raw(*origin)
-    name = _level_name(shown if shown.__class__ is str else "" if shown is None else str(shown))
-    if origin is not None:
-        merged_names[origin] = name
-    return name
+def _shown_level(value: object) -> str:
+    """The level name a cell holding ``value`` shows."""
+    return _level_name(value if value.__class__ is str else "" if value is None else str(value))
 
 
 _LEVEL_WEIGHT = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")
