@@ -419,8 +419,24 @@ def test_nfkc_with_fullwidth_punctuation_replaced_first_is_nfkc(text):
     from perfeval_xl.labels import _FULL_WIDTH, nfkc
 
     assert nfkc(text) == unicodedata.normalize("NFKC", text).strip()
+    assert nfkc(text) == unicodedata.normalize("NFKC", text).strip()  # kept, as a text not in NFKC is
     for wide, narrow in _FULL_WIDTH:
         assert unicodedata.normalize("NFKD", wide) == narrow
+
+
+def test_nfkc_kept_of_texts_not_in_nfkc_is_nfkc_and_stays_bounded():
+    """labels.nfkc keeps what it made of a text not in NFKC: asked again, the kept text is NFKC's
+    (an object asked as its text too), and the memo never holds more than its bound."""
+    import unicodedata
+
+    from perfeval_xl import labels
+
+    texts = [f"已完成（第{n}批，{n % 7}次）\u3000" for n in range(labels._NORMALISED_KEPT * 2 + 5)]
+    for _ in range(2):
+        for text in texts:
+            assert labels.nfkc(text) == unicodedata.normalize("NFKC", text).strip()
+            assert len(labels._NORMALISED) <= labels._NORMALISED_KEPT
+    assert labels.nfkc(1.5) == "1.5" and labels.nfkc(None) == ""
 
 
 def test_without_spaces_skips_the_substitution_only_where_it_removes_nothing():
