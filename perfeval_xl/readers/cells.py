@@ -231,27 +231,9 @@ class SheetCells:
 
     def table_end(self, row: int, stop_col: int) -> str | None:
         """"total" when the first non-empty cell of ``row`` left of ``stop_col`` is 总分/合计/总计,
-        "footer" when it starts the lines under a table (单位负责人, 填表人, 联系电话 …), else None.
-
-        A first non-empty cell that is not text (a number, a date) never
-        normalises to those words, so it settles the question without one.
-        """
+        "footer" when it starts the lines under a table (单位负责人, 填表人, 联系电话 …), else None."""
         rows = self.grid.rows  # Why not grid.height: a property call costs more than this whole test often does
-        values = rows[row] if 0 <= row < len(rows) else ()
-        for value in values[:max(stop_col, 0)]:
-            if value == "" or value is None:  # Why first: most cells left of a row's name are empty
-                continue
-            if not isinstance(value, str):
-                return None
-            text = value.strip()
-            if text:
-                if _END_LABEL_INITIAL.search(text) is None and is_normalized("NFKC", text):
-                    return None  # an indicator's name, which need not be normalised (see _END_LABEL_INITIAL)
-                label = labels.normalise_str(text)
-                if label in labels.TOTAL_ROW_LABELS:
-                    return "total"
-                return "footer" if labels.is_footer_label(label) else None
-        return None
+        return row_end(rows[row] if 0 <= row < len(rows) else (), max(stop_col, 0))
 
     def problem(self, row: int, col: int, what: str) -> Flag | None:
         """A read error of a cell a scored field needs, or None when the cell reads fine."""
@@ -427,6 +409,28 @@ class RowSources(Mapping):
 @functools.lru_cache(maxsize=16)  # Why cached: department rows ask for their plan per row; a plan is a few letters
 def _row_cells(sheet: str, columns: tuple[tuple[str, int], ...]) -> RowCells:
     return RowCells(sheet, columns)
+
+
+def row_end(values: list[object], stop_col: int) -> str | None:
+    """:meth:`SheetCells.table_end` of a row whose raw ``values`` the caller holds (``stop_col`` ≥ 0).
+
+    A first non-empty cell that is not text (a number, a date) never
+    normalises to those words, so it settles the question without one.
+    """
+    for value in values[:stop_col]:
+        if value == "" or value is None:  # Why first: most cells left of a row's name are empty
+            continue
+        if not isinstance(value, str):
+            return None
+        text = value.strip()
+        if text:
+            if _END_LABEL_INITIAL.search(text) is None and is_normalized("NFKC", text):
+                return None  # an indicator's name, which need not be normalised (see _END_LABEL_INITIAL)
+            label = labels.normalise_str(text)
+            if label in labels.TOTAL_ROW_LABELS:
+                return "total"
+            return "footer" if labels.is_footer_label(label) else None
+    return None
 
 
 def text_of(value: object) -> str:

@@ -13,7 +13,7 @@ from .. import labels
 from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
 from ..values import PLACEHOLDERS, declared_money_unit, format_number, parse_value, to_decimal
-from .cells import SheetCells, text_of, uncalculated_formula
+from .cells import SheetCells, row_end, text_of, uncalculated_formula
 from .grid import Grid
 
 _YEAR = re.compile(r"(\d{4})\s*年度?")
@@ -354,7 +354,9 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     row = header_row + 1
     while row < len(rows):
         values = rows[row]
-        end = cells.table_end(row, name_col + 1)
+        # Why row_end of the row at hand: table_end's call, its row lookup and bounds cost 19 M
+        # instructions reading 300 forms.
+        end = row_end(values, name_col + 1)
         if end is not None:  # a footer (signatures, contacts) ends a table that has no 总分 row
             return row if end == "total" else len(rows)
         if len(values) < width:  # a short row reads as padded with ''
