@@ -1301,3 +1301,31 @@ def test_a_column_no_merged_range_reaches_below_a_row_has_no_merged_cell_there()
             for row in range(41):
                 if not cells.merged_below(row, col):
                     assert all(cells.merged_origin(below, col) is None for below in range(row + 1, 45))
+
+
+def test_a_number_cell_of_an_indicator_read_the_short_way_is_what_weight_of_and_number_of_read():
+    # _IndicatorReader.read takes a float 分值 (≥ 0) or 得分 of a plain sheet as float_decimal of it;
+    # every value, on a plain sheet and on one with an error cell, must read as weight_of and
+    # number_of read it, flags included.
+    from decimal import Decimal
+
+    from perfeval_xl.readers.cells import SheetCells
+    from perfeval_xl.readers.grid import Grid
+    from perfeval_xl.readers.project import _IndicatorReader
+
+    columns = {"name": 0, "target": 1, "actual": 2, "weight": 3, "score": 4}
+    numbers = [0.0, -0.0, 2.0, 2.5, 59.38, -3.0, float("nan"), float("inf"), float("-inf"), 1e-300, 1.7e308,
+               3, "2", "", None, "—", True]
+    for errors in ({}, {(0, 9): "#REF!"}):
+        for weight in numbers:
+            for score in numbers:
+                values = ["指标", "≥1", "1", weight, score]
+                cells = SheetCells(Grid(name="表", rows=[values], errors=dict(errors)))
+                indicator = _IndicatorReader(cells, columns, -1).read(0, values, "", "", "指标")
+                flags: list = []
+                expected = (cells.weight_of(weight, 0, 3, "分值", flags), cells.number_of(score, 0, 4, "自评得分", flags))
+                for got, want in zip((indicator.weight, indicator.self_score), expected):
+                    assert (got is None) == (want is None)
+                    if got is not None:
+                        assert isinstance(got, Decimal) and str(got) == str(want)
+                assert indicator.flags == flags
