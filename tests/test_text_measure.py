@@ -87,3 +87,33 @@ def test_the_memos_of_heights_of_every_kind_of_cell_hold_no_more_texts_than_kept
         assert memo[text] == measured_height(text, memo.width, 10.0)
         assert sum(len(kind) for kind in kinds) <= TEXT_HEIGHTS_KEPT
     assert min(len(kind) for kind in kinds) > 0  # each kind still keeps its recent texts
+
+
+
+def test_wide_characters_are_counted_as_one_by_one_from_the_utf8_length_a_caller_has():
+    from perfeval_xl.writers._text_measure import wide_count
+
+    rng = random.Random(13)
+    pool = [chr(point) for point in (*range(0x20, 0x7F), *range(0xA0, 0x800), *range(0x1100, 0x1200),
+                                     *range(0x2000, 0x2500), *range(0x2E80, 0x3100), *range(0x4DC0, 0x4F00),
+                                     *range(0xAC00, 0xAD00), *range(0xFE30, 0x10000), 0x1F600, 0x20000)]
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 60)))
+        assert wide_count(text, len(text.encode()) - len(text)) == wide_by_character(text), text
+
+
+def test_a_text_measured_on_the_utf8_length_a_caller_has_is_measured_as_measured_height_does():
+    """TextHeights.measured, taken the short way (the text's UTF-8 length given), is self[text] of
+    the long way, and keeps the height as self[text] does."""
+    from perfeval_xl.writers._row_heights import TextHeights, measured_height
+
+    rng = random.Random(14)
+    pool = [*"产出指标完成率，满意度（%）≥≤×“”—·é", *"abc 0123.%", "😀", "ｶ", "\u0378"]
+    texts = ["", "很长的问题描述，" * 12, "≥90%" * 30, "a" * 200, "×" * 90, "\u0378" * 40]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randint(1, 120))) for _ in range(500)]
+    for width, size in ((13.0, 10.0), (24.0, 10.0), (69.0, 12.0), (1.5, 11.0), (0.5, 9.0)):
+        heights = TextHeights(width, size)
+        for text in texts:
+            height = measured_height(text, width, size)
+            assert heights.measured(text, len(text.encode()) - len(text)) == height, (text, width, size)
+            assert text in heights and heights[text] == height

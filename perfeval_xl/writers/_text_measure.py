@@ -57,6 +57,12 @@ def _wide_count(line: str) -> int:
         extra_bytes = len(line.encode()) - len(line)
     except UnicodeEncodeError:  # lone surrogates: "surrogatepass" gives them 3 bytes, corrected below
         extra_bytes = len(line.encode("utf-8", "surrogatepass")) - len(line)
+    return wide_count(line, extra_bytes)
+
+
+def wide_count(line: str, extra_bytes: int) -> int:
+    """How many characters of ``line`` are wide, given the bytes its UTF-8 (lone surrogates passed
+    as three bytes) takes beyond one a character: for a caller that has encoded it already."""
     others = _OTHER_CHARACTER.findall(line)
     if others:
         extra_bytes += sum(map(_CORRECTION.__getitem__, others))

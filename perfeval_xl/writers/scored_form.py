@@ -916,7 +916,10 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
                         # order, at ≈ 13,000 instructions each: ≈ 50 M on 300 workbooks).
                         widest = heights.widest
                         if size >= WIDEST_KEPT or widest[size] > needed:
-                            height = heights[value]
+                            # Printable text has no lone surrogate, so was encoded as is; escaping
+                            # adds ASCII only.
+                            height = (heights.measured(value, len(encoded) - len(escaped)) if printable
+                                      else heights[value])
                     if height > needed:
                         needed = height
             elif kind is Decimal:
