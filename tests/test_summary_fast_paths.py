@@ -58,7 +58,20 @@ def _odd_files() -> list[FileResult]:
         _file([_item("级别", D("1"), D("1"), D("1"), [Flag("自定级别", None, "notice")])]),
         _file([_item("长", D("1"), D("1"), D("1"), [Flag("很长的信息" * 300, Source("表", "C3"))])]),
         _file([_item("空", D("1"), D("1"), D("1"), [Flag("", Source("", ""))])], sheet=""),
+        _two_forms(),
+        _two_forms(wrapped=True),
     ]
+
+
+def _two_forms(wrapped: bool = False) -> FileResult:
+    """A form without flags (its long name on no row of 问题清单), then one with a flag, its name
+    short or wrapping onto more lines than any other cell of its row."""
+    file = _file([_item("指标", D("1"), D("1"), D("1"))])
+    second = _file([_item("指标", D("1"), D("1"), D("1"), [Flag("信息", Source("表", "B2"))])]).forms[0]
+    file.forms[0].form.name = "没有问题的项目" * 20
+    second.form.name = "第二个项目" * (8 if wrapped else 1)
+    file.forms.append(second)
+    return file
 
 
 def _reference_issues(file: FileResult):
