@@ -63,6 +63,25 @@ def _odd_files() -> list[FileResult]:
     ]
 
 
+def _odd_flags() -> FileResult:
+    """Flags whose text needs escaping, or that are not text where text is expected (the entry only:
+    问题清单 sorts its flags by cell, and a cell that is not text cannot be sorted)."""
+    return _file([_item("逸出", D("1"), D("1"), D("1"), [
+        Flag('引号"、反斜杠\\和\t控制\x01', None, "error", '请"核实"\n'),
+        Flag("单元格逸出", Source("表\"", 'B"2'), action="\\"),
+        Flag("无级别", Source("表", "B3"), None),
+        Flag("子类来源", _OddSource("表", "B4")),
+        Flag("数字单元格", Source("表", 7)),
+        Flag("数字工作表", Source(3, "B5")),
+        Flag("非文本处理建议", None, "warning", 0),
+        Flag(12345, Source("表", "B6")),
+    ])], [Flag("表级", None, action="请补充"), Flag("表级自定级别", None, "notice")])
+
+
+class _OddSource(Source):
+    """A Source of another class, as a caller might pass."""
+
+
 def _two_forms(wrapped: bool = False) -> FileResult:
     """A form without flags (its long name on no row of 问题清单), then one with a flag, its name
     short or wrapping onto more lines than any other cell of its row."""
@@ -81,9 +100,9 @@ def _reference_issues(file: FileResult):
     return xml, widths, len(rows), levels["错误"], levels["提示"]
 
 
-@pytest.mark.parametrize("index", range(len(_odd_files())))
+@pytest.mark.parametrize("index", range(len(_odd_files()) + 1))
 def test_entry_text_is_what_the_encoder_writes(index):
-    file = _odd_files()[index]
+    file = [*_odd_files(), _odd_flags()][index]
     try:
         expected = _encoded(file_entry(file))
     except Exception as error:
