@@ -19,6 +19,7 @@ import struct
 import sys
 import time
 import zipfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -908,6 +909,39 @@ def test_the_screens_reading_of_a_plain_zip_directory_is_zipfiles(tmp_path):
             plain += 1
             assert [[getattr(m, f) for f in fields] for m in members] == [[getattr(i, f) for f in fields] for i in infos]
     assert plain >= 25
+
+
+def test_a_member_is_inflated_to_its_declared_size_as_with_room_for_one_byte_more(tmp_path):
+    # The screen inflates a member into exactly its declared size, and asks for one byte more only when
+    # the stream has not ended there: it must take and refuse what inflating to the size plus one did,
+    # whether the size is honest or lies, the stream is cut short, runs on, or is damaged after the size.
+    from perfeval_xl.readers.container import _inflate_plain, _Member
+
+    rng = random.Random(20261128)
+    contents = [b"", b"a", b"<a/>" * 3000, rng.randbytes(5000), bytes(rng.choice(b"<c r=A1>") for _ in range(70000))]
+    seen = set()
+    for content in contents:
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        stream = packer.compress(content) + packer.flush(zlib.Z_SYNC_FLUSH) + packer.flush()
+        for payload in {stream, stream[:len(stream) // 2], stream[:-1], stream + b"\x00junk", stream[:-2] + b"\xff\xff"}:
+            name = f"m{len(seen)}.xml"
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w") as archive:
+                archive.writestr(name, b"")
+            data = buffer.getvalue()
+            header_end = 30 + len(name)  # the empty member's local header, then the payload in its place
+            data = data[:header_end] + payload
+            for size in {0, 1, len(content) - 1, len(content), len(content) + 1} - {-1}:
+                expected = content[:size] if size <= len(content) else content
+                member = _Member(name, 0, zipfile.ZIP_DEFLATED, zlib.crc32(expected), len(payload), size, 0)
+                try:
+                    plus_one = zlib.decompressobj(-15).decompress(payload, size + 1)
+                    before = plus_one if len(plus_one) == size and zlib.crc32(plus_one) == member.CRC else None
+                except zlib.error:
+                    before = None
+                assert _inflate_plain(data, member) == before
+                seen.add(before is None)
+    assert seen == {True, False}
 
 
 def test_member_names_in_ascii_are_read_and_written_as_zipfile_does_in_cp437(tmp_path):
