@@ -214,6 +214,19 @@ def test_a_far_cell_written_oddly_is_still_refused(tmp_path, far):
         perfeval_xl.score_workbook(target)
 
 
+def test_the_screen_finds_a_formula_mark_from_f_to_f_where_a_search_finds_it():
+    # _holds_formula_mark checks the "f"s of a part one by one, then leaves the rest to re.
+    from perfeval_xl.readers.container import _F_LOOKED_AT, _holds_formula_mark
+
+    rng = random.Random(20261129)
+    parts = [b"", b"f", b"<f", b"f<f", b"<", b"<F", b"ff" * _F_LOOKED_AT + b"<f", b"f" * (_F_LOOKED_AT - 1) + b"<f",
+             b"f" * _F_LOOKED_AT + b"<f", b"f" * (_F_LOOKED_AT + 1), b"<f" + b"f" * 200]
+    parts += [bytes(rng.choice(b"<f>ac") for _ in range(rng.randrange(1, 400))) for _ in range(3000)]
+    assert {_holds_formula_mark(part) for part in parts} == {True, False}
+    for part in parts:
+        assert _holds_formula_mark(part) == (b"<f" in part), part
+
+
 def test_rich_text_whose_run_names_a_font_family_is_text_not_a_formula(tmp_path):
     # <family val="3"/> in a run's properties starts like <f>: it is not an uncalculated formula.
     def rich(xml: bytes) -> bytes:
