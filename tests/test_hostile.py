@@ -957,6 +957,19 @@ def test_a_member_is_inflated_to_its_declared_size_as_with_room_for_one_byte_mor
     assert seen == {True, False}
 
 
+def test_the_screens_attributes_of_a_relationship_or_sheet_entry_are_a_plain_findalls():
+    # _ATTR starts no match inside a name and never gives back part of one: findall must find what it did.
+    from perfeval_xl.readers.container import _ATTR
+
+    rng = random.Random(20261130)
+    plain = re.compile(rb'([\w:]+)="([^"]*)"')
+    tags = [b'<Relationship Type="http://schemas.openxmlformats.org/x/worksheet" Target="/xl/a.xml" Id="rId1"/>',
+            b'<sheet xmlns:r="http://x" name="a&amp;b" sheetId="1" r:id="rId1"/>', b'Id="a', b'a="b"c="d"', b':="x"']
+    tags += [bytes(rng.choice(b'ab:_ ="<>/x.') for _ in range(rng.randrange(1, 80))) for _ in range(4000)]
+    for tag in tags:
+        assert _ATTR.findall(tag) == plain.findall(tag), tag
+
+
 def test_member_names_in_ascii_are_read_and_written_as_zipfile_does_in_cp437(tmp_path):
     # The screen decodes and encodes an ASCII name as UTF-8, faster than through the cp437 codec: the same
     # text, and its stored copy names every member as the workbook sent does, cp437 names included.
