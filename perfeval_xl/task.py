@@ -65,7 +65,7 @@ def score_with_digest(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
         return failed_result(entry.relative, exc), digest
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class FileOutcome:
     """What a worker sends back for one file: its status, and only as much more as the parent needs.
 
@@ -86,6 +86,19 @@ class FileOutcome:
     rulebooks: tuple[str, ...] = ()  # of the file's forms
     summary: bytes | None = None  # the summary record, as stored
     result: FileResult | None = None
+
+    def __init__(self, file: str, status: str, error: str | None = None, detail: str | None = None,
+                 digest: str | None = None, output: str | None = None, reports: tuple[str, ...] = (),
+                 rulebooks: tuple[str, ...] = (), summary: bytes | None = None, result: FileResult | None = None):
+        # Why not the dataclass's own: a frozen one sets each of the ten fields through object.__setattr__
+        # (~17,000 instructions an outcome, made once per file in the worker and again under the listed
+        # name in the batch's process).  tests/test_hostile.py checks the parameters against the fields.
+        _set_dict(self, "__dict__", {"file": file, "status": status, "error": error, "detail": detail,
+                                     "digest": digest, "output": output, "reports": reports,
+                                     "rulebooks": rulebooks, "summary": summary, "result": result})
+
+
+_set_dict = object.__setattr__  # Why: FileOutcome is frozen, its own __setattr__ raises
 
 
 def summarise(result: FileResult) -> bytes:
@@ -109,17 +122,19 @@ def outcome_of_failure(failed: FileResult) -> FileOutcome:
 def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> FileOutcome:
     """The per-file task of a batch, run in a worker process (local pool or Dask)."""
     result, digest = score_with_digest(entry, rules, outbox, read)
-    outcome = FileOutcome(result.file, result.status, result.error, result.detail, digest, result.output,
-                          tuple(result.reports), tuple(form.rulebook for form in result.forms))
+    status, error, detail, summary, whole = result.status, result.error, result.detail, None, None
     # A scored input's result can be rebuilt from the input; an error cannot, so it travels whole.
     if outbox is None or result.unpaired or result.status != "ok":
-        return replace(outcome, result=result)
-    try:
-        summary = summarise(result)
-    except Exception as exc:  # one file's failure must not stop the batch
-        failed = failed_result(result.file, exc)
-        return replace(outcome, status="error", error=failed.error, detail=failed.detail, result=failed)
-    return replace(outcome, summary=summary)
+        whole = result
+    else:
+        try:
+            summary = summarise(result)
+        except Exception as exc:  # one file's failure must not stop the batch
+            whole = failed_result(result.file, exc)
+            status, error, detail = "error", whole.error, whole.detail
+    # Why made once, not made and then replaced: dataclasses.replace makes the outcome anew from its fields.
+    return FileOutcome(result.file, status, error, detail, digest, result.output, tuple(result.reports),
+                       tuple(form.rulebook for form in result.forms), summary, whole)
 
 
 def write_outputs(result: FileResult, outbox: Path) -> None:

@@ -1002,6 +1002,27 @@ def test_the_screen_finds_the_cell_formats_of_a_styles_part_where_a_plain_lazy_m
     assert (found and found.group(1)) == (plain and plain.group(1))
 
 
+def test_a_file_outcome_made_by_its_own_init_is_the_frozen_dataclass_it_declares():
+    # FileOutcome's __init__ fills its dict at once: its parameters must be the fields, with the same
+    # defaults, and an outcome must stay frozen, comparable and picklable as the dataclass was.
+    import dataclasses
+    import inspect
+    import pickle
+    from perfeval_xl.task import FileOutcome
+
+    parameters = list(inspect.signature(FileOutcome).parameters.values())
+    assert [(p.name, p.default) for p in parameters] == [
+        (f.name, inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default)
+        for f in dataclasses.fields(FileOutcome)]
+    made = FileOutcome("a/表.xlsx", "ok", digest="d" * 64, output="a/表_评分.xlsx", rulebooks=("sichuan-2023",),
+                       summary=b"{}")
+    assert list(vars(made)) == [f.name for f in dataclasses.fields(FileOutcome)]
+    assert made == FileOutcome(*(getattr(made, f.name) for f in dataclasses.fields(FileOutcome)))
+    assert pickle.loads(pickle.dumps(made)) == made and dataclasses.replace(made, status="error").status == "error"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.status = "error"
+
+
 def test_sending_an_inbox_entry_to_a_worker_leaves_its_name_as_it_was():
     # Pickling a str caches its UTF-8 form on it; the batch keeps every listed name all batch long.
     import pickle
