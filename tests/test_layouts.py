@@ -1331,17 +1331,18 @@ def test_a_number_cell_of_an_indicator_read_the_short_way_is_what_weight_of_and_
                 assert indicator.flags == flags
 
 
-def test_a_text_target_or_actual_read_the_short_way_is_what_parsed_reads():
-    # _IndicatorReader.read parses a text 年度指标值 or 实际完成值 without "#" of a plain sheet
-    # directly (through the memo of parsed values); every value, on a plain sheet and on one with an
-    # error cell, with and without a declared operator and unit, must read as _parsed reads it.
+def test_a_text_or_float_target_or_actual_read_the_short_way_is_what_parsed_reads():
+    # _IndicatorReader.read parses a text 年度指标值 or 实际完成值 without "#", or a float outside
+    # Grid.percent, of a plain sheet directly (through the memo of parsed values); every value, on a
+    # plain sheet and on one with an error cell, with and without a declared operator and unit, in a
+    # percent cell (the target's) and not, must read as _parsed reads it.
     from perfeval_xl.readers.cells import SheetCells
     from perfeval_xl.readers.grid import Grid
     from perfeval_xl.readers.project import _IndicatorReader
 
     columns = {"name": 0, "target": 1, "actual": 2, "operator": 3, "unit": 4}
     texts = ["≥90%", "按时完成", " 100 ", "", "   ", "#REF!", "#1号楼", "≤5天", "0", "1,200万元", "2022年",
-             "１００％", "—", "无", 0, 0.0, -0.0, 0.95, 3, None, True]
+             "１００％", "—", "无", 0, 0.0, -0.0, 0.95, 2.5, -3.0, 1e-300, 3, None, True]
     for errors in ({}, {(0, 9): "#REF!"}):
         for declared in (["", ""], ["≥", "%"]):
             for target in texts:

@@ -415,6 +415,7 @@ class _IndicatorReader:
     def __init__(self, cells: SheetCells, columns: dict[str, int], header_row: int):
         self.cells = cells
         self.plain = cells.plain
+        self.percent = cells.grid.percent
         self.columns = columns
         self.row_cells = cells.row_cells(columns)
         self.name_col = columns["name"]
@@ -433,14 +434,19 @@ class _IndicatorReader:
         cells, flags = self.cells, []
         operator_text = text_of(values[self.operator_col]) if self.operator_col is not None else None
         unit_text = text_of(values[self.unit_col]) if self.unit_col is not None else None
-        # Why a text of a plain sheet parsed here: most targets and actuals are one, and _parsed's
-        # call and tests cost 36 M instructions reading 300 forms of distinct texts (a text without
-        # "#" has no problem there and is no percent cell's number: _parsed would parse it so).
+        # Why a text or a float of a plain sheet parsed here: most targets and actuals are one, and
+        # _parsed's call and tests cost 36 M instructions reading 300 forms of distinct texts for the
+        # texts, 11 M for the floats (a text without "#" has no problem there and is no percent cell's
+        # number, nor is a float outside Grid.percent: _parsed would parse them so).
         if (raw := values[self.target_col]).__class__ is str and self.plain and "#" not in raw:
+            target = _parsed_value(raw, operator_text, unit_text)
+        elif raw.__class__ is float and self.plain and raw != 0 and (row, self.target_col) not in self.percent:
             target = _parsed_value(raw, operator_text, unit_text)
         else:
             target = self._parsed(row, values, self.target_col, "年度指标值", flags, operator_text, unit_text)
         if (raw := values[self.actual_col]).__class__ is str and self.plain and "#" not in raw:
+            actual = _parsed_value(raw, None, unit_text)
+        elif raw.__class__ is float and self.plain and raw != 0 and (row, self.actual_col) not in self.percent:
             actual = _parsed_value(raw, None, unit_text)
         else:
             actual = self._parsed(row, values, self.actual_col, "实际完成值", flags, None, unit_text)
