@@ -227,6 +227,19 @@ def test_the_screen_finds_a_formula_mark_from_f_to_f_where_a_search_finds_it():
         assert _holds_formula_mark(part) == (b"<f" in part), part
 
 
+
+def test_the_screens_far_reference_pattern_finds_what_the_plain_spelling_finds():
+    # _FAR_REF takes up to two letters possessively: it must accept what [A-Z]{3}|[A-Z]{0,2}\d{4} accepts.
+    from perfeval_xl.readers.container import _FAR_REF
+
+    plain = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{0,2}\d{4})')
+    rng = random.Random(20261126)
+    refs = [b'r="' + bytes(rng.choice(b'AZ09"x') for _ in range(rng.randrange(9))) + b'"' for _ in range(20000)]
+    refs += [b'r="%s%d"' % (letters, row) for letters in (b"", b"A", b"ZZ", b"AAA", b"XFD") for row in (1, 999, 1000)]
+    assert {_FAR_REF.search(ref) is None for ref in refs} == {True, False}
+    for ref in refs:
+        assert (_FAR_REF.search(ref) is None) == (plain.search(ref) is None), ref
+
 def test_rich_text_whose_run_names_a_font_family_is_text_not_a_formula(tmp_path):
     # <family val="3"/> in a run's properties starts like <f>: it is not an uncalculated formula.
     def rich(xml: bytes) -> bytes:

@@ -132,10 +132,12 @@ _ROW_OR_CELL_REF = re.compile(rb'<(?:c|row)\b[^>]*?\sr="([A-Z]{0,3}\d+)"')
 _ANY_REF = re.compile(rb'r="([A-Z]{0,3}\d+)"')
 # Every reference _ANY_REF finds past column ZZ or row 999 (and a few more); without one,
 # a sheet's extent is at most 999 rows × 702 columns.  After r=" it asks for one of LLL, DDDD,
-# LDDDD or LLDDDD (L a letter, D a digit), spelt so that no repeat is tried and backtracked.
-# Why: the pattern runs at every reference of every sheet; [A-Z]{3}|[A-Z]{0,2}\d{4}, the same set,
-# cost 677,000 instructions on a sheet of 30 KB, this spelling 547,000.
-_FAR_REF = re.compile(rb'r="(?:\d\d\d\d|[A-Z](?:\d\d\d\d|[A-Z](?:[A-Z]|\d\d\d\d)))')
+# LDDDD or LLDDDD (L a letter, D a digit): up to two letters, taken possessively, then a third
+# letter or four digits.  Why so spelt: the pattern runs at every reference of every sheet, and
+# each nested alternation is a jump of sre's; [A-Z]{3}|[A-Z]{0,2}\d{4}, the same set, cost 677,000
+# instructions on a sheet of 30 KB, three nested alternations 547,000, this one alternation ≈ 80
+# fewer per reference (−10 M instructions on the 144,000 references of 300 workbooks).
+_FAR_REF = re.compile(rb'r="[A-Z]{0,2}+(?:[A-Z]|\d\d\d\d)')
 _SMALL_EXTENT_CELLS = 999 * 702
 _LETTERS = bytes(range(ord("A"), ord("Z") + 1))
 _DIGITS = b"0123456789"
