@@ -210,6 +210,19 @@ def test_indicator_table_shows_target_actual_scores_basis_and_flags(tmp_path):
     assert sheet.cell(no_self_score, 8).value is None and sheet.cell(no_self_score, 10).value is None
 
 
+def test_indicator_rows_carry_the_score_values_the_general_helper_gives():
+    # write_indicators fills the score columns inline; they must be _with_score_values's, 差异 included.
+    from perfeval_xl.writers.scored_form import DIFFERENCE, SCORE, SELF_SCORE, WEIGHT, _Layout, _with_score_values
+    items = [indicator("产出指标", "数量指标", "有自评", "9.38", "10"), indicator("产出指标", "数量指标", "无自评", "7"),
+             indicator("效益指标", "质量指标", "不适用", "0", "10"), indicator("效益指标", "质量指标", "不适用无自评", "0")]
+    items[2].applicable = items[3].applicable = False
+    layout = _Layout()
+    header = layout.write_indicators(items)
+    for item, values in zip(items, layout.values[header:]):
+        score_values = {column: values[column] for column in (WEIGHT, SELF_SCORE, SCORE, DIFFERENCE) if column in values}
+        assert score_values == _with_score_values({}, item)
+
+
 def test_equal_first_and_second_level_cells_are_merged_down(tmp_path):
     sheet = scored_sheet(tmp_path, project_result())[SHEET]
     first = row_of(sheet, "受理办件数量", column=4)
