@@ -1089,3 +1089,23 @@ def test_member_names_with_backslashes_are_screened_as_zipfile_names_them_on_win
     facts = screen_xlsx(data, ReadLimits(), copy=False)[0]
     monkeypatch.undo()
     assert list(facts) == ["自评表"]
+
+
+def test_an_infinite_number_in_a_percent_target_cell_is_read_as_any_cells_not_a_lost_workbook(tmp_path):
+    # "1e999" in a sheet's XML reaches the reader as float("inf"); in a cell formatted as a percentage
+    # it was scaled by 100 as a Decimal it has not, and the workbook failed as an internal TypeError.
+    good = hostile.write_good(tmp_path / "good.xlsx")
+    book = load_workbook(good)
+    sheet = book.worksheets[0]
+    header = next(cell for row in sheet.iter_rows() for cell in row if cell.value == "年度指标值")
+    target = sheet.cell(header.row + 1, header.column)
+    target.value, target.number_format = 0.123456, "0%"
+    book.save(tmp_path / "percent.xlsx")
+    infinite = hostile.rezip(tmp_path / "percent.xlsx", tmp_path / "inf.xlsx",
+                             patch_sheet=lambda xml: xml.replace(b"<v>0.123456</v>", b"<v>1e999</v>"))
+    assert b"<v>1e999</v>" in zipfile.ZipFile(infinite).read("xl/worksheets/sheet1.xml")
+
+    result = perfeval_xl.score_workbook(infinite)
+    [item] = [item for item in result.forms[0].items if item.target == "inf"]
+    assert item.score == 0
+    assert any(flag.source and flag.source.cell == target.coordinate for flag in item.flags)
