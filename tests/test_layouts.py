@@ -1332,10 +1332,10 @@ def test_a_number_cell_of_an_indicator_read_the_short_way_is_what_weight_of_and_
 
 
 def test_a_text_or_float_target_or_actual_read_the_short_way_is_what_parsed_reads():
-    # _IndicatorReader.read parses a text 年度指标值 or 实际完成值 without "#", or a float outside
+    # _IndicatorReader._parsed parses a text 年度指标值 or 实际完成值 without "#", or a float outside
     # Grid.percent, of a plain sheet directly (through the memo of parsed values); every value, on a
     # plain sheet and on one with an error cell, with and without a declared operator and unit, in a
-    # percent cell (the target's) and not, must read as _parsed reads it.
+    # percent cell (the target's) and not, must read as _parsed_the_long_way reads it.
     from perfeval_xl.readers.cells import SheetCells
     from perfeval_xl.readers.grid import Grid
     from perfeval_xl.readers.project import _IndicatorReader
@@ -1353,8 +1353,8 @@ def test_a_text_or_float_target_or_actual_read_the_short_way_is_what_parsed_read
                     indicator = reader.read(0, values, "", "", "指标")
                     flags: list = []
                     operator, unit = declared[0] or None, declared[1] or None
-                    expected = (reader._parsed(0, values, 1, "年度指标值", flags, declared[0], declared[1]),
-                                reader._parsed(0, values, 2, "实际完成值", flags, None, declared[1]))
+                    expected = (reader._parsed_the_long_way(0, values, 1, "年度指标值", flags, declared[0], declared[1]),
+                                reader._parsed_the_long_way(0, values, 2, "实际完成值", flags, None, declared[1]))
                     assert (indicator.target, indicator.actual) == expected
                     assert indicator.flags == flags
                     assert (indicator.declared_operator, indicator.declared_unit) == (operator, unit)

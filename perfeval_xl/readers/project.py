@@ -434,22 +434,8 @@ class _IndicatorReader:
         cells, flags = self.cells, []
         operator_text = text_of(values[self.operator_col]) if self.operator_col is not None else None
         unit_text = text_of(values[self.unit_col]) if self.unit_col is not None else None
-        # Why a text or a float of a plain sheet parsed here: most targets and actuals are one, and
-        # _parsed's call and tests cost 36 M instructions reading 300 forms of distinct texts for the
-        # texts, 11 M for the floats (a text without "#" has no problem there and is no percent cell's
-        # number, nor is a float outside Grid.percent: _parsed would parse them so).
-        if (raw := values[self.target_col]).__class__ is str and self.plain and "#" not in raw:
-            target = _parsed_value(raw, operator_text, unit_text)
-        elif raw.__class__ is float and self.plain and raw != 0 and (row, self.target_col) not in self.percent:
-            target = _parsed_value(raw, operator_text, unit_text)
-        else:
-            target = self._parsed(row, values, self.target_col, "年度指标值", flags, operator_text, unit_text)
-        if (raw := values[self.actual_col]).__class__ is str and self.plain and "#" not in raw:
-            actual = _parsed_value(raw, None, unit_text)
-        elif raw.__class__ is float and self.plain and raw != 0 and (row, self.actual_col) not in self.percent:
-            actual = _parsed_value(raw, None, unit_text)
-        else:
-            actual = self._parsed(row, values, self.actual_col, "实际完成值", flags, None, unit_text)
+        target = self._parsed(row, values, self.target_col, "年度指标值", flags, operator_text, unit_text)
+        actual = self._parsed(row, values, self.actual_col, "实际完成值", flags, None, unit_text)
         # Why a number cell of a plain sheet read here: nearly every 分值 and 得分 is one, and the calls
         # to weight_of and number_of cost 19 M instructions reading 300 forms (a finite float, ≥ 0 for a
         # 分值, is read as float_decimal of it there too).
@@ -491,6 +477,21 @@ class _IndicatorReader:
     def _parsed(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
                 operator_text: str | None, unit_text: str | None) -> ParsedValue:
         raw = values[col]
+        # Why a text or a float of a plain sheet parsed first, by exact class: most targets and actuals
+        # are one, and the general tests below cost 36 M instructions reading 300 forms of distinct
+        # texts for the texts, 11 M for the floats (a text without "#" has no problem there and is no
+        # percent cell's number, nor is a nonzero float outside Grid.percent: the tests would parse
+        # them so).
+        if self.plain:
+            cls = raw.__class__
+            if cls is str and "#" not in raw or cls is float and raw != 0 and (row, col) not in self.percent:
+                return _parsed_value(raw, operator_text, unit_text)
+        return self._parsed_the_long_way(row, values, col, what, flags, operator_text, unit_text)
+
+    def _parsed_the_long_way(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
+                             operator_text: str | None, unit_text: str | None) -> ParsedValue:
+        """:meth:`_parsed` of any value: a read error flagged, a percent cell's number as it shows."""
+        raw = values[col]
         # Why the test: on a plain sheet (no uncalculated formula, no error cell) the only problem is
         # an error value typed as text, which has a "#"; most rows need not ask.
         if not self.plain or isinstance(raw, str) and "#" in raw:
@@ -499,7 +500,7 @@ class _IndicatorReader:
                 flags.append(problem)
                 return parse_value(None)
         # The number test first: for an .xls, asking Grid.percent parses the workbook's formats.
-        if raw.__class__ in (int, float) and (row, col) in self.cells.grid.percent:
+        if raw.__class__ in (int, float) and (row, col) in self.percent:
             # Shown as Excel shows it: 0.95 in a 0% cell is "95%" (what the unit typed).  An infinite
             # number ("1e999" in the sheet's XML) has no Decimal: read as in any other cell, not scaled.
             number = to_decimal(raw)
