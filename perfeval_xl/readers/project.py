@@ -343,11 +343,10 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     reader = _IndicatorReader(cells, columns, header_row)
     rows, indicators = cells.grid.rows, form.indicators
     level1 = level2 = ""
-    # Why the level columns' merged cells found once a table, and the rows' level names read here: a
-    # level name is merged down over its rows, and a call per row and column to read it, asking
-    # merged_origin each time, cost 38 M instructions reading 300 forms of distinct texts.  Why the
-    # names kept by their merged cell's top-left cell: reading and cleaning one on each of its rows
-    # cost 28 M more.
+    # Why the level columns' merged cells found once a table: a level name is merged down over its
+    # rows, and asking merged_origin for each row and column cost 38 M instructions reading 300 forms
+    # of distinct texts.  Why the names kept by their merged cell's top-left cell: reading and
+    # cleaning one on each of its rows cost 28 M more.
     origins1 = cells.merged_origins(level1_col, header_row + 1, len(rows)) if level1_col is not None else None
     origins2 = cells.merged_origins(level2_col, header_row + 1, len(rows)) if level2_col is not None else None
     merged_names: dict[tuple[int, int], str] = {}
@@ -362,24 +361,8 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         if len(values) < width:  # a short row reads as padded with ''
             values = values + [""] * (width - len(values))
         name = text_of(values[name_col])
-        if origins1 is None:
-            new_level1 = ""
-        elif (origin := origins1.get(row)) is None:
-            shown = values[level1_col]
-            new_level1 = _level_name(shown) if shown.__class__ is str else _shown_level(shown)
-        else:
-            new_level1 = merged_names.get(origin)
-            if new_level1 is None:
-                new_level1 = merged_names[origin] = _shown_level(cells.raw(*origin))
-        if origins2 is None:
-            new_level2 = ""
-        elif (origin := origins2.get(row)) is None:
-            shown = values[level2_col]
-            new_level2 = _level_name(shown) if shown.__class__ is str else _shown_level(shown)
-        else:
-            new_level2 = merged_names.get(origin)
-            if new_level2 is None:
-                new_level2 = merged_names[origin] = _shown_level(cells.raw(*origin))
+        new_level1 = "" if origins1 is None else _level_at(cells, row, values, level1_col, origins1, merged_names)
+        new_level2 = "" if origins2 is None else _level_at(cells, row, values, level2_col, origins2, merged_names)
         if new_level1 and new_level1 != level1:
             level1, level2 = new_level1, ""
         if new_level2:
@@ -392,6 +375,20 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         indicators.append(reader.read(row, values, level1, level2, name))
         row += 1
     return row
+
+
+def _level_at(cells: SheetCells, row: int, values: list[object], col: int,
+              origins: dict[int, tuple[int, int]], merged_names: dict[tuple[int, int], str]) -> str:
+    """The level name shown at (row, col): the row's own cell, or the merged cell ``origins`` says covers
+    it, read once per table and kept in ``merged_names`` by its top-left cell."""
+    origin = origins.get(row)
+    if origin is None:
+        shown = values[col]
+        return _level_name(shown) if shown.__class__ is str else _shown_level(shown)
+    name = merged_names.get(origin)
+    if name is None:
+        name = merged_names[origin] = _shown_level(cells.raw(*origin))
+    return name
 
 
 def _shown_level(value: object) -> str:
