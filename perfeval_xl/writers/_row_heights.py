@@ -11,7 +11,7 @@ import functools
 import math
 from typing import Optional, Sequence
 
-from ._text_measure import CELL_MARGIN, REFERENCE_FONT_SIZE, line_height, line_width, lines_needed, wide_count
+from ._text_measure import CELL_MARGIN, REFERENCE_FONT_SIZE, line_height, line_width, lines_needed
 
 DEFAULT_FONT_SIZE = REFERENCE_FONT_SIZE  # of a cell whose font has no size
 
@@ -97,7 +97,7 @@ class TextHeights(dict):
 
     def measured(self, text: str, extra_bytes: int) -> float:
         """``self[text]`` of a ``text`` with no line break whose UTF-8 takes ``extra_bytes`` bytes
-        beyond one a character (line_width's arithmetic, operation for operation).
+        beyond one a character (measured as :meth:`__missing__` measures it).
 
         Why: the scored form has just encoded the text, so it is not encoded again to count its
         wide characters; and a hit is a ``get``, where ``self[text]`` goes through CPython's
@@ -107,9 +107,7 @@ class TextHeights(dict):
         height = self.get(text)
         if height is None:
             self.bound.take_one()
-            length = len(text)
-            wide = wide_count(text, extra_bytes) if extra_bytes else 0
-            lines = math.ceil((wide * 2.0 + (length - wide) * 1.1) * self.font_size / REFERENCE_FONT_SIZE / self.usable)
+            lines = math.ceil(line_width(text, self.font_size, extra_bytes) / self.usable)
             height = self[text] = (lines if lines > 1 else 1) * self.per_line + 4
         return height
 

@@ -28,9 +28,13 @@ def line_widths(text: str, font_size: float) -> list[float]:
     return [line_width(line, font_size) for line in text.split("\n")]
 
 
-def line_width(line: str, font_size: float) -> float:
-    """Width of one line of text (no line break) in column units."""
-    wide = 0 if line.isascii() else _wide_count(line)
+def line_width(line: str, font_size: float, extra_bytes: int | None = None) -> float:
+    """Width of one line of text (no line break) in column units; ``extra_bytes``, for a caller that
+    has encoded the line already: the bytes its UTF-8 takes beyond one a character (see wide_count)."""
+    if extra_bytes is None:
+        wide = 0 if line.isascii() else _wide_count(line)
+    else:
+        wide = wide_count(line, extra_bytes) if extra_bytes else 0
     return (wide * 2.0 + (len(line) - wide) * 1.1) * font_size / REFERENCE_FONT_SIZE
 
 
