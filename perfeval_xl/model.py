@@ -46,8 +46,14 @@ class Flag:
         _set_dict(self, "__dict__", {"message": message, "source": source, "level": level, "action": action})
 
     def __str__(self) -> str:
-        text = f"{self.message}，{self.action}" if self.action else self.message
-        return f"{text}（{self.source.cell}）" if self.source else text
+        ending = flag_ending(self.action, self.source.cell if self.source else None)
+        return f"{self.message}{ending}" if ending else self.message
+
+
+def flag_ending(action: str, cell: Optional[str]) -> str:
+    """What ``str(flag)`` writes after a flag's message: "，action" when it has an action, "（cell）" when
+    it has a cell (the summary's JSON writer escapes it once per action and cell)."""
+    return (f"，{action}" if action else "") + ("" if cell is None else f"（{cell}）")
 
 
 @dataclass(frozen=True)
