@@ -841,6 +841,32 @@ def test_calamine_reads_the_screens_stored_copy_as_the_workbook_sent(tmp_path):
     assert copied >= 40
 
 
+
+def test_a_sheets_rows_padded_from_a1_by_the_reader_are_calamines_own(tmp_path):
+    # load_grids converts a sheet from its first filled cell and pads the rows and columns before it
+    # itself: the rows must be those calamine gives from A1, cell for cell and type for type.
+    from openpyxl import Workbook
+    from python_calamine import CalamineWorkbook
+
+    from perfeval_xl.readers.grid import _from_first_cell
+
+    book = Workbook()
+    book.remove(book.active)
+    for first in ("A1", "A3", "C1", "D4"):
+        sheet = book.create_sheet(first)
+        sheet[first] = "项目名称"
+        sheet.cell(sheet[first].row + 1, sheet[first].column + 2, 0.95)
+        sheet.cell(sheet[first].row + 2, sheet[first].column + 1, True)
+    book.create_sheet("empty")
+    book.save(tmp_path / "w.xlsx")
+    calamine = CalamineWorkbook.from_path(str(tmp_path / "w.xlsx"))
+    for name in calamine.sheet_names:
+        sheet = calamine.get_sheet_by_name(name)
+        padded, whole = _from_first_cell(sheet), sheet.to_python(skip_empty_area=False)
+        assert padded == whole
+        assert [list(map(type, row)) for row in padded] == [list(map(type, row)) for row in whole]
+
+
 _BLOCK = b'<mergeCells count="2"><mergeCell ref="A1:B1"/><mergeCell ref="A3:A4"/></mergeCells>'
 _CELLS = b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="3"><c r="B3"><v>2</v></c></row></sheetData>'
 _TAIL = b'<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>'
