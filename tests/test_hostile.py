@@ -842,6 +842,31 @@ def test_calamine_reads_the_screens_stored_copy_as_the_workbook_sent(tmp_path):
 
 
 
+def test_the_screens_copy_stores_the_parts_calamine_opens_and_copies_the_others_as_sent(tmp_path):
+    # Only what calamine opens is worth storing inflated; a part it never opens (the theme, docProps, a
+    # drawing) keeps the compressed bytes it came with, and the copy reads as the workbook sent.
+    from perfeval_xl.readers.container import _OPENED_BY_PARSER, ReadLimits, screen_xlsx
+
+    source = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "d.xlsx",
+                           extra={"xl/drawings/vmlDrawing1.vml": b"<xml>" + b"<v:shape/>" * 200 + b"</xml>"})
+    data = source.read_bytes()
+    _, parsed = screen_xlsx(data, ReadLimits())
+    sent = zipfile.ZipFile(source)
+    copy = zipfile.ZipFile(io.BytesIO(parsed))
+    assert [i.filename for i in copy.infolist()] == [i.filename for i in sent.infolist()]
+    kept = set()
+    for info, original in zip(copy.infolist(), sent.infolist()):
+        opened = info.filename in _OPENED_BY_PARSER or info.filename.startswith("xl/worksheets/")
+        if not info.filename.startswith("xl/worksheets/"):  # a sheet's merged ranges are moved
+            assert copy.read(info) == sent.read(original)
+        assert info.compress_type == (zipfile.ZIP_STORED if opened else original.compress_type)
+        if not opened:
+            assert (info.compress_size, info.CRC) == (original.compress_size, original.CRC)
+            kept.add(info.filename)
+    assert {"xl/theme/theme1.xml", "docProps/core.xml", "xl/drawings/vmlDrawing1.vml"} <= kept
+    assert _as_calamine_reads(parsed) == _as_calamine_reads(data)
+
+
 def test_a_sheets_rows_padded_from_a1_by_the_reader_are_calamines_own(tmp_path):
     # load_grids converts a sheet from its first filled cell and pads the rows and columns before it
     # itself: the rows must be those calamine gives from A1, cell for cell and type for type.
@@ -967,7 +992,7 @@ def test_a_member_is_inflated_to_its_declared_size_as_with_room_for_one_byte_mor
     # The screen inflates a member into exactly its declared size, and asks for one byte more only when
     # the stream has not ended there: it must take and refuse what inflating to the size plus one did,
     # whether the size is honest or lies, the stream is cut short, runs on, or is damaged after the size.
-    from perfeval_xl.readers.container import _inflate_plain, _Member
+    from perfeval_xl.readers.container import _inflated, _Member
 
     rng = random.Random(20261128)
     contents = [b"", b"a", b"<a/>" * 3000, rng.randbytes(5000), bytes(rng.choice(b"<c r=A1>") for _ in range(70000))]
@@ -991,7 +1016,7 @@ def test_a_member_is_inflated_to_its_declared_size_as_with_room_for_one_byte_mor
                     before = plus_one if len(plus_one) == size and zlib.crc32(plus_one) == member.CRC else None
                 except zlib.error:
                     before = None
-                assert _inflate_plain(data, member) == before
+                assert _inflated(payload, member) == before
                 seen.add(before is None)
     assert seen == {True, False}
 
