@@ -111,3 +111,30 @@ def test_an_xls_with_several_forms_is_parsed_again_once(tmp_path, monkeypatch):
     forms = score_workbook(path).forms
     assert [next(i.score for i in form.items if i.name == "家庭医生签约服务完成率") for form in forms] == [D("20")] * 2
     assert len(opened) == 1
+
+
+def test_the_percentage_walk_over_the_stream_the_encryption_check_read_is_the_walk_over_the_file(tmp_path,
+                                                                                              monkeypatch):
+    # container.unwrap hands the Workbook stream it read to xls_formats, which then opens the OLE container
+    # no second time: the walk must answer as it did from the file, and the file be read as before.
+    import olefile
+
+    from perfeval_xl.readers.container import unwrap
+    from perfeval_xl.readers.xls_formats import _may_show_percent
+
+    paths = [LIBREOFFICE_XLS,
+             write_form(tmp_path / "shown.xls", _fraction_project(), number_formats={1.05: "0%"}),
+             write_form(tmp_path / "plain.xls", _fraction_project(), number_formats={1.05: "0.00"})]
+    walks = set()
+    for path in paths:
+        data = path.read_bytes()
+        unwrapped, stream = unwrap(data)
+        assert unwrapped is data and stream is not None
+        walks.add(_may_show_percent(data, stream))
+        assert _may_show_percent(data, stream) == _may_show_percent(data, None)
+    assert walks == {True, False}
+
+    opened, open_ole = [], olefile.OleFileIO
+    monkeypatch.setattr(olefile, "OleFileIO", lambda *args, **kwargs: opened.append(1) or open_ole(*args, **kwargs))
+    assert items(paths[1])["家庭医生签约服务完成率"].score == D("20")  # read as shown: 105 ≥ 95
+    assert opened == [1]

@@ -48,12 +48,17 @@ class SheetFacts:
     percent: set[tuple[int, int]] = field(default_factory=set)
 
 
-def unwrap(data: bytes, passwords: tuple[str, ...] = ()) -> bytes:
-    """The workbook bytes to parse: decrypted when encrypted; raises WorkbookError for non-workbooks."""
+def unwrap(data: bytes, passwords: tuple[str, ...] = ()) -> tuple[bytes, bytes | None]:
+    """The workbook bytes to parse, decrypted when encrypted, and an .xls's Workbook stream when the
+    encryption check read it from those very bytes (else None); raises WorkbookError for non-workbooks.
+
+    Why the stream: :mod:`.xls_formats` walks it again for percentage formats, and opening the
+    OLE container a second time cost ~590,000 instructions an .xls (olefile is Python).
+    """
     if not data:
         raise WorkbookError("文件为空（0字节），不是Excel工作簿")
     if data.startswith(ZIP_MAGIC):
-        return data
+        return data, None
     if data.startswith(OLE_MAGIC):
         return _decrypt_if_needed(data, passwords)
     head = data[:512].lstrip().lower()
@@ -62,9 +67,10 @@ def unwrap(data: bytes, passwords: tuple[str, ...] = ()) -> bytes:
     raise WorkbookError("文件已损坏或不是Excel工作簿")
 
 
-def _decrypt_if_needed(data: bytes, passwords: tuple[str, ...]) -> bytes:
-    if not _may_be_encrypted(data):
-        return data
+def _decrypt_if_needed(data: bytes, passwords: tuple[str, ...]) -> tuple[bytes, bytes | None]:
+    encrypted, stream = _may_be_encrypted(data)
+    if not encrypted:
+        return data, stream
     import msoffcrypto
     from msoffcrypto.exceptions import DecryptionError
 
@@ -72,9 +78,9 @@ def _decrypt_if_needed(data: bytes, passwords: tuple[str, ...]) -> bytes:
         office = msoffcrypto.OfficeFile(io.BytesIO(data))
         encrypted = office.is_encrypted()
     except Exception:
-        return data  # not an Office container msoffcrypto knows; let the parser decide
+        return data, None  # not an Office container msoffcrypto knows; let the parser decide
     if not encrypted:
-        return data
+        return data, None
     if not passwords:
         raise WorkbookError("文件已加密，请用 --password 提供密码，或请单位去掉密码后重新报送")
     for password in passwords:
@@ -83,7 +89,7 @@ def _decrypt_if_needed(data: bytes, passwords: tuple[str, ...]) -> bytes:
             office.load_key(password=password)
             plain = io.BytesIO()
             office.decrypt(plain)
-            return plain.getvalue()
+            return plain.getvalue(), None
         except (DecryptionError, ValueError, KeyError):
             continue
         except Exception as exc:
@@ -91,8 +97,9 @@ def _decrypt_if_needed(data: bytes, passwords: tuple[str, ...]) -> bytes:
     raise WorkbookError(f"文件已加密，提供的{len(passwords)}个密码都无法打开")
 
 
-def _may_be_encrypted(data: bytes) -> bool:
+def _may_be_encrypted(data: bytes) -> tuple[bool, bytes | None]:
     """False when msoffcrypto would find this OLE file not encrypted, or not know it; else True.
+    And the Workbook stream, when it was read (else None).
 
     Why not ask msoffcrypto straight away: importing it (cryptography, OpenSSL) cost a
     worker ~12 ms and ~7 MB on its first .xls, and its check ~0.6 ms per .xls, to learn
@@ -106,18 +113,18 @@ def _may_be_encrypted(data: bytes) -> bool:
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             if ole.exists("EncryptionInfo") or ole.exists("wordDocument") or ole.exists("PowerPoint Document"):
-                return True
+                return True, None
             if not ole.exists("Workbook"):
-                return False  # msoffcrypto knows no other OLE file (a BIFF5 "Book" neither)
+                return False, None  # msoffcrypto knows no other OLE file (a BIFF5 "Book" neither)
             stream = ole.openstream("Workbook").read()
     except Exception:
-        return False  # msoffcrypto cannot open it either and leaves it to the parser
+        return False, None  # msoffcrypto cannot open it either and leaves it to the parser
     records = globals_records(stream)
     first = next(records, None)
     if first is None or first[0] != BOF:
-        return False
+        return False, stream
     # Not at a record cut short, nor after the globals' EOF.
-    return any(kind == FILEPASS for kind, _ in records)
+    return any(kind == FILEPASS for kind, _ in records), stream
 
 
 # The reference of a cell that is not empty (<c …/> and <c …></c> are).  Why not every <c> and

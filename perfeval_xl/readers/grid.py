@@ -72,9 +72,9 @@ def load_grids(path: str | Path, data: bytes | None = None, *, passwords: tuple[
     limits = limits or ReadLimits()
     if data is None:
         data = Path(path).read_bytes()
-    data = unwrap(data, passwords)
+    data, workbook_stream = unwrap(data, passwords)
     facts, parsed = screen_xlsx(data, limits) if data.startswith(ZIP_MAGIC) else ({}, data)
-    xls_formats = XlsPercentFormats(data) if data.startswith(OLE_MAGIC) else None
+    xls_formats = XlsPercentFormats(data, workbook_stream) if data.startswith(OLE_MAGIC) else None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(parsed))
     except BaseException as exc:  # calamine raises several unrelated types, and panics

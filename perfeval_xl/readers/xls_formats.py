@@ -10,9 +10,11 @@ Why lazily and in two steps: xlrd costs more than calamine's whole read of the
 same file (its globals alone, shared strings included, ~0.7 ms for a 13 KB
 form), yet a reader asks only about a few numbers (a target or an actual), and
 most .xls use no percentage format at all.  So nothing is read until the first
-question; then a walk over the format and XF records of the globals (olefile
-and struct, ~0.1 ms) tells whether any cell format shows a percentage; only if
-one may does xlrd parse the globals and then each sheet asked about.  The walk
+question; then a walk over the format and XF records of the globals (struct,
+in the Workbook stream the encryption check already took out of the OLE
+container, ~0.1 ms with olefile) tells whether any cell format shows a
+percentage; only if one may does xlrd parse the globals and then each sheet
+asked about.  The walk
 can only spare xlrd's work: where it is unsure, it says "may", and which cells
 are percentages always comes from xlrd.
 
@@ -56,8 +58,9 @@ class XlsPercentFormats:
     only as long as those grids live, i.e. within one ``read_workbook``.
     """
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, stream: bytes | None) -> None:
         self._data: bytes | None = data
+        self._stream = stream  # the Workbook stream of ``data``, if already read (container.unwrap)
         self._book = None
         self._percent_xfs: frozenset[int] = frozenset()
         self._sheets: dict[str, frozenset[tuple[int, int]]] = {}
@@ -76,7 +79,8 @@ class XlsPercentFormats:
     def _read_sheet(self, sheet: str) -> frozenset[tuple[int, int]]:
         if self._data is not None:
             data, self._data = self._data, None  # tried once: a file xlrd refuses is not parsed per sheet
-            self._open(data)
+            stream, self._stream = self._stream, None
+            self._open(data, stream)
         if self._book is None or not self._percent_xfs:
             return _NO_CELLS
         import xlrd
@@ -93,8 +97,8 @@ class XlsPercentFormats:
         book.unload_sheet(sheet)  # Why: only its few percentage cells are needed from now on
         return cells
 
-    def _open(self, data: bytes) -> None:
-        if not _may_show_percent(data):
+    def _open(self, data: bytes, stream: bytes | None) -> None:
+        if not _may_show_percent(data, stream):
             return
         import xlrd
 
@@ -125,19 +129,21 @@ _BIFF8 = 0x0600
 _XF_IS_STYLE = 0x0004  # in the XF's third 16-bit field
 
 
-def _may_show_percent(data: bytes) -> bool:
+def _may_show_percent(data: bytes, stream: bytes | None) -> bool:
     """False only when the globals of this BIFF8 workbook surely give no cell a percentage format.
 
-    Reads just the FORMAT and XF records; anything it does not know for sure (a BIFF5
-    file, an encrypted one, a record cut short, a parse error) answers True.
+    Reads just the FORMAT and XF records, of ``stream`` (its Workbook stream) when given, else
+    from ``data``'s OLE container; anything it does not know for sure (a BIFF5 file, an
+    encrypted one, a record cut short, a parse error) answers True.
     """
-    try:
-        import olefile
+    if stream is None:
+        try:
+            import olefile
 
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            stream = ole.openstream("Workbook").read()  # BIFF5 and older name it "Book": raises, so True
-    except Exception:
-        return True
+            with olefile.OleFileIO(io.BytesIO(data)) as ole:
+                stream = ole.openstream("Workbook").read()  # BIFF5 and older name it "Book": raises, so True
+        except Exception:
+            return True
     if len(stream) < 6 or struct.unpack_from("<HHH", stream)[::2] != (BOF, _BIFF8):
         return True  # not a BIFF8 BOF first: its records are not the ones read below
     percent_formats = set(_BUILTIN_PERCENT_FORMATS)
