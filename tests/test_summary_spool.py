@@ -299,6 +299,12 @@ def test_a_damaged_record_is_refused(tmp_path):
     record = prepare_summary(batch()[4])
     with SummarySpool(tmp_path / "spool") as spool, pytest.raises(ValueError, match="row"):
         spool.add_record(record.file, dataclasses.replace(record, rows=record.rows[:1]))
+    # An entry must leave a rank for each form, no more, no fewer: where they go is noted on adding.
+    rank = b'"rank":null'
+    assert record.entry.count(rank) == len(record.facts) > 1
+    for entry in (record.entry.replace(rank, b'"rank":0', 1), record.entry.replace(b"}]", b"," + rank + b"}]", 1)):
+        with SummarySpool(tmp_path / "spool") as spool, pytest.raises(ValueError, match="rank"):
+            spool.add_record(record.file, dataclasses.replace(record, entry=entry))
 
 
 # -- summary.xlsx in constant_memory mode -------------------------------------------------------

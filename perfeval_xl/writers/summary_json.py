@@ -23,8 +23,9 @@ Layout: compact JSON (no spaces), each file entry on a line of its own::
 
 Each entry is encoded once, as its file's result arrives (:func:`encode_entry`,
 by Python's C encoder: ``indent`` would force the pure-Python one), with every
-form's ``rank`` null; writing the summary only splices the ranks in
-(:func:`ranked_entry`).
+form's ``rank`` null; writing the summary only splices the ranks in where
+they were found when the entry was spooled (:func:`rank_offsets`,
+:func:`ranked_entry_parts`).
 """
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def write_summary_json(files: list[FileResult], path: Path, rulebook: str) -> No
 #: What summary.json is written from: bytes, or a view of them.
 Buffer = Union[bytes, memoryview]
 
-#: How an entry leaves each form's rank for the end of the batch (see :func:`ranked_entry`).
+#: How an entry leaves each form's rank for the end of the batch (see :func:`rank_offsets`).
 _NO_RANK = b'"rank":null'
 
 
@@ -85,35 +86,42 @@ def encode_entry(file: FileResult) -> bytes:
     return text.encode("utf-8", "backslashreplace")
 
 
-def ranked_entry(entry: bytes, ranks: Sequence[int]) -> bytes:
-    """An entry of :func:`encode_entry` with the ranks of its forms, in form order, spliced in."""
-    return b"".join(ranked_entry_parts(entry, ranks))
+def rank_offsets(entry: bytes, forms: int) -> list[int]:
+    """Where each form's ``"rank":null`` starts in an entry of :func:`encode_entry` of ``forms`` forms.
+
+    ``"rank":null`` can only be a form's own key: inside a JSON string every
+    quote is escaped, so the bytes cannot occur there.  The spool finds them when
+    the file is added, while the batch waits for its workers: searching the
+    ~20 MB of entries of 1,000 files for them was 32 M of the 62 M instructions
+    of writing summary.json, after the last file (−25 M there, +40 M as files arrive).
+    """
+    offsets = []
+    at = entry.find(_NO_RANK)
+    while at >= 0:
+        offsets.append(at)
+        at = entry.find(_NO_RANK, at + len(_NO_RANK))
+    if len(offsets) != forms:
+        raise ValueError(f"an entry of {len(offsets)} form(s) given {forms} rank(s)")
+    return offsets
 
 
-def ranked_entry_parts(entry: bytes, ranks: Sequence[int]) -> list[Buffer]:
-    """:func:`ranked_entry` as parts to write one after another: views of ``entry`` around the ranks.
+def ranked_entry_parts(entry: Buffer, ranks: Sequence[int], offsets: Sequence[int]) -> list[Buffer]:
+    """An entry of :func:`encode_entry` with the ranks of its forms, in form order, spliced in where
+    :func:`rank_offsets` found them, as parts to write one after another: views of ``entry``
+    around the ranks.
 
     Why views: summary.json of 1,000 files has ~20 MB of entries, and splitting
     each entry at its ranks and joining it again copied all of it twice: writing
     the views instead took summary.json from 84 M to 62 M instructions.
-
-    ``"rank":null`` can only be a form's own key: inside a JSON string every
-    quote is escaped, so the bytes cannot occur there.
     """
     view = memoryview(entry)
     parts: list[Buffer] = []
     start = 0
-    for rank in ranks:
-        at = entry.find(_NO_RANK, start)
-        if at < 0:
-            break
+    for rank, at in zip(ranks, offsets):
         parts += (view[start:at], b'"rank":%d' % rank)
         start = at + len(_NO_RANK)
-    else:
-        if entry.find(_NO_RANK, start) < 0:
-            parts.append(view[start:])
-            return parts
-    raise ValueError(f"an entry of {entry.count(_NO_RANK)} form(s) given {len(ranks)} rank(s)")
+    parts.append(view[start:])
+    return parts
 
 
 def _encoded(value: Any) -> bytes:

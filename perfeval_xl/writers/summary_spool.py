@@ -59,7 +59,7 @@ from ._display import LEVEL_LABELS, amount
 from ._issue_rows import render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
 from ._summary_rows import KIND_ORDER, FormFacts, form_facts, formless_row, overview_row
-from .summary_json import encode_entry, ranked_entry, ranked_entry_parts, write_json_lines
+from .summary_json import encode_entry, rank_offsets, ranked_entry_parts, write_json_lines
 from .summary_xlsx import (
     FIRST_DATA_ROW, ISSUE_COLUMNS, OVERVIEW_COLUMNS, DeflatedRows, FormTally, RenderedTable, SummaryContent,
     data_style_indices, write_summary_workbook,
@@ -213,6 +213,16 @@ def _decimal(text: Optional[str]) -> Optional[Decimal]:
     return None if text is None else Decimal(text)
 
 
+#: Where each form's rank goes in its file's summary.json entry (summary_json.rank_offsets), found
+#: when the file is added: the entries spool holds each entry followed by these offsets, one
+#: unsigned int a form, so summary.json is written after the last file without searching.
+_RANK_OFFSET = struct.Struct("<I")
+
+
+def _packed_offsets(offsets: list[int]) -> bytes:
+    return struct.pack(f"<{len(offsets)}I", *offsets)
+
+
 # -- the spool --------------------------------------------------------------------------------
 
 
@@ -249,6 +259,15 @@ class _SpoolFile:
         self._stream.write(data)
         span = (self._end, len(data))
         self._end += len(data)
+        return span
+
+    def append_pair(self, data: bytes, tail: bytes) -> Span:
+        """``data`` followed by ``tail``, appended as one part (without joining them first)."""
+        self._stream.seek(self._end)
+        self._stream.write(data)
+        self._stream.write(tail)
+        span = (self._end, len(data) + len(tail))
+        self._end += span[1]
         return span
 
     def read(self, span: Span) -> bytes:
@@ -327,7 +346,7 @@ class SummarySpool:
         """``folder`` is private to this spool (the batch passes OUTBOX/.perfeval/summary); created if missing."""
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._entries = _SpoolFile(self.folder / "entries.jsonl")  # summary.json entry per file
+        self._entries = _SpoolFile(self.folder / "entries.jsonl")  # per file: its summary.json entry, then where its ranks go
         self._issues = _SpoolFile(self.folder / "issues.xml")  # 问题清单 rows per file
         self._measures = _SpoolFile(self.folder / "measures.bin")  # widths and issue counts per file
         self._rows = _SpoolFile(self.folder / "rows.spool")  # 汇总 row per form / formless file
@@ -373,11 +392,12 @@ class SummarySpool:
         """Take in a prepared file under ``key`` (the batch uses ``FileResult.file``); as :meth:`add`."""
         if len(record.rows) != max(1, len(record.facts)):
             raise ValueError(f"a summary record of {len(record.facts)} form(s) with {len(record.rows)} row(s)")
+        offsets = rank_offsets(record.entry, len(record.facts))
         replacing = key in self._files
         line = self._records.encode(key, _File(
             name=record.file,
             status=record.status,
-            entry=self._entries.append(record.entry),
+            entry=self._entries.append_pair(record.entry, _packed_offsets(offsets)),
             issues=self._issues.append(record.issues),
             measures=self._measures.append(record.measures),
             formless_row=None if record.facts else self._rows.append(record.rows[0]),
@@ -494,8 +514,7 @@ class SummarySpool:
     def _write_json(self, path: Path, rulebook: str, batch: "_Batch") -> None:
         with atomic_output(path) as temp:
             with open(temp, "wb") as out:
-                write_json_lines(out, rulebook, (ranked_entry_parts(self._entries.read(span), ranks)
-                                                 for span, ranks in batch.entries()))
+                write_json_lines(out, rulebook, (self._entry_parts(span, ranks) for span, ranks in batch.entries()))
 
     def _write_xlsx(self, path: Path, rulebook: str, batch: "_Batch", order: Sequence[Hashable]) -> None:
         measures = batch.measures
@@ -535,7 +554,13 @@ class SummarySpool:
 
     def _file_entries(self, batch: "_Batch") -> Iterator[dict[str, Any]]:
         for span, ranks in batch.entries():
-            yield json.loads(ranked_entry(self._entries.read(span), ranks))
+            yield json.loads(b"".join(self._entry_parts(span, ranks)))
+
+    def _entry_parts(self, span: Span, ranks: list[int]) -> list:
+        """The summary.json entry spooled at ``span``, its forms' ``ranks`` spliced in, as parts to write."""
+        data = self._entries.read(span)
+        end = len(data) - _RANK_OFFSET.size * len(ranks)
+        return ranked_entry_parts(memoryview(data)[:end], ranks, struct.unpack_from(f"<{len(ranks)}I", data, end))
 
     def _overview_rows(self, batch: "_Batch") -> Iterator[list]:
         """汇总 as values: ranked forms (projects, then departments), then the files that gave no form."""
