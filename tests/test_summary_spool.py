@@ -178,6 +178,20 @@ def zip_members(path: Path) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"}
 
 
+def test_overview_rows_numbered_a_few_at_a_time_give_the_same_workbook(tmp_path, monkeypatch):
+    """汇总's rows go to be numbered in blocks (summary_spool._OVERVIEW_ROWS_A_BLOCK): the last one not full."""
+    from perfeval_xl.writers import summary_spool
+
+    files = batch()
+    write_summary_xlsx(files, tmp_path / "one_block.xlsx", RULEBOOK)
+    rows = sum(max(1, len(file.forms)) for file in files)
+    assert rows % 2 and rows < summary_spool._OVERVIEW_ROWS_A_BLOCK
+    for size in (1, 2):
+        monkeypatch.setattr(summary_spool, "_OVERVIEW_ROWS_A_BLOCK", size)
+        write_summary_xlsx(files, tmp_path / f"blocks_of_{size}.xlsx", RULEBOOK)
+        assert zip_members(tmp_path / f"blocks_of_{size}.xlsx") == zip_members(tmp_path / "one_block.xlsx")
+
+
 def test_adding_files_in_any_order_gives_the_same_summaries(tmp_path):
     files = batch()
     order = order_of(files)
