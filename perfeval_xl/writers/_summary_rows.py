@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional
 
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import LEVEL_LABELS, level_label, status_label
@@ -46,12 +45,14 @@ KIND_LABELS = {"project": "项目", "department": "部门"}
 DEPARTMENT_PROJECT_LABEL = "部门整体支出"
 
 
-@dataclass(frozen=True, slots=True)
-class FormFacts:
+class FormFacts(NamedTuple):
     """What the summaries count, rank and add up about one form — no reference to the form itself.
 
     The summary spool keeps these, packed into each file's short record, beside
-    the bulky parts of the form on disk.
+    the bulky parts of the form on disk.  A named tuple, not a frozen dataclass:
+    one is made for every form in the worker, again when the parent takes in its
+    record and again when the summaries are written, and a frozen dataclass sets
+    each of its seven fields through ``object.__setattr__`` (1.4 µs against 0.26).
     """
 
     kind: str
