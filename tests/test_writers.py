@@ -212,15 +212,40 @@ def test_indicator_table_shows_target_actual_scores_basis_and_flags(tmp_path):
 
 def test_indicator_rows_carry_the_score_values_the_general_helper_gives():
     # write_indicators fills the score columns inline; they must be _with_score_values's, 差异 included.
-    from perfeval_xl.writers.scored_form import DIFFERENCE, SCORE, SELF_SCORE, WEIGHT, _Layout, _with_score_values
+    from perfeval_xl.writers.scored_form import (
+        DIFFERENCE, SCORE, SELF_SCORE, WEIGHT, _as_mapping, _Layout, _with_score_values,
+    )
     items = [indicator("产出指标", "数量指标", "有自评", "9.38", "10"), indicator("产出指标", "数量指标", "无自评", "7"),
              indicator("效益指标", "质量指标", "不适用", "0", "10"), indicator("效益指标", "质量指标", "不适用无自评", "0")]
     items[2].applicable = items[3].applicable = False
     layout = _Layout()
     header = layout.write_indicators(items)
     for item, values in zip(items, layout.values[header:]):
+        values = _as_mapping(values)
         score_values = {column: values[column] for column in (WEIGHT, SELF_SCORE, SCORE, DIFFERENCE) if column in values}
         assert score_values == _with_score_values({}, item)
+
+
+def test_indicator_rows_listed_by_column_are_drawn_as_rows_of_column_and_value():
+    # write_indicators lists an indicator row's values in _INDICATOR_COLUMNS' order; the sheet must be
+    # what the same rows give as dicts of column → value, heights and merged-down texts included.
+    from perfeval_xl.writers.scored_form import (
+        _as_mapping, _default_template, _lay_out, _sheet_xml, compiled_scored_form_style,
+    )
+    style = compiled_scored_form_style(_default_template())
+    long_flag = [Flag("得分未满，缺少偏差原因" * 6, Source(SHEET, "I14"))]
+    items = [execution_item(True),
+             indicator("产出指标" * 9, "数量指标", "受理办件数量", "10", "10", row=13, flags=long_flag),
+             indicator("产出指标" * 9, "数量指标", "新增办事窗口" * 12, "9.38", "10", row=14, flags=long_flag),
+             indicator("效益指标", "质量指标", "不适用", "0", "10", row=15)]
+    items[3].applicable = False
+    for result in (project_result(), project_result(items=items), department_result()):
+        layout = _lay_out(result)
+        assert any(values.__class__ is list for values in layout.values)
+        drawn = _sheet_xml(style, layout, selected=True)
+        layout.values = [_as_mapping(values) for values in layout.values]
+        assert all(values.__class__ is not list for values in layout.values)
+        assert _sheet_xml(style, layout, selected=True) == drawn
 
 
 def test_equal_first_and_second_level_cells_are_merged_down(tmp_path):
