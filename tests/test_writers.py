@@ -248,6 +248,39 @@ def test_indicator_rows_listed_by_column_are_drawn_as_rows_of_column_and_value()
         assert _sheet_xml(style, layout, selected=True) == drawn
 
 
+def test_a_structures_cuts_and_tall_ranges_are_those_made_row_by_row_and_range_by_range():
+    # _row_shapes places one cut for every middle row of a tall range, and _tall_starts keeps a range's
+    # measures by its columns and roles: both must give what each row and range gives on its own.
+    from perfeval_xl.writers._row_heights import DEFAULT_FONT_SIZE, roomy_length, text_heights
+    from perfeval_xl.writers.scored_form import (
+        _default_template, _lay_out, _row_shape, _row_shapes, _tall_starts, compiled_scored_form_style,
+    )
+    style = compiled_scored_form_style(_default_template())
+    for result in (project_result(), department_result(), project_result(flags=[])):
+        layout = _lay_out(result)
+        roles, merges = layout.roles, layout.merges
+        cuts = [[] for _ in roles]
+        expected = {}
+        for first_row, first_col, last_row, last_col in merges:
+            start_xf = style.rows[roles[first_row - 1]].xfs[first_col - 1]
+            end_border = style.rows[roles[last_row - 1]].border_ids[last_col - 1]
+            for row in range(first_row, last_row + 1):
+                position = 0 if row == first_row else 2 if row == last_row else 1
+                cuts[row - 1].append((first_col, last_col, start_xf, end_border, last_row > first_row, position))
+            if last_row > first_row:
+                size = float(style.rows[roles[first_row - 1]].font_sizes[first_col - 1] or DEFAULT_FONT_SIZE)
+                width = sum(style.column_widths[first_col - 1:last_col])
+                floors = sum(style.rows[role].height or 0.0 for role in roles[first_row - 1:last_row])
+                expected.setdefault(first_row, []).append(
+                    (first_col, last_row, text_heights(width, size), floors, roomy_length(width, size, floors)))
+        assert _row_shapes(style, roles, merges) == [_row_shape(style, role, cut) for role, cut in zip(roles, cuts)]
+        expected = {row: tuple(ranges) for row, ranges in expected.items()}
+        assert any(len(ranges) > 1 or ranges[0][1] > row + 1 for row, ranges in expected.items())
+        style.memo.pop("tall ranges", None)
+        assert _tall_starts(style, roles, merges) == expected  # measured
+        assert _tall_starts(style, roles, merges) == expected  # kept
+
+
 def test_equal_first_and_second_level_cells_are_merged_down(tmp_path):
     sheet = scored_sheet(tmp_path, project_result())[SHEET]
     first = row_of(sheet, "受理办件数量", column=4)
