@@ -15,7 +15,7 @@ from ..labels import nfkc
 from ..model import Flag, Source, new_source
 from ..values import (PLACEHOLDERS, amount_with_unit, convert_money, float_decimal, format_number, logical_text,
                       to_decimal)
-from .grid import Grid, _column_letters, cell_name
+from .grid import Grid, cell_name
 
 _DATE_TYPES = (_dt.date, _dt.datetime, _dt.time)
 _MERGED_SCAN = 8  # merged ranges of one column scanned per lookup; more get a row → origin map
@@ -343,22 +343,24 @@ def _source(sheet: str, row: int, col: int) -> Source:
     """The cell (row, col) of ``sheet``.
 
     Why cached: every indicator row names ten cells, Source is immutable, and
-    the forms of a batch mostly share their sheet names and layouts.
+    the forms of a batch mostly share their sheet names and layouts.  Why
+    new_source: a frozen dataclass's __init__ sets each field through
+    object.__setattr__ (−5 M instructions reading and scoring 300 forms).
     """
-    return Source(sheet, cell_name(row, col))
+    return new_source(sheet, cell_name(row, col))
 
 
 class RowCells:
-    """The cells of one table layout on one sheet: each field's column letters, found once per table.
+    """The cells of one table layout on one sheet: each field's column, found once per table.
 
     ``of(row)`` gives the fields' cells on a row as a :class:`RowSources`.
     """
 
-    __slots__ = ("sheet", "letters")
+    __slots__ = ("sheet", "columns")
 
     def __init__(self, sheet: str, columns: tuple[tuple[str, int], ...]):
         self.sheet = sheet
-        self.letters = {field_name: _column_letters(col) for field_name, col in columns}
+        self.columns = dict(columns)
 
     def of(self, row: int) -> RowSources:
         """Field → its cell on ``row``."""
@@ -366,13 +368,17 @@ class RowCells:
 
 
 class RowSources(Mapping):
-    """Field → its cell (a :class:`Source`) on one row of a table, each Source made when asked for.
+    """Field → its cell (a :class:`Source`) on one row of a table, each Source found when asked for.
 
     Why lazy: an indicator row names up to ten cells, a Source costs about 7,000 instructions
     to make and keep (the garbage collector's share included), and the rules ask for a row's
     cells only to point a flag at one.  Made for every row (a memo of rows seen shared them
     between forms of one sheet name), they were 12 % of reading the indicator rows of 300 forms
     of distinct texts (164 M of 1,386 M instructions).
+
+    Why from the memo of cells (_source) when asked: the rules point every flag of a row at one
+    of its cells (the review alone flags a third of the rows), and a new Source for each cost 5 M
+    instructions more scoring 300 forms of distinct texts; the forms of a batch share the cells.
 
     A read-only mapping, equal to the dict of the same Sources; the store's codec writes it
     as that dict.
@@ -384,20 +390,20 @@ class RowSources(Mapping):
         self._cells, self._row = cells, row
 
     def __getitem__(self, field_name: str) -> Source:
-        return new_source(sheet=self._cells.sheet, cell=self._cells.letters[field_name] + str(self._row + 1))
+        return _source(self._cells.sheet, self._row, self._cells.columns[field_name])
 
     def get(self, field_name: str, default=None):  # Why not Mapping.get: it raises KeyError for a field the table lacks
-        letters = self._cells.letters.get(field_name)
-        return default if letters is None else new_source(sheet=self._cells.sheet, cell=letters + str(self._row + 1))
+        col = self._cells.columns.get(field_name)
+        return default if col is None else _source(self._cells.sheet, self._row, col)
 
     def __contains__(self, field_name: object) -> bool:
-        return field_name in self._cells.letters
+        return field_name in self._cells.columns
 
     def __iter__(self):
-        return iter(self._cells.letters)
+        return iter(self._cells.columns)
 
     def __len__(self) -> int:
-        return len(self._cells.letters)
+        return len(self._cells.columns)
 
     def __repr__(self) -> str:
         return repr(dict(self))
