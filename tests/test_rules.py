@@ -454,7 +454,8 @@ def test_without_spaces_skips_the_substitution_only_where_it_removes_nothing():
 
 
 def test_show_and_show2_write_numbers_as_before():
-    """show's and show2's shortcuts through str give the text of the long way for every kind of number."""
+    """show's and show2's shortcuts through str give the text of the long way for every kind of number, the
+    second time too (through the memo of texts shown, which these numbers fill)."""
     import random
 
     from perfeval_xl.rounding import CENT, percent, quantize_half_up, show2
@@ -477,6 +478,7 @@ def test_show_and_show2_write_numbers_as_before():
         texts.append(f"{digits[:rng.randint(1, len(digits))]}.{digits}")
     for text in texts:
         value = Decimal(text)
+        assert show(value) == show_long_way(value), text
         assert show(value) == show_long_way(value), text
         if value.is_finite():
             assert show2(value) == f"{quantize_half_up(value, CENT):f}", text
