@@ -264,6 +264,19 @@ def test_an_item_awarded_nothing_has_the_two_places_of_every_score():
     assert str(score_execution(None, MOF).score) == "0.00"
 
 
+def test_the_review_shows_the_score_as_show2_does():
+    # review writes str of the score: every score the rules make is rounded to 2 places already.
+    from perfeval_xl.rounding import show2
+
+    cases = [("≥95%", "90%", 7, 1), ("≥100个", "33个", 3, "2.999"), ("≤30天", "45天", 6, 6), ("按时完成", "部分完成", 9, "8.5"),
+             ("≥1e-3", "0.0007", "0.3", 0), ("—", "10个", 5, 5), ("≥12", "0.1e2", "1e1", "7.125")]
+    items = [score_indicator(indicator(t, a, weight=w, self_score=s), MOF) for t, a, w, s in cases]
+    assert all(str(item.score) == show2(item.score) for item in items)
+    shown = [flag.message for item in items for flag in item.flags if "与复核得分" in flag.message]
+    assert len(shown) == len(cases)
+    assert all(f"与复核得分{show2(item.score)}不一致" in message for item, message in zip(items, shown))
+
+
 @pytest.mark.parametrize("target, actual, flagged", [("1e999999", "10个", "年度指标值“1e999999”不是数值"),
                                                       ("≥10个", "1e999999个", "实际完成值“1e999999个”不是数值")])
 def test_a_number_no_cell_could_hold_scores_zero_and_says_it_is_no_number(target, actual, flagged):
