@@ -235,7 +235,9 @@ class _BatchRun:
         # Every file's status, in inbox order; filling in a listed name keeps the listed string,
         # so the names that come back with the outcomes are not kept a second time.
         self.statuses = dict.fromkeys(entry.relative for entry in entries)
-        if self.store is None or self.force:
+        # Why ask the store first: a first run into an outbox looked each of its inputs up in an
+        # empty store before its worker had a file to score (10 ms at 1,000 files, 1 s at 100,000).
+        if self.store is None or self.force or not self.store.holds_rows():
             return list(entries)
         todo = []
         for entry in entries:

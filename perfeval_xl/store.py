@@ -100,6 +100,10 @@ def _plain_errors(method):
     return wrapper
 
 
+def _holds_rows(db: sqlite3.Connection, inbox: str) -> bool:
+    return db.execute("SELECT 1 FROM files WHERE inbox = ? LIMIT 1", (inbox,)).fetchone() is not None
+
+
 def _key(relative: str) -> bytes:
     # surrogateescape: a file name that is not valid UTF-8 reaches Python with lone surrogates.
     return relative.encode("utf-8", "surrogateescape")
@@ -187,7 +191,7 @@ class ResultStore:
     def _adopt_moved_inbox(self, db: sqlite3.Connection) -> None:
         """Give this inbox, when it has no rows, the rows of an inbox folder that is gone: the
         officer moved or renamed it, and its unchanged inputs are reused as before."""
-        if db.execute("SELECT 1 FROM files WHERE inbox = ? LIMIT 1", (self.inbox,)).fetchone():
+        if _holds_rows(db, self.inbox):
             return
         for (other,) in db.execute("SELECT DISTINCT inbox FROM files").fetchall():
             if other and not os.path.isdir(other):
@@ -199,6 +203,13 @@ class ResultStore:
             self._db = self._connect()
         return self._db.execute(f"SELECT {columns} FROM files WHERE inbox = ? AND name = ?",
                                 (self.inbox, _key(relative))).fetchone()
+
+    @_plain_errors
+    def holds_rows(self) -> bool:
+        """Whether an earlier run noted any input of this inbox here (none: nothing can be reused)."""
+        if self._db is None:
+            self._db = self._connect()
+        return _holds_rows(self._db, self.inbox)
 
     @_plain_errors
     def reusable(self, relative: str, fingerprint: str,

@@ -68,6 +68,23 @@ def test_a_rerun_hashes_only_the_inputs_it_may_reuse(inbox, tmp_path, monkeypatc
         assert batch.reused == 0 and hashed == []
 
 
+def test_a_first_run_into_an_outbox_looks_up_no_input(inbox, tmp_path, monkeypatch):
+    """An empty store cannot hold a result to reuse: the batch asks it once, not once per input."""
+    looked_up = []
+    real = perfeval_xl.batch.ResultStore.reusable
+    monkeypatch.setattr(perfeval_xl.batch.ResultStore, "reusable",
+                        lambda self, relative, *args: looked_up.append(relative) or real(self, relative, *args))
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert looked_up == []
+    another = tmp_path / "another"  # an inbox new to an outbox that holds another inbox's rows
+    another.mkdir()
+    write_good(another / "d.xlsx", name="丁项目")
+    perfeval_xl.score_folder(another, out=outbox)
+    assert looked_up == []
+    assert perfeval_xl.score_folder(inbox, out=outbox).reused == 3 and len(looked_up) == 3
+
+
 @pytest.mark.parametrize("change", ["rules", "force", "deleted output", "removed input"])
 def test_what_makes_a_file_scored_again(inbox, tmp_path, change):
     outbox = tmp_path / "out"
