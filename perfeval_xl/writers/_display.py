@@ -88,7 +88,9 @@ def status_label(status: str) -> str:
 
 
 def joined_flags(flags: list[Flag]) -> str:
-    return FLAG_SEPARATOR.join(str(flag) for flag in flags)
+    # A list, not a generator: join makes a list of a generator's texts anyway, after resuming it
+    # once per flag (−5 M instructions writing the 问题提示 of 300 scored forms of distinct texts).
+    return FLAG_SEPARATOR.join([str(flag) for flag in flags])
 
 
 def display_name(form: ProjectForm | DepartmentForm) -> str:
