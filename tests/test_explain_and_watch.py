@@ -102,6 +102,8 @@ def test_watch_scores_a_file_once_it_has_finished_arriving(tmp_path):
             time.sleep(0.6)
             copying.write(complete[len(complete) // 2:])
         assert wait_for(lambda: "second.xlsx" in summary_files(outbox))
+        # The summary is written inside the batch, which is reported (on_batch) only once it returns.
+        assert wait_for(lambda: any("second.xlsx" in batch.statuses for batch in batches))
         assert all(batch.statuses.get("second.xlsx", "ok") == "ok" for batch in batches)  # never half-read
         # first.xlsx was never scored again (a busy machine may see the copy settle twice, so
         # second.xlsx may be reused by a later batch too)
