@@ -811,26 +811,20 @@ def _tall_starts(style: CompiledStyle, roles: list[str], merges: list[tuple[int,
     """
     measured = style.memo.get("tall ranges")
     if measured is None:
-        measured = style.memo["tall ranges"] = {}
+        measured = style.memo["tall ranges"] = BoundedMemo(functools.partial(_tall_range, style), _TALL_RANGES_MAX)
     starts: dict[int, list[tuple[int, int, TextHeights, float, int]]] = {}
     for first_row, first_col, last_row, last_col in merges:
         if last_row > first_row:
-            key = (first_col, last_col, *roles[first_row - 1:last_row])
-            measures = measured.get(key)
-            if measures is None:
-                if len(measured) >= _TALL_RANGES_MAX:
-                    measured.clear()
-                measures = measured[key] = _tall_range(style, first_col, last_col, roles[first_row - 1:last_row])
-            heights, floors, roomy = measures
+            heights, floors, roomy = measured[first_col, last_col, *roles[first_row - 1:last_row]]
             starts.setdefault(first_row, []).append((first_col, last_row, heights, floors, roomy))
     return {row: tuple(ranges) for row, ranges in starts.items()}
 
 
-def _tall_range(style: CompiledStyle, first_col: int, last_col: int, roles: list[str]
-                ) -> tuple[TextHeights, float, int]:
-    """A range merged over columns ``first_col`` to ``last_col`` of rows of ``roles``: the heights of
-    texts in its width and font, the least height of its rows, and the length up to which a text
-    with no line break has room in those (see :func:`roomy_length`)."""
+def _tall_range(style: CompiledStyle, key: tuple) -> tuple[TextHeights, float, int]:
+    """A range merged over columns ``first_col`` to ``last_col`` of rows of ``roles`` (``key``: the
+    two, then the roles): the heights of texts in its width and font, the least height of its rows,
+    and the length up to which a text with no line break has room in those (see :func:`roomy_length`)."""
+    first_col, last_col, *roles = key
     size = float(style.rows[roles[0]].font_sizes[first_col - 1] or DEFAULT_FONT_SIZE)
     width = sum(style.column_widths[first_col - 1:last_col])
     floors = sum(style.rows[role].height or 0.0 for role in roles)
