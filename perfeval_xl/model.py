@@ -6,7 +6,7 @@ openpyxl or calamine object, so every class pickles across worker processes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from typing import Optional
 
@@ -26,6 +26,34 @@ class Source:
         return f"{self.sheet}!{self.cell}"
 
 
+_new_object = object.__new__
+_set_dict = object.__setattr__  # Why: the classes are frozen, their own __setattr__ raises
+
+
+def filled_at_once(cls):
+    """``cls``, a frozen dataclass declared with ``init=False``, given an ``__init__`` that fills the
+    instance's dict in one assignment, its parameters the fields in order with their defaults.
+
+    Why: a frozen dataclass's own ``__init__`` sets each field through ``object.__setattr__``, and
+    the classes made by the thousand in the hot paths (a Flag: the rules flag ~26 findings a form;
+    a worker's FileOutcome per file) cost thousands of instructions more each that way.  The
+    dict is one of its own, as :func:`new_source` makes it (see the note above it).
+    """
+    declared = fields(cls)
+    if any(f.default is MISSING and f.default_factory is not MISSING for f in declared):
+        raise TypeError(f"{cls.__name__}: a field with a default_factory cannot be filled at once")
+    namespace = {f"_{f.name}_default": f.default for f in declared if f.default is not MISSING}
+    namespace["_set_dict"] = _set_dict
+    parameters = ", ".join(f.name if f.default is MISSING else f"{f.name}=_{f.name}_default" for f in declared)
+    values = ", ".join(f"{f.name!r}: {f.name}" for f in declared)
+    exec(f"def __init__(self, {parameters}):\n    _set_dict(self, '__dict__', {{{values}}})\n", namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init
+    return cls
+
+
+@filled_at_once
 @dataclass(frozen=True, init=False)
 class Flag:
     """A finding an officer should look at.
@@ -38,12 +66,6 @@ class Flag:
     source: Optional[Source] = None
     level: str = "warning"
     action: str = ""  # what the unit must do about it, when there is something to do
-
-    def __init__(self, message: str, source: Optional[Source] = None, level: str = "warning", action: str = ""):
-        # Why not the dataclass's own: a frozen one sets each field through object.__setattr__, and
-        # the rules flag ~26 findings a form; one dict of its own, as new_source makes (below), is
-        # ~3,300 instructions less a Flag.  tests/test_values.py checks the parameters against the fields.
-        _set_dict(self, "__dict__", {"message": message, "source": source, "level": level, "action": action})
 
     def __str__(self) -> str:
         ending = flag_ending(self.action, self.source.cell if self.source else None)
@@ -390,8 +412,6 @@ class FileResult:
 # own and not the instance's __dict__ filled in place: that one shares its keys with the class, and
 # CPython 3.11 reads an attribute of such a dict on its slow path: 0.3 % more instructions in the
 # later stages than were saved.  tests/test_values.py checks the parameters against the fields.
-_new_object = object.__new__
-_set_dict = object.__setattr__  # Why: the classes are frozen, their own __setattr__ raises
 
 
 def new_source(sheet: str, cell: str) -> Source:

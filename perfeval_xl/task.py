@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import PerfevalError, WorkbookError
 from .inbox import InboxEntry, scored_path
-from .model import FileResult
+from .model import FileResult, filled_at_once
 from .readers import ReadOptions, read_workbook
 from .rules import RuleSet, score_form
 from .store import bytes_digest
@@ -65,6 +65,7 @@ def score_with_digest(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
         return failed_result(entry.relative, exc), digest
 
 
+@filled_at_once
 @dataclass(frozen=True, init=False)
 class FileOutcome:
     """What a worker sends back for one file: its status, and only as much more as the parent needs.
@@ -86,19 +87,6 @@ class FileOutcome:
     rulebooks: tuple[str, ...] = ()  # of the file's forms
     summary: bytes | None = None  # the summary record, as stored
     result: FileResult | None = None
-
-    def __init__(self, file: str, status: str, error: str | None = None, detail: str | None = None,
-                 digest: str | None = None, output: str | None = None, reports: tuple[str, ...] = (),
-                 rulebooks: tuple[str, ...] = (), summary: bytes | None = None, result: FileResult | None = None):
-        # Why not the dataclass's own: a frozen one sets each of the ten fields through object.__setattr__
-        # (~17,000 instructions an outcome, made once per file in the worker and again under the listed
-        # name in the batch's process).  tests/test_hostile.py checks the parameters against the fields.
-        _set_dict(self, "__dict__", {"file": file, "status": status, "error": error, "detail": detail,
-                                     "digest": digest, "output": output, "reports": reports,
-                                     "rulebooks": rulebooks, "summary": summary, "result": result})
-
-
-_set_dict = object.__setattr__  # Why: FileOutcome is frozen, its own __setattr__ raises
 
 
 def summarise(result: FileResult) -> bytes:
