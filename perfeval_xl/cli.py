@@ -177,9 +177,9 @@ def main() -> None:
               help="本机多进程或Dask集群。 / Local worker processes or a Dask cluster.")
 @click.option("--scheduler", metavar="ADDR",
               help="Dask调度器地址，如 tcp://10.0.0.5:8786（不填则在本机启动）。 / Dask scheduler address.")
-@click.option("--format", "formats", default="xlsx,json", show_default=True, metavar="LIST",
-              callback=lambda ctx, _param, value: _formats(ctx, value),
-              help="汇总格式，逗号分隔：xlsx、json、csv。 / Summary formats, comma-separated.")
+@click.option("--format", "formats", default=["xlsx,json"], show_default=True, metavar="LIST", multiple=True,
+              callback=lambda ctx, _param, value: _formats(ctx, ",".join(value)),
+              help="汇总格式，逗号分隔或重复给出：xlsx、json、csv。 / Summary formats, comma-separated or repeated.")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条。 / No progress bar.")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈。 / Show tracebacks of internal errors.")
 def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tuple[str, ...],

@@ -84,6 +84,18 @@ def wait_for(condition, timeout=30.0):
     return False
 
 
+def test_summary_formats_given_twice_are_both_written(tmp_path):
+    """`--format xlsx --format csv` asks for both, as `--format xlsx,csv` does (click keeps only the last
+    of a repeated option unless told otherwise)."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_good(inbox / "a.xlsx")
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-q", "-j", "1",
+                                       "--format", "xlsx", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").glob("summary.*")) == ["summary.csv", "summary.xlsx"]
+
+
 def test_watch_scores_a_file_once_it_has_finished_arriving(tmp_path):
     inbox, outbox = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
