@@ -185,8 +185,8 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
             outbox.mkdir(parents=True, exist_ok=True)
         run = _BatchRun(outbox, inbox.resolve(), rule_set, read, on_file, force)
         try:
-            if run.spool is not None and "xlsx" in formats:
-                run.spool.expect([entry.relative for entry in entries])  # 问题清单 deflated as files arrive
+            if run.spool is not None:  # 问题清单 deflated and summary.json written as files arrive
+                run.spool.expect([entry.relative for entry in entries], tuple(formats))
             todo = run.reuse_unchanged(entries)
             for outcome in _run(todo, rule_set, outbox, jobs, read, executor, scheduler, pool):
                 run.add(outcome)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import gc
 import json
 import pickle
 import random
+import re
 import tracemalloc
 import weakref
 import zipfile
@@ -24,7 +26,7 @@ import pytest
 from perfeval_xl.model import (
     DepartmentForm, FileResult, Flag, FormResult, FundLine, Funds, ItemScore, ProjectForm, Source,
 )
-from perfeval_xl.writers import SummarySpool, summary_dict, write_summary_csv, write_summary_xlsx
+from perfeval_xl.writers import SummarySpool, summary_dict, write_summary_csv, write_summary_json, write_summary_xlsx
 from perfeval_xl.writers.summary_spool import SummaryRecord, csv_text, prepare_summary
 
 D = Decimal
@@ -109,13 +111,18 @@ def spool_write(folder: Path, files: list[FileResult], order: list[str],
 
 
 def one_entry_per_line(summary: dict) -> str:
-    """The layout of summary.json: compact JSON with each file entry on a line of its own."""
+    """The layout of summary.json: compact JSON with each file entry on a line of its own, the first
+    line padded with spaces to 256 bytes and each rank left-aligned in as many characters as the
+    number of files has (at least 4: the room of ``null``)."""
     def compact(value) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
-    entries = "".join("\n" + compact(entry) + ("," if index < len(summary["files"]) - 1 else "")
+    width = max(4, len(str(len(summary["files"]))))
+    padded = functools.partial(re.sub, r'"rank":(\d+)', lambda rank: '"rank":' + rank[1].ljust(width))
+    entries = "".join("\n" + padded(compact(entry)) + ("," if index < len(summary["files"]) - 1 else "")
                       for index, entry in enumerate(summary["files"]))
-    return f'{{"rulebook":{compact(summary["rulebook"])},"files":[{entries}\n]}}\n'
+    first_line = f'{{"rulebook":{compact(summary["rulebook"])},"files":['
+    return first_line + " " * (256 - len(first_line.encode())) + f'{entries}\n]}}\n'
 
 
 def test_the_spool_writes_byte_for_byte_the_summary_json_of_summary_dict(tmp_path):
@@ -620,3 +627,141 @@ def test_a_batch_deflates_its_issue_rows_as_files_arrive(tmp_path, monkeypatch):
     assert spliced == ["xl/worksheets/sheet2.xml"]
     rows = table(openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["问题清单"])
     assert rows and [row["文件"] for row in rows] == sorted(row["文件"] for row in rows)
+
+
+# -- summary.json written as files arrive --------------------------------------------------------
+
+
+def finished_bodies(monkeypatch) -> list[bool]:
+    """Whether each summary.json written was the one written as files arrived (True), or was
+    written from the spool after the last file (False)."""
+    from perfeval_xl.writers import summary_spool
+
+    finished = []
+    finish = summary_spool._JsonBody.finish
+
+    def spy(self, *args):
+        finished.append(finish(self, *args))
+        return finished[-1]
+
+    monkeypatch.setattr(summary_spool._JsonBody, "finish", spy)
+    return finished
+
+
+@pytest.mark.parametrize("arrival", ["inbox order", "reversed", "shuffled"])
+def test_summary_json_written_as_files_arrive_is_the_one_written_after_the_last(tmp_path, monkeypatch, arrival):
+    files = long_batch()
+    order = order_of(files)
+    write_summary_json(files, tmp_path / "list.json", RULEBOOK)  # from the spool, after the last file
+    arriving = long_batch()
+    if arrival == "reversed":
+        arriving.reverse()  # every entry waits for the last file
+    elif arrival == "shuffled":
+        random.Random(5).shuffle(arriving)
+    finished = finished_bodies(monkeypatch)
+    spool = deflating_spool(tmp_path / "out", arriving, order)
+    assert not (tmp_path / "out" / "summary.json").exists()  # moved into place only when complete
+    spool.write(tmp_path / "out", RULEBOOK, order, ("json",))
+    spool.close()
+    assert finished == [True]
+    text = (tmp_path / "out" / "summary.json").read_bytes()
+    assert text == (tmp_path / "list.json").read_bytes()
+    assert text.decode() == one_entry_per_line(json.loads(text))
+    assert not (tmp_path / "out" / ".perfeval" / "summary").exists()  # nothing of the body left behind
+
+
+@pytest.mark.parametrize("arrival", ["inbox order", "shuffled"])
+def test_ranks_wider_than_null_get_their_room_as_entries_are_written(tmp_path, monkeypatch, arrival):
+    """As in a batch of 10,000 files or more: each null is followed by the spaces a rank needs."""
+    from perfeval_xl.writers import summary_spool
+
+    monkeypatch.setattr(summary_spool, "rank_width", lambda files, lowest_rank=None: 6)
+    files = long_batch()
+    order = order_of(files)
+    write_summary_json(files, tmp_path / "list.json", RULEBOOK)
+    arriving = long_batch()
+    if arrival == "shuffled":
+        random.Random(7).shuffle(arriving)
+    finished = finished_bodies(monkeypatch)
+    spool = deflating_spool(tmp_path / "out", arriving, order)
+    spool.write_json(tmp_path / "summary.json", RULEBOOK, order)
+    assert finished == [True]
+    spool.write_json(tmp_path / "again.json", RULEBOOK, order)  # read back from the summary, ranked
+    spool.close()
+    text = (tmp_path / "summary.json").read_bytes()
+    assert text == (tmp_path / "list.json").read_bytes() == (tmp_path / "again.json").read_bytes()
+    ranks = re.findall(rb'"rank":([^,]*)', text)
+    assert ranks[0] == b"1     " and {len(rank) for rank in ranks} == {6}
+
+
+def test_summary_json_written_ahead_is_not_taken_when_it_would_be_wrong(tmp_path, monkeypatch):
+    """A file added again after its entry went, other files written, a rulebook name too long
+    for the room kept: summary.json is written from the spool as before, byte for byte."""
+    files = long_batch()
+    order = order_of(files)
+    finished = finished_bodies(monkeypatch)
+
+    def written(name: str, spool: SummarySpool, order=order, rulebook=RULEBOOK) -> bytes:
+        spool.write_json(tmp_path / name, rulebook, order)
+        spool.close()
+        return (tmp_path / name).read_bytes()
+
+    rescored = dataclasses.replace(files[0], forms=[])  # e.g. scored again after pairing
+    spool = deflating_spool(tmp_path / "again", files, order)
+    spool.add(rescored)
+    write_summary_json([rescored, *files[1:]], tmp_path / "again-list.json", RULEBOOK)
+    assert written("again.json", spool) == (tmp_path / "again-list.json").read_bytes()
+
+    some = files[:5]
+    write_summary_json(some, tmp_path / "some-list.json", RULEBOOK)
+    assert written("some.json", deflating_spool(tmp_path / "some", files, order), order_of(some)) == \
+        (tmp_path / "some-list.json").read_bytes()
+
+    long_name = "很长的规则名" * 20
+    write_summary_json(files, tmp_path / "long-list.json", long_name)
+    long = written("long.json", deflating_spool(tmp_path / "long", files, order), rulebook=long_name)
+    assert long == (tmp_path / "long-list.json").read_bytes()
+    assert json.loads(long)["rulebook"] == long_name and long.index(b"\n") > 256  # no room: no padding
+
+    # Written ahead, a second write in another order reads the entries back from the summary.
+    spool = deflating_spool(tmp_path / "twice", files, order)
+    spool.write_json(tmp_path / "first.json", RULEBOOK, order)
+    assert written("second.json", spool, order_of(some)) == (tmp_path / "some-list.json").read_bytes()
+    assert finished == [False, False, False, True, False]
+
+
+def test_a_rank_wider_than_the_room_kept_gives_up_the_body(tmp_path, monkeypatch):
+    from perfeval_xl.writers import summary_spool
+    from perfeval_xl.writers.summary_json import rank_width
+
+    assert [rank_width(files) for files in (0, 9, 9_999, 10_000, 123_456)] == [4, 4, 4, 5, 6]
+    assert rank_width(3, lowest_rank=12_345) == 5  # workbooks of many forms each
+    files = batch()
+    spool = deflating_spool(tmp_path, files, order_of(files))  # room kept: 4 characters a rank
+    finished = finished_bodies(monkeypatch)
+    monkeypatch.setattr(summary_spool, "rank_width", lambda files, lowest_rank=None: 6)  # as if 100,000 forms
+    spool.write_json(tmp_path / "summary.json", RULEBOOK, order_of(files))
+    spool.close()
+    text = (tmp_path / "summary.json").read_text(encoding="utf-8")
+    assert finished == [False]
+    assert re.findall(r'"rank":[^,]*', text)[:3] == ['"rank":1     ', '"rank":2     ', '"rank":1     ']
+    assert json.loads(text) == json.loads(json.dumps(summary_dict(files, RULEBOOK)))
+
+
+def test_a_batch_writes_summary_json_as_files_arrive(tmp_path, monkeypatch):
+    from perfeval_xl import score_folder
+
+    from hostile import write_good
+
+    inbox = tmp_path / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    write_good(inbox / "b.xlsx", name="乙项目")
+    write_good(inbox / "sub" / "a.xlsx", name="甲项目")
+    (inbox / "a.xlsx").write_bytes(b"not a workbook")
+    finished = finished_bodies(monkeypatch)
+    seen = []
+    score_folder(inbox, out=tmp_path / "out", on_file=lambda _: seen.append((tmp_path / "out" / "summary.json").exists()))
+    assert finished == [True] and seen == [False, False, False]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_bytes())
+    assert [entry["file"] for entry in summary["files"]] == ["a.xlsx", "b.xlsx", "sub/a.xlsx"]
+    assert [entry["forms"][0]["rank"] for entry in summary["files"][1:]] == [1, 1]

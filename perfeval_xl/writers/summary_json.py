@@ -14,18 +14,23 @@ A batch builds it with :class:`~.summary_spool.SummarySpool`, one file entry at 
 time; ``rank`` is each form's rank by engine total (projects and departments
 ranked apart).
 
-Layout: compact JSON (no spaces), each file entry on a line of its own::
+Layout: compact JSON, each file entry on a line of its own::
 
-    {"rulebook":"…","files":[
-    {"file":"a.xlsx",…},
-    {"file":"b.xlsx",…}
+    {"rulebook":"…","files":[␣␣…
+    {"file":"a.xlsx",…,"rank":1␣␣␣,…},
+    {"file":"b.xlsx",…,"rank":12␣␣,…}
     ]}
 
 Each entry is encoded once, as its file's result arrives (:func:`encode_entry`,
 by Python's C encoder: ``indent`` would force the pure-Python one), with every
-form's ``rank`` null; writing the summary only splices the ranks in where
-they were found when the entry was spooled (:func:`rank_offsets`,
-:func:`ranked_entry_parts`).
+form's ``rank`` null, and a batch writes it into summary.json's place then,
+when every file before it in the inbox is in (see ``SummarySpool.expect``): a
+province's 100,000 files make ~2 GB of entries, which would otherwise all be
+written after the last file.  What is known only then is filled in where its
+place was kept: the rulebooks on the first line, padded with spaces to
+:data:`HEAD_WIDTH` bytes, and each rank, left-aligned in a fixed width of
+spaces (:func:`rank_width`).  JSON readers skip the spaces; every way of
+writing the summary pads alike, so the file is the same however it was written.
 """
 from __future__ import annotations
 
@@ -58,7 +63,30 @@ def write_summary_json(files: list[FileResult], path: Path, rulebook: str) -> No
 Buffer = Union[bytes, memoryview]
 
 #: How an entry leaves each form's rank for the end of the batch (see :func:`rank_offsets`).
-_NO_RANK = b'"rank":null'
+NO_RANK = b'"rank":null'
+#: What comes before a rank in an entry: a form's own key, as in :func:`rank_offsets`.
+RANK_KEY = b'"rank":'
+#: The bytes of the first line, ``{"rulebook":…,"files":[`` padded with spaces (longer rulebook
+#: names make it longer, unpadded): room kept for the rulebooks, which are known last.
+HEAD_WIDTH = 256
+#: What ends the file after its last entry.
+TAIL = b"\n]}\n"
+
+
+def head(rulebook: str) -> bytes:
+    """summary.json's first line, up to its first entry (which starts on the next line)."""
+    return (b'{"rulebook":' + _encoded(rulebook) + b',"files":[').ljust(HEAD_WIDTH)
+
+
+def rank_width(files: int, lowest_rank: int | None = None) -> int:
+    """The characters each rank takes in a summary of ``files`` files whose largest rank number is
+    ``lowest_rank``: as many as the number of files has (ranks beyond it are rare: a workbook
+    of several forms), at least those of ``null``."""
+    return max(4, len(str(files)), len(str(lowest_rank or 0)))
+
+
+def rank_text(rank: int, width: int) -> bytes:
+    return b"%-*d" % (width, rank)
 
 
 def write_json_lines(out: BinaryIO, rulebook: str, entries: Iterable[Iterable[Buffer]]) -> None:
@@ -66,13 +94,13 @@ def write_json_lines(out: BinaryIO, rulebook: str, entries: Iterable[Iterable[Bu
 
     Each entry comes in parts written one after another (see :func:`ranked_entry_parts`).
     """
-    out.write(b'{"rulebook":' + _encoded(rulebook) + b',"files":[')
+    out.write(head(rulebook))
     separator = b"\n"
     for parts in entries:
         out.write(separator)
         out.writelines(parts)
         separator = b",\n"
-    out.write(b"\n]}\n")
+    out.write(TAIL)
 
 
 def encode_entry(file: FileResult) -> bytes:
@@ -96,19 +124,21 @@ def rank_offsets(entry: bytes, forms: int) -> list[int]:
     of writing summary.json, after the last file (−25 M there, +40 M as files arrive).
     """
     offsets = []
-    at = entry.find(_NO_RANK)
+    at = entry.find(NO_RANK)
     while at >= 0:
         offsets.append(at)
-        at = entry.find(_NO_RANK, at + len(_NO_RANK))
+        at = entry.find(NO_RANK, at + len(NO_RANK))
     if len(offsets) != forms:
         raise ValueError(f"an entry of {len(offsets)} form(s) given {forms} rank(s)")
     return offsets
 
 
-def ranked_entry_parts(entry: Buffer, ranks: Sequence[int], offsets: Sequence[int]) -> list[Buffer]:
-    """An entry of :func:`encode_entry` with the ranks of its forms, in form order, spliced in where
-    :func:`rank_offsets` found them, as parts to write one after another: views of ``entry``
-    around the ranks.
+def ranked_entry_parts(entry: Buffer, ranks: Sequence[int], offsets: Sequence[int], width: int,
+                       slot: int = len(NO_RANK)) -> list[Buffer]:
+    """An entry with the ranks of its forms, in form order, spliced in where :func:`rank_offsets`
+    found them (a ``"rank":`` key and its value, ``slot`` bytes in all), each ``width``
+    characters wide (:func:`rank_text`), as parts to write one after another: views of
+    ``entry`` around the ranks.
 
     Why views: summary.json of 1,000 files has ~20 MB of entries, and splitting
     each entry at its ranks and joining it again copied all of it twice: writing
@@ -118,8 +148,8 @@ def ranked_entry_parts(entry: Buffer, ranks: Sequence[int], offsets: Sequence[in
     parts: list[Buffer] = []
     start = 0
     for rank, at in zip(ranks, offsets):
-        parts += (view[start:at], b'"rank":%d' % rank)
-        start = at + len(_NO_RANK)
+        parts += (view[start:at], RANK_KEY, rank_text(rank, width))
+        start = at + slot
     parts.append(view[start:])
     return parts
 

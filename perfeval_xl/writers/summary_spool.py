@@ -19,7 +19,9 @@ completion order):
    where its parts are on disk and its facts: about 100 bytes for a one-form
    file); in memory it keeps only where that record is.  A batch that said which
    files will come (:meth:`SummarySpool.expect`) also gets 问题清单's rows numbered
-   and deflated here, as soon as every file before them by name is in.
+   and deflated here, as soon as every file before them by name is in, and its
+   summary.json entries written into summary.json's place as soon as every file
+   before them in the inbox is in (:class:`_JsonBody`).
 
 :meth:`SummarySpool.write` then ranks the forms (keyed by file and form
 index) and streams summary.json, summary.xlsx (xlsxwriter ``constant_memory``)
@@ -45,6 +47,7 @@ import contextlib
 import csv
 import itertools
 import json
+import os
 import struct
 import tempfile
 from array import array
@@ -60,7 +63,9 @@ from ._display import LEVEL_LABELS, amount
 from ._issue_rows import render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
 from ._summary_rows import KIND_ORDER, FormFacts, form_facts, formless_row, overview_row
-from .summary_json import encode_entry, rank_offsets, ranked_entry_parts, write_json_lines
+from .summary_json import (
+    NO_RANK, RANK_KEY, TAIL, encode_entry, head, rank_offsets, rank_text, rank_width, ranked_entry_parts, write_json_lines,
+)
 from .summary_xlsx import (
     FIRST_DATA_ROW, ISSUE_COLUMNS, OVERVIEW_COLUMNS, DeflatedRows, FormTally, RenderedTable, SummaryContent,
     data_style_indices, write_summary_workbook,
@@ -340,6 +345,109 @@ class _Records:
         )
 
 
+class _JsonBody:
+    """summary.json written as its files come, in inbox order, with room for what is known only at
+    the end (see summary_json's layout); filled in and moved into place when the batch is written.
+
+    An entry is written here once every file before it in the inbox is in (at jobs=1, as it
+    comes); one that comes early waits in the spool until then.  Kept in memory: where each
+    form's rank goes, 8 bytes a form.  A file added again after its entry came here, or a
+    write in another order, writes summary.json from the entries as before.
+    """
+
+    def __init__(self, path: Path, order: list[Hashable]):
+        self.path = path
+        self.order = order
+        self.done = 0  # files of ``order`` written
+        self.width = rank_width(len(order))
+        self.replaced = False  # a file written here was added again: its entry here is out of date
+        self.moved = False  # to its place in the outbox, by finish
+        self._padding = b" " * (self.width - len(b"null"))  # after each null: the room a rank needs
+        self._slots = array("q")  # per form, in inbox order: where its rank's value goes
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
+        self._end = 0
+        self._write([head("")])
+
+    def _write(self, parts: list) -> None:
+        written = os.writev(self._fd, parts)
+        self._end += written
+        rest = b"".join(parts)[written:] if written < sum(map(len, parts)) else b""
+        while rest:  # a short write (a signal, a full disk raises): the rest in one piece
+            done = os.write(self._fd, rest)
+            self._end += done
+            rest = rest[done:]
+
+    def add(self, entry: bytes, offsets: list[int]) -> Span:
+        """Append the next file's entry, its ``"rank":null`` at ``offsets``; return its span here."""
+        separator = b"\n" if self.done == 0 else b",\n"  # the first entry starts the second line
+        start = self._end + len(separator)
+        padding = self._padding
+        if padding:
+            view, parts, at = memoryview(entry), [separator], 0
+            for index, offset in enumerate(offsets):
+                self._slots.append(start + offset + len(RANK_KEY) + index * len(padding))
+                end = offset + len(NO_RANK)
+                parts += (view[at:end], padding)
+                at = end
+            parts.append(view[at:])
+        else:
+            self._slots.extend([start + offset + len(RANK_KEY) for offset in offsets])
+            parts = [separator, entry]
+        self._write(parts)
+        self.done += 1
+        return start, self._end - start
+
+    def read(self, span: Span) -> bytes:
+        return os.pread(self._fd, span[1], span[0])
+
+    def finish(self, target: Path, rulebook: str, order: Sequence[Hashable], ranks: Iterable[int],
+               lowest_rank: Optional[int]) -> bool:
+        """Fill in ``rulebook`` and the ``ranks`` of every form of ``order`` (in its order), end the
+        file and move it to ``target``; False, with nothing changed, when this body is not that
+        summary (another order, a file missing or added again) or what is filled in needs more room."""
+        first_line = head(rulebook)
+        if (self.replaced or self.moved or self.done != len(self.order) or len(first_line) != len(head(""))
+                or rank_width(len(order), lowest_rank) != self.width or list(order) != self.order):
+            return False
+        fd, width = self._fd, self.width
+        for slot, rank in zip(self._slots, ranks):
+            os.pwrite(fd, rank_text(rank, width), slot)
+        os.pwrite(fd, first_line, 0)
+        self._write([TAIL])
+        os.replace(self.path, target)
+        self.moved = True  # its entries can still be read, ranked, through the open file
+        return True
+
+    def next_is(self, key: Hashable) -> bool:
+        """Whether ``key``'s entry is the one to write next."""
+        return not self.replaced and self.done < len(self.order) and self.order[self.done] == key
+
+    def holds(self, key: Hashable) -> bool:
+        """Whether ``key``'s entry was written here."""
+        return key in itertools.islice(self.order, self.done)
+
+    def close(self) -> None:
+        os.close(self._fd)
+        if not self.moved:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+
+
+def _in_body(span: Span) -> Span:
+    """A span in summary.json's body as the records keep it: offsets below 0 (the spool's are not)."""
+    return -1 - span[0], span[1]
+
+
+def _rank_keys(entry: bytes) -> list[int]:
+    """Where each ``"rank":`` starts in ``entry`` (see :func:`.summary_json.rank_offsets`)."""
+    offsets = []
+    at = entry.find(RANK_KEY)
+    while at >= 0:
+        offsets.append(at)
+        at = entry.find(RANK_KEY, at + len(RANK_KEY))
+    return offsets
+
+
 class SummarySpool:
     """Collects what the batch summaries need, one file at a time, in bounded memory."""
 
@@ -359,6 +467,7 @@ class SummarySpool:
         self._issue_order: list[str] = []
         self._issues_deflated = 0
         self._deflated_issues: Optional[DeflatedRows] = None
+        self._json_body: Optional[_JsonBody] = None  # summary.json written as files arrive (see expect)
 
     def __enter__(self) -> "SummarySpool":
         return self
@@ -375,6 +484,7 @@ class SummarySpool:
             spool.close()
         self._files.clear()
         self._stop_deflating_issues()
+        self._stop_json_body()
         with contextlib.suppress(OSError):
             self.folder.rmdir()
 
@@ -395,23 +505,45 @@ class SummarySpool:
             raise ValueError(f"a summary record of {len(record.facts)} form(s) with {len(record.rows)} row(s)")
         offsets = rank_offsets(record.entry, len(record.facts))
         replacing = key in self._files
+        body = self._json_body
+        if body is not None and replacing and body.holds(key):
+            body.replaced = True  # its entry there is out of date: summary.json is written from the spool
+        if body is not None and body.next_is(key):
+            entry = _in_body(body.add(record.entry, offsets))
+        else:
+            entry = self._entries.append_pair(record.entry, _packed_offsets(offsets))
         line = self._records.encode(key, _File(
             name=record.file,
             status=record.status,
-            entry=self._entries.append_pair(record.entry, _packed_offsets(offsets)),
+            entry=entry,
             issues=self._issues.append(record.issues),
             measures=self._measures.append(record.measures),
             formless_row=None if record.facts else self._rows.append(record.rows[0]),
             forms=tuple(_Form(facts, self._rows.append(row)) for facts, row in zip(record.facts, record.rows)),
         ))
         self._files[key], _ = self._record_lines.append(line)  # the offset; the line ends the record
+        if body is not None and entry[0] < 0:
+            self._write_waiting_entries(body)
         if self._deflated_issues is not None:
             self._deflate_issues(key, record, replacing)
 
-    def expect(self, keys: Iterable[str]) -> None:
+    def _write_waiting_entries(self, body: _JsonBody) -> None:
+        """Move into summary.json's body the entries that came early and whose turn it is now."""
+        files, order = self._files, body.order
+        while body.done < len(order) and order[body.done] in files:
+            file = self._file(order[body.done])
+            data = self._entries.read(file.entry)
+            end = len(data) - _RANK_OFFSET.size * len(file.forms)
+            body.add(data[:end], list(struct.unpack_from(f"<{len(file.forms)}I", data, end)))
+
+    def expect(self, keys: Iterable[str], formats: tuple[str, ...] = ("xlsx", "json")) -> None:
         """Say, before any file is added, which files the batch will summarise (every ``FileResult.file``
-        of its inbox, each the key it is added under), so that summary.xlsx's 问题清单 rows are
-        numbered and deflated while files arrive, not when it is written.
+        of its inbox, each the key it is added under, in inbox order) and in which ``formats``, so
+        that summary.xlsx's 问题清单 rows are numbered and deflated and summary.json's entries
+        written while files arrive, not when the summaries are written.
+
+        summary.json's entries go in inbox order, and are written as :class:`_JsonBody` says:
+        its 20 MB for 1,000 files took 27–40 ms after the last file, 2 ms now.
 
         Its rows go by file name, so each file's rows can be deflated once every file before it
         by name is in; the files that come early wait in the spool.  At jobs=1 they come in
@@ -421,8 +553,18 @@ class SummarySpool:
         or a write of other files, writes the rows from the spool as before.
         """
         self._stop_deflating_issues()
-        self._issue_order = sorted(keys)
-        self._deflated_issues = DeflatedRows(self.folder / "issues.deflate", FIRST_DATA_ROW, data_style_indices())
+        self._stop_json_body()
+        keys = list(keys)
+        if "json" in formats:
+            self._json_body = _JsonBody(self.folder / "summary.json.part", keys)
+        if "xlsx" in formats:
+            self._issue_order = sorted(keys)
+            self._deflated_issues = DeflatedRows(self.folder / "issues.deflate", FIRST_DATA_ROW, data_style_indices())
+
+    def _stop_json_body(self) -> None:
+        if self._json_body is not None:
+            self._json_body.close()
+        self._json_body = None
 
     def _deflate_issues(self, key: Hashable, record: SummaryRecord, replacing: bool) -> None:
         """The rows of ``key``, just added, and of the files that waited for it, if it is next in 问题清单."""
@@ -486,7 +628,7 @@ class SummarySpool:
             if name == "xlsx":
                 self._write_xlsx(path, rulebook, batch, order)
             elif name == "json":
-                self._write_json(path, rulebook, batch)
+                self._write_json(path, rulebook, batch, order)
             else:
                 self._write_csv(path, batch)
             written.append(path)
@@ -494,7 +636,7 @@ class SummarySpool:
 
     def write_json(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
         """summary.json, streamed: ``{"rulebook", "files": [...]}`` with one file entry in memory at a time."""
-        self._write_json(path, rulebook, self._batch(order))
+        self._write_json(path, rulebook, self._batch(order), order)
 
     def write_xlsx(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
         """summary.xlsx: 汇总, 问题清单, 分布, 部门 (see :mod:`.summary_xlsx`)."""
@@ -512,10 +654,15 @@ class SummarySpool:
         """The summary.json file entries in ``order``, ranked, read back one at a time."""
         return self._file_entries(self._batch(order))
 
-    def _write_json(self, path: Path, rulebook: str, batch: "_Batch") -> None:
+    def _write_json(self, path: Path, rulebook: str, batch: "_Batch", order: Sequence[Hashable]) -> None:
+        body = self._json_body
+        if body is not None and body.finish(path, rulebook, order, batch.ranks, batch.lowest_rank):
+            return  # written as the files came: only the ranks and the rulebooks were left
+        width = rank_width(len(order), batch.lowest_rank)
         with atomic_output(path) as temp:
             with open(temp, "wb") as out:
-                write_json_lines(out, rulebook, (self._entry_parts(span, ranks) for span, ranks in batch.entries()))
+                write_json_lines(out, rulebook, (self._entry_parts(span, ranks, width)
+                                                 for span, ranks in batch.entries()))
 
     def _write_xlsx(self, path: Path, rulebook: str, batch: "_Batch", order: Sequence[Hashable]) -> None:
         measures = batch.measures
@@ -555,13 +702,19 @@ class SummarySpool:
 
     def _file_entries(self, batch: "_Batch") -> Iterator[dict[str, Any]]:
         for span, ranks in batch.entries():
-            yield json.loads(b"".join(self._entry_parts(span, ranks)))
+            yield json.loads(b"".join(self._entry_parts(span, ranks, 0)))
 
-    def _entry_parts(self, span: Span, ranks: list[int]) -> list:
-        """The summary.json entry spooled at ``span``, its forms' ``ranks`` spliced in, as parts to write."""
+    def _entry_parts(self, span: Span, ranks: list[int], width: int) -> list:
+        """The summary.json entry at ``span`` (in the spool, or in summary.json's body: see _in_body),
+        its forms' ``ranks`` spliced in ``width`` characters wide, as parts to write."""
+        if span[0] < 0:
+            body = self._json_body
+            data = body.read(_in_body(span))
+            return ranked_entry_parts(data, ranks, _rank_keys(data), width, len(RANK_KEY) + body.width)
         data = self._entries.read(span)
         end = len(data) - _RANK_OFFSET.size * len(ranks)
-        return ranked_entry_parts(memoryview(data)[:end], ranks, struct.unpack_from(f"<{len(ranks)}I", data, end))
+        return ranked_entry_parts(memoryview(data)[:end], ranks, struct.unpack_from(f"<{len(ranks)}I", data, end),
+                                  width)
 
     def _overview_rows(self, batch: "_Batch") -> Iterator[list]:
         """汇总 as values: ranked forms (projects, then departments), then the files that gave no form."""
@@ -671,6 +824,11 @@ class _Batch:
         self.overview_rows = (len(self._form_rows) + len(self._formless_rows)) // 2  # of 汇总
         self._ranks = _ranks(kinds, totals)  # per form, inbox order
         self.lowest_rank = max(self._ranks, default=None)  # the largest rank number given
+
+    @property
+    def ranks(self) -> array:
+        """Each form's rank, in inbox order (and form order within a file)."""
+        return self._ranks
 
     def entries(self) -> Iterator[tuple[Span, list[int]]]:
         """Each file's summary.json entry and the ranks of its forms, in inbox order."""
