@@ -765,3 +765,21 @@ def test_a_batch_writes_summary_json_as_files_arrive(tmp_path, monkeypatch):
     summary = json.loads((tmp_path / "out" / "summary.json").read_bytes())
     assert [entry["file"] for entry in summary["files"]] == ["a.xlsx", "b.xlsx", "sub/a.xlsx"]
     assert [entry["forms"][0]["rank"] for entry in summary["files"][1:]] == [1, 1]
+
+
+def test_where_summary_json_cannot_be_written_ahead_it_is_written_after_the_last_file(tmp_path, monkeypatch):
+    from perfeval_xl import score_folder
+    from perfeval_xl.writers import summary_spool
+
+    from hostile import write_good
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_good(inbox / "b.xlsx", name="乙项目")
+    write_good(inbox / "a.xlsx", name="甲项目")
+    score_folder(inbox, out=tmp_path / "ahead")
+    monkeypatch.setattr(summary_spool, "_WRITES_AHEAD", False)  # e.g. on Windows
+    finished = finished_bodies(monkeypatch)
+    score_folder(inbox, out=tmp_path / "after")
+    assert finished == []
+    assert (tmp_path / "after" / "summary.json").read_bytes() == (tmp_path / "ahead" / "summary.json").read_bytes()

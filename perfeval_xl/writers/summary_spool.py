@@ -345,6 +345,11 @@ class _Records:
         )
 
 
+#: Whether summary.json can be written as files arrive here: it needs positioned reads and writes,
+#: and moving a file still open (Windows has neither: there it is written after the last file).
+_WRITES_AHEAD = all(hasattr(os, name) for name in ("pread", "pwrite", "writev")) and os.name == "posix"
+
+
 class _JsonBody:
     """summary.json written as its files come, in inbox order, with room for what is known only at
     the end (see summary_json's layout); filled in and moved into place when the batch is written.
@@ -555,7 +560,7 @@ class SummarySpool:
         self._stop_deflating_issues()
         self._stop_json_body()
         keys = list(keys)
-        if "json" in formats:
+        if "json" in formats and _WRITES_AHEAD:
             self._json_body = _JsonBody(self.folder / "summary.json.part", keys)
         if "xlsx" in formats:
             self._issue_order = sorted(keys)
