@@ -453,8 +453,13 @@ def synthetic_file(index: int) -> FileResult:
                         form_flags=[Flag("自评得分未填全，自评总分仅供参考")])
 
 
-def test_the_spool_keeps_no_result_and_little_memory_per_file(tmp_path):
+@pytest.mark.parametrize("expected", [False, True], ids=["files not expected", "files expected"])
+def test_the_spool_keeps_no_result_and_little_memory_per_file(tmp_path, expected):
+    count = 3000
+    order = [f"单位{i % 50:02d}/项目{i:05d}绩效自评表.xlsx" for i in range(count + 1)]
     spool = SummarySpool(tmp_path / "spool")
+    if expected:  # then the files are also taken in as they arrive (in inbox order)
+        spool.expect(order)
     probe = synthetic_file(0)
     alive = weakref.ref(probe)
     probe_form = weakref.ref(probe.forms[0])
@@ -463,7 +468,6 @@ def test_the_spool_keeps_no_result_and_little_memory_per_file(tmp_path):
     gc.collect()
     assert alive() is None and probe_form() is None  # nothing of the result is kept
 
-    count = 3000
     gc.collect()
     tracemalloc.start()
     try:
@@ -482,7 +486,6 @@ def test_the_spool_keeps_no_result_and_little_memory_per_file(tmp_path):
     kept = after - before
     assert kept < 15 * 2**20, f"{kept / 2**20:.1f} MB kept for {count} files"
     assert kept / count < size_of_one / 10, (kept / count, size_of_one)  # a small fraction of one result each
-    order = [f"单位{i % 50:02d}/项目{i:05d}绩效自评表.xlsx" for i in range(count + 1)]
     spool.write(tmp_path, RULEBOOK, order, ("json", "csv"))
     spool.close()
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
@@ -783,3 +786,76 @@ def test_where_summary_json_cannot_be_written_ahead_it_is_written_after_the_last
     score_folder(inbox, out=tmp_path / "after")
     assert finished == []
     assert (tmp_path / "after" / "summary.json").read_bytes() == (tmp_path / "ahead" / "summary.json").read_bytes()
+
+
+# -- what the summaries need, taken in as files arrive (SummarySpool.expect) ---------------------
+
+
+def passes_over_the_records(monkeypatch) -> list[list[str]]:
+    """The orders the summaries were written in from a pass over the spooled records."""
+    from perfeval_xl.writers import summary_spool
+
+    passes: list[list[str]] = []
+    of = summary_spool._Batch.of
+    monkeypatch.setattr(summary_spool._Batch, "of",
+                        classmethod(lambda cls, spool, keys: passes.append(list(keys)) or of(spool, keys)))
+    return passes
+
+
+def the_three_summaries(folder: Path) -> tuple:
+    return ((folder / "summary.json").read_bytes(), (folder / "summary.csv").read_bytes(),
+            zip_members(folder / "summary.xlsx"))
+
+
+@pytest.mark.parametrize("arrival", ["inbox order", "reversed", "shuffled", "one added again"])
+def test_files_taken_in_as_they_arrive_give_the_summaries_of_a_pass_over_the_spool(tmp_path, monkeypatch, arrival):
+    """Files that come in inbox order are taken in as they come, and files that come early when the
+    one before them does; a file added again sends the summaries back to the pass over the records."""
+    files = long_batch()
+    order = order_of(files)
+    spool_write(tmp_path / "pass", files, order)
+    arriving = long_batch()
+    if arrival == "reversed":
+        arriving.reverse()
+    elif arrival == "shuffled":
+        random.Random(7).shuffle(arriving)
+    elif arrival == "one added again":
+        arriving.append(arriving[2])  # the same result again, after it was taken in
+    passes = passes_over_the_records(monkeypatch)
+    spool = deflating_spool(tmp_path / "arrived", arriving, order)
+    spool.write(tmp_path / "arrived", RULEBOOK, order, ("xlsx", "json", "csv"))
+    spool.write_csv(tmp_path / "arrived" / "again.csv", order)  # taken in once, written twice
+    spool.close()
+    assert passes == ([order, order] if arrival == "one added again" else [])
+    assert the_three_summaries(tmp_path / "arrived") == the_three_summaries(tmp_path / "pass")
+    assert (tmp_path / "arrived" / "again.csv").read_bytes() == (tmp_path / "pass" / "summary.csv").read_bytes()
+
+
+def test_files_taken_in_as_they_arrive_are_not_written_for_other_files(tmp_path, monkeypatch):
+    files = long_batch()
+    order = order_of(files)
+    passes = passes_over_the_records(monkeypatch)
+    spool = deflating_spool(tmp_path / "some", files, order)
+    spool.write(tmp_path / "some", RULEBOOK, order[:5], ("json",))  # fewer files than were expected
+    spool.close()
+    spool_write(tmp_path / "list", files[:5], order[:5], ("json",))
+    assert passes == [order[:5], order[:5]]
+    assert (tmp_path / "some" / "summary.json").read_bytes() == (tmp_path / "list" / "summary.json").read_bytes()
+
+    spool = deflating_spool(tmp_path / "missing", files, [*order, "未到.xlsx"])
+    with pytest.raises(ValueError, match="never added"):
+        spool.write(tmp_path / "missing", RULEBOOK, [*order, "未到.xlsx"], ("json",))
+    spool.close()
+
+
+def test_totals_that_floats_cannot_tell_apart_rank_as_decimals(tmp_path, monkeypatch):
+    """The totals are ranked as floats while each is the one Decimal its float reads back as."""
+    totals = ["75", "75.000000000000000001", "75.00", "74.999999999999999999", "90.5", "1E+2"]
+    files = [project_file(f"{index:02d}.xlsx", total) for index, total in enumerate(totals)]
+    passes = passes_over_the_records(monkeypatch)
+    spool = deflating_spool(tmp_path, files, order_of(files))
+    spool.write(tmp_path, RULEBOOK, order_of(files), ("json",))
+    spool.close()
+    assert passes == []
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert [entry["forms"][0]["rank"] for entry in summary["files"]] == [4, 3, 4, 6, 2, 1]

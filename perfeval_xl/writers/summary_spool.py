@@ -19,9 +19,10 @@ completion order):
    where its parts are on disk and its facts: about 100 bytes for a one-form
    file); in memory it keeps only where that record is.  A batch that said which
    files will come (:meth:`SummarySpool.expect`) also gets 问题清单's rows numbered
-   and deflated here, as soon as every file before them by name is in, and its
-   summary.json entries written into summary.json's place as soon as every file
-   before them in the inbox is in (:class:`_JsonBody`).
+   and deflated here, as soon as every file before them by name is in, and, as
+   soon as every file before it in inbox order is in, each file is taken into what
+   every summary needs of it (:class:`_Batch`) and its summary.json entry written
+   into summary.json's place (:class:`_JsonBody`).
 
 :meth:`SummarySpool.write` then ranks the forms (keyed by file and form
 index) and streams summary.json, summary.xlsx (xlsxwriter ``constant_memory``)
@@ -55,7 +56,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Hashable, Iterable, Iterator, NamedTuple, Optional, Sequence
+from typing import IO, Any, Hashable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
 from ..model import FileResult
 from ._atomic import atomic_output
@@ -472,6 +473,11 @@ class SummarySpool:
         self._issue_order: list[str] = []
         self._issues_deflated = 0
         self._deflated_issues: Optional[DeflatedRows] = None
+        # What every summary needs of the files, taken in as they arrive in inbox order (see
+        # expect): the files in that order, how many of them are in, and what they gave so far.
+        self._inbox_order: list[Hashable] = []
+        self._taken = 0
+        self._arrived: Optional[_Batch] = None
         self._json_body: Optional[_JsonBody] = None  # summary.json written as files arrive (see expect)
 
     def __enter__(self) -> "SummarySpool":
@@ -489,6 +495,7 @@ class SummarySpool:
             spool.close()
         self._files.clear()
         self._stop_deflating_issues()
+        self._stop_taking_in()
         self._stop_json_body()
         with contextlib.suppress(OSError):
             self.folder.rmdir()
@@ -517,20 +524,22 @@ class SummarySpool:
             entry = _in_body(body.add(record.entry, offsets))
         else:
             entry = self._entries.append_pair(record.entry, _packed_offsets(offsets))
-        line = self._records.encode(key, _File(
-            name=record.file,
+        file = _File(
+            name=key if record.file == key else record.file,  # the key, held anyway, as _Records.decode gives it
             status=record.status,
             entry=entry,
             issues=self._issues.append(record.issues),
             measures=self._measures.append(record.measures),
             formless_row=None if record.facts else self._rows.append(record.rows[0]),
             forms=tuple(_Form(facts, self._rows.append(row)) for facts, row in zip(record.facts, record.rows)),
-        ))
-        self._files[key], _ = self._record_lines.append(line)  # the offset; the line ends the record
+        )
+        self._files[key], _ = self._record_lines.append(self._records.encode(key, file))  # the offset
         if body is not None and entry[0] < 0:
             self._write_waiting_entries(body)
         if self._deflated_issues is not None:
             self._deflate_issues(key, record, replacing)
+        if self._arrived is not None:
+            self._take_in(key, file, record.measures, replacing)
 
     def _write_waiting_entries(self, body: _JsonBody) -> None:
         """Move into summary.json's body the entries that came early and whose turn it is now."""
@@ -555,16 +564,20 @@ class SummarySpool:
         that order, and the batch's process, which mostly waits for its worker meanwhile, takes
         off the end of the batch about two thirds of writing summary.xlsx (1,000 files: 0.97 G of
         its 1.31 G instructions were 问题清单's rows).  A file added again after its rows went,
-        or a write of other files, writes the rows from the spool as before.
+        or a write of other files, writes the rows from the spool as before.  So, in inbox
+        order, each file is taken into what every summary needs of it (see :meth:`_take_in`).
         """
+        keys = list(keys)
         self._stop_deflating_issues()
         self._stop_json_body()
-        keys = list(keys)
+        self._stop_taking_in()
         if "json" in formats and _WRITES_AHEAD:
             self._json_body = _JsonBody(self.folder / "summary.json.part", keys)
         if "xlsx" in formats:
             self._issue_order = sorted(keys)
             self._deflated_issues = DeflatedRows(self.folder / "issues.deflate", FIRST_DATA_ROW, data_style_indices())
+        self._inbox_order = keys  # the same list as the body's
+        self._arrived = _Batch()
 
     def _stop_json_body(self) -> None:
         if self._json_body is not None:
@@ -602,6 +615,37 @@ class SummarySpool:
         self._deflated_issues = None
         self._issue_order = []
         self._issues_deflated = 0
+
+    def _take_in(self, key: Hashable, file: _File, measures: bytes, replacing: bool) -> None:
+        """``file``, just added under ``key``, and the files that waited for it, taken into the batch
+        as it arrived (see :meth:`expect`), if it is the next in inbox order.
+
+        Why: the pass over the records when the summaries are written, decoding each
+        file's record back from the spool, took 10 ms of the batch's process after the
+        last of 1,000 files (96 M instructions; taking them in as they arrive costs 57 M),
+        and while files arrive it waits for its workers.  A file added again may have
+        been taken in already: the summaries are then written from the records as before.
+        """
+        if replacing:
+            self._stop_taking_in()
+            return
+        order, taken = self._inbox_order, self._taken
+        if taken == len(order) or order[taken] != key:
+            return  # not next: it waits
+        arrived = self._arrived
+        arrived.add(file, measures)
+        taken += 1
+        read_measures = self._measures.read
+        while taken < len(order) and order[taken] in self._files:
+            file = self._file(order[taken])
+            arrived.add(file, read_measures(file.measures))
+            taken += 1
+        self._taken = taken
+
+    def _stop_taking_in(self) -> None:
+        self._arrived = None
+        self._inbox_order = []
+        self._taken = 0
 
     def _issues_deflated_for(self, order: Sequence[Hashable], rows: int) -> Optional[DeflatedRows]:
         """问题清单's rows deflated as files arrived, if they are the rows of ``order`` (``rows`` of them)."""
@@ -700,7 +744,11 @@ class SummarySpool:
         if missing:
             raise ValueError(f"{len(missing)} file(s) in the order were never added to the summary, "
                              f"e.g. {missing[:3]}")
-        return _Batch(self, list(order))
+        arrived = self._arrived
+        if arrived is not None and self._taken == len(self._inbox_order) and list(order) == self._inbox_order:
+            arrived.rank()
+            return arrived
+        return _Batch.of(self, order)
 
     def _file(self, key: Hashable) -> _File:
         return self._records.decode(key, self._record_lines.read_line(self._files[key]))
@@ -787,17 +835,18 @@ class _Measures:
 
 class _Batch:
     """The files of one summary in inbox order: what every summary needs of them, taken from their
-    records in one pass.
+    records in one pass (:meth:`of`), or as they arrive (see :meth:`SummarySpool.expect`).
 
     Why one pass: the sheets, the counts and the formats each read every record
     again, twelve decodes per file for a write of the three summaries (a third of
     the write's instructions for 1,000 files).  What is kept is numbers in arrays,
     a few dozen bytes per file (where its parts are in the spool, its forms'
     ranks), and sums (:class:`_Measures`, :class:`FormTally`); the parts stay on
-    disk until a summary reads them.
+    disk until a summary reads them.  Files are taken in with :meth:`add`, in
+    inbox order, then :meth:`rank` ranks the forms, once.
     """
 
-    def __init__(self, spool: SummarySpool, keys: Sequence[Hashable]):
+    def __init__(self) -> None:
         self.statuses: Counter = Counter()  # input files per status
         self.forms = FormTally()
         self.measures = _Measures()
@@ -807,28 +856,46 @@ class _Batch:
         self._form_rows = array("q")  # per form, inbox order: span of its 汇总 row
         self._form_kinds = array("q")  # per form: place of its kind in KIND_ORDER (others after)
         self._formless_rows = array("q")  # span of the 汇总 row of each file that gave no form
-        kinds, totals = [], []  # per form: what ranks it, until the ranks are known
-        kind_order = {kind: index for index, kind in enumerate(KIND_ORDER)}
+        self._totals = _Totals()  # per form: what ranks it, until the ranks are known
+        self._ranks: Optional[array] = None  # per form, inbox order, once ranked
+        self.overview_rows = 0  # of 汇总, once ranked
+        self.lowest_rank: Optional[int] = None  # the largest rank number given, once ranked
+
+    @classmethod
+    def of(cls, spool: SummarySpool, keys: Sequence[Hashable]) -> "_Batch":
+        """The files of ``keys``, read back from ``spool``'s records, ranked."""
+        batch = cls()
         read_measures = spool._measures.read
         for key in keys:
             file = spool._file(key)
-            self.statuses[file.status] += 1
-            self.measures.add(read_measures(file.measures))
-            self._entries.extend(file.entry)
-            self._issues.extend(file.issues)
-            self._names.append(file.name)
-            self._form_counts.append(len(file.forms))
-            if file.formless_row is not None:
-                self._formless_rows.extend(file.formless_row)
-            for form in file.forms:
-                self.forms.add(form.facts)
-                kinds.append(form.facts.kind)
-                totals.append(form.facts.total)
-                self._form_kinds.append(kind_order.get(form.facts.kind, len(kind_order)))
-                self._form_rows.extend(form.row)
-        self.overview_rows = (len(self._form_rows) + len(self._formless_rows)) // 2  # of 汇总
-        self._ranks = _ranks(kinds, totals)  # per form, inbox order
-        self.lowest_rank = max(self._ranks, default=None)  # the largest rank number given
+            batch.add(file, read_measures(file.measures))
+        batch.rank()
+        return batch
+
+    def add(self, file: _File, measures: bytes) -> None:
+        """Take in the next file, with its measures as packed (:data:`_MEASURES`)."""
+        self.statuses[file.status] += 1
+        self.measures.add(measures)
+        self._entries.extend(file.entry)
+        self._issues.extend(file.issues)
+        self._names.append(file.name)
+        self._form_counts.append(len(file.forms))
+        if file.formless_row is not None:
+            self._formless_rows.extend(file.formless_row)
+        for form in file.forms:
+            facts = form.facts
+            self.forms.add(facts)
+            self._totals.add(facts.kind, facts.total)
+            self._form_kinds.append(_KIND_PLACES.get(facts.kind, len(_KIND_PLACES)))
+            self._form_rows.extend(form.row)
+
+    def rank(self) -> None:
+        """Rank the forms taken in (once: later calls do nothing)."""
+        if self._ranks is None:
+            self.overview_rows = (len(self._form_rows) + len(self._formless_rows)) // 2
+            self._ranks = self._totals.ranks()
+            self._totals = None
+            self.lowest_rank = max(self._ranks, default=None)
 
     @property
     def ranks(self) -> array:
@@ -862,16 +929,49 @@ class _Batch:
             yield span
 
 
-def _ranks(kinds: Sequence[str], totals: Sequence[Decimal]) -> array:
-    """The rank of each form by engine total among forms of the same kind, highest first; equal totals
-    share a rank (one plus the number of higher totals)."""
-    by_kind: dict[str, list[Decimal]] = {}
-    for kind, total in zip(kinds, totals):
-        by_kind.setdefault(kind, []).append(total)
-    for kind_totals in by_kind.values():
-        kind_totals.sort()
-    return array("q", (len(by_kind[kind]) - bisect.bisect_right(by_kind[kind], total) + 1
-                       for kind, total in zip(kinds, totals)))
+#: The place of each kind of form in KIND_ORDER, which 汇总 follows (other kinds after them).
+_KIND_PLACES = {kind: index for index, kind in enumerate(KIND_ORDER)}
+
+
+class _Totals:
+    """The engine total and kind of each form, in inbox order, to rank them by once all are in.
+
+    Kept as floats in an array (8 bytes a form, where a Decimal takes 104), while
+    every total is the one Decimal its float's shortest text reads back as: then
+    two totals compare as their floats do, ties included.  A total that is not (an
+    amount of more than 15 digits, or not finite) turns them back into Decimals.
+    """
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, int] = {}  # each kind met, numbered in order met
+        self._form_kinds = array("q")  # per form: the number of its kind
+        self._totals: Union[array, list[Decimal]] = array("d")
+
+    def add(self, kind: str, total: Decimal) -> None:
+        code = self._kinds.get(kind)
+        if code is None:
+            code = self._kinds[kind] = len(self._kinds)
+        self._form_kinds.append(code)
+        totals = self._totals
+        if totals.__class__ is array:
+            if total.is_finite():
+                number = float(total)
+                if Decimal(repr(number)) == total:
+                    totals.append(number)
+                    return
+            totals = self._totals = [Decimal(repr(number)) for number in totals]
+        totals.append(total)
+
+    def ranks(self) -> array:
+        """The rank of each form by engine total among forms of the same kind, highest first; equal totals
+        share a rank (one plus the number of higher totals)."""
+        by_kind: list[list] = [[] for _ in self._kinds]
+        for code, total in zip(self._form_kinds, self._totals):
+            by_kind[code].append(total)
+        for kind_totals in by_kind:
+            kind_totals.sort()
+        return array("q", (len(by_kind[code]) - bisect.bisect_right(by_kind[code], total) + 1
+                           for code, total in zip(self._form_kinds, self._totals)))
 
 
 def _in_key_order(spans: array, *keys: Sequence) -> Iterator[tuple[int, Span]]:
