@@ -859,3 +859,28 @@ def test_totals_that_floats_cannot_tell_apart_rank_as_decimals(tmp_path, monkeyp
     assert passes == []
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert [entry["forms"][0]["rank"] for entry in summary["files"]] == [4, 3, 4, 6, 2, 1]
+
+
+def test_a_spool_file_reads_back_every_part_as_appended_whenever_it_is_read(tmp_path, monkeypatch):
+    """Parts are read with os.pread, each right after it was appended (still in the stream's buffer)
+    or later, in any order; a short read (which a regular file never gives) is read again the stream's way."""
+    from perfeval_xl.writers import summary_spool
+
+    spool = summary_spool._SpoolFile(tmp_path / "parts")
+    rng = random.Random(3)
+    parts, spans = [], []
+    for index in range(300):
+        part = bytes(rng.randrange(256) for _ in range(rng.choice([0, 1, 100, 5000, 20000])))
+        spans.append(spool.append_pair(part[:7], part[7:]) if index % 3 else spool.append(part))
+        parts.append(part)
+        if index % 4 == 0:
+            assert spool.read(spans[-1]) == part
+        at = rng.randrange(len(parts))
+        assert spool.read(spans[at]) == parts[at]
+    pread = summary_spool._pread
+    monkeypatch.setattr(summary_spool, "_pread", lambda fd, size, at: pread(fd, size // 2, at))
+    assert [spool.read(span) for span in spans] == parts
+    monkeypatch.setattr(summary_spool, "_pread", None)  # Windows has none
+    assert [spool.read(span) for span in reversed(spans)] == parts[::-1]
+    spool.close()
+    assert not (tmp_path / "parts").exists()
