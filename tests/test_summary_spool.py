@@ -525,14 +525,15 @@ def deflating_spool(folder: Path, files: list[FileResult], expected: list[str]) 
 
 
 def spliced_sheets(monkeypatch) -> list[str]:
-    """The zip members written from rows deflated ahead of time, as summaries are written."""
+    """The zip members written from rows deflated ahead of time, as summaries are written (in a file
+    of the spool's, not one the workbook deflated its rows into as it was written)."""
     from perfeval_xl.writers import summary_xlsx
 
     spliced: list[str] = []
     write_spliced = summary_xlsx._SummaryZipFile._write_spliced
     monkeypatch.setattr(summary_xlsx._SummaryZipFile, "_write_spliced",
-                        lambda self, filename, arcname, *rest: spliced.append(arcname)
-                        or write_spliced(self, filename, arcname, *rest))
+                        lambda self, filename, arcname, rows, at: (rows.path is not None and spliced.append(arcname))
+                        or write_spliced(self, filename, arcname, rows, at))
     return spliced
 
 

@@ -369,7 +369,7 @@ def test_the_workbook_is_deflated_at_the_fast_level_and_xlsxwriter_is_left_as_it
     import xlsxwriter.workbook
 
     with zipfile.ZipFile(summary) as archive:
-        info = archive.getinfo("xl/worksheets/sheet2.xml")  # 问题清单
+        info = archive.getinfo("xl/theme/theme1.xml")  # 汇总's and 问题清单's rows are deflated apart
         data = archive.read(info)
     assert info.compress_size == len(zlib.compress(data, SUMMARY_DEFLATE_LEVEL)) - 6  # less zlib's header and check
     assert info.compress_size != len(zlib.compress(data, 6)) - 6
@@ -393,6 +393,43 @@ def test_the_sheet_rows_are_copied_as_bytes_and_the_same_as_xlsxwriters_own_copy
     with zipfile.ZipFile(fast) as a, zipfile.ZipFile(slow) as b:
         sheets = [name for name in a.namelist() if name.startswith("xl/worksheets/")]
         assert sheets and all(a.read(name) == b.read(name) for name in sheets)
+
+
+def test_rendered_rows_deflated_as_the_workbook_is_written_give_the_sheets_of_xlsxwriters_row_files(tmp_path, monkeypatch):
+    """汇总's and 问题清单's rows go into the zip deflated by the workbook (_SummarySheet.deflate_rows),
+    汇总's note after them; if xlsxwriter's own copy of the rows has to be taken after all, they
+    are put back among its rows as text."""
+    from perfeval_xl.writers import summary_xlsx
+
+    def members(path: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(path) as archive:
+            assert archive.testzip() is None
+            return {name: archive.read(name) for name in archive.namelist() if name != "docProps/core.xml"}
+
+    spliced = []
+    write_spliced = summary_xlsx._SummaryZipFile._write_spliced
+    monkeypatch.setattr(summary_xlsx._SummaryZipFile, "_write_spliced",
+                        lambda self, filename, arcname, *rest: spliced.append(arcname)
+                        or write_spliced(self, filename, arcname, *rest))
+    write_summary_xlsx(batch(), tmp_path / "deflated.xlsx", "hunan-dept, mof-2020-project")
+    assert spliced == ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"]
+
+    close = summary_xlsx._SummaryWorkbook.close
+
+    def close_with_a_renamed_row_file(workbook):
+        monkeypatch.setattr(summary_xlsx._SummarySheet, "_COPY_NEEDS", ("an attribute no xlsxwriter has",))
+        close(workbook)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(summary_xlsx._SummaryWorkbook, "close", close_with_a_renamed_row_file)
+        write_summary_xlsx(batch(), tmp_path / "put_back.xlsx", "hunan-dept, mof-2020-project")
+    monkeypatch.undo()
+    monkeypatch.setattr(summary_xlsx._SummarySheet, "deflate_rows", lambda self, *args: False)
+    write_summary_xlsx(batch(), tmp_path / "row_files.xlsx", "hunan-dept, mof-2020-project")
+    assert members(tmp_path / "deflated.xlsx") == members(tmp_path / "row_files.xlsx")
+    assert members(tmp_path / "put_back.xlsx") == members(tmp_path / "row_files.xlsx")
+    overview = openpyxl.load_workbook(tmp_path / "deflated.xlsx")["汇总"]
+    assert str(overview.cell(overview.max_row, 1).value).startswith("说明：")
 
 
 @pytest.mark.parametrize("length", [0, 1, 2, 3, 7, 64, 1000, 65537, 300_001])
