@@ -426,6 +426,47 @@ def test_outbox_inside_inbox_is_not_read_back(tmp_path):
     assert list(first) == list(second) == ["good.xlsx"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="links and named pipes")
+def test_the_listing_finds_what_a_walk_asking_isfile_of_each_name_finds(tmp_path):
+    """The inbox's listing judges each name from its folder's listing (DirEntry), not by asking the
+    system about each file: the same files, links and odd entries included."""
+    from perfeval_xl.inbox import WORKBOOK_SUFFIXES, count_workbooks, list_inbox
+
+    inbox, elsewhere = tmp_path / "in", tmp_path / "elsewhere"
+    (inbox / "部门" / "下级").mkdir(parents=True)
+    (inbox / "目录.xlsx").mkdir()                                # a folder with a workbook's name
+    (inbox / "目录.xlsx" / "内.xlsx").write_bytes(b"x")
+    (inbox / "out").mkdir()                                      # the outbox, inside the inbox
+    (inbox / "out" / "a.scored.xlsx").write_bytes(b"x")
+    (elsewhere / "folder").mkdir(parents=True)
+    (elsewhere / "folder" / "linked.xlsx").write_bytes(b"x")
+    (elsewhere / "target.xlsx").write_bytes(b"x")
+    for name in ("a.xlsx", "B.XLS", "c.xlsm", "说明.docx", "部门/d.xlsx", "部门/下级/e.xls", "~$a.xlsx", ".h.xlsx"):
+        (inbox / name).write_bytes(b"x")
+    (inbox / "link.xlsx").symlink_to(elsewhere / "target.xlsx")  # a link to a file: a workbook
+    (inbox / "broken.xlsx").symlink_to(elsewhere / "gone.xlsx")  # a broken link: none
+    (inbox / "linked folder").symlink_to(elsewhere / "folder")   # a linked folder: not walked
+    (inbox / "folder.xlsx").symlink_to(elsewhere / "folder")
+    os.mkfifo(inbox / "pipe.xlsx")                               # not a regular file: none
+
+    def walked() -> list[str]:
+        found = []
+        for directory, folders, names in os.walk(inbox):
+            folders[:] = [f for f in folders if os.path.join(directory, f) != str(inbox / "out")]
+            prefix = os.path.relpath(directory, inbox).replace(os.sep, "/") + "/"
+            prefix = "" if prefix == "./" else prefix
+            found += [prefix + name for name in names
+                      if name.lower().endswith(WORKBOOK_SUFFIXES) and os.path.isfile(os.path.join(directory, name))]
+        return sorted(found)
+
+    listed = [entry.relative for entry in list_inbox(inbox, inbox / "out")]
+    assert sorted(listed) == walked()
+    assert listed == [".h.xlsx", "B.XLS", "a.xlsx", "c.xlsm", "link.xlsx", "~$a.xlsx", "目录.xlsx/内.xlsx",
+                      "部门/d.xlsx", "部门/下级/e.xls"]
+    assert count_workbooks(inbox, inbox / "out", up_to=100) == len(listed)
+    assert count_workbooks(inbox, inbox / "out", up_to=3) == 3
+
+
 def test_outbox_that_is_the_inbox_is_refused_and_nothing_is_written(tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
