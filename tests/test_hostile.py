@@ -652,6 +652,30 @@ def test_workers_are_forked_before_the_inbox_is_listed(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers forked from the batch's process")
+def test_a_single_worker_has_its_templates_before_its_first_file(tmp_path, monkeypatch):
+    # At jobs=1 the batch's process does not prepare them before forking: the worker does, while
+    # the batch lists its inbox, not on its first file.
+    import perfeval_xl.worker_pool as worker_pool
+    from perfeval_xl.writers import _report_template, _style_template
+
+    _style_template._COMPILED.clear()
+    _report_template.report_template.cache_clear()
+    prepared = tmp_path / "prepared"
+    real = worker_pool.process_entry
+
+    def noting(*args):
+        with open(prepared, "a", encoding="utf-8") as note:  # written in the worker
+            note.write(f"{len(_style_template._COMPILED)} {_report_template.report_template.cache_info().currsize}\n")
+        return real(*args)
+
+    monkeypatch.setattr(worker_pool, "process_entry", noting)
+    result = perfeval_xl.score_folder(good_inbox(tmp_path / "in", 2), out=tmp_path / "out", jobs=1)
+    assert set(result.statuses.values()) == {"ok"}
+    assert prepared.read_text(encoding="utf-8").splitlines() == ["1 1", "1 1"]
+    assert not _style_template._COMPILED  # not in the batch's process
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers forked from the batch's process")
 def test_no_more_workers_are_forked_than_there_is_work_for(tmp_path, monkeypatch):
     # Forking before the listing must not fork jobs workers for one file, nor any for a rerun
     # that finds nothing changed (watch reruns the batch on every event).
