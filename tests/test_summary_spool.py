@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import errno
 import functools
 import gc
 import json
+import os
 import pickle
 import random
 import re
@@ -885,3 +887,42 @@ def test_a_spool_file_reads_back_every_part_as_appended_whenever_it_is_read(tmp_
     assert [spool.read(span) for span in reversed(spans)] == parts[::-1]
     spool.close()
     assert not (tmp_path / "parts").exists()
+
+
+def test_a_summary_json_that_cannot_be_moved_into_place_is_written_from_its_entries(tmp_path, monkeypatch):
+    """E.g. OUTBOX/.perfeval linked to another file system: renaming across them fails (EXDEV)."""
+    from perfeval_xl.writers import summary_spool
+
+    files = long_batch()
+    order = order_of(files)
+    write_summary_json(files, tmp_path / "list.json", RULEBOOK)
+    replace = os.replace
+
+    def across_file_systems(source, target):
+        if os.fspath(source).endswith(".part"):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        replace(source, target)
+
+    finished = finished_bodies(monkeypatch)
+    monkeypatch.setattr(summary_spool.os, "replace", across_file_systems)
+    spool = deflating_spool(tmp_path / "out", files, order)
+    spool.write_json(tmp_path / "summary.json", RULEBOOK, order)
+    spool.close()
+    assert finished == [False]
+    assert (tmp_path / "summary.json").read_bytes() == (tmp_path / "list.json").read_bytes()
+    assert not (tmp_path / "out" / ".perfeval" / "summary").exists()
+
+
+def test_an_entry_of_many_forms_is_written_ahead_whole(tmp_path, monkeypatch):
+    from perfeval_xl.writers import summary_spool
+
+    monkeypatch.setattr(summary_spool, "rank_width", lambda files, lowest_rank=None: 5)  # a null and a space each
+    files = [project_file("多表.xlsx", "80", forms=12), *batch()]  # 12 forms: 26 parts to write
+    order = order_of(files)
+    write_summary_json(files, tmp_path / "list.json", RULEBOOK)
+    finished = finished_bodies(monkeypatch)
+    spool = deflating_spool(tmp_path / "out", files, order)
+    spool.write_json(tmp_path / "summary.json", RULEBOOK, order)
+    spool.close()
+    assert finished == [True]
+    assert (tmp_path / "summary.json").read_bytes() == (tmp_path / "list.json").read_bytes()

@@ -367,6 +367,9 @@ class _Records:
         )
 
 
+#: The buffers one os.writev is given at most (POSIX's least IOV_MAX is 16; Linux's is 1,024).
+_MOST_PARTS = 16
+
 #: Whether summary.json can be written as files arrive here: it needs positioned reads and writes,
 #: and moving a file still open (Windows has neither: there it is written after the last file).
 _WRITES_AHEAD = all(hasattr(os, name) for name in ("pread", "pwrite", "writev")) and os.name == "posix"
@@ -388,6 +391,7 @@ class _JsonBody:
         self.done = 0  # files of ``order`` written
         self.width = rank_width(len(order))
         self.replaced = False  # a file written here was added again: its entry here is out of date
+        self.finished = False  # its ranks and rulebooks filled in, by finish
         self.moved = False  # to its place in the outbox, by finish
         self._padding = b" " * (self.width - len(b"null"))  # after each null: the room a rank needs
         self._slots = array("q")  # per form, in inbox order: where its rank's value goes
@@ -396,6 +400,8 @@ class _JsonBody:
         self._write([head("")])
 
     def _write(self, parts: list) -> None:
+        if len(parts) > _MOST_PARTS:  # an entry of hundreds of forms: writev takes at most IOV_MAX buffers
+            parts = [b"".join(parts)]
         written = os.writev(self._fd, parts)
         self._end += written
         rest = b"".join(parts)[written:] if written < sum(map(len, parts)) else b""
@@ -433,7 +439,7 @@ class _JsonBody:
         file and move it to ``target``; False, with nothing changed, when this body is not that
         summary (another order, a file missing or added again) or what is filled in needs more room."""
         first_line = head(rulebook)
-        if (self.replaced or self.moved or self.done != len(self.order) or len(first_line) != len(head(""))
+        if (self.replaced or self.finished or self.done != len(self.order) or len(first_line) != len(head(""))
                 or rank_width(len(order), lowest_rank) != self.width or list(order) != self.order):
             return False
         fd, width = self._fd, self.width
@@ -441,8 +447,12 @@ class _JsonBody:
             os.pwrite(fd, rank_text(rank, width), slot)
         os.pwrite(fd, first_line, 0)
         self._write([TAIL])
-        os.replace(self.path, target)
-        self.moved = True  # its entries can still be read, ranked, through the open file
+        self.finished = True  # its entries are still read back as they are, ranked, through the open file
+        try:
+            os.replace(self.path, target)
+        except OSError:  # e.g. OUTBOX/.perfeval on another file system: written from the entries, as before
+            return False
+        self.moved = True
         return True
 
     def next_is(self, key: Hashable) -> bool:
