@@ -379,20 +379,20 @@ class _JsonBody:
     """summary.json written as its files come, in inbox order, with room for what is known only at
     the end (see summary_json's layout); filled in and moved into place when the batch is written.
 
-    An entry is written here once every file before it in the inbox is in (at jobs=1, as it
-    comes); one that comes early waits in the spool until then.  Kept in memory: where each
-    form's rank goes, 8 bytes a form.  A file added again after its entry came here, or a
-    write in another order, writes summary.json from the entries as before.
+    The spool writes each file's entry here as it takes the file in, in inbox order (see
+    :meth:`SummarySpool._take_in`), for the batch it takes them into (``batch``).  Kept in
+    memory: where each form's rank goes, 8 bytes a form.
     """
 
-    def __init__(self, path: Path, order: list[Hashable]):
+    def __init__(self, path: Path, files: int, batch: "_Batch"):
+        """The summary of ``files`` files, which ``batch`` will hold once all are in."""
         self.path = path
-        self.order = order
-        self.done = 0  # files of ``order`` written
-        self.width = rank_width(len(order))
-        self.replaced = False  # a file written here was added again: its entry here is out of date
+        self.files = files
+        self.batch = batch
+        self.width = rank_width(files)
         self.finished = False  # its ranks and rulebooks filled in, by finish
         self.moved = False  # to its place in the outbox, by finish
+        self._written = False  # an entry yet (the first has no comma before it)
         self._padding = b" " * (self.width - len(b"null"))  # after each null: the room a rank needs
         self._slots = array("q")  # per form, in inbox order: where its rank's value goes
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
@@ -412,7 +412,7 @@ class _JsonBody:
 
     def add(self, entry: bytes, offsets: list[int]) -> Span:
         """Append the next file's entry, its ``"rank":null`` at ``offsets``; return its span here."""
-        separator = b"\n" if self.done == 0 else b",\n"  # the first entry starts the second line
+        separator = b",\n" if self._written else b"\n"  # the first entry starts the second line
         start = self._end + len(separator)
         padding = self._padding
         if padding:
@@ -427,23 +427,23 @@ class _JsonBody:
             self._slots.extend([start + offset + len(RANK_KEY) for offset in offsets])
             parts = [separator, entry]
         self._write(parts)
-        self.done += 1
+        self._written = True
         return start, self._end - start
 
     def read(self, span: Span) -> bytes:
         return os.pread(self._fd, span[1], span[0])
 
-    def finish(self, target: Path, rulebook: str, order: Sequence[Hashable], ranks: Iterable[int],
-               lowest_rank: Optional[int]) -> bool:
-        """Fill in ``rulebook`` and the ``ranks`` of every form of ``order`` (in its order), end the
-        file and move it to ``target``; False, with nothing changed, when this body is not that
-        summary (another order, a file missing or added again) or what is filled in needs more room."""
+    def finish(self, target: Path, rulebook: str, batch: "_Batch") -> bool:
+        """Fill in ``rulebook`` and the ranks of ``batch``'s forms, end the file and move it to
+        ``target``; False, with nothing changed, when ``batch`` is not the one taken in with these
+        entries (another order, a file missing or added again: see SummarySpool._batch) or what is
+        filled in needs more room."""
         first_line = head(rulebook)
-        if (self.replaced or self.finished or self.done != len(self.order) or len(first_line) != len(head(""))
-                or rank_width(len(order), lowest_rank) != self.width or list(order) != self.order):
+        if (batch is not self.batch or self.finished or len(first_line) != len(head(""))
+                or rank_width(self.files, batch.lowest_rank) != self.width):
             return False
         fd, width = self._fd, self.width
-        for slot, rank in zip(self._slots, ranks):
+        for slot, rank in zip(self._slots, batch.ranks):
             os.pwrite(fd, rank_text(rank, width), slot)
         os.pwrite(fd, first_line, 0)
         self._write([TAIL])
@@ -454,14 +454,6 @@ class _JsonBody:
             return False
         self.moved = True
         return True
-
-    def next_is(self, key: Hashable) -> bool:
-        """Whether ``key``'s entry is the one to write next."""
-        return not self.replaced and self.done < len(self.order) and self.order[self.done] == key
-
-    def holds(self, key: Hashable) -> bool:
-        """Whether ``key``'s entry was written here."""
-        return key in itertools.islice(self.order, self.done)
 
     def close(self) -> None:
         os.close(self._fd)
@@ -548,11 +540,11 @@ class SummarySpool:
             raise ValueError(f"a summary record of {len(record.facts)} form(s) with {len(record.rows)} row(s)")
         offsets = rank_offsets(record.entry, len(record.facts))
         replacing = key in self._files
-        body = self._json_body
-        if body is not None and replacing and body.holds(key):
-            body.replaced = True  # its entry there is out of date: summary.json is written from the spool
-        if body is not None and body.next_is(key):
-            entry = _in_body(body.add(record.entry, offsets))
+        if replacing and key in itertools.islice(self._inbox_order, self._taken):
+            self._stop_taking_in()  # taken in already: the summaries are written from the records
+        in_turn = self._taken < len(self._inbox_order) and self._inbox_order[self._taken] == key
+        if in_turn and self._json_body is not None:
+            entry = _in_body(self._json_body.add(record.entry, offsets))
         else:
             entry = self._entries.append_pair(record.entry, _packed_offsets(offsets))
         file = _File(
@@ -565,21 +557,10 @@ class SummarySpool:
             forms=tuple(_Form(facts, self._rows.append(row)) for facts, row in zip(record.facts, record.rows)),
         )
         self._files[key], _ = self._record_lines.append(self._records.encode(key, file))  # the offset
-        if body is not None and entry[0] < 0:
-            self._write_waiting_entries(body)
         if self._deflated_issues is not None:
             self._deflate_issues(key, record, replacing)
-        if self._arrived is not None:
-            self._take_in(key, file, record.measures, replacing)
-
-    def _write_waiting_entries(self, body: _JsonBody) -> None:
-        """Move into summary.json's body the entries that came early and whose turn it is now."""
-        files, order = self._files, body.order
-        while body.done < len(order) and order[body.done] in files:
-            file = self._file(order[body.done])
-            data = self._entries.read(file.entry)
-            end = len(data) - _RANK_OFFSET.size * len(file.forms)
-            body.add(data[:end], list(struct.unpack_from(f"<{len(file.forms)}I", data, end)))
+        if in_turn:
+            self._take_in(file, record.measures)
 
     def expect(self, keys: Iterable[str], formats: tuple[str, ...] = ("xlsx", "json")) -> None:
         """Say, before any file is added, which files the batch will summarise (every ``FileResult.file``
@@ -602,13 +583,13 @@ class SummarySpool:
         self._stop_deflating_issues()
         self._stop_json_body()
         self._stop_taking_in()
+        self._inbox_order = keys
+        self._arrived = _Batch()
         if "json" in formats and _WRITES_AHEAD:
-            self._json_body = _JsonBody(self.folder / "summary.json.part", keys)
+            self._json_body = _JsonBody(self.folder / "summary.json.part", len(keys), self._arrived)
         if "xlsx" in formats:
             self._issue_order = sorted(keys)
             self._deflated_issues = DeflatedRows(self.folder / "issues.deflate", FIRST_DATA_ROW, data_style_indices())
-        self._inbox_order = keys  # the same list as the body's
-        self._arrived = _Batch()
 
     def _stop_json_body(self) -> None:
         if self._json_body is not None:
@@ -647,33 +628,32 @@ class SummarySpool:
         self._issue_order = []
         self._issues_deflated = 0
 
-    def _take_in(self, key: Hashable, file: _File, measures: bytes, replacing: bool) -> None:
-        """``file``, just added under ``key``, and the files that waited for it, taken into the batch
-        as it arrived (see :meth:`expect`), if it is the next in inbox order.
+    def _take_in(self, file: _File, measures: bytes) -> None:
+        """``file``, just added and the next in inbox order (its entry already in summary.json's
+        body, when there is one), and then the files that came early and waited for it, taken
+        into the batch as it arrived (see :meth:`expect`), their entries into the body.
 
         Why: the pass over the records when the summaries are written, decoding each
         file's record back from the spool, took 10 ms of the batch's process after the
         last of 1,000 files (96 M instructions; taking them in as they arrive costs 57 M),
-        and while files arrive it waits for its workers.  A file added again may have
-        been taken in already: the summaries are then written from the records as before.
+        and while files arrive it waits for its workers.  A file added again after it was
+        taken in sends the summaries back to the records (see :meth:`add_record`).
         """
-        if replacing:
-            self._stop_taking_in()
-            return
-        order, taken = self._inbox_order, self._taken
-        if taken == len(order) or order[taken] != key:
-            return  # not next: it waits
-        arrived = self._arrived
+        arrived, body, order = self._arrived, self._json_body, self._inbox_order
         arrived.add(file, measures)
-        taken += 1
-        read_measures = self._measures.read
+        taken = self._taken + 1
         while taken < len(order) and order[taken] in self._files:
             file = self._file(order[taken])
-            arrived.add(file, read_measures(file.measures))
+            arrived.add(file, self._measures.read(file.measures))
+            if body is not None:  # its entry waited in the spool, followed by where its ranks go
+                data = self._entries.read(file.entry)
+                end = len(data) - _RANK_OFFSET.size * len(file.forms)
+                body.add(data[:end], list(struct.unpack_from(f"<{len(file.forms)}I", data, end)))
             taken += 1
         self._taken = taken
 
     def _stop_taking_in(self) -> None:
+        """No more files taken in as they arrive (summary.json's body stays: records point into it)."""
         self._arrived = None
         self._inbox_order = []
         self._taken = 0
@@ -736,7 +716,7 @@ class SummarySpool:
 
     def _write_json(self, path: Path, rulebook: str, batch: "_Batch", order: Sequence[Hashable]) -> None:
         body = self._json_body
-        if body is not None and body.finish(path, rulebook, order, batch.ranks, batch.lowest_rank):
+        if body is not None and body.finish(path, rulebook, batch):
             return  # written as the files came: only the ranks and the rulebooks were left
         width = rank_width(len(order), batch.lowest_rank)
         with atomic_output(path) as temp:
