@@ -123,13 +123,24 @@ def rank_offsets(entry: bytes, forms: int) -> list[int]:
     ~20 MB of entries of 1,000 files for them was 32 M of the 62 M instructions
     of writing summary.json, after the last file (−25 M there, +40 M as files arrive).
     """
-    offsets = []
-    at = entry.find(NO_RANK)
-    while at >= 0:
-        offsets.append(at)
-        at = entry.find(NO_RANK, at + len(NO_RANK))
+    offsets = _offsets(entry, NO_RANK)
     if len(offsets) != forms:
         raise ValueError(f"an entry of {len(offsets)} form(s) given {forms} rank(s)")
+    return offsets
+
+
+def rank_key_offsets(entry: bytes) -> list[int]:
+    """Where each ``"rank":`` starts in an entry whose ranks are filled in or padded (as the
+    written-ahead summary.json holds them): a form's own key, as in :func:`rank_offsets`."""
+    return _offsets(entry, RANK_KEY)
+
+
+def _offsets(data: bytes, key: bytes) -> list[int]:
+    offsets = []
+    at = data.find(key)
+    while at >= 0:
+        offsets.append(at)
+        at = data.find(key, at + len(key))
     return offsets
 
 

@@ -65,7 +65,8 @@ from ._issue_rows import render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
 from ._summary_rows import KIND_ORDER, FormFacts, form_facts, formless_row, overview_row
 from .summary_json import (
-    NO_RANK, RANK_KEY, TAIL, encode_entry, head, rank_offsets, rank_text, rank_width, ranked_entry_parts, write_json_lines,
+    NO_RANK, RANK_KEY, TAIL, encode_entry, head, rank_key_offsets, rank_offsets, rank_text, rank_width,
+    ranked_entry_parts, write_json_lines,
 )
 from .summary_xlsx import (
     FIRST_DATA_ROW, ISSUE_COLUMNS, OVERVIEW_COLUMNS, DeflatedRows, FormTally, RenderedTable, SummaryContent,
@@ -467,16 +468,6 @@ def _in_body(span: Span) -> Span:
     return -1 - span[0], span[1]
 
 
-def _rank_keys(entry: bytes) -> list[int]:
-    """Where each ``"rank":`` starts in ``entry`` (see :func:`.summary_json.rank_offsets`)."""
-    offsets = []
-    at = entry.find(RANK_KEY)
-    while at >= 0:
-        offsets.append(at)
-        at = entry.find(RANK_KEY, at + len(RANK_KEY))
-    return offsets
-
-
 class SummarySpool:
     """Collects what the batch summaries need, one file at a time, in bounded memory."""
 
@@ -774,7 +765,7 @@ class SummarySpool:
         if span[0] < 0:
             body = self._json_body
             data = body.read(_in_body(span))
-            return ranked_entry_parts(data, ranks, _rank_keys(data), width, len(RANK_KEY) + body.width)
+            return ranked_entry_parts(data, ranks, rank_key_offsets(data), width, len(RANK_KEY) + body.width)
         data = self._entries.read(span)
         end = len(data) - _RANK_OFFSET.size * len(ranks)
         return ranked_entry_parts(memoryview(data)[:end], ranks, struct.unpack_from(f"<{len(ranks)}I", data, end),
