@@ -544,16 +544,35 @@ def long_batch() -> list[FileResult]:
                         for i in range(30))]
 
 
+def arriving_in(arrival: str, seed: int = 5) -> list[FileResult]:
+    """long_batch() in the order its files arrive: "inbox order", "reversed" (every file waits for
+    the last one) or "shuffled"."""
+    files = long_batch()
+    if arrival == "reversed":
+        files.reverse()
+    elif arrival == "shuffled":
+        random.Random(seed).shuffle(files)
+    return files
+
+
+def small_inbox(folder: Path) -> Path:
+    """An inbox of two good workbooks (one in a subfolder) and one that is not a workbook."""
+    from hostile import write_good
+
+    inbox = folder / "inbox"
+    (inbox / "sub").mkdir(parents=True)
+    write_good(inbox / "b.xlsx", name="乙项目")
+    write_good(inbox / "sub" / "a.xlsx", name="甲项目")
+    (inbox / "a.xlsx").write_bytes(b"not a workbook")
+    return inbox
+
+
 @pytest.mark.parametrize("arrival", ["inbox order", "reversed", "shuffled"])
 def test_issue_rows_deflated_as_files_arrive_give_the_same_workbook(tmp_path, monkeypatch, arrival):
     files = long_batch()
     order = order_of(files)
     write_summary_xlsx(files, tmp_path / "list.xlsx", RULEBOOK)
-    arriving = long_batch()
-    if arrival == "reversed":
-        arriving.reverse()  # every file waits for the last one
-    elif arrival == "shuffled":
-        random.Random(5).shuffle(arriving)
+    arriving = arriving_in(arrival)
     spliced = spliced_sheets(monkeypatch)
     spool = deflating_spool(tmp_path / "out", arriving, order)
     spool.write(tmp_path / "out", RULEBOOK, order, ("xlsx",))
@@ -621,13 +640,7 @@ def test_issue_rows_deflated_ahead_are_inflated_again_if_zipfile_changed(tmp_pat
 def test_a_batch_deflates_its_issue_rows_as_files_arrive(tmp_path, monkeypatch):
     from perfeval_xl import score_folder
 
-    from hostile import write_good
-
-    inbox = tmp_path / "inbox"
-    (inbox / "sub").mkdir(parents=True)
-    write_good(inbox / "b.xlsx", name="乙项目")
-    write_good(inbox / "sub" / "a.xlsx", name="甲项目")
-    (inbox / "a.xlsx").write_bytes(b"not a workbook")
+    inbox = small_inbox(tmp_path)
     spliced = spliced_sheets(monkeypatch)
     score_folder(inbox, out=tmp_path / "out")
     assert spliced == ["xl/worksheets/sheet2.xml"]
@@ -659,11 +672,7 @@ def test_summary_json_written_as_files_arrive_is_the_one_written_after_the_last(
     files = long_batch()
     order = order_of(files)
     write_summary_json(files, tmp_path / "list.json", RULEBOOK)  # from the spool, after the last file
-    arriving = long_batch()
-    if arrival == "reversed":
-        arriving.reverse()  # every entry waits for the last file
-    elif arrival == "shuffled":
-        random.Random(5).shuffle(arriving)
+    arriving = arriving_in(arrival)
     finished = finished_bodies(monkeypatch)
     spool = deflating_spool(tmp_path / "out", arriving, order)
     assert not (tmp_path / "out" / "summary.json").exists()  # moved into place only when complete
@@ -685,9 +694,7 @@ def test_ranks_wider_than_null_get_their_room_as_entries_are_written(tmp_path, m
     files = long_batch()
     order = order_of(files)
     write_summary_json(files, tmp_path / "list.json", RULEBOOK)
-    arriving = long_batch()
-    if arrival == "shuffled":
-        random.Random(7).shuffle(arriving)
+    arriving = arriving_in(arrival, seed=7)
     finished = finished_bodies(monkeypatch)
     spool = deflating_spool(tmp_path / "out", arriving, order)
     spool.write_json(tmp_path / "summary.json", RULEBOOK, order)
@@ -757,13 +764,7 @@ def test_a_rank_wider_than_the_room_kept_gives_up_the_body(tmp_path, monkeypatch
 def test_a_batch_writes_summary_json_as_files_arrive(tmp_path, monkeypatch):
     from perfeval_xl import score_folder
 
-    from hostile import write_good
-
-    inbox = tmp_path / "inbox"
-    (inbox / "sub").mkdir(parents=True)
-    write_good(inbox / "b.xlsx", name="乙项目")
-    write_good(inbox / "sub" / "a.xlsx", name="甲项目")
-    (inbox / "a.xlsx").write_bytes(b"not a workbook")
+    inbox = small_inbox(tmp_path)
     finished = finished_bodies(monkeypatch)
     seen = []
     score_folder(inbox, out=tmp_path / "out", on_file=lambda _: seen.append((tmp_path / "out" / "summary.json").exists()))
@@ -777,12 +778,7 @@ def test_where_summary_json_cannot_be_written_ahead_it_is_written_after_the_last
     from perfeval_xl import score_folder
     from perfeval_xl.writers import summary_spool
 
-    from hostile import write_good
-
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    write_good(inbox / "b.xlsx", name="乙项目")
-    write_good(inbox / "a.xlsx", name="甲项目")
+    inbox = small_inbox(tmp_path)
     score_folder(inbox, out=tmp_path / "ahead")
     monkeypatch.setattr(summary_spool, "_WRITES_AHEAD", False)  # e.g. on Windows
     finished = finished_bodies(monkeypatch)
@@ -817,12 +813,8 @@ def test_files_taken_in_as_they_arrive_give_the_summaries_of_a_pass_over_the_spo
     files = long_batch()
     order = order_of(files)
     spool_write(tmp_path / "pass", files, order)
-    arriving = long_batch()
-    if arrival == "reversed":
-        arriving.reverse()
-    elif arrival == "shuffled":
-        random.Random(7).shuffle(arriving)
-    elif arrival == "one added again":
+    arriving = arriving_in(arrival, seed=7)
+    if arrival == "one added again":
         arriving.append(arriving[2])  # the same result again, after it was taken in
     passes = passes_over_the_records(monkeypatch)
     spool = deflating_spool(tmp_path / "arrived", arriving, order)
