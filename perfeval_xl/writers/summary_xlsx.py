@@ -325,9 +325,13 @@ class _SummarySheet(Worksheet):
     #: Rows this sheet deflated itself (:meth:`deflate_rows`), closed with the workbook.
     deflated_here: Optional[DeflatedRows] = None
 
+    def can_copy(self) -> bool:
+        """Whether this xlsxwriter's private state is what the byte copy uses (:data:`_COPY_NEEDS`)."""
+        return all(hasattr(self, name) for name in self._COPY_NEEDS)
+
     def can_splice(self) -> bool:
         """Whether this xlsxwriter lets rows go into the sheet deflated (:meth:`splice_rows`)."""
-        return self.constant_memory and all(hasattr(self, name) for name in self._COPY_NEEDS)
+        return self.constant_memory and self.can_copy()
 
     def splice_rows(self, first_row: int, columns: int, rows: DeflatedRows) -> bool:
         """Take ``rows`` (of ``columns`` columns, from ``first_row`` on) as the sheet's next rows, to go into
@@ -362,7 +366,7 @@ class _SummarySheet(Worksheet):
 
     def _write_optimized_sheet_data(self) -> None:
         target = getattr(self.fh, "buffer", None)  # None when xlsxwriter writes the sheet in memory
-        if not all(hasattr(self, name) for name in self._COPY_NEEDS) or self.dim_rowmin is None or target is None:
+        if not self.can_copy() or self.dim_rowmin is None or target is None:
             if self.spliced_rows is not None:  # never with the xlsxwriter this is written for: its rows as text
                 self.row_data_fh.flush()
                 rows = self.row_data_fh.buffer
