@@ -24,9 +24,10 @@ from perfeval_xl.model import (
 )
 from perfeval_xl.rules.project import execution_amounts
 from perfeval_xl.writers import write_summary_xlsx
+from perfeval_xl.writers import summary_xlsx
 from perfeval_xl.writers.summary_xlsx import (
-    DIFFERENCE_AMBER_AT, DIFFERENCE_RED_AT, SCORE_BINS, SUMMARY_DEFLATE_LEVEL, department_summaries,
-    score_bin_counts,
+    DIFFERENCE_AMBER_AT, DIFFERENCE_RED_AT, EXCEL_ROWS, FIRST_DATA_ROW, SCORE_BINS, SUMMARY_DEFLATE_LEVEL,
+    department_summaries, score_bin_counts,
 )
 
 D = Decimal
@@ -252,6 +253,63 @@ def test_an_error_flag_without_an_action_asks_the_unit_to_correct_it(tmp_path):
     rows = table(openpyxl.load_workbook(tmp_path / "summary.xlsx")["问题清单"])
     row = next(row for row in rows if row["问题"] == "预算完成率分母为0")
     assert (row["工作表"], row["单元格"], row["处理建议"]) == ("基础数据表", "D14", "请单位核实并更正后重新报送")
+
+
+# -- tables longer than a sheet ----------------------------------------------------------
+
+
+@pytest.fixture
+def book_of_short_sheets(tmp_path, monkeypatch):
+    """The batch's summary where a sheet holds 4 data rows: 问题清单 (7 rows) takes 4 + 3, the first
+    file's 5 rows cut between the two; 汇总 (6 rows, and 2 kept free under each part for the note)
+    takes 2 + 2 + 2.  Excel's sheets end at row 1,048,576, which 问题清单 passes at about 40,000 files."""
+    assert summary_xlsx.EXCEL_ROWS == 1_048_576
+    monkeypatch.setattr(summary_xlsx, "EXCEL_ROWS", FIRST_DATA_ROW + 4)
+    write_summary_xlsx(batch(), tmp_path / "summary.xlsx", "hunan-dept, mof-2020-project")
+    return openpyxl.load_workbook(tmp_path / "summary.xlsx")
+
+
+def test_a_table_longer_than_a_sheet_goes_on_over_as_many_sheets_as_it_needs(book_of_short_sheets, book):
+    short = book_of_short_sheets
+    assert short.sheetnames == ["汇总", "汇总（续1）", "汇总（续2）", "问题清单", "问题清单（续1）", "分布", "部门"]
+    issues = [table(short[name]) for name in ("问题清单", "问题清单（续1）")]
+    assert [len(rows) for rows in issues] == [4, 3]
+    assert issues[0] + issues[1] == table(book["问题清单"])  # every row once, in order
+    overview = [table(short[name]) for name in ("汇总", "汇总（续1）", "汇总（续2）")]
+    assert [len(rows) for rows in overview] == [2, 2, 2]
+    assert overview[0] + overview[1] + overview[2] == table(book["汇总"])
+    for name in short.sheetnames[:5]:
+        assert short[name].max_row <= FIRST_DATA_ROW + 4  # no row past the sheet's end (the note included)
+
+
+@pytest.mark.parametrize("name", ["汇总（续1）", "问题清单（续1）"])
+def test_every_part_of_a_long_table_is_titled_frozen_filtered_and_printed_like_the_first(book_of_short_sheets, name):
+    sheet = book_of_short_sheets[name]
+    assert header(sheet) == header(book_of_short_sheets[name.split("（")[0]])
+    assert sheet["A1"].value.endswith("（续1）") and sheet["A1"].font.b
+    assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+    last_column = chr(ord("A") + len(header(sheet)) - 1)
+    assert sheet.auto_filter.ref == f"A{HEADER_ROW}:{last_column}{HEADER_ROW + len(table(sheet))}"
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+
+
+def test_the_subtitles_say_which_rows_each_part_holds_and_where_the_rest_is(book_of_short_sheets):
+    first, second = (book_of_short_sheets[name]["A2"].value for name in ("问题清单", "问题清单（续1）"))
+    assert first.startswith("共 7 条（错误 2 条，提示 5 条），按文件、工作表行号排列")
+    assert first.endswith(f"超出Excel每个工作表{FIRST_DATA_ROW + 4}行的上限，分2个工作表：本表为第1–4条，"
+                          "余下见“问题清单（续1）”")
+    assert second.endswith("本表为第5–7条")
+    assert book_of_short_sheets["汇总（续2）"]["A2"].value.endswith("本表为第5–6行")
+
+
+def test_each_part_of_the_overview_highlights_its_own_rows(book_of_short_sheets):
+    assert "J4:J5" in conditional_rules(book_of_short_sheets["汇总（续1）"])  # 差异, its two data rows
+
+
+def test_a_table_that_fits_stays_on_one_sheet_of_the_usual_name(book):
+    assert EXCEL_ROWS == 1_048_576
+    assert "（续" not in "".join(book.sheetnames)
+    assert "工作表：" not in book["问题清单"]["A2"].value
 
 
 # -- 分布 -----------------------------------------------------------------------------------

@@ -11,6 +11,10 @@ Sheets:
 - 部门: per 主管部门, the number of forms, average totals, and the projects'
   budget, execution and execution rate (万元).
 
+A table longer than an Excel sheet (1,048,576 rows; 问题清单 of about 40,000
+files) goes on over sheets named 问题清单（续1）, 问题清单（续2）…, each like the
+first, its subtitle saying which rows it holds.
+
 Every sheet has a title, a frozen header row with an autofilter (tables), and
 prints on A4 landscape, one page wide, with the header row repeated.  Unit text
 is always written with ``write_string``: it never becomes a formula or a link.
@@ -31,6 +35,7 @@ import bisect
 import contextlib
 import functools
 import io
+import itertools
 import os
 import shutil
 import tempfile
@@ -55,7 +60,7 @@ from ..rounding import round2
 from ._atomic import atomic_output
 from ._display import GRADES, LEVEL_LABELS, amount, excel_text, finite_float
 from ._rendered_rows import (
-    CELL_PADDING, FONT_SIZE, ROW_PADDING, RowNumbering, rows_written, shown, style_of, write_rendered_rows,
+    CELL_PADDING, FONT_SIZE, ROW_END, ROW_PADDING, RowNumbering, rows_written, shown, style_of, write_rendered_rows,
 )
 from ._summary_rows import FormFacts, form_facts, scored_forms
 from ._text_measure import line_height, lines_needed, text_width
@@ -89,6 +94,12 @@ HEADER_ROW = 2
 #: Headers up to this width stay on one line; longer ones wrap.
 HEADER_ONE_LINE_WIDTH = 14
 FIRST_DATA_ROW = HEADER_ROW + 1
+#: Rows a worksheet holds (Excel's limit since 2007, and xlsxwriter's).  A long table goes on over
+#: as many sheets as it needs, each titled and filtered like the first: 问题清单 passes it at about
+#: 40,000 files (26 rows a file on the benchmark's forms), a province's batch.
+EXCEL_ROWS = 1_048_576
+#: Rows kept free under 汇总's table on each of its sheets: a blank one and the note.
+_OVERVIEW_NOTE_ROWS = 2
 
 Value = Union[str, int, float, Decimal, None]
 
@@ -168,8 +179,8 @@ def write_summary_workbook(path: Path, content: SummaryContent, tmpdir: Optional
         with _SummaryWorkbook(str(temp), options) as workbook:
             workbook.set_properties({"title": "绩效自评复核汇总", "comments": f"评分规则：{content.rulebook}"})
             formats = _Formats(workbook)
-            _write_overview(workbook.add_worksheet(SHEET_OVERVIEW), formats, content)
-            _write_issues(workbook.add_worksheet(SHEET_ISSUES), formats, content)
+            _write_overview(workbook, formats, content)
+            _write_issues(workbook, formats, content)
             _write_distribution(workbook, workbook.add_worksheet(SHEET_DISTRIBUTION), formats, content.forms)
             _write_departments(workbook.add_worksheet(SHEET_DEPARTMENTS), formats, content.forms.departments())
 
@@ -794,22 +805,24 @@ def _print_setup(sheet: Worksheet, repeat_row: Optional[int] = HEADER_ROW, lands
     sheet.set_footer("&C第 &P 页，共 &N 页")
 
 
-def _write_overview(sheet: Worksheet, formats: _Formats, content: SummaryContent) -> None:
-    table = _Table(sheet, formats, OVERVIEW_COLUMNS)
-    table.measured(content.overview)
-    table.title("预算绩效自评复核汇总表", _batch_line(content))
-    table.stream_rendered(content.overview)
-    table.freeze_and_filter()
+def _write_overview(workbook: xlsxwriter.Workbook, formats: _Formats, content: SummaryContent) -> None:
+    _write_long_table(workbook, formats, SHEET_OVERVIEW, OVERVIEW_COLUMNS, content.overview, "预算绩效自评复核汇总表",
+                      _batch_line(content), "行", below=functools.partial(_under_overview, formats),
+                      rows_below=_OVERVIEW_NOTE_ROWS)
+
+
+def _under_overview(formats: _Formats, table: _Table) -> None:
+    """The highlights of a sheet of 汇总 and, under its table, the note that explains them."""
+    sheet = table.sheet
     if table.rows_counted:
         _highlight_overview(sheet, formats, table)
-    note_row = table.last_data_row + 2
+    note_row = table.last_data_row + _OVERVIEW_NOTE_ROWS
     sheet.merge_range(note_row, 0, note_row, table.last_col, "", formats.note)
     sheet.write_string(note_row, 0, (
         f"说明：差异＝复核总分－自评总分；|差异|≥{DIFFERENCE_RED_AT}分标红，≥{DIFFERENCE_AMBER_AT}分标黄；"
         "等级“差”标红、“中”标黄。排名按复核总分从高到低，项目与部门整体分别排名；"
         "未能评分的文件列在最后，原因见“原因”列，处理建议见“问题清单”。"), formats.note)
     sheet.set_row(note_row, 2 * line_height(FONT_SIZE) + 4)
-    _print_setup(sheet)
 
 
 def _highlight_overview(sheet: Worksheet, formats: _Formats, table: _Table) -> None:
@@ -839,15 +852,88 @@ def _batch_line(content: SummaryContent) -> str:
             f"评价表 {kinds.total()} 张（项目 {kinds['project']}，部门整体 {kinds['department']}）")
 
 
-def _write_issues(sheet: Worksheet, formats: _Formats, content: SummaryContent) -> None:
+def _write_issues(workbook: xlsxwriter.Workbook, formats: _Formats, content: SummaryContent) -> None:
     levels = content.issue_levels
-    table = _Table(sheet, formats, ISSUE_COLUMNS)
-    table.measured(content.issues)
-    table.title("问题清单", f"共 {table.rows_counted} 条（错误 {levels.get(LEVEL_LABELS['error'], 0)} 条，"
-                           f"提示 {levels.get(LEVEL_LABELS['warning'], 0)} 条），按文件、工作表行号排列")
-    table.stream_rendered(content.issues)
-    table.freeze_and_filter()
-    _print_setup(sheet)
+    _write_long_table(workbook, formats, SHEET_ISSUES, ISSUE_COLUMNS, content.issues, SHEET_ISSUES,
+                      f"共 {content.issues.rows} 条（错误 {levels.get(LEVEL_LABELS['error'], 0)} 条，"
+                      f"提示 {levels.get(LEVEL_LABELS['warning'], 0)} 条），按文件、工作表行号排列", "条")
+
+
+def _write_long_table(workbook: xlsxwriter.Workbook, formats: _Formats, name: str, columns: Sequence[Column],
+                      rendered: RenderedTable, title: str, subtitle: str, unit: str,
+                      below: Optional[Callable[[_Table], None]] = None, rows_below: int = 0) -> None:
+    """A table of rendered rows on sheet ``name``, going on over “name（续1）”… where it passes Excel's
+    rows (keeping ``rows_below`` rows free under it on each), every part titled, frozen, filtered and
+    set up for print alike; ``below`` adds what goes with each part's table."""
+    parts = _sheet_parts(rendered, EXCEL_ROWS - FIRST_DATA_ROW - rows_below)
+    for number, part in enumerate(parts):
+        sheet_name = _part_name(name, number)
+        table = _Table(workbook.add_worksheet(sheet_name), formats, columns)
+        table.measured(part)
+        table.title(title + sheet_name[len(name):], subtitle + _parts_line(name, unit, parts, number))
+        table.stream_rendered(part)
+        table.freeze_and_filter()
+        if below is not None:
+            below(table)
+        _print_setup(table.sheet)
+
+
+def _part_name(sheet: str, number: int) -> str:
+    """The name of the ``number``-th sheet (from 0) of a table that goes on over several: 问题清单, 问题清单（续1）…"""
+    return f"{sheet}（续{number}）" if number else sheet
+
+
+def _parts_line(sheet: str, unit: str, parts: Sequence[RenderedTable], number: int) -> str:
+    """What a subtitle says of a table that goes on over several sheets (nothing when it fits on one)."""
+    if len(parts) == 1:
+        return ""
+    first = sum(part.rows for part in parts[:number]) + 1
+    last = first + parts[number].rows - 1
+    rest = f"，余下见“{_part_name(sheet, number + 1)}”" if number + 1 < len(parts) else ""
+    return (f"。超出Excel每个工作表{EXCEL_ROWS}行的上限，分{len(parts)}个工作表：本表为第{first}–{last}{unit}"
+            f"{rest}")
+
+
+def _sheet_parts(table: RenderedTable, room: int) -> list[RenderedTable]:
+    """``table`` as the tables of the sheets it goes on over, at most ``room`` rows each: itself when it
+    fits on one sheet.
+
+    The parts take its rows in order, from one pass over its blocks (a block cut between two rows
+    where a sheet ends), so they are to be written in order; rows deflated ahead of time are
+    numbered for one sheet and not used.
+    """
+    if table.rows <= room:
+        return [table]
+    rows = _RowsInOrder(table.blocks)
+    sizes = [min(room, table.rows - start) for start in range(0, table.rows, room)]
+    return [RenderedTable(table.widths, size, functools.partial(rows.take, size)) for size in sizes]
+
+
+class _RowsInOrder:
+    """Rendered rows handed out a number at a time, in order, from one pass over their blocks."""
+
+    def __init__(self, blocks: Callable[[], Iterable[bytes]]):
+        self._blocks = blocks
+        self._left: Optional[Iterator[bytes]] = None  # the blocks not handed out yet, once begun
+
+    def take(self, rows: int) -> Iterator[bytes]:
+        """Blocks holding the next ``rows`` rows (fewer if the table ends first)."""
+        if self._left is None:
+            self._left = iter(self._blocks())
+        while rows > 0:
+            block = next(self._left, None)
+            if block is None:
+                return
+            count = block.count(ROW_END)
+            if count > rows:  # the sheet ends inside this block: its rest starts the next sheet
+                cut = 0
+                for _ in range(rows):
+                    cut = block.index(ROW_END, cut) + len(ROW_END)
+                block, rest = block[:cut], block[cut:]
+                self._left = itertools.chain((rest,), self._left)
+                count = rows
+            rows -= count
+            yield block
 
 
 def _write_distribution(workbook: xlsxwriter.Workbook, sheet: Worksheet, formats: _Formats,
