@@ -637,6 +637,26 @@ def test_issue_rows_deflated_ahead_are_inflated_again_if_zipfile_changed(tmp_pat
     assert zip_members(tmp_path / "out.xlsx") == zip_members(tmp_path / "list.xlsx")
 
 
+def test_issue_rows_longer_than_a_sheet_are_not_deflated_ahead(tmp_path, monkeypatch):
+    """Past one sheet's rows 问题清单 goes on over more sheets, from the spool: the rows deflated
+    while files arrived (numbered for one sheet) stop there, and the workbook is the one a list gives."""
+    from perfeval_xl.writers import summary_xlsx
+
+    monkeypatch.setattr(summary_xlsx, "EXCEL_ROWS", summary_xlsx.FIRST_DATA_ROW + 40)
+    files = long_batch()
+    order = order_of(files)
+    write_summary_xlsx(files, tmp_path / "list.xlsx", RULEBOOK)
+    spliced = spliced_sheets(monkeypatch)
+    spool = deflating_spool(tmp_path / "out", files, order)
+    assert spool._deflated_issues is None and not (tmp_path / "out" / ".perfeval" / "summary" / "issues.deflate").exists()
+    spool.write_xlsx(tmp_path / "out.xlsx", RULEBOOK, order)
+    spool.close()
+    assert spliced == []  # not the rows deflated ahead
+    assert zip_members(tmp_path / "out.xlsx") == zip_members(tmp_path / "list.xlsx")
+    sheets = openpyxl.load_workbook(tmp_path / "out.xlsx").sheetnames
+    assert sum(name.startswith("问题清单") for name in sheets) > 1
+
+
 def test_a_batch_deflates_its_issue_rows_as_files_arrive(tmp_path, monkeypatch):
     from perfeval_xl import score_folder
 

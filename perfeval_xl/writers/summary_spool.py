@@ -70,7 +70,7 @@ from .summary_json import (
 )
 from .summary_xlsx import (
     FIRST_DATA_ROW, ISSUE_COLUMNS, OVERVIEW_COLUMNS, DeflatedRows, FormTally, RenderedTable, SummaryContent,
-    data_style_indices, write_summary_workbook,
+    data_style_indices, sheet_room, write_summary_workbook,
 )
 
 #: The summaries :meth:`SummarySpool.write` can write, and the file name of each in the outbox.
@@ -611,6 +611,10 @@ class SummarySpool:
             deflated.add(self._issues.read(file.issues))
             done += 1
         self._issues_deflated = done
+        if deflated.rows > sheet_room():
+            # 问题清单 goes on over more sheets (see summary_xlsx.EXCEL_ROWS), which take their rows from
+            # the spool: these, numbered for one sheet, would only cost the batch's process and disk.
+            self._stop_deflating_issues()
 
     def _stop_deflating_issues(self) -> None:
         if self._deflated_issues is not None:

@@ -865,7 +865,7 @@ def _write_long_table(workbook: xlsxwriter.Workbook, formats: _Formats, name: st
     """A table of rendered rows on sheet ``name``, going on over “name（续1）”… where it passes Excel's
     rows (keeping ``rows_below`` rows free under it on each), every part titled, frozen, filtered and
     set up for print alike; ``below`` adds what goes with each part's table."""
-    parts = _sheet_parts(rendered, EXCEL_ROWS - FIRST_DATA_ROW - rows_below)
+    parts = _sheet_parts(rendered, sheet_room(rows_below))
     for number, part in enumerate(parts):
         sheet_name = _part_name(name, number)
         table = _Table(workbook.add_worksheet(sheet_name), formats, columns)
@@ -876,6 +876,12 @@ def _write_long_table(workbook: xlsxwriter.Workbook, formats: _Formats, name: st
         if below is not None:
             below(table)
         _print_setup(table.sheet)
+
+
+def sheet_room(rows_below: int = 0) -> int:
+    """Data rows one sheet of a table holds under its title, subtitle and header, with ``rows_below``
+    rows kept free under them."""
+    return EXCEL_ROWS - FIRST_DATA_ROW - rows_below
 
 
 def _part_name(sheet: str, number: int) -> str:
