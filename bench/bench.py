@@ -25,6 +25,11 @@ shows the median round's wall time of each phase.
 Peak RSS is the largest sum of RSS over the child and all its descendants
 (worker processes included), sampled every 10 ms with psutil; "max proc" is the
 largest single process (getrusage ru_maxrss).
+
+Before each perfeval-xl phase, the cost of creating a file in the work folder is
+timed and reported: perfeval-xl writes a file per input in a few milliseconds,
+the baseline in thirty, so a disk that creates files slowly (on this machine's
+ext4, for minutes after many files were deleted) makes its ratios pessimistic.
 """
 from __future__ import annotations
 
@@ -49,6 +54,12 @@ if str(REPO) not in sys.path:
 
 PHASES = ("baseline", "floor", "jobs1", "jobsall", "rerun")
 RERUN_NEW = 10  # files dropped into an already scored inbox in the "rerun" phase
+#: Files :func:`creation_cost` creates to time it.
+PROBE_FILES = 200
+#: Milliseconds to create a file above which the report warns: on a quiet disk here it takes
+#: 0.02 ms; right after many deletions, 0.14–0.32 ms, which at 1,000 outputs slowed a jobs=1 run
+#: by 4–10 % and the baseline by under 1 % (see bench/HISTORY.md).
+SLOW_CREATION_MS = 0.06
 
 
 # -- phases (run in a child process) ---------------------------------------------------------
@@ -199,6 +210,26 @@ def measure(phase: str, inbox: Path, out: Path, jobs: int, code: Path | None = N
     return result
 
 
+def creation_cost(folder: Path) -> float:
+    """Milliseconds to create a file of 5 KB and rename it, in a new folder under ``folder`` (as
+    perfeval-xl writes each scored form): the median of :data:`PROBE_FILES`.  The files go to the
+    trash with the phases' old outputs."""
+    probe = folder / f"probe-{time.time_ns()}"
+    probe.mkdir(parents=True)
+    data = b"x" * 5000
+    times = []
+    for number in range(PROBE_FILES):
+        temp, target = probe / f"{number}.tmp", probe / f"{number}.xlsx"
+        start = time.perf_counter()
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        os.write(fd, data)
+        os.close(fd)
+        os.replace(temp, target)
+        times.append(time.perf_counter() - start)
+    set_aside(probe)
+    return 1000 * statistics.median(times)
+
+
 def machine() -> dict:
     model = ""
     try:
@@ -296,6 +327,19 @@ def round_ratios(rounds: list[dict[str, dict]]) -> str:
     return "\n".join(lines)
 
 
+def creation_line(rounds: list[dict[str, dict]]) -> str:
+    """What creating a file cost before each perfeval-xl phase, and a warning when the disk was slow."""
+    costs = [row["create_file_ms"] for rows in rounds for row in rows.values() if "create_file_ms" in row]
+    if not costs:
+        return ""
+    line = f"creating a file in the work folder, before each perfeval-xl run: {', '.join(f'{c:.3f}' for c in costs)} ms"
+    if max(costs) > SLOW_CREATION_MS:
+        line += (f"\nWARNING creating a file cost up to {max(costs):.2f} ms (a quiet disk here: 0.02 ms; many files "
+                 f"deleted on this disk in the last minutes?): perfeval-xl writes a file per input, so its ratios "
+                 f"are pessimistic. Wait some minutes and run again.")
+    return line
+
+
 def report(rows: dict[str, dict], info: dict, n: int, cpu_jobs: int, distinct_texts: bool = False) -> str:
     labels = {"baseline": "baseline (openpyxl load+save)", "floor": "floor (calamine read + copy)",
               "jobs1": "perfeval-xl jobs=1", "jobsall": f"perfeval-xl jobs={cpu_jobs}",
@@ -378,14 +422,18 @@ def main(argv: list[str] | None = None) -> None:
             for phase in order:
                 print(f"measuring {phase} …" + (f" (round {number + 1} of {args.rounds})" if args.rounds > 1 else ""),
                       flush=True)
+                creation_ms = creation_cost(work) if phase in ("jobs1", "jobsall") else None
                 rows[phase] = measure(phase, inbox, work / f"out-{phase}", cpu_jobs if phase == "jobsall" else 1,
                                       args.code)
+                if creation_ms is not None:
+                    rows[phase]["create_file_ms"] = creation_ms
             rounds.append(rows)
         rows = median_rows(rounds, phases)
         info = machine()
         text = report(rows, info, args.n, cpu_jobs, args.distinct_texts)
         if len(rounds) > 1:
             text += "\n" + round_ratios(rounds)
+        text += "\n" + creation_line(rounds)
         if args.code:
             text = f"perfeval-xl from {args.code.resolve()}\n" + text
         print()
