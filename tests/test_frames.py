@@ -1,0 +1,48 @@
+"""BatchResult.to_dataframe: one row per scored item, for finance tools that work in pandas.
+
+The frame of the sample cases is checked against summary.json in test_samples.py; here, what
+needs no sample: a batch with no item, and columns a unit left blank.
+"""
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from perfeval_xl.frames import ITEM_COLUMNS, items_frame
+from perfeval_xl.model import FileResult, FormResult, ItemScore, ProjectForm, Source
+
+D = Decimal
+
+
+def project_file(file: str, self_scores: list[Decimal | None], self_total: Decimal | None) -> FileResult:
+    form = ProjectForm(file=file, sheet="自评表", layout="national-2020", year=2024, name="道路养护项目",
+                       department="城管局", unit="市政所", self_total=self_total)
+    items = [ItemScore("产出指标", "数量指标", f"指标{n}", D("10"), D("8.5"), self_score, f"17/20×10=8.50",
+                       source=Source("自评表", f"H{14 + n}"))
+             for n, self_score in enumerate(self_scores)]
+    return FileResult(file, "ok", forms=[FormResult(form, "mof-2020-project", items, D("85.00"), "良")])
+
+
+def test_a_batch_with_no_item_gives_an_empty_frame_of_the_same_columns():
+    for files in ([], [FileResult("坏.xlsx", "error", error="文件已损坏或不是Excel工作簿")]):
+        frame = items_frame(files)
+        assert list(frame.columns) == ITEM_COLUMNS and frame.empty
+        assert all(dtype == object for dtype in frame.dtypes)
+
+
+def test_a_row_per_item_with_the_forms_facts_on_every_row():
+    # b.xlsx: no 自评总分, and an item without a self-score, so no sum of them stands in for it
+    frame = items_frame([project_file("a.xlsx", [D("10"), D("9")], D("95")), project_file("b.xlsx", [D("7"), None], None)])
+    assert list(frame["file"]) == ["a.xlsx", "a.xlsx", "b.xlsx", "b.xlsx"]
+    assert list(frame["item"]) == ["指标0", "指标1", "指标0", "指标1"]
+    assert list(frame["cell"]) == ["自评表!H14", "自评表!H15", "自评表!H14", "自评表!H15"]
+    assert frame["self_score"].tolist()[:3] == [10.0, 9.0, 7.0] and math.isnan(frame["self_score"].iloc[3])
+    assert frame["difference"].tolist()[:3] == [-1.5, -0.5, 1.5]
+    assert frame["total"].tolist() == [85.0] * 4
+    assert frame["self_total"].iloc[0] == 95.0 and math.isnan(frame["self_total"].iloc[2])
+
+
+def test_blank_self_scores_are_missing_values_not_zeros():
+    frame = items_frame([project_file("a.xlsx", [None, None], None)])
+    assert frame["self_score"].isna().all() and frame["difference"].isna().all()
+    assert frame["score"].tolist() == [8.5, 8.5]
