@@ -637,24 +637,62 @@ def test_issue_rows_deflated_ahead_are_inflated_again_if_zipfile_changed(tmp_pat
     assert zip_members(tmp_path / "out.xlsx") == zip_members(tmp_path / "list.xlsx")
 
 
-def test_issue_rows_longer_than_a_sheet_are_not_deflated_ahead(tmp_path, monkeypatch):
-    """Past one sheet's rows 问题清单 goes on over more sheets, from the spool: the rows deflated
-    while files arrived (numbered for one sheet) stop there, and the workbook is the one a list gives."""
+@pytest.mark.parametrize("arrival", ["inbox order", "reversed", "shuffled"])
+def test_issue_rows_longer_than_a_sheet_are_deflated_ahead_a_file_for_each_sheet(tmp_path, monkeypatch, arrival):
+    """Past one sheet's rows 问题清单 goes on over more sheets (summary_xlsx.EXCEL_ROWS): the rows are
+    deflated as files arrive into a file per sheet, a file's rows cut where a sheet ends, and the
+    workbook is the one written from a list of the results."""
     from perfeval_xl.writers import summary_xlsx
 
-    monkeypatch.setattr(summary_xlsx, "EXCEL_ROWS", summary_xlsx.FIRST_DATA_ROW + 40)
+    monkeypatch.setattr(summary_xlsx, "EXCEL_ROWS", summary_xlsx.FIRST_DATA_ROW + 100)
+    files = long_batch()
+    order = order_of(files)
+    write_summary_xlsx(files, tmp_path / "list.xlsx", RULEBOOK)
+    spliced = spliced_sheets(monkeypatch)
+    spool = deflating_spool(tmp_path / "out", arriving_in(arrival), order)
+    parts = spool._deflated_issues.parts
+    assert len(parts) > 2 and {part.rows for part in parts[:-1]} == {100}
+    spool.write_xlsx(tmp_path / "out.xlsx", RULEBOOK, order)
+    spool.close()
+    sheets = openpyxl.load_workbook(tmp_path / "out.xlsx").sheetnames
+    issue_sheets = [name for name in sheets if name.startswith("问题清单")]
+    assert len(issue_sheets) == len(parts)
+    assert spliced == [f"xl/worksheets/sheet{sheets.index(name) + 1}.xml" for name in issue_sheets]
+    assert zip_members(tmp_path / "out.xlsx") == zip_members(tmp_path / "list.xlsx")
+    assert not list((tmp_path / "out" / ".perfeval").rglob("*.deflate"))  # gone with the spool
+
+
+def test_a_long_table_takes_its_rows_from_the_spool_where_they_were_not_deflated_ahead(tmp_path, monkeypatch):
+    """A file added again after its rows went: every sheet of 问题清单 takes its rows from the spool."""
+    from perfeval_xl.writers import summary_xlsx
+
+    monkeypatch.setattr(summary_xlsx, "EXCEL_ROWS", summary_xlsx.FIRST_DATA_ROW + 100)
     files = long_batch()
     order = order_of(files)
     write_summary_xlsx(files, tmp_path / "list.xlsx", RULEBOOK)
     spliced = spliced_sheets(monkeypatch)
     spool = deflating_spool(tmp_path / "out", files, order)
-    assert spool._deflated_issues is None and not (tmp_path / "out" / ".perfeval" / "summary" / "issues.deflate").exists()
+    spool.add(files[0])
     spool.write_xlsx(tmp_path / "out.xlsx", RULEBOOK, order)
     spool.close()
-    assert spliced == []  # not the rows deflated ahead
+    assert spliced == []
     assert zip_members(tmp_path / "out.xlsx") == zip_members(tmp_path / "list.xlsx")
-    sheets = openpyxl.load_workbook(tmp_path / "out.xlsx").sheetnames
-    assert sum(name.startswith("问题清单") for name in sheets) > 1
+
+
+def test_the_parts_of_a_long_table_take_the_rows_after_those_of_the_parts_before_them():
+    """Each part's rows, whether or not the parts before it took theirs from the blocks."""
+    from perfeval_xl.writers.summary_xlsx import RenderedTable, _sheet_parts
+
+    rows = [f'<row r="\0"><c r="A\0"><v>{n}</v></c></row>'.encode() for n in range(10)]
+    blocks = [b"".join(rows[0:3]), b"".join(rows[3:4]), b"".join(rows[4:10])]  # cut where no block ends
+    table = RenderedTable([1.0], 10, lambda: iter(blocks))
+    first, second, third = _sheet_parts(table, 4)
+    assert (first.rows, second.rows, third.rows) == (4, 4, 2)
+    assert b"".join(third.blocks()) == b"".join(rows[8:10])  # the first two parts passed over
+    table = RenderedTable([1.0], 10, lambda: iter(blocks))
+    parts = _sheet_parts(table, 4)
+    assert [b"".join(part.blocks()) for part in parts] == [b"".join(rows[0:4]), b"".join(rows[4:8]),
+                                                          b"".join(rows[8:10])]
 
 
 def test_a_batch_deflates_its_issue_rows_as_files_arrive(tmp_path, monkeypatch):

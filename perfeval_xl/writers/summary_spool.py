@@ -69,8 +69,8 @@ from .summary_json import (
     ranked_entry_parts, write_json_lines,
 )
 from .summary_xlsx import (
-    FIRST_DATA_ROW, ISSUE_COLUMNS, OVERVIEW_COLUMNS, DeflatedRows, FormTally, RenderedTable, SummaryContent,
-    data_style_indices, sheet_room, write_summary_workbook,
+    ISSUE_COLUMNS, OVERVIEW_COLUMNS, DeflatedRows, DeflatedSheets, FormTally, RenderedTable, SummaryContent,
+    data_style_indices, write_summary_workbook,
 )
 
 #: The summaries :meth:`SummarySpool.write` can write, and the file name of each in the outbox.
@@ -486,7 +486,7 @@ class SummarySpool:
         # are in, and their rows so far.
         self._issue_order: list[str] = []
         self._issues_deflated = 0
-        self._deflated_issues: Optional[DeflatedRows] = None
+        self._deflated_issues: Optional[DeflatedSheets] = None
         # What every summary needs of the files, taken in as they arrive in inbox order (see
         # expect): the files in that order, how many of them are in, and what they gave so far.
         self._inbox_order: list[Hashable] = []
@@ -580,7 +580,7 @@ class SummarySpool:
             self._json_body = _JsonBody(self.folder / "summary.json.part", len(keys), self._arrived)
         if "xlsx" in formats:
             self._issue_order = sorted(keys)
-            self._deflated_issues = DeflatedRows(self.folder / "issues.deflate", FIRST_DATA_ROW, data_style_indices())
+            self._deflated_issues = DeflatedSheets(self.folder, "issues", data_style_indices())
 
     def _stop_json_body(self) -> None:
         if self._json_body is not None:
@@ -611,10 +611,6 @@ class SummarySpool:
             deflated.add(self._issues.read(file.issues))
             done += 1
         self._issues_deflated = done
-        if deflated.rows > sheet_room():
-            # 问题清单 goes on over more sheets (see summary_xlsx.EXCEL_ROWS), which take their rows from
-            # the spool: these, numbered for one sheet, would only cost the batch's process and disk.
-            self._stop_deflating_issues()
 
     def _stop_deflating_issues(self) -> None:
         if self._deflated_issues is not None:
@@ -653,14 +649,15 @@ class SummarySpool:
         self._inbox_order = []
         self._taken = 0
 
-    def _issues_deflated_for(self, order: Sequence[Hashable], rows: int) -> Optional[DeflatedRows]:
-        """问题清单's rows deflated as files arrived, if they are the rows of ``order`` (``rows`` of them)."""
+    def _issues_deflated_for(self, order: Sequence[Hashable], rows: int) -> Sequence[DeflatedRows]:
+        """问题清单's rows deflated as files arrived, a part per sheet, if they are the rows of ``order``
+        (``rows`` of them); else none."""
         deflated = self._deflated_issues
         if (deflated is None or self._issues_deflated != len(self._issue_order) or deflated.rows != rows
                 or len(order) != len(self._issue_order) or sorted(order) != self._issue_order):
-            return None
+            return ()
         deflated.finish()
-        return deflated
+        return deflated.parts
 
     # -- writing ---------------------------------------------------------------------------
 
