@@ -295,6 +295,8 @@ class DeflatedSheets:
 
 def _rows_cut(block: bytes, rows: int) -> tuple[bytes, bytes]:
     """``block`` (whole rendered rows) cut after its first ``rows`` rows: (those rows, the rest)."""
+    if block.count(ROW_END) <= rows:  # most blocks (a file's rows): one count, not a search per row
+        return block, b""
     cut = 0
     for _ in range(rows):
         cut = block.find(ROW_END, cut)
