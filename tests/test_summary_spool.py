@@ -16,6 +16,7 @@ import os
 import pickle
 import random
 import re
+import tempfile
 import tracemalloc
 import weakref
 import zipfile
@@ -24,6 +25,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from perfeval_xl.model import (
     DepartmentForm, FileResult, Flag, FormResult, FundLine, Funds, ItemScore, ProjectForm, Source,
@@ -693,6 +696,45 @@ def test_the_parts_of_a_long_table_take_the_rows_after_those_of_the_parts_before
     parts = _sheet_parts(table, 4)
     assert [b"".join(part.blocks()) for part in parts] == [b"".join(rows[0:4]), b"".join(rows[4:8]),
                                                           b"".join(rows[8:10])]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(block_rows=st.lists(st.integers(0, 7), max_size=12), room=st.integers(1, 6), spliced=st.sets(st.integers(0, 9)))
+def test_a_long_table_split_over_sheets_keeps_every_row_once_in_order(tmp_path, monkeypatch, block_rows, room, spliced):
+    """However a table's rows come in blocks and however many a sheet holds: each sheet's part has
+    as many rows as the sheet holds (the last the rest), deflated ahead (DeflatedSheets) or taken
+    from the blocks (_sheet_parts), also when the parts before took theirs deflated ahead."""
+    from perfeval_xl.writers import summary_xlsx
+    from perfeval_xl.writers.summary_xlsx import DeflatedSheets, RenderedTable, _sheet_parts
+
+    monkeypatch.setattr(summary_xlsx, "EXCEL_ROWS", summary_xlsx.FIRST_DATA_ROW + room)
+    numbers = iter(range(10_000))
+    blocks = [b"".join(b'<row r="\0"><c r="A\0"><v>%d</v></c></row>' % next(numbers) for _ in range(count))
+              for count in block_rows]
+    total = sum(block_rows)
+    sizes = [min(room, total - start) for start in range(0, total, room)]
+
+    def values(xml: bytes) -> list[bytes]:
+        return re.findall(rb"<v>(\d+)</v>", xml)
+
+    deflated = DeflatedSheets(Path(tempfile.mkdtemp(dir=tmp_path)), "t", {})
+    for block in blocks:
+        deflated.add(block)
+    deflated.finish()
+    assert [part.rows for part in deflated.parts] == sizes
+    inflated = [b"".join(part.inflated()) for part in deflated.parts]
+    assert [re.findall(rb'<row r="(\d+)"', xml) for xml in inflated] == [
+        [b"%d" % (summary_xlsx.FIRST_DATA_ROW + n) for n in range(1, size + 1)] for size in sizes]
+    assert sum((values(xml) for xml in inflated), []) == [b"%d" % n for n in range(total)]
+    deflated.close()
+
+    if total > room:
+        parts = _sheet_parts(RenderedTable([1.0], total, lambda: iter(blocks)), room)
+        assert [part.rows for part in parts] == sizes
+        for number, (part, start) in enumerate(zip(parts, range(0, total, room))):
+            if number in spliced:  # took its rows deflated ahead: its blocks are never asked for
+                continue
+            assert values(b"".join(part.blocks())) == [b"%d" % n for n in range(start, start + part.rows)]
 
 
 def test_a_batch_deflates_its_issue_rows_as_files_arrive(tmp_path, monkeypatch):
