@@ -859,23 +859,18 @@ def _print_setup(sheet: Worksheet, repeat_row: Optional[int] = HEADER_ROW, lands
 
 
 def _write_overview(workbook: xlsxwriter.Workbook, formats: _Formats, content: SummaryContent) -> None:
-    _write_long_table(workbook, formats, SHEET_OVERVIEW, OVERVIEW_COLUMNS, content.overview, "预算绩效自评复核汇总表",
-                      _batch_line(content), "行", below=functools.partial(_under_overview, formats),
-                      rows_below=_OVERVIEW_NOTE_ROWS)
-
-
-def _under_overview(formats: _Formats, table: _Table) -> None:
-    """The highlights of a sheet of 汇总 and, under its table, the note that explains them."""
-    sheet = table.sheet
-    if table.rows_counted:
-        _highlight_overview(sheet, formats, table)
-    note_row = table.last_data_row + _OVERVIEW_NOTE_ROWS
-    sheet.merge_range(note_row, 0, note_row, table.last_col, "", formats.note)
-    sheet.write_string(note_row, 0, (
-        f"说明：差异＝复核总分－自评总分；|差异|≥{DIFFERENCE_RED_AT}分标红，≥{DIFFERENCE_AMBER_AT}分标黄；"
-        "等级“差”标红、“中”标黄。排名按复核总分从高到低，项目与部门整体分别排名；"
-        "未能评分的文件列在最后，原因见“原因”列，处理建议见“问题清单”。"), formats.note)
-    sheet.set_row(note_row, 2 * line_height(FONT_SIZE) + 4)
+    for table in _write_long_table(workbook, formats, SHEET_OVERVIEW, OVERVIEW_COLUMNS, content.overview,
+                                   "预算绩效自评复核汇总表", _batch_line(content), "行", rows_below=_OVERVIEW_NOTE_ROWS):
+        sheet = table.sheet
+        if table.rows_counted:
+            _highlight_overview(sheet, formats, table)
+        note_row = table.last_data_row + _OVERVIEW_NOTE_ROWS
+        sheet.merge_range(note_row, 0, note_row, table.last_col, "", formats.note)
+        sheet.write_string(note_row, 0, (
+            f"说明：差异＝复核总分－自评总分；|差异|≥{DIFFERENCE_RED_AT}分标红，≥{DIFFERENCE_AMBER_AT}分标黄；"
+            "等级“差”标红、“中”标黄。排名按复核总分从高到低，项目与部门整体分别排名；"
+            "未能评分的文件列在最后，原因见“原因”列，处理建议见“问题清单”。"), formats.note)
+        sheet.set_row(note_row, 2 * line_height(FONT_SIZE) + 4)
 
 
 def _highlight_overview(sheet: Worksheet, formats: _Formats, table: _Table) -> None:
@@ -913,22 +908,22 @@ def _write_issues(workbook: xlsxwriter.Workbook, formats: _Formats, content: Sum
 
 
 def _write_long_table(workbook: xlsxwriter.Workbook, formats: _Formats, name: str, columns: Sequence[Column],
-                      rendered: RenderedTable, title: str, subtitle: str, unit: str,
-                      below: Optional[Callable[[_Table], None]] = None, rows_below: int = 0) -> None:
+                      rendered: RenderedTable, title: str, subtitle: str, unit: str, rows_below: int = 0
+                      ) -> list[_Table]:
     """A table of rendered rows on sheet ``name``, going on over “name（续1）”… where it passes Excel's
     rows (keeping ``rows_below`` rows free under it on each), every part titled, frozen, filtered and
-    set up for print alike; ``below`` adds what goes with each part's table."""
+    set up for print alike; the tables of the parts, for what goes under them."""
     parts = _sheet_parts(rendered, sheet_room(rows_below))
+    tables = []
     for number, part in enumerate(parts):
-        sheet_name = _part_name(name, number)
-        table = _Table(workbook.add_worksheet(sheet_name), formats, columns)
+        table = _Table(workbook.add_worksheet(name + _part_suffix(number)), formats, columns)
         table.measured(part)
-        table.title(title + sheet_name[len(name):], subtitle + _parts_line(name, unit, parts, number))
+        table.title(title + _part_suffix(number), subtitle + _parts_line(name, unit, parts, number))
         table.stream_rendered(part)
         table.freeze_and_filter()
-        if below is not None:
-            below(table)
         _print_setup(table.sheet)
+        tables.append(table)
+    return tables
 
 
 def sheet_room(rows_below: int = 0) -> int:
@@ -937,9 +932,10 @@ def sheet_room(rows_below: int = 0) -> int:
     return EXCEL_ROWS - FIRST_DATA_ROW - rows_below
 
 
-def _part_name(sheet: str, number: int) -> str:
-    """The name of the ``number``-th sheet (from 0) of a table that goes on over several: 问题清单, 问题清单（续1）…"""
-    return f"{sheet}（续{number}）" if number else sheet
+def _part_suffix(number: int) -> str:
+    """What the name and title of the ``number``-th sheet (from 0) of a table that goes on over several
+    end with: nothing for the first, then （续1）, （续2）…"""
+    return f"（续{number}）" if number else ""
 
 
 def _parts_line(sheet: str, unit: str, parts: Sequence[RenderedTable], number: int) -> str:
@@ -948,7 +944,7 @@ def _parts_line(sheet: str, unit: str, parts: Sequence[RenderedTable], number: i
         return ""
     first = sum(part.rows for part in parts[:number]) + 1
     last = first + parts[number].rows - 1
-    rest = f"，余下见“{_part_name(sheet, number + 1)}”" if number + 1 < len(parts) else ""
+    rest = f"，余下见“{sheet}{_part_suffix(number + 1)}”" if number + 1 < len(parts) else ""
     return (f"。超出Excel每个工作表{EXCEL_ROWS}行的上限，分{len(parts)}个工作表：本表为第{first}–{last}{unit}"
             f"{rest}")
 
