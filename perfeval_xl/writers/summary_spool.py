@@ -857,7 +857,7 @@ class _Batch:
         self._names: list[str] = []  # per file (问题清单 is in file-name order)
         self._form_counts = array("q")  # per file
         self._form_rows = array("q")  # per form, inbox order: span of its 汇总 row
-        self._form_kinds = array("q")  # per form: place of its kind in KIND_ORDER (others after)
+        self._form_kinds = array("q")  # per form, once ranked: place of its kind in KIND_ORDER (others after)
         self._formless_rows = array("q")  # span of the 汇总 row of each file that gave no form
         self._totals = _Totals()  # per form: what ranks it, until the ranks are known
         self._ranks: Optional[array] = None  # per form, inbox order, once ranked
@@ -889,7 +889,6 @@ class _Batch:
             facts = form.facts
             self.forms.add(facts)
             self._totals.add(facts.kind, facts.total)
-            self._form_kinds.append(_KIND_PLACES.get(facts.kind, len(_KIND_PLACES)))
             self._form_rows.extend(form.row)
 
     def rank(self) -> None:
@@ -897,6 +896,7 @@ class _Batch:
         if self._ranks is None:
             self.overview_rows = (len(self._form_rows) + len(self._formless_rows)) // 2
             self._ranks = self._totals.ranks()
+            self._form_kinds = self._totals.places()
             self._totals = None
             self.lowest_rank = max(self._ranks, default=None)
 
@@ -975,6 +975,15 @@ class _Totals:
             kind_totals.sort()
         return array("q", (len(by_kind[code]) - bisect.bisect_right(by_kind[code], total) + 1
                            for code, total in zip(self._form_kinds, self._totals)))
+
+    def places(self) -> array:
+        """Each form's place in the order 汇总 follows: its kind's in KIND_ORDER, other kinds after.
+
+        Why from the kinds kept here: a second array of them, filled form by form as files
+        arrived, held the same thing another way.
+        """
+        place_of = [_KIND_PLACES.get(kind, len(_KIND_PLACES)) for kind in self._kinds]
+        return array("q", (place_of[code] for code in self._form_kinds))
 
 
 def _in_key_order(spans: array, *keys: Sequence) -> Iterator[tuple[int, Span]]:
