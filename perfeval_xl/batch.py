@@ -23,6 +23,7 @@ from .store import ResultStore, StoredResults, file_digest, rules_fingerprint
 from .task import (FileOutcome, failed_result, process_entry, score_entry, score_with_digest, summarise,
                    write_outputs)
 from .worker_pool import run_in_pool, start_pool
+from .writers.summary_json import encode_entry
 from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool
 
 __all__ = ["BatchResult", "FileOutcome", "score_entry", "score_folder", "score_workbook"]
@@ -62,9 +63,22 @@ class BatchResult:
         return 1 if "error" in self.statuses.values() else 0
 
     def to_dataframe(self):
-        """One row per scored item (pandas.DataFrame); see :func:`perfeval_xl.frames.items_frame`."""
-        from .frames import items_frame
+        """One row per scored item (pandas.DataFrame); see :func:`perfeval_xl.frames.items_frame`.
+
+        With an outbox, built from the summary.json entries the batch stored, not from ``files``
+        (which would score every input again).
+        """
+        from .frames import entries_frame, items_frame
+
+        if isinstance(self.files, StoredResults):
+            return entries_frame(_summary_entries(self.files))
         return items_frame(self.files)
+
+
+def _summary_entries(files: StoredResults) -> Iterator[bytes]:
+    """The summary.json entry of each of ``files``: as stored, or made from its result rebuilt."""
+    for index, record in enumerate(files.summaries()):
+        yield SummaryRecord.from_bytes(record).entry if record is not None else encode_entry(files[index])
 
 
 def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: tuple[str, ...] = (),

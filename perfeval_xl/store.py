@@ -28,7 +28,7 @@ import os
 import shutil
 import sqlite3
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from . import _fast_zlib, model
@@ -302,6 +302,13 @@ class ResultStore:
         return _stored_outputs(row[0]) if row is not None else []
 
     @_plain_errors
+    def summary(self, relative: str) -> bytes | None:
+        """The summary record (``SummaryRecord.to_bytes``) stored for ``relative``; None when there
+        is none (the store was found damaged and started afresh since)."""
+        row = self._row(relative, "summary")
+        return zlib.decompress(row[0]) if row is not None else None
+
+    @_plain_errors
     def get(self, relative: str) -> model.FileResult | None:
         """The stored result of ``relative``, or None when only its summary record was kept."""
         row = self._row(relative, "result")
@@ -384,6 +391,12 @@ class StoredResults(Sequence):
         if isinstance(index, slice):
             return [self._result(f) for f in self._files[index]]
         return self._result(self._files[index])
+
+    def summaries(self) -> Iterator[bytes | None]:
+        """Each file's summary record, in order, as the batch stored it (None where the store no
+        longer has it): nothing is read or scored again."""
+        for relative in self._files:
+            yield self._store.summary(relative)
 
     def _result(self, relative: str) -> model.FileResult:
         stored = self._store.get(relative)

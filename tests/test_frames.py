@@ -1,15 +1,26 @@
 """BatchResult.to_dataframe: one row per scored item, for finance tools that work in pandas.
 
 The frame of the sample cases is checked against summary.json in test_samples.py; here, what
-needs no sample: a batch with no item, and columns a unit left blank.
+needs no sample: a batch with no item, columns a unit left blank, and a batch's frame made from
+what its outbox stored.
 """
 from __future__ import annotations
 
 import math
+import shutil
+import sqlite3
 from decimal import Decimal
+from pathlib import Path
 
+import pandas as pd
+import pytest
+
+import perfeval_xl
+from perfeval_xl.errors import PerfevalError
 from perfeval_xl.frames import ITEM_COLUMNS, items_frame
 from perfeval_xl.model import FileResult, FormResult, ItemScore, ProjectForm, Source
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 D = Decimal
 
@@ -46,3 +57,41 @@ def test_blank_self_scores_are_missing_values_not_zeros():
     frame = items_frame([project_file("a.xlsx", [None, None], None)])
     assert frame["self_score"].isna().all() and frame["difference"].isna().all()
     assert frame["score"].tolist() == [8.5, 8.5]
+
+
+def test_numbers_are_rounded_half_up_to_2_places_as_in_summary_json():
+    frame = items_frame([project_file("a.xlsx", [D("8.555")], D("95.005"))])
+    assert frame["self_score"].tolist() == [8.56] and frame["difference"].tolist() == [-0.06]
+    assert frame["self_total"].tolist() == [95.01]
+
+
+@pytest.fixture
+def scored_examples(tmp_path):
+    inbox = tmp_path / "收件箱"
+    shutil.copytree(EXAMPLES, inbox)
+    return inbox, perfeval_xl.score_folder(inbox, out=tmp_path / "评分结果", jobs=2)
+
+
+def test_a_batch_with_an_outbox_gives_the_frame_of_its_results_from_what_it_stored(scored_examples):
+    inbox, batch = scored_examples
+    frame = batch.to_dataframe()
+    assert len(frame) > 100 and set(frame["kind"]) == {"project", "department"}
+    pd.testing.assert_frame_equal(frame, items_frame(batch.files))  # the results, scored again
+    assert frame.equals(perfeval_xl.score_folder(inbox).to_dataframe())  # a batch without an outbox
+
+
+def test_the_frame_of_a_batch_with_an_outbox_needs_no_input_still_there(scored_examples):
+    inbox, batch = scored_examples
+    before = batch.to_dataframe()
+    shutil.rmtree(inbox)
+    with pytest.raises(PerfevalError, match="已被移走"):
+        batch.files[0]  # a result is scored again from its input, which is gone
+    pd.testing.assert_frame_equal(batch.to_dataframe(), before)
+
+
+def test_a_file_the_store_no_longer_holds_is_scored_again_for_the_frame(scored_examples, tmp_path):
+    inbox, batch = scored_examples
+    before = batch.to_dataframe()
+    with sqlite3.connect(tmp_path / "评分结果" / ".perfeval" / "state.sqlite") as db:  # as a later run may
+        assert db.execute("DELETE FROM files WHERE name = ?", ("城管局/城区道路养护项目.xlsx".encode(),)).rowcount == 1
+    pd.testing.assert_frame_equal(batch.to_dataframe(), before)
