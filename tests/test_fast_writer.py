@@ -331,3 +331,36 @@ def test_the_base_data_specimen_has_a_cell_of_every_role():
     from perfeval_xl.writers._templates import SCORED_FORM_STYLE, template_path
 
     assert set(_compile(template_path(SCORED_FORM_STYLE)).base_data.xfs) == set(FORMATS)
+
+
+def test_no_row_is_written_taller_than_excel_lets_a_row_be(tmp_path):
+    import re
+    import zipfile
+
+    from formgen import Row
+
+    reason = "因上级政策调整及施工单位进场延误，" * 200  # 3,400 characters: 4,000 points of wrapped text
+    project = good_project(name="超长项目名称" * 60)
+    project.rows[1] = Row("产出指标", "质量指标", "健康档案规范化率" * 40, "≥90%", "60%", 15, 15, reason=reason)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_form(inbox / "long.xlsx", project)
+    write_department_workbook(inbox / "dept.xlsx", BaseFigures("某局" + "（含下属二级单位）" * 150))
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    heights = {}
+    for book in [outbox / "long.scored.xlsx", outbox / "dept.scored.xlsx", outbox / "summary.xlsx"]:
+        with zipfile.ZipFile(book) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/sheet"):
+                    found = [float(h) for h in re.findall(rb'<row [^>]*\bht="([\d.]+)"', archive.read(name))]
+                    heights[f"{book.name}:{name}"] = max(found, default=0)
+    # The long texts' rows are as tall as a row can be, no taller: in each workbook (409 pt is 545.33 pixels,
+    # which xlsxwriter rounds down, to 408.75 pt).
+    assert all(height <= 409 for height in heights.values()), heights
+    for book in ["long.scored.xlsx", "dept.scored.xlsx", "summary.xlsx"]:
+        assert max(h for name, h in heights.items() if name.startswith(book)) >= 408.75, heights
+    forms = perfeval_xl.score_workbook(inbox / "long.xlsx").forms
+    write_scored_workbook(forms, tmp_path / "fast.xlsx")
+    write_scored_workbook_openpyxl(forms, tmp_path / "reference.xlsx")
+    assert check.compare(tmp_path / "fast.xlsx", tmp_path / "reference.xlsx") is None

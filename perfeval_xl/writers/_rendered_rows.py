@@ -34,7 +34,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ._display import EXCEL_MAX_TEXT, LEVEL_LABELS, amount, excel_text
-from ._text_measure import line_height, line_width, line_widths, text_width, wrapped_lines
+from ._text_measure import excel_row_height, line_height, line_width, line_widths, text_width, wrapped_lines
 
 FONT_SIZE = 10
 #: Column units added to the widest text of a column (cell margins, filter button).
@@ -283,7 +283,7 @@ def _excel_limit(text: str) -> str:
 @functools.lru_cache(maxsize=64)  # Why cached: nearly every row has one to a few lines
 def _row_start(lines: int) -> bytes:
     """The ``<row>`` tag xlsxwriter writes for a row of ``lines`` lines of text (its height set in points)."""
-    height = lines * line_height(FONT_SIZE) + ROW_PADDING
+    height = excel_row_height(lines * line_height(FONT_SIZE) + ROW_PADDING)
     pixels = int(height * 4.0 / 3.0 + 0.5)  # as Worksheet.set_row rounds it
     if pixels == _DEFAULT_ROW_PIXELS:
         return f'<row r="{ROW}">'.encode()

@@ -11,7 +11,8 @@ import functools
 import math
 from typing import Optional, Sequence
 
-from ._text_measure import CELL_MARGIN, REFERENCE_FONT_SIZE, line_height, line_width, lines_needed
+from ._text_measure import (CELL_MARGIN, REFERENCE_FONT_SIZE, excel_row_height, line_height, line_width,
+                            lines_needed)
 
 DEFAULT_FONT_SIZE = REFERENCE_FONT_SIZE  # of a cell whose font has no size
 
@@ -226,6 +227,7 @@ def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[flo
                 needed = height
         if row in ends:
             needed = raised_for_tall_merges(needed, row, ends, drawn)
+        needed = excel_row_height(needed)
         drawn.append(needed)
         heights.append(round(needed, 1) if needed else None)
     return heights

@@ -40,7 +40,7 @@ from ._cell import CellValue, cell_value, write_cell
 from ._display import finite_float
 from ._sheet_titles import unique_sheet_titles
 from ._style_template import merge_cells
-from ._text_measure import line_height, lines_needed
+from ._text_measure import excel_row_height, line_height, lines_needed
 from ._xml import NOT_UTF8, escape_text
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ def lay_out_base_data(base: BaseData) -> BaseDataLayout:
 
 def _text_height(text: str, width: float, minimum: float, size: float) -> float:
     """The height of a row whose text wraps in ``width``: what its lines need, ``minimum`` at least."""
-    return max(minimum, lines_needed(text, width, size) * line_height(size) + 4)
+    return excel_row_height(max(minimum, lines_needed(text, width, size) * line_height(size) + 4))
 
 
 def _lay_out_title(layout: BaseDataLayout, base: BaseData) -> None:

@@ -68,6 +68,7 @@ from ._style_template import (
     remove_template_sheets,
 )
 from ._templates import SCORED_FORM_STYLE, template_path
+from ._text_measure import MAX_ROW_HEIGHT
 from ._xml import NOT_UTF8 as _NOT_UTF8, escape_attribute, escape_text
 from .._zip import SHARED_LEVEL, ZipMember, deflated, zip_archive
 from .base_data_sheet import (
@@ -1000,6 +1001,8 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
                     slots[opening_at[col]] = cell
         if index in ends:
             needed = raised_for_tall_merges(needed, index, ends, drawn_heights)
+        if needed > MAX_ROW_HEIGHT:
+            needed = MAX_ROW_HEIGHT
         if needed:
             slots[1] = height_attributes[needed]
         row = b"".join(slots)

@@ -63,7 +63,7 @@ from ._rendered_rows import (
     CELL_PADDING, FONT_SIZE, ROW_END, ROW_PADDING, RowNumbering, rows_written, shown, style_of, write_rendered_rows,
 )
 from ._summary_rows import FormFacts, form_facts, scored_forms
-from ._text_measure import line_height, lines_needed, text_width
+from ._text_measure import excel_row_height, line_height, lines_needed, text_width
 from .._zip import crc32_combine
 
 ZERO = Decimal(0)
@@ -780,7 +780,7 @@ class _Table:
         for col, column in enumerate(self.columns):
             self.sheet.write_string(self.header_row, self.first_col + col, column.title, self.formats.header)
         header_lines = max(lines_needed(c.title, w, FONT_SIZE) for c, w in zip(self.columns, self.widths))
-        return max(2, header_lines) * line_height(FONT_SIZE) + 4
+        return excel_row_height(max(2, header_lines) * line_height(FONT_SIZE) + 4)
 
     def write_row(self, row_index: int, row: list[Value], is_total: bool = False) -> float:
         """Write one row (typed cells); return the height its wrapped text needs."""
@@ -792,7 +792,7 @@ class _Table:
             write_value(self.sheet, row_index, self.first_col + col, value, cell_format)
         lines = max((lines_needed(shown(value, column.kind), width, FONT_SIZE)
                      for column, width, value in zip(self.columns, self.widths, row)), default=1)
-        return max(1, lines) * line_height(FONT_SIZE) + ROW_PADDING
+        return excel_row_height(max(1, lines) * line_height(FONT_SIZE) + ROW_PADDING)
 
     def _measure_row(self, row: list[Value]) -> None:
         for col, (column, value) in enumerate(zip(self.columns, row)):
