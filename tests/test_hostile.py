@@ -403,6 +403,22 @@ def test_a_file_that_vanishes_is_an_error_not_a_crash(tmp_path):
     assert result.status == "error" and "移走或删除" in result.error
 
 
+@pytest.mark.parametrize("error, reason", [
+    (PermissionError(errno.EACCES, "Permission denied"), "没有读写权限，或文件正被其他程序（如Excel）打开"),
+    (OSError(errno.ENOSPC, "No space left on device"), "磁盘空间已满"),
+    (OSError(errno.ENOLINK, "Link has been severed"), "系统错误（Link has been severed）"),
+], ids=["no-permission", "disk-full", "other"])
+def test_a_file_that_cannot_be_read_or_written_says_why_in_chinese(tmp_path, monkeypatch, error, reason):
+    path = hostile.write_good(tmp_path / "locked.xlsx")
+
+    def refuse(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(task, "read_workbook", refuse)  # as Windows refuses a workbook open in Excel
+    result = score_entry(InboxEntry(path.parent, "locked.xlsx"), resolve_rules(), tmp_path / "out")
+    assert (result.status, result.error) == ("error", f"读写文件失败：{reason}")
+
+
 def test_a_file_changed_while_scored_is_an_error(tmp_path, monkeypatch):
     path = hostile.write_good(tmp_path / "moving.xlsx")
     real = task.read_workbook
