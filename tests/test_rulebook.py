@@ -572,3 +572,67 @@ def test_an_extends_not_found_is_named_as_written_and_says_where_it_was_looked_f
     error = _load_error(path)
     assert error.startswith(f"规则文件 {path} 中键 extends 有误：找不到规则“市级规则.yaml”")
     assert f"按本文件所在文件夹查找：{tmp_path / '市级规则.yaml'}" in error
+
+
+def _bureau_file(tmp_path, text: str) -> Path:
+    path = tmp_path / "本局规则.yaml"
+    path.write_text("name: 本局规则\n" + textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, key, says", [
+    ("""\
+     extends: mof-2020-project
+     weights:
+       level1: {产出指标: 60, 效益指标: 30, 满意度指标: 20}
+     """, "weights.level1", "一级指标分值合计 110（产出指标 60、效益指标 30、满意度指标 20）高于各项分值合计 weights.total（100）"),
+    ("""\
+     extends: mof-2020-project
+     weights:
+       level1_without_satisfaction: {产出指标: 60, 效益指标: 50}
+     """, "weights.level1_without_satisfaction", "一级指标分值合计 110（产出指标 60、效益指标 50）高于各项分值合计"),
+    ("""\
+     extends: mof-2020-project
+     weights: {total: 120}
+     """, "weights.total", "各项分值合计 120 高于满分 full_marks（100）"),
+    ("""\
+     extends: hunan-dept
+     indicators:
+       - {name: 在职人员控制率, level1: 投入, weight: 150, numerator: [在职人数], denominator: [编制数],
+          rule: {kind: deduct_per_point, limit: 100, per_point: 0.5}}
+     """, "indicators[0].weight", "“在职人员控制率”的分值 150 高于满分 full_marks（100）"),
+    ("""\
+     extends: hunan-dept
+     indicators:
+       - {name: 在职人员控制率, level1: 投入, weight: 60, numerator: [在职人数], denominator: [编制数],
+          rule: {kind: deduct_per_point, limit: 100, per_point: 0.5}}
+       - {name: 公用经费控制率, level1: 过程, weight: 50, numerator: [公用经费.本年决算],
+          denominator: [公用经费.本年预算], rule: {kind: deduct_per_point, limit: 100, per_point: 0.5}}
+     """, "indicators", "各指标分值合计 110 高于满分 full_marks（100）"),
+    ("""\
+     extends: mof-2020-project
+     grades: [{grade: 优, min: 190}, {grade: 良, min: 80}, {grade: 中, min: 60}, {grade: 差, min: 0}]
+     """, "grades[0].min", "“优”的最低分 190 高于满分 full_marks（100），没有总分能评为“优”"),
+    ("""\
+     extends: hunan-dept
+     grades: [{grade: 优, min: 90}, {grade: 优, min: 80}, {grade: 中, min: 60}, {grade: 差, min: 0}]
+     """, "grades[1].grade", "等级“优”重复出现"),
+], ids=["level1-over-the-table", "level1-without-satisfaction-over", "table-over-full-marks",
+        "department-indicator-over-full-marks", "department-indicators-together-over", "grade-above-full-marks",
+        "grade-twice"])
+def test_weights_and_grades_no_form_could_meet_are_errors_on_load(tmp_path, text, key, says):
+    # Loaded, each flagged every form that was right (一级指标"产出指标"分值合计50，规则要求60), or
+    # graded every form below what it earned.
+    path = _bureau_file(tmp_path, text)
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 {key} 有误：{says}"), error
+
+
+def test_first_levels_may_leave_the_execution_weight_to_the_form(tmp_path):
+    # The 预算执行 分值 is the form's own: first levels worth 80 leave 20 of the table to it.
+    rulebook = load_rulebook(_bureau_file(tmp_path, """\
+        extends: mof-2020-project
+        weights:
+          level1: {产出指标: 40, 效益指标: 30, 满意度指标: 10}
+        """))
+    assert dict(rulebook.level1_weights) == {"产出指标": 40, "效益指标": 30, "满意度指标": 10}

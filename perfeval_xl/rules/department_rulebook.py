@@ -1,7 +1,10 @@
 """Validation of a department rulebook's ``indicators`` list (scoring.md §5)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..labels import BASE_ROWS, base_row_key, indicator_key, staff_field
+from .arithmetic import show
 from .rulebook import DepartmentIndicator, RateBand, Term, _Checker
 
 COLUMNS = {"上年决算": "prior_final", "本年预算": "budget", "本年决算": "final"}
@@ -22,7 +25,7 @@ _PARAMS = {
 _BAND_KEYS = ("min", "max", "min_inclusive", "max_inclusive", "share")
 
 
-def department_indicators(check: _Checker, data: dict) -> tuple[DepartmentIndicator, ...]:
+def department_indicators(check: _Checker, data: dict, full_marks: Decimal) -> tuple[DepartmentIndicator, ...]:
     raw = check.node(data, "indicators")
     if not isinstance(raw, list) or not raw:
         check.fail("indicators", "应为非空列表")
@@ -36,7 +39,20 @@ def department_indicators(check: _Checker, data: dict) -> tuple[DepartmentIndica
         check.allow(f"indicators[0].rule.bands[0].{band_key}")
     indicators = tuple(_indicator(check, data, f"indicators[{i}]") for i in range(len(raw)))
     _names_unique(check, indicators)
+    _weights_within(check, indicators, full_marks)
     return indicators
+
+
+def _weights_within(check: _Checker, indicators: tuple[DepartmentIndicator, ...], full_marks: Decimal) -> None:
+    """The computed indicators' 分值 leave room in full marks for the self-scored rows (scoring.md §5:
+    those bring the table to full marks): together they are never more."""
+    for i, indicator in enumerate(indicators):
+        if indicator.weight > full_marks:
+            check.fail(f"indicators[{i}].weight", f"“{indicator.name}”的分值 {show(indicator.weight)} 高于满分 "
+                                                  f"full_marks（{show(full_marks)}）")
+    together = sum(indicator.weight for indicator in indicators)
+    if together > full_marks:
+        check.fail("indicators", f"各指标分值合计 {show(together)} 高于满分 full_marks（{show(full_marks)}）")
 
 
 def _names_unique(check: _Checker, indicators: tuple[DepartmentIndicator, ...]) -> None:

@@ -575,13 +575,23 @@ def _validate(data: dict, chain: list[_File]) -> Rulebook:
     if form == "department":
         from .department_rulebook import department_indicators
 
-        rulebook: Rulebook = DepartmentRulebook(**common, indicators=department_indicators(check, data),
+        rulebook: Rulebook = DepartmentRulebook(**common, indicators=department_indicators(check, data, common["full_marks"]),
                                                 percent_places=_percent_places(check, data))
     else:
         rulebook = _project(check, data, common)
+    _grades_reachable(check, rulebook)
     for file in chain:
         check.unknown_keys(file)
     return rulebook
+
+
+def _grades_reachable(check: _Checker, rulebook: Rulebook) -> None:
+    """No grade asks for more than full marks: no total would reach it, and its forms would all get
+    the grade below (a 优 from 190 by a slip of the hand)."""
+    for i, grade in enumerate(rulebook.grades):
+        if grade.min > rulebook.full_marks:
+            check.fail(f"grades[{i}].min", f"“{grade.grade}”的最低分 {show(grade.min)} 高于满分 full_marks"
+                                           f"（{show(rulebook.full_marks)}），没有总分能评为“{grade.grade}”")
 
 
 def _percent_places(check: _Checker, data: dict) -> int:
@@ -610,10 +620,33 @@ def _project(check: _Checker, data: dict, common: dict) -> ProjectRulebook:
         bands=bands,
         equal_text_band=equal_text_band,
         negations=_negations(check, data),
-        total_weight=check.number(data, "weights.total", 0, None),
-        level1_weights=check.weights(data, "weights.level1"),
-        level1_weights_without_satisfaction=check.weights(data, "weights.level1_without_satisfaction"),
+        total_weight=(total := _total_weight(check, data, common["full_marks"])),
+        level1_weights=_level1_weights(check, data, "weights.level1", total),
+        level1_weights_without_satisfaction=_level1_weights(check, data, "weights.level1_without_satisfaction", total),
     )
+
+
+def _total_weight(check: _Checker, data: dict, full_marks: Decimal) -> Decimal:
+    """What a form's 分值 should add up to: never more than full marks, which a total is rescaled to."""
+    total = check.number(data, "weights.total", 0, None)
+    if total > full_marks:
+        check.fail("weights.total", f"各项分值合计 {show(total)} 高于满分 full_marks（{show(full_marks)}）")
+    return total
+
+
+def _level1_weights(check: _Checker, data: dict, key: str, total: Decimal) -> tuple[tuple[str, Decimal], ...]:
+    """The first-level sums a form should have: together never more than the whole table's 分值.
+
+    Why only "more": the 预算执行 分值 is the form's own (its fund row), so what the first levels
+    leave of the table is not known here; more than the table can never be right, and would flag
+    every form that is.
+    """
+    weights = check.weights(data, key)
+    together = sum(weight for _, weight in weights)
+    if together > total:
+        listed = "、".join(f"{name} {show(weight)}" for name, weight in weights)
+        check.fail(key, f"一级指标分值合计 {show(together)}（{listed}）高于各项分值合计 weights.total（{show(total)}）")
+    return weights
 
 
 def _execution_default_weight(check: _Checker, data: dict, full_marks: Decimal) -> Decimal:
@@ -736,6 +769,9 @@ def _grades(check: _Checker, data: dict) -> tuple[Grade, ...]:
     grades = tuple(Grade(grade=check.text(data, f"grades[{i}].grade"),
                          min=check.number(data, f"grades[{i}].min", 0, None))
                    for i in range(len(raw)))
+    for i, grade in enumerate(grades):
+        if grade.grade in [earlier.grade for earlier in grades[:i]]:
+            check.fail(f"grades[{i}].grade", f"等级“{grade.grade}”重复出现，每个等级只能有一个最低分")
     for previous, current in zip(grades, grades[1:]):
         if current.min >= previous.min:
             check.fail("grades", "各等级应按最低分从高到低排列")
