@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
+from .labels import normalise
 from .inbox import WORKBOOK_SUFFIXES, InboxEntry, count_workbooks, list_inbox, scored_path, skip_reason
 from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_by_unit, read_workbook
@@ -380,7 +381,8 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
 
     Why one folder: a unit sends its F2 and F3 together, and an inbox may hold last year's F2 of
     the same unit in another folder.  ``files`` come in inbox order, so a unit with two F2 in
-    one folder always gets the first.
+    one folder always gets the first; its F3 is flagged for a person to confirm that one, and
+    the other F2 is an error saying which was taken (not one "without an F3").
     """
     tables = [(f, part) for f in files for part in f.unpaired if isinstance(part, DepartmentForm)]
     bases = [(f, part) for f in files for part in f.unpaired if isinstance(part, BaseData)]
@@ -393,17 +395,32 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
                                [b for f, b in bases if posixpath.dirname(f.file) == folder])
     paired_ids, used_bases = {id(t) for t in paired}, {id(t.base) for t in paired}
     bases_left_ids = {id(b) for _, b in bases if id(b) not in used_bases}
+    # Of each unit of a folder: the F2 file that paired, and those of the same unit left over.
+    taken = {_unit_in_folder(f, b): f.file for f, b in bases if id(b) in used_bases}
+    passed_over: dict[tuple[str, str], list[str]] = {}
+    for f, b in bases:
+        if id(b) in bases_left_ids and b.unit and _unit_in_folder(f, b) in taken:
+            passed_over.setdefault(_unit_in_folder(f, b), []).append(f.file)
     for file, table in tables:
         try:
             if id(table) in paired_ids:
-                table.flags.append(_paired_note(table, base_file[id(table.base)].file))
+                base_of = base_file[id(table.base)]
+                table.flags.append(_paired_note(table, base_of.file))
+                others = passed_over.get(_unit_in_folder(base_of, table.base))
+                if others:
+                    table.flags.append(_other_bases_note(table.base, base_of.file, others))
             file.forms.append(score_form(table, rules))  # unpaired: scored with an error flag
         except Exception as exc:
             file.status, file.error = "error", failed_result(file.file, exc).error
     for file, base in bases:
         if id(base) in bases_left_ids and not file.forms and file.status == "ok":
             file.status = "error"
-            file.error = f"只有基础数据表（F2，填报单位：{base.unit or '未填'}），未找到同一填报单位的指标评分表（F3）"
+            used = taken.get(_unit_in_folder(file, base)) if base.unit else None
+            if used is not None:
+                file.error = (f"同一填报单位（{base.unit}）的基础数据表已取文件“{used}”与指标评分表配对，本文件未使用；"
+                              "如应以本文件为准，请移走另一份后重新评分")
+            else:
+                file.error = f"只有基础数据表（F2，填报单位：{base.unit or '未填'}），未找到同一填报单位的指标评分表（F3）"
     table_files = {id(f) for f, _ in tables}
     for file in files:
         file.unpaired = []
@@ -419,6 +436,19 @@ def _paired_note(table: DepartmentForm, base_file: str):
     from .model import Flag
 
     return Flag(f"基础数据表取自文件“{base_file}”（按填报单位配对）", None, "warning")
+
+
+def _other_bases_note(base: BaseData, taken: str, others: list[str]):
+    from .model import Flag
+
+    named = "、".join(f"“{other}”" for other in others)
+    return Flag(f"同一填报单位（{base.unit}）另有基础数据表{named}，未使用；已按文件名顺序取“{taken}”",
+                None, "warning", "请确认以哪一份基础数据表为准")
+
+
+def _unit_in_folder(file: FileResult, base: BaseData) -> tuple[str, str]:
+    """Which unit of which folder ``base`` of ``file`` is: F2 and F3 pair within a folder, by 填报单位."""
+    return posixpath.dirname(file.file), normalise(base.unit or "")
 
 
 def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int, read: ReadOptions,

@@ -373,6 +373,27 @@ def test_a_batch_pairs_a_scoring_table_with_the_base_data_of_its_own_folder(tmp_
     assert batch.statuses["2019/基础数据表.xlsx"] == "error" and told == batch.statuses
 
 
+def test_a_unit_that_sent_two_f2_gets_the_first_flagged_and_the_other_is_not_called_one_without_an_f3(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_base_only(inbox / "a_基础数据表.xlsx", BaseFigures(UNIT))
+    write_base_only(inbox / "b_基础数据表（修改）.xlsx", BaseFigures(UNIT, staff=13))
+    write_scoring_only(inbox / "c_评分表.xlsx", UNIT, order=2)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=2)
+    [form] = next(f for f in batch.files if f.file == "c_评分表.xlsx").forms
+    assert form.total == D("95.61")  # with the first F2 by name, whichever worker finished first
+    assert [str(flag) for flag in form.flags if "另有基础数据表" in flag.message] == [
+        f"同一填报单位（{UNIT}）另有基础数据表“b_基础数据表（修改）.xlsx”，未使用；已按文件名顺序取“a_基础数据表.xlsx”，"
+        "请确认以哪一份基础数据表为准"]
+    assert batch.statuses == {"a_基础数据表.xlsx": "ok", "b_基础数据表（修改）.xlsx": "error", "c_评分表.xlsx": "ok"}
+    [other] = batch.failed
+    assert other.error == (f"同一填报单位（{UNIT}）的基础数据表已取文件“a_基础数据表.xlsx”与指标评分表配对，本文件未使用；"
+                           "如应以本文件为准，请移走另一份后重新评分")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    [entry] = [f for f in summary["files"] if f["status"] == "error"]
+    assert entry["action"] == "请确认该单位以哪一份基础数据表为准"
+
+
 def test_an_f2_of_the_same_workbook_under_another_unit_name_is_named_not_paired(tmp_path):
     # "长沙市开福区…" and "开福区…" may well be one unit, but a guess could pair two units' forms.
     from openpyxl import Workbook
