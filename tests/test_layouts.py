@@ -309,6 +309,25 @@ def test_labels_pasted_with_invisible_characters_still_match(tmp_path):
     assert_alley(score_one(path), ALLEY_ITEMS, ALLEY_TOTAL)
 
 
+@pytest.mark.parametrize("unit, scale", [("元", 10000), ("千元", 10)])
+def test_a_fund_block_in_another_money_unit_is_read_in_wan_yuan_and_flagged(tmp_path, unit, scale):
+    from openpyxl import load_workbook
+
+    path = write_form(tmp_path / "元.xlsx", baseline(FULL_PROBE, Funds(100 * scale, 120 * scale, 110.4 * scale)))
+    book = load_workbook(path)
+    [header] = [cell for row in book.active.iter_rows() for cell in row if cell.value == "项目资金（万元）"]
+    header.value = f"项目资金（{unit}）"
+    book.save(path)
+    form = score_one(path)
+    execution = item(form, "预算执行率")
+    # As the scored form and the summaries show them: the unit's 万元 (汇总 adds up the forms' amounts).
+    assert (form.budget, form.executed) == (D("120"), D("110.4"))
+    assert [line.initial_budget for line in form.form.funds.lines][:1] == [D("100")]
+    assert (execution.score, execution.basis) == (D("9.20"), "110.4/120×10=9.20（执行率92.00%）")
+    assert [str(f) for f in form.flags if "折算" in f.message] == [
+        f"项目资金按{unit}填报，已折算为万元（1万元＝{scale}{unit}），执行率不变（{header.coordinate}）"]
+
+
 @pytest.mark.parametrize("variant", BEIJING_VARIANTS, ids=list(BEIJING_VARIANTS))
 def test_beijing_2016_scores_on_the_year_start_budget(tmp_path, variant):
     suffix, write_kw = BEIJING_VARIANTS[variant]

@@ -12,7 +12,8 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
-from ..values import PLACEHOLDERS, declared_money_unit, float_decimal, format_number, parse_value, to_decimal
+from ..values import (PLACEHOLDERS, convert_money, declared_money_unit, float_decimal, format_number, parse_value,
+                      to_decimal)
 from .cells import SheetCells, row_end, text_of, uncalculated_formula
 from .grid import Grid
 
@@ -215,10 +216,12 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
     lines: list[FundLine] = []
     rows: list[int] = []
     flags: list[Flag] = []
-    unit = _block_money_unit(cells, block_row, first_money_col)
+    unit, unit_source = _block_money_unit(cells, block_row, first_money_col)
 
     def money(row: int, amount: str, what: str) -> Decimal | None:
-        return _money(cells, row, columns.get(amount), what, unit, flags)
+        value = _money(cells, row, columns.get(amount), what, unit, flags)
+        # In 万元 whatever the block declares, as the scored form and the summaries show them.
+        return value if value is None or unit == "万元" else convert_money(value, unit, "万元")
 
     # The 年度资金总额 row may share the header row on compact forms, so start there.
     for row in range(block_row, stop_row):
@@ -237,6 +240,9 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
                    for amount in ("initial_budget", "budget", "executed") if amount in columns},
         ))
         rows.append(row)
+    if unit != "万元" and lines:
+        flags.append(Flag(f"项目资金按{unit}填报，已折算为万元（1万元＝{format_number(convert_money(Decimal(1), '万元', unit))}"
+                          f"{unit}），执行率不变", unit_source))
     # The execution item's 分值 and 得分 sit on the 年度资金总额 row; the block header may declare the 分值.
     total_row = next((row for row, line in zip(rows, lines) if line.kind == "total"), None)
     item_row = total_row if total_row is not None else (rows[0] if rows else block_row)
@@ -287,8 +293,8 @@ def _fund_row_label(cells: SheetCells, row: int, before_col: int) -> tuple[str |
     return None, ""
 
 
-def _block_money_unit(cells: SheetCells, block_row: int, first_money_col: int) -> str:
-    """The unit the fund block declares ("项目资金（万元）", "年初预算数(元)"), 万元 when it says none."""
+def _block_money_unit(cells: SheetCells, block_row: int, first_money_col: int) -> tuple[str, Source | None]:
+    """The unit the fund block declares ("项目资金（万元）", "年初预算数(元)"), and where; 万元 when it says none."""
     # Why the header row's own length: the cells beyond it are blank, and the sheet's width was a pass
     # over every row of the sheet (−10 M instructions reading 300 forms).
     for row in (block_row, block_row + 1):  # "（万元）" often sits under 项目资金, beside 年度资金总额
@@ -296,8 +302,8 @@ def _block_money_unit(cells: SheetCells, block_row: int, first_money_col: int) -
             text = cells.text(row, col)
             unit = declared_money_unit(text) if text else None
             if unit:
-                return unit
-    return "万元"
+                return unit, cells.source(row, col)
+    return "万元", None
 
 
 def _money(cells: SheetCells, row: int, col: int | None, what: str, unit: str,
