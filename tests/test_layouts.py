@@ -724,6 +724,23 @@ def test_no_budget_and_no_spending_is_not_applicable_and_total_is_rescaled(tmp_p
     assert form.grade == "优"
 
 
+@pytest.mark.parametrize("total_row", ["zero", "blank"])
+def test_no_money_in_any_sub_row_under_an_empty_or_zero_total_is_not_applicable(tmp_path, total_row):
+    # scoring.md §2 says "empty or 0" of the 年度资金总额 row alike: a blank one over sub-rows written
+    # as 0 was read as a budget left out (0 points) where a 0 one was 不适用 (rescaled).
+    nothing = [FundRow("fiscal"), FundRow("carryover"), FundRow("other")]
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=Funds(0, 0, 0, sub_rows=nothing, total_row=total_row))
+    assert not item(form, "预算执行率").applicable and form.total == D("100")
+
+
+def test_a_sub_row_left_blank_under_an_empty_total_is_a_budget_left_out(tmp_path):
+    unfilled = [FundRow("fiscal", None, None, None), FundRow("carryover"), FundRow("other")]
+    form, _ = score_probe(tmp_path, FULL_PROBE, funds=Funds(None, None, None, sub_rows=unfilled, total_row="blank"))
+    execution = item(form, "预算执行率")
+    assert execution.applicable and execution.score == D("0") and execution.basis == "预算数缺失，得0分"
+    assert form.total == D("90")
+
+
 def test_spending_without_budget_is_an_error_scored_zero(tmp_path):
     form, _ = score_probe(tmp_path, FULL_PROBE, funds=Funds(0, 0, 5))
     execution = item(form, "预算执行率")
