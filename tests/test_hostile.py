@@ -536,7 +536,7 @@ def test_disk_full_leaves_no_half_written_file_and_a_rerun_finishes(tmp_path, mo
 
     monkeypatch.setattr(atomic.os, "replace", full_disk_once)
     results = run(inbox, outbox)
-    assert results["a.xlsx"].status == "error" and "No space left" in results["a.xlsx"].error
+    assert results["a.xlsx"].status == "error" and results["a.xlsx"].error == "读写文件失败：磁盘空间已满"
     assert results["b.xlsx"].status == "ok"
     assert not [p for p in outbox.rglob("*") if p.is_file() and ".perfeval" not in p.parts and p.name not in
                 ("b.scored.xlsx", "summary.xlsx", "summary.json")]

@@ -13,7 +13,7 @@ import xlsxwriter
 from perfeval_xl.writers._rendered_rows import (
     FONT_SIZE, LATER, LATER_MARK, ROW_PADDING, render_rows, shown, style_of, write_rendered_rows,
 )
-from perfeval_xl.writers._text_measure import line_height, lines_needed
+from perfeval_xl.writers._text_measure import excel_row_height, line_height, lines_needed
 from perfeval_xl.writers.summary_xlsx import ISSUE_COLUMNS, OVERVIEW_COLUMNS, _Formats, write_value
 
 HOSTILE_TEXTS = [
@@ -60,7 +60,7 @@ def by_xlsxwriter(path: Path, columns, rows: list[list], widths: list[float]) ->
             write_value(sheet, index, col, value, formats.data_cell(style_of(column, value)))
         lines = max(lines_needed(shown(value, column.kind), width, FONT_SIZE)
                     for column, width, value in zip(columns, widths, row))
-        sheet.set_row(index, lines * line_height(FONT_SIZE) + ROW_PADDING)
+        sheet.set_row(index, excel_row_height(lines * line_height(FONT_SIZE) + ROW_PADDING))
     book.close()
 
 
