@@ -14,8 +14,8 @@ from typing import Callable, Iterator
 
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
-from .labels import normalise
 from .inbox import WORKBOOK_SUFFIXES, InboxEntry, count_workbooks, list_inbox, scored_path, skip_reason
+from .labels import normalise
 from .model import BaseData, DepartmentForm, FileResult
 from .readers import ReadOptions, pair_by_unit, read_workbook
 from .readers.container import ReadLimits

@@ -175,8 +175,9 @@ def _from_sub_rows(funds: Funds) -> bool:
         return True
     # An empty total over sub-rows all written as 0 is read as a total of 0 is ("empty or 0"): no
     # money (0/0, not applicable), not a budget left out.  A sub-row left blank keeps it left out.
-    return (total is None or (getattr(total, budget_name) is None and total.executed is None)) and bool(sub_rows) \
-        and all(getattr(line, budget_name) is not None and line.executed is not None for line in sub_rows)
+    total_empty = total is None or (getattr(total, budget_name) is None and total.executed is None)
+    all_written = all(getattr(line, budget_name) is not None and line.executed is not None for line in sub_rows)
+    return total_empty and bool(sub_rows) and all_written
 
 
 def _finding_cell(funds: Funds, amount: str, concerns: Callable[[FundLine], bool] | None = None) -> Source:

@@ -575,8 +575,8 @@ def _validate(data: dict, chain: list[_File]) -> Rulebook:
     if form == "department":
         from .department_rulebook import department_indicators
 
-        rulebook: Rulebook = DepartmentRulebook(**common, indicators=department_indicators(check, data, common["full_marks"]),
-                                                percent_places=_percent_places(check, data))
+        indicators = department_indicators(check, data, common["full_marks"])
+        rulebook: Rulebook = DepartmentRulebook(**common, indicators=indicators, percent_places=_percent_places(check, data))
     else:
         rulebook = _project(check, data, common)
     _grades_reachable(check, rulebook)
@@ -608,6 +608,7 @@ def _project(check: _Checker, data: dict, common: dict) -> ProjectRulebook:
     equal_text_band = check.text(data, "qualitative.equal_text_band")
     if equal_text_band not in band_names:
         check.fail("qualitative.equal_text_band", f"应为已定义的档次之一（{'、'.join(band_names)}）")
+    total = _total_weight(check, data, common["full_marks"])
     return ProjectRulebook(
         **common,
         execution_name=check.text(data, "execution.name"),
@@ -620,7 +621,7 @@ def _project(check: _Checker, data: dict, common: dict) -> ProjectRulebook:
         bands=bands,
         equal_text_band=equal_text_band,
         negations=_negations(check, data),
-        total_weight=(total := _total_weight(check, data, common["full_marks"])),
+        total_weight=total,
         level1_weights=_level1_weights(check, data, "weights.level1", total),
         level1_weights_without_satisfaction=_level1_weights(check, data, "weights.level1_without_satisfaction", total),
     )
