@@ -28,9 +28,8 @@ def items_frame(files: Iterable[FileResult]):
             about_form = (file.file, form.form.sheet, form.kind, form.form.department, form.form.unit, form.name,
                           form.grade, amount(form.total), amount(form.self_total))
             for item in form.items:
-                difference = None if item.self_score is None else item.score - item.self_score
                 _add_row(columns, (*about_form, item.level1, item.level2, item.name, amount(item.weight),
-                                   amount(item.score), amount(item.self_score), amount(difference),
+                                   amount(item.score), amount(item.self_score), amount(item.difference),
                                    item.applicable, item.basis, _FLAG_SEPARATOR.join(str(f) for f in item.flags),
                                    str(item.source) if item.source else ""))
     return _frame(columns)

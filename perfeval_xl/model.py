@@ -324,8 +324,9 @@ class ItemScore:
 
     @property
     def difference(self) -> Optional[Decimal]:
-        """复核得分 − 自评得分, or None when the unit gave no self-score."""
-        if self.self_score is None:
+        """复核得分 − 自评得分, or None when the unit gave no self-score or the item does not apply
+        (left out of the total: its 0 is no verdict on the unit's score)."""
+        if self.self_score is None or not self.applicable:
             return None
         return self.score - self.self_score
 

@@ -724,6 +724,21 @@ def test_no_budget_and_no_spending_is_not_applicable_and_total_is_rescaled(tmp_p
     assert form.grade == "优"
 
 
+def test_a_not_applicable_execution_on_a_form_whose_weights_are_off_never_lifts_the_total_past_full_marks(tmp_path):
+    # 20 on the fund row over indicators worth 90: 89.13 × 100/(100−20) gave 111.41.  Rescaled by what
+    # the other items are worth instead: 89.13 × 100/90, as on a form whose 分值 add up.
+    probe = quantity("≥400人次", "365人次", reason="就诊人数下降")  # 9.13
+    project = baseline(probe, Funds(0, 0, 0))
+    project.exec_weight, project.exec_self_score = 20, 9.5
+    form = score_one(write_form(tmp_path / "w20.xlsx", project))
+    execution = item(form, "预算执行率")
+    assert not execution.applicable and form.total == D("99.03")
+    assert any("总分按满分折算：89.13×100/90（其余各项分值合计" in f.message for f in form.flags)
+    # The unit's 9.5 on an item left out has no 差异 (it is no verdict on it), and is named instead.
+    assert execution.difference is None
+    assert [f.message for f in execution.flags] == ["本项不适用，不计入总分；单位自评得分9.5未予采用"]
+
+
 @pytest.mark.parametrize("total_row", ["zero", "blank"])
 def test_no_money_in_any_sub_row_under_an_empty_or_zero_total_is_not_applicable(tmp_path, total_row):
     # scoring.md §2 says "empty or 0" of the 年度资金总额 row alike: a blank one over sub-rows written

@@ -21,7 +21,13 @@ def review(item: ItemScore, rulebook: Rulebook, score_cell: Source | None = None
     and only a flagged item needs one; making the 得分 cell of every row beforehand cost 42 M
     instructions of scoring 300 workbooks of distinct texts (0.4 % of their cold pass).
     """
-    if item.self_score is None or not item.applicable:
+    if item.self_score is None:
+        return
+    if not item.applicable:
+        if item.self_score:  # the unit counted points the total leaves out: say so, as the 差异 is blank
+            item.flags.append(Flag(f"本项不适用，不计入总分；单位自评得分{show(item.self_score)}未予采用",
+                                   score_cell or (cells.get("score") if cells is not None else None) or item.source,
+                                   "warning", "请单位核实自评得分"))
         return
     difference = item.score - item.self_score
     if abs(difference) > rulebook.review_tolerance:

@@ -24,7 +24,7 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
     flags = list(form.flags)
     total = sum((item.score for item in items if item.applicable), ZERO)
     if not execution.applicable:
-        total = _rescaled(total, execution, form, rulebook, flags)
+        total = _rescaled(total, execution, items, form, rulebook, flags)
     flags.extend(check_weights(form, execution, rulebook))
     flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
     budget, executed = amounts[:2] if amounts else (None, None)
@@ -32,12 +32,15 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
                       grade=rulebook.grade_for(total), flags=flags, budget=budget, executed=executed)
 
 
-def _rescaled(total: Decimal, execution: ItemScore, form: ProjectForm, rulebook: ProjectRulebook,
-              flags: list[Flag]) -> Decimal:
+def _rescaled(total: Decimal, execution: ItemScore, items: list[ItemScore], form: ProjectForm,
+              rulebook: ProjectRulebook, flags: list[Flag]) -> Decimal:
     """The total without a not-applicable execution item, rescaled to full marks (scoring.md §2).
 
     total × 100 / (100 − w_exec), 100 being the rulebook's full marks.  Why not the 分值 written on
-    the 总分 row: units put the indicators' subtotal there too.
+    the 总分 row: units put the indicators' subtotal there too.  On a form whose 分值 do not add up
+    to full marks (flagged by check_weights), 100 − w_exec is not what the other items are worth:
+    20 on the fund row over indicators worth 90 made 88.5 × 100/80 = 110.63.  There the total is
+    rescaled by what the other items are worth, so it is never more than full marks.
     """
     full_marks = rulebook.full_marks
     if execution.weight >= full_marks:
@@ -49,10 +52,16 @@ def _rescaled(total: Decimal, execution: ItemScore, form: ProjectForm, rulebook:
             f"{show(full_marks)}，总分无法按满分折算，未折算", cell or execution.source, "error",
             "请单位核对预算执行分值"))
         return total
-    rescaled = round2(total * full_marks / (full_marks - execution.weight))
+    worth = sum((item.weight for item in items if item.applicable), ZERO)
+    if worth == full_marks - execution.weight or worth <= 0:
+        rescaled = round2(total * full_marks / (full_marks - execution.weight))
+        shown = f"({show(full_marks)}−{show(execution.weight)})"
+    else:
+        rescaled = round2(total * full_marks / worth)
+        shown = f"{show(worth)}（其余各项分值合计；各项分值合计不等于满分，未按{show(full_marks)}−{show(execution.weight)}折算）"
     flags.append(Flag(
-        f"预算执行不适用（预算数与执行数均为0），总分按满分折算：{show2(total)}×{show(full_marks)}/"
-        f"({show(full_marks)}−{show(execution.weight)})={show2(rescaled)}", execution.source))
+        f"预算执行不适用（预算数与执行数均为0），总分按满分折算：{show2(total)}×{show(full_marks)}/{shown}"
+        f"={show2(rescaled)}", execution.source))
     return rescaled
 
 

@@ -147,6 +147,10 @@ def _item_json(item: ItemScore) -> tuple[str, list[Optional[str]]]:
     if score.__class__ is Decimal and (self_score is None or self_score.__class__ is Decimal):
         if self_score is None:
             difference = self_score = "null"
+        elif not item.applicable:  # as ItemScore.difference: no difference where the item does not apply
+            difference = "null"
+            text = str(self_score)
+            self_score = numbers.get(text) or _remembered(text)
         else:
             text = str(score - self_score)
             difference = numbers.get(text) or _remembered(text)
@@ -155,7 +159,7 @@ def _item_json(item: ItemScore) -> tuple[str, list[Optional[str]]]:
         text = str(score)
         score = numbers.get(text) or _remembered(text)
     else:
-        difference = "null" if self_score is None else number_text(score - self_score)
+        difference = number_text(item.difference)
         score, self_score = number_text(score), number_text(self_score)
     source = item.source
     name = _string(item.name)  # also in the entry of each of its flags
