@@ -10,14 +10,12 @@ import json
 from typing import Iterable
 
 from .model import FileResult
-from .writers._display import amount
+from .writers._display import FLAG_SEPARATOR, amount
 
 ITEM_COLUMNS = ["file", "sheet", "kind", "department", "unit", "name", "grade", "total", "self_total",
                 "level1", "level2", "item", "weight", "score", "self_score", "difference",
                 "applicable", "basis", "flags", "cell"]
 
-# What a cell's flags column holds: its flags' texts as summary.json writes them (what to do, and where).
-_FLAG_SEPARATOR = "；"
 
 
 def items_frame(files: Iterable[FileResult]):
@@ -30,7 +28,7 @@ def items_frame(files: Iterable[FileResult]):
             for item in form.items:
                 _add_row(columns, (*about_form, item.level1, item.level2, item.name, amount(item.weight),
                                    amount(item.score), amount(item.self_score), amount(item.difference),
-                                   item.applicable, item.basis, _FLAG_SEPARATOR.join(str(f) for f in item.flags),
+                                   item.applicable, item.basis, FLAG_SEPARATOR.join(str(f) for f in item.flags),
                                    str(item.source) if item.source else ""))
     return _frame(columns)
 
@@ -55,7 +53,7 @@ def entries_frame(entries: Iterable[bytes | str]):
             for item in form["items"]:
                 # An item's cell is on its form's sheet: summary.json names the sheet once, on the form.
                 cell = item["cell"]
-                level1, level2, flags = item["level1"], item["level2"], _FLAG_SEPARATOR.join(item["flags"])
+                level1, level2, flags = item["level1"], item["level2"], FLAG_SEPARATOR.join(item["flags"])
                 _add_row(columns, (*about_form, once.setdefault(level1, level1), once.setdefault(level2, level2),
                                    item["name"], item["weight"], item["score"], item["self_score"],
                                    item["difference"], item["applicable"], item["basis"], once.setdefault(flags, flags),

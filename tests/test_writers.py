@@ -204,7 +204,7 @@ def test_indicator_table_shows_target_actual_scores_basis_and_flags(tmp_path):
     row = row_of(sheet, "新增办事窗口", column=4)
     assert [sheet.cell(row, col).value for col in range(5, 14)] == [
         "≥100个", "100个", 10, 10, 9.38, -0.62, "新增办事窗口得分9.38", None,
-        "得分未满，缺少偏差原因（I14）；自评得分与复核得分不一致（H14）"]
+        "得分未满，缺少偏差原因（原表I14）；自评得分与复核得分不一致（原表H14）"]  # cells of the input: the form is laid out anew
     assert all(sheet.cell(row, col).number_format == "0.00##" for col in range(7, 11))
     no_self_score = row_of(sheet, "按时办结率", column=4)
     assert sheet.cell(no_self_score, 8).value is None and sheet.cell(no_self_score, 10).value is None
@@ -218,7 +218,7 @@ def test_indicator_rows_carry_the_score_values_the_general_helper_gives():
     items = [indicator("产出指标", "数量指标", "有自评", "9.38", "10"), indicator("产出指标", "数量指标", "无自评", "7"),
              indicator("效益指标", "质量指标", "不适用", "0", "10"), indicator("效益指标", "质量指标", "不适用无自评", "0")]
     items[2].applicable = items[3].applicable = False
-    layout = _Layout()
+    layout = _Layout("自评表")
     header = layout.write_indicators(items)
     for item, values in zip(items, layout.values[header:]):
         values = _as_mapping(values)
@@ -306,8 +306,19 @@ def test_total_grade_rulebook_and_form_issues_close_the_form(tmp_path):
 
 
 def test_a_form_without_issues_says_none(tmp_path):
-    sheet = scored_sheet(tmp_path, project_result(flags=[]))[SHEET]
+    result = project_result(flags=[])
+    for item in result.items:
+        item.flags = []
+    sheet = scored_sheet(tmp_path, result)[SHEET]
     assert sheet.cell(row_of(sheet, "复核问题") + 1, 4).value == "无"
+
+
+def test_a_form_whose_issues_are_all_its_indicators_says_where_they_are(tmp_path):
+    # A bare 无 read as "nothing wrong" over a table whose 问题提示 held two problems.
+    sheet = scored_sheet(tmp_path, project_result(flags=[]))[SHEET]
+    issues = row_of(sheet, "复核问题")
+    assert sheet.cell(issues, 3).value == "原表单元格"
+    assert sheet.cell(issues + 1, 4).value == "表级无问题；各指标的2条问题见“问题提示”列"
 
 
 def test_department_form_has_no_fund_block_and_names_the_reporting_unit(tmp_path):
@@ -615,3 +626,12 @@ def test_summary_json_is_readable_chinese_json(tmp_path):
 
 
 # summary.xlsx: see test_summary_xlsx.py
+
+
+def test_a_flag_on_the_scored_form_names_the_input_cell_it_is_about():
+    from perfeval_xl.writers._display import flags_on_form
+
+    flags = [Flag("自评得分与复核得分不一致", Source("评分表", "I5"), action="请单位核实自评得分"),
+             Flag("在职人数缺失", Source("基础数据表", "C4"), "error"), Flag("分值合计不符", None)]
+    assert flags_on_form(flags, "评分表") == ("自评得分与复核得分不一致，请单位核实自评得分（原表I5）；"
+                                           "在职人数缺失（原表基础数据表!C4）；分值合计不符")

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from typing import Optional
 
-from ..model import DepartmentForm, Flag, FormResult, ProjectForm
+from ..model import DepartmentForm, Flag, FormResult, ProjectForm, flag_ending
 from ..rounding import CENT, quantize_half_up
 
 #: Excel refuses cells longer than this.
@@ -87,10 +87,21 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
-def joined_flags(flags: list[Flag]) -> str:
-    # A list, not a generator: join makes a list of a generator's texts anyway, after resuming it
-    # once per flag (−5 M instructions writing the 问题提示 of 300 scored forms of distinct texts).
-    return FLAG_SEPARATOR.join([str(flag) for flag in flags])
+def flags_on_form(flags: list[Flag], sheet: str) -> str:
+    """``flags`` as a scored form's 问题提示 shows them: each as ``str(flag)`` has it, but its cell named
+    as the input's ("（原表I6）"; with its sheet when not the form's own ``sheet``, e.g. F2 beside F3).
+
+    Why: the scored form lays the fields out anew, so its own I6 is another field (a 复核得分).
+    """
+    texts = []
+    for flag in flags:
+        source = flag.source
+        if source is None:
+            texts.append(str(flag))
+        else:
+            where = f"原表{source.cell}" if source.sheet == sheet else f"原表{source.sheet}!{source.cell}"
+            texts.append(f"{flag.message}{flag_ending(flag.action, where)}")
+    return FLAG_SEPARATOR.join(texts)
 
 
 def display_name(form: ProjectForm | DepartmentForm) -> str:

@@ -38,7 +38,7 @@ from ._display import (
     exact_number,
     excel_text,
     finite_float,
-    joined_flags,
+    flags_on_form,
     level_label,
     split_execution_item,
 )
@@ -145,7 +145,7 @@ def _department_header(form: DepartmentForm) -> dict:
     return header
 
 
-_ISSUE_HEADER = _FixedRow({SECTION: "复核问题", ISSUE_LEVEL: "级别", ISSUE_CELL: "单元格", ISSUE_TEXT: "问题"})
+_ISSUE_HEADER = _FixedRow({SECTION: "复核问题", ISSUE_LEVEL: "级别", ISSUE_CELL: "原表单元格", ISSUE_TEXT: "问题"})
 _NO_ISSUE = _FixedRow({ISSUE_TEXT: "无"})
 
 
@@ -289,9 +289,9 @@ def lay_out_form(result: FormResult) -> FormLayout:
 def _lay_out(result: FormResult) -> _Layout:
     """The rows of ``result``'s sheet with the model's own values (Decimal, text as read), merges not
     applied: the XML writer converts each value once, as it draws it, and skips those under merges."""
-    layout = _Layout()
-    execution, indicators = split_execution_item(result)
     form = result.form
+    layout = _Layout(form.sheet)
+    execution, indicators = split_execution_item(result)
     layout.write_heading(form)
     if isinstance(form, ProjectForm):
         if form.funds is not None or execution is not None:
@@ -303,14 +303,15 @@ def _lay_out(result: FormResult) -> _Layout:
     else:
         layout.print_title_row = layout.write_indicators(indicators)
     layout.write_totals(result)
-    layout.write_issues(result.flags, form.sheet)
+    layout.write_issues(result.flags, sum(len(item.flags) for item in result.items))
     return layout
 
 
 class _Layout:
     """Lays a form out top to bottom, one row at a time, and remembers merges."""
 
-    def __init__(self):
+    def __init__(self, sheet: str):
+        self.sheet = sheet  # the input form's sheet: the cells its flags name are that sheet's
         self.roles: list[str] = []
         #: Per row: column → value, as the model has it; an indicator row's values are a list in the
         #: order of _INDICATOR_COLUMNS (see write_indicators).
@@ -368,7 +369,7 @@ class _Layout:
             for column, value in _with_score_values({}, execution).items():
                 self.put(first, column, value)
             self.put(first, BASIS, _basis_with_method(execution) if execution.method else execution.basis)
-            self.put(first, FLAGS, joined_flags(execution.flags))
+            self.put(first, FLAGS, flags_on_form(execution.flags, self.sheet))
         if explained:
             self.put(first, REASON, execution.reason)
             merged_down = (WEIGHT, SELF_SCORE, SCORE, DIFFERENCE, BASIS, REASON, FLAGS)
@@ -412,12 +413,12 @@ class _Layout:
         # dict of a dozen int keys and walking its items cost ≈ 1,600 instructions a row more than a
         # list zipped with the columns (−19 M instructions on 300 forms of distinct texts, −16 M of
         # repetitive ones).
-        starts, ends = _NUMBER_STARTS, _DIGITS
+        starts, ends, sheet = _NUMBER_STARTS, _DIGITS, self.sheet
         append = self.values.append
         for item in items:
             applicable = item.applicable
             row = [
-                joined_flags(item.flags) if item.flags else "", item.name,
+                flags_on_form(item.flags, sheet) if item.flags else "", item.name,
                 _basis_with_method(item) if item.method else item.basis, item.reason, item.level1, item.level2,
                 _figure(item.target) if item.target[:1] in starts and item.target[-1:] in ends else item.target,
                 _figure(item.actual) if item.actual[:1] in starts and item.actual[-1:] in ends else item.actual,
@@ -468,9 +469,13 @@ class _Layout:
         note = self.new_row("note", {SECTION: f"评分规则：{result.rulebook}；来源：{source}"})
         self.merge_across(note, SECTION, LAST)
 
-    def write_issues(self, flags: list[Flag], form_sheet: str) -> None:
+    def write_issues(self, flags: list[Flag], item_flags: int) -> None:
+        """The 复核问题 block: the form's own flags; an indicator's are in its row's 问题提示."""
         header = self.new_row("issue_header", _ISSUE_HEADER)
-        rows = [self._issue_row(flag, form_sheet) for flag in flags] or [self.new_row("issue", _NO_ISSUE)]
+        rows = [self._issue_row(flag, self.sheet) for flag in flags]
+        if not rows:  # not a bare 无 over a table whose rows hold problems
+            rows = [self.new_row("issue", {ISSUE_TEXT: f"表级无问题；各指标的{item_flags}条问题见“问题提示”列"})
+                    if item_flags else self.new_row("issue", _NO_ISSUE)]
         for row in (header, *rows):
             self.merge_across(row, ISSUE_TEXT, LAST)
         self.merge(header, SECTION, rows[-1], SECTION)
