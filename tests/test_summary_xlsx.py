@@ -383,6 +383,17 @@ def test_department_amounts_show_two_decimals_and_rates_as_percent(book):
     assert sheet["H4"].number_format == "0.00%"
 
 
+def test_a_self_total_over_some_items_only_is_left_out_of_the_average_self_total():
+    # 44.5 "仅供参考" (the unit left items unscored) pulled 平均自评总分 down beside 平均复核总分.
+    money = funds(("total", "1", "1"))
+    whole = project("a.xlsx", "甲", "局", "90", "96", "优", money, items=road_items())
+    partial_items = road_items()
+    partial_items[1].self_score = None
+    partial = project("b.xlsx", "乙", "局", "92", "44.5", "优", money, items=partial_items)
+    [summary] = department_summaries([whole, partial])
+    assert (summary.average_total, summary.average_self_total) == (D("91"), D("96"))
+
+
 def test_forms_without_a_department_are_grouped_under_a_placeholder():
     files = [project("x.xlsx", "p", "", "80", None, "良", funds(("total", "1", "1")))]
     assert [summary.department for summary in department_summaries(files)] == ["（未填主管部门）"]

@@ -58,7 +58,7 @@ class FormFacts(NamedTuple):
 
     kind: str
     total: Decimal
-    self_total: Optional[Decimal]
+    self_total: Optional[Decimal]  # only where comparable: every applicable item self-scored (see FormResult.difference)
     grade: str
     department: str  # the 主管部门 it counts under (see :func:`department_of`), "" when not filled
     budget: Optional[Decimal] = None  # 万元, project forms only: the amounts the engine's execution rate used
@@ -66,7 +66,9 @@ class FormFacts(NamedTuple):
 
 
 def form_facts(result: FormResult) -> FormFacts:
-    return FormFacts(result.kind, result.total, result.self_total, result.grade, department_of(result),
+    # A self total over some items only ("仅供参考") would pull 部门's 平均自评总分 down beside 平均复核总分.
+    self_total = result.self_total if result.self_scored_in_full else None
+    return FormFacts(result.kind, result.total, self_total, result.grade, department_of(result),
                      result.budget, result.executed)
 
 
