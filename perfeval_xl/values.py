@@ -139,10 +139,20 @@ def to_decimal(raw: object) -> Decimal | None:
 
 
 def float_decimal(number: float) -> Decimal:
-    """A finite float as Decimal, through ``repr`` (59.38 stays 59.38, not its binary expansion)."""
+    """A finite float as Decimal, through ``repr`` (59.38 stays 59.38, not its binary expansion), to
+    the 15 significant digits Excel and WPS show of a number cell.
+
+    Why 15: a weight a formula left as 9.999999999999998 is the 10 the unit sees, and was scored
+    as written: 13/16 × 9.999999999999998 = 8.124999… was rounded to 8.12, not 8.13.
+    """
     decimal = _FLOAT_DECIMALS.get(number)
     if decimal is None:
-        decimal = Decimal(repr(number))
+        text = repr(number)
+        decimal = Decimal(text)
+        # Why the length first: a repr of 15 significant digits or fewer is what Excel shows; only a
+        # longer one can have more (and is rare, so the digits are counted only for it).
+        if len(text) > 16 and len(decimal.as_tuple().digits) > _EXCEL_DIGITS:
+            decimal = Decimal(format(number, f".{_EXCEL_DIGITS}g"))
         if number and len(_FLOAT_DECIMALS) < _FLOAT_DECIMALS_KEPT:  # not 0: −0.0 equals 0.0, and reads "-0.0"
             _FLOAT_DECIMALS[number] = decimal
     return decimal
@@ -153,6 +163,8 @@ def float_decimal(number: float) -> Decimal:
 # Why the first ones only: those recur on every form; a bound keeps a worker's memory flat.
 _FLOAT_DECIMALS: dict[float, Decimal] = {}
 _FLOAT_DECIMALS_KEPT = 1024
+#: The significant digits Excel keeps of a number (and shows at most).
+_EXCEL_DIGITS = 15
 
 
 def _fits_a_cell(number: Decimal) -> bool:

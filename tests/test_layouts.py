@@ -724,6 +724,12 @@ def test_no_budget_and_no_spending_is_not_applicable_and_total_is_rescaled(tmp_p
     assert form.grade == "优"
 
 
+def test_a_weight_a_formula_left_with_binary_noise_scores_as_the_10_excel_shows(tmp_path):
+    # 13/16 × 9.999999999999998 = 8.1249999… rounded to 8.12, and the basis showed the noise.
+    _, probe = score_probe(tmp_path, quantity("≥16个", "13个", w=9.999999999999998, reason="进度滞后"))
+    assert (probe.weight, probe.score, probe.basis) == (D("10"), D("8.13"), "13/16×10=8.13")
+
+
 def test_a_not_applicable_execution_on_a_form_whose_weights_are_off_never_lifts_the_total_past_full_marks(tmp_path):
     # 20 on the fund row over indicators worth 90: 89.13 × 100/(100−20) gave 111.41.  Rescaled by what
     # the other items are worth instead: 89.13 × 100/90, as on a form whose 分值 add up.
