@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+#: Spreadsheets of other programs a unit may send: listed, so that the officer hears of them, and
+#: skipped with what to do (not silently left out of the batch).
+OTHER_SPREADSHEETS = {".ods": "OpenDocument表格（.ods）", ".et": "WPS表格（.et）"}
+_LISTED_SUFFIXES = WORKBOOK_SUFFIXES + tuple(OTHER_SPREADSHEETS)
 SCORED_SUFFIX = ".scored.xlsx"
 #: Whether the system's paths are case-sensitive (os.path.normcase leaves a name as it is).
 _CASE_SENSITIVE = os.path.normcase("A") == "A"
@@ -78,7 +82,7 @@ def _workbook_names(inbox: Path, outbox: Path | None) -> Iterator[str]:
             if _is(entry.is_dir):
                 if not _is(entry.is_symlink) and entry.path != skipped:
                     folders.append((entry.path, prefix + name + "/"))
-            elif name.lower().endswith(WORKBOOK_SUFFIXES) and _is(entry.is_file):
+            elif name.lower().endswith(_LISTED_SUFFIXES) and _is(entry.is_file):
                 yield prefix + name
 
 
@@ -126,6 +130,9 @@ def skip_reason(relative: str) -> str | None:
         return "隐藏文件，已跳过"
     if name.lower().endswith(SCORED_SUFFIX):
         return "已是评分结果文件，已跳过"
+    other = OTHER_SPREADSHEETS.get(name[name.rfind("."):].lower()) if "." in name else None
+    if other is not None:
+        return f"{other}不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送"
     return None
 
 

@@ -149,6 +149,33 @@ def test_lock_hidden_and_earlier_output_files_are_skipped_not_errors(tmp_path):
     assert perfeval_xl.score_folder(inbox, jobs=1).exit_code == 0
 
 
+def _open_document(path: Path) -> Path:
+    """A minimal .ods as LibreOffice writes one: its first member, stored, says what it is."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>", zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_spreadsheets_of_other_programs_are_listed_and_skipped_with_what_to_do(tmp_path):
+    # They were left out of the listing: a unit's .ods was silently not scored, the batch exiting 0.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "good.xlsx")
+    _open_document(inbox / "某局自评表.ods")
+    (inbox / "某局自评表.et").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 508)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    assert batch.statuses == {"good.xlsx": "ok", "某局自评表.et": "skipped", "某局自评表.ods": "skipped"}
+    reasons = {f.file: f.error for f in batch.files if f.status == "skipped"}
+    assert reasons == {"某局自评表.et": "WPS表格（.et）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送",
+                       "某局自评表.ods": "OpenDocument表格（.ods）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送"}
+
+
+def test_an_open_document_named_as_a_workbook_says_what_it_is(tmp_path):
+    with pytest.raises(perfeval_xl.WorkbookError, match="^文件是OpenDocument表格（.ods），不是Excel工作簿，请用WPS或Excel另存为.xlsx"):
+        perfeval_xl.score_workbook(_open_document(tmp_path / "改了扩展名.xlsx"))
+
+
 def test_a_workbook_without_a_form_names_the_sheets_looked_at(tmp_path):
     with pytest.raises(perfeval_xl.WorkbookError, match="未识别到自评表.*销售明细、汇总"):
         perfeval_xl.score_workbook(hostile.sales_table(tmp_path / "sales.xlsx"))

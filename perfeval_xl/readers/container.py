@@ -240,7 +240,17 @@ def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[
     except zlib.error as exc:  # zipfile lets zlib's through; its English text means nothing to an officer
         raise WorkbookError("文件已损坏或不是Excel工作簿（压缩数据损坏）") from exc
     except (zipfile.BadZipFile, KeyError, EOFError, ValueError) as exc:
+        if _is_open_document(data, archive):
+            raise WorkbookError("文件是OpenDocument表格（.ods），不是Excel工作簿，请用WPS或Excel另存为.xlsx后重新报送") from exc
         raise WorkbookError(f"文件已损坏或不是Excel工作簿（{exc}）") from exc
+
+
+def _is_open_document(data: bytes, archive: "_Archive") -> bool:
+    """Is the zip an OpenDocument file (LibreOffice's .ods): its ``mimetype`` member says so?"""
+    try:
+        return b"opendocument" in _read_member(data, archive, archive.getinfo("mimetype"), ReadLimits())[0][:100]
+    except Exception:  # a damaged zip: it is what the caller says it is
+        return False
 
 
 class _Member:
