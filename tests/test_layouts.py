@@ -507,6 +507,16 @@ def test_equality_indicators(tmp_path, target, actual, expected):
     assert probe.score == expected
 
 
+def test_a_bare_zero_target_met_by_any_count_is_scored_as_written_and_shown_a_person(tmp_path):
+    # §1: no operator is ≥, so "0起" is met by 2 起; but a bare 0 is most often a 零事故 target meant ≤0.
+    _, probe = score_probe(tmp_path, quantity("0起", "2起", name="安全事故"))
+    assert (probe.score, probe.basis) == (D("10.00"), "2≥0，得满分10.00")
+    assert [str(f) for f in probe.flags] == [
+        "年度指标值“0起”为0且未写运算符，按“≥0”计得满分；如为“不发生”类指标，应写作“≤0”，请评价人员核实该指标得分（E13）"]
+    _, met = score_probe(tmp_path / "met", quantity("0起", "0起", name="安全事故"))
+    assert met.score == D("10.00") and not met.flags  # both readings agree: nothing to check
+
+
 def test_placeholder_actual_on_a_zero_incident_target_is_missing_not_zero(tmp_path):
     # scoring.md §1: "无" is a placeholder, never a silent 0 — even on "≤0起".
     form, probe = score_probe(tmp_path, quantity("≤0起", "无", name="医疗安全事故"))

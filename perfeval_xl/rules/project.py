@@ -275,6 +275,11 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
         note += f"实际值{show(a)}<0按0计；"
         a = ZERO
     operator = target.operator or ">="
+    if target.operator is None and t == 0 and a > 0:
+        # §1: no operator is ≥, so "0起" is met by any count; but a target of 0 written bare is most
+        # often a 零事故 target meant as ≤0 (scored 0 then): scored as the rules say, and shown a person.
+        item.flags.append(Flag(f"年度指标值“{target.text}”为0且未写运算符，按“≥0”计得满分；如为“不发生”类指标，应写作“≤0”",
+                               indicator.cells.get("target"), action="请评价人员核实该指标得分"))
     if operator in (">=", ">") or (operator == "=" and t > 0):
         score, basis = _positive(a, t, w, item, indicator, rulebook)
     else:
