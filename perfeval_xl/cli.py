@@ -220,6 +220,11 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
         if debug and file.detail:
             click.echo(terminal_text(file.detail), err=True)
     statuses = list(batch.statuses.values())
+    for index, status in enumerate(statuses):
+        # A skipped file the officer must act on (another program's spreadsheet, a name clash) is
+        # named; a lock, temporary or hidden file, or a scored form, is not: nothing is to be done.
+        if status == "skipped" and "请" in (reason := batch.files[index].error or ""):
+            click.echo(terminal_text(f"跳过 {batch.files[index].file}：{reason}"), err=True)
     if not quiet:
         reused = f"（其中 {batch.reused} 个未变化，沿用上次结果）" if batch.reused else ""
         click.echo(f"已评分 {statuses.count('ok')} 个文件{reused}，失败 {statuses.count('error')} 个，"

@@ -171,6 +171,18 @@ def test_spreadsheets_of_other_programs_are_listed_and_skipped_with_what_to_do(t
                        "某局自评表.ods": "OpenDocument表格（.ods）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送"}
 
 
+def test_the_cli_names_a_skipped_file_the_officer_must_act_on_and_not_a_lock_file(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "good.xlsx")
+    _open_document(inbox / "某局自评表.ods")
+    (inbox / "~$good.xlsx").write_bytes(b"\x00" * 165)
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 0
+    assert "跳过 某局自评表.ods：OpenDocument表格（.ods）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送" in result.output
+    assert "~$good.xlsx" not in result.output and "跳过 2 个" in result.output
+
+
 def test_an_open_document_named_as_a_workbook_says_what_it_is(tmp_path):
     with pytest.raises(perfeval_xl.WorkbookError, match="^文件是OpenDocument表格（.ods），不是Excel工作簿，请用WPS或Excel另存为.xlsx"):
         perfeval_xl.score_workbook(_open_document(tmp_path / "改了扩展名.xlsx"))
