@@ -154,6 +154,44 @@ def main() -> None:
     """
 
 
+def _read_options(command):
+    """The options of how workbooks are read, alike for every command that reads them: passwords
+    and the limits of one file's cost (an error about a limit names the option that raises it)."""
+    for option in reversed([
+        click.option("--password", "passwords", multiple=True, metavar="PW",
+                     help="加密文件的密码，可重复给出。 / Password for encrypted files (repeatable)."),
+        click.option("--passwords-file", type=_Path("密码文件", exists=True, dir_okay=False),
+                     help="密码文件，每行一个密码（UTF-8或GBK编码）。 / File with one password per line."),
+        click.option("--max-cells", type=_IntAtLeast(1000), default=ReadLimits.max_sheet_cells, show_default=True,
+                     help="单个工作表数据区域的单元格上限。 / Largest sheet area read (rows × columns)."),
+        click.option("--max-unzipped-mb", type=_IntAtLeast(1), default=ReadLimits.max_unzipped_bytes // 2**20,
+                     show_default=True, help="单个文件解压后的大小上限（MB）。 / Largest unzipped size of one file."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _read_settings(passwords: tuple[str, ...], passwords_file: Path | None, max_cells: int,
+                   max_unzipped_mb: int) -> tuple[tuple[str, ...], ReadLimits]:
+    """(every password given, the read limits) of :func:`_read_options`' values."""
+    if passwords_file is not None:
+        passwords += tuple(line.strip() for line in _text_of(passwords_file, "--passwords-file").splitlines()
+                           if line.strip())
+    return passwords, ReadLimits(max_unzipped_bytes=max_unzipped_mb * 2**20, max_sheet_cells=max_cells)
+
+
+def _text_of(path: Path, option: str) -> str:
+    """A small text file an officer wrote: UTF-8 (with or without a BOM), or GBK as Notepad on a
+    Chinese Windows saved it by default."""
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ChineseUsageError(f"{option}：文件“{path}”既不是UTF-8也不是GBK编码的文本，请用记事本另存为UTF-8后重试")
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("inbox", cls=_RequiredArgument, type=_Path("收件箱", exists=True, file_okay=False))
 @click.option("--out", "-o", "outbox", cls=_RequiredOption, required=True,
@@ -163,14 +201,7 @@ def main() -> None:
               help="评分规则：内置规则名或YAML文件（默认按表类型选择）。 / Rulebook name or YAML file.")
 @click.option("--jobs", "-j", type=_IntAtLeast(0), default=0, show_default=False,
               help="并行进程数，0为CPU核数（默认）。 / Worker processes; 0 = all cores (default).")
-@click.option("--password", "passwords", multiple=True, metavar="PW",
-              help="加密文件的密码，可重复给出。 / Password for encrypted files (repeatable).")
-@click.option("--passwords-file", type=_Path("密码文件", exists=True, dir_okay=False),
-              help="密码文件，每行一个密码。 / File with one password per line.")
-@click.option("--max-cells", type=_IntAtLeast(1000), default=ReadLimits.max_sheet_cells, show_default=True,
-              help="单个工作表数据区域的单元格上限。 / Largest sheet area read (rows × columns).")
-@click.option("--max-unzipped-mb", type=_IntAtLeast(1), default=ReadLimits.max_unzipped_bytes // 2**20,
-              show_default=True, help="单个文件解压后的大小上限（MB）。 / Largest unzipped size of one file.")
+@_read_options
 @click.option("--force", is_flag=True,
               help="全部重新评分（默认跳过内容和规则都未变的文件）。 / Re-score unchanged files too.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
@@ -180,7 +211,8 @@ def main() -> None:
 @click.option("--format", "formats", default=["xlsx,json"], show_default=True, metavar="LIST", multiple=True,
               callback=lambda ctx, _param, value: _formats(ctx, ",".join(value)),
               help="汇总格式，逗号分隔或重复给出：xlsx、json、csv。 / Summary formats, comma-separated or repeated.")
-@click.option("--quiet", "-q", is_flag=True, help="不显示进度条。 / No progress bar.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="不显示进度条和结尾的统计行（错误照常显示）。 / No progress bar, no closing count (errors still shown).")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈。 / Show tracebacks of internal errors.")
 def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tuple[str, ...],
           passwords_file: Path | None, max_cells: int, max_unzipped_mb: int, force: bool, executor: str,
@@ -193,10 +225,7 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
     (or the batch could not run), 2 for a usage error, 130 when stopped by Ctrl-C.
     """
     rulebook = _rulebook(rules)
-    if passwords_file is not None:
-        passwords += tuple(line.strip() for line in passwords_file.read_text(encoding="utf-8-sig").splitlines()
-                           if line.strip())
-    limits = ReadLimits(max_unzipped_bytes=max_unzipped_mb * 2**20, max_sheet_cells=max_cells)
+    passwords, limits = _read_settings(passwords, passwords_file, max_cells, max_unzipped_mb)
     jobs = jobs or os.cpu_count() or 1
     show_bar = not quiet and sys.stderr.isatty()
     bar = _progress_bar() if show_bar else None
@@ -261,8 +290,9 @@ def _progress_bar():
 @click.argument("file", cls=_RequiredArgument, type=_Path("文件", exists=True, dir_okay=False))
 @click.option("--rules", "-r", default=None, metavar="NAME|FILE",
               help="评分规则：内置规则名或YAML文件。 / Rulebook name or YAML file.")
-@click.option("--password", "passwords", multiple=True, metavar="PW", help="加密文件的密码。 / Password.")
-def explain(file: Path, rules: str | None, passwords: tuple[str, ...]) -> None:
+@_read_options
+def explain(file: Path, rules: str | None, passwords: tuple[str, ...], passwords_file: Path | None, max_cells: int,
+            max_unzipped_mb: int) -> None:
     """逐项显示一个工作簿的评分过程（评分依据、问题）。
 
     Print one workbook's scoring, item by item with its 评分依据 and flags.
@@ -271,8 +301,9 @@ def explain(file: Path, rules: str | None, passwords: tuple[str, ...]) -> None:
     from .explain import print_explanation
 
     rulebook = _rulebook(rules) if rules else None  # as score does: a bad --rules is a usage error, not the file's
+    passwords, limits = _read_settings(passwords, passwords_file, max_cells, max_unzipped_mb)
     try:
-        result = score_workbook(file, rules=rulebook, passwords=passwords)
+        result = score_workbook(file, rules=rulebook, passwords=passwords, limits=limits)
     except PerfevalError as exc:
         raise ChineseError(terminal_text(f"{file.name}：{exc}")) from exc
     print_explanation(result)
@@ -286,9 +317,9 @@ def explain(file: Path, rules: str | None, passwords: tuple[str, ...]) -> None:
 @click.option("--jobs", "-j", type=_IntAtLeast(0), default=0, help="并行进程数，0为CPU核数。 / Workers.")
 @click.option("--settle", type=_FloatAtLeast(0.1), default=2.0, show_default=True,
               help="文件大小保持不变多少秒后才评分（等待复制完成）。 / Seconds a file's size must hold still.")
-@click.option("--password", "passwords", multiple=True, metavar="PW", help="加密文件的密码。 / Password.")
-def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float,
-          passwords: tuple[str, ...]) -> None:
+@_read_options
+def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float, passwords: tuple[str, ...],
+          passwords_file: Path | None, max_cells: int, max_unzipped_mb: int) -> None:
     """监视INBOX，新文件复制完成后自动评分并更新汇总；按Ctrl-C停止。
 
     Watch INBOX: score each workbook once it has finished being copied in,
@@ -299,6 +330,7 @@ def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float
     from .watch import watch_folder
 
     rulebook = _rulebook(rules) if rules else None
+    passwords, limits = _read_settings(passwords, passwords_file, max_cells, max_unzipped_mb)
 
     def report(batch) -> None:
         statuses = list(batch.statuses.values())
@@ -311,7 +343,7 @@ def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float
     click.echo(f"开始监视 {inbox}，结果写入 {outbox}；按 Ctrl-C 停止。")
     try:
         watch_folder(inbox, outbox, settle=settle, on_batch=report, rules=rulebook,
-                     jobs=jobs or os.cpu_count() or 1, passwords=passwords)
+                     jobs=jobs or os.cpu_count() or 1, passwords=passwords, limits=limits)
     except KeyboardInterrupt:  # the way to stop watching: not an error
         click.echo("已停止监视。")
     except PerfevalError as exc:
@@ -358,14 +390,17 @@ def templates(dest: Path) -> None:
     """把空白自评表模板复制到DEST，供单位填报。 / Copy the blank forms to DEST for units to fill."""
     from .writers import blank_templates
 
-    dest.mkdir(parents=True, exist_ok=True)
-    for template in blank_templates():
-        target = dest / template.name
-        if target.exists():
-            click.echo(f"已存在，未覆盖：{target}", err=True)
-            continue
-        shutil.copyfile(template, target)
-        click.echo(str(target))
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        for template in blank_templates():
+            target = dest / template.name
+            if target.exists():
+                click.echo(f"已存在，未覆盖：{target}", err=True)
+                continue
+            shutil.copyfile(template, target)
+            click.echo(str(target))
+    except OSError as exc:
+        raise _os_error(exc, dest) from exc
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -122,6 +122,50 @@ def test_passwords_file_on_the_command_line(tmp_path):
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.parametrize("command", ["score", "explain"])
+def test_a_passwords_file_saved_as_gbk_opens_a_workbook_with_a_chinese_password(tmp_path, command):
+    # Notepad on a Chinese Windows saved GBK by default: reading it as UTF-8 ended in a traceback.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.encrypt(hostile.write_good(tmp_path / "plain.xlsx"), inbox / "locked.xlsx", "秘密2023")
+    secrets = tmp_path / "passwords.txt"
+    secrets.write_bytes("wrong\n秘密2023\n".encode("gbk"))
+    target = [str(inbox), "--out", str(tmp_path / "o"), "-q", "-j", "1"] if command == "score" else [
+        str(inbox / "locked.xlsx")]
+    result = CliRunner().invoke(main, [command, *target, "--passwords-file", str(secrets)])
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+
+
+def test_a_passwords_file_in_no_known_encoding_is_a_plain_usage_error(tmp_path):
+    secrets = tmp_path / "passwords.bin"
+    secrets.write_bytes(b"\xff\xfe\x00\xd8\x81")
+    (tmp_path / "in").mkdir()
+    result = CliRunner().invoke(main, ["score", str(tmp_path / "in"), "--out", str(tmp_path / "o"),
+                                       "--passwords-file", str(secrets)])
+    assert result.exit_code == 2 and "既不是UTF-8也不是GBK编码" in result.output
+
+
+def test_every_command_that_reads_workbooks_takes_the_options_its_errors_name(tmp_path):
+    # explain's refusal of an absurd sheet said "请提高 --max-cells", an option explain did not have.
+    path = hostile.write_good(tmp_path / "good.xlsx")
+    for command in (["explain", str(path)], ["watch", str(tmp_path), "--out", str(tmp_path / "o")]):
+        usage = CliRunner().invoke(main, [*command, "--help"]).output
+        assert all(option in usage for option in ("--password", "--passwords-file", "--max-cells", "--max-unzipped-mb"))
+    book = load_workbook(path)
+    book.active["Z200"] = "备注"  # a used area of 26 × 200 cells
+    book.save(path)
+    result = CliRunner().invoke(main, ["explain", str(path), "--max-cells", "1000"])
+    assert result.exit_code == 1 and "--max-cells" in result.output, result.output
+    assert CliRunner().invoke(main, ["explain", str(path), "--max-cells", "6000"]).exit_code == 0
+
+
+def test_templates_into_a_folder_that_cannot_be_made_is_a_plain_error(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    result = CliRunner().invoke(main, ["templates", str(tmp_path / "a-file" / "sub")])
+    assert result.exit_code == 1 and "路径中有一段是文件，不是文件夹" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_format_comes_from_the_bytes_not_the_name(tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
