@@ -428,6 +428,12 @@ def test_csv_text_that_would_run_as_a_formula_gets_a_single_quote(text):
     assert csv_text("城区" + text) == "城区" + text  # only at the start
 
 
+def test_csv_text_drops_the_control_characters_no_excel_cell_holds():
+    # An ESC sequence in a project name acted on the terminal of whoever printed summary.csv.
+    assert csv_text("城区\x1b[2J道路\x07养护") == "城区[2J道路养护"
+    assert csv_text("\x1b=1") == "'=1"  # what is left is checked for a formula trigger
+
+
 def test_summary_csv_neutralises_formula_injection_in_every_text_cell(tmp_path):
     hostile = project_file("=cmd|' /C calc'!A0.xlsx", "80", name="+SUM(A1:A9)", department="-2+3",
                            unit="@SUM(1)", self_total="85")

@@ -60,7 +60,7 @@ from typing import IO, Any, Hashable, Iterable, Iterator, NamedTuple, Optional, 
 
 from ..model import FileResult
 from ._atomic import atomic_output
-from ._display import LEVEL_LABELS, amount
+from ._display import LEVEL_LABELS, amount, excel_text
 from ._issue_rows import render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
 from ._summary_rows import KIND_ORDER, FormFacts, form_facts, formless_row, overview_row
@@ -86,7 +86,10 @@ assert all(len(trigger) == 1 for trigger in _FORMULA_TRIGGER_SET)
 
 
 def csv_text(text: str) -> str:
-    """Text made safe for a CSV cell: a leading formula trigger gets a single quote in front (OWASP)."""
+    """Text made safe for a CSV cell: without the control characters Excel cells cannot hold (an ESC
+    sequence would also act on a terminal that prints the file), and a leading formula trigger gets
+    a single quote in front (OWASP)."""
+    text = excel_text(text)
     return "'" + text if text[:1] in _FORMULA_TRIGGER_SET else text
 
 
