@@ -305,6 +305,14 @@ def test_total_grade_rulebook_and_form_issues_close_the_form(tmp_path):
     assert f"A{issues}:A{issues + 1}" in merged(sheet)
 
 
+def test_a_form_issue_says_what_to_do_as_the_summary_does(tmp_path):
+    flag = Flag("自评得分未填全（1项空白），自评总分92仅供参考", Source(SHEET, "H25"), action="请单位补填全部自评得分")
+    sheet = scored_sheet(tmp_path, project_result(flags=[flag]))[SHEET]
+    issues = row_of(sheet, "复核问题")
+    assert [sheet.cell(issues + 1, col).value for col in (2, 3, 4)] == [
+        "提示", "H25", "自评得分未填全（1项空白），自评总分92仅供参考，请单位补填全部自评得分"]
+
+
 def test_a_form_without_issues_says_none(tmp_path):
     result = project_result(flags=[])
     for item in result.items:

@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Protocol
 
-from ..model import DepartmentForm, Flag, FormResult, FundLine, ItemScore, ProjectForm
+from ..model import DepartmentForm, Flag, FormResult, FundLine, ItemScore, ProjectForm, flag_ending
 from ..values import format_number
 from ._atomic import atomic_output, atomic_write_bytes
 from ._cell import CellValue, cell_value, cell_values, write_cell
@@ -484,7 +484,7 @@ class _Layout:
         return self.new_row("issue", {
             ISSUE_LEVEL: level_label(flag),
             ISSUE_CELL: _cell_reference(flag, form_sheet),
-            ISSUE_TEXT: flag.message,
+            ISSUE_TEXT: flag.message + flag_ending(flag.action, None),  # as str(flag), the cell in its own column
         })
 
 
