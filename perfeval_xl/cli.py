@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -50,11 +51,44 @@ class Interrupted(click.ClickException):
 
 
 class _Group(click.Group):
+    """The perfeval-xl group: click's own usage errors (an unknown option or command, a missing
+    value) reach the officer in Chinese too, as ours do."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _in_chinese(exc) from None
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise Interrupted("已中断。") from None
+        except click.UsageError as exc:  # a subcommand's arguments, or a command that does not exist
+            raise _in_chinese(exc) from None
+
+
+def _in_chinese(exc: click.UsageError) -> click.UsageError:
+    """``exc``, one of click's own usage errors, as a :class:`ChineseUsageError` saying the same."""
+    if isinstance(exc, ChineseUsageError):
+        return exc
+    message = exc.format_message()
+    if isinstance(exc, click.NoSuchOption):
+        close = f"（是否应为 {'、'.join(sorted(exc.possibilities))}？）" if exc.possibilities else ""
+        message = f"没有选项 {exc.option_name}{close}"
+    elif isinstance(exc, click.BadOptionUsage) and "requires an argument" in message:
+        message = f"选项 {exc.option_name} 后面缺少它的值"
+    elif isinstance(exc, click.MissingParameter) and exc.param is not None:
+        message = f"缺少参数 {exc.param.human_readable_name}"
+    elif isinstance(exc, click.BadParameter) and exc.param is not None and isinstance(exc.param.type, click.Choice):
+        message = f"{_option_name(exc.param)} 应为 {'、'.join(exc.param.type.choices)} 之一"
+    elif (found := re.match(r"No such command '([^']*)'", message)) and exc.ctx is not None:
+        commands = "、".join(exc.ctx.command.list_commands(exc.ctx)) if isinstance(exc.ctx.command, click.Group) else ""
+        message = f"没有命令“{found.group(1)}”" + (f"（可用：{commands}）" if commands else "")
+    elif found := re.match(r"Got unexpected extra arguments? \((.*)\)", message):
+        message = f"多余的参数：{found.group(1)}"
+    return ChineseUsageError(message, exc.ctx)
 
 
 class _Path(click.Path):
@@ -145,7 +179,7 @@ def _os_error(exc: OSError, outbox: Path) -> ChineseError:
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
-@click.version_option(__version__, prog_name="perfeval-xl")
+@click.version_option(__version__, prog_name="perfeval-xl", message="%(prog)s %(version)s")
 def main() -> None:
     """预算绩效自评表批量复核评分工具。
 

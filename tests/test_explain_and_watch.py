@@ -300,9 +300,15 @@ def test_ctrl_c_in_any_command_exits_130_in_chinese(tmp_path, monkeypatch):
     (["explain", "{tmp}/没有.xlsx"], "错误：文件“{tmp}/没有.xlsx”不存在"),
     (["explain", "{tmp}"], "错误：文件“{tmp}”是文件夹，不是文件"),
     (["rules", "check", "{tmp}/没有.yaml"], "错误：规则文件“{tmp}/没有.yaml”不存在"),
+    # click's own errors, in Chinese as ours are.
+    (["score", "{tmp}", "--out", "{tmp}/out", "--jbos", "2"], "错误：没有选项 --jbos（是否应为 --jobs？）"),
+    (["score", "{tmp}", "--out", "{tmp}/out", "--executor", "spark"], "错误：--executor 应为 local、dask 之一"),
+    (["rules", "show"], "错误：缺少参数 NAME"),
+    (["explain", "{tmp}/f.xlsx", "{tmp}/g.xlsx"], "错误：多余的参数：{tmp}/g.xlsx"),
 ], ids=["no-inbox", "inbox-is-file", "watch-no-inbox", "outbox-is-file", "no-out", "no-inbox-arg", "jobs-negative",
         "jobs-text", "max-cells", "settle", "format", "rules", "passwords-file", "explain-rules", "explain-missing",
-        "explain-folder", "rules-check-missing"])
+        "explain-folder", "rules-check-missing", "unknown-option", "bad-choice",
+        "missing-argument", "extra-argument"])
 def test_common_usage_errors_are_in_chinese_with_exit_code_2(tmp_path, args, message):
     (tmp_path / "f.xlsx").write_bytes(b"")
     result = CliRunner().invoke(main, [arg.format(tmp=tmp_path) for arg in args], prog_name="perfeval-xl")
@@ -312,6 +318,25 @@ def test_common_usage_errors_are_in_chinese_with_exit_code_2(tmp_path, args, mes
     assert f"用法：perfeval-xl {command} [OPTIONS]" in result.output
     for english in ("Usage:", "Error:", "Invalid value", "does not exist", "Missing"):
         assert english not in result.output
+
+
+def test_an_option_left_without_its_value_is_said_in_chinese(tmp_path):
+    # click's parser gives this error no context, so no 用法 line frames it.
+    result = CliRunner().invoke(main, ["score", str(tmp_path), "--out"], prog_name="perfeval-xl")
+    assert result.exit_code == 2 and result.output == "错误：选项 --out 后面缺少它的值\n"
+
+
+def test_an_unknown_command_is_named_with_the_commands_there_are():
+    result = CliRunner().invoke(main, ["socre"], prog_name="perfeval-xl")
+    assert result.exit_code == 2
+    assert "错误：没有命令“socre”（可用：explain、rules、score、templates、watch）" in result.output
+    assert "No such command" not in result.output
+
+
+def test_the_version_is_the_programs_name_and_number():
+    from perfeval_xl import __version__
+
+    assert CliRunner().invoke(main, ["--version"]).output == f"perfeval-xl {__version__}\n"
 
 
 def test_an_outbox_that_cannot_be_written_is_named_in_chinese(tmp_path, monkeypatch):
