@@ -373,6 +373,18 @@ def test_a_batch_pairs_a_scoring_table_with_the_base_data_of_its_own_folder(tmp_
     assert batch.statuses["2019/基础数据表.xlsx"] == "error" and told == batch.statuses
 
 
+def test_a_three_public_total_that_is_not_the_sum_of_its_rows_is_flagged_at_its_cell(tmp_path):
+    # 公务用车 3.2/3.0/2.85 + 出国 0 + 公务接待 3.6/3.5/3.07 = 6.8/6.5/5.92: written 2.46 as 本年决算 only.
+    path = write_department_workbook(tmp_path / "dept.xlsx", BaseFigures(UNIT, sangong=(6.8, 6.5, 2.46)))
+    [form] = perfeval_xl.score_workbook(path).forms
+    [flag] = [f for f in form.flags if "其下各项合计" in f.message]
+    assert str(flag) == ("“三公经费”本年决算数2.46与其下各项合计5.92（公务用车购置和维护经费2.85+出国经费0+公务接待3.07）不符，"
+                         f"请单位核实“三公经费”及其明细（{flag.source.cell}）")
+    assert flag.source.cell.startswith("D")  # the 本年决算数 column of the 三公经费 row
+    clean = write_department_workbook(tmp_path / "clean.xlsx", BaseFigures(UNIT))
+    assert not [f for f in perfeval_xl.score_workbook(clean).forms[0].flags if "其下各项合计" in f.message]
+
+
 def test_a_unit_that_sent_two_f2_gets_the_first_flagged_and_the_other_is_not_called_one_without_an_f3(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -53,6 +53,7 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
     known = sum(1 for key in rows if key in labels.BASE_ROWS)
     if known < 3 or (not columns and staff is None):
         return None
+    flags.extend(_parts_that_do_not_add_up(rows))
     base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags, lines=lines)
     if staff is not None:
         (base.staff_quota, quota_source, quota_text), (base.staff_actual, actual_source, actual_text) = staff
@@ -228,6 +229,30 @@ def _fill_blanks(first: BaseAmounts, later: BaseAmounts, flags: list[Flag]) -> N
 
 
 _COLUMN_NAMES = {"prior_final": "上年决算数", "budget": "本年预算数", "final": "本年决算数"}
+
+#: Rows F2 lists as the whole of a total (forms.md: 1、公务用车 / 2、出国 / 3、公务接待 under 三公经费);
+#: a "其中" row is only part of one, so is not summed.
+_WHOLE_OF = {"三公经费": ("公务用车购置和维护经费", "出国经费", "公务接待")}
+_ADD_UP_TOLERANCE = Decimal("0.01")
+
+
+def _parts_that_do_not_add_up(rows: dict[str, BaseAmounts]) -> list[Flag]:
+    """A flag for each column whose total differs from the sum of the rows it is made of: the
+    三公经费 indicators and the report draft take the total, and a unit's slip shows only here."""
+    flags = []
+    for total_name, part_names in _WHOLE_OF.items():
+        total, parts = rows.get(total_name), [rows.get(name) for name in part_names]
+        if total is None or None in parts:
+            continue
+        for column, column_name in _COLUMN_NAMES.items():
+            amounts = [getattr(part, column) for part in parts]
+            whole = getattr(total, column)
+            if whole is None or None in amounts or abs(sum(amounts) - whole) < _ADD_UP_TOLERANCE:
+                continue
+            listed = "+".join(f"{name}{format_number(amount)}" for name, amount in zip(part_names, amounts))
+            flags.append(Flag(f"“{total_name}”{column_name}{format_number(whole)}与其下各项合计{format_number(sum(amounts))}"
+                              f"（{listed}）不符", total.cell(column), action=f"请单位核实“{total_name}”及其明细"))
+    return flags
 
 
 def _row_label(cells: SheetCells, row: int, before_col: int) -> tuple[int, str]:
