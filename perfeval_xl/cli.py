@@ -259,6 +259,8 @@ def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tu
     (or the batch could not run), 2 for a usage error, 130 when stopped by Ctrl-C.
     """
     rulebook = _rulebook(rules)
+    if scheduler is not None and executor != "dask":
+        raise ChineseUsageError("--scheduler 只用于 Dask 集群，请同时给出 --executor dask", click.get_current_context())
     passwords, limits = _read_settings(passwords, passwords_file, max_cells, max_unzipped_mb)
     jobs = jobs or os.cpu_count() or 1
     show_bar = not quiet and sys.stderr.isatty()
@@ -306,11 +308,11 @@ def _formats(ctx: click.Context, value: str) -> tuple[str, ...]:
     return formats
 
 
-def _rulebook(rules: str | None):
+def _rulebook(rules: str | None, option: str = "--rules"):
     try:
         return load_rulebook(rules)
     except RulebookError as exc:
-        raise ChineseUsageError(f"--rules：{exc}") from exc
+        raise ChineseUsageError(f"{option}：{exc}") from exc
 
 
 def _progress_bar():
@@ -400,10 +402,10 @@ def rules(ctx: click.Context) -> None:
 @click.argument("name")
 def rules_show(name: str) -> None:
     """显示一套规则的内容（YAML）。 / Print a rulebook (YAML)."""
+    _rulebook(name, option="NAME")  # an unknown name is a usage error (exit 2), as with score --rules
     try:
-        load_rulebook(name)
         click.echo(rulebook_text(name), nl=False)
-    except (RulebookError, OSError) as exc:
+    except OSError as exc:
         raise ChineseError(str(exc)) from exc
 
 

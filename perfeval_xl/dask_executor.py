@@ -43,8 +43,9 @@ def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, rea
                                dashboard_address=None)
     try:
         client = Client(scheduler or cluster)
-    except OSError as exc:
-        raise PerfevalError(f"无法连接Dask调度器“{scheduler}”：{exc}") from exc
+    except OSError as exc:  # distributed's words are English: the officer gets what to check instead
+        why = "连接超时" if isinstance(exc, TimeoutError) or "timed out" in str(exc).lower() else "连接失败"
+        raise PerfevalError(f"无法连接Dask调度器“{scheduler}”（{why}）：请确认地址和端口正确、调度器已启动且本机可以访问") from exc
     try:
         # The rulebooks go to every worker once, not inside each of thousands of tasks.
         [shared_rules] = client.scatter([rules], broadcast=True)

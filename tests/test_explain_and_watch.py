@@ -305,10 +305,13 @@ def test_ctrl_c_in_any_command_exits_130_in_chinese(tmp_path, monkeypatch):
     (["score", "{tmp}", "--out", "{tmp}/out", "--executor", "spark"], "错误：--executor 应为 local、dask 之一"),
     (["rules", "show"], "错误：缺少参数 NAME"),
     (["explain", "{tmp}/f.xlsx", "{tmp}/g.xlsx"], "错误：多余的参数：{tmp}/g.xlsx"),
+    (["rules", "show", "没有这套规则"], "错误：NAME：找不到规则“没有这套规则”"),
+    (["score", "{tmp}", "--out", "{tmp}/out", "--scheduler", "tcp://10.0.0.5:8786"],
+     "错误：--scheduler 只用于 Dask 集群，请同时给出 --executor dask"),
 ], ids=["no-inbox", "inbox-is-file", "watch-no-inbox", "outbox-is-file", "no-out", "no-inbox-arg", "jobs-negative",
         "jobs-text", "max-cells", "settle", "format", "rules", "passwords-file", "explain-rules", "explain-missing",
         "explain-folder", "rules-check-missing", "unknown-option", "bad-choice",
-        "missing-argument", "extra-argument"])
+        "missing-argument", "extra-argument", "rules-show-unknown", "scheduler-without-dask"])
 def test_common_usage_errors_are_in_chinese_with_exit_code_2(tmp_path, args, message):
     (tmp_path / "f.xlsx").write_bytes(b"")
     result = CliRunner().invoke(main, [arg.format(tmp=tmp_path) for arg in args], prog_name="perfeval-xl")

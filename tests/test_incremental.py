@@ -153,6 +153,22 @@ def test_a_removed_input_leaves_the_store(inbox, tmp_path):
 
 
 @pytest.mark.skipif(not (CASES / "expected.json").is_file(), reason="../shared/cases is not beside this checkout")
+def test_a_dask_scheduler_that_cannot_be_reached_is_named_with_what_to_check(tmp_path, monkeypatch):
+    import distributed
+
+    def unreachable(address, *args, **kwargs):
+        raise OSError(f"Timed out trying to connect to {address} after 30 s")
+
+    monkeypatch.setattr(distributed, "Client", unreachable)
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_good(inbox / "a.xlsx")
+    with pytest.raises(perfeval_xl.PerfevalError) as error:
+        perfeval_xl.score_folder(inbox, out=tmp_path / "out", executor="dask", scheduler="tcp://10.0.0.5:8786")
+    assert str(error.value) == ("无法连接Dask调度器“tcp://10.0.0.5:8786”（连接超时）：请确认地址和端口正确、"
+                                "调度器已启动且本机可以访问")
+
+
 def test_dask_local_cluster_gives_the_same_results_as_local_processes(tmp_path):
     pytest.importorskip("distributed")
     inbox = tmp_path / "cases"
