@@ -21,6 +21,7 @@ never be able to run code, so only the model's own classes can be rebuilt.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -69,10 +70,35 @@ def bytes_digest(data: bytes) -> str:
 
 def rules_fingerprint(rulebooks, version: str) -> str:
     """Changes when any rulebook's content or the package version changes (a changed stored model
-    empties the whole store: :data:`STATE_VERSION`)."""
-    text = json.dumps([version] + [r.data for r in rulebooks], sort_keys=True, ensure_ascii=False,
-                      default=str)
+    empties the whole store: :data:`STATE_VERSION`).
+
+    Why the parameters as well as the file's data: a rulebook changed in code
+    (``dataclasses.replace(rulebook, grades=…)``) keeps the data it was loaded from, and a rerun
+    reused what the old parameters had scored.
+    """
+    text = json.dumps([version] + [[r.data, _parameters(r)] for r in rulebooks], sort_keys=True,
+                      ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _parameters(rulebook) -> str:
+    """Every parameter a rulebook scores by, as text (its fields but the file it came from and its data)."""
+    return repr(_canonical([(field.name, getattr(rulebook, field.name)) for field in dataclasses.fields(rulebook)
+                            if field.name not in ("source", "data")]))
+
+
+def _canonical(value):
+    """``value`` with the same text in every process: a set's order follows string hashing, which
+    differs from run to run, so a set (or a dict) is listed sorted."""
+    if dataclasses.is_dataclass(value):
+        return [type(value).__name__, [(f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value)]]
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(_canonical(item)) for item in value)
+    if isinstance(value, dict):
+        return sorted((repr(_canonical(key)), _canonical(item)) for key, item in value.items())
+    return value
 
 
 #: Seconds to wait for another batch that is writing to the same outbox before giving up.

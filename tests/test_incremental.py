@@ -1,8 +1,10 @@
 """A rerun in the same outbox scores only what changed; the cache there can never run code."""
 import contextlib
 import json
+import os
 import shutil
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -447,3 +449,36 @@ def test_results_read_back_after_the_store_was_started_afresh_mid_run(inbox, tmp
     batch = perfeval_xl.score_folder(inbox, out=outbox)
     assert [f.forms[0].name for f in batch.files] == ["甲项目", "乙项目", "丙项目"]
     assert all(f.output for f in batch.files)
+
+
+def test_a_rulebook_changed_in_code_is_a_changed_rulebook_for_a_rerun(tmp_path):
+    # dataclasses.replace keeps the data the rulebook was loaded from: a rerun reused what the old
+    # grades had graded, and summary.json disagreed with BatchResult.files.
+    import dataclasses
+
+    from perfeval_xl.rules.rulebook import Grade
+
+    inbox = tmp_path / "in"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "城管局", inbox)
+    rulebook = perfeval_xl.load_rulebook("mof-2020-project")
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out", rules=rulebook)
+    stricter = dataclasses.replace(rulebook, grades=(Grade("优", Decimal("99")), *rulebook.grades[1:]))
+    again = perfeval_xl.score_folder(inbox, out=tmp_path / "out", rules=stricter)
+    assert again.reused == 0
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    graded = [(form["total"], form["grade"]) for file in summary["files"] for form in file["forms"]]
+    assert any(90 <= total < 99 for total, _ in graded)  # a form the stricter grades grade otherwise
+    assert all(grade == stricter.grade_for(Decimal(str(total))) for total, grade in graded)
+
+
+def test_the_rulebooks_fingerprint_is_the_same_in_every_process():
+    # A rerun is another process: a fingerprint that followed string hashing would reuse nothing.
+    import subprocess
+    import sys
+
+    code = ("from perfeval_xl import load_rulebook, builtin_rulebooks; from perfeval_xl.store import rules_fingerprint;"
+            "print(rules_fingerprint([load_rulebook(n) for n in builtin_rulebooks()], 'v'))")
+    fingerprints = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                   env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+                    for seed in ("1", "2", "3")}
+    assert len(fingerprints) == 1 and len(fingerprints.pop()) == 65
