@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ._outbox_lock import outbox_lock
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
 from .inbox import WORKBOOK_SUFFIXES, InboxEntry, count_workbooks, list_inbox, scored_path, skip_reason
@@ -182,7 +183,20 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
         raise PerfevalError(f"输出文件夹“{out}”就是收件箱：评分结果会混进单位报送的文件里。"
                             "请另选一个文件夹（收件箱之外，或收件箱下的子文件夹，如“评分结果”）")
     rule_set = resolve_rules(rules)
+    if scheduler is not None and executor != "dask":
+        raise PerfevalError("scheduler 只用于 executor=\"dask\"（Dask集群）")
+    if isinstance(passwords, str):  # one password, not its characters
+        passwords = (passwords,)
     read = ReadOptions(tuple(passwords), limits or ReadLimits())
+    with outbox_lock(outbox) if outbox is not None else contextlib.nullcontext():
+        return _score_folder(inbox, outbox, rule_set, read, jobs, on_file, on_listed, force, executor, scheduler,
+                             formats)
+
+
+def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: ReadOptions, jobs: int, on_file,
+                  on_listed, force: bool, executor: str, scheduler: str | None,
+                  formats: tuple[str, ...]) -> BatchResult:
+    """:func:`score_folder` once its arguments are checked (and its outbox is held)."""
     # A first run into this outbox (or a forced one) scores every file it finds, so its local
     # workers are forked before the listing, which they would otherwise each carry a copy of (4.5 MB
     # at 10,000 files): as many as there are files, up to ``jobs``.  A rerun forks them once it

@@ -376,9 +376,13 @@ def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float
         for failed in batch.failed:
             click.echo(terminal_text(f"  错误 {failed.file}：{failed.error}"), err=True)
 
+    def busy() -> None:
+        stamp = datetime.datetime.now().strftime("%H:%M:%S")
+        click.echo(f"[{stamp}] 输出文件夹正被另一次评分使用，待其完成后再评分", err=True)
+
     click.echo(f"开始监视 {inbox}，结果写入 {outbox}；按 Ctrl-C 停止。")
     try:
-        watch_folder(inbox, outbox, settle=settle, on_batch=report, rules=rulebook,
+        watch_folder(inbox, outbox, settle=settle, on_batch=report, on_busy=busy, rules=rulebook,
                      jobs=jobs or os.cpu_count() or 1, passwords=passwords, limits=limits)
     except KeyboardInterrupt:  # the way to stop watching: not an error
         click.echo("已停止监视。")

@@ -12,3 +12,7 @@ class WorkbookError(PerfevalError):
 
 class RulebookError(PerfevalError):
     """A rulebook file is missing or invalid; the message names the file and the key."""
+
+
+class OutboxBusy(PerfevalError):
+    """Another batch is writing to the same outbox; try again once it has finished."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .batch import BatchResult, score_folder
-from .errors import PerfevalError
+from .errors import OutboxBusy, PerfevalError
 from .inbox import WORKBOOK_SUFFIXES, skip_reason
 from .writers.summary_spool import SUMMARY_FILES
 
@@ -110,8 +110,12 @@ class _Changes:
 
 def watch_folder(inbox: str | Path, out: str | Path, *, settle: float = 2.0, poll: float = 0.5,
                  stop: threading.Event | None = None, on_batch: Callable[[BatchResult], None] | None = None,
-                 **score_options) -> None:
-    """Score ``inbox`` into ``out`` now, then again whenever workbooks settle, until ``stop`` is set."""
+                 on_busy: Callable[[], None] | None = None, **score_options) -> None:
+    """Score ``inbox`` into ``out`` now, then again whenever workbooks settle, until ``stop`` is set.
+
+    While another batch writes to ``out`` (an officer's own ``perfeval-xl score``), a run waits
+    for the next settling instead: ``on_busy`` is told, and the watch goes on.
+    """
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
@@ -125,7 +129,13 @@ def watch_folder(inbox: str | Path, out: str | Path, *, settle: float = 2.0, pol
                 changes.touch(path)
 
     def run_batch() -> None:
-        batch = score_folder(inbox, out=out, **score_options)
+        try:
+            batch = score_folder(inbox, out=out, **score_options)
+        except OutboxBusy:
+            changes.touch(str(inbox))  # run again once that batch is likely done
+            if on_busy is not None:
+                on_busy()
+            return
         if on_batch is not None:
             on_batch(batch)
 

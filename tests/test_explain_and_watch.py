@@ -126,6 +126,31 @@ def test_watch_scores_a_file_once_it_has_finished_arriving(tmp_path):
     assert not watcher.is_alive()
 
 
+def test_watch_waits_while_another_batch_writes_to_its_outbox(tmp_path):
+    # An officer's own perfeval-xl score into the watched outbox: watch says so and scores afterwards.
+    from perfeval_xl._outbox_lock import outbox_lock
+
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    write_good(inbox / "first.xlsx")
+    batches, busy = [], threading.Event()
+    stop = threading.Event()
+    holding = outbox_lock(outbox)
+    holding.__enter__()
+    watcher = threading.Thread(target=watch_folder, args=(inbox, outbox),
+                               kwargs=dict(settle=0.3, poll=0.1, stop=stop, on_batch=batches.append,
+                                           on_busy=busy.set, jobs=1))
+    watcher.start()
+    try:
+        assert busy.wait(10) and not batches
+        holding.__exit__(None, None, None)
+        assert wait_for(lambda: summary_files(outbox) == ["first.xlsx"]) and batches
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert not watcher.is_alive()
+
+
 def test_watch_reacts_to_changes_of_workbooks_only(tmp_path):
     """Reads (opened, closed without writing), metadata, other files, our own outputs and temp
     files, and Excel lock files start no batch; created, modified, moved, deleted and

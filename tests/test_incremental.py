@@ -482,3 +482,34 @@ def test_the_rulebooks_fingerprint_is_the_same_in_every_process():
                                    env={**os.environ, "PYTHONHASHSEED": seed}).stdout
                     for seed in ("1", "2", "3")}
     assert len(fingerprints) == 1 and len(fingerprints.pop()) == 65
+
+
+def test_a_second_batch_into_an_outbox_in_use_is_told_so_and_writes_nothing(tmp_path):
+    # Two batches into one outbox deleted each other's scratch files: summary.json was left as
+    # invalid JSON, or the second ended in an English traceback.
+    import subprocess
+    import sys
+
+    from perfeval_xl._outbox_lock import outbox_lock
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_good(inbox / "a.xlsx")
+    outbox = tmp_path / "out"
+    with outbox_lock(outbox):  # a batch of this process holds it
+        with pytest.raises(perfeval_xl.OutboxBusy, match="另一次评分正在使用输出文件夹"):
+            perfeval_xl.score_folder(inbox, out=outbox)
+    holder = subprocess.Popen(  # and one of another process
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from perfeval_xl._outbox_lock import "
+         "outbox_lock\nwith outbox_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(30)", str(outbox)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(perfeval_xl.OutboxBusy):
+            perfeval_xl.score_folder(inbox, out=outbox)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not (outbox / "summary.json").exists()
+    assert perfeval_xl.score_folder(inbox, out=outbox).exit_code == 0  # free again
+    assert perfeval_xl.score_folder(inbox, out=outbox).reused == 1  # and released at the end of a batch
