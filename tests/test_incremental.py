@@ -513,3 +513,17 @@ def test_a_second_batch_into_an_outbox_in_use_is_told_so_and_writes_nothing(tmp_
     assert not (outbox / "summary.json").exists()
     assert perfeval_xl.score_folder(inbox, out=outbox).exit_code == 0  # free again
     assert perfeval_xl.score_folder(inbox, out=outbox).reused == 1  # and released at the end of a batch
+
+
+def test_one_password_given_as_a_string_is_one_password_not_its_characters(tmp_path):
+    from hostile import encrypt
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    encrypt(write_good(tmp_path / "plain.xlsx"), inbox / "locked.xlsx", "pw-2023")
+    assert perfeval_xl.score_folder(inbox, passwords="pw-2023").statuses == {"locked.xlsx": "ok"}
+
+
+def test_a_scheduler_without_the_dask_executor_is_an_error_not_ignored(tmp_path):
+    with pytest.raises(perfeval_xl.PerfevalError, match="scheduler 只用于"):
+        perfeval_xl.score_folder(tmp_path, scheduler="tcp://10.0.0.5:8786")
