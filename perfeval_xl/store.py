@@ -38,7 +38,7 @@ from .errors import PerfevalError
 
 #: Changes whenever the database's layout or the stored model changes; a store of another
 #: version is emptied (everything is scored again), never misread.
-STATE_VERSION = f"7 {SCHEMA}"  # 7: a summary record's measures are packed (summary_spool._MEASURES)
+STATE_VERSION = f"8 {SCHEMA}"  # 8: the run that last scored each input (StoredResults of an earlier run)
 #: Rows written between two commits: a killed batch loses at most this many files' records.
 COMMIT_EVERY = 500
 # Summary records are mostly rendered XML and JSON (~40 KB a form): compressed at the fastest
@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS files (
     inbox TEXT NOT NULL,     -- the inbox scored into this outbox ("" when not known)
     name BLOB NOT NULL,      -- the input's path in the inbox, UTF-8 (surrogateescape: any file name)
     run INTEGER NOT NULL,    -- the run that last scored or reused it
+    scored INTEGER NOT NULL, -- the run that last scored it (a BatchResult of an earlier run must not read it)
     entry TEXT NOT NULL,     -- JSON: digest, fingerprint, reusable, status, output, reports, rulebooks
     summary BLOB NOT NULL,   -- the summary record (SummaryRecord.to_bytes), deflated
     result TEXT,             -- the whole FileResult (_codec JSON), or NULL when it is rebuilt from the input
@@ -224,11 +225,22 @@ class ResultStore:
                 db.execute("UPDATE files SET inbox = ? WHERE inbox = ?", (self.inbox, other))
                 return
 
-    def _row(self, relative: str, columns: str):
+    def _row(self, relative: str, columns: str, run: int | None = None):
+        """``relative``'s row (``columns`` of it), or None; with ``run``, only if no later run has
+        scored it again (one that reused it unchanged leaves it as it was)."""
         if self._db is None:  # closed after the batch: reading results back reopens it
+            if not self.path.exists():  # connecting would make an empty database, or fail in English
+                raise PerfevalError(f"评分记录“{self.path}”已不存在（输出文件夹被移走或删除？），无法读回这次评分的结果")
             self._db = self._connect()
-        return self._db.execute(f"SELECT {columns} FROM files WHERE inbox = ? AND name = ?",
-                                (self.inbox, _key(relative))).fetchone()
+        if run is None:
+            return self._db.execute(f"SELECT {columns} FROM files WHERE inbox = ? AND name = ?",
+                                    (self.inbox, _key(relative))).fetchone()
+        row = self._db.execute(f"SELECT scored, {columns} FROM files WHERE inbox = ? AND name = ?",
+                               (self.inbox, _key(relative))).fetchone()
+        if row is not None and row[0] > run:
+            raise PerfevalError(f"输出文件夹“{self.outbox}”之后又评分过一次，“{relative}”这次的结果已被取代；"
+                                "请使用新一次评分返回的结果")
+        return row[1:] if row is not None else None
 
     @_plain_errors
     def holds_rows(self) -> bool:
@@ -291,8 +303,8 @@ class ResultStore:
         row = self._row(relative, "entry")
         if row is not None:
             self._dropped += [path for path in _stored_outputs(row[0]) if path not in outputs]
-        self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                         (self.inbox, _key(relative), self.run, entry, _fast_zlib.compress(summary), whole))
+        self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (self.inbox, _key(relative), self.run, self.run, entry, _fast_zlib.compress(summary), whole))
         self._written()
 
     def _stamp(self, output: str) -> list[int] | None:
@@ -328,16 +340,18 @@ class ResultStore:
         return _stored_outputs(row[0]) if row is not None else []
 
     @_plain_errors
-    def summary(self, relative: str) -> bytes | None:
+    def summary(self, relative: str, run: int | None = None) -> bytes | None:
         """The summary record (``SummaryRecord.to_bytes``) stored for ``relative``; None when there
-        is none (the store was found damaged and started afresh since)."""
-        row = self._row(relative, "summary")
+        is none (the store was found damaged and started afresh since).  With ``run``: PerfevalError
+        when a later run has stored another."""
+        row = self._row(relative, "summary", run)
         return zlib.decompress(row[0]) if row is not None else None
 
     @_plain_errors
-    def get(self, relative: str) -> model.FileResult | None:
-        """The stored result of ``relative``, or None when only its summary record was kept."""
-        row = self._row(relative, "result")
+    def get(self, relative: str, run: int | None = None) -> model.FileResult | None:
+        """The stored result of ``relative``, or None when only its summary record was kept.  With
+        ``run``: PerfevalError when a later run has scored it again."""
+        row = self._row(relative, "result", run)
         return decode_file_result(json.loads(row[0])) if row is not None and row[0] else None
 
     @_plain_errors
@@ -405,10 +419,13 @@ class StoredResults(Sequence):
 
     ``rebuild(relative)`` scores an input again (the batch checks that it is
     unchanged); it is called for the files whose whole result was not kept.
+    A result a later run into the same outbox has replaced is not read as this
+    batch's: PerfevalError says so.
     """
 
     def __init__(self, store: ResultStore, files: list[str], rebuild: Callable[[str], model.FileResult]):
         self._store, self._files, self._rebuild = store, files, rebuild
+        self._run = store.run  # the run whose results these are
 
     def __len__(self) -> int:
         return len(self._files)
@@ -422,8 +439,8 @@ class StoredResults(Sequence):
         """Each file's summary record, in order, as the batch stored it (None where the store no
         longer has it): nothing is read or scored again."""
         for relative in self._files:
-            yield self._store.summary(relative)
+            yield self._store.summary(relative, self._run)
 
     def _result(self, relative: str) -> model.FileResult:
-        stored = self._store.get(relative)
+        stored = self._store.get(relative, self._run)
         return stored if stored is not None else self._rebuild(relative)

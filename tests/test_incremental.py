@@ -139,7 +139,7 @@ def test_the_store_of_an_earlier_version_is_replaced_not_misread(inbox, tmp_path
     (outbox / ".perfeval" / "state.json").write_text('{"version": 3, "files": {}}', encoding="utf-8")
     (outbox / ".perfeval" / "results" / "0123.json").write_text("old", encoding="utf-8")
     assert perfeval_xl.score_folder(inbox, out=outbox).exit_code == 0
-    assert sorted(p.name for p in (outbox / ".perfeval").iterdir()) == ["state.sqlite"]
+    assert sorted(p.name for p in (outbox / ".perfeval").iterdir()) == ["batch.lock", "state.sqlite"]
     with contextlib.closing(sqlite3.connect(outbox / ".perfeval" / "state.sqlite")) as db:
         db.execute("UPDATE meta SET value = 'another version' WHERE key = 'version'")
         db.commit()
@@ -439,11 +439,11 @@ def test_results_read_back_after_the_store_was_started_afresh_mid_run(inbox, tmp
     perfeval_xl.score_folder(inbox, out=outbox)
     real, reads = store.ResultStore._row, []
 
-    def damaged_on_the_fourth_read(self, relative, columns):
+    def damaged_on_the_fourth_read(self, relative, columns, run=None):
         reads.append(relative)
         if len(reads) == 4:
             raise sqlite3.DatabaseError("database disk image is malformed")
-        return real(self, relative, columns)
+        return real(self, relative, columns, run)
 
     monkeypatch.setattr(store.ResultStore, "_row", damaged_on_the_fourth_read)
     batch = perfeval_xl.score_folder(inbox, out=outbox)
@@ -527,3 +527,26 @@ def test_one_password_given_as_a_string_is_one_password_not_its_characters(tmp_p
 def test_a_scheduler_without_the_dask_executor_is_an_error_not_ignored(tmp_path):
     with pytest.raises(perfeval_xl.PerfevalError, match="scheduler 只用于"):
         perfeval_xl.score_folder(tmp_path, scheduler="tcp://10.0.0.5:8786")
+
+
+def test_an_earlier_batchs_results_are_not_a_later_runs_read_as_its_own(inbox, tmp_path):
+    # BatchResult reads from the outbox when asked: a later run that scored a changed input again
+    # gave the earlier object the later numbers, silently.  One that reused an input leaves it readable.
+    outbox = tmp_path / "out"
+    first = perfeval_xl.score_folder(inbox, out=outbox)
+    before = first.files[0].forms[0].total
+    write_good(inbox / "b.xlsx", name="乙项目（修改后）")
+    assert perfeval_xl.score_folder(inbox, out=outbox).reused == 2
+    assert first.files[0].forms[0].total == before  # a.xlsx: reused, still this batch's
+    with pytest.raises(perfeval_xl.PerfevalError, match="之后又评分过一次，“b.xlsx”这次的结果已被取代"):
+        first.files[1]
+    with pytest.raises(perfeval_xl.PerfevalError, match="已被取代"):
+        first.to_dataframe()
+
+
+def test_the_results_of_a_batch_whose_outbox_was_moved_say_so(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    batch = perfeval_xl.score_folder(inbox, out=outbox)
+    outbox.rename(tmp_path / "moved")
+    with pytest.raises(perfeval_xl.PerfevalError, match="已不存在（输出文件夹被移走或删除？）"):
+        batch.files[0]
