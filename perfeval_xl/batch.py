@@ -10,14 +10,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from ._outbox_lock import outbox_lock
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError
 from .inbox import WORKBOOK_SUFFIXES, InboxEntry, count_workbooks, list_inbox, scored_path, skip_reason
 from .labels import normalise
-from .model import BaseData, DepartmentForm, FileResult
+from .model import BaseData, DepartmentForm, FileResult, FormResult
 from .readers import ReadOptions, pair_by_unit, read_workbook
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
@@ -27,6 +27,9 @@ from .task import (FileOutcome, failed_result, process_entry, score_entry, score
 from .worker_pool import run_in_pool, start_pool
 from .writers.summary_json import encode_entry
 from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["BatchResult", "FileOutcome", "score_entry", "score_folder", "score_workbook"]
 
@@ -56,7 +59,8 @@ class BatchResult:
         return [self.files[i] for i, status in enumerate(self.statuses.values()) if status == "error"]
 
     @property
-    def forms(self):
+    def forms(self) -> list[FormResult]:
+        """Every scored form of the batch, in inbox order (reads every file's result: see ``files``)."""
         return [form for f in self.files for form in f.forms]
 
     @property
@@ -64,7 +68,7 @@ class BatchResult:
         """0 when every file was scored (or skipped), 1 when any failed."""
         return 1 if "error" in self.statuses.values() else 0
 
-    def to_dataframe(self):
+    def to_dataframe(self) -> "pandas.DataFrame":
         """One row per scored item (pandas.DataFrame); see :func:`perfeval_xl.frames.items_frame`.
 
         With an outbox, built from the summary.json entries the batch stored, not from ``files``

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    import pandas
 
 
 #: The name of each form kind, as officers call it.
@@ -396,8 +399,8 @@ class FileResult:
     unpaired: list = field(default_factory=list)  # F2/F3 parts waiting for their partner in another file
     detail: Optional[str] = None  # traceback text, shown only with --debug
 
-    def to_dataframe(self):
-        """One row per scored item (pandas.DataFrame)."""
+    def to_dataframe(self) -> "pandas.DataFrame":
+        """One row per scored item (pandas.DataFrame); see :func:`perfeval_xl.frames.items_frame`."""
         from .frames import items_frame
 
         return items_frame([self])
