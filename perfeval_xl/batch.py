@@ -197,9 +197,9 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
                              formats)
 
 
-def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: ReadOptions, jobs: int, on_file,
-                  on_listed, force: bool, executor: str, scheduler: str | None,
-                  formats: tuple[str, ...]) -> BatchResult:
+def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: ReadOptions, jobs: int,
+                  on_file: Callable[[FileOutcome], None] | None, on_listed: Callable[[int], None] | None,
+                  force: bool, executor: str, scheduler: str | None, formats: tuple[str, ...]) -> BatchResult:
     """:func:`score_folder` once its arguments are checked (and its outbox is held)."""
     # A first run into this outbox (or a forced one) scores every file it finds, so its local
     # workers are forked before the listing, which they would otherwise each carry a copy of (4.5 MB
