@@ -112,6 +112,10 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
         content.unpaired_tables = [t for t in content.unpaired_tables if t.base is None]
     forms = content.forms + content.unpaired_tables
     if not forms:
+        partner = _table_file_in_folder(path, content.unpaired_bases, tuple(passwords), limits)
+        if partner is not None:  # the F2 is scored with its F3: say which file to score
+            raise WorkbookError(f"这是基础数据表（F2），本身不评分；同一填报单位的指标评分表（F3）在“{partner}”，"
+                                "请对该文件评分（基础数据表会自动配对）")
         raise WorkbookError("只有基础数据表（F2），未找到同一填报单位的指标评分表（F3）")
     return FileResult(file=path.name, status="ok", forms=[score_form(form, rule_set) for form in forms])
 
@@ -125,6 +129,32 @@ def _must_be_a_file(path: Path) -> None:
         raise WorkbookError(f"找不到文件“{path}”")
 
 
+def _table_file_in_folder(path: Path, bases: list[BaseData], passwords: tuple[str, ...],
+                          limits: ReadLimits | None) -> str | None:
+    """The name of a workbook in ``path``'s folder whose F3 pairs with one of ``bases`` (F2 alone
+    in their own workbook), or None."""
+    if not any(base.unit for base in bases):
+        return None
+    for other in _neighbours(path):
+        try:
+            tables = read_workbook(other, name=other.name, passwords=passwords, limits=limits).unpaired_tables
+        except Exception:  # noqa: BLE001 — a neighbour that cannot be read holds no F3 to pair with
+            continue
+        if pair_by_unit(tables, bases):
+            return other.name
+    return None
+
+
+def _neighbours(path: Path) -> Iterator[Path]:
+    """The other workbooks of ``path``'s folder a batch would score, by name."""
+    for other in sorted(path.parent.iterdir()):
+        if other == path or not other.is_file() or not other.name.lower().endswith(WORKBOOK_SUFFIXES):
+            continue
+        if skip_reason(other.name):  # a lock, hidden or temporary file, or a scored form: the batch skips it too
+            continue
+        yield other
+
+
 def _paired_in_folder(path: Path, tables: list[DepartmentForm], passwords: tuple[str, ...],
                       limits: ReadLimits | None) -> list[DepartmentForm]:
     """``tables`` (F3 without an F2 in their own workbook) paired with the F2 of another workbook
@@ -132,11 +162,7 @@ def _paired_in_folder(path: Path, tables: list[DepartmentForm], passwords: tuple
     if not any(table.unit for table in tables):  # pairing across files goes by 填报单位 only
         return []
     bases, base_file = [], {}
-    for other in sorted(path.parent.iterdir()):
-        if other == path or not other.is_file() or not other.name.lower().endswith(WORKBOOK_SUFFIXES):
-            continue
-        if skip_reason(other.name):  # a lock, hidden or temporary file, or a scored form: the batch skips it too
-            continue
+    for other in _neighbours(path):
         try:
             found = read_workbook(other, name=other.name, passwords=passwords, limits=limits).unpaired_bases
         except Exception:  # noqa: BLE001 — a neighbour that cannot be read holds no F2 to pair with
