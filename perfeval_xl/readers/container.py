@@ -82,7 +82,7 @@ def _decrypt_if_needed(data: bytes, passwords: tuple[str, ...]) -> tuple[bytes, 
     if not encrypted:
         return data, None
     if not passwords:
-        raise WorkbookError("文件已加密，请用 --password 提供密码，或请单位去掉密码后重新报送")
+        raise WorkbookError("文件已加密，请用 --password 提供密码（库中为 passwords=），或请单位去掉密码后重新报送")
     for password in passwords:
         try:
             office = msoffcrypto.OfficeFile(io.BytesIO(data))
@@ -611,7 +611,7 @@ def _check_extent(name: str, xml: bytes, limits: ReadLimits) -> None:
     if max_row * max(max_col, 1) > limits.max_sheet_cells:
         raise WorkbookError(
             f"工作表“{name}”的数据区域异常大（{max_row}行×{max_col}列），超过上限{limits.max_sheet_cells}个单元格，"
-            "疑似异常文件；如确需读取，请提高 --max-cells")
+            "疑似异常文件；如确需读取，请提高 --max-cells（库中为 ReadLimits(max_sheet_cells=…)）")
 
 
 def _extent(refs: list[bytes]) -> tuple[int, int]:
