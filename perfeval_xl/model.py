@@ -194,6 +194,8 @@ class ProjectForm:
     flags: list[Flag] = field(default_factory=list)  # found while reading
     kind: str = "project"
     sources: dict[str, Source] = field(default_factory=dict)  # project-level field -> cell
+    #: 一级指标 → the 分值 its label declares ("产出指标(50分)", Anhui), for the scored form to show
+    level1_weights: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass

@@ -27,9 +27,10 @@ check = _module("check_scored_form", ROOT / "bench" / "check_scored_form.py")
     lambda d: write_form(d / "national.xlsx", good_project()),
     lambda d: write_form(d / "sichuan.xlsx", good_project(), "sichuan-2023"),
     lambda d: write_form(d / "beijing.xlsx", good_project(), "beijing-2016"),
+    lambda d: write_form(d / "anhui.xlsx", good_project(), "anhui-2022"),
     lambda d: write_form(d / "several.xlsx", [good_project(), good_project(name="第二个项目")], cover_sheet=True),
     lambda d: write_department_workbook(d / "dept.xlsx", BaseFigures("某局")),
-], ids=["national", "sichuan", "beijing", "several", "department"])
+], ids=["national", "sichuan", "beijing", "anhui", "several", "department"])
 def test_fast_writer_equals_the_openpyxl_reference(tmp_path, make):
     forms = perfeval_xl.score_workbook(make(tmp_path)).forms
     fast, reference = tmp_path / "fast.xlsx", tmp_path / "reference.xlsx"
@@ -364,3 +365,19 @@ def test_no_row_is_written_taller_than_excel_lets_a_row_be(tmp_path):
     write_scored_workbook(forms, tmp_path / "fast.xlsx")
     write_scored_workbook_openpyxl(forms, tmp_path / "reference.xlsx")
     assert check.compare(tmp_path / "fast.xlsx", tmp_path / "reference.xlsx") is None
+
+
+def test_a_first_level_weight_written_in_its_label_is_carried_over_to_the_scored_form(tmp_path):
+    # forms.md: Anhui's 一级 labels carry weights, "产出指标(50分)"; the scored form showed "产出指标".
+    import openpyxl
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_form(inbox / "anhui.xlsx", good_project(), "anhui-2022")
+    [form] = perfeval_xl.score_workbook(inbox / "anhui.xlsx").forms
+    assert form.form.level1_weights == {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
+    assert {item.level1 for item in form.items[1:]} == {"产出指标", "效益指标", "满意度指标"}  # as scored
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "anhui.scored.xlsx").active
+    shown = {cell.value for cell in sheet["B"] if isinstance(cell.value, str) and cell.value.endswith("分）")}
+    assert shown == {"产出指标（50分）", "效益指标（30分）", "满意度指标（10分）"}

@@ -363,7 +363,7 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         # instructions reading 300 forms.
         end = row_end(values, name_col + 1)
         if end is not None:  # a footer (signatures, contacts) ends a table that has no 总分 row
-            return row if end == "total" else len(rows)
+            break
         if len(values) < width:  # a short row reads as padded with ''
             values = values + [""] * (width - len(values))
         name = text_of(values[name_col])
@@ -380,7 +380,21 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
             name = text_of(cells.merged_raw(row, name_col))
         indicators.append(reader.read(row, values, level1, level2, name))
         row += 1
-    return row
+    else:
+        end = None
+    if level1_col is not None:
+        form.level1_weights.update(_declared_level_weights(rows, level1_col, header_row + 1, row))
+    return row if end is None or end == "total" else len(rows)
+
+
+def _declared_level_weights(rows: list[list[object]], col: int, first: int, end: int) -> dict[str, Decimal]:
+    """一级指标 → the 分值 its cell declares ("产出指标(50分)" → 50), in rows ``first`` to ``end``."""
+    declared = {}
+    for values in rows[first:end]:
+        text = values[col] if col < len(values) else None
+        if text.__class__ is str and "分" in text and (match := _LEVEL_WEIGHT.search(text)):
+            declared.setdefault(_level_name(text), Decimal(_DIGITS_OF.search(match.group()).group()))
+    return declared
 
 
 def _level_at(cells: SheetCells, row: int, values: list[object], col: int,
@@ -403,6 +417,7 @@ def _shown_level(value: object) -> str:
 
 
 _LEVEL_WEIGHT = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")
+_DIGITS_OF = re.compile(r"\d+(?:\.\d+)?")
 _SPACES = re.compile(r"\s+")
 
 

@@ -298,10 +298,10 @@ def _lay_out(result: FormResult) -> _Layout:
             layout.write_funds(form.funds.lines if form.funds else [], execution)
         layout.write_goals(form)
     if isinstance(form, DepartmentForm):
-        layout.print_title_row = layout.write_indicators(_with_level_weights(indicators, form),
+        layout.print_title_row = layout.write_indicators(_with_department_level_weights(indicators, form),
                                                          _department_header(form))
     else:
-        layout.print_title_row = layout.write_indicators(indicators)
+        layout.print_title_row = layout.write_indicators(_with_level_weights(indicators, form.level1_weights, {}))
     layout.write_totals(result)
     layout.write_issues(result.flags, sum(len(item.flags) for item in result.items))
     return layout
@@ -500,11 +500,18 @@ def _as_mapping(values: dict[int, CellValue] | list[CellValue]) -> dict[int, Cel
     return dict(zip(_INDICATOR_COLUMNS, values)) if values.__class__ is list else values
 
 
-def _with_level_weights(items: list[ItemScore], form: DepartmentForm) -> list[ItemScore]:
+def _with_department_level_weights(items: list[ItemScore], form: DepartmentForm) -> list[ItemScore]:
     """``items`` with the 分值 F3 gives each 一级 and 二级指标 shown beside its name ("投入（30分）"),
-    as the table has them in their own columns; copies, the result stays as scored."""
+    as the table has them in their own columns."""
     level1 = {row.level1: row.level1_weight for row in form.rows if row.level1_weight is not None}
     level2 = {(row.level1, row.level2): row.level2_weight for row in form.rows if row.level2_weight is not None}
+    return _with_level_weights(items, level1, level2)
+
+
+def _with_level_weights(items: list[ItemScore], level1: dict[str, Decimal],
+                        level2: dict[tuple[str, str], Decimal]) -> list[ItemScore]:
+    """``items`` with the 分值 of their 一级 and 二级指标 shown beside the names ("产出指标（50分）"): the
+    form's own, carried over; copies, the result stays as scored."""
     if not level1 and not level2:
         return items
     shown = []
