@@ -377,13 +377,40 @@ class _BatchRun:
             else:  # depends on another file, so never reused
                 self._store_here(result, outcome.digest)
 
-    def _rebuild(self, inbox: Path, relative: str) -> FileResult:
-        """A scored input's result, scored again from the input (the store kept only its summary)."""
+    def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
+        order = [e.relative for e in entries]
+        if self.store is not None:
+            _remove_outputs(self.outbox, self.store.save())  # committed; score_folder closes the store
+            rebuild = _Rebuild(self.store, inbox.resolve(), self.outbox, self.rules, self.read)
+            files: Sequence[FileResult] = StoredResults(self.store, order, rebuild)
+        else:
+            files = [self.memory[f] for f in order]
+        used = sorted(self.rulebooks) or [self.rules.project.name]
+        return BatchResult(inbox=inbox, outbox=self.outbox, rulebook=", ".join(used), files=files,
+                           statuses=self.statuses, reused=self.reused)
+
+
+@dataclass(frozen=True)
+class _Rebuild:
+    """Scores a scored input again, for a BatchResult whose store kept only its summary record.
+
+    Why a class of its own and not a method of the batch's run: a BatchResult is kept and passed
+    around (pickled to another process, copied) after the batch; a bound method kept the whole run
+    alive with it, its hooks and spool, and a hook that is a lambda could not be pickled.
+    """
+
+    store: ResultStore
+    inbox: Path
+    outbox: Path
+    rules: RuleSet
+    read: ReadOptions
+
+    def __call__(self, relative: str) -> FileResult:
         try:
             state = self.store.entry(relative)
         except KeyError:  # the store was found damaged and started afresh during this run
             state = None
-        result, digest = score_with_digest(InboxEntry(inbox, relative), self.rules, None, self.read)
+        result, digest = score_with_digest(InboxEntry(self.inbox, relative), self.rules, None, self.read)
         if state is None:  # nothing noted to check it against: its scored form, if one is there
             if result.forms and (self.outbox / scored_path(relative)).is_file():
                 result.output = scored_path(relative)
@@ -396,17 +423,6 @@ class _BatchRun:
             raise PerfevalError(result.error)
         result.output, result.reports = state["output"], list(state["reports"])
         return result
-
-    def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
-        order = [e.relative for e in entries]
-        if self.store is not None:
-            _remove_outputs(self.outbox, self.store.save())  # committed; score_folder closes the store
-            files: Sequence[FileResult] = StoredResults(self.store, order, partial(self._rebuild, inbox.resolve()))
-        else:
-            files = [self.memory[f] for f in order]
-        used = sorted(self.rulebooks) or [self.rules.project.name]
-        return BatchResult(inbox=inbox, outbox=self.outbox, rulebook=", ".join(used), files=files,
-                           statuses=self.statuses, reused=self.reused)
 
 
 def _remove_outputs(outbox: Path, outputs: list[str]) -> None:

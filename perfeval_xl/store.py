@@ -380,6 +380,12 @@ class ResultStore:
         self._uncommitted = 0
         return gone
 
+    def __getstate__(self) -> dict:
+        """A store travels (a pickled BatchResult) without its open database: reading reopens it."""
+        state = dict(self.__dict__)
+        state["_db"] = None
+        return state
+
     def close(self) -> None:
         """Commit what is written and close the database (reading results back reopens it)."""
         if self._db is not None:

@@ -550,3 +550,16 @@ def test_the_results_of_a_batch_whose_outbox_was_moved_say_so(inbox, tmp_path):
     outbox.rename(tmp_path / "moved")
     with pytest.raises(perfeval_xl.PerfevalError, match="已不存在（输出文件夹被移走或删除？）"):
         batch.files[0]
+
+
+def test_a_batch_result_with_an_outbox_travels_pickled_and_reads_back_there(inbox, tmp_path):
+    # It kept the batch's whole run alive (its spool, its hooks, the open database): "cannot pickle
+    # '_io.BufferedRandom' object", or a lambda hook's PicklingError.
+    import copy
+    import pickle
+
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", on_file=lambda outcome: None)
+    travelled = pickle.loads(pickle.dumps(batch))
+    assert [f.forms[0].total for f in travelled.files] == [f.forms[0].total for f in batch.files]
+    assert travelled.to_dataframe().equals(batch.to_dataframe())
+    assert copy.deepcopy(batch).statuses == batch.statuses
