@@ -226,7 +226,7 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
 def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: ReadOptions, jobs: int,
                   on_file: Callable[[FileOutcome], None] | None, on_listed: Callable[[int], None] | None,
                   force: bool, executor: str, scheduler: str | None, formats: tuple[str, ...]) -> BatchResult:
-    """:func:`score_folder` once its arguments are checked (and its outbox is held)."""
+    """:func:`score_folder` once its arguments are checked (and its outbox is held, which made it)."""
     # A first run into this outbox (or a forced one) scores every file it finds, so its local
     # workers are forked before the listing, which they would otherwise each carry a copy of (4.5 MB
     # at 10,000 files): as many as there are files, up to ``jobs``.  A rerun forks them once it
@@ -240,8 +240,6 @@ def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: Rea
         entries = list_inbox(inbox, outbox)
         if on_listed is not None:
             on_listed(len(entries))
-        if outbox is not None:
-            outbox.mkdir(parents=True, exist_ok=True)
         run = _BatchRun(outbox, inbox.resolve(), rule_set, read, on_file, force)
         try:
             if run.spool is not None:  # 问题清单 deflated and summary.json written as files arrive
