@@ -50,9 +50,27 @@ class Interrupted(click.ClickException):
         click.echo(f"\n{self.format_message()}", file=file, err=file is None)  # the blank line ends the ^C echo
 
 
-class _Group(click.Group):
+#: What -h/--help and --version say of themselves: in both languages, as every other option does.
+_HELP_OPTION_HELP = "显示本帮助并退出。 / Show this message and exit."
+_VERSION_OPTION_HELP = "显示版本号并退出。 / Show the version and exit."
+
+
+class _Command(click.Command):
+    """A perfeval-xl command: its -h/--help is described in Chinese too."""
+
+    def get_help_option(self, ctx: click.Context):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _HELP_OPTION_HELP
+        return option
+
+
+class _Group(_Command, click.Group):
     """The perfeval-xl group: click's own usage errors (an unknown option or command, a missing
-    value) reach the officer in Chinese too, as ours do."""
+    value) reach the officer in Chinese too, as ours do; its commands are :class:`_Command`."""
+
+    command_class = _Command
+    group_class = type  # a group of commands under it (rules) is one of these too
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:
@@ -179,7 +197,7 @@ def _os_error(exc: OSError, outbox: Path) -> ChineseError:
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
-@click.version_option(__version__, prog_name="perfeval-xl", message="%(prog)s %(version)s")
+@click.version_option(__version__, prog_name="perfeval-xl", message="%(prog)s %(version)s", help=_VERSION_OPTION_HELP)
 def main() -> None:
     """预算绩效自评表批量复核评分工具。
 

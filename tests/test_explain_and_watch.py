@@ -367,6 +367,16 @@ def test_the_version_is_the_programs_name_and_number():
     assert CliRunner().invoke(main, ["--version"]).output == f"perfeval-xl {__version__}\n"
 
 
+@pytest.mark.parametrize("command", [[], ["score"], ["explain"], ["watch"], ["templates"], ["rules"],
+                                     ["rules", "show"], ["rules", "check"]])
+def test_every_commands_help_option_says_what_it_does_in_chinese_too(command):
+    result = CliRunner().invoke(main, [*command, "-h"], prog_name="perfeval-xl")
+    assert result.exit_code == 0
+    assert "-h, --help" in result.output and "显示本帮助并退出。 / Show this message and exit." in result.output
+    if not command:
+        assert "--version   显示版本号并退出。 / Show the version and exit." in result.output
+
+
 def test_an_outbox_that_cannot_be_written_is_named_in_chinese(tmp_path, monkeypatch):
     import perfeval_xl.cli as cli
 
