@@ -196,6 +196,9 @@ class ProjectForm:
     sources: dict[str, Source] = field(default_factory=dict)  # project-level field -> cell
     #: 一级指标 → the 分值 its label declares ("产出指标(50分)", Anhui), for the scored form to show
     level1_weights: dict[str, Decimal] = field(default_factory=dict)
+    #: The lines under the table as the unit filled them in (单位负责人, 填表人, 联系电话 …), a row each,
+    #: for the scored form to carry over: whom the officer calls about its 问题提示
+    footer: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -298,6 +301,8 @@ class DepartmentForm:
     other_bases: dict[str, str] = field(default_factory=dict)
     #: "standard", "note" → the table's own label of that column ("评价标准", "扣分原因和其他说明")
     column_labels: dict[str, str] = field(default_factory=dict)
+    #: The lines under the table (单位负责人, 填表人, 联系电话 …), as ProjectForm.footer
+    footer: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:

@@ -561,3 +561,21 @@ def test_a_scoring_table_without_self_scores_beside_its_base_data_is_scored(tmp_
     workbook.save(path)
     [form] = perfeval_xl.score_workbook(path).forms
     assert form.kind == "department" and form.total > 0
+
+
+def test_the_lines_signed_under_a_department_table_are_carried_over_to_its_scored_form(tmp_path):
+    from openpyxl import load_workbook
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    path = write_department_workbook(inbox / "dept.xlsx", BaseFigures("某局"))
+    workbook = load_workbook(path)
+    sheet = workbook["指标评分表"]  # its last row is 合计
+    sheet.cell(sheet.max_row + 2, 1, "单位负责人：张三")
+    sheet.cell(sheet.max_row, 4, "联系电话：0731-8888")
+    workbook.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.form.footer == ["单位负责人：张三　　联系电话：0731-8888"]
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    scored = load_workbook(tmp_path / "out" / "dept.scored.xlsx").worksheets[0]
+    assert "单位负责人：张三　　联系电话：0731-8888" in [row[0].value for row in scored.iter_rows()]

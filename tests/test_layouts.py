@@ -267,6 +267,59 @@ def test_signature_lines_under_a_table_without_a_total_row_are_not_indicators(tm
     assert form.total == ALLEY_TOTAL and not any("联系电话" in f.message for f in all_flags(form))
 
 
+def test_the_lines_a_unit_signs_under_its_table_are_kept_and_carried_over_to_the_scored_form(tmp_path):
+    # forms.md: the scored form carries every field of the input over; 填表人 and 联系电话 say whom
+    # the officer asks about its 问题提示.
+    import datetime
+
+    import perfeval_xl
+    from openpyxl import load_workbook
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    path = write_form(inbox / "signed.xlsx", ALLEY, "national-2020")
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    total = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 1).value == "总分")
+    sheet.cell(total + 2, 1, "单位负责人：")  # a label cell, its value in the next
+    sheet.cell(total + 2, 2, "王五")
+    sheet.cell(total + 2, 5, "填表人：李四")
+    sheet.cell(total + 3, 1, "联系电话")
+    sheet.cell(total + 3, 2, 13800001234)  # typed as a number
+    sheet.cell(total + 3, 5, "填表日期：")
+    sheet.cell(total + 3, 6, datetime.datetime(2024, 3, 15))
+    sheet.cell(total + 5, 1, "注：本表金额单位为万元。")  # not a field: the lines end before it
+    workbook.save(path)
+    lines = ["单位负责人：王五　　填表人：李四", "联系电话　　13800001234　　填表日期：2024-03-15"]
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.form.footer == lines
+    assert form.total == ALLEY_TOTAL
+
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    scored = load_workbook(tmp_path / "out" / "signed.scored.xlsx").active
+    texts = [scored.cell(row, 1).value for row in range(1, scored.max_row + 1)]
+    grade = texts.index("评价等级")
+    assert texts[grade + 1:grade + 3] == lines  # under 评价等级, before the 评分规则 note
+    assert texts[grade + 3].startswith("评分规则：")
+    assert f"A{grade + 2}:M{grade + 2}" in {str(merged) for merged in scored.merged_cells.ranges}
+
+
+def test_signature_lines_that_end_a_table_without_a_total_row_are_kept_too(tmp_path):
+    import perfeval_xl
+    from openpyxl import load_workbook
+
+    path = write_form(tmp_path / "signed.xlsx", ALLEY, "national-2020")
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    total = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 1).value == "总分")
+    sheet.delete_rows(total, sheet.max_row)
+    sheet.cell(total, 1, "单位负责人：王五")
+    sheet.cell(total, 7, "联系电话：12345678")
+    workbook.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.form.footer == ["单位负责人：王五　　联系电话：12345678"]
+
+
 def test_a_second_form_stacked_below_the_first_on_one_sheet_is_flagged_not_lost_silently(tmp_path):
     from openpyxl import load_workbook
 

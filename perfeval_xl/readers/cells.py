@@ -442,6 +442,37 @@ def row_end(values: list[object], stop_col: int) -> str | None:
     return None
 
 
+def footer_lines(cells: SheetCells, first_row: int) -> list[str]:
+    """The lines under a form's table from ``first_row`` on: each row whose first filled cell is a
+    footer's label (单位负责人, 填表人, 联系电话 …, see :func:`row_end`), its cells' texts joined as
+    they read across ("填表人：李四　　联系电话：0731-8888").  Blank rows and the 总分 row are passed
+    over; any other row ends them: a note, the 项目资金 block, another form."""
+    lines = []
+    rows = cells.grid.rows
+    for row in range(first_row, len(rows)):
+        values = rows[row]
+        texts = [text for value in values if (text := _footer_text(value))]
+        if not texts:
+            continue
+        end = row_end(values, len(values))
+        if end == "total":
+            continue
+        if end != "footer":
+            break
+        line = texts[0]
+        for text in texts[1:]:  # a label cell ("填表人：") runs into its value's cell
+            line += text if line.endswith((":", "：")) else "　　" + text
+        lines.append(line)
+    return lines
+
+
+def _footer_text(value: object) -> str:
+    """A footer cell's text: a date (填表日期) as 2024-03-15, as text_of reads the rest."""
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time():
+        return value.date().isoformat()
+    return text_of(value)
+
+
 def text_of(value: object) -> str:
     """A raw cell value's text as the unit wrote it (trimmed)."""
     if value.__class__ is str:  # Why first: most cells the readers look at hold text

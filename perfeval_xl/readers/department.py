@@ -12,7 +12,7 @@ from .. import labels
 from ..labels import nfkc, normalise
 from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag
 from ..values import PLACEHOLDERS, format_number, to_decimal
-from .cells import SheetCells
+from .cells import SheetCells, footer_lines
 from .grid import Grid
 
 # Spending may be headed 决算, 实际 or 执行 ("2019年实际数", "2019年执行数"): all are what was spent.
@@ -339,6 +339,7 @@ def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
         if name:
             form.rows.append(_scoring_row(cells, row, columns, level1, level2, name))
         row += 1
+    form.footer = footer_lines(cells, row)
     return form if form.rows else None
 
 

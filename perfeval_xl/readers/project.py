@@ -14,7 +14,7 @@ from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
 from ..values import (PLACEHOLDERS, convert_money, declared_money_unit, float_decimal, format_number, parse_value,
                       to_decimal)
-from .cells import SheetCells, row_end, text_of, uncalculated_formula
+from .cells import SheetCells, footer_lines, row_end, text_of, uncalculated_formula
 from .grid import Grid
 
 _YEAR = re.compile(r"(\d{4})\s*年度?")
@@ -94,8 +94,9 @@ def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
     _read_heading(cells, header_row, form)
     form.funds = _read_funds(cells, 0, header_row, form)
     _read_goals(cells, header_row, form)
-    end_row = _read_indicators(cells, header_row, columns, form)
+    end_row, stop_row = _read_indicators(cells, header_row, columns, form)
     _read_total_row(cells, end_row, columns, form)
+    form.footer = footer_lines(cells, stop_row)
     if form.funds is None:  # some forms put the 项目资金 block after the indicator table
         form.funds = _read_funds(cells, end_row + 1, grid.height, form)
     if form.funds is None:
@@ -339,8 +340,10 @@ def _text_below(cells: SheetCells, row: int, col: int, stop_row: int) -> str:
 
 # ---------------------------------------------------------------- indicators
 
-def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int], form: ProjectForm) -> int:
-    """Read indicator rows below the header; returns the row of the 总分 row (or the end)."""
+def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int],
+                     form: ProjectForm) -> tuple[int, int]:
+    """Read indicator rows below the header; returns the row of the 总分 row (or the end), and the
+    row the table stopped at (its 总分 row, the first footer line, or the end)."""
     name_col, target_col, actual_col = columns["name"], columns["target"], columns["actual"]
     level1_col = columns.get("level1", name_col - 2 if name_col >= 2 else None)
     level2_col = columns.get("level2", name_col - 1 if name_col >= 1 else None)
@@ -384,7 +387,7 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         end = None
     if level1_col is not None:
         form.level1_weights.update(_declared_level_weights(rows, level1_col, header_row + 1, row))
-    return row if end is None or end == "total" else len(rows)
+    return (row if end is None or end == "total" else len(rows)), row
 
 
 def _declared_level_weights(rows: list[list[object]], col: int, first: int, end: int) -> dict[str, Decimal]:

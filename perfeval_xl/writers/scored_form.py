@@ -465,6 +465,10 @@ class _Layout:
         grade = self.new_row("grade", {SECTION: "评价等级", WEIGHT: result.grade})
         self.merge_across(grade, SECTION, ACTUAL)
         self.merge_across(grade, WEIGHT, LAST)
+        # The unit's own lines under its table (单位负责人, 填表人, 联系电话 …), as on the form it sent:
+        # forms.md carries every field over, and these say whom to ask about its 问题提示.
+        for line in result.form.footer:
+            self.merge_across(self.new_row("note", {SECTION: line}), SECTION, LAST)
         source = f"{result.form.file}（工作表：{result.form.sheet}）" if result.form.file else result.form.sheet
         note = self.new_row("note", {SECTION: f"评分规则：{result.rulebook}；来源：{source}"})
         self.merge_across(note, SECTION, LAST)
