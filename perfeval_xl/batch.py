@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import contextlib
+import decimal
 
 import os
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ._outbox_lock import outbox_lock
 from ._version import __version__
-from .errors import PerfevalError, WorkbookError
+from .errors import PerfevalError, WorkbookError, outbox_error
 from .inbox import WORKBOOK_SUFFIXES, InboxEntry, count_workbooks, list_inbox, scored_path, skip_reason
 from .labels import normalise
 from .model import BaseData, DepartmentForm, FileResult, FormResult
@@ -105,8 +106,18 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
     """
     path = Path(path)
     rule_set = resolve_rules(rules)
+    passwords, limits = _password_tuple(passwords), _read_limits(limits)
     _must_be_a_file(path)
-    content = read_workbook(path, name=path.name, passwords=tuple(passwords), limits=limits)
+    # The caller's Decimal context keeps its flags: the engine's inexact divisions are its own business.
+    with decimal.localcontext():
+        try:
+            return _scored_workbook(path, rule_set, passwords, limits)
+        except WorkbookError as exc:  # which file, as a batch's status says
+            raise WorkbookError(f"“{path.name}”：{exc}") from exc
+
+
+def _scored_workbook(path: Path, rule_set: RuleSet, passwords: tuple[str, ...], limits: ReadLimits) -> FileResult:
+    content = read_workbook(path, name=path.name, passwords=passwords, limits=limits)
     if content.unpaired_tables:
         content.forms += _paired_in_folder(path, content.unpaired_tables, tuple(passwords), limits)
         content.unpaired_tables = [t for t in content.unpaired_tables if t.base is None]
@@ -205,6 +216,8 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
         raise PerfevalError(f"收件箱“{inbox}”不存在或不是文件夹")
     if executor not in ("local", "dask"):
         raise PerfevalError(f"未知的执行方式“{executor}”，应为 local 或 dask")
+    if isinstance(formats, str):  # "csv", or "xlsx,json" as the command line takes them
+        formats = tuple(part.strip() for part in formats.split(","))
     unknown = set(formats) - set(SUMMARY_FILES)
     if unknown:
         raise PerfevalError(f"未知的汇总格式：{'、'.join(sorted(unknown))}（可用：{'、'.join(SUMMARY_FILES)}）")
@@ -215,12 +228,31 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     rule_set = resolve_rules(rules)
     if scheduler is not None and executor != "dask":
         raise PerfevalError("scheduler 只用于 executor=\"dask\"（Dask集群）")
-    if isinstance(passwords, str):  # one password, not its characters
-        passwords = (passwords,)
-    read = ReadOptions(tuple(passwords), limits or ReadLimits())
-    with outbox_lock(outbox) if outbox is not None else contextlib.nullcontext():
-        return _score_folder(inbox, outbox, rule_set, read, jobs, on_file, on_listed, force, executor, scheduler,
-                             formats)
+    read = ReadOptions(_password_tuple(passwords), _read_limits(limits))
+    try:  # the caller's Decimal context keeps its flags, as in score_workbook
+        with outbox_lock(outbox) if outbox is not None else contextlib.nullcontext(), decimal.localcontext():
+            return _score_folder(inbox, outbox, rule_set, read, jobs, on_file, on_listed, force, executor, scheduler,
+                                 formats)
+    except OSError as exc:  # the outbox (a file's own read or write fails in its status instead)
+        if outbox is None:
+            raise
+        raise outbox_error(exc, outbox) from exc
+
+
+def _password_tuple(passwords: str | Iterable[str]) -> tuple[str, ...]:
+    """``passwords`` as a tuple: one str is one password, not its characters."""
+    return (passwords,) if isinstance(passwords, str) else tuple(passwords)
+
+
+def _read_limits(limits: ReadLimits | None) -> ReadLimits:
+    """``limits``, checked before any file is read: a wrong value would fail on every file as if
+    each were damaged."""
+    if limits is None:
+        return ReadLimits()
+    if not isinstance(limits, ReadLimits):
+        raise TypeError(f"limits 应为 ReadLimits（如 ReadLimits(max_sheet_cells=1_000_000)），"
+                        f"而不是 {type(limits).__name__}")
+    return limits
 
 
 def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: ReadOptions, jobs: int,
@@ -418,6 +450,9 @@ class _Rebuild:
         if digest != state["digest"]:
             raise PerfevalError(f"文件“{relative}”在评分后已被修改，无法重建其评分结果，请重新评分")
         if result.status != "ok":
+            if result.error.startswith("文件已加密"):  # reused from a run given its password: this one was not
+                raise PerfevalError(f"文件“{relative}”已加密：本次评分沿用了上次（提供了密码时）的评分结果，"
+                                    f"重建其完整结果需要密码（{result.error}）；请在 score_folder 中给出 passwords=…")
             raise PerfevalError(result.error)
         result.output, result.reports = state["output"], list(state["reports"])
         return result

@@ -1,7 +1,6 @@
 """The perfeval-xl command: a thin shell over the library API."""
 from __future__ import annotations
 
-import errno
 import os
 import re
 import shutil
@@ -12,7 +11,7 @@ import click
 
 from ._version import __version__
 from .batch import score_folder
-from .errors import PerfevalError, RulebookError
+from .errors import PerfevalError, RulebookError, outbox_error
 from .explain import terminal_text
 from .readers import ReadLimits
 from .rules import builtin_rulebooks, load_rulebook, rulebook_text
@@ -182,18 +181,8 @@ def _option_name(param) -> str:
 
 
 def _os_error(exc: OSError, outbox: Path) -> ChineseError:
-    """An OS error that stopped a batch, in Chinese, naming the folder (or file) it is about."""
-    reasons = {errno.EACCES: "没有写入权限", errno.EPERM: "系统不允许在这里写入", errno.EROFS: "所在磁盘是只读的",
-               errno.ENOSPC: "磁盘空间已满", errno.ENOENT: "路径不存在或无法创建",
-               errno.ENOTDIR: "路径中有一段是文件，不是文件夹", errno.EEXIST: "已有同名文件",
-               errno.ENAMETOOLONG: "路径太长", errno.EIO: "磁盘读写出错"}
-    if hasattr(errno, "EDQUOT"):
-        reasons[errno.EDQUOT] = "磁盘配额已用完"
-    reason = reasons.get(exc.errno) or f"系统错误（{exc.strerror or exc}）"
-    where = Path(os.fsdecode(exc.filename)) if exc.filename else None
-    if where is not None and not where.resolve().is_relative_to(outbox.resolve()):
-        return ChineseError(f"无法访问“{where}”：{reason}")
-    return ChineseError(f"无法写入输出文件夹“{outbox}”：{reason}")
+    """An OS error that stopped a command, in Chinese, naming the folder (or file) it is about."""
+    return ChineseError(str(outbox_error(exc, outbox)))
 
 
 @click.group(cls=_Group, context_settings=CONTEXT)
@@ -358,8 +347,8 @@ def explain(file: Path, rules: str | None, passwords: tuple[str, ...], passwords
     passwords, limits = _read_settings(passwords, passwords_file, max_cells, max_unzipped_mb)
     try:
         result = score_workbook(file, rules=rulebook, passwords=passwords, limits=limits)
-    except PerfevalError as exc:
-        raise ChineseError(terminal_text(f"{file.name}：{exc}")) from exc
+    except PerfevalError as exc:  # names the file already
+        raise ChineseError(terminal_text(str(exc))) from exc
     print_explanation(result)
 
 

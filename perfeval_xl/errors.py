@@ -16,3 +16,28 @@ class RulebookError(PerfevalError):
 
 class OutboxBusy(PerfevalError):
     """Another batch is writing to the same outbox; try again once it has finished."""
+
+
+class OutboxError(PerfevalError):
+    """The batch could not write its outbox (or read a folder it needs): no permission, disk full …
+    The OS's own error is its ``__cause__``."""
+
+
+def outbox_error(exc: OSError, outbox) -> OutboxError:
+    """``exc``, which stopped a batch writing to ``outbox``, in Chinese, naming the folder (or the
+    file outside it) it is about."""
+    import errno
+    import os
+    from pathlib import Path
+
+    reasons = {errno.EACCES: "没有写入权限", errno.EPERM: "系统不允许在这里写入", errno.EROFS: "所在磁盘是只读的",
+               errno.ENOSPC: "磁盘空间已满", errno.ENOENT: "路径不存在或无法创建",
+               errno.ENOTDIR: "路径中有一段是文件，不是文件夹", errno.EEXIST: "已有同名文件",
+               errno.ENAMETOOLONG: "路径太长", errno.EIO: "磁盘读写出错"}
+    if hasattr(errno, "EDQUOT"):
+        reasons[errno.EDQUOT] = "磁盘配额已用完"
+    reason = reasons.get(exc.errno) or f"系统错误（{exc.strerror or exc}）"
+    where = Path(os.fsdecode(exc.filename)) if exc.filename else None
+    if where is not None and not where.resolve().is_relative_to(Path(outbox).resolve()):
+        return OutboxError(f"无法访问“{where}”：{reason}")
+    return OutboxError(f"无法写入输出文件夹“{outbox}”：{reason}")

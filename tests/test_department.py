@@ -340,10 +340,10 @@ def test_scoring_an_f2_alone_names_the_file_of_its_f3(tmp_path):
     # It said no F3 was found, with the F3 beside it in the folder.
     base = write_base_only(tmp_path / "基础数据表_某某局.xlsx", BaseFigures(UNIT))
     write_scoring_only(tmp_path / "评分表_某某局.xlsx", UNIT, order=2)
-    with pytest.raises(perfeval_xl.WorkbookError, match="^这是基础数据表（F2），本身不评分；同一填报单位的指标评分表（F3）在“评分表_某某局.xlsx”"):
+    with pytest.raises(perfeval_xl.WorkbookError, match="^“基础数据表_某某局.xlsx”：这是基础数据表（F2），本身不评分；同一填报单位的指标评分表（F3）在“评分表_某某局.xlsx”"):
         perfeval_xl.score_workbook(base)
     (tmp_path / "评分表_某某局.xlsx").unlink()
-    with pytest.raises(perfeval_xl.WorkbookError, match="^只有基础数据表（F2），未找到同一填报单位的指标评分表（F3）$"):
+    with pytest.raises(perfeval_xl.WorkbookError, match="^“基础数据表_某某局.xlsx”：只有基础数据表（F2），未找到同一填报单位的指标评分表（F3）$"):
         perfeval_xl.score_workbook(base)
 
 

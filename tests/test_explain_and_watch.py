@@ -30,7 +30,7 @@ def test_explain_on_a_broken_file_is_a_one_line_error(tmp_path):
     path = tmp_path / "broken.xlsx"
     path.write_bytes(b"PK\x03\x04 not really")
     result = CliRunner().invoke(main, ["explain", str(path)])
-    assert result.exit_code == 1 and "broken.xlsx：文件已损坏" in result.output
+    assert result.exit_code == 1 and "错误：“broken.xlsx”：文件已损坏" in result.output
 
 
 def _with_escape_sequences(source: Path, target: Path, spelled: bytes = b"_x001B_[2J_x001B_]0;x_x0007_") -> Path:

@@ -228,7 +228,7 @@ def test_the_cli_names_a_skipped_file_the_officer_must_act_on_and_not_a_lock_fil
 
 
 def test_an_open_document_named_as_a_workbook_says_what_it_is(tmp_path):
-    with pytest.raises(perfeval_xl.WorkbookError, match="^文件是OpenDocument表格（.ods），不是Excel工作簿，请用WPS或Excel另存为.xlsx"):
+    with pytest.raises(perfeval_xl.WorkbookError, match="^“改了扩展名.xlsx”：文件是OpenDocument表格（.ods），不是Excel工作簿，请用WPS或Excel另存为.xlsx"):
         perfeval_xl.score_workbook(_open_document(tmp_path / "改了扩展名.xlsx"))
 
 

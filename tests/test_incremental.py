@@ -563,3 +563,56 @@ def test_a_batch_result_with_an_outbox_travels_pickled_and_reads_back_there(inbo
     assert [f.forms[0].total for f in travelled.files] == [f.forms[0].total for f in batch.files]
     assert travelled.to_dataframe().equals(batch.to_dataframe())
     assert copy.deepcopy(batch).statuses == batch.statuses
+
+
+def test_the_arguments_an_engineer_may_give_loosely_are_taken_as_meant(tmp_path):
+    # A single password, a single format, as strings; a wrong limits is said at once, not blamed on the files.
+    from hostile import encrypt
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    locked = encrypt(write_good(tmp_path / "plain.xlsx"), inbox / "locked.xlsx", "pw-2023")
+    assert perfeval_xl.score_workbook(locked, passwords="pw-2023").status == "ok"
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", passwords="pw-2023", formats="csv")
+    assert batch.exit_code == 0 and (tmp_path / "out" / "summary.csv").is_file()
+    assert not (tmp_path / "out" / "summary.json").exists()
+    with pytest.raises(TypeError, match="limits 应为 ReadLimits"):
+        perfeval_xl.score_folder(inbox, limits=5)
+    with pytest.raises(TypeError, match="limits 应为 ReadLimits"):
+        perfeval_xl.score_workbook(locked, limits=5)
+
+
+def test_an_outbox_that_cannot_be_made_is_a_chinese_error_from_the_library_too(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_good(inbox / "a.xlsx")
+    (tmp_path / "a-file").write_bytes(b"")
+    with pytest.raises(perfeval_xl.PerfevalError, match="无法写入输出文件夹.*路径中有一段是文件，不是文件夹") as raised:
+        perfeval_xl.score_folder(inbox, out=tmp_path / "a-file" / "out")
+    assert isinstance(raised.value.__cause__, OSError)
+
+
+def test_a_workbook_that_cannot_be_read_is_named_and_the_callers_decimal_context_is_left_alone(tmp_path):
+    import decimal
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(perfeval_xl.WorkbookError, match="^“broken.xlsx”：文件已损坏"):
+        perfeval_xl.score_workbook(broken)
+    decimal.getcontext().clear_flags()
+    perfeval_xl.score_workbook(write_good(tmp_path / "good.xlsx"))
+    assert not any(decimal.getcontext().flags.values())
+
+
+def test_an_encrypted_input_reused_without_its_password_says_why_its_whole_result_cannot_be_rebuilt(tmp_path):
+    from hostile import encrypt
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    encrypt(write_good(tmp_path / "plain.xlsx"), inbox / "locked.xlsx", "pw-2023")
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out", passwords=("pw-2023",))
+    again = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    assert again.statuses == {"locked.xlsx": "ok"} and again.reused == 1
+    assert len(again.to_dataframe()) > 0  # from the summary it stored
+    with pytest.raises(perfeval_xl.PerfevalError, match="已加密：本次评分沿用了上次.*passwords="):
+        again.files[0]
