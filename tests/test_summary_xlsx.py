@@ -542,3 +542,22 @@ def test_parts_deflated_by_the_fast_engine_read_back_with_zlib(monkeypatch, engi
     finally:
         monkeypatch.undo()
         importlib.reload(fast)
+
+
+def test_one_department_typed_several_ways_is_one_row():
+    # A space, a zero-width space pasted from the web, half-width brackets: one 主管部门 each time.
+    money = funds(("total", "1", "1"))
+    files = [project(f"{i}.xlsx", "p", department, "80", None, "良", money)
+             for i, department in enumerate(["某市城市管理局", "某市 城市管理局\u200b", "某市城市管理局　",
+                                              "某市城市管理局（本级）", "某市城市管理局(本级)"])]
+    assert [(summary.department, summary.projects) for summary in department_summaries(files)] == [
+        ("某市城市管理局", 3), ("某市城市管理局（本级）", 2)]
+
+
+def test_a_projects_execution_counts_only_beside_its_budget():
+    # A form whose 全年预算数 is missing brought its 执行数 without a 预算数: 190 of 100, a 190 % rate.
+    whole = project("a.xlsx", "甲", "局", "90", None, "优", funds(("total", "100", "100")))
+    unbudgeted = project("b.xlsx", "乙", "局", "80", None, "良", funds(("total", "100", "90")))
+    unbudgeted.forms[0].budget = None  # as the engine leaves it when the budget is missing
+    [summary] = department_summaries([whole, unbudgeted])
+    assert (summary.projects, summary.budget, summary.executed, summary.execution_rate) == (2, D("100"), D("100"), 1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Iterable, Iterator, NamedTuple, Optional
 
@@ -201,5 +202,16 @@ def file_action(file: FileResult) -> str:
 
 
 def department_of(result: FormResult) -> str:
-    """The 主管部门 a form counts under: a project's department, a department form's own 填报单位."""
-    return (result.form.department or "").strip()
+    """The 主管部门 a form counts under: a project's department, a department form's own 填报单位,
+    spelt one way however the unit typed it (NFKC, without spaces or zero-width characters, its
+    brackets full-width), so that one department is one row of 部门."""
+    return _department_spelling(result.form.department or "")
+
+
+@functools.lru_cache(maxsize=1024)  # Why cached: a bureau's forms name a few dozen departments
+def _department_spelling(name: str) -> str:
+    name = "".join(unicodedata.normalize("NFKC", name).translate(_INVISIBLE).split())
+    return name.replace("(", "（").replace(")", "）")
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)

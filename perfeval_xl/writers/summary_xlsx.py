@@ -576,8 +576,11 @@ class DepartmentSummary:
             self.departments += 1
         else:
             self.projects += 1
-            self.budget = _plus(self.budget, form.budget)
-            self.executed = _plus(self.executed, form.executed)
+            # A form's amounts count in pairs: 执行数 without the 预算数 it was spent against (a form whose
+            # budget is missing) would lift the department's 执行率 past 100 %.
+            if form.budget is not None and form.executed is not None:
+                self.budget = _plus(self.budget, form.budget)
+                self.executed = _plus(self.executed, form.executed)
         self.total_sum += form.total
         self.total_count += 1
         if form.self_total is not None:
@@ -1081,7 +1084,7 @@ def _write_departments(sheet: Worksheet, formats: _Formats, summaries: list[Depa
     table = _Table(sheet, formats, DEPARTMENT_COLUMNS)
     table.measure(rows, total)
     table.title("按主管部门汇总", "金额单位：万元。预算数为项目“年度资金总额”的全年预算数（无全年预算数的表用年初预算数，"
-                "总额为0或空时用分项合计），执行率＝执行数÷预算数；部门整体评价计入其填报单位。")
+                "总额为0或空时用分项合计），执行率＝执行数÷预算数，只计预算数和执行数都填了的项目；部门整体评价计入其填报单位。")
     table.stream(rows, total)
     table.freeze_and_filter()
     _print_setup(sheet)
