@@ -381,3 +381,22 @@ def test_a_first_level_weight_written_in_its_label_is_carried_over_to_the_scored
     sheet = openpyxl.load_workbook(tmp_path / "out" / "anhui.scored.xlsx").active
     shown = {cell.value for cell in sheet["B"] if isinstance(cell.value, str) and cell.value.endswith("分）")}
     assert shown == {"产出指标（50分）", "效益指标（30分）", "满意度指标（10分）"}
+
+
+def test_an_execution_item_a_bureau_renames_stays_on_the_fund_rows_of_the_scored_form(tmp_path):
+    # Its rulebook's execution.name (资金执行率) made the scored form take it for an indicator row.
+    import openpyxl
+
+    rulebook = tmp_path / "本局.yaml"
+    rulebook.write_text("name: 本局\nextends: mof-2020-project\nexecution: {name: 资金执行率, level1: 资金管理}\n",
+                        encoding="utf-8")
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_form(inbox / "a.xlsx", good_project())
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out", rules=str(rulebook))
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "a.scored.xlsx").active
+    rows = {cell.value: cell.row for cell in sheet["B"] if cell.value}
+    total_row = rows["年度资金总额"]
+    assert "×10=" in sheet.cell(total_row, 11).value  # its 评分依据 there
+    assert sheet.cell(total_row, 7).value == 10  # 分值 on the fund rows, not an indicator row
+    assert "资金执行率" not in {cell.value for cell in sheet["E"]} and "资金管理" not in {cell.value for cell in sheet["B"]}

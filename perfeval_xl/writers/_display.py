@@ -111,12 +111,13 @@ def display_name(form: ProjectForm | DepartmentForm) -> str:
     return form.name
 
 
-def is_execution_item(name: str) -> bool:
-    return name == "预算执行率"
-
-
 def split_execution_item(result: FormResult):
-    """Return (the 预算执行率 item or None, the other items in form order)."""
-    execution = next((item for item in result.items if is_execution_item(item.name)), None)
-    others = [item for item in result.items if item is not execution]
-    return execution, others
+    """Return (the 预算执行率 item or None, the other items in form order).
+
+    The engine scores a project form's execution first (rules.project.score_project), under the
+    name its rulebook gives it (``execution.name``): found by its place, not by the name
+    "预算执行率", which a bureau's rulebook may call otherwise (资金执行率).
+    """
+    if result.form.kind != "project" or not result.items:
+        return None, list(result.items)
+    return result.items[0], result.items[1:]
