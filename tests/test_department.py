@@ -579,3 +579,18 @@ def test_the_lines_signed_under_a_department_table_are_carried_over_to_its_score
     perfeval_xl.score_folder(inbox, out=tmp_path / "out")
     scored = load_workbook(tmp_path / "out" / "dept.scored.xlsx").worksheets[0]
     assert "单位负责人：张三　　联系电话：0731-8888" in [row[0].value for row in scored.iter_rows()]
+
+
+@pytest.mark.parametrize("direction, rate, basis", [
+    ("over", "85", "未超过90%，得满分{score}"),
+    ("under", "100", "不低于90%，得满分{score}"),  # it said 未超过90% of a rate that must not fall below it
+    ("under", "85", "低于90%共5个百分点，5−1×5={score}"),
+])
+def test_a_per_point_deduction_says_which_way_its_limit_binds(direction, rate, basis):
+    from types import SimpleNamespace
+
+    from perfeval_xl.rules.department import _apply
+
+    rule = SimpleNamespace(kind="deduct_per_point", params={"limit": Decimal(90), "per_point": Decimal(1),
+                                                            "direction": direction})
+    assert _apply(rule, Decimal(rate), Decimal(5))[1] == basis

@@ -156,7 +156,7 @@ def _apply(rule: DepartmentIndicator, pct: Decimal, w: Decimal) -> tuple[Decimal
     if rule.kind == "deduct_per_point":
         over = pct - p["limit"] if p["direction"] == "over" else p["limit"] - pct
         if over <= 0:
-            return w, f"未超过{show(p['limit'])}%，得满分{{score}}"
+            return w, f"{'未超过' if p['direction'] == 'over' else '不低于'}{show(p['limit'])}%，得满分{{score}}"
         score = max(ZERO, w - p["per_point"] * over)
         return score, f"{'超过' if p['direction'] == 'over' else '低于'}{show(p['limit'])}%共{show(over)}个百分点，" \
                       f"{show(w)}−{show(p['per_point'])}×{show(over)}={{score}}"
