@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchResult", "FileOutcome", "score_entry", "score_folder", "score_workbook"]
 
-Rules = str | Path | Rulebook | RuleSet | None
+Rules = str | Path | Rulebook | RuleSet | Sequence[str | Path | Rulebook] | None
 
 
 @dataclass

@@ -14,7 +14,7 @@ from .batch import score_folder
 from .errors import PerfevalError, RulebookError, outbox_error
 from .explain import terminal_text
 from .readers import ReadLimits
-from .rules import builtin_rulebooks, load_rulebook, rulebook_text
+from .rules import builtin_rulebooks, load_rulebook, resolve_rules, rulebook_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -238,8 +238,9 @@ def _text_of(path: Path, option: str) -> str:
 @click.option("--out", "-o", "outbox", cls=_RequiredOption, required=True,
               type=_Path("输出文件夹", file_okay=False),
               help="输出文件夹：评分后的自评表、summary.xlsx、summary.json。 / Output folder.")
-@click.option("--rules", "-r", default=None, metavar="NAME|FILE",
-              help="评分规则：内置规则名或YAML文件（默认按表类型选择）。 / Rulebook name or YAML file.")
+@click.option("--rules", "-r", multiple=True, metavar="NAME|FILE",
+              help="评分规则：内置规则名或YAML文件（默认按表类型选择）；可给两次：项目规则和部门规则各一套。 / "
+                   "Rulebook name or YAML file; twice for a project and a department rulebook.")
 @click.option("--jobs", "-j", type=_IntAtLeast(0), default=0, show_default=False,
               help="并行进程数，0为CPU核数（默认）。 / Worker processes; 0 = all cores (default).")
 @_read_options
@@ -255,7 +256,7 @@ def _text_of(path: Path, option: str) -> str:
 @click.option("--quiet", "-q", is_flag=True,
               help="不显示进度条和结尾的统计行（错误照常显示）。 / No progress bar, no closing count (errors still shown).")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调用栈。 / Show tracebacks of internal errors.")
-def score(inbox: Path, outbox: Path, rules: str | None, jobs: int, passwords: tuple[str, ...],
+def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, passwords: tuple[str, ...],
           passwords_file: Path | None, max_cells: int, max_unzipped_mb: int, force: bool, executor: str,
           scheduler: str | None, formats: tuple[str, ...], quiet: bool, debug: bool) -> None:
     """对INBOX下所有工作簿评分，结果写入--out文件夹。
@@ -315,10 +316,14 @@ def _formats(ctx: click.Context, value: str) -> tuple[str, ...]:
     return formats
 
 
-def _rulebook(rules: str | None, option: str = "--rules"):
+def _rulebook(rules: tuple[str, ...], option: str = "--rules"):
+    """The rulebooks ``--rules`` names (one for project forms, one for department forms at most), as
+    the RuleSet every form is scored by; None when none is named (every kind's default)."""
+    if not rules:
+        return None
     try:
-        return load_rulebook(rules)
-    except RulebookError as exc:
+        return resolve_rules([load_rulebook(rule) for rule in rules])
+    except PerfevalError as exc:  # a RulebookError, or two rulebooks for one kind of form
         raise ChineseUsageError(f"{option}：{exc}") from exc
 
 
@@ -331,10 +336,10 @@ def _progress_bar():
 
 @main.command(context_settings=CONTEXT)
 @click.argument("file", cls=_RequiredArgument, type=_Path("文件", exists=True, dir_okay=False))
-@click.option("--rules", "-r", default=None, metavar="NAME|FILE",
-              help="评分规则：内置规则名或YAML文件。 / Rulebook name or YAML file.")
+@click.option("--rules", "-r", multiple=True, metavar="NAME|FILE",
+              help="评分规则：内置规则名或YAML文件；项目规则和部门规则可各给一套。 / Rulebook name or YAML file (one per kind of form).")
 @_read_options
-def explain(file: Path, rules: str | None, passwords: tuple[str, ...], passwords_file: Path | None, max_cells: int,
+def explain(file: Path, rules: tuple[str, ...], passwords: tuple[str, ...], passwords_file: Path | None, max_cells: int,
             max_unzipped_mb: int) -> None:
     """逐项显示一个工作簿的评分过程（评分依据、问题）。
 
@@ -343,7 +348,7 @@ def explain(file: Path, rules: str | None, passwords: tuple[str, ...], passwords
     from .batch import score_workbook
     from .explain import print_explanation
 
-    rulebook = _rulebook(rules) if rules else None  # as score does: a bad --rules is a usage error, not the file's
+    rulebook = _rulebook(rules)  # as score does: a bad --rules is a usage error, not the file's
     passwords, limits = _read_settings(passwords, passwords_file, max_cells, max_unzipped_mb)
     try:
         result = score_workbook(file, rules=rulebook, passwords=passwords, limits=limits)
@@ -356,12 +361,13 @@ def explain(file: Path, rules: str | None, passwords: tuple[str, ...], passwords
 @click.argument("inbox", cls=_RequiredArgument, type=_Path("收件箱", exists=True, file_okay=False))
 @click.option("--out", "-o", "outbox", cls=_RequiredOption, required=True, type=_Path("输出文件夹", file_okay=False),
               help="输出文件夹。 / Output folder.")
-@click.option("--rules", "-r", default=None, metavar="NAME|FILE", help="评分规则。 / Rulebook name or file.")
+@click.option("--rules", "-r", multiple=True, metavar="NAME|FILE",
+              help="评分规则，项目规则和部门规则可各给一套。 / Rulebook name or file (one per kind of form).")
 @click.option("--jobs", "-j", type=_IntAtLeast(0), default=0, help="并行进程数，0为CPU核数。 / Workers.")
 @click.option("--settle", type=_FloatAtLeast(0.1), default=2.0, show_default=True,
               help="文件大小保持不变多少秒后才评分（等待复制完成）。 / Seconds a file's size must hold still.")
 @_read_options
-def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float, passwords: tuple[str, ...],
+def watch(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, settle: float, passwords: tuple[str, ...],
           passwords_file: Path | None, max_cells: int, max_unzipped_mb: int) -> None:
     """监视INBOX，新文件复制完成后自动评分并更新汇总；按Ctrl-C停止。
 
@@ -372,7 +378,7 @@ def watch(inbox: Path, outbox: Path, rules: str | None, jobs: int, settle: float
 
     from .watch import watch_folder
 
-    rulebook = _rulebook(rules) if rules else None
+    rulebook = _rulebook(rules)
     passwords, limits = _read_settings(passwords, passwords_file, max_cells, max_unzipped_mb)
 
     def report(batch) -> None:
@@ -413,7 +419,7 @@ def rules(ctx: click.Context) -> None:
 @click.argument("name")
 def rules_show(name: str) -> None:
     """显示一套规则的内容（YAML）。 / Print a rulebook (YAML)."""
-    _rulebook(name, option="NAME")  # an unknown name is a usage error (exit 2), as with score --rules
+    _rulebook((name,), option="NAME")  # an unknown name is a usage error (exit 2), as with score --rules
     try:
         click.echo(rulebook_text(name), nl=False)
     except OSError as exc:

@@ -1,4 +1,5 @@
 """Rulebooks are data: built-ins load, a bureau's own file extends them, mistakes name the key."""
+import json
 import re
 import textwrap
 from decimal import Decimal
@@ -636,3 +637,28 @@ def test_first_levels_may_leave_the_execution_weight_to_the_form(tmp_path):
           level1: {产出指标: 40, 效益指标: 30, 满意度指标: 10}
         """))
     assert dict(rulebook.level1_weights) == {"产出指标": 40, "效益指标": 30, "满意度指标": 10}
+
+
+def test_a_project_and_a_department_rulebook_are_both_used_and_two_of_one_kind_are_refused(tmp_path):
+    # --rules given twice kept only the last, silently: a bureau's project rulebook was dropped.
+    from click.testing import CliRunner
+
+    import perfeval_xl
+    from perfeval_xl.cli import main
+
+    project = tmp_path / "本局项目.yaml"
+    project.write_text("name: 本局项目\nextends: mof-2020-project\nindicators:\n  reverse: linear\n", encoding="utf-8")
+    department = tmp_path / "本局部门.yaml"
+    department.write_text("name: 本局部门\nextends: hunan-dept\n", encoding="utf-8")
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["score", str(examples), "--out", str(out), "-q",
+                                       "--rules", str(project), "--rules", str(department)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert {form["rulebook"] for file in summary["files"] for form in file["forms"]} == {"本局项目", "本局部门"}
+    twice = CliRunner().invoke(main, ["score", str(examples), "--out", str(tmp_path / "o2"),
+                                      "--rules", str(project), "--rules", "mof-2020-project"])
+    assert twice.exit_code == 2 and "两套规则都用于项目支出绩效自评表：“本局项目”和“mof-2020-project”" in twice.output
+    with pytest.raises(perfeval_xl.PerfevalError, match="每类表只能给一套规则"):
+        perfeval_xl.score_folder(examples, rules=[str(project), "mof-2020-project"])

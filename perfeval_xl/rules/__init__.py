@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import PerfevalError
@@ -30,15 +31,21 @@ class RuleSet:
         return f"{self.project.name}, {self.department.name}"
 
 
-def resolve_rules(rules: str | Path | Rulebook | RuleSet | None = None) -> RuleSet:
-    """A :class:`RuleSet` from a rulebook name, file, object, or None (every kind's default)."""
+def resolve_rules(rules: str | Path | Rulebook | RuleSet | Sequence[str | Path | Rulebook] | None = None) -> RuleSet:
+    """A :class:`RuleSet` from a rulebook name, file, object, or None (every kind's default); or from
+    several, one per kind of form (a bureau's project rulebook and its department rulebook), each
+    replacing its kind's default.  Two for one kind are an error: neither would be silently dropped."""
     if isinstance(rules, RuleSet):
         return rules
-    chosen = rules if isinstance(rules, Rulebook) else (load_rulebook(rules) if rules is not None else None)
-    by_kind = {kind: load_rulebook(name) for kind, name in DEFAULT_RULEBOOKS.items()
-               if chosen is None or chosen.form != kind}
-    if chosen is not None:
-        by_kind[chosen.form] = chosen
+    given = [] if rules is None else list(rules) if isinstance(rules, (list, tuple)) else [rules]
+    chosen: dict[str, Rulebook] = {}
+    for rule in given:
+        rulebook = rule if isinstance(rule, Rulebook) else load_rulebook(rule)
+        if rulebook.form in chosen:
+            raise PerfevalError(f"两套规则都用于{FORM_NAMES[rulebook.form]}：“{chosen[rulebook.form].name}”和"
+                                f"“{rulebook.name}”；每类表只能给一套规则")
+        chosen[rulebook.form] = rulebook
+    by_kind = {kind: chosen.get(kind) or load_rulebook(name) for kind, name in DEFAULT_RULEBOOKS.items()}
     return RuleSet(**by_kind)
 
 
