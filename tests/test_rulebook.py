@@ -662,3 +662,16 @@ def test_a_project_and_a_department_rulebook_are_both_used_and_two_of_one_kind_a
     assert twice.exit_code == 2 and "两套规则都用于项目支出绩效自评表：“本局项目”和“mof-2020-project”" in twice.output
     with pytest.raises(perfeval_xl.PerfevalError, match="每类表只能给一套规则"):
         perfeval_xl.score_folder(examples, rules=[str(project), "mof-2020-project"])
+
+
+@pytest.mark.parametrize("line, said", [
+    ("review_tolerance：0.5", "第3行“review_tolerance”后用了全角冒号“："),
+    ("name：本局", "第3行“name”后用了全角冒号“："),
+    ("review_tolerance:\u30000.5", "第3行“review_tolerance”的冒号后用了全角空格"),
+])
+def test_a_full_width_colon_or_space_is_named_at_its_line_and_key(tmp_path, line, said):
+    # PyYAML reported an unclosed bracket at the end of the file, or the next line.
+    path = tmp_path / "本局.yaml"
+    path.write_text(f"extends: mof-2020-project\nname: 本局x\n{line}\nindicators:\n  reverse: linear\n", encoding="utf-8")
+    with pytest.raises(RulebookError, match=said):
+        load_rulebook(path)

@@ -252,12 +252,23 @@ def _parse(text: str, source: str) -> Any:
         loader.dispose()
 
 
+#: A key followed by a full-width colon, or by a colon and a full-width space (the key's own line).
+_WIDE_SEPARATOR = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w.]*)\s*(：|:\u3000)")
+
+
 def _syntax_error(exc: yaml.YAMLError, text: str) -> str:
     """A YAML syntax error in Chinese, at its line: PyYAML's English names "<unicode string>", not the file.
 
     A tab is named: Notepad indents with it, YAML forbids it, and PyYAML only says "found character
     that cannot start any token".
     """
+    for number, line in enumerate(text.splitlines(), start=1):
+        # A Chinese input method types "：" and "　"; PyYAML then reports a bracket or a line elsewhere.
+        wide = _WIDE_SEPARATOR.match(line)
+        if wide:
+            key, separator = wide.groups()
+            what = "后用了全角冒号“：”" if separator == "：" else "的冒号后用了全角空格"
+            return f"第{number}行“{key}”{what}，YAML要用半角冒号加半角空格（{key}: 值）"
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is None:
         return "YAML格式错误"
