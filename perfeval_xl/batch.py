@@ -27,7 +27,7 @@ from .task import (FileOutcome, failed_result, process_entry, score_entry, score
                    write_outputs)
 from .worker_pool import run_in_pool, start_pool
 from .writers.summary_json import encode_entry
-from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool
+from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool, finish_summary
 
 if TYPE_CHECKING:
     import pandas
@@ -360,21 +360,30 @@ class _BatchRun:
         if outcome.result is not None and outcome.result.unpaired:
             self.pending.append(outcome)  # told to on_file once paired: its status may still change
             return
+        record = None
+        if self.store is not None and outcome.summary is not None:
+            try:  # its 问题清单 rows are rendered here, while the worker scores its next file
+                record = finish_summary(SummaryRecord.from_bytes(outcome.summary))
+            except Exception as exc:  # one file's failure must not stop the batch
+                failed = failed_result(outcome.file, exc)
+                _remove_outputs(self.outbox, [path for path in (outcome.output, *outcome.reports) if path])
+                outcome = replace(outcome, status="error", error=failed.error, detail=failed.detail, output=None,
+                                  reports=(), rulebooks=(), summary=None, result=failed)
         if self.on_file is not None:
             self.on_file(outcome)
         self._count(outcome)
         if self.store is None:
             self.memory[outcome.file] = outcome.result
-        elif outcome.summary is None:  # a failed file: its result came whole, to be kept whole
+        elif record is None:  # a failed file: its result came whole, to be kept whole
             # The scored form and drafts of its earlier content would contradict the summary.
             earlier = self.store.outputs(outcome.file) if outcome.status == "error" else []  # this inbox's
             self._store_here(outcome.result, outcome.digest)
             _remove_outputs(self.outbox, earlier)
         else:
-            self.spool.add_record(outcome.file, SummaryRecord.from_bytes(outcome.summary))
+            self.spool.add_record(outcome.file, record)
             self.store.note(outcome.file, status=outcome.status, output=outcome.output, reports=outcome.reports,
                             rulebooks=outcome.rulebooks, digest=outcome.digest, fingerprint=self.fingerprint,
-                            cacheable=outcome.status == "ok", summary=outcome.summary)
+                            cacheable=outcome.status == "ok", summary=record.to_bytes())
 
     def _count(self, outcome: FileOutcome) -> None:
         self.statuses[outcome.file] = outcome.status

@@ -111,13 +111,20 @@ class FileOutcome:
     output: str | None = None  # the scored workbook, relative to the outbox
     reports: tuple[str, ...] = ()  # report drafts, relative to the outbox
     rulebooks: tuple[str, ...] = ()  # of the file's forms
-    summary: bytes | None = None  # the summary record, as stored
+    summary: bytes | None = None  # the summary record, but its 问题清单 rows (see summarise_for_the_batch)
     result: FileResult | None = None
 
 
 def summarise(result: FileResult) -> bytes:
     """``result``'s summary record, as the batch adds it to its summaries and stores it."""
     return prepare_summary(result).to_bytes()
+
+
+def summarise_for_the_batch(result: FileResult) -> bytes:
+    """``result``'s summary record as a worker sends it: its 问题清单 rows left for the batch's own
+    process to render from the entry (:func:`~.writers.summary_spool.finish_summary`), while the
+    worker scores its next file."""
+    return prepare_summary(result, issues=False).to_bytes()
 
 
 def under_listed_name(outcome: FileOutcome, entry: InboxEntry) -> FileOutcome:
@@ -142,7 +149,7 @@ def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: 
         whole = result
     else:
         try:
-            summary = summarise(result)
+            summary = summarise_for_the_batch(result)
         except Exception as exc:  # one file's failure must not stop the batch
             whole = failed_result(result.file, exc)
             status, error, detail = "error", whole.error, whole.detail

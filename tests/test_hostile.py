@@ -652,10 +652,10 @@ def test_a_file_whose_summary_cannot_be_prepared_fails_alone(tmp_path, monkeypat
     inbox = two_projects(tmp_path, "汇总不了的项目")
     real, parent = task.prepare_summary, os.getpid()
 
-    def broken(result):  # in the worker only: the parent summarises the failed file after all
+    def broken(result, **options):  # in the worker only: the parent summarises the failed file after all
         if result.file == "b.xlsx" and os.getpid() != parent:
             raise ValueError("summary broke")
-        return real(result)
+        return real(result, **options)
 
     monkeypatch.setattr(task, "prepare_summary", broken)
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)
@@ -663,6 +663,27 @@ def test_a_file_whose_summary_cannot_be_prepared_fails_alone(tmp_path, monkeypat
     assert "内部错误" in batch.failed[0].error and "summary broke" in batch.failed[0].error
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert [f["status"] for f in summary["files"]] == ["ok", "error"]
+
+
+def test_a_file_whose_issue_rows_cannot_be_rendered_by_the_batch_fails_alone(tmp_path, monkeypatch):
+    # The batch's process renders each scored file's 问题清单 rows from its entry (finish_summary).
+    from perfeval_xl import batch as batch_module
+
+    inbox = two_projects(tmp_path, "渲染不了的项目")
+    real = batch_module.finish_summary
+
+    def broken(record):
+        if record.file == "b.xlsx":
+            raise ValueError("rows broke")
+        return real(record)
+
+    monkeypatch.setattr(batch_module, "finish_summary", broken)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)
+    assert batch.statuses == {"a.xlsx": "ok", "b.xlsx": "error"}
+    assert "内部错误" in batch.failed[0].error and "rows broke" in batch.failed[0].error
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert [f["status"] for f in summary["files"]] == ["ok", "error"]
+    assert not (tmp_path / "out" / "b.scored.xlsx").exists()  # no scored form the summaries do not stand behind
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the patched task reaches the workers by fork")

@@ -53,7 +53,7 @@ import struct
 import tempfile
 from array import array
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Hashable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
@@ -61,7 +61,7 @@ from typing import IO, Any, Hashable, Iterable, Iterator, NamedTuple, Optional, 
 from ..model import FileResult
 from ._atomic import atomic_output
 from ._display import LEVEL_LABELS, amount, excel_text
-from ._issue_rows import render_file_issues
+from ._issue_rows import render_entry_issues, render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
 from ._summary_rows import KIND_ORDER, FormFacts, form_facts, formless_row, overview_row
 from .summary_json import (
@@ -132,19 +132,31 @@ class SummaryRecord:
                    issues, measures)
 
 
-def prepare_summary(file: FileResult) -> SummaryRecord:
-    """Everything the summaries say about ``file``, worked out from the result alone (ranks come later)."""
+def prepare_summary(file: FileResult, *, issues: bool = True) -> SummaryRecord:
+    """Everything the summaries say about ``file``, worked out from the result alone (ranks come later).
+
+    Without ``issues``, a scored file's record leaves its 问题清单 rows for :func:`finish_summary`
+    to render from its summary.json entry: a worker sends that, and the batch's process renders
+    them while the worker goes on to its next file.
+    """
     rows, overview_widths = _overview_lines(file)
-    issues = render_file_issues(file)
-    return SummaryRecord(
-        file=file.file,
-        status=file.status,
-        facts=tuple(form_facts(result) for result in file.forms),
-        entry=encode_entry(file),
-        rows=rows,
-        issues=issues.xml,
-        measures=_MEASURES.pack(*overview_widths, *issues.widths, issues.rows, issues.errors, issues.warnings),
-    )
+    facts, entry = tuple(form_facts(result) for result in file.forms), encode_entry(file)
+    if not issues and file.status == "ok":
+        return SummaryRecord(file.file, file.status, facts, entry, rows, b"", _OVERVIEW_MEASURES.pack(*overview_widths))
+    rendered = render_file_issues(file)
+    return SummaryRecord(file.file, file.status, facts, entry, rows, rendered.xml,
+                         _MEASURES.pack(*overview_widths, *rendered.widths, rendered.rows, rendered.errors,
+                                        rendered.warnings))
+
+
+def finish_summary(record: SummaryRecord) -> SummaryRecord:
+    """``record`` with its 问题清单 rows, rendered from its entry when it came without them (see
+    :func:`prepare_summary`); a whole record as it is."""
+    if len(record.measures) != _OVERVIEW_MEASURES.size:
+        return record
+    issues = render_entry_issues(json.loads(record.entry))
+    return replace(record, issues=issues.xml, measures=_MEASURES.pack(
+        *_OVERVIEW_MEASURES.unpack(record.measures), *issues.widths, issues.rows, issues.errors, issues.warnings))
 
 
 def _overview_lines(file: FileResult) -> tuple[tuple[bytes, ...], list[float]]:
@@ -170,6 +182,8 @@ def _overview_lines(file: FileResult) -> tuple[tuple[bytes, ...], list[float]]:
 #: not JSON: writing 22 floats as text (their shortest repr) and reading them back cost more than
 #: the rest of the measures.
 _MEASURES = struct.Struct(f"<{len(OVERVIEW_COLUMNS) + len(ISSUE_COLUMNS)}d3q")
+#: The measures of a record whose 问题清单 rows are still to be rendered: 汇总's widths alone.
+_OVERVIEW_MEASURES = struct.Struct(f"<{len(OVERVIEW_COLUMNS)}d")
 
 
 def _overview_line_values(line: bytes) -> list:
