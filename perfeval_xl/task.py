@@ -111,7 +111,7 @@ class FileOutcome:
     output: str | None = None  # the scored workbook, relative to the outbox
     reports: tuple[str, ...] = ()  # report drafts, relative to the outbox
     rulebooks: tuple[str, ...] = ()  # of the file's forms
-    summary: bytes | None = None  # the summary record, but its 问题清单 rows (see summarise_for_the_batch)
+    summary: bytes | None = None  # the summary record, but its 汇总 and 问题清单 rows (see summarise_for_the_batch)
     result: FileResult | None = None
 
 
@@ -121,10 +121,10 @@ def summarise(result: FileResult) -> bytes:
 
 
 def summarise_for_the_batch(result: FileResult) -> bytes:
-    """``result``'s summary record as a worker sends it: its 问题清单 rows left for the batch's own
-    process to render from the entry (:func:`~.writers.summary_spool.finish_summary`), while the
-    worker scores its next file."""
-    return prepare_summary(result, issues=False).to_bytes()
+    """``result``'s summary record as a worker sends it: its 汇总 and 问题清单 rows left for the
+    batch's own process to render from the entry (:func:`~.writers.summary_spool.finish_summary`),
+    while the worker scores its next file."""
+    return prepare_summary(result, rows=False).to_bytes()
 
 
 def under_listed_name(outcome: FileOutcome, entry: InboxEntry) -> FileOutcome:

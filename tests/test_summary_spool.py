@@ -1024,3 +1024,22 @@ def test_an_entry_of_many_forms_is_written_ahead_whole(tmp_path, monkeypatch):
     spool.close()
     assert finished == [True]
     assert (tmp_path / "summary.json").read_bytes() == (tmp_path / "list.json").read_bytes()
+
+
+def test_a_record_a_worker_sends_is_finished_by_the_batch_into_the_record_made_from_the_result(tmp_path):
+    # A worker leaves a scored file's 汇总 and 问题清单 rows out; the batch's process renders them from
+    # the summary.json entry.  They must be the rows the result gives: examples, every layout, with
+    # flags of every kind, a formula-like text and a self-score left blank.
+    import perfeval_xl
+    from perfeval_xl.writers.summary_spool import finish_summary
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    files = [*perfeval_xl.score_folder(examples).files, department_file("d.xlsx", "95.61"),
+             project_file("x.xlsx", "88.555", name='=HYPERLINK("http://x")', self_total=None, item_count=12,
+                          flags_every=2, forms=2, form_flags=[Flag("表级问题")])]
+    for file in files:
+        whole = prepare_summary(file)
+        sent = SummaryRecord.from_bytes(prepare_summary(file, rows=False).to_bytes())
+        assert (sent.rows, sent.issues) != (whole.rows, whole.issues) or not file.forms
+        assert finish_summary(sent) == whole, file.file
+    assert finish_summary(whole) is whole  # a whole record (a failed file's, a stored one) as it is

@@ -60,10 +60,11 @@ from typing import IO, Any, Hashable, Iterable, Iterator, NamedTuple, Optional, 
 
 from ..model import FileResult
 from ._atomic import atomic_output
-from ._display import LEVEL_LABELS, amount, excel_text
+from ._display import LEVEL_LABELS, amount, excel_text, status_label
 from ._issue_rows import render_entry_issues, render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
-from ._summary_rows import KIND_ORDER, FormFacts, form_facts, formless_row, overview_row
+from ._summary_rows import (DEPARTMENT_PROJECT_LABEL, KIND_LABELS, KIND_ORDER, FormFacts, form_facts, formless_row,
+                            overview_row)
 from .summary_json import (
     NO_RANK, RANK_KEY, TAIL, encode_entry, head, rank_key_offsets, rank_offsets, rank_text, rank_width,
     ranked_entry_parts, write_json_lines,
@@ -132,31 +133,43 @@ class SummaryRecord:
                    issues, measures)
 
 
-def prepare_summary(file: FileResult, *, issues: bool = True) -> SummaryRecord:
+def prepare_summary(file: FileResult, *, rows: bool = True) -> SummaryRecord:
     """Everything the summaries say about ``file``, worked out from the result alone (ranks come later).
 
-    Without ``issues``, a scored file's record leaves its 问题清单 rows for :func:`finish_summary`
-    to render from its summary.json entry: a worker sends that, and the batch's process renders
-    them while the worker goes on to its next file.
+    Without ``rows``, a scored file's record leaves its 汇总 and 问题清单 rows for
+    :func:`finish_summary` to render from its summary.json entry: a worker sends that, and the
+    batch's process renders them while the worker scores its next file.
     """
-    rows, overview_widths = _overview_lines(file)
     facts, entry = tuple(form_facts(result) for result in file.forms), encode_entry(file)
-    if not issues and file.status == "ok":
-        return SummaryRecord(file.file, file.status, facts, entry, rows, b"", _OVERVIEW_MEASURES.pack(*overview_widths))
+    if not rows and file.status == "ok" and file.forms:
+        return SummaryRecord(file.file, file.status, facts, entry, (b"",) * len(file.forms), b"", b"")
+    lines, overview_widths = _overview_lines(file)
     rendered = render_file_issues(file)
-    return SummaryRecord(file.file, file.status, facts, entry, rows, rendered.xml,
+    return SummaryRecord(file.file, file.status, facts, entry, lines, rendered.xml,
                          _MEASURES.pack(*overview_widths, *rendered.widths, rendered.rows, rendered.errors,
                                         rendered.warnings))
 
 
 def finish_summary(record: SummaryRecord) -> SummaryRecord:
-    """``record`` with its 问题清单 rows, rendered from its entry when it came without them (see
-    :func:`prepare_summary`); a whole record as it is."""
-    if len(record.measures) != _OVERVIEW_MEASURES.size:
+    """``record`` with its 汇总 and 问题清单 rows, rendered from its entry when it came without them
+    (see :func:`prepare_summary`): the same rows as from the result.  A whole record as it is."""
+    if record.measures:
         return record
-    issues = render_entry_issues(json.loads(record.entry))
-    return replace(record, issues=issues.xml, measures=_MEASURES.pack(
-        *_OVERVIEW_MEASURES.unpack(record.measures), *issues.widths, issues.rows, issues.errors, issues.warnings))
+    # Numbers as Decimal, as the result has them (the entry's are the amounts the rows show).
+    entry = json.loads(record.entry, parse_float=Decimal, parse_int=Decimal)
+    lines, overview_widths = _rendered_overview(_entry_overview_rows(entry))
+    issues = render_entry_issues(entry)
+    return replace(record, rows=lines, issues=issues.xml, measures=_MEASURES.pack(
+        *overview_widths, *issues.widths, issues.rows, issues.errors, issues.warnings))
+
+
+def _entry_overview_rows(entry: dict) -> list[list]:
+    """:func:`overview_row` of each form of a scored file, from its summary.json entry."""
+    status = status_label(entry["status"])
+    return [[None, entry["file"], form["sheet"], KIND_LABELS.get(form["kind"], form["kind"]), form["department"],
+             form["unit"], DEPARTMENT_PROJECT_LABEL if form["kind"] == "department" else form["name"],
+             form["self_total"], form["total"], form["difference"], form["grade"], len(form["issues"]), status, None]
+            for form in entry["forms"]]
 
 
 def _overview_lines(file: FileResult) -> tuple[tuple[bytes, ...], list[float]]:
@@ -166,11 +179,17 @@ def _overview_lines(file: FileResult) -> tuple[tuple[bytes, ...], list[float]]:
     XML (for summary.xlsx); a form's 排名 is filled in when the batch is written.
     """
     if file.forms:
-        rows = [overview_row(file, result) for result in file.forms]
-        rendered = [render_rows(OVERVIEW_COLUMNS, [[LATER, *row[1:]]]) for row in rows]
-    else:
-        rows = [formless_row(file)]
-        rendered = [render_rows(OVERVIEW_COLUMNS, rows)]
+        return _rendered_overview([overview_row(file, result) for result in file.forms])
+    rows = [formless_row(file)]
+    return _spooled(rows, [render_rows(OVERVIEW_COLUMNS, rows)])
+
+
+def _rendered_overview(rows: list[list]) -> tuple[tuple[bytes, ...], list[float]]:
+    """The 汇总 rows of a file's forms as spooled (their 排名 filled in later), and the widths they need."""
+    return _spooled(rows, [render_rows(OVERVIEW_COLUMNS, [[LATER, *row[1:]]]) for row in rows])
+
+
+def _spooled(rows: list[list], rendered: list[tuple[bytes, list[float]]]) -> tuple[tuple[bytes, ...], list[float]]:
     # ASCII escapes: any str round-trips, lone surrogates included.
     lines = tuple(_row_json(row).encode("ascii") + b"\n" + xml
                   for row, (xml, _) in zip(rows, rendered))
@@ -182,8 +201,6 @@ def _overview_lines(file: FileResult) -> tuple[tuple[bytes, ...], list[float]]:
 #: not JSON: writing 22 floats as text (their shortest repr) and reading them back cost more than
 #: the rest of the measures.
 _MEASURES = struct.Struct(f"<{len(OVERVIEW_COLUMNS) + len(ISSUE_COLUMNS)}d3q")
-#: The measures of a record whose 问题清单 rows are still to be rendered: 汇总's widths alone.
-_OVERVIEW_MEASURES = struct.Struct(f"<{len(OVERVIEW_COLUMNS)}d")
 
 
 def _overview_line_values(line: bytes) -> list:
