@@ -23,7 +23,7 @@ minute, one baseline and one jobs=1 run minutes apart give a ratio that is as
 much the machine as the code.  Each round's ratios are printed, and the table
 shows the median round's wall time of each phase.
 Peak RSS is the largest sum of RSS over the child and all its descendants
-(worker processes included), sampled every 10 ms with psutil; "max proc" is the
+(worker processes included), sampled every 10 ms from /proc (psutil off Linux); "max proc" is the
 largest single process (getrusage ru_maxrss).
 
 Before each perfeval-xl phase, the cost of creating a file in the work folder is
@@ -174,10 +174,51 @@ def set_aside(out: Path) -> None:
         out.rename(trash / f"{out.name}-{time.time_ns()}")
 
 
-def measure(phase: str, inbox: Path, out: Path, jobs: int, code: Path | None = None) -> dict:
-    """Run ``phase`` in a child process, sampling the RSS of its whole process tree."""
+#: Linux lists each thread's children in /proc (3.5+): the tree is read without scanning every process.
+_PROC_CHILDREN = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _proc_tree_rss(root: int) -> int:
+    """The RSS of ``root`` and all its descendants, in bytes, read from /proc.
+
+    Why not psutil: ``Process.children`` scans every process of the machine, and a sample cost
+    0.94 ms of CPU, every 10 ms: a tenth of a core on a 2-core machine, taken beside the
+    phase it measures (a jobs=1 batch is two busy processes).  This reads the same numbers
+    (``statm``, as psutil does) in 0.05 ms.
+    """
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as statm:
+                total += int(statm.read().split()[1]) * _PAGE
+            for thread in os.listdir(f"/proc/{pid}/task"):  # a worker may be forked by any thread
+                with open(f"/proc/{pid}/task/{thread}/children", "rb") as children:
+                    stack.extend(map(int, children.read().split()))
+        except (OSError, ValueError):  # gone meanwhile
+            continue
+    return total
+
+
+def _psutil_tree_rss(root: int) -> int:
     import psutil
 
+    total = 0
+    try:
+        process = psutil.Process(root)
+        for proc in (process, *process.children(recursive=True)):
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return total
+
+
+def measure(phase: str, inbox: Path, out: Path, jobs: int, code: Path | None = None) -> dict:
+    """Run ``phase`` in a child process, sampling the RSS of its whole process tree."""
     set_aside(out)
     out.mkdir(parents=True)
     command = [sys.executable, str(Path(__file__).resolve()), "--phase", phase,
@@ -185,20 +226,10 @@ def measure(phase: str, inbox: Path, out: Path, jobs: int, code: Path | None = N
     if code is not None:
         command += ["--code", str(code)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO)
-    root = psutil.Process(child.pid)
+    tree_rss = _proc_tree_rss if _PROC_CHILDREN else _psutil_tree_rss
     peak = 0
     while child.poll() is None:
-        try:
-            procs = [root, *root.children(recursive=True)]
-            total = 0
-            for proc in procs:
-                try:
-                    total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
-            peak = max(peak, total)
-        except psutil.Error:
-            pass
+        peak = max(peak, tree_rss(child.pid))
         time.sleep(0.01)
     stdout = child.stdout.read()
     if child.returncode != 0:
