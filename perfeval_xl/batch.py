@@ -108,8 +108,9 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
     rule_set = resolve_rules(rules)
     passwords, limits = _password_tuple(passwords), _read_limits(limits)
     _must_be_a_file(path)
-    # The caller's Decimal context keeps its flags: the engine's inexact divisions are its own business.
-    with decimal.localcontext():
+    # The engine's own Decimal context: the caller's keeps its flags, and its precision or traps
+    # (set for its own sums) do not reach the scores.
+    with decimal.localcontext(_ENGINE_CONTEXT):
         try:
             return _scored_workbook(path, rule_set, passwords, limits)
         except WorkbookError as exc:  # which file, as a batch's status says
@@ -119,11 +120,11 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
 def _scored_workbook(path: Path, rule_set: RuleSet, passwords: tuple[str, ...], limits: ReadLimits) -> FileResult:
     content = read_workbook(path, name=path.name, passwords=passwords, limits=limits)
     if content.unpaired_tables:
-        content.forms += _paired_in_folder(path, content.unpaired_tables, tuple(passwords), limits)
+        content.forms += _paired_in_folder(path, content.unpaired_tables, passwords, limits)
         content.unpaired_tables = [t for t in content.unpaired_tables if t.base is None]
     forms = content.forms + content.unpaired_tables
     if not forms:
-        partner = _table_file_in_folder(path, content.unpaired_bases, tuple(passwords), limits)
+        partner = _table_file_in_folder(path, content.unpaired_bases, passwords, limits)
         if partner is not None:  # the F2 is scored with its F3: say which file to score
             raise WorkbookError(f"这是基础数据表（F2），本身不评分；同一填报单位的指标评分表（F3）在“{partner}”，"
                                 "请对该文件评分（基础数据表会自动配对）")
@@ -229,14 +230,21 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     if scheduler is not None and executor != "dask":
         raise PerfevalError("scheduler 只用于 executor=\"dask\"（Dask集群）")
     read = ReadOptions(_password_tuple(passwords), _read_limits(limits))
-    try:  # the caller's Decimal context keeps its flags, as in score_workbook
-        with outbox_lock(outbox) if outbox is not None else contextlib.nullcontext(), decimal.localcontext():
+    try:  # the engine's own Decimal context, as in score_workbook
+        with outbox_lock(outbox) if outbox is not None else contextlib.nullcontext(), \
+                decimal.localcontext(_ENGINE_CONTEXT):
             return _score_folder(inbox, outbox, rule_set, read, jobs, on_file, on_listed, force, executor, scheduler,
                                  formats)
     except OSError as exc:  # the outbox (a file's own read or write fails in its status instead)
         if outbox is None:
             raise
         raise outbox_error(exc, outbox) from exc
+
+
+#: Python's default Decimal context, spelt out (decimal.DefaultContext is the caller's to change).
+_ENGINE_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN, Emin=-999999, Emax=999999, capitals=1,
+                                  clamp=0, flags=[], traps=[decimal.InvalidOperation, decimal.DivisionByZero,
+                                                            decimal.Overflow])
 
 
 def _password_tuple(passwords: str | Iterable[str]) -> tuple[str, ...]:
@@ -362,7 +370,7 @@ class _BatchRun:
             return
         record = None
         if self.store is not None and outcome.summary is not None:
-            try:  # its 问题清单 rows are rendered here, while the worker scores its next file
+            try:  # its 汇总 and 问题清单 rows are rendered here, while the worker scores its next file
                 record = finish_summary(SummaryRecord.from_bytes(outcome.summary))
             except Exception as exc:  # one file's failure must not stop the batch
                 failed = failed_result(outcome.file, exc)
