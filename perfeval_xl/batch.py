@@ -26,6 +26,7 @@ from .store import ResultStore, StoredResults, file_digest, rules_fingerprint
 from .task import (FileOutcome, failed_result, process_entry, score_entry, score_with_digest, summarise,
                    write_outputs)
 from .worker_pool import run_in_pool, start_pool
+from .writers._display import GRADES
 from .writers.summary_json import encode_entry
 from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool, finish_summary
 
@@ -293,7 +294,7 @@ def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: Rea
             # the summaries, which are written next and are when the batch's process peaks.
             entries = todo = None
             if run.spool is not None:
-                run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats))
+                run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats), run.grade_scales())
                 # A summary of a format not asked for this time is an earlier run's: it would disagree.
                 _remove_outputs(outbox, [name for kind, name in SUMMARY_FILES.items() if kind not in formats])
         finally:
@@ -392,6 +393,12 @@ class _BatchRun:
             self.store.note(outcome.file, status=outcome.status, output=outcome.output, reports=outcome.reports,
                             rulebooks=outcome.rulebooks, digest=outcome.digest, fingerprint=self.fingerprint,
                             cacheable=outcome.status == "ok", summary=record.to_bytes())
+
+    def grade_scales(self) -> tuple[tuple[str, ...], ...]:
+        """The grades of each rulebook the batch's forms were scored by, highest first (优, 良, 中, 差
+        when no form was scored)."""
+        used = [rulebook for rulebook in (self.rules.project, self.rules.department) if rulebook.name in self.rulebooks]
+        return tuple(tuple(grade.grade for grade in rulebook.grades) for rulebook in used) or (GRADES,)
 
     def _count(self, outcome: FileOutcome) -> None:
         self.statuses[outcome.file] = outcome.status

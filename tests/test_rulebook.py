@@ -675,3 +675,21 @@ def test_a_full_width_colon_or_space_is_named_at_its_line_and_key(tmp_path, line
     path.write_text(f"extends: mof-2020-project\nname: 本局x\n{line}\nindicators:\n  reverse: linear\n", encoding="utf-8")
     with pytest.raises(RulebookError, match=said):
         load_rulebook(path)
+
+
+def test_a_rulebooks_own_grades_reach_the_summarys_distribution(tmp_path):
+    import openpyxl
+
+    import perfeval_xl
+    from hostile import write_good
+
+    own = tmp_path / "本局.yaml"
+    own.write_text("name: 本局\nextends: mof-2020-project\ngrades:\n  - {grade: 优秀, min: 90}\n"
+                   "  - {grade: 合格, min: 60}\n  - {grade: 不合格, min: 0}\n", encoding="utf-8")
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_good(inbox / "a.xlsx")
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out", rules=str(own))
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["分布"]
+    listed = [row[0].value for row in sheet.iter_rows(min_row=4, max_col=1) if row[0].value]
+    assert listed[:4] == ["优秀", "合格", "不合格", "合计"]

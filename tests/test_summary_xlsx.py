@@ -561,3 +561,23 @@ def test_a_projects_execution_counts_only_beside_its_budget():
     unbudgeted.forms[0].budget = None  # as the engine leaves it when the budget is missing
     [summary] = department_summaries([whole, unbudgeted])
     assert (summary.projects, summary.budget, summary.executed, summary.execution_rate) == (2, D("100"), D("100"), 1)
+
+
+def test_a_bureaus_own_grades_are_the_ones_distribution_lists_and_summary_highlights(tmp_path):
+    # 分布 listed 优/良/中/差 with no form, then only the custom grades forms got; 汇总 highlighted
+    # only the literal 差 and 中.
+    from perfeval_xl.writers.summary_xlsx import grade_highlights, grades_listed
+
+    scale = ("优秀", "良好", "合格", "基本合格", "不合格")
+    files = [project(f"{i}.xlsx", "p", "局", total, None, grade, funds(("total", "1", "1")))
+             for i, (total, grade) in enumerate([("96", "优秀"), ("91", "良好"), ("93", "良好"), ("50", "不合格")])]
+    out = tmp_path / "summary.xlsx"
+    write_summary_xlsx(files, out, "本局", grade_scales=(scale, ("优", "良", "中", "差")))
+    book = openpyxl.load_workbook(out)
+    counts = {row["等级"]: row["数量"] for row in table(book["分布"]) if row["等级"] != "合计"}
+    assert counts == {"优秀": 1, "良好": 2, "合格": 0, "基本合格": 0, "不合格": 1, "优": 0, "良": 0, "中": 0, "差": 0}
+    assert grade_highlights((scale,)) == {"不合格": "red", "基本合格": "amber"}
+    assert grade_highlights((("合格", "不合格"),)) == {"不合格": "red"}
+    assert grades_listed({"优": 0, "良": 0, "中": 0, "差": 0, "合格": 2}, (("合格", "不合格"),)) == {"合格": 2, "不合格": 0}
+    rules = {rule.formula[0] for rule in book["汇总"].conditional_formatting for rule in rule.rules if rule.type == "cellIs"}
+    assert {'"不合格"', '"基本合格"', '"差"', '"中"'} <= rules

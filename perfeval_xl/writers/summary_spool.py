@@ -60,7 +60,7 @@ from typing import IO, Any, Hashable, Iterable, Iterator, NamedTuple, Optional, 
 
 from ..model import FileResult
 from ._atomic import atomic_output
-from ._display import LEVEL_LABELS, amount, excel_text, status_label
+from ._display import GRADES, LEVEL_LABELS, amount, excel_text, status_label
 from ._issue_rows import render_entry_issues, render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
 from ._summary_rows import (DEPARTMENT_PROJECT_LABEL, KIND_LABELS, KIND_ORDER, FormFacts, form_facts, formless_row,
@@ -696,12 +696,14 @@ class SummarySpool:
     # -- writing ---------------------------------------------------------------------------
 
     def write(self, outbox: Path, rulebook: str, order: list[str],
-              formats: tuple[str, ...] = ("xlsx", "json")) -> list[Path]:
+              formats: tuple[str, ...] = ("xlsx", "json"),
+              grade_scales: tuple[tuple[str, ...], ...] = (GRADES,)) -> list[Path]:
         """Write OUTBOX/summary.xlsx, summary.json and/or summary.csv; return the paths written.
 
         ``order`` lists every file to summarise, by ``FileResult.file``, in
         inbox order; each must have been added.  ``formats`` are written in the
-        order given.
+        order given.  ``grade_scales``: the grades of each rulebook used, highest
+        first, for 分布 and 汇总's highlights.
         """
         unknown = [name for name in formats if name not in SUMMARY_FILES]
         if unknown:
@@ -712,7 +714,7 @@ class SummarySpool:
         for name in dict.fromkeys(formats):
             path = outbox / SUMMARY_FILES[name]
             if name == "xlsx":
-                self._write_xlsx(path, rulebook, batch, order)
+                self._write_xlsx(path, rulebook, batch, order, grade_scales)
             elif name == "json":
                 self._write_json(path, rulebook, batch, order)
             else:
@@ -724,9 +726,10 @@ class SummarySpool:
         """summary.json, streamed: ``{"rulebook", "files": [...]}`` with one file entry in memory at a time."""
         self._write_json(path, rulebook, self._batch(order), order)
 
-    def write_xlsx(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
+    def write_xlsx(self, path: Path, rulebook: str, order: Sequence[Hashable],
+                   grade_scales: tuple[tuple[str, ...], ...] = (GRADES,)) -> None:
         """summary.xlsx: 汇总, 问题清单, 分布, 部门 (see :mod:`.summary_xlsx`)."""
-        self._write_xlsx(path, rulebook, self._batch(order), order)
+        self._write_xlsx(path, rulebook, self._batch(order), order, grade_scales)
 
     def write_csv(self, path: Path, order: Sequence[Hashable]) -> None:
         """summary.csv: the 汇总 rows (ranked forms, then files that gave none), UTF-8 with BOM.
@@ -750,7 +753,8 @@ class SummarySpool:
                 write_json_lines(out, rulebook, (self._entry_parts(span, ranks, width)
                                                  for span, ranks in batch.entries()))
 
-    def _write_xlsx(self, path: Path, rulebook: str, batch: "_Batch", order: Sequence[Hashable]) -> None:
+    def _write_xlsx(self, path: Path, rulebook: str, batch: "_Batch", order: Sequence[Hashable],
+                    grade_scales: tuple[tuple[str, ...], ...]) -> None:
         measures = batch.measures
         overview_widths = measures.overview_widths  # a copy
         # 排名 is filled in now, and measured now: the widest number is the largest.
@@ -763,6 +767,7 @@ class SummarySpool:
             issues=RenderedTable(measures.issue_widths, measures.issue_rows, lambda: self._issue_xml(batch),
                                  self._issues_deflated_for(order, measures.issue_rows)),
             issue_levels=Counter({LEVEL_LABELS["error"]: measures.errors, LEVEL_LABELS["warning"]: measures.warnings}),
+            grade_scales=grade_scales,
         )
         write_summary_workbook(path, content, tmpdir=self.folder)
 

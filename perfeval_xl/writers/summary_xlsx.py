@@ -76,8 +76,7 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "str
 DIFFERENCE_RED_AT = 5
 #: … and at or above this (but below the red threshold) amber.
 DIFFERENCE_AMBER_AT = 2
-#: Grades highlighted on 汇总, and the fill they get.
-GRADE_HIGHLIGHTS = {"差": "red", "中": "amber"}
+#: The fills of what 汇总 highlights: large 差异, and the grades grade_highlights picks.
 #: Excel's own "light red fill with dark red text" / "yellow fill with dark yellow text".
 HIGHLIGHT_STYLES = {
     "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
@@ -162,14 +161,40 @@ class SummaryContent:
     overview: RenderedTable  # 汇总 (OVERVIEW_COLUMNS): ranked forms, then the files that gave none
     issues: RenderedTable  # 问题清单 (ISSUE_COLUMNS): by file, then sheet and row
     issue_levels: Mapping[str, int]  # rows of 问题清单 per level label (错误, 提示)
+    #: The grades of each rulebook the forms were scored by, highest first (优, 良, 中, 差 by default)
+    grade_scales: tuple[tuple[str, ...], ...] = (GRADES,)
 
 
-def write_summary_xlsx(files: list[FileResult], path: Path, rulebook: str) -> None:
-    """summary.xlsx for a list of results; a batch streams it with :class:`SummarySpool` instead."""
+def write_summary_xlsx(files: list[FileResult], path: Path, rulebook: str,
+                       grade_scales: tuple[tuple[str, ...], ...] = (GRADES,)) -> None:
+    """summary.xlsx for a list of results; a batch streams it with :class:`SummarySpool` instead.
+    ``grade_scales``: the grades of each rulebook used, highest first (see :func:`grade_highlights`)."""
     from .summary_spool import spooled
 
     with spooled(files) as (spool, order):
-        spool.write_xlsx(path, rulebook, order)
+        spool.write_xlsx(path, rulebook, order, grade_scales)
+
+
+def grade_highlights(grade_scales: tuple[tuple[str, ...], ...]) -> dict[str, str]:
+    """Grade → its highlight on 汇总: each scale's lowest grade red (差), and the one above it amber
+    (中) on a scale of four grades or more (on 合格/不合格 or 优/合格/不合格, 合格 is a pass)."""
+    highlights: dict[str, str] = {}
+    for scale in grade_scales:
+        if len(scale) >= 2:
+            highlights.setdefault(scale[-1], "red")
+        if len(scale) >= 4:
+            highlights.setdefault(scale[-2], "amber")
+    return highlights
+
+
+def grades_listed(counted: Mapping[str, int], grade_scales: tuple[tuple[str, ...], ...]) -> dict[str, int]:
+    """The forms per grade as 分布 lists them: every grade of the scales used, in their order (a
+    grade no form got shows 0), then any other grade a form got."""
+    counts = {grade: 0 for scale in grade_scales for grade in scale}
+    for grade, count in counted.items():
+        if count or grade in counts:
+            counts[grade] = counts.get(grade, 0) + count
+    return counts
 
 
 def write_summary_workbook(path: Path, content: SummaryContent, tmpdir: Optional[Path] = None) -> None:
@@ -183,7 +208,8 @@ def write_summary_workbook(path: Path, content: SummaryContent, tmpdir: Optional
             formats = _Formats(workbook)
             _write_overview(workbook, formats, content)
             _write_issues(workbook, formats, content)
-            _write_distribution(workbook, workbook.add_worksheet(SHEET_DISTRIBUTION), formats, content.forms)
+            _write_distribution(workbook, workbook.add_worksheet(SHEET_DISTRIBUTION), formats, content.forms,
+                                content.grade_scales)
             _write_departments(workbook.add_worksheet(SHEET_DEPARTMENTS), formats, content.forms.departments())
 
 
@@ -866,7 +892,7 @@ def _write_overview(workbook: xlsxwriter.Workbook, formats: _Formats, content: S
                                    "预算绩效自评复核汇总表", _batch_line(content), "行", rows_below=_OVERVIEW_NOTE_ROWS):
         sheet = table.sheet
         if table.rows_counted:
-            _highlight_overview(sheet, formats, table)
+            _highlight_overview(sheet, formats, table, content.grade_scales)
         note_row = table.last_data_row + _OVERVIEW_NOTE_ROWS
         sheet.merge_range(note_row, 0, note_row, table.last_col, "", formats.note)
         sheet.write_string(note_row, 0, (
@@ -876,7 +902,8 @@ def _write_overview(workbook: xlsxwriter.Workbook, formats: _Formats, content: S
         sheet.set_row(note_row, 2 * line_height(FONT_SIZE) + 4)
 
 
-def _highlight_overview(sheet: Worksheet, formats: _Formats, table: _Table) -> None:
+def _highlight_overview(sheet: Worksheet, formats: _Formats, table: _Table,
+                        grade_scales: tuple[tuple[str, ...], ...]) -> None:
     first, last = table.first_data_row, table.last_data_row
     difference = table.column_of("差异")
     cell = xl_rowcol_to_cell(first, difference, row_abs=False, col_abs=True)
@@ -890,7 +917,7 @@ def _highlight_overview(sheet: Worksheet, formats: _Formats, table: _Table) -> N
         "format": formats.highlight["amber"],
     })
     grade = table.column_of("等级")
-    for grade_text, style in GRADE_HIGHLIGHTS.items():
+    for grade_text, style in grade_highlights(grade_scales).items():
         sheet.conditional_format(first, grade, last, grade, {
             "type": "cell", "criteria": "==", "value": f'"{grade_text}"', "format": formats.highlight[style],
         })
@@ -1003,8 +1030,8 @@ class _RowsInOrder:
 
 
 def _write_distribution(workbook: xlsxwriter.Workbook, sheet: Worksheet, formats: _Formats,
-                        forms: FormTally) -> None:
-    grades, bins = forms.grades, forms.bins
+                        forms: FormTally, grade_scales: tuple[tuple[str, ...], ...]) -> None:
+    grades, bins = grades_listed(forms.grades, grade_scales), forms.bins
     evaluated = sum(grades.values())
 
     def share(count: int) -> float:
