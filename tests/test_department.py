@@ -594,3 +594,21 @@ def test_a_per_point_deduction_says_which_way_its_limit_binds(direction, rate, b
     rule = SimpleNamespace(kind="deduct_per_point", params={"limit": Decimal(90), "per_point": Decimal(1),
                                                             "direction": direction})
     assert _apply(rule, Decimal(rate), Decimal(5))[1] == basis
+
+
+def test_a_rulebooks_standard_and_levels_show_where_the_table_leaves_them_blank():
+    # A department rulebook's indicator names its 评价标准 and levels; they were read, required, and never shown.
+    import dataclasses
+
+    from perfeval_xl.model import BaseData, DepartmentRow
+    from perfeval_xl.rules import load_rulebook
+    from perfeval_xl.rules.department import score_computed_row
+
+    rulebook = load_rulebook("hunan-dept")
+    rule = dataclasses.replace(rulebook.indicators[0], standard="本局标准：按预算执行率计分")
+    blank = DepartmentRow("", "", rule.name, Decimal(5), None, "", "", Source("指标评分表", "E5"))
+    item = score_computed_row(blank, rule, None, rulebook)
+    assert (item.target, item.level1, item.level2) == ("本局标准：按预算执行率计分", rule.level1, rule.level2)
+    own = DepartmentRow("产出", "职责履行", rule.name, Decimal(5), None, "表中的标准", "", Source("指标评分表", "E5"))
+    item = score_computed_row(own, rule, None, rulebook)
+    assert (item.target, item.level1, item.level2) == ("表中的标准", "产出", "职责履行")

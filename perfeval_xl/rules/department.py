@@ -120,6 +120,12 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
                        rulebook: DepartmentRulebook) -> ItemScore:
     """A quantitative row: its rate from F2, then the rule of its kind."""
     item = _item(row, row.weight if row.weight is not None else rule.weight)
+    # What the rulebook says of the indicator shows where the table says nothing: its 评价标准, and
+    # its 一级 and 二级指标 on a row that leaves them blank.
+    if not item.target:
+        item.target = rule.standard
+    if not item.level1:
+        item.level1, item.level2 = rule.level1, item.level2 or rule.level2
     w = item.weight
     notes: list[str] = []
     try:
