@@ -693,3 +693,19 @@ def test_a_rulebooks_own_grades_reach_the_summarys_distribution(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["分布"]
     listed = [row[0].value for row in sheet.iter_rows(min_row=4, max_col=1) if row[0].value]
     assert listed[:4] == ["优秀", "合格", "不合格", "合计"]
+
+
+@pytest.mark.parametrize("band, field, value, says", [
+    (2, "high", 0.9, r"qualitative\.bands\[2\]\.high 有误：最高一档（达成 \[0\.8, 0\.9\]）应到 1"),
+    (0, "low", 0.1, r"qualitative\.bands\[0\]\.low 有误：最低一档（未达成 \[0\.1, 0\.6\)）应从 0 开始"),
+])
+def test_qualitative_bands_must_reach_from_nothing_to_full_marks(tmp_path, band, field, value, says):
+    # A 达成 band topped at 0.9 passed the check: no qualitative indicator could get full marks.
+    data = yaml.safe_load(rulebook_text("mof-2020-project"))
+    data["qualitative"]["bands"][band][field] = value
+    changed = data["qualitative"]["bands"][band]
+    changed["midpoint"] = float((Decimal(str(changed["low"])) + Decimal(str(changed["high"]))) / 2)  # still inside
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulebookError, match=says):
+        load_rulebook(path)

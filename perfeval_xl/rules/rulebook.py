@@ -695,6 +695,16 @@ def _bands(check: _Checker, data: dict) -> tuple[Band, ...]:
     # and partial words first ("未达成" contains "达成", "未完成" contains "完成").
     in_order = sorted(enumerate(bands), key=lambda indexed: (indexed[1].low, indexed[1].high))
     _check_band_neighbours(check, in_order)
+    # The bands cover the shares from 0 to full marks, as the grades cover the totals from 0: an
+    # indicator achieved in full must be able to get full marks.
+    top_index, top = in_order[-1]
+    if top.high != 1 or not top.high_inclusive:
+        check.fail(f"qualitative.bands[{top_index}].high",
+                   f"最高一档（{top.name} {_interval(top)}）应到 1（含，满分），否则完全达成的定性指标也拿不到满分")
+    lowest_index, lowest = in_order[0]
+    if lowest.low != 0:
+        check.fail(f"qualitative.bands[{lowest_index}].low",
+                   f"最低一档（{lowest.name} {_interval(lowest)}）应从 0 开始，否则 0 到 {show(lowest.low)} 的得分比例不属于任何档次")
     return tuple(band for _, band in in_order)
 
 
