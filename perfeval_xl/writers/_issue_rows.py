@@ -1,4 +1,5 @@
-"""问题清单 rows of one file rendered straight from its result, in one pass over its flags.
+"""问题清单 rows of one file rendered straight from its result, or from its summary.json entry (as the
+batch's process does for what a worker sends), in one pass over its flags.
 
 The same XML, widths and counts as ``render_rows(ISSUE_COLUMNS,
 file_issue_rows(file))``, without building the rows as lists first: a file has
@@ -11,13 +12,12 @@ is expected makes the fast path raise, and the file then goes through
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from ..model import FileResult
 from ._display import LEVEL_LABELS
 from ._rendered_rows import ROW_END, _column_plans, _row_start, render_rows
-from . import _summary_rows
-from ._summary_rows import GENERIC_FLAG_ACTIONS, file_issue_rows, sorted_issues
+from ._summary_rows import GENERIC_FLAG_ACTIONS, cell_order, file_issue_rows, sorted_issues
 from .summary_xlsx import ISSUE_COLUMNS
 
 _ERROR, _WARNING = LEVEL_LABELS["error"], LEVEL_LABELS["warning"]
@@ -43,7 +43,7 @@ def render_file_issues(file: FileResult) -> RenderedIssues:
 
 #: One row of 问题清单 but the file's name: (sheet, cell, item, level, message, action), the level as
 #: the flag has it ("error"), the cell and item None when it has none, the action settled.
-IssueRow = tuple
+IssueRow = tuple[str, Optional[str], Optional[str], str, str, str]
 
 
 def _rendered(file: FileResult) -> RenderedIssues:
@@ -82,12 +82,8 @@ def _in_sheet_order(found: list[IssueRow]) -> list[IssueRow]:
     """``found`` as :func:`sorted_issues` orders a form's flags: by sheet as first met, then cell
     (none first), stably."""
     sheets: dict[str, int] = {}
-    orders, remembered = _summary_rows._CELL_ORDERS, _summary_rows._remembered_cell_order
-    keys = []
-    for sheet, cell, *_ in found:
-        place = sheets.setdefault(sheet, len(sheets))
-        order = 0 if cell is None else (orders.get(cell) or remembered(cell))
-        keys.append((place, order))
+    keys = [(sheets.setdefault(sheet, len(sheets)), 0 if cell is None else cell_order(cell))
+            for sheet, cell, *_ in found]
     return list(map(found.__getitem__, sorted(range(len(found)), key=keys.__getitem__)))
 
 
