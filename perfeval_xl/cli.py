@@ -54,8 +54,26 @@ _HELP_OPTION_HELP = "显示本帮助并退出。 / Show this message and exit."
 _VERSION_OPTION_HELP = "显示版本号并退出。 / Show the version and exit."
 
 
+class _ChineseHelp(click.HelpFormatter):
+    """click's help with its English headings in Chinese too, as every option's text is."""
+
+    _SECTIONS = {"Options": "选项 / Options", "Commands": "命令 / Commands"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法 / Usage: " if prefix is None else prefix)
+
+    def section(self, name: str):
+        return super().section(self._SECTIONS.get(name, name))
+
+
+class _Context(click.Context):
+    formatter_class = _ChineseHelp
+
+
 class _Command(click.Command):
-    """A perfeval-xl command: its -h/--help is described in Chinese too."""
+    """A perfeval-xl command: its help's headings and its -h/--help are in Chinese too."""
+
+    context_class = _Context
 
     def get_help_option(self, ctx: click.Context):
         option = super().get_help_option(ctx)

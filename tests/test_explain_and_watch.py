@@ -369,10 +369,12 @@ def test_the_version_is_the_programs_name_and_number():
 
 @pytest.mark.parametrize("command", [[], ["score"], ["explain"], ["watch"], ["templates"], ["rules"],
                                      ["rules", "show"], ["rules", "check"]])
-def test_every_commands_help_option_says_what_it_does_in_chinese_too(command):
+def test_every_commands_help_says_its_headings_and_help_option_in_chinese_too(command):
     result = CliRunner().invoke(main, [*command, "-h"], prog_name="perfeval-xl")
     assert result.exit_code == 0
     assert "-h, --help" in result.output and "显示本帮助并退出。 / Show this message and exit." in result.output
+    assert result.output.startswith(f"用法 / Usage: perfeval-xl {' '.join(command)}".rstrip() + " [OPTIONS]")
+    assert "\n选项 / Options:\n" in result.output and "\nOptions:" not in result.output
     if not command:
         assert "--version   显示版本号并退出。 / Show the version and exit." in result.output
 
