@@ -783,10 +783,10 @@ def test_a_single_worker_has_its_templates_before_its_first_file(tmp_path, monke
     prepared = tmp_path / "prepared"
     real = worker_pool.process_entry
 
-    def noting(*args):
+    def noting(*args, **options):
         with open(prepared, "a", encoding="utf-8") as note:  # written in the worker
             note.write(f"{len(_style_template._COMPILED)} {_report_template.report_template.cache_info().currsize}\n")
-        return real(*args)
+        return real(*args, **options)
 
     monkeypatch.setattr(worker_pool, "process_entry", noting)
     result = perfeval_xl.score_folder(good_inbox(tmp_path / "in", 2), out=tmp_path / "out", jobs=1)

@@ -1043,3 +1043,28 @@ def test_a_record_a_worker_sends_is_finished_by_the_batch_into_the_record_made_f
         assert (sent.rows, sent.issues) != (whole.rows, whole.issues) or not file.forms
         assert finish_summary(sent) == whole, file.file
     assert finish_summary(whole) is whole  # a whole record (a failed file's, a stored one) as it is
+
+
+def test_only_a_batchs_only_worker_leaves_its_summary_rows_to_the_batch(tmp_path, monkeypatch):
+    # With one worker the batch's process renders the rows; with several, each worker does, as the
+    # batch's process could not keep up with them all.  The summaries are the same either way.
+    import perfeval_xl
+    from perfeval_xl import batch as batch_module
+    from perfeval_xl.writers import summary_spool
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    finished = []
+    real = summary_spool.finish_summary
+
+    def noting(record):
+        finished.append(not record.measures)  # True: the rows were left to the batch
+        return real(record)
+
+    monkeypatch.setattr(batch_module, "finish_summary", noting)
+    summaries = {}
+    for jobs in (1, 2):
+        finished.clear()
+        perfeval_xl.score_folder(examples, out=tmp_path / f"out{jobs}", jobs=jobs, formats=("json", "csv"))
+        assert finished and all(finished) == (jobs == 1) and any(finished) == (jobs == 1)
+        summaries[jobs] = [(tmp_path / f"out{jobs}" / name).read_bytes() for name in ("summary.json", "summary.csv")]
+    assert summaries[1] == summaries[2]
