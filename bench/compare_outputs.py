@@ -1,10 +1,11 @@
 """Compare the batch outputs of two source trees over one inbox: a change must not change them.
 
-    python bench/compare_outputs.py BASE_TREE NEW_TREE [INBOX]
+    python bench/compare_outputs.py BASE_TREE NEW_TREE [INBOX] [JOBS]
 
 e.g. BASE_TREE a ``git archive`` of the commit before the change, NEW_TREE this checkout.
 
-Each tree runs score_folder(inbox, out=..., jobs=2) in its own process (PYTHONPATH=tree);
+Each tree runs score_folder(inbox, out=..., jobs=JOBS, default 2) in its own process (PYTHONPATH=tree;
+jobs=1 is worth its own run: a batch's only worker leaves the summary records to the batch's process);
 then summary.json (bytes), summary.csv (bytes), summary.xlsx (every cell's value and
 style, row heights, column widths, merges of every sheet) and the scored results
 (encode_file_result of batch.files) are compared.
@@ -19,10 +20,10 @@ import tempfile
 from pathlib import Path
 
 
-def dump(inbox, out, results_path):
+def dump(inbox, out, results_path, jobs="2"):
     from perfeval_xl import score_folder
     from perfeval_xl._codec import encode_file_result
-    batch = score_folder(Path(inbox), out=Path(out), jobs=2, formats=("xlsx", "json", "csv"))
+    batch = score_folder(Path(inbox), out=Path(out), jobs=int(jobs), formats=("xlsx", "json", "csv"))
     with open(results_path, "wb") as f:
         pickle.dump([encode_file_result(r) for r in batch.files], f)
 
@@ -47,14 +48,15 @@ def workbook_facts(path):
 
 def main():
     if sys.argv[1] == "--dump":
-        return dump(*sys.argv[2:5])
+        return dump(*sys.argv[2:6])
     base, new = sys.argv[1:3]
     inbox = sys.argv[3] if len(sys.argv) > 3 else "/tmp/pe-bench/inbox"
+    jobs = sys.argv[4] if len(sys.argv) > 4 else "2"
     work = Path(tempfile.mkdtemp(prefix="pe-compare-"))
     for name, tree in (("base", base), ("new", new)):
         env = {**os.environ, "PYTHONPATH": tree}
         subprocess.run([sys.executable, __file__, "--dump", inbox, str(work / name / "out"),
-                        str(work / name / "results.pkl")], check=True, env=env, cwd=tree)
+                        str(work / name / "results.pkl"), jobs], check=True, env=env, cwd=tree)
     diffs = 0
     for fname in ("summary.json", "summary.csv"):
         a, b = ((work / n / "out" / fname).read_bytes() for n in ("base", "new"))

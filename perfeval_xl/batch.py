@@ -28,7 +28,8 @@ from .task import (FileOutcome, failed_result, process_entry, score_entry, score
 from .worker_pool import run_in_pool, start_pool
 from .writers._display import GRADES
 from .writers.summary_json import encode_entry
-from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool, finish_summary
+from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool, prepare_summary
+from .writers.summary_view import result_of_view
 
 if TYPE_CHECKING:
     import pandas
@@ -370,29 +371,30 @@ class _BatchRun:
             self.pending.append(outcome)  # told to on_file once paired: its status may still change
             return
         record = None
-        if self.store is not None and outcome.summary is not None:
-            try:  # its 汇总 and 问题清单 rows are rendered here, while the worker scores its next file
-                record = finish_summary(SummaryRecord.from_bytes(outcome.summary))
+        if self.store is not None and outcome.view is not None:
+            try:  # a batch's only worker leaves its summary record to be prepared here (writers.summary_view)
+                record = prepare_summary(result_of_view(outcome.view))
+                outcome = replace(outcome, summary=record.to_bytes(), view=None)
             except Exception as exc:  # one file's failure must not stop the batch
                 failed = failed_result(outcome.file, exc)
                 _remove_outputs(self.outbox, [path for path in (outcome.output, *outcome.reports) if path])
                 outcome = replace(outcome, status="error", error=failed.error, detail=failed.detail, output=None,
-                                  reports=(), rulebooks=(), summary=None, result=failed)
+                                  reports=(), rulebooks=(), summary=None, result=failed, view=None)
         if self.on_file is not None:
             self.on_file(outcome)
         self._count(outcome)
         if self.store is None:
             self.memory[outcome.file] = outcome.result
-        elif record is None:  # a failed file: its result came whole, to be kept whole
+        elif outcome.summary is None:  # a failed file: its result came whole, to be kept whole
             # The scored form and drafts of its earlier content would contradict the summary.
             earlier = self.store.outputs(outcome.file) if outcome.status == "error" else []  # this inbox's
             self._store_here(outcome.result, outcome.digest)
             _remove_outputs(self.outbox, earlier)
         else:
-            self.spool.add_record(outcome.file, record)
+            self.spool.add_record(outcome.file, record or SummaryRecord.from_bytes(outcome.summary))
             self.store.note(outcome.file, status=outcome.status, output=outcome.output, reports=outcome.reports,
                             rulebooks=outcome.rulebooks, digest=outcome.digest, fingerprint=self.fingerprint,
-                            cacheable=outcome.status == "ok", summary=record.to_bytes())
+                            cacheable=outcome.status == "ok", summary=outcome.summary)
 
     def grade_scales(self) -> tuple[tuple[str, ...], ...]:
         """The grades of each rulebook the batch's forms were scored by, highest first (优, 良, 中, 差

@@ -22,6 +22,7 @@ from .readers import ReadOptions, read_workbook
 from .rules import RuleSet, score_form
 from .store import bytes_digest
 from .writers.summary_spool import prepare_summary
+from .writers.summary_view import summary_view
 
 
 def score_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None,
@@ -111,27 +112,15 @@ class FileOutcome:
     output: str | None = None  # the scored workbook, relative to the outbox
     reports: tuple[str, ...] = ()  # report drafts, relative to the outbox
     rulebooks: tuple[str, ...] = ()  # of the file's forms
-    summary: bytes | None = None  # the summary record, as stored (an only worker's: without its rows, see summarise_for_the_batch)
+    summary: bytes | None = None  # the summary record, as stored
     result: FileResult | None = None
+    #: A batch's only worker sends, instead of the summary record, what it is made of (summary_view)
+    view: bytes | None = None
 
 
 def summarise(result: FileResult) -> bytes:
     """``result``'s summary record, as the batch adds it to its summaries and stores it."""
     return prepare_summary(result).to_bytes()
-
-
-def summarise_for_the_batch(result: FileResult) -> bytes:
-    """``result``'s summary record as a batch's only worker sends it: its 汇总 and 问题清单 rows left
-    for the batch's own process to render from the entry (:func:`~.writers.summary_spool.finish_summary`),
-    while the worker scores its next file.
-
-    Why only then: with one worker the batch's process waits on it most of the time, and the rows
-    cost the worker 0.14 ms of its ~3 ms a file; rendered there (the entry read back first) they
-    cost the batch's process 0.34 ms a file (its CPU over 1,000 files at jobs=1: 1.19 ms a file
-    with them, 0.85 without; 0.49 at jobs=2 without), which several workers would make it the
-    bottleneck of a batch sooner.
-    """
-    return prepare_summary(result, rows=False).to_bytes()
 
 
 def under_listed_name(outcome: FileOutcome, entry: InboxEntry) -> FileOutcome:
@@ -151,24 +140,26 @@ def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: 
                   rows: bool = True) -> FileOutcome:
     """The per-file task of a batch, run in a worker process (local pool or Dask).
 
-    Without ``rows`` a scored file's summary record is sent without its 汇总 and 问题清单 rows,
-    for the batch's process to render (:func:`summarise_for_the_batch`): what a batch's only
-    worker does.
+    Without ``rows`` a scored file's summary record is left for the batch's process to prepare
+    from a view of the result (:mod:`.writers.summary_view`): what a batch's only worker does.
     """
     result, digest = score_with_digest(entry, rules, outbox, read)
-    status, error, detail, summary, whole = result.status, result.error, result.detail, None, None
+    status, error, detail, summary, whole, view = result.status, result.error, result.detail, None, None, None
     # A scored input's result can be rebuilt from the input; an error cannot, so it travels whole.
     if outbox is None or result.unpaired or result.status != "ok":
         whole = result
     else:
         try:
-            summary = summarise(result) if rows else summarise_for_the_batch(result)
+            if rows:
+                summary = summarise(result)
+            else:
+                view = summary_view(result)
         except Exception as exc:  # one file's failure must not stop the batch
             whole = failed_result(result.file, exc)
             status, error, detail = "error", whole.error, whole.detail
     # Why made once, not made and then replaced: dataclasses.replace makes the outcome anew from its fields.
     return FileOutcome(result.file, status, error, detail, digest, result.output, tuple(result.reports),
-                       tuple(form.rulebook for form in result.forms), summary, whole)
+                       tuple(form.rulebook for form in result.forms), summary, whole, view)
 
 
 def write_outputs(result: FileResult, outbox: Path) -> None:

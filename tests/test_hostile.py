@@ -648,39 +648,42 @@ def two_projects(tmp_path: Path, second: str) -> Path:
     return inbox
 
 
-def test_a_file_whose_summary_cannot_be_prepared_fails_alone(tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs, prepared_by", [(2, "prepare_summary"), (1, "summary_view")])
+def test_a_file_whose_summary_cannot_be_prepared_fails_alone(tmp_path, monkeypatch, jobs, prepared_by):
+    # Several workers prepare their files' summary records; a batch's only worker sends a view instead.
     inbox = two_projects(tmp_path, "汇总不了的项目")
-    real, parent = task.prepare_summary, os.getpid()
+    real, parent = getattr(task, prepared_by), os.getpid()
 
-    def broken(result, **options):  # in the worker only: the parent summarises the failed file after all
+    def broken(result):  # in the worker only: the parent summarises the failed file after all
         if result.file == "b.xlsx" and os.getpid() != parent:
             raise ValueError("summary broke")
-        return real(result, **options)
+        return real(result)
 
-    monkeypatch.setattr(task, "prepare_summary", broken)
-    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)
+    monkeypatch.setattr(task, prepared_by, broken)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=jobs)
     assert batch.statuses == {"a.xlsx": "ok", "b.xlsx": "error"}
     assert "内部错误" in batch.failed[0].error and "summary broke" in batch.failed[0].error
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert [f["status"] for f in summary["files"]] == ["ok", "error"]
 
 
-def test_a_file_whose_issue_rows_cannot_be_rendered_by_the_batch_fails_alone(tmp_path, monkeypatch):
-    # The batch's process renders each scored file's 问题清单 rows from its entry (finish_summary).
+def test_a_file_whose_summary_the_batch_cannot_prepare_from_its_view_fails_alone(tmp_path, monkeypatch):
+    # A batch's only worker sends a view of each result; the batch's process prepares the record.
     from perfeval_xl import batch as batch_module
 
-    inbox = two_projects(tmp_path, "渲染不了的项目")
-    real = batch_module.finish_summary
+    inbox = two_projects(tmp_path, "汇总不了的项目")
+    real = batch_module.result_of_view
 
-    def broken(record):
-        if record.file == "b.xlsx":
-            raise ValueError("rows broke")
-        return real(record)
+    def broken(view):
+        result = real(view)
+        if result.file == "b.xlsx":
+            raise ValueError("view broke")
+        return result
 
-    monkeypatch.setattr(batch_module, "finish_summary", broken)
+    monkeypatch.setattr(batch_module, "result_of_view", broken)
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out", jobs=1)
     assert batch.statuses == {"a.xlsx": "ok", "b.xlsx": "error"}
-    assert "内部错误" in batch.failed[0].error and "rows broke" in batch.failed[0].error
+    assert "内部错误" in batch.failed[0].error and "view broke" in batch.failed[0].error
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert [f["status"] for f in summary["files"]] == ["ok", "error"]
     assert not (tmp_path / "out" / "b.scored.xlsx").exists()  # no scored form the summaries do not stand behind

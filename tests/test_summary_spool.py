@@ -1026,45 +1026,45 @@ def test_an_entry_of_many_forms_is_written_ahead_whole(tmp_path, monkeypatch):
     assert (tmp_path / "summary.json").read_bytes() == (tmp_path / "list.json").read_bytes()
 
 
-def test_a_record_a_worker_sends_is_finished_by_the_batch_into_the_record_made_from_the_result(tmp_path):
-    # A worker leaves a scored file's 汇总 and 问题清单 rows out; the batch's process renders them from
-    # the summary.json entry.  They must be the rows the result gives: examples, every layout, with
-    # flags of every kind, a formula-like text and a self-score left blank.
+def test_the_record_made_from_a_workers_view_is_the_one_made_from_the_result(tmp_path):
+    # A batch's only worker sends a view of each scored result; the batch's process rebuilds a
+    # result of it and prepares the record.  It must be the record the result gives: examples
+    # (every layout, department forms, flags of every kind), a formula-like name, no self total.
     import perfeval_xl
-    from perfeval_xl.writers.summary_spool import finish_summary
+    from perfeval_xl.writers.summary_view import result_of_view, summary_view
 
     examples = Path(__file__).resolve().parents[1] / "examples"
     files = [*perfeval_xl.score_folder(examples).files, department_file("d.xlsx", "95.61"),
              project_file("x.xlsx", "88.555", name='=HYPERLINK("http://x")', self_total=None, item_count=12,
                           flags_every=2, forms=2, form_flags=[Flag("表级问题")])]
     for file in files:
-        whole = prepare_summary(file)
-        sent = SummaryRecord.from_bytes(prepare_summary(file, rows=False).to_bytes())
-        assert (sent.rows, sent.issues) != (whole.rows, whole.issues) or not file.forms
-        assert finish_summary(sent) == whole, file.file
-    assert finish_summary(whole) is whole  # a whole record (a failed file's, a stored one) as it is
+        view = summary_view(file)
+        assert len(view) < len(prepare_summary(file).to_bytes())
+        assert prepare_summary(result_of_view(view)) == prepare_summary(file), file.file
 
 
-def test_only_a_batchs_only_worker_leaves_its_summary_rows_to_the_batch(tmp_path, monkeypatch):
-    # With one worker the batch's process renders the rows; with several, each worker does, as the
-    # batch's process could not keep up with them all.  The summaries are the same either way.
+def test_only_a_batchs_only_worker_leaves_its_summary_records_to_the_batch(tmp_path, monkeypatch):
+    # With one worker the batch's process prepares the records (from the views it sends); with
+    # several, each worker does, as the batch's process could not keep up with them all.  The
+    # summaries are the same either way.
     import perfeval_xl
     from perfeval_xl import batch as batch_module
-    from perfeval_xl.writers import summary_spool
+    from perfeval_xl.writers import summary_view
 
     examples = Path(__file__).resolve().parents[1] / "examples"
-    finished = []
-    real = summary_spool.finish_summary
+    viewed = []
+    real = summary_view.result_of_view
 
-    def noting(record):
-        finished.append(not record.measures)  # True: the rows were left to the batch
-        return real(record)
+    def noting(view):
+        viewed.append(view)
+        return real(view)
 
-    monkeypatch.setattr(batch_module, "finish_summary", noting)
+    monkeypatch.setattr(batch_module, "result_of_view", noting)
     summaries = {}
     for jobs in (1, 2):
-        finished.clear()
-        perfeval_xl.score_folder(examples, out=tmp_path / f"out{jobs}", jobs=jobs, formats=("json", "csv"))
-        assert finished and all(finished) == (jobs == 1) and any(finished) == (jobs == 1)
+        viewed.clear()
+        batch = perfeval_xl.score_folder(examples, out=tmp_path / f"out{jobs}", jobs=jobs, formats=("json", "csv"))
+        ok = sum(status == "ok" for status in batch.statuses.values())
+        assert len(viewed) == (ok - 2 if jobs == 1 else 0)  # the two department files paired across files travel whole
         summaries[jobs] = [(tmp_path / f"out{jobs}" / name).read_bytes() for name in ("summary.json", "summary.csv")]
     assert summaries[1] == summaries[2]

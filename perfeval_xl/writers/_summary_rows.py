@@ -167,12 +167,6 @@ _CELL_ORDERS_LIMIT = 4096
 _COLUMN_BITS = 15
 
 
-def cell_order(cell: Optional[str]) -> int:
-    """Where ``cell`` (an A1 reference) comes in sheet order, as one number: row, then column."""
-    order = _CELL_ORDERS.get(cell)
-    return _remembered_cell_order(cell) if order is None else order
-
-
 def _remembered_cell_order(cell: Optional[str]) -> int:
     """:func:`cell_position` of ``cell`` as one number, row then column: ``row << 15 | column``."""
     if len(_CELL_ORDERS) >= _CELL_ORDERS_LIMIT:

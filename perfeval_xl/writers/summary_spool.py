@@ -53,18 +53,17 @@ import struct
 import tempfile
 from array import array
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Hashable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
 from ..model import FileResult
 from ._atomic import atomic_output
-from ._display import GRADES, LEVEL_LABELS, amount, excel_text, status_label
-from ._issue_rows import render_entry_issues, render_file_issues
+from ._display import GRADES, LEVEL_LABELS, amount, excel_text
+from ._issue_rows import render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
-from ._summary_rows import (DEPARTMENT_PROJECT_LABEL, KIND_LABELS, KIND_ORDER, FormFacts, form_facts, formless_row,
-                            overview_row)
+from ._summary_rows import KIND_ORDER, FormFacts, form_facts, formless_row, overview_row
 from .summary_json import (
     NO_RANK, RANK_KEY, TAIL, encode_entry, head, rank_key_offsets, rank_offsets, rank_text, rank_width,
     ranked_entry_parts, write_json_lines,
@@ -133,43 +132,19 @@ class SummaryRecord:
                    issues, measures)
 
 
-def prepare_summary(file: FileResult, *, rows: bool = True) -> SummaryRecord:
-    """Everything the summaries say about ``file``, worked out from the result alone (ranks come later).
-
-    Without ``rows``, a scored file's record leaves its 汇总 and 问题清单 rows for
-    :func:`finish_summary` to render from its summary.json entry: a worker sends that, and the
-    batch's process renders them while the worker scores its next file.
-    """
-    facts, entry = tuple(form_facts(result) for result in file.forms), encode_entry(file)
-    if not rows and file.status == "ok" and file.forms:
-        return SummaryRecord(file.file, file.status, facts, entry, (b"",) * len(file.forms), b"", b"")
-    lines, overview_widths = _overview_lines(file)
-    rendered = render_file_issues(file)
-    return SummaryRecord(file.file, file.status, facts, entry, lines, rendered.xml,
-                         _MEASURES.pack(*overview_widths, *rendered.widths, rendered.rows, rendered.errors,
-                                        rendered.warnings))
-
-
-def finish_summary(record: SummaryRecord) -> SummaryRecord:
-    """``record`` with its 汇总 and 问题清单 rows, rendered from its entry when it came without them
-    (see :func:`prepare_summary`): the same rows as from the result.  A whole record as it is."""
-    if record.measures:
-        return record
-    # Numbers as Decimal, as the result has them (the entry's are the amounts the rows show).
-    entry = json.loads(record.entry, parse_float=Decimal, parse_int=Decimal)
-    lines, overview_widths = _rendered_overview(_entry_overview_rows(entry))
-    issues = render_entry_issues(entry)
-    return replace(record, rows=lines, issues=issues.xml, measures=_MEASURES.pack(
-        *overview_widths, *issues.widths, issues.rows, issues.errors, issues.warnings))
-
-
-def _entry_overview_rows(entry: dict) -> list[list]:
-    """:func:`overview_row` of each form of a scored file, from its summary.json entry."""
-    status = status_label(entry["status"])
-    return [[None, entry["file"], form["sheet"], KIND_LABELS.get(form["kind"], form["kind"]), form["department"],
-             form["unit"], DEPARTMENT_PROJECT_LABEL if form["kind"] == "department" else form["name"],
-             form["self_total"], form["total"], form["difference"], form["grade"], len(form["issues"]), status, None]
-            for form in entry["forms"]]
+def prepare_summary(file: FileResult) -> SummaryRecord:
+    """Everything the summaries say about ``file``, worked out from the result alone (ranks come later)."""
+    rows, overview_widths = _overview_lines(file)
+    issues = render_file_issues(file)
+    return SummaryRecord(
+        file=file.file,
+        status=file.status,
+        facts=tuple(form_facts(result) for result in file.forms),
+        entry=encode_entry(file),
+        rows=rows,
+        issues=issues.xml,
+        measures=_MEASURES.pack(*overview_widths, *issues.widths, issues.rows, issues.errors, issues.warnings),
+    )
 
 
 def _overview_lines(file: FileResult) -> tuple[tuple[bytes, ...], list[float]]:
@@ -179,17 +154,11 @@ def _overview_lines(file: FileResult) -> tuple[tuple[bytes, ...], list[float]]:
     XML (for summary.xlsx); a form's 排名 is filled in when the batch is written.
     """
     if file.forms:
-        return _rendered_overview([overview_row(file, result) for result in file.forms])
-    rows = [formless_row(file)]
-    return _spooled(rows, [render_rows(OVERVIEW_COLUMNS, rows)])
-
-
-def _rendered_overview(rows: list[list]) -> tuple[tuple[bytes, ...], list[float]]:
-    """The 汇总 rows of a file's forms as spooled (their 排名 filled in later), and the widths they need."""
-    return _spooled(rows, [render_rows(OVERVIEW_COLUMNS, [[LATER, *row[1:]]]) for row in rows])
-
-
-def _spooled(rows: list[list], rendered: list[tuple[bytes, list[float]]]) -> tuple[tuple[bytes, ...], list[float]]:
+        rows = [overview_row(file, result) for result in file.forms]
+        rendered = [render_rows(OVERVIEW_COLUMNS, [[LATER, *row[1:]]]) for row in rows]
+    else:
+        rows = [formless_row(file)]
+        rendered = [render_rows(OVERVIEW_COLUMNS, rows)]
     # ASCII escapes: any str round-trips, lone surrogates included.
     lines = tuple(_row_json(row).encode("ascii") + b"\n" + xml
                   for row, (xml, _) in zip(rows, rendered))
