@@ -15,7 +15,7 @@ import traceback
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import PerfevalError, WorkbookError
+from .errors import DISK_REASONS, PerfevalError, WorkbookError, os_reason
 from .inbox import InboxEntry, scored_path
 from .model import FileResult, filled_at_once
 from .readers import ReadOptions, read_workbook
@@ -174,20 +174,15 @@ def write_outputs(result: FileResult, outbox: Path) -> None:
     result.reports = [path.relative_to(outbox).as_posix() for path in write_report_drafts(result.forms, target)]
 
 
-#: Why reading an input or writing its outputs failed, in the officer's words: the system's own
-#: (``strerror``) are English.  Excel on Windows holds a workbook it has open so that it cannot be read.
+#: Why reading an input or writing its outputs failed, in the officer's words.  Excel on Windows holds
+#: a workbook it has open so that it cannot be read.
 _OS_REASONS = {
+    **DISK_REASONS,
     errno.EACCES: "没有读写权限，或文件正被其他程序（如Excel）打开",
     errno.EPERM: "系统不允许读写该文件",
     errno.EBUSY: "文件正被其他程序占用",
-    errno.ENOSPC: "磁盘空间已满",
-    errno.EROFS: "所在磁盘是只读的",
-    errno.EIO: "磁盘读写出错",
     errno.EISDIR: "是文件夹，不是文件",
-    errno.ENOTDIR: "路径中有一段是文件，不是文件夹",
 }
-if hasattr(errno, "EDQUOT"):
-    _OS_REASONS[errno.EDQUOT] = "磁盘配额已用完"
 
 
 def failed_result(relative: str, exc: BaseException) -> FileResult:
@@ -198,8 +193,7 @@ def failed_result(relative: str, exc: BaseException) -> FileResult:
     elif isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
         message, detail = "文件名过长，评分结果无法写出，请缩短文件名（或所在文件夹名）后重新运行", None
     elif isinstance(exc, OSError):
-        reason = _OS_REASONS.get(exc.errno) or f"系统错误（{exc.strerror or exc}）"
-        message, detail = f"读写文件失败：{reason}", traceback.format_exc()
+        message, detail = f"读写文件失败：{os_reason(exc, _OS_REASONS)}", traceback.format_exc()
     else:
         message = f"处理该文件时发生内部错误（{type(exc).__name__}: {exc}）"
         detail = traceback.format_exc()
