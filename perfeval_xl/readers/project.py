@@ -395,8 +395,8 @@ def _declared_level_weights(rows: list[list[object]], col: int, first: int, end:
     declared = {}
     for values in rows[first:end]:
         text = values[col] if col < len(values) else None
-        if text.__class__ is str and "分" in text and (match := _LEVEL_WEIGHT.search(text)):
-            declared.setdefault(_level_name(text), Decimal(_DIGITS_OF.search(match.group()).group()))
+        if text.__class__ is str and "分" in text and (weight := weight_in_label(text)) is not None:
+            declared.setdefault(_level_name(text), Decimal(weight))
     return declared
 
 
@@ -420,7 +420,6 @@ def _shown_level(value: object) -> str:
 
 
 _LEVEL_WEIGHT = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")
-_DIGITS_OF = re.compile(r"\d+(?:\.\d+)?")
 _SPACES = re.compile(r"\s+")
 
 

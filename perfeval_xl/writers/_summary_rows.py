@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from decimal import Decimal
 from typing import Iterable, Iterator, NamedTuple, Optional
 
+from ..labels import compact
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import LEVEL_LABELS, level_label, status_label
 
@@ -210,8 +210,6 @@ def department_of(result: FormResult) -> str:
 
 @functools.lru_cache(maxsize=1024)  # Why cached: a bureau's forms name a few dozen departments
 def _department_spelling(name: str) -> str:
-    name = "".join(unicodedata.normalize("NFKC", name).translate(_INVISIBLE).split())
-    return name.replace("(", "（").replace(")", "）")
-
-
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+    # As labels compare text (NFKC, no spaces or zero-width characters), but a soft hyphen too, and
+    # with the brackets shown as a Chinese name has them.
+    return compact(name).replace("\u00ad", "").replace("(", "（").replace(")", "）")
