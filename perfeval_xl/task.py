@@ -137,10 +137,10 @@ def outcome_of_failure(failed: FileResult) -> FileOutcome:
 
 
 def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: ReadOptions, *,
-                  rows: bool = True) -> FileOutcome:
+                  record: bool = True) -> FileOutcome:
     """The per-file task of a batch, run in a worker process (local pool or Dask).
 
-    Without ``rows`` a scored file's summary record is left for the batch's process to prepare
+    Without ``record`` a scored file's summary record is left for the batch's process to prepare
     from a view of the result (:mod:`.writers.summary_view`): what a batch's only worker does.
     """
     result, digest = score_with_digest(entry, rules, outbox, read)
@@ -150,7 +150,7 @@ def process_entry(entry: InboxEntry, rules: RuleSet, outbox: Path | None, read: 
         whole = result
     else:
         try:
-            if rows:
+            if record:
                 summary = summarise(result)
             else:
                 view = summary_view(result)

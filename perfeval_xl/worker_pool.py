@@ -114,14 +114,14 @@ def _stop(pool: ProcessPoolExecutor, grace: float) -> None:
 
 
 def _process_chunk(entries: list[InboxEntry]) -> list[FileOutcome]:
-    rules, outbox, read, rows = _batch
-    return [process_entry(entry, rules, outbox, read, rows=rows) for entry in entries]
+    rules, outbox, read, record = _batch
+    return [process_entry(entry, rules, outbox, read, record=record) for entry in entries]
 
 
 def _pool(workers: int, rules: RuleSet, outbox: Path | None, read: ReadOptions) -> ProcessPoolExecutor:
     # Forked workers are the batch's own children; others (spawn, forkserver) are not.
     batch_pid = os.getpid() if _forks() else None
-    # A batch's only worker leaves its summary rows to the batch's process (task.summarise_for_the_batch).
+    # A batch's only worker leaves its files' summary records to the batch's process (writers.summary_view).
     return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
                                initargs=(rules, outbox, read, batch_pid, workers > 1))
 
@@ -133,12 +133,12 @@ def _forks() -> bool:
 
 
 def _start_worker(rules: RuleSet, outbox: Path | None, read: ReadOptions, batch_pid: int | None,
-                  rows: bool = True) -> None:
+                  record: bool = True) -> None:
     """Prepare a worker: remember the batch, freeze what it inherited, cap its address space so
     a runaway allocation fails inside it, and silence native crash output (a Rust panic's
     backtrace) — each failure is reported per file; then prepare the scored form's templates."""
     global _batch
-    _batch = (rules, outbox, read, rows)
+    _batch = (rules, outbox, read, record)
     # Ctrl-C reaches the whole process group.  A worker stopped by it in the middle of handing
     # back a result died holding the result queue's lock: the other workers and the batch waited
     # on it forever (1 Ctrl-C in 30).  The batch's process alone stops the batch.

@@ -4,7 +4,7 @@ A worker makes each file's summary record (:func:`.summary_spool.prepare_summary
 entry, 汇总 and 问题清单 rows, about 0.29 ms of its ~3 ms a workbook.  When a batch has one worker,
 its own process waits on that worker most of the time, so the worker sends instead the few values
 of the result the summaries are made of (:func:`summary_view`: its items' names, numbers, 评分依据
-and flags, the forms' names and totals — 0.08 ms, 8 KB where the record is 20) and the batch's
+and flags, the forms' names and totals — 0.10 ms, 8 KB where the record is 20) and the batch's
 process rebuilds a result of them (:func:`result_of_view`) and prepares the record from it, as the
 worker would have: the same record, made by the same code (a test holds them equal on every layout).
 With several workers the batch's process could not keep up with them all, and each prepares its own.
