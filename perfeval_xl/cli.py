@@ -339,9 +339,18 @@ def _rulebook(rules: tuple[str, ...], option: str = "--rules"):
     the RuleSet every form is scored by; None when none is named (every kind's default)."""
     if not rules:
         return None
+    loaded = [_loaded(rule, option) for rule in rules]
     try:
-        return resolve_rules([load_rulebook(rule) for rule in rules])
-    except PerfevalError as exc:  # a RulebookError, or two rulebooks for one kind of form
+        return resolve_rules(loaded)
+    except PerfevalError as exc:  # two rulebooks for one kind of form
+        raise ChineseUsageError(f"{option}：{exc}") from exc
+
+
+def _loaded(rule: str, option: str):
+    """The rulebook ``rule`` names; a usage error (exit 2) when there is none, or it is not valid."""
+    try:
+        return load_rulebook(rule)
+    except RulebookError as exc:
         raise ChineseUsageError(f"{option}：{exc}") from exc
 
 
@@ -437,7 +446,7 @@ def rules(ctx: click.Context) -> None:
 @click.argument("name")
 def rules_show(name: str) -> None:
     """显示一套规则的内容（YAML）。 / Print a rulebook (YAML)."""
-    _rulebook((name,), option="NAME")  # an unknown name is a usage error (exit 2), as with score --rules
+    _loaded(name, "NAME")  # an unknown name is a usage error (exit 2), as with score --rules
     try:
         click.echo(rulebook_text(name), nl=False)
     except OSError as exc:
