@@ -581,3 +581,7 @@ def test_a_bureaus_own_grades_are_the_ones_distribution_lists_and_summary_highli
     assert grades_listed({"优": 0, "良": 0, "中": 0, "差": 0, "合格": 2}, (("合格", "不合格"),)) == {"合格": 2, "不合格": 0}
     rules = {rule.formula[0] for rule in book["汇总"].conditional_formatting for rule in rule.rules if rule.type == "cellIs"}
     assert {'"不合格"', '"基本合格"', '"差"', '"中"'} <= rules
+    # The note under 汇总's table names the grades highlighted, not 差 and 中 alone.
+    note = next(cell.value for row in book["汇总"].iter_rows() for cell in row
+                if isinstance(cell.value, str) and cell.value.startswith("说明："))
+    assert "等级“不合格”“差”标红、“基本合格”“中”标黄。" in note

@@ -187,6 +187,15 @@ def grade_highlights(grade_scales: tuple[tuple[str, ...], ...]) -> dict[str, str
     return highlights
 
 
+def grade_note(grade_scales: tuple[tuple[str, ...], ...]) -> str:
+    """What 汇总's note says of the grades it highlights, e.g. ``；等级“差”标红、“中”标黄`` (empty
+    when none is): made from :func:`grade_highlights`, so a bureau's own grades are named."""
+    highlights = grade_highlights(grade_scales)
+    parts = [("".join(f"“{grade}”" for grade, style in highlights.items() if style == colour) + f"标{word}")
+             for colour, word in (("red", "红"), ("amber", "黄")) if colour in highlights.values()]
+    return f"；等级{'、'.join(parts)}" if parts else ""
+
+
 def grades_listed(counted: Mapping[str, int], grade_scales: tuple[tuple[str, ...], ...]) -> dict[str, int]:
     """The forms per grade as 分布 lists them: every grade of the scales used, in their order (a
     grade no form got shows 0), then any other grade a form got."""
@@ -896,8 +905,8 @@ def _write_overview(workbook: xlsxwriter.Workbook, formats: _Formats, content: S
         note_row = table.last_data_row + _OVERVIEW_NOTE_ROWS
         sheet.merge_range(note_row, 0, note_row, table.last_col, "", formats.note)
         sheet.write_string(note_row, 0, (
-            f"说明：差异＝复核总分－自评总分；|差异|≥{DIFFERENCE_RED_AT}分标红，≥{DIFFERENCE_AMBER_AT}分标黄；"
-            "等级“差”标红、“中”标黄。排名按复核总分从高到低，项目与部门整体分别排名；"
+            f"说明：差异＝复核总分－自评总分；|差异|≥{DIFFERENCE_RED_AT}分标红，≥{DIFFERENCE_AMBER_AT}分标黄"
+            f"{grade_note(content.grade_scales)}。排名按复核总分从高到低，项目与部门整体分别排名；"
             "未能评分的文件列在最后，原因见“原因”列，处理建议见“问题清单”。"), formats.note)
         sheet.set_row(note_row, 2 * line_height(FONT_SIZE) + 4)
 
