@@ -336,6 +336,17 @@ def test_score_bands_include_their_lower_bound_and_the_last_includes_100():
     assert counts("59.99", "60", "79.99", "80", "90", "100") == [1, 1, 1, 1, 2]
 
 
+def test_totals_above_100_have_a_band_of_their_own(tmp_path):
+    # A rulebook with full_marks 120 gives totals above 100; they were counted in 90–100.
+    files = [project(f"{i}.xlsx", "p", "d", total, None, "优", funds(("total", "1", "1")))
+             for i, total in enumerate(["95", "100", "100.01", "118"])]
+    assert score_bin_counts(files) == {"0–60": 0, "60–70": 0, "70–80": 0, "80–90": 0, "90–100": 2, "100以上": 2}
+    out = tmp_path / "summary.xlsx"
+    write_summary_xlsx(files, out, "本局")
+    bands = table(openpyxl.load_workbook(out)["分布"], first_col=5)
+    assert [(row["分数段"], row["数量"]) for row in bands][-3:] == [("90–100", 2), ("100以上", 2), ("合计", 4)]
+
+
 def test_distribution_has_two_native_column_charts(summary):
     with zipfile.ZipFile(summary) as archive:
         charts = sorted(name for name in archive.namelist() if name.startswith("xl/charts/chart"))
