@@ -566,6 +566,29 @@ def test_the_listing_finds_what_a_walk_asking_isfile_of_each_name_finds(tmp_path
     assert count_workbooks(inbox, inbox / "out", up_to=3) == 3
 
 
+def test_the_listing_sorts_as_paths_sort_and_skips_every_name_of_a_scored_form_already_taken(tmp_path):
+    """Names sort part by part, as pathlib sorts paths ("a/x" before "a b/x", though " " sorts
+    before "/"); of names that would write one scored form, the first in that order keeps it and
+    each other is skipped, naming it."""
+    from pathlib import PurePosixPath
+
+    from perfeval_xl.inbox import list_inbox
+
+    inbox = tmp_path / "in"
+    names = ["a/x.xlsx", "a b/x.xlsx", "a-1.xlsx", "a.xlsx", "a/b/c.xls", "同名.xls", "同名.xls.xlsx",
+             "大小写.xlsx", "大小写.XLSX", "大小写.Xlsx", "b.xlsx.xlsx", "b.xlsx"]
+    for name in names:
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / name).write_bytes(b"x")
+    if len(list((inbox).glob("大小写.*"))) != 3:
+        pytest.skip("a file system that does not tell names apart by case")
+    listed = list_inbox(inbox)
+    assert [entry.relative for entry in listed] == [str(path) for path in sorted(map(PurePosixPath, names))]
+    skipped = {entry.relative: entry.skip_reason for entry in listed if entry.skip_reason}
+    assert sorted(skipped) == ["同名.xls.xlsx", "大小写.Xlsx", "大小写.xlsx"]
+    assert "“同名.xls”" in skipped["同名.xls.xlsx"] and "“大小写.XLSX”" in skipped["大小写.xlsx"]
+
+
 def test_outbox_that_is_the_inbox_is_refused_and_nothing_is_written(tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
