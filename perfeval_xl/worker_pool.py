@@ -8,6 +8,7 @@ inbox entries, so a task costs little more than its file's own work.
 """
 from __future__ import annotations
 
+import faulthandler
 import gc
 import itertools
 import multiprocessing
@@ -156,6 +157,10 @@ def _start_worker(rules: RuleSet, outbox: Path | None, read: ReadOptions, batch_
         os.dup2(devnull, 2)
     except OSError:
         pass
+    # Python's own dump of a crash goes to the descriptor faulthandler was enabled with (by
+    # PYTHONFAULTHANDLER, or a test runner: pytest's printed "Fatal Python error: Aborted" and a
+    # stack for each crash a test causes on purpose), not to the silenced stderr.
+    faulthandler.disable()
     try:
         import resource
 
