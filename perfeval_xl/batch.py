@@ -436,7 +436,9 @@ class _BatchRun:
     def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
         order = [e.relative for e in entries]
         if self.store is not None:
-            _remove_outputs(self.outbox, self.store.save())  # committed; score_folder closes the store
+            gone = self.store.save()  # committed; score_folder closes the store
+            _remove_outputs(self.outbox, gone)
+            _remove_emptied_folders(self.outbox, gone)
             rebuild = _Rebuild(self.store, inbox.resolve(), self.outbox, self.rules, self.read)
             files: Sequence[FileResult] = StoredResults(self.store, order, rebuild)
         else:
@@ -492,6 +494,25 @@ def _remove_outputs(outbox: Path, outputs: list[str]) -> None:
         if path.is_relative_to(outbox) and path != outbox:
             with contextlib.suppress(OSError):  # already gone, or open in Excel: it stays, harmless
                 path.unlink()
+
+
+def _remove_emptied_folders(outbox: Path, removed: list[str]) -> None:
+    """Delete the folders under ``outbox`` that removing ``removed`` left empty (a unit's folder of
+    the inbox moved out or deleted), up to the outbox, which stays.
+
+    Why only once every file is done: a worker writing into one of them meanwhile would find it gone.
+    """
+    folders = {posixpath.dirname(path) for path in removed}
+    for folder in sorted(folders, key=lambda path: -path.count("/")):  # the deepest first
+        while folder:
+            path = (outbox / folder).resolve()
+            if not path.is_relative_to(outbox) or path == outbox:
+                break
+            try:
+                path.rmdir()  # only if empty: a folder holding anything else stays
+            except OSError:
+                break
+            folder = posixpath.dirname(folder)
 
 
 def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | None) -> None:

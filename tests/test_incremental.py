@@ -297,6 +297,22 @@ def test_a_deleted_inputs_scored_form_goes_with_it(inbox, tmp_path):
     assert (outbox / "b.scored.xlsx").is_file()
 
 
+def test_a_units_folder_moved_out_of_the_inbox_leaves_no_empty_folder_in_the_outbox(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    (inbox / "水利局" / "二级").mkdir(parents=True)
+    write_good(inbox / "水利局" / "二级" / "c.xlsx")
+    (inbox / "教育局").mkdir()
+    write_good(inbox / "教育局" / "d.xlsx")
+    perfeval_xl.score_folder(inbox, out=outbox)
+    (outbox / "教育局" / "说明.txt").write_text("an officer's own note")
+    shutil.move(inbox / "水利局", tmp_path / "elsewhere")
+    (inbox / "教育局" / "d.xlsx").unlink()
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert not (outbox / "水利局").exists()  # its scored form gone, and the folders it left empty
+    assert sorted(p.name for p in (outbox / "教育局").iterdir()) == ["说明.txt"]  # not empty: kept
+    assert (outbox / "a.scored.xlsx").is_file() and (outbox / ".perfeval").is_dir()
+
+
 def test_another_inbox_scored_into_the_same_outbox_leaves_the_first_ones_forms(inbox, tmp_path):
     outbox, other = tmp_path / "out", tmp_path / "other"
     other.mkdir()
