@@ -177,6 +177,25 @@ def test_two_rows_of_one_name_giving_different_amounts_are_flagged(tmp_path):
                          "请单位核对并改正其中一处（D18）")
 
 
+def test_a_year_start_budget_row_with_the_full_year_budget_beside_it_reads_its_budget_column(tmp_path):
+    # forms.md heads the block "部门整体支出预算调整 | 年初预算 | 全年预算": a unit that fills both
+    # columns of the 年初预算 row writes 640 + 36.5 beside 640.  预算控制率 is 追加 / 年初预算.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    sheet = book["基础数据表"]
+    row = next(cells for cells in sheet.iter_rows() if cells[0].value == "年初预算")
+    row[3].value = 676.5
+    book.save(path)
+    form = perfeval_xl.score_workbook(path).forms[0]
+    item = next(i for i in form.items if i.name == "预算控制率")
+    assert "36.5/640" in item.basis and form.total == D("95.61")
+    [flag] = [f for f in form.flags if "多个金额" in f.message]
+    assert str(flag) == ("“年初预算”行填了多个金额，按本年预算数列的640计算（未用：本年决算数列676.5），"
+                         f"请单位核实年初预算数（{row[2].coordinate}）")
+
+
 @pytest.mark.parametrize("row", [0, 15])  # 在职人员控制率 (computed), 社会效益 (self-scored)
 def test_a_negative_weight_on_the_scoring_table_is_an_error_on_its_cell(tmp_path, row):
     # −5 gave "得满分-5.00" and clamped self-scores to "[0,-10]".

@@ -186,6 +186,8 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
             _keep_line(cells, row, columns, label, amounts, lines)
         if key not in labels.BASE_ROWS and not amounts:
             continue  # a title or section heading, not a figure
+        if key == "年初预算" and "budget" in amounts and len(amounts) > 1:
+            amounts, amount_cells = _year_start_budget(label, amounts, amount_cells, row_flags)
         if key in labels.BASE_ROWS:
             flags.extend(row_flags)
         entry = BaseAmounts(label=label, prior_final=amounts.get("prior_final"), budget=amounts.get("budget"),
@@ -197,6 +199,21 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
             # 基本支出 / 项目支出 / 支出合计, 本年决算数): the later row fills what the first left blank.
             _fill_blanks(rows[key], entry, flags if key in labels.BASE_ROWS else [])
     return rows
+
+
+def _year_start_budget(label: str, amounts: dict[str, Decimal], cells: dict, flags: list[Flag]):
+    """The 年初预算 row's amount in the 本年预算数 column, of several written, with a flag naming the others.
+
+    Why that column: a row of one figure is read where it is filled (the 本年决算数 column first),
+    but 年初预算 is a budget figure, and under forms.md's heading "部门整体支出预算调整 | 年初预算 |
+    全年预算" a unit that fills both puts 年初预算 + 本年追加预算 beside it: read first, that
+    made 预算控制率 67/707 where the rule means 67/640.
+    """
+    others = "、".join(f"{_COLUMN_NAMES[name]}列{format_number(value)}" for name, value in amounts.items()
+                      if name != "budget")
+    flags.append(Flag(f"“{label}”行填了多个金额，按本年预算数列的{format_number(amounts['budget'])}计算"
+                      f"（未用：{others}）", cells["budget"], action="请单位核实年初预算数"))
+    return {"budget": amounts["budget"]}, {"budget": cells["budget"]}
 
 
 def _names_staff(values: list[object]) -> bool:
