@@ -17,7 +17,7 @@ from ._outbox_lock import outbox_lock
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError, outbox_error
 from .inbox import WORKBOOK_SUFFIXES, InboxEntry, count_workbooks, list_inbox, scored_path, skip_reason
-from .labels import normalise
+from .labels import unit_key
 from .model import BaseData, DepartmentForm, FileResult, FormResult
 from .readers import ReadOptions, pair_by_unit, read_workbook
 from .readers.container import ReadLimits
@@ -588,7 +588,7 @@ def _other_bases_note(base: BaseData, taken: str, others: list[str]):
 
 def _unit_in_folder(file: FileResult, base: BaseData) -> tuple[str, str]:
     """Which unit of which folder ``base`` of ``file`` is: F2 and F3 pair within a folder, by 填报单位."""
-    return posixpath.dirname(file.file), normalise(base.unit or "")
+    return posixpath.dirname(file.file), unit_key(base.unit or "")
 
 
 def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int, read: ReadOptions,

@@ -415,6 +415,22 @@ def test_a_three_public_total_that_is_not_the_sum_of_its_rows_is_flagged_at_its_
     assert not [f for f in perfeval_xl.score_workbook(clean).forms[0].flags if "其下各项合计" in f.message]
 
 
+def test_units_told_apart_by_a_bracket_are_paired_each_with_its_own_base_data(tmp_path):
+    # 教育局（机关） and 教育局（直属学校） are two units: the first scoring table took the first F2
+    # of either, in one folder and in one workbook alike.  A seal note (（盖章）) still pairs.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    office, schools = "长沙市开福区教育局（机关）", "长沙市开福区教育局(直属学校)"
+    write_scoring_only(inbox / "a_学校_评分表.xlsx", "长沙市开福区教育局（直属学校）")
+    write_base_only(inbox / "b_机关_基础数据表.xlsx", BaseFigures(office, staff=12))
+    write_base_only(inbox / "c_学校_基础数据表.xlsx", BaseFigures(schools, staff=14))
+    write_scoring_only(inbox / "d_机关_评分表.xlsx", office + "（盖章）")
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    staff = {f.file: f.forms[0].form.base.staff_actual for f in batch.files if f.file.endswith("评分表.xlsx")}
+    assert staff == {"a_学校_评分表.xlsx": D(14), "d_机关_评分表.xlsx": D(12)}
+    assert set(batch.statuses.values()) == {"ok"}
+
+
 def test_a_unit_that_sent_two_f2_gets_the_first_flagged_and_the_other_is_not_called_one_without_an_f3(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -474,8 +474,8 @@ def attach_base(table: DepartmentForm, base: BaseData) -> None:
 
 
 def _same_unit(a: str, b: str) -> bool:
-    """Do two 填报单位 name one unit (spaces, full-width brackets and suffixes aside)?"""
-    return normalise(a) == normalise(b)
+    """Do two 填报单位 name one unit (spaces, full-width brackets and a seal note aside)?"""
+    return labels.unit_key(a) == labels.unit_key(b)
 
 
 __all__ = ["read_base_data", "read_scoring_table", "pair_department_forms", "pair_by_unit", "attach_base"]
