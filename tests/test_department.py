@@ -431,6 +431,26 @@ def test_units_told_apart_by_a_bracket_are_paired_each_with_its_own_base_data(tm
     assert set(batch.statuses.values()) == {"ok"}
 
 
+def test_a_second_f2_of_the_unit_in_the_same_workbook_is_named_on_its_f3_not_dropped_unsaid(tmp_path):
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    revised = book.copy_worksheet(book["基础数据表"])
+    revised.title = "基础数据表(修订)"
+    revised["C4"] = 13  # 实际在职人数
+    book.save(path)
+    result = perfeval_xl.score_workbook(path)
+    [form] = result.forms
+    assert form.form.base.sheet == "基础数据表" and form.form.base.staff_actual == D(12)
+    [flag] = [f for f in form.flags if "另有基础数据表" in f.message]
+    assert str(flag) == (f"同一填报单位（{UNIT}）另有基础数据表（工作表“基础数据表(修订)”），未使用；"
+                         "已按工作表顺序取工作表“基础数据表”，请确认以哪一份基础数据表为准，删除另一份后重新报送")
+    batch = perfeval_xl.score_folder(path.parent, out=tmp_path / "out")
+    assert batch.statuses == {"d.xlsx": "ok"} and batch.reused == 0
+    assert perfeval_xl.score_folder(path.parent, out=tmp_path / "out").reused == 1  # not a pair across files
+
+
 def test_a_unit_that_sent_two_f2_gets_the_first_flagged_and_the_other_is_not_called_one_without_an_f3(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
