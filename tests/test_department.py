@@ -157,6 +157,29 @@ def test_an_amount_typed_in_yuan_is_converted_to_wan_yuan_and_flagged(tmp_path):
     }
 
 
+def test_a_base_data_sheet_declared_in_yuan_is_converted_to_wan_yuan_and_flagged_once(tmp_path):
+    # Headed "单位：元" with every amount ×10,000: the report draft said 支出合计6587300万元.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    sheet = book["基础数据表"]
+    sheet["D2"] = "单位：元"
+    for row in sheet.iter_rows(min_row=5):
+        for cell in row[1:]:
+            if isinstance(cell.value, (int, float)):
+                cell.value = round(cell.value * 10000, 2)
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.form.base.rows["支出合计"].final == D("658.73") and form.total == D("95.61")
+    [flag] = [f for f in form.flags if "金额单位" in f.message]
+    assert str(flag) == "基础数据表的金额单位为元，已按万元折算（÷10000），请单位按万元填写金额（D2）"
+    assert not [f for f in form.flags if "按万元折算为" in f.message]  # not once per cell
+    # 填报单位 naming a place that starts with 元 is not a money unit.
+    assert perfeval_xl.score_workbook(write_department_workbook(
+        tmp_path / "e.xlsx", BaseFigures("元江县财政局"))).forms[0].total == D("95.61")
+
+
 def test_project_spending_left_blank_above_is_taken_from_its_second_row(tmp_path):
     # forms.md has 项目支出 twice: 上年决算/本年预算/本年决算 in the 经费控制情况 block, and its
     # 本年决算数 again among 基本支出 / 项目支出 / 支出合计.  重点支出安排率 = 182.3/212.58 = 85.76%.

@@ -298,13 +298,19 @@ class SheetCells:
             return None
         return number
 
-    def money(self, row: int, col: int, what: str, unit: str, flags: list[Flag]) -> Decimal | None:
+    def money(self, row: int, col: int, what: str, unit: str, flags: list[Flag],
+              bare_unit: str | None = None) -> Decimal | None:
         """An amount in ``unit`` ("万元"); one written with another money unit ("1,000,000元" where
-        the form is in 万元) is converted, and the conversion flagged."""
+        the form is in 万元) is converted, and the conversion flagged.  ``bare_unit``: the unit a
+        number written without one is in, when the sheet declares another than ``unit`` (converted
+        unflagged: the caller flags the sheet's declaration once)."""
         value = self.raw(row, col)
         written = amount_with_unit(value)
         if written is None:
-            return self.number_of(value, row, col, what, flags)
+            number = self.number_of(value, row, col, what, flags)
+            if number is None or bare_unit is None or bare_unit == unit:
+                return number
+            return convert_money(number, bare_unit, unit)
         number, written_unit = written
         if written_unit == unit:
             return number

@@ -11,7 +11,7 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc, normalise
 from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag
-from ..values import PLACEHOLDERS, format_number, to_decimal
+from ..values import MONEY_UNITS, PLACEHOLDERS, format_number, to_decimal
 from .cells import SheetCells, footer_lines
 from .grid import Grid
 
@@ -49,7 +49,13 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
     flags: list[Flag] = []
     staff = _staff(cells, flags)
     lines: list[BaseLine] = []
-    rows = _base_rows(cells, columns, header_row, flags, lines)
+    declared = _declared_money_unit(cells)
+    bare_unit = declared[0] if declared else None
+    if declared and bare_unit != MONEY_UNIT:
+        factor = MONEY_UNITS[MONEY_UNIT] / MONEY_UNITS[bare_unit]
+        flags.append(Flag(f"基础数据表的金额单位为{bare_unit}，已按{MONEY_UNIT}折算（÷{factor:f}）", declared[1],
+                          action=f"请单位按{MONEY_UNIT}填写金额"))
+    rows = _base_rows(cells, columns, header_row, flags, lines, bare_unit)
     known = sum(1 for key in rows if key in labels.BASE_ROWS)
     if known < 3 or (not columns and staff is None):
         return None
@@ -149,7 +155,7 @@ def _headcount(value: object) -> Decimal | None:
 
 
 def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flags: list[Flag],
-               lines: list[BaseLine]) -> dict[str, BaseAmounts]:
+               lines: list[BaseLine], bare_unit: str | None = None) -> dict[str, BaseAmounts]:
     """The amount rows by name; every line of the table below ``header_row`` goes to ``lines`` as written."""
     rows: dict[str, BaseAmounts] = {}
     first_amount_col = min(columns.values()) if columns else 1
@@ -166,12 +172,12 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
                 continue  # the head counts under that heading: read by _staff
             if row > header_row >= 0:  # figures under a heading line ("部门整体支出预算调整 | 年初预算 | 全年预算")
                 unread: list[Flag] = []  # no rule reads them: nothing to flag
-                figures = {name: cells.money(row, col, "", MONEY_UNIT, unread) for name, col in columns.items()}
+                figures = {name: cells.money(row, col, "", MONEY_UNIT, unread, bare_unit) for name, col in columns.items()}
                 _keep_line(cells, row, columns, "", {k: v for k, v in figures.items() if v is not None}, lines)
             continue
         key = labels.base_row_key(label)
         row_flags: list[Flag] = []
-        amounts = {name: cells.money(row, col, f"{label}{_COLUMN_NAMES[name]}", MONEY_UNIT, row_flags)
+        amounts = {name: cells.money(row, col, f"{label}{_COLUMN_NAMES[name]}", MONEY_UNIT, row_flags, bare_unit)
                    for name, col in columns.items()}
         amounts = {name: value for name, value in amounts.items() if value is not None}
         amount_cells = {name: cells.source(row, columns[name]) for name in amounts}
@@ -179,7 +185,7 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
             # Rows with one amount may put it anywhere right of the label.
             for col in range(label_col + 1, min(label_col + _SCAN, len(cells.grid.rows[row]))):
                 if to_decimal(cells.raw(row, col)) is not None:
-                    number = cells.money(row, col, f"{label}金额", MONEY_UNIT, row_flags)
+                    number = cells.money(row, col, f"{label}金额", MONEY_UNIT, row_flags, bare_unit)
                     amounts, amount_cells = {"final": number}, {"final": cells.source(row, col)}
                     break
         if row > header_row >= 0 or (header_row < 0 and (amounts or key in labels.BASE_ROWS)):
@@ -316,6 +322,22 @@ def _unit(cells: SheetCells) -> str:
             if unit:
                 return unit
     return ""
+
+
+def _declared_money_unit(cells: SheetCells):
+    """(the money unit the sheet's heading declares, its cell): "单位：元" → ("元", …); None when
+    it declares none.  forms.md draws "单位：万元"; a unit that fills the form in 元 says so there."""
+    for row in range(min(cells.grid.height, 10)):
+        for col in range(min(len(cells.grid.rows[row]), _SCAN)):
+            value = cells.grid.rows[row][col]
+            match = _MONEY_UNIT_NOTE.search(nfkc(value)) if value.__class__ is str and "单位" in value else None
+            if match:
+                return match.group(1), cells.source(row, col)
+    return None
+
+
+# "单位：万元", "金额单位：元", "(单位:千元)" — not 填报单位 / 报送单位, whose value is a unit's name.
+_MONEY_UNIT_NOTE = re.compile(r"(?<!填报)(?<!报送)(?<!编制)单位\s*[:∶]\s*(万元|千元|元)(?=$|[\s)）])")
 
 
 def _before_next_label(value: str) -> str:
