@@ -88,7 +88,7 @@ def test_basis_texts_read_cleanly_with_negatives_zeros_and_quoted_names(tmp_path
     spending_now = BaseFigures(UNIT, sangong=(0, 1, 0))            # 上年 0, 本年 1: 0 points, said plainly
     form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "b.xlsx", spending_now)).forms[0]
     assert next(i.basis for i in form.items if i.name == "“三公经费”变动率") == \
-        "分母为0（0=0），分子(1−0)=1≠0，得0分"                          # not "得0分0.00"
+        "分母为0（“三公经费”行上年决算数：0），分子(1−0)=1≠0，得0分"      # not "得0分0.00", nor "（0=0）"
     no_budget = BaseFigures(UNIT, sangong=(1, 0, 1))
     form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "c.xlsx", no_budget)).forms[0]
     assert "“‘三公经费’控制率”的分母为0" in flags_of(form, "“三公经费”控制率")  # not "““三公经费”控制率”"

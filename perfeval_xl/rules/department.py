@@ -138,13 +138,15 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
     formula = f"{numerator_text}/{denominator_text}"
     note = "".join(notes)
     if denominator == 0:
+        # Named, then as summed: "分母为0（编制数：0）", where "（0=0）" named nothing.
+        zero = f"分母为0（{'、'.join(map(_amount_name, rule.denominator))}：{denominator_text}）"
         if rule.zero_denominator == "full_if_numerator_zero":
             item.score = round2(w) if numerator == 0 else NO_POINTS
             outcome = f"分子为0，得满分{show2(item.score)}" if numerator == 0 else \
                 f"分子{numerator_text}={show(numerator)}≠0，得0分"
-            item.basis = f"{note}分母为0（{denominator_text}=0），{outcome}"
+            item.basis = f"{note}{zero}，{outcome}"
             return item
-        item.basis = f"{note}分母为0（{denominator_text}=0），无法计算，得0分"
+        item.basis = f"{note}{zero}，无法计算，得0分"
         item.flags.append(Flag(f"{quoted(row.name)}的分母为0（{_term_names(rule.denominator)}），请核对基础数据表",
                                row.source, "error"))
         return item
