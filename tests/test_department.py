@@ -276,6 +276,18 @@ def test_relative_column_labels(tmp_path):
     assert perfeval_xl.score_workbook(path).forms[0].total == D("95.61")
 
 
+@pytest.mark.parametrize("relative, heading", [(False, "2019年年初预算数"), (True, "本年年初预算数")])
+def test_a_budget_column_headed_year_start_budget_is_the_budget_column(tmp_path, relative, heading):
+    # Unread, it cost four indicators their points with "缺少本年预算数…请单位补填".
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), relative_columns=relative)
+    book = openpyxl.load_workbook(path)
+    book["基础数据表"]["C5"] = heading
+    book.save(path)
+    assert perfeval_xl.score_workbook(path).forms[0].total == D("95.61")
+
+
 @pytest.mark.parametrize("one_line", ["base", "scoring", "both"])
 def test_unit_heading_with_the_money_unit_in_the_same_cell_still_pairs(tmp_path, one_line):
     # "填报单位：<unit>　　　单位：万元" is one line of forms.md; the unit ends where the next label starts.
