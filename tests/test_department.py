@@ -378,6 +378,9 @@ def test_a_scoring_table_naming_no_unit_is_not_paired_with_another_units_base_da
     (tmp_path / "坏文件.xlsx").write_bytes(b"PK\x03\x04 truncated")  # a neighbour that cannot be read
     [form] = perfeval_xl.score_workbook(nameless).forms
     assert form.form.base is None and form.name != UNIT  # as the batch leaves it
+    # Said as it is: it names no unit (not "no F2 of the same unit was found").
+    assert [f.message for f in form.flags if "配对" in f.message] == [
+        "本表未填填报单位，无法与基础数据表（F2）配对，定量指标无法计算"]
 
 
 @pytest.mark.parametrize("name", ["~基础数据表_某某局.xlsx", ".基础数据表_某某局.xlsx", "基础数据表_某某局.scored.xlsx"])

@@ -81,6 +81,10 @@ def check_level_weights(form: DepartmentForm, items: list[ItemScore]) -> list[Fl
 def _no_base_flag(form: DepartmentForm) -> Flag:
     """Why the quantitative rows of ``form`` could not be computed: no F2, or an F2 of the same
     workbook whose 填报单位 differs (named, not paired by a guess: "XX区…局" may be another unit)."""
+    if not form.other_bases and not form.unit:
+        # Forms of two files pair by 填报单位 alone: one that names none cannot pair.
+        return Flag("本表未填填报单位，无法与基础数据表（F2）配对，定量指标无法计算", None, "error",
+                    "请单位填写填报单位（与其基础数据表一致），并一同报送基础数据表")
     if not form.other_bases:
         return Flag("未找到同一填报单位的基础数据表（F2），定量指标无法计算", None, "error", "请单位报送基础数据表")
     found = "、".join(f"工作表“{sheet}”的填报单位为“{unit or '未填'}”" for sheet, unit in form.other_bases.items())
