@@ -81,6 +81,15 @@ def test_a_missing_figure_leaves_its_sentence_out_rather_than_guessing(tmp_path)
     assert "编制数12人" in text
 
 
+def test_subsections_are_numbered_in_turn_when_one_is_left_out(tmp_path):
+    # Without 本年追加预算 (预算执行情况 left out) the next subsection began at （二）.
+    result = perfeval_xl.score_workbook(write_department_workbook(
+        tmp_path / "某局.xlsx", BaseFigures("某局", omit={"本年追加预算"}))).forms[0]
+    subheadings = [text for kind, text in report_paragraphs(result) if kind == "subheading"]
+    assert subheadings == ["（一）“三公经费”控制情况", "（二）公用经费控制情况", "（三）政府采购执行情况",
+                           "（四）资产管理情况"]
+
+
 def reference_draft(result, path: Path) -> None:
     """The draft built with python-docx, as the writer did before it rendered document.xml itself."""
     document = Document()

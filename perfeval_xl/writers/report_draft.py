@@ -121,12 +121,17 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
 
 
 def _budget_paragraphs(base: BaseData, year: str) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
+
+    def subheading(title: str) -> None:  # numbered in turn: a section the figures leave out takes no number
+        numeral = "一二三四五六七八九十"[sum(kind == "subheading" for kind, _ in out)]
+        out.append(("subheading", f"（{numeral}）{title}"))
+
     carried, initial = _single(base, "上年结转"), _single(base, "年初预算")
     added, left = _single(base, "本年追加预算"), _single(base, "年末结余")
     if None not in (carried, initial, added, left):
         available = carried + initial + added
-        out.append(("subheading", "（一）预算执行情况"))
+        subheading("预算执行情况")
         out.append(("text", f"上年结转{_n(carried)}万元，年初预算{_n(initial)}万元，本年追加预算{_n(added)}万元，"
                             f"年末结余{_n(left)}万元，预算完成率{_percent(available - left, available)}；"
                             f"追加预算占年初预算的{_percent(added, initial)}。"))
@@ -141,20 +146,18 @@ def _budget_paragraphs(base: BaseData, year: str) -> list[tuple[str, str]]:
                     ("公务接待", "公务接待费")) if key in base.rows and base.rows[key].final is not None]
         if details:
             text += "其中：" + "，".join(details) + "。"
-        out.append(("subheading", "（二）“三公经费”控制情况"))
+        subheading("“三公经费”控制情况")
         out.append(("text", text))
-    numbered = 3
     for key, heading, label in (("公用经费", "公用经费控制情况", "公用经费"),
                                 ("政府采购金额", "政府采购执行情况", "政府采购")):
         row = base.rows.get(key)
         if row is not None and row.budget and row.final is not None:
-            out.append(("subheading", f"（{'一二三四五六'[numbered - 1]}）{heading}"))
+            subheading(heading)
             out.append(("text", f"{label}预算{_n(row.budget)}万元，决算{_n(row.final)}万元，"
                                 f"为预算的{_percent(row.final, row.budget)}。"))
-            numbered += 1
     assets, in_use = _single(base, "固定资产总额"), _single(base, "在用固定资产总额")
     if assets and in_use is not None:
-        out.append(("subheading", f"（{'一二三四五六'[numbered - 1]}）资产管理情况"))
+        subheading("资产管理情况")
         out.append(("text", f"固定资产总额{_n(assets)}万元，在用固定资产{_n(in_use)}万元，"
                             f"固定资产利用率{_percent(in_use, assets)}。"))
     return out
