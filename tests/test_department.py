@@ -453,6 +453,17 @@ def test_a_three_public_total_that_is_not_the_sum_of_its_rows_is_flagged_at_its_
     assert not [f for f in perfeval_xl.score_workbook(clean).forms[0].flags if "其下各项合计" in f.message]
 
 
+def test_a_computed_indicator_written_twice_is_an_error_on_its_second_row(tmp_path):
+    rows = [r if r[2] != "绩效目标合理性" else (r[0], r[1], "重点支出安排率", *r[3:]) for r in HUNAN_ROWS]
+    [form] = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT),
+                                                                  rows=rows)).forms
+    first, second = [i for i in form.items if i.name == "重点支出安排率"]
+    assert not [f for f in first.flags if "不止一次" in f.message]
+    [flag] = [f for f in second.flags if "不止一次" in f.message]
+    assert flag.level == "error" and flag.message == (
+        f"指标“重点支出安排率”在评分表中出现不止一次（另见{first.source.cell}），计入总分两次")
+
+
 def test_units_told_apart_by_a_bracket_are_paired_each_with_its_own_base_data(tmp_path):
     # 教育局（机关） and 教育局（直属学校） are two units: the first scoring table took the first F2
     # of either, in one folder and in one workbook alike.  A seal note (（盖章）) still pairs.

@@ -28,10 +28,17 @@ class MissingInput(Exception):
 def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> FormResult:
     """Score every row of the F3 table: computed rows from F2, the rest from the self-score."""
     items = []
+    first_rows: dict[int, DepartmentRow] = {}  # a computed indicator's first row, by its rule
     for row in form.rows:
         rule = rulebook.indicator(indicator_key(row.name))
         item = score_computed_row(row, rule, form.base, rulebook) if rule else score_self_scored_row(row)
         review(item, rulebook, cells=row.cells)
+        if rule is not None:
+            first = first_rows.setdefault(id(rule), row)
+            if first is not row:  # the same figures counted twice
+                where = f"（另见{first.source.cell}）" if first.source else ""
+                item.flags.append(Flag(f"指标{quoted(row.name)}在评分表中出现不止一次{where}，计入总分两次",
+                                       row.source, "error", "请单位核对指标名称，删除重复的一行"))
         items.append(item)
     total = sum((item.score for item in items), ZERO)
     flags = list(form.flags)
