@@ -453,6 +453,15 @@ def test_a_three_public_total_that_is_not_the_sum_of_its_rows_is_flagged_at_its_
     assert not [f for f in perfeval_xl.score_workbook(clean).forms[0].flags if "其下各项合计" in f.message]
 
 
+def test_fixed_assets_in_use_above_all_fixed_assets_are_flagged(tmp_path):
+    form = perfeval_xl.score_workbook(write_department_workbook(
+        tmp_path / "d.xlsx", BaseFigures(UNIT, assets=100, assets_in_use=105))).forms[0]
+    assert next(i.score for i in form.items if i.name == "固定资产利用率") == D("5.00")  # capped, as scoring.md's w × rate
+    [flag] = [f for f in form.flags if "大于固定资产总额" in f.message]
+    assert str(flag) == f"在用固定资产总额105大于固定资产总额100，请单位核实固定资产数据（{flag.source.cell}）"
+    assert flag.source.cell.startswith("D")
+
+
 def test_a_computed_indicator_written_twice_is_an_error_on_its_second_row(tmp_path):
     rows = [r if r[2] != "绩效目标合理性" else (r[0], r[1], "重点支出安排率", *r[3:]) for r in HUNAN_ROWS]
     [form] = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT),

@@ -275,6 +275,12 @@ def _parts_that_do_not_add_up(rows: dict[str, BaseAmounts]) -> list[Flag]:
             listed = "+".join(f"{name}{format_number(amount)}" for name, amount in zip(part_names, amounts))
             flags.append(Flag(f"“{total_name}”{column_name}{format_number(whole)}与其下各项合计{format_number(sum(amounts))}"
                               f"（{listed}）不符", total.cell(column), action=f"请单位核实“{total_name}”及其明细"))
+    # Part of a whole that is larger than it: 固定资产利用率 tops out at full marks and hid the slip.
+    assets, in_use = rows.get("固定资产总额"), rows.get("在用固定资产总额")
+    if assets is not None and in_use is not None and None not in (assets.single(), in_use.single()) \
+            and in_use.single() > assets.single():
+        flags.append(Flag(f"在用固定资产总额{format_number(in_use.single())}大于固定资产总额{format_number(assets.single())}",
+                          in_use.cell(in_use.single_column()), action="请单位核实固定资产数据"))
     return flags
 
 
