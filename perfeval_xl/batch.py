@@ -128,7 +128,12 @@ def _scored_workbook(path: Path, rule_set: RuleSet, passwords: tuple[str, ...], 
     if not forms:
         partner = _table_file_in_folder(path, content.unpaired_bases, passwords, limits)
         if partner is not None:  # the F2 is scored with its F3: say which file to score
-            raise WorkbookError(f"这是基础数据表（F2），本身不评分；同一填报单位的指标评分表（F3）在“{partner}”，"
+            partner_file, taken = partner
+            if taken != path.name:  # as a batch says it (see _pair_across_files)
+                unit = next(base.unit for base in content.unpaired_bases if base.unit)
+                raise WorkbookError(f"同一填报单位（{unit}）的基础数据表已取文件“{taken}”与指标评分表配对，本文件未使用；"
+                                    "如应以本文件为准，请移走另一份后重新评分")
+            raise WorkbookError(f"这是基础数据表（F2），本身不评分；同一填报单位的指标评分表（F3）在“{partner_file}”，"
                                 "请对该文件评分（基础数据表会自动配对）")
         raise WorkbookError("只有基础数据表（F2），未找到同一填报单位的指标评分表（F3）")
     return FileResult(file=path.name, status="ok", forms=[score_form(form, rule_set) for form in forms])
@@ -144,19 +149,26 @@ def _must_be_a_file(path: Path) -> None:
 
 
 def _table_file_in_folder(path: Path, bases: list[BaseData], passwords: tuple[str, ...],
-                          limits: ReadLimits | None) -> str | None:
-    """The name of a workbook in ``path``'s folder whose F3 pairs with one of ``bases`` (F2 alone
-    in their own workbook), or None."""
+                          limits: ReadLimits | None) -> tuple[str, str] | None:
+    """(the name of a workbook in ``path``'s folder whose F3 pairs with one of ``bases`` (F2 alone
+    in their own workbook), the name of the F2 file it pairs with: the first by name of that unit's,
+    this one or another), or None."""
     if not any(base.unit for base in bases):
         return None
+    partner, rivals = None, []  # rivals: the other F2 files of the folder (in name order), for the unit's first
     for other in _neighbours(path):
         try:
-            tables = read_workbook(other, name=other.name, passwords=passwords, limits=limits).unpaired_tables
+            content = read_workbook(other, name=other.name, passwords=passwords, limits=limits)
         except Exception:  # noqa: BLE001 — a neighbour that cannot be read holds no F3 to pair with
             continue
-        if pair_by_unit(tables, bases):
-            return other.name
-    return None
+        if partner is None and pair_by_unit(content.unpaired_tables, bases):
+            partner = other.name
+        rivals += [(other.name, base) for base in content.unpaired_bases]
+    if partner is None:
+        return None
+    units = {unit_key(base.unit) for base in bases if base.unit}
+    taken = min([path.name] + [name for name, base in rivals if base.unit and unit_key(base.unit) in units])
+    return partner, taken
 
 
 def _neighbours(path: Path) -> Iterator[Path]:
@@ -186,7 +198,12 @@ def _paired_in_folder(path: Path, tables: list[DepartmentForm], passwords: tuple
             bases.append(base)
     paired = pair_by_unit(tables, bases)
     for table in paired:
-        table.flags.append(_paired_note(table, base_file[id(table.base)]))
+        taken = base_file[id(table.base)]
+        table.flags.append(_paired_note(table, taken))
+        others = [base_file[id(base)] for base in bases if base is not table.base and base.unit
+                  and unit_key(base.unit) == unit_key(table.base.unit)]
+        if others:  # as a batch says it (see _pair_across_files)
+            table.flags.append(_other_bases_note(table.base, taken, others))
     return paired
 
 

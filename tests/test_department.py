@@ -528,6 +528,14 @@ def test_a_unit_that_sent_two_f2_gets_the_first_flagged_and_the_other_is_not_cal
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     [entry] = [f for f in summary["files"] if f["status"] == "error"]
     assert entry["action"] == "请确认该单位以哪一份基础数据表为准"
+    # The library says the same of each file scored alone.
+    [alone] = perfeval_xl.score_workbook(inbox / "c_评分表.xlsx").forms
+    assert [str(flag) for flag in alone.flags if "另有基础数据表" in flag.message] == [
+        str(flag) for flag in form.flags if "另有基础数据表" in flag.message]
+    with pytest.raises(perfeval_xl.WorkbookError, match="^“b_基础数据表（修改）.xlsx”：同一填报单位.*已取文件“a_基础数据表.xlsx”"):
+        perfeval_xl.score_workbook(inbox / "b_基础数据表（修改）.xlsx")
+    with pytest.raises(perfeval_xl.WorkbookError, match="指标评分表（F3）在“c_评分表.xlsx”，请对该文件评分"):
+        perfeval_xl.score_workbook(inbox / "a_基础数据表.xlsx")
 
 
 def test_an_f2_of_the_same_workbook_under_another_unit_name_is_named_not_paired(tmp_path):
