@@ -341,6 +341,9 @@ class _BatchRun:
         self.statuses: dict[str, str] = {}
         self.rulebooks: set[str] = set()
         self.reused = 0
+        #: (folder, unit_key) → the file whose department form (F3 with its F2) is of that unit, for
+        #: an F2 sent again in another file to say where its unit's form went (few: departments only)
+        self.departments: dict[tuple[str, str], str] = {}
 
     def reuse_unchanged(self, entries: list[InboxEntry]) -> list[InboxEntry]:
         """Take over stored results of unchanged inputs; return the entries left to score.
@@ -380,8 +383,14 @@ class _BatchRun:
         if self.on_file is not None:
             self.on_file(outcome)
         self._count(outcome)
+        self._note_departments(entry.relative, record)
         self.spool.add_record(entry.relative, record)
         return True
+
+    def _note_departments(self, file: str, record: SummaryRecord) -> None:
+        for facts in record.facts:
+            if facts.kind == "department" and facts.department:
+                self.departments.setdefault((posixpath.dirname(file), unit_key(facts.department)), file)
 
     def add(self, outcome: FileOutcome) -> None:
         if outcome.result is not None and outcome.result.unpaired:
@@ -408,7 +417,9 @@ class _BatchRun:
             self._store_here(outcome.result, outcome.digest)
             _remove_outputs(self.outbox, earlier)
         else:
-            self.spool.add_record(outcome.file, record or SummaryRecord.from_bytes(outcome.summary))
+            record = record or SummaryRecord.from_bytes(outcome.summary)
+            self._note_departments(outcome.file, record)
+            self.spool.add_record(outcome.file, record)
             self.store.note(outcome.file, status=outcome.status, output=outcome.output, reports=outcome.reports,
                             rulebooks=outcome.rulebooks, digest=outcome.digest, fingerprint=self.fingerprint,
                             cacheable=outcome.status == "ok", summary=outcome.summary)
@@ -438,7 +449,7 @@ class _BatchRun:
         place = {name: index for index, name in enumerate(self.statuses)}
         self.pending.sort(key=lambda outcome: place.get(outcome.file, len(place)))
         results = [outcome.result for outcome in self.pending]
-        _pair_across_files(results, self.rules, self.outbox)
+        _pair_across_files(results, self.rules, self.outbox, self.departments)
         for outcome, result in zip(self.pending, results):
             outcome = replace(outcome, status=result.status, error=result.error,
                               rulebooks=tuple(f.rulebook for f in result.forms))
@@ -532,14 +543,17 @@ def _remove_emptied_folders(outbox: Path, removed: list[str]) -> None:
             folder = posixpath.dirname(folder)
 
 
-def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | None) -> None:
+def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | None,
+                       departments: dict[tuple[str, str], str] | None = None) -> None:
     """Pair F3 tables and F2 base data that arrived in different files of one folder, by 填报单位
     (as ``explain`` does), then score and write them.
 
     Why one folder: a unit sends its F2 and F3 together, and an inbox may hold last year's F2 of
     the same unit in another folder.  ``files`` come in inbox order, so a unit with two F2 in
     one folder always gets the first; its F3 is flagged for a person to confirm that one, and
-    the other F2 is an error saying which was taken (not one "without an F3").
+    the other F2 is an error saying which was taken (not one "without an F3").  ``departments``
+    (see ``_BatchRun.departments``): where a unit's F3 was scored with the F2 of its own workbook,
+    which an F2 of that unit left over is told.
     """
     tables = [(f, part) for f in files for part in f.unpaired if isinstance(part, DepartmentForm)]
     bases = [(f, part) for f in files for part in f.unpaired if isinstance(part, BaseData)]
@@ -573,9 +587,13 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
         if id(base) in bases_left_ids and not file.forms and file.status == "ok":
             file.status = "error"
             used = taken.get(_unit_in_folder(file, base)) if base.unit else None
+            whole = (departments or {}).get(_unit_in_folder(file, base)) if base.unit else None
             if used is not None:
                 file.error = (f"同一填报单位（{base.unit}）的基础数据表已取文件“{used}”与指标评分表配对，本文件未使用；"
                               "如应以本文件为准，请移走另一份后重新评分")
+            elif whole is not None:
+                file.error = (f"同一填报单位（{base.unit}）的指标评分表已与文件“{whole}”中的基础数据表配对评分，本文件未使用；"
+                              "如应以本文件为准，请单位替换该文件中的基础数据表后重新报送")
             else:
                 file.error = f"只有基础数据表（F2，填报单位：{base.unit or '未填'}），未找到同一填报单位的指标评分表（F3）"
     table_files = {id(f) for f, _ in tables}

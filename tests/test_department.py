@@ -538,6 +538,22 @@ def test_a_unit_that_sent_two_f2_gets_the_first_flagged_and_the_other_is_not_cal
         perfeval_xl.score_workbook(inbox / "a_基础数据表.xlsx")
 
 
+def test_an_f2_sent_again_beside_a_workbook_holding_both_forms_says_where_its_units_form_went(tmp_path):
+    # It was told "只有基础数据表…未找到同一填报单位的指标评分表（F3）", though the F3 was there.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_department_workbook(inbox / "a_部门整体.xlsx", BaseFigures(UNIT))
+    write_base_only(inbox / "b_基础数据表（修订）.xlsx", BaseFigures(UNIT, staff=13))
+    for _ in range(2):  # the first run, and a rerun that reuses the workbook
+        batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+        assert batch.statuses == {"a_部门整体.xlsx": "ok", "b_基础数据表（修订）.xlsx": "error"}
+        assert batch.failed[0].error == (f"同一填报单位（{UNIT}）的指标评分表已与文件“a_部门整体.xlsx”中的基础数据表配对评分，"
+                                         "本文件未使用；如应以本文件为准，请单位替换该文件中的基础数据表后重新报送")
+    assert batch.reused == 1
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert [f["action"] for f in summary["files"] if f["status"] == "error"] == ["请确认该单位以哪一份基础数据表为准"]
+
+
 def test_an_f2_of_the_same_workbook_under_another_unit_name_is_named_not_paired(tmp_path):
     # "长沙市开福区…" and "开福区…" may well be one unit, but a guess could pair two units' forms.
     from openpyxl import Workbook
