@@ -411,6 +411,10 @@ class _BatchRun:
         self._count(outcome)
         if self.store is None:
             self.memory[outcome.file] = outcome.result
+            for form in outcome.result.forms:
+                if form.kind == "department" and form.form.unit:
+                    self.departments.setdefault((posixpath.dirname(outcome.file), unit_key(form.form.unit)),
+                                                outcome.file)
         elif outcome.summary is None:  # a failed file: its result came whole, to be kept whole
             # The scored form and drafts of its earlier content would contradict the summary.
             earlier = self.store.outputs(outcome.file) if outcome.status == "error" else []  # this inbox's

@@ -552,6 +552,7 @@ def test_an_f2_sent_again_beside_a_workbook_holding_both_forms_says_where_its_un
     assert batch.reused == 1
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert [f["action"] for f in summary["files"] if f["status"] == "error"] == ["请确认该单位以哪一份基础数据表为准"]
+    assert perfeval_xl.score_folder(inbox).failed[0].error == batch.failed[0].error  # without an outbox too
 
 
 def test_an_f2_of_the_same_workbook_under_another_unit_name_is_named_not_paired(tmp_path):

@@ -18,7 +18,8 @@ from .grid import Grid
 # Spending may be headed 决算, 实际 or 执行 ("2019年实际数", "2019年执行数"): all are what was spent.
 _YEAR_COLUMN = re.compile(r"^(\d{4})年度?(?:年初)?(预算|决算|实际支出|实际|执行)数?$")  # 年初 only says which 预算
 _RELATIVE_COLUMN = {"上年决算数": "prior_final", "上年决算": "prior_final", "上年实际数": "prior_final",
-                    "本年预算数": "budget", "本年预算": "budget", "本年年初预算数": "budget", "本年年初预算": "budget", "本年决算数": "final", "本年决算": "final",
+                    "本年预算数": "budget", "本年预算": "budget", "本年年初预算数": "budget", "本年年初预算": "budget",
+                    "本年决算数": "final", "本年决算": "final",
                     "本年实际数": "final", "本年执行数": "final"}
 _SCAN = 40
 # A label written after a value on the same line ("　　单位：万元", "（金额单位：万元）"): it ends the value.
