@@ -231,6 +231,7 @@ def test_over_achievement_keeps_full_score_and_is_flagged():
     item = score_indicator(indicator("≥100次", "130次"), MOF)
     assert item.score == D("10.00")
     assert "目标值可能偏低" in messages(item)
+    assert "达到目标值的120.00%以上" in messages(item)  # 120 % of the target, not 120 % over it
     assert "目标值可能偏低" not in messages(score_indicator(indicator("≥100次", "119次"), MOF))
 
 

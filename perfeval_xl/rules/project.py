@@ -292,7 +292,7 @@ def _positive(a, t, w, item, indicator, rulebook):
     if a >= t:
         if t > 0 and a >= rulebook.over_achievement_factor * t:
             item.flags.append(Flag(
-                f"实际值{show(a)}为目标值{show(t)}的{percent(a / t)}，超出目标{percent(rulebook.over_achievement_factor)}以上，"
+                f"实际值{show(a)}为目标值{show(t)}的{percent(a / t)}，达到目标值的{percent(rulebook.over_achievement_factor)}以上，"
                 f"目标值可能偏低", indicator.cells.get("actual"), action="请单位说明超额完成原因，并在下年度调整目标值"))
         return w, f"{show(a)}≥{show(t)}，得满分{{score}}"
     if t <= 0:  # w × A / T means nothing here (above w for T < 0, a division by 0 for T = 0)
