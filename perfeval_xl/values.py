@@ -98,7 +98,9 @@ def _compact(text: object) -> str:
         compact = _THOUSANDS.sub("", compact)
     compact = compact.replace(" ", "")
     return compact.translate(_MINUS_SIGN) if "\u2212" in compact else compact
-_UNIT_END = re.compile(r"[(/,;，；（]")
+_UNIT_END = re.compile(r"[(/,;，；（]|[-~—至到且≤≥<>]")
+#: The end of a range after its first number ("90-100%": its unit is written once, at the end).
+_RANGE_END = re.compile(r"[-~—至到]\s*\d[\d.]*\s*([^\d\s(/,;，；（\-~—至到且≤≥<>]+)")
 
 _UNIT_ALIASES = {"百分比": "%", "百分点": "%", "％": "%", "pct": "%"}
 MONEY_UNITS: dict[str, Decimal] = {
@@ -262,8 +264,12 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
             if unit_text.endswith(word):
                 unit_text = unit_text[: -len(word)]
                 operator = operator or suffix_op
-    # Why: "1300次/年" or "95%（含）" — keep the leading unit token only.
+    # Why: "1300次/年" or "95%（含）" — keep the leading unit token only; and of a range ("90%-100%",
+    # "≥90%且≤100%") its first number's unit, which a range written "90-100%" gives at its end.
+    # Unsplit, "%-100%" was no unit, and an actual 0.95 against it was not read as 95%.
     unit_text = _UNIT_END.split(unit_text, maxsplit=1)[0]
+    if not unit_text and (range_end := _RANGE_END.match(after)):
+        unit_text = range_end.group(1)
     return _numeric_value(text, number_text, operator, unit_text, column_operator, unit_from_column)
 
 

@@ -227,6 +227,13 @@ def test_fraction_scaling_is_flagged():
     assert "按百分比换算" in messages(score_indicator(indicator("≥95%", "0.93"), MOF))
 
 
+@pytest.mark.parametrize("target", ["90%-100%", "90%～100%", "90-100%", "90%至100%", "≥90%且≤100%"])
+def test_a_range_target_is_in_percent_so_a_fraction_actual_is_scaled(target):
+    # Read with the unit "%-100%", 0.95 was scored as 0.95/90×10 = 0.11.
+    item = score_indicator(indicator(target, "0.95"), MOF)
+    assert item.score == D("10.00") and "按百分比换算" in messages(item)
+
+
 def test_over_achievement_keeps_full_score_and_is_flagged():
     item = score_indicator(indicator("≥100次", "130次"), MOF)
     assert item.score == D("10.00")
