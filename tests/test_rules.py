@@ -227,6 +227,14 @@ def test_fraction_scaling_is_flagged():
     assert "按百分比换算" in messages(score_indicator(indicator("≥95%", "0.93"), MOF))
 
 
+def test_a_fraction_under_a_percent_unit_column_is_shown_as_written_not_as_a_fraction_of_a_percent():
+    # Sichuan's 度量单位 column says %, the cell holds 0.94: scored as 94 %, shown "0.94%" before.
+    row = dataclasses.replace(indicator("≥100", "0.94"), declared_unit="%",
+                              target=parse_value("≥100", declared_unit="%"), actual=parse_value("0.94", declared_unit="%"))
+    item = score_indicator(row, MOF)
+    assert item.score == D("9.40") and item.actual == "0.94" and item.target == "≥100%"
+
+
 @pytest.mark.parametrize("target", ["90%-100%", "90%～100%", "90-100%", "90%至100%", "≥90%且≤100%"])
 def test_a_range_target_is_in_percent_so_a_fraction_actual_is_scaled(target):
     # Read with the unit "%-100%", 0.95 was scored as 0.95/90×10 = 0.11.

@@ -268,6 +268,8 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
         item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual"),
                                action="请单位按百分数填写实际完成值"))
         note = f"实际值{show(a)}={show(a * 100)}%；"
+        if actual.unit_declared:  # shown as written: "0.94%" (the column's % added) it is not
+            item.actual = actual.text
         a = a * 100
     if a < 0 and target.unit != "%" and actual.unit != "%":
         item.flags.append(Flag(f"实际完成值为负数（{show(a)}），按0计算", indicator.cells.get("actual"),
