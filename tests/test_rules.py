@@ -227,6 +227,16 @@ def test_fraction_scaling_is_flagged():
     assert "按百分比换算" in messages(score_indicator(indicator("≥95%", "0.93"), MOF))
 
 
+@pytest.mark.parametrize("target, flagged", [("≥100%", True), ("不低于100%", True), ("≤100%", False), ("100%", False)])
+def test_an_operator_column_the_targets_own_words_contradict_decides_and_is_flagged(target, flagged):
+    row = dataclasses.replace(indicator(target, "94%"), declared_operator="≤",
+                              target=parse_value(target, declared_operator="≤"))
+    item = score_indicator(row, MOF)
+    assert item.score == D("10.00")  # 94 ≤ 100: the column decides (scoring.md)
+    said = [f.message for f in item.flags if "指标性质列" in f.message]
+    assert said == ([f"指标性质列为“≤”，年度指标值却写作“{target}”，已按指标性质列（≤）计算"] if flagged else [])
+
+
 def test_a_fraction_under_a_percent_unit_column_is_shown_as_written_not_as_a_fraction_of_a_percent():
     # Sichuan's 度量单位 column says %, the cell holds 0.94: scored as 94 %, shown "0.94%" before.
     row = dataclasses.replace(indicator("≥100", "0.94"), declared_unit="%",

@@ -8,7 +8,7 @@ from decimal import Decimal
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, FundLine, Funds, Indicator, ItemScore, ProjectForm, Source
 from ..rounding import CENT, NO_POINTS, percent, round2, show2
-from ..values import number_beside_dates, shown_as_understood, unit_factor
+from ..values import OPERATOR_SIGNS, number_beside_dates, parse_value, shown_as_understood, unit_factor
 from .arithmetic import show
 from .checks import check_self_total, review
 from .rulebook import Band, ProjectRulebook
@@ -229,6 +229,8 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
                      indicator.method)
     if indicator.weight is None:
         item.flags.append(Flag("分值缺失，按0分计", indicator.cells.get("weight", indicator.source), "error", "请单位补填分值"))
+    if indicator.declared_operator and indicator.target.number is not None and not indicator.target.operator_declared:
+        _operator_column_against_text(indicator, item)
     if indicator.target.qualitative:
         _score_qualitative(indicator, item, rulebook)
     elif indicator.target.number is None and indicator.target.missing:
@@ -251,6 +253,22 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
                                action="请单位补充偏差原因分析及改进措施"))
     review(item, rulebook, cells=indicator.cells)
     return item
+
+
+def _operator_column_against_text(indicator: Indicator, item: ItemScore) -> None:
+    """Flag a 指标性质 column whose direction the 年度指标值's own words contradict ("≤" beside
+    "≥100%"): the column decides (scoring.md), but the target shown says the other way."""
+    own = parse_value(indicator.target.text).operator
+    column = indicator.target.operator
+    if own is None or column is None or (own in _REVERSE) == (column in _REVERSE):
+        return
+    item.flags.append(Flag(f"指标性质列为“{indicator.declared_operator}”，年度指标值却写作“{indicator.target.text}”，"
+                           f"已按指标性质列（{OPERATOR_SIGNS[column]}）计算", indicator.cells.get("target"),
+                           action="请单位核对指标性质与年度指标值，改为一致"))
+
+
+#: The operators of a reverse indicator (the less the better).
+_REVERSE = ("<=", "<")
 
 
 def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: ProjectRulebook) -> None:
