@@ -509,6 +509,20 @@ def test_a_second_f2_of_the_unit_in_the_same_workbook_is_named_on_its_f3_not_dro
     assert perfeval_xl.score_folder(path.parent, out=tmp_path / "out").reused == 1  # not a pair across files
 
 
+def test_one_units_forms_whose_names_differ_only_in_a_closing_bracket_still_pair_and_say_so(tmp_path):
+    # "XX局" on the F3 and "XX局（本级）" on the F2: one unit, and the only pair there is.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    book["基础数据表"]["A2"] = f"填报单位：{UNIT}（本级）"
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61")
+    assert [f.message for f in form.flags if "末尾括号不同" in f.message] == [
+        f"基础数据表的填报单位写作“{UNIT}（本级）”，与本表的“{UNIT}”末尾括号不同，已按同一单位配对"]
+
+
 def test_a_unit_that_sent_two_f2_gets_the_first_flagged_and_the_other_is_not_called_one_without_an_f3(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -473,7 +473,11 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData]) -
         list[DepartmentForm], list[DepartmentForm], list[BaseData]]:
     """Pair scoring tables with base data by 填报单位; returns (paired, tables left, bases left).
 
-    A single table and a single base data sheet pair even when one lacks the unit name.
+    A single table and a single base data sheet pair even when one lacks the unit name.  Names
+    are compared as written (:func:`labels.unit_key`) first; then a table and a base data sheet
+    left whose names differ only in a bracket at the end ("XX局" and "XX局（本级）") pair when
+    neither could pair with another so, and the table says so: "XX局（机关）" and "XX局（直属学校）"
+    are two units, but a unit adds "（本级）" to one of its two forms.
     """
     tables_left, bases_left = list(tables), list(bases)
     paired = []
@@ -487,7 +491,22 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData]) -
             paired.append(table)
             tables_left.remove(table)
             bases_left.remove(base)
+    for table in list(tables_left):
+        alike = [b for b in bases_left if _alike_units(b.unit, table.unit)]
+        if len(alike) == 1 and sum(_alike_units(alike[0].unit, t.unit) for t in tables_left) == 1:
+            base = alike[0]
+            table.flags.append(Flag(f"基础数据表的填报单位写作“{base.unit}”，与本表的“{table.unit}”末尾括号不同，"
+                                    "已按同一单位配对", None, "warning", "如不是同一单位，请单位补报本单位的基础数据表"))
+            attach_base(table, base)
+            paired.append(table)
+            tables_left.remove(table)
+            bases_left.remove(base)
     return paired, tables_left, bases_left
+
+
+def _alike_units(a: str, b: str) -> bool:
+    """Two 填报单位 that differ at most in brackets at their end (normalise drops them)."""
+    return bool(a and b) and normalise(a) == normalise(b)
 
 
 def pair_by_unit(tables: list[DepartmentForm], bases: list[BaseData]) -> list[DepartmentForm]:
