@@ -399,7 +399,10 @@ def format_number(number: Decimal | None) -> str:
 
 _MONEY_UNIT = "|".join(sorted(MONEY_UNITS, key=len, reverse=True))  # 万元 tried before 元
 _AMOUNT_WITH_UNIT = re.compile(f"({_NUMBER.pattern}(?:{_EXPONENT.pattern})?)({_MONEY_UNIT})")  # "1e5元" too
-_DECLARED_MONEY_UNIT = re.compile(f"(?:[(（]|单位[:：]?)({_MONEY_UNIT})[)）]?")
+# "项目资金（万元）", "单位：元", "（金额单位：千元）" (after NFKC: "(", ":"); not the 填报单位 (or 报送, 编制
+# 单位) a form names, nor a unit's name that starts like a money unit ("单位：元江县财政局").
+_DECLARED_MONEY_UNIT = re.compile(
+    rf"\(\s*({_MONEY_UNIT})|(?<!填报)(?<!报送)(?<!编制)单\s*位\s*[:∶]?\s*({_MONEY_UNIT})(?![\u4e00-\u9fff])")
 
 
 def amount_with_unit(raw: object) -> tuple[Decimal, str] | None:
@@ -418,8 +421,8 @@ def amount_with_unit(raw: object) -> tuple[Decimal, str] | None:
 
 def declared_money_unit(text: object) -> str | None:
     """The money unit a label declares: "项目资金（万元）", "单位：元" → "万元", "元"."""
-    match = _DECLARED_MONEY_UNIT.search(nfkc(text).replace(" ", ""))
-    return match.group(1) if match else None
+    match = _DECLARED_MONEY_UNIT.search(nfkc(text))
+    return (match.group(1) or match.group(2)) if match else None
 
 
 #: Scale words a unit may start with ("12万件", "3亿人次").

@@ -11,7 +11,7 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc, normalise
 from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag
-from ..values import MONEY_UNITS, PLACEHOLDERS, format_number, to_decimal
+from ..values import MONEY_UNITS, PLACEHOLDERS, declared_money_unit, format_number, to_decimal
 from .cells import SheetCells, footer_lines
 from .grid import Grid
 
@@ -337,14 +337,10 @@ def _declared_money_unit(cells: SheetCells):
     for row in range(min(cells.grid.height, 10)):
         for col in range(min(len(cells.grid.rows[row]), _SCAN)):
             value = cells.grid.rows[row][col]
-            match = _MONEY_UNIT_NOTE.search(nfkc(value)) if value.__class__ is str and "单位" in value else None
-            if match:
-                return match.group(1), cells.source(row, col)
+            unit = declared_money_unit(value) if value.__class__ is str and "位" in value else None
+            if unit:
+                return unit, cells.source(row, col)
     return None
-
-
-# "单位：万元", "金额单位：元", "(单位:千元)" — not 填报单位 / 报送单位, whose value is a unit's name.
-_MONEY_UNIT_NOTE = re.compile(r"(?<!填报)(?<!报送)(?<!编制)单位\s*[:∶]\s*(万元|千元|元)(?=$|[\s)）])")
 
 
 def _before_next_label(value: str) -> str:
