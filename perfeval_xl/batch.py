@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import decimal
-
 import os
 import posixpath
 from collections.abc import Iterable, Sequence
@@ -130,9 +129,7 @@ def _scored_workbook(path: Path, rule_set: RuleSet, passwords: tuple[str, ...], 
         if partner is not None:  # the F2 is scored with its F3: say which file to score
             partner_file, taken = partner
             if taken != path.name:  # as a batch says it (see _pair_across_files)
-                unit = next(base.unit for base in content.unpaired_bases if base.unit)
-                raise WorkbookError(f"同一填报单位（{unit}）的基础数据表已取文件“{taken}”与指标评分表配对，本文件未使用；"
-                                    "如应以本文件为准，请移走另一份后重新评分")
+                raise WorkbookError(_base_taken_elsewhere(next(b.unit for b in content.unpaired_bases if b.unit), taken))
             raise WorkbookError(f"这是基础数据表（F2），本身不评分；同一填报单位的指标评分表（F3）在“{partner_file}”，"
                                 "请对该文件评分（基础数据表会自动配对）")
         raise WorkbookError("只有基础数据表（F2），未找到同一填报单位的指标评分表（F3）")
@@ -593,8 +590,7 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
             used = taken.get(_unit_in_folder(file, base)) if base.unit else None
             whole = (departments or {}).get(_unit_in_folder(file, base)) if base.unit else None
             if used is not None:
-                file.error = (f"同一填报单位（{base.unit}）的基础数据表已取文件“{used}”与指标评分表配对，本文件未使用；"
-                              "如应以本文件为准，请移走另一份后重新评分")
+                file.error = _base_taken_elsewhere(base.unit, used)
             elif whole is not None:
                 file.error = (f"同一填报单位（{base.unit}）的指标评分表已与文件“{whole}”中的基础数据表配对评分，本文件未使用；"
                               "如应以本文件为准，请单位替换该文件中的基础数据表后重新报送")
@@ -615,6 +611,12 @@ def _paired_note(table: DepartmentForm, base_file: str):
     from .model import Flag
 
     return Flag(f"基础数据表取自文件“{base_file}”（按填报单位配对）", None, "warning")
+
+
+def _base_taken_elsewhere(unit: str, taken: str) -> str:
+    """What an F2 file says when its unit's F3 was paired with the F2 of file ``taken``."""
+    return (f"同一填报单位（{unit}）的基础数据表已取文件“{taken}”与指标评分表配对，本文件未使用；"
+            "如应以本文件为准，请移走另一份后重新评分")
 
 
 def _other_bases_note(base: BaseData, taken: str, others: list[str]):
