@@ -380,14 +380,15 @@ class _BatchRun:
         if self.on_file is not None:
             self.on_file(outcome)
         self._count(outcome)
-        self._note_departments(entry.relative, record)
+        self._note_departments(entry.relative, _department_units(record))
         self.spool.add_record(entry.relative, record)
         return True
 
-    def _note_departments(self, file: str, record: SummaryRecord) -> None:
-        for facts in record.facts:
-            if facts.kind == "department" and facts.department:
-                self.departments.setdefault((posixpath.dirname(file), unit_key(facts.department)), file)
+    def _note_departments(self, file: str, units: Iterable[str]) -> None:
+        """Note ``file`` as where the department forms of ``units`` (填报单位) were scored."""
+        for unit in units:
+            if unit:
+                self.departments.setdefault(_unit_place(file, unit), file)
 
     def add(self, outcome: FileOutcome) -> None:
         if outcome.result is not None and outcome.result.unpaired:
@@ -408,10 +409,8 @@ class _BatchRun:
         self._count(outcome)
         if self.store is None:
             self.memory[outcome.file] = outcome.result
-            for form in outcome.result.forms:
-                if form.kind == "department" and form.form.unit:
-                    self.departments.setdefault((posixpath.dirname(outcome.file), unit_key(form.form.unit)),
-                                                outcome.file)
+            self._note_departments(outcome.file, (form.form.unit for form in outcome.result.forms
+                                                  if form.kind == "department"))
         elif outcome.summary is None:  # a failed file: its result came whole, to be kept whole
             # The scored form and drafts of its earlier content would contradict the summary.
             earlier = self.store.outputs(outcome.file) if outcome.status == "error" else []  # this inbox's
@@ -419,7 +418,7 @@ class _BatchRun:
             _remove_outputs(self.outbox, earlier)
         else:
             record = record or SummaryRecord.from_bytes(outcome.summary)
-            self._note_departments(outcome.file, record)
+            self._note_departments(outcome.file, _department_units(record))
             self.spool.add_record(outcome.file, record)
             self.store.note(outcome.file, status=outcome.status, output=outcome.output, reports=outcome.reports,
                             rulebooks=outcome.rulebooks, digest=outcome.digest, fingerprint=self.fingerprint,
@@ -629,7 +628,17 @@ def _other_bases_note(base: BaseData, taken: str, others: list[str]):
 
 def _unit_in_folder(file: FileResult, base: BaseData) -> tuple[str, str]:
     """Which unit of which folder ``base`` of ``file`` is: F2 and F3 pair within a folder, by 填报单位."""
-    return posixpath.dirname(file.file), unit_key(base.unit or "")
+    return _unit_place(file.file, base.unit or "")
+
+
+def _unit_place(file: str, unit: str) -> tuple[str, str]:
+    """(the folder of ``file``, ``unit`` as forms are paired by it)."""
+    return posixpath.dirname(file), unit_key(unit)
+
+
+def _department_units(record: SummaryRecord) -> Iterator[str]:
+    """The 填报单位 of a file's department forms, as its summary record spells them."""
+    return (facts.department for facts in record.facts if facts.kind == "department")
 
 
 def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int, read: ReadOptions,
