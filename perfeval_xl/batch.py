@@ -154,6 +154,8 @@ def _table_file_in_folder(path: Path, bases: list[BaseData], passwords: tuple[st
         return None
     partner, rivals = None, []  # rivals: the other F2 files of the folder (in name order), for the unit's first
     for other in _neighbours(path):
+        if partner is not None and other.name > path.name:  # no rival after this file can come first
+            break
         try:
             content = read_workbook(other, name=other.name, passwords=passwords, limits=limits)
         except Exception:  # noqa: BLE001 — a neighbour that cannot be read holds no F3 to pair with
