@@ -98,9 +98,14 @@ def _compact(text: object) -> str:
         compact = _THOUSANDS.sub("", compact)
     compact = compact.replace(" ", "")
     return compact.translate(_MINUS_SIGN) if "\u2212" in compact else compact
-_UNIT_END = re.compile(r"[(/,;，；（]|[-~—至到且≤≥<>]")
+
+
+#: What ends a unit: a note after it ("1300次/年", "95%（含）"), or a range going on ("90%-100%",
+#: "≥90%且≤100%").
+_UNIT_STOPS = r"(/,;，；（\-~—至到且≤≥<>"
+_UNIT_END = re.compile(f"[{_UNIT_STOPS}]")
 #: The end of a range after its first number ("90-100%": its unit is written once, at the end).
-_RANGE_END = re.compile(r"[-~—至到]\s*\d[\d.]*\s*([^\d\s(/,;，；（\-~—至到且≤≥<>]+)")
+_RANGE_END = re.compile(rf"[-~—至到]\s*\d[\d.]*\s*([^\d\s{_UNIT_STOPS}]+)")
 
 _UNIT_ALIASES = {"百分比": "%", "百分点": "%", "％": "%", "pct": "%"}
 MONEY_UNITS: dict[str, Decimal] = {
