@@ -5,10 +5,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import WorkbookError
-from ..labels import unit_key
 from ..model import BaseData, DepartmentForm, Flag, ProjectForm
 from .department import (attach_base, base_not_filled, pair_by_unit, pair_department_forms, read_base_data,
-                         read_scoring_table, table_not_filled)
+                         read_scoring_table, table_not_filled, without_second_copies)
 from .container import ReadLimits
 from .grid import load_grids
 from .project import nothing_filled, read_project_form
@@ -79,7 +78,7 @@ def read_workbook(path: str | Path, *, name: str | None = None, data: bytes | No
     if hidden:
         content.forms, tables, bases = _visible_first(hidden, content.forms, tables, bases)
     paired, content.unpaired_tables, content.unpaired_bases = pair_department_forms(tables, bases)
-    content.unpaired_bases = _without_second_copies(paired, content.unpaired_bases)
+    content.unpaired_bases = without_second_copies(paired, content.unpaired_bases)
     blank += [table.sheet for table in content.unpaired_tables if table_not_filled(table)]
     content.unpaired_tables = [table for table in content.unpaired_tables if not table_not_filled(table)]
     for table in content.unpaired_tables:  # a batch may still pair it with another file's F2
@@ -92,22 +91,6 @@ def read_workbook(path: str | Path, *, name: str | None = None, data: bytes | No
         looked_at = "、".join(content.sheets) or "（无工作表）"
         raise WorkbookError(f"未识别到自评表（查看了工作表：{looked_at}）")
     return content
-
-
-def _without_second_copies(paired: list[DepartmentForm], bases_left: list[BaseData]) -> list[BaseData]:
-    """``bases_left`` without the F2 sheets of a unit whose F3 paired with another F2 of this
-    workbook, each named on that F3 (a second copy, e.g. "基础数据表(修订)", was dropped unsaid)."""
-    left = []
-    for base in bases_left:
-        table = next((t for t in paired if base.unit and t.base.unit
-                      and unit_key(t.base.unit) == unit_key(base.unit)), None)
-        if table is None:
-            left.append(base)
-        else:
-            table.flags.append(Flag(f"同一填报单位（{base.unit}）另有基础数据表（工作表“{base.sheet}”），未使用；"
-                                    f"已按工作表顺序取工作表“{table.base.sheet}”", None, "warning",
-                                    "请确认以哪一份基础数据表为准，删除另一份后重新报送"))
-    return left
 
 
 def _visible_first(hidden: set[str], projects: list[ProjectForm], tables: list[DepartmentForm],

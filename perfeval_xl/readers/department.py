@@ -500,6 +500,21 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData]) -
     return paired, tables_left, bases_left
 
 
+def without_second_copies(paired: list[DepartmentForm], bases_left: list[BaseData]) -> list[BaseData]:
+    """``bases_left`` (of one workbook) without the F2 sheets of a unit whose F3 paired with another
+    F2 of it, each named on that F3 (a second copy, e.g. "基础数据表(修订)", was dropped unsaid)."""
+    left = []
+    for base in bases_left:
+        table = next((t for t in paired if base.unit and t.base.unit and _same_unit(t.base.unit, base.unit)), None)
+        if table is None:
+            left.append(base)
+        else:
+            table.flags.append(Flag(f"同一填报单位（{base.unit}）另有基础数据表（工作表“{base.sheet}”），未使用；"
+                                    f"已按工作表顺序取工作表“{table.base.sheet}”", None, "warning",
+                                    "请确认以哪一份基础数据表为准，删除另一份后重新报送"))
+    return left
+
+
 def _alike_units(a: str, b: str) -> bool:
     """Two 填报单位 that differ at most in brackets at their end (normalise drops them)."""
     return bool(a and b) and normalise(a) == normalise(b)
@@ -522,4 +537,5 @@ def _same_unit(a: str, b: str) -> bool:
     return labels.unit_key(a) == labels.unit_key(b)
 
 
-__all__ = ["read_base_data", "read_scoring_table", "pair_department_forms", "pair_by_unit", "attach_base"]
+__all__ = ["read_base_data", "read_scoring_table", "pair_department_forms", "pair_by_unit", "attach_base",
+           "without_second_copies"]
