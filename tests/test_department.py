@@ -91,7 +91,9 @@ def test_basis_texts_read_cleanly_with_negatives_zeros_and_quoted_names(tmp_path
         "分母为0（“三公经费”行上年决算数：0），分子(1−0)=1≠0，得0分"      # not "得0分0.00", nor "（0=0）"
     no_budget = BaseFigures(UNIT, sangong=(1, 0, 1))
     form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "c.xlsx", no_budget)).forms[0]
-    assert "“‘三公经费’控制率”的分母为0" in flags_of(form, "“三公经费”控制率")  # not "““三公经费”控制率”"
+    assert "“‘三公经费’控制率”的分母为0（“三公经费”行本年预算数）" in flags_of(form, "“三公经费”控制率")
+    # quoted once (not "““三公经费”控制率”"), and the amount named as the 评分依据 names it, not by
+    # the rulebook's key "三公经费.本年预算"
 
 
 def test_zero_denominator_is_an_error_not_a_crash(tmp_path):

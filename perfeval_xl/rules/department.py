@@ -150,7 +150,8 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
     note = "".join(notes)
     if denominator == 0:
         # Named, then as summed: "分母为0（编制数：0）", where "（0=0）" named nothing.
-        zero = f"分母为0（{'、'.join(map(_amount_name, rule.denominator))}：{denominator_text}）"
+        amounts = "、".join(map(_amount_name, rule.denominator))
+        zero = f"分母为0（{amounts}：{denominator_text}）"
         if rule.zero_denominator == "full_if_numerator_zero":
             item.score = round2(w) if numerator == 0 else NO_POINTS
             outcome = f"分子为0，得满分{show2(item.score)}" if numerator == 0 else \
@@ -158,7 +159,7 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
             item.basis = f"{note}{zero}，{outcome}"
             return item
         item.basis = f"{note}{zero}，无法计算，得0分"
-        item.flags.append(Flag(f"{quoted(row.name)}的分母为0（{_term_names(rule.denominator)}），请核对基础数据表",
+        item.flags.append(Flag(f"{quoted(row.name)}的分母为0（{amounts}），请核对基础数据表",
                                row.source, "error"))
         return item
     quantum = Decimal(1).scaleb(-rulebook.percent_places)
@@ -253,7 +254,3 @@ def _amount_cell(base: BaseData, term: Term):
         return base.sources.get(term.row)
     row = base.rows[term.row]
     return row.cell(term.column or row.single_column())
-
-
-def _term_names(terms: tuple[Term, ...]) -> str:
-    return "、".join(term.text.lstrip("+-") for term in terms)
