@@ -63,10 +63,11 @@ def compact(text: object) -> str:
 
 
 def unit_key(name: str) -> str:
-    """A 填报单位 as F2 and F3 are paired by it: :func:`compact`, less a seal note at its end
-    ("（盖章）").  Why not :func:`normalise`: it drops every bracket at the end of a label, and
-    "教育局（机关）" and "教育局（直属学校）" are two units, whose forms it paired crosswise."""
-    return _SEAL_NOTE.sub("", compact(name))
+    """A 填报单位 as F2 and F3 are paired by it: :func:`compact` without soft hyphens (invisible,
+    pasted with a name from a web page), less a seal note at its end ("（盖章）").  Why not
+    :func:`normalise`: it drops every bracket at the end of a label, and "教育局（机关）" and
+    "教育局（直属学校）" are two units, whose forms it paired crosswise."""
+    return _SEAL_NOTE.sub("", compact(name).replace("\u00ad", ""))
 
 
 _SEAL_NOTE = re.compile(r"[(\[【](?:盖章|公章|签章|印章|单位盖章|章)[)\]】]$")

@@ -477,14 +477,15 @@ def test_a_computed_indicator_written_twice_is_an_error_on_its_second_row(tmp_pa
 
 def test_units_told_apart_by_a_bracket_are_paired_each_with_its_own_base_data(tmp_path):
     # 教育局（机关） and 教育局（直属学校） are two units: the first scoring table took the first F2
-    # of either, in one folder and in one workbook alike.  A seal note (（盖章）) still pairs.
+    # of either, in one folder and in one workbook alike.  A seal note (（盖章）) or an invisible soft
+    # hyphen pasted from a web page still pairs.
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     office, schools = "长沙市开福区教育局（机关）", "长沙市开福区教育局(直属学校)"
     write_scoring_only(inbox / "a_学校_评分表.xlsx", "长沙市开福区教育局（直属学校）")
     write_base_only(inbox / "b_机关_基础数据表.xlsx", BaseFigures(office, staff=12))
     write_base_only(inbox / "c_学校_基础数据表.xlsx", BaseFigures(schools, staff=14))
-    write_scoring_only(inbox / "d_机关_评分表.xlsx", office + "（盖章）")
+    write_scoring_only(inbox / "d_机关_评分表.xlsx", "长沙市开福区教\u00ad育局（机关）（盖章）")  # a soft hyphen too
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
     staff = {f.file: f.forms[0].form.base.staff_actual for f in batch.files if f.file.endswith("评分表.xlsx")}
     assert staff == {"a_学校_评分表.xlsx": D(14), "d_机关_评分表.xlsx": D(12)}

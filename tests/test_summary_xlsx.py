@@ -556,13 +556,15 @@ def test_parts_deflated_by_the_fast_engine_read_back_with_zlib(monkeypatch, engi
 
 
 def test_one_department_typed_several_ways_is_one_row():
-    # A space, a zero-width space pasted from the web, half-width brackets: one 主管部门 each time.
+    # A space, a zero-width space or soft hyphen pasted from the web, a seal note, half-width
+    # brackets: one 主管部门 each time, as F2 and F3 are paired by their 填报单位.
     money = funds(("total", "1", "1"))
     files = [project(f"{i}.xlsx", "p", department, "80", None, "良", money)
              for i, department in enumerate(["某市城市管理局", "某市 城市管理局\u200b", "某市城市管理局　",
+                                              "某市城市\u00ad管理局", "某市城市管理局(盖章)",
                                               "某市城市管理局（本级）", "某市城市管理局(本级)"])]
     assert [(summary.department, summary.projects) for summary in department_summaries(files)] == [
-        ("某市城市管理局", 3), ("某市城市管理局（本级）", 2)]
+        ("某市城市管理局", 5), ("某市城市管理局（本级）", 2)]
 
 
 def test_a_projects_execution_counts_only_beside_its_budget():

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import Iterable, Iterator, NamedTuple, Optional
 
-from ..labels import compact
+from ..labels import unit_key
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import LEVEL_LABELS, level_label, status_label
 
@@ -203,13 +203,12 @@ def file_action(file: FileResult) -> str:
 
 def department_of(result: FormResult) -> str:
     """The 主管部门 a form counts under: a project's department, a department form's own 填报单位,
-    spelt one way however the unit typed it (NFKC, without spaces or zero-width characters, its
-    brackets full-width), so that one department is one row of 部门."""
+    spelt one way however the unit typed it (as F2 and F3 are paired, :func:`labels.unit_key`:
+    without spaces, invisible characters or a seal note; its brackets full-width), so that one
+    department is one row of 部门."""
     return _department_spelling(result.form.department or "")
 
 
 @functools.lru_cache(maxsize=1024)  # Why cached: a bureau's forms name a few dozen departments
 def _department_spelling(name: str) -> str:
-    # As labels compare text (NFKC, no spaces or zero-width characters), but a soft hyphen too, and
-    # with the brackets shown as a Chinese name has them.
-    return compact(name).replace("\u00ad", "").replace("(", "（").replace(")", "）")
+    return unit_key(name).replace("(", "（").replace(")", "）")
