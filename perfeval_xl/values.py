@@ -265,17 +265,36 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     operator = _operator_in(before) if before else None
     unit_text = after
     if unit_text.endswith(_SUFFIX_WORDS):  # Why the test first: most units end with none of them
-        for word, suffix_op in _SUFFIX_OPERATORS:
-            if unit_text.endswith(word):
-                unit_text = unit_text[: -len(word)]
-                operator = operator or suffix_op
+        unit_text, suffix_op = _without_suffix_operator(unit_text)
+        operator = operator or suffix_op
     # Why: "1300次/年" or "95%（含）" — keep the leading unit token only; and of a range ("90%-100%",
     # "≥90%且≤100%") its first number's unit, which a range written "90-100%" gives at its end.
     # Unsplit, "%-100%" was no unit, and an actual 0.95 against it was not read as 95%.
-    unit_text = _UNIT_END.split(unit_text, maxsplit=1)[0]
+    note = ""
+    if (stop := _UNIT_END.search(unit_text)) is not None:
+        unit_text, note = unit_text[: stop.start()], unit_text[stop.end():]
+    if operator is None and note:
+        # The operator before a note ("90万元以内（据实结算）", "5%以下（含）"), or as the whole note
+        # ("90万元（不超过）"): read as no operator, these ceilings were scored as targets to reach.
+        if unit_text.endswith(_SUFFIX_WORDS):
+            unit_text, operator = _without_suffix_operator(unit_text)
+        else:
+            operator = _NOTE_OPERATORS.get(note.rstrip(")]】"))
     if not unit_text and (range_end := _RANGE_END.match(after)):
         unit_text = range_end.group(1)
     return _numeric_value(text, number_text, operator, unit_text, column_operator, unit_from_column)
+
+
+#: A note that is an operator and nothing else, after its opening bracket: "（不超过）", "（以内）".
+_NOTE_OPERATORS = {word: op for word, op in (*_WORD_OPERATORS, *_SUFFIX_OPERATORS) if word != "控制在"}
+
+
+def _without_suffix_operator(unit_text: str) -> tuple[str, str | None]:
+    """``unit_text`` less the suffix operator it ends with ("万元以内" → "万元", "<="), if any."""
+    for word, suffix_op in _SUFFIX_OPERATORS:
+        if unit_text.endswith(word):
+            return unit_text[: -len(word)], suffix_op
+    return unit_text, None
 
 
 #: Digits up to which a number written out always fits a cell; a longer one is checked to.

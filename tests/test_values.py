@@ -38,6 +38,16 @@ from perfeval_xl.values import amount_with_unit, format_number, parse_value, to_
     ("至少10人", ">=", "10", "人"),
     ("较2021年增长≥5%", ">=", "5", "%"),      # a year as the base of a growth target
     ("2022年度培训≥500人次", ">=", "500", "人次"),  # a year as the period
+    # an operator before a note, or as the whole note: ceilings, not targets to reach
+    ("90万元以内（据实结算）", "<=", "90", "万元"),
+    ("90万元以内，据实结算", "<=", "90", "万元"),
+    ("5%以下（含）", "<=", "5", "%"),
+    ("3个工作日以内(含)", "<=", "3", "个工作日"),
+    ("90万元（不超过）", "<=", "90", "万元"),
+    ("90%（不低于）", ">=", "90", "%"),
+    ("5次/年以下", "<=", "5", "次"),
+    ("95%（含）", None, "95", "%"),              # a note that is no operator
+    ("90%（高于全省平均）", None, "90", "%"),      # nor one that says more than an operator
 ])
 def test_target_text_becomes_operator_number_and_unit(text, operator, number, unit):
     value = parse_value(text)
