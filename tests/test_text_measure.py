@@ -7,12 +7,12 @@ import unicodedata
 import pytest
 
 from perfeval_xl.writers._text_measure import (
-    COMMON_WIDE, line_width, _wide_count, line_widths, lines_needed, wrapped_lines,
+    COMMON_WIDE, WIDE_CLASSES, line_width, _wide_count, line_widths, lines_needed, wrapped_lines,
 )
 
 
 def wide_by_character(text: str) -> int:
-    return sum(unicodedata.east_asian_width(char) in "WF" for char in text)
+    return sum(unicodedata.east_asian_width(char) in WIDE_CLASSES for char in text)
 
 
 def test_the_common_wide_characters_are_wide_in_this_pythons_unicode_data():
@@ -117,3 +117,10 @@ def test_a_text_measured_on_the_utf8_length_a_caller_has_is_measured_as_measured
             height = measured_height(text, width, size)
             assert heights.measured(text, len(text.encode()) - len(text)) == height, (text, width, size)
             assert text in heights and heights[text] == height
+
+
+def test_ambiguous_width_signs_take_two_columns_as_a_cjk_font_draws_them():
+    # 宋体 draws ≥ × “ ” … — full-width: counted narrow, this 评分标准 got 4 lines of a 13-wide
+    # column at 10 pt and printed with its first and last lines cut off.
+    assert _wide_count("≥×“”…—·") == 7
+    assert lines_needed("≥90%得5分，≥80%得4分，≥70%得3分，≥60%得2分，否则0分", 13.0, 10.0) == 5

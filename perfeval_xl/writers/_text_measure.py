@@ -46,6 +46,8 @@ def line_width(line: str, font_size: float, extra_bytes: int | None = None) -> f
     return (wide * 2.0 + (len(line) - wide) * 1.1) * font_size / REFERENCE_FONT_SIZE
 
 
+#: East Asian Width classes a CJK font draws two columns wide: W, F, and A (ambiguous).
+WIDE_CLASSES = "WFA"
 #: Code points wide in every Unicode version Python 3.10+ knows (CJK punctuation, the CJK unified
 #: ideographs as of Unicode 13, fullwidth forms): the bulk of a Chinese text.  A test checks them
 #: against unicodedata.
@@ -55,7 +57,9 @@ _OTHER_CHARACTER = re.compile("[^\\x00-\\x7f" + "".join(f"\\u{lo:04x}-\\u{hi:04x
 
 
 def _wide_count(line: str) -> int:
-    """How many characters of ``line`` are wide (East Asian Width W or F).
+    """How many characters of ``line`` are wide: East Asian Width W or F, and A (ambiguous), which
+    宋体 and every CJK font draw full-width — "≥", "×", "“", "…" — where counting them narrow
+    left the last line of a 评分标准 such as "≥90%得5分，≥80%得4分，…否则0分" cut off.
 
     Why not a lookup per character: at ~700 instructions a character, it made most of the cost
     of a scored form's row heights.  The ASCII characters take one byte in UTF-8 and the common
@@ -83,7 +87,7 @@ def wide_count(line: str, extra_bytes: int) -> int:
 
 class _Correction(dict):
     """Character → what it adds to twice the wide count in place of its own extra UTF-8 bytes:
-    2 if it is wide (East Asian Width W or F), else 0, less its bytes beyond the first.
+    2 if it is wide (East Asian Width W, F or A), else 0, less its bytes beyond the first.
 
     The extra bytes of a line are twice its common wide characters plus those of its others;
     with each other's correction added they are twice its wide characters.  A dict lookup per
@@ -91,7 +95,7 @@ class _Correction(dict):
     """
 
     def __missing__(self, char: str) -> int:
-        wide = 2 if unicodedata.east_asian_width(char) in "WF" else 0
+        wide = 2 if unicodedata.east_asian_width(char) in WIDE_CLASSES else 0
         correction = self[char] = wide - (len(char.encode("utf-8", "surrogatepass")) - 1)
         return correction
 
