@@ -802,10 +802,25 @@ def test_a_not_applicable_execution_on_a_form_whose_weights_are_off_never_lifts_
     form = score_one(write_form(tmp_path / "w20.xlsx", project))
     execution = item(form, "预算执行率")
     assert not execution.applicable and form.total == D("99.03")
-    assert any("总分按满分折算：89.13×100/90（其余各项分值合计" in f.message for f in form.flags)
+    assert any("总分按满分折算：89.13×100/90（其余各项分值合计，超过100−20，按100−20折算将超过满分）=99.03"
+               in f.message for f in form.flags)
     # The unit's 9.5 on an item left out has no 差异 (it is no verdict on it), and is named instead.
     assert execution.difference is None
     assert [f.message for f in execution.flags] == ["本项不适用，不计入总分；单位自评得分9.5未予采用"]
+
+
+def test_a_not_applicable_execution_beside_indicators_worth_less_rescales_as_scoring_md_says(tmp_path):
+    # Indicators worth 85 beside 10 on the fund row: total × 100/(100−10), as §2 writes it — not
+    # × 100/85, which would lift a form short of 5 points of 分值 to full marks.
+    probe = quantity("≥400人次", "365人次", reason="就诊人数下降")  # 9.13 of 10
+    project = baseline(probe, Funds(0, 0, 0))
+    project.rows[-1].weight = 5  # the last indicator worth 5 instead of 10
+    project.rows[-1].self_score = 5
+    form = score_one(write_form(tmp_path / "w85.xlsx", project))
+    assert sum(i.weight for i in form.items if i.applicable) == 85
+    rescaled = [f.message for f in form.flags if "总分按满分折算" in f.message]
+    assert rescaled == ["预算执行不适用（预算数与执行数均为0），总分按满分折算：84.13×100/(100−10)=93.48"]
+    assert form.total == D("93.48")
 
 
 @pytest.mark.parametrize("total_row", ["zero", "blank"])

@@ -37,10 +37,12 @@ def _rescaled(total: Decimal, execution: ItemScore, items: list[ItemScore], form
     """The total without a not-applicable execution item, rescaled to full marks (scoring.md §2).
 
     total × 100 / (100 − w_exec), 100 being the rulebook's full marks.  Why not the 分值 written on
-    the 总分 row: units put the indicators' subtotal there too.  On a form whose 分值 do not add up
-    to full marks (flagged by check_weights), 100 − w_exec is not what the other items are worth:
-    20 on the fund row over indicators worth 90 made 88.5 × 100/80 = 110.63.  There the total is
-    rescaled by what the other items are worth, so it is never more than full marks.
+    the 总分 row: units put the indicators' subtotal there too.  One exception: on a form whose
+    other items are worth more than 100 − w_exec (its 分值 do not add up, flagged by check_weights),
+    20 on the fund row over indicators worth 90 made 88.5 × 100/80 = 110.63; there the total is
+    rescaled by what the other items are worth, so it is never more than full marks.  Worth less,
+    the formula stands: indicators worth 85 beside 10 on the fund row can no more reach full marks
+    than they could with the execution scored.
     """
     full_marks = rulebook.full_marks
     if execution.weight >= full_marks:
@@ -53,12 +55,13 @@ def _rescaled(total: Decimal, execution: ItemScore, items: list[ItemScore], form
             "请单位核对预算执行分值"))
         return total
     worth = sum((item.weight for item in items if item.applicable), ZERO)
-    if worth == full_marks - execution.weight or worth <= 0:
+    if worth <= full_marks - execution.weight:
         rescaled = round2(total * full_marks / (full_marks - execution.weight))
         shown = f"({show(full_marks)}−{show(execution.weight)})"
     else:
         rescaled = round2(total * full_marks / worth)
-        shown = f"{show(worth)}（其余各项分值合计；各项分值合计不等于满分，未按{show(full_marks)}−{show(execution.weight)}折算）"
+        shown = f"{show(worth)}（其余各项分值合计，超过{show(full_marks)}−{show(execution.weight)}，" \
+                f"按{show(full_marks)}−{show(execution.weight)}折算将超过满分）"
     flags.append(Flag(
         f"预算执行不适用（预算数与执行数均为0），总分按满分折算：{show2(total)}×{show(full_marks)}/{shown}"
         f"={show2(rescaled)}", execution.source))
