@@ -227,6 +227,19 @@ def test_fraction_scaling_is_flagged():
     assert "按百分比换算" in messages(score_indicator(indicator("≥95%", "0.93"), MOF))
 
 
+@pytest.mark.parametrize("target, actual, score, scaled", [
+    ("≥100%", "1.05", "10.00", True),   # over-achieved, written as a fraction: 105 %, not 1.05 %
+    ("≥95%", "1.2", "10.00", True),
+    ("≥100%", "2", "10.00", True),      # 200 %: at most twice the target
+    ("≥100%", "2.5", "0.25", False),    # beyond: read as written, 2.5 %
+    ("≤2%", "1.5", "10.00", False),     # 1.5 % of an error rate, not 150 %
+    ("≥30%", "1.2", "0.40", False),     # 120 % would be four times the target: 1.2 %
+])
+def test_a_fraction_above_one_is_a_percentage_only_near_the_target(target, actual, score, scaled):
+    item = score_indicator(indicator(target, actual), MOF)
+    assert item.score == D(score) and ("按百分比换算" in messages(item)) == scaled
+
+
 @pytest.mark.parametrize("target, flagged", [("≥100%", True), ("不低于100%", True), ("≤100%", False), ("100%", False)])
 def test_an_operator_column_the_targets_own_words_contradict_decides_and_is_flagged(target, flagged):
     row = dataclasses.replace(indicator(target, "94%"), declared_operator="≤",

@@ -270,6 +270,11 @@ def _operator_column_against_text(indicator: Indicator, item: ItemScore) -> None
                            action="请单位核对指标性质与年度指标值，改为一致"))
 
 
+#: A fraction above 1 (1.05 against ≥100%: 105 %) is read as a percentage when, scaled, it is at most
+#: this many times the target.  Why a bound: 1.5 against "≤2%" is 1.5 %, not 150 %; against ≥100%,
+#: 1.05 % would score 0.11 for a unit that over-achieved.
+_FRACTION_ABOVE_ONE = 2
+
 #: The operators of a reverse indicator (the less the better).
 _REVERSE = ("<=", "<")
 
@@ -283,7 +288,8 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
         converted = a * factor
         note = f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；"
         a = converted
-    elif (rulebook.scale_percent_fractions and target.unit == "%" and t > 1 and 0 < abs(a) <= 1
+    elif (rulebook.scale_percent_fractions and target.unit == "%" and t > 1
+          and (0 < abs(a) <= 1 or 1 < a <= t * _FRACTION_ABOVE_ONE / 100)
           and "%" not in nfkc(actual.text)):  # the text last: normalising it costs most
         # The % may come from a 度量单位 column; the cell itself then holds the fraction.
         item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual"),
