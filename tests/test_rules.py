@@ -188,7 +188,8 @@ def test_quantitative_rules(target, actual, weight, expected, basis):
 def test_linear_reverse_option():
     linear = dataclasses.replace(MOF, reverse="linear")
     assert score_indicator(indicator("≤80", "92", 10, reason="r"), linear).score == D("8.50")  # 10×(1−12/80)
-    assert score_indicator(indicator("≤10", "30", 10, reason="r"), linear).score == D("0.00")  # floored
+    floored = score_indicator(indicator("≤10", "30", 10, reason="r"), linear)
+    assert (floored.score, floored.basis) == (D("0.00"), "10×(1−(30−10)/10)=-10.00<0，按0计，得0.00")  # said so
     # 15×(1−(58.01−30)/30) = 15×1.99/30 = 0.995 exactly: half-up gives 1.00, not 0.99
     assert score_indicator(indicator("≤30", "58.01", 15, reason="r"), linear).score == D("1.00")
 

@@ -349,8 +349,11 @@ def _reverse(a, t, w, item, indicator, rulebook):
     if t < 0:  # w × T / A is above w or below 0 here: as for a positive target of 0 or below
         return _not_proportional(item, indicator, "小于0", f"{show(a)}>{show(t)}", a, t)
     if rulebook.reverse == "linear":
-        score = max(ZERO, w * (2 * t - a) / t)  # = w × (1 − (A−T)/T), one division: no double rounding
-        return score, f"{show(w)}×(1−({show(a)}−{show(t)})/{show(t)})={{score}}"
+        linear = w * (2 * t - a) / t  # = w × (1 − (A−T)/T), one division: no double rounding
+        formula = f"{show(w)}×(1−({show(a)}−{show(t)})/{show(t)})"
+        if linear < 0:  # floored at 0 (scoring.md §3), said so: "=0.00" alone did not add up
+            return ZERO, f"{formula}={show2(linear)}<0，按0计，得{{score}}"
+        return linear, f"{formula}={{score}}"
     return w * t / a, f"{show(t)}/{show(a)}×{show(w)}={{score}}"
 
 
