@@ -404,6 +404,18 @@ def test_qualitative_bands(actual, self_score, expected):
     assert item.score == D(expected)
 
 
+@pytest.mark.parametrize("self_score, expected, adjusted", [
+    (4, "4.00", False), (5.33, "5.33", False),  # inside [4.00,5.33] as shown: kept, not "adjusted" to itself
+    (3.99, "4.00", True), (5.34, "5.33", True),
+])
+def test_a_band_of_a_weight_not_in_whole_cents_is_in_cents_as_its_scores_are(self_score, expected, adjusted):
+    # 6.67 × [0.6, 0.8) is [4.002, 5.336): 4 was "outside [4.00,5.33]" and adjusted to 4.00.
+    item = score_indicator(indicator("按期完成", "部分完成", 6.67, self_score, reason="r"), MOF)
+    assert item.score == D(expected)
+    assert [f.message for f in item.flags if "超出" in f.message] == (
+        [f"自评得分{self_score}超出部分达成档范围[4.00,5.33]，已调整为{expected}"] if adjusted else [])
+
+
 def test_qualitative_without_self_score_asks_for_a_human():
     assert "需人工判定" in messages(score_indicator(indicator("按时完成", "已完成", 10), MOF))
 

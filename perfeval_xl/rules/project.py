@@ -441,9 +441,13 @@ NEGATION_REACH = 2
 
 
 def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:
-    """The scores a band allows; an open upper bound ends one cent below it."""
-    high = band.high * weight
-    return band.low * weight, high if band.high_inclusive else high - CENT
+    """The scores a band allows, in cents as scores are; an open upper bound ends one cent below it.
+
+    Why in cents: of a weight such as 6.67 the 部分达成 band is [4.002, 5.336), and a self-score of
+    4 was "outside [4.00,5.33]" and "adjusted" to 4.00.
+    """
+    high = round2(band.high * weight)
+    return round2(band.low * weight), high if band.high_inclusive else high - CENT
 
 
 # ------------------------------------------------------------------ review and checks
