@@ -342,6 +342,8 @@ def test_score_below_weight_without_a_reason_is_flagged():
     ("未能按时完成", "实际完成“未能按时完成”中“完成”前有否定词“未能”，按达成档评分可能有误"),
     ("效果不显著", "实际完成“效果不显著”中“显著”前有否定词“不”，按达成档评分可能有误"),
     ("尚未基本完成", "实际完成“尚未基本完成”中“基本完成”前有否定词“尚未”，按部分达成档评分可能有误"),
+    ("未按时完成", "实际完成“未按时完成”中“完成”前有否定词“未”，按达成档评分可能有误"),
+    ("未全部完成", "实际完成“未全部完成”中“完成”前有否定词“未”，按达成档评分可能有误"),
     ("已完成", None), ("全年未发生安全事故，已完成", None), ("无延误，按时完成", None), ("未完成", None),
     # A negation further off is mostly about something else:
     ("不低于95%，已完成", None), ("没有发生安全事故，已完成", None), ("不断完善制度，效果明显", None),
@@ -370,7 +372,7 @@ def test_the_negation_check_finds_what_a_search_per_negation_finds():
                 return negation
         return None
 
-    pieces = ("", "没", "未能", "尚", "不", "有", "按时", "，", "无法", "a")
+    pieces = ("", "没", "未能", "未", "尚", "不", "有", "按时", "，", "无法", "a")
     checked = 0
     for before, between in itertools.product(itertools.product(pieces, repeat=2), pieces + ("有效", "已经")):
         for word in ("完成", "基本完成", "显著"):
