@@ -910,6 +910,21 @@ def test_numbers_shown_as_percentages_read_as_the_percentage_shown(tmp_path, suf
     assert not any("按百分比换算" in f.message for f in probe.flags)
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_weights_shown_as_percentages_of_the_form_are_the_points_they_show(tmp_path, suffix):
+    # A 权重 column of 10%, 40%, … (the cells hold 0.1, 0.4): read as 0.1 point, every indicator was
+    # scored a tenth of a point and the form came to 10.40, 差.  A 权重 typed as the text "10%" too.
+    rows = [quantity("≥500人次", "500人次", w=0.1),
+            Row("产出指标", "时效指标", "补助资金拨付时间", "12月31日前", "按时完成", 0.4, 40),
+            Row("效益指标", "社会效益指标", "居民健康素养水平", "有效提升", "达成年度指标", 0.3, 30),
+            Row("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%", "93%", "10%")]
+    project = baseline(FULL_PROBE)
+    project.rows = rows
+    form = score_one(write_form(tmp_path / f"weights{suffix}", project, number_formats={0.1: "0%", 0.4: "0%", 0.3: "0%"}))
+    assert [i.weight for i in form.items] == [D(10), D(10), D(40), D(30), D(10)]
+    assert form.total == D("100") and not [f for f in form.flags if "分值合计" in f.message]
+
+
 def _cell_value(path: Path, flag):
     """What the cell a flag points at holds in the workbook the unit sent."""
     import openpyxl

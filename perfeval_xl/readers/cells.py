@@ -291,6 +291,15 @@ class SheetCells:
         qualitative band [−8.00, −10.00] and a total below the sum of what was earned.  Read as
         no weight, it is scored as a missing one is, and the cell is named.
         """
+        if value.__class__ in (int, float) and (row, col) in self.grid.percent:
+            # A 权重 shown as a percentage of the form's 100 points ("10%", the cell holding 0.1) is
+            # the points it shows: read as 0.1, every indicator scored a tenth of a point.
+            number = to_decimal(value)
+            if number is not None:
+                points = number * 100  # 0.15 → 15, not 15.00
+                value = points.to_integral_value() if points == points.to_integral_value() else points.normalize()
+        elif value.__class__ is str and value.rstrip().endswith(("%", "％")):  # "10%" typed as text
+            value = value.rstrip()[:-1]
         number = self.number_of(value, row, col, what, flags)
         if number is not None and number < 0:
             flags.append(Flag(f"{what}为负数（{format_number(number)}），不能作为分值", self.source(row, col), "error",

@@ -462,7 +462,8 @@ class _IndicatorReader:
         col = self.weight_col
         if col is None:
             weight = None
-        elif (value := values[col]).__class__ is float and self.plain and 0.0 <= value < _INFINITY:
+        elif ((value := values[col]).__class__ is float and self.plain and 0.0 <= value < _INFINITY
+              and (row, col) not in self.percent):
             weight = float_decimal(value)
         else:
             weight = cells.weight_of(value, row, col, "分值", flags)
