@@ -228,6 +228,14 @@ def test_fraction_scaling_is_flagged():
     assert "按百分比换算" in messages(score_indicator(indicator("≥95%", "0.93"), MOF))
 
 
+def test_a_target_written_as_a_fraction_under_a_percent_actual_is_scaled_and_flagged():
+    # "90≥0.95", full marks and "达到目标值的9473.68%" before.
+    item = score_indicator(indicator("0.95", "90%", reason="r"), MOF)
+    assert (item.score, item.basis) == (D("9.47"), "目标值0.95=95%；90/95×10=9.47")
+    assert "年度指标值0.95按百分比换算为95%" in messages(item) and "目标值可能偏低" not in messages(item)
+    assert score_indicator(indicator("≥0.95", "0.96"), MOF).basis == "0.96≥0.95，得满分10.00"  # no % either side
+
+
 @pytest.mark.parametrize("target, actual, score, scaled", [
     ("≥100%", "1.05", "10.00", True),   # over-achieved, written as a fraction: 105 %, not 1.05 %
     ("≥95%", "1.2", "10.00", True),

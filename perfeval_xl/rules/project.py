@@ -298,6 +298,14 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
         if actual.unit_declared:  # shown as written: "0.94%" (the column's % added) it is not
             item.actual = actual.text
         a = a * 100
+    elif (rulebook.scale_percent_fractions and actual.unit == "%" and target.unit is None and 0 < t <= 1
+          and "%" not in nfkc(target.text)):
+        # The same on the target's side: 0.95 typed under an actual of 90% was "90≥0.95", full marks
+        # and "达到目标值的9473.68%".
+        item.flags.append(Flag(f"年度指标值{show(t)}按百分比换算为{show(t * 100)}%", indicator.cells.get("target"),
+                               action="请单位按百分数填写年度指标值"))
+        note = f"目标值{show(t)}={show(t * 100)}%；"
+        t = t * 100
     if a < 0 and target.unit != "%" and actual.unit != "%":
         item.flags.append(Flag(f"实际完成值为负数（{show(a)}），按0计算", indicator.cells.get("actual"),
                                action="请单位核实实际完成值"))
