@@ -364,6 +364,19 @@ def test_a_negation_before_the_band_word_keeps_the_band_but_is_flagged_for_a_per
     assert all(flag.source == Source("表", "F13") and flag.level == "warning" for flag in found)
 
 
+@pytest.mark.parametrize("target, actual, flagged", [
+    ("否", "是", True),    # 是否发生重大安全事故: 否 expected, 是 happened
+    ("否", "否", False),   # the target met, word for word
+    ("否", "未发生", False),  # no band word: fits no band, flagged as such
+    ("按期完成", "是", False),
+    ("是否建立管理制度：是", "是", False),  # a question's 否 is no target
+])
+def test_a_target_in_words_of_the_lowest_band_flags_an_actual_banded_above_it(target, actual, flagged):
+    item = score_indicator(indicator(target, actual, self_score=9, reason="r"), MOF)
+    said = [f.message for f in item.flags if "本身是" in f.message]
+    assert said == ([f"年度指标值“{target}”本身是未达成档的表述，实际完成“{actual}”按达成档评分可能有误"] if flagged else [])
+
+
 def test_the_negation_check_finds_what_a_search_per_negation_finds():
     """_negation_before's first test (every place a negation within reach may end, at once) only
     skips actuals in which a search for each negation over its own stretch finds none."""

@@ -380,6 +380,11 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
     low, high = band_limits(band, w)
     limits = f"[{show2(low)},{show2(high)}]"
     where = f"定性指标：“{indicator.actual.text}”属{band.name}档{limits}"
+    if word and band is not rulebook.bands[0] and _in_lowest_band(indicator.target.text, rulebook):
+        # "是否发生安全事故" with the target 否: 是, a 达成 word, then says the target was missed.
+        item.flags.append(Flag(f"年度指标值“{indicator.target.text}”本身是{rulebook.bands[0].name}档的表述，"
+                               f"实际完成“{indicator.actual.text}”按{band.name}档评分可能有误",
+                               indicator.cells.get("actual"), action="请评价人员核实完成情况，必要时人工评分"))
     negation = _negation_before(actual, word, band, rulebook)
     if negation is not None:
         item.flags.append(Flag(f"实际完成“{indicator.actual.text}”中“{word}”前有否定词“{negation}”，按{band.name}档评分可能有误",
@@ -418,6 +423,13 @@ def _band_match(target_text: str, actual_text: str, rulebook: ProjectRulebook) -
             if word in actual:
                 return band, word, actual
     return None, "", actual
+
+
+def _in_lowest_band(target_text: str, rulebook: ProjectRulebook) -> bool:
+    """Is the target itself written in words of the lowest band ("否", "未发生")?  Then the band
+    words of its actual may mean the opposite of what they say."""
+    target = compact(target_text).replace("是否", "")  # "是否建立制度" asks; its 否 says nothing
+    return any(word in target for word in rulebook.bands[0].words)
 
 
 def _negation_before(actual: str, word: str, band: Band, rulebook: ProjectRulebook) -> str | None:
