@@ -172,6 +172,9 @@ TOTAL_ROW_LABELS = ("总分", "合计", "总计", "总得分", "自评总分", "
 #: table as a 总分 row does, and are never an indicator.
 FOOTER_PREFIXES = ("单位负责人", "项目负责人", "财务负责人", "部门负责人", "填表人", "填报人", "填表日期",
                    "填报日期", "联系电话", "联系人", "审核人", "评价结论", "自评结论")
+#: What starts a note under a table ("填报说明：", "注：本表金额单位为万元"): it ends a table that has
+#: no 总分 row, and is never an indicator, but is no field of the form either.
+NOTE_PREFIXES = ("填报说明", "填表说明", "说明", "备注", "注")
 GOAL_EXPECTED_LABELS = ("预期目标",)
 GOAL_ACTUAL_LABELS = ("实际完成情况", "目标实际完成情况")
 
@@ -271,12 +274,12 @@ DEPARTMENT_COLUMNS: dict[str, tuple[str, ...]] = {
 UNIT_LABELS = ("填报单位", "单位名称", "部门名称", "被评价单位")
 
 
-def is_footer_label(label: str) -> bool:
+def is_footer_label(label: str, prefixes: tuple[str, ...] = FOOTER_PREFIXES) -> bool:
     """Is a normalised label a footer's ("填表人", "单位负责人:王五"), not a name that starts alike
-    ("审核人员培训人次", "联系电话接通率")?"""
-    if not label.startswith(FOOTER_PREFIXES):  # Why first: asked of every indicator row's name
+    ("审核人员培训人次", "联系电话接通率")?  With ``prefixes`` :data:`NOTE_PREFIXES`: a note's."""
+    if not label.startswith(prefixes):  # Why first: asked of every indicator row's name
         return False
-    prefix = next(prefix for prefix in FOOTER_PREFIXES if label.startswith(prefix))
+    prefix = next(prefix for prefix in prefixes if label.startswith(prefix))
     return len(label) == len(prefix) or label[len(prefix)] in ":："
 
 

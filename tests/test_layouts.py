@@ -1234,6 +1234,28 @@ def plain_form(path: Path, *, funds_after=False, fund_labels=("年度资金总�
     return path
 
 
+def test_subtotal_rows_and_notes_under_a_table_are_no_indicators(tmp_path):
+    # A 小计 row in the 三级指标 column scored 0 with "年度指标值缺失" and a weight sum of 150; a note
+    # line under a table without a 总分 row did too.
+    import openpyxl
+
+    path = plain_form(tmp_path / "form.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    first = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 3).value == "受理件数")
+    sheet.insert_rows(first + 1)
+    for col, value in enumerate([None, None, "产出指标小计", None, None, 50, 45], start=1):
+        sheet.cell(first + 1, col, value)
+    total = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 1).value == "总分")
+    sheet.delete_rows(total)
+    sheet.cell(total, 1, "填报说明：")
+    sheet.cell(total + 1, 3, "2.年度指标值应与批复的绩效目标一致。")
+    book.save(path)
+    form = score_one(path)
+    assert [i.name for i in form.items] == ["预算执行率", "受理件数", "群众满意度"]
+    assert form.total == PLAIN_TOTAL and not [f for f in all_flags(form) if f.level == "error"]
+
+
 @pytest.mark.parametrize("variant", [
     dict(funds_after=True),  # the 项目资金 block below the indicator table
     dict(fund_labels=("年度资金总额：", "其中：财政拨款：")),  # fund rows labelled with a colon

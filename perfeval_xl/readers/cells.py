@@ -25,7 +25,8 @@ _MERGED_SCAN = 8  # merged ranges of one column scanned per lookup; more get a r
 # a new text on each row; normalising it cost 27 % of table_end's instructions over 300 forms of
 # distinct texts (152 M -> 111 M), 21 % over repetitive ones (129 M -> 102 M).
 _END_LABEL_INITIAL = re.compile(
-    "[" + "".join(sorted({label[0] for label in labels.TOTAL_ROW_LABELS + labels.FOOTER_PREFIXES})) + "]")
+    "[" + "".join(sorted({label[0] for label in labels.TOTAL_ROW_LABELS + labels.FOOTER_PREFIXES
+                          + labels.NOTE_PREFIXES})) + "]")
 _ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#VALUE!", "#N/A", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"})
 
 
@@ -231,7 +232,8 @@ class SheetCells:
 
     def table_end(self, row: int, stop_col: int) -> str | None:
         """"total" when the first non-empty cell of ``row`` left of ``stop_col`` is 总分/合计/总计,
-        "footer" when it starts the lines under a table (单位负责人, 填表人, 联系电话 …), else None."""
+        "footer" when it starts the lines under a table (单位负责人, 填表人, 联系电话 …), "note" when
+        it starts a note under it (填报说明, 注：…), else None."""
         rows = self.grid.rows  # Why not grid.height: a property call costs more than this whole test often does
         return row_end(rows[row] if 0 <= row < len(rows) else (), max(stop_col, 0))
 
@@ -453,7 +455,9 @@ def row_end(values: list[object], stop_col: int) -> str | None:
             label = labels.normalise_str(text)
             if label in labels.TOTAL_ROW_LABELS:
                 return "total"
-            return "footer" if labels.is_footer_label(label) else None
+            if labels.is_footer_label(label):
+                return "footer"
+            return "note" if labels.is_footer_label(label, labels.NOTE_PREFIXES) else None
     return None
 
 

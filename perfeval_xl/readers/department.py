@@ -366,7 +366,7 @@ def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
     row = header_row + 1
     while row < grid.height:
         end = cells.table_end(row, columns["name"] + 1)
-        if end == "footer":
+        if end == "footer" or end == "note":
             break
         if end == "total":
             form.full_marks = to_decimal(cells.raw(row, columns["weight"]))

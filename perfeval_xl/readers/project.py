@@ -365,7 +365,7 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         # Why row_end of the row at hand: table_end's call, its row lookup and bounds cost 19 M
         # instructions reading 300 forms.
         end = row_end(values, name_col + 1)
-        if end is not None:  # a footer (signatures, contacts) ends a table that has no 总分 row
+        if end is not None:  # a footer (signatures, contacts) or a note ends a table that has no 总分 row
             break
         if len(values) < width:  # a short row reads as padded with ''
             values = values + [""] * (width - len(values))
@@ -376,7 +376,8 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
             level1, level2 = new_level1, ""
         if new_level2:
             level2 = new_level2
-        if not name and _blank(values[target_col]) and _blank(values[actual_col]):
+        if not name and _blank(values[target_col]) and _blank(values[actual_col]) or _is_subtotal(name):
+            # A subtotal ("小计", "产出指标小计") sums rows read already: no indicator of its own.
             row += 1
             continue
         if not name:  # a name merged down over rows that each have their own target
@@ -388,6 +389,11 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     if level1_col is not None:
         form.level1_weights.update(_declared_level_weights(rows, level1_col, header_row + 1, row))
     return (row if end is None or end == "total" else len(rows)), row
+
+
+def _is_subtotal(name: str) -> bool:
+    """Is an indicator row's name a subtotal's ("小计", "产出指标小计", "小　计")?"""
+    return "计" in name and normalise(name).endswith("小计")  # the test first: names rarely hold 计
 
 
 def _declared_level_weights(rows: list[list[object]], col: int, first: int, end: int) -> dict[str, Decimal]:
