@@ -121,6 +121,15 @@ def merged(sheet) -> set[str]:
 # -- the scored form: content ------------------------------------------------------
 
 
+def test_a_title_that_names_its_year_is_not_followed_by_the_year_again(tmp_path):
+    # Sichuan's "部门预算项目支出绩效自评表（2019年度）": the year line under it said it a second time.
+    result = project_result()
+    result.form.title = "部门预算项目支出绩效自评表（2019年度）"
+    sheet = scored_sheet(tmp_path, result)[SHEET]
+    assert sheet["A1"].value == "部门预算项目支出绩效自评表（2019年度）（复核）"
+    assert sheet["A2"].value == "项目名称"
+
+
 def test_scored_form_carries_title_year_and_project_header(tmp_path):
     sheet = scored_sheet(tmp_path, project_result())[SHEET]
     assert sheet["A1"].value == "项目支出绩效自评表（复核）"

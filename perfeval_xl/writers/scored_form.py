@@ -343,7 +343,7 @@ class _Layout:
     def write_heading(self, form: ProjectForm | DepartmentForm) -> None:
         title = (form.title.strip() or TITLES.get(form.kind, TITLES["project"])) + REVIEW_SUFFIX
         self.merge_across(self.new_row("title", {SECTION: title}), SECTION, LAST)
-        if form.year:
+        if form.year and f"{form.year}年" not in title:  # not twice: "…自评表（2023年度）（复核）" has it
             self.merge_across(self.new_row("year", {SECTION: f"（{form.year}年度）"}), SECTION, LAST)
         label = "填报单位" if form.kind == "department" else "项目名称"
         name_row = self.new_row("name_row", {SECTION: label, LEFT_VALUE: display_name(form)})
