@@ -165,9 +165,12 @@ def sample_result() -> FormResult:
         goal_expected="按计划完成年度工作任务，提升政务服务水平。", goal_actual="已按计划完成年度工作任务。",
         funds=funds, self_total=money("19.5"),
     )
+    # With a reason (Sichuan's 未完成原因分析), so the fund block's 偏差原因 column is drawn a cell of its
+    # own: a form that explains its execution gets the style of that column's header and text, where the
+    # cells a 评分依据 merged over them had left it bare (no fill, no wrap).
     execution = ItemScore(
         "预算执行", "", "预算执行率", money(10), money("9.50"), money("9.5"),
-        "执行率 59.38/62.5=95.01%，95.01%×10=9.50",
+        "执行率 59.38/62.5=95.01%，95.01%×10=9.50", reason="部分采购合同年末未结算",
     )
     indicator = ItemScore(
         "产出指标", "数量指标", "受理办件数量", money(10), money("9.17"), money(10),

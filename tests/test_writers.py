@@ -121,6 +121,20 @@ def merged(sheet) -> set[str]:
 # -- the scored form: content ------------------------------------------------------
 
 
+def test_a_fund_block_that_explains_its_execution_styles_the_reason_as_its_column(tmp_path):
+    # Sichuan's 未完成原因分析 on the 资金总额 row: its header cell was bare (no bold, no fill) and its
+    # text unwrapped, at the bottom of the cell, cut off after a line.
+    result = project_result()
+    result.items[0].reason = "部分采购合同年末未结算，已督促供应商按合同约定进度推进，预计次年一季度完成支付" * 2
+    sheet = scored_sheet(tmp_path, result)[SHEET]
+    header = row_of(sheet, "项目资金（万元）")
+    label = sheet.cell(header, 12)
+    assert label.value == "偏差原因分析及改进措施" and label.font.b and label.fill.fgColor.rgb.endswith("DDEBF7")
+    reason = sheet.cell(header + 1, 12)
+    assert reason.value == result.items[0].reason
+    assert reason.alignment.wrap_text and reason.alignment.vertical == "center"
+
+
 def test_a_title_that_names_its_year_is_not_followed_by_the_year_again(tmp_path):
     # Sichuan's "部门预算项目支出绩效自评表（2019年度）": the year line under it said it a second time.
     result = project_result()
