@@ -4,8 +4,9 @@
 
 - 项目支出绩效自评表.xlsx — the blank national 2020 form F1 (财预〔2020〕10号 附件1) that
   budget units fill in.
-- 报告初稿原型.docx — the empty report draft (Normal style, one score-table row) that
-  every department's .docx draft is assembled from; python-docx writes it.
+- 报告初稿原型.docx — the empty report draft (A4, Chinese, 宋体 text, black 黑体 headings,
+  the score table's header row) that every department's .docx draft is assembled from;
+  python-docx writes it.
 - 项目支出绩效自评表_复核.xlsx — the style template of the scored form.  It is a
   small sample of the scored form drawn by the writer itself; each kind of row
   appears once and is marked by a defined name ``style_<role>``.  Restyle it in

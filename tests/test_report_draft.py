@@ -5,8 +5,6 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
 import perfeval_xl
 from deptgen import BaseFigures, write_department_workbook
@@ -92,11 +90,12 @@ def test_subsections_are_numbered_in_turn_when_one_is_left_out(tmp_path):
 
 def reference_draft(result, path: Path) -> None:
     """The draft built with python-docx, as the writer did before it rendered document.xml itself."""
+    from perfeval_xl.writers._report_template import add_score_table, set_up_document
+
     document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = "宋体"
-    normal.font.size = Pt(12)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    set_up_document(document)
+    n, n2 = format_number, lambda value: f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
+    headers = ["一级指标", "二级指标", "三级指标", "分值", "自评得分", "复核得分", "评分依据"]
     for kind, text in report_paragraphs(result):
         if kind == "title":
             document.add_heading(text, level=0)
@@ -104,25 +103,23 @@ def reference_draft(result, path: Path) -> None:
             document.add_heading(text, level=1)
         elif kind == "subheading":
             document.add_heading(text, level=2)
+        elif kind == "table":
+            table = add_score_table(document, len(headers))
+            for cell, text in zip(table.rows[0].cells, headers):
+                cell.text = text
+            for item in result.items:
+                values = [item.level1, item.level2, item.name, n(item.weight),
+                          n(item.self_score) if item.self_score is not None else "", n2(item.score), item.basis]
+                for cell, text in zip(table.add_row().cells, values):
+                    cell.text = text
+            totals = table.add_row().cells
+            totals[0].text = "合计"
+            totals[3].text = n(sum((i.weight for i in result.items), Decimal(0)))
+            totals[4].text = n(result.self_total) if result.self_total is not None else ""
+            totals[5].text = n2(result.total)
+            totals[6].text = f"等级：{result.grade}"
         else:
             document.add_paragraph(text)
-    n, n2 = format_number, lambda value: f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
-    headers = ["一级指标", "二级指标", "三级指标", "分值", "自评得分", "复核得分", "评分依据"]
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers):
-        cell.text = text
-    for item in result.items:
-        values = [item.level1, item.level2, item.name, n(item.weight),
-                  n(item.self_score) if item.self_score is not None else "", n2(item.score), item.basis]
-        for cell, text in zip(table.add_row().cells, values):
-            cell.text = text
-    totals = table.add_row().cells
-    totals[0].text = "合计"
-    totals[3].text = n(sum((i.weight for i in result.items), Decimal(0)))
-    totals[4].text = n(result.self_total) if result.self_total is not None else ""
-    totals[5].text = n2(result.total)
-    totals[6].text = f"等级：{result.grade}"
     document.save(path)
 
 
@@ -211,3 +208,30 @@ def test_a_drafts_properties_say_perfeval_xl_made_it_now(tmp_path):
     assert "perfeval-xl" in properties.comments and "python-docx" not in properties.comments
     age = datetime.datetime.now(datetime.timezone.utc) - properties.created.replace(tzinfo=datetime.timezone.utc)
     assert datetime.timedelta(0) <= age < datetime.timedelta(minutes=5)
+
+
+def test_a_draft_is_set_up_as_a_chinese_report_is_printed(tmp_path):
+    # python-docx's own: US Letter, blue Calibri headings, en-US, seven equal columns (评分依据 four
+    # characters wide), and the table after 四、存在的问题 though 三 says "见下表".
+    from docx.oxml.ns import qn
+    from docx.shared import RGBColor
+
+    write_report_draft(department_result(tmp_path, BaseFigures("某局")), tmp_path / "draft.docx")
+    document = Document(tmp_path / "draft.docx")
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    for name in ("Title", "Heading 1", "Heading 2"):
+        style = document.styles[name]
+        assert style.font.color.rgb == RGBColor(0, 0, 0) and style.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    language = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")) \
+        .find(qn("w:lang"))
+    assert language.get(qn("w:eastAsia")) == "zh-CN"
+    body = [element for element in document.element.body if element.tag in (qn("w:p"), qn("w:tbl"))]
+    texts = ["".join(node.text or "" for node in element.iter(qn("w:t"))) if element.tag == qn("w:p") else "<表>"
+             for element in body]
+    table_at = texts.index("<表>")
+    assert texts[table_at - 1].endswith("各项指标得分见下表。") and texts[table_at + 1] == "四、存在的问题"
+    [table] = document.tables
+    widths = [cell.width for cell in table.rows[1].cells]
+    assert widths[-1] == max(widths) and widths[-1] > 3 * min(widths)  # the 评分依据 the widest
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page

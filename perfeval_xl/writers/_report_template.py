@@ -33,6 +33,15 @@ _EMPTY_PARAGRAPH = "<w:p/>"
 _TABLE_END = "</w:tbl>"
 
 
+#: The score table's column widths in twips (一级指标 … 评分依据): the A4 page's 8,306 between its
+#: margins, most of it for the 评分依据, where equal columns left it four characters wide.
+COLUMN_WIDTHS = (800, 900, 1400, 560, 650, 650, 3346)
+#: The first row of the score table, its header, repeats on every page the table runs onto.
+HEADER_ROW_START = "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
+#: The fonts of the draft's headings (black, as a report is printed, not Word's blue theme).
+HEADING_FONT = "黑体"
+
+
 @dataclass(frozen=True)
 class ReportTemplate:
     """The prototype package: its constant parts and the pieces of ``document.xml``."""
@@ -42,7 +51,7 @@ class ReportTemplate:
     document_head: str  # document.xml up to and including <w:body>
     document_tail: str  # the section properties, </w:body></w:document>
     table_head: str  # <w:tbl> … </w:tblGrid>: style, look and column widths
-    cell_head: str  # <w:tc><w:tcPr>…</w:tcPr>: every cell has its column's width
+    cell_heads: tuple[str, ...]  # <w:tc><w:tcPr>…</w:tcPr> of each column: its width
 
 
 class _NotThisPrototype(ValueError):
@@ -77,32 +86,76 @@ def _template_of(package: bytes, columns: int) -> ReportTemplate:
         head, table, tail = _split_document(document)
     except ValueError:
         raise _NotThisPrototype() from None
-    row_start, paragraph = table.find(_ROW), table.find(_EMPTY_PARAGRAPH)
-    if row_start < 0 or paragraph < 0:
+    row_start = table.find(HEADER_ROW_START)
+    if row_start < 0 or not table.endswith("</w:tr>" + _TABLE_END):
         raise _NotThisPrototype()
     table_head = table[:row_start]
-    cell_head = table[row_start + len(_ROW):paragraph]
-    expected = table_head + _ROW + (cell_head + _EMPTY_PARAGRAPH + "</w:tc>") * columns + "</w:tr>" + _TABLE_END
-    if not table.startswith("<w:tbl>") or table != expected:
+    cells = table[row_start + len(HEADER_ROW_START):-len("</w:tr>" + _TABLE_END)].split("</w:tc>")
+    if len(cells) != columns + 1 or cells[-1] or not all(cell.endswith(_EMPTY_PARAGRAPH) for cell in cells[:-1]):
         raise _NotThisPrototype()
-    return ReportTemplate(tuple(before), tuple(after), head, tail, table_head, cell_head)
+    cell_heads = tuple(cell[:-len(_EMPTY_PARAGRAPH)] for cell in cells[:-1])
+    if not table.startswith("<w:tbl>") or not all(head.startswith("<w:tc>") for head in cell_heads):
+        raise _NotThisPrototype()
+    return ReportTemplate(tuple(before), tuple(after), head, tail, table_head, cell_heads)
 
 
 def prototype_package(columns: int) -> bytes:
-    """An empty draft as python-docx saves it: Normal is 宋体 12 pt; one empty "Table Grid" row."""
+    """An empty draft as python-docx saves it, set up as a Chinese report is printed: A4, its
+    language Chinese, Normal 宋体 12 pt, headings black 黑体 (python-docx's are blue, on US Letter),
+    and one empty "Table Grid" header row of :data:`COLUMN_WIDTHS`, repeated on every page."""
     from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
     document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = FONT_NAME
-    normal.font.size = Pt(FONT_SIZE_PT)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT_NAME)  # font.name alone leaves Chinese text in the theme font
-    document.add_table(rows=1, cols=columns).style = "Table Grid"
+    set_up_document(document)
+    add_score_table(document, columns)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def set_up_document(document) -> None:
+    """A4, Chinese, 宋体 text and black 黑体 headings, on a python-docx ``Document``."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt, RGBColor
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    language = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")) \
+        .find(qn("w:lang"))
+    language.set(qn("w:val"), "zh-CN")
+    language.set(qn("w:eastAsia"), "zh-CN")
+    for name, font_name, size in (("Normal", FONT_NAME, FONT_SIZE_PT), ("Title", HEADING_FONT, 22),
+                                  ("Heading 1", HEADING_FONT, 16), ("Heading 2", HEADING_FONT, 14)):
+        style = document.styles[name]
+        style.font.name = font_name
+        style.font.size = Pt(size)
+        style.element.rPr.rFonts.set(qn("w:eastAsia"), font_name)  # font.name alone leaves Chinese text in the theme font
+        if name != "Normal":
+            style.font.color.rgb = RGBColor(0, 0, 0)
+            for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                style.element.rPr.rFonts.attrib.pop(qn(theme), None)  # a theme font overrides the name
+    title = document.styles["Title"]
+    title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    borders = title.element.pPr.find(qn("w:pBdr"))  # python-docx's blue rule under the title
+    if borders is not None:
+        title.element.pPr.remove(borders)
+
+
+def add_score_table(document, columns: int):
+    """The score table's header row, of :data:`COLUMN_WIDTHS`, marked to repeat on every page."""
+    from docx.oxml import OxmlElement
+    from docx.shared import Twips
+
+    table = document.add_table(rows=1, cols=columns)
+    table.style = "Table Grid"
+    widths = COLUMN_WIDTHS if columns == len(COLUMN_WIDTHS) else (sum(COLUMN_WIDTHS) // columns,) * columns
+    for column, width in zip(table.columns, widths):
+        column.width = Twips(width)
+    for cell, width in zip(table.rows[0].cells, widths):
+        cell.width = Twips(width)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    return table
 
 
 def _split_document(xml: str) -> tuple[str, str, str]:

@@ -17,7 +17,7 @@ from ..rounding import percent, show2
 from ..values import format_number
 from ._atomic import atomic_write_bytes, fitting_name
 from ._display import XML_ILLEGAL_CHARACTERS
-from ._report_template import DOCUMENT_PART, ReportTemplate, report_template
+from ._report_template import DOCUMENT_PART, HEADER_ROW_START, ReportTemplate, report_template
 from ._xml import NOT_UTF8, escape_text
 from .._zip import deflated, zip_archive
 
@@ -82,7 +82,8 @@ def _title(form: DepartmentForm) -> str:
 
 
 def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
-    """The report as (kind, text) pairs; kinds: title, heading, subheading, text."""
+    """The report as (kind, text) pairs; kinds: title, heading, subheading, text, and table (where
+    the score table stands; its text is empty)."""
     form: DepartmentForm = result.form
     base: BaseData = form.base
     year = f"{form.year}年" if form.year else "本年度"
@@ -107,6 +108,7 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
     own = f"，单位自评{_n(result.self_total)}分" if result.self_total is not None else ""
     out.append(("text", f"按“{result.rulebook}”评分规则复核，总分{show2(result.total)}分，等级为“{result.grade}”{own}。"
                         "各项指标得分见下表。"))
+    out.append(("table", ""))  # the score table, here where the text points to it
     out.append(("heading", "四、存在的问题"))
     deducted = [item for item in result.items if item.score < item.weight]
     if not deducted:
@@ -192,17 +194,24 @@ def _document_xml(template: ReportTemplate, result: FormResult) -> str:
     parts = [template.document_head]
     append = parts.append
     for kind, text in report_paragraphs(result):
-        append(_PARAGRAPH_STARTS[kind] + _run(text) + "</w:p>" if text else _PARAGRAPH_STARTS[kind] + "</w:p>")
+        if kind == "table":
+            _append_score_table(append, template, result)
+        else:
+            append(_PARAGRAPH_STARTS[kind] + _run(text) + "</w:p>" if text else _PARAGRAPH_STARTS[kind] + "</w:p>")
+    append(template.document_tail)
+    return "".join(parts)
+
+
+def _append_score_table(append, template: ReportTemplate, result: FormResult) -> None:
     append(template.table_head)
-    cell_head = template.cell_head
+    row_start = HEADER_ROW_START  # the header row repeats on every page
     for row in _score_table(result):
-        append("<w:tr>")
-        for text in row:
+        append(row_start)
+        row_start = "<w:tr>"
+        for cell_head, text in zip(template.cell_heads, row, strict=True):
             append(cell_head + ("<w:p/>" if text is None else "<w:p>" + _run(text) + "</w:p>") + "</w:tc>")
         append("</w:tr>")
     append("</w:tbl>")
-    append(template.document_tail)
-    return "".join(parts)
 
 
 def _run(text: str) -> str:
