@@ -598,3 +598,4 @@ def test_a_bureaus_own_grades_are_the_ones_distribution_lists_and_summary_highli
     note = next(cell.value for row in book["汇总"].iter_rows() for cell in row
                 if isinstance(cell.value, str) and cell.value.startswith("说明："))
     assert "等级“不合格”“差”标红、“基本合格”“中”标黄。" in note
+    assert "（自评得分未填全的，自评总分仅供参考，不计差异）" in note  # why a 差异 may be blank

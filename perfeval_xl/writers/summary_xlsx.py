@@ -911,12 +911,14 @@ def _write_overview(workbook: xlsxwriter.Workbook, formats: _Formats, content: S
         if table.rows_counted:
             _highlight_overview(sheet, formats, table, content.grade_scales)
         note_row = table.last_data_row + _OVERVIEW_NOTE_ROWS
+        note = (f"说明：差异＝复核总分－自评总分（自评得分未填全的，自评总分仅供参考，不计差异）；"
+                f"|差异|≥{DIFFERENCE_RED_AT}分标红，≥{DIFFERENCE_AMBER_AT}分标黄"
+                f"{grade_note(content.grade_scales)}。排名按复核总分从高到低，项目与部门整体分别排名；"
+                "未能评分的文件列在最后，原因见“原因”列，处理建议见“问题清单”。")
         sheet.merge_range(note_row, 0, note_row, table.last_col, "", formats.note)
-        sheet.write_string(note_row, 0, (
-            f"说明：差异＝复核总分－自评总分；|差异|≥{DIFFERENCE_RED_AT}分标红，≥{DIFFERENCE_AMBER_AT}分标黄"
-            f"{grade_note(content.grade_scales)}。排名按复核总分从高到低，项目与部门整体分别排名；"
-            "未能评分的文件列在最后，原因见“原因”列，处理建议见“问题清单”。"), formats.note)
-        sheet.set_row(note_row, 2 * line_height(FONT_SIZE) + 4)
+        sheet.write_string(note_row, 0, note, formats.note)
+        lines = max(2, lines_needed(note, sum(table.widths), FONT_SIZE))  # a narrow table wraps it more
+        sheet.set_row(note_row, lines * line_height(FONT_SIZE) + 4)
 
 
 def _highlight_overview(sheet: Worksheet, formats: _Formats, table: _Table,
