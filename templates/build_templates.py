@@ -50,8 +50,9 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 NO_BORDER = Border()
 ENGINE_FILL = PatternFill("solid", fgColor="DDEBF7")  # marks the columns the engine adds
 NO_FILL = PatternFill()
-#: At least 2 places, up to 4: a figure from the form (0.0449 万元, a self-score of 13.885) shows as written.
-TWO_DECIMALS = "0.00##"
+#: At least 2 places, up to 4: a figure from the form (0.0449 万元, a self-score of 13.885) shows as written;
+#: thousands separated, as the base data sheet and the summary show amounts.
+TWO_DECIMALS = "#,##0.00##"
 PERCENT = "0.00%"
 
 

@@ -192,7 +192,7 @@ def test_figures_from_the_form_are_carried_over_as_written_not_rounded(tmp_path)
     sheet = scored_sheet(tmp_path, result)[SHEET]
     first = row_of(sheet, "项目资金（万元）") + 1
     assert [sheet.cell(first, col).value for col in (3, 4, 5)] == [0.0449, 0.0449, 0.0444]
-    assert sheet.cell(first, 3).number_format == "0.00##"  # 2 places at least, as written up to 4
+    assert sheet.cell(first, 3).number_format == "#,##0.00##"  # 2 places at least, as written up to 4, thousands separated
     row = row_of(sheet, "受理办件数量", 4)
     assert [sheet.cell(row, col).value for col in (8, 9, 10)] == [13.885, 13.89, pytest.approx(0.005)]
 
@@ -228,7 +228,7 @@ def test_indicator_table_shows_target_actual_scores_basis_and_flags(tmp_path):
     assert [sheet.cell(row, col).value for col in range(5, 14)] == [
         "≥100个", "100个", 10, 10, 9.38, -0.62, "新增办事窗口得分9.38", None,
         "得分未满，缺少偏差原因（原表I14）；自评得分与复核得分不一致（原表H14）"]  # cells of the input: the form is laid out anew
-    assert all(sheet.cell(row, col).number_format == "0.00##" for col in range(7, 11))
+    assert all(sheet.cell(row, col).number_format == "#,##0.00##" for col in range(7, 11))
     no_self_score = row_of(sheet, "按时办结率", column=4)
     assert sheet.cell(no_self_score, 8).value is None and sheet.cell(no_self_score, 10).value is None
 
