@@ -237,6 +237,9 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         return new_parsed_value(text=text, missing=True)
     if column_operator == "qualitative":
         return new_parsed_value(text=text, qualitative=True)
+    # Why the search first: few values hold a numeral character, and the full pattern costs more.
+    if _NUMERAL.search(compact) is not None and (spelled := _spelled_count(compact)) is not None:
+        compact = spelled  # "不少于三次" as "不少于3次"; shown as written
     number_match = None
     # Why the hint first: every spelling _DATE knows has one, and most values none.
     if _may_hold_a_date(compact) and _DATE.search(compact):
@@ -283,6 +286,37 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     if not unit_text and (range_end := _RANGE_END.match(after)):
         unit_text = range_end.group(1)
     return _numeric_value(text, number_text, operator, unit_text, column_operator, unit_from_column)
+
+
+#: A count spelt in Chinese numerals ("不少于三次", "≥两个", "四项"): an operator, if any, the
+#: numeral, a counter and a suffix operator, if any — the whole value.  Why so narrow: a numeral
+#: is often no count ("一定效果", "一般", "两年内完成", "第三季度"); no date or duration counter.
+_COUNTERS = ("人次", "次", "个", "项", "人", "场", "家", "所", "期", "批", "篇", "本", "台", "套", "处", "座", "名",
+             "户", "件", "份", "条", "株", "棵", "亩", "轮", "班", "册", "部", "辆", "张", "种", "类", "间", "栋")
+_NUMERAL = re.compile("[一二两三四五六七八九十]")
+_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SPELLED_COUNT = re.compile(
+    "((?:" + "|".join(re.escape(word) for word, _ in sorted(_WORD_OPERATORS + _SYMBOL_OPERATORS,
+                                                            key=lambda pair: -len(pair[0]))) + ")?)"
+    "([一二两三四五六七八九十]{1,3})(" + "|".join(_COUNTERS) + ")((?:及以上|以上|及以下|以下|以内)?)")
+
+
+def _spelled_count(compact: str) -> str | None:
+    """``compact`` with its count in Chinese numerals written in digits, or None when it is none."""
+    if (match := _SPELLED_COUNT.fullmatch(compact)) is None:
+        return None
+    numeral = match.group(2)
+    tens, _, ones = numeral.partition("十")
+    if "十" not in numeral:
+        value = _CHINESE_DIGITS.get(numeral) if len(numeral) == 1 else None
+    elif "十" in ones or len(tens) > 1 or len(ones) > 1:
+        value = None
+    else:
+        value = (_CHINESE_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CHINESE_DIGITS.get(ones, 0) if ones else 0)
+        value = None if (tens and tens not in _CHINESE_DIGITS) or (ones and ones not in _CHINESE_DIGITS) else value
+    if value is None:
+        return None
+    return f"{match.group(1)}{value}{match.group(3)}{match.group(4)}"
 
 
 #: A note that is an operator and nothing else, after its opening bracket: "（不超过）", "（以内）".

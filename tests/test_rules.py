@@ -228,6 +228,12 @@ def test_fraction_scaling_is_flagged():
     assert "按百分比换算" in messages(score_indicator(indicator("≥95%", "0.93"), MOF))
 
 
+def test_a_count_in_chinese_numerals_is_a_number():
+    # "不少于三次" had no digit, so it was qualitative, and the actual 4次 fitted no band: 0 points.
+    assert score_indicator(indicator("不少于三次", "4次"), MOF).basis == "4≥3，得满分10.00"
+    assert score_indicator(indicator("≥4次", "两次", reason="r"), MOF).basis == "2/4×10=5.00"
+
+
 def test_a_target_written_as_a_fraction_under_a_percent_actual_is_scaled_and_flagged():
     # "90≥0.95", full marks and "达到目标值的9473.68%" before.
     item = score_indicator(indicator("0.95", "90%", reason="r"), MOF)

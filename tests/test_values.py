@@ -46,6 +46,10 @@ from perfeval_xl.values import amount_with_unit, format_number, parse_value, to_
     ("90万元（不超过）", "<=", "90", "万元"),
     ("90%（不低于）", ">=", "90", "%"),
     ("5次/年以下", "<=", "5", "次"),
+    ("不少于三次", ">=", "3", "次"),              # a count in Chinese numerals
+    ("≥两个", ">=", "2", "个"),
+    ("二十五人次", None, "25", "人次"),
+    ("三项以上", ">=", "3", "项"),
     ("95%（含）", None, "95", "%"),              # a note that is no operator
     ("90%（高于全省平均）", None, "90", "%"),      # nor one that says more than an operator
 ])
@@ -66,7 +70,9 @@ def test_placeholders_are_no_value_never_zero(text):
                                   # deadlines as units also write them
                                   "2019.12前", "2019.12.31", "2019-12", "2019/12", "2019-12-31", "12.31前",
                                   "12月31号前", "10月完成", "11月", "6月底", "三季度末", "第4季度",
-                                  "≤2019年12月", "不晚于2019年12月底"])
+                                  "≤2019年12月", "不晚于2019年12月底",
+                                  # numerals that count nothing, or a date or a duration
+                                  "一定效果", "一般", "两年内完成", "三季度末", "一次性完成", "完成一项"])
 def test_text_without_a_number_or_with_a_date_is_qualitative(text):
     value = parse_value(text)
     assert value.qualitative and value.number is None
