@@ -83,17 +83,23 @@ def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None, int]
                 found.append((int(year_match.group(1)), col, kind))
             elif label in _RELATIVE_COLUMN:
                 relative.setdefault(_RELATIVE_COLUMN[label], col)
-        if relative:
-            return relative, None, row
-        if found:
-            year = max(y for y, _, _ in found)
-            columns = {}
-            for y, col, kind in found:
-                if y == year:
-                    columns.setdefault("budget" if kind == "预算" else "final", col)
-                elif kind == "决算" and y == year - 1:
-                    columns.setdefault("prior_final", col)
-            return columns, year, row
+        if not relative and not found:
+            continue
+        # The two styles may share a row ("上年决算数 | 2019年预算数 | 2019年决算数"): each column is
+        # taken from whichever names it; read by one style alone, the other's columns were lost.
+        year = max(y for y, _, _ in found) if found else None
+        if year is not None and ("budget" in relative or "final" in relative) \
+                and not any(y == year and kind == "预算" for y, _, kind in found):
+            year += 1  # "2018年决算数 | 本年预算数 | 本年决算数": the 本年 columns are 2019's
+        columns: dict[str, int] = {}
+        for y, col, kind in found:
+            if y == year:
+                columns.setdefault("budget" if kind == "预算" else "final", col)
+            elif kind == "决算" and y == year - 1:
+                columns.setdefault("prior_final", col)
+        for kind, col in relative.items():
+            columns.setdefault(kind, col)
+        return columns, year, row
     return {}, None, -1
 
 
