@@ -80,6 +80,14 @@ def test_missing_input_is_an_error_on_that_row_naming_the_f2_row(tmp_path):
     assert scores(form)["固定资产利用率"] == D("4.78")  # the rest still scores
 
 
+def test_every_amount_an_indicator_lacks_is_named_at_once(tmp_path):
+    # Only the first was: the unit filled in 上年结转, sent the form again, and was told of 年末结余.
+    figures = BaseFigures(UNIT, omit={"上年结转", "年末结余"})
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
+    assert scores(form)["预算完成率"] == 0
+    assert "基础数据表缺少“上年结转”行、“年末结余”行，“预算完成率”无法计算" in flags_of(form, "预算完成率")
+
+
 def test_basis_texts_read_cleanly_with_negatives_zeros_and_quoted_names(tmp_path):
     deficit = BaseFigures(UNIT, carried=0, initial=100, added=0, left=-5)
     form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "a.xlsx", deficit)).forms[0]

@@ -139,6 +139,11 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
         item.level1, item.level2 = rule.level1, item.level2 or rule.level2
     w = item.weight
     notes: list[str] = []
+    missing = _missing_amounts(base, rule.numerator + rule.denominator)
+    if missing:  # every one named: a unit told of the first alone sent the form again for the next
+        item.basis = f"{missing}，无法计算，得0分"
+        item.flags.append(Flag(f"{missing}，{quoted(row.name)}无法计算", row.source, "error", "请单位补填基础数据表相应数据"))
+        return item
     try:
         numerator, numerator_text = _sum(base, rule.numerator, item, notes)
         denominator, denominator_text = _sum(base, rule.denominator, item, notes)
@@ -239,6 +244,27 @@ def _amount(base: BaseData | None, term: Term) -> Decimal:
         column = f"的{_COLUMN_NAMES[term.column]}" if term.column else "的金额"
         raise MissingInput(f"基础数据表“{term.row}”行缺少{column.lstrip('的')}")
     return value
+
+
+def _missing_amounts(base: BaseData | None, terms: tuple[Term, ...]) -> str:
+    """What of ``terms`` the F2 lacks, all of it in one sentence ("基础数据表缺少“上年结转”行、
+    “年末结余”行"), or "" when it has every amount."""
+    if base is None:
+        return "缺少基础数据表（F2）"
+    lacking: list[str] = []
+    for term in terms:
+        if term.row == "编制数" or term.row == "在职人数":
+            gap = None if (base.staff_quota if term.row == "编制数" else base.staff_actual) is not None \
+                else f"“{term.row}”"
+        elif (row := base.rows.get(term.row)) is None:
+            gap = f"“{term.row}”行"
+        elif (getattr(row, term.column) if term.column else row.single()) is None:
+            gap = _amount_name(term)
+        else:
+            gap = None
+        if gap is not None and gap not in lacking:
+            lacking.append(gap)
+    return f"基础数据表缺少{'、'.join(lacking)}" if lacking else ""
 
 
 def _amount_name(term: Term) -> str:
