@@ -618,9 +618,21 @@ def _bureau_file(tmp_path, text: str) -> Path:
      extends: hunan-dept
      grades: [{grade: 优, min: 90}, {grade: 优, min: 80}, {grade: 中, min: 60}, {grade: 差, min: 0}]
      """, "grades[1].grade", "等级“优”重复出现"),
+    ("""\
+     extends: hunan-dept
+     indicators:
+       - {name: 政府采购执行率, level1: 过程, weight: 5, numerator: [政府采购金额.本年决算],
+          denominator: [政府采购金额.本年预算], rule: {kind: ratio, cap: 150}}
+     """, "indicators[0].rule.cap", "应在 0 到 100 之间，实际为 150"),  # 130.95 % of 5 points was 6.55
+    ("""\
+     extends: hunan-dept
+     indicators:
+       - {name: 政府采购执行率, level1: 过程, weight: 5, numerator: ["-"],
+          denominator: [政府采购金额.本年预算], rule: {kind: ratio, cap: 100}}
+     """, "indicators[0].numerator[0]", "“-”没有写基础数据表的行名"),  # every unit was told it lacked a row “”
 ], ids=["level1-over-the-table", "level1-without-satisfaction-over", "table-over-full-marks",
         "department-indicator-over-full-marks", "department-indicators-together-over", "grade-above-full-marks",
-        "grade-twice"])
+        "grade-twice", "ratio-cap-over-100", "term-without-a-row"])
 def test_weights_and_grades_no_form_could_meet_are_errors_on_load(tmp_path, text, key, says):
     # Loaded, each flagged every form that was right (一级指标"产出指标"分值合计50，规则要求60), or
     # graded every form below what it earned.

@@ -94,7 +94,7 @@ def _indicator(check: _Checker, data: dict, key: str) -> DepartmentIndicator:
         bands = _rate_bands(check, data, f"{key}.rule.bands")
         params = {"otherwise": check.number(data, f"{key}.rule.otherwise", 0, 1)}
     elif kind == "ratio":
-        params = {"cap": check.number(data, f"{key}.rule.cap", 0, None)}
+        params = {"cap": check.number(data, f"{key}.rule.cap", 0, 100)}  # above 100 % it scores more than the weight
     zero = _optional(check, data, f"{key}.zero_denominator", "error")
     if zero not in ("error", "full_if_numerator_zero"):
         check.fail(f"{key}.zero_denominator", "应为 error 或 full_if_numerator_zero")
@@ -134,6 +134,8 @@ def _terms(check: _Checker, data: dict, key: str) -> tuple[Term, ...]:
         sign = -1 if body.startswith("-") else 1
         body = body.lstrip("+-").strip()
         written, _, column = body.partition(".")
+        if not base_row_key(written):  # "-", " . ": no row, which every unit would be blamed for lacking
+            check.fail(f"{key}[{i}]", f"“{text}”没有写基础数据表的行名，应如“三公经费.本年预算”")
         if column and column not in COLUMNS:
             check.fail(key, f"“{text}”的列应为 {'、'.join(COLUMNS)} 之一")
         row = _row(check, f"{key}[{i}]", text, written)
