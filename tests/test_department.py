@@ -777,3 +777,20 @@ def test_a_rulebooks_standard_and_levels_show_where_the_table_leaves_them_blank(
     own = DepartmentRow("产出", "职责履行", rule.name, Decimal(5), None, "表中的标准", "", Source("指标评分表", "E5"))
     item = score_computed_row(own, rule, None, rulebook)
     assert (item.target, item.level1, item.level2) == ("表中的标准", "产出", "职责履行")
+
+
+def test_a_self_score_written_as_words_is_unreadable_not_missing(tmp_path):
+    # "五": the reader said 自评得分“五”不是数字, the 评分依据 and a second flag said it was left blank.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    sheet = book["指标评分表"]
+    header = next(row for row in sheet.iter_rows() if any(c.value == "自评得分" for c in row))
+    column = next(c.column for c in header if c.value == "自评得分")
+    row = next(c.row for r in sheet.iter_rows() for c in r if c.value == "管理制度健全性")
+    sheet.cell(row, column, "五")
+    book.save(path)
+    item = next(i for i in perfeval_xl.score_workbook(path).forms[0].items if i.name == "管理制度健全性")
+    assert item.score == 0 and item.basis == "自评指标：自评得分无法读取（见问题提示），得0分"
+    assert [f.message for f in item.flags] == ["自评得分“五”不是数字"]

@@ -113,8 +113,12 @@ def score_self_scored_row(row: DepartmentRow) -> ItemScore:
         item.flags.append(Flag("分值缺失，按0分计", row.cells.get("weight", row.source), "error", "请单位补填分值"))
     own = row.self_score
     if own is None:
+        cell = row.cells.get("score", row.source)
+        if any(flag.source == cell for flag in row.flags):  # written, but unreadable ("五"): the reader said why
+            item.basis = "自评指标：自评得分无法读取（见问题提示），得0分"
+            return item
         item.basis = "自评指标未填写自评得分，得0分"
-        item.flags.append(Flag("未填写自评得分，需人工评分", row.cells.get("score", row.source), "error", "请单位补填自评得分"))
+        item.flags.append(Flag("未填写自评得分，需人工评分", cell, "error", "请单位补填自评得分"))
         return item
     clamped = min(max(own, ZERO), item.weight)
     item.score = round2(clamped)
