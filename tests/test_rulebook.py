@@ -721,3 +721,13 @@ def test_qualitative_bands_must_reach_from_nothing_to_full_marks(tmp_path, band,
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(RulebookError, match=says):
         load_rulebook(path)
+
+
+@pytest.mark.parametrize("extends, form, other", [("hunan-dept", "project", "department"),
+                                                  ("mof-2020-project", "department", "project")])
+def test_a_form_other_than_the_one_extended_is_the_bureau_files_error(tmp_path, extends, form, other):
+    # Merged first, the other form's keys were reported as unknown keys of the built-in
+    # ("规则文件 hunan-dept.yaml 中键 percent_places 有误：未知的键"), a key the bureau never wrote.
+    path = _bureau_file(tmp_path, f"extends: {extends}\nform: {form}\n")
+    assert _load_error(path) == (f"规则文件 {path} 中键 form 有误：写的是 {form}，而所继承的规则文件 {extends}.yaml 是 "
+                                 f"{other}；继承的规则须是同一种评价表，请删去 form 或改为 {other}")

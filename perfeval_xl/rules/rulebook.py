@@ -349,6 +349,13 @@ def _merge_chain(chain: list[_File]) -> dict:
     A file without ``name`` is named after itself (its file stem): a bureau's file that extends
     mof-2020-project and changes a value must not report its results as mof-2020-project's.
     """
+    # A form other than the one extended: checked here, on the file that says it, since merged the
+    # other form's keys were reported as unknown keys of the built-in it extends.
+    forms = [(file, file.own["form"]) for file in chain if isinstance(file.own, dict) and "form" in file.own]
+    for file, form in forms[1:]:
+        if form != forms[0][1]:
+            raise RulebookError(f"规则文件 {forms[0][0].source} 中键 form 有误：写的是 {forms[0][1]}，而所继承的"
+                                f"规则文件 {file.source} 是 {form}；继承的规则须是同一种评价表，请删去 form 或改为 {form}")
     merged: dict = {}
     for file in reversed(chain):
         merged = _deep_merge(merged, file.own)
