@@ -210,6 +210,25 @@ def test_a_negative_rate_against_a_positive_target_scores_zero_not_below():
     assert score_indicator(indicator("≥5%", "-3%", 30, reason="r"), MOF).score == D("0.00")  # not −18
 
 
+def test_an_actual_that_fits_no_band_is_told_the_rulebooks_own_band_words(tmp_path):
+    # The advice was "已完成/部分完成/未完成" whatever the bands, under a bureau's 达标/基本达标/不达标 too.
+    import yaml
+
+    from perfeval_xl.rules.rulebook import rulebook_text
+
+    [flag] = [f for f in score_indicator(indicator("有效提升", "没有变化", 10), MOF).flags if "无法判定" in f.message]
+    assert flag.action.startswith("请单位按“达成年度指标/部分达成/未达成”等表述填写")
+    data = yaml.safe_load(rulebook_text("mof-2020-project"))
+    data["name"] = "本局规则"
+    for band, words in zip(data["qualitative"]["bands"], (["不达标"], ["基本达标"], ["达标"])):
+        band["words"] = words
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    [flag] = [f for f in score_indicator(indicator("有效提升", "没有变化", 10), load_rulebook(path)).flags
+              if "无法判定" in f.message]
+    assert flag.action.startswith("请单位按“达标/基本达标/不达标”等表述填写")
+
+
 def test_bands_are_matched_from_the_lowest_share_up_whatever_the_rulebook_order(tmp_path):
     import yaml
 

@@ -376,7 +376,8 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
     if band is None:
         item.basis = f"定性指标：实际完成“{indicator.actual.text}”无法归入任何档次，得0分"
         item.flags.append(Flag(f"无法判定定性指标（实际完成“{indicator.actual.text}”）", indicator.cells.get("actual"),
-                               action="请单位按“已完成/部分完成/未完成”等表述填写实际完成情况，或由评价人员人工评分"))
+                               action=f"请单位按“{'/'.join(band.words[0] for band in reversed(rulebook.bands))}”"
+                                      f"等表述填写实际完成情况，或由评价人员人工评分"))  # the rulebook's own words
         return
     low, high = band_limits(band, w)
     limits = f"[{show2(low)},{show2(high)}]"
