@@ -17,7 +17,7 @@ from ._version import __version__
 from .errors import PerfevalError, WorkbookError, outbox_error
 from .inbox import WORKBOOK_SUFFIXES, InboxEntry, count_workbooks, list_inbox, scored_path, skip_reason
 from .labels import unit_key
-from .model import BaseData, DepartmentForm, FileResult, FormResult
+from .model import BaseData, DepartmentForm, FileResult, Flag, FormResult
 from .readers import ReadOptions, pair_by_unit, read_workbook
 from .readers.container import ReadLimits
 from .rules import Rulebook, RuleSet, resolve_rules, score_form
@@ -574,8 +574,17 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
     for f, b in bases:
         if id(b) in bases_left_ids and b.unit and _unit_in_folder(f, b) in taken:
             passed_over.setdefault(_unit_in_folder(f, b), []).append(f.file)
+    # A unit's F3 and F2 left over in two folders: each is told where the other is, since forms
+    # pair within a folder only and each said, alone, that the other was missing.
+    tables_left = {unit_key(t.unit): f.file for f, t in tables if id(t) not in paired_ids and t.unit}
+    bases_left = {unit_key(b.unit): f.file for f, b in bases if id(b) in bases_left_ids and b.unit}
     for file, table in tables:
         try:
+            elsewhere = bases_left.get(unit_key(table.unit)) if table.unit and id(table) not in paired_ids else None
+            if elsewhere is not None and posixpath.dirname(elsewhere) != posixpath.dirname(file.file):
+                table.flags.append(Flag(f"同一填报单位的基础数据表在另一文件夹的文件“{elsewhere}”中，未配对："
+                                        "基础数据表与指标评分表须在同一文件夹", None, "error",
+                                        "请将两表放在同一文件夹后重新评分"))
             if id(table) in paired_ids:
                 base_of = base_file[id(table.base)]
                 table.flags.append(_paired_note(table, base_of.file))
@@ -597,6 +606,10 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
                               "如应以本文件为准，请单位替换该文件中的基础数据表后重新报送")
             else:
                 file.error = f"只有基础数据表（F2，填报单位：{base.unit or '未填'}），未找到同一填报单位的指标评分表（F3）"
+                table_file = tables_left.get(unit_key(base.unit)) if base.unit else None
+                if table_file is not None and posixpath.dirname(table_file) != posixpath.dirname(file.file):
+                    file.error += (f"；其指标评分表在另一文件夹的文件“{table_file}”中，两表须在同一文件夹才能配对，"
+                                   "请放在同一文件夹后重新评分")
     table_files = {id(f) for f, _ in tables}
     for file in files:
         file.unpaired = []
@@ -609,8 +622,6 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
 
 
 def _paired_note(table: DepartmentForm, base_file: str):
-    from .model import Flag
-
     return Flag(f"基础数据表取自文件“{base_file}”（按填报单位配对）", None, "warning")
 
 
@@ -621,8 +632,6 @@ def _base_taken_elsewhere(unit: str, taken: str) -> str:
 
 
 def _other_bases_note(base: BaseData, taken: str, others: list[str]):
-    from .model import Flag
-
     named = "、".join(f"“{other}”" for other in others)
     return Flag(f"同一填报单位（{base.unit}）另有基础数据表{named}，未使用；已按文件名顺序取“{taken}”",
                 None, "warning", "请确认以哪一份基础数据表为准")

@@ -451,6 +451,21 @@ def test_a_batch_pairs_a_scoring_table_with_the_base_data_of_its_own_folder(tmp_
     assert batch.statuses["2019/基础数据表.xlsx"] == "error" and told == batch.statuses
 
 
+def test_a_units_f2_and_f3_in_two_folders_each_say_where_the_other_is(tmp_path):
+    # Each said, alone, that the other was missing: the officer had to find the pair and the rule.
+    inbox = tmp_path / "inbox"
+    (inbox / "a").mkdir(parents=True)
+    (inbox / "b").mkdir()
+    write_base_only(inbox / "a" / "基础数据表.xlsx", BaseFigures(UNIT))
+    write_scoring_only(inbox / "b" / "评分表.xlsx", UNIT)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    [form] = next(f for f in batch.files if f.file == "b/评分表.xlsx").forms
+    assert "同一填报单位的基础数据表在另一文件夹的文件“a/基础数据表.xlsx”中，未配对：基础数据表与指标评分表须在同一文件夹" in [
+        flag.message for flag in form.flags]
+    base = next(f for f in batch.files if f.file == "a/基础数据表.xlsx")
+    assert base.error.endswith("；其指标评分表在另一文件夹的文件“b/评分表.xlsx”中，两表须在同一文件夹才能配对，请放在同一文件夹后重新评分")
+
+
 def test_a_three_public_total_that_is_not_the_sum_of_its_rows_is_flagged_at_its_cell(tmp_path):
     # 公务用车 3.2/3.0/2.85 + 出国 0 + 公务接待 3.6/3.5/3.07 = 6.8/6.5/5.92: written 2.46 as 本年决算 only.
     path = write_department_workbook(tmp_path / "dept.xlsx", BaseFigures(UNIT, sangong=(6.8, 6.5, 2.46)))
