@@ -60,6 +60,10 @@ def count_workbooks(inbox: Path, outbox: Path | None = None, *, up_to: int) -> i
     return sum(1 for _ in itertools.islice(_workbook_names(inbox.resolve(), outbox), up_to))
 
 
+#: Where an outbox keeps its store (store.ResultStore.path_in): a folder holding it is an outbox.
+_STATE_FOLDER, _STATE_FILE = ".perfeval", "state.sqlite"
+
+
 def _workbook_names(inbox: Path, outbox: Path | None) -> Iterator[str]:
     """The path under the (resolved) ``inbox`` of each workbook file, as the walk finds them.
 
@@ -71,6 +75,10 @@ def _workbook_names(inbox: Path, outbox: Path | None) -> Iterator[str]:
     A folder whose listing fails part-way is left out whole, as before.  Why its entries are
     taken one at a time, not listed first: a folder's DirEntry objects held at once (with their
     names and paths, ~0.35 KB each) left memory free but kept among the names of the listing.
+
+    An earlier run's outbox under the inbox (a folder holding ``.perfeval/state.sqlite``) is left
+    out too, as this run's is: its summary.xlsx failed as a form that was not one, and its scored
+    forms were counted as skipped inputs.
     """
     skipped = os.fspath(outbox.resolve()) if outbox is not None else None
     folders = [(os.fspath(inbox), "")]
@@ -78,16 +86,21 @@ def _workbook_names(inbox: Path, outbox: Path | None) -> Iterator[str]:
         directory, prefix = folders.pop()
         workbooks: list[str] = []
         subfolders: list[tuple[str, str]] = []
+        an_outbox = False
         try:
             with os.scandir(directory) as listing:
                 for entry in listing:
                     name = entry.name
                     if _is(entry.is_dir):
-                        if not _is(entry.is_symlink) and entry.path != skipped:
+                        if name == _STATE_FOLDER and os.path.isfile(os.path.join(entry.path, _STATE_FILE)):
+                            an_outbox = True
+                        elif not _is(entry.is_symlink) and entry.path != skipped:
                             subfolders.append((entry.path, prefix + name + "/"))
                     elif name.lower().endswith(_LISTED_SUFFIXES) and _is(entry.is_file):
                         workbooks.append(prefix + name)
         except OSError:
+            continue
+        if an_outbox and prefix:
             continue
         folders += subfolders
         yield from workbooks

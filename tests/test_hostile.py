@@ -523,6 +523,10 @@ def test_outbox_inside_inbox_is_not_read_back(tmp_path):
     first = run(inbox, inbox / "结果")
     second = run(inbox, inbox / "结果")
     assert list(first) == list(second) == ["good.xlsx"]
+    # Nor is an earlier run's, when this run writes elsewhere: its summary.xlsx failed as a form
+    # that was not one (exit 1), and its scored forms counted as skipped inputs.
+    elsewhere = run(inbox, tmp_path / "另一结果")
+    assert list(elsewhere) == ["good.xlsx"]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="links and named pipes")
