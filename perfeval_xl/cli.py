@@ -395,8 +395,11 @@ def explain(file: Path, rules: tuple[str, ...], passwords: tuple[str, ...], pass
 @click.option("--settle", type=_FloatAtLeast(0.1), default=2.0, show_default=True,
               help="文件大小保持不变多少秒后才评分（等待复制完成）。 / Seconds a file's size must hold still.")
 @_read_options
+@click.option("--format", "formats", default=["xlsx,json"], show_default=True, metavar="LIST", multiple=True,
+              callback=lambda ctx, _param, value: _formats(ctx, ",".join(value)),
+              help="汇总格式，逗号分隔或重复给出：xlsx、json、csv。 / Summary formats, comma-separated or repeated.")
 def watch(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, settle: float, passwords: tuple[str, ...],
-          passwords_file: Path | None, max_cells: int, max_unzipped_mb: int) -> None:
+          passwords_file: Path | None, max_cells: int, max_unzipped_mb: int, formats: tuple[str, ...]) -> None:
     """监视INBOX，新文件复制完成后自动评分并更新汇总；按Ctrl-C停止。
 
     Watch INBOX: score each workbook once it has finished being copied in,
@@ -424,7 +427,7 @@ def watch(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, settle: 
     click.echo(f"开始监视 {inbox}，结果写入 {outbox}；按 Ctrl-C 停止。")
     try:
         watch_folder(inbox, outbox, settle=settle, on_batch=report, on_busy=busy, rules=rulebook,
-                     jobs=jobs or os.cpu_count() or 1, passwords=passwords, limits=limits)
+                     jobs=jobs or os.cpu_count() or 1, passwords=passwords, limits=limits, formats=formats)
     except KeyboardInterrupt:  # the way to stop watching: not an error
         click.echo("已停止监视。")
     except PerfevalError as exc:

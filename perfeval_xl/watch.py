@@ -13,6 +13,7 @@ import errno
 import os
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -139,17 +140,22 @@ def watch_folder(inbox: str | Path, out: str | Path, *, settle: float = 2.0, pol
         if on_batch is not None:
             on_batch(batch)
 
-    observer = Observer()
-    try:
-        observer.schedule(Handler(), str(inbox), recursive=True)
-        observer.start()
-    except OSError as exc:  # not the outbox's fault: say what it is
-        raise PerfevalError(f"无法监视收件箱“{inbox}”：{_WATCH_FAILURES.get(exc.errno, exc.strerror or exc)}") from exc
-    try:
-        run_batch()
-        while not stop.wait(poll):
-            if changes.settled(settle):
-                run_batch()
-    finally:
-        observer.stop()
-        observer.join()
+    with warnings.catch_warnings():
+        # watchdog warns on stderr when a folder it watches is made again under one name (an outbox
+        # inside the inbox, made by the first run): an internal repr of its callbacks, nothing an
+        # officer can act on (1 watch in 9); it goes on watching.
+        warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
+        observer = Observer()
+        try:
+            observer.schedule(Handler(), str(inbox), recursive=True)
+            observer.start()
+        except OSError as exc:  # not the outbox's fault: say what it is
+            raise PerfevalError(f"无法监视收件箱“{inbox}”：{_WATCH_FAILURES.get(exc.errno, exc.strerror or exc)}") from exc
+        try:
+            run_batch()
+            while not stop.wait(poll):
+                if changes.settled(settle):
+                    run_batch()
+        finally:
+            observer.stop()
+            observer.join()

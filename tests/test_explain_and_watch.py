@@ -96,6 +96,21 @@ def test_summary_formats_given_twice_are_both_written(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").glob("summary.*")) == ["summary.csv", "summary.xlsx"]
 
 
+def test_watch_writes_the_summary_formats_asked_for(tmp_path):
+    # watch had no --format: it wrote xlsx and json, and removed the summary.csv a bureau used.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_good(inbox / "a.xlsx")
+    process = subprocess.Popen([sys.executable, "-m", "perfeval_xl", "watch", str(inbox), "--out", str(tmp_path / "o"),
+                                "-j", "1", "--format", "csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, cwd=Path(__file__).resolve().parents[1])
+    assert wait_for(lambda: (tmp_path / "o" / "summary.csv").exists(), timeout=120)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert sorted(p.name for p in (tmp_path / "o").glob("summary.*")) == ["summary.csv"]
+
+
 def test_watch_scores_a_file_once_it_has_finished_arriving(tmp_path):
     inbox, outbox = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
