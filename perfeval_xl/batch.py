@@ -240,6 +240,12 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     unknown = set(formats) - set(SUMMARY_FILES)
     if unknown:
         raise PerfevalError(f"未知的汇总格式：{'、'.join(sorted(unknown))}（可用：{'、'.join(SUMMARY_FILES)}）")
+    if not formats:  # none at all would remove the summaries an earlier run wrote, and write none
+        raise PerfevalError(f"formats 至少要有一种汇总格式（可用：{'、'.join(SUMMARY_FILES)}）")
+    if jobs.__class__ is bool or not isinstance(jobs, int):
+        raise TypeError(f"jobs 应为不小于1的整数（工作进程数），而不是 {jobs!r}")
+    if jobs < 1:
+        raise ValueError(f"jobs 应为不小于1的整数（工作进程数），而不是 {jobs}")
     outbox = Path(out).resolve() if out is not None else None
     if outbox is not None and outbox == inbox.resolve():
         raise PerfevalError(f"输出文件夹“{out}”就是收件箱：评分结果会混进单位报送的文件里。"
@@ -267,7 +273,15 @@ _ENGINE_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN, Emi
 
 def _password_tuple(passwords: str | Iterable[str]) -> tuple[str, ...]:
     """``passwords`` as a tuple: one str is one password, not its characters."""
-    return (passwords,) if isinstance(passwords, str) else tuple(passwords)
+    if isinstance(passwords, str):
+        return (passwords,)
+    try:
+        given = tuple(passwords)
+    except TypeError:
+        given = None
+    if given is None or not all(isinstance(password, str) for password in given):
+        raise TypeError(f"passwords 应为一个密码（str）或几个密码的列表，而不是 {passwords!r}")
+    return given
 
 
 def _read_limits(limits: ReadLimits | None) -> ReadLimits:

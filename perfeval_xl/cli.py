@@ -251,6 +251,12 @@ def _text_of(path: Path, option: str) -> str:
     raise ChineseUsageError(f"{option}：文件“{path}”既不是UTF-8也不是GBK编码的文本，请用记事本另存为UTF-8后重试")
 
 
+def _one_line(name: str) -> str:
+    """A file's name on one line of the terminal: a line break or tab in it (possible on Linux)
+    shown as \\n or \\t, or the failures were no longer one line each."""
+    return name.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") if not name.isprintable() else name
+
+
 @main.command(context_settings=CONTEXT)
 @click.argument("inbox", cls=_RequiredArgument, type=_Path("收件箱", exists=True, file_okay=False))
 @click.option("--out", "-o", "outbox", cls=_RequiredOption, required=True,
@@ -308,7 +314,7 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
         if bar is not None:
             bar.close()
     for file in batch.failed:
-        click.echo(terminal_text(f"错误 {file.file}：{file.error}"), err=True)
+        click.echo(terminal_text(f"错误 {_one_line(file.file)}：{file.error}"), err=True)
         if debug and file.detail:
             click.echo(terminal_text(file.detail), err=True)
     statuses = list(batch.statuses.values())
@@ -316,8 +322,10 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
         # A skipped file the officer must act on (another program's spreadsheet, a name clash) is
         # named; a lock, temporary or hidden file, or a scored form, is not: nothing is to be done.
         if status == "skipped" and "请" in (reason := batch.files[index].error or ""):
-            click.echo(terminal_text(f"跳过 {batch.files[index].file}：{reason}"), err=True)
-    if not quiet:
+            click.echo(terminal_text(f"跳过 {_one_line(batch.files[index].file)}：{reason}"), err=True)
+    if not statuses:  # a wrong folder given, most likely: said even with --quiet
+        click.echo(f"提示：收件箱“{inbox}”中没有找到工作簿（.xlsx、.xlsm、.xls），请确认文件夹是否正确", err=True)
+    elif not quiet:
         reused = f"（其中 {batch.reused} 个未变化，沿用上次结果）" if batch.reused else ""
         click.echo(f"已评分 {statuses.count('ok')} 个文件{reused}，失败 {statuses.count('error')} 个，"
                    f"跳过 {statuses.count('skipped')} 个；规则 {batch.rulebook}；结果在 {outbox}")
@@ -418,7 +426,7 @@ def watch(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, settle: 
         click.echo(f"[{stamp}] {len(statuses)} 个文件：新评分 {statuses.count('ok') - batch.reused} 个，"
                    f"沿用 {batch.reused} 个，失败 {statuses.count('error')} 个；汇总已更新")
         for failed in batch.failed:
-            click.echo(terminal_text(f"  错误 {failed.file}：{failed.error}"), err=True)
+            click.echo(terminal_text(f"  错误 {_one_line(failed.file)}：{failed.error}"), err=True)
 
     def busy() -> None:
         stamp = datetime.datetime.now().strftime("%H:%M:%S")

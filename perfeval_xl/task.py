@@ -12,7 +12,7 @@ import errno
 import os
 
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import DISK_REASONS, PerfevalError, WorkbookError, os_reason
@@ -112,10 +112,11 @@ class FileOutcome:
     output: str | None = None  # the scored workbook, relative to the outbox
     reports: tuple[str, ...] = ()  # report drafts, relative to the outbox
     rulebooks: tuple[str, ...] = ()  # of the file's forms
-    summary: bytes | None = None  # the summary record, as stored
-    result: FileResult | None = None
+    # Left out of repr: an on_file hook that printed an outcome dumped 13–53 KB of packed record.
+    summary: bytes | None = field(default=None, repr=False)  # the summary record, as stored
+    result: FileResult | None = field(default=None, repr=False)
     #: A batch's only worker sends, instead of the summary record, what it is made of (summary_view)
-    view: bytes | None = None
+    view: bytes | None = field(default=None, repr=False)
 
 
 def summarise(result: FileResult) -> bytes:
@@ -170,8 +171,15 @@ def write_outputs(result: FileResult, outbox: Path) -> None:
     # Its folder is made by the atomic write when missing.  A string, not outbox / output: see
     # InboxEntry.location.
     target = os.path.join(outbox, result.output)
-    write_scored_workbook(result.forms, target)
-    result.reports = [path.relative_to(outbox).as_posix() for path in write_report_drafts(result.forms, target)]
+    try:
+        write_scored_workbook(result.forms, target)
+        result.reports = [path.relative_to(outbox).as_posix() for path in write_report_drafts(result.forms, target)]
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:  # failed_result says it in its own words
+            raise
+        # Named: the line lists the input, and "读写文件失败" alone sent the officer to the unit's file.
+        raise PerfevalError(f"评分结果“{result.output}”无法写入输出文件夹：{os_reason(exc, _OS_REASONS)}"
+                            "（输入文件本身无问题）") from exc
 
 
 #: Why reading an input or writing its outputs failed, in the officer's words.  Excel on Windows holds

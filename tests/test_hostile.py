@@ -39,6 +39,7 @@ from formgen import Formula, Row, write_form
 
 D = Decimal
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def run(inbox: Path, outbox: Path, **kw) -> dict[str, perfeval_xl.FileResult]:
@@ -225,6 +226,27 @@ def test_the_cli_names_a_skipped_file_the_officer_must_act_on_and_not_a_lock_fil
     assert result.exit_code == 0
     assert "跳过 某局自评表.ods：OpenDocument表格（.ods）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送" in result.output
     assert "~$good.xlsx" not in result.output and "跳过 2 个" in result.output
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a line break in a file name")
+def test_a_line_break_in_a_file_name_keeps_its_failure_on_one_line(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "bad\x1b[31mRED\nline.xlsx").write_bytes(b"x")
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.startswith("错误 ")]
+    assert line.startswith("错误 bad[31mRED\\nline.xlsx：")  # ESC dropped, the line break shown
+
+
+def test_an_inbox_without_a_workbook_says_so(tmp_path):
+    # It said "已评分 0 个文件…；规则 mof-2020-project": a wrong folder given looked like a batch done.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "说明.docx").write_bytes(b"x")
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 0
+    assert f"提示：收件箱“{inbox}”中没有找到工作簿（.xlsx、.xlsm、.xls），请确认文件夹是否正确" in result.output
 
 
 def test_an_open_document_named_as_a_workbook_says_what_it_is(tmp_path):
@@ -646,7 +668,9 @@ def test_disk_full_leaves_no_half_written_file_and_a_rerun_finishes(tmp_path, mo
 
     monkeypatch.setattr(atomic.os, "replace", full_disk_once)
     results = run(inbox, outbox)
-    assert results["a.xlsx"].status == "error" and results["a.xlsx"].error == "读写文件失败：磁盘空间已满"
+    # The output named, not the input's "读写文件失败", which sent the officer to the unit's file.
+    assert results["a.xlsx"].status == "error" and results["a.xlsx"].error == \
+        "评分结果“a.scored.xlsx”无法写入输出文件夹：磁盘空间已满（输入文件本身无问题）"
     assert results["b.xlsx"].status == "ok"
     assert not [p for p in outbox.rglob("*") if p.is_file() and ".perfeval" not in p.parts and p.name not in
                 ("b.scored.xlsx", "summary.xlsx", "summary.json")]
@@ -1375,3 +1399,21 @@ def test_an_infinite_number_in_a_percent_target_cell_is_read_as_any_cells_not_a_
     [item] = [item for item in result.forms[0].items if item.target == "inf"]
     assert item.score == 0
     assert any(flag.source and flag.source.cell == target.coordinate for flag in item.flags)
+
+
+@pytest.mark.parametrize("call, error, says", [
+    (lambda: perfeval_xl.ReadLimits(max_sheet_cells="x"), TypeError, "ReadLimits.max_sheet_cells 应为正整数"),
+    (lambda: perfeval_xl.ReadLimits(max_sheet_cells=-5), ValueError, "ReadLimits.max_sheet_cells 应为正整数"),
+    (lambda: perfeval_xl.score_folder(EXAMPLES, jobs="2"), TypeError, "jobs 应为不小于1的整数"),
+    (lambda: perfeval_xl.score_folder(EXAMPLES, jobs=-1), ValueError, "jobs 应为不小于1的整数"),
+    (lambda: perfeval_xl.score_folder(EXAMPLES, out=EXAMPLES / "不会写", formats=()), perfeval_xl.PerfevalError,
+     "formats 至少要有一种汇总格式"),
+    (lambda: perfeval_xl.score_workbook(EXAMPLES / "城管局" / "城区道路养护项目.xlsx", passwords=5), TypeError,
+     "passwords 应为一个密码"),
+], ids=["limits-type", "limits-value", "jobs-type", "jobs-value", "no-format", "passwords-type"])
+def test_wrong_arguments_are_refused_at_once_in_chinese(call, error, says):
+    # Each failed late: every file "内部错误（TypeError…）", or a raw TypeError, or formats=() deleted
+    # the summaries an earlier run wrote and wrote none.
+    with pytest.raises(error, match=f"^{says}"):
+        call()
+    assert not (EXAMPLES / "不会写").exists()

@@ -37,6 +37,16 @@ class ReadLimits:
     max_sheet_cells: int = 4_000_000  # rows × columns of a sheet's used area
     max_worker_memory: int = 2 * 1024**3  # address space of a worker process scoring one file at a time
 
+    def __post_init__(self) -> None:
+        # Checked here, at once: a wrong value failed on every file of a batch, each as if damaged
+        # ("处理该文件时发生内部错误（TypeError…）", "超过上限-5个单元格").
+        for name in ("max_unzipped_bytes", "max_zip_members", "max_sheet_cells", "max_worker_memory"):
+            value = getattr(self, name)
+            if value.__class__ is bool or not isinstance(value, int):
+                raise TypeError(f"ReadLimits.{name} 应为正整数（如 1_000_000），而不是 {value!r}")
+            if value < 1:
+                raise ValueError(f"ReadLimits.{name} 应为正整数（如 1_000_000），而不是 {value}")
+
 
 @dataclass
 class SheetFacts:
