@@ -14,11 +14,13 @@ def print_explanation(result: FileResult, console=None) -> None:
 
     console = console or Console()
     for form in result.forms:
-        console.print(_heading(result.file, form))
+        # The lines outside the table are not broken at the console's width (80 columns when piped
+        # to a file): a flag broke inside its cell reference, "（H6" then "）" on a line of its own.
+        console.print(_heading(result.file, form), soft_wrap=True)
         console.print(_items_table(form))
-        console.print(_total_line(form))
+        console.print(_total_line(form), soft_wrap=True)
         for text in _flag_lines(form):
-            console.print(text)
+            console.print(text, soft_wrap=True)
         console.print()
 
 

@@ -17,6 +17,8 @@ from perfeval_xl.cli import main
 from perfeval_xl.watch import changed_inputs, watch_folder
 from hostile import write_good
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "城管局" / "城区道路养护项目.xlsx"
+
 
 def test_explain_prints_every_item_with_its_basis_and_the_total(tmp_path):
     path = write_good(tmp_path / "f.xlsx")
@@ -24,6 +26,14 @@ def test_explain_prints_every_item_with_its_basis_and_the_total(tmp_path):
     assert result.exit_code == 0, result.output
     for text in ("社区卫生服务补助项目", "家庭医生签约人数", "5200≥5000，得满分20.00", "复核总分 100.00", "等级 优"):
         assert text in result.output
+
+
+def test_explain_piped_keeps_each_flag_on_one_line(tmp_path):
+    # Piped (80 columns), a flag broke inside its cell reference: "…请单位核实自评得分（H6" and "）".
+    result = CliRunner().invoke(main, ["explain", str(EXAMPLE)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    flags = [line for line in result.output.splitlines() if "不一致（差异" in line]
+    assert flags and all(line.rstrip().endswith("）") for line in flags)
 
 
 def test_explain_on_a_broken_file_is_a_one_line_error(tmp_path):
