@@ -288,8 +288,9 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
     Score every workbook under INBOX (recursively; .xlsx, .xlsm, .xls) and
     write OUTBOX/<sub-folder>/<name>.scored.xlsx for each (b.xls gives
     b.xls.scored.xlsx), a report draft for each department form, plus
-    summary.xlsx and summary.json.  Exit code 0 when every file was scored, 1 when any failed
-    (or the batch could not run), 2 for a usage error, 130 when stopped by Ctrl-C.
+    summary.xlsx and summary.json.  Exit code 0 when no file failed (a skipped
+    file is named or counted), 1 when any failed (or the batch could not run),
+    2 for a usage error, 130 when stopped by Ctrl-C.
     """
     rulebook = _rulebook(rules)
     if scheduler is not None and executor != "dask":
