@@ -1234,6 +1234,75 @@ def plain_form(path: Path, *, funds_after=False, fund_labels=("年度资金总�
     return path
 
 
+def _edited(path: Path, edit) -> Path:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    edit(book.active)
+    book.save(path)
+    return path
+
+
+def _row_with(sheet, column: int, text: str) -> int:
+    return next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, column).value == text)
+
+
+def test_a_fund_block_after_a_table_without_a_total_row_is_the_fund_block(tmp_path):
+    # Its header and rows were read as five more indicators ("全年预算数", "100", …), and the
+    # execution scored 0 for a block "not found".
+    path = _edited(plain_form(tmp_path / "form.xlsx", funds_after=True),
+                   lambda sheet: sheet.delete_rows(_row_with(sheet, 1, "总分")))
+    form = score_one(path)
+    assert [i.name for i in form.items] == ["预算执行率", "受理件数", "群众满意度"]
+    assert form.total == PLAIN_TOTAL
+
+
+def _form_with_fund_block(path: Path, fund_header: list, fund_rows: list[list]) -> Path:
+    """A plain F1 sheet whose 项目资金 block is written as given (the indicators of PLAIN_ROWS)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["项目支出绩效自评表"], ["（2023年度）"], ["项目名称", "测试项目"], ["主管部门", "某局", "实施单位", "某中心"],
+                fund_header, *fund_rows,
+                ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "自评得分", "偏差原因分析及改进措施"],
+                *[list(row) for row in PLAIN_ROWS], ["总分", None, None, None, None, 100]):
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_a_fund_blocks_weight_and_self_score_come_from_the_columns_holding_them(tmp_path):
+    # 分值 left blank beside 权重 15, 得分 left blank beside 自评得分 12: the first of each was read,
+    # a default weight of 10 taken and the self-score lost.
+    path = _form_with_fund_block(
+        tmp_path / "form.xlsx", ["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "权重", "得分", "自评得分"],
+        [[None, "年度资金总额", 100, 100, 80, None, 15, None, 12],
+         [None, "其中：当年财政拨款", 100, 100, 80]])
+    execution = item(score_one(path), "预算执行率")
+    assert (execution.weight, execution.score, execution.self_score) == (D(15), D("12.00"), D(12))
+
+
+def test_a_fund_block_without_a_total_row_takes_its_weight_from_its_first_row(tmp_path):
+    # 当年财政拨款 and 上年结转 only: the 分值 15 on the first was "missing" and 10 taken.
+    path = _form_with_fund_block(
+        tmp_path / "form.xlsx", ["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "得分"],
+        [[None, "其中：当年财政拨款", 80, 80, 60, 15, 12], [None, "上年结转资金", 20, 20, 20]])
+    execution = item(score_one(path), "预算执行率")
+    assert (execution.weight, execution.self_score) == (D(15), D(12))
+    assert execution.basis == "按分项资金合计：80/100×15=12.00（执行率80.00%）"
+
+
+@pytest.mark.parametrize("sheet_name, project_name", [("项目表（示意）", "填写预算批复的项目名称"),
+                                                     ("填表说明", "某某项目")])
+def test_a_sheet_saying_what_to_fill_in_is_not_a_project(tmp_path, sheet_name, project_name):
+    # A 填表说明 laid out as the form, its example weights numbers: scored as a project of 81.00.
+    form, instructions = baseline(FULL_PROBE), baseline(FULL_PROBE)
+    instructions.name, instructions.sheet_name = project_name, sheet_name
+    result = score(write_form(tmp_path / "two.xlsx", [form, instructions]))
+    assert [f.name for f in result.forms] == [form.name]
+
+
 def test_subtotal_rows_and_notes_under_a_table_are_no_indicators(tmp_path):
     # A 小计 row in the 三级指标 column scored 0 with "年度指标值缺失" and a weight sum of 150; a note
     # line under a table without a 总分 row did too.

@@ -98,7 +98,7 @@ def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
     _read_total_row(cells, end_row, columns, form)
     form.footer = footer_lines(cells, stop_row)
     if form.funds is None:  # some forms put the 项目资金 block after the indicator table
-        form.funds = _read_funds(cells, end_row + 1, grid.height, form)
+        form.funds = _read_funds(cells, stop_row, grid.height, form)
     if form.funds is None:
         form.flags.append(Flag("未找到项目资金（预算执行）表格", Source(grid.name, "A1"), "error"))
     form.layout = _layout_name(form, columns)
@@ -130,13 +130,25 @@ def nothing_filled(form: ProjectForm) -> bool:
     """True for a sheet with the form's tables and nothing a unit filled in: no project name, no
     amount in the fund block, no indicator weight.  Such a sheet is a blank copy of the form or a
     填表说明 sheet explaining its columns, left beside the filled ones; scored, it would be a
-    project of 0 points in the summary."""
+    project of 0 points in the summary.  A 填表说明 sheet laid out as the form, each cell saying what
+    to fill in ("填写预算批复的项目名称"), counts as unfilled too, whatever numbers its example holds."""
+    if _says_what_to_fill(form):
+        return True
     if "name" in form.sources:
         return False
     if form.funds is not None and any(line.initial_budget is not None or line.budget is not None
                                       or line.executed is not None for line in form.funds.lines):
         return False
     return all(indicator.weight is None for indicator in form.indicators)
+
+
+#: How an instruction in a form's 项目名称 cell begins ("填写…", "请填…"); no project is so named.
+_INSTRUCTION_STARTS = ("填写", "填报", "填入", "填列", "请填", "请输入", "此处填")
+
+
+def _says_what_to_fill(form: ProjectForm) -> bool:
+    """Is ``form`` a 填表说明: on a sheet named for one (…说明), or naming its project by an instruction?"""
+    return "说明" in form.sheet or labels.compact(form.name).startswith(_INSTRUCTION_STARTS)
 
 
 # ---------------------------------------------------------------- heading
@@ -207,8 +219,35 @@ def _read_funds(cells: SheetCells, first_row: int, stop_row: int, form: ProjectF
         header = _header_rows(cells, row, columns, labels.FUND_COLUMNS, {"executed", "budget"},
                               {"executed", "initial_budget"})
         if header is not None:
-            return _read_fund_block(cells, row, header[1], stop_row, form)
+            last_row, columns = header
+            # 权重 beside a blank 分值, a blank 得分 beside 自评得分: the column holding the numbers, as in
+            # the indicator table (the first was taken: a default weight of 10, a self-score lost).
+            labelled = cells.labelled_columns(last_row, labels.FUND_COLUMNS)
+            for field_name in _NUMERIC_FIELDS:
+                if len(labelled.get(field_name, ())) > 1 and columns.get(field_name) in labelled[field_name]:
+                    columns[field_name] = _fullest_fund_column(cells, row, last_row, columns, labelled[field_name],
+                                                               stop_row)
+            return _read_fund_block(cells, row, columns, stop_row, form)
     return None
+
+
+def _fullest_fund_column(cells: SheetCells, block_row: int, last_row: int, columns: dict[str, int],
+                         candidates: list[int], stop_row: int) -> int:
+    """:func:`_fullest_column` over the block's own fund rows (年度资金总额 and its sub-rows, the first
+    of them perhaps on the header row), not the indicator table under them."""
+    first_money_col = min(columns[k] for k in ("initial_budget", "budget", "executed") if k in columns)
+    fund_rows = [row for row in range(block_row, min(last_row + 1 + _FUND_BODY_ROWS, stop_row, cells.grid.height))
+                 if _fund_row_label(cells, row, first_money_col)[0] is not None]
+
+    def numbers(col: int) -> int:
+        return sum(1 for row in fund_rows if to_decimal(cells.raw(row, col)) is not None)
+
+    return max(candidates, key=lambda col: (numbers(col), -col))
+
+
+#: Rows below a 项目资金 header looked at for its fund rows, when choosing between two 分值 or 得分
+#: columns: 年度资金总额 and three sub-rows, at most a few more.
+_FUND_BODY_ROWS = 6
 
 
 def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int], stop_row: int,
@@ -248,13 +287,15 @@ def _read_fund_block(cells: SheetCells, block_row: int, columns: dict[str, int],
     total_row = next((row for row, line in zip(rows, lines) if line.kind == "total"), None)
     item_row = total_row if total_row is not None else (rows[0] if rows else block_row)
     weight = self_score = weight_source = score_source = None
+    # On the first fund row when there is no 年度资金总额 row (a block of 财政拨款 and 上年结转 only):
+    # read only on a total row, a 分值 of 15 there was "missing" and the default 10 taken.
     if "weight" in columns:
         weight_source = cells.source(item_row, columns["weight"])
-        if total_row is not None:
-            weight = cells.weight(total_row, columns["weight"], "预算执行分值", flags)
-    if "score" in columns and total_row is not None:
-        score_source = cells.source(total_row, columns["score"])
-        self_score = cells.number(total_row, columns["score"], "预算执行自评得分", flags)
+        if rows:
+            weight = cells.weight(item_row, columns["weight"], "预算执行分值", flags)
+    if "score" in columns and rows:
+        score_source = cells.source(item_row, columns["score"])
+        self_score = cells.number(item_row, columns["score"], "预算执行自评得分", flags)
     if weight is None:
         weight = _block_weight(cells, block_row)
     # One cell merged down the block's rows speaks for them all.
@@ -367,6 +408,9 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         end = row_end(values, name_col + 1)
         if end is not None:  # a footer (signatures, contacts) or a note ends a table that has no 总分 row
             break
+        if (first := values[0] if values else None).__class__ is str and _starts_fund_block(first):
+            end = "funds"  # so does the 项目资金 block below it: its rows were read as indicators
+            break
         if len(values) < width:  # a short row reads as padded with ''
             values = values + [""] * (width - len(values))
         name = text_of(values[name_col])
@@ -389,6 +433,11 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     if level1_col is not None:
         form.level1_weights.update(_declared_level_weights(rows, level1_col, header_row + 1, row))
     return (row if end is None or end == "total" else len(rows)), row
+
+
+def _starts_fund_block(text: str) -> bool:
+    """Is a row's first cell the caption of a 项目资金 block ("项目资金（万元）", "预算执行情况(10分)")?"""
+    return ("资金" in text or "预算执行" in text) and normalise(text) in labels.FUND_BLOCK_CAPTIONS
 
 
 def _is_subtotal(name: str) -> bool:
