@@ -237,8 +237,10 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         return new_parsed_value(text=text, missing=True)
     if column_operator == "qualitative":
         return new_parsed_value(text=text, qualitative=True)
-    # Why the search first: few values hold a numeral character, and the full pattern costs more.
-    if _NUMERAL.search(compact) is not None and (spelled := _spelled_count(compact)) is not None:
+    # Why the tests first: few values end as a count does, or hold a numeral, and the full pattern
+    # (every operator word tried at the start) costs more.
+    if compact[-1:] in _COUNT_LAST_CHARACTERS and _NUMERAL.search(compact) is not None \
+            and (spelled := _spelled_count(compact)) is not None:
         compact = spelled  # "不少于三次" as "不少于3次"; shown as written
     number_match = None
     # Why the hint first: every spelling _DATE knows has one, and most values none.
@@ -294,6 +296,8 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
 _COUNTERS = ("人次", "次", "个", "项", "人", "场", "家", "所", "期", "批", "篇", "本", "台", "套", "处", "座", "名",
              "户", "件", "份", "条", "株", "棵", "亩", "轮", "班", "册", "部", "辆", "张", "种", "类", "间", "栋")
 _NUMERAL = re.compile("[一二两三四五六七八九十]")
+#: The last character of every value _SPELLED_COUNT matches (a counter's, or a suffix operator's).
+_COUNT_LAST_CHARACTERS = frozenset(word[-1] for word in _COUNTERS + ("以上", "以下", "以内"))
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SPELLED_COUNT = re.compile(
     "((?:" + "|".join(re.escape(word) for word, _ in sorted(_WORD_OPERATORS + _SYMBOL_OPERATORS,

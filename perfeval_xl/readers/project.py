@@ -408,7 +408,9 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         end = row_end(values, name_col + 1)
         if end is not None:  # a footer (signatures, contacts) or a note ends a table that has no 总分 row
             break
-        if (first := values[0] if values else None).__class__ is str and _starts_fund_block(first):
+        # Why the tests inline: asked of every indicator row, whose first cell is mostly empty.
+        first = values[0] if values else None
+        if first.__class__ is str and ("资金" in first or "预算执行" in first) and _starts_fund_block(first):
             end = "funds"  # so does the 项目资金 block below it: its rows were read as indicators
             break
         if len(values) < width:  # a short row reads as padded with ''
@@ -420,7 +422,8 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
             level1, level2 = new_level1, ""
         if new_level2:
             level2 = new_level2
-        if not name and _blank(values[target_col]) and _blank(values[actual_col]) or _is_subtotal(name):
+        if (not name and _blank(values[target_col]) and _blank(values[actual_col])
+                or "计" in name and _is_subtotal(name)):
             # A subtotal ("小计", "产出指标小计") sums rows read already: no indicator of its own.
             row += 1
             continue
@@ -437,12 +440,13 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
 
 def _starts_fund_block(text: str) -> bool:
     """Is a row's first cell the caption of a 项目资金 block ("项目资金（万元）", "预算执行情况(10分)")?"""
-    return ("资金" in text or "预算执行" in text) and normalise(text) in labels.FUND_BLOCK_CAPTIONS
+    return normalise(text) in labels.FUND_BLOCK_CAPTIONS
 
 
 def _is_subtotal(name: str) -> bool:
-    """Is an indicator row's name a subtotal's ("小计", "产出指标小计", "小　计")?"""
-    return "计" in name and normalise(name).endswith("小计")  # the test first: names rarely hold 计
+    """Is an indicator row's name a subtotal's ("小计", "产出指标小计", "小　计")?  (Asked of names
+    holding 计 only: few do.)"""
+    return normalise(name).endswith("小计")
 
 
 def _declared_level_weights(rows: list[list[object]], col: int, first: int, end: int) -> dict[str, Decimal]:
