@@ -176,8 +176,8 @@ FOOTER_PREFIXES = ("单位负责人", "项目负责人", "财务负责人", "部
 #: no 总分 row, and is never an indicator, but is no field of the form either.
 NOTE_PREFIXES = ("填报说明", "填表说明", "说明", "备注", "注")
 #: The caption of a 项目资金 block (normalised: its "（万元）" or "(10分)" dropped), which ends an
-#: indicator table it follows, as a 总分 row does.
-FUND_BLOCK_CAPTIONS = ("项目资金", "项目资金情况", "预算执行情况", "预算执行", "资金情况", "资金使用情况")
+#: indicator table it follows, as a 总分 row does.  Not "预算执行": some tables' 一级指标.
+FUND_BLOCK_CAPTIONS = ("项目资金", "项目资金情况", "预算执行情况", "资金情况", "资金使用情况")
 GOAL_EXPECTED_LABELS = ("预期目标",)
 GOAL_ACTUAL_LABELS = ("实际完成情况", "目标实际完成情况")
 

@@ -302,25 +302,25 @@ _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "
 _SPELLED_COUNT = re.compile(
     "((?:" + "|".join(re.escape(word) for word, _ in sorted(_WORD_OPERATORS + _SYMBOL_OPERATORS,
                                                             key=lambda pair: -len(pair[0]))) + ")?)"
-    "([一二两三四五六七八九十]{1,3})(" + "|".join(_COUNTERS) + ")((?:及以上|以上|及以下|以下|以内)?)")
+    "([一二两三四五六七八九十]{1,3})(" + "|".join(_COUNTERS) + ")((?:" + "|".join(_SUFFIX_WORDS) + ")?)")
 
 
 def _spelled_count(compact: str) -> str | None:
     """``compact`` with its count in Chinese numerals written in digits, or None when it is none."""
-    if (match := _SPELLED_COUNT.fullmatch(compact)) is None:
-        return None
-    numeral = match.group(2)
-    tens, _, ones = numeral.partition("十")
-    if "十" not in numeral:
-        value = _CHINESE_DIGITS.get(numeral) if len(numeral) == 1 else None
-    elif "十" in ones or len(tens) > 1 or len(ones) > 1:
-        value = None
-    else:
-        value = (_CHINESE_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CHINESE_DIGITS.get(ones, 0) if ones else 0)
-        value = None if (tens and tens not in _CHINESE_DIGITS) or (ones and ones not in _CHINESE_DIGITS) else value
-    if value is None:
+    if (match := _SPELLED_COUNT.fullmatch(compact)) is None or (value := _numeral_value(match.group(2))) is None:
         return None
     return f"{match.group(1)}{value}{match.group(3)}{match.group(4)}"
+
+
+def _numeral_value(numeral: str) -> int | None:
+    """一 … 九十九 as a number; None for anything else ("十十", "三四")."""
+    tens, ten, ones = numeral.partition("十")
+    if not ten:
+        return _CHINESE_DIGITS.get(numeral)  # one digit, or None
+    if len(tens) > 1 or len(ones) > 1 or (tens and tens not in _CHINESE_DIGITS) \
+            or (ones and ones not in _CHINESE_DIGITS):
+        return None
+    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
 
 
 #: A note that is an operator and nothing else, after its opening bracket: "（不超过）", "（以内）".

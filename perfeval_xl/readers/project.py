@@ -410,7 +410,7 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
             break
         # Why the tests inline: asked of every indicator row, whose first cell is mostly empty.
         first = values[0] if values else None
-        if first.__class__ is str and ("资金" in first or "预算执行" in first) and _starts_fund_block(first):
+        if first.__class__ is str and ("资金" in first or "预算执行" in first) and _starts_fund_block(cells, row, first):
             end = "funds"  # so does the 项目资金 block below it: its rows were read as indicators
             break
         if len(values) < width:  # a short row reads as padded with ''
@@ -438,9 +438,12 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     return (row if end is None or end == "total" else len(rows)), row
 
 
-def _starts_fund_block(text: str) -> bool:
-    """Is a row's first cell the caption of a 项目资金 block ("项目资金（万元）", "预算执行情况(10分)")?"""
-    return normalise(text) in labels.FUND_BLOCK_CAPTIONS
+def _starts_fund_block(cells: SheetCells, row: int, text: str) -> bool:
+    """Does ``row`` start a 项目资金 block: its first cell ``text`` the block's caption ("项目资金
+    （万元）", "预算执行情况(10分)"), and it or the row below naming the 执行数 column?"""
+    return normalise(text) in labels.FUND_BLOCK_CAPTIONS and any(
+        "executed" in cells.label_columns(header, labels.FUND_COLUMNS)
+        for header in (row, row + 1) if header < cells.grid.height)
 
 
 def _is_subtotal(name: str) -> bool:
