@@ -21,10 +21,6 @@ _COLUMN_NAMES = {column: name + "数" for name, column in COLUMNS.items()}
 MAY_BE_NEGATIVE = frozenset({"年末结余", "本年追加预算"})
 
 
-class MissingInput(Exception):
-    """An F2 amount a formula needs is absent; the message names the row."""
-
-
 def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> FormResult:
     """Score every row of the F3 table: computed rows from F2, the rest from the self-score."""
     items = []
@@ -148,13 +144,8 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
         item.basis = f"{missing}，无法计算，得0分"
         item.flags.append(Flag(f"{missing}，{quoted(row.name)}无法计算", row.source, "error", "请单位补填基础数据表相应数据"))
         return item
-    try:
-        numerator, numerator_text = _sum(base, rule.numerator, item, notes)
-        denominator, denominator_text = _sum(base, rule.denominator, item, notes)
-    except MissingInput as missing:
-        item.basis = f"{missing}，无法计算，得0分"
-        item.flags.append(Flag(f"{missing}，{quoted(row.name)}无法计算", row.source, "error", "请单位补填基础数据表相应数据"))
-        return item
+    numerator, numerator_text = _sum(base, rule.numerator, item, notes)
+    denominator, denominator_text = _sum(base, rule.denominator, item, notes)
     formula = f"{numerator_text}/{denominator_text}"
     note = "".join(notes)
     if denominator == 0:
@@ -208,9 +199,10 @@ def _apply(rule: DepartmentIndicator, pct: Decimal, w: Decimal) -> tuple[Decimal
     return w * capped / 100, f"{show(capped)}%×{show(w)}={{score}}"
 
 
-def _sum(base: BaseData | None, terms: tuple[Term, ...], item: ItemScore, notes: list[str]) -> tuple[Decimal, str]:
-    """The signed sum of ``terms`` and its text; an amount below zero that cannot be is counted as 0,
-    flagged on ``item`` at its F2 cell and noted for the 评分依据 in ``notes``."""
+def _sum(base: BaseData, terms: tuple[Term, ...], item: ItemScore, notes: list[str]) -> tuple[Decimal, str]:
+    """The signed sum of ``terms`` (every one of them in ``base``: see :func:`_missing_amounts`) and
+    its text; an amount below zero that cannot be is counted as 0, flagged on ``item`` at its F2
+    cell and noted for the 评分依据 in ``notes``."""
     values = []
     for term in terms:
         value = _amount(base, term)
@@ -232,22 +224,14 @@ def _sum(base: BaseData | None, terms: tuple[Term, ...], item: ItemScore, notes:
     return total, f"({text})" if len(values) > 1 else text
 
 
-def _amount(base: BaseData | None, term: Term) -> Decimal:
-    if base is None:
-        raise MissingInput("缺少基础数据表（F2）")
-    if term.row == "编制数" or term.row == "在职人数":
-        value = base.staff_quota if term.row == "编制数" else base.staff_actual
-        if value is None:
-            raise MissingInput(f"基础数据表缺少“{term.row}”")
-        return value
+def _amount(base: BaseData, term: Term) -> Decimal | None:
+    """The F2 amount ``term`` names, or None when the F2 lacks it."""
+    if term.row in ("编制数", "在职人数"):
+        return base.staff_quota if term.row == "编制数" else base.staff_actual
     row = base.rows.get(term.row)
     if row is None:
-        raise MissingInput(f"基础数据表缺少“{term.row}”行")
-    value = getattr(row, term.column) if term.column else row.single()
-    if value is None:
-        column = f"的{_COLUMN_NAMES[term.column]}" if term.column else "的金额"
-        raise MissingInput(f"基础数据表“{term.row}”行缺少{column.lstrip('的')}")
-    return value
+        return None
+    return getattr(row, term.column) if term.column else row.single()
 
 
 def _missing_amounts(base: BaseData | None, terms: tuple[Term, ...]) -> str:
@@ -257,17 +241,12 @@ def _missing_amounts(base: BaseData | None, terms: tuple[Term, ...]) -> str:
         return "缺少基础数据表（F2）"
     lacking: list[str] = []
     for term in terms:
-        if term.row == "编制数" or term.row == "在职人数":
-            gap = None if (base.staff_quota if term.row == "编制数" else base.staff_actual) is not None \
-                else f"“{term.row}”"
-        elif (row := base.rows.get(term.row)) is None:
-            gap = f"“{term.row}”行"
-        elif (getattr(row, term.column) if term.column else row.single()) is None:
-            gap = _amount_name(term)
-        else:
-            gap = None
-        if gap is not None and gap not in lacking:
-            lacking.append(gap)
+        if _amount(base, term) is None:
+            # A row the F2 lacks whole is named as a row, whichever of its amounts was wanted.
+            gap = f"“{term.row}”行" if term.row not in base.rows and term.row not in ("编制数", "在职人数") \
+                else _amount_name(term)
+            if gap not in lacking:
+                lacking.append(gap)
     return f"基础数据表缺少{'、'.join(lacking)}" if lacking else ""
 
 
