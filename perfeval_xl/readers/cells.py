@@ -201,6 +201,17 @@ class SheetCells:
         """The cells of ``columns`` on any row of this sheet; fetch once per table, then call ``of(row)``."""
         return _row_cells(self.grid.name, tuple(columns.items()))
 
+    def as_shown(self, value: object, row: int, col: int) -> object:
+        """The raw ``value`` of the cell at (row, col), a number in a percent cell as Excel shows it:
+        0.95 in a 0% cell is "95%" (what the unit typed).  An infinite number ("1e999" in the sheet's
+        XML) has no Decimal: left as it is, as in any other cell.  (Why the number test first: for an
+        .xls, asking Grid.percent parses the workbook's formats.)"""
+        if value.__class__ in (int, float) and (row, col) in self.grid.percent:
+            number = to_decimal(value)
+            if number is not None:
+                return f"{format_number(number * 100)}%"
+        return value
+
     def raw(self, row: int, col: int) -> object:
         # Why not grid.value: this is the readers' innermost call; one call level less is measurable.
         rows = self.grid.rows
@@ -295,14 +306,10 @@ class SheetCells:
         qualitative band [−8.00, −10.00] and a total below the sum of what was earned.  Read as
         no weight, it is scored as a missing one is, and the cell is named.
         """
-        if value.__class__ in (int, float) and (row, col) in self.grid.percent:
-            # A 权重 shown as a percentage of the form's 100 points ("10%", the cell holding 0.1) is
-            # the points it shows: read as 0.1, every indicator scored a tenth of a point.
-            number = to_decimal(value)
-            if number is not None:
-                points = number * 100  # 0.15 → 15, not 15.00
-                value = points.to_integral_value() if points == points.to_integral_value() else points.normalize()
-        elif value.__class__ is str and value.rstrip().endswith(("%", "％")):  # "10%" typed as text
+        # A 权重 shown as a percentage of the form's 100 points ("10%": the cell holding 0.1, or the
+        # text) is the points it shows: read as 0.1, every indicator scored a tenth of a point.
+        value = self.as_shown(value, row, col)
+        if value.__class__ is str and value.rstrip().endswith(("%", "％")):
             value = value.rstrip()[:-1]
         number = self.number_of(value, row, col, what, flags)
         if number is not None and number < 0:

@@ -582,13 +582,7 @@ class _IndicatorReader:
             if problem:
                 flags.append(problem)
                 return parse_value(None)
-        # The number test first: for an .xls, asking Grid.percent parses the workbook's formats.
-        if raw.__class__ in (int, float) and (row, col) in self.percent:
-            # Shown as Excel shows it: 0.95 in a 0% cell is "95%" (what the unit typed).  An infinite
-            # number ("1e999" in the sheet's XML) has no Decimal: read as in any other cell, not scaled.
-            number = to_decimal(raw)
-            if number is not None:
-                raw = f"{format_number(number * 100)}%"
+        raw = self.cells.as_shown(raw, row, col)
         if isinstance(raw, (str, int, float)) and raw != 0:  # Why not zero: 0.0 == -0.0, yet they read "0" and "-0"
             return _parsed_value(raw, operator_text, unit_text)
         return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
