@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from .. import labels
@@ -31,11 +32,8 @@ def find_indicator_header(cells: SheetCells) -> tuple[int, dict[str, int]] | Non
         if header is None:
             continue
         last_row, columns = header
-        if any(field_name in columns for field_name in _NUMERIC_FIELDS):
-            labelled = cells.labelled_columns(last_row, labels.INDICATOR_COLUMNS)
-            for field_name in _NUMERIC_FIELDS:
-                if len(labelled.get(field_name, ())) > 1 and columns.get(field_name) in labelled[field_name]:
-                    columns[field_name] = _fullest_column(cells, last_row, labelled[field_name])
+        _numbers_from_fullest(cells, last_row, columns, labels.INDICATOR_COLUMNS,
+                              lambda: range(last_row + 1, last_row + 1 + _BODY_ROWS))
         return last_row, columns
     return None
 
@@ -72,15 +70,20 @@ _NUMERIC_FIELDS = ("weight", "score")
 _BODY_ROWS = 80  # rows below the header looked at to choose between two such columns
 
 
-def _fullest_column(cells: SheetCells, header_row: int, candidates: list[int]) -> int:
-    """Of several columns labelled for one field, the one holding the most numbers below the header
-    (the leftmost on a tie)."""
-    body = cells.grid.rows[header_row + 1:header_row + 1 + _BODY_ROWS]
-
-    def numbers(col: int) -> int:
-        return sum(1 for values in body if col < len(values) and to_decimal(values[col]) is not None)
-
-    return max(candidates, key=lambda col: (numbers(col), -col))
+def _numbers_from_fullest(cells: SheetCells, header_row: int, columns: dict[str, int],
+                          table: dict[str, tuple[str, ...]], body: Callable[[], Sequence[int]]) -> None:
+    """Of a 分值 or 得分 labelled twice in ``header_row`` (权重 beside 分值, 得分 beside 自评得分), take
+    into ``columns`` the column holding the most numbers in the rows ``body`` gives (the leftmost on
+    a tie): the first, left blank, lost the weights or the self-scores."""
+    if not any(field_name in columns for field_name in _NUMERIC_FIELDS):
+        return
+    labelled = cells.labelled_columns(header_row, table)
+    for field_name in _NUMERIC_FIELDS:
+        candidates = labelled.get(field_name, ())
+        if len(candidates) > 1 and columns.get(field_name) in candidates:
+            rows = body()
+            columns[field_name] = max(candidates, key=lambda col: (
+                sum(1 for row in rows if to_decimal(cells.raw(row, col)) is not None), -col))
 
 
 def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
@@ -220,29 +223,18 @@ def _read_funds(cells: SheetCells, first_row: int, stop_row: int, form: ProjectF
                               {"executed", "initial_budget"})
         if header is not None:
             last_row, columns = header
-            # 权重 beside a blank 分值, a blank 得分 beside 自评得分: the column holding the numbers, as in
-            # the indicator table (the first was taken: a default weight of 10, a self-score lost).
-            labelled = cells.labelled_columns(last_row, labels.FUND_COLUMNS)
-            for field_name in _NUMERIC_FIELDS:
-                if len(labelled.get(field_name, ())) > 1 and columns.get(field_name) in labelled[field_name]:
-                    columns[field_name] = _fullest_fund_column(cells, row, last_row, columns, labelled[field_name],
-                                                               stop_row)
+            _numbers_from_fullest(cells, last_row, columns, labels.FUND_COLUMNS,
+                                  lambda: _fund_rows(cells, row, last_row, columns, stop_row))
             return _read_fund_block(cells, row, columns, stop_row, form)
     return None
 
 
-def _fullest_fund_column(cells: SheetCells, block_row: int, last_row: int, columns: dict[str, int],
-                         candidates: list[int], stop_row: int) -> int:
-    """:func:`_fullest_column` over the block's own fund rows (年度资金总额 and its sub-rows, the first
-    of them perhaps on the header row), not the indicator table under them."""
+def _fund_rows(cells: SheetCells, block_row: int, last_row: int, columns: dict[str, int], stop_row: int) -> list[int]:
+    """The block's own fund rows (年度资金总额 and its sub-rows, the first perhaps on the header row),
+    not the indicator table under them."""
     first_money_col = min(columns[k] for k in ("initial_budget", "budget", "executed") if k in columns)
-    fund_rows = [row for row in range(block_row, min(last_row + 1 + _FUND_BODY_ROWS, stop_row, cells.grid.height))
-                 if _fund_row_label(cells, row, first_money_col)[0] is not None]
-
-    def numbers(col: int) -> int:
-        return sum(1 for row in fund_rows if to_decimal(cells.raw(row, col)) is not None)
-
-    return max(candidates, key=lambda col: (numbers(col), -col))
+    return [row for row in range(block_row, min(last_row + 1 + _FUND_BODY_ROWS, stop_row, cells.grid.height))
+            if _fund_row_label(cells, row, first_money_col)[0] is not None]
 
 
 #: Rows below a 项目资金 header looked at for its fund rows, when choosing between two 分值 or 得分
