@@ -37,6 +37,9 @@ _SUFFIX_OPERATORS: tuple[tuple[str, str], ...] = (
     ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
 )
 _SUFFIX_WORDS = tuple(word for word, _ in _SUFFIX_OPERATORS)
+#: Any word or symbol operator, as a pattern, the longest tried first ("不低于" before "低于").
+_ANY_OPERATOR = "|".join(re.escape(word) for word, _ in sorted(_WORD_OPERATORS + _SYMBOL_OPERATORS,
+                                                               key=lambda pair: -len(pair[0])))
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _EXPONENT = re.compile(r"[eE][-+]?\d+")  # right after a _NUMBER: scientific notation
 # A date or deadline: its digits are a date, not a target value.  Matched on the compact text
@@ -300,9 +303,7 @@ _NUMERAL = re.compile("[一二两三四五六七八九十]")
 _COUNT_LAST_CHARACTERS = frozenset(word[-1] for word in _COUNTERS + ("以上", "以下", "以内"))
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SPELLED_COUNT = re.compile(
-    "((?:" + "|".join(re.escape(word) for word, _ in sorted(_WORD_OPERATORS + _SYMBOL_OPERATORS,
-                                                            key=lambda pair: -len(pair[0]))) + ")?)"
-    "([一二两三四五六七八九十]{1,3})(" + "|".join(_COUNTERS) + ")((?:" + "|".join(_SUFFIX_WORDS) + ")?)")
+    f"((?:{_ANY_OPERATOR})?)([一二两三四五六七八九十]{{1,3}})({'|'.join(_COUNTERS)})((?:{'|'.join(_SUFFIX_WORDS)})?)")
 
 
 def _spelled_count(compact: str) -> str | None:
@@ -352,10 +353,7 @@ def _numeric_value(text: str, number_text: str, own_operator: str | None, unit_t
                             unit_declared=own_unit is None and unit is not None)
 
 
-_OPERATOR_THEN_NUMBER = re.compile(
-    "(?:" + "|".join(re.escape(word) for word, _ in sorted(_WORD_OPERATORS + _SYMBOL_OPERATORS,
-                                                           key=lambda pair: -len(pair[0]))) + ")"
-    + f"({_NUMBER.pattern})")
+_OPERATOR_THEN_NUMBER = re.compile(f"(?:{_ANY_OPERATOR})({_NUMBER.pattern})")
 
 
 def _compared_number(compact: str) -> re.Match | None:
