@@ -11,7 +11,12 @@ from decimal import Decimal, InvalidOperation
 from .labels import nfkc
 from .model import ParsedValue, new_parsed_value
 
-PLACEHOLDERS = frozenset({"", "—", "——", "-", "--", "/", "*", "xx", "XX", "无", "－", "–", "N/A", "n/a", "空"})
+PLACEHOLDERS = frozenset({"", "—", "——", "-", "--", "/", "*", "xx", "XX", "无", "暂无", "－", "–", "N/A", "n/a", "NA",
+                          "na", "空"})
+#: Characters a unit types for "nothing here" besides the dashes above: look-alikes an input method
+#: offers (― ─ ━ ‐ ‒, "一" for a dash) and a tilde.  A value of these alone is a placeholder:
+#: read as text, "―" against "―" was "equal text", 达成.
+_DASH_LIKE = "-—–―─━‐‑‒一~_"
 
 # Word operators, longest first so "不低于" wins over "低于".  Official texts put a modal between
 # 不 and the comparison ("不得低于", "不应超过", "不能多于"): the inner word alone is the opposite.
@@ -33,8 +38,11 @@ _SYMBOL_OPERATORS: tuple[tuple[str, str], ...] = (
     ("<=", "<="), ("=<", "<="), ("≤", "<="), ("≦", "<="), ("⩽", "<="),
     (">", ">"), ("<", "<"), ("=", "="),
 )
+# "内" alone is a time limit ("3个工作日内", "10天内", "5天之内"): a ceiling, as "以内" is.  Why last:
+# "以内" and "之内" end with it, and the first suffix of the list a unit ends with is taken.
 _SUFFIX_OPERATORS: tuple[tuple[str, str], ...] = (
-    ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
+    ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="), ("之内", "<="),
+    ("内", "<="),
 )
 _SUFFIX_WORDS = tuple(word for word, _ in _SUFFIX_OPERATORS)
 #: Any word or symbol operator, as a pattern, the longest tried first ("不低于" before "低于").
@@ -83,10 +91,10 @@ _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")
 # a number (its commas all thousands separators), and "%" or a unit of Chinese characters.  Every
 # such text is its own NFKC, holds nothing _compact removes but those commas, and no date, suffix
 # operator or unit end: the general path would read it as the groups say.  The unit's excluded
-# characters are those of _may_hold_a_date, of every suffix operator (以), and of the deadline words that
+# characters are those of _may_hold_a_date, of every suffix operator (以, and 内 of "天内"), and of the deadline words that
 # make "2019.12底" a date.
 _PLAIN_VALUE = re.compile(r"(>=|<=|=>|=<|[≥≤><=])?([-+]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)"
-                          r"(%|(?:(?![年月季前以底末完止截])[\u4e00-\u9fff])*)")
+                          r"(%|(?:(?![年月季前以内底末完止截])[\u4e00-\u9fff])*)")
 # U+2212 MINUS SIGN, as Word and web pages write it: NFKC leaves it, so "−5" would read as 5.
 _MINUS_SIGN = str.maketrans({"\u2212": "-"})
 
@@ -236,10 +244,21 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     text = "" if raw is None else logical_text(raw) if raw.__class__ is bool else str(raw).strip()
     compact = _compact(raw)
     # Why the length first: upper copies the text, and never shortens one.
-    if compact in PLACEHOLDERS or len(compact) <= 2 and compact.upper() == "XX":
+    if compact in PLACEHOLDERS or not compact.strip(_DASH_LIKE) or len(compact) <= 2 and compact.upper() in ("XX", "X"):
         return new_parsed_value(text=text, missing=True)
     if column_operator == "qualitative":
         return new_parsed_value(text=text, qualitative=True)
+    # Why the tests first: few values hold either word, and the patterns cost more than the tests.
+    if ("零" in compact or "发生" in compact or "出现" in compact) and (
+            zero := _ZERO_EVENTS.fullmatch(compact) or _NO_EVENT.fullmatch(compact)):
+        # "零事故" against "0起", "未发生" against "≤0起": a count of none, as "=0" (§3: A ≤ 0 → w).
+        counter = zero.group(1) if zero.re is _ZERO_EVENTS else None
+        return new_parsed_value(text=text, operator=column_operator or "=", number=Decimal(0),
+                                unit=normalise_unit(counter) or unit_from_column,
+                                operator_declared=column_operator is not None,
+                                unit_declared=counter is None and unit_from_column is not None)
+    if "百分之" in compact:
+        compact = _PERCENT_IN_WORDS.sub(_percent_in_digits, compact)  # "百分之九十五" as "95%"
     # Why the tests first: few values end as a count does, or hold a numeral, and the full pattern
     # (every operator word tried at the start) costs more.
     if compact[-1:] in _COUNT_LAST_CHARACTERS and _NUMERAL.search(compact) is not None \
@@ -256,6 +275,13 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     number_match = number_match or _NUMBER.search(compact)
     if number_match is None:
         return new_parsed_value(text=text, qualitative=True)
+    # "12345热线接通率≥95%", "65岁以上老年人健康管理率≥70%": a number of the indicator's own words
+    # comes before the comparison that is the target.  Why the second number first: most values
+    # hold one, and the comparison's pattern tries every operator word.
+    if _NUMBER.search(compact, number_match.end()) is not None \
+            and _operator_in(compact[: number_match.start()]) is None \
+            and (compared := _compared_number(compact, number_match.end())) is not None:
+        number_match = compared
     number_text = number_match.group()
     before, after = compact[: number_match.start()], compact[number_match.end():]
     if after[:1] in ("e", "E") and (exponent := _EXPONENT.match(after)):
@@ -272,6 +298,8 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         return new_parsed_value(text=text)
     operator = _operator_in(before) if before else None
     unit_text = after
+    if "¥" in before and not after[:1].isalpha():  # "￥120000" (NFKC: "¥"): an amount in 元
+        unit_text = "元" + after
     if unit_text.endswith(_SUFFIX_WORDS):  # Why the test first: most units end with none of them
         unit_text, suffix_op = _without_suffix_operator(unit_text)
         operator = operator or suffix_op
@@ -288,6 +316,8 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
             unit_text, operator = _without_suffix_operator(unit_text)
         else:
             operator = _NOTE_OPERATORS.get(note.rstrip(")]】"))
+    if operator is None and "内" in unit_text and (limit := _TIME_LIMIT.match(unit_text)):
+        unit_text, operator = limit.group(1), "<="  # "2小时内响应", "3个工作日内办结"
     if not unit_text and (range_end := _RANGE_END.match(after)):
         unit_text = range_end.group(1)
     return _numeric_value(text, number_text, operator, unit_text, column_operator, unit_from_column)
@@ -324,6 +354,26 @@ def _numeral_value(numeral: str) -> int | None:
     return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
 
 
+#: A time limit followed by what is to happen within it: "小时内响应", "个工作日之内办结".
+_TIME_LIMIT = re.compile("(个工作日|工作日|个小时|小时|分钟|天|日|周|个月|月|年)之?内")
+#: "零", "零事故", "零投诉": none of what is counted (a counter or an incident word may follow).
+#: Why a list: "零星维修" or "零售" start with 零 and count nothing.
+_ZERO_EVENTS = re.compile(
+    "零(起|次|个|件|例|宗|项|人次|人|单|事故|投诉|差错|伤亡|失误|违规|违纪|上访|缺陷|死亡|污染|事件|发生|故障)?")
+#: "未发生", "没有发生安全事故", "未出现": nothing happened, as an actual of a 零事故 target says it.
+_NO_EVENT = re.compile("(?:未|没有|无)(?:发生|出现)[\u4e00-\u9fff]{0,12}")
+#: "百分之九十五", "百分之百", "百分之95": a percentage in words.
+_PERCENT_IN_WORDS = re.compile("百分之([一二两三四五六七八九十]{1,3}|百|[0-9]+(?:\\.[0-9]+)?)")
+
+
+def _percent_in_digits(match: re.Match) -> str:
+    words = match.group(1)
+    if words == "百":
+        return "100%"
+    number = words if words[0].isdigit() else _numeral_value(words)
+    return match.group() if number is None else f"{number}%"
+
+
 #: A note that is an operator and nothing else, after its opening bracket: "（不超过）", "（以内）".
 _NOTE_OPERATORS = {word: op for word, op in (*_WORD_OPERATORS, *_SUFFIX_OPERATORS) if word != "控制在"}
 
@@ -356,9 +406,10 @@ def _numeric_value(text: str, number_text: str, own_operator: str | None, unit_t
 _OPERATOR_THEN_NUMBER = re.compile(f"(?:{_ANY_OPERATOR})({_NUMBER.pattern})")
 
 
-def _compared_number(compact: str) -> re.Match | None:
-    """The number right after a comparison ("≥5", "不低于95") that does not start a date, or None."""
-    for match in _OPERATOR_THEN_NUMBER.finditer(compact):
+def _compared_number(compact: str, start: int = 0) -> re.Match | None:
+    """The number right after a comparison ("≥5", "不低于95") from ``start`` on that does not start
+    a date, or None."""
+    for match in _OPERATOR_THEN_NUMBER.finditer(compact, start):
         if not _DATE.match(compact, match.start(1)):
             return _NUMBER.match(compact, match.start(1))
     return None
@@ -397,7 +448,9 @@ def number_beside_dates(value: ParsedValue) -> ParsedValue | None:
     dates = [match.span() for match in _DATE.finditer(compact)]
     for number in _NUMBER.finditer(compact):
         if not any(start < number.end() and number.start() < end for start, end in dates):
-            found = parse_value(compact[number.start():])
+            # Read up to the next date: "100%（截至2019年12月底）" is 100%, its note a date.
+            end = next((start for start, _ in dates if start >= number.end()), len(compact))
+            found = parse_value(compact[number.start():end])
             return None if found.number is None or found.qualitative else replace(found, text=value.text)
     return None
 
@@ -441,7 +494,8 @@ def _operator_in(text: str) -> str | None:
 
 def _operator_in_words(text: str) -> str | None:
     """A 指标性质 written as a direction: 正向, 反向 (逆向), with or without 指标 / 型."""
-    words = {"正向": ">=", "反向": "<=", "逆向": "<=", "等于": "="}
+    words = {"正向": ">=", "反向": "<=", "逆向": "<=", "负向": "<=", "等于": "=",
+             "越大越好": ">=", "越高越好": ">=", "越多越好": ">=", "越小越好": "<=", "越低越好": "<=", "越少越好": "<="}
     for suffix in ("指标", "型"):
         text = text.removesuffix(suffix)
     return words.get(text)
@@ -485,6 +539,21 @@ def declared_money_unit(text: object) -> str | None:
     return (match.group(1) or match.group(2)) if match else None
 
 
+#: Units of one measure at other sizes, as units write a time limit, a distance or a rate: "≤2小时"
+#: against "90分钟", "≥10公里" against "8000米", "≤0.5%" against "3‰".  (kind, size in the smallest.)
+#: Why no 月 or 年: their days vary; nor 工作日, which is no number of 天.
+_MEASURES: dict[str, tuple[str, Decimal]] = {
+    "秒": ("time", Decimal(1)), "分钟": ("time", Decimal(60)), "小时": ("time", Decimal(3600)),
+    "个小时": ("time", Decimal(3600)), "天": ("time", Decimal(86400)), "日": ("time", Decimal(86400)),
+    "米": ("length", Decimal(1)), "m": ("length", Decimal(1)), "公里": ("length", Decimal(1000)),
+    "千米": ("length", Decimal(1000)), "km": ("length", Decimal(1000)),
+    "平方米": ("area", Decimal(1)), "m2": ("area", Decimal(1)), "公顷": ("area", Decimal(10000)),
+    "平方公里": ("area", Decimal(1000000)), "平方千米": ("area", Decimal(1000000)), "km2": ("area", Decimal(1000000)),
+    "克": ("mass", Decimal(1)), "千克": ("mass", Decimal(1000)), "公斤": ("mass", Decimal(1000)),
+    "kg": ("mass", Decimal(1000)), "吨": ("mass", Decimal(1000000)),
+    "%": ("share", Decimal(10)), "‰": ("share", Decimal(1)),
+}
+
 #: Scale words a unit may start with ("12万件", "3亿人次").
 _SCALE_WORDS = {"万": Decimal(10000), "亿": Decimal(100000000)}
 
@@ -498,17 +567,31 @@ def _unit_and_scale(unit: str) -> tuple[str, Decimal]:
     return unit, Decimal(1)
 
 
-def unit_factor(from_unit: str | None, to_unit: str | None) -> Decimal | None:
-    """The factor that turns an amount in ``from_unit`` into ``to_unit`` when both are money units
-    ("元" → "万元": 0.0001) or name one unit at two scales ("件" → "万件", "元" → "万"); None when
-    they do not, or when either is missing (an actual written without its unit is taken in the
-    target's)."""
+def base_unit(unit: str) -> tuple[str, Decimal]:
+    """The unit ``unit`` counts in and how many of it one ``unit`` is: ("元", 10000) for "万元",
+    ("件", 10000) for "万件", ("", 10000) for a bare "万"; (``unit``, 1) for any other."""
+    if unit in MONEY_UNITS:
+        return "元", MONEY_UNITS[unit]
+    if unit in _SCALE_WORDS:
+        return "", _SCALE_WORDS[unit]
+    return _unit_and_scale(unit)
+
+
+def in_unit(number: Decimal, from_unit: str | None, to_unit: str | None) -> Decimal | None:
+    """``number`` in ``from_unit`` expressed in ``to_unit`` when both are money units ("元" →
+    "万元"), one measure at two sizes ("分钟" → "小时", "‰" → "%") or one unit at two scales ("件"
+    → "万件", "元" → "万"); None when they are not, or when either is missing (an actual written
+    without its unit is taken in the target's).  Multiplied before divided: 90分钟 is 1.5小时
+    exactly."""
     if not from_unit or not to_unit or from_unit == to_unit:
         return None
     if from_unit in MONEY_UNITS and to_unit in MONEY_UNITS:
-        return MONEY_UNITS[from_unit] / MONEY_UNITS[to_unit]
+        return number * MONEY_UNITS[from_unit] / MONEY_UNITS[to_unit]
+    if from_unit in _MEASURES and to_unit in _MEASURES:
+        (kind_from, size_from), (kind_to, size_to) = _MEASURES[from_unit], _MEASURES[to_unit]
+        return number * size_from / size_to if kind_from == kind_to else None
     (base_from, scale_from), (base_to, scale_to) = _unit_and_scale(from_unit), _unit_and_scale(to_unit)
-    return scale_from / scale_to if base_from == base_to and scale_from != scale_to else None
+    return number * scale_from / scale_to if base_from == base_to and scale_from != scale_to else None
 
 
 def convert_money(number: Decimal, from_unit: str, to_unit: str) -> Decimal:

@@ -178,11 +178,64 @@ def test_missing_execution_weight_uses_the_rulebook_default_and_flags_it():
     ("较2021年增长≥5%", "增长4%", 10, "8.00", "4/5×10=8.00"),  # a year as the base, not a deadline
     ("较2021年增长≥5%", "较2021年增长4%", 10, "8.00", "4/5×10=8.00"),  # the actual repeats the year
     ("2022年度培训≥500人次", "2022年度培训450人次", 10, "9.00", "450/500×10=9.00"),
+    # a time limit written "…内" is a ceiling
+    ("3个工作日内", "4个工作日", 10, "7.50", "3/4×10=7.50"),
+    ("10天内", "8天", 10, "10.00", "8≤10"),
+    ("2小时内响应", "3小时", 10, "6.67", "2/3×10=6.67"),
+    # a number of the indicator's own words before the comparison
+    ("12345热线接通率≥95%", "96%", 10, "10.00", "96≥95"),
+    ("65岁以上老年人健康管理率≥70%", "68%", 10, "9.71", "68/70×10=9.71"),
+    # an actual with a dated note; a target with a number beside its deadline
+    ("≥95%", "100%（截至2019年12月底）", 10, "10.00", "100≥95"),
+    ("≥50个", "45个（12月31日前完成）", 10, "9.00", "45/50×10=9.00"),
+    ("年底前完成50个", "45个", 10, "9.00", "45/50×10=9.00"),
+    ("100%(2019年)", "98%", 10, "9.80", "98/100×10=9.80"),
+    # none of what is counted
+    ("零事故", "0起", 5, "5.00", "目标值为0"),
+    ("=0起", "未发生", 5, "5.00", "目标值为0"),
+    ("零投诉", "2次", 5, "0.00", ">0"),
+    # one measure at two sizes
+    ("≤2小时", "90分钟", 10, "10.00", "实际值90分钟=1.5小时；1.5≤2"),
+    ("≤5‰", "0.6%", 10, "8.33", "实际值0.6%=6‰；5/6×10=8.33"),
+    ("≥10公里", "8000米", 10, "8.00", "8/10×10=8.00"),
+    # a deviation either way
+    ("±5%", "-3%", 10, "10.00", "偏差取绝对值3；3≤5"),
+    ("±5%", "8%", 10, "6.25", "5/8×10=6.25"),
+    # 元 by its sign; a percentage in words
+    ("≤10万元", "￥120000", 10, "8.33", "实际值120000元=12万元；10/12×10=8.33"),
+    ("≥95%", "百分之九十", 10, "9.47", "90/95×10=9.47"),
 ])
 def test_quantitative_rules(target, actual, weight, expected, basis):
     item = score_indicator(indicator(target, actual, weight, reason="说明"), MOF)
     assert item.score == D(expected)
     assert basis in item.basis
+
+
+@pytest.mark.parametrize("target, actual, expected, shown", [
+    ("≥1.2万", "11000", "9.17", "视为11000，换算为1.1万"),
+    ("≤10万元", "120000.00", "8.33", "视为120000元，换算为12万元"),
+])
+def test_a_bare_actual_a_hundred_times_a_scaled_target_is_in_its_base_unit_and_flagged(target, actual, expected,
+                                                                                         shown):
+    item = score_indicator(indicator(target, actual, reason="说明"), MOF)
+    assert item.score == D(expected)
+    assert shown in messages(item)
+
+
+def test_a_bare_actual_near_a_scaled_target_is_in_the_targets_unit():
+    item = score_indicator(indicator("≥12万件", "11", reason="说明"), MOF)
+    assert item.score == D("9.17") and "未写单位" not in messages(item)
+
+
+@pytest.mark.parametrize("placeholder", ["―", "─", "一", "~", "暂无", "NA", "x"])
+def test_a_dash_look_alike_or_a_word_for_nothing_is_no_value_not_equal_text(placeholder):
+    item = score_indicator(indicator(placeholder, placeholder), MOF)
+    assert item.score == D("0.00") and "年度指标值缺失" in messages(item)
+
+
+def test_a_deadline_target_stays_qualitative_against_an_actual_in_words():
+    item = score_indicator(indicator("2019年12月底前完成3个项目验收", "已完成", self_score=10), MOF)
+    assert item.score == D("10.00") and "定性" in item.basis
 
 
 def test_linear_reverse_option():

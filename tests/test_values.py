@@ -52,6 +52,14 @@ from perfeval_xl.values import amount_with_unit, format_number, parse_value, to_
     ("三项以上", ">=", "3", "项"),
     ("95%（含）", None, "95", "%"),              # a note that is no operator
     ("90%（高于全省平均）", None, "90", "%"),      # nor one that says more than an operator
+    ("3个工作日内", "<=", "3", "个工作日"),          # a time limit
+    ("5天之内", "<=", "5", "天"),
+    ("2小时内响应", "<=", "2", "小时"),
+    ("12345热线接通率≥95%", ">=", "95", "%"),      # the compared number, not the indicator's own
+    ("零事故", "=", "0", "事故"),                   # none of what is counted
+    ("未发生安全事故", "=", "0", None),
+    ("百分之九十五以上", ">=", "95", "%"),
+    ("￥120,000", None, "120000", "元"),
 ])
 def test_target_text_becomes_operator_number_and_unit(text, operator, number, unit):
     value = parse_value(text)
@@ -101,6 +109,11 @@ def test_operator_column_overrides_text_and_unit_column_fills_in():
     assert parse_value("≥80", declared_operator="≤").operator == "<="
     assert parse_value("明显提升", declared_operator="定性").qualitative
     assert parse_value(80, declared_operator="定性").qualitative
+
+
+@pytest.mark.parametrize("words, operator", [("负向", "<="), ("负向指标", "<="), ("越小越好", "<="), ("越高越好", ">=")])
+def test_an_operator_column_written_as_a_direction_in_words(words, operator):
+    assert parse_value(10, declared_operator=words).operator == operator
 
 
 def test_text_is_kept_as_written_and_parsed_after_nfkc():

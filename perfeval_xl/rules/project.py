@@ -9,7 +9,8 @@ from decimal import Decimal
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, FundLine, Funds, Indicator, ItemScore, ProjectForm, Source
 from ..rounding import CENT, NO_POINTS, percent, round2, show2
-from ..values import OPERATOR_SIGNS, number_beside_dates, parse_value, shown_as_understood, unit_factor
+from ..values import (OPERATOR_SIGNS, base_unit, in_unit, number_beside_dates, parse_operator_column, parse_value,
+                      shown_as_understood)
 from .arithmetic import show
 from .checks import check_self_total, review
 from .rulebook import Band, ProjectRulebook
@@ -235,7 +236,11 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         item.flags.append(Flag("分值缺失，按0分计", indicator.cells.get("weight", indicator.source), "error", "请单位补填分值"))
     if indicator.declared_operator and indicator.target.number is not None and not indicator.target.operator_declared:
         _operator_column_against_text(indicator, item)
-    if indicator.target.qualitative:
+    if indicator.target.qualitative and (dated := _dated_number_target(indicator)) is not None:
+        # "年底前完成50个" against "45个": the date is when, the number what (§1 makes a target
+        # qualitative when its numbers are a date; this one states a number besides).
+        _score_quantitative(dated, item, rulebook)
+    elif indicator.target.qualitative:
         _score_qualitative(indicator, item, rulebook)
     elif indicator.target.number is None and indicator.target.missing:
         item.basis = "年度指标值缺失，得0分"
@@ -257,6 +262,20 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
                                action="请单位补充偏差原因分析及改进措施"))
     review(item, rulebook, cells=indicator.cells)
     return item
+
+
+def _dated_number_target(indicator: Indicator) -> Indicator | None:
+    """``indicator`` with its target's number beside a date ("年底前完成50个", "100%（2019年）") and its
+    actual's number, when the target states one outside its dates and the actual is a number;
+    None otherwise (a deadline alone, a 定性 指标性质, an actual in words)."""
+    target, actual = indicator.target, indicator.actual
+    if target.missing or not any(character.isdigit() for character in target.text) \
+            or indicator.declared_operator and parse_operator_column(indicator.declared_operator) == "qualitative":
+        return None
+    if actual.number is None and (actual := number_beside_dates(actual)) is None:
+        return None
+    number = number_beside_dates(target)
+    return None if number is None else replace(indicator, target=number, actual=actual)
 
 
 def _operator_column_against_text(indicator: Indicator, item: ItemScore) -> None:
@@ -285,8 +304,7 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
     w, t, a = item.weight, target.number, actual.number
     note = ""  # how the actual was converted before scoring
     # 元 against 万元 (scoring.md §1), or one unit at two scales: "≥12万件" against "111074件".
-    if (factor := unit_factor(actual.unit, target.unit)) is not None:
-        converted = a * factor
+    if (converted := in_unit(a, actual.unit, target.unit)) is not None:
         note = f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；"
         a = converted
     elif (rulebook.scale_percent_fractions and target.unit == "%" and t > 1
@@ -307,12 +325,27 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
                                action="请单位按百分数填写年度指标值"))
         note = f"目标值{show(t)}={show(t * 100)}%；"
         t = t * 100
+    elif actual.unit is None and target.unit and t > 0 and (scale := base_unit(target.unit)[1]) > 100 and a >= t * scale / 100:
+        # "≥1.2万" against "11000", "≤10万元" against "120000": a bare actual a hundred times the
+        # target's scale or more is in the target's base unit (120000 万元 against 10 万元 it is not).
+        base = base_unit(target.unit)[0]
+        converted = a / scale
+        item.flags.append(Flag(f"实际完成值{show(a)}未写单位，视为{show(a)}{base}，换算为{show(converted)}{target.unit}",
+                               indicator.cells.get("actual"), action="请单位在实际完成值中写明单位"))
+        note = f"实际值{show(a)}{base}={show(converted)}{target.unit}；"
+        a = converted
+    if "±" in target.text:
+        # "±5%" (a 偏差率 within five points either way): the deviation's size against the bound.
+        if a < 0:
+            note += f"偏差取绝对值{show(-a)}；"
+            a = -a
+        t = abs(t)
     if a < 0 and target.unit != "%" and actual.unit != "%":
         item.flags.append(Flag(f"实际完成值为负数（{show(a)}），按0计算", indicator.cells.get("actual"),
                                action="请单位核实实际完成值"))
         note += f"实际值{show(a)}<0按0计；"
         a = ZERO
-    operator = target.operator or ">="
+    operator = "<=" if "±" in target.text else target.operator or ">="
     if target.operator is None and t == 0 and a > 0:
         # §1: no operator is ≥, so "0起" is met by any count; but a target of 0 written bare is most
         # often a 零事故 target meant as ≤0 (scored 0 then): scored as the rules say, and shown a person.
