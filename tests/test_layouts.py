@@ -1247,12 +1247,29 @@ def _row_with(sheet, column: int, text: str) -> int:
     return next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, column).value == text)
 
 
-def test_a_fund_block_after_a_table_without_a_total_row_is_the_fund_block(tmp_path):
+def test_two_fields_written_in_one_cell_are_each_read(tmp_path):
+    # The department read "某局　　　　实施单位：某中心" and the implementing unit was empty: the 部门
+    # sheet of the summary grouped the form under a department of its own.
+    def edit(sheet):
+        row = _row_with(sheet, 1, "主管部门")
+        sheet.cell(row, 1, "主管部门：某局　　　　实施单位：某中心")
+        for column in (2, 3, 4):
+            sheet.cell(row, column, None)
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit)).form
+    assert (form.department, form.unit) == ("某局", "某中心")
+
+
+@pytest.mark.parametrize("columns_left", [0, 2])
+def test_a_fund_block_after_a_table_without_a_total_row_is_the_fund_block(tmp_path, columns_left):
     # Its header and rows were read as five more indicators ("全年预算数", "100", …), and the
-    # execution scored 0 for a block "not found".
-    path = _edited(plain_form(tmp_path / "form.xlsx", funds_after=True),
-                   lambda sheet: sheet.delete_rows(_row_with(sheet, 1, "总分")))
-    form = score_one(path)
+    # execution scored 0 for a block "not found"; still so when the form started in column C.
+    def edit(sheet):
+        sheet.delete_rows(_row_with(sheet, 1, "总分"))
+        if columns_left:
+            sheet.insert_cols(1, columns_left)
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx", funds_after=True), edit))
     assert [i.name for i in form.items] == ["预算执行率", "受理件数", "群众满意度"]
     assert form.total == PLAIN_TOTAL
 
@@ -1301,6 +1318,17 @@ def test_a_sheet_saying_what_to_fill_in_is_not_a_project(tmp_path, sheet_name, p
     instructions.name, instructions.sheet_name = project_name, sheet_name
     result = score(write_form(tmp_path / "two.xlsx", [form, instructions]))
     assert [f.name for f in result.forms] == [form.name]
+
+
+@pytest.mark.parametrize("sheet_name, project_name", [("热线项目自评表（附说明）", "热线工作经费项目"),
+                                                     ("说明", "热线工作经费项目"),
+                                                     ("自评表", "填报系统运维项目")])
+def test_a_filled_form_on_a_sheet_whose_name_mentions_说明_is_a_project(tmp_path, sheet_name, project_name):
+    # Each was taken for a 填表说明: the project left the batch with exit code 0 and no word.
+    form, second = baseline(FULL_PROBE), baseline(FULL_PROBE)
+    second.name, second.sheet_name = project_name, sheet_name
+    result = score(write_form(tmp_path / "two.xlsx", [form, second]))
+    assert [f.name for f in result.forms] == [form.name, project_name]
 
 
 def test_subtotal_rows_and_notes_under_a_table_are_no_indicators(tmp_path):

@@ -146,12 +146,25 @@ def nothing_filled(form: ProjectForm) -> bool:
 
 
 #: How an instruction in a form's 项目名称 cell begins ("填写…", "请填…"); no project is so named.
-_INSTRUCTION_STARTS = ("填写", "填报", "填入", "填列", "请填", "请输入", "此处填")
+#: Why not "填报": "填报系统运维项目" is a project; "填报预算批复的项目名称" is caught by its 名称.
+_INSTRUCTION_STARTS = ("填写", "填入", "填列", "请填", "请输入", "此处填")
+#: A sheet named as a guide to the form: "填表说明", "填报须知", "填写指南".
+_GUIDE_SHEET = re.compile("(?:填表|填报|填写)(?:说明|须知|指南)")
+#: How a guide names its example project: "某某项目", "XX项目", "××单位…", "示例".
+_EXAMPLE_NAME = re.compile("某某|[xX]{2}|××|示例|样例")
 
 
 def _says_what_to_fill(form: ProjectForm) -> bool:
-    """Is ``form`` a 填表说明: on a sheet named for one (…说明), or naming its project by an instruction?"""
-    return "说明" in form.sheet or labels.compact(form.name).startswith(_INSTRUCTION_STARTS)
+    """Is ``form`` a 填表说明: naming its project by an instruction, or on a sheet named for a guide
+    with no project or an example one?
+
+    Why not every sheet whose name holds 说明: "自评表（附说明）", "绩效自评情况说明" and a sheet
+    named just 说明 hold filled forms; left out, a project vanished from the batch unsaid.
+    """
+    name = labels.compact(form.name)
+    if name.startswith(_INSTRUCTION_STARTS) or name.startswith("填报") and "名称" in name:
+        return True
+    return _GUIDE_SHEET.search(form.sheet) is not None and (not name or _EXAMPLE_NAME.search(name) is not None)
 
 
 # ---------------------------------------------------------------- heading
@@ -196,6 +209,14 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None
                 continue
             label, found, source = found_label
             field_name = labels.match(label, labels.PROJECT_FIELDS)
+            if found and source is not None and (more := _INLINE_LABEL.search(found)) is not None \
+                    and (other := labels.match(more.group(1), labels.PROJECT_FIELDS)) not in (None, "goal", "year") \
+                    and other not in form.sources:
+                # "主管部门：某局　　实施单位：某中心" in one cell: two fields, each its own value.
+                found, other_value = found[: more.start()].strip(), found[more.end():].strip()
+                if other_value:
+                    setattr(form, other, other_value)
+                    form.sources[other] = source
             if field_name == "goal" or field_name in form.sources:
                 continue
             if field_name == "year":
@@ -211,6 +232,10 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None
             elif source is not None and field_name is not None:  # its cell is a formula never calculated
                 form.sources[field_name] = source
                 form.flags.append(uncalculated_formula(source, labels.PROJECT_FIELDS[field_name][0]))
+
+
+#: Another field's label after a value in its cell, past some space: "某局　　实施单位：某中心".
+_INLINE_LABEL = re.compile(r"\s+([^\s:：∶]{2,8})\s*[:：∶]")
 
 
 # ---------------------------------------------------------------- funds
@@ -392,6 +417,7 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     origins1 = cells.merged_origins(level1_col, header_row + 1, len(rows)) if level1_col is not None else None
     origins2 = cells.merged_origins(level2_col, header_row + 1, len(rows)) if level2_col is not None else None
     merged_names: dict[tuple[int, int], str] = {}
+    caption_end = (level1_col if level1_col is not None else name_col) + 1  # where a 项目资金 caption may stand
     row = header_row + 1
     while row < len(rows):
         values = rows[row]
@@ -400,8 +426,11 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         end = row_end(values, name_col + 1)
         if end is not None:  # a footer (signatures, contacts) or a note ends a table that has no 总分 row
             break
-        # Why the tests inline: asked of every indicator row, whose first cell is mostly empty.
+        # Why the tests inline: asked of every indicator row, whose first cell is mostly empty.  The
+        # block's caption stands left of the table, which need not start in column A.
         first = values[0] if values else None
+        if not first and caption_end > 1:
+            first = next((value for value in values[1:caption_end] if value), None)
         if first.__class__ is str and ("资金" in first or "预算执行" in first) and _starts_fund_block(cells, row, first):
             end = "funds"  # so does the 项目资金 block below it: its rows were read as indicators
             break
