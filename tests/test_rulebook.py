@@ -731,3 +731,12 @@ def test_a_form_other_than_the_one_extended_is_the_bureau_files_error(tmp_path, 
     path = _bureau_file(tmp_path, f"extends: {extends}\nform: {form}\n")
     assert _load_error(path) == (f"规则文件 {path} 中键 form 有误：写的是 {form}，而所继承的规则文件 {extends}.yaml 是 "
                                  f"{other}；继承的规则须是同一种评价表，请删去 form 或改为 {other}")
+
+
+def test_a_bureaus_file_without_a_title_does_not_show_the_built_ins_official_one(tmp_path):
+    # "rules check" said 项目支出绩效自评（财预〔2020〕10号） of a bureau's changed rules.
+    path = tmp_path / "本局.yaml"
+    path.write_text("name: 本局\nextends: mof-2020-project\nindicators: {over_achievement_factor: 1.5}\n",
+                    encoding="utf-8")
+    assert load_rulebook(path).title == "在mof-2020-project基础上修改"
+

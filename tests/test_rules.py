@@ -1,5 +1,6 @@
 """Each scoring rule of scoring.md §2–4, on forms built in code."""
 import dataclasses
+import textwrap
 from decimal import Decimal
 
 import pytest
@@ -574,6 +575,23 @@ def test_weight_mismatches_are_flags_not_errors():
     assert result.total == D("100.00")
 
 
+def test_a_bureaus_own_first_level_sections_replace_the_built_ins(tmp_path):
+    # Merged with mof-2020-project's, a bureau's 群众评价 table still required 满意度 10, and a form
+    # laid out by it was told "效益指标分值合计30，规则要求40": 满意度 was the only section looked for.
+    path = tmp_path / "本局.yaml"
+    path.write_text("name: 本局\nextends: mof-2020-project\nweights:\n  level1: {产出指标: 50, 效益指标: 30, 群众评价指标: 10}\n"
+                    "  level1_without_satisfaction: {产出指标: 50, 效益指标: 40}\n", encoding="utf-8")
+    bureau = load_rulebook(path)
+    assert [name for name, _ in bureau.level1_weights] == ["产出指标", "效益指标", "群众评价指标"]
+    laid_out = form_with([indicator("≥1", "1", 50, level1="产出指标", reason="r"),
+                          indicator("≥1", "1", 30, level1="效益指标", reason="r"),
+                          indicator("≥1", "1", 10, level1="群众评价指标", reason="r")])
+    assert not [f.message for f in score_form(laid_out, bureau).flags if "分值合计" in f.message]
+    without = form_with([indicator("≥1", "1", 50, level1="产出指标", reason="r"),
+                         indicator("≥1", "1", 40, level1="效益指标", reason="r")])
+    assert not [f.message for f in score_form(without, bureau).flags if "分值合计" in f.message]
+
+
 @pytest.mark.parametrize("text", [
     "显著改善（北岸46号片区，425次）", "已完成：达到预期；良好！", "正常运行，达到预期", "按时完成", "",
     "　已完成（全角空格）", "ｆｕｌｌ（１００％）", "Ａ\u0301（重音）", "e\u0301（组合）", "﹪（小百分号）", "（\u0301",
@@ -650,3 +668,23 @@ def test_show_and_show2_write_numbers_as_before():
             assert show2(value) == f"{quantize_half_up(value, CENT):f}", text
             assert percent(value) == f"{quantize_half_up(value * 100, CENT):f}%", text
     assert show(None) == format_number(None)
+
+
+def test_a_band_named_with_档_is_not_named_档档_and_flags_use_the_rulebooks_execution_name(tmp_path):
+    # A bureau's band 中档 was "属中档档"; its 资金执行率 was still called 预算执行率 in the flags.
+    path = tmp_path / "本局.yaml"
+    path.write_text(textwrap.dedent("""\
+        name: 本局
+        extends: mof-2020-project
+        execution: {name: 资金执行率}
+        qualitative:
+          bands:
+            - {name: 低档, words: [未完成], low: 0, high: 0.6, high_inclusive: false, midpoint: 0.3}
+            - {name: 中档, words: [基本完成], low: 0.6, high: 0.8, high_inclusive: false, midpoint: 0.7}
+            - {name: 高档, words: [完成], low: 0.8, high: 1, high_inclusive: true, midpoint: 0.9}
+          equal_text_band: 高档
+        """), encoding="utf-8")
+    bureau = load_rulebook(path)
+    item = score_indicator(indicator("有效提升", "基本完成"), bureau)
+    assert "属中档" in item.basis and "档档" not in item.basis + messages(item)
+    assert messages(score_execution(funds(100, 120), bureau)).startswith("资金执行率120.00%超过100%")

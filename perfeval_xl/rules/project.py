@@ -86,8 +86,8 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
     item = ItemScore(level1=rulebook.execution_level1, level2="", name=rulebook.execution_name,
                      weight=rulebook.execution_default_weight, score=NO_POINTS, self_score=None, basis="")
     if funds is None or not funds.lines:
-        item.basis = "表中未找到项目资金，无法计算预算执行率"
-        item.flags.append(Flag("未找到项目资金（年度资金总额）数据，预算执行率得0分", None, "error", "请单位补填项目资金表"))
+        item.basis = f"表中未找到项目资金，无法计算{rulebook.execution_name}"
+        item.flags.append(Flag(f"未找到项目资金（年度资金总额）数据，{rulebook.execution_name}得0分", None, "error", "请单位补填项目资金表"))
         return item
     item.source = funds.source
     item.self_score = funds.self_score
@@ -107,7 +107,7 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
         missing = "预算数" if budget is None else "执行数"
         cell = funds.total_cell(budget_amount if budget is None else "executed")
         item.basis = f"{missing}缺失，得0分"
-        item.flags.append(Flag(f"项目资金{missing}缺失，预算执行率无法计算", cell, "error", f"请单位补填{missing}"))
+        item.flags.append(Flag(f"项目资金{missing}缺失，{rulebook.execution_name}无法计算", cell, "error", f"请单位补填{missing}"))
         return item
     # Why the sign tests: min(执行数/预算数, 1) × w went negative on either sign (-9.50 for a
     # budget of -62.5), a score below 0 that lowered the total.  A budget below 0 cannot be scored
@@ -137,7 +137,7 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
         item.score = round2(w)
         item.basis = f"{how}{show(executed)}/{show(budget)}={percent(rate)}>100%，得满分{show2(w)}"
         if rulebook.flag_over_execution:
-            item.flags.append(Flag(f"预算执行率{percent(rate)}超过100%",
+            item.flags.append(Flag(f"{rulebook.execution_name}{percent(rate)}超过100%",
                                    _finding_cell(funds, "executed", _overspent(budget_amount)),
                                    action="请单位说明超预算支出原因并核实执行数"))
         return item
@@ -414,21 +414,21 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
         return
     low, high = band_limits(band, w)
     limits = f"[{show2(low)},{show2(high)}]"
-    where = f"定性指标：“{indicator.actual.text}”属{band.name}档{limits}"
+    where = f"定性指标：“{indicator.actual.text}”属{band.label}{limits}"
     if word and band is not rulebook.bands[0] and _in_lowest_band(indicator.target.text, rulebook):
         # "是否发生安全事故" with the target 否: 是, a 达成 word, then says the target was missed.
-        item.flags.append(Flag(f"年度指标值“{indicator.target.text}”本身是{rulebook.bands[0].name}档的表述，"
-                               f"实际完成“{indicator.actual.text}”按{band.name}档评分可能有误",
+        item.flags.append(Flag(f"年度指标值“{indicator.target.text}”本身是{rulebook.bands[0].label}的表述，"
+                               f"实际完成“{indicator.actual.text}”按{band.label}评分可能有误",
                                indicator.cells.get("actual"), action="请评价人员核实完成情况，必要时人工评分"))
     negation = _negation_before(actual, word, band, rulebook)
     if negation is not None:
-        item.flags.append(Flag(f"实际完成“{indicator.actual.text}”中“{word}”前有否定词“{negation}”，按{band.name}档评分可能有误",
+        item.flags.append(Flag(f"实际完成“{indicator.actual.text}”中“{word}”前有否定词“{negation}”，按{band.label}评分可能有误",
                                indicator.cells.get("actual"), action="请评价人员核实完成情况，必要时人工评分"))
     own = indicator.self_score
     if own is None:
         item.score = round2(band.midpoint * w)
         item.basis = f"{where}，无自评得分，取中值{show(band.midpoint)}×{show(w)}={item.score.__str__()}"
-        item.flags.append(Flag(f"定性指标无自评得分，按{band.name}档中值计分，需人工判定", indicator.source,
+        item.flags.append(Flag(f"定性指标无自评得分，按{band.label}中值计分，需人工判定", indicator.source,
                                action="请评价人员人工判定得分"))
     elif low <= own <= high:
         item.score = round2(own)
@@ -437,7 +437,7 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
         item.score = round2(min(max(own, low), high))
         own_text, score_text = show(own), item.score.__str__()  # show2 of a rounded score
         item.basis = f"{where}，自评得分{own_text}超出该档，调整为{score_text}"
-        item.flags.append(Flag(f"自评得分{own_text}超出{band.name}档范围{limits}，已调整为{score_text}",
+        item.flags.append(Flag(f"自评得分{own_text}超出{band.label}范围{limits}，已调整为{score_text}",
                                indicator.cells.get("score", indicator.source), action="请单位按实际完成情况调整自评得分"))
 
 
@@ -531,7 +531,11 @@ def check_weights(form: ProjectForm, execution: ItemScore, rulebook: ProjectRule
     total = execution.weight + weights
     if total != rulebook.total_weight:
         flags.append(Flag(f"各项分值合计{show(total)}，应为{show(rulebook.total_weight)}", action="请单位核对各指标分值"))
-    has_satisfaction = any("满意度" in level1 for level1 in sums)
+    # The section a form may leave out is what the rulebook's first table names and its second does
+    # not (满意度 on mof-2020-project; a bureau's own, e.g. 群众评价, on its rulebook).
+    without = {name for name, _ in rulebook.level1_weights_without_satisfaction}
+    optional = [name.removesuffix("指标") for name, _ in rulebook.level1_weights if name not in without]
+    has_satisfaction = not without or any(key in level1 for key in optional for level1 in sums)
     expected = rulebook.level1_weights if has_satisfaction else rulebook.level1_weights_without_satisfaction
     for name, weight in expected:
         key = name.removesuffix("指标")

@@ -2,7 +2,7 @@
 
 A rulebook is chosen by name (a file shipped in ``rulebooks/``) or given as a
 path.  ``extends: NAME`` starts from another rulebook and overrides keys
-(mappings merge, lists replace).  Every validation error names the file, the
+(mappings merge, lists and the first-level weight tables replace).  Every validation error names the file, the
 key and what is wrong, in Chinese; a key no rule reads (a misspelling) is one.
 A file's name is its own (``name:``, else its file stem), never inherited, and
 a built-in's name is accepted only on an unchanged copy of that built-in.
@@ -33,6 +33,11 @@ class Band:
     high: Decimal
     high_inclusive: bool
     midpoint: Decimal
+
+    @property
+    def label(self) -> str:
+        """The band as a message names it: "达成档"; a name that says 档 itself ("中档") as it is."""
+        return self.name if self.name.endswith("档") else f"{self.name}档"
 
 
 @dataclass(frozen=True)
@@ -344,7 +349,7 @@ def _file_text(path: Path, source: str) -> str:
 
 
 def _merge_chain(chain: list[_File]) -> dict:
-    """The chain's keys merged, the extending file's winning; its name is its own, never inherited.
+    """The chain's keys merged, the extending file's winning; its name and title are its own, never inherited.
 
     A file without ``name`` is named after itself (its file stem): a bureau's file that extends
     mof-2020-project and changes a value must not report its results as mof-2020-project's.
@@ -361,6 +366,10 @@ def _merge_chain(chain: list[_File]) -> dict:
         merged = _deep_merge(merged, file.own)
     if "name" not in chain[0].own:
         merged["name"] = _stem(chain[0].source)
+    if "title" not in chain[0].own and len(chain) > 1:
+        # Nor its title: a bureau's file showed the official title of the built-in it changes.
+        parent = chain[1].own.get("name") if isinstance(chain[1].own, dict) else None
+        merged["title"] = f"在{parent or _stem(chain[1].source)}基础上修改"
     return merged
 
 
@@ -386,11 +395,17 @@ def _not_posing_as_builtin(rulebook: Rulebook, chain: list[_File]) -> None:
                         f"请写上本局自己的名称（如 name: 本局规则），以免结果看似按内置规则评分")
 
 
-def _deep_merge(base: dict, override: dict) -> dict:
+#: Mappings that are whole tables, replaced as lists are: a bureau's first-level sections
+#: (产出 50 / 效益 30 / 群众评价 10) are its own, merged with the parent's they also required 满意度.
+_TABLES = frozenset({"weights.level1", "weights.level1_without_satisfaction"})
+
+
+def _deep_merge(base: dict, override: dict, path: str = "") -> dict:
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+        where = f"{path}{key}"
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and where not in _TABLES:
+            merged[key] = _deep_merge(merged[key], value, f"{where}.")
         else:
             merged[key] = value
     return merged
