@@ -320,20 +320,27 @@ def test_signature_lines_that_end_a_table_without_a_total_row_are_kept_too(tmp_p
     assert form.form.footer == ["单位负责人：王五　　联系电话：12345678"]
 
 
-def test_a_second_form_stacked_below_the_first_on_one_sheet_is_flagged_not_lost_silently(tmp_path):
+@pytest.mark.parametrize("total_row", [True, False])
+def test_forms_stacked_one_below_the_other_on_one_sheet_are_each_scored_and_flagged(tmp_path, total_row):
+    # The second was flagged "未评分" and left out, the file still "ok" with exit code 0; without a
+    # 总分 row the first form's table ran on into the second's heading.
     from openpyxl import load_workbook
 
     first = load_workbook(write_form(tmp_path / "first.xlsx", ALLEY, "national-2020"))
     second = load_workbook(write_form(tmp_path / "second.xlsx", ALLEY, "national-2020")).active
     sheet = first.active
-    below = sheet.max_row + 2
+    if not total_row:
+        sheet.delete_rows(_row_with(sheet, 1, "总分"))
+    below = sheet.max_row + 1
     for row in second.iter_rows(values_only=True):
-        sheet.append(row)
+        sheet.append([("第二个项目" if value == ALLEY.name else value) for value in row])
     first.save(tmp_path / "stacked.xlsx")
-    form = score_one(tmp_path / "stacked.xlsx")
-    assert {i.name: i.score for i in form.items if i.applicable} == ALLEY_ITEMS
-    [flag] = [f for f in form.flags if "还有一张自评表" in f.message]
-    assert flag.level == "error" and int(flag.source.cell[1:]) >= below
+    result = score(tmp_path / "stacked.xlsx")
+    assert [form.name for form in result.forms] == [ALLEY.name, "第二个项目"]
+    for form in result.forms:
+        assert {i.name: i.score for i in form.items if i.applicable} == ALLEY_ITEMS
+        assert any("上下填了多张自评表" in f.message for f in form.flags)
+    assert int(result.forms[1].form.sources["name"].cell[1:]) > below
 
 
 def test_indicator_names_that_start_like_a_signature_line_are_indicators(tmp_path):

@@ -10,7 +10,7 @@ from .department import (attach_base, base_not_filled, pair_by_unit, pair_depart
                          read_scoring_table, table_not_filled, without_second_copies)
 from .container import ReadLimits
 from .grid import load_grids
-from .project import nothing_filled, read_project_form
+from .project import nothing_filled, read_project_forms
 
 __all__ = ["read_workbook", "WorkbookContent", "ReadLimits", "ReadOptions", "pair_department_forms", "pair_by_unit",
            "attach_base"]
@@ -58,12 +58,12 @@ def read_workbook(path: str | Path, *, name: str | None = None, data: bytes | No
         content.sheets.append(grid.name)
         if grid.hidden:
             hidden.add(grid.name)
-        project = read_project_form(grid, name)
-        if project is not None:
-            if nothing_filled(project):
+        projects = read_project_forms(grid, name)
+        if projects:
+            filled = [project for project in projects if not nothing_filled(project)]
+            if not filled:
                 blank.append(grid.name)
-            else:
-                content.forms.append(project)
+            content.forms.extend(filled)
             continue
         table = read_scoring_table(grid, name)
         if table is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 from .. import labels
@@ -23,10 +24,10 @@ _DATE_TEXT = re.compile(r"(\d{4})-\d{1,2}-\d{1,2}")
 _LABEL_SCAN_COLUMNS = 40
 
 
-def find_indicator_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
-    """The row of the 绩效指标 table's header and its column of each field."""
+def find_indicator_header(cells: SheetCells, first_row: int = 0) -> tuple[int, dict[str, int]] | None:
+    """The row of the 绩效指标 table's header (from ``first_row`` on) and its column of each field."""
     grid = cells.grid
-    for row in range(grid.height):
+    for row in range(first_row, grid.height):
         columns = cells.label_columns(row, labels.INDICATOR_COLUMNS)
         header = _header_rows(cells, row, columns, labels.INDICATOR_COLUMNS, {"name", "target", "actual"})
         if header is None:
@@ -86,17 +87,51 @@ def _numbers_from_fullest(cells: SheetCells, header_row: int, columns: dict[str,
                 sum(1 for row in rows if to_decimal(cells.raw(row, col)) is not None), -col))
 
 
-def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
-    """The F1 form on ``grid``, or None when the sheet holds no such form."""
+def read_project_forms(grid: Grid, file: str) -> list[ProjectForm]:
+    """The F1 forms on ``grid``: one as forms.md draws it, or several a unit stacked one below the
+    other (each read on its own rows, its cells named as on the sheet); [] when it holds none.
+
+    Why read the stacked ones: flagged "未评分", a second project still left the batch with the
+    file scored "ok", exit code 0, and its name nowhere in the summaries.
+    """
+    forms: list[ProjectForm] = []
+    first_row = 0
+    while (found := _read_project_form(grid, file, first_row)) is not None:
+        form, next_form = found
+        forms.append(form)
+        if next_form is None:
+            break
+        first_row = next_form
+    return forms
+
+
+def _read_project_form(grid: Grid, file: str, first_row: int) -> tuple[ProjectForm, int | None] | None:
+    """(the F1 form on ``grid`` from ``first_row`` on, the row where another form starts below it
+    or None), or None when no form starts there."""
     cells = SheetCells(grid)
-    header = find_indicator_header(cells)
+    header = find_indicator_header(cells, first_row)
     if header is None:
         return None
-    header_row, columns = header
+    form, stop_row = _read_form(cells, file, first_row, *header)
+    next_form = _form_below(cells, stop_row, header[0] + 1)
+    if next_form is not None:
+        # Read again on its own rows: a 项目资金 block after its table was looked for down to the
+        # sheet's end, into the next form.
+        form, _ = _read_form(SheetCells(replace(grid, rows=grid.rows[:next_form])), file, first_row, *header)
+    if next_form is not None or first_row:
+        form.flags.append(Flag("本工作表上下填了多张自评表，已分别评分", form.sources.get("name", Source(grid.name, "A1")),
+                               action="请单位今后每张工作表只填一个项目"))
+    return form, next_form
+
+
+def _read_form(cells: SheetCells, file: str, first_row: int, header_row: int,
+               columns: dict[str, int]) -> tuple[ProjectForm, int]:
+    """(the F1 form whose indicator table's header is ``header_row``, the row its table stopped at)."""
+    grid = cells.grid
     form = ProjectForm(file=file, sheet=grid.name, layout="national-2020")
-    _read_heading(cells, header_row, form)
-    form.funds = _read_funds(cells, 0, header_row, form)
-    _read_goals(cells, header_row, form)
+    _read_heading(cells, header_row, form, first_row)
+    form.funds = _read_funds(cells, first_row, header_row, form)
+    _read_goals(cells, header_row, form, first_row)
     end_row, stop_row = _read_indicators(cells, header_row, columns, form)
     _read_total_row(cells, end_row, columns, form)
     form.footer = footer_lines(cells, stop_row)
@@ -109,24 +144,33 @@ def read_project_form(grid: Grid, file: str) -> ProjectForm | None:
         if "name" not in form.sources:  # else its cell is flagged already
             form.flags.append(Flag("未找到项目名称", Source(grid.name, "A1"), "warning"))
         form.name = grid.name
-    another = _another_form_below(cells, end_row + 1)
-    if another is not None:
-        form.flags.append(Flag("本工作表下方还有一张自评表，未评分", another, "error",
-                               "请单位每张工作表只填一个项目（把下方的表移到单独的工作表）后重新报送"))
-    return form
+    return form, stop_row
 
 
-def _another_form_below(cells: SheetCells, first_row: int) -> Source | None:
-    """The 项目名称 label of a second form written below this one on the same sheet, if any.
-
-    Why: forms.md has one project per sheet; a unit that stacks two would otherwise see the
-    second silently left out.
-    """
+def _form_below(cells: SheetCells, first_row: int, top: int) -> int | None:
+    """The first row of a second form written on the same sheet from ``first_row`` on (where a
+    table stopped): its title and year lines (not above ``top``), else its 项目名称 row; None when
+    there is none."""
     for row in range(first_row, cells.grid.height):
-        for col, value in enumerate(cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]):
+        for value in cells.grid.rows[row][:_LABEL_SCAN_COLUMNS]:
             if value.__class__ is str and value and labels.match(value, labels.PROJECT_FIELDS) == "name":
-                return cells.source(row, col)
+                return _title_lines_above(cells, row, top)
     return None
+
+
+#: A form's title or year line: "项目支出绩效自评表", "（2019年度）".  Why not any text with 表: a
+#: signature line ("填表人：…") may stand right above the next form.
+_TITLE_LINE = re.compile(r"自评表|评价表|^\(?\d{4}年度?\)?$")
+
+
+def _title_lines_above(cells: SheetCells, row: int, top: int) -> int:
+    """``row``, or the first of the title and year lines right above it, each a line of one text."""
+    while row - 1 >= top:
+        texts = [value for value in cells.grid.rows[row - 1] if value.__class__ is str and value.strip()]
+        if len(texts) != 1 or not _TITLE_LINE.search(normalise(texts[0])):
+            break
+        row -= 1
+    return row
 
 
 def nothing_filled(form: ProjectForm) -> bool:
@@ -184,10 +228,10 @@ def _may_be_field_label(value: str, label: str, field_of: dict[str, str]) -> boo
     return label in field_of or ":" in value or "：" in value or "∶" in value
 
 
-def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
+def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_row: int = 0) -> None:
     rows = cells.grid.rows
     field_of = labels.spelling_index(labels.PROJECT_FIELDS)
-    for row in range(min(header_row, len(rows))):
+    for row in range(first_row, min(header_row, len(rows))):
         values = rows[row]
         # Why the rows' labels: a text cell that normalises to nothing is blank space, and
         # find_indicator_header has read them all already.
@@ -375,8 +419,8 @@ def _money(cells: SheetCells, row: int, col: int | None, what: str, unit: str,
 
 # ---------------------------------------------------------------- goals
 
-def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm) -> None:
-    for row in range(header_row):
+def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm, first_row: int = 0) -> None:
+    for row in range(first_row, header_row):
         for col, label in cells.row_labels(row):
             if col >= _LABEL_SCAN_COLUMNS:
                 break
@@ -433,6 +477,9 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
             first = next((value for value in values[1:caption_end] if value), None)
         if first.__class__ is str and ("资金" in first or "预算执行" in first) and _starts_fund_block(cells, row, first):
             end = "funds"  # so does the 项目资金 block below it: its rows were read as indicators
+            break
+        if first.__class__ is str and "称" in first and labels.match(first, labels.PROJECT_FIELDS) == "name":
+            end = "form"  # and a second form stacked below it: its heading was read as indicators
             break
         if len(values) < width:  # a short row reads as padded with ''
             values = values + [""] * (width - len(values))
