@@ -1254,6 +1254,32 @@ def _row_with(sheet, column: int, text: str) -> int:
     return next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, column).value == text)
 
 
+def test_a_total_row_labelled_under_the_target_column_ends_the_table(tmp_path):
+    # Read as an indicator "（第N行未命名指标）" of weight 100: "各项分值合计200".
+    def edit(sheet):
+        row = _row_with(sheet, 1, "总分")
+        sheet.cell(row, 1, None)
+        sheet.cell(row, 4, "总分")
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
+    assert [i.name for i in form.items] == ["预算执行率", "受理件数", "群众满意度"]
+    assert form.total == PLAIN_TOTAL and not [f for f in form.flags if "分值合计" in f.message]
+
+
+def test_the_goals_above_a_two_row_indicator_header_end_where_the_header_begins(tmp_path):
+    # 实际完成情况 read "已按计划完成\n自评情况": the header's group label joined the goal's text.
+    def edit(sheet):
+        header = _row_with(sheet, 1, "一级指标")
+        sheet.insert_rows(header, 2)
+        for col, value in ((1, "年度总体目标"), (2, "预期目标"), (6, "实际完成情况")):
+            sheet.cell(header, col, value)
+        sheet.cell(header + 1, 2, "完成道路养护")
+        sheet.cell(header + 1, 6, "已按计划完成")
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx", two_row_header=True), edit)).form
+    assert (form.goal_expected, form.goal_actual) == ("完成道路养护", "已按计划完成")
+
+
 def test_two_fields_written_in_one_cell_are_each_read(tmp_path):
     # The department read "某局　　　　实施单位：某中心" and the implementing unit was empty: the 部门
     # sheet of the summary grouped the form under a department of its own.

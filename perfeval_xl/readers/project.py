@@ -420,6 +420,9 @@ def _money(cells: SheetCells, row: int, col: int | None, what: str, unit: str,
 # ---------------------------------------------------------------- goals
 
 def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm, first_row: int = 0) -> None:
+    if header_row - 1 > first_row and cells.label_columns(header_row - 1, labels.INDICATOR_COLUMNS):
+        # A header of two rows ("指标值" over 年度指标值 | 实际完成值): the goals end above its first.
+        header_row -= 1
     for row in range(first_row, header_row):
         for col, label in cells.row_labels(row):
             if col >= _LABEL_SCAN_COLUMNS:
@@ -484,6 +487,9 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         if len(values) < width:  # a short row reads as padded with ''
             values = values + [""] * (width - len(values))
         name = text_of(values[name_col])
+        if not name and row_end(values, width) == "total":  # "总分" written under 年度指标值, right of the names
+            end = "total"
+            break
         new_level1 = "" if origins1 is None else _level_at(cells, row, values, level1_col, origins1, merged_names)
         new_level2 = "" if origins2 is None else _level_at(cells, row, values, level2_col, origins2, merged_names)
         if new_level1 and new_level1 != level1:
