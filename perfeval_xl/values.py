@@ -276,9 +276,10 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     if number_match is None:
         return new_parsed_value(text=text, qualitative=True)
     # "12345热线接通率≥95%", "65岁以上老年人健康管理率≥70%": a number of the indicator's own words
-    # comes before the comparison that is the target.  Why the second number first: most values
-    # hold one, and the comparison's pattern tries every operator word.
-    if _NUMBER.search(compact, number_match.end()) is not None \
+    # comes before the comparison that is the target.  Why a character of an operator first: most
+    # values hold none after their number ("完成（北岸46号片区，425次）"), and the comparison's
+    # pattern tries every operator word.
+    if _OPERATOR_CHARACTER.search(compact, number_match.end()) is not None \
             and _operator_in(compact[: number_match.start()]) is None \
             and (compared := _compared_number(compact, number_match.end())) is not None:
         number_match = compared
@@ -361,7 +362,7 @@ _TIME_LIMIT = re.compile("(个工作日|工作日|个小时|小时|分钟|天|�
 _ZERO_EVENTS = re.compile(
     "零(起|次|个|件|例|宗|项|人次|人|单|事故|投诉|差错|伤亡|失误|违规|违纪|上访|缺陷|死亡|污染|事件|发生|故障)?")
 #: "未发生", "没有发生安全事故", "未出现": nothing happened, as an actual of a 零事故 target says it.
-_NO_EVENT = re.compile("(?:未|没有|无)(?:发生|出现)[\u4e00-\u9fff]{0,12}")
+_NO_EVENT = re.compile(r"(?:未|没有|无)(?:发生|出现)\D{0,12}")
 #: "百分之九十五", "百分之百", "百分之95": a percentage in words.
 _PERCENT_IN_WORDS = re.compile("百分之([一二两三四五六七八九十]{1,3}|百|[0-9]+(?:\\.[0-9]+)?)")
 
@@ -403,6 +404,8 @@ def _numeric_value(text: str, number_text: str, own_operator: str | None, unit_t
                             unit_declared=own_unit is None and unit is not None)
 
 
+#: A character every operator word or symbol holds (低于, 超过, 至多, 至少, 控制在, ≥ …).
+_OPERATOR_CHARACTER = re.compile("[于过多少在≥≤<>=⩾⩽≧≦]")
 _OPERATOR_THEN_NUMBER = re.compile(f"(?:{_ANY_OPERATOR})({_NUMBER.pattern})")
 
 

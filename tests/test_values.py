@@ -367,3 +367,9 @@ def test_the_date_hint_and_the_thousands_pattern_find_what_their_plain_patterns_
     for text in texts:
         assert _may_hold_a_date(text) == (date_hint.search(text) is not None), text
         assert _THOUSANDS.sub("", text) == thousands.sub("", text), text
+
+
+def test_every_operator_holds_a_character_the_lead_in_test_looks_for():
+    from perfeval_xl.values import _OPERATOR_CHARACTER, _SYMBOL_OPERATORS, _WORD_OPERATORS
+
+    assert all(_OPERATOR_CHARACTER.search(word) for word, _ in _WORD_OPERATORS + _SYMBOL_OPERATORS)

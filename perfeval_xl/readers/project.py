@@ -477,7 +477,9 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         # block's caption stands left of the table, which need not start in column A.
         first = values[0] if values else None
         if not first and caption_end > 1:
-            first = next((value for value in values[1:caption_end] if value), None)
+            for first in values[1:caption_end]:
+                if first:
+                    break
         if first.__class__ is str and ("资金" in first or "预算执行" in first) and _starts_fund_block(cells, row, first):
             end = "funds"  # so does the 项目资金 block below it: its rows were read as indicators
             break

@@ -269,13 +269,18 @@ def _dated_number_target(indicator: Indicator) -> Indicator | None:
     actual's number, when the target states one outside its dates and the actual is a number;
     None otherwise (a deadline alone, a 定性 指标性质, an actual in words)."""
     target, actual = indicator.target, indicator.actual
-    if target.missing or not any(character.isdigit() for character in target.text) \
+    # Why the digits first: most qualitative targets and their actuals are words ("按时完成", "已完成").
+    if actual.number is None and _DIGIT.search(actual.text) is None or _DIGIT.search(target.text) is None \
             or indicator.declared_operator and parse_operator_column(indicator.declared_operator) == "qualitative":
+        return None
+    if (number := number_beside_dates(target)) is None:  # first: most are a deadline alone
         return None
     if actual.number is None and (actual := number_beside_dates(actual)) is None:
         return None
-    number = number_beside_dates(target)
-    return None if number is None else replace(indicator, target=number, actual=actual)
+    return replace(indicator, target=number, actual=actual)
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _operator_column_against_text(indicator: Indicator, item: ItemScore) -> None:
@@ -334,7 +339,7 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
                                indicator.cells.get("actual"), action="请单位在实际完成值中写明单位"))
         note = f"实际值{show(a)}{base}={show(converted)}{target.unit}；"
         a = converted
-    if "±" in target.text:
+    if deviation := "±" in target.text:
         # "±5%" (a 偏差率 within five points either way): the deviation's size against the bound.
         if a < 0:
             note += f"偏差取绝对值{show(-a)}；"
@@ -345,7 +350,7 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
                                action="请单位核实实际完成值"))
         note += f"实际值{show(a)}<0按0计；"
         a = ZERO
-    operator = "<=" if "±" in target.text else target.operator or ">="
+    operator = "<=" if deviation else target.operator or ">="
     if target.operator is None and t == 0 and a > 0:
         # §1: no operator is ≥, so "0起" is met by any count; but a target of 0 written bare is most
         # often a 零事故 target meant as ≤0 (scored 0 then): scored as the rules say, and shown a person.
