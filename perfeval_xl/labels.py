@@ -73,6 +73,14 @@ def unit_key(name: str) -> str:
 _SEAL_NOTE = re.compile(r"[(\[【](?:盖章|公章|签章|印章|单位盖章|章)[)\]】]$")
 
 
+def without_seal_note(name: str) -> str:
+    """A 填报单位 as written, less a seal note at its end ("XX局（盖章）" → "XX局"), as
+    :func:`unit_key` compares it."""
+    if not _SEAL_NOTE.search(compact(name)):
+        return name
+    return name[:max(name.rfind(bracket) for bracket in "(（[【")].rstrip()
+
+
 def without_spaces(text: str) -> str:
     """``text`` without the whitespace and invisible characters :data:`_SPACES` matches.
 
@@ -217,8 +225,17 @@ _YEAR_PREFIX = re.compile(r"^\d{4}年度?")
 _YEAR_DIGITS = re.compile(r"^\d{4}")
 
 
+# Circled and dingbat numbers ("①三公经费", "❶", "➀"): NFKC makes ① a bare "1" (and leaves ❶ as it
+# is), which no numbering pattern can tell from a label's own digits, so they go before normalising.
+# ⑴ and ⒈ need nothing: NFKC makes them "(1)" and "1.", which normalise strips.
+_CIRCLED_NUMBER = re.compile(r"^\s*[\u2460-\u2473\u24ea-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
+
+
 def indicator_key(text: object) -> str:
-    """An indicator name for matching: normalised and without quotes ("“三公经费”变动率" → "三公经费变动率")."""
+    """An indicator name for matching: normalised, without quotes ("“三公经费”变动率" → "三公经费变动率")
+    and without a circled number ("①固定资产利用率" → "固定资产利用率")."""
+    if text.__class__ is str and _CIRCLED_NUMBER.match(text):
+        text = _CIRCLED_NUMBER.sub("", text)
     return _QUOTES.sub("", normalise(text))
 
 
@@ -229,12 +246,14 @@ def quoted(name: str) -> str:
 
 
 def base_row_key(text: object) -> str:
-    """The canonical F2 row a label names, or its normalised text when it is not a known row."""
+    """The canonical F2 row a label names, or its normalised text when it is not a known row.
+
+    A 数 after a row's name ("上年结转数", "本年追加预算数") names the same row: forms write the
+    suffix on any of them, and only 年初预算数 was listed.
+    """
     label = indicator_key(text)
-    for key, spellings in BASE_ROWS.items():
-        if label in spellings:
-            return key
-    return label
+    index = _SPELLING_INDEXES[id(BASE_ROWS)]
+    return index.get(label) or (label.endswith("数") and index.get(label[:-1])) or label
 
 
 # F2 rows: canonical key → spellings (normalised, quotes removed).
@@ -246,7 +265,7 @@ BASE_ROWS: dict[str, tuple[str, ...]] = {
     "出国经费": ("出国经费", "因公出国(境)经费", "因公出国(境)费", "因公出国经费"),
     "公务接待": ("公务接待", "公务接待费"),
     "项目支出": ("项目支出", "项目支出合计"),
-    "公用经费": ("公用经费", "公用经费合计", "公用经费支出"),
+    "公用经费": ("公用经费", "公用经费合计", "公用经费支出", "日常公用经费", "日常公用经费支出"),
     "政府采购金额": ("政府采购金额", "政府采购", "政府采购支出", "政府采购支出金额"),
     "上年结转": ("上年结转", "上年结转资金", "上年结转结余", "年初结转和结余", "上年结转和结余"),
     "年初预算": ("年初预算", "年初预算数"),
@@ -263,13 +282,16 @@ STAFF_LABELS: dict[str, tuple[str, ...]] = {
     "quota": ("编制数", "核定编制数", "编制人数", "核定编制"),
     "actual": ("实际在职人数", "在职人数", "实有人数", "年末实有人数", "实际在职人员", "年末在职人数", "在编人数"),
 }
+#: Spellings of "actual" that count everyone on the books (retirees too, on some forms): they stand
+#: for 在职人数 only on a form that gives no 在职 count beside them (scoring.md §5 divides 在职人数).
+STAFF_ON_BOOKS = ("实有人数", "年末实有人数")
 
 DEPARTMENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "level1": ("一级指标",),
     "level2": ("二级指标",),
-    "name": ("三级指标",),
-    "weight": ("分值", "权重", "标准分值", "指标分值"),
-    "score": ("自评得分", "得分", "自评分", "评分", "自评分数", "自评分值", "指标得分"),
+    "name": ("三级指标", "三级指标名称"),
+    "weight": ("分值", "权重", "标准分值", "指标分值", "标准分"),
+    "score": ("自评得分", "得分", "自评分", "评分", "自评分数", "自评分值", "指标得分", "单位自评得分"),
     "standard": ("评价标准", "评分标准", "评分细则"),
     "note": ("指标说明", "扣分原因和其他说明", "扣分原因", "说明", "备注"),
 }
@@ -287,10 +309,23 @@ def is_footer_label(label: str, prefixes: tuple[str, ...] = FOOTER_PREFIXES) -> 
 
 
 def staff_field(text: object) -> str | None:
-    """"2019年实际在职人数" → "actual"; "编制数" → "quota"; "2019年末实有人数" → "actual"."""
-    label = normalise(text)
-    # The year's 年 may begin the label itself: "2019年末实有人数" is 2019 + 年末实有人数.
+    """"2019年实际在职人数" → "actual"; "编制数" → "quota"; "2019年末实有人数" → "actual";
+    "编制数：20" (the count written in the label's cell) → "quota"."""
+    label = _staff_label(text)
     return match(_YEAR_PREFIX.sub("", label), STAFF_LABELS) or match(_YEAR_DIGITS.sub("", label), STAFF_LABELS)
+
+
+def counts_everyone_on_books(text: object) -> bool:
+    """Does a staff label name 实有人数 (:data:`STAFF_ON_BOOKS`) rather than 在职人数?"""
+    label = _staff_label(text)
+    return _YEAR_PREFIX.sub("", label) in STAFF_ON_BOOKS or _YEAR_DIGITS.sub("", label) in STAFF_ON_BOOKS
+
+
+def _staff_label(text: object) -> str:
+    """A staff label normalised, without a count written after it in its cell ("编制数：20")."""
+    label = normalise(text)
+    head, colon, _ = label.partition(":")
+    return head if colon and head else label
 
 
 def match_any(values, table: dict[str, tuple[str, ...]], fields: tuple[str, ...]) -> bool:
@@ -309,4 +344,4 @@ def _spelling_index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 # Why: match() runs for every text cell above a form's tables, and these tables are constants.
 _SPELLING_INDEXES = {id(table): _spelling_index(table) for table in (
-    PROJECT_FIELDS, FUND_COLUMNS, FUND_ROWS, INDICATOR_COLUMNS, STAFF_LABELS, DEPARTMENT_COLUMNS)}
+    PROJECT_FIELDS, FUND_COLUMNS, FUND_ROWS, INDICATOR_COLUMNS, STAFF_LABELS, DEPARTMENT_COLUMNS, BASE_ROWS)}

@@ -50,30 +50,45 @@ class BaseFigures:
     assets: float = 310.0
     assets_in_use: float = 296.4
     omit: set = field(default_factory=set)  # row labels to leave out
+    #: 实有人数 (everyone on the books), written before the 在职 count when given
+    on_books: float | None = None
     #: 项目支出 written again after 基本支出, its 本年决算数 alone (forms.md: 基本支出 / 项目支出 / 支出合计)
     project_spent: float | None = None
 
 
 def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_line_heading: bool = False,
-                     section_column: bool = False, merge_section: bool = True, staff_rows: bool = False) -> None:
+                     section_column: bool = False, merge_section: bool = True, staff_rows: bool = False,
+                     two_row_heading: bool = False, merge_year: bool = True, adjustment: str = "rows") -> None:
     """``one_line_heading``: "填报单位：<unit>　…　单位：万元" in one cell, as forms.md draws the line.
     ``section_column``: the row labels in column B beside a caption "经费情况" in column A, merged
     down over the amount rows (``merge_section``) or typed on the first of them only.
     ``staff_rows``: 编制数 and 实际在职人数 as the first two rows of the amounts table, count in the
-    本年决算 column, instead of a header row of their own."""
+    本年决算 column, instead of a header row of their own.
+    ``two_row_heading``: the amount columns headed by their years on one row ("2019年" merged across
+    its two columns when ``merge_year``) and 决算数 / 预算数 / 决算数 on the row below.
+    ``adjustment``: the 上年结转 / 年初预算 / 本年追加预算 / 年末结余 amounts one row each ("rows"),
+    as label/value pairs two to a row ("pairs"), or as columns, labels over figures ("columns")."""
     ws.append(["部门整体支出绩效评价基础数据表"])
     ws.append([f"填报单位：{f.unit}　　　　　　单位：万元"] if one_line_heading
               else [f"填报单位：{f.unit}", None, None, "单位：万元"])
     pad = [None] * section_column
     if not staff_rows:
-        ws.append([*pad, "财政供养人员情况", "编制数", f"{f.year}年实际在职人数", "控制率"])
-        ws.append([*pad, None, f.quota, f.staff])
+        books = ["实有人数"] * (f.on_books is not None)
+        ws.append([*pad, "财政供养人员情况", "编制数", *books, f"{f.year}年实际在职人数", "控制率"])
+        ws.append([*pad, None, f.quota, *[f.on_books] * len(books), f.staff])
     heads = (["上年决算数", "本年预算数", "本年决算数"] if relative_columns
              else [f"{f.year - 1}年决算数", f"{f.year}年预算数", f"{f.year}年决算数"])
-    ws.append([*pad, "经费控制情况", *heads])
+    if two_row_heading:
+        ws.append([*pad, "经费控制情况", f"{f.year - 1}年", f"{f.year}年", None if merge_year else f"{f.year}年"])
+        if merge_year:
+            ws.merge_cells(start_row=ws.max_row, start_column=len(pad) + 3, end_row=ws.max_row, end_column=len(pad) + 4)
+        heads = ["决算数", "预算数", "决算数"]
+    ws.append([*pad, None if two_row_heading else "经费控制情况", *heads])
     first_amount_row = ws.max_row + 1
     if staff_rows:
         ws.append([*pad, "编制数", None, None, f.quota])
+        if f.on_books is not None:
+            ws.append([*pad, "实有人数", None, None, f.on_books])
         ws.append([*pad, "实际在职人数", None, None, f.staff])
     rows = [("三公经费", f.sangong), ("  1、公务用车购置和维护经费", (3.2, 3.0, 2.85)),
             ("  2、出国经费", (0, 0, 0)), ("  3、公务接待", (3.6, 3.5, 3.07)),
@@ -81,8 +96,15 @@ def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_
     for label, values in rows:
         if label.strip() not in f.omit:
             ws.append([*pad, label, *values])
-    singles = [("上年结转", f.carried, 2), ("年初预算", f.initial, 2), ("本年追加预算", f.added, 2),
-               ("年末结余", f.left, 3), ("基本支出", f.basic, 3),
+    adjustments = [("上年结转", f.carried), ("年初预算", f.initial), ("本年追加预算", f.added), ("年末结余", f.left)]
+    if adjustment == "pairs":
+        for first, second in (adjustments[:2], adjustments[2:]):
+            ws.append([*pad, *first, *second])
+    elif adjustment == "columns":
+        ws.append([*pad, "部门整体支出预算调整", *(label for label, _ in adjustments)])
+        ws.append([*pad, None, *(value for _, value in adjustments)])
+    singles = [*((label, value, 2 if label != "年末结余" else 3) for label, value in adjustments
+                 if adjustment == "rows"), ("基本支出", f.basic, 3),
                *([("项目支出", f.project_spent, 3)] if f.project_spent is not None else []), ("支出合计", f.total, 3),
                ("重点支出", f.key, 3), ("固定资产总额", f.assets, 3), ("在用固定资产总额", f.assets_in_use, 3)]
     for label, value, column in singles:

@@ -809,3 +809,213 @@ def test_a_self_score_written_as_words_is_unreadable_not_missing(tmp_path):
     item = next(i for i in perfeval_xl.score_workbook(path).forms[0].items if i.name == "管理制度健全性")
     assert item.score == 0 and item.basis == "自评指标：自评得分无法读取（见问题提示），得0分"
     assert [f.message for f in item.flags] == ["自评得分“五”不是数字"]
+
+
+# ------------------------------------------------------------------ layouts of other places (audit 27E)
+
+@pytest.mark.parametrize("renames", [
+    {"2018年决算数": "2018决算数", "2019年预算数": "2019预算数", "2019年决算数": "2019决算数"},
+    {"2018年决算数": "决算数（2018年）", "2019年预算数": "预算数（2019年）", "2019年决算数": "决算数（2019年）"},
+    {"2018年决算数": "上一年度决算数", "2019年预算数": "本年度预算数", "2019年决算数": "本年度决算数"},
+    {"2018年决算数": "上年度决算数"},
+    {"2018年决算数": "上年实际支出数", "2019年预算数": "本年预算数", "2019年决算数": "本年实际支出数"},
+    {"2019年预算数": "2019年全年预算数"},
+    {"2019年预算数": "2019年调整预算数"},
+], ids=lambda renames: "·".join(renames.values()))
+def test_amount_columns_headed_as_other_places_write_them_are_read(tmp_path, renames):
+    # Unrecognised, no amount column was found and every row of three amounts took its first, the
+    # 上年决算, as 本年决算: 重点支出安排率 182.3/190.4 scored 5, the rest "缺少…本年预算数".
+    path = relabel(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT)), renames)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61")
+    spending = form.form.base.rows["项目支出"]
+    assert (spending.prior_final, spending.budget, spending.final) == (D("190.4"), D("230"), D("212.58"))
+
+
+@pytest.mark.parametrize("merge_year", [True, False])
+def test_amount_columns_headed_by_their_years_above_and_their_figures_below_are_read(tmp_path, merge_year):
+    # "2018年 | 2019年（merged over two columns）" over "决算数 | 预算数 | 决算数": not read, as above.
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), two_row_heading=True,
+                                     merge_year=merge_year)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61") and form.form.base.year == 2019
+    assert scores(form)["重点支出安排率"] == D("4.00")  # 182.3/212.58, not 182.3/190.4
+
+
+def test_rows_of_several_amounts_under_unread_headings_are_not_guessed(tmp_path):
+    # The first of the three was taken as 本年决算 with nothing said: 182.3/200 = 91.15% → 5.00.
+    figures = BaseFigures(UNIT, project=(200, 230, 212.58))
+    path = relabel(write_department_workbook(tmp_path / "d.xlsx", figures),
+                   {"2018年决算数": "上年数", "2019年预算数": "本年计划", "2019年决算数": "本年完成"})
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert scores(form)["重点支出安排率"] == 0
+    assert "基础数据表缺少“项目支出”行本年决算数" in flags_of(form, "重点支出安排率")
+    [flag] = [f for f in form.flags if "金额列的标题" in f.message]
+    assert flag.level == "error" and flag.source == Source("基础数据表", "A6")
+    assert flag.message == ("基础数据表未找到金额列的标题（如“2018年决算数、2019年预算数、2019年决算数”），"
+                            "“三公经费”、“1、公务用车购置和维护经费”、“2、出国经费”等7行的多个金额无法确定各属哪一列，未读取")
+    assert scores(form)["固定资产利用率"] == D("4.78")  # a row of one amount is still read
+
+
+@pytest.mark.parametrize("staff_rows", [False, True])
+def test_in_service_staff_is_counted_not_everyone_on_the_books(tmp_path, staff_rows):
+    # 实有人数 23 was read as 在职人数: 23/20 = 115% → 0; scoring.md §5 divides 在职人数 21 → 2.50.
+    figures = BaseFigures(UNIT, quota=20, staff=21, on_books=23)
+    path = write_department_workbook(tmp_path / "d.xlsx", figures, staff_rows=staff_rows)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.form.base.staff_actual == D(21) and scores(form)["在职人员控制率"] == D("2.50")
+    # Without a 在职 count beside it, 实有人数 is the count there is.
+    alone = relabel(write_department_workbook(tmp_path / "e.xlsx", BaseFigures(UNIT, quota=20, staff=23),
+                                              staff_rows=staff_rows), {"2019年实际在职人数": "实有人数",
+                                                                       "实际在职人数": "实有人数"})
+    assert perfeval_xl.score_workbook(alone).forms[0].form.base.staff_actual == D(23)
+
+
+def test_a_key_spending_row_with_a_blank_final_amount_is_missing_not_its_budget(tmp_path):
+    # "重点支出 | 170 | 200 | —": its 本年预算数 200 stood in for the spending, 200/212.58 → 5.00, unflagged.
+    import openpyxl
+
+    def key_spending_rate(written):
+        path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+        book = openpyxl.load_workbook(path)
+        row = next(cells for cells in book["基础数据表"].iter_rows() if cells[0].value == "重点支出")
+        row[1].value, row[2].value, row[3].value = written
+        book.save(path)
+        item = next(i for i in perfeval_xl.score_workbook(path).forms[0].items if i.name == "重点支出安排率")
+        return item.score, " / ".join(flag.message for flag in item.flags)
+
+    score, flags = key_spending_rate((170, 200, "—"))
+    assert score == 0 and "基础数据表缺少“重点支出”行本年决算数，“重点支出安排率”无法计算" in flags
+    # A row of one amount is still read in whichever column it is written.
+    assert key_spending_rate((None, 182.3, None))[0] == D("4.00")
+
+
+@pytest.mark.parametrize("adjustment", ["pairs", "columns"])
+def test_budget_adjustment_amounts_written_as_pairs_or_as_columns_are_read(tmp_path, adjustment):
+    # "上年结转 | 8.2 | 年初预算 | 640" gave 上年结转 640 (the figure after the text 年初预算) and no
+    # 年初预算; labels over their figures were not read at all: both indicators scored 0.
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), adjustment=adjustment)
+    [form] = perfeval_xl.score_workbook(path).forms
+    rows = form.form.base.rows
+    assert [rows[name].single() for name in ("上年结转", "年初预算", "本年追加预算", "年末结余")] == \
+        [D("8.2"), D("640"), D("36.5"), D("26")]
+    assert scores(form)["预算完成率"] == D("5.00") and scores(form)["预算控制率"] == D("4.00")
+    assert form.total == D("95.61") and not any("不是数字" in flag.message for flag in form.flags)
+
+
+def test_daily_public_expenses_and_rows_with_a_shu_suffix_are_their_f2_rows(tmp_path):
+    # 日常公用经费 and 上年结转数 / 本年追加预算数 / 年末结余数 were "缺少…行": three indicators scored 0.
+    path = relabel(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT)),
+                   {"公用经费": "日常公用经费", "上年结转": "上年结转数", "本年追加预算": "本年追加预算数",
+                    "年末结余": "年末结余数"})
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61")
+
+
+def test_circled_numbering_is_stripped_from_f2_labels_and_f3_names(tmp_path):
+    # NFKC makes ① a bare "1": "1三公经费" named no row, and "1固定资产利用率" no indicator, which
+    # then kept its self-score 5 instead of 4.78.
+    path = relabel(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT)),
+                   {"三公经费": "①三公经费", "项目支出": "②项目支出", "公用经费": "③公用经费",
+                    "政府采购金额": "⑷政府采购金额", "重点支出": "⒈重点支出", "固定资产利用率": "①固定资产利用率"})
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert scores(form)["①固定资产利用率"] == D("4.78") and form.total == D("95.61")
+    assert not any("缺少规则指标" in flag.message for flag in form.flags)
+
+
+def test_a_caption_merged_down_over_its_total_row_names_that_row(tmp_path):
+    # "三公经费" merged down column A over "合计" and its items in column B: the caption was taken
+    # for a section's and "合计" for the row's name, and four indicators scored 0 ("缺少…行").
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "基础数据表"
+    for values in (["部门整体支出绩效评价基础数据表"], [f"填报单位：{UNIT}"],
+                   ["财政供养人员情况", None, "编制数", "2019年实际在职人数"], [None, None, 12, 12],
+                   ["经费控制情况", None, "2018年决算数", "2019年预算数", "2019年决算数"],
+                   ["三公经费", "合计", 6.8, 6.5, 5.92], [None, "公务用车购置和维护经费", 3.2, 3.0, 2.85],
+                   [None, "出国经费", 0, 0, 0], [None, "公务接待", 3.6, 3.5, 3.07],
+                   ["项目支出", "合计", 190.4, 230, 212.58], [None, "业务工作专项", 100, 120, 110],
+                   ["公用经费", "小计", 61.3, 64, 63.1], [None, "其中：办公经费", 20, 21, 20.5],
+                   ["政府采购金额", None, 35, 42, 40.6],
+                   ["部门整体支出预算调整", "上年结转", None, None, 8.2], [None, "年初预算", None, None, 640],
+                   [None, "本年追加预算", None, None, 36.5], [None, "年末结余", None, None, 26],
+                   ["重点支出", None, None, None, 182.3], ["固定资产总额", None, None, None, 310],
+                   ["在用固定资产总额", None, None, None, 296.4]):
+        sheet.append(values)
+    for cells in ("A6:A9", "A10:A11", "A12:A13", "A15:A18"):
+        sheet.merge_cells(cells)
+    write_scoring_sheet(book.create_sheet("指标评分表"), UNIT)
+    book.save(tmp_path / "d.xlsx")
+    [form] = perfeval_xl.score_workbook(tmp_path / "d.xlsx").forms
+    rows = form.form.base.rows
+    assert (rows["三公经费"].final, rows["项目支出"].final, rows["公用经费"].final) == (D("5.92"), D("212.58"), D("63.1"))
+    assert rows["三公经费"].source == Source("基础数据表", "A6") and form.total == D("95.61")
+
+
+def test_a_scoring_table_headed_over_two_rows_is_found(tmp_path):
+    # "评价指标" merged over 一级/二级/三级指标, 分值 / 评分标准 / 自评得分 merged down both rows: the
+    # workbook failed with "只有基础数据表（F2），未找到…指标评分表（F3）".
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "基础数据表"
+    write_base_sheet(book.active, BaseFigures(UNIT))
+    sheet = book.create_sheet("指标评分表")
+    sheet.append(["部门整体支出绩效评价指标评分表"])
+    sheet.append([f"填报单位：{UNIT}"])
+    sheet.append(["评价指标", None, None, "分值", "评分标准", "自评得分"])
+    sheet.append(["一级指标", "二级指标", "三级指标"])
+    for cells in ("A3:C3", "D3:D4", "E3:E4", "F3:F4"):
+        sheet.merge_cells(cells)
+    for level1, level2, name, weight, own in HUNAN_ROWS:
+        sheet.append([level1, level2, name, weight, "见评分标准", own])
+    sheet.append(["合计", None, None, 100])
+    book.save(tmp_path / "d.xlsx")
+    [form] = perfeval_xl.score_workbook(tmp_path / "d.xlsx").forms
+    assert len(form.items) == len(HUNAN_ROWS) and form.total == D("95.61")
+
+
+@pytest.mark.parametrize("renames", [{"自评得分": "单位自评得分"}, {"三级指标": "三级指标名称"}, {"分值": "标准分"}],
+                         ids=lambda renames: "·".join(renames.values()))
+def test_scoring_table_columns_headed_as_other_places_write_them_are_found(tmp_path, renames):
+    # Spellings project forms already accepted: the scoring table was not found ("只有基础数据表（F2）…").
+    path = relabel(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), order=2), renames)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61")
+
+
+def test_other_indicator_systems_names_of_key_and_public_spending_rates_are_computed(tmp_path):
+    # Not rulebook names, both kept their self-score 5: 重点支出安排率 is 85.76% → 4.00.
+    path = relabel(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT)),
+                   {"重点支出安排率": "重点项目支出安排率", "公用经费控制率": "日常公用经费控制率"})
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert scores(form)["重点项目支出安排率"] == D("4.00") and scores(form)["日常公用经费控制率"] == D("5.00")
+    assert form.total == D("95.61") and not any("缺少规则指标" in flag.message for flag in form.flags)
+
+
+def test_head_counts_written_in_their_label_cells_are_read(tmp_path):
+    # "编制数：20" named no staff label: "基础数据表缺少“编制数”" and 0.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    sheet = book["基础数据表"]
+    sheet["B3"], sheet["C3"], sheet["D3"], sheet["B4"], sheet["C4"] = "编制数：20", "在职人数：21", None, None, None
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert (form.form.base.staff_quota, form.form.base.staff_actual) == (D(20), D(21))
+    assert scores(form)["在职人员控制率"] == D("2.50")
+
+
+def test_the_unit_name_is_shown_without_its_seal_note(tmp_path):
+    # Paired without it already; shown, the name kept "（盖章）".
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    book["指标评分表"]["A2"] = f"填报单位：{UNIT}（盖章）"
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.name == UNIT and form.total == D("95.61")

@@ -9,18 +9,22 @@ import re
 from decimal import Decimal
 
 from .. import labels
-from ..labels import nfkc, normalise
-from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag
+from ..labels import compact, nfkc, normalise
+from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag, Source
 from ..values import MONEY_UNITS, PLACEHOLDERS, declared_money_unit, format_number, to_decimal
 from .cells import SheetCells, footer_lines
 from .grid import Grid
 
-# Spending may be headed 决算, 实际 or 执行 ("2019年实际数", "2019年执行数"): all are what was spent.
-_YEAR_COLUMN = re.compile(r"^(\d{4})年度?(?:年初)?(预算|决算|实际支出|实际|执行)数?$")  # 年初 only says which 预算
-_RELATIVE_COLUMN = {"上年决算数": "prior_final", "上年决算": "prior_final", "上年实际数": "prior_final",
-                    "本年预算数": "budget", "本年预算": "budget", "本年年初预算数": "budget", "本年年初预算": "budget",
-                    "本年决算数": "final", "本年决算": "final",
-                    "本年实际数": "final", "本年执行数": "final"}
+# An amount column's heading: its year ("2019年", "2019年度", "2019") or the year relative to the
+# evaluated one ("上年", "上一年度", "本年度"), then its figure.  Spending may be headed 决算, 实际,
+# 实际支出 or 执行: all are what was spent; 年初, 全年 and 调整 only say which 预算.
+_PERIOD = r"(?:(\d{4})(?:年度?)?|(上一?年度?|本年度?))"
+_FIGURE = r"(?:年初|全年调整|全年|调整后?)?(预算|决算|实际支出|实际|执行)数?"
+_AMOUNT_HEADING = re.compile(f"^{_PERIOD}{_FIGURE}$")
+_BARE_PERIOD = re.compile(f"^{_PERIOD}$")
+_BARE_FIGURE = re.compile(f"^{_FIGURE}$")
+# "决算数（2018年）": the year in a bracket after the figure, which normalise drops as a suffix.
+_PERIOD_AFTER = re.compile(r"^([^()]+?)[(]((?:\d{4}|上一?|本)年?度?)[)]")
 _SCAN = 40
 # A label written after a value on the same line ("　　单位：万元", "（金额单位：万元）"): it ends the value.
 _NEXT_LABEL = re.compile(r"(?:^|\s+)[(（]?[^\s:：∶()（）]{1,6}[:：∶]")
@@ -49,6 +53,8 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
     columns, year, header_row = _amount_columns(cells)
     flags: list[Flag] = []
     staff = _staff(cells, flags)
+    if not columns and staff is None:
+        return None  # no F2 heading at all: the rows (each row's cells searched for F2 labels) are not read
     lines: list[BaseLine] = []
     declared = _declared_money_unit(cells)
     bare_unit = declared[0] if declared else None
@@ -58,7 +64,7 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
                           action=f"请单位按{MONEY_UNIT}填写金额"))
     rows = _base_rows(cells, columns, header_row, flags, lines, bare_unit)
     known = sum(1 for key in rows if key in labels.BASE_ROWS)
-    if known < 3 or (not columns and staff is None):
+    if known < 3:
         return None
     flags.extend(_parts_that_do_not_add_up(rows))
     base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags, lines=lines)
@@ -71,18 +77,23 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
 
 def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None, int]:
     """(columns of 上年决算 / 本年预算 / 本年决算, the year, the row) of the first header row that
-    names them; ({}, None, -1) when no row does."""
+    names them; ({}, None, -1) when no row does.
+
+    A heading may take two rows: the years on one (merged across their columns or not), 决算数 /
+    预算数 under them.
+    """
     for row in range(min(cells.grid.height, 60)):
         found: list[tuple[int, int, str]] = []  # (year, col, kind)
         relative: dict[str, int] = {}
         for col, value in enumerate(cells.grid.rows[row][:_SCAN]):
-            label = normalise(value) if isinstance(value, str) else ""
-            year_match = _YEAR_COLUMN.match(label)
-            if year_match:
-                kind = "预算" if year_match.group(2) == "预算" else "决算"
-                found.append((int(year_match.group(1)), col, kind))
-            elif label in _RELATIVE_COLUMN:
-                relative.setdefault(_RELATIVE_COLUMN[label], col)
+            heading = _amount_heading(cells, row, col) if isinstance(value, str) else None
+            if heading is None:
+                continue
+            year, period, kind = heading
+            if year is not None:
+                found.append((year, col, kind))
+            elif _RELATIVE_KINDS.get((period, kind)):
+                relative.setdefault(_RELATIVE_KINDS[period, kind], col)
         if not relative and not found:
             continue
         # The two styles may share a row ("上年决算数 | 2019年预算数 | 2019年决算数"): each column is
@@ -103,6 +114,40 @@ def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None, int]
     return {}, None, -1
 
 
+#: (relative period, figure) → the column it heads; 上年预算 is no column of F2.
+_RELATIVE_KINDS = {("上", "决算"): "prior_final", ("本", "预算"): "budget", ("本", "决算"): "final"}
+
+
+def _amount_heading(cells: SheetCells, row: int, col: int) -> tuple[int | None, str, str] | None:
+    """(year, "", kind) or (None, "上" or "本", kind), kind "预算" or "决算", of the amount column
+    headed at (row, col); None when the cell heads none.
+
+    A bare 决算数 under a bare year ("2019年" on the row above, perhaps merged across) is headed by both.
+    """
+    label = _heading_label(cells.raw(row, col))
+    match = _AMOUNT_HEADING.match(label)
+    if match is None and row > 0 and _BARE_FIGURE.match(label):
+        above = _heading_label(cells.merged_raw(row - 1, col))
+        match = _AMOUNT_HEADING.match(above + label) if _BARE_PERIOD.match(above) else None
+    if match is None:
+        return None
+    year, period, figure = match.groups()
+    kind = "预算" if figure == "预算" else "决算"
+    return (int(year), "", kind) if year else (None, period[0], kind)
+
+
+def _heading_label(value: object) -> str:
+    """A heading cell's label, normalised, with a year written after it in a bracket moved before it:
+    "决算数（2018年）（万元）" → "2018年决算数".  A year typed as a number (2019 over 决算数) is its text."""
+    if value.__class__ in (int, float) and 1900 <= value <= 2100 and value == int(value):
+        return str(int(value))
+    if not isinstance(value, str):
+        return ""
+    text = compact(value)
+    moved = _PERIOD_AFTER.sub(r"\2\1", text, count=1)
+    return normalise(moved)
+
+
 def _staff(cells: SheetCells, flags: list[Flag]):
     """((编制数, cell, text), (在职人数, cell, text)), or None when the sheet does not name both.
 
@@ -112,11 +157,16 @@ def _staff(cells: SheetCells, flags: list[Flag]):
     kept for the scored workbook to carry over ("" when there is a number or nothing).
     """
     found: dict[str, tuple[int, int]] = {}
+    on_books = None  # where 实有人数 is, taken for 在职人数 only when no label says 在职
     for row in range(min(cells.grid.height, 60)):
         for col, value in enumerate(cells.grid.rows[row][:_SCAN]):
             field_name = labels.staff_field(value) if isinstance(value, str) else None
-            if field_name and field_name not in found:
+            if field_name == "actual" and labels.counts_everyone_on_books(value):
+                on_books = on_books or (row, col)
+            elif field_name and field_name not in found:
                 found[field_name] = row, col
+    if on_books is not None:
+        found.setdefault("actual", on_books)
     if "quota" in found and "actual" in found:
         heading_columns = found["quota"][0] == found["actual"][0]  # side by side on one row
         return tuple(_count_of(cells, *found[k], _STAFF_NAMES[k], heading_columns, flags) for k in ("quota", "actual"))
@@ -166,13 +216,26 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
     """The amount rows by name; every line of the table below ``header_row`` goes to ``lines`` as written."""
     rows: dict[str, BaseAmounts] = {}
     first_amount_col = min(columns.values()) if columns else 1
-    staff_heading = -2
+    staff_heading = figures_row = -2
+    unplaced: list[tuple[str, Source]] = []  # rows of several amounts in no column the sheet heads
     for row in range(cells.grid.height):
+        if row == figures_row:
+            continue  # the figures under a row of F2 labels: read with it
         label_col, label = _row_label(cells, row, first_amount_col)
         if label and labels.staff_field(label):
             continue  # staff rows hold head counts, read by _staff, not amounts
         if _names_staff(cells.grid.rows[row]):  # "财政供养人员情况 | 编制数 | 在职人数 | 控制率", anywhere
             staff_heading = row
+            continue
+        across = _amounts_across(cells, row, bare_unit, flags)
+        if across is not None:
+            entries, figures_below = across
+            figures_row = row + 1 if figures_below else figures_row
+            if label and labels.base_row_key(label) not in labels.BASE_ROWS:
+                _keep_line(cells, row, {}, label, {}, lines)  # "部门整体支出预算调整" before the labels
+            for entry in entries:
+                _keep_line(cells, row, {}, entry.label, _amounts_of(entry), lines)
+                _store(rows, labels.base_row_key(entry.label), entry, flags)
             continue
         if not label:
             if row == staff_heading + 1:
@@ -189,12 +252,16 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
         amounts = {name: value for name, value in amounts.items() if value is not None}
         amount_cells = {name: cells.source(row, columns[name]) for name in amounts}
         if not amounts:
-            # Rows with one amount may put it anywhere right of the label.
-            for col in range(label_col + 1, min(label_col + _SCAN, len(cells.grid.rows[row]))):
-                if to_decimal(cells.raw(row, col)) is not None:
-                    number = cells.money(row, col, f"{label}金额", MONEY_UNIT, row_flags, bare_unit)
-                    amounts, amount_cells = {"final": number}, {"final": cells.source(row, col)}
-                    break
+            number_cols = _number_columns(cells, row, label_col + 1)
+            if len(number_cols) == 1 or (number_cols and columns):
+                # Rows with one amount may put it anywhere right of the label.
+                col = number_cols[0]
+                number = cells.money(row, col, f"{label}金额", MONEY_UNIT, row_flags, bare_unit)
+                amounts, amount_cells = {"final": number}, {"final": cells.source(row, col)}
+            elif number_cols:
+                # Several, and no heading says whose year each is: the first was taken as 本年决算
+                # (上年决算 in fact), and scored unflagged.
+                unplaced.append((label, cells.source(row, label_col)))
         if row > header_row >= 0 or (header_row < 0 and (amounts or key in labels.BASE_ROWS)):
             _keep_line(cells, row, columns, label, amounts, lines)
         if key not in labels.BASE_ROWS and not amounts:
@@ -203,15 +270,93 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
             amounts, amount_cells = _year_start_budget(label, amounts, amount_cells, row_flags)
         if key in labels.BASE_ROWS:
             flags.extend(row_flags)
-        entry = BaseAmounts(label=label, prior_final=amounts.get("prior_final"), budget=amounts.get("budget"),
-                            final=amounts.get("final"), source=cells.source(row, label_col), cells=amount_cells)
-        if key not in rows or rows[key].single() is None:  # the first complete row of a name wins
-            rows[key] = entry
-        else:
-            # A name written twice (forms.md has 项目支出 in the 经费控制情况 block and again among
-            # 基本支出 / 项目支出 / 支出合计, 本年决算数): the later row fills what the first left blank.
-            _fill_blanks(rows[key], entry, flags if key in labels.BASE_ROWS else [])
+        _store(rows, key, BaseAmounts(label=label, prior_final=amounts.get("prior_final"), budget=amounts.get("budget"),
+                                      final=amounts.get("final"), source=cells.source(row, label_col),
+                                      cells=amount_cells), flags)
+    if unplaced:
+        flags.append(_no_amount_headings(unplaced))
     return rows
+
+
+def _store(rows: dict[str, BaseAmounts], key: str, entry: BaseAmounts, flags: list[Flag]) -> None:
+    """Put ``entry`` in ``rows`` under ``key``: the first complete row of a name wins."""
+    if key not in rows or rows[key].single() is None:
+        rows[key] = entry
+    else:
+        # A name written twice (forms.md has 项目支出 in the 经费控制情况 block and again among
+        # 基本支出 / 项目支出 / 支出合计, 本年决算数): the later row fills what the first left blank.
+        _fill_blanks(rows[key], entry, flags if key in labels.BASE_ROWS else [])
+
+
+def _amounts_of(entry: BaseAmounts) -> dict[str, Decimal]:
+    return {name: getattr(entry, name) for name in _COLUMN_NAMES if getattr(entry, name) is not None}
+
+
+def _number_columns(cells: SheetCells, row: int, first_col: int) -> list[int]:
+    """The columns from ``first_col`` on (within the scan) whose cell in ``row`` holds a number."""
+    stop = min(first_col + _SCAN - 1, len(cells.grid.rows[row]))
+    return [col for col in range(first_col, stop) if to_decimal(cells.raw(row, col)) is not None]
+
+
+_NAMED = 3  # rows a flag names before "等N行"
+
+
+def _no_amount_headings(unplaced: list[tuple[str, Source]]) -> Flag:
+    """The flag of rows whose several amounts no column heading places (上年决算, 本年预算 or 本年决算)."""
+    names = "、".join(f"“{label}”" for label, _ in unplaced[:_NAMED])
+    if len(unplaced) > _NAMED:
+        names += f"等{len(unplaced)}"
+    return Flag(f"基础数据表未找到金额列的标题（如“2018年决算数、2019年预算数、2019年决算数”），{names}行的"
+                "多个金额无法确定各属哪一列，未读取", unplaced[0][1], "error",
+                "请单位按上年决算数、本年预算数、本年决算数填写金额列的标题")
+
+
+def _amounts_across(cells: SheetCells, row: int, bare_unit: str | None,
+                    flags: list[Flag]) -> tuple[list[BaseAmounts], bool] | None:
+    """(the F2 rows ``row`` names side by side, each with its one amount; whether the amounts are on the
+    row below), or None when ``row`` names fewer than two.
+
+    The 预算调整 amounts are written as label/value pairs ("上年结转 | 10 | 年初预算 | 100") or as
+    columns (the labels on one row, their figures under them).  Read as one row, the first pair's
+    上年结转 took the 100 of 年初预算, and the columns were not read at all.
+    """
+    named = [(col, text) for col, text in _texts_before(cells, row, min(len(cells.grid.rows[row]), _SCAN))
+             if labels.base_row_key(text) in labels.BASE_ROWS]
+    if len(named) < 2:
+        return None
+    ends = [col for col, _ in named[1:]] + [len(cells.grid.rows[row])]
+    after = [_filled(cells, row, col + 1, end) for (col, _), end in zip(named, ends)]
+    if after[0] and to_decimal(cells.raw(row, after[0][0])) is not None and all(len(cols) <= 1 for cols in after):
+        figures = [(row, cols[0] if cols else None) for cols in after]
+    elif not any(after) and _figures_below(cells, row, [col for col, _ in named]):
+        figures = [(row + 1, col) for col, _ in named]
+    else:
+        return None  # e.g. "三公经费 | 6.8 | 6.5 | 5.92 | 上年结转 | 8.2": not one figure a label
+    entries = []
+    for (label_col, label), (value_row, value_col) in zip(named, figures):
+        if value_col is None:  # a label with nothing after it: its row, without an amount
+            entries.append(BaseAmounts(label, None, None, None, cells.source(row, label_col)))
+            continue
+        amount = cells.money(value_row, value_col, f"{label}金额", MONEY_UNIT, flags, bare_unit)
+        amount_cells = {"final": cells.source(value_row, value_col)} if amount is not None else {}
+        entries.append(BaseAmounts(label, None, None, amount, cells.source(row, label_col), amount_cells))
+    return entries, figures[0][0] != row
+
+
+def _filled(cells: SheetCells, row: int, first_col: int, stop_col: int) -> list[int]:
+    """The columns in [first_col, stop_col) whose cell in ``row`` is not blank."""
+    return [col for col in range(first_col, stop_col) if cells.text(row, col)]
+
+
+def _figures_below(cells: SheetCells, row: int, label_cols: list[int]) -> bool:
+    """Are there figures under the labels of ``row`` (a number under one of them), and no F2 label
+    on the row below (which would make it a row of its own)?"""
+    if row + 1 >= cells.grid.height:
+        return False
+    below = _texts_before(cells, row + 1, min(len(cells.grid.rows[row + 1]), _SCAN))
+    if any(labels.base_row_key(text) in labels.BASE_ROWS for _, text in below):
+        return False
+    return any(to_decimal(cells.raw(row + 1, col)) is not None for col in label_cols)
 
 
 def _year_start_budget(label: str, amounts: dict[str, Decimal], cells: dict, flags: list[Flag]):
@@ -300,9 +445,22 @@ def _row_label(cells: SheetCells, row: int, before_col: int) -> tuple[int, str]:
     """
     texts = _texts_before(cells, row, before_col)
     if len(texts) > 1:
-        texts = [(col, text) for col, text in texts if not _is_section_caption(cells, row, col)] or texts
+        texts = _without_section_captions(cells, row, texts)
         texts = [(col, text) for col, text in texts if labels.base_row_key(text) in labels.BASE_ROWS] or texts
     return texts[0] if texts else (-1, "")
+
+
+def _without_section_captions(cells: SheetCells, row: int, texts: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """``texts`` without the captions merged down over the rows below them, unless what is left
+    only says 合计: "三公经费" merged over its 合计 row and its items names that 合计 row."""
+    kept = [(col, text) for col, text in texts if not _is_section_caption(cells, row, col)]
+    if not kept or all(normalise(text) in _TOTAL_WORDS for _, text in kept):
+        return texts
+    return kept
+
+
+#: What a row of an F2 row's total says beside the row's name: "三公经费 | 合计", "公用经费 | 小计".
+_TOTAL_WORDS = ("合计", "小计", "总计", "合计数", "小计数")
 
 
 def _texts_before(cells: SheetCells, row: int, before_col: int) -> list[tuple[int, str]]:
@@ -333,7 +491,7 @@ def _unit(cells: SheetCells) -> str:
             found = cells.labelled_value(row, col, _is_unit_label)
             unit = _before_next_label(found[1]) if found else ""
             if unit:
-                return unit
+                return labels.without_seal_note(unit)  # "XX局（盖章）": the seal goes there, not the name
     return ""
 
 
@@ -366,8 +524,9 @@ def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
     if _project_form_above(cells, header_row):
         return None  # an F1 whose target/actual columns are spelt unknown ways: not a department's table
     form = DepartmentForm(file=file, sheet=grid.name, unit=_unit(cells), title=_title(cells))
-    form.column_labels = {name: cells.text(header_row, columns[name]) for name in ("standard", "note")
-                          if name in columns}
+    # A heading of two rows may name the column on its upper row ("评分标准" merged down both).
+    form.column_labels = {name: cells.text(header_row, columns[name]) or cells.text(header_row - 1, columns[name])
+                          for name in ("standard", "note") if name in columns}
     level1 = level2 = ""
     row = header_row + 1
     while row < grid.height:
@@ -405,10 +564,12 @@ def _project_form_above(cells: SheetCells, header_row: int) -> bool:
 def _scoring_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
     for row in range(min(cells.grid.height, 60)):
         values = cells.grid.rows[row][:_SCAN]
-        columns = cells.label_columns(row, labels.DEPARTMENT_COLUMNS)
+        columns = _header_columns(cells, row)
         if not {"name", "weight", "score"} <= columns.keys():
             continue
-        if labels.match_any(values, labels.INDICATOR_COLUMNS, ("target", "actual")):
+        if labels.match_any(values, labels.INDICATOR_COLUMNS, ("target", "actual")) or (
+                row > 0 and labels.match_any(cells.grid.rows[row - 1][:_SCAN], labels.INDICATOR_COLUMNS,
+                                             ("target", "actual"))):
             return None  # a project form (F1), not a scoring table
         # Order 1 has a 分值 column after each level: the one for the row is the first right of 三级指标.
         right_weights = [col for col, value in enumerate(values)
@@ -418,6 +579,18 @@ def _scoring_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
             columns.update(_level_weight_columns(values, columns))
         return row, columns
     return None
+
+
+def _header_columns(cells: SheetCells, row: int) -> dict[str, int]:
+    """Field → column of the F3 headings on ``row``, with those of the row above it for the fields
+    ``row`` lacks: a heading of two rows ("评价指标" over 一级/二级/三级指标, with 分值 and 自评得分
+    merged down both) was not found at all."""
+    columns = cells.label_columns(row, labels.DEPARTMENT_COLUMNS)
+    if row > 0 and "name" in columns:
+        for field_name, col in cells.label_columns(row - 1, labels.DEPARTMENT_COLUMNS).items():
+            if field_name not in columns and not cells.text(row, col):
+                columns[field_name] = col
+    return columns
 
 
 def _level_weight_columns(values: list[object], columns: dict[str, int]) -> dict[str, int]:

@@ -5,7 +5,7 @@ import math
 from decimal import Decimal
 
 from ..labels import indicator_key, quoted
-from ..model import BaseData, DepartmentForm, DepartmentRow, Flag, FormResult, ItemScore
+from ..model import BaseAmounts, BaseData, DepartmentForm, DepartmentRow, Flag, FormResult, ItemScore
 from ..rounding import NO_POINTS, quantize_half_up, round2, show2
 from .arithmetic import show
 from .checks import check_self_total, review
@@ -231,7 +231,20 @@ def _amount(base: BaseData, term: Term) -> Decimal | None:
     row = base.rows.get(term.row)
     if row is None:
         return None
-    return getattr(row, term.column) if term.column else row.single()
+    return getattr(row, _column(row, term))
+
+
+def _column(row: BaseAmounts, term: Term) -> str:
+    """The column of ``row`` that ``term`` reads: its own; for a term naming none, the row's one
+    amount, wherever it is written, and of a row of several its 本年决算数.
+
+    Why not the first filled: "重点支出 | 170 | 200 | —" gave its 本年预算数 200 for the
+    spending, unflagged; a blank 本年决算数 is missing (scoring.md §5).
+    """
+    if term.column:
+        return term.column
+    filled = [column for column in COLUMNS.values() if getattr(row, column) is not None]
+    return filled[0] if len(filled) == 1 else "final"
 
 
 def _missing_amounts(base: BaseData | None, terms: tuple[Term, ...]) -> str:
@@ -242,19 +255,29 @@ def _missing_amounts(base: BaseData | None, terms: tuple[Term, ...]) -> str:
     lacking: list[str] = []
     for term in terms:
         if _amount(base, term) is None:
-            # A row the F2 lacks whole is named as a row, whichever of its amounts was wanted.
-            gap = f"“{term.row}”行" if term.row not in base.rows and term.row not in ("编制数", "在职人数") \
-                else _amount_name(term)
+            gap = _gap(base, term)
             if gap not in lacking:
                 lacking.append(gap)
     return f"基础数据表缺少{'、'.join(lacking)}" if lacking else ""
 
 
-def _amount_name(term: Term) -> str:
-    """How a flag names the amount of ``term``: "在职人数", "“政府采购金额”行本年决算数"."""
+def _gap(base: BaseData, term: Term) -> str:
+    """How a flag names the amount of ``term`` that ``base`` lacks: a row the F2 lacks whole as a row,
+    whichever of its amounts was wanted; the column read of a row that gives other amounts
+    ("“重点支出”行本年决算数", see :func:`_column`)."""
+    row = base.rows.get(term.row)
+    if row is None:
+        return _amount_name(term) if term.row in ("编制数", "在职人数") else f"“{term.row}”行"
+    return _amount_name(term, _column(row, term) if row.single() is not None else None)
+
+
+def _amount_name(term: Term, column: str | None = None) -> str:
+    """How a flag names the amount of ``term``: "在职人数", "“政府采购金额”行本年决算数"; ``column``:
+    the column read for a term that names none (see :func:`_column`)."""
     if term.row in ("编制数", "在职人数"):
         return f"“{term.row}”"
-    return f"“{term.row}”行{_COLUMN_NAMES[term.column]}" if term.column else f"“{term.row}”行金额"
+    column = term.column or column
+    return f"“{term.row}”行{_COLUMN_NAMES[column]}" if column else f"“{term.row}”行金额"
 
 
 def _amount_cell(base: BaseData, term: Term):
@@ -262,4 +285,4 @@ def _amount_cell(base: BaseData, term: Term):
     if term.row in ("编制数", "在职人数"):
         return base.sources.get(term.row)
     row = base.rows[term.row]
-    return row.cell(term.column or row.single_column())
+    return row.cell(_column(row, term))
