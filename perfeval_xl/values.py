@@ -249,7 +249,7 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     if column_operator == "qualitative":
         return new_parsed_value(text=text, qualitative=True)
     # Why the tests first: few values hold either word, and the patterns cost more than the tests.
-    if ("零" in compact or "发生" in compact or "出现" in compact) and (
+    if ("零" in compact or "发生" in compact or "出现" in compact or "无" in compact or "没有" in compact) and (
             zero := _ZERO_EVENTS.fullmatch(compact) or _NO_EVENT.fullmatch(compact)):
         # "零事故" against "0起", "未发生" against "≤0起": a count of none, as "=0" (§3: A ≤ 0 → w).
         counter = zero.group(1) if zero.re is _ZERO_EVENTS else None
@@ -359,10 +359,11 @@ def _numeral_value(numeral: str) -> int | None:
 _TIME_LIMIT = re.compile("(个工作日|工作日|个小时|小时|分钟|天|日|周|个月|月|年)之?内")
 #: "零", "零事故", "零投诉": none of what is counted (a counter or an incident word may follow).
 #: Why a list: "零星维修" or "零售" start with 零 and count nothing.
-_ZERO_EVENTS = re.compile(
-    "零(起|次|个|件|例|宗|项|人次|人|单|事故|投诉|差错|伤亡|失误|违规|违纪|上访|缺陷|死亡|污染|事件|发生|故障)?")
-#: "未发生", "没有发生安全事故", "未出现": nothing happened, as an actual of a 零事故 target says it.
-_NO_EVENT = re.compile(r"(?:未|没有|无)(?:发生|出现)\D{0,12}")
+_INCIDENTS = "事故|投诉|差错|伤亡|失误|违规|违纪|上访|缺陷|死亡|污染|事件|故障"
+_ZERO_EVENTS = re.compile(f"零(起|次|个|件|例|宗|项|人次|人|单|{_INCIDENTS}|发生)?")
+#: "未发生", "没有发生安全事故", "未出现", "无投诉": nothing happened, as an actual of a 零事故 target
+#: says it.  ("无" alone is a placeholder, §1.)
+_NO_EVENT = re.compile(rf"(?:未|没有|无)(?:发生|出现)\D{{0,12}}|(?:无|没有)(?:重大|安全|有效)?(?:{_INCIDENTS})\D{{0,8}}")
 #: "百分之九十五", "百分之百", "百分之95": a percentage in words.
 _PERCENT_IN_WORDS = re.compile("百分之([一二两三四五六七八九十]{1,3}|百|[0-9]+(?:\\.[0-9]+)?)")
 

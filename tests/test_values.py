@@ -58,6 +58,7 @@ from perfeval_xl.values import amount_with_unit, format_number, parse_value, to_
     ("12345热线接通率≥95%", ">=", "95", "%"),      # the compared number, not the indicator's own
     ("零事故", "=", "0", "事故"),                   # none of what is counted
     ("未发生安全事故", "=", "0", None),
+    ("无投诉", "=", "0", None),
     ("百分之九十五以上", ">=", "95", "%"),
     ("￥120,000", None, "120000", "元"),
 ])
