@@ -38,11 +38,9 @@ _SYMBOL_OPERATORS: tuple[tuple[str, str], ...] = (
     ("<=", "<="), ("=<", "<="), ("≤", "<="), ("≦", "<="), ("⩽", "<="),
     (">", ">"), ("<", "<"), ("=", "="),
 )
-# "内" alone is a time limit ("3个工作日内", "10天内", "5天之内"): a ceiling, as "以内" is.  Why last:
-# "以内" and "之内" end with it, and the first suffix of the list a unit ends with is taken.
+# ("内" alone is a ceiling only after a time unit: "3个工作日内", not "12个镇街内"; see _TIME_LIMIT.)
 _SUFFIX_OPERATORS: tuple[tuple[str, str], ...] = (
-    ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="), ("之内", "<="),
-    ("内", "<="),
+    ("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="), ("以内", "<="),
 )
 _SUFFIX_WORDS = tuple(word for word, _ in _SUFFIX_OPERATORS)
 #: Any word or symbol operator, as a pattern, the longest tried first ("不低于" before "低于").
@@ -59,7 +57,8 @@ _DEADLINE_WORD = r"(?=前|之前|以前|底|末|完成|止|截止)"
 # with "-" or "/" (2019-12, 2019/12) it cannot be a number.  "≥12月" counts months: an operator
 # before a month makes it a duration.
 _DATE = re.compile(
-    r"\d{4}年(?!度?[内均])"
+    r"(?<![\d.])(?:0?[1-9]|1[0-2])[-~—至到](?:0?[1-9]|1[0-2])月(?![\d个])"  # "1-12月": months, not a number
+    r"|\d{4}年(?!度?[内均])"
     r"|(?<![\d.≥≤><=])(?:0?[1-9]|1[0-2])月(?![\d个])|(?<![\d.])(?:0?[1-9]|1[0-2])月\d{1,2}[日号]"
     r"|\d{1,2}[日号](?:前|之前|以前)"
     r"|年底|年末|月底|月末|上半年|下半年|(?:第|[一二三四1-4])季度|季度[末底]"
@@ -281,8 +280,9 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     # pattern tries every operator word.
     if _OPERATOR_CHARACTER.search(compact, number_match.end()) is not None \
             and _operator_in(compact[: number_match.start()]) is None \
-            and (compared := _compared_number(compact, number_match.end())) is not None:
-        number_match = compared
+            and (compared := _comparison(compact, number_match.end())) is not None \
+            and _is_name_words(compact[number_match.end(): compared.start()]):
+        number_match = _NUMBER.match(compact, compared.start(1))
     number_text = number_match.group()
     before, after = compact[: number_match.start()], compact[number_match.end():]
     if after[:1] in ("e", "E") and (exponent := _EXPONENT.match(after)):
@@ -318,6 +318,10 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
         else:
             operator = _NOTE_OPERATORS.get(note.rstrip(")]】"))
     if operator is None and "内" in unit_text and (limit := _TIME_LIMIT.match(unit_text)):
+        if (later := _NUMBER.search(after, limit.end())) is not None:
+            # "24小时内处置率100%", "3日内完成50个": the limit says when; the number after it is the target.
+            found = parse_value(after[later.start():], declared_operator=declared_operator, declared_unit=declared_unit)
+            return replace(found, text=text)
         unit_text, operator = limit.group(1), "<="  # "2小时内响应", "3个工作日内办结"
     if not unit_text and (range_end := _RANGE_END.match(after)):
         unit_text = range_end.group(1)
@@ -363,17 +367,21 @@ _INCIDENTS = "事故|投诉|差错|伤亡|失误|违规|违纪|上访|缺陷|死
 _ZERO_EVENTS = re.compile(f"零(起|次|个|件|例|宗|项|人次|人|单|{_INCIDENTS}|发生)?")
 #: "未发生", "没有发生安全事故", "未出现", "无投诉": nothing happened, as an actual of a 零事故 target
 #: says it.  ("无" alone is a placeholder, §1.)
-_NO_EVENT = re.compile(rf"(?:未|没有|无)(?:发生|出现)\D{{0,12}}|(?:无|没有)(?:重大|安全|有效)?(?:{_INCIDENTS})\D{{0,8}}")
+_KINDS_OF_INCIDENT = "(?:任何|重大|较大|一般|安全|质量|生产|交通|火灾|食品|医疗|责任|有效)*"
+_NO_EVENT = re.compile(rf"(?:未|没有|无)(?:发生|出现)过?(?:{_KINDS_OF_INCIDENT}(?:{_INCIDENTS}))?"
+                       rf"|(?:无|没有){_KINDS_OF_INCIDENT}(?:{_INCIDENTS})")
 #: "百分之九十五", "百分之百", "百分之95": a percentage in words.
-_PERCENT_IN_WORDS = re.compile("百分之([一二两三四五六七八九十]{1,3}|百|[0-9]+(?:\\.[0-9]+)?)")
+_PERCENT_IN_WORDS = re.compile("百分之([一二两三四五六七八九十]{1,3}|百|[0-9]+(?:\\.[0-9]+)?)(?:点([零一二三四五六七八九]+))?")
 
 
 def _percent_in_digits(match: re.Match) -> str:
-    words = match.group(1)
-    if words == "百":
-        return "100%"
-    number = words if words[0].isdigit() else _numeral_value(words)
-    return match.group() if number is None else f"{number}%"
+    words, fraction = match.groups()
+    number = "100" if words == "百" else words if words[0].isdigit() else _numeral_value(words)
+    if number is None:
+        return match.group()
+    if fraction:  # "百分之九十五点八": 95.8%
+        number = f"{number}.{''.join(str(_CHINESE_DIGITS.get(digit, 0)) for digit in fraction)}"
+    return f"{number}%"
 
 
 #: A note that is an operator and nothing else, after its opening bracket: "（不超过）", "（以内）".
@@ -410,13 +418,33 @@ _OPERATOR_CHARACTER = re.compile("[于过多少在≥≤<>=⩾⩽≧≦]")
 _OPERATOR_THEN_NUMBER = re.compile(f"(?:{_ANY_OPERATOR})({_NUMBER.pattern})")
 
 
-def _compared_number(compact: str, start: int = 0) -> re.Match | None:
-    """The number right after a comparison ("≥5", "不低于95") from ``start`` on that does not start
-    a date, or None."""
+def _compared_number(compact: str) -> re.Match | None:
+    """The number right after a comparison ("≥5", "不低于95") that does not start a date, or None."""
+    comparison = _comparison(compact, 0)
+    return None if comparison is None else _NUMBER.match(compact, comparison.start(1))
+
+
+def _comparison(compact: str, start: int) -> re.Match | None:
+    """The first comparison from ``start`` on (an operator, then a number that does not start a
+    date: its group 1), or None."""
     for match in _OPERATOR_THEN_NUMBER.finditer(compact, start):
         if not _DATE.match(compact, match.start(1)):
-            return _NUMBER.match(compact, match.start(1))
+            return match
     return None
+
+
+#: What ends a name's words: a separator of clauses ("培训5000人次，合格率≥90%"), a bracket ("93%
+#: （目标≥95%）"), a part or a rate ("其中", "每").
+_CLAUSE_BREAK = re.compile(r"[，,；;、()（）:：。/]|其中|每")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _is_name_words(between: str) -> bool:
+    """Is ``between`` (the text from a value's first number to its first comparison) the rest of
+    a name the number belongs to ("热线接通率" after 12345, "岁以上老年人健康管理率" after 65):
+    two words' characters or more, in one clause?  Not a unit alone ("90%≤x≤100%": a range) nor a
+    counter ("10期不少于50人")."""
+    return _CLAUSE_BREAK.search(between) is None and len(_CJK.findall(between)) >= 2
 
 
 #: How an operator is shown to an officer.
@@ -443,20 +471,23 @@ def shown_as_understood(value: ParsedValue, declared_operator: str | None, decla
 
 def number_beside_dates(value: ParsedValue) -> ParsedValue | None:
     """A value read as a date that also states a number outside every date in it ("2022年度培训520
-    人次", "较2021年增长6%"): that number, with its unit; None when all its numbers are dates.
+    人次", "较2021年增长6%"): that number, with its unit; None when all its numbers are dates, or
+    when it states several.
 
     Why: the actual beside a target such as "2022年度培训≥500人次" repeats the year without an
     operator; scored as a date it would be "missing".
     """
     compact = _compact(value.text)
     dates = [match.span() for match in _DATE.finditer(compact)]
-    for number in _NUMBER.finditer(compact):
-        if not any(start < number.end() and number.start() < end for start, end in dates):
-            # Read up to the next date: "100%（截至2019年12月底）" is 100%, its note a date.
-            end = next((start for start, _ in dates if start >= number.end()), len(compact))
-            found = parse_value(compact[number.start():end])
-            return None if found.number is None or found.qualitative else replace(found, text=value.text)
-    return None
+    numbers = [number for number in _NUMBER.finditer(compact)
+               if not any(start < number.end() and number.start() < end for start, end in dates)]
+    if len(numbers) != 1:  # none, or two ("上半年20个，下半年25个"): which one is meant is not for us to guess
+        return None
+    number = numbers[0]
+    # Read up to the next date: "100%（截至2019年12月底）" is 100%, its note a date.
+    end = next((start for start, _ in dates if start >= number.end()), len(compact))
+    found = parse_value(compact[number.start():end])
+    return None if found.number is None or found.qualitative else replace(found, text=value.text)
 
 
 def parse_operator_column(text: object) -> str | None:
@@ -545,10 +576,12 @@ def declared_money_unit(text: object) -> str | None:
 
 #: Units of one measure at other sizes, as units write a time limit, a distance or a rate: "≤2小时"
 #: against "90分钟", "≥10公里" against "8000米", "≤0.5%" against "3‰".  (kind, size in the smallest.)
-#: Why no 月 or 年: their days vary; nor 工作日, which is no number of 天.
+#: Why no 工作日: it is no number of 天.
 _MEASURES: dict[str, tuple[str, Decimal]] = {
     "秒": ("time", Decimal(1)), "分钟": ("time", Decimal(60)), "小时": ("time", Decimal(3600)),
     "个小时": ("time", Decimal(3600)), "天": ("time", Decimal(86400)), "日": ("time", Decimal(86400)),
+    "周": ("time", Decimal(604800)), "个月": ("time", Decimal(2592000)), "月": ("time", Decimal(2592000)),
+    "年": ("time", Decimal(31536000)),  # a month of 30 days, a year of 365 (and of 12 months: _MONTHS)
     "米": ("length", Decimal(1)), "m": ("length", Decimal(1)), "公里": ("length", Decimal(1000)),
     "千米": ("length", Decimal(1000)), "km": ("length", Decimal(1000)),
     "平方米": ("area", Decimal(1)), "m2": ("area", Decimal(1)), "公顷": ("area", Decimal(10000)),
@@ -557,6 +590,8 @@ _MEASURES: dict[str, tuple[str, Decimal]] = {
     "kg": ("mass", Decimal(1000)), "吨": ("mass", Decimal(1000000)),
     "%": ("share", Decimal(10)), "‰": ("share", Decimal(1)),
 }
+
+_MONTHS = {"年": Decimal(12), "个月": Decimal(1), "月": Decimal(1)}
 
 #: Scale words a unit may start with ("12万件", "3亿人次").
 _SCALE_WORDS = {"万": Decimal(10000), "亿": Decimal(100000000)}
@@ -569,6 +604,11 @@ def _unit_and_scale(unit: str) -> tuple[str, Decimal]:
     if len(unit) > 1 and unit[0] in _SCALE_WORDS:
         return unit[1:], _SCALE_WORDS[unit[0]]
     return unit, Decimal(1)
+
+
+def is_measure(unit: str) -> bool:
+    """Is ``unit`` money, a share or a measure (万元, %, 小时, 公里), not a counter (个, 项, 人次)?"""
+    return unit in MONEY_UNITS or unit in _MEASURES
 
 
 def base_unit(unit: str) -> tuple[str, Decimal]:
@@ -591,6 +631,8 @@ def in_unit(number: Decimal, from_unit: str | None, to_unit: str | None) -> Deci
         return None
     if from_unit in MONEY_UNITS and to_unit in MONEY_UNITS:
         return number * MONEY_UNITS[from_unit] / MONEY_UNITS[to_unit]
+    if from_unit in _MONTHS and to_unit in _MONTHS:  # a year is 12 months, though 365 days and not 360
+        return number * _MONTHS[from_unit] / _MONTHS[to_unit]
     if from_unit in _MEASURES and to_unit in _MEASURES:
         (kind_from, size_from), (kind_to, size_to) = _MEASURES[from_unit], _MEASURES[to_unit]
         return number * size_from / size_to if kind_from == kind_to else None

@@ -212,6 +212,44 @@ def test_quantitative_rules(target, actual, weight, expected, basis):
     assert basis in item.basis
 
 
+@pytest.mark.parametrize("target, actual, expected, basis", [
+    # a first number that is the target, or a bound, not a name's: its comparison stays
+    ("90%≤x≤100%", "85%", "1.89", "85/90×2=1.89"),
+    ("10期，每期不少于50人", "10期", "2.00", "10≥10"),
+    ("完成率100%，误差≤5%", "100%", "2.00", "100≥100"),
+    ("培训5000人次，合格率≥90%", "5000人次", "2.00", "5000≥5000"),
+    # an actual restating its target, or holding two counts
+    ("≥95%", "93%（目标≥95%）", "1.96", "93/95×2=1.96"),
+    ("≤5%", "8%（控制在5%以内）", "1.25", "5/8×2=1.25"),
+    ("≥12个", "新增10个，其中3个≥500平方米", "1.67", "10/12×2=1.67"),
+    ("≥50个", "上半年20个，下半年25个", "0.00", "不是数值"),
+    ("≥50个", "1-12月完成45个", "1.80", "45/50×2=1.80"),
+    # 内 after a time unit, with the target after it; 内 of a place
+    ("3天内完成率100%", "95%", "1.90", "95/100×2=1.90"),
+    ("3日内完成50个", "45个", "1.80", "45/50×2=1.80"),
+    ("12个镇街内", "10个", "1.67", "10/12×2=1.67"),
+    # a time converted the way that ends; a tolerance around a value is no deviation
+    ("1周内", "5天", "2.00", "目标值1周=7天；5≤7"),
+    ("1年内", "10个月", "2.00", "目标值1年=12个月"),
+    ("≤1年", "365天", "2.00", "实际值365天=1年"),
+    ("20±2℃", "21℃", "2.00", "21≥20"),
+    # the words a target and its actual share before their numbers
+    ("65岁以上老年人健康管理率≥70%", "65岁以上老年人健康管理率68%", "1.94", "68/70×2=1.94"),
+    ("≥95.5%", "百分之九十五点八", "2.00", "95.8≥95.5"),
+    ("零事故", "未出现明显下降", "0.00", "不是数值"),
+])
+def test_what_the_new_readings_must_leave_alone(target, actual, expected, basis):
+    # Each was misread by the first version of the readings above (a review of 15,078 workbooks
+    # and of pairs written to trip them).
+    item = score_indicator(indicator(target, actual, 2, reason="说明"), MOF)
+    assert item.score == D(expected) and basis in item.basis
+
+
+def test_units_of_two_measures_that_cannot_be_converted_are_flagged():
+    item = score_indicator(indicator("1小时内响应", "100%", reason="说明"), MOF)
+    assert "单位“小时”与实际完成值单位“%”不一致" in messages(item)
+
+
 @pytest.mark.parametrize("target, actual, expected, shown", [
     ("≥1.2万", "11000", "9.17", "视为11000，换算为1.1万"),
     ("≤10万元", "120000.00", "8.33", "视为120000元，换算为12万元"),

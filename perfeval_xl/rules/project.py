@@ -1,6 +1,7 @@
 """Scoring of project forms (F1) — scoring.md §2–4, pure functions over the model."""
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -9,8 +10,8 @@ from decimal import Decimal
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, FundLine, Funds, Indicator, ItemScore, ProjectForm, Source
 from ..rounding import CENT, NO_POINTS, percent, round2, show2
-from ..values import (OPERATOR_SIGNS, base_unit, in_unit, number_beside_dates, parse_operator_column, parse_value,
-                      shown_as_understood)
+from ..values import (OPERATOR_SIGNS, base_unit, in_unit, is_measure, number_beside_dates, parse_operator_column,
+                      parse_value, shown_as_understood)
 from .arithmetic import show
 from .checks import check_self_total, review
 from .rulebook import Band, ProjectRulebook
@@ -256,12 +257,41 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
     elif indicator.actual.number is None:  # "2022年度培训520人次" beside "2022年度培训≥500人次"
         _score_quantitative(replace(indicator, actual=beside), item, rulebook)
     else:
-        _score_quantitative(indicator, item, rulebook)
+        _score_quantitative(_without_shared_lead_in(indicator), item, rulebook)
     if item.applicable and item.score < item.weight and not indicator.reason:
         item.flags.append(Flag("得分未满，缺少偏差原因", indicator.cells.get("reason", indicator.source),
                                action="请单位补充偏差原因分析及改进措施"))
     review(item, rulebook, cells=indicator.cells)
     return item
+
+
+_CONVERSION_PLACES = Decimal("0.0001")
+
+
+def _exact(number: Decimal) -> bool:
+    """Is ``number`` written out in six decimal places or fewer (a conversion that ends: 1.5小时,
+    not 0.714285…周)?"""
+    return number.normalize().as_tuple().exponent >= -6
+
+
+def _without_shared_lead_in(indicator: Indicator) -> Indicator:
+    """``indicator`` with its actual read after the words it shares with its target, when both
+    begin with a number of the indicator's name: "65岁以上老年人健康管理率68%" beside "65岁以上老年人
+    健康管理率≥70%" is 68%, not 65."""
+    target_text, actual_text = indicator.target.text, indicator.actual.text
+    if not (actual_text[:1].isdigit() and actual_text[:1] == target_text[:1]):  # Why first: most differ here
+        return indicator
+    target, actual = nfkc(target_text).replace(" ", ""), nfkc(actual_text).replace(" ", "")
+    shared = os.path.commonprefix([target, actual]).rstrip("0123456789.")
+    number = _LEADING_NUMBER.match(shared)
+    if number is None or len(_CJK.findall(shared, number.end())) < 2:
+        return indicator  # "100%" beside "100%": the number is the value, not a name's
+    rest = parse_value(actual[len(shared):])
+    return indicator if rest.number is None else replace(indicator, actual=replace(rest, text=actual_text))
+
+
+_LEADING_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _dated_number_target(indicator: Indicator) -> Indicator | None:
@@ -300,6 +330,9 @@ def _operator_column_against_text(indicator: Indicator, item: ItemScore) -> None
 #: 1.05 % would score 0.11 for a unit that over-achieved.
 _FRACTION_ABOVE_ONE = 2
 
+#: A deviation either way: "±5%", "≤±5%", "不超过±5%" — not a tolerance around a value ("20±2℃").
+_DEVIATION = re.compile(r"(?:≤|<=|<|不超过|不高于|控制在)?±\d")
+
 #: The operators of a reverse indicator (the less the better).
 _REVERSE = ("<=", "<")
 
@@ -310,8 +343,20 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
     note = ""  # how the actual was converted before scoring
     # 元 against 万元 (scoring.md §1), or one unit at two scales: "≥12万件" against "111074件".
     if (converted := in_unit(a, actual.unit, target.unit)) is not None:
-        note = f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；"
-        a = converted
+        if _exact(converted):
+            note = f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；"
+            a = converted
+        elif (target_converted := in_unit(t, target.unit, actual.unit)) is not None and _exact(target_converted):
+            note = f"目标值{show(t)}{target.unit}={show(target_converted)}{actual.unit}；"  # 1周 = 7天, not 5天 = 0.714…周
+            t = target_converted
+        else:  # neither ends: rounded, and said so, for the 评分依据 to be checked by hand
+            converted = converted.quantize(_CONVERSION_PLACES)
+            note = f"实际值{show(a)}{actual.unit}≈{show(converted)}{target.unit}（保留4位小数）；"
+            a = converted
+    elif actual.unit and target.unit and actual.unit != target.unit and is_measure(actual.unit) and is_measure(target.unit):
+        # "1小时内响应" against "100%": hours and a share cannot be compared; scored on the numbers, said so.
+        item.flags.append(Flag(f"年度指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致，无法换算，按数值直接比较",
+                               indicator.cells.get("actual"), action="请单位按年度指标值的单位填写实际完成值"))
     elif (rulebook.scale_percent_fractions and target.unit == "%" and t > 1
           and (0 < abs(a) <= 1 or 1 < a < t and a * 100 <= t * _FRACTION_ABOVE_ONE)  # a < t first: cheap, and most a ≥ t
           and "%" not in nfkc(actual.text)):  # the text last: normalising it costs most
@@ -339,7 +384,7 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
                                indicator.cells.get("actual"), action="请单位在实际完成值中写明单位"))
         note = f"实际值{show(a)}{base}={show(converted)}{target.unit}；"
         a = converted
-    if deviation := "±" in target.text:
+    if deviation := "±" in target.text and _DEVIATION.match(compact(target.text)) is not None:
         # "±5%" (a 偏差率 within five points either way): the deviation's size against the bound.
         if a < 0:
             note += f"偏差取绝对值{show(-a)}；"
