@@ -24,8 +24,9 @@ _DATE_TEXT = re.compile(r"(\d{4})-\d{1,2}-\d{1,2}")
 _LABEL_SCAN_COLUMNS = 40
 
 
-def find_indicator_header(cells: SheetCells, first_row: int = 0) -> tuple[int, dict[str, int]] | None:
-    """The row of the 绩效指标 table's header (from ``first_row`` on) and its column of each field."""
+def find_indicator_header(cells: SheetCells, first_row: int = 0) -> tuple[int, int, dict[str, int]] | None:
+    """(the first and the last row of the 绩效指标 table's header, from ``first_row`` on, and its
+    column of each field), or None."""
     grid = cells.grid
     for row in range(first_row, grid.height):
         columns = cells.label_columns(row, labels.INDICATOR_COLUMNS)
@@ -35,7 +36,7 @@ def find_indicator_header(cells: SheetCells, first_row: int = 0) -> tuple[int, d
         last_row, columns = header
         _numbers_from_fullest(cells, last_row, columns, labels.INDICATOR_COLUMNS,
                               lambda: range(last_row + 1, last_row + 1 + _BODY_ROWS))
-        return last_row, columns
+        return row, last_row, columns
     return None
 
 
@@ -113,7 +114,7 @@ def _read_project_form(grid: Grid, file: str, first_row: int) -> tuple[ProjectFo
     if header is None:
         return None
     form, stop_row = _read_form(cells, file, first_row, *header)
-    next_form = _form_below(cells, stop_row, header[0] + 1)
+    next_form = _form_below(cells, stop_row, header[1] + 1)
     if next_form is not None:
         # Read again on its own rows: a 项目资金 block after its table was looked for down to the
         # sheet's end, into the next form.
@@ -124,14 +125,15 @@ def _read_project_form(grid: Grid, file: str, first_row: int) -> tuple[ProjectFo
     return form, next_form
 
 
-def _read_form(cells: SheetCells, file: str, first_row: int, header_row: int,
+def _read_form(cells: SheetCells, file: str, first_row: int, header_top: int, header_row: int,
                columns: dict[str, int]) -> tuple[ProjectForm, int]:
-    """(the F1 form whose indicator table's header is ``header_row``, the row its table stopped at)."""
+    """(the F1 form whose indicator table's header takes rows ``header_top`` to ``header_row``, the
+    row its table stopped at)."""
     grid = cells.grid
     form = ProjectForm(file=file, sheet=grid.name, layout="national-2020")
     _read_heading(cells, header_row, form, first_row)
     form.funds = _read_funds(cells, first_row, header_row, form)
-    _read_goals(cells, header_row, form, first_row)
+    _read_goals(cells, header_top, form, first_row)
     end_row, stop_row = _read_indicators(cells, header_row, columns, form)
     _read_total_row(cells, end_row, columns, form)
     form.footer = footer_lines(cells, stop_row)
@@ -419,10 +421,11 @@ def _money(cells: SheetCells, row: int, col: int | None, what: str, unit: str,
 
 # ---------------------------------------------------------------- goals
 
-def _read_goals(cells: SheetCells, header_row: int, form: ProjectForm, first_row: int = 0) -> None:
-    if header_row - 1 > first_row and cells.label_columns(header_row - 1, labels.INDICATOR_COLUMNS):
-        # A header of two rows ("指标值" over 年度指标值 | 实际完成值): the goals end above its first.
-        header_row -= 1
+def _read_goals(cells: SheetCells, header_top: int, form: ProjectForm, first_row: int = 0) -> None:
+    """The 年度总体目标 texts above the indicator table, whose header begins at ``header_top`` (a
+    header of two rows, "指标值" over 年度指标值 | 实际完成值: above its first, or its group labels
+    joined the goals' text)."""
+    header_row = header_top
     for row in range(first_row, header_row):
         for col, label in cells.row_labels(row):
             if col >= _LABEL_SCAN_COLUMNS:

@@ -10,8 +10,8 @@ from decimal import Decimal
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, FundLine, Funds, Indicator, ItemScore, ProjectForm, Source
 from ..rounding import CENT, NO_POINTS, percent, round2, show2
-from ..values import (OPERATOR_SIGNS, base_unit, in_unit, is_measure, number_beside_dates, parse_operator_column,
-                      parse_value, shown_as_understood)
+from ..values import (OPERATOR_SIGNS, base_unit, in_unit, is_chinese, is_measure, number_beside_dates,
+                      parse_operator_column, parse_value, shown_as_understood)
 from .arithmetic import show
 from .checks import check_self_total, review
 from .rulebook import Band, ProjectRulebook
@@ -237,7 +237,8 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         item.flags.append(Flag("分值缺失，按0分计", indicator.cells.get("weight", indicator.source), "error", "请单位补填分值"))
     if indicator.declared_operator and indicator.target.number is not None and not indicator.target.operator_declared:
         _operator_column_against_text(indicator, item)
-    if indicator.target.qualitative and (dated := _dated_number_target(indicator)) is not None:
+    if indicator.target.qualitative and _DIGIT.search(indicator.target.text) is not None \
+            and (dated := _dated_number_target(indicator)) is not None:
         # "年底前完成50个" against "45个": the date is when, the number what (§1 makes a target
         # qualitative when its numbers are a date; this one states a number besides).
         _score_quantitative(dated, item, rulebook)
@@ -256,8 +257,11 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         item.flags.append(Flag(f"实际完成值{what}", indicator.cells.get("actual"), "error", "请单位填写实际完成值（数值）"))
     elif indicator.actual.number is None:  # "2022年度培训520人次" beside "2022年度培训≥500人次"
         _score_quantitative(replace(indicator, actual=beside), item, rulebook)
-    else:
+    elif indicator.actual.text[:3] == indicator.target.text[:3] and indicator.actual.text[:1].isdigit() \
+            and is_chinese(indicator.target.text.lstrip("0123456789")[:1]):
         _score_quantitative(_without_shared_lead_in(indicator), item, rulebook)
+    else:
+        _score_quantitative(indicator, item, rulebook)
     if item.applicable and item.score < item.weight and not indicator.reason:
         item.flags.append(Flag("得分未满，缺少偏差原因", indicator.cells.get("reason", indicator.source),
                                action="请单位补充偏差原因分析及改进措施"))
@@ -277,30 +281,29 @@ def _exact(number: Decimal) -> bool:
 def _without_shared_lead_in(indicator: Indicator) -> Indicator:
     """``indicator`` with its actual read after the words it shares with its target, when both
     begin with a number of the indicator's name: "65岁以上老年人健康管理率68%" beside "65岁以上老年人
-    健康管理率≥70%" is 68%, not 65."""
+    健康管理率≥70%" is 68%, not 65.  (Asked only when both texts begin with the same three characters,
+    a digit first, and the target's number is followed by a Chinese character: most differ there,
+    "≥95%" beside "96%", or are one number, "100" beside "100".)"""
     target_text, actual_text = indicator.target.text, indicator.actual.text
-    if not (actual_text[:1].isdigit() and actual_text[:1] == target_text[:1]):  # Why first: most differ here
-        return indicator
     target, actual = nfkc(target_text).replace(" ", ""), nfkc(actual_text).replace(" ", "")
     shared = os.path.commonprefix([target, actual]).rstrip("0123456789.")
     number = _LEADING_NUMBER.match(shared)
-    if number is None or len(_CJK.findall(shared, number.end())) < 2:
+    if number is None or sum(map(is_chinese, shared[number.end():])) < 2:
         return indicator  # "100%" beside "100%": the number is the value, not a name's
     rest = parse_value(actual[len(shared):])
     return indicator if rest.number is None else replace(indicator, actual=replace(rest, text=actual_text))
 
 
 _LEADING_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _dated_number_target(indicator: Indicator) -> Indicator | None:
     """``indicator`` with its target's number beside a date ("年底前完成50个", "100%（2019年）") and its
     actual's number, when the target states one outside its dates and the actual is a number;
-    None otherwise (a deadline alone, a 定性 指标性质, an actual in words)."""
+    None otherwise (a deadline alone, a 定性 指标性质, an actual in words).  (Asked only of a target
+    holding a digit: most qualitative ones are words, "按时完成".)"""
     target, actual = indicator.target, indicator.actual
-    # Why the digits first: most qualitative targets and their actuals are words ("按时完成", "已完成").
-    if actual.number is None and _DIGIT.search(actual.text) is None or _DIGIT.search(target.text) is None \
+    if actual.number is None and _DIGIT.search(actual.text) is None \
             or indicator.declared_operator and parse_operator_column(indicator.declared_operator) == "qualitative":
         return None
     if (number := number_beside_dates(target)) is None:  # first: most are a deadline alone
