@@ -467,7 +467,10 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     origins1 = cells.merged_origins(level1_col, header_row + 1, len(rows)) if level1_col is not None else None
     origins2 = cells.merged_origins(level2_col, header_row + 1, len(rows)) if level2_col is not None else None
     merged_names: dict[tuple[int, int], str] = {}
-    caption_end = (level1_col if level1_col is not None else name_col) + 1  # where a 项目资金 caption may stand
+    # Where a 项目资金 caption may stand: column A, or, when the table starts right of it (its
+    # header's first cell blank), any column up to the 一级指标's.
+    caption_end = 1 if cells.merged_raw(header_row, 0) not in ("", None) \
+        else (level1_col if level1_col is not None else name_col) + 1
     row = header_row + 1
     while row < len(rows):
         values = rows[row]
