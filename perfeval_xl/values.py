@@ -436,6 +436,8 @@ def _comparison(compact: str, start: int) -> re.Match | None:
 #: What ends a name's words: a separator of clauses ("培训5000人次，合格率≥90%"), a bracket ("93%
 #: （目标≥95%）"), a part or a rate ("其中", "每").
 _CLAUSE_BREAK = re.compile(r"[，,；;、()（）:：。/]|其中|每")
+
+
 def is_chinese(character: str) -> bool:
     """Is ``character`` a Chinese character (CJK Unified Ideographs)?  (A compare, not a pattern: a
     pattern of the range costs over a millisecond to compile, at every start of the program.)"""
@@ -650,7 +652,7 @@ def in_unit(number: Decimal, from_unit: str | None, to_unit: str | None) -> Deci
     if not from_unit or not to_unit or from_unit == to_unit:
         return None
     if from_unit in MONEY_UNITS and to_unit in MONEY_UNITS:
-        return number * MONEY_UNITS[from_unit] / MONEY_UNITS[to_unit]
+        return convert_money(number, from_unit, to_unit)
     if from_unit in _MONTHS and to_unit in _MONTHS:  # a year is 12 months, though 365 days and not 360
         return number * _MONTHS[from_unit] / _MONTHS[to_unit]
     if from_unit in _MEASURES and to_unit in _MEASURES:

@@ -425,15 +425,14 @@ def _read_goals(cells: SheetCells, header_top: int, form: ProjectForm, first_row
     """The 年度总体目标 texts above the indicator table, whose header begins at ``header_top`` (a
     header of two rows, "指标值" over 年度指标值 | 实际完成值: above its first, or its group labels
     joined the goals' text)."""
-    header_row = header_top
-    for row in range(first_row, header_row):
+    for row in range(first_row, header_top):
         for col, label in cells.row_labels(row):
             if col >= _LABEL_SCAN_COLUMNS:
                 break
             if label in labels.GOAL_EXPECTED_LABELS and not form.goal_expected:
-                form.goal_expected = _text_below(cells, row, col, header_row)
+                form.goal_expected = _text_below(cells, row, col, header_top)
             elif label in labels.GOAL_ACTUAL_LABELS and not form.goal_actual:
-                form.goal_actual = _text_below(cells, row, col, header_row)
+                form.goal_actual = _text_below(cells, row, col, header_top)
 
 
 def _text_below(cells: SheetCells, row: int, col: int, stop_row: int) -> str:
