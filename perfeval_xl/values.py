@@ -512,6 +512,29 @@ def _number_beside_dates(text: str) -> ParsedValue | None:
     return None if found.number is None or found.qualitative else replace(found, text=text)
 
 
+def numbers_in(text: str) -> list[tuple[ParsedValue, str, bool]]:
+    """Each number a value states outside its dates, read with its unit: (the value, the words
+    between it and the number before it, whether it stands in brackets or after 其中 — a part).
+
+    "举办培训班5期，培训学员512人次" → (5期, "举办培训班", False), (512人次, "，培训学员", False).
+    """
+    compact = _compact(text)
+    dates = [match.span() for match in _DATE.finditer(compact)] if _may_hold_a_date(compact) else []
+    starts = [number.start() for number in _NUMBER.finditer(compact)
+              if not any(start < number.end() and number.start() < end for start, end in dates)]
+    found = []
+    previous_end = 0
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(compact)
+        value = parse_value(compact[start:end])
+        before = compact[:start]
+        clause = before[max(before.rfind(mark) for mark in "，,；;。、") + 1:]
+        part = before.count("(") > before.count(")") or "其中" in clause
+        found.append((value, compact[previous_end:start], part))
+        previous_end = start + len(_NUMBER.match(compact, start).group())
+    return found
+
+
 def parse_operator_column(text: object) -> str | None:
     """A 指标性质 cell: "≥", "≤", "=", ">" "<", or "定性" → "qualitative"."""
     value = nfkc(text).replace(" ", "")

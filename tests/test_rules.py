@@ -245,6 +245,35 @@ def test_what_the_new_readings_must_leave_alone(target, actual, expected, basis)
     assert item.score == D(expected) and basis in item.basis
 
 
+@pytest.mark.parametrize("target, actual, basis", [
+    ("≥500人次", "举办培训班5期，培训学员512人次", "512≥500"),      # the number counting what the target counts
+    ("≥1000户", "完成15个村1023户改厕", "1023≥1000"),
+    ("≥95%", "抽检3120批次，合格率99.3%", "99.3≥95"),
+    ("≤30万元", "完成3个项目，支出28.6万元", "28.6≤30"),
+    ("≥12次", "每月1次，全年12次", "12≥12"),                       # of several alike, the total
+    ("≥200人", "其中脱贫人口45人，共带动就业230人", "230≥200"),
+    ("≥5处", "新建2处、改造3处，共5处", "5≥5"),
+    ("≥480人次", "完成480人次（其中女性120人次）", "480≥480"),      # not the part in brackets
+])
+def test_an_actual_stating_several_numbers_is_read_by_the_one_in_the_targets_unit(target, actual, basis):
+    # The first number was taken whatever it counted: 5期 against ≥500人次 scored 0.10.
+    item = score_indicator(indicator(target, actual, reason="说明"), MOF)
+    assert item.score == D("10.00") and basis in item.basis
+
+
+def test_an_actual_with_no_number_in_the_targets_unit_says_so():
+    item = score_indicator(indicator("≥300户", "发放慰问金16万元，覆盖3个村", reason="说明"), MOF)
+    assert "中没有以“户”计的数值，按第一个数值16万元比较" in messages(item)
+
+
+def test_a_question_answered_in_the_actual_is_banded_by_its_answer():
+    # "是否可持续：是" was 未达成 for the 否 of its question: 1.50 of 5, not 4.50.
+    item = score_indicator(indicator("持续", "是否可持续：是", 5), MOF)
+    assert item.score == D("4.50")
+
+
+
+
 def test_units_of_two_measures_that_cannot_be_converted_are_flagged():
     item = score_indicator(indicator("1小时内响应", "100%", reason="说明"), MOF)
     assert "单位“小时”与实际完成值单位“%”不一致" in messages(item)
@@ -469,6 +498,7 @@ def test_score_below_weight_without_a_reason_is_flagged():
     ("尚未基本完成", "实际完成“尚未基本完成”中“基本完成”前有否定词“尚未”，按部分达成档评分可能有误"),
     ("未按时完成", "实际完成“未按时完成”中“完成”前有否定词“未”，按达成档评分可能有误"),
     ("未全部完成", "实际完成“未全部完成”中“完成”前有否定词“未”，按达成档评分可能有误"),
+    ("延期完成", "实际完成“延期完成”中“完成”前有否定词“延期”，按达成档评分可能有误"),  # late is no 达成 to take unread
     ("已完成", None), ("全年未发生安全事故，已完成", None), ("无延误，按时完成", None), ("未完成", None),
     # A negation further off is mostly about something else:
     ("不低于95%，已完成", None), ("没有发生安全事故，已完成", None), ("不断完善制度，效果明显", None),

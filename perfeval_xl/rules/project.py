@@ -11,12 +11,13 @@ from ..labels import compact, nfkc
 from ..model import Flag, FormResult, FundLine, Funds, Indicator, ItemScore, ProjectForm, Source
 from ..rounding import CENT, NO_POINTS, percent, round2, show2
 from ..values import (OPERATOR_SIGNS, base_unit, in_unit, is_chinese, is_measure, number_beside_dates,
-                      parse_operator_column, parse_value, shown_as_understood)
+                      numbers_in, parse_operator_column, parse_value, shown_as_understood)
 from .arithmetic import show
 from .checks import check_self_total, review
 from .rulebook import Band, ProjectRulebook
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 
 
 def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
@@ -257,6 +258,11 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         item.flags.append(Flag(f"实际完成值{what}", indicator.cells.get("actual"), "error", "请单位填写实际完成值（数值）"))
     elif indicator.actual.number is None:  # "2022年度培训520人次" beside "2022年度培训≥500人次"
         _score_quantitative(replace(indicator, actual=beside), item, rulebook)
+    elif indicator.target.unit and indicator.actual.unit and (
+            indicator.actual.unit != indicator.target.unit and in_unit(ONE, indicator.actual.unit, indicator.target.unit) is None
+            or _TOTAL_WORD.search(indicator.actual.text) is not None):
+        # "举办培训班5期，培训学员512人次", "每月1次，全年12次": the actual states several numbers.
+        _score_quantitative(_number_in_targets_unit(indicator, item), item, rulebook)
     elif indicator.actual.text[:3] == indicator.target.text[:3] and indicator.actual.text[:1].isdigit() \
             and is_chinese(indicator.target.text.lstrip("0123456789")[:1]):
         _score_quantitative(_without_shared_lead_in(indicator), item, rulebook)
@@ -295,6 +301,34 @@ def _without_shared_lead_in(indicator: Indicator) -> Indicator:
 
 
 _LEADING_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _number_in_targets_unit(indicator: Indicator, item: ItemScore) -> Indicator:
+    """``indicator`` with the number of its actual that counts what its target counts, when the
+    actual states several: "举办培训班5期，培训学员512人次" against ≥500人次 is 512, not 5; of
+    several in the target's unit the one said to be the total (共, 合计, 全年 …), else the last that
+    is no part ("其中…", in brackets).  Unchanged, and flagged, when none counts in that unit."""
+    target_unit = indicator.target.unit
+    numbers = numbers_in(indicator.actual.text)
+    if len(numbers) < 2:
+        return indicator
+    # The unit read after a number runs on to the next clause ("个村", "户改厕"): its first word counts.
+    alike = [number for number in numbers if number[0].unit == target_unit
+             or in_unit(ONE, number[0].unit, target_unit) is not None] \
+        or [number for number in numbers if number[0].unit and number[0].unit.startswith(target_unit)]
+    if not alike:
+        first = numbers[0][0]
+        item.flags.append(Flag(f"实际完成值“{indicator.actual.text}”中没有以“{target_unit}”计的数值，"
+                               f"按第一个数值{show(first.number)}{first.unit or ''}比较",
+                               indicator.cells.get("actual"), action="请单位按年度指标值的单位填写实际完成值"))
+        return replace(indicator, actual=replace(first, text=indicator.actual.text))
+    chosen = next((value for value, before, _ in alike if _TOTAL_WORD.search(before)), None) \
+        or next((value for value, _, part in reversed(alike) if not part), alike[-1][0])
+    return replace(indicator, actual=replace(chosen, text=indicator.actual.text))
+
+
+#: Words that say a number is the whole: "共5处", "合计230人", "全年12次", "累计45个".
+_TOTAL_WORD = re.compile("共|合计|累计|全年|总计|总数|总")
 
 
 def _dated_number_target(indicator: Indicator) -> Indicator | None:
@@ -506,6 +540,8 @@ def _band_match(target_text: str, actual_text: str, rulebook: ProjectRulebook) -
     actual = compact(actual_text)
     if actual and actual == compact(target_text):
         return rulebook.band(rulebook.equal_text_band), "", actual
+    if "是否" in actual:
+        actual = actual.replace("是否", "")  # "是否可持续：是" asks, then answers; its 否 says nothing
     for band in rulebook.bands:
         for word in band.words:  # plain loops: a generator per band cost more than the search
             if word in actual:
