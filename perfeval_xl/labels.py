@@ -175,7 +175,7 @@ INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
     "method": ("得分计算方法", "计分方法"),
 }
 
-TOTAL_ROW_LABELS = ("总分", "合计", "总计", "总得分", "自评总分", "总分值", "合计得分")
+TOTAL_ROW_LABELS = ("总分", "合计", "总计", "总得分", "自评总分", "总分值", "合计得分", "得分合计", "综合得分", "评价得分")
 #: What starts the lines under a form's table (signatures, contacts, the conclusion): they end the
 #: table as a 总分 row does, and are never an indicator.
 FOOTER_PREFIXES = ("单位负责人", "项目负责人", "财务负责人", "部门负责人", "填表人", "填报人", "填表日期",
@@ -236,7 +236,8 @@ def indicator_key(text: object) -> str:
     and without a circled number ("①固定资产利用率" → "固定资产利用率")."""
     if text.__class__ is str and _CIRCLED_NUMBER.match(text):
         text = _CIRCLED_NUMBER.sub("", text)
-    return _QUOTES.sub("", normalise(text))
+    key = _QUOTES.sub("", normalise(text))
+    return key[:-1] if key.endswith("%") and len(key) > 1 else key  # "在职人员控制率%": the % says a rate
 
 
 def quoted(name: str) -> str:

@@ -138,7 +138,7 @@ def write_scoring_sheet(ws, unit: str, rows=HUNAN_ROWS, *, order: int = 1, merge
         else:
             ws.append([shown1, shown2, name, "见评分标准", weight, own, None])
         previous = (level1, level2)
-    total_weight = sum(r[3] for r in rows)
+    total_weight = sum(r[3] or 0 for r in rows if r[2] != "小计")  # a 小计 row sums others
     ws.append(["合计", None, None, None, None, total_weight, None, None, None] if order == 1
               else ["合计", None, None, None, total_weight, None, None])
     return start

@@ -1019,3 +1019,38 @@ def test_the_unit_name_is_shown_without_its_seal_note(tmp_path):
     book.save(path)
     [form] = perfeval_xl.score_workbook(path).forms
     assert form.name == UNIT and form.total == D("95.61")
+
+
+@pytest.mark.parametrize("row, name", [
+    (0, "编制内人员控制率"), (1, "“三公经费”增减率"), (2, "重点项目支出保障率"), (5, "预算执行率"),
+    (8, "“三公经费”预算执行率"), (10, "资产利用率"), (0, "在职人员控制率%"),
+])
+def test_other_names_of_the_computed_indicators_are_computed(tmp_path, row, name):
+    # Each kept the unit's own score, the form told only "评分表中缺少规则指标…".
+    rows = [list(r) for r in HUNAN_ROWS]
+    rows[row][2] = name
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), rows=rows)).forms[0]
+    assert form.total == D("95.61") and not [f for f in form.flags if "缺少规则指标" in f.message]
+
+
+def test_a_subtotal_row_a_row_scored_at_the_second_level_and_a_weight_in_a_name_are_read(tmp_path):
+    # 小计 rows were scored as indicators (193.61); a 满意度 row with a blank 三级 cell was dropped
+    # with its points; "信息公开（3分）" beside a blank 分值 scored 0.
+    rows = [list(r) for r in HUNAN_ROWS]
+    rows.insert(3, ["投入", "预算配置", "小计", 15, 15])
+    rows[-1][1:3] = ["服务对象满意度", None]  # scored at the second level
+    rows.append(["效果", "履职效益", "信息公开（3分）", None, 3])
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), rows=rows)).forms[0]
+    named = {item.name: item for item in form.items}
+    assert "小计" not in named and named["服务对象满意度"].score == D("9.5") and named["信息公开（3分）"].weight == D(3)
+    assert form.total == D("98.61")
+
+
+def test_a_self_score_difference_of_more_than_two_places_is_told_as_it_is():
+    from perfeval_xl.model import ItemScore
+    from perfeval_xl.rules import load_rulebook
+    from perfeval_xl.rules.checks import review
+
+    item = ItemScore("投入", "目标设定", "绩效目标合理性", D(10), D("9.99"), D("9.979"), "")
+    review(item, load_rulebook("hunan-dept"))
+    assert "差异0.011" in item.flags[0].message

@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 
 from .. import labels
-from ..labels import compact, nfkc, normalise
+from ..labels import compact, nfkc, normalise, weight_in_label
 from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag, Source
 from ..values import MONEY_UNITS, PLACEHOLDERS, declared_money_unit, format_number, to_decimal
 from .cells import SheetCells, footer_lines
@@ -542,12 +542,24 @@ def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
         if new_level1 and new_level1 != level1:
             level1, level2 = new_level1, ""
         level2 = _level(cells, row, columns.get("level2")) or level2
-        name = cells.text(row, columns["name"])
-        if name:
+        name = cells.text(row, columns["name"]) or _name_of_unnamed_row(cells, row, columns)
+        if name and not normalise(name).endswith("小计"):  # a 小计 sums rows read already
             form.rows.append(_scoring_row(cells, row, columns, level1, level2, name))
         row += 1
     form.footer = footer_lines(cells, row)
     return form if form.rows else None
+
+
+def _name_of_unnamed_row(cells: SheetCells, row: int, columns: dict[str, int]) -> str:
+    """The name of a scored row whose 三级 cell is blank: the 二级 merged across it, or the row's own
+    二级 ("满意度" scored at the second level); "" for a row with no 分值 and no 自评得分 (a level's
+    heading line), which is no indicator.  Why: such a row was dropped unsaid, its points with it."""
+    if to_decimal(cells.raw(row, columns["weight"])) is None and to_decimal(cells.raw(row, columns["score"])) is None:
+        return ""
+    shown = cells.merged_raw(row, columns["name"])
+    if shown not in ("", None):
+        return re.sub(r"\s+", "", str(shown))
+    return _level(cells, row, columns.get("level2")) if "level2" in columns and cells.text(row, columns["level2"]) else ""
 
 
 def _project_form_above(cells: SheetCells, header_row: int) -> bool:
@@ -617,9 +629,12 @@ def _level(cells: SheetCells, row: int, col: int | None) -> str:
 def _scoring_row(cells: SheetCells, row: int, columns: dict[str, int], level1: str, level2: str,
                  name: str) -> DepartmentRow:
     flags: list[Flag] = []
+    weight = cells.weight(row, columns["weight"], "分值", flags)
+    if weight is None and cells.raw(row, columns["weight"]) in ("", None) and (declared := weight_in_label(name)):
+        weight = Decimal(declared)  # "信息公开（3分）" beside a blank 分值: the name says it
     return DepartmentRow(
         level1=level1, level2=level2, name=name,
-        weight=cells.weight(row, columns["weight"], "分值", flags),
+        weight=weight,
         self_score=cells.number(row, columns["score"], "自评得分", flags),
         standard=cells.text(row, columns["standard"]) if "standard" in columns else "",
         note=cells.text(row, columns["note"]) if "note" in columns else "",

@@ -37,8 +37,15 @@ def review(item: ItemScore, rulebook: Rulebook, score_cell: Source | None = None
         # already (str is show2 of it), a third of the rows of a batch are flagged here, and show2 and
         # the keyword cost 11 M instructions scoring 300 forms of distinct texts.
         item.flags.append(Flag(
-            f"自评得分{show(item.self_score)}与复核得分{item.score.__str__()}不一致（差异{show2(difference)}）",
+            f"自评得分{show(item.self_score)}与复核得分{item.score.__str__()}不一致（差异{_shown_difference(difference)}）",
             score_cell or item.source, "warning", "请单位核实自评得分"))
+
+
+def _shown_difference(difference: Decimal) -> str:
+    """A difference as the flag says it: to 2 places, or as it is when it has more ("差异0.011",
+    where 2 places said 0.01 of a difference flagged for exceeding 0.01)."""
+    shown = show2(difference)
+    return shown if Decimal(shown) == difference else show(difference)
 
 
 def check_self_total(self_total: Decimal | None, source: Source | None, items: list[ItemScore],
