@@ -100,14 +100,19 @@ _MINUS_SIGN = str.maketrans({"\u2212": "-"})
 
 def _compact(text: object) -> str:
     """A value's text as its number is read: NFKC (a full-width space becomes a space), no spaces,
-    no thousands separators, Word's minus sign a hyphen."""
+    no thousands separators, Word's minus sign a hyphen, a full stop between digits a point."""
     compact = nfkc(text)
     # Why the tests: the regex tries its lookbehind at every character and translate looks every
     # character up in a dict, each costing more than the rest; most values have neither character.
     if "," in compact:
         compact = _THOUSANDS.sub("", compact)
     compact = compact.replace(" ", "")
+    if "。" in compact:  # "95。6%": a Chinese input method's full stop typed for the decimal point
+        compact = _STOP_AS_POINT.sub(".", compact)
     return compact.translate(_MINUS_SIGN) if "\u2212" in compact else compact
+
+
+_STOP_AS_POINT = re.compile(r"(?<=\d)。(?=\d)")
 
 
 #: What ends a unit: a note after it ("1300次/年", "95%（含）"), or a range going on ("90%-100%",

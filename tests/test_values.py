@@ -61,6 +61,7 @@ from perfeval_xl.values import amount_with_unit, format_number, parse_value, to_
     ("无投诉", "=", "0", None),
     ("百分之九十五以上", ">=", "95", "%"),
     ("￥120,000", None, "120000", "元"),
+    ("95。6%", None, "95.6", "%"),                  # the input method's full stop for a point
 ])
 def test_target_text_becomes_operator_number_and_unit(text, operator, number, unit):
     value = parse_value(text)
