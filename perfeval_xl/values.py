@@ -503,11 +503,17 @@ _NONE_BESIDE_DATES: set[str] = set()
 _NONE_BESIDE_DATES_KEPT = 256
 
 
-def _number_beside_dates(text: str) -> ParsedValue | None:
-    compact = _compact(text)
-    dates = [match.span() for match in _DATE.finditer(compact)]
+def _numbers_outside_dates(compact: str) -> tuple[list[re.Match], list[tuple[int, int]]]:
+    """(the numbers of ``compact`` that stand in none of its dates, the dates' spans)."""
+    dates = [match.span() for match in _DATE.finditer(compact)] if _may_hold_a_date(compact) else []
     numbers = [number for number in _NUMBER.finditer(compact)
                if not any(start < number.end() and number.start() < end for start, end in dates)]
+    return numbers, dates
+
+
+def _number_beside_dates(text: str) -> ParsedValue | None:
+    compact = _compact(text)
+    numbers, dates = _numbers_outside_dates(compact)
     if len(numbers) != 1:  # none, or two ("上半年20个，下半年25个"): which one is meant is not for us to guess
         return None
     number = numbers[0]
@@ -524,19 +530,17 @@ def numbers_in(text: str) -> list[tuple[ParsedValue, str, bool]]:
     "举办培训班5期，培训学员512人次" → (5期, "举办培训班", False), (512人次, "，培训学员", False).
     """
     compact = _compact(text)
-    dates = [match.span() for match in _DATE.finditer(compact)] if _may_hold_a_date(compact) else []
-    starts = [number.start() for number in _NUMBER.finditer(compact)
-              if not any(start < number.end() and number.start() < end for start, end in dates)]
+    numbers = _numbers_outside_dates(compact)[0]
     found = []
     previous_end = 0
-    for index, start in enumerate(starts):
-        end = starts[index + 1] if index + 1 < len(starts) else len(compact)
-        value = parse_value(compact[start:end])
+    for index, number in enumerate(numbers):
+        start = number.start()
+        end = numbers[index + 1].start() if index + 1 < len(numbers) else len(compact)
         before = compact[:start]
         clause = before[max(before.rfind(mark) for mark in "，,；;。、") + 1:]
         part = before.count("(") > before.count(")") or "其中" in clause
-        found.append((value, compact[previous_end:start], part))
-        previous_end = start + len(_NUMBER.match(compact, start).group())
+        found.append((parse_value(compact[start:end]), compact[previous_end:start], part))
+        previous_end = number.end()
     return found
 
 
