@@ -800,17 +800,18 @@ def test_a_weight_a_formula_left_with_binary_noise_scores_as_the_10_excel_shows(
     assert (probe.weight, probe.score, probe.basis) == (D("10"), D("8.13"), "13/16×10=8.13")
 
 
-def test_a_not_applicable_execution_on_a_form_whose_weights_are_off_never_lifts_the_total_past_full_marks(tmp_path):
-    # 20 on the fund row over indicators worth 90: 89.13 × 100/(100−20) gave 111.41.  Rescaled by what
-    # the other items are worth instead: 89.13 × 100/90, as on a form whose 分值 add up.
+def test_a_not_applicable_execution_on_a_form_whose_weights_are_off_rescales_by_the_formula_and_says_so(tmp_path):
+    # 20 on the fund row over indicators worth 90: total × 100/(100−20), as scoring.md §2 writes it and
+    # as the form's own weights give (§4), though it passes full marks — scored, the same form could
+    # reach 110.  It was rescaled by what the other items are worth (100/90) instead.
     probe = quantity("≥400人次", "365人次", reason="就诊人数下降")  # 9.13
     project = baseline(probe, Funds(0, 0, 0))
     project.exec_weight, project.exec_self_score = 20, 9.5
     form = score_one(write_form(tmp_path / "w20.xlsx", project))
     execution = item(form, "预算执行率")
-    assert not execution.applicable and form.total == D("99.03")
-    assert any("总分按满分折算：89.13×100/90（其余各项分值合计，超过100−20，按100−20折算将超过满分）=99.03"
-               in f.message for f in form.flags)
+    assert not execution.applicable and form.total == D("111.41")  # 89.13 × 100/80 = 111.4125
+    assert any(f.message == "预算执行不适用（预算数与执行数均为0），总分按满分折算：89.13×100/(100−20)=111.41，"
+               "超过满分100（各项分值合计超过100，请核对分值）" for f in form.flags)
     # The unit's 9.5 on an item left out has no 差异 (it is no verdict on it), and is named instead.
     assert execution.difference is None
     assert [f.message for f in execution.flags] == ["本项不适用，不计入总分；单位自评得分9.5未予采用"]

@@ -395,6 +395,25 @@ def test_a_fraction_above_one_is_a_percentage_only_near_the_target(target, actua
     assert item.score == D(score) and ("按百分比换算" in messages(item)) == scaled
 
 
+@pytest.mark.parametrize("target, actual, score, scaled", [
+    ("≥95%", "0.93", "9.79", True),     # scoring.md's own case: 93 %
+    ("≥60%", "0.3", "5.00", True),      # 30 %: nearer 60 than 0.3 is
+    ("≥5%", "0.05", "10.00", True),     # 5 %
+    ("≥5%", "0.8", "1.60", False),      # 0.8 %: 80 % is sixteen times the target, 0.8 six times under it
+    ("≥5%", "1", "2.00", False),
+    ("≥5%", "3", "6.00", False),
+    ("≤2%", "0.5", "10.00", False),     # an error rate far under its ceiling: 0.5 %; scaled it was 0.40
+    ("≤2%", "1", "10.00", False),       # scaled it was 0.20, where 1.5 scored 10
+    ("≤5%", "0.03", "10.00", True),     # 3 %
+    ("≤5%", "0.08", "6.25", True),      # 8 %, within twice the ceiling: 5/8×10
+    ("≤30%", "0.8", "10.00", False),    # 0.8 %: 80 % would be more than twice the ceiling
+])
+def test_a_fraction_below_one_is_a_percentage_only_when_that_is_the_nearer_reading(target, actual, score, scaled):
+    # Every bare number up to 1 was scaled: scores fell as results improved (≤2%: 0.5 → 0.40, 1.5 → 10).
+    item = score_indicator(indicator(target, actual, reason="r"), MOF)
+    assert item.score == D(score) and ("按百分比换算" in messages(item)) == scaled
+
+
 @pytest.mark.parametrize("target, flagged", [("≥100%", True), ("不低于100%", True), ("≤100%", False), ("100%", False)])
 def test_an_operator_column_the_targets_own_words_contradict_decides_and_is_flagged(target, flagged):
     row = dataclasses.replace(indicator(target, "94%"), declared_operator="≤",

@@ -28,7 +28,7 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
     flags = list(form.flags)
     total = sum((item.score for item in items if item.applicable), ZERO)
     if not execution.applicable:
-        total = _rescaled(total, execution, items, form, rulebook, flags)
+        total = _rescaled(total, execution, form, rulebook, flags)
     flags.extend(check_weights(form, execution, rulebook))
     flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
     budget, executed = amounts[:2] if amounts else (None, None)
@@ -36,17 +36,14 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
                       grade=rulebook.grade_for(total), flags=flags, budget=budget, executed=executed)
 
 
-def _rescaled(total: Decimal, execution: ItemScore, items: list[ItemScore], form: ProjectForm,
-              rulebook: ProjectRulebook, flags: list[Flag]) -> Decimal:
+def _rescaled(total: Decimal, execution: ItemScore, form: ProjectForm, rulebook: ProjectRulebook, flags: list[Flag]) -> Decimal:
     """The total without a not-applicable execution item, rescaled to full marks (scoring.md §2).
 
     total × 100 / (100 − w_exec), 100 being the rulebook's full marks.  Why not the 分值 written on
-    the 总分 row: units put the indicators' subtotal there too.  One exception: on a form whose
-    other items are worth more than 100 − w_exec (its 分值 do not add up, flagged by check_weights),
-    20 on the fund row over indicators worth 90 made 88.5 × 100/80 = 110.63; there the total is
-    rescaled by what the other items are worth, so it is never more than full marks.  Worth less,
-    the formula stands: indicators worth 85 beside 10 on the fund row can no more reach full marks
-    than they could with the execution scored.
+    the 总分 row: units put the indicators' subtotal there too.  The formula stands whatever the other
+    items are worth (the form's own weights, §4): indicators worth 85 beside 10 on the fund row can no
+    more reach full marks than they could with the execution scored, and indicators worth 90 beside 20
+    pass full marks, as they would scored (check_weights flags the 分值 that do not add up).
     """
     full_marks = rulebook.full_marks
     if execution.weight >= full_marks:
@@ -58,17 +55,12 @@ def _rescaled(total: Decimal, execution: ItemScore, items: list[ItemScore], form
             f"{show(full_marks)}，总分无法按满分折算，未折算", cell or execution.source, "error",
             "请单位核对预算执行分值"))
         return total
-    worth = sum((item.weight for item in items if item.applicable), ZERO)
-    if worth <= full_marks - execution.weight:
-        rescaled = round2(total * full_marks / (full_marks - execution.weight))
-        shown = f"({show(full_marks)}−{show(execution.weight)})"
-    else:
-        rescaled = round2(total * full_marks / worth)
-        shown = f"{show(worth)}（其余各项分值合计，超过{show(full_marks)}−{show(execution.weight)}，" \
-                f"按{show(full_marks)}−{show(execution.weight)}折算将超过满分）"
-    flags.append(Flag(
-        f"预算执行不适用（预算数与执行数均为0），总分按满分折算：{show2(total)}×{show(full_marks)}/{shown}"
-        f"={show2(rescaled)}", execution.source))
+    rescaled = round2(total * full_marks / (full_marks - execution.weight))
+    message = (f"预算执行不适用（预算数与执行数均为0），总分按满分折算：{show2(total)}×{show(full_marks)}/"
+               f"({show(full_marks)}−{show(execution.weight)})={show2(rescaled)}")
+    if rescaled > full_marks:  # only on a form whose 分值 add up to more than full marks
+        message += f"，超过满分{show(full_marks)}（各项分值合计超过{show(full_marks)}，请核对分值）"
+    flags.append(Flag(message, execution.source))
     return rescaled
 
 
@@ -362,9 +354,13 @@ def _operator_column_against_text(indicator: Indicator, item: ItemScore) -> None
                            action="请单位核对指标性质与年度指标值，改为一致"))
 
 
-#: A fraction above 1 (1.05 against ≥100%: 105 %) is read as a percentage when, scaled, it is at most
-#: this many times the target.  Why a bound: 1.5 against "≤2%" is 1.5 %, not 150 %; against ≥100%,
-#: 1.05 % would score 0.11 for a unit that over-achieved.
+#: A bare number against a percentage target is read as a fraction of one (0.95 against ≥95%: 95 %)
+#: only when that reading is the nearer to the target (the number below a tenth of the target): 0.8
+#: against "≥5%" is 0.8 %, not 80 %.  Against a ceiling, and above 1 (1.05 against ≥100%: 105 %), only
+#: while, scaled, it is at most this many times the target too: a rate far under its ceiling is the
+#: usual good result, so 0.5 against "≤2%" is 0.5 % (scaled, 50 % scored 0.40 where 1.5 scored 10),
+#: 0.03 against "≤5%" is 3 %; 1.5 against "≤2%" is 1.5 %, not 150 %; and against ≥100%, 1.05 % would
+#: score 0.11 for a unit that over-achieved.
 _FRACTION_ABOVE_ONE = 2
 
 #: A deviation either way: "±5%", "≤±5%", "不超过±5%" — not a tolerance around a value ("20±2℃").
@@ -395,7 +391,8 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
         item.flags.append(Flag(f"年度指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致，无法换算，按数值直接比较",
                                indicator.cells.get("actual"), action="请单位按年度指标值的单位填写实际完成值"))
     elif (rulebook.scale_percent_fractions and target.unit == "%" and t > 1
-          and (0 < abs(a) <= 1 or 1 < a < t and a * 100 <= t * _FRACTION_ABOVE_ONE)  # a < t first: cheap, and most a ≥ t
+          and (0 < abs(a) <= 1 and abs(a) * 10 < t and (target.operator not in _REVERSE or a * 100 <= t * _FRACTION_ABOVE_ONE)
+               or 1 < a < t and a * 100 <= t * _FRACTION_ABOVE_ONE)  # most a ≥ t: out at the first two tests
           and "%" not in nfkc(actual.text)):  # the text last: normalising it costs most
         # The % may come from a 度量单位 column; the cell itself then holds the fraction.
         item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual"),
