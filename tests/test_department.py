@@ -190,6 +190,39 @@ def test_a_base_data_sheet_declared_in_yuan_is_converted_to_wan_yuan_and_flagged
         tmp_path / "e.xlsx", BaseFigures("元江县财政局"))).forms[0].total == D("95.61")
 
 
+def test_a_row_or_a_column_declaring_its_own_money_unit_is_converted_and_flagged(tmp_path):
+    # "固定资产总额（元）" on a sheet in 万元: 12,500,000 元 divided 1,180 万元 in use, 0.01%, unflagged.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    sheet = book["基础数据表"]
+    assets = next(row for row in sheet.iter_rows() if row[0].value == "固定资产总额")
+    assets[0].value = "固定资产总额（元）"
+    assets[3].value = round(assets[3].value * 10000, 2)
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61")  # as with the plain figures
+    [flag] = [f for f in form.flags if "金额单位" in f.message]
+    assert flag.message == "“固定资产总额（元）”的金额单位为元，已按万元折算" and flag.source.cell == f"A{assets[0].row}"
+
+    # A column headed "2019年决算数（元）": its figures in 元, the others in 万元.
+    path = write_department_workbook(tmp_path / "e.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    sheet = book["基础数据表"]
+    header = next(row for row in sheet.iter_rows() if any(c.value == "2019年决算数" for c in row))
+    final = next(c for c in header if c.value == "2019年决算数")
+    final.value = "2019年决算数（元）"
+    for row in sheet.iter_rows(min_row=header[0].row + 1):
+        cell = row[final.column - 1]
+        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+            cell.value = round(cell.value * 10000, 2)
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.form.base.rows["支出合计"].final == D("658.73") and form.total == D("95.61")
+    assert [f.message for f in form.flags if "金额单位" in f.message] == ["“2019年决算数（元）”列的金额单位为元，已按万元折算"]
+
+
 def test_project_spending_left_blank_above_is_taken_from_its_second_row(tmp_path):
     # forms.md has 项目支出 twice: 上年决算/本年预算/本年决算 in the 经费控制情况 block, and its
     # 本年决算数 again among 基本支出 / 项目支出 / 支出合计.  重点支出安排率 = 182.3/212.58 = 85.76%.
@@ -780,7 +813,7 @@ def test_a_rulebooks_standard_and_levels_show_where_the_table_leaves_them_blank(
     # A department rulebook's indicator names its 评价标准 and levels; they were read, required, and never shown.
     import dataclasses
 
-    from perfeval_xl.model import BaseData, DepartmentRow
+    from perfeval_xl.model import DepartmentRow
     from perfeval_xl.rules import load_rulebook
     from perfeval_xl.rules.department import score_computed_row
 
