@@ -139,10 +139,17 @@ class Funds:
         return next((line for line in self.lines if line.kind == "total"), None)
 
     @property
+    def full_year_budget_blank(self) -> bool:
+        """Has the form a 全年预算数 column left blank on every row, beside a 年初预算数 filled in?"""
+        return (self.has_full_year_budget and all(line.budget is None for line in self.lines)
+                and any(line.initial_budget is not None for line in self.lines))
+
+    @property
     def budget_amount(self) -> str:
         """The name of the FundLine amount the execution rate is against: "budget" (全年预算数), or
-        "initial_budget" (年初预算数) on a form without a 全年预算数 column."""
-        return "budget" if self.has_full_year_budget else "initial_budget"
+        "initial_budget" (年初预算数) on a form without a 全年预算数 column or with one left blank
+        (scoring.md §2: the rate was "预算数缺失", 0, where the budget stood on the form)."""
+        return "initial_budget" if not self.has_full_year_budget or self.full_year_budget_blank else "budget"
 
     def total_cell(self, amount: str) -> Source:
         """The cell of the 年度资金总额 row holding ``amount`` ("initial_budget", "budget" or

@@ -215,6 +215,16 @@ def normalise_unit(unit: str | None) -> str | None:
     return unit or None
 
 
+def _is_placeholder(compact: str) -> bool:
+    # Why the length first: upper copies the text, and never shortens one.
+    return compact in PLACEHOLDERS or not compact.strip(_DASH_LIKE) or len(compact) <= 2 and compact.upper() in ("XX", "X")
+
+
+def is_placeholder(raw: object) -> bool:
+    """Does ``raw`` say "nothing here" (blank, "—", "/", "无", "XX" … scoring.md §1)?"""
+    return raw is None or raw.__class__ is str and _is_placeholder(_compact(raw))
+
+
 def parse_value(raw: object, *, declared_operator: str | None = None,
                 declared_unit: str | None = None) -> ParsedValue:
     """Parse a target or actual cell.
@@ -247,8 +257,7 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     # Shown as written (a logical value as the unit's spreadsheet shows it); parsed after NFKC.
     text = "" if raw is None else logical_text(raw) if raw.__class__ is bool else str(raw).strip()
     compact = _compact(raw)
-    # Why the length first: upper copies the text, and never shortens one.
-    if compact in PLACEHOLDERS or not compact.strip(_DASH_LIKE) or len(compact) <= 2 and compact.upper() in ("XX", "X"):
+    if _is_placeholder(compact):
         return new_parsed_value(text=text, missing=True)
     if column_operator == "qualitative":
         return new_parsed_value(text=text, qualitative=True)

@@ -1387,6 +1387,25 @@ def test_subtotal_rows_and_notes_under_a_table_are_no_indicators(tmp_path):
     assert form.total == PLAIN_TOTAL and not [f for f in all_flags(form) if f.level == "error"]
 
 
+@pytest.mark.parametrize("mark", ["/", "—", "无", "N/A"])
+def test_a_row_of_placeholders_is_no_indicator(tmp_path, mark):
+    # An indicator the form offers and the project has not, every cell "/" (scoring.md §1: no value):
+    # it was an indicator named "/", worth 0, and two errors asked the unit to fill its weight and target.
+    import openpyxl
+
+    path = plain_form(tmp_path / "form.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    first = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 3).value == "受理件数")
+    sheet.insert_rows(first + 1)
+    for col, value in enumerate([None, "时效指标", mark, mark, mark, mark, mark], start=1):
+        sheet.cell(first + 1, col, value)
+    book.save(path)
+    form = score_one(path)
+    assert [i.name for i in form.items] == ["预算执行率", "受理件数", "群众满意度"]
+    assert form.total == PLAIN_TOTAL and not [f for f in all_flags(form) if f.level == "error"]
+
+
 @pytest.mark.parametrize("variant", [
     dict(funds_after=True),  # the 项目资金 block below the indicator table
     dict(fund_labels=("年度资金总额：", "其中：财政拨款：")),  # fund rows labelled with a colon

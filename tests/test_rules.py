@@ -58,6 +58,19 @@ def test_execution_without_full_year_budget_uses_year_start_budget_and_says_so()
     assert "按年初预算数" in messages(item)
 
 
+def test_a_full_year_budget_column_left_blank_falls_back_to_the_year_start_budget_and_says_so():
+    # The column is there but empty on every row: "项目资金预算数缺失", 0, though 年初预算数 stood there.
+    blank = funds(12, 10.8)
+    blank.lines[0].budget = None
+    item = score_execution(blank, MOF)
+    assert (item.score, item.basis) == (D("9.00"), "按年初预算数：10.8/12×10=9.00（执行率90.00%）")
+    assert messages(item) == "全年预算数未填写，按年初预算数计算执行率"
+    # One row of it filled: the column is read as filled, the sub-rows summed as §2 says.
+    partly = funds(0, 0, parts=[("财政拨款", 12, 10.8)])
+    partly.lines[0].budget = partly.lines[0].executed = None
+    assert score_execution(partly, MOF).score == D("9.00") and "年初预算数" not in messages(score_execution(partly, MOF))
+
+
 def test_empty_total_row_falls_back_to_the_sum_of_sub_rows():
     item = score_execution(funds(0, 0, parts=[("fiscal", 35, 34), ("carryover", 1, 1.1)]), MOF)
     assert item.score == D("9.75")  # 35.1/36×10

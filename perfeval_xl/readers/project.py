@@ -14,8 +14,8 @@ from decimal import Decimal
 from .. import labels
 from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
-from ..values import (PLACEHOLDERS, convert_money, declared_money_unit, float_decimal, format_number, parse_value,
-                      to_decimal)
+from ..values import (PLACEHOLDERS, convert_money, declared_money_unit, float_decimal, format_number, is_placeholder,
+                      parse_value, to_decimal)
 from .cells import SheetCells, footer_lines, row_end, text_of, uncalculated_formula
 from .grid import Grid
 
@@ -504,8 +504,11 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         if new_level2:
             level2 = new_level2
         if (not name and _blank(values[target_col]) and _blank(values[actual_col])
-                or "计" in name and _is_subtotal(name)):
-            # A subtotal ("小计", "产出指标小计") sums rows read already: no indicator of its own.
+                or "计" in name and _is_subtotal(name)
+                or _placeholders_only(name, values[target_col], values[actual_col])):
+            # A subtotal ("小计", "产出指标小计") sums rows read already: no indicator of its own.  Nor
+            # is a row of "/" (an indicator the form offers and the project has not): scoring.md §1's
+            # placeholders, it was an indicator named "/", and two errors asked the unit to fill it.
             row += 1
             continue
         if not name:  # a name merged down over rows that each have their own target
@@ -683,6 +686,12 @@ _INFINITY = float("inf")
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _placeholders_only(name: str, target: object, actual: object) -> bool:
+    """Are the name, target and actual of a row each a placeholder ("/", "—", "无"), one at least written?"""
+    return (len(name) <= 3 and is_placeholder(name) and is_placeholder(target) and is_placeholder(actual)
+            and not (_blank(name) and _blank(target) and _blank(actual)))
 
 
 def _read_total_row(cells: SheetCells, row: int, columns: dict[str, int], form: ProjectForm) -> None:

@@ -147,6 +147,10 @@ def execution_amounts(funds: Funds) -> tuple[Decimal | None, Decimal | None, str
     if not funds.has_full_year_budget:
         flags.append(Flag("表中没有全年预算数，按年初预算数计算执行率", funds.source))
         how = "按年初预算数："
+    elif budget_name == "initial_budget":  # the column left blank
+        flags.append(Flag("全年预算数未填写，按年初预算数计算执行率", funds.total_cell("budget"),
+                          action="请单位填写全年预算数"))
+        how = "按年初预算数："
     total = funds.total
     budget = getattr(total, budget_name) if total else None
     executed = total.executed if total else None
