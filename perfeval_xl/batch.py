@@ -29,6 +29,7 @@ from .writers._display import GRADES
 from .writers.summary_json import encode_entry
 from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool, prepare_summary
 from .writers.summary_view import result_of_view
+from .writers.summary_xlsx import score_bins
 
 if TYPE_CHECKING:
     import pandas
@@ -325,7 +326,8 @@ def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: Rea
             # the summaries, which are written next and are when the batch's process peaks.
             entries = todo = None
             if run.spool is not None:
-                run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats), run.grade_scales())
+                run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats), run.grade_scales(),
+                                run.score_bins())
                 # A summary of a format not asked for this time is an earlier run's: it would disagree.
                 _remove_outputs(outbox, [name for kind, name in SUMMARY_FILES.items() if kind not in formats])
         finally:
@@ -443,8 +445,14 @@ class _BatchRun:
     def grade_scales(self) -> tuple[tuple[str, ...], ...]:
         """The grades of each rulebook the batch's forms were scored by, highest first (优, 良, 中, 差
         when no form was scored)."""
-        used = [rulebook for rulebook in (self.rules.project, self.rules.department) if rulebook.name in self.rulebooks]
-        return tuple(tuple(grade.grade for grade in rulebook.grades) for rulebook in used) or (GRADES,)
+        return tuple(tuple(grade.grade for grade in rulebook.grades) for rulebook in self._rulebooks_used()) or (GRADES,)
+
+    def score_bins(self):
+        """分布's bands of totals, split where a grade of the rulebooks used starts."""
+        return score_bins(grade.min for rulebook in self._rulebooks_used() for grade in rulebook.grades)
+
+    def _rulebooks_used(self):
+        return [rulebook for rulebook in (self.rules.project, self.rules.department) if rulebook.name in self.rulebooks]
 
     def _count(self, outcome: FileOutcome) -> None:
         self.statuses[outcome.file] = outcome.status

@@ -69,7 +69,7 @@ from .summary_json import (
     ranked_entry_parts, write_json_lines,
 )
 from .summary_xlsx import (
-    ISSUE_COLUMNS, OVERVIEW_COLUMNS, DeflatedRows, DeflatedSheets, FormTally, RenderedTable, SummaryContent,
+    ISSUE_COLUMNS, OVERVIEW_COLUMNS, SCORE_BINS, DeflatedRows, DeflatedSheets, FormTally, RenderedTable, SummaryContent,
     data_style_indices, write_summary_workbook,
 )
 
@@ -666,13 +666,14 @@ class SummarySpool:
 
     def write(self, outbox: Path, rulebook: str, order: list[str],
               formats: tuple[str, ...] = ("xlsx", "json"),
-              grade_scales: tuple[tuple[str, ...], ...] = (GRADES,)) -> list[Path]:
+              grade_scales: tuple[tuple[str, ...], ...] = (GRADES,), score_bins=SCORE_BINS) -> list[Path]:
         """Write OUTBOX/summary.xlsx, summary.json and/or summary.csv; return the paths written.
 
         ``order`` lists every file to summarise, by ``FileResult.file``, in
         inbox order; each must have been added.  ``formats`` are written in the
         order given.  ``grade_scales``: the grades of each rulebook used, highest
-        first, for 分布 and 汇总's highlights.
+        first, for 分布 and 汇总's highlights; ``score_bins``: 分布's bands of totals (see
+        :func:`~.summary_xlsx.score_bins`).
         """
         unknown = [name for name in formats if name not in SUMMARY_FILES]
         if unknown:
@@ -683,7 +684,7 @@ class SummarySpool:
         for name in dict.fromkeys(formats):
             path = outbox / SUMMARY_FILES[name]
             if name == "xlsx":
-                self._write_xlsx(path, rulebook, batch, order, grade_scales)
+                self._write_xlsx(path, rulebook, batch, order, grade_scales, score_bins)
             elif name == "json":
                 self._write_json(path, rulebook, batch, order)
             else:
@@ -696,9 +697,9 @@ class SummarySpool:
         self._write_json(path, rulebook, self._batch(order), order)
 
     def write_xlsx(self, path: Path, rulebook: str, order: Sequence[Hashable],
-                   grade_scales: tuple[tuple[str, ...], ...] = (GRADES,)) -> None:
+                   grade_scales: tuple[tuple[str, ...], ...] = (GRADES,), score_bins=SCORE_BINS) -> None:
         """summary.xlsx: 汇总, 问题清单, 分布, 部门 (see :mod:`.summary_xlsx`)."""
-        self._write_xlsx(path, rulebook, self._batch(order), order, grade_scales)
+        self._write_xlsx(path, rulebook, self._batch(order), order, grade_scales, score_bins)
 
     def write_csv(self, path: Path, order: Sequence[Hashable]) -> None:
         """summary.csv: the 汇总 rows (ranked forms, then files that gave none), UTF-8 with BOM.
@@ -723,7 +724,7 @@ class SummarySpool:
                                                  for span, ranks in batch.entries()))
 
     def _write_xlsx(self, path: Path, rulebook: str, batch: "_Batch", order: Sequence[Hashable],
-                    grade_scales: tuple[tuple[str, ...], ...]) -> None:
+                    grade_scales: tuple[tuple[str, ...], ...], score_bins=SCORE_BINS) -> None:
         measures = batch.measures
         overview_widths = measures.overview_widths  # a copy
         # 排名 is filled in now, and measured now: the widest number is the largest.
@@ -737,6 +738,7 @@ class SummarySpool:
                                  self._issues_deflated_for(order, measures.issue_rows)),
             issue_levels=Counter({LEVEL_LABELS["error"]: measures.errors, LEVEL_LABELS["warning"]: measures.warnings}),
             grade_scales=grade_scales,
+            score_bins=score_bins,
         )
         write_summary_workbook(path, content, tmpdir=self.folder)
 
