@@ -34,7 +34,7 @@ def dump(tree: str, list_file: str, out_file: str) -> None:
     if not Path(perfeval_xl.__file__).resolve().is_relative_to(Path(tree).resolve()):
         raise SystemExit(f"perfeval_xl came from {perfeval_xl.__file__}, not from {tree}")
     with open(out_file, "w", encoding="utf-8") as out:
-        for path in Path(list_file).read_text(encoding="utf-8").splitlines():
+        for path in json.loads(Path(list_file).read_text(encoding="utf-8")):  # JSON: a name may hold a newline
             record: dict = {"file": path}
             try:
                 result = score_workbook(path)
@@ -113,9 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="perfeval-score-diff-") as folder:
         work = Path(folder)
-        listed = work / "workbooks.txt"
+        listed = work / "workbooks.json"
         paths = workbooks(args.paths)
-        listed.write_text("\n".join(paths), encoding="utf-8")
+        listed.write_text(json.dumps(paths, ensure_ascii=False), encoding="utf-8")
         before, after = scored(args.base.resolve(), listed, work), scored(args.new.resolve(), listed, work)
     found = differences(before, after)
     for change in found:

@@ -250,6 +250,77 @@ def test_other_provinces_spellings_of_the_columns_read_the_same(tmp_path, spelli
     assert_alley(score_one(path), ALLEY_ITEMS, ALLEY_TOTAL)
 
 
+@pytest.mark.parametrize("spellings", [
+    {"target": "年初目标值（A）"},                        # Hubei: the form was "未识别到自评表"
+    {"full_year": "预算数（A）", "executed": "执行数（B）"},  # Hubei: 年初预算数 | 预算数 | 执行数, 预算数 the adjusted one
+    {"total": "年度财政资金总额"},                        # Hubei: its 分值 was not read
+    {"department": "项目主管部门", "unit": "项目单位"},     # Jiangsu, Beijing: left empty, unflagged
+    {"department": "主管部门及代码", "unit": "项目承担单位"},
+    {"reason": "偏差大或目标未完成原因分析"},               # Huanggang: every reason lost, "缺少偏差原因"
+    {"reason": "未完成原因及拟采取的改进措施"},             # Sichuan 中江
+], ids=lambda spellings: "·".join(spellings.values()))
+def test_more_regions_spellings_read_the_same_and_lose_no_field(tmp_path, spellings):
+    path = write_form(tmp_path / "region.xlsx", ALLEY, "national-2020", labels=spellings)
+    form = score_one(path)
+    assert_alley(form, ALLEY_ITEMS, ALLEY_TOTAL)
+    assert (form.form.department, form.form.unit) == (ALLEY.department, ALLEY.unit)
+    assert item(form, "更换破损井盖数量").reason == "部分井盖权属单位未移交"
+    plain = score_one(write_form(tmp_path / "plain.xlsx", ALLEY, "national-2020"))
+    assert sorted(map(str, all_flags(form))) == sorted(map(str, all_flags(plain)))  # no field lost
+
+
+def test_indicator_names_headed_指标内容_and_a_title_under_a_return_number_read_the_same(tmp_path):
+    import openpyxl
+
+    path = write_form(tmp_path / "region.xlsx", ALLEY, "national-2020")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    next(c for row in sheet.iter_rows() for c in row if c.value == "三级指标").value = "指标内容"
+    title = next(c for row in sheet.iter_rows() for c in row if c.value and "自评表" in str(c.value))
+    sheet.insert_rows(1)
+    sheet.cell(1, 1, "报表编号：510000_0013zp")  # Sichuan's returns carry it above the title
+    title_text = title.value
+    book.save(path)
+    form = score_one(path)
+    assert_alley(form, ALLEY_ITEMS, ALLEY_TOTAL)
+    assert form.form.title == title_text  # it was "报表编号：510000_0013zp", and the scored form so headed
+
+
+@pytest.mark.parametrize("expected_label, actual_label", [("年初设定目标", "年度总体目标完成情况综述"),
+                                                          ("项目年度目标", "年度目标完成情况")])
+def test_the_goals_under_other_provinces_headings_are_read(tmp_path, expected_label, actual_label):
+    # Sichuan's 年初设定目标 | 年度总体目标完成情况综述: both texts were left off the scored form.
+    import openpyxl
+
+    path = write_form(tmp_path / "region.xlsx", ALLEY, "national-2020")
+    plain = score_one(path).form
+    book = openpyxl.load_workbook(path)
+    for row in book.active.iter_rows():
+        for cell in row:
+            if cell.value in ("预期目标", "实际完成情况"):
+                cell.value = expected_label if cell.value == "预期目标" else actual_label
+    book.save(path)
+    form = score_one(path).form
+    assert plain.goal_expected and (form.goal_expected, form.goal_actual) == (plain.goal_expected, plain.goal_actual)
+
+
+def test_a_title_naming_its_year_gives_the_forms_year(tmp_path):
+    # "2019年项目支出绩效自评表": no 年度 and no bracket, and the year was left unknown.
+    import openpyxl
+
+    path = write_form(tmp_path / "region.xlsx", ALLEY, "national-2020")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and "年度" in cell.value and ("(" in cell.value or "（" in cell.value):
+                cell.value = None  # the "（2023年度）" line
+            elif isinstance(cell.value, str) and cell.value.endswith("自评表"):
+                cell.value = "2022年" + cell.value
+    book.save(path)
+    assert score_one(path).form.year == 2022
+
+
 def test_signature_lines_under_a_table_without_a_total_row_are_not_indicators(tmp_path):
     from openpyxl import load_workbook
 
@@ -1387,8 +1458,9 @@ def test_subtotal_rows_and_notes_under_a_table_are_no_indicators(tmp_path):
     assert form.total == PLAIN_TOTAL and not [f for f in all_flags(form) if f.level == "error"]
 
 
-@pytest.mark.parametrize("mark", ["/", "—", "无", "N/A"])
-def test_a_row_of_placeholders_is_no_indicator(tmp_path, mark):
+@pytest.mark.parametrize("name, mark", [("/", "/"), ("—", "—"), ("无", "无"), ("N/A", "N/A"),
+                                        ("指标2", None), ("……", None), ("指标3", "/")])
+def test_a_row_of_placeholders_is_no_indicator(tmp_path, name, mark):
     # An indicator the form offers and the project has not, every cell "/" (scoring.md §1: no value):
     # it was an indicator named "/", worth 0, and two errors asked the unit to fill its weight and target.
     import openpyxl
@@ -1398,7 +1470,7 @@ def test_a_row_of_placeholders_is_no_indicator(tmp_path, mark):
     sheet = book.active
     first = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 3).value == "受理件数")
     sheet.insert_rows(first + 1)
-    for col, value in enumerate([None, "时效指标", mark, mark, mark, mark, mark], start=1):
+    for col, value in enumerate([None, "时效指标", name, mark, mark, mark, mark], start=1):
         sheet.cell(first + 1, col, value)
     book.save(path)
     form = score_one(path)

@@ -36,8 +36,22 @@ def find_indicator_header(cells: SheetCells, first_row: int = 0) -> tuple[int, i
         last_row, columns = header
         _numbers_from_fullest(cells, last_row, columns, labels.INDICATOR_COLUMNS,
                               lambda: range(last_row + 1, last_row + 1 + _BODY_ROWS))
+        if "reason" not in columns:
+            _reason_column(cells, row, last_row, columns)
         return row, last_row, columns
     return None
+
+
+def _reason_column(cells: SheetCells, first_row: int, last_row: int, columns: dict[str, int]) -> None:
+    """The column of a header label no table lists that speaks of 原因 ("偏差大或目标未完成原因分析",
+    "未完成原因及拟采取的改进措施"), taken as the reason column: every province words it its own way,
+    and without it each reason written was lost and the unit told "缺少偏差原因"."""
+    taken = set(columns.values())
+    for row in range(first_row, last_row + 1):
+        for col, label in cells.row_labels(row):
+            if "原因" in label and col not in taken:
+                columns["reason"] = col
+                return
 
 
 def _header_rows(cells: SheetCells, row: int, columns: dict[str, int], table: dict[str, tuple[str, ...]],
@@ -160,6 +174,10 @@ def _form_below(cells: SheetCells, first_row: int, top: int) -> int | None:
     return None
 
 
+#: A line above a form's title that is none: its number in a set of returns ("报表编号：510000_0013zp",
+#: "表号"), or the bare "附表1" of an annex.
+_NOT_A_TITLE = re.compile(r"(报表编号|表号|编号|附表\d*$|附件\d*$)")
+
 #: A form's title or year line: "项目支出绩效自评表", "（2019年度）".  Why not any text with 表: a
 #: signature line ("填表人：…") may stand right above the next form.
 _TITLE_LINE = re.compile(r"自评表|评价表|^\(?\d{4}年度?\)?$")
@@ -242,11 +260,12 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
                 break
             value = values[col]
             # Title and year line sit above the first field label, wherever the form starts.
-            if not form.sources and not form.title and "表" in value:
+            if not form.sources and not form.title and "表" in value and not _NOT_A_TITLE.match(label):
                 form.title = value.strip()
             if not form.sources and form.year is None:
                 year = _YEAR.search(nfkc(value).replace(" ", ""))
-                if year and ("年度" in value or "(" in nfkc(value)):
+                # "（2019年度）", or a title naming its year ("2019年项目支出绩效自评表"); not a date.
+                if year and ("年度" in value or "(" in nfkc(value) or _TITLE_LINE.search(label)):
                     form.year = int(year.group(1))
             if not _may_be_field_label(value, label, field_of):
                 continue
@@ -689,9 +708,15 @@ def _blank(value: object) -> bool:
 
 
 def _placeholders_only(name: str, target: object, actual: object) -> bool:
-    """Are the name, target and actual of a row each a placeholder ("/", "—", "无"), one at least written?"""
-    return (len(name) <= 3 and is_placeholder(name) and is_placeholder(target) and is_placeholder(actual)
+    """Are the target and actual of a row each a placeholder ("/", "—", "无", blank), and its name one
+    too or a template's ("指标2", "……"), one of them at least written?"""
+    return (len(name) <= 4 and (is_placeholder(name) or _TEMPLATE_NAME.fullmatch(name) is not None)
+            and is_placeholder(target) and is_placeholder(actual)
             and not (_blank(name) and _blank(target) and _blank(actual)))
+
+
+#: The name of a row a blank template offers, left as it came: "指标1", "指标2", "……", "...".
+_TEMPLATE_NAME = re.compile(r"指标\d{1,2}|[.…。、]+")
 
 
 def _read_total_row(cells: SheetCells, row: int, columns: dict[str, int], form: ProjectForm) -> None:
