@@ -58,7 +58,7 @@ _DEADLINE_WORD = r"(?=前|之前|以前|底|末|完成|止|截止)"
 # before a month makes it a duration.
 _DATE = re.compile(
     r"(?<![\d.])(?:0?[1-9]|1[0-2])[-~—至到](?:0?[1-9]|1[0-2])月(?![\d个])"  # "1-12月": months, not a number
-    r"|\d{4}年(?!度?[内均])"
+    r"|(?:19|20)\d{2}年度?内|\d{4}年(?!度?[内均])"  # "2019年内完成": within that year, not "≤2019年"
     r"|(?<![\d.≥≤><=])(?:0?[1-9]|1[0-2])月(?![\d个])|(?<![\d.])(?:0?[1-9]|1[0-2])月\d{1,2}[日号]"
     r"|\d{1,2}[日号](?:前|之前|以前)"
     r"|年底|年末|月底|月末|上半年|下半年|(?:第|[一二三四1-4])季度|季度[末底]"
@@ -262,8 +262,9 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
     if column_operator == "qualitative":
         return new_parsed_value(text=text, qualitative=True)
     # Why the tests first: few values hold either word, and the patterns cost more than the tests.
-    if ("零" in compact or "发生" in compact or "出现" in compact or "无" in compact or "没有" in compact) and (
-            zero := _ZERO_EVENTS.fullmatch(compact) or _NO_EVENT.fullmatch(compact)):
+    if ("零" in compact or "发生" in compact or "出现" in compact or "无" in compact or "没有" in compact
+            or "接到" in compact or "收到" in compact) and (
+            zero := _ZERO_EVENTS.fullmatch(said := compact.rstrip("。.!！;；")) or _NO_EVENT.fullmatch(said)):
         # "零事故" against "0起", "未发生" against "≤0起": a count of none, as "=0" (§3: A ≤ 0 → w).
         counter = zero.group(1) if zero.re is _ZERO_EVENTS else None
         return new_parsed_value(text=text, operator=column_operator or "=", number=Decimal(0),
@@ -378,12 +379,17 @@ _TIME_LIMIT = re.compile("(个工作日|工作日|个小时|小时|分钟|天|�
 #: "零", "零事故", "零投诉": none of what is counted (a counter or an incident word may follow).
 #: Why a list: "零星维修" or "零售" start with 零 and count nothing.
 _INCIDENTS = "事故|投诉|差错|伤亡|失误|违规|违纪|上访|缺陷|死亡|污染|事件|故障"
-_ZERO_EVENTS = re.compile(f"零(起|次|个|件|例|宗|项|人次|人|单|{_INCIDENTS}|发生)?")
+#: When a count of none may be said to hold: "全年零事故", "项目实施期间未发生安全事故".
+_OVER_THE_PERIOD = "(?:全年度?|本年度?|年内|年度内|项目实施期间|实施期间|项目期内|期间)?"
+_ZERO_EVENTS = re.compile(f"{_OVER_THE_PERIOD}零(起|次|个|件|例|宗|项|人次|人|单|{_INCIDENTS}|发生)?")
 #: "未发生", "没有发生安全事故", "未出现", "无投诉": nothing happened, as an actual of a 零事故 target
 #: says it.  ("无" alone is a placeholder, §1.)
 _KINDS_OF_INCIDENT = "(?:任何|重大|较大|一般|安全|质量|生产|交通|火灾|食品|医疗|责任|有效)*"
-_NO_EVENT = re.compile(rf"(?:未|没有|无)(?:发生|出现)过?(?:{_KINDS_OF_INCIDENT}(?:{_INCIDENTS}))?"
-                       rf"|(?:无|没有){_KINDS_OF_INCIDENT}(?:{_INCIDENTS})")
+#: Also "未发生一起安全事故", "无一例投诉", "未接到投诉", "无安全事故发生".
+_ONE_OF = "(?:一起|一例|一件|一次|一宗|一个)?"
+_NO_EVENT = re.compile(
+    rf"{_OVER_THE_PERIOD}(?:(?:未|没有|无)(?:发生|出现|接到|收到)过?{_ONE_OF}(?:{_KINDS_OF_INCIDENT}(?:{_INCIDENTS}))?"
+    rf"|(?:无|没有){_ONE_OF}{_KINDS_OF_INCIDENT}(?:{_INCIDENTS})(?:发生)?)")
 #: "百分之九十五", "百分之百", "百分之95": a percentage in words.
 _PERCENT_IN_WORDS = re.compile("百分之([一二两三四五六七八九十]{1,3}|百|[0-9]+(?:\\.[0-9]+)?)(?:点([零一二三四五六七八九]+))?")
 
@@ -539,12 +545,14 @@ def numbers_in(text: str) -> list[tuple[ParsedValue, str, bool]]:
     "举办培训班5期，培训学员512人次" → (5期, "举办培训班", False), (512人次, "，培训学员", False).
     """
     compact = _compact(text)
-    numbers = _numbers_outside_dates(compact)[0]
     found = []
     previous_end = 0
+    numbers, dates = _numbers_outside_dates(compact)
     for index, number in enumerate(numbers):
         start = number.start()
         end = numbers[index + 1].start() if index + 1 < len(numbers) else len(compact)
+        # Read up to a date too: "320人次，较2018年增加" read whole was a date, and 320 had no unit.
+        end = next((date_start for date_start, _ in dates if number.end() <= date_start < end), end)
         before = compact[:start]
         clause = before[max(before.rfind(mark) for mark in "，,；;。、") + 1:]
         part = before.count("(") > before.count(")") or "其中" in clause

@@ -226,6 +226,45 @@ def test_quantitative_rules(target, actual, weight, expected, basis):
 
 
 @pytest.mark.parametrize("target, actual, expected, basis", [
+    # a sentence with a date and several numbers: the one its words single out ("不是数值", 0, before)
+    ("≥300人次", "2019年共培训320人次，较2018年增加20人次", "10.00", "320≥300"),
+    ("≤80万元", "截至2019年12月31日，实际支出78.6万元，结余1.4万元", "10.00", "78.6≤80"),
+    ("≥90%", "2019年满意度96.3%，较上年提高1.2个百分点", "10.00", "96.3≥90"),
+    # several numbers alike: the achieved one, not the plan's (the plan's was taken, full marks)
+    ("≥300人次", "计划培训300人次，实际培训280人次", "9.33", "280/300×10=9.33"),
+    ("≤80万元", "预算总额80万元，实际支出86.5万元", "9.25", "80/86.5×10=9.25"),
+    ("≥95%", "目标95%，实际93%", "9.79", "93/95×10=9.79"),
+    ("≥12次", "全年计划开展12次，实际开展10次", "8.33", "10/12×10=8.33"),
+    ("≤90万元", "总投资100万元，实际支出86.5万元", "10.00", "86.5≤90"),
+    # a deadline written as a year and month with a dot (a number before: "按时完成" 0, "2020.03" 10)
+    ("2019.12", "按时完成", "9.00", "达成档"),
+    ("2019.12", "2020.03", "0.00", "无法归入任何档次"),
+    ("2019.10-2019.12", "已完成", "9.00", "达成档"),
+    ("2019年内完成", "已完成", "9.00", "达成档"),      # "≤2019年" before
+    # nothing happened, in more words ("不是数值", 0, before)
+    ("≤0起", "全年未发生安全事故", "10.00", "0≤0"),
+    ("≤0起", "未发生一起安全事故", "10.00", "0≤0"),
+    ("零投诉", "未接到投诉", "10.00", "0≤0"),
+    ("零投诉", "无一例投诉", "10.00", "0≤0"),
+    ("零事故", "无安全事故发生", "10.00", "0≤0"),
+    ("零事故", "全年零事故。", "10.00", "0≤0"),
+    # ten thousand of what the target counts (1.2 against 10000 before, 0.00 unflagged)
+    ("≥10000人次", "1.2万", "10.00", "实际值1.2万=12000人次；12000≥10000"),
+    ("≥1万人次", "0.9万", "9.00", "0.9/1×10=9.00"),
+    # the target's own words, with a full stop
+    ("有效提升", "有效提升。", "9.00", "达成档"),
+])
+def test_what_units_really_type_in_their_actuals(target, actual, expected, basis):
+    item = score_indicator(indicator(target, actual, reason="说明"), MOF)
+    assert (item.score, basis in item.basis) == (D(expected), True), item.basis
+
+
+def test_不能_before_a_band_word_is_a_negation_to_flag():
+    item = score_indicator(indicator("按期完成", "不能按期完成", reason="说明"), MOF)
+    assert "否定词“不能”" in messages(item)
+
+
+@pytest.mark.parametrize("target, actual, expected, basis", [
     # a first number that is the target, or a bound, not a name's: its comparison stays
     ("90%≤x≤100%", "85%", "1.89", "85/90×2=1.89"),
     ("10期，每期不少于50人", "10期", "2.00", "10≥10"),

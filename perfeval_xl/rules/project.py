@@ -8,7 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from ..labels import compact, nfkc
-from ..model import Flag, FormResult, FundLine, Funds, Indicator, ItemScore, ProjectForm, Source
+from ..model import Flag, FormResult, FundLine, Funds, Indicator, ItemScore, ParsedValue, ProjectForm, Source
 from ..rounding import CENT, NO_POINTS, percent, round2, show2
 from ..values import (OPERATOR_SIGNS, base_unit, in_unit, is_chinese, is_measure, number_beside_dates,
                       numbers_in, parse_operator_column, parse_value, shown_as_understood)
@@ -234,7 +234,14 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         item.flags.append(Flag("分值缺失，按0分计", indicator.cells.get("weight", indicator.source), "error", "请单位补填分值"))
     if indicator.declared_operator and indicator.target.number is not None and not indicator.target.operator_declared:
         _operator_column_against_text(indicator, item)
-    if indicator.target.qualitative and _DIGIT.search(indicator.target.text) is not None \
+    year_and_month = indicator.target.number is not None and indicator.target.operator is None \
+        and not indicator.target.unit_declared and indicator.target.number >= 1900 \
+        and _YEAR_AND_MONTH.fullmatch(compact(indicator.target.text)) is not None
+    if year_and_month:
+        # "2019.12", "2019.10-2019.12" (or 2019.12 typed into a number cell): a deadline (§1), which
+        # was scored as a number — "按时完成" 0, a late "2020.03" full marks.
+        indicator = replace(indicator, target=replace(indicator.target, number=None, unit=None, qualitative=True))
+    if indicator.target.qualitative and not year_and_month and _DIGIT.search(indicator.target.text) is not None \
             and (dated := _dated_number_target(indicator)) is not None:
         # "年底前完成50个" against "45个": the date is when, the number what (§1 makes a target
         # qualitative when its numbers are a date; this one states a number besides).
@@ -248,7 +255,8 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         item.basis = f"年度指标值“{indicator.target.text}”不是数值，得0分"
         item.flags.append(Flag(f"年度指标值“{indicator.target.text}”不是数值", indicator.cells.get("target"), "error",
                                "请单位填写年度指标值（数值）"))
-    elif indicator.actual.number is None and (beside := number_beside_dates(indicator.actual)) is None:
+    elif indicator.actual.number is None and (beside := number_beside_dates(indicator.actual)) is None \
+            and (beside := _dated_sentence(indicator)) is None:
         what = "缺失" if indicator.actual.missing else f"“{indicator.actual.text}”不是数值"
         item.basis = f"实际完成值{what}，得0分"
         item.flags.append(Flag(f"实际完成值{what}", indicator.cells.get("actual"), "error", "请单位填写实际完成值（数值）"))
@@ -256,8 +264,9 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         _score_quantitative(replace(indicator, actual=beside), item, rulebook)
     elif indicator.target.unit and indicator.actual.unit and (
             indicator.actual.unit != indicator.target.unit and in_unit(ONE, indicator.actual.unit, indicator.target.unit) is None
-            or _TOTAL_WORD.search(indicator.actual.text) is not None):
-        # "举办培训班5期，培训学员512人次", "每月1次，全年12次": the actual states several numbers.
+            or _TOTAL_WORD.search(indicator.actual.text) is not None or _PLAN_WORD.search(indicator.actual.text) is not None):
+        # "举办培训班5期，培训学员512人次", "每月1次，全年12次", "计划培训300人次，实际培训280人次": the
+        # actual states several numbers.
         _score_quantitative(_number_in_targets_unit(indicator, item), item, rulebook)
     elif indicator.actual.text[:3] == indicator.target.text[:3] and indicator.actual.text[:1].isdigit() \
             and is_chinese(indicator.target.text.lstrip("0123456789")[:1]):
@@ -309,22 +318,64 @@ def _number_in_targets_unit(indicator: Indicator, item: ItemScore) -> Indicator:
     if len(numbers) < 2:
         return indicator
     # The unit read after a number runs on to the next clause ("个村", "户改厕"): its first word counts.
-    alike = [number for number in numbers if number[0].unit == target_unit
-             or in_unit(ONE, number[0].unit, target_unit) is not None] \
-        or [number for number in numbers if number[0].unit and number[0].unit.startswith(target_unit)]
+    alike = _alike(numbers, target_unit)
     if not alike:
         first = numbers[0][0]
         item.flags.append(Flag(f"实际完成值“{indicator.actual.text}”中没有以“{target_unit}”计的数值，"
                                f"按第一个数值{show(first.number)}{first.unit or ''}比较",
                                indicator.cells.get("actual"), action="请单位按年度指标值的单位填写实际完成值"))
         return replace(indicator, actual=replace(first, text=indicator.actual.text))
-    chosen = next((value for value, before, _ in alike if _TOTAL_WORD.search(before)), None) \
-        or next((value for value, _, part in reversed(alike) if not part), alike[-1][0])
-    return replace(indicator, actual=replace(chosen, text=indicator.actual.text))
+    return replace(indicator, actual=replace(_chosen(alike), text=indicator.actual.text))
+
+
+def _alike(numbers: list[tuple[ParsedValue, str, bool]], target_unit: str) -> list[tuple[ParsedValue, str, bool]]:
+    """Those of ``numbers`` (:func:`numbers_in`) that count in ``target_unit`` or convert to it."""
+    # The unit read after a number runs on to the next clause ("个村", "户改厕"): its first word counts.
+    return [number for number in numbers if number[0].unit == target_unit
+            or in_unit(ONE, number[0].unit, target_unit) is not None] \
+        or [number for number in numbers if number[0].unit and number[0].unit.startswith(target_unit)]
+
+
+def _chosen(alike: list[tuple[ParsedValue, str, bool]]) -> ParsedValue:
+    """Of several numbers alike, the one achieved: not a plan's ("计划培训300人次，实际培训280人次":
+    280; "预算总额80万元，实际支出86.5万元": 86.5), the one said to be achieved (实际, 完成 …), else the
+    one said to be the total (共, 合计, 全年 …), else the last that is no part ("其中…", in brackets)."""
+    said = _said(alike)
+    return said or next((value for value, _, part in reversed(alike) if not part), alike[-1][0])
+
+
+def _said(alike: list[tuple[ParsedValue, str, bool]]) -> ParsedValue | None:
+    """Of several numbers alike, the one the words say was achieved or is the total, the plans' left
+    out (see :func:`_chosen`); the only one left, if one is; else None."""
+    said = [number for number in alike if _PLAN_WORD.search(number[1]) is None] or alike
+    if len(said) == 1:
+        return said[0][0]
+    return next((value for value, before, _ in said if _ACHIEVED_WORD.search(before)), None) \
+        or next((value for value, before, _ in said if _TOTAL_WORD.search(before)), None)
+
+
+def _dated_sentence(indicator: Indicator) -> ParsedValue | None:
+    """The number an actual read as a date states beside its dates, when it states several and the
+    words single out one counting what the target counts ("2019年共培训320人次，较2018年增加20人次":
+    320; "截至2019年12月31日，实际支出78.6万元，结余1.4万元": 78.6); None otherwise.  Why: any date made the whole sentence
+    "不是数值", 0, where the same words without it were read."""
+    actual = indicator.actual
+    if not actual.qualitative or not indicator.target.unit or _DIGIT.search(actual.text) is None:
+        return None
+    # Of several alike, only one the words single out: "上半年20个，下半年25个" is for a person to read.
+    said = _said(_alike(numbers_in(actual.text), indicator.target.unit))
+    return replace(said, text=actual.text) if said is not None else None
 
 
 #: Words that say a number is the whole: "共5处", "合计230人", "全年12次", "累计45个".
 _TOTAL_WORD = re.compile("共|合计|累计|全年|总计|总数|总")
+#: Words that say a number is what was planned, not done: "计划培训300人次", "预算总额80万元", "目标95%".
+_PLAN_WORD = re.compile("计划|预算|目标|预期|批复|下达|年初")
+#: Words that say a number is what was done: "实际培训280人次", "完成12次".
+_ACHIEVED_WORD = re.compile("实际|实现|完成|达到")
+#: A year and month written with a dot ("2019.12", "2019.6月"), or a span of them ("2019.10-2019.12").
+_YEAR_AND_MONTH = re.compile(r"(?:19|20)\d{2}\.(?:0?[1-9]|1[0-2])月?"
+                             r"(?:[-~—至到](?:(?:19|20)\d{2}\.)?(?:0?[1-9]|1[0-2])月?)?")
 
 
 def _dated_number_target(indicator: Indicator) -> Indicator | None:
@@ -378,8 +429,14 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
     target, actual = indicator.target, indicator.actual
     w, t, a = item.weight, target.number, actual.number
     note = ""  # how the actual was converted before scoring
+    if actual.unit == "万" and target.unit and not is_measure(target.unit) and (scale := base_unit(target.unit))[0]:
+        # "1.2万" against "≥10000人次": ten thousand of what the target counts.  A bare 万 is 万元
+        # elsewhere ("≤90万" of a cost); here it was compared as 1.2 against 10000, 0.00, unflagged.
+        converted = a * 10000 / scale[1]
+        note = f"实际值{show(a)}万={show(converted)}{target.unit}；"
+        a = converted
     # 元 against 万元 (scoring.md §1), or one unit at two scales: "≥12万件" against "111074件".
-    if (converted := in_unit(a, actual.unit, target.unit)) is not None:
+    elif (converted := in_unit(a, actual.unit, target.unit)) is not None:
         if _exact(converted):
             note = f"实际值{show(a)}{actual.unit}={show(converted)}{target.unit}；"
             a = converted
@@ -394,7 +451,7 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
         # "1小时内响应" against "100%": hours and a share cannot be compared; scored on the numbers, said so.
         item.flags.append(Flag(f"年度指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致，无法换算，按数值直接比较",
                                indicator.cells.get("actual"), action="请单位按年度指标值的单位填写实际完成值"))
-    elif (rulebook.scale_percent_fractions and target.unit == "%" and t > 1
+    elif (rulebook.scale_percent_fractions and target.unit == "%" and t > 1 and actual.unit in (None, "%")
           and (0 < abs(a) <= 1 and abs(a) * 10 < t and (target.operator not in _REVERSE or a * 100 <= t * _FRACTION_ABOVE_ONE)
                or 1 < a < t and a * 100 <= t * _FRACTION_ABOVE_ONE)  # most a ≥ t: out at the first two tests
           and "%" not in nfkc(actual.text)):  # the text last: normalising it costs most
@@ -539,7 +596,8 @@ def _band_match(target_text: str, actual_text: str, rulebook: ProjectRulebook) -
     """(band, the band word found or "" for an actual repeating the target's text, the actual as compared)."""
     # Why not labels.normalise: it drops a trailing bracket, where units put the band word itself.
     actual = compact(actual_text)
-    if actual and actual == compact(target_text):
+    if actual and (actual == compact(target_text) or actual.rstrip(_END_PUNCTUATION) == compact(target_text).rstrip(
+            _END_PUNCTUATION) != ""):  # "有效提升。" repeats "有效提升" as well
         return rulebook.band(rulebook.equal_text_band), "", actual
     if "是否" in actual:
         actual = actual.replace("是否", "")  # "是否可持续：是" asks, then answers; its 否 says nothing
@@ -548,6 +606,9 @@ def _band_match(target_text: str, actual_text: str, rulebook: ProjectRulebook) -
             if word in actual:
                 return band, word, actual
     return None, "", actual
+
+
+_END_PUNCTUATION = "。.，,；;！!"
 
 
 def _in_lowest_band(target_text: str, rulebook: ProjectRulebook) -> bool:
