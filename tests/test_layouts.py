@@ -1478,6 +1478,23 @@ def test_a_row_of_placeholders_is_no_indicator(tmp_path, name, mark):
     assert form.total == PLAIN_TOTAL and not [f for f in all_flags(form) if f.level == "error"]
 
 
+def test_a_row_given_a_weight_is_an_indicator_though_its_values_are_placeholders(tmp_path):
+    # Its target left out is the form's gap, to be said, not a template row to drop.
+    import openpyxl
+
+    path = plain_form(tmp_path / "form.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    first = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 3).value == "受理件数")
+    sheet.insert_rows(first + 1)
+    for col, value in enumerate([None, "时效指标", "指标2", "—", "—", 10, None], start=1):
+        sheet.cell(first + 1, col, value)
+    book.save(path)
+    form = score_one(path)
+    assert [i.name for i in form.items] == ["预算执行率", "受理件数", "指标2", "群众满意度"]
+    assert "年度指标值缺失，自评表不完整" in [f.message for f in all_flags(form)]
+
+
 @pytest.mark.parametrize("variant", [
     dict(funds_after=True),  # the 项目资金 block below the indicator table
     dict(fund_labels=("年度资金总额：", "其中：财政拨款：")),  # fund rows labelled with a colon

@@ -471,6 +471,7 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     """Read indicator rows below the header; returns the row of the 总分 row (or the end), and the
     row the table stopped at (its 总分 row, the first footer line, or the end)."""
     name_col, target_col, actual_col = columns["name"], columns["target"], columns["actual"]
+    weight_col = columns.get("weight")
     level1_col = columns.get("level1", name_col - 2 if name_col >= 2 else None)
     level2_col = columns.get("level2", name_col - 1 if name_col >= 1 else None)
     width = max(columns.values()) + 1
@@ -524,10 +525,12 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
             level2 = new_level2
         if (not name and _blank(values[target_col]) and _blank(values[actual_col])
                 or "计" in name and _is_subtotal(name)
-                or _placeholders_only(name, values[target_col], values[actual_col])):
+                or _placeholders_only(name, values[target_col], values[actual_col],
+                                      values[weight_col] if weight_col is not None else None)):
             # A subtotal ("小计", "产出指标小计") sums rows read already: no indicator of its own.  Nor
             # is a row of "/" (an indicator the form offers and the project has not): scoring.md §1's
             # placeholders, it was an indicator named "/", and two errors asked the unit to fill it.
+            # A row given a weight is one, though: its target left out makes the form incomplete.
             row += 1
             continue
         if not name:  # a name merged down over rows that each have their own target
@@ -707,11 +710,11 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _placeholders_only(name: str, target: object, actual: object) -> bool:
-    """Are the target and actual of a row each a placeholder ("/", "—", "无", blank), and its name one
-    too or a template's ("指标2", "……"), one of them at least written?"""
+def _placeholders_only(name: str, target: object, actual: object, weight: object) -> bool:
+    """Are the target, actual and weight of a row each a placeholder ("/", "—", "无", blank), and its
+    name one too or a template's ("指标2", "……"), one of them at least written?"""
     return (len(name) <= 4 and (is_placeholder(name) or _TEMPLATE_NAME.fullmatch(name) is not None)
-            and is_placeholder(target) and is_placeholder(actual)
+            and is_placeholder(target) and is_placeholder(actual) and is_placeholder(weight)
             and not (_blank(name) and _blank(target) and _blank(actual)))
 
 
