@@ -429,10 +429,10 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
     target, actual = indicator.target, indicator.actual
     w, t, a = item.weight, target.number, actual.number
     note = ""  # how the actual was converted before scoring
-    if actual.unit == "万" and target.unit and not is_measure(target.unit) and (scale := base_unit(target.unit))[0]:
+    if actual.unit == "万" and target.unit and not is_measure(target.unit) and (counted := base_unit(target.unit))[0]:
         # "1.2万" against "≥10000人次": ten thousand of what the target counts.  A bare 万 is 万元
         # elsewhere ("≤90万" of a cost); here it was compared as 1.2 against 10000, 0.00, unflagged.
-        converted = a * 10000 / scale[1]
+        converted = a * 10000 / counted[1]
         note = f"实际值{show(a)}万={show(converted)}{target.unit}；"
         a = converted
     # 元 against 万元 (scoring.md §1), or one unit at two scales: "≥12万件" against "111074件".
@@ -470,10 +470,11 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
                                action="请单位按百分数填写年度指标值"))
         note = f"目标值{show(t)}={show(t * 100)}%；"
         t = t * 100
-    elif actual.unit is None and target.unit and t > 0 and (scale := base_unit(target.unit)[1]) > 100 and a >= t * scale / 100:
+    elif actual.unit is None and target.unit and t > 0 and (counted := base_unit(target.unit))[1] > 100 \
+            and a >= t * counted[1] / 100:
         # "≥1.2万" against "11000", "≤10万元" against "120000": a bare actual a hundred times the
         # target's scale or more is in the target's base unit (120000 万元 against 10 万元 it is not).
-        base = base_unit(target.unit)[0]
+        base, scale = counted
         converted = a / scale
         item.flags.append(Flag(f"实际完成值{show(a)}未写单位，视为{show(a)}{base}，换算为{show(converted)}{target.unit}",
                                indicator.cells.get("actual"), action="请单位在实际完成值中写明单位"))
