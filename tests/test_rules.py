@@ -238,7 +238,7 @@ def test_quantitative_rules(target, actual, weight, expected, basis):
     ("≤90万元", "总投资100万元，实际支出86.5万元", "10.00", "86.5≤90"),
     # a deadline written as a year and month with a dot (a number before: "按时完成" 0, "2020.03" 10)
     ("2019.12", "按时完成", "9.00", "达成档"),
-    ("2019.12", "2020.03", "0.00", "无法归入任何档次"),
+    ("2019.12", "2020.03", "3.00", "晚于年度指标值“2019.12”，属未达成档"),  # done late: the lowest band
     ("2019.10-2019.12", "已完成", "9.00", "达成档"),
     ("2019年内完成", "已完成", "9.00", "达成档"),      # "≤2019年" before
     # nothing happened, in more words ("不是数值", 0, before)
@@ -257,6 +257,24 @@ def test_quantitative_rules(target, actual, weight, expected, basis):
 def test_what_units_really_type_in_their_actuals(target, actual, expected, basis):
     item = score_indicator(indicator(target, actual, reason="说明"), MOF)
     assert (item.score, basis in item.basis) == (D(expected), True), item.basis
+
+
+@pytest.mark.parametrize("target, actual, self_score, score, said", [
+    ("2019.12", "2019.11", 10, "10.00", "实际完成时间“2019.11”不晚于年度指标值“2019.12”，属达成档[8.00,10.00]，采用自评得分10.00"),
+    ("2019年12月底前", "2019-12-20", None, "9.00", "不晚于年度指标值“2019年12月底前”，属达成档"),
+    ("2019.12", "2020.03", 10, "5.99", "晚于年度指标值“2019.12”，属未达成档[0.00,5.99]，自评得分10超出该档，调整为5.99"),
+    ("年底前", "2019.11", None, "0.00", "无法归入任何档次"),  # no year to compare with
+])
+def test_a_date_done_against_a_deadline_bands_by_whether_it_was_on_time(target, actual, self_score, score, said):
+    # "2019.11" against "2019.12" fitted no band (0); read as numbers, "2020.03" was full marks.
+    item = score_indicator(indicator(target, actual, self_score=self_score, reason="说明"), MOF)
+    assert item.score == D(score) and said in item.basis, item.basis
+
+
+def test_a_band_word_after_a_date_past_the_deadline_is_flagged():
+    item = score_indicator(indicator("2019年12月底前", "2020年1月完成", reason="说明"), MOF)
+    assert item.score == D("9.00")  # 完成 bands it, as scoring.md §3 says
+    assert "实际完成“2020年1月完成”晚于年度指标值“2019年12月底前”，按达成档评分可能有误" in messages(item)
 
 
 def test_不能_before_a_band_word_is_a_negation_to_flag():

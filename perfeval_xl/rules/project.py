@@ -552,6 +552,9 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
         item.flags.append(Flag("实际完成值缺失", indicator.cells.get("actual"), "error"))
         return
     band, word, actual = _band_match(indicator.target.text, indicator.actual.text, rulebook)
+    on_time = _by_deadline(indicator.target.text, indicator.actual.text) if band is None else None
+    if on_time is not None:  # "2019.11" against "2019.12": a date, done by the deadline or after it
+        band = rulebook.bands[-1] if on_time else rulebook.bands[0]
     if band is None:
         item.basis = f"定性指标：实际完成“{indicator.actual.text}”无法归入任何档次，得0分"
         item.flags.append(Flag(f"无法判定定性指标（实际完成“{indicator.actual.text}”）", indicator.cells.get("actual"),
@@ -560,12 +563,19 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
         return
     low, high = band_limits(band, w)
     limits = f"[{show2(low)},{show2(high)}]"
-    where = f"定性指标：“{indicator.actual.text}”属{band.label}{limits}"
+    where = f"定性指标：“{indicator.actual.text}”属{band.label}{limits}" if on_time is None else \
+        f"定性指标：实际完成时间“{indicator.actual.text}”{'不晚于' if on_time else '晚于'}" \
+        f"年度指标值“{indicator.target.text}”，属{band.label}{limits}"
     if word and band is not rulebook.bands[0] and _in_lowest_band(indicator.target.text, rulebook):
         # "是否发生安全事故" with the target 否: 是, a 达成 word, then says the target was missed.
         item.flags.append(Flag(f"年度指标值“{indicator.target.text}”本身是{rulebook.bands[0].label}的表述，"
                                f"实际完成“{indicator.actual.text}”按{band.label}评分可能有误",
                                indicator.cells.get("actual"), action="请评价人员核实完成情况，必要时人工评分"))
+    if word and band is not rulebook.bands[0] and _by_deadline(indicator.target.text, indicator.actual.text) is False:
+        # "2020年1月完成" against "2019年12月底前": 完成 bands it as §3 says, but it came late.
+        item.flags.append(Flag(f"实际完成“{indicator.actual.text}”晚于年度指标值“{indicator.target.text}”，"
+                               f"按{band.label}评分可能有误", indicator.cells.get("actual"),
+                               action="请评价人员核实完成情况，必要时人工评分"))
     negation = _negation_before(actual, word, band, rulebook)
     if negation is not None:
         item.flags.append(Flag(f"实际完成“{indicator.actual.text}”中“{word}”前有否定词“{negation}”，按{band.label}评分可能有误",
@@ -585,6 +595,26 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
         item.basis = f"{where}，自评得分{own_text}超出该档，调整为{score_text}"
         item.flags.append(Flag(f"自评得分{own_text}超出{band.label}范围{limits}，已调整为{score_text}",
                                indicator.cells.get("score", indicator.source), action="请单位按实际完成情况调整自评得分"))
+
+
+def _by_deadline(target_text: str, actual_text: str) -> bool | None:
+    """Was an actual that is a year and month ("2019.11", "2019年11月") done by its target's
+    ("2019.12", "2019年12月底前")?  None when either names no year and month, or the actual says more
+    than a date.  Why: "2019.11" against "2019.12" fitted no band (0), where it is on time — and
+    read as numbers, "2020.03" against it was full marks, three months late."""
+    if _DIGIT.search(actual_text) is None:
+        return None
+    target = _YEAR_MONTH_IN.search(compact(target_text))
+    actual = _YEAR_MONTH_IN.fullmatch(compact(actual_text).rstrip(_END_PUNCTUATION))
+    if target is None or actual is None:
+        return None
+    return (int(actual.group(1)), int(actual.group(2))) <= (int(target.group(1)), int(target.group(2)))
+
+
+#: A year and its month, with the words or marks units put between and after them: "2019.12",
+#: "2019年12月", "2019-12-20", "2019年11月完成".
+_YEAR_MONTH_IN = re.compile(r"((?:19|20)\d{2})(?:年|[.\-/])(0?[1-9]|1[0-2])(?!\d)(?:月|[.\-/]\d{1,2})?(?:日|号)?(?:底|末)?"
+                            r"(?:前|之前|以前|完成|完工|竣工|上线|交付|验收)?")
 
 
 def qualitative_band(target_text: str, actual_text: str, rulebook: ProjectRulebook) -> Band | None:
