@@ -223,6 +223,49 @@ def test_a_row_or_a_column_declaring_its_own_money_unit_is_converted_and_flagged
     assert [f.message for f in form.flags if "金额单位" in f.message] == ["“2019年决算数（元）”列的金额单位为元，已按万元折算"]
 
 
+@pytest.mark.parametrize("sheet, written, spelt", [
+    ("基础数据表", "编制数", "人员编制"),                       # Yueyang: 在职人员控制率 was 0, both counts "missing"
+    ("基础数据表", "2019年实际在职人数", "2019年在职人员数"),    # the MOF 2013 formula's words
+    ("基础数据表", "三公经费", "“三公经费”总额"),
+    ("基础数据表", "项目支出", "项目总支出"),
+    ("基础数据表", "固定资产总额", "所有固定资产总额"),
+    ("基础数据表", "在用固定资产总额", "实际在用固定资产总额"),
+    ("基础数据表", "公用经费", "公用支出"),
+    ("基础数据表", "政府采购金额", "政府采购总额"),
+    ("基础数据表", "上年结转", "年初结转结余"),
+    ("基础数据表", "年末结余", "年末结余结转"),
+    ("基础数据表", "2019年决算数", "2019年预算执行数"),       # the whole 本年决算 column was lost: 76.78
+    ("基础数据表", f"填报单位：{UNIT}", f"部门（单位）名称：{UNIT}"),
+    ("指标评分表", "自评得分", "部门自评得分"),                 # the table was not found at all
+])
+def test_more_real_spellings_of_the_department_forms_read_the_same(tmp_path, sheet, written, spelt):
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    cells = [cell for row in book[sheet].iter_rows() for cell in row if cell.value == written]
+    assert cells, written
+    for cell in cells:
+        cell.value = spelt
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61") and form.form.unit == UNIT, [(i.name, i.score, i.basis) for i in form.items]
+
+
+def test_one_head_count_read_is_kept_and_the_other_named_as_missing(tmp_path):
+    # An unknown 编制 label dropped the 在职 count too, and both were said missing.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    next(c for row in book["基础数据表"].iter_rows() for c in row if c.value == "编制数").value = "编外人员"
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.form.base.staff_actual == D("12") and form.form.base.staff_quota is None
+    said = flags_of(form, "在职人员控制率")
+    assert "编制数" in said and "在职人数" not in said.replace("在职人数/", "")
+
+
 def test_project_spending_left_blank_above_is_taken_from_its_second_row(tmp_path):
     # forms.md has 项目支出 twice: 上年决算/本年预算/本年决算 in the 经费控制情况 block, and its
     # 本年决算数 again among 基本支出 / 项目支出 / 支出合计.  重点支出安排率 = 182.3/212.58 = 85.76%.

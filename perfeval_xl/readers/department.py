@@ -19,7 +19,7 @@ from .grid import Grid
 # evaluated one ("上年", "上一年度", "本年度"), then its figure.  Spending may be headed 决算, 实际,
 # 实际支出 or 执行: all are what was spent; 年初, 全年 and 调整 only say which 预算.
 _PERIOD = r"(?:(\d{4})(?:年度?)?|(上一?年度?|本年度?))"
-_FIGURE = r"(?:年初|全年调整|全年|调整后?)?(预算|决算|实际支出|实际|执行)数?"
+_FIGURE = r"(?:年初|全年调整|全年|调整后?)?(预算执行|预算|决算|实际支出|实际|执行)数?"  # 预算执行数: spent
 _AMOUNT_HEADING = re.compile(f"^{_PERIOD}{_FIGURE}$")
 _BARE_PERIOD = re.compile(f"^{_PERIOD}$")
 _BARE_FIGURE = re.compile(f"^{_FIGURE}$")
@@ -70,9 +70,15 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
     flags.extend(_parts_that_do_not_add_up(rows))
     base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags, lines=lines)
     if staff is not None:
-        (base.staff_quota, quota_source, quota_text), (base.staff_actual, actual_source, actual_text) = staff
-        base.sources.update({"编制数": quota_source, "在职人数": actual_source})
-        base.staff_texts = {name: text for name, text in (("quota", quota_text), ("actual", actual_text)) if text}
+        # One count may be there without the other ("在职人员数" beside an unknown 编制 label): each is
+        # kept, and the rule names the one it lacks (both were dropped, and both said missing).
+        for key, name in (("quota", "编制数"), ("actual", "在职人数")):
+            if key in staff:
+                count, source, text = staff[key]
+                setattr(base, f"staff_{key}", count)
+                base.sources[name] = source
+                if text:
+                    base.staff_texts[key] = text
     return base
 
 
@@ -150,7 +156,8 @@ def _heading_label(value: object) -> str:
 
 
 def _staff(cells: SheetCells, flags: list[Flag]):
-    """((编制数, cell, text), (在职人数, cell, text)), or None when the sheet does not name both.
+    """{"quota": (编制数, cell, text), "actual": (在职人数, cell, text)}, of those the sheet names; None
+    when it names neither.
 
     The labels head two columns with the counts below them ("编制数 | 2019年实际在职人数"
     over "12 | 12"), or each starts a row with its count to the right ("编制数 | 12").
@@ -168,10 +175,11 @@ def _staff(cells: SheetCells, flags: list[Flag]):
                 found[field_name] = row, col
     if on_books is not None:
         found.setdefault("actual", on_books)
-    if "quota" in found and "actual" in found:
-        heading_columns = found["quota"][0] == found["actual"][0]  # side by side on one row
-        return tuple(_count_of(cells, *found[k], _STAFF_NAMES[k], heading_columns, flags) for k in ("quota", "actual"))
-    return None
+    if not found:
+        return None
+    # Side by side on one row: the labels head columns (one label alone: its count is read either way).
+    heading_columns = "quota" in found and "actual" in found and found["quota"][0] == found["actual"][0]
+    return {key: _count_of(cells, *found[key], _STAFF_NAMES[key], heading_columns, flags) for key in found}
 
 
 _STAFF_NAMES = {"quota": "编制数", "actual": "实际在职人数"}
