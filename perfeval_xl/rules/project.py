@@ -627,9 +627,10 @@ def _band_match(target_text: str, actual_text: str, rulebook: ProjectRulebook) -
     """(band, the band word found or "" for an actual repeating the target's text, the actual as compared)."""
     # Why not labels.normalise: it drops a trailing bracket, where units put the band word itself.
     actual = compact(actual_text)
-    if actual and (actual == compact(target_text) or actual.rstrip(_END_PUNCTUATION) == compact(target_text).rstrip(
-            _END_PUNCTUATION) != ""):  # "有效提升。" repeats "有效提升" as well
-        return rulebook.band(rulebook.equal_text_band), "", actual
+    if actual and ((target := compact(target_text)) == actual
+                   or (actual[-1] in _END_PUNCTUATION or target[-1:] in _END_PUNCTUATION)
+                   and actual.rstrip(_END_PUNCTUATION) == target.rstrip(_END_PUNCTUATION) != ""):
+        return rulebook.band(rulebook.equal_text_band), "", actual  # "有效提升。" repeats "有效提升" as well
     if "是否" in actual:
         actual = actual.replace("是否", "")  # "是否可持续：是" asks, then answers; its 否 says nothing
     for band in rulebook.bands:
