@@ -525,8 +525,8 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
             level2 = new_level2
         if (not name and _blank(values[target_col]) and _blank(values[actual_col])
                 or "计" in name and _is_subtotal(name)
-                or _placeholders_only(name, values[target_col], values[actual_col],
-                                      values[weight_col] if weight_col is not None else None)):
+                or len(name) <= 4 and _placeholders_only(name, values[target_col], values[actual_col],
+                                                         values[weight_col] if weight_col is not None else None)):
             # A subtotal ("小计", "产出指标小计") sums rows read already: no indicator of its own.  Nor
             # is a row of "/" (an indicator the form offers and the project has not): scoring.md §1's
             # placeholders, it was an indicator named "/", and two errors asked the unit to fill it.
@@ -712,8 +712,9 @@ def _blank(value: object) -> bool:
 
 def _placeholders_only(name: str, target: object, actual: object, weight: object) -> bool:
     """Are the target, actual and weight of a row each a placeholder ("/", "—", "无", blank), and its
-    name one too or a template's ("指标2", "……"), one of them at least written?"""
-    return (len(name) <= 4 and (is_placeholder(name) or _TEMPLATE_NAME.fullmatch(name) is not None)
+    name (of 4 characters at most: the caller asks) one too or a template's ("指标2", "……"), one of
+    them at least written?"""
+    return ((is_placeholder(name) or _TEMPLATE_NAME.fullmatch(name) is not None)
             and is_placeholder(target) and is_placeholder(actual) and is_placeholder(weight)
             and not (_blank(name) and _blank(target) and _blank(actual)))
 

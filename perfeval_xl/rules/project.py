@@ -602,7 +602,8 @@ def _by_deadline(target_text: str, actual_text: str) -> bool | None:
     ("2019.12", "2019年12月底前")?  None when either names no year and month, or the actual says more
     than a date.  Why: "2019.11" against "2019.12" fitted no band (0), where it is on time — and
     read as numbers, "2020.03" against it was full marks, three months late."""
-    if _DIGIT.search(actual_text) is None:
+    # Why the hints first: asked of every banded actual, and compacting both texts cost ~6 µs.
+    if _YEAR_HINT.search(actual_text) is None or _YEAR_HINT.search(target_text) is None:
         return None
     target = _YEAR_MONTH_IN.search(compact(target_text))
     actual = _YEAR_MONTH_IN.fullmatch(compact(actual_text).rstrip(_END_PUNCTUATION))
@@ -611,6 +612,8 @@ def _by_deadline(target_text: str, actual_text: str) -> bool | None:
     return (int(actual.group(1)), int(actual.group(2))) <= (int(target.group(1)), int(target.group(2)))
 
 
+#: What every year _YEAR_MONTH_IN reads looks like before NFKC: four digits, ASCII or full-width.
+_YEAR_HINT = re.compile(r"(?:19|20)\d\d|[０-９]{4}")
 #: A year and its month, with the words or marks units put between and after them: "2019.12",
 #: "2019年12月", "2019-12-20", "2019年11月完成".
 _YEAR_MONTH_IN = re.compile(r"((?:19|20)\d{2})(?:年|[.\-/])(0?[1-9]|1[0-2])(?!\d)(?:月|[.\-/]\d{1,2})?(?:日|号)?(?:底|末)?"
