@@ -273,6 +273,9 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
                                 unit_declared=counter is None and unit_from_column is not None)
     if "百分之" in compact:
         compact = _PERCENT_IN_WORDS.sub(_percent_in_digits, compact)  # "百分之九十五" as "95%"
+    elif "成" in compact and (tenths := _TENTHS.fullmatch(compact)) is not None:  # "九成以上" as "90%以上"
+        operator, tens, ones, suffix = tenths.groups()
+        compact = f"{operator}{_CHINESE_DIGITS[tens] * 10 + (_CHINESE_DIGITS[ones] if ones else 0)}%{suffix}"
     # Why the tests first: few values end as a count does, or hold a numeral, and the full pattern
     # (every operator word tried at the start) costs more.
     if compact[-1:] in _COUNT_LAST_CHARACTERS and _NUMERAL.search(compact) is not None \
@@ -348,12 +351,13 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
 #: is often no count ("一定效果", "一般", "两年内完成", "第三季度"); no date or duration counter.
 _COUNTERS = ("人次", "次", "个", "项", "人", "场", "家", "所", "期", "批", "篇", "本", "台", "套", "处", "座", "名",
              "户", "件", "份", "条", "株", "棵", "亩", "轮", "班", "册", "部", "辆", "张", "种", "类", "间", "栋")
-_NUMERAL = re.compile("[一二两三四五六七八九十]")
+_NUMERAL = re.compile("[一二两三四五六七八九十百千]")
 #: The last character of every value _SPELLED_COUNT matches (a counter's, or a suffix operator's).
 _COUNT_LAST_CHARACTERS = frozenset(word[-1] for word in _COUNTERS + ("以上", "以下", "以内"))
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_SPELLED_COUNT = re.compile(
-    f"((?:{_ANY_OPERATOR})?)([一二两三四五六七八九十]{{1,3}})({'|'.join(_COUNTERS)})((?:{'|'.join(_SUFFIX_WORDS)})?)")
+_SPELLED_COUNT = re.compile(  # "二十余次", "一百多人": more than the number, read as it ("≥" is the target's to say)
+    f"((?:{_ANY_OPERATOR})?)([一二两三四五六七八九十百千零]{{1,8}})(?:余|多)?({'|'.join(_COUNTERS)})"
+    f"((?:{'|'.join(_SUFFIX_WORDS)})?)")
 
 
 def _spelled_count(compact: str) -> str | None:
@@ -364,14 +368,29 @@ def _spelled_count(compact: str) -> str | None:
 
 
 def _numeral_value(numeral: str) -> int | None:
-    """一 … 九十九 as a number; None for anything else ("十十", "三四")."""
-    tens, ten, ones = numeral.partition("十")
-    if not ten:
-        return _CHINESE_DIGITS.get(numeral)  # one digit, or None
-    if len(tens) > 1 or len(ones) > 1 or (tens and tens not in _CHINESE_DIGITS) \
-            or (ones and ones not in _CHINESE_DIGITS):
-        return None
-    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
+    """一 … 九千九百九十九 as a number ("十二", "一百二十", "一百零五", "两千"); None for anything else
+    ("十十", "三四", "百一")."""
+    total, digit, last_place, skipped = 0, None, 10000, False
+    for character in numeral:
+        if character in _CHINESE_DIGITS:
+            if digit is not None:
+                return None  # two digits in a row: "三四" is three or four, no number
+            digit = _CHINESE_DIGITS[character]
+        elif character in _PLACES:
+            place = _PLACES[character]
+            if place >= last_place or (digit is None and total):
+                return None  # "十十", "百千"; "一百十" is no way to write 110
+            total, digit, last_place = total + (1 if digit is None else digit) * place, None, place
+        elif character == "零" and total and digit is None and not skipped:
+            last_place, skipped = last_place // 10, True  # "一百零五", "两千零五十": a place skipped
+        else:
+            return None
+    if digit is not None and last_place > 10 and total and not skipped:
+        return None  # "一百二" is 120 in speech, but no count a form writes so
+    return total + (digit or 0)
+
+
+_PLACES = {"十": 10, "百": 100, "千": 1000}
 
 
 #: A time limit followed by what is to happen within it: "小时内响应", "个工作日之内办结".
@@ -390,6 +409,8 @@ _ONE_OF = "(?:一起|一例|一件|一次|一宗|一个)?"
 _NO_EVENT = re.compile(
     rf"{_OVER_THE_PERIOD}(?:(?:未|没有|无)(?:发生|出现|接到|收到)过?{_ONE_OF}(?:{_KINDS_OF_INCIDENT}(?:{_INCIDENTS}))?"
     rf"|(?:无|没有){_ONE_OF}{_KINDS_OF_INCIDENT}(?:{_INCIDENTS})(?:发生)?)")
+#: "九成", "九成五", "不低于八成", "九成以上": tenths, as a share is said (成 after a numeral alone).
+_TENTHS = re.compile(f"((?:{_ANY_OPERATOR})?)([一二三四五六七八九])成([一二三四五六七八九])?((?:{'|'.join(_SUFFIX_WORDS)})?)")
 #: "百分之九十五", "百分之百", "百分之95": a percentage in words.
 _PERCENT_IN_WORDS = re.compile("百分之([一二两三四五六七八九十]{1,3}|百|[0-9]+(?:\\.[0-9]+)?)(?:点([零一二三四五六七八九]+))?")
 

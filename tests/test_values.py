@@ -50,6 +50,13 @@ from perfeval_xl.values import amount_with_unit, format_number, parse_value, to_
     ("≥两个", ">=", "2", "个"),
     ("二十五人次", None, "25", "人次"),
     ("三项以上", ">=", "3", "项"),
+    ("一百二十人次", None, "120", "人次"),         # hundreds and thousands: 0 points before
+    ("两千零五十户", None, "2050", "户"),
+    ("二十余次", None, "20", "次"),                # more than twenty: twenty at least
+    ("九成以上", ">=", "90", "%"),                 # tenths, as a share is said
+    ("九成五", None, "95", "%"),
+    ("全年未发生安全事故", "=", "0", None),         # nothing happened, said over the year
+    ("无一例投诉", "=", "0", None),
     ("95%（含）", None, "95", "%"),              # a note that is no operator
     ("90%（高于全省平均）", None, "90", "%"),      # nor one that says more than an operator
     ("3个工作日内", "<=", "3", "个工作日"),          # a time limit
