@@ -36,7 +36,8 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
                       grade=rulebook.grade_for(total), flags=flags, budget=budget, executed=executed)
 
 
-def _rescaled(total: Decimal, execution: ItemScore, form: ProjectForm, rulebook: ProjectRulebook, flags: list[Flag]) -> Decimal:
+def _rescaled(total: Decimal, execution: ItemScore, form: ProjectForm, rulebook: ProjectRulebook,
+              flags: list[Flag]) -> Decimal:
     """The total without a not-applicable execution item, rescaled to full marks (scoring.md §2).
 
     total × 100 / (100 − w_exec), 100 being the rulebook's full marks.  Why not the 分值 written on
@@ -317,7 +318,6 @@ def _number_in_targets_unit(indicator: Indicator, item: ItemScore) -> Indicator:
     numbers = numbers_in(indicator.actual.text)
     if len(numbers) < 2:
         return indicator
-    # The unit read after a number runs on to the next clause ("个村", "户改厕"): its first word counts.
     alike = _alike(numbers, target_unit)
     if not alike:
         first = numbers[0][0]
@@ -357,8 +357,8 @@ def _said(alike: list[tuple[ParsedValue, str, bool]]) -> ParsedValue | None:
 def _dated_sentence(indicator: Indicator) -> ParsedValue | None:
     """The number an actual read as a date states beside its dates, when it states several and the
     words single out one counting what the target counts ("2019年共培训320人次，较2018年增加20人次":
-    320; "截至2019年12月31日，实际支出78.6万元，结余1.4万元": 78.6); None otherwise.  Why: any date made the whole sentence
-    "不是数值", 0, where the same words without it were read."""
+    320; "截至2019年12月31日，实际支出78.6万元，结余1.4万元": 78.6); None otherwise.  Why: any date
+    made the whole sentence "不是数值", 0, where the same words without it were read."""
     actual = indicator.actual
     if not actual.qualitative or not indicator.target.unit or _DIGIT.search(actual.text) is None:
         return None
