@@ -264,11 +264,24 @@ def test_what_units_really_type_in_their_actuals(target, actual, expected, basis
     ("2019年12月底前", "2019-12-20", None, "9.00", "不晚于年度指标值“2019年12月底前”，属达成档"),
     ("2019.12", "2020.03", 10, "5.99", "晚于年度指标值“2019.12”，属未达成档[0.00,5.99]，自评得分10超出该档，调整为5.99"),
     ("年底前", "2019.11", None, "0.00", "无法归入任何档次"),  # no year to compare with
+    ("2019年12月31日前", "2019年12月20日", None, "9.00", "不晚于"),
+    ("2019年12月15日前", "2019年12月20日", None, "3.00", "晚于年度指标值"),  # a day against a day
 ])
 def test_a_date_done_against_a_deadline_bands_by_whether_it_was_on_time(target, actual, self_score, score, said):
     # "2019.11" against "2019.12" fitted no band (0); read as numbers, "2020.03" was full marks.
     item = score_indicator(indicator(target, actual, self_score=self_score, reason="说明"), MOF)
     assert item.score == D(score) and said in item.basis, item.basis
+
+
+def test_dates_typed_into_date_cells_are_compared_as_the_unit_meant_them():
+    import datetime
+
+    # Read as "2019年11月30日" against "2019年12月31日": fitted no band, 0.
+    item = score_indicator(indicator(datetime.datetime(2019, 12, 31), datetime.datetime(2019, 11, 30), reason="说明"), MOF)
+    assert item.score == D("9.00") and "不晚于" in item.basis
+    # "2019年12月" typed is kept as 2019-12-01: the month, not its first day, is the deadline.
+    item = score_indicator(indicator(datetime.datetime(2019, 12, 1), datetime.datetime(2019, 12, 20), reason="说明"), MOF)
+    assert item.score == D("9.00") and "不晚于" in item.basis
 
 
 def test_a_band_word_after_a_date_past_the_deadline_is_flagged():

@@ -609,15 +609,24 @@ def _by_deadline(target_text: str, actual_text: str) -> bool | None:
     actual = _YEAR_MONTH_IN.fullmatch(compact(actual_text).rstrip(_END_PUNCTUATION))
     if target is None or actual is None:
         return None
-    return (int(actual.group(1)), int(actual.group(2))) <= (int(target.group(1)), int(target.group(2)))
+    done, due = _date_key(actual), _date_key(target)
+    # A day only against a day, and not the 1st: "2019-12" or "2019年12月" typed into Excel is kept as
+    # 2019-12-01 and read so, where the unit meant the month.
+    return done <= due if len(done) == len(due) == 3 and due[2] > 1 else done[:2] <= due[:2]
+
+
+def _date_key(found: re.Match) -> tuple[int, ...]:
+    """(year, month) of a match of _YEAR_MONTH_IN, and its day when it names one."""
+    day = found.group(3) or found.group(4)
+    return (int(found.group(1)), int(found.group(2))) + ((int(day),) if day else ())
 
 
 #: What every year _YEAR_MONTH_IN reads looks like before NFKC: four digits, ASCII or full-width.
 _YEAR_HINT = re.compile(r"(?:19|20)\d\d|[０-９]{4}")
 #: A year and its month, with the words or marks units put between and after them: "2019.12",
-#: "2019年12月", "2019-12-20", "2019年11月完成".
-_YEAR_MONTH_IN = re.compile(r"((?:19|20)\d{2})(?:年|[.\-/])(0?[1-9]|1[0-2])(?!\d)(?:月|[.\-/]\d{1,2})?(?:日|号)?(?:底|末)?"
-                            r"(?:前|之前|以前|完成|完工|竣工|上线|交付|验收)?")
+#: "2019年12月", "2019-12-20", "2019年11月完成", and a date cell as read ("2019年11月30日").
+_YEAR_MONTH_IN = re.compile(r"((?:19|20)\d{2})(?:年|[.\-/])(0?[1-9]|1[0-2])(?!\d)(?:月(?:(\d{1,2})[日号]?)?|[.\-/](\d{1,2}))?"
+                            r"(?:底|末)?(?:前|之前|以前|完成|完工|竣工|上线|交付|验收)?")
 
 
 def qualitative_band(target_text: str, actual_text: str, rulebook: ProjectRulebook) -> Band | None:
