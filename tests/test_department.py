@@ -457,6 +457,26 @@ def test_explaining_a_scoring_table_pairs_it_with_the_base_data_of_the_same_fold
     assert result.exit_code == 0 and "95.61" in result.output
 
 
+def test_two_files_naming_their_unit_only_in_their_titles_are_paired(tmp_path):
+    # No 填报单位 line on either: the F3 scored every computed row 0 ("未填填报单位").
+    import openpyxl
+
+    for path, builder in ((tmp_path / "基础数据表.xlsx", lambda p: write_base_only(p, BaseFigures(""))),
+                          (tmp_path / "评分表.xlsx", lambda p: write_scoring_only(p, "", order=2))):
+        builder(path)
+        book = openpyxl.load_workbook(path)
+        sheet = book.worksheets[0]
+        title = next(c for row in sheet.iter_rows(max_row=3) for c in row if isinstance(c.value, str) and "表" in c.value)
+        title.value = f"{UNIT}2019年度{title.value}"
+        for row in sheet.iter_rows(max_row=4):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("填报单位"):
+                    cell.value = None
+        book.save(path)
+    [form] = perfeval_xl.score_workbook(tmp_path / "评分表.xlsx").forms
+    assert form.form.unit == UNIT and form.total == D("95.61")
+
+
 def test_a_scoring_table_naming_no_unit_is_not_paired_with_another_units_base_data(tmp_path):
     write_base_only(tmp_path / "基础数据表_某某局.xlsx", BaseFigures(UNIT))
     write_scoring_only(tmp_path / "评分表_某某局.xlsx", UNIT, order=2)

@@ -549,7 +549,20 @@ def _unit(cells: SheetCells) -> str:
             unit = _before_next_label(found[1]) if found else ""
             if unit:
                 return labels.without_seal_note(unit)  # "XX局（盖章）": the seal goes there, not the name
-    return ""
+    return _unit_in_title(_title(cells))
+
+
+#: A unit named in its form's title, before the form's own name: "长沙市XX局2019年度部门整体支出绩效评价
+#: 基础数据表".  Its last character says it is a body (局, 委, 办, 中心 …), not a year or a region.
+_UNIT_IN_TITLE = re.compile(r"^(.{2,40}?(?:局|委员会|委|办公室|办|院|中心|所|站|馆|队|处|厅|部|会|室|团|校|园|社|台|公司))"
+                            r"(?:\d{4}年度?)?(?:部门)?整体支出")
+
+
+def _unit_in_title(title: str) -> str:
+    """The unit a title names when no 填报单位 line does; "" when it names none.  Why: an F2 and an
+    F3 sent as two files, each naming its unit only in its title, were not paired by unit."""
+    found = _UNIT_IN_TITLE.match(compact(title)) if "整体支出" in title else None
+    return found.group(1) if found else ""
 
 
 def _declared_money_unit(cells: SheetCells):
