@@ -237,6 +237,8 @@ def test_a_row_or_a_column_declaring_its_own_money_unit_is_converted_and_flagged
     ("基础数据表", "2019年决算数", "2019年预算执行数"),       # the whole 本年决算 column was lost: 76.78
     ("基础数据表", f"填报单位：{UNIT}", f"部门（单位）名称：{UNIT}"),
     ("指标评分表", "自评得分", "部门自评得分"),                 # the table was not found at all
+    ("指标评分表", "自评得分", "实际得分"),                     # a provincial platform's export: likewise
+    ("指标评分表", "三级指标", "指标名称"),
 ])
 def test_more_real_spellings_of_the_department_forms_read_the_same(tmp_path, sheet, written, spelt):
     import openpyxl

@@ -258,6 +258,13 @@ def test_other_provinces_spellings_of_the_columns_read_the_same(tmp_path, spelli
     {"department": "主管部门及代码", "unit": "项目承担单位"},
     {"reason": "偏差大或目标未完成原因分析"},               # Huanggang: every reason lost, "缺少偏差原因"
     {"reason": "未完成原因及拟采取的改进措施"},             # Sichuan 中江
+    {"target": "预期实现值"},                             # others' code: "未识别到自评表" before
+    {"target": "调整后指标（年度指标值）"},                  # Shanxi: the bracket dropped left 调整后指标
+    {"actual": "*实际完成值"},                            # a star marks a required column
+    {"weight": "权重设定值", "score": "实际得分"},           # weights 0, self-scores lost
+    {"unit": "承担处室"},
+    {"fiscal": "当年财政资金", "other": "专户资金"},
+    {"fiscal": "预算内", "other": "单位资金"},
 ], ids=lambda spellings: "·".join(spellings.values()))
 def test_more_regions_spellings_read_the_same_and_lose_no_field(tmp_path, spellings):
     path = write_form(tmp_path / "region.xlsx", ALLEY, "national-2020", labels=spellings)
@@ -267,6 +274,62 @@ def test_more_regions_spellings_read_the_same_and_lose_no_field(tmp_path, spelli
     assert item(form, "更换破损井盖数量").reason == "部分井盖权属单位未移交"
     plain = score_one(write_form(tmp_path / "plain.xlsx", ALLEY, "national-2020"))
     assert sorted(map(str, all_flags(form))) == sorted(map(str, all_flags(plain)))  # no field lost
+
+
+@pytest.mark.parametrize("heading", ["计算符号", "指标方向"])
+def test_an_operator_column_under_other_headings_reads_as_指标性质(tmp_path, heading):
+    # A provincial platform's export: the ≤ of a cost indicator was lost ("80≥80").
+    import openpyxl
+
+    path = write_form(tmp_path / "sichuan.xlsx", ALLEY, "sichuan-2023")
+    book = openpyxl.load_workbook(path)
+    next(c for row in book.active.iter_rows() for c in row if c.value == "指标性质").value = heading
+    book.save(path)
+    assert_alley(score_one(path), ALLEY_ITEMS, ALLEY_TOTAL)
+
+
+def test_of_two_target_columns_the_years_is_scored_not_the_year_starts(tmp_path):
+    # Shanxi: 年初指标值 | 年度指标值; the leftmost was taken.
+    import openpyxl
+
+    path = write_form(tmp_path / "region.xlsx", ALLEY, "national-2020")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    header = next(c for row in sheet.iter_rows() for c in row if c.value == "年度指标值")
+    sheet.insert_cols(header.column)
+    sheet.cell(header.row, header.column - 1, "年初指标值")
+    for row in range(header.row + 1, sheet.max_row + 1):
+        if sheet.cell(row, header.column).value:
+            sheet.cell(row, header.column - 1, "≥1个")  # a year-start target every row would beat
+    book.save(path)
+    form = score_one(path)  # (openpyxl's insert_cols leaves the heading's merged cells behind: items only)
+    assert {i.name: i.score for i in form.items if i.applicable} == ALLEY_ITEMS and form.total == ALLEY_TOTAL
+
+
+def test_a_fund_header_over_two_rows_keeps_the_weight_and_self_score_merged_down_beside_its_group(tmp_path):
+    # 预算执行情况 over 年初预算数 | 全年预算数 | 全年执行数, 分值 and 得分 merged down: both were lost.
+    import openpyxl
+
+    path = write_form(tmp_path / "region.xlsx", ALLEY, "national-2020")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    head = next(c for row in sheet.iter_rows() for c in row if c.value == "年初预算数")
+    row = head.row
+    sheet.insert_rows(row)  # the group row above; the amounts' labels stay on the row below
+    first = head.column
+    labelled = {c.column: c.value for c in sheet[row + 1] if c.value and c.column > first + 2}
+    sheet.cell(row, first, "预算执行情况")
+    sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=first + 2)
+    for column, value in labelled.items():
+        sheet.cell(row, column, value)
+        sheet.cell(row + 1, column).value = None
+        sheet.merge_cells(start_row=row, start_column=column, end_row=row + 1, end_column=column)
+    sheet.cell(row, 1, sheet.cell(row + 1, 1).value)
+    sheet.cell(row + 1, 1).value = None
+    book.save(path)
+    form = score_one(path)
+    execution = item(form, "预算执行率")
+    assert execution.self_score == D("10") and form.total == ALLEY_TOTAL
 
 
 def test_indicator_names_headed_指标内容_and_a_title_under_a_return_number_read_the_same(tmp_path):

@@ -282,6 +282,10 @@ def test_dates_typed_into_date_cells_are_compared_as_the_unit_meant_them():
     # "2019年12月" typed is kept as 2019-12-01: the month, not its first day, is the deadline.
     item = score_indicator(indicator(datetime.datetime(2019, 12, 1), datetime.datetime(2019, 12, 20), reason="说明"), MOF)
     assert item.score == D("9.00") and "不晚于" in item.basis
+    # Across years a date cell's year may be the year it was typed in ("5月20日" typed in 2020): no
+    # band from it, as scoring.md says of text that fits none, and a person asked.
+    item = score_indicator(indicator(datetime.datetime(2019, 6, 30), datetime.datetime(2020, 5, 20), reason="说明"), MOF)
+    assert item.score == D("0.00") and "无法判定定性指标" in messages(item)
 
 
 def test_a_band_word_after_a_date_past_the_deadline_is_flagged():

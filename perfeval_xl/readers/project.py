@@ -38,8 +38,19 @@ def find_indicator_header(cells: SheetCells, first_row: int = 0) -> tuple[int, i
                               lambda: range(last_row + 1, last_row + 1 + _BODY_ROWS))
         if "reason" not in columns:
             _reason_column(cells, row, last_row, columns)
+        _adjusted_target(cells, last_row, columns)
         return row, last_row, columns
     return None
+
+
+def _adjusted_target(cells: SheetCells, header_row: int, columns: dict[str, int]) -> None:
+    """Of two target columns (Shanxi: 年初指标值 | 年度指标值), the year's, not the year start's: the
+    leftmost was taken, and every indicator scored against its year-start target."""
+    targets = cells.labelled_columns(header_row, labels.INDICATOR_COLUMNS).get("target", ())
+    if len(targets) > 1 and columns.get("target") in targets:
+        later = [col for col in targets if not labels.normalise(cells.raw(header_row, col)).startswith("年初")]
+        if later:
+            columns["target"] = later[0]
 
 
 def _reason_column(cells: SheetCells, first_row: int, last_row: int, columns: dict[str, int]) -> None:
@@ -73,11 +84,21 @@ def _header_rows(cells: SheetCells, row: int, columns: dict[str, int], table: di
         merged = {field: col for field, col in columns.items() if col not in below.values()}
         merged.update(below)
     for needed in needs:
-        if merged is not None and needed <= merged.keys() and not needed <= below.keys():
+        # The second row alone may hold what is needed: then the first is part of the header only
+        # where its labels are merged down over it ("分值", "得分" beside a group 预算执行情况 over
+        # 年初预算数 | 全年预算数 | 全年执行数), or the weight and the self-score were lost.
+        if merged is not None and needed <= merged.keys() and (
+                not needed <= below.keys() or _merged_down(cells, row, columns, below)):
             return row + 1, merged
         if needed <= columns.keys():
             return row, columns
     return None
+
+
+def _merged_down(cells: SheetCells, row: int, columns: dict[str, int], below: dict[str, int]) -> bool:
+    """Is every label of ``row`` that ``below`` has not merged down over the row below it?"""
+    above_only = [col for col in columns.values() if col not in below.values()]
+    return bool(above_only) and all(cells.merged_origin(row + 1, col) == (row, col) for col in above_only)
 
 
 #: Fields some forms label twice: 权重 ("10%") beside 分值 (10), or a 得分 left blank for the

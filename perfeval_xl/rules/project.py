@@ -610,6 +610,10 @@ def _by_deadline(target_text: str, actual_text: str) -> bool | None:
     if target is None or actual is None:
         return None
     done, due = _date_key(actual), _date_key(target)
+    if done[0] != due[0] and (_DATE_CELL_TEXT.fullmatch(actual_text) or _DATE_CELL_TEXT.fullmatch(target_text)):
+        # A date cell may hold a year nobody typed: "12月20日" typed in the spring after is kept as that
+        # year's (and shown "12月20日"): across years, a date cell's is not to be trusted.
+        return None
     # A day only against a day, and not the 1st: "2019-12" or "2019年12月" typed into Excel is kept as
     # 2019-12-01 and read so, where the unit meant the month.
     return done <= due if len(done) == len(due) == 3 and due[2] > 1 else done[:2] <= due[:2]
@@ -621,6 +625,8 @@ def _date_key(found: re.Match) -> tuple[int, ...]:
     return (int(found.group(1)), int(found.group(2))) + ((int(day),) if day else ())
 
 
+#: A date cell's value as the reader writes it (values.parse_value): "2019年12月01日".
+_DATE_CELL_TEXT = re.compile(r"\d{4}年\d{2}月\d{2}日")
 #: What every year _YEAR_MONTH_IN reads looks like before NFKC: four digits, ASCII or full-width.
 _YEAR_HINT = re.compile(r"(?:19|20)\d\d|[０-９]{4}")
 #: A year and its month, with the words or marks units put between and after them: "2019.12",
