@@ -273,7 +273,10 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
                                 unit_declared=counter is None and unit_from_column is not None)
     if "百分之" in compact:
         compact = _PERCENT_IN_WORDS.sub(_percent_in_digits, compact)  # "百分之九十五" as "95%"
-    elif "成" in compact and (tenths := _TENTHS.fullmatch(compact)) is not None:  # "九成以上" as "90%以上"
+    elif (at := compact.find("成")) > 0 and compact[at - 1] in _TENTHS_DIGITS \
+            and (tenths := _TENTHS.fullmatch(compact)) is not None:  # "九成以上" as "90%以上"
+        # (Why the numeral before 成 first: 成 is in most actuals, "完成", and the pattern tries every
+        # operator word at the start.)
         operator, tens, ones, suffix = tenths.groups()
         compact = f"{operator}{_CHINESE_DIGITS[tens] * 10 + (_CHINESE_DIGITS[ones] if ones else 0)}%{suffix}"
     # Why the tests first: few values end as a count does, or hold a numeral, and the full pattern
@@ -410,6 +413,7 @@ _NO_EVENT = re.compile(
     rf"{_OVER_THE_PERIOD}(?:(?:未|没有|无)(?:发生|出现|接到|收到)过?{_ONE_OF}(?:{_KINDS_OF_INCIDENT}(?:{_INCIDENTS}))?"
     rf"|(?:无|没有){_ONE_OF}{_KINDS_OF_INCIDENT}(?:{_INCIDENTS})(?:发生)?)")
 #: "九成", "九成五", "不低于八成", "九成以上": tenths, as a share is said (成 after a numeral alone).
+_TENTHS_DIGITS = "一二三四五六七八九"
 _TENTHS = re.compile(f"((?:{_ANY_OPERATOR})?)([一二三四五六七八九])成([一二三四五六七八九])?((?:{'|'.join(_SUFFIX_WORDS)})?)")
 #: "百分之九十五", "百分之百", "百分之95": a percentage in words.
 _PERCENT_IN_WORDS = re.compile("百分之([一二两三四五六七八九十]{1,3}|百|[0-9]+(?:\\.[0-9]+)?)(?:点([零一二三四五六七八九]+))?")
