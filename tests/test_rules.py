@@ -238,7 +238,7 @@ def test_quantitative_rules(target, actual, weight, expected, basis):
     ("≤90万元", "总投资100万元，实际支出86.5万元", "10.00", "86.5≤90"),
     # a deadline written as a year and month with a dot (a number before: "按时完成" 0, "2020.03" 10)
     ("2019.12", "按时完成", "9.00", "达成档"),
-    ("2019.12", "2020.03", "3.00", "晚于年度指标值“2019.12”，属未达成档"),  # done late: the lowest band
+    ("2019.12", "2020.03", "0.00", "无法归入任何档次"),  # a date fits no band (§3): 10, three months late, before
     ("2019.10-2019.12", "已完成", "9.00", "达成档"),
     ("2019年内完成", "已完成", "9.00", "达成档"),      # "≤2019年" before
     # nothing happened, in more words ("不是数值", 0, before)
@@ -251,41 +251,42 @@ def test_quantitative_rules(target, actual, weight, expected, basis):
     # ten thousand of what the target counts (1.2 against 10000 before, 0.00 unflagged)
     ("≥10000人次", "1.2万", "10.00", "实际值1.2万=12000人次；12000≥10000"),
     ("≥1万人次", "0.9万", "9.00", "0.9/1×10=9.00"),
-    # the target's own words, with a full stop
-    ("有效提升", "有效提升。", "9.00", "达成档"),
+    # the target's own words with a full stop do not "equal" them (§3): no band word, no band
+    ("有效提升", "有效提升。", "0.00", "无法归入任何档次"),
 ])
 def test_what_units_really_type_in_their_actuals(target, actual, expected, basis):
     item = score_indicator(indicator(target, actual, reason="说明"), MOF)
     assert (item.score, basis in item.basis) == (D(expected), True), item.basis
 
 
-@pytest.mark.parametrize("target, actual, self_score, score, said", [
-    ("2019.12", "2019.11", 10, "10.00", "实际完成时间“2019.11”不晚于年度指标值“2019.12”，属达成档[8.00,10.00]，采用自评得分10.00"),
-    ("2019年12月底前", "2019-12-20", None, "9.00", "不晚于年度指标值“2019年12月底前”，属达成档"),
-    ("2019.12", "2020.03", 10, "5.99", "晚于年度指标值“2019.12”，属未达成档[0.00,5.99]，自评得分10超出该档，调整为5.99"),
-    ("年底前", "2019.11", None, "0.00", "无法归入任何档次"),  # no year to compare with
-    ("2019年12月31日前", "2019年12月20日", None, "9.00", "不晚于"),
-    ("2019年12月15日前", "2019年12月20日", None, "3.00", "晚于年度指标值"),  # a day against a day
+@pytest.mark.parametrize("target, actual, said", [
+    ("2019.12", "2019.11", "；实际完成时间不晚于年度指标值“2019.12”"),
+    ("2019年12月底前", "2019-12-20", "；实际完成时间不晚于年度指标值“2019年12月底前”"),
+    ("2019.12", "2020.03", "；实际完成时间晚于年度指标值“2019.12”"),
+    ("2019年12月31日前", "2019年12月20日", "；实际完成时间不晚于年度指标值“2019年12月31日前”"),
+    ("2019年12月15日前", "2019年12月20日", "；实际完成时间晚于年度指标值“2019年12月15日前”"),  # a day against a day
+    ("年底前", "2019.11", ""),                                     # no year to compare with
 ])
-def test_a_date_done_against_a_deadline_bands_by_whether_it_was_on_time(target, actual, self_score, score, said):
-    # "2019.11" against "2019.12" fitted no band (0); read as numbers, "2020.03" was full marks.
-    item = score_indicator(indicator(target, actual, self_score=self_score, reason="说明"), MOF)
-    assert item.score == D(score) and said in item.basis, item.basis
+def test_a_date_done_against_a_deadline_fits_no_band_and_the_flag_says_whether_it_was_on_time(target, actual, said):
+    # scoring.md §3: text that fits no band is 0, flagged; a person scores it, told what the dates say.
+    item = score_indicator(indicator(target, actual, self_score=10, reason="说明"), MOF)
+    assert item.score == D("0.00") and "无法归入任何档次" in item.basis
+    [flag] = [f.message for f in item.flags if f.message.startswith("无法判定定性指标")]
+    assert flag == f"无法判定定性指标（实际完成“{actual}”）{said}"
 
 
 def test_dates_typed_into_date_cells_are_compared_as_the_unit_meant_them():
     import datetime
 
-    # Read as "2019年11月30日" against "2019年12月31日": fitted no band, 0.
-    item = score_indicator(indicator(datetime.datetime(2019, 12, 31), datetime.datetime(2019, 11, 30), reason="说明"), MOF)
-    assert item.score == D("9.00") and "不晚于" in item.basis
+    def said(target, actual):
+        item = score_indicator(indicator(target, actual, reason="说明"), MOF)
+        return next(f.message for f in item.flags if f.message.startswith("无法判定定性指标"))
+
+    assert said(datetime.datetime(2019, 12, 31), datetime.datetime(2019, 11, 30)).endswith("不晚于年度指标值“2019年12月31日”")
     # "2019年12月" typed is kept as 2019-12-01: the month, not its first day, is the deadline.
-    item = score_indicator(indicator(datetime.datetime(2019, 12, 1), datetime.datetime(2019, 12, 20), reason="说明"), MOF)
-    assert item.score == D("9.00") and "不晚于" in item.basis
-    # Across years a date cell's year may be the year it was typed in ("5月20日" typed in 2020): no
-    # band from it, as scoring.md says of text that fits none, and a person asked.
-    item = score_indicator(indicator(datetime.datetime(2019, 6, 30), datetime.datetime(2020, 5, 20), reason="说明"), MOF)
-    assert item.score == D("0.00") and "无法判定定性指标" in messages(item)
+    assert said(datetime.datetime(2019, 12, 1), datetime.datetime(2019, 12, 20)).endswith("不晚于年度指标值“2019年12月01日”")
+    # Across years a date cell's year may be the year it was typed in ("5月20日" typed in 2020): not said.
+    assert said(datetime.datetime(2019, 6, 30), datetime.datetime(2020, 5, 20)) == "无法判定定性指标（实际完成“2020年05月20日”）"
 
 
 def test_a_band_word_after_a_date_past_the_deadline_is_flagged():

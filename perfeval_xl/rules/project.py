@@ -552,20 +552,20 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
         item.flags.append(Flag("实际完成值缺失", indicator.cells.get("actual"), "error"))
         return
     band, word, actual = _band_match(indicator.target.text, indicator.actual.text, rulebook)
-    on_time = _by_deadline(indicator.target.text, indicator.actual.text) if band is None else None
-    if on_time is not None:  # "2019.11" against "2019.12": a date, done by the deadline or after it
-        band = rulebook.bands[-1] if on_time else rulebook.bands[0]
     if band is None:
         item.basis = f"定性指标：实际完成“{indicator.actual.text}”无法归入任何档次，得0分"
-        item.flags.append(Flag(f"无法判定定性指标（实际完成“{indicator.actual.text}”）", indicator.cells.get("actual"),
+        # A date done ("2019年11月" against "2019年12月底前") fits no band either: scoring.md §3 gives it
+        # 0, like any text, and a person decides; the flag says whether it was on time.
+        on_time = _by_deadline(indicator.target.text, indicator.actual.text)
+        when = "" if on_time is None else \
+            f"；实际完成时间{'不晚于' if on_time else '晚于'}年度指标值“{indicator.target.text}”"
+        item.flags.append(Flag(f"无法判定定性指标（实际完成“{indicator.actual.text}”）{when}", indicator.cells.get("actual"),
                                action=f"请单位按“{'/'.join(band.words[0] for band in reversed(rulebook.bands))}”"
                                       f"等表述填写实际完成情况，或由评价人员人工评分"))  # the rulebook's own words
         return
     low, high = band_limits(band, w)
     limits = f"[{show2(low)},{show2(high)}]"
-    where = f"定性指标：“{indicator.actual.text}”属{band.label}{limits}" if on_time is None else \
-        f"定性指标：实际完成时间“{indicator.actual.text}”{'不晚于' if on_time else '晚于'}" \
-        f"年度指标值“{indicator.target.text}”，属{band.label}{limits}"
+    where = f"定性指标：“{indicator.actual.text}”属{band.label}{limits}"
     if word and band is not rulebook.bands[0] and _in_lowest_band(indicator.target.text, rulebook):
         # "是否发生安全事故" with the target 否: 是, a 达成 word, then says the target was missed.
         item.flags.append(Flag(f"年度指标值“{indicator.target.text}”本身是{rulebook.bands[0].label}的表述，"
@@ -600,8 +600,8 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
 def _by_deadline(target_text: str, actual_text: str) -> bool | None:
     """Was an actual that is a year and month ("2019.11", "2019年11月") done by its target's
     ("2019.12", "2019年12月底前")?  None when either names no year and month, or the actual says more
-    than a date.  Why: "2019.11" against "2019.12" fitted no band (0), where it is on time — and
-    read as numbers, "2020.03" against it was full marks, three months late."""
+    than a date.  Said in flags, for a person to score by: a date fits no band (§3), and read as
+    numbers "2020.03" against "2019.12" was full marks, three months late."""
     # Why the hints first: asked of every banded actual, and compacting both texts cost ~6 µs.
     if _YEAR_HINT.search(actual_text) is None or _YEAR_HINT.search(target_text) is None:
         return None
@@ -645,10 +645,8 @@ def _band_match(target_text: str, actual_text: str, rulebook: ProjectRulebook) -
     """(band, the band word found or "" for an actual repeating the target's text, the actual as compared)."""
     # Why not labels.normalise: it drops a trailing bracket, where units put the band word itself.
     actual = compact(actual_text)
-    if actual and ((target := compact(target_text)) == actual
-                   or (actual[-1] in _END_PUNCTUATION or target[-1:] in _END_PUNCTUATION)
-                   and actual.rstrip(_END_PUNCTUATION) == target.rstrip(_END_PUNCTUATION) != ""):
-        return rulebook.band(rulebook.equal_text_band), "", actual  # "有效提升。" repeats "有效提升" as well
+    if actual and actual == compact(target_text):  # "equals" (§3): "有效提升。" does not repeat "有效提升"
+        return rulebook.band(rulebook.equal_text_band), "", actual
     if "是否" in actual:
         actual = actual.replace("是否", "")  # "是否可持续：是" asks, then answers; its 否 says nothing
     for band in rulebook.bands:
