@@ -729,7 +729,7 @@ def _title(cells: SheetCells) -> str:
     return ""
 
 
-def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData]) -> tuple[
+def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData], one_workbook: bool = True) -> tuple[
         list[DepartmentForm], list[DepartmentForm], list[BaseData]]:
     """Pair scoring tables with base data by 填报单位; returns (paired, tables left, bases left).
 
@@ -737,7 +737,9 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData]) -
     are compared as written (:func:`labels.unit_key`) first; then a table and a base data sheet
     left whose names differ only in a bracket at the end ("XX局" and "XX局（本级）") pair when
     neither could pair with another so, and the table says so: "XX局（机关）" and "XX局（直属学校）"
-    are two units, but a unit adds "（本级）" to one of its two forms.
+    are two units, but a unit adds "（本级）" to one of its two forms.  Last, in ``one_workbook``, the
+    only table and the only base data sheet left pair whatever their names ("长沙市开福区财政局" and
+    "开福区财政局"), and the table says so: left apart, every computed row scored 0 (96.50 → 53.00).
     """
     tables_left, bases_left = list(tables), list(bases)
     paired = []
@@ -761,6 +763,13 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData]) -
             paired.append(table)
             tables_left.remove(table)
             bases_left.remove(base)
+    if one_workbook and len(tables_left) == 1 and len(bases_left) == 1:
+        table, base = tables_left[0], bases_left[0]
+        table.flags.append(Flag(f"基础数据表的填报单位写作“{base.unit}”，与本表的“{table.unit}”不同；本工作簿只有这一份"
+                                "基础数据表，已与本表配对", None, "warning", "如不是同一单位，请单位补报本单位的基础数据表"))
+        attach_base(table, base)
+        paired.append(table)
+        tables_left, bases_left = [], []
     return paired, tables_left, bases_left
 
 
@@ -787,7 +796,7 @@ def _alike_units(a: str, b: str) -> bool:
 def pair_by_unit(tables: list[DepartmentForm], bases: list[BaseData]) -> list[DepartmentForm]:
     """The ``tables`` paired with one of ``bases`` by 填报单位 alone, as forms of different files are:
     a form naming no unit is left out, since it could pair with anybody's."""
-    return pair_department_forms([t for t in tables if t.unit], [b for b in bases if b.unit])[0]
+    return pair_department_forms([t for t in tables if t.unit], [b for b in bases if b.unit], one_workbook=False)[0]
 
 
 def attach_base(table: DepartmentForm, base: BaseData) -> None:
