@@ -10,7 +10,11 @@ from typing import Callable, Iterator
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 #: Spreadsheets of other programs a unit may send: listed, so that the officer hears of them, and
 #: skipped with what to do (not silently left out of the batch).
-OTHER_SPREADSHEETS = {".ods": "OpenDocument表格（.ods）", ".et": "WPS表格（.et）"}
+OTHER_SPREADSHEETS = {
+    ".ods": "OpenDocument表格（.ods）不是Excel工作簿",
+    ".et": "WPS表格（.et）不是Excel工作簿",
+    ".xlsb": "Excel二进制工作簿（.xlsb）不能读取",  # listed since 0.1.8: it was left out without a word
+}
 _LISTED_SUFFIXES = WORKBOOK_SUFFIXES + tuple(OTHER_SPREADSHEETS)
 SCORED_SUFFIX = ".scored.xlsx"
 #: Whether the system's paths are case-sensitive (os.path.normcase leaves a name as it is).
@@ -209,7 +213,7 @@ def skip_reason(relative: str) -> str | None:
         return "已是评分结果文件，已跳过"
     other = OTHER_SPREADSHEETS.get(name[name.rfind("."):].lower()) if "." in name else None
     if other is not None:
-        return f"{other}不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送"
+        return f"{other}，已跳过；请用WPS或Excel另存为.xlsx后重新报送"
     return None
 
 

@@ -209,11 +209,14 @@ def test_spreadsheets_of_other_programs_are_listed_and_skipped_with_what_to_do(t
     hostile.write_good(inbox / "good.xlsx")
     _open_document(inbox / "某局自评表.ods")
     (inbox / "某局自评表.et").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 508)
+    (inbox / "某局自评表.xlsb").write_bytes(b"PK\x03\x04")  # was not even listed: no word of it
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
-    assert batch.statuses == {"good.xlsx": "ok", "某局自评表.et": "skipped", "某局自评表.ods": "skipped"}
+    assert batch.statuses == {"good.xlsx": "ok", "某局自评表.et": "skipped", "某局自评表.ods": "skipped",
+                              "某局自评表.xlsb": "skipped"}
     reasons = {f.file: f.error for f in batch.files if f.status == "skipped"}
     assert reasons == {"某局自评表.et": "WPS表格（.et）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送",
-                       "某局自评表.ods": "OpenDocument表格（.ods）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送"}
+                       "某局自评表.ods": "OpenDocument表格（.ods）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送",
+                       "某局自评表.xlsb": "Excel二进制工作簿（.xlsb）不能读取，已跳过；请用WPS或Excel另存为.xlsx后重新报送"}
 
 
 def test_the_cli_names_a_skipped_file_the_officer_must_act_on_and_not_a_lock_file(tmp_path):
@@ -316,6 +319,63 @@ def test_a_far_cell_written_oddly_is_still_refused(tmp_path, far):
     target = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "far.xlsx",
                            lambda xml: xml.replace(b"</sheetData>", far + b"</sheetData>"))
     with pytest.raises(perfeval_xl.WorkbookError, match="数据区域异常大"):
+        perfeval_xl.score_workbook(target)
+
+
+def _prefixed(xml: bytes) -> bytes:
+    """A SpreadsheetML part as the .NET Open XML SDK writes some exports: every element "x:"-prefixed."""
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    xml = re.sub(rb"<(/?)(?![?!])([A-Za-z])", rb"<\1x:\2", xml)
+    return xml.replace(main, main.replace(b"xmlns=", b"xmlns:x="), 1)
+
+
+def test_a_workbook_written_with_prefixed_elements_is_screened_as_any_other(tmp_path):
+    # <x:c>, <x:sheet>, <x:xf>: the screen saw no sheet, so a 5% in a 0% cell read as 0.05 (full marks
+    # against "≤2%"), error values and uncalculated formulas went unflagged, and a far cell reached the parser.
+    import openpyxl
+
+    path = hostile.write_good(tmp_path / "g.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    sheet["Z1"], sheet["Z1"].number_format = 0.05, "0%"
+    sheet["Z2"] = "=1/0"  # openpyxl stores no result: a formula never calculated
+    book.save(path)
+    plain = perfeval_xl.readers.grid.load_grids(path)[0]
+    assert (0, 25) in plain.percent and (1, 25) in plain.uncalculated
+    prefixed = tmp_path / "prefixed.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(prefixed, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in ("xl/workbook.xml", "xl/styles.xml", "xl/worksheets/sheet1.xml"):
+                data = _prefixed(data)
+            out.writestr(info.filename, data)
+    [grid] = perfeval_xl.readers.grid.load_grids(prefixed)
+    assert grid.rows == plain.rows and grid.percent == plain.percent and grid.uncalculated == plain.uncalculated
+    far = hostile.rezip(prefixed, tmp_path / "far.xlsx",
+                        lambda xml: xml.replace(b"</x:sheetData>", b'<x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v>'
+                                                                   b"</x:c></x:row></x:sheetData>"))
+    with pytest.raises(perfeval_xl.WorkbookError, match="数据区域异常大"):
+        perfeval_xl.score_workbook(far)
+
+
+def test_a_sheet_part_named_in_capitals_and_a_sheet_name_in_character_references_are_screened(tmp_path):
+    path = hostile.write_good(tmp_path / "g.xlsx")
+    target = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data, name = src.read(info.filename), info.filename
+            if name == "xl/worksheets/sheet1.xml":
+                name, data = "xl/worksheets/sheet1.XML", hostile.far_cell(data)
+            elif name == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.XML")
+            elif name == "xl/workbook.xml":
+                title = re.search(rb'<sheet [^>]*name="([^"]+)"', data).group(1).decode()
+                data = data.replace(f'name="{title}"'.encode(),
+                                    ('name="' + "".join(f"&#{ord(c)};" for c in title) + '"').encode())
+            elif name == "[Content_Types].xml":
+                data = data.replace(b"/xl/worksheets/sheet1.xml", b"/xl/worksheets/sheet1.XML")
+            out.writestr(name, data)
+    with pytest.raises(perfeval_xl.WorkbookError, match=f"工作表“{title}”的数据区域异常大"):
         perfeval_xl.score_workbook(target)
 
 
