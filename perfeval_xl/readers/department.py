@@ -733,21 +733,18 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData], o
         list[DepartmentForm], list[DepartmentForm], list[BaseData]]:
     """Pair scoring tables with base data by 填报单位; returns (paired, tables left, bases left).
 
-    A single table and a single base data sheet pair even when one lacks the unit name.  Names
-    are compared as written (:func:`labels.unit_key`) first; then a table and a base data sheet
+    Names are compared as written (:func:`labels.unit_key`) first; then a table and a base data sheet
     left whose names differ only in a bracket at the end ("XX局" and "XX局（本级）") pair when
     neither could pair with another so, and the table says so: "XX局（机关）" and "XX局（直属学校）"
     are two units, but a unit adds "（本级）" to one of its two forms.  Last, in ``one_workbook``, the
-    only table and the only base data sheet left pair whatever their names ("长沙市开福区财政局" and
-    "开福区财政局"), and the table says so: left apart, every computed row scored 0 (96.50 → 53.00).
+    only table and the only base data sheet left pair whatever their names: when one names no unit,
+    or when they name it apart ("长沙市开福区财政局" and "开福区财政局"; the table says so: left
+    apart, every computed row scored 0, 96.50 → 53.00).
     """
     tables_left, bases_left = list(tables), list(bases)
     paired = []
     for table in list(tables_left):
         base = next((b for b in bases_left if b.unit and _same_unit(b.unit, table.unit)), None)
-        if base is None and len(tables_left) == 1 and len(bases_left) == 1 and not (
-                table.unit and bases_left[0].unit):
-            base = bases_left[0]
         if base is not None:
             attach_base(table, base)
             paired.append(table)
@@ -765,8 +762,9 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData], o
             bases_left.remove(base)
     if one_workbook and len(tables_left) == 1 and len(bases_left) == 1:
         table, base = tables_left[0], bases_left[0]
-        table.flags.append(Flag(f"基础数据表的填报单位写作“{base.unit}”，与本表的“{table.unit}”不同；本工作簿只有这一份"
-                                "基础数据表，已与本表配对", None, "warning", "如不是同一单位，请单位补报本单位的基础数据表"))
+        if table.unit and base.unit:  # one naming no unit pairs unsaid: nothing contradicts the other
+            table.flags.append(Flag(f"基础数据表的填报单位写作“{base.unit}”，与本表的“{table.unit}”不同；本工作簿只有这一份"
+                                    "基础数据表，已与本表配对", None, "warning", "如不是同一单位，请单位补报本单位的基础数据表"))
         attach_base(table, base)
         paired.append(table)
         tables_left, bases_left = [], []
