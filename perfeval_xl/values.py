@@ -47,6 +47,7 @@ _SUFFIX_WORDS = tuple(word for word, _ in _SUFFIX_OPERATORS)
 _ANY_OPERATOR = "|".join(re.escape(word) for word, _ in sorted(_WORD_OPERATORS + _SYMBOL_OPERATORS,
                                                                key=lambda pair: -len(pair[0])))
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+NUMBER = _NUMBER  #: a number as a value's text writes it, for the rules that read one out of a text
 _EXPONENT = re.compile(r"[eE][-+]?\d+")  # right after a _NUMBER: scientific notation
 # A date or deadline: its digits are a date, not a target value.  Matched on the compact text
 # (NFKC, no spaces).  Why not every "季度" or "月": "每季度≥1次" and "≥2次/月" are frequencies,
@@ -273,7 +274,7 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
                                 unit_declared=counter is None and unit_from_column is not None)
     if "百分之" in compact:
         compact = _PERCENT_IN_WORDS.sub(_percent_in_digits, compact)  # "百分之九十五" as "95%"
-    elif (at := compact.find("成")) > 0 and compact[at - 1] in _TENTHS_DIGITS \
+    elif (at := compact.find("成")) > 0 and compact[at - 1] in _ONE_TO_NINE \
             and (tenths := _TENTHS.fullmatch(compact)) is not None:  # "九成以上" as "90%以上"
         # (Why the numeral before 成 first: 成 is in most actuals, "完成", and the pattern tries every
         # operator word at the start.)
@@ -357,7 +358,8 @@ _COUNTERS = ("人次", "次", "个", "项", "人", "场", "家", "所", "期", "
 _NUMERAL = re.compile("[一二两三四五六七八九十百千]")
 #: The last character of every value _SPELLED_COUNT matches (a counter's, or a suffix operator's).
 _COUNT_LAST_CHARACTERS = frozenset(word[-1] for word in _COUNTERS + ("以上", "以下", "以内"))
-_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ONE_TO_NINE = "一二三四五六七八九"
+_CHINESE_DIGITS = {**{digit: value for value, digit in enumerate(_ONE_TO_NINE, start=1)}, "两": 2}
 _SPELLED_COUNT = re.compile(  # "二十余次", "一百多人": more than the number, read as it ("≥" is the target's to say)
     f"((?:{_ANY_OPERATOR})?)([一二两三四五六七八九十百千零]{{1,8}})(?:余|多)?({'|'.join(_COUNTERS)})"
     f"((?:{'|'.join(_SUFFIX_WORDS)})?)")
@@ -413,8 +415,7 @@ _NO_EVENT = re.compile(
     rf"{_OVER_THE_PERIOD}(?:(?:未|没有|无)(?:发生|出现|接到|收到)过?{_ONE_OF}(?:{_KINDS_OF_INCIDENT}(?:{_INCIDENTS}))?"
     rf"|(?:无|没有){_ONE_OF}{_KINDS_OF_INCIDENT}(?:{_INCIDENTS})(?:发生)?)")
 #: "九成", "九成五", "不低于八成", "九成以上": tenths, as a share is said (成 after a numeral alone).
-_TENTHS_DIGITS = "一二三四五六七八九"
-_TENTHS = re.compile(f"((?:{_ANY_OPERATOR})?)([一二三四五六七八九])成([一二三四五六七八九])?((?:{'|'.join(_SUFFIX_WORDS)})?)")
+_TENTHS = re.compile(f"((?:{_ANY_OPERATOR})?)([{_ONE_TO_NINE}])成([{_ONE_TO_NINE}])?((?:{'|'.join(_SUFFIX_WORDS)})?)")
 #: "百分之九十五", "百分之百", "百分之95": a percentage in words.
 _PERCENT_IN_WORDS = re.compile("百分之([一二两三四五六七八九十]{1,3}|百|[0-9]+(?:\\.[0-9]+)?)(?:点([零一二三四五六七八九]+))?")
 

@@ -34,21 +34,24 @@ def find_indicator_header(cells: SheetCells, first_row: int = 0) -> tuple[int, i
         if header is None:
             continue
         last_row, columns = header
-        _numbers_from_fullest(cells, last_row, columns, labels.INDICATOR_COLUMNS,
-                              lambda: range(last_row + 1, last_row + 1 + _BODY_ROWS))
+        labelled = cells.labelled_columns(last_row, labels.INDICATOR_COLUMNS)
+        _numbers_from_fullest(cells, columns, labelled, lambda: range(last_row + 1, last_row + 1 + _BODY_ROWS))
         if "reason" not in columns:
             _reason_column(cells, row, last_row, columns)
-        _adjusted_target(cells, last_row, columns)
+        _adjusted_target(cells, last_row, columns, labelled)
         return row, last_row, columns
     return None
 
 
-def _adjusted_target(cells: SheetCells, header_row: int, columns: dict[str, int]) -> None:
+def _adjusted_target(cells: SheetCells, header_row: int, columns: dict[str, int],
+                     labelled: dict[str, list[int]]) -> None:
     """Of two target columns (Shanxi: 年初指标值 | 年度指标值), the year's, not the year start's: the
-    leftmost was taken, and every indicator scored against its year-start target."""
-    targets = cells.labelled_columns(header_row, labels.INDICATOR_COLUMNS).get("target", ())
+    leftmost was taken, and every indicator scored against its year-start target.  ``labelled``:
+    the header row's :meth:`SheetCells.labelled_columns`."""
+    targets = labelled.get("target", ())
     if len(targets) > 1 and columns.get("target") in targets:
-        later = [col for col in targets if not labels.normalise(cells.raw(header_row, col)).startswith("年初")]
+        label_of = dict(cells.row_labels(header_row))
+        later = [col for col in targets if not label_of[col].startswith("年初")]
         if later:
             columns["target"] = later[0]
 
@@ -107,14 +110,14 @@ _NUMERIC_FIELDS = ("weight", "score")
 _BODY_ROWS = 80  # rows below the header looked at to choose between two such columns
 
 
-def _numbers_from_fullest(cells: SheetCells, header_row: int, columns: dict[str, int],
-                          table: dict[str, tuple[str, ...]], body: Callable[[], Sequence[int]]) -> None:
-    """Of a 分值 or 得分 labelled twice in ``header_row`` (权重 beside 分值, 得分 beside 自评得分), take
-    into ``columns`` the column holding the most numbers in the rows ``body`` gives (the leftmost on
-    a tie): the first, left blank, lost the weights or the self-scores."""
+def _numbers_from_fullest(cells: SheetCells, columns: dict[str, int], labelled: dict[str, list[int]],
+                          body: Callable[[], Sequence[int]]) -> None:
+    """Of a 分值 or 得分 labelled twice in the header row (权重 beside 分值, 得分 beside 自评得分; ``labelled``
+    is its :meth:`SheetCells.labelled_columns`), take into ``columns`` the column holding the most
+    numbers in the rows ``body`` gives (the leftmost on a tie): the first, left blank, lost the
+    weights or the self-scores."""
     if not any(field_name in columns for field_name in _NUMERIC_FIELDS):
         return
-    labelled = cells.labelled_columns(header_row, table)
     for field_name in _NUMERIC_FIELDS:
         candidates = labelled.get(field_name, ())
         if len(candidates) > 1 and columns.get(field_name) in candidates:
@@ -334,7 +337,7 @@ def _read_funds(cells: SheetCells, first_row: int, stop_row: int, form: ProjectF
                               {"executed", "initial_budget"})
         if header is not None:
             last_row, columns = header
-            _numbers_from_fullest(cells, last_row, columns, labels.FUND_COLUMNS,
+            _numbers_from_fullest(cells, columns, cells.labelled_columns(last_row, labels.FUND_COLUMNS),
                                   lambda: _fund_rows(cells, row, last_row, columns, stop_row))
             return _read_fund_block(cells, row, columns, stop_row, form)
     return None

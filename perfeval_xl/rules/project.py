@@ -10,7 +10,7 @@ from decimal import Decimal
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, FundLine, Funds, Indicator, ItemScore, ParsedValue, ProjectForm, Source
 from ..rounding import CENT, NO_POINTS, percent, round2, show2
-from ..values import (OPERATOR_SIGNS, base_unit, in_unit, is_chinese, is_measure, number_beside_dates,
+from ..values import (NUMBER, OPERATOR_SIGNS, base_unit, in_unit, is_chinese, is_measure, number_beside_dates,
                       numbers_in, parse_operator_column, parse_value, shown_as_understood)
 from .arithmetic import show
 from .checks import check_self_total, review
@@ -299,14 +299,11 @@ def _without_shared_lead_in(indicator: Indicator) -> Indicator:
     target_text, actual_text = indicator.target.text, indicator.actual.text
     target, actual = nfkc(target_text).replace(" ", ""), nfkc(actual_text).replace(" ", "")
     shared = os.path.commonprefix([target, actual]).rstrip("0123456789.")
-    number = _LEADING_NUMBER.match(shared)
+    number = NUMBER.match(shared)
     if number is None or sum(map(is_chinese, shared[number.end():])) < 2:
         return indicator  # "100%" beside "100%": the number is the value, not a name's
     rest = parse_value(actual[len(shared):])
     return indicator if rest.number is None else replace(indicator, actual=replace(rest, text=actual_text))
-
-
-_LEADING_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _number_in_targets_unit(indicator: Indicator, item: ItemScore) -> Indicator:
