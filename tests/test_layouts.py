@@ -1389,6 +1389,14 @@ def _row_with(sheet, column: int, text: str) -> int:
     return next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, column).value == text)
 
 
+def _row_below_first_indicator(sheet, values: list) -> None:
+    """A row of ``values`` inserted under the plain form's first indicator (受理件数)."""
+    row = _row_with(sheet, 3, "受理件数") + 1
+    sheet.insert_rows(row)
+    for col, value in enumerate(values, start=1):
+        sheet.cell(row, col, value)
+
+
 def test_a_total_row_labelled_under_the_target_column_ends_the_table(tmp_path):
     # Read as an indicator "（第N行未命名指标）" of weight 100: "各项分值合计200".
     def edit(sheet):
@@ -1502,21 +1510,14 @@ def test_a_filled_form_on_a_sheet_whose_name_mentions_说明_is_a_project(tmp_pa
 def test_subtotal_rows_and_notes_under_a_table_are_no_indicators(tmp_path):
     # A 小计 row in the 三级指标 column scored 0 with "年度指标值缺失" and a weight sum of 150; a note
     # line under a table without a 总分 row did too.
-    import openpyxl
+    def edit(sheet):
+        _row_below_first_indicator(sheet, [None, None, "产出指标小计", None, None, 50, 45])
+        total = _row_with(sheet, 1, "总分")
+        sheet.delete_rows(total)
+        sheet.cell(total, 1, "填报说明：")
+        sheet.cell(total + 1, 3, "2.年度指标值应与批复的绩效目标一致。")
 
-    path = plain_form(tmp_path / "form.xlsx")
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    first = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 3).value == "受理件数")
-    sheet.insert_rows(first + 1)
-    for col, value in enumerate([None, None, "产出指标小计", None, None, 50, 45], start=1):
-        sheet.cell(first + 1, col, value)
-    total = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 1).value == "总分")
-    sheet.delete_rows(total)
-    sheet.cell(total, 1, "填报说明：")
-    sheet.cell(total + 1, 3, "2.年度指标值应与批复的绩效目标一致。")
-    book.save(path)
-    form = score_one(path)
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
     assert [i.name for i in form.items] == ["预算执行率", "受理件数", "群众满意度"]
     assert form.total == PLAIN_TOTAL and not [f for f in all_flags(form) if f.level == "error"]
 
@@ -1526,34 +1527,16 @@ def test_subtotal_rows_and_notes_under_a_table_are_no_indicators(tmp_path):
 def test_a_row_of_placeholders_is_no_indicator(tmp_path, name, mark):
     # An indicator the form offers and the project has not, every cell "/" (scoring.md §1: no value):
     # it was an indicator named "/", worth 0, and two errors asked the unit to fill its weight and target.
-    import openpyxl
-
-    path = plain_form(tmp_path / "form.xlsx")
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    first = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 3).value == "受理件数")
-    sheet.insert_rows(first + 1)
-    for col, value in enumerate([None, "时效指标", name, mark, mark, mark, mark], start=1):
-        sheet.cell(first + 1, col, value)
-    book.save(path)
-    form = score_one(path)
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), lambda sheet: _row_below_first_indicator(
+        sheet, [None, "时效指标", name, mark, mark, mark, mark])))
     assert [i.name for i in form.items] == ["预算执行率", "受理件数", "群众满意度"]
     assert form.total == PLAIN_TOTAL and not [f for f in all_flags(form) if f.level == "error"]
 
 
 def test_a_row_given_a_weight_is_an_indicator_though_its_values_are_placeholders(tmp_path):
     # Its target left out is the form's gap, to be said, not a template row to drop.
-    import openpyxl
-
-    path = plain_form(tmp_path / "form.xlsx")
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    first = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 3).value == "受理件数")
-    sheet.insert_rows(first + 1)
-    for col, value in enumerate([None, "时效指标", "指标2", "—", "—", 10, None], start=1):
-        sheet.cell(first + 1, col, value)
-    book.save(path)
-    form = score_one(path)
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), lambda sheet: _row_below_first_indicator(
+        sheet, [None, "时效指标", "指标2", "—", "—", 10, None])))
     assert [i.name for i in form.items] == ["预算执行率", "受理件数", "指标2", "群众满意度"]
     assert "年度指标值缺失，自评表不完整" in [f.message for f in all_flags(form)]
 

@@ -689,43 +689,38 @@ def test_a_full_width_colon_or_space_is_named_at_its_line_and_key(tmp_path, line
         load_rulebook(path)
 
 
-def test_a_rulebooks_own_grades_reach_the_summarys_distribution(tmp_path):
+def _distribution_listed(tmp_path, grades: str, column: int) -> list:
+    """What column ``column`` of summary.xlsx's 分布 lists, for a batch scored by mof-2020-project
+    with the bureau's ``grades`` (YAML lines)."""
     import openpyxl
 
     import perfeval_xl
     from hostile import write_good
 
     own = tmp_path / "本局.yaml"
-    own.write_text("name: 本局\nextends: mof-2020-project\ngrades:\n  - {grade: 优秀, min: 90}\n"
-                   "  - {grade: 合格, min: 60}\n  - {grade: 不合格, min: 0}\n", encoding="utf-8")
+    own.write_text(f"name: 本局\nextends: mof-2020-project\ngrades:\n{grades}", encoding="utf-8")
     inbox = tmp_path / "in"
     inbox.mkdir()
     write_good(inbox / "a.xlsx")
     perfeval_xl.score_folder(inbox, out=tmp_path / "out", rules=str(own))
     sheet = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["分布"]
-    listed = [row[0].value for row in sheet.iter_rows(min_row=4, max_col=1) if row[0].value]
+    return [row[0].value for row in sheet.iter_rows(min_row=4, min_col=column, max_col=column) if row[0].value]
+
+
+def test_a_rulebooks_own_grades_reach_the_summarys_distribution(tmp_path):
+    listed = _distribution_listed(tmp_path, "  - {grade: 优秀, min: 90}\n  - {grade: 合格, min: 60}\n"
+                                            "  - {grade: 不合格, min: 0}\n", column=1)
     assert listed[:4] == ["优秀", "合格", "不合格", "合计"]
 
 
 def test_the_distributions_bands_of_totals_split_where_a_bureaus_grade_starts(tmp_path):
     # A 良 from 75: the 70–80 band held 良 and 中 forms alike, and could not be read against the grades.
-    import openpyxl
-
-    import perfeval_xl
-    from hostile import write_good
     from perfeval_xl.writers.summary_xlsx import score_bins
 
     assert [(str(low), str(high)) for low, high in score_bins([Decimal("75"), Decimal("60"), Decimal("0")])] == [
         ("0", "60"), ("60", "70"), ("70", "75"), ("75", "80"), ("80", "90"), ("90", "100")]
-    own = tmp_path / "本局.yaml"
-    own.write_text("name: 本局\nextends: mof-2020-project\ngrades:\n  - {grade: 优, min: 90}\n"
-                   "  - {grade: 良, min: 75}\n  - {grade: 中, min: 60}\n  - {grade: 差, min: 0}\n", encoding="utf-8")
-    inbox = tmp_path / "in"
-    inbox.mkdir()
-    write_good(inbox / "a.xlsx")
-    perfeval_xl.score_folder(inbox, out=tmp_path / "out", rules=str(own))
-    sheet = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["分布"]
-    bands = [row[0].value for row in sheet.iter_rows(min_row=4, min_col=5, max_col=5) if row[0].value]
+    bands = _distribution_listed(tmp_path, "  - {grade: 优, min: 90}\n  - {grade: 良, min: 75}\n"
+                                           "  - {grade: 中, min: 60}\n  - {grade: 差, min: 0}\n", column=5)
     assert bands == ["0–60", "60–70", "70–75", "75–80", "80–90", "90–100", "合计"]
 
 
