@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 #: Spreadsheets of other programs a unit may send: listed, so that the officer hears of them, and
 #: skipped with what to do (not silently left out of the batch).
 OTHER_SPREADSHEETS = {
-    ".ods": "OpenDocument表格（.ods）不是Excel工作簿",
     ".et": "WPS表格（.et）不是Excel工作簿",
     ".xlsb": "Excel二进制工作簿（.xlsb）不能读取",  # listed since 0.1.8: it was left out without a word
 }

@@ -194,28 +194,17 @@ def test_lock_hidden_and_earlier_output_files_are_skipped_not_errors(tmp_path):
     assert perfeval_xl.score_folder(inbox, jobs=1).exit_code == 0
 
 
-def _open_document(path: Path) -> Path:
-    """A minimal .ods as LibreOffice writes one: its first member, stored, says what it is."""
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", "<office:document-content/>", zipfile.ZIP_DEFLATED)
-    return path
-
-
 def test_spreadsheets_of_other_programs_are_listed_and_skipped_with_what_to_do(tmp_path):
-    # They were left out of the listing: a unit's .ods was silently not scored, the batch exiting 0.
+    # They were left out of the listing: a unit's .et was silently not scored, the batch exiting 0.
     inbox = tmp_path / "in"
     inbox.mkdir()
     hostile.write_good(inbox / "good.xlsx")
-    _open_document(inbox / "某局自评表.ods")
     (inbox / "某局自评表.et").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 508)
     (inbox / "某局自评表.xlsb").write_bytes(b"PK\x03\x04")  # was not even listed: no word of it
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
-    assert batch.statuses == {"good.xlsx": "ok", "某局自评表.et": "skipped", "某局自评表.ods": "skipped",
-                              "某局自评表.xlsb": "skipped"}
+    assert batch.statuses == {"good.xlsx": "ok", "某局自评表.et": "skipped", "某局自评表.xlsb": "skipped"}
     reasons = {f.file: f.error for f in batch.files if f.status == "skipped"}
     assert reasons == {"某局自评表.et": "WPS表格（.et）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送",
-                       "某局自评表.ods": "OpenDocument表格（.ods）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送",
                        "某局自评表.xlsb": "Excel二进制工作簿（.xlsb）不能读取，已跳过；请用WPS或Excel另存为.xlsx后重新报送"}
 
 
@@ -223,11 +212,11 @@ def test_the_cli_names_a_skipped_file_the_officer_must_act_on_and_not_a_lock_fil
     inbox = tmp_path / "in"
     inbox.mkdir()
     hostile.write_good(inbox / "good.xlsx")
-    _open_document(inbox / "某局自评表.ods")
+    (inbox / "某局自评表.et").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 508)
     (inbox / "~$good.xlsx").write_bytes(b"\x00" * 165)
     result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-j", "1"])
     assert result.exit_code == 0
-    assert "跳过 某局自评表.ods：OpenDocument表格（.ods）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送" in result.output
+    assert "跳过 某局自评表.et：WPS表格（.et）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送" in result.output
     assert "~$good.xlsx" not in result.output and "跳过 2 个" in result.output
 
 
@@ -249,12 +238,7 @@ def test_an_inbox_without_a_workbook_says_so(tmp_path):
     (inbox / "说明.docx").write_bytes(b"x")
     result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-q"])
     assert result.exit_code == 0
-    assert f"提示：收件箱“{inbox}”中没有找到工作簿（.xlsx、.xlsm、.xls），请确认文件夹是否正确" in result.output
-
-
-def test_an_open_document_named_as_a_workbook_says_what_it_is(tmp_path):
-    with pytest.raises(perfeval_xl.WorkbookError, match="^“改了扩展名.xlsx”：文件是OpenDocument表格（.ods），不是Excel工作簿，请用WPS或Excel另存为.xlsx"):
-        perfeval_xl.score_workbook(_open_document(tmp_path / "改了扩展名.xlsx"))
+    assert f"提示：收件箱“{inbox}”中没有找到工作簿（.xlsx、.xlsm、.xls、.ods），请确认文件夹是否正确" in result.output
 
 
 def test_a_workbook_without_a_form_names_the_sheets_looked_at(tmp_path):

@@ -50,3 +50,26 @@ def test_every_written_workbook_converts_to_pdf(tmp_path):
         if workbook.name.endswith(".scored.xlsx"):
             sheets = len(load_workbook(workbook, read_only=True).sheetnames)
             assert 1 <= pdf_pages(pdf) <= 2 * sheets, f"{workbook.name}: the scored form should fit A4 width"
+
+
+def test_forms_saved_as_ods_by_libreoffice_score_as_the_workbooks_they_came_from(tmp_path):
+    sources = sorted(EXAMPLES.rglob("*.xls*"))
+    if CASES.is_dir():
+        sources += sorted(CASES.glob("*.xls*"))
+    staged = tmp_path / "src"
+    staged.mkdir()
+    for index, source in enumerate(sources):  # ASCII names: conversions of files with one stem collide
+        shutil.copy(source, staged / f"{index:03d}{source.suffix}")
+    completed = subprocess.run(
+        [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+         "--convert-to", "ods", "--outdir", str(tmp_path / "ods"), *sorted(str(p) for p in staged.iterdir())],
+        capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    def results(batch):
+        return {Path(f.file).stem: (f.status, [(form.total, form.grade, [(i.name, i.score, i.basis) for i in form.items])
+                                               for form in f.forms]) for f in batch.files}
+
+    # Whole folders: an F2 in one file pairs with its F3 in another.
+    originals = results(perfeval_xl.score_folder(staged))
+    assert results(perfeval_xl.score_folder(tmp_path / "ods")) == originals
+    assert all(status == "ok" for status, _ in originals.values()) and len(originals) == len(sources)

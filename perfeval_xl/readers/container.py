@@ -51,12 +51,14 @@ class ReadLimits:
 
 @dataclass
 class SheetFacts:
-    """What the XML of one .xlsx sheet says that calamine does not."""
+    """What the XML of one .xlsx (or .ods) sheet says that calamine does not."""
 
     uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formulas with no cached value
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells holding #DIV/0! etc.
     #: Numbers shown as a percentage: Excel turns "95%" typed into a cell into 0.95 formatted 0%.
     percent: set[tuple[int, int]] = field(default_factory=set)
+    #: Merged ranges (r0, c0, r1, c1), for an .ods only: calamine reports an .xlsx's itself, an .ods's not.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 def unwrap(data: bytes, passwords: tuple[str, ...] = ()) -> tuple[bytes, bytes | None]:
@@ -257,6 +259,27 @@ def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[
             raise WorkbookError("文件是OpenDocument表格（.ods），不是Excel工作簿，请用WPS或Excel另存为.xlsx后重新报送") from exc
         raise WorkbookError(f"文件已损坏或不是Excel工作簿（{exc}）") from exc
 
+
+def read_zip_members(data: bytes, limits: ReadLimits, wanted) -> dict[str, bytes]:
+    """The members of the zip ``data`` whose names ``wanted`` accepts, inflated, within ``limits``
+    (members, declared and actual inflated size: the zip bomb screen of an .xlsx, for other
+    packages).  Raises WorkbookError for a damaged or oversized zip."""
+    try:
+        archive = _Archive(data)
+        members = archive.members
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise WorkbookError("文件已损坏（压缩包结构损坏）") from exc
+    if len(members) > limits.max_zip_members:
+        raise WorkbookError(f"文件包含{len(members)}个内部文件，超过上限{limits.max_zip_members}，疑似异常文件")
+    if sum(m.file_size for m in members) > limits.max_unzipped_bytes:
+        raise WorkbookError(f"文件解压后超过{limits.max_unzipped_bytes // 2**20}MB上限，疑似压缩炸弹或异常文件")
+    try:
+        return {member.filename: _read_member(data, archive, member, limits)[0]
+                for member in members if wanted(member.filename)}
+    except zlib.error as exc:
+        raise WorkbookError("文件已损坏（压缩数据损坏）") from exc
+    except (zipfile.BadZipFile, KeyError, EOFError, ValueError, NotImplementedError) as exc:
+        raise WorkbookError(f"文件已损坏（{exc}）") from exc
 
 def _is_open_document(data: bytes, archive: "_Archive") -> bool:
     """Is the zip an OpenDocument file (LibreOffice's .ods): its ``mimetype`` member says so?"""

@@ -4,7 +4,8 @@ python-calamine reads .xlsx/.xlsm/.xls/.ods values fast and without styles;
 that is all a reader needs.  What calamine cannot tell — an empty cell that is
 really a formula never calculated, or an error value like #DIV/0! — comes from
 the screening of the sheet XML in :mod:`.container`; which numbers of an .xls
-are shown as a percentage, from :mod:`.xls_formats` when a reader asks.
+are shown as a percentage, from :mod:`.xls_formats` when a reader asks; an
+.ods's merged ranges and percentages, from :mod:`.open_document`.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from ..errors import WorkbookError
 from .container import OLE_MAGIC, ZIP_MAGIC, ReadLimits, SheetFacts, screen_xlsx, unwrap
+from .open_document import is_open_document_spreadsheet, screen_ods
 from .xls_formats import PercentCells, XlsPercentFormats
 
 
@@ -73,7 +75,12 @@ def load_grids(path: str | Path, data: bytes | None = None, *, passwords: tuple[
     if data is None:
         data = Path(path).read_bytes()
     data, workbook_stream = unwrap(data, passwords)
-    facts, parsed = screen_xlsx(data, limits) if data.startswith(ZIP_MAGIC) else ({}, data)
+    if not data.startswith(ZIP_MAGIC):
+        facts, parsed = {}, data
+    elif is_open_document_spreadsheet(data):
+        facts, parsed = screen_ods(data, limits), data
+    else:
+        facts, parsed = screen_xlsx(data, limits)
     xls_formats = XlsPercentFormats(data, workbook_stream) if data.startswith(OLE_MAGIC) else None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(parsed))
@@ -95,6 +102,7 @@ def load_grids(path: str | Path, data: bytes | None = None, *, passwords: tuple[
         except BaseException as exc:
             raise _as_workbook_error(exc, f"文件已损坏，工作表“{meta.name}”无法读取") from exc
         sheet_facts = facts.get(meta.name, SheetFacts())
+        merged = merged or sheet_facts.merged
         grids.append(Grid(
             name=meta.name,
             rows=rows,

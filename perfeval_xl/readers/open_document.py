@@ -1,0 +1,135 @@
+"""OpenDocument spreadsheets (.ods): what python-calamine does not say of them, and the screen.
+
+Units on domestic office suites and LibreOffice save their forms as .ods.
+python-calamine reads an .ods's values but reports no merged ranges for it, and
+gives a number shown as a percentage ("95%", stored as 0.95) as the bare
+fraction; both are read here from ``content.xml``.  The zip is screened as an
+.xlsx's is (zip bombs, entity declarations), and a sheet's used area is bounded
+before calamine sees it: LibreOffice writes a sheet's empty tail as one row
+repeated a million times, so repeats count only where a cell holds something.
+"""
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ElementTree
+
+from ..errors import WorkbookError
+from .container import ReadLimits, SheetFacts, read_zip_members
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_SHEET = _TABLE + "table"
+_ROW = _TABLE + "table-row"
+_CELLS = (_TABLE + "table-cell", _TABLE + "covered-table-cell")
+_NAME = _TABLE + "name"
+_ROWS_REPEATED = _TABLE + "number-rows-repeated"
+_COLUMNS_REPEATED = _TABLE + "number-columns-repeated"
+_COLUMNS_SPANNED = _TABLE + "number-columns-spanned"
+_ROWS_SPANNED = _TABLE + "number-rows-spanned"
+_VALUE_TYPE = _OFFICE + "value-type"
+#: The member an OpenDocument package must store first, uncompressed, naming what the package is.
+_MIMETYPE_HEADER = b"mimetype"
+#: A merged cell repeated more often than this is no form's (a hostile file's): its repeats are not merged.
+_REPEATED_MERGES = 256
+
+
+def is_open_document_spreadsheet(data: bytes) -> bool:
+    """Is ``data`` (a zip) an OpenDocument spreadsheet: its first member is the ``mimetype`` the
+    format requires, saying so?"""
+    # A local file header is 30 bytes, then the member's name, then (stored) its content.
+    return data.startswith(_MIMETYPE_HEADER, 30) and b"opendocument.spreadsheet" in data[38:120]
+
+
+def screen_ods(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
+    """Screen an .ods and read, per sheet name, its merged ranges and percentage cells.
+
+    Raises WorkbookError for a zip bomb, an encrypted package, an XML entity declaration, a
+    missing or malformed ``content.xml``, or a sheet whose used area exceeds ``limits.max_sheet_cells``.
+    """
+    manifest = read_zip_members(data, limits, lambda name: name == "META-INF/manifest.xml")
+    if b"encryption-data" in manifest.get("META-INF/manifest.xml", b""):
+        # Its parts are encrypted (ODF's own scheme, which msoffcrypto-tool does not open): inflating
+        # them would only say "damaged".
+        raise WorkbookError("文件已加密（OpenDocument密码保护），无法读取；请单位去掉密码后重新报送")
+    parts = read_zip_members(data, limits, lambda name: name.lower().endswith(".xml"))
+    content = parts.get("content.xml")
+    if content is None:
+        raise WorkbookError("文件已损坏：OpenDocument表格缺少content.xml")
+    for xml in parts.values():
+        # Anywhere, not only in the first 4 KB as for an .xlsx: the prolog may be padded, and an
+        # .ods is rare enough for a whole scan (a form's content.xml is ~100 KB).
+        if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+            raise WorkbookError("文件包含XML实体声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝读取")
+    try:
+        return _sheet_facts(content, limits)
+    except ElementTree.ParseError as exc:
+        raise WorkbookError(f"文件已损坏：OpenDocument表格的content.xml无法解析（{exc}）") from exc
+
+
+def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
+    facts: dict[str, SheetFacts] = {}
+    sheet: SheetFacts | None = None
+    name = ""
+    depth = 0  # of tables: a table inside a cell (a rare ODF construct) is not a sheet of its own
+    row = col = 0
+    row_repeat = 1
+    last_row = last_col = 0  # the used area: the last row and column holding something, 1-based
+    for event, element in ElementTree.iterparse(io.BytesIO(content), events=("start", "end")):
+        tag = element.tag
+        if tag == _SHEET:
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    name = element.get(_NAME, "")
+                    sheet = facts.setdefault(name, SheetFacts())
+                    row = last_row = last_col = 0
+            else:
+                depth -= 1
+                if depth == 0:
+                    _check_extent(name, last_row, last_col, limits)
+                element.clear()
+            continue
+        if depth != 1 or sheet is None:
+            continue
+        if tag == _ROW:
+            if event == "start":
+                col = 0
+                row_repeat = _count(element.get(_ROWS_REPEATED))
+            else:
+                row += row_repeat
+                element.clear()  # the row's cells are done with: a big sheet is not kept whole
+        elif tag in _CELLS and event == "end":
+            col_repeat = _count(element.get(_COLUMNS_REPEATED))
+            value_type = element.get(_VALUE_TYPE)
+            if value_type is not None or len(element):  # a value, or text paragraphs
+                last_row = max(last_row, row + row_repeat)
+                last_col = max(last_col, col + col_repeat)
+                _check_extent(name, last_row, last_col, limits)
+                if value_type == "percentage":
+                    sheet.percent.update((r, c) for r in range(row, row + row_repeat)
+                                         for c in range(col, col + col_repeat))
+            rows_spanned = _count(element.get(_ROWS_SPANNED))
+            columns_spanned = _count(element.get(_COLUMNS_SPANNED))
+            if (rows_spanned > 1 or columns_spanned > 1) and row_repeat * col_repeat <= _REPEATED_MERGES:
+                sheet.merged.extend((r, c, r + rows_spanned - 1, c + columns_spanned - 1)
+                                    for r in range(row, row + row_repeat) for c in range(col, col + col_repeat))
+            col += col_repeat
+    return facts
+
+
+def _count(text: str | None) -> int:
+    """A repeat or span attribute as a count (1 when absent or not a positive whole number)."""
+    if text is None:
+        return 1
+    try:
+        return max(int(text), 1)
+    except ValueError:
+        return 1
+
+
+def _check_extent(name: str, last_row: int, last_col: int, limits: ReadLimits) -> None:
+    if last_row * last_col > limits.max_sheet_cells:
+        raise WorkbookError(
+            f"工作表“{name}”的数据区域异常大（{last_row}行×{last_col}列），超过上限{limits.max_sheet_cells}个单元格，"
+            "疑似异常文件；如确需读取，请提高 --max-cells（库中为 ReadLimits(max_sheet_cells=…)）")
+

@@ -1,0 +1,130 @@
+"""OpenDocument spreadsheets (.ods), as LibreOffice and domestic office suites save forms: read
+as the .xlsx they were saved from, and screened as strictly."""
+import zipfile
+
+import pytest
+
+import perfeval_xl
+import hostile
+from deptgen import BaseFigures, write_department_workbook
+from formgen import write_form
+from odsgen import MIMETYPE, ods_twin, write_ods
+
+
+def _with_content(ods, target, content: str):
+    """A copy of the .ods at ``ods`` whose content.xml is ``content``."""
+    with zipfile.ZipFile(ods) as source, zipfile.ZipFile(target, "w") as archive:
+        for member in source.infolist():
+            data = content.encode() if member.filename == "content.xml" else source.read(member)
+            archive.writestr(member, data)
+    return target
+
+
+def _scores(result):
+    """What an officer reads of a result: per form its total and grade, per item the score, the
+    basis and the flags (cells named, the file's name left out)."""
+    return [(form.total, form.grade, [(item.name, item.score, item.basis, [str(flag) for flag in item.flags])
+                                      for item in form.items],
+             sorted(str(flag).replace(result.file, "FILE") for flag in form.flags)) for form in result.forms]
+
+
+@pytest.mark.parametrize("layout", ["national-2020", "anhui-2022", "beijing-2016", "sichuan-2023"])
+def test_an_ods_form_scores_as_the_xlsx_it_was_saved_from(tmp_path, layout):
+    xlsx = write_form(tmp_path / "form.xlsx", hostile.good_project(), layout, extra_rows_above=2, col_offset=1)
+    ods = ods_twin(xlsx, tmp_path / "form.ods")
+    read_as_xlsx, read_as_ods = perfeval_xl.score_workbook(xlsx), perfeval_xl.score_workbook(ods)
+    assert read_as_ods.status == "ok"
+    assert _scores(read_as_ods) == _scores(read_as_xlsx)
+
+
+def test_an_ods_department_workbook_pairs_its_two_sheets_as_the_xlsx_does(tmp_path):
+    xlsx = write_department_workbook(tmp_path / "dept.xlsx", BaseFigures("某区城市管理局"))
+    read_as_ods = perfeval_xl.score_workbook(ods_twin(xlsx, tmp_path / "dept.ods"))
+    assert [form.kind for form in read_as_ods.forms] == ["department"]
+    assert _scores(read_as_ods) == _scores(perfeval_xl.score_workbook(xlsx))
+
+
+def test_an_ods_percentage_is_the_percent_it_shows(tmp_path):
+    # Stored as 0.92 with office:value-type="percentage"; calamine gives the bare 0.92.
+    xlsx = write_form(tmp_path / "form.xlsx", hostile.good_project(), number_formats={0.92: "0%"})
+    [form] = perfeval_xl.score_workbook(ods_twin(xlsx, tmp_path / "form.ods")).forms
+    [item] = [item for item in form.items if item.name == "健康档案规范化率"]
+    assert (item.actual, item.score) == ("92%", 15)
+
+
+def test_an_inbox_scores_ods_files_beside_xlsx_and_names_the_scored_form_after_the_input(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    xlsx = hostile.write_good(tmp_path / "form.xlsx")
+    ods_twin(xlsx, inbox / "某局自评表.ods")
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    assert batch.statuses == {"某局自评表.ods": "ok"}
+    assert (tmp_path / "out" / "某局自评表.ods.scored.xlsx").is_file()
+    assert str(batch.files[0].forms[0].total) == hostile.GOOD_TOTAL
+
+
+def test_a_hidden_ods_sheet_gives_way_to_a_visible_form(tmp_path):
+    xlsx = hostile.write_good(tmp_path / "form.xlsx")
+    visible = ods_twin(xlsx, tmp_path / "visible.ods")
+    with zipfile.ZipFile(visible) as archive:
+        content = archive.read("content.xml").decode()
+    # The same form twice, the first copy hidden and holding other figures.
+    table = content[content.index("<table:table "):content.index("</table:table>") + len("</table:table>")]
+    hidden = table.replace("<table:table ", '<table:table table:style-name="hidden" ', 1).replace(
+        'table:name="', 'table:name="旧', 1).replace(">5200<", ">100<").replace('"5200"', '"100"')
+    both = _with_content(visible, tmp_path / "both.ods", content.replace(table, hidden + table))
+    result = perfeval_xl.score_workbook(both)
+    assert [form.form.sheet for form in result.forms] == [form.form.sheet for form in
+                                                          perfeval_xl.score_workbook(visible).forms]
+
+
+def test_an_ods_named_xlsx_is_read_as_the_ods_it_is(tmp_path):
+    xlsx = hostile.write_good(tmp_path / "form.xlsx")
+    renamed = ods_twin(xlsx, tmp_path / "改了扩展名.xlsx.tmp").rename(tmp_path / "改了扩展名.xlsx")
+    assert str(perfeval_xl.score_workbook(renamed).forms[0].total) == hostile.GOOD_TOTAL
+
+
+def test_an_entity_declaration_anywhere_in_the_prolog_is_refused(tmp_path):
+    padded = "<!--" + " " * 8000 + '--><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>'
+    ods = write_ods(tmp_path / "laughs.ods", {"表": {"rows": [["项目名称", "x"]]}}, prolog=padded)
+    with pytest.raises(perfeval_xl.WorkbookError, match="XML实体声明"):
+        perfeval_xl.score_workbook(ods)
+
+
+def test_a_value_repeated_down_a_million_rows_is_refused_before_the_parser(tmp_path):
+    # LibreOffice repeats a sheet's empty tail a million times (read as nothing); a repeated value
+    # would have calamine build the whole area.
+    ods = write_ods(tmp_path / "far.ods", {"表": {"rows": [["项目名称", "x"]]}})
+    with zipfile.ZipFile(ods) as archive:
+        content = archive.read("content.xml").decode()
+    far = content.replace('<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+                          'table:number-columns-repeated="1024"/>',
+                          '<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+                          'table:number-columns-repeated="1024" office:value-type="float" office:value="1"/>')
+    assert far != content
+    with pytest.raises(perfeval_xl.WorkbookError, match="工作表“表”的数据区域异常大（1048001行×1024列）"):
+        perfeval_xl.score_workbook(_with_content(ods, tmp_path / "far2.ods", far))
+
+
+def test_an_ods_without_its_content_says_it_is_damaged(tmp_path):
+    path = tmp_path / "empty.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", MIMETYPE, zipfile.ZIP_STORED)
+    with pytest.raises(perfeval_xl.WorkbookError, match="^“empty.ods”：文件已损坏：OpenDocument表格缺少content.xml$"):
+        perfeval_xl.score_workbook(path)
+
+
+def test_a_password_protected_ods_says_so_and_not_that_it_is_damaged(tmp_path):
+    ods = ods_twin(hostile.write_good(tmp_path / "form.xlsx"), tmp_path / "form.ods")
+    locked = tmp_path / "locked.ods"
+    with zipfile.ZipFile(ods) as source, zipfile.ZipFile(locked, "w") as archive:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "META-INF/manifest.xml":  # as LibreOffice declares an encrypted part
+                data = data.replace(b'manifest:media-type="text/xml"/>', b'manifest:media-type="text/xml">'
+                                    b'<manifest:encryption-data manifest:checksum-type="SHA1/1K"/></manifest:file-entry>')
+            elif member.filename == "content.xml":
+                data = bytes(byte ^ 0x5A for byte in data)  # encrypted: not deflate data any more
+            archive.writestr(member, data)
+    with pytest.raises(perfeval_xl.WorkbookError, match="^“locked.ods”：文件已加密（OpenDocument密码保护），无法读取"):
+        perfeval_xl.score_workbook(locked)
