@@ -180,6 +180,11 @@ INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
     "method": ("得分计算方法", "计分方法"),
 }
 
+#: Headings of an indicator table's other columns: no rule reads them, but forms.md carries every
+#: field of the input over to the scored form (shown there with the unit's 偏差原因).
+NOTE_COLUMNS = frozenset(("备注", "指标解释", "指标说明", "评分标准", "评分规则", "计分标准", "指标定义", "计算公式",
+                          "指标计算公式", "数据来源", "佐证材料", "佐证资料", "完成情况说明", "说明", "备注说明"))
+
 TOTAL_ROW_LABELS = ("总分", "合计", "总计", "总得分", "自评总分", "总分值", "合计得分", "得分合计", "综合得分", "评价得分")
 #: What starts the lines under a form's table (signatures, contacts, the conclusion): they end the
 #: table as a 总分 row does, and are never an indicator.

@@ -178,6 +178,8 @@ class Indicator:
     declared_unit: Optional[str] = None  # from a 度量单位 column
     flags: list[Flag] = field(default_factory=list)  # found while reading the row
     method: str = ""  # from a 得分计算方法 column (Beijing 2016): how the form says it is scored
+    #: the row's other columns (备注, 指标解释, 评分标准 …) as "heading：text；…", carried to the scored form
+    notes: str = ""
 
 
 @dataclass
@@ -338,6 +340,7 @@ class ItemScore:
     actual: str = ""
     reason: str = ""
     method: str = ""  # the form's own 得分计算方法 ("B/A×分值"), shown beside the engine's basis
+    notes: str = ""  # the indicator row's other columns (Indicator.notes), shown under the unit's reason
 
     @property
     def difference(self) -> Optional[Decimal]:

@@ -133,6 +133,36 @@ def test_a_form_without_a_scoring_method_shows_the_basis_alone(tmp_path):
     assert not any("原表得分计算方法" in str(value) for row in sheet.iter_rows(values_only=True) for value in row)
 
 
+# -- an indicator table's other columns: 备注, 指标解释, 评分标准 ---------------------------------
+
+
+def test_other_columns_of_the_indicator_table_are_carried_under_the_units_reason(tmp_path):
+    rows = [Row("产出指标", "数量指标", "家庭医生签约人数", "≥5000人", "4800人", 20, 20, "年中人员调整"),
+            Row("产出指标", "质量指标", "健康档案规范化率", "≥90%", "92%", 15, 15),
+            Row("效益指标", "社会效益指标", "居民健康素养水平", "有效提升", "达成年度指标", 30, 30),
+            Row("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%", "93%", 10)]
+    path = write_form(tmp_path / "form.xlsx", Project(name="某项目", department="某局", unit="某中心", year=2023,
+                                                       funds=Funds(100, 100, 100), rows=rows))
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    header = next(row[0].row for row in sheet.iter_rows() if any(cell.value == "三级指标" for cell in row))
+    notes, explanation = sheet.max_column + 1, sheet.max_column + 2
+    sheet.cell(header, notes, "备注")
+    sheet.cell(header, explanation, "指标解释")
+    sheet.cell(header + 1, notes, "含新签约")
+    sheet.cell(header + 1, explanation, "签约居民人数")
+    sheet.cell(header + 2, explanation, "规范化档案数/建档数")
+    sheet.cell(header + 3, notes, "/")  # a placeholder: nothing written
+    book.save(path)
+    scored = scored_workbook(tmp_path, path).active
+    assert row_with(scored, "家庭医生签约人数")[11] == "年中人员调整\n备注：含新签约；指标解释：签约居民人数"
+    assert row_with(scored, "健康档案规范化率")[11] == "指标解释：规范化档案数/建档数"
+    assert row_with(scored, "居民健康素养水平")[11] is None
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert [item.notes for item in form.items] == ["", "备注：含新签约；指标解释：签约居民人数", "指标解释：规范化档案数/建档数",
+                                                   "", ""]
+
+
 # -- department F3: its level weights and its own column names ----------------------------
 
 

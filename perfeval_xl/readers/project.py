@@ -172,7 +172,8 @@ def _read_form(cells: SheetCells, file: str, first_row: int, header_top: int, he
     _read_heading(cells, header_row, form, first_row)
     form.funds = _read_funds(cells, first_row, header_row, form)
     _read_goals(cells, header_top, form, first_row)
-    end_row, stop_row = _read_indicators(cells, header_row, columns, form)
+    end_row, stop_row = _read_indicators(cells, header_row, columns, form,
+                                         _note_columns(cells, header_top, header_row, columns))
     _read_total_row(cells, end_row, columns, form)
     form.footer = footer_lines(cells, stop_row)
     if form.funds is None:  # some forms put the 项目资金 block after the indicator table
@@ -490,17 +491,31 @@ def _text_below(cells: SheetCells, row: int, col: int, stop_row: int) -> str:
 
 # ---------------------------------------------------------------- indicators
 
+def _note_columns(cells: SheetCells, header_top: int, header_row: int,
+                  columns: dict[str, int]) -> tuple[tuple[int, str], ...]:
+    """(column, heading) of each of the indicator header's note columns (备注, 指标解释, 评分标准 …,
+    :data:`labels.NOTE_COLUMNS`) that is no field's column, left to right."""
+    taken = set(columns.values())
+    found: dict[int, str] = {}
+    for row in range(header_top, header_row + 1):
+        for col, label in cells.row_labels(row):
+            if label in labels.NOTE_COLUMNS and col not in taken:
+                found.setdefault(col, label)
+    return tuple(sorted(found.items()))
+
+
 def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int],
-                     form: ProjectForm) -> tuple[int, int]:
+                     form: ProjectForm, note_columns: tuple[tuple[int, str], ...] = ()) -> tuple[int, int]:
     """Read indicator rows below the header; returns the row of the 总分 row (or the end), and the
-    row the table stopped at (its 总分 row, the first footer line, or the end)."""
+    row the table stopped at (its 总分 row, the first footer line, or the end).  ``note_columns``
+    (:func:`_note_columns`) are carried into each indicator's notes."""
     name_col, target_col, actual_col = columns["name"], columns["target"], columns["actual"]
     weight_col = columns.get("weight")
     level1_col = columns.get("level1", name_col - 2 if name_col >= 2 else None)
     level2_col = columns.get("level2", name_col - 1 if name_col >= 1 else None)
-    width = max(columns.values()) + 1
+    width = max(*columns.values(), *(col for col, _ in note_columns)) + 1
     # Why locals and a plan made once per table: this loop runs for every indicator of every form.
-    reader = _IndicatorReader(cells, columns, header_row)
+    reader = _IndicatorReader(cells, columns, header_row, note_columns)
     rows, indicators = cells.grid.rows, form.indicators
     level1 = level2 = ""
     # Why the level columns' merged cells found once a table: a level name is merged down over its
@@ -624,8 +639,10 @@ def _level_name(text: str) -> str:
 class _IndicatorReader:
     """Reads indicator rows of one table: the columns are looked up once, not per row."""
 
-    def __init__(self, cells: SheetCells, columns: dict[str, int], header_row: int):
+    def __init__(self, cells: SheetCells, columns: dict[str, int], header_row: int,
+                 note_columns: tuple[tuple[int, str], ...] = ()):
         self.cells = cells
+        self.note_columns = note_columns
         self.plain = cells.plain
         self.percent = cells.grid.percent
         self.columns = columns
@@ -673,6 +690,7 @@ class _IndicatorReader:
         col = self.method_col
         method = "" if col is None else (text_of(values[col])
                                          or (cells.merged_text(row, col) if self.merged_method else ""))
+        notes = self._notes(row, values) if self.note_columns else ""
         sources = self.row_cells.of(row)
         # Why positional, in the order of Indicator's fields (as the store's codec builds it too):
         # fourteen keywords cost 6,700 instructions more per row, 6 % of reading the rows.  Why the
@@ -684,8 +702,18 @@ class _IndicatorReader:
             "" if reason in PLACEHOLDERS else reason,  # reason ("无", "——", "N/A": none given)
             cells.source(row, self.name_col), sources,  # source, cells
             operator_text or None, unit_text or None,  # declared_operator, declared_unit
-            flags, method,
+            flags, method, notes,
         )
+
+    def _notes(self, row: int, values: list[object]) -> str:
+        """The row's note columns as "heading：text", joined by "；" (placeholders and blanks left out;
+        a note merged down over rows is each row's)."""
+        notes = []
+        for col, heading in self.note_columns:
+            text = text_of(values[col]) or self.cells.merged_text(row, col)
+            if text and text not in PLACEHOLDERS:
+                notes.append(f"{heading}：{text}")
+        return "；".join(notes)
 
     def _parsed(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
                 operator_text: str | None, unit_text: str | None) -> ParsedValue:

@@ -230,7 +230,7 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
     item = ItemScore(indicator.level1, indicator.level2, indicator.name,
                      indicator.weight if indicator.weight is not None else ZERO, NO_POINTS, indicator.self_score, "",
                      list(indicator.flags), indicator.source, True, target, actual, indicator.reason,
-                     indicator.method)
+                     indicator.method, indicator.notes)
     if indicator.weight is None:
         item.flags.append(Flag("分值缺失，按0分计", indicator.cells.get("weight", indicator.source), "error", "请单位补填分值"))
     if indicator.declared_operator and indicator.target.number is not None and not indicator.target.operator_declared:

@@ -419,7 +419,8 @@ class _Layout:
             applicable = item.applicable
             row = [
                 flags_on_form(item.flags, sheet) if item.flags else "", item.name,
-                _basis_with_method(item) if item.method else item.basis, item.reason, item.level1, item.level2,
+                _basis_with_method(item) if item.method else item.basis,
+                _reason_with_notes(item) if item.notes else item.reason, item.level1, item.level2,
                 _figure(item.target) if item.target[:1] in starts and item.target[-1:] in ends else item.target,
                 _figure(item.actual) if item.actual[:1] in starts and item.actual[-1:] in ends else item.actual,
                 item.weight, item.self_score, item.score if applicable else NOT_APPLICABLE,
@@ -557,6 +558,12 @@ def _figure(text: str) -> CellValue:
 
 _DIGITS = frozenset("0123456789")
 _NUMBER_STARTS = _DIGITS | {"-"}
+
+
+def _reason_with_notes(item: ItemScore) -> str:
+    """The unit's reason, and under it the row's other columns (备注, 指标解释 …): the official layout
+    has no column for them, and forms.md carries every field over."""
+    return f"{item.reason}\n{item.notes}" if item.reason else item.notes
 
 
 def _basis_with_method(item: ItemScore) -> str:
