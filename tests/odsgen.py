@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
 _NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+               'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"')
 
 
 def write_ods(path: Path, sheets: dict[str, dict], *, prolog: str = "", tail_rows: int = 1_048_000) -> Path:
@@ -61,8 +62,7 @@ def ods_twin(xlsx: Path, target: Path) -> Path:
     workbook = load_workbook(xlsx)
     sheets = {}
     for sheet in workbook.worksheets:
-        rows = [[cell.value if cell.value is not None else "" for cell in row]
-                for row in sheet.iter_rows(min_row=1, min_col=1)]
+        rows = [[_value(cell) for cell in row] for row in sheet.iter_rows(min_row=1, min_col=1)]
         percent = {cell.coordinate for row in sheet.iter_rows() for cell in row
                    if isinstance(cell.value, (int, float)) and "%" in cell.number_format}
         sheets[sheet.title] = {"rows": rows, "merged": [str(r) for r in sheet.merged_cells.ranges],
@@ -70,9 +70,32 @@ def ods_twin(xlsx: Path, target: Path) -> Path:
     return write_ods(target, sheets)
 
 
+class Formula(str):
+    """A formula never calculated: LibreOffice always stores a result, a script writing .ods may not."""
+
+
+class Error(str):
+    """A formula's error value (#DIV/0!), typed as LibreOffice types it."""
+
+
+def _value(cell):
+    if cell.value is None:
+        return ""
+    if cell.data_type == "e":
+        return Error(cell.value)
+    if cell.data_type == "f":
+        return Formula(cell.value)
+    return cell.value
+
+
 def _cell(element: str, value, attributes: str, percent: bool) -> str:
     if value == "" or value is None:
         return f"<{element}{attributes}/>"
+    if isinstance(value, Formula):
+        return f'<{element} table:formula={quoteattr("of:" + value)}{attributes}/>'
+    if isinstance(value, Error):
+        return (f'<{element} table:formula="of:=1/0" office:value-type="string" office:string-value="" '
+                f'calcext:value-type="error"{attributes}><text:p>{escape(value)}</text:p></{element}>')
     if isinstance(value, bool):
         return (f'<{element} office:value-type="boolean" office:boolean-value="{str(value).lower()}"{attributes}>'
                 f"<text:p>{'TRUE' if value else 'FALSE'}</text:p></{element}>")

@@ -3,11 +3,12 @@ as the .xlsx they were saved from, and screened as strictly."""
 import zipfile
 
 import pytest
+from openpyxl import load_workbook
 
 import perfeval_xl
 import hostile
 from deptgen import BaseFigures, write_department_workbook
-from formgen import write_form
+from formgen import Formula, Row, write_form
 from odsgen import MIMETYPE, ods_twin, write_ods
 
 
@@ -128,3 +129,18 @@ def test_a_password_protected_ods_says_so_and_not_that_it_is_damaged(tmp_path):
             archive.writestr(member, data)
     with pytest.raises(perfeval_xl.WorkbookError, match="^“locked.ods”：文件已加密（OpenDocument密码保护），无法读取"):
         perfeval_xl.score_workbook(locked)
+
+
+def test_an_ods_error_value_and_a_formula_never_calculated_are_flagged_as_in_an_xlsx(tmp_path):
+    # calamine gives both as an empty cell: they read as "not filled in", and the unit was told so.
+    project = hostile.good_project()
+    project.rows[0] = Row("产出指标", "数量指标", "家庭医生签约人数", "≥5000人", Formula("=B30*2"), 20, 20)
+    xlsx = write_form(tmp_path / "form.xlsx", project)
+    book = load_workbook(xlsx)
+    next(c for row in book.active.iter_rows() for c in row if c.value == "92%").value = "#DIV/0!"
+    book.save(xlsx)
+    read_as_xlsx = perfeval_xl.score_workbook(xlsx)
+    read_as_ods = perfeval_xl.score_workbook(ods_twin(xlsx, tmp_path / "form.ods"))
+    assert _scores(read_as_ods) == _scores(read_as_xlsx)
+    flags = [str(flag) for item in read_as_ods.forms[0].items for flag in item.flags]
+    assert any("未计算的公式" in flag for flag in flags) and any("#DIV/0!" in flag for flag in flags)

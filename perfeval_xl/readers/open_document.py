@@ -1,9 +1,10 @@
 """OpenDocument spreadsheets (.ods): what python-calamine does not say of them, and the screen.
 
 Units on domestic office suites and LibreOffice save their forms as .ods.
-python-calamine reads an .ods's values but reports no merged ranges for it, and
+python-calamine reads an .ods's values but reports no merged ranges for it,
 gives a number shown as a percentage ("95%", stored as 0.95) as the bare
-fraction; both are read here from ``content.xml``.  The zip is screened as an
+fraction, and an error value (#DIV/0!) or a formula never calculated as an
+empty cell; all of these are read here from ``content.xml``.  The zip is screened as an
 .xlsx's is (zip bombs, entity declarations), and a sheet's used area is bounded
 before calamine sees it: LibreOffice writes a sheet's empty tail as one row
 repeated a million times, so repeats count only where a cell holds something.
@@ -27,6 +28,10 @@ _COLUMNS_REPEATED = _TABLE + "number-columns-repeated"
 _COLUMNS_SPANNED = _TABLE + "number-columns-spanned"
 _ROWS_SPANNED = _TABLE + "number-rows-spanned"
 _VALUE_TYPE = _OFFICE + "value-type"
+_FORMULA = _TABLE + "formula"
+#: LibreOffice's own value type beside ODF's: "error" for a formula whose result is #DIV/0! and the like
+#: (ODF types it an empty string, which calamine gives as "").
+_CALC_VALUE_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 #: The member an OpenDocument package must store first, uncompressed, naming what the package is.
 _MIMETYPE_HEADER = b"mimetype"
 #: A merged cell repeated more often than this is no form's (a hostile file's): its repeats are not merged.
@@ -101,13 +106,20 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
         elif tag in _CELLS and event == "end":
             col_repeat = _count(element.get(_COLUMNS_REPEATED))
             value_type = element.get(_VALUE_TYPE)
-            if value_type is not None or len(element):  # a value, or text paragraphs
+            formula = element.get(_FORMULA)
+            if value_type is not None or len(element) or formula is not None:  # a value, text, a formula
                 last_row = max(last_row, row + row_repeat)
                 last_col = max(last_col, col + col_repeat)
                 _check_extent(name, last_row, last_col, limits)
+                cells = [(r, c) for r in range(row, row + row_repeat) for c in range(col, col + col_repeat)] \
+                    if value_type == "percentage" or formula is not None else ()
                 if value_type == "percentage":
-                    sheet.percent.update((r, c) for r in range(row, row + row_repeat)
-                                         for c in range(col, col + col_repeat))
+                    sheet.percent.update(cells)
+                elif formula is not None and element.get(_CALC_VALUE_TYPE) == "error":
+                    shown = "".join(element.itertext()).strip() or "#VALUE!"
+                    sheet.errors.update(dict.fromkeys(cells, shown))
+                elif formula is not None and value_type is None:  # never calculated: no value stored
+                    sheet.uncalculated.update(cells)
             rows_spanned = _count(element.get(_ROWS_SPANNED))
             columns_spanned = _count(element.get(_COLUMNS_SPANNED))
             if (rows_spanned > 1 or columns_spanned > 1) and row_repeat * col_repeat <= _REPEATED_MERGES:
