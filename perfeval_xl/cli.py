@@ -285,7 +285,7 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
           scheduler: str | None, formats: tuple[str, ...], quiet: bool, debug: bool) -> None:
     """对INBOX下所有工作簿评分，结果写入--out文件夹。
 
-    Score every workbook under INBOX (recursively; .xlsx, .xlsm, .xls, .ods)
+    Score every workbook under INBOX (recursively; .xlsx, .xlsm, .xltx, .xls, .ods)
     and write OUTBOX/<sub-folder>/<name>.scored.xlsx for each (b.xls gives
     b.xls.scored.xlsx), a report draft for each department form, plus
     summary.xlsx and summary.json.  Exit code 0 when no file failed (a skipped
@@ -325,7 +325,7 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
         if status == "skipped" and "请" in (reason := batch.files[index].error or ""):
             click.echo(terminal_text(f"跳过 {_one_line(batch.files[index].file)}：{reason}"), err=True)
     if not statuses:  # a wrong folder given, most likely: said even with --quiet
-        click.echo(f"提示：收件箱“{inbox}”中没有找到工作簿（.xlsx、.xlsm、.xls、.ods），请确认文件夹是否正确", err=True)
+        click.echo(f"提示：收件箱“{inbox}”中没有找到工作簿（.xlsx、.xlsm、.xltx、.xls、.ods等），请确认文件夹是否正确", err=True)
     elif not quiet:
         reused = f"（其中 {batch.reused} 个未变化，沿用上次结果）" if batch.reused else ""
         click.echo(f"已评分 {statuses.count('ok')} 个文件{reused}，失败 {statuses.count('error')} 个，"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".ods")  # a template (.xltx) filled and sent as it is too
 #: Spreadsheets of other programs a unit may send: listed, so that the officer hears of them, and
 #: skipped with what to do (not silently left out of the batch).
 OTHER_SPREADSHEETS = {

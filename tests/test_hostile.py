@@ -208,6 +208,16 @@ def test_spreadsheets_of_other_programs_are_listed_and_skipped_with_what_to_do(t
                        "某局自评表.xlsb": "Excel二进制工作簿（.xlsb）不能读取，已跳过；请用WPS或Excel另存为.xlsx后重新报送"}
 
 
+def test_a_filled_template_file_is_scored_not_left_out(tmp_path):
+    # .xltx / .xltm were neither scored nor named as skipped: a unit's form vanished from the batch.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(tmp_path / "form.xlsx").rename(inbox / "自评表模板.xltx")
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    assert batch.statuses == {"自评表模板.xltx": "ok"}
+    assert (tmp_path / "out" / "自评表模板.xltx.scored.xlsx").is_file()
+
+
 def test_the_cli_names_a_skipped_file_the_officer_must_act_on_and_not_a_lock_file(tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
@@ -238,7 +248,7 @@ def test_an_inbox_without_a_workbook_says_so(tmp_path):
     (inbox / "说明.docx").write_bytes(b"x")
     result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-q"])
     assert result.exit_code == 0
-    assert f"提示：收件箱“{inbox}”中没有找到工作簿（.xlsx、.xlsm、.xls、.ods），请确认文件夹是否正确" in result.output
+    assert f"提示：收件箱“{inbox}”中没有找到工作簿（.xlsx、.xlsm、.xltx、.xls、.ods等），请确认文件夹是否正确" in result.output
 
 
 def test_a_workbook_without_a_form_names_the_sheets_looked_at(tmp_path):
@@ -338,6 +348,79 @@ def test_a_workbook_written_with_prefixed_elements_is_screened_as_any_other(tmp_
     far = hostile.rezip(prefixed, tmp_path / "far.xlsx",
                         lambda xml: xml.replace(b"</x:sheetData>", b'<x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v>'
                                                                    b"</x:c></x:row></x:sheetData>"))
+    with pytest.raises(perfeval_xl.WorkbookError, match="数据区域异常大"):
+        perfeval_xl.score_workbook(far)
+
+
+def _single_quoted(xml: bytes) -> bytes:
+    """Every attribute written name='value', as XML allows and some writers do."""
+    return re.sub(rb'(\s[\w:.-]+)="([^"]*)"', rb"\1='\2'", xml)
+
+
+def _spaced(xml: bytes) -> bytes:
+    """Every attribute written name = "value"."""
+    return re.sub(rb'(\s[\w:.-]+)="', rb'\1 = "', xml)
+
+
+def _without_references(xml: bytes) -> bytes:
+    """Rows and cells without their optional r="…" (calamine counts them; Excel reads them so)."""
+    return re.sub(rb'(<(?:row|c))\s+r="[A-Z]*\d+"', rb"\1", xml)
+
+
+def _format_attributes_swapped(xml: bytes) -> bytes:
+    return re.sub(rb'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', rb'<numFmt formatCode="\2" numFmtId="\1"', xml)
+
+
+@pytest.mark.parametrize("parts, rewrite", [
+    (("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml"), _single_quoted),
+    (("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml"), _spaced),
+    (("xl/worksheets/sheet1.xml",), _without_references),
+    (("xl/styles.xml",), _format_attributes_swapped),
+], ids=["single-quoted", "blanks-around-equals", "no-cell-references", "format-attributes-swapped"])
+def test_attributes_as_xml_allows_them_hide_no_percentage_formula_or_far_cell(tmp_path, parts, rewrite):
+    # Each hid a 5% in a 0.0% cell (read 0.05: full marks against "≤2%") and a formula never calculated
+    # from the screen, and the quoted and spaced ones a far cell too: calamine then aborted the process.
+    import openpyxl
+
+    path = hostile.write_good(tmp_path / "g.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    sheet["Z1"], sheet["Z1"].number_format = 0.05, "0.0%"  # a workbook's own format (numFmt 164)
+    sheet["Z2"] = "=1/0"  # openpyxl stores no result: a formula never calculated
+    book.save(path)
+    plain = perfeval_xl.readers.grid.load_grids(path)[0]
+    assert (0, 25) in plain.percent and (1, 25) in plain.uncalculated
+    odd = tmp_path / "odd.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in parts:
+                rewritten = rewrite(data)
+                assert rewritten != data, info.filename
+                data = rewritten
+            out.writestr(info.filename, data)
+    [grid] = perfeval_xl.readers.grid.load_grids(odd)
+    if rewrite is _without_references:  # the cells move left, as calamine counts them: Z1 is now B1
+        shown_as_percent = {(r, c) for r, row in enumerate(grid.rows) for c, value in enumerate(row) if value == 0.05}
+        assert grid.percent == shown_as_percent and len(shown_as_percent) == 1
+        assert [row for row, _ in grid.uncalculated] == [1]
+    else:
+        assert grid.rows == plain.rows and grid.percent == plain.percent and grid.uncalculated == plain.uncalculated
+    if "xl/worksheets/sheet1.xml" in parts:
+        # The far cell written as the rest (quoted so), or, among cells counted, with its own r="…".
+        far_and_rewritten = (lambda xml: hostile.far_cell(xml)) if rewrite is _without_references \
+            else (lambda xml: rewrite(hostile.far_cell(xml)))
+        far = hostile.rezip(odd, tmp_path / "far.xlsx", far_and_rewritten)
+        with pytest.raises(perfeval_xl.WorkbookError, match="数据区域异常大"):
+            perfeval_xl.score_workbook(far)
+
+
+def test_a_far_cell_quoted_otherwise_than_its_sheet_is_still_refused(tmp_path):
+    # The screen judges a part's quoting by its head; a far cell single-quoted inside a double-quoted
+    # sheet must still never reach calamine, which aborts the whole process on it.
+    far = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "far.xlsx",
+                        lambda xml: xml.replace(b"</sheetData>", b"<row r='1048576'><c r='XFD1048576'><v>1</v>"
+                                                                 b"</c></row></sheetData>"))
     with pytest.raises(perfeval_xl.WorkbookError, match="数据区域异常大"):
         perfeval_xl.score_workbook(far)
 

@@ -143,13 +143,14 @@ def _may_be_encrypted(data: bytes) -> tuple[bool, bytes | None]:
 # The reference of a cell that is not empty (<c …/> and <c …></c> are).  Why not every <c> and
 # <row>: Excel writes empty ones down to row 1,048,576 where a user once formatted a cell or
 # resized a row, and calamine, which reads only filled cells, does not size the sheet by them.
-_FILLED_CELL_REF = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{1,3}\d+)"[^>]*?(?<!/)>(?!</c>)')
+_FILLED_CELL_REF = re.compile(rb'<c\b[^>]*?\sr=["\']([A-Z]{1,3}\d+)["\'][^>]*?(?<!/)>(?!</c>)')
 # A cell without its (optional) r= reference: its place is only known by counting, so a sheet
 # holding one is measured by every reference, empty cells and rows included, as before.
-_CELL_WITHOUT_REF = re.compile(rb'<c(?=[\s>/])(?![^>]*\sr=")')
-_ROW_OR_CELL_REF = re.compile(rb'<(?:c|row)\b[^>]*?\sr="([A-Z]{0,3}\d+)"')
+_CELL_WITHOUT_REF = re.compile(rb'<c(?=[\s>/])(?![^>]*\sr=["\'])')
+_ROW_WITHOUT_REF = re.compile(rb'<row(?=[\s>/])(?![^>]*\sr=["\'])')
+_ROW_OR_CELL_REF = re.compile(rb'<(?:c|row)\b[^>]*?\sr=["\']([A-Z]{0,3}\d+)["\']')
 # Every reference _FILLED_CELL_REF finds and maybe many more, found several times faster.
-_ANY_REF = re.compile(rb'r="([A-Z]{0,3}\d+)"')
+_ANY_REF = re.compile(rb'r=["\']([A-Z]{0,3}\d+)["\']')
 # Every reference _ANY_REF finds past column ZZ or row 999 (and a few more); without one,
 # a sheet's extent is at most 999 rows × 702 columns.  After r=" it asks for one of LLL, DDDD,
 # LDDDD or LLDDDD (L a letter, D a digit): up to two letters, taken possessively, then a third
@@ -157,7 +158,7 @@ _ANY_REF = re.compile(rb'r="([A-Z]{0,3}\d+)"')
 # each nested alternation is a jump of sre's; [A-Z]{3}|[A-Z]{0,2}\d{4}, the same set, cost 677,000
 # instructions on a sheet of 30 KB, three nested alternations 547,000, this one alternation ≈ 80
 # fewer per reference (−10 M instructions on the 144,000 references of 300 workbooks).
-_FAR_REF = re.compile(rb'r="[A-Z]{0,2}+(?:[A-Z]|\d\d\d\d)')
+_FAR_REF = re.compile(rb'r=["\'][A-Z]{0,2}+(?:[A-Z]|\d\d\d\d)')  # single quotes too: see _tightly_quoted
 _SMALL_EXTENT_CELLS = 999 * 702
 _LETTERS = bytes(range(ord("A"), ord("Z") + 1))
 _DIGITS = b"0123456789"
@@ -243,7 +244,7 @@ def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[
             if _declares_entities(xml):
                 raise WorkbookError("文件包含XML实体声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝读取")
             if name is not None:
-                plain = _unprefixed(xml)
+                plain = _screened(xml, head_only=True)
                 facts[name] = _sheet_facts(name, plain, limits)
                 if percent_cell is not None:
                     facts[name].percent = _percent_cells(plain, percent_cell)
@@ -568,6 +569,79 @@ def _unprefixed(xml: bytes) -> bytes:
     return xml.replace(b"<" + prefix + b":", b"<").replace(b"</" + prefix + b":", b"</")
 
 
+
+#: An attribute written in a way the screen's patterns do not match: single-quoted, or with blanks
+#: around its "=" (XML allows both, and python-calamine reads them).
+_LOOSE_ATTRIBUTE = re.compile(rb"""\s[\w:.-]+(?:\s+=|=\s|=')""")
+_TAG = re.compile(rb"<[A-Za-z_][^<>]*>")
+_ANY_ATTRIBUTE = re.compile(rb"""(\s[\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _tightly_quoted(xml: bytes, head_only: bool = False) -> bytes:
+    """``xml`` with every attribute of its tags written ``name="value"``; ``xml`` itself when all are
+    (the rule).  Why: the screen's patterns read ``="…"`` only, and a single-quoted ``r='XFD1048576'``
+    hid a cell that made calamine abort the process, a percentage style or an error value.
+
+    With ``head_only`` the way of writing is judged by the part's first kilobyte (its root element
+    and namespaces): a writer quotes alike throughout, and three searches of a whole sheet cost 4 %
+    of reading it.  A far cell quoted otherwise than its sheet is still found (see _FAR_REF)."""
+    head = xml[:1024] if head_only else xml
+    if (b"='" not in head and b" =" not in head and b"= " not in head) or _LOOSE_ATTRIBUTE.search(head) is None:
+        return xml
+
+    def attribute(match: re.Match) -> bytes:
+        value = match.group(2) if match.group(2) is not None else match.group(3).replace(b'"', b"&quot;")
+        return match.group(1) + b'="' + value + b'"'
+
+    return _TAG.sub(lambda tag: _ANY_ATTRIBUTE.sub(attribute, tag.group()), xml)
+
+
+_ROW_OR_CELL_TAG = re.compile(rb"<(row|c)(?=[\s>/])([^>]*)>")
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_CELL_REF = re.compile(rb'\sr="([A-Z]+)\d+"')
+
+
+def _with_cell_references(xml: bytes) -> bytes:
+    """A sheet's XML with an ``r="B7"`` on every row and cell that has none, counted as Excel and
+    calamine count them (the next row, the next column); ``xml`` itself when none lacks one (the rule).
+    Why: the reference is optional, and the screen placed no cell without one (a percentage, an
+    error value or an uncalculated formula went unseen).  Asked only where the screen meets such a
+    cell: a whole sheet's search for one cost more than the screen's own work."""
+    if _CELL_WITHOUT_REF.search(xml) is None and _ROW_WITHOUT_REF.search(xml) is None:
+        return xml
+    row = col = 0
+
+    def referenced(match: re.Match) -> bytes:
+        nonlocal row, col
+        kind, attributes = match.group(1), match.group(2)
+        if kind == b"row":
+            number = _ROW_NUMBER.search(attributes)
+            row = int(number.group(1)) if number else row + 1
+            col = 0
+            return match.group() if number else b"<row r=\"%d\"%s>" % (row, attributes)
+        reference = _CELL_REF.search(attributes)
+        if reference:
+            col = _column_number(reference.group(1))
+            return match.group()
+        col += 1
+        return b'<c r="%s%d"%s>' % (_column_letters(col), row, attributes)
+
+    return _ROW_OR_CELL_TAG.sub(referenced, xml)
+
+
+def _column_letters(number: int) -> bytes:
+    """1 → b"A", 28 → b"AB"."""
+    letters = b""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = bytes((65 + rest,)) + letters
+    return letters
+
+
+def _screened(xml: bytes, head_only: bool = False) -> bytes:
+    """A part as the screen's patterns read it: unprefixed, attributes tightly quoted."""
+    return _tightly_quoted(_unprefixed(xml), head_only)
+
 def _sheet_facts(name: str, xml: bytes, limits: ReadLimits) -> SheetFacts:
     _check_extent(name, xml, limits)
     facts = SheetFacts()
@@ -576,8 +650,11 @@ def _sheet_facts(name: str, xml: bytes, limits: ReadLimits) -> SheetFacts:
     for cell in _CELL.finditer(xml):
         attrs, body = cell.group(1), cell.group(2) or b""
         ref = _REF.search(attrs)
-        if ref is None:
-            continue
+        if ref is None:  # a cell placed by counting: every cell is given its reference, and read again
+            counted = _with_cell_references(xml)
+            if counted is not xml:
+                return _sheet_facts(name, counted, limits)
+            continue  # its reference written otherwise than the sheet's (a hostile mix): not placed
         position = (int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1)
         value = _VALUE.search(body)
         if _ERROR_TYPE.search(attrs) and value:
@@ -609,7 +686,7 @@ def _holds_formula_mark(xml: bytes) -> bool:
 
 #: Number formats 9 (0%) and 10 (0.00%) are Excel's own; a workbook's own formats are declared.
 _BUILTIN_PERCENT_FORMATS = {b"9", b"10"}
-_NUMBER_FORMAT = re.compile(rb'<numFmt\b[^>]*?\snumFmtId="(\d+)"[^>]*?\sformatCode="([^"]*)"')
+_NUMBER_FORMAT = re.compile(rb'<numFmt\b(?=[^>]*?\snumFmtId="(\d+)")(?=[^>]*?\sformatCode="([^"]*)")')  # either order
 # The body of <cellXfs>, up to the first </cellXfs>.  Why not (.*?)</cellXfs>: that tries the end tag at every
 # byte of the body; runs of text between "<"s, taken whole, cost a sixth (−38 M instructions on 300 workbooks).
 _CELL_FORMATS = re.compile(rb"<cellXfs\b[^>]*+>((?:[^<]++|<(?!/cellXfs>))*+)</cellXfs>")
@@ -622,7 +699,7 @@ def _percent_cell_pattern(data: bytes, archive: _Archive, limits: ReadLimits,
                           read: dict[_Member, bytes]) -> re.Pattern | None:
     """A pattern for the cells whose style shows a number as a percentage; None when no style does."""
     try:
-        styles = _unprefixed(_read_named(data, archive, "xl/styles.xml", limits, read))
+        styles = _screened(_read_named(data, archive, "xl/styles.xml", limits, read))
     except KeyError:
         return None
     percent_formats = set(_BUILTIN_PERCENT_FORMATS)
@@ -647,7 +724,12 @@ def _percent_cells(xml: bytes, pattern: re.Pattern) -> set[tuple[int, int]]:
     for cell in pattern.finditer(xml):
         attrs, body = cell.groups()
         ref = _REF.search(attrs)
-        if ref is None or (b' t="' in attrs and b' t="n"' not in attrs) or b"<v>" not in body:
+        if ref is None:  # a cell placed by counting: every cell is given its reference, and read again
+            counted = _with_cell_references(xml)
+            if counted is not xml:
+                return _percent_cells(counted, pattern)
+            continue  # its reference written otherwise than the sheet's (a hostile mix): not placed
+        if (b' t="' in attrs and b' t="n"' not in attrs) or b"<v>" not in body:
             continue  # text, a boolean, an error or an empty cell: not a number shown as a percentage
         cells.add((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1))
     return cells
@@ -685,12 +767,12 @@ def _sheet_members(data: bytes, archive: _Archive, limits: ReadLimits,
     workbook = _read_named(data, archive, "xl/workbook.xml", limits, read)
     rels = _read_named(data, archive, "xl/_rels/workbook.xml.rels", limits, read)
     targets = {}
-    for rel in _RELATIONSHIP.finditer(rels):
+    for rel in _RELATIONSHIP.finditer(_tightly_quoted(rels)):
         attrs = dict(_ATTR.findall(rel.group()))
         if b"Id" in attrs and b"Target" in attrs:
             targets[attrs[b"Id"]] = _member_of(attrs[b"Target"].decode())
     members = {}
-    for entry in _SHEET_ENTRY.finditer(_unprefixed(workbook)):
+    for entry in _SHEET_ENTRY.finditer(_screened(workbook)):
         attrs = dict(_ATTR.findall(entry.group()))
         rid = next((v for k, v in attrs.items() if k.endswith(b":id")), None)
         name = attrs.get(b"name")
