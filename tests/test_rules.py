@@ -500,6 +500,15 @@ def test_a_fraction_below_one_is_a_percentage_only_when_that_is_the_nearer_readi
     # Every bare number up to 1 was scaled: scores fell as results improved (≤2%: 0.5 → 0.40, 1.5 → 10).
     item = score_indicator(indicator(target, actual, reason="r"), MOF)
     assert item.score == D(score) and ("按百分比换算" in messages(item)) == scaled
+    # Read as written, a bare fraction is still shown a person: its cell may have lost a 0% format.
+    assert ("未写百分号" in messages(item)) == (not scaled and float(actual) < 1)
+
+
+def test_a_bare_fraction_kept_as_a_percentage_says_what_it_would_be_scaled():
+    item = score_indicator(indicator("≤2%", "0.05"), MOF)
+    assert item.score == D("10.00")
+    assert "实际完成值0.05未写百分号，按0.05%计分；如实为5%，得分应重新判定" in messages(item)
+    assert "未写百分号" not in messages(score_indicator(indicator("≤2%", "0.05%"), MOF))
 
 
 @pytest.mark.parametrize("target, flagged", [("≥100%", True), ("不低于100%", True), ("≤100%", False), ("100%", False)])

@@ -477,6 +477,12 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
                                indicator.cells.get("actual"), action="请单位在实际完成值中写明单位"))
         note = f"实际值{show(a)}{base}={show(converted)}{target.unit}；"
         a = converted
+    elif (target.unit == "%" and actual.unit is None and 0 < a < 1 and rulebook.scale_percent_fractions
+          and "%" not in nfkc(actual.text)):
+        # Kept as a percentage (0.05 against "≤2%" is 0.05 %, the nearer reading), but a fraction whose
+        # cell lost its 0% format reads so too, and is 5 %: scored as written, shown a person.
+        item.flags.append(Flag(f"实际完成值{show(a)}未写百分号，按{show(a)}%计分；如实为{show(a * 100)}%，得分应重新判定",
+                               indicator.cells.get("actual"), action="请单位按百分数填写实际完成值（如95%）"))
     if deviation := "±" in target.text and _DEVIATION.match(compact(target.text)) is not None:
         # "±5%" (a 偏差率 within five points either way): the deviation's size against the bound.
         if a < 0:
