@@ -699,7 +699,7 @@ def _percent_cell_pattern(data: bytes, archive: _Archive, limits: ReadLimits,
                           read: dict[_Member, bytes]) -> re.Pattern | None:
     """A pattern for the cells whose style shows a number as a percentage; None when no style does."""
     try:
-        styles = _screened(_read_named(data, archive, "xl/styles.xml", limits, read))
+        styles = _screened(_read_named(data, archive, "xl/styles.xml", limits, read), head_only=True)
     except KeyError:
         return None
     percent_formats = set(_BUILTIN_PERCENT_FORMATS)
