@@ -5,7 +5,8 @@ that is all a reader needs.  What calamine cannot tell — an empty cell that is
 really a formula never calculated, or an error value like #DIV/0! — comes from
 the screening of the sheet XML in :mod:`.container`; which numbers of an .xls
 are shown as a percentage, from :mod:`.xls_formats` when a reader asks; an
-.ods's merged ranges and percentages, from :mod:`.open_document`.
+.ods's merged ranges, percentages, error values and uncalculated formulas,
+from :mod:`.open_document`.
 """
 from __future__ import annotations
 
