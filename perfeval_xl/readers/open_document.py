@@ -12,7 +12,6 @@ repeated a million times, so repeats count only where a cell holds something.
 from __future__ import annotations
 
 import io
-import xml.etree.ElementTree as ElementTree
 
 from ..errors import WorkbookError
 from .container import ReadLimits, SheetFacts, read_zip_members
@@ -65,13 +64,19 @@ def screen_ods(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
         # .ods is rare enough for a whole scan (a form's content.xml is ~100 KB).
         if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
             raise WorkbookError("文件包含XML实体声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝读取")
+    # Why imported here: ElementTree and pyexpat cost ~2 ms a process to import, and most batches
+    # hold no .ods.
+    from xml.etree.ElementTree import ParseError
+
     try:
         return _sheet_facts(content, limits)
-    except ElementTree.ParseError as exc:
+    except ParseError as exc:
         raise WorkbookError(f"文件已损坏：OpenDocument表格的content.xml无法解析（{exc}）") from exc
 
 
 def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
+    from xml.etree.ElementTree import iterparse
+
     facts: dict[str, SheetFacts] = {}
     sheet: SheetFacts | None = None
     name = ""
@@ -79,7 +84,7 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
     row = col = 0
     row_repeat = 1
     last_row = last_col = 0  # the used area: the last row and column holding something, 1-based
-    for event, element in ElementTree.iterparse(io.BytesIO(content), events=("start", "end")):
+    for event, element in iterparse(io.BytesIO(content), events=("start", "end")):
         tag = element.tag
         if tag == _SHEET:
             if event == "start":
