@@ -520,6 +520,35 @@ def test_a_project_name_that_is_an_uncalculated_formula_is_flagged_at_its_cell(t
     assert form.total is not None  # the form still scores
 
 
+@pytest.mark.parametrize("code, words", [
+    ('"≤"0"万元"', ("≤", "万元")),
+    ('#,##0"元"', ("", "元")),
+    ('"≥"0%', ("≥", "")),          # a percentage with a word before it: the % is the number's
+    ('0"%"', ("", "%")),           # a quoted % is written, not a percentage
+    ('[Red]0"人";[Blue]-0"人"', ("", "人")),
+    ("\\¥#,##0.00", ("¥", "")),
+    ('0.00_);(0.00)', None),
+    ('yyyy"年"m"月"d"日"', None),  # a date's: calamine gives the date
+    ('@"（文本）"', None),
+    ('0"万"0000', None),           # a word between digits is no suffix
+])
+def test_the_words_a_number_format_writes_around_the_number(code, words):
+    from perfeval_xl.readers.container import format_words
+
+    assert format_words(code) == words
+
+
+def test_a_number_formatted_with_words_is_read_as_shown(tmp_path):
+    # A cost target typed 5 and shown "≤5万元" by its format read as a bare 5: no operator (so ≥) and
+    # no unit, and an overspent 5.5 scored full marks.
+    project = hostile.good_project()
+    project.rows[1] = Row("产出指标", "成本指标", "设备维护成本", 5, 5.5, 15, 15)
+    path = write_form(tmp_path / "f.xlsx", project, number_formats={5: '"≤"0"万元"', 5.5: '0.0"万元"'})
+    [item] = [item for item in perfeval_xl.score_workbook(path).forms[0].items if item.name == "设备维护成本"]
+    assert (item.target, item.actual, item.score) == ("≤5万元", "5.5万元", Decimal("13.64"))
+    assert item.basis.startswith("5/5.5×15")
+
+
 def test_error_values_become_flags(tmp_path):
     path = hostile.write_good(tmp_path / "e.xlsx")
     workbook = load_workbook(path)

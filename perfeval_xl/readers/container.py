@@ -57,6 +57,8 @@ class SheetFacts:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells holding #DIV/0! etc.
     #: Numbers shown as a percentage: Excel turns "95%" typed into a cell into 0.95 formatted 0%.
     percent: set[tuple[int, int]] = field(default_factory=set)
+    #: Numbers whose format writes words around them ("≤"0"万元" shows 5 as ≤5万元): (prefix, suffix).
+    words: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     #: Merged ranges (r0, c0, r1, c1), for an .ods only: calamine reports an .xlsx's itself, an .ods's not.
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
@@ -225,7 +227,7 @@ def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[
     try:
         read: dict[_Member, bytes] = {}  # Why: workbook.xml and its rels are inflated once, not twice
         sheets = _sheet_members(data, archive, limits, read)
-        percent_cell = _percent_cell_pattern(data, archive, limits, read)
+        formatted = _formatted_cells_plan(data, archive, limits, read)
         facts = {}
         for member in members:
             if not member.filename.endswith((".xml", ".rels", ".vml")) \
@@ -246,8 +248,8 @@ def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[
             if name is not None:
                 plain = _screened(xml, head_only=True)
                 facts[name] = _sheet_facts(name, plain, limits)
-                if percent_cell is not None:
-                    facts[name].percent = _percent_cells(plain, percent_cell)
+                if formatted is not None:
+                    facts[name].percent, facts[name].words = _formatted_cells(plain, formatted)
                 if inflated is not None:
                     moved = _merged_ranges_first(xml)
                     if moved is not xml:
@@ -695,44 +697,118 @@ _FORMAT_ID = re.compile(rb'<xf\b[^>]*?\snumFmtId="(\d+)"|<xf\b')
 _LITERAL_IN_FORMAT = re.compile(rb'"[^"]*"|\\.|&quot;.*?&quot;')
 
 
-def _percent_cell_pattern(data: bytes, archive: _Archive, limits: ReadLimits,
-                          read: dict[_Member, bytes]) -> re.Pattern | None:
-    """A pattern for the cells whose style shows a number as a percentage; None when no style does."""
+class _FormattedCells:
+    """Which cell styles (s="…") show a number as a percentage, and which write words around it."""
+
+    __slots__ = ("pattern", "percent", "words")
+
+    def __init__(self, pattern: re.Pattern, percent: set[bytes], words: dict[bytes, tuple[str, str]]):
+        self.pattern, self.percent, self.words = pattern, percent, words
+
+
+def _formatted_cells_plan(data: bytes, archive: _Archive, limits: ReadLimits,
+                          read: dict[_Member, bytes]) -> _FormattedCells | None:
+    """The styles whose number format shows a number as a percentage or with words around it, and a
+    pattern for their cells; None when no style does either (the rule)."""
     try:
         styles = _screened(_read_named(data, archive, "xl/styles.xml", limits, read), head_only=True)
     except KeyError:
         return None
     percent_formats = set(_BUILTIN_PERCENT_FORMATS)
+    worded_formats: dict[bytes, tuple[str, str]] = {}
     for number_format, code in _NUMBER_FORMAT.findall(styles):
         if b"%" in _LITERAL_IN_FORMAT.sub(b"", code):
             percent_formats.add(number_format)
+        if b'"' in code or b"&quot;" in code or b"\\" in code or not code.isascii():
+            words = format_words(html.unescape(code.decode("utf-8", "replace")))
+            if words is not None:
+                worded_formats[number_format] = words
     cell_formats = _CELL_FORMATS.search(styles)
     if cell_formats is None:
         return None
-    styles_shown_as_percent = [str(index).encode() for index, match in enumerate(_FORMAT_ID.finditer(cell_formats.group(1)))
-                               if match.group(1) in percent_formats]
-    if not styles_shown_as_percent:
+    percent: set[bytes] = set()
+    words: dict[bytes, tuple[str, str]] = {}
+    for index, match in enumerate(_FORMAT_ID.finditer(cell_formats.group(1))):
+        number_format = match.group(1)
+        if number_format in percent_formats:
+            percent.add(str(index).encode())
+        if number_format in worded_formats:
+            words[str(index).encode()] = worded_formats[number_format]
+    if not percent and not words:
         return None
     # (?<!/)>: an empty <c …/> has no body; taking its "/" into the attributes would send (.*?)</c>
     # looking for the next cell's end, past every empty cell after the last filled one (quadratic).
-    return re.compile(rb'<c\b([^>]*?\ss="(?:' + b"|".join(styles_shown_as_percent) + rb')"[^>]*?)(?<!/)>(.*?)</c>', re.S)
+    styles_wanted = b"|".join(sorted(percent | set(words)))
+    pattern = re.compile(rb'<c\b([^>]*?\ss="(' + styles_wanted + rb')"[^>]*?)(?<!/)>(.*?)</c>', re.S)
+    return _FormattedCells(pattern, percent, words)
 
 
-def _percent_cells(xml: bytes, pattern: re.Pattern) -> set[tuple[int, int]]:
-    """(row, col) of every cell holding a number in a percentage style."""
-    cells = set()
-    for cell in pattern.finditer(xml):
-        attrs, body = cell.groups()
+def _formatted_cells(xml: bytes, plan: _FormattedCells
+                     ) -> tuple[set[tuple[int, int]], dict[tuple[int, int], tuple[str, str]]]:
+    """(row, col) of every cell holding a number in a percentage style, and of every one in a style
+    writing words around it, with the words."""
+    percent: set[tuple[int, int]] = set()
+    words: dict[tuple[int, int], tuple[str, str]] = {}
+    for cell in plan.pattern.finditer(xml):
+        attrs, style, body = cell.groups()
         ref = _REF.search(attrs)
         if ref is None:  # a cell placed by counting: every cell is given its reference, and read again
             counted = _with_cell_references(xml)
             if counted is not xml:
-                return _percent_cells(counted, pattern)
+                return _formatted_cells(counted, plan)
             continue  # its reference written otherwise than the sheet's (a hostile mix): not placed
         if (b' t="' in attrs and b' t="n"' not in attrs) or b"<v>" not in body:
-            continue  # text, a boolean, an error or an empty cell: not a number shown as a percentage
-        cells.add((int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1))
-    return cells
+            continue  # text, a boolean, an error or an empty cell: not a number shown so
+        position = (int(ref.group(2)) - 1, _column_number(ref.group(1)) - 1)
+        if style in plan.percent:
+            percent.add(position)
+        written = plan.words.get(style)
+        if written is not None:
+            words[position] = written
+    return percent, words
+
+
+#: What a number format shows as written, outside its number: "…" strings and \x escapes.
+_QUOTED_OR_ESCAPED = re.compile(r'"([^"]*)"|\\(.)|\[[^\]]*\]|[_*].|(.)', re.S)
+#: A number's own characters in a format: digit placeholders, separators, the exponent, the percent sign.
+_NUMBER_CHARACTERS = frozenset("0#?.,%Ee+-/ ")
+_DIGIT_PLACEHOLDERS = frozenset("0#?")
+#: Letters of a date or time format (yyyy"年"m"月"d"日" writes words too, but calamine gives a date).
+_DATE_LETTERS = frozenset("yYmMdDhHsSaA")
+
+
+def format_words(code: str) -> tuple[str, str] | None:
+    """(prefix, suffix): the words a number format writes before and after the number of a positive
+    value (its first section), e.g. ``"≤"0"万元"`` → ("≤", "万元"), ``#,##0"元"`` → ("", "元");
+    None when it writes none, or is a date's or text's format."""
+    if "general" in code.lower():
+        code = re.sub("(?i)general", "0", code)
+    prefix: list[str] = []
+    suffix: list[str] = []
+    seen_digit = False
+    for match in _QUOTED_OR_ESCAPED.finditer(code):
+        quoted, escaped, plain = match.groups()
+        if plain is not None:
+            if plain == ";":
+                break  # the first section is a positive number's
+            if plain in _DIGIT_PLACEHOLDERS:
+                seen_digit = True
+                suffix.clear()  # words between placeholders ("0"万"0000") are no suffix
+                continue
+            if plain in _NUMBER_CHARACTERS:
+                continue
+            if plain in _DATE_LETTERS or plain == "@":
+                return None
+            text = plain
+        elif quoted is not None or escaped is not None:
+            text = quoted if quoted is not None else escaped
+        else:
+            continue  # [Red], [$-804], [>=100], _x padding, *x fill: nothing written
+        (suffix if seen_digit else prefix).append(text)
+    if not seen_digit:
+        return None
+    before, after = "".join(prefix).strip(), "".join(suffix).strip()
+    return (before, after) if before or after else None
 
 
 def _check_extent(name: str, xml: bytes, limits: ReadLimits) -> None:

@@ -37,6 +37,8 @@ class Grid:
     #: test a cell's value is a number before asking, so that a form without one costs nothing.
     percent: Set[tuple[int, int]] = field(default_factory=set)
     hidden: bool = False
+    #: Numbers whose format writes words around them (an .xlsx's "≤"0"万元"): (prefix, suffix) by cell.
+    words: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> object:
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
@@ -112,6 +114,7 @@ def load_grids(path: str | Path, data: bytes | None = None, *, passwords: tuple[
             errors=sheet_facts.errors,
             percent=sheet_facts.percent if xls_formats is None else PercentCells(xls_formats, meta.name),
             hidden=str(meta.visible) != "SheetVisibleEnum.Visible",
+            words=sheet_facts.words,
         ))
     return grids
 

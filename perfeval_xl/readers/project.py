@@ -645,6 +645,7 @@ class _IndicatorReader:
         self.note_columns = note_columns
         self.plain = cells.plain
         self.percent = cells.grid.percent
+        self.words = cells.grid.words  # numbers shown with words around them: read the long way
         self.columns = columns
         self.row_cells = cells.row_cells(columns)
         self.name_col = columns["name"]
@@ -725,7 +726,8 @@ class _IndicatorReader:
         # them so).
         if self.plain:
             cls = raw.__class__
-            if cls is str and "#" not in raw or cls is float and raw != 0 and (row, col) not in self.percent:
+            if cls is str and "#" not in raw or (cls is float and raw != 0 and (row, col) not in self.percent
+                                                 and not (self.words and (row, col) in self.words)):
                 return _parsed_value(raw, operator_text, unit_text)
         return self._parsed_the_long_way(row, values, col, what, flags, operator_text, unit_text)
 
@@ -740,7 +742,7 @@ class _IndicatorReader:
             if problem:
                 flags.append(problem)
                 return parse_value(None)
-        raw = self.cells.as_shown(raw, row, col)
+        raw = self.cells.as_written(raw, row, col)
         if isinstance(raw, (str, int, float)) and raw != 0:  # Why not zero: 0.0 == -0.0, yet they read "0" and "-0"
             return _parsed_value(raw, operator_text, unit_text)
         return parse_value(raw, declared_operator=operator_text, declared_unit=unit_text)
