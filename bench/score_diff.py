@@ -45,6 +45,7 @@ def dump(tree: str, list_file: str, out_file: str) -> None:
             except Exception as error:  # noqa: BLE001  (a file that fails is a result too)
                 record["error"] = f"{type(error).__name__}: {str(error)[:200]}"
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.flush()  # a file that kills the process must not take the lines before it along
 
 
 def workbooks(paths: list[Path]) -> list[str]:
@@ -64,10 +65,27 @@ def workbooks(paths: list[Path]) -> list[str]:
 
 
 def scored(tree: Path, listed: Path, work: Path) -> dict[str, dict]:
-    out = work / f"{tree.name or 'tree'}-{os.getpid()}-{len(list(work.iterdir()))}.jsonl"
+    """Each listed workbook's record as ``tree`` scores it.  A file that kills the scoring process
+    (an older tree's parser aborting on a hostile file) is recorded as that, and the rest is scored
+    in a new process: one such file no longer ended the whole comparison."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    subprocess.run([sys.executable, __file__, "--dump", str(tree), str(listed), str(out)], env=env, check=True)
-    return {record["file"]: record for record in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    remaining = json.loads(listed.read_text(encoding="utf-8"))
+    records: dict[str, dict] = {}
+    while remaining:
+        part = work / f"list-{len(list(work.iterdir()))}.json"
+        part.write_text(json.dumps(remaining, ensure_ascii=False), encoding="utf-8")
+        out = work / f"{tree.name or 'tree'}-{os.getpid()}-{len(list(work.iterdir()))}.jsonl"
+        done = subprocess.run([sys.executable, __file__, "--dump", str(tree), str(part), str(out)], env=env)
+        lines = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
+        for record in map(json.loads, lines):
+            records[record["file"]] = record
+        if done.returncode == 0:
+            break
+        crashed = remaining[len(lines)]  # the dump writes a line per file, in order
+        records[crashed] = {"file": crashed, "error": f"the scoring process died (exit {done.returncode})"}
+        print(f"{tree}: the process died on {crashed!r}; going on after it", file=sys.stderr)
+        remaining = remaining[len(lines) + 1:]
+    return records
 
 
 def differences(before: dict[str, dict], after: dict[str, dict]) -> list[dict]:

@@ -144,3 +144,65 @@ def test_an_ods_error_value_and_a_formula_never_calculated_are_flagged_as_in_an_
     assert _scores(read_as_ods) == _scores(read_as_xlsx)
     flags = [str(flag) for item in read_as_ods.forms[0].items for flag in item.flags]
     assert any("未计算的公式" in flag for flag in flags) and any("#DIV/0!" in flag for flag in flags)
+
+
+def test_libreoffices_own_error_spelling_is_flagged_and_a_comment_on_the_cell_is_not_read_into_it(tmp_path):
+    # "Err:522" (a circular reference) read as an empty cell: the unit was told to fill a score it had.
+    ods = ods_twin(hostile.write_good(tmp_path / "form.xlsx"), tmp_path / "form.ods")
+    with zipfile.ZipFile(ods) as archive:
+        content = archive.read("content.xml").decode()
+    first = content.index('office:value-type="float" office:value="20"')  # the first indicator's 分值
+    cell_start = content.rindex("<table:table-cell", 0, first)
+    cell_end = content.index("</table:table-cell>", first) + len("</table:table-cell>")
+    errors = (content[:cell_start] + '<table:table-cell table:formula="of:=[.G14]" office:value-type="string" '
+              'office:string-value="" calcext:value-type="error"><office:annotation><text:p>已核</text:p>'
+              "</office:annotation><text:p>Err:522</text:p></table:table-cell>" + content[cell_end:])
+    result = perfeval_xl.score_workbook(_with_content(ods, tmp_path / "errors.ods", errors))
+    flags = [str(flag) for item in result.forms[0].items for flag in item.flags]
+    assert any(flag.startswith("分值单元格为错误值Err:522，") for flag in flags), flags
+
+
+@pytest.mark.parametrize("order", ["mimetype-last", "mimetype-deflated", "no-mimetype"])
+def test_an_ods_zipped_again_by_another_tool_is_read(tmp_path, order):
+    # Unzipped and zipped again (zip -r): the mimetype not first, compressed or gone.  It was refused
+    # as "not an Excel workbook", though LibreOffice opens it.
+    ods = ods_twin(hostile.write_good(tmp_path / "form.xlsx"), tmp_path / "form.ods")
+    rezipped = tmp_path / f"{order}.ods"
+    with zipfile.ZipFile(ods) as source, zipfile.ZipFile(rezipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        members = [m for m in source.infolist() if m.filename != "mimetype"]
+        if order == "mimetype-deflated":
+            archive.writestr("mimetype", MIMETYPE)
+        for member in members:
+            archive.writestr(member.filename, source.read(member))
+        if order == "mimetype-last":
+            archive.writestr("mimetype", MIMETYPE, zipfile.ZIP_STORED)
+    assert str(perfeval_xl.score_workbook(rezipped).forms[0].total) == hostile.GOOD_TOTAL
+
+
+def test_an_xlsx_behind_an_odf_mimetype_is_screened_as_the_xlsx_it_is(tmp_path):
+    # calamine reads such a package as an .xlsx; unscreened, a far cell in it aborted the process.
+    far = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "far.xlsx", hostile.far_cell)
+    hybrid = tmp_path / "hybrid.ods"
+    with zipfile.ZipFile(far) as source, zipfile.ZipFile(hybrid, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", MIMETYPE, zipfile.ZIP_STORED)
+        for member in source.infolist():
+            archive.writestr(member.filename, source.read(member))
+    with pytest.raises(perfeval_xl.WorkbookError, match="数据区域异常大"):
+        perfeval_xl.score_workbook(hybrid)
+
+
+def test_a_text_box_drawn_over_a_cell_is_not_read_into_it(tmp_path):
+    # A "已复核" box over the 得分 header, anchored to its cell: calamine read the header as "得分\n已复核",
+    # the 得分 column was not found and every self-score was lost.
+    xlsx = hostile.write_good(tmp_path / "form.xlsx")
+    ods = ods_twin(xlsx, tmp_path / "form.ods")
+    with zipfile.ZipFile(ods) as archive:
+        content = archive.read("content.xml").decode()
+    header = '<table:table-cell office:value-type="string"><text:p>得分</text:p>'
+    assert header in content
+    stamped = content.replace(header, '<table:table-cell office:value-type="string"><draw:custom-shape '
+                                      'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+                                      'draw:name="stamp"><text:p>已复核</text:p></draw:custom-shape><text:p>得分</text:p>')
+    result = perfeval_xl.score_workbook(_with_content(ods, tmp_path / "stamped.ods", stamped))
+    assert _scores(result) == _scores(perfeval_xl.score_workbook(xlsx))
+    assert result.forms[0].form.self_total == perfeval_xl.score_workbook(xlsx).forms[0].form.self_total is not None

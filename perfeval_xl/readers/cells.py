@@ -274,8 +274,9 @@ class SheetCells:
         # Why test for emptiness first: most sheets have neither, and this runs for every scored cell.
         if uncalculated and (row, col) in uncalculated:
             return uncalculated_formula(self.source(row, col), what)
-        if errors and (row, col) in errors:
-            value = errors[(row, col)]
+        if errors and (row, col) in errors:  # whatever its spelling: LibreOffice's is "Err:522"
+            return Flag(f"{what}单元格为错误值{errors[(row, col)].strip() or '#VALUE!'}，请单位修正公式或填写数值",
+                        self.source(row, col), "error")
         if isinstance(value, str) and "#" in value and value.strip().upper() in _ERROR_VALUES:
             return Flag(f"{what}单元格为错误值{value.strip()}，请单位修正公式或填写数值", self.source(row, col), "error")
         return None

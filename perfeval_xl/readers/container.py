@@ -259,8 +259,16 @@ def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[
         raise WorkbookError("文件已损坏或不是Excel工作簿（压缩数据损坏）") from exc
     except (zipfile.BadZipFile, KeyError, EOFError, ValueError) as exc:
         if _is_open_document(data, archive):
-            raise WorkbookError("文件是OpenDocument表格（.ods），不是Excel工作簿，请用WPS或Excel另存为.xlsx后重新报送") from exc
+            raise OpenDocumentPackage() from exc
         raise WorkbookError(f"文件已损坏或不是Excel工作簿（{exc}）") from exc
+
+
+class OpenDocumentPackage(WorkbookError):
+    """Raised by :func:`screen_xlsx` for a zip that is an OpenDocument package (an .ods whose
+    ``mimetype`` is not its first member, or is missing): the caller screens it as one."""
+
+    def __init__(self) -> None:
+        super().__init__("文件是OpenDocument表格（.ods），不是Excel工作簿")
 
 
 def read_zip_members(data: bytes, limits: ReadLimits, wanted) -> dict[str, bytes]:
@@ -285,9 +293,13 @@ def read_zip_members(data: bytes, limits: ReadLimits, wanted) -> dict[str, bytes
         raise WorkbookError(f"文件已损坏（{exc}）") from exc
 
 def _is_open_document(data: bytes, archive: "_Archive") -> bool:
-    """Is the zip an OpenDocument file (LibreOffice's .ods): its ``mimetype`` member says so?"""
+    """Is the zip an OpenDocument file (LibreOffice's .ods): its ``mimetype`` member says so, wherever
+    it stands, or, without one, it has the package's content.xml and manifest and no workbook.xml?"""
     try:
         return b"opendocument" in _read_member(data, archive, archive.getinfo("mimetype"), ReadLimits())[0][:100]
+    except KeyError:  # zipped again by a tool that left the mimetype out
+        names = {member.filename for member in archive.members}
+        return {"content.xml", "META-INF/manifest.xml"} <= names and "xl/workbook.xml" not in names
     except Exception:  # a damaged zip: it is what the caller says it is
         return False
 

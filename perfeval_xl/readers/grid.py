@@ -19,7 +19,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from ..errors import WorkbookError
-from .container import OLE_MAGIC, ZIP_MAGIC, ReadLimits, SheetFacts, screen_xlsx, unwrap
+from .container import OLE_MAGIC, ZIP_MAGIC, OpenDocumentPackage, ReadLimits, SheetFacts, screen_xlsx, unwrap
 from .open_document import is_open_document_spreadsheet, screen_ods
 from .xls_formats import PercentCells, XlsPercentFormats
 
@@ -81,9 +81,12 @@ def load_grids(path: str | Path, data: bytes | None = None, *, passwords: tuple[
     if not data.startswith(ZIP_MAGIC):
         facts, parsed = {}, data
     elif is_open_document_spreadsheet(data):
-        facts, parsed = screen_ods(data, limits), data
+        facts, parsed = screen_ods(data, limits)
     else:
-        facts, parsed = screen_xlsx(data, limits)
+        try:
+            facts, parsed = screen_xlsx(data, limits)
+        except OpenDocumentPackage:  # zipped again by a tool: its mimetype not first, or left out
+            facts, parsed = screen_ods(data, limits)
     xls_formats = XlsPercentFormats(data, workbook_stream) if data.startswith(OLE_MAGIC) else None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(parsed))

@@ -12,9 +12,10 @@ repeated a million times, so repeats count only where a cell holds something.
 from __future__ import annotations
 
 import io
+import re
 
 from ..errors import WorkbookError
-from .container import ReadLimits, SheetFacts, read_zip_members
+from .container import ReadLimits, SheetFacts, read_zip_members, screen_xlsx
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
@@ -28,6 +29,7 @@ _COLUMNS_SPANNED = _TABLE + "number-columns-spanned"
 _ROWS_SPANNED = _TABLE + "number-rows-spanned"
 _VALUE_TYPE = _OFFICE + "value-type"
 _FORMULA = _TABLE + "formula"
+_PARAGRAPH = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
 #: LibreOffice's own value type beside ODF's: "error" for a formula whose result is #DIV/0! and the like
 #: (ODF types it an empty string, which calamine gives as "").
 _CALC_VALUE_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
@@ -44,13 +46,19 @@ def is_open_document_spreadsheet(data: bytes) -> bool:
     return data.startswith(_MIMETYPE_HEADER, 30) and b"opendocument.spreadsheet" in data[38:120]
 
 
-def screen_ods(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
-    """Screen an .ods and read, per sheet name, its merged ranges and percentage cells.
+def screen_ods(data: bytes, limits: ReadLimits) -> tuple[dict[str, SheetFacts], bytes]:
+    """Screen an .ods: (per sheet name, its merged ranges, percentages, error values and formulas
+    never calculated; the workbook to hand to the parser), as :func:`.container.screen_xlsx` does.
 
     Raises WorkbookError for a zip bomb, an encrypted package, an XML entity declaration, a
     missing or malformed ``content.xml``, or a sheet whose used area exceeds ``limits.max_sheet_cells``.
     """
-    manifest = read_zip_members(data, limits, lambda name: name == "META-INF/manifest.xml")
+    manifest = read_zip_members(data, limits, lambda name: name in ("META-INF/manifest.xml", "xl/workbook.xml",
+                                                                   "mimetype"))
+    if "xl/workbook.xml" in manifest:
+        # An .xlsx's parts behind an ODF mimetype: calamine reads it as the .xlsx it also is, so it
+        # is screened as one (unscreened, a far cell in it made calamine abort the process).
+        return screen_xlsx(data, limits)
     if b"encryption-data" in manifest.get("META-INF/manifest.xml", b""):
         # Its parts are encrypted (ODF's own scheme, which msoffcrypto-tool does not open): inflating
         # them would only say "damaged".
@@ -68,10 +76,36 @@ def screen_ods(data: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
     # hold no .ods.
     from xml.etree.ElementTree import ParseError
 
+    if b"<draw:" in content:  # a shape anchored to a cell: calamine reads its text into the cell's
+        content = parts["content.xml"] = _SHAPE.sub(b"", content)
+        data = _repackaged(parts)
+    elif "mimetype" not in manifest:  # zipped again without it: calamine cannot tell what the package is
+        data = _repackaged(parts)
     try:
-        return _sheet_facts(content, limits)
+        return _sheet_facts(content, limits), data
     except ParseError as exc:
         raise WorkbookError(f"文件已损坏：OpenDocument表格的content.xml无法解析（{exc}）") from exc
+
+
+#: A drawing object (a text box, a stamp, a picture's frame) and all it holds.  Anchored to a cell, it
+#: sits inside the cell's element, and calamine joined a text box's words to the cell's: an 得分
+#: header under a "已复核" box read "得分\n已复核", and every self-score was lost.
+_SHAPE = re.compile(rb"<draw:(frame|custom-shape|rect|ellipse|circle|polygon|polyline|path|line|connector|"
+                    rb"caption|measure|control|g)\b[^>]*?(?:/>|>.*?</draw:\1>)", re.S)
+
+
+def _repackaged(parts: dict[str, bytes]) -> bytes:
+    """A package of the XML ``parts`` (already inflated within the limits) behind the ``mimetype``
+    member the format requires first: what calamine is handed when the package as sent would
+    mislead it (no mimetype, or a content.xml with drawings in its cells)."""
+    import zipfile
+
+    copy = io.BytesIO()
+    with zipfile.ZipFile(copy, "w") as package:
+        package.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        for name, part in parts.items():
+            package.writestr(name, part, zipfile.ZIP_DEFLATED)
+    return copy.getvalue()
 
 
 def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
@@ -121,7 +155,9 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
                 if value_type == "percentage":
                     sheet.percent.update(cells)
                 elif formula is not None and element.get(_CALC_VALUE_TYPE) == "error":
-                    shown = "".join(element.itertext()).strip() or "#VALUE!"
+                    # The cell's own paragraphs: a comment (office:annotation) holds paragraphs too.
+                    shown = "".join("".join(child.itertext()) for child in element if child.tag == _PARAGRAPH)
+                    shown = shown.strip() or "#VALUE!"
                     sheet.errors.update(dict.fromkeys(cells, shown))
                 elif formula is not None and value_type is None:  # never calculated: no value stored
                     sheet.uncalculated.update(cells)
