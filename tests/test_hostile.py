@@ -521,12 +521,17 @@ def test_a_project_name_that_is_an_uncalculated_formula_is_flagged_at_its_cell(t
 
 
 @pytest.mark.parametrize("code, words", [
-    ('"≤"0"万元"', ("≤", "万元")),
-    ('#,##0"元"', ("", "元")),
-    ('"≥"0%', ("≥", "")),          # a percentage with a word before it: the % is the number's
-    ('0"%"', ("", "%")),           # a quoted % is written, not a percentage
-    ('[Red]0"人";[Blue]-0"人"', ("", "人")),
-    ("\\¥#,##0.00", ("¥", "")),
+    ('"≤"0"万元"', ("≤", "万元", 0)),
+    ('#,##0"元"', ("", "元", 0)),
+    ('"≥"0%', ("≥", "", 0)),          # a percentage with a word before it: the % is the number's
+    ('0"%"', ("", "%", 0)),           # a quoted % is written, not a percentage
+    ('[Red]0"人";[Blue]-0"人"', ("", "人", 0)),
+    ("\\¥#,##0.00", ("¥", "", 0)),
+    ('#,##0,"千元"', ("", "千元", 3)),  # a comma after the last digit shows thousands
+    ('#,##0,,', ("", "", 6)),
+    ('0!.0000"万元"', ("", "万元", 4)),  # the 万 trick: 800000 shows as 80.0000万元
+    ("0\\.0000\"万\"", ("", "万", 4)),
+    ('#,##0.00', None),
     ('0.00_);(0.00)', None),
     ('yyyy"年"m"月"d"日"', None),  # a date's: calamine gives the date
     ('@"（文本）"', None),
@@ -547,6 +552,17 @@ def test_a_number_formatted_with_words_is_read_as_shown(tmp_path):
     [item] = [item for item in perfeval_xl.score_workbook(path).forms[0].items if item.name == "设备维护成本"]
     assert (item.target, item.actual, item.score) == ("≤5万元", "5.5万元", Decimal("13.64"))
     assert item.basis.startswith("5/5.5×15")
+
+
+@pytest.mark.parametrize("number_format", ['0!.0000"万元"', '#,##0,"千元"'])
+def test_a_number_shown_divided_by_its_format_is_read_at_the_size_shown(tmp_path, number_format):
+    # 800000 shown "80.0000万元" (the 万 trick) or "800千元": read with the words but undivided, it was
+    # 800000万元 against ≤80万元, 0 points; it is 80万元, full marks.
+    project = hostile.good_project()
+    project.rows[1] = Row("产出指标", "成本指标", "设备维护成本", "≤80万元", 800000, 15, 15)
+    path = write_form(tmp_path / "f.xlsx", project, number_formats={800000: number_format})
+    [item] = [item for item in perfeval_xl.score_workbook(path).forms[0].items if item.name == "设备维护成本"]
+    assert item.score == Decimal("15.00"), item.basis
 
 
 def test_error_values_become_flags(tmp_path):

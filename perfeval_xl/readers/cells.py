@@ -214,17 +214,19 @@ class SheetCells:
 
     def as_written(self, value: object, row: int, col: int) -> object:
         """:meth:`as_shown`, and a number whose format writes words around it with them, as the unit
-        sees it: 5 formatted "≤"0"万元" is "≤5万元" (the bare 5 lost the operator and the unit)."""
+        sees it: 5 formatted "≤"0"万元" is "≤5万元" (the bare 5 lost the operator and the unit), and
+        800000 formatted #,##0,"千元" is "800千元"."""
         shown = self.as_shown(value, row, col)
         words = self.grid.words.get((row, col)) if self.grid.words else None
         if words is None or value.__class__ not in (int, float):
             return shown
+        prefix, suffix, shift = words
         if shown.__class__ is not str:
             number = to_decimal(shown)
             if number is None:
                 return shown
-            shown = format_number(number)
-        return f"{words[0]}{shown}{words[1]}"
+            shown = format_number(number.scaleb(-shift) if shift else number)
+        return f"{prefix}{shown}{suffix}"
 
     def raw(self, row: int, col: int) -> object:
         # Why not grid.value: this is the readers' innermost call; one call level less is measurable.

@@ -57,8 +57,9 @@ class SheetFacts:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # cells holding #DIV/0! etc.
     #: Numbers shown as a percentage: Excel turns "95%" typed into a cell into 0.95 formatted 0%.
     percent: set[tuple[int, int]] = field(default_factory=set)
-    #: Numbers whose format writes words around them ("≤"0"万元" shows 5 as ≤5万元): (prefix, suffix).
-    words: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    #: Numbers whose format writes words around them ("≤"0"万元" shows 5 as ≤5万元) or shows them
+    #: divided (#,##0,"千元"): (prefix, suffix, shift) as :func:`format_words` gives them.
+    words: dict[tuple[int, int], tuple[str, str, int]] = field(default_factory=dict)
     #: Merged ranges (r0, c0, r1, c1), for an .ods only: calamine reports an .xlsx's itself, an .ods's not.
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
@@ -714,7 +715,7 @@ class _FormattedCells:
 
     __slots__ = ("pattern", "percent", "words")
 
-    def __init__(self, pattern: re.Pattern, percent: set[bytes], words: dict[bytes, tuple[str, str]]):
+    def __init__(self, pattern: re.Pattern, percent: set[bytes], words: dict[bytes, tuple[str, str, int]]):
         self.pattern, self.percent, self.words = pattern, percent, words
 
 
@@ -727,19 +728,18 @@ def _formatted_cells_plan(data: bytes, archive: _Archive, limits: ReadLimits,
     except KeyError:
         return None
     percent_formats = set(_BUILTIN_PERCENT_FORMATS)
-    worded_formats: dict[bytes, tuple[str, str]] = {}
+    worded_formats: dict[bytes, tuple[str, str, int]] = {}
     for number_format, code in _NUMBER_FORMAT.findall(styles):
         if b"%" in _LITERAL_IN_FORMAT.sub(b"", code):
             percent_formats.add(number_format)
-        if b'"' in code or b"&quot;" in code or b"\\" in code or not code.isascii():
-            words = format_words(html.unescape(code.decode("utf-8", "replace")))
-            if words is not None:
-                worded_formats[number_format] = words
+        words = format_words(html.unescape(code.decode("utf-8", "replace")))  # a few formats a workbook
+        if words is not None:
+            worded_formats[number_format] = words
     cell_formats = _CELL_FORMATS.search(styles)
     if cell_formats is None:
         return None
     percent: set[bytes] = set()
-    words: dict[bytes, tuple[str, str]] = {}
+    words: dict[bytes, tuple[str, str, int]] = {}
     for index, match in enumerate(_FORMAT_ID.finditer(cell_formats.group(1))):
         number_format = match.group(1)
         if number_format in percent_formats:
@@ -756,11 +756,11 @@ def _formatted_cells_plan(data: bytes, archive: _Archive, limits: ReadLimits,
 
 
 def _formatted_cells(xml: bytes, plan: _FormattedCells
-                     ) -> tuple[set[tuple[int, int]], dict[tuple[int, int], tuple[str, str]]]:
+                     ) -> tuple[set[tuple[int, int]], dict[tuple[int, int], tuple[str, str, int]]]:
     """(row, col) of every cell holding a number in a percentage style, and of every one in a style
     writing words around it, with the words."""
     percent: set[tuple[int, int]] = set()
-    words: dict[tuple[int, int], tuple[str, str]] = {}
+    words: dict[tuple[int, int], tuple[str, str, int]] = {}
     for cell in plan.pattern.finditer(xml):
         attrs, style, body = cell.groups()
         ref = _REF.search(attrs)
@@ -781,7 +781,7 @@ def _formatted_cells(xml: bytes, plan: _FormattedCells
 
 
 #: What a number format shows as written, outside its number: "…" strings and \x escapes.
-_QUOTED_OR_ESCAPED = re.compile(r'"([^"]*)"|\\(.)|\[[^\]]*\]|[_*].|(.)', re.S)
+_QUOTED_OR_ESCAPED = re.compile(r'"([^"]*)"|[\\!](.)|\[[^\]]*\]|[_*].|(.)', re.S)  # "…", \x and !x, [Red]
 #: A number's own characters in a format: digit placeholders, separators, the exponent, the percent sign.
 _NUMBER_CHARACTERS = frozenset("0#?.,%Ee+-/ ")
 _DIGIT_PLACEHOLDERS = frozenset("0#?")
@@ -789,23 +789,42 @@ _DIGIT_PLACEHOLDERS = frozenset("0#?")
 _DATE_LETTERS = frozenset("yYmMdDhHsSaA")
 
 
-def format_words(code: str) -> tuple[str, str] | None:
-    """(prefix, suffix): the words a number format writes before and after the number of a positive
-    value (its first section), e.g. ``"≤"0"万元"`` → ("≤", "万元"), ``#,##0"元"`` → ("", "元");
-    None when it writes none, or is a date's or text's format."""
+def format_words(code: str) -> tuple[str, str, int] | None:
+    """(prefix, suffix, shift): the words a number format writes before and after the number of a
+    positive value (its first section), and the power of ten the number is shown divided by, e.g.
+    ``"≤"0"万元"`` → ("≤", "万元", 0), ``#,##0,"千元"`` → ("", "千元", 3) (a comma after the last digit
+    divides by a thousand), ``0!.0000"万元"`` → ("", "万元", 4) (a written point before the last four
+    digits: 800000 shows as 80.0000万元); None when it writes nothing and divides by nothing, or is
+    a date's or text's format, or writes words between digits."""
     if "general" in code.lower():
         code = re.sub("(?i)general", "0", code)
     prefix: list[str] = []
     suffix: list[str] = []
-    seen_digit = False
+    seen_digit = decimal_point = False
+    shifted: int | None = None  # digits after a written point between digits, once there is one
+    commas = 0  # commas since the last digit: after the last one, each divides by a thousand
     for match in _QUOTED_OR_ESCAPED.finditer(code):
         quoted, escaped, plain = match.groups()
         if plain is not None:
             if plain == ";":
                 break  # the first section is a positive number's
             if plain in _DIGIT_PLACEHOLDERS:
-                seen_digit = True
-                suffix.clear()  # words between placeholders ("0"万"0000") are no suffix
+                if suffix:  # something written between digits
+                    if "".join(suffix) != "." or shifted is not None or decimal_point:
+                        return None  # ("0"万"0000"): the number is not shown whole
+                    shifted = 0  # the 万 trick: a written point
+                    suffix.clear()
+                if shifted is not None:
+                    shifted += 1
+                seen_digit, commas = True, 0
+                continue
+            if plain == "." and not suffix:
+                if shifted is not None:
+                    return None
+                decimal_point = True
+                continue
+            if plain == "," and not suffix:
+                commas += seen_digit
                 continue
             if plain in _NUMBER_CHARACTERS:
                 continue
@@ -819,8 +838,9 @@ def format_words(code: str) -> tuple[str, str] | None:
         (suffix if seen_digit else prefix).append(text)
     if not seen_digit:
         return None
+    shift = (shifted or 0) + 3 * commas
     before, after = "".join(prefix).strip(), "".join(suffix).strip()
-    return (before, after) if before or after else None
+    return (before, after, shift) if before or after or shift else None
 
 
 def _check_extent(name: str, xml: bytes, limits: ReadLimits) -> None:

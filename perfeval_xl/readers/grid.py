@@ -37,8 +37,9 @@ class Grid:
     #: test a cell's value is a number before asking, so that a form without one costs nothing.
     percent: Set[tuple[int, int]] = field(default_factory=set)
     hidden: bool = False
-    #: Numbers whose format writes words around them (an .xlsx's "≤"0"万元"): (prefix, suffix) by cell.
-    words: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    #: Numbers whose format writes words around them (an .xlsx's "≤"0"万元") or shows them divided
+    #: (#,##0,"千元"): (prefix, suffix, shift) by cell, as readers.container.format_words gives them.
+    words: dict[tuple[int, int], tuple[str, str, int]] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> object:
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
