@@ -4,10 +4,12 @@ Units on domestic office suites and LibreOffice save their forms as .ods.
 python-calamine reads an .ods's values but reports no merged ranges for it,
 gives a number shown as a percentage ("95%", stored as 0.95) as the bare
 fraction, and an error value (#DIV/0!) or a formula never calculated as an
-empty cell; all of these are read here from ``content.xml``.  The zip is screened as an
-.xlsx's is (zip bombs, entity declarations), and a sheet's used area is bounded
-before calamine sees it: LibreOffice writes a sheet's empty tail as one row
-repeated a million times, so repeats count only where a cell holds something.
+empty cell; all of these are read here from ``content.xml``.  The zip is
+screened as an .xlsx's is (zip bombs, entity declarations), and a sheet's used
+area is bounded before calamine sees it: LibreOffice writes a sheet's empty
+tail as one row repeated a million times, so repeats count only where a cell
+holds something.  A package that would mislead calamine (drawings inside
+cells, no mimetype) is handed to it rebuilt from its XML parts.
 """
 from __future__ import annotations
 
@@ -72,15 +74,15 @@ def screen_ods(data: bytes, limits: ReadLimits) -> tuple[dict[str, SheetFacts], 
         # .ods is rare enough for a whole scan (a form's content.xml is ~100 KB).
         if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
             raise WorkbookError("文件包含XML实体声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝读取")
-    # Why imported here: ElementTree and pyexpat cost ~2 ms a process to import, and most batches
-    # hold no .ods.
-    from xml.etree.ElementTree import ParseError
-
     if b"<draw:" in content:  # a shape anchored to a cell: calamine reads its text into the cell's
         content = parts["content.xml"] = _SHAPE.sub(b"", content)
         data = _repackaged(parts)
     elif "mimetype" not in manifest:  # zipped again without it: calamine cannot tell what the package is
         data = _repackaged(parts)
+    # Why imported here: ElementTree and pyexpat cost ~2 ms a process to import, and most batches
+    # hold no .ods.
+    from xml.etree.ElementTree import ParseError
+
     try:
         return _sheet_facts(content, limits), data
     except ParseError as exc:
