@@ -35,7 +35,7 @@ from perfeval_xl.inbox import InboxEntry
 from perfeval_xl.rules import resolve_rules
 
 import hostile
-from formgen import Formula, Row, write_form
+from formgen import Formula, Funds, Row, write_form
 
 D = Decimal
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
@@ -552,6 +552,17 @@ def test_a_number_formatted_with_words_is_read_as_shown(tmp_path):
     [item] = [item for item in perfeval_xl.score_workbook(path).forms[0].items if item.name == "设备维护成本"]
     assert (item.target, item.actual, item.score) == ("≤5万元", "5.5万元", Decimal("13.64"))
     assert item.basis.startswith("5/5.5×15")
+
+
+def test_an_amount_formatted_in_yuan_in_a_wan_yuan_block_is_converted_and_a_currency_sign_is_not_a_unit(tmp_path):
+    # 593800 shown "593,800元" in the 万元 block was read as 593800万元 (rate capped at 100 %: 10 of
+    # 10); "¥62.50" is the same 62.5万元 with a currency sign before it.
+    project = hostile.good_project(funds=Funds(62.5, 62.5, 593800, sub_rows=[]))
+    path = write_form(tmp_path / "f.xlsx", project, number_formats={593800: '#,##0"元"', 62.5: '"¥"#,##0.00'})
+    [form] = perfeval_xl.score_workbook(path).forms
+    execution = form.items[0]
+    assert execution.basis.startswith("59.38/62.5×10=9.50"), execution.basis
+    assert any("按万元折算为59.38" in str(flag) for flag in form.flags + execution.flags)
 
 
 @pytest.mark.parametrize("number_format", ['0!.0000"万元"', '#,##0,"千元"'])

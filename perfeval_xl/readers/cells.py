@@ -220,13 +220,7 @@ class SheetCells:
         words = self.grid.words.get((row, col)) if self.grid.words else None
         if words is None or value.__class__ not in (int, float):
             return shown
-        prefix, suffix, shift = words
-        if shown.__class__ is not str:
-            number = to_decimal(shown)
-            if number is None:
-                return shown
-            shown = format_number(number.scaleb(-shift) if shift else number)
-        return f"{prefix}{shown}{suffix}"
+        return _with_words(shown, *words)
 
     def raw(self, row: int, col: int) -> object:
         # Why not grid.value: this is the readers' innermost call; one call level less is measurable.
@@ -342,6 +336,10 @@ class SheetCells:
         number written without one is in, when the sheet declares another than ``unit`` (converted
         unflagged: the caller flags the sheet's declaration once)."""
         value = self.raw(row, col)
+        words = self.grid.words.get((row, col)) if self.grid.words else None
+        if words is not None and value.__class__ in (int, float):
+            # As shown, but for what is written before it: a ¥ there is a currency sign, no unit.
+            value = _with_words(value, "", words[1], words[2])
         written = amount_with_unit(value)
         if written is None:
             number = self.number_of(value, row, col, what, flags)
@@ -352,9 +350,21 @@ class SheetCells:
         if written_unit == unit:
             return number
         converted = convert_money(number, written_unit, unit)
-        flags.append(Flag(f"{what}“{self.text(row, col)}”按{unit}折算为{format_number(converted)}",
+        shown = value if value.__class__ is str else self.text(row, col)
+        flags.append(Flag(f"{what}“{shown.strip()}”按{unit}折算为{format_number(converted)}",
                           self.source(row, col), action=f"请单位按{unit}填写金额"))
         return converted
+
+
+def _with_words(shown: object, prefix: str, suffix: str, shift: int) -> object:
+    """A number (or a percentage's text) with the words its format writes around it, divided by
+    10**shift as the format shows it: (800000, "", "千元", 3) → "800千元"."""
+    if shown.__class__ is not str:
+        number = to_decimal(shown)
+        if number is None:
+            return shown
+        shown = format_number(number.scaleb(-shift) if shift else number)
+    return f"{prefix}{shown}{suffix}"
 
 
 #: What may stand between a label and its value written in one cell ("项目名称：XX项目").
