@@ -141,3 +141,18 @@ def test_the_percentage_walk_over_the_stream_the_encryption_check_read_is_the_wa
     monkeypatch.setattr(olefile, "OleFileIO", lambda *args, **kwargs: opened.append(1) or open_ole(*args, **kwargs))
     assert items(paths[1])["家庭医生签约服务完成率"].score == D("20")  # read as shown: 105 ≥ 95
     assert opened == [1]
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsx"])
+def test_a_number_formatted_with_words_reads_as_shown_in_an_xls_as_in_an_xlsx(tmp_path, suffix):
+    # "≤"0"万元" shows 5 as ≤5万元; read bare, the cost target lost its ≤ and its unit (full marks for an
+    # overspent 5.5).  #,##0"元" shows 593800 as 593,800元 in the 万元 block: 59.38万元.
+    project = _fraction_project()
+    project.funds = Funds(62.5, 62.5, 593800, sub_rows=[])
+    project.rows[1] = Row("产出指标", "成本指标", "设备维护成本", 5, 5.5, 30, 30)
+    path = write_form(tmp_path / f"worded{suffix}", project,
+                      number_formats={5: '"≤"0"万元"', 5.5: '0.0"万元"', 593800: '#,##0"元"', 1.05: "0%"})
+    scored = items(path)
+    cost = scored["设备维护成本"]
+    assert (cost.target, cost.actual, cost.score) == ("≤5万元", "5.5万元", D("27.27"))
+    assert next(iter(scored.values())).basis.startswith("59.38/62.5×10=9.50")

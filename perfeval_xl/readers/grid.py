@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 from ..errors import WorkbookError
 from .container import OLE_MAGIC, ZIP_MAGIC, OpenDocumentPackage, ReadLimits, SheetFacts, screen_xlsx, unwrap
 from .open_document import is_open_document_spreadsheet, screen_ods
-from .xls_formats import PercentCells, XlsPercentFormats
+from .xls_formats import PercentCells, WordedCells, XlsPercentFormats
 
 
 @dataclass
@@ -37,9 +37,10 @@ class Grid:
     #: test a cell's value is a number before asking, so that a form without one costs nothing.
     percent: Set[tuple[int, int]] = field(default_factory=set)
     hidden: bool = False
-    #: Numbers whose format writes words around them (an .xlsx's "≤"0"万元") or shows them divided
-    #: (#,##0,"千元"): (prefix, suffix, shift) by cell, as readers.container.format_words gives them.
-    words: dict[tuple[int, int], tuple[str, str, int]] = field(default_factory=dict)
+    #: Numbers whose format writes words around them ("≤"0"万元") or shows them divided (#,##0,"千元"):
+    #: (prefix, suffix, shift) by cell, as readers.container.format_words gives them.  For an .xls, a
+    #: mapping read on first use, as ``percent``.
+    words: Mapping[tuple[int, int], tuple[str, str, int]] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> object:
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
@@ -118,7 +119,7 @@ def load_grids(path: str | Path, data: bytes | None = None, *, passwords: tuple[
             errors=sheet_facts.errors,
             percent=sheet_facts.percent if xls_formats is None else PercentCells(xls_formats, meta.name),
             hidden=str(meta.visible) != "SheetVisibleEnum.Visible",
-            words=sheet_facts.words,
+            words=sheet_facts.words if xls_formats is None else WordedCells(xls_formats, meta.name),
         ))
     return grids
 

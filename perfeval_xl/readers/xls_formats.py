@@ -1,6 +1,8 @@
-"""Which numbers of an .xls (BIFF) workbook are shown as a percentage.
+"""Which numbers of an .xls (BIFF) workbook are shown as a percentage, or with words around them.
 
-Excel stores "95%" typed into a cell as 0.95 with a percentage format.
+Excel stores "95%" typed into a cell as 0.95 with a percentage format; a format
+like "≤"0"万元" shows 5 as ≤5万元 (:func:`.container.format_words` reads such
+formats, for .xlsx and .xls alike).
 python-calamine reads an .xls's values but not its formats, so without this
 module a reader would see 0.95 where the unit sees 95%.  For an .xlsx the
 styles come from the sheet XML screened anyway (:mod:`.container`); an .xls
@@ -13,8 +15,8 @@ most .xls use no percentage format at all.  So nothing is read until the first
 question; then a walk over the format and XF records of the globals (struct,
 in the Workbook stream the encryption check already took out of the OLE
 container, ~0.1 ms with olefile) tells whether any cell format shows a
-percentage; only if one may does xlrd parse the globals and then each sheet
-asked about.  The walk
+percentage or words; only if one may does xlrd parse the globals and then each
+sheet asked about.  The walk
 can only spare xlrd's work: where it is unsure, it says "may", and which cells
 are percentages always comes from xlrd.
 
@@ -28,7 +30,7 @@ from __future__ import annotations
 import io
 import re
 import struct
-from collections.abc import Iterator, Set
+from collections.abc import Iterator, Mapping, Set
 
 #: Number formats 9 (0%) and 10 (0.00%) are built into Excel; xlrd names them in format_map too.
 _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
@@ -63,39 +65,49 @@ class XlsPercentFormats:
         self._stream = stream  # the Workbook stream of ``data``, if already read (container.unwrap)
         self._book = None
         self._percent_xfs: frozenset[int] = frozenset()
-        self._sheets: dict[str, frozenset[tuple[int, int]]] = {}
+        self._worded_xfs: dict[int, tuple[str, str, int]] = {}  # XF → container.format_words of its format
+        self._sheets: dict[str, tuple[frozenset[tuple[int, int]], dict]] = {}
 
     def cells_of(self, sheet: str) -> frozenset[tuple[int, int]]:
         """(row, col) of every number in ``sheet`` whose format shows it as a percentage."""
-        cells = self._sheets.get(sheet)
-        if cells is None:
-            try:
-                cells = self._read_sheet(sheet)
-            except Exception:  # xlrd raises many types on odd files; see the module docstring
-                cells = _NO_CELLS
-            self._sheets[sheet] = cells
-        return cells
+        return self._sheet(sheet)[0]
 
-    def _read_sheet(self, sheet: str) -> frozenset[tuple[int, int]]:
+    def words_of(self, sheet: str) -> dict[tuple[int, int], tuple[str, str, int]]:
+        """(row, col) → (prefix, suffix, shift) of every number in ``sheet`` whose format writes
+        words around it or shows it divided (as :func:`.container.format_words` reads a format)."""
+        return self._sheet(sheet)[1]
+
+    def _sheet(self, sheet: str) -> tuple[frozenset[tuple[int, int]], dict]:
+        found = self._sheets.get(sheet)
+        if found is None:
+            try:
+                found = self._read_sheet(sheet)
+            except Exception:  # xlrd raises many types on odd files; see the module docstring
+                found = _NO_CELLS, {}
+            self._sheets[sheet] = found
+        return found
+
+    def _read_sheet(self, sheet: str) -> tuple[frozenset[tuple[int, int]], dict]:
         if self._data is not None:
             data, self._data = self._data, None  # tried once: a file xlrd refuses is not parsed per sheet
             stream, self._stream = self._stream, None
             self._open(data, stream)
-        if self._book is None or not self._percent_xfs:
-            return _NO_CELLS
+        if self._book is None:
+            return _NO_CELLS, {}
         import xlrd
 
         book = self._book
         try:
             grid = book.sheet_by_name(sheet)
         except xlrd.XLRDError:  # calamine decoded the name otherwise: no percentages rather than a guess
-            return _NO_CELLS
-        percent_xfs, number = self._percent_xfs, xlrd.XL_CELL_NUMBER  # a formula's numeric result too
-        cells = frozenset((row, col) for row in range(grid.nrows)
-                          for col, kind in enumerate(grid.row_types(row))
-                          if kind == number and grid.cell_xf_index(row, col) in percent_xfs)
-        book.unload_sheet(sheet)  # Why: only its few percentage cells are needed from now on
-        return cells
+            return _NO_CELLS, {}
+        percent_xfs, worded_xfs, number = self._percent_xfs, self._worded_xfs, xlrd.XL_CELL_NUMBER  # formulas too
+        numbers = [(row, col, grid.cell_xf_index(row, col)) for row in range(grid.nrows)
+                   for col, kind in enumerate(grid.row_types(row)) if kind == number]
+        cells = frozenset((row, col) for row, col, xf in numbers if xf in percent_xfs)
+        words = {(row, col): worded_xfs[xf] for row, col, xf in numbers if xf in worded_xfs}
+        book.unload_sheet(sheet)  # Why: only its few percentage and worded cells are needed from now on
+        return cells, words
 
     def _open(self, data: bytes, stream: bytes | None) -> None:
         if not _may_show_percent(data, stream):
@@ -107,12 +119,25 @@ class XlsPercentFormats:
         formats = book.format_map
         # Only cell XFs: Excel and LibreOffice also write a style XF for the built-in "Percent" style,
         # which no cell refers to; counting it would parse every sheet of nearly every workbook.
-        self._percent_xfs = frozenset(index for index, xf in enumerate(book.xf_list)
-                                      if not xf.is_style and _shows_percent(xf.format_key, formats))
-        if self._percent_xfs:
+        cell_xfs = [(index, xf.format_key) for index, xf in enumerate(book.xf_list) if not xf.is_style]
+        self._percent_xfs = frozenset(index for index, key in cell_xfs if _shows_percent(key, formats))
+        for index, key in cell_xfs:
+            words = _words_of(key, formats)
+            if words is not None:
+                self._worded_xfs[index] = words
+        if self._percent_xfs or self._worded_xfs:
             self._book = book
         else:
             book.release_resources()
+
+
+def _words_of(format_key: int, formats: dict) -> tuple[str, str, int] | None:
+    code = getattr(formats.get(format_key), "format_str", None)
+    if not code:
+        return None
+    from .container import format_words
+
+    return format_words(code)
 
 
 def _shows_percent(format_key: int, formats: dict) -> bool:
@@ -156,7 +181,7 @@ def _may_show_percent(data: bytes, stream: bytes | None) -> bool:
             size = characters * (2 if wide & 1 else 1)
             # Any % byte, even a quoted one or half a UTF-16 character, only costs xlrd's parse; and a
             # code cut short (continued in another record) may hold its % further on.
-            if b"%" in body[5:5 + size] or len(body) < 5 + size:
+            if b"%" in body[5:5 + size] or len(body) < 5 + size or _may_write_words(body[5:5 + size], wide):
                 percent_formats.add(number_format)
         elif kind == _XF:
             if len(body) < 6:
@@ -171,6 +196,17 @@ def _may_show_percent(data: bytes, stream: bytes | None) -> bool:
     return True  # no EOF: a stream cut short
 
 
+def _may_write_words(code: bytes, wide: int) -> bool:
+    """Does a FORMAT record's code write words around a number or show it divided (a format xlrd
+    must then read)?  Decoded and asked as an .xlsx's format is; a code that does not decode may."""
+    from .container import format_words
+
+    try:
+        return format_words(code.decode("utf-16-le" if wide & 1 else "latin-1")) is not None
+    except UnicodeDecodeError:
+        return True
+
+
 def globals_records(stream: bytes) -> Iterator[tuple[int, bytes]]:
     """(type, data) of each BIFF record of a workbook stream, from the first (its BOF) up to and
     including the EOF that ends the workbook globals; none after a record cut short."""
@@ -183,6 +219,32 @@ def globals_records(stream: bytes) -> Iterator[tuple[int, bytes]]:
         yield kind, stream[position - length:position]
         if kind == _EOF:
             return
+
+
+class WordedCells(Mapping):
+    """``Grid.words`` of one .xls sheet: looked up in :class:`XlsPercentFormats` on first use."""
+
+    __slots__ = ("_formats", "_sheet", "_cells")
+
+    def __init__(self, formats: XlsPercentFormats, sheet: str) -> None:
+        self._formats = formats
+        self._sheet = sheet
+        self._cells: dict | None = None
+
+    def _loaded(self) -> dict:
+        if self._cells is None:
+            self._cells = self._formats.words_of(self._sheet)
+            self._formats = None  # Why: the mapping no longer keeps the workbook's bytes alive
+        return self._cells
+
+    def __getitem__(self, cell: tuple[int, int]) -> tuple[str, str, int]:
+        return self._loaded()[cell]
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
 class PercentCells(Set):
