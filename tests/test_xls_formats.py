@@ -123,7 +123,7 @@ def test_the_percentage_walk_over_the_stream_the_encryption_check_read_is_the_wa
     import olefile
 
     from perfeval_xl.readers.container import unwrap
-    from perfeval_xl.readers.xls_formats import _may_show_percent
+    from perfeval_xl.readers.xls_formats import _may_show_as_read
 
     paths = [LIBREOFFICE_XLS,
              write_form(tmp_path / "shown.xls", _fraction_project(), number_formats={1.05: "0%"}),
@@ -133,8 +133,8 @@ def test_the_percentage_walk_over_the_stream_the_encryption_check_read_is_the_wa
         data = path.read_bytes()
         unwrapped, stream = unwrap(data)
         assert unwrapped is data and stream is not None
-        walks.add(_may_show_percent(data, stream))
-        assert _may_show_percent(data, stream) == _may_show_percent(data, None)
+        walks.add(_may_show_as_read(data, stream))
+        assert _may_show_as_read(data, stream) == _may_show_as_read(data, None)
     assert walks == {True, False}
 
     opened, open_ole = [], olefile.OleFileIO

@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 from ..errors import WorkbookError
 from .container import OLE_MAGIC, ZIP_MAGIC, OpenDocumentPackage, ReadLimits, SheetFacts, screen_xlsx, unwrap
 from .open_document import is_open_document_spreadsheet, screen_ods
-from .xls_formats import PercentCells, WordedCells, XlsPercentFormats
+from .xls_formats import PercentCells, WordedCells, XlsNumberFormats
 
 
 @dataclass
@@ -89,7 +89,7 @@ def load_grids(path: str | Path, data: bytes | None = None, *, passwords: tuple[
             facts, parsed = screen_xlsx(data, limits)
         except OpenDocumentPackage:  # zipped again by a tool: its mimetype not first, or left out
             facts, parsed = screen_ods(data, limits)
-    xls_formats = XlsPercentFormats(data, workbook_stream) if data.startswith(OLE_MAGIC) else None
+    xls_formats = XlsNumberFormats(data, workbook_stream) if data.startswith(OLE_MAGIC) else None
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(parsed))
     except BaseException as exc:  # calamine raises several unrelated types, and panics

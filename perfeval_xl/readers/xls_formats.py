@@ -52,8 +52,8 @@ class _Quiet:
         pass
 
 
-class XlsPercentFormats:
-    """The numbers shown as a percentage in one .xls, read on first demand, sheet by sheet.
+class XlsNumberFormats:
+    """The numbers shown as a percentage or with words in one .xls, read on first demand, sheet by sheet.
 
     One instance is shared by the grids of a workbook: the globals are parsed
     at most once.  Holds the workbook's bytes (and, once asked, xlrd's book)
@@ -110,7 +110,7 @@ class XlsPercentFormats:
         return cells, words
 
     def _open(self, data: bytes, stream: bytes | None) -> None:
-        if not _may_show_percent(data, stream):
+        if not _may_show_as_read(data, stream):
             return
         import xlrd
 
@@ -154,8 +154,9 @@ _BIFF8 = 0x0600
 _XF_IS_STYLE = 0x0004  # in the XF's third 16-bit field
 
 
-def _may_show_percent(data: bytes, stream: bytes | None) -> bool:
-    """False only when the globals of this BIFF8 workbook surely give no cell a percentage format.
+def _may_show_as_read(data: bytes, stream: bytes | None) -> bool:
+    """False only when the globals of this BIFF8 workbook surely give no cell a format that shows a
+    number as a percentage or with words (what the readers then read through xlrd).
 
     Reads just the FORMAT and XF records, of ``stream`` (its Workbook stream) when given, else
     from ``data``'s OLE container; anything it does not know for sure (a BIFF5 file, an
@@ -171,7 +172,7 @@ def _may_show_percent(data: bytes, stream: bytes | None) -> bool:
             return True
     if len(stream) < 6 or struct.unpack_from("<HHH", stream)[::2] != (BOF, _BIFF8):
         return True  # not a BIFF8 BOF first: its records are not the ones read below
-    percent_formats = set(_BUILTIN_PERCENT_FORMATS)
+    formats_read = set(_BUILTIN_PERCENT_FORMATS)
     cell_formats = set()
     for kind, body in globals_records(stream):
         if kind == _FORMAT:
@@ -182,7 +183,7 @@ def _may_show_percent(data: bytes, stream: bytes | None) -> bool:
             # Any % byte, even a quoted one or half a UTF-16 character, only costs xlrd's parse; and a
             # code cut short (continued in another record) may hold its % further on.
             if b"%" in body[5:5 + size] or len(body) < 5 + size or _may_write_words(body[5:5 + size], wide):
-                percent_formats.add(number_format)
+                formats_read.add(number_format)
         elif kind == _XF:
             if len(body) < 6:
                 return True
@@ -192,7 +193,7 @@ def _may_show_percent(data: bytes, stream: bytes | None) -> bool:
         elif kind == FILEPASS:
             return True  # encrypted records: not readable here
         elif kind == _EOF:  # the end of the globals; every FORMAT and XF was before it
-            return not cell_formats.isdisjoint(percent_formats)
+            return not cell_formats.isdisjoint(formats_read)
     return True  # no EOF: a stream cut short
 
 
@@ -222,11 +223,11 @@ def globals_records(stream: bytes) -> Iterator[tuple[int, bytes]]:
 
 
 class WordedCells(Mapping):
-    """``Grid.words`` of one .xls sheet: looked up in :class:`XlsPercentFormats` on first use."""
+    """``Grid.words`` of one .xls sheet: looked up in :class:`XlsNumberFormats` on first use."""
 
     __slots__ = ("_formats", "_sheet", "_cells")
 
-    def __init__(self, formats: XlsPercentFormats, sheet: str) -> None:
+    def __init__(self, formats: XlsNumberFormats, sheet: str) -> None:
         self._formats = formats
         self._sheet = sheet
         self._cells: dict | None = None
@@ -248,11 +249,11 @@ class WordedCells(Mapping):
 
 
 class PercentCells(Set):
-    """``Grid.percent`` of one .xls sheet: looked up in :class:`XlsPercentFormats` on first use."""
+    """``Grid.percent`` of one .xls sheet: looked up in :class:`XlsNumberFormats` on first use."""
 
     __slots__ = ("_formats", "_sheet", "_cells")
 
-    def __init__(self, formats: XlsPercentFormats, sheet: str) -> None:
+    def __init__(self, formats: XlsNumberFormats, sheet: str) -> None:
         self._formats = formats
         self._sheet = sheet
         self._cells: frozenset[tuple[int, int]] | None = None
