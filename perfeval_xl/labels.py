@@ -138,6 +138,9 @@ PROJECT_FIELDS: dict[str, tuple[str, ...]] = {
              "承担处室", "实施处室"),
     "year": ("年度", "评价年度", "自评年度"),
     "goal": ("年度总体目标", "总体目标"),
+    # The national 部门整体支出绩效自评表 (财预〔2020〕10号 附件2) is laid out as F1 and scored alike;
+    # it names a department, not a project: the form's name when it has no 项目名称.
+    "entity": ("部门名称", "部门(单位)名称", "单位名称", "部门(单位)"),
 }
 
 FUND_COLUMNS: dict[str, tuple[str, ...]] = {

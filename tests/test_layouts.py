@@ -1815,3 +1815,24 @@ def test_a_text_or_float_target_or_actual_read_the_short_way_is_what_parsed_read
                     assert (indicator.target, indicator.actual) == expected
                     assert indicator.flags == flags
                     assert (indicator.declared_operator, indicator.declared_unit) == (operator, unit)
+
+
+def test_a_departments_self_evaluation_laid_out_as_f1_is_named_by_its_department(tmp_path):
+    # The national 部门整体支出绩效自评表 (附件2) is an F1 with 部门（单位）名称 where 项目名称 stands: it was
+    # scored, named after its sheet and flagged "未找到项目名称".
+    def as_department_form(sheet):
+        sheet["A1"] = "部门整体支出绩效自评表"
+        sheet.cell(_row_with(sheet, 1, "项目名称"), 1).value = "部门（单位）名称"
+        sheet.cell(_row_with(sheet, 1, "部门（单位）名称"), 2).value = "某区城市管理局"
+
+    [form] = score(_edited(plain_form(tmp_path / "dept.xlsx"), as_department_form)).forms
+    assert (form.form.name, form.form.title, form.total) == ("某区城市管理局", "部门整体支出绩效自评表", PLAIN_TOTAL)
+    assert not any("项目名称" in flag.message for flag in form.flags)
+
+
+def test_a_unit_named_above_the_project_does_not_take_the_projects_name(tmp_path):
+    def unit_line_first(sheet):
+        sheet["D2"], sheet["E2"] = "单位名称", "某中心"
+
+    [form] = score(_edited(plain_form(tmp_path / "unit.xlsx"), unit_line_first)).forms
+    assert form.form.name == "测试项目"

@@ -276,6 +276,7 @@ def _may_be_field_label(value: str, label: str, field_of: dict[str, str]) -> boo
 def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_row: int = 0) -> None:
     rows = cells.grid.rows
     field_of = labels.spelling_index(labels.PROJECT_FIELDS)
+    named_by_entity = False  # the form's name so far is a department's (附件2), not a project's
     for row in range(first_row, min(header_row, len(rows))):
         values = rows[row]
         # Why the rows' labels: a text cell that normalises to nothing is blank space, and
@@ -300,13 +301,21 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
             label, found, source = found_label
             field_name = labels.match(label, labels.PROJECT_FIELDS)
             if found and source is not None and (more := _INLINE_LABEL.search(found)) is not None \
-                    and (other := labels.match(more.group(1), labels.PROJECT_FIELDS)) not in (None, "goal", "year") \
+                    and (other := labels.match(more.group(1), labels.PROJECT_FIELDS)) not in (None, "goal", "year", "entity") \
                     and other not in form.sources:
                 # "主管部门：某局　　实施单位：某中心" in one cell: two fields, each its own value.
                 found, other_value = found[: more.start()].strip(), found[more.end():].strip()
                 if other_value:
                     setattr(form, other, other_value)
                     form.sources[other] = source
+            if field_name == "entity":  # a department's form (附件2): its name stands for the project's
+                field_name = "name"
+                if "name" in form.sources or not found:
+                    continue
+                named_by_entity = True
+            elif field_name == "name" and named_by_entity:
+                del form.sources["name"]  # a 项目名称 after a 单位名称: the project's name it is
+                named_by_entity = False
             if field_name == "goal" or field_name in form.sources:
                 continue
             if field_name == "year":
