@@ -526,12 +526,15 @@ def test_a_project_name_that_is_an_uncalculated_formula_is_flagged_at_its_cell(t
     ('"≥"0%', ("≥", "", 0)),          # a percentage with a word before it: the % is the number's
     ('0"%"', ("", "%", 0)),           # a quoted % is written, not a percentage
     ('[Red]0"人";[Blue]-0"人"', ("", "人", 0)),
-    ("\\¥#,##0.00", ("¥", "", 0)),
+    ("\\¥#,##0.00", None),         # an escaped currency sign: no unit either
     ('#,##0,"千元"', ("", "千元", 3)),  # a comma after the last digit shows thousands
     ('#,##0,,', ("", "", 6)),
     ('0!.0000"万元"', ("", "万元", 4)),  # the 万 trick: 800000 shows as 80.0000万元
     ("0\\.0000\"万\"", ("", "万", 4)),
     ('#,##0.00', None),
+    ('"≤"G/通用格式"万元"', ("≤", "万元", 0)),  # General as the Chinese locale spells it
+    ('"¥"#,##0', None),             # a currency sign is no unit
+    ('[<1]0.0%;0.0"%"', None),      # the section shown depends on the value
     ('0.00_);(0.00)', None),
     ('yyyy"年"m"月"d"日"', None),  # a date's: calamine gives the date
     ('@"（文本）"', None),
@@ -563,6 +566,25 @@ def test_an_amount_formatted_in_yuan_in_a_wan_yuan_block_is_converted_and_a_curr
     execution = form.items[0]
     assert execution.basis.startswith("59.38/62.5×10=9.50"), execution.basis
     assert any("按万元折算为59.38" in str(flag) for flag in form.flags + execution.flags)
+
+
+@pytest.mark.parametrize("number_format", ['0.0,,"百万"', '#,##0,"千"', '0!.0000"万"'])
+def test_an_amount_shown_in_a_bare_scale_is_of_yuan(tmp_path, number_format):
+    # 593800 shown "0.6百万", "594千" or "59.3800万": read as words no money unit names, the amount
+    # was "不是数字" and the execution rate 0.
+    project = hostile.good_project(funds=Funds(62.5, 62.5, 593800, sub_rows=[]))
+    path = write_form(tmp_path / "f.xlsx", project, number_formats={593800: number_format})
+    execution = perfeval_xl.score_workbook(path).forms[0].items[0]
+    assert execution.basis.startswith("59.38/62.5×10=9.50"), execution.basis
+
+
+def test_a_conditional_percent_format_is_not_read_as_a_percentage(tmp_path):
+    # [<1]0.0%;0.0"%": 85 shows 85.0% (the second section); read as a percentage, it was 8500 %.
+    project = hostile.good_project()
+    project.rows[4] = Row("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥90%", 85, 10)
+    path = write_form(tmp_path / "f.xlsx", project, number_formats={85: '[<1]0.0%;0.0"%"'})
+    [item] = [item for item in perfeval_xl.score_workbook(path).forms[0].items if item.name == "服务对象满意度"]
+    assert item.score == Decimal("9.44"), item.basis
 
 
 @pytest.mark.parametrize("number_format", ['0!.0000"万元"', '#,##0,"千元"'])

@@ -338,8 +338,13 @@ class SheetCells:
         value = self.raw(row, col)
         words = self.grid.words.get((row, col)) if self.grid.words else None
         if words is not None and value.__class__ in (int, float):
-            # As shown, but for what is written before it: a ¥ there is a currency sign, no unit.
-            value = _with_words(value, "", words[1], words[2])
+            # As shown, its unit after it ("593,800元", "4.8万" of 万元); what is written before it is
+            # no amount's (a ¥ is a currency sign).  A word that is no money unit ("800千") leaves the
+            # number as it was.
+            suffix = words[1] + "元" if words[1] in _BARE_SCALES else words[1]
+            shown = _with_words(value, "", suffix, words[2])
+            if amount_with_unit(shown) is not None:
+                value = shown
         written = amount_with_unit(value)
         if written is None:
             number = self.number_of(value, row, col, what, flags)
@@ -354,6 +359,10 @@ class SheetCells:
         flags.append(Flag(f"{what}“{shown.strip()}”按{unit}折算为{format_number(converted)}",
                           self.source(row, col), action=f"请单位按{unit}填写金额"))
         return converted
+
+
+#: Scales written alone after an amount ("4.8万", "800千"): of the money's unit, 元.
+_BARE_SCALES = frozenset(("万", "千", "百万", "亿"))
 
 
 def _with_words(shown: object, prefix: str, suffix: str, shift: int) -> object:

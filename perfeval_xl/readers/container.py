@@ -708,6 +708,7 @@ _CELL_FORMATS = re.compile(rb"<cellXfs\b[^>]*+>((?:[^<]++|<(?!/cellXfs>))*+)</ce
 _FORMAT_ID = re.compile(rb'<xf\b[^>]*?\snumFmtId="(\d+)"|<xf\b')
 # Parts of a format code that show text as written: "…" strings and \x escapes (a % there is not a percentage).
 _LITERAL_IN_FORMAT = re.compile(rb'"[^"]*"|\\.|&quot;.*?&quot;')
+_CONDITION_BYTES = re.compile(rb"\[\s*(?:[<>=]|&lt;|&gt;)")
 
 
 class _FormattedCells:
@@ -730,8 +731,8 @@ def _formatted_cells_plan(data: bytes, archive: _Archive, limits: ReadLimits,
     percent_formats = set(_BUILTIN_PERCENT_FORMATS)
     worded_formats: dict[bytes, tuple[str, str, int]] = {}
     for number_format, code in _NUMBER_FORMAT.findall(styles):
-        if b"%" in _LITERAL_IN_FORMAT.sub(b"", code):
-            percent_formats.add(number_format)
+        if b"%" in _LITERAL_IN_FORMAT.sub(b"", code) and not _CONDITION_BYTES.search(code):
+            percent_formats.add(number_format)  # not a conditional one: 85 in [<1]0.0%;0.0"%" shows 85.0%
         words = format_words(html.unescape(code.decode("utf-8", "replace")))  # a few formats a workbook
         if words is not None:
             worded_formats[number_format] = words
@@ -780,6 +781,9 @@ def _formatted_cells(xml: bytes, plan: _FormattedCells
     return percent, words
 
 
+#: A section's condition ([<1], [>=100]): the section shown depends on the value.
+_CONDITION = re.compile(r"\[\s*[<>=]")
+_GENERAL = re.compile(r"(?i)general|G/通用格式")
 #: What a number format shows as written, outside its number: "…" strings and \x escapes.
 _QUOTED_OR_ESCAPED = re.compile(r'"([^"]*)"|[\\!](.)|\[[^\]]*\]|[_*].|(.)', re.S)  # "…", \x and !x, [Red]
 #: A number's own characters in a format: digit placeholders, separators, the exponent, the percent sign.
@@ -796,8 +800,10 @@ def format_words(code: str) -> tuple[str, str, int] | None:
     divides by a thousand), ``0!.0000"万元"`` → ("", "万元", 4) (a written point before the last four
     digits: 800000 shows as 80.0000万元); None when it writes nothing and divides by nothing, or is
     a date's or text's format, or writes words between digits."""
-    if "general" in code.lower():
-        code = re.sub("(?i)general", "0", code)
+    if _CONDITION.search(code):
+        return None  # which section shows a number depends on it: no one reading of the words
+    if "general" in code.lower() or "G/通用格式" in code:  # General, as the Chinese locale spells it too
+        code = _GENERAL.sub("0", code)
     prefix: list[str] = []
     suffix: list[str] = []
     seen_digit = decimal_point = False
@@ -839,7 +845,8 @@ def format_words(code: str) -> tuple[str, str, int] | None:
     if not seen_digit:
         return None
     shift = (shifted or 0) + 3 * commas
-    before, after = "".join(prefix).strip(), "".join(suffix).strip()
+    # A currency sign is no unit: "¥82" against "≤80万元" is 82 of the form's money, as the unit meant.
+    before, after = "".join(prefix).strip(" ¥￥$€"), "".join(suffix).strip()
     return (before, after, shift) if before or after or shift else None
 
 

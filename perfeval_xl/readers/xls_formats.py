@@ -37,6 +37,7 @@ _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
 # Parts of a format code that show text as written: "…" strings and \x escapes (a % there is not a
 # percentage).  The same rule as container._LITERAL_IN_FORMAT, on a decoded string instead of XML.
 _LITERAL_IN_FORMAT = re.compile(r'"[^"]*"|\\.')
+_CONDITION = re.compile(r"\[\s*[<>=]")  # [<1]: which section shows a number depends on it
 _NO_CELLS: frozenset[tuple[int, int]] = frozenset()
 
 
@@ -145,7 +146,7 @@ def _shows_percent(format_key: int, formats: dict) -> bool:
         return True
     number_format = formats.get(format_key)
     code = getattr(number_format, "format_str", None)
-    return bool(code) and "%" in _LITERAL_IN_FORMAT.sub("", code)
+    return bool(code) and "%" in _LITERAL_IN_FORMAT.sub("", code) and not _CONDITION.search(code)
 
 
 _RECORD_HEADER = struct.Struct("<HH")  # BIFF record: type, length of its data
