@@ -415,12 +415,17 @@ def test_attributes_as_xml_allows_them_hide_no_percentage_formula_or_far_cell(tm
             perfeval_xl.score_workbook(far)
 
 
-def test_a_far_cell_quoted_otherwise_than_its_sheet_is_still_refused(tmp_path):
-    # The screen judges a part's quoting by its head; a far cell single-quoted inside a double-quoted
-    # sheet must still never reach calamine, which aborts the whole process on it.
+@pytest.mark.parametrize("far", [
+    b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>",
+    b'<row r = "1048576"><c r = "XFD1048576"><v>1</v></c></row>',
+    b'<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>',
+    b'<row r=\n"1048576"><c r\t="XFD1048576"><v>1</v></c></row>',
+], ids=["single-quoted", "blanks-around-equals", "lower-case", "line-break-and-tab"])
+def test_a_far_cell_written_otherwise_than_its_sheet_is_still_refused(tmp_path, far):
+    # The screen judges a part's way of writing by its head; a far cell written otherwise inside an
+    # ordinary sheet must still never reach calamine, which aborts the whole process on it.
     far = hostile.rezip(hostile.write_good(tmp_path / "g.xlsx"), tmp_path / "far.xlsx",
-                        lambda xml: xml.replace(b"</sheetData>", b"<row r='1048576'><c r='XFD1048576'><v>1</v>"
-                                                                 b"</c></row></sheetData>"))
+                        lambda xml: xml.replace(b"</sheetData>", far + b"</sheetData>"))
     with pytest.raises(perfeval_xl.WorkbookError, match="数据区域异常大"):
         perfeval_xl.score_workbook(far)
 
@@ -464,7 +469,7 @@ def test_the_screens_far_reference_pattern_finds_what_the_plain_spelling_finds()
     # _FAR_REF takes up to two letters possessively: it must accept what [A-Z]{3}|[A-Z]{0,2}\d{4} accepts.
     from perfeval_xl.readers.container import _FAR_REF
 
-    plain = re.compile(rb'r="(?:[A-Z]{3}|[A-Z]{0,2}\d{4})')
+    plain = re.compile(rb'r\s*=\s*["\'](?:[A-Za-z]{3}|[A-Za-z]{0,2}\d{4})')  # either quote, case, blanks
     rng = random.Random(20261126)
     refs = [b'r="' + bytes(rng.choice(b'AZ09"x') for _ in range(rng.randrange(9))) + b'"' for _ in range(20000)]
     refs += [b'r="%s%d"' % (letters, row) for letters in (b"", b"A", b"ZZ", b"AAA", b"XFD") for row in (1, 999, 1000)]
@@ -576,6 +581,25 @@ def test_an_amount_shown_in_a_bare_scale_is_of_yuan(tmp_path, number_format):
     path = write_form(tmp_path / "f.xlsx", project, number_formats={593800: number_format})
     execution = perfeval_xl.score_workbook(path).forms[0].items[0]
     assert execution.basis.startswith("59.38/62.5×10=9.50"), execution.basis
+
+
+@pytest.mark.parametrize("number_format", ["#,##0,", "0!.0000"])
+def test_an_amount_shown_divided_with_no_word_is_the_number_shown(tmp_path, number_format):
+    # 593800 shown "594" or "59.3800" in the 万元 block: read undivided, the rate was capped at 100 %.
+    project = hostile.good_project(funds=Funds(62.5, 62.5, 593800, sub_rows=[]))
+    if number_format == "#,##0,":
+        project.funds = Funds(62500, 62500, 59380, sub_rows=[])  # 62.5, 62.5, 59.38 shown
+    path = write_form(tmp_path / "f.xlsx", project, number_formats={593800: number_format, 62500: number_format,
+                                                                     59380: number_format})
+    execution = perfeval_xl.score_workbook(path).forms[0].items[0]
+    assert execution.score == Decimal("9.50"), execution.basis
+
+
+def test_the_xml_declaration_quoted_singly_is_no_reason_to_rewrite_a_part():
+    from perfeval_xl.readers.container import _tightly_quoted
+
+    sheet = b"<?xml version='1.0' encoding='UTF-8'?>\n<worksheet xmlns=\"x\"><sheetData/></worksheet>"
+    assert _tightly_quoted(sheet, head_only=True) is sheet
 
 
 def test_a_conditional_percent_format_is_not_read_as_a_percentage(tmp_path):

@@ -1836,3 +1836,12 @@ def test_a_unit_named_above_the_project_does_not_take_the_projects_name(tmp_path
 
     [form] = score(_edited(plain_form(tmp_path / "unit.xlsx"), unit_line_first)).forms
     assert form.form.name == "测试项目"
+
+
+def test_a_project_form_with_a_blank_name_does_not_take_its_unit_s_name(tmp_path):
+    def blank_name_and_a_unit_line(sheet):
+        sheet.cell(_row_with(sheet, 1, "项目名称"), 2).value = None
+        sheet["D2"], sheet["E2"] = "单位名称", "某中心"
+
+    [form] = score(_edited(plain_form(tmp_path / "blank.xlsx"), blank_name_and_a_unit_line)).forms
+    assert any(flag.message == "未找到项目名称" for flag in form.flags)

@@ -1,6 +1,7 @@
 """OpenDocument spreadsheets (.ods), as LibreOffice and domestic office suites save forms: read
 as the .xlsx they were saved from, and screened as strictly."""
 import zipfile
+from decimal import Decimal as D
 
 import pytest
 from openpyxl import load_workbook
@@ -200,9 +201,47 @@ def test_a_text_box_drawn_over_a_cell_is_not_read_into_it(tmp_path):
         content = archive.read("content.xml").decode()
     header = '<table:table-cell office:value-type="string"><text:p>得分</text:p>'
     assert header in content
-    stamped = content.replace(header, '<table:table-cell office:value-type="string"><draw:custom-shape '
-                                      'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
-                                      'draw:name="stamp"><text:p>已复核</text:p></draw:custom-shape><text:p>得分</text:p>')
+    # A group holding a group and a text box (drawings nest: a pattern per element left "</draw:g>" behind).
+    stamped = content.replace(header, '<table:table-cell office:value-type="string"><draw:g '
+                                      'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"><draw:g>'
+                                      '<draw:rect/></draw:g><draw:custom-shape draw:name="stamp"><text:p>已复核</text:p>'
+                                      '</draw:custom-shape></draw:g><text:p>得分</text:p>')
     result = perfeval_xl.score_workbook(_with_content(ods, tmp_path / "stamped.ods", stamped))
     assert _scores(result) == _scores(perfeval_xl.score_workbook(xlsx))
     assert result.forms[0].form.self_total == perfeval_xl.score_workbook(xlsx).forms[0].form.self_total is not None
+
+
+def test_an_ods_number_shown_with_words_is_read_as_shown(tmp_path):
+    # LibreOffice writes a formatted number's shown text as its paragraph ("≤5万元" for 5 in a
+    # "≤"0"万元" cell); calamine gives the bare 5: no operator, no unit, full marks for an overspent 5.5.
+    project = hostile.good_project()
+    project.rows[1] = Row("产出指标", "成本指标", "设备维护成本", 5, 5.5, 15, 15)
+    xlsx = write_form(tmp_path / "form.xlsx", project, number_formats={5: '"≤"0"万元"', 5.5: '0.0"万元"'})
+    ods = ods_twin(xlsx, tmp_path / "form.ods")
+    with zipfile.ZipFile(ods) as archive:
+        content = archive.read("content.xml").decode()
+    shown = content.replace('office:value="5"><text:p>5</text:p>',
+                            'office:value="5" table:style-name="ce1"><text:p>≤5万元</text:p>', 1)
+    shown = shown.replace('office:value="5.5"><text:p>5.5</text:p>',
+                          'office:value="5.5" table:style-name="ce2"><text:p>5.5万元</text:p>', 1)
+    assert shown.count("万元</text:p>") == 2
+    [form] = perfeval_xl.score_workbook(_with_content(ods, tmp_path / "shown.ods", shown)).forms
+    [item] = [item for item in form.items if item.name == "设备维护成本"]
+    assert (item.target, item.actual, item.score) == ("≤5万元", "5.5万元", D("13.64"))
+    assert _scores(perfeval_xl.score_workbook(xlsx)) == _scores(perfeval_xl.score_workbook(tmp_path / "shown.ods"))
+
+
+def test_a_repeated_merged_cell_makes_no_merged_ranges(tmp_path):
+    # One cell element repeated 256 times declared 256 ranges: a few bytes made the merge index slow.
+    ods = write_ods(tmp_path / "merges.ods", {"表": {"rows": [["项目名称", "x"]]}})
+    with zipfile.ZipFile(ods) as archive:
+        content = archive.read("content.xml").decode()
+    repeated = content.replace('<table:table-cell table:number-columns-repeated="1000"/>',
+                               '<table:table-cell table:number-columns-repeated="16" table:number-rows-spanned="2" '
+                               'table:number-columns-spanned="2" office:value-type="string"><text:p>x</text:p>'
+                               "</table:table-cell>", 1)
+    assert repeated != content
+    from perfeval_xl.readers.grid import load_grids
+
+    [grid] = load_grids(_with_content(ods, tmp_path / "repeated.ods", repeated))
+    assert grid.merged == []

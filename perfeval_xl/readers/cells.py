@@ -338,12 +338,13 @@ class SheetCells:
         value = self.raw(row, col)
         words = self.grid.words.get((row, col)) if self.grid.words else None
         if words is not None and value.__class__ in (int, float):
-            # As shown, its unit after it ("593,800元", "4.8万" of 万元); what is written before it is
-            # no amount's (a ¥ is a currency sign).  A word that is no money unit ("800千") leaves the
-            # number as it was.
+            # As shown, its unit after it ("593,800元"; a bare scale is of 元: "4.8万", "800千"); what is
+            # written before it is no amount's (a ¥ is a currency sign).  Shown divided with no word
+            # (#,##0,) it is the number shown, in the block's unit; after a word that names no money
+            # ("800人"), the number as it is.
             suffix = words[1] + "元" if words[1] in _BARE_SCALES else words[1]
             shown = _with_words(value, "", suffix, words[2])
-            if amount_with_unit(shown) is not None:
+            if amount_with_unit(shown) is not None or not suffix and words[2]:
                 value = shown
         written = amount_with_unit(value)
         if written is None:

@@ -146,14 +146,14 @@ def _may_be_encrypted(data: bytes) -> tuple[bool, bytes | None]:
 # The reference of a cell that is not empty (<c …/> and <c …></c> are).  Why not every <c> and
 # <row>: Excel writes empty ones down to row 1,048,576 where a user once formatted a cell or
 # resized a row, and calamine, which reads only filled cells, does not size the sheet by them.
-_FILLED_CELL_REF = re.compile(rb'<c\b[^>]*?\sr=["\']([A-Z]{1,3}\d+)["\'][^>]*?(?<!/)>(?!</c>)')
+_FILLED_CELL_REF = re.compile(rb'<c\b[^>]*?\sr\s*=\s*["\']([A-Za-z]{1,3}\d+)["\'][^>]*?(?<!/)>(?!</c>)')
 # A cell without its (optional) r= reference: its place is only known by counting, so a sheet
 # holding one is measured by every reference, empty cells and rows included, as before.
-_CELL_WITHOUT_REF = re.compile(rb'<c(?=[\s>/])(?![^>]*\sr=["\'])')
-_ROW_WITHOUT_REF = re.compile(rb'<row(?=[\s>/])(?![^>]*\sr=["\'])')
-_ROW_OR_CELL_REF = re.compile(rb'<(?:c|row)\b[^>]*?\sr=["\']([A-Z]{0,3}\d+)["\']')
+_CELL_WITHOUT_REF = re.compile(rb'<c(?=[\s>/])(?![^>]*\sr\s*=\s*["\'])')
+_ROW_WITHOUT_REF = re.compile(rb'<row(?=[\s>/])(?![^>]*\sr\s*=\s*["\'])')
+_ROW_OR_CELL_REF = re.compile(rb'<(?:c|row)\b[^>]*?\sr\s*=\s*["\']([A-Za-z]{0,3}\d+)["\']')
 # Every reference _FILLED_CELL_REF finds and maybe many more, found several times faster.
-_ANY_REF = re.compile(rb'r=["\']([A-Z]{0,3}\d+)["\']')
+_ANY_REF = re.compile(rb'r\s*=\s*["\']([A-Za-z]{0,3}\d+)["\']')
 # Every reference _ANY_REF finds past column ZZ or row 999 (and a few more); without one,
 # a sheet's extent is at most 999 rows × 702 columns.  After r=" it asks for one of LLL, DDDD,
 # LDDDD or LLDDDD (L a letter, D a digit): up to two letters, taken possessively, then a third
@@ -161,7 +161,9 @@ _ANY_REF = re.compile(rb'r=["\']([A-Z]{0,3}\d+)["\']')
 # each nested alternation is a jump of sre's; [A-Z]{3}|[A-Z]{0,2}\d{4}, the same set, cost 677,000
 # instructions on a sheet of 30 KB, three nested alternations 547,000, this one alternation ≈ 80
 # fewer per reference (−10 M instructions on the 144,000 references of 300 workbooks).
-_FAR_REF = re.compile(rb'r=["\'][A-Z]{0,2}+(?:[A-Z]|\d\d\d\d)')  # single quotes too: see _tightly_quoted
+# Either quote, blanks around "=", lower-case letters: calamine reads them all, and a far cell so
+# written inside an ordinary sheet passed the screen and made calamine abort (≈ +15 µs a sheet).
+_FAR_REF = re.compile(rb'r\s*=\s*["\'][A-Za-z]{0,2}+(?:[A-Za-z]|\d\d\d\d)')
 _SMALL_EXTENT_CELLS = 999 * 702
 _LETTERS = bytes(range(ord("A"), ord("Z") + 1))
 _DIGITS = b"0123456789"
@@ -600,7 +602,10 @@ def _tightly_quoted(xml: bytes, head_only: bool = False) -> bytes:
     With ``head_only`` the way of writing is judged by the part's first kilobyte (its root element
     and namespaces): a writer quotes alike throughout, and three searches of a whole sheet cost 4 %
     of reading it.  A far cell quoted otherwise than its sheet is still found (see _FAR_REF)."""
-    head = xml[:1024] if head_only else xml
+    # The XML declaration is no tag: written <?xml version='1.0'?> (lxml, ElementTree), it had every
+    # sheet rewritten into the same bytes.
+    start = xml.find(b"?>", 0, 200) + 2 if xml.startswith(b"<?xml") else 0
+    head = xml[start:start + 1024] if head_only else xml[start:]
     if (b"='" not in head and b" =" not in head and b"= " not in head) or _LOOSE_ATTRIBUTE.search(head) is None:
         return xml
 
@@ -870,7 +875,7 @@ def _check_extent(name: str, xml: bytes, limits: ReadLimits) -> None:
 
 def _extent(refs: list[bytes]) -> tuple[int, int]:
     """(last row, last column) of references like b"AB12" (a row's reference has no letters)."""
-    joined = b" ".join(refs)  # Why joined: translate and split beat a Python loop over the cells
+    joined = b" ".join(refs).upper()  # Why joined: translate and split beat a Python loop over the cells
     rows = set(joined.translate(None, _LETTERS).split())
     columns = set(joined.translate(None, _DIGITS).split())
     return max(map(int, rows), default=0), max(map(_column_number, columns), default=0)

@@ -2,9 +2,10 @@
 
 Units on domestic office suites and LibreOffice save their forms as .ods.
 python-calamine reads an .ods's values but reports no merged ranges for it,
-gives a number shown as a percentage ("95%", stored as 0.95) as the bare
-fraction, and an error value (#DIV/0!) or a formula never calculated as an
-empty cell; all of these are read here from ``content.xml``.  The zip is
+gives a number shown as a percentage ("95%", stored as 0.95) or with words
+("≤5万元", stored as 5) as the bare number, and an error value (#DIV/0!) or a
+formula never calculated as an empty cell; all of these are read here from
+``content.xml``.  The zip is
 screened as an .xlsx's is (zip bombs, entity declarations), and a sheet's used
 area is bounded before calamine sees it: LibreOffice writes a sheet's empty
 tail as one row repeated a million times, so repeats count only where a cell
@@ -31,14 +32,15 @@ _COLUMNS_SPANNED = _TABLE + "number-columns-spanned"
 _ROWS_SPANNED = _TABLE + "number-rows-spanned"
 _VALUE_TYPE = _OFFICE + "value-type"
 _FORMULA = _TABLE + "formula"
+_STYLE = _TABLE + "style-name"
+_VALUE = _OFFICE + "value"
+_NUMBER_TYPES = ("float", "percentage", "currency")
 _PARAGRAPH = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
 #: LibreOffice's own value type beside ODF's: "error" for a formula whose result is #DIV/0! and the like
 #: (ODF types it an empty string, which calamine gives as "").
 _CALC_VALUE_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 #: The member an OpenDocument package must store first, uncompressed, naming what the package is.
 _MIMETYPE_HEADER = b"mimetype"
-#: A merged cell repeated more often than this is no form's (a hostile file's): its repeats are not merged.
-_REPEATED_MERGES = 256
 
 
 def is_open_document_spreadsheet(data: bytes) -> bool:
@@ -55,9 +57,9 @@ def screen_ods(data: bytes, limits: ReadLimits) -> tuple[dict[str, SheetFacts], 
     Raises WorkbookError for a zip bomb, an encrypted package, an XML entity declaration, a
     missing or malformed ``content.xml``, or a sheet whose used area exceeds ``limits.max_sheet_cells``.
     """
-    manifest = read_zip_members(data, limits, lambda name: name in ("META-INF/manifest.xml", "xl/workbook.xml",
-                                                                   "mimetype"))
-    if "xl/workbook.xml" in manifest:
+    manifest = read_zip_members(data, limits, lambda name: name.lower() in ("meta-inf/manifest.xml", "xl/workbook.xml",
+                                                                           "mimetype"))
+    if any(name.lower() == "xl/workbook.xml" for name in manifest):  # calamine finds "XL/workbook.xml" too
         # An .xlsx's parts behind an ODF mimetype: calamine reads it as the .xlsx it also is, so it
         # is screened as one (unscreened, a far cell in it made calamine abort the process).
         return screen_xlsx(data, limits)
@@ -75,7 +77,7 @@ def screen_ods(data: bytes, limits: ReadLimits) -> tuple[dict[str, SheetFacts], 
         if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
             raise WorkbookError("文件包含XML实体声明（DOCTYPE/ENTITY），可能是恶意文件，已拒绝读取")
     if b"<draw:" in content:  # a shape anchored to a cell: calamine reads its text into the cell's
-        content = parts["content.xml"] = _SHAPE.sub(b"", content)
+        content = parts["content.xml"] = _without_drawings(content)
         data = _repackaged(parts)
     elif "mimetype" not in manifest:  # zipped again without it: calamine cannot tell what the package is
         data = _repackaged(parts)
@@ -89,11 +91,32 @@ def screen_ods(data: bytes, limits: ReadLimits) -> tuple[dict[str, SheetFacts], 
         raise WorkbookError(f"文件已损坏：OpenDocument表格的content.xml无法解析（{exc}）") from exc
 
 
-#: A drawing object (a text box, a stamp, a picture's frame) and all it holds.  Anchored to a cell, it
-#: sits inside the cell's element, and calamine joined a text box's words to the cell's: an 得分
-#: header under a "已复核" box read "得分\n已复核", and every self-score was lost.
-_SHAPE = re.compile(rb"<draw:(frame|custom-shape|rect|ellipse|circle|polygon|polyline|path|line|connector|"
-                    rb"caption|measure|control|g)\b[^>]*?(?:/>|>.*?</draw:\1>)", re.S)
+#: The start or end tag of a drawing element (a text box, a stamp, a picture's frame, a group).
+_DRAW_TAG = re.compile(rb"<(/?)draw:[\w-]+\b[^>]*?(/?)>")
+
+
+def _without_drawings(content: bytes) -> bytes:
+    """``content`` without its drawings, each with all it holds (groups and frames nest).  Anchored to
+    a cell, a drawing sits inside the cell's element, and calamine joined a text box's words to the
+    cell's: an 得分 header under a "已复核" box read "得分\n已复核", and every self-score was lost."""
+    kept, depth, start, end = [], 0, 0, 0
+    for tag in _DRAW_TAG.finditer(content):
+        closing, empty = tag.group(1), tag.group(2)
+        if not closing and not empty:
+            if depth == 0:
+                start = tag.start()
+            depth += 1
+        elif closing:
+            depth -= 1
+            if depth < 0:
+                return content  # not well formed: left for the parser to refuse
+            if depth == 0:
+                kept.append(content[end:start])
+                end = tag.end()
+        elif depth == 0:  # an empty drawing element on its own
+            kept.append(content[end:tag.start()])
+            end = tag.end()
+    return b"".join(kept) + content[end:] if depth == 0 else content
 
 
 def _repackaged(parts: dict[str, bytes]) -> bytes:
@@ -120,7 +143,12 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
     row = col = 0
     row_repeat = 1
     last_row = last_col = 0  # the used area: the last row and column holding something, 1-based
+    open_elements = []  # the element being read and its ancestors: a finished row leaves its parent
     for event, element in iterparse(io.BytesIO(content), events=("start", "end")):
+        if event == "start":
+            open_elements.append(element)
+        else:
+            open_elements.pop()
         tag = element.tag
         if tag == _SHEET:
             if event == "start":
@@ -143,7 +171,10 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
                 row_repeat = _count(element.get(_ROWS_REPEATED))
             else:
                 row += row_repeat
-                element.clear()  # the row's cells are done with: a big sheet is not kept whole
+                # The row is done with: a sheet of a million row elements is not kept whole (1.4 GB).
+                # It is its parent's last child, as it has just ended.
+                if open_elements:
+                    del open_elements[-1][-1]
         elif tag in _CELLS and event == "end":
             col_repeat = _count(element.get(_COLUMNS_REPEATED))
             value_type = element.get(_VALUE_TYPE)
@@ -154,6 +185,11 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
                 _check_extent(name, last_row, last_col, limits)
                 cells = [(r, c) for r in range(row, row + row_repeat) for c in range(col, col + col_repeat)] \
                     if value_type == "percentage" or formula is not None else ()
+                if value_type in _NUMBER_TYPES and element.get(_STYLE) is not None:
+                    # A formatted number: its paragraph is the text the unit sees ("≤5万元", "800千元").
+                    words = _shown_words(element, value_type == "percentage")
+                    if words is not None:
+                        sheet.words.update((cell, words) for cell in _repeated(row, col, row_repeat, col_repeat))
                 if value_type == "percentage":
                     sheet.percent.update(cells)
                 elif formula is not None and element.get(_CALC_VALUE_TYPE) == "error":
@@ -165,11 +201,55 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
                     sheet.uncalculated.update(cells)
             rows_spanned = _count(element.get(_ROWS_SPANNED))
             columns_spanned = _count(element.get(_COLUMNS_SPANNED))
-            if (rows_spanned > 1 or columns_spanned > 1) and row_repeat * col_repeat <= _REPEATED_MERGES:
-                sheet.merged.extend((r, c, r + rows_spanned - 1, c + columns_spanned - 1)
-                                    for r in range(row, row + row_repeat) for c in range(col, col + col_repeat))
+            if (rows_spanned > 1 or columns_spanned > 1) and row_repeat == col_repeat == 1:
+                # A repeated merged cell is no form's: a hostile file made 256 ranges of each.
+                sheet.merged.append((row, col, row + rows_spanned - 1, col + columns_spanned - 1))
             col += col_repeat
     return facts
+
+
+def _repeated(row: int, col: int, row_repeat: int, col_repeat: int):
+    return ((r, c) for r in range(row, row + row_repeat) for c in range(col, col + col_repeat))
+
+
+#: The number in a cell's shown text: "≤5万元" → 5, "800千元" → 800, "1,234.5" → 1234.5.
+_SHOWN_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def _shown_words(element, percent: bool) -> tuple[str, str, int] | None:
+    """(prefix, suffix, shift) as :func:`.container.format_words` gives them for an .xlsx's format,
+    read off the text LibreOffice writes for a formatted number (its first paragraph) against its
+    value: "≤5万元" for 5 → ("≤", "万元", 0), "800千元" for 800000 → ("", "千元", 3); None when it
+    writes no words and divides by nothing, or its text holds no number to compare."""
+    value = _float(element.get(_VALUE))
+    paragraph = next((child for child in element if child.tag == _PARAGRAPH), None)
+    if value is None or value < 0 or paragraph is None:  # a negative one is shown by another section
+        return None
+    shown = "".join(paragraph.itertext()).strip()
+    number = _SHOWN_NUMBER.search(shown)
+    if number is None:
+        return None
+    prefix, suffix = shown[:number.start()].strip(" ¥￥$€"), shown[number.end():].strip()
+    if any(character.isdigit() for character in prefix + suffix):
+        return None  # more than one number ("593!.8万", LibreOffice's own rendering of 0!.0,"万"): no guess
+    if percent:
+        value *= 100
+        suffix = suffix[1:].strip() if suffix.startswith("%") else suffix
+    written = _float(number.group().replace(",", ""))
+    shift = 0
+    if written and value and abs(value) > abs(written) * 500:  # shown divided: by a power of ten
+        ratio = abs(value / written)
+        shift = min(range(3, 13), key=lambda power: abs(ratio / 10 ** power - 1))
+        if abs(ratio / 10 ** shift - 1) > 0.05:  # no power of ten: a number written beside another
+            return None
+    return (prefix, suffix, shift) if prefix or suffix or shift else None
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
 
 
 def _count(text: str | None) -> int:

@@ -310,8 +310,8 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
                     form.sources[other] = source
             if field_name == "entity":  # a department's form (附件2): its name stands for the project's
                 field_name = "name"
-                if "name" in form.sources or not found:
-                    continue
+                if "name" in form.sources or not found or "部门" not in form.title:
+                    continue  # a project form's 单位名称 is no name for it, even where 项目名称 is blank
                 named_by_entity = True
             elif field_name == "name" and named_by_entity:
                 del form.sources["name"]  # a 项目名称 after a 单位名称: the project's name it is
