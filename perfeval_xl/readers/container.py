@@ -161,9 +161,13 @@ _ANY_REF = re.compile(rb'r\s*=\s*["\']([A-Za-z]{0,3}\d+)["\']')
 # each nested alternation is a jump of sre's; [A-Z]{3}|[A-Z]{0,2}\d{4}, the same set, cost 677,000
 # instructions on a sheet of 30 KB, three nested alternations 547,000, this one alternation ≈ 80
 # fewer per reference (−10 M instructions on the 144,000 references of 300 workbooks).
-# Either quote, blanks around "=", lower-case letters: calamine reads them all, and a far cell so
-# written inside an ordinary sheet passed the screen and made calamine abort (≈ +15 µs a sheet).
-_FAR_REF = re.compile(rb'r\s*=\s*["\'][A-Za-z]{0,2}+(?:[A-Za-z]|\d\d\d\d)')
+# Either quote, lower-case letters: calamine reads them, and a far cell so written inside an ordinary
+# sheet passed the screen and made calamine abort.  Three letters count only before a digit: an
+# attribute ending in r (operator="between") is no reference.  Blanks around "=" are not looked for
+# here: without the literal "r=" the search cost 75 M instructions on 300 workbooks (+1 %); a sheet
+# written so throughout is rewritten first (_tightly_quoted), and one such cell inside an ordinary
+# sheet still reaches the parser (see the README).
+_FAR_REF = re.compile(rb'r=["\'][A-Za-z]{0,2}+(?:[A-Za-z]\d|\d\d\d\d)')
 _SMALL_EXTENT_CELLS = 999 * 702
 _LETTERS = bytes(range(ord("A"), ord("Z") + 1))
 _DIGITS = b"0123456789"
