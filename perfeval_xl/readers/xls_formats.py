@@ -201,12 +201,13 @@ def _may_show_as_read(data: bytes, stream: bytes | None) -> bool:
 def _may_write_words(code: bytes, wide: int) -> bool:
     """Does a FORMAT record's code write words around a number or show it divided (a format xlrd
     must then read)?  Decoded and asked as an .xlsx's format is; a code that does not decode may."""
-    from .container import format_words
+    from .container import _MAY_WRITE_WORDS, format_words
 
     try:
-        return format_words(code.decode("utf-16-le" if wide & 1 else "latin-1")) is not None
+        text = code.decode("utf-16-le" if wide & 1 else "latin-1")
     except UnicodeDecodeError:
         return True
+    return _MAY_WRITE_WORDS.search(text.encode("utf-8")) is not None and format_words(text) is not None
 
 
 def globals_records(stream: bytes) -> Iterator[tuple[int, bytes]]:
