@@ -23,7 +23,7 @@ from pathlib import PurePosixPath
 from .._fast_zlib import crc32 as fast_crc32  # ISA-L's where installed: ~10× zlib's
 from .._zip import ZipMember, zip_archive
 from ..errors import WorkbookError
-from .xls_formats import BOF, FILEPASS, globals_records
+from .xls_formats import BOF, CONDITION, FILEPASS, globals_records
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -218,17 +218,8 @@ def screen_xlsx(data: bytes, limits: ReadLimits, *, copy: bool = True) -> tuple[
     read calls into a buffer it grows, and clones that buffer for each format it tries (−15 M
     instructions on 300 workbooks).
     """
-    try:
-        archive = _Archive(data)
-        members = archive.members
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise WorkbookError("文件已损坏或不是Excel工作簿（压缩包结构损坏）") from exc
-    if len(members) > limits.max_zip_members:
-        raise WorkbookError(f"文件包含{len(members)}个内部文件，超过上限{limits.max_zip_members}，疑似异常文件")
-    declared = sum(m.file_size for m in members)
-    if declared > limits.max_unzipped_bytes:
-        raise WorkbookError(f"文件解压后达{declared // 2**20}MB，超过上限{limits.max_unzipped_bytes // 2**20}MB，"
-                            "疑似压缩炸弹或异常文件")
+    archive, declared = bounded_archive(data, limits, "文件已损坏或不是Excel工作簿（压缩包结构损坏）")
+    members = archive.members
     inflated: dict[_Member, tuple[bytes, int]] | None = {} if copy and declared <= _STORED_COPY_LIMIT else None
     compressed_as_sent: dict[_Member, bytes] = {}  # parts the parser never opens, inflated and checked
     try:
@@ -278,22 +269,30 @@ class OpenDocumentPackage(WorkbookError):
         super().__init__("文件是OpenDocument表格（.ods），不是Excel工作簿")
 
 
-def read_zip_members(data: bytes, limits: ReadLimits, wanted) -> dict[str, bytes]:
-    """The members of the zip ``data`` whose names ``wanted`` accepts, inflated, within ``limits``
-    (members, declared and actual inflated size: the zip bomb screen of an .xlsx, for other
-    packages).  Raises WorkbookError for a damaged or oversized zip."""
+def bounded_archive(data: bytes, limits: ReadLimits, damaged: str) -> tuple["_Archive", int]:
+    """The zip ``data``'s directory and its members' declared size in all, before anything is
+    inflated: WorkbookError(``damaged``) for a directory that does not read, and a refusal for more
+    members or declared bytes than ``limits`` allow (the zip-bomb screen of every package)."""
     try:
         archive = _Archive(data)
-        members = archive.members
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise WorkbookError("文件已损坏（压缩包结构损坏）") from exc
+        raise WorkbookError(damaged) from exc
+    members = archive.members
     if len(members) > limits.max_zip_members:
         raise WorkbookError(f"文件包含{len(members)}个内部文件，超过上限{limits.max_zip_members}，疑似异常文件")
-    if sum(m.file_size for m in members) > limits.max_unzipped_bytes:
-        raise WorkbookError(f"文件解压后超过{limits.max_unzipped_bytes // 2**20}MB上限，疑似压缩炸弹或异常文件")
+    declared = sum(m.file_size for m in members)
+    if declared > limits.max_unzipped_bytes:
+        raise WorkbookError(f"文件解压后达{declared // 2**20}MB，超过上限{limits.max_unzipped_bytes // 2**20}MB，"
+                            "疑似压缩炸弹或异常文件")
+    return archive, declared
+
+
+def read_zip_members(data: bytes, archive: "_Archive", limits: ReadLimits, wanted) -> dict[str, bytes]:
+    """The members of ``archive`` (:func:`bounded_archive` of ``data``) whose names ``wanted`` accepts,
+    inflated within ``limits``.  Raises WorkbookError for damaged compressed data."""
     try:
         return {member.filename: _read_member(data, archive, member, limits)[0]
-                for member in members if wanted(member.filename)}
+                for member in archive.members if wanted(member.filename)}
     except zlib.error as exc:
         raise WorkbookError("文件已损坏（压缩数据损坏）") from exc
     except (zipfile.BadZipFile, KeyError, EOFError, ValueError, NotImplementedError) as exc:
@@ -720,9 +719,7 @@ _FORMAT_ID = re.compile(rb'<xf\b[^>]*?\snumFmtId="(\d+)"|<xf\b')
 # Parts of a format code that show text as written: "…" strings and \x escapes (a % there is not a percentage).
 _LITERAL_IN_FORMAT = re.compile(rb'"[^"]*"|\\.|&quot;.*?&quot;')
 _CONDITION_BYTES = re.compile(rb"\[\s*(?:[<>=]|&lt;|&gt;)")
-#: What a format that writes words or divides holds (format_words decides): a quoted or escaped
-#: character, a non-ASCII one, a comma after the digits, General.  Most formats (#,##0.00) have none.
-_MAY_WRITE_WORDS = re.compile(rb'"|&quot;|\\|!|[^\x00-\x7f]|[0#?],+(?:$|[;_ "\\!\[]|&quot;)|(?i:general)')
+
 
 
 class _FormattedCells:
@@ -747,10 +744,9 @@ def _formatted_cells_plan(data: bytes, archive: _Archive, limits: ReadLimits,
     for number_format, code in _NUMBER_FORMAT.findall(styles):
         if b"%" in _LITERAL_IN_FORMAT.sub(b"", code) and not _CONDITION_BYTES.search(code):
             percent_formats.add(number_format)  # not a conditional one: 85 in [<1]0.0%;0.0"%" shows 85.0%
-        if _MAY_WRITE_WORDS.search(code):  # Why asked first: format_words costs ~10 µs a format, in Python
-            words = format_words(html.unescape(code.decode("utf-8", "replace")))
-            if words is not None:
-                worded_formats[number_format] = words
+        words = format_words(html.unescape(code.decode("utf-8", "replace")))
+        if words is not None:
+            worded_formats[number_format] = words
     cell_formats = _CELL_FORMATS.search(styles)
     if cell_formats is None:
         return None
@@ -796,8 +792,10 @@ def _formatted_cells(xml: bytes, plan: _FormattedCells
     return percent, words
 
 
-#: A section's condition ([<1], [>=100]): the section shown depends on the value.
-_CONDITION = re.compile(r"\[\s*[<>=]")
+#: What a format that writes words or divides holds: a quoted or escaped character, a non-ASCII one,
+#: a comma after the digits, General.  Most formats (#,##0.00) have none, and are answered by this
+#: one search rather than format_words' walk over their characters (~10 µs a format, in Python).
+_MAY_WRITE_WORDS = re.compile(r'["\\!]|[^\x00-\x7f]|[0#?],+(?:$|[;_ "\\!\[])|(?i:general)')
 _GENERAL = re.compile(r"(?i)general|G/通用格式")
 #: What a number format shows as written, outside its number: "…" strings and \x escapes.
 _QUOTED_OR_ESCAPED = re.compile(r'"([^"]*)"|[\\!](.)|\[[^\]]*\]|[_*].|(.)', re.S)  # "…", \x and !x, [Red]
@@ -815,8 +813,8 @@ def format_words(code: str) -> tuple[str, str, int] | None:
     divides by a thousand), ``0!.0000"万元"`` → ("", "万元", 4) (a written point before the last four
     digits: 800000 shows as 80.0000万元); None when it writes nothing and divides by nothing, or is
     a date's or text's format, or writes words between digits."""
-    if _CONDITION.search(code):
-        return None  # which section shows a number depends on it: no one reading of the words
+    if not _MAY_WRITE_WORDS.search(code) or CONDITION.search(code):
+        return None  # nothing written; or which section shows a number depends on it: no one reading
     if "general" in code.lower() or "G/通用格式" in code:  # General, as the Chinese locale spells it too
         code = _GENERAL.sub("0", code)
     prefix: list[str] = []
@@ -878,9 +876,14 @@ def _check_extent(name: str, xml: bytes, limits: ReadLimits) -> None:
     exact = _ROW_OR_CELL_REF if _CELL_WITHOUT_REF.search(xml) else _FILLED_CELL_REF
     max_row, max_col = _extent(exact.findall(xml))
     if max_row * max(max_col, 1) > limits.max_sheet_cells:
-        raise WorkbookError(
-            f"工作表“{name}”的数据区域异常大（{max_row}行×{max_col}列），超过上限{limits.max_sheet_cells}个单元格，"
-            "疑似异常文件；如确需读取，请提高 --max-cells（库中为 ReadLimits(max_sheet_cells=…)）")
+        raise sheet_too_large(name, max_row, max_col, limits)
+
+
+def sheet_too_large(name: str, rows: int, columns: int, limits: ReadLimits) -> WorkbookError:
+    """The refusal of a sheet whose used area passes ``limits.max_sheet_cells`` (.xlsx and .ods alike)."""
+    return WorkbookError(
+        f"工作表“{name}”的数据区域异常大（{rows}行×{columns}列），超过上限{limits.max_sheet_cells}个单元格，"
+        "疑似异常文件；如确需读取，请提高 --max-cells（库中为 ReadLimits(max_sheet_cells=…)）")
 
 
 def _extent(refs: list[bytes]) -> tuple[int, int]:

@@ -18,7 +18,7 @@ import io
 import re
 
 from ..errors import WorkbookError
-from .container import ReadLimits, SheetFacts, read_zip_members, screen_xlsx
+from .container import ReadLimits, SheetFacts, bounded_archive, read_zip_members, screen_xlsx, sheet_too_large
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
@@ -57,17 +57,20 @@ def screen_ods(data: bytes, limits: ReadLimits) -> tuple[dict[str, SheetFacts], 
     Raises WorkbookError for a zip bomb, an encrypted package, an XML entity declaration, a
     missing or malformed ``content.xml``, or a sheet whose used area exceeds ``limits.max_sheet_cells``.
     """
-    manifest = read_zip_members(data, limits, lambda name: name.lower() in ("meta-inf/manifest.xml", "xl/workbook.xml",
-                                                                           "mimetype"))
-    if any(name.lower() == "xl/workbook.xml" for name in manifest):  # calamine finds "XL/workbook.xml" too
+    archive, _ = bounded_archive(data, limits, "文件已损坏（压缩包结构损坏）")
+    names = [member.filename for member in archive.members]
+    if any(name.lower() == "xl/workbook.xml" for name in names):  # calamine finds "XL/workbook.xml" too
         # An .xlsx's parts behind an ODF mimetype: calamine reads it as the .xlsx it also is, so it
         # is screened as one (unscreened, a far cell in it made calamine abort the process).
         return screen_xlsx(data, limits)
+    manifest = read_zip_members(data, archive, limits, lambda name: name == "META-INF/manifest.xml")
     if b"encryption-data" in manifest.get("META-INF/manifest.xml", b""):
         # Its parts are encrypted (ODF's own scheme, which msoffcrypto-tool does not open): inflating
         # them would only say "damaged".
         raise WorkbookError("文件已加密（OpenDocument密码保护），无法读取；请单位去掉密码后重新报送")
-    parts = read_zip_members(data, limits, lambda name: name.lower().endswith(".xml"))
+    parts = read_zip_members(data, archive, limits,
+                             lambda name: name.lower().endswith(".xml") and name != "META-INF/manifest.xml")
+    parts.update(manifest)
     content = parts.get("content.xml")
     if content is None:
         raise WorkbookError("文件已损坏：OpenDocument表格缺少content.xml")
@@ -79,7 +82,7 @@ def screen_ods(data: bytes, limits: ReadLimits) -> tuple[dict[str, SheetFacts], 
     if b"<draw:" in content:  # a shape anchored to a cell: calamine reads its text into the cell's
         content = parts["content.xml"] = _without_drawings(content)
         data = _repackaged(parts)
-    elif "mimetype" not in manifest:  # zipped again without it: calamine cannot tell what the package is
+    elif "mimetype" not in names:  # zipped again without it: calamine cannot tell what the package is
         data = _repackaged(parts)
     # Why imported here: ElementTree and pyexpat cost ~2 ms a process to import, and most batches
     # hold no .ods.
@@ -183,7 +186,7 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
                 last_row = max(last_row, row + row_repeat)
                 last_col = max(last_col, col + col_repeat)
                 _check_extent(name, last_row, last_col, limits)
-                cells = [(r, c) for r in range(row, row + row_repeat) for c in range(col, col + col_repeat)] \
+                cells = list(_repeated(row, col, row_repeat, col_repeat)) \
                     if value_type == "percentage" or formula is not None else ()
                 if value_type in _NUMBER_TYPES and element.get(_STYLE) is not None:
                     # A formatted number: its paragraph is the text the unit sees ("≤5万元", "800千元").
@@ -209,6 +212,7 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
 
 
 def _repeated(row: int, col: int, row_repeat: int, col_repeat: int):
+    """The cells one cell element stands for, repeated down and across."""
     return ((r, c) for r in range(row, row + row_repeat) for c in range(col, col + col_repeat))
 
 
@@ -264,7 +268,5 @@ def _count(text: str | None) -> int:
 
 def _check_extent(name: str, last_row: int, last_col: int, limits: ReadLimits) -> None:
     if last_row * last_col > limits.max_sheet_cells:
-        raise WorkbookError(
-            f"工作表“{name}”的数据区域异常大（{last_row}行×{last_col}列），超过上限{limits.max_sheet_cells}个单元格，"
-            "疑似异常文件；如确需读取，请提高 --max-cells（库中为 ReadLimits(max_sheet_cells=…)）")
+        raise sheet_too_large(name, last_row, last_col, limits)
 

@@ -37,7 +37,8 @@ _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
 # Parts of a format code that show text as written: "…" strings and \x escapes (a % there is not a
 # percentage).  The same rule as container._LITERAL_IN_FORMAT, on a decoded string instead of XML.
 _LITERAL_IN_FORMAT = re.compile(r'"[^"]*"|\\.')
-_CONDITION = re.compile(r"\[\s*[<>=]")  # [<1]: which section shows a number depends on it
+#: A format section's condition ([<1], [>=100]): which section shows a number depends on it.
+CONDITION = re.compile(r"\[\s*[<>=]")
 _NO_CELLS: frozenset[tuple[int, int]] = frozenset()
 
 
@@ -146,7 +147,7 @@ def _shows_percent(format_key: int, formats: dict) -> bool:
         return True
     number_format = formats.get(format_key)
     code = getattr(number_format, "format_str", None)
-    return bool(code) and "%" in _LITERAL_IN_FORMAT.sub("", code) and not _CONDITION.search(code)
+    return bool(code) and "%" in _LITERAL_IN_FORMAT.sub("", code) and not CONDITION.search(code)
 
 
 _RECORD_HEADER = struct.Struct("<HH")  # BIFF record: type, length of its data
@@ -201,13 +202,12 @@ def _may_show_as_read(data: bytes, stream: bytes | None) -> bool:
 def _may_write_words(code: bytes, wide: int) -> bool:
     """Does a FORMAT record's code write words around a number or show it divided (a format xlrd
     must then read)?  Decoded and asked as an .xlsx's format is; a code that does not decode may."""
-    from .container import _MAY_WRITE_WORDS, format_words
+    from .container import format_words
 
     try:
-        text = code.decode("utf-16-le" if wide & 1 else "latin-1")
+        return format_words(code.decode("utf-16-le" if wide & 1 else "latin-1")) is not None
     except UnicodeDecodeError:
         return True
-    return _MAY_WRITE_WORDS.search(text.encode("utf-8")) is not None and format_words(text) is not None
 
 
 def globals_records(stream: bytes) -> Iterator[tuple[int, bytes]]:
