@@ -316,6 +316,38 @@ def test_a_far_cell_written_oddly_is_still_refused(tmp_path, far):
         perfeval_xl.score_workbook(target)
 
 
+def _percent_and_formula(tmp_path: Path, number_format: str):
+    """A good form with 0.05 in a percentage cell (Z1) and a formula never calculated (Z2), and its
+    grid as the screen reads it plainly: (path, grid)."""
+    import openpyxl
+
+    path = hostile.write_good(tmp_path / "g.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    sheet["Z1"], sheet["Z1"].number_format = 0.05, number_format
+    sheet["Z2"] = "=1/0"  # openpyxl stores no result: a formula never calculated
+    book.save(path)
+    plain = perfeval_xl.readers.grid.load_grids(path)[0]
+    assert (0, 25) in plain.percent and (1, 25) in plain.uncalculated
+    return path, plain
+
+
+def _parts_rewritten(source: Path, target: Path, parts, rewrite) -> set[str]:
+    """``source`` zipped again as ``target`` with ``rewrite`` applied to its ``parts``; the names of
+    the parts the rewrite changed."""
+    changed = set()
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in parts:
+                rewritten = rewrite(data)
+                if rewritten != data:
+                    changed.add(info.filename)
+                data = rewritten
+            out.writestr(info.filename, data)
+    return changed
+
+
 def _prefixed(xml: bytes) -> bytes:
     """A SpreadsheetML part as the .NET Open XML SDK writes some exports: every element "x:"-prefixed."""
     main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -326,23 +358,9 @@ def _prefixed(xml: bytes) -> bytes:
 def test_a_workbook_written_with_prefixed_elements_is_screened_as_any_other(tmp_path):
     # <x:c>, <x:sheet>, <x:xf>: the screen saw no sheet, so a 5% in a 0% cell read as 0.05 (full marks
     # against "≤2%"), error values and uncalculated formulas went unflagged, and a far cell reached the parser.
-    import openpyxl
-
-    path = hostile.write_good(tmp_path / "g.xlsx")
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    sheet["Z1"], sheet["Z1"].number_format = 0.05, "0%"
-    sheet["Z2"] = "=1/0"  # openpyxl stores no result: a formula never calculated
-    book.save(path)
-    plain = perfeval_xl.readers.grid.load_grids(path)[0]
-    assert (0, 25) in plain.percent and (1, 25) in plain.uncalculated
+    path, plain = _percent_and_formula(tmp_path, "0%")
     prefixed = tmp_path / "prefixed.xlsx"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(prefixed, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename in ("xl/workbook.xml", "xl/styles.xml", "xl/worksheets/sheet1.xml"):
-                data = _prefixed(data)
-            out.writestr(info.filename, data)
+    _parts_rewritten(path, prefixed, ("xl/workbook.xml", "xl/styles.xml", "xl/worksheets/sheet1.xml"), _prefixed)
     [grid] = perfeval_xl.readers.grid.load_grids(prefixed)
     assert grid.rows == plain.rows and grid.percent == plain.percent and grid.uncalculated == plain.uncalculated
     far = hostile.rezip(prefixed, tmp_path / "far.xlsx",
@@ -380,25 +398,9 @@ def _format_attributes_swapped(xml: bytes) -> bytes:
 def test_attributes_as_xml_allows_them_hide_no_percentage_formula_or_far_cell(tmp_path, parts, rewrite):
     # Each hid a 5% in a 0.0% cell (read 0.05: full marks against "≤2%") and a formula never calculated
     # from the screen, and the quoted and spaced ones a far cell too: calamine then aborted the process.
-    import openpyxl
-
-    path = hostile.write_good(tmp_path / "g.xlsx")
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    sheet["Z1"], sheet["Z1"].number_format = 0.05, "0.0%"  # a workbook's own format (numFmt 164)
-    sheet["Z2"] = "=1/0"  # openpyxl stores no result: a formula never calculated
-    book.save(path)
-    plain = perfeval_xl.readers.grid.load_grids(path)[0]
-    assert (0, 25) in plain.percent and (1, 25) in plain.uncalculated
+    path, plain = _percent_and_formula(tmp_path, "0.0%")  # a workbook's own format (numFmt 164)
     odd = tmp_path / "odd.xlsx"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename in parts:
-                rewritten = rewrite(data)
-                assert rewritten != data, info.filename
-                data = rewritten
-            out.writestr(info.filename, data)
+    assert _parts_rewritten(path, odd, parts, rewrite) == set(parts)
     [grid] = perfeval_xl.readers.grid.load_grids(odd)
     if rewrite is _without_references:  # the cells move left, as calamine counts them: Z1 is now B1
         shown_as_percent = {(r, c) for r, row in enumerate(grid.rows) for c, value in enumerate(row) if value == 0.05}
