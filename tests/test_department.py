@@ -649,6 +649,31 @@ def test_one_units_forms_whose_names_differ_only_in_a_closing_bracket_still_pair
         f"基础数据表的填报单位写作“{UNIT}（本级）”，与本表的“{UNIT}”末尾括号不同，已按同一单位配对"]
 
 
+@pytest.mark.parametrize("base_unit, table_unit, paired", [
+    ("开福区行政审批服务局", "长沙市开福区行政审批服务局", True),
+    ("湖南省长沙市开福区行政审批服务局", "开福区行政审批服务局", True),
+    ("行政审批服务局", "长沙市开福区行政审批服务局", False),  # a name with no place could be any county's
+    ("岳麓区行政审批服务局", "长沙市开福区行政审批服务局", False),
+])
+def test_forms_sent_as_two_files_whose_unit_names_differ_in_the_places_written_before_it(
+        tmp_path, base_unit, table_unit, paired):
+    # One unit's F2 and F3 in two files, one naming its city too: left apart, every computed row
+    # scored 0 (95.61 → 53.00) with "缺少基础数据表".
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_base_only(inbox / "a_基础数据表.xlsx", BaseFigures(base_unit))
+    write_scoring_only(inbox / "b_评分表.xlsx", table_unit)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    table = next(f for f in batch.files if f.file == "b_评分表.xlsx")
+    if not paired:
+        assert batch.statuses == {"a_基础数据表.xlsx": "error", "b_评分表.xlsx": "ok"} and table.forms[0].total < 60
+        return
+    [form] = table.forms
+    assert form.total == D("95.61") and set(batch.statuses.values()) == {"ok"}
+    assert [f.message for f in form.flags if "只差上级地名" in f.message] == [
+        f"基础数据表的填报单位写作“{base_unit}”，与本表的“{table_unit}”只差上级地名，已按同一单位配对"]
+
+
 def test_a_unit_that_sent_two_f2_gets_the_first_flagged_and_the_other_is_not_called_one_without_an_f3(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -695,7 +720,12 @@ def test_an_f2_sent_again_beside_a_workbook_holding_both_forms_says_where_its_un
     assert perfeval_xl.score_folder(inbox).failed[0].error == batch.failed[0].error  # without an outbox too
 
 
-def test_the_only_f2_of_a_workbook_pairs_with_its_only_f3_under_another_unit_name_and_says_so(tmp_path):
+@pytest.mark.parametrize("base_unit, table_unit, said", [
+    ("长沙市开福区行政审批服务局", "开福区行政审批服务局", "只差上级地名，已按同一单位配对"),
+    ("开福区政务服务中心", "开福区行政审批服务局", "不同；本工作簿只有这一份基础数据表，已与本表配对"),
+])
+def test_the_only_f2_of_a_workbook_pairs_with_its_only_f3_under_another_unit_name_and_says_so(
+        tmp_path, base_unit, table_unit, said):
     # "长沙市开福区…" and "开福区…": left apart, every computed row scored 0 (95.61 → 52.61). F2 and F3
     # "usually arrive as two sheets of one workbook" (forms.md): the workbook pairs them, and a person
     # is told the names differ.
@@ -703,15 +733,14 @@ def test_the_only_f2_of_a_workbook_pairs_with_its_only_f3_under_another_unit_nam
 
     workbook = Workbook()
     workbook.active.title = "基础数据表"
-    write_base_sheet(workbook.active, BaseFigures("长沙市开福区行政审批服务局"))
-    write_scoring_sheet(workbook.create_sheet("指标评分表"), "开福区行政审批服务局")
+    write_base_sheet(workbook.active, BaseFigures(base_unit))
+    write_scoring_sheet(workbook.create_sheet("指标评分表"), table_unit)
     workbook.save(tmp_path / "dept.xlsx")
     [form] = perfeval_xl.score_workbook(tmp_path / "dept.xlsx").forms
     assert form.form.base is not None and form.total == D("95.61")
     [flag] = [f for f in form.flags if "基础数据表的填报单位" in f.message]
     assert flag.level == "warning" and str(flag) == (
-        "基础数据表的填报单位写作“长沙市开福区行政审批服务局”，与本表的“开福区行政审批服务局”不同；本工作簿只有这一份"
-        "基础数据表，已与本表配对，如不是同一单位，请单位补报本单位的基础数据表")
+        f"基础数据表的填报单位写作“{base_unit}”，与本表的“{table_unit}”{said}，如不是同一单位，请单位补报本单位的基础数据表")
 
 
 def relabel(path: Path, renames: dict[str, str]) -> Path:
@@ -1078,6 +1107,33 @@ def test_a_scoring_table_headed_over_two_rows_is_found(tmp_path):
     assert len(form.items) == len(HUNAN_ROWS) and form.total == D("95.61")
 
 
+@pytest.mark.parametrize("merged", [True, False])
+def test_a_scoring_table_whose_levels_split_into_名称_and_分值_on_a_second_row_is_found(tmp_path, merged):
+    # 一级指标 / 二级指标 / 三级指标 each over "名称 | 分值": the workbook failed with "只有基础数据表
+    # （F2），未找到同一填报单位的指标评分表（F3）", though the table was beside it.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "基础数据表"
+    write_base_sheet(book.active, BaseFigures(UNIT))
+    sheet = book.create_sheet("指标评分表")
+    sheet.append(["部门整体支出绩效评价指标评分表"])
+    sheet.append([f"填报单位：{UNIT}"])
+    sheet.append(["一级指标", None, "二级指标", None, "三级指标", None, "评价标准", "指标说明", "自评得分"])
+    sheet.append(["名称", "分值", "名称", "分值", "名称", "分值"])
+    if merged:
+        for cells in ("A3:B3", "C3:D3", "E3:F3", "G3:G4", "H3:H4", "I3:I4"):
+            sheet.merge_cells(cells)
+    level1_weights = {"投入": 25, "过程": 45, "产出": 10, "效果": 20}
+    for level1, level2, name, weight, own in HUNAN_ROWS:
+        sheet.append([level1, level1_weights.get(level1), level2, None, name, weight, "见评分标准", None, own])
+    sheet.append(["合计", None, None, None, None, 100])
+    book.save(tmp_path / "d.xlsx")
+    [form] = perfeval_xl.score_workbook(tmp_path / "d.xlsx").forms
+    assert len(form.items) == len(HUNAN_ROWS) and form.total == D("95.61")
+    assert form.form.rows[0].level1_weight == level1_weights[HUNAN_ROWS[0][0]]
+
+
 @pytest.mark.parametrize("renames", [{"自评得分": "单位自评得分"}, {"三级指标": "三级指标名称"}, {"分值": "标准分"}],
                          ids=lambda renames: "·".join(renames.values()))
 def test_scoring_table_columns_headed_as_other_places_write_them_are_found(tmp_path, renames):
@@ -1155,3 +1211,50 @@ def test_a_self_score_difference_of_more_than_two_places_is_told_as_it_is():
     item = ItemScore("投入", "目标设定", "绩效目标合理性", D(10), D("9.99"), D("9.979"), "")
     review(item, load_rulebook("hunan-dept"))
     assert "差异0.011" in item.flags[0].message
+
+
+def test_a_next_years_budget_column_beside_the_evaluated_year_is_not_taken_for_it(tmp_path):
+    # "2018年决算数 | 2019年预算数 | 2019年决算数 | 2020年预算数": 2020 became the year, the 三公经费
+    # 变动率 was 2020's budget against 2019's 决算, and four rows "lacked" their 本年决算数 (74.42 中).
+    from openpyxl import load_workbook
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = load_workbook(path)
+    sheet = book["基础数据表"]
+    header = next(row for row in sheet.iter_rows() if any(c.value == "2019年决算数" for c in row))
+    column = max(c.column for c in header if c.value) + 1
+    sheet.cell(header[0].row, column, "2020年预算数")
+    for row in range(header[0].row + 1, header[0].row + 8):
+        sheet.cell(row, column, 999)
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61")
+    assert not [flag for item in form.items for flag in item.flags if flag.level == "error"]
+
+
+def test_a_blank_row_between_the_staff_headings_and_their_counts_loses_neither_count(tmp_path):
+    # Both counts were lost: "基础数据表缺少“在职人数”、“编制数”", 在职人员控制率 0.
+    from openpyxl import load_workbook
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = load_workbook(path)
+    sheet = book["基础数据表"]
+    heading = next(row for row in sheet.iter_rows() if any(c.value == "编制数" for c in row))
+    sheet.insert_rows(heading[0].row + 1)
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert scores(form)["在职人员控制率"] == D("5.00") and form.total == D("95.61")
+
+
+def test_a_base_data_sheet_without_its_三公经费_line_takes_the_sum_of_the_three_lines_under_it(tmp_path):
+    # Both 三公经费 indicators scored 0 ("缺少…三公经费") for an amount the form holds in its parts.
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT, omit=("三公经费",)))
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61")
+    assert next(i for i in form.items if i.name == "“三公经费”变动率").basis.startswith("(6.5−6.8)/6.8=")
+    assert [f.message for f in form.flags if "合计行" in f.message] == [
+        "基础数据表没有“三公经费”合计行，已按其下各项（公务用车购置和维护经费、出国经费、公务接待）相加"]
+    # One of the three missing too: no sum, and the rows say what they lack.
+    path = write_department_workbook(tmp_path / "e.xlsx", BaseFigures(UNIT, omit=("三公经费", "2、出国经费")))
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert scores(form)["“三公经费”变动率"] == 0 and not [f for f in form.flags if "合计行" in f.message]

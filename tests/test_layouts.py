@@ -1522,6 +1522,39 @@ def test_subtotal_rows_and_notes_under_a_table_are_no_indicators(tmp_path):
     assert form.total == PLAIN_TOTAL and not [f for f in all_flags(form) if f.level == "error"]
 
 
+@pytest.mark.parametrize("written", [0, "=SUM(E7:E7)"])
+def test_a_total_rows_execution_left_0_or_uncalculated_over_a_sub_row_that_holds_it_is_summed(tmp_path, written):
+    # "100 | 100 | 0" over 80 spent in 财政拨款 scored 0; so did a =SUM() Excel never calculated.
+    # scoring.md §2 sums the sub-rows where the total row is empty or 0: for that amount, here.
+    def edit(sheet):
+        sheet.cell(_row_with(sheet, 2, "年度资金总额"), 5, written)
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
+    execution = item(form, "预算执行率")
+    assert execution.score == D("8.00") and execution.basis == "执行数按分项合计：80/100×10=8.00（执行率80.00%）"
+    assert [f.message for f in execution.flags] == ["年度资金总额的执行数为空或0，按其中各项合计80计算"]
+    assert form.total == PLAIN_TOTAL
+    assert any("未计算的公式" in f.message for f in form.flags) == isinstance(written, str)
+
+
+@pytest.mark.parametrize("continued", [None, "（续表）"])
+def test_the_header_repeated_inside_a_table_printed_over_two_pages_is_no_indicator(tmp_path, continued):
+    # Read as an indicator "三级指标" under 一级指标 "一级指标": "分值“分值”不是数字", its target
+    # "missing", and the form marked incomplete; the rows after it inherited "一级指标" as their level.
+    def edit(sheet):
+        header = [cell.value for cell in sheet[_row_with(sheet, 1, "一级指标")]]
+        first = _row_with(sheet, 3, "受理件数")
+        sheet.insert_rows(first + 1, 2)
+        sheet.cell(first + 1, 3, continued)
+        for col, value in enumerate(header, start=1):
+            sheet.cell(first + 2, col, value)
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
+    assert [i.name for i in form.items] == ["预算执行率", "受理件数", "群众满意度"]
+    assert [i.level1 for i in form.items][1:] == ["产出指标", "效益指标"]
+    assert form.total == PLAIN_TOTAL and not [f for f in all_flags(form) if f.level == "error"]
+
+
 @pytest.mark.parametrize("name, mark", [("/", "/"), ("—", "—"), ("无", "无"), ("N/A", "N/A"),
                                         ("指标2", None), ("……", None), ("指标3", "/")])
 def test_a_row_of_placeholders_is_no_indicator(tmp_path, name, mark):
@@ -1845,3 +1878,16 @@ def test_a_project_form_with_a_blank_name_does_not_take_its_unit_s_name(tmp_path
 
     [form] = score(_edited(plain_form(tmp_path / "blank.xlsx"), blank_name_and_a_unit_line)).forms
     assert any(flag.message == "未找到项目名称" for flag in form.flags)
+
+
+@pytest.mark.parametrize("target, actual, score, flagged", [
+    ("≥50个", "96%", "10.00", True),  # a share against a count: compared unsaid
+    ("≤2小时", "95%", "0.21", True),  # a time against a share (flagged before)
+    ("≥50个", "48个村", "9.60", False),  # a unit read on into its clause is the target's
+    ("≥50个", "48个", "9.60", False),
+])
+def test_an_actual_in_a_unit_no_conversion_reaches_is_scored_on_its_number_and_flagged(
+        tmp_path, target, actual, score, flagged):
+    _, probe = score_probe(tmp_path, quantity(target, actual, reason="见说明"))
+    assert probe.score == D(score)
+    assert any("无法换算，按数值直接比较" in flag.message for flag in probe.flags) == flagged

@@ -64,6 +64,7 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
                           action=f"请单位按{MONEY_UNIT}填写金额"))
     column_units = _column_units(cells, columns, header_row, bare_unit, flags)
     rows = _base_rows(cells, columns, header_row, flags, lines, bare_unit, column_units)
+    flags.extend(_wholes_from_parts(rows))
     known = sum(1 for key in rows if key in labels.BASE_ROWS)
     if known < 3:
         return None
@@ -105,7 +106,10 @@ def _amount_columns(cells: SheetCells) -> tuple[dict[str, int], int | None, int]
             continue
         # The two styles may share a row ("上年决算数 | 2019年预算数 | 2019年决算数"): each column is
         # taken from whichever names it; read by one style alone, the other's columns were lost.
-        year = max(y for y, _, _ in found) if found else None
+        # The year evaluated is the last one with a 决算: a next year's budget column beside it
+        # ("2020年预算数") made 2020 the year, and four rows "lacked" their 2019 决算.
+        finals = [y for y, _, kind in found if kind == "决算"]
+        year = max(finals or [y for y, _, _ in found]) if found else None
         if year is not None and ("budget" in relative or "final" in relative) \
                 and not any(y == year and kind == "预算" for y, _, kind in found):
             year += 1  # "2018年决算数 | 本年预算数 | 本年决算数": the 本年 columns are 2019's
@@ -200,17 +204,28 @@ def _count_of(cells: SheetCells, row: int, col: int, what: str, heading_columns:
         number = _headcount(found[1])
         if number is not None:
             return number, found[2], ""
-    below = cells.source(row + 1, col)
-    number = _headcount(cells.raw(row + 1, col))
+    under = _row_under(cells, row)
+    below = cells.source(under, col)
+    number = _headcount(cells.raw(under, col))
     if number is not None:
         return number, below, ""
     in_place = found is not None and found[2] is not None and (
         not heading_columns or found[2] == cells.source(row, col))  # "编制数：十二" in the label's own cell
-    written, cell = (found[1], found[2]) if in_place else (cells.text(row + 1, col), below)
+    written, cell = (found[1], found[2]) if in_place else (cells.text(under, col), below)
     if written and nfkc(written).replace(" ", "") not in PLACEHOLDERS:
         flags.append(Flag(f"{what}“{written}”不是数字", cell, "error", "请单位填写阿拉伯数字的人数，如12"))
         return None, cell, written
     return None, cell, ""
+
+
+def _row_under(cells: SheetCells, row: int) -> int:
+    """The row under ``row``, past rows left wholly blank (a few at most).  Why: a blank row between
+    the staff headings and their counts lost both counts ("基础数据表缺少“在职人数”、“编制数”")."""
+    under = row + 1
+    while under < min(cells.grid.height - 1, row + 4) and not any(
+            value not in ("", None) for value in cells.grid.rows[under]):
+        under += 1
+    return under
 
 
 def _headcount(value: object) -> Decimal | None:
@@ -468,6 +483,26 @@ _WHOLE_OF = {"三公经费": ("公务用车购置和维护经费", "出国经费
 _ADD_UP_TOLERANCE = Decimal("0.01")
 
 
+def _wholes_from_parts(rows: dict[str, BaseAmounts]) -> list[Flag]:
+    """Add each whole the form has no row of (三公经费) as the sum of its parts, when every part has a
+    row; a flag for each.  Why: with its 三公经费 line left out and its three lines there, both
+    三公经费 indicators scored 0 for an amount the form holds (scoring.md §2 sums a project's fund
+    rows alike)."""
+    flags = []
+    for total_name, part_names in _WHOLE_OF.items():
+        parts = [rows.get(name) for name in part_names]
+        if total_name in rows or None in parts:
+            continue
+        sums = {}
+        for column in _COLUMN_NAMES:
+            amounts = [getattr(part, column) for part in parts]
+            sums[column] = None if None in amounts else sum(amounts)
+        rows[total_name] = BaseAmounts(total_name, sums["prior_final"], sums["budget"], sums["final"], parts[0].source)
+        flags.append(Flag(f"基础数据表没有“{total_name}”合计行，已按其下各项（{'、'.join(part_names)}）相加",
+                          parts[0].source, action=f"请单位补填“{total_name}”合计行"))
+    return flags
+
+
 def _parts_that_do_not_add_up(rows: dict[str, BaseAmounts]) -> list[Flag]:
     """A flag for each column whose total differs from the sum of the rows it is made of: the
     三公经费 indicators and the report draft take the total, and a unit's slip shows only here."""
@@ -647,6 +682,10 @@ def _scoring_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
     for row in range(min(cells.grid.height, 60)):
         values = cells.grid.rows[row][:_SCAN]
         columns = _header_columns(cells, row)
+        if "weight" not in columns and {"name", "score"} <= columns.keys():
+            split = _split_heading(cells, row, columns)
+            if split is not None:  # the row below names each level's 名称 and 分值: the table starts under it
+                row, columns = row + 1, split
         if not {"name", "weight", "score"} <= columns.keys():
             continue
         if labels.match_any(values, labels.INDICATOR_COLUMNS, ("target", "actual")) or (
@@ -661,6 +700,27 @@ def _scoring_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
             columns.update(_level_weight_columns(values, columns))
         return row, columns
     return None
+
+
+def _split_heading(cells: SheetCells, row: int, columns: dict[str, int]) -> dict[str, int] | None:
+    """``columns`` with each level's 分值 column, when the row below ``row`` splits the level headings
+    into 名称 and 分值 (一级指标 over "名称 | 分值", and so on); None when it does not.  Why: such a
+    table was not found, and its workbook failed with "未找到…指标评分表（F3）"."""
+    below = row + 1
+    if below >= cells.grid.height:
+        return None
+    starts = sorted(set(columns.values()))
+    found: dict[str, int] = {}
+    for level, weight in (("level1", "level1_weight"), ("level2", "level2_weight"), ("name", "weight")):
+        if level not in columns:
+            continue
+        first = columns[level]
+        last = min((col for col in starts if col > first), default=first + 2)  # up to the next heading
+        for col in range(first + 1, last):
+            if labels.match(cells.raw(below, col), labels.DEPARTMENT_COLUMNS) == "weight":
+                found[weight] = col
+                break
+    return {**columns, **found} if "weight" in found else None
 
 
 def _header_columns(cells: SheetCells, row: int) -> dict[str, int]:
@@ -754,7 +814,8 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData], o
         alike = [b for b in bases_left if _alike_units(b.unit, table.unit)]
         if len(alike) == 1 and sum(_alike_units(alike[0].unit, t.unit) for t in tables_left) == 1:
             base = alike[0]
-            table.flags.append(Flag(f"基础数据表的填报单位写作“{base.unit}”，与本表的“{table.unit}”末尾括号不同，"
+            differ = "末尾括号不同" if normalise(base.unit) == normalise(table.unit) else "只差上级地名"
+            table.flags.append(Flag(f"基础数据表的填报单位写作“{base.unit}”，与本表的“{table.unit}”{differ}，"
                                     "已按同一单位配对", None, "warning", "如不是同一单位，请单位补报本单位的基础数据表"))
             attach_base(table, base)
             paired.append(table)
@@ -787,8 +848,21 @@ def without_second_copies(paired: list[DepartmentForm], bases_left: list[BaseDat
 
 
 def _alike_units(a: str, b: str) -> bool:
-    """Two 填报单位 that differ at most in brackets at their end (normalise drops them)."""
-    return bool(a and b) and normalise(a) == normalise(b)
+    """Two 填报单位 that differ at most in brackets at their end (normalise drops them), or in the
+    places above the unit's own one written before it: "长沙市开福区财政局" and "开福区财政局", not
+    "开福区财政局" and "财政局" (a name with no place of its own could be any county's)."""
+    if not (a and b):
+        return False
+    a, b = normalise(a), normalise(b)
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return (long.endswith(short) and _PLACES.fullmatch(long[:-len(short)]) is not None
+            and _PLACES.match(short) is not None)
+
+
+#: Names of places a unit's name starts with: "湖南省", "长沙市", "开福区", "湘西土家族苗族自治州".
+_PLACES = re.compile(r"(?:[^\d()]{1,10}?(?:省|自治区|市|自治州|州|地区|盟|区|县|旗))+")
 
 
 def pair_by_unit(tables: list[DepartmentForm], bases: list[BaseData]) -> list[DepartmentForm]:

@@ -565,6 +565,13 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
         if not name and row_end(values, width) == "total":  # "总分" written under 年度指标值, right of the names
             end = "total"
             break
+        if ("指标" in name or "名称" in name) and _repeats_header(name, values[target_col], values[actual_col]) \
+                or ("续" in name or "接上" in name) and _marks_continuation(name, values):
+            # The header again, where a table printed over two pages was copied whole, and the
+            # "（续表）" line above it: read as indicators "三级指标" (whose 分值 and 得分 "were not
+            # numbers"; its 一级指标 cell became the level of the rows after it) and "（续表）".
+            row += 1
+            continue
         new_level1 = "" if origins1 is None else _level_at(cells, row, values, level1_col, origins1, merged_names)
         new_level2 = "" if origins2 is None else _level_at(cells, row, values, level2_col, origins2, merged_names)
         if new_level1 and new_level1 != level1:
@@ -590,6 +597,24 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     if level1_col is not None:
         form.level1_weights.update(_declared_level_weights(rows, level1_col, header_row + 1, row))
     return (row if end is None or end == "total" else len(rows)), row
+
+
+def _repeats_header(name: str, target: object, actual: object) -> bool:
+    """Is an indicator row the table's header written again: its name cell the 三级指标 heading, and
+    its target or actual cell a heading of that column?"""
+    return labels.match(name, labels.INDICATOR_COLUMNS) == "name" and (
+        labels.match(target, labels.INDICATOR_COLUMNS) == "target"
+        or labels.match(actual, labels.INDICATOR_COLUMNS) == "actual")
+
+
+#: What a table continued on the next page is marked with: "（续表）", "续上表", "接上页".
+_CONTINUATION_MARKS = frozenset(("续", "续表", "续上表", "续前表", "续上页", "续前页", "接上表", "接上页"))
+
+
+def _marks_continuation(name: str, values: list[object]) -> bool:
+    """Is an indicator row only a continuation mark ("（续表）"), no other cell of it filled?"""
+    return (labels.compact(name).strip("()[]【】") in _CONTINUATION_MARKS
+            and sum(1 for value in values if value not in ("", None)) == 1)
 
 
 def _starts_fund_block(cells: SheetCells, row: int, text: str) -> bool:

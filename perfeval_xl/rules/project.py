@@ -170,6 +170,22 @@ def execution_amounts(funds: Funds) -> tuple[Decimal | None, Decimal | None, str
                 if value is not None and value < 0:
                     flags.append(Flag(f"{line.label}{what}为负数（{show(value)}），已按所填数计入合计",
                                       line.cells.get(name, line.source), action=f"请单位核实{line.label}{what}"))
+    elif total is not None:
+        # One amount of the total row empty or 0 (or a formula never calculated) over sub-rows that
+        # hold it: §2's sum, for that amount.  Why: "60 | 60 | 0" over 50 spent in 财政拨款 scored 0,
+        # as did a 全年执行数 whose =SUM() Excel never calculated.
+        for name, what in ((budget_name, "预算数"), ("executed", "执行数")):
+            if getattr(total, name):
+                continue
+            summed = sum((getattr(line, name) or ZERO for line in _sub_rows(funds)), ZERO)
+            if summed:
+                flags.append(Flag(f"年度资金总额的{what}为空或0，按其中各项合计{show(summed)}计算",
+                                  funds.total_cell(name), action=f"请单位在年度资金总额行填写{what}合计"))
+                how += f"{what}按分项合计："
+                if name == "executed":
+                    executed = summed
+                else:
+                    budget = summed
     return budget, executed, how, flags
 
 
@@ -444,8 +460,10 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
             converted = converted.quantize(_CONVERSION_PLACES)
             note = f"实际值{show(a)}{actual.unit}≈{show(converted)}{target.unit}（保留4位小数）；"
             a = converted
-    elif actual.unit and target.unit and actual.unit != target.unit and is_measure(actual.unit) and is_measure(target.unit):
-        # "1小时内响应" against "100%": hours and a share cannot be compared; scored on the numbers, said so.
+    elif actual.unit and target.unit and actual.unit != target.unit and not (
+            actual.unit.startswith(target.unit) or target.unit.startswith(actual.unit)):
+        # "1小时内响应" against "100%", "96%" against "≥50个": no unit converts to the other; scored on
+        # the numbers, said so.  (A unit read on into its clause, "个村" against "个", is the same.)
         item.flags.append(Flag(f"年度指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致，无法换算，按数值直接比较",
                                indicator.cells.get("actual"), action="请单位按年度指标值的单位填写实际完成值"))
     elif (rulebook.scale_percent_fractions and target.unit == "%" and t > 1 and actual.unit in (None, "%")
