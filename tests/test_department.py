@@ -1258,3 +1258,32 @@ def test_a_base_data_sheet_without_its_三公经费_line_takes_the_sum_of_the_th
     path = write_department_workbook(tmp_path / "e.xlsx", BaseFigures(UNIT, omit=("三公经费", "2、出国经费")))
     [form] = perfeval_xl.score_workbook(path).forms
     assert scores(form)["“三公经费”变动率"] == 0 and not [f for f in form.flags if "合计行" in f.message]
+
+
+def test_findings_in_an_f2_sent_as_its_own_file_name_that_file(tmp_path):
+    # 问题清单 listed them under the F3's file, whose workbook has no sheet 基础数据表.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_base_only(inbox / "a_基础数据表.xlsx", BaseFigures(UNIT, sangong=(3.1, 6.5, 5.92)))
+    write_scoring_only(inbox / "b_评分表.xlsx", UNIT)
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    [entry] = [f for f in summary["files"] if f["file"] == "b_评分表.xlsx"]
+    [issue] = [i for i in entry["forms"][0]["issues"] if "不符" in i["message"]]
+    assert issue["message"].endswith("不符（文件“a_基础数据表.xlsx”）") and issue["sheet"] == "基础数据表"
+    [alone] = perfeval_xl.score_workbook(inbox / "b_评分表.xlsx").forms  # the library says the same
+    assert [f.message for f in alone.flags if "不符" in f.message] == [issue["message"]]
+
+
+@pytest.mark.parametrize("heading, unit", [("填报单位：", ""), ("填报单位：测试:局", "测试:局")])
+def test_a_scoring_table_without_a_readable_unit_says_so_and_a_colon_in_a_name_keeps_it(tmp_path, heading, unit):
+    # "测试:局" was taken for a label followed by nothing: the form went unnamed, unsaid, in every summary.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    write_scoring_sheet(book.active, UNIT)
+    book.active["A2"] = heading
+    book.save(tmp_path / "f3.xlsx")
+    [form] = perfeval_xl.score_workbook(tmp_path / "f3.xlsx").forms
+    assert form.form.unit == unit
+    assert any(f.message.startswith("未填写填报单位") for f in form.flags) == (not unit)

@@ -844,6 +844,21 @@ def test_the_listing_sorts_as_paths_sort_and_skips_every_name_of_a_scored_form_a
     assert "“同名.xls”" in skipped["同名.xls.xlsx"] and "“大小写.XLSX”" in skipped["大小写.xlsx"]
 
 
+def test_a_file_skipped_for_a_scored_forms_name_it_shares_is_told_to_be_renamed(tmp_path):
+    # Its 处理建议 said "如需评分，请另存为Excel工作簿后放入收件箱", though it is one.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "c.xls.xlsx")
+    xls = Path(__file__).parent.parent.parent / "shared" / "cases" / "06_集中办公及政务公开经费项目.xls"
+    if not xls.exists():
+        pytest.skip("../shared is not beside the repository")
+    shutil.copy(xls, inbox / "c.xls")
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    [skipped] = [f for f in summary["files"] if f["status"] == "skipped"]
+    assert skipped["file"] == "c.xls.xlsx" and skipped["action"] == "请将其中一个文件改名后重新运行"
+
+
 def test_outbox_that_is_the_inbox_is_refused_and_nothing_is_written(tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()

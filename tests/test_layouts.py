@@ -1891,3 +1891,41 @@ def test_an_actual_in_a_unit_no_conversion_reaches_is_scored_on_its_number_and_f
     _, probe = score_probe(tmp_path, quantity(target, actual, reason="见说明"))
     assert probe.score == D(score)
     assert any("无法换算，按数值直接比较" in flag.message for flag in probe.flags) == flagged
+
+
+def test_a_bare_actual_under_a_度量单位_of_万元_a_hundred_times_the_target_is_taken_in_元(tmp_path):
+    # 980000 under 万元 against ≤80: 98亿元, and 0 points unflagged; it is 98 万元, as a bare 980000
+    # against "≤80万元" is read when no column gives the unit.
+    _, probe = score_probe(tmp_path, quantity("≤80万元", 980000, reason="超支"), "sichuan-2023")
+    assert probe.score == D("8.16") and probe.basis == "实际值980000元=98万元；80/98×10=8.16"
+    assert "实际完成值980000（度量单位为万元），视为980000元，换算为98万元" in [f.message for f in probe.flags]
+
+
+def test_a_total_row_left_at_0_over_a_sub_row_whose_全年预算数_is_blank_is_scored_on_年初预算数(tmp_path):
+    # Anhui's 年度资金总额 "0 | 0 | 0" over 本年财政拨款 "100 | (blank) | 80": "预算数为0而执行数为80", an
+    # error and 0, where the form held a budget of 100 (a 全年预算数 blank on every row was read so).
+    def edit(sheet):
+        total = _row_with(sheet, 2, "年度资金总额")
+        for col in (3, 4, 5):
+            sheet.cell(total, col, 0)
+        sheet.cell(total + 1, 4).value = None
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
+    execution = item(form, "预算执行率")
+    assert execution.score == D("8.00") and execution.basis == "按年初预算数：按分项资金合计：80/100×10=8.00（执行率80.00%）"
+    assert "全年预算数未填写，按年初预算数计算执行率" in [f.message for f in execution.flags]
+    assert not [f for f in all_flags(form) if f.level == "error"]
+
+
+@pytest.mark.parametrize("written, level, message", [
+    (None, "warning", "三级指标名称未填写"),
+    ('=C6&"X"', "error", "三级指标单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交"),
+])
+def test_an_indicator_without_a_readable_name_is_scored_and_says_why_it_has_none(tmp_path, written, level, message):
+    # It was renamed "（第N行未命名指标）" without a word, a formula never calculated there too.
+    def edit(sheet):
+        sheet.cell(_row_with(sheet, 3, "受理件数"), 3).value = written
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
+    unnamed = next(i for i in form.items if "未命名指标" in i.name)
+    assert unnamed.score == D("45.00") and [(f.level, f.message) for f in unnamed.flags][0] == (level, message)

@@ -613,8 +613,19 @@ def _declared_money_unit(cells: SheetCells):
 
 
 def _before_next_label(value: str) -> str:
-    """``value`` up to a label that follows it on the same line; "" when it starts with one (no value)."""
-    return _NEXT_LABEL.split(value, 1)[0].strip()
+    """``value`` up to a label that follows it on the same line; "" when it starts with one of a
+    heading line's labels (no value: "单位：万元").  Why only those: a name holding a colon
+    ("测试:局") was taken for a label, and the form went unnamed."""
+    head = _NEXT_LABEL.match(value)
+    if head is not None and normalise(head.group()) in _HEADING_LABELS:
+        return ""
+    after = _NEXT_LABEL.search(value, head.end() if head is not None else 0)
+    return (value[:after.start()] if after is not None else value).strip()
+
+
+#: What follows a 填报单位 on its heading line ("填报单位：XX局　单位：万元").
+_HEADING_LABELS = frozenset(("单位", "金额单位", "计量单位", "填报日期", "填表日期", "日期", "联系人", "联系电话", "电话",
+                             "填表人", "填报人", "审核人", "单位负责人"))
 
 
 # ------------------------------------------------------------------ F3

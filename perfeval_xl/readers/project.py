@@ -729,6 +729,9 @@ class _IndicatorReader:
         method = "" if col is None else (text_of(values[col])
                                          or (cells.merged_text(row, col) if self.merged_method else ""))
         notes = self._notes(row, values) if self.note_columns else ""
+        if not name:  # renamed "（第N行未命名指标）" unsaid, a formula never calculated there too
+            flags.append(cells.problem_of(values[self.name_col], row, self.name_col, "三级指标")
+                         or Flag("三级指标名称未填写", cells.source(row, self.name_col), action="请单位补填指标名称"))
         sources = self.row_cells.of(row)
         # Why positional, in the order of Indicator's fields (as the store's codec builds it too):
         # fourteen keywords cost 6,700 instructions more per row, 6 % of reading the rows.  Why the

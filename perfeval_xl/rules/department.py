@@ -38,6 +38,8 @@ def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> Form
         items.append(item)
     total = sum((item.score for item in items), ZERO)
     flags = list(form.flags)
+    if not form.unit:  # the form's name in every summary, and how F2 and F3 pair: it was left blank unsaid
+        flags.append(Flag("未填写填报单位（评分表和基础数据表均未写明）", action="请单位填写填报单位"))
     if form.base is None:
         flags.append(_no_base_flag(form))
     else:

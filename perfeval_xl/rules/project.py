@@ -485,13 +485,15 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
                                action="请单位按百分数填写年度指标值"))
         note = f"目标值{show(t)}={show(t * 100)}%；"
         t = t * 100
-    elif actual.unit is None and target.unit and t > 0 and (counted := base_unit(target.unit))[1] > 100 \
-            and a >= t * counted[1] / 100:
+    elif (actual.unit is None or actual.unit_declared and actual.unit == target.unit) and target.unit and t > 0 \
+            and (counted := base_unit(target.unit))[1] > 100 and a >= t * counted[1] / 100:
         # "≥1.2万" against "11000", "≤10万元" against "120000": a bare actual a hundred times the
         # target's scale or more is in the target's base unit (120000 万元 against 10 万元 it is not).
+        # So is one under a 度量单位 of 万元: 980000 against 80 was 98亿元, and 0 points, unflagged.
         base, scale = counted
         converted = a / scale
-        item.flags.append(Flag(f"实际完成值{show(a)}未写单位，视为{show(a)}{base}，换算为{show(converted)}{target.unit}",
+        written = f"（度量单位为{target.unit}）" if actual.unit else "未写单位"
+        item.flags.append(Flag(f"实际完成值{show(a)}{written}，视为{show(a)}{base}，换算为{show(converted)}{target.unit}",
                                indicator.cells.get("actual"), action="请单位在实际完成值中写明单位"))
         note = f"实际值{show(a)}{base}={show(converted)}{target.unit}；"
         a = converted

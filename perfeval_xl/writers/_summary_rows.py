@@ -32,6 +32,7 @@ FILE_ERROR_ACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
 FILE_ERROR_FALLBACK_ACTION = "请单位核实该文件后重新报送"
 SKIPPED_ACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("临时", "隐藏", "已是评分结果"), "无需处理"),
+    (("评分结果文件名",), "请将其中一个文件改名后重新运行"),  # two inputs whose scored forms would clash
 )
 SKIPPED_FALLBACK_ACTION = "如需评分，请另存为Excel工作簿后放入收件箱"
 
