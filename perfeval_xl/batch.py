@@ -26,6 +26,7 @@ from .task import (FileOutcome, failed_result, process_entry, score_entry, score
                    write_outputs)
 from .worker_pool import run_in_pool, start_pool
 from .writers._display import GRADES
+from .writers._summary_rows import sent_twice_in
 from .writers.summary_json import encode_entry
 from .writers.summary_spool import SUMMARY_FILES, SummaryRecord, SummarySpool, prepare_summary
 from .writers.summary_view import result_of_view
@@ -55,6 +56,9 @@ class BatchResult:
     files: Sequence[FileResult] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)  # file → "ok" | "error" | "skipped"
     reused: int = 0  # results taken over unchanged from an earlier run in the same outbox
+    #: Projects and departments more than one form evaluates (a 修改版 sent beside the first, a sheet
+    #: copied twice): ``SentTwice(kind, name, unit, files)``, also listed in summary.xlsx's 重复报送
+    duplicates: list = field(default_factory=list)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -328,8 +332,11 @@ def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: Rea
             if run.spool is not None:
                 run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats), run.grade_scales(),
                                 run.score_bins())
+                batch.duplicates = run.spool.duplicates
                 # A summary of a format not asked for this time is an earlier run's: it would disagree.
                 _remove_outputs(outbox, [name for kind, name in SUMMARY_FILES.items() if kind not in formats])
+            else:
+                batch.duplicates = sent_twice_in(batch.files)
         finally:
             if run.spool is not None:
                 run.spool.close()

@@ -1661,3 +1661,33 @@ def test_wrong_arguments_are_refused_at_once_in_chinese(call, error, says):
     with pytest.raises(error, match=f"^{says}"):
         call()
     assert not (EXAMPLES / "不会写").exists()
+
+
+def test_a_project_sent_twice_is_named_in_every_summary_and_on_the_terminal(tmp_path):
+    # A 修改版 beside the first and a sheet copied: each scored and counted in 汇总 and 部门 as sent
+    # (the officer decides which stands), where nothing said that one project was there twice.
+    import openpyxl
+
+    inbox = tmp_path / "in"
+    (inbox / "卫健局").mkdir(parents=True)
+    hostile.write_good(inbox / "卫健局" / "社区卫生.xlsx")
+    hostile.write_good(inbox / "卫健局" / "社区卫生（修改版）.xlsx", name="社区卫生服务 补助项目")  # a blank typed
+    hostile.write_good(inbox / "卫健局" / "其他项目.xlsx", name="其他项目")
+    hostile.write_good(inbox / "卫健局" / "他处同名.xlsx", unit="某区西湖社区卫生服务中心")  # another unit's
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0
+    assert ("重复 项目“社区卫生服务补助项目”（某区东湖社区卫生服务中心）有2张评价表：卫健局/社区卫生.xlsx、"
+            "卫健局/社区卫生（修改版）.xlsx；均已评分并计入汇总，请确认以哪一份为准（见summary.xlsx“重复报送”）") in result.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["duplicates"] == [{"kind": "项目", "name": "社区卫生服务补助项目", "unit": "某区东湖社区卫生服务中心",
+                                      "files": ["卫健局/社区卫生.xlsx", "卫健局/社区卫生（修改版）.xlsx"]}]
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["重复报送"]
+    assert [cell.value for cell in sheet[4]] == ["项目", "社区卫生服务补助项目", "某区东湖社区卫生服务中心", 2,
+                                                 "卫健局/社区卫生.xlsx\n卫健局/社区卫生（修改版）.xlsx"]
+    # The library says the same, with an outbox or without.
+    [group] = perfeval_xl.score_folder(inbox).duplicates
+    assert group.files == ("卫健局/社区卫生.xlsx", "卫健局/社区卫生（修改版）.xlsx")
+    # And a batch without one has no such sheet.
+    (inbox / "卫健局" / "社区卫生（修改版）.xlsx").unlink()
+    assert perfeval_xl.score_folder(inbox, out=tmp_path / "out").duplicates == []
+    assert "重复报送" not in openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx").sheetnames

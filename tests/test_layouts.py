@@ -1929,3 +1929,25 @@ def test_an_indicator_without_a_readable_name_is_scored_and_says_why_it_has_none
     form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
     unnamed = next(i for i in form.items if "未命名指标" in i.name)
     assert unnamed.score == D("45.00") and [(f.level, f.message) for f in unnamed.flags][0] == (level, message)
+
+
+def test_a_first_level_weight_in_its_label_that_its_rows_do_not_add_up_to_is_flagged(tmp_path):
+    # "产出指标(60分)" over rows of 50: the rows are scored (§4), and the slip went unsaid.
+    import openpyxl
+
+    path = write_form(tmp_path / "anhui.xlsx", baseline(FULL_PROBE), "anhui-2022")
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("产出指标("):
+                    declared = cell.value
+                    cell.value = "产出指标(99分)"
+    book.save(path)
+    form = score_one(path)
+    assert form.form.level1_weights["产出指标"] == 99
+    [flag] = [f for f in form.flags if "标注" in f.message]
+    rows = declared.removeprefix("产出指标(").removesuffix("分)")
+    assert flag.message == f"一级指标“产出指标”标注99分，其下各指标分值合计{rows}"
+    untouched = score_one(write_form(tmp_path / "ok.xlsx", baseline(FULL_PROBE), "anhui-2022"))
+    assert not [f for f in untouched.flags if "标注" in f.message]

@@ -127,7 +127,8 @@ def one_entry_per_line(summary: dict) -> str:
     entries = "".join("\n" + padded(compact(entry)) + ("," if index < len(summary["files"]) - 1 else "")
                       for index, entry in enumerate(summary["files"]))
     first_line = f'{{"rulebook":{compact(summary["rulebook"])},"files":['
-    return first_line + " " * (256 - len(first_line.encode())) + f'{entries}\n]}}\n'
+    duplicates = compact(summary.get("duplicates", []))
+    return first_line + " " * (256 - len(first_line.encode())) + f'{entries}\n],"duplicates":{duplicates}}}\n'
 
 
 def test_the_spool_writes_byte_for_byte_the_summary_json_of_summary_dict(tmp_path):
@@ -139,7 +140,7 @@ def test_the_spool_writes_byte_for_byte_the_summary_json_of_summary_dict(tmp_pat
     assert text == one_entry_per_line(expected)
     assert len(text.splitlines()) == len(files) + 2
     assert json.loads(text) == json.loads(json.dumps(expected))
-    assert list(json.loads(text)) == ["rulebook", "files"]  # and every key in its order
+    assert list(json.loads(text)) == ["rulebook", "files", "duplicates"]  # and every key in its order
     assert [list(entry) for entry in json.loads(text)["files"]] == [list(entry) for entry in expected["files"]]
 
 
@@ -171,7 +172,7 @@ def test_an_empty_batch_gives_an_empty_file_list(tmp_path):
     spool_write(tmp_path, [], [], formats=("json",))
     text = (tmp_path / "summary.json").read_text(encoding="utf-8")
     assert text == one_entry_per_line({"rulebook": RULEBOOK, "files": []})
-    assert json.loads(text) == {"rulebook": RULEBOOK, "files": []}
+    assert json.loads(text) == {"rulebook": RULEBOOK, "files": [], "duplicates": []}
 
 
 def test_a_file_name_that_is_not_valid_utf8_reads_back_as_the_same_str(tmp_path):

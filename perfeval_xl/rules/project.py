@@ -765,4 +765,10 @@ def check_weights(form: ProjectForm, execution: ItemScore, rulebook: ProjectRule
         actual = sum((sums[level1] for level1 in found), ZERO)
         if actual != weight:
             flags.append(Flag(f"一级指标“{name}”分值合计{show(actual)}，规则要求{show(weight)}", action="请单位按规定调整一级指标分值"))
+    # A weight the form writes beside a 一级指标 ("产出指标(60分)") that its rows do not add up to: the
+    # rows' weights are scored (§4), and the slip went unsaid where the rulebook's own sum was met.
+    for level1, declared in form.level1_weights.items():
+        if level1 in sums and sums[level1] != declared:
+            flags.append(Flag(f"一级指标“{level1}”标注{show(declared)}分，其下各指标分值合计{show(sums[level1])}",
+                              action="请单位核对一级指标分值"))
     return flags

@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import Iterable, Iterator, NamedTuple, Optional
 
-from ..labels import unit_key
+from ..labels import compact, unit_key
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import LEVEL_LABELS, level_label, status_label
 
@@ -65,13 +65,58 @@ class FormFacts(NamedTuple):
     department: str  # the 主管部门 it counts under (see :func:`department_of`), "" when not filled
     budget: Optional[Decimal] = None  # 万元, project forms only: the amounts the engine's execution rate used
     executed: Optional[Decimal] = None
+    #: What the form evaluates, for telling the same project sent twice (:func:`evaluated_key`); "" unnamed
+    key: str = ""
 
 
 def form_facts(result: FormResult) -> FormFacts:
     # A self total over some items only ("仅供参考") would pull 部门's 平均自评总分 down beside 平均复核总分.
     self_total = result.self_total if result.self_scored_in_full else None
     return FormFacts(result.kind, result.total, self_total, result.grade, department_of(result),
-                     result.budget, result.executed)
+                     result.budget, result.executed, evaluated_key(result))
+
+
+class SentTwice(NamedTuple):
+    """One project or department evaluated by more than one form of a batch: a 修改版 sent beside the
+    first, or a sheet copied twice.  Each form is scored and counted in 汇总 and 部门 as sent; this
+    says which files to look at."""
+
+    kind: str  # "项目" or "部门"
+    name: str  # the project's name as compared (without blanks); "部门整体支出" for a department
+    unit: str  # 实施单位 (else 主管部门) of a project, 填报单位 of a department, as compared
+    files: tuple[str, ...]  # FileResult.file of each form, in inbox order (one file twice: two sheets)
+
+    @classmethod
+    def of_key(cls, key: str, files: tuple[str, ...]) -> "SentTwice":
+        kind, *parts = key.split("|")
+        return cls(kind, DEPARTMENT_PROJECT_LABEL if kind == "部门" else parts[0], parts[-1], files)
+
+    def json(self) -> dict:
+        return {"kind": self.kind, "name": self.name, "unit": self.unit, "files": list(self.files)}
+
+
+def sent_twice_in(files: Iterable[FileResult]) -> list[SentTwice]:
+    """:class:`SentTwice` of results held in memory (a batch without an outbox), as a spool finds them."""
+    found: dict[str, list[str]] = {}
+    for file in files:
+        for result in file.forms:
+            key = evaluated_key(result)
+            if key:
+                found.setdefault(key, []).append(file.file)
+    return [SentTwice.of_key(key, tuple(names)) for key, names in found.items() if len(names) > 1]
+
+
+def evaluated_key(result: FormResult) -> str:
+    """What a form evaluates: a project by its name and unit (实施单位, else 主管部门), a department
+    by its 填报单位, compared as :func:`labels.compact` and :func:`labels.unit_key` compare them; ""
+    for a form naming none.  Two files giving one key are the same evaluation sent twice (a
+    修改版 beside the first), which 汇总 and 部门 would otherwise count twice."""
+    form = result.form
+    if form.kind == "department":
+        return f"部门|{unit_key(form.unit)}" if form.unit else ""
+    if not form.name:
+        return ""
+    return f"项目|{compact(form.name)}|{unit_key(form.unit or form.department or '')}"
 
 
 def overview_row(file: FileResult, result: FormResult) -> list:

@@ -9,6 +9,9 @@ Shape (extra keys may be added, none removed)::
                            "items": [{"level1", "level2", "name", "weight", "score",
                                       "self_score", "basis", "flags": [str]}]}]}]}
 
+``"duplicates"`` (after ``"files"``) lists each project or department that more than one form of
+the batch evaluates: ``{"kind": "项目"|"部门", "name", "unit", "files": [str]}``.
+
 Numbers are JSON numbers rounded half-up to 2 places; absent numbers are null.
 A batch builds it with :class:`~.summary_spool.SummarySpool`, one file entry at a
 time; ``rank`` is each form's rank by engine total (projects and departments
@@ -19,7 +22,7 @@ Layout: compact JSON, each file entry on a line of its own::
     {"rulebook":"…","files":[␣␣…
     {"file":"a.xlsx",…,"rank":1␣␣␣,…},
     {"file":"b.xlsx",…,"rank":12␣␣,…}
-    ]}
+    ],"duplicates":[…]}
 
 Each entry is encoded once, as its file's result arrives (:func:`encode_entry`,
 by Python's C encoder: ``indent`` would force the pure-Python one), with every
@@ -40,7 +43,7 @@ from typing import Any, BinaryIO, Iterable, Sequence, Union
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import amount, display_name
 from ._entry_json import ENCODER, encode_file_entry
-from ._summary_rows import file_action, flag_action, issues
+from ._summary_rows import SentTwice, file_action, flag_action, issues
 
 
 def summary_dict(files: list[FileResult], rulebook: str) -> dict[str, Any]:
@@ -48,7 +51,8 @@ def summary_dict(files: list[FileResult], rulebook: str) -> dict[str, Any]:
     from .summary_spool import spooled
 
     with spooled(files) as (spool, order):
-        return {"rulebook": rulebook, "files": list(spool.file_entries(order))}
+        return {"rulebook": rulebook, "files": list(spool.file_entries(order)),
+                "duplicates": [group.json() for group in spool.sent_twice(order)]}
 
 
 def write_summary_json(files: list[FileResult], path: Path, rulebook: str) -> None:
@@ -69,8 +73,10 @@ RANK_KEY = b'"rank":'
 #: The bytes of the first line, ``{"rulebook":…,"files":[`` padded with spaces (longer rulebook
 #: names make it longer, unpadded): room kept for the rulebooks, which are known last.
 HEAD_WIDTH = 256
-#: What ends the file after its last entry.
-TAIL = b"\n]}\n"
+def tail(duplicates: Sequence["SentTwice"] = ()) -> bytes:
+    """What ends the file after its last entry: the projects and departments sent more than once
+    (``"duplicates"``, known only once every file is in)."""
+    return b'\n],"duplicates":' + ENCODER.encode([group.json() for group in duplicates]).encode() + b"}\n"
 
 
 def head(rulebook: str) -> bytes:
@@ -89,8 +95,10 @@ def rank_text(rank: int, width: int) -> bytes:
     return b"%-*d" % (width, rank)
 
 
-def write_json_lines(out: BinaryIO, rulebook: str, entries: Iterable[Iterable[Buffer]]) -> None:
-    """Write ``{"rulebook", "files": [...]}``, one encoded file entry per line, holding one at a time.
+def write_json_lines(out: BinaryIO, rulebook: str, entries: Iterable[Iterable[Buffer]],
+                     duplicates: Sequence["SentTwice"] = ()) -> None:
+    """Write ``{"rulebook", "files": [...], "duplicates": [...]}``, one encoded file entry per line,
+    holding one at a time.
 
     Each entry comes in parts written one after another (see :func:`ranked_entry_parts`).
     """
@@ -100,7 +108,7 @@ def write_json_lines(out: BinaryIO, rulebook: str, entries: Iterable[Iterable[Bu
         out.write(separator)
         out.writelines(parts)
         separator = b",\n"
-    out.write(TAIL)
+    out.write(tail(duplicates))
 
 
 def encode_entry(file: FileResult) -> bytes:

@@ -63,10 +63,10 @@ from ._atomic import atomic_output
 from ._display import GRADES, LEVEL_LABELS, amount, excel_text
 from ._issue_rows import render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
-from ._summary_rows import KIND_ORDER, FormFacts, form_facts, formless_row, overview_row
+from ._summary_rows import KIND_ORDER, FormFacts, SentTwice, form_facts, formless_row, overview_row
 from .summary_json import (
-    NO_RANK, RANK_KEY, TAIL, encode_entry, head, rank_key_offsets, rank_offsets, rank_text, rank_width,
-    ranked_entry_parts, write_json_lines,
+    NO_RANK, RANK_KEY, encode_entry, head, rank_key_offsets, rank_offsets, rank_text, rank_width,
+    ranked_entry_parts, tail, write_json_lines,
 )
 from .summary_xlsx import (
     ISSUE_COLUMNS, OVERVIEW_COLUMNS, SCORE_BINS, DeflatedRows, DeflatedSheets, FormTally, RenderedTable, SummaryContent,
@@ -207,13 +207,13 @@ def _ascii_json(line: bytes) -> Any:
 def _facts_json(facts: FormFacts) -> list:
     """FormFacts as JSON-able data; amounts as Decimal strings, so nothing is rounded."""
     return [facts.kind, facts.grade, facts.department, _number(facts.total), _number(facts.self_total),
-            _number(facts.budget), _number(facts.executed)]
+            _number(facts.budget), _number(facts.executed), facts.key]
 
 
 def _facts_from_json(data: list) -> FormFacts:
-    kind, grade, department, total, self_total, budget, executed = data
+    kind, grade, department, total, self_total, budget, executed, key = data
     return FormFacts(kind, Decimal(total), _decimal(self_total), grade, department, _decimal(budget),
-                     _decimal(executed))
+                     _decimal(executed), key)
 
 
 def _number(value: Optional[Decimal]) -> Optional[str]:
@@ -324,9 +324,10 @@ class _Records:
     offset, issues length, measures offset, measures length, formless-row
     offset, formless-row length, name, form, ...]`` with each form ``[kind,
     grade, department, total, self total, budget, executed, row offset, row
-    length]``.  Repeated words (status, kind, grade, 主管部门) are numbers into
-    a table of distinct strings; amounts are Decimal strings, so nothing is
-    rounded; ``name`` is null when it is the key.
+    length, key]``.  Repeated words (status, kind, grade, 主管部门) are numbers into
+    a table of distinct strings (not the key: one per form, the table would grow
+    with the batch); amounts are Decimal strings, so nothing is rounded; ``name``
+    is null when it is the key.
     """
 
     def __init__(self) -> None:
@@ -347,7 +348,7 @@ class _Records:
             facts = form.facts
             record.append([self._code(facts.kind), self._code(facts.grade), self._code(facts.department),
                            _number(facts.total), _number(facts.self_total), _number(facts.budget),
-                           _number(facts.executed), *form.row])
+                           _number(facts.executed), *form.row, facts.key])
         return _compact_json(record).encode("ascii") + b"\n"
 
     def decode(self, key: Hashable, record: bytes) -> _File:
@@ -366,8 +367,8 @@ class _Records:
             None if row_at is None else (row_at, row_size),  # formless_row
             tuple([  # forms
                 _Form(FormFacts(words[kind], Decimal(total), _decimal(self_total), words[grade], words[department],
-                                _decimal(budget), _decimal(executed)), (at, size))
-                for kind, grade, department, total, self_total, budget, executed, at, size in forms]),
+                                _decimal(budget), _decimal(executed), key_of_form), (at, size))
+                for kind, grade, department, total, self_total, budget, executed, at, size, key_of_form in forms]),
         )
 
 
@@ -437,7 +438,7 @@ class _JsonBody:
     def read(self, span: Span) -> bytes:
         return os.pread(self._fd, span[1], span[0])
 
-    def finish(self, target: Path, rulebook: str, batch: "_Batch") -> bool:
+    def finish(self, target: Path, rulebook: str, batch: "_Batch", duplicates: Sequence[SentTwice] = ()) -> bool:
         """Fill in ``rulebook`` and the ranks of ``batch``'s forms, end the file and move it to
         ``target``; False, with nothing changed, when ``batch`` is not the one taken in with these
         entries (another order, a file missing or added again: see SummarySpool._batch) or what is
@@ -450,7 +451,7 @@ class _JsonBody:
         for slot, rank in zip(self._slots, batch.ranks):
             os.pwrite(fd, rank_text(rank, width), slot)
         os.pwrite(fd, first_line, 0)
-        self._write([TAIL])
+        self._write([tail(duplicates)])
         self.finished = True  # its entries are still read back as they are, ranked, through the open file
         try:
             os.replace(self.path, target)
@@ -496,6 +497,8 @@ class SummarySpool:
         self._taken = 0
         self._arrived: Optional[_Batch] = None
         self._json_body: Optional[_JsonBody] = None  # summary.json written as files arrive (see expect)
+        #: What the last :meth:`write` found sent more than once (see :class:`SentTwice`)
+        self.duplicates: list[SentTwice] = []
 
     def __enter__(self) -> "SummarySpool":
         return self
@@ -680,26 +683,45 @@ class SummarySpool:
             raise ValueError(f"unknown summary format(s) {unknown}; choose from {sorted(SUMMARY_FILES)}")
         outbox = Path(outbox)
         batch = self._batch(order)  # ranked once for every format
+        self.duplicates = self._sent_twice(batch, order)
         written = []
         for name in dict.fromkeys(formats):
             path = outbox / SUMMARY_FILES[name]
             if name == "xlsx":
-                self._write_xlsx(path, rulebook, batch, order, grade_scales, score_bins)
+                self._write_xlsx(path, rulebook, batch, order, grade_scales, score_bins, self.duplicates)
             elif name == "json":
-                self._write_json(path, rulebook, batch, order)
+                self._write_json(path, rulebook, batch, order, self.duplicates)
             else:
                 self._write_csv(path, batch)
             written.append(path)
         return written
 
+    def sent_twice(self, order: Sequence[Hashable]) -> list[SentTwice]:
+        """The projects and departments more than one form of ``order``'s files evaluates, in inbox
+        order of their first form."""
+        return self._sent_twice(self._batch(order), order)
+
+    def _sent_twice(self, batch: "_Batch", order: Sequence[Hashable]) -> list[SentTwice]:
+        found = []
+        for group in batch.forms_alike():
+            by_key: dict[str, list[str]] = {}  # the keys themselves: their hashes may collide
+            for index, place in group:
+                file = self._file(order[index])
+                by_key.setdefault(file.forms[place].facts.key, []).append(file.name)
+            found += [SentTwice.of_key(key, tuple(files)) for key, files in by_key.items() if len(files) > 1]
+        return found
+
     def write_json(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
-        """summary.json, streamed: ``{"rulebook", "files": [...]}`` with one file entry in memory at a time."""
-        self._write_json(path, rulebook, self._batch(order), order)
+        """summary.json, streamed: ``{"rulebook", "files": [...], "duplicates": [...]}`` with one file
+        entry in memory at a time."""
+        batch = self._batch(order)
+        self._write_json(path, rulebook, batch, order, self._sent_twice(batch, order))
 
     def write_xlsx(self, path: Path, rulebook: str, order: Sequence[Hashable],
                    grade_scales: tuple[tuple[str, ...], ...] = (GRADES,), score_bins=SCORE_BINS) -> None:
-        """summary.xlsx: 汇总, 问题清单, 分布, 部门 (see :mod:`.summary_xlsx`)."""
-        self._write_xlsx(path, rulebook, self._batch(order), order, grade_scales, score_bins)
+        """summary.xlsx: 汇总, 问题清单, 分布, 部门, and 重复报送 when any (see :mod:`.summary_xlsx`)."""
+        batch = self._batch(order)
+        self._write_xlsx(path, rulebook, batch, order, grade_scales, score_bins, self._sent_twice(batch, order))
 
     def write_csv(self, path: Path, order: Sequence[Hashable]) -> None:
         """summary.csv: the 汇总 rows (ranked forms, then files that gave none), UTF-8 with BOM.
@@ -713,18 +735,20 @@ class SummarySpool:
         """The summary.json file entries in ``order``, ranked, read back one at a time."""
         return self._file_entries(self._batch(order))
 
-    def _write_json(self, path: Path, rulebook: str, batch: "_Batch", order: Sequence[Hashable]) -> None:
+    def _write_json(self, path: Path, rulebook: str, batch: "_Batch", order: Sequence[Hashable],
+                    duplicates: Sequence[SentTwice] = ()) -> None:
         body = self._json_body
-        if body is not None and body.finish(path, rulebook, batch):
-            return  # written as the files came: only the ranks and the rulebooks were left
+        if body is not None and body.finish(path, rulebook, batch, duplicates):
+            return  # written as the files came: only the ranks, the rulebooks and the duplicates were left
         width = rank_width(len(order), batch.lowest_rank)
         with atomic_output(path) as temp:
             with open(temp, "wb") as out:
                 write_json_lines(out, rulebook, (self._entry_parts(span, ranks, width)
-                                                 for span, ranks in batch.entries()))
+                                                 for span, ranks in batch.entries()), duplicates)
 
     def _write_xlsx(self, path: Path, rulebook: str, batch: "_Batch", order: Sequence[Hashable],
-                    grade_scales: tuple[tuple[str, ...], ...], score_bins=SCORE_BINS) -> None:
+                    grade_scales: tuple[tuple[str, ...], ...], score_bins=SCORE_BINS,
+                    duplicates: Sequence[SentTwice] = ()) -> None:
         measures = batch.measures
         overview_widths = measures.overview_widths  # a copy
         # 排名 is filled in now, and measured now: the widest number is the largest.
@@ -739,6 +763,7 @@ class SummarySpool:
             issue_levels=Counter({LEVEL_LABELS["error"]: measures.errors, LEVEL_LABELS["warning"]: measures.warnings}),
             grade_scales=grade_scales,
             score_bins=score_bins,
+            duplicates=duplicates,
         )
         write_summary_workbook(path, content, tmpdir=self.folder)
 
@@ -873,6 +898,9 @@ class _Batch:
         self._ranks: Optional[array] = None  # per form, inbox order, once ranked
         self.overview_rows = 0  # of 汇总, once ranked
         self.lowest_rank: Optional[int] = None  # the largest rank number given, once ranked
+        # Per form: the hash of what it evaluates (FormFacts.key; 0 for none), to find one sent twice
+        # in 8 bytes a form, not a key held per form.
+        self._key_hashes = array("q")
 
     @classmethod
     def of(cls, spool: SummarySpool, keys: Sequence[Hashable]) -> "_Batch":
@@ -900,6 +928,7 @@ class _Batch:
             self.forms.add(facts)
             self._totals.add(facts.kind, facts.total)
             self._form_rows.extend(form.row)
+            self._key_hashes.append(hash(facts.key) if facts.key else 0)
 
     def rank(self) -> None:
         """Rank the forms taken in (once: later calls do nothing)."""
@@ -935,6 +964,24 @@ class _Batch:
         rows = self._formless_rows
         for at in range(0, len(rows), 2):
             yield rows[at], rows[at + 1]
+
+    def forms_alike(self) -> list[list[tuple[int, int]]]:
+        """The forms that may evaluate one thing, as (file's place in the batch, form's place in its
+        file), in groups of two or more in inbox order: those whose keys hash alike (the caller
+        compares the keys themselves)."""
+        hashes = self._key_hashes
+        counted = Counter(hashes)
+        if not any(count > 1 for value, count in counted.items() if value):
+            return []
+        groups: dict[int, list[tuple[int, int]]] = {}
+        form = 0
+        for index, count in enumerate(self._form_counts):
+            for place in range(count):
+                value = hashes[form]
+                if value and counted[value] > 1:
+                    groups.setdefault(value, []).append((index, place))
+                form += 1
+        return list(groups.values())
 
     def issues(self) -> Iterator[Span]:
         """Each file's 问题清单 rows, by file name (equal names in inbox order)."""

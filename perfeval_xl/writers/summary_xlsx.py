@@ -87,6 +87,7 @@ HIGHLIGHT_STYLES = {
 SCORE_BINS: tuple[tuple[int, int], ...] = ((0, 60), (60, 70), (70, 80), (80, 90), (90, 100))
 
 SHEET_OVERVIEW, SHEET_ISSUES, SHEET_DISTRIBUTION, SHEET_DEPARTMENTS = "汇总", "问题清单", "分布", "部门"
+SHEET_DUPLICATES = "重复报送"
 NO_DEPARTMENT = "（未填主管部门）"
 
 #: Row (0-based) of the table header on every table sheet: a title and a subtitle sit above it.
@@ -129,6 +130,10 @@ ISSUE_COLUMNS = (
 )
 GRADE_COLUMNS = (Column("等级", "center", 8), Column("数量", "integer", 8), Column("占比", "percent", 9))
 BIN_COLUMNS = (Column("分数段", "center", 10), Column("数量", "integer", 8), Column("占比", "percent", 9))
+DUPLICATE_COLUMNS = (
+    Column("类别", "center", 6), Column("项目名称", min_width=16, max_width=32), Column("单位", min_width=16, max_width=28),
+    Column("份数", "integer"), Column("文件", min_width=24, max_width=60),
+)
 DEPARTMENT_COLUMNS = (
     Column("主管部门", min_width=16, max_width=28), Column("项目数", "integer"),
     Column("部门整体评价数", "integer"), Column("平均复核总分", "score"), Column("平均自评总分", "score"),
@@ -166,6 +171,8 @@ class SummaryContent:
     grade_scales: tuple[tuple[str, ...], ...] = (GRADES,)
     #: The bands of 分布's histogram (see :func:`score_bins`)
     score_bins: tuple[tuple[Decimal | int, Decimal | int], ...] = SCORE_BINS
+    #: What more than one form evaluates (SentTwice): the sheet 重复报送, written only when any
+    duplicates: Sequence = ()
 
 
 def write_summary_xlsx(files: list[FileResult], path: Path, rulebook: str,
@@ -223,6 +230,8 @@ def write_summary_workbook(path: Path, content: SummaryContent, tmpdir: Optional
             _write_distribution(workbook, workbook.add_worksheet(SHEET_DISTRIBUTION), formats, content.forms,
                                 content.grade_scales, content.score_bins)
             _write_departments(workbook.add_worksheet(SHEET_DEPARTMENTS), formats, content.forms.departments())
+            if content.duplicates:
+                _write_duplicates(workbook.add_worksheet(SHEET_DUPLICATES), formats, content.duplicates)
 
 
 #: Deflate level of summary.xlsx's parts.  xlsxwriter zips at zlib's default, 6, and has no
@@ -957,7 +966,8 @@ def _batch_line(content: SummaryContent) -> str:
     statuses, kinds = Counter(content.statuses), content.forms.kinds
     return (f"评分规则：{content.rulebook}　　文件 {statuses.total()} 个（已评分 {statuses['ok']}，"
             f"错误 {statuses['error']}，跳过 {statuses['skipped']}）　　"
-            f"评价表 {kinds.total()} 张（项目 {kinds['project']}，部门整体 {kinds['department']}）")
+            f"评价表 {kinds.total()} 张（项目 {kinds['project']}，部门整体 {kinds['department']}）"
+            + (f"　　疑似重复报送 {len(content.duplicates)} 组（见“{SHEET_DUPLICATES}”表）" if content.duplicates else ""))
 
 
 def _write_issues(workbook: xlsxwriter.Workbook, formats: _Formats, content: SummaryContent) -> None:
@@ -1132,6 +1142,17 @@ def _column_chart(workbook: xlsxwriter.Workbook, sheet_name: str, table: _Table,
     chart.set_legend({"none": True})
     chart.set_size({"width": 430, "height": 280})
     return chart
+
+
+def _write_duplicates(sheet: Worksheet, formats: _Formats, duplicates: Sequence) -> None:
+    rows = [[group.kind, group.name, group.unit, len(group.files), "\n".join(group.files)] for group in duplicates]
+    table = _Table(sheet, formats, DUPLICATE_COLUMNS)
+    table.measure(rows)
+    table.title("疑似重复报送", "同一项目（按项目名称和实施单位）或同一部门（按填报单位）有多张评价表：每张都已评分，并计入汇总、分布和部门表；"
+                "请确认以哪一份为准，删除其余后重新评分。")
+    table.stream(rows)
+    table.freeze_and_filter()
+    _print_setup(sheet)
 
 
 def _write_departments(sheet: Worksheet, formats: _Formats, summaries: list[DepartmentSummary]) -> None:
