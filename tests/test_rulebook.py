@@ -757,3 +757,53 @@ def test_a_bureaus_file_without_a_title_does_not_show_the_built_ins_official_one
                     encoding="utf-8")
     assert load_rulebook(path).title == "在mof-2020-project基础上修改"
 
+
+
+_LAUGHS = "\n".join(["  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+                    + [f"  {b}: &{b} [{', '.join(['*' + a] * 9)}]" for a, b in zip("abcdefgh", "bcdefghi")])
+
+
+@pytest.mark.parametrize("text, says", [
+    # Nine aliases of nine under a free-text key passed the check, then a batch built 3 GB and failed.
+    (f"name: 说明炸弹\nextends: mof-2020-project\ndescription:\n{_LAUGHS}\n", "展开后超过100000个值"),
+    # An anchor used inside itself: RecursionError, or "Circular reference detected", as tracebacks.
+    ("name: 自引用\nextends: mof-2020-project\ndescription: &x [*x]\n", "第3行的锚点（&）在它自己里面被引用"),
+    ("name: 自引用\nextends: mof-2020-project\ndescription: &x {self: *x}\n", "第3行的锚点（&）在它自己里面被引用"),
+    # Refused safely before, but as "an indentation error".
+    ("name: 标签\nextends: mof-2020-project\ndescription: !!python/object/apply:os.system [echo]\n",
+     "第3行用了不支持的YAML标签"),
+])
+def test_a_rulebook_that_would_expand_without_end_or_run_code_is_refused_in_plain_words(tmp_path, text, says):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulebookError, match=f"^规则文件 {re.escape(str(path))}：.*{says}"):
+        load_rulebook(path)
+    result = CliRunner().invoke(main, ["rules", "check", str(path)])
+    assert result.exit_code != 0 and says in result.output and "Traceback" not in result.output
+
+
+def test_a_file_far_larger_than_any_rulebook_is_refused_before_it_is_parsed(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text("name: 大\nextends: mof-2020-project\ndescription: " + "很" * 400_000 + "\n", encoding="utf-8")
+    with pytest.raises(RulebookError, match="文件过大（1.1MB），规则文件不超过1MB"):
+        load_rulebook(path)
+
+
+def test_an_empty_rulebook_name_is_an_error_not_the_default(tmp_path):
+    # A script's empty variable scored by the official rules, unsaid.
+    with pytest.raises(RulebookError, match="规则名称为空"):
+        load_rulebook("")
+    result = CliRunner().invoke(main, ["score", str(tmp_path), "--out", str(tmp_path / "o"), "--rules", ""])
+    assert result.exit_code == 2 and "规则名称为空" in result.output
+
+
+def test_a_path_ending_in_a_builtins_name_is_a_path_not_the_builtin(tmp_path):
+    # "/x/mof-2020-project" was joined to the package's folder: it named /x/mof-2020-project.yaml, which
+    # was then loaded as the built-in, changed rules and all, and the outputs said mof-2020-project.
+    changed = rulebook_text("mof-2020-project").replace("reverse: ratio", "reverse: linear")
+    assert changed != rulebook_text("mof-2020-project")
+    (tmp_path / "mof-2020-project.yaml").write_text(changed, encoding="utf-8")
+    with pytest.raises(RulebookError, match="既不是内置规则.*也不是存在的文件"):
+        load_rulebook(str(tmp_path / "mof-2020-project"))
+    with pytest.raises(RulebookError, match="是内置规则的名称，而本文件的规则与内置规则不同"):
+        load_rulebook(str(tmp_path / "mof-2020-project.yaml"))

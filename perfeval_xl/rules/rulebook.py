@@ -174,7 +174,9 @@ def builtin_rulebooks() -> list[str]:
 
 def load_rulebook(name_or_path: str | Path | None = None) -> Rulebook:
     """The rulebook named ``name_or_path`` (built-in name, or a .yaml file path); default mof-2020-project."""
-    name = str(name_or_path or DEFAULT_RULEBOOKS["project"])
+    if name_or_path is not None and not str(name_or_path).strip():
+        raise RulebookError("规则名称为空：请写内置规则的名称（如 mof-2020-project）或规则文件的路径")
+    name = str(name_or_path if name_or_path is not None else DEFAULT_RULEBOOKS["project"])
     chain = _load_chain(name, seen=(name,), referrer=None)
     rulebook = _validate(_merge_chain(chain), chain)
     _not_posing_as_builtin(rulebook, chain)
@@ -190,6 +192,10 @@ def rulebook_text(name: str) -> str:
 
 
 def _builtin_path(name: str):
+    # Only a bare name is a built-in's: "/tmp/x/mof-2020-project" joined to the package's folder is
+    # that path, and a file there was loaded as the built-in, changed rules and all.
+    if not name or name != Path(name).name or "\\" in name:
+        return None
     candidate = resources.files(__package__) / "rulebooks" / f"{name}.yaml"
     return candidate if candidate.is_file() else None
 
@@ -250,11 +256,56 @@ def _parse(text: str, source: str) -> Any:
         if node is None:
             return None
         _no_duplicate_keys(node, "", source, visited=set())
+        _bounded(node, source)
         return loader.construct_document(node)
+    except yaml.constructor.ConstructorError as exc:
+        if "could not determine a constructor for the tag" not in str(exc):
+            raise RulebookError(f"规则文件 {source}：{_syntax_error(exc, text)}") from exc
+        line = f"第{exc.problem_mark.line + 1}行" if exc.problem_mark else ""
+        raise RulebookError(f"规则文件 {source}：{line}用了不支持的YAML标签（以“!”开头，如 !!python/…）；"
+                            "规则文件只能写键、数值、文字和列表") from exc
     except yaml.YAMLError as exc:
         raise RulebookError(f"规则文件 {source}：{_syntax_error(exc, text)}") from exc
+    except RecursionError as exc:  # nesting deeper than the parser's stack (libyaml's own limit is lower)
+        raise RulebookError(f"规则文件 {source}：嵌套层次过深，不是规则文件的写法") from exc
     finally:
         loader.dispose()
+
+
+#: The most values a rulebook may hold with its aliases (``*name``) expanded: the shipped ones hold
+#: a few hundred.  Why: nine aliases of nine ("billion laughs") passed as a ``description`` and
+#: made a batch build 3 GB before it failed.
+_MOST_VALUES = 100_000
+
+
+def _bounded(node: yaml.Node, source: str) -> None:
+    """Fail on a document whose aliases expand past :data:`_MOST_VALUES` values, or into themselves."""
+    sizes: dict[int, int] = {}  # node → values it expands to (a shared node is counted once, each use)
+    open_nodes: set[int] = set()
+
+    def size(current: yaml.Node) -> int:
+        known = sizes.get(id(current))
+        if known is not None:
+            return known
+        if id(current) in open_nodes:
+            mark = current.start_mark
+            raise RulebookError(f"规则文件 {source}：第{mark.line + 1}行的锚点（&）在它自己里面被引用（*），"
+                                "展开永无止境；请删去这个引用")
+        open_nodes.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            total = 1 + sum(size(child) for child in current.value)
+        elif isinstance(current, yaml.MappingNode):
+            total = 1 + sum(size(key) + size(value) for key, value in current.value)
+        else:
+            total = 1
+        open_nodes.discard(id(current))
+        sizes[id(current)] = total
+        if total > _MOST_VALUES:
+            raise RulebookError(f"规则文件 {source}：用锚点（&）和引用（*）展开后超过{_MOST_VALUES}个值，"
+                                "疑似恶意构造；规则文件不需要这样写")
+        return total
+
+    size(node)
 
 
 #: A key followed by a full-width colon, or by a colon and a full-width space (the key's own line).
@@ -333,12 +384,20 @@ def _identity(name_or_path: str) -> str:
     return name_or_path if _builtin_path(name_or_path) is not None else str(Path(name_or_path).resolve())
 
 
+#: The largest rulebook file read: the shipped ones are a few KB.  Why: a 300 MB file was parsed
+#: (1.2 GB of memory) before anything said it was no rulebook.
+_MOST_BYTES = 1 << 20
+
+
 def _file_text(path: Path, source: str) -> str:
     """A rulebook file's text: UTF-8, with or without the BOM Notepad writes.
 
     Why a message of our own: Notepad on a Chinese Windows saves "ANSI" (GBK) by default, and a
     UnicodeDecodeError traceback tells an officer nothing about how to fix the file.
     """
+    size = path.stat().st_size
+    if size > _MOST_BYTES:
+        raise RulebookError(f"规则文件 {source}：文件过大（{size / 2**20:.1f}MB），规则文件不超过1MB；请确认选对了文件")
     raw = path.read_bytes()
     try:
         return raw.decode("utf-8-sig")
