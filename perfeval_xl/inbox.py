@@ -8,11 +8,18 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".ods")  # a template (.xltx) filled and sent as it is too
-#: Spreadsheets of other programs a unit may send: listed, so that the officer hears of them, and
-#: skipped with what to do (not silently left out of the batch).
+#: Files of other programs a unit may send in a form's place: listed, so that the officer hears of
+#: them, and skipped with what to do (not silently left out of the batch).
+_RESAVE = "请用WPS或Excel另存为.xlsx后重新报送"
+_UNPACK = "请解压后把其中的工作簿放入收件箱，再运行评分"
 OTHER_SPREADSHEETS = {
-    ".et": "WPS表格（.et）不是Excel工作簿",
-    ".xlsb": "Excel二进制工作簿（.xlsb）不能读取",  # listed since 0.1.8: it was left out without a word
+    ".et": f"WPS表格（.et）不是Excel工作簿，已跳过；{_RESAVE}",
+    ".xlsb": f"Excel二进制工作簿（.xlsb）不能读取，已跳过；{_RESAVE}",  # listed since 0.1.8: it was left out unsaid
+    # Listed since 0.1.10: forms sent zipped, or exported as CSV, were left out without a word.
+    ".csv": "CSV文件不是自评表工作簿（导出时表样和单元格格式已丢失），已跳过；请单位报送Excel工作簿（.xlsx）",
+    ".zip": f"压缩包（.zip），已跳过；{_UNPACK}",
+    ".rar": f"压缩包（.rar），已跳过；{_UNPACK}",
+    ".7z": f"压缩包（.7z），已跳过；{_UNPACK}",
 }
 _LISTED_SUFFIXES = WORKBOOK_SUFFIXES + tuple(OTHER_SPREADSHEETS)
 SCORED_SUFFIX = ".scored.xlsx"
@@ -211,9 +218,7 @@ def skip_reason(relative: str) -> str | None:
     if name.lower().endswith(SCORED_SUFFIX):
         return "已是评分结果文件，已跳过"
     other = OTHER_SPREADSHEETS.get(name[name.rfind("."):].lower()) if "." in name else None
-    if other is not None:
-        return f"{other}，已跳过；请用WPS或Excel另存为.xlsx后重新报送"
-    return None
+    return other
 
 
 def scored_path(relative: str) -> str:

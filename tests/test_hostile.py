@@ -208,6 +208,25 @@ def test_spreadsheets_of_other_programs_are_listed_and_skipped_with_what_to_do(t
                        "某局自评表.xlsb": "Excel二进制工作簿（.xlsb）不能读取，已跳过；请用WPS或Excel另存为.xlsx后重新报送"}
 
 
+def test_forms_sent_zipped_or_as_csv_are_listed_and_skipped_with_what_to_do(tmp_path):
+    # Left out of the listing: the batch exited 0 and no summary named them.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    good = hostile.write_good(inbox / "good.xlsx")
+    with zipfile.ZipFile(inbox / "两个项目.zip", "w") as archive:
+        archive.write(good, "项目.xlsx")
+    (inbox / "导出.CSV").write_text("项目名称,得分\n道路,95\n", encoding="utf-8")
+    (inbox / "签字页.pdf").write_bytes(b"%PDF-1.4")  # an attachment, not a form: not listed
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    skipped = {f["file"]: (f["error"], f["action"]) for f in summary["files"] if f["status"] == "skipped"}
+    assert skipped == {
+        "两个项目.zip": ("压缩包（.zip），已跳过；请解压后把其中的工作簿放入收件箱，再运行评分", "请解压后把其中的工作簿放入收件箱"),
+        "导出.CSV": ("CSV文件不是自评表工作簿（导出时表样和单元格格式已丢失），已跳过；请单位报送Excel工作簿（.xlsx）",
+                   "请单位报送Excel工作簿（.xlsx）"),
+    }
+
+
 def test_a_filled_template_file_is_scored_not_left_out(tmp_path):
     # .xltx / .xltm were neither scored nor named as skipped: a unit's form vanished from the batch.
     inbox = tmp_path / "in"

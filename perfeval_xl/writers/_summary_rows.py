@@ -21,6 +21,7 @@ GENERIC_FLAG_ACTIONS = {"error": "请单位核实并更正后重新报送", "war
 
 #: 处理建议 of a file that gave no form, by words of its error (first match wins).
 FILE_ERROR_ACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("已加密",), "请用 --password 提供密码后重新评分，或请单位去掉密码后重新报送"),
     (("已损坏", "不是Excel", "为空", "无法读取"), "请单位重新导出/报送该文件"),
     (("未识别到自评表",), "请确认该文件是否为绩效自评表，如是请按标准表样重新填报"),
     (("未找到同一填报单位的指标评分表",), "请单位补报同一填报单位的指标评分表（F3）"),
@@ -33,6 +34,8 @@ FILE_ERROR_FALLBACK_ACTION = "请单位核实该文件后重新报送"
 SKIPPED_ACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("临时", "隐藏", "已是评分结果"), "无需处理"),
     (("评分结果文件名",), "请将其中一个文件改名后重新运行"),  # two inputs whose scored forms would clash
+    (("压缩包",), "请解压后把其中的工作簿放入收件箱"),
+    (("CSV",), "请单位报送Excel工作簿（.xlsx）"),
 )
 SKIPPED_FALLBACK_ACTION = "如需评分，请另存为Excel工作簿后放入收件箱"
 
