@@ -325,7 +325,8 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
         if status == "skipped" and "请" in (reason := batch.files[index].error or ""):
             click.echo(terminal_text(f"跳过 {_one_line(batch.files[index].file)}：{reason}"), err=True)
     for group in batch.duplicates:  # each form is scored and counted: the officer decides which stands
-        what = f"项目“{group.name}”（{group.unit}）" if group.kind == "项目" else f"部门“{group.unit}”的整体支出评价"
+        unit = f"（{group.unit}）" if group.unit else ""
+        what = f"项目“{group.name}”{unit}" if group.kind == "项目" else f"部门“{group.unit}”的整体支出评价"
         click.echo(terminal_text(f"重复 {what}有{len(group.files)}张评价表：{'、'.join(map(_one_line, group.files))}；"
                                  "均已评分并计入汇总，请确认以哪一份为准（见summary.xlsx“重复报送”）"), err=True)
     if not statuses:  # a wrong folder given, most likely: said even with --quiet

@@ -141,15 +141,18 @@ class Funds:
     @property
     def full_year_budget_blank(self) -> bool:
         """Has the form a 全年预算数 column left blank on every row, beside a 年初预算数 filled in?
-        Blank on some rows and 0 on the others counts so where a 年初预算数 holds money: Anhui's
-        年度资金总额 row left at 0 over the one sub-row that spent the money, its 全年预算数 blank,
-        read "预算数为0而执行数为35.1" (an error, 0) where the form held a budget of 35."""
+        Blank on some rows and 0 on the others counts so where a 年初预算数 holds money and some was
+        spent: Anhui's 年度资金总额 row left at 0 over the one sub-row that spent the money, its
+        全年预算数 blank, read "预算数为0而执行数为35.1" (an error, 0) where the form held a budget of 35."""
         if not self.has_full_year_budget:
             return False
         budgets = [line.budget for line in self.lines]
         if all(budget is None for budget in budgets):
             return any(line.initial_budget is not None for line in self.lines)
-        return None in budgets and not any(budgets) and any(line.initial_budget for line in self.lines)
+        # Only where money was spent: "100 | 0 | 0" over blank sub-rows is a budget cut to nothing
+        # and nothing spent (不适用), not a 全年预算数 left out.
+        return (None in budgets and not any(budgets) and any(line.initial_budget for line in self.lines)
+                and any(line.executed for line in self.lines))
 
     @property
     def budget_amount(self) -> str:

@@ -654,6 +654,7 @@ def test_one_units_forms_whose_names_differ_only_in_a_closing_bracket_still_pair
     ("湖南省长沙市开福区行政审批服务局", "开福区行政审批服务局", True),
     ("行政审批服务局", "长沙市开福区行政审批服务局", False),  # a name with no place could be any county's
     ("岳麓区行政审批服务局", "长沙市开福区行政审批服务局", False),
+    ("城市管理局", "开福区城市管理局", False),  # 城市 is no place, nor 社区
 ])
 def test_forms_sent_as_two_files_whose_unit_names_differ_in_the_places_written_before_it(
         tmp_path, base_unit, table_unit, paired):
@@ -1275,15 +1276,31 @@ def test_findings_in_an_f2_sent_as_its_own_file_name_that_file(tmp_path):
     assert [f.message for f in alone.flags if "不符" in f.message] == [issue["message"]]
 
 
-@pytest.mark.parametrize("heading, unit", [("填报单位：", ""), ("填报单位：测试:局", "测试:局")])
-def test_a_scoring_table_without_a_readable_unit_says_so_and_a_colon_in_a_name_keeps_it(tmp_path, heading, unit):
-    # "测试:局" was taken for a label followed by nothing: the form went unnamed, unsaid, in every summary.
+def test_a_scoring_table_with_no_填报单位_on_either_form_says_so(tmp_path):
+    # The form went unnamed, unsaid, in every summary.
     from openpyxl import Workbook
 
     book = Workbook()
     write_scoring_sheet(book.active, UNIT)
-    book.active["A2"] = heading
+    book.active["A2"] = "填报单位："
     book.save(tmp_path / "f3.xlsx")
     [form] = perfeval_xl.score_workbook(tmp_path / "f3.xlsx").forms
-    assert form.form.unit == unit
-    assert any(f.message.startswith("未填写填报单位") for f in form.flags) == (not unit)
+    assert form.form.unit == ""
+    assert [f.message for f in form.flags if f.message.startswith("未填写填报单位")] == [
+        "未填写填报单位（评分表和基础数据表均未写明）"]
+
+
+def test_staff_counts_left_blank_above_the_amounts_table_are_missing_not_its_headings(tmp_path):
+    # Past the blank count row, the next table's headings were read as the counts: "编制数“2018年决算数”不是数字".
+    from openpyxl import load_workbook
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = load_workbook(path)
+    sheet = book["基础数据表"]
+    heading = next(row for row in sheet.iter_rows() if any(c.value == "编制数" for c in row))
+    for cell in sheet[heading[0].row + 1]:
+        cell.value = None
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert scores(form)["在职人员控制率"] == 0
+    assert not [f for f in form.flags + [f for i in form.items for f in i.flags] if "不是数字" in f.message]

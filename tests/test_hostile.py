@@ -1710,3 +1710,16 @@ def test_a_project_sent_twice_is_named_in_every_summary_and_on_the_terminal(tmp_
     (inbox / "卫健局" / "社区卫生（修改版）.xlsx").unlink()
     assert perfeval_xl.score_folder(inbox, out=tmp_path / "out").duplicates == []
     assert "重复报送" not in openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx").sheetnames
+
+
+def test_a_bar_in_a_projects_name_neither_garbles_nor_merges_what_was_sent_twice(tmp_path):
+    # The key was the parts joined with "|": ("运维|平台项目", "信息中心") and ("运维", "平台项目|信息中心")
+    # were one project sent twice, and "信息化|运维项目" of "某|中心" was shown as 项目“信息化”（中心）.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "a.xlsx", name="运维|平台项目", unit="信息中心")
+    hostile.write_good(inbox / "b.xlsx", name="运维", unit="平台项目|信息中心")
+    hostile.write_good(inbox / "c.xlsx", name="信息化|运维项目", unit="某|中心")
+    hostile.write_good(inbox / "d.xlsx", name="信息化|运维项目", unit="某|中心")
+    [group] = perfeval_xl.score_folder(inbox).duplicates
+    assert (group.name, group.unit, group.files) == ("信息化|运维项目", "某|中心", ("c.xlsx", "d.xlsx"))

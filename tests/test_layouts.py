@@ -1951,3 +1951,51 @@ def test_a_first_level_weight_in_its_label_that_its_rows_do_not_add_up_to_is_fla
     assert flag.message == f"一级指标“产出指标”标注99分，其下各指标分值合计{rows}"
     untouched = score_one(write_form(tmp_path / "ok.xlsx", baseline(FULL_PROBE), "anhui-2022"))
     assert not [f for f in untouched.flags if "标注" in f.message]
+
+
+def test_a_full_year_budget_cut_to_0_with_nothing_spent_is_not_applicable_not_read_as_left_blank(tmp_path):
+    # "100 | 0 | 0" over blank sub-rows was scored on 年初预算数: 0/100, 0 points, where nothing was
+    # budgeted for the year and nothing spent (scoring.md §2: not applicable).
+    def edit(sheet):
+        total = _row_with(sheet, 2, "年度资金总额")
+        sheet.cell(total, 4, 0)
+        sheet.cell(total, 5, 0)
+        for col in (3, 4, 5):
+            sheet.cell(total + 1, col).value = None
+
+    execution = item(score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit)), "预算执行率")
+    assert not execution.applicable and execution.basis.startswith("预算数与执行数均为0")
+
+
+def test_a_negative_sub_row_summed_for_one_amount_of_the_total_row_is_flagged(tmp_path):
+    # Flagged when the whole total row was left empty, not when only its 执行数 was.
+    def edit(sheet):
+        total = _row_with(sheet, 2, "年度资金总额")
+        sheet.cell(total, 5, 0)
+        sheet.insert_rows(total + 2)
+        for col, value in enumerate(["其他资金", 0, 0, -30], start=2):
+            sheet.cell(total + 2, col, value)
+
+    execution = item(score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit)), "预算执行率")
+    assert execution.basis == "执行数按分项合计：50/100×10=5.00（执行率50.00%）"
+    assert "其他资金执行数为负数（-30），已按所填数计入合计" in [f.message for f in execution.flags]
+
+
+def test_a_first_level_slip_the_rulebook_sum_already_names_is_flagged_once(tmp_path):
+    import openpyxl
+
+    path = write_form(tmp_path / "anhui.xlsx", baseline(FULL_PROBE), "anhui-2022")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    [row] = [cells for cells in sheet.iter_rows() if any(cell.value == FULL_PROBE.name for cell in cells)]
+    [weight] = [cell for cell in row if cell.value == FULL_PROBE.weight and cell.column > 3]
+    weight.value = FULL_PROBE.weight - 5
+    book.save(path)
+    flags = [f.message for f in score_one(path).flags if "一级指标“产出指标”" in f.message]
+    assert len(flags) == 1 and "规则要求50" in flags[0]
+
+
+def test_an_actual_under_a_度量单位_of_万元_that_is_an_overrun_stays_in_万元(tmp_path):
+    # 60 under 万元 against ≤0.5: an overrun, not 60 元 (full marks).
+    _, probe = score_probe(tmp_path, quantity("≤0.5万元", 60, reason="超支"), "sichuan-2023")
+    assert probe.score == D("0.08") and not [f for f in probe.flags if "视为" in f.message]

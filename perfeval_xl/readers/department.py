@@ -204,9 +204,14 @@ def _count_of(cells: SheetCells, row: int, col: int, what: str, heading_columns:
         number = _headcount(found[1])
         if number is not None:
             return number, found[2], ""
-    under = _row_under(cells, row)
-    below = cells.source(under, col)
+    under = row + 1
     number = _headcount(cells.raw(under, col))
+    if number is None and (past := _row_under(cells, row)) != under:
+        # A blank row between the headings and their counts: the counts are past it, or there are none
+        # (the next table's heading is no count, and the blank cell under the label is what is said).
+        if (number := _headcount(cells.raw(past, col))) is not None:
+            under = past
+    below = cells.source(under, col)
     if number is not None:
         return number, below, ""
     in_place = found is not None and found[2] is not None and (
@@ -613,19 +618,8 @@ def _declared_money_unit(cells: SheetCells):
 
 
 def _before_next_label(value: str) -> str:
-    """``value`` up to a label that follows it on the same line; "" when it starts with one of a
-    heading line's labels (no value: "单位：万元").  Why only those: a name holding a colon
-    ("测试:局") was taken for a label, and the form went unnamed."""
-    head = _NEXT_LABEL.match(value)
-    if head is not None and normalise(head.group()) in _HEADING_LABELS:
-        return ""
-    after = _NEXT_LABEL.search(value, head.end() if head is not None else 0)
-    return (value[:after.start()] if after is not None else value).strip()
-
-
-#: What follows a 填报单位 on its heading line ("填报单位：XX局　单位：万元").
-_HEADING_LABELS = frozenset(("单位", "金额单位", "计量单位", "填报日期", "填表日期", "日期", "联系人", "联系电话", "电话",
-                             "填表人", "填报人", "审核人", "单位负责人"))
+    """``value`` up to a label that follows it on the same line; "" when it starts with one (no value)."""
+    return _NEXT_LABEL.split(value, 1)[0].strip()
 
 
 # ------------------------------------------------------------------ F3
@@ -873,7 +867,7 @@ def _alike_units(a: str, b: str) -> bool:
 
 
 #: Names of places a unit's name starts with: "湖南省", "长沙市", "开福区", "湘西土家族苗族自治州".
-_PLACES = re.compile(r"(?:[^\d()]{1,10}?(?:省|自治区|市|自治州|州|地区|盟|区|县|旗))+")
+_PLACES = re.compile(r"(?:[^\d()]{2,10}?(?:省|自治区|市|自治州|州|地区|盟|区|县|旗))+")  # not 城市, 社区
 
 
 def pair_by_unit(tables: list[DepartmentForm], bases: list[BaseData]) -> list[DepartmentForm]:

@@ -162,14 +162,7 @@ def execution_amounts(funds: Funds) -> tuple[Decimal | None, Decimal | None, str
         flags.append(Flag("年度资金总额为空或0，按其中各项资金合计计算", funds.source,
                           action="请单位在年度资金总额行填写合计数"))
         how += "按分项资金合计："
-        # Why: a negative sub-row hides in a sum that is not (−20 and 30 spent sum to 10); only a
-        # negative sum was flagged.  Summed as written: whether it is a refund is for a person to say.
-        for line in parts:
-            for name, what in ((budget_name, "预算数"), ("executed", "执行数")):
-                value = getattr(line, name)
-                if value is not None and value < 0:
-                    flags.append(Flag(f"{line.label}{what}为负数（{show(value)}），已按所填数计入合计",
-                                      line.cells.get(name, line.source), action=f"请单位核实{line.label}{what}"))
+        flags += _negative_sub_rows(parts, ((budget_name, "预算数"), ("executed", "执行数")))
     elif total is not None:
         # One amount of the total row empty or 0 (or a formula never calculated) over sub-rows that
         # hold it: §2's sum, for that amount.  Why: "60 | 60 | 0" over 50 spent in 财政拨款 scored 0,
@@ -177,16 +170,28 @@ def execution_amounts(funds: Funds) -> tuple[Decimal | None, Decimal | None, str
         for name, what in ((budget_name, "预算数"), ("executed", "执行数")):
             if getattr(total, name):
                 continue
-            summed = sum((getattr(line, name) or ZERO for line in _sub_rows(funds)), ZERO)
+            parts = _sub_rows(funds)
+            summed = sum((getattr(line, name) or ZERO for line in parts), ZERO)
             if summed:
                 flags.append(Flag(f"年度资金总额的{what}为空或0，按其中各项合计{show(summed)}计算",
                                   funds.total_cell(name), action=f"请单位在年度资金总额行填写{what}合计"))
+                flags += _negative_sub_rows(parts, ((name, what),))
                 how += f"{what}按分项合计："
                 if name == "executed":
                     executed = summed
                 else:
                     budget = summed
     return budget, executed, how, flags
+
+
+def _negative_sub_rows(parts: list[FundLine], amounts: tuple[tuple[str, str], ...]) -> list[Flag]:
+    """A flag for each sub-row amount below 0 in a sum of ``parts``.  Why: a negative sub-row hides
+    in a sum that is not (−20 and 30 spent sum to 10); only a negative sum was flagged.  Summed as
+    written: whether it is a refund is for a person to say."""
+    return [Flag(f"{line.label}{what}为负数（{show(value)}），已按所填数计入合计", line.cells.get(name, line.source),
+                 action=f"请单位核实{line.label}{what}")
+            for line in parts for name, what in amounts
+            if (value := getattr(line, name)) is not None and value < 0]
 
 
 def _sub_rows(funds: Funds) -> list[FundLine]:
@@ -486,10 +491,12 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
         note = f"目标值{show(t)}={show(t * 100)}%；"
         t = t * 100
     elif (actual.unit is None or actual.unit_declared and actual.unit == target.unit) and target.unit and t > 0 \
-            and (counted := base_unit(target.unit))[1] > 100 and a >= t * counted[1] / 100:
+            and (counted := base_unit(target.unit))[1] > 100 \
+            and a >= t * counted[1] / (1 if actual.unit else 100):
         # "≥1.2万" against "11000", "≤10万元" against "120000": a bare actual a hundred times the
         # target's scale or more is in the target's base unit (120000 万元 against 10 万元 it is not).
-        # So is one under a 度量单位 of 万元: 980000 against 80 was 98亿元, and 0 points, unflagged.
+        # So is one under a 度量单位 of 万元 that would be ten thousand times the target: 980000 against
+        # 80 was 98亿元, and 0 points, unflagged (60 against 0.5 stays 60 万元, an overrun).
         base, scale = counted
         converted = a / scale
         written = f"（度量单位为{target.unit}）" if actual.unit else "未写单位"
@@ -759,16 +766,18 @@ def check_weights(form: ProjectForm, execution: ItemScore, rulebook: ProjectRule
     optional = [name.removesuffix("指标") for name, _ in rulebook.level1_weights if name not in without]
     has_satisfaction = not without or any(key in level1 for key in optional for level1 in sums)
     expected = rulebook.level1_weights if has_satisfaction else rulebook.level1_weights_without_satisfaction
+    said = set()  # the levels whose sum is flagged already
     for name, weight in expected:
         key = name.removesuffix("指标")
         found = [level1 for level1 in sums if key in level1]
         actual = sum((sums[level1] for level1 in found), ZERO)
         if actual != weight:
             flags.append(Flag(f"一级指标“{name}”分值合计{show(actual)}，规则要求{show(weight)}", action="请单位按规定调整一级指标分值"))
+            said.update(found)
     # A weight the form writes beside a 一级指标 ("产出指标(60分)") that its rows do not add up to: the
     # rows' weights are scored (§4), and the slip went unsaid where the rulebook's own sum was met.
     for level1, declared in form.level1_weights.items():
-        if level1 in sums and sums[level1] != declared:
+        if level1 in sums and level1 not in said and sums[level1] != declared:
             flags.append(Flag(f"一级指标“{level1}”标注{show(declared)}分，其下各指标分值合计{show(sums[level1])}",
                               action="请单位核对一级指标分值"))
     return flags

@@ -7,6 +7,7 @@ results arrive (see :mod:`.summary_spool`).
 from __future__ import annotations
 
 import functools
+import json
 import re
 from decimal import Decimal
 from typing import Iterable, Iterator, NamedTuple, Optional
@@ -21,7 +22,7 @@ GENERIC_FLAG_ACTIONS = {"error": "请单位核实并更正后重新报送", "war
 
 #: 处理建议 of a file that gave no form, by words of its error (first match wins).
 FILE_ERROR_ACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("已加密",), "请用 --password 提供密码后重新评分，或请单位去掉密码后重新报送"),
+    (("请用 --password",), "请用 --password 提供密码后重新评分，或请单位去掉密码后重新报送"),  # not an .ods: none opens it
     (("已损坏", "不是Excel", "为空", "无法读取"), "请单位重新导出/报送该文件"),
     (("未识别到自评表",), "请确认该文件是否为绩效自评表，如是请按标准表样重新填报"),
     (("未找到同一填报单位的指标评分表",), "请单位补报同一填报单位的指标评分表（F3）"),
@@ -91,8 +92,9 @@ class SentTwice(NamedTuple):
 
     @classmethod
     def of_key(cls, key: str, files: tuple[str, ...]) -> "SentTwice":
-        kind, *parts = key.split("|")
-        return cls(kind, DEPARTMENT_PROJECT_LABEL if kind == "部门" else parts[0], parts[-1], files)
+        """The group of ``files`` whose forms gave ``key`` (:func:`evaluated_key`)."""
+        kind, name, unit = json.loads(key)
+        return cls(kind, name, unit, files)
 
     def json(self) -> dict:
         return {"kind": self.kind, "name": self.name, "unit": self.unit, "files": list(self.files)}
@@ -116,10 +118,12 @@ def evaluated_key(result: FormResult) -> str:
     修改版 beside the first), which 汇总 and 部门 would otherwise count twice."""
     form = result.form
     if form.kind == "department":
-        return f"部门|{unit_key(form.unit)}" if form.unit else ""
-    if not form.name:
-        return ""
-    return f"项目|{compact(form.name)}|{unit_key(form.unit or form.department or '')}"
+        what = ("部门", DEPARTMENT_PROJECT_LABEL, unit_key(form.unit)) if form.unit else None
+    else:
+        what = ("项目", compact(form.name), unit_key(form.unit or form.department or "")) if form.name else None
+    # JSON, not the parts joined: a "|" in a name made two projects one key ("运维|平台项目", "信息中心"
+    # and "运维", "平台项目|信息中心").
+    return json.dumps(what, ensure_ascii=False) if what else ""
 
 
 def overview_row(file: FileResult, result: FormResult) -> list:

@@ -76,7 +76,7 @@ HEAD_WIDTH = 256
 def tail(duplicates: Sequence["SentTwice"] = ()) -> bytes:
     """What ends the file after its last entry: the projects and departments sent more than once
     (``"duplicates"``, known only once every file is in)."""
-    return b'\n],"duplicates":' + ENCODER.encode([group.json() for group in duplicates]).encode() + b"}\n"
+    return b'\n],"duplicates":' + _encoded([group.json() for group in duplicates]) + b"}\n"
 
 
 def head(rulebook: str) -> bytes:
