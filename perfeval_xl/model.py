@@ -144,8 +144,8 @@ class Funds:
         Blank on some rows and 0 on the others counts so where a 年初预算数 holds money and some was
         spent: Anhui's 年度资金总额 row left at 0 over the one sub-row that spent the money, its
         全年预算数 blank, read "预算数为0而执行数为35.1" (an error, 0) where the form held a budget of 35."""
-        if not self.has_full_year_budget:
-            return False
+        if not self.has_full_year_budget or any(line.budget for line in self.lines):
+            return False  # a 全年预算数 written (asked of every form, several times: the test stops there)
         budgets = [line.budget for line in self.lines]
         if all(budget is None for budget in budgets):
             return any(line.initial_budget is not None for line in self.lines)

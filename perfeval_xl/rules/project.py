@@ -163,7 +163,7 @@ def execution_amounts(funds: Funds) -> tuple[Decimal | None, Decimal | None, str
                           action="请单位在年度资金总额行填写合计数"))
         how += "按分项资金合计："
         flags += _negative_sub_rows(parts, ((budget_name, "预算数"), ("executed", "执行数")))
-    elif total is not None:
+    elif total is not None and not (getattr(total, budget_name) and total.executed):
         # One amount of the total row empty or 0 (or a formula never calculated) over sub-rows that
         # hold it: §2's sum, for that amount.  Why: "60 | 60 | 0" over 50 spent in 财政拨款 scored 0,
         # as did a 全年执行数 whose =SUM() Excel never calculated.
@@ -490,9 +490,11 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
                                action="请单位按百分数填写年度指标值"))
         note = f"目标值{show(t)}={show(t * 100)}%；"
         t = t * 100
-    elif (actual.unit is None or actual.unit_declared and actual.unit == target.unit) and target.unit and t > 0 \
-            and (counted := base_unit(target.unit))[1] > 100 \
-            and a >= t * counted[1] / (1 if actual.unit else 100):
+    elif target.unit and t > 0 and (actual.unit is None and a >= t
+                                    or actual.unit_declared and actual.unit == target.unit and a >= 100 * t) \
+            and (counted := base_unit(target.unit))[1] > 100 and a >= t * counted[1] / (1 if actual.unit else 100):
+        # (The tests on a first: what they require of it the last test requires too, and they spare
+        # asking base_unit of every actual under a 度量单位 column.)
         # "≥1.2万" against "11000", "≤10万元" against "120000": a bare actual a hundred times the
         # target's scale or more is in the target's base unit (120000 万元 against 10 万元 it is not).
         # So is one under a 度量单位 of 万元 that would be ten thousand times the target: 980000 against
