@@ -1999,3 +1999,14 @@ def test_an_actual_under_a_度量单位_of_万元_that_is_an_overrun_stays_in_�
     # 60 under 万元 against ≤0.5: an overrun, not 60 元 (full marks).
     _, probe = score_probe(tmp_path, quantity("≤0.5万元", 60, reason="超支"), "sichuan-2023")
     assert probe.score == D("0.08") and not [f for f in probe.flags if "视为" in f.message]
+
+
+@pytest.mark.parametrize("label", ["其中：本年财政拨款", "其中：本年财政拨款（万元）", "其中：本 年 财 政 拨 款", "*本年财政拨款",
+                                   "其中：本年财\n政拨款"])
+def test_anhuis_fund_row_names_the_layout_however_it_is_decorated(tmp_path, label):
+    # The layout named in the summaries depended on "其中" written first and no blank inside 本年.
+    def edit(sheet):
+        sheet.cell(_row_with(sheet, 2, "其中：当年财政拨款"), 2, label)
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
+    assert form.form.layout == "anhui-2022" and form.total == PLAIN_TOTAL

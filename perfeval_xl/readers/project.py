@@ -832,6 +832,8 @@ def _layout_name(form: ProjectForm, columns: dict[str, int]) -> str:
         return "sichuan-2023"
     if form.funds is not None and not form.funds.has_full_year_budget:
         return "pre-2020"
-    if any(line.label.startswith("其中") and "本年" in line.label for line in (form.funds.lines if form.funds else [])):
+    # Anhui's 财政拨款 row says 本年 (the national form's 当年), however it is decorated: "其中：本年财政拨款",
+    # with "（万元）", a line break or blanks in it, or without "其中：" (as spelt, the name had depended on it).
+    if any(line.kind == "fiscal" and "本年" in labels.compact(line.label) for line in (form.funds.lines if form.funds else [])):
         return "anhui-2022"
     return "national-2020"
