@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from ._outbox_lock import outbox_lock
 from ._version import __version__
 from .errors import PerfevalError, WorkbookError, outbox_error
-from .inbox import WORKBOOK_SUFFIXES, InboxEntry, count_workbooks, list_inbox, scored_path, skip_reason
+from .inbox import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, InboxEntry, count_workbooks, list_inbox, scored_path, skip_reason
 from .labels import unit_key
 from .model import BaseData, DepartmentForm, FileResult, Flag, FormResult
 from .readers import ReadOptions, pair_by_unit, read_workbook
@@ -124,6 +124,9 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
 
 
 def _scored_workbook(path: Path, rule_set: RuleSet, passwords: tuple[str, ...], limits: ReadLimits) -> FileResult:
+    other = OTHER_SPREADSHEETS.get(path.suffix.lower())
+    if other is not None:  # what a batch lists as skipped, said alike (a .zip's reader spoke English)
+        raise WorkbookError(other.replace("，已跳过", "，不能评分"))
     content = read_workbook(path, name=path.name, passwords=passwords, limits=limits)
     if content.unpaired_tables:
         content.forms += _paired_in_folder(path, content.unpaired_tables, passwords, limits)

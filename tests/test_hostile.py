@@ -1723,3 +1723,12 @@ def test_a_bar_in_a_projects_name_neither_garbles_nor_merges_what_was_sent_twice
     hostile.write_good(inbox / "d.xlsx", name="信息化|运维项目", unit="某|中心")
     [group] = perfeval_xl.score_folder(inbox).duplicates
     assert (group.name, group.unit, group.files) == ("信息化|运维项目", "某|中心", ("c.xlsx", "d.xlsx"))
+
+
+def test_the_library_refuses_an_archive_as_a_batch_skips_it_in_plain_words(tmp_path):
+    # score_workbook (and explain) said "文件已损坏…（"There is no item named 'xl/workbook.xml'…"）".
+    good = hostile.write_good(tmp_path / "项目.xlsx")
+    with zipfile.ZipFile(tmp_path / "两个项目.zip", "w") as archive:
+        archive.write(good, "项目.xlsx")
+    with pytest.raises(perfeval_xl.WorkbookError, match="^“两个项目.zip”：压缩包（.zip），不能评分；请解压后"):
+        perfeval_xl.score_workbook(tmp_path / "两个项目.zip")
