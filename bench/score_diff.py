@@ -44,7 +44,7 @@ def dump(tree: str, list_file: str, out_file: str) -> None:
                 } for form in result.forms]
             except Exception as error:  # noqa: BLE001  (a file that fails is a result too)
                 record["error"] = f"{type(error).__name__}: {str(error)[:200]}"
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(json.dumps(record) + "\n")
             out.flush()  # a file that kills the process must not take the lines before it along
 
 
@@ -73,7 +73,7 @@ def scored(tree: Path, listed: Path, work: Path) -> dict[str, dict]:
     records: dict[str, dict] = {}
     while remaining:
         part = work / f"list-{len(list(work.iterdir()))}.json"
-        part.write_text(json.dumps(remaining, ensure_ascii=False), encoding="utf-8")
+        part.write_text(json.dumps(remaining), encoding="utf-8")
         out = work / f"{tree.name or 'tree'}-{os.getpid()}-{len(list(work.iterdir()))}.jsonl"
         done = subprocess.run([sys.executable, __file__, "--dump", str(tree), str(part), str(out)], env=env)
         lines = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(folder)
         listed = work / "workbooks.json"
         paths = workbooks(args.paths)
-        listed.write_text(json.dumps(paths, ensure_ascii=False), encoding="utf-8")
+        listed.write_text(json.dumps(paths), encoding="utf-8")  # ASCII escapes: a name that is not UTF-8 round-trips
         before, after = scored(args.base.resolve(), listed, work), scored(args.new.resolve(), listed, work)
     found = differences(before, after)
     for change in found:
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     failing = sum(1 for path in paths if "error" in before[path] and "error" in after[path])
     print(f"{len(paths)} workbooks ({failing} fail in both), {len(found)} with different results")
     if args.json:
-        args.json.write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
+        args.json.write_text(json.dumps(found, indent=1), encoding="utf-8")
     return 0
 
 
