@@ -654,11 +654,16 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
 
 
 def _paired_note(table: DepartmentForm, base_file: str):
-    """The flag saying where ``table``'s F2 came from; each flag of that F2 pointing at a cell names
-    the file too.  Why: 问题清单 listed them under the F3's file, whose workbook has no such sheet."""
-    table.base.flags = [replace(flag, message=f"{flag.message}（文件“{base_file}”）") if flag.source else flag
-                        for flag in table.base.flags]
+    """The flag saying where ``table``'s F2 came from; also names that file in each flag of the F2
+    that points at a cell (see :func:`_in_file`)."""
+    table.base.flags = _in_file(table.base.flags, base_file)
     return Flag(f"基础数据表取自文件“{base_file}”（按填报单位配对）", None, "warning")
+
+
+def _in_file(flags: list[Flag], file: str) -> list[Flag]:
+    """``flags`` of an F2 sent as its own file, each pointing at a cell naming ``file``.  Why: 问题清单
+    listed them under the F3's file, whose workbook has no such sheet."""
+    return [replace(flag, message=f"{flag.message}（文件“{file}”）") if flag.source else flag for flag in flags]
 
 
 def _base_taken_elsewhere(unit: str, taken: str) -> str:
