@@ -106,8 +106,8 @@ def _workbook_names(inbox: Path, outbox: Path | None) -> Iterator[str]:
                             an_outbox = True
                         elif not _is(entry.is_symlink) and entry.path != skipped:
                             subfolders.append((entry.path, prefix + name + "/"))
-                    elif name.lower().endswith(_LISTED_SUFFIXES) and _is(entry.is_file):
-                        workbooks.append(prefix + name)
+                    elif name.lower().endswith(_LISTED_SUFFIXES) and (_is(entry.is_file) or _is(entry.is_symlink)):
+                        workbooks.append(prefix + name)  # a broken link too: its reading says so, not silence
         except OSError:
             continue
         if an_outbox and prefix:

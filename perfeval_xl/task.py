@@ -196,6 +196,9 @@ _OS_REASONS = {
 def failed_result(relative: str, exc: BaseException) -> FileResult:
     if isinstance(exc, PerfevalError):
         message, detail = str(exc), None
+    elif isinstance(exc, FileNotFoundError) and exc.filename and os.path.islink(exc.filename):
+        message = f"这是一个快捷方式（符号链接），它指向的“{os.readlink(exc.filename)}”不存在；请放入文件本身后重新运行"
+        detail = None
     elif isinstance(exc, FileNotFoundError):
         message, detail = "文件在评分过程中被移走或删除", None
     elif isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:

@@ -817,7 +817,7 @@ def test_the_listing_finds_what_a_walk_asking_isfile_of_each_name_finds(tmp_path
     for name in ("a.xlsx", "B.XLS", "c.xlsm", "说明.docx", "部门/d.xlsx", "部门/下级/e.xls", "~$a.xlsx", ".h.xlsx"):
         (inbox / name).write_bytes(b"x")
     (inbox / "link.xlsx").symlink_to(elsewhere / "target.xlsx")  # a link to a file: a workbook
-    (inbox / "broken.xlsx").symlink_to(elsewhere / "gone.xlsx")  # a broken link: none
+    (inbox / "broken.xlsx").symlink_to(elsewhere / "gone.xlsx")  # a broken link: listed, to fail saying so
     (inbox / "linked folder").symlink_to(elsewhere / "folder")   # a linked folder: not walked
     (inbox / "folder.xlsx").symlink_to(elsewhere / "folder")
     os.mkfifo(inbox / "pipe.xlsx")                               # not a regular file: none
@@ -833,8 +833,8 @@ def test_the_listing_finds_what_a_walk_asking_isfile_of_each_name_finds(tmp_path
         return sorted(found)
 
     listed = [entry.relative for entry in list_inbox(inbox, inbox / "out")]
-    assert sorted(listed) == walked()
-    assert listed == [".h.xlsx", "B.XLS", "a.xlsx", "c.xlsm", "link.xlsx", "~$a.xlsx", "目录.xlsx/内.xlsx",
+    assert sorted(listed) == sorted(walked() + ["broken.xlsx"])
+    assert listed == [".h.xlsx", "B.XLS", "a.xlsx", "broken.xlsx", "c.xlsm", "link.xlsx", "~$a.xlsx", "目录.xlsx/内.xlsx",
                       "部门/d.xlsx", "部门/下级/e.xls"]
     assert count_workbooks(inbox, inbox / "out", up_to=100) == len(listed)
     assert count_workbooks(inbox, inbox / "out", up_to=3) == 3
@@ -1732,3 +1732,15 @@ def test_the_library_refuses_an_archive_as_a_batch_skips_it_in_plain_words(tmp_p
         archive.write(good, "项目.xlsx")
     with pytest.raises(perfeval_xl.WorkbookError, match="^“两个项目.zip”：压缩包（.zip），不能评分；请解压后"):
         perfeval_xl.score_workbook(tmp_path / "两个项目.zip")
+
+
+def test_a_broken_link_named_as_a_workbook_is_listed_and_says_what_it_is(tmp_path):
+    # Not listed at all: a unit's form, linked from elsewhere and gone, vanished from the batch unsaid.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "good.xlsx")
+    (inbox / "gone.xlsx").symlink_to(tmp_path / "elsewhere" / "gone.xlsx")
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    assert batch.statuses == {"good.xlsx": "ok", "gone.xlsx": "error"}
+    assert batch.failed[0].error == (f"这是一个快捷方式（符号链接），它指向的“{tmp_path / 'elsewhere' / 'gone.xlsx'}”不存在；"
+                                     "请放入文件本身后重新运行")

@@ -22,6 +22,7 @@ GENERIC_FLAG_ACTIONS = {"error": "请单位核实并更正后重新报送", "war
 
 #: 处理建议 of a file that gave no form, by words of its error (first match wins).
 FILE_ERROR_ACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("快捷方式（符号链接）",), "请把文件本身（而不是快捷方式）放入收件箱后重新运行"),
     (("请用 --password",), "请用 --password 提供密码后重新评分，或请单位去掉密码后重新报送"),  # not an .ods: none opens it
     (("已损坏", "不是Excel", "为空", "无法读取"), "请单位重新导出/报送该文件"),
     (("未识别到自评表",), "请确认该文件是否为绩效自评表，如是请按标准表样重新填报"),
