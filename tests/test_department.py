@@ -1085,9 +1085,9 @@ def test_a_caption_merged_down_over_its_total_row_names_that_row(tmp_path):
     assert rows["三公经费"].source == Source("基础数据表", "A6") and form.total == D("95.61")
 
 
-def test_a_scoring_table_headed_over_two_rows_is_found(tmp_path):
-    # "评价指标" merged over 一级/二级/三级指标, 分值 / 评分标准 / 自评得分 merged down both rows: the
-    # workbook failed with "只有基础数据表（F2），未找到…指标评分表（F3）".
+def _base_and_scoring_sheet():
+    """(a workbook holding the F2 of UNIT, its F3 sheet written up to its title lines), for a test to
+    write the table's heading its own way."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -1096,6 +1096,13 @@ def test_a_scoring_table_headed_over_two_rows_is_found(tmp_path):
     sheet = book.create_sheet("指标评分表")
     sheet.append(["部门整体支出绩效评价指标评分表"])
     sheet.append([f"填报单位：{UNIT}"])
+    return book, sheet
+
+
+def test_a_scoring_table_headed_over_two_rows_is_found(tmp_path):
+    # "评价指标" merged over 一级/二级/三级指标, 分值 / 评分标准 / 自评得分 merged down both rows: the
+    # workbook failed with "只有基础数据表（F2），未找到…指标评分表（F3）".
+    book, sheet = _base_and_scoring_sheet()
     sheet.append(["评价指标", None, None, "分值", "评分标准", "自评得分"])
     sheet.append(["一级指标", "二级指标", "三级指标"])
     for cells in ("A3:C3", "D3:D4", "E3:E4", "F3:F4"):
@@ -1112,14 +1119,7 @@ def test_a_scoring_table_headed_over_two_rows_is_found(tmp_path):
 def test_a_scoring_table_whose_levels_split_into_名称_and_分值_on_a_second_row_is_found(tmp_path, merged):
     # 一级指标 / 二级指标 / 三级指标 each over "名称 | 分值": the workbook failed with "只有基础数据表
     # （F2），未找到同一填报单位的指标评分表（F3）", though the table was beside it.
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.active.title = "基础数据表"
-    write_base_sheet(book.active, BaseFigures(UNIT))
-    sheet = book.create_sheet("指标评分表")
-    sheet.append(["部门整体支出绩效评价指标评分表"])
-    sheet.append([f"填报单位：{UNIT}"])
+    book, sheet = _base_and_scoring_sheet()
     sheet.append(["一级指标", None, "二级指标", None, "三级指标", None, "评价标准", "指标说明", "自评得分"])
     sheet.append(["名称", "分值", "名称", "分值", "名称", "分值"])
     if merged:
