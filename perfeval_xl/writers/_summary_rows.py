@@ -103,13 +103,17 @@ class SentTwice(NamedTuple):
 
 def sent_twice_in(files: Iterable[FileResult]) -> list[SentTwice]:
     """:class:`SentTwice` of results held in memory (a batch without an outbox), as a spool finds them."""
+    return groups_sent_twice((evaluated_key(result), file.file) for file in files for result in file.forms)
+
+
+def groups_sent_twice(keyed: Iterable[tuple[str, str]]) -> list[SentTwice]:
+    """Each key of ``keyed`` ((:func:`evaluated_key`, file) of each form, in inbox order) given with
+    two forms or more, as a :class:`SentTwice`; a form without a key is no one's."""
     found: dict[str, list[str]] = {}
-    for file in files:
-        for result in file.forms:
-            key = evaluated_key(result)
-            if key:
-                found.setdefault(key, []).append(file.file)
-    return [SentTwice.of_key(key, tuple(names)) for key, names in found.items() if len(names) > 1]
+    for key, file in keyed:
+        if key:
+            found.setdefault(key, []).append(file)
+    return [SentTwice.of_key(key, tuple(files)) for key, files in found.items() if len(files) > 1]
 
 
 def evaluated_key(result: FormResult) -> str:

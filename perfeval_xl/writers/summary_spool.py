@@ -63,7 +63,8 @@ from ._atomic import atomic_output
 from ._display import GRADES, LEVEL_LABELS, amount, excel_text
 from ._issue_rows import render_file_issues
 from ._rendered_rows import LATER, LATER_MARK, render_rows, shown, width_needed
-from ._summary_rows import KIND_ORDER, FormFacts, SentTwice, form_facts, formless_row, overview_row
+from ._summary_rows import (KIND_ORDER, FormFacts, SentTwice, form_facts, formless_row, groups_sent_twice,
+                            overview_row)
 from .summary_json import (
     NO_RANK, RANK_KEY, encode_entry, head, rank_key_offsets, rank_offsets, rank_text, rank_width,
     ranked_entry_parts, tail, write_json_lines,
@@ -703,13 +704,14 @@ class SummarySpool:
 
     def _sent_twice(self, batch: "_Batch", order: Sequence[Hashable]) -> list[SentTwice]:
         found = []
-        for group in batch.forms_alike():
-            by_key: dict[str, list[str]] = {}  # the keys themselves: their hashes may collide
-            for index, place in group:
-                file = self._file(order[index])
-                by_key.setdefault(file.forms[place].facts.key, []).append(file.name)
-            found += [SentTwice.of_key(key, tuple(files)) for key, files in by_key.items() if len(files) > 1]
+        for group in batch.forms_alike():  # grouped again by the keys themselves: their hashes may collide
+            found += groups_sent_twice(self._keyed_form(order[index], place) for index, place in group)
         return found
+
+    def _keyed_form(self, key: Hashable, place: int) -> tuple[str, str]:
+        """(what the ``place``-th form of the file added under ``key`` evaluates, the file's name)."""
+        file = self._file(key)
+        return file.forms[place].facts.key, file.name
 
     def write_json(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
         """summary.json, streamed: ``{"rulebook", "files": [...], "duplicates": [...]}`` with one file
