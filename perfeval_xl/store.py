@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -108,22 +109,25 @@ LOCK_TIMEOUT = 60.0
 
 def _plain_errors(method):
     """Turn SQLite's errors (locked by another batch, disk full, no permission) into a PerfevalError
-    naming the database: an officer gets one Chinese line, not a traceback."""
+    naming the database: an officer gets one Chinese line, not a traceback.  One thread at a
+    time: a batch's results are read back from whatever thread holds them (a web server's, a
+    GUI's), and a connection must not be used by two at once."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        try:
+        with self._lock:
             try:
-                return method(self, *args, **kwargs)
-            except sqlite3.DatabaseError as exc:
-                if type(exc) is not sqlite3.DatabaseError:  # locked, full, read-only: not damage
-                    raise
-                # A page damaged by a power cut shows only when it is read, not on opening: the
-                # store is a cache, so it starts afresh (the inputs are scored again) once.
-                self._start_afresh()
-                return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            raise PerfevalError(f"无法读写评分记录“{self.path}”（{exc}）：可能另一次评分正在使用同一输出文件夹，"
-                                "或磁盘已满、没有写入权限；删除该文件可重新评分全部文件") from exc
+                try:
+                    return method(self, *args, **kwargs)
+                except sqlite3.DatabaseError as exc:
+                    if type(exc) is not sqlite3.DatabaseError:  # locked, full, read-only: not damage
+                        raise
+                    # A page damaged by a power cut shows only when it is read, not on opening: the
+                    # store is a cache, so it starts afresh (the inputs are scored again) once.
+                    self._start_afresh()
+                    return method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise PerfevalError(f"无法读写评分记录“{self.path}”（{exc}）：可能另一次评分正在使用同一输出文件夹，"
+                                    "或磁盘已满、没有写入权限；删除该文件可重新评分全部文件") from exc
     return wrapper
 
 
@@ -151,6 +155,7 @@ class ResultStore:
         self._uncommitted = 0
         self.run = 0
         self._dropped: list[str] = []  # outputs an input scored again no longer has (see note)
+        self._lock = threading.RLock()  # see _plain_errors
         self._db = self._open_or_start_afresh()
 
     @staticmethod
@@ -182,7 +187,8 @@ class ResultStore:
 
     def _connect(self) -> sqlite3.Connection:
         # Another batch writing to the same outbox holds the lock: wait for it rather than fail at once.
-        db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT)
+        # check_same_thread off: results are read back in any thread, one at a time (_plain_errors).
+        db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT, check_same_thread=False)
         # No fsync per commit (~20 ms each here): the store is a cache.  The rollback journal still
         # keeps it whole when the process is killed; after a power cut a damaged database is
         # found on opening (or a row fails its digest or record check) and the inputs are scored again.
@@ -384,10 +390,19 @@ class ResultStore:
         """A store travels (a pickled BatchResult) without its open database: reading reopens it."""
         state = dict(self.__dict__)
         state["_db"] = None
+        del state["_lock"]
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     def close(self) -> None:
         """Commit what is written and close the database (reading results back reopens it)."""
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.commit()

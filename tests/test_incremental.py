@@ -581,6 +581,34 @@ def test_a_batch_result_with_an_outbox_travels_pickled_and_reads_back_there(inbo
     assert copy.deepcopy(batch).statuses == batch.statuses
 
 
+def test_a_batch_result_with_an_outbox_reads_back_in_any_thread(inbox, tmp_path):
+    # A web server or a GUI hands results between threads.  The store's connection belonged to
+    # the thread that first read it: every read from another failed, blaming a busy or full disk.
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    expected = batch.to_dataframe()  # opens the store in this thread
+    with ThreadPoolExecutor(1) as other:
+        assert other.submit(batch.to_dataframe).result().equals(expected)
+        assert other.submit(lambda: batch.files[2].file).result() == "sub/c.xlsx"
+    failures = []
+
+    def read_often():
+        try:
+            for _ in range(5):
+                assert batch.to_dataframe().equals(expected)
+        except Exception as exc:  # collected: an exception in a thread does not fail the test
+            failures.append(exc)
+
+    readers = [threading.Thread(target=read_often) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert failures == []
+
+
 def test_the_arguments_an_engineer_may_give_loosely_are_taken_as_meant(tmp_path):
     # A single password, a single format, as strings; a wrong limits is said at once, not blamed on the files.
     from hostile import encrypt
