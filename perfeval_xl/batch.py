@@ -376,6 +376,8 @@ class _BatchRun:
         Only inputs an earlier run scored are hashed here; the others are hashed
         by the worker from the bytes it reads anyway.
         """
+        if self.store is not None:
+            self._leave_other_inboxes_outputs(entries)
         # Every file's status, in inbox order; filling in a listed name keeps the listed string,
         # so the names that come back with the outcomes are not kept a second time.
         self.statuses = dict.fromkeys(entry.relative for entry in entries)
@@ -388,6 +390,21 @@ class _BatchRun:
             if entry.skip_reason or not self._reuse(entry):
                 todo.append(entry)
         return todo
+
+    def _leave_other_inboxes_outputs(self, entries: list[InboxEntry]) -> None:
+        """Set to be skipped each of ``entries`` whose scored form would overwrite the one another
+        inbox's file of the same name has in this outbox (两个收件箱都有“报表.xlsx”): that
+        inbox's results would name another unit's form, and its officer would never know."""
+        taken = self.store.outputs_of_other_inboxes()
+        if not taken:
+            return
+        for index, entry in enumerate(entries):
+            output = scored_path(entry.relative)
+            inbox = None if entry.skip_reason else taken.get(os.path.normcase(output))
+            if inbox is not None:
+                entries[index] = InboxEntry(entry.folder, entry.relative,
+                                            f"输出文件夹中的“{output}”是另一个收件箱“{inbox}”中同名文件的评分表，"
+                                            "为免覆盖，本文件未评分；请为本收件箱另选输出文件夹（--out）后重新运行")
 
     def _reuse(self, entry: InboxEntry) -> bool:
         try:

@@ -256,6 +256,22 @@ class ResultStore:
         return _holds_rows(self._db, self.inbox)
 
     @_plain_errors
+    def outputs_of_other_inboxes(self) -> dict[str, str]:
+        """The outputs this outbox holds for inputs of other inboxes (still there), each
+        (``os.path.normcase``d, relative to the outbox) to its inbox: usually none."""
+        if self._db is None:
+            self._db = self._connect()
+        taken: dict[str, str] = {}
+        there: dict[str, bool] = {}  # inbox → whether it still exists (an inbox deleted since owns nothing)
+        for inbox, entry in self._db.execute("SELECT inbox, entry FROM files WHERE inbox != ?", (self.inbox,)):
+            if inbox not in there:
+                there[inbox] = bool(inbox) and os.path.isdir(inbox)
+            if there[inbox]:
+                for path in _stored_outputs(entry):
+                    taken[os.path.normcase(path)] = inbox
+        return taken
+
+    @_plain_errors
     def reusable(self, relative: str, fingerprint: str,
                  digest: Callable[[], str]) -> tuple[dict, bytes] | None:
         """(state entry, summary record) of an unchanged input whose outputs are all still there, else None.

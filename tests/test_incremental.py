@@ -327,8 +327,30 @@ def test_a_failing_file_of_another_inbox_leaves_the_first_ones_form_of_the_same_
     other.mkdir()
     (other / "a.xlsx").write_bytes(b"not a workbook")
     perfeval_xl.score_folder(inbox, out=outbox)
-    assert perfeval_xl.score_folder(other, out=outbox).statuses == {"a.xlsx": "error"}
+    assert perfeval_xl.score_folder(other, out=outbox).statuses == {"a.xlsx": "skipped"}
     assert (outbox / "a.scored.xlsx").is_file()  # the first inbox's a.xlsx is not this one
+
+
+def test_a_file_of_another_inbox_named_as_the_first_ones_is_skipped_not_written_over_it(inbox, tmp_path):
+    # Two inboxes, each with its 报表: the second's scored form replaced the first's, whose
+    # results (and officer) went on naming a form that now held another unit's project.
+    outbox, other = tmp_path / "out", tmp_path / "other"
+    other.mkdir()
+    write_good(other / "a.xlsx", name="另一收件箱的项目")
+    write_good(other / "d.xlsx", name="丁项目")
+    first = perfeval_xl.score_folder(inbox, out=outbox)
+    second = perfeval_xl.score_folder(other, out=outbox)
+    assert second.statuses == {"a.xlsx": "skipped", "d.xlsx": "ok"}  # the others are scored
+    assert second.files[0].error == (f"输出文件夹中的“a.scored.xlsx”是另一个收件箱“{inbox.resolve()}”中同名文件的评分表，"
+                                     "为免覆盖，本文件未评分；请为本收件箱另选输出文件夹（--out）后重新运行")
+    assert openpyxl.load_workbook(outbox / "a.scored.xlsx").active["B3"].value == "甲项目"
+    assert first.files[0].forms[0].name == "甲项目"
+    # The first inbox's own reruns are untouched by the second's rows; once it is gone, its
+    # outputs are nobody's and the second inbox's a.xlsx is scored.
+    assert perfeval_xl.score_folder(inbox, out=outbox).reused == 3
+    shutil.rmtree(inbox)
+    assert perfeval_xl.score_folder(other, out=outbox).statuses == {"a.xlsx": "ok", "d.xlsx": "ok"}
+    assert openpyxl.load_workbook(outbox / "a.scored.xlsx").active["B3"].value == "另一收件箱的项目"
 
 
 def test_a_scored_form_rewritten_since_it_was_noted_is_not_reused(inbox, tmp_path):
