@@ -336,8 +336,14 @@ def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: Rea
                 run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats), run.grade_scales(),
                                 run.score_bins())
                 batch.duplicates = run.spool.duplicates
-                # A summary of a format not asked for this time is an earlier run's: it would disagree.
-                _remove_outputs(outbox, [name for kind, name in SUMMARY_FILES.items() if kind not in formats])
+                # A summary an earlier run wrote in a format not asked for this time would disagree;
+                # one no run wrote (the officer's own summary.csv in a folder first used now) stays.
+                earlier = run.store.summaries_written()
+                if earlier is None:  # noted since 0.1.11; before, any summary there was taken as a run's
+                    earlier = tuple(SUMMARY_FILES) if run.store.earlier else ()
+                _remove_outputs(outbox, [SUMMARY_FILES[kind] for kind in earlier
+                                         if kind in SUMMARY_FILES and kind not in formats])
+                run.store.note_summaries(formats)
             else:
                 batch.duplicates = sent_twice_in(batch.files)
         finally:

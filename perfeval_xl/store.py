@@ -150,6 +150,7 @@ class ResultStore:
         self.inbox = "" if inbox is None else str(inbox)
         self.path = self.path_in(outbox)
         self.root = self.path.parent
+        self.earlier = self.path.exists()  # whether a batch has written here before
         self.root.mkdir(parents=True, exist_ok=True)
         _remove_earlier_layout(self.root)
         self._uncommitted = 0
@@ -254,6 +255,21 @@ class ResultStore:
         if self._db is None:
             self._db = self._connect()
         return _holds_rows(self._db, self.inbox)
+
+    @_plain_errors
+    def summaries_written(self) -> tuple[str, ...] | None:
+        """The summary formats (``SUMMARY_FILES``' keys) the last run into this outbox wrote; None
+        when not known (a store of an earlier version, which did not note them)."""
+        if self._db is None:
+            self._db = self._connect()
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'summaries'").fetchone()
+        return None if row is None else tuple(kind for kind in row[0].split(",") if kind)
+
+    @_plain_errors
+    def note_summaries(self, formats: Sequence[str]) -> None:
+        """Note which summary formats this run wrote."""
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('summaries', ?)", (",".join(formats),))
+        self._db.commit()
 
     @_plain_errors
     def outputs_of_other_inboxes(self) -> dict[str, str]:

@@ -392,6 +392,28 @@ def test_a_summary_not_asked_for_this_time_is_not_left_from_an_earlier_run(inbox
     assert not (outbox / "summary.csv").exists() and (outbox / "summary.json").is_file()
 
 
+def test_a_summary_no_run_wrote_is_left_where_the_officer_put_it(inbox, tmp_path):
+    # A folder used as an outbox for the first time held the officer's own summary.csv: the
+    # first run deleted it, as if an earlier run had written it.
+    outbox = tmp_path / "out"
+    outbox.mkdir()
+    (outbox / "summary.csv").write_text("科室自己的汇总", encoding="utf-8")
+    perfeval_xl.score_folder(inbox, out=outbox)
+    perfeval_xl.score_folder(inbox, out=outbox, formats="json")  # a rerun: summary.xlsx was its own
+    assert (outbox / "summary.csv").read_text(encoding="utf-8") == "科室自己的汇总"
+    assert not (outbox / "summary.xlsx").exists() and (outbox / "summary.json").is_file()
+
+
+def test_a_store_that_did_not_note_its_summaries_takes_them_all_as_a_runs(inbox, tmp_path):
+    # Written by 0.1.10 and before: an upgrade still removes the summary a run wrote then.
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox, formats=("xlsx", "csv"))
+    with contextlib.closing(sqlite3.connect(outbox / ".perfeval" / "state.sqlite")) as db, db:
+        db.execute("DELETE FROM meta WHERE key = 'summaries'")
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert not (outbox / "summary.csv").exists()
+
+
 def test_a_file_that_fails_now_loses_the_scored_form_of_its_earlier_content(inbox, tmp_path):
     outbox = tmp_path / "out"
     perfeval_xl.score_folder(inbox, out=outbox)
