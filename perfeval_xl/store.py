@@ -30,7 +30,7 @@ import shutil
 import sqlite3
 import threading
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from . import _fast_zlib, model
@@ -219,17 +219,33 @@ class ResultStore:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (STATE_VERSION,))
         self.run = int(meta.get("run", 0)) + 1
         db.execute("INSERT OR REPLACE INTO meta VALUES ('run', ?)", (str(self.run),))
-        self._adopt_moved_inbox(db)
         db.commit()
 
-    def _adopt_moved_inbox(self, db: sqlite3.Connection) -> None:
-        """Give this inbox, when it has no rows, the rows of an inbox folder that is gone: the
-        officer moved or renamed it, and its unchanged inputs are reused as before."""
+    @_plain_errors
+    def adopt_moved_inbox(self, names: Iterable[str]) -> None:
+        """Give this inbox, when it has no rows, the rows of an inbox folder that is gone and held
+        mostly the ``names`` listed now: the officer moved or renamed it, and its unchanged inputs
+        are reused as before.
+
+        Why the names: a folder is also gone while its drive is unplugged or its share offline,
+        and an inbox scored into this outbox meanwhile took that inbox's rows, and removed its
+        scored forms as the outputs of inputs deleted since.
+        """
+        if self._db is None:
+            self._db = self._connect()
+        db = self._db
         if _holds_rows(db, self.inbox):
             return
-        for (other,) in db.execute("SELECT DISTINCT inbox FROM files").fetchall():
-            if other and not os.path.isdir(other):
+        gone = [other for (other,) in db.execute("SELECT DISTINCT inbox FROM files").fetchall()
+                if other and not os.path.isdir(other)]
+        if not gone:
+            return
+        listed = {_key(name) for name in names}
+        for other in gone:
+            held = db.execute("SELECT name FROM files WHERE inbox = ?", (other,)).fetchall()
+            if 2 * sum(name in listed for (name,) in held) >= len(held):
                 db.execute("UPDATE files SET inbox = ? WHERE inbox = ?", (self.inbox, other))
+                db.commit()
                 return
 
     def _row(self, relative: str, columns: str, run: int | None = None):

@@ -384,6 +384,21 @@ def test_a_moved_inbox_reuses_its_results(inbox, tmp_path):
     assert perfeval_xl.score_folder(moved, out=outbox).reused == 3
 
 
+def test_an_inbox_gone_for_now_keeps_its_forms_when_another_is_scored_meanwhile(inbox, tmp_path):
+    # Its drive unplugged: the other inbox was taken for it moved, took its rows, and removed
+    # its scored forms as those of inputs deleted since.
+    outbox, other = tmp_path / "out", tmp_path / "other"
+    other.mkdir()
+    write_good(other / "d.xlsx", name="丁项目")
+    perfeval_xl.score_folder(inbox, out=outbox)
+    unplugged = inbox.rename(tmp_path / "unplugged")
+    assert perfeval_xl.score_folder(other, out=outbox).reused == 0
+    assert sorted(p.name for p in outbox.glob("*.scored.xlsx")) == ["a.scored.xlsx", "b.scored.xlsx", "d.scored.xlsx"]
+    assert (outbox / "sub" / "c.scored.xlsx").is_file()
+    unplugged.rename(inbox)
+    assert perfeval_xl.score_folder(inbox, out=outbox).statuses == dict.fromkeys(["a.xlsx", "b.xlsx", "sub/c.xlsx"], "ok")
+
+
 def test_a_summary_not_asked_for_this_time_is_not_left_from_an_earlier_run(inbox, tmp_path):
     outbox = tmp_path / "out"
     perfeval_xl.score_folder(inbox, out=outbox, formats=("xlsx", "json", "csv"))
