@@ -5,7 +5,7 @@ import contextlib
 import decimal
 import os
 import posixpath
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchResult", "FileOutcome", "score_entry", "score_folder", "score_workbook"]
 
-Rules = str | Path | Rulebook | RuleSet | Sequence[str | Path | Rulebook] | None
+#: A rulebook given by name, file, mapping (what its YAML file would hold) or object, or one per kind of form.
+Rules = str | Path | Mapping | Rulebook | RuleSet | Sequence[str | Path | Mapping | Rulebook] | None
 
 
 @dataclass
@@ -98,7 +99,8 @@ def score_workbook(path: str | os.PathLike, rules: Rules = None, *, passwords: t
                    limits: ReadLimits | None = None) -> FileResult:
     """Read and score every form in one workbook.
 
-    ``rules`` is a built-in rulebook name, a rulebook file or a loaded
+    ``rules`` is a built-in rulebook name, a rulebook file, a mapping holding
+    what such a file would (validated as the file is) or a loaded
     :class:`Rulebook`; forms of other kinds get their kind's default rulebook.
     A department scoring table (F3) is paired with the base data (F2) in the
     same workbook, or else, by 填报单位, with one in another workbook of the same

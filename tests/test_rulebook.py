@@ -256,7 +256,7 @@ def test_any_yaml_either_loads_or_raises_a_rulebook_error(tmp_path_factory, over
     try:
         load_rulebook(path)
     except RulebookError as error:
-        assert str(path) in str(error)
+        assert str(path) in str(error) and "（）" not in str(error)  # no list of suggestions left empty
 
 
 def test_a_rulebook_saved_as_gbk_is_a_rulebook_error_saying_utf8(tmp_path):
@@ -672,7 +672,7 @@ def test_a_project_and_a_department_rulebook_are_both_used_and_two_of_one_kind_a
     twice = CliRunner().invoke(main, ["score", str(examples), "--out", str(tmp_path / "o2"),
                                       "--rules", str(project), "--rules", "mof-2020-project"])
     assert twice.exit_code == 2 and "两套规则都用于项目支出绩效自评表：“本局项目”和“mof-2020-project”" in twice.output
-    with pytest.raises(perfeval_xl.PerfevalError, match="每类表只能给一套规则"):
+    with pytest.raises(perfeval_xl.RulebookError, match="每类表只能给一套规则"):  # a rulebook mistake, caught as one
         perfeval_xl.score_folder(examples, rules=[str(project), "mof-2020-project"])
 
 
@@ -807,3 +807,217 @@ def test_a_path_ending_in_a_builtins_name_is_a_path_not_the_builtin(tmp_path):
         load_rulebook(str(tmp_path / "mof-2020-project"))
     with pytest.raises(RulebookError, match="是内置规则的名称，而本文件的规则与内置规则不同"):
         load_rulebook(str(tmp_path / "mof-2020-project.yaml"))
+
+
+# ---------------------------------------------------------------- every key of a rulebook type-checked
+
+@pytest.mark.parametrize("changes, key, says", [
+    ({"level2": ["a", "b"]}, "indicators[0].level2", "应为文字，实际为 ['a', 'b']"),
+    ({"standard": 5}, "indicators[0].standard", "应为文字，实际为 5（如确是文字，请加引号，如 '5'）"),
+    ({"standard": {"x": 1}}, "indicators[0].standard", "应为文字，实际为 {'x': 1}"),
+], ids=["level2-a-list", "standard-a-number", "standard-a-mapping"])
+def test_a_department_indicators_texts_must_be_texts(tmp_path, changes, key, says):
+    # str() took each: the scored form showed "['a', 'b']" as the 二级指标, or "None" for one left empty.
+    path = _bureau_department_rulebook(tmp_path, _dept_indicator(**changes))
+    assert _load_error(path) == f"规则文件 {path} 中键 {key} 有误：{says}"
+    result = CliRunner().invoke(main, ["rules", "check", str(path)])
+    assert result.exit_code == 1 and f"规则文件 {path} 中键 {key} 有误：{says}" in result.output
+
+
+def test_a_department_indicators_texts_left_empty_are_blank_and_a_quoted_number_is_text(tmp_path):
+    path = _bureau_department_rulebook(tmp_path, _dept_indicator(level2=None, standard="5"))
+    indicator = load_rulebook(path).indicators[0]
+    assert (indicator.level2, indicator.standard) == ("", "5")  # not "None"
+    assert CliRunner().invoke(main, ["rules", "check", str(path)]).exit_code == 0
+
+
+@pytest.mark.parametrize("description, valid", [("本局口径\n第二行", True), (None, True), ({"x": 1}, False), ([1, 2], False)])
+def test_a_description_is_free_text(tmp_path, description, valid):
+    path = _bureau_file(tmp_path, "extends: mof-2020-project\n")
+    path.write_text(path.read_text(encoding="utf-8") + yaml.safe_dump({"description": description}, allow_unicode=True),
+                    encoding="utf-8")
+    if valid:
+        assert load_rulebook(path).name == "本局规则"
+    else:
+        assert _load_error(path).startswith(f"规则文件 {path} 中键 description 有误：应为文字")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(["name", "level1", "level2", "standard", "weight", "aliases", "numerator",
+                                        "zero_denominator", "rule", "x"]), yaml_values, max_size=3))
+def test_any_department_indicator_either_loads_or_raises_a_rulebook_error_without_empty_brackets(tmp_path_factory,
+                                                                                               changes):
+    path = _bureau_department_rulebook(tmp_path_factory.mktemp("r"), _dept_indicator(**changes))
+    try:
+        indicator = load_rulebook(path).indicators[0]
+    except RulebookError as error:
+        assert str(path) in str(error) and "（）" not in str(error)
+    else:
+        assert all(isinstance(text, str) for text in (indicator.name, indicator.level1, indicator.level2,
+                                                         indicator.standard))
+
+
+def test_no_message_shows_empty_brackets_for_keys_under_a_value(tmp_path):
+    # "中键 indicators[0].level2.x 有误：未知的键（）": a key under a value, with no key to suggest.
+    path = _bureau_department_rulebook(tmp_path, _dept_indicator(level2={"x": 1}))
+    error = _load_error(path)
+    assert "（）" not in error and error.startswith(f"规则文件 {path} 中键 indicators[0].level2 有误：应为文字")
+    # A misspelt key beside others keeps its suggestions in brackets.
+    path = _bureau_file(tmp_path, "extends: mof-2020-project\nindicators:\n  revrese: linear\n")
+    assert "未知的键（是否应为 reverse？可用的键：" in _load_error(path)
+
+
+# ---------------------------------------------------------------- a rulebook given as a mapping
+
+def test_a_mapping_is_a_rulebook_validated_as_its_file_would_be(tmp_path):
+    from perfeval_xl.rules import resolve_rules
+
+    own = {"name": "本局规则", "extends": "mof-2020-project", "indicators": {"reverse": "linear"}}
+    rules = resolve_rules(own)
+    assert (rules.project.name, rules.project.reverse, rules.department.name) == ("本局规则", "linear", "hunan-dept")
+    own["indicators"]["reverse"] = "ratio"  # copied on load: the caller's later change does not reach it
+    assert rules.project.reverse == "linear"
+    # A file's own data, loaded by YAML, is the same rulebook.
+    file = _bureau_file(tmp_path, "extends: mof-2020-project\nindicators:\n  reverse: linear\n")
+    assert load_rulebook(yaml.safe_load(file.read_text(encoding="utf-8"))).reverse == load_rulebook(file).reverse
+    assert load_rulebook(yaml.safe_load(rulebook_text("hunan-dept"))).name == "hunan-dept"  # an unchanged copy
+
+
+@pytest.mark.parametrize("own, says", [
+    ({"name": "本局规则", "extends": "mof-2020-project", "indicators": {"reverse": "cubic"}},
+     "规则（字典） 中键 indicators.reverse 有误：应为 ratio / linear 之一，实际为 'cubic'"),
+    ({"name": "本局规则", "extends": "hunan-dept", "indicators": [_dept_indicator(standard=5)]},
+     "规则（字典） 中键 indicators[0].standard 有误：应为文字"),
+    ({"extends": "mof-2020-project"}, "规则（字典） 中键 name 有误：缺少此键：规则字典没有文件名可作名称"),
+    ({"name": "mof-2020-project", "extends": "mof-2020-project", "indicators": {"reverse": "linear"}},
+     "规则（字典） 中键 name 有误：“mof-2020-project”是内置规则的名称，而这里的规则与内置规则不同"),
+    ({"name": "本局规则", "extends": "mof-2021-project"}, "规则（字典） 中键 extends 有误：找不到规则“mof-2021-project”"),
+], ids=["wrong-value", "department", "no-name", "posing-as-a-builtin", "unknown-extends"])
+def test_a_mappings_mistakes_name_it_and_the_key(tmp_path, own, says):
+    import perfeval_xl
+
+    with pytest.raises(RulebookError) as error:
+        perfeval_xl.score_folder(tmp_path, rules=own)
+    assert str(error.value).startswith(says), error.value
+
+
+@pytest.mark.parametrize("rules, shown", [(5, "int：5"), ([1, 2], "int：1"), ({"mof-2020-project"}, "set："),
+                                          (b"mof-2020-project", "bytes："), (1.5, "float：1.5")])
+def test_a_rulebook_of_any_other_type_is_a_plain_error_saying_what_is_taken(tmp_path, rules, shown):
+    # rules=5 looked for a file named "5"; a set for one named "{'mof-2020-project'}".
+    import perfeval_xl
+    from perfeval_xl.rules import resolve_rules
+
+    for call in (lambda: resolve_rules(rules), lambda: perfeval_xl.score_folder(tmp_path, rules=rules),
+                 lambda: perfeval_xl.score_workbook(tmp_path / "f.xlsx", rules=rules)):
+        with pytest.raises(RulebookError) as error:
+            call()
+        assert str(error.value).startswith("规则应为内置规则的名称") and "规则字典" in str(error.value)
+        assert f"实际为 {shown}" in str(error.value)
+
+
+def test_a_mapping_referring_to_itself_is_refused_in_plain_words():
+    own: dict = {"name": "本局规则", "extends": "mof-2020-project"}
+    own["indicators"] = own
+    with pytest.raises(RulebookError, match="^规则（字典）：嵌套层次过深"):
+        load_rulebook(own)
+
+
+def test_a_mapping_scores_a_workbook_as_its_file_does(tmp_path):
+    import hostile
+    import perfeval_xl
+    from formgen import Row, write_form
+
+    project = hostile.good_project()
+    project.rows[0] = Row("产出指标", "成本指标", "单位成本", "≤100元", "120元", 20, 20)  # ratio 16.67, linear 16
+    workbook = write_form(tmp_path / "f.xlsx", project)
+    own = {"name": "本局规则", "extends": "mof-2020-project", "indicators": {"reverse": "linear"}}
+    file = tmp_path / "本局规则.yaml"
+    file.write_text(yaml.safe_dump(own, allow_unicode=True), encoding="utf-8")
+    by_mapping, by_file, by_default = (perfeval_xl.score_workbook(workbook, rules=rules).forms[0]
+                                       for rules in (own, file, None))
+    assert by_mapping.items[1].score == by_file.items[1].score == Decimal("16.00") != by_default.items[1].score
+    assert by_mapping.rulebook == "本局规则"
+
+
+# ---------------------------------------------------------------- keys accepted but never applying
+
+def test_a_band_word_containing_a_lower_bands_word_is_an_error(tmp_path):
+    # 部分达成 matched first: every "已完成" of 达成 was scored as 部分达成.
+    path = _with_band_words(tmp_path, {"部分达成": ["部分达成", "完成"]})
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 qualitative.bands[2].words 有误：第4个词“已完成”含有较低的部分达成档的词“完成”")
+    same = _load_error(_with_band_words(tmp_path, {"未达成": ["未达成", "效果明显"]}))
+    assert "第9个词“效果明显”也是较低的未达成档的词：" in same
+
+
+def test_a_lower_bands_word_may_contain_a_higher_bands_word(tmp_path):
+    # 未完成 (lowest) contains 完成 (达成): the lower band is searched first, so both apply.
+    rulebook = load_rulebook("mof-2020-project")
+    assert "未完成" in rulebook.bands[0].words and "完成" in rulebook.bands[2].words
+    assert qualitative_band("完成", "已完成", rulebook).name == "达成"
+    assert load_rulebook(_with_band_words(tmp_path, {"部分达成": ["部分达成", "较好"]})).name == "本局规则"
+
+
+@pytest.mark.parametrize("text, key, says", [
+    ("""\
+     extends: mof-2020-project
+     weights:
+       level1: {产出指标: 60, 效益指标: 40}
+     """, "weights.level1", "其一级指标（产出指标、效益指标）在 weights.level1_without_satisfaction 中都有"),
+    ("""\
+     extends: mof-2020-project
+     weights:
+       level1: {指标: 50, 效益指标: 30, 满意度指标: 10}
+     """, "weights.level1.指标", "一级指标名称去掉“指标”后为空"),
+    ("""\
+     extends: mof-2020-project
+     weights:
+       level1: {2020: 50, 效益指标: 30, 满意度指标: 10}
+     """, "weights.level1.2020", "名称应为文字，实际为 2020"),
+    ("""\
+     extends:
+     indicators: {reverse: linear}
+     """, "extends", "应为规则名称或文件路径，实际为空"),
+    ("""\
+     extends: mof-2020-project
+     execution: {default_weight: 10分}
+     """, "execution.default_weight", "应为数字，实际为 '10分'（只写数字，不带“分”）"),
+    ("""\
+     extends: mof-2020-project
+     indicators: {over_achievement_factor: "1e999999"}
+     """, "indicators.over_achievement_factor", "数值过大（整数部分超过15位）"),
+    ("""\
+     extends: hunan-dept
+     indicators:
+       - {name: "“”", level1: 投入, weight: 5, numerator: [在职人数], denominator: [编制数],
+          rule: {kind: ratio, cap: 100}}
+     """, "indicators[0].name", "“‘’”去掉引号、编号和空格后没有文字"),
+], ids=["level1-never-applies", "level1-name-only-zhibiao", "level1-name-a-number", "extends-left-empty",
+        "number-with-its-unit", "number-past-any-rule", "indicator-named-with-quotes-only"])
+def test_keys_that_would_be_ignored_or_crash_scoring_are_errors_on_load(tmp_path, text, key, says):
+    # Each passed `rules check`: 产出 60 / 效益 40 went unused (every form was checked against the 50 /
+    # 40 of level1_without_satisfaction); "指标" is contained in every 一级 label; `extends:` left empty
+    # was no parent; "1e999999" overflowed while scoring (内部错误); “” matched no F3 row.
+    path = _bureau_file(tmp_path, text)
+    error = _load_error(path)
+    assert error.startswith(f"规则文件 {path} 中键 {key} 有误：{says}"), error
+
+
+def test_first_level_tables_alike_or_leaving_a_section_out_load(tmp_path):
+    same = load_rulebook(_bureau_file(tmp_path, """\
+        extends: mof-2020-project
+        weights:
+          level1: {产出指标: 60, 效益指标: 40}
+          level1_without_satisfaction: {产出指标: 60, 效益指标: 40}
+        """))
+    assert same.level1_weights == same.level1_weights_without_satisfaction
+    bureau = load_rulebook(_bureau_file(tmp_path, """\
+        extends: mof-2020-project
+        weights:
+          level1: {产出: 50, 效益: 30, 群众评价: 10}
+          level1_without_satisfaction: {产出: 50, 效益: 40}
+        """))
+    assert [name for name, _ in bureau.level1_weights] == ["产出", "效益", "群众评价"]
+    quoted_number = load_rulebook(_bureau_file(tmp_path, 'extends: mof-2020-project\nindicators: {over_achievement_factor: "1.5"}\n'))
+    assert quoted_number.over_achievement_factor == Decimal("1.5")

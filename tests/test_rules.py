@@ -511,6 +511,38 @@ def test_a_bare_fraction_kept_as_a_percentage_says_what_it_would_be_scaled():
     assert "未写百分号" not in messages(score_indicator(indicator("≤2%", "0.05%"), MOF))
 
 
+#: mof-2020-project with ``indicators.scale_percent_fractions: false``.
+UNSCALED = dataclasses.replace(MOF, scale_percent_fractions=False)
+
+
+@pytest.mark.parametrize("target, actual, score, said", [
+    ("≥95%", "0.95", "0.10", "实际完成值0.95未写百分号，像是小数形式的百分比；本规则不作换算，按0.95%计分；如实为95%，得分应重新判定"),
+    ("≥100%", "1.05", "0.11", "实际完成值1.05未写百分号，像是小数形式的百分比；本规则不作换算，按1.05%计分；如实为105%，得分应重新判定"),
+    ("≤2%", "0.5", "10.00", "实际完成值0.5未写百分号，按0.5%计分；如实为50%，得分应重新判定"),
+    ("0.95", "90%", "10.00", "年度指标值0.95未写百分号，像是小数形式的百分比；本规则不作换算，按0.95%计分；如实为95%，得分应重新判定"),
+])
+def test_a_bare_fraction_the_rulebook_does_not_scale_is_scored_as_written_and_shown_a_person(target, actual, score, said):
+    # scale_percent_fractions: false kept 0.95 against ≥95% as 0.95 %, as it should, but unsaid: 0.10 of 10.
+    item = score_indicator(indicator(target, actual, reason="r"), UNSCALED)
+    assert item.score == D(score) and said in messages(item)
+    assert "按百分比换算" not in messages(item)
+
+
+@pytest.mark.parametrize("target, actual", [("≥95%", "96%"), ("≥95%", "96"), ("≥95%", "0.93%"), ("≥50个", "0.5"),
+                                            ("≥95%", "94.5")])
+def test_an_actual_that_reads_as_no_fraction_is_not_flagged_as_one_whether_scaled_or_not(target, actual):
+    for rulebook in (MOF, UNSCALED):
+        item = score_indicator(indicator(target, actual, reason="r"), rulebook)
+        assert "百分号" not in messages(item) and "按百分比换算" not in messages(item)
+
+
+def test_scaling_switched_off_changes_nothing_of_a_number_scaling_would_not_touch():
+    # A fraction kept as written either way ("≤2%" against 0.5) was flagged only while scaling was on.
+    for target, actual in (("≥95%", "96%"), ("≤2%", "0.5"), ("≥5%", "0.8")):
+        on, off = (score_indicator(indicator(target, actual, reason="r"), rulebook) for rulebook in (MOF, UNSCALED))
+        assert (on.score, on.basis, messages(on)) == (off.score, off.basis, messages(off))
+
+
 @pytest.mark.parametrize("target, flagged", [("≥100%", True), ("不低于100%", True), ("≤100%", False), ("100%", False)])
 def test_an_operator_column_the_targets_own_words_contradict_decides_and_is_flagged(target, flagged):
     row = dataclasses.replace(indicator(target, "94%"), declared_operator="≤",

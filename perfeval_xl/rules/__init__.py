@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..errors import PerfevalError
+from ..errors import PerfevalError, RulebookError
 from ..model import FORM_NAMES, DepartmentForm, FormResult, ProjectForm
 from .department import score_department
 from .project import score_project
@@ -31,10 +31,12 @@ class RuleSet:
         return f"{self.project.name}, {self.department.name}"
 
 
-def resolve_rules(rules: str | Path | Rulebook | RuleSet | Sequence[str | Path | Rulebook] | None = None) -> RuleSet:
-    """A :class:`RuleSet` from a rulebook name, file, object, or None (every kind's default); or from
-    several, one per kind of form (a bureau's project rulebook and its department rulebook), each
-    replacing its kind's default.  Two for one kind are an error: neither would be silently dropped."""
+def resolve_rules(rules: str | Path | Mapping | Rulebook | RuleSet | Sequence[str | Path | Mapping | Rulebook] | None
+                  = None) -> RuleSet:
+    """A :class:`RuleSet` from a rulebook name, file, mapping (a rulebook file's data), object, or
+    None (every kind's default); or from several, one per kind of form (a bureau's project rulebook
+    and its department rulebook), each replacing its kind's default.  Two for one kind are an error:
+    neither would be silently dropped.  Anything else is a :class:`RulebookError` saying what is taken."""
     if isinstance(rules, RuleSet):
         return rules
     given = [] if rules is None else list(rules) if isinstance(rules, (list, tuple)) else [rules]
@@ -42,7 +44,7 @@ def resolve_rules(rules: str | Path | Rulebook | RuleSet | Sequence[str | Path |
     for rule in given:
         rulebook = rule if isinstance(rule, Rulebook) else load_rulebook(rule)
         if rulebook.form in chosen:
-            raise PerfevalError(f"两套规则都用于{FORM_NAMES[rulebook.form]}：“{chosen[rulebook.form].name}”和"
+            raise RulebookError(f"两套规则都用于{FORM_NAMES[rulebook.form]}：“{chosen[rulebook.form].name}”和"
                                 f"“{rulebook.name}”；每类表只能给一套规则")
         chosen[rulebook.form] = rulebook
     by_kind = {kind: chosen.get(kind) or load_rulebook(name) for kind, name in DEFAULT_RULEBOOKS.items()}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..labels import BASE_ROWS, base_row_key, indicator_key, staff_field
+from ..labels import BASE_ROWS, base_row_key, indicator_key, quoted, staff_field
 from .arithmetic import show
 from .rulebook import DepartmentIndicator, RateBand, Term, _Checker
 
@@ -63,6 +63,8 @@ def _names_unique(check: _Checker, indicators: tuple[DepartmentIndicator, ...]) 
         for field, name in ((f"indicators[{i}].name", indicator.name),
                             *((f"indicators[{i}].aliases", alias) for alias in indicator.aliases)):
             key = indicator_key(name)
+            if not key:  # "“”", "（）": no F3 row is named so, and the indicator was never scored, unsaid
+                check.fail(field, f"{quoted(name)}去掉引号、编号和空格后没有文字，评分表中没有哪一行能对应此指标")
             if key in first and first[key] != i:
                 check.fail(field, f"“{name}”与第{first[key] + 1}个指标“{indicators[first[key]].name}”重名："
                                   "评分表按名称对应指标，此项永远用不到")
@@ -101,12 +103,12 @@ def _indicator(check: _Checker, data: dict, key: str) -> DepartmentIndicator:
     return DepartmentIndicator(
         name=check.text(data, f"{key}.name"),
         level1=check.text(data, f"{key}.level1"),
-        level2=str(_optional(check, data, f"{key}.level2", "")),
+        level2=check.optional_text(data, f"{key}.level2"),
         weight=check.number(data, f"{key}.weight", 0, None),
         numerator=_terms(check, data, f"{key}.numerator"),
         denominator=_terms(check, data, f"{key}.denominator"),
         kind=kind, params=params, bands=bands, zero_denominator=zero,
-        standard=str(_optional(check, data, f"{key}.standard", "")),
+        standard=check.optional_text(data, f"{key}.standard"),
         aliases=_aliases(check, data, f"{key}.aliases"),
     )
 

@@ -471,25 +471,32 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
         # the numbers, said so.  (A unit read on into its clause, "个村" against "个", is the same.)
         item.flags.append(Flag(f"年度指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”不一致，无法换算，按数值直接比较",
                                indicator.cells.get("actual"), action="请单位按年度指标值的单位填写实际完成值"))
-    elif (rulebook.scale_percent_fractions and target.unit == "%" and t > 1 and actual.unit in (None, "%")
+    elif (target.unit == "%" and t > 1 and actual.unit in (None, "%")
           and (0 < abs(a) <= 1 and abs(a) * 10 < t and (target.operator not in _REVERSE or a * 100 <= t * _FRACTION_ABOVE_ONE)
                or 1 < a < t and a * 100 <= t * _FRACTION_ABOVE_ONE)  # most a ≥ t: out at the first two tests
           and "%" not in nfkc(actual.text)):  # the text last: normalising it costs most
         # The % may come from a 度量单位 column; the cell itself then holds the fraction.
-        item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual"),
-                               action="请单位按百分数填写实际完成值"))
-        note = f"实际值{show(a)}={show(a * 100)}%；"
-        if actual.unit_declared:  # shown as written: "0.94%" (the column's % added) it is not
-            item.actual = actual.text
-        a = a * 100
-    elif (rulebook.scale_percent_fractions and actual.unit == "%" and target.unit is None and 0 < t <= 1
-          and "%" not in nfkc(target.text)):
+        if not rulebook.scale_percent_fractions:
+            # Kept as written, as the rulebook says; but it reads as a fraction all the same, and was
+            # scored unsaid (0.95 against ≥95%: 1.00 of 10).
+            item.flags.append(_fraction_kept("实际完成值", a, indicator.cells.get("actual"), "请单位按百分数填写实际完成值（如95%）"))
+        else:
+            item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual"),
+                                   action="请单位按百分数填写实际完成值"))
+            note = f"实际值{show(a)}={show(a * 100)}%；"
+            if actual.unit_declared:  # shown as written: "0.94%" (the column's % added) it is not
+                item.actual = actual.text
+            a = a * 100
+    elif actual.unit == "%" and target.unit is None and 0 < t <= 1 and "%" not in nfkc(target.text):
         # The same on the target's side: 0.95 typed under an actual of 90% was "90≥0.95", full marks
         # and "达到目标值的9473.68%".
-        item.flags.append(Flag(f"年度指标值{show(t)}按百分比换算为{show(t * 100)}%", indicator.cells.get("target"),
-                               action="请单位按百分数填写年度指标值"))
-        note = f"目标值{show(t)}={show(t * 100)}%；"
-        t = t * 100
+        if not rulebook.scale_percent_fractions:
+            item.flags.append(_fraction_kept("年度指标值", t, indicator.cells.get("target"), "请单位按百分数填写年度指标值（如95%）"))
+        else:
+            item.flags.append(Flag(f"年度指标值{show(t)}按百分比换算为{show(t * 100)}%", indicator.cells.get("target"),
+                                   action="请单位按百分数填写年度指标值"))
+            note = f"目标值{show(t)}={show(t * 100)}%；"
+            t = t * 100
     elif target.unit and t > 0 and (actual.unit is None and a >= t
                                     or actual.unit_declared and actual.unit == target.unit and a >= 100 * t) \
             and (counted := base_unit(target.unit))[1] > 100 and a >= t * counted[1] / (1 if actual.unit else 100):
@@ -506,8 +513,7 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
                                indicator.cells.get("actual"), action="请单位在实际完成值中写明单位"))
         note = f"实际值{show(a)}{base}={show(converted)}{target.unit}；"
         a = converted
-    elif (target.unit == "%" and actual.unit is None and 0 < a < 1 and rulebook.scale_percent_fractions
-          and "%" not in nfkc(actual.text)):
+    elif target.unit == "%" and actual.unit is None and 0 < a < 1 and "%" not in nfkc(actual.text):
         # Kept as a percentage (0.05 against "≤2%" is 0.05 %, the nearer reading), but a fraction whose
         # cell lost its 0% format reads so too, and is 5 %: scored as written, shown a person.
         item.flags.append(Flag(f"实际完成值{show(a)}未写百分号，按{show(a)}%计分；如实为{show(a * 100)}%，得分应重新判定",
@@ -535,6 +541,13 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
         score, basis = _reverse(a, t, w, item, indicator, rulebook)
     item.score = round2(score)
     item.basis = note + basis.replace("{score}", item.score.__str__())  # show2 of a rounded score
+
+
+def _fraction_kept(field: str, value: Decimal, cell, action: str) -> Flag:
+    """The flag on a bare fraction against a percentage that the rulebook keeps as written
+    (``scale_percent_fractions: false``): a person judges whether it meant value × 100 %."""
+    return Flag(f"{field}{show(value)}未写百分号，像是小数形式的百分比；本规则不作换算，按{show(value)}%计分；"
+                f"如实为{show(value * 100)}%，得分应重新判定", cell, action=action)
 
 
 def _positive(a, t, w, item, indicator, rulebook):

@@ -10,7 +10,9 @@ a built-in's name is accepted only on an unchanged copy of that built-in.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -172,15 +174,56 @@ def builtin_rulebooks() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_rulebook(name_or_path: str | Path | None = None) -> Rulebook:
-    """The rulebook named ``name_or_path`` (built-in name, or a .yaml file path); default mof-2020-project."""
-    if name_or_path is not None and not str(name_or_path).strip():
-        raise RulebookError("规则名称为空：请写内置规则的名称（如 mof-2020-project）或规则文件的路径")
-    name = str(name_or_path if name_or_path is not None else DEFAULT_RULEBOOKS["project"])
-    chain = _load_chain(name, seen=(name,), referrer=None)
+def load_rulebook(rulebook: str | os.PathLike | Mapping | None = None) -> Rulebook:
+    """The rulebook ``rulebook`` names (a built-in's name or a .yaml file's path), or the one it is
+    (a mapping holding what such a file would: the YAML's data); default mof-2020-project.
+
+    A mapping is validated as a file is, its errors naming it “规则（字典）” and the key; it may
+    ``extends`` a built-in, or a file (a relative path read from the working folder)."""
+    if isinstance(rulebook, Mapping):
+        chain = _with_parents(_File(MAPPING, _plain(rulebook), builtin=False), seen=(), folder=None)
+    else:
+        name = _name_or_path(rulebook)
+        chain = _load_chain(name, seen=(name,), referrer=None)
     rulebook = _validate(_merge_chain(chain), chain)
     _not_posing_as_builtin(rulebook, chain)
     return rulebook
+
+
+class _Label(str):
+    """A rulebook's source that is no file: messages name it as it is, not as “规则文件 …”."""
+
+    __slots__ = ()
+
+
+#: The source of a rulebook given as a mapping (``score_folder(…, rules={…})``).
+MAPPING = _Label("规则（字典）")
+
+#: What a rulebook may be given as, for the error on anything else.
+_ACCEPTED = "内置规则的名称（如 mof-2020-project）、规则文件的路径、规则字典（与规则文件内容相同的 dict）或已载入的 Rulebook"
+
+
+def _where(source: str) -> str:
+    """"规则文件 本局规则.yaml" / "规则（字典）": the rulebook a message is about."""
+    return source if isinstance(source, _Label) else f"规则文件 {source}"
+
+
+def _name_or_path(rulebook: object) -> str:
+    """The name or path ``rulebook`` is; a plain error on anything else (an int was looked for as a file "5")."""
+    if rulebook is None:
+        return DEFAULT_RULEBOOKS["project"]
+    if isinstance(rulebook, (str, os.PathLike)):
+        name = os.fsdecode(rulebook)
+        if not name.strip():
+            raise RulebookError("规则名称为空：请写内置规则的名称（如 mof-2020-project）或规则文件的路径")
+        return name
+    raise RulebookError(f"规则应为{_ACCEPTED}，实际为 {type(rulebook).__name__}：{_brief(rulebook)}")
+
+
+def _brief(value: object) -> str:
+    """A value as an error shows it: its repr, cut short (a whole list of rows said nothing more)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}…"
 
 
 def rulebook_text(name: str) -> str:
@@ -230,22 +273,51 @@ def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None,
             known = "、".join(builtin_rulebooks())
             looked = f"（按本文件所在文件夹查找：{name_or_path}）" if written not in (None, name_or_path) else ""
             missing = f"找不到规则“{written or name_or_path}”：既不是内置规则（{known}），也不是存在的文件{looked}"
-            raise RulebookError(missing if referrer is None else f"规则文件 {referrer} 中键 extends 有误：{missing}")
+            raise RulebookError(missing if referrer is None else f"{_where(referrer)} 中键 extends 有误：{missing}")
         source = str(path)
         text = _file_text(path, source)
     data = _parse(text, source)
     if not isinstance(data, dict):
         raise RulebookError(f"规则文件 {source}：顶层应为键值映射")
-    parent = data.pop("extends", None)
-    own = _File(source, data, builtin is not None)
-    if parent is None:
+    return _with_parents(_File(source, data, builtin is not None), seen,
+                         folder=None if builtin is not None else Path(source).parent)
+
+
+_NO_PARENT = object()
+
+
+def _with_parents(own: _File, seen: tuple[str, ...], folder: Path | None) -> list[_File]:
+    """``own`` (its ``extends`` taken out) and the files it extends; a relative ``extends`` is read
+    from ``folder`` (None: a built-in's, or a mapping's, read as written)."""
+    parent = own.own.pop("extends", _NO_PARENT)
+    if parent is _NO_PARENT:
         return [own]
-    if not isinstance(parent, str):
-        raise RulebookError(f"规则文件 {source} 中键 extends 有误：应为规则名称或文件路径")
-    found = parent if builtin is not None else _beside(parent, Path(source))
+    if not isinstance(parent, str) or not parent.strip():
+        # ``extends:`` left empty was read as no parent: every key the bureau left out was then missing.
+        raise RulebookError(f"{_where(own.source)} 中键 extends 有误：应为规则名称或文件路径，实际{_shown(parent or None)}")
+    found = parent if folder is None else _beside(parent, folder)
     if _identity(found) in map(_identity, seen):
-        raise RulebookError(f"规则文件 {source} 中键 extends 有误：循环继承（{' → '.join(seen + (found,))}）")
-    return [own] + _load_chain(found, seen + (found,), referrer=source, written=parent)
+        raise RulebookError(f"{_where(own.source)} 中键 extends 有误：循环继承（{' → '.join(seen + (found,))}）")
+    return [own] + _load_chain(found, seen + (found,), referrer=own.source, written=parent)
+
+
+#: How deep a mapping given as a rulebook may nest: a rulebook file's deepest key is five down.
+_MOST_DEPTH = 50
+
+
+def _plain(value: Any, depth: int = 0, counted: list | None = None) -> Any:
+    """A mapping given as a rulebook as its YAML would be: mappings as dicts, tuples as lists, copied
+    (the caller's later changes do not reach the rulebook); bounded as a file is."""
+    counted = [0] if counted is None else counted
+    counted[0] += 1
+    if counted[0] > _MOST_VALUES or depth > _MOST_DEPTH:
+        what = f"超过{_MOST_VALUES}个值" if counted[0] > _MOST_VALUES else "嵌套层次过深（或引用了自身）"
+        raise RulebookError(f"{MAPPING}：{what}，不是规则的写法")
+    if isinstance(value, Mapping):
+        return {name: _plain(child, depth + 1, counted) for name, child in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(child, depth + 1, counted) for child in value]
+    return value
 
 
 def _parse(text: str, source: str) -> Any:
@@ -368,7 +440,7 @@ def _no_duplicate_keys(node: yaml.Node, key: str, source: str, visited: set[int]
             _no_duplicate_keys(child, child_key, source, visited)
 
 
-def _beside(parent: str, referrer: Path) -> str:
+def _beside(parent: str, folder: Path) -> str:
     """``extends: 市级规则.yaml`` of a file: a built-in's name, else a path from the file's own folder.
 
     Why not from the working directory: the same command run from another folder found no parent,
@@ -376,7 +448,7 @@ def _beside(parent: str, referrer: Path) -> str:
     """
     if _builtin_path(parent) is not None or Path(parent).is_absolute():
         return parent
-    return str(referrer.parent / parent)
+    return str(folder / parent)
 
 
 def _identity(name_or_path: str) -> str:
@@ -418,13 +490,16 @@ def _merge_chain(chain: list[_File]) -> dict:
     forms = [(file, file.own["form"]) for file in chain if isinstance(file.own, dict) and "form" in file.own]
     for file, form in forms[1:]:
         if form != forms[0][1]:
-            raise RulebookError(f"规则文件 {forms[0][0].source} 中键 form 有误：写的是 {forms[0][1]}，而所继承的"
-                                f"规则文件 {file.source} 是 {form}；继承的规则须是同一种评价表，请删去 form 或改为 {form}")
+            raise RulebookError(f"{_where(forms[0][0].source)} 中键 form 有误：写的是 {forms[0][1]}，而所继承的"
+                                f"{_where(file.source)} 是 {form}；继承的规则须是同一种评价表，请删去 form 或改为 {form}")
     merged: dict = {}
     for file in reversed(chain):
         merged = _deep_merge(merged, file.own)
     if "name" not in chain[0].own:
-        merged["name"] = _stem(chain[0].source)
+        if isinstance(chain[0].source, _Label):
+            merged.pop("name", None)  # a mapping has no file stem to be named after: _name asks for one
+        else:
+            merged["name"] = _stem(chain[0].source)
     if "title" not in chain[0].own and len(chain) > 1:
         # Nor its title: a bureau's file showed the official title of the built-in it changes.
         parent = chain[1].own.get("name") if isinstance(chain[1].own, dict) else None
@@ -450,7 +525,8 @@ def _not_posing_as_builtin(rulebook: Rulebook, chain: list[_File]) -> None:
         return
     how = f"“{rulebook.name}”是内置规则的名称" if "name" in chain[0].own else \
         f"文件未写 name，按文件名取名为“{rulebook.name}”，与内置规则同名"
-    raise RulebookError(f"规则文件 {chain[0].source} 中键 name 有误：{how}，而本文件的规则与内置规则不同；"
+    this = "这里" if isinstance(chain[0].source, _Label) else "本文件"
+    raise RulebookError(f"{_where(chain[0].source)} 中键 name 有误：{how}，而{this}的规则与内置规则不同；"
                         f"请写上本局自己的名称（如 name: 本局规则），以免结果看似按内置规则评分")
 
 
@@ -503,7 +579,7 @@ class _Checker:
         self.free: set[str] = set()  # mappings whose keys the bureau names (weights.level1): not checked
 
     def fail(self, key: str, what: str, source: str | None = None):
-        raise RulebookError(f"规则文件 {source or self._source_of(key)} 中键 {key} 有误：{what}")
+        raise RulebookError(f"{_where(source or self._source_of(key))} 中键 {key} 有误：{what}")
 
     def _source_of(self, key: str) -> str:
         """The file that wrote ``key``: the first bureau file of the chain that has it; else the file loaded.
@@ -566,21 +642,32 @@ class _Checker:
     def text(self, data: dict, key: str) -> str:
         value = self.node(data, key)
         if not isinstance(value, str) or not value.strip():
-            self.fail(key, f"应为非空文字，实际为 {value!r}")
+            self.fail(key, f"应为非空文字，实际为 {value!r}" + _quote_hint(value))
+        return value
+
+    def optional_text(self, data: dict, key: str) -> str:
+        """Text a rulebook may leave out, or write empty (``standard:``): "" then, never "None"."""
+        found, value = self.optional(data, key)
+        if not found or value is None:
+            return ""
+        if not isinstance(value, str):  # str() showed [a, b] or {x: 1} on the scored form as written
+            self.fail(key, f"应为文字，实际为 {value!r}" + _quote_hint(value))
         return value
 
     def number(self, data: dict, key: str, low: float | None = None, high: float | None = None,
                value: Any = None) -> Decimal:
         self.allow(key)
         value = self.node(data, key) if value is None else value
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
             self.fail(key, f"应为数字，实际为 {value!r}")
         try:
             number = Decimal(str(value))
         except InvalidOperation:
-            self.fail(key, f"应为数字，实际为 {value!r}")
+            self.fail(key, f"应为数字，实际为 {value!r}{_unit_hint(value)}")
         if not number.is_finite():  # .inf / .nan: not a number a rule can use, and NaN cannot be compared
             self.fail(key, f"应为数字，实际为 {value!r}")
+        if number.adjusted() > _LARGEST_DIGITS:  # "1e999999" (quoted) passed, and overflowed in scoring
+            self.fail(key, f"数值过大（整数部分超过{_LARGEST_DIGITS}位），实际为 {value!r}")
         too_low = low is not None and number < Decimal(str(low))
         too_high = high is not None and number > Decimal(str(high))
         if too_low or too_high:
@@ -606,7 +693,10 @@ class _Checker:
         if not isinstance(value, dict) or not value:
             self.fail(key, "应为“一级指标: 分值”的映射")
         self.allow(key, free=True)
-        return tuple((str(k), self.number(data, f"{key}.{k}", 0, None, v)) for k, v in value.items())
+        for name in value:
+            if not isinstance(name, str):  # "2020: 50", "~: 50": a number or nothing, no section's name
+                self.fail(f"{key}.{name}", f"名称应为文字，实际为 {name!r}" + _quote_hint(name))
+        return tuple((k, self.number(data, f"{key}.{k}", 0, None, v)) for k, v in value.items())
 
     def unknown_keys(self, file: _File) -> None:
         """Fail on the first key of ``file`` that no rule read: a misspelt or unsupported key."""
@@ -630,14 +720,37 @@ class _Checker:
         prefix = f"{parent}." if parent else ""
         known = sorted({p[len(prefix):] for p in self.read
                         if p.startswith(prefix) and not re.search(r"[.\[]", p[len(prefix):])})
+        if not known:  # a value, not a mapping, belongs here: no key to suggest ("未知的键（）" said nothing)
+            return "未知的键：上一级应为一个值（文字、数字或列表），其下不应再写键"
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
         hint = f"是否应为 {close[0]}？" if close else ""
-        return f"未知的键（{hint}可用的键：{'、'.join(known)}）" if known else f"未知的键（{hint.rstrip('？')}）"
+        return f"未知的键（{hint}可用的键：{'、'.join(known)}）"
 
 
 def _shown(value: Any) -> str:
     """"为空" / "为 5": a value after 实际 in a message."""
     return "为空" if value is None else f"为 {value!r}"
+
+
+#: Said after a number where text belongs: YAML reads ``standard: 5`` or ``level2: 2020`` as a number.
+_QUOTE_IT = "（如确是文字，请加引号，如 '5'）"
+
+#: The most digits before the point of a rulebook's number: no weight, rate or tolerance has more.
+_LARGEST_DIGITS = 15
+
+#: A number followed by a unit or a word: "10分", "95%", "0.5 分".
+_NUMBER_AND_UNIT = re.compile(r"\s*[+-]?\d+(?:\.\d+)?\s*(\S+)$")
+
+
+def _quote_hint(value: Any) -> str:
+    """How to write a number as text, said after a number where text belongs."""
+    return _QUOTE_IT if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) else ""
+
+
+def _unit_hint(value: Any) -> str:
+    """"（只写数字，不带“分”）" for "10分": what to take away from a number written with its unit."""
+    found = _NUMBER_AND_UNIT.match(value) if isinstance(value, str) else None
+    return f"（只写数字，不带“{found.group(1)}”）" if found else ""
 
 
 _COMMON_KEYS = {"name", "title", "form", "full_marks", "grades", "review_tolerance", "description"}
@@ -653,9 +766,9 @@ def _validate(data: dict, chain: list[_File]) -> Rulebook:
         for key in file.own:
             if key not in known:
                 check.fail(str(key), f"未知的键（可用的键：{'、'.join(sorted(known))}）", source=file.source)
-    check.allow("description", free=True)  # free text for the reader of the file
+    check.optional_text(data, "description")  # free text for the reader of the file
     common = dict(
-        name=check.text(data, "name"),
+        name=_name(check, data, chain[0]),
         title=check.text(data, "title"),
         form=form,
         source=chain[0].source,
@@ -675,6 +788,14 @@ def _validate(data: dict, chain: list[_File]) -> Rulebook:
     for file in chain:
         check.unknown_keys(file)
     return rulebook
+
+
+def _name(check: _Checker, data: dict, own: _File) -> str:
+    """The rulebook's name; a mapping has no file stem to be named after, so it writes one."""
+    if "name" not in data and isinstance(own.source, _Label):
+        check.fail("name", "缺少此键：规则字典没有文件名可作名称，请写上本局规则的名称（如 \"name\": \"本局规则\"），"
+                           "结果中以此注明所用规则")
+    return check.text(data, "name")
 
 
 def _grades_reachable(check: _Checker, rulebook: Rulebook) -> None:
@@ -701,7 +822,7 @@ def _project(check: _Checker, data: dict, common: dict) -> ProjectRulebook:
     if equal_text_band not in band_names:
         check.fail("qualitative.equal_text_band", f"应为已定义的档次之一（{'、'.join(band_names)}）")
     total = _total_weight(check, data, common["full_marks"])
-    return ProjectRulebook(
+    rulebook = ProjectRulebook(
         **common,
         execution_name=check.text(data, "execution.name"),
         execution_level1=check.text(data, "execution.level1"),
@@ -717,6 +838,8 @@ def _project(check: _Checker, data: dict, common: dict) -> ProjectRulebook:
         level1_weights=_level1_weights(check, data, "weights.level1", total),
         level1_weights_without_satisfaction=_level1_weights(check, data, "weights.level1_without_satisfaction", total),
     )
+    _a_section_may_be_left_out(check, rulebook.level1_weights, rulebook.level1_weights_without_satisfaction)
+    return rulebook
 
 
 def _total_weight(check: _Checker, data: dict, full_marks: Decimal) -> Decimal:
@@ -735,11 +858,27 @@ def _level1_weights(check: _Checker, data: dict, key: str, total: Decimal) -> tu
     every form that is.
     """
     weights = check.weights(data, key)
+    for name, _ in weights:
+        if not name.removesuffix("指标").strip():  # compared as "contained in a form's 一级 label": "" is in every one
+            check.fail(f"{key}.{name}", "一级指标名称去掉“指标”后为空，应写一级指标的名称，如 产出指标")
     together = sum(weight for _, weight in weights)
     if together > total:
         listed = "、".join(f"{name} {show(weight)}" for name, weight in weights)
         check.fail(key, f"一级指标分值合计 {show(together)}（{listed}）高于各项分值合计 weights.total（{show(total)}）")
     return weights
+
+
+def _a_section_may_be_left_out(check: _Checker, level1: tuple[tuple[str, Decimal], ...],
+                               without: tuple[tuple[str, Decimal], ...]) -> None:
+    """``weights.level1`` applies to a form having a section ``level1_without_satisfaction`` leaves
+    out (scoring.check_weights); where it leaves none out, every form was checked against the second
+    table and the first one's sums went unused, unsaid (产出 60 / 效益 40 written, 50 / 40 required)."""
+    without_names = {name for name, _ in without}
+    if all(name in without_names for name, _ in level1) and dict(level1) != dict(without):
+        listed = "、".join(name for name, _ in level1)
+        check.fail("weights.level1", f"其一级指标（{listed}）在 weights.level1_without_satisfaction 中都有，没有可缺的一级指标，"
+                                     f"每张表都按 weights.level1_without_satisfaction 核对，本表的分值用不到；没有可缺的一级指标时，"
+                                     f"请把 weights.level1_without_satisfaction 写成与本表相同")
 
 
 def _execution_default_weight(check: _Checker, data: dict, full_marks: Decimal) -> Decimal:
@@ -776,6 +915,7 @@ def _bands(check: _Checker, data: dict) -> tuple[Band, ...]:
     # and partial words first ("未达成" contains "达成", "未完成" contains "完成").
     in_order = sorted(enumerate(bands), key=lambda indexed: (indexed[1].low, indexed[1].high))
     _check_band_neighbours(check, in_order)
+    _check_band_words_reachable(check, in_order)
     # The bands cover the shares from 0 to full marks, as the grades cover the totals from 0: an
     # indicator achieved in full must be able to get full marks.
     top_index, top = in_order[-1]
@@ -832,6 +972,20 @@ def _check_band_neighbours(check: _Checker, in_order: list[tuple[int, Band]]) ->
             check.fail(f"qualitative.bands[{j}].low",
                        f"与第{i + 1}档（{lower.name} {_interval(lower)}）之间空出 {gap}，这段得分比例不属于任何档次；"
                        f"下限应为 {show(lower.high)}")
+
+
+def _check_band_words_reachable(check: _Checker, in_order: list[tuple[int, Band]]) -> None:
+    """No word of a band contains a word of a lower one: the lower band, matched first, takes every
+    actual holding it ("完成" in 部分达成 gave "已完成" of 达成 70 %), and the word never applies."""
+    for above, (j, upper) in enumerate(in_order):
+        for _, lower in in_order[:above]:
+            for n, word in enumerate(upper.words):
+                shadow = next((low_word for low_word in lower.words if low_word in word), None)
+                if shadow is not None:
+                    how = f"也是较低的{lower.label}的词" if shadow == word else f"含有较低的{lower.label}的词“{shadow}”"
+                    check.fail(f"qualitative.bands[{j}].words",
+                               f"第{n + 1}个词“{word}”{how}：各档从低到高查找，写有“{word}”的实际完成值都按"
+                               f"{lower.label}评分，此词永远用不到；请删去其中一个")
 
 
 def _band_words(check: _Checker, data: dict, key: str) -> tuple[str, ...]:
