@@ -72,9 +72,22 @@ def _add_row(columns: list[list], row: tuple) -> None:
         column.append(value)
 
 
+#: The columns of numbers, float64 whatever the rows hold: a batch whose units self-scored nothing
+#: made self_score, difference and self_total columns of None (dtype object), where ``.abs()`` and
+#: ``.round(1)`` raise and ``pd.concat`` with another batch's frame turns numbers into objects.
+_FLOAT_COLUMNS = ("total", "self_total", "weight", "score", "self_score", "difference")
+_BOOL_COLUMNS = ("applicable",)
+
+
 def _frame(columns: list[list]):
+    """The frame of ``columns``: numbers float64 (a missing one NaN), ``applicable`` bool, texts as
+    pandas makes texts; a frame of no row has the same types."""
     import pandas as pd
 
-    if not columns[0]:  # no item: columns of no type, as a frame of no row has (empty lists make float64)
-        return pd.DataFrame([], columns=ITEM_COLUMNS)
-    return pd.DataFrame(dict(zip(ITEM_COLUMNS, columns)), columns=ITEM_COLUMNS)
+    if not columns[0]:  # the types of a row of texts, numbers and a bool, with the row taken away
+        return _frame([[0.0] if name in _FLOAT_COLUMNS else [True] if name in _BOOL_COLUMNS else [""]
+                       for name in ITEM_COLUMNS]).iloc[:0]
+    data = {name: pd.Series(values, dtype="float64" if name in _FLOAT_COLUMNS else "bool" if name in _BOOL_COLUMNS
+                            else None)
+            for name, values in zip(ITEM_COLUMNS, columns)}
+    return pd.DataFrame(data, columns=ITEM_COLUMNS)

@@ -38,7 +38,21 @@ def test_a_batch_with_no_item_gives_an_empty_frame_of_the_same_columns():
     for files in ([], [FileResult("坏.xlsx", "error", error="文件已损坏或不是Excel工作簿")]):
         frame = items_frame(files)
         assert list(frame.columns) == ITEM_COLUMNS and frame.empty
-        assert all(dtype == object for dtype in frame.dtypes)
+        assert dict(frame.dtypes) == dict(items_frame([project_file("a.xlsx", [None], None)]).dtypes)
+
+
+NUMBER_COLUMNS = ["total", "self_total", "weight", "score", "self_score", "difference"]
+
+
+def test_the_columns_have_the_same_types_whatever_the_rows_hold():
+    # Units that self-scored nothing gave self_score and difference columns of None (object), where
+    # .abs() raised and a concat with another batch's frame turned every number into an object.
+    blank = items_frame([project_file("a.xlsx", [None, None], None)])
+    filled = items_frame([project_file("b.xlsx", [D("9"), D("7")], D("90"))])
+    assert [str(blank[name].dtype) for name in NUMBER_COLUMNS] == ["float64"] * 6
+    assert blank["applicable"].dtype == bool and dict(blank.dtypes) == dict(filled.dtypes)
+    assert blank["difference"].abs().isna().all()
+    assert dict(pd.concat([blank, filled]).dtypes) == dict(filled.dtypes)
 
 
 def test_a_row_per_item_with_the_forms_facts_on_every_row():
