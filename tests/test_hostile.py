@@ -298,6 +298,15 @@ def test_read_limits_are_configurable(tmp_path):
     assert str(total_of(perfeval_xl.score_workbook(target))) == hostile.GOOD_TOTAL
 
 
+def test_a_small_unzipped_limit_is_said_in_a_unit_that_shows_it(tmp_path):
+    # A library caller's limit of 1,000 bytes was said as "文件解压后达0MB，超过上限0MB".
+    good = hostile.write_good(tmp_path / "g.xlsx")
+    with pytest.raises(perfeval_xl.WorkbookError, match=r"文件解压后达\d+(\.\d)?KB，超过上限1000字节"):
+        perfeval_xl.score_workbook(good, limits=perfeval_xl.ReadLimits(max_unzipped_bytes=1000))
+    with pytest.raises(perfeval_xl.WorkbookError, match=r"超过上限1.5KB，"):
+        perfeval_xl.score_workbook(good, limits=perfeval_xl.ReadLimits(max_unzipped_bytes=1536))
+
+
 @pytest.mark.parametrize("tail", [
     b'<row r="1048576"><c r="I1048576" s="1"/></row>',  # a cell formatted once, far down
     b'<row r="1048576" ht="14.25" customHeight="1"/>',  # a row resized at the sheet's end

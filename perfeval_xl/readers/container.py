@@ -282,9 +282,18 @@ def bounded_archive(data: bytes, limits: ReadLimits, damaged: str) -> tuple["_Ar
         raise WorkbookError(f"文件包含{len(members)}个内部文件，超过上限{limits.max_zip_members}，疑似异常文件")
     declared = sum(m.file_size for m in members)
     if declared > limits.max_unzipped_bytes:
-        raise WorkbookError(f"文件解压后达{declared // 2**20}MB，超过上限{limits.max_unzipped_bytes // 2**20}MB，"
+        raise WorkbookError(f"文件解压后达{_size(declared)}，超过上限{_size(limits.max_unzipped_bytes)}，"
                             "疑似压缩炸弹或异常文件")
     return archive, declared
+
+
+def _size(count: int) -> str:
+    """A size in the unit that shows it: "512MB", "1.5MB", "800KB", "900字节" (a library caller's
+    limit of 1,000 bytes was said as "0MB")."""
+    for unit, name in ((2**20, "MB"), (2**10, "KB")):
+        if count >= unit:
+            return f"{count / unit:.1f}".removesuffix(".0") + name
+    return f"{count}字节"
 
 
 def read_zip_members(data: bytes, archive: "_Archive", limits: ReadLimits, wanted) -> dict[str, bytes]:
