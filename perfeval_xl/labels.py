@@ -316,7 +316,8 @@ DEPARTMENT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 UNIT_LABELS = ("填报单位", "单位名称", "部门名称", "被评价单位", "部门(单位)名称", "单位(部门)名称", "预算单位",
-               "预算单位名称", "填报单位名称")
+               "预算单位名称", "填报单位名称",
+               "编制单位")  # the heading of the 部门决算 tables an F2 is copied from: "编制单位：XX局　　单位：万元"
 
 
 def is_footer_label(label: str, prefixes: tuple[str, ...] = FOOTER_PREFIXES) -> bool:
@@ -365,3 +366,39 @@ def _spelling_index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 # Why: match() runs for every text cell above a form's tables, and these tables are constants.
 _SPELLING_INDEXES = {id(table): _spelling_index(table) for table in (
     PROJECT_FIELDS, FUND_COLUMNS, FUND_ROWS, INDICATOR_COLUMNS, STAFF_LABELS, DEPARTMENT_COLUMNS, BASE_ROWS)}
+
+
+# ------------------------------------------------------------------ heading lines
+
+#: What a heading line says besides a form's fields, each before a colon: "填报单位：XX局　　填报时间：
+#: 2024-03-01", "（金额单位：万元）", "单位：万元".  With the fields' own labels, the texts before a colon
+#: that end a name written before them (:func:`is_heading_label`).
+HEADING_LINE_LABELS = ("单位", "金额单位", "计量单位", "货币单位", "填报时间", "填表时间", "报送日期", "报送时间",
+                       "日期", "时间", "联系方式", "电话", "手机", "邮箱", "编号", "表号", "报表编号", "盖章", "单位盖章",
+                       "公章")
+
+_HEADING_LABELS = frozenset((*HEADING_LINE_LABELS, *UNIT_LABELS, *FOOTER_PREFIXES, *NOTE_PREFIXES,
+                             *(spelling for spellings in PROJECT_FIELDS.values() for spelling in spellings)))
+#: The longest text (without spaces) :func:`is_heading_label` normalises: a label and its decorations
+#: ("（盖章）", "*", "1、"); a longer text is no label, and is not normalised.
+HEADING_LABEL_LENGTH = 16
+
+
+def is_heading_label(text: str) -> bool:
+    """Is ``text`` (what stands before a colon) a label of a form's heading: a field's, a 填报单位's,
+    or what else a heading line says (:data:`HEADING_LINE_LABELS`, a footer's)?  A colon after any other
+    text is part of a name: "测试:局", "2023年“双减”:课后服务经费"."""
+    return normalise_str(text) in _HEADING_LABELS
+
+
+#: Every label of every table the readers know, normalised: a text that normalises to one is a label,
+#: never the value written under another.
+_ANY_LABEL = frozenset((
+    *_HEADING_LABELS, *FUND_BLOCK_CAPTIONS, *GOAL_EXPECTED_LABELS, *GOAL_ACTUAL_LABELS, *TOTAL_ROW_LABELS, "绩效指标",
+    *(spelling for table in (PROJECT_FIELDS, FUND_COLUMNS, FUND_ROWS, INDICATOR_COLUMNS, STAFF_LABELS,
+                             DEPARTMENT_COLUMNS, BASE_ROWS) for spellings in table.values() for spelling in spellings)))
+
+
+def is_any_label(text: str) -> bool:
+    """Is ``text`` the label of a field, a column or a row of any form the readers know?"""
+    return normalise_str(text) in _ANY_LABEL

@@ -56,9 +56,20 @@ class BaseFigures:
     project_spent: float | None = None
 
 
+def write_heading(ws, heading: list[list], merges=()) -> None:
+    """A clerk's heading lines under the title, in place of the 填报单位 line: rows of cell values from
+    column A, ``merges`` (first row, first col, last row, last col) counted from 0 at the first line."""
+    first = ws.max_row + 1
+    for values in heading:
+        ws.append(values or [None])
+    for r1, c1, r2, c2 in merges:
+        ws.merge_cells(start_row=first + r1, start_column=c1 + 1, end_row=first + r2, end_column=c2 + 1)
+
+
 def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_line_heading: bool = False,
                      section_column: bool = False, merge_section: bool = True, staff_rows: bool = False,
-                     two_row_heading: bool = False, merge_year: bool = True, adjustment: str = "rows") -> None:
+                     two_row_heading: bool = False, merge_year: bool = True, adjustment: str = "rows",
+                     heading: list[list] | None = None, heading_merges=()) -> None:
     """``one_line_heading``: "填报单位：<unit>　…　单位：万元" in one cell, as forms.md draws the line.
     ``section_column``: the row labels in column B beside a caption "经费情况" in column A, merged
     down over the amount rows (``merge_section``) or typed on the first of them only.
@@ -67,10 +78,14 @@ def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_
     ``two_row_heading``: the amount columns headed by their years on one row ("2019年" merged across
     its two columns when ``merge_year``) and 决算数 / 预算数 / 决算数 on the row below.
     ``adjustment``: the 上年结转 / 年初预算 / 本年追加预算 / 年末结余 amounts one row each ("rows"),
-    as label/value pairs two to a row ("pairs"), or as columns, labels over figures ("columns")."""
+    as label/value pairs two to a row ("pairs"), or as columns, labels over figures ("columns").
+    ``heading``, ``heading_merges``: :func:`write_heading` in place of the 填报单位 line."""
     ws.append(["部门整体支出绩效评价基础数据表"])
-    ws.append([f"填报单位：{f.unit}　　　　　　单位：万元"] if one_line_heading
-              else [f"填报单位：{f.unit}", None, None, "单位：万元"])
+    if heading is not None:
+        write_heading(ws, heading, heading_merges)
+    else:
+        ws.append([f"填报单位：{f.unit}　　　　　　单位：万元"] if one_line_heading
+                  else [f"填报单位：{f.unit}", None, None, "单位：万元"])
     pad = [None] * section_column
     if not staff_rows:
         books = ["实有人数"] * (f.on_books is not None)
@@ -119,11 +134,15 @@ def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_
 
 
 def write_scoring_sheet(ws, unit: str, rows=HUNAN_ROWS, *, order: int = 1, merged: bool = True,
-                        one_line_heading: bool = False) -> None:
+                        one_line_heading: bool = False, heading: list[list] | None = None, heading_merges=()) -> None:
     """Order 1: 一级·分值·二级·分值·三级·分值·评价标准·指标说明·自评得分;
-    order 2: 一级·二级·三级·评分标准·分值·自评得分·扣分原因和其他说明."""
+    order 2: 一级·二级·三级·评分标准·分值·自评得分·扣分原因和其他说明.
+    ``heading``, ``heading_merges``: :func:`write_heading` in place of the 填报单位 line."""
     ws.append(["部门整体支出绩效评价指标评分表"])
-    ws.append([f"填报单位：{unit}　　　　金额单位：万元" if one_line_heading else f"填报单位：{unit}"])
+    if heading is not None:
+        write_heading(ws, heading, heading_merges)
+    else:
+        ws.append([f"填报单位：{unit}　　　　金额单位：万元" if one_line_heading else f"填报单位：{unit}"])
     if order == 1:
         ws.append(["一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "评价标准", "指标说明", "自评得分"])
     else:
@@ -176,9 +195,10 @@ def write_base_only(path: Path, figures: BaseFigures, **base_layout) -> Path:
     return path
 
 
-def write_scoring_only(path: Path, unit: str, *, order: int = 1, rows=HUNAN_ROWS) -> Path:
+def write_scoring_only(path: Path, unit: str, *, order: int = 1, rows=HUNAN_ROWS, **heading) -> Path:
+    """F3 alone; ``heading``: :func:`write_scoring_sheet`'s ``heading`` and ``heading_merges``."""
     wb = Workbook()
     wb.active.title = "评分表"
-    write_scoring_sheet(wb.active, unit, rows, order=order)
+    write_scoring_sheet(wb.active, unit, rows, order=order, **heading)
     wb.save(path)
     return path

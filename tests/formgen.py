@@ -238,12 +238,23 @@ class Grid:
 
 
 @dataclass
+class Heading:
+    """The heading area as a clerk wrote it, in place of the layout's 项目名称 and 主管部门 / 实施单位 rows:
+    ``rows`` of cell values from column A (None: blank), ``merges`` as (first row, first col, last row,
+    last col) counted from the heading's first row and column A."""
+
+    rows: list[list[Value]]
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+@dataclass
 class _Options:
     layout: str
     labels: dict[str, str]
     levels: str
     gap_rows: int
     note: Optional[str]
+    heading: Optional[Heading] = None
 
 
 def _gap(g: Grid, o: _Options) -> None:
@@ -413,7 +424,13 @@ def _total_money(funds: Funds) -> tuple[Value, Value, Value]:
 
 
 def _header(g: Grid, p: Project, o: _Options, dept_span: tuple[int, int], unit_col: int) -> None:
-    """项目名称 row and 主管部门 / 实施单位 row."""
+    """项目名称 row and 主管部门 / 实施单位 row, or the clerk's :class:`Heading`."""
+    if o.heading is not None:
+        first = g.next_row
+        for values in o.heading.rows:
+            g.line(dict(enumerate(values)))
+        g.merges.extend((first + r1, c1, first + r2, c2) for r1, c1, r2, c2 in o.heading.merges)
+        return
     L, last = o.labels, g.ncols - 1
     g.line({0: L["name"], 1: p.name}, {1: last})
     g.line({0: L["department"], dept_span[0]: p.department, unit_col: L["unit"], unit_col + 1: p.unit},
@@ -537,7 +554,7 @@ _DEFAULT_LEVELS = {"national-2020": "merged", "anhui-2022": "merged",
 def build_grid(project: Project, layout: str = "national-2020", *, levels: Optional[str] = None,
                label_variant: int = 0, spaced_labels: bool = False,
                labels: Optional[dict[str, str]] = None, gap_rows: int = 0,
-               note: Optional[str] = None) -> Grid:
+               note: Optional[str] = None, heading: Optional[Heading] = None) -> Grid:
     """Lay out one project sheet without writing a file."""
     if layout not in _BUILDERS:
         raise ValueError(f"unknown layout {layout!r}; choose one of {LAYOUTS}")
@@ -545,7 +562,7 @@ def build_grid(project: Project, layout: str = "national-2020", *, levels: Optio
     if levels not in ("merged", "repeated", "blank"):
         raise ValueError(f"levels must be merged, repeated or blank, not {levels!r}")
     options = _Options(layout, resolve_labels(layout, label_variant, spaced_labels, labels),
-                       levels, gap_rows, note)
+                       levels, gap_rows, note, heading)
     return _BUILDERS[layout](project, options)
 
 
@@ -766,7 +783,8 @@ def write_form(path: Union[str, Path], projects: Union[Project, list[Project]],
                extra_rows_above: int = 0, col_offset: int = 0, gap_rows: int = 0,
                note: Optional[str] = None, label_variant: int = 0, spaced_labels: bool = False,
                labels: Optional[dict[str, str]] = None,
-               number_formats: Optional[dict[Union[int, float], str]] = None) -> Path:
+               number_formats: Optional[dict[Union[int, float], str]] = None,
+               heading: Optional[Heading] = None) -> Path:
     """Write a filled F1 workbook, one project per sheet, and return its path.
 
     layout          "national-2020", "anhui-2022", "beijing-2016" or "sichuan-2023"
@@ -782,6 +800,8 @@ def write_form(path: Union[str, Path], projects: Union[Project, list[Project]],
     labels          explicit field → label overrides (see SYNONYMS for the fields)
     number_formats  number → Excel number format of every cell holding it, e.g.
                     {1.05: "0%"}: the unit typed 105% (a formula: its cached value)
+    heading         a :class:`Heading` written in place of the 项目名称 and
+                    主管部门 / 实施单位 rows (labels and values as a clerk placed them)
 
     A path ending in .xls is written with xlwt; .xlsx with openpyxl, or with
     xlsxwriter when a Formula carries a cached value.
@@ -797,7 +817,8 @@ def write_form(path: Union[str, Path], projects: Union[Project, list[Project]],
         if name in {sheet[0] for sheet in sheets}:
             name = f"{name[:28]}({i + 1})"
         grid = build_grid(project, layout, levels=levels, label_variant=label_variant,
-                          spaced_labels=spaced_labels, labels=labels, gap_rows=gap_rows, note=note)
+                          spaced_labels=spaced_labels, labels=labels, gap_rows=gap_rows, note=note,
+                          heading=heading)
         sheets.append((name, _shifted(grid, extra_rows_above, col_offset), col_offset))
     if notes_sheet:
         sheets.append(("填报说明", notes_grid(), 0))

@@ -1290,6 +1290,92 @@ def test_a_scoring_table_with_no_填报单位_on_either_form_says_so(tmp_path):
         "未填写填报单位（评分表和基础数据表均未写明）"]
 
 
+def unit_read(tmp_path, form: str, heading: list[list], merges=()) -> str:
+    """The 填报单位 read from an F2 or an F3 sent alone whose heading lines under the title are ``heading``."""
+    if form == "F2":
+        return read_workbook(write_base_only(tmp_path / "f2.xlsx", BaseFigures("X"), heading=heading,
+                                             heading_merges=merges)).unpaired_bases[0].unit
+    return read_workbook(write_scoring_only(tmp_path / "f3.xlsx", "X", heading=heading,
+                                            heading_merges=merges)).unpaired_tables[0].unit
+
+
+@pytest.mark.parametrize("form", ["F2", "F3"])
+@pytest.mark.parametrize("heading, unit", [
+    ([["填报单位：测试:局"]], "测试:局"),
+    ([["填报单位", "测试:局"]], "测试:局"),
+    ([["填报单位：XX县教育局:机关　　　　单位：万元"]], "XX县教育局:机关"),
+    ([["单位名称:XX局"]], "XX局"),  # an ASCII colon after a label's synonym is the label's
+    ([["填报单位：XX局   填报时间：2024-03-01"]], "XX局"),
+    ([["填报单位：XX局", None, None, "（金额单位：万元）"]], "XX局"),
+    ([["填报单位：XX局（金额单位：万元）"]], "XX局"),
+    ([["填报单位：", None, "填报时间：2024-03-01"]], ""),  # left blank: not the next label's text
+    ([["填报单位：", None, None, "单位：万元"]], ""),
+])
+def test_a_colon_ends_a_unit_name_only_after_a_heading_label(tmp_path, form, heading, unit):
+    # "测试:局" was taken for a label "测试" with nothing after it: the forms went unnamed and unpaired
+    # ("未填写填报单位"); "（金额单位：万元）" in the unit's cell was part of its name.
+    assert unit_read(tmp_path, form, heading) == unit
+
+
+def test_a_unit_whose_name_holds_a_colon_names_and_pairs_its_forms(tmp_path):
+    # Both forms read no unit: scored as a form "未填写填报单位", named nowhere in the summaries.
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures("XX县教育局:机关"), one_line_heading=True)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert (form.name, form.form.base.unit, form.total) == ("XX县教育局:机关", "XX县教育局:机关", D("95.61"))
+    assert not [f for f in form.flags if "填报单位" in f.message]
+
+
+#: The 填报单位 line as clerks write it, each reading "长沙市开福区某某局" (UNIT) on F2 and F3 alike.
+CLERKS_UNIT_LINES = {
+    "label：value": [[f"填报单位：{UNIT}"]],
+    "label:value": [[f"填报单位:{UNIT}"]],
+    "label | value": [["填报单位", UNIT]],
+    "label： | value": [["填报单位：", UNIT]],
+    "value two cells right": [["填报单位：", None, UNIT]],
+    "spaced label：value": [[f"填 报 单 位：{UNIT}"]],
+    "spaced label | value": [["填 报 单 位", UNIT]],
+    "required mark": [[f"*填报单位：{UNIT}"]],
+    "value on the row under the label": [["填报单位"], [UNIT]],
+    "单位（盖章）：value": [[f"单位（盖章）：{UNIT}"]],
+    "单位（盖章） | value": [["单位（盖章）", UNIT]],
+    "填报单位（盖章）：value": [[f"填报单位（盖章）：{UNIT}"]],
+    "value（盖章）": [[f"填报单位：{UNIT}（盖章）"]],
+    "部门（单位）名称：value": [[f"部门（单位）名称：{UNIT}"]],
+    "部门名称 | value": [["部门名称", UNIT]],
+    "with 填报时间 in the cell": [[f"填报单位：{UNIT}   填报时间：2024-03-01"]],
+    "with 日期 after an ASCII colon": [[f"填报单位:{UNIT} 日期:2024-03-01"]],
+    "with 填报人 in the cell": [[f"填报单位：{UNIT}  填报人：张三"]],
+    "with 填报日期 in a cell of its own": [[f"填报单位：{UNIT}", None, None, "填报日期：2024年3月1日"]],
+    "sealed label, 填报时间 in a cell of its own": [[f"填报单位（盖章）：{UNIT}", None, None, None, "填报时间：2024年3月"]],
+    "with 单位：万元 in the cell": [[f"填报单位：{UNIT}　　　单位：万元"]],
+    "编制单位 as the 部门决算 tables head it": [[f"编制单位：{UNIT}　　　单位：万元"]],
+    "under a blank line": [[None], [f"填报单位：{UNIT}"]],
+}
+
+
+@pytest.mark.parametrize("form", ["F2", "F3"])
+@pytest.mark.parametrize("variant", CLERKS_UNIT_LINES)
+def test_the_unit_line_as_clerks_write_it_reads_the_unit(tmp_path, form, variant):
+    # A unit under its label, or after "单位（盖章）", was not read: the forms went unnamed and unpaired.
+    assert unit_read(tmp_path, form, CLERKS_UNIT_LINES[variant]) == UNIT
+
+
+@pytest.mark.parametrize("form", ["F2", "F3"])
+def test_a_label_and_its_value_merged_across_read_the_unit(tmp_path, form):
+    assert unit_read(tmp_path, form, [["填报单位", None, UNIT]], [(0, 0, 0, 1), (0, 2, 0, 5)]) == UNIT
+
+
+@pytest.mark.parametrize("form", ["F2", "F3"])
+@pytest.mark.parametrize("heading", [
+    [["填报单位："]],  # the table's header under it is no unit
+    [["单位：万元"]],  # a bare 单位 is the money's
+    [["填报单位"], ["一级指标", "二级指标"]],
+    [["填报单位："], ["一、基本情况"]],  # a section's caption is no name
+])
+def test_no_unit_is_read_from_a_blank_unit_line_or_the_money_units(tmp_path, form, heading):
+    assert unit_read(tmp_path, form, heading) == ""
+
+
 def test_staff_counts_left_blank_above_the_amounts_table_are_missing_not_its_headings(tmp_path):
     # Past the blank count row, the next table's headings were read as the counts: "编制数“2018年决算数”不是数字".
     from openpyxl import load_workbook

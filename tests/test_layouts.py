@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from formgen import LAYOUTS, Formula, FundRow, Funds, Project, Row, write_form
+from formgen import LAYOUTS, Formula, FundRow, Funds, Heading, Project, Row, write_form
 
 pytestmark = pytest.mark.unseen_forms
 
@@ -1878,6 +1878,126 @@ def test_a_project_form_with_a_blank_name_does_not_take_its_unit_s_name(tmp_path
 
     [form] = score(_edited(plain_form(tmp_path / "blank.xlsx"), blank_name_and_a_unit_line)).forms
     assert any(flag.message == "未找到项目名称" for flag in form.flags)
+
+
+# --------------------------------------------------------------------------
+# The heading area (项目名称, 主管部门, 实施单位) as clerks write it
+# --------------------------------------------------------------------------
+
+NAME, DEPARTMENT, IMPLEMENTER = "城区道路养护项目", "某市城市管理局", "某市市政设施维护中心"
+N, D_, U = NAME, DEPARTMENT, IMPLEMENTER
+
+
+def heading_fields(tmp_path: Path, heading: Heading) -> tuple[str, str, str]:
+    """(项目名称, 主管部门, 实施单位) read from a national form whose heading rows are ``heading``."""
+    from perfeval_xl.readers import read_workbook
+
+    project = Project(name=NAME, department=DEPARTMENT, unit=IMPLEMENTER, year=2023, funds=Funds(500, 520, 494),
+                      rows=[Row("产出指标", "数量指标", "道路养护面积", "≥120万平方米", "126万平方米", 90, 90)])
+    [form] = read_workbook(write_form(tmp_path / "form.xlsx", project, heading=heading)).forms
+    return form.name, form.department, form.unit
+
+
+#: Headings as clerks fill them in, each reading (NAME, DEPARTMENT, IMPLEMENTER); columns A–I, rows and
+#: merges counted from the heading's first row.
+CLERKS_HEADINGS = {
+    "label | value": Heading([["项目名称", N], ["主管部门", D_, None, None, "实施单位", U]]),
+    "label cells ending in ：": Heading([["项目名称：", N], ["主管部门：", D_, None, None, "实施单位：", U]]),
+    "label cells ending in :": Heading([["项目名称:", N], ["主管部门:", D_, None, None, "实施单位:", U]]),
+    "label：value in one cell": Heading([[f"项目名称：{N}"], [f"主管部门：{D_}", None, None, None, f"实施单位：{U}"]]),
+    "label:value in one cell": Heading([[f"项目名称:{N}"], [f"主管部门:{D_}", None, None, None, f"实施单位:{U}"]]),
+    "label∶value (ratio colon)": Heading([[f"项目名称∶{N}"], [f"主管部门∶{D_}", None, None, None, f"实施单位∶{U}"]]),
+    "label： value, spaces after": Heading([[f"项目名称：  {N}"], [f"主管部门： {D_}", None, None, None, f"实施单位：　{U}"]]),
+    "spaced labels": Heading([["项 目 名 称", N], ["主 管 部 门", D_, None, None, "实 施 单 位", U]]),
+    "spaced labels：value": Heading([[f"项 目 名 称：{N}"], [f"主 管 部 门：{D_}", None, None, None, f"实 施 单 位：{U}"]]),
+    "ideographic space in labels": Heading([["项目　名称", N], ["主管　部门", D_, None, None, "实施　单位", U]]),
+    "line break in labels": Heading([["项目\n名称", N], ["主管\n部门", D_, None, None, "实施\n单位", U]]),
+    "required marks": Heading([["*项目名称", N], ["*主管部门", D_, None, None, "*实施单位", U]]),
+    "a note after the label": Heading([["项目名称（全称）", N], ["主管部门", D_, None, None, "实施单位（盖章）", U]]),
+    "labels and values merged": Heading(
+        [["项目名称", None, N], ["主管部门", None, D_, None, "实施单位", None, U]],
+        [(0, 0, 0, 1), (0, 2, 0, 8), (1, 0, 1, 1), (1, 2, 1, 3), (1, 4, 1, 5), (1, 6, 1, 8)]),
+    "value two cells right": Heading([["项目名称", None, N], ["主管部门", None, D_, None, "实施单位", None, U]]),
+    "label and value merged down two rows": Heading(
+        [["项目名称", N], [None], ["主管部门", D_, None, None, "实施单位", U]], [(0, 0, 1, 0), (0, 1, 1, 8)]),
+    "values on the row under the labels": Heading([["项目名称", "主管部门", None, None, "实施单位"],
+                                                   [N, D_, None, None, U]]),
+    "values under merged labels": Heading(
+        [["项目名称", None, "主管部门", None, "实施单位"], [N, None, D_, None, U]],
+        [(0, 0, 0, 1), (1, 0, 1, 1), (0, 2, 0, 3), (1, 2, 1, 3), (0, 4, 0, 8), (1, 4, 1, 8)]),
+    "other regions' labels": Heading([["项目名称", N], ["项目主管部门", D_, None, None, "项目单位", U]]),
+    "two fields in one cell": Heading([["项目名称", N], [f"主管部门：{D_}　　　实施单位：{U}"]]),
+    "unit and 填报时间 in one cell": Heading([["项目名称", N],
+                                          ["主管部门", D_, None, None, f"实施单位：{U}　　填报时间：2024-03-01"]]),
+    "name and 填报日期 in one cell": Heading([[f"项目名称：{N}　　　填报日期：2024年3月1日"],
+                                          ["主管部门", D_, None, None, "实施单位", U]]),
+    "unit and （金额单位：万元） in one cell": Heading([["项目名称", N],
+                                                ["主管部门", D_, None, None, f"实施单位：{U}（金额单位：万元）"]]),
+    "（金额单位：万元） beside the unit": Heading([["项目名称", N],
+                                            ["主管部门", D_, None, None, "实施单位", U, None, "（金额单位：万元）"]]),
+    "a sealed 单位 line above": Heading([[f"单位（盖章）：{U}　　　　填报日期：2024年3月1日"], ["项目名称", N],
+                                       ["主管部门", D_, None, None, "实施单位", U]]),
+    "a 填报单位 line above": Heading([[f"填报单位：{U}", None, None, None, None, "金额单位：万元"], ["项目名称", N],
+                                    ["主管部门", D_, None, None, "实施单位", U]]),
+}
+
+
+@pytest.mark.parametrize("variant", CLERKS_HEADINGS)
+def test_the_heading_as_clerks_write_it_reads_the_projects_name_department_and_unit(tmp_path, variant):
+    # Values under a row of labels were not read (the form named after its sheet, "未找到项目名称"), and a
+    # heading line's other label after a value in its cell ("　　填报时间：…", "（金额单位：万元）", when
+    # no project field) was read as part of the value.
+    assert heading_fields(tmp_path, CLERKS_HEADINGS[variant]) == (NAME, DEPARTMENT, IMPLEMENTER)
+
+
+@pytest.mark.parametrize("heading, fields", [
+    (Heading([["项目名称", '2023年"双减":课后服务经费'], ["主管部门", "测试:局", None, None, "实施单位", "XX县教育局:机关"]]),
+     ('2023年"双减":课后服务经费', "测试:局", "XX县教育局:机关")),
+    (Heading([['项目名称：2023年"双减":课后服务经费'], ["主管部门：测试:局", None, None, None, "实施单位:XX县教育局:机关"]]),
+     ('2023年"双减":课后服务经费', "测试:局", "XX县教育局:机关")),
+    (Heading([["项目名称", "课后服务 二期:延时托管"], ["主管部门", D_, None, None, "实施单位", f"{U}　备注:含分中心"]]),
+     ("课后服务 二期:延时托管", DEPARTMENT, IMPLEMENTER)),
+])
+def test_a_colon_in_a_value_ends_it_only_after_a_heading_label(tmp_path, heading, fields):
+    # "双减", "测试" and "二期" are no labels: their colons are the names'.  备注 is one.
+    assert heading_fields(tmp_path, heading) == fields
+
+
+@pytest.mark.parametrize("heading, fields", [
+    # The unit left blank: the 填报时间 beside it was its value.
+    (Heading([["项目名称", N], ["主管部门", D_, None, None, "实施单位：", None, "填报时间：2024-03-01"]]),
+     (NAME, DEPARTMENT, "")),
+    # The department left blank: "实施单位：某中心" beside it was its value (the unit read right too).
+    (Heading([["项目名称", N], ["主管部门：", None, None, None, f"实施单位：{U}"]]), (NAME, "", IMPLEMENTER)),
+])
+def test_a_field_left_blank_does_not_take_the_next_labels_text(tmp_path, heading, fields):
+    assert heading_fields(tmp_path, heading) == fields
+
+
+def test_a_row_of_labels_left_blank_takes_nothing_from_the_rows_under_it(tmp_path):
+    # Counter-case of the values under their labels: under a blank row stand the fund block's labels.
+    assert heading_fields(tmp_path, Heading([["项目名称", "主管部门", None, None, "实施单位"], [None]])) == ("自评表", "", "")
+    standard_blank_unit = Heading([["项目名称", N], ["主管部门", D_, None, None, "实施单位", None]], [(1, 5, 1, 8)])
+    assert heading_fields(tmp_path, standard_blank_unit) == (NAME, DEPARTMENT, "")  # not 全年执行数, under it
+
+
+@pytest.mark.parametrize("text, split", [
+    ("XX局　　填报时间：2024-03-01", ("XX局", "填报时间", "2024-03-01")),
+    ("XX局 填 报 时 间：2024-03-01", ("XX局", "填 报 时 间", "2024-03-01")),  # the whole label, not its 时间
+    ("XX局（金额单位：万元）", ("XX局", "金额单位", "万元）")),
+    ("填报时间：2024-03-01", ("", "填报时间", "2024-03-01")),
+    ("主管部门：某局　　实施单位：某中心", ("", "主管部门", "某局　　实施单位：某中心")),
+    ("XX局 部门（单位）名称：YY", ("XX局", "部门（单位）名称", "YY")),
+    ("测试:局", ("测试:局", "", "")),
+    ("XX县教育局:机关　　单位：万元", ("XX县教育局:机关", "单位", "万元")),
+    ('2023年"双减":课后服务经费', ('2023年"双减":课后服务经费', "", "")),
+    ("XX局单位：万元", ("XX局单位：万元", "", "")),  # a label starts a text, or follows spaces or a bracket
+    (":" * 20000, (":" * 20000, "", "")),
+])
+def test_a_value_is_split_at_a_heading_label_and_a_colon_only(text, split):
+    from perfeval_xl.readers.cells import split_at_label
+
+    assert split_at_label(text) == split
 
 
 @pytest.mark.parametrize("target, actual, score, flagged", [

@@ -190,6 +190,34 @@ class SheetCells:
                 return text, "", self.source(row, right)
         return text, "", None
 
+    def value_below(self, row: int, col: int, is_label: Callable[[str], bool],
+                    stop_row: int) -> tuple[str, Source] | None:
+        """(the value written under the label at (row, col), its cell) when the label has none beside
+        it (:meth:`labelled_value` found none), else None.
+
+        The value is the cell under the label's (its merged range's), above ``stop_row``, when the
+        row below is a line of values under the label's row: each of its texts under a text of the
+        label's row ("项目名称 | 主管部门 | 实施单位" over "XX项目 | XX局 | XX中心"; "填报单位" alone over
+        "XX局").  Not a label itself, nor a label with its value ("单位：万元").  Why not any cell
+        below: under a 填报单位 left blank stands the table's header.
+        """
+        below = row + 1
+        while self.merged_origin(below, col) == (row, col):  # a label merged down over two rows
+            below += 1
+        rows = self.grid.rows
+        if below >= min(stop_row, len(rows)):
+            return None
+        text = text_of(self.merged_raw(below, col))
+        if not text or is_label(text) or labels.is_any_label(text) or split_at_label(text)[0] != text \
+                or _SECTION_CAPTION.search(labels.compact(text)):
+            return None
+        for other, value in enumerate(rows[below]):
+            if text_of(value) and self.merged_origin(below, other) is None \
+                    and not self.text(*(self.merged_origin(row, other) or (row, other))):
+                return None  # a text under no text of the label's row: the line below is no line of values
+        origin = self.merged_origin(below, col) or (below, col)
+        return text, self.source(*origin)
+
     def source(self, row: int, col: int) -> Source:
         return _source(self.grid.name, row, col)
 
@@ -399,6 +427,47 @@ def _label_head(value: str, is_label: Callable[[str], bool]) -> tuple[str, str] 
     if not is_label(text):
         return None
     return text, ""
+
+
+#: A section's caption, which no name is: "一、基本情况", "（二）", "1.", "财政供养人员情况".
+_SECTION_CAPTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\(?[一二三四五六七八九十0-9]+\)|[0-9]+[、.．])|情况$")
+_SEPARATOR = re.compile("[:：∶]")
+#: Where a label after a value may start: past a run of spaces, or an opening bracket ("XX局（金额单位：万元）").
+_LABEL_START = re.compile(r"\s+|[(（\[【]")
+
+
+def split_at_label(text: str) -> tuple[str, str, str]:
+    """(``text`` up to the first heading label written in it before a colon, that label, the text
+    after its colon); (``text``, "", "") when it holds none.
+
+    A label is what :func:`labels.is_heading_label` accepts, starting at the text's start, past
+    spaces or after an opening bracket: "XX局　　填报时间：2024-03-01" → ("XX局", "填报时间",
+    "2024-03-01"); "XX局（金额单位：万元）" → ("XX局", "金额单位", "万元）"); "填报时间：2024-03-01" →
+    ("", "填报时间", "2024-03-01").  A colon after any other text is part of the value: "测试:局",
+    "XX县教育局:机关" and "2023年“双减”:课后服务经费" are names.  Why: every colon after a word of
+    six characters at most was taken for a label's, and a unit named "测试:局" went unnamed.
+    """
+    if ":" not in text and "：" not in text and "∶" not in text:  # Why first: most names hold no colon
+        return text, "", ""
+    for separator in _SEPARATOR.finditer(text):
+        end = separator.start()
+        # Why a window: a label is short, and a cell of many colons (a hostile file's) cost the square of
+        # its length searched whole before each.
+        first = max(0, end - _LABEL_WINDOW)
+        starts = [first, *(found.end() for found in _LABEL_START.finditer(text, first, end))] if first == 0 \
+            else [found.end() for found in _LABEL_START.finditer(text, first, end)]
+        for start in starts:  # the longest label first: "填 报 时 间", not its "时 间"
+            label = text[start:end]
+            if label.strip() and len(labels.without_spaces(label)) <= labels.HEADING_LABEL_LENGTH \
+                    and labels.is_heading_label(label):
+                value = text[:start].rstrip().rstrip("(（[【").rstrip()
+                return value, label.strip(), text[separator.end():].strip()
+    return text, "", ""
+
+
+#: The characters before a colon looked at for a label: a label's own (:data:`labels.HEADING_LABEL_LENGTH`)
+#: and the spaces a clerk puts between them ("填 报 时 间").
+_LABEL_WINDOW = 2 * labels.HEADING_LABEL_LENGTH
 
 
 @functools.lru_cache(maxsize=1024)  # about 0.45 MB when full, within the first forms of a batch

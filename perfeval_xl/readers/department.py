@@ -12,7 +12,7 @@ from .. import labels
 from ..labels import compact, nfkc, normalise, weight_in_label
 from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag, Source
 from ..values import MONEY_UNITS, PLACEHOLDERS, declared_money_unit, format_number, to_decimal
-from .cells import SheetCells, footer_lines
+from .cells import SheetCells, footer_lines, split_at_label
 from .grid import Grid
 
 # An amount column's heading: its year ("2019年", "2019年度", "2019") or the year relative to the
@@ -26,8 +26,6 @@ _BARE_FIGURE = re.compile(f"^{_FIGURE}$")
 # "决算数（2018年）": the year in a bracket after the figure, which normalise drops as a suffix.
 _PERIOD_AFTER = re.compile(r"^([^()]+?)[(]((?:\d{4}|上一?|本)年?度?)[)]")
 _SCAN = 40
-# A label written after a value on the same line ("　　单位：万元", "（金额单位：万元）"): it ends the value.
-_NEXT_LABEL = re.compile(r"(?:^|\s+)[(（]?[^\s:：∶()（）]{1,6}[:：∶]")
 _HEADCOUNT_UNIT = re.compile(r"\s*[人名]$")
 #: Every F2 amount is in 万元 (forms.md); one typed in 元 is converted and flagged.
 MONEY_UNIT = "万元"
@@ -575,18 +573,31 @@ def _is_section_caption(cells: SheetCells, row: int, col: int) -> bool:
 
 
 def _is_unit_label(text: str) -> bool:
-    return normalise(text) in labels.UNIT_LABELS
+    """A 填报单位's label: one of :data:`labels.UNIT_LABELS`, or 单位 with a seal note ("单位（盖章）"),
+    which names the unit that seals the form (a bare "单位：" says the money unit)."""
+    label = normalise(text)
+    return label in labels.UNIT_LABELS or label == "单位" and labels.without_seal_note(text) != text
+
+
+_HEADING_ROWS = 10
 
 
 def _unit(cells: SheetCells) -> str:
-    """填报单位, written "填报单位：XX局" in one cell or as a label with the value to its right.
+    """填报单位, written "填报单位：XX局" in one cell, as a label with the value to its right, or under
+    it ("填报单位" over "XX局").
 
-    The heading line may go on in the same cell ("填报单位：XX局　　　单位：万元").
+    The heading line may go on in the same cell ("填报单位：XX局　　　单位：万元"): the name ends at the
+    next heading label (:func:`split_at_label`), not at a colon of its own ("测试:局").
     """
-    for row in range(min(cells.grid.height, 10)):
+    for row in range(min(cells.grid.height, _HEADING_ROWS)):
         for col in range(min(len(cells.grid.rows[row]), _SCAN)):
             found = cells.labelled_value(row, col, _is_unit_label)
-            unit = _before_next_label(found[1]) if found else ""
+            if found is None:
+                continue
+            unit = split_at_label(found[1])[0]
+            if not unit and found[2] is None and (below := cells.value_below(row, col, _is_unit_label,
+                                                                               _HEADING_ROWS)) is not None:
+                unit = split_at_label(below[0])[0]
             if unit:
                 return labels.without_seal_note(unit)  # "XX局（盖章）": the seal goes there, not the name
     return _unit_in_title(_title(cells))
@@ -615,11 +626,6 @@ def _declared_money_unit(cells: SheetCells):
             if unit:
                 return unit, cells.source(row, col)
     return None
-
-
-def _before_next_label(value: str) -> str:
-    """``value`` up to a label that follows it on the same line; "" when it starts with one (no value)."""
-    return _NEXT_LABEL.split(value, 1)[0].strip()
 
 
 # ------------------------------------------------------------------ F3

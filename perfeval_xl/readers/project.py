@@ -16,7 +16,7 @@ from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
 from ..values import (PLACEHOLDERS, convert_money, declared_money_unit, float_decimal, format_number, is_placeholder,
                       parse_value, to_decimal)
-from .cells import SheetCells, footer_lines, row_end, text_of, uncalculated_formula
+from .cells import SheetCells, footer_lines, row_end, split_at_label, text_of, uncalculated_formula
 from .grid import Grid
 
 _YEAR = re.compile(r"(\d{4})\s*年度?")
@@ -300,14 +300,13 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
                 continue
             label, found, source = found_label
             field_name = labels.match(label, labels.PROJECT_FIELDS)
-            if found and source is not None and (more := _INLINE_LABEL.search(found)) is not None \
-                    and (other := labels.match(more.group(1), labels.PROJECT_FIELDS)) not in (None, "goal", "year", "entity") \
-                    and other not in form.sources:
-                # "主管部门：某局　　实施单位：某中心" in one cell: two fields, each its own value.
-                found, other_value = found[: more.start()].strip(), found[more.end():].strip()
-                if other_value:
-                    setattr(form, other, other_value)
-                    form.sources[other] = source
+            if found and source is not None:
+                found = _value_before_labels(found, source, form)
+                if not found:  # beside the label stands another's: "实施单位： | 填报时间：2024-03-01"
+                    source = None
+            if not found and source is None and field_name != "goal" \
+                    and (below := cells.value_below(row, col, _is_field_label, header_row)) is not None:
+                found, source = below  # "项目名称 | 主管部门 | 实施单位" over their values
             if field_name == "entity":  # a department's form (附件2): its name stands for the project's
                 field_name = "name"
                 if "name" in form.sources or not found or "部门" not in form.title:
@@ -333,8 +332,22 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
                 form.flags.append(uncalculated_formula(source, labels.PROJECT_FIELDS[field_name][0]))
 
 
-#: Another field's label after a value in its cell, past some space: "某局　　实施单位：某中心".
-_INLINE_LABEL = re.compile(r"\s+([^\s:：∶]{2,8})\s*[:：∶]")
+def _value_before_labels(text: str, source: Source, form: ProjectForm) -> str:
+    """A field's value ``text`` up to the next heading label written in its cell (:func:`split_at_label`);
+    each field of the project those labels name and ``form`` lacks gets its value from there.
+
+    "某局　　实施单位：某中心" is two fields; "某中心　　填报时间：2024-03-01" and "某中心（金额单位：万元）"
+    are the unit and a note of the heading line; "测试:局" is a name.
+    """
+    value, label, rest = split_at_label(text)
+    while label:
+        other_value, next_label, after = split_at_label(rest)
+        other = labels.match(label, labels.PROJECT_FIELDS)
+        if other_value and other not in (None, "goal", "year", "entity") and other not in form.sources:
+            setattr(form, other, other_value)
+            form.sources[other] = source
+        label, rest = next_label, after
+    return value
 
 
 # ---------------------------------------------------------------- funds
