@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Iterator
 
+from .errors import PerfevalError
 from .inbox import InboxEntry
 from .model import FileResult
 from .readers import ReadOptions
@@ -94,10 +95,35 @@ def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, job
                 _stop(pool, STOP_GRACE)
                 raise
     except BrokenProcessPool:
+        if not _workers_start(rules, outbox, read):
+            raise PerfevalError(_WORKERS_DO_NOT_START) from None
         # Every file not yet reported: the running chunks, the one being submitted, the rest.
         for unreported in itertools.chain(running.values(), [chunk] if chunk else [], chunks):
             for entry in unreported:
                 yield _score_isolated(entry, rules, outbox, read)
+
+
+#: Said when a worker given no file dies too: no file is to blame.
+_WORKERS_DO_NOT_START = (
+    "评分工作进程一启动就退出，没有评分任何文件。若是在自己的Python脚本中调用 score_folder：在以新进程启动工作进程的"
+    "系统上（Windows、macOS，以及Python 3.14起的Linux），每个工作进程都会重新运行脚本，请把调用写在 "
+    "if __name__ == \"__main__\": 之下；否则请检查本机内存或进程数限制")
+
+
+def _workers_start(rules: RuleSet, outbox: Path | None, read: ReadOptions) -> bool:
+    """Whether a fresh worker, given no file, starts and does a task.
+
+    Why ask: when the pool breaks, each file is retried in a process of its own so that the
+    culprit fails alone; but when no worker can start at all (a script calling score_folder
+    without a ``__main__`` guard, which each spawned worker runs again), every good file was
+    reported as damaged or hostile.
+    """
+    try:
+        with _pool(1, rules, outbox, read) as pool:
+            pool.submit(int).result()
+    except BrokenProcessPool:
+        return False
+    return True
 
 
 def _stop(pool: ProcessPoolExecutor, grace: float) -> None:
