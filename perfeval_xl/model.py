@@ -260,6 +260,8 @@ class BaseLine:
     amounts: dict[str, Decimal] = field(default_factory=dict)
     #: the same columns → what is written there when it is not an amount ("—", "年初预算")
     texts: dict[str, str] = field(default_factory=dict)
+    #: a note the unit wrote among the lines ("注：政府采购金额含服务类采购。"), its whole text in ``label``
+    note: bool = False
 
 
 @dataclass
@@ -279,6 +281,10 @@ class BaseData:
     flags: list[Flag] = field(default_factory=list)
     #: every line of the amounts table in form order, as written (empty when not read from a sheet)
     lines: list[BaseLine] = field(default_factory=list)
+    #: The notes the unit wrote above the amounts table ("说明：编制数为年末核定数。"), a row each, by the
+    #: block they stood above: "staff" (财政供养人员情况, or the top of the form) or "amounts"
+    #: (经费控制情况), for the scored workbook to carry over where they were (forms.md Outputs)
+    notes: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -320,8 +326,11 @@ class DepartmentForm:
     other_bases: dict[str, str] = field(default_factory=dict)
     #: "standard", "note" → the table's own label of that column ("评价标准", "扣分原因和其他说明")
     column_labels: dict[str, str] = field(default_factory=dict)
-    #: The lines under the table (单位负责人, 填表人, 联系电话 …), as ProjectForm.footer
+    #: The lines under the table (单位负责人, 填表人, 联系电话 …), as ProjectForm.footer, and the notes
+    #: among them ("注：…", "说明：…" and its numbered lines), in their order
     footer: list[str] = field(default_factory=list)
+    #: The notes the unit wrote between the form's heading and its table ("说明：…"), a row each
+    notes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:

@@ -39,7 +39,7 @@ from .errors import PerfevalError
 
 #: Changes whenever the database's layout or the stored model changes; a store of another
 #: version is emptied (everything is scored again), never misread.
-STATE_VERSION = f"8 {SCHEMA}"  # 8: the run that last scored each input (StoredResults of an earlier run)
+STATE_VERSION = f"9 {SCHEMA}"  # 9: each form's summary record holds its 主管部门 as written (FormFacts.department_name)
 #: Rows written between two commits: a killed batch loses at most this many files' records.
 COMMIT_EVERY = 500
 # Summary records are mostly rendered XML and JSON (~40 KB a form): compressed at the fastest

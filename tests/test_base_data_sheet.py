@@ -183,6 +183,50 @@ def test_unit_text_is_written_as_text(tmp_path):
     assert sheet["A3"].value == f"填报单位：{hostile}"
 
 
+def _scored_base_sheet(tmp_path, base_sheet_edit):
+    """The F2 sheet of the scored workbook of a department form whose F2 ``base_sheet_edit`` changed."""
+    import perfeval_xl
+    from deptgen import BaseFigures, write_department_workbook
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    path = write_department_workbook(inbox / "dept.xlsx", BaseFigures("某局"))
+    workbook = openpyxl.load_workbook(path)
+    base_sheet_edit(workbook[F2])
+    workbook.save(path)
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    return openpyxl.load_workbook(tmp_path / "out" / "dept.scored.xlsx")[F2]
+
+
+def test_rates_written_beside_the_amounts_are_numbers_shown_as_written(tmp_path):
+    # "95.01%" typed as text was carried as text, and 0.9501 in a percent cell as 0.9501 万元 ("0.9501").
+    def rates(sheet):
+        sheet.append(["预算执行率", "93.5%", "95.01%", 0.9501])
+        sheet.cell(sheet.max_row, 4).number_format = "0.00%"
+        sheet.append(["“三公经费”变动率", "-4.41%", "100％", None])
+
+    sheet = _scored_base_sheet(tmp_path, rates)
+    execution, change = row_of(sheet, "预算执行率"), row_of(sheet, "“三公经费”变动率")
+    cells = [sheet.cell(execution, col) for col in (2, 3, 4)] + [sheet.cell(change, col) for col in (2, 3)]
+    assert [(cell.data_type, cell.number_format) for cell in cells] == [
+        ("n", "0.0%"), ("n", "0.00%"), ("n", "0.00%"), ("n", "0.00%"), ("n", "0%")]
+    assert [cell.value for cell in cells] == pytest.approx([0.935, 0.9501, 0.9501, -0.0441, 1])
+    first = sheet.cell(execution, 2)
+    assert (first.alignment.horizontal, first.border.left.style) == ("right", "thin")  # as the amounts beside it
+
+
+def test_words_written_beside_the_amounts_stay_text_and_amounts_stay_amounts(tmp_path):
+    def words(sheet):
+        sheet.append(["预算执行率", "约95%", "待核实", "95%以上"])
+
+    sheet = _scored_base_sheet(tmp_path, words)
+    row = row_of(sheet, "预算执行率")
+    assert [(sheet.cell(row, col).value, sheet.cell(row, col).data_type) for col in (2, 3, 4)] == [
+        ("约95%", "s"), ("待核实", "s"), ("95%以上", "s")]
+    amount = sheet.cell(row_of(sheet, "政府采购金额"), 4)
+    assert (amount.value, amount.number_format) == (40.6, "#,##0.00##")
+
+
 def test_a_title_already_taken_gets_a_number():
     workbook = openpyxl.Workbook()
     workbook.active.title = F2

@@ -892,6 +892,90 @@ def test_the_lines_signed_under_a_department_table_are_carried_over_to_its_score
     assert "单位负责人：张三　　联系电话：0731-8888" in [row[0].value for row in scored.iter_rows()]
 
 
+def _with_notes(path: Path) -> Path:
+    """The department workbook at ``path`` with the unit's notes between its blocks, and an amount row
+    whose name starts as a note does (注册登记费), which is no note."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    base = workbook["基础数据表"]
+    procurement = next(row for row in range(1, base.max_row + 1) if base.cell(row, 1).value == "政府采购金额")
+    base.insert_rows(procurement + 1, 2)
+    base.cell(procurement + 1, 1, "注：政府采购金额含服务类采购。")
+    for col, value in enumerate(("注册登记费", 1.2, 1.5, 1.4), start=1):
+        base.cell(procurement + 2, col, value)
+    base.insert_rows(5)  # between the head counts and 经费控制情况
+    base.cell(5, 1, "说明：")
+    base.cell(5, 2, "编制数为年末核定数。")
+    base.insert_rows(3)  # between 填报单位 and 财政供养人员情况
+    base.cell(3, 1, "备注：本表由财务科填报。")
+    table = workbook["指标评分表"]
+    table.insert_rows(3)  # between 填报单位 and the table's header
+    table.cell(3, 1, "说明：自评得分保留一位小数。")
+    for line in ("注：", "1、定性指标由单位自评；", "2、定量指标按基础数据表计算。", "单位负责人：王五"):
+        table.cell(table.max_row + 1, 1, line)  # under 合计: a note, its numbered lines, the signature
+    workbook.save(path)
+    return path
+
+
+def test_notes_between_the_blocks_of_a_department_form_are_carried_over_where_they_were(tmp_path):
+    # forms.md carries every field over; these were dropped, and a note under the table dropped the
+    # signature under it too.
+    from openpyxl import load_workbook
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    _with_notes(write_department_workbook(inbox / "dept.xlsx", BaseFigures("某局")))
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    scored = load_workbook(tmp_path / "out" / "dept.scored.xlsx")
+    table = [row[0].value for row in scored["指标评分表"].iter_rows()]
+    assert table[table.index("填报单位") + 1:table.index("绩效指标") + 1] == ["说明：自评得分保留一位小数。", "绩效指标"]
+    grade = table.index("评价等级")
+    assert table[grade + 1:grade + 6] == ["注：", "1、定性指标由单位自评；", "2、定量指标按基础数据表计算。",
+                                          "单位负责人：王五", f"评分规则：hunan-dept；来源：dept.xlsx（工作表：指标评分表）"]
+    base = [row[0].value for row in scored["基础数据表"].iter_rows()]
+    assert base[base.index("填报单位：某局"):base.index("经费控制情况") + 1] == [
+        "填报单位：某局", "备注：本表由财务科填报。", "财政供养人员情况", None, "说明：编制数为年末核定数。", "经费控制情况"]
+    assert base[base.index("政府采购金额") + 1:base.index("政府采购金额") + 3] == ["注：政府采购金额含服务类采购。", "注册登记费"]
+    note = base.index("注：政府采购金额含服务类采购。") + 1
+    assert f"A{note}:D{note}" in {str(merged) for merged in scored["基础数据表"].merged_cells.ranges}
+
+
+def test_headings_and_table_rows_are_not_taken_for_notes(tmp_path):
+    path = _with_notes(write_department_workbook(tmp_path / "dept.xlsx", BaseFigures("某局")))
+    [result] = perfeval_xl.score_workbook(path).forms
+    form, base = result.form, result.form.base
+    assert form.notes == ["说明：自评得分保留一位小数。"]
+    assert form.footer == ["注：", "1、定性指标由单位自评；", "2、定量指标按基础数据表计算。", "单位负责人：王五"]
+    assert base.notes == {"staff": ["备注：本表由财务科填报。"], "amounts": ["说明：编制数为年末核定数。"]}
+    assert [line.label for line in base.lines if line.note] == ["注：政府采购金额含服务类采购。"]
+    registration = next(line for line in base.lines if line.label == "注册登记费")
+    assert (registration.note, registration.amounts) == (False, {"prior_final": D("1.2"), "budget": D("1.5"),
+                                                                 "final": D("1.4")})
+    assert result.total == D("95.61")  # the notes change no score
+
+
+def test_the_rates_a_department_form_is_scored_by_are_numbers_on_its_scored_form(tmp_path):
+    # They were text ("96.67%"): an officer could not sort them nor check them with a formula.
+    from openpyxl import load_workbook
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_department_workbook(inbox / "dept.xlsx", BaseFigures("某局"))
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    scored = load_workbook(tmp_path / "out" / "dept.scored.xlsx").worksheets[0]
+    header = next(row for row in scored.iter_rows() if row[5].value == "实际完成值")[0].row
+    rows = {scored.cell(row, 4).value: scored.cell(row, 6) for row in range(header + 1, scored.max_row + 1)
+            if scored.cell(row, 4).value}
+    for name, rate in (("政府采购执行率", 0.9667), ("“三公经费”变动率", -0.0441), ("在职人员控制率", 1)):
+        assert (rows[name].data_type, rows[name].number_format) == ("n", "0.00%"), name
+        assert rows[name].value == pytest.approx(rate), name
+    # A row the unit scores itself has no rate: its cell stays empty, and its 评价标准 stays text.
+    assert rows["管理制度健全性"].value is None
+    standard = scored.cell(rows["政府采购执行率"].row, 5)
+    assert (standard.value, standard.data_type) == ("见评分标准", "s")
+
+
 @pytest.mark.parametrize("direction, rate, basis", [
     ("over", "85", "未超过90%，得满分{score}"),
     ("under", "100", "不低于90%，得满分{score}"),  # it said 未超过90% of a rate that must not fall below it

@@ -63,6 +63,16 @@ def _odd_texts(tmp_path):
     return [result]
 
 
+def _rates(tmp_path):
+    from perfeval_xl.model import BaseLine
+
+    result = _department(tmp_path)
+    result.form.base.lines.append(BaseLine("预算执行率", texts={"prior_final": "93.5%", "budget": "95.01%",
+                                                              "final": "约95%"}))
+    result.items[0].target = "100%"  # a bare percentage in the 评价标准 column too
+    return [result]
+
+
 def _two_departments(tmp_path):
     (tmp_path / "second").mkdir()
     first, second = _department(tmp_path), _department(tmp_path / "second", staff_rows=True)
@@ -76,8 +86,9 @@ def _two_departments(tmp_path):
     lambda d: [_department(d, section_column=True, staff_rows=True)],
     _without_year_or_lines,
     _odd_texts,
+    _rates,
     _two_departments,
-], ids=["department", "second-order", "section-column", "no-year-no-lines", "odd-texts", "two-departments"])
+], ids=["department", "second-order", "section-column", "no-year-no-lines", "odd-texts", "rates", "two-departments"])
 def test_fast_writer_draws_department_workbooks_as_the_openpyxl_reference(tmp_path, forms):
     """The F2 base data sheet, written as XML with formats compiled with the template, as openpyxl draws it."""
     forms = forms(tmp_path)

@@ -567,6 +567,23 @@ def test_one_department_typed_several_ways_is_one_row():
         ("某市城市管理局", 5), ("某市城市管理局（本级）", 2)]
 
 
+def test_a_department_is_shown_as_its_forms_write_it_not_as_it_is_compared(tmp_path):
+    # 部门 grouped the forms by the name without its spaces and showed that: "长沙市卫生健康委员会",
+    # a name no unit wrote.  Shown: the spelling most of its forms write (of ties, the first met).
+    money = funds(("total", "1", "1"))
+    files = [project(f"{i}.xlsx", f"p{i}", department, "80", None, "良", money)
+             for i, department in enumerate(["长沙市卫生健康委员会", " 长沙市 卫生健康委员会", "长沙市 卫生健康委员会\u200b",
+                                              "开福区 城市管理局", "开福区城市管理局（盖章）"])]
+    department = DepartmentForm(file="dept.xlsx", sheet="指标评分表", unit="开福区 行政审批服务局", year=2019)
+    files.append(FileResult("dept.xlsx", "ok", forms=[FormResult(department, "hunan-dept", [], D("95.61"), "优")]))
+    assert [(summary.department, summary.projects, summary.departments) for summary in department_summaries(files)] == [
+        ("长沙市 卫生健康委员会", 3, 0), ("开福区 城市管理局", 2, 0), ("开福区 行政审批服务局", 0, 1)]
+    out = tmp_path / "summary.xlsx"
+    write_summary_xlsx(files, out, "mof-2020-project")  # spooled: the spelling goes through each file's record
+    shown = [row["主管部门"] for row in table(openpyxl.load_workbook(out)["部门"])]
+    assert shown == ["长沙市 卫生健康委员会", "开福区 城市管理局", "开福区 行政审批服务局", "合计"]
+
+
 def test_a_projects_execution_counts_only_beside_its_budget():
     # A form whose 全年预算数 is missing brought its 执行数 without a 预算数: 190 of 100, a 190 % rate.
     whole = project("a.xlsx", "甲", "局", "90", None, "优", funds(("total", "100", "100")))

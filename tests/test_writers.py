@@ -490,6 +490,42 @@ def test_unit_text_is_written_as_text_never_as_a_formula(tmp_path, text):
     assert "<hyperlinks" not in sheet_xml
 
 
+# -- rates are numbers -------------------------------------------------------------------
+
+
+def _written_both_ways(tmp_path: Path, result: FormResult) -> list:
+    """The form's sheet as the batch writes it (XML) and as the openpyxl reference draws it."""
+    from perfeval_xl.writers.scored_form import write_scored_workbook_openpyxl
+
+    fast, reference = tmp_path / "fast.xlsx", tmp_path / "reference.xlsx"
+    write_scored_workbook([result], fast)
+    write_scored_workbook_openpyxl([result], reference)
+    return [openpyxl.load_workbook(path)[result.form.sheet] for path in (fast, reference)]
+
+
+@pytest.mark.parametrize("written, number, number_format", [
+    ("95.01%", 0.9501, "0.00%"), ("-4.41%", -0.0441, "0.00%"), ("100%", 1, "0%"), ("96.4%", 0.964, "0.0%"),
+    ("97％", 0.97, "0%"), ("0.125%", 0.00125, "0.000%"),
+])
+def test_a_bare_percentage_is_a_number_shown_as_the_unit_wrote_it(tmp_path, written, number, number_format):
+    # A rate written as text ("95.01%") sorted as text and summed to 0 in Excel; as Excel stores a
+    # typed 95.01%, it is the number 0.9501 shown with as many decimals as written.
+    items = [execution_item(), indicator("产出指标", "质量指标", "办结率", "10", target="≥95%", actual=written)]
+    for sheet in _written_both_ways(tmp_path, project_result(items=items)):
+        cell = sheet.cell(row_of(sheet, "办结率", column=4), 6)
+        assert (cell.data_type, cell.number_format) == ("n", number_format)
+        assert cell.value == pytest.approx(number)
+
+
+@pytest.mark.parametrize("written", ["≥95%", "约95%", "95%以上", "095%", "1,000%", "95.1234567%", "95 %", "百分之九十五"])
+def test_a_percentage_with_words_or_another_spelling_stays_text_as_the_unit_wrote_it(tmp_path, written):
+    items = [execution_item(), indicator("产出指标", "质量指标", "办结率", "10", target=written, actual=written)]
+    for sheet in _written_both_ways(tmp_path, project_result(items=items)):
+        row = row_of(sheet, "办结率", column=4)
+        for col in (5, 6):
+            assert (sheet.cell(row, col).value, sheet.cell(row, col).data_type) == (written, "s")
+
+
 def test_control_characters_pasted_into_a_form_do_not_break_the_output(tmp_path):
     sheet = scored_sheet(tmp_path, project_result(name="政务\x07大厅\x1b项目"))[SHEET]
     assert sheet["B3"].value == "政务大厅项目"

@@ -577,13 +577,17 @@ def row_end(values: list[object], stop_col: int) -> str | None:
     return None
 
 
-def footer_lines(cells: SheetCells, first_row: int) -> list[str]:
+def footer_lines(cells: SheetCells, first_row: int, *, notes: bool = False) -> list[str]:
     """The lines under a form's table from ``first_row`` on: each row whose first filled cell is a
     footer's label (单位负责人, 填表人, 联系电话 …, see :func:`row_end`), its cells' texts joined as
     they read across ("填表人：李四　　联系电话：0731-8888").  Blank rows and the 总分 row are passed
-    over; any other row ends them: a note, the 项目资金 block, another form."""
+    over; any other row ends them: the 项目资金 block, another form, and a note unless ``notes``.
+
+    With ``notes``, a note ("注：…", "说明：…") is a line too, in its place among the others, and so
+    are the numbered lines right under it ("1、…", "（2）…"), which go on with it."""
     lines = []
     rows = cells.grid.rows
+    in_note = False
     for row in range(first_row, len(rows)):
         values = rows[row]
         texts = [text for value in values if (text := _footer_text(value))]
@@ -592,13 +596,35 @@ def footer_lines(cells: SheetCells, first_row: int) -> list[str]:
         end = row_end(values, len(values))
         if end == "total":
             continue
-        if end != "footer":
+        if end == "note" and notes:
+            in_note = True
+        elif end == "footer":
+            in_note = False
+        elif not (in_note and NUMBERED_LINE.match(texts[0])):
             break
-        line = texts[0]
-        for text in texts[1:]:  # a label cell ("填表人：") runs into its value's cell
-            line += text if line.endswith((":", "：")) else "　　" + text
-        lines.append(line)
+        lines.append(joined_across(texts))
     return lines
+
+
+#: A numbered line ("1、…", "2.…", "（3）…", "一、…"): a note's item under it.
+NUMBERED_LINE = re.compile(r"(?:\d+|[一二三四五六七八九十]+)[、.．]|[（(](?:\d+|[一二三四五六七八九十]+)[）)]")
+
+
+def joined_across(texts: list[str]) -> str:
+    """The texts of a row's cells as they read across: a label cell ("填表人：") runs into its value's
+    cell, other cells are set apart by two ideographic spaces."""
+    line = texts[0]
+    for text in texts[1:]:
+        line += text if line.endswith((":", "：")) else "　　" + text
+    return line
+
+
+def note_text(values: list[object]) -> str:
+    """The text of a row that is a note ("注：…", "说明：…", see :func:`row_end`), its cells joined as
+    they read across; "" for any other row."""
+    if row_end(values, len(values)) != "note":
+        return ""
+    return joined_across([text for value in values if (text := _footer_text(value))])
 
 
 def _footer_text(value: object) -> str:

@@ -12,7 +12,7 @@ from .. import labels
 from ..labels import compact, nfkc, normalise, weight_in_label
 from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag, Source
 from ..values import MONEY_UNITS, PLACEHOLDERS, declared_money_unit, format_number, to_decimal
-from .cells import SheetCells, footer_lines, split_at_label
+from .cells import SheetCells, footer_lines, note_text, split_at_label
 from .grid import Grid
 
 # An amount column's heading: its year ("2019年", "2019年度", "2019") or the year relative to the
@@ -61,13 +61,15 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
         flags.append(Flag(f"基础数据表的金额单位为{bare_unit}，已按{MONEY_UNIT}折算（÷{factor:f}）", declared[1],
                           action=f"请单位按{MONEY_UNIT}填写金额"))
     column_units = _column_units(cells, columns, header_row, bare_unit, flags)
-    rows = _base_rows(cells, columns, header_row, flags, lines, bare_unit, column_units)
+    notes: dict[str, list[str]] = {}
+    rows = _base_rows(cells, columns, header_row, flags, lines, bare_unit, column_units, notes)
     flags.extend(_wholes_from_parts(rows))
     known = sum(1 for key in rows if key in labels.BASE_ROWS)
     if known < 3:
         return None
     flags.extend(_parts_that_do_not_add_up(rows))
-    base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags, lines=lines)
+    base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags, lines=lines,
+                    notes=notes)
     if staff is not None:
         # One count may be there without the other ("在职人员数" beside an unknown 编制 label): each is
         # kept, and the rule names the one it lacks (both were dropped, and both said missing).
@@ -240,8 +242,12 @@ def _headcount(value: object) -> Decimal | None:
 
 def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flags: list[Flag],
                lines: list[BaseLine], bare_unit: str | None = None,
-               column_units: dict[str, str] | None = None) -> dict[str, BaseAmounts]:
+               column_units: dict[str, str] | None = None,
+               notes: dict[str, list[str]] | None = None) -> dict[str, BaseAmounts]:
     """The amount rows by name; every line of the table below ``header_row`` goes to ``lines`` as written.
+
+    A note ("注：…", "说明：…") is no amount row: one below ``header_row`` is a line (``note``), in its
+    place; one above it goes to ``notes`` under the block it stood above (BaseData.notes).
 
     A number written bare is in the unit its row's label declares ("固定资产总额（元）"), else its
     column's heading ("本年决算数（元）"), else the sheet's ``bare_unit``."""
@@ -253,6 +259,13 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
     for row in range(cells.grid.height):
         if row == figures_row:
             continue  # the figures under a row of F2 labels: read with it
+        note = note_text(cells.grid.rows[row])
+        if note:  # forms.md carries every field over: the scored workbook shows it where it was
+            if row > header_row >= 0 or header_row < 0:
+                lines.append(BaseLine(note, note=True))
+            elif notes is not None:
+                notes.setdefault("amounts" if 0 <= staff_heading < row else "staff", []).append(note)
+            continue
         label_col, label = _row_label(cells, row, first_amount_col)
         if label and labels.staff_field(label):
             continue  # staff rows hold head counts, read by _staff, not amounts
@@ -456,11 +469,21 @@ def _names_staff(values: list[object]) -> bool:
 
 def _keep_line(cells: SheetCells, row: int, columns: dict[str, int], label: str, amounts: dict[str, Decimal],
                lines: list[BaseLine]) -> None:
-    """Add ``row`` to ``lines`` as written: its ``amounts``, and the text of each other amount cell."""
+    """Add ``row`` to ``lines`` as written: its ``amounts``, and the text of each other amount cell.
+
+    A number in a percent cell (0.9501 shown "95.01%": a rate the unit wrote beside the amounts) is
+    kept as shown, not as an amount of 0.9501 万元, which the scored workbook showed as "0.9501"."""
     texts = {name: cells.text(row, col) for name, col in columns.items() if name not in amounts}
     texts = {name: text for name, text in texts.items() if text}
+    amounts = dict(amounts)
+    for name in [name for name in amounts if name in columns]:
+        col = columns[name]
+        value = cells.raw(row, col)
+        if value.__class__ in (int, float) and (shown := cells.as_shown(value, row, col)) is not value:
+            texts[name] = shown
+            del amounts[name]
     if label or amounts or texts:
-        lines.append(BaseLine(label=label, amounts=dict(amounts), texts=texts))
+        lines.append(BaseLine(label=label, amounts=amounts, texts=texts))
 
 
 def _fill_blanks(first: BaseAmounts, later: BaseAmounts, flags: list[Flag]) -> None:
@@ -662,7 +685,10 @@ def read_scoring_table(grid: Grid, file: str) -> DepartmentForm | None:
         if name and not normalise(name).endswith("小计"):  # a 小计 sums rows read already
             form.rows.append(_scoring_row(cells, row, columns, level1, level2, name))
         row += 1
-    form.footer = footer_lines(cells, row)
+    # A note is carried over as the lines the unit signed are (forms.md: every field); above the
+    # table, between its heading and its header, as between its 合计 row and the signatures.
+    form.notes = [note for values in grid.rows[:header_row] if (note := note_text(values))]
+    form.footer = footer_lines(cells, row, notes=True)
     return form if form.rows else None
 
 

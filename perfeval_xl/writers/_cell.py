@@ -4,16 +4,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Union
 
-from ._display import exact_number, excel_text
+from ._display import Percentage, exact_number, excel_text
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
 
-CellValue = Union[str, int, float, Decimal, None]
+CellValue = Union[str, int, float, Decimal, Percentage, None]
 
 
 def cell_value(value: CellValue) -> Union[str, int, float, None]:
-    """The value as it is stored: Decimal → float (as written, not rounded), text cleaned, "" → None.
+    """The value as it is stored: Decimal → float (as written, not rounded), a Percentage → its
+    fraction's float (its cell's number format shows it as a percentage), text cleaned, "" → None.
 
     Decimals become floats here, at the last moment; text loses XML-illegal
     control characters and is cut to Excel's limit (see :func:`excel_text`).
@@ -25,6 +26,8 @@ def cell_value(value: CellValue) -> Union[str, int, float, None]:
         return exact_number(value)
     if value is None or value == "":
         return None
+    if kind is Percentage:
+        return exact_number(value.fraction)
     if isinstance(value, Decimal):
         return exact_number(value)
     if isinstance(value, str):
@@ -43,8 +46,13 @@ def write_cell(cell: Cell, value: CellValue) -> None:
     openpyxl turns a str starting with "=" into a formula and "#N/A"-like
     strings into error values.  Text from a unit must never run as a formula
     (=HYPERLINK(...), =WEBSERVICE(...)), so every str is forced to the string
-    type after assignment.  Empty text leaves the cell blank.
+    type after assignment.  Empty text leaves the cell blank.  A Percentage is a number shown with
+    its percent format.
     """
+    if value.__class__ is Percentage:
+        cell.value = cell_value(value)
+        cell.number_format = value.number_format
+        return
     value = cell_value(value)
     cell.value = value
     if isinstance(value, str):

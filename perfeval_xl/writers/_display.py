@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
@@ -64,6 +65,45 @@ def finite_float(value: Decimal) -> Optional[float]:
     """
     number = float(value)
     return number if math.isfinite(number) else None
+
+
+#: The most decimals of a percentage written as a number (the rulebooks' ``percent_places`` allow 6).
+PERCENT_PLACES_MAX = 6
+#: A percentage that is a bare number and a percent sign, as Excel itself stores "95.01%" typed into
+#: a cell: no leading zero, no sign but a minus, no thousands separator, no word before or after it
+#: ("95.01%", "-4.41%", "100％"); at most 15 digits, so that a float holds it exactly.
+_PERCENTAGE = re.compile(r"-?(?:0|[1-9]\d{0,8})(?:\.(\d{1,%d}))?[%%％]" % PERCENT_PLACES_MAX)
+
+
+@dataclass(frozen=True, slots=True)
+class Percentage:
+    """A rate written as a percentage ("95.01%"), as a cell holds it: the number (0.9501) and a
+    percent number format of the places written ("0.00%"), so that it shows as written."""
+
+    fraction: Decimal
+    places: int
+    text: str  # as written: shown so where no percent format is at hand
+
+    @property
+    def number_format(self) -> str:
+        return percent_format(self.places)
+
+
+def percent_format(places: int) -> str:
+    """The number format showing a fraction as a percentage of ``places`` decimals: "0%", "0.00%"."""
+    return "0." + "0" * places + "%" if places else "0%"
+
+
+def percentage(text: str) -> Optional[Percentage]:
+    """``text`` as a :class:`Percentage` when it is a bare percentage ("95.01%", "-4.41%"); else None.
+
+    Nothing is guessed: "约95%", "≥95%", "95%以上", "095%" and "1,000%" stay text, as Excel would
+    keep them."""
+    match = _PERCENTAGE.fullmatch(text)
+    if match is None:
+        return None
+    decimals = match.group(1)
+    return Percentage(Decimal(text[:-1]).scaleb(-2), len(decimals) if decimals else 0, text)
 
 
 def excel_text(text: str) -> str:

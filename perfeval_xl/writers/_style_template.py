@@ -48,6 +48,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+from ._display import PERCENT_PLACES_MAX, percent_format
 from ._templates import SCORED_FORM_STYLE_COMPILED, template_path
 
 # openpyxl is imported where it is used: a batch of the shipped template never needs it, and
@@ -60,6 +61,11 @@ if TYPE_CHECKING:
 
 #: Number of columns of the scored form (A … M).
 COLUMN_COUNT = 13
+#: The columns of an indicator row that may hold a percentage shown as a number (E 年度指标值, F
+#: 实际完成值: scored_form.TARGET and ACTUAL), and the decimals it may show (a rulebook's
+#: ``percent_places`` reach 6): the compile adds their cell format with each percent number format.
+FIGURE_COLUMNS = (5, 6)
+PERCENT_PLACES = range(PERCENT_PLACES_MAX + 1)
 
 #: Row kinds of the scored form, in the order they appear on it.
 ROLES = (
@@ -280,6 +286,9 @@ class CompiledStyle:
     styles: bytes
     theme: bytes
     base_data: BaseDataXml
+    #: (column, decimals) → the xf of an indicator row's cell of that column (FIGURE_COLUMNS) with the
+    #: percent number format of that many decimals ("0.00%"), as openpyxl gives it
+    percent_xfs: dict[tuple[int, int], int]
     #: Pieces the writer derives from the above and keeps (XML fragments, compressed parts).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -315,7 +324,7 @@ def compiled_scored_form_style(path: Path) -> CompiledStyle:
 
 #: The layout of the shipped data (:func:`compiled_as_data`): raised when it changes, so that data
 #: of another layout is never read as this one.
-SHIPPED_FORMAT = 1
+SHIPPED_FORMAT = 2
 #: The file names openpyxl loads (``load_workbook`` refuses others, as the reference writer then
 #: does): a template of another name is refused whatever its bytes.
 _OPENPYXL_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
@@ -350,6 +359,7 @@ def compiled_as_data(compiled: CompiledStyle, template_sha256: str) -> dict:
         "rows": {role: dataclasses.asdict(row) for role, row in compiled.rows.items()},
         "column_widths": compiled.column_widths,
         "merged": [[*key, *value] for key, value in compiled.merged.items()],
+        "percent_xfs": [[*key, xf] for key, xf in compiled.percent_xfs.items()],
         **{part: {"selected": getattr(compiled, part)[True].decode(), "other": getattr(compiled, part)[False].decode()}
            for part in _SHEET_PARTS},
         **{part: getattr(compiled, part).decode() for part in _PACKAGE_PARTS},
@@ -366,6 +376,7 @@ def compiled_from_data(data: dict) -> CompiledStyle:
               for role, row in data["rows"].items()},
         column_widths=tuple(data["column_widths"]),
         merged={tuple(entry[:6]): tuple(entry[6:]) for entry in data["merged"]},
+        percent_xfs={(column, places): xf for column, places, xf in data["percent_xfs"]},
         **{part: {True: data[part]["selected"].encode(), False: data[part]["other"].encode()} for part in _SHEET_PARTS},
         **{part: data[part].encode() for part in _PACKAGE_PARTS},
         base_data=BaseDataXml({role: tuple(xf) for role, xf in base_data["xfs"].items()},
@@ -398,6 +409,7 @@ def _compile(path: Path) -> CompiledStyle:
     widths = tuple(column_width(style.prototype_sheet, col) for col in range(1, COLUMN_COUNT + 1))
     merged = _merged_styles(workbook, {array for row in style.rows.values() for array in
                                        (StyleArray(a) for a in row.cells.values())})
+    percent_xfs = _percent_styles(workbook, style.rows["indicator"])
 
     heads, middles, tails = {}, {}, {}
     for selected in (True, False):  # a fresh sheet each: openpyxl's writer changes the sheet it writes
@@ -429,7 +441,23 @@ def _compile(path: Path) -> CompiledStyle:
         raise TemplateError(f"模板 {path.name} 的文档属性无法写出")
     app = tostring(ExtendedProperties().to_tree())
     return CompiledStyle(rows, widths, merged, heads, middles, tails, workbook_head, workbook_tail,
-                         root_rels, app, core, styles, theme, _compile_base_data(workbook, path))
+                         root_rels, app, core, styles, theme, _compile_base_data(workbook, path), percent_xfs)
+
+
+def _percent_styles(workbook: Workbook, indicator: RowStyle) -> dict[tuple[int, int], int]:
+    """(column, decimals) → the xf of the indicator row's cell of each of FIGURE_COLUMNS given the
+    percent number format of that many decimals, as openpyxl's ``number_format`` setter gives it (the
+    reference writer sets it so on the cell it styled)."""
+    scratch = workbook.create_sheet("~percent-specimen")
+    xfs = {}
+    for column in FIGURE_COLUMNS:
+        for places in PERCENT_PLACES:
+            cell = scratch.cell(1, 1)
+            cell._style = copy.copy(indicator.cells[column])
+            cell.number_format = percent_format(places)
+            xfs[column, places] = workbook._cell_styles.add(cell._style)
+    workbook.remove(scratch)
+    return xfs
 
 
 def _compile_base_data(workbook: Workbook, path: Path) -> BaseDataXml:

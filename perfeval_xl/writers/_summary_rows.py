@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Iterable, Iterator, NamedTuple, Optional
 
-from ..labels import compact, unit_key
+from ..labels import compact, unit_key, without_seal_note
 from ..model import FileResult, Flag, FormResult, ItemScore
 from ._display import LEVEL_LABELS, level_label, status_label
 
@@ -72,13 +72,16 @@ class FormFacts(NamedTuple):
     executed: Optional[Decimal] = None
     #: What the form evaluates, for telling the same project sent twice (:func:`evaluated_key`); "" unnamed
     key: str = ""
+    #: The 主管部门 as the form writes it (:func:`department_as_written`), for 部门 to show: ``department``
+    #: is the spelling forms are grouped by, without the spaces a unit writes ("长沙市 教育局")
+    department_name: str = ""
 
 
 def form_facts(result: FormResult) -> FormFacts:
     # A self total over some items only ("仅供参考") would pull 部门's 平均自评总分 down beside 平均复核总分.
     self_total = result.self_total if result.self_scored_in_full else None
     return FormFacts(result.kind, result.total, self_total, result.grade, department_of(result),
-                     result.budget, result.executed, evaluated_key(result))
+                     result.budget, result.executed, evaluated_key(result), department_as_written(result))
 
 
 class SentTwice(NamedTuple):
@@ -273,3 +276,20 @@ def department_of(result: FormResult) -> str:
 @functools.lru_cache(maxsize=1024)  # Why cached: a bureau's forms name a few dozen departments
 def _department_spelling(name: str) -> str:
     return unit_key(name).replace("(", "（").replace(")", "）")
+
+
+def department_as_written(result: FormResult) -> str:
+    """The 主管部门 a form counts under as the unit wrote it: its spaces and brackets as they are, only
+    the blanks around it, the invisible characters pasted with it and a seal note ("（盖章）") dropped,
+    which :func:`department_of` drops too; "" when not filled."""
+    return _written_department(result.form.department or "")
+
+
+#: Characters no one sees (zero-width spaces and joiners, word joiner, BOM, soft hyphen): pasted from
+#: web pages with a name, dropped from it as :func:`labels.unit_key` drops them.
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
+
+
+@functools.lru_cache(maxsize=1024)
+def _written_department(name: str) -> str:
+    return without_seal_note(_INVISIBLE.sub("", name).strip())

@@ -9,10 +9,13 @@ Layout (columns A–D)::
     部门整体支出绩效评价基础数据表
     （2019年度）
     填报单位：<unit>                                  单位：万元
+    <the unit's notes above the staffing, if any ("说明：…"), a row each>
     财政供养人员情况 | 编制数 | 2019年实际在职人数 | 控制率
                      |   12   |        12          | 100.00%
+    <the unit's notes between the staffing and the amounts, if any>
     经费控制情况     | 2018年决算数 | 2019年预算数 | 2019年决算数
-    <every line of the form's amounts table, in form order, as written>
+    <every line of the form's amounts table, in form order, as written: a rate ("95.01%") as a
+     number shown as a percentage, a note ("注：…") across the sheet>
     来源：<file>（工作表：<sheet>）
 
 The sheet is first laid out as rows of cells, each named by its role (what it
@@ -37,7 +40,7 @@ from typing import TYPE_CHECKING, Optional
 
 from ..model import BaseData, BaseLine, DepartmentForm, FormResult
 from ._cell import CellValue, cell_value, write_cell
-from ._display import finite_float
+from ._display import PERCENT_PLACES_MAX, finite_float, percent_format, percentage
 from ._sheet_titles import unique_sheet_titles
 from ._style_template import merge_cells
 from ._text_measure import excel_row_height, line_height, lines_needed
@@ -112,6 +115,10 @@ FORMATS = {
     "amount": CellFormat(alignment="right", number_format=MONEY_FORMAT),
     "amount_text": CellFormat(alignment="center"),
     "source": CellFormat("note", boxed=False),
+    "unit_note": CellFormat(boxed=False),  # a note the unit wrote ("注：…"), merged across the sheet
+    # A rate the unit wrote in an amount column ("95.01%"): a number shown with the decimals written.
+    **{f"rate{places}": CellFormat(alignment="right", number_format=percent_format(places))
+       for places in range(PERCENT_PLACES_MAX + 1)},
 }
 #: Line label roles by indent level (see :func:`label_indent`).
 _LABEL_ROLES = ("line_label", "numbered_line_label", "of_which_line_label")
@@ -194,7 +201,9 @@ def lay_out_base_data(base: BaseData) -> BaseDataLayout:
     """Every row, cell and merged range of ``base``'s sheet."""
     layout = BaseDataLayout()
     _lay_out_title(layout, base)
+    _lay_out_notes(layout, base.notes.get("staff", ()))
     _lay_out_staffing(layout, base)
+    _lay_out_notes(layout, base.notes.get("amounts", ()))
     _lay_out_amounts(layout, base)
     note = f"来源：{base.file}（工作表：{base.sheet}）"
     row = layout.add(_text_height(note, sum(COLUMN_WIDTHS.values()), 16, NOTE_SIZE), (LABEL, "source", note))
@@ -205,6 +214,15 @@ def lay_out_base_data(base: BaseData) -> BaseDataLayout:
 def _text_height(text: str, width: float, minimum: float, size: float) -> float:
     """The height of a row whose text wraps in ``width``: what its lines need, ``minimum`` at least."""
     return excel_row_height(max(minimum, lines_needed(text, width, size) * line_height(size) + 4))
+
+
+def _lay_out_notes(layout: BaseDataLayout, notes) -> None:
+    """The unit's notes ("注：…", "说明：…"), a row each across the sheet, as it wrote them: forms.md
+    carries every field over, and a note says how to read the figures beside it."""
+    width = sum(COLUMN_WIDTHS.values())
+    for note in notes:
+        row = layout.add(_text_height(note, width, 18, TEXT_SIZE), (LABEL, "unit_note", note))
+        layout.merge_across(row, LABEL, LAST)
 
 
 def _lay_out_title(layout: BaseDataLayout, base: BaseData) -> None:
@@ -232,16 +250,27 @@ def _lay_out_amounts(layout: BaseDataLayout, base: BaseData) -> None:
     layout.add(22, (LABEL, "header", AMOUNTS_LABEL),
                *((column, "header", text) for column, text in zip((PRIOR, BUDGET, FINAL), year_headers(base.year))))
     for line in base.lines or _lines_of(base):
+        if line.note:
+            _lay_out_notes(layout, (line.label,))
+            continue
         label = line.label.strip()
         indent = label_indent(label)
         cells = [(LABEL, _LABEL_ROLES[indent], label or None)]
         for column, name in ((PRIOR, "prior_final"), (BUDGET, "budget"), (FINAL, "final")):
             amount = line.amounts.get(name)
-            if amount is None and name in line.texts:  # "—", or a heading such as "年初预算"
-                cells.append((column, "amount_text", line.texts[name]))
+            if amount is None and name in line.texts:  # "—", a heading such as "年初预算", a rate "95.01%"
+                cells.append(_text_cell(column, line.texts[name]))
             else:
                 cells.append((column, "amount", amount))
         layout.add(_text_height(label, COLUMN_WIDTHS["A"] - 2 * indent, 18, TEXT_SIZE), *cells)
+
+
+def _text_cell(column: int, text: str) -> _Cell:
+    """What the unit wrote in an amount column other than an amount: a rate ("95.01%", "-4.41%") as a
+    number shown as a percentage, as written, so that an officer can sort and check it; anything
+    else ("—", "年初预算", "约95%") as text."""
+    rate = percentage(text) if text[-1:] in "%％" else None
+    return (column, f"rate{rate.places}", rate) if rate is not None else (column, "amount_text", text)
 
 
 def _lines_of(base: BaseData) -> list[BaseLine]:
@@ -261,8 +290,13 @@ def _control_rate(base: BaseData) -> Optional[float]:
 def specimen_layout() -> BaseDataLayout:
     """A sheet with a cell of every role: the style template's compile reads their formats off it."""
     line = BaseLine("1、公务用车购置和维护经费", {"prior_final": Decimal("3.2")}, {"budget": "—"})
+    rates = [f"{1:.{places}f}%" for places in range(PERCENT_PLACES_MAX + 1)]  # a rate of every role
+    rate_lines = [BaseLine("预算执行率", texts=dict(zip(("prior_final", "budget", "final"), rates[first:first + 3])))
+                  for first in range(0, len(rates), 3)]
     base = BaseData(file="specimen.xlsx", sheet=TITLE, unit="某局", year=2019, staff_quota=Decimal(12),
-                    staff_actual=Decimal(11), lines=[BaseLine("三公经费"), line, BaseLine("其中：公车运行维护")])
+                    staff_actual=Decimal(11),
+                    lines=[BaseLine("三公经费"), line, BaseLine("其中：公车运行维护"), *rate_lines,
+                           BaseLine("注：一条说明。", note=True)])
     return lay_out_base_data(base)
 
 

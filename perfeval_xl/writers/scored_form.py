@@ -34,12 +34,14 @@ from ._cell import CellValue, cell_value, cell_values, write_cell
 from ._display import (
     EXCEL_MAX_TEXT,
     NOT_APPLICABLE,
+    Percentage,
     display_name,
     exact_number,
     excel_text,
     finite_float,
     flags_on_form,
     level_label,
+    percentage,
     split_execution_item,
 )
 from ._memo import NUMBERS_KEPT, BoundedMemo
@@ -265,6 +267,8 @@ class FormLayout:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, col, last row, col
     first_rows: dict[str, int] = field(default_factory=dict)
     print_title_row: int = 1
+    #: (row, column) → the number format of a cell holding a percentage (its value is the fraction)
+    number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def lay_out_form(result: FormResult) -> FormLayout:
@@ -273,10 +277,15 @@ def lay_out_form(result: FormResult) -> FormLayout:
     A value under a merged range (not its top-left cell) is dropped, as Excel would.
     """
     raw = _lay_out(result)
-    layout = FormLayout([(role, cell_values(_as_mapping(values))) for role, values in zip(raw.roles, raw.values)],
+    mappings = [_as_mapping(values) for values in raw.values]
+    layout = FormLayout([(role, cell_values(values)) for role, values in zip(raw.roles, mappings)],
                         raw.merges, print_title_row=raw.print_title_row)
     for row, role in enumerate(raw.roles, start=1):
         layout.first_rows.setdefault(role, row)
+    for row, values in enumerate(mappings, start=1):
+        for column, value in values.items():
+            if value.__class__ is Percentage:
+                layout.number_formats[row, column] = value.number_format
     rows = layout.rows
     for first_row, first_col, last_row, last_col in layout.merges:
         for row in range(first_row, last_row + 1):
@@ -298,6 +307,7 @@ def _lay_out(result: FormResult) -> _Layout:
             layout.write_funds(form.funds.lines if form.funds else [], execution)
         layout.write_goals(form)
     if isinstance(form, DepartmentForm):
+        layout.write_unit_lines(form.notes)  # its notes above its table, as the unit wrote them there
         layout.print_title_row = layout.write_indicators(_with_department_level_weights(indicators, form),
                                                          _department_header(form))
     else:
@@ -413,7 +423,7 @@ class _Layout:
         # dict of a dozen int keys and walking its items cost ≈ 1,600 instructions a row more than a
         # list zipped with the columns (−19 M instructions on 300 forms of distinct texts, −16 M of
         # repetitive ones).
-        starts, ends, sheet = _NUMBER_STARTS, _DIGITS, self.sheet
+        starts, ends, sheet = _NUMBER_STARTS, _FIGURE_ENDS, self.sheet
         append = self.values.append
         for item in items:
             applicable = item.applicable
@@ -466,13 +476,18 @@ class _Layout:
         grade = self.new_row("grade", {SECTION: "评价等级", WEIGHT: result.grade})
         self.merge_across(grade, SECTION, ACTUAL)
         self.merge_across(grade, WEIGHT, LAST)
-        # The unit's own lines under its table (单位负责人, 填表人, 联系电话 …), as on the form it sent:
-        # forms.md carries every field over, and these say whom to ask about its 问题提示.
-        for line in result.form.footer:
-            self.merge_across(self.new_row("note", {SECTION: line}), SECTION, LAST)
+        # The unit's own lines under its table (单位负责人, 填表人, 联系电话 …; a department's notes among
+        # them), as on the form it sent: forms.md carries every field over, and these say whom to ask
+        # about its 问题提示.
+        self.write_unit_lines(result.form.footer)
         source = f"{result.form.file}（工作表：{result.form.sheet}）" if result.form.file else result.form.sheet
         note = self.new_row("note", {SECTION: f"评分规则：{result.rulebook}；来源：{source}"})
         self.merge_across(note, SECTION, LAST)
+
+    def write_unit_lines(self, lines: list[str]) -> None:
+        """Lines the unit wrote on its form outside its table (a note, a signature), a row each across the sheet."""
+        for line in lines:
+            self.merge_across(self.new_row("note", {SECTION: line}), SECTION, LAST)
 
     def write_issues(self, flags: list[Flag], item_flags: int) -> None:
         """The 复核问题 block: the form's own flags; an indicator's are in its row's 问题提示."""
@@ -550,7 +565,11 @@ _BARE_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?")
 
 def _figure(text: str) -> CellValue:
     """A target or actual as its cell shows it: a bare number as a number (as the unit typed it,
-    not turned into text), anything else ("≤80万元", "按时完成") as text."""
+    not turned into text), a bare percentage ("95.01%", a department's rate as the engine computed
+    it, or "97%" as the unit typed it) as a number shown as that percentage, anything else
+    ("≤80万元", "按时完成", "约95%") as text."""
+    if text[-1] in _PERCENT_SIGNS:
+        return percentage(text) or text
     if len(text) <= 15 and _BARE_NUMBER.fullmatch(text):
         return Decimal(text)
     return text
@@ -558,6 +577,9 @@ def _figure(text: str) -> CellValue:
 
 _DIGITS = frozenset("0123456789")
 _NUMBER_STARTS = _DIGITS | {"-"}
+_PERCENT_SIGNS = frozenset("%％")
+#: The last characters of a target or actual that may be a bare number or percentage.
+_FIGURE_ENDS = _DIGITS | _PERCENT_SIGNS
 
 
 def _reason_with_notes(item: ItemScore) -> str:
@@ -600,6 +622,8 @@ def render_form(sheet: Worksheet, result: FormResult, styler: RowStyler) -> dict
         styler.style_row(sheet, row, role)
         for column, value in values.items():
             write_cell(sheet.cell(row, column), value)
+    for (row, column), number_format in layout.number_formats.items():
+        sheet.cell(row, column).number_format = number_format
     for first_row, first_col, last_row, last_col in layout.merges:
         sheet.merge_cells(start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col)
     heights = fit_heights(
@@ -915,6 +939,18 @@ def _other_cell(opening_text: bytes, opening_number: bytes, value: object) -> Op
     return opening_text + escape_text(str(value)).encode("utf-8", _NOT_UTF8) + b"</t></is></c>"
 
 
+def _percentage_cell(style: CompiledStyle, col: int, row: int, value: Percentage, opening_text: bytes) -> bytes:
+    """The cell of a percentage in ``col`` (of row ``row``) of an indicator row: its fraction, in the
+    column's cell format with the percent number format (compiled with the template: see
+    ``_style_template.FIGURE_COLUMNS``); in any other column, which has none, its text as written.
+
+    Why built here and not from the row's fragments: a row holds two at most."""
+    xf = style.percent_xfs.get((col, value.places))
+    if xf is None:
+        return opening_text + value.text.encode() + _TEXT_END
+    return f'<c r="{_LETTERS[col - 1]}{row}" s="{xf}" t="n"><v>{cell_value(value):.16g}</v></c>'.encode()
+
+
 def _note_tall_texts(ends: TallEnds, starts: tuple[tuple[int, int, TextHeights, float, int], ...],
                      values: dict[int, CellValue] | list[CellValue], row: int) -> None:
     """Note in ``ends`` the height the text of each merged range of several rows starting on ``row``
@@ -1018,6 +1054,8 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
                 if value == value and value != _INFINITY and value != -_INFINITY:  # else: no value, left empty
                     slots[opening_at[col]] = number[col]
                     slots[value_at[col]] = f"{value:.16g}</v></c>".encode()
+            elif kind is Percentage:
+                slots[opening_at[col]] = _percentage_cell(style, col, index, value, text[col])
             else:
                 cell = _other_cell(text[col], number[col], value)
                 if cell is not None:

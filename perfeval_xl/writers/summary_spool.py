@@ -208,13 +208,13 @@ def _ascii_json(line: bytes) -> Any:
 def _facts_json(facts: FormFacts) -> list:
     """FormFacts as JSON-able data; amounts as Decimal strings, so nothing is rounded."""
     return [facts.kind, facts.grade, facts.department, _number(facts.total), _number(facts.self_total),
-            _number(facts.budget), _number(facts.executed), facts.key]
+            _number(facts.budget), _number(facts.executed), facts.key, facts.department_name]
 
 
 def _facts_from_json(data: list) -> FormFacts:
-    kind, grade, department, total, self_total, budget, executed, key = data
+    kind, grade, department, total, self_total, budget, executed, key, department_name = data
     return FormFacts(kind, Decimal(total), _decimal(self_total), grade, department, _decimal(budget),
-                     _decimal(executed), key)
+                     _decimal(executed), key, department_name)
 
 
 def _number(value: Optional[Decimal]) -> Optional[str]:
@@ -325,7 +325,7 @@ class _Records:
     offset, issues length, measures offset, measures length, formless-row
     offset, formless-row length, name, form, ...]`` with each form ``[kind,
     grade, department, total, self total, budget, executed, row offset, row
-    length, key]``.  Repeated words (status, kind, grade, 主管部门) are numbers into
+    length, key, department as written]``.  Repeated words (status, kind, grade, 主管部门 both ways) are numbers into
     a table of distinct strings (not the key: one per form, the table would grow
     with the batch); amounts are Decimal strings, so nothing is rounded; ``name``
     is null when it is the key.
@@ -349,7 +349,7 @@ class _Records:
             facts = form.facts
             record.append([self._code(facts.kind), self._code(facts.grade), self._code(facts.department),
                            _number(facts.total), _number(facts.self_total), _number(facts.budget),
-                           _number(facts.executed), *form.row, facts.key])
+                           _number(facts.executed), *form.row, facts.key, self._code(facts.department_name)])
         return _compact_json(record).encode("ascii") + b"\n"
 
     def decode(self, key: Hashable, record: bytes) -> _File:
@@ -368,8 +368,9 @@ class _Records:
             None if row_at is None else (row_at, row_size),  # formless_row
             tuple([  # forms
                 _Form(FormFacts(words[kind], Decimal(total), _decimal(self_total), words[grade], words[department],
-                                _decimal(budget), _decimal(executed), key_of_form), (at, size))
-                for kind, grade, department, total, self_total, budget, executed, at, size, key_of_form in forms]),
+                                _decimal(budget), _decimal(executed), key_of_form, words[written]), (at, size))
+                for kind, grade, department, total, self_total, budget, executed, at, size, key_of_form, written
+                in forms]),
         )
 
 

@@ -43,7 +43,7 @@ import threading
 import zipfile
 import zlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
@@ -604,7 +604,7 @@ def score_bin_counts(files: list[FileResult], bands=SCORE_BINS) -> dict[str, int
 class DepartmentSummary:
     """One row of 部门: a 主管部门 and the forms that count under it (running sums, not lists)."""
 
-    department: str
+    key: str  # the 主管部门 as its forms are grouped by it (FormFacts.department)
     projects: int = 0
     departments: int = 0
     total_sum: Decimal = ZERO  # engine totals of every form
@@ -613,6 +613,23 @@ class DepartmentSummary:
     self_total_count: int = 0
     budget: Optional[Decimal] = None  # 万元, over project forms
     executed: Optional[Decimal] = None
+    #: Each spelling of the 主管部门 its forms wrote (FormFacts.department_name) → their number, in the
+    #: order first met
+    spellings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def department(self) -> str:
+        """The 主管部门 as most of its forms write it; of spellings as common, the first met in inbox
+        order; the key when none wrote it.
+
+        Why not the key: it is the name without its spaces ("长沙市教育局" for "长沙市 教育局"), a
+        name no unit wrote.  Why the most common spelling and not the first: one form typed with a
+        stray space does not rename a department that its other forms spell alike, and the row's
+        name does not hang on which file name sorts first."""
+        spellings = self.spellings
+        if not spellings:
+            return self.key
+        return max(spellings, key=spellings.__getitem__)  # the first of the most common, as dicts keep order
 
     @property
     def average_total(self) -> Optional[Decimal]:
@@ -629,6 +646,8 @@ class DepartmentSummary:
         return self.executed / self.budget
 
     def add(self, form: FormFacts) -> None:
+        if form.department_name:
+            self.spellings[form.department_name] = self.spellings.get(form.department_name, 0) + 1
         if form.kind == "department":
             self.departments += 1
         else:
@@ -645,6 +664,7 @@ class DepartmentSummary:
             self.self_total_count += 1
 
     def absorb(self, other: "DepartmentSummary") -> None:
+        """Add ``other``'s forms to this row's sums (the 合计 row: its name stays its own)."""
         self.projects += other.projects
         self.departments += other.departments
         self.total_sum += other.total_sum
@@ -669,7 +689,7 @@ class FormTally:
         #: Forms per engine total: the bands of 分布 are drawn when the grades used are known.  At most
         #: one entry per total in cents, whatever the number of forms.
         self.totals: Counter = Counter()
-        self._departments: dict[str, DepartmentSummary] = {}  # by name, as first met
+        self._departments: dict[str, DepartmentSummary] = {}  # by key (FormFacts.department), as first met
 
     @classmethod
     def of(cls, facts: Iterable[FormFacts]) -> "FormTally":
