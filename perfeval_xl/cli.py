@@ -295,6 +295,9 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
     rulebook = _rulebook(rules)
     if scheduler is not None and executor != "dask":
         raise ChineseUsageError("--scheduler 只用于 Dask 集群，请同时给出 --executor dask", click.get_current_context())
+    if os.path.realpath(outbox) == os.path.realpath(inbox):  # a usage error (2), as an OUTBOX that is a file is
+        raise ChineseUsageError(f"--out：输出文件夹“{outbox}”就是收件箱：评分结果会混进单位报送的文件里。"
+                                "请另选一个文件夹（收件箱之外，或收件箱下的子文件夹，如“评分结果”）")
     passwords, limits = _read_settings(passwords, passwords_file, max_cells, max_unzipped_mb)
     jobs = jobs or os.cpu_count() or 1
     show_bar = not quiet and sys.stderr.isatty()

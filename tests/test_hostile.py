@@ -892,7 +892,7 @@ def test_outbox_that_is_the_inbox_is_refused_and_nothing_is_written(tmp_path):
     inbox.mkdir()
     hostile.write_good(inbox / "good.xlsx")
     result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(inbox), "--quiet"])
-    assert result.exit_code == 1 and "就是收件箱" in result.output
+    assert result.exit_code == 2 and "就是收件箱" in result.output  # a usage error, as the README lists it
     assert sorted(p.name for p in inbox.iterdir()) == ["good.xlsx"]
 
 
