@@ -5,6 +5,7 @@ import contextlib
 import decimal
 import os
 import posixpath
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -525,6 +526,8 @@ class _BatchRun:
     def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
         order = [e.relative for e in entries]
         if self.store is not None:
+            if self.store.after_unfinished_run:  # before save(), which marks this run finished
+                _remove_leftover_temporaries(self.outbox, {posixpath.dirname(scored_path(name)) for name in order})
             gone = self.store.save()  # committed; score_folder closes the store
             _remove_outputs(self.outbox, gone)
             _remove_emptied_folders(self.outbox, gone)
@@ -583,6 +586,43 @@ def _remove_outputs(outbox: Path, outputs: list[str]) -> None:
         if path.is_relative_to(outbox) and path != outbox:
             with contextlib.suppress(OSError):  # already gone, or open in Excel: it stays, harmless
                 path.unlink()
+
+
+#: A temporary file of writers._atomic: ".<stem>.<pid>-<n>.tmp<suffix>".
+_TEMPORARY = re.compile(r"\..*\.(\d+)-\d+\.tmp(?:\.[^.]*)?")
+
+
+def _remove_leftover_temporaries(outbox: Path, folders: Iterable[str]) -> None:
+    """Delete the temporary files a killed run's workers left half-written in ``folders`` (relative
+    to ``outbox``, "" itself, where the summaries are written): never read, but an officer
+    browsing a shared folder sees them (a leading dot hides nothing on Windows).
+
+    Called once every worker of this run is done, with the outbox held (no other batch writes
+    there); a file of a process still alive (a library caller's own write) is left."""
+    for folder in sorted(folders | {""}):
+        try:
+            names = os.listdir(outbox / folder)
+        except OSError:  # not made yet, or gone
+            continue
+        for name in names:
+            found = _TEMPORARY.fullmatch(name)
+            if found is not None and not _process_alive(int(found.group(1))):
+                with contextlib.suppress(OSError):
+                    os.unlink(outbox / folder / name)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill would end it there: the outbox's lock is the guarantee
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: alive
+        return True
+    return True
 
 
 def _remove_emptied_folders(outbox: Path, removed: list[str]) -> None:

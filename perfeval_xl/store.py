@@ -218,6 +218,9 @@ class ResultStore:
             db.executescript(_TABLES)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (STATE_VERSION,))
         self.run = int(meta.get("run", 0)) + 1
+        # Whether the last run stopped before saving (killed, the machine off): its workers may have
+        # left temporary files in the outbox, which this run removes (batch._remove_leftover_temporaries).
+        self.after_unfinished_run = "run" in meta and meta.get("finished") != meta["run"]
         db.execute("INSERT OR REPLACE INTO meta VALUES ('run', ?)", (str(self.run),))
         db.commit()
 
@@ -430,6 +433,7 @@ class ResultStore:
             kept = {os.path.normcase(path) for (entry,) in self._db.execute("SELECT entry FROM files")
                     for path in _stored_outputs(entry)}
             gone = [path for path in gone if os.path.normcase(path) not in kept]
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', ?)", (str(self.run),))
         self._db.commit()
         self._uncommitted = 0
         return gone

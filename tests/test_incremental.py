@@ -399,6 +399,34 @@ def test_an_inbox_gone_for_now_keeps_its_forms_when_another_is_scored_meanwhile(
     assert perfeval_xl.score_folder(inbox, out=outbox).statuses == dict.fromkeys(["a.xlsx", "b.xlsx", "sub/c.xlsx"], "ok")
 
 
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_the_temporary_files_of_a_killed_run_are_removed_by_the_next(inbox, tmp_path):
+    # A batch killed (kill -9, the machine off) while its workers wrote left ".b.scored.<pid>-<n>.tmp.xlsx"
+    # files in the outbox for good; a leading dot hides nothing on a Windows share.
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    pid = _dead_pid()
+    left = [outbox / f".b.scored.{pid}-7.tmp.xlsx", outbox / "sub" / f".c.scored.{pid}-12.tmp.xlsx",
+            outbox / f".summary.{pid}-0.tmp.json"]
+    mine = [outbox / ".我的.tmp.xlsx", outbox / f".b.scored.{os.getpid()}-1.tmp.xlsx"]  # not a dead run's
+    for path in left + mine:
+        path.write_bytes(b"")
+    perfeval_xl.score_folder(inbox, out=outbox)  # the last run finished: nothing to clear
+    assert all(path.exists() for path in left + mine)
+    with contextlib.closing(sqlite3.connect(outbox / ".perfeval" / "state.sqlite")) as db, db:
+        db.execute("DELETE FROM meta WHERE key = 'finished'")  # as a run killed before it saved
+    assert perfeval_xl.score_folder(inbox, out=outbox).reused == 3
+    assert not any(path.exists() for path in left) and all(path.exists() for path in mine)
+
+
 def test_a_summary_not_asked_for_this_time_is_not_left_from_an_earlier_run(inbox, tmp_path):
     outbox = tmp_path / "out"
     perfeval_xl.score_folder(inbox, out=outbox, formats=("xlsx", "json", "csv"))
