@@ -235,3 +235,44 @@ def test_a_draft_is_set_up_as_a_chinese_report_is_printed(tmp_path):
     widths = [cell.width for cell in table.rows[1].cells]
     assert widths[-1] == max(widths) and widths[-1] > 3 * min(widths)  # the 评分依据 the widest
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
+
+
+def _two_departments_workbook(path: Path, first: str, second: str) -> Path:
+    from openpyxl import Workbook
+
+    from deptgen import HUNAN_ROWS, write_base_sheet, write_scoring_sheet
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for unit in (first, second):
+        write_base_sheet(wb.create_sheet(f"{unit}基础数据表"), BaseFigures(unit))
+        write_scoring_sheet(wb.create_sheet(f"{unit}指标评分表"), unit, HUNAN_ROWS)
+    wb.save(path)
+    return path
+
+
+def test_each_department_form_of_every_input_gets_a_draft_of_its_own(tmp_path):
+    # "X.xlsx" of 甲局 and 乙局 wrote "X.甲局.报告初稿.docx", the name the draft of "X.甲局.xlsx"
+    # (one form, 丙局) had too: one overwrote the other, and every rerun scored one of them again.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    _two_departments_workbook(inbox / "X.xlsx", "甲局", "乙局")
+    write_department_workbook(inbox / "X.甲局.xlsx", BaseFigures("丙局"))
+    _two_departments_workbook(inbox / "Y.xlsx", "丁局", "丁局")  # one unit's forms copied twice
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    reports = {file.file: list(file.reports) for file in batch.files}
+    assert reports == {"X.xlsx": ["X.报告初稿.甲局.docx", "X.报告初稿.乙局.docx"],
+                       "X.甲局.xlsx": ["X.甲局.报告初稿.docx"],
+                       "Y.xlsx": ["Y.报告初稿.丁局.docx", "Y.报告初稿.丁局（2）.docx"]}
+    assert "丙局" in "".join(p.text for p in Document(tmp_path / "out" / "X.甲局.报告初稿.docx").paragraphs)
+    assert perfeval_xl.score_folder(inbox, out=tmp_path / "out").reused == 3  # nothing left to settle
+
+
+def test_two_long_names_differing_at_their_end_make_two_drafts(tmp_path):
+    from perfeval_xl.writers.report_draft import draft_name
+
+    first, second = "长" * 80 + "甲", "长" * 80 + "乙"
+    assert draft_name(first) != draft_name(second)
+    assert all(len(draft_name(stem).encode()) <= 255 and draft_name(stem).endswith(".报告初稿.docx")
+               for stem in (first, second))
+    assert draft_name("某局") == "某局.报告初稿.docx"  # a name that fits is not touched

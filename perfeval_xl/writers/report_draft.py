@@ -7,6 +7,8 @@ reports: 部门整体支出概况 → 使用及管理情况 → 绩效情况 →
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Optional
 from ..model import BaseData, DepartmentForm, FormResult
 from ..rounding import percent, show2
 from ..values import format_number
-from ._atomic import atomic_write_bytes, fitting_name
+from ._atomic import NAME_MAX, atomic_write_bytes, fitting_name
 from ._display import XML_ILLEGAL_CHARACTERS
 from ._report_template import DOCUMENT_PART, HEADER_ROW_START, ReportTemplate, report_template
 from ._xml import NOT_UTF8, escape_text
@@ -32,14 +34,34 @@ def write_report_drafts(forms: list[FormResult], scored_workbook: str | Path) ->
     scored_workbook = Path(scored_workbook)
     written = []
     stem = scored_workbook.name.removesuffix(".scored.xlsx")
+    units: dict[str, int] = {}  # a unit's name → the drafts named after it so far
     for result in departments:
-        suffix = "" if len(departments) == 1 else f".{_safe(result.form.unit)}"
-        # Fitted: the draft's ending is longer than ".scored.xlsx", so beside a scored form of the
-        # longest name it would not fit whole.
-        path = scored_workbook.with_name(fitting_name(stem, f"{suffix}.报告初稿.docx"))
+        unit = ""
+        if len(departments) > 1:
+            unit = _safe(result.form.unit)
+            units[unit] = count = units.get(unit, 0) + 1
+            unit += f"（{count}）" if count > 1 else ""  # one unit's form copied twice in the workbook
+        path = scored_workbook.with_name(draft_name(stem, unit))
         write_report_draft(result, path)
         written.append(path)
     return written
+
+
+def draft_name(stem: str, unit: str = "") -> str:
+    """The name of the draft of the input named ``stem`` (its scored form's name less ".scored.xlsx"):
+    "X.报告初稿.docx"; of its form of ``unit`` when it holds several, "X.报告初稿.甲局.docx".
+
+    Why the unit after 报告初稿: written before it ("X.甲局.报告初稿.docx"), it named the draft of
+    another input "X.甲局.xlsx" too, and one draft overwrote the other.  A name too long for the
+    file system is cut with a digest of the whole stem in its place, so that two long names
+    differing in their last characters still make two drafts.
+    """
+    ending = f".报告初稿.{unit}.docx" if unit else ".报告初稿.docx"
+    name = stem + ending
+    if len(os.fsencode(name)) <= NAME_MAX:
+        return name
+    digest = hashlib.sha1(os.fsencode(stem)).hexdigest()[:8]
+    return fitting_name(stem, f"~{digest}{ending}")
 
 
 def write_report_draft(result: FormResult, path: Path) -> None:
