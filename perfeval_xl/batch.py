@@ -241,6 +241,11 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     None); inputs and outbox must then be on a path every worker sees.
     ``formats`` are the summaries written to the outbox: any of xlsx, json, csv.
     """
+    # An empty path is Path("") — the working folder — which no caller means: a variable left unset.
+    if os.fspath(inbox) == "":
+        raise PerfevalError("收件箱路径为空：请给出收件箱文件夹的路径")
+    if out is not None and os.fspath(out) == "":
+        raise PerfevalError("输出文件夹路径为空：请给出输出文件夹的路径，或不写 out（只评分，不写文件）")
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise PerfevalError(f"收件箱“{inbox}”不存在或不是文件夹")

@@ -696,6 +696,16 @@ def test_a_batch_result_with_an_outbox_reads_back_in_any_thread(inbox, tmp_path)
     assert failures == []
 
 
+def test_an_empty_path_is_refused_not_taken_for_the_working_folder(inbox, tmp_path, monkeypatch):
+    # out="" wrote scored forms, summaries and .perfeval into the working folder; inbox="" scored it.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(perfeval_xl.PerfevalError, match="输出文件夹路径为空"):
+        perfeval_xl.score_folder(inbox, out="")
+    with pytest.raises(perfeval_xl.PerfevalError, match="收件箱路径为空"):
+        perfeval_xl.score_folder("", out=tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
 def test_the_arguments_an_engineer_may_give_loosely_are_taken_as_meant(tmp_path):
     # A single password, a single format, as strings; a wrong limits is said at once, not blamed on the files.
     from hostile import encrypt
