@@ -251,6 +251,10 @@ def _text_of(path: Path, option: str) -> str:
     raise ChineseUsageError(f"{option}：文件“{path}”既不是UTF-8也不是GBK编码的文本，请用记事本另存为UTF-8后重试")
 
 
+#: The files of one group sent twice named on the terminal; summary.xlsx's 重复报送 lists them all.
+_DUPLICATES_NAMED = 5
+
+
 def _one_line(name: str) -> str:
     """A file's name on one line of the terminal: a line break or tab in it (possible on Linux)
     shown as \\n or \\t, or the failures were no longer one line each."""
@@ -330,7 +334,11 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
     for group in batch.duplicates:  # each form is scored and counted: the officer decides which stands
         unit = f"（{group.unit}）" if group.unit else ""
         what = f"项目“{group.name}”{unit}" if group.kind == "项目" else f"部门“{group.unit}”的整体支出评价"
-        click.echo(terminal_text(f"重复 {what}有{len(group.files)}张评价表：{'、'.join(map(_one_line, group.files))}；"
+        # A few names, not 120 on one line (one sheet copied into every unit's workbook): the sheet lists them all.
+        files = "、".join(map(_one_line, group.files[:_DUPLICATES_NAMED]))
+        if len(group.files) > _DUPLICATES_NAMED:
+            files += f"等{len(group.files)}个文件"
+        click.echo(terminal_text(f"重复 {what}有{len(group.files)}张评价表：{files}；"
                                  "均已评分并计入汇总，请确认以哪一份为准（见summary.xlsx“重复报送”）"), err=True)
     if not statuses:  # a wrong folder given, most likely: said even with --quiet
         click.echo(f"提示：收件箱“{inbox}”中没有找到工作簿（.xlsx、.xlsm、.xltx、.xls、.ods等），请确认文件夹是否正确", err=True)

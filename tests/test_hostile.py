@@ -1719,6 +1719,14 @@ def test_a_project_sent_twice_is_named_in_every_summary_and_on_the_terminal(tmp_
     (inbox / "卫健局" / "社区卫生（修改版）.xlsx").unlink()
     assert perfeval_xl.score_folder(inbox, out=tmp_path / "out").duplicates == []
     assert "重复报送" not in openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx").sheetnames
+    # Many copies: a few named on the terminal, every one in the sheet.
+    for n in range(5):
+        hostile.write_good(inbox / "卫健局" / f"副本{n}.xlsx")
+    many = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out")])
+    assert ("有6张评价表：卫健局/副本0.xlsx、卫健局/副本1.xlsx、卫健局/副本2.xlsx、卫健局/副本3.xlsx、卫健局/副本4.xlsx等6个文件；"
+            in many.output)
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["重复报送"]
+    assert sheet[4][4].value.count("\n") == 5
 
 
 def test_a_bar_in_a_projects_name_neither_garbles_nor_merges_what_was_sent_twice(tmp_path):
