@@ -58,6 +58,9 @@ class BatchResult:
     files: Sequence[FileResult] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)  # file → "ok" | "error" | "skipped"
     reused: int = 0  # results taken over unchanged from an earlier run in the same outbox
+    #: Files of F2 alone an F3 of another file was scored with: "ok", though they give no form of
+    #: their own (each says for which F3 in its ``note``)
+    base_files_used: int = 0
     #: Projects and departments more than one form evaluates (a 修改版 sent beside the first, a sheet
     #: copied twice): ``SentTwice(kind, name, unit, files)``, also listed in summary.xlsx's 重复报送
     duplicates: list = field(default_factory=list)
@@ -138,10 +141,11 @@ def _scored_workbook(path: Path, rule_set: RuleSet, passwords: tuple[str, ...], 
     if not forms:
         partner = _table_file_in_folder(path, content.unpaired_bases, passwords, limits)
         if partner is not None:  # the F2 is scored with its F3: say which file to score
-            partner_file, taken = partner
+            table_file, taken = partner
             if taken != path.name:  # as a batch says it (see _pair_across_files)
-                raise WorkbookError(_base_taken_elsewhere(next(b.unit for b in content.unpaired_bases if b.unit), taken))
-            raise WorkbookError(f"这是基础数据表（F2），本身不评分；同一填报单位的指标评分表（F3）在“{partner_file}”，"
+                unit = next(b.unit for b in content.unpaired_bases if b.unit)
+                raise WorkbookError(f"基础数据表未使用：{_base_not_used(unit, path.name, table_file, taken)}")
+            raise WorkbookError(f"这是基础数据表（F2），本身不评分；同一填报单位的指标评分表（F3）在“{table_file}”，"
                                 "请对该文件评分（基础数据表会自动配对）")
         raise WorkbookError("只有基础数据表（F2），未找到同一填报单位的指标评分表（F3）")
     return FileResult(file=path.name, status="ok", forms=[score_form(form, rule_set) for form in forms])
@@ -160,9 +164,10 @@ def _table_file_in_folder(path: Path, bases: list[BaseData], passwords: tuple[st
                           limits: ReadLimits | None) -> tuple[str, str] | None:
     """(the name of a workbook in ``path``'s folder whose F3 pairs with one of ``bases`` (F2 alone
     in their own workbook), the name of the F2 file it pairs with: the first by name of that unit's,
-    this one or another), or None."""
+    this one or another; or the workbook's own when it holds that unit's F2 and F3), or None."""
     if not any(base.unit for base in bases):
         return None
+    units = {unit_key(base.unit) for base in bases if base.unit}
     partner, rivals = None, []  # rivals: the other F2 files of the folder (in name order), for the unit's first
     for other in _neighbours(path):
         if partner is not None and other.name > path.name:  # no rival after this file can come first
@@ -171,12 +176,14 @@ def _table_file_in_folder(path: Path, bases: list[BaseData], passwords: tuple[st
             content = read_workbook(other, name=other.name, passwords=passwords, limits=limits)
         except Exception:  # noqa: BLE001 — a neighbour that cannot be read holds no F3 to pair with
             continue
+        if any(isinstance(form, DepartmentForm) and form.unit and unit_key(form.unit) in units
+               for form in content.forms):  # the unit's F3 with the F2 of its own workbook, as a batch takes it
+            return other.name, other.name
         if partner is None and pair_by_unit(content.unpaired_tables, bases):
             partner = other.name
         rivals += [(other.name, base) for base in content.unpaired_bases]
     if partner is None:
         return None
-    units = {unit_key(base.unit) for base in bases if base.unit}
     taken = min([path.name] + [name for name, base in rivals if base.unit and unit_key(base.unit) in units])
     return partner, taken
 
@@ -380,6 +387,7 @@ class _BatchRun:
         self.statuses: dict[str, str] = {}
         self.rulebooks: set[str] = set()
         self.reused = 0
+        self.base_files_used = 0
         #: (folder, unit_key) → the file whose department form (F3 with its F2) is of that unit, for
         #: an F2 sent again in another file to say where its unit's form went (few: departments only)
         self.departments: dict[tuple[str, str], str] = {}
@@ -517,6 +525,7 @@ class _BatchRun:
         self.pending.sort(key=lambda outcome: place.get(outcome.file, len(place)))
         results = [outcome.result for outcome in self.pending]
         _pair_across_files(results, self.rules, self.outbox, self.departments)
+        self.base_files_used = sum(1 for result in results if result.note is not None)
         for outcome, result in zip(self.pending, results):
             outcome = replace(outcome, status=result.status, error=result.error,
                               rulebooks=tuple(f.rulebook for f in result.forms))
@@ -542,7 +551,7 @@ class _BatchRun:
             files = [self.memory[f] for f in order]
         used = sorted(self.rulebooks) or [self.rules.project.name]
         return BatchResult(inbox=inbox, outbox=self.outbox, rulebook=", ".join(used), files=files,
-                           statuses=self.statuses, reused=self.reused)
+                           statuses=self.statuses, reused=self.reused, base_files_used=self.base_files_used)
 
 
 @dataclass(frozen=True)
@@ -656,10 +665,12 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
 
     Why one folder: a unit sends its F2 and F3 together, and an inbox may hold last year's F2 of
     the same unit in another folder.  ``files`` come in inbox order, so a unit with two F2 in
-    one folder always gets the first; its F3 is flagged for a person to confirm that one, and
-    the other F2 is an error saying which was taken (not one "without an F3").  ``departments``
-    (see ``_BatchRun.departments``): where a unit's F3 was scored with the F2 of its own workbook,
-    which an F2 of that unit left over is told.
+    one folder always gets the first; its F3 is flagged for a person to confirm that one.  An F2
+    file of a unit whose F3 was scored without it (with another F2, in this folder or another) is
+    skipped saying with which (see :func:`_base_not_used`), not an error "without an F3": nothing
+    failed, and the unit has its score.  ``departments`` (see ``_BatchRun.departments``): where a
+    unit's F3 was scored with the F2 of its own workbook.  An F2 file that was used says for which
+    F3 (``FileResult.note``), or its row in 汇总 was a file with no score and no reason.
     """
     tables = [(f, part) for f in files for part in f.unpaired if isinstance(part, DepartmentForm)]
     bases = [(f, part) for f in files for part in f.unpaired if isinstance(part, BaseData)]
@@ -682,6 +693,7 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
     # pair within a folder only and each said, alone, that the other was missing.
     tables_left = {unit_key(t.unit): f.file for f, t in tables if id(t) not in paired_ids and t.unit}
     bases_left = {unit_key(b.unit): f.file for f, b in bases if id(b) in bases_left_ids and b.unit}
+    scored = _units_scored(tables, paired_ids, base_file, departments or {})
     for file, table in tables:
         try:
             elsewhere = bases_left.get(unit_key(table.unit)) if table.unit and id(table) not in paired_ids else None
@@ -696,24 +708,25 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
                 if others:
                     table.flags.append(_other_bases_note(table.base, base_of.file, others))
             file.forms.append(score_form(table, rules))  # unpaired: scored with an error flag
+            if id(table) in paired_ids:
+                base_of.note = _joined(base_of.note, _used_note(file.file, table.unit or table.base.unit))
         except Exception as exc:
             file.status, file.error = "error", failed_result(file.file, exc).error
     for file, base in bases:
-        if id(base) in bases_left_ids and not file.forms and file.status == "ok":
-            file.status = "error"
-            used = taken.get(_unit_in_folder(file, base)) if base.unit else None
-            whole = (departments or {}).get(_unit_in_folder(file, base)) if base.unit else None
-            if used is not None:
-                file.error = _base_taken_elsewhere(base.unit, used)
-            elif whole is not None:
-                file.error = (f"同一填报单位（{base.unit}）的指标评分表已与文件“{whole}”中的基础数据表配对评分，本文件未使用；"
-                              "如应以本文件为准，请单位替换该文件中的基础数据表后重新报送")
-            else:
-                file.error = f"只有基础数据表（F2，填报单位：{base.unit or '未填'}），未找到同一填报单位的指标评分表（F3）"
-                table_file = tables_left.get(unit_key(base.unit)) if base.unit else None
-                if table_file is not None and posixpath.dirname(table_file) != posixpath.dirname(file.file):
-                    file.error += (f"；其指标评分表在另一文件夹的文件“{table_file}”中，两表须在同一文件夹才能配对，"
-                                   "请放在同一文件夹后重新评分")
+        if id(base) not in bases_left_ids or file.forms or file.status == "error":
+            continue
+        where = _where_scored(scored, file, base) if base.unit else None
+        if where is not None:  # its unit has its score: this F2 is one too many, not a failure
+            if file.status == "ok":  # an F2 of it without an F3 anywhere (an error) is said first
+                file.status = "skipped"
+                file.error = f"基础数据表未使用，已跳过：{_base_not_used(base.unit, file.file, *where)}"
+            continue
+        file.status = "error"
+        file.error = f"只有基础数据表（F2，填报单位：{base.unit or '未填'}），未找到同一填报单位的指标评分表（F3）"
+        table_file = tables_left.get(unit_key(base.unit)) if base.unit else None
+        if table_file is not None and posixpath.dirname(table_file) != posixpath.dirname(file.file):
+            file.error += (f"；其指标评分表在另一文件夹的文件“{table_file}”中，两表须在同一文件夹才能配对，"
+                           "请放在同一文件夹后重新评分")
     table_files = {id(f) for f, _ in tables}
     for file in files:
         file.unpaired = []
@@ -738,10 +751,56 @@ def _in_file(flags: list[Flag], file: str) -> list[Flag]:
     return [replace(flag, message=f"{flag.message}（文件“{file}”）") if flag.source else flag for flag in flags]
 
 
-def _base_taken_elsewhere(unit: str, taken: str) -> str:
-    """What an F2 file says when its unit's F3 was paired with the F2 of file ``taken``."""
-    return (f"同一填报单位（{unit}）的基础数据表已取文件“{taken}”与指标评分表配对，本文件未使用；"
-            "如应以本文件为准，请移走另一份后重新评分")
+def _units_scored(tables: list[tuple[FileResult, DepartmentForm]], paired_ids: set[int],
+                  base_file: dict[int, FileResult], departments: dict[tuple[str, str], str]
+                  ) -> dict[tuple[str, str], tuple[str, str]]:
+    """(the file of its F3, the file of the F2 it was scored with) of each unit whose F3 was scored
+    with an F2, by :func:`_unit_place`: paired here (under the names of both forms), or in one
+    workbook (``departments``: F3 and F2 in the same file)."""
+    scored: dict[tuple[str, str], tuple[str, str]] = {}
+    for file, table in tables:
+        if id(table) in paired_ids:
+            for unit in (table.unit, table.base.unit):
+                if unit:
+                    scored.setdefault(_unit_place(file.file, unit), (file.file, base_file[id(table.base)].file))
+    for place, file in departments.items():
+        scored.setdefault(place, (file, file))
+    return scored
+
+
+def _where_scored(scored: dict[tuple[str, str], tuple[str, str]], file: FileResult,
+                  base: BaseData) -> tuple[str, str] | None:
+    """Of ``scored`` (:func:`_units_scored`), where the unit of ``base`` (an F2 of ``file`` left
+    over) had its F3 scored: in the folder of ``file``, else in another (the first by name), or None."""
+    place = _unit_in_folder(file, base)
+    if place in scored:
+        return scored[place]
+    elsewhere = [where for (_, unit), where in scored.items() if unit == place[1]]
+    return min(elsewhere) if elsewhere else None
+
+
+def _base_not_used(unit: str, file: str, table_file: str, taken: str) -> str:
+    """Why the F2 of ``file`` was not used, and what to do: its unit's F3, in ``table_file``, was
+    scored with the F2 of ``taken`` (``table_file`` itself when that workbook holds both)."""
+    if taken == table_file:
+        how = f"同一填报单位（{unit}）的指标评分表已与同一文件“{table_file}”中的基础数据表配对评分"
+        instead = f"请单位替换“{table_file}”中的基础数据表后重新报送"
+    else:
+        # F2 and F3 pair within a folder (see _pair_across_files): why another F2 was taken.
+        which = "按文件名顺序取" if posixpath.dirname(file) == posixpath.dirname(taken) else "取其同一文件夹的"
+        how = f"同一填报单位（{unit}）的指标评分表“{table_file}”已{which}“{taken}”中的基础数据表配对评分"
+        instead = f"请用本文件替换“{taken}”后重新评分"
+    return f"{how}；如本文件是上年度的或旧的副本，请将其移出收件箱；如应以本文件为准，{instead}"
+
+
+def _used_note(table_file: str, unit: str) -> str:
+    """What an F2 file used by the F3 of ``table_file`` says of itself (``FileResult.note``)."""
+    return f"基础数据表已与文件“{table_file}”中{unit}的指标评分表配对评分，得分见该文件"
+
+
+def _joined(earlier: str | None, note: str) -> str:
+    """``note`` after ``earlier`` (one F2 file holding the F2 of two units, each used)."""
+    return note if earlier is None else f"{earlier}；{note}"
 
 
 def _other_bases_note(base: BaseData, taken: str, others: list[str]):

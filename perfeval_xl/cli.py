@@ -326,11 +326,8 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
         if debug and file.detail:
             click.echo(terminal_text(file.detail), err=True)
     statuses = list(batch.statuses.values())
-    for index, status in enumerate(statuses):
-        # A skipped file the officer must act on (another program's spreadsheet, a name clash) is
-        # named; a lock, temporary or hidden file, or a scored form, is not: nothing is to be done.
-        if status == "skipped" and "请" in (reason := batch.files[index].error or ""):
-            click.echo(terminal_text(f"跳过 {_one_line(batch.files[index].file)}：{reason}"), err=True)
+    for file, reason in _skipped_to_act_on(batch):
+        click.echo(terminal_text(f"跳过 {_one_line(file)}：{reason}"), err=True)
     for group in batch.duplicates:  # each form is scored and counted: the officer decides which stands
         unit = f"（{group.unit}）" if group.unit else ""
         what = f"项目“{group.name}”{unit}" if group.kind == "项目" else f"部门“{group.unit}”的整体支出评价"
@@ -343,10 +340,26 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
     if not statuses:  # a wrong folder given, most likely: said even with --quiet
         click.echo(f"提示：收件箱“{inbox}”中没有找到工作簿（.xlsx、.xlsm、.xltx、.xls、.ods等），请确认文件夹是否正确", err=True)
     elif not quiet:
-        reused = f"（其中 {batch.reused} 个未变化，沿用上次结果）" if batch.reused else ""
-        click.echo(f"已评分 {statuses.count('ok')} 个文件{reused}，失败 {statuses.count('error')} 个，"
+        among = [f"{batch.reused} 个未变化，沿用上次结果"] if batch.reused else []
+        if batch.base_files_used:  # counted as scored, with no score of their own: the count looked wrong
+            among.append(f"{batch.base_files_used} 个是基础数据表，已与另一文件中的指标评分表配对评分")
+        among_text = f"（其中 {'；'.join(among)}）" if among else ""
+        click.echo(f"已评分 {statuses.count('ok')} 个文件{among_text}，失败 {statuses.count('error')} 个，"
                    f"跳过 {statuses.count('skipped')} 个；规则 {batch.rulebook}；结果在 {outbox}")
     sys.exit(batch.exit_code)
+
+
+def _skipped_to_act_on(batch) -> list[tuple[str, str]]:
+    """(file, why) of each skipped file of ``batch`` the officer must act on (another program's
+    spreadsheet, a name clash, an F2 not used, a linked folder); a lock, temporary or hidden file,
+    or a scored form, is not: nothing is to be done."""
+    found = []
+    for index, status in enumerate(batch.statuses.values()):
+        if status == "skipped":
+            file = batch.files[index]  # read from the outbox's store: once
+            if "请" in (file.error or ""):
+                found.append((file.file, file.error))
+    return found
 
 
 def _formats(ctx: click.Context, value: str) -> tuple[str, ...]:
@@ -437,13 +450,23 @@ def watch(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, settle: 
     rulebook = _rulebook(rules)
     passwords, limits = _read_settings(passwords, passwords_file, max_cells, max_unzipped_mb)
 
+    named: dict[str, str] = {}  # skipped files named already, with why: each is named once, not every run
+
     def report(batch) -> None:
         statuses = list(batch.statuses.values())
         stamp = datetime.datetime.now().strftime("%H:%M:%S")
         click.echo(f"[{stamp}] {len(statuses)} 个文件：新评分 {statuses.count('ok') - batch.reused} 个，"
-                   f"沿用 {batch.reused} 个，失败 {statuses.count('error')} 个；汇总已更新")
+                   f"沿用 {batch.reused} 个，失败 {statuses.count('error')} 个，"
+                   f"跳过 {statuses.count('skipped')} 个；汇总已更新")
         for failed in batch.failed:
             click.echo(terminal_text(f"  错误 {_one_line(failed.file)}：{failed.error}"), err=True)
+        # As score names them; again only when one comes back, or its reason changes.
+        skipped = dict(_skipped_to_act_on(batch))
+        for file, reason in skipped.items():
+            if named.get(file) != reason:
+                click.echo(terminal_text(f"  跳过 {_one_line(file)}：{reason}"), err=True)
+        named.clear()
+        named.update(skipped)
 
     def busy() -> None:
         stamp = datetime.datetime.now().strftime("%H:%M:%S")

@@ -21,7 +21,8 @@ OTHER_SPREADSHEETS = {
     ".rar": f"压缩包（.rar），已跳过；{_UNPACK}",
     ".7z": f"压缩包（.7z），已跳过；{_UNPACK}",
 }
-_LISTED_SUFFIXES = WORKBOOK_SUFFIXES + tuple(OTHER_SPREADSHEETS)
+#: The files the listing lists: workbooks, and the other programs' spreadsheets it skips saying so.
+LISTED_SUFFIXES = WORKBOOK_SUFFIXES + tuple(OTHER_SPREADSHEETS)
 SCORED_SUFFIX = ".scored.xlsx"
 #: Whether the system's paths are case-sensitive (os.path.normcase leaves a name as it is).
 _CASE_SENSITIVE = os.path.normcase("A") == "A"
@@ -56,17 +57,24 @@ class InboxEntry:
 
 def list_inbox(inbox: Path, outbox: Path | None = None) -> list[InboxEntry]:
     """Every workbook under ``inbox`` (recursively, not into linked folders), sorted as paths
-    sort; the outbox is left out."""
+    sort; the outbox is left out.  A linked folder whose workbooks are not under the inbox
+    anyway is listed too, skipped saying what to do (see :func:`_linked_folder_reason`)."""
     inbox = inbox.resolve()
-    found = list(_workbook_names(inbox, outbox))
+    linked: dict[str, str] = {}
+    found = list(_workbook_names(inbox, outbox, linked))
+    found += linked
     _sort_as_paths(found)
-    entries = [InboxEntry(inbox, relative, skip_reason(relative)) for relative in found]
+    if linked:  # rare: the plain listing asks no more of each name than it did
+        entries = [InboxEntry(inbox, relative, linked.get(relative) or skip_reason(relative)) for relative in found]
+    else:
+        entries = [InboxEntry(inbox, relative, skip_reason(relative)) for relative in found]
     return _without_shared_outputs(entries)
 
 
 def count_workbooks(inbox: Path, outbox: Path | None = None, *, up_to: int) -> int:
-    """How many files :func:`list_inbox` would find under ``inbox``, counted up to ``up_to`` only
-    (a walk that stops there: the batch asks whether there is work for every worker before it lists)."""
+    """How many files :func:`list_inbox` would find under ``inbox`` (not the linked folders it
+    lists, which are no work), counted up to ``up_to`` only (a walk that stops there: the batch
+    asks whether there is work for every worker before it lists)."""
     return sum(1 for _ in itertools.islice(_workbook_names(inbox.resolve(), outbox), up_to))
 
 
@@ -74,7 +82,7 @@ def count_workbooks(inbox: Path, outbox: Path | None = None, *, up_to: int) -> i
 _STATE_FOLDER, _STATE_FILE = ".perfeval", "state.sqlite"
 
 
-def _workbook_names(inbox: Path, outbox: Path | None) -> Iterator[str]:
+def _workbook_names(inbox: Path, outbox: Path | None, linked: dict[str, str] | None = None) -> Iterator[str]:
     """The path under the (resolved) ``inbox`` of each workbook file, as the walk finds them.
 
     The walk is os.walk's (top-down, not into linked folders, a folder that cannot be read left
@@ -89,6 +97,9 @@ def _workbook_names(inbox: Path, outbox: Path | None) -> Iterator[str]:
     An earlier run's outbox under the inbox (a folder holding ``.perfeval/state.sqlite``) is left
     out too, as this run's is: its summary.xlsx failed as a form that was not one, and its scored
     forms were counted as skipped inputs.
+
+    ``linked``, when given, gets the path under the inbox of each linked folder the walk does not
+    enter, with why (:func:`_linked_folder_reason`): the officer thought its files scored.
     """
     skipped = os.fspath(outbox.resolve()) if outbox is not None else None
     folders = [(os.fspath(inbox), "")]
@@ -96,6 +107,7 @@ def _workbook_names(inbox: Path, outbox: Path | None) -> Iterator[str]:
         directory, prefix = folders.pop()
         workbooks: list[str] = []
         subfolders: list[tuple[str, str]] = []
+        links: list[tuple[str, str]] = []  # linked folders: (path, under the inbox)
         an_outbox = False
         try:
             with os.scandir(directory) as listing:
@@ -104,16 +116,44 @@ def _workbook_names(inbox: Path, outbox: Path | None) -> Iterator[str]:
                     if _is(entry.is_dir):
                         if name == _STATE_FOLDER and os.path.isfile(os.path.join(entry.path, _STATE_FILE)):
                             an_outbox = True
-                        elif not _is(entry.is_symlink) and entry.path != skipped:
+                        elif _is(entry.is_symlink):
+                            links.append((entry.path, prefix + name))
+                        elif entry.path != skipped:
                             subfolders.append((entry.path, prefix + name + "/"))
-                    elif name.lower().endswith(_LISTED_SUFFIXES) and (_is(entry.is_file) or _is(entry.is_symlink)):
+                    elif name.lower().endswith(LISTED_SUFFIXES) and (_is(entry.is_file) or _is(entry.is_symlink)):
                         workbooks.append(prefix + name)  # a broken link too: its reading says so, not silence
         except OSError:
             continue
         if an_outbox and prefix:
             continue
         folders += subfolders
+        if linked is not None:
+            for path, relative in links:
+                reason = _linked_folder_reason(path, relative, os.fspath(inbox), skipped)
+                if reason is not None:
+                    linked[relative] = reason
         yield from workbooks
+
+
+def _linked_folder_reason(path: str, relative: str, inbox: str, outbox: str | None) -> str | None:
+    """Why the linked folder at ``path`` (``relative`` under the resolved ``inbox``) is skipped, or
+    None when there is nothing to say: its workbooks are listed under their own path in the inbox
+    (or it holds the inbox: entering it would go round), it is an outbox, or it is hidden or
+    temporary.  Why not entered at all: a link could make the walk go round, or list a folder twice."""
+    if relative.startswith((".", "~")) or "/." in relative or "/~" in relative:
+        return None
+    target = os.path.realpath(path)
+    if _within(target, inbox) or _within(inbox, target) or target == outbox:
+        return None
+    if os.path.isfile(os.path.join(target, _STATE_FOLDER, _STATE_FILE)):  # an earlier run's outbox
+        return None
+    return (f"链接的文件夹（快捷方式，指向收件箱之外的“{target}”）未进入，其中的工作簿未评分，已跳过；"
+            "请把该文件夹本身（而不是快捷方式）放入收件箱后重新运行")
+
+
+def _within(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or under it (both resolved)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _is(question: Callable[[], bool]) -> bool:

@@ -434,6 +434,9 @@ class FileResult:
     reports: list[str] = field(default_factory=list)  # report drafts (.docx), relative to the outbox
     unpaired: list = field(default_factory=list)  # F2/F3 parts waiting for their partner in another file
     detail: Optional[str] = None  # traceback text, shown only with --debug
+    #: What a file that gave no form of its own, and is fine, was used for: an F2 sent as its own
+    #: file, paired with the F3 of another (its 汇总 row and summary.json entry say so, not nothing)
+    note: Optional[str] = None
 
     def to_dataframe(self) -> "pandas.DataFrame":
         """One row per scored item (pandas.DataFrame); see :func:`perfeval_xl.frames.items_frame`."""

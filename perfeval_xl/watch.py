@@ -19,7 +19,7 @@ from typing import Callable
 
 from .batch import BatchResult, score_folder
 from .errors import OutboxBusy, PerfevalError
-from .inbox import WORKBOOK_SUFFIXES, skip_reason
+from .inbox import LISTED_SUFFIXES, OTHER_SPREADSHEETS, skip_reason
 from .writers.summary_spool import SUMMARY_FILES
 
 #: The watchdog event types that mean a file's content or name changed.  Reading a file gives
@@ -45,9 +45,11 @@ def changed_inputs(event, inbox: Path, out: Path) -> list[str]:
     """The paths of inbox workbooks (or folders) a watchdog ``event`` changed; usually none.
 
     ``inbox`` and ``out`` are resolved.  Left out: reads and metadata changes, other files than
-    workbooks, files the inbox listing skips (Excel/WPS lock files, hidden and temp files, scored
-    forms: so never the outputs' temp files), anything in an outbox inside the inbox, and the
-    summaries when the outbox is the inbox itself.
+    those the inbox listing lists, files it skips needing nothing done (Excel/WPS lock files,
+    hidden and temp files, scored forms: so never the outputs' temp files), anything in an outbox
+    inside the inbox, and the summaries when the outbox is the inbox itself.  Another program's
+    spreadsheet (.xlsb, .et, an archive …) counts, and so does a linked folder put in: the batch
+    lists them, skipped with what to do, and watch names them as ``score`` does.
     """
     kinds = FOLDER_CHANGE_EVENTS if event.is_directory else CHANGE_EVENTS
     if event.event_type not in kinds:
@@ -63,17 +65,22 @@ def changed_inputs(event, inbox: Path, out: Path) -> list[str]:
 def _is_input(path: Path, inbox: Path, out: Path, *, folder: bool) -> bool:
     if path == inbox or not path.is_relative_to(inbox):
         return False
-    if not folder and not path.name.lower().endswith(WORKBOOK_SUFFIXES):
-        return False
     if out == inbox:
         if path.parent == out and path.name in SUMMARY_FILES.values():
             return False
     elif out.is_relative_to(inbox) and path.is_relative_to(out):
         return False
+    if not folder and not path.name.lower().endswith(LISTED_SUFFIXES):
+        # A linked folder put in: its event is a file's, and the batch lists it (skipped, saying what
+        # to do).  Asked of the system only here, past the outbox's own files.
+        if not (path.is_symlink() and path.is_dir()):
+            return False
+        folder = True
     relative = path.relative_to(inbox).as_posix()
     if folder:
         return not any(part.startswith(".") for part in relative.split("/"))
-    return skip_reason(relative) is None
+    reason = skip_reason(relative)
+    return reason is None or reason == OTHER_SPREADSHEETS.get(path.suffix.lower())
 
 
 class _Changes:

@@ -547,8 +547,70 @@ def test_a_batch_pairs_a_scoring_table_with_the_base_data_of_its_own_folder(tmp_
     assert form.total == D("95.61")  # as explain gives it, whichever worker finishes first
     assert any("“2020/基础数据表.xlsx”" in flag.message for flag in form.flags)
     assert batch.statuses["2020/基础数据表.xlsx"] == "ok"
-    # The F2 left over is an error, and on_file hears the status the batch ends with.
-    assert batch.statuses["2019/基础数据表.xlsx"] == "error" and told == batch.statuses
+    # The F2 left over is skipped, saying why (below), and on_file hears the status the batch ends with.
+    assert batch.statuses["2019/基础数据表.xlsx"] == "skipped" and told == batch.statuses
+
+
+def test_last_years_f2_in_another_folder_is_skipped_naming_the_f3_and_the_f2_its_unit_was_scored_with(tmp_path):
+    # It was an error "只有基础数据表…未找到同一填报单位的指标评分表（F3）", with the unit's F3 found and
+    # scored: the officer looked for a missing form, and the batch exited 1 with nothing broken.
+    inbox = tmp_path / "inbox"
+    (inbox / "2019").mkdir(parents=True)
+    (inbox / "2020").mkdir()
+    write_base_only(inbox / "2019" / "基础数据表.xlsx", BaseFigures(UNIT, staff=13))
+    write_base_only(inbox / "2020" / "基础数据表.xlsx", BaseFigures(UNIT))
+    write_scoring_only(inbox / "2020" / "评分表.xlsx", UNIT, order=2)
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-j", "1"])
+    said = (f"基础数据表未使用，已跳过：同一填报单位（{UNIT}）的指标评分表“2020/评分表.xlsx”已取其同一文件夹的"
+            "“2020/基础数据表.xlsx”中的基础数据表配对评分；如本文件是上年度的或旧的副本，请将其移出收件箱；"
+            "如应以本文件为准，请用本文件替换“2020/基础数据表.xlsx”后重新评分")
+    assert f"跳过 2019/基础数据表.xlsx：{said}" in result.output.splitlines()
+    assert result.exit_code == 0 and "失败 0 个，跳过 1 个" in result.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    [entry] = [f for f in summary["files"] if f["file"] == "2019/基础数据表.xlsx"]
+    assert (entry["status"], entry["error"], entry["action"]) == (
+        "skipped", said, "请确认该单位以哪一份基础数据表为准，将不用的一份移出收件箱")
+
+
+def test_an_f2_of_a_unit_that_has_no_f3_anywhere_is_still_an_error(tmp_path):
+    # The counter-case: a unit whose F3 was not scored at all has a form missing.
+    inbox = tmp_path / "inbox"
+    (inbox / "2019").mkdir(parents=True)
+    (inbox / "2020").mkdir()
+    write_base_only(inbox / "2019" / "基础数据表.xlsx", BaseFigures(UNIT))
+    write_department_workbook(inbox / "2020" / "另一局.xlsx", BaseFigures("长沙市开福区另一局"))
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    assert batch.statuses == {"2019/基础数据表.xlsx": "error", "2020/另一局.xlsx": "ok"} and batch.exit_code == 1
+    assert batch.failed[0].error == f"只有基础数据表（F2，填报单位：{UNIT}），未找到同一填报单位的指标评分表（F3）"
+
+
+@pytest.mark.parametrize("outbox", [True, False])
+def test_an_f2_used_by_the_f3_of_another_file_says_so_in_the_summaries(tmp_path, outbox):
+    # Its row in 汇总 said 已评分 with no score and no reason, and its summary.json entry nothing.
+    from openpyxl import load_workbook
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    write_base_only(inbox / "基础数据表.xlsx", BaseFigures(UNIT))
+    write_scoring_only(inbox / "评分表.xlsx", UNIT, order=2)
+    write_department_workbook(inbox / "部门整体_另一局.xlsx", BaseFigures("长沙市开福区另一局"))
+    batch = perfeval_xl.score_folder(inbox, out=out if outbox else None)
+    note = f"基础数据表已与文件“评分表.xlsx”中{UNIT}的指标评分表配对评分，得分见该文件"
+    files = {f.file: f for f in batch.files}
+    assert files["基础数据表.xlsx"].note == note and batch.base_files_used == 1
+    assert files["评分表.xlsx"].note is None and files["部门整体_另一局.xlsx"].note is None  # forms of their own
+    if not outbox:
+        return
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert {f["file"]: f["note"] for f in summary["files"]} == {
+        "基础数据表.xlsx": note, "评分表.xlsx": None, "部门整体_另一局.xlsx": None}
+    sheet = load_workbook(out / "summary.xlsx")["汇总"]
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=4, values_only=True) if row[1]}
+    assert rows["基础数据表.xlsx"][-2:] == ("已评分", note)
+    assert rows["评分表.xlsx"][-1] is None
+    # The terminal's count says why a file counted as scored gives no score.
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "cli"), "-j", "1"])
+    assert "已评分 3 个文件（其中 1 个是基础数据表，已与另一文件中的指标评分表配对评分），失败 0 个" in result.output
 
 
 def test_a_units_f2_and_f3_in_two_folders_each_say_where_the_other_is(tmp_path):
@@ -687,19 +749,22 @@ def test_a_unit_that_sent_two_f2_gets_the_first_flagged_and_the_other_is_not_cal
     assert [str(flag) for flag in form.flags if "另有基础数据表" in flag.message] == [
         f"同一填报单位（{UNIT}）另有基础数据表“b_基础数据表（修改）.xlsx”，未使用；已按文件名顺序取“a_基础数据表.xlsx”，"
         "请确认以哪一份基础数据表为准"]
-    assert batch.statuses == {"a_基础数据表.xlsx": "ok", "b_基础数据表（修改）.xlsx": "error", "c_评分表.xlsx": "ok"}
-    [other] = batch.failed
-    assert other.error == (f"同一填报单位（{UNIT}）的基础数据表已取文件“a_基础数据表.xlsx”与指标评分表配对，本文件未使用；"
-                           "如应以本文件为准，请移走另一份后重新评分")
+    assert batch.statuses == {"a_基础数据表.xlsx": "ok", "b_基础数据表（修改）.xlsx": "skipped", "c_评分表.xlsx": "ok"}
+    assert batch.exit_code == 0  # nothing failed: the unit has its score, and the F3 is flagged to confirm the F2
+    other = batch.files[1]
+    why = (f"同一填报单位（{UNIT}）的指标评分表“c_评分表.xlsx”已按文件名顺序取“a_基础数据表.xlsx”中的基础数据表配对评分；"
+           "如本文件是上年度的或旧的副本，请将其移出收件箱；如应以本文件为准，请用本文件替换“a_基础数据表.xlsx”后重新评分")
+    assert other.error == f"基础数据表未使用，已跳过：{why}"
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    [entry] = [f for f in summary["files"] if f["status"] == "error"]
-    assert entry["action"] == "请确认该单位以哪一份基础数据表为准"
+    [entry] = [f for f in summary["files"] if f["status"] == "skipped"]
+    assert entry["action"] == "请确认该单位以哪一份基础数据表为准，将不用的一份移出收件箱"
     # The library says the same of each file scored alone.
     [alone] = perfeval_xl.score_workbook(inbox / "c_评分表.xlsx").forms
     assert [str(flag) for flag in alone.flags if "另有基础数据表" in flag.message] == [
         str(flag) for flag in form.flags if "另有基础数据表" in flag.message]
-    with pytest.raises(perfeval_xl.WorkbookError, match="^“b_基础数据表（修改）.xlsx”：同一填报单位.*已取文件“a_基础数据表.xlsx”"):
+    with pytest.raises(perfeval_xl.WorkbookError) as raised:
         perfeval_xl.score_workbook(inbox / "b_基础数据表（修改）.xlsx")
+    assert str(raised.value) == f"“b_基础数据表（修改）.xlsx”：基础数据表未使用：{why}"
     with pytest.raises(perfeval_xl.WorkbookError, match="指标评分表（F3）在“c_评分表.xlsx”，请对该文件评分"):
         perfeval_xl.score_workbook(inbox / "a_基础数据表.xlsx")
 
@@ -710,15 +775,21 @@ def test_an_f2_sent_again_beside_a_workbook_holding_both_forms_says_where_its_un
     inbox.mkdir()
     write_department_workbook(inbox / "a_部门整体.xlsx", BaseFigures(UNIT))
     write_base_only(inbox / "b_基础数据表（修订）.xlsx", BaseFigures(UNIT, staff=13))
+    why = (f"同一填报单位（{UNIT}）的指标评分表已与同一文件“a_部门整体.xlsx”中的基础数据表配对评分；如本文件是上年度的"
+           "或旧的副本，请将其移出收件箱；如应以本文件为准，请单位替换“a_部门整体.xlsx”中的基础数据表后重新报送")
     for _ in range(2):  # the first run, and a rerun that reuses the workbook
         batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
-        assert batch.statuses == {"a_部门整体.xlsx": "ok", "b_基础数据表（修订）.xlsx": "error"}
-        assert batch.failed[0].error == (f"同一填报单位（{UNIT}）的指标评分表已与文件“a_部门整体.xlsx”中的基础数据表配对评分，"
-                                         "本文件未使用；如应以本文件为准，请单位替换该文件中的基础数据表后重新报送")
+        assert batch.statuses == {"a_部门整体.xlsx": "ok", "b_基础数据表（修订）.xlsx": "skipped"}
+        assert batch.files[1].error == f"基础数据表未使用，已跳过：{why}"
     assert batch.reused == 1
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    assert [f["action"] for f in summary["files"] if f["status"] == "error"] == ["请确认该单位以哪一份基础数据表为准"]
-    assert perfeval_xl.score_folder(inbox).failed[0].error == batch.failed[0].error  # without an outbox too
+    assert [f["action"] for f in summary["files"] if f["status"] == "skipped"] == [
+        "请确认该单位以哪一份基础数据表为准，将不用的一份移出收件箱"]
+    assert perfeval_xl.score_folder(inbox).files[1].error == batch.files[1].error  # without an outbox too
+    # Scored alone, it said no F3 was found: the library says the same as the batch.
+    with pytest.raises(perfeval_xl.WorkbookError) as raised:
+        perfeval_xl.score_workbook(inbox / "b_基础数据表（修订）.xlsx")
+    assert str(raised.value) == f"“b_基础数据表（修订）.xlsx”：基础数据表未使用：{why}"
 
 
 @pytest.mark.parametrize("base_unit, table_unit, said", [

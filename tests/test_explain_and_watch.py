@@ -215,6 +215,52 @@ def test_watch_reacts_to_changes_of_workbooks_only(tmp_path):
     assert changed(ev.FileCreatedEvent(form), out=tmp_path) == [form]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="links")
+def test_watch_reacts_to_what_the_batch_lists_as_skipped_with_something_to_do(tmp_path):
+    # A unit's .xlsb or .et dropped in started no batch: watch never named it, and the summary never listed it.
+    from watchdog import events as ev
+
+    inbox, out = tmp_path / "in", tmp_path / "in" / "结果"
+    (inbox / "卫健委").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (inbox / "链接").symlink_to(tmp_path / "elsewhere")  # a linked folder: its event is a file's
+    for name in ("卫健委/a.xlsb", "卫健委/b.ET", "c.zip", "d.csv", "链接"):
+        path = str(inbox / name)
+        assert changed_inputs(ev.FileCreatedEvent(path), inbox, out) == [path], name
+    # Still nothing: other files, lock and hidden ones of those kinds, our own summary.csv, a plain folder.
+    (inbox / "文件夹").mkdir()
+    for name in ("说明.docx", "卫健委/~$a.xlsb", ".b.et", "结果/summary.csv", "文件夹", "没有的链接"):
+        assert changed_inputs(ev.FileCreatedEvent(str(inbox / name)), inbox, out) == [], name
+
+
+def test_watch_names_each_skipped_file_to_act_on_once_not_on_every_run(tmp_path, monkeypatch):
+    # score named them (跳过 a.xlsb：…请用WPS或Excel另存为.xlsx…); watch, which reruns the batch on every
+    # change, said nothing of them.
+    import perfeval_xl.watch
+    from perfeval_xl.batch import score_folder
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    write_good(inbox / "a.xlsx")
+    (inbox / "b.xlsb").write_bytes(b"x")
+    (inbox / "~$a.xlsx").write_bytes(b"x")  # a lock file: counted, not named (nothing to do)
+
+    def three_runs(inbox, out, *, on_batch, **options):
+        options = {key: options[key] for key in ("rules", "jobs", "passwords", "limits", "formats")}
+        on_batch(score_folder(inbox, out=out, **options))
+        on_batch(score_folder(inbox, out=out, **options))  # a change of another file: b.xlsb was named already
+        (inbox / "c.et").write_bytes(b"x")
+        on_batch(score_folder(inbox, out=out, **options))
+
+    monkeypatch.setattr(perfeval_xl.watch, "watch_folder", three_runs)
+    result = CliRunner().invoke(main, ["watch", str(inbox), "--out", str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    named = [line.strip() for line in result.output.splitlines() if line.strip().startswith("跳过")]
+    assert named == ["跳过 b.xlsb：Excel二进制工作簿（.xlsb）不能读取，已跳过；请用WPS或Excel另存为.xlsx后重新报送",
+                     "跳过 c.et：WPS表格（.et）不是Excel工作簿，已跳过；请用WPS或Excel另存为.xlsx后重新报送"]
+    assert "3 个文件：新评分 1 个，沿用 0 个，失败 0 个，跳过 2 个；汇总已更新" in result.output
+
+
 # watchdog's inotify emitter, watching the inbox recursively, sometimes adds a watch twice for a
 # folder the batch creates in its outbox inside it (.perfeval, .perfeval/summary) and warns that
 # it overwrites the first; nothing is lost, and the warning is watchdog's, not ours.

@@ -827,8 +827,9 @@ def test_the_listing_finds_what_a_walk_asking_isfile_of_each_name_finds(tmp_path
         (inbox / name).write_bytes(b"x")
     (inbox / "link.xlsx").symlink_to(elsewhere / "target.xlsx")  # a link to a file: a workbook
     (inbox / "broken.xlsx").symlink_to(elsewhere / "gone.xlsx")  # a broken link: listed, to fail saying so
-    (inbox / "linked folder").symlink_to(elsewhere / "folder")   # a linked folder: not walked
+    (inbox / "linked folder").symlink_to(elsewhere / "folder")   # a linked folder: not walked, listed to say so
     (inbox / "folder.xlsx").symlink_to(elsewhere / "folder")
+    (inbox / "部门" / "上级").symlink_to(inbox)                   # a link that would go round: not walked, unsaid
     os.mkfifo(inbox / "pipe.xlsx")                               # not a regular file: none
 
     def walked() -> list[str]:
@@ -842,10 +843,11 @@ def test_the_listing_finds_what_a_walk_asking_isfile_of_each_name_finds(tmp_path
         return sorted(found)
 
     listed = [entry.relative for entry in list_inbox(inbox, inbox / "out")]
-    assert sorted(listed) == sorted(walked() + ["broken.xlsx"])
-    assert listed == [".h.xlsx", "B.XLS", "a.xlsx", "broken.xlsx", "c.xlsm", "link.xlsx", "~$a.xlsx", "目录.xlsx/内.xlsx",
-                      "部门/d.xlsx", "部门/下级/e.xls"]
-    assert count_workbooks(inbox, inbox / "out", up_to=100) == len(listed)
+    linked = ["folder.xlsx", "linked folder"]
+    assert sorted(listed) == sorted(walked() + ["broken.xlsx"] + linked)
+    assert listed == [".h.xlsx", "B.XLS", "a.xlsx", "broken.xlsx", "c.xlsm", "folder.xlsx", "link.xlsx", "linked folder",
+                      "~$a.xlsx", "目录.xlsx/内.xlsx", "部门/d.xlsx", "部门/下级/e.xls"]
+    assert count_workbooks(inbox, inbox / "out", up_to=100) == len(listed) - len(linked)
     assert count_workbooks(inbox, inbox / "out", up_to=3) == 3
 
 
@@ -1761,3 +1763,52 @@ def test_a_broken_link_named_as_a_workbook_is_listed_and_says_what_it_is(tmp_pat
     assert batch.statuses == {"good.xlsx": "ok", "gone.xlsx": "error"}
     assert batch.failed[0].error == (f"这是一个快捷方式（符号链接），它指向的“{tmp_path / 'elsewhere' / 'gone.xlsx'}”不存在；"
                                      "请放入文件本身后重新运行")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="links")
+def test_a_linked_folder_from_outside_the_inbox_is_listed_as_skipped_saying_what_to_do(tmp_path):
+    # It is not entered (a link could make the walk go round), and the batch said nothing of it:
+    # the officer took its forms for scored.
+    inbox, elsewhere = tmp_path / "in", tmp_path / "收件箱外" / "城管局"
+    inbox.mkdir()
+    elsewhere.mkdir(parents=True)
+    hostile.write_good(inbox / "good.xlsx")
+    hostile.write_good(elsewhere / "城管局项目.xlsx")
+    (inbox / "城管局").symlink_to(elsewhere)
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-j", "1"])
+    why = (f"链接的文件夹（快捷方式，指向收件箱之外的“{elsewhere}”）未进入，其中的工作簿未评分，已跳过；"
+           "请把该文件夹本身（而不是快捷方式）放入收件箱后重新运行")
+    assert f"跳过 城管局：{why}" in result.output.splitlines()
+    assert result.exit_code == 0 and "已评分 1 个文件，失败 0 个，跳过 1 个" in result.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert [(f["file"], f["status"], f["error"], f["action"]) for f in summary["files"]] == [
+        ("good.xlsx", "ok", None, None),
+        ("城管局", "skipped", why, "请把文件夹本身（而不是快捷方式）放入收件箱后重新运行")]
+    issues = list(load_workbook(tmp_path / "out" / "summary.xlsx")["问题清单"].iter_rows(min_row=4, values_only=True))
+    assert ("城管局", None, None, None, None, "提示", f"未评分：{why}",
+            "请把文件夹本身（而不是快捷方式）放入收件箱后重新运行") in issues
+    again = perfeval_xl.score_folder(inbox, out=tmp_path / "out")  # a rerun says it again
+    assert again.statuses == {"good.xlsx": "ok", "城管局": "skipped"} and again.files[1].error == why
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="links")
+def test_a_link_to_a_folder_the_batch_walks_anyway_is_no_skipped_file(tmp_path):
+    # Its workbooks are scored under their own path once; one to the inbox or above it would go
+    # round; one to this run's or an earlier run's outbox is ours, and a hidden one is as hidden
+    # files are.  Nothing is left out and there is nothing to do: listing it would put a 提示 in
+    # 问题清单 and a 跳过 in the count for no action.
+    inbox = tmp_path / "in"
+    (inbox / "城管局").mkdir(parents=True)
+    hostile.write_good(inbox / "城管局" / "城管局项目.xlsx")
+    (inbox / "城管局的快捷方式").symlink_to(inbox / "城管局")
+    (inbox / "城管局" / "收件箱").symlink_to(inbox)
+    (inbox / "上级").symlink_to(tmp_path)
+    (tmp_path / "out").mkdir()
+    (inbox / "结果").symlink_to(tmp_path / "out")
+    (tmp_path / "旧结果" / ".perfeval").mkdir(parents=True)
+    (tmp_path / "旧结果" / ".perfeval" / "state.sqlite").write_bytes(b"")
+    (inbox / "上次的结果").symlink_to(tmp_path / "旧结果")
+    (tmp_path / "elsewhere").mkdir()
+    (inbox / ".隐藏").symlink_to(tmp_path / "elsewhere")
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    assert batch.statuses == {"城管局/城管局项目.xlsx": "ok"}

@@ -88,7 +88,7 @@ def encode_file_entry(file: FileResult, file_action: Optional[str]) -> str:
         if index:
             parts.append(",")
         _add_form_json(parts, result)
-    parts.append(f'],"action":{_value(file_action)}}}')
+    parts.append(f'],"action":{_value(file_action)},"note":{_value(file.note)}}}')
     return "".join(parts)
 
 

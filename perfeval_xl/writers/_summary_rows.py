@@ -27,13 +27,15 @@ FILE_ERROR_ACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("已损坏", "不是Excel", "为空", "无法读取"), "请单位重新导出/报送该文件"),
     (("未识别到自评表",), "请确认该文件是否为绩效自评表，如是请按标准表样重新填报"),
     (("未找到同一填报单位的指标评分表",), "请单位补报同一填报单位的指标评分表（F3）"),
-    (("已取文件", "基础数据表配对评分"), "请确认该单位以哪一份基础数据表为准"),
     (("被修改", "被移走", "删除"), "请待文件复制完成后重新运行评分"),
     (("读写文件失败",), "请检查文件权限和磁盘空间后重新运行评分"),
     (("内部错误",), "请将该文件和错误信息反馈给系统维护人员"),
 )
 FILE_ERROR_FALLBACK_ACTION = "请单位核实该文件后重新报送"
 SKIPPED_ACTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    # First: these name files and folders, whose names may hold the words matched below (临时).
+    (("基础数据表未使用",), "请确认该单位以哪一份基础数据表为准，将不用的一份移出收件箱"),
+    (("链接的文件夹",), "请把文件夹本身（而不是快捷方式）放入收件箱后重新运行"),
     (("临时", "隐藏", "已是评分结果"), "无需处理"),
     (("评分结果文件名",), "请将其中一个文件改名后重新运行"),  # two inputs whose scored forms would clash
     (("压缩包",), "请解压后把其中的工作簿放入收件箱"),
@@ -149,8 +151,9 @@ def overview_row(file: FileResult, result: FormResult) -> list:
 
 
 def formless_row(file: FileResult) -> list:
-    """The 汇总 row of a file that gave no form: every input file shows up, if only to say why."""
-    return [None, file.file, *[None] * 10, status_label(file.status), file.error]
+    """The 汇总 row of a file that gave no form: every input file shows up, if only to say why (an
+    F2 sent as its own file: for which F3 it was used, ``note``)."""
+    return [None, file.file, *[None] * 10, status_label(file.status), file.error or file.note]
 
 
 def file_issue_rows(file: FileResult) -> list[list]:

@@ -190,6 +190,7 @@ def file_entry(file: FileResult) -> dict[str, Any]:
         "forms": [_form_entry(result, None) for result in file.forms],
         # Extras.
         "action": file_action(file) if file.status != "ok" else None,  # 处理建议 for a file that gave no form
+        "note": file.note,  # what a file that gave no form, and is fine, was used for (an F2: for which F3)
     }
 
 

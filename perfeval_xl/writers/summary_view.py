@@ -33,12 +33,13 @@ def summary_view(file: FileResult) -> bytes:
                  for item in result.items]
         forms.append((heading, _text(form.self_total), result.rulebook, _text(result.total), result.grade,
                       _flags(result.flags), items, _text(result.budget), _text(result.executed)))
-    return pickle.dumps((file.file, file.status, file.output, list(file.reports), forms), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((file.file, file.status, file.output, list(file.reports), forms, file.note),
+                        pickle.HIGHEST_PROTOCOL)
 
 
 def result_of_view(data: bytes) -> FileResult:
     """The scored file :func:`summary_view` was made of, as far as its summaries see it."""
-    name, status, output, reports, forms = pickle.loads(data)
+    name, status, output, reports, forms, note = pickle.loads(data)
     results = []
     for heading, self_total, rulebook, total, grade, flags, items, budget, executed in forms:
         if heading[0] == "department":
@@ -55,7 +56,7 @@ def result_of_view(data: bytes) -> FileResult:
                        actual) in items]
         results.append(FormResult(form, rulebook, scored, _decimal(total), grade, _rebuilt_flags(flags),
                                   _decimal(budget), _decimal(executed)))
-    return FileResult(name, status, forms=results, output=output, reports=reports)
+    return FileResult(name, status, forms=results, output=output, reports=reports, note=note)
 
 
 # A Decimal travels as its text, which gives it back exactly (its exponent too); pickling it calls
