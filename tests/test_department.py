@@ -1526,6 +1526,9 @@ def test_a_label_and_its_value_merged_across_read_the_unit(tmp_path, form):
     [["单位：万元"]],  # a bare 单位 is the money's
     [["填报单位"], ["一级指标", "二级指标"]],
     [["填报单位："], ["一、基本情况"]],  # a section's caption is no name
+    [["填报单位："], ["（2019年度）"]],  # a label with its colon has its value beside it, or none
+    [["填报单位"], ["2024年3月1日"]],  # a date line is no name
+    [["填报单位"], ["2024-03-01"]],
 ])
 def test_no_unit_is_read_from_a_blank_unit_line_or_the_money_units(tmp_path, form, heading):
     assert unit_read(tmp_path, form, heading) == ""

@@ -1992,6 +1992,12 @@ def test_a_row_of_labels_left_blank_takes_nothing_from_the_rows_under_it(tmp_pat
     ("XX县教育局:机关　　单位：万元", ("XX县教育局:机关", "单位", "万元")),
     ('2023年"双减":课后服务经费', ('2023年"双减":课后服务经费', "", "")),
     ("XX局单位：万元", ("XX局单位：万元", "", "")),  # a label starts a text, or follows spaces or a bracket
+    # In brackets only the money unit's label ends a name: the rest is the name's own (the review's
+    # "政务大厅维护费项目（编号：XM2019-01）" was cut, and two projects became one sent twice).
+    ("政务大厅维护费项目（编号：XM2019-01）", ("政务大厅维护费项目（编号：XM2019-01）", "", "")),
+    ("某中心(时间：2019年)", ("某中心(时间：2019年)", "", "")),
+    ("某局（电话：0731-1234）", ("某局（电话：0731-1234）", "", "")),
+    ("XX局(单位：万元)", ("XX局", "单位", "万元)")),
     (":" * 20000, (":" * 20000, "", "")),
 ])
 def test_a_value_is_split_at_a_heading_label_and_a_colon_only(text, split):

@@ -201,6 +201,8 @@ class SheetCells:
         "XX局").  Not a label itself, nor a label with its value ("单位：万元").  Why not any cell
         below: under a 填报单位 left blank stands the table's header.
         """
+        if self.text(row, col).rstrip()[-1:] in _COLONS:
+            return None  # "填报单位：" says its value follows it: left blank, not written below
         below = row + 1
         while self.merged_origin(below, col) == (row, col):  # a label merged down over two rows
             below += 1
@@ -209,7 +211,7 @@ class SheetCells:
             return None
         text = text_of(self.merged_raw(below, col))
         if not text or is_label(text) or labels.is_any_label(text) or split_at_label(text)[0] != text \
-                or _SECTION_CAPTION.search(labels.compact(text)):
+                or _SECTION_CAPTION.search(labels.compact(text)) or _DATE_LINE.match(labels.compact(text)):
             return None
         for other, value in enumerate(rows[below]):
             if text_of(value) and self.merged_origin(below, other) is None \
@@ -429,11 +431,20 @@ def _label_head(value: str, is_label: Callable[[str], bool]) -> tuple[str, str] 
     return text, ""
 
 
+_COLONS = ":：∶"
+#: A heading's date or year line under a label left blank, which no name is: "（2019年度）", "2024年3月1日",
+#: "2024-03-01".
+_DATE_LINE = re.compile(r"[(（]?\d{4}(?:年|[-./]\d)")
 #: A section's caption, which no name is: "一、基本情况", "（二）", "1.", "财政供养人员情况".
 _SECTION_CAPTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\(?[一二三四五六七八九十0-9]+\)|[0-9]+[、.．])|情况$")
 _SEPARATOR = re.compile("[:：∶]")
 #: Where a label after a value may start: past a run of spaces, or an opening bracket ("XX局（金额单位：万元）").
 _LABEL_START = re.compile(r"\s+|[(（\[【]")
+_OPENING_BRACKETS = "(（[【"
+#: What a bracket after a value may start as a label: the money unit of the heading line
+#: ("XX局（金额单位：万元）").  Any other label in brackets belongs to the name written before it:
+#: "政务大厅维护费项目（编号：XM2019-01）", "某中心（电话：0731-1234）".
+_BRACKETED_LABELS = frozenset(("单位", "金额单位", "计量单位", "货币单位"))
 
 
 def split_at_label(text: str) -> tuple[str, str, str]:
@@ -441,8 +452,9 @@ def split_at_label(text: str) -> tuple[str, str, str]:
     after its colon); (``text``, "", "") when it holds none.
 
     A label is what :func:`labels.is_heading_label` accepts, starting at the text's start, past
-    spaces or after an opening bracket: "XX局　　填报时间：2024-03-01" → ("XX局", "填报时间",
-    "2024-03-01"); "XX局（金额单位：万元）" → ("XX局", "金额单位", "万元）"); "填报时间：2024-03-01" →
+    spaces, or after an opening bracket when it is the money unit's: "XX局　　填报时间：2024-03-01" →
+    ("XX局", "填报时间", "2024-03-01"); "XX局（金额单位：万元）" → ("XX局", "金额单位", "万元）"), while
+    "XX项目（编号：XM-01）" is a name; "填报时间：2024-03-01" →
     ("", "填报时间", "2024-03-01").  A colon after any other text is part of the value: "测试:局",
     "XX县教育局:机关" and "2023年“双减”:课后服务经费" are names.  Why: every colon after a word of
     six characters at most was taken for a label's, and a unit named "测试:局" went unnamed.
@@ -459,7 +471,9 @@ def split_at_label(text: str) -> tuple[str, str, str]:
         for start in starts:  # the longest label first: "填 报 时 间", not its "时 间"
             label = text[start:end]
             if label.strip() and len(labels.without_spaces(label)) <= labels.HEADING_LABEL_LENGTH \
-                    and labels.is_heading_label(label):
+                    and labels.is_heading_label(label) \
+                    and (start == 0 or text[start - 1] not in _OPENING_BRACKETS
+                         or labels.normalise_str(label) in _BRACKETED_LABELS):
                 value = text[:start].rstrip().rstrip("(（[【").rstrip()
                 return value, label.strip(), text[separator.end():].strip()
     return text, "", ""
