@@ -358,7 +358,7 @@ def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: Rea
                     earlier = tuple(SUMMARY_FILES) if run.store.earlier else ()
                 _remove_outputs(outbox, [SUMMARY_FILES[kind] for kind in earlier
                                          if kind in SUMMARY_FILES and kind not in formats])
-                run.store.note_summaries(formats)
+                run.store.note_finished(formats)
             else:
                 batch.duplicates = sent_twice_in(batch.files)
         finally:
@@ -540,7 +540,7 @@ class _BatchRun:
     def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
         order = [e.relative for e in entries]
         if self.store is not None:
-            if self.store.after_unfinished_run:  # before save(), which marks this run finished
+            if self.store.after_unfinished_run:  # this run's workers are done; its summaries come later
                 _remove_leftover_temporaries(self.outbox, {posixpath.dirname(scored_path(name)) for name in order})
             gone = self.store.save()  # committed; score_folder closes the store
             _remove_outputs(self.outbox, gone)

@@ -285,9 +285,11 @@ class ResultStore:
         return None if row is None else tuple(kind for kind in row[0].split(",") if kind)
 
     @_plain_errors
-    def note_summaries(self, formats: Sequence[str]) -> None:
-        """Note which summary formats this run wrote."""
+    def note_finished(self, formats: Sequence[str]) -> None:
+        """Note that this run has written all it writes, its summaries last (in ``formats``): a run
+        stopped before this, in the middle of its summaries too, left temporary files to remove."""
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('summaries', ?)", (",".join(formats),))
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', ?)", (str(self.run),))
         self._db.commit()
 
     @_plain_errors
@@ -433,7 +435,6 @@ class ResultStore:
             kept = {os.path.normcase(path) for (entry,) in self._db.execute("SELECT entry FROM files")
                     for path in _stored_outputs(entry)}
             gone = [path for path in gone if os.path.normcase(path) not in kept]
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', ?)", (str(self.run),))
         self._db.commit()
         self._uncommitted = 0
         return gone

@@ -427,6 +427,27 @@ def test_the_temporary_files_of_a_killed_run_are_removed_by_the_next(inbox, tmp_
     assert not any(path.exists() for path in left) and all(path.exists() for path in mine)
 
 
+def test_a_run_killed_while_writing_its_summaries_has_its_temporary_files_removed(inbox, tmp_path, monkeypatch):
+    # The run was marked finished before its summaries were written: one killed in the middle of
+    # them left ".summary.<pid>-0.tmp.xlsx" that no later run removed.
+    from perfeval_xl.writers.summary_spool import SummarySpool
+
+    outbox, pid = tmp_path / "out", _dead_pid()
+    left = outbox / f".summary.{pid}-0.tmp.xlsx"
+
+    def killed_while_writing(self, *args, **kwargs):
+        left.write_bytes(b"half a summary")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SummarySpool, "write", killed_while_writing)
+    with pytest.raises(KeyboardInterrupt):
+        perfeval_xl.score_folder(inbox, out=outbox)
+    monkeypatch.undo()
+    assert left.exists()
+    perfeval_xl.score_folder(inbox, out=outbox)
+    assert not left.exists() and (outbox / "summary.xlsx").is_file()
+
+
 def test_a_summary_not_asked_for_this_time_is_not_left_from_an_earlier_run(inbox, tmp_path):
     outbox = tmp_path / "out"
     perfeval_xl.score_folder(inbox, out=outbox, formats=("xlsx", "json", "csv"))
