@@ -214,6 +214,9 @@ class ResultStore:
         db.executescript(_TABLES)
         meta = dict(db.execute("SELECT key, value FROM meta"))
         if meta.get("version") != STATE_VERSION:  # its table may be laid out otherwise too
+            # What that version wrote for this inbox is removed at save() unless this run writes it
+            # again: a draft renamed since (X.甲局.报告初稿.docx) stayed beside the new one for good.
+            self._dropped += _outputs_of_inbox(db, self.inbox)
             db.execute("DROP TABLE files")
             db.executescript(_TABLES)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (STATE_VERSION,))
@@ -461,6 +464,15 @@ class ResultStore:
                 self._db.commit()
             self._db.close()
             self._db = None
+
+
+def _outputs_of_inbox(db: sqlite3.Connection, inbox: str) -> list[str]:
+    """The outputs a store's rows of ``inbox`` name; none when its table is laid out otherwise."""
+    try:
+        rows = db.execute("SELECT entry FROM files WHERE inbox = ?", (inbox,)).fetchall()
+    except sqlite3.Error:
+        return []
+    return [path for (entry,) in rows for path in _stored_outputs(entry)]
 
 
 def _output_paths(output: str | None, reports: Sequence[str] | None) -> list[str]:

@@ -448,6 +448,24 @@ def test_a_run_killed_while_writing_its_summaries_has_its_temporary_files_remove
     assert not left.exists() and (outbox / "summary.xlsx").is_file()
 
 
+def test_an_upgrade_removes_what_the_earlier_version_wrote_and_this_one_does_not(inbox, tmp_path):
+    # A store of another version is emptied; the outputs its rows named were no run's: a report draft
+    # renamed since (X.甲局.报告初稿.docx → X.报告初稿.甲局.docx) stayed beside the new one for good.
+    outbox = tmp_path / "out"
+    perfeval_xl.score_folder(inbox, out=outbox)
+    with contextlib.closing(sqlite3.connect(outbox / ".perfeval" / "state.sqlite")) as db, db:
+        (entry,) = db.execute("SELECT entry FROM files WHERE name = ?", (b"a.xlsx",)).fetchone()
+        old = json.loads(entry)
+        old["reports"] = ["a.旧名.报告初稿.docx"]
+        db.execute("UPDATE files SET entry = ? WHERE name = ?", (json.dumps(old), b"a.xlsx"))
+        db.execute("UPDATE meta SET value = '8 old' WHERE key = 'version'")
+    (outbox / "a.旧名.报告初稿.docx").write_bytes(b"an earlier version's draft")
+    (outbox / "说明.docx").write_bytes(b"the officer's own")
+    assert perfeval_xl.score_folder(inbox, out=outbox).reused == 0  # scored again, as after any upgrade
+    assert not (outbox / "a.旧名.报告初稿.docx").exists()
+    assert (outbox / "a.scored.xlsx").is_file() and (outbox / "说明.docx").is_file()
+
+
 def test_a_summary_not_asked_for_this_time_is_not_left_from_an_earlier_run(inbox, tmp_path):
     outbox = tmp_path / "out"
     perfeval_xl.score_folder(inbox, out=outbox, formats=("xlsx", "json", "csv"))
