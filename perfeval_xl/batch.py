@@ -525,7 +525,8 @@ class _BatchRun:
         self.pending.sort(key=lambda outcome: place.get(outcome.file, len(place)))
         results = [outcome.result for outcome in self.pending]
         _pair_across_files(results, self.rules, self.outbox, self.departments)
-        self.base_files_used = sum(1 for result in results if result.note is not None)
+        # A file also holding an F2 no F3 took (an error) is counted as failed, not as used.
+        self.base_files_used = sum(1 for result in results if result.note is not None and result.status == "ok")
         for outcome, result in zip(self.pending, results):
             outcome = replace(outcome, status=result.status, error=result.error,
                               rulebooks=tuple(f.rulebook for f in result.forms))

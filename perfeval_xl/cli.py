@@ -255,6 +255,13 @@ def _text_of(path: Path, option: str) -> str:
 _DUPLICATES_NAMED = 5
 
 
+def _not_the_inbox(outbox: Path, inbox: Path) -> None:
+    """An OUTBOX that is the INBOX is a usage error (exit 2), as an OUTBOX that is a file is."""
+    if os.path.realpath(outbox) == os.path.realpath(inbox):
+        raise ChineseUsageError(f"--out：输出文件夹“{outbox}”就是收件箱：评分结果会混进单位报送的文件里。"
+                                "请另选一个文件夹（收件箱之外，或收件箱下的子文件夹，如“评分结果”）")
+
+
 def _one_line(name: str) -> str:
     """A file's name on one line of the terminal: a line break or tab in it (possible on Linux)
     shown as \\n or \\t, or the failures were no longer one line each."""
@@ -299,9 +306,7 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
     rulebook = _rulebook(rules)
     if scheduler is not None and executor != "dask":
         raise ChineseUsageError("--scheduler 只用于 Dask 集群，请同时给出 --executor dask", click.get_current_context())
-    if os.path.realpath(outbox) == os.path.realpath(inbox):  # a usage error (2), as an OUTBOX that is a file is
-        raise ChineseUsageError(f"--out：输出文件夹“{outbox}”就是收件箱：评分结果会混进单位报送的文件里。"
-                                "请另选一个文件夹（收件箱之外，或收件箱下的子文件夹，如“评分结果”）")
+    _not_the_inbox(outbox, inbox)
     passwords, limits = _read_settings(passwords, passwords_file, max_cells, max_unzipped_mb)
     jobs = jobs or os.cpu_count() or 1
     show_bar = not quiet and sys.stderr.isatty()
@@ -448,6 +453,7 @@ def watch(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, settle: 
     from .watch import watch_folder
 
     rulebook = _rulebook(rules)
+    _not_the_inbox(outbox, inbox)
     passwords, limits = _read_settings(passwords, passwords_file, max_cells, max_unzipped_mb)
 
     named: dict[str, str] = {}  # skipped files named already, with why: each is named once, not every run

@@ -147,8 +147,10 @@ def _linked_folder_reason(path: str, relative: str, inbox: str, outbox: str | No
         return None
     if os.path.isfile(os.path.join(target, _STATE_FOLDER, _STATE_FILE)):  # an earlier run's outbox
         return None
-    return (f"链接的文件夹（快捷方式，指向收件箱之外的“{target}”）未进入，其中的工作簿未评分，已跳过；"
-            "请把该文件夹本身（而不是快捷方式）放入收件箱后重新运行")
+    # Not "its workbooks were not scored": whether it holds any is not looked at (a link is not
+    # entered, so that it cannot make the walk go round).
+    return (f"链接的文件夹（快捷方式，指向收件箱之外的“{target}”）未进入，其中如有工作簿均未评分，已跳过；"
+            "如需评分，请把该文件夹本身（而不是快捷方式）放入收件箱后重新运行")
 
 
 def _within(path: str, folder: str) -> bool:

@@ -613,6 +613,26 @@ def test_an_f2_used_by_the_f3_of_another_file_says_so_in_the_summaries(tmp_path,
     assert "已评分 3 个文件（其中 1 个是基础数据表，已与另一文件中的指标评分表配对评分），失败 0 个" in result.output
 
 
+def test_an_f2_file_that_also_holds_an_f2_no_f3_took_is_failed_not_counted_as_used(tmp_path):
+    # 甲局's F2 used, 乙局's without an F3 anywhere: the file fails, and the count line had it among
+    # the scored files "是基础数据表，已与另一文件中的指标评分表配对评分".
+    from openpyxl import Workbook
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    book = Workbook()
+    book.active.title = "甲局基础数据"
+    write_base_sheet(book.active, BaseFigures("甲局"))
+    write_base_sheet(book.create_sheet("乙局基础数据"), BaseFigures("乙局"))
+    book.save(inbox / "两单位基础数据.xlsx")
+    write_scoring_only(inbox / "甲局评分表.xlsx", "甲局")
+    batch = perfeval_xl.score_folder(inbox)
+    assert batch.statuses == {"两单位基础数据.xlsx": "error", "甲局评分表.xlsx": "ok"}
+    assert batch.base_files_used == 0
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-j", "1"])
+    assert "已评分 1 个文件，失败 1 个" in result.output
+
+
 def test_a_units_f2_and_f3_in_two_folders_each_say_where_the_other_is(tmp_path):
     # Each said, alone, that the other was missing: the officer had to find the pair and the rule.
     inbox = tmp_path / "inbox"

@@ -487,3 +487,9 @@ def test_watch_says_why_it_cannot_watch(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert f"错误：无法监视收件箱“{tmp_path.resolve()}”：系统可监视的文件夹数已达上限" in result.output
     assert "fs.inotify.max_user_watches" in result.output and "输出文件夹" not in result.output.splitlines()[-1]
+
+
+def test_watch_into_its_own_inbox_is_a_usage_error_as_score_is(tmp_path):
+    # score said so with exit 2; watch started watching, then ended with exit 1.
+    result = CliRunner().invoke(main, ["watch", str(tmp_path), "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "就是收件箱" in result.output and "开始监视" not in result.output

@@ -1776,8 +1776,8 @@ def test_a_linked_folder_from_outside_the_inbox_is_listed_as_skipped_saying_what
     hostile.write_good(elsewhere / "城管局项目.xlsx")
     (inbox / "城管局").symlink_to(elsewhere)
     result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-j", "1"])
-    why = (f"链接的文件夹（快捷方式，指向收件箱之外的“{elsewhere}”）未进入，其中的工作簿未评分，已跳过；"
-           "请把该文件夹本身（而不是快捷方式）放入收件箱后重新运行")
+    why = (f"链接的文件夹（快捷方式，指向收件箱之外的“{elsewhere}”）未进入，其中如有工作簿均未评分，已跳过；"
+           "如需评分，请把该文件夹本身（而不是快捷方式）放入收件箱后重新运行")
     assert f"跳过 城管局：{why}" in result.output.splitlines()
     assert result.exit_code == 0 and "已评分 1 个文件，失败 0 个，跳过 1 个" in result.output
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))

@@ -881,6 +881,9 @@ def test_a_mapping_is_a_rulebook_validated_as_its_file_would_be(tmp_path):
     file = _bureau_file(tmp_path, "extends: mof-2020-project\nindicators:\n  reverse: linear\n")
     assert load_rulebook(yaml.safe_load(file.read_text(encoding="utf-8"))).reverse == load_rulebook(file).reverse
     assert load_rulebook(yaml.safe_load(rulebook_text("hunan-dept"))).name == "hunan-dept"  # an unchanged copy
+    # A Path where a file's name goes, as ``rules=`` itself takes one ("应为规则名称或文件路径，实际为 PosixPath(…)").
+    parent = _bureau_file(tmp_path, "extends: mof-2020-project\nindicators:\n  reverse: linear\n")
+    assert load_rulebook({"name": "本局", "extends": parent}).reverse == "linear"
 
 
 @pytest.mark.parametrize("own, says", [

@@ -292,6 +292,8 @@ def _with_parents(own: _File, seen: tuple[str, ...], folder: Path | None) -> lis
     parent = own.own.pop("extends", _NO_PARENT)
     if parent is _NO_PARENT:
         return [own]
+    if isinstance(parent, os.PathLike):  # a mapping's Path, as ``rules=`` itself takes one
+        parent = os.fspath(parent)
     if not isinstance(parent, str) or not parent.strip():
         # ``extends:`` left empty was read as no parent: every key the bureau left out was then missing.
         raise RulebookError(f"{_where(own.source)} 中键 extends 有误：应为规则名称或文件路径，实际{_shown(parent or None)}")
