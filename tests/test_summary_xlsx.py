@@ -363,7 +363,7 @@ def test_distribution_has_two_native_column_charts(summary):
 
 def test_department_header(book):
     assert header(book["部门"]) == [
-        "主管部门", "项目数", "部门整体评价数", "平均复核总分", "平均自评总分",
+        "主管部门", "项目数", "部门整体评价数", "平均复核总分", "自评完整表数", "平均自评总分", "同表平均复核总分",
         "预算数（万元）", "执行数（万元）", "执行率"]
 
 
@@ -373,7 +373,8 @@ def test_departments_aggregate_their_projects_largest_budget_first(book):
     # 城管局: 道路 500/475 and 路灯, whose 年度资金总额 row is 0: its sub-rows 80+20 / 70+10.
     assert city == {"主管部门": "城管局", "项目数": 2, "部门整体评价数": 0,
                     "平均复核总分": 74.89,  # (91.27 + 58.50) / 2 = 74.885, half-up
-                    "平均自评总分": 80.5, "预算数（万元）": 600, "执行数（万元）": 555,
+                    "自评完整表数": 2, "平均自评总分": 80.5, "同表平均复核总分": 74.89,
+                    "预算数（万元）": 600, "执行数（万元）": 555,
                     "执行率": pytest.approx(555 / 600)}
     # 文旅局: a form without 全年预算数 counts its 年初预算数; no self total.
     assert (culture["主管部门"], culture["预算数（万元）"], culture["执行数（万元）"], culture["平均自评总分"]) == (
@@ -384,14 +385,15 @@ def test_departments_aggregate_their_projects_largest_budget_first(book):
             bureau["预算数（万元）"], bureau["执行率"]) == ("开福区行政审批服务局", 0, 1, 95.61, None, None)
     assert total == {"主管部门": "合计", "项目数": 3, "部门整体评价数": 1,
                      "平均复核总分": 80.1,  # 320.38 / 4 = 80.095
-                     "平均自评总分": 85.67,  # (96 + 65 + 96) / 3
+                     "自评完整表数": 3, "平均自评总分": 85.67,  # (96 + 65 + 96) / 3
+                     "同表平均复核总分": 81.79,  # the three forms': (91.27 + 58.50 + 95.61) / 3 = 81.793
                      "预算数（万元）": 920, "执行数（万元）": 856.4, "执行率": pytest.approx(856.4 / 920)}
 
 
 def test_department_amounts_show_two_decimals_and_rates_as_percent(book):
     sheet = book["部门"]
-    assert sheet["F4"].number_format == "#,##0.00" and sheet["G4"].number_format == "#,##0.00"
-    assert sheet["H4"].number_format == "0.00%"
+    assert sheet["H4"].number_format == "#,##0.00" and sheet["I4"].number_format == "#,##0.00"
+    assert sheet["J4"].number_format == "0.00%"
 
 
 def test_a_self_total_over_some_items_only_is_left_out_of_the_average_self_total():
@@ -403,6 +405,8 @@ def test_a_self_total_over_some_items_only_is_left_out_of_the_average_self_total
     partial = project("b.xlsx", "乙", "局", "92", "44.5", "优", money, items=partial_items)
     [summary] = department_summaries([whole, partial])
     assert (summary.average_total, summary.average_self_total) == (D("91"), D("96"))
+    # Beside it, the engine's average over the same forms: 90 against 96, not 91 over both.
+    assert (summary.self_total_count, summary.average_total_of_self_scored) == (1, D("90"))
 
 
 def test_forms_without_a_department_are_grouped_under_a_placeholder():

@@ -136,8 +136,8 @@ DUPLICATE_COLUMNS = (
 )
 DEPARTMENT_COLUMNS = (
     Column("主管部门", min_width=16, max_width=28), Column("项目数", "integer"),
-    Column("部门整体评价数", "integer"), Column("平均复核总分", "score"), Column("平均自评总分", "score"),
-    Column("预算数（万元）", "money", 12), Column("执行数（万元）", "money", 12), Column("执行率", "percent", 8),
+    Column("部门整体评价数", "integer"), Column("平均复核总分", "score"), Column("自评完整表数", "integer"),
+    Column("平均自评总分", "score"), Column("同表平均复核总分", "score"), Column("预算数（万元）", "money", 12), Column("执行数（万元）", "money", 12), Column("执行率", "percent", 8),
 )
 
 @dataclass
@@ -611,6 +611,9 @@ class DepartmentSummary:
     total_count: int = 0
     self_total_sum: Decimal = ZERO  # self totals, where the unit wrote one
     self_total_count: int = 0
+    #: engine totals of the forms self_total_sum counts: the average to set beside theirs (the engine's
+    #: over every form stood beside the units' over a few, and read as the units rating themselves higher)
+    self_scored_total_sum: Decimal = ZERO
     budget: Optional[Decimal] = None  # 万元, over project forms
     executed: Optional[Decimal] = None
     #: Each spelling of the 主管部门 its forms wrote (FormFacts.department_name) → their number, in the
@@ -640,6 +643,11 @@ class DepartmentSummary:
         return _average(self.self_total_sum, self.self_total_count)
 
     @property
+    def average_total_of_self_scored(self) -> Optional[Decimal]:
+        """The engine's average over the forms :attr:`average_self_total` averages."""
+        return _average(self.self_scored_total_sum, self.self_total_count)
+
+    @property
     def execution_rate(self) -> Optional[Decimal]:
         if not self.budget or self.executed is None:
             return None
@@ -662,6 +670,7 @@ class DepartmentSummary:
         if form.self_total is not None:
             self.self_total_sum += form.self_total
             self.self_total_count += 1
+            self.self_scored_total_sum += form.total
 
     def absorb(self, other: "DepartmentSummary") -> None:
         """Add ``other``'s forms to this row's sums (the 合计 row: its name stays its own)."""
@@ -671,6 +680,7 @@ class DepartmentSummary:
         self.total_count += other.total_count
         self.self_total_sum += other.self_total_sum
         self.self_total_count += other.self_total_count
+        self.self_scored_total_sum += other.self_scored_total_sum
         self.budget = _plus(self.budget, other.budget)
         self.executed = _plus(self.executed, other.executed)
 
@@ -723,8 +733,8 @@ def department_summaries(files: list[FileResult]) -> list[DepartmentSummary]:
 
 def department_rows(summaries: list[DepartmentSummary]) -> list[list[Value]]:
     return [
-        [s.department, s.projects, s.departments, s.average_total, s.average_self_total,
-         s.budget, s.executed, s.execution_rate]
+        [s.department, s.projects, s.departments, s.average_total, s.self_total_count, s.average_self_total,
+         s.average_total_of_self_scored, s.budget, s.executed, s.execution_rate]
         for s in summaries
     ]
 
@@ -1182,8 +1192,10 @@ def _write_departments(sheet: Worksheet, formats: _Formats, summaries: list[Depa
     rows, total = department_rows(summaries), department_rows([everything])[0]
     table = _Table(sheet, formats, DEPARTMENT_COLUMNS)
     table.measure(rows, total)
-    table.title("按主管部门汇总", "金额单位：万元。预算数为项目“年度资金总额”的全年预算数（无全年预算数的表用年初预算数，"
-                "总额为0或空时用分项合计），执行率＝执行数÷预算数，只计预算数和执行数都填了的项目；部门整体评价计入其填报单位。")
+    table.title("按主管部门汇总", "金额单位：万元。平均复核总分计全部评价表；平均自评总分只计自评得分填全的表（自评完整表数），"
+                "同表平均复核总分是这些表的复核总分平均，与平均自评总分直接可比。预算数为项目“年度资金总额”的全年预算数"
+                "（无全年预算数的表用年初预算数，总额为0或空时用分项合计），执行率＝执行数÷预算数，只计预算数和执行数都填了的项目；"
+                "部门整体评价计入其填报单位。")
     table.stream(rows, total)
     table.freeze_and_filter()
     _print_setup(sheet)
