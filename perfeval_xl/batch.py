@@ -248,7 +248,7 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
     None); inputs and outbox must then be on a path every worker sees.
     ``formats`` are the summaries written to the outbox: any of xlsx, json, csv.
     """
-    # An empty path is Path("") — the working folder — which no caller means: a variable left unset.
+    # An empty string would be Path("") — the working folder — which no caller means: a variable left unset.
     if os.fspath(inbox) == "":
         raise PerfevalError("收件箱路径为空：请给出收件箱文件夹的路径")
     if out is not None and os.fspath(out) == "":
@@ -720,7 +720,7 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
         if where is not None:  # its unit has its score: this F2 is one too many, not a failure
             if file.status == "ok":  # an F2 of it without an F3 anywhere (an error) is said first
                 file.status = "skipped"
-                file.error = f"基础数据表未使用，已跳过：{_base_not_used(base.unit, file.file, *where)}"
+                file.error = f"基础数据表未使用，已跳过：{_base_not_used(base.unit, file.file, *where, year=base.year)}"
             continue
         file.status = "error"
         file.error = f"只有基础数据表（F2，填报单位：{base.unit or '未填'}），未找到同一填报单位的指标评分表（F3）"
@@ -754,8 +754,8 @@ def _in_file(flags: list[Flag], file: str) -> list[Flag]:
 
 def _units_scored(tables: list[tuple[FileResult, DepartmentForm]], paired_ids: set[int],
                   base_file: dict[int, FileResult], departments: dict[tuple[str, str], str]
-                  ) -> dict[tuple[str, str], tuple[str, str]]:
-    """(the file of its F3, the file of the F2 it was scored with) of each unit whose F3 was scored
+                  ) -> dict[tuple[str, str], tuple[str, str, int | None]]:
+    """(the file of its F3, the file of the F2 it was scored with, that F2's year) of each unit whose F3 was scored
     with an F2, by :func:`_unit_place`: paired here (under the names of both forms), or in one
     workbook (``departments``: F3 and F2 in the same file)."""
     scored: dict[tuple[str, str], tuple[str, str]] = {}
@@ -763,26 +763,33 @@ def _units_scored(tables: list[tuple[FileResult, DepartmentForm]], paired_ids: s
         if id(table) in paired_ids:
             for unit in (table.unit, table.base.unit):
                 if unit:
-                    scored.setdefault(_unit_place(file.file, unit), (file.file, base_file[id(table.base)].file))
+                    scored.setdefault(_unit_place(file.file, unit),
+                                      (file.file, base_file[id(table.base)].file, table.base.year))
     for place, file in departments.items():
-        scored.setdefault(place, (file, file))
+        scored.setdefault(place, (file, file, None))
     return scored
 
 
-def _where_scored(scored: dict[tuple[str, str], tuple[str, str]], file: FileResult,
-                  base: BaseData) -> tuple[str, str] | None:
+def _where_scored(scored: dict[tuple[str, str], tuple[str, str, int | None]], file: FileResult,
+                  base: BaseData) -> tuple[str, str, int | None] | None:
     """Of ``scored`` (:func:`_units_scored`), where the unit of ``base`` (an F2 of ``file`` left
     over) had its F3 scored: in the folder of ``file``, else in another (the first by name), or None."""
     place = _unit_in_folder(file, base)
     if place in scored:
         return scored[place]
     elsewhere = [where for (_, unit), where in scored.items() if unit == place[1]]
-    return min(elsewhere) if elsewhere else None
+    return min(elsewhere, key=lambda where: where[:2]) if elsewhere else None
 
 
-def _base_not_used(unit: str, file: str, table_file: str, taken: str) -> str:
+def _base_not_used(unit: str, file: str, table_file: str, taken: str, taken_year: int | None = None,
+                   year: int | None = None) -> str:
     """Why the F2 of ``file`` was not used, and what to do: its unit's F3, in ``table_file``, was
-    scored with the F2 of ``taken`` (``table_file`` itself when that workbook holds both)."""
+    scored with the F2 of ``taken`` (``table_file`` itself when that workbook holds both).  Of
+    another year than the one used (``year`` and ``taken_year``, where both are read), it is said
+    so, and not to replace the other with it: last year's F2 has no place in this year's score."""
+    if year is not None and taken_year is not None and year != taken_year:
+        return (f"本文件是{year}年度的基础数据表，同一填报单位（{unit}）已按“{taken}”中{taken_year}年度的基础数据表"
+                f"与指标评分表“{table_file}”配对评分；如不再需要本文件，请将其移出收件箱")
     if taken == table_file:
         how = f"同一填报单位（{unit}）的指标评分表已与同一文件“{table_file}”中的基础数据表配对评分"
         instead = f"请单位替换“{table_file}”中的基础数据表后重新报送"

@@ -302,10 +302,13 @@ class ResultStore:
         if self._db is None:
             self._db = self._connect()
         taken: dict[str, str] = {}
-        there: dict[str, bool] = {}  # inbox → whether it still exists (an inbox deleted since owns nothing)
+        # inbox → whether it is another that still exists (one deleted since owns nothing).  Compared
+        # as the system compares paths: on Windows "D:\\收件箱" and "d:\\收件箱" are this inbox.
+        this = os.path.normcase(self.inbox)
+        there: dict[str, bool] = {}
         for inbox, entry in self._db.execute("SELECT inbox, entry FROM files WHERE inbox != ?", (self.inbox,)):
             if inbox not in there:
-                there[inbox] = bool(inbox) and os.path.isdir(inbox)
+                there[inbox] = bool(inbox) and os.path.normcase(inbox) != this and os.path.isdir(inbox)
             if there[inbox]:
                 for path in _stored_outputs(entry):
                     taken[os.path.normcase(path)] = inbox

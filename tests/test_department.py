@@ -572,6 +572,22 @@ def test_last_years_f2_in_another_folder_is_skipped_naming_the_f3_and_the_f2_its
         "skipped", said, "请确认该单位以哪一份基础数据表为准，将不用的一份移出收件箱")
 
 
+def test_an_unused_f2_of_another_year_says_its_year_and_not_to_replace_the_used_one(tmp_path):
+    # It advised "请用本文件替换“2020/基础数据表.xlsx”" for last year's figures, which have no place in
+    # this year's score.
+    inbox = tmp_path / "inbox"
+    (inbox / "上年").mkdir(parents=True)
+    (inbox / "本年").mkdir()
+    write_base_only(inbox / "上年" / "基础数据表.xlsx", BaseFigures(UNIT, year=2018))
+    write_base_only(inbox / "本年" / "基础数据表.xlsx", BaseFigures(UNIT))
+    write_scoring_only(inbox / "本年" / "评分表.xlsx", UNIT, order=2)
+    batch = perfeval_xl.score_folder(inbox)
+    assert batch.statuses["上年/基础数据表.xlsx"] == "skipped"
+    assert batch.files[0].error == (f"基础数据表未使用，已跳过：本文件是2018年度的基础数据表，同一填报单位（{UNIT}）已按"
+                                    "“本年/基础数据表.xlsx”中2019年度的基础数据表与指标评分表“本年/评分表.xlsx”配对评分；"
+                                    "如不再需要本文件，请将其移出收件箱")
+
+
 def test_an_f2_of_a_unit_that_has_no_f3_anywhere_is_still_an_error(tmp_path):
     # The counter-case: a unit whose F3 was not scored at all has a form missing.
     inbox = tmp_path / "inbox"
