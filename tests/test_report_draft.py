@@ -90,7 +90,7 @@ def test_subsections_are_numbered_in_turn_when_one_is_left_out(tmp_path):
 
 def reference_draft(result, path: Path) -> None:
     """The draft built with python-docx, as the writer did before it rendered document.xml itself."""
-    from perfeval_xl.writers._report_template import add_score_table, set_up_document
+    from perfeval_xl.writers._report_template import add_score_table, keep_row_whole, set_up_document
 
     document = Document()
     set_up_document(document)
@@ -109,13 +109,17 @@ def reference_draft(result, path: Path) -> None:
                 cell.text = text
             for item in result.items:
                 values = [item.level1, item.level2, item.name, n(item.weight),
-                          n(item.self_score) if item.self_score is not None else "", n2(item.score), item.basis]
-                for cell, text in zip(table.add_row().cells, values):
+                          n2(item.self_score) if item.self_score is not None else "", n2(item.score), item.basis]
+                row = table.add_row()
+                keep_row_whole(row)
+                for cell, text in zip(row.cells, values):
                     cell.text = text
-            totals = table.add_row().cells
+            row = table.add_row()
+            keep_row_whole(row)
+            totals = row.cells
             totals[0].text = "合计"
             totals[3].text = n(sum((i.weight for i in result.items), Decimal(0)))
-            totals[4].text = n(result.self_total) if result.self_total is not None else ""
+            totals[4].text = n2(result.self_total) if result.self_total is not None else ""
             totals[5].text = n2(result.total)
             totals[6].text = f"等级：{result.grade}"
         else:
@@ -232,8 +236,8 @@ def test_a_draft_is_set_up_as_a_chinese_report_is_printed(tmp_path):
     table_at = texts.index("<表>")
     assert texts[table_at - 1].endswith("各项指标得分见下表。") and texts[table_at + 1] == "四、存在的问题"
     [table] = document.tables
-    widths = [cell.width for cell in table.rows[1].cells]
-    assert widths[-1] == max(widths) and widths[-1] > 3 * min(widths)  # the 评分依据 the widest
+    widths = [cell.width.twips for cell in table.rows[1].cells]
+    assert widths[-1] == max(widths) and (widths[-1] - 216) // 240 >= 6  # the 评分依据 the widest: 6 characters a line
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
 
 
@@ -276,3 +280,83 @@ def test_two_long_names_differing_at_their_end_make_two_drafts(tmp_path):
     assert all(len(draft_name(stem).encode()) <= 255 and draft_name(stem).endswith(".报告初稿.docx")
                for stem in (first, second))
     assert draft_name("某局") == "某局.报告初稿.docx"  # a name that fits is not touched
+
+
+def score_table(path: Path):
+    """The draft's score table (python-docx's view)."""
+    [table] = Document(path).tables
+    return table
+
+
+def cell_texts(path: Path) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for row in score_table(path).rows]
+
+
+def test_score_columns_hold_their_header_and_a_six_character_number_on_one_line(tmp_path):
+    # At 560 / 650 / 650 twips the headers stood one character a line and "10.00" printed as "10." over "00".
+    from docx.oxml.ns import qn
+
+    write_report_draft(department_result(tmp_path, BaseFigures("某局")), tmp_path / "draft.docx")
+    document = Document(tmp_path / "draft.docx")
+    section = document.sections[0]
+    assert document.styles["Normal"].font.size.pt == 12  # the table's text: an em is 240 twips
+    em, cell_margins, widest_digit = 240, 2 * 108, 0.64  # Table Grid's margins; 宋体's digits 0.5 em, DejaVu Sans's 0.636
+    [table] = document.tables
+    grid = [int(column.get(qn("w:w"))) for column in table._tbl.tblGrid.iter(qn("w:gridCol"))]
+    headers = [cell.text for cell in table.rows[0].cells]
+    for header in ("分值", "自评得分", "复核得分"):
+        room = grid[headers.index(header)] - cell_margins
+        assert room >= len(header) * em and room >= 6 * widest_digit * em, header
+    assert sum(grid) == section.page_width.twips - section.left_margin.twips - section.right_margin.twips
+    assert grid[:3] == [800, 900, 1400]  # the names' columns kept theirs: the width came from the 评分依据
+
+
+def test_no_row_of_the_score_table_breaks_across_pages_and_the_header_repeats(tmp_path):
+    # Split, the 合计 row printed "95." at the foot of one page and "61" at the head of the next.
+    from docx.oxml.ns import qn
+
+    write_report_draft(department_result(tmp_path, BaseFigures("某局")), tmp_path / "draft.docx")
+    rows = [row._tr for row in score_table(tmp_path / "draft.docx").rows]
+    assert all(tr.trPr is not None and tr.trPr.find(qn("w:cantSplit")) is not None for tr in rows)
+    repeated = [tr.trPr.find(qn("w:tblHeader")) is not None for tr in rows]
+    assert repeated == [True] + [False] * (len(rows) - 1)  # the header only, not every row
+
+
+def test_both_scores_show_two_decimals_and_a_blank_self_score_stays_blank(tmp_path):
+    # 自评得分 showed the unit's 5 and 4.5 beside the 复核得分 5.00 and 4.50.
+    result = department_result(tmp_path, BaseFigures("某局"))
+    write_report_draft(result, tmp_path / "full.docx")
+    assert cell_texts(tmp_path / "full.docx")[-1][:6] == ["合计", "", "", "100", "98.00", "95.61"]
+    result.items[1].self_score, result.items[2].self_score = Decimal("4.5"), None
+    write_report_draft(result, tmp_path / "draft.docx")
+    rows = cell_texts(tmp_path / "draft.docx")
+    # 分值 stays as the form writes it; the 合计 of a unit that left an item blank stays blank too.
+    assert [row[3:6] for row in rows[1:4]] == [["5", "5.00", "5.00"], ["5", "4.50", "5.00"], ["5", "", "4.00"]]
+    assert rows[-1][3:6] == ["100", "", "95.61"]
+
+
+def draft_paragraphs(result) -> str:
+    return "\n".join(text for _, text in report_paragraphs(result))
+
+
+def test_the_draft_names_the_rulebook_by_its_title_not_its_id(tmp_path):
+    # It said 按“hunan-dept”评分规则复核: the rulebook's id, which no officer's report would write.
+    text = draft_paragraphs(department_result(tmp_path, BaseFigures("某局")))
+    assert "按“部门整体支出绩效评价（湖南省指标体系）”评分规则复核，总分95.61分" in text
+    assert "hunan-dept" not in text
+    own = {"name": "本局部门规则", "extends": "hunan-dept", "title": "某市部门整体支出绩效评价办法"}
+    (result,) = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "own.xlsx", BaseFigures("某局")),
+                                           rules=own).forms
+    assert (result.rulebook, result.rulebook_title) == ("本局部门规则", "某市部门整体支出绩效评价办法")
+    assert "按“某市部门整体支出绩效评价办法”评分规则复核" in draft_paragraphs(result)
+
+
+def test_a_result_without_the_rulebooks_title_names_it_by_its_id(tmp_path):
+    # One pickled before FormResult carried the title, or built by a caller, still drafts.
+    import pickle
+
+    result = department_result(tmp_path, BaseFigures("某局"))
+    del result.__dict__["rulebook_title"]
+    restored = pickle.loads(pickle.dumps(result))
+    assert restored.rulebook_title == ""
+    assert "按“hunan-dept”评分规则复核" in draft_paragraphs(restored)

@@ -33,7 +33,8 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
     flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
     budget, executed = amounts[:2] if amounts else (None, None)
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
-                      grade=rulebook.grade_for(total), flags=flags, budget=budget, executed=executed)
+                      grade=rulebook.grade_for(total), flags=flags, budget=budget, executed=executed,
+                      rulebook_title=rulebook.title)
 
 
 def _rescaled(total: Decimal, execution: ItemScore, form: ProjectForm, rulebook: ProjectRulebook,

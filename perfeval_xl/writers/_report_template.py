@@ -34,10 +34,19 @@ _TABLE_END = "</w:tbl>"
 
 
 #: The score table's column widths in twips (一级指标 … 评分依据): the A4 page's 8,306 between its
-#: margins, most of it for the 评分依据, where equal columns left it four characters wide.
-COLUMN_WIDTHS = (800, 900, 1400, 560, 650, 650, 3346)
+#: margins, the rest of it for the 评分依据 (six characters a line; equal columns left it four).
+#: 分值, 自评得分 and 复核得分 each hold their header and a six-character number ("100.00") on one
+#: line at the table's 12 pt (240 twips an em), inside Table Grid's cell margins (108 each side): a
+#: Chinese character is an em, a digit at most 0.64 em (宋体's are 0.5 em; DejaVu Sans, which stands
+#: in for 宋体 where it is not installed, 0.636).  So 分值 max(2 em, 6 × 0.64 em) + 216 ≈ 1,138 and
+#: the two scores 4 em + 216 = 1,176, rounded up; at 560 and 650 the headers stood one character a
+#: line and "10.00" printed as "10." over "00".
+COLUMN_WIDTHS = (800, 900, 1400, 1150, 1200, 1200, 1656)
+#: A row of the score table never breaks across pages: split, the 合计 row printed "95." at the foot
+#: of one page and "61" at the head of the next.
+ROW_START = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
 #: The first row of the score table, its header, repeats on every page the table runs onto.
-HEADER_ROW_START = "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
+HEADER_ROW_START = "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
 #: The fonts of the draft's headings (black, as a report is printed, not Word's blue theme).
 HEADING_FONT = "黑体"
 
@@ -143,7 +152,7 @@ def set_up_document(document) -> None:
 
 
 def add_score_table(document, columns: int):
-    """The score table's header row, of :data:`COLUMN_WIDTHS`, marked to repeat on every page."""
+    """The score table's header row, of :data:`COLUMN_WIDTHS`, kept whole and marked to repeat on every page."""
     from docx.oxml import OxmlElement
     from docx.shared import Twips
 
@@ -154,8 +163,16 @@ def add_score_table(document, columns: int):
         column.width = Twips(width)
     for cell, width in zip(table.rows[0].cells, widths):
         cell.width = Twips(width)
+    keep_row_whole(table.rows[0])
     table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     return table
+
+
+def keep_row_whole(row) -> None:
+    """Mark a python-docx table ``row`` not to break across pages (:data:`ROW_START`)."""
+    from docx.oxml import OxmlElement
+
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _split_document(xml: str) -> tuple[str, str, str]:

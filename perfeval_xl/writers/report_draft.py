@@ -19,7 +19,7 @@ from ..rounding import percent, show2
 from ..values import format_number
 from ._atomic import NAME_MAX, atomic_write_bytes, fitting_name
 from ._display import XML_ILLEGAL_CHARACTERS
-from ._report_template import DOCUMENT_PART, HEADER_ROW_START, ReportTemplate, report_template
+from ._report_template import DOCUMENT_PART, HEADER_ROW_START, ROW_START, ReportTemplate, report_template
 from ._xml import NOT_UTF8, escape_text
 from .._zip import deflated, zip_archive
 
@@ -128,7 +128,8 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
     out.extend(_budget_paragraphs(base, year))
     out.append(("heading", "三、部门整体支出绩效情况"))
     own = f"，单位自评{_n(result.self_total)}分" if result.self_total is not None else ""
-    out.append(("text", f"按“{result.rulebook}”评分规则复核，总分{show2(result.total)}分，等级为“{result.grade}”{own}。"
+    rulebook = result.rulebook_title or result.rulebook  # its id only in a result that lacks the title
+    out.append(("text", f"按“{rulebook}”评分规则复核，总分{show2(result.total)}分，等级为“{result.grade}”{own}。"
                         "各项指标得分见下表。"))
     out.append(("table", ""))  # the score table, here where the text points to it
     out.append(("heading", "四、存在的问题"))
@@ -188,15 +189,22 @@ def _budget_paragraphs(base: BaseData, year: str) -> list[tuple[str, str]]:
 
 
 def _score_table(result: FormResult) -> list[list[Optional[str]]]:
-    """The rows of the 指标得分 table; None is a cell left as python-docx creates it (no run)."""
+    """The rows of the 指标得分 table; None is a cell left as python-docx creates it (no run).
+
+    Both scores with two decimals, side by side as an officer compares them (the unit's were
+    shown as written, 4.5 beside 4.50); a score the unit left blank stays blank.
+    """
     rows: list[list[Optional[str]]] = [list(SCORE_TABLE_HEADERS)]
     for item in result.items:
         rows.append([item.level1, item.level2, item.name, _n(item.weight),
-                     _n(item.self_score) if item.self_score is not None else "", show2(item.score), item.basis])
+                     _score(item.self_score), show2(item.score), item.basis])
     rows.append(["合计", None, None, _n(sum((i.weight for i in result.items), Decimal(0))),
-                 _n(result.self_total) if result.self_total is not None else "", show2(result.total),
-                 f"等级：{result.grade}"])
+                 _score(result.self_total), show2(result.total), f"等级：{result.grade}"])
     return rows
+
+
+def _score(value: Optional[Decimal]) -> str:
+    return show2(value) if value is not None else ""
 
 
 # -- document.xml, as python-docx writes it -------------------------------------------
@@ -229,7 +237,7 @@ def _append_score_table(append, template: ReportTemplate, result: FormResult) ->
     row_start = HEADER_ROW_START  # the header row repeats on every page
     for row in _score_table(result):
         append(row_start)
-        row_start = "<w:tr>"
+        row_start = ROW_START
         for cell_head, text in zip(template.cell_heads, row, strict=True):
             append(cell_head + ("<w:p/>" if text is None else "<w:p>" + _run(text) + "</w:p>") + "</w:tc>")
         append("</w:tr>")
