@@ -8,7 +8,7 @@ writes each scored workbook twice — ``write_scored_workbook`` (XML) and
 and compares, on every sheet (a department workbook's F2 base data sheet too),
 every cell's value, type and resolved style (font, border, fill, number format,
 alignment, protection), merged ranges, row heights, column widths, page setup,
-margins, header/footer, print area and titles, sheet views and defined names.
+margins, header/footer, print area and titles, row breaks, sheet views and defined names.
 Exits 1 on the first difference, naming it; else says how many workbooks were
 checked, and how many of them carry a base data sheet.
 """
@@ -47,6 +47,7 @@ def _sheet_facts(sheet) -> dict:
         "page_setup": sheet.page_setup, "margins": sheet.page_margins,
         "print_options": sheet.print_options, "header_footer": _xml(sheet.HeaderFooter),
         "print_area": sheet.print_area, "print_titles": sheet.print_title_rows,
+        "row_breaks": [(brk.id, brk.min, brk.max, brk.man) for brk in sheet.row_breaks.brk],
         "view": sheet.sheet_view, "properties": sheet.sheet_properties,
         "format": sheet.sheet_format, "dimensions": sheet.dimensions,
     }

@@ -39,6 +39,39 @@ def test_fast_writer_equals_the_openpyxl_reference(tmp_path, make):
     assert check.compare(fast, reference) is None
 
 
+def _long_project(count: int = 60):
+    """A project of ``count`` indicators, in 二级 groups of three: a form of several printed pages."""
+    from formgen import Row
+
+    return good_project(rows=[Row("产出指标" if i < count // 2 else "效益指标", f"二级指标{i // 3}", f"指标{i}",
+                                  "≥90%", "92%", 1, 1, reason="按季度统计" * (i % 7)) for i in range(count)])
+
+
+def _with_form_issues(result, count: int):
+    from perfeval_xl.model import Flag, Source
+
+    result.flags.extend(Flag(f"第{n}条表级问题：" + "请核对基础数据表与评分表的金额" * (1 + n % 4), Source(result.form.sheet, f"C{n}"))
+                        for n in range(count))
+    return result
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: perfeval_xl.score_workbook(write_form(d / "long.xlsx", _long_project())).forms,
+    lambda d: [_with_form_issues(perfeval_xl.score_workbook(write_form(d / "issues.xlsx", good_project())).forms[0], 30)],
+    lambda d: [_with_form_issues(perfeval_xl.score_workbook(write_form(d / "both.xlsx", _long_project(25))).forms[0], 8)],
+], ids=["sixty-indicators", "thirty-form-issues", "both"])
+def test_both_writers_end_the_pages_of_a_long_form_alike(tmp_path, make):
+    """Row breaks and print titles (see _page_breaks) are decided alike on the heights each writer computes."""
+    forms = make(tmp_path)
+    fast, reference = tmp_path / "fast.xlsx", tmp_path / "reference.xlsx"
+    write_scored_workbook(forms, fast)
+    write_scored_workbook_openpyxl(forms, reference)
+    assert check.compare(fast, reference) is None
+    import openpyxl
+
+    assert openpyxl.load_workbook(fast).worksheets[0].row_breaks.brk  # there are breaks to compare
+
+
 def _department(tmp_path, **layout):
     [result] = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "dept.xlsx", BaseFigures("某局"),
                                                                     **layout)).forms

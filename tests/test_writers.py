@@ -404,6 +404,134 @@ def test_scored_form_prints_on_a4_landscape_one_page_wide(tmp_path):
     assert sheet.print_title_rows == f"${header}:${header}"
 
 
+# -- the scored form: where printed pages end -----------------------------------------
+#
+# The form prints fit to the page's width, as many pages tall as it needs; the writer ends each
+# page itself (manual row breaks) so that 总分 and 评价等级 never stand alone under a repeated
+# header, and 复核问题 rows never sit under the indicator header.
+
+
+#: The shipped template's print setup: A4 landscape, margins 0.4/0.6 in, one page wide.
+SHIPPED_SETUP = dict(paper_size=A4, landscape=True, left=0.4, right=0.4, top=0.6, bottom=0.6,
+                     fit_to_page=True, fit_to_width=1, fit_to_height=0, scale=None)
+
+
+def _form_rows(indicators: int, issues: int = 1, closing: int = 3) -> list[str]:
+    """The roles of a form's rows: a heading of three rows, the table, 总分 · 评价等级 · notes, 复核问题."""
+    return (["title", "year", "name_row", "table_header"] + ["indicator"] * indicators
+            + ["total", "grade"] + ["note"] * (closing - 2) + ["issue_header"] + ["issue"] * issues)
+
+
+def _pages(roles: list[str], page: float, row_height: float = 20.0, runs=()):
+    from perfeval_xl.writers._page_breaks import FormRows, paginate
+
+    rows = FormRows(*(roles.index(role) + 1 for role in ("table_header", "total", "issue_header")))
+    return paginate([row_height] * len(roles), roles, rows, list(runs), page)
+
+
+def test_the_shipped_setup_prints_a_page_of_about_600_points_of_rows():
+    # A4 landscape less its margins, 508.9 pt tall, at the 82 % that fits the template's 181
+    # characters of columns (950 pt in Excel's pixels of Calibri 11) into its 784 pt of width; 97 % of it.
+    from perfeval_xl.writers._page_breaks import PrintSetup, page_height
+    from perfeval_xl.writers._style_template import compiled_scored_form_style
+    from perfeval_xl.writers.scored_form import _default_template
+
+    widths = compiled_scored_form_style(_default_template()).column_widths
+    assert page_height(PrintSetup(**SHIPPED_SETUP), widths, 11.0) == pytest.approx((595.28 - 86.4) / 0.82 * 0.97)
+
+
+@pytest.mark.parametrize("change", [dict(fit_to_height=1), dict(fit_to_height=None), dict(fit_to_width=2),
+                                    dict(paper_size=None), dict(paper_size=256)],
+                         ids=["one-page-tall", "tall-unstated", "two-pages-wide", "no-paper", "custom-paper"])
+def test_a_setup_the_estimate_does_not_know_leaves_the_pages_to_excel(change):
+    from perfeval_xl.writers._page_breaks import ONE_PAGE, PrintSetup, page_height
+
+    assert page_height(PrintSetup(**{**SHIPPED_SETUP, **change}), [10.0] * 13, 11.0) is None
+    assert _pages(_form_rows(60), None) == ONE_PAGE
+
+
+def test_a_form_within_one_page_gets_no_break_and_keeps_its_print_titles():
+    from perfeval_xl.writers._page_breaks import ONE_PAGE
+
+    roles = _form_rows(10)
+    assert _pages(roles, page=20.0 * len(roles)) == ONE_PAGE
+
+
+def test_the_total_never_starts_a_page_the_tables_last_two_rows_go_with_it():
+    roles = _form_rows(10)  # the table's rows 5–14, 总分 15
+    # Excel would end the first page after 总分 (15 rows of 20 pt), leaving 评价等级 and the notes alone.
+    pages = _pages(roles, page=300.0)
+    assert pages.breaks == (12,) and pages.titles  # rows 13–14 go with 总分, under the repeated header
+    # … and after the table, not under it: a page ending right after the last indicator.
+    assert _pages(roles, page=280.0).breaks == (12,)
+
+
+def test_a_table_whole_on_the_first_page_leaves_the_issues_to_the_next_page_without_a_header():
+    roles = _form_rows(10, issues=4)  # 复核问题 on row 18, its rows 19–22
+    # Excel would end the page on the 复核问题 header (18 rows), its rows going to the next page
+    # under the repeated indicator header: 提示 under 一级指标.
+    pages = _pages(roles, page=360.0)
+    assert pages.breaks == (17,)  # 复核问题 starts the next page, header and rows
+    assert not pages.titles  # no other page holds indicator rows: none repeats their header
+
+
+def test_after_a_table_of_several_pages_the_issues_follow_the_closing_rows():
+    roles = _form_rows(30, issues=2)  # the table's rows 5–34, 总分 35, 复核问题 38
+    pages = _pages(roles, page=400.0)  # 20 rows on the first page, 19 under the header on the next
+    assert pages.titles
+    assert pages.breaks[0] == 20
+    # The second page would end on 复核问题 (row 39): the table's last two rows, the closing rows
+    # and 复核问题 go to a third page together, under the header that labels those two rows.
+    assert pages.breaks[1:] == (32,)
+
+
+def test_a_break_keeps_a_short_merged_second_level_cell_whole():
+    from perfeval_xl.writers.scored_form import LEVEL2
+
+    roles = _form_rows(40)
+    run = (18, LEVEL2, 21, LEVEL2)  # 二级指标 merged down rows 18–21
+    assert _pages(roles, page=400.0).breaks[0] == 20
+    assert _pages(roles, page=400.0, runs=[run]).breaks[0] == 17
+
+
+def test_a_page_never_ends_with_a_header_row():
+    roles = ["title", "year", "name_row", "goal_header", "goal_text"] + _form_rows(20)[3:]
+    pages = _pages(roles, page=120.0)  # would end on the table's header (row 6)
+    assert pages.breaks[0] == 5
+
+
+def test_a_long_form_prints_with_breaks_that_keep_its_total_with_its_last_rows(tmp_path):
+    items = [execution_item()] + [indicator("产出指标", f"二级{i // 4}", f"指标{i}", "10", "10", row=13 + i,
+                                            basis="按季度统计完成情况" * (1 + i % 5)) for i in range(40)]
+    path = tmp_path / "scored.xlsx"
+    write_scored_workbook([project_result(items=items)], path)
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    breaks = [int(row) for row in re.findall(r'<brk id="(\d+)" min="0" max="16383" man="1"/>', xml)]
+    assert len(breaks) >= 2 and f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">' in xml
+    sheet = openpyxl.load_workbook(path)[SHEET]
+    header, total = row_of(sheet, "绩效指标"), row_of(sheet, "总分")
+    assert sheet.print_title_rows == f"${header}:${header}"
+    assert breaks[-1] <= total - 3  # 总分's page starts two indicator rows above it at least
+    assert all(sheet.cell(row, 1).value != "复核问题" for row in breaks)
+    # Each page holds what Excel prints on one (the repeated header's row on the next ones), so that
+    # Excel adds no break of its own before the writer's.
+    heights = [sheet.row_dimensions[row].height for row in range(1, sheet.max_row + 1)]
+    page = (595.28 - 86.4) / 0.82 * 0.97
+    for first, last in zip([1, *(row + 1 for row in breaks)], [*breaks, sheet.max_row]):
+        assert sum(heights[first - 1:last]) + (heights[header - 1] if first > 1 else 0) <= page
+
+
+def test_a_short_form_gets_no_row_breaks(tmp_path):
+    path = tmp_path / "scored.xlsx"
+    write_scored_workbook([department_result()], path)
+    with zipfile.ZipFile(path) as archive:
+        assert b"rowBreaks" not in archive.read("xl/worksheets/sheet1.xml")
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    header = row_of(sheet, "绩效指标")
+    assert sheet.print_title_rows == f"${header}:${header}"
+
+
 def test_page_number_footer_has_room_inside_the_bottom_margin(tmp_path):
     margins = scored_sheet(tmp_path, project_result())[SHEET].page_margins
     # The footer's 9–10 pt line needs ~0.2 in between its edge and the body's bottom margin.

@@ -180,7 +180,8 @@ def raised_for_tall_merges(needed: float, row: int, ends: TallEnds, drawn: list[
 
 def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[float]],
                 merges: Sequence[tuple[int, int, int, int]], column_widths: Sequence[float],
-                font_sizes: Sequence[Sequence[Optional[float]]]) -> list[Optional[float]]:
+                font_sizes: Sequence[Sequence[Optional[float]]], exact: Optional[list[float]] = None
+                ) -> list[Optional[float]]:
     """The height of every row: its floor, raised to what its wrapped text needs.
 
     ``rows[i]`` maps column → value of row ``i + 1``; ``floors[i]`` is the
@@ -190,7 +191,9 @@ def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[flo
     ``i + 1`` (None: the default).  Only text counts; a value under a merge (not
     its top-left cell) is ignored.  The text of a range merged over several
     rows is given room by its last row (:func:`raised_for_tall_merges`).  A row
-    with no floor and no text gets None.
+    with no floor and no text gets None.  ``exact``, if given, receives every
+    row's height before it is rounded to 0.1 pt (0: none), as the scored form's
+    XML writer has them (its page breaks are found on these).
     """
     widths: dict[tuple[int, int], Optional[float]] = {}  # merged cells: the range's width, None to skip
     ends: TallEnds = {}
@@ -230,4 +233,6 @@ def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[flo
         needed = excel_row_height(needed)
         drawn.append(needed)
         heights.append(round(needed, 1) if needed else None)
+    if exact is not None:
+        exact.extend(drawn)
     return heights

@@ -45,6 +45,17 @@ from ._display import (
     split_execution_item,
 )
 from ._memo import NUMBERS_KEPT, BoundedMemo
+from ._page_breaks import (
+    FormRows,
+    Pages,
+    default_font_size_of_xml,
+    default_row_height_of_xml,
+    page_height,
+    paginate,
+    print_setup_of_sheet,
+    print_setup_of_xml,
+    row_breaks_xml,
+)
 from ._row_heights import (
     DEFAULT_FONT_SIZE,
     WIDEST_KEPT,
@@ -173,8 +184,9 @@ def write_scored_workbook(forms: list[FormResult], path: str | Path, template: O
     sheets = []
     for index, (result, title) in enumerate(zip(forms, titles)):
         layout = _lay_out(result)
-        sheets.append(_SheetPart(title, _sheet_xml(style, layout, selected=index == 0),
-                                 _print_names(title, layout.print_title_row, len(layout.roles))))
+        xml, pages = _sheet_xml(style, layout, selected=index == 0)
+        sheets.append(_SheetPart(title, xml, _print_names(title, layout.print_title_row if pages.titles else None,
+                                                          len(layout.roles))))
     bases = bases_of(forms)
     for base in bases:  # after the forms' sheets, each titled apart from every sheet before it
         title = base_data_title(titles, base.sheet)
@@ -195,9 +207,12 @@ class _SheetPart:
     names: list[tuple[str, str]]
 
 
-def _print_names(title: str, title_row: int, last_row: int) -> list[tuple[str, str]]:
-    return [("_xlnm.Print_Titles", f"{_quoted(title)}!${title_row}:${title_row}"),
-            _print_area(title, _LETTERS[-1], last_row)]
+def _print_names(title: str, title_row: Optional[int], last_row: int) -> list[tuple[str, str]]:
+    """The print titles (``title_row``; None: none) and print area of a form's sheet."""
+    area = _print_area(title, _LETTERS[-1], last_row)
+    if title_row is None:
+        return [area]
+    return [("_xlnm.Print_Titles", f"{_quoted(title)}!${title_row}:${title_row}"), area]
 
 
 def _print_area(title: str, last_column: str, last_row: int) -> tuple[str, str]:
@@ -267,6 +282,11 @@ class FormLayout:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, col, last row, col
     first_rows: dict[str, int] = field(default_factory=dict)
     print_title_row: int = 1
+    #: Where the merged 二级指标 cells lie among ``merges`` (a slice's bounds): kept whole by page breaks.
+    level2_runs: tuple[int, int] = (0, 0)
+    #: The rows of 总分 and of the 复核问题 header.
+    total_row: int = 0
+    issue_row: int = 0
     #: (row, column) → the number format of a cell holding a percentage (its value is the fraction)
     number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
 
@@ -279,7 +299,8 @@ def lay_out_form(result: FormResult) -> FormLayout:
     raw = _lay_out(result)
     mappings = [_as_mapping(values) for values in raw.values]
     layout = FormLayout([(role, cell_values(values)) for role, values in zip(raw.roles, mappings)],
-                        raw.merges, print_title_row=raw.print_title_row)
+                        raw.merges, print_title_row=raw.print_title_row, level2_runs=raw.level2_runs,
+                        total_row=raw.total_row, issue_row=raw.issue_row)
     for row, role in enumerate(raw.roles, start=1):
         layout.first_rows.setdefault(role, row)
     for row, values in enumerate(mappings, start=1):
@@ -328,6 +349,8 @@ class _Layout:
         self.values: list[dict[int, CellValue] | list[CellValue]] = []
         self.merges: list[tuple[int, int, int, int]] = []
         self.print_title_row = 1
+        self.level2_runs = (0, 0)  # see FormLayout.level2_runs
+        self.total_row = self.issue_row = 0
 
     # -- primitives -----------------------------------------------------------------
 
@@ -442,7 +465,9 @@ class _Layout:
         level1 = [item.level1 for item in items]
         level2 = [item.level2 for item in items]
         self._merge_equal_runs(header + 1, level1, level1, LEVEL1)
+        first_run = len(self.merges)
         self._merge_equal_runs(header + 1, list(zip(level1, level2)), level2, LEVEL2)
+        self.level2_runs = (first_run, len(self.merges))
         self.merge(header, SECTION, header + len(items), SECTION)
         return header
 
@@ -464,7 +489,7 @@ class _Layout:
             start = index
 
     def write_totals(self, result: FormResult) -> None:
-        total = self.new_row("total", {
+        self.total_row = total = self.new_row("total", {
             SECTION: "总分",
             WEIGHT: sum((item.weight for item in result.items), Decimal(0)),
             SELF_SCORE: result.self_total,
@@ -491,7 +516,7 @@ class _Layout:
 
     def write_issues(self, flags: list[Flag], item_flags: int) -> None:
         """The 复核问题 block: the form's own flags; an indicator's are in its row's 问题提示."""
-        header = self.new_row("issue_header", _ISSUE_HEADER)
+        self.issue_row = header = self.new_row("issue_header", _ISSUE_HEADER)
         rows = [self._issue_row(flag, self.sheet) for flag in flags]
         if not rows:  # not a bare 无 over a table whose rows hold problems
             rows = [self.new_row("issue", {ISSUE_TEXT: f"表级无问题；各指标的{item_flags}条问题见“问题提示”列"})
@@ -623,6 +648,8 @@ def _cell_reference(flag: Flag, form_sheet: str) -> str:
 
 def render_form(sheet: Worksheet, result: FormResult, styler: RowStyler) -> dict[str, int]:
     """Draw ``result`` on an empty openpyxl ``sheet``; return the first row used by each role."""
+    from openpyxl.worksheet.pagebreak import Break
+
     layout = lay_out_form(result)
     for row, (role, values) in enumerate(layout.rows, start=1):
         styler.style_row(sheet, row, role)
@@ -632,17 +659,33 @@ def render_form(sheet: Worksheet, result: FormResult, styler: RowStyler) -> dict
         sheet.cell(row, column).number_format = number_format
     for first_row, first_col, last_row, last_col in layout.merges:
         sheet.merge_cells(start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col)
+    widths = [column_width(sheet, col) for col in range(1, LAST + 1)]
+    exact: list[float] = []
     heights = fit_heights(
-        [values for _, values in layout.rows], [styler.height(role) for role, _ in layout.rows], layout.merges,
-        [column_width(sheet, col) for col in range(1, LAST + 1)],
+        [values for _, values in layout.rows], [styler.height(role) for role, _ in layout.rows], layout.merges, widths,
         [[sheet.cell(row, col).font.sz for col in range(1, LAST + 1)] for row in range(1, len(layout.rows) + 1)],
+        exact,
     )
     for row, height in enumerate(heights, start=1):
         if height is not None:
             sheet.row_dimensions[row].height = height
+    pages = _sheet_pages(sheet, layout, exact, widths)
+    for row in pages.breaks:
+        sheet.row_breaks.append(Break(id=row))
     sheet.print_area = f"A1:{_LETTERS[-1]}{len(layout.rows)}"
-    sheet.print_title_rows = f"{layout.print_title_row}:{layout.print_title_row}"
+    if pages.titles:
+        sheet.print_title_rows = f"{layout.print_title_row}:{layout.print_title_row}"
     return layout.first_rows
+
+
+def _sheet_pages(sheet: Worksheet, layout: FormLayout, heights: list[float], widths: list[float]) -> Pages:
+    """Where the pages of the form drawn on ``sheet`` end (see :mod:`._page_breaks`), by its page setup."""
+    fonts = getattr(sheet.parent, "_fonts", None)
+    height = page_height(print_setup_of_sheet(sheet), widths, fonts[0].sz if fonts else None)
+    rows = FormRows(layout.print_title_row, layout.total_row, layout.issue_row)
+    default_height = float(sheet.sheet_format.defaultRowHeight or 15)  # of a row without a height of its own
+    return paginate([needed or default_height for needed in heights], [role for role, _ in layout.rows], rows,
+                    layout.merges[slice(*layout.level2_runs)], height)
 
 
 # -- drawing as worksheet XML -------------------------------------------------------------
@@ -978,9 +1021,10 @@ def _note_tall_texts(ends: TallEnds, starts: tuple[tuple[int, int, TextHeights, 
                 ends.setdefault(last_row, []).append((required, row))
 
 
-def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], tall: _TallStarts) -> list[bytes]:
+def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], tall: _TallStarts
+                ) -> tuple[list[bytes], list[float]]:
     """Every ``<row>`` of the sheet as UTF-8, each with the height its wrapped text needs (see
-    :func:`fit_heights`).
+    :func:`fit_heights`), and those heights (0: none).
 
     Values are converted here as :func:`cell_value` would (Decimal → float, text cleaned, "" →
     empty), inline: this loop runs for every cell of every form.
@@ -1077,17 +1121,46 @@ def _sheet_rows(style: CompiledStyle, layout: _Layout, shapes: list[_RowShape], 
         if fixed and len(shape.drawn) < _NUMBERED_MAX:
             shape.drawn[index, id(values)] = (row, needed)
         out.append(row)
-    return out
+    return out, drawn_heights
 
 
-def _sheet_xml(style: CompiledStyle, layout: _Layout, selected: bool) -> bytes:
-    """The worksheet XML of one form, cell formats taken from the compiled template."""
+def _sheet_xml(style: CompiledStyle, layout: _Layout, selected: bool) -> tuple[bytes, Pages]:
+    """The worksheet XML of one form, cell formats taken from the compiled template, and how it prints."""
     shapes, merge_xml, tall = _structure(style, layout.roles, layout.merges)
-    rows = _sheet_rows(style, layout, shapes, tall)
+    rows, heights = _sheet_rows(style, layout, shapes, tall)
+    height, default_height = _page_height(style)
+    if default_height is not None:  # the template has rows of no height of their own
+        heights = [needed or default_height for needed in heights]
+    pages = paginate(heights, layout.roles, FormRows(layout.print_title_row, layout.total_row, layout.issue_row),
+                     layout.merges[slice(*layout.level2_runs)], height)
+    tail = style.sheet_tail[selected]
+    if pages.breaks:  # after the page setup and header/footer, the worksheet's last element
+        tail = tail[:-len(_WORKSHEET_END)] + row_breaks_xml(pages.breaks) + _WORKSHEET_END
     dimension = f'<dimension ref="A1:{_LETTERS[-1]}{len(layout.roles)}"/>'.encode()
     # One join: concatenating the rows to their tags would copy all of them once per tag.
     return b"".join([style.sheet_head[selected], dimension, style.sheet_middle[selected], b"<sheetData>", *rows,
-                     b"</sheetData>", merge_xml, style.sheet_tail[selected]])
+                     b"</sheetData>", merge_xml, tail]), pages
+
+
+_WORKSHEET_END = b"</worksheet>"
+
+
+def _page_height(style: CompiledStyle) -> tuple[Optional[float], Optional[float]]:
+    """What a printed page of the template's setup holds (see :func:`page_height`), and the sheet's
+    default row height if a row may take it (None: every kind of row has a height of its own, so
+    every row drawn has one); once per template."""
+    found = style.memo.get("page height")
+    if found is None:
+        if not style.sheet_tail[True].endswith(_WORKSHEET_END):  # never so as openpyxl writes it: no breaks
+            height = None
+        else:
+            setup = print_setup_of_xml(style.sheet_head[True], style.sheet_tail[True])
+            height = page_height(setup, style.column_widths, default_font_size_of_xml(style.styles))
+        default_height = None
+        if not all(row.height for row in style.rows.values()):
+            default_height = default_row_height_of_xml(style.sheet_middle[True])
+        found = style.memo["page height"] = (height, default_height)
+    return found
 
 
 _CONTENT_TYPES = (
