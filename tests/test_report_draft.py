@@ -292,8 +292,9 @@ def cell_texts(path: Path) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in score_table(path).rows]
 
 
-def test_score_columns_hold_their_header_and_a_six_character_number_on_one_line(tmp_path):
-    # At 560 / 650 / 650 twips the headers stood one character a line and "10.00" printed as "10." over "00".
+def test_score_columns_hold_their_header_and_their_numbers_and_leave_the_basis_room(tmp_path):
+    # At 560 / 650 / 650 twips the headers stood one character a line and "10.00" printed as "10." over
+    # "00"; at 1,150 / 1,200 / 1,200 the 评分依据 had six characters a line.
     from docx.oxml.ns import qn
 
     write_report_draft(department_result(tmp_path, BaseFigures("某局")), tmp_path / "draft.docx")
@@ -303,10 +304,11 @@ def test_score_columns_hold_their_header_and_a_six_character_number_on_one_line(
     em, cell_margins, widest_digit = 240, 2 * 108, 0.64  # Table Grid's margins; 宋体's digits 0.5 em, DejaVu Sans's 0.636
     [table] = document.tables
     grid = [int(column.get(qn("w:w"))) for column in table._tbl.tblGrid.iter(qn("w:gridCol"))]
-    headers = [cell.text for cell in table.rows[0].cells]
-    for header in ("分值", "自评得分", "复核得分"):
-        room = grid[headers.index(header)] - cell_margins
-        assert room >= len(header) * em and room >= 6 * widest_digit * em, header
+    room = dict(zip((cell.text for cell in table.rows[0].cells), (width - cell_margins for width in grid)))
+    assert room["分值"] >= 2 * em and room["分值"] >= 3 * widest_digit * em  # "分值" on a line, "100"
+    for header in ("自评得分", "复核得分"):  # the header in two lines, "10.00" on one (and "100.00" in 宋体)
+        assert room[header] >= 2 * em and room[header] >= 5 * widest_digit * em and room[header] >= 6 * 0.5 * em
+    assert room["评分依据"] >= 9 * em
     assert sum(grid) == section.page_width.twips - section.left_margin.twips - section.right_margin.twips
     assert grid[:3] == [800, 900, 1400]  # the names' columns kept theirs: the width came from the 评分依据
 

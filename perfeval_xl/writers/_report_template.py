@@ -34,14 +34,15 @@ _TABLE_END = "</w:tbl>"
 
 
 #: The score table's column widths in twips (一级指标 … 评分依据): the A4 page's 8,306 between its
-#: margins, the rest of it for the 评分依据 (six characters a line; equal columns left it four).
-#: 分值, 自评得分 and 复核得分 each hold their header and a six-character number ("100.00") on one
-#: line at the table's 12 pt (240 twips an em), inside Table Grid's cell margins (108 each side): a
-#: Chinese character is an em, a digit at most 0.64 em (宋体's are 0.5 em; DejaVu Sans, which stands
-#: in for 宋体 where it is not installed, 0.636).  So 分值 max(2 em, 6 × 0.64 em) + 216 ≈ 1,138 and
-#: the two scores 4 em + 216 = 1,176, rounded up; at 560 and 650 the headers stood one character a
-#: line and "10.00" printed as "10." over "00".
-COLUMN_WIDTHS = (800, 900, 1400, 1150, 1200, 1200, 1656)
+#: margins, the rest of it for the 评分依据, the table's main text (nine characters a line).  At the
+#: table's 12 pt (240 twips an em) inside Table Grid's cell margins (108 each side), a Chinese
+#: character is an em and a digit at most 0.64 em (宋体's are 0.5; DejaVu Sans, which stands in for
+#: 宋体 where it is not installed, 0.636).  分值 (700) holds its header on one line and a weight of
+#: three digits; 自评得分 and 复核得分 (1,000) hold their header in two lines and a score of five
+#: characters ("10.00", and "100.00" in 宋体) on one.  At 560 and 650 the headers stood one
+#: character a line and "10.00" printed as "10." over "00"; at 1,150–1,200 the 评分依据 had six
+#: characters a line and the table ran a page longer.
+COLUMN_WIDTHS = (800, 900, 1400, 700, 1000, 1000, 2506)
 #: A row of the score table never breaks across pages: split, the 合计 row printed "95." at the foot
 #: of one page and "61" at the head of the next.
 ROW_START = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
