@@ -5,7 +5,7 @@
 
 Runs ``python -m perfeval_xl score INBOX`` into a temporary outbox, converts
 summary.xlsx, the first scored project workbook and the first scored department
-workbook (if any) to PDF with LibreOffice (``soffice --headless``), then every
+workbook (if any) with its report draft to PDF with LibreOffice (``soffice --headless``), then every
 PDF page to PNG with ``pdftoppm``, and prints the PNG paths, one per line.
 
 PNGs never go into the repository: a destination inside it is refused.
@@ -65,6 +65,9 @@ def render(inbox: Path, dest: Path, resolution: int = RESOLUTION, rules: Optiona
     for tool in ("soffice", "pdftoppm"):
         if shutil.which(tool) is None:
             raise RenderError(f"{tool} is not installed")
+    if not has_chinese_font():  # every page came out as empty boxes, unsaid
+        raise RenderError("no Chinese font is installed (fc-list :lang=zh finds none): every page would be "
+                          "drawn in empty boxes; install one, e.g. apt-get install fonts-wqy-zenhei")
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="perfeval-render-") as work:
         work_dir = Path(work)
@@ -88,14 +91,25 @@ def score(inbox: Path, outbox: Path, rules: Optional[str]) -> None:
         raise RenderError("perfeval-xl score wrote no summary.xlsx")
 
 
+def has_chinese_font() -> bool:
+    """Whether fontconfig knows a font for Chinese (True where fc-list cannot be asked)."""
+    if shutil.which("fc-list") is None:
+        return True
+    done = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True)
+    return done.returncode != 0 or bool(done.stdout.strip())
+
+
 def workbooks_to_render(outbox: Path) -> list[tuple[str, Path]]:
-    """summary.xlsx, the first scored project workbook and the first department one."""
+    """summary.xlsx, the first scored project workbook, the first department one and its report
+    draft (LibreOffice Writer converts the .docx)."""
     chosen = [("summary", outbox / "summary.xlsx")]
     summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
     for kind in ("project", "department"):
         for file in summary["files"]:
             if file.get("output") and any(form["kind"] == kind for form in file["forms"]):
                 chosen.append((kind, outbox / file["output"]))
+                if kind == "department" and file.get("reports"):
+                    chosen.append(("draft", outbox / file["reports"][0]))
                 break
     return chosen
 
