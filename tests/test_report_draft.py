@@ -351,6 +351,10 @@ def test_the_draft_names_the_rulebook_by_its_title_not_its_id(tmp_path):
                                            rules=own).forms
     assert (result.rulebook, result.rulebook_title) == ("本局部门规则", "某市部门整体支出绩效评价办法")
     assert "按“某市部门整体支出绩效评价办法”评分规则复核" in draft_paragraphs(result)
+    # One that writes no title of its own is named by its name, the title it was given after it.
+    del own["title"]
+    (result,) = perfeval_xl.score_workbook(tmp_path / "own.xlsx", rules=own).forms
+    assert "按“本局部门规则（在hunan-dept基础上修改）”评分规则复核" in draft_paragraphs(result)
 
 
 def test_a_result_without_the_rulebooks_title_names_it_by_its_id(tmp_path):
