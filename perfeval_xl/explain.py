@@ -89,4 +89,8 @@ def terminal_text(text: str) -> str:
     XML, which the reader accepts); printed as is, they cleared the officer's screen, retitled
     the window or overwrote the lines above.  Dropped, the rest still reads.
     """
-    return _CONTROL.sub("", text) if not text.isprintable() else text
+    if text.isprintable():
+        return text
+    from .writers._display import readable_name  # a file name that is not UTF-8: lone surrogates
+
+    return _CONTROL.sub("", readable_name(text)).encode("utf-8", "replace").decode("utf-8")

@@ -1812,3 +1812,25 @@ def test_a_link_to_a_folder_the_batch_walks_anyway_is_no_skipped_file(tmp_path):
     (inbox / ".隐藏").symlink_to(tmp_path / "elsewhere")
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
     assert batch.statuses == {"城管局/城管局项目.xlsx": "ok"}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="names are not bytes there")
+def test_a_gbk_file_name_is_shown_readable_in_the_summaries_and_on_the_terminal(tmp_path):
+    # A zip of a Chinese Windows' names unpacked on Linux: their bytes are GBK, not UTF-8, and came
+    # out as "λ/·Ŀ.xlsx" in 汇总 and "��.xlsx" on the terminal.  summary.json keeps the name as the
+    # file system has it, so that a tool can find the file.
+    import openpyxl
+
+    inbox = os.fsencode(tmp_path / "in")
+    os.makedirs(inbox + "/单位".encode("gbk"))
+    hostile.write_good(Path(os.fsdecode(inbox + "/单位/".encode("gbk") + "城区道路养护项目.xlsx".encode("gbk"))))
+    Path(os.fsdecode(inbox + "/坏.xlsx".encode("gbk"))).write_bytes(b"not a workbook")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["score", os.fsdecode(inbox), "--out", str(out), "--format", "xlsx,json,csv"])
+    assert "错误 坏.xlsx：" in result.output
+    sheet = openpyxl.load_workbook(out / "summary.xlsx")["汇总"]
+    assert [row[1] for row in sheet.iter_rows(min_row=4, max_row=5, values_only=True)] == [
+        "单位/城区道路养护项目.xlsx", "坏.xlsx"]
+    assert "单位/城区道路养护项目.xlsx" in (out / "summary.csv").read_text(encoding="utf-8-sig")
+    summary = json.loads((out / "summary.json").read_bytes())
+    assert summary["files"][0]["file"] == os.fsdecode("单位/城区道路养护项目.xlsx".encode("gbk"))

@@ -106,14 +106,56 @@ def percentage(text: str) -> Optional[Percentage]:
     return Percentage(Decimal(text[:-1]).scaleb(-2), len(decimals) if decimals else 0, text)
 
 
+#: A byte of a file name that was not UTF-8, as the file system's decoding keeps it (surrogateescape).
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def readable_name(name: str) -> str:
+    """``name`` (a path under the inbox, or a text naming one) with the bytes the file system gave
+    that are not UTF-8 read as GB18030, Chinese Windows' encoding: a zip of GBK names unpacked on
+    Linux.
+
+    Why: those bytes reach Python as lone surrogates, which no cell, CSV or terminal can show:
+    "单位/城区道路养护项目.xlsx" came out as "λ/·Ŀ.xlsx" in 汇总.  The text's bytes as the file
+    system gave them are taken back (surrogateescape), and each run of non-ASCII bytes is read as
+    UTF-8 when it is (the text's own words), else as GB18030 (the common characters are two bytes
+    ≥ 0x80 there, so a run holds whole characters); what neither reads shows as "�".  Only for
+    showing: the name itself (summary.json, the library's results) stays as the file system has
+    it, so that the file can be found.
+    """
+    if _ESCAPED_BYTE.search(name) is None:
+        return name
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate of another origin: no bytes to take back
+        return name
+    return "".join(_readable_run(run) for run in _BYTE_RUNS.findall(raw))
+
+
+#: The runs of ASCII bytes and of other bytes, in order.
+_BYTE_RUNS = re.compile(rb"[\x00-\x7f]+|[\x80-\xff]+")
+
+
+def _readable_run(run: bytes) -> str:
+    if run[0] < 0x80:
+        return run.decode("ascii")
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return run.decode(codec)
+        except UnicodeDecodeError:
+            pass
+    return run.decode("utf-8", "replace")
+
+
 def excel_text(text: str) -> str:
     """Text as Excel can store it: no XML-illegal control characters, not too long.
 
     Units paste text from other programs; a stray control character would make
     openpyxl refuse the whole workbook, an over-long cell makes Excel "repair" it.
+    A file name that is not UTF-8 is shown as :func:`readable_name` reads it.
     """
     if not text.isprintable():  # printable text has no control character: skip the regex
-        text = XML_ILLEGAL_CHARACTERS.sub("", text)
+        text = XML_ILLEGAL_CHARACTERS.sub("", readable_name(text))
     if len(text) > EXCEL_MAX_TEXT:
         text = text[: EXCEL_MAX_TEXT - 1] + "…"
     return text
