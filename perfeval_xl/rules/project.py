@@ -477,13 +477,8 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
                or 1 < a < t and a * 100 <= t * _FRACTION_ABOVE_ONE)  # most a ≥ t: out at the first two tests
           and "%" not in nfkc(actual.text)):  # the text last: normalising it costs most
         # The % may come from a 度量单位 column; the cell itself then holds the fraction.
-        if not rulebook.scale_percent_fractions:
-            # Kept as written, as the rulebook says; but it reads as a fraction all the same, and was
-            # scored unsaid (0.95 against ≥95%: 1.00 of 10).
-            item.flags.append(_fraction_kept("实际完成值", a, indicator.cells.get("actual"), "请单位按百分数填写实际完成值（如95%）"))
-        else:
-            item.flags.append(Flag(f"实际完成值{show(a)}按百分比换算为{show(a * 100)}%", indicator.cells.get("actual"),
-                                   action="请单位按百分数填写实际完成值"))
+        item.flags.append(_bare_fraction("实际完成值", a, indicator.cells.get("actual"), rulebook))
+        if rulebook.scale_percent_fractions:
             note = f"实际值{show(a)}={show(a * 100)}%；"
             if actual.unit_declared:  # shown as written: "0.94%" (the column's % added) it is not
                 item.actual = actual.text
@@ -491,11 +486,8 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
     elif actual.unit == "%" and target.unit is None and 0 < t <= 1 and "%" not in nfkc(target.text):
         # The same on the target's side: 0.95 typed under an actual of 90% was "90≥0.95", full marks
         # and "达到目标值的9473.68%".
-        if not rulebook.scale_percent_fractions:
-            item.flags.append(_fraction_kept("年度指标值", t, indicator.cells.get("target"), "请单位按百分数填写年度指标值（如95%）"))
-        else:
-            item.flags.append(Flag(f"年度指标值{show(t)}按百分比换算为{show(t * 100)}%", indicator.cells.get("target"),
-                                   action="请单位按百分数填写年度指标值"))
+        item.flags.append(_bare_fraction("年度指标值", t, indicator.cells.get("target"), rulebook))
+        if rulebook.scale_percent_fractions:
             note = f"目标值{show(t)}={show(t * 100)}%；"
             t = t * 100
     elif target.unit and t > 0 and (actual.unit is None and a >= t
@@ -544,11 +536,14 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
     item.basis = note + basis.replace("{score}", item.score.__str__())  # show2 of a rounded score
 
 
-def _fraction_kept(field: str, value: Decimal, cell, action: str) -> Flag:
-    """The flag on a bare fraction against a percentage that the rulebook keeps as written
-    (``scale_percent_fractions: false``): a person judges whether it meant value × 100 %."""
+def _bare_fraction(field: str, value: Decimal, cell, rulebook: ProjectRulebook) -> Flag:
+    """The flag on a bare fraction (``field`` 实际完成值 or 年度指标值) against a percentage: scaled
+    ×100 as the rulebook says, or, with ``scale_percent_fractions: false``, kept as written but shown
+    a person all the same (0.95 against ≥95% was scored 0.10 of 10 unsaid)."""
+    if rulebook.scale_percent_fractions:
+        return Flag(f"{field}{show(value)}按百分比换算为{show(value * 100)}%", cell, action=f"请单位按百分数填写{field}")
     return Flag(f"{field}{show(value)}未写百分号，像是小数形式的百分比；本规则不作换算，按{show(value)}%计分；"
-                f"如实为{show(value * 100)}%，得分应重新判定", cell, action=action)
+                f"如实为{show(value * 100)}%，得分应重新判定", cell, action=f"请单位按百分数填写{field}（如95%）")
 
 
 def _positive(a, t, w, item, indicator, rulebook):
