@@ -237,9 +237,7 @@ class ResultStore:
         and an inbox scored into this outbox meanwhile took that inbox's rows, and removed its
         scored forms as the outputs of inputs deleted since.
         """
-        if self._db is None:
-            self._db = self._connect()
-        db = self._db
+        db = self._database()
         if _holds_rows(db, self.inbox):
             return
         gone = [other for (other,) in db.execute("SELECT DISTINCT inbox FROM files").fetchall()
@@ -254,17 +252,22 @@ class ResultStore:
                 db.commit()
                 return
 
-    def _row(self, relative: str, columns: str, run: int | None = None):
-        """``relative``'s row (``columns`` of it), or None; with ``run``, only if no later run has
-        scored it again (one that reused it unchanged leaves it as it was)."""
-        if self._db is None:  # closed after the batch: reading results back reopens it
+    def _database(self) -> sqlite3.Connection:
+        """The open database; one closed after the batch is opened again (reading results back)."""
+        if self._db is None:
             if not self.path.exists():  # connecting would make an empty database, or fail in English
                 raise PerfevalError(f"评分记录“{self.path}”已不存在（输出文件夹被移走或删除？），无法读回这次评分的结果")
             self._db = self._connect()
+        return self._db
+
+    def _row(self, relative: str, columns: str, run: int | None = None):
+        """``relative``'s row (``columns`` of it), or None; with ``run``, only if no later run has
+        scored it again (one that reused it unchanged leaves it as it was)."""
+        db = self._database()
         if run is None:
-            return self._db.execute(f"SELECT {columns} FROM files WHERE inbox = ? AND name = ?",
+            return db.execute(f"SELECT {columns} FROM files WHERE inbox = ? AND name = ?",
                                     (self.inbox, _key(relative))).fetchone()
-        row = self._db.execute(f"SELECT scored, {columns} FROM files WHERE inbox = ? AND name = ?",
+        row = db.execute(f"SELECT scored, {columns} FROM files WHERE inbox = ? AND name = ?",
                                (self.inbox, _key(relative))).fetchone()
         if row is not None and row[0] > run:
             raise PerfevalError(f"输出文件夹“{self.outbox}”之后又评分过一次，“{relative}”这次的结果已被取代；"
@@ -274,17 +277,13 @@ class ResultStore:
     @_plain_errors
     def holds_rows(self) -> bool:
         """Whether an earlier run noted any input of this inbox here (none: nothing can be reused)."""
-        if self._db is None:
-            self._db = self._connect()
-        return _holds_rows(self._db, self.inbox)
+        return _holds_rows(self._database(), self.inbox)
 
     @_plain_errors
     def summaries_written(self) -> tuple[str, ...] | None:
         """The summary formats (``SUMMARY_FILES``' keys) the last run into this outbox wrote; None
         when not known (a store of an earlier version, which did not note them)."""
-        if self._db is None:
-            self._db = self._connect()
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'summaries'").fetchone()
+        row = self._database().execute("SELECT value FROM meta WHERE key = 'summaries'").fetchone()
         return None if row is None else tuple(kind for kind in row[0].split(",") if kind)
 
     @_plain_errors
@@ -299,14 +298,13 @@ class ResultStore:
     def outputs_of_other_inboxes(self) -> dict[str, str]:
         """The outputs this outbox holds for inputs of other inboxes (still there), each
         (``os.path.normcase``d, relative to the outbox) to its inbox: usually none."""
-        if self._db is None:
-            self._db = self._connect()
+        db = self._database()
         taken: dict[str, str] = {}
         # inbox → whether it is another that still exists (one deleted since owns nothing).  Compared
         # as the system compares paths: on Windows "D:\\收件箱" and "d:\\收件箱" are this inbox.
         this = os.path.normcase(self.inbox)
         there: dict[str, bool] = {}
-        for inbox, entry in self._db.execute("SELECT inbox, entry FROM files WHERE inbox != ?", (self.inbox,)):
+        for inbox, entry in db.execute("SELECT inbox, entry FROM files WHERE inbox != ?", (self.inbox,)):
             if inbox not in there:
                 there[inbox] = bool(inbox) and os.path.normcase(inbox) != this and os.path.isdir(inbox)
             if there[inbox]:
