@@ -382,8 +382,9 @@ class FormResult:
     flags: list[Flag] = field(default_factory=list)  # form-level flags
     budget: Optional[Decimal] = None  # the 项目资金 amounts the execution rate used (万元)
     executed: Optional[Decimal] = None
-    #: The rulebook's ``title``, for prose that names it (the report draft: "按“部门整体支出绩效评价
-    #: （湖南省指标体系）”评分规则复核", not its id "hunan-dept"); "" in a result made without it.
+    #: The rulebook as prose names it (``Rulebook.named_in_prose``: its title), for the report draft:
+    #: "按“部门整体支出绩效评价（湖南省指标体系）”评分规则复核", not its id "hunan-dept"; "" in a result
+    #: made without it.
     rulebook_title: str = ""
 
     @property

@@ -54,7 +54,7 @@ def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> Form
     flags.extend(check_level_weights(form, items))
     flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
-                      grade=rulebook.grade_for(total), flags=flags, rulebook_title=rulebook.title)
+                      grade=rulebook.grade_for(total), flags=flags, rulebook_title=rulebook.named_in_prose)
 
 
 def check_level_weights(form: DepartmentForm, items: list[ItemScore]) -> list[Flag]:

@@ -34,7 +34,7 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
     budget, executed = amounts[:2] if amounts else (None, None)
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
                       grade=rulebook.grade_for(total), flags=flags, budget=budget, executed=executed,
-                      rulebook_title=rulebook.title)
+                      rulebook_title=rulebook.named_in_prose)
 
 
 def _rescaled(total: Decimal, execution: ItemScore, form: ProjectForm, rulebook: ProjectRulebook,

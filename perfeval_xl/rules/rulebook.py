@@ -48,6 +48,11 @@ class Grade:
     min: Decimal
 
 
+#: The title of a rulebook file that extends another and writes none of its own.
+_DERIVED = "在{}基础上修改"
+_DERIVED_TITLE = re.compile(_DERIVED.format(".+"))
+
+
 @dataclass(frozen=True)
 class Rulebook:
     """What every rulebook has: identity, full marks, grades and the review tolerance."""
@@ -60,6 +65,13 @@ class Rulebook:
     grades: tuple[Grade, ...]
     review_tolerance: Decimal
     data: dict  # the merged YAML, for `perfeval-xl rules show`
+
+    @property
+    def named_in_prose(self) -> str:
+        """The rulebook as a report's sentence names it: its title; a bureau's file that wrote no
+        title has the one :func:`_merge_chain` derives ("在hunan-dept基础上修改"), which names no
+        rulebook alone, so its name goes before it."""
+        return f"{self.name}（{self.title}）" if _DERIVED_TITLE.fullmatch(self.title) else self.title
 
     def grade_for(self, total: Decimal) -> str:
         for grade in self.grades:
@@ -505,7 +517,7 @@ def _merge_chain(chain: list[_File]) -> dict:
     if "title" not in chain[0].own and len(chain) > 1:
         # Nor its title: a bureau's file showed the official title of the built-in it changes.
         parent = chain[1].own.get("name") if isinstance(chain[1].own, dict) else None
-        merged["title"] = f"在{parent or _stem(chain[1].source)}基础上修改"
+        merged["title"] = _DERIVED.format(parent or _stem(chain[1].source))
     return merged
 
 

@@ -128,7 +128,7 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
     out.extend(_budget_paragraphs(base, year))
     out.append(("heading", "三、部门整体支出绩效情况"))
     own = f"，单位自评{_n(result.self_total)}分" if result.self_total is not None else ""
-    rulebook = _rulebook_named(result)
+    rulebook = result.rulebook_title or result.rulebook  # its id only in a result that lacks the title
     out.append(("text", f"按“{rulebook}”评分规则复核，总分{show2(result.total)}分，等级为“{result.grade}”{own}。"
                         "各项指标得分见下表。"))
     out.append(("table", ""))  # the score table, here where the text points to it
@@ -277,22 +277,6 @@ def _final(base: BaseData, key: str) -> Decimal | None:
 
 def _percent(part: Decimal, whole: Decimal) -> str:
     return percent(part / whole) if whole else ""
-
-
-def _rulebook_named(result: FormResult) -> str:
-    """The rulebook as the report's prose names it: its title; a bureau's rulebook that wrote none
-    has the title its loader gives it ("在hunan-dept基础上修改"), which names no rulebook alone, so
-    its name goes before it; its id only in a result that lacks the title."""
-    title = result.rulebook_title
-    if not title:
-        return result.rulebook
-    if _DERIVED_TITLE.fullmatch(title):
-        return f"{result.rulebook}（{title}）"
-    return title
-
-
-#: The title rulebook.py gives a rulebook file that extends another and writes no title of its own.
-_DERIVED_TITLE = re.compile(r"在.+基础上修改")
 
 
 def _n(value: Decimal) -> str:
