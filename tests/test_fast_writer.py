@@ -23,6 +23,16 @@ def _module(name: str, path: Path):
 check = _module("check_scored_form", ROOT / "bench" / "check_scored_form.py")
 
 
+
+def written_by_both(forms, folder: Path) -> Path:
+    """``forms`` written by the fast writer and by the openpyxl reference into ``folder``, found alike
+    (bench/check_scored_form.py); the fast writer's workbook."""
+    fast, reference = folder / "fast.xlsx", folder / "reference.xlsx"
+    write_scored_workbook(forms, fast)
+    write_scored_workbook_openpyxl(forms, reference)
+    assert check.compare(fast, reference) is None
+    return fast
+
 @pytest.mark.parametrize("make", [
     lambda d: write_form(d / "national.xlsx", good_project()),
     lambda d: write_form(d / "sichuan.xlsx", good_project(), "sichuan-2023"),
@@ -33,10 +43,7 @@ check = _module("check_scored_form", ROOT / "bench" / "check_scored_form.py")
 ], ids=["national", "sichuan", "beijing", "anhui", "several", "department"])
 def test_fast_writer_equals_the_openpyxl_reference(tmp_path, make):
     forms = perfeval_xl.score_workbook(make(tmp_path)).forms
-    fast, reference = tmp_path / "fast.xlsx", tmp_path / "reference.xlsx"
-    write_scored_workbook(forms, fast)
-    write_scored_workbook_openpyxl(forms, reference)
-    assert check.compare(fast, reference) is None
+    written_by_both(forms, tmp_path)
 
 
 def _long_project(count: int = 60):
@@ -63,10 +70,7 @@ def _with_form_issues(result, count: int):
 def test_both_writers_end_the_pages_of_a_long_form_alike(tmp_path, make):
     """Row breaks and print titles (see _page_breaks) are decided alike on the heights each writer computes."""
     forms = make(tmp_path)
-    fast, reference = tmp_path / "fast.xlsx", tmp_path / "reference.xlsx"
-    write_scored_workbook(forms, fast)
-    write_scored_workbook_openpyxl(forms, reference)
-    assert check.compare(fast, reference) is None
+    fast = written_by_both(forms, tmp_path)
     import openpyxl
 
     assert openpyxl.load_workbook(fast).worksheets[0].row_breaks.brk  # there are breaks to compare
@@ -125,10 +129,7 @@ def _two_departments(tmp_path):
 def test_fast_writer_draws_department_workbooks_as_the_openpyxl_reference(tmp_path, forms):
     """The F2 base data sheet, written as XML with formats compiled with the template, as openpyxl draws it."""
     forms = forms(tmp_path)
-    fast, reference = tmp_path / "fast.xlsx", tmp_path / "reference.xlsx"
-    write_scored_workbook(forms, fast)
-    write_scored_workbook_openpyxl(forms, reference)
-    assert check.compare(fast, reference) is None
+    written_by_both(forms, tmp_path)
 
 
 def test_templates_prepared_before_forking_are_what_the_workers_inherit():
