@@ -551,15 +551,22 @@ def test_a_batch_pairs_a_scoring_table_with_the_base_data_of_its_own_folder(tmp_
     assert batch.statuses["2019/基础数据表.xlsx"] == "skipped" and told == batch.statuses
 
 
+def _a_unit_with_two_f2(tmp_path, other: str, own: str, other_figures: BaseFigures):
+    """An inbox holding a unit's F2 (``other_figures``) in folder ``other``, and its F2 and F3 in
+    folder ``own``: the first is the one left over."""
+    inbox = tmp_path / "inbox"
+    (inbox / other).mkdir(parents=True)
+    (inbox / own).mkdir()
+    write_base_only(inbox / other / "基础数据表.xlsx", other_figures)
+    write_base_only(inbox / own / "基础数据表.xlsx", BaseFigures(UNIT))
+    write_scoring_only(inbox / own / "评分表.xlsx", UNIT, order=2)
+    return inbox
+
+
 def test_last_years_f2_in_another_folder_is_skipped_naming_the_f3_and_the_f2_its_unit_was_scored_with(tmp_path):
     # It was an error "只有基础数据表…未找到同一填报单位的指标评分表（F3）", with the unit's F3 found and
     # scored: the officer looked for a missing form, and the batch exited 1 with nothing broken.
-    inbox = tmp_path / "inbox"
-    (inbox / "2019").mkdir(parents=True)
-    (inbox / "2020").mkdir()
-    write_base_only(inbox / "2019" / "基础数据表.xlsx", BaseFigures(UNIT, staff=13))
-    write_base_only(inbox / "2020" / "基础数据表.xlsx", BaseFigures(UNIT))
-    write_scoring_only(inbox / "2020" / "评分表.xlsx", UNIT, order=2)
+    inbox = _a_unit_with_two_f2(tmp_path, "2019", "2020", BaseFigures(UNIT, staff=13))
     result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out"), "-j", "1"])
     said = (f"基础数据表未使用，已跳过：同一填报单位（{UNIT}）的指标评分表“2020/评分表.xlsx”已取其同一文件夹的"
             "“2020/基础数据表.xlsx”中的基础数据表配对评分；如本文件是上年度的或旧的副本，请将其移出收件箱；"
@@ -575,12 +582,7 @@ def test_last_years_f2_in_another_folder_is_skipped_naming_the_f3_and_the_f2_its
 def test_an_unused_f2_of_another_year_says_its_year_and_not_to_replace_the_used_one(tmp_path):
     # It advised "请用本文件替换“2020/基础数据表.xlsx”" for last year's figures, which have no place in
     # this year's score.
-    inbox = tmp_path / "inbox"
-    (inbox / "上年").mkdir(parents=True)
-    (inbox / "本年").mkdir()
-    write_base_only(inbox / "上年" / "基础数据表.xlsx", BaseFigures(UNIT, year=2018))
-    write_base_only(inbox / "本年" / "基础数据表.xlsx", BaseFigures(UNIT))
-    write_scoring_only(inbox / "本年" / "评分表.xlsx", UNIT, order=2)
+    inbox = _a_unit_with_two_f2(tmp_path, "上年", "本年", BaseFigures(UNIT, year=2018))
     batch = perfeval_xl.score_folder(inbox)
     assert batch.statuses["上年/基础数据表.xlsx"] == "skipped"
     assert batch.files[0].error == (f"基础数据表未使用，已跳过：本文件是2018年度的基础数据表，同一填报单位（{UNIT}）已按"
@@ -1039,7 +1041,7 @@ def test_notes_between_the_blocks_of_a_department_form_are_carried_over_where_th
     assert table[table.index("填报单位") + 1:table.index("绩效指标") + 1] == ["说明：自评得分保留一位小数。", "绩效指标"]
     grade = table.index("评价等级")
     assert table[grade + 1:grade + 6] == ["注：", "1、定性指标由单位自评；", "2、定量指标按基础数据表计算。",
-                                          "单位负责人：王五", f"评分规则：hunan-dept；来源：dept.xlsx（工作表：指标评分表）"]
+                                          "单位负责人：王五", "评分规则：hunan-dept；来源：dept.xlsx（工作表：指标评分表）"]
     base = [row[0].value for row in scored["基础数据表"].iter_rows()]
     assert base[base.index("填报单位：某局"):base.index("经费控制情况") + 1] == [
         "填报单位：某局", "备注：本表由财务科填报。", "财政供养人员情况", None, "说明：编制数为年末核定数。", "经费控制情况"]
