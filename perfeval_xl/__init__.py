@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ._version import __version__
 from .batch import BatchResult, FileOutcome, score_folder, score_workbook
-from .errors import OutboxBusy, OutboxError, PerfevalError, RulebookError, WorkbookError
+from .errors import OutboxBusy, OutboxError, OutboxIsInbox, PerfevalError, RulebookError, WorkbookError
 from .readers import ReadLimits
 from .model import FileResult, Flag, FormResult, ItemScore, ProjectForm, Source
 from .rules import Rulebook, builtin_rulebooks, load_rulebook
@@ -24,5 +24,5 @@ from .rules import Rulebook, builtin_rulebooks, load_rulebook
 __all__ = [
     "score_workbook", "score_folder", "load_rulebook", "builtin_rulebooks",
     "BatchResult", "FileOutcome", "FileResult", "FormResult", "ItemScore", "ProjectForm", "Flag", "Source", "Rulebook",
-    "PerfevalError", "WorkbookError", "RulebookError", "OutboxBusy", "OutboxError", "ReadLimits", "__version__",
+    "PerfevalError", "WorkbookError", "RulebookError", "OutboxBusy", "OutboxError", "OutboxIsInbox", "ReadLimits", "__version__",
 ]

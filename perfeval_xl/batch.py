@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from ._outbox_lock import outbox_lock
 from ._version import __version__
-from .errors import PerfevalError, WorkbookError, outbox_error
+from .errors import OutboxIsInbox, PerfevalError, WorkbookError, outbox_error
 from .inbox import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, InboxEntry, count_workbooks, list_inbox, scored_path, skip_reason
 from .labels import unit_key
 from .model import BaseData, DepartmentForm, FileResult, Flag, FormResult
@@ -224,6 +224,15 @@ def _paired_in_folder(path: Path, tables: list[DepartmentForm], passwords: tuple
     return paired
 
 
+def resolved_outbox(out: str | Path, inbox: str | Path) -> Path:
+    """``out`` as an absolute path; :class:`OutboxIsInbox` when it is ``inbox`` itself."""
+    outbox = Path(out).resolve()
+    if outbox == Path(inbox).resolve():
+        raise OutboxIsInbox(f"输出文件夹“{out}”就是收件箱：评分结果会混进单位报送的文件里。"
+                            "请另选一个文件夹（收件箱之外，或收件箱下的子文件夹，如“评分结果”）")
+    return outbox
+
+
 def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None, rules: Rules = None,
                  jobs: int = 1, on_file: Callable[[FileOutcome], None] | None = None, *,
                  passwords: tuple[str, ...] = (), limits: ReadLimits | None = None, force: bool = False,
@@ -269,10 +278,7 @@ def score_folder(inbox: str | os.PathLike, out: str | os.PathLike | None = None,
         raise TypeError(f"jobs 应为不小于1的整数（工作进程数），而不是 {jobs!r}")
     if jobs < 1:
         raise ValueError(f"jobs 应为不小于1的整数（工作进程数），而不是 {jobs}")
-    outbox = Path(out).resolve() if out is not None else None
-    if outbox is not None and outbox == inbox.resolve():
-        raise PerfevalError(f"输出文件夹“{out}”就是收件箱：评分结果会混进单位报送的文件里。"
-                            "请另选一个文件夹（收件箱之外，或收件箱下的子文件夹，如“评分结果”）")
+    outbox = resolved_outbox(out, inbox) if out is not None else None
     rule_set = resolve_rules(rules)
     if scheduler is not None and executor != "dask":
         raise PerfevalError("scheduler 只用于 executor=\"dask\"（Dask集群）")

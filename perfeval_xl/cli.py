@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from ._version import __version__
-from .batch import score_folder
-from .errors import PerfevalError, RulebookError, outbox_error
+from .batch import resolved_outbox, score_folder
+from .errors import OutboxIsInbox, PerfevalError, RulebookError, outbox_error
 from .explain import terminal_text
 from .readers import ReadLimits
 from .rules import builtin_rulebooks, load_rulebook, resolve_rules, rulebook_text
@@ -256,10 +256,12 @@ _DUPLICATES_NAMED = 5
 
 
 def _not_the_inbox(outbox: Path, inbox: Path) -> None:
-    """An OUTBOX that is the INBOX is a usage error (exit 2), as an OUTBOX that is a file is."""
-    if os.path.realpath(outbox) == os.path.realpath(inbox):
-        raise ChineseUsageError(f"--out：输出文件夹“{outbox}”就是收件箱：评分结果会混进单位报送的文件里。"
-                                "请另选一个文件夹（收件箱之外，或收件箱下的子文件夹，如“评分结果”）")
+    """An OUTBOX that is the INBOX is a usage error (exit 2), as an OUTBOX that is a file is: the
+    library's own check, asked before the batch starts."""
+    try:
+        resolved_outbox(outbox, inbox)
+    except OutboxIsInbox as exc:
+        raise ChineseUsageError(f"--out：{exc}") from None
 
 
 def _one_line(name: str) -> str:

@@ -22,6 +22,11 @@ class OutboxBusy(PerfevalError):
     """Another batch is writing to the same outbox; try again once it has finished."""
 
 
+class OutboxIsInbox(PerfevalError):
+    """The outbox given is the inbox itself: the scored forms would mix with the units' files.
+    The CLI reports it as a usage error (exit 2)."""
+
+
 class OutboxError(PerfevalError):
     """The batch could not write its outbox (or read a folder it needs): no permission, disk full …
     The OS's own error is its ``__cause__``."""

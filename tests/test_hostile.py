@@ -898,6 +898,25 @@ def test_outbox_that_is_the_inbox_is_refused_and_nothing_is_written(tmp_path):
     assert sorted(p.name for p in inbox.iterdir()) == ["good.xlsx"]
 
 
+def test_the_library_refuses_an_outbox_that_is_the_inbox_with_its_own_error(tmp_path):
+    # One check, the library's: the CLI asks it before the batch and shows it as a usage error.
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "good.xlsx")
+    with pytest.raises(perfeval_xl.OutboxIsInbox, match="就是收件箱") as refused:
+        perfeval_xl.score_folder(inbox, out=tmp_path / "in" / ".." / "in")
+    assert isinstance(refused.value, perfeval_xl.PerfevalError)
+    assert sorted(p.name for p in inbox.iterdir()) == ["good.xlsx"]
+
+
+def test_an_outbox_inside_the_inbox_is_not_the_inbox(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    hostile.write_good(inbox / "good.xlsx")
+    batch = perfeval_xl.score_folder(inbox, out=inbox / "评分结果", jobs=1)
+    assert batch.statuses == {"good.xlsx": "ok"}
+
+
 def test_the_longest_name_a_scored_form_may_have_is_written(tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
