@@ -2,7 +2,7 @@
 two ways a rounded number is shown (a score with 2 decimals, a ratio as a percentage)."""
 from __future__ import annotations
 
-from decimal import MAX_PREC, ROUND_HALF_UP, Context, Decimal
+from decimal import MAX_PREC, ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
 
 CENT = Decimal("0.01")
 #: The score of an item nothing was awarded to (a missing target, no funds found …): 0 with its
@@ -16,6 +16,9 @@ NO_POINTS = Decimal("0.00")
 #: actual value) raise InvalidOperation, and the whole workbook was lost; a number is at most
 #: what a cell can hold, so the digits are bounded anyway.
 quantize_half_up = Context(prec=MAX_PREC, rounding=ROUND_HALF_UP).quantize
+#: ``quantize_down(value, CENT)``: ``value`` cut to 2 places, toward 0 (the last cent of a band below
+#: its open upper bound, rules.project.band_limits).
+quantize_down = Context(prec=MAX_PREC, rounding=ROUND_DOWN).quantize
 
 
 def round2(value: Decimal) -> Decimal:

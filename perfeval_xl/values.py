@@ -221,6 +221,30 @@ def _is_placeholder(compact: str) -> bool:
     return compact in PLACEHOLDERS or not compact.strip(_DASH_LIKE) or len(compact) <= 2 and compact.upper() in ("XX", "X")
 
 
+#: The characters a template's unfilled value holds (see :func:`_is_template_placeholder`): most values
+#: without a number hold none, and are read as words at once.
+_TEMPLATE_HINT = frozenset("xX-—–―─━‐‑‒/*")
+_TEMPLATE_DASHES = re.escape("-—–―─━‐‑‒/*")
+_TEMPLATE_UNIT = r"(?:%|‰|[\u4e00-\u9fff]{1,4})?(?:" + "|".join(map(re.escape, _SUFFIX_WORDS)) + ")?"
+#: "XX" with the operator and unit the template wrote around it ("≥XX%", "XX个", "≤XX万元"); a dash,
+#: "/" or "*" with a percent sign ("—%") or after an operator ("≥—", "≤/万元").  Not a dash before
+#: words ("—按时完成": a bullet), nor "一" (a numeral: "一流").
+_TEMPLATE_PLACEHOLDER = re.compile(
+    rf"(?:{_ANY_OPERATOR})?[xX]{{2,}}{_TEMPLATE_UNIT}"
+    rf"|(?:{_ANY_OPERATOR})?[{_TEMPLATE_DASHES}]+[%‰]"
+    rf"|(?:{_ANY_OPERATOR})[{_TEMPLATE_DASHES}]+{_TEMPLATE_UNIT}")
+
+
+def _is_template_placeholder(compact: str) -> bool:
+    """Is ``compact`` (a value without a digit) a placeholder with its operator or unit around it, as a
+    template leaves it unfilled ("≥XX%", "XX个", "—%")?  No value (scoring.md §1), as "XX" alone is.
+
+    Why: read as words, "≥XX%" made its indicator qualitative, and the number beside it was told
+    "无法判定定性指标"; the form was incomplete, and nothing said so.
+    """
+    return _TEMPLATE_PLACEHOLDER.fullmatch(compact) is not None
+
+
 def is_placeholder(raw: object) -> bool:
     """Does ``raw`` say "nothing here" (blank, "—", "/", "无", "XX" … scoring.md §1)?"""
     return raw is None or raw.__class__ is str and _is_placeholder(_compact(raw))
@@ -295,6 +319,8 @@ def parse_value(raw: object, *, declared_operator: str | None = None,
             return new_parsed_value(text=text, qualitative=True)
     number_match = number_match or _NUMBER.search(compact)
     if number_match is None:
+        if not _TEMPLATE_HINT.isdisjoint(compact) and _is_template_placeholder(compact):
+            return new_parsed_value(text=text, missing=True)
         return new_parsed_value(text=text, qualitative=True)
     # "12345热线接通率≥95%", "65岁以上老年人健康管理率≥70%": a number of the indicator's own words
     # comes before the comparison that is the target.  Why a character of an operator first: most

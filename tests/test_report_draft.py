@@ -63,6 +63,23 @@ def test_sections_come_in_the_published_order_and_deductions_are_listed(tmp_path
     assert "固定资产利用率：分值5分，复核得分3.75分，扣1.25分。评分依据：150/200=75.00%" in text
 
 
+def test_full_marks_of_a_weight_with_more_than_two_places_are_no_deduction(tmp_path):
+    # A 分值 cell "=10/3" is read as 3.33333333333333; its full marks are 3.33, which the draft
+    # listed as "扣0.00分".
+    import dataclasses
+
+    result = department_result(tmp_path, BaseFigures("某局"))
+    full = next(item for item in result.items if item.score == item.weight and item.score > 0)
+    short = next(item for item in result.items if item.score < item.weight)
+    thirds = dataclasses.replace(full, weight=Decimal("10") / 3, score=Decimal("3.33"))
+    short_of_thirds = dataclasses.replace(short, weight=Decimal("10") / 3, score=Decimal("3.32"))
+    result.items[result.items.index(full)] = thirds
+    result.items[result.items.index(short)] = short_of_thirds
+    text = draft_paragraphs(result)
+    assert f"{thirds.name}：" not in text
+    assert f"{short_of_thirds.name}：分值3.33分，复核得分3.32分，扣0.01分。" in text
+
+
 def test_project_spending_is_its_final_amount_never_its_budget(tmp_path):
     blank = write_department_workbook(tmp_path / "甲局.xlsx", BaseFigures("甲局", project=(190.4, 230, None)))
     text = draft_text(tmp_path / "a", blank)

@@ -389,6 +389,32 @@ def test_a_dash_look_alike_or_a_word_for_nothing_is_no_value_not_equal_text(plac
     assert item.score == D("0.00") and "年度指标值缺失" in messages(item)
 
 
+@pytest.mark.parametrize("target", ["≥XX%", "XX%", "XX个", "≤XX万元", "不低于XX%", "—%", "≥—"])
+def test_a_templates_placeholder_with_its_operator_or_unit_is_a_missing_target_not_a_qualitative_one(target):
+    # "≥XX%" left from the template was read as words: the indicator was qualitative, its actual
+    # "96%" was told "无法判定定性指标", and nothing said the form was incomplete.
+    item = score_indicator(indicator(target, "96%", reason="r"), MOF)
+    assert (item.score, item.basis) == (D("0.00"), "年度指标值缺失，得0分")
+    assert "年度指标值缺失，自评表不完整" in messages(item) and "无法判定" not in messages(item)
+
+
+@pytest.mark.parametrize("actual", ["XX%", "XX个", "—%"])
+def test_a_templates_placeholder_with_its_unit_is_a_missing_actual_not_a_text(actual):
+    item = score_indicator(indicator("≥95%", actual, reason="r"), MOF)
+    assert item.basis == "实际完成值缺失，得0分" and "不是数值" not in messages(item)
+
+
+@pytest.mark.parametrize("target, actual, expected", [
+    ("—按时完成", "—按时完成", "9.00"),  # a dash as a bullet before words: the words are the target
+    ("一流", "一流", "9.00"),            # 一 is a numeral, not a dash, before words
+    ("XX项目按时完成", "已完成", "9.00"),  # a template's sentence about a project, not an unfilled value
+    ("X光机配备到位", "已完成", "9.00"),
+])
+def test_a_dash_or_x_among_words_keeps_the_target_qualitative(target, actual, expected):
+    item = score_indicator(indicator(target, actual, reason="r"), MOF)
+    assert item.score == D(expected) and item.basis.startswith("定性指标")
+
+
 def test_a_deadline_target_stays_qualitative_against_an_actual_in_words():
     item = score_indicator(indicator("2019年12月底前完成3个项目验收", "已完成", self_score=10), MOF)
     assert item.score == D("10.00") and "定性" in item.basis
@@ -637,6 +663,20 @@ def test_score_below_weight_without_a_reason_is_flagged():
     assert "缺少偏差原因" not in messages(score_indicator(indicator("≥10个", "9个", reason="设备延期"), MOF))
 
 
+@pytest.mark.parametrize("target, actual, weight, flagged", [
+    ("≥10个", "10个", "3.33333333333333", False),   # =10/3 in the 分值 cell: full marks are 3.33
+    ("有效提升", "有效提升", "3.33333333333333", False),
+    ("≥10个", "9.99个", "10", True),                 # 9.99 of 10: short, however little
+    ("≥10个", "9.9个", "3.33333333333333", True),    # 3.30: less than full marks
+    # Compared in cents, as scores are: 9.99 of 10 scores 3.33, the full marks shown, and is not flagged.
+    ("≥10个", "9.99个", "3.33333333333333", False),
+])
+def test_full_marks_of_a_weight_with_more_than_two_places_are_not_told_they_fall_short(target, actual, weight,
+                                                                                     flagged):
+    item = score_indicator(indicator(target, actual, weight, self_score=None if "个" in target else "3.33"), MOF)
+    assert ("得分未满，缺少偏差原因" in messages(item)) == flagged
+
+
 # ---------------------------------------------------------------- qualitative indicators (§3)
 
 @pytest.mark.parametrize("actual, flagged", [
@@ -734,6 +774,21 @@ def test_a_band_of_a_weight_not_in_whole_cents_is_in_cents_as_its_scores_are(sel
         [f"自评得分{self_score}超出部分达成档范围[4.00,5.33]，已调整为{expected}"] if adjusted else [])
 
 
+@pytest.mark.parametrize("weight, self_score, expected, limits, adjusted", [
+    (3.33, 2.66, "2.66", "[2.00,2.66]", False),  # 3.33 × [0.6, 0.8) is [1.998, 2.664): 2.66 lies in it
+    (3.33, 2.67, "2.66", "[2.00,2.66]", True),   # above it: the last cent below 2.664
+    (6.64, 5.31, "5.31", "[3.98,5.31]", False),  # [3.984, 5.312)
+    (6.67, 5.34, "5.33", "[4.00,5.33]", True),   # [4.002, 5.336): as before
+    (10, 8, "7.99", "[6.00,7.99]", True),        # a bound in whole cents: bound − 0.01, as before
+])
+def test_an_open_band_ends_at_the_last_cent_below_its_bound(weight, self_score, expected, limits, adjusted):
+    # The bound was rounded first and a cent taken off: of 3.33 the band ended at 2.65, and a
+    # self-score of 2.66 (a share of 0.7988, inside [0.6, 0.8)) was "outside" and cut.
+    item = score_indicator(indicator("按期完成", "部分完成", weight, self_score, reason="r"), MOF)
+    assert item.score == D(expected) and f"属部分达成档{limits}" in item.basis
+    assert ("超出部分达成档" in messages(item)) == adjusted
+
+
 def test_qualitative_without_self_score_asks_for_a_human():
     assert "需人工判定" in messages(score_indicator(indicator("按时完成", "已完成", 10), MOF))
 
@@ -781,6 +836,19 @@ def test_self_score_differences_are_reviewed():
     assert "不一致" not in messages(same)
 
 
+@pytest.mark.parametrize("self_total, said", [
+    ("100.011", "差异-0.011"),  # was "差异-0.01": flagged for exceeding 0.01, shown as 0.01
+    ("99.98", "差异0.02"),
+    ("100.01", None),           # the tolerance itself: not flagged
+])
+def test_the_self_total_against_the_engines_total_shows_the_difference_flagged(self_total, said):
+    form = form_with([indicator("≥1", "1", 90, reason="r", self_score=90)],
+                     dataclasses.replace(funds(100, 100), self_score=D(10)))
+    form.self_total = D(self_total)
+    flags = [f.message for f in score_form(form, MOF).flags if f.message.startswith("自评总分") and "复核总分" in f.message]
+    assert flags == ([f"自评总分{self_total}，复核总分100.00，{said}"] if said else [])
+
+
 def test_weight_mismatches_are_flags_not_errors():
     form = form_with([indicator("≥1", "1", 40, level1="产出指标", reason="r"),
                       indicator("≥1", "1", 40, level1="效益指标", reason="r"),
@@ -789,6 +857,43 @@ def test_weight_mismatches_are_flags_not_errors():
     text = " ".join(f.message for f in result.flags)
     assert "产出指标”分值合计40，规则要求50" in text and "效益指标”分值合计40，规则要求30" in text
     assert result.total == D("100.00")
+
+
+def test_every_number_of_scoring_md_is_the_rulebooks_not_the_codes(tmp_path):
+    # scoring.md: "every number below is a parameter of it".  Each changed in a bureau's file, and
+    # each followed: band shares and midpoints, the over-achievement factor, the grades, the review
+    # tolerance, the first-level sums and the default execution weight.
+    path = tmp_path / "本局.yaml"
+    path.write_text(textwrap.dedent("""\
+        name: 本局
+        extends: mof-2020-project
+        execution: {default_weight: 20}
+        indicators: {over_achievement_factor: 1.5}
+        qualitative:
+          bands:
+            - {name: 未达成, words: [未达成], low: 0, high: 0.4, high_inclusive: false, midpoint: 0.2}
+            - {name: 部分达成, words: [部分达成], low: 0.4, high: 0.7, high_inclusive: false, midpoint: 0.55}
+            - {name: 达成, words: [达成], low: 0.7, high: 1, high_inclusive: true, midpoint: 0.85}
+        weights:
+          level1: {产出指标: 40, 效益指标: 30, 满意度指标: 10}
+          level1_without_satisfaction: {产出指标: 40, 效益指标: 40}
+        grades: [{grade: 优, min: 85}, {grade: 良, min: 75}, {grade: 中, min: 50}, {grade: 差, min: 0}]
+        review_tolerance: 0.5
+        """), encoding="utf-8")
+    bureau = load_rulebook(path)
+    assert score_indicator(indicator("有效提升", "部分达成", reason="r"), bureau).score == D("5.50")  # 0.55w
+    clamped = score_indicator(indicator("有效提升", "部分达成", self_score=8, reason="r"), bureau)
+    assert clamped.basis.endswith("属部分达成档[4.00,6.99]，自评得分8超出该档，调整为6.99")
+    assert "目标值可能偏低" not in messages(score_indicator(indicator("≥10", "14"), bureau))
+    assert "达到目标值的150.00%以上" in messages(score_indicator(indicator("≥10", "15"), bureau))
+    assert "不一致" not in messages(score_indicator(indicator("≥16个", "14个", self_score=9.25, reason="r"), bureau))
+    assert "不一致" in messages(score_indicator(indicator("≥16个", "14个", self_score=9.26, reason="r"), bureau))
+    form = form_with([indicator("≥1", "1", 40, level1="产出指标"), indicator("≥1", "0.6", 40, level1="效益指标", reason="r")],
+                     funds(100, 100, weight=None))  # 20 by default: 20 + 40 + 24
+    result = score_form(form, bureau)
+    assert (result.total, result.grade) == (D("84.00"), "良")
+    assert not [f for f in result.flags if "分值合计" in f.message]  # 产出 40 / 效益 40 without 满意度
+    assert score_form(form_with(form.indicators, funds(0, 0, weight=None)), bureau).total == D("80.00")  # 64×100/80
 
 
 def test_a_bureaus_own_first_level_sections_replace_the_built_ins(tmp_path):

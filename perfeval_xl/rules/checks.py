@@ -63,5 +63,6 @@ def check_self_total(self_total: Decimal | None, source: Source | None, items: l
     if abs(stated - self_total) > rulebook.review_tolerance:
         flags.append(Flag(f"自评总分{show(self_total)}与各项自评得分合计{show(stated)}不符", source, action="请单位核对自评总分"))
     if abs(total - self_total) > rulebook.review_tolerance:
-        flags.append(Flag(f"自评总分{show(self_total)}，复核总分{show2(total)}，差异{show2(total - self_total)}", source))
+        flags.append(Flag(f"自评总分{show(self_total)}，复核总分{show2(total)}，差异{_shown_difference(total - self_total)}",
+                          source))
     return flags

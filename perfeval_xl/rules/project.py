@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, FundLine, Funds, Indicator, ItemScore, ParsedValue, ProjectForm, Source
-from ..rounding import CENT, NO_POINTS, percent, round2, show2
+from ..rounding import CENT, NO_POINTS, percent, quantize_down, round2, show2
 from ..values import (NUMBER, OPERATOR_SIGNS, base_unit, in_unit, is_chinese, is_measure, number_beside_dates,
                       numbers_in, parse_operator_column, parse_value, shown_as_understood)
 from .arithmetic import show
@@ -296,7 +296,9 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         _score_quantitative(_without_shared_lead_in(indicator), item, rulebook)
     else:
         _score_quantitative(indicator, item, rulebook)
-    if item.applicable and item.score < item.weight and not indicator.reason:
+    # The weight as scores are rounded: full marks of a weight such as 3.33333333333333 (=10/3) are
+    # 3.33, and were told "得分未满".
+    if item.applicable and item.score < round2(item.weight) and not indicator.reason:
         item.flags.append(Flag("得分未满，缺少偏差原因", indicator.cells.get("reason", indicator.source),
                                action="请单位补充偏差原因分析及改进措施"))
     review(item, rulebook, cells=indicator.cells)
@@ -748,13 +750,20 @@ NEGATION_REACH = 2
 
 
 def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:
-    """The scores a band allows, in cents as scores are; an open upper bound ends one cent below it.
+    """The scores a band allows, in cents as scores are; an open upper bound ends at the last cent
+    below it ("bound − 0.01" of a bound in whole cents).
 
     Why in cents: of a weight such as 6.67 the 部分达成 band is [4.002, 5.336), and a self-score of
-    4 was "outside [4.00,5.33]" and "adjusted" to 4.00.
+    4 was "outside [4.00,5.33]" and "adjusted" to 4.00.  Why the last cent below, not the bound
+    rounded less a cent: of 3.33 (10 points over three indicators) the band is [1.998, 2.664), and
+    a self-score of 2.66, inside it, was "outside [2.00,2.65]" and cut to 2.65.
     """
-    high = round2(band.high * weight)
-    return round2(band.low * weight), high if band.high_inclusive else high - CENT
+    low = round2(band.low * weight)
+    if band.high_inclusive:
+        return low, round2(band.high * weight)
+    bound = band.high * weight
+    below = quantize_down(bound, CENT)
+    return low, below if below < bound else below - CENT
 
 
 # ------------------------------------------------------------------ review and checks

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..model import BaseData, DepartmentForm, FormResult
-from ..rounding import percent, show2
+from ..rounding import percent, round2, show2
 from ..values import format_number
 from ._atomic import NAME_MAX, atomic_write_bytes, fitting_name
 from ._display import XML_ILLEGAL_CHARACTERS
@@ -133,11 +133,12 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
                         "各项指标得分见下表。"))
     out.append(("table", ""))  # the score table, here where the text points to it
     out.append(("heading", "四、存在的问题"))
-    deducted = [item for item in result.items if item.score < item.weight]
+    # The weight as scores are rounded: full marks of 3.33333333333333 (=10/3) are 3.33, not a deduction.
+    deducted = [item for item in result.items if item.score < round2(item.weight)]
     if not deducted:
         out.append(("text", "各项指标均得满分，未发现扣分事项。"))
     for i, item in enumerate(deducted, 1):
-        text = f"{i}. {item.name}：分值{_n(item.weight)}分，复核得分{show2(item.score)}分，扣{show2(item.weight - item.score)}分。" \
+        text = f"{i}. {item.name}：分值{_n(round2(item.weight))}分，复核得分{show2(item.score)}分，扣{show2(round2(item.weight) - item.score)}分。" \
                f"评分依据：{item.basis}。"
         if item.reason:
             text += f"单位说明：{item.reason}。"
