@@ -705,9 +705,7 @@ def _pair_across_files(files: list[FileResult], rules: RuleSet, outbox: Path | N
         try:
             elsewhere = bases_left.get(unit_key(table.unit)) if table.unit and id(table) not in paired_ids else None
             if elsewhere is not None and posixpath.dirname(elsewhere) != posixpath.dirname(file.file):
-                table.flags.append(Flag(f"同一填报单位的基础数据表在另一文件夹的文件“{elsewhere}”中，未配对："
-                                        "基础数据表与指标评分表须在同一文件夹", None, "error",
-                                        "请将两表放在同一文件夹后重新评分"))
+                table.base_elsewhere = elsewhere  # the scoring says where it is (rules/department.py)
             if id(table) in paired_ids:
                 base_of = base_file[id(table.base)]
                 table.flags.append(_paired_note(table, base_of.file))

@@ -324,6 +324,9 @@ class DepartmentForm:
     #: F2 sheets of the same workbook left unpaired (another 填报单位): sheet → its 填报单位.  Never
     #: paired by a guess, but named when the table has no F2, so the officer sees where it is.
     other_bases: dict[str, str] = field(default_factory=dict)
+    #: The file, in another folder of the inbox, holding an F2 of the same 填报单位 that the table was
+    #: not paired with (forms pair within a folder only); "" when there is none.
+    base_elsewhere: str = ""
     #: "standard", "note" → the table's own label of that column ("评价标准", "扣分原因和其他说明")
     column_labels: dict[str, str] = field(default_factory=dict)
     #: The lines under the table (单位负责人, 填表人, 联系电话 …), as ProjectForm.footer, and the notes

@@ -236,6 +236,8 @@ def test_a_row_or_a_column_declaring_its_own_money_unit_is_converted_and_flagged
     ("基础数据表", "年末结余", "年末结余结转"),
     ("基础数据表", "2019年决算数", "2019年预算执行数"),       # the whole 本年决算 column was lost: 76.78
     ("基础数据表", "2019年实际在职人数", "2019年末实有在职人数"),
+    ("基础数据表", "2019年实际在职人数", "2019年末实际在职人数"),  # was no label: 在职人员控制率 0, "缺少在职人数"
+    ("基础数据表", "编制数", "2019年底核定编制数"),
     ("基础数据表", "在用固定资产总额", "在用固定资产原值"),
     ("基础数据表", f"填报单位：{UNIT}", f"部门（单位）名称：{UNIT}"),
     ("指标评分表", "自评得分", "部门自评得分"),                 # the table was not found at all
@@ -254,6 +256,16 @@ def test_more_real_spellings_of_the_department_forms_read_the_same(tmp_path, she
     book.save(path)
     [form] = perfeval_xl.score_workbook(path).forms
     assert form.total == D("95.61") and form.form.unit == UNIT, [(i.name, i.score, i.basis) for i in form.items]
+
+
+def test_a_head_count_dated_at_the_year_end_is_the_count_and_other_year_end_labels_are_not():
+    from perfeval_xl.labels import counts_everyone_on_books, staff_field
+
+    assert staff_field("2019年末实际在职人数") == staff_field("年末在编人数") == "actual"
+    assert staff_field("2019年底编制数") == "quota"
+    assert counts_everyone_on_books("2019年底实有人数") and not counts_everyone_on_books("2019年末实际在职人数")
+    # The year's end before an amount row or a deadline names no head count.
+    assert staff_field("年末结余") is staff_field("2019年末结转和结余") is staff_field("年底前") is None
 
 
 def test_one_head_count_read_is_kept_and_the_other_named_as_missing(tmp_path):
@@ -660,10 +672,22 @@ def test_a_units_f2_and_f3_in_two_folders_each_say_where_the_other_is(tmp_path):
     write_scoring_only(inbox / "b" / "评分表.xlsx", UNIT)
     batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
     [form] = next(f for f in batch.files if f.file == "b/评分表.xlsx").forms
-    assert "同一填报单位的基础数据表在另一文件夹的文件“a/基础数据表.xlsx”中，未配对：基础数据表与指标评分表须在同一文件夹" in [
-        flag.message for flag in form.flags]
+    # One flag says it, and what to do: beside it, "未找到…，请单位报送基础数据表" asked for the F2 the unit sent.
+    [flag] = [flag for flag in form.flags if "基础数据表" in flag.message and "（F2）" in flag.message or "另一文件夹" in flag.message]
+    assert str(flag) == ("同一填报单位的基础数据表在另一文件夹的文件“a/基础数据表.xlsx”中，未配对：基础数据表与指标评分表须在同一文件夹，"
+                         "定量指标无法计算，请将两表放在同一文件夹后重新评分")
     base = next(f for f in batch.files if f.file == "a/基础数据表.xlsx")
     assert base.error.endswith("；其指标评分表在另一文件夹的文件“b/评分表.xlsx”中，两表须在同一文件夹才能配对，请放在同一文件夹后重新评分")
+
+
+def test_an_f3_whose_unit_has_no_f2_in_any_folder_is_still_told_to_send_one(tmp_path):
+    inbox = tmp_path / "inbox"
+    (inbox / "b").mkdir(parents=True)
+    write_scoring_only(inbox / "b" / "评分表.xlsx", UNIT)
+    write_base_only(inbox / "基础数据表_另一局.xlsx", BaseFigures("长沙市开福区另一局"))
+    [form] = next(f for f in perfeval_xl.score_folder(inbox, out=tmp_path / "out").files if f.file == "b/评分表.xlsx").forms
+    assert [str(f) for f in form.flags if "（F2）" in f.message or "另一文件夹" in f.message] == [
+        "未找到同一填报单位的基础数据表（F2），定量指标无法计算，请单位报送基础数据表"]
 
 
 def test_a_three_public_total_that_is_not_the_sum_of_its_rows_is_flagged_at_its_cell(tmp_path):
@@ -1358,6 +1382,28 @@ def test_head_counts_written_in_their_label_cells_are_read(tmp_path):
     [form] = perfeval_xl.score_workbook(path).forms
     assert (form.form.base.staff_quota, form.form.base.staff_actual) == (D(20), D(21))
     assert scores(form)["在职人员控制率"] == D("2.50")
+
+
+@pytest.mark.parametrize("sealed", [f"{UNIT}　　　　盖章", f"{UNIT} 加盖公章", f"{UNIT}（加盖公章）", f"{UNIT}（盖单位公章）"])
+def test_forms_of_two_files_pair_past_a_seal_note_without_brackets_or_with_jia_gai(tmp_path, sealed):
+    # The F3 stayed unpaired (every computed row 0: 53.00 instead of 95.61) and its F2 file failed
+    # "只有基础数据表"; in brackets it paired as maybe another unit ("末尾括号不同"), the note in its name.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_base_only(inbox / "基础数据表.xlsx", BaseFigures(UNIT))
+    write_scoring_only(inbox / "评分表.xlsx", sealed)
+    batch = perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    assert set(batch.statuses.values()) == {"ok"}
+    [form] = [form for f in batch.files for form in f.forms]
+    assert form.name == UNIT and form.total == D("95.61")
+    assert not [f for f in form.flags if "末尾括号不同" in f.message]
+
+
+@pytest.mark.parametrize("name", ["长沙市开福区公章刻制管理中心", "长沙市开福区某某局（机关）", "长沙市某某局公章"])
+def test_a_name_that_only_mentions_a_seal_or_ends_in_a_bracket_of_its_own_is_kept_whole(name):
+    from perfeval_xl.labels import unit_key, without_seal_note
+
+    assert without_seal_note(name) == name and unit_key(name) == name.replace("（", "(").replace("）", ")")
 
 
 def test_the_unit_name_is_shown_without_its_seal_note(tmp_path):

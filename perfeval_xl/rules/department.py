@@ -85,7 +85,11 @@ def check_level_weights(form: DepartmentForm, items: list[ItemScore]) -> list[Fl
 
 def _no_base_flag(form: DepartmentForm) -> Flag:
     """Why the quantitative rows of ``form`` could not be computed: no F2, or an F2 of the same
-    workbook whose 填报单位 differs (named, not paired by a guess: "XX区…局" may be another unit)."""
+    workbook whose 填报单位 differs (named, not paired by a guess: "XX区…局" may be another unit), or
+    the unit's F2 in another folder (one flag: beside it, "请单位报送基础数据表" asked for one the unit sent)."""
+    if form.base_elsewhere:
+        return Flag(f"同一填报单位的基础数据表在另一文件夹的文件“{form.base_elsewhere}”中，未配对：基础数据表与指标评分表"
+                    "须在同一文件夹，定量指标无法计算", None, "error", "请将两表放在同一文件夹后重新评分")
     if not form.other_bases and not form.unit:
         # Forms of two files pair by 填报单位 alone: one that names none cannot pair.
         return Flag("本表未填填报单位，无法与基础数据表（F2）配对，定量指标无法计算", None, "error",
