@@ -234,6 +234,9 @@ def test_a_row_or_a_column_declaring_its_own_money_unit_is_converted_and_flagged
     ("基础数据表", "政府采购金额", "政府采购总额"),
     ("基础数据表", "上年结转", "年初结转结余"),
     ("基础数据表", "年末结余", "年末结余结转"),
+    ("基础数据表", "年末结余", "年末结转资金"),                  # 预算完成率 0, "缺少年末结余"
+    ("基础数据表", "上年结转", "上年结余结转"),
+    ("基础数据表", "重点支出", "重点项目支出金额"),              # 重点支出安排率 0, "缺少重点支出"
     ("基础数据表", "2019年决算数", "2019年预算执行数"),       # the whole 本年决算 column was lost: 76.78
     ("基础数据表", "2019年实际在职人数", "2019年末实有在职人数"),
     ("基础数据表", "2019年实际在职人数", "2019年末实际在职人数"),  # was no label: 在职人员控制率 0, "缺少在职人数"
@@ -256,6 +259,20 @@ def test_more_real_spellings_of_the_department_forms_read_the_same(tmp_path, she
     book.save(path)
     [form] = perfeval_xl.score_workbook(path).forms
     assert form.total == D("95.61") and form.form.unit == UNIT, [(i.name, i.score, i.basis) for i in form.items]
+
+
+@pytest.mark.parametrize("spelt", ["基本支出合计", "基本支出总额"])
+def test_basic_spending_with_a_total_word_is_the_basic_spending_row(tmp_path, spelt):
+    # No rule scores it, but the report draft's 一、部门整体支出概况 gives its share: it was left out.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    [cell] = [cell for row in book["基础数据表"].iter_rows() for cell in row if cell.value == "基本支出"]
+    cell.value = spelt
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.form.base.rows["基本支出"].final == D("446.15")
 
 
 def test_a_head_count_dated_at_the_year_end_is_the_count_and_other_year_end_labels_are_not():
