@@ -173,6 +173,11 @@ FUND_ROWS: dict[str, tuple[str, ...]] = {
     "other": ("其他资金", "单位资金", "财政专户管理资金", "单位自有资金", "专户资金", "财政专户资金"),
 }
 
+#: The total row of a 项目资金 block headed as a sum ("合计 | 500 | 520 | 494" over 财政拨款 …): its
+#: 年度资金总额, read so inside a block only.  Why not in FUND_ROWS: a bare 合计 anywhere above a
+#: department's F3 (its F2's) would make the reader take the F3 for a project form.
+FUND_BLOCK_TOTALS = frozenset(("合计", "总计"))
+
 INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
     "level1": ("一级指标",),
     "level2": ("二级指标",),

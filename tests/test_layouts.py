@@ -495,6 +495,29 @@ def test_a_project_form_with_unknown_value_columns_is_not_taken_for_a_department
         score_one(path)
 
 
+@pytest.mark.parametrize("field, heading, others", [("target", "年度指标值", "“指标值”“目标值”"),
+                                                    ("actual", "实际完成值", "“全年实际值”“实际值”")])
+def test_a_form_short_of_its_target_or_actual_column_says_which_where_and_what_to_do(tmp_path, field, heading,
+                                                                                  others):
+    # "未识别到自评表（查看了工作表：…）" alone: the unit was not told which column to add or rename.
+    from perfeval_xl.errors import WorkbookError
+
+    path = write_form(tmp_path / "odd.xlsx", ALLEY, "national-2020", labels={field: "预期值"})
+    with pytest.raises(WorkbookError) as caught:
+        score_one(path)
+    assert re.fullmatch(f"“odd\\.xlsx”：未识别到自评表（查看了工作表：.+）：工作表“.+”第\\d+行的绩效指标表头没有“{heading}”列（也可写作"
+                        f"{others}），请单位补齐该列或改正其列名后重新报送（[A-Z]+\\d+）", str(caught.value))
+
+
+def test_a_sheet_with_neither_target_nor_actual_column_is_no_form_short_of_one(tmp_path):
+    from perfeval_xl.errors import WorkbookError
+
+    path = write_form(tmp_path / "odd.xlsx", ALLEY, "national-2020", labels={"target": "甲值", "actual": "乙值"})
+    with pytest.raises(WorkbookError) as caught:
+        score_one(path)
+    assert re.fullmatch("“odd\\.xlsx”：未识别到自评表（查看了工作表：[^）]+）", str(caught.value))
+
+
 def test_labels_pasted_with_invisible_characters_still_match(tmp_path):
     # Text copied from a web page or a chat carries zero-width spaces and word joiners, which NFKC keeps.
     pasted = {"target": "年度\u200b指标值", "actual": "实际\u2060完成值", "executed": "\ufeff全年执行数",
@@ -2043,17 +2066,19 @@ def test_a_total_row_left_at_0_over_a_sub_row_whose_全年预算数_is_blank_is_
     assert not [f for f in all_flags(form) if f.level == "error"]
 
 
-@pytest.mark.parametrize("written, level, message", [
-    (None, "warning", "三级指标名称未填写"),
-    ('=C6&"X"', "error", "三级指标单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交"),
+@pytest.mark.parametrize("written, level, message, named", [
+    (None, "warning", "三级指标名称未填写", "数量指标"),  # a 二级 of its own: named by it, and says so
+    ('=C6&"X"', "error", "三级指标单元格是未计算的公式（没有保存计算结果），请用Excel或WPS打开该文件并保存后重新提交",
+     "未命名指标"),
 ])
-def test_an_indicator_without_a_readable_name_is_scored_and_says_why_it_has_none(tmp_path, written, level, message):
+def test_an_indicator_without_a_readable_name_is_scored_and_says_why_it_has_none(tmp_path, written, level, message,
+                                                                                 named):
     # It was renamed "（第N行未命名指标）" without a word, a formula never calculated there too.
     def edit(sheet):
         sheet.cell(_row_with(sheet, 3, "受理件数"), 3).value = written
 
     form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
-    unnamed = next(i for i in form.items if "未命名指标" in i.name)
+    unnamed = next(i for i in form.items if named in i.name)
     assert unnamed.score == D("45.00") and [(f.level, f.message) for f in unnamed.flags][0] == (level, message)
 
 
@@ -2136,3 +2161,167 @@ def test_anhuis_fund_row_names_the_layout_however_it_is_decorated(tmp_path, labe
 
     form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
     assert form.form.layout == "anhui-2022" and form.total == PLAIN_TOTAL
+
+
+@pytest.mark.parametrize("written, declared", [("产出指标（50）", 50), ("产出指标(60)", 60), ("产出指标（50分）", 50)])
+def test_a_first_level_weight_written_without_分_is_read_as_the_weight_it_is(tmp_path, written, declared):
+    # forms.md's Anhui variant "产出指标（50）": the level was named "产出指标（50）" in the summaries and on
+    # the scored form, and a weight its rows do not add up to went unsaid.
+    def edit(sheet):
+        sheet.cell(_row_with(sheet, 3, "受理件数"), 1, written)
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
+    assert item(form, "受理件数").level1 == "产出指标" and form.form.level1_weights == {"产出指标": declared}
+    slips = [f.message for f in form.flags if "标注" in f.message]
+    assert slips == ([] if declared == 50 else ["一级指标“产出指标”标注60分，其下各指标分值合计50"])
+    assert form.total == PLAIN_TOTAL
+
+
+def test_a_first_level_name_ending_in_words_in_brackets_is_kept_as_written(tmp_path):
+    def edit(sheet):
+        sheet.cell(_row_with(sheet, 3, "受理件数"), 1, "产出指标（含成本）")
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
+    assert item(form, "受理件数").level1 == "产出指标（含成本）" and form.form.level1_weights == {}
+
+
+@pytest.mark.parametrize("layout", ["national-2020", "sichuan-2023"])
+def test_a_second_level_row_without_三级_is_named_by_its_二级_and_says_so(tmp_path, layout):
+    # "服务对象满意度指标" scored at the second level, no 三级 under it: it was "（第N行未命名指标）".
+    project = baseline(FULL_PROBE)
+    project.rows[-1] = Row("满意度指标", "服务对象满意度指标", None, "≥90%", "93%", 10)
+    form = score_one(write_form(tmp_path / "form.xlsx", project, layout))
+    satisfaction = item(form, "服务对象满意度指标")
+    assert (satisfaction.level1, satisfaction.score) == ("满意度指标", D("10.00"))
+    [flag] = satisfaction.flags
+    assert (flag.level, flag.message) == ("warning", "三级指标名称未填写")
+    assert flag.action == "已按二级指标“服务对象满意度指标”计分；如该行另有三级指标，请单位补填指标名称"
+    assert not [i for i in form.items if "未命名指标" in i.name]
+
+
+def test_a_blank_三级_under_a_二级_other_rows_share_stays_unnamed(tmp_path):
+    # Its 二级 names the other row too: the unit left one name out, and is asked for it.
+    def edit(sheet):
+        first = _row_with(sheet, 3, "受理件数")
+        sheet.cell(first, 3).value = None
+        sheet.cell(first + 1, 1, "产出指标")
+        sheet.cell(first + 1, 2, "数量指标")
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
+    assert [i.name for i in form.items] == ["预算执行率", "（第9行未命名指标）", "群众满意度"]
+    assert item(form, "（第9行未命名指标）").flags[0].action == "请单位补填指标名称"
+
+
+@pytest.mark.parametrize("title, year_line", [
+    ("项目支出绩效自评表", "（二〇二三年度）"),
+    ("项目支出绩效自评表", "（二○二三年度）"),
+    ("二〇二三年度项目支出绩效自评表", None),
+])
+def test_a_year_written_in_chinese_numerals_gives_the_forms_year(tmp_path, title, year_line):
+    # Formal titles write the year "二〇二三": the form's year was unknown, and the scored form lost it.
+    def edit(sheet):
+        sheet.cell(1, 1).value = title
+        sheet.cell(2, 1).value = year_line
+
+    assert score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit)).form.year == 2023
+
+
+def test_chinese_numerals_that_are_no_year_give_none(tmp_path):
+    def edit(sheet):
+        sheet.cell(2, 1, "（第一二三四批）")
+
+    assert score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit)).form.year is None
+
+
+def _form_without_level_columns(path: Path, first_headings: tuple) -> Path:
+    """An F1 whose indicator table has no 一级/二级 columns: its caption "绩效指标" merged down beside
+    ``first_headings`` (序号, or unlabelled level columns) and 三级指标."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["项目支出绩效自评表"])
+    sheet.append(["（2023年度）"])
+    sheet.append(["项目名称", "测试项目"])
+    sheet.append(["主管部门", "某局", "实施单位", "某中心"])
+    sheet.append(["项目资金（万元）", None, "年初预算数", "全年预算数", "全年执行数", "分值", "得分"])
+    sheet.append([None, "年度资金总额", 100, 100, 80, 10, None])
+    header = sheet.max_row + 1
+    sheet.append(["绩效指标", *first_headings, "三级指标", "年度指标值", "实际完成值", "分值", "自评得分",
+                  "偏差原因分析及改进措施"])
+    for number, (level1, level2, name, target, actual, weight, self_score, reason) in enumerate(PLAIN_ROWS, start=1):
+        firsts = [number] if len(first_headings) == 1 else [level1, level2]
+        sheet.append([None, *firsts, name, target, actual, weight, self_score, reason])
+    sheet.merge_cells(start_row=header, start_column=1, end_row=sheet.max_row, end_column=1)
+    sheet.append(["总分", None, None, None, None, 100])
+    book.save(path)
+    return path
+
+
+def test_a_table_without_level_columns_takes_no_level_from_its_序号_or_its_caption(tmp_path):
+    # Its row numbers were every row's 二级指标 ("1.0") and its caption "绩效指标" every row's 一级指标.
+    form = score_one(_form_without_level_columns(tmp_path / "form.xlsx", ("序号",)))
+    assert [(i.level1, i.level2) for i in form.items[1:]] == [("", ""), ("", "")]
+    assert form.total == PLAIN_TOTAL
+
+
+def test_unlabelled_level_columns_left_of_三级指标_still_give_the_levels(tmp_path):
+    form = score_one(_form_without_level_columns(tmp_path / "form.xlsx", (None, None)))
+    assert [(i.level1, i.level2) for i in form.items[1:]] == [row[:2] for row in PLAIN_ROWS]
+
+
+@pytest.mark.parametrize("label", ["合计", "合 计", "总计"])
+def test_a_fund_total_row_headed_合计_is_the_年度资金总额_with_its_weight_and_self_score(tmp_path, label):
+    # Its 分值 (15) and 得分 were not read: the default 10 was taken, flagged as missing, and the row
+    # said to be "为空或0".
+    def edit(sheet):
+        total = _row_with(sheet, 2, "年度资金总额")
+        sheet.cell(total, 2, label)
+        sheet.cell(total, 6, 15)
+        sheet.cell(total, 7, 12)
+
+    execution = item(score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit)), "预算执行率")
+    assert (execution.weight, execution.score, execution.self_score) == (15, D("12.00"), 12)
+    assert execution.basis == "80/100×15=12.00（执行率80.00%）" and not execution.flags
+
+
+@pytest.mark.parametrize("funds_after", [False, True])
+def test_a_total_row_headed_合计_still_ends_the_indicator_table(tmp_path, funds_after):
+    def edit(sheet):
+        sheet.cell(_row_with(sheet, 1, "总分"), 1, "合计")
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx", funds_after=funds_after), edit))
+    assert [i.name for i in form.items] == ["预算执行率", "受理件数", "群众满意度"]
+    assert form.total == PLAIN_TOTAL and form.form.full_marks == 100
+
+
+def _target_under_a_heading_over_two_columns(path: Path, split) -> Path:
+    """The plain form with its "年度指标值" heading merged across two columns, each target written in
+    them as ``split`` gives it ("≥100件" → ("≥", "100件"))."""
+    def edit(sheet):
+        header = _row_with(sheet, 4, "年度指标值")
+        sheet.insert_cols(5)
+        sheet.merge_cells(start_row=header, start_column=4, end_row=header, end_column=5)
+        for row in range(header + 1, header + 1 + len(PLAIN_ROWS)):
+            sheet.cell(row, 4).value, sheet.cell(row, 5).value = split(sheet.cell(row, 4).value)
+
+    return _edited(plain_form(path), edit)
+
+
+@pytest.mark.parametrize("split", [
+    lambda target: (target[0], target[1:]),  # operator | number and unit
+    lambda target: (None, target),  # the first left blank
+    lambda target: (target[0], float(target[1:-1]) if target.endswith("件") else target[1:]),  # "≥" | 100
+])
+def test_a_target_written_in_parts_under_one_merged_heading_is_read_whole(tmp_path, split):
+    # Of "≥" | "100件" under one 年度指标值, the "≥" alone was read: a target with no number, each
+    # indicator "无法判定定性指标" and scored 0.
+    form = score_one(_target_under_a_heading_over_two_columns(tmp_path / "form.xlsx", split))
+    assert [(i.name, i.score) for i in form.items[1:]] == [("受理件数", D("45.00")), ("群众满意度", D("40.00"))]
+    assert item(form, "受理件数").target in ("≥100件", "≥100")
+    assert form.total == PLAIN_TOTAL
+
+
+def test_a_target_written_whole_under_a_heading_merged_across_two_columns_reads_as_before(tmp_path):
+    form = score_one(_target_under_a_heading_over_two_columns(tmp_path / "form.xlsx", lambda target: (target, None)))
+    assert item(form, "受理件数").target == "≥100件" and form.total == PLAIN_TOTAL

@@ -789,6 +789,20 @@ def test_an_open_band_ends_at_the_last_cent_below_its_bound(weight, self_score, 
     assert ("超出部分达成档" in messages(item)) == adjusted
 
 
+@pytest.mark.parametrize("actual", ["基本达成", "未达成"])
+def test_a_self_score_on_a_qualitative_row_of_weight_0_is_adjusted_to_0_not_below(actual):
+    # A 分值 of 0 (or a 分值 column left out): the open band [0, 0) ended at −0.01, and the self-score
+    # was "adjusted" to −0.01, a negative score in the total.
+    item = score_indicator(indicator("明显提升", actual, 0, 5, reason="r"), MOF)
+    assert item.score == D("0.00") and "[0.00,0.00]" in item.basis
+
+
+def test_an_open_band_of_a_weight_of_a_few_cents_still_ends_below_its_upper_bound():
+    # 0.05 × [0.6, 0.8) is [0.03, 0.04): still one cent below 0.04, not at the lower bound.
+    item = score_indicator(indicator("明显提升", "基本达成", 0.05, 5, reason="r"), MOF)
+    assert item.score == D("0.03") and "[0.03,0.03]" in item.basis
+
+
 def test_qualitative_without_self_score_asks_for_a_human():
     assert "需人工判定" in messages(score_indicator(indicator("按时完成", "已完成", 10), MOF))
 

@@ -10,7 +10,7 @@ from .department import (attach_base, base_not_filled, pair_by_unit, pair_depart
                          read_scoring_table, table_not_filled, without_second_copies)
 from .container import ReadLimits
 from .grid import load_grids
-from .project import nothing_filled, read_project_forms
+from .project import indicator_header_short_of, nothing_filled, read_project_forms
 
 __all__ = ["read_workbook", "WorkbookContent", "ReadLimits", "ReadOptions", "pair_department_forms", "pair_by_unit",
            "attach_base"]
@@ -54,7 +54,8 @@ def read_workbook(path: str | Path, *, name: str | None = None, data: bytes | No
     bases: list[BaseData] = []
     blank: list[str] = []  # sheets holding an unfilled copy of a form
     hidden: set[str] = set()
-    for grid in load_grids(path, data, passwords=passwords, limits=limits):
+    grids = load_grids(path, data, passwords=passwords, limits=limits)
+    for grid in grids:
         content.sheets.append(grid.name)
         if grid.hidden:
             hidden.add(grid.name)
@@ -89,7 +90,8 @@ def read_workbook(path: str | Path, *, name: str | None = None, data: bytes | No
             raise WorkbookError(f"自评表未填写（工作表：{'、'.join(blank)}，没有填报单位、项目名称、金额或自评得分），"
                                 "请单位填写后重新报送")
         looked_at = "、".join(content.sheets) or "（无工作表）"
-        raise WorkbookError(f"未识别到自评表（查看了工作表：{looked_at}）")
+        short_of = next(filter(None, map(indicator_header_short_of, grids)), "")
+        raise WorkbookError(f"未识别到自评表（查看了工作表：{looked_at}）{short_of}")
     return content
 
 

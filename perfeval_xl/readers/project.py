@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -17,10 +18,14 @@ from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, 
 from ..values import (PLACEHOLDERS, convert_money, declared_money_unit, float_decimal, format_number, is_placeholder,
                       parse_value, to_decimal)
 from .cells import SheetCells, footer_lines, row_end, split_at_label, text_of, uncalculated_formula
-from .grid import Grid
+from .grid import Grid, cell_name
 
 _YEAR = re.compile(r"(\d{4})\s*年度?")
 _DATE_TEXT = re.compile(r"(\d{4})-\d{1,2}-\d{1,2}")
+#: A year in Chinese numerals, as formal titles write it: "（二〇二三年度）" ("○" typed for "〇").
+_CHINESE_DIGIT_CHARS = "〇○零一二三四五六七八九"
+_CHINESE_YEAR = re.compile(f"(?<![{_CHINESE_DIGIT_CHARS}])[{_CHINESE_DIGIT_CHARS}]{{4}}(?=\\s*年|$)")
+_CHINESE_DIGITS = str.maketrans(_CHINESE_DIGIT_CHARS, "000123456789")
 _LABEL_SCAN_COLUMNS = 40
 
 
@@ -218,6 +223,37 @@ def _title_lines_above(cells: SheetCells, row: int, top: int) -> int:
     return row
 
 
+#: Rows of a sheet searched for an indicator header short of a column (:func:`indicator_header_short_of`).
+_SHORT_HEADER_ROWS = 200
+#: The indicator columns a table cannot be read without, besides its 三级指标, and how forms.md heads them.
+_VALUE_COLUMNS = (("target", "年度指标值"), ("actual", "实际完成值"))
+
+
+def indicator_header_short_of(grid: Grid) -> str:
+    """Why ``grid``, on which no F1 form was found, holds none, when it looks like one: a row heading an
+    indicator table with its 三级指标 and its 年度指标值 or 实际完成值 but not both (on that row and the
+    next, as a header of two rows has them).  What the table lacks, where, and what to do; "" when no
+    row looks so.
+
+    Why: such a form (its target column headed "预期值", or left out) failed as "未识别到自评表" alone,
+    and the unit was not told which column to add or rename.
+    """
+    cells = SheetCells(grid)
+    for row in range(min(grid.height, _SHORT_HEADER_ROWS)):
+        columns = cells.label_columns(row, labels.INDICATOR_COLUMNS)
+        if "name" not in columns:
+            continue
+        if row + 1 < grid.height:
+            columns = {**cells.label_columns(row + 1, labels.INDICATOR_COLUMNS), **columns}
+        missing = [(field_name, heading) for field_name, heading in _VALUE_COLUMNS if field_name not in columns]
+        if len(missing) == 1:
+            field_name, heading = missing[0]
+            others = "".join(f"“{spelling}”" for spelling in labels.INDICATOR_COLUMNS[field_name][1:3])
+            return (f"：工作表“{grid.name}”第{row + 1}行的绩效指标表头没有“{heading}”列（也可写作{others}），"
+                    f"请单位补齐该列或改正其列名后重新报送（{cell_name(row, columns['name'])}）")
+    return ""
+
+
 def nothing_filled(form: ProjectForm) -> bool:
     """True for a sheet with the form's tables and nothing a unit filled in: no project name, no
     amount in the fund block, no indicator weight.  Such a sheet is a blank copy of the form or a
@@ -289,7 +325,7 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
             if not form.sources and not form.title and "表" in value and not _NOT_A_TITLE.match(label):
                 form.title = value.strip()
             if not form.sources and form.year is None:
-                year = _YEAR.search(nfkc(value).replace(" ", ""))
+                year = _YEAR.search(_with_year_digits(nfkc(value).replace(" ", "")))
                 # "（2019年度）", or a title naming its year ("2019年项目支出绩效自评表"); not a date.
                 if year and ("年度" in value or "(" in nfkc(value) or _TITLE_LINE.search(label)):
                     form.year = int(year.group(1))
@@ -320,7 +356,7 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
             if field_name == "year":
                 # A 年度 cell holding a date (Excel shows "2019年" for a date formatted yyyy"年") reads
                 # as its text, "2019-01-01" or "2019-01-01 00:00:00".
-                year = (_YEAR.search(found + "年") or _DATE_TEXT.match(found)) if found else None
+                year = (_YEAR.search(_with_year_digits(found) + "年") or _DATE_TEXT.match(found)) if found else None
                 if year:
                     form.year = int(year.group(1))
                 continue
@@ -330,6 +366,13 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
             elif source is not None and field_name is not None:  # its cell is a formula never calculated
                 form.sources[field_name] = source
                 form.flags.append(uncalculated_formula(source, labels.PROJECT_FIELDS[field_name][0]))
+
+
+def _with_year_digits(text: str) -> str:
+    """``text`` with a year written in Chinese numerals ("二〇二三年度") in digits ("2023年度")."""
+    if "年" not in text and text[-1:] not in _CHINESE_DIGIT_CHARS:
+        return text
+    return _CHINESE_YEAR.sub(lambda match: match.group().translate(_CHINESE_DIGITS), text)
 
 
 def _value_before_labels(text: str, source: Source, form: ProjectForm) -> str:
@@ -458,7 +501,7 @@ def _fund_row_label(cells: SheetCells, row: int, before_col: int) -> tuple[str |
     for col, label in cells.row_labels(row):
         if col >= before_col:
             break
-        kind = kind_of.get(label)
+        kind = kind_of.get(label) or ("total" if label in labels.FUND_BLOCK_TOTALS else None)
         if kind:
             return kind, cells.text(row, col)
     return None, ""
@@ -533,8 +576,8 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     (:func:`_note_columns`) are carried into each indicator's notes."""
     name_col, target_col, actual_col = columns["name"], columns["target"], columns["actual"]
     weight_col = columns.get("weight")
-    level1_col = columns.get("level1", name_col - 2 if name_col >= 2 else None)
-    level2_col = columns.get("level2", name_col - 1 if name_col >= 1 else None)
+    level1_col = columns["level1"] if "level1" in columns else _unlabelled_level_column(cells, header_row, name_col - 2)
+    level2_col = columns["level2"] if "level2" in columns else _unlabelled_level_column(cells, header_row, name_col - 1)
     width = max(*columns.values(), *(col for col, _ in note_columns)) + 1
     # Why locals and a plan made once per table: this loop runs for every indicator of every form.
     reader = _IndicatorReader(cells, columns, header_row, note_columns)
@@ -551,6 +594,7 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
     # header's first cell blank), any column up to the 一级指标's.
     caption_end = 1 if cells.merged_raw(header_row, 0) not in ("", None) \
         else (level1_col if level1_col is not None else name_col) + 1
+    unnamed: list[int] = []  # the indicators whose 三级 cell is blank, under a 二级
     row = header_row + 1
     while row < len(rows):
         values = rows[row]
@@ -606,13 +650,60 @@ def _read_indicators(cells: SheetCells, header_row: int, columns: dict[str, int]
             continue
         if not name:  # a name merged down over rows that each have their own target
             name = text_of(cells.merged_raw(row, name_col))
+            if not name and level2:
+                unnamed.append(len(indicators))
         indicators.append(reader.read(row, values, level1, level2, name))
         row += 1
     else:
         end = None
+    if unnamed:
+        _name_by_level2(indicators, unnamed)
     if level1_col is not None:
         form.level1_weights.update(_declared_level_weights(rows, level1_col, header_row + 1, row))
     return (row if end is None or end == "total" else len(rows)), row
+
+
+#: Headings of a column that numbers the rows: no level's, though it may stand where one would.
+_ROW_NUMBER_HEADINGS = frozenset(("序号", "编号", "序"))
+
+
+def _unlabelled_level_column(cells: SheetCells, header_row: int, col: int) -> int | None:
+    """``col``, left of the 三级指标 column, as the column of a level the header does not label; None
+    when there is none: off the sheet, a 序号 column, or the table's caption merged down over its rows
+    ("绩效指标").  Why: a table without level columns had its row numbers read as every row's
+    二级指标 ("1.0") and its caption as every row's 一级指标."""
+    if col < 0 or normalise(cells.merged_raw(header_row, col)) in _ROW_NUMBER_HEADINGS:
+        return None
+    origin = cells.merged_origin(header_row + 1, col)
+    return None if origin is not None and origin[0] <= header_row else col
+
+
+def _columns_under_heading(cells: SheetCells, header_row: int, col: int) -> tuple[int, ...]:
+    """The columns right of ``col`` that its heading on the header's rows is merged across: a target
+    written in parts under one "年度指标值" (operator | number | unit), whose number was lost: the
+    "≥" alone was read, a target with no number, each indicator qualitative and scored 0."""
+    for r0, c0, r1, c1 in cells.grid.merged:
+        if c0 == col and c1 > col and r0 <= header_row <= r1:
+            return tuple(range(col + 1, c1 + 1))
+    return ()
+
+
+def _name_by_level2(indicators: list[Indicator], unnamed: list[int]) -> None:
+    """Name each indicator of ``unnamed`` (their indexes; 三级 cell blank) whose 二级 no other row of the
+    table shares by that 二级: the form may score it at the second level ("服务对象满意度指标" with no
+    三级 under it), as F3's rows are read; its flag says so, for the unit that only forgot the name.
+    Why: it was scored as "（第N行未命名指标）".  A blank 三级 beside others of its 二级 stays unnamed."""
+    shared = Counter((indicator.level1, indicator.level2) for indicator in indicators)
+    for index in unnamed:
+        indicator = indicators[index]
+        if shared[(indicator.level1, indicator.level2)] != 1:
+            continue
+        for position, flag in enumerate(indicator.flags):
+            if flag.message == _UNNAMED:  # not a formula never calculated: that name is unknown
+                indicator.name = indicator.level2
+                indicator.flags[position] = replace(
+                    flag, action=f"已按二级指标“{indicator.level2}”计分；如该行另有三级指标，请单位补填指标名称")
+                break
 
 
 def _repeats_header(name: str, target: object, actual: object) -> bool:
@@ -648,12 +739,13 @@ def _is_subtotal(name: str) -> bool:
 
 
 def _declared_level_weights(rows: list[list[object]], col: int, first: int, end: int) -> dict[str, Decimal]:
-    """一级指标 → the 分值 its cell declares ("产出指标(50分)" → 50), in rows ``first`` to ``end``."""
+    """一级指标 → the 分值 its cell declares ("产出指标(50分)", "产出指标（50）" → 50), in rows ``first`` to ``end``."""
     declared = {}
     for values in rows[first:end]:
         text = values[col] if col < len(values) else None
-        if text.__class__ is str and "分" in text and (weight := weight_in_label(text)) is not None:
-            declared.setdefault(_level_name(text), Decimal(weight))
+        # Why the test of the last character first: most level cells declare no weight.
+        if text.__class__ is str and text.rstrip()[-1:] in ")）" and (match := _LEVEL_WEIGHT.search(text)):
+            declared.setdefault(_level_name(text), Decimal(nfkc(match.group(1))))
     return declared
 
 
@@ -676,13 +768,14 @@ def _shown_level(value: object) -> str:
     return _level_name(value if value.__class__ is str else "" if value is None else str(value))
 
 
-_LEVEL_WEIGHT = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")
+#: A level's weight at the end of its cell: "(50分)", or without 分 as Anhui writes it, "（50）" (forms.md).
+_LEVEL_WEIGHT = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$")
 _SPACES = re.compile(r"\s+")
 
 
 @functools.lru_cache(maxsize=1024)  # Why cached: a sheet repeats a handful of level names on every row
 def _level_name(text: str) -> str:
-    """A level cell without spaces or its trailing weight: "产出指标 (50分)" → "产出指标"."""
+    """A level cell without spaces or its trailing weight: "产出指标 (50分)", "产出指标（50）" → "产出指标"."""
     return _SPACES.sub("", _LEVEL_WEIGHT.sub("", text))
 
 
@@ -708,6 +801,9 @@ class _IndicatorReader:
         # needs no merged lookup (−34 M instructions reading 300 forms).
         self.merged_reason = self.reason_col is not None and cells.merged_below(header_row, self.reason_col)
         self.merged_method = self.method_col is not None and cells.merged_below(header_row, self.method_col)
+        #: The target or actual column → the columns right of it its heading is merged across.
+        self.spans = {col: under for col in (self.target_col, self.actual_col)
+                      if (under := _columns_under_heading(cells, header_row, col))}
 
     def read(self, row: int, values: list[object], level1: str, level2: str, name: str) -> Indicator:
         """The indicator on ``row``, whose raw ``values`` reach every column of the table."""
@@ -744,7 +840,7 @@ class _IndicatorReader:
         notes = self._notes(row, values) if self.note_columns else ""
         if not name:  # renamed "（第N行未命名指标）" unsaid, a formula never calculated there too
             flags.append(cells.problem_of(values[self.name_col], row, self.name_col, "三级指标")
-                         or Flag("三级指标名称未填写", cells.source(row, self.name_col), action="请单位补填指标名称"))
+                         or Flag(_UNNAMED, cells.source(row, self.name_col), action="请单位补填指标名称"))
         sources = self.row_cells.of(row)
         # Why positional, in the order of Indicator's fields (as the store's codec builds it too):
         # fourteen keywords cost 6,700 instructions more per row, 6 % of reading the rows.  Why the
@@ -771,6 +867,8 @@ class _IndicatorReader:
 
     def _parsed(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
                 operator_text: str | None, unit_text: str | None) -> ParsedValue:
+        if self.spans and col in self.spans and (joined := self._joined(row, values[col], col)) is not None:
+            return _parsed_value(joined, operator_text, unit_text)
         raw = values[col]
         # Why a text or a float of a plain sheet parsed first, by exact class: most targets and actuals
         # are one, and the general tests below cost 36 M instructions reading 300 forms of distinct
@@ -783,6 +881,23 @@ class _IndicatorReader:
                                                  and not (self.words and (row, col) in self.words)):
                 return _parsed_value(raw, operator_text, unit_text)
         return self._parsed_the_long_way(row, values, col, what, flags, operator_text, unit_text)
+
+    def _joined(self, row: int, raw: object, col: int) -> str | None:
+        """The texts of the cell at (row, col), holding ``raw``, and of the columns its heading spans, as
+        one ("≥" | 120 | "万平方米" → "≥120万平方米"; "" | "年底前完成" → "年底前完成"); None when only
+        the cell itself is written, which is then read alone (so is one with a read problem: that cell's
+        flag says it)."""
+        cells, parts = self.cells, []
+        for part_col in (col, *self.spans[col]):
+            value = raw if part_col == col else cells.raw(row, part_col)
+            if not self.plain and ((row, part_col) in cells.grid.uncalculated or (row, part_col) in cells.grid.errors):
+                return None
+            text = text_of(cells.as_written(value, row, part_col))
+            if text:
+                parts.append(text)
+            elif part_col == col:
+                parts.append("")
+        return "".join(parts) if len(parts) > 1 else None
 
     def _parsed_the_long_way(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
                              operator_text: str | None, unit_text: str | None) -> ParsedValue:
@@ -811,6 +926,8 @@ def _parsed_value(raw: str | int | float, operator_text: str | None, unit_text: 
 
 
 _INFINITY = float("inf")
+#: The flag of an indicator whose 三级 cell is blank (not a formula never calculated: that says so).
+_UNNAMED = "三级指标名称未填写"
 
 
 def _blank(value: object) -> bool:

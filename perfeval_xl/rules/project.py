@@ -756,14 +756,16 @@ def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:
     Why in cents: of a weight such as 6.67 the 部分达成 band is [4.002, 5.336), and a self-score of
     4 was "outside [4.00,5.33]" and "adjusted" to 4.00.  Why the last cent below, not the bound
     rounded less a cent: of 3.33 (10 points over three indicators) the band is [1.998, 2.664), and
-    a self-score of 2.66, inside it, was "outside [2.00,2.65]" and cut to 2.65.
+    a self-score of 2.66, inside it, was "outside [2.00,2.65]" and cut to 2.65.  Why never below its
+    lower bound: of a weight of 0 the open band [0, 0) ended at −0.01, and a self-score was
+    "adjusted" to a negative score.
     """
     low = round2(band.low * weight)
     if band.high_inclusive:
         return low, round2(band.high * weight)
     bound = band.high * weight
     below = quantize_down(bound, CENT)
-    return low, below if below < bound else below - CENT
+    return low, max(below if below < bound else below - CENT, low)
 
 
 # ------------------------------------------------------------------ review and checks
