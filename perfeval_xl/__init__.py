@@ -19,10 +19,12 @@ from .errors import OutboxBusy, OutboxError, OutboxIsInbox, PerfevalError, Ruleb
 from .readers import ReadLimits
 from .model import FileResult, Flag, FormResult, ItemScore, ProjectForm, Source
 from .rules import Rulebook, builtin_rulebooks, load_rulebook
+from .writers._display import readable_name
 
 
 __all__ = [
     "score_workbook", "score_folder", "load_rulebook", "builtin_rulebooks",
     "BatchResult", "FileOutcome", "FileResult", "FormResult", "ItemScore", "ProjectForm", "Flag", "Source", "Rulebook",
-    "PerfevalError", "WorkbookError", "RulebookError", "OutboxBusy", "OutboxError", "OutboxIsInbox", "ReadLimits", "__version__",
+    "PerfevalError", "WorkbookError", "RulebookError", "OutboxBusy", "OutboxError", "OutboxIsInbox", "ReadLimits",
+    "readable_name", "__version__",
 ]

@@ -3,6 +3,12 @@
 A frame is built from :class:`~perfeval_xl.model.FileResult` objects in memory, or from the
 summary.json entries a batch stored in its outbox: the same rows either way, with the numbers
 summary.json has (floats rounded half-up to 2 places).
+
+The ``file`` column holds each file's name as summary.xlsx shows it (:func:`readable_name`): a
+frame is a table to export, and a name that is not UTF-8 (a zip of GBK names unpacked on Linux)
+keeps lone surrogates as Python has it, which made ``to_excel`` and ``to_csv`` raise.  The name as
+the file system has it stays in the results (``FileResult.file``, ``BatchResult.statuses``,
+summary.json), each found from a row by ``readable_name(name) == row.file``.
 """
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ import json
 from typing import Iterable
 
 from .model import FileResult
-from .writers._display import FLAG_SEPARATOR, amount
+from .writers._display import FLAG_SEPARATOR, amount, readable_name
 
 ITEM_COLUMNS = ["file", "sheet", "kind", "department", "unit", "name", "grade", "total", "self_total",
                 "level1", "level2", "item", "weight", "score", "self_score", "difference",
@@ -22,8 +28,9 @@ def items_frame(files: Iterable[FileResult]):
     """One row per scored item of every form; numbers as floats with 2 decimals."""
     columns = _columns()
     for file in files:
+        name = readable_name(file.file)
         for form in file.forms:
-            about_form = (file.file, form.form.sheet, form.kind, form.form.department, form.form.unit, form.name,
+            about_form = (name, form.form.sheet, form.kind, form.form.department, form.form.unit, form.name,
                           form.grade, amount(form.total), amount(form.self_total))
             for item in form.items:
                 _add_row(columns, (*about_form, item.level1, item.level2, item.name, amount(item.weight),
@@ -46,9 +53,10 @@ def entries_frame(entries: Iterable[bytes | str]):
     once: dict[str, str] = {}
     for text in entries:
         file = json.loads(text)
+        name = readable_name(file["file"])
         for form in file["forms"]:
             sheet = form["sheet"]
-            about_form = (file["file"], sheet, form["kind"], form["department"], form["unit"], form["name"],
+            about_form = (name, sheet, form["kind"], form["department"], form["unit"], form["name"],
                           form["grade"], form["total"], form["self_total"])
             for item in form["items"]:
                 # An item's cell is on its form's sheet: summary.json names the sheet once, on the form.

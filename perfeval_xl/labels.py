@@ -345,6 +345,30 @@ def is_footer_label(label: str, prefixes: tuple[str, ...] = FOOTER_PREFIXES) -> 
     return len(label) == len(prefix) or label[len(prefix)] in ":："
 
 
+#: A numbered line ("1、…", "2.…", "（3）…", "一、…"): a note's item under it.
+NUMBERED_LINE = re.compile(r"(?:\d+|[一二三四五六七八九十]+)[、.．]|[（(](?:\d+|[一二三四五六七八九十]+)[）)]")
+
+
+def notes_among(lines: list[str]) -> list[str]:
+    """The notes among the lines a unit wrote under its table (``DepartmentForm.footer``): each note
+    ("注：…", "说明：…") and the numbered lines right under it, not the signatures (单位负责人,
+    填表人 …) beside them.  Each line is told by its first cell's text, as the reader told its row
+    (the cells of a line are set apart by two ideographic spaces, a label's run into its value)."""
+    notes = []
+    in_note = False
+    for line in lines:
+        label = normalise_str(line.split("　　", 1)[0])
+        if is_footer_label(label):
+            in_note = False
+        elif is_footer_label(label, NOTE_PREFIXES):
+            in_note = True
+        elif not NUMBERED_LINE.match(line):
+            in_note = False
+        if in_note:
+            notes.append(line)
+    return notes
+
+
 def staff_field(text: object) -> str | None:
     """"2019年实际在职人数" → "actual"; "编制数" → "quota"; "2019年末实有人数" → "actual";
     "编制数：20" (the count written in the label's cell) → "quota"."""

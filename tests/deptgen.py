@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 from openpyxl import Workbook
 
 # (level1, level2, 三级指标, 分值, 自评得分) — the Hunan table of scoring.md §5.
@@ -201,4 +202,28 @@ def write_scoring_only(path: Path, unit: str, *, order: int = 1, rows=HUNAN_ROWS
     wb.active.title = "评分表"
     write_scoring_sheet(wb.active, unit, rows, order=order, **heading)
     wb.save(path)
+    return path
+
+
+def with_notes(path: Path) -> Path:
+    """The department workbook at ``path`` with the unit's notes between its blocks, and an amount row
+    whose name starts as a note does (注册登记费), which is no note."""
+    workbook = openpyxl.load_workbook(path)
+    base = workbook["基础数据表"]
+    procurement = next(row for row in range(1, base.max_row + 1) if base.cell(row, 1).value == "政府采购金额")
+    base.insert_rows(procurement + 1, 2)
+    base.cell(procurement + 1, 1, "注：政府采购金额含服务类采购。")
+    for col, value in enumerate(("注册登记费", 1.2, 1.5, 1.4), start=1):
+        base.cell(procurement + 2, col, value)
+    base.insert_rows(5)  # between the head counts and 经费控制情况
+    base.cell(5, 1, "说明：")
+    base.cell(5, 2, "编制数为年末核定数。")
+    base.insert_rows(3)  # between 填报单位 and 财政供养人员情况
+    base.cell(3, 1, "备注：本表由财务科填报。")
+    table = workbook["指标评分表"]
+    table.insert_rows(3)  # between 填报单位 and the table's header
+    table.cell(3, 1, "说明：自评得分保留一位小数。")
+    for line in ("注：", "1、定性指标由单位自评；", "2、定量指标按基础数据表计算。", "单位负责人：王五"):
+        table.cell(table.max_row + 1, 1, line)  # under 合计: a note, its numbered lines, the signature
+    workbook.save(path)
     return path

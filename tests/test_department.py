@@ -11,7 +11,7 @@ from perfeval_xl.cli import main
 from perfeval_xl.model import Source
 from perfeval_xl.readers import read_workbook
 from deptgen import (BaseFigures, HUNAN_ROWS, write_base_only, write_base_sheet, write_department_workbook,
-                     write_scoring_only, write_scoring_sheet)
+                     with_notes, write_scoring_only, write_scoring_sheet)
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 
@@ -1042,32 +1042,6 @@ def test_the_lines_signed_under_a_department_table_are_carried_over_to_its_score
     assert "单位负责人：张三　　联系电话：0731-8888" in [row[0].value for row in scored.iter_rows()]
 
 
-def _with_notes(path: Path) -> Path:
-    """The department workbook at ``path`` with the unit's notes between its blocks, and an amount row
-    whose name starts as a note does (注册登记费), which is no note."""
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path)
-    base = workbook["基础数据表"]
-    procurement = next(row for row in range(1, base.max_row + 1) if base.cell(row, 1).value == "政府采购金额")
-    base.insert_rows(procurement + 1, 2)
-    base.cell(procurement + 1, 1, "注：政府采购金额含服务类采购。")
-    for col, value in enumerate(("注册登记费", 1.2, 1.5, 1.4), start=1):
-        base.cell(procurement + 2, col, value)
-    base.insert_rows(5)  # between the head counts and 经费控制情况
-    base.cell(5, 1, "说明：")
-    base.cell(5, 2, "编制数为年末核定数。")
-    base.insert_rows(3)  # between 填报单位 and 财政供养人员情况
-    base.cell(3, 1, "备注：本表由财务科填报。")
-    table = workbook["指标评分表"]
-    table.insert_rows(3)  # between 填报单位 and the table's header
-    table.cell(3, 1, "说明：自评得分保留一位小数。")
-    for line in ("注：", "1、定性指标由单位自评；", "2、定量指标按基础数据表计算。", "单位负责人：王五"):
-        table.cell(table.max_row + 1, 1, line)  # under 合计: a note, its numbered lines, the signature
-    workbook.save(path)
-    return path
-
-
 def test_notes_between_the_blocks_of_a_department_form_are_carried_over_where_they_were(tmp_path):
     # forms.md carries every field over; these were dropped, and a note under the table dropped the
     # signature under it too.
@@ -1075,7 +1049,7 @@ def test_notes_between_the_blocks_of_a_department_form_are_carried_over_where_th
 
     inbox = tmp_path / "in"
     inbox.mkdir()
-    _with_notes(write_department_workbook(inbox / "dept.xlsx", BaseFigures("某局")))
+    with_notes(write_department_workbook(inbox / "dept.xlsx", BaseFigures("某局")))
     perfeval_xl.score_folder(inbox, out=tmp_path / "out")
     scored = load_workbook(tmp_path / "out" / "dept.scored.xlsx")
     table = [row[0].value for row in scored["指标评分表"].iter_rows()]
@@ -1092,7 +1066,7 @@ def test_notes_between_the_blocks_of_a_department_form_are_carried_over_where_th
 
 
 def test_headings_and_table_rows_are_not_taken_for_notes(tmp_path):
-    path = _with_notes(write_department_workbook(tmp_path / "dept.xlsx", BaseFigures("某局")))
+    path = with_notes(write_department_workbook(tmp_path / "dept.xlsx", BaseFigures("某局")))
     [result] = perfeval_xl.score_workbook(path).forms
     form, base = result.form, result.form.base
     assert form.notes == ["说明：自评得分保留一位小数。"]

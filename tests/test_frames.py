@@ -7,8 +7,10 @@ what its outbox stored.
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import sqlite3
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -109,3 +111,26 @@ def test_a_file_the_store_no_longer_holds_is_scored_again_for_the_frame(scored_e
     with sqlite3.connect(tmp_path / "评分结果" / ".perfeval" / "state.sqlite") as db:  # as a later run may
         assert db.execute("DELETE FROM files WHERE name = ?", ("城管局/城区道路养护项目.xlsx".encode(),)).rowcount == 1
     pd.testing.assert_frame_equal(batch.to_dataframe(), before)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="names are not bytes there")
+def test_a_file_name_that_is_not_utf8_is_readable_in_the_frame_so_it_exports(tmp_path):
+    # A zip of GBK names unpacked on Linux: the name keeps lone surrogates in Python, and a frame
+    # holding it made to_excel and to_csv raise UnicodeEncodeError.  The frame shows the name as
+    # summary.xlsx does; the results keep it as the file system has it, found by readable_name.
+    inbox = os.fsencode(tmp_path / "收件箱")
+    os.makedirs(inbox + "/单位".encode("gbk"))
+    shutil.copy(EXAMPLES / "城管局" / "城区道路养护项目.xlsx", inbox + "/单位/道路项目.xlsx".encode("gbk"))
+    batch = perfeval_xl.score_folder(os.fsdecode(inbox), out=tmp_path / "评分结果")
+    exact = os.fsdecode("单位/道路项目.xlsx".encode("gbk"))
+    assert list(batch.statuses) == [exact]
+    for frame in (batch.to_dataframe(), items_frame(batch.files)):  # from summary.json's entries, from results
+        assert set(frame["file"]) == {"单位/道路项目.xlsx"} == {perfeval_xl.readable_name(exact)}
+        frame.to_excel(tmp_path / "frame.xlsx")
+        frame.to_csv(tmp_path / "frame.csv", encoding="utf-8")
+    assert pd.read_csv(tmp_path / "frame.csv")["file"].iloc[0] == "单位/道路项目.xlsx"
+
+
+def test_a_utf8_file_name_is_in_the_frame_as_the_file_system_has_it():
+    frame = items_frame([project_file("城管局/道路项目.xlsx", [D("9")], D("90")), project_file("Ŀλ.xlsx", [None], None)])
+    assert list(frame["file"]) == ["城管局/道路项目.xlsx", "Ŀλ.xlsx"]

@@ -1853,3 +1853,48 @@ def test_a_gbk_file_name_is_shown_readable_in_the_summaries_and_on_the_terminal(
     assert "单位/城区道路养护项目.xlsx" in (out / "summary.csv").read_text(encoding="utf-8-sig")
     summary = json.loads((out / "summary.json").read_bytes())
     assert summary["files"][0]["file"] == os.fsdecode("单位/城区道路养护项目.xlsx".encode("gbk"))
+
+
+def gbk_name(name: str) -> str:
+    """``name`` as Python has it when the file system holds its GBK bytes (a zip from Chinese Windows)."""
+    return os.fsdecode(name.encode("gbk"))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="names are not bytes there")
+def test_a_gbk_file_name_quoted_in_a_message_is_shown_readable_beside_the_quotes(tmp_path):
+    # The name's bytes were read together with the bytes of the quote and the "、" beside them:
+    # 基础数据表取自文件“ͳ�ƾ�_基础数据表.xlsx”, and on the terminal 有2张评价表：������·…Ŀ.xlsx、…
+    import openpyxl
+
+    inbox = os.fsencode(tmp_path / "in")
+    os.makedirs(inbox)
+    for name in ("统计局_基础数据表.xlsx", "统计局_指标评分表.xlsx"):
+        shutil.copy(EXAMPLES / "统计局" / name, inbox + b"/" + name.encode("gbk"))
+    for name in ("道路项目.xlsx", "道路项目副本.xlsx"):
+        hostile.write_good(Path(os.fsdecode(inbox + b"/" + name.encode("gbk"))))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["score", os.fsdecode(inbox), "--out", str(out), "--format", "xlsx,json,csv"])
+    assert "有2张评价表：道路项目.xlsx、道路项目副本.xlsx；" in result.output
+    problems = [row[6] for row in openpyxl.load_workbook(out / "summary.xlsx")["问题清单"].iter_rows(values_only=True)]
+    assert "基础数据表取自文件“统计局_基础数据表.xlsx”（按填报单位配对）" in problems
+    assert "基础数据表已与文件“统计局_指标评分表.xlsx”中" in (out / "summary.csv").read_text(encoding="utf-8-sig")
+    kept = json.loads((out / "summary.json").read_bytes())  # the name as the file system has it
+    assert f"基础数据表取自文件“{gbk_name('统计局_基础数据表.xlsx')}”（按填报单位配对）" in json.dumps(kept, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("text, shown", [
+    (f"文件“{gbk_name('项目.xlsx')}”", "文件“项目.xlsx”"),  # 目 is C4 BF, UTF-8 "Ŀ" by chance: it joins the name
+    (f"“{gbk_name('单位/项目')}”中", "“单位/项目”中"),  # a folder: Chinese on both sides of the name
+    (f"：{gbk_name('甲项目.xlsx')}、{gbk_name('乙项目.xlsx')}；", "：甲项目.xlsx、乙项目.xlsx；"),
+], ids=["beside-quotes", "a-folder", "two-names"])
+def test_a_message_naming_a_gbk_file_reads_the_name_alone(text, shown):
+    from perfeval_xl.writers._display import readable_name
+
+    assert readable_name(text) == shown
+
+
+@pytest.mark.parametrize("text", ["文件“项目.xlsx”", "“Ŀλ×”：µm", ""], ids=["utf8-name", "latin-greek", "empty"])
+def test_a_text_without_a_gbk_name_is_shown_as_it_is(text):
+    from perfeval_xl.writers._display import readable_name
+
+    assert readable_name(text) == text

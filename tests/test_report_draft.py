@@ -1,4 +1,7 @@
 """The department report draft (.docx): the published report's figures, only from the forms."""
+import re
+import shutil
+import subprocess
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -7,9 +10,9 @@ import pytest
 from docx import Document
 
 import perfeval_xl
-from deptgen import BaseFigures, write_department_workbook
+from deptgen import BaseFigures, with_notes, write_department_workbook
 from perfeval_xl.values import format_number
-from perfeval_xl.writers.report_draft import report_paragraphs, write_report_draft
+from perfeval_xl.writers.report_draft import breakable_formulas, report_paragraphs, write_report_draft
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 SEED = CASES / "07_开福区行政审批服务局_部门整体支出.xlsx"
@@ -126,7 +129,8 @@ def reference_draft(result, path: Path) -> None:
                 cell.text = text
             for item in result.items:
                 values = [item.level1, item.level2, item.name, n(item.weight),
-                          n2(item.self_score) if item.self_score is not None else "", n2(item.score), item.basis]
+                          n2(item.self_score) if item.self_score is not None else "", n2(item.score),
+                          breakable_formulas(item.basis)]
                 row = table.add_row()
                 keep_row_whole(row)
                 for cell, text in zip(row.cells, values):
@@ -383,3 +387,87 @@ def test_a_result_without_the_rulebooks_title_names_it_by_its_id(tmp_path):
     restored = pickle.loads(pickle.dumps(result))
     assert restored.rulebook_title == ""
     assert "按“hunan-dept”评分规则复核" in draft_paragraphs(restored)
+
+
+def paragraphs_between(result, first: str, last: str) -> list[str]:
+    """The draft's paragraphs (the score table as "表") after the heading ``first`` and before ``last``."""
+    texts = [text or "表" for _, text in report_paragraphs(result)]
+    return texts[texts.index(first) + 1:texts.index(last)]
+
+
+def test_the_units_notes_are_carried_into_the_draft_beside_the_figures_they_qualify(tmp_path):
+    # The scored form carries them where the unit wrote them; the draft left them out, and the officer
+    # writing the report lost "注：政府采购金额含服务类采购。".  The F2's close the overview, where its
+    # figures are first given; the F3's follow the score table, its signature left out.
+    (result,) = perfeval_xl.score_workbook(with_notes(write_department_workbook(tmp_path / "dept.xlsx",
+                                                                                 BaseFigures("某局")))).forms
+    assert paragraphs_between(result, "一、部门整体支出概况", "二、部门整体支出使用及管理情况")[-4:] == [
+        "单位在基础数据表中注明：", "备注：本表由财务科填报。", "说明：编制数为年末核定数。", "注：政府采购金额含服务类采购。"]
+    assert paragraphs_between(result, "三、部门整体支出绩效情况", "四、存在的问题")[1:] == [
+        "表", "单位在指标评分表中注明：", "说明：自评得分保留一位小数。", "注：", "1、定性指标由单位自评；",
+        "2、定量指标按基础数据表计算。"]
+    write_report_draft(result, tmp_path / "fast.docx")  # as python-docx would write them
+    reference_draft(result, tmp_path / "reference.docx")
+    assert parts(tmp_path / "fast.docx") == parts(tmp_path / "reference.docx")
+
+
+def test_a_form_without_notes_gets_no_notes_paragraph(tmp_path):
+    result = department_result(tmp_path, BaseFigures("某局"))
+    assert "注明" not in draft_paragraphs(result)
+    assert paragraphs_between(result, "三、部门整体支出绩效情况", "四、存在的问题")[1:] == ["表"]
+
+
+def test_a_signature_or_a_line_after_it_is_no_note():
+    from perfeval_xl.labels import notes_among
+
+    footer = ["单位负责人：王五　　填表人：李四", "说明：以上数据经审核。", "1、含下属单位；", "填表日期：2024-03-15",
+              "2、这一行不在说明之下", "注　　另见附件"]
+    assert notes_among(footer) == ["说明：以上数据经审核。", "1、含下属单位；", "注　　另见附件"]
+
+
+#: A break or a joiner the draft puts into a 评分依据 (ZERO WIDTH SPACE, WORD JOINER): shown as nothing.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060"))
+
+
+def test_a_formula_in_the_basis_column_may_break_between_its_terms_but_never_inside_a_number(tmp_path):
+    # The column's line is shorter than "182.3/212.58=85.76%，" and a formula had no place to break:
+    # it broke where the line ran out, "85.7" over "6%", "9" over "6.20%", "=-" over "4.41%".
+    result = department_result(tmp_path, BaseFigures("某局"))
+    write_report_draft(result, tmp_path / "draft.docx")
+    bases = [row[-1] for row in cell_texts(tmp_path / "draft.docx")[1:-1]]
+    assert [basis.translate(INVISIBLE) for basis in bases] == [item.basis for item in result.items]  # reads the same
+    assert "182.3/\u200b212.58=\u200b85.76%" in bases[2] and "6.8=\u200b-\u20604.41%" in bases[1]
+    assert not any(re.search("[\\d.]\u200b[\\d.%]", basis) for basis in bases)  # no break inside a number
+
+
+def test_words_and_the_reports_own_paragraphs_are_left_as_they_are(tmp_path):
+    assert breakable_formulas("自评指标：采用自评得分5.00") == "自评指标：采用自评得分5.00"
+    assert breakable_formulas("已完成（2019年12月）") == "已完成（2019年12月）"
+    text = draft_paragraphs(department_result(tmp_path, BaseFigures("某局")))
+    assert "\u200b" not in text and "\u2060" not in text  # a page's line is long enough for a formula
+
+
+def test_numbers_are_in_english_and_chinese_in_chinese(tmp_path):
+    # zh-CN for the numbers too made LibreOffice break them anywhere, as it breaks Chinese; Chinese
+    # Word sets a document up so.
+    from docx.oxml.ns import qn
+
+    write_report_draft(department_result(tmp_path, BaseFigures("某局")), tmp_path / "draft.docx")
+    styles = Document(tmp_path / "draft.docx").styles.element
+    language = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
+    assert (language.get(qn("w:val")), language.get(qn("w:eastAsia"))) == ("en-US", "zh-CN")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and pdftotext are not installed")
+def test_libreoffice_prints_the_basis_column_without_breaking_a_number(tmp_path):
+    # Items scored in full are only in the table, not under 四、存在的问题: their numbers are read in
+    # the table's lines alone.
+    write_report_draft(department_result(tmp_path, BaseFigures("某局")), tmp_path / "draft.docx")
+    subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "draft.docx")],
+                   capture_output=True, timeout=300, check=True)
+    lines = subprocess.run(["pdftotext", "-layout", str(tmp_path / "draft.pdf"), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    for number in ("-4.41%", "96.20%", "100.00%", "91.08%", "98.59%"):
+        assert number in lines.translate(INVISIBLE), number

@@ -11,7 +11,7 @@ from unicodedata import is_normalized
 from decimal import Decimal
 
 from .. import labels
-from ..labels import nfkc
+from ..labels import NUMBERED_LINE, nfkc
 from ..model import Flag, Source, new_source
 from ..values import (PLACEHOLDERS, amount_with_unit, convert_money, float_decimal, format_number, logical_text,
                       to_decimal)
@@ -618,10 +618,6 @@ def footer_lines(cells: SheetCells, first_row: int, *, notes: bool = False) -> l
             break
         lines.append(joined_across(texts))
     return lines
-
-
-#: A numbered line ("1、…", "2.…", "（3）…", "一、…"): a note's item under it.
-NUMBERED_LINE = re.compile(r"(?:\d+|[一二三四五六七八九十]+)[、.．]|[（(](?:\d+|[一二三四五六七八九十]+)[）)]")
 
 
 def joined_across(texts: list[str]) -> str:

@@ -116,35 +116,99 @@ def readable_name(name: str) -> str:
     Linux.
 
     Why: those bytes reach Python as lone surrogates, which no cell, CSV or terminal can show:
-    "单位/城区道路养护项目.xlsx" came out as "λ/·Ŀ.xlsx" in 汇总.  The text's bytes as the file
-    system gave them are taken back (surrogateescape), and each run of non-ASCII bytes is read as
-    UTF-8 when it is (the text's own words), else as GB18030 (the common characters are two bytes
-    ≥ 0x80 there, so a run holds whole characters); what neither reads shows as "�".  Only for
-    showing: the name itself (summary.json, the library's results) stays as the file system has
-    it, so that the file can be found.
+    "单位/城区道路养护项目.xlsx" came out as "λ/·Ŀ.xlsx" in 汇总.  The name's bytes as the file
+    system gave them are taken back (surrogateescape) and read as GB18030; what does not read shows
+    as "�".  Only for showing (and the library's frames, tables to export): the name itself
+    (summary.json, the library's results) stays as the file system has it, so that the file can be
+    found.
+
+    A GBK name is not all lone surrogates: some of its pairs of bytes happen to be UTF-8 too
+    ("目" is C4 BF, read as "Ŀ"), and a message puts its own words right beside the name
+    (文件“…”).  So only the stretches holding an escaped byte are read again, each widened over
+    the fewest characters beside it that make it read whole (see :func:`_readable_run`): reading
+    the quote's bytes with the name's had shown 文件“��Ŀ.xlsx” for 文件“项目.xlsx”.
     """
     if _ESCAPED_BYTE.search(name) is None:
         return name
     try:
-        raw = name.encode("utf-8", "surrogateescape")
+        name.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:  # a surrogate of another origin: no bytes to take back
         return name
-    return "".join(_readable_run(run) for run in _BYTE_RUNS.findall(raw))
+    return _NON_ASCII_RUN.sub(_readable_run, name)
 
 
-#: The runs of ASCII bytes and of other bytes, in order.
-_BYTE_RUNS = re.compile(rb"[\x00-\x7f]+|[\x80-\xff]+")
+#: The runs of non-ASCII characters: a GBK name's bytes are all ≥ 0x80 in its Chinese characters,
+#: so a run's ends are where a name's bytes may end.
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+#: The characters that a pair of GBK bytes read as UTF-8 by chance becomes (C2–DF then 80–BF):
+#: Latin, Greek, Cyrillic…, which a Chinese message seldom holds beside a file name.
+_CHANCE_UTF8 = re.compile(r"[\u0080-\u07ff]")
+
+#: The longest stretch read again: a file name is at most 255 bytes.
+_LONGEST_NAME = 255
+
+#: The longest run cut into stretches (a message quoting a name whole fits); a longer one (a cell of
+#: 10,000 escaped bytes) is read whole, as cutting costs a reading per stretch tried.
+_LONGEST_RUN_CUT = _LONGEST_NAME
 
 
-def _readable_run(run: bytes) -> str:
-    if run[0] < 0x80:
-        return run.decode("ascii")
+def _cheapest_cut(run: str) -> str | None:
+    """``run`` read as :func:`_readable_run` cuts it; None when no cut reads."""
+    chance = len(run) + 1  # what keeping a chance-UTF-8 character costs: more than any stretch
+    escaped_before = [0]  # escaped_before[i]: the escaped bytes in run[:i]
+    byte_at = [0]  # byte_at[i]: where run[i] starts in the run's bytes
+    for character in run:
+        escaped_before.append(escaped_before[-1] + bool(_ESCAPED_BYTE.match(character)))
+        byte_at.append(byte_at[-1] + len(character.encode("utf-8", "surrogateescape")))
+    raw = run.encode("utf-8", "surrogateescape")
+    # best[i]: (cost, text) of the cheapest reading of run[:i]; cost counts the characters not
+    # kept as they are, or kept though they look like chance UTF-8.
+    best: list[tuple[int, str] | None] = [(0, "")] + [None] * len(run)
+    for end in range(1, len(run) + 1):
+        last = run[end - 1]
+        candidates = []
+        if best[end - 1] is not None and escaped_before[end] == escaped_before[end - 1]:
+            cost, text = best[end - 1]
+            candidates.append((cost + (chance if _CHANCE_UTF8.match(last) else 0), text + last))
+        for start in range(end - 1, -1, -1):
+            if byte_at[end] - byte_at[start] > _LONGEST_NAME:
+                break
+            escaped = escaped_before[end] - escaped_before[start]
+            if not escaped or best[start] is None:
+                continue
+            try:
+                read = raw[byte_at[start]:byte_at[end]].decode("gb18030")
+            except UnicodeDecodeError:
+                continue
+            candidates.append((best[start][0] + (end - start) - escaped, best[start][1] + read))
+        best[end] = min(candidates, key=lambda candidate: candidate[0], default=None)
+    return None if best[-1] is None else best[-1][1]
+
+
+def _readable_run(match: re.Match) -> str:
+    """A run of non-ASCII characters with each stretch of it that holds escaped bytes read as GB18030.
+
+    The run is cut into characters kept as they are and stretches read as GB18030; each stretch
+    holds an escaped byte and reads whole.  Of the ways to cut, the one keeping the most
+    characters as they are is taken, a kept "Ŀ"-like character (:data:`_CHANCE_UTF8`) counting as
+    none kept: the message's own words stay its own, and a name's pairs read as UTF-8 by chance
+    join the name.  A run no such cut reads is read whole, as UTF-8 or GB18030, else with "�".
+    """
+    run = match.group()
+    if _ESCAPED_BYTE.search(run) is None:  # the text's own words
+        return run
+    if len(run) <= _LONGEST_RUN_CUT:
+        cut = _cheapest_cut(run)
+        if cut is not None:
+            return cut
+    raw = run.encode("utf-8", "surrogateescape")
     for codec in ("utf-8", "gb18030"):
         try:
-            return run.decode(codec)
+            return raw.decode(codec)
         except UnicodeDecodeError:
             pass
-    return run.decode("utf-8", "replace")
+    return raw.decode("utf-8", "replace")
 
 
 def excel_text(text: str) -> str:

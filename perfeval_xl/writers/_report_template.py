@@ -48,6 +48,8 @@ COLUMN_WIDTHS = (800, 900, 1400, 700, 1000, 1000, 2506)
 ROW_START = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
 #: The first row of the score table, its header, repeats on every page the table runs onto.
 HEADER_ROW_START = "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+#: The language of the draft's Latin text and numbers (its Chinese text's is zh-CN).
+WESTERN_LANGUAGE = "en-US"
 #: The fonts of the draft's headings (black, as a report is printed, not Word's blue theme).
 HEADING_FONT = "黑体"
 
@@ -111,8 +113,8 @@ def _template_of(package: bytes, columns: int) -> ReportTemplate:
 
 def prototype_package(columns: int) -> bytes:
     """An empty draft as python-docx saves it, set up as a Chinese report is printed: A4, its
-    language Chinese, Normal 宋体 12 pt, headings black 黑体 (python-docx's are blue, on US Letter),
-    and one empty "Table Grid" header row of :data:`COLUMN_WIDTHS`, repeated on every page."""
+    language Chinese (its numbers' English, :data:`WESTERN_LANGUAGE`), Normal 宋体 12 pt, headings
+    black 黑体 (python-docx's are blue, on US Letter), and one empty "Table Grid" header row of :data:`COLUMN_WIDTHS`, repeated on every page."""
     from docx import Document
 
     document = Document()
@@ -124,7 +126,8 @@ def prototype_package(columns: int) -> bytes:
 
 
 def set_up_document(document) -> None:
-    """A4, Chinese, 宋体 text and black 黑体 headings, on a python-docx ``Document``."""
+    """A4, Chinese (numbers and Latin text English), 宋体 text and black 黑体 headings, on a
+    python-docx ``Document``."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt, RGBColor
@@ -133,7 +136,10 @@ def set_up_document(document) -> None:
     section.page_width, section.page_height = Mm(210), Mm(297)
     language = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")) \
         .find(qn("w:lang"))
-    language.set(qn("w:val"), "zh-CN")
+    # Chinese text in Chinese; Latin text and numbers in English, as Chinese Word sets a document up.
+    # Why not zh-CN for them too: LibreOffice then broke a line of numbers anywhere, as it breaks
+    # Chinese, "85.7" over "6%" in the score table's 评分依据.
+    language.set(qn("w:val"), WESTERN_LANGUAGE)
     language.set(qn("w:eastAsia"), "zh-CN")
     for name, font_name, size in (("Normal", FONT_NAME, FONT_SIZE_PT), ("Title", HEADING_FONT, 22),
                                   ("Heading 1", HEADING_FONT, 16), ("Heading 2", HEADING_FONT, 14)):

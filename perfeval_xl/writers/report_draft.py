@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Optional
 
+from ..labels import notes_among
 from ..model import BaseData, DepartmentForm, FormResult
 from ..rounding import percent, round2, show2
 from ..values import format_number
@@ -124,6 +125,7 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
         if project is not None:
             parts.append(f"项目支出{_n(project)}万元，占{_percent(project, total)}")
         out.append(("text", "，".join(parts) + "。"))
+    out.extend(_notes_paragraphs("基础数据表", _base_notes(base)))
     out.append(("heading", "二、部门整体支出使用及管理情况"))
     out.extend(_budget_paragraphs(base, year))
     out.append(("heading", "三、部门整体支出绩效情况"))
@@ -132,6 +134,7 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
     out.append(("text", f"按“{rulebook}”评分规则复核，总分{show2(result.total)}分，等级为“{result.grade}”{own}。"
                         "各项指标得分见下表。"))
     out.append(("table", ""))  # the score table, here where the text points to it
+    out.extend(_notes_paragraphs("指标评分表", form.notes + notes_among(form.footer)))
     out.append(("heading", "四、存在的问题"))
     # The weight as scores are rounded: full marks of 3.33333333333333 (=10/3) are 3.33, not a deduction.
     deducted = [item for item in result.items if item.score < round2(item.weight)]
@@ -144,6 +147,27 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
             text += f"单位说明：{item.reason}。"
         out.append(("text", text))
     return out
+
+
+def _base_notes(base: BaseData) -> list[str]:
+    """The notes the unit wrote on its F2, in the form's order: above its staffing, above its
+    amounts, among its amount lines."""
+    return [*base.notes.get("staff", ()), *base.notes.get("amounts", ()),
+            *(line.label for line in base.lines if line.note)]
+
+
+def _notes_paragraphs(table: str, notes: list[str]) -> list[tuple[str, str]]:
+    """The unit's notes on its ``table`` (基础数据表 / 指标评分表), a paragraph each as it wrote them,
+    after a line saying whose they are; none when it wrote none.
+
+    Why carried: a note says how to read the figures ("注：政府采购金额含服务类采购。"), and the
+    scored form carries it where the unit wrote it; the draft left it out, and an officer writing
+    the report from the draft lost it.  The F2's close 部门整体支出概况, where the draft first
+    gives the F2's figures; the F3's follow the score table.
+    """
+    if not notes:
+        return []
+    return [("text", f"单位在{table}中注明："), *(("text", note) for note in notes)]
 
 
 def _budget_paragraphs(base: BaseData, year: str) -> list[tuple[str, str]]:
@@ -198,10 +222,37 @@ def _score_table(result: FormResult) -> list[list[Optional[str]]]:
     rows: list[list[Optional[str]]] = [list(SCORE_TABLE_HEADERS)]
     for item in result.items:
         rows.append([item.level1, item.level2, item.name, _n(item.weight),
-                     _score(item.self_score), show2(item.score), item.basis])
+                     _score(item.self_score), show2(item.score), breakable_formulas(item.basis)])
     rows.append(["合计", None, None, _n(sum((i.weight for i in result.items), Decimal(0))),
                  _score(result.self_total), show2(result.total), f"等级：{result.grade}"])
     return rows
+
+
+#: An operator of a formula between two of its terms ("212.58=85.76%", "96.67%×5", "−26)/(8.2").
+_FORMULA_OPERATOR = re.compile(r"(?<=[\d)%])[=/×÷+−](?=[\d(−-])")
+#: A hyphen-minus before a digit: a negative number's sign ("=-4.41%"), or a date's ("2019-12-31").
+_SIGN = re.compile(r"-(?=\d)")
+#: ZERO WIDTH SPACE: a place a line may break, shown as nothing (Word's "no-width optional break").
+OPTIONAL_BREAK = "\u200b"
+#: WORD JOINER: no line break here, shown as nothing.
+NO_BREAK = "\u2060"
+
+
+def breakable_formulas(basis: str) -> str:
+    """``basis`` with a place to break the line after each operator of its formulas, and none after
+    a sign; it reads the same (both marks are shown as nothing).
+
+    Why: to a line breaker a formula is one word ("182.3/212.58=85.76%，" runs to its comma), longer
+    than a line of the 评分依据 column, so it was broken where the line ran out, inside a number:
+    "85.7" over "6%", "9" over "6.20%", "95.61" over "%".  Given a place after each operator, Word
+    and LibreOffice break the line between the terms, and a number stays whole; "=-" no longer
+    leaves "4.41%" to the next line.  (LibreOffice also broke numbers anywhere while the draft had
+    them in zh-CN: see :data:`._report_template.WESTERN_LANGUAGE`.)
+    """
+    if _FORMULA_OPERATOR.search(basis) is None and "-" not in basis:  # most bases: words and a score
+        return basis
+    basis = _FORMULA_OPERATOR.sub(lambda match: match.group() + OPTIONAL_BREAK, basis)
+    return _SIGN.sub("-" + NO_BREAK, basis)
 
 
 def _score(value: Optional[Decimal]) -> str:
