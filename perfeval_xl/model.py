@@ -218,6 +218,9 @@ class ProjectForm:
     #: The lines under the table as the unit filled them in (单位负责人, 填表人, 联系电话 …), a row each,
     #: for the scored form to carry over: whom the officer calls about its 问题提示
     footer: list[str] = field(default_factory=list)
+    #: The notes the unit wrote between the form's heading and its indicator table ("注：金额单位为万元"),
+    #: a row each, carried over above the table as a department form's are
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -422,9 +422,9 @@ def test_the_lines_a_unit_signs_under_its_table_are_kept_and_carried_over_to_the
     sheet.cell(total + 3, 2, 13800001234)  # typed as a number
     sheet.cell(total + 3, 5, "填表日期：")
     sheet.cell(total + 3, 6, datetime.datetime(2024, 3, 15))
-    sheet.cell(total + 5, 1, "注：本表金额单位为万元。")  # not a field: the lines end before it
+    sheet.cell(total + 5, 1, "注：本表金额单位为万元。")  # the unit's note, in its place among the lines
     workbook.save(path)
-    lines = ["单位负责人：王五　　填表人：李四", "联系电话　　13800001234　　填表日期：2024-03-15"]
+    lines = ["单位负责人：王五　　填表人：李四", "联系电话　　13800001234　　填表日期：2024-03-15", "注：本表金额单位为万元。"]
     [form] = perfeval_xl.score_workbook(path).forms
     assert form.form.footer == lines
     assert form.total == ALLEY_TOTAL
@@ -433,9 +433,61 @@ def test_the_lines_a_unit_signs_under_its_table_are_kept_and_carried_over_to_the
     scored = load_workbook(tmp_path / "out" / "signed.scored.xlsx").active
     texts = [scored.cell(row, 1).value for row in range(1, scored.max_row + 1)]
     grade = texts.index("评价等级")
-    assert texts[grade + 1:grade + 3] == lines  # under 评价等级, before the 评分规则 note
-    assert texts[grade + 3].startswith("评分规则：")
+    assert texts[grade + 1:grade + 4] == lines  # under 评价等级, before the 评分规则 note
+    assert texts[grade + 4].startswith("评分规则：")
     assert f"A{grade + 2}:M{grade + 2}" in {str(merged) for merged in scored.merged_cells.ranges}
+
+
+def test_notes_under_a_project_table_are_carried_over_with_the_contact_lines_below_them(tmp_path):
+    # A 填报说明 / 注： line under the table ended the lines the scored form carries: the notes were
+    # dropped, and so were the 联系人 and 联系电话 the unit wrote under them (forms.md: every field
+    # carried over; they say whom the officer asks).
+    import perfeval_xl
+    from openpyxl import load_workbook
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    path = write_form(inbox / "noted.xlsx", ALLEY, "national-2020")
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    total = _row_with(sheet, 1, "总分")
+    sheet.cell(total + 1, 1, "填报说明：")
+    sheet.cell(total + 2, 1, "1.本表金额单位为万元。")
+    sheet.cell(total + 3, 1, "注：满意度调查由第三方机构开展。")
+    sheet.cell(total + 4, 1, "联系人：张晓明")
+    sheet.cell(total + 4, 4, "联系电话：0731-84561234")
+    workbook.save(path)
+    lines = ["填报说明：", "1.本表金额单位为万元。", "注：满意度调查由第三方机构开展。",
+             "联系人：张晓明　　联系电话：0731-84561234"]
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.form.footer == lines
+    assert form.total == ALLEY_TOTAL
+
+    perfeval_xl.score_folder(inbox, out=tmp_path / "out")
+    scored = load_workbook(tmp_path / "out" / "noted.scored.xlsx").active
+    texts = [scored.cell(row, 1).value for row in range(1, scored.max_row + 1)]
+    grade = texts.index("评价等级")
+    assert texts[grade + 1:grade + 5] == lines
+    assert texts[grade + 5].startswith("评分规则：")
+
+
+def test_a_note_between_two_stacked_forms_does_not_take_the_second_forms_heading(tmp_path):
+    # Counter-case: a note now goes on the lines under a table, but the next form's heading still
+    # ends them: its rows are none of the first form's lines, and the second is scored as before.
+    from openpyxl import load_workbook
+
+    first = load_workbook(write_form(tmp_path / "first.xlsx", ALLEY, "national-2020"))
+    second = load_workbook(write_form(tmp_path / "second.xlsx", ALLEY, "national-2020")).active
+    sheet = first.active
+    sheet.append(["注：本表金额单位为万元。"])
+    for row in second.iter_rows(values_only=True):
+        sheet.append([("第二个项目" if value == ALLEY.name else value) for value in row])
+    first.save(tmp_path / "stacked.xlsx")
+    result = score(tmp_path / "stacked.xlsx")
+    assert [form.name for form in result.forms] == [ALLEY.name, "第二个项目"]
+    assert not [line for form in result.forms for line in form.form.footer if "自评表" in line or "项目" in line]
+    for form in result.forms:
+        assert {i.name: i.score for i in form.items if i.applicable} == ALLEY_ITEMS
 
 
 def test_signature_lines_that_end_a_table_without_a_total_row_are_kept_too(tmp_path):

@@ -196,3 +196,107 @@ def test_department_form_of_the_other_column_order_heads_them_with_its_names(tmp
     header = row_with(sheet, "三级指标")
     assert (header[4], header[11]) == ("评分标准", "扣分原因和其他说明")
     assert row_with(sheet, "在职人员控制率")[1] == "投入"  # no level weights on this order
+
+
+# -- notes a unit wrote between the blocks of a project form -------------------------------------
+
+
+def _plain_project() -> Project:
+    rows = [Row("产出指标", "数量指标", "受理办件数量", "≥120000件", "111074件", 50, 45, "原因"),
+            Row("满意度指标", "服务对象满意度指标", "投诉率", "≤5%", "4%", 10, 10)]
+    return Project(name="某项目", department="某局", unit="某中心", year=2023, funds=Funds(100, 100, 90), rows=rows)
+
+
+def test_notes_between_a_project_forms_blocks_are_carried_above_its_table(tmp_path):
+    # "注：金额单位为万元…" written above the 项目资金 block and between the goals and the table was
+    # dropped from the scored form (a department form's notes were carried, a project's were not).
+    path = write_form(tmp_path / "form.xlsx", _plain_project())
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    goals = next(row[0].row for row in sheet.iter_rows() if row[0].value == "年度总体目标")
+    sheet.insert_rows(goals + 2)
+    sheet.cell(goals + 2, 1, "注：实际完成值以年度统计数据为准。")
+    fund_header = next(row[0].row for row in sheet.iter_rows() if row[0].value == "项目资金（万元）")
+    sheet.insert_rows(fund_header)
+    sheet.cell(fund_header, 1, "说明：金额单位为万元。")
+    book.save(path)
+    notes = ["说明：金额单位为万元。", "注：实际完成值以年度统计数据为准。"]
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.form.notes == notes
+    scored = scored_workbook(tmp_path, path).active
+    texts = [row[0] for row in scored.iter_rows(values_only=True)]
+    table = texts.index("绩效指标")
+    assert texts[table - 2:table] == notes  # above the table, under the goals
+    assert f"A{table - 1}:M{table - 1}" in {str(cells) for cells in scored.merged_cells.ranges}
+
+
+def test_a_project_form_without_notes_gets_no_note_rows_above_its_table(tmp_path):
+    # Counter-case: the goal text row stays right above the table's header.
+    path = write_form(tmp_path / "form.xlsx", _plain_project())
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.form.notes == []
+    scored = scored_workbook(tmp_path, path).active
+    texts = [row[0] for row in scored.iter_rows(values_only=True)]
+    table = texts.index("绩效指标")
+    assert row_with(scored, "按计划完成年度工作任务")[0] is None and texts.index("年度总体目标") == table - 2
+
+
+# -- a text too tall for one row (Excel's rows stop at 409 pt) goes on in the rows below ----------------
+
+
+def _project_with(reason: str = "原因", goal: str = "按计划完成年度工作任务") -> Project:
+    rows = [Row("产出指标", "数量指标", "培训人次", "≥500人次", "450人次", 50, 45, reason),
+            Row("满意度指标", "服务对象满意度指标", "满意度", "≥90%", "95%", 10, 10)]
+    return Project(name="某项目", department="某局", unit="某中心", year=2023, funds=Funds(100, 100, 90), rows=rows,
+                   goal_expected=goal, goal_actual="已完成")
+
+
+def _rows_between(sheet, column: int, first: int, text: str) -> list[int]:
+    """The rows from ``first`` down to the one (left out) whose cell in ``column`` is ``text``."""
+    last = next(row for row in range(first, sheet.max_row + 1) if sheet.cell(row, column).value == text)
+    return list(range(first, last))
+
+
+def test_a_reason_too_long_for_one_row_goes_on_in_the_rows_below_none_of_it_cut_off(tmp_path):
+    # A 偏差原因 of 600 characters needed 799 pt in its column; the row stopped at Excel's 409 and
+    # the printed form showed half of it.
+    from perfeval_xl.writers._row_heights import measured_height
+
+    reason = "受疫情影响部分培训延期举办，线上培训平台建设滞后，参训人员组织难度加大；" * 17  # 612 characters
+    sheet = scored_workbook(tmp_path, write_form(tmp_path / "f.xlsx", _project_with(reason))).active
+    first = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 4).value == "培训人次")
+    rows = _rows_between(sheet, 4, first, "满意度")  # the next indicator's
+    assert len(rows) == 3 and "".join(sheet.cell(row, 12).value for row in rows) == reason
+    for row in rows:
+        assert measured_height(sheet.cell(row, 12).value, sheet.column_dimensions["L"].width, 10) \
+            <= sheet.row_dimensions[row].height <= 409
+    merged = {str(cells) for cells in sheet.merged_cells.ranges}
+    last = rows[-1]
+    assert {f"D{first}:D{last}", f"I{first}:I{last}", f"K{first}:K{last}", f"B{first}:B{last}"} <= merged
+    assert sheet.cell(first, 5).value == "≥500人次" and sheet.cell(first, 9).value == 45  # the item's own row
+
+
+def test_a_goal_too_long_for_one_row_goes_on_in_the_rows_below(tmp_path):
+    from perfeval_xl.writers._row_heights import measured_height
+
+    goal = "\n".join(f"{n}、全面完成年度各项工作任务，提升服务质量和群众满意度。" for n in range(1, 41))
+    sheet = scored_workbook(tmp_path, write_form(tmp_path / "f.xlsx", _project_with(goal=goal))).active
+    header = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 2).value == "预期目标")
+    rows = _rows_between(sheet, 2, header + 1, "一级指标")  # down to the table's header
+    assert len(rows) == 2 and "\n".join(sheet.cell(row, 2).value for row in rows) == goal
+    assert sheet.cell(rows[0], 7).value == "已完成" and sheet.cell(rows[1], 7).value is None
+    width = sum(sheet.column_dimensions[letter].width for letter in "BCDEF")
+    for row in rows:
+        assert measured_height(sheet.cell(row, 2).value, width, 10) <= sheet.row_dimensions[row].height <= 409
+    assert f"A{header}:A{rows[-1]}" in {str(cells) for cells in sheet.merged_cells.ranges}
+    assert sheet.cell(header, 1).value == "年度总体目标"
+
+
+def test_a_reason_that_fits_one_row_stays_on_its_row(tmp_path):
+    # Counter-case: a 偏差原因 of 250 characters fits one row; nothing is cut, spread or merged.
+    reason = ("受疫情影响部分培训延期举办，线上培训平台建设滞后，参训人员组织难度加大；" * 7)[:250]
+    sheet = scored_workbook(tmp_path, write_form(tmp_path / "f.xlsx", _project_with(reason))).active
+    row = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 4).value == "培训人次")
+    assert sheet.cell(row, 12).value == reason and sheet.cell(row + 1, 4).value == "满意度"
+    assert sheet.row_dimensions[row].height < 409
+    assert not [cells for cells in sheet.merged_cells.ranges if cells.min_col == cells.max_col == 4]

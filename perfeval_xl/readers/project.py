@@ -17,7 +17,7 @@ from ..labels import nfkc, normalise, weight_in_label
 from ..model import Flag, FundLine, Funds, Indicator, ParsedValue, ProjectForm, Source
 from ..values import (PLACEHOLDERS, convert_money, declared_money_unit, float_decimal, format_number, is_placeholder,
                       parse_value, to_decimal)
-from .cells import SheetCells, footer_lines, row_end, split_at_label, text_of, uncalculated_formula
+from .cells import SheetCells, footer_lines, note_text, row_end, split_at_label, text_of, uncalculated_formula
 from .grid import Grid, cell_name
 
 _YEAR = re.compile(r"(\d{4})\s*年度?")
@@ -180,7 +180,11 @@ def _read_form(cells: SheetCells, file: str, first_row: int, header_top: int, he
     end_row, stop_row = _read_indicators(cells, header_row, columns, form,
                                          _note_columns(cells, header_top, header_row, columns))
     _read_total_row(cells, end_row, columns, form)
-    form.footer = footer_lines(cells, stop_row)
+    # Notes too ("注：…", "填报说明：" and its numbered lines): the unit wrote them on its form, and a
+    # note standing above the 联系人 / 填表人 lines ended the footer, dropping those with it.
+    form.footer = footer_lines(cells, stop_row, notes=True)
+    # And those between the blocks above the table (a handful of rows: each asks row_end of its first cells).
+    form.notes = [note for values in grid.rows[first_row:header_top] if (note := note_text(values))]
     if form.funds is None:  # some forms put the 项目资金 block after the indicator table
         form.funds = _read_funds(cells, stop_row, grid.height, form)
     if form.funds is None:

@@ -11,8 +11,8 @@ import functools
 import math
 from typing import Optional, Sequence
 
-from ._text_measure import (CELL_MARGIN, REFERENCE_FONT_SIZE, excel_row_height, line_height, line_width,
-                            lines_needed)
+from ._text_measure import (CELL_MARGIN, MAX_ROW_HEIGHT, REFERENCE_FONT_SIZE, excel_row_height, line_height,
+                            line_width, lines_needed)
 
 DEFAULT_FONT_SIZE = REFERENCE_FONT_SIZE  # of a cell whose font has no size
 
@@ -236,3 +236,44 @@ def fit_heights(rows: Sequence[dict[int, object]], floors: Sequence[Optional[flo
     if exact is not None:
         exact.extend(drawn)
     return heights
+
+
+def pieces_to_fit(text: str, width: float, font_size: float, height: float = MAX_ROW_HEIGHT) -> list[str]:
+    """``text`` cut into pieces that each need at most ``height`` in a cell ``width`` wide (as
+    :func:`measured_height` measures them): at line breaks where it can, else between characters.
+
+    Why: Excel's rows stop at 409 pt, so a 偏差原因 of 300 characters in its column, or a long
+    年度总体目标, was cut off on the scored form; the writer gives each piece a row of its own.
+    """
+    usable = max(width - CELL_MARGIN, 1.0)
+    per_piece = max(math.floor((height - 4) / line_height(font_size)), 1)
+    pieces: list[str] = []
+    current: list[str] = []
+    used = 0  # lines of the piece being filled
+    for paragraph in text.split("\n"):
+        lines = max(1, math.ceil(line_width(paragraph, font_size) / usable))
+        while lines > per_piece - used:
+            if used and (lines <= per_piece or used >= per_piece):  # a piece of its own: not cut
+                pieces.append("\n".join(current))
+                current, used = [], 0
+                continue
+            cut = _cut_at(paragraph, (per_piece - used) * usable, font_size)
+            current.append(paragraph[:cut])
+            pieces.append("\n".join(current))
+            current, used = [], 0
+            paragraph = paragraph[cut:]
+            lines = max(1, math.ceil(line_width(paragraph, font_size) / usable))
+        current.append(paragraph)
+        used += lines
+    pieces.append("\n".join(current))
+    return pieces
+
+
+def _cut_at(paragraph: str, room: float, font_size: float) -> int:
+    """How many first characters of ``paragraph`` (one at least) are at most ``room`` wide."""
+    width = 0.0
+    for index, char in enumerate(paragraph):
+        width += line_width(char, font_size)
+        if width > room:
+            return max(index, 1)
+    return len(paragraph)

@@ -15,7 +15,8 @@ import unicodedata
 REFERENCE_FONT_SIZE = 11.0
 CELL_MARGIN = 0.8  # column units lost to the cell's left and right margins
 #: Excel's tallest row, in points (its specifications' limit): a row is never written taller, however
-#: long its text, since Excel has no taller one to show it in (a 3,000-character 偏差原因 needed 4,279).
+#: long its text, since Excel has no taller one to show it in (a 3,000-character 偏差原因 needed 4,279);
+#: the scored form puts what one row cannot show in the rows below it (_row_heights.pieces_to_fit).
 MAX_ROW_HEIGHT = 409.0
 
 

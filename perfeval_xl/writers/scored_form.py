@@ -62,6 +62,7 @@ from ._row_heights import (
     TallEnds,
     TextHeights,
     fit_heights,
+    pieces_to_fit,
     raised_for_tall_merges,
     roomy_length,
     single_line,
@@ -182,8 +183,9 @@ def write_scored_workbook(forms: list[FormResult], path: str | Path, template: O
     style = compiled_scored_form_style(Path(template) if template else _default_template())
     titles = unique_sheet_titles([result.form.sheet for result in forms])
     sheets = []
+    overflow = _overflow_of(style)
     for index, (result, title) in enumerate(zip(forms, titles)):
-        layout = _lay_out(result)
+        layout = _lay_out(result, overflow)
         xml, pages = _sheet_xml(style, layout, selected=index == 0)
         sheets.append(_SheetPart(title, xml, _print_names(title, layout.print_title_row if pages.titles else None,
                                                           len(layout.roles))))
@@ -257,13 +259,15 @@ def write_scored_workbook_openpyxl(forms: list[FormResult], path: Path, template
     """
     if not forms:
         raise ValueError("没有可写入的评分结果")
-    style = load_scored_form_style(Path(template) if template else _default_template())
+    path_of_template = Path(template) if template else _default_template()
+    style = load_scored_form_style(path_of_template)
     styler = TemplateRowStyler(style)
+    overflow = _overflow_of(compiled_scored_form_style(path_of_template))  # the fast writer's pieces
     titles = unique_sheet_titles([result.form.sheet for result in forms])
     for result, title in zip(forms, titles):
         sheet = style.workbook.create_sheet(title)
         copy_sheet_setup(style.prototype_sheet, sheet)
-        render_form(sheet, result, styler)
+        render_form(sheet, result, styler, overflow)
     add_base_data_sheets(style.workbook, forms)
     remove_template_sheets(style)
     style.workbook.properties.creator = CREATOR
@@ -291,12 +295,13 @@ class FormLayout:
     number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-def lay_out_form(result: FormResult) -> FormLayout:
+def lay_out_form(result: FormResult, overflow: Optional[_Overflow] = None) -> FormLayout:
     """Decide every row, value and merge of ``result``'s sheet; values are stored as written.
 
-    A value under a merged range (not its top-left cell) is dropped, as Excel would.
+    A value under a merged range (not its top-left cell) is dropped, as Excel would.  ``overflow``:
+    where a text too tall for one row goes on in the rows below (None: nowhere, each row capped).
     """
-    raw = _lay_out(result)
+    raw = _lay_out(result, overflow)
     mappings = [_as_mapping(values) for values in raw.values]
     layout = FormLayout([(role, cell_values(values)) for role, values in zip(raw.roles, mappings)],
                         raw.merges, print_title_row=raw.print_title_row, level2_runs=raw.level2_runs,
@@ -316,17 +321,18 @@ def lay_out_form(result: FormResult) -> FormLayout:
     return layout
 
 
-def _lay_out(result: FormResult) -> _Layout:
+def _lay_out(result: FormResult, overflow: Optional[_Overflow] = None) -> _Layout:
     """The rows of ``result``'s sheet with the model's own values (Decimal, text as read), merges not
     applied: the XML writer converts each value once, as it draws it, and skips those under merges."""
     form = result.form
-    layout = _Layout(form.sheet)
+    layout = _Layout(form.sheet, overflow)
     execution, indicators = split_execution_item(result)
     layout.write_heading(form)
     if isinstance(form, ProjectForm):
         if form.funds is not None or execution is not None:
             layout.write_funds(form.funds.lines if form.funds else [], execution)
         layout.write_goals(form)
+        layout.write_unit_lines(form.notes)  # its notes between the blocks, above its table as a department's
     if isinstance(form, DepartmentForm):
         layout.write_unit_lines(form.notes)  # its notes above its table, as the unit wrote them there
         layout.print_title_row = layout.write_indicators(_with_department_level_weights(indicators, form),
@@ -338,11 +344,59 @@ def _lay_out(result: FormResult) -> _Layout:
     return layout
 
 
+class _Overflow:
+    """Where a text is too tall for one row of the scored form: Excel's rows stop at 409 pt, so a
+    偏差原因 of 300 characters, or a long 年度总体目标, was cut off on the printed form.  Such a text
+    goes on in rows below its own (see :func:`pieces_to_fit`), in the widths and fonts of the style."""
+
+    __slots__ = ("widths", "rows", "spans", "shortest")
+
+    def __init__(self, style: CompiledStyle):
+        self.widths, self.rows = style.column_widths, style.rows
+        #: (role, first column, last column) → (width, font size, roomy length, the heights memo)
+        self.spans: dict[tuple[str, int, int], tuple[float, float, int, TextHeights]] = {}
+        #: The length up to which no text of an indicator row can be too tall for it, in any of its
+        #: columns: an indicator row whose texts are no longer together is not looked at.
+        self.shortest = min(self._span("indicator", column, column)[2] for _, column in _TALL_TEXT_COLUMNS)
+
+    def _span(self, role: str, first_col: int, last_col: int) -> tuple[float, float, int, TextHeights]:
+        span = self.spans.get((role, first_col, last_col))
+        if span is None:
+            size = float(self.rows[role].font_sizes[first_col - 1] or DEFAULT_FONT_SIZE)
+            width = sum(self.widths[first_col - 1:last_col])
+            span = self.spans[role, first_col, last_col] = (
+                width, size, roomy_length(width, size, MAX_ROW_HEIGHT), text_heights(width, size))
+        return span
+
+    def pieces(self, role: str, first_col: int, last_col: int, text: str) -> Optional[list[str]]:
+        """None when ``text`` fits one row of ``role`` in those columns (nearly every text: known from
+        its length, unmeasured), else its pieces, one a row."""
+        width, size, roomy, heights = self._span(role, first_col, last_col)
+        if len(text) <= roomy and "\n" not in text:
+            return None
+        # The memo the row's height is measured with: the writer finds the text measured already.
+        return pieces_to_fit(text, width, size) if heights[text] > MAX_ROW_HEIGHT else None
+
+
+def _overflow_of(style: CompiledStyle) -> _Overflow:
+    """The :class:`_Overflow` of ``style``, made once."""
+    overflow = style.memo.get("overflow")
+    if overflow is None:
+        overflow = style.memo["overflow"] = _Overflow(style)
+    return overflow
+
+
+#: The columns of an indicator row whose text may be too tall for one row (the level names are
+#: merged down their runs), by their place in the row's list.
+_TALL_TEXT_COLUMNS = ((0, FLAGS), (1, NAME), (2, BASIS), (3, REASON), (6, TARGET), (7, ACTUAL))
+
+
 class _Layout:
     """Lays a form out top to bottom, one row at a time, and remembers merges."""
 
-    def __init__(self, sheet: str):
+    def __init__(self, sheet: str, overflow: Optional[_Overflow] = None):
         self.sheet = sheet  # the input form's sheet: the cells its flags name are that sheet's
+        self.overflow = overflow
         self.roles: list[str] = []
         #: Per row: column → value, as the model has it; an indicator row's values are a list in the
         #: order of _INDICATOR_COLUMNS (see write_indicators).
@@ -424,11 +478,20 @@ class _Layout:
 
     def write_goals(self, form: ProjectForm) -> None:
         header = self.new_row("goal_header", _GOAL_HEADER)
-        text = self.new_row("goal_text", {LEFT_VALUE: form.goal_expected, RIGHT_LABEL: form.goal_actual})
-        for row in (header, text):
+        expected, actual = [form.goal_expected], [form.goal_actual]
+        if self.overflow is not None:  # a goal too long for one row goes on in the rows below
+            expected = self.overflow.pieces("goal_text", LEFT_VALUE, RIGHT_LABEL - 1, form.goal_expected) or expected
+            actual = self.overflow.pieces("goal_text", RIGHT_LABEL, LAST, form.goal_actual) or actual
+        rows = [header]
+        for index in range(max(len(expected), len(actual))):
+            rows.append(self.new_row("goal_text", {
+                LEFT_VALUE: expected[index] if index < len(expected) else "",
+                RIGHT_LABEL: actual[index] if index < len(actual) else "",
+            }))
+        for row in rows:
             self.merge_across(row, LEFT_VALUE, RIGHT_LABEL - 1)
             self.merge_across(row, RIGHT_LABEL, LAST)
-        self.merge(header, SECTION, text, SECTION)
+        self.merge(header, SECTION, rows[-1], SECTION)
 
     def write_indicators(self, items: list[ItemScore], header_row: dict = _TABLE_HEADER) -> int:
         """Write the 绩效指标 table; return its header row (repeated on printed pages)."""
@@ -446,9 +509,11 @@ class _Layout:
         # dict of a dozen int keys and walking its items cost ≈ 1,600 instructions a row more than a
         # list zipped with the columns (−19 M instructions on 300 forms of distinct texts, −16 M of
         # repetitive ones).
-        starts, ends, sheet = _NUMBER_STARTS, _FIGURE_ENDS, self.sheet
+        starts, ends, sheet, overflow = _NUMBER_STARTS, _FIGURE_ENDS, self.sheet, self.overflow
+        shortest = overflow.shortest if overflow is not None else None
         append = self.values.append
-        for item in items:
+        spread: dict[int, int] = {}  # item → the rows its too tall texts go on in, below its own
+        for index, item in enumerate(items):
             applicable = item.applicable
             row = [
                 flags_on_form(item.flags, sheet) if item.flags else "", item.name,
@@ -461,15 +526,61 @@ class _Layout:
             if applicable:
                 row.append(item.difference)
             append(row)
-        self.roles += ["indicator"] * len(items)
-        level1 = [item.level1 for item in items]
-        level2 = [item.level2 for item in items]
+            # Why the lengths of the four texts together first: an indicator row is rarely long (a
+            # look at each of its texts cost ≈ 0.5 µs a row).  A 偏差原因 with notes has line breaks.
+            if shortest is not None and (len(row[0]) + len(row[1]) + len(row[2]) + len(row[3]) > shortest
+                                         or "\n" in row[3] or row[6].__class__ is str and len(row[6]) > shortest
+                                         or row[7].__class__ is str and len(row[7]) > shortest):
+                more = self._continued(row, overflow)
+                if more:
+                    self.values.extend(more)
+                    spread[index] = len(more)
+        if spread:
+            self._merge_spread_items(header + 1, items, spread)
+            level1 = [item.level1 for index, item in enumerate(items) for _ in range(1 + spread.get(index, 0))]
+            level2 = [item.level2 for index, item in enumerate(items) for _ in range(1 + spread.get(index, 0))]
+        else:
+            level1 = [item.level1 for item in items]
+            level2 = [item.level2 for item in items]
+        self.roles += ["indicator"] * len(level1)
         self._merge_equal_runs(header + 1, level1, level1, LEVEL1)
         first_run = len(self.merges)
         self._merge_equal_runs(header + 1, list(zip(level1, level2)), level2, LEVEL2)
         self.level2_runs = (first_run, len(self.merges))
-        self.merge(header, SECTION, header + len(items), SECTION)
+        self.merge(header, SECTION, header + len(level1), SECTION)
         return header
+
+    @staticmethod
+    def _continued(row: list[CellValue], overflow: _Overflow) -> list[dict[int, CellValue]]:
+        """The rows under an indicator ``row`` that its texts too tall for one row go on in (none for
+        nearly every row); ``row`` keeps the first piece of each."""
+        more: list[dict[int, CellValue]] = []
+        for place, column in _TALL_TEXT_COLUMNS:
+            text = row[place]
+            if text.__class__ is not str or not text:
+                continue
+            pieces = overflow.pieces("indicator", column, column, text)
+            if pieces is None:
+                continue
+            row[place] = pieces[0]
+            for index, piece in enumerate(pieces[1:]):
+                if index == len(more):
+                    more.append({})
+                more[index][column] = piece
+        return more
+
+    def _merge_spread_items(self, first_row: int, items: list[ItemScore], spread: dict[int, int]) -> None:
+        """Merge down, over its rows, each cell of an item spread over several rows whose text is
+        not spread, so that the item reads as one row; its 一级/二级 names are merged with their runs."""
+        row = first_row
+        for index in range(len(items)):
+            extra = spread.get(index, 0)
+            if extra:
+                spread_columns = {column for values in self.values[row:row + extra] for column in values}
+                for column in (NAME, TARGET, ACTUAL, WEIGHT, SELF_SCORE, SCORE, DIFFERENCE, BASIS, REASON, FLAGS):
+                    if column not in spread_columns:
+                        self.merge(row, column, row + extra, column)
+            row += 1 + extra
 
     def _merge_equal_runs(self, first_row: int, keys: list, names: list[str], column: int) -> None:
         """Merge vertically the cells of ``column`` (``names``, from ``first_row`` down) whose keys
@@ -646,11 +757,13 @@ def _cell_reference(flag: Flag, form_sheet: str) -> str:
 # -- drawing on an openpyxl worksheet ----------------------------------------------------
 
 
-def render_form(sheet: Worksheet, result: FormResult, styler: RowStyler) -> dict[str, int]:
-    """Draw ``result`` on an empty openpyxl ``sheet``; return the first row used by each role."""
+def render_form(sheet: Worksheet, result: FormResult, styler: RowStyler,
+                overflow: Optional[_Overflow] = None) -> dict[str, int]:
+    """Draw ``result`` on an empty openpyxl ``sheet``; return the first row used by each role.
+    ``overflow``: see :func:`lay_out_form`."""
     from openpyxl.worksheet.pagebreak import Break
 
-    layout = lay_out_form(result)
+    layout = lay_out_form(result, overflow)
     for row, (role, values) in enumerate(layout.rows, start=1):
         styler.style_row(sheet, row, role)
         for column, value in values.items():
