@@ -236,6 +236,7 @@ def test_a_row_or_a_column_declaring_its_own_money_unit_is_converted_and_flagged
     ("基础数据表", "年末结余", "年末结余结转"),
     ("基础数据表", "年末结余", "年末结转资金"),                  # 预算完成率 0, "缺少年末结余"
     ("基础数据表", "上年结转", "上年结余结转"),
+    ("基础数据表", "上年结转", "年初结余"),                      # a Hunan unit's 预算完成率 note: "年初结余19.8万元"
     ("基础数据表", "重点支出", "重点项目支出金额"),              # 重点支出安排率 0, "缺少重点支出"
     ("基础数据表", "2019年决算数", "2019年预算执行数"),       # the whole 本年决算 column was lost: 76.78
     ("基础数据表", "2019年实际在职人数", "2019年末实有在职人数"),
@@ -1623,3 +1624,114 @@ def test_staff_counts_left_blank_above_the_amounts_table_are_missing_not_its_hea
     [form] = perfeval_xl.score_workbook(path).forms
     assert scores(form)["在职人员控制率"] == 0
     assert not [f for f in form.flags + [f for i in form.items for f in i.flags] if "不是数字" in f.message]
+
+
+def _with_adjustment_caption(path, budget, full_year):
+    """The Hunan form's 预算调整 line (湘财绩〔2013〕…, as units fill it): "部门整体支出预算调整 | — |
+    <年初预算> | <全年预算>" under the 上年决算数 / 本年预算数 / 本年决算数 heading."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book["基础数据表"]
+    sheet.append(["部门整体支出预算调整", "—", budget, full_year])
+    book.save(path)
+    return path, sheet.max_row
+
+
+@pytest.mark.parametrize("figures", [
+    BaseFigures(UNIT, omit={"年初预算", "本年追加预算"}),  # the Hunan form: no such rows
+    BaseFigures(UNIT, initial=None, added=None),           # forms.md's rows, left blank
+], ids=["no rows", "blank rows"])
+def test_the_hunan_adjustment_line_gives_the_year_start_budget_and_the_addition(tmp_path, figures):
+    # The Hunan F2 has no 年初预算 or 本年追加预算 row: its 部门整体支出预算调整 line holds the
+    # year-start budget (预算数 column) and the full-year one (决算数 column).  Both rows were
+    # "missing": 预算控制率 and 预算完成率 scored 0 (86.61).  追加 = 676.5 − 640 = 36.5, 5.70% → 4;
+    # 完成率 (8.2+640+36.5−26)/(8.2+640+36.5) = 96.20% → 5.
+    path, line = _with_adjustment_caption(write_department_workbook(tmp_path / "d.xlsx", figures), 640, 676.5)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert scores(form)["预算控制率"] == D("4.00") and scores(form)["预算完成率"] == D("5.00")
+    assert "36.5/640=5.70%" in next(i.basis for i in form.items if i.name == "预算控制率")
+    assert form.total == D("95.61")
+    [flag] = [f for f in form.flags if "预算调整" in f.message]
+    assert str(flag) == ("基础数据表未单列年初预算、本年追加预算，已按“部门整体支出预算调整”行读取：年初预算640（本年预算数列）；"
+                         "本年追加预算36.5（全年预算676.5−年初预算640），"
+                         f"如有误，请单位在基础数据表中分行填写年初预算、本年追加预算（A{line}）")
+
+
+def test_rows_of_their_own_are_read_before_the_adjustment_line(tmp_path):
+    # A form with both keeps its 年初预算 and 本年追加预算 rows (36.5/640), whatever the line says.
+    path, _ = _with_adjustment_caption(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT)), 600, 700)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert "36.5/640=5.70%" in next(i.basis for i in form.items if i.name == "预算控制率")
+    assert form.total == D("95.61") and not [f for f in form.flags if "预算调整" in f.message]
+
+
+def _scoring_header(path, header):
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book["指标评分表"]
+    row = next(cells for cells in sheet.iter_rows() if cells[0].value == "一级指标")
+    for cell, value in zip(row, header):
+        cell.value = value
+    book.save(path)
+    return path
+
+
+def test_weight_columns_headed_as_the_score_column_are_read_as_weights(tmp_path):
+    # A Hunan unit's filled table heads every level's 分值 column 得分, as it heads the self-score:
+    # it was no F3 at all ("只有基础数据表（F2）").  The 得分 right after 三级指标 is the weight, the
+    # last the self-score (绩效指标明确性 4.5 of 5).
+    path = _scoring_header(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT)),
+                           ["一级指标", "得分", "二级指标", "得分", "三级指标", "得分", "评价标准", "指标说明", "得分"])
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61")
+    item = next(i for i in form.items if i.name == "绩效指标明确性")
+    assert (item.weight, item.self_score, item.score) == (D(5), D("4.5"), D("4.5"))
+
+
+def test_one_score_column_right_of_the_indicator_names_is_still_no_weight(tmp_path):
+    # With no other 得分 after it, the 得分 beside 三级指标 is the self-score: no weight is guessed.
+    path = _scoring_header(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT)),
+                           ["一级指标", None, "二级指标", None, "三级指标", "得分", "评价标准", "指标说明", "备注"])
+    with pytest.raises(perfeval_xl.WorkbookError, match="未找到同一填报单位的指标评分表（F3）"):
+        perfeval_xl.score_workbook(path)
+
+
+def _framework_table(path, weights_in_names):
+    """F3 after the MOF framework (财预〔2013〕53号: 一级 | 二级 | 三级指标 | 指标解释 | 指标说明, a 得分
+    added) as a unit fills it: no 分值 column, each weight after its name ("在职人员控制率(5)", as
+    the table on taodocs.com p-534480183 writes them), 投入's after the level's name."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    del book["指标评分表"]
+    sheet = book.create_sheet("指标体系表")
+    sheet.append(["部门整体支出绩效评价指标体系表"])
+    sheet.append([f"填报单位：{UNIT}"])
+    sheet.append(["一级\n指标", "二级\n指标", "三级指标", "指标解释", "指标说明", "得分"])
+    for level1, level2, name, weight, own in HUNAN_ROWS:
+        if weights_in_names:
+            level1 = "投 入\n(25)" if level1 == "投入" else level1
+            name = f"{name}\n({weight})" if name != "社会效益" else f"{name}（{weight}分）"
+        sheet.append([level1, level2, name, f"{name}的解释", "评价要点", own])
+    book.save(path)
+    return path
+
+
+def test_weights_written_after_the_names_of_a_table_without_a_weight_column_are_read(tmp_path):
+    # It was no F3 at all: the workbook failed with "只有基础数据表（F2）".
+    path = _framework_table(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT)), True)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert form.total == D("95.61") and not [f for f in form.flags if "分值" in f.message]
+    item = next(i for i in form.items if i.name.startswith("绩效指标明确性"))
+    assert (item.weight, item.self_score, item.score) == (D(5), D("4.5"), D("4.5"))
+    assert item.target == "绩效指标明确性\n(5)的解释"  # the 指标解释 column is carried over
+    first = form.form.rows[0]  # "投入(25)": checked against its rows' 5+5+5+5+5, shown as "投入（25分）"
+    assert (first.level1, first.level1_weight) == ("投入", D(25))
+
+
+def test_a_table_without_a_weight_column_or_weights_in_its_names_is_still_no_scoring_table(tmp_path):
+    path = _framework_table(write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT)), False)
+    with pytest.raises(perfeval_xl.WorkbookError, match="未找到同一填报单位的指标评分表（F3）"):
+        perfeval_xl.score_workbook(path)

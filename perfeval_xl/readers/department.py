@@ -67,6 +67,7 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
     known = sum(1 for key in rows if key in labels.BASE_ROWS)
     if known < 3:
         return None
+    flags.extend(_budget_from_adjustment_caption(rows))
     flags.extend(_parts_that_do_not_add_up(rows))
     base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags, lines=lines,
                     notes=notes)
@@ -529,6 +530,43 @@ def _wholes_from_parts(rows: dict[str, BaseAmounts]) -> list[Flag]:
     return flags
 
 
+#: The caption row of the budget adjustment on the Hunan form (湘财绩〔2013〕…, as units fill it):
+#: "部门整体支出预算调整 | — | 1922.76 | 2690.62", its 年初预算 in the 本年预算数 column and the
+#: full-year budget in the 本年决算数 column (forms.md: "| | <年初预算> | <全年预算>"), with no
+#: 年初预算 or 本年追加预算 row under it.
+_ADJUSTMENT_CAPTION = "部门整体支出预算调整"
+
+
+def _budget_from_adjustment_caption(rows: dict[str, BaseAmounts]) -> list[Flag]:
+    """Add 年初预算 and 本年追加预算 (全年预算 − 年初预算) from the figures on the 部门整体支出预算调整
+    row, each when the form has no row of its own; a flag saying so.  Why: the Hunan form has no such
+    rows, and both were "missing" beside the figures that give them: 预算控制率 scored 0 for lack of
+    amounts the form holds."""
+    caption = rows.get(_ADJUSTMENT_CAPTION)
+    if caption is None or caption.budget is None:
+        return []
+    taken: dict[str, str] = {}  # row name → how it was read
+    if _not_given(rows, "年初预算"):
+        rows["年初预算"] = BaseAmounts("年初预算", None, caption.budget, None, caption.source,
+                                   {"budget": caption.cell("budget")})
+        taken["年初预算"] = f"年初预算{format_number(caption.budget)}（本年预算数列）"
+    if _not_given(rows, "本年追加预算") and caption.final is not None:
+        added = caption.final - caption.budget
+        rows["本年追加预算"] = BaseAmounts("本年追加预算", None, None, added, caption.source,
+                                     {"final": caption.cell("final")})
+        taken["本年追加预算"] = (f"本年追加预算{format_number(added)}（全年预算{format_number(caption.final)}"
+                           f"−年初预算{format_number(caption.budget)}）")
+    if not taken:
+        return []
+    return [Flag(f"基础数据表未单列{'、'.join(taken)}，已按“{caption.label}”行读取：{'；'.join(taken.values())}",
+                 caption.source, action=f"如有误，请单位在基础数据表中分行填写{'、'.join(taken)}")]
+
+
+def _not_given(rows: dict[str, BaseAmounts], key: str) -> bool:
+    """Does the form give no amount of row ``key`` (no such row, or one left blank)?"""
+    return key not in rows or rows[key].single() is None
+
+
 def _parts_that_do_not_add_up(rows: dict[str, BaseAmounts]) -> list[Flag]:
     """A flag for each column whose total differs from the sum of the rows it is made of: the
     三公经费 indicators and the report draft take the total, and a unit's slip shows only here."""
@@ -723,6 +761,10 @@ def _scoring_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
             split = _split_heading(cells, row, columns)
             if split is not None:  # the row below names each level's 名称 and 分值: the table starts under it
                 row, columns = row + 1, split
+            else:
+                columns = _weights_headed_as_scores(cells, row, columns)
+            if "weight" not in columns and _weights_in_names(cells, row, columns["name"]):
+                columns["weight"] = columns["name"]  # each row's 分值 is read from its name
         if not {"name", "weight", "score"} <= columns.keys():
             continue
         if labels.match_any(values, labels.INDICATOR_COLUMNS, ("target", "actual")) or (
@@ -737,6 +779,49 @@ def _scoring_header(cells: SheetCells) -> tuple[int, dict[str, int]] | None:
             columns.update(_level_weight_columns(values, columns))
         return row, columns
     return None
+
+
+def _weights_headed_as_scores(cells: SheetCells, row: int, columns: dict[str, int]) -> dict[str, int]:
+    """``columns`` with the 分值 columns of a header that heads them 得分 as it heads the self-score:
+    "一级指标 | 得分 | 二级指标 | 得分 | 三级指标 | 得分 | 评价标准 | 指标说明 | 得分" (a Hunan unit's
+    filled table, its level columns summing the weights, not the points).  The 得分 right after 三级指标
+    is its weight when another 得分 follows, which is the self-score; those after 一级 and 二级指标 are
+    theirs.  ``columns`` as they are for any other header.  Why: such a table was no F3 at all, and
+    the unit's workbook was scored without it."""
+    every_score = cells.labelled_columns(row, labels.DEPARTMENT_COLUMNS).get("score", [])
+    scores = [col for col in every_score if col > columns["name"]]
+    if len(scores) < 2 or scores[0] != columns["name"] + 1:
+        return columns
+    found = {**columns, "weight": scores[0], "score": scores[-1]}
+    for level, next_level in (("level1", "level2"), ("level2", "name")):
+        if level in columns and next_level in columns:
+            between = [col for col in every_score if columns[level] < col < columns[next_level]]
+            if between:
+                found[f"{level}_weight"] = between[0]
+    return found
+
+
+#: A weight written at the end of a name, in a bracket, with or without 分: "在职人员控制率(3)",
+#: "投入(15)", "信息公开（3分）" (after NFKC and without spaces).
+_WEIGHT_AFTER_NAME = re.compile(r"^(.+?)[(](\d+(?:\.\d+)?)分?[)]$")
+_WEIGHTS_IN_NAMES = 3  # names with a weight that make a table without 分值 column one of this kind
+
+
+def _weight_after_name(text: object) -> tuple[str, Decimal] | None:
+    """(the name, its weight) of a name that ends with its weight in a bracket; None otherwise."""
+    found = _WEIGHT_AFTER_NAME.match(compact(text)) if text.__class__ is str else None
+    return (found.group(1), Decimal(found.group(2))) if found else None
+
+
+def _weights_in_names(cells: SheetCells, header_row: int, name_col: int) -> bool:
+    """Do most names under ``header_row`` end with their weight ("在职人员控制率(3)"), at least
+    :data:`_WEIGHTS_IN_NAMES` of them?  Why: a table after the MOF framework (财预〔2013〕53号:
+    一级 | 二级 | 三级指标 | 指标解释 | 指标说明, a 得分 added) writes each weight in its names and has no
+    分值 column: it was no F3 at all, and the unit's workbook was scored without it."""
+    names = [cells.raw(row, name_col) for row in range(header_row + 1, min(cells.grid.height, header_row + 60))]
+    names = [name for name in names if name.__class__ is str and name.strip()]
+    weighted = sum(_weight_after_name(name) is not None for name in names)
+    return weighted >= _WEIGHTS_IN_NAMES and 2 * weighted > len(names)
 
 
 def _split_heading(cells: SheetCells, row: int, columns: dict[str, int]) -> dict[str, int] | None:
@@ -796,7 +881,17 @@ def _level(cells: SheetCells, row: int, col: int | None) -> str:
 def _scoring_row(cells: SheetCells, row: int, columns: dict[str, int], level1: str, level2: str,
                  name: str) -> DepartmentRow:
     flags: list[Flag] = []
-    weight = cells.weight(row, columns["weight"], "分值", flags)
+    level1_weight = _level_weight(cells, row, columns.get("level1_weight"))
+    level2_weight = _level_weight(cells, row, columns.get("level2_weight"))
+    if columns["weight"] == columns["name"]:  # a table writing each weight in its names (_weights_in_names)
+        weight = split[1] if (split := _weight_after_name(name)) else None
+        # "投入(15)": the level's weight, shown after its name as any level's is ("投入（15分）")
+        if split := _weight_after_name(level1):
+            level1, level1_weight = split
+        if split := _weight_after_name(level2):
+            level2, level2_weight = split
+    else:
+        weight = cells.weight(row, columns["weight"], "分值", flags)
     if weight is None and cells.raw(row, columns["weight"]) in ("", None) and (declared := weight_in_label(name)):
         weight = Decimal(declared)  # "信息公开（3分）" beside a blank 分值: the name says it
     return DepartmentRow(
@@ -808,8 +903,8 @@ def _scoring_row(cells: SheetCells, row: int, columns: dict[str, int], level1: s
         source=cells.source(row, columns["name"]),
         cells=cells.sources(row, columns),
         flags=flags,
-        level1_weight=_level_weight(cells, row, columns.get("level1_weight")),
-        level2_weight=_level_weight(cells, row, columns.get("level2_weight")),
+        level1_weight=level1_weight,
+        level2_weight=level2_weight,
     )
 
 
