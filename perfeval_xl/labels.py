@@ -155,6 +155,8 @@ FUND_COLUMNS: dict[str, tuple[str, ...]] = {
     "initial_budget": ("年初预算数", "年初预算"),
     "budget": ("全年预算数", "调整后预算数", "调整后预算", "全年预算", "调整预算数", "全年调整预算数",
                "调整后全年预算数", "全年(调整)预算数", "全年(调整后)预算数",
+               # A 绩效管理系统's export: 年初预算 | 年度预算调整 (the change alone, no budget) | 调整后的预算
+               "调整后的预算", "调整后的预算数",
                "预算数"),  # Hubei: 年初预算数 | 预算数(A) | 执行数(B), 预算数 the adjusted budget
     "executed": ("全年执行数", "预算执行数", "实际支出数", "全年实际支出数", "执行数", "实际执行数",
                  "全年实际执行数", "全年支出数", "截至12月31日执行数", "截至年底执行数"),
@@ -205,7 +207,8 @@ TOTAL_ROW_LABELS = ("总分", "合计", "总计", "总得分", "自评总分", "
 #: What starts the lines under a form's table (signatures, contacts, the conclusion): they end the
 #: table as a 总分 row does, and are never an indicator.
 FOOTER_PREFIXES = ("单位负责人", "项目负责人", "财务负责人", "部门负责人", "填表人", "填报人", "填表日期",
-                   "填报日期", "联系电话", "联系人", "审核人", "评价结论", "自评结论")
+                   "填报日期", "联系电话", "联系人", "审核人", "评价结论", "自评结论",
+                   "存在问题", "改进措施")  # Sichuan 2023: 评价结论 / 存在问题 / 改进措施, then 项目负责人 | 财务负责人
 #: What starts a note under a table ("填报说明：", "注：本表金额单位为万元"): it ends a table that has
 #: no 总分 row, and is never an indicator, but is no field of the form either.
 NOTE_PREFIXES = ("填报说明", "填表说明", "说明", "备注", "注")
@@ -215,6 +218,9 @@ FUND_BLOCK_CAPTIONS = ("项目资金", "项目资金情况", "预算执行情况
 GOAL_EXPECTED_LABELS = ("预期目标", "年初设定目标", "项目年度目标", "年度绩效目标")
 GOAL_ACTUAL_LABELS = ("实际完成情况", "目标实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况",
                       "总体目标完成情况", "目标完成情况", "全年实际完成情况")
+#: The line of a 项目基本情况 block after its goals (Sichuan 2023: "1.项目年度目标完成情况" over the goals,
+#: then "2.项目实施内容及过程概述" and its text): it ends the goals' texts, as any form label does.
+GOAL_BLOCK_ENDS = ("项目实施内容及过程概述",)
 
 
 def match(text: object, table: dict[str, tuple[str, ...]]) -> str | None:
@@ -441,7 +447,8 @@ def is_heading_label(text: str) -> bool:
 #: Every label of every table the readers know, normalised: a text that normalises to one is a label,
 #: never the value written under another.
 _ANY_LABEL = frozenset((
-    *_HEADING_LABELS, *FUND_BLOCK_CAPTIONS, *GOAL_EXPECTED_LABELS, *GOAL_ACTUAL_LABELS, *TOTAL_ROW_LABELS, "绩效指标",
+    *_HEADING_LABELS, *FUND_BLOCK_CAPTIONS, *GOAL_EXPECTED_LABELS, *GOAL_ACTUAL_LABELS, *GOAL_BLOCK_ENDS, *TOTAL_ROW_LABELS,
+    "绩效指标",
     *(spelling for table in (PROJECT_FIELDS, FUND_COLUMNS, FUND_ROWS, INDICATOR_COLUMNS, STAFF_LABELS,
                              DEPARTMENT_COLUMNS, BASE_ROWS) for spellings in table.values() for spelling in spellings)))
 

@@ -216,6 +216,27 @@ def test_same_project_scores_the_same_in_every_layout(tmp_path, variant):
     assert_alley(score_one(path), ALLEY_ITEMS, ALLEY_TOTAL)
 
 
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_cost_section_written_as_a_first_level_scores_alike_and_meets_产出s_sum(tmp_path, layout):
+    # 产出 40 + 成本 10 (每平方米整治成本 under 成本指标 / 经济成本指标, as Sichuan's 2023 form and the
+    # forms since 2021 write it): the same items and total, and no "产出指标分值合计40，规则要求50".
+    rows = [Row("成本指标", "经济成本指标", *list(row.__dict__.values())[2:]) if row.level2 == "成本指标" else row
+            for row in ALLEY.rows]
+    form = score_one(write_form(tmp_path / "cost.xlsx", _alley(rows=rows), layout))
+    assert item(form, "每平方米整治成本").level1 == "成本指标"
+    expected = ALLEY_ITEMS_BEIJING if layout == "beijing-2016" else ALLEY_ITEMS
+    assert_alley(form, expected, ALLEY_TOTAL_BEIJING if layout == "beijing-2016" else ALLEY_TOTAL)
+    assert [f.message for f in form.flags if "分值合计" in f.message] == []
+
+
+def test_a_cost_first_level_that_leaves_产出_short_is_flagged_with_it_named(tmp_path):
+    # Counter-case: 成本 counts toward 产出, it does not excuse a short sum (产出 40 + 成本 5).
+    rows = [Row("成本指标", "经济成本指标", "每平方米整治成本", "≤42元", "45元", 5, 5, "石材价格上涨")
+            if row.level2 == "成本指标" else row for row in ALLEY.rows]
+    form = score_one(write_form(tmp_path / "cost.xlsx", _alley(rows=rows), "national-2020"))
+    assert "一级指标“产出指标”（含成本指标）分值合计45，规则要求50" in [f.message for f in form.flags]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     layout=st.sampled_from(["national-2020", "anhui-2022", "sichuan-2023", "beijing-2016"]),
@@ -436,6 +457,175 @@ def test_the_lines_a_unit_signs_under_its_table_are_kept_and_carried_over_to_the
     assert texts[grade + 1:grade + 4] == lines  # under 评价等级, before the 评分规则 note
     assert texts[grade + 4].startswith("评分规则：")
     assert f"A{grade + 2}:M{grade + 2}" in {str(merged) for merged in scored.merged_cells.ranges}
+
+
+def sichuan_as_published(path: Path, *, goal_rows=1) -> Path:
+    """Sichuan's 部门预算项目支出绩效自评表 (2023年度) as counties publish it (大英县司法局, 青神县发改局):
+    a 报表编号 line, 实施单位（盖章）, a 项目基本情况 block — the goals under "1.项目年度目标完成情况", then
+    "2.项目实施内容及过程概述" — above the 预算执行情况(10分) block (年度预算数(万元) over 总额 / 其中：财政资金
+    / 财政专户管理资金 / 单位资金 / 其他资金, a 原因 column holding the form's note), 绩效指标(90分) with
+    a 成本指标 一级, 合计, then 评价结论 / 存在问题 / 改进措施 and 项目负责人 | 财务负责人."""
+    import openpyxl
+
+    note = "1.预算执行率=预算执行数/调整后预算数，预算执行率未达到90%的需说明原因（100字以内）；2.年中发生预算调整的……"
+    goals = [[None, "根据要求购买安可设备，", None, None, None, "已购买13台安可电脑，"],
+             [None, "并完成项目资金支付。", None, None, None, "资金已支付。"]][:goal_rows]
+    if goal_rows == 1:
+        goals = [[None, "根据要求购买安可设备，并完成项目资金支付。", None, None, None, "完成"]]
+    rows = [
+        [None] * 9 + ["报表编号：510000_0013zp"],
+        ["部门预算项目支出绩效自评表（2023年度）"],
+        ["项目名称", "2023年全县安可替代补助资金项目"],
+        ["主管部门", "大英县司法局部门", None, None, None, "实施单位 （盖章）", "大英县司法局"],
+        ["项目基本情况", "1.项目年度目标完成情况"],
+        [None, "项目年度目标", None, None, None, "年度目标完成情况"],
+        *goals,
+        [None, "2.项目实施内容及过程概述", None, None, None, "2023年购买13台安可电脑，并于12月前完成资金支付。"],
+        ["预算执行情况(10分)", "年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分", "原因"],
+        [None, "总额", 0, 3.36, 3.2, "95.24%", 10, 9.52, note],
+        [None, "其中：财政资金", 0, 3.36, 3.2, "95.24%", "/", "/"],
+        [None, "财政专户管理资金", 0, 0, 0, "0.00%", "/", "/"],
+        [None, "单位资金", 0, 0, 0, "0.00%", "/", "/"],
+        [None, "其他资金", None, None, None, None, "/", "/"],
+        ["绩效指标(90分)", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分",
+         "未完成原因分析"],
+        [None, "产出指标", "数量指标", "购买安可电脑数量", "≥", 13, "台", 13, 20, 20],
+        [None, "产出指标", "质量指标", "设备验收合格率", "=", 100, "%", 100, 10, 10],
+        [None, "产出指标", "时效指标", "资金支付及时率", "≥", 95, "%", 100, 10, 10],
+        [None, "成本指标", "经济成本指标", "成本控制数", "≤", 3.36, "万元", 3.2, 10, 10],
+        [None, "效益指标", "社会效益指标", "办公效率提升", "定性", "有效提升", None, "达成年度指标", 30, 27, "部分人员尚在适应"],
+        [None, "满意度指标", "服务对象满意度指标", "干部职工满意度", "≥", 90, "%", 95, 10, 10],
+        ["合计", None, None, None, None, None, None, None, 100, 96.52],
+        ["评价结论", "项目按计划完成，自评96.52分。"],
+        ["存在问题", "无"],
+        ["改进措施", "无"],
+        ["项目负责人：查小兵", None, None, None, None, "财务负责人：唐勇"],
+    ]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    sheet.merge_cells("A5:A%d" % (7 + goal_rows))
+    book.save(path)
+    return path
+
+
+def test_sichuans_form_as_published_keeps_its_goals_apart_from_the_blocks_under_them(tmp_path):
+    # Its goals stand above "2.项目实施内容及过程概述" and the 预算执行情况 block: they took in that line's
+    # text, the block's labels and its rates (预期目标 "…\n2.项目实施内容及过程概述\n年度预算数(万元)\n总额…",
+    # 实际完成情况 "完成\n2023年购买…\n预算执行率\n95.24%…"), carried over so to the scored form.
+    form = score_one(sichuan_as_published(tmp_path / "sichuan.xlsx"))
+    assert (form.form.goal_expected, form.form.goal_actual) == ("根据要求购买安可设备，并完成项目资金支付。", "完成")
+    # 3.2/3.36 = 95.24% → 9.52; 27 in 达成 [24,30] kept; 成本 一级 toward 产出's 50: no first-level flag.
+    assert (item(form, "预算执行率").score, item(form, "办公效率提升").score, form.total) == (D("9.52"), D("27.00"), D("96.52"))
+    assert [f.message for f in form.flags] == []
+
+
+def test_sichuans_closing_rows_are_kept_as_the_lines_under_its_table(tmp_path):
+    # 存在问题 ended the lines under the table: it, 改进措施 and the signatures were lost from the scored form.
+    form = score_one(sichuan_as_published(tmp_path / "sichuan.xlsx"))
+    assert form.form.footer == ["评价结论　　项目按计划完成，自评96.52分。", "存在问题　　无", "改进措施　　无",
+                                "项目负责人：查小兵　　财务负责人：唐勇"]
+
+
+def test_a_goal_written_over_two_rows_keeps_both(tmp_path):
+    # A goal typed on two rows is one text: neither row holds a form's label.
+    form = score_one(sichuan_as_published(tmp_path / "sichuan.xlsx", goal_rows=2))
+    assert form.form.goal_expected == "根据要求购买安可设备，\n并完成项目资金支付。"
+    assert form.form.goal_actual == "已购买13台安可电脑，\n资金已支付。"
+
+
+def test_goals_beside_their_caption_written_again_on_their_row_are_read(tmp_path):
+    # Counter-case: a unit that unmerged 年度总体目标 and wrote it again beside its goals' texts.
+    import openpyxl
+
+    path = write_form(tmp_path / "form.xlsx", ALLEY, "national-2020")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    row = _row_with(sheet, 1, "年度总体目标")
+    for merged in [m for m in sheet.merged_cells.ranges if m.min_col == 1 and m.min_row == row]:
+        sheet.unmerge_cells(str(merged))
+    sheet.cell(row + 1, 1, "年度总体目标")
+    book.save(path)
+    plain = score_one(write_form(tmp_path / "plain.xlsx", ALLEY, "national-2020")).form
+    form = score_one(path).form
+    assert (form.goal_expected, form.goal_actual) == (plain.goal_expected, plain.goal_actual) != ("", "")
+
+
+@pytest.mark.parametrize("name", ["存在问题整改率", "改进措施落实率"])
+def test_an_indicator_named_like_a_closing_row_is_still_scored(tmp_path, name):
+    # Counter-case: only 存在问题 / 改进措施 alone or before a colon start the lines under a table.
+    form, probe = score_probe(tmp_path, quantity("≥100%", "90%", reason="个别问题未整改", name=name))
+    assert probe.score == D("9.00") and form.total == D("99.00")  # 90/100×10; the rest full marks
+
+
+def hubei_form(path: Path, heading: list, goal: str = "按时足额发放各项资助资金") -> Path:
+    """Hubei's 项目绩效目标自评表 (湖北工程学院 2019 学生资助项目): "填报日期：　总分：　分" above the
+    table, a 预算执行情况（万元）（10分） block of one 年度财政资金总额 row, 年初目标值（A） | 实际完成值（B）, and
+    no 总分 row.  Self-scores: 9.9 + 9 + 10×4 + 15×2 + 10 = 98.9."""
+    import openpyxl
+
+    rows = [
+        ["2019年学生资助项目绩效目标自评表"],
+        heading,
+        ["项目名称", "湖北工程学院2019年学生资助项目"],
+        ["主管部门", "湖北省教育厅", None, "项目实施单位", "湖北工程学院"],
+        ["年度总体目标", "年初设定目标", None, None, "年度总体目标完成情况综述"],
+        [None, goal, None, None, "已完成"],
+        ["预算执行情况（万元）（10分）", None, "预算数（A）", "执行数（B）", "执行率（B/A）", "得分（10分*执行率）"],
+        [None, "年度财政资金总额", 1200, 1188, "99%", 9.9],
+        ["一级指标", "二级指标", "三级指标", "年初目标值（A）", "实际完成值（B）", "分值", "得分", "未完成原因分析"],
+        ["产出指标（50分）", "数量", "国家奖学金人数", "≥20人", "18人", 10, 9, "因全校总人数减少，总指标数减少"],
+        [None, None, "国家励志奖学金人数", "≥500人", "500人", 10, 10],
+        [None, None, "国家助学金人数", "≥3000人", "3100人", 10, 10],
+        [None, "成本指标", "国家奖学金人均资助", "＝8000元", "8000元", 10, 10],
+        [None, None, "国家助学金人均资助", "＝3000元", "3000元", 10, 10],
+        ["效益指标（30分）", "社会效益指标", "资金发放率", "＝100%", "100%", 15, 15],
+        [None, None, "困难生完成学业率", "≥98%", "99%", 15, 15],
+        ["满意度指标（10分）", "服务对象满意度指标", "受助学生满意度", "≥90%", "96%", 10, 10],
+    ]
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("heading", [
+    ["填报日期：2020年3月10日", None, None, None, None, "总分：96.5分"],
+    ["填报日期：", "2020年3月10日", None, None, "总分：", 96.5, "分"],
+    ["填报日期：2020年3月10日　　　总分：96.5分"],
+], ids=["one-cell", "label-then-number", "one-line"])
+def test_hubeis_total_stated_in_the_heading_is_the_self_total_reviewed(tmp_path, heading):
+    # The table has no 总分 row: the unit's 96.5 went unread, and the review compared the engine's total
+    # with the self-scores added up (98.9), which agree: a total the unit misstated went unsaid.
+    form = score_one(hubei_form(tmp_path / "hubei.xlsx", heading))
+    assert form.total == D("98.90")  # 9.90 + 9 (18/20×10) + 40 + 30 + 10
+    assert form.self_total == D("96.5")
+    messages = [f.message for f in form.flags]
+    assert "自评总分96.5与各项自评得分合计98.9不符" in messages and "自评总分96.5，复核总分98.90，差异2.40" in messages
+
+
+@pytest.mark.parametrize("heading, goal", [
+    (["填报日期：", None, None, None, "总分：", None, "分"], "按时足额发放各项资助资金"),  # left blank
+    (["填报日期：2020年3月10日"], "按时足额发放各项资助资金，自评总分95分"),  # a number in a goal's sentence
+], ids=["blank", "in-a-goal"])
+def test_no_total_stated_in_the_heading_leaves_the_self_scores_added_up(tmp_path, heading, goal):
+    form = score_one(hubei_form(tmp_path / "hubei.xlsx", heading, goal))
+    assert (form.total, form.self_total) == (D("98.90"), D("98.9"))
+    assert not [f for f in form.flags if "自评总分" in f.message]
+
+
+def test_a_total_rows_self_total_is_taken_over_the_headings(tmp_path):
+    # Counter-case: a form with a 总分 row keeps the total written there.
+    import openpyxl
+
+    path = hubei_form(tmp_path / "hubei.xlsx", ["填报日期：2020年3月10日", None, None, None, None, "总分：96.5分"])
+    book = openpyxl.load_workbook(path)
+    book.active.append(["总分", None, None, None, None, 100, 98.9])
+    book.save(path)
+    form = score_one(path)
+    assert form.self_total == D("98.9") and not [f for f in form.flags if "自评总分" in f.message]
 
 
 def test_notes_under_a_project_table_are_carried_over_with_the_contact_lines_below_them(tmp_path):
@@ -1472,6 +1662,56 @@ def _row_below_first_indicator(sheet, values: list) -> None:
         sheet.cell(row, col, value)
 
 
+@pytest.mark.parametrize("adjusted", ["调整后的预算", "调整后的预算数"])
+def test_a_platforms_export_with_the_adjusted_budget_beside_the_adjustment_scores_on_the_adjusted_one(tmp_path, adjusted):
+    # A 绩效管理系统 exports its 预算执行情况 as 资金来源 | 年初预算 | 年度预算调整 | 调整后的预算 | 全年执行数 |
+    # 预算执行率% | 自评得分 (no 分值: 10 by default).  调整后的预算 went unread: the rate was 108/100 on 年初预算,
+    # "超过100%", full marks, instead of 108/120.  年度预算调整 (+20, the change alone) is no budget.
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["项目支出绩效自评表"], ["（2021年度）"], ["项目名称", "城乡环境综合整治经费"],
+                ["主管部门", "某县住房和城乡建设局", "实施单位", "某县环境卫生管理所"],
+                ["项目资金（万元）", "资金来源", "年初预算", "年度预算调整", adjusted, "全年执行数", "预算执行率%", "自评得分"],
+                [None, "合计", 100, 20, 120, 108, 90, 9],
+                [None, "预算内", 100, 20, 120, 108, 90, None],
+                [None, "专户资金", 0, 0, 0, 0, 0, None],
+                ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "权重设定值", "实际得分", "偏差原因及改进措施"],
+                *[row[:6] + (row[6], row[7]) for row in PLAIN_ROWS],
+                ["总分", None, None, None, None, 100]):
+        sheet.append(list(row))
+    book.save(tmp_path / "export.xlsx")
+    form = score_one(tmp_path / "export.xlsx")
+    execution = item(form, "预算执行率")
+    assert (form.budget, form.executed) == (D("120"), D("108"))
+    assert execution.score == D("9.00")  # 108/120 = 90% → 0.9×10 (the default weight: the export has no 分值)
+    assert not [f for f in execution.flags if "年初预算数" in f.message or "超过100%" in f.message]
+    assert form.total == D("94.00")  # 9 + 45 + 40
+
+
+def test_a_year_start_and_an_adjustment_without_the_adjusted_budget_still_fall_back_to_the_year_start(tmp_path):
+    # Counter-case: 年度预算调整 alone is the change, not the adjusted budget; without 调整后的预算 the rate
+    # is on 年初预算数, flagged (scoring.md §2), never on the +20.
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["项目支出绩效自评表"], ["（2021年度）"], ["项目名称", "城乡环境综合整治经费"],
+                ["主管部门", "某县住房和城乡建设局", "实施单位", "某县环境卫生管理所"],
+                ["项目资金（万元）", "资金来源", "年初预算", "年度预算调整", "全年执行数", "自评得分"],
+                [None, "合计", 100, 20, 90, 9],
+                ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "权重设定值", "实际得分", "偏差原因及改进措施"],
+                *[row[:6] + (row[6], row[7]) for row in PLAIN_ROWS],
+                ["总分", None, None, None, None, 100]):
+        sheet.append(list(row))
+    book.save(tmp_path / "export.xlsx")
+    form = score_one(tmp_path / "export.xlsx")
+    execution = item(form, "预算执行率")
+    assert (form.budget, execution.score) == (D("100"), D("9.00"))  # 90/100 on 年初预算
+    assert has_flag(execution.flags, "表中没有全年预算数，按年初预算数计算执行率")
+
+
 def test_a_total_row_labelled_under_the_target_column_ends_the_table(tmp_path):
     # Read as an indicator "（第N行未命名指标）" of weight 100: "各项分值合计200".
     def edit(sheet):
@@ -2235,6 +2475,18 @@ def test_a_first_level_name_ending_in_words_in_brackets_is_kept_as_written(tmp_p
 
     form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
     assert item(form, "受理件数").level1 == "产出指标（含成本）" and form.form.level1_weights == {}
+
+
+@pytest.mark.parametrize("written", ["产出指标（分）", "产出指标（　　分）", "产出指标()"])
+def test_a_first_levels_weight_left_blank_as_the_template_has_it_is_no_part_of_its_name(tmp_path, written):
+    # Hubei's 绩效目标自评表 asks for each 一级's weight in its cell, "效益指标（　分）"; left blank, the level
+    # was named "效益指标（分）" on the scored form and in the summaries.
+    def edit(sheet):
+        sheet.cell(_row_with(sheet, 3, "受理件数"), 1, written)
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
+    assert item(form, "受理件数").level1 == "产出指标" and form.form.level1_weights == {}
+    assert form.total == PLAIN_TOTAL
 
 
 @pytest.mark.parametrize("layout", ["national-2020", "sichuan-2023"])

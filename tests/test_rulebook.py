@@ -996,8 +996,25 @@ def test_a_lower_bands_word_may_contain_a_higher_bands_word(tmp_path):
        - {name: "“”", level1: 投入, weight: 5, numerator: [在职人数], denominator: [编制数],
           rule: {kind: ratio, cap: 100}}
      """, "indicators[0].name", "“‘’”去掉引号、编号和空格后没有文字"),
+    ("""\
+     extends: mof-2020-project
+     weights:
+       level1_counted_in: {成本指标: 投入指标}
+     """, "weights.level1_counted_in.成本指标",
+     "应为 weights.level1 中的一级指标之一（产出指标、效益指标、满意度指标），实际为 '投入指标'"),
+    ("""\
+     extends: mof-2020-project
+     weights:
+       level1_counted_in: {满意度指标: 效益指标}
+     """, "weights.level1_counted_in.满意度指标", "“满意度指标”在 weights.level1 中有自己的分值，不再计入别的一级指标"),
+    ("""\
+     extends: mof-2020-project
+     weights:
+       level1_counted_in: 成本指标
+     """, "weights.level1_counted_in", "应为“一级指标: 其分值计入的一级指标”的映射"),
 ], ids=["level1-never-applies", "level1-name-only-zhibiao", "level1-name-a-number", "extends-left-empty",
-        "number-with-its-unit", "number-past-any-rule", "indicator-named-with-quotes-only"])
+        "number-with-its-unit", "number-past-any-rule", "indicator-named-with-quotes-only",
+        "counted-in-no-section", "counted-in-a-section-of-its-own", "counted-in-not-a-mapping"])
 def test_keys_that_would_be_ignored_or_crash_scoring_are_errors_on_load(tmp_path, text, key, says):
     # Each passed `rules check`: 产出 60 / 效益 40 went unused (every form was checked against the 50 /
     # 40 of level1_without_satisfaction); "指标" is contained in every 一级 label; `extends:` left empty
@@ -1022,5 +1039,13 @@ def test_first_level_tables_alike_or_leaving_a_section_out_load(tmp_path):
           level1_without_satisfaction: {产出: 50, 效益: 40}
         """))
     assert [name for name, _ in bureau.level1_weights] == ["产出", "效益", "群众评价"]
+    assert bureau.level1_counted_in == (("成本指标", "产出"),)  # mof-2020-project's line, toward the bureau's 产出
+    apart = load_rulebook(_bureau_file(tmp_path, """\
+        extends: mof-2020-project
+        weights:
+          level1: {投入: 20, 效益: 60, 群众评价: 10}
+          level1_without_satisfaction: {投入: 20, 效益: 70}
+        """))
+    assert apart.level1_counted_in == ()  # mof-2020-project's 成本指标 → 产出指标: no 产出 to count toward, dropped
     quoted_number = load_rulebook(_bureau_file(tmp_path, 'extends: mof-2020-project\nindicators: {over_achievement_factor: "1.5"}\n'))
     assert quoted_number.over_achievement_factor == Decimal("1.5")

@@ -873,6 +873,42 @@ def test_weight_mismatches_are_flags_not_errors():
     assert result.total == D("100.00")
 
 
+def _first_level_sum_flags(sections, rulebook=MOF):
+    form = form_with([indicator("≥1", "1", weight, level1=level1, reason="r") for level1, weight in sections])
+    return [f.message for f in score_form(form, rulebook).flags if "分值合计" in f.message]
+
+
+def test_a_cost_section_written_as_its_own_first_level_counts_toward_产出():
+    # Forms since 2021 write 成本指标 as a 一级 beside 产出指标 (a 二级 under it on the 2020 form):
+    # 产出 40 + 成本 10 is the 50 of scoring.md §4, not "产出指标分值合计40，规则要求50".
+    assert _first_level_sum_flags([("产出指标", 40), ("成本指标", 10), ("效益指标", 30), ("满意度指标", 10)]) == []
+    assert _first_level_sum_flags([("产出指标", 40), ("成本指标（10分）", 10), ("效益指标", 40)]) == []
+
+
+def test_a_cost_section_that_leaves_产出_short_is_still_flagged_and_named_in_the_sum():
+    assert _first_level_sum_flags([("产出指标", 40), ("成本指标", 5), ("效益指标", 35), ("满意度指标", 10)]) == [
+        "一级指标“产出指标”（含成本指标）分值合计45，规则要求50", "一级指标“效益指标”分值合计35，规则要求30"]
+    # Without a 成本 section 产出 is summed alone, as before; "产出指标（含成本）" is 产出's, counted once.
+    assert _first_level_sum_flags([("产出指标", 40), ("效益指标", 40), ("满意度指标", 10)])[0] == \
+        "一级指标“产出指标”分值合计40，规则要求50"
+    assert _first_level_sum_flags([("产出指标（含成本）", 50), ("效益指标", 30), ("满意度指标", 10)]) == []
+
+
+def test_a_bureau_that_counts_成本_apart_says_so_in_its_rulebook(tmp_path):
+    # weights.level1_counted_in is a table of the rulebook: a bureau's own replaces the built-in's, and
+    # one that gives 成本指标 its own sum checks it by itself.
+    path = tmp_path / "本局.yaml"
+    path.write_text("name: 本局\nextends: mof-2020-project\nweights:\n  level1_counted_in: {}\n", encoding="utf-8")
+    assert _first_level_sum_flags([("产出指标", 40), ("成本指标", 10), ("效益指标", 30), ("满意度指标", 10)],
+                                  load_rulebook(path)) == ["一级指标“产出指标”分值合计40，规则要求50"]
+    path.write_text("name: 本局\nextends: mof-2020-project\nweights:\n"
+                    "  level1: {产出指标: 40, 成本指标: 10, 效益指标: 30, 满意度指标: 10}\n", encoding="utf-8")
+    own = load_rulebook(path)
+    assert _first_level_sum_flags([("产出指标", 40), ("成本指标", 10), ("效益指标", 30), ("满意度指标", 10)], own) == []
+    assert _first_level_sum_flags([("产出指标", 45), ("成本指标", 5), ("效益指标", 30), ("满意度指标", 10)], own) == [
+        "一级指标“产出指标”分值合计45，规则要求40", "一级指标“成本指标”分值合计5，规则要求10"]
+
+
 def test_every_number_of_scoring_md_is_the_rulebooks_not_the_codes(tmp_path):
     # scoring.md: "every number below is a parameter of it".  Each changed in a bureau's file, and
     # each followed: band shares and midpoints, the over-achievement factor, the grades, the review

@@ -333,6 +333,8 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
                 # "（2019年度）", or a title naming its year ("2019年项目支出绩效自评表"); not a date.
                 if year and ("年度" in value or "(" in nfkc(value) or _TITLE_LINE.search(label)):
                     form.year = int(year.group(1))
+            if "总分" in value and form.self_total is None:
+                _read_heading_total(cells, row, col, value, form)
             if not _may_be_field_label(value, label, field_of):
                 continue
             found_label = cells.labelled_value(row, col, _is_field_label)
@@ -370,6 +372,41 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
             elif source is not None and field_name is not None:  # its cell is a formula never calculated
                 form.sources[field_name] = source
                 form.flags.append(uncalculated_formula(source, labels.PROJECT_FIELDS[field_name][0]))
+
+
+#: The unit's total stated in the heading, as Hubei's form asks for it above its tables ("填报日期：　　总分：　　分"):
+#: the number after 总分 ending the cell (_HEADING_TOTAL), or in the next cell after a cell ending in 总分
+#: (_HEADING_TOTAL_LABEL); 总分 a label, starting the cell or after a space.  Not "（总分100分）" in a title,
+#: which ends in its bracket, nor a goal's "……，自评总分95分".
+_HEADING_TOTAL = re.compile(r"(?:^|\s)(?:自评)?总分\s*[:∶]?\s*(\d+(?:\.\d+)?)\s*分?$")
+_HEADING_TOTAL_LABEL = re.compile(r"(?:^|\s)(?:自评)?总分\s*[:∶]?$")
+_POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*分?$")
+
+
+def _read_heading_total(cells: SheetCells, row: int, col: int, value: str, form: ProjectForm) -> None:
+    """The self total Hubei's form states in its heading line ("总分：96.5分"), for a form whose table has
+    no 总分 row: without it the review compared the engine's total with the items' self-scores added up,
+    never with the total the unit wrote.  A blank "总分：　　分" states none."""
+    text = nfkc(value).strip()
+    found = _HEADING_TOTAL.search(text)
+    if found:
+        form.self_total, form.sources["self_total"] = Decimal(found.group(1)), cells.source(row, col)
+        return
+    if not _HEADING_TOTAL_LABEL.search(text):
+        return
+    values = cells.grid.rows[row]
+    for right in range(col + 1, min(len(values), col + _LABEL_SCAN_COLUMNS)):
+        if cells.is_merged_continuation(row, right) or text_of(values[right]) == "":
+            continue
+        raw = values[right]
+        if raw.__class__ in (int, float):
+            stated = to_decimal(raw)
+        else:
+            points = _POINTS.fullmatch(nfkc(text_of(raw)).strip())
+            stated = Decimal(points.group(1)) if points else None
+        if stated is not None:
+            form.self_total, form.sources["self_total"] = stated, cells.source(row, right)
+        return
 
 
 def _with_year_digits(text: str) -> str:
@@ -548,11 +585,20 @@ def _read_goals(cells: SheetCells, header_top: int, form: ProjectForm, first_row
                 form.goal_actual = _text_below(cells, row, col, header_top)
 
 
+#: The caption beside the goals ("年度总体目标"), which a unit that unmerged its cells may write again on the
+#: goals' row: no label ending them.
+_GOAL_CAPTIONS = frozenset(labels.PROJECT_FIELDS["goal"])
+
+
 def _text_below(cells: SheetCells, row: int, col: int, stop_row: int) -> str:
+    """The goal written under the label at (row, col): its rows down to a blank cell, or to a row holding
+    a form's label in any cell.  Why any cell: Sichuan's 2023 form writes its goals above the 项目资金
+    block and a "2.项目实施内容及过程概述" line, and the goals took in that line's text, the block's
+    labels and its execution rates ("预算执行率\n95.24%…")."""
     parts = []
     for below in range(row + 1, stop_row):
         text = cells.text(below, col)
-        if not text or labels.match(text, labels.INDICATOR_COLUMNS) or normalise(text) == "绩效指标":
+        if not text or any(labels.is_any_label(label) and label not in _GOAL_CAPTIONS for _, label in cells.row_labels(below)):
             break
         parts.append(text)
     return "\n".join(parts)
@@ -774,13 +820,16 @@ def _shown_level(value: object) -> str:
 
 #: A level's weight at the end of its cell: "(50分)", or without 分 as Anhui writes it, "（50）" (forms.md).
 _LEVEL_WEIGHT = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$")
+#: A level's weight, or the template's blank for it that the unit left unfilled: Hubei's "效益指标（　分）".
+_LEVEL_WEIGHT_OR_BLANK = re.compile(r"[(（]\s*(?:\d+(?:\.\d+)?)?\s*分?\s*[)）]\s*$")
 _SPACES = re.compile(r"\s+")
 
 
 @functools.lru_cache(maxsize=1024)  # Why cached: a sheet repeats a handful of level names on every row
 def _level_name(text: str) -> str:
-    """A level cell without spaces or its trailing weight: "产出指标 (50分)", "产出指标（50）" → "产出指标"."""
-    return _SPACES.sub("", _LEVEL_WEIGHT.sub("", text))
+    """A level cell without spaces or its trailing weight: "产出指标 (50分)", "产出指标（50）", and the blank
+    of a template's "效益指标（　分）" → "效益指标"."""
+    return _SPACES.sub("", _LEVEL_WEIGHT_OR_BLANK.sub("", text))
 
 
 class _IndicatorReader:
@@ -957,8 +1006,10 @@ def _read_total_row(cells: SheetCells, row: int, columns: dict[str, int], form: 
     if "weight" in columns:
         form.full_marks = to_decimal(cells.raw(row, columns["weight"]))
     if "score" in columns:
-        form.self_total = cells.number(row, columns["score"], "自评总分", form.flags)
-        form.sources["self_total"] = cells.source(row, columns["score"])
+        stated = cells.number(row, columns["score"], "自评总分", form.flags)
+        if stated is not None or "self_total" not in form.sources:  # a blank one keeps the heading's (Hubei)
+            form.self_total = stated
+            form.sources["self_total"] = cells.source(row, columns["score"])
 
 
 def _layout_name(form: ProjectForm, columns: dict[str, int]) -> str:

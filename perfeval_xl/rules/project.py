@@ -788,14 +788,18 @@ def check_weights(form: ProjectForm, execution: ItemScore, rulebook: ProjectRule
     optional = [name.removesuffix("指标") for name, _ in rulebook.level1_weights if name not in without]
     has_satisfaction = not without or any(key in level1 for key in optional for level1 in sums)
     expected = rulebook.level1_weights if has_satisfaction else rulebook.level1_weights_without_satisfaction
+    keys = [name.removesuffix("指标") for name, _ in expected]
     said = set()  # the levels whose sum is flagged already
     for name, weight in expected:
         key = name.removesuffix("指标")
         found = [level1 for level1 in sums if key in level1]
-        actual = sum((sums[level1] for level1 in found), ZERO)
+        parts = _counted_in(name, sums, keys, rulebook)
+        actual = sum((sums[level1] for level1 in found + parts), ZERO)
         if actual != weight:
-            flags.append(Flag(f"一级指标“{name}”分值合计{show(actual)}，规则要求{show(weight)}", action="请单位按规定调整一级指标分值"))
-            said.update(found)
+            counted = "".join(f"（含{level1}）" for level1 in parts)
+            flags.append(Flag(f"一级指标“{name}”{counted}分值合计{show(actual)}，规则要求{show(weight)}",
+                              action="请单位按规定调整一级指标分值"))
+            said.update(found + parts)
     # A weight the form writes beside a 一级指标 ("产出指标(60分)") that its rows do not add up to: the
     # rows' weights are scored (§4), and the slip went unsaid where the rulebook's own sum was met.
     for level1, declared in form.level1_weights.items():
@@ -803,3 +807,12 @@ def check_weights(form: ProjectForm, execution: ItemScore, rulebook: ProjectRule
             flags.append(Flag(f"一级指标“{level1}”标注{show(declared)}分，其下各指标分值合计{show(sums[level1])}",
                               action="请单位核对一级指标分值"))
     return flags
+
+
+def _counted_in(name: str, sums: dict[str, Decimal], keys: list[str], rulebook: ProjectRulebook) -> list[str]:
+    """The form's first levels whose 分值 count toward the section ``name`` of the rulebook besides its
+    own (``weights.level1_counted_in``: a 一级 成本指标 toward 产出指标), each not a section the rulebook
+    sums by itself ("产出指标（含成本）" is 产出's already)."""
+    parts = [part.removesuffix("指标") for part, whole in rulebook.level1_counted_in if whole == name]
+    return [level1 for level1 in sums
+            if any(part in level1 for part in parts) and not any(key in level1 for key in keys)]

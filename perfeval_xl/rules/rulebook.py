@@ -99,6 +99,9 @@ class ProjectRulebook(Rulebook):
     total_weight: Decimal
     level1_weights: tuple[tuple[str, Decimal], ...]
     level1_weights_without_satisfaction: tuple[tuple[str, Decimal], ...]
+    #: (section, the section of ``level1_weights`` its 分值 count toward): a first level some forms split
+    #: out of another, 成本指标 out of 产出指标 on the forms since 2021 (a 二级 of 产出 on the 2020 form).
+    level1_counted_in: tuple[tuple[str, str], ...] = ()
 
     def band(self, name: str) -> Band:
         return next(b for b in self.bands if b.name == name)
@@ -546,7 +549,7 @@ def _not_posing_as_builtin(rulebook: Rulebook, chain: list[_File]) -> None:
 
 #: Mappings that are whole tables, replaced as lists are: a bureau's first-level sections
 #: (产出 50 / 效益 30 / 群众评价 10) are its own, merged with the parent's they also required 满意度.
-_TABLES = frozenset({"weights.level1", "weights.level1_without_satisfaction"})
+_TABLES = frozenset({"weights.level1", "weights.level1_without_satisfaction", "weights.level1_counted_in"})
 
 
 def _deep_merge(base: dict, override: dict, path: str = "") -> dict:
@@ -852,6 +855,7 @@ def _project(check: _Checker, data: dict, common: dict) -> ProjectRulebook:
         level1_weights=_level1_weights(check, data, "weights.level1", total),
         level1_weights_without_satisfaction=_level1_weights(check, data, "weights.level1_without_satisfaction", total),
     )
+    rulebook = replace(rulebook, level1_counted_in=_level1_counted_in(check, data, rulebook.level1_weights))
     _a_section_may_be_left_out(check, rulebook.level1_weights, rulebook.level1_weights_without_satisfaction)
     return rulebook
 
@@ -880,6 +884,42 @@ def _level1_weights(check: _Checker, data: dict, key: str, total: Decimal) -> tu
         listed = "、".join(f"{name} {show(weight)}" for name, weight in weights)
         check.fail(key, f"一级指标分值合计 {show(together)}（{listed}）高于各项分值合计 weights.total（{show(total)}）")
     return weights
+
+
+def _level1_counted_in(check: _Checker, data: dict,
+                       level1: tuple[tuple[str, Decimal], ...]) -> tuple[tuple[str, str], ...]:
+    """``weights.level1_counted_in`` (optional): each a first-level section a form may write apart, and
+    the section of ``weights.level1`` whose sum its 分值 count toward (成本指标: 产出指标).
+
+    Why: since 2021 forms write 成本指标 as a 一级 beside 产出指标 (on the 2020 form a 二级 under it),
+    and a form with 产出 40 / 成本 10 was told "产出指标分值合计40，规则要求50".  A line the bureau's
+    file did not write (mof-2020-project's) is dropped where the bureau's own sections leave it nothing
+    to count toward (产出 / 效益 / 群众评价, or 成本指标 summed by itself); one it wrote is checked.
+    """
+    key = "weights.level1_counted_in"
+    found, value = check.optional(data, key)
+    if not found:
+        return ()
+    if not isinstance(value, dict):
+        check.fail(key, f"应为“一级指标: 其分值计入的一级指标”的映射，如 成本指标: 产出指标（不计入时写 {{}}），实际{_shown(value)}")
+    check.allow(key, free=True)
+    written = any(not file.builtin and _lookup(file.own, key)[0] for file in check.chain)
+    sections = {name.removesuffix("指标"): name for name, _ in level1}
+    counted = []
+    for part, whole in value.items():
+        where = f"{key}.{part}"
+        if not isinstance(part, str) or not part.removesuffix("指标").strip():
+            check.fail(where, f"名称应为一级指标的名称，如 成本指标，实际为 {part!r}" + _quote_hint(part))
+        section = sections.get(whole.removesuffix("指标")) if isinstance(whole, str) else None
+        own = sections.get(part.removesuffix("指标"))
+        if written and own:
+            check.fail(where, f"“{own}”在 weights.level1 中有自己的分值，不再计入别的一级指标；请删去此行，"
+                              f"或从 weights.level1 中删去“{own}”")
+        if written and not section:
+            check.fail(where, f"应为 weights.level1 中的一级指标之一（{'、'.join(sections.values())}），实际{_shown(whole)}")
+        if section and not own:
+            counted.append((part, section))
+    return tuple(counted)
 
 
 def _a_section_may_be_left_out(check: _Checker, level1: tuple[tuple[str, Decimal], ...],
