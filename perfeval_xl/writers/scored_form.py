@@ -349,15 +349,15 @@ class _Overflow:
     偏差原因 of 300 characters, or a long 年度总体目标, was cut off on the printed form.  Such a text
     goes on in rows below its own (see :func:`pieces_to_fit`), in the widths and fonts of the style."""
 
-    __slots__ = ("widths", "rows", "spans", "shortest")
+    __slots__ = ("widths", "rows", "spans", "limits")
 
     def __init__(self, style: CompiledStyle):
         self.widths, self.rows = style.column_widths, style.rows
         #: (role, first column, last column) → (width, font size, roomy length, the heights memo)
         self.spans: dict[tuple[str, int, int], tuple[float, float, int, TextHeights]] = {}
-        #: The length up to which no text of an indicator row can be too tall for it, in any of its
-        #: columns: an indicator row whose texts are no longer together is not looked at.
-        self.shortest = min(self._span("indicator", column, column)[2] for _, column in _TALL_TEXT_COLUMNS)
+        #: For each column of _TALL_TEXT_COLUMNS, in its order, the length up to which no text can be too
+        #: tall for an indicator row: a row whose texts are all within them is not looked at.
+        self.limits = tuple(self._span("indicator", column, column)[2] for _, column in _TALL_TEXT_COLUMNS)
 
     def _span(self, role: str, first_col: int, last_col: int) -> tuple[float, float, int, TextHeights]:
         span = self.spans.get((role, first_col, last_col))
@@ -386,6 +386,8 @@ def _overflow_of(style: CompiledStyle) -> _Overflow:
     return overflow
 
 
+#: No limit: a layout without an overflow (an openpyxl-drawn reference made without one) spreads no row.
+_NO_LIMIT = float("inf")
 #: The columns of an indicator row whose text may be too tall for one row (the level names are
 #: merged down their runs), by their place in the row's list.
 _TALL_TEXT_COLUMNS = ((0, FLAGS), (1, NAME), (2, BASIS), (3, REASON), (6, TARGET), (7, ACTUAL))
@@ -510,7 +512,8 @@ class _Layout:
         # list zipped with the columns (−19 M instructions on 300 forms of distinct texts, −16 M of
         # repetitive ones).
         starts, ends, sheet, overflow = _NUMBER_STARTS, _FIGURE_ENDS, self.sheet, self.overflow
-        shortest = overflow.shortest if overflow is not None else None
+        flags_at, name_at, basis_at, reason_at, target_at, actual_at = \
+            overflow.limits if overflow is not None else (_NO_LIMIT,) * len(_TALL_TEXT_COLUMNS)
         append = self.values.append
         spread: dict[int, int] = {}  # item → the rows its too tall texts go on in, below its own
         for index, item in enumerate(items):
@@ -526,11 +529,13 @@ class _Layout:
             if applicable:
                 row.append(item.difference)
             append(row)
-            # Why the lengths of the four texts together first: an indicator row is rarely long (a
-            # look at each of its texts cost ≈ 0.5 µs a row).  A 偏差原因 with notes has line breaks.
-            if shortest is not None and (len(row[0]) + len(row[1]) + len(row[2]) + len(row[3]) > shortest
-                                         or "\n" in row[3] or row[6].__class__ is str and len(row[6]) > shortest
-                                         or row[7].__class__ is str and len(row[7]) > shortest):
+            # Why each text's length against its column's limit, inline: an indicator row is rarely
+            # long, and a look at each text through a call cost ≈ 0.5 µs a row; the four texts' lengths
+            # added up against the narrowest column's limit sent one row in seven to that look (its
+            # flags alone are often long).  A 偏差原因 with notes has line breaks.
+            if (len(row[0]) > flags_at or len(row[1]) > name_at or len(row[2]) > basis_at or len(row[3]) > reason_at
+                    or "\n" in row[3] or row[6].__class__ is str and len(row[6]) > target_at
+                    or row[7].__class__ is str and len(row[7]) > actual_at) and overflow is not None:
                 more = self._continued(row, overflow)
                 if more:
                     self.values.extend(more)
