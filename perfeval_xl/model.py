@@ -265,6 +265,14 @@ class BaseLine:
     texts: dict[str, str] = field(default_factory=dict)
     #: a note the unit wrote among the lines ("注：政府采购金额含服务类采购。"), its whole text in ``label``
     note: bool = False
+    #: What the unit wrote on the line in the sheet's other columns (a 备注, the three right-hand columns
+    #: of a 楼堂馆所控制情况 block), by the input's column letter ("E"): a number, and anything else as
+    #: written (a number in a percent cell as shown: "96%"), for the scored workbook to carry over
+    extra_amounts: dict[str, Decimal] = field(default_factory=dict)
+    extra_texts: dict[str, str] = field(default_factory=dict)
+    #: a row with nothing in the label or amount columns but cells elsewhere (a block the reader does not
+    #: know, right of the table), its cells' texts joined as they read across in ``label``
+    text_row: bool = False
 
 
 @dataclass
@@ -288,6 +296,13 @@ class BaseData:
     #: block they stood above: "staff" (财政供养人员情况, or the top of the form) or "amounts"
     #: (经费控制情况), for the scored workbook to carry over where they were (forms.md Outputs)
     notes: dict[str, list[str]] = field(default_factory=dict)
+    #: The amounts heading row's text in each of the sheet's other columns ("备注"), by column letter
+    #: as BaseLine.extra_texts: the headings of the lines' extra cells
+    extra_headings: dict[str, str] = field(default_factory=dict)
+    #: The staffing heading's cells beside 编制数 and 在职人数 (a 控制率 the unit worked out, 实有人数),
+    #: by column letter, and what is written under them (``staff_extra``'s extra_amounts / extra_texts)
+    staff_extra_headings: dict[str, str] = field(default_factory=dict)
+    staff_extra: Optional[BaseLine] = None
 
 
 @dataclass

@@ -70,7 +70,7 @@ def write_heading(ws, heading: list[list], merges=()) -> None:
 def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_line_heading: bool = False,
                      section_column: bool = False, merge_section: bool = True, staff_rows: bool = False,
                      two_row_heading: bool = False, merge_year: bool = True, adjustment: str = "rows",
-                     heading: list[list] | None = None, heading_merges=()) -> None:
+                     heading: list[list] | None = None, heading_merges=(), beside_the_table: bool = False) -> None:
     """``one_line_heading``: "填报单位：<unit>　…　单位：万元" in one cell, as forms.md draws the line.
     ``section_column``: the row labels in column B beside a caption "经费情况" in column A, merged
     down over the amount rows (``merge_section``) or typed on the first of them only.
@@ -80,7 +80,8 @@ def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_
     its two columns when ``merge_year``) and 决算数 / 预算数 / 决算数 on the row below.
     ``adjustment``: the 上年结转 / 年初预算 / 本年追加预算 / 年末结余 amounts one row each ("rows"),
     as label/value pairs two to a row ("pairs"), or as columns, labels over figures ("columns").
-    ``heading``, ``heading_merges``: :func:`write_heading` in place of the 填报单位 line."""
+    ``heading``, ``heading_merges``: :func:`write_heading` in place of the 填报单位 line.
+    ``beside_the_table``: :func:`write_beside_the_table`."""
     ws.append(["部门整体支出绩效评价基础数据表"])
     if heading is not None:
         write_heading(ws, heading, heading_merges)
@@ -132,6 +133,8 @@ def write_base_sheet(ws, f: BaseFigures, *, relative_columns: bool = False, one_
         ws.cell(first_amount_row, 1, "经费情况")
         if merge_section:
             ws.merge_cells(start_row=first_amount_row, start_column=1, end_row=ws.max_row, end_column=1)
+    if beside_the_table:
+        write_beside_the_table(ws)
 
 
 def write_scoring_sheet(ws, unit: str, rows=HUNAN_ROWS, *, order: int = 1, merged: bool = True,
@@ -186,6 +189,30 @@ def write_department_workbook(path: Path, figures: BaseFigures, *, order: int = 
         wb.create_sheet("填表说明").append(["金额单位为万元；三公经费含公务用车购置及运行维护费、因公出国（境）费、公务接待费。"])
     wb.save(path)
     return path
+
+
+def write_beside_the_table(ws) -> None:
+    """What Hunan units write beside an F2's four columns (湘财绩〔2013〕…, as they fill it): their own
+    控制率 under the staffing's heading, a 备注 column (a note, a text that looks like a formula, one
+    further right), a 楼堂馆所控制情况 block of seven columns, a line whose one figure is in the 备注
+    column, and two lines of their own right of the table, below it."""
+    cells = {cell.value: cell for row in ws.iter_rows() for cell in row if isinstance(cell.value, str)}
+    if "控制率" in cells:
+        ws.cell(cells["控制率"].row + 1, cells["控制率"].column, "100%")
+    last_head = max((cell for cell in cells.values() if cell.value.endswith("决算数")), key=lambda c: (c.column, c.row))
+    note, pad = last_head.column + 1, [None] * (cells["三公经费"].column - 1)
+    ws.cell(last_head.row, note, "备注")
+    ws.cell(cells["三公经费"].row, note, "含公车运行维护")
+    ws.cell(cells["项目支出"].row, note, "=1+1").data_type = "s"  # text, as typed after an apostrophe
+    ws.cell(cells["政府采购金额"].row, note + 1, "较上年增加")
+    ws.append([*pad, "楼堂馆所控制情况（2019年完工项目）", "批复规模（㎡）", "实际规模（㎡）", "规模控制率",
+               "预算投资（万元）", "实际投资（万元）", "投资概算控制率"])
+    ws.append([*pad, None, 1200, 1180, "98.33%", 500, 480, 0.96])
+    ws.cell(ws.max_row, len(pad) + 7).number_format = "0.00%"
+    ws.append([*pad, "新建楼堂馆所面积（㎡）", None, None, None, 1180])
+    ws.append([])
+    ws.append([None] * (note - 1) + ["厉行节约保障措施", "已制定公务接待管理办法"])
+    ws.append([None] * (note - 1) + ["审核人：", "李四"])
 
 
 def write_base_only(path: Path, figures: BaseFigures, **base_layout) -> Path:

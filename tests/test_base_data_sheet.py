@@ -51,8 +51,8 @@ def row_of(sheet, text: str) -> int:
     return next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 1).value == text)
 
 
-def values(sheet, row: int) -> list:
-    return [sheet.cell(row, col).value for col in range(1, 5)]
+def values(sheet, row: int, last: int = 4) -> list:
+    return [sheet.cell(row, col).value for col in range(1, last + 1)]
 
 
 def test_heading_names_the_form_the_year_the_unit_and_the_money_unit(tmp_path):
@@ -225,6 +225,70 @@ def test_words_written_beside_the_amounts_stay_text_and_amounts_stay_amounts(tmp
         ("约95%", "s"), ("待核实", "s"), ("95%以上", "s")]
     amount = sheet.cell(row_of(sheet, "政府采购金额"), 4)
     assert (amount.value, amount.number_format) == (40.6, "#,##0.00##")
+
+
+def test_what_the_unit_wrote_beside_the_table_is_carried_beside_it(tmp_path):
+    # Hunan units write beside the F2's four columns (湘财绩〔2013〕…): the scored sheet dropped their
+    # own 控制率, a 备注 column, the right-hand half of a 楼堂馆所控制情况 block and lines of their own.
+    from deptgen import write_beside_the_table
+
+    sheet = _scored_base_sheet(tmp_path, write_beside_the_table)
+    staffing = row_of(sheet, "财政供养人员情况")
+    assert values(sheet, staffing, 5) == ["财政供养人员情况", "编制数", "2019年实际在职人数", "控制率", "控制率"]
+    own_rate, rate = sheet.cell(staffing + 1, 5), sheet.cell(staffing + 1, 4)  # the unit's beside the sheet's
+    assert (own_rate.value, own_rate.number_format, rate.value) == (1, "0%", 1)
+    assert values(sheet, row_of(sheet, "经费控制情况"), 6)[3:] == ["2019年决算数", "备注", None]
+    assert values(sheet, row_of(sheet, "三公经费"), 6)[3:] == [5.92, "含公车运行维护", None]
+    formula_like = sheet.cell(row_of(sheet, "项目支出"), 5)
+    assert (formula_like.value, formula_like.data_type) == ("=1+1", "s")  # text stays text, never a formula
+    assert values(sheet, row_of(sheet, "政府采购金额"), 6)[4:] == [None, "较上年增加"]
+    block = row_of(sheet, "楼堂馆所控制情况（2019年完工项目）")
+    assert values(sheet, block, 7) == ["楼堂馆所控制情况（2019年完工项目）", "批复规模（㎡）", "实际规模（㎡）", "规模控制率",
+                                       "预算投资（万元）", "实际投资（万元）", "投资概算控制率"]
+    assert values(sheet, block + 1, 7) == [None, 1200, 1180, pytest.approx(0.9833), 500, 480, pytest.approx(0.96)]
+    assert [sheet.cell(block + 1, col).number_format for col in (5, 7)] == ["#,##0.00##", "0%"]
+    # A line's one figure written in the 备注 column is read as its amount, and not carried twice.
+    assert values(sheet, block + 2, 6) == ["新建楼堂馆所面积（㎡）", None, None, 1180, None, None]
+    own_lines = [sheet.cell(row, 1).value for row in (block + 3, block + 4)]
+    assert own_lines == ["厉行节约保障措施　　已制定公务接待管理办法", "审核人：李四"]
+    assert f"A{block + 3}:G{block + 3}" in {str(cells) for cells in sheet.merged_cells.ranges}
+    assert sheet.cell(block + 5, 1).value.startswith("来源：")
+    assert sheet.print_area == f"'{F2}'!$A$1:$G${sheet.max_row}"
+    assert [sheet.column_dimensions[letter].width for letter in "EFG"] == [16, 16, 16]
+    assert sheet.cell(row_of(sheet, "公用经费"), 7).border.left.style == "thin"  # the table boxed to G
+
+
+def test_an_f2_with_nothing_beside_the_table_keeps_its_four_columns(tmp_path):
+    # A 控制率 heading with nothing under it, and a cell of spaces right of the table, are nothing to carry.
+    def spaces(sheet):
+        sheet.cell(row_of(sheet, "三公经费"), 5).value = "   "
+
+    sheet = _scored_base_sheet(tmp_path, spaces)
+    assert sheet.max_column == 4 and sheet.print_area == f"'{F2}'!$A$1:$D${sheet.max_row}"
+    assert sorted(sheet.column_dimensions) == ["A", "B", "C", "D"]
+    assert ("A1:D1" in {str(cells) for cells in sheet.merged_cells.ranges})
+    assert values(sheet, row_of(sheet, "财政供养人员情况"), 5)[3:] == ["控制率", None]
+
+
+def test_what_is_written_beside_the_table_is_read_by_column_and_left_out_of_the_amounts(tmp_path):
+    from deptgen import BaseFigures, write_department_workbook
+
+    from perfeval_xl import score_workbook
+
+    plain = score_workbook(write_department_workbook(tmp_path / "plain.xlsx", BaseFigures("某局"))).forms[0]
+    beside = score_workbook(write_department_workbook(tmp_path / "beside.xlsx", BaseFigures("某局"),
+                                                      beside_the_table=True)).forms[0]
+    base = beside.form.base
+    assert (base.extra_headings, base.staff_extra_headings) == ({"E": "备注"}, {"D": "控制率"})
+    assert base.staff_extra.extra_texts == {"D": "100%"}
+    block = next(index for index, line in enumerate(base.lines) if line.label.startswith("楼堂馆所"))
+    assert base.lines[block + 1].extra_amounts == {"E": 500, "F": 480}
+    assert base.lines[block + 1].extra_texts == {"G": "96%"}
+    assert [line.label for line in base.lines if line.text_row] == ["厉行节约保障措施　　已制定公务接待管理办法",
+                                                                     "审核人：李四"]
+    assert beside.total == plain.total  # carried, never scored
+    assert not any(line.extra_amounts or line.extra_texts or line.text_row for line in plain.form.base.lines)
+    assert plain.form.base.staff_extra is None and plain.form.base.extra_headings == {}
 
 
 def test_a_title_already_taken_gets_a_number():

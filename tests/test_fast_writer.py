@@ -125,7 +125,10 @@ def _two_departments(tmp_path):
     _odd_texts,
     _rates,
     _two_departments,
-], ids=["department", "second-order", "section-column", "no-year-no-lines", "odd-texts", "rates", "two-departments"])
+    lambda d: [_department(d, beside_the_table=True)],
+    lambda d: [_department(d, section_column=True, two_row_heading=True, beside_the_table=True)],
+], ids=["department", "second-order", "section-column", "no-year-no-lines", "odd-texts", "rates", "two-departments",
+        "beside-the-table", "beside-the-table-section-column"])
 def test_fast_writer_draws_department_workbooks_as_the_openpyxl_reference(tmp_path, forms):
     """The F2 base data sheet, written as XML with formats compiled with the template, as openpyxl draws it."""
     forms = forms(tmp_path)

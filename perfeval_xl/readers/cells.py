@@ -604,7 +604,7 @@ def footer_lines(cells: SheetCells, first_row: int, *, notes: bool = False) -> l
     in_note = False
     for row in range(first_row, len(rows)):
         values = rows[row]
-        texts = [text for value in values if (text := _footer_text(value))]
+        texts = [text for value in values if (text := written_text(value))]
         if not texts:
             continue
         end = row_end(values, len(values))
@@ -634,11 +634,12 @@ def note_text(values: list[object]) -> str:
     they read across; "" for any other row."""
     if row_end(values, len(values)) != "note":
         return ""
-    return joined_across([text for value in values if (text := _footer_text(value))])
+    return joined_across([text for value in values if (text := written_text(value))])
 
 
-def _footer_text(value: object) -> str:
-    """A footer cell's text: a date (填表日期) as 2024-03-15, as text_of reads the rest."""
+def written_text(value: object) -> str:
+    """A footer cell's text, or any cell's read as a line of text: a date (填表日期) as 2024-03-15, as
+    text_of reads the rest."""
     if isinstance(value, _dt.datetime) and value.time() == _dt.time():
         return value.date().isoformat()
     return text_of(value)

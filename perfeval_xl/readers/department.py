@@ -12,8 +12,8 @@ from .. import labels
 from ..labels import compact, nfkc, normalise, weight_in_label
 from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag, Source
 from ..values import MONEY_UNITS, PLACEHOLDERS, declared_money_unit, format_number, to_decimal
-from .cells import SheetCells, footer_lines, note_text, split_at_label
-from .grid import Grid
+from .cells import SheetCells, footer_lines, joined_across, note_text, split_at_label, written_text
+from .grid import Grid, column_letters
 
 # An amount column's heading: its year ("2019年", "2019年度", "2019") or the year relative to the
 # evaluated one ("上年", "上一年度", "本年度"), then its figure.  Spending may be headed 决算, 实际,
@@ -50,7 +50,8 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
     cells = SheetCells(grid)
     columns, year, header_row = _amount_columns(cells)
     flags: list[Flag] = []
-    staff = _staff(cells, flags)
+    staff_heading: dict[str, tuple[int, int]] = {}
+    staff = _staff(cells, flags, staff_heading)
     if not columns and staff is None:
         return None  # no F2 heading at all: the rows (each row's cells searched for F2 labels) are not read
     lines: list[BaseLine] = []
@@ -62,7 +63,8 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
                           action=f"请单位按{MONEY_UNIT}填写金额"))
     column_units = _column_units(cells, columns, header_row, bare_unit, flags)
     notes: dict[str, list[str]] = {}
-    rows = _base_rows(cells, columns, header_row, flags, lines, bare_unit, column_units, notes)
+    extra_cols = _extra_columns(cells, columns, header_row)
+    rows = _base_rows(cells, columns, header_row, flags, lines, bare_unit, column_units, notes, extra_cols)
     flags.extend(_wholes_from_parts(rows))
     known = sum(1 for key in rows if key in labels.BASE_ROWS)
     if known < 3:
@@ -70,7 +72,10 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
     flags.extend(_budget_from_adjustment_caption(rows))
     flags.extend(_parts_that_do_not_add_up(rows))
     base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags, lines=lines,
-                    notes=notes)
+                    notes=notes, extra_headings={column_letters(col): text for col in extra_cols
+                                                 if (text := cells.text(header_row, col))})
+    if staff_heading:
+        _staff_extra(cells, staff_heading, base)
     if staff is not None:
         # One count may be there without the other ("在职人员数" beside an unknown 编制 label): each is
         # kept, and the rule names the one it lacks (both were dropped, and both said missing).
@@ -160,9 +165,9 @@ def _heading_label(value: object) -> str:
     return normalise(moved)
 
 
-def _staff(cells: SheetCells, flags: list[Flag]):
+def _staff(cells: SheetCells, flags: list[Flag], heading: dict[str, tuple[int, int]] | None = None):
     """{"quota": (编制数, cell, text), "actual": (在职人数, cell, text)}, of those the sheet names; None
-    when it names neither.
+    when it names neither.  When both labels head columns, ``heading`` gets their (row, col).
 
     The labels head two columns with the counts below them ("编制数 | 2019年实际在职人数"
     over "12 | 12"), or each starts a row with its count to the right ("编制数 | 12").
@@ -184,6 +189,8 @@ def _staff(cells: SheetCells, flags: list[Flag]):
         return None
     # Side by side on one row: the labels head columns (one label alone: its count is read either way).
     heading_columns = "quota" in found and "actual" in found and found["quota"][0] == found["actual"][0]
+    if heading_columns and heading is not None:
+        heading.update(found)
     return {key: _count_of(cells, *found[key], _STAFF_NAMES[key], heading_columns, flags) for key in found}
 
 
@@ -224,6 +231,30 @@ def _count_of(cells: SheetCells, row: int, col: int, what: str, heading_columns:
     return None, cell, ""
 
 
+def _staff_extra(cells: SheetCells, heading: dict[str, tuple[int, int]], base: BaseData) -> None:
+    """Put in ``base`` the staffing heading's cells right of its first label other than 编制数 and 在职人数
+    (a 控制率, 实有人数, 备注), and the cells under them, where the counts are: forms.md carries every
+    field over, and the unit's own 控制率 is what an officer checks the sheet's against.  A 控制率
+    heading with nothing under it is left out: the sheet heads its own."""
+    row = heading["quota"][0]
+    label_cols = {heading["quota"][1], heading["actual"][1]}
+    under = row + 1
+    past = _row_under(cells, row)
+    if past != under and _headcount(cells.raw(past, heading["quota"][1])) is not None:
+        under = past  # the counts past a blank row (as _count_of reads them)
+    line = BaseLine("")
+    other_cols = [col for col in range(min(label_cols) + 1, min(len(cells.grid.rows[row]), _SCAN))
+                  if col not in label_cols]
+    _put_extra_cells(cells, under, other_cols, line)
+    headings = {}
+    for col in other_cols:
+        letter, text = column_letters(col), cells.text(row, col)
+        if text and (letter in line.extra_amounts or letter in line.extra_texts or normalise(text) != "控制率"):
+            headings[letter] = text
+    if headings or line.extra_amounts or line.extra_texts:
+        base.staff_extra_headings, base.staff_extra = headings, line
+
+
 def _row_under(cells: SheetCells, row: int) -> int:
     """The row under ``row``, past rows left wholly blank (a few at most).  Why: a blank row between
     the staff headings and their counts lost both counts ("基础数据表缺少“在职人数”、“编制数”")."""
@@ -244,14 +275,17 @@ def _headcount(value: object) -> Decimal | None:
 def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flags: list[Flag],
                lines: list[BaseLine], bare_unit: str | None = None,
                column_units: dict[str, str] | None = None,
-               notes: dict[str, list[str]] | None = None) -> dict[str, BaseAmounts]:
+               notes: dict[str, list[str]] | None = None, extra_cols: list[int] = ()) -> dict[str, BaseAmounts]:
     """The amount rows by name; every line of the table below ``header_row`` goes to ``lines`` as written.
 
     A note ("注：…", "说明：…") is no amount row: one below ``header_row`` is a line (``note``), in its
     place; one above it goes to ``notes`` under the block it stood above (BaseData.notes).
 
     A number written bare is in the unit its row's label declares ("固定资产总额（元）"), else its
-    column's heading ("本年决算数（元）"), else the sheet's ``bare_unit``."""
+    column's heading ("本年决算数（元）"), else the sheet's ``bare_unit``.
+
+    A line's cells in ``extra_cols`` (:func:`_extra_columns`) go with it as written; a row with cells
+    there only is a line of its text (BaseLine.text_row)."""
     column_units = column_units or {}
     rows: dict[str, BaseAmounts] = {}
     first_amount_col = min(columns.values()) if columns else 1
@@ -289,7 +323,8 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
             if row > header_row >= 0:  # figures under a heading line ("部门整体支出预算调整 | 年初预算 | 全年预算")
                 unread: list[Flag] = []  # no rule reads them: nothing to flag
                 figures = {name: cells.money(row, col, "", MONEY_UNIT, unread, bare_unit) for name, col in columns.items()}
-                _keep_line(cells, row, columns, "", {k: v for k, v in figures.items() if v is not None}, lines)
+                _keep_line(cells, row, columns, "", {k: v for k, v in figures.items() if v is not None}, lines,
+                           extra_cols)
             continue
         key = labels.base_row_key(label)
         row_flags: list[Flag] = []
@@ -299,11 +334,12 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
                    for name, col in columns.items()}
         amounts = {name: value for name, value in amounts.items() if value is not None}
         amount_cells = {name: cells.source(row, columns[name]) for name in amounts}
+        taken_col = -1  # an amount read outside the amount columns: not carried again as an extra cell
         if not amounts:
             number_cols = _number_columns(cells, row, label_col + 1)
             if len(number_cols) == 1 or (number_cols and columns):
                 # Rows with one amount may put it anywhere right of the label.
-                col = number_cols[0]
+                col = taken_col = number_cols[0]
                 number = cells.money(row, col, f"{label}金额", MONEY_UNIT, row_flags, row_unit or bare_unit)
                 amounts, amount_cells = {"final": number}, {"final": cells.source(row, col)}
             elif number_cols:
@@ -311,7 +347,7 @@ def _base_rows(cells: SheetCells, columns: dict[str, int], header_row: int, flag
                 # (上年决算 in fact), and scored unflagged.
                 unplaced.append((label, cells.source(row, label_col)))
         if row > header_row >= 0 or (header_row < 0 and (amounts or key in labels.BASE_ROWS)):
-            _keep_line(cells, row, columns, label, amounts, lines)
+            _keep_line(cells, row, columns, label, amounts, lines, extra_cols, taken_col)
         if key not in labels.BASE_ROWS and not amounts:
             continue  # a title or section heading, not a figure
         if key == "年初预算" and "budget" in amounts and len(amounts) > 1:
@@ -469,8 +505,9 @@ def _names_staff(values: list[object]) -> bool:
 
 
 def _keep_line(cells: SheetCells, row: int, columns: dict[str, int], label: str, amounts: dict[str, Decimal],
-               lines: list[BaseLine]) -> None:
-    """Add ``row`` to ``lines`` as written: its ``amounts``, and the text of each other amount cell.
+               lines: list[BaseLine], extra_cols: list[int] = (), taken_col: int = -1) -> None:
+    """Add ``row`` to ``lines`` as written: its ``amounts``, the text of each other amount cell, and its
+    cells in ``extra_cols`` but ``taken_col``; a row with nothing but those as a line of its text.
 
     A number in a percent cell (0.9501 shown "95.01%": a rate the unit wrote beside the amounts) is
     kept as shown, not as an amount of 0.9501 万元, which the scored workbook showed as "0.9501"."""
@@ -483,8 +520,51 @@ def _keep_line(cells: SheetCells, row: int, columns: dict[str, int], label: str,
         if value.__class__ in (int, float) and (shown := cells.as_shown(value, row, col)) is not value:
             texts[name] = shown
             del amounts[name]
-    if label or amounts or texts:
-        lines.append(BaseLine(label=label, amounts=amounts, texts=texts))
+    line = BaseLine(label=label, amounts=amounts, texts=texts) if label or amounts or texts else None
+    if extra_cols:
+        beside = line or BaseLine("")
+        _put_extra_cells(cells, row, [col for col in extra_cols if col != taken_col], beside)
+        if line is None and (beside.extra_amounts or beside.extra_texts):  # a block of the unit's own
+            line = BaseLine(_row_text(cells, row), text_row=True)
+    if line is not None:
+        lines.append(line)
+
+
+def _extra_columns(cells: SheetCells, columns: dict[str, int], header_row: int) -> list[int]:
+    """The columns right of the first amount column (within the scan) that are none of the amount
+    columns: a 备注, a next year's budget, a block beside the table.  None on most forms, whose sheet
+    ends at the last amount column: then no row is looked at again."""
+    if not columns:
+        return []
+    amount_cols = set(columns.values())
+    stop = min(len(cells.grid.rows[header_row]), _SCAN)
+    return [col for col in range(min(amount_cols) + 1, stop) if col not in amount_cols]
+
+
+def _put_extra_cells(cells: SheetCells, row: int, cols: list[int], line: BaseLine) -> None:
+    """Put ``row``'s filled cells of ``cols`` in ``line``, by column letter: a number in extra_amounts,
+    anything else (a number in a percent cell as shown, "96%") in extra_texts as written."""
+    for col in cols:
+        value = cells.raw(row, col)
+        if value == "" or value is None:
+            continue
+        if value.__class__ in (int, float):
+            shown = cells.as_written(value, row, col)
+            number = to_decimal(value) if shown is value else None
+            if number is not None:
+                line.extra_amounts[column_letters(col)] = number
+                continue
+            value = shown
+        text = written_text(value)
+        if text:
+            line.extra_texts[column_letters(col)] = text
+
+
+def _row_text(cells: SheetCells, row: int) -> str:
+    """A row's filled cells (within the scan) as one line of text, as they read across."""
+    values = cells.grid.rows[row][:_SCAN]
+    return joined_across([text for col, value in enumerate(values)
+                          if (text := written_text(cells.as_written(value, row, col)))])
 
 
 def _fill_blanks(first: BaseAmounts, later: BaseAmounts, flags: list[Flag]) -> None:

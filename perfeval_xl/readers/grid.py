@@ -57,6 +57,11 @@ def cell_name(row: int, col: int) -> str:
     return f"{_column_letters(col)}{row + 1}"
 
 
+def column_letters(col: int) -> str:
+    """Zero-based column → "B", "AA"."""
+    return _column_letters(col)
+
+
 @functools.lru_cache(maxsize=1024)  # Why cached: every indicator row names the same few columns
 def _column_letters(col: int) -> str:
     """Zero-based column → "B"."""

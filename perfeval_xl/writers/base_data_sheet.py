@@ -18,6 +18,13 @@ Layout (columns A–D)::
      number shown as a percentage, a note ("注：…") across the sheet>
     来源：<file>（工作表：<sheet>）
 
+What the unit wrote in its F2's other columns goes right of D, a column each (E, F …, in the
+input's column order; the staffing's and the amounts' apart, each under its own heading row): its
+own 控制率 or 实有人数 beside the counts, a 备注 or a block's further columns (楼堂馆所控制情况 |
+… | 预算投资 | 实际投资 | 投资概算控制率) beside the lines, a number as a number, a rate as a
+percentage and anything else as text; a row with cells there only (a block of its own right of the
+table) is a line of its text across the sheet.  Most F2 have none: their sheet is A–D.
+
 The sheet is first laid out as rows of cells, each named by its role (what it
 is: ``"title"``, ``"amount"`` …); then drawn either on an openpyxl worksheet
 (:func:`add_base_data_sheet`: the public API, and the reference of the scored
@@ -60,6 +67,7 @@ AMOUNTS_LABEL = "经费控制情况"
 LABEL, PRIOR, BUDGET, FINAL = 1, 2, 3, 4
 LAST = FINAL
 COLUMN_WIDTHS = {"A": 40, "B": 17, "C": 21, "D": 17}
+EXTRA_WIDTH = 16  # each column of what the unit wrote beside the table (right of D)
 
 FONT_NAME = "宋体"
 TEXT_SIZE = 10
@@ -122,6 +130,20 @@ FORMATS = {
 }
 #: Line label roles by indent level (see :func:`label_indent`).
 _LABEL_ROLES = ("line_label", "numbered_line_label", "of_which_line_label")
+
+
+def _column_letters(column: int) -> str:
+    """Column number (from 1) → "E", "AA"."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+#: Column letters by column number: A–D and the columns of what the unit wrote beside them (at most the
+#: readers' scan of 40 columns; looked up for every cell written).
+_LETTERS = ("", *(_column_letters(column) for column in range(1, 257)))
 
 #: Workbook → role → the cell style openpyxl made of the role's format in that workbook (its style
 #: tables only grow, so the style stays valid).
@@ -188,6 +210,11 @@ class BaseDataLayout:
 
     rows: list[tuple[float, list[_Cell]]] = field(default_factory=list)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, col, last row, col
+    last_column: int = LAST  # right of D when the unit wrote beside the table
+
+    @property
+    def last_letter(self) -> str:
+        return _LETTERS[self.last_column]
 
     def add(self, height: float, *cells: _Cell) -> int:
         self.rows.append((height, list(cells)))
@@ -196,19 +223,59 @@ class BaseDataLayout:
     def merge_across(self, row: int, first_col: int, last_col: int) -> None:
         self.merges.append((row, first_col, row, last_col))
 
+    def merge_across_sheet(self, row: int) -> None:
+        self.merge_across(row, LABEL, self.last_column)
+
+    @property
+    def width(self) -> float:
+        """The width of all the sheet's columns, in characters."""
+        return sum(COLUMN_WIDTHS.values()) + EXTRA_WIDTH * (self.last_column - LAST)
+
 
 def lay_out_base_data(base: BaseData) -> BaseDataLayout:
     """Every row, cell and merged range of ``base``'s sheet."""
     layout = BaseDataLayout()
+    staff_extra = [base.staff_extra] if base.staff_extra is not None else []
+    staff_columns = _extra_columns(base.staff_extra_headings, staff_extra)
+    amount_columns = _extra_columns(base.extra_headings, base.lines)
+    layout.last_column = max([LAST, *staff_columns.values(), *amount_columns.values()])
     _lay_out_title(layout, base)
     _lay_out_notes(layout, base.notes.get("staff", ()))
-    _lay_out_staffing(layout, base)
+    _lay_out_staffing(layout, base, staff_columns)
     _lay_out_notes(layout, base.notes.get("amounts", ()))
-    _lay_out_amounts(layout, base)
+    _lay_out_amounts(layout, base, amount_columns)
     note = f"来源：{base.file}（工作表：{base.sheet}）"
-    row = layout.add(_text_height(note, sum(COLUMN_WIDTHS.values()), 16, NOTE_SIZE), (LABEL, "source", note))
-    layout.merge_across(row, LABEL, LAST)
+    row = layout.add(_text_height(note, layout.width, 16, NOTE_SIZE), (LABEL, "source", note))
+    layout.merge_across_sheet(row)
     return layout
+
+
+def _extra_columns(headings: dict[str, str], lines: list[BaseLine]) -> dict[str, int]:
+    """Input column letter → sheet column of what ``headings`` and ``lines`` hold beside the table:
+    right of D, in the input's order, none left empty."""
+    letters = set(headings)
+    for line in lines:
+        if line.extra_amounts or line.extra_texts:
+            letters.update(line.extra_amounts, line.extra_texts)
+    ordered = sorted(letters, key=lambda letter: (len(letter), letter))
+    return {letter: LAST + number for number, letter in enumerate(ordered, start=1)}
+
+
+def _extra_cells(columns: dict[str, int], line: Optional[BaseLine], number_role: str = "amount") -> list[_Cell]:
+    """``line``'s cells beside the table, in ``columns``: a number in ``number_role``, text as
+    :func:`_text_cell`; an empty box where it wrote nothing."""
+    cells = []
+    for letter, column in columns.items():
+        amount = line.extra_amounts.get(letter) if line is not None else None
+        text = line.extra_texts.get(letter) if line is not None else None
+        cells.append((column, number_role, amount) if amount is not None or not text else _text_cell(column, text))
+    return cells
+
+
+def _extra_height(cells: list[_Cell], minimum: float) -> float:
+    """The height of a row whose cells beside the table wrap in their column: ``minimum`` at least."""
+    return max([minimum, *(_text_height(value, EXTRA_WIDTH, minimum, TEXT_SIZE) for _, _, value in cells
+                           if value.__class__ is str)])
 
 
 def _text_height(text: str, width: float, minimum: float, size: float) -> float:
@@ -219,38 +286,45 @@ def _text_height(text: str, width: float, minimum: float, size: float) -> float:
 def _lay_out_notes(layout: BaseDataLayout, notes) -> None:
     """The unit's notes ("注：…", "说明：…"), a row each across the sheet, as it wrote them: forms.md
     carries every field over, and a note says how to read the figures beside it."""
-    width = sum(COLUMN_WIDTHS.values())
+    width = layout.width
     for note in notes:
         row = layout.add(_text_height(note, width, 18, TEXT_SIZE), (LABEL, "unit_note", note))
-        layout.merge_across(row, LABEL, LAST)
+        layout.merge_across_sheet(row)
 
 
 def _lay_out_title(layout: BaseDataLayout, base: BaseData) -> None:
-    layout.merge_across(layout.add(30, (LABEL, "title", TITLE)), LABEL, LAST)
+    layout.merge_across_sheet(layout.add(30, (LABEL, "title", TITLE)))
     if base.year is not None:
-        layout.merge_across(layout.add(18, (LABEL, "year", f"（{base.year}年度）")), LABEL, LAST)
+        layout.merge_across_sheet(layout.add(18, (LABEL, "year", f"（{base.year}年度）")))
     unit = f"填报单位：{base.unit or '未填'}"
     width = COLUMN_WIDTHS["A"] + COLUMN_WIDTHS["B"] + COLUMN_WIDTHS["C"]
     row = layout.add(_text_height(unit, width, 20, TEXT_SIZE), (LABEL, "unit", unit), (FINAL, "money_unit", MONEY_UNIT))
     layout.merge_across(row, LABEL, BUDGET)
 
 
-def _lay_out_staffing(layout: BaseDataLayout, base: BaseData) -> None:
+def _lay_out_staffing(layout: BaseDataLayout, base: BaseData, columns: dict[str, int]) -> None:
     actual_header = f"{base.year}年实际在职人数" if base.year is not None else "实际在职人数"
-    header = layout.add(22, (LABEL, "staff_caption", STAFF_LABEL), (PRIOR, "header", "编制数"),
-                        (BUDGET, "header", actual_header), (FINAL, "header", "控制率"))
+    headings = [(column, "header", base.staff_extra_headings.get(letter)) for letter, column in columns.items()]
+    header = layout.add(_extra_height(headings, 22), (LABEL, "staff_caption", STAFF_LABEL), (PRIOR, "header", "编制数"),
+                        (BUDGET, "header", actual_header), (FINAL, "header", "控制率"), *headings)
     # A count written in words ("十二") is carried as written: the officer sees what the unit sent.
     counts = [(column, "staff_count", count if count is not None else base.staff_texts.get(name))
               for column, count, name in ((PRIOR, base.staff_quota, "quota"), (BUDGET, base.staff_actual, "actual"))]
-    row = layout.add(20, (LABEL, "under_staff_caption", None), *counts, (FINAL, "control_rate", _control_rate(base)))
+    # A count beside the counts (实有人数) as they are; a fraction (a 控制率 typed 0.96) with its decimals.
+    written = [(column, "amount" if role == "staff_count" and value is not None and value != int(value) else role,
+                value) for column, role, value in _extra_cells(columns, base.staff_extra, "staff_count")]
+    row = layout.add(_extra_height(written, 20), (LABEL, "under_staff_caption", None), *counts,
+                     (FINAL, "control_rate", _control_rate(base)), *written)
     layout.merges.append((header, LABEL, row, LABEL))
 
 
-def _lay_out_amounts(layout: BaseDataLayout, base: BaseData) -> None:
-    layout.add(22, (LABEL, "header", AMOUNTS_LABEL),
-               *((column, "header", text) for column, text in zip((PRIOR, BUDGET, FINAL), year_headers(base.year))))
+def _lay_out_amounts(layout: BaseDataLayout, base: BaseData, columns: dict[str, int]) -> None:
+    headings = [(column, "header", base.extra_headings.get(letter)) for letter, column in columns.items()]
+    layout.add(_extra_height(headings, 22), (LABEL, "header", AMOUNTS_LABEL),
+               *((column, "header", text) for column, text in zip((PRIOR, BUDGET, FINAL), year_headers(base.year))),
+               *headings)
     for line in base.lines or _lines_of(base):
-        if line.note:
+        if line.note or line.text_row:
             _lay_out_notes(layout, (line.label,))
             continue
         label = line.label.strip()
@@ -262,7 +336,12 @@ def _lay_out_amounts(layout: BaseDataLayout, base: BaseData) -> None:
                 cells.append(_text_cell(column, line.texts[name]))
             else:
                 cells.append((column, "amount", amount))
-        layout.add(_text_height(label, COLUMN_WIDTHS["A"] - 2 * indent, 18, TEXT_SIZE), *cells)
+        height = _text_height(label, COLUMN_WIDTHS["A"] - 2 * indent, 18, TEXT_SIZE)
+        if columns:
+            extra = _extra_cells(columns, line)
+            height = _extra_height(extra, height)
+            cells.extend(extra)
+        layout.add(height, *cells)
 
 
 def _text_cell(column: int, text: str) -> _Cell:
@@ -322,7 +401,9 @@ def draw_base_data(sheet: Worksheet, layout: BaseDataLayout) -> None:
     for first_row, first_col, last_row, last_col in layout.merges:
         merge_cells(sheet, first_row, first_col, last_row, last_col)
     set_up_base_data_sheet(sheet)
-    sheet.print_area = f"A1:D{len(layout.rows)}"
+    for column in range(LAST + 1, layout.last_column + 1):
+        sheet.column_dimensions[_LETTERS[column]].width = EXTRA_WIDTH
+    sheet.print_area = f"A1:{layout.last_letter}{len(layout.rows)}"
 
 
 def _apply_format(cell, cell_format: CellFormat) -> None:
@@ -363,8 +444,6 @@ def set_up_base_data_sheet(sheet: Worksheet) -> None:
 
 # -- drawing as worksheet XML -------------------------------------------------------------
 
-_LETTERS = " ABCD"  # by column number
-
 
 def base_data_sheet_xml(parts: BaseDataXml, layout: BaseDataLayout) -> bytes:
     """The worksheet XML of ``layout``, cell formats and everything around ``<sheetData>`` taken from the
@@ -388,8 +467,13 @@ def base_data_sheet_xml(parts: BaseDataXml, layout: BaseDataLayout) -> bytes:
         out.append("</row>")
     merges = "".join(f'<mergeCell ref="{_LETTERS[first_col]}{first_row}:{_LETTERS[last_col]}{last_row}"/>'
                      for first_row, first_col, last_row, last_col in layout.merges)
+    middle = parts.sheet_middle
+    if layout.last_column > LAST:  # the columns beside the table, after A–D's, as openpyxl writes them
+        widths = "".join(f'<col width="{EXTRA_WIDTH}" customWidth="1" min="{column}" max="{column}"/>'
+                         for column in range(LAST + 1, layout.last_column + 1))
+        middle = middle.replace(b"</cols>", widths.encode() + b"</cols>", 1)
     return b"".join([
-        parts.sheet_head, f'<dimension ref="A1:D{len(layout.rows)}"/>'.encode(), parts.sheet_middle,
+        parts.sheet_head, f'<dimension ref="A1:{layout.last_letter}{len(layout.rows)}"/>'.encode(), middle,
         b"<sheetData>", "".join(out).encode("utf-8", NOT_UTF8), b"</sheetData>",
         f'<mergeCells count="{len(layout.merges)}">{merges}</mergeCells>'.encode(), parts.sheet_tail,
     ])

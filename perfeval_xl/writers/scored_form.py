@@ -195,7 +195,7 @@ def write_scored_workbook(forms: list[FormResult], path: str | Path, template: O
         titles.append(title)
         layout = lay_out_base_data(base)
         sheets.append(_SheetPart(title, base_data_sheet_xml(style.base_data, layout),
-                                 [_print_area(title, "D", len(layout.rows))]))
+                                 [_print_area(title, layout.last_letter, len(layout.rows))]))
     styles = style.base_data.styles if bases else style.styles
     atomic_write_bytes(path, _zip(style, _package(style, sheets, styles)))
 
