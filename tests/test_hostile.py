@@ -1886,7 +1886,14 @@ def test_a_gbk_file_name_quoted_in_a_message_is_shown_readable_beside_the_quotes
     (f"文件“{gbk_name('项目.xlsx')}”", "文件“项目.xlsx”"),  # 目 is C4 BF, UTF-8 "Ŀ" by chance: it joins the name
     (f"“{gbk_name('单位/项目')}”中", "“单位/项目”中"),  # a folder: Chinese on both sides of the name
     (f"：{gbk_name('甲项目.xlsx')}、{gbk_name('乙项目.xlsx')}；", "：甲项目.xlsx、乙项目.xlsx；"),
-], ids=["beside-quotes", "a-folder", "two-names"])
+    # 规划 is E6 BB AE … in GBK, and E6 BB AE is UTF-8 too ("滮"): kept, it took the “ and the ： with the name
+    (f"基础数据表取自文件“{gbk_name('自然资源和规划局_基础数据表.xlsx')}”（按填报单位配对）",
+     "基础数据表取自文件“自然资源和规划局_基础数据表.xlsx”（按填报单位配对）"),
+    (f"来源：{gbk_name('自然资源和规划局_指标评分表.xlsx')}（工作表：评分表）",
+     "来源：自然资源和规划局_指标评分表.xlsx（工作表：评分表）"),
+    (f"文件“{gbk_name('统计局高标准农田建设.xlsx')}”", "文件“统计局高标准农田建设.xlsx”"),
+], ids=["beside-quotes", "a-folder", "two-names", "utf8-by-chance-beside-quotes", "utf8-by-chance-after-a-colon",
+        "utf8-by-chance-in-a-project"])
 def test_a_message_naming_a_gbk_file_reads_the_name_alone(text, shown):
     from perfeval_xl.writers._display import readable_name
 

@@ -276,6 +276,25 @@ def test_a_reason_too_long_for_one_row_goes_on_in_the_rows_below_none_of_it_cut_
     assert sheet.cell(first, 5).value == "≥500人次" and sheet.cell(first, 9).value == 45  # the item's own row
 
 
+def test_a_text_of_many_short_lines_goes_on_in_the_rows_below_too(tmp_path):
+    # 35 short lines (165 characters) need 529 pt: far below the column's limit in characters, the
+    # row was never looked at, written at 409 pt and its last lines cut off.
+    from perfeval_xl.writers._row_heights import measured_height
+
+    actual = "\n".join(f"第{n}批" for n in range(1, 36))
+    rows = [Row("效益指标", "社会效益指标", "群众知晓率", "有效提升", actual, 30, 30, "原因"),
+            Row("满意度指标", "服务对象满意度指标", "满意度", "≥90%", "95%", 10, 10)]
+    project = Project(name="某项目", department="某局", unit="某中心", year=2023, funds=Funds(100, 100, 90),
+                      rows=rows, goal_expected="按计划完成", goal_actual="已完成")
+    sheet = scored_workbook(tmp_path, write_form(tmp_path / "f.xlsx", project)).active
+    first = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 4).value == "群众知晓率")
+    spread = _rows_between(sheet, 4, first, "满意度")
+    assert len(spread) == 2 and "\n".join(sheet.cell(row, 6).value for row in spread) == actual
+    for row in spread:
+        assert measured_height(sheet.cell(row, 6).value, sheet.column_dimensions["F"].width, 10) \
+            <= sheet.row_dimensions[row].height <= 409
+
+
 def test_a_goal_too_long_for_one_row_goes_on_in_the_rows_below(tmp_path):
     from perfeval_xl.writers._row_heights import measured_height
 

@@ -137,13 +137,20 @@ def readable_name(name: str) -> str:
     return _NON_ASCII_RUN.sub(_readable_run, name)
 
 
-#: The runs of non-ASCII characters: a GBK name's bytes are all ≥ 0x80 in its Chinese characters,
-#: so a run's ends are where a name's bytes may end.
+#: The runs of non-ASCII characters: a GBK name's bytes are all ≥ 0x80 in GB2312's characters, so
+#: a run's ends are where a name's bytes may end.  (GBK's extension characters, rarer — 镕, 臺 —
+#: have a second byte below 0x80: they are cut at it and shown with "�".)
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 #: The characters that a pair of GBK bytes read as UTF-8 by chance becomes (C2–DF then 80–BF):
 #: Latin, Greek, Cyrillic…, which a Chinese message seldom holds beside a file name.
 _CHANCE_UTF8 = re.compile(r"[\u0080-\u07ff]")
+
+#: The marks a message puts right beside a name it quotes (文件“…”, 来源：…（工作表）): re-reading one
+#: with a name's bytes costs more than re-reading a letter, so that of two cuts alike the message
+#: keeps its marks.  Why: "规划" is E6 BB AE … in GBK, and E6 BB AE is also UTF-8 ("滮"); kept, it
+#: left the name's bytes one off, and the “ before them was read with them ("鈥溩匀…").
+_MESSAGE_MARKS = frozenset("“”‘’：（）、，。；《》【】「」")
 
 #: The longest stretch read again: a file name is at most 255 bytes.
 _LONGEST_NAME = 255
@@ -157,13 +164,16 @@ def _cheapest_cut(run: str) -> str | None:
     """``run`` read as :func:`_readable_run` cuts it; None when no cut reads."""
     chance = len(run) + 1  # what keeping a chance-UTF-8 character costs: more than any stretch
     escaped_before = [0]  # escaped_before[i]: the escaped bytes in run[:i]
+    weight_before = [0]  # weight_before[i]: what re-reading run[:i] costs (see _MESSAGE_MARKS)
     byte_at = [0]  # byte_at[i]: where run[i] starts in the run's bytes
     for character in run:
-        escaped_before.append(escaped_before[-1] + bool(_ESCAPED_BYTE.match(character)))
+        escaped = _ESCAPED_BYTE.match(character) is not None
+        escaped_before.append(escaped_before[-1] + escaped)
+        weight_before.append(weight_before[-1] + (0 if escaped else 2 if character in _MESSAGE_MARKS else 1))
         byte_at.append(byte_at[-1] + len(character.encode("utf-8", "surrogateescape")))
     raw = run.encode("utf-8", "surrogateescape")
     # best[i]: (cost, text) of the cheapest reading of run[:i]; cost counts the characters not
-    # kept as they are, or kept though they look like chance UTF-8.
+    # kept as they are (a message's mark twice), or kept though they look like chance UTF-8.
     best: list[tuple[int, str] | None] = [(0, "")] + [None] * len(run)
     for end in range(1, len(run) + 1):
         last = run[end - 1]
@@ -181,7 +191,7 @@ def _cheapest_cut(run: str) -> str | None:
                 read = raw[byte_at[start]:byte_at[end]].decode("gb18030")
             except UnicodeDecodeError:
                 continue
-            candidates.append((best[start][0] + (end - start) - escaped, best[start][1] + read))
+            candidates.append((best[start][0] + weight_before[end] - weight_before[start], best[start][1] + read))
         best[end] = min(candidates, key=lambda candidate: candidate[0], default=None)
     return None if best[-1] is None else best[-1][1]
 

@@ -532,10 +532,15 @@ class _Layout:
             # Why each text's length against its column's limit, inline: an indicator row is rarely
             # long, and a look at each text through a call cost ≈ 0.5 µs a row; the four texts' lengths
             # added up against the narrowest column's limit sent one row in seven to that look (its
-            # flags alone are often long).  A 偏差原因 with notes has line breaks.
-            if (len(row[0]) > flags_at or len(row[1]) > name_at or len(row[2]) > basis_at or len(row[3]) > reason_at
-                    or "\n" in row[3] or row[6].__class__ is str and len(row[6]) > target_at
-                    or row[7].__class__ is str and len(row[7]) > actual_at) and overflow is not None:
+            # flags alone are often long).  A limit holds for a text on one line only: one of many
+            # short lines (a 评价标准 of fifteen, an actual of thirty-five) is looked at too.
+            target, actual = row[6], row[7]
+            if overflow is not None and (
+                    len(row[0]) > flags_at or len(row[1]) > name_at or len(row[2]) > basis_at
+                    or len(row[3]) > reason_at
+                    or "\n" in row[0] or "\n" in row[1] or "\n" in row[2] or "\n" in row[3]
+                    or target.__class__ is str and (len(target) > target_at or "\n" in target)
+                    or actual.__class__ is str and (len(actual) > actual_at or "\n" in actual)):
                 more = self._continued(row, overflow)
                 if more:
                     self.values.extend(more)
