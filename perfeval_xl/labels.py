@@ -73,7 +73,8 @@ def unit_key(name: str) -> str:
 #: A seal note without brackets says 盖 ("XX局　　盖章", "XX局 加盖公章"): a bare 章 or 公章 could end a name.
 _BARE_SEAL_NOTE = r"(?:单位)?(?:加盖|盖)(?:单位)?(?:公章|印章|章)"
 _SEAL_NOTE = re.compile(r"[(\[【](?:单位)?(?:加盖|盖)?(?:单位)?(?:盖章|公章|签章|印章|章)[)\]】]$|" + _BARE_SEAL_NOTE + "$")
-_WRITTEN_BARE_SEAL_NOTE = re.compile(r"\s*" + _BARE_SEAL_NOTE + r"\s*$")
+#: The same as written, spaces and all ("XX局　　盖　章", "XX局 加盖 公章"), which _SEAL_NOTE finds compacted.
+_WRITTEN_BARE_SEAL_NOTE = re.compile(r"\s*(?:单\s*位\s*)?(?:加\s*盖|盖)\s*(?:单\s*位\s*)?(?:公\s*章|印\s*章|章)\s*$")
 
 
 def without_seal_note(name: str) -> str:
@@ -333,8 +334,10 @@ DEPARTMENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "weight": ("分值", "权重", "标准分值", "指标分值", "标准分", "权重设定值", "权重值"),
     "score": ("自评得分", "得分", "自评分", "评分", "自评分数", "自评分值", "指标得分", "单位自评得分", "部门自评得分",
               "实际得分"),
-    "standard": ("评价标准", "评分标准", "评分细则",
-                 "指标解释"),  # the MOF framework's (财预〔2013〕53号) column, kept by tables after it
+    "standard": ("评价标准", "评分标准", "评分细则"),
+    #: The MOF framework's column (财预〔2013〕53号), kept by tables after it: shown as the 评价标准 of a
+    #: table that has none (readers.department._header_columns), never in place of one.
+    "explanation": ("指标解释",),
     "note": ("指标说明", "扣分原因和其他说明", "扣分原因", "说明", "备注"),
 }
 

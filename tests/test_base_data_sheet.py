@@ -270,6 +270,33 @@ def test_an_f2_with_nothing_beside_the_table_keeps_its_four_columns(tmp_path):
     assert values(sheet, row_of(sheet, "财政供养人员情况"), 5)[3:] == ["控制率", None]
 
 
+def _counts_beside_their_labels(sheet):
+    """财政供养人员情况 | 编制数 | 12 | 实际在职人数 | 12, on one row, the counts' row under it removed."""
+    row = row_of(sheet, "财政供养人员情况")
+    for col, value in enumerate(["财政供养人员情况", "编制数", 12, "实际在职人数", 12], 1):
+        sheet.cell(row, col).value = value
+    sheet.delete_rows(row + 1)
+
+
+def _counts_in_their_label_cells(sheet):
+    """编制数：12 | 在职人数：12 in the labels' own cells, nothing under them."""
+    row = row_of(sheet, "财政供养人员情况")
+    sheet.cell(row, 2).value, sheet.cell(row, 3).value = "编制数：12", "在职人数：12"
+    for col in (2, 3, 4):
+        sheet.cell(row + 1, col).value = None
+
+
+@pytest.mark.parametrize("layout", [_counts_beside_their_labels, _counts_in_their_label_cells],
+                         ids=["counts-beside-labels", "counts-in-label-cells"])
+def test_counts_that_are_not_under_their_labels_are_no_headings_beside_the_table(tmp_path, layout):
+    # The counts were taken for headings (12, 12) and the 经费控制情况 header for their row: the scored
+    # sheet showed "2019年预算数" under the staffing block.
+    sheet = _scored_base_sheet(tmp_path, layout)
+    assert sheet.max_column == 4
+    staffing = row_of(sheet, "财政供养人员情况")
+    assert values(sheet, staffing + 1, 4)[1:3] == [12, 12]
+
+
 def test_what_is_written_beside_the_table_is_read_by_column_and_left_out_of_the_amounts(tmp_path):
     from deptgen import BaseFigures, write_department_workbook
 

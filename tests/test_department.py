@@ -1376,7 +1376,8 @@ def test_head_counts_written_in_their_label_cells_are_read(tmp_path):
     assert scores(form)["在职人员控制率"] == D("2.50")
 
 
-@pytest.mark.parametrize("sealed", [f"{UNIT}　　　　盖章", f"{UNIT} 加盖公章", f"{UNIT}（加盖公章）", f"{UNIT}（盖单位公章）"])
+@pytest.mark.parametrize("sealed", [f"{UNIT}　　　　盖章", f"{UNIT} 加盖公章", f"{UNIT}（加盖公章）", f"{UNIT}（盖单位公章）",
+                                    f"{UNIT}　　盖　章", f"{UNIT} 加盖 公章"])  # spaced: paired, and was shown with it
 def test_forms_of_two_files_pair_past_a_seal_note_without_brackets_or_with_jia_gai(tmp_path, sealed):
     # The F3 stayed unpaired (every computed row 0: 53.00 instead of 95.61) and its F2 file failed
     # "只有基础数据表"; in brackets it paired as maybe another unit ("末尾括号不同"), the note in its name.
@@ -1717,6 +1718,28 @@ def _framework_table(path, weights_in_names):
         sheet.append([level1, level2, name, f"{name}的解释", "评价要点", own])
     book.save(path)
     return path
+
+
+def test_an_explanation_column_beside_the_standard_does_not_take_its_place(tmp_path):
+    # 指标解释 | 评价标准, a common provincial order: the first match won, and the scored F3 showed
+    # the 指标解释 in the 评价标准 column and dropped the standard itself.  (Alone, 指标解释 is shown
+    # as the standard: the MOF framework's tables have no other; see the test below.)
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    sheet = book["指标评分表"]
+    header = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 1).value == "一级指标")
+    sheet.cell(header, 7, "指标解释")
+    sheet.cell(header, 8, "评价标准")
+    for row in range(header + 1, sheet.max_row + 1):
+        if sheet.cell(row, 5).value:
+            sheet.cell(row, 7, "指标的含义")
+            sheet.cell(row, 8, "完成得满分，否则按比例扣分")
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert {row.standard for row in form.form.rows} == {"完成得满分，否则按比例扣分"}
+    assert form.total == D("95.61")
 
 
 def test_weights_written_after_the_names_of_a_table_without_a_weight_column_are_read(tmp_path):

@@ -609,7 +609,9 @@ def test_hubeis_total_stated_in_the_heading_is_the_self_total_reviewed(tmp_path,
 @pytest.mark.parametrize("heading, goal", [
     (["填报日期：", None, None, None, "总分：", None, "分"], "按时足额发放各项资助资金"),  # left blank
     (["填报日期：2020年3月10日"], "按时足额发放各项资助资金，自评总分95分"),  # a number in a goal's sentence
-], ids=["blank", "in-a-goal"])
+    (["填报日期：2020年3月10日"], "按时足额发放各项资助资金。\n自评总分95分"),  # on the goal's last line
+    (["填报日期：2020年3月10日"], "按时足额发放各项资助资金。 总分95分"),  # after a space
+], ids=["blank", "in-a-goal", "a-goals-last-line", "after-a-space-in-a-goal"])
 def test_no_total_stated_in_the_heading_leaves_the_self_scores_added_up(tmp_path, heading, goal):
     form = score_one(hubei_form(tmp_path / "hubei.xlsx", heading, goal))
     assert (form.total, form.self_total) == (D("98.90"), D("98.9"))
@@ -2623,6 +2625,22 @@ def test_a_target_written_in_parts_under_one_merged_heading_is_read_whole(tmp_pa
     form = score_one(_target_under_a_heading_over_two_columns(tmp_path / "form.xlsx", split))
     assert [(i.name, i.score) for i in form.items[1:]] == [("受理件数", D("45.00")), ("群众满意度", D("40.00"))]
     assert item(form, "受理件数").target in ("≥100件", "≥100")
+    assert form.total == PLAIN_TOTAL
+
+
+def test_two_numbers_under_one_merged_heading_are_not_read_as_one(tmp_path):
+    # The actual in one column and the unit's own rate beside it (98.8%, a number) under one merged
+    # heading were glued: "90件" | 0.9 read as "90件90%", and a cost of 494 | 98.8% as "49498.8%".
+    def edit(sheet):
+        header = _row_with(sheet, 4, "年度指标值")
+        column = next(col for col in range(1, 20) if sheet.cell(header, col).value == "实际完成值")
+        sheet.insert_cols(column + 1)
+        sheet.merge_cells(start_row=header, start_column=column, end_row=header, end_column=column + 1)
+        sheet.cell(header + 1, column + 1, 0.9).number_format = "0.0%"
+        sheet.cell(header + 2, column + 1, 1.05).number_format = "0.0%"
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), edit))
+    assert (item(form, "受理件数").actual, item(form, "群众满意度").actual) == ("90件", "95%")
     assert form.total == PLAIN_TOTAL
 
 

@@ -230,6 +230,22 @@ def test_notes_between_a_project_forms_blocks_are_carried_above_its_table(tmp_pa
     assert f"A{table - 1}:M{table - 1}" in {str(cells) for cells in scored.merged_cells.ranges}
 
 
+def test_a_note_typed_under_the_goals_in_their_column_is_a_note_not_part_of_the_goal(tmp_path):
+    # It was read into 预期目标 and carried as a note too: the scored form showed it twice.
+    path = write_form(tmp_path / "form.xlsx", _plain_project())
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    goals = next(row[0].row for row in sheet.iter_rows() if row[0].value == "年度总体目标")
+    goal_column = next(cell.column for cell in sheet[goals + 1] if cell.value and cell.column > 1)
+    sheet.insert_rows(goals + 2)
+    sheet.cell(goals + 2, goal_column, "注：目标按项目申报书填写")
+    book.save(path)
+    [form] = perfeval_xl.score_workbook(path).forms
+    assert "申报书" not in form.form.goal_expected and form.form.notes == ["注：目标按项目申报书填写"]
+    scored = scored_workbook(tmp_path, path).active
+    assert sum("申报书" in str(value) for row in scored.iter_rows(values_only=True) for value in row if value) == 1
+
+
 def test_a_project_form_without_notes_gets_no_note_rows_above_its_table(tmp_path):
     # Counter-case: the goal text row stays right above the table's header.
     path = write_form(tmp_path / "form.xlsx", _plain_project())

@@ -242,6 +242,10 @@ def _staff_extra(cells: SheetCells, heading: dict[str, tuple[int, int]], base: B
     past = _row_under(cells, row)
     if past != under and _headcount(cells.raw(past, heading["quota"][1])) is not None:
         under = past  # the counts past a blank row (as _count_of reads them)
+    # Only where the counts stand under their labels: counts beside them ("编制数 | 12 | 在职人数 | 11")
+    # or in their cells ("编制数：20") made the counts headings and the next block's header their row.
+    if any(_headcount(cells.raw(under, col)) is None for col in label_cols):
+        return
     line = BaseLine("")
     other_cols = [col for col in range(min(label_cols) + 1, min(len(cells.grid.rows[row]), _SCAN))
                   if col not in label_cols]
@@ -934,6 +938,11 @@ def _header_columns(cells: SheetCells, row: int) -> dict[str, int]:
         for field_name, col in cells.label_columns(row - 1, labels.DEPARTMENT_COLUMNS).items():
             if field_name not in columns and not cells.text(row, col):
                 columns[field_name] = col
+    # 指标解释 stands in for a 评价标准 the table lacks; beside one (指标解释 | 评价标准, a common
+    # provincial order) it had taken its place and the 评价标准 was dropped from the scored form.
+    explanation = columns.pop("explanation", None)
+    if explanation is not None and "standard" not in columns:
+        columns["standard"] = explanation
     return columns
 
 

@@ -381,12 +381,17 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
 _HEADING_TOTAL = re.compile(r"(?:^|\s)(?:自评)?总分\s*[:∶]?\s*(\d+(?:\.\d+)?)\s*分?$")
 _HEADING_TOTAL_LABEL = re.compile(r"(?:^|\s)(?:自评)?总分\s*[:∶]?$")
 _POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*分?$")
+#: The longest cell read as a heading line stating the total ("填报日期：2024年3月15日　　总分：96.5分").
+_HEADING_LINE_LONGEST = 40
 
 
 def _read_heading_total(cells: SheetCells, row: int, col: int, value: str, form: ProjectForm) -> None:
     """The self total Hubei's form states in its heading line ("总分：96.5分"), for a form whose table has
     no 总分 row: without it the review compared the engine's total with the items' self-scores added up,
-    never with the total the unit wrote.  A blank "总分：　　分" states none."""
+    never with the total the unit wrote.  A blank "总分：　　分" states none, and so does a sentence
+    (a goal's "……。\n自评总分95分"): a heading line is short, on one line, and says no 。."""
+    if len(value) > _HEADING_LINE_LONGEST or "\n" in value or "。" in value:
+        return
     text = nfkc(value).strip()
     found = _HEADING_TOTAL.search(text)
     if found:
@@ -599,6 +604,8 @@ def _text_below(cells: SheetCells, row: int, col: int, stop_row: int) -> str:
     for below in range(row + 1, stop_row):
         text = cells.text(below, col)
         if not text or any(labels.is_any_label(label) and label not in _GOAL_CAPTIONS for _, label in cells.row_labels(below)):
+            break
+        if note_text(cells.grid.rows[below]):  # "注：…" under the goals is a note (ProjectForm.notes), not a goal's
             break
         parts.append(text)
     return "\n".join(parts)
@@ -950,7 +957,14 @@ class _IndicatorReader:
                 parts.append(text)
             elif part_col == col:
                 parts.append("")
-        return "".join(parts) if len(parts) > 1 else None
+        if len(parts) < 2:
+            return None
+        # Parts of one value hold one number between them ("≥" | 120 | "万平方米"); two numbers are two
+        # values (an actual and the unit's own rate beside it under one merged heading: "494" | 98.8%
+        # had been read as "49498.8%"), and the cell is read alone.
+        if sum(any(character.isdigit() for character in part) for part in parts) > 1:
+            return None
+        return "".join(parts)
 
     def _parsed_the_long_way(self, row: int, values: list[object], col: int, what: str, flags: list[Flag],
                              operator_text: str | None, unit_text: str | None) -> ParsedValue:
