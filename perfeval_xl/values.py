@@ -225,22 +225,24 @@ def _is_placeholder(compact: str) -> bool:
 #: without a number hold none, and are read as words at once.
 _TEMPLATE_HINT = frozenset("xX-—–―─━‐‑‒/*")
 _TEMPLATE_DASHES = re.escape("-—–―─━‐‑‒/*")
-_TEMPLATE_UNIT = r"(?:%|‰|[\u4e00-\u9fff]{1,4})?(?:" + "|".join(map(re.escape, _SUFFIX_WORDS)) + ")?"
-#: "XX" with the operator and unit the template wrote around it ("≥XX%", "XX个", "≤XX万元"); a dash,
-#: "/" or "*" with a percent sign ("—%") or after an operator ("≥—", "≤/万元").  Not a dash before
-#: words ("—按时完成": a bullet), nor "一" (a numeral: "一流").
-_TEMPLATE_PLACEHOLDER_PATTERN = (
-    rf"(?:{_ANY_OPERATOR})?[xX]{{2,}}{_TEMPLATE_UNIT}"
-    rf"|(?:{_ANY_OPERATOR})?[{_TEMPLATE_DASHES}]+[%‰]"
-    rf"|(?:{_ANY_OPERATOR})[{_TEMPLATE_DASHES}]+{_TEMPLATE_UNIT}")
 
 
 @functools.cache
 def _template_placeholder() -> re.Pattern:
-    """The pattern of :data:`_TEMPLATE_PLACEHOLDER_PATTERN`, compiled when first asked for: compiling it
-    costs ≈ 30 M instructions (its operators three times over), which every process paid at start-up while
-    few batches hold such a value."""
-    return re.compile(_TEMPLATE_PLACEHOLDER_PATTERN)
+    """"XX" with the operator and unit the template wrote around it ("≥XX%", "XX个", "≤XX万元",
+    "XX万平方米"); a dash, "/" or "*" with a percent sign ("—%") or after an operator ("≥—",
+    "≤/万元").  Not a dash before words ("—按时完成": a bullet), nor "一" (a numeral: "一流"), nor
+    "XX" before words that are no unit ("XX县全覆盖", "XX项目按时完成": a place or a name left
+    unfilled in a target that is words anyway).
+
+    Compiled when first asked for: compiling it costs ≈ 30 M instructions (its operators three times
+    over), which every process paid at start-up while few batches hold such a value."""
+    units = sorted({*MONEY_UNITS, *_COUNTERS, *_MEASURES, "百分比"}, key=len, reverse=True)
+    unit = (r"(?:%|‰|(?:万|千|亿)?(?:" + "|".join(map(re.escape, units)) + r"))?"
+            r"(?:" + "|".join(map(re.escape, _SUFFIX_WORDS)) + ")?")
+    return re.compile(rf"(?:{_ANY_OPERATOR})?[xX]{{2,}}{unit}"
+                      rf"|(?:{_ANY_OPERATOR})?[{_TEMPLATE_DASHES}]+[%‰]"
+                      rf"|(?:{_ANY_OPERATOR})[{_TEMPLATE_DASHES}]+{unit}")
 
 
 def _is_template_placeholder(compact: str) -> bool:

@@ -389,7 +389,8 @@ def test_a_dash_look_alike_or_a_word_for_nothing_is_no_value_not_equal_text(plac
     assert item.score == D("0.00") and "年度指标值缺失" in messages(item)
 
 
-@pytest.mark.parametrize("target", ["≥XX%", "XX%", "XX个", "≤XX万元", "不低于XX%", "—%", "≥—"])
+@pytest.mark.parametrize("target", ["≥XX%", "XX%", "XX个", "≤XX万元", "不低于XX%", "—%", "≥—", "≥XX万平方米",
+                                    "XX人次", "≥XX百分比"])
 def test_a_templates_placeholder_with_its_operator_or_unit_is_a_missing_target_not_a_qualitative_one(target):
     # "≥XX%" left from the template was read as words: the indicator was qualitative, its actual
     # "96%" was told "无法判定定性指标", and nothing said the form was incomplete.
@@ -409,6 +410,8 @@ def test_a_templates_placeholder_with_its_unit_is_a_missing_actual_not_a_text(ac
     ("一流", "一流", "9.00"),            # 一 is a numeral, not a dash, before words
     ("XX项目按时完成", "已完成", "9.00"),  # a template's sentence about a project, not an unfilled value
     ("X光机配备到位", "已完成", "9.00"),
+    ("XX县全覆盖", "已完成", "9.00"),    # XX a place the unit left unfilled, before words that are no unit
+    ("XX镇完成", "已完成", "9.00"),
 ])
 def test_a_dash_or_x_among_words_keeps_the_target_qualitative(target, actual, expected):
     item = score_indicator(indicator(target, actual, reason="r"), MOF)
