@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 import perfeval_xl
 from perfeval_xl.cli import main
+from xlsx_check import excel_problems
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
 pytestmark = pytest.mark.skipif(not (CASES / "expected.json").is_file(),
@@ -74,3 +75,11 @@ def test_the_dataframe_has_a_row_per_item_that_adds_up_to_each_forms_total(tmp_p
                      for f in summary["files"] for form in f["forms"] for item in form["items"]}
     for row in frame.itertuples():  # the same words as summary.json: what to do, and the cell
         assert row.flags == flags_in_json[(row.file, row.item)]
+
+
+def test_the_samples_scored_forms_and_summary_open_in_excel_without_repair(tmp_path):
+    outbox = tmp_path / "out"
+    CliRunner().invoke(main, ["score", str(CASES), "--out", str(outbox), "--quiet", "--jobs", "1"])
+    workbooks = sorted(outbox.rglob("*.xlsx"))
+    assert len(workbooks) >= 8  # seven scored forms and summary.xlsx
+    assert {path.name: excel_problems(path) for path in workbooks} == {path.name: [] for path in workbooks}

@@ -500,6 +500,23 @@ def test_a_page_never_ends_with_a_header_row():
     assert pages.breaks[0] == 5
 
 
+def test_a_form_of_more_pages_than_excel_takes_breaks_for_ends_only_its_first_1024():
+    # Excel reports a sheet of more than 1,024 manual row breaks as damaged on opening; a form that
+    # long (texts going on over hundreds of rows) ends its first 1,024 pages, Excel paginates the rest.
+    from perfeval_xl.writers._page_breaks import MAX_ROW_BREAKS
+
+    roles = _form_rows(2000)  # a row a page under the repeated header: some 2,000 pages
+    pages = _pages(roles, page=40.0)
+    assert MAX_ROW_BREAKS == 1024 and len(pages.breaks) == MAX_ROW_BREAKS
+    assert pages.breaks == _pages(_form_rows(1030), page=40.0).breaks  # the same first pages
+
+
+def test_a_form_of_fewer_pages_than_the_limit_keeps_every_break():
+    roles = _form_rows(1000)  # 1,009 rows: a page each after the first two
+    pages = _pages(roles, page=40.0)
+    assert len(pages.breaks) == 1007 and pages.breaks[-1] == len(roles) - 1
+
+
 def test_a_long_form_prints_with_breaks_that_keep_its_total_with_its_last_rows(tmp_path):
     items = [execution_item()] + [indicator("产出指标", f"二级{i // 4}", f"指标{i}", "10", "10", row=13 + i,
                                             basis="按季度统计完成情况" * (1 + i % 5)) for i in range(40)]
@@ -830,3 +847,70 @@ def test_a_flag_on_the_scored_form_names_the_input_cell_it_is_about():
              Flag("在职人数缺失", Source("基础数据表", "C4"), "error"), Flag("分值合计不符", None)]
     assert flags_on_form(flags, "评分表") == ("自评得分与复核得分不一致，请单位核实自评得分（原表I5）；"
                                            "在职人数缺失（原表基础数据表!C4）；分值合计不符")
+
+
+# --------------------------------------------------------------------------
+# What Excel opens without "We found a problem with some content"
+# --------------------------------------------------------------------------
+
+
+def test_the_excel_check_finds_what_excel_would_repair(tmp_path):
+    from xlsx_check import excel_problems
+
+    path = tmp_path / "scored.xlsx"
+    write_scored_workbook([project_result()], path)
+    assert excel_problems(path) == []
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"]
+    first_merge = re.search(rb'<mergeCell ref="[A-Z]+\d+:[A-Z]+\d+"/>', xml).group()
+    last_row = int(re.search(rb'<dimension ref="A1:[A-Z]+(\d+)"/>', xml).group(1))
+    breaks = b"".join(b'<brk id="%d" min="0" max="16383" man="1"/>' % (row % (last_row - 1) + 1) for row in range(1025))
+    broken = (xml.replace(first_merge, first_merge * 2)  # a merged range twice: they overlap
+              .replace(b"</worksheet>", b'<rowBreaks count="1025" manualBreakCount="1025">%s</rowBreaks></worksheet>'
+                       % breaks)
+              .replace(b' customHeight="1"', b"", 1))  # a row height Excel would ignore
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in {**parts, "xl/worksheets/sheet1.xml": broken}.items():
+            archive.writestr(name, data)
+    kinds = {kind for _, kind, _ in excel_problems(path)}
+    assert {"merge-overlap", "mergeCells-count-mismatch", "rowBreaks-over-1024",
+            "rowBreaks-unsorted-or-duplicate", "ht-without-customHeight"} <= kinds
+
+
+def test_forms_whose_texts_go_on_over_rows_and_an_f2_beside_its_table_open_in_excel_without_repair(tmp_path):
+    from click.testing import CliRunner
+    from deptgen import BaseFigures, with_notes, write_beside_the_table, write_department_workbook
+    from formgen import write_form
+    from hostile import good_project
+    from xlsx_check import excel_problems
+
+    from perfeval_xl.cli import main
+
+    inbox = tmp_path / "in"
+    reason = ("因汛期持续降雨部分路段养护工程延期实施，" * 100)[:2000]  # some seven rows of 409 pt
+    goals = "\n".join(f"{k}、完成第{k}项年度任务" for k in range(1, 101))
+    project = good_project(goal_expected=goals, goal_actual=goals)
+    project.rows[0].reason = reason
+    write_form(inbox / "长文本.xlsx", project)
+    write_form(inbox / "二十个项目.xlsx", [good_project(f"项目{i}", sheet_name=f"项目{i}") for i in range(20)])
+    department = write_department_workbook(inbox / "部门.xlsx", BaseFigures(unit="某市统计局"))
+    with_notes(department)
+    workbook = openpyxl.load_workbook(department)
+    write_beside_the_table(workbook["基础数据表"])
+    scoring = workbook["指标评分表"]
+    standard = "\n".join(f"{k}、按规定执行得满分，否则酌情扣分" for k in range(1, 31))
+    for row in scoring.iter_rows():
+        for cell in row:
+            if cell.value == "见评分标准":
+                cell.value = standard
+    workbook.save(department)
+
+    outbox = tmp_path / "out"
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(outbox), "--quiet", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    workbooks = sorted(outbox.rglob("*.xlsx"))
+    assert len(workbooks) == 4
+    with zipfile.ZipFile(outbox / "长文本.scored.xlsx") as archive:  # the texts did go on over rows
+        assert archive.read("xl/worksheets/sheet1.xml").count(b'ht="409"') >= 2
+    assert {path.name: excel_problems(path) for path in workbooks} == {path.name: [] for path in workbooks}

@@ -21,7 +21,8 @@ ended it except that:
 - a header row (of the table, the fund or goal block, 复核问题) never ends a
   page, and a break avoids cutting a short merged 二级指标 cell in two.
 
-A form that fits on one page gets no break, and keeps its print titles.  The
+A form that fits on one page gets no break, and keeps its print titles; one of more
+than 1,024 pages gets breaks for its first 1,024 only (Excel's limit, :data:`MAX_ROW_BREAKS`).  The
 page height is estimated on the safe side (see :func:`page_height`): a page
 that ends a little early costs white space, one that ends late would let Excel
 break it again before the manual break, leaving a page of a row or two.
@@ -56,6 +57,11 @@ _SAFE_SHARE = 0.97
 _RUN_SHARE = 1 / 4
 #: Rows that head a block: a page never ends with one.
 _HEADERS = frozenset({"fund_header", "goal_header", "table_header", "issue_header"})
+#: The most manual row breaks a sheet may carry: Excel's limit is 1,026 (its specifications), and a
+#: sheet of more than 1,024 is reported as damaged on opening ("We found a problem with some
+#: content").  A form of more pages (a few very long texts go on over hundreds of rows) ends its
+#: first 1,024 pages here; Excel paginates the rest itself.
+MAX_ROW_BREAKS = 1024
 
 
 @dataclass(frozen=True)
@@ -234,7 +240,7 @@ def _paginated(prefix: list[float], roles: list[str], rows: FormRows, runs: Sequ
     titles = True
     breaks: list[int] = []
     start, room = 1, page
-    while prefix[last] - prefix[start - 1] > room:
+    while prefix[last] - prefix[start - 1] > room and len(breaks) < MAX_ROW_BREAKS:
         # The last row that fits; one at least, however tall.
         end = bisect.bisect_right(prefix, prefix[start - 1] + room) - 1
         if end <= start:
