@@ -17,7 +17,8 @@ projects in one workbook, and .xls files.
 
 Values are written exactly as given: a ``str`` becomes a text cell ("1,300次",
 "—"), a number becomes a number cell, ``None`` leaves the cell empty and a
-:class:`Formula` becomes a formula (with or without a cached value).  The only
+:class:`Formula` becomes a formula (with or without a cached value), an :class:`ErrorValue`
+an error cell (#DIV/0!) in .xlsx and .xls alike.  The only
 exception is the Sichuan layout, whose 指标值 / 实际完成值 columns hold bare
 numbers: there "≥120000件" is split into 指标性质 "≥", 指标值 120000 and
 度量单位 "件" (see :func:`split_quantity`).
@@ -45,7 +46,19 @@ class Formula:
     cached: Union[int, float, Decimal, str, None] = None
 
 
-Value = Union[str, int, float, Decimal, Formula, None]
+@dataclass(frozen=True)
+class ErrorValue:
+    """A cell holding an error value (``"#DIV/0!"``, ``"#N/A"``) as a spreadsheet stores one, not as text:
+    an error cell in .xlsx (t="e"), a BOOLERR record in .xls (what Excel writes for a typed #N/A)."""
+
+    text: str
+
+
+#: BIFF's error codes (xlwt's own table spells #N/A "#N/A!" and gives #NUM! the code of #VALUE!).
+_XLS_ERROR_CODES = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D,
+                    "#NUM!": 0x24, "#N/A": 0x2A}
+
+Value = Union[str, int, float, Decimal, Formula, ErrorValue, None]
 
 
 # --------------------------------------------------------------------------
@@ -665,7 +678,10 @@ def _render_openpyxl(path: Path, sheets: list[tuple[str, Grid, int]], number_for
             cell.border, cell.alignment = border, centre
         for (r, c), value in grid.cells.items():
             cell = ws.cell(row=r + 1, column=c + 1)
-            cell.value = value.expr if isinstance(value, Formula) else _plain_value(value)
+            if isinstance(value, ErrorValue):
+                cell.value, cell.data_type = value.text, "e"
+            else:
+                cell.value = value.expr if isinstance(value, Formula) else _plain_value(value)
             if isinstance(value, str):
                 cell.data_type = "s"  # "=100%" is a target, not a formula
             cell.alignment = centre
@@ -751,7 +767,9 @@ def _render_xlwt(path: Path, sheets: list[tuple[str, Grid, int]], number_formats
         for (r, c), value in grid.cells.items():
             if isinstance(value, Formula):
                 raise ValueError("formulas are not supported in .xls output")
-            if (r, c) not in covered:
+            if isinstance(value, ErrorValue):
+                ws.row(r).set_cell_error(c, _XLS_ERROR_CODES[value.text], fmt(r, c))
+            elif (r, c) not in covered:
                 ws.write(r, c, _plain_value(value), fmt(r, c))
         for c in range(grid.ncols):
             ws.col(c).width = 256 * 15

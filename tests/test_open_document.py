@@ -245,3 +245,30 @@ def test_a_repeated_merged_cell_makes_no_merged_ranges(tmp_path):
 
     [grid] = load_grids(_with_content(ods, tmp_path / "repeated.ods", repeated))
     assert grid.merged == []
+
+
+def test_a_logical_result_libreoffice_saved_as_a_number_reads_as_in_the_xlsx(tmp_path):
+    # LibreOffice keeps TRUE as the number 1 shown "TRUE" (a TRUE from an .xlsx becomes =TRUE()); read
+    # as 1, a TRUE typed as a self-score was accepted as 1 point in the .ods, while its .xlsx and .xls
+    # said "自评得分“TRUE”不是数字".  A formula whose result is 1 shown as 1 stays the number 1.
+    project = hostile.good_project()
+    project.rows[0] = Row("产出指标", "数量指标", "家庭医生签约人数", "≥5000人", "5200人", 20, True)
+    project.rows[3] = Row("效益指标", "社会效益指标", "居民健康素养水平", "有效提升", "达成年度指标", 30, 1, "部分达成")
+    xlsx = write_form(tmp_path / "form.xlsx", project)
+    with zipfile.ZipFile(ods_twin(xlsx, tmp_path / "twin.ods")) as archive:
+        content = archive.read("content.xml").decode()
+    typed_true = ('office:value-type="boolean" office:boolean-value="true"><text:p>TRUE</text:p>',
+                  'table:formula="of:=TRUE()" office:value-type="float" office:value="1" '
+                  'calcext:value-type="float"><text:p>TRUE</text:p>')
+    one = ('office:value-type="float" office:value="1"><text:p>1</text:p>',
+           'table:formula="of:=2-1" office:value-type="float" office:value="1" calcext:value-type="float">'
+           '<text:p>1</text:p>')
+    for written, as_libreoffice_saves_it in (typed_true, one):
+        assert content.count(written) == 1
+        content = content.replace(written, as_libreoffice_saves_it)
+    read_as_ods = perfeval_xl.score_workbook(_with_content(tmp_path / "twin.ods", tmp_path / "form.ods", content))
+    read_as_xlsx = perfeval_xl.score_workbook(xlsx)
+    assert _scores(read_as_ods) == _scores(read_as_xlsx)
+    items = {item.name: item for item in read_as_ods.forms[0].items}
+    assert any("“TRUE”不是数字" in str(flag) for flag in items["家庭医生签约人数"].flags)
+    assert items["居民健康素养水平"].self_score == D("1")

@@ -19,7 +19,7 @@ import pytest
 
 from perfeval_xl import score_workbook
 
-from formgen import Funds, Project, Row, write_form
+from formgen import ErrorValue, Funds, Project, Row, write_form
 
 D = Decimal
 LIBREOFFICE_XLS = Path(__file__).resolve().parent / "data" / "percent_libreoffice.xls"
@@ -156,3 +156,59 @@ def test_a_number_formatted_with_words_reads_as_shown_in_an_xls_as_in_an_xlsx(tm
     cost = scored["设备维护成本"]
     assert (cost.target, cost.actual, cost.score) == ("≤5万元", "5.5万元", D("27.27"))
     assert next(iter(scored.values())).basis.startswith("59.38/62.5×10=9.50")
+
+
+def _flags(item) -> list[str]:
+    return [str(flag) for flag in item.flags]
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".xlsx"])
+def test_an_error_value_in_an_xls_is_flagged_as_in_an_xlsx(tmp_path, suffix):
+    # calamine reads an .xls's #DIV/0! as an empty cell: the unit was told it had not filled in a
+    # self-score it had (a formula gone wrong), where the same form saved as .xlsx said to fix the formula.
+    project = _fraction_project()
+    project.rows[1] = Row("产出指标", "时效指标", "补助资金拨付时间", "12月31日前", "按时完成", 30, ErrorValue("#DIV/0!"))
+    project.rows[2] = Row("效益指标", "社会效益指标", "居民健康素养水平", "有效提升", "达成年度指标", 30, None)
+    scored = items(write_form(tmp_path / f"errors{suffix}", project))
+    broken = _flags(scored["补助资金拨付时间"])
+    assert "自评得分单元格为错误值#DIV/0!，请单位修正公式或填写数值（H14）" in broken
+    # A self-score left blank is still one not filled in, not an error.
+    left_blank = _flags(scored["居民健康素养水平"])
+    assert not any("错误值" in flag for flag in left_blank)
+    assert any(flag.startswith("定性指标无自评得分") for flag in left_blank)
+
+
+def _xls_with_formulas(path: Path, error_code: int) -> Path:
+    """An .xls of two formulas, A1 =1/0 with ``error_code`` as its saved result (as Excel and LibreOffice
+    save a formula whose result is #DIV/0!), B1 ="" with its text result."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("自评表")
+    sheet.write(0, 0, xlwt.Formula("1/0"))
+    sheet.write(0, 1, xlwt.Formula('""'))
+    book.save(path)
+    data = bytearray(path.read_bytes())
+    # xlwt saves each formula's result as an empty text (type 3); the first one's becomes an error (type 2).
+    first = data.index(b"\x03\x00\x00\x00\x00\x00\xff\xff")
+    data[first], data[first + 2] = 2, error_code
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_formulas_saved_error_in_an_xls_is_an_error_and_its_text_result_is_not(tmp_path):
+    from perfeval_xl.readers.grid import load_grids
+
+    [grid] = load_grids(_xls_with_formulas(tmp_path / "formulas.xls", 0x07))
+    assert grid.rows[0][:2] == ["", ""]  # as calamine gives both
+    assert grid.errors == {(0, 0): "#DIV/0!"}
+
+
+def test_an_xls_without_error_values_is_not_parsed_again_for_them(tmp_path, monkeypatch):
+    # Why it matters: xlrd's parse costs more than calamine's whole read; an error value is rare.
+    from perfeval_xl.readers.grid import load_grids
+
+    path = write_form(tmp_path / "plain.xls", _fraction_project())
+    opened = _count_opens(monkeypatch)
+    assert all(grid.errors == {} for grid in load_grids(path))
+    assert opened == []

@@ -62,6 +62,8 @@ class SheetFacts:
     words: dict[tuple[int, int], tuple[str, str, int]] = field(default_factory=dict)
     #: Merged ranges (r0, c0, r1, c1), for an .ods only: calamine reports an .xlsx's itself, an .ods's not.
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: Logical results (True/False), for an .ods only: LibreOffice stores =1>0 as the number 1 shown TRUE.
+    logical: dict[tuple[int, int], bool] = field(default_factory=dict)
 
 
 def unwrap(data: bytes, passwords: tuple[str, ...] = ()) -> tuple[bytes, bytes | None]:

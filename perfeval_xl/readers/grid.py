@@ -4,9 +4,9 @@ python-calamine reads .xlsx/.xlsm/.xls/.ods values fast and without styles;
 that is all a reader needs.  What calamine cannot tell — an empty cell that is
 really a formula never calculated, or an error value like #DIV/0! — comes from
 the screening of the sheet XML in :mod:`.container`; which numbers of an .xls
-are shown as a percentage, from :mod:`.xls_formats` when a reader asks; an
-.ods's merged ranges, percentages, error values and uncalculated formulas,
-from :mod:`.open_document`.
+are shown as a percentage, from :mod:`.xls_formats` when a reader asks, and
+its error values from there too; an .ods's merged ranges, percentages, error
+values, uncalculated formulas and logical results, from :mod:`.open_document`.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 from ..errors import WorkbookError
 from .container import OLE_MAGIC, ZIP_MAGIC, OpenDocumentPackage, ReadLimits, SheetFacts, screen_xlsx, unwrap
 from .open_document import is_open_document_spreadsheet, screen_ods
-from .xls_formats import PercentCells, WordedCells, XlsNumberFormats
+from .xls_formats import PercentCells, WordedCells, XlsNumberFormats, error_cells
 
 
 @dataclass
@@ -95,6 +95,7 @@ def load_grids(path: str | Path, data: bytes | None = None, *, passwords: tuple[
         except OpenDocumentPackage:  # zipped again by a tool: its mimetype not first, or left out
             facts, parsed = screen_ods(data, limits)
     xls_formats = XlsNumberFormats(data, workbook_stream) if data.startswith(OLE_MAGIC) else None
+    xls_errors = error_cells(data, workbook_stream) if xls_formats is not None else {}
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(parsed))
     except BaseException as exc:  # calamine raises several unrelated types, and panics
@@ -115,13 +116,15 @@ def load_grids(path: str | Path, data: bytes | None = None, *, passwords: tuple[
         except BaseException as exc:
             raise _as_workbook_error(exc, f"文件已损坏，工作表“{meta.name}”无法读取") from exc
         sheet_facts = facts.get(meta.name, SheetFacts())
+        if sheet_facts.logical:
+            _put_logical(rows, sheet_facts.logical)
         merged = merged or sheet_facts.merged
         grids.append(Grid(
             name=meta.name,
             rows=rows,
             merged=merged,
             uncalculated=sheet_facts.uncalculated,
-            errors=sheet_facts.errors,
+            errors=xls_errors.get(meta.name) or sheet_facts.errors,
             percent=sheet_facts.percent if xls_formats is None else PercentCells(xls_formats, meta.name),
             hidden=str(meta.visible) != "SheetVisibleEnum.Visible",
             words=sheet_facts.words if xls_formats is None else WordedCells(xls_formats, meta.name),
@@ -145,6 +148,14 @@ def _from_first_cell(sheet) -> list[list[object]]:
         width = len(rows[0])
         rows[:0] = [[""] * width for _ in range(top)]
     return rows
+
+
+def _put_logical(rows: list[list[object]], logical: dict[tuple[int, int], bool]) -> None:
+    """An .ods's logical results in place of the 1 and 0 calamine gives for them: True and False, as
+    the same form reads from .xlsx and .xls."""
+    for (row, col), value in logical.items():
+        if row < len(rows) and col < len(rows[row]):
+            rows[row][col] = value
 
 
 def _as_workbook_error(exc: BaseException, what: str) -> WorkbookError:

@@ -3,9 +3,10 @@
 Units on domestic office suites and LibreOffice save their forms as .ods.
 python-calamine reads an .ods's values but reports no merged ranges for it,
 gives a number shown as a percentage ("95%", stored as 0.95) or with words
-("≤5万元", stored as 5) as the bare number, and an error value (#DIV/0!) or a
-formula never calculated as an empty cell; all of these are read here from
-``content.xml``.  The zip is
+("≤5万元", stored as 5) as the bare number, an error value (#DIV/0!) or a
+formula never calculated as an empty cell, and a logical result LibreOffice
+stores as a number (=1>0: 1 shown TRUE) as that number; all of these are read
+here from ``content.xml``.  The zip is
 screened as an .xlsx's is (zip bombs, entity declarations), and a sheet's used
 area is bounded before calamine sees it: LibreOffice writes a sheet's empty
 tail as one row repeated a million times, so repeats count only where a cell
@@ -202,6 +203,10 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
                     sheet.errors.update(dict.fromkeys(cells, shown))
                 elif formula is not None and value_type is None:  # never calculated: no value stored
                     sheet.uncalculated.update(cells)
+                elif formula is not None and value_type == "float":
+                    logical = _logical(element)
+                    if logical is not None:
+                        sheet.logical.update(dict.fromkeys(cells, logical))
             rows_spanned = _count(element.get(_ROWS_SPANNED))
             columns_spanned = _count(element.get(_COLUMNS_SPANNED))
             if (rows_spanned > 1 or columns_spanned > 1) and row_repeat == col_repeat == 1:
@@ -209,6 +214,23 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
                 sheet.merged.append((row, col, row + rows_spanned - 1, col + columns_spanned - 1))
             col += col_repeat
     return facts
+
+
+#: The words LibreOffice shows for a logical result (its English ones, and the Chinese locale's).
+_LOGICAL_WORDS = {"TRUE": True, "FALSE": False, "真": True, "假": False}
+
+
+def _logical(element) -> bool | None:
+    """True or False when the formula cell ``element`` holds a logical result, else None.  LibreOffice
+    keeps one as a number: =1>0, or a TRUE an .xlsx held (which it turns into =TRUE()), is saved as
+    the float 1 shown "TRUE" (its .xls and .xlsx say True); read as 1, a TRUE typed as a score
+    scored 1 point in an .ods and was flagged "not a number" in its .xls and .xlsx twins."""
+    value = _float(element.get(_VALUE))
+    if value != 0 and value != 1:
+        return None
+    shown = "".join("".join(child.itertext()) for child in element if child.tag == _PARAGRAPH).strip()
+    logical = _LOGICAL_WORDS.get(shown.upper())
+    return logical if logical is not None and logical == (value == 1) else None
 
 
 def _repeated(row: int, col: int, row_repeat: int, col_repeat: int):

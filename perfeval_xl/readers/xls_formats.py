@@ -24,6 +24,13 @@ Whatever goes wrong here (xlrd missing, a file xlrd cannot parse, a sheet name
 it decodes otherwise than calamine) leaves the sheet with no percentage cells:
 the values read as plain numbers, exactly as before this module existed.  It
 must never fail a workbook that calamine read.
+
+calamine also reads an .xls's error values (#DIV/0! cached as a formula's
+result, #N/A typed) as empty cells, so that a unit whose score is #DIV/0! was
+told it had not filled the score in, where its .xlsx twin was told to fix the
+formula.  :func:`error_cells` finds them with xlrd, whose parse a workbook
+costs only when a search of its Workbook stream for such a record (~20 µs a
+form) finds one.
 """
 from __future__ import annotations
 
@@ -278,3 +285,49 @@ class PercentCells(Set):
     def __repr__(self) -> str:
         state = "not read yet" if self._cells is None else sorted(self._cells)
         return f"PercentCells({self._sheet!r}: {state})"
+
+
+#: A record that may hold an error value: a FORMULA whose cached result is one (type byte 2, the
+#: result's last two bytes 0xFFFF), or a BOOLERR whose error flag is set.  Matched anywhere, inside a
+#: text too: a false match only costs xlrd's parse, which then finds no error cell.
+_ERROR_RECORD = re.compile(rb"\x06\x00.{8}\x02.{5}\xff\xff|\x05\x02\x08\x00.{7}\x01", re.S)
+
+
+def error_cells(data: bytes, stream: bytes | None) -> dict[str, dict[tuple[int, int], str]]:
+    """Per sheet name, (row, col) → the error value (#DIV/0!, #N/A …) of each cell of the .xls ``data``
+    that holds one, cached as a formula's result or typed; {} when none may (most workbooks), or
+    when xlrd cannot tell.  ``stream`` is ``data``'s Workbook stream when already read."""
+    if stream is None:
+        try:
+            import olefile
+
+            with olefile.OleFileIO(io.BytesIO(data)) as ole:
+                stream = ole.openstream("Workbook" if ole.exists("Workbook") else "Book").read()
+        except Exception:
+            stream = data  # records split across the container's sectors may be missed: no worse than before
+    if _ERROR_RECORD.search(stream) is None:
+        return {}
+    try:
+        return _error_cells_by_xlrd(data)
+    except Exception:  # see the module docstring: never fail a workbook calamine read
+        return {}
+
+
+def _error_cells_by_xlrd(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=_Quiet(),
+                              ignore_workbook_corruption=True)
+    found = {}
+    try:
+        for index, name in enumerate(book.sheet_names()):
+            grid = book.sheet_by_index(index)
+            cells = {(row, col): xlrd.error_text_from_code.get(grid.cell_value(row, col), "#VALUE!")
+                     for row in range(grid.nrows)
+                     for col, kind in enumerate(grid.row_types(row)) if kind == xlrd.XL_CELL_ERROR}
+            if cells:
+                found[name] = cells
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return found
