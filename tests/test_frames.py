@@ -30,7 +30,7 @@ D = Decimal
 def project_file(file: str, self_scores: list[Decimal | None], self_total: Decimal | None) -> FileResult:
     form = ProjectForm(file=file, sheet="自评表", layout="national-2020", year=2024, name="道路养护项目",
                        department="城管局", unit="市政所", self_total=self_total)
-    items = [ItemScore("产出指标", "数量指标", f"指标{n}", D("10"), D("8.5"), self_score, f"17/20×10=8.50",
+    items = [ItemScore("产出指标", "数量指标", f"指标{n}", D("10"), D("8.5"), self_score, "17/20×10=8.50",
                        source=Source("自评表", f"H{14 + n}"))
              for n, self_score in enumerate(self_scores)]
     return FileResult(file, "ok", forms=[FormResult(form, "mof-2020-project", items, D("85.00"), "良")])

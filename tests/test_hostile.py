@@ -16,6 +16,7 @@ import random
 import re
 import shutil
 import struct
+import subprocess
 import sys
 import time
 import zipfile
@@ -1176,9 +1177,8 @@ def good_inbox(folder: Path, count: int) -> Path:
     return folder
 
 
-def python_running(code: str, *args: object, **popen) -> "subprocess.Popen":
+def python_running(code: str, *args: object, **popen) -> subprocess.Popen:
     """A Python child running ``code`` with ``args`` and this test run's import path."""
-    import subprocess
 
     return subprocess.Popen([sys.executable, "-c", code, *map(str, args)], text=True,
                             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, **popen)
