@@ -20,6 +20,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from .._columns import column_letters
 from .._fast_zlib import crc32 as fast_crc32  # ISA-L's where installed: ~10× zlib's
 from .._zip import ZipMember, zip_archive
 from ..errors import WorkbookError
@@ -660,18 +661,9 @@ def _with_cell_references(xml: bytes) -> bytes:
             col = _column_number(reference.group(1))
             return match.group()
         col += 1
-        return b'<c r="%s%d"%s>' % (_column_letters(col), row, attributes)
+        return b'<c r="%s%d"%s>' % (column_letters(col).encode(), row, attributes)
 
     return _ROW_OR_CELL_TAG.sub(referenced, xml)
-
-
-def _column_letters(number: int) -> bytes:
-    """1 → b"A", 28 → b"AB"."""
-    letters = b""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = bytes((65 + rest,)) + letters
-    return letters
 
 
 def _screened(xml: bytes, head_only: bool = False) -> bytes:

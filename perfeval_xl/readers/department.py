@@ -13,7 +13,8 @@ from ..labels import compact, nfkc, normalise, weight_in_label
 from ..model import BaseAmounts, BaseData, BaseLine, DepartmentForm, DepartmentRow, Flag, Source
 from ..values import MONEY_UNITS, PLACEHOLDERS, declared_money_unit, format_number, to_decimal
 from .cells import SheetCells, footer_lines, joined_across, note_text, split_at_label, written_text
-from .grid import Grid, column_letters
+from .._columns import column_letters
+from .grid import Grid
 
 # An amount column's heading: its year ("2019年", "2019年度", "2019") or the year relative to the
 # evaluated one ("上年", "上一年度", "本年度"), then its figure.  Spending may be headed 决算, 实际,
@@ -72,7 +73,7 @@ def read_base_data(grid: Grid, file: str) -> BaseData | None:
     flags.extend(_budget_from_adjustment_caption(rows))
     flags.extend(_parts_that_do_not_add_up(rows))
     base = BaseData(file=file, sheet=grid.name, unit=_unit(cells), year=year, rows=rows, flags=flags, lines=lines,
-                    notes=notes, extra_headings={column_letters(col): text for col in extra_cols
+                    notes=notes, extra_headings={column_letters(col + 1): text for col in extra_cols
                                                  if (text := cells.text(header_row, col))})
     if staff_heading:
         _staff_extra(cells, staff_heading, base)
@@ -252,7 +253,7 @@ def _staff_extra(cells: SheetCells, heading: dict[str, tuple[int, int]], base: B
     _put_extra_cells(cells, under, other_cols, line)
     headings = {}
     for col in other_cols:
-        letter, text = column_letters(col), cells.text(row, col)
+        letter, text = column_letters(col + 1), cells.text(row, col)
         if text and (letter in line.extra_amounts or letter in line.extra_texts or normalise(text) != "控制率"):
             headings[letter] = text
     if headings or line.extra_amounts or line.extra_texts:
@@ -556,12 +557,12 @@ def _put_extra_cells(cells: SheetCells, row: int, cols: list[int], line: BaseLin
             shown = cells.as_written(value, row, col)
             number = to_decimal(value) if shown is value else None
             if number is not None:
-                line.extra_amounts[column_letters(col)] = number
+                line.extra_amounts[column_letters(col + 1)] = number
                 continue
             value = shown
         text = written_text(value)
         if text:
-            line.extra_texts[column_letters(col)] = text
+            line.extra_texts[column_letters(col + 1)] = text
 
 
 def _row_text(cells: SheetCells, row: int) -> str:

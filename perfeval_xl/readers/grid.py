@@ -10,7 +10,6 @@ values, uncalculated formulas and logical results, from :mod:`.open_document`.
 """
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from .._columns import column_letters
 from ..errors import WorkbookError
 from .container import OLE_MAGIC, ZIP_MAGIC, OpenDocumentPackage, ReadLimits, SheetFacts, screen_xlsx, unwrap
 from .open_document import is_open_document_spreadsheet, screen_ods
@@ -54,23 +54,7 @@ class Grid:
 
 def cell_name(row: int, col: int) -> str:
     """Zero-based (row, col) → "B13"."""
-    return f"{_column_letters(col)}{row + 1}"
-
-
-def column_letters(col: int) -> str:
-    """Zero-based column → "B", "AA"."""
-    return _column_letters(col)
-
-
-@functools.lru_cache(maxsize=1024)  # Why cached: every indicator row names the same few columns
-def _column_letters(col: int) -> str:
-    """Zero-based column → "B"."""
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return f"{column_letters(col + 1)}{row + 1}"
 
 
 def load_grids(path: str | Path, data: bytes | None = None, *, passwords: tuple[str, ...] = (),

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Optional
 
+from .._columns import column_letters
 from ..model import BaseData, BaseLine, DepartmentForm, FormResult
 from ._cell import CellValue, cell_value, write_cell
 from ._display import PERCENT_PLACES_MAX, finite_float, percent_format, percentage
@@ -132,18 +133,9 @@ FORMATS = {
 _LABEL_ROLES = ("line_label", "numbered_line_label", "of_which_line_label")
 
 
-def _column_letters(column: int) -> str:
-    """Column number (from 1) → "E", "AA"."""
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 #: Column letters by column number: A–D and the columns of what the unit wrote beside them (at most the
 #: readers' scan of 40 columns; looked up for every cell written).
-_LETTERS = ("", *(_column_letters(column) for column in range(1, 257)))
+_LETTERS = ("", *(column_letters(column) for column in range(1, 257)))
 
 #: Workbook → role → the cell style openpyxl made of the role's format in that workbook (its style
 #: tables only grow, so the style stays valid).
