@@ -422,41 +422,56 @@ def test_signature_lines_under_a_table_without_a_total_row_are_not_indicators(tm
     assert form.total == ALLEY_TOTAL and not any("联系电话" in f.message for f in all_flags(form))
 
 
+def _alley_with_lines_under_its_table(inbox: Path, name: str, cells: dict[tuple[int, int], object]) -> Path:
+    """ALLEY's national form in ``inbox`` with ``cells`` ((rows below 总分, column) → value) written under
+    its table."""
+    from openpyxl import load_workbook
+
+    inbox.mkdir(exist_ok=True)
+    path = write_form(inbox / name, ALLEY, "national-2020")
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    total = _row_with(sheet, 1, "总分")
+    for (below, column), value in cells.items():
+        sheet.cell(total + below, column, value)
+    workbook.save(path)
+    return path
+
+
+def _scored_first_column(scored_path: Path) -> tuple[list, int, set[str]]:
+    """Column A of a scored form's sheet, the row of its 评价等级 (0-based), and its merged ranges."""
+    from openpyxl import load_workbook
+
+    scored = load_workbook(scored_path).active
+    texts = [scored.cell(row, 1).value for row in range(1, scored.max_row + 1)]
+    return texts, texts.index("评价等级"), {str(merged) for merged in scored.merged_cells.ranges}
+
+
 def test_the_lines_a_unit_signs_under_its_table_are_kept_and_carried_over_to_the_scored_form(tmp_path):
     # forms.md: the scored form carries every field of the input over; 填表人 and 联系电话 say whom
     # the officer asks about its 问题提示.
     import datetime
 
     import perfeval_xl
-    from openpyxl import load_workbook
 
     inbox = tmp_path / "in"
-    inbox.mkdir()
-    path = write_form(inbox / "signed.xlsx", ALLEY, "national-2020")
-    workbook = load_workbook(path)
-    sheet = workbook.active
-    total = next(row for row in range(1, sheet.max_row + 1) if sheet.cell(row, 1).value == "总分")
-    sheet.cell(total + 2, 1, "单位负责人：")  # a label cell, its value in the next
-    sheet.cell(total + 2, 2, "王五")
-    sheet.cell(total + 2, 5, "填表人：李四")
-    sheet.cell(total + 3, 1, "联系电话")
-    sheet.cell(total + 3, 2, 13800001234)  # typed as a number
-    sheet.cell(total + 3, 5, "填表日期：")
-    sheet.cell(total + 3, 6, datetime.datetime(2024, 3, 15))
-    sheet.cell(total + 5, 1, "注：本表金额单位为万元。")  # the unit's note, in its place among the lines
-    workbook.save(path)
+    path = _alley_with_lines_under_its_table(inbox, "signed.xlsx", {
+        (2, 1): "单位负责人：", (2, 2): "王五",  # a label cell, its value in the next
+        (2, 5): "填表人：李四",
+        (3, 1): "联系电话", (3, 2): 13800001234,  # typed as a number
+        (3, 5): "填表日期：", (3, 6): datetime.datetime(2024, 3, 15),
+        (5, 1): "注：本表金额单位为万元。",  # the unit's note, in its place among the lines
+    })
     lines = ["单位负责人：王五　　填表人：李四", "联系电话　　13800001234　　填表日期：2024-03-15", "注：本表金额单位为万元。"]
     [form] = perfeval_xl.score_workbook(path).forms
     assert form.form.footer == lines
     assert form.total == ALLEY_TOTAL
 
     perfeval_xl.score_folder(inbox, out=tmp_path / "out")
-    scored = load_workbook(tmp_path / "out" / "signed.scored.xlsx").active
-    texts = [scored.cell(row, 1).value for row in range(1, scored.max_row + 1)]
-    grade = texts.index("评价等级")
+    texts, grade, merged = _scored_first_column(tmp_path / "out" / "signed.scored.xlsx")
     assert texts[grade + 1:grade + 4] == lines  # under 评价等级, before the 评分规则 note
     assert texts[grade + 4].startswith("评分规则：")
-    assert f"A{grade + 2}:M{grade + 2}" in {str(merged) for merged in scored.merged_cells.ranges}
+    assert f"A{grade + 2}:M{grade + 2}" in merged
 
 
 def sichuan_as_published(path: Path, *, goal_rows=1) -> Path:
@@ -635,20 +650,12 @@ def test_notes_under_a_project_table_are_carried_over_with_the_contact_lines_bel
     # dropped, and so were the 联系人 and 联系电话 the unit wrote under them (forms.md: every field
     # carried over; they say whom the officer asks).
     import perfeval_xl
-    from openpyxl import load_workbook
 
     inbox = tmp_path / "in"
-    inbox.mkdir()
-    path = write_form(inbox / "noted.xlsx", ALLEY, "national-2020")
-    workbook = load_workbook(path)
-    sheet = workbook.active
-    total = _row_with(sheet, 1, "总分")
-    sheet.cell(total + 1, 1, "填报说明：")
-    sheet.cell(total + 2, 1, "1.本表金额单位为万元。")
-    sheet.cell(total + 3, 1, "注：满意度调查由第三方机构开展。")
-    sheet.cell(total + 4, 1, "联系人：张晓明")
-    sheet.cell(total + 4, 4, "联系电话：0731-84561234")
-    workbook.save(path)
+    path = _alley_with_lines_under_its_table(inbox, "noted.xlsx", {
+        (1, 1): "填报说明：", (2, 1): "1.本表金额单位为万元。", (3, 1): "注：满意度调查由第三方机构开展。",
+        (4, 1): "联系人：张晓明", (4, 4): "联系电话：0731-84561234",
+    })
     lines = ["填报说明：", "1.本表金额单位为万元。", "注：满意度调查由第三方机构开展。",
              "联系人：张晓明　　联系电话：0731-84561234"]
     [form] = perfeval_xl.score_workbook(path).forms
@@ -656,9 +663,7 @@ def test_notes_under_a_project_table_are_carried_over_with_the_contact_lines_bel
     assert form.total == ALLEY_TOTAL
 
     perfeval_xl.score_folder(inbox, out=tmp_path / "out")
-    scored = load_workbook(tmp_path / "out" / "noted.scored.xlsx").active
-    texts = [scored.cell(row, 1).value for row in range(1, scored.max_row + 1)]
-    grade = texts.index("评价等级")
+    texts, grade, _ = _scored_first_column(tmp_path / "out" / "noted.scored.xlsx")
     assert texts[grade + 1:grade + 5] == lines
     assert texts[grade + 5].startswith("评分规则：")
 
@@ -1664,27 +1669,34 @@ def _row_below_first_indicator(sheet, values: list) -> None:
         sheet.cell(row, col, value)
 
 
-@pytest.mark.parametrize("adjusted", ["调整后的预算", "调整后的预算数"])
-def test_a_platforms_export_with_the_adjusted_budget_beside_the_adjustment_scores_on_the_adjusted_one(tmp_path, adjusted):
-    # A 绩效管理系统 exports its 预算执行情况 as 资金来源 | 年初预算 | 年度预算调整 | 调整后的预算 | 全年执行数 |
-    # 预算执行率% | 自评得分 (no 分值: 10 by default).  调整后的预算 went unread: the rate was 108/100 on 年初预算,
-    # "超过100%", full marks, instead of 108/120.  年度预算调整 (+20, the change alone) is no budget.
+def _platform_export(path: Path, fund_rows: list[list]) -> Path:
+    """A 绩效管理系统's export of the plain form: its heading, ``fund_rows`` (the 预算执行情况 block, its
+    header first), and the indicators headed 指标值 | 实际完成值 | 权重设定值 | 实际得分."""
     import openpyxl
 
     book = openpyxl.Workbook()
     sheet = book.active
     for row in (["项目支出绩效自评表"], ["（2021年度）"], ["项目名称", "城乡环境综合整治经费"],
                 ["主管部门", "某县住房和城乡建设局", "实施单位", "某县环境卫生管理所"],
-                ["项目资金（万元）", "资金来源", "年初预算", "年度预算调整", adjusted, "全年执行数", "预算执行率%", "自评得分"],
-                [None, "合计", 100, 20, 120, 108, 90, 9],
-                [None, "预算内", 100, 20, 120, 108, 90, None],
-                [None, "专户资金", 0, 0, 0, 0, 0, None],
+                *fund_rows,
                 ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "权重设定值", "实际得分", "偏差原因及改进措施"],
                 *[row[:6] + (row[6], row[7]) for row in PLAIN_ROWS],
                 ["总分", None, None, None, None, 100]):
         sheet.append(list(row))
-    book.save(tmp_path / "export.xlsx")
-    form = score_one(tmp_path / "export.xlsx")
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("adjusted", ["调整后的预算", "调整后的预算数"])
+def test_a_platforms_export_with_the_adjusted_budget_beside_the_adjustment_scores_on_the_adjusted_one(tmp_path, adjusted):
+    # A 绩效管理系统 exports its 预算执行情况 as 资金来源 | 年初预算 | 年度预算调整 | 调整后的预算 | 全年执行数 |
+    # 预算执行率% | 自评得分 (no 分值: 10 by default).  调整后的预算 went unread: the rate was 108/100 on 年初预算,
+    # "超过100%", full marks, instead of 108/120.  年度预算调整 (+20, the change alone) is no budget.
+    form = score_one(_platform_export(tmp_path / "export.xlsx", [
+        ["项目资金（万元）", "资金来源", "年初预算", "年度预算调整", adjusted, "全年执行数", "预算执行率%", "自评得分"],
+        [None, "合计", 100, 20, 120, 108, 90, 9],
+        [None, "预算内", 100, 20, 120, 108, 90, None],
+        [None, "专户资金", 0, 0, 0, 0, 0, None]]))
     execution = item(form, "预算执行率")
     assert (form.budget, form.executed) == (D("120"), D("108"))
     assert execution.score == D("9.00")  # 108/120 = 90% → 0.9×10 (the default weight: the export has no 分值)
@@ -1695,20 +1707,9 @@ def test_a_platforms_export_with_the_adjusted_budget_beside_the_adjustment_score
 def test_a_year_start_and_an_adjustment_without_the_adjusted_budget_still_fall_back_to_the_year_start(tmp_path):
     # Counter-case: 年度预算调整 alone is the change, not the adjusted budget; without 调整后的预算 the rate
     # is on 年初预算数, flagged (scoring.md §2), never on the +20.
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for row in (["项目支出绩效自评表"], ["（2021年度）"], ["项目名称", "城乡环境综合整治经费"],
-                ["主管部门", "某县住房和城乡建设局", "实施单位", "某县环境卫生管理所"],
-                ["项目资金（万元）", "资金来源", "年初预算", "年度预算调整", "全年执行数", "自评得分"],
-                [None, "合计", 100, 20, 90, 9],
-                ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "权重设定值", "实际得分", "偏差原因及改进措施"],
-                *[row[:6] + (row[6], row[7]) for row in PLAIN_ROWS],
-                ["总分", None, None, None, None, 100]):
-        sheet.append(list(row))
-    book.save(tmp_path / "export.xlsx")
-    form = score_one(tmp_path / "export.xlsx")
+    form = score_one(_platform_export(tmp_path / "export.xlsx", [
+        ["项目资金（万元）", "资金来源", "年初预算", "年度预算调整", "全年执行数", "自评得分"],
+        [None, "合计", 100, 20, 90, 9]]))
     execution = item(form, "预算执行率")
     assert (form.budget, execution.score) == (D("100"), D("9.00"))  # 90/100 on 年初预算
     assert has_flag(execution.flags, "表中没有全年预算数，按年初预算数计算执行率")
