@@ -16,6 +16,9 @@ _SPACES = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 _TRAILING_BRACKET = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$|[:：∶]$")  # "(万元)", "(A)"; "年度资金总额："
 _LEADING_NUMBERING = re.compile(r"^(其中[:：]?|[0-9一二三四五六七八九十]+[、.．)]|[(][0-9一二三四五六七八九十]+[)]|\*+)")  # "*实际完成值": required
 _WEIGHT_SUFFIX = re.compile(r"[(]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)]$")
+#: A weight at the end of a level's or an indicator's name, in brackets, with or without 分: "产出指标(50分)",
+#: "产出指标（50）" as Anhui writes it (forms.md), "在职人员控制率(3)" in a table without a 分值 column.
+WEIGHT_AT_END = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$")
 
 
 # The full-width punctuation Chinese text is typed with (and the ideographic space), each with what

@@ -886,16 +886,16 @@ def _weights_headed_as_scores(cells: SheetCells, row: int, columns: dict[str, in
     return found
 
 
-#: A weight written at the end of a name, in a bracket, with or without 分: "在职人员控制率(3)",
-#: "投入(15)", "信息公开（3分）" (after NFKC and without spaces).
-_WEIGHT_AFTER_NAME = re.compile(r"^(.+?)[(](\d+(?:\.\d+)?)分?[)]$")
 _WEIGHTS_IN_NAMES = 3  # names with a weight that make a table without 分值 column one of this kind
 
 
 def _weight_after_name(text: object) -> tuple[str, Decimal] | None:
     """(the name, its weight) of a name that ends with its weight in a bracket; None otherwise."""
-    found = _WEIGHT_AFTER_NAME.match(compact(text)) if text.__class__ is str else None
-    return (found.group(1), Decimal(found.group(2))) if found else None
+    if text.__class__ is not str:
+        return None
+    name = compact(text)  # "在职人员控制率(3)", "投入(15)", "信息公开(3分)"
+    found = labels.WEIGHT_AT_END.search(name)
+    return (name[:found.start()], Decimal(found.group(1))) if found and found.start() else None
 
 
 def _weights_in_names(cells: SheetCells, header_row: int, name_col: int) -> bool:

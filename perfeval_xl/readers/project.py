@@ -801,7 +801,7 @@ def _declared_level_weights(rows: list[list[object]], col: int, first: int, end:
     for values in rows[first:end]:
         text = values[col] if col < len(values) else None
         # Why the test of the last character first: most level cells declare no weight.
-        if text.__class__ is str and text.rstrip()[-1:] in ")）" and (match := _LEVEL_WEIGHT.search(text)):
+        if text.__class__ is str and text.rstrip()[-1:] in ")）" and (match := labels.WEIGHT_AT_END.search(text)):
             declared.setdefault(_level_name(text), Decimal(nfkc(match.group(1))))
     return declared
 
@@ -825,8 +825,6 @@ def _shown_level(value: object) -> str:
     return _level_name(value if value.__class__ is str else "" if value is None else str(value))
 
 
-#: A level's weight at the end of its cell: "(50分)", or without 分 as Anhui writes it, "（50）" (forms.md).
-_LEVEL_WEIGHT = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]\s*$")
 #: A level's weight, or the template's blank for it that the unit left unfilled: Hubei's "效益指标（　分）".
 _LEVEL_WEIGHT_OR_BLANK = re.compile(r"[(（]\s*(?:\d+(?:\.\d+)?)?\s*分?\s*[)）]\s*$")
 _SPACES = re.compile(r"\s+")
