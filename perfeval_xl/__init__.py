@@ -8,8 +8,9 @@ Typical use::
     for form in result.forms:
         print(form.name, form.total, form.grade)
 
-    batch = perfeval_xl.score_folder("收件箱", out="评分结果", jobs=4)
-    frame = batch.to_dataframe()
+    if __name__ == "__main__":  # score_folder's workers may import the script again (README)
+        batch = perfeval_xl.score_folder("收件箱", out="评分结果", jobs=4)
+        frame = batch.to_dataframe()
 """
 from __future__ import annotations
 

@@ -298,8 +298,8 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
           scheduler: str | None, formats: tuple[str, ...], quiet: bool, debug: bool) -> None:
     """对INBOX下所有工作簿评分，结果写入--out文件夹。
 
-    Score every workbook under INBOX (recursively; .xlsx, .xlsm, .xltx, .xls, .ods)
-    and write OUTBOX/<sub-folder>/<name>.scored.xlsx for each (b.xls gives
+    Score every workbook under INBOX (recursively; .xlsx, .xlsm, .xltx, .xltm, .xls,
+    .ods) and write OUTBOX/<sub-folder>/<name>.scored.xlsx for each (b.xls gives
     b.xls.scored.xlsx), a report draft for each department form, plus
     summary.xlsx and summary.json.  Exit code 0 when no file failed (a skipped
     file is named or counted), 1 when any failed (or the batch could not run),
@@ -436,7 +436,8 @@ def explain(file: Path, rules: tuple[str, ...], passwords: tuple[str, ...], pass
               help="输出文件夹。 / Output folder.")
 @click.option("--rules", "-r", multiple=True, metavar="NAME|FILE",
               help="评分规则，项目规则和部门规则可各给一套。 / Rulebook name or file (one per kind of form).")
-@click.option("--jobs", "-j", type=_IntAtLeast(0), default=0, help="并行进程数，0为CPU核数。 / Workers.")
+@click.option("--jobs", "-j", type=_IntAtLeast(0), default=0,
+              help="并行进程数，0为CPU核数（默认）。 / Worker processes; 0 = all cores (default).")
 @click.option("--settle", type=_FloatAtLeast(0.1), default=2.0, show_default=True,
               help="文件大小保持不变多少秒后才评分（等待复制完成）。 / Seconds a file's size must hold still.")
 @_read_options

@@ -51,3 +51,20 @@ def test_a_batch_of_project_and_department_workbooks_never_imports_openpyxl(tmp_
     sheets = [openpyxl.load_workbook(path).sheetnames for path in (tmp_path / "batch").rglob("*.scored.xlsx")]
     assert sum("基础数据表" in titles for titles in sheets) == 2
     assert sum("基础数据表" not in titles for titles in sheets) >= 5
+
+
+def test_the_python_declared_is_one_the_package_runs_on():
+    # setup.cfg and the README said 3.10, where `import perfeval_xl` fails: the readers' patterns use
+    # possessive quantifiers (`[\w:]++`), scored_form.py a starred subscript (`measured[a, b, *roles]`),
+    # the store hashlib.file_digest — all new in 3.11.
+    import configparser
+    import re
+
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg", encoding="utf-8")
+    declared = re.fullmatch(r">=\s*(\d+)\.(\d+)", setup["options"]["python_requires"].strip())
+    minimum = (int(declared.group(1)), int(declared.group(2)))
+    assert minimum >= (3, 11)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"(Python ≥ {minimum[0]}.{minimum[1]})" in readme  # the quick start says what setup.cfg enforces
+    assert sys.version_info[:2] >= minimum  # the interpreter running these tests is one it accepts

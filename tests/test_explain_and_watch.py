@@ -2,6 +2,7 @@
 import errno
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -452,6 +453,40 @@ def test_every_commands_help_says_its_headings_and_help_option_in_chinese_too(co
     assert "\n选项 / Options:\n" in result.output and "\nOptions:" not in result.output
     if not command:
         assert "--version   显示版本号并退出。 / Show the version and exit." in result.output
+
+
+def _long_options(command, path=()):
+    """(command path, "--option") of every long option of ``command`` and its subcommands, help aside."""
+    import click
+
+    for param in command.params:
+        for option in (*param.opts, *param.secondary_opts):
+            if isinstance(param, click.Option) and option.startswith("--") and option != "--help":
+                yield " ".join(path), option
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _long_options(sub, (*path, name))
+
+
+def test_every_option_a_help_lists_is_in_the_readme():
+    # --version was in `perfeval-xl --help` and nowhere in the README.
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", readme))
+    assert [(command, option) for command, option in _long_options(main) if option not in named] == []
+
+
+def test_every_option_the_readme_names_before_its_benchmark_is_a_commands_option():
+    # The counter-case: the README names no option the commands do not take (bench.py's are its own).
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", readme.split("## 性能 / Performance")[0]))
+    assert named and named <= {option for _, option in _long_options(main)}
+
+
+def test_score_help_names_every_kind_of_workbook_it_reads():
+    from perfeval_xl.inbox import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES
+
+    usage = " ".join(CliRunner().invoke(main, ["score", "--help"]).output.split())
+    assert [suffix for suffix in WORKBOOK_SUFFIXES if f"{suffix}," not in usage and f"{suffix})" not in usage] == []
+    assert [suffix for suffix in OTHER_SPREADSHEETS if suffix in usage.replace(".xlsx", "")] == []  # skipped, not read
 
 
 def test_an_outbox_that_cannot_be_written_is_named_in_chinese(tmp_path, monkeypatch):

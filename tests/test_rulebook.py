@@ -1024,6 +1024,23 @@ def test_keys_that_would_be_ignored_or_crash_scoring_are_errors_on_load(tmp_path
     assert error.startswith(f"规则文件 {path} 中键 {key} 有误：{says}"), error
 
 
+def test_a_number_of_16_digits_before_the_point_is_an_error(tmp_path):
+    # The README and the message itself say "more than 15 digits"; 16 passed, only 17 were refused.
+    path = _bureau_file(tmp_path, "extends: mof-2020-project\nindicators: {over_achievement_factor: 1234567890123456}\n")
+    assert _load_error(path).startswith(
+        f"规则文件 {path} 中键 indicators.over_achievement_factor 有误：数值过大（整数部分超过15位），实际为 1234567890123456")
+
+
+def test_a_number_of_15_digits_before_the_point_or_of_many_decimals_loads(tmp_path):
+    rulebook = load_rulebook(_bureau_file(tmp_path, """\
+        extends: mof-2020-project
+        indicators: {over_achievement_factor: 999999999999999}
+        review_tolerance: "0.0123456789012345678"
+        """))
+    assert rulebook.over_achievement_factor == Decimal("999999999999999")
+    assert rulebook.review_tolerance == Decimal("0.0123456789012345678")  # digits after the point are not counted
+
+
 def test_first_level_tables_alike_or_leaving_a_section_out_load(tmp_path):
     same = load_rulebook(_bureau_file(tmp_path, """\
         extends: mof-2020-project

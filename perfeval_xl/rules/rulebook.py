@@ -683,7 +683,8 @@ class _Checker:
             self.fail(key, f"应为数字，实际为 {value!r}{_unit_hint(value)}")
         if not number.is_finite():  # .inf / .nan: not a number a rule can use, and NaN cannot be compared
             self.fail(key, f"应为数字，实际为 {value!r}")
-        if number.adjusted() > _LARGEST_DIGITS:  # "1e999999" (quoted) passed, and overflowed in scoring
+        # adjusted() is the power of ten of the first digit: a number of 16 digits before the point has 15.
+        if number.adjusted() >= _LARGEST_DIGITS:  # "1e999999" (quoted) passed, and overflowed in scoring
             self.fail(key, f"数值过大（整数部分超过{_LARGEST_DIGITS}位），实际为 {value!r}")
         too_low = low is not None and number < Decimal(str(low))
         too_high = high is not None and number > Decimal(str(high))
