@@ -308,6 +308,15 @@ def test_a_small_unzipped_limit_is_said_in_a_unit_that_shows_it(tmp_path):
         perfeval_xl.score_workbook(good, limits=perfeval_xl.ReadLimits(max_unzipped_bytes=1536))
 
 
+def test_a_workbook_too_large_unzipped_says_how_to_read_it_anyway(tmp_path):
+    # The refusal of too many cells named --max-cells; this one named no way out for a real, large workbook.
+    good = hostile.write_good(tmp_path / "g.xlsx")
+    with pytest.raises(perfeval_xl.WorkbookError) as refused:
+        perfeval_xl.score_workbook(good, limits=perfeval_xl.ReadLimits(max_unzipped_bytes=1000))
+    assert str(refused.value).endswith("疑似压缩炸弹或异常文件；如确需读取，请提高 --max-unzipped-mb（库中为 ReadLimits(max_unzipped_bytes=…)）")
+    assert str(total_of(perfeval_xl.score_workbook(good))) == hostile.GOOD_TOTAL  # within the default limit: read
+
+
 @pytest.mark.parametrize("tail", [
     b'<row r="1048576"><c r="I1048576" s="1"/></row>',  # a cell formatted once, far down
     b'<row r="1048576" ht="14.25" customHeight="1"/>',  # a row resized at the sheet's end

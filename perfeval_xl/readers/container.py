@@ -286,8 +286,12 @@ def bounded_archive(data: bytes, limits: ReadLimits, damaged: str) -> tuple["_Ar
     declared = sum(m.file_size for m in members)
     if declared > limits.max_unzipped_bytes:
         raise WorkbookError(f"文件解压后达{_size(declared)}，超过上限{_size(limits.max_unzipped_bytes)}，"
-                            "疑似压缩炸弹或异常文件")
+                            f"疑似压缩炸弹或异常文件{_RAISE_UNZIPPED}")
     return archive, declared
+
+
+#: How an officer whose real workbook is that large reads it anyway (as the refusal of a sheet's cells says).
+_RAISE_UNZIPPED = "；如确需读取，请提高 --max-unzipped-mb（库中为 ReadLimits(max_unzipped_bytes=…)）"
 
 
 def _size(count: int) -> str:
@@ -576,7 +580,7 @@ def _read_bounded(archive: _Archive, member: _Member, limits: ReadLimits) -> byt
     with archive.open(member) as stream:
         xml = stream.read(limits.max_unzipped_bytes + 1)
     if len(xml) > limits.max_unzipped_bytes:
-        raise WorkbookError("文件解压后超过大小上限，疑似压缩炸弹或异常文件")
+        raise WorkbookError(f"文件解压后超过大小上限{_size(limits.max_unzipped_bytes)}，疑似压缩炸弹或异常文件{_RAISE_UNZIPPED}")
     return xml
 
 
