@@ -300,8 +300,8 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
 
     Score every workbook under INBOX (recursively; .xlsx, .xlsm, .xltx, .xltm, .xls,
     .ods) and write OUTBOX/<sub-folder>/<name>.scored.xlsx for each (b.xls gives
-    b.xls.scored.xlsx), a report draft for each department form, plus
-    summary.xlsx and summary.json.  Exit code 0 when no file failed (a skipped
+    b.xls.scored.xlsx), a report draft for each department form scored with
+    its 基础数据表 (F2), plus summary.xlsx and summary.json.  Exit code 0 when no file failed (a skipped
     file is named or counted), 1 when any failed (or the batch could not run),
     2 for a usage error, 130 when stopped by Ctrl-C.
     """
@@ -339,9 +339,10 @@ def score(inbox: Path, outbox: Path, rules: tuple[str, ...], jobs: int, password
         unit = f"（{group.unit}）" if group.unit else ""
         what = f"项目“{group.name}”{unit}" if group.kind == "项目" else f"部门“{group.unit}”的整体支出评价"
         # A few names, not 120 on one line (one sheet copied into every unit's workbook): the sheet lists them all.
-        files = "、".join(map(_one_line, group.files[:_DUPLICATES_NAMED]))
-        if len(group.files) > _DUPLICATES_NAMED:
-            files += f"等{len(group.files)}个文件"
+        named = group.files_named()
+        files = "、".join(map(_one_line, named[:_DUPLICATES_NAMED]))
+        if len(named) > _DUPLICATES_NAMED:
+            files += f"等{len(named)}个文件"
         click.echo(terminal_text(f"重复 {what}有{len(group.files)}张评价表：{files}；"
                                  "均已评分并计入汇总，请确认以哪一份为准（见summary.xlsx“重复报送”）"), err=True)
     if not statuses:  # a wrong folder given, most likely: said even with --quiet

@@ -1759,6 +1759,25 @@ def test_a_project_sent_twice_is_named_in_every_summary_and_on_the_terminal(tmp_
     assert sheet[4][4].value.count("\n") == 5
 
 
+def test_a_sheet_copied_in_one_workbook_is_named_once_with_its_count(tmp_path):
+    # The terminal said "两局.xlsx、两局.xlsx", which read as a mistake of the message.
+    import openpyxl
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    book = openpyxl.load_workbook(hostile.write_good(inbox / "两局.xlsx"))
+    book.copy_worksheet(book.active)
+    book.save(inbox / "两局.xlsx")
+    hostile.write_good(inbox / "另一份.xlsx")
+    result = CliRunner().invoke(main, ["score", str(inbox), "--out", str(tmp_path / "out")])
+    assert "有3张评价表：两局.xlsx（2张表）、另一份.xlsx；" in result.output
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["重复报送"]
+    assert [cell.value for cell in sheet[4]][3:] == [3, "两局.xlsx（2张表）\n另一份.xlsx"]
+    # summary.json keeps a file per form, for a program to count.
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["duplicates"][0]["files"] == ["两局.xlsx", "两局.xlsx", "另一份.xlsx"]
+
+
 def test_a_bar_in_a_projects_name_neither_garbles_nor_merges_what_was_sent_twice(tmp_path):
     # The key was the parts joined with "|": ("运维|平台项目", "信息中心") and ("运维", "平台项目|信息中心")
     # were one project sent twice, and "信息化|运维项目" of "某|中心" was shown as 项目“信息化”（中心）.

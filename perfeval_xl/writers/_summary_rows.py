@@ -106,6 +106,15 @@ class SentTwice(NamedTuple):
     def json(self) -> dict:
         return {"kind": self.kind, "name": self.name, "unit": self.unit, "files": list(self.files)}
 
+    def files_named(self) -> list[str]:
+        """Each file of the group once, in inbox order, as a person reads the group: a file holding
+        several of its forms (a sheet copied) with how many ("两局.xlsx（2张表）"), where
+        "两局.xlsx、两局.xlsx" read as a mistake in the message."""
+        counts = dict.fromkeys(self.files, 0)
+        for file in self.files:
+            counts[file] += 1
+        return [file if count == 1 else f"{file}（{count}张表）" for file, count in counts.items()]
+
 
 def sent_twice_in(files: Iterable[FileResult]) -> list[SentTwice]:
     """:class:`SentTwice` of results held in memory (a batch without an outbox), as a spool finds them."""

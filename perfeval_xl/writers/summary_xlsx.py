@@ -1175,7 +1175,7 @@ def _column_chart(workbook: xlsxwriter.Workbook, sheet_name: str, table: _Table,
 
 
 def _write_duplicates(sheet: Worksheet, formats: _Formats, duplicates: Sequence) -> None:
-    rows = [[group.kind, group.name, group.unit, len(group.files), "\n".join(group.files)] for group in duplicates]
+    rows = [[group.kind, group.name, group.unit, len(group.files), "\n".join(group.files_named())] for group in duplicates]
     table = _Table(sheet, formats, DUPLICATE_COLUMNS)
     table.measure(rows)
     table.title("疑似重复报送", "同一项目（按项目名称和实施单位）或同一部门（按填报单位）有多张评价表：每张都已评分，并计入汇总、分布和部门表；"
