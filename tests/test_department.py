@@ -777,6 +777,38 @@ def test_a_second_f2_of_the_unit_in_the_same_workbook_is_named_on_its_f3_not_dro
     assert perfeval_xl.score_folder(path.parent, out=tmp_path / "out").reused == 1  # not a pair across files
 
 
+def test_a_second_f3_of_the_unit_in_the_same_workbook_is_scored_with_the_f2_beside_it(tmp_path):
+    # A sheet copied: the copy was left without the F2, scored 53.00 and asked the unit to send the F2 it had sent.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    book.copy_worksheet(book["指标评分表"])
+    book.save(path)
+    forms = perfeval_xl.score_workbook(path).forms
+    assert [form.total for form in forms] == [D("95.61"), D("95.61")]
+    assert not [f for form in forms for f in form.flags if "基础数据表" in f.message]
+    [group] = perfeval_xl.score_folder(path.parent).duplicates  # named as the unit's forms sent twice
+    assert group.files == ("d.xlsx", "d.xlsx")
+
+
+def test_an_f3_of_another_unit_does_not_share_the_f2_a_first_f3_took(tmp_path):
+    # The counter-case: only a table of the F2's own unit shares it.
+    import openpyxl
+
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    other = book.copy_worksheet(book["指标评分表"])
+    for row in other.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and UNIT in cell.value:
+                cell.value = cell.value.replace(UNIT, "长沙市开福区统计局")
+    book.save(path)
+    first, second = perfeval_xl.score_workbook(path).forms
+    assert first.total == D("95.61") and first.form.base is not None
+    assert second.form.unit == "长沙市开福区统计局" and second.form.base is None
+
+
 def test_one_units_forms_whose_names_differ_only_in_a_closing_bracket_still_pair_and_say_so(tmp_path):
     # "XX局" on the F3 and "XX局（本级）" on the F2: one unit, and the only pair there is.
     import openpyxl

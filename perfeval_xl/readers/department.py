@@ -1027,6 +1027,16 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData], o
     paired = []
     for table in list(tables_left):
         base = next((b for b in bases_left if b.unit and _same_unit(b.unit, table.unit)), None)
+        if base is None and one_workbook and table.unit:
+            # A second copy of a unit's F3 in the workbook (a sheet copied) shares the F2 its first
+            # copy took: left apart it scored 53.00 instead of 95.61 and asked for the F2 sent
+            # beside it.  The batch names the two copies as the unit's forms sent twice.
+            base = next((t.base for t in paired if t.base.unit and _same_unit(t.base.unit, table.unit)), None)
+            if base is not None:
+                attach_base(table, base)
+                paired.append(table)
+                tables_left.remove(table)
+            continue
         if base is not None:
             attach_base(table, base)
             paired.append(table)
