@@ -143,7 +143,8 @@ def weight_in_label(text: object) -> str | None:
 
 # Field name → the spellings seen in real forms (forms.md), already normalised.
 PROJECT_FIELDS: dict[str, tuple[str, ...]] = {
-    "name": ("项目名称",),
+    "name": ("项目名称",
+             "专项资金名称"),  # how a county's 专项资金绩效目标自评表 (Hunan 2020) names its project
     "department": ("主管部门", "市级主管部门", "区级主管部门", "县级主管部门", "省级主管部门", "主管单位",
                    "项目主管部门", "主管部门及代码", "主管部门名称"),
     "unit": ("实施单位", "项目实施单位", "项目单位", "实施单位名称", "项目实施单位名称", "项目承担单位", "承担单位",
@@ -212,7 +213,10 @@ TOTAL_ROW_LABELS = ("总分", "合计", "总计", "总得分", "自评总分", "
 #: table as a 总分 row does, and are never an indicator.
 FOOTER_PREFIXES = ("单位负责人", "项目负责人", "财务负责人", "部门负责人", "填表人", "填报人", "填表日期",
                    "填报日期", "联系电话", "联系人", "审核人", "评价结论", "自评结论",
-                   "存在问题", "改进措施")  # Sichuan 2023: 评价结论 / 存在问题 / 改进措施, then 项目负责人 | 财务负责人
+                   "存在问题", "改进措施",  # Sichuan 2023: 评价结论 / 存在问题 / 改进措施, then 项目负责人 | 财务负责人
+                   # City forms of the 预算执行情况（万元）（20分） family (2020 项目自评表): the unit's analysis and
+                   # its head's sign-off under the 总分 row, each a label with its text beside it
+                   "偏差大或目标未完成原因分析", "改进措施及结果应用方案", "单位主要负责人签批意见")
 #: What starts a note under a table ("填报说明：", "注：本表金额单位为万元"): it ends a table that has
 #: no 总分 row, and is never an indicator, but is no field of the form either.
 NOTE_PREFIXES = ("填报说明", "填表说明", "说明", "备注", "注")
@@ -354,8 +358,9 @@ def is_footer_label(label: str, prefixes: tuple[str, ...] = FOOTER_PREFIXES) -> 
     ("审核人员培训人次", "联系电话接通率")?  With ``prefixes`` :data:`NOTE_PREFIXES`: a note's."""
     if not label.startswith(prefixes):  # Why first: asked of every indicator row's name
         return False
-    prefix = next(prefix for prefix in prefixes if label.startswith(prefix))
-    return len(label) == len(prefix) or label[len(prefix)] in ":："
+    # Every prefix it starts with, not the first: "改进措施及结果应用方案" starts with 改进措施 too.
+    return any(len(label) == len(prefix) or label[len(prefix)] in ":："
+               for prefix in prefixes if label.startswith(prefix))
 
 
 #: A numbered line ("1、…", "2.…", "（3）…", "一、…"): a note's item under it.

@@ -567,9 +567,10 @@ def test_goals_beside_their_caption_written_again_on_their_row_are_read(tmp_path
     assert (form.goal_expected, form.goal_actual) == (plain.goal_expected, plain.goal_actual) != ("", "")
 
 
-@pytest.mark.parametrize("name", ["存在问题整改率", "改进措施落实率"])
+@pytest.mark.parametrize("name", ["存在问题整改率", "改进措施落实率", "改进措施及结果应用方案印发率"])
 def test_an_indicator_named_like_a_closing_row_is_still_scored(tmp_path, name):
-    # Counter-case: only 存在问题 / 改进措施 alone or before a colon start the lines under a table.
+    # Counter-case: only 存在问题 / 改进措施 (… 改进措施及结果应用方案) alone or before a colon start the
+    # lines under a table.
     form, probe = score_probe(tmp_path, quantity("≥100%", "90%", reason="个别问题未整改", name=name))
     assert probe.score == D("9.00") and form.total == D("99.00")  # 90/100×10; the rest full marks
 
@@ -631,6 +632,36 @@ def test_no_total_stated_in_the_heading_leaves_the_self_scores_added_up(tmp_path
     form = score_one(hubei_form(tmp_path / "hubei.xlsx", heading, goal))
     assert (form.total, form.self_total) == (D("98.90"), D("98.9"))
     assert not [f for f in form.flags if "自评总分" in f.message]
+
+
+CITY_CLOSING_ROWS = [  # as the city forms of this family close (2020 项目自评表: 服务贸易发展资金, 长江禁捕)
+    ["偏差大或目标未完成原因分析", "全校总人数减少，国家奖学金指标相应减少"],
+    ["改进措施及结果应用方案", "按实际人数申报指标"],
+    ["单位主要负责人签批意见", "同意", None, None, "签名：张三"],
+    ["备注：1.预算执行情况口径：预算数为调整后财政资金总额（包括上年结余结转）。"],
+]
+
+
+@pytest.mark.parametrize("total_row", [True, False], ids=["under-a-total-row", "without-one"])
+def test_a_city_forms_closing_rows_are_kept_as_the_lines_under_its_table(tmp_path, total_row):
+    # The unit's 偏差大或目标未完成原因分析 and 改进措施及结果应用方案, and its head's sign-off, ended the lines
+    # under the table: all were lost from the scored form (under a 总分 row), or, without one, the sign-off
+    # row was scored as an indicator named “同意”.
+    import openpyxl
+
+    path = hubei_form(tmp_path / "city.xlsx", ["填报日期：2020年3月10日"])
+    book = openpyxl.load_workbook(path)
+    if total_row:
+        book.active.append(["总分", None, None, None, None, 100, 98.9])
+    for row in CITY_CLOSING_ROWS:
+        book.active.append(row)
+    book.save(path)
+    form = score_one(path)
+    assert form.form.footer == ["偏差大或目标未完成原因分析　　全校总人数减少，国家奖学金指标相应减少",
+                                "改进措施及结果应用方案　　按实际人数申报指标",
+                                "单位主要负责人签批意见　　同意　　签名：张三",
+                                "备注：1.预算执行情况口径：预算数为调整后财政资金总额（包括上年结余结转）。"]
+    assert [i.name for i in form.items][-1] == "受助学生满意度" and form.total == D("98.90")
 
 
 def test_a_total_rows_self_total_is_taken_over_the_headings(tmp_path):
@@ -2251,6 +2282,9 @@ CLERKS_HEADINGS = {
         [["项目名称", None, "主管部门", None, "实施单位"], [N, None, D_, None, U]],
         [(0, 0, 0, 1), (1, 0, 1, 1), (0, 2, 0, 3), (1, 2, 1, 3), (0, 4, 0, 8), (1, 4, 1, 8)]),
     "other regions' labels": Heading([["项目名称", N], ["项目主管部门", D_, None, None, "项目单位", U]]),
+    # Hunan 2020, a county's 专项资金绩效目标自评表: the form was named after its sheet, "未找到项目名称"
+    "专项资金名称 beside 负责人及电话": Heading([["专项资金名称", N, None, "负责人及电话", "旷建成、向建军"],
+                                             ["县级主管部门", D_, None, None, "实施单位", U]]),
     "two fields in one cell": Heading([["项目名称", N], [f"主管部门：{D_}　　　实施单位：{U}"]]),
     "unit and 填报时间 in one cell": Heading([["项目名称", N],
                                           ["主管部门", D_, None, None, f"实施单位：{U}　　填报时间：2024-03-01"]]),
