@@ -1686,6 +1686,26 @@ def plain_form(path: Path, *, funds_after=False, fund_labels=("年度资金总�
     return path
 
 
+def test_a_table_without_a_weight_column_says_so_once_for_the_form(tmp_path):
+    # A county's 绩效目标自评表 (Hunan 2020) has no 分值 column: each row said "分值缺失，按0分计", and
+    # nothing said that the table lacks the column, the reason the form scored 8.00 and 差.
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), lambda sheet: sheet.delete_cols(6)))
+    [flag] = [f for f in form.flags if "没有“分值”列" in f.message]
+    assert str(flag) == "绩效指标表没有“分值”列，各指标无分值，均按0分计，请单位按评分办法在表中补列各指标分值后重新报送（C8）"
+    assert [i.score for i in form.items[1:]] == [D("0"), D("0")] and form.total == D("8.00")
+
+
+def test_a_weight_column_left_blank_is_said_row_by_row_only(tmp_path):
+    # The counter-case: a 分值 column there but blank is the unit's omission on each row, said on each row.
+    def blank_weights(sheet):
+        for row in range(_row_with(sheet, 3, "受理件数"), _row_with(sheet, 3, "群众满意度") + 1):
+            sheet.cell(row, 6).value = None
+
+    form = score_one(_edited(plain_form(tmp_path / "form.xlsx"), blank_weights))
+    assert not [f for f in form.flags if "没有“分值”列" in f.message]
+    assert [f.message for i in form.items[1:] for f in i.flags if "分值缺失" in f.message] == ["分值缺失，按0分计"] * 2
+
+
 def _edited(path: Path, edit) -> Path:
     import openpyxl
 

@@ -180,6 +180,11 @@ def _read_form(cells: SheetCells, file: str, first_row: int, header_top: int, he
     end_row, stop_row = _read_indicators(cells, header_row, columns, form,
                                          _note_columns(cells, header_top, header_row, columns))
     _read_total_row(cells, end_row, columns, form)
+    if "weight" not in columns and form.indicators and all(i.weight is None for i in form.indicators):
+        # A county's 绩效目标自评表 may have no 分值 column at all: each row's "分值缺失" said why it
+        # scored 0, and nothing said that the table itself lacks the column the rules score by.
+        form.flags.append(Flag("绩效指标表没有“分值”列，各指标无分值，均按0分计", cells.source(header_row, columns["name"]),
+                               "error", "请单位按评分办法在表中补列各指标分值后重新报送"))
     # Notes too ("注：…", "填报说明：" and its numbered lines): the unit wrote them on its form, and a
     # note standing above the 联系人 / 填表人 lines ended the footer, dropping those with it.
     form.footer = footer_lines(cells, stop_row, notes=True)
