@@ -63,6 +63,40 @@ def test_each_computed_rule_by_hand(tmp_path):
     assert "103.28%" in next(i.basis for i in form.items if i.name == "公用经费控制率")
 
 
+# Each computed rule of scoring.md §5 at its edges, worked by hand from the spec: the rate is rounded
+# half-up to 2 decimals before the rule applies; "per point" deductions are continuous, "per whole 5
+# points" steps floored.  (rule, figures, score)
+AT_THE_EDGES = [
+    ("在职人员控制率", dict(quota=20, staff=20), "5.00"),                # 100.00% → w
+    ("在职人员控制率", dict(quota=10000, staff=10001), "5.00"),          # 100.01%: 5 − 0.5×0.01 = 4.995 → 5.00
+    ("在职人员控制率", dict(quota=10000, staff=10002), "4.99"),          # 100.02%: 5 − 0.01
+    ("在职人员控制率", dict(quota=12, staff=13), "0.84"),                # 108.33%: 5 − 0.5×8.33 = 0.835 → 0.84
+    ("“三公经费”变动率", dict(sangong=(10, 10, 10)), "5.00"),            # 0.00% → w
+    ("“三公经费”变动率", dict(sangong=(10, 10.0015, 10)), "4.99"),       # 0.015% → 0.02%: 5 − 0.01
+    ("“三公经费”变动率", dict(sangong=(10, 11, 10)), "0.00"),            # 10%: 5 − 5
+    ("重点支出安排率", dict(project=(100, 100, 100), key=89.995), "5.00"),  # 89.995% → 90.00% → ≥90
+    ("重点支出安排率", dict(project=(100, 100, 100), key=89.994), "4.00"),  # 89.99% → ≥80
+    ("重点支出安排率", dict(project=(100, 100, 100), key=59.99), "0.00"),   # below the last band
+    ("预算完成率", dict(carried=0, initial=100, added=0, left=5), "3.00"),      # 95.00%: 5 points short, 1 step
+    ("预算完成率", dict(carried=0, initial=100, added=0, left=4.995), "5.00"),  # 95.01%: 4.99 short, no step
+    ("预算完成率", dict(carried=0, initial=100, added=0, left=10.01), "1.00"),  # 89.99%: 10.01 short, 2 steps
+    ("预算控制率", dict(initial=100, added=0.004), "5.00"),              # 0.004% → 0.00% → the "0" band
+    ("预算控制率", dict(initial=100, added=0.005), "4.00"),              # 0.005% → 0.01% → ≤10%
+    ("预算控制率", dict(initial=100, added=30.005), "0.00"),             # 30.01% → above every band
+    ("公用经费控制率", dict(public=(90, 100, 103.27)), "3.37"),          # 5 − 0.5×3.27 = 3.365 → 3.37
+    ("“三公经费”控制率", dict(sangong=(100, 100, 100.005)), "4.99"),     # 100.01%: 5 − 1×0.01
+    ("政府采购执行率", dict(procurement=(90, 100, 99.9)), "5.00"),       # 99.90% × 5 = 4.995 → 5.00
+    ("政府采购执行率", dict(procurement=(90, 100, 99.89)), "4.99"),      # 99.89% × 5 = 4.9945 → 4.99
+    ("固定资产利用率", dict(assets=100, assets_in_use=12.345), "0.62"),  # 12.35% × 5 = 0.6175 → 0.62
+]
+
+
+@pytest.mark.parametrize("rule, figures, score", AT_THE_EDGES)
+def test_each_computed_rule_at_its_edges_scores_as_worked_by_hand(tmp_path, rule, figures, score):
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT, **figures))
+    assert str(scores(perfeval_xl.score_workbook(path).forms[0])[rule]) == score
+
+
 def test_three_public_expenses_with_zero_last_year(tmp_path):
     zero_both = BaseFigures(UNIT, sangong=(0, 0, 0))
     form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "a.xlsx", zero_both)).forms[0]
@@ -102,6 +136,18 @@ def test_basis_texts_read_cleanly_with_negatives_zeros_and_quoted_names(tmp_path
     assert "“‘三公经费’控制率”的分母为0（“三公经费”行本年预算数）" in flags_of(form, "“三公经费”控制率")
     # quoted once (not "““三公经费”控制率”"), and the amount named as the 评分依据 names it, not by
     # the rulebook's key "三公经费.本年预算"
+
+
+def test_a_rate_just_below_zero_is_shown_as_zero_not_minus_zero(tmp_path):
+    # A cut of 40元 in a budget of 100万元 is −0.004%: it was shown "-0.00%", a rate below 0 that is none.
+    figures = BaseFigures(UNIT, initial=100, added=-0.004)
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "a.xlsx", figures)).forms[0]
+    control = next(i for i in form.items if i.name == "预算控制率")
+    assert control.actual == "0.00%" and control.basis == "-0.004/100=0.00%，属≤0%档，5×1=5.00"
+    # one that rounds to a cent below 0 is below 0, and says so
+    figures = BaseFigures(UNIT, initial=100, added=-0.005)
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "b.xlsx", figures)).forms[0]
+    assert next(i.actual for i in form.items if i.name == "预算控制率") == "-0.01%"
 
 
 def test_zero_denominator_is_an_error_not_a_crash(tmp_path):
@@ -151,6 +197,20 @@ def test_a_budget_cut_or_a_deficit_may_be_negative(tmp_path):
     form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "d.xlsx", figures)).forms[0]
     assert scores(form)["预算控制率"] == D("5.00") and scores(form)["预算完成率"] == D("5.00")
     assert "负数" not in flags_of(form, "预算控制率") + flags_of(form, "预算完成率")
+
+
+def test_a_budget_cut_beyond_the_budget_is_an_error_not_full_marks(tmp_path):
+    # 年初预算 10, 本年追加预算 −20: a budget of −10, of which (−10−0)/(−10) = 100.00% was full marks, unflagged.
+    figures = BaseFigures(UNIT, carried=0, initial=10, added=-20, left=0)
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "a.xlsx", figures)).forms[0]
+    item = next(i for i in form.items if i.name == "预算完成率")
+    assert item.score == 0 and item.basis == "分母(0+10+(−20))=-10<0，无法计算，得0分"
+    assert "“预算完成率”的分母为负数（“上年结转”行金额、“年初预算”行金额、“本年追加预算”行金额：(0+10+(−20))=-10），" \
+           "请核对基础数据表" in flags_of(form, "预算完成率")
+    # a cut the budget covers is still scored: (0+100−20−0)/(0+100−20) = 100.00%
+    figures = BaseFigures(UNIT, carried=0, initial=100, added=-20, left=0)
+    form = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "b.xlsx", figures)).forms[0]
+    assert scores(form)["预算完成率"] == D("5.00") and "负数" not in flags_of(form, "预算完成率")
 
 
 def test_an_amount_typed_in_yuan_is_converted_to_wan_yuan_and_flagged(tmp_path):
@@ -1146,6 +1206,31 @@ def test_a_per_point_deduction_says_which_way_its_limit_binds(direction, rate, b
     rule = SimpleNamespace(kind="deduct_per_point", params={"limit": Decimal(90), "per_point": Decimal(1),
                                                             "direction": direction})
     assert _apply(rule, Decimal(rate), Decimal(5))[1] == basis
+
+
+@pytest.mark.parametrize("kind, params, rate, basis", [
+    # a deduction beyond the weight says the score is floored at 0: "5−0.5×150=0.00" did not add up
+    ("deduct_per_point", {"limit": D(100), "per_point": D("0.5"), "direction": "over"}, "250",
+     "超过100%共150个百分点，5−0.5×150=-70.00<0，按0计，得{score}"),
+    ("deduct_per_step", {"target": D(100), "step": D(5), "per_step": D(2)}, "85",
+     "低于100%共15个百分点，满5个百分点3次，5−2×3=-1.00<0，按0计，得{score}"),
+    # one that takes the weight exactly, or part of it, is the sum as written
+    ("deduct_per_point", {"limit": D(100), "per_point": D("0.5"), "direction": "over"}, "110",
+     "超过100%共10个百分点，5−0.5×10={score}"),
+    ("deduct_per_step", {"target": D(100), "step": D(5), "per_step": D(2)}, "90",
+     "低于100%共10个百分点，满5个百分点2次，5−2×2={score}"),
+    # a rate above a ratio's cap says it is counted at the cap: "120.00%，100%×5" left it to be guessed
+    ("ratio", {"cap": D(100)}, "120", "超过100%按100%计，100%×5={score}"),
+    ("ratio", {"cap": D(100)}, "100", "100%×5={score}"),
+    ("ratio", {"cap": D(100)}, "96.67", "96.67%×5={score}"),
+], ids=["per point, floored", "per step, floored", "per point, to 0", "per step, above 0",
+        "ratio, capped", "ratio, at the cap", "ratio, below the cap"])
+def test_a_score_the_rule_bounds_says_where_it_was_bounded(kind, params, rate, basis):
+    from types import SimpleNamespace
+
+    from perfeval_xl.rules.department import _apply
+
+    assert _apply(SimpleNamespace(kind=kind, params=params), D(rate), D(5))[1] == basis
 
 
 def test_a_rulebooks_standard_and_levels_show_where_the_table_leaves_them_blank():

@@ -168,8 +168,18 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
         item.flags.append(Flag(f"{quoted(row.name)}的分母为0（{amounts}），请核对基础数据表",
                                row.source, "error"))
         return item
+    if denominator < 0:
+        # Only a row that may be negative (MAY_BE_NEGATIVE) makes it so: a budget cut beyond the budget
+        # it cuts.  Such a rate means nothing: (0+10−20−0)/(0+10−20) was 100.00%, full marks, unflagged.
+        amounts = "、".join(map(_amount_name, rule.denominator))
+        item.basis = f"{note}分母{denominator_text}={show(denominator)}<0，无法计算，得0分"
+        item.flags.append(Flag(f"{quoted(row.name)}的分母为负数（{amounts}：{denominator_text}={show(denominator)}），"
+                               "请核对基础数据表", row.source, "error"))
+        return item
     quantum = Decimal(1).scaleb(-rulebook.percent_places)
     pct = quantize_half_up(numerator / denominator * 100, quantum)
+    if not pct:  # a rate just below 0 (−0.004%) rounds to −0.00: shown so, as if it were below 0
+        pct = pct.copy_abs()
     item.actual = f"{pct}%"
     score, how = _apply(rule, pct, w)
     item.score = round2(score)
@@ -183,17 +193,15 @@ def _apply(rule: DepartmentIndicator, pct: Decimal, w: Decimal) -> tuple[Decimal
         over = pct - p["limit"] if p["direction"] == "over" else p["limit"] - pct
         if over <= 0:
             return w, f"{'未超过' if p['direction'] == 'over' else '不低于'}{show(p['limit'])}%，得满分{{score}}"
-        score = max(ZERO, w - p["per_point"] * over)
-        return score, f"{'超过' if p['direction'] == 'over' else '低于'}{show(p['limit'])}%共{show(over)}个百分点，" \
-                      f"{show(w)}−{show(p['per_point'])}×{show(over)}={{score}}"
+        how = f"{'超过' if p['direction'] == 'over' else '低于'}{show(p['limit'])}%共{show(over)}个百分点，"
+        return _deduct(w, p["per_point"], over, how + f"{show(w)}−{show(p['per_point'])}×{show(over)}")
     if rule.kind == "deduct_per_step":
         short = p["target"] - pct
         if short <= 0:
             return w, f"达到{show(p['target'])}%，得满分{{score}}"
         steps = math.floor(short / p["step"])
-        score = max(ZERO, w - p["per_step"] * steps)
-        return score, f"低于{show(p['target'])}%共{show(short)}个百分点，满{show(p['step'])}个百分点{steps}次，" \
-                      f"{show(w)}−{show(p['per_step'])}×{steps}={{score}}"
+        how = f"低于{show(p['target'])}%共{show(short)}个百分点，满{show(p['step'])}个百分点{steps}次，"
+        return _deduct(w, p["per_step"], Decimal(steps), how + f"{show(w)}−{show(p['per_step'])}×{steps}")
     if rule.kind == "bands":
         for band in rule.bands:
             if band.contains(pct):
@@ -201,8 +209,20 @@ def _apply(rule: DepartmentIndicator, pct: Decimal, w: Decimal) -> tuple[Decimal
         return w * p["otherwise"], f"不在任何得分档内，{show(w)}×{show(p['otherwise'])}={{score}}"
     if pct < 0:  # a rulebook's own formula over rows that may be negative: w × rate would be below 0
         return ZERO, f"{show(pct)}%<0，得0分"
-    capped = min(pct, p["cap"])
-    return w * capped / 100, f"{show(capped)}%×{show(w)}={{score}}"
+    if pct > p["cap"]:  # said so: "120.00%，100%×5" left the officer to guess where 100% came from
+        return w * p["cap"] / 100, f"超过{show(p['cap'])}%按{show(p['cap'])}%计，{show(p['cap'])}%×{show(w)}={{score}}"
+    return w * pct / 100, f"{show(pct)}%×{show(w)}={{score}}"
+
+
+def _deduct(w: Decimal, per: Decimal, times: Decimal, formula: str) -> tuple[Decimal, str]:
+    """``w`` less ``per`` × ``times``, floored at 0 (扣完为止), and its working ``formula`` so ended.
+
+    Why the floor is said: "5−0.5×150=0.00" did not add up for an officer checking it by hand (as
+    the project rules say of a linear reverse score below 0)."""
+    score = w - per * times
+    if score < 0:
+        return ZERO, f"{formula}={show2(score)}<0，按0计，得{{score}}"
+    return score, f"{formula}={{score}}"
 
 
 def _sum(base: BaseData, terms: tuple[Term, ...], item: ItemScore, notes: list[str]) -> tuple[Decimal, str]:
