@@ -99,6 +99,29 @@ def test_a_missing_figure_leaves_its_sentence_out_rather_than_guessing(tmp_path)
     assert "编制数12人" in text
 
 
+def _budget_sentences(tmp_path, **figures) -> list[str]:
+    tmp_path.mkdir(exist_ok=True)
+    result = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "某局.xlsx", BaseFigures("某局", **figures))).forms[0]
+    return [text.split("其中")[0] for kind, text in report_paragraphs(result) if text.startswith(("上年结转", "“三公经费”"))]
+
+
+def test_a_rate_of_nothing_or_of_less_than_nothing_is_left_out_of_its_sentence(tmp_path):
+    # A 年初预算 of 0 printed "追加预算占年初预算的。"; a cut beyond the budget (8.2 + 10 − 20 < 0) a 预算完成率
+    # of a sum below 0, where the rules say the rate cannot be computed; a 三公 budget of 0 "决算为预算的。".
+    assert _budget_sentences(tmp_path / "a", initial=0, added=10, carried=0, left=0) == [
+        "上年结转0万元，年初预算0万元，本年追加预算10万元，年末结余0万元，预算完成率100.00%。",
+        "“三公经费”2019年决算5.92万元，预算6.5万元，上年决算6.8万元；较上年减少0.88万元，决算为预算的91.08%。"]
+    assert _budget_sentences(tmp_path / "b", initial=10, added=-20, left=0, sangong=(6.8, 0, 5.92)) == [
+        "上年结转8.2万元，年初预算10万元，本年追加预算-20万元，年末结余0万元，追加预算占年初预算的-200.00%。",
+        "“三公经费”2019年决算5.92万元，预算0万元，上年决算6.8万元；较上年减少0.88万元。"]
+
+
+def test_the_budget_sentence_keeps_both_rates_when_both_can_be_said(tmp_path):
+    # The counter-case: the figures of every sample form.
+    assert _budget_sentences(tmp_path)[0] == ("上年结转8.2万元，年初预算640万元，本年追加预算36.5万元，年末结余26万元，"
+                                              "预算完成率96.20%，追加预算占年初预算的5.70%。")  # 658.7/684.7; 36.5/640
+
+
 def test_subsections_are_numbered_in_turn_when_one_is_left_out(tmp_path):
     # Without 本年追加预算 (预算执行情况 left out) the next subsection began at （二）.
     result = perfeval_xl.score_workbook(write_department_workbook(

@@ -121,9 +121,9 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
     if total:
         parts = [f"{year}部门整体支出合计{_n(total)}万元"]
         if basic is not None:
-            parts.append(f"其中：基本支出{_n(basic)}万元，占{_percent(basic, total)}")
+            parts.append(f"其中：基本支出{_n(basic)}万元" + (f"，占{rate}" if (rate := _percent(basic, total)) else ""))
         if project is not None:
-            parts.append(f"项目支出{_n(project)}万元，占{_percent(project, total)}")
+            parts.append(f"项目支出{_n(project)}万元" + (f"，占{rate}" if (rate := _percent(project, total)) else ""))
         out.append(("text", "，".join(parts) + "。"))
     out.extend(_notes_paragraphs("基础数据表", _base_notes(base)))
     out.append(("heading", "二、部门整体支出使用及管理情况"))
@@ -182,15 +182,17 @@ def _budget_paragraphs(base: BaseData, year: str) -> list[tuple[str, str]]:
     if None not in (carried, initial, added, left):
         available = carried + initial + added
         subheading("预算执行情况")
+        rates = [f"预算完成率{rate}" for rate in [_percent(available - left, available)] if rate]
+        rates += [f"追加预算占年初预算的{rate}" for rate in [_percent(added, initial)] if rate]
         out.append(("text", f"上年结转{_n(carried)}万元，年初预算{_n(initial)}万元，本年追加预算{_n(added)}万元，"
-                            f"年末结余{_n(left)}万元，预算完成率{_percent(available - left, available)}；"
-                            f"追加预算占年初预算的{_percent(added, initial)}。"))
+                            f"年末结余{_n(left)}万元" + "".join(f"，{rate}" for rate in rates) + "。"))
     sangong = base.rows.get("三公经费")
     if sangong is not None and None not in (sangong.prior_final, sangong.budget, sangong.final):
         change = sangong.final - sangong.prior_final
         trend = f"较上年{'增加' if change > 0 else '减少'}{_n(abs(change))}万元" if change else "与上年持平"
         text = (f"“三公经费”{year}决算{_n(sangong.final)}万元，预算{_n(sangong.budget)}万元，上年决算"
-                f"{_n(sangong.prior_final)}万元；{trend}，决算为预算的{_percent(sangong.final, sangong.budget)}。")
+                f"{_n(sangong.prior_final)}万元；{trend}"
+                + (f"，决算为预算的{rate}。" if (rate := _percent(sangong.final, sangong.budget)) else "。"))
         details = [f"{name}{_n(base.rows[key].final)}万元" for key, name in
                    (("公务用车购置和维护经费", "公务用车购置和维护经费"), ("出国经费", "因公出国（境）经费"),
                     ("公务接待", "公务接待费")) if key in base.rows and base.rows[key].final is not None]
@@ -201,12 +203,12 @@ def _budget_paragraphs(base: BaseData, year: str) -> list[tuple[str, str]]:
     for key, heading, label in (("公用经费", "公用经费控制情况", "公用经费"),
                                 ("政府采购金额", "政府采购执行情况", "政府采购")):
         row = base.rows.get(key)
-        if row is not None and row.budget and row.final is not None:
+        if row is not None and row.budget and row.budget > 0 and row.final is not None:
             subheading(heading)
             out.append(("text", f"{label}预算{_n(row.budget)}万元，决算{_n(row.final)}万元，"
                                 f"为预算的{_percent(row.final, row.budget)}。"))
     assets, in_use = _single(base, "固定资产总额"), _single(base, "在用固定资产总额")
-    if assets and in_use is not None:
+    if assets and assets > 0 and in_use is not None:
         subheading("资产管理情况")
         out.append(("text", f"固定资产总额{_n(assets)}万元，在用固定资产{_n(in_use)}万元，"
                             f"固定资产利用率{_percent(in_use, assets)}。"))
@@ -328,7 +330,10 @@ def _final(base: BaseData, key: str) -> Decimal | None:
 
 
 def _percent(part: Decimal, whole: Decimal) -> str:
-    return percent(part / whole) if whole else ""
+    """``part`` as a percentage of ``whole``; "" (the draft then leaves the rate out) when ``whole``
+    is 0 or below: "追加预算占年初预算的。" was printed of a 年初预算 of 0, and a budget cut beyond
+    the budget gave a 预算完成率 of 100.00% that the rules score as an error."""
+    return percent(part / whole) if whole > 0 else ""
 
 
 def _n(value: Decimal) -> str:
