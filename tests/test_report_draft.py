@@ -119,7 +119,7 @@ def test_a_rate_of_nothing_or_of_less_than_nothing_is_left_out_of_its_sentence(t
 def test_the_budget_sentence_keeps_both_rates_when_both_can_be_said(tmp_path):
     # The counter-case: the figures of every sample form.
     assert _budget_sentences(tmp_path)[0] == ("上年结转8.2万元，年初预算640万元，本年追加预算36.5万元，年末结余26万元，"
-                                              "预算完成率96.20%，追加预算占年初预算的5.70%。")  # 658.7/684.7; 36.5/640
+                                              "预算完成率96.20%；追加预算占年初预算的5.70%。")  # 658.7/684.7; 36.5/640
 
 
 def test_subsections_are_numbered_in_turn_when_one_is_left_out(tmp_path):

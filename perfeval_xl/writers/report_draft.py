@@ -185,7 +185,7 @@ def _budget_paragraphs(base: BaseData, year: str) -> list[tuple[str, str]]:
         rates = [f"预算完成率{rate}" for rate in [_percent(available - left, available)] if rate]
         rates += [f"追加预算占年初预算的{rate}" for rate in [_percent(added, initial)] if rate]
         out.append(("text", f"上年结转{_n(carried)}万元，年初预算{_n(initial)}万元，本年追加预算{_n(added)}万元，"
-                            f"年末结余{_n(left)}万元" + "".join(f"，{rate}" for rate in rates) + "。"))
+                            f"年末结余{_n(left)}万元" + ("，" + "；".join(rates) if rates else "") + "。"))
     sangong = base.rows.get("三公经费")
     if sangong is not None and None not in (sangong.prior_final, sangong.budget, sangong.final):
         change = sangong.final - sangong.prior_final
