@@ -5,7 +5,6 @@ import re
 from decimal import Decimal
 
 from .model import FORM_NAMES, FileResult, FormResult
-from .rounding import CENT
 
 
 def print_explanation(result: FileResult, console=None) -> None:
@@ -43,7 +42,9 @@ def _items_table(form: FormResult):
         table.add_column(title, justify="right", no_wrap=True)
     table.add_column("评分依据", overflow="fold", ratio=3)
     for number, item in enumerate(form.items, 1):
-        differs = item.difference is not None and abs(item.difference) > CENT
+        # Red where the review flagged the self-score: by the rulebook's tolerance, not a cent (a
+        # bureau's review_tolerance of 0.5 flagged nothing, yet every self-score 0.02 off was red).
+        differs = item.difference is not None and abs(item.difference) > form.review_tolerance
         levels = "/".join(part for part in (item.level1, item.level2) if part)
         name = f"{_escape(item.name)}\n[dim]{_escape(levels)}[/dim]" if levels else _escape(item.name)
         values = f"{_escape(item.target)} → {_escape(item.actual)}" if item.target or item.actual else ""

@@ -407,6 +407,12 @@ class FormResult:
     #: "按“部门整体支出绩效评价（湖南省指标体系）”评分规则复核", not its id "hunan-dept"; "" in a result
     #: made without it.
     rulebook_title: str = ""
+    #: The rulebook's ``review_tolerance`` and ``score_places`` (scoring.md §4), for the outputs that
+    #: judge a score again: ``perfeval-xl explain`` marks a self-score the review flagged, the report
+    #: draft lists an item scored below its full marks (the weight so rounded).  The built-ins' values
+    #: (0.01, 2) in a result made without them.
+    review_tolerance: Decimal = Decimal("0.01")
+    score_places: int = 2
 
     @property
     def kind(self) -> str:

@@ -1,5 +1,6 @@
-"""Half-up rounding to 2 places (scoring.md §4), the one way every score and amount is rounded, and the
-two ways a rounded number is shown (a score with 2 decimals, a ratio as a percentage)."""
+"""Half-up rounding to 2 places (scoring.md §4; a score to its rulebook's ``score_places``), the one way
+every score and amount is rounded, and the two ways a rounded number is shown (a score with 2 decimals,
+a ratio as a percentage)."""
 from __future__ import annotations
 
 from decimal import MAX_PREC, ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
@@ -19,6 +20,16 @@ quantize_half_up = Context(prec=MAX_PREC, rounding=ROUND_HALF_UP).quantize
 #: ``quantize_down(value, CENT)``: ``value`` cut to 2 places, toward 0 (the last cent of a band below
 #: its open upper bound, rules.project.band_limits).
 quantize_down = Context(prec=MAX_PREC, rounding=ROUND_DOWN).quantize
+
+
+#: Decimal places a score may be rounded to (a rulebook's ``score_places``) → the step it is rounded
+#: to.  At most 2: every output shows a score with 2 decimals.
+SCORE_STEPS = {0: Decimal(1), 1: Decimal("0.1"), 2: CENT}
+
+
+def round_places(value: Decimal, places: int) -> Decimal:
+    """``value`` rounded half-up to ``places`` decimals (a key of :data:`SCORE_STEPS`)."""
+    return quantize_half_up(value, SCORE_STEPS[places])
 
 
 def round2(value: Decimal) -> Decimal:

@@ -451,6 +451,24 @@ def test_form_weight_overrides_the_rulebook_and_self_scores_are_clamped(tmp_path
     assert "已调整为10.00" in flags_of(form, "社会效益")
 
 
+def test_a_bureaus_score_places_round_computed_and_self_scored_rows_alike(tmp_path):
+    # scoring.md §4's "2 decimals" (§5: "Grade as in §4") was a constant in code; a bureau keeping one
+    # decimal now says so in its rulebook, and the total is the sum of the rows so rounded.
+    rows = [list(r) for r in HUNAN_ROWS]
+    rows[4][4] = 4.56         # 绩效指标明确性, self-scored
+    path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), rows=[tuple(r) for r in rows])
+    built_in = perfeval_xl.score_workbook(path).forms[0]
+    one_place = perfeval_xl.score_workbook(path, rules={"name": "本局部门规则", "extends": "hunan-dept",
+                                                        "score_places": 1}).forms[0]
+    assert [scores(built_in)[name] for name in ("政府采购执行率", "固定资产利用率", "绩效指标明确性")] == \
+        [D("4.83"), D("4.78"), D("4.56")]  # the counter-case: the built-in keeps 2 places
+    assert [scores(one_place)[name] for name in ("政府采购执行率", "固定资产利用率", "绩效指标明确性")] == \
+        [D("4.8"), D("4.8"), D("4.6")]
+    item = next(i for i in one_place.items if i.name == "政府采购执行率")
+    assert item.basis == "40.6/42=96.67%，96.67%×5=4.80"  # the rate keeps percent_places
+    assert (built_in.total, one_place.total) == (D("95.67"), D("95.7"))
+
+
 def test_relative_column_labels(tmp_path):
     path = write_department_workbook(tmp_path / "d.xlsx", BaseFigures(UNIT), relative_columns=True)
     assert perfeval_xl.score_workbook(path).forms[0].total == D("95.61")

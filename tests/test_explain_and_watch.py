@@ -29,6 +29,31 @@ def test_explain_prints_every_item_with_its_basis_and_the_total(tmp_path):
         assert text in result.output
 
 
+@pytest.mark.parametrize("rules, red", [(None, True), ({"name": "本局", "extends": "mof-2020-project",
+                                                          "review_tolerance": 0.5}, False)],
+                         ids=["built-in-tolerance", "bureau-tolerance"])
+def test_explain_marks_in_red_the_self_scores_the_review_flags(tmp_path, rules, red):
+    # A self-score more than a cent off was red whatever the rulebook's review_tolerance: a bureau's
+    # 0.5 flagged nothing, yet 9.6 against 9.80 was marked.
+    import io
+
+    from rich.console import Console
+
+    import perfeval_xl
+    from formgen import Funds, Project, Row, write_form
+    from perfeval_xl.explain import print_explanation
+
+    rows = [Row("产出指标", "数量指标", "培训人数", "≥100人", "98人", 10, 9.6, reason="r"),
+            Row("效益指标", "社会效益", "满意度", "≥90%", "95%", 80, 80)]
+    path = write_form(tmp_path / "f.xlsx", Project("项目", "某局", "某单位", 2020, Funds(100, 100, 100), rows))
+    result = perfeval_xl.score_workbook(path, rules=rules)
+    out = io.StringIO()
+    print_explanation(result, Console(file=out, force_terminal=True, color_system="standard", width=200))
+    assert ("\x1b[31m9.60" in out.getvalue()) is red
+    reviewed = result.forms[0].items[1]
+    assert any("不一致（差异0.20）" in flag.message for flag in reviewed.flags) is red  # as the review flags it
+
+
 def test_explain_piped_keeps_each_flag_on_one_line(tmp_path):
     # Piped (80 columns), a flag broke inside its cell reference: "…请单位核实自评得分（H6" and "）".
     result = CliRunner().invoke(main, ["explain", str(EXAMPLE)], env={"COLUMNS": "80"})

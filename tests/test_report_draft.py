@@ -83,6 +83,25 @@ def test_full_marks_of_a_weight_with_more_than_two_places_are_no_deduction(tmp_p
     assert f"{short_of_thirds.name}：分值3.33分，复核得分3.32分，扣0.01分。" in text
 
 
+def test_full_marks_are_the_weight_rounded_to_the_rulebooks_score_places(tmp_path):
+    # Full marks were the weight rounded to 2 places whatever the rulebook: at one place a weight of 10/3
+    # scores 3.3 in full, and the draft listed it as "分值3.33分，复核得分3.30分，扣0.03分".
+    import dataclasses
+
+    figures = BaseFigures("某局")
+    one_place = {"name": "本局部门规则", "extends": "hunan-dept", "score_places": 1}
+    (result,) = perfeval_xl.score_workbook(write_department_workbook(tmp_path / "dept.xlsx", figures),
+                                           rules=one_place).forms
+    assert result.score_places == 1
+    full = next(item for item in result.items if item.score == item.weight and item.score > 0)
+    thirds = dataclasses.replace(full, weight=Decimal("10") / 3, score=Decimal("3.3"))
+    result.items[result.items.index(full)] = thirds
+    assert f"{thirds.name}：" not in draft_paragraphs(result)
+    # The counter-case: at the built-ins' 2 places, 3.3 of 3.33 is short by 0.03.
+    assert f"{thirds.name}：分值3.33分，复核得分3.30分，扣0.03分。" in \
+        draft_paragraphs(dataclasses.replace(result, score_places=2))
+
+
 def test_project_spending_is_its_final_amount_never_its_budget(tmp_path):
     blank = write_department_workbook(tmp_path / "甲局.xlsx", BaseFigures("甲局", project=(190.4, 230, None)))
     text = draft_text(tmp_path / "a", blank)

@@ -248,7 +248,8 @@ yaml_values = st.recursive(
 
 @settings(max_examples=150, deadline=None)
 @given(st.dictionaries(st.sampled_from(["name", "title", "form", "full_marks", "execution", "indicators",
-                                        "qualitative", "weights", "grades", "review_tolerance", "x"]),
+                                        "qualitative", "weights", "grades", "review_tolerance", "score_places",
+                                        "x"]),
                        yaml_values, max_size=4))
 def test_any_yaml_either_loads_or_raises_a_rulebook_error(tmp_path_factory, override):
     path = tmp_path_factory.mktemp("r") / "r.yaml"
@@ -279,6 +280,19 @@ def test_a_utf8_rulebook_with_a_bom_loads(tmp_path):
     path = tmp_path / "本局规则.yaml"
     path.write_text("name: 本局规则\nextends: mof-2020-project\n", encoding="utf-8-sig")
     assert load_rulebook(path).name == "本局规则"
+
+
+@pytest.mark.parametrize("text, says", [
+    ("", "文件为空（或只有注释），没有任何规则；请写上要用的键，如 extends: mof-2020-project"),
+    ("# 本局规则，待填\n", "文件为空（或只有注释），没有任何规则"),
+    ("\ufeff", "文件为空（或只有注释），没有任何规则"),
+    ("- extends: mof-2020-project\n", "顶层应为键值映射"),  # the counter-case: a list is not empty
+], ids=["empty", "only-a-comment", "only-a-bom", "a-list"])
+def test_an_empty_rulebook_file_says_it_is_empty(tmp_path, text, says):
+    # It said "顶层应为键值映射" of a file saved with nothing in it.
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert _load_error(path).startswith(f"规则文件 {path}：{says}")
 
 
 @pytest.mark.parametrize("args", [
@@ -504,6 +518,33 @@ def _keys(value, parent: str = ""):
                 yield from _keys(child, key)
 
 
+@pytest.mark.parametrize("value, written", [(3, "3"), (1.5, "1.5"), (-1, "-1"), ("两位", None), (True, None)],
+                         ids=["three", "fraction", "negative", "words", "boolean"])
+def test_score_places_is_0_1_or_2(tmp_path, value, written):
+    # Every output shows a score with 2 decimals: a third place would be scored and never shown.
+    path = tmp_path / "本局规则.yaml"
+    path.write_text(yaml.safe_dump({"extends": "mof-2020-project", "score_places": value}, allow_unicode=True),
+                    encoding="utf-8")
+    with pytest.raises(RulebookError) as error:
+        load_rulebook(path)
+    message = str(error.value)
+    assert message.startswith(f"规则文件 {path} 中键 score_places 有误：")
+    assert ("应为 0、1、2 之一（各项得分保留的小数位数" in message and f"实际为 {written}" in message) if written \
+        else "应为数字" in message
+
+
+def test_score_places_of_the_built_ins_is_two_and_a_bureau_may_change_it(tmp_path):
+    assert {load_rulebook(name).score_places for name in builtin_rulebooks()} == {2}
+    path = tmp_path / "本局规则.yaml"
+    path.write_text("extends: hunan-dept\nscore_places: 0\n", encoding="utf-8")
+    assert load_rulebook(path).score_places == 0
+    scratch = yaml.safe_load(rulebook_text("mof-2020-project"))
+    del scratch["score_places"]
+    path.write_text(yaml.safe_dump({**scratch, "name": "本局规则"}, allow_unicode=True), encoding="utf-8")
+    from_scratch = load_rulebook(path)  # written before the key existed: it loads, and rounds as it did
+    assert from_scratch.score_places == 2 and from_scratch.round_score(Decimal("9.445")) == Decimal("9.45")
+
+
 @pytest.mark.parametrize("name", builtin_rulebooks())
 def test_readme_names_every_key_of_the_builtin_rulebooks(name):
     # A bureau writing a rulebook from scratch by README's list failed on execution.name and the rest.
@@ -534,6 +575,7 @@ def test_a_rulebook_from_scratch_with_readmes_keys_loads(tmp_path):
           level1_without_satisfaction: {产出指标: 50, 效益指标: 40}
         grades: [{grade: 优, min: 90}, {grade: 良, min: 80}, {grade: 中, min: 60}, {grade: 差, min: 0}]
         review_tolerance: 0.01
+        score_places: 2
         """), encoding="utf-8")
     assert load_rulebook(path).name == "本局规则"
 

@@ -949,6 +949,35 @@ def test_every_number_of_scoring_md_is_the_rulebooks_not_the_codes(tmp_path):
     assert score_form(form_with(form.indicators, funds(0, 0, weight=None)), bureau).total == D("80.00")  # 64×100/80
 
 
+def test_a_bureaus_score_places_round_every_item_score_and_the_total_sums_them():
+    # scoring.md §4's "2 decimals" was a constant in code (rounding.round2): a bureau whose scores keep
+    # one decimal had no key to say so.
+    one_place = load_rulebook({"name": "本局一位小数", "extends": "mof-2020-project", "score_places": 1})
+    short = indicator("≥90%", "85%", reason="r")  # 85/90×10 = 9.444…
+    assert (score_indicator(short, MOF).score, score_indicator(short, one_place).score) == (D("9.44"), D("9.4"))
+    assert score_indicator(short, one_place).basis == "85/90×10=9.4"
+    # An open band ends one step below its bound: 7.9 at one place, 7.99 at two (§3's "bound − 0.01").
+    partial = indicator("有效提升", "基本完成", self_score=9, reason="r")
+    assert score_indicator(partial, MOF).score == D("7.99")
+    assert score_indicator(partial, one_place).basis.endswith("属部分达成档[6.00,7.90]，自评得分9超出该档，调整为7.9")
+    assert score_indicator(indicator("有效提升", "已完成", reason="r"), one_place).score == D("9.0")  # midpoint 0.9 × 10
+    assert score_execution(funds(300, 299.5), one_place).score == D("10.0")  # 9.983… ; 9.98 at two places
+    # Full marks of a weight of 10/3 are 3.3 at one place: no "得分未满" for them.
+    thirds = dataclasses.replace(indicator("≥1", "1"), weight=D(10) / 3)
+    assert score_indicator(thirds, one_place).score == D("3.3") and "得分未满" not in messages(score_indicator(thirds, one_place))
+    form = form_with([short, indicator("≥1", "1", 80, reason="r")], funds(300, 299.5))
+    assert score_form(form, MOF).total == D("99.42")  # 9.98 + 9.44 + 80
+    assert score_form(form, one_place).total == D("99.4")  # 10.0 + 9.4 + 80, the sum of the rounded items
+    assert score_form(form_with(form.indicators, funds(0, 0)), one_place).total == D("99.3")  # 89.4×100/90 = 99.33…
+
+
+def test_a_bureaus_score_places_round_the_built_ins_way_where_it_keeps_two():
+    # The counter-case: a bureau that changes another key keeps the built-in's 2 places.
+    other = load_rulebook({"name": "本局", "extends": "mof-2020-project", "review_tolerance": 0.5})
+    assert MOF.score_places == other.score_places == 2
+    assert score_indicator(indicator("≥90%", "85%", reason="r"), other).score == D("9.44")
+
+
 def test_a_bureaus_own_first_level_sections_replace_the_built_ins(tmp_path):
     # Merged with mof-2020-project's, a bureau's 群众评价 table still required 满意度 10, and a form
     # laid out by it was told "效益指标分值合计30，规则要求40": 满意度 was the only section looked for.

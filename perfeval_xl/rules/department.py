@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ..labels import indicator_key, quoted
 from ..model import BaseAmounts, BaseData, DepartmentForm, DepartmentRow, Flag, FormResult, ItemScore
-from ..rounding import NO_POINTS, quantize_half_up, round2, show2
+from ..rounding import NO_POINTS, quantize_half_up, show2
 from .arithmetic import show
 from .checks import check_self_total, review
 from .department_rulebook import COLUMNS
@@ -27,7 +27,7 @@ def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> Form
     first_rows: dict[int, DepartmentRow] = {}  # a computed indicator's first row, by its rule
     for row in form.rows:
         rule = rulebook.indicator(indicator_key(row.name))
-        item = score_computed_row(row, rule, form.base, rulebook) if rule else score_self_scored_row(row)
+        item = score_computed_row(row, rule, form.base, rulebook) if rule else score_self_scored_row(row, rulebook)
         review(item, rulebook, cells=row.cells)
         if rule is not None:
             first = first_rows.setdefault(id(rule), row)
@@ -54,7 +54,8 @@ def score_department(form: DepartmentForm, rulebook: DepartmentRulebook) -> Form
     flags.extend(check_level_weights(form, items))
     flags.extend(check_self_total(form.self_total, form.sources.get("self_total"), items, total, rulebook))
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
-                      grade=rulebook.grade_for(total), flags=flags, rulebook_title=rulebook.named_in_prose)
+                      grade=rulebook.grade_for(total), flags=flags, rulebook_title=rulebook.named_in_prose,
+                      review_tolerance=rulebook.review_tolerance, score_places=rulebook.score_places)
 
 
 def check_level_weights(form: DepartmentForm, items: list[ItemScore]) -> list[Flag]:
@@ -108,8 +109,8 @@ def _item(row: DepartmentRow, weight: Decimal) -> ItemScore:
                      target=row.standard, reason=row.note)
 
 
-def score_self_scored_row(row: DepartmentRow) -> ItemScore:
-    """A qualitative row keeps the unit's self-score, clamped to [0, w]."""
+def score_self_scored_row(row: DepartmentRow, rulebook: DepartmentRulebook) -> ItemScore:
+    """A qualitative row keeps the unit's self-score, clamped to [0, w] (rounded as every score is)."""
     item = _item(row, row.weight if row.weight is not None else ZERO)
     if row.weight is None:
         item.flags.append(Flag("分值缺失，按0分计", row.cells.get("weight", row.source), "error", "请单位补填分值"))
@@ -123,7 +124,7 @@ def score_self_scored_row(row: DepartmentRow) -> ItemScore:
         item.flags.append(Flag("未填写自评得分，需人工评分", cell, "error", "请单位补填自评得分"))
         return item
     clamped = min(max(own, ZERO), item.weight)
-    item.score = round2(clamped)
+    item.score = rulebook.round_score(clamped)
     if clamped != own:
         item.basis = f"自评指标：自评得分{show(own)}超出[0,{show(item.weight)}]，调整为{show2(item.score)}"
         item.flags.append(Flag(f"自评得分{show(own)}超出分值范围[0,{show(item.weight)}]，已调整为{show2(item.score)}",
@@ -159,7 +160,7 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
         amounts = "、".join(map(_amount_name, rule.denominator))
         zero = f"分母为0（{amounts}：{denominator_text}）"
         if rule.zero_denominator == "full_if_numerator_zero":
-            item.score = round2(w) if numerator == 0 else NO_POINTS
+            item.score = rulebook.round_score(w) if numerator == 0 else NO_POINTS
             outcome = f"分子为0，得满分{show2(item.score)}" if numerator == 0 else \
                 f"分子{numerator_text}={show(numerator)}≠0，得0分"
             item.basis = f"{note}{zero}，{outcome}"
@@ -182,7 +183,7 @@ def score_computed_row(row: DepartmentRow, rule: DepartmentIndicator, base: Base
         pct = pct.copy_abs()
     item.actual = f"{pct}%"
     score, how = _apply(rule, pct, w)
-    item.score = round2(score)
+    item.score = rulebook.round_score(score)
     item.basis = f"{note}{formula}={pct}%，{how.replace('{score}', show2(item.score))}"
     return item
 

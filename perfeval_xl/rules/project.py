@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from ..labels import compact, nfkc
 from ..model import Flag, FormResult, FundLine, Funds, Indicator, ItemScore, ParsedValue, ProjectForm, Source
-from ..rounding import CENT, NO_POINTS, percent, quantize_down, round2, show2
+from ..rounding import CENT, NO_POINTS, percent, quantize_down, quantize_half_up, show2
 from ..values import (NUMBER, OPERATOR_SIGNS, base_unit, in_unit, is_chinese, is_measure, number_beside_dates,
                       numbers_in, parse_operator_column, parse_value, shown_as_understood)
 from .arithmetic import show
@@ -34,7 +34,8 @@ def score_project(form: ProjectForm, rulebook: ProjectRulebook) -> FormResult:
     budget, executed = amounts[:2] if amounts else (None, None)
     return FormResult(form=form, rulebook=rulebook.name, items=items, total=total,
                       grade=rulebook.grade_for(total), flags=flags, budget=budget, executed=executed,
-                      rulebook_title=rulebook.named_in_prose)
+                      rulebook_title=rulebook.named_in_prose, review_tolerance=rulebook.review_tolerance,
+                      score_places=rulebook.score_places)
 
 
 def _rescaled(total: Decimal, execution: ItemScore, form: ProjectForm, rulebook: ProjectRulebook,
@@ -57,7 +58,7 @@ def _rescaled(total: Decimal, execution: ItemScore, form: ProjectForm, rulebook:
             f"{show(full_marks)}，总分无法按满分折算，未折算", cell or execution.source, "error",
             "请单位核对预算执行分值"))
         return total
-    rescaled = round2(total * full_marks / (full_marks - execution.weight))
+    rescaled = rulebook.round_score(total * full_marks / (full_marks - execution.weight))
     message = (f"预算执行不适用（预算数与执行数均为0），总分按满分折算：{show2(total)}×{show(full_marks)}/"
                f"({show(full_marks)}−{show(execution.weight)})={show2(rescaled)}")
     if rescaled > full_marks:  # only on a form whose 分值 add up to more than full marks
@@ -130,14 +131,14 @@ def _execution_item(funds: Funds | None, rulebook: ProjectRulebook, amounts) -> 
         executed = ZERO
     rate = executed / budget
     if rate > 1:
-        item.score = round2(w)
-        item.basis = f"{how}{show(executed)}/{show(budget)}={percent(rate)}>100%，得满分{show2(w)}"
+        item.score = rulebook.round_score(w)
+        item.basis = f"{how}{show(executed)}/{show(budget)}={percent(rate)}>100%，得满分{show2(item.score)}"
         if rulebook.flag_over_execution:
             item.flags.append(Flag(f"{rulebook.execution_name}{percent(rate)}超过100%",
                                    _finding_cell(funds, "executed", _overspent(budget_amount)),
                                    action="请单位说明超预算支出原因并核实执行数"))
         return item
-    item.score = round2(executed * w / budget)  # one division: rate × w would round 0.975 down
+    item.score = rulebook.round_score(executed * w / budget)  # one division: rate × w would round 0.975 down
     item.basis = f"{how}{show(executed)}/{show(budget)}×{show(w)}={show2(item.score)}（执行率{percent(rate)}）"
     return item
 
@@ -298,7 +299,7 @@ def score_indicator(indicator: Indicator, rulebook: ProjectRulebook) -> ItemScor
         _score_quantitative(indicator, item, rulebook)
     # The weight as scores are rounded: full marks of a weight such as 3.33333333333333 (=10/3) are
     # 3.33, and were told "得分未满".
-    if item.applicable and item.score < round2(item.weight) and not indicator.reason:
+    if item.applicable and item.score < rulebook.round_score(item.weight) and not indicator.reason:
         item.flags.append(Flag("得分未满，缺少偏差原因", indicator.cells.get("reason", indicator.source),
                                action="请单位补充偏差原因分析及改进措施"))
     review(item, rulebook, cells=indicator.cells)
@@ -534,7 +535,7 @@ def _score_quantitative(indicator: Indicator, item: ItemScore, rulebook: Project
         score, basis = _positive(a, t, w, item, indicator, rulebook)
     else:
         score, basis = _reverse(a, t, w, item, indicator, rulebook)
-    item.score = round2(score)
+    item.score = rulebook.round_score(score)
     item.basis = note + basis.replace("{score}", item.score.__str__())  # show2 of a rounded score
 
 
@@ -606,7 +607,7 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
                                action=f"请单位按“{'/'.join(band.words[0] for band in reversed(rulebook.bands))}”"
                                       f"等表述填写实际完成情况，或由评价人员人工评分"))  # the rulebook's own words
         return
-    low, high = band_limits(band, w)
+    low, high = band_limits(band, w, rulebook.score_step)
     limits = f"[{show2(low)},{show2(high)}]"
     where = f"定性指标：“{indicator.actual.text}”属{band.label}{limits}"
     if word and band is not rulebook.bands[0] and _in_lowest_band(indicator.target.text, rulebook):
@@ -625,15 +626,15 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
                                indicator.cells.get("actual"), action="请评价人员核实完成情况，必要时人工评分"))
     own = indicator.self_score
     if own is None:
-        item.score = round2(band.midpoint * w)
+        item.score = rulebook.round_score(band.midpoint * w)
         item.basis = f"{where}，无自评得分，取中值{show(band.midpoint)}×{show(w)}={item.score.__str__()}"
         item.flags.append(Flag(f"定性指标无自评得分，按{band.label}中值计分，需人工判定", indicator.source,
                                action="请评价人员人工判定得分"))
     elif low <= own <= high:
-        item.score = round2(own)
+        item.score = rulebook.round_score(own)
         item.basis = f"{where}，采用自评得分{item.score.__str__()}"
     else:
-        item.score = round2(min(max(own, low), high))
+        item.score = rulebook.round_score(min(max(own, low), high))
         own_text, score_text = show(own), item.score.__str__()  # show2 of a rounded score
         item.basis = f"{where}，自评得分{own_text}超出该档，调整为{score_text}"
         item.flags.append(Flag(f"自评得分{own_text}超出{band.label}范围{limits}，已调整为{score_text}",
@@ -749,9 +750,10 @@ def _negation_before(actual: str, word: str, band: Band, rulebook: ProjectRulebo
 NEGATION_REACH = 2
 
 
-def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:
-    """The scores a band allows, in cents as scores are; an open upper bound ends at the last cent
-    below it ("bound − 0.01" of a bound in whole cents).
+def band_limits(band: Band, weight: Decimal, step: Decimal = CENT) -> tuple[Decimal, Decimal]:
+    """The scores a band allows, in steps of ``step`` as scores are rounded (the rulebook's
+    ``score_places``: cents by default); an open upper bound ends at the last step below it
+    ("bound − 0.01" of a bound in whole cents).
 
     Why in cents: of a weight such as 6.67 the 部分达成 band is [4.002, 5.336), and a self-score of
     4 was "outside [4.00,5.33]" and "adjusted" to 4.00.  Why the last cent below, not the bound
@@ -760,12 +762,12 @@ def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:
     lower bound: of a weight of 0 the open band [0, 0) ended at −0.01, and a self-score was
     "adjusted" to a negative score.
     """
-    low = round2(band.low * weight)
+    low = quantize_half_up(band.low * weight, step)
     if band.high_inclusive:
-        return low, round2(band.high * weight)
+        return low, quantize_half_up(band.high * weight, step)
     bound = band.high * weight
-    below = quantize_down(bound, CENT)
-    return low, max(below if below < bound else below - CENT, low)
+    below = quantize_down(bound, step)
+    return low, max(below if below < bound else below - step, low)
 
 
 # ------------------------------------------------------------------ review and checks

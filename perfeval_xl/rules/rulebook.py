@@ -23,6 +23,7 @@ import yaml
 
 from ..errors import RulebookError
 from ..labels import compact
+from ..rounding import SCORE_STEPS, quantize_half_up
 from .arithmetic import show
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class Rulebook:
     full_marks: Decimal
     grades: tuple[Grade, ...]
     review_tolerance: Decimal
+    #: Decimal places every item score is rounded to, half-up (scoring.md §4: 2); the total is the
+    #: sum of the rounded items.  At most 2: scores are shown with 2 decimals everywhere.
+    score_places: int
     data: dict  # the merged YAML, for `perfeval-xl rules show`
 
     @property
@@ -72,6 +76,15 @@ class Rulebook:
         title has the one :func:`_merge_chain` derives ("在hunan-dept基础上修改"), which names no
         rulebook alone, so its name goes before it."""
         return f"{self.name}（{self.title}）" if _DERIVED_TITLE.fullmatch(self.title) else self.title
+
+    @property
+    def score_step(self) -> Decimal:
+        """The smallest step of a score: 0.01 at 2 places (the "bound − 0.01" of an open band, §3)."""
+        return SCORE_STEPS[self.score_places]
+
+    def round_score(self, value: Decimal) -> Decimal:
+        """``value`` rounded half-up to the rulebook's score places (rounding.round2 at 2)."""
+        return quantize_half_up(value, SCORE_STEPS[self.score_places])
 
     def grade_for(self, total: Decimal) -> str:
         for grade in self.grades:
@@ -292,6 +305,9 @@ def _load_chain(name_or_path: str, seen: tuple[str, ...], referrer: str | None,
         source = str(path)
         text = _file_text(path, source)
     data = _parse(text, source)
+    if data is None:  # "顶层应为键值映射" told the officer of a file saved empty nothing to do
+        raise RulebookError(f"规则文件 {source}：文件为空（或只有注释），没有任何规则；请写上要用的键，"
+                            f"如 extends: mof-2020-project 及要修改的键")
     if not isinstance(data, dict):
         raise RulebookError(f"规则文件 {source}：顶层应为键值映射")
     return _with_parents(_File(source, data, builtin is not None), seen,
@@ -771,7 +787,7 @@ def _unit_hint(value: Any) -> str:
     return f"（只写数字，不带“{found.group(1)}”）" if found else ""
 
 
-_COMMON_KEYS = {"name", "title", "form", "full_marks", "grades", "review_tolerance", "description"}
+_COMMON_KEYS = {"name", "title", "form", "full_marks", "grades", "review_tolerance", "score_places", "description"}
 _PROJECT_KEYS = _COMMON_KEYS | {"execution", "indicators", "qualitative", "weights"}
 _DEPARTMENT_KEYS = _COMMON_KEYS | {"indicators", "percent_places"}
 
@@ -793,6 +809,7 @@ def _validate(data: dict, chain: list[_File]) -> Rulebook:
         full_marks=check.number(data, "full_marks", 1, None),
         grades=_grades(check, data),
         review_tolerance=check.number(data, "review_tolerance", 0, None),
+        score_places=_score_places(check, data),
         data=data,
     )
     if form == "department":
@@ -823,6 +840,25 @@ def _grades_reachable(check: _Checker, rulebook: Rulebook) -> None:
         if grade.min > rulebook.full_marks:
             check.fail(f"grades[{i}].min", f"“{grade.grade}”的最低分 {show(grade.min)} 高于满分 full_marks"
                                            f"（{show(rulebook.full_marks)}），没有总分能评为“{grade.grade}”")
+
+
+#: Decimal places of every item score when a rulebook does not say (scoring.md §4).
+DEFAULT_SCORE_PLACES = 2
+
+
+def _score_places(check: _Checker, data: dict) -> int:
+    """Decimal places of every item score: 0, 1 or 2; 2 when left out (a bureau's rulebook written
+    from scratch before this key existed still loads, and scores as it did).  Why not more: the
+    scored form, the summaries and the report draft show scores with 2 decimals, so a third place
+    would be scored but never shown."""
+    found, value = check.optional(data, "score_places")
+    if not found:
+        return DEFAULT_SCORE_PLACES
+    places = check.number(data, "score_places", value=value)
+    if places != places.to_integral_value() or int(places) not in SCORE_STEPS:
+        check.fail("score_places", f"应为 {'、'.join(map(str, SCORE_STEPS))} 之一（各项得分保留的小数位数；"
+                                   f"评分表与汇总的得分都显示两位小数，不能更多），实际为 {show(places)}")
+    return int(places)
 
 
 def _percent_places(check: _Checker, data: dict) -> int:

@@ -16,7 +16,7 @@ from typing import Optional
 
 from ..labels import notes_among
 from ..model import BaseData, DepartmentForm, FormResult
-from ..rounding import percent, round2, show2
+from ..rounding import percent, round_places, show2
 from ..values import format_number
 from ._atomic import NAME_MAX, atomic_write_bytes, fitting_name
 from ._display import XML_ILLEGAL_CHARACTERS
@@ -136,12 +136,14 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
     out.append(("table", ""))  # the score table, here where the text points to it
     out.extend(_notes_paragraphs("指标评分表", form.notes + notes_among(form.footer)))
     out.append(("heading", "四、存在的问题"))
-    # The weight as scores are rounded: full marks of 3.33333333333333 (=10/3) are 3.33, not a deduction.
-    deducted = [item for item in result.items if item.score < round2(item.weight)]
+    # The weight as scores are rounded (the rulebook's score_places): full marks of 3.33333333333333
+    # (=10/3) are 3.33, not a deduction.
+    full_marks = ((item, round_places(item.weight, result.score_places)) for item in result.items)
+    deducted = [(item, full) for item, full in full_marks if item.score < full]
     if not deducted:
         out.append(("text", "各项指标均得满分，未发现扣分事项。"))
-    for i, item in enumerate(deducted, 1):
-        text = f"{i}. {item.name}：分值{_n(round2(item.weight))}分，复核得分{show2(item.score)}分，扣{show2(round2(item.weight) - item.score)}分。" \
+    for i, (item, full) in enumerate(deducted, 1):
+        text = f"{i}. {item.name}：分值{_n(full)}分，复核得分{show2(item.score)}分，扣{show2(full - item.score)}分。" \
                f"评分依据：{item.basis}。"
         if item.reason:
             text += f"单位说明：{item.reason}。"
