@@ -141,10 +141,14 @@ def weight_in_label(text: object) -> str | None:
     return match.group(1) if match else None
 
 
+#: Spellings of PROJECT_FIELDS["name"] that name the fund a project is paid from: the project's name
+#: on a form that has no 项目名称, but a 项目名称 on the same form names the project itself.
+FUND_NAMES = ("专项资金名称",)
+
 # Field name → the spellings seen in real forms (forms.md), already normalised.
 PROJECT_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("项目名称",
-             "专项资金名称"),  # how a county's 专项资金绩效目标自评表 (Hunan 2020) names its project
+             "专项资金名称"),  # how a county's 专项资金绩效目标自评表 (Hunan 2020) names its project (FUND_NAMES)
     "department": ("主管部门", "市级主管部门", "区级主管部门", "县级主管部门", "省级主管部门", "主管单位",
                    "项目主管部门", "主管部门及代码", "主管部门名称"),
     "unit": ("实施单位", "项目实施单位", "项目单位", "实施单位名称", "项目实施单位名称", "项目承担单位", "承担单位",

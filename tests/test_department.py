@@ -887,6 +887,80 @@ def test_an_f3_of_another_unit_does_not_share_the_f2_a_first_f3_took(tmp_path):
     assert second.form.unit == "长沙市开福区统计局" and second.form.base is None
 
 
+def _f3_copied_beside_an_f2_naming(path, f2_unit: str, copy_unit: str = UNIT):
+    import openpyxl
+
+    write_department_workbook(path, BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    for sheet, unit in ((book["基础数据表"], f2_unit), (book.copy_worksheet(book["指标评分表"]), copy_unit)):
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and UNIT in cell.value:
+                    cell.value = cell.value.replace(UNIT, unit)
+    book.save(path)
+    return perfeval_xl.score_workbook(path).forms
+
+
+@pytest.mark.parametrize("f2_unit", [UNIT + "（本级）", "开福区某某局", ""], ids=["bracket", "shorter", "blank"])
+def test_copies_of_an_f3_share_the_f2_that_names_their_unit_apart_or_not_at_all(tmp_path, f2_unit):
+    # One F3 pairs with such an F2 (with a warning, or unsaid when it names no unit); with the sheet copied,
+    # neither copy did: both scored 53.00 and asked for the F2 sent beside them.
+    forms = _f3_copied_beside_an_f2_naming(tmp_path / "d.xlsx", f2_unit)
+    assert [form.total for form in forms] == [D("95.61"), D("95.61")]
+    assert all(form.form.base is not None and form.form.base.unit == f2_unit for form in forms)
+
+
+def _f3_copied_beside_its_f2_sent_apart(folder):
+    """评分表.xlsx holding the unit's F3 twice (a sheet copied), its F2 sent as 基础数据表.xlsx."""
+    import openpyxl
+
+    folder.mkdir()
+    path = write_department_workbook(folder / "评分表.xlsx", BaseFigures(UNIT))
+    book = openpyxl.load_workbook(path)
+    base = openpyxl.Workbook()
+    base.active.title = "基础数据表"
+    for row in book["基础数据表"].iter_rows(values_only=True):
+        base.active.append(row)
+    base.save(folder / "基础数据表.xlsx")
+    del book["基础数据表"]
+    book.copy_worksheet(book["指标评分表"])
+    book.save(path)
+    return path
+
+
+def test_copies_of_an_f3_share_the_f2_sent_as_a_file_of_their_own(tmp_path):
+    # Paired across files, the copy was left without the F2 its first copy took: 95.61 and 53.00.
+    path = _f3_copied_beside_its_f2_sent_apart(tmp_path / "in")
+    assert [form.total for form in perfeval_xl.score_workbook(path).forms] == [D("95.61"), D("95.61")]
+    batch = perfeval_xl.score_folder(path.parent, out=tmp_path / "out")
+    [scored] = [f for f in batch.files if f.file == "评分表.xlsx"]
+    assert [form.total for form in scored.forms] == [D("95.61"), D("95.61")]
+
+
+def test_a_unit_sending_its_f3_again_as_a_second_file_pairs_only_the_first_with_its_f2(tmp_path):
+    # The counter-case: two files of the unit's F3 (a 修改版 beside the first) are the unit's form sent twice,
+    # and the F2 sent apart pairs with the first only, as it did.
+    import shutil
+
+    import openpyxl
+
+    path = _f3_copied_beside_its_f2_sent_apart(tmp_path / "in")
+    book = openpyxl.load_workbook(path)
+    del book[book.sheetnames[-1]]
+    book.save(path)
+    shutil.copy(path, path.parent / "评分表（修改版）.xlsx")
+    batch = perfeval_xl.score_folder(path.parent, out=tmp_path / "out")
+    totals = {f.file: [form.total for form in f.forms] for f in batch.files if f.forms}
+    assert totals == {"评分表.xlsx": [D("95.61")], "评分表（修改版）.xlsx": [D("53.00")]}
+
+
+def test_f3s_of_two_units_do_not_share_an_f2_that_names_neither(tmp_path):
+    # The counter-case: two units' tables beside one F2 naming no unit are not copies; which is the F2's is
+    # not guessed.
+    forms = _f3_copied_beside_an_f2_naming(tmp_path / "d.xlsx", "", copy_unit="长沙市开福区统计局")
+    assert [form.form.base for form in forms] == [None, None]
+
+
 def test_one_units_forms_whose_names_differ_only_in_a_closing_bracket_still_pair_and_say_so(tmp_path):
     # "XX局" on the F3 and "XX局（本级）" on the F2: one unit, and the only pair there is.
     import openpyxl

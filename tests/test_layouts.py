@@ -664,6 +664,27 @@ def test_a_city_forms_closing_rows_are_kept_as_the_lines_under_its_table(tmp_pat
     assert [i.name for i in form.items][-1] == "受助学生满意度" and form.total == D("98.90")
 
 
+def test_a_project_name_beside_its_special_funds_name_names_the_form(tmp_path):
+    # "专项资金名称" (a county's form naming its project so) above "项目名称" took the form's name: every
+    # project paid from the fund was named after it, and sent twice by the summary's count.
+    form = score_one(hubei_form(tmp_path / "a.xlsx", ["专项资金名称", "省级学生资助专项资金"]))
+    assert form.name == "湖北工程学院2019年学生资助项目"
+
+
+def test_a_special_funds_name_names_a_form_without_a_project_name(tmp_path):
+    # The counter-cases: alone, or above a 项目名称 left blank, the fund's name is the form's.
+    import openpyxl
+
+    path = hubei_form(tmp_path / "a.xlsx", ["专项资金名称", "省级学生资助专项资金"])
+    book = openpyxl.load_workbook(path)
+    book.active["B3"] = None  # 项目名称 left blank
+    book.save(path)
+    assert score_one(path).name == "省级学生资助专项资金"
+    book.active.delete_rows(3)  # no 项目名称 row
+    book.save(path)
+    assert score_one(path).name == "省级学生资助专项资金"
+
+
 def test_a_total_rows_self_total_is_taken_over_the_headings(tmp_path):
     # Counter-case: a form with a 总分 row keeps the total written there.
     import openpyxl

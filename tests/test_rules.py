@@ -978,6 +978,23 @@ def test_a_bureaus_score_places_round_the_built_ins_way_where_it_keeps_two():
     assert score_indicator(indicator("≥90%", "85%", reason="r"), other).score == D("9.44")
 
 
+def test_a_band_midpoint_rounded_past_its_band_is_kept_within_it():
+    # At 0 places the 部分达成 band of a weight of 5 is [3,3] (its bound 4 is 达成's); its midpoint 0.7×5 = 3.5
+    # rounded half-up to 4, a 达成 score beside "属部分达成档[3.00,3.00]".
+    whole = load_rulebook({"name": "本局整数", "extends": "mof-2020-project", "score_places": 0})
+    item = score_indicator(indicator("有效提升", "基本完成", weight=5, reason="r"), whole)
+    assert item.score == D("3")
+    assert item.basis == "定性指标：“基本完成”属部分达成档[3.00,3.00]，无自评得分，取中值0.7×5=3.5，保留0位小数为4，超出该档，计3"
+
+
+@pytest.mark.parametrize("places, weight, score", [(0, 10, "7"), (1, 5, "3.5"), (2, 5, "3.50")])
+def test_a_band_midpoint_within_its_band_is_the_midpoint_as_rounded(places, weight, score):
+    # The counter-case: a midpoint that rounds within its band is scored and said as before.
+    rulebook = load_rulebook({"name": "本局", "extends": "mof-2020-project", "score_places": places})
+    item = score_indicator(indicator("有效提升", "基本完成", weight=weight, reason="r"), rulebook)
+    assert str(item.score) == score and item.basis.endswith(f"取中值0.7×{weight}={score}")
+
+
 def test_a_bureaus_own_first_level_sections_replace_the_built_ins(tmp_path):
     # Merged with mof-2020-project's, a bureau's 群众评价 table still required 满意度 10, and a form
     # laid out by it was told "效益指标分值合计30，规则要求40": 满意度 was the only section looked for.

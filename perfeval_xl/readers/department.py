@@ -1027,11 +1027,13 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData], o
     paired = []
     for table in list(tables_left):
         base = next((b for b in bases_left if b.unit and _same_unit(b.unit, table.unit)), None)
-        if base is None and one_workbook and table.unit:
+        if base is None and table.unit:
             # A second copy of a unit's F3 in the workbook (a sheet copied) shares the F2 its first
             # copy took: left apart it scored 53.00 instead of 95.61 and asked for the F2 sent
-            # beside it.  The batch names the two copies as the unit's forms sent twice.
-            base = next((t.base for t in paired if t.base.unit and _same_unit(t.base.unit, table.unit)), None)
+            # beside it — in its own workbook or, paired across files, in another.  The batch names
+            # the two copies as the unit's forms sent twice.
+            base = next((t.base for t in paired if t.base.unit and _same_unit(t.base.unit, table.unit)
+                         and (one_workbook or t.file == table.file)), None)
             if base is not None:
                 attach_base(table, base)
                 paired.append(table)
@@ -1043,25 +1045,44 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData], o
             tables_left.remove(table)
             bases_left.remove(base)
     for table in list(tables_left):
+        if not any(t is table for t in tables_left):  # paired already, as a copy of an earlier table
+            continue
         alike = [b for b in bases_left if _alike_units(b.unit, table.unit)]
-        if len(alike) == 1 and sum(_alike_units(alike[0].unit, t.unit) for t in tables_left) == 1:
-            base = alike[0]
-            differ = "末尾括号不同" if normalise(base.unit) == normalise(table.unit) else "只差上级地名"
-            table.flags.append(Flag(f"基础数据表的填报单位写作“{base.unit}”，与本表的“{table.unit}”{differ}，"
-                                    "已按同一单位配对", None, "warning", "如不是同一单位，请单位补报本单位的基础数据表"))
+        if len(alike) != 1:
+            continue
+        base = alike[0]
+        # The tables this base could be: one, or the copies of one unit's table (a sheet copied)
+        alike_tables = [t for t in tables_left if _alike_units(base.unit, t.unit)]
+        if len(alike_tables) > 1 and not _copies_of_one_unit(alike_tables, one_workbook):
+            continue
+        for alike_table in alike_tables:
+            differ = "末尾括号不同" if normalise(base.unit) == normalise(alike_table.unit) else "只差上级地名"
+            alike_table.flags.append(Flag(f"基础数据表的填报单位写作“{base.unit}”，与本表的“{alike_table.unit}”{differ}，"
+                                          "已按同一单位配对", None, "warning", "如不是同一单位，请单位补报本单位的基础数据表"))
+            attach_base(alike_table, base)
+            paired.append(alike_table)
+        tables_left = [t for t in tables_left if not any(t is alike_table for alike_table in alike_tables)]
+        bases_left.remove(base)
+    if one_workbook and len(bases_left) == 1 and (len(tables_left) == 1 or _copies_of_one_unit(tables_left, True)):
+        base = bases_left[0]
+        for table in tables_left:
+            if table.unit and base.unit:  # one naming no unit pairs unsaid: nothing contradicts the other
+                table.flags.append(Flag(f"基础数据表的填报单位写作“{base.unit}”，与本表的“{table.unit}”不同；本工作簿只有这一份"
+                                        "基础数据表，已与本表配对", None, "warning", "如不是同一单位，请单位补报本单位的基础数据表"))
             attach_base(table, base)
             paired.append(table)
-            tables_left.remove(table)
-            bases_left.remove(base)
-    if one_workbook and len(tables_left) == 1 and len(bases_left) == 1:
-        table, base = tables_left[0], bases_left[0]
-        if table.unit and base.unit:  # one naming no unit pairs unsaid: nothing contradicts the other
-            table.flags.append(Flag(f"基础数据表的填报单位写作“{base.unit}”，与本表的“{table.unit}”不同；本工作簿只有这一份"
-                                    "基础数据表，已与本表配对", None, "warning", "如不是同一单位，请单位补报本单位的基础数据表"))
-        attach_base(table, base)
-        paired.append(table)
         tables_left, bases_left = [], []
     return paired, tables_left, bases_left
+
+
+def _copies_of_one_unit(tables: list[DepartmentForm], one_workbook: bool) -> bool:
+    """Are ``tables`` (two or more) one unit's F3 written more than once in one workbook (a sheet
+    copied), each naming it?  They share an F2 as the first copy does: left apart where that F2
+    names the unit a little differently ("XX局（本级）") or not at all, every copy scored 53.00
+    instead of 95.61.  Not tables of two files (a 修改版 sent beside the first): each is the unit's
+    form sent twice, and only the first pairs, as before."""
+    return (len(tables) > 1 and all(t.unit and _same_unit(t.unit, tables[0].unit) for t in tables)
+            and (one_workbook or len({t.file for t in tables}) == 1))
 
 
 def without_second_copies(paired: list[DepartmentForm], bases_left: list[BaseData]) -> list[BaseData]:

@@ -322,6 +322,7 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
     rows = cells.grid.rows
     field_of = labels.spelling_index(labels.PROJECT_FIELDS)
     named_by_entity = False  # the form's name so far is a department's (附件2), not a project's
+    named_by_fund = False  # the form's name so far is its 专项资金名称, not its 项目名称
     for row in range(first_row, min(header_row, len(rows))):
         values = rows[row]
         # Why the rows' labels: a text cell that normalises to nothing is blank space, and
@@ -362,6 +363,13 @@ def _read_heading(cells: SheetCells, header_row: int, form: ProjectForm, first_r
             elif field_name == "name" and named_by_entity:
                 del form.sources["name"]  # a 项目名称 after a 单位名称: the project's name it is
                 named_by_entity = False
+            elif field_name == "name" and named_by_fund and found and not labels.is_one_of(label, labels.FUND_NAMES):
+                # "专项资金名称：XX专项资金" above "项目名称：YY项目": the form is YY项目's; named after its
+                # fund, every project paid from that fund took one name (and counted as one sent twice).
+                del form.sources["name"]
+                named_by_fund = False
+            elif field_name == "name" and "name" not in form.sources and found:
+                named_by_fund = labels.is_one_of(label, labels.FUND_NAMES)
             if field_name == "goal" or field_name in form.sources:
                 continue
             if field_name == "year":

@@ -626,8 +626,13 @@ def _score_qualitative(indicator: Indicator, item: ItemScore, rulebook: ProjectR
                                indicator.cells.get("actual"), action="请评价人员核实完成情况，必要时人工评分"))
     own = indicator.self_score
     if own is None:
-        item.score = rulebook.round_score(band.midpoint * w)
-        item.basis = f"{where}，无自评得分，取中值{show(band.midpoint)}×{show(w)}={item.score.__str__()}"
+        midpoint = rulebook.round_score(band.midpoint * w)
+        # Within the band's limits: at 0 places the 部分达成 midpoint of a weight of 5 (3.5) rounds to 4,
+        # the 达成 band's score, beside "属部分达成档[3.00,3.00]".
+        item.score = min(max(midpoint, low), high)
+        item.basis = f"{where}，无自评得分，取中值{show(band.midpoint)}×{show(w)}=" + (
+            midpoint.__str__() if item.score == midpoint else
+            f"{show(band.midpoint * w)}，保留{rulebook.score_places}位小数为{midpoint.__str__()}，超出该档，计{item.score.__str__()}")
         item.flags.append(Flag(f"定性指标无自评得分，按{band.label}中值计分，需人工判定", indicator.source,
                                action="请评价人员人工判定得分"))
     elif low <= own <= high:
