@@ -6,6 +6,7 @@ import decimal
 import os
 import posixpath
 import re
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from ._outbox_lock import outbox_lock
 from ._version import __version__
 from .errors import OutboxIsInbox, PerfevalError, WorkbookError, outbox_error
-from .inbox import OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, InboxEntry, count_workbooks, list_inbox, scored_path, skip_reason
+from .inbox import (OTHER_SPREADSHEETS, WORKBOOK_SUFFIXES, InboxEntry, ListedFiles, Listing, count_workbooks,
+                    list_inbox, scored_path, skip_reason)
 from .labels import unit_key
 from .model import BaseData, DepartmentForm, FileResult, Flag, FormResult
 from .readers import ReadOptions, pair_by_unit, read_workbook
@@ -338,24 +340,25 @@ def _score_folder(inbox: Path, outbox: Path | None, rule_set: RuleSet, read: Rea
         workers = count_workbooks(inbox, outbox, up_to=max(1, jobs))
         pool = start_pool(workers, rule_set, outbox, read) if workers else None
     try:
-        entries = list_inbox(inbox, outbox)
+        listing = list_inbox(inbox, outbox)
         if on_listed is not None:
-            on_listed(len(entries))
+            on_listed(len(listing))
         run = _BatchRun(outbox, inbox.resolve(), rule_set, read, on_file, force)
         try:
+            # Every file is known by its position in the listing from here on, and its name is held
+            # once, in the listing's names (see inbox.Listing).
             if run.spool is not None:  # 问题清单 deflated and summary.json written as files arrive
-                run.spool.expect([entry.relative for entry in entries], tuple(formats))
-            todo = run.reuse_unchanged(entries)
-            for outcome in _run(todo, rule_set, outbox, jobs, read, executor, scheduler, pool):
-                run.add(outcome)
+                run.spool.expect(listing.names, tuple(formats))
+            todo = run.reuse_unchanged(listing)
+            for position, outcome in _run(listing, todo, rule_set, outbox, jobs, read, executor, scheduler, pool):
+                run.add(position, outcome)
             run.pair_departments()
-            batch = run.finish(inbox, entries)
-            # The listing (an InboxEntry per file, ~80 bytes) is done with: dropped, its memory serves
-            # the summaries, which are written next and are when the batch's process peaks.
-            entries = todo = None
+            batch = run.finish(inbox, listing)
+            # Done with, but for its names (the summaries' order): its memory serves the summaries,
+            # which are written next and are when the batch's process peaks.
+            names, listing, todo = listing.names, None, None
             if run.spool is not None:
-                run.spool.write(outbox, batch.rulebook, list(batch.statuses), tuple(formats), run.grade_scales(),
-                                run.score_bins())
+                run.spool.write(outbox, batch.rulebook, names, tuple(formats), run.grade_scales(), run.score_bins())
                 batch.duplicates = run.spool.duplicates
                 # A summary an earlier run wrote in a format not asked for this time would disagree;
                 # one no run wrote (the officer's own summary.csv in a folder first used now) stays.
@@ -388,9 +391,14 @@ class _BatchRun:
         # Summaries are built as results arrive, so memory does not grow with the batch.
         self.spool = SummarySpool(outbox / ".perfeval" / "summary") if outbox is not None else None
         self.fingerprint = rules_fingerprint([rules.project, rules.department], __version__)
-        self.memory: dict[str, FileResult] = {}
-        self.pending: list[FileOutcome] = []  # department parts waiting for a partner file
-        self.statuses: dict[str, str] = {}
+        self.memory: list[FileResult | None] = []  # without an outbox: each file's result, by position
+        self.pending: list[tuple[int, FileOutcome]] = []  # department parts waiting for a partner file
+        #: Each file's status, by position in the listing: a code into ``status_words`` (0: none yet).
+        #: Why not the dict BatchResult.statuses is: 20 bytes a file more, held while files arrive;
+        #: it is made once every file is in (finish).
+        self.statuses = bytearray()
+        self.status_words: list[str | None] = [None]
+        self._status_codes: dict[str, int] = {}
         self.rulebooks: set[str] = set()
         self.reused = 0
         self.base_files_used = 0
@@ -398,45 +406,45 @@ class _BatchRun:
         #: an F2 sent again in another file to say where its unit's form went (few: departments only)
         self.departments: dict[tuple[str, str], str] = {}
 
-    def reuse_unchanged(self, entries: list[InboxEntry]) -> list[InboxEntry]:
-        """Take over stored results of unchanged inputs; return the entries left to score.
+    def reuse_unchanged(self, listing: Listing) -> Sequence[int]:
+        """Take over stored results of unchanged inputs; return the positions (ascending) of the
+        files of ``listing`` left to score, the skipped among them.
 
         Only inputs an earlier run scored are hashed here; the others are hashed
         by the worker from the bytes it reads anyway.
         """
         if self.store is not None:
-            self._leave_other_inboxes_outputs(entries)
-        # Every file's status, in inbox order; filling in a listed name keeps the listed string,
-        # so the names that come back with the outcomes are not kept a second time.
-        self.statuses = dict.fromkeys(entry.relative for entry in entries)
+            self._leave_other_inboxes_outputs(listing)
+        self.statuses = bytearray(len(listing))
+        if self.store is None:
+            self.memory = [None] * len(listing)
         # Why ask the store first: a first run into an outbox looked each of its inputs up in an
         # empty store before its worker had a file to score (10 ms at 1,000 files, 1 s at 100,000).
         if self.store is not None:
-            self.store.adopt_moved_inbox(self.statuses)
+            self.store.adopt_moved_inbox(listing.names)
         if self.store is None or self.force or not self.store.holds_rows():
-            return list(entries)
-        todo = []
-        for entry in entries:
-            if entry.skip_reason or not self._reuse(entry):
-                todo.append(entry)
+            return range(len(listing))
+        todo = array("q")
+        for position, entry in enumerate(listing):
+            if entry.skip_reason or not self._reuse(position, entry):
+                todo.append(position)
         return todo
 
-    def _leave_other_inboxes_outputs(self, entries: list[InboxEntry]) -> None:
-        """Set to be skipped each of ``entries`` whose scored form would overwrite the one another
-        inbox's file of the same name has in this outbox (两个收件箱都有“报表.xlsx”): that
+    def _leave_other_inboxes_outputs(self, listing: Listing) -> None:
+        """Set to be skipped each file of ``listing`` whose scored form would overwrite the one
+        another inbox's file of the same name has in this outbox (两个收件箱都有“报表.xlsx”): that
         inbox's results would name another unit's form, and its officer would never know."""
         taken = self.store.outputs_of_other_inboxes()
         if not taken:
             return
-        for index, entry in enumerate(entries):
-            output = scored_path(entry.relative)
-            inbox = None if entry.skip_reason else taken.get(os.path.normcase(output))
+        for position, relative in enumerate(listing.names):
+            output = scored_path(relative)
+            inbox = None if listing.skip_reason(position) else taken.get(os.path.normcase(output))
             if inbox is not None:
-                entries[index] = InboxEntry(entry.folder, entry.relative,
-                                            f"输出文件夹中的“{output}”是另一个收件箱“{inbox}”中同名文件的评分表，"
-                                            "为免覆盖，本文件未评分；请为本收件箱另选输出文件夹（--out）后重新运行")
+                listing.skip(position, f"输出文件夹中的“{output}”是另一个收件箱“{inbox}”中同名文件的评分表，"
+                                       "为免覆盖，本文件未评分；请为本收件箱另选输出文件夹（--out）后重新运行")
 
-    def _reuse(self, entry: InboxEntry) -> bool:
+    def _reuse(self, position: int, entry: InboxEntry) -> bool:
         try:
             stored = self.store.reusable(entry.relative, self.fingerprint, partial(file_digest, entry.location))
         except OSError:  # the input cannot be read now: the worker will say why
@@ -454,9 +462,9 @@ class _BatchRun:
         self.store.keep(entry.relative)
         if self.on_file is not None:
             self.on_file(outcome)
-        self._count(outcome)
+        self._count(position, outcome)
         self._note_departments(entry.relative, _department_units(record))
-        self.spool.add_record(entry.relative, record)
+        self.spool.add_record(entry.relative, record, at=position)
         return True
 
     def _note_departments(self, file: str, units: Iterable[str]) -> None:
@@ -465,9 +473,10 @@ class _BatchRun:
             if unit:
                 self.departments.setdefault(_unit_place(file, unit), file)
 
-    def add(self, outcome: FileOutcome) -> None:
+    def add(self, position: int, outcome: FileOutcome) -> None:
+        """Take in the outcome of the file at ``position`` in the listing."""
         if outcome.result is not None and outcome.result.unpaired:
-            self.pending.append(outcome)  # told to on_file once paired: its status may still change
+            self.pending.append((position, outcome))  # told to on_file once paired: its status may still change
             return
         record = None
         if self.store is not None and outcome.view is not None:
@@ -481,20 +490,20 @@ class _BatchRun:
                                   reports=(), rulebooks=(), summary=None, result=failed, view=None)
         if self.on_file is not None:
             self.on_file(outcome)
-        self._count(outcome)
+        self._count(position, outcome)
         if self.store is None:
-            self.memory[outcome.file] = outcome.result
+            self.memory[position] = outcome.result
             self._note_departments(outcome.file, (form.form.unit for form in outcome.result.forms
                                                   if form.kind == "department"))
         elif outcome.summary is None:  # a failed file: its result came whole, to be kept whole
             # The scored form and drafts of its earlier content would contradict the summary.
             earlier = self.store.outputs(outcome.file) if outcome.status == "error" else []  # this inbox's
-            self._store_here(outcome.result, outcome.digest)
+            self._store_here(position, outcome.result, outcome.digest)
             _remove_outputs(self.outbox, earlier)
         else:
             record = record or SummaryRecord.from_bytes(outcome.summary)
             self._note_departments(outcome.file, _department_units(record))
-            self.spool.add_record(outcome.file, record)
+            self.spool.add_record(outcome.file, record, at=position)
             self.store.note(outcome.file, status=outcome.status, output=outcome.output, reports=outcome.reports,
                             rulebooks=outcome.rulebooks, digest=outcome.digest, fingerprint=self.fingerprint,
                             cacheable=outcome.status == "ok", summary=outcome.summary)
@@ -511,41 +520,44 @@ class _BatchRun:
     def _rulebooks_used(self):
         return [rulebook for rulebook in (self.rules.project, self.rules.department) if rulebook.name in self.rulebooks]
 
-    def _count(self, outcome: FileOutcome) -> None:
-        self.statuses[outcome.file] = outcome.status
+    def _count(self, position: int, outcome: FileOutcome) -> None:
+        code = self._status_codes.get(outcome.status)
+        if code is None:  # a status met for the first time
+            code = self._status_codes[outcome.status] = len(self.status_words)
+            self.status_words.append(outcome.status)
+        self.statuses[position] = code
         self.rulebooks.update(outcome.rulebooks)
 
-    def _store_here(self, result: FileResult, digest: str | None) -> None:
+    def _store_here(self, position: int, result: FileResult, digest: str | None) -> None:
         """Summarise and store a result whole: a failed file, or one paired with another file (either
         is scored again on the next run)."""
         summary = summarise(result)
         self.store.note(result.file, status=result.status, output=result.output, reports=result.reports,
                         rulebooks=[form.rulebook for form in result.forms], digest=digest,
                         fingerprint=self.fingerprint, cacheable=False, summary=summary, result=result)
-        self.spool.add_record(result.file, SummaryRecord.from_bytes(summary))
+        self.spool.add_record(result.file, SummaryRecord.from_bytes(summary), at=position)
 
     def pair_departments(self) -> None:
         # In inbox order, not the order the workers finished in: which F2 an F3 pairs with must
         # not depend on the run.
-        place = {name: index for index, name in enumerate(self.statuses)}
-        self.pending.sort(key=lambda outcome: place.get(outcome.file, len(place)))
-        results = [outcome.result for outcome in self.pending]
+        self.pending.sort(key=_position_of)
+        results = [outcome.result for _, outcome in self.pending]
         _pair_across_files(results, self.rules, self.outbox, self.departments)
         # A file also holding an F2 no F3 took (an error) is counted as failed, not as used.
         self.base_files_used = sum(1 for result in results if result.note is not None and result.status == "ok")
-        for outcome, result in zip(self.pending, results):
+        for (position, outcome), result in zip(self.pending, results):
             outcome = replace(outcome, status=result.status, error=result.error,
                               rulebooks=tuple(f.rulebook for f in result.forms))
             if self.on_file is not None:
                 self.on_file(outcome)
-            self._count(outcome)
+            self._count(position, outcome)
             if self.store is None:
-                self.memory[result.file] = result
+                self.memory[position] = result
             else:  # depends on another file, so never reused
-                self._store_here(result, outcome.digest)
+                self._store_here(position, result, outcome.digest)
 
-    def finish(self, inbox: Path, entries: list[InboxEntry]) -> BatchResult:
-        order = [e.relative for e in entries]
+    def finish(self, inbox: Path, listing: Listing) -> BatchResult:
+        order = listing.names
         if self.store is not None:
             if self.store.after_unfinished_run:  # this run's workers are done; its summaries come later
                 _remove_leftover_temporaries(self.outbox, {posixpath.dirname(scored_path(name)) for name in order})
@@ -555,10 +567,11 @@ class _BatchRun:
             rebuild = _Rebuild(self.store, inbox.resolve(), self.outbox, self.rules, self.read)
             files: Sequence[FileResult] = StoredResults(self.store, order, rebuild)
         else:
-            files = [self.memory[f] for f in order]
+            files = self.memory
         used = sorted(self.rulebooks) or [self.rules.project.name]
+        statuses = dict(zip(order, map(self.status_words.__getitem__, self.statuses)))
         return BatchResult(inbox=inbox, outbox=self.outbox, rulebook=", ".join(used), files=files,
-                           statuses=self.statuses, reused=self.reused, base_files_used=self.base_files_used)
+                           statuses=statuses, reused=self.reused, base_files_used=self.base_files_used)
 
 
 @dataclass(frozen=True)
@@ -836,15 +849,23 @@ def _department_units(record: SummaryRecord) -> Iterator[str]:
     return (facts.department for facts in record.facts if facts.kind == "department")
 
 
-def _run(entries: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int, read: ReadOptions,
-         executor: str, scheduler: str | None, pool: ProcessPoolExecutor | None) -> Iterator[FileOutcome]:
-    work = [e for e in entries if not e.skip_reason]
-    for entry in entries:
-        if entry.skip_reason:
-            yield process_entry(entry, rules, outbox, read)
+def _position_of(pending: tuple[int, FileOutcome]) -> int:
+    return pending[0]
+
+
+def _run(listing: Listing, todo: Sequence[int], rules: RuleSet, outbox: Path | None, jobs: int, read: ReadOptions,
+         executor: str, scheduler: str | None, pool: ProcessPoolExecutor | None) -> Iterator[tuple[int, FileOutcome]]:
+    """The position in ``listing`` and outcome of each file of it at ``todo`` (ascending positions,
+    every skipped file among them): the skipped first, then the others as the workers finish them."""
+    skipped = listing.skipped()
+    for position in skipped:
+        yield position, process_entry(listing[position], rules, outbox, read)
+    work = todo if not skipped else array("q", (p for p in todo if listing.skip_reason(p) is None))
     if executor == "dask":
         from .dask_executor import run_on_dask
 
-        yield from run_on_dask(work, rules, outbox, read, jobs, scheduler)
+        outcomes = run_on_dask(ListedFiles(listing, work), rules, outbox, read, jobs, scheduler)
     else:
-        yield from run_in_pool(work, rules, outbox, max(1, jobs), read, pool)
+        outcomes = run_in_pool(ListedFiles(listing, work), rules, outbox, max(1, jobs), read, pool)
+    for index, outcome in outcomes:
+        yield work[index], outcome

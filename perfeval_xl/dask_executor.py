@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from .errors import PerfevalError
 from .inbox import InboxEntry
@@ -27,8 +27,9 @@ IN_FLIGHT_PER_THREAD = 16
 SUBMIT_GROUP = 16
 
 
-def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, read: ReadOptions, jobs: int,
-                scheduler: str | None) -> Iterator[FileOutcome]:
+def run_on_dask(work: Sequence[InboxEntry], rules: RuleSet, outbox: Path | None, read: ReadOptions, jobs: int,
+                scheduler: str | None) -> Iterator[tuple[int, FileOutcome]]:
+    """Score ``work`` on the cluster, yielding each file's index in ``work`` and outcome as it completes."""
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
@@ -55,22 +56,23 @@ def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, rea
         # Tasks go in groups, one message to the scheduler per group rather than per file.
         group = SUBMIT_GROUP
         window = max(2 * group, IN_FLIGHT_PER_THREAD * max(jobs, sum(client.nthreads().values()), 1))
-        waiting = iter(work)
+        waiting = enumerate(work)
         done = as_completed()
-        owner: dict[str, InboxEntry] = {}
+        owner: dict[str, tuple[int, InboxEntry]] = {}
 
         def submit(count: int) -> None:
-            entries = list(itertools.islice(waiting, count))
-            if not entries:
+            indexed = list(itertools.islice(waiting, count))
+            if not indexed:
                 return
-            futures = client.map(process_entry, entries, rules=shared_rules, outbox=outbox, read=read, pure=False)
-            for future, entry in zip(futures, entries):
-                owner[future.key] = entry
+            futures = client.map(process_entry, [entry for _, entry in indexed], rules=shared_rules, outbox=outbox,
+                                 read=read, pure=False)
+            for future, (index, entry) in zip(futures, indexed):
+                owner[future.key] = index, entry
                 done.add(future)
 
         submit(window)
         for future in done:
-            entry = owner.pop(future.key)
+            index, entry = owner.pop(future.key)
             try:
                 outcome = under_listed_name(future.result(), entry)
             except Exception as exc:  # a worker died on this file (KilledWorker) or lost its connection
@@ -80,7 +82,7 @@ def run_on_dask(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, rea
             future.release()
             if len(owner) <= window - group:
                 submit(group)
-            yield outcome
+            yield index, outcome
     finally:
         client.close()
         if cluster is not None:

@@ -18,7 +18,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from .errors import PerfevalError
 from .inbox import InboxEntry
@@ -53,13 +53,15 @@ def start_pool(jobs: int, rules: RuleSet, outbox: Path | None, read: ReadOptions
     return pool
 
 
-def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int,
-                read: ReadOptions, pool: ProcessPoolExecutor | None = None) -> Iterator[FileOutcome]:
-    """Score ``work`` in ``jobs`` worker processes, yielding each file's outcome as it completes.
+def run_in_pool(work: Sequence[InboxEntry], rules: RuleSet, outbox: Path | None, jobs: int,
+                read: ReadOptions, pool: ProcessPoolExecutor | None = None) -> Iterator[tuple[int, FileOutcome]]:
+    """Score ``work`` in ``jobs`` worker processes, yielding each file's index in ``work`` and
+    outcome as it completes.
 
     ``pool``: workers of :func:`start_pool`, shut down here when done; started here if None.
     If a worker dies, the files it may have held are retried one by one, each
-    in its own process, so the culprit fails alone.
+    in its own process, so the culprit fails alone.  ``work`` is sliced a chunk at a time: a
+    :class:`~.inbox.ListedFiles` makes the entries of a chunk only when it is handed out.
     """
     if not work:
         if pool is not None:
@@ -70,25 +72,27 @@ def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, job
         pool = start_pool(jobs, rules, outbox, read)
     # Small batches go a file at a time, so that every worker has some.
     size = max(1, min(MAX_CHUNK, len(work) // (jobs * 4)))
-    chunks = (work[start:start + size] for start in range(0, len(work), size))
+    # Each chunk with where it starts in ``work``.
+    chunks = ((start, work[start:start + size]) for start in range(0, len(work), size))
     # The chunks submitted and not yet reported, in a bounded window: a finished future holds
     # its outcomes, and holding every future of a 10,000-file batch would hold every outcome.
-    running: dict[Future, list[InboxEntry]] = {}
-    chunk: list[InboxEntry] | None = None  # taken from ``chunks``, not yet in ``running``
+    running: dict[Future, tuple[int, list[InboxEntry]]] = {}
+    chunk: tuple[int, list[InboxEntry]] | None = None  # taken from ``chunks``, not yet in ``running``
     try:
         with pool:
             try:
                 while True:
                     while len(running) < jobs * 4 and (chunk := next(chunks, None)) is not None:
-                        running[pool.submit(_process_chunk, chunk)] = chunk  # a broken pool raises here
+                        running[pool.submit(_process_chunk, chunk[1])] = chunk  # a broken pool raises here
                         chunk = None
                     if not running:
                         break
                     finished, _ = wait(running, return_when=FIRST_COMPLETED)
                     for future in finished:
                         outcomes = future.result()  # or BrokenProcessPool: the chunk stays in ``running``
-                        for entry, outcome in zip(running.pop(future), outcomes, strict=True):
-                            yield under_listed_name(outcome, entry)
+                        start, entries = running.pop(future)
+                        for index, (entry, outcome) in enumerate(zip(entries, outcomes, strict=True), start):
+                            yield index, under_listed_name(outcome, entry)
             except (KeyboardInterrupt, GeneratorExit):
                 # Stopped (Ctrl-C, or the batch stopped reading): the chunks not started are
                 # dropped; those running may finish their files (each output whole), for a while.
@@ -98,9 +102,9 @@ def run_in_pool(work: list[InboxEntry], rules: RuleSet, outbox: Path | None, job
         if not _workers_start(rules, outbox, read):
             raise PerfevalError(_WORKERS_DO_NOT_START) from None
         # Every file not yet reported: the running chunks, the one being submitted, the rest.
-        for unreported in itertools.chain(running.values(), [chunk] if chunk else [], chunks):
-            for entry in unreported:
-                yield _score_isolated(entry, rules, outbox, read)
+        for start, unreported in itertools.chain(running.values(), [chunk] if chunk else [], chunks):
+            for index, entry in enumerate(unreported, start):
+                yield index, _score_isolated(entry, rules, outbox, read)
 
 
 #: Said when a worker given no file dies too: no file is to blame.

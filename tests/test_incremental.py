@@ -53,6 +53,25 @@ def test_only_new_or_changed_files_cost_work(inbox, tmp_path):
     assert names["b.xlsx"] == "乙项目（修改后）" and names["d.xlsx"] == "丁项目"
 
 
+def test_each_outcome_is_kept_at_its_files_place_among_skipped_scored_and_reused_files(inbox, tmp_path):
+    """The batch keeps each file's status and summary by its place in the listing (not by name):
+    skipped files (a lock file, a CSV) among files scored by two workers, then, on a rerun, among
+    files reused and one scored again."""
+    (inbox / "~$a.xlsx").write_bytes(b"lock")
+    (inbox / "b.csv").write_text("项目,得分", encoding="utf-8")
+    outbox = tmp_path / "out"
+    listed = ["a.xlsx", "b.csv", "b.xlsx", "sub/c.xlsx", "~$a.xlsx"]
+    for run, reused in (("first", 0), ("after b.xlsx changed", 2)):
+        if reused:
+            write_good(inbox / "b.xlsx", name="乙项目（修改后）")
+        batch = perfeval_xl.score_folder(inbox, out=outbox, jobs=2)
+        assert batch.reused == reused, run
+        assert list(batch.statuses.items()) == list(zip(listed, ["ok", "skipped", "ok", "ok", "skipped"])), run
+        summary = json.loads((outbox / "summary.json").read_text(encoding="utf-8"))
+        assert [entry["file"] for entry in summary["files"]] == listed, run
+    assert [f.forms[0].name for f in batch.files if f.forms] == ["甲项目", "乙项目（修改后）", "丙项目"]
+
+
 @pytest.mark.parametrize("rules", [None, "central-pre2020-project"])
 def test_a_rerun_hashes_only_the_inputs_it_may_reuse(inbox, tmp_path, monkeypatch, rules):
     outbox = tmp_path / "out"

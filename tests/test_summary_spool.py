@@ -963,6 +963,101 @@ def test_totals_that_floats_cannot_tell_apart_rank_as_decimals(tmp_path, monkeyp
     assert [entry["forms"][0]["rank"] for entry in summary["files"]] == [4, 3, 4, 6, 2, 1]
 
 
+# -- files kept by their place in the expected order, and what is kept of them on disk ----------
+
+
+def placed_spool(folder: Path, files: list[FileResult], expected: list[str]) -> SummarySpool:
+    """A spool told which files will come, each added saying its place in that order, as a batch adds them."""
+    spool = SummarySpool(folder / ".perfeval" / "summary")
+    spool.expect(expected)
+    for file in files:
+        spool.add_record(file.file, prepare_summary(file), at=expected.index(file.file))
+    return spool
+
+
+@pytest.mark.parametrize("arrival", ["inbox order", "reversed", "shuffled", "one added again"])
+def test_files_added_at_their_place_give_the_summaries_of_files_added_by_name(tmp_path, arrival):
+    """A batch says where in the expected order each file is, and the spool notes where each file's
+    record is by that place (not in a table by name): the same summaries, byte for byte."""
+    files = long_batch()
+    order = order_of(files)
+    arriving = arriving_in(arrival, seed=11)
+    if arrival == "one added again":
+        arriving.append(arriving[4])
+    by_name = deflating_spool(tmp_path / "by-name", arriving, order)
+    by_name.write(tmp_path / "by-name", RULEBOOK, order, ("xlsx", "json", "csv"))
+    by_name.close()
+    placed = placed_spool(tmp_path / "placed", arriving, order)
+    assert len(placed) == len(files)
+    placed.write(tmp_path / "placed", RULEBOOK, order, ("xlsx", "json", "csv"))
+    placed.close()
+    assert the_three_summaries(tmp_path / "placed") == the_three_summaries(tmp_path / "by-name")
+
+
+def test_a_file_said_to_be_at_another_files_place_is_refused(tmp_path):
+    files = batch()
+    order = order_of(files)
+    spool = SummarySpool(tmp_path / "spool")
+    spool.expect(order)
+    with pytest.raises(ValueError, match="not at 0"):
+        spool.add_record(order[1], prepare_summary(files[1]), at=0)
+    spool.add_record(order[0], prepare_summary(files[0]), at=0)  # the file that is there
+    assert len(spool) == 1
+    spool.close()
+
+
+def spills_noted(monkeypatch, every: int) -> list[int]:
+    """Blocks go to disk every ``every`` files; returns, for each block that goes, how many arrays it holds."""
+    from perfeval_xl.writers import summary_spool
+
+    monkeypatch.setattr(summary_spool, "SPILL_EVERY", every)
+    spilled: list[int] = []
+    spill = summary_spool._Spilled.spill
+    monkeypatch.setattr(summary_spool._Spilled, "spill", lambda self, arrays: spilled.append(len(arrays))
+                        or spill(self, arrays))
+    return spilled
+
+
+@pytest.mark.parametrize("arrival", ["inbox order", "reversed", "shuffled", "one added again"])
+def test_what_is_kept_of_files_as_they_arrive_goes_to_disk_in_blocks_and_gives_the_same_summaries(
+        tmp_path, monkeypatch, arrival):
+    """While files arrive, the numbers kept of them (where their parts are, their forms' totals,
+    kinds and rank slots in summary.json) go to disk a block at a time and are read back when the
+    summaries are written: the summaries of a pass over the records, and nothing left behind."""
+    files = long_batch()
+    order = order_of(files)
+    spool_write(tmp_path / "pass", files, order)
+    spilled = spills_noted(monkeypatch, every=3)
+    arriving = arriving_in(arrival, seed=7)
+    if arrival == "one added again":
+        arriving.append(arriving[2])  # after it was taken in: the summaries are written from the records
+    spool = placed_spool(tmp_path / "arrived", arriving, order)
+    spool.write(tmp_path / "arrived", RULEBOOK, order, ("xlsx", "json", "csv"))
+    spool.close()
+    if arrival == "inbox order":
+        assert spilled.count(8) == len(files) // 3 and spilled.count(1) == len(files) // 3  # the batch's, summary.json's
+    assert spilled
+    assert the_three_summaries(tmp_path / "arrived") == the_three_summaries(tmp_path / "pass")
+    assert not (tmp_path / "arrived" / ".perfeval" / "summary").exists()
+
+
+def test_totals_that_turn_into_decimals_after_some_went_to_disk_rank_as_before(tmp_path, monkeypatch):
+    """Totals go to disk as floats until one is not the Decimal its float reads back as; from then on
+    they stay in memory as Decimals, and those on disk come back as Decimals before them."""
+    totals = ["75", "90.5", "75.00", "60", "75.000000000000000001", "74.999999999999999999", "1E+2", "88"]
+    files = [project_file(f"{index:02d}.xlsx", total) for index, total in enumerate(totals)]
+    order = order_of(files)
+    spool_write(tmp_path / "pass", files, order, ("json",))
+    spilled = spills_noted(monkeypatch, every=2)
+    spool = placed_spool(tmp_path / "arrived", files, order)
+    spool.write(tmp_path / "arrived", RULEBOOK, order, ("json",))
+    spool.close()
+    assert len(spilled) == 8  # four blocks of the batch's arrays, four of summary.json's rank slots
+    text = (tmp_path / "arrived" / "summary.json").read_bytes()
+    assert text == (tmp_path / "pass" / "summary.json").read_bytes()
+    assert [entry["forms"][0]["rank"] for entry in json.loads(text)["files"]] == [5, 2, 5, 8, 4, 7, 1, 3]
+
+
 def test_a_spool_file_reads_back_every_part_as_appended_whenever_it_is_read(tmp_path, monkeypatch):
     """Parts are read with os.pread, each right after it was appended (still in the stream's buffer)
     or later, in any order; a short read (which a regular file never gives) is read again the stream's way."""

@@ -17,12 +17,14 @@ completion order):
 2. :meth:`SummarySpool.add_record`, in the parent, appends the encoded parts
    to the spool files on disk, then a short record of the file (its status,
    where its parts are on disk and its facts: about 100 bytes for a one-form
-   file); in memory it keeps only where that record is.  A batch that said which
+   file); in memory it keeps only where that record is (8 bytes a file of a batch that
+   said which files will come: by the file's place in that order).  A batch that said which
    files will come (:meth:`SummarySpool.expect`) also gets 问题清单's rows numbered
    and deflated here, as soon as every file before them by name is in, and, as
    soon as every file before it in inbox order is in, each file is taken into what
-   every summary needs of it (:class:`_Batch`) and its summary.json entry written
-   into summary.json's place (:class:`_JsonBody`).
+   every summary needs of it (:class:`_Batch`, numbers that go to disk a block at a
+   time until the summaries are written: :class:`_Spilled`) and its summary.json
+   entry written into summary.json's place (:class:`_JsonBody`).
 
 :meth:`SummarySpool.write` then ranks the forms (keyed by file and form
 index) and streams summary.json, summary.xlsx (xlsxwriter ``constant_memory``)
@@ -48,6 +50,7 @@ import contextlib
 import csv
 import itertools
 import json
+import operator
 import os
 import struct
 import tempfile
@@ -278,6 +281,14 @@ class _SpoolFile:
         self._end += len(data)
         return span
 
+    def append_parts(self, parts: Sequence) -> int:
+        """``parts`` (bytes-like) appended as one part, without joining them first; return its offset."""
+        self._stream.seek(self._end)
+        start = self._end
+        for part in parts:
+            self._end += self._stream.write(part)
+        return start
+
     def append_pair(self, data: bytes, tail: bytes) -> Span:
         """``data`` followed by ``tail``, appended as one part (without joining them first)."""
         self._stream.seek(self._end)
@@ -315,6 +326,65 @@ class _SpoolFile:
     def close(self) -> None:
         self._stream.close()
         self.path.unlink(missing_ok=True)
+
+
+#: Files a batch takes in as they arrive (see SummarySpool.expect) between two blocks of the
+#: numbers it keeps of them going to disk (:class:`_Spilled`): 1,024 files are about 100 KB.
+SPILL_EVERY = 1024
+
+
+class _Spilled:
+    """Arrays of numbers filled in order and read only once they are complete, kept in a file but
+    for what was added since their last block went there.
+
+    What a batch keeps of each file as files arrive (where its parts are in the spool, its forms'
+    totals, kinds and rank slots: 88 bytes a one-form file) is needed only when the summaries
+    are written.  Held in memory, it was most of what the batch's process held more at 10,000
+    files than at 100 while its workers ran (0.9 MB, and the memory left free behind each array
+    as it grew); now that process holds a block of it at most.  Read back when the summaries are
+    written: 0.9 MB for 10,000 files, from the page cache, into arrays made at their size.
+    """
+
+    def __init__(self, path: Path):
+        self._file = _SpoolFile(path)
+        self._blocks: list[tuple[int, array]] = []  # each block's offset and its arrays' lengths
+
+    def spill(self, arrays: Sequence[array]) -> None:
+        """Append what ``arrays`` hold to the file, as one block, and empty them."""
+        self._blocks.append((self._file.append_parts(arrays), array("q", map(len, arrays))))
+        for numbers in arrays:
+            del numbers[:]
+
+    def restored(self, arrays: Sequence[array]) -> list[array]:
+        """Each of ``arrays`` (as given to :meth:`spill`) whole: what was spilled from it, then what
+        it holds now; the file is closed."""
+        if not self._blocks:  # none went
+            self.close()
+            return list(arrays)
+        lengths = [len(numbers) for numbers in arrays]
+        for _, sizes in self._blocks:
+            lengths = [length + size for length, size in zip(lengths, sizes)]
+        whole = [array(numbers.typecode, [0]) * length for numbers, length in zip(arrays, lengths)]
+        views = [memoryview(numbers).cast("B") for numbers in whole]
+        filled = [0] * len(arrays)
+        for offset, sizes in self._blocks:
+            data = memoryview(self._file.read((offset, sum(size * numbers.itemsize
+                                                           for size, numbers in zip(sizes, arrays)))))
+            at = 0
+            for index, (size, numbers) in enumerate(zip(sizes, arrays)):
+                size *= numbers.itemsize
+                views[index][filled[index]:filled[index] + size] = data[at:at + size]
+                filled[index] += size
+                at += size
+        for view, start, numbers in zip(views, filled, arrays):
+            view[start:] = memoryview(numbers).cast("B")
+            view.release()
+        self.close()
+        return whole
+
+    def close(self) -> None:
+        self._blocks = []
+        self._file.close()
 
 
 class _Records:
@@ -392,7 +462,8 @@ class _JsonBody:
     """
 
     def __init__(self, path: Path, files: int, batch: "_Batch"):
-        """The summary of ``files`` files, which ``batch`` will hold once all are in."""
+        """The summary of ``files`` files, which ``batch`` will hold once all are in; where their
+        ranks go is kept beside ``path`` (see :class:`_Spilled`)."""
         self.path = path
         self.files = files
         self.batch = batch
@@ -402,6 +473,8 @@ class _JsonBody:
         self._written = False  # an entry yet (the first has no comma before it)
         self._padding = b" " * (self.width - len(b"null"))  # after each null: the room a rank needs
         self._slots = array("q")  # per form, in inbox order: where its rank's value goes
+        self._spilled = _Spilled(path.with_name(path.name + ".slots"))
+        self._room = SPILL_EVERY  # files until ``_slots`` goes to disk
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
         self._end = 0
         self._write([head("")])
@@ -435,6 +508,10 @@ class _JsonBody:
             parts = [separator, entry]
         self._write(parts)
         self._written = True
+        self._room -= 1
+        if not self._room:
+            self._spilled.spill([self._slots])
+            self._room = SPILL_EVERY
         return start, self._end - start
 
     def read(self, span: Span) -> bytes:
@@ -450,6 +527,7 @@ class _JsonBody:
                 or rank_width(self.files, batch.lowest_rank) != self.width):
             return False
         fd, width = self._fd, self.width
+        self._slots, = self._spilled.restored([self._slots])
         for slot, rank in zip(self._slots, batch.ranks):
             os.pwrite(fd, rank_text(rank, width), slot)
         os.pwrite(fd, first_line, 0)
@@ -463,10 +541,16 @@ class _JsonBody:
         return True
 
     def close(self) -> None:
+        self._spilled.close()
         os.close(self._fd)
         if not self.moved:
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
+
+
+def _ascending(keys: Sequence[Hashable]) -> bool:
+    """Whether ``keys`` are in the order sorted() would put them in."""
+    return all(map(operator.le, keys, itertools.islice(keys, 1, None)))
 
 
 def _in_body(span: Span) -> Span:
@@ -487,15 +571,20 @@ class SummarySpool:
         self._rows = _SpoolFile(self.folder / "rows.spool")  # 汇总 row per form / formless file
         self._record_lines = _SpoolFile(self.folder / "records.jsonl")  # the record of each file
         self._records = _Records()
-        self._files: dict[Hashable, int] = {}  # key (FileResult.file) → where its record is
-        # 问题清单 deflated as files arrive (see expect): the files in its order, how many of them
-        # are in, and their rows so far.
-        self._issue_order: list[str] = []
+        # Where each file's record is: the files expect() named, by their place in its order (-1
+        # until added), and any other by key.  Why an array of places, not a dict by key: 8 bytes
+        # a file, not 52 (a dict entry and an int object), and the batch knows each file's place.
+        self._expected: Sequence[Hashable] = []  # the keys expect() was given, in inbox order (kept, not copied)
+        self._where = array("q")  # per expected key: the offset of its record, or -1
+        self._places: Optional[dict[Hashable, int]] = None  # expected key → place, made when first asked by key
+        self._files: dict[Hashable, int] = {}  # any other key → the offset of its record
+        # 问题清单 deflated as files arrive (see expect): the places of the files in its order (None:
+        # the inbox order is its order), how many of them are in, and their rows so far.
+        self._issue_order: Optional[array] = None
         self._issues_deflated = 0
         self._deflated_issues: Optional[DeflatedSheets] = None
         # What every summary needs of the files, taken in as they arrive in inbox order (see
-        # expect): the files in that order, how many of them are in, and what they gave so far.
-        self._inbox_order: list[Hashable] = []
+        # expect): how many files are in, and what they gave so far.
         self._taken = 0
         self._arrived: Optional[_Batch] = None
         self._json_body: Optional[_JsonBody] = None  # summary.json written as files arrive (see expect)
@@ -509,13 +598,14 @@ class SummarySpool:
         self.close()
 
     def __len__(self) -> int:
-        return len(self._files)
+        return len(self._files) + len(self._where) - self._where.count(-1)
 
     def close(self) -> None:
         """Remove the spool files (and the folder, when nothing else is in it)."""
         for spool in (self._entries, self._issues, self._measures, self._rows, self._record_lines):
             spool.close()
         self._files.clear()
+        self._expected, self._where, self._places = [], array("q"), None
         self._stop_deflating_issues()
         self._stop_taking_in()
         self._stop_json_body()
@@ -533,15 +623,23 @@ class SummarySpool:
         """
         self.add_record(file.file, prepare_summary(file))
 
-    def add_record(self, key: Hashable, record: SummaryRecord) -> None:
-        """Take in a prepared file under ``key`` (the batch uses ``FileResult.file``); as :meth:`add`."""
+    def add_record(self, key: Hashable, record: SummaryRecord, at: Optional[int] = None) -> None:
+        """Take in a prepared file under ``key`` (the batch uses ``FileResult.file``); as :meth:`add`.
+
+        ``at``: the place of ``key`` in the order :meth:`expect` was given, when the caller knows
+        it (the batch does): else it is looked up, in a table of every expected key made then.
+        """
         if len(record.rows) != max(1, len(record.facts)):
             raise ValueError(f"a summary record of {len(record.facts)} form(s) with {len(record.rows)} row(s)")
+        if at is None:
+            at = self._place(key)
+        elif self._expected[at] != key:
+            raise ValueError(f"{key!r} is not at {at} in the order expected")
         offsets = rank_offsets(record.entry, len(record.facts))
-        replacing = key in self._files
-        if replacing and key in itertools.islice(self._inbox_order, self._taken):
+        replacing = key in self._files if at is None else self._where[at] >= 0
+        if replacing and at is not None and at < self._taken:
             self._stop_taking_in()  # taken in already: the summaries are written from the records
-        in_turn = self._taken < len(self._inbox_order) and self._inbox_order[self._taken] == key
+        in_turn = at is not None and at == self._taken and self._arrived is not None
         if in_turn and self._json_body is not None:
             entry = _in_body(self._json_body.add(record.entry, offsets))
         else:
@@ -555,11 +653,43 @@ class SummarySpool:
             formless_row=None if record.facts else self._rows.append(record.rows[0]),
             forms=tuple(_Form(facts, self._rows.append(row)) for facts, row in zip(record.facts, record.rows)),
         )
-        self._files[key], _ = self._record_lines.append(self._records.encode(key, file))  # the offset
-        if self._deflated_issues is not None:
-            self._deflate_issues(key, record, replacing)
+        offset, _ = self._record_lines.append(self._records.encode(key, file))
+        if at is None:
+            self._files[key] = offset
+        else:
+            self._where[at] = offset
+            if self._deflated_issues is not None:
+                self._deflate_issues(at, key, record, replacing)
         if in_turn:
-            self._take_in(file, record.measures)
+            self._take_in(key, file, record.measures)
+
+    def _place(self, key: Hashable) -> Optional[int]:
+        """The place of ``key`` in the order :meth:`expect` was given, or None."""
+        if not self._expected:
+            return None
+        if self._places is None:  # for a caller that does not say (the batch does: see add_record)
+            self._places = {expected: place for place, expected in enumerate(self._expected)}
+        return self._places.get(key)
+
+    def _offset(self, key: Hashable) -> Optional[int]:
+        """Where the record of ``key`` is in the records spool, or None when it was never added."""
+        at = self._place(key)
+        if at is None:
+            return self._files.get(key)
+        offset = self._where[at]
+        return offset if offset >= 0 else None
+
+    def _offsets(self, order: Sequence[Hashable]) -> Iterable[Optional[int]]:
+        """:meth:`_offset` of each key of ``order``."""
+        if self._is_expected(order):
+            return (offset if offset >= 0 else None for offset in self._where)
+        return map(self._offset, order)
+
+    def _is_expected(self, order: Sequence[Hashable]) -> bool:
+        """Whether ``order`` is the order :meth:`expect` was given."""
+        expected = self._expected
+        return len(expected) > 0 and (order is expected or (
+            len(order) == len(expected) and all(map(operator.eq, order, expected))))
 
     def expect(self, keys: Iterable[str], formats: tuple[str, ...] = ("xlsx", "json")) -> None:
         """Say, before any file is added, which files the batch will summarise (every ``FileResult.file``
@@ -577,33 +707,47 @@ class SummarySpool:
         its 1.31 G instructions were 问题清单's rows).  A file added again after its rows went,
         or a write of other files, writes the rows from the spool as before.  So, in inbox
         order, each file is taken into what every summary needs of it (see :meth:`_take_in`).
+
+        ``keys`` (a sequence) is kept as it is, not copied: the batch's names, held once.
         """
-        keys = list(keys)
+        keys = keys if isinstance(keys, Sequence) else list(keys)
         self._stop_deflating_issues()
         self._stop_json_body()
         self._stop_taking_in()
-        self._inbox_order = keys
-        self._arrived = _Batch()
+        self._forget_places()
+        self._expected = keys
+        self._where = array("q", [-1]) * len(keys)
+        for key in [key for key in self._files if self._place(key) is not None]:  # added before this
+            self._where[self._place(key)] = self._files.pop(key)
+        self._arrived = _Batch(keys, self.folder / "arrived.bin")
         if "json" in formats and _WRITES_AHEAD:
             self._json_body = _JsonBody(self.folder / "summary.json.part", len(keys), self._arrived)
         if "xlsx" in formats:
-            self._issue_order = sorted(keys)
+            # The places in file-name order: none when the inbox order is that order (usually).
+            self._issue_order = None if _ascending(keys) else array("q", sorted(range(len(keys)), key=keys.__getitem__))
             self._deflated_issues = DeflatedSheets(self.folder, "issues", data_style_indices())
+
+    def _forget_places(self) -> None:
+        """The files of an earlier :meth:`expect` kept by key (another order is expected now)."""
+        for key, offset in zip(self._expected, self._where):
+            if offset >= 0:
+                self._files[key] = offset
+        self._expected, self._where, self._places = [], array("q"), None
 
     def _stop_json_body(self) -> None:
         if self._json_body is not None:
             self._json_body.close()
         self._json_body = None
 
-    def _deflate_issues(self, key: Hashable, record: SummaryRecord, replacing: bool) -> None:
-        """The rows of ``key``, just added, and of the files that waited for it, if it is next in 问题清单."""
-        order, done = self._issue_order, self._issues_deflated
+    def _deflate_issues(self, at: int, key: Hashable, record: SummaryRecord, replacing: bool) -> None:
+        """The rows of ``key``, just added, at ``at`` in the expected order, and of the files that
+        waited for it, if it is next in 问题清单."""
+        order, done, keys, where = self._issue_order, self._issues_deflated, self._expected, self._where
         if replacing:
-            at = bisect.bisect_left(order, key)
-            if at < done and order[at] == key:  # its rows went already
-                self._stop_deflating_issues()
+            if (at if order is None else bisect.bisect_left(order, keys[at], key=keys.__getitem__)) < done:
+                self._stop_deflating_issues()  # its rows went already
                 return
-        if done == len(order) or order[done] != key:
+        if done == len(keys) or (done if order is None else order[done]) != at:
             return  # not next: it waits
         if record.file != key:  # 问题清单 goes by the name in the record
             self._stop_deflating_issues()
@@ -611,9 +755,13 @@ class SummarySpool:
         deflated = self._deflated_issues
         deflated.add(record.issues)
         done += 1
-        while done < len(order) and order[done] in self._files:
-            file = self._file(order[done])
-            if file.name != order[done]:
+        while done < len(keys):
+            place = done if order is None else order[done]
+            if where[place] < 0:
+                break
+            key = keys[place]
+            file = self._file_at(key, where[place])
+            if file.name is not key and file.name != key:
                 self._stop_deflating_issues()
                 return
             deflated.add(self._issues.read(file.issues))
@@ -624,12 +772,12 @@ class SummarySpool:
         if self._deflated_issues is not None:
             self._deflated_issues.close()
         self._deflated_issues = None
-        self._issue_order = []
+        self._issue_order = None
         self._issues_deflated = 0
 
-    def _take_in(self, file: _File, measures: bytes) -> None:
-        """``file``, just added and the next in inbox order (its entry already in summary.json's
-        body, when there is one), and then the files that came early and waited for it, taken
+    def _take_in(self, key: Hashable, file: _File, measures: bytes) -> None:
+        """``file``, just added under ``key`` and the next in inbox order (its entry already in
+        summary.json's body, when there is one), and then the files that came early and waited for it, taken
         into the batch as it arrived (see :meth:`expect`), their entries into the body.
 
         Why: the pass over the records when the summaries are written, decoding each
@@ -638,12 +786,13 @@ class SummarySpool:
         and while files arrive it waits for its workers.  A file added again after it was
         taken in sends the summaries back to the records (see :meth:`add_record`).
         """
-        arrived, body, order = self._arrived, self._json_body, self._inbox_order
-        arrived.add(file, measures)
+        arrived, body, order, where = self._arrived, self._json_body, self._expected, self._where
+        arrived.add(key, file, measures)
         taken = self._taken + 1
-        while taken < len(order) and order[taken] in self._files:
-            file = self._file(order[taken])
-            arrived.add(file, self._measures.read(file.measures))
+        while taken < len(order) and where[taken] >= 0:
+            key = order[taken]
+            file = self._file_at(key, where[taken])
+            arrived.add(key, file, self._measures.read(file.measures))
             if body is not None:  # its entry waited in the spool, followed by where its ranks go
                 data = self._entries.read(file.entry)
                 end = len(data) - _RANK_OFFSET.size * len(file.forms)
@@ -653,16 +802,18 @@ class SummarySpool:
 
     def _stop_taking_in(self) -> None:
         """No more files taken in as they arrive (summary.json's body stays: records point into it)."""
+        if self._arrived is not None:
+            self._arrived.discard()
         self._arrived = None
-        self._inbox_order = []
         self._taken = 0
 
     def _issues_deflated_for(self, order: Sequence[Hashable], rows: int) -> Sequence[DeflatedRows]:
         """问题清单's rows deflated as files arrived, a part per sheet, if they are the rows of ``order``
         (``rows`` of them); else none."""
         deflated = self._deflated_issues
-        if (deflated is None or self._issues_deflated != len(self._issue_order) or deflated.rows != rows
-                or len(order) != len(self._issue_order) or sorted(order) != self._issue_order):
+        if (deflated is None or self._issues_deflated != len(self._expected) or deflated.rows != rows
+                or len(order) != len(self._expected)
+                or not (self._is_expected(order) or sorted(order) == sorted(self._expected))):
             return ()
         deflated.finish()
         return deflated.parts
@@ -705,13 +856,17 @@ class SummarySpool:
 
     def _sent_twice(self, batch: "_Batch", order: Sequence[Hashable]) -> list[SentTwice]:
         found = []
-        for group in batch.forms_alike():  # grouped again by the keys themselves: their hashes may collide
-            found += groups_sent_twice(self._keyed_form(order[index], place) for index, place in group)
+        groups = batch.forms_alike()
+        where = self._where if groups and self._is_expected(order) else None
+        for group in groups:  # grouped again by the keys themselves: their hashes may collide
+            found += groups_sent_twice(self._keyed_form(order[index], place, where[index] if where else None)
+                                       for index, place in group)
         return found
 
-    def _keyed_form(self, key: Hashable, place: int) -> tuple[str, str]:
-        """(what the ``place``-th form of the file added under ``key`` evaluates, the file's name)."""
-        file = self._file(key)
+    def _keyed_form(self, key: Hashable, place: int, offset: Optional[int] = None) -> tuple[str, str]:
+        """(what the ``place``-th form of the file added under ``key`` evaluates, the file's name);
+        ``offset``: where its record is, when known."""
+        file = self._file_at(key, self._offset(key) if offset is None else offset)
         return file.forms[place].facts.key, file.name
 
     def write_json(self, path: Path, rulebook: str, order: Sequence[Hashable]) -> None:
@@ -781,18 +936,22 @@ class SummarySpool:
     # -- reading back ----------------------------------------------------------------------
 
     def _batch(self, order: Sequence[Hashable]) -> "_Batch":
-        missing = [key for key in order if key not in self._files]
+        if self._is_expected(order) and -1 not in self._where:
+            missing = []
+        else:
+            missing = [key for key, offset in zip(order, self._offsets(order)) if offset is None]
         if missing:
             raise ValueError(f"{len(missing)} file(s) in the order were never added to the summary, "
                              f"e.g. {missing[:3]}")
         arrived = self._arrived
-        if arrived is not None and self._taken == len(self._inbox_order) and list(order) == self._inbox_order:
+        if arrived is not None and self._taken == len(self._expected) and self._is_expected(order):
             arrived.rank()
             return arrived
         return _Batch.of(self, order)
 
-    def _file(self, key: Hashable) -> _File:
-        return self._records.decode(key, self._record_lines.read_line(self._files[key]))
+    def _file_at(self, key: Hashable, offset: int) -> _File:
+        """The file added under ``key``, from its record at ``offset``."""
+        return self._records.decode(key, self._record_lines.read_line(offset))
 
     def _file_entries(self, batch: "_Batch") -> Iterator[dict[str, Any]]:
         for span, ranks in batch.entries():
@@ -883,16 +1042,21 @@ class _Batch:
     the write's instructions for 1,000 files).  What is kept is numbers in arrays,
     a few dozen bytes per file (where its parts are in the spool, its forms'
     ranks), and sums (:class:`_Measures`, :class:`FormTally`); the parts stay on
-    disk until a summary reads them.  Files are taken in with :meth:`add`, in
-    inbox order, then :meth:`rank` ranks the forms, once.
+    disk until a summary reads them, and so do the arrays, but for their last
+    block, while files arrive (with ``spill``: see :class:`_Spilled`).  Files are
+    taken in with :meth:`add`, in inbox order, then :meth:`rank` ranks the forms, once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keys: Sequence[Hashable] = (), spill: Optional[Path] = None) -> None:
+        """The files added under ``keys``, in that order (each in turn: see :meth:`add`); with
+        ``spill``, a file where the numbers kept of them go as they are added (:class:`_Spilled`)."""
         self.statuses: Counter = Counter()  # input files per status
         self.forms = FormTally()
         self.measures = _Measures()
         self._entries, self._issues = array("q"), array("q")  # per file: span of its part in its spool
-        self._names: list[str] = []  # per file (问题清单 is in file-name order)
+        # Per file, its name (问题清单 is in file-name order): its key, or, where the name is another, here.
+        self._keys = keys
+        self._renamed: dict[int, str] = {}
         self._form_counts = array("q")  # per file
         self._form_rows = array("q")  # per form, inbox order: span of its 汇总 row
         self._form_kinds = array("q")  # per form, once ranked: place of its kind in KIND_ORDER (others after)
@@ -904,25 +1068,31 @@ class _Batch:
         # Per form: the hash of what it evaluates (FormFacts.key; 0 for none), to find one sent twice
         # in 8 bytes a form, not a key held per form.
         self._key_hashes = array("q")
+        self._files = 0  # taken in
+        self._spilled = _Spilled(spill) if spill is not None else None
+        self._room = SPILL_EVERY if spill is not None else -1  # files until the arrays go to disk
 
     @classmethod
     def of(cls, spool: SummarySpool, keys: Sequence[Hashable]) -> "_Batch":
         """The files of ``keys``, read back from ``spool``'s records, ranked."""
-        batch = cls()
+        batch = cls(keys)
         read_measures = spool._measures.read
-        for key in keys:
-            file = spool._file(key)
-            batch.add(file, read_measures(file.measures))
+        for key, offset in zip(keys, spool._offsets(keys)):
+            file = spool._file_at(key, offset)
+            batch.add(key, file, read_measures(file.measures))
         batch.rank()
         return batch
 
-    def add(self, file: _File, measures: bytes) -> None:
-        """Take in the next file, with its measures as packed (:data:`_MEASURES`)."""
+    def add(self, key: Hashable, file: _File, measures: bytes) -> None:
+        """Take in the next file, added under ``key``, with its measures as packed (:data:`_MEASURES`)."""
         self.statuses[file.status] += 1
         self.measures.add(measures)
         self._entries.extend(file.entry)
         self._issues.extend(file.issues)
-        self._names.append(file.name)
+        index = self._files
+        self._files = index + 1
+        if file.name is not key and file.name != key:
+            self._renamed[index] = file.name
         self._form_counts.append(len(file.forms))
         if file.formless_row is not None:
             self._formless_rows.extend(file.formless_row)
@@ -932,10 +1102,39 @@ class _Batch:
             self._totals.add(facts.kind, facts.total)
             self._form_rows.extend(form.row)
             self._key_hashes.append(hash(facts.key) if facts.key else 0)
+        self._room -= 1
+        if not self._room:
+            self._spilled.spill(self._spilled_arrays())
+            self._room = SPILL_EVERY
+
+    def _spilled_arrays(self) -> list[array]:
+        """The arrays that go to disk, in the order they are spilled.  Totals that turned into
+        Decimals (see :class:`_Totals`) stay in memory: an empty array of floats stands for them."""
+        totals = self._totals
+        return [self._entries, self._issues, self._form_counts, self._formless_rows, self._form_rows,
+                self._key_hashes, totals.form_kinds, totals.totals if totals.totals.__class__ is array else array("d")]
+
+    def _restore(self) -> None:
+        """The arrays whole, what went to disk back in memory (see :meth:`_spilled_arrays`)."""
+        totals = self._totals
+        (self._entries, self._issues, self._form_counts, self._formless_rows, self._form_rows, self._key_hashes,
+         totals.form_kinds, spilled_totals) = self._spilled.restored(self._spilled_arrays())
+        if totals.totals.__class__ is array:
+            totals.totals = spilled_totals
+        else:  # those that went before the totals turned into Decimals come first
+            totals.totals[:0] = [Decimal(repr(number)) for number in spilled_totals]
+        self._spilled = None
+
+    def discard(self) -> None:
+        """Remove what went to disk (the batch is no longer taken in)."""
+        if self._spilled is not None:
+            self._spilled.close()
 
     def rank(self) -> None:
         """Rank the forms taken in (once: later calls do nothing)."""
         if self._ranks is None:
+            if self._spilled is not None:
+                self._restore()
             self.overview_rows = (len(self._form_rows) + len(self._formless_rows)) // 2
             self._ranks = self._totals.ranks()
             self._form_kinds = self._totals.places()
@@ -988,7 +1187,10 @@ class _Batch:
 
     def issues(self) -> Iterator[Span]:
         """Each file's 问题清单 rows, by file name (equal names in inbox order)."""
-        for _, span in _in_key_order(self._issues, self._names):
+        names = self._keys
+        if self._renamed:
+            names = [self._renamed.get(index, key) for index, key in enumerate(names)]
+        for _, span in _in_key_order(self._issues, names):
             yield span
 
 
@@ -1007,34 +1209,34 @@ class _Totals:
 
     def __init__(self) -> None:
         self._kinds: dict[str, int] = {}  # each kind met, numbered in order met
-        self._form_kinds = array("q")  # per form: the number of its kind
-        self._totals: Union[array, list[Decimal]] = array("d")
+        self.form_kinds = array("q")  # per form: the number of its kind
+        self.totals: Union[array, list[Decimal]] = array("d")
 
     def add(self, kind: str, total: Decimal) -> None:
         code = self._kinds.get(kind)
         if code is None:
             code = self._kinds[kind] = len(self._kinds)
-        self._form_kinds.append(code)
-        totals = self._totals
+        self.form_kinds.append(code)
+        totals = self.totals
         if totals.__class__ is array:
             if total.is_finite():
                 number = float(total)
                 if Decimal(repr(number)) == total:
                     totals.append(number)
                     return
-            totals = self._totals = [Decimal(repr(number)) for number in totals]
+            totals = self.totals = [Decimal(repr(number)) for number in totals]
         totals.append(total)
 
     def ranks(self) -> array:
         """The rank of each form by engine total among forms of the same kind, highest first; equal totals
         share a rank (one plus the number of higher totals)."""
         by_kind: list[list] = [[] for _ in self._kinds]
-        for code, total in zip(self._form_kinds, self._totals):
+        for code, total in zip(self.form_kinds, self.totals):
             by_kind[code].append(total)
         for kind_totals in by_kind:
             kind_totals.sort()
         return array("q", (len(by_kind[code]) - bisect.bisect_right(by_kind[code], total) + 1
-                           for code, total in zip(self._form_kinds, self._totals)))
+                           for code, total in zip(self.form_kinds, self.totals)))
 
     def places(self) -> array:
         """Each form's place in the order 汇总 follows: its kind's in KIND_ORDER, other kinds after.
@@ -1043,7 +1245,7 @@ class _Totals:
         arrived, held the same thing another way.
         """
         place_of = [_KIND_PLACES.get(kind, len(_KIND_PLACES)) for kind in self._kinds]
-        return array("q", (place_of[code] for code in self._form_kinds))
+        return array("q", (place_of[code] for code in self.form_kinds))
 
 
 def _in_key_order(spans: array, *keys: Sequence) -> Iterator[tuple[int, Span]]:
