@@ -179,8 +179,9 @@ _PROC_CHILDREN = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/childre
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def _proc_tree_rss(root: int) -> int:
-    """The RSS of ``root`` and all its descendants, in bytes, read from /proc.
+def _proc_tree_rss(root: int, parts: dict[int, int] | None = None) -> int:
+    """The RSS of ``root`` and all its descendants, in bytes, read from /proc; with ``parts``, each
+    process's RSS is also put there by pid.
 
     Why not psutil: ``Process.children`` scans every process of the machine, and a sample cost
     0.94 ms of CPU, every 10 ms: a tenth of a core on a 2-core machine, taken beside the
@@ -192,7 +193,10 @@ def _proc_tree_rss(root: int) -> int:
         pid = stack.pop()
         try:
             with open(f"/proc/{pid}/statm", "rb") as statm:
-                total += int(statm.read().split()[1]) * _PAGE
+                rss = int(statm.read().split()[1]) * _PAGE
+            total += rss
+            if parts is not None:
+                parts[pid] = rss
             for thread in os.listdir(f"/proc/{pid}/task"):  # a worker may be forked by any thread
                 with open(f"/proc/{pid}/task/{thread}/children", "rb") as children:
                     stack.extend(map(int, children.read().split()))
@@ -226,10 +230,14 @@ def measure(phase: str, inbox: Path, out: Path, jobs: int, code: Path | None = N
     if code is not None:
         command += ["--code", str(code)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO)
-    tree_rss = _proc_tree_rss if _PROC_CHILDREN else _psutil_tree_rss
-    peak = 0
+    # The tree's peak, and the batch's own process then: its workers' RSS and its own move apart
+    # from run to run, and the tree's total alone hid the batch's process growing with the files.
+    peak = parent_at_peak = 0
     while child.poll() is None:
-        peak = max(peak, tree_rss(child.pid))
+        parts: dict[int, int] = {}
+        total = _proc_tree_rss(child.pid, parts) if _PROC_CHILDREN else _psutil_tree_rss(child.pid)
+        if total > peak:
+            peak, parent_at_peak = total, parts.get(child.pid, 0)
         time.sleep(0.01)
     stdout = child.stdout.read()
     if child.returncode != 0:
@@ -237,6 +245,7 @@ def measure(phase: str, inbox: Path, out: Path, jobs: int, code: Path | None = N
     line = next(line for line in stdout.splitlines() if line.startswith("RESULT "))
     result = json.loads(line[len("RESULT "):])
     result["peak_tree_mb"] = peak / 2**20
+    result["parent_at_peak_mb"] = parent_at_peak / 2**20 if _PROC_CHILDREN else None  # psutil: not split
     result["max_proc_mb"] = max(result["maxrss_self_kb"], result["maxrss_children_kb"]) / 1024
     return result
 

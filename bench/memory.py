@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> None:
             rows[count] = {"wall": result["wall"], "files": result["files"],
                            "parent_mb": result["maxrss_self_kb"] / 1024,
                            "largest_worker_mb": result["maxrss_children_kb"] / 1024,
-                           "tree_mb": result["peak_tree_mb"]}
+                           "tree_mb": result["peak_tree_mb"],
+                           "parent_at_tree_peak_mb": result["parent_at_peak_mb"]}
         print()
         print(report(rows, args))
         if args.json:
@@ -93,14 +94,21 @@ def main(argv: list[str] | None = None) -> None:
 def report(rows: dict[int, dict], args) -> str:
     small, large = rows[args.small], rows[args.large]
     texts = ", distinct texts" if args.distinct_texts else ""
-    lines = [f"peak RSS of score_folder(jobs={args.jobs}){texts}, MB",
-             f"{'files':>8} {'parent':>8} {'worker':>8} {'tree':>8} {'wall s':>8}"]
+    lines = [f"peak RSS of score_folder(jobs={args.jobs}){texts}, MB (parent@tree: the batch's process when the tree peaked)",
+             f"{'files':>8} {'parent':>8} {'worker':>8} {'tree':>8} {'parent@tree':>12} {'wall s':>8}"]
+
+    def at_peak(row: dict) -> str:
+        return "-" if row["parent_at_tree_peak_mb"] is None else f"{row['parent_at_tree_peak_mb']:.1f}"
+
     for count, row in rows.items():
         lines.append(f"{count:>8} {row['parent_mb']:8.1f} {row['largest_worker_mb']:8.1f} {row['tree_mb']:8.1f} "
-                     f"{row['wall']:8.1f}")
+                     f"{at_peak(row):>12} {row['wall']:8.1f}")
     growth = {key: large[key] - small[key] for key in ("parent_mb", "largest_worker_mb", "tree_mb")}
+    split = "-" if small["parent_at_tree_peak_mb"] is None else \
+        f"{large['parent_at_tree_peak_mb'] - small['parent_at_tree_peak_mb']:+.1f}"
     lines.append(f"{'growth':>8} {growth['parent_mb']:+8.1f} {growth['largest_worker_mb']:+8.1f} "
-                 f"{growth['tree_mb']:+8.1f}   ({growth['tree_mb'] / small['tree_mb']:+.0%} of the tree; goal: none)")
+                 f"{growth['tree_mb']:+8.1f} {split:>12}   ({growth['tree_mb'] / small['tree_mb']:+.0%} of the tree; "
+                 "goal: none)")
     return "\n".join(lines)
 
 
