@@ -147,8 +147,7 @@ FUND_NAMES = ("专项资金名称",)
 
 # Field name → the spellings seen in real forms (forms.md), already normalised.
 PROJECT_FIELDS: dict[str, tuple[str, ...]] = {
-    "name": ("项目名称",
-             "专项资金名称"),  # how a county's 专项资金绩效目标自评表 (Hunan 2020) names its project (FUND_NAMES)
+    "name": ("项目名称", *FUND_NAMES),  # a county's 专项资金绩效目标自评表 (Hunan 2020) names its project so
     "department": ("主管部门", "市级主管部门", "区级主管部门", "县级主管部门", "省级主管部门", "主管单位",
                    "项目主管部门", "主管部门及代码", "主管部门名称"),
     "unit": ("实施单位", "项目实施单位", "项目单位", "实施单位名称", "项目实施单位名称", "项目承担单位", "承担单位",

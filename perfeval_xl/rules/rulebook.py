@@ -23,7 +23,7 @@ import yaml
 
 from ..errors import RulebookError
 from ..labels import compact
-from ..rounding import SCORE_STEPS, quantize_half_up
+from ..rounding import SCORE_STEPS, round_places
 from .arithmetic import show
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class Rulebook:
 
     def round_score(self, value: Decimal) -> Decimal:
         """``value`` rounded half-up to the rulebook's score places (rounding.round2 at 2)."""
-        return quantize_half_up(value, SCORE_STEPS[self.score_places])
+        return round_places(value, self.score_places)
 
     def grade_for(self, total: Decimal) -> str:
         for grade in self.grades:
