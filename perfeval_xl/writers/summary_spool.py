@@ -59,7 +59,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Hashable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
+from typing import IO, Any, Callable, Hashable, Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
 from ..model import FileResult
 from ._atomic import atomic_output
@@ -348,6 +348,14 @@ class _Spilled:
     def __init__(self, path: Path):
         self._file = _SpoolFile(path)
         self._blocks: list[tuple[int, array]] = []  # each block's offset and its arrays' lengths
+        self._room = SPILL_EVERY  # files until the arrays go to disk
+
+    def file_added(self, arrays: Callable[[], Sequence[array]]) -> None:
+        """Count one more file taken in; every :data:`SPILL_EVERY` files, :meth:`spill` ``arrays()``."""
+        self._room -= 1
+        if not self._room:
+            self.spill(arrays())
+            self._room = SPILL_EVERY
 
     def spill(self, arrays: Sequence[array]) -> None:
         """Append what ``arrays`` hold to the file, as one block, and empty them."""
@@ -474,7 +482,6 @@ class _JsonBody:
         self._padding = b" " * (self.width - len(b"null"))  # after each null: the room a rank needs
         self._slots = array("q")  # per form, in inbox order: where its rank's value goes
         self._spilled = _Spilled(path.with_name(path.name + ".slots"))
-        self._room = SPILL_EVERY  # files until ``_slots`` goes to disk
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
         self._end = 0
         self._write([head("")])
@@ -508,10 +515,7 @@ class _JsonBody:
             parts = [separator, entry]
         self._write(parts)
         self._written = True
-        self._room -= 1
-        if not self._room:
-            self._spilled.spill([self._slots])
-            self._room = SPILL_EVERY
+        self._spilled.file_added(self._slot_arrays)
         return start, self._end - start
 
     def read(self, span: Span) -> bytes:
@@ -539,6 +543,9 @@ class _JsonBody:
             return False
         self.moved = True
         return True
+
+    def _slot_arrays(self) -> list[array]:
+        return [self._slots]
 
     def close(self) -> None:
         self._spilled.close()
@@ -1070,7 +1077,6 @@ class _Batch:
         self._key_hashes = array("q")
         self._files = 0  # taken in
         self._spilled = _Spilled(spill) if spill is not None else None
-        self._room = SPILL_EVERY if spill is not None else -1  # files until the arrays go to disk
 
     @classmethod
     def of(cls, spool: SummarySpool, keys: Sequence[Hashable]) -> "_Batch":
@@ -1102,10 +1108,8 @@ class _Batch:
             self._totals.add(facts.kind, facts.total)
             self._form_rows.extend(form.row)
             self._key_hashes.append(hash(facts.key) if facts.key else 0)
-        self._room -= 1
-        if not self._room:
-            self._spilled.spill(self._spilled_arrays())
-            self._room = SPILL_EVERY
+        if self._spilled is not None:
+            self._spilled.file_added(self._spilled_arrays)
 
     def _spilled_arrays(self) -> list[array]:
         """The arrays that go to disk, in the order they are spilled.  Totals that turned into
