@@ -133,9 +133,6 @@ FORMATS = {
 _LABEL_ROLES = ("line_label", "numbered_line_label", "of_which_line_label")
 
 
-#: Column letters by column number: A–D and the columns of what the unit wrote beside them (at most the
-#: readers' scan of 40 columns; looked up for every cell written).
-_LETTERS = ("", *(column_letters(column) for column in range(1, 257)))
 
 #: Workbook → role → the cell style openpyxl made of the role's format in that workbook (its style
 #: tables only grow, so the style stays valid).
@@ -206,7 +203,7 @@ class BaseDataLayout:
 
     @property
     def last_letter(self) -> str:
-        return _LETTERS[self.last_column]
+        return column_letters(self.last_column)
 
     def add(self, height: float, *cells: _Cell) -> int:
         self.rows.append((height, list(cells)))
@@ -394,7 +391,7 @@ def draw_base_data(sheet: Worksheet, layout: BaseDataLayout) -> None:
         merge_cells(sheet, first_row, first_col, last_row, last_col)
     set_up_base_data_sheet(sheet)
     for column in range(LAST + 1, layout.last_column + 1):
-        sheet.column_dimensions[_LETTERS[column]].width = EXTRA_WIDTH
+        sheet.column_dimensions[column_letters(column)].width = EXTRA_WIDTH
     sheet.print_area = f"A1:{layout.last_letter}{len(layout.rows)}"
 
 
@@ -446,7 +443,7 @@ def base_data_sheet_xml(parts: BaseDataXml, layout: BaseDataLayout) -> bytes:
         out.append(f'<row r="{number}" ht="{height:.16g}" customHeight="1">')
         for column, role, value in cells:
             xf, styled = xfs[role]
-            opening = f'<c r="{_LETTERS[column]}{number}"' + (f' s="{xf}"' if styled else "")
+            opening = f'<c r="{column_letters(column)}{number}"' + (f' s="{xf}"' if styled else "")
             value = cell_value(value)
             if value is None:
                 if styled:
@@ -457,7 +454,7 @@ def base_data_sheet_xml(parts: BaseDataXml, layout: BaseDataLayout) -> bytes:
             else:
                 out.append(f'{opening} t="n"><v>{value:.16g}</v></c>')
         out.append("</row>")
-    merges = "".join(f'<mergeCell ref="{_LETTERS[first_col]}{first_row}:{_LETTERS[last_col]}{last_row}"/>'
+    merges = "".join(f'<mergeCell ref="{column_letters(first_col)}{first_row}:{column_letters(last_col)}{last_row}"/>'
                      for first_row, first_col, last_row, last_col in layout.merges)
     middle = parts.sheet_middle
     if layout.last_column > LAST:  # the columns beside the table, after A–D's, as openpyxl writes them

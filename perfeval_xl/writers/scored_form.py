@@ -386,8 +386,6 @@ def _overflow_of(style: CompiledStyle) -> _Overflow:
     return overflow
 
 
-#: No limit: a layout without an overflow (an openpyxl-drawn reference made without one) spreads no row.
-_NO_LIMIT = float("inf")
 #: The columns of an indicator row whose text may be too tall for one row (the level names are
 #: merged down their runs), by their place in the row's list.
 _TALL_TEXT_COLUMNS = ((0, FLAGS), (1, NAME), (2, BASIS), (3, REASON), (6, TARGET), (7, ACTUAL))
@@ -512,8 +510,8 @@ class _Layout:
         # list zipped with the columns (−19 M instructions on 300 forms of distinct texts, −16 M of
         # repetitive ones).
         starts, ends, sheet, overflow = _NUMBER_STARTS, _FIGURE_ENDS, self.sheet, self.overflow
-        flags_at, name_at, basis_at, reason_at, target_at, actual_at = \
-            overflow.limits if overflow is not None else (_NO_LIMIT,) * len(_TALL_TEXT_COLUMNS)
+        if overflow is not None:  # a layout without one (an openpyxl-drawn reference) spreads no row
+            flags_at, name_at, basis_at, reason_at, target_at, actual_at = overflow.limits
         append = self.values.append
         spread: dict[int, int] = {}  # item → the rows its too tall texts go on in, below its own
         for index, item in enumerate(items):
