@@ -1027,23 +1027,19 @@ def pair_department_forms(tables: list[DepartmentForm], bases: list[BaseData], o
     paired = []
     for table in list(tables_left):
         base = next((b for b in bases_left if b.unit and _same_unit(b.unit, table.unit)), None)
-        if base is None and table.unit:
+        if base is not None:
+            bases_left.remove(base)
+        elif table.unit:
             # A second copy of a unit's F3 in the workbook (a sheet copied) shares the F2 its first
             # copy took: left apart it scored 53.00 instead of 95.61 and asked for the F2 sent
             # beside it — in its own workbook or, paired across files, in another.  The batch names
             # the two copies as the unit's forms sent twice.
-            base = next((t.base for t in paired if t.base.unit and _same_unit(t.base.unit, table.unit)
-                         and (one_workbook or t.file == table.file)), None)
-            if base is not None:
-                attach_base(table, base)
-                paired.append(table)
-                tables_left.remove(table)
-            continue
+            base = next((t.base for t in paired if (one_workbook or t.file == table.file)
+                         and t.base.unit and _same_unit(t.base.unit, table.unit)), None)
         if base is not None:
             attach_base(table, base)
             paired.append(table)
             tables_left.remove(table)
-            bases_left.remove(base)
     for table in list(tables_left):
         if not any(t is table for t in tables_left):  # paired already, as a copy of an earlier table
             continue
