@@ -197,9 +197,7 @@ def _sheet_facts(content: bytes, limits: ReadLimits) -> dict[str, SheetFacts]:
                 if value_type == "percentage":
                     sheet.percent.update(cells)
                 elif formula is not None and element.get(_CALC_VALUE_TYPE) == "error":
-                    # The cell's own paragraphs: a comment (office:annotation) holds paragraphs too.
-                    shown = "".join("".join(child.itertext()) for child in element if child.tag == _PARAGRAPH)
-                    shown = shown.strip() or "#VALUE!"
+                    shown = _shown(element) or "#VALUE!"
                     sheet.errors.update(dict.fromkeys(cells, shown))
                 elif formula is not None and value_type is None:  # never calculated: no value stored
                     sheet.uncalculated.update(cells)
@@ -228,9 +226,14 @@ def _logical(element) -> bool | None:
     value = _float(element.get(_VALUE))
     if value != 0 and value != 1:
         return None
-    shown = "".join("".join(child.itertext()) for child in element if child.tag == _PARAGRAPH).strip()
-    logical = _LOGICAL_WORDS.get(shown.upper())
+    logical = _LOGICAL_WORDS.get(_shown(element).upper())
     return logical if logical is not None and logical == (value == 1) else None
+
+
+def _shown(element) -> str:
+    """What the cell ``element`` shows, stripped: its own paragraphs' text (a comment,
+    office:annotation, holds paragraphs too, and is not the cell's)."""
+    return "".join("".join(child.itertext()) for child in element if child.tag == _PARAGRAPH).strip()
 
 
 def _repeated(row: int, col: int, row_repeat: int, col_repeat: int):
