@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -540,7 +541,7 @@ class _BatchRun:
     def pair_departments(self) -> None:
         # In inbox order, not the order the workers finished in: which F2 an F3 pairs with must
         # not depend on the run.
-        self.pending.sort(key=_position_of)
+        self.pending.sort(key=itemgetter(0))  # by position in the listing
         results = [outcome.result for _, outcome in self.pending]
         _pair_across_files(results, self.rules, self.outbox, self.departments)
         # A file also holding an F2 no F3 took (an error) is counted as failed, not as used.
@@ -847,10 +848,6 @@ def _unit_place(file: str, unit: str) -> tuple[str, str]:
 def _department_units(record: SummaryRecord) -> Iterator[str]:
     """The 填报单位 of a file's department forms, as its summary record spells them."""
     return (facts.department for facts in record.facts if facts.kind == "department")
-
-
-def _position_of(pending: tuple[int, FileOutcome]) -> int:
-    return pending[0]
 
 
 def _run(listing: Listing, todo: Sequence[int], rules: RuleSet, outbox: Path | None, jobs: int, read: ReadOptions,

@@ -114,16 +114,15 @@ def report_paragraphs(result: FormResult) -> list[tuple[str, str]]:
                                   ("text", "本初稿的数字均取自单位报送的基础数据表和指标评分表的复核结果，文字请评价人员核实补充。")]
     out.append(("heading", "一、部门整体支出概况"))
     if base.staff_quota is not None and base.staff_actual is not None:
-        rate = _percent(base.staff_actual, base.staff_quota)
         text = f"{year}编制数{_n(base.staff_quota)}人，实际在职人数{_n(base.staff_actual)}人"
-        out.append(("text", text + (f"，在职人员控制率{rate}。" if rate else "。")))
+        out.append(("text", text + _rate("，在职人员控制率", base.staff_actual, base.staff_quota) + "。"))
     total, basic, project = _single(base, "支出合计"), _single(base, "基本支出"), _final(base, "项目支出")
     if total:
         parts = [f"{year}部门整体支出合计{_n(total)}万元"]
         if basic is not None:
-            parts.append(f"其中：基本支出{_n(basic)}万元" + (f"，占{rate}" if (rate := _percent(basic, total)) else ""))
+            parts.append(f"其中：基本支出{_n(basic)}万元" + _rate("，占", basic, total))
         if project is not None:
-            parts.append(f"项目支出{_n(project)}万元" + (f"，占{rate}" if (rate := _percent(project, total)) else ""))
+            parts.append(f"项目支出{_n(project)}万元" + _rate("，占", project, total))
         out.append(("text", "，".join(parts) + "。"))
     out.extend(_notes_paragraphs("基础数据表", _base_notes(base)))
     out.append(("heading", "二、部门整体支出使用及管理情况"))
@@ -184,8 +183,8 @@ def _budget_paragraphs(base: BaseData, year: str) -> list[tuple[str, str]]:
     if None not in (carried, initial, added, left):
         available = carried + initial + added
         subheading("预算执行情况")
-        rates = [f"预算完成率{rate}" for rate in [_percent(available - left, available)] if rate]
-        rates += [f"追加预算占年初预算的{rate}" for rate in [_percent(added, initial)] if rate]
+        rates = [rate for rate in (_rate("预算完成率", available - left, available),
+                                   _rate("追加预算占年初预算的", added, initial)) if rate]
         out.append(("text", f"上年结转{_n(carried)}万元，年初预算{_n(initial)}万元，本年追加预算{_n(added)}万元，"
                             f"年末结余{_n(left)}万元" + ("，" + "；".join(rates) if rates else "") + "。"))
     sangong = base.rows.get("三公经费")
@@ -194,7 +193,7 @@ def _budget_paragraphs(base: BaseData, year: str) -> list[tuple[str, str]]:
         trend = f"较上年{'增加' if change > 0 else '减少'}{_n(abs(change))}万元" if change else "与上年持平"
         text = (f"“三公经费”{year}决算{_n(sangong.final)}万元，预算{_n(sangong.budget)}万元，上年决算"
                 f"{_n(sangong.prior_final)}万元；{trend}"
-                + (f"，决算为预算的{rate}。" if (rate := _percent(sangong.final, sangong.budget)) else "。"))
+                + _rate("，决算为预算的", sangong.final, sangong.budget) + "。")
         details = [f"{name}{_n(base.rows[key].final)}万元" for key, name in
                    (("公务用车购置和维护经费", "公务用车购置和维护经费"), ("出国经费", "因公出国（境）经费"),
                     ("公务接待", "公务接待费")) if key in base.rows and base.rows[key].final is not None]
@@ -329,6 +328,13 @@ def _final(base: BaseData, key: str) -> Decimal | None:
     """The row's 本年决算数 only: its budget is not spending, and the draft says no figure it lacks."""
     row = base.rows.get(key)
     return row.final if row else None
+
+
+def _rate(words: str, part: Decimal, whole: Decimal) -> str:
+    """``words`` followed by ``part`` as a percentage of ``whole`` ("，占67.73%"); "" when
+    :func:`_percent` has none: the clause is left out of its sentence."""
+    rate = _percent(part, whole)
+    return f"{words}{rate}" if rate else ""
 
 
 def _percent(part: Decimal, whole: Decimal) -> str:
