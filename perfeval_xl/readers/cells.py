@@ -566,10 +566,8 @@ def _row_cells(sheet: str, columns: tuple[tuple[str, int], ...]) -> RowCells:
     return RowCells(sheet, columns)
 
 
-def row_end(values: list[object], stop_col: int, *, notes_only: bool = False) -> str | None:
-    """:meth:`SheetCells.table_end` of a row whose raw ``values`` the caller holds (``stop_col`` ≥ 0);
-    with ``notes_only``, "note" or None, a row whose first text cannot begin a note's label answered
-    None before it is normalised.
+def row_end(values: list[object], stop_col: int) -> str | None:
+    """:meth:`SheetCells.table_end` of a row whose raw ``values`` the caller holds (``stop_col`` ≥ 0).
 
     A first non-empty cell that is not text (a number, a date) never
     normalises to those words, so it settles the question without one.
@@ -581,8 +579,6 @@ def row_end(values: list[object], stop_col: int, *, notes_only: bool = False) ->
             return None
         text = value.strip()
         if text:
-            if notes_only and _NOTE_INITIALS.isdisjoint(text[:4]):
-                return None
             if _END_LABEL_INITIAL.search(text) is None and text[0] not in _NOTE_INITIALS \
                     and is_normalized("NFKC", text):
                 return None  # an indicator's name, which need not be normalised (see _END_LABEL_INITIAL)
@@ -636,11 +632,19 @@ def joined_across(texts: list[str]) -> str:
 def note_text(values: list[object]) -> str:
     """The text of a row that is a note ("注：…", "说明：…", see :func:`row_end`), its cells joined as
     they read across; "" for any other row."""
-    # Why notes_only: the rows above a project's table are asked (its notes between the blocks), and
-    # their labels ("项目资金（万元）") are seldom normalised, which row_end then does, ≈ 10,000
-    # instructions a row (40 M on 300 workbooks).  A note's label begins with 注, 说, 备 or 填, after
-    # a mark or two normalising drops ("＊注：").
-    if row_end(values, len(values), notes_only=True) != "note":
+    # Why a look at the first text's first characters before row_end: the rows above a project's
+    # table are asked (its notes between the blocks), and their labels ("项目资金（万元）") are seldom
+    # normalised, which row_end then does, ≈ 10,000 instructions a row (40 M on 300 workbooks).  A
+    # note's label begins with 注, 说, 备 or 填, after a mark or two normalising drops ("＊注：").
+    for value in values:
+        if value.__class__ is str:
+            if text := value.strip():
+                if _NOTE_INITIALS.isdisjoint(text[:4]):
+                    return ""
+                break
+        elif value is not None:
+            return ""  # a number first: no note (as row_end says)
+    if row_end(values, len(values)) != "note":
         return ""
     return joined_across([text for value in values if (text := written_text(value))])
 
